@@ -1,0 +1,53 @@
+# The one entry point that README and CI both call.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HTMX_VERSION := 2.0.11
+AXE_VERSION := 4.14.1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint format chromium bench vendor clean
+
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(PY) -m server dev
+
+chromium:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: $(VENV)/.installed-test chromium lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-test chromium
+	$(PY) bench/swap.py
+	$(PY) bench/pageweight.py
+
+# Front-end libraries come from the npm registry at pinned versions and are committed.
+vendor:
+	rm -rf build/vendor && mkdir -p build/vendor
+	cd build/vendor && npm pack --silent htmx.org@$(HTMX_VERSION) axe-core@$(AXE_VERSION)
+	cd build/vendor && mkdir htmx axe && tar xzf htmx.org-$(HTMX_VERSION).tgz -C htmx && tar xzf axe-core-$(AXE_VERSION).tgz -C axe
+	cp build/vendor/htmx/package/dist/htmx.min.js web/static/vendor/htmx-$(HTMX_VERSION).min.js
+	cp build/vendor/htmx/package/LICENSE web/static/vendor/htmx-$(HTMX_VERSION).LICENSE
+	cp build/vendor/axe/package/axe.min.js tests/vendor/axe-core-$(AXE_VERSION).min.js
+	cp build/vendor/axe/package/LICENSE tests/vendor/axe-core-$(AXE_VERSION).LICENSE
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

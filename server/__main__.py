@@ -1,0 +1,94 @@
+"""Entry points matching the Procfile: ``python -m server web|migrate|dev``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+
+from server.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        sys.exit(f"reachout: cannot start: {error}")
+
+
+def _database_url(settings: Settings) -> str:
+    """DATABASE_URL, or in development the embedded PostgreSQL under ./.data/."""
+    if settings.database_url:
+        return settings.database_url
+    from server import embedded_pg
+
+    _, url = embedded_pg.start(settings.data_dir)
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+async def _migrate(url: str) -> list[str]:
+    import asyncpg
+
+    from server.db import apply_migrations
+
+    conn = await asyncpg.connect(url)
+    try:
+        return await apply_migrations(conn)
+    finally:
+        await conn.close()
+
+
+def web(settings: Settings) -> None:
+    import uvicorn
+
+    _database_url(settings)
+    host = os.environ.get("HOST") or ("0.0.0.0" if settings.production else "127.0.0.1")  # noqa: S104
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=settings.port,
+        workers=settings.web_concurrency,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        access_log=False,
+        log_level=os.environ.get("LOG_LEVEL", "info"),
+    )
+
+
+def migrate(settings: Settings) -> None:
+    applied = asyncio.run(_migrate(_database_url(settings)))
+    print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
+
+
+def dev(settings: Settings) -> None:
+    """`make run`: embedded PostgreSQL, migrations, then every Procfile process."""
+    url = _database_url(settings)
+    asyncio.run(_migrate(url))
+    env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port)}
+    env.setdefault("BASE_URL", settings.base_url)
+    print(f"\n  Reachout is running at {settings.base_url}/\n  (Ctrl-C stops it)\n", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(  # noqa: S603 - fixed argv, no user input
+            [sys.executable, "-m", "honcho", "start", "-f", str(PROJECT_ROOT / "Procfile")],
+            env=env,
+            cwd=PROJECT_ROOT,
+            check=False,
+        )
+    # The embedded server is stopped by pgserver's exit handler.
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m server")
+    parser.add_argument("command", choices=["web", "migrate", "dev"])
+    command = parser.parse_args().command
+    settings = _settings()
+    {"web": web, "migrate": migrate, "dev": dev}[command](settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Builds the Starlette app: the one route table, middleware, and the resources of its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from server import db, errors
+from server.csrf import CSRFCookieMiddleware
+from server.headers import SecurityHeadersMiddleware, VersionedStatic
+from server.limits import BodySizeLimitMiddleware
+from server.routes import cards, contacts, health, home, share, swaps
+from server.settings import Settings, load_settings
+from server.templating import STATIC_DIR, create_templates
+
+ROUTES = [
+    Route("/", home.index, name="home"),
+    Route("/healthz", health.healthz, name="healthz"),
+    Route("/offline", home.offline, name="offline"),
+    Route("/sw.js", home.service_worker, name="service_worker"),
+    Route("/manifest.webmanifest", home.manifest, name="manifest"),
+    Route("/card", cards.show, methods=["GET"], name="card"),
+    Route("/card", cards.save, methods=["POST"], name="card_save"),
+    Route("/card/edit", cards.edit, name="card_edit"),
+    Route("/card/check/{field}", cards.check_field, methods=["POST"], name="card_check"),
+    Route("/card/photo", cards.upload_photo, methods=["POST"], name="card_photo"),
+    Route("/card/photo/remove", cards.remove_photo, methods=["POST"], name="card_photo_remove"),
+    Route("/photos/{key}", cards.photo, name="photo"),
+    Route("/share", share.show, name="share"),
+    Route("/share/reset", share.reset, methods=["POST"], name="share_reset"),
+    Route("/share/ask-first", share.set_ask_first, methods=["POST"], name="share_ask_first"),
+    Route("/c/{token}", swaps.show, name="public_card"),
+    Route("/c/{token}/vcard", swaps.download_vcard, name="public_card_vcard"),
+    Route("/c/{token}/swap", swaps.swap, methods=["POST"], name="swap"),
+    Route("/c/{token}/details", swaps.leave_details, methods=["POST"], name="leave_details"),
+    Route("/welcome/{contact_id:int}", contacts.welcome, name="welcome"),
+    Route("/contacts", contacts.index, name="contacts"),
+    Route("/contacts/{contact_id:int}", contacts.show, name="contact"),
+    Route(
+        "/contacts/{contact_id:int}/note", contacts.save_note, methods=["POST"], name="contact_note"
+    ),
+    Route("/contacts/{contact_id:int}/vcard", contacts.download_vcard, name="contact_vcard"),
+    Mount("/static", VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
+]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    if settings.database_url is None:
+        raise RuntimeError("DATABASE_URL is not set; start the server with `python -m server web`")
+    database_url = settings.database_url
+    inline_css = (STATIC_DIR / "app.css").read_text()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        pool = await db.create_pool(database_url)
+        try:
+            async with pool.acquire() as conn:
+                await db.apply_migrations(conn)
+            app.state.pool = pool
+            yield
+        finally:
+            await pool.close()
+
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[
+            Middleware(
+                SecurityHeadersMiddleware, inline_css=inline_css, hsts=settings.secure_cookies
+            ),
+            Middleware(GZipMiddleware, minimum_size=512),
+            Middleware(
+                CSRFCookieMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies
+            ),
+            Middleware(
+                BodySizeLimitMiddleware,
+                default=settings.max_body_bytes,
+                larger={"/card/photo": settings.max_photo_bytes},
+            ),
+        ],
+        exception_handlers={HTTPException: errors.http_exception, Exception: errors.server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sql = db.Queries()
+    app.state.templates = create_templates(inline_css)
+    return app

@@ -1,0 +1,120 @@
+"""My contacts: the list with search as you type, a contact's page, my private note, vCard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server import photos, vcard
+from server.forms import read_form, text
+from server.htmx import htmx
+from server.sessions import current_account
+from server.templating import render
+
+NOTE_MAX = 2000
+
+
+async def _owner(request: Request) -> int:
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(404, "Save your card first; the people you swap with show up here.")
+    return account_id
+
+
+def like_pattern(query: str) -> str | None:
+    query = " ".join(query.split())[:100]
+    if not query:
+        return None
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def index(request: Request) -> Response:
+    account_id = await current_account(request)
+    query = request.query_params.get("q", "")[:100]
+    rows = []
+    if account_id is not None:
+        rows = await request.app.state.pool.fetch(
+            request.app.state.sql["contacts.search"], account_id, like_pattern(query)
+        )
+    return render(
+        request,
+        "contacts.html",
+        {"contacts": rows, "q": query},
+        fragment="_contact_list.html",
+    )
+
+
+async def load_contact(request: Request) -> tuple[int, Any]:
+    owner_id = await _owner(request)
+    contact = await request.app.state.pool.fetchrow(
+        request.app.state.sql["contacts.get"], request.path_params["contact_id"], owner_id
+    )
+    if contact is None:
+        # The same answer for "not yours" and "does not exist": ids reveal nothing.
+        raise HTTPException(404, "That contact is not in your list.")
+    return owner_id, contact
+
+
+async def show(request: Request) -> Response:
+    _, contact = await load_contact(request)
+    return render(
+        request,
+        "contact.html",
+        {"contact": contact, "new": request.query_params.get("new") == "1"},
+    )
+
+
+async def welcome(request: Request) -> Response:
+    _, contact = await load_contact(request)
+    return render(request, "welcome.html", {"contact": contact})
+
+
+async def save_note(request: Request) -> Response:
+    owner_id, contact = await load_contact(request)
+    form = await read_form(request)
+    note = text(form, "note")
+    error = None
+    if len(note) > NOTE_MAX:
+        error = f"Please keep your note under {NOTE_MAX} characters."
+    saved = False
+    if error is None:
+        row = await request.app.state.pool.fetchrow(
+            request.app.state.sql["contacts.set_note"], contact["id"], owner_id, note
+        )
+        contact = {**contact, "note": row["note"], "note_updated_at": row["note_updated_at"]}
+        saved = True
+    if htmx(request):
+        return render(
+            request,
+            "_contact_note.html",
+            {"contact": contact, "note_error": error, "saved": saved, "draft": note},
+            status_code=422 if error else 200,
+        )
+    if error:
+        return render(
+            request,
+            "contact.html",
+            {"contact": contact, "note_error": error, "draft": note},
+            status_code=422,
+        )
+    return RedirectResponse(
+        str(request.url_for("contact", contact_id=contact["id"])), status_code=303
+    )
+
+
+def met_note(contact: Any) -> str:
+    met = contact["met_at"].strftime("%-d %b %Y")
+    lines = [f"Met on {met} (swapped details on Reachout)."]
+    if contact["note"]:
+        lines.append(contact["note"])
+    return "\n".join(lines)
+
+
+async def download_vcard(request: Request) -> Response:
+    _, contact = await load_contact(request)
+    photo = await photos.load(request, contact["photo_key"])
+    return vcard.response(contact, note=met_note(contact), photo_jpeg=photo)

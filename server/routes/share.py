@@ -1,0 +1,76 @@
+"""``/share``: my QR code and link, resetting the code, and "ask for their details first"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server import qr, share_tokens
+from server.forms import read_form, text
+from server.htmx import htmx
+from server.routes.cards import load_card
+from server.sessions import current_account
+from server.templating import render
+
+
+def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
+    settings = request.app.state.settings
+    now = datetime.now(UTC)
+    token = share_tokens.issue(
+        settings.secret_key, account_id, generation, now, settings.share_token_ttl
+    )
+    # BASE_URL, not the request's host: the QR must open on another phone.
+    path = request.app.url_path_for("public_card", token=token)
+    return f"{settings.base_url}{path}", now + settings.share_token_ttl
+
+
+async def _my_card(request: Request):  # type: ignore[no-untyped-def]
+    account_id = await current_account(request)
+    if account_id is None:
+        return None, None
+    return account_id, await load_card(request, account_id)
+
+
+async def show(request: Request) -> Response:
+    account_id, card = await _my_card(request)
+    if card is None:
+        return RedirectResponse(request.url_for("card"), status_code=303)
+    url, expires_at = share_url(request, account_id, card["share_generation"])
+    return render(
+        request,
+        "share.html",
+        {
+            "card": card,
+            "share_link": url,
+            "expires_at": expires_at,
+            "qr_svg": qr.svg(url, title=f"QR code for {card['name']}'s card"),
+            "reset": request.query_params.get("reset") == "1",
+        },
+    )
+
+
+async def reset(request: Request) -> Response:
+    account_id, card = await _my_card(request)
+    if card is None:
+        raise HTTPException(403, "Save your card first.")
+    await read_form(request)
+    await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
+    return RedirectResponse(str(request.url_for("share")) + "?reset=1", status_code=303)
+
+
+async def set_ask_first(request: Request) -> Response:
+    account_id, card = await _my_card(request)
+    if card is None:
+        raise HTTPException(403, "Save your card first.")
+    form = await read_form(request)
+    enabled = text(form, "ask_details_first") == "on"
+    await request.app.state.pool.execute(
+        request.app.state.sql["cards.set_ask_details_first"], account_id, enabled
+    )
+    if htmx(request):
+        card = await load_card(request, account_id)
+        return render(request, "_ask_first.html", {"card": card, "saved": True})
+    return RedirectResponse(request.url_for("share"), status_code=303)

@@ -1,0 +1,156 @@
+"""``/c/<token>``: a card opened from a QR code, and the swap, with or without an account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server import card_fields, photos, sessions, share_tokens, vcard
+from server.forms import read_form
+from server.htmx import redirect
+from server.routes.cards import load_card, phone_region
+from server.sessions import current_account
+from server.templating import render
+
+EXPIRED = "This code has expired. Ask them to show their QR code again."
+REPLACED = "This code was replaced by a newer one. Ask them to show their QR code again."
+UNKNOWN = "We don't recognise this code. Check the link, or ask them to show their QR code again."
+SELF = "This is your own card. Show this QR code to someone else to swap details."
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who is looking at whose card, and what they may see."""
+
+    card: Any
+    owner_id: int
+    viewer_id: int | None
+    contact_id: int | None  # the viewer's contact row for the owner, once connected
+
+    @property
+    def own(self) -> bool:
+        return self.viewer_id == self.owner_id
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.card["ask_details_first"]) and self.contact_id is None and not self.own
+
+
+async def load_visit(request: Request) -> Visit:
+    """Resolve the token in the URL, or raise the friendly 404/410 for a bad one."""
+    settings = request.app.state.settings
+    decoded = share_tokens.decode(
+        settings.secret_key, request.path_params["token"], datetime.now(UTC)
+    )
+    if decoded.status is share_tokens.Status.MALFORMED:
+        raise HTTPException(404, UNKNOWN)
+    card = await load_card(request, decoded.account_id)
+    if card is None:
+        raise HTTPException(404, UNKNOWN)
+    if decoded.generation != card["share_generation"]:
+        raise HTTPException(410, REPLACED)
+    if decoded.status is share_tokens.Status.EXPIRED:
+        raise HTTPException(410, EXPIRED)
+    viewer_id = await current_account(request)
+    contact_id = None
+    if viewer_id is not None and viewer_id != decoded.account_id:
+        contact_id = await request.app.state.pool.fetchval(
+            request.app.state.sql["contacts.id_for"], viewer_id, decoded.account_id
+        )
+    return Visit(card, decoded.account_id, viewer_id, contact_id)
+
+
+def _page(
+    request: Request,
+    visit: Visit,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    response = render(
+        request,
+        "public_card.html",
+        {
+            "visit": visit,
+            "card": visit.card,
+            "token": request.path_params["token"],
+            "values": values or dict.fromkeys(card_fields.QUICK_FIELDS, ""),
+            "errors": errors or {},
+            "quick_fields": [card_fields.BY_NAME[name] for name in card_fields.QUICK_FIELDS],
+        },
+        status_code=status_code,
+        fragment="_leave_details.html" if errors else None,
+    )
+    response.headers["x-robots-tag"] = "noindex, nofollow"
+    return response
+
+
+async def show(request: Request) -> Response:
+    # A GET only reads: link previews and crawlers that open a shared link create nothing.
+    return _page(request, await load_visit(request))
+
+
+async def download_vcard(request: Request) -> Response:
+    visit = await load_visit(request)
+    if visit.limited:
+        raise HTTPException(403, "They share their details once you leave yours.")
+    photo = await photos.load(request, visit.card["photo_key"])
+    return vcard.response(visit.card, note="Added from Reachout.", photo_jpeg=photo)
+
+
+async def _connect(request: Request, conn: Any, viewer_id: int, owner_id: int) -> int:
+    sql = request.app.state.sql
+    await conn.execute(sql["contacts.connect"], viewer_id, owner_id)
+    contact_id: int = await conn.fetchval(sql["contacts.id_for"], viewer_id, owner_id)
+    return contact_id
+
+
+async def swap(request: Request) -> Response:
+    """One tap for someone who already has a card: connect both ways."""
+    visit = await load_visit(request)
+    await read_form(request)
+    return await _swap(request, visit)
+
+
+async def _swap(request: Request, visit: Visit) -> Response:
+    if visit.viewer_id is None:
+        raise HTTPException(403, "Leave your details below to swap.")
+    if visit.own:
+        raise HTTPException(400, SELF)
+    async with request.app.state.pool.acquire() as conn:
+        contact_id = await _connect(request, conn, visit.viewer_id, visit.owner_id)
+    return redirect(request, str(request.url_for("contact", contact_id=contact_id)) + "?new=1")
+
+
+async def leave_details(request: Request) -> Response:
+    """The person with no app and no card: one form makes their account, card and the swap."""
+    visit = await load_visit(request)
+    form = await read_form(request)
+    if visit.own:
+        raise HTTPException(400, SELF)
+    if visit.viewer_id is not None:
+        # Already has a card in this browser: the details form is just a swap.
+        return await _swap(request, visit)
+    values, errors = card_fields.validate(form, phone_region(request), card_fields.QUICK_FIELDS)
+    if not errors and not any(values.get(name) for name in card_fields.REACH_FIELDS):
+        errors["email"] = (
+            "Add an email, a phone number or a LinkedIn profile, so they can reach you."
+        )
+    if errors:
+        return _page(request, visit, values=values, errors=errors, status_code=422)
+    sql = request.app.state.sql
+    ordered = [values.get(name, "") for name in card_fields.FIELD_NAMES]
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        account_id = await conn.fetchval(sql["accounts.create"])
+        await conn.execute(sql["cards.create"], account_id, *ordered)
+        contact_id = await _connect(request, conn, account_id, visit.owner_id)
+        token = await sessions.create(conn, sql, account_id)
+    response = redirect(request, str(request.url_for("welcome", contact_id=contact_id)))
+    sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
+    return response

@@ -1,0 +1,52 @@
+"""Server-side sessions: a random id in an HttpOnly cookie, stored hashed in PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.db import Queries
+
+COOKIE_NAME = "ro_session"
+# Chrome caps cookie lifetimes at 400 days; there is no password to fall back on.
+MAX_AGE_SECONDS = 400 * 24 * 3600
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def create(conn: asyncpg.Connection, sql: Queries, account_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    await conn.execute(sql["sessions.create"], hash_token(token), account_id)
+    return token
+
+
+def set_cookie(response: Response, token: str, *, secure: bool) -> None:
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=MAX_AGE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+
+
+async def current_account(request: Request) -> int | None:
+    """The signed-in account, looked up once per request."""
+    if hasattr(request.state, "account_id"):
+        return request.state.account_id  # type: ignore[no-any-return]
+    account_id: int | None = None
+    token = request.cookies.get(COOKIE_NAME)
+    if token and len(token) < 100:
+        account_id = await request.app.state.pool.fetchval(
+            request.app.state.sql["sessions.account_for"], hash_token(token)
+        )
+    request.state.account_id = account_id
+    return account_id

@@ -1,0 +1,115 @@
+"""Settings, read once from the environment (Heroku-style names).
+
+In development a missing secret is generated once and kept under ``./.data/``;
+with ``REACHOUT_ENV=production`` a missing one stops the boot with its name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production", "test")
+
+
+class SettingsError(Exception):
+    """The environment cannot run the server; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str | None
+    port: int
+    base_url: str
+    secret_key: str
+    data_dir: Path
+    share_token_ttl: timedelta
+    default_phone_region: str
+    max_body_bytes: int
+    max_photo_bytes: int
+    web_concurrency: int
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _dev_secret(data_dir: Path, name: str) -> str:
+    """A secret generated on first start and kept, so sessions survive restarts."""
+    path = data_dir / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(value)
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    env = environ.get("REACHOUT_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"REACHOUT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    production = env == "production"
+    data_dir = Path(environ.get("REACHOUT_DATA_DIR") or PROJECT_ROOT / ".data")
+    port = _int(environ, "PORT", 8000)
+
+    missing = [
+        name
+        for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL")
+        if production and not environ.get(name)
+    ]
+    if missing:
+        raise SettingsError(
+            "REACHOUT_ENV=production needs " + ", ".join(missing) + " set in the environment"
+        )
+
+    secret_key = environ.get("SECRET_KEY") or _dev_secret(data_dir, "SECRET_KEY")
+    if production and len(secret_key) < 32:
+        raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+
+    base_url = (environ.get("BASE_URL") or f"http://localhost:{port}").rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"BASE_URL must be an http(s) URL, not {base_url!r}")
+
+    region = environ.get("DEFAULT_PHONE_REGION", "US").upper()
+    if len(region) != 2 or not region.isalpha():
+        raise SettingsError(f"DEFAULT_PHONE_REGION must be a two-letter country code: {region!r}")
+
+    return Settings(
+        env=env,
+        database_url=environ.get("DATABASE_URL") or None,
+        port=port,
+        base_url=base_url,
+        secret_key=secret_key,
+        data_dir=data_dir,
+        share_token_ttl=timedelta(hours=_int(environ, "SHARE_TOKEN_TTL_HOURS", 24)),
+        default_phone_region=region,
+        max_body_bytes=_int(environ, "MAX_BODY_BYTES", 64 * 1024),
+        max_photo_bytes=_int(environ, "MAX_PHOTO_BYTES", 8 * 1024 * 1024),
+        web_concurrency=_int(environ, "WEB_CONCURRENCY", 1),
+    )

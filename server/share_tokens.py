@@ -1,0 +1,61 @@
+"""Share codes: unguessable, expiring tokens for ``/c/<token>``, kept by nobody.
+
+A token is signed (HMAC-SHA256 with a key derived from SECRET_KEY) and carries
+the account, the card's share generation and an expiry, so showing the QR
+writes nothing; resetting bumps the generation and every older code stops working.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import hashlib
+import hmac
+import struct
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+_PAYLOAD = struct.Struct(">QII")  # account id, generation, expiry (unix seconds)
+_MAC_BYTES = 12
+TOKEN_LENGTH = 38  # base64url of 16 + 12 bytes, unpadded
+
+
+class Status(enum.Enum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    MALFORMED = "malformed"
+
+
+@dataclass(frozen=True)
+class Decoded:
+    status: Status
+    account_id: int = 0
+    generation: int = 0
+
+
+def _key(secret_key: str) -> bytes:
+    return hmac.new(secret_key.encode(), b"share-token", hashlib.sha256).digest()
+
+
+def issue(secret_key: str, account_id: int, generation: int, now: datetime, ttl: timedelta) -> str:
+    payload = _PAYLOAD.pack(account_id, generation, int((now + ttl).timestamp()))
+    mac = hmac.new(_key(secret_key), payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    return base64.urlsafe_b64encode(payload + mac).rstrip(b"=").decode()
+
+
+def decode(secret_key: str, token: str, now: datetime) -> Decoded:
+    if len(token) != TOKEN_LENGTH or not token.isascii():
+        return Decoded(Status.MALFORMED)
+    try:
+        raw = base64.urlsafe_b64decode(token + "==")
+    except (binascii.Error, ValueError):
+        return Decoded(Status.MALFORMED)
+    payload, mac = raw[: _PAYLOAD.size], raw[_PAYLOAD.size :]
+    expected = hmac.new(_key(secret_key), payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, expected):
+        return Decoded(Status.MALFORMED)
+    account_id, generation, expires = _PAYLOAD.unpack(payload)
+    if now.timestamp() >= expires:
+        return Decoded(Status.EXPIRED, account_id, generation)
+    return Decoded(Status.VALID, account_id, generation)

@@ -1,0 +1,100 @@
+"""vCard 3.0 files that iOS and Android contacts apps both import (RFC 2426)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from starlette.responses import Response
+
+
+def escape(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace("\r\n", "\n")
+        .replace("\n", "\\n")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold at 75 octets, never inside a UTF-8 character (RFC 2425 section 5.8.1)."""
+    out: list[str] = []
+    current = b""
+    limit = 75
+    for char in line:
+        encoded = char.encode()
+        if len(current) + len(encoded) > limit:
+            out.append(current.decode())
+            current = b" "
+            limit = 75
+        current += encoded
+    out.append(current.decode())
+    return "\r\n".join(out)
+
+
+def _name_parts(full_name: str) -> tuple[str, str]:
+    words = full_name.split()
+    if len(words) < 2:
+        return full_name, ""
+    return words[-1], " ".join(words[:-1])
+
+
+def build(card: Mapping[str, Any], *, note: str = "", photo_jpeg: bytes | None = None) -> str:
+    family, given = _name_parts(card["name"])
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"N:{escape(family)};{escape(given)};;;",
+        f"FN:{escape(card['name'])}",
+    ]
+    if card.get("company"):
+        lines.append(f"ORG:{escape(card['company'])}")
+    if card.get("headline"):
+        lines.append(f"TITLE:{escape(card['headline'])}")
+    if card.get("email"):
+        lines.append(f"EMAIL;TYPE=INTERNET:{escape(card['email'])}")
+    if card.get("phone"):
+        lines.append(f"TEL;TYPE=CELL:{escape(card['phone'])}")
+    item = 0
+    for key, label in (("linkedin", "LinkedIn"), ("website", "Website"), ("other_link", "Link")):
+        if card.get(key):
+            item += 1
+            # URIs are not escaped in 3.0; iOS shows the label given by X-ABLabel.
+            lines.append(f"item{item}.URL:{card[key]}")
+            lines.append(f"item{item}.X-ABLabel:{label}")
+    if note:
+        lines.append(f"NOTE:{escape(note)}")
+    if photo_jpeg:
+        encoded = base64.b64encode(photo_jpeg).decode()
+        lines.append(f"PHOTO;ENCODING=b;TYPE=JPEG:{encoded}")
+    lines.append("END:VCARD")
+    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+
+
+def filename(name: str) -> str:
+    safe = "".join(ch for ch in name if ch.isalnum() or ch in " -_.").strip() or "contact"
+    return f"{safe[:60]}.vcf"
+
+
+def response(card: Mapping[str, Any], *, note: str, photo_jpeg: bytes | None) -> Response:
+    """A download that both phones hand to their contacts app."""
+    name = filename(card["name"])
+    ascii_name = name.encode("ascii", "ignore").decode().strip()
+    if ascii_name.startswith("."):
+        ascii_name = "contact.vcf"
+    return Response(
+        build(card, note=note, photo_jpeg=photo_jpeg).encode(),
+        media_type="text/vcard; charset=utf-8",
+        headers={
+            # attachment: Android Chrome saves the file and offers to open it in Contacts;
+            # iOS Safari shows its "Create New Contact" sheet for text/vcard either way.
+            "content-disposition": (
+                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+            ),
+            "cache-control": "private, no-store",
+        },
+    )

@@ -1,0 +1,38 @@
+-- name: connect
+-- Connect two accounts both ways. A repeated or concurrent swap inserts nothing new.
+-- Returns the rows created (zero when already connected).
+INSERT INTO contacts (owner_id, contact_id)
+VALUES ($1, $2), ($2, $1)
+ON CONFLICT (owner_id, contact_id) DO NOTHING
+RETURNING id, owner_id
+
+-- name: id_for
+-- The contact row an owner keeps about another account.
+SELECT id FROM contacts WHERE owner_id = $1 AND contact_id = $2
+
+-- name: search
+-- An owner's contacts, newest first, optionally filtered by a case-insensitive
+-- substring of name, headline or company ($2 is a LIKE pattern, already escaped).
+SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key
+FROM contacts ct
+JOIN cards c ON c.account_id = ct.contact_id
+WHERE ct.owner_id = $1
+  AND ($2::text IS NULL
+       OR c.name ILIKE $2 OR c.headline ILIKE $2 OR c.company ILIKE $2)
+ORDER BY ct.met_at DESC, ct.id DESC
+LIMIT 500
+
+-- name: get
+-- One contact with the other person's card, only if the owner holds it.
+SELECT ct.id, ct.met_at, ct.note, ct.note_updated_at, ct.contact_id,
+       c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
+       c.looking_for, c.can_help_with, c.photo_key
+FROM contacts ct
+JOIN cards c ON c.account_id = ct.contact_id
+WHERE ct.id = $1 AND ct.owner_id = $2
+
+-- name: set_note
+-- Save my private note about a contact; returns nothing when it is not mine.
+UPDATE contacts SET note = $3, note_updated_at = now()
+WHERE id = $1 AND owner_id = $2
+RETURNING note, note_updated_at

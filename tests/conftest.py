@@ -1,0 +1,114 @@
+"""Fixtures: a fresh PostgreSQL database for the run, the app in-process, and simulated phones."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from server.app import create_app
+from server.settings import Settings, load_settings
+from tests.phone import Phone
+
+TEST_SECRET = "test-secret-key-" + "k" * 40
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def create_database(admin_url: str, name: str) -> str:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(admin_url, name)
+
+
+async def drop_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A PostgreSQL server: DATABASE_URL when given, otherwise an embedded one for this run."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from server import embedded_pg
+
+    _, url = embedded_pg.start(tmp_path_factory.mktemp("pg"))
+    return url
+
+
+@pytest.fixture(scope="session")
+async def database_url(admin_url: str) -> AsyncIterator[str]:
+    name = f"reachout_test_{secrets.token_hex(4)}"
+    url = await create_database(admin_url, name)
+    yield url
+    await drop_database(admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        {
+            "REACHOUT_ENV": "test",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "BASE_URL": "http://testserver",
+            "REACHOUT_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(app: Starlette) -> None:
+    await app.state.pool.execute("TRUNCATE accounts RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def pool(app: Starlette) -> asyncpg.Pool:
+    return app.state.pool  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def new_phone(app: Starlette) -> AsyncIterator[Callable[[], Awaitable[Phone]]]:
+    """Make as many phones (browsers with their own cookie jars) as a test needs."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(**headers: str) -> Phone:
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            headers={"accept-language": "en-US,en;q=0.9", **headers},
+        )
+        clients.append(client)
+        return Phone(client, app)
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
