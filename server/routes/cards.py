@@ -72,7 +72,7 @@ async def save(request: Request) -> Response:
             account_id = await conn.fetchval(sql["accounts.create"])
             await conn.execute(sql["cards.create"], account_id, *ordered)
             token = await sessions.create(conn, sql, account_id)
-        response = redirect(request, str(request.url_for("share")))
+        response = redirect(request, str(request.app.url_path_for("share")))
         sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
         return response
     await request.app.state.pool.execute(sql["cards.update"], account_id, *ordered)
@@ -81,7 +81,7 @@ async def save(request: Request) -> Response:
         return render(
             request, "card.html", {"card": card, "saved": True}, fragment="_card_view.html"
         )
-    return RedirectResponse(str(request.url_for("card")) + "?saved=1", status_code=303)
+    return RedirectResponse(str(request.app.url_path_for("card")) + "?saved=1", status_code=303)
 
 
 async def check_field(request: Request) -> Response:
@@ -103,7 +103,7 @@ async def _photo_response(
     request: Request, account_id: int, error: str | None, status_code: int = 200
 ) -> Response:
     if not htmx(request) and error is None:
-        return RedirectResponse(str(request.url_for("card")), status_code=303)
+        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
     card = await load_card(request, account_id)
     return render(
         request,
@@ -119,8 +119,11 @@ async def upload_photo(request: Request) -> Response:
     if account_id is None:
         raise HTTPException(403, "Save your card first, then add a photo.")
     form = await read_form(request)
-    upload = form.get("photo")
-    data = await upload.read() if isinstance(upload, UploadFile) else b""
+    try:
+        upload = form.get("photo")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+    finally:
+        await form.close()  # the spooled temporary file behind the upload
     try:
         jpeg = await run_in_threadpool(photos.process, data)
     except photos.NotAnImage as refused:

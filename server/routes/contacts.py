@@ -74,8 +74,8 @@ async def welcome(request: Request) -> Response:
 
 
 async def save_note(request: Request) -> Response:
-    owner_id, contact = await load_contact(request)
     form = await read_form(request)
+    owner_id, contact = await load_contact(request)
     note = text(form, "note")
     error = None
     if len(note) > NOTE_MAX:
@@ -102,7 +102,7 @@ async def save_note(request: Request) -> Response:
             status_code=422,
         )
     return RedirectResponse(
-        str(request.url_for("contact", contact_id=contact["id"])), status_code=303
+        str(request.app.url_path_for("contact", contact_id=contact["id"])), status_code=303
     )
 
 

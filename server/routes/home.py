@@ -11,7 +11,7 @@ from server.templating import STATIC_DIR, render
 
 async def index(request: Request) -> Response:
     if await current_account(request) is not None:
-        return RedirectResponse(request.url_for("share"), status_code=303)
+        return RedirectResponse(str(request.app.url_path_for("share")), status_code=303)
     return render(request, "home.html")
 
 

@@ -37,7 +37,7 @@ async def _my_card(request: Request):  # type: ignore[no-untyped-def]
 async def show(request: Request) -> Response:
     account_id, card = await _my_card(request)
     if card is None:
-        return RedirectResponse(request.url_for("card"), status_code=303)
+        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
     url, expires_at = share_url(request, account_id, card["share_generation"])
     return render(
         request,
@@ -58,7 +58,7 @@ async def reset(request: Request) -> Response:
         raise HTTPException(403, "Save your card first.")
     await read_form(request)
     await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
-    return RedirectResponse(str(request.url_for("share")) + "?reset=1", status_code=303)
+    return RedirectResponse(str(request.app.url_path_for("share")) + "?reset=1", status_code=303)
 
 
 async def set_ask_first(request: Request) -> Response:
@@ -73,4 +73,4 @@ async def set_ask_first(request: Request) -> Response:
     if htmx(request):
         card = await load_card(request, account_id)
         return render(request, "_ask_first.html", {"card": card, "saved": True})
-    return RedirectResponse(request.url_for("share"), status_code=303)
+    return RedirectResponse(str(request.app.url_path_for("share")), status_code=303)

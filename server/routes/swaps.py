@@ -113,9 +113,8 @@ async def _connect(request: Request, conn: Any, viewer_id: int, owner_id: int) -
 
 async def swap(request: Request) -> Response:
     """One tap for someone who already has a card: connect both ways."""
-    visit = await load_visit(request)
     await read_form(request)
-    return await _swap(request, visit)
+    return await _swap(request, await load_visit(request))
 
 
 async def _swap(request: Request, visit: Visit) -> Response:
@@ -125,13 +124,15 @@ async def _swap(request: Request, visit: Visit) -> Response:
         raise HTTPException(400, SELF)
     async with request.app.state.pool.acquire() as conn:
         contact_id = await _connect(request, conn, visit.viewer_id, visit.owner_id)
-    return redirect(request, str(request.url_for("contact", contact_id=contact_id)) + "?new=1")
+    return redirect(
+        request, str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1"
+    )
 
 
 async def leave_details(request: Request) -> Response:
     """The person with no app and no card: one form makes their account, card and the swap."""
-    visit = await load_visit(request)
     form = await read_form(request)
+    visit = await load_visit(request)
     if visit.own:
         raise HTTPException(400, SELF)
     if visit.viewer_id is not None:
@@ -151,6 +152,6 @@ async def leave_details(request: Request) -> Response:
         await conn.execute(sql["cards.create"], account_id, *ordered)
         contact_id = await _connect(request, conn, account_id, visit.owner_id)
         token = await sessions.create(conn, sql, account_id)
-    response = redirect(request, str(request.url_for("welcome", contact_id=contact_id)))
+    response = redirect(request, str(request.app.url_path_for("welcome", contact_id=contact_id)))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response

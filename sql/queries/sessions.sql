@@ -6,6 +6,3 @@ INSERT INTO sessions (token_hash, account_id) VALUES ($1, $2)
 -- The account a live session belongs to, if any.
 SELECT account_id FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL
 
--- name: revoke
--- End a session; the cookie stops working in every process at once.
-UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL

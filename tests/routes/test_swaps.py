@@ -111,3 +111,128 @@ async def test_swapping_with_yourself_is_refused_politely(new_phone, pool):
     assert response.status_code == 400
     assert "your own card" in text_of(response)
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+
+
+async def test_leave_details_needs_a_name_and_a_way_to_reach(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    visitor = await new_phone()
+    cases = [
+        ({"name": "", "email": "mia@example.com"}, "Please enter your name."),
+        ({"name": "Mia Chen"}, "Add an email, a phone number or a LinkedIn profile"),
+        ({"name": "Mia Chen", "email": "mia@"}, "email address does not look right"),
+        ({"name": "Mia Chen", "linkedin": "javascript:alert(1)"}, "Only web links"),
+        ({"name": "M" * 101, "email": "mia@example.com"}, "under 100 characters"),
+    ]
+    for data, message in cases:
+        response = await visitor.post(link + "/details", data)
+        assert response.status_code == 422, data
+        assert message in text_of(response)
+        fragment = await visitor.post(link + "/details", data, htmx=True)
+        assert fragment.status_code == 422 and "<html" not in fragment.text
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1
+    assert "ro_session" not in visitor.client.cookies
+
+
+async def test_leave_details_escapes_hostile_input(new_phone):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    visitor = await new_phone()
+    name = "<script>alert(1)</script>"
+    response = await visitor.post(link + "/details", {"name": name, "phone": "+14155550100"})
+    assert response.status_code == 303
+    listing = await dana.get(dana.url("contacts"))
+    assert "<script>alert(1)" not in listing.text
+    assert name in text_of(listing)
+
+
+async def test_anonymous_swap_is_refused_and_creates_nothing(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    visitor = await new_phone()
+    response = await visitor.post(link + "/swap")
+    assert response.status_code == 403
+    assert "Leave your details" in text_of(response)
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1
+
+
+async def test_link_previews_and_crawlers_create_nothing(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    for agent in ("facebookexternalhit/1.1", "WhatsApp/2.23", "Slackbot-LinkExpanding 1.0"):
+        bot = await new_phone(**{"user-agent": agent})
+        for url in (link, link + "/vcard"):
+            response = await bot.get(url)
+            assert response.status_code == 200
+            assert "ro_session" not in response.headers.get("set-cookie", "")
+        assert (await bot.get(link)).headers["x-robots-tag"] == "noindex, nofollow"
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+
+
+async def test_ask_for_details_first_hides_contact_details_until_swapped(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    await dana.post(dana.url("share_ask_first"), {"ask_details_first": "on"})
+    link = await dana.share_link()
+
+    visitor = await new_phone()
+    page = await visitor.get(link)
+    words = text_of(page)
+    assert "Dana Lee" in words and "Recruiter, fashion and apparel" in words
+    for private in ("dana@example.com", "555", "linkedin.com", "Threadline", "Online marketers"):
+        assert private not in page.text
+    assert soup(page).find("a", string="Save contact") is None
+    assert (await visitor.get(link + "/vcard")).status_code == 403
+
+    response = await visitor.post(link + "/details", {"name": "Mia", "email": "mia@example.com"})
+    assert response.status_code == 303
+    welcome = await visitor.get(response.headers["location"])
+    assert "dana@example.com" in welcome.text
+    after = await visitor.get(link)
+    assert "already swapped" in text_of(after)
+    assert (await visitor.get(link + "/vcard")).status_code == 200
+
+    await dana.post(dana.url("share_ask_first"), {})
+    assert await pool.fetchval("SELECT ask_details_first FROM cards WHERE account_id = 1") is False
+
+
+async def test_share_page_shows_qr_of_base_url_link(new_phone, app):
+    dana = await new_phone()
+    await dana.make_card()
+    page = soup(await dana.get(dana.url("share")))
+    link = page.select_one("#share-link")["value"]
+    assert link.startswith(app.state.settings.base_url + "/c/")
+    token = link.rsplit("/", 1)[1]
+    assert len(token) == share_tokens.TOKEN_LENGTH
+    svg = page.select_one("#qr svg")
+    assert svg is not None and svg.get("viewbox")
+    assert "QR code" in svg.get_text()
+
+
+async def test_share_codes_expire_after_the_configured_time(settings):
+    now = datetime.now(UTC)
+    token = share_tokens.issue(TEST_SECRET, 7, 3, now, timedelta(hours=2))
+    assert share_tokens.decode(TEST_SECRET, token, now).status is share_tokens.Status.VALID
+    later = share_tokens.decode(TEST_SECRET, token, now + timedelta(hours=2, seconds=1))
+    assert later.status is share_tokens.Status.EXPIRED
+    assert share_tokens.decode("another-secret" * 4, token, now).status is (
+        share_tokens.Status.MALFORMED
+    )
+    assert settings.share_token_ttl == timedelta(hours=24)
+
+
+async def test_two_tabs_leaving_details_at_once_connect_once(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    mia = await new_phone()
+    await mia.make_card(name="Mia Chen")
+    responses = await asyncio.gather(*(mia.post(link + "/swap") for _ in range(8)))
+    assert {r.status_code for r in responses} == {303}
+    rows = await pool.fetch("SELECT owner_id, contact_id FROM contacts ORDER BY owner_id")
+    assert [tuple(r) for r in rows] == [(1, 2), (2, 1)]

@@ -1,0 +1,43 @@
+"""Sessions live in PostgreSQL: revocable, hashed, and readable by any web process."""
+
+from __future__ import annotations
+
+import httpx
+
+from server.app import create_app
+from tests.phone import text_of
+
+
+async def test_revoked_session_stops_working(new_phone, pool):
+    phone = await new_phone()
+    await phone.make_card()
+    assert (await phone.get(phone.url("share"))).status_code == 200
+    await pool.execute("UPDATE sessions SET revoked_at = now()")
+    response = await phone.get(phone.url("share"))
+    assert response.status_code == 303  # back to "make my card"
+    assert response.headers["location"] == phone.url("card")
+
+
+async def test_a_second_app_process_reads_the_same_session(new_phone, settings):
+    phone = await new_phone()
+    await phone.make_card(name="Ada Obi")
+    other = create_app(settings)  # a second web process: shares nothing but the database
+    async with (
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other),
+            base_url="http://testserver",
+            cookies=phone.client.cookies,
+        ) as client,
+    ):
+        response = await client.get("/share")
+    assert response.status_code == 200
+    assert "Ada Obi" in text_of(response)
+
+
+async def test_garbage_session_cookie_is_just_signed_out(new_phone, pool):
+    phone = await new_phone()
+    phone.client.cookies.set("ro_session", "x" * 500, domain="testserver.local")
+    response = await phone.get(phone.url("contacts"))
+    assert response.status_code == 200
+    assert "Nobody yet" in text_of(response)

@@ -1,0 +1,62 @@
+"""Settings: generated and kept in development, required in production."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from server.settings import SettingsError, load_settings
+from tests.conftest import PROJECT_ROOT
+
+
+def test_development_generates_a_secret_once_and_keeps_it(tmp_path):
+    first = load_settings({"REACHOUT_DATA_DIR": str(tmp_path)})
+    second = load_settings({"REACHOUT_DATA_DIR": str(tmp_path)})
+    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "BASE_URL"])
+def test_production_refuses_to_start_without_each_secret(tmp_path, missing):
+    environ = {
+        "REACHOUT_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": "postgresql://db/reachout",
+        "BASE_URL": "https://reachout.example",
+        "REACHOUT_DATA_DIR": str(tmp_path),
+    }
+    del environ[missing]
+    with pytest.raises(SettingsError, match=missing):
+        load_settings(environ)
+    assert not (tmp_path / "secret_key").exists(), "production never invents a secret"
+
+
+def test_production_server_process_exits_naming_the_missing_setting(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "web"],
+        env={"REACHOUT_ENV": "production", "REACHOUT_DATA_DIR": str(tmp_path), "PATH": ""},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "eighty"), ("BASE_URL", "ftp://x"), ("REACHOUT_ENV", "staging")],
+)
+def test_bad_values_are_named(tmp_path, name, value):
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"REACHOUT_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_https_base_url_makes_cookies_secure(tmp_path):
+    settings = load_settings({"REACHOUT_DATA_DIR": str(tmp_path), "BASE_URL": "https://x.example"})
+    assert settings.secure_cookies
