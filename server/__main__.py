@@ -69,7 +69,9 @@ def dev(settings: Settings) -> None:
     """`make run`: embedded PostgreSQL, migrations, then every Procfile process."""
     url = _database_url(settings)
     asyncio.run(_migrate(url))
-    env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port)}
+    # Procfile lines say `python`: make that this interpreter (the venv's), not the system's.
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port), "PATH": path}
     env.setdefault("BASE_URL", settings.base_url)
     print(f"\n  Reachout is running at {settings.base_url}/\n  (Ctrl-C stops it)\n", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

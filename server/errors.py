@@ -39,7 +39,7 @@ def error_response(request: Request, status_code: int, message: str | None = Non
         # Show the message where the page keeps its notices, not in place of the form.
         response = render(request, "_flash.html", context, status_code=status_code)
         response.headers["HX-Retarget"] = "#flash"
-        response.headers["HX-Reswap"] = "innerHTML"
+        response.headers["HX-Reswap"] = "innerHTML show:#flash:top"
         return response
     return render(request, "error.html", context, status_code=status_code)
 
