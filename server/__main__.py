@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 
@@ -74,14 +75,23 @@ def dev(settings: Settings) -> None:
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port), "PATH": path}
     env.setdefault("BASE_URL", settings.base_url)
     print(f"\n  Reachout is running at {settings.base_url}/\n  (Ctrl-C stops it)\n", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(  # noqa: S603 - fixed argv, no user input
-            [sys.executable, "-m", "honcho", "start", "-f", str(PROJECT_ROOT / "Procfile")],
-            env=env,
-            cwd=PROJECT_ROOT,
-            check=False,
-        )
-    # The embedded server is stopped by pgserver's exit handler.
+    processes = subprocess.Popen(  # noqa: S603 - fixed argv, no user input
+        [sys.executable, "-m", "honcho", "start", "-f", str(PROJECT_ROOT / "Procfile")],
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+
+    def stop(signum: int, frame: object) -> None:
+        # Let honcho stop its processes, then return normally so that pgserver's
+        # exit handler stops the embedded PostgreSQL (a bare SIGTERM would skip it).
+        processes.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        with contextlib.suppress(KeyboardInterrupt):
+            processes.wait()
+            break
 
 
 def main() -> None:
