@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,6 +61,27 @@ async def database_url(admin_url: str) -> AsyncIterator[str]:
     url = await create_database(admin_url, name)
     yield url
     await drop_database(admin_url, name)
+
+
+@asynccontextmanager
+async def separate_app(admin_url: str, data_dir: Path) -> AsyncIterator[tuple[Starlette, str]]:
+    """An app on a database of its own, for tests that break the database on purpose."""
+    name = f"reachout_own_{secrets.token_hex(4)}"
+    url = await create_database(admin_url, name)
+    settings = load_settings(
+        {
+            "REACHOUT_ENV": "test",
+            "DATABASE_URL": url,
+            "SECRET_KEY": TEST_SECRET,
+            "REACHOUT_DATA_DIR": str(data_dir),
+        }
+    )
+    application = create_app(settings)
+    try:
+        async with application.router.lifespan_context(application):
+            yield application, name
+    finally:
+        await drop_database(admin_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
-
 import httpx
 
-from server.app import create_app
-from server.settings import load_settings
-from tests.conftest import TEST_SECRET, create_database, drop_database
+from tests.conftest import separate_app
 from tests.phone import text_of
 
 
@@ -23,31 +19,17 @@ async def test_unknown_page_and_wrong_method(new_phone):
 
 
 async def test_unexpected_failure_is_a_plain_500_page(admin_url, tmp_path):
-    name = f"reachout_errors_{secrets.token_hex(4)}"
-    url = await create_database(admin_url, name)
-    settings = load_settings(
-        {
-            "REACHOUT_ENV": "test",
-            "DATABASE_URL": url,
-            "SECRET_KEY": TEST_SECRET,
-            "REACHOUT_DATA_DIR": str(tmp_path),
-        }
-    )
-    app = create_app(settings)
-    try:
-        async with app.router.lifespan_context(app):
-            await app.state.pool.execute("DROP TABLE contacts")  # a real fault, not a mock
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                await client.get("/healthz")
-                token = client.cookies["ro_csrf"]
-                made = await client.post(
-                    "/card", data={"name": "Ana", "csrf_token": token}, follow_redirects=False
-                )
-                assert made.status_code == 303
-                response = await client.get("/contacts")
-    finally:
-        await drop_database(admin_url, name)
+    async with separate_app(admin_url, tmp_path) as (app, _):
+        await app.state.pool.execute("DROP TABLE contacts")  # a real fault, not a mock
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            await client.get("/healthz")
+            token = client.cookies["ro_csrf"]
+            made = await client.post(
+                "/card", data={"name": "Ana", "csrf_token": token}, follow_redirects=False
+            )
+            assert made.status_code == 303
+            response = await client.get("/contacts")
     assert response.status_code == 500
     assert "Something went wrong on our side" in text_of(response)
     assert "Traceback" not in response.text

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-
 import asyncpg
 import httpx
 
-from server.app import create_app
-from server.settings import load_settings
-from tests.conftest import TEST_SECRET, create_database, drop_database
+from tests.conftest import separate_app
 
 
 async def test_healthz_ok(new_phone):
@@ -19,21 +15,10 @@ async def test_healthz_ok(new_phone):
 
 
 async def test_healthz_503_when_the_database_stops_answering(admin_url, tmp_path):
-    name = f"reachout_health_{secrets.token_hex(4)}"
-    url = await create_database(admin_url, name)
-    settings = load_settings(
-        {
-            "REACHOUT_ENV": "test",
-            "DATABASE_URL": url,
-            "SECRET_KEY": TEST_SECRET,
-            "REACHOUT_DATA_DIR": str(tmp_path),
-        }
-    )
-    app = create_app(settings)
     admin = await asyncpg.connect(admin_url)
     try:
         async with (
-            app.router.lifespan_context(app),
+            separate_app(admin_url, tmp_path) as (app, name),
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://testserver"
             ) as client,
@@ -42,8 +27,7 @@ async def test_healthz_503_when_the_database_stops_answering(admin_url, tmp_path
             # The database goes away: no new connections, existing ones cut.
             await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
             await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                name,
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
             )
             down = await client.get("/healthz")
             assert down.status_code == 503
@@ -51,6 +35,4 @@ async def test_healthz_503_when_the_database_stops_answering(admin_url, tmp_path
             await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
             assert (await client.get("/healthz")).status_code == 200
     finally:
-        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         await admin.close()
-        await drop_database(admin_url, name)
