@@ -1,0 +1,147 @@
+"""Browser fixtures: the real server in a subprocess, headless Chromium, and phone-sized contexts.
+
+The server shares the test database with the in-process ``app`` fixture, so the
+top-level autouse ``clean_tables`` fixture empties it before every test here too.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from starlette.applications import Starlette
+
+from tests.conftest import PROJECT_ROOT, TEST_SECRET
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A small Android phone: what most people at an event hold.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "en-US",
+}
+TIMEOUT_MS = 10_000
+STARTUP_SECONDS = 30
+
+NewPage = Callable[..., Awaitable[Page]]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the server did not answer /healthz within {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    database_url: str, app: Starlette, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The real server (``python -m server web``) on a free port; yields its base URL.
+
+    It depends on ``app`` so that the in-process app has already migrated the
+    shared database and ``clean_tables`` can empty it before each test.
+    """
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    data_dir = tmp_path_factory.mktemp("live-data")
+    log = data_dir / "server.log"
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "BASE_URL": base_url,
+        "REACHOUT_ENV": "test",
+        "REACHOUT_DATA_DIR": str(data_dir),
+        "WEB_CONCURRENCY": "1",
+        "LOG_LEVEL": "warning",
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server", "web"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(process, base_url, log)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        await chromium.close()
+
+
+async def phone_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A fresh phone: its own cookies and storage, 360x740 touch screen, US English."""
+    context = await browser.new_context(**{**PHONE, **options})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+async def new_phone_page(browser: Browser, live_server: str) -> AsyncIterator[NewPage]:
+    """Open as many phones as a test needs; each call is a new phone with one tab.
+
+    Relative URLs in ``page.goto`` resolve against the live server.
+    """
+    contexts: list[BrowserContext] = []
+
+    async def make(**options: Any) -> Page:
+        context = await phone_context(browser, base_url=live_server, **options)
+        contexts.append(context)
+        return await context.new_page()
+
+    yield make
+    for context in contexts:
+        await context.close()
