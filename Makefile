@@ -27,6 +27,7 @@ chromium:
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: $(VENV)/.installed-test
 	$(PY) -m ruff format .

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from server.settings import PROJECT_ROOT
 
@@ -17,6 +18,8 @@ MIGRATIONS_DIR = PROJECT_ROOT / "sql" / "migrations"
 QUERIES_DIR = PROJECT_ROOT / "sql" / "queries"
 # Any fixed 64-bit number; every process that migrates takes the same lock.
 MIGRATION_LOCK_ID = 7_325_118_004_221
+# What a query runs on: a plain connection or one borrowed from the pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
 _NAME_HEADER = re.compile(r"^-- name: ([a-z_]+)\s*$", re.MULTILINE)
 
 
@@ -32,7 +35,7 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
     return pool
 
 
-async def apply_migrations(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+async def apply_migrations(conn: Connection, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply forward-only migrations not yet recorded; returns the names applied.
 
     The session-level advisory lock makes concurrent starters wait, then see the

@@ -8,9 +8,9 @@ from typing import Any
 
 def start(data_dir: Path) -> tuple[Any, str]:
     """Start (or join) the server whose data lives in ``data_dir/pg``; stopped at exit."""
-    import pgserver  # imported here: production never needs it loaded
+    from pgserver.postgres_server import get_server  # only development and tests load it
 
     pgdata = data_dir / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     return server, server.get_uri()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.db import Queries
+from server.db import Connection, Queries
 
 COOKIE_NAME = "ro_session"
 # Chrome caps cookie lifetimes at 400 days; there is no password to fall back on.
@@ -20,7 +19,7 @@ def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def create(conn: asyncpg.Connection, sql: Queries, account_id: int) -> str:
+async def create(conn: Connection, sql: Queries, account_id: int) -> str:
     token = secrets.token_urlsafe(32)
     await conn.execute(sql["sessions.create"], hash_token(token), account_id)
     return token
