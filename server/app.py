@@ -90,5 +90,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.sql = db.Queries()
-    app.state.templates = create_templates(inline_css)
+    app.state.templates = create_templates(inline_css, ROUTES)
     return app

@@ -8,8 +8,6 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.db import Connection, Queries
-
 COOKIE_NAME = "ro_session"
 # Chrome caps cookie lifetimes at 400 days; there is no password to fall back on.
 MAX_AGE_SECONDS = 400 * 24 * 3600
@@ -19,10 +17,10 @@ def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def create(conn: Connection, sql: Queries, account_id: int) -> str:
+def new_token() -> tuple[str, bytes]:
+    """A fresh session id for the cookie, and the hash that the database keeps."""
     token = secrets.token_urlsafe(32)
-    await conn.execute(sql["sessions.create"], hash_token(token), account_id)
-    return token
+    return token, hash_token(token)
 
 
 def set_cookie(response: Response, token: str, *, secure: bool) -> None:

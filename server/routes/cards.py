@@ -68,10 +68,10 @@ async def save(request: Request) -> Response:
     ordered = [values[name] for name in card_fields.FIELD_NAMES]
     if account_id is None:
         # The first thing a person saves creates their account and session.
-        async with request.app.state.pool.acquire() as conn, conn.transaction():
-            account_id = await conn.fetchval(sql["accounts.create"])
-            await conn.execute(sql["cards.create"], account_id, *ordered)
-            token = await sessions.create(conn, sql, account_id)
+        token, token_hash = sessions.new_token()
+        await request.app.state.pool.fetchval(
+            sql["accounts.create_with_card"], token_hash, *ordered
+        )
         response = redirect(request, str(request.app.url_path_for("share")))
         sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
         return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -46,7 +47,10 @@ async def show(request: Request) -> Response:
             "card": card,
             "share_link": url,
             "expires_at": expires_at,
-            "qr_svg": qr.svg(url, title=f"QR code for {card['name']}'s card"),
+            # segno is pure Python (~10 ms a code): keep it off the event loop.
+            "qr_svg": await run_in_threadpool(
+                qr.svg, url, title=f"QR code for {card['name']}'s card"
+            ),
             "reset": request.query_params.get("reset") == "1",
         },
     )

@@ -104,10 +104,13 @@ async def download_vcard(request: Request) -> Response:
     return vcard.response(visit.card, note="Added from Reachout.", photo_jpeg=photo)
 
 
-async def _connect(request: Request, conn: Any, viewer_id: int, owner_id: int) -> int:
-    sql = request.app.state.sql
-    await conn.execute(sql["contacts.connect"], viewer_id, owner_id)
-    contact_id: int = await conn.fetchval(sql["contacts.id_for"], viewer_id, owner_id)
+async def _connect(request: Request, viewer_id: int, owner_id: int) -> int:
+    pool, sql = request.app.state.pool, request.app.state.sql
+    contact_id: int | None = await pool.fetchval(sql["contacts.connect"], viewer_id, owner_id)
+    if contact_id is None:
+        # A concurrent tap made the connection after our statement's snapshot.
+        contact_id = await pool.fetchval(sql["contacts.id_for"], viewer_id, owner_id)
+    assert contact_id is not None
     return contact_id
 
 
@@ -122,8 +125,7 @@ async def _swap(request: Request, visit: Visit) -> Response:
         raise HTTPException(403, "Leave your details below to swap.")
     if visit.own:
         raise HTTPException(400, SELF)
-    async with request.app.state.pool.acquire() as conn:
-        contact_id = await _connect(request, conn, visit.viewer_id, visit.owner_id)
+    contact_id = await _connect(request, visit.viewer_id, visit.owner_id)
     return redirect(
         request, str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1"
     )
@@ -147,11 +149,10 @@ async def leave_details(request: Request) -> Response:
         return _page(request, visit, values=values, errors=errors, status_code=422)
     sql = request.app.state.sql
     ordered = [values.get(name, "") for name in card_fields.FIELD_NAMES]
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
-        account_id = await conn.fetchval(sql["accounts.create"])
-        await conn.execute(sql["cards.create"], account_id, *ordered)
-        contact_id = await _connect(request, conn, account_id, visit.owner_id)
-        token = await sessions.create(conn, sql, account_id)
+    token, token_hash = sessions.new_token()
+    contact_id = await request.app.state.pool.fetchval(
+        sql["accounts.join_with_details"], token_hash, *ordered, visit.owner_id
+    )
     response = redirect(request, str(request.app.url_path_for("welcome", contact_id=contact_id)))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response

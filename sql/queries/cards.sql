@@ -4,12 +4,6 @@ SELECT account_id, name, headline, company, email, phone, linkedin, website, oth
        looking_for, can_help_with, photo_key, ask_details_first, share_generation, updated_at
 FROM cards WHERE account_id = $1
 
--- name: create
--- A new card for a new account.
-INSERT INTO cards (account_id, name, headline, company, email, phone, linkedin, website,
-                   other_link, looking_for, can_help_with)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-
 -- name: update
 -- Replace the text fields of a card.
 UPDATE cards

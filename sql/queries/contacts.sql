@@ -1,10 +1,17 @@
 -- name: connect
--- Connect two accounts both ways. A repeated or concurrent swap inserts nothing new.
--- Returns the rows created (zero when already connected).
-INSERT INTO contacts (owner_id, contact_id)
-VALUES ($1, $2), ($2, $1)
-ON CONFLICT (owner_id, contact_id) DO NOTHING
-RETURNING id, owner_id
+-- Connect $1 and $2 both ways; a repeated or concurrent swap inserts nothing new.
+-- Returns $1's contact row for $2 when it was made now or already visible; NULL only
+-- when a concurrent swap committed it after this statement began (look it up again).
+WITH made AS (
+    INSERT INTO contacts (owner_id, contact_id)
+    VALUES ($1, $2), ($2, $1)
+    ON CONFLICT (owner_id, contact_id) DO NOTHING
+    RETURNING id, owner_id
+)
+SELECT id FROM made WHERE owner_id = $1
+UNION ALL
+SELECT id FROM contacts WHERE owner_id = $1 AND contact_id = $2
+LIMIT 1
 
 -- name: id_for
 -- The contact row an owner keeps about another account.
