@@ -1,4 +1,4 @@
-"""Entry points matching the Procfile: ``python -m server web|migrate|dev``."""
+"""Entry points matching the Procfile: ``python -m server web|worker|migrate|dev``."""
 
 from __future__ import annotations
 
@@ -61,6 +61,23 @@ def web(settings: Settings) -> None:
     )
 
 
+def worker(settings: Settings) -> None:
+    import logging
+
+    from server import worker as reminders
+
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(message)s")
+    url = _database_url(settings)
+    asyncio.run(_migrate(url))
+    settings = load_settings()  # now with the DATABASE_URL just resolved
+    try:
+        import uvloop
+
+        uvloop.run(reminders.main(settings))
+    except ImportError:  # pragma: no cover - uvloop is a dependency; this is for other OSes
+        asyncio.run(reminders.main(settings))
+
+
 def migrate(settings: Settings) -> None:
     applied = asyncio.run(_migrate(_database_url(settings)))
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
@@ -96,10 +113,10 @@ def dev(settings: Settings) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m server")
-    parser.add_argument("command", choices=["web", "migrate", "dev"])
+    parser.add_argument("command", choices=["web", "worker", "migrate", "dev"])
     command = parser.parse_args().command
     settings = _settings()
-    {"web": web, "migrate": migrate, "dev": dev}[command](settings)
+    {"web": web, "worker": worker, "migrate": migrate, "dev": dev}[command](settings)
 
 
 if __name__ == "__main__":

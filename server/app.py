@@ -12,11 +12,11 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server import db, errors
+from server import db, errors, push, time_zones
 from server.csrf import CSRFCookieMiddleware
 from server.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.limits import BodySizeLimitMiddleware
-from server.routes import cards, contacts, health, home, share, swaps
+from server.routes import cards, contacts, followups, health, home, preferences, share, swaps
 from server.settings import Settings, load_settings
 from server.templating import STATIC_DIR, create_templates
 
@@ -47,6 +47,42 @@ ROUTES = [
         "/contacts/{contact_id:int}/note", contacts.save_note, methods=["POST"], name="contact_note"
     ),
     Route("/contacts/{contact_id:int}/vcard", contacts.download_vcard, name="contact_vcard"),
+    Route(
+        "/contacts/{contact_id:int}/followup",
+        followups.change,
+        methods=["POST"],
+        name="followup_change",
+    ),
+    Route(
+        "/contacts/{contact_id:int}/give-get",
+        contacts.save_give_get,
+        methods=["POST"],
+        name="contact_give_get",
+    ),
+    Route(
+        "/contacts/{contact_id:int}/reach-out",
+        followups.reach_out,
+        methods=["POST"],
+        name="reach_out",
+    ),
+    Route("/followups", followups.index, name="followups"),
+    Route("/followups.ics", followups.calendar, name="followups_calendar"),
+    Route(
+        "/followups/{followup_id:int}/{action:str}/from-notification",
+        followups.from_notification,
+        methods=["POST"],
+        name="followup_from_notification",
+    ),
+    Route("/settings", preferences.show, name="settings"),
+    Route("/settings", preferences.save, methods=["POST"], name="settings_save"),
+    Route("/push/subscriptions", preferences.subscribe, methods=["POST"], name="push_subscribe"),
+    Route("/push/unsubscribe", preferences.unsubscribe, methods=["POST"], name="push_unsubscribe"),
+    Route(
+        "/push/subscriptions/{subscription_id:int}/delete",
+        preferences.remove_device,
+        methods=["POST"],
+        name="push_remove_device",
+    ),
     Mount("/static", VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]
 
@@ -65,6 +101,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             async with pool.acquire() as conn:
                 await db.apply_migrations(conn)
             app.state.pool = pool
+            app.state.time_zones = await time_zones.load_names(pool)
+            app.state.vapid = await push.load_keys(pool, settings.vapid_private_key)
             yield
         finally:
             await pool.close()

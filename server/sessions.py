@@ -40,10 +40,20 @@ async def current_account(request: Request) -> int | None:
     if hasattr(request.state, "account_id"):
         return request.state.account_id  # type: ignore[no-any-return]
     account_id: int | None = None
+    time_zone = "UTC"
     token = request.cookies.get(COOKIE_NAME)
     if token and len(token) < 100:
-        account_id = await request.app.state.pool.fetchval(
+        row = await request.app.state.pool.fetchrow(
             request.app.state.sql["sessions.account_for"], hash_token(token)
         )
+        if row is not None:
+            account_id, time_zone = row["account_id"], row["time_zone"]
+            request.state.due_count = row["due_count"]
     request.state.account_id = account_id
+    request.state.time_zone = time_zone
     return account_id
+
+
+def time_zone(request: Request) -> str:
+    """The signed-in person's time zone (after ``current_account``), else UTC."""
+    return getattr(request.state, "time_zone", "UTC")

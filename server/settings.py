@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "test")
+# Hosts of the push services browsers use; a subscription elsewhere is refused.
+DEFAULT_PUSH_SERVICES = (
+    "fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com"
+)
 
 
 class SettingsError(Exception):
@@ -35,6 +39,11 @@ class Settings:
     max_body_bytes: int
     max_photo_bytes: int
     web_concurrency: int
+    vapid_private_key: str | None
+    vapid_subject: str
+    push_services: tuple[str, ...]
+    push_ca_file: str | None
+    worker_concurrency: int
 
     @property
     def secure_cookies(self) -> bool:
@@ -79,7 +88,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     missing = [
         name
-        for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL")
+        for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT")
         if production and not environ.get(name)
     ]
     if missing:
@@ -100,6 +109,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if len(region) != 2 or not region.isalpha():
         raise SettingsError(f"DEFAULT_PHONE_REGION must be a two-letter country code: {region!r}")
 
+    subject = environ.get("VAPID_SUBJECT") or "mailto:reachout-dev@example.com"
+    if not subject.startswith(("mailto:", "https://")) or len(subject) < 10:
+        # Apple answers 403 BadJwtToken to a subject that is not a real contact.
+        raise SettingsError(f"VAPID_SUBJECT must be a mailto: or https: contact, not {subject!r}")
+    services = environ.get("PUSH_SERVICES") or DEFAULT_PUSH_SERVICES
+
     return Settings(
         env=env,
         database_url=environ.get("DATABASE_URL") or None,
@@ -112,4 +127,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=_int(environ, "MAX_BODY_BYTES", 64 * 1024),
         max_photo_bytes=_int(environ, "MAX_PHOTO_BYTES", 8 * 1024 * 1024),
         web_concurrency=_int(environ, "WEB_CONCURRENCY", 1),
+        vapid_private_key=environ.get("VAPID_PRIVATE_KEY") or None,
+        vapid_subject=subject,
+        push_services=tuple(s.strip().lower() for s in services.split(",") if s.strip()),
+        push_ca_file=environ.get("PUSH_CA_FILE") or None,
+        worker_concurrency=_int(environ, "WORKER_CONCURRENCY", 64),
     )

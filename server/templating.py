@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 
-from server import card_fields
+from server import card_fields, followups
 from server.htmx import htmx, vary_on_htmx
 from server.settings import PROJECT_ROOT
 
@@ -74,6 +74,7 @@ def create_templates(inline_css: str, routes: Sequence[BaseRoute]) -> Jinja2Temp
     env.globals["static"] = static
     env.globals["inline_css"] = Markup(inline_css)  # noqa: S704 - our own stylesheet, read at start-up
     env.globals["fields"] = card_fields.FIELDS
+    env.globals["followup_state"] = followups.state
     env.filters["ago"] = time_ago
     env.filters["phone"] = card_fields.display_phone
     env.filters["hostname"] = lambda url: (urlsplit(url).hostname or url).removeprefix("www.")
@@ -94,6 +95,7 @@ def render(
     name = fragment if fragment and htmx(request) else template
     context = dict(context or {})
     context.setdefault("account_id", getattr(request.state, "account_id", None))
+    context.setdefault("due_count", getattr(request.state, "due_count", 0))
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if fragment:
         vary_on_htmx(response)

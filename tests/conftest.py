@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -45,14 +47,20 @@ async def drop_database(admin_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def admin_url() -> Iterator[str]:
     """A PostgreSQL server: DATABASE_URL when given, otherwise an embedded one for this run."""
     if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
+        yield os.environ["DATABASE_URL"]
+        return
     from server import embedded_pg
 
-    _, url = embedded_pg.start(tmp_path_factory.mktemp("pg"))
-    return url
+    # Not under pytest's basetemp: a concurrent pytest run prunes old basetemps,
+    # which would pull the data directory from under a running server.
+    data_dir = Path(tempfile.mkdtemp(prefix="reachout-test-pg-"))
+    server, url = embedded_pg.start(data_dir)
+    yield url
+    server.cleanup()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ async def test_unknown_page_and_wrong_method(new_phone):
 
 async def test_unexpected_failure_is_a_plain_500_page(admin_url, tmp_path):
     async with separate_app(admin_url, tmp_path) as (app, _):
-        await app.state.pool.execute("DROP TABLE contacts")  # a real fault, not a mock
+        await app.state.pool.execute("DROP TABLE contacts CASCADE")  # a real fault, not a mock
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             await client.get("/healthz")

@@ -10,8 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from server import card_fields, photos, sessions
-from server.forms import read_form
+from server import card_fields, photos, sessions, time_zones
+from server.forms import read_form, text
 from server.htmx import htmx, redirect
 from server.sessions import current_account
 from server.templating import render
@@ -69,8 +69,9 @@ async def save(request: Request) -> Response:
     if account_id is None:
         # The first thing a person saves creates their account and session.
         token, token_hash = sessions.new_token()
-        await request.app.state.pool.fetchval(
-            sql["accounts.create_with_card"], token_hash, *ordered
+        time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
+        await request.app.state.pool.execute(
+            sql["accounts.create_with_card"], token_hash, *ordered, time_zone
         )
         response = redirect(request, str(request.app.url_path_for("share")))
         sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -11,10 +12,11 @@ from starlette.responses import RedirectResponse, Response
 from server import photos, vcard
 from server.forms import read_form, text
 from server.htmx import htmx
-from server.sessions import current_account
+from server.sessions import current_account, time_zone
 from server.templating import render
 
 NOTE_MAX = 2000
+GIVE_GET_MAX = 500
 
 
 async def _owner(request: Request) -> int:
@@ -59,13 +61,26 @@ async def load_contact(request: Request) -> tuple[int, Any]:
     return owner_id, contact
 
 
+async def contact_page(
+    request: Request, contact: Any, status_code: int = 200, **extra: Any
+) -> Response:
+    followup = await request.app.state.pool.fetchrow(
+        request.app.state.sql["followups.for_contact"], contact["id"], request.state.account_id
+    )
+    context = {
+        "contact": contact,
+        "followup": followup,
+        "now": datetime.now(UTC),
+        "tz": time_zone(request),
+        "new": request.query_params.get("new") == "1",
+        **extra,
+    }
+    return render(request, "contact.html", context, status_code=status_code)
+
+
 async def show(request: Request) -> Response:
     _, contact = await load_contact(request)
-    return render(
-        request,
-        "contact.html",
-        {"contact": contact, "new": request.query_params.get("new") == "1"},
-    )
+    return await contact_page(request, contact)
 
 
 async def welcome(request: Request) -> Response:
@@ -95,12 +110,41 @@ async def save_note(request: Request) -> Response:
             status_code=422 if error else 200,
         )
     if error:
-        return render(
-            request,
-            "contact.html",
-            {"contact": contact, "note_error": error, "draft": note},
-            status_code=422,
+        return await contact_page(request, contact, 422, note_error=error, draft=note)
+    return RedirectResponse(
+        str(request.app.url_path_for("contact", contact_id=contact["id"])), status_code=303
+    )
+
+
+async def save_give_get(request: Request) -> Response:
+    """What I promised them and what they asked me for: named in every reminder."""
+    form = await read_form(request)
+    owner_id, contact = await load_contact(request)
+    promised, they_asked = text(form, "promised"), text(form, "they_asked")
+    errors = {
+        name: f"Please keep this under {GIVE_GET_MAX} characters."
+        for name, value in (("promised", promised), ("they_asked", they_asked))
+        if len(value) > GIVE_GET_MAX
+    }
+    if not errors:
+        row = await request.app.state.pool.fetchrow(
+            request.app.state.sql["contacts.set_give_get"],
+            contact["id"],
+            owner_id,
+            promised,
+            they_asked,
         )
+        contact = {**contact, "promised": row["promised"], "they_asked": row["they_asked"]}
+    context = {
+        "contact": contact,
+        "give_get_errors": errors,
+        "give_get_saved": not errors,
+        "draft": {"promised": promised, "they_asked": they_asked},
+    }
+    if htmx(request):
+        return render(request, "_give_get.html", context, status_code=422 if errors else 200)
+    if errors:
+        return await contact_page(request, contact, 422, **context)
     return RedirectResponse(
         str(request.app.url_path_for("contact", contact_id=contact["id"])), status_code=303
     )

@@ -10,8 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import card_fields, photos, sessions, share_tokens, vcard
-from server.forms import read_form
+from server import card_fields, photos, sessions, share_tokens, time_zones, vcard
+from server.forms import read_form, text
 from server.htmx import redirect
 from server.routes.cards import load_card, phone_region
 from server.sessions import current_account
@@ -150,8 +150,9 @@ async def leave_details(request: Request) -> Response:
     sql = request.app.state.sql
     ordered = [values.get(name, "") for name in card_fields.FIELD_NAMES]
     token, token_hash = sessions.new_token()
+    time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
     contact_id = await request.app.state.pool.fetchval(
-        sql["accounts.join_with_details"], token_hash, *ordered, visit.owner_id
+        sql["accounts.join_with_details"], token_hash, *ordered, visit.owner_id, time_zone
     )
     response = redirect(request, str(request.app.url_path_for("welcome", contact_id=contact_id)))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)

@@ -2,11 +2,18 @@
 -- Connect $1 and $2 both ways; a repeated or concurrent swap inserts nothing new.
 -- Returns $1's contact row for $2 when it was made now or already visible; NULL only
 -- when a concurrent swap committed it after this statement began (look it up again).
+-- Each new row gets its follow-up, due by its owner's own time zone and preference.
 WITH made AS (
     INSERT INTO contacts (owner_id, contact_id)
     VALUES ($1, $2), ($2, $1)
     ON CONFLICT (owner_id, contact_id) DO NOTHING
-    RETURNING id, owner_id
+    RETURNING id, owner_id, met_at
+), followup AS (
+    INSERT INTO followups (contact_id, owner_id, status, due_at)
+    SELECT made.id, made.owner_id,
+           CASE WHEN a.followup_timing = 'never' THEN 'off' ELSE 'open' END,
+           followup_due(a.followup_timing, a.time_zone, made.met_at)
+    FROM made JOIN accounts a ON a.id = made.owner_id
 )
 SELECT id FROM made WHERE owner_id = $1
 UNION ALL
@@ -31,7 +38,7 @@ LIMIT 500
 
 -- name: get
 -- One contact with the other person's card, only if the owner holds it.
-SELECT ct.id, ct.met_at, ct.note, ct.note_updated_at, ct.contact_id,
+SELECT ct.id, ct.met_at, ct.note, ct.note_updated_at, ct.contact_id, ct.promised, ct.they_asked,
        c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
        c.looking_for, c.can_help_with, c.photo_key
 FROM contacts ct
@@ -43,3 +50,9 @@ WHERE ct.id = $1 AND ct.owner_id = $2
 UPDATE contacts SET note = $3, note_updated_at = now()
 WHERE id = $1 AND owner_id = $2
 RETURNING note, note_updated_at
+
+-- name: set_give_get
+-- What I promised them and what they asked me for.
+UPDATE contacts SET promised = $3, they_asked = $4
+WHERE id = $1 AND owner_id = $2
+RETURNING promised, they_asked

@@ -1,0 +1,120 @@
+"""Follow-ups: how their state, the reminder and the "reach out" message are worded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+SNOOZE_DAYS = {"1": 1, "3": 3, "7": 7}
+TIMINGS = {
+    "this_evening": "This evening (18:00)",
+    "next_morning": "Next morning (09:00)",
+    "in_3_days": "In 3 days (09:00)",
+    "never": "Never",
+}
+REACH_OUT_CHANNELS = ("email", "sms", "linkedin")
+
+
+class InvalidSnooze(ValueError):
+    pass
+
+
+def local(moment: datetime, tz: str) -> datetime:
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def day_phrase(moment: datetime, now: datetime, tz: str) -> str:
+    """ "today", "yesterday", "on Monday" within a week, else "on 3 Dec"."""
+    day, today = local(moment, tz).date(), local(now, tz).date()
+    delta = (today - day).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "yesterday"
+    if delta == -1:
+        return "tomorrow"
+    if 1 < delta < 7:
+        return f"on {day:%A}"
+    return f"on {day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
+
+
+def when_phrase(moment: datetime, now: datetime, tz: str) -> str:
+    return f"{day_phrase(moment, now, tz)} at {local(moment, tz):%H:%M}"
+
+
+def state(followup: Mapping[str, Any], now: datetime, tz: str) -> str:
+    """What the contact page and the list say about a follow-up."""
+    status, due = followup["status"], followup["due_at"]
+    if status == "done":
+        return "Done"
+    if status == "off":
+        return "No reminder"
+    if due <= now:
+        return (
+            "Due now"
+            if now - due < timedelta(hours=12)
+            else f"Overdue since {day_phrase(due, now, tz)}"
+        )
+    prefix = "Snoozed until" if followup["snoozed"] else "Reminder"
+    return f"{prefix} {when_phrase(due, now, tz)}"
+
+
+def snooze_until(value: str, now: datetime, tz: str) -> datetime:
+    """A picked date means 09:00 that day, in the person's time zone."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidSnooze("Pick a date, like 2026-12-24.") from None
+    due = datetime.combine(day, time(9, 0), ZoneInfo(tz))
+    if due <= now:
+        raise InvalidSnooze("Pick a date in the future.")
+    if due > now + timedelta(days=366):
+        raise InvalidSnooze("Pick a date within the next year.")
+    return due
+
+
+def reminder(item: Mapping[str, Any], now: datetime, tz: str) -> tuple[str, str]:
+    """Title and body of the push notification (and the calendar entry)."""
+    title = f"Follow up with {item['name']}"
+    body = f"You met {day_phrase(item['met_at'], now, tz)}."
+    if item.get("promised"):
+        body += f" You promised: {item['promised']}."
+    if item.get("they_asked"):
+        body += f" They asked: {item['they_asked']}."
+    return title, body
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def message(my_name: str, contact: Mapping[str, Any], now: datetime, tz: str) -> str:
+    """The short message "Reach out" starts with, worded from what we know."""
+    lines = [f"Hi {first_name(contact['name'])},", ""]
+    met = day_phrase(contact["met_at"], now, tz)
+    opening = f"Great to meet you {met}!" if met in ("today", "yesterday") else "Great to meet you!"
+    if contact.get("looking_for"):
+        opening += f" You mentioned you are looking for {contact['looking_for'].rstrip('.')}."
+    lines.append(opening)
+    if contact.get("promised"):
+        lines.append(f"As promised: {contact['promised'].rstrip('.')}.")
+    elif contact.get("they_asked"):
+        lines.append(f"About what you asked ({contact['they_asked'].rstrip('.')}): ")
+    lines += ["", "Let's stay in touch.", first_name(my_name)]
+    return "\n".join(lines)
+
+
+def reach_out_url(channel: str, contact: Mapping[str, Any], text: str) -> str | None:
+    """Where "Reach out" goes: the phone's mail or SMS app with the message, or LinkedIn."""
+    if channel == "email" and contact.get("email"):
+        query = urlencode({"subject": "Great to meet you", "body": text}, quote_via=quote)
+        return f"mailto:{contact['email']}?{query}"
+    if channel == "sms" and contact.get("phone"):
+        # "?&body=" is the form both iOS and Android accept.
+        return f"sms:{contact['phone']}?&body={quote(text)}"
+    if channel == "linkedin" and contact.get("linkedin"):
+        return str(contact["linkedin"])  # LinkedIn has no pre-filled message link
+    return None

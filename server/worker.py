@@ -1,0 +1,215 @@
+"""The reminder worker: turns due follow-ups into pushes, each delivered once per device.
+
+Work is claimed in PostgreSQL (``FOR UPDATE SKIP LOCKED`` plus a lease), so any
+number of workers can run against one database; a worker that dies simply lets
+its leases run out. Outcomes follow the push service's answer: 201 sent, 404/410
+device forgotten, 413 and other 4xx failed, 429/5xx/network retried with
+exponential backoff and jitter (honouring ``Retry-After``), failed after
+``MAX_ATTEMPTS``.
+
+The one window no design closes: a push service accepted a message and the
+worker died before recording it. The message carries a ``Topic`` and the
+notification a ``tag`` per contact, so even then the person sees one reminder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+import ssl
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+
+from server import followups, push
+from server.db import Queries, create_pool
+from server.settings import Settings
+
+log = logging.getLogger("reachout.worker")
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = 2.0  # seconds, doubled per attempt
+BACKOFF_CAP = 3600.0
+TTL = 24 * 3600  # a reminder a day late is still worth having
+LEASE_SECONDS = 120.0
+
+
+def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> float:
+    """Full jitter (AWS style), never sooner than the push service asked."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    delay = rng.uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after or 0.0)
+
+
+def notification(row: Any, *, secret_key: str, paths: Any, now: datetime) -> dict[str, Any]:
+    """What the service worker shows: small enough for one push record, always."""
+    title, body = followups.reminder(row, now, row["time_zone"])
+    actions = {
+        action: paths.action(row["followup_id"], row["owner_id"], action)
+        for action in ("done", "snooze")
+    }
+    message = {
+        "title": title[:120],
+        "body": body[:600],
+        "tag": push.topic_for(row["contact_id"]),
+        "url": paths.contact(row["contact_id"]),
+        "followup": row["followup_id"],
+        "delivery": row["id"],
+        "actions": actions,
+    }
+    return message
+
+
+@dataclass
+class Paths:
+    """URL paths the notification opens, built without a request."""
+
+    app: Any
+    secret_key: str
+
+    def contact(self, contact_id: int) -> str:
+        return str(self.app.url_path_for("contact", contact_id=contact_id))
+
+    def action(self, followup_id: int, owner_id: int, action: str) -> str:
+        from server.routes.followups import action_url
+
+        return action_url(self.app, self.secret_key, followup_id, owner_id, action)
+
+
+@dataclass
+class Worker:
+    pool: Any
+    sql: Queries
+    sender: push.PushSender
+    paths: Paths
+    secret_key: str
+    concurrency: int = 64
+    batch: int = 256
+    poll_seconds: float = 1.0
+    rng: random.Random = field(default_factory=random.Random)
+    _in_flight: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def enqueue_due(self) -> int:
+        total = 0
+        while True:
+            taken: int = await self.pool.fetchval(self.sql["deliveries.enqueue_due"], 1000)
+            total += taken
+            if taken < 1000:
+                return total
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Enqueue what is due, then send one claimed batch. Returns deliveries handled."""
+        await self.enqueue_due()
+        rows = await self.pool.fetch(self.sql["deliveries.claim"], self.batch, LEASE_SECONDS)
+        if not rows:
+            return 0
+        semaphore = asyncio.Semaphore(self.concurrency)
+        started: set[int] = set()
+
+        async def one(row: Any) -> None:
+            async with semaphore:
+                if stop is not None and stop.is_set():
+                    return  # released below, untouched
+                started.add(row["id"])
+                await self.deliver(row)
+
+        tasks = [asyncio.create_task(one(row)) for row in rows]
+        await asyncio.gather(*tasks)
+        unstarted = [row["id"] for row in rows if row["id"] not in started]
+        if unstarted:
+            await self.pool.execute(self.sql["deliveries.release"], unstarted)
+        return len(started)
+
+    async def deliver(self, row: Any) -> None:
+        sql = self.sql
+        if row["endpoint"] is None:
+            await self.pool.execute(sql["deliveries.mark_gone"], row["id"], None)
+            return
+        if row["followup_status"] != "open" or row["followup_round"] != row["round"]:
+            await self.pool.execute(sql["deliveries.mark_skipped"], row["id"])
+            return
+        message = notification(
+            row, secret_key=self.secret_key, paths=self.paths, now=datetime.now(UTC)
+        )
+        subscription = push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
+        result = await self.sender.send(
+            subscription,
+            message,
+            ttl=TTL,
+            urgency="normal",
+            topic=push.topic_for(row["contact_id"]),
+        )
+        if result.sent:
+            await self.pool.execute(sql["deliveries.mark_sent"], row["id"], result.status)
+        elif result.gone:
+            log.info("subscription %s gone (%s): removed", row["subscription_id"], result.status)
+            await self.pool.execute(sql["deliveries.mark_gone"], row["id"], result.status)
+        elif result.retryable:
+            delay = backoff(row["attempts"], result.retry_after, self.rng)
+            await self.pool.execute(
+                sql["deliveries.mark_retry"],
+                row["id"],
+                delay,
+                MAX_ATTEMPTS,
+                result.status,
+                result.error,
+            )
+        else:
+            log.warning("delivery %s refused with %s: %s", row["id"], result.status, result.error)
+            await self.pool.execute(
+                sql["deliveries.mark_failed"], row["id"], result.status, result.error
+            )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop`` is set: finishes what it started, hands back the rest."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once(stop)
+            except (TimeoutError, OSError) as error:
+                # The database is away for a moment; the leases keep the work safe.
+                log.warning("worker pass failed: %s", error)
+                handled = 0
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
+
+
+def http_session(settings: Settings, concurrency: int) -> aiohttp.ClientSession:
+    ssl_context = ssl.create_default_context(cafile=settings.push_ca_file)
+    connector = aiohttp.TCPConnector(limit=concurrency, ssl=ssl_context, ttl_dns_cache=300)
+    return aiohttp.ClientSession(connector=connector, auto_decompress=False)
+
+
+async def main(settings: Settings) -> None:
+    from starlette.routing import Router
+
+    from server.app import ROUTES
+
+    assert settings.database_url
+    pool = await create_pool(settings.database_url, max_size=4)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        keys = await push.load_keys(pool, settings.vapid_private_key)
+        async with http_session(settings, settings.worker_concurrency) as session:
+            sender = push.PushSender(keys, settings.vapid_subject, session)
+            worker = Worker(
+                pool=pool,
+                sql=Queries(),
+                sender=sender,
+                paths=Paths(Router(routes=ROUTES), settings.secret_key),
+                secret_key=settings.secret_key,
+                concurrency=settings.worker_concurrency,
+            )
+            log.info("worker started")
+            await worker.run(stop)
+            log.info("worker stopped")
+    finally:
+        await pool.close()

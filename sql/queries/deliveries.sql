@@ -1,0 +1,91 @@
+-- name: enqueue_due
+-- Turn due follow-ups into one delivery per subscribed device, each round once.
+-- Follow-ups locked by another worker are left to it. Returns how many follow-ups were taken.
+WITH due AS (
+    SELECT id, round FROM followups
+    WHERE status = 'open' AND due_at <= now() AND queued_round < round
+    ORDER BY due_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), taken AS (
+    UPDATE followups f SET queued_round = due.round
+    FROM due WHERE f.id = due.id
+    RETURNING f.id, f.round, f.owner_id
+), queued AS (
+    INSERT INTO deliveries (followup_id, round, subscription_id)
+    SELECT taken.id, taken.round, s.id
+    FROM taken JOIN push_subscriptions s ON s.account_id = taken.owner_id
+    ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
+)
+SELECT count(*) FROM taken
+
+-- name: claim
+-- Lease up to $1 deliveries that are ready (or whose worker's lease ran out) for $2
+-- seconds, with everything the notification needs. Rows another worker holds are skipped.
+WITH picked AS (
+    SELECT id FROM deliveries
+    WHERE (status = 'queued' AND next_attempt_at <= now())
+       OR (status = 'sending' AND lease_until < now())
+    ORDER BY next_attempt_at, id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), leased AS (
+    UPDATE deliveries d
+    SET status = 'sending', lease_until = now() + make_interval(secs => $2),
+        attempts = d.attempts + 1
+    FROM picked WHERE d.id = picked.id
+    RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts
+)
+SELECT l.id, l.followup_id, l.round, l.attempts,
+       s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
+       f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
+       a.time_zone, ct.met_at, ct.promised, ct.they_asked, c.name
+FROM leased l
+JOIN followups f ON f.id = l.followup_id
+JOIN accounts a ON a.id = f.owner_id
+JOIN contacts ct ON ct.id = f.contact_id
+JOIN cards c ON c.account_id = ct.contact_id
+LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
+
+-- name: mark_sent
+-- The push service accepted it.
+WITH done AS (
+    UPDATE deliveries SET status = 'sent', sent_at = now(), lease_until = NULL, last_status = $2
+    WHERE id = $1 AND status = 'sending'
+    RETURNING subscription_id
+)
+UPDATE push_subscriptions SET last_sent_at = now()
+WHERE id = (SELECT subscription_id FROM done)
+
+-- name: mark_retry
+-- Try again after $2 seconds; after too many attempts ($3) it is failed instead.
+UPDATE deliveries
+SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = now() + make_interval(secs => $2),
+    lease_until = NULL, last_status = $4, last_error = $5
+WHERE id = $1 AND status = 'sending'
+
+-- name: mark_failed
+-- Not worth retrying (413, another 4xx): kept, and shown on the follow-ups page.
+UPDATE deliveries SET status = 'failed', lease_until = NULL, last_status = $2, last_error = $3
+WHERE id = $1 AND status = 'sending'
+
+-- name: mark_skipped
+-- The follow-up was done, snoozed or turned off before this went out.
+UPDATE deliveries SET status = 'skipped', lease_until = NULL
+WHERE id = $1 AND status = 'sending'
+
+-- name: mark_gone
+-- The push service says the subscription no longer exists: forget the device.
+WITH gone AS (
+    UPDATE deliveries SET status = 'gone', lease_until = NULL, last_status = $2
+    WHERE id = $1 AND status = 'sending'
+    RETURNING subscription_id
+)
+DELETE FROM push_subscriptions WHERE id = (SELECT subscription_id FROM gone)
+
+-- name: release
+-- A worker shutting down hands back what it claimed but did not start.
+UPDATE deliveries
+SET status = 'queued', lease_until = NULL, attempts = attempts - 1
+WHERE id = ANY($1::bigint[]) AND status = 'sending'
