@@ -44,6 +44,7 @@ class Settings:
     push_services: tuple[str, ...]
     push_ca_file: str | None
     worker_concurrency: int
+    worker_lease_seconds: int
 
     @property
     def secure_cookies(self) -> bool:
@@ -132,4 +133,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         push_services=tuple(s.strip().lower() for s in services.split(",") if s.strip()),
         push_ca_file=environ.get("PUSH_CA_FILE") or None,
         worker_concurrency=_int(environ, "WORKER_CONCURRENCY", 64),
+        worker_lease_seconds=_int(environ, "WORKER_LEASE_SECONDS", 120),
     )

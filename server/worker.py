@@ -33,15 +33,13 @@ from server.settings import Settings
 log = logging.getLogger("reachout.worker")
 
 MAX_ATTEMPTS = 8
-BACKOFF_BASE = 2.0  # seconds, doubled per attempt
 BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
-LEASE_SECONDS = 120.0
 
 
-def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> float:
-    """Full jitter (AWS style), never sooner than the push service asked."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+def backoff(attempts: int, retry_after: float | None, rng: random.Random, base: float) -> float:
+    """Exponential with jitter, never sooner than the push service asked."""
+    ceiling = min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1))
     delay = rng.uniform(ceiling / 2, ceiling)
     return max(delay, retry_after or 0.0)
 
@@ -91,6 +89,9 @@ class Worker:
     concurrency: int = 64
     batch: int = 256
     poll_seconds: float = 1.0
+    lease_seconds: float = 120.0
+    backoff_base: float = 2.0  # seconds before the first retry, doubled each time
+    max_attempts: int = MAX_ATTEMPTS
     rng: random.Random = field(default_factory=random.Random)
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -105,7 +106,7 @@ class Worker:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Enqueue what is due, then send one claimed batch. Returns deliveries handled."""
         await self.enqueue_due()
-        rows = await self.pool.fetch(self.sql["deliveries.claim"], self.batch, LEASE_SECONDS)
+        rows = await self.pool.fetch(self.sql["deliveries.claim"], self.batch, self.lease_seconds)
         if not rows:
             return 0
         semaphore = asyncio.Semaphore(self.concurrency)
@@ -150,12 +151,12 @@ class Worker:
             log.info("subscription %s gone (%s): removed", row["subscription_id"], result.status)
             await self.pool.execute(sql["deliveries.mark_gone"], row["id"], result.status)
         elif result.retryable:
-            delay = backoff(row["attempts"], result.retry_after, self.rng)
+            delay = backoff(row["attempts"], result.retry_after, self.rng, self.backoff_base)
             await self.pool.execute(
                 sql["deliveries.mark_retry"],
                 row["id"],
                 delay,
-                MAX_ATTEMPTS,
+                self.max_attempts,
                 result.status,
                 result.error,
             )
@@ -207,6 +208,7 @@ async def main(settings: Settings) -> None:
                 paths=Paths(Router(routes=ROUTES), settings.secret_key),
                 secret_key=settings.secret_key,
                 concurrency=settings.worker_concurrency,
+                lease_seconds=settings.worker_lease_seconds,
             )
             log.info("worker started")
             await worker.run(stop)

@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.phone import Phone
+from tests.push_service import LocalPushService
 
 TEST_SECRET = "test-secret-key-" + "k" * 40
 
@@ -93,16 +94,34 @@ async def separate_app(admin_url: str, data_dir: Path) -> AsyncIterator[tuple[St
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(
-        {
-            "REACHOUT_ENV": "test",
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": TEST_SECRET,
-            "BASE_URL": "http://testserver",
-            "REACHOUT_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        }
-    )
+async def push_service() -> AsyncIterator[LocalPushService]:
+    """The local push service every test that sends reminders talks to."""
+    async with LocalPushService() as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
+) -> Settings:
+    return load_settings(test_environment(database_url, tmp_path_factory, push_service))
+
+
+def test_environment(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
+) -> dict[str, str]:
+    """The environment of a test server or worker process."""
+    return {
+        "REACHOUT_ENV": "test",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "BASE_URL": "http://testserver",
+        "REACHOUT_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        # The local push service is the only one tests may send to, and its TLS
+        # certificate is made at start, so the worker is told to trust it.
+        "PUSH_SERVICES": "127.0.0.1",
+        "PUSH_CA_FILE": push_service.ca_file,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +134,23 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 @pytest.fixture(autouse=True)
 async def clean_tables(app: Starlette) -> None:
     await app.state.pool.execute("TRUNCATE accounts RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session")
+def worker_env(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
+) -> dict[str, str]:
+    """Environment for a worker subprocess on the test database."""
+    return test_environment(database_url, tmp_path_factory, push_service)
+
+
+@pytest.fixture
+def push(push_service: LocalPushService, app: Starlette) -> Iterator[LocalPushService]:
+    """The push service, reset for this test and checking our VAPID key."""
+    push_service.latency = 0.0
+    push_service.expected_public_key = app.state.vapid.application_server_key
+    yield push_service
+    push_service.release()
 
 
 @pytest.fixture

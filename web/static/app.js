@@ -26,10 +26,39 @@
         button.textContent = "Link copied";
       });
     });
+    badge();
+    useTimeZone();
+    if (window.ReachoutReminders) window.ReachoutReminders.setup();
     reveal("[data-share]", typeof navigator.share === "function", function (button) {
       navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(function () {});
     });
   }
+
+  // The number of follow-ups due, on the app icon where the browser can (Badging API).
+  function badge() {
+    var count = document.body.dataset.badge;
+    if (count === undefined || !("setAppBadge" in navigator)) return;
+    var n = parseInt(count, 10) || 0;
+    (n > 0 ? navigator.setAppBadge(n) : navigator.clearAppBadge()).catch(function () {});
+  }
+
+  function useTimeZone() {
+    document.querySelectorAll("[data-use-time-zone]").forEach(function (button) {
+      var zone = "";
+      try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
+      if (!zone) return;
+      button.hidden = false;
+      button.textContent = "Use this phone's time zone (" + zone + ")";
+      button.addEventListener("click", function () {
+        document.querySelector(button.dataset.useTimeZone).value = zone;
+      });
+    });
+  }
+
+  // "Reach out": the server marked the follow-up done; now open the mail/SMS/LinkedIn link.
+  document.addEventListener("reachout:open", function (event) {
+    if (event.detail && event.detail.value) window.location.href = event.detail.value;
+  });
 
   var installPrompt = null;
   window.addEventListener("beforeinstallprompt", function (event) {

@@ -1,5 +1,6 @@
-// The service worker only wires events; the caching rules live in sw-cache.js.
-importScripts("/static/sw-cache.js");
+// The service worker only wires events; caching rules live in sw-cache.js and
+// what a reminder shows, and what tapping it does, in sw-push.js.
+importScripts("/static/sw-cache.js", "/static/sw-push.js");
 
 self.addEventListener("install", function (event) {
   event.waitUntil(ReachoutCache.precache().then(function () { return self.skipWaiting(); }));
@@ -12,4 +13,13 @@ self.addEventListener("activate", function (event) {
 self.addEventListener("fetch", function (event) {
   var response = ReachoutCache.respond(event.request);
   if (response) event.respondWith(response);
+});
+
+self.addEventListener("push", function (event) {
+  event.waitUntil(ReachoutPush.show(event.data));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  event.waitUntil(ReachoutPush.click(event.notification, event.action));
 });

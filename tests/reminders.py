@@ -1,0 +1,67 @@
+"""Test helpers for reminders: people who swapped, due follow-ups, subscribed phones, a worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from starlette.applications import Starlette
+
+from server import push
+from server.worker import Paths, Worker
+from tests.phone import Phone
+from tests.push_service import BrowserSubscription, LocalPushService
+
+
+async def swapped(
+    new_phone: Any, *, dana: dict[str, str] | None = None, mia: dict[str, str] | None = None
+) -> tuple[Phone, Phone]:
+    """Dana shares her card; Mia, who has one too, swaps with her."""
+    dana_phone = await new_phone()
+    await dana_phone.make_card(**(dana or {}))
+    link = await dana_phone.share_link()
+    mia_phone = await new_phone()
+    await mia_phone.make_card(**{"name": "Mia Chen", "email": "mia@example.com", **(mia or {})})
+    response = await mia_phone.post(link + "/swap")
+    assert response.status_code == 303
+    return dana_phone, mia_phone
+
+
+async def subscribe(
+    phone: Phone, service: LocalPushService, device: str = "Test phone"
+) -> BrowserSubscription:
+    """What reminders.js does after the person taps "Turn on reminders"."""
+    subscription = service.subscribe()
+    token = await phone.csrf_token()
+    response = await phone.client.post(
+        phone.url("push_subscribe"),
+        json={"subscription": subscription.to_json(), "device": device},
+        headers={"x-csrf-token": token},
+    )
+    assert response.status_code == 201, response.text
+    return subscription
+
+
+async def make_due(pool: Any) -> None:
+    """Time passes: every open follow-up is due now."""
+    await pool.execute("UPDATE followups SET due_at = now() - interval '1 minute'")
+
+
+@asynccontextmanager
+async def running_worker(
+    app: Starlette, service: LocalPushService, **options: Any
+) -> AsyncIterator[Worker]:
+    connector = aiohttp.TCPConnector(ssl=service.ssl_context())
+    async with aiohttp.ClientSession(connector=connector) as session:
+        settings = app.state.settings
+        sender = push.PushSender(app.state.vapid, settings.vapid_subject, session)
+        yield Worker(
+            pool=app.state.pool,
+            sql=app.state.sql,
+            sender=sender,
+            paths=Paths(app, settings.secret_key),
+            secret_key=settings.secret_key,
+            **options,
+        )

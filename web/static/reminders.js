@@ -1,0 +1,114 @@
+// Turning push reminders on and off on this device, from the settings page.
+(function () {
+  "use strict";
+  var SUBSCRIBE_TIMEOUT_MS = 15000;
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"]; } catch (e) { return ""; }
+  }
+
+  function keyBytes(base64url) {
+    var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  // PushManager.subscribe() can hang forever on some browsers: give up with a message.
+  function withTimeout(promise, ms) {
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+      promise.then(function (v) { clearTimeout(timer); resolve(v); }, function (e) { clearTimeout(timer); reject(e); });
+    });
+  }
+
+  function send(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body: JSON.stringify(body),
+    });
+  }
+
+  function deviceName() {
+    var ua = navigator.userAgent;
+    var os = /iPhone|iPad/.test(ua) ? "iPhone" : /Android/.test(ua) ? "Android" : /Mac/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+    var browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+    return browser + (os ? " on " + os : "");
+  }
+
+  function setup() {
+    var box = document.getElementById("push");
+    if (!box) return;
+    var on = box.querySelector("[data-push-subscribe]");
+    var off = box.querySelector("[data-push-unsubscribe]");
+    var status = box.querySelector("[data-push-status]");
+    var ios = box.querySelector("[data-push-ios]");
+
+    function say(text) { status.hidden = false; status.textContent = text; }
+
+    var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+    var isIOS = /iPhone|iPad|iPod/.test(navigator.userAgent);
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
+      if (isIOS && !standalone) { ios.hidden = false; } else { say("This browser cannot show reminders. Use “Add to calendar” on the follow-ups page instead."); }
+      return;
+    }
+
+    navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
+      return registration.pushManager.getSubscription().then(function (current) {
+        if (current) markThisDevice(current.endpoint);
+        on.hidden = !!current && Notification.permission === "granted";
+        off.hidden = !current;
+        on.addEventListener("click", function () { subscribe(registration); });
+        off.addEventListener("click", function () { unsubscribe(registration); });
+      });
+    });
+
+    function markThisDevice(endpoint) {
+      document.querySelectorAll(".device").forEach(function (row) {
+        if (row.dataset.endpoint === endpoint) row.querySelector(".this-device").hidden = false;
+      });
+    }
+
+    function subscribe(registration) {
+      on.disabled = true;
+      say("Asking your phone…");
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") throw new Error("denied");
+        return withTimeout(registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(box.dataset.vapidKey),
+        }), SUBSCRIBE_TIMEOUT_MS);
+      }).then(function (subscription) {
+        return send(box.dataset.subscribeUrl, { subscription: subscription.toJSON(), device: deviceName() }).then(function (response) {
+          if (!response.ok) return response.json().then(function (body) { throw new Error(body.error || "refused"); });
+          say("Reminders are on for this phone.");
+          on.hidden = true; off.hidden = false;
+          markThisDevice(subscription.endpoint);
+        });
+      }).catch(function (error) {
+        var text = error.message === "denied" ? "Reminders are blocked for this site. Allow notifications in your browser's site settings, then try again."
+          : error.message === "timeout" ? "Your browser did not answer. Check your connection and try again, or use “Add to calendar”."
+          : "Reminders could not be turned on: " + error.message;
+        say(text);
+      }).then(function () { on.disabled = false; });
+    }
+
+    function unsubscribe(registration) {
+      registration.pushManager.getSubscription().then(function (subscription) {
+        if (!subscription) return;
+        return send(box.dataset.unsubscribeUrl, { endpoint: subscription.endpoint }).then(function () {
+          return subscription.unsubscribe();
+        });
+      }).then(function () {
+        say("Reminders are off for this phone.");
+        on.hidden = false; off.hidden = true;
+        document.querySelectorAll(".this-device").forEach(function (el) { el.hidden = true; });
+      });
+    }
+  }
+
+  window.ReachoutReminders = { setup: setup };
+})();

@@ -1,0 +1,56 @@
+// Reminders: show a pushed follow-up, and act on a tap or on its buttons.
+var ReachoutPush = (function () {
+  "use strict";
+
+  function show(data) {
+    var message = {};
+    try { message = data ? data.json() : {}; } catch (e) { message = {}; }
+    var title = message.title || "Time to follow up";
+    var options = {
+      body: message.body || "",
+      // The same tag replaces a reminder about the same person that is still shown.
+      tag: message.tag || "reachout",
+      renotify: true,
+      icon: "/static/icons/icon-192.png",
+      badge: "/static/icons/icon-192.png",
+      data: { url: message.url || "/followups", actions: message.actions || {}, followup: message.followup },
+    };
+    if (message.actions && "actions" in Notification.prototype) {
+      options.actions = [
+        { action: "done", title: "Done" },
+        { action: "snooze", title: "Snooze" },
+      ];
+    }
+    return self.registration.showNotification(title, options);
+  }
+
+  function post(url) {
+    return fetch(url, { method: "POST", credentials: "same-origin" });
+  }
+
+  function open(url) {
+    var target = new URL(url, self.location.origin).href;
+    return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      for (var i = 0; i < windows.length; i++) {
+        if ("focus" in windows[i]) {
+          // Focus the open app and take it to the contact, rather than opening a second one.
+          return windows[i].focus().then(function (client) {
+            return client && "navigate" in client ? client.navigate(target) : client;
+          });
+        }
+      }
+      return self.clients.openWindow(target);
+    });
+  }
+
+  function click(notification, action) {
+    var data = notification.data || {};
+    var links = data.actions || {};
+    if ((action === "done" || action === "snooze") && links[action]) {
+      return post(links[action]);
+    }
+    return open(data.url || "/followups");
+  }
+
+  return { show: show, click: click };
+})();
