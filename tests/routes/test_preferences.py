@@ -1,0 +1,100 @@
+"""Settings: time zone, reminder timing, and subscribing devices (only to known push services)."""
+
+from __future__ import annotations
+
+from tests.phone import soup, text_of
+from tests.reminders import subscribe
+
+
+async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
+    phone = await new_phone()
+    await phone.make_card()
+    page = await phone.get(phone.url("settings"))
+    assert soup(page).select_one("#push")["data-vapid-key"]
+    bad = await phone.post(
+        phone.url("settings_save"), {"time_zone": "Mars/Base", "followup_timing": "soon"}
+    )
+    assert bad.status_code == 422
+    assert "Choose a time zone" in text_of(bad) and "Choose when" in text_of(bad)
+    assert tuple(await pool.fetchrow("SELECT time_zone, followup_timing FROM accounts")) == (
+        "UTC",
+        "next_morning",
+    )
+    good = await phone.post(
+        phone.url("settings_save"), {"time_zone": "Europe/Berlin", "followup_timing": "in_3_days"}
+    )
+    assert good.status_code == 303
+    assert tuple(await pool.fetchrow("SELECT time_zone, followup_timing FROM accounts")) == (
+        "Europe/Berlin",
+        "in_3_days",
+    )
+
+
+async def test_subscribe_lists_the_device_and_removes_it(new_phone, pool, push):
+    phone = await new_phone()
+    await phone.make_card()
+    await subscribe(phone, push, "Chrome on Android")
+    again = await subscribe(phone, push, "Chrome on Android")
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 2
+    page = await phone.get(phone.url("settings"))
+    assert "Chrome on Android" in text_of(page)
+    device_id = await pool.fetchval(
+        "SELECT id FROM push_subscriptions WHERE endpoint = $1", again.endpoint
+    )
+    other = await new_phone()
+    await other.make_card(name="Eve")
+    assert (
+        await other.post(other.url("push_remove_device", subscription_id=device_id))
+    ).status_code == 404
+    await phone.post(phone.url("push_remove_device", subscription_id=device_id))
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 1
+    token = await phone.csrf_token()
+    response = await phone.client.post(
+        phone.url("push_unsubscribe"),
+        json={"endpoint": again.endpoint},
+        headers={"x-csrf-token": token},
+    )
+    assert response.status_code == 204
+
+
+async def test_endpoints_off_the_allow_list_are_refused(new_phone, pool, push):
+    phone = await new_phone()
+    await phone.make_card()
+    token = await phone.csrf_token()
+    good = push.subscribe().to_json()
+    cases = [
+        ({**good, "endpoint": "https://evil.example.com/push/1"}, "not one we send to"),
+        ({**good, "endpoint": good["endpoint"].replace("https://", "http://")}, "must be https"),
+        ({**good, "endpoint": "https://user:pw@127.0.0.1/x"}, "must be https"),
+        ({**good, "keys": {"p256dh": "AAAA", "auth": good["keys"]["auth"]}}, "keys are not valid"),
+        (
+            {**good, "keys": {"p256dh": good["keys"]["p256dh"], "auth": "c2hvcnQ"}},
+            "keys are not valid",
+        ),
+        ("not even an object", "not a push subscription"),
+    ]
+    for subscription, message in cases:
+        response = await phone.client.post(
+            phone.url("push_subscribe"),
+            json={"subscription": subscription},
+            headers={"x-csrf-token": token},
+        )
+        assert response.status_code == 422, subscription
+        assert message in response.json()["error"]
+    garbage = await phone.client.post(
+        phone.url("push_subscribe"), content=b"{not json", headers={"x-csrf-token": token}
+    )
+    assert garbage.status_code == 400
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
+
+
+async def test_subscribing_needs_a_card(new_phone, push, pool):
+    phone = await new_phone()
+    token = await phone.csrf_token()
+    response = await phone.client.post(
+        phone.url("push_subscribe"),
+        json={"subscription": push.subscribe().to_json()},
+        headers={"x-csrf-token": token},
+    )
+    assert response.status_code == 403
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
