@@ -95,3 +95,17 @@ async def test_network_error_is_retryable(app, push_service):
             ttl=60,
         )
     assert result.status == 0 and result.retryable and result.error
+
+
+def test_configured_vapid_key_in_either_format_gives_the_same_public_key():
+    keys = push.VapidKeys.generate()
+    scalar = keys.private_key.private_numbers().private_value.to_bytes(32, "big")
+    from_raw = push.keys_from_setting(push.b64url(scalar))
+    from_pem = push.keys_from_setting(keys.private_pem.replace("\n", "\\n"))
+    assert from_raw.application_server_key == keys.application_server_key
+    assert from_pem.application_server_key == keys.application_server_key
+
+
+async def test_generated_key_is_kept_and_shared_by_every_process(app):
+    again = await push.load_keys(app.state.pool, None)
+    assert again.application_server_key == app.state.vapid.application_server_key

@@ -19,13 +19,17 @@ def test_development_generates_a_secret_once_and_keeps_it(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "BASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "BASE_URL", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"]
+)
 def test_production_refuses_to_start_without_each_secret(tmp_path, missing):
     environ = {
         "REACHOUT_ENV": "production",
         "SECRET_KEY": "s" * 40,
         "DATABASE_URL": "postgresql://db/reachout",
         "BASE_URL": "https://reachout.example",
+        "VAPID_PRIVATE_KEY": "k" * 43,
+        "VAPID_SUBJECT": "mailto:ops@reachout.example",
         "REACHOUT_DATA_DIR": str(tmp_path),
     }
     del environ[missing]
@@ -50,7 +54,13 @@ def test_production_server_process_exits_naming_the_missing_setting(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "eighty"), ("BASE_URL", "ftp://x"), ("REACHOUT_ENV", "staging")],
+    [
+        ("PORT", "eighty"),
+        ("BASE_URL", "ftp://x"),
+        ("REACHOUT_ENV", "staging"),
+        ("VAPID_SUBJECT", "ops@example.com"),
+        ("VAPID_SUBJECT", "mailto:"),
+    ],
 )
 def test_bad_values_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
