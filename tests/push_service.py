@@ -421,6 +421,24 @@ class LocalPushService:
         self._subscriptions[sub_id] = subscription
         return subscription
 
+    def adopt(self, subscription: BrowserSubscription) -> BrowserSubscription:
+        """Accept pushes for a subscription whose keys were made elsewhere, e.g. by a
+        browser's WebCrypto; its endpoint must be ``<origin>/push/<id>`` on this service."""
+        if subscription.endpoint != f"{self.origin}/push/{subscription.id}":
+            raise ValueError(
+                f"endpoint {subscription.endpoint!r} is not {self.origin}/push/{subscription.id}"
+            )
+        if subscription.id in self._subscriptions:
+            raise ValueError(f"subscription {subscription.id!r} is already known")
+        if b64url_decode(subscription.p256dh) != public_key_bytes(
+            subscription.private_key.public_key()
+        ):
+            raise ValueError("p256dh is not the public key of the subscription's private key")
+        if len(subscription.auth_secret) != 16:
+            raise ValueError("the auth secret must be 16 bytes")
+        self._subscriptions[subscription.id] = subscription
+        return subscription
+
     def unsubscribe(self, subscription: BrowserSubscription | str) -> None:
         """The user dropped it: from now on its endpoint answers 410 Gone."""
         self._gone.add(self._id(subscription))

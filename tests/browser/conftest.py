@@ -21,6 +21,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from starlette.applications import Starlette
 
 from tests.conftest import PROJECT_ROOT, TEST_SECRET
+from tests.push_service import LocalPushService
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -68,12 +69,16 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -
 
 @pytest.fixture(scope="session")
 def live_server(
-    database_url: str, app: Starlette, tmp_path_factory: pytest.TempPathFactory
+    database_url: str,
+    app: Starlette,
+    tmp_path_factory: pytest.TempPathFactory,
+    push_service: LocalPushService,
 ) -> Iterator[str]:
     """The real server (``python -m server web``) on a free port; yields its base URL.
 
     It depends on ``app`` so that the in-process app has already migrated the
-    shared database and ``clean_tables`` can empty it before each test.
+    shared database and ``clean_tables`` can empty it before each test. It accepts
+    push subscriptions on the local test push service (and no other).
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -90,6 +95,8 @@ def live_server(
         "REACHOUT_DATA_DIR": str(data_dir),
         "WEB_CONCURRENCY": "1",
         "LOG_LEVEL": "warning",
+        "PUSH_SERVICES": "127.0.0.1",
+        "PUSH_CA_FILE": push_service.ca_file,
     }
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -16,11 +16,6 @@
     document.querySelectorAll("[data-time-zone]").forEach(function (input) {
       if (!input.value) input.value = zone;
     });
-    var zone = "";
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
-    document.querySelectorAll("[data-time-zone]").forEach(function (input) {
-      if (!input.value) input.value = zone;
-    });
     reveal("[data-copy]", !!(navigator.clipboard && window.isSecureContext), function (button) {
       navigator.clipboard.writeText(button.dataset.copy).then(function () {
         button.textContent = "Link copied";

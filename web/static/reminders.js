@@ -66,6 +66,16 @@
       });
     });
 
+    function refreshDevices() {
+      return fetch(window.location.href, { credentials: "same-origin" }).then(function (response) {
+        return response.text();
+      }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("devices-section");
+        var current = document.getElementById("devices-section");
+        if (fresh && current) current.replaceWith(fresh);
+      }).catch(function () {});
+    }
+
     function markThisDevice(endpoint) {
       document.querySelectorAll(".device").forEach(function (row) {
         if (row.dataset.endpoint === endpoint) row.querySelector(".this-device").hidden = false;
@@ -86,7 +96,8 @@
           if (!response.ok) return response.json().then(function (body) { throw new Error(body.error || "refused"); });
           say("Reminders are on for this phone.");
           on.hidden = true; off.hidden = false;
-          markThisDevice(subscription.endpoint);
+          // Show the new device in the list below (the server made the row).
+          refreshDevices().then(function () { markThisDevice(subscription.endpoint); });
         });
       }).catch(function (error) {
         var text = error.message === "denied" ? "Reminders are blocked for this site. Allow notifications in your browser's site settings, then try again."

@@ -31,12 +31,17 @@ var ReachoutPush = (function () {
   function open(url) {
     var target = new URL(url, self.location.origin).href;
     return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      // A window already on that contact only needs focus.
       for (var i = 0; i < windows.length; i++) {
-        if ("focus" in windows[i]) {
+        if (windows[i].url === target && "focus" in windows[i]) return windows[i].focus();
+      }
+      for (var j = 0; j < windows.length; j++) {
+        if ("focus" in windows[j]) {
           // Focus the open app and take it to the contact, rather than opening a second one.
-          return windows[i].focus().then(function (client) {
-            return client && "navigate" in client ? client.navigate(target) : client;
-          });
+          // navigate() fails for a window this worker does not control: open one instead.
+          return windows[j].focus().then(function (client) {
+            return client && "navigate" in client ? client.navigate(target) : self.clients.openWindow(target);
+          }).catch(function () { return self.clients.openWindow(target); });
         }
       }
       return self.clients.openWindow(target);

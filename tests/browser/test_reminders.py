@@ -1,0 +1,393 @@
+"""Reminders end to end in Chromium: subscribe in the settings page, push, show, tap.
+
+Headless Chromium cannot reach a real push service, so only
+``PushManager.prototype.subscribe`` / ``getSubscription`` are replaced (an init
+script making real WebCrypto P-256 keys and an auth secret, with an endpoint on the
+local test push service). Everything after that is real: the page registers the
+service worker and posts the subscription through the app's UI, the worker encrypts
+and sends, the test push service checks VAPID, decrypts, and hands the payload to the
+service worker with the DevTools protocol (``ServiceWorker.deliverPushMessage``), and
+the service worker shows the notification and acts on a tap. The tap is a
+``notificationclick`` dispatched inside the service worker; as Chromium lets only a
+trusted one focus a window, ``WindowClient.focus()`` is stood in for during the tap
+(see ``TAP_NOTIFICATION``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from playwright.async_api import BrowserContext, CDPSession, Page, Worker, expect
+from starlette.applications import Starlette
+
+from tests.browser.conftest import NewPage
+from tests.browser.ui import DANA, MIA, make_card_from_home, scan_qr
+from tests.push_service import (
+    BrowserSubscription,
+    LocalPushService,
+    Received,
+    b64url,
+    b64url_decode,
+    public_key_bytes,
+)
+from tests.reminders import make_due, running_worker
+
+T = TypeVar("T")
+WAIT_SECONDS = 10.0
+
+# Runs in every page before its scripts. A subscription is kept in localStorage, so
+# getSubscription() agrees with subscribe() across reloads, as a browser's would.
+FAKE_PUSH_MANAGER = """
+((origin, id) => {
+  if (typeof PushManager === "undefined") return;
+  const KEY = "__reachoutTestPush";
+  const b64url = (bytes) =>
+    btoa(String.fromCharCode(...new Uint8Array(bytes)))
+      .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+  const bytesOf = (text) =>
+    Uint8Array.from(
+      atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4)),
+      (c) => c.charCodeAt(0),
+    ).buffer;
+  const keyText = (key) =>
+    typeof key === "string" ? key
+      : ArrayBuffer.isView(key) ? b64url(new Uint8Array(key.buffer, key.byteOffset, key.byteLength))
+      : b64url(key);
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)); } catch (e) { return null; }
+  }
+
+  function subscription(state) {
+    window.__reachoutTestPush = state;
+    return {
+      endpoint: state.endpoint,
+      expirationTime: null,
+      options: { userVisibleOnly: true, applicationServerKey: bytesOf(state.applicationServerKey) },
+      getKey: (name) => (name === "p256dh" || name === "auth" ? bytesOf(state[name]) : null),
+      toJSON: () => ({
+        endpoint: state.endpoint,
+        expirationTime: null,
+        keys: { p256dh: state.p256dh, auth: state.auth },
+      }),
+      unsubscribe: () => {
+        localStorage.removeItem(KEY);
+        window.__reachoutTestPush = null;
+        return Promise.resolve(true);
+      },
+    };
+  }
+
+  PushManager.prototype.getSubscription = function () {
+    const state = load();
+    return Promise.resolve(state ? subscription(state) : null);
+  };
+
+  PushManager.prototype.subscribe = async function (options) {
+    if (Notification.permission !== "granted") {
+      throw new DOMException("Registration failed - permission denied", "NotAllowedError");
+    }
+    if (!options || !options.userVisibleOnly || !options.applicationServerKey) {
+      throw new DOMException("userVisibleOnly and applicationServerKey needed", "NotAllowedError");
+    }
+    const existing = load();
+    if (existing) return subscription(existing);
+    const pair = await crypto.subtle.generateKey(
+      { name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"],
+    );
+    const state = {
+      endpoint: `${origin}/push/${id}`,
+      p256dh: b64url(await crypto.subtle.exportKey("raw", pair.publicKey)),
+      auth: b64url(crypto.getRandomValues(new Uint8Array(16))),
+      privateJwk: await crypto.subtle.exportKey("jwk", pair.privateKey),
+      applicationServerKey: keyText(options.applicationServerKey),
+    };
+    localStorage.setItem(KEY, JSON.stringify(state));
+    return subscription(state);
+  };
+
+  const current = load();
+  if (current) window.__reachoutTestPush = current;
+})
+"""
+
+SHOWN_NOTIFICATIONS = """async () => {
+  const registration = await navigator.serviceWorker.ready;
+  return (await registration.getNotifications()).map((n) => ({
+    title: n.title, body: n.body, tag: n.tag, data: n.data,
+    actions: (n.actions || []).map((a) => a.action),
+  }));
+}"""
+
+# Inside the service worker: the person taps the shown reminder, or one of its buttons.
+# A NotificationEvent made by a script is not extendable, so what the handler passes to
+# waitUntil() is collected and awaited here instead (its errors reach the test). And only
+# a trusted tap may focus a window, which headless Chromium cannot make on a notification:
+# WindowClient.focus() alone is stood in for while the tap is handled (it resolves with
+# the same client, as a real focus() does); navigate() and everything else are real.
+TAP_NOTIFICATION = """async ({ tag, action }) => {
+  const [notification] = await self.registration.getNotifications({ tag });
+  if (!notification) throw new Error(`no notification with tag ${tag}`);
+  const event = new NotificationEvent("notificationclick", { notification, action });
+  const work = [];
+  Object.defineProperty(event, "waitUntil", { value: (promise) => { work.push(promise); } });
+  const focus = WindowClient.prototype.focus;
+  const focused = [];
+  WindowClient.prototype.focus = function () {
+    focused.push(this.url);
+    return Promise.resolve(this);
+  };
+  try {
+    self.dispatchEvent(event);
+    const results = await Promise.all(work);
+    return {
+      focused,
+      results: results.map((r) =>
+        r instanceof Response ? { status: r.status, url: r.url }
+          : r && typeof r === "object" && "url" in r ? { url: r.url } : r ?? null),
+    };
+  } finally {
+    WindowClient.prototype.focus = focus;
+  }
+}"""
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T | None]], what: str, seconds: float = WAIT_SECONDS
+) -> T:
+    """Poll ``check`` until it gives something truthy; fail naming ``what``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    last: Any = None
+    while loop.time() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(0.05)
+    pytest.fail(f"{what} within {seconds} s (last seen: {last!r})")
+
+
+def fake_push_manager(origin: str, subscription_id: str) -> str:
+    return f"{FAKE_PUSH_MANAGER}({json.dumps(origin)}, {json.dumps(subscription_id)});"
+
+
+def subscription_from_browser(state: dict[str, Any]) -> BrowserSubscription:
+    """The subscription the page made, with the private key it exported as a JWK."""
+    jwk = state["privateJwk"]
+    assert jwk["kty"] == "EC" and jwk["crv"] == "P-256"
+    public = ec.EllipticCurvePublicNumbers(
+        int.from_bytes(b64url_decode(jwk["x"]), "big"),
+        int.from_bytes(b64url_decode(jwk["y"]), "big"),
+        ec.SECP256R1(),
+    )
+    private_key = ec.EllipticCurvePrivateNumbers(
+        int.from_bytes(b64url_decode(jwk["d"]), "big"), public
+    ).private_key()
+    assert state["p256dh"] == b64url(public_key_bytes(private_key.public_key()))
+    endpoint = state["endpoint"]
+    return BrowserSubscription(
+        id=endpoint.rsplit("/", 1)[1],
+        endpoint=endpoint,
+        p256dh=state["p256dh"],
+        auth=state["auth"],
+        private_key=private_key,
+        application_server_key=state["applicationServerKey"],
+    )
+
+
+@dataclass
+class ServiceWorkerPush:
+    """Hands pushes to the page's service worker, as Chromium's push client would."""
+
+    cdp: CDPSession
+    origin: str
+    registration_id: str
+
+    @classmethod
+    async def attach(cls, page: Page, origin: str) -> ServiceWorkerPush:
+        cdp = await page.context.new_cdp_session(page)
+        scope = f"{origin}/"
+        scopes: dict[str, str] = {}
+        activated: set[str] = set()
+
+        def registrations(event: dict[str, Any]) -> None:
+            for registration in event["registrations"]:
+                if not registration.get("isDeleted"):
+                    scopes[registration["registrationId"]] = registration["scopeURL"]
+
+        def versions(event: dict[str, Any]) -> None:
+            for version in event["versions"]:
+                if version["status"] == "activated":
+                    activated.add(version["registrationId"])
+
+        cdp.on("ServiceWorker.workerRegistrationUpdated", registrations)
+        cdp.on("ServiceWorker.workerVersionUpdated", versions)
+        await cdp.send("ServiceWorker.enable")
+
+        async def active_registration() -> str | None:
+            return next((r for r in activated if scopes.get(r) == scope), None)
+
+        registration_id = await eventually(
+            active_registration, f"no activated service worker for {scope}"
+        )
+        return cls(cdp, origin, registration_id)
+
+    async def deliver(self, message: Received) -> None:
+        await self.cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": self.origin, "registrationId": self.registration_id, "data": message.text()},
+        )
+
+
+async def service_worker(context: BrowserContext, origin: str) -> Worker:
+    async def running() -> Worker | None:
+        workers = [w for w in context.service_workers if w.url.startswith(f"{origin}/sw.js")]
+        return workers[-1] if workers else None
+
+    return await eventually(running, "no service worker is running")
+
+
+async def swap(new_phone_page: NewPage) -> Page:
+    """Dana makes her card, Mia swaps with her; returns Dana's phone, on her share page."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    link = await scan_qr(dana)
+    mia = await new_phone_page()
+    await make_card_from_home(mia, MIA)
+    await mia.goto(link)
+    await mia.get_by_role("button", name="Swap details").tap()
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await mia.context.close()
+    return dana
+
+
+async def turn_on_reminders(page: Page, live_server: str, push: LocalPushService) -> None:
+    """On the settings page, tap "Turn on reminders" as the person would."""
+    context = page.context
+    await context.grant_permissions(["notifications"], origin=live_server)
+    await context.add_init_script(fake_push_manager(push.origin, secrets.token_urlsafe(16)))
+    await page.goto("/settings")
+    await page.get_by_role("button", name="Turn on reminders").tap()
+    status = page.locator("#push").get_by_role("status")
+    await expect(status).to_have_text("Reminders are on for this phone.")
+
+
+async def followup_of(pool: asyncpg.Pool, owner: str, contact: str) -> asyncpg.Record:
+    row = await pool.fetchrow(
+        """
+        SELECT c.id AS contact_id, f.id AS followup_id, f.status
+        FROM contacts c
+        JOIN cards mine ON mine.account_id = c.owner_id
+        JOIN cards theirs ON theirs.account_id = c.contact_id
+        JOIN followups f ON f.contact_id = c.id
+        WHERE mine.name = $1 AND theirs.name = $2
+        """,
+        owner,
+        contact,
+    )
+    assert row is not None, f"{owner} has no follow-up with {contact}"
+    return row
+
+
+async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
+    new_phone_page: NewPage,
+    live_server: str,
+    app: Starlette,
+    push: LocalPushService,
+    pool: asyncpg.Pool,
+) -> None:
+    dana = await swap(new_phone_page)
+    await turn_on_reminders(dana, live_server, push)
+
+    state = await dana.evaluate("() => window.__reachoutTestPush")
+    assert state, "the page never called PushManager.subscribe()"
+    subscription = push.adopt(subscription_from_browser(state))
+    assert subscription.application_server_key == app.state.vapid.application_server_key
+    stored = await pool.fetchrow("SELECT endpoint, p256dh, auth, device FROM push_subscriptions")
+    assert stored is not None
+    assert (stored["endpoint"], stored["p256dh"], stored["auth"]) == (
+        subscription.endpoint,
+        subscription.p256dh,
+        subscription.auth,
+    )
+    assert stored["device"].startswith("Chrome")
+    # The device list updates in place, with this phone marked.
+    await expect(dana.locator("#devices .this-device")).to_be_visible()
+    await expect(dana.locator("#devices")).to_contain_text(stored["device"])
+
+    # getSubscription() agrees after a reload: this phone is marked in the list.
+    await dana.reload()
+    await expect(
+        dana.get_by_role("button", name="Turn off reminders on this phone")
+    ).to_be_visible()
+    await expect(dana.locator("#devices .this-device")).to_be_visible()
+
+    # The push service hands what it accepts for this phone to its service worker.
+    sw_push = await ServiceWorkerPush.attach(dana, live_server)
+
+    async def forward(received: Received) -> None:
+        if received.subscription_id == subscription.id:
+            await sw_push.deliver(received)
+
+    errors_before = len(push.callback_errors)
+    push.on_accept = forward
+    try:
+        followup = await followup_of(pool, "Dana Lee", "Mia Chen")
+        contact_path = f"/contacts/{followup['contact_id']}"
+        await make_due(pool)
+        async with running_worker(app, push) as worker:
+            assert await worker.run_once() == 1  # Mia has no device: only Dana's goes out
+        [message] = push.received_for(subscription)
+        await push.drain()
+        assert push.callback_errors[errors_before:] == []
+    finally:
+        push.on_accept = None
+    assert await pool.fetchval("SELECT status FROM deliveries") == "sent"
+
+    async def shown() -> list[dict[str, Any]]:
+        return await dana.evaluate(SHOWN_NOTIFICATIONS)
+
+    [notification] = await eventually(shown, "the service worker showed no notification")
+    assert notification["title"] == "Follow up with Mia Chen"
+    assert notification["body"] == "You met today."
+    assert notification["tag"] == f"contact-{followup['contact_id']}"
+    assert notification["data"]["url"] == contact_path
+    assert notification["data"]["followup"] == followup["followup_id"]
+    assert notification["actions"] == ["done", "snooze"]
+    done_url = notification["data"]["actions"]["done"]
+    assert done_url.startswith(f"/followups/{followup['followup_id']}/done/from-notification?")
+
+    # A tap on the reminder itself takes the open app to the contact.
+    worker_in_browser = await service_worker(dana.context, live_server)
+    tap = await worker_in_browser.evaluate(
+        TAP_NOTIFICATION, {"tag": notification["tag"], "action": ""}
+    )
+    assert tap["focused"] == [f"{live_server}/settings"], tap
+    assert tap["results"] == [{"url": f"{live_server}{contact_path}"}], tap
+    await expect(dana).to_have_url(f"{live_server}{contact_path}")
+    await expect(dana.get_by_role("heading", level=1, name="Mia Chen")).to_be_visible()
+    assert len(dana.context.pages) == 1, "a second window was opened"
+    assert await dana.evaluate(SHOWN_NOTIFICATIONS) == [], "the tapped reminder is still shown"
+
+    # The same reminder again (a push service may deliver twice): its "Done" button.
+    await sw_push.deliver(message)
+    await eventually(shown, "the redelivered reminder was not shown")
+    tap = await worker_in_browser.evaluate(
+        TAP_NOTIFICATION, {"tag": notification["tag"], "action": "done"}
+    )
+    assert tap == {"focused": [], "results": [{"status": 204, "url": live_server + done_url}]}
+    assert (
+        await pool.fetchval("SELECT status FROM followups WHERE id = $1", followup["followup_id"])
+        == "done"
+    )
+    assert await dana.evaluate(SHOWN_NOTIFICATIONS) == []
+    await expect(dana).to_have_url(f"{live_server}{contact_path}")  # the button opens nothing
