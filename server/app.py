@@ -16,7 +16,17 @@ from server import db, errors, push, time_zones
 from server.csrf import CSRFCookieMiddleware
 from server.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.limits import BodySizeLimitMiddleware
-from server.routes import cards, contacts, followups, health, home, preferences, share, swaps
+from server.routes import (
+    cards,
+    contacts,
+    events,
+    followups,
+    health,
+    home,
+    preferences,
+    share,
+    swaps,
+)
 from server.settings import Settings, load_settings
 from server.templating import STATIC_DIR, create_templates
 
@@ -73,6 +83,28 @@ ROUTES = [
         methods=["POST"],
         name="followup_from_notification",
     ),
+    Route("/events", events.index, name="events"),
+    Route("/events/new", events.new, name="event_new"),
+    Route("/events/new", events.create, methods=["POST"], name="event_create"),
+    Route("/events/{event_id:int}", events.show, name="event"),
+    Route("/events/{event_id:int}/edit", events.edit, name="event_edit"),
+    Route("/events/{event_id:int}/edit", events.update, methods=["POST"], name="event_update"),
+    Route("/events/{event_id:int}/close", events.close, methods=["POST"], name="event_close"),
+    Route("/events/{event_id:int}/poster", events.poster, name="event_poster"),
+    Route("/events/{event_id:int}/people", events.people, name="event_people"),
+    Route(
+        "/events/{event_id:int}/listing", events.set_listed, methods=["POST"], name="event_listing"
+    ),
+    Route("/events/{event_id:int}/leave", events.leave, methods=["POST"], name="event_leave"),
+    Route(
+        "/events/{event_id:int}/people/{account_id:int}/block",
+        events.block,
+        methods=["POST"],
+        name="event_block",
+    ),
+    Route("/join", events.enter_code, name="join_code"),
+    Route("/j/{code}", events.join_page, name="join_event"),
+    Route("/j/{code}", events.join, methods=["POST"], name="join_event_submit"),
     Route("/settings", preferences.show, name="settings"),
     Route("/settings", preferences.save, methods=["POST"], name="settings_save"),
     Route("/push/subscriptions", preferences.subscribe, methods=["POST"], name="push_subscribe"),

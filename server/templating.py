@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 
-from server import card_fields, followups
+from server import card_fields, events, followups
 from server.htmx import htmx, vary_on_htmx
 from server.settings import PROJECT_ROOT
 
@@ -75,6 +75,7 @@ def create_templates(inline_css: str, routes: Sequence[BaseRoute]) -> Jinja2Temp
     env.globals["inline_css"] = Markup(inline_css)  # noqa: S704 - our own stylesheet, read at start-up
     env.globals["fields"] = card_fields.FIELDS
     env.globals["followup_state"] = followups.state
+    env.globals["event_when"] = events.when
     env.filters["ago"] = time_ago
     env.filters["phone"] = card_fields.display_phone
     env.filters["hostname"] = lambda url: (urlsplit(url).hostname or url).removeprefix("www.")

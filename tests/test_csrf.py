@@ -19,6 +19,9 @@ def sample_path(route: Route) -> str:
         "subscription_id": 1,
         "followup_id": 1,
         "action": "done",
+        "event_id": 1,
+        "account_id": 2,
+        "code": "ABC234",
     }
     return route.url_path_for(route.name, **{k: params[k] for k in route.param_convertors})
 

@@ -37,15 +37,18 @@ def like_pattern(query: str) -> str | None:
 async def index(request: Request) -> Response:
     account_id = await current_account(request)
     query = request.query_params.get("q", "")[:100]
-    rows = []
+    event = request.query_params.get("event", "")
+    event_id = int(event) if event.isdigit() and len(event) < 18 else None
+    rows: list[Any] = []
+    events: list[Any] = []
     if account_id is not None:
-        rows = await request.app.state.pool.fetch(
-            request.app.state.sql["contacts.search"], account_id, like_pattern(query)
-        )
+        pool, sql = request.app.state.pool, request.app.state.sql
+        rows = await pool.fetch(sql["contacts.search"], account_id, like_pattern(query), event_id)
+        events = await pool.fetch(sql["events.mine"], account_id)
     return render(
         request,
         "contacts.html",
-        {"contacts": rows, "q": query},
+        {"contacts": rows, "q": query, "event_id": event_id, "events": events},
         fragment="_contact_list.html",
     )
 

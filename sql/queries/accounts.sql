@@ -25,10 +25,10 @@ WITH account AS (
 ), session AS (
     INSERT INTO sessions (token_hash, account_id) SELECT $1, id FROM account
 ), connection AS (
-    INSERT INTO contacts (owner_id, contact_id)
-    SELECT id, $12 FROM account
+    INSERT INTO contacts (owner_id, contact_id, event_id)
+    SELECT id, $12, NULL::bigint FROM account
     UNION ALL
-    SELECT $12, id FROM account
+    SELECT $12, id, current_event($12) FROM account
     RETURNING id, owner_id, met_at
 ), followup AS (
     INSERT INTO followups (contact_id, owner_id, status, due_at)

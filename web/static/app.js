@@ -24,6 +24,7 @@
     badge();
     useTimeZone();
     if (window.ReachoutReminders) window.ReachoutReminders.setup();
+    reveal("[data-print]", typeof window.print === "function", function () { window.print(); });
     reveal("[data-share]", typeof navigator.share === "function", function (button) {
       navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(function () {});
     });

@@ -1,0 +1,94 @@
+-- name: create
+-- A new event; returns its id. The join code is made by the caller (retried if taken).
+INSERT INTO events (organizer_id, name, venue, description, starts_at, ends_at, time_zone, join_code)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (join_code) DO NOTHING
+RETURNING id
+
+-- name: update
+-- The organizer edits the event.
+UPDATE events SET name = $3, venue = $4, description = $5, starts_at = $6, ends_at = $7,
+                  time_zone = $8
+WHERE id = $1 AND organizer_id = $2
+RETURNING id
+
+-- name: close
+-- The organizer closes the event: nobody can join any more.
+UPDATE events SET closed_at = now() WHERE id = $1 AND organizer_id = $2 AND closed_at IS NULL
+RETURNING id
+
+-- name: get
+-- One event, with how the viewer ($2) relates to it.
+SELECT e.id, e.organizer_id, e.name, e.venue, e.description, e.starts_at, e.ends_at,
+       e.time_zone, e.join_code, e.closed_at,
+       e.organizer_id = $2 AS is_organizer,
+       ea.joined_at, ea.listed, ea.left_at,
+       (ea.account_id IS NOT NULL AND ea.left_at IS NULL) AS is_attendee,
+       now() <= e.ends_at + make_interval(days => $3) AS roster_open
+FROM events e
+LEFT JOIN event_attendees ea ON ea.event_id = e.id AND ea.account_id = $2
+WHERE e.id = $1
+
+-- name: by_code
+-- The event a join code opens.
+SELECT id, name, venue, description, starts_at, ends_at, time_zone, join_code, closed_at
+FROM events WHERE join_code = $1
+
+-- name: join
+-- Join (or rejoin after leaving) an event, choosing whether to be listed.
+INSERT INTO event_attendees (event_id, account_id, listed) VALUES ($1, $2, $3)
+ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
+
+-- name: leave
+-- Leave an event: off its roster, and its roster is closed to me.
+UPDATE event_attendees SET left_at = now() WHERE event_id = $1 AND account_id = $2
+
+-- name: set_listed
+-- Show or hide me on the event's roster.
+UPDATE event_attendees SET listed = $3 WHERE event_id = $1 AND account_id = $2 AND left_at IS NULL
+RETURNING listed
+
+-- name: stats
+-- What an organizer sees: counts only, never who or what.
+SELECT (SELECT count(*) FROM event_attendees WHERE event_id = $1 AND left_at IS NULL) AS attendees,
+       (SELECT count(DISTINCT (least(owner_id, contact_id), greatest(owner_id, contact_id)))
+        FROM contacts WHERE event_id = $1) AS swaps,
+       (SELECT count(*) FROM followups f JOIN contacts ct ON ct.id = f.contact_id
+        WHERE ct.event_id = $1 AND f.status = 'done') AS followups_done
+
+-- name: mine
+-- Events I organise or attend, newest first.
+SELECT e.id, e.name, e.starts_at, e.ends_at, e.time_zone, e.closed_at,
+       e.organizer_id = $1 AS is_organizer
+FROM events e
+WHERE e.organizer_id = $1
+   OR EXISTS (SELECT 1 FROM event_attendees ea
+              WHERE ea.event_id = e.id AND ea.account_id = $1 AND ea.left_at IS NULL)
+ORDER BY e.starts_at DESC
+LIMIT 100
+
+-- name: roster
+-- Listed attendees other than me, never their email or phone, leaving out anyone who
+-- blocked me or whom I blocked. $3 is a prefix tsquery text, or NULL for everyone.
+SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with, c.photo_key,
+       ct.id AS contact_id
+FROM event_attendees ea
+JOIN cards c ON c.account_id = ea.account_id
+LEFT JOIN contacts ct ON ct.owner_id = $2 AND ct.contact_id = ea.account_id
+WHERE ea.event_id = $1 AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> $2
+  AND NOT EXISTS (SELECT 1 FROM blocks b
+                  WHERE (b.blocker_id = ea.account_id AND b.blocked_id = $2)
+                     OR (b.blocker_id = $2 AND b.blocked_id = ea.account_id))
+  AND ($3::text IS NULL OR c.search @@ to_tsquery('simple', $3))
+ORDER BY CASE WHEN $3::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', $3)) END DESC,
+         c.name
+LIMIT 100
+
+-- name: block
+-- I block someone: they stop seeing me in rosters (and, later, sending me requests).
+INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
+
+-- name: attendee_ids
+-- Whether an account is a listed, present attendee of the event (for acting on them).
+SELECT 1 FROM event_attendees
+WHERE event_id = $1 AND account_id = $2 AND left_at IS NULL
