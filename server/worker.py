@@ -46,6 +46,34 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random, base: 
 
 def notification(row: Any, *, secret_key: str, paths: Any, now: datetime) -> dict[str, Any]:
     """What the service worker shows: small enough for one push record, always."""
+    if row["request_id"] is not None:
+        return {
+            "title": f"{row['requester_name']} wants to connect"[:120],
+            "body": f"You were both at {row['request_event_name']}. Open Reachout to accept."[:600],
+            "tag": f"request-{row['request_id']}",
+            "url": paths.requests(),
+            "delivery": row["id"],
+        }
+    if row["digest_event_id"] is not None:
+        met, waiting = row["digest_met"], row["digest_waiting"]
+        name = row["digest_event_name"]
+        if met:
+            title = f"You met {met} {'person' if met == 1 else 'people'} at {name}"
+            body = (
+                f"{waiting} follow-up{'' if waiting == 1 else 's'} waiting."
+                if waiting
+                else ("All followed up. The list of people stays open for 30 days.")
+            )
+        else:
+            title = f"Who did you miss at {name}?"
+            body = "The list of people stays open for 30 days: find them and ask to connect."
+        return {
+            "title": title[:120],
+            "body": body,
+            "tag": f"digest-{row['digest_event_id']}",
+            "url": paths.event_followups(row["digest_event_id"]),
+            "delivery": row["id"],
+        }
     title, body = followups.reminder(row, now, row["time_zone"])
     actions = {
         action: paths.action(row["followup_id"], row["owner_id"], action)
@@ -73,6 +101,12 @@ class Paths:
     def contact(self, contact_id: int) -> str:
         return str(self.app.url_path_for("contact", contact_id=contact_id))
 
+    def requests(self) -> str:
+        return str(self.app.url_path_for("requests"))
+
+    def event_followups(self, event_id: int) -> str:
+        return f"{self.app.url_path_for('followups')}?event={event_id}"
+
     def action(self, followup_id: int, owner_id: int, action: str) -> str:
         from server.routes.followups import action_url
 
@@ -92,6 +126,7 @@ class Worker:
     lease_seconds: float = 120.0
     backoff_base: float = 2.0  # seconds before the first retry, doubled each time
     max_attempts: int = MAX_ATTEMPTS
+    digest_delay_seconds: float = 3600.0  # an hour after the event ends
     rng: random.Random = field(default_factory=random.Random)
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -103,9 +138,20 @@ class Worker:
             if taken < 1000:
                 return total
 
+    async def enqueue_digests(self) -> int:
+        total = 0
+        while True:
+            taken: int = await self.pool.fetchval(
+                self.sql["deliveries.enqueue_digests"], 2000, self.digest_delay_seconds
+            )
+            total += taken
+            if taken < 2000:
+                return total
+
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Enqueue what is due, then send one claimed batch. Returns deliveries handled."""
         await self.enqueue_due()
+        await self.enqueue_digests()
         rows = await self.pool.fetch(self.sql["deliveries.claim"], self.batch, self.lease_seconds)
         if not rows:
             return 0
@@ -131,19 +177,21 @@ class Worker:
         if row["endpoint"] is None:
             await self.pool.execute(sql["deliveries.mark_gone"], row["id"], None)
             return
-        if row["followup_status"] != "open" or row["followup_round"] != row["round"]:
+        stale = (
+            row["followup_id"] is not None
+            and (row["followup_status"] != "open" or row["followup_round"] != row["round"])
+        ) or (row["request_id"] is not None and row["request_status"] != "pending")
+        if stale:
             await self.pool.execute(sql["deliveries.mark_skipped"], row["id"])
             return
         message = notification(
             row, secret_key=self.secret_key, paths=self.paths, now=datetime.now(UTC)
         )
         subscription = push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
+        # A digest can wait for a good moment; a reminder or a request should not.
+        urgency = "low" if row["digest_event_id"] is not None else "normal"
         result = await self.sender.send(
-            subscription,
-            message,
-            ttl=TTL,
-            urgency="normal",
-            topic=push.topic_for(row["contact_id"]),
+            subscription, message, ttl=TTL, urgency=urgency, topic=message["tag"]
         )
         if result.sent:
             await self.pool.execute(sql["deliveries.mark_sent"], row["id"], result.status)

@@ -22,6 +22,8 @@ def sample_path(route: Route) -> str:
         "event_id": 1,
         "account_id": 2,
         "code": "ABC234",
+        "request_id": 1,
+        "decision": "accept",
     }
     return route.url_path_for(route.name, **{k: params[k] for k in route.param_convertors})
 

@@ -23,8 +23,11 @@ async def index(request: Request) -> Response:
     account_id = await current_account(request)
     rows: list[Any] = []
     if account_id is not None:
+        event = request.query_params.get("event", "")
         rows = await request.app.state.pool.fetch(
-            request.app.state.sql["followups.list_open"], account_id
+            request.app.state.sql["followups.list_open"],
+            account_id,
+            int(event) if event.isdigit() and len(event) < 18 else None,
         )
     now = datetime.now(UTC)
     return render(

@@ -106,7 +106,7 @@ async def download_vcard(request: Request) -> Response:
 
 async def _connect(request: Request, viewer_id: int, owner_id: int) -> int:
     pool, sql = request.app.state.pool, request.app.state.sql
-    contact_id: int | None = await pool.fetchval(sql["contacts.connect"], viewer_id, owner_id)
+    contact_id: int | None = await pool.fetchval(sql["contacts.connect"], viewer_id, owner_id, None)
     if contact_id is None:
         # A concurrent tap made the connection after our statement's snapshot.
         contact_id = await pool.fetchval(sql["contacts.id_for"], viewer_id, owner_id)

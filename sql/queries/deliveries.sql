@@ -21,7 +21,8 @@ SELECT count(*) FROM taken
 
 -- name: claim
 -- Lease up to $1 deliveries that are ready (or whose worker's lease ran out) for $2
--- seconds, with everything the notification needs. Rows another worker holds are skipped.
+-- seconds, with everything the notification needs, whichever kind it is.
+-- Rows another worker holds are skipped.
 WITH picked AS (
     SELECT id FROM deliveries
     WHERE (status = 'queued' AND next_attempt_at <= now())
@@ -34,18 +35,54 @@ WITH picked AS (
     SET status = 'sending', lease_until = now() + make_interval(secs => $2),
         attempts = d.attempts + 1
     FROM picked WHERE d.id = picked.id
-    RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts
+    RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts, d.request_id,
+              d.digest_event_id, d.digest_account_id
 )
-SELECT l.id, l.followup_id, l.round, l.attempts,
+SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
-       a.time_zone, ct.met_at, ct.promised, ct.they_asked, c.name
+       coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
+       r.status AS request_status, requester.name AS requester_name,
+       request_event.name AS request_event_name,
+       digest_event.name AS digest_event_name,
+       (SELECT count(*) FROM contacts x
+        WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id) AS digest_met,
+       (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
+        WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id
+          AND xf.status = 'open') AS digest_waiting
 FROM leased l
-JOIN followups f ON f.id = l.followup_id
-JOIN accounts a ON a.id = f.owner_id
-JOIN contacts ct ON ct.id = f.contact_id
-JOIN cards c ON c.account_id = ct.contact_id
+LEFT JOIN followups f ON f.id = l.followup_id
+LEFT JOIN accounts a ON a.id = f.owner_id
+LEFT JOIN contacts ct ON ct.id = f.contact_id
+LEFT JOIN cards c ON c.account_id = ct.contact_id
+LEFT JOIN connect_requests r ON r.id = l.request_id
+LEFT JOIN cards requester ON requester.account_id = r.from_id
+LEFT JOIN events request_event ON request_event.id = r.event_id
+LEFT JOIN events digest_event ON digest_event.id = l.digest_event_id
 LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
+
+-- name: enqueue_digests
+-- After an event ends (plus $2 seconds), queue one digest per attendee and device,
+-- each attendee once. Returns how many attendees were taken.
+WITH due AS (
+    SELECT ea.event_id, ea.account_id
+    FROM event_attendees ea JOIN events e ON e.id = ea.event_id
+    WHERE ea.digest_queued_at IS NULL AND ea.left_at IS NULL
+      AND e.ends_at + make_interval(secs => $2) <= now()
+      AND e.ends_at > now() - interval '7 days'
+    LIMIT $1
+    FOR UPDATE OF ea SKIP LOCKED
+), taken AS (
+    UPDATE event_attendees ea SET digest_queued_at = now()
+    FROM due WHERE ea.event_id = due.event_id AND ea.account_id = due.account_id
+    RETURNING ea.event_id, ea.account_id
+), queued AS (
+    INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id)
+    SELECT taken.event_id, taken.account_id, s.id
+    FROM taken JOIN push_subscriptions s ON s.account_id = taken.account_id
+    ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM taken
 
 -- name: mark_sent
 -- The push service accepted it.

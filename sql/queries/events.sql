@@ -71,7 +71,11 @@ LIMIT 100
 -- Listed attendees other than me, never their email or phone, leaving out anyone who
 -- blocked me or whom I blocked. $3 is a prefix tsquery text, or NULL for everyone.
 SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with, c.photo_key,
-       ct.id AS contact_id
+       ct.id AS contact_id,
+       -- A declined request still reads "Request sent": declining is silent.
+       EXISTS (SELECT 1 FROM connect_requests r
+               WHERE r.status IN ('pending', 'declined')
+                 AND r.from_id = $2 AND r.to_id = ea.account_id) AS requested
 FROM event_attendees ea
 JOIN cards c ON c.account_id = ea.account_id
 LEFT JOIN contacts ct ON ct.owner_id = $2 AND ct.contact_id = ea.account_id

@@ -7,8 +7,8 @@ FROM followups f
 WHERE f.contact_id = $1 AND f.owner_id = $2
 
 -- name: list_open
--- My open follow-ups, soonest first, each with what I know about the person and
--- whether a reminder could not be delivered.
+-- My open follow-ups, soonest first (only those from event $2 when given), each with
+-- what I know about the person and whether a reminder could not be delivered.
 SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, ct.met_at, ct.promised, ct.they_asked,
        c.name, c.headline, c.company, c.photo_key,
        EXISTS (SELECT 1 FROM deliveries d
@@ -16,7 +16,7 @@ SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, ct.met_at, ct.promised
 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN cards c ON c.account_id = ct.contact_id
-WHERE f.owner_id = $1 AND f.status = 'open'
+WHERE f.owner_id = $1 AND f.status = 'open' AND ($2::bigint IS NULL OR ct.event_id = $2)
 ORDER BY f.due_at, f.id
 LIMIT 500
 

@@ -1,0 +1,49 @@
+-- name: create
+-- Ask to connect; queues the push for every device of the person asked, in one statement.
+-- Returns nothing when a request between the two is pending, or when they declined one
+-- from me (asking again would notify them again, and declining is meant to end it).
+WITH made AS (
+    INSERT INTO connect_requests (event_id, from_id, to_id)
+    SELECT $1, $2, $3
+    WHERE NOT EXISTS (SELECT 1 FROM connect_requests
+                      WHERE from_id = $2 AND to_id = $3 AND status = 'declined')
+    ON CONFLICT DO NOTHING
+    RETURNING id, to_id
+), queued AS (
+    INSERT INTO deliveries (request_id, subscription_id)
+    SELECT made.id, s.id FROM made JOIN push_subscriptions s ON s.account_id = made.to_id
+)
+SELECT id FROM made
+
+-- name: sent_last_hour
+-- How many requests someone sent in the last hour (the rate limit, in the database so
+-- every web process counts the same).
+SELECT count(*) FROM connect_requests WHERE from_id = $1 AND created_at > now() - interval '1 hour'
+
+-- name: incoming
+-- Requests waiting for my answer, newest first, with what the asker shares on a roster.
+SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company,
+       c.looking_for, c.can_help_with, c.photo_key
+FROM connect_requests r
+JOIN cards c ON c.account_id = r.from_id
+JOIN events e ON e.id = r.event_id
+WHERE r.to_id = $1 AND r.status = 'pending'
+  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = $1 AND b.blocked_id = r.from_id)
+ORDER BY r.created_at DESC
+LIMIT 200
+
+-- name: decide
+-- Accept or decline a request made to me; returns who asked and at which event.
+UPDATE connect_requests SET status = $3, decided_at = now()
+WHERE id = $1 AND to_id = $2 AND status = 'pending'
+RETURNING from_id, event_id
+
+-- name: can_ask
+-- Whether $3 is someone $2 sees on event $1's roster: listed, present, no block either way.
+SELECT EXISTS (
+    SELECT 1 FROM event_attendees ea
+    WHERE ea.event_id = $1 AND ea.account_id = $3 AND ea.listed AND ea.left_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM blocks b
+                      WHERE (b.blocker_id = $3 AND b.blocked_id = $2)
+                         OR (b.blocker_id = $2 AND b.blocked_id = $3))
+)
