@@ -45,6 +45,8 @@ class Settings:
     push_ca_file: str | None
     worker_concurrency: int
     worker_lease_seconds: int
+    roster_days: int
+    digest_delay_minutes: int
 
     @property
     def secure_cookies(self) -> bool:
@@ -134,4 +136,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         push_ca_file=environ.get("PUSH_CA_FILE") or None,
         worker_concurrency=_int(environ, "WORKER_CONCURRENCY", 64),
         worker_lease_seconds=_int(environ, "WORKER_LEASE_SECONDS", 120),
+        roster_days=_int(environ, "ROSTER_DAYS", 30),
+        digest_delay_minutes=_int(environ, "DIGEST_DELAY_MINUTES", 60),
     )

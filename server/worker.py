@@ -257,6 +257,7 @@ async def main(settings: Settings) -> None:
                 secret_key=settings.secret_key,
                 concurrency=settings.worker_concurrency,
                 lease_seconds=settings.worker_lease_seconds,
+                digest_delay_seconds=settings.digest_delay_minutes * 60,
             )
             log.info("worker started")
             await worker.run(stop)

@@ -70,3 +70,13 @@ def test_bad_values_are_named(tmp_path, name, value):
 def test_https_base_url_makes_cookies_secure(tmp_path):
     settings = load_settings({"REACHOUT_DATA_DIR": str(tmp_path), "BASE_URL": "https://x.example"})
     assert settings.secure_cookies
+
+
+def test_every_setting_is_documented_in_the_readme():
+    import re
+
+    source = (PROJECT_ROOT / "server" / "settings.py").read_text()
+    names = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source)) - {"US"}
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert names, "found no settings"
+    assert sorted(name for name in names if f"`{name}`" not in readme) == []

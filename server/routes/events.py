@@ -16,7 +16,6 @@ from server.routes.cards import phone_region
 from server.sessions import current_account, time_zone
 from server.templating import render
 
-ROSTER_DAYS = 30
 CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
 UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and try again."
 
@@ -37,7 +36,7 @@ async def _event(request: Request, *, organizer: bool = False) -> Any:
         request.app.state.sql["events.get"],
         request.path_params["event_id"],
         account_id or 0,
-        ROSTER_DAYS,
+        request.app.state.settings.roster_days,
     )
     # Non-attendees get the same answer as for a missing event: ids reveal nothing.
     if event is None or account_id is None:

@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.routes.events import ROSTER_DAYS, _event
+from server.routes.events import _event
 from server.templating import render
 
 
@@ -38,6 +38,5 @@ async def show(request: Request) -> Response:
             "event": event,
             "helps_me": [p for p in people if p["direction"] == "helps_me"],
             "i_help": [p for p in people if p["direction"] == "i_help"],
-            "roster_days": ROSTER_DAYS,
         },
     )
