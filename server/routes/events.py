@@ -208,7 +208,9 @@ def _join_page(
 
 async def join_page(request: Request) -> Response:
     # A GET only reads: a scanner's link preview joins nobody.
-    return _join_page(request, await _by_code(request))
+    event = await _by_code(request)
+    await current_account(request)  # someone with a card is not asked for one again
+    return _join_page(request, event)
 
 
 async def join(request: Request) -> Response:

@@ -47,8 +47,20 @@ MAIN_PAGES = [
 ]
 
 
-async def walk_main_pages(new_phone_page: NewPage, check: Check, **options: Any) -> None:
-    """Visit each main page as a person would, calling ``check(label, page)`` at each one."""
+async def walk_main_pages(new_phone_page: NewPage, check_page: Check, **options: Any) -> None:
+    """Visit each main page as a person would, calling ``check_page(label, page)`` at each
+    one once the page has loaded."""
+
+    async def check(label: str, page: Page) -> None:
+        # After a tap or a form post, the expect() waits below pass as soon as the DOM is
+        # parsed, while app.css can still be loading (once the service worker controls
+        # the page, through its cache-first fetch; the welcome page is the first page of
+        # the visitor's phone that links it). Checked then, the page is unstyled: the
+        # brand link is 17 px tall and colours are the browser's. The load event waits
+        # for the stylesheet.
+        await page.wait_for_load_state("load")
+        await check_page(label, page)
+
     # The app sends a strict CSP (no inline scripts); bypass it so axe can be injected.
     dana = await new_phone_page(bypass_csp=True, **options)
     await dana.goto("/")

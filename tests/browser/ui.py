@@ -85,6 +85,11 @@ async def leave_details(page: Page, owner: str, name: str, email: str) -> None:
     )
 
 
+def tab(page: Page, name: str) -> Locator:
+    """A link in the bottom navigation ("My QR", "Contacts", "Follow-ups", "My card")."""
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+
+
 def contact_links(page: Page) -> Locator:
     return page.locator("#contact-list").get_by_role("link")
 
