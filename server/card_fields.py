@@ -128,6 +128,16 @@ def validate(
     return values, errors
 
 
+def validate_quick(form: FormData, region: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The one short form for someone with no card: a name and a way to be reached."""
+    values, errors = validate(form, region, QUICK_FIELDS)
+    if not errors and not any(values.get(name) for name in REACH_FIELDS):
+        errors["email"] = (
+            "Add an email, a phone number or a LinkedIn profile, so people can reach you."
+        )
+    return values, errors
+
+
 def region_from(accept_language: str, default: str) -> str:
     """The country to read national phone numbers in, from the browser's language."""
     for part in accept_language.split(","):

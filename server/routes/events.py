@@ -223,11 +223,7 @@ async def join(request: Request) -> Response:
     if account_id is not None:
         await pool.execute(sql["events.join"], event["id"], account_id, listed)
         return redirect(request, _path(request, "event", event_id=event["id"]))
-    values, errors = card_fields.validate(form, phone_region(request), card_fields.QUICK_FIELDS)
-    if not errors and not any(values.get(name) for name in card_fields.REACH_FIELDS):
-        errors["email"] = (
-            "Add an email, a phone number or a LinkedIn profile, so people can reach you."
-        )
+    values, errors = card_fields.validate_quick(form, phone_region(request))
     if errors:
         return _join_page(
             request,

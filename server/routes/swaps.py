@@ -140,11 +140,7 @@ async def leave_details(request: Request) -> Response:
     if visit.viewer_id is not None:
         # Already has a card in this browser: the details form is just a swap.
         return await _swap(request, visit)
-    values, errors = card_fields.validate(form, phone_region(request), card_fields.QUICK_FIELDS)
-    if not errors and not any(values.get(name) for name in card_fields.REACH_FIELDS):
-        errors["email"] = (
-            "Add an email, a phone number or a LinkedIn profile, so they can reach you."
-        )
+    values, errors = card_fields.validate_quick(form, phone_region(request))
     if errors:
         return _page(request, visit, values=values, errors=errors, status_code=422)
     sql = request.app.state.sql
