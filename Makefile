@@ -18,6 +18,11 @@ $(VENV)/.installed-test: pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+$(VENV)/.installed-bench: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
 run: $(VENV)/.installed-run
 	$(PY) -m server dev
 
@@ -36,9 +41,12 @@ format: $(VENV)/.installed-test
 test: $(VENV)/.installed-test chromium lint
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed-test chromium
+bench: $(VENV)/.installed-bench chromium
 	$(PY) bench/swap.py
 	$(PY) bench/pageweight.py
+	$(PY) bench/push.py
+	$(PY) bench/push_clients.py
+	$(PY) bench/events.py
 
 # Front-end libraries come from the npm registry at pinned versions and are committed.
 vendor:

@@ -243,3 +243,14 @@ async def test_sigterm_finishes_what_is_in_flight_and_hands_back_the_rest(
     assert await asyncio.wait_for(worker.wait(), 15) == 0
     assert [len(push.received_for(device)) for device in devices] == [1] * 3
     assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 3
+
+
+async def test_notification_links_match_the_route_table(app):
+    from server.routes.followups import action_url
+    from server.worker import Paths
+
+    paths = Paths(app, "s" * 40)
+    assert paths.contact(42) == app.url_path_for("contact", contact_id=42)
+    assert paths.requests() == app.url_path_for("requests")
+    assert paths.event_followups(7) == f"{app.url_path_for('followups')}?event=7"
+    assert paths.action(5, 9, "done") == action_url(app, "s" * 40, 5, 9, "done")

@@ -84,15 +84,17 @@ WITH due AS (
 )
 SELECT count(*) FROM taken
 
--- name: mark_sent
--- The push service accepted it.
+-- name: mark_sent_many
+-- The push service accepted these ($1 delivery ids, $2 the statuses it answered).
 WITH done AS (
-    UPDATE deliveries SET status = 'sent', sent_at = now(), lease_until = NULL, last_status = $2
-    WHERE id = $1 AND status = 'sending'
-    RETURNING subscription_id
+    UPDATE deliveries d
+    SET status = 'sent', sent_at = now(), lease_until = NULL, last_status = sent.status
+    FROM unnest($1::bigint[], $2::int[]) AS sent(id, status)
+    WHERE d.id = sent.id AND d.status = 'sending'
+    RETURNING d.subscription_id
 )
 UPDATE push_subscriptions SET last_sent_at = now()
-WHERE id = (SELECT subscription_id FROM done)
+WHERE id IN (SELECT subscription_id FROM done)
 
 -- name: mark_retry
 -- Try again after $2 seconds; after too many attempts ($3) it is failed instead.
