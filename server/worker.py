@@ -171,16 +171,20 @@ class Worker:
                 return total
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
-        """Enqueue what is due, then send one claimed batch. Returns deliveries handled."""
+        """Enqueue what is due, then send until nothing is ready. Returns deliveries handled.
+
+        Claims again as soon as fewer than ``concurrency`` sends are in flight, rather
+        than waiting for a whole batch, so the last slow sends of one batch do not
+        leave the other slots idle.
+        """
         await self.enqueue_due()
         await self.enqueue_digests()
-        rows = await self.pool.fetch(self.sql["deliveries.claim"], self.batch, self.lease_seconds)
-        if not rows:
-            return 0
         semaphore = asyncio.Semaphore(self.concurrency)
         started: set[int] = set()
-        batch_done = asyncio.Event()
-        recorder = asyncio.create_task(self._record_sent_periodically(batch_done))
+        claimed: list[int] = []
+        in_flight: set[asyncio.Task[None]] = set()
+        done = asyncio.Event()
+        recorder = asyncio.create_task(self._record_sent_periodically(done))
 
         async def one(row: Any) -> None:
             async with semaphore:
@@ -189,15 +193,34 @@ class Worker:
                 started.add(row["id"])
                 await self.deliver(row)
 
-        tasks = [asyncio.create_task(one(row)) for row in rows]
         try:
-            await asyncio.gather(*tasks)
+            while not (stop is not None and stop.is_set()):
+                room = 2 * self.concurrency - len(in_flight)
+                if len(in_flight) <= self.concurrency:
+                    rows = await self.pool.fetch(
+                        self.sql["deliveries.claim"], min(self.batch, room), self.lease_seconds
+                    )
+                    for row in rows:
+                        claimed.append(row["id"])
+                        in_flight.add(asyncio.create_task(one(row)))
+                    if not rows and not in_flight:
+                        break
+                    if not rows:
+                        await asyncio.gather(*in_flight)
+                        in_flight.clear()
+                        continue
+                finished, in_flight = await asyncio.wait(
+                    in_flight, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in finished:
+                    task.result()
+            await asyncio.gather(*in_flight)
         finally:
             # Not cancelled: a cancelled flush could lose the rows it had taken.
-            batch_done.set()
+            done.set()
             await recorder
             await self._record_sent()
-        unstarted = [row["id"] for row in rows if row["id"] not in started]
+        unstarted = [delivery for delivery in claimed if delivery not in started]
         if unstarted:
             await self.pool.execute(self.sql["deliveries.release"], unstarted)
         return len(started)
