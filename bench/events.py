@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import os
@@ -74,7 +73,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psutil
+from _cpu import CpuMeter
 from _push_service import Service, push_service
 from _server import SECRET_KEY, bench_database
 
@@ -759,55 +758,6 @@ class DigestRun:
     cpu: dict[str, float]
 
 
-class CpuMeter:
-    """CPU seconds of this process, the push service's process, PostgreSQL, and the machine."""
-
-    def __init__(self, service_pid: int | None, db_pid: int | None) -> None:
-        self.me = psutil.Process()
-        self.service = psutil.Process(service_pid) if service_pid else None
-        self.db_pid = db_pid
-
-    @staticmethod
-    def _seconds(proc: psutil.Process) -> float:
-        cpu = proc.cpu_times()
-        return float(cpu.user + cpu.system)
-
-    def _db(self) -> float:
-        total = 0.0
-        if self.db_pid is not None:
-            with contextlib.suppress(psutil.Error):
-                root = psutil.Process(self.db_pid)
-                for proc in [root, *root.children(recursive=True)]:
-                    with contextlib.suppress(psutil.Error):
-                        total += self._seconds(proc)
-            return total
-        for proc in psutil.process_iter(["name"]):  # DATABASE_URL: a local server, if it is
-            if proc.info["name"] == "postgres":
-                with contextlib.suppress(psutil.Error):
-                    total += self._seconds(proc)
-        return total
-
-    def mark(self) -> tuple[float, ...]:
-        service = 0.0
-        if self.service is not None:
-            with contextlib.suppress(psutil.Error):
-                service = self._seconds(self.service)
-        total = psutil.cpu_times()
-        busy = sum(total) - total.idle - getattr(total, "iowait", 0.0)
-        return time.perf_counter(), self._seconds(self.me), service, self._db(), busy
-
-    @staticmethod
-    def between(start: tuple[float, ...], end: tuple[float, ...]) -> dict[str, float]:
-        seconds = end[0] - start[0]
-        parts = {
-            name: 100 * (end[i] - start[i]) / seconds
-            for i, name in ((1, "bench"), (2, "service"), (3, "db"))
-        }
-        # Whatever else ran on the machine meanwhile: high values make the figures unreliable.
-        parts["other"] = max(0.0, 100 * (end[4] - start[4]) / seconds - sum(parts.values()))
-        return parts
-
-
 def cpu_line(cpu: dict[str, float], service: bool = False) -> str:
     line = f"cpu, % of one core: bench {cpu['bench']:.0f}, PostgreSQL {cpu['db']:.0f}"
     if service:
@@ -851,7 +801,6 @@ async def run_digest(
                 sql=sql,
                 sender=push.PushSender(keys, settings.vapid_subject, session),
                 paths=Paths(Router(routes=ROUTES), settings.secret_key),
-                secret_key=settings.secret_key,
                 concurrency=settings.worker_concurrency,
                 batch=args.batch,
                 lease_seconds=settings.worker_lease_seconds,
@@ -936,7 +885,6 @@ async def check_digest(
                 "digest_met": row["met"],
                 "digest_waiting": row["waiting"],
             },
-            secret_key=SECRET_KEY,
             paths=paths,
             now=datetime.now(UTC),
         )

@@ -74,6 +74,7 @@ def create_templates(inline_css: str, routes: Sequence[BaseRoute]) -> Jinja2Temp
     env.globals["static"] = static
     env.globals["inline_css"] = Markup(inline_css)  # noqa: S704 - our own stylesheet, read at start-up
     env.globals["fields"] = card_fields.FIELDS
+    env.globals["quick_fields"] = [card_fields.BY_NAME[name] for name in card_fields.QUICK_FIELDS]
     env.globals["followup_state"] = followups.state
     env.globals["event_when"] = events.when
     env.filters["ago"] = time_ago

@@ -45,7 +45,7 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random, base: 
     return max(delay, retry_after or 0.0)
 
 
-def notification(row: Any, *, secret_key: str, paths: Any, now: datetime) -> dict[str, Any]:
+def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
     """What the service worker shows: small enough for one push record, always."""
     if row["request_id"] is not None:
         return {
@@ -141,7 +141,6 @@ class Worker:
     sql: Queries
     sender: push.PushSender
     paths: Paths
-    secret_key: str
     concurrency: int = 64
     batch: int = 256
     poll_seconds: float = 1.0
@@ -253,9 +252,7 @@ class Worker:
         if stale:
             await self.pool.execute(sql["deliveries.mark_skipped"], row["id"])
             return
-        message = notification(
-            row, secret_key=self.secret_key, paths=self.paths, now=datetime.now(UTC)
-        )
+        message = notification(row, paths=self.paths, now=datetime.now(UTC))
         subscription = push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
         # A digest can wait for a good moment; a reminder or a request should not.
         urgency = "low" if row["digest_event_id"] is not None else "normal"
@@ -323,7 +320,6 @@ async def main(settings: Settings) -> None:
                 sql=Queries(),
                 sender=sender,
                 paths=Paths(Router(routes=ROUTES), settings.secret_key),
-                secret_key=settings.secret_key,
                 concurrency=settings.worker_concurrency,
                 lease_seconds=settings.worker_lease_seconds,
                 digest_delay_seconds=settings.digest_delay_minutes * 60,

@@ -44,6 +44,19 @@ async def subscribe(
     return subscription
 
 
+async def sharers_with_phones(
+    new_phone: Any, service: LocalPushService, count: int
+) -> list[BrowserSubscription]:
+    """``count`` people who each swapped with someone and subscribed one phone."""
+    devices = []
+    for i in range(count):
+        sharer, _ = await swapped(
+            new_phone, mia={"name": f"Person {i}", "email": f"p{i}@example.com"}
+        )
+        devices.append(await subscribe(sharer, service))
+    return devices
+
+
 async def make_due(pool: Any) -> None:
     """Time passes: every open follow-up is due now."""
     await pool.execute("UPDATE followups SET due_at = now() - interval '1 minute'")
@@ -62,6 +75,5 @@ async def running_worker(
             sql=app.state.sql,
             sender=sender,
             paths=Paths(app, settings.secret_key),
-            secret_key=settings.secret_key,
             **options,
         )

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from tests.conftest import PROJECT_ROOT
-from tests.reminders import make_due, running_worker, subscribe, swapped
+from tests.reminders import make_due, running_worker, sharers_with_phones, subscribe, swapped
 
 
 async def deliveries(pool) -> list[tuple[str, int]]:
@@ -160,12 +160,7 @@ async def test_snooze_reminds_again_once(new_phone, pool, push, app):
 
 
 async def test_two_workers_at_once_deliver_each_reminder_once(new_phone, pool, push, app):
-    devices = []
-    for i in range(12):
-        dana, _ = await swapped(
-            new_phone, mia={"name": f"Person {i}", "email": f"p{i}@example.com"}
-        )
-        devices.append(await subscribe(dana, push))
+    devices = await sharers_with_phones(new_phone, push, 12)
     await pool.execute("DELETE FROM push_subscriptions WHERE device <> 'Test phone'")
     await make_due(pool)
     push.latency = 0.02
@@ -196,12 +191,7 @@ async def start_worker(env_for_worker: dict[str, str]):
 async def test_killed_worker_and_restart_deliver_every_reminder_exactly_once(
     new_phone, pool, push, worker_env
 ):
-    devices = []
-    for i in range(6):
-        dana, _ = await swapped(
-            new_phone, mia={"name": f"Person {i}", "email": f"p{i}@example.com"}
-        )
-        devices.append(await subscribe(dana, push))
+    devices = await sharers_with_phones(new_phone, push, 6)
     await make_due(pool)
     push.hold()
     first = await start_worker(worker_env)
@@ -227,12 +217,7 @@ async def test_killed_worker_and_restart_deliver_every_reminder_exactly_once(
 async def test_sigterm_finishes_what_is_in_flight_and_hands_back_the_rest(
     new_phone, pool, push, worker_env
 ):
-    devices = []
-    for i in range(3):
-        dana, _ = await swapped(
-            new_phone, mia={"name": f"Person {i}", "email": f"p{i}@example.com"}
-        )
-        devices.append(await subscribe(dana, push))
+    devices = await sharers_with_phones(new_phone, push, 3)
     await make_due(pool)
     push.hold()
     worker = await start_worker(worker_env)
@@ -246,11 +231,13 @@ async def test_sigterm_finishes_what_is_in_flight_and_hands_back_the_rest(
 
 
 async def test_notification_links_match_the_route_table(app):
-    from server.routes.followups import action_url
+    from server import signing
     from server.worker import Paths
 
     paths = Paths(app, "s" * 40)
     assert paths.contact(42) == app.url_path_for("contact", contact_id=42)
     assert paths.requests() == app.url_path_for("requests")
     assert paths.event_followups(7) == f"{app.url_path_for('followups')}?event=7"
-    assert paths.action(5, 9, "done") == action_url(app, "s" * 40, 5, 9, "done")
+    route = app.url_path_for("followup_from_notification", followup_id=5, action="done")
+    signature = signing.sign("s" * 40, "push-action", 5, 9, "done")
+    assert paths.action(5, 9, "done") == f"{route}?owner=9&sig={signature}"

@@ -197,7 +197,6 @@ def _join_page(
             "tz": event["time_zone"],
             "values": values or dict.fromkeys(card_fields.QUICK_FIELDS, ""),
             "errors": errors or {},
-            "quick_fields": [card_fields.BY_NAME[name] for name in card_fields.QUICK_FIELDS],
             "listed": True if values is None else values.get("listed") == "on",
         },
         status_code=status_code,

@@ -173,16 +173,6 @@ async def from_notification(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def action_url(
-    request_or_app: Any, secret_key: str, followup_id: int, owner_id: int, action: str
-) -> str:
-    signature = signing.sign(secret_key, "push-action", followup_id, owner_id, action)
-    path = request_or_app.url_path_for(
-        "followup_from_notification", followup_id=followup_id, action=action
-    )
-    return f"{path}?owner={owner_id}&sig={signature}"
-
-
 async def calendar(request: Request) -> Response:
     from server import calendar_file
 

@@ -82,7 +82,6 @@ def _page(
             "token": request.path_params["token"],
             "values": values or dict.fromkeys(card_fields.QUICK_FIELDS, ""),
             "errors": errors or {},
-            "quick_fields": [card_fields.BY_NAME[name] for name in card_fields.QUICK_FIELDS],
         },
         status_code=status_code,
         fragment="_leave_details.html" if errors else None,
