@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HTMX_VERSION := 2.0.11
 AXE_VERSION := 4.14.1
+JSQR_VERSION := 1.4.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint format chromium bench vendor clean
@@ -51,10 +52,12 @@ bench: $(VENV)/.installed-bench chromium
 # Front-end libraries come from the npm registry at pinned versions and are committed.
 vendor:
 	rm -rf build/vendor && mkdir -p build/vendor
-	cd build/vendor && npm pack --silent htmx.org@$(HTMX_VERSION) axe-core@$(AXE_VERSION)
-	cd build/vendor && mkdir htmx axe && tar xzf htmx.org-$(HTMX_VERSION).tgz -C htmx && tar xzf axe-core-$(AXE_VERSION).tgz -C axe
+	cd build/vendor && npm pack --silent htmx.org@$(HTMX_VERSION) axe-core@$(AXE_VERSION) jsqr@$(JSQR_VERSION)
+	cd build/vendor && mkdir htmx axe jsqr && tar xzf htmx.org-$(HTMX_VERSION).tgz -C htmx && tar xzf axe-core-$(AXE_VERSION).tgz -C axe && tar xzf jsqr-$(JSQR_VERSION).tgz -C jsqr
 	cp build/vendor/htmx/package/dist/htmx.min.js web/static/vendor/htmx-$(HTMX_VERSION).min.js
 	cp build/vendor/htmx/package/LICENSE web/static/vendor/htmx-$(HTMX_VERSION).LICENSE
+	cp build/vendor/jsqr/package/dist/jsQR.js web/static/vendor/jsqr-$(JSQR_VERSION).js
+	cp build/vendor/jsqr/package/LICENSE web/static/vendor/jsqr-$(JSQR_VERSION).LICENSE
 	cp build/vendor/axe/package/axe.min.js tests/vendor/axe-core-$(AXE_VERSION).min.js
 	cp build/vendor/axe/package/LICENSE tests/vendor/axe-core-$(AXE_VERSION).LICENSE
 
