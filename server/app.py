@@ -16,6 +16,7 @@ from server import db, errors, push, time_zones
 from server.csrf import CSRFCookieMiddleware
 from server.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.limits import BodySizeLimitMiddleware
+from server.listener import Listener
 from server.routes import (
     cards,
     contacts,
@@ -26,8 +27,11 @@ from server.routes import (
     matches,
     preferences,
     requests,
+    scan,
     share,
     swaps,
+    sync,
+    tap,
 )
 from server.settings import Settings, load_settings
 from server.templating import STATIC_DIR, create_templates
@@ -48,6 +52,21 @@ ROUTES = [
     Route("/share", share.show, name="share"),
     Route("/share/reset", share.reset, methods=["POST"], name="share_reset"),
     Route("/share/ask-first", share.set_ask_first, methods=["POST"], name="share_ask_first"),
+    Route("/scan", scan.show, name="scan"),
+    Route("/tap", tap.show, name="tap"),
+    Route("/tap/clock", tap.clock, name="tap_clock"),
+    Route("/tap/code", tap.my_code, methods=["POST"], name="tap_code"),
+    Route("/tap/code/enter", tap.enter_code, methods=["POST"], name="tap_code_enter"),
+    Route("/tap/guest", tap.add_guest, methods=["POST"], name="tap_guest"),
+    Route("/tap/bumps", tap.bump, methods=["POST"], name="bump_create"),
+    Route("/tap/bumps/{bump_id:int}", tap.bump_status, name="bump_status"),
+    Route(
+        "/tap/bumps/{bump_id:int}/confirm", tap.bump_confirm, methods=["POST"], name="bump_confirm"
+    ),
+    Route(
+        "/tap/bumps/{bump_id:int}/decline", tap.bump_decline, methods=["POST"], name="bump_decline"
+    ),
+    Route("/sync/actions", sync.action, methods=["POST"], name="sync_action"),
     Route("/c/{token}", swaps.show, name="public_card"),
     Route("/c/{token}/vcard", swaps.download_vcard, name="public_card_vcard"),
     Route("/c/{token}/swap", swaps.swap, methods=["POST"], name="swap"),
@@ -151,7 +170,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.pool = pool
             app.state.time_zones = await time_zones.load_names(pool)
             app.state.vapid = await push.load_keys(pool, settings.vapid_private_key)
-            yield
+            app.state.listener = Listener(database_url, "bumps")
+            await app.state.listener.start()
+            try:
+                yield
+            finally:
+                await app.state.listener.close()
         finally:
             await pool.close()
 

@@ -24,6 +24,7 @@ def sample_path(route: Route) -> str:
         "code": "ABC234",
         "request_id": 1,
         "decision": "accept",
+        "bump_id": 1,
     }
     return route.url_path_for(route.name, **{k: params[k] for k in route.param_convertors})
 

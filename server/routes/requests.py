@@ -77,7 +77,7 @@ async def decide(request: Request) -> Response:
         if accept:
             # The same two-way connection as a swap, with follow-ups, tagged with the event.
             contact_id = await conn.fetchval(
-                sql["contacts.connect"], account_id, decided["from_id"], decided["event_id"]
+                sql["contacts.connect"], account_id, decided["from_id"], decided["event_id"], None
             )
             if contact_id is None:
                 contact_id = await conn.fetchval(

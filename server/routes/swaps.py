@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from server import card_fields, photos, sessions, share_tokens, time_zones, vcard
+from server.db import Queries
 from server.forms import read_form, text
 from server.htmx import redirect
 from server.routes.cards import load_card, phone_region
@@ -41,12 +43,9 @@ class Visit:
         return bool(self.card["ask_details_first"]) and self.contact_id is None and not self.own
 
 
-async def load_visit(request: Request) -> Visit:
-    """Resolve the token in the URL, or raise the friendly 404/410 for a bad one."""
-    settings = request.app.state.settings
-    decoded = share_tokens.decode(
-        settings.secret_key, request.path_params["token"], datetime.now(UTC)
-    )
+async def card_for_token(request: Request, token: str, at: datetime) -> Any:
+    """The card a share token opens, if it was valid ``at``; else the friendly 404/410."""
+    decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
     card = await load_card(request, decoded.account_id)
@@ -56,13 +55,20 @@ async def load_visit(request: Request) -> Visit:
         raise HTTPException(410, REPLACED)
     if decoded.status is share_tokens.Status.EXPIRED:
         raise HTTPException(410, EXPIRED)
+    return card
+
+
+async def load_visit(request: Request) -> Visit:
+    """Resolve the token in the URL, or raise the friendly 404/410 for a bad one."""
+    card = await card_for_token(request, request.path_params["token"], datetime.now(UTC))
+    owner_id = card["account_id"]
     viewer_id = await current_account(request)
     contact_id = None
-    if viewer_id is not None and viewer_id != decoded.account_id:
+    if viewer_id is not None and viewer_id != owner_id:
         contact_id = await request.app.state.pool.fetchval(
-            request.app.state.sql["contacts.id_for"], viewer_id, decoded.account_id
+            request.app.state.sql["contacts.id_for"], viewer_id, owner_id
         )
-    return Visit(card, decoded.account_id, viewer_id, contact_id)
+    return Visit(card, owner_id, viewer_id, contact_id)
 
 
 def _page(
@@ -103,12 +109,20 @@ async def download_vcard(request: Request) -> Response:
     return vcard.response(visit.card, note="Added from Reachout.", photo_jpeg=photo)
 
 
-async def _connect(request: Request, viewer_id: int, owner_id: int) -> int:
-    pool, sql = request.app.state.pool, request.app.state.sql
-    contact_id: int | None = await pool.fetchval(sql["contacts.connect"], viewer_id, owner_id, None)
+async def connect(
+    conn: asyncpg.Pool | asyncpg.Connection,
+    sql: Queries,
+    viewer_id: int,
+    owner_id: int,
+    met_at: datetime | None = None,
+) -> int:
+    """Connect both ways (idempotent); returns the viewer's contact row for the owner."""
+    contact_id: int | None = await conn.fetchval(
+        sql["contacts.connect"], viewer_id, owner_id, None, met_at
+    )
     if contact_id is None:
         # A concurrent tap made the connection after our statement's snapshot.
-        contact_id = await pool.fetchval(sql["contacts.id_for"], viewer_id, owner_id)
+        contact_id = await conn.fetchval(sql["contacts.id_for"], viewer_id, owner_id)
     assert contact_id is not None
     return contact_id
 
@@ -124,7 +138,9 @@ async def _swap(request: Request, visit: Visit) -> Response:
         raise HTTPException(403, "Leave your details below to swap.")
     if visit.own:
         raise HTTPException(400, SELF)
-    contact_id = await _connect(request, visit.viewer_id, visit.owner_id)
+    contact_id = await connect(
+        request.app.state.pool, request.app.state.sql, visit.viewer_id, visit.owner_id
+    )
     return redirect(
         request, str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1"
     )

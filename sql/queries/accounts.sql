@@ -15,7 +15,9 @@ SELECT id FROM account
 -- name: join_with_details
 -- Someone with no account leaves their details on a sharer's card ($12 is the sharer,
 -- $13 the newcomer's time zone): their account, card and session, the connection both
--- ways and a follow-up for each side, in one statement. Returns the newcomer's contact row.
+-- ways and a follow-up for each side, in one statement. $1 is NULL for a guest who typed
+-- their details on the sharer's phone: no session, since the phone is not theirs.
+-- Returns the newcomer's contact row, then the sharer's.
 WITH account AS (
     INSERT INTO accounts (time_zone) VALUES ($13) RETURNING id, time_zone, followup_timing
 ), card AS (
@@ -23,7 +25,7 @@ WITH account AS (
                        other_link, looking_for, can_help_with)
     SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM account
 ), session AS (
-    INSERT INTO sessions (token_hash, account_id) SELECT $1, id FROM account
+    INSERT INTO sessions (token_hash, account_id) SELECT $1::bytea, id FROM account WHERE $1 IS NOT NULL
 ), connection AS (
     INSERT INTO contacts (owner_id, contact_id, event_id)
     SELECT id, $12, NULL::bigint FROM account
@@ -42,7 +44,8 @@ WITH account AS (
         SELECT id, time_zone, followup_timing FROM accounts WHERE id = $12
     ) prefs ON prefs.id = c.owner_id
 )
-SELECT connection.id FROM connection JOIN account ON connection.owner_id = account.id
+SELECT (SELECT c.id FROM connection c JOIN account a ON c.owner_id = a.id) AS newcomer_contact,
+       (SELECT c.id FROM connection c WHERE c.owner_id = $12) AS sharer_contact
 
 -- name: preferences
 -- Time zone and follow-up timing, as the settings page shows them.

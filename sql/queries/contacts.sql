@@ -1,15 +1,18 @@
 -- name: connect
 -- Connect $1 and $2 both ways; a repeated or concurrent swap inserts nothing new.
 -- $3 is the event where they met when known (an accepted request), else each side's
--- current event.
+-- event at the moment of the swap. $4 is that moment when it was earlier than now
+-- (a swap queued offline and synced later), else NULL.
 -- Returns $1's contact row for $2 when it was made now or already visible; NULL only
 -- when a concurrent swap committed it after this statement began (look it up again).
 -- Each new row gets its follow-up, due by its owner's own time zone and preference.
 -- Each row is tagged with the event its owner is at, if any.
 WITH made AS (
-    INSERT INTO contacts (owner_id, contact_id, event_id)
-    VALUES ($1, $2, coalesce($3::bigint, current_event($1))),
-           ($2, $1, coalesce($3::bigint, current_event($2)))
+    INSERT INTO contacts (owner_id, contact_id, event_id, met_at)
+    VALUES ($1, $2, coalesce($3::bigint, current_event($1, coalesce($4::timestamptz, now()))),
+            coalesce($4::timestamptz, now())),
+           ($2, $1, coalesce($3::bigint, current_event($2, coalesce($4::timestamptz, now()))),
+            coalesce($4::timestamptz, now()))
     ON CONFLICT (owner_id, contact_id) DO NOTHING
     RETURNING id, owner_id, met_at
 ), followup AS (

@@ -1,0 +1,84 @@
+"""The rule that pairs two bumps, as a pure function the database layer applies under a lock.
+
+Two bumps pair when they come from different people in the same scope (event),
+their server-time moments are within ``TOLERANCE_MS`` of each other, their peak
+forces are alike, and neither has any other such candidate. Anything more is
+ambiguous: everyone involved is asked to bump again, because a wrong pair (my
+card to a stranger) is far worse than a second bump. A pair stays open to that
+retraction until both people have confirmed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+# Two phones in one bump see the same impact; what separates their reports is the
+# error of each phone's clock estimate and the accelerometer's sampling interval.
+TOLERANCE_MS = 120
+# Equal and opposite forces on phones of different mass and sensors: within 2x.
+FORCE_RATIO = 2.0
+# A pair is announced only this long after the later of its two bumps, so that a third
+# bump of the same moment, still on its way, makes it ambiguous before anyone is asked.
+SETTLE_MS = TOLERANCE_MS
+# How long a bump waits for its partner before "No phone bumped back".
+WAIT_MS = 1500
+# A bump older than this on arrival, or ahead of the server's clock by more than
+# FUTURE_MS, cannot be told from a forged or badly clocked one.
+MAX_AGE_MS = 3000
+FUTURE_MS = 1000
+
+OPEN = frozenset({"waiting", "paired", "confirmed"})
+
+
+@dataclass(frozen=True)
+class Bump:
+    id: int
+    account_id: int
+    at_ms: float
+    force: float | None = None
+    state: str = "waiting"
+    partner_id: int | None = None
+
+
+def alike(a: Bump, b: Bump) -> bool:
+    """Could ``a`` and ``b`` be the two sides of one bump?"""
+    if a.account_id == b.account_id or abs(a.at_ms - b.at_ms) > TOLERANCE_MS:
+        return False
+    if a.force and b.force:
+        return max(a.force, b.force) / min(a.force, b.force) <= FORCE_RATIO
+    return True
+
+
+def decide(new: Bump, nearby: Iterable[Bump]) -> list[Bump]:
+    """The bumps whose state changes when ``new`` arrives, ``new`` itself first.
+
+    ``nearby`` holds the earlier bumps of the same scope within the tolerance of
+    ``new``, in any state, and the partners of those that are paired. Swapped ones
+    still count, so a late third bump cannot pair with someone else from a crowd.
+    Those told "try again" (unmatched) or "not them" (declined) no longer count.
+    """
+    others = {bump.id: bump for bump in nearby if bump.id != new.id}
+    crowd = [
+        bump
+        for bump in others.values()
+        if alike(new, bump) and bump.state not in ("unmatched", "declined")
+    ]
+    if not crowd:
+        return [replace(new, state="waiting", partner_id=None)]
+    if len(crowd) == 1 and crowd[0].state == "waiting":
+        partner = crowd[0]
+        return [
+            replace(new, state="paired", partner_id=partner.id),
+            replace(partner, state="paired", partner_id=new.id),
+        ]
+    changes = [replace(new, state="ambiguous", partner_id=None)]
+    for bump in crowd:
+        involved = [bump]
+        if bump.partner_id is not None and bump.partner_id in others:
+            involved.append(others[bump.partner_id])
+        for other in involved:
+            # A pair both people confirmed is a done swap; anything still open is retracted.
+            if other.state in OPEN and all(other.id != change.id for change in changes):
+                changes.append(replace(other, state="ambiguous", partner_id=None))
+    return changes

@@ -1,0 +1,269 @@
+"""``/tap``: swap by bumping phones, by a six-digit code, or by typing a guest's details."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from server import bumps, card_fields, swap_codes
+from server.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
+from server.forms import read_form, text
+from server.htmx import htmx, redirect
+from server.routes.cards import load_card, phone_region
+from server.routes.swaps import connect
+from server.sessions import current_account
+from server.templating import render
+
+# How long a page that waits for the other person's answer holds one request open.
+LONG_POLL_MS = 20_000
+BUMP_CLOCK = (
+    "That bump's time is too far from ours. Check that the phone sets its clock"
+    " automatically, then bump again."
+)
+
+
+async def _me(request: Request) -> tuple[int, Any]:
+    account_id = await current_account(request)
+    card = await load_card(request, account_id) if account_id else None
+    if card is None:
+        raise HTTPException(403, "Make your card first, then you can swap.")
+    return account_id, card  # type: ignore[return-value]
+
+
+def client_ip(request: Request) -> str | None:
+    host = request.client.host if request.client else None
+    try:
+        return str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        return None
+
+
+def contact_url(request: Request, contact_id: int) -> str:
+    return str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1"
+
+
+async def show(request: Request) -> Response:
+    account_id = await current_account(request)
+    if account_id is None or await load_card(request, account_id) is None:
+        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
+    return render(
+        request,
+        "tap.html",
+        {"typed": "", "error": "", "values": dict.fromkeys(card_fields.QUICK_FIELDS, "")},
+    )
+
+
+async def my_code(request: Request) -> Response:
+    """Issue (or keep) my code; ``fresh`` retires the current one first."""
+    account_id, _card = await _me(request)
+    form = await read_form(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    if text(form, "fresh"):
+        await pool.execute(sql["codes.retire"], account_id)
+    issued = await swap_codes.issue(pool, sql, account_id)
+    return render(request, "_my_code.html", {"code": issued})
+
+
+def _code_form(request: Request, typed: str, error: str, status_code: int) -> Response:
+    if htmx(request):
+        return render(
+            request, "_code_form.html", {"typed": typed, "error": error}, status_code=status_code
+        )
+    return render(
+        request,
+        "tap.html",
+        {"typed": typed, "error": error, "values": dict.fromkeys(card_fields.QUICK_FIELDS, "")},
+        status_code=status_code,
+    )
+
+
+async def enter_code(request: Request) -> Response:
+    """They showed me their code and I typed it: connect us both ways."""
+    account_id, _card = await _me(request)
+    form = await read_form(request)
+    typed = text(form, "code")[:20]
+    pool, sql = request.app.state.pool, request.app.state.sql
+    async with pool.acquire() as conn, conn.transaction():
+        outcome = await swap_codes.redeem(
+            conn, sql, account_id, client_ip(request), typed, datetime.now(UTC)
+        )
+        if outcome.owner_id is not None:
+            contact_id = await connect(conn, sql, account_id, outcome.owner_id)
+    if outcome.owner_id is None:
+        return _code_form(request, typed, outcome.message, outcome.status)
+    return redirect(request, contact_url(request, contact_id))
+
+
+async def add_guest(request: Request) -> Response:
+    """Someone with no phone to hand typed their details on mine."""
+    account_id, _card = await _me(request)
+    form = await read_form(request)
+    values, errors = card_fields.validate_quick(form, phone_region(request))
+    if errors:
+        return render(
+            request,
+            "tap.html",
+            {"typed": "", "error": "", "values": values, "errors": errors, "guest_open": True},
+            status_code=422,
+            fragment="_guest_form.html",
+        )
+    contact_id = await create_guest(request, account_id, values)
+    return redirect(request, contact_url(request, contact_id))
+
+
+async def create_guest(
+    request: Request,
+    account_id: int,
+    values: dict[str, str],
+    conn: asyncpg.Pool | asyncpg.Connection | None = None,
+) -> int:
+    """A card for the guest (no session: this phone is not theirs), connected both ways."""
+    db = conn or request.app.state.pool
+    sql = request.app.state.sql
+    me = await db.fetchrow(sql["accounts.preferences"], account_id)
+    assert me is not None
+    row = await db.fetchrow(
+        sql["accounts.join_with_details"],
+        None,
+        *[values.get(name, "") for name in card_fields.FIELD_NAMES],
+        account_id,
+        me["time_zone"],
+    )
+    assert row is not None
+    return int(row["sharer_contact"])
+
+
+def guest_form(payload: Mapping[str, object]) -> FormData:
+    return FormData([(name, str(payload.get(name) or "")) for name in card_fields.QUICK_FIELDS])
+
+
+async def clock(request: Request) -> Response:
+    """Server time, for the phone's clock offset (NTP-style, lowest round trip wins)."""
+    return JSONResponse({"now": bumps.now_ms()}, headers={"cache-control": "no-store"})
+
+
+def _number(form: FormData, name: str) -> float | None:
+    try:
+        value = float(text(form, name))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> Response:
+    """The bump as the page shows it; once swapped, the way to the new contact."""
+    url = None
+    if outcome.state == "swapped":
+        contact_id = await request.app.state.pool.fetchval(
+            request.app.state.sql["contacts.id_for"], account_id, outcome.partner_account
+        )
+        url = contact_url(request, contact_id)
+    if _wants_json(request):
+        return JSONResponse(
+            {
+                "bump_id": outcome.id,
+                "state": outcome.state,
+                "partner_name": outcome.partner_name,
+                "seen": outcome.seen,
+                "url": url,
+            }
+        )
+    if url is not None:
+        return redirect(request, url)
+    return render(request, "_bump.html", {"bump": outcome})
+
+
+async def bump(request: Request) -> Response:
+    """A bump: record it, pair it, and answer once it is paired, ambiguous or alone."""
+    account_id, _card = await _me(request)
+    form = await read_form(request)
+    bumped_at = _number(form, "bumped_at")
+    force = _number(form, "force")
+    now = bumps.now_ms()
+    if bumped_at is None or not now - MAX_AGE_MS <= bumped_at <= now + FUTURE_MS:
+        if _wants_json(request):
+            return JSONResponse({"state": "rejected", "message": BUMP_CLOCK}, status_code=422)
+        return render(request, "_bump.html", {"bump": None, "error": BUMP_CLOCK}, status_code=422)
+    if force is not None and not 0 < force < 1000:
+        force = None
+    pool, sql = request.app.state.pool, request.app.state.sql
+    bump_id = await bumps.record(pool, sql, account_id, bumped_at, force)
+    outcome = await bumps.wait_for_change(
+        pool, sql, request.app.state.listener, bump_id, account_id, "waiting/", bumped_at + WAIT_MS
+    )
+    assert outcome is not None
+    if outcome.state == "waiting":
+        await bumps.give_up(pool, sql, outcome)
+    elif outcome.state == "paired":
+        await bumps.wait_for_change(
+            pool,
+            sql,
+            request.app.state.listener,
+            bump_id,
+            account_id,
+            outcome.seen,
+            outcome.row["later_ms"] + SETTLE_MS,
+        )
+    outcome = await bumps.get(pool, sql, bump_id, account_id)
+    assert outcome is not None
+    return await _answer(request, account_id, outcome)
+
+
+async def _my_bump(request: Request, account_id: int) -> bumps.Outcome:
+    outcome = await bumps.get(
+        request.app.state.pool, request.app.state.sql, request.path_params["bump_id"], account_id
+    )
+    if outcome is None:
+        raise HTTPException(404, "That bump is not yours, or it is gone. Bump again.")
+    return outcome
+
+
+async def bump_status(request: Request) -> Response:
+    """Long-poll: answer when the bump differs from what the page shows (``seen``)."""
+    account_id, _card = await _me(request)
+    outcome = await _my_bump(request, account_id)
+    seen = request.query_params.get("seen")
+    if seen is not None:
+        changed = await bumps.wait_for_change(
+            request.app.state.pool,
+            request.app.state.sql,
+            request.app.state.listener,
+            outcome.id,
+            account_id,
+            seen,
+            bumps.now_ms() + LONG_POLL_MS,
+        )
+        assert changed is not None
+        outcome = changed
+    return await _answer(request, account_id, outcome)
+
+
+async def bump_confirm(request: Request) -> Response:
+    account_id, _card = await _me(request)
+    await read_form(request)
+    outcome = await _my_bump(request, account_id)
+    if outcome.state not in ("paired", "confirmed", "swapped"):
+        return await _answer(request, account_id, outcome)
+    await bumps.confirm(request.app.state.pool, request.app.state.sql, outcome, account_id)
+    return await _answer(request, account_id, await _my_bump(request, account_id))
+
+
+async def bump_decline(request: Request) -> Response:
+    account_id, _card = await _me(request)
+    await read_form(request)
+    outcome = await _my_bump(request, account_id)
+    await bumps.decline(request.app.state.pool, request.app.state.sql, outcome)
+    return await _answer(request, account_id, await _my_bump(request, account_id))

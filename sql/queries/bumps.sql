@@ -1,0 +1,55 @@
+-- name: scope_for
+-- Where a bump can pair: the event its bumper is at now, or '' outside events.
+SELECT coalesce(current_event($1)::text, '')
+
+-- name: lock_scope
+-- Pairing in one scope happens one bump at a time, across every web process.
+SELECT pg_advisory_xact_lock(hashtextextended('bumps:' || $1, 0))
+
+-- name: insert
+INSERT INTO bumps (account_id, scope, bumped_at, force)
+VALUES ($1, $2, $3, $4)
+RETURNING id
+
+-- name: nearby
+-- The other bumps of scope $1 between $2 and $3, and the partners of those paired.
+WITH near AS (
+    SELECT id, account_id, (extract(epoch FROM bumped_at) * 1000)::float8 AS at_ms,
+           force, state, partner_id
+    FROM bumps
+    WHERE scope = $1 AND bumped_at BETWEEN $2 AND $3 AND id <> $4
+)
+SELECT * FROM near
+UNION
+SELECT b.id, b.account_id, (extract(epoch FROM b.bumped_at) * 1000)::float8, b.force,
+       b.state, b.partner_id
+FROM bumps b JOIN near ON b.id = near.partner_id
+
+-- name: apply
+-- Write the pairing rule's decisions and wake whoever waits on those bumps.
+WITH changed AS (
+    UPDATE bumps b SET state = c.state, partner_id = c.partner_id
+    FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS c (id, state, partner_id)
+    WHERE b.id = c.id
+    RETURNING b.id
+)
+SELECT count(pg_notify('bumps', id::text)) FROM changed
+
+-- name: get
+-- One of my bumps, with its partner's state and the name on the partner's card.
+SELECT b.id, b.scope, b.state, b.partner_id, p.account_id AS partner_account,
+       (extract(epoch FROM greatest(b.bumped_at, p.bumped_at)) * 1000)::float8 AS later_ms,
+       p.state AS partner_state, c.name AS partner_name, c.photo_key AS partner_photo,
+       c.headline AS partner_headline
+FROM bumps b
+LEFT JOIN bumps p ON p.id = b.partner_id
+LEFT JOIN cards c ON c.account_id = p.account_id
+WHERE b.id = $1 AND b.account_id = $2
+
+-- name: set_state
+-- Move bump $1 from one of the states $2 to $3; returns nothing when it had moved on.
+WITH changed AS (
+    UPDATE bumps SET state = $3 WHERE id = $1 AND state = ANY ($2::text[])
+    RETURNING id
+)
+SELECT count(pg_notify('bumps', id::text)) FROM changed

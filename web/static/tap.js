@@ -1,0 +1,118 @@
+// The Tap screen: feel a bump and report it in server time, and queue a typed code or a
+// guest's details when the venue's network is gone (outbox.js sends them later).
+(function () {
+  "use strict";
+
+  var THRESHOLD = 15;      // m/s² without gravity: a deliberate bump, not a step or a wave
+  var QUIET_MS = 1500;     // one bump per gesture, however long the phone rattles
+  var RESYNC_MS = 30000;
+  var offset = 0;          // server clock minus this phone's clock, in ms
+  var lastBump = 0;
+  var armed = false;
+
+  function result() { return document.getElementById("bump-result"); }
+
+  function say(text) {
+    var box = result();
+    box.textContent = "";
+    var p = document.createElement("p");
+    p.className = "notice";
+    p.textContent = text;
+    box.appendChild(p);
+  }
+
+  // NTP-style: the sample with the shortest round trip has the least room for asymmetry.
+  function syncClock() {
+    var url = result().dataset.clockUrl;
+    var best = null;
+    function sample(left) {
+      var sent = Date.now();
+      return fetch(url, { cache: "no-store", credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          var received = Date.now();
+          var trip = received - sent;
+          if (!best || trip < best.trip) best = { trip: trip, offset: body.now - (sent + received) / 2 };
+          return left > 1 ? sample(left - 1) : best;
+        });
+    }
+    return sample(5).then(function (found) { offset = found.offset; }).catch(function () {});
+  }
+
+  function magnitude(vector) {
+    if (!vector || vector.x === null || vector.x === undefined) return 0;
+    return Math.sqrt(vector.x * vector.x + vector.y * vector.y + vector.z * vector.z);
+  }
+
+  function onMotion(event) {
+    if (!armed) return;
+    var force = magnitude(event.acceleration);
+    if (!force) force = Math.max(0, magnitude(event.accelerationIncludingGravity) - 9.81);
+    var now = Date.now();
+    if (force < THRESHOLD || now - lastBump < QUIET_MS) return;
+    lastBump = now;
+    if (!navigator.onLine) {
+      say("You're offline, so bumping can't work. Type their code or scan their QR code: it will swap when you're back online.");
+      return;
+    }
+    say("Bump! Looking for the other phone…");
+    window.htmx.ajax("POST", result().dataset.bumpUrl, {
+      target: "#bump-result",
+      swap: "innerHTML",
+      values: { bumped_at: String(Math.round(now + offset)), force: force.toFixed(1) }
+    });
+  }
+
+  function arm() {
+    armed = true;
+    say("Ready: bump your phone gently against theirs.");
+    syncClock();
+    window.setInterval(syncClock, RESYNC_MS);
+  }
+
+  function setupBump() {
+    var start = document.querySelector("[data-bump-start]");
+    if (!start || !result()) return;
+    if (typeof window.DeviceMotionEvent === "undefined") {
+      document.querySelector("[data-bump-missing]").hidden = false;
+      return;
+    }
+    start.hidden = false;
+    window.addEventListener("devicemotion", onMotion);
+    start.addEventListener("click", function () {
+      // iOS asks for motion access, and only from a tap.
+      var ask = window.DeviceMotionEvent.requestPermission;
+      if (typeof ask !== "function") { arm(); return; }
+      ask.call(window.DeviceMotionEvent).then(function (answer) {
+        if (answer === "granted") arm();
+        else say("Bumping needs motion access. Use a code or scan their QR code instead.");
+      }).catch(function () { say("Bumping needs motion access. Use a code or scan their QR code instead."); });
+    });
+  }
+
+  // Offline, a code or a guest's details go to the outbox instead of the server.
+  function queueWhenOffline(formId, kind, labelFor) {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form || form.id !== formId || navigator.onLine || !window.ReachoutOutbox) return;
+      event.preventDefault();
+      event.stopPropagation();
+      var payload = {};
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "csrf_token" && typeof value === "string") payload[name] = value.trim();
+      });
+      window.ReachoutOutbox.send(kind, payload, labelFor(payload)).then(function () {
+        form.reset();
+      });
+    }, true);
+  }
+
+  function setup() {
+    setupBump();
+    queueWhenOffline("code-form", "code", function (payload) { return "Code " + payload.code; });
+    queueWhenOffline("guest-form", "guest", function (payload) { return "Details of " + payload.name; });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();
