@@ -16,7 +16,7 @@ async def show(request: Request) -> Response:
     card = await load_card(request, account_id) if account_id else None
     if account_id is None or card is None:
         return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
-    share_link, _expires_at = share_url(request, account_id, card["share_generation"])
+    share_link, _expires_at = await share_url(request, account_id, card["share_generation"])
     base_url = request.app.state.settings.base_url
     return render(
         request,

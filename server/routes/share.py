@@ -17,15 +17,24 @@ from server.sessions import current_account
 from server.templating import render
 
 
-def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
+async def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
+    """My card's link, valid for SHARE_TOKEN_TTL or until my current event is over.
+
+    A phone keeps the page it last saw for when the venue's network is gone, so the
+    code on it must outlast the day or the event, whichever is longer.
+    """
     settings = request.app.state.settings
     now = datetime.now(UTC)
-    token = share_tokens.issue(
-        settings.secret_key, account_id, generation, now, settings.share_token_ttl
+    ttl = settings.share_token_ttl
+    event_over = await request.app.state.pool.fetchval(
+        request.app.state.sql["events.current_end"], account_id
     )
+    if event_over is not None:
+        ttl = max(ttl, event_over - now)
+    token = share_tokens.issue(settings.secret_key, account_id, generation, now, ttl)
     # BASE_URL, not the request's host: the QR must open on another phone.
     path = request.app.url_path_for("public_card", token=token)
-    return f"{settings.base_url}{path}", now + settings.share_token_ttl
+    return f"{settings.base_url}{path}", now + ttl
 
 
 async def _my_card(request: Request):  # type: ignore[no-untyped-def]
@@ -39,7 +48,7 @@ async def show(request: Request) -> Response:
     account_id, card = await _my_card(request)
     if card is None:
         return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
-    url, expires_at = share_url(request, account_id, card["share_generation"])
+    url, expires_at = await share_url(request, account_id, card["share_generation"])
     return render(
         request,
         "share.html",

@@ -96,3 +96,8 @@ INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHI
 -- Whether an account is a listed, present attendee of the event (for acting on them).
 SELECT 1 FROM event_attendees
 WHERE event_id = $1 AND account_id = $2 AND left_at IS NULL
+
+-- name: current_end
+-- When the event I am at now is over, with the same grace as current_event(); NULL
+-- outside events. A share code shown there lasts at least until then.
+SELECT ends_at + interval '2 hours' FROM events WHERE id = current_event($1)

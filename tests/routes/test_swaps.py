@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import struct
 from datetime import UTC, datetime, timedelta
 
 import vobject
@@ -236,3 +238,32 @@ async def test_two_tabs_leaving_details_at_once_connect_once(new_phone, pool):
     assert {r.status_code for r in responses} == {303}
     rows = await pool.fetch("SELECT owner_id, contact_id FROM contacts ORDER BY owner_id")
     assert [tuple(r) for r in rows] == [(1, 2), (2, 1)]
+
+
+async def test_the_code_on_my_phone_lasts_the_day_or_until_my_event_is_over(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+
+    def expiry(link: str) -> datetime:
+        token = link.rsplit("/", 1)[-1]
+        raw = base64.urlsafe_b64decode(token + "==")
+        return datetime.fromtimestamp(struct.unpack(">QII", raw[:16])[2], UTC)
+
+    now = datetime.now(UTC)
+    plain = expiry(await dana.share_link())
+    assert timedelta(hours=23, minutes=59) < plain - now <= timedelta(hours=24, seconds=5)
+
+    account = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Dana Lee'")
+    ends = now + timedelta(days=3)
+    event = await pool.fetchval(
+        """INSERT INTO events (organizer_id, name, join_code, starts_at, ends_at, time_zone)
+           VALUES ($1, 'Three-day summit', 'SVMMXT', $2, $3, 'UTC') RETURNING id""",
+        account,
+        now - timedelta(hours=1),
+        ends,
+    )
+    await pool.execute(
+        "INSERT INTO event_attendees (event_id, account_id) VALUES ($1, $2)", event, account
+    )
+    at_event = expiry(await dana.share_link())
+    assert abs(at_event - (ends + timedelta(hours=2))) < timedelta(seconds=5)
