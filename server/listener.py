@@ -27,23 +27,31 @@ class Listener:
         self._conn: asyncpg.Connection | None = None
         self._waiting: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
         self._reconnecting: asyncio.Task[None] | None = None
+        self._closed = False
 
     async def start(self) -> None:
+        if self._closed:
+            return
         try:
             conn = await asyncpg.connect(self.dsn)
             await conn.add_listener(self.channel, self._notified)
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("cannot LISTEN on %s (%s); waiters fall back to polling", self.channel, exc)
             return
+        if self._closed:  # closed while this was connecting
+            await conn.close()
+            return
         conn.add_termination_listener(self._lost)
         self._conn = conn
 
     async def close(self) -> None:
+        self._closed = True
         if self._reconnecting is not None:
             self._reconnecting.cancel()
-        if self._conn is not None and not self._conn.is_closed():
-            await self._conn.close()
-        self._conn = None
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            conn.remove_termination_listener(self._lost)
+            await conn.close()
 
     def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         for event in self._waiting.get(str(payload), ()):
@@ -51,11 +59,13 @@ class Listener:
 
     def _lost(self, _conn: object) -> None:
         self._conn = None
+        if self._closed:
+            return
         if self._reconnecting is None or self._reconnecting.done():
             self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
-        while self._conn is None:
+        while self._conn is None and not self._closed:
             await asyncio.sleep(1)
             await self.start()
 
