@@ -27,7 +27,7 @@ class SecurityHeadersMiddleware:
             "x-content-type-options": "nosniff",
             # Share links carry a token: never leak it to other sites.
             "referrer-policy": "no-referrer",
-            "permissions-policy": "camera=(), microphone=(), geolocation=()",
+            "permissions-policy": "camera=(self), microphone=(), geolocation=()",
         }
         if hsts:
             self.headers["strict-transport-security"] = "max-age=31536000"

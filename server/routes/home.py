@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from server.sessions import current_account
 from server.templating import STATIC_DIR, render
+
+# Loaded by the worker itself with importScripts, so not part of the shell it precaches.
+WORKER_SCRIPTS = ("sw-cache.js", "sw-push.js", "outbox.js")
+NOT_IN_SHELL = {"sw.js", "sw-cache.js", "sw-push.js", "manifest.webmanifest"}
 
 
 async def index(request: Request) -> Response:
@@ -19,13 +27,44 @@ async def offline(request: Request) -> Response:
     return render(request, "offline.html")
 
 
-async def service_worker(request: Request) -> Response:
-    # Served from the root so its scope covers the whole app.
-    return FileResponse(
-        STATIC_DIR / "sw.js",
-        media_type="text/javascript",
-        headers={"cache-control": "no-cache", "service-worker-allowed": "/"},
+def worker_script(urls: dict[str, str]) -> tuple[str, str]:
+    """``sw.js`` with its version and the versioned shell URLs in front; and that version.
+
+    The shell is every static file the pages load, by the very URLs they use
+    (``/static/x?v=hash``), so a changed file means a new worker with a new cache.
+    """
+    shell = sorted(
+        url
+        for path, url in urls.items()
+        if path not in NOT_IN_SHELL and not path.endswith(".LICENSE")
     )
+    imports = [urls[path] for path in WORKER_SCRIPTS]
+    body = (STATIC_DIR / "sw.js").read_text()
+    version = hashlib.sha256(json.dumps([shell, imports, body]).encode()).hexdigest()[:12]
+    header = (
+        "// Written by server/routes/home.py: this version, and what it precaches.\n"
+        f"var REACHOUT_VERSION = {json.dumps(version)};\n"
+        f"var REACHOUT_SHELL = {json.dumps(shell)};\n"
+        f"var REACHOUT_IMPORTS = {json.dumps(imports)};\n"
+    )
+    return header + body, version
+
+
+async def service_worker(request: Request) -> Response:
+    static = request.app.state.templates.env.globals["static"]
+    urls = {}
+    for path in STATIC_DIR.rglob("*"):
+        name = path.relative_to(STATIC_DIR).as_posix()
+        # A file added after start-up has no version yet: pages cannot use it either.
+        with contextlib.suppress(KeyError):
+            urls[name] = static(name)
+    script, version = worker_script(urls)
+    etag = f'"{version}"'
+    # Served from the root so its scope covers the whole app.
+    headers = {"cache-control": "no-cache", "service-worker-allowed": "/", "etag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(script, media_type="text/javascript", headers=headers)
 
 
 async def manifest(request: Request) -> Response:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from server import qr, share_tokens
+from server import qr, sessions, share_tokens
 from server.forms import read_form, text
 from server.htmx import htmx
 from server.routes.cards import load_card
@@ -18,23 +19,26 @@ from server.templating import render
 
 
 async def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
-    """My card's link, valid for SHARE_TOKEN_TTL or until my current event is over.
+    """My card's link: valid for at least SHARE_TOKEN_TTL, until the local midnight after,
+    and at least until my current event is over.
 
-    A phone keeps the page it last saw for when the venue's network is gone, so the
-    code on it must outlast the day or the event, whichever is longer.
+    A phone keeps the page it last saw for when the venue's network is gone, so the code
+    on it must outlast the day or the event; and ending on a midnight keeps it the same
+    code all day, so the QR someone photographed is the one my phone shows offline.
     """
     settings = request.app.state.settings
     now = datetime.now(UTC)
-    ttl = settings.share_token_ttl
+    local = (now + settings.share_token_ttl).astimezone(ZoneInfo(sessions.time_zone(request)))
+    expires_at = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     event_over = await request.app.state.pool.fetchval(
         request.app.state.sql["events.current_end"], account_id
     )
     if event_over is not None:
-        ttl = max(ttl, event_over - now)
-    token = share_tokens.issue(settings.secret_key, account_id, generation, now, ttl)
+        expires_at = max(expires_at, event_over)
+    token = share_tokens.issue(settings.secret_key, account_id, generation, now, expires_at - now)
     # BASE_URL, not the request's host: the QR must open on another phone.
     path = request.app.url_path_for("public_card", token=token)
-    return f"{settings.base_url}{path}", now + ttl
+    return f"{settings.base_url}{path}", expires_at
 
 
 async def _my_card(request: Request):  # type: ignore[no-untyped-def]
@@ -55,7 +59,7 @@ async def show(request: Request) -> Response:
         {
             "card": card,
             "share_link": url,
-            "expires_at": expires_at,
+            "expires_at": expires_at.astimezone(ZoneInfo(sessions.time_zone(request))),
             # segno is pure Python (~10 ms a code): keep it off the event loop.
             "qr_svg": await run_in_threadpool(
                 qr.svg, url, title=f"QR code for {card['name']}'s card"

@@ -21,6 +21,7 @@
         button.textContent = "Link copied";
       });
     });
+    offlineMark();
     badge();
     useTimeZone();
     if (window.ReachoutReminders) window.ReachoutReminders.setup();
@@ -56,15 +57,67 @@
     if (event.detail && event.detail.value) window.location.href = event.detail.value;
   });
 
-  var installPrompt = null;
-  window.addEventListener("beforeinstallprompt", function (event) {
-    event.preventDefault();
-    installPrompt = event;
-    document.querySelectorAll("[data-install]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () { if (installPrompt) installPrompt.prompt(); });
-    });
+  // The "Offline" mark: shown while the phone has no network, on every page.
+  function offlineMark() {
+    var offline = navigator.onLine === false;
+    document.querySelectorAll("[data-offline]").forEach(function (mark) { mark.hidden = !offline; });
+  }
+  window.addEventListener("online", function () {
+    offlineMark();
+    document.querySelectorAll("[data-send-error]").forEach(function (note) { note.remove(); });
   });
+  window.addEventListener("offline", offlineMark);
+
+  // htmx says nothing when a request never reaches the server: say it in #flash.
+  document.addEventListener("htmx:sendError", function () {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    var note = document.createElement("p");
+    note.className = "notice bad";
+    note.dataset.sendError = "";
+    note.textContent = navigator.onLine === false
+      ? "You're offline: nothing was sent. Try again when you're back online."
+      : "The server could not be reached: nothing was sent. Try again in a moment.";
+    flash.replaceChildren(note);
+  });
+
+  function keepThisPage(worker) {
+    if (worker) worker.postMessage({ type: "keep-page", url: window.location.href });
+  }
+
+  // A new version waits (sw.js never skips waiting on its own) until the person taps Reload.
+  var reloadOnChange = false;
+
+  function offerUpdate(registration) {
+    var notice = document.querySelector("[data-update]");
+    if (!notice || !registration.waiting || !navigator.serviceWorker.controller) return;
+    notice.hidden = false;
+    notice.querySelector("button").onclick = function () {
+      reloadOnChange = true;
+      if (registration.waiting) registration.waiting.postMessage({ type: "skip-waiting" });
+    };
+  }
+
+  function registerWorker() {
+    var container = navigator.serviceWorker;
+    var firstVisit = !container.controller;
+    container.addEventListener("controllerchange", function () {
+      // The first worker taking charge is no reason to reload; a new version the person asked for is.
+      if (reloadOnChange) { reloadOnChange = false; window.location.reload(); return; }
+      if (firstVisit) keepThisPage(container.controller);
+    });
+    keepThisPage(container.controller);
+    container.register("/sw.js").then(function (registration) {
+      offerUpdate(registration);
+      registration.addEventListener("updatefound", function () {
+        var worker = registration.installing;
+        if (!worker) return;
+        worker.addEventListener("statechange", function () {
+          if (worker.state === "installed") offerUpdate(registration);
+        });
+      });
+    }).catch(function () {});
+  }
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setup);
@@ -72,9 +125,5 @@
     setup();
   }
 
-  if ("serviceWorker" in navigator) {
-    window.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js").catch(function () {});
-    });
-  }
+  if ("serviceWorker" in navigator) window.addEventListener("load", registerWorker);
 })();

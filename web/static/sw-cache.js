@@ -1,44 +1,126 @@
-// Caching rules: cache-first for versioned static files, the network for pages
-// (which hold personal data and are never cached), and an offline page when it is down.
+// Caching rules. Versioned static files: cache-first from a cache named after the worker's
+// version. The signed-in app's own pages: network-first, keeping the last good copy so the app
+// opens at a venue with no network. Everything else (other people's /c/ cards, fragments,
+// photos, POSTs) goes to the network untouched, with an offline page for navigations.
 var ReachoutCache = (function () {
   "use strict";
-  var CACHE = "reachout-static-v1";
+  var PREFIX = "reachout-";
+  var PAGES = "reachout-pages";
   var OFFLINE_URL = "/offline";
+  // My card, my QR and my contacts: what someone needs at a venue. Not /c/<token>: those are
+  // other people's cards, which stay on the server.
+  var APP_PAGES = /^\/(share|tap|scan|card|contacts(\/\d+)?|followups|events(\/\d+(\/(people|matches))?)?|requests|settings)$/;
+  // Query parameters that only add a one-off notice; a copy without them is the same page.
+  var HARMLESS_PARAMS = ["new", "saved"];
+  var KEEP_AGAIN_MS = 10000;
+  var staticCache = PREFIX + "static";
+  var shell = [];
+  var keptAt = {};
+
+  function setup(version, urls) {
+    staticCache = PREFIX + "static-" + version;
+    shell = urls;
+  }
 
   function precache() {
-    return caches.open(CACHE).then(function (cache) { return cache.add(new Request(OFFLINE_URL, { cache: "reload" })); });
+    return caches.open(staticCache).then(function (cache) {
+      return cache.addAll(shell.concat([new Request(OFFLINE_URL, { cache: "reload" })]));
+    });
   }
 
   function cleanUp() {
     return caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (name) { return name !== CACHE; }).map(function (name) { return caches.delete(name); }));
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf(PREFIX) === 0 && name !== staticCache && name !== PAGES;
+      }).map(function (name) { return caches.delete(name); }));
     });
   }
 
   function isVersionedStatic(url) {
-    return url.origin === self.location.origin && url.pathname.indexOf("/static/") === 0 && url.searchParams.has("v");
+    return url.pathname.indexOf("/static/") === 0 && url.searchParams.has("v");
+  }
+
+  // The key a page is kept under, or null when this URL is not to be kept.
+  function pageKey(url) {
+    if (url.origin !== self.location.origin || !APP_PAGES.test(url.pathname)) return null;
+    var plain = true;
+    url.searchParams.forEach(function (value, name) {
+      if (HARMLESS_PARAMS.indexOf(name) < 0) plain = false;
+    });
+    return plain ? url.origin + url.pathname : null;
+  }
+
+  function worthKeeping(response) {
+    return response.status === 200 && response.type === "basic" && !response.redirected;
+  }
+
+  function store(key, response) {
+    keptAt[key] = Date.now();
+    return caches.open(PAGES).then(function (cache) { return cache.put(key, response); });
+  }
+
+  function offlinePage() {
+    return caches.match(OFFLINE_URL, { cacheName: staticCache }).then(function (hit) {
+      return hit || caches.match(OFFLINE_URL);
+    });
+  }
+
+  function fromStatic(request) {
+    return caches.open(staticCache).then(function (cache) {
+      return cache.match(request).then(function (hit) {
+        return hit || fetch(request).then(function (response) {
+          if (response.status === 200) cache.put(request, response.clone());
+          return response;
+        }).catch(function (error) {
+          // An older kept page asks for an older version: the current one is better than nothing.
+          return caches.match(request, { ignoreSearch: true, cacheName: staticCache }).then(function (other) {
+            if (other) return other;
+            throw error;
+          });
+        });
+      });
+    });
+  }
+
+  function lastCopy(key) {
+    return caches.open(PAGES).then(function (cache) { return cache.match(key, { ignoreVary: true }); });
+  }
+
+  function page(request, url) {
+    var key = pageKey(url);
+    var home = url.origin === self.location.origin && url.pathname === "/";
+    return fetch(request).then(function (response) {
+      if (key && worthKeeping(response)) store(key, response.clone());
+      return response;
+    }).catch(function () {
+      // "/" sends a signed-in person to their QR: offline, show the kept one.
+      var wanted = key || (home ? url.origin + "/share" : null);
+      return (wanted ? lastCopy(wanted) : Promise.resolve(null)).then(function (hit) {
+        return hit || offlinePage();
+      });
+    });
+  }
+
+  // A page that reached the screen without passing through respond() (the first visit, before
+  // this worker was in charge, or the page a form POST redirected to): fetch a copy to keep.
+  function keep(href) {
+    var url = new URL(href, self.location.origin);
+    var key = pageKey(url);
+    if (!key || Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS) return Promise.resolve();
+    keptAt[key] = Date.now();
+    return fetch(key, { credentials: "same-origin" }).then(function (response) {
+      if (worthKeeping(response)) return store(key, response);
+    }).catch(function () {});
   }
 
   function respond(request) {
     if (request.method !== "GET") return null;
     var url = new URL(request.url);
-    if (isVersionedStatic(url)) {
-      return caches.open(CACHE).then(function (cache) {
-        return cache.match(request).then(function (hit) {
-          return hit || fetch(request).then(function (response) {
-            if (response.ok) cache.put(request, response.clone());
-            return response;
-          });
-        });
-      });
-    }
-    if (request.mode === "navigate") {
-      return fetch(request).catch(function () {
-        return caches.open(CACHE).then(function (cache) { return cache.match(OFFLINE_URL); });
-      });
-    }
+    if (url.origin !== self.location.origin) return null;
+    if (isVersionedStatic(url)) return fromStatic(request);
+    if (request.mode === "navigate") return page(request, url);
     return null;
   }
 
-  return { precache: precache, cleanUp: cleanUp, respond: respond };
+  return { setup: setup, precache: precache, cleanUp: cleanUp, respond: respond, keep: keep };
 })();

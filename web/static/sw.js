@@ -1,9 +1,14 @@
-// The service worker only wires events; caching rules live in sw-cache.js and
-// what a reminder shows, and what tapping it does, in sw-push.js.
-importScripts("/static/sw-cache.js", "/static/sw-push.js");
+// The service worker only wires events: caching rules live in sw-cache.js, reminders in
+// sw-push.js, and the queue of swaps made offline in outbox.js (shared with the pages).
+// /sw.js is served by server/routes/home.py, which puts REACHOUT_VERSION, REACHOUT_SHELL and
+// REACHOUT_IMPORTS in front of this file.
+importScripts.apply(self, REACHOUT_IMPORTS);
+ReachoutCache.setup(REACHOUT_VERSION, REACHOUT_SHELL);
 
+// No skipWaiting here: a new version waits until the page's "Reload" button asks for it,
+// so an open page never runs against a worker and files it was not built for.
 self.addEventListener("install", function (event) {
-  event.waitUntil(ReachoutCache.precache().then(function () { return self.skipWaiting(); }));
+  event.waitUntil(ReachoutCache.precache());
 });
 
 self.addEventListener("activate", function (event) {
@@ -14,6 +19,28 @@ self.addEventListener("fetch", function (event) {
   var response = ReachoutCache.respond(event.request);
   if (response) event.respondWith(response);
 });
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "skip-waiting") self.skipWaiting();
+  if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url));
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag !== ReachoutOutbox.SYNC_TAG) return;
+  event.waitUntil(ReachoutOutbox.flush().then(function (left) {
+    return tellPages().then(function () {
+      // A rejected sync is tried again later by the browser.
+      if (left > 0) throw new Error(left + " swaps still waiting for the network");
+    });
+  }));
+});
+
+function tellPages() {
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+    windows.forEach(function (client) { client.postMessage({ type: "outbox-changed" }); });
+  });
+}
 
 self.addEventListener("push", function (event) {
   event.waitUntil(ReachoutPush.show(event.data));

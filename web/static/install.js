@@ -1,0 +1,72 @@
+// Offering to install the app, once: Chromium's own prompt behind an "Install Reachout" button,
+// or, on iOS Safari (which has no prompt), the two taps that add it to the Home Screen.
+(function () {
+  "use strict";
+  var DISMISSED = "reachout-install-dismissed";
+  var prompt = null;
+
+  function dismissed() {
+    try { return localStorage.getItem(DISMISSED) === "1"; } catch (e) { return false; }
+  }
+
+  function dismiss() {
+    try { localStorage.setItem(DISMISSED, "1"); } catch (e) {}
+    var banner = document.querySelector("[data-install-banner]");
+    if (banner) banner.hidden = true;
+  }
+
+  function standalone() {
+    return navigator.standalone === true || window.matchMedia("(display-mode: standalone)").matches;
+  }
+
+  function isIOSSafari() {
+    var ua = navigator.userAgent;
+    var ios = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+    return ios && /Safari\//.test(ua) && !/CriOS|FxiOS|EdgiOS|OPiOS/.test(ua);
+  }
+
+  // A page with its own install button (the welcome page) needs no banner as well.
+  function banner() {
+    var box = document.querySelector("[data-install-banner]");
+    if (!box || dismissed() || standalone()) return null;
+    var own = Array.prototype.some.call(document.querySelectorAll("[data-install]"), function (button) {
+      return !box.contains(button);
+    });
+    return own ? null : box;
+  }
+
+  function show(part) {
+    var box = banner();
+    if (!box) return;
+    box.querySelector(part).hidden = false;
+    box.hidden = false;
+  }
+
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    prompt = event;
+    document.querySelectorAll("[data-install]").forEach(function (button) { button.hidden = false; });
+    show("[data-install-android]");
+  });
+
+  window.addEventListener("appinstalled", dismiss);
+
+  function setup() {
+    document.querySelectorAll("[data-install]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        if (!prompt) return;
+        prompt.prompt();
+        // Asked once, whatever the answer: the banner does not come back.
+        prompt.userChoice.then(dismiss, dismiss);
+        prompt = null;
+      });
+    });
+    document.querySelectorAll("[data-install-dismiss]").forEach(function (button) {
+      button.addEventListener("click", dismiss);
+    });
+    if (isIOSSafari()) show("[data-install-ios]");
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();

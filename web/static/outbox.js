@@ -1,0 +1,196 @@
+// Swaps made without a network (a scanned QR, a typed code, a guest's details) wait here, in
+// IndexedDB, until they reach the server. Loaded by the pages (<script>) and by the service
+// worker (importScripts), so both replay the queue the same way; each record's key makes a
+// replay harmless on the server, and a Web Lock per record keeps the two from sending at once.
+var ReachoutOutbox = (function () {
+  "use strict";
+  var DB = "reachout";
+  var STORE = "outbox";
+  var SYNC_TAG = "reachout-outbox";
+  var URL_ = "/sync/actions";
+  var DAY_MS = 24 * 3600 * 1000;
+  var FALLBACK_FAILED = "This swap could not be made.";
+  var inPage = typeof document !== "undefined";
+  var sending = {};
+  var opening = null;
+
+  function open() {
+    if (!opening) {
+      opening = new Promise(function (resolve, reject) {
+        var request = indexedDB.open(DB, 1);
+        request.onupgradeneeded = function () { request.result.createObjectStore(STORE, { keyPath: "key" }); };
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = function () { opening = null; reject(request.error); };
+      });
+    }
+    return opening;
+  }
+
+  function run(mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function all() { return run("readonly", function (store) { return store.getAll(); }); }
+  function get(key) { return run("readonly", function (store) { return store.get(key); }); }
+  function put(record) { return run("readwrite", function (store) { store.put(record); }).then(changed); }
+  function remove(keys) {
+    return run("readwrite", function (store) { keys.forEach(function (key) { store.delete(key); }); });
+  }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"]; } catch (e) { return ""; }
+  }
+
+  // One POST. Resolves with the record as it now is; a network error or a busy server
+  // leaves it pending, as does a body that is not the JSON answer we expect.
+  function post(record) {
+    return fetch(URL_, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": record.csrf || "" },
+      body: JSON.stringify({ key: record.key, kind: record.kind, made_at: record.made_at, payload: record.payload }),
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        if (response.ok && answer.status === "done") {
+          return settle(record, { status: "done", message: answer.message || "Swapped.", url: answer.url || "", name: answer.name || "" });
+        }
+        if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+          return settle(record, { status: "failed", message: answer.message || FALLBACK_FAILED });
+        }
+        if (response.status === 429 && answer.retry_after) {
+          return settle(record, { retry_at: Date.now() + answer.retry_after * 1000 });
+        }
+        return record;
+      });
+    }, function () { return record; });
+  }
+
+  function settle(record, changes) {
+    if (changes.status) changes.settled_at = Date.now();
+    Object.keys(changes).forEach(function (name) { record[name] = changes[name]; });
+    return put(record).then(function () { return record; });
+  }
+
+  // Sends one record unless this context is already sending it, or another context (the page
+  // or the worker) holds its lock; re-reads it first, as the other may have just finished it.
+  function attempt(record) {
+    if (sending[record.key]) return Promise.resolve(record);
+    sending[record.key] = true;
+    function go() {
+      return get(record.key).then(function (current) {
+        if (!current || current.status !== "pending") return current || record;
+        return post(current);
+      });
+    }
+    var done = typeof navigator !== "undefined" && navigator.locks
+      ? navigator.locks.request("reachout-outbox-" + record.key, { ifAvailable: true }, function (lock) {
+          return lock ? go() : record;
+        })
+      : go();
+    return done.then(function (result) { delete sending[record.key]; return result; },
+      function (error) { delete sending[record.key]; throw error; });
+  }
+
+  function registerSync() {
+    if (!inPage || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register(SYNC_TAG);
+    }).catch(function () {});
+  }
+
+  // Store first, so closing the app now loses nothing; then try once.
+  function send(kind, payload, label) {
+    var record = {
+      key: crypto.randomUUID(), kind: kind, payload: payload, made_at: Date.now(), csrf: csrfToken(),
+      status: "pending", message: "", url: "", label: label,
+    };
+    return put(record).then(function () { return attempt(record); }).then(function (result) {
+      if (result.status === "pending") registerSync();
+      return result;
+    });
+  }
+
+  // Replays every pending record, one after another; resolves with how many are still pending.
+  function flush() {
+    return all().then(function (records) {
+      var now = Date.now();
+      var old = records.filter(function (r) { return r.status !== "pending" && now - (r.settled_at || r.made_at) > DAY_MS; });
+      var due = records.filter(function (r) { return r.status === "pending" && !(r.retry_at > now); });
+      var left = records.filter(function (r) { return r.status === "pending"; }).length - due.length;
+      var chain = old.length ? remove(old.map(function (r) { return r.key; })) : Promise.resolve();
+      due.forEach(function (record) {
+        chain = chain.then(function () { return attempt(record); }).then(function (result) {
+          if (result.status === "pending") left += 1;
+        });
+      });
+      return chain.then(function () {
+        if (left > 0) registerSync();
+        return left;
+      });
+    });
+  }
+
+  // The page's side: every [data-outbox] shows what is queued, and what came of it.
+  function changed() {
+    if (inPage) render();
+  }
+
+  function render() {
+    var lists = document.querySelectorAll("[data-outbox]");
+    if (!lists.length) return Promise.resolve();
+    return all().then(function (records) {
+      var now = Date.now();
+      var shown = records.filter(function (r) { return r.status === "pending" || now - (r.settled_at || r.made_at) <= DAY_MS; });
+      shown.sort(function (a, b) { return b.made_at - a.made_at; });
+      lists.forEach(function (list) {
+        var ul = document.createElement("ul");
+        ul.className = "outbox";
+        shown.forEach(function (record) { ul.appendChild(item(record)); });
+        list.replaceChildren(ul);
+        list.hidden = shown.length === 0;
+      });
+    }).catch(function () {});
+  }
+
+  function item(record) {
+    var li = document.createElement("li");
+    li.className = "outbox-" + record.status;
+    if (record.status === "pending") {
+      li.textContent = record.label + " - Pending - will sync";
+    } else {
+      li.textContent = record.message || (record.status === "done" ? "Swapped." : FALLBACK_FAILED);
+      if (record.status === "done" && record.url) {
+        var link = document.createElement("a");
+        link.href = record.url;
+        link.textContent = "Open";
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+      }
+    }
+    return li;
+  }
+
+  if (inPage) {
+    var start = function () {
+      render();
+      flush().then(render, function () {});
+    };
+    window.addEventListener("online", start);
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (event.data && event.data.type === "outbox-changed") render();
+      });
+    }
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+  }
+
+  return { send: send, flush: flush, render: render, all: all, SYNC_TAG: SYNC_TAG };
+})();

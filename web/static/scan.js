@@ -1,0 +1,216 @@
+// The Scan screen: read the other person's QR code with the camera (BarcodeDetector where the
+// browser has it, the vendored jsQR otherwise), or from a photo where the camera cannot be
+// opened (some installed iOS apps). A Reachout card starts the swap through the outbox, so it
+// also works with no network; any other code is shown, never followed on its own.
+(function () {
+  "use strict";
+  var FRAME_MS = 200;
+  var FRAME_SIDE = 800;
+  var PHOTO_SIDE = 1600;
+  var TOKEN = /^[A-Za-z0-9_-]{38}$/;
+  var box, video, canvas, say, prefix, stream, timer, detector = null, handling = false;
+
+  function $(selector) { return document.querySelector(selector); }
+
+  function setup() {
+    box = $("[data-scanner]");
+    if (!box) return;
+    video = box.querySelector("video");
+    canvas = document.createElement("canvas");
+    prefix = box.dataset.cardPrefix || "";
+    var status = $("[data-scan-status]");
+    say = function (text) { status.textContent = text; };
+
+    $("#scan-photo").addEventListener("change", function (event) {
+      var file = event.target.files && event.target.files[0];
+      event.target.value = "";
+      if (file) fromPhoto(file);
+    });
+    $("[data-scan-again]").addEventListener("click", again);
+    // What nfc.js read from a tag is handled like a scanned code.
+    document.addEventListener("reachout:scanned", function (event) { handle(event.detail.text); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) stopCamera();
+      else if (!handling) startCamera();
+    });
+    makeDetector().then(function (made) { detector = made; startCamera(); });
+  }
+
+  function makeDetector() {
+    if (!("BarcodeDetector" in window)) return Promise.resolve(null);
+    return Promise.resolve(window.BarcodeDetector.getSupportedFormats()).then(function (formats) {
+      return formats.indexOf("qr_code") >= 0 ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+    }).catch(function () { return null; });
+  }
+
+  // The text of the first QR code in a video frame or picture, or null.
+  function decode(source, width, height, side, thorough) {
+    if (detector) {
+      return detector.detect(source).then(function (codes) {
+        return codes.length ? codes[0].rawValue : null;
+      }).catch(function () { return withJsQR(source, width, height, side, thorough); });
+    }
+    return Promise.resolve(withJsQR(source, width, height, side, thorough));
+  }
+
+  function withJsQR(source, width, height, side, thorough) {
+    if (typeof window.jsQR !== "function" || !width || !height) return null;
+    var scale = Math.min(1, side / Math.max(width, height));
+    var w = Math.round(width * scale), h = Math.round(height * scale);
+    canvas.width = w;
+    canvas.height = h;
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    context.drawImage(source, 0, 0, w, h);
+    var code = window.jsQR(context.getImageData(0, 0, w, h).data, w, h,
+      { inversionAttempts: thorough ? "attemptBoth" : "dontInvert" });
+    return code ? code.data : null;
+  }
+
+  function cameraError(text) {
+    box.hidden = true;
+    var error = $("[data-camera-error]");
+    error.textContent = text;
+    error.hidden = false;
+  }
+
+  function startCamera() {
+    if (stream || handling) return;
+    var media = navigator.mediaDevices;
+    if (!media || !media.getUserMedia) {
+      cameraError("This browser cannot open the camera here. Take a photo of the code instead.");
+      return;
+    }
+    media.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (opened) {
+      if (handling || document.hidden) { opened.getTracks().forEach(function (t) { t.stop(); }); return; }
+      stream = opened;
+      video.srcObject = opened;
+      box.hidden = false;
+      $("[data-camera-error]").hidden = true;
+      return Promise.resolve(video.play()).catch(function () {}).then(nextFrame);
+    }).catch(function (error) {
+      cameraError(error && error.name === "NotAllowedError"
+        ? "The camera is blocked for this site. Allow it in the browser's settings, or take a photo of the code instead."
+        : "The camera could not be opened. Take a photo of the code instead.");
+    });
+  }
+
+  function stopCamera() {
+    clearTimeout(timer);
+    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+    stream = null;
+    if (video) video.srcObject = null;
+  }
+
+  // A few frames a second is plenty for a code held still, and spares the battery.
+  function nextFrame() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      if (!stream || handling) return;
+      if (video.readyState < 2) { nextFrame(); return; }
+      decode(video, video.videoWidth, video.videoHeight, FRAME_SIDE, false).then(function (text) {
+        if (text) handle(text);
+        else nextFrame();
+      }, nextFrame);
+    }, FRAME_MS);
+  }
+
+  function fromPhoto(file) {
+    reset();
+    say("Reading the photo…");
+    picture(file).then(function (image) {
+      return decode(image.source, image.width, image.height, PHOTO_SIDE, true);
+    }).then(function (text) {
+      if (text) handle(text);
+      else say("No QR code found in that photo. Try again, a little closer.");
+    }).catch(function () { say("That photo could not be read. Try another one."); });
+  }
+
+  // createImageBitmap needs no <img>; the data: URL fallback is what the CSP allows for images.
+  function picture(file) {
+    if (window.createImageBitmap) {
+      return createImageBitmap(file).then(function (bitmap) {
+        return { source: bitmap, width: bitmap.width, height: bitmap.height };
+      });
+    }
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () {
+        var img = new Image();
+        img.onload = function () { resolve({ source: img, width: img.naturalWidth, height: img.naturalHeight }); };
+        img.onerror = reject;
+        img.src = reader.result;
+      };
+      reader.onerror = reject;
+      reader.readAsDataURL(file);
+    });
+  }
+
+  function cardToken(text) {
+    if (!prefix || text.indexOf(prefix) !== 0) return null;
+    var rest = text.slice(prefix.length);
+    return TOKEN.test(rest) ? rest : null;
+  }
+
+  function handle(raw) {
+    if (handling) return;
+    handling = true;
+    stopCamera();
+    var text = String(raw).trim();
+    var token = cardToken(text);
+    if (token) swap(token);
+    else showOther(text);
+  }
+
+  function twoDigits(n) { return (n < 10 ? "0" : "") + n; }
+
+  function swap(token) {
+    var now = new Date();
+    var label = "Card scanned at " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes());
+    say("Swapping…");
+    window.ReachoutOutbox.send("scan", { token: token }, label).then(function (record) {
+      if (record.status === "done" && record.url) {
+        say(record.message || "Swapped.");
+        window.location.assign(record.url);
+        return;
+      }
+      if (record.status === "pending") say("No network: the swap is kept on this phone and sent when it's back.");
+      else say(record.message || "Swapped.");
+      offerAgain();
+    }).catch(function () {
+      say("This phone could not keep the swap. Try again.");
+      offerAgain();
+    });
+  }
+
+  function showOther(text) {
+    say("");
+    $("[data-scan-text]").textContent = text;
+    var link = $("[data-scan-link]");
+    link.hidden = !isWebLink(text);
+    link.href = link.hidden ? "#" : text;
+    $("[data-scan-result]").hidden = false;
+    offerAgain();
+  }
+
+  function isWebLink(text) {
+    try { return /^https?:$/.test(new URL(text).protocol); } catch (e) { return false; }
+  }
+
+  function offerAgain() { $("[data-scan-again]").hidden = false; }
+
+  function reset() {
+    stopCamera();
+    handling = false;
+    say("");
+    $("[data-scan-result]").hidden = true;
+    $("[data-scan-again]").hidden = true;
+  }
+
+  function again() {
+    reset();
+    startCamera();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();
