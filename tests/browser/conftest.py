@@ -20,6 +20,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from starlette.applications import Starlette
 
+from tests.browser.camera import qr_video
 from tests.conftest import PROJECT_ROOT, TEST_SECRET
 from tests.push_service import LocalPushService
 
@@ -148,6 +149,72 @@ async def new_phone_page(browser: Browser, live_server: str) -> AsyncIterator[Ne
         context = await phone_context(browser, base_url=live_server, **options)
         contexts.append(context)
         return await context.new_page()
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+CameraPhone = Callable[[str], Awaitable[Page]]
+
+
+@pytest.fixture
+async def camera_phone(
+    browser: Browser, live_server: str, tmp_path: Path
+) -> AsyncIterator[CameraPhone]:
+    """A phone whose camera sees the QR code of some text: ``await camera_phone(text)``.
+
+    Each is its own Chromium (the fake camera is a command-line switch), whose only
+    camera plays a Y4M file of that QR code in a loop. Camera permission is not granted:
+    the test grants it (``context.grant_permissions(["camera"])``) when the person
+    would point the camera; until then ``getUserMedia`` is refused, as on a phone whose
+    owner has not allowed it yet. (No ``--use-fake-ui-for-media-stream``: it would allow
+    the camera always.)
+    """
+    launched: list[Browser] = []
+
+    async def make(text: str) -> Page:
+        video = qr_video(tmp_path / f"camera-{len(launched)}.y4m", text)
+        chromium = await browser.browser_type.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        launched.append(chromium)
+        context = await phone_context(chromium, base_url=live_server)
+        return await context.new_page()
+
+    yield make
+    for chromium in launched:
+        await chromium.close()
+
+
+@pytest.fixture
+async def profile_phone(
+    browser: Browser, live_server: str, tmp_path: Path
+) -> AsyncIterator[NewPage]:
+    """A phone with a real browser profile on disk, for what Chromium refuses to an
+    incognito context such as the ones ``new_phone_page`` makes (installing an app).
+    """
+    contexts: list[BrowserContext] = []
+
+    async def make(**options: Any) -> Page:
+        context = await browser.browser_type.launch_persistent_context(
+            tmp_path / f"profile-{len(contexts)}",
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            base_url=live_server,
+            **{**PHONE, **options},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.pages[0] if context.pages else await context.new_page()
 
     yield make
     for context in contexts:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
+import asyncpg
 import zxingcpp
 from PIL import Image
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import CDPSession, Locator, Page, expect
 
 
 @dataclass(frozen=True)
@@ -103,3 +106,152 @@ async def assert_same_document(page: Page) -> None:
     assert await page.evaluate("() => window.__sameDocument === true"), (
         "the page did a full navigation instead of an in-place htmx update"
     )
+
+
+# The installed app: its service worker, the outbox of swaps made offline, and the database.
+
+# IndexedDB "reachout"/"outbox" as the app stores it, without creating the database
+# when the app has not (an empty version-1 database would block its first upgrade).
+OUTBOX_RECORDS = """async () => {
+  const names = (await indexedDB.databases()).map((db) => db.name);
+  if (!names.includes("reachout")) return [];
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open("reachout");
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains("outbox")) return [];
+    return await new Promise((resolve, reject) => {
+      const all = db.transaction("outbox").objectStore("outbox").getAll();
+      all.onsuccess = () => resolve(all.result);
+      all.onerror = () => reject(all.error);
+    });
+  } finally {
+    db.close();
+  }
+}"""
+
+# What the app itself sends for a queued action: POST /sync/actions with the page's
+# CSRF token (from the body's hx-headers) and the session cookie.
+POST_ACTION = """async (action) => {
+  const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
+  const response = await fetch("/sync/actions", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: JSON.stringify(action),
+  });
+  return { status: response.status, body: await response.json() };
+}"""
+
+
+async def service_worker_controls(page: Page) -> None:
+    """Wait until the app's service worker is active and controls this page."""
+    await page.wait_for_function("() => !!navigator.serviceWorker?.controller")
+
+
+async def outbox_records(page: Page) -> list[dict[str, Any]]:
+    """Every record in this phone's outbox, as stored."""
+    records: list[dict[str, Any]] = await page.evaluate(OUTBOX_RECORDS)
+    return records
+
+
+async def post_action(page: Page, record: dict[str, Any]) -> dict[str, Any]:
+    """Send a queued action again from the page, as a replay would: key, kind, made_at, payload."""
+    action = {key: record[key] for key in ("key", "kind", "made_at", "payload")}
+    answer: dict[str, Any] = await page.evaluate(POST_ACTION, action)
+    return answer
+
+
+def offline_mark(page: Page) -> Locator:
+    """The "Offline" mark, where a person can see it."""
+    return page.get_by_text(re.compile(r"\bOffline\b")).filter(visible=True)
+
+
+def outbox_list(page: Page) -> Locator:
+    return page.locator("[data-outbox]")
+
+
+async def share_link(page: Page) -> str:
+    """My card's link, as the share page offers it to copy (the QR holds the same)."""
+    await page.goto("/share")
+    return await page.locator("#share-link").input_value()
+
+
+async def contacts_once(page: Page, name: str) -> None:
+    """The Contacts tab lists ``name`` exactly once."""
+    await page.goto("/contacts")
+    await expect(page.get_by_role("heading", level=1, name="Contacts")).to_be_visible()
+    await expect(contact_links(page).filter(has_text=name)).to_have_count(1)
+
+
+async def connections(pool: asyncpg.Pool, owner: str, contact: str) -> int:
+    """How many times ``owner`` has ``contact`` in their contacts, by card names."""
+    count: int = await pool.fetchval(
+        """
+        SELECT count(*) FROM contacts c
+        JOIN cards mine ON mine.account_id = c.owner_id
+        JOIN cards theirs ON theirs.account_id = c.contact_id
+        WHERE mine.name = $1 AND theirs.name = $2
+        """,
+        owner,
+        contact,
+    )
+    return count
+
+
+async def all_connections(pool: asyncpg.Pool) -> int:
+    count: int = await pool.fetchval("SELECT count(*) FROM contacts")
+    return count
+
+
+@dataclass
+class ServiceWorkerControl:
+    """The DevTools protocol's hold on the app's service worker, for what headless
+    Chromium never does by itself (firing Background Sync when the network returns)."""
+
+    cdp: CDPSession
+    origin: str
+    registration_id: str
+
+    @classmethod
+    async def attach(cls, page: Page, origin: str) -> ServiceWorkerControl:
+        cdp = await page.context.new_cdp_session(page)
+        scope = f"{origin}/"
+        scopes: dict[str, str] = {}
+        activated: set[str] = set()
+
+        def registrations(event: dict[str, Any]) -> None:
+            for registration in event["registrations"]:
+                if not registration.get("isDeleted"):
+                    scopes[registration["registrationId"]] = registration["scopeURL"]
+
+        def versions(event: dict[str, Any]) -> None:
+            for version in event["versions"]:
+                if version["status"] == "activated":
+                    activated.add(version["registrationId"])
+
+        cdp.on("ServiceWorker.workerRegistrationUpdated", registrations)
+        cdp.on("ServiceWorker.workerVersionUpdated", versions)
+        await cdp.send("ServiceWorker.enable")
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:
+            found = next((r for r in activated if scopes.get(r) == scope), None)
+            if found is not None:
+                return cls(cdp, origin, found)
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no activated service worker for {scope}: {scopes}")
+            await asyncio.sleep(0.05)
+
+    async def sync(self, tag: str = "reachout-outbox", last_chance: bool = False) -> None:
+        """Fire the service worker's ``sync`` event, as Chromium does when the network is back."""
+        await self.cdp.send(
+            "ServiceWorker.dispatchSyncEvent",
+            {
+                "origin": self.origin,
+                "registrationId": self.registration_id,
+                "tag": tag,
+                "lastChance": last_chance,
+            },
+        )

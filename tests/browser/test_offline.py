@@ -1,0 +1,99 @@
+"""At a venue with no network: the installed app still opens my QR and my contacts."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import NewPage
+from tests.browser.ui import (
+    DANA,
+    MIA,
+    contact_links,
+    make_card_from_home,
+    offline_mark,
+    scan_qr,
+    service_worker_controls,
+)
+
+
+async def swap_with_mia(new_phone_page: NewPage) -> Page:
+    """Dana makes her card and Mia swaps with her; returns Dana's phone."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    link = await scan_qr(dana)
+    mia = await new_phone_page()
+    await make_card_from_home(mia, MIA)
+    await mia.goto(link)
+    await mia.get_by_role("button", name="Swap details").tap()
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await mia.context.close()
+    return dana
+
+
+async def opens_dana_s_card(new_phone_page: NewPage, live_server: str, link: str) -> None:
+    """The QR that the phone showed offline (the copy it kept) still works for someone else."""
+    assert link.startswith(f"{live_server}/c/"), link
+    visitor = await new_phone_page()
+    await visitor.goto(link)
+    await expect(visitor.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+    await expect(visitor.get_by_role("heading", name="Leave your details")).to_be_visible()
+
+
+async def test_my_qr_and_contacts_open_with_no_network(
+    new_phone_page: NewPage, live_server: str
+) -> None:
+    dana = await swap_with_mia(new_phone_page)
+    # Dana uses the app online, as before the venue: the service worker is in charge.
+    await dana.goto("/share")
+    await service_worker_controls(dana)
+    await dana.goto("/contacts")
+    await expect(contact_links(dana).filter(has_text=MIA.name)).to_be_visible()
+    await dana.goto("/share")
+    await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+    await expect(offline_mark(dana)).to_have_count(0)
+
+    await dana.context.set_offline(True)
+    await expect(offline_mark(dana)).to_be_visible()  # the open page notices at once
+    response = await dana.reload()
+    assert response is not None and response.from_service_worker
+    await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+    await expect(dana.locator("#qr svg")).to_be_visible()
+    link = await scan_qr(dana)
+    await expect(offline_mark(dana)).to_be_visible()
+
+    await dana.goto("/contacts")
+    await expect(dana.get_by_role("heading", level=1, name="Contacts")).to_be_visible()
+    await expect(contact_links(dana).filter(has_text=MIA.name)).to_be_visible()
+    await expect(offline_mark(dana)).to_be_visible()
+
+    # A page never opened online says so instead of a browser error.
+    await dana.goto("/settings")
+    await expect(dana.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
+    await expect(offline_mark(dana)).to_be_visible()
+
+    await dana.context.set_offline(False)
+    await expect(offline_mark(dana)).to_have_count(0)
+    await dana.goto("/share")
+    await expect(dana.locator("#qr svg")).to_be_visible()
+    await expect(offline_mark(dana)).to_have_count(0)
+    await opens_dana_s_card(new_phone_page, live_server, link)
+
+
+async def test_opening_the_app_offline_from_its_start_url(
+    new_phone_page: NewPage, live_server: str
+) -> None:
+    """The installed app starts at its start URL ("/"): offline, that is my QR."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await service_worker_controls(dana)
+    await dana.reload()
+
+    await dana.context.set_offline(True)
+    response = await dana.goto("/")
+    assert response is not None and response.from_service_worker
+    await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+    await expect(offline_mark(dana)).to_be_visible()
+    link = await scan_qr(dana)
+    await opens_dana_s_card(new_phone_page, live_server, link)

@@ -1,0 +1,245 @@
+"""Scanning someone's QR in the app, with the camera or a photo, online and offline.
+
+Mia's phone is its own Chromium whose only camera (a fake one, playing a Y4M file)
+sees Dana's QR code. Headless Linux Chromium has no ``BarcodeDetector``, so the page
+decodes the frames with the vendored jsQR. Offline, the swap waits in IndexedDB; it is
+sent by the service worker's Background Sync (headless Chromium never fires it by
+itself, so the test fires it with the DevTools protocol), or by the page when the
+network returns or on the next open.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import asyncpg
+from playwright.async_api import Locator, Page, Route, expect
+
+from tests.browser.camera import qr_frame
+from tests.browser.conftest import CameraPhone, NewPage
+from tests.browser.test_reminders import eventually
+from tests.browser.ui import (
+    DANA,
+    MIA,
+    ServiceWorkerControl,
+    all_connections,
+    connections,
+    contacts_once,
+    make_card_from_home,
+    offline_mark,
+    outbox_list,
+    outbox_records,
+    post_action,
+    service_worker_controls,
+    share_link,
+)
+
+PENDING = re.compile(r"Card scanned at \d\d:\d\d - Pending - will sync")
+SWAPPED = f"Swapped with {DANA.name}."
+
+
+def heading(page: Page) -> Locator:
+    return page.get_by_role("heading", level=1, name="Scan their code")
+
+
+async def dana_and_her_link(new_phone_page: NewPage) -> tuple[Page, str]:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    return dana, await share_link(dana)
+
+
+async def mia_scans_offline(camera_phone: CameraPhone, live_server: str, link: str) -> Page:
+    """Mia, whose camera sees ``link``, opens Scan once online with the camera still off,
+    then at the venue with no network opens it again and points the camera at Dana's QR:
+    the swap is kept on her phone, pending. Returns her phone, on the Scan screen."""
+    mia = await camera_phone(link)
+    await make_card_from_home(mia, MIA)
+    await service_worker_controls(mia)
+    await mia.goto("/scan")
+    await expect(heading(mia)).to_be_visible()
+    await expect(mia.get_by_text("The camera is blocked for this site")).to_be_visible()
+    await service_worker_controls(mia)
+
+    await mia.context.set_offline(True)
+    await mia.context.grant_permissions(["camera"], origin=live_server)
+    response = await mia.reload()
+    assert response is not None and response.from_service_worker, "not the copy the phone kept"
+    await expect(heading(mia)).to_be_visible()
+    await expect(offline_mark(mia)).to_be_visible()
+    await expect(mia.get_by_label("Camera", exact=True)).to_be_visible()
+    await expect(outbox_list(mia)).to_contain_text(PENDING)
+    return mia
+
+
+async def one_pending_scan(page: Page, token: str) -> dict[str, Any]:
+    records = await outbox_records(page)
+    assert len(records) == 1, records
+    [record] = records
+    assert record["kind"] == "scan", record
+    assert record["payload"] == {"token": token}, record
+    assert record["status"] == "pending", record
+    return record
+
+
+async def connected_once_both_ways(dana: Page, mia: Page, pool: asyncpg.Pool) -> None:
+    await contacts_once(mia, DANA.name)
+    await contacts_once(dana, MIA.name)
+    assert await connections(pool, MIA.name, DANA.name) == 1
+    assert await connections(pool, DANA.name, MIA.name) == 1
+    assert await all_connections(pool) == 2
+
+
+async def test_scan_offline_then_background_sync_connects_once_even_replayed(
+    new_phone_page: NewPage, camera_phone: CameraPhone, live_server: str, pool: asyncpg.Pool
+) -> None:
+    dana, link = await dana_and_her_link(new_phone_page)
+    token = link.rsplit("/", 1)[1]
+    mia = await mia_scans_offline(camera_phone, live_server, link)
+    await expect(outbox_list(mia).get_by_role("listitem")).to_have_count(1)  # one swap, one line
+    record = await one_pending_scan(mia, token)
+    assert await all_connections(pool) == 0
+
+    # The network comes back, but the page's own try right then does not get through
+    # (the venue's Wi-Fi is still flaky): only the service worker's sync gets it there.
+    refused: list[Any] = []
+
+    async def flaky(route: Route) -> None:
+        refused.append(route.request.post_data_json)
+        await route.abort("internetdisconnected")
+
+    control = await ServiceWorkerControl.attach(mia, live_server)
+    await mia.route("**/sync/actions", flaky)
+    await mia.context.set_offline(False)
+    await expect(offline_mark(mia)).to_have_count(0)
+
+    async def page_tried() -> bool:
+        return bool(refused)
+
+    await eventually(page_tried, "the page did not try to send the swap when online")
+    assert all(attempt["key"] == record["key"] for attempt in refused), refused
+    await expect(outbox_list(mia)).to_have_text(PENDING)
+    assert await all_connections(pool) == 0
+
+    await control.sync()
+    await expect(outbox_list(mia)).to_contain_text(SWAPPED)
+    await expect(outbox_list(mia).get_by_role("link", name="Open")).to_have_attribute(
+        "href", re.compile(r"^/contacts/\d+")
+    )
+    [done] = await outbox_records(mia)
+    assert (done["key"], done["status"]) == (record["key"], "done"), done
+    await mia.unroute("**/sync/actions")
+
+    # The same swap sent again (a replay): the same answer, and still one connection.
+    again = await post_action(mia, record)
+    assert again["status"] == 200, again
+    assert again["body"]["status"] == "done", again
+    assert again["body"]["message"] == SWAPPED, again
+    assert again["body"]["url"] == done["url"], again
+    await connected_once_both_ways(dana, mia, pool)
+
+
+async def test_scan_offline_is_sent_on_next_open_after_the_app_was_closed(
+    new_phone_page: NewPage, camera_phone: CameraPhone, live_server: str, pool: asyncpg.Pool
+) -> None:
+    dana, link = await dana_and_her_link(new_phone_page)
+    mia = await mia_scans_offline(camera_phone, live_server, link)
+    record = await one_pending_scan(mia, link.rsplit("/", 1)[1])
+    context = mia.context
+    await mia.close()  # the app is closed with the swap still queued
+
+    await context.set_offline(False)
+    assert await all_connections(pool) == 0  # nobody sent it: no page, no sync event
+    await context.clear_permissions()  # the camera is not pointed at Dana again
+    mia = await context.new_page()
+    await mia.goto("/scan")
+    await expect(outbox_list(mia)).to_contain_text(SWAPPED)
+    [done] = await outbox_records(mia)
+    assert (done["key"], done["status"]) == (record["key"], "done"), done
+    await connected_once_both_ways(dana, mia, pool)
+
+
+async def test_scan_offline_is_sent_when_the_network_returns(
+    new_phone_page: NewPage, camera_phone: CameraPhone, live_server: str, pool: asyncpg.Pool
+) -> None:
+    dana, link = await dana_and_her_link(new_phone_page)
+    mia = await mia_scans_offline(camera_phone, live_server, link)
+    await one_pending_scan(mia, link.rsplit("/", 1)[1])
+
+    await mia.context.set_offline(False)
+    await expect(offline_mark(mia)).to_have_count(0)
+    await expect(outbox_list(mia)).to_contain_text(SWAPPED)
+    await connected_once_both_ways(dana, mia, pool)
+
+
+async def test_scan_online_swaps_at_once(
+    new_phone_page: NewPage, camera_phone: CameraPhone, live_server: str, pool: asyncpg.Pool
+) -> None:
+    dana, link = await dana_and_her_link(new_phone_page)
+    mia = await camera_phone(link)
+    await make_card_from_home(mia, MIA)
+    await mia.context.grant_permissions(["camera"], origin=live_server)
+    await mia.goto("/scan")
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+    await connected_once_both_ways(dana, mia, pool)
+
+
+def png_of_qr(text: str) -> bytes:
+    out = io.BytesIO()
+    qr_frame(text).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def take_photo(page: Page, text: str) -> None:
+    """Where the camera cannot be opened: "Take a photo of the code", of a QR of ``text``."""
+    await page.get_by_label("Take a photo of the code").set_input_files(
+        {"name": "photo.png", "mimeType": "image/png", "buffer": png_of_qr(text)}
+    )
+
+
+async def test_photo_of_a_card_swaps(new_phone_page: NewPage, pool: asyncpg.Pool) -> None:
+    dana, link = await dana_and_her_link(new_phone_page)
+    mia = await new_phone_page()  # no camera on this phone
+    await make_card_from_home(mia, MIA)
+    await mia.goto("/scan")
+    await expect(heading(mia)).to_be_visible()
+    await take_photo(mia, link)
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+    await connected_once_both_ways(dana, mia, pool)
+
+
+async def test_other_codes_are_shown_not_followed(
+    new_phone_page: NewPage, live_server: str, pool: asyncpg.Pool
+) -> None:
+    mia = await new_phone_page()
+    await make_card_from_home(mia, MIA)
+    await mia.goto("/scan")
+    await expect(heading(mia)).to_be_visible()
+    not_a_card = mia.get_by_text("This QR code isn't a Reachout card.")
+
+    menu = "https://example.com/menu?table=4"
+    await take_photo(mia, menu)
+    await expect(not_a_card).to_be_visible()
+    await expect(mia.locator("code").filter(has_text=menu)).to_have_text(menu)
+    open_link = mia.get_by_role("link", name="Open this link")
+    await expect(open_link).to_have_attribute("href", menu)
+    rel = set((await open_link.get_attribute("rel") or "").split())
+    assert {"noopener", "noreferrer", "nofollow"} <= rel, rel
+    await expect(mia).to_have_url(re.compile(r"/scan$"))
+
+    wifi = "WIFI:S:Venue guests;T:WPA;P:coffee123;;"
+    await take_photo(mia, wifi)
+    await expect(mia.locator("code").filter(has_text="WIFI:")).to_have_text(wifi)
+    await expect(not_a_card).to_be_visible()
+    await expect(open_link).to_be_hidden()
+
+    # Something that looks like a card link but is not one (a token of the wrong length).
+    fake = f"{live_server}/c/{'a' * 20}"
+    await take_photo(mia, fake)
+    await expect(mia.locator("code").filter(has_text=fake)).to_have_text(fake)
+    await expect(not_a_card).to_be_visible()
+    assert await outbox_records(mia) == []
+    assert await all_connections(pool) == 0

@@ -1,0 +1,201 @@
+"""The Tap screen in two real phones: swap by typing a code, or by bumping the phones."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import asyncpg
+from playwright.async_api import Locator, Page, expect
+
+from tests.browser.conftest import NewPage
+from tests.browser.ui import (
+    DANA,
+    MIA,
+    all_connections,
+    connections,
+    contacts_once,
+    make_card_from_home,
+    name_input,
+    offline_mark,
+    outbox_list,
+    outbox_records,
+    service_worker_controls,
+)
+
+WRONG_CODE = "No one has that code right now. Check the digits."
+READY = "Ready: bump your phone gently against theirs."
+# A bump as the contract's tests make it: 25 m/s² sideways, over gravity.
+BUMP = """() => window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
+  acceleration: { x: 25, y: 0, z: 0 },
+  accelerationIncludingGravity: { x: 25, y: 0, z: 9.8 },
+  interval: 16,
+}))"""
+
+
+async def open_tap(page: Page) -> None:
+    await page.goto("/tap")
+    await expect(page.get_by_role("heading", level=1, name="Tap to swap")).to_be_visible()
+
+
+async def my_code(page: Page) -> str:
+    """On the Tap screen: the digits under "Your code"."""
+    code = page.locator("output#my-code")
+    await expect(code).to_have_text(re.compile(r"^\s*\d[\d ]*\d\s*$"))
+    return re.sub(r"\D", "", await code.inner_text())
+
+
+def code_form(page: Page) -> Locator:
+    return page.locator("form", has=page.get_by_label("Their code"))
+
+
+async def type_code(page: Page, code: str) -> None:
+    form = code_form(page)
+    await form.get_by_label("Their code").fill(code)
+    await form.get_by_role("button", name="Swap", exact=True).tap()
+
+
+def other_code(*taken: str) -> str:
+    """A code of the same length that nobody here has."""
+    length = len(taken[0])
+    for n in range(10**length):
+        candidate = str(n).zfill(length)
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("no free code")
+
+
+async def on_contact_page_of(page: Page, name: str) -> None:
+    await expect(page).to_have_url(re.compile(r"/contacts/\d+(\?new=1)?$"))
+    await expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+
+
+async def two_phones_on_tap(new_phone_page: NewPage) -> tuple[Page, Page]:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    mia = await new_phone_page()
+    await make_card_from_home(mia, MIA)
+    await open_tap(dana)
+    await open_tap(mia)
+    return dana, mia
+
+
+async def test_code_swap_with_a_wrong_code_first(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana, mia = await two_phones_on_tap(new_phone_page)
+    dana_code = await my_code(dana)
+    mia_code = await my_code(mia)
+    assert dana_code != mia_code
+
+    await type_code(mia, other_code(dana_code, mia_code))
+    await expect(code_form(mia).get_by_role("alert")).to_have_text(WRONG_CODE)
+    await expect(mia).to_have_url(re.compile(r"/tap$"))
+    assert await all_connections(pool) == 0
+
+    await type_code(mia, dana_code)
+    await on_contact_page_of(mia, DANA.name)
+    await contacts_once(dana, MIA.name)
+    await contacts_once(mia, DANA.name)
+    assert await connections(pool, DANA.name, MIA.name) == 1
+    assert await connections(pool, MIA.name, DANA.name) == 1
+
+
+async def test_code_typed_offline_swaps_when_back_online(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana, mia = await two_phones_on_tap(new_phone_page)
+    dana_code = await my_code(dana)
+    await service_worker_controls(mia)
+
+    await mia.context.set_offline(True)
+    await expect(offline_mark(mia)).to_be_visible()
+    await type_code(mia, dana_code)
+    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+    assert await all_connections(pool) == 0
+
+    await mia.context.set_offline(False)
+    await expect(outbox_list(mia)).to_contain_text(f"Swapped with {DANA.name}.")
+    await contacts_once(dana, MIA.name)
+    await contacts_once(mia, DANA.name)
+
+
+def bump_prompt(page: Page) -> Locator:
+    """The "Swap with ...?" question a bump brings up, with its two buttons."""
+    return page.get_by_role("status").filter(has=page.get_by_role("button", name="Not them"))
+
+
+async def turn_on_bump(page: Page) -> None:
+    await page.get_by_role("button", name="Turn on bump").tap()
+    await expect(page.get_by_text(READY)).to_be_visible()
+
+
+async def bump_together(dana: Page, mia: Page) -> None:
+    """Both phones feel the same bump, within a few milliseconds."""
+    await asyncio.gather(dana.evaluate(BUMP), mia.evaluate(BUMP))
+
+
+async def bumped_and_asked(new_phone_page: NewPage) -> tuple[Page, Page]:
+    dana, mia = await two_phones_on_tap(new_phone_page)
+    await turn_on_bump(dana)
+    await turn_on_bump(mia)
+    await bump_together(dana, mia)
+    await expect(bump_prompt(dana)).to_contain_text(f"Swap with {MIA.name}?")
+    await expect(bump_prompt(mia)).to_contain_text(f"Swap with {DANA.name}?")
+    return dana, mia
+
+
+async def test_bump_then_both_say_swap(new_phone_page: NewPage, pool: asyncpg.Pool) -> None:
+    dana, mia = await bumped_and_asked(new_phone_page)
+
+    await bump_prompt(dana).get_by_role("button", name="Swap", exact=True).tap()
+    await expect(dana.get_by_text(f"Waiting for {MIA.name} to confirm…")).to_be_visible()
+    assert await all_connections(pool) == 0  # one yes is not a swap
+    await bump_prompt(mia).get_by_role("button", name="Swap", exact=True).tap()
+
+    await on_contact_page_of(mia, DANA.name)
+    await on_contact_page_of(dana, MIA.name)
+    assert await connections(pool, DANA.name, MIA.name) == 1
+    assert await connections(pool, MIA.name, DANA.name) == 1
+
+
+async def test_bump_then_not_them(new_phone_page: NewPage, pool: asyncpg.Pool) -> None:
+    dana, mia = await bumped_and_asked(new_phone_page)
+
+    await bump_prompt(dana).get_by_role("button", name="Not them").tap()
+    await expect(bump_prompt(dana)).to_have_count(0)
+    # Mia is told, without doing anything, and cannot swap on her own.
+    await expect(bump_prompt(mia)).to_have_count(0)
+    await expect(mia.get_by_role("status").filter(has_text="Not swapped")).to_be_visible()
+    await expect(mia).to_have_url(re.compile(r"/tap$"))
+    await expect(dana).to_have_url(re.compile(r"/tap$"))
+    assert await all_connections(pool) == 0
+
+
+async def test_guest_details_left_offline_are_saved_once_back_online(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await open_tap(dana)
+    await service_worker_controls(dana)
+
+    await dana.context.set_offline(True)
+    await expect(offline_mark(dana)).to_be_visible()
+    await dana.get_by_text("Someone without the app or a phone to hand?").tap()
+    form = dana.locator("form", has=dana.get_by_role("button", name="Save their details"))
+    await name_input(form).fill("Omar Haddad")
+    await form.get_by_label("Email", exact=True).fill("omar@example.com")
+    await form.get_by_role("button", name="Save their details").tap()
+    pending = "Details of Omar Haddad - Pending - will sync"
+    await expect(outbox_list(dana)).to_contain_text(pending)
+    await expect(name_input(form)).to_have_value("")  # ready for the next guest
+    assert await all_connections(pool) == 0
+
+    await dana.context.set_offline(False)
+    await expect(outbox_list(dana)).not_to_contain_text(pending)
+    await expect(outbox_list(dana).get_by_role("link", name="Open")).to_be_visible()
+    [record] = await outbox_records(dana)
+    assert record["status"] == "done", record
+    await contacts_once(dana, "Omar Haddad")
+    assert await connections(pool, DANA.name, "Omar Haddad") == 1
