@@ -38,6 +38,8 @@ MAIN_PAGES = [
     "card form (empty)",
     "card form (with an error)",
     "share page",
+    "tap screen (guest form open)",
+    "scan screen",
     "card page",
     "card page (editing in place)",
     "public card (visitor)",
@@ -81,6 +83,16 @@ async def walk_main_pages(new_phone_page: NewPage, check_page: Check, **options:
     await expect(dana.locator("#qr svg")).to_be_visible()
     await check("share page", dana)
     link = await scan_qr(dana)
+
+    await dana.goto("/tap")
+    await expect(dana.locator("output#my-code")).to_have_text(re.compile(r"^\d{3} \d{3}$"))
+    await dana.get_by_text("Someone without the app").tap()
+    await expect(dana.get_by_role("button", name="Save their details")).to_be_visible()
+    await check("tap screen (guest form open)", dana)
+
+    await dana.goto("/scan")
+    await expect(dana.get_by_role("heading", level=1, name="Scan their code")).to_be_visible()
+    await check("scan screen", dana)
 
     await dana.goto("/card")
     await expect(dana.get_by_role("link", name="Edit my card")).to_be_visible()
