@@ -64,7 +64,9 @@
   }
 
   function arm() {
+    if (armed) return;
     armed = true;
+    document.querySelector("[data-bump-start]").hidden = true;
     say("Ready: bump your phone gently against theirs.");
     syncClock();
     window.setInterval(syncClock, RESYNC_MS);
