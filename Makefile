@@ -48,6 +48,7 @@ bench: $(VENV)/.installed-bench chromium
 	$(PY) bench/push.py
 	$(PY) bench/push_clients.py
 	$(PY) bench/events.py
+	$(PY) bench/bump.py
 
 # Front-end libraries come from the npm registry at pinned versions and are committed.
 vendor:

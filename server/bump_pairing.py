@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 # Two phones in one bump see the same impact; what separates their reports is the
-# error of each phone's clock estimate and the accelerometer's sampling interval.
-TOLERANCE_MS = 120
+# error of each phone's clock estimate and the accelerometer's sampling interval
+# (bench/bump.py: p99.9 32 ms, max 39 ms apart). Every millisecond more lets more
+# strangers' bumps into the window of a crowded event.
+TOLERANCE_MS = 40
 # Equal and opposite forces on phones of different mass and sensors: within 2x.
 FORCE_RATIO = 2.0
 # A pair is announced only this long after the later of its two bumps, so that a third
 # bump of the same moment, still on its way, makes it ambiguous before anyone is asked.
-SETTLE_MS = TOLERANCE_MS
+SETTLE_MS = 120
 # How long a bump waits for its partner before "No phone bumped back".
 WAIT_MS = 1500
 # A bump older than this on arrival, or ahead of the server's clock by more than
@@ -56,7 +58,10 @@ def decide(new: Bump, nearby: Iterable[Bump]) -> list[Bump]:
     ``nearby`` holds the earlier bumps of the same scope within the tolerance of
     ``new``, in any state, and the partners of those that are paired. Swapped ones
     still count, so a late third bump cannot pair with someone else from a crowd.
-    Those told "try again" (unmatched) or "not them" (declined) no longer count.
+    Ambiguous ones count too, so a crowd stays a crowd: letting later bumps pair
+    past it doubled the swaps made in bench/bump.py, but showed strangers' names
+    ("Swap with ...?") to one phone in twenty. Those told "no phone bumped back"
+    (unmatched) or "not them" (declined) no longer count.
     """
     others = {bump.id: bump for bump in nearby if bump.id != new.id}
     crowd = [

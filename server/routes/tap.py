@@ -215,7 +215,9 @@ async def bump(request: Request) -> Response:
             bump_id,
             account_id,
             outcome.seen,
-            outcome.row["later_ms"] + SETTLE_MS,
+            # From now too: time spent before the bump was recorded (the pool, the
+            # event's lock) must not eat into the window a late third bump has.
+            max(outcome.row["later_ms"], bumps.now_ms()) + SETTLE_MS,
         )
     outcome = await bumps.get(pool, sql, bump_id, account_id)
     assert outcome is not None
