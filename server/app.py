@@ -66,6 +66,7 @@ ROUTES = [
     Route(
         "/tap/bumps/{bump_id:int}/decline", tap.bump_decline, methods=["POST"], name="bump_decline"
     ),
+    Route("/tap/bumps/{bump_id:int}/choose", tap.bump_choose, methods=["POST"], name="bump_choose"),
     Route("/sync/actions", sync.action, methods=["POST"], name="sync_action"),
     Route("/c/{token}", swaps.show, name="public_card"),
     Route("/c/{token}/vcard", swaps.download_vcard, name="public_card_vcard"),

@@ -25,6 +25,9 @@ FORCE_RATIO = 2.0
 SETTLE_MS = 120
 # How long a bump waits for its partner before "No phone bumped back".
 WAIT_MS = 1500
+# "Pick who you bumped" lists at most this many of a crowd, for this long after the bump.
+MAX_CHOICES = 4
+CHOOSE_WITHIN_MS = 60_000
 # A bump older than this on arrival, or ahead of the server's clock by more than
 # FUTURE_MS, cannot be told from a forged or badly clocked one.
 MAX_AGE_MS = 3000

@@ -14,8 +14,8 @@ from typing import Any
 
 import asyncpg
 
-from server.bump_pairing import TOLERANCE_MS, Bump, decide
-from server.db import Queries
+from server.bump_pairing import CHOOSE_WITHIN_MS, MAX_CHOICES, TOLERANCE_MS, Bump, alike, decide
+from server.db import Connection, Queries
 from server.listener import Listener
 
 
@@ -38,7 +38,16 @@ class Outcome:
 
     @property
     def seen(self) -> str:
-        return f"{self.state}/{self.partner_state or ''}"
+        return f"{self.state}/{self.partner_state or ''}/{self.row['chosen_id'] or ''}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Someone in the same crowd of bumps, as "pick who you bumped" lists them."""
+
+    bump_id: int
+    name: str
+    headline: str
 
 
 async def record(
@@ -138,4 +147,45 @@ async def confirm(pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id
         )
         for bump_id in (mine["id"], mine["partner_id"]):
             await conn.fetchval(sql["bumps.set_state"], bump_id, ["confirmed"], "swapped")
+    return True
+
+
+async def _crowd(conn: asyncpg.Pool | Connection, sql: Queries, mine: Any) -> list[Choice]:
+    if mine["state"] != "ambiguous" or now_ms() - mine["at_ms"] > CHOOSE_WITHIN_MS:
+        return []
+    me = Bump(mine["id"], 0, mine["at_ms"], mine["force"])
+    rows = await conn.fetch(sql["bumps.crowd"], mine["id"], timedelta(milliseconds=TOLERANCE_MS))
+    like_me = [
+        Choice(row["id"], row["name"], row["headline"])
+        for row in rows
+        if alike(me, Bump(row["id"], row["account_id"], row["at_ms"], row["force"]))
+    ]
+    return like_me[:MAX_CHOICES]
+
+
+async def crowd(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> list[Choice]:
+    """Whom an ambiguous bump may pick from: alike bumps of its window, nearest first."""
+    return await _crowd(pool, sql, outcome.row)
+
+
+async def choose(
+    pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id: int, choice: int
+) -> bool:
+    """Pick who I bumped; False if they are not in my crowd. Two who pick each other are
+    swapped then and there: each named the other, which is what confirming a pair is."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
+        mine = await conn.fetchrow(sql["bumps.get"], outcome.id, account_id)
+        assert mine is not None
+        picked = {option.bump_id: option for option in await _crowd(conn, sql, mine)}
+        if choice not in picked:
+            return False
+        await conn.fetchval(sql["bumps.set_choice"], outcome.id, choice)
+        other = await conn.fetchrow(sql["bumps.chosen_by"], choice)
+        if other is None or other["chosen_id"] != outcome.id or other["state"] != "ambiguous":
+            return True
+        await conn.fetchval(sql["contacts.connect"], account_id, other["account_id"], None, None)
+        await conn.fetchval(
+            sql["bumps.apply"], [outcome.id, choice], ["swapped", "swapped"], [choice, outcome.id]
+        )
     return True

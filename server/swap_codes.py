@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from server.db import Queries
+from server.db import Connection, Queries
 
 TTL = timedelta(minutes=10)
 # Reopening the Tap screen keeps the code while it has this much time left.
@@ -67,7 +67,7 @@ async def issue(pool: asyncpg.Pool, sql: Queries, account_id: int) -> Issued:
 
 
 async def redeem(
-    conn: asyncpg.Connection,
+    conn: Connection,
     sql: Queries,
     account_id: int,
     ip: str | None,

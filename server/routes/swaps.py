@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server import card_fields, photos, sessions, share_tokens, time_zones, vcard
-from server.db import Queries
+from server.db import Connection, Queries
 from server.forms import read_form, text
 from server.htmx import redirect
 from server.routes.cards import load_card, phone_region
@@ -110,7 +110,7 @@ async def download_vcard(request: Request) -> Response:
 
 
 async def connect(
-    conn: asyncpg.Pool | asyncpg.Connection,
+    conn: asyncpg.Pool | Connection,
     sql: Queries,
     viewer_id: int,
     owner_id: int,

@@ -14,12 +14,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server import card_fields, swap_codes
+from server.db import Connection
 from server.forms import read_json
 from server.routes.cards import phone_region
 from server.routes.swaps import SELF, card_for_token, connect
@@ -89,7 +89,7 @@ def _done(request: Request, contact_id: int, name: str) -> tuple[int, dict[str, 
 
 async def _perform(
     request: Request,
-    conn: asyncpg.Connection,
+    conn: Connection,
     account_id: int,
     kind: str,
     payload: dict[str, str],

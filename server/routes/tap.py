@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from server import bumps, card_fields, swap_codes
 from server.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
+from server.db import Connection
 from server.forms import read_form, text
 from server.htmx import htmx, redirect
 from server.routes.cards import load_card, phone_region
@@ -124,7 +125,7 @@ async def create_guest(
     request: Request,
     account_id: int,
     values: dict[str, str],
-    conn: asyncpg.Pool | asyncpg.Connection | None = None,
+    conn: asyncpg.Pool | Connection | None = None,
 ) -> int:
     """A card for the guest (no session: this phone is not theirs), connected both ways."""
     db = conn or request.app.state.pool
@@ -171,6 +172,7 @@ async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> 
             request.app.state.sql["contacts.id_for"], account_id, outcome.partner_account
         )
         url = contact_url(request, contact_id)
+    choices = await bumps.crowd(request.app.state.pool, request.app.state.sql, outcome)
     if _wants_json(request):
         return JSONResponse(
             {
@@ -179,11 +181,14 @@ async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> 
                 "partner_name": outcome.partner_name,
                 "seen": outcome.seen,
                 "url": url,
+                "choices": [{"bump_id": c.bump_id, "name": c.name} for c in choices],
+                "chosen": outcome.row["chosen_id"],
             }
         )
     if url is not None:
         return redirect(request, url)
-    return render(request, "_bump.html", {"bump": outcome})
+    chosen = next((c for c in choices if c.bump_id == outcome.row["chosen_id"]), None)
+    return render(request, "_bump.html", {"bump": outcome, "choices": choices, "chosen": chosen})
 
 
 async def bump(request: Request) -> Response:
@@ -268,4 +273,19 @@ async def bump_decline(request: Request) -> Response:
     await read_form(request)
     outcome = await _my_bump(request, account_id)
     await bumps.decline(request.app.state.pool, request.app.state.sql, outcome)
+    return await _answer(request, account_id, await _my_bump(request, account_id))
+
+
+async def bump_choose(request: Request) -> Response:
+    """In a crowd of bumps: "it was Dana". Two who pick each other are swapped."""
+    account_id, _card = await _me(request)
+    form = await read_form(request)
+    outcome = await _my_bump(request, account_id)
+    try:
+        choice = int(text(form, "choice"))
+    except ValueError:
+        choice = 0
+    pool, sql = request.app.state.pool, request.app.state.sql
+    if not await bumps.choose(pool, sql, outcome, account_id, choice):
+        raise HTTPException(409, "That person is no longer in the list. Bump again.")
     return await _answer(request, account_id, await _my_bump(request, account_id))

@@ -37,7 +37,9 @@ SELECT count(pg_notify('bumps', id::text)) FROM changed
 
 -- name: get
 -- One of my bumps, with its partner's state and the name on the partner's card.
-SELECT b.id, b.scope, b.state, b.partner_id, p.account_id AS partner_account,
+SELECT b.id, b.scope, b.state, b.partner_id, b.chosen_id, b.force,
+       (extract(epoch FROM b.bumped_at) * 1000)::float8 AS at_ms,
+       p.account_id AS partner_account,
        (extract(epoch FROM greatest(b.bumped_at, p.bumped_at)) * 1000)::float8 AS later_ms,
        p.state AS partner_state, c.name AS partner_name, c.photo_key AS partner_photo,
        c.headline AS partner_headline
@@ -53,3 +55,27 @@ WITH changed AS (
     RETURNING id
 )
 SELECT count(pg_notify('bumps', id::text)) FROM changed
+
+-- name: crowd
+-- The others in ambiguous bump $1's window ($2 either side) who were told to try again
+-- too, nearest first: whom "pick who you bumped" may list.
+SELECT o.id, o.account_id, (extract(epoch FROM o.bumped_at) * 1000)::float8 AS at_ms,
+       o.force, o.state, o.chosen_id, c.name, c.headline
+FROM bumps b
+JOIN bumps o ON o.scope = b.scope AND o.account_id <> b.account_id
+            AND o.bumped_at BETWEEN b.bumped_at - $2::interval AND b.bumped_at + $2::interval
+JOIN cards c ON c.account_id = o.account_id
+WHERE b.id = $1 AND o.state = 'ambiguous'
+ORDER BY abs(extract(epoch FROM o.bumped_at - b.bumped_at)), o.id
+
+-- name: set_choice
+-- Record whom bump $1 picked, and wake both.
+WITH changed AS (
+    UPDATE bumps SET chosen_id = $2 WHERE id = $1 RETURNING id
+)
+SELECT count(pg_notify('bumps', id::text))
+FROM (SELECT id FROM changed UNION ALL SELECT $2::bigint) AS woken
+
+-- name: chosen_by
+-- Whom bump $1 picked, and whose it is.
+SELECT account_id, chosen_id, state FROM bumps WHERE id = $1

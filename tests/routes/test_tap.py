@@ -177,7 +177,7 @@ async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool):
 
     waiting = asyncio.create_task(
         dana.get(
-            dana.url("bump_status", bump_id=dana_bump) + "?seen=confirmed/paired",
+            dana.url("bump_status", bump_id=dana_bump) + "?seen=confirmed/paired/",
             headers={"HX-Request": "true"},
         )
     )
@@ -256,3 +256,64 @@ async def test_bumps_in_different_events_never_pair(new_phone, pool):
     now = time.time() * 1000
     answers = await asyncio.gather(bump(dana, now), bump(mia, now))
     assert [answer.json()["state"] for answer in answers] == ["unmatched", "unmatched"]
+
+
+async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    now = time.time() * 1000
+    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 10), bump(sam, now + 20))
+    assert [answer.json()["state"] for answer in answers] == ["ambiguous"] * 3
+    dana_bump, mia_bump, sam_bump = (answer.json()["bump_id"] for answer in answers)
+    listed = {choice["name"] for choice in answers[0].json()["choices"]}
+    assert listed == {"Mia Chen", "Sam Roe"}
+
+    page = await dana.get(dana.url("bump_status", bump_id=dana_bump))
+    assert "Several phones bumped at once. Try again." in text_of(page)
+    assert "Or pick who you bumped: Mia Chen" in text_of(page)
+
+    picked = await dana.post(
+        dana.url("bump_choose", bump_id=dana_bump), {"choice": str(mia_bump)}, htmx=True
+    )
+    assert "Waiting for Mia Chen to pick you too" in text_of(picked)
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+
+    # Sam picks Dana, who picked Mia: nothing happens for Sam.
+    await sam.post(sam.url("bump_choose", bump_id=sam_bump), {"choice": str(dana_bump)})
+    assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+
+    waiting = asyncio.create_task(
+        dana.get(
+            dana.url("bump_status", bump_id=dana_bump) + f"?seen=ambiguous//{mia_bump}",
+            headers={"HX-Request": "true"},
+        )
+    )
+    await asyncio.sleep(0.1)
+    done = await mia.post(
+        mia.url("bump_choose", bump_id=mia_bump), {"choice": str(dana_bump)}, htmx=True
+    )
+    assert done.status_code == 204
+    assert soup(await mia.get(done.headers["HX-Redirect"])).h1.get_text(strip=True) == "Dana Lee"
+    woken = await asyncio.wait_for(waiting, 5)
+    assert woken.status_code == 204
+    assert soup(await dana.get(woken.headers["HX-Redirect"])).h1.get_text(strip=True) == "Mia Chen"
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+    assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+
+
+async def test_picking_someone_outside_my_crowd_is_refused(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    now = time.time() * 1000
+    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 10), bump(sam, now + 20))
+    dana_bump = answers[0].json()["bump_id"]
+    far = await bump(mia, now - 2000)
+    for choice in (str(far.json()["bump_id"]), "nope", str(dana_bump)):
+        refused = await dana.post(
+            dana.url("bump_choose", bump_id=dana_bump), {"choice": choice}, htmx=True
+        )
+        assert refused.status_code == 409
+        assert "no longer in the list" in text_of(refused)
+    assert await pool.fetchval("SELECT count(*) FROM bumps WHERE chosen_id IS NOT NULL") == 0
