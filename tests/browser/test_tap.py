@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import asyncpg
 from playwright.async_api import Locator, Page, expect
@@ -12,6 +13,7 @@ from tests.browser.conftest import NewPage
 from tests.browser.ui import (
     DANA,
     MIA,
+    SAM,
     all_connections,
     connections,
     contacts_once,
@@ -25,12 +27,18 @@ from tests.browser.ui import (
 
 WRONG_CODE = "No one has that code right now. Check the digits."
 READY = "Ready: bump your phone gently against theirs."
-# A bump as the contract's tests make it: 25 m/s² sideways, over gravity.
-BUMP = """() => window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
-  acceleration: { x: 25, y: 0, z: 0 },
-  accelerationIncludingGravity: { x: 25, y: 0, z: 9.8 },
-  interval: 16,
-}))"""
+# A bump of 25 m/s² sideways, over gravity, felt at the wall-clock moment `at`: the
+# phones share this machine's clock, so timers meet within a millisecond or two however
+# slowly the DevTools messages reach each page (the pairing tolerance is 40 ms).
+BUMP_AT = """(at) => new Promise((resolve) => setTimeout(() => {
+  window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
+    acceleration: { x: 25, y: 0, z: 0 },
+    accelerationIncludingGravity: { x: 25, y: 0, z: 9.8 },
+    interval: 16,
+  }));
+  resolve();
+}, at - Date.now()))"""
+CROWD = "Several phones bumped at once. Try again."
 
 
 async def open_tap(page: Page) -> None:
@@ -130,9 +138,10 @@ async def turn_on_bump(page: Page) -> None:
     await expect(page.get_by_text(READY)).to_be_visible()
 
 
-async def bump_together(dana: Page, mia: Page) -> None:
-    """Both phones feel the same bump, within a few milliseconds."""
-    await asyncio.gather(dana.evaluate(BUMP), mia.evaluate(BUMP))
+async def bump_together(*phones: Page) -> None:
+    """The phones feel one bump at the same moment, 300 ms from now."""
+    at = time.time() * 1000 + 300
+    await asyncio.gather(*(phone.evaluate(BUMP_AT, at) for phone in phones))
 
 
 async def bumped_and_asked(new_phone_page: NewPage) -> tuple[Page, Page]:
@@ -199,3 +208,29 @@ async def test_guest_details_left_offline_are_saved_once_back_online(
     assert record["status"] == "done", record
     await contacts_once(dana, "Omar Haddad")
     assert await connections(pool, DANA.name, "Omar Haddad") == 1
+
+
+async def test_three_bumps_at_once_then_two_pick_each_other(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana, mia = await two_phones_on_tap(new_phone_page)
+    sam = await new_phone_page()
+    await make_card_from_home(sam, SAM)
+    await open_tap(sam)
+    for phone in (dana, mia, sam):
+        await turn_on_bump(phone)
+    await bump_together(dana, mia, sam)
+    for phone in (dana, mia, sam):
+        await expect(phone.get_by_text(CROWD)).to_be_visible()
+        await expect(phone.get_by_text("Or pick who you bumped:")).to_be_visible()
+    assert await all_connections(pool) == 0
+
+    await dana.get_by_role("button", name=re.compile(f"^{MIA.name}")).tap()
+    await expect(dana.get_by_text(f"Waiting for {MIA.name} to pick you too…")).to_be_visible()
+    await mia.get_by_role("button", name=re.compile(f"^{DANA.name}")).tap()
+    await on_contact_page_of(mia, DANA.name)
+    await on_contact_page_of(dana, MIA.name)
+    assert await connections(pool, DANA.name, MIA.name) == 1
+    assert await connections(pool, MIA.name, DANA.name) == 1
+    assert await all_connections(pool) == 2, "Sam is connected to nobody"
+    await expect(sam).to_have_url(re.compile(r"/tap$"))

@@ -33,6 +33,7 @@ DANA = Card(
     can_help_with="Intros to recruiters in fashion and apparel",
 )
 MIA = Card(name="Mia Chen", email="mia@example.com", headline="Growth marketer")
+SAM = Card(name="Sam Roe", email="sam@example.com", headline="Founder, robotics")
 
 
 def card_form(page: Page) -> Locator:
