@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from tests.browser.conftest import NewPage
 from tests.browser.ui import (
@@ -15,21 +13,8 @@ from tests.browser.ui import (
     offline_mark,
     scan_qr,
     service_worker_controls,
+    swap_with_mia,
 )
-
-
-async def swap_with_mia(new_phone_page: NewPage) -> Page:
-    """Dana makes her card and Mia swaps with her; returns Dana's phone."""
-    dana = await new_phone_page()
-    await make_card_from_home(dana, DANA)
-    link = await scan_qr(dana)
-    mia = await new_phone_page()
-    await make_card_from_home(mia, MIA)
-    await mia.goto(link)
-    await mia.get_by_role("button", name="Swap details").tap()
-    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
-    await mia.context.close()
-    return dana
 
 
 async def opens_dana_s_card(new_phone_page: NewPage, live_server: str, link: str) -> None:

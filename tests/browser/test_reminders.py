@@ -17,20 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from playwright.async_api import BrowserContext, CDPSession, Page, Worker, expect
+from playwright.async_api import BrowserContext, Page, Worker, expect
 from starlette.applications import Starlette
 
 from tests.browser.conftest import NewPage
-from tests.browser.ui import DANA, MIA, make_card_from_home, scan_qr
+from tests.browser.ui import (
+    ServiceWorkerControl,
+    swap_with_mia,
+)
 from tests.push_service import (
     BrowserSubscription,
     LocalPushService,
@@ -204,70 +205,12 @@ def subscription_from_browser(state: dict[str, Any]) -> BrowserSubscription:
     )
 
 
-@dataclass
-class ServiceWorkerPush:
-    """Hands pushes to the page's service worker, as Chromium's push client would."""
-
-    cdp: CDPSession
-    origin: str
-    registration_id: str
-
-    @classmethod
-    async def attach(cls, page: Page, origin: str) -> ServiceWorkerPush:
-        cdp = await page.context.new_cdp_session(page)
-        scope = f"{origin}/"
-        scopes: dict[str, str] = {}
-        activated: set[str] = set()
-
-        def registrations(event: dict[str, Any]) -> None:
-            for registration in event["registrations"]:
-                if not registration.get("isDeleted"):
-                    scopes[registration["registrationId"]] = registration["scopeURL"]
-
-        def versions(event: dict[str, Any]) -> None:
-            for version in event["versions"]:
-                if version["status"] == "activated":
-                    activated.add(version["registrationId"])
-
-        cdp.on("ServiceWorker.workerRegistrationUpdated", registrations)
-        cdp.on("ServiceWorker.workerVersionUpdated", versions)
-        await cdp.send("ServiceWorker.enable")
-
-        async def active_registration() -> str | None:
-            return next((r for r in activated if scopes.get(r) == scope), None)
-
-        registration_id = await eventually(
-            active_registration, f"no activated service worker for {scope}"
-        )
-        return cls(cdp, origin, registration_id)
-
-    async def deliver(self, message: Received) -> None:
-        await self.cdp.send(
-            "ServiceWorker.deliverPushMessage",
-            {"origin": self.origin, "registrationId": self.registration_id, "data": message.text()},
-        )
-
-
 async def service_worker(context: BrowserContext, origin: str) -> Worker:
     async def running() -> Worker | None:
         workers = [w for w in context.service_workers if w.url.startswith(f"{origin}/sw.js")]
         return workers[-1] if workers else None
 
     return await eventually(running, "no service worker is running")
-
-
-async def swap(new_phone_page: NewPage) -> Page:
-    """Dana makes her card, Mia swaps with her; returns Dana's phone, on her share page."""
-    dana = await new_phone_page()
-    await make_card_from_home(dana, DANA)
-    link = await scan_qr(dana)
-    mia = await new_phone_page()
-    await make_card_from_home(mia, MIA)
-    await mia.goto(link)
-    await mia.get_by_role("button", name="Swap details").tap()
-    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
-    await mia.context.close()
-    return dana
 
 
 async def turn_on_reminders(page: Page, live_server: str, push: LocalPushService) -> None:
@@ -305,7 +248,7 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     push: LocalPushService,
     pool: asyncpg.Pool,
 ) -> None:
-    dana = await swap(new_phone_page)
+    dana = await swap_with_mia(new_phone_page)
     await turn_on_reminders(dana, live_server, push)
 
     state = await dana.evaluate("() => window.__reachoutTestPush")
@@ -332,11 +275,11 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     await expect(dana.locator("#devices .this-device")).to_be_visible()
 
     # The push service hands what it accepts for this phone to its service worker.
-    sw_push = await ServiceWorkerPush.attach(dana, live_server)
+    sw_push = await ServiceWorkerControl.attach(dana, live_server)
 
     async def forward(received: Received) -> None:
         if received.subscription_id == subscription.id:
-            await sw_push.deliver(received)
+            await sw_push.deliver_push(received.text())
 
     errors_before = len(push.callback_errors)
     push.on_accept = forward
@@ -379,7 +322,7 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     assert await dana.evaluate(SHOWN_NOTIFICATIONS) == [], "the tapped reminder is still shown"
 
     # The same reminder again (a push service may deliver twice): its "Done" button.
-    await sw_push.deliver(message)
+    await sw_push.deliver_push(message.text())
     await eventually(shown, "the redelivered reminder was not shown")
     tap = await worker_in_browser.evaluate(
         TAP_NOTIFICATION, {"tag": notification["tag"], "action": "done"}

@@ -13,6 +13,8 @@ import zxingcpp
 from PIL import Image
 from playwright.async_api import CDPSession, Locator, Page, expect
 
+from tests.browser.conftest import NewPage
+
 
 @dataclass(frozen=True)
 class Card:
@@ -210,7 +212,8 @@ async def all_connections(pool: asyncpg.Pool) -> int:
 @dataclass
 class ServiceWorkerControl:
     """The DevTools protocol's hold on the app's service worker, for what headless
-    Chromium never does by itself (firing Background Sync when the network returns)."""
+    Chromium never does by itself: fire Background Sync when the network returns, and
+    hand it a push as Chromium's push client would."""
 
     cdp: CDPSession
     origin: str
@@ -245,6 +248,12 @@ class ServiceWorkerControl:
                 raise AssertionError(f"no activated service worker for {scope}: {scopes}")
             await asyncio.sleep(0.05)
 
+    async def deliver_push(self, data: str) -> None:
+        await self.cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": self.origin, "registrationId": self.registration_id, "data": data},
+        )
+
     async def sync(self, tag: str = "reachout-outbox", last_chance: bool = False) -> None:
         """Fire the service worker's ``sync`` event, as Chromium does when the network is back."""
         await self.cdp.send(
@@ -256,3 +265,17 @@ class ServiceWorkerControl:
                 "lastChance": last_chance,
             },
         )
+
+
+async def swap_with_mia(new_phone_page: NewPage) -> Page:
+    """Dana makes her card and Mia swaps with her; returns Dana's phone."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    link = await scan_qr(dana)
+    mia = await new_phone_page()
+    await make_card_from_home(mia, MIA)
+    await mia.goto(link)
+    await mia.get_by_role("button", name="Swap details").tap()
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await mia.context.close()
+    return dana
