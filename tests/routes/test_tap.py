@@ -162,6 +162,16 @@ async def bump(phone: Phone, at_ms: float | None = None, force: float = 25.0):  
     )
 
 
+async def three_bump_at_once(new_phone):  # type: ignore[no-untyped-def]
+    """Dana, Mia and Sam bump within 20 ms: the phones, the moment, and the three answers."""
+    dana, mia = await two_phones(new_phone)
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    now = time.time() * 1000
+    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 10), bump(sam, now + 20))
+    return (dana, mia, sam), now, answers
+
+
 async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool):
     dana, mia = await two_phones(new_phone)
     now = time.time() * 1000
@@ -206,11 +216,7 @@ async def test_not_them_tells_both_and_connects_nobody(new_phone, pool):
 
 
 async def test_three_bumps_at_once_ask_everyone_to_try_again(new_phone, pool):
-    dana, mia = await two_phones(new_phone)
-    sam = await new_phone()
-    await sam.make_card(name="Sam Roe", email="sam@example.com")
-    now = time.time() * 1000
-    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 20), bump(sam, now + 40))
+    (_dana, _mia, _sam), _now, answers = await three_bump_at_once(new_phone)
     assert [answer.json()["state"] for answer in answers] == ["ambiguous"] * 3
 
 
@@ -259,11 +265,7 @@ async def test_bumps_in_different_events_never_pair(new_phone, pool):
 
 
 async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
-    dana, mia = await two_phones(new_phone)
-    sam = await new_phone()
-    await sam.make_card(name="Sam Roe", email="sam@example.com")
-    now = time.time() * 1000
-    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 10), bump(sam, now + 20))
+    (dana, mia, sam), _now, answers = await three_bump_at_once(new_phone)
     assert [answer.json()["state"] for answer in answers] == ["ambiguous"] * 3
     dana_bump, mia_bump, sam_bump = (answer.json()["bump_id"] for answer in answers)
     listed = {choice["name"] for choice in answers[0].json()["choices"]}
@@ -303,11 +305,7 @@ async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
 
 
 async def test_picking_someone_outside_my_crowd_is_refused(new_phone, pool):
-    dana, mia = await two_phones(new_phone)
-    sam = await new_phone()
-    await sam.make_card(name="Sam Roe", email="sam@example.com")
-    now = time.time() * 1000
-    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 10), bump(sam, now + 20))
+    (dana, mia, _sam), now, answers = await three_bump_at_once(new_phone)
     dana_bump = answers[0].json()["bump_id"]
     far = await bump(mia, now - 2000)
     for choice in (str(far.json()["bump_id"]), "nope", str(dana_bump)):
