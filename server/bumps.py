@@ -107,7 +107,7 @@ async def wait_for_change(
 ) -> Outcome | None:
     """The bump once its state or its partner's differs from ``seen``, or at ``until_ms``.
 
-    ``seen`` is "state/partner_state" as the page last showed it.
+    ``seen`` is ``Outcome.seen`` as the page last showed it.
     """
     while True:
         with listener.watch(str(bump_id)) as woke:
@@ -150,7 +150,9 @@ async def confirm(pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id
     return True
 
 
-async def _crowd(conn: asyncpg.Pool | Connection, sql: Queries, mine: Any) -> list[Choice]:
+async def _crowd(
+    conn: asyncpg.Pool | Connection, sql: Queries, mine: Any, limit: int | None = MAX_CHOICES
+) -> list[Choice]:
     if mine["state"] != "ambiguous" or now_ms() - mine["at_ms"] > CHOOSE_WITHIN_MS:
         return []
     me = Bump(mine["id"], 0, mine["at_ms"], mine["force"])
@@ -160,7 +162,7 @@ async def _crowd(conn: asyncpg.Pool | Connection, sql: Queries, mine: Any) -> li
         for row in rows
         if alike(me, Bump(row["id"], row["account_id"], row["at_ms"], row["force"]))
     ]
-    return like_me[:MAX_CHOICES]
+    return like_me[:limit]
 
 
 async def crowd(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> list[Choice]:
@@ -177,7 +179,9 @@ async def choose(
         await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
         mine = await conn.fetchrow(sql["bumps.get"], outcome.id, account_id)
         assert mine is not None
-        picked = {option.bump_id: option for option in await _crowd(conn, sql, mine)}
+        # Anyone alike in the window, not only the nearest shown: a later, nearer bump
+        # may have pushed the one they saw off the end of the list.
+        picked = {option.bump_id for option in await _crowd(conn, sql, mine, limit=None)}
         if choice not in picked:
             return False
         await conn.fetchval(sql["bumps.set_choice"], outcome.id, choice)

@@ -205,23 +205,29 @@ async def bump(request: Request) -> Response:
     if force is not None and not 0 < force < 1000:
         force = None
     pool, sql = request.app.state.pool, request.app.state.sql
+    listener = request.app.state.listener
     bump_id = await bumps.record(pool, sql, account_id, bumped_at, force)
-    outcome = await bumps.wait_for_change(
-        pool, sql, request.app.state.listener, bump_id, account_id, "waiting/", bumped_at + WAIT_MS
-    )
+    outcome = await bumps.get(pool, sql, bump_id, account_id)
     assert outcome is not None
     if outcome.state == "waiting":
+        outcome = await bumps.wait_for_change(
+            pool, sql, listener, bump_id, account_id, outcome.seen, bumped_at + WAIT_MS
+        )
+        assert outcome is not None
+    if outcome.state == "waiting":
         await bumps.give_up(pool, sql, outcome)
-    elif outcome.state == "paired":
+    elif outcome.state in ("paired", "ambiguous"):
+        # Hold the answer a moment: a third bump still on its way retracts a pair before
+        # anyone sees a name, and a crowd's list of names is fuller. Counted from now as
+        # well, since time spent before the bump was recorded (the pool, the event's
+        # lock) must not eat into that moment.
         await bumps.wait_for_change(
             pool,
             sql,
-            request.app.state.listener,
+            listener,
             bump_id,
             account_id,
             outcome.seen,
-            # From now too: time spent before the bump was recorded (the pool, the
-            # event's lock) must not eat into the window a late third bump has.
             max(outcome.row["later_ms"], bumps.now_ms()) + SETTLE_MS,
         )
     outcome = await bumps.get(pool, sql, bump_id, account_id)

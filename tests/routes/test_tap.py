@@ -202,6 +202,20 @@ async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool):
     assert await connections(pool, "Dana Lee", "Mia Chen") == 2
 
 
+async def test_the_first_bump_waits_for_a_partner_whose_report_comes_later(new_phone):
+    dana, mia = await two_phones(new_phone)
+    now = time.time() * 1000
+
+    async def late_mia():  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.6)  # Mia's phone is on slow Wi-Fi
+        return await bump(mia, now + 15)
+
+    first, second = await asyncio.gather(bump(dana, now), late_mia())
+    assert first.json()["state"] == "paired", "Dana's phone waited for Mia's report"
+    assert first.json()["partner_name"] == "Mia Chen"
+    assert second.json()["state"] == "paired"
+
+
 async def test_not_them_tells_both_and_connects_nobody(new_phone, pool):
     dana, mia = await two_phones(new_phone)
     now = time.time() * 1000
