@@ -20,9 +20,12 @@ from dataclasses import dataclass, replace
 TOLERANCE_MS = 40
 # Equal and opposite forces on phones of different mass and sensors: within 2x.
 FORCE_RATIO = 2.0
-# A pair is announced only this long after the later of its two bumps, so that a third
-# bump of the same moment, still on its way, makes it ambiguous before anyone is asked.
-SETTLE_MS = 120
+# A pair is announced only this long after the later of its two bumps (or after it was
+# made, if later), so that a third bump of the same moment, still on its way, makes it
+# ambiguous before anyone is asked. bench/bump.py: 80 ms showed no stranger's name in
+# two runs and took 40 ms off every answer against 120 ms; at 40 ms, one phone in 30
+# was shown a stranger.
+SETTLE_MS = 80
 # How long a bump waits for its partner before "No phone bumped back".
 WAIT_MS = 1500
 # "Pick who you bumped" lists at most this many of a crowd, for this long after the bump.
