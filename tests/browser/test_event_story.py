@@ -21,13 +21,13 @@ from starlette.applications import Starlette
 from tests.browser.conftest import NewPage
 from tests.browser.test_reminders import (
     SHOWN_NOTIFICATIONS,
-    ServiceWorkerPush,
     eventually,
     subscription_from_browser,
     turn_on_reminders,
 )
 from tests.browser.ui import (
     Card,
+    ServiceWorkerControl,
     assert_same_document,
     card_form,
     contact_links,
@@ -157,7 +157,7 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     state = await ana.evaluate("() => window.__reachoutTestPush")
     assert state, "the page never called PushManager.subscribe()"
     device = push.adopt(subscription_from_browser(state))
-    sw_push = await ServiceWorkerPush.attach(ana, live_server)
+    sw_push = await ServiceWorkerControl.attach(ana, live_server)
 
     # Ben made his card earlier; he joins with one tap, staying in the list.
     ben = await new_phone_page()
@@ -189,7 +189,7 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     # The worker pushes the request to Ana's phone; her service worker shows it.
     async def forward(received: Received) -> None:
         if received.subscription_id == device.id:
-            await sw_push.deliver(received)
+            await sw_push.deliver_push(received.text())
 
     errors_before = len(push.callback_errors)
     push.on_accept = forward

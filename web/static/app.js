@@ -125,5 +125,30 @@
     setup();
   }
 
-  if ("serviceWorker" in navigator) window.addEventListener("load", registerWorker);
+  // Web NFC is Android Chrome only: elsewhere its script is not even fetched.
+  function loadNfc() {
+    var holder = document.querySelector("[data-nfc-src]");
+    if (!holder || !("NDEFReader" in window)) return;
+    var script = document.createElement("script");
+    script.src = holder.dataset.nfcSrc;
+    document.head.appendChild(script);
+  }
+
+  // Swaps queued offline: the Scan and Tap screens load outbox.js and send them
+  // themselves; on any other page the service worker, which has it anyway, does.
+  function flushOutbox() {
+    if (window.ReachoutOutbox || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage({ type: "flush" });
+    }).catch(function () {});
+  }
+
+  // The app installs itself for the people who have a card; a visitor who only opened
+  // someone's card on venue Wi-Fi should not download the whole app shell for it.
+  if ("serviceWorker" in navigator && document.body && document.body.hasAttribute("data-signed-in")) {
+    window.addEventListener("load", registerWorker);
+    window.addEventListener("load", flushOutbox);
+    window.addEventListener("online", flushOutbox);
+  }
+  window.addEventListener("load", loadNfc);
 })();

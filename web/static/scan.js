@@ -36,11 +36,25 @@
     makeDetector().then(function (made) { detector = made; startCamera(); });
   }
 
-  function makeDetector() {
+  function nativeDetector() {
     if (!("BarcodeDetector" in window)) return Promise.resolve(null);
     return Promise.resolve(window.BarcodeDetector.getSupportedFormats()).then(function (formats) {
       return formats.indexOf("qr_code") >= 0 ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
     }).catch(function () { return null; });
+  }
+
+  // jsQR is 56 KB: fetched (or taken from the service worker's cache) only where needed.
+  function makeDetector() {
+    return nativeDetector().then(function (made) {
+      var src = $("[data-scanner]").dataset.jsqrSrc;
+      if (made || typeof window.jsQR === "function" || !src) return made;
+      return new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = script.onerror = function () { resolve(null); };
+        document.head.appendChild(script);
+      });
+    });
   }
 
   // The text of the first QR code in a video frame or picture, or null.

@@ -24,6 +24,7 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "skip-waiting") self.skipWaiting();
   if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url));
+  if (data.type === "flush") event.waitUntil(ReachoutOutbox.flush().then(tellPages));
 });
 
 self.addEventListener("sync", function (event) {
