@@ -109,6 +109,12 @@
     keepThisPage(container.controller);
     container.register("/sw.js").then(function (registration) {
       offerUpdate(registration);
+      // A page whose navigation began while the first worker was still activating stays
+      // uncontrolled (clients.claim() ran before it existed): ask the worker to claim it,
+      // or this very page would not be kept for offline.
+      container.ready.then(function (ready) {
+        if (!container.controller && ready.active) ready.active.postMessage({ type: "claim" });
+      });
       registration.addEventListener("updatefound", function () {
         var worker = registration.installing;
         if (!worker) return;

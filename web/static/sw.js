@@ -23,6 +23,7 @@ self.addEventListener("fetch", function (event) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "skip-waiting") self.skipWaiting();
+  if (data.type === "claim") event.waitUntil(self.clients.claim());
   if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url));
   if (data.type === "flush") event.waitUntil(ReachoutOutbox.flush().then(tellPages));
 });
