@@ -202,4 +202,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.sql = db.Queries()
     app.state.templates = create_templates(inline_css, ROUTES)
+    app.state.worker_script = home.worker_script(app.state.templates.env.globals["static_urls"])
     return app

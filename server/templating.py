@@ -72,6 +72,7 @@ def create_templates(inline_css: str, routes: Sequence[BaseRoute]) -> Jinja2Temp
     env.globals["url_for"] = url_for
 
     env.globals["static"] = static
+    env.globals["static_urls"] = static_urls
     env.globals["inline_css"] = Markup(inline_css)  # noqa: S704 - our own stylesheet, read at start-up
     env.globals["fields"] = card_fields.FIELDS
     env.globals["quick_fields"] = [card_fields.BY_NAME[name] for name in card_fields.QUICK_FIELDS]

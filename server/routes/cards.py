@@ -27,6 +27,15 @@ async def load_card(request: Request, account_id: int) -> Any:
     return await request.app.state.pool.fetchrow(request.app.state.sql["cards.get"], account_id)
 
 
+async def my_card(request: Request) -> tuple[int, Any] | None:
+    """The signed-in account and its card, or None before the first card is saved."""
+    account_id = await current_account(request)
+    card = await load_card(request, account_id) if account_id else None
+    if account_id is None or card is None:
+        return None
+    return account_id, card
+
+
 def blank_values() -> dict[str, str]:
     return dict.fromkeys(card_fields.FIELD_NAMES, "")
 

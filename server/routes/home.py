@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -27,7 +27,7 @@ async def offline(request: Request) -> Response:
     return render(request, "offline.html")
 
 
-def worker_script(urls: dict[str, str]) -> tuple[str, str]:
+def worker_script(urls: Mapping[str, str]) -> tuple[str, str]:
     """``sw.js`` with its version and the versioned shell URLs in front; and that version.
 
     The shell is every static file the pages load, by the very URLs they use
@@ -51,14 +51,8 @@ def worker_script(urls: dict[str, str]) -> tuple[str, str]:
 
 
 async def service_worker(request: Request) -> Response:
-    static = request.app.state.templates.env.globals["static"]
-    urls = {}
-    for path in STATIC_DIR.rglob("*"):
-        name = path.relative_to(STATIC_DIR).as_posix()
-        # A file added after start-up has no version yet: pages cannot use it either.
-        with contextlib.suppress(KeyError):
-            urls[name] = static(name)
-    script, version = worker_script(urls)
+    # Static files are versioned once at start-up, so the worker is the same until a restart.
+    script, version = request.app.state.worker_script
     etag = f'"{version}"'
     # Served from the root so its scope covers the whole app.
     headers = {"cache-control": "no-cache", "service-worker-allowed": "/", "etag": etag}

@@ -5,17 +5,16 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from server.routes.cards import load_card
+from server.routes.cards import my_card
 from server.routes.share import share_url
-from server.sessions import current_account
 from server.templating import render
 
 
 async def show(request: Request) -> Response:
-    account_id = await current_account(request)
-    card = await load_card(request, account_id) if account_id else None
-    if account_id is None or card is None:
+    mine = await my_card(request)
+    if mine is None:
         return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
+    account_id, card = mine
     share_link, _expires_at = await share_url(request, account_id, card["share_generation"])
     base_url = request.app.state.settings.base_url
     return render(

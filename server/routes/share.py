@@ -13,8 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from server import qr, sessions, share_tokens
 from server.forms import read_form, text
 from server.htmx import htmx
-from server.routes.cards import load_card
-from server.sessions import current_account
+from server.routes.cards import load_card, my_card
 from server.templating import render
 
 
@@ -41,17 +40,11 @@ async def share_url(request: Request, account_id: int, generation: int) -> tuple
     return f"{settings.base_url}{path}", expires_at
 
 
-async def _my_card(request: Request):  # type: ignore[no-untyped-def]
-    account_id = await current_account(request)
-    if account_id is None:
-        return None, None
-    return account_id, await load_card(request, account_id)
-
-
 async def show(request: Request) -> Response:
-    account_id, card = await _my_card(request)
-    if card is None:
+    mine = await my_card(request)
+    if mine is None:
         return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
+    account_id, card = mine
     url, expires_at = await share_url(request, account_id, card["share_generation"])
     return render(
         request,
@@ -70,18 +63,20 @@ async def show(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    account_id, card = await _my_card(request)
-    if card is None:
+    mine = await my_card(request)
+    if mine is None:
         raise HTTPException(403, "Save your card first.")
+    account_id, _card = mine
     await read_form(request)
     await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
     return RedirectResponse(str(request.app.url_path_for("share")) + "?reset=1", status_code=303)
 
 
 async def set_ask_first(request: Request) -> Response:
-    account_id, card = await _my_card(request)
-    if card is None:
+    mine = await my_card(request)
+    if mine is None:
         raise HTTPException(403, "Save your card first.")
+    account_id, card = mine
     form = await read_form(request)
     enabled = text(form, "ask_details_first") == "on"
     await request.app.state.pool.execute(

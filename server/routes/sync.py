@@ -61,21 +61,17 @@ def _made_at(value: object, now: datetime) -> datetime:
 
 def _parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], object]:
     if not isinstance(body, dict):
-        raise Answer(*_bad("That request could not be read."))
+        raise Answer(*failed(400, "That request could not be read."))
     try:
         key = uuid.UUID(str(body.get("key")))
     except ValueError:
-        raise Answer(*_bad("That swap has no valid key.")) from None
+        raise Answer(*failed(400, "That swap has no valid key.")) from None
     kind, payload = body.get("kind"), body.get("payload")
     if kind not in KINDS or not isinstance(payload, dict):
-        raise Answer(*_bad("That is not a swap we know."))
+        raise Answer(*failed(400, "That is not a swap we know."))
     if any(not isinstance(value, str) for value in payload.values()):
-        raise Answer(*_bad("That swap's details could not be read."))
+        raise Answer(*failed(400, "That swap's details could not be read."))
     return key, str(kind), payload, body.get("made_at")
-
-
-def _bad(message: str) -> tuple[int, dict[str, Any]]:
-    return failed(400, message)
 
 
 def _done(request: Request, contact_id: int, name: str) -> tuple[int, dict[str, Any]]:

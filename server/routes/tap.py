@@ -14,14 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from server import bumps, card_fields, swap_codes
+from server import bumps, card_fields, sessions, swap_codes
 from server.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.db import Connection
 from server.forms import read_form, text
 from server.htmx import htmx, redirect
-from server.routes.cards import load_card, phone_region
+from server.routes.cards import my_card, phone_region
 from server.routes.swaps import connect
-from server.sessions import current_account
 from server.templating import render
 
 # How long a page that waits for the other person's answer holds one request open.
@@ -33,11 +32,10 @@ BUMP_CLOCK = (
 
 
 async def _me(request: Request) -> tuple[int, Any]:
-    account_id = await current_account(request)
-    card = await load_card(request, account_id) if account_id else None
-    if card is None:
+    mine = await my_card(request)
+    if mine is None:
         raise HTTPException(403, "Make your card first, then you can swap.")
-    return account_id, card  # type: ignore[return-value]
+    return mine
 
 
 def client_ip(request: Request) -> str | None:
@@ -52,15 +50,16 @@ def contact_url(request: Request, contact_id: int) -> str:
     return str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1"
 
 
+def _page(request: Request, status_code: int = 200, **context: Any) -> Response:
+    """The Tap screen, with the code form or the guest form as last submitted."""
+    blank = {"typed": "", "error": "", "values": dict.fromkeys(card_fields.QUICK_FIELDS, "")}
+    return render(request, "tap.html", {**blank, **context}, status_code=status_code)
+
+
 async def show(request: Request) -> Response:
-    account_id = await current_account(request)
-    if account_id is None or await load_card(request, account_id) is None:
+    if await my_card(request) is None:
         return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
-    return render(
-        request,
-        "tap.html",
-        {"typed": "", "error": "", "values": dict.fromkeys(card_fields.QUICK_FIELDS, "")},
-    )
+    return _page(request)
 
 
 async def my_code(request: Request) -> Response:
@@ -79,12 +78,7 @@ def _code_form(request: Request, typed: str, error: str, status_code: int) -> Re
         return render(
             request, "_code_form.html", {"typed": typed, "error": error}, status_code=status_code
         )
-    return render(
-        request,
-        "tap.html",
-        {"typed": typed, "error": error, "values": dict.fromkeys(card_fields.QUICK_FIELDS, "")},
-        status_code=status_code,
-    )
+    return _page(request, status_code, typed=typed, error=error)
 
 
 async def enter_code(request: Request) -> Response:
@@ -129,15 +123,13 @@ async def create_guest(
 ) -> int:
     """A card for the guest (no session: this phone is not theirs), connected both ways."""
     db = conn or request.app.state.pool
-    sql = request.app.state.sql
-    me = await db.fetchrow(sql["accounts.preferences"], account_id)
-    assert me is not None
+    # The guest is standing next to me: my time zone, as looked up with my session.
     row = await db.fetchrow(
-        sql["accounts.join_with_details"],
+        request.app.state.sql["accounts.join_with_details"],
         None,
         *[values.get(name, "") for name in card_fields.FIELD_NAMES],
         account_id,
-        me["time_zone"],
+        sessions.time_zone(request),
     )
     assert row is not None
     return int(row["sharer_contact"])
