@@ -72,7 +72,7 @@ async def bench_database(tmp: Path) -> AsyncIterator[Database]:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver asks it for a lock path.
             warnings.simplefilter("ignore", UserWarning)
-            from server import embedded_pg
+            from server.db import embedded_pg
 
             pg, admin_url = await asyncio.to_thread(embedded_pg.start, tmp)
     name = f"reachout_bench_{secrets.token_hex(4)}"

@@ -119,8 +119,9 @@ from _cpu import CpuMeter
 from _server import HOST, SECRET_KEY, bench_database, web_server
 from swap import Connection, Reply
 
-from server import bump_pairing, sessions
-from server.db import apply_migrations
+from server.db.migrations import apply_migrations
+from server.swaps import bump_pairing
+from server.web import sessions
 
 # tap.js
 THRESHOLD = 15.0  # m/s2

@@ -27,14 +27,14 @@ clock around each ``fetch`` (the round trip included):
 * ``matches.for_me`` ("people who can help you" and whom you can help) for
   ``--matches-viewers`` attendees;
 * the digest: the event is made to have ended a minute ago, ``Worker.enqueue_digests()``
-  (digest_delay_seconds=0) is timed, and then the real ``server.worker.Worker``
-  (built as ``server.worker.main`` builds it: a pool of 4, ``http_session``,
+  (digest_delay_seconds=0) is timed, and then the real ``server.followups.worker.Worker``
+  (built as ``server.followups.worker.main`` builds it: a pool of 4, ``http_session``,
   ``PushSender``; concurrency ``--concurrency``) loops ``run_once()`` until every
   digest is handled. The push service answers after ``--latency`` (50 ms, about a real
   one's round trip) and, by default, runs its checks (VAPID, decryption, ...) after
   the timed window (``--checks inline`` for as it answers). Checked: exactly one
   accepted message per attendee at their own subscription, every delivery 'sent',
-  urgency low, and each title and body as ``server.worker.notification`` words them
+  urgency low, and each title and body as ``server.followups.worker.notification`` words them
   for the counts of people met and follow-ups open, counted here independently.
 
 It also prints EXPLAIN (ANALYZE, BUFFERS) summaries (top node, the scans, the time)
@@ -77,10 +77,13 @@ from _cpu import CpuMeter
 from _push_service import Service, push_service
 from _server import SECRET_KEY, bench_database
 
-from server import events, push
-from server.db import Queries, apply_migrations, create_pool
+from server.db.migrations import apply_migrations
+from server.db.pool import create_pool
+from server.db.queries import Queries
+from server.events import events
+from server.followups import push
+from server.followups.worker import Paths, Worker, http_session, notification
 from server.settings import load_settings
-from server.worker import Paths, Worker, http_session, notification
 
 SEED = 20_260_512
 AIM_QUERY_P99_MS = 50.0

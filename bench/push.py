@@ -2,8 +2,8 @@
 
 What one cell measures: N follow-ups are due in PostgreSQL (seeded with SQL: N
 people each with one contact, a follow-up due a minute ago and one push
-subscription), and the real ``server.worker.Worker``, built as
-``server.worker.main`` builds it (a pool of 4 connections, ``http_session``,
+subscription), and the real ``server.followups.worker.Worker``, built as
+``server.followups.worker.main`` builds it (a pool of 4 connections, ``http_session``,
 ``PushSender``), loops ``run_once()`` in this process (uvloop, as
 ``python -m server worker`` runs) until it has handled all N. The clock runs
 from the first ``run_once()`` (which turns the due follow-ups into deliveries)
@@ -78,10 +78,12 @@ from _cpu import CpuMeter
 from _push_service import Service, push_service
 from _server import SECRET_KEY, bench_database
 
-from server import push
-from server.db import Queries, apply_migrations, create_pool
+from server.db.migrations import apply_migrations
+from server.db.pool import create_pool
+from server.db.queries import Queries
+from server.followups import push
+from server.followups.worker import TTL, Paths, Worker, http_session
 from server.settings import load_settings
-from server.worker import TTL, Paths, Worker, http_session
 
 AIM_RATE = 1000
 AIM_LATENCY = 0.05

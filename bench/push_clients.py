@@ -51,7 +51,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from server import push  # noqa: E402
+from server.followups import push  # noqa: E402
 
 SUBJECT = "mailto:bench@example.com"
 HAVE_H2 = importlib.util.find_spec("h2") is not None  # httpx's http2=True needs it

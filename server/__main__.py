@@ -24,7 +24,7 @@ def _database_url(settings: Settings) -> str:
     """DATABASE_URL, or in development the embedded PostgreSQL under ./.data/."""
     if settings.database_url:
         return settings.database_url
-    from server import embedded_pg
+    from server.db import embedded_pg
 
     _, url = embedded_pg.start(settings.data_dir)
     os.environ["DATABASE_URL"] = url
@@ -34,7 +34,7 @@ def _database_url(settings: Settings) -> str:
 async def _migrate(url: str) -> list[str]:
     import asyncpg
 
-    from server.db import apply_migrations
+    from server.db.migrations import apply_migrations
 
     conn = await asyncpg.connect(url)
     try:
@@ -64,7 +64,7 @@ def web(settings: Settings) -> None:
 def worker(settings: Settings) -> None:
     import logging
 
-    from server import worker as reminders
+    from server.followups import worker as reminders
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(message)s")
     url = _database_url(settings)

@@ -53,7 +53,7 @@ def admin_url() -> Iterator[str]:
     if os.environ.get("DATABASE_URL"):
         yield os.environ["DATABASE_URL"]
         return
-    from server import embedded_pg
+    from server.db import embedded_pg
 
     # Not under pytest's basetemp: a concurrent pytest run prunes old basetemps,
     # which would pull the data directory from under a running server.

@@ -9,8 +9,8 @@ from typing import Any
 import aiohttp
 from starlette.applications import Starlette
 
-from server import push
-from server.worker import Paths, Worker
+from server.followups import push
+from server.followups.worker import Paths, Worker
 from tests.phone import Phone
 from tests.push_service import BrowserSubscription, LocalPushService
 

@@ -1,6 +1,6 @@
 // The service worker only wires events: caching rules live in sw-cache.js, reminders in
 // sw-push.js, and the queue of swaps made offline in outbox.js (shared with the pages).
-// /sw.js is served by server/routes/home.py, which puts REACHOUT_VERSION, REACHOUT_SHELL and
+// /sw.js is served by server/home/routes.py, which puts REACHOUT_VERSION, REACHOUT_SHELL and
 // REACHOUT_IMPORTS in front of this file.
 importScripts.apply(self, REACHOUT_IMPORTS);
 ReachoutCache.setup(REACHOUT_VERSION, REACHOUT_SHELL);

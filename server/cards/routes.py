@@ -1,0 +1,216 @@
+"""My card (view, click-to-edit, inline checks, photo) and ``/share`` (my QR code and link)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.cards import fields, photos
+from server.cards.cards import blank_values, load_card, my_card, phone_region
+from server.cards.sharing import share_url
+from server.db import time_zones
+from server.web import qr, sessions
+from server.web.forms import read_form, text
+from server.web.htmx import htmx, redirect
+from server.web.sessions import current_account
+from server.web.templating import render
+
+
+async def show_card(request: Request) -> Response:
+    account_id = await current_account(request)
+    card = await load_card(request, account_id) if account_id else None
+    if card is None:
+        return render(request, "card_edit.html", {"values": blank_values(), "errors": {}})
+    return render(request, "card.html", {"card": card}, fragment="_card_view.html")
+
+
+async def card_edit(request: Request) -> Response:
+    account_id = await current_account(request)
+    card = await load_card(request, account_id) if account_id else None
+    values = {name: card[name] for name in fields.FIELD_NAMES} if card else blank_values()
+    return render(
+        request,
+        "card_edit.html",
+        {"values": values, "errors": {}, "card": card},
+        fragment="_card_form.html",
+    )
+
+
+async def card_save(request: Request) -> Response:
+    form = await read_form(request)
+    values, errors = fields.validate(form, phone_region(request))
+    account_id = await current_account(request)
+    if errors:
+        card = await load_card(request, account_id) if account_id else None
+        return render(
+            request,
+            "card_edit.html",
+            {"values": values, "errors": errors, "card": card},
+            status_code=422,
+            fragment="_card_form.html",
+        )
+    sql = request.app.state.sql
+    ordered = [values[name] for name in fields.FIELD_NAMES]
+    if account_id is None:
+        # The first thing a person saves creates their account and session.
+        token, token_hash = sessions.new_token()
+        time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
+        await request.app.state.pool.execute(
+            sql["accounts.create_with_card"], token_hash, *ordered, time_zone
+        )
+        response = redirect(request, str(request.app.url_path_for("share")))
+        sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
+        return response
+    await request.app.state.pool.execute(sql["cards.update"], account_id, *ordered)
+    if htmx(request):
+        card = await load_card(request, account_id)
+        return render(
+            request, "card.html", {"card": card, "saved": True}, fragment="_card_view.html"
+        )
+    return RedirectResponse(str(request.app.url_path_for("card")) + "?saved=1", status_code=303)
+
+
+async def card_check(request: Request) -> Response:
+    """Inline validation as the person leaves a field; saves nothing."""
+    name = request.path_params["field"]
+    if name not in fields.BY_NAME:
+        raise HTTPException(404)
+    form = await read_form(request)
+    values, errors = fields.validate(form, phone_region(request), (name,))
+    return render(
+        request,
+        "_card_field.html",
+        {"field": fields.BY_NAME[name], "values": values, "errors": errors},
+        status_code=422 if errors else 200,
+    )
+
+
+async def _photo_response(
+    request: Request, account_id: int, error: str | None, status_code: int = 200
+) -> Response:
+    if not htmx(request) and error is None:
+        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
+    card = await load_card(request, account_id)
+    return render(
+        request,
+        "card.html",
+        {"card": card, "photo_error": error},
+        status_code=status_code,
+        fragment="_card_photo.html",
+    )
+
+
+async def card_photo(request: Request) -> Response:
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(403, "Save your card first, then add a photo.")
+    form = await read_form(request)
+    try:
+        upload = form.get("photo")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+    finally:
+        await form.close()  # the spooled temporary file behind the upload
+    try:
+        jpeg = await run_in_threadpool(photos.process, data)
+    except photos.NotAnImage as refused:
+        return await _photo_response(request, account_id, str(refused), 422)
+    sql = request.app.state.sql
+    key = photos.new_key()
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await conn.execute(sql["photos.create"], key, account_id, jpeg)
+        await conn.execute(sql["cards.set_photo"], account_id, key)
+        await conn.execute(sql["photos.delete_unused"], account_id)
+    return await _photo_response(request, account_id, None)
+
+
+async def card_photo_remove(request: Request) -> Response:
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(403, "Save your card first.")
+    await read_form(request)
+    sql = request.app.state.sql
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await conn.execute(sql["cards.set_photo"], account_id, None)
+        await conn.execute(sql["photos.delete_unused"], account_id)
+    return await _photo_response(request, account_id, None)
+
+
+async def photo(request: Request) -> Response:
+    key = request.path_params["key"]
+    jpeg = await request.app.state.pool.fetchval(request.app.state.sql["photos.get"], key)
+    if jpeg is None:
+        raise HTTPException(404)
+    # The key changes with every upload, so the bytes behind a URL never change.
+    return Response(
+        jpeg,
+        media_type="image/jpeg",
+        headers={"cache-control": "private, max-age=31536000, immutable"},
+    )
+
+
+async def share(request: Request) -> Response:
+    mine = await my_card(request)
+    if mine is None:
+        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
+    account_id, card = mine
+    url, expires_at = await share_url(request, account_id, card["share_generation"])
+    return render(
+        request,
+        "share.html",
+        {
+            "card": card,
+            "share_link": url,
+            "expires_at": expires_at.astimezone(ZoneInfo(sessions.time_zone(request))),
+            # segno is pure Python (~10 ms a code): keep it off the event loop.
+            "qr_svg": await run_in_threadpool(
+                qr.svg, url, title=f"QR code for {card['name']}'s card"
+            ),
+            "reset": request.query_params.get("reset") == "1",
+        },
+    )
+
+
+async def share_reset(request: Request) -> Response:
+    mine = await my_card(request)
+    if mine is None:
+        raise HTTPException(403, "Save your card first.")
+    account_id, _card = mine
+    await read_form(request)
+    await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
+    return RedirectResponse(str(request.app.url_path_for("share")) + "?reset=1", status_code=303)
+
+
+async def share_ask_first(request: Request) -> Response:
+    mine = await my_card(request)
+    if mine is None:
+        raise HTTPException(403, "Save your card first.")
+    account_id, card = mine
+    form = await read_form(request)
+    enabled = text(form, "ask_details_first") == "on"
+    await request.app.state.pool.execute(
+        request.app.state.sql["cards.set_ask_details_first"], account_id, enabled
+    )
+    if htmx(request):
+        card = await load_card(request, account_id)
+        return render(request, "_ask_first.html", {"card": card, "saved": True})
+    return RedirectResponse(str(request.app.url_path_for("share")), status_code=303)
+
+
+routes = [
+    Route("/card", show_card, methods=["GET"], name="card"),
+    Route("/card", card_save, methods=["POST"], name="card_save"),
+    Route("/card/edit", card_edit, name="card_edit"),
+    Route("/card/check/{field}", card_check, methods=["POST"], name="card_check"),
+    Route("/card/photo", card_photo, methods=["POST"], name="card_photo"),
+    Route("/card/photo/remove", card_photo_remove, methods=["POST"], name="card_photo_remove"),
+    Route("/photos/{key}", photo, name="photo"),
+    Route("/share", share, name="share"),
+    Route("/share/reset", share_reset, methods=["POST"], name="share_reset"),
+    Route("/share/ask-first", share_ask_first, methods=["POST"], name="share_ask_first"),
+]

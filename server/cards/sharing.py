@@ -1,0 +1,34 @@
+"""My card's share link: a signed token that outlasts the day and my current event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+
+from server.cards import share_tokens
+from server.web import sessions
+
+
+async def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
+    """My card's link: valid for at least SHARE_TOKEN_TTL, until the local midnight after,
+    and at least until my current event is over.
+
+    A phone keeps the page it last saw for when the venue's network is gone, so the code
+    on it must outlast the day or the event; and ending on a midnight keeps it the same
+    code all day, so the QR someone photographed is the one my phone shows offline.
+    """
+    settings = request.app.state.settings
+    now = datetime.now(UTC)
+    local = (now + settings.share_token_ttl).astimezone(ZoneInfo(sessions.time_zone(request)))
+    expires_at = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    event_over = await request.app.state.pool.fetchval(
+        request.app.state.sql["events.current_end"], account_id
+    )
+    if event_over is not None:
+        expires_at = max(expires_at, event_over)
+    token = share_tokens.issue(settings.secret_key, account_id, generation, now, expires_at - now)
+    # BASE_URL, not the request's host: the QR must open on another phone.
+    path = request.app.url_path_for("public_card", token=token)
+    return f"{settings.base_url}{path}", expires_at

@@ -1,0 +1,49 @@
+"""Finding my contacts: one by id (only mine), search patterns, and the links to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from server.web.sessions import current_account
+
+
+async def owner(request: Request) -> int:
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(404, "Save your card first; the people you swap with show up here.")
+    return account_id
+
+
+def like_pattern(query: str) -> str | None:
+    query = " ".join(query.split())[:100]
+    if not query:
+        return None
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def load_contact(request: Request) -> tuple[int, Any]:
+    owner_id = await owner(request)
+    contact = await request.app.state.pool.fetchrow(
+        request.app.state.sql["contacts.get"], request.path_params["contact_id"], owner_id
+    )
+    if contact is None:
+        # The same answer for "not yours" and "does not exist": ids reveal nothing.
+        raise HTTPException(404, "That contact is not in your list.")
+    return owner_id, contact
+
+
+def new_contact_url(request: Request, contact_id: int) -> str:
+    """Where a swap lands: the new contact's page, saying they were just added."""
+    return str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1"
+
+
+def met_note(contact: Any) -> str:
+    met = contact["met_at"].strftime("%-d %b %Y")
+    lines = [f"Met on {met} (swapped details on Reachout)."]
+    if contact["note"]:
+        lines.append(contact["note"])
+    return "\n".join(lines)

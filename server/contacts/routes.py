@@ -1,0 +1,149 @@
+"""My contacts: the list with search as you type, a contact's page, my private note, vCard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.cards import photos, vcard
+from server.contacts.contacts import like_pattern, load_contact, met_note
+from server.web.forms import read_form, text
+from server.web.htmx import htmx
+from server.web.sessions import current_account, time_zone
+from server.web.templating import render
+
+NOTE_MAX = 2000
+GIVE_GET_MAX = 500
+
+
+async def contacts(request: Request) -> Response:
+    account_id = await current_account(request)
+    query = request.query_params.get("q", "")[:100]
+    event = request.query_params.get("event", "")
+    event_id = int(event) if event.isdigit() and len(event) < 18 else None
+    rows: list[Any] = []
+    events: list[Any] = []
+    if account_id is not None:
+        pool, sql = request.app.state.pool, request.app.state.sql
+        rows = await pool.fetch(sql["contacts.search"], account_id, like_pattern(query), event_id)
+        events = await pool.fetch(sql["events.mine"], account_id)
+    return render(
+        request,
+        "contacts.html",
+        {"contacts": rows, "q": query, "event_id": event_id, "events": events},
+        fragment="_contact_list.html",
+    )
+
+
+async def contact_page(
+    request: Request, contact: Any, status_code: int = 200, **extra: Any
+) -> Response:
+    followup = await request.app.state.pool.fetchrow(
+        request.app.state.sql["followups.for_contact"], contact["id"], request.state.account_id
+    )
+    context = {
+        "contact": contact,
+        "followup": followup,
+        "now": datetime.now(UTC),
+        "tz": time_zone(request),
+        "new": request.query_params.get("new") == "1",
+        **extra,
+    }
+    return render(request, "contact.html", context, status_code=status_code)
+
+
+async def show_contact(request: Request) -> Response:
+    _, contact = await load_contact(request)
+    return await contact_page(request, contact)
+
+
+async def welcome(request: Request) -> Response:
+    _, contact = await load_contact(request)
+    return render(request, "welcome.html", {"contact": contact})
+
+
+async def contact_note(request: Request) -> Response:
+    form = await read_form(request)
+    owner_id, contact = await load_contact(request)
+    note = text(form, "note")
+    error = None
+    if len(note) > NOTE_MAX:
+        error = f"Please keep your note under {NOTE_MAX} characters."
+    saved = False
+    if error is None:
+        row = await request.app.state.pool.fetchrow(
+            request.app.state.sql["contacts.set_note"], contact["id"], owner_id, note
+        )
+        contact = {**contact, "note": row["note"], "note_updated_at": row["note_updated_at"]}
+        saved = True
+    if htmx(request):
+        return render(
+            request,
+            "_contact_note.html",
+            {"contact": contact, "note_error": error, "saved": saved, "draft": note},
+            status_code=422 if error else 200,
+        )
+    if error:
+        return await contact_page(request, contact, 422, note_error=error, draft=note)
+    return RedirectResponse(
+        str(request.app.url_path_for("contact", contact_id=contact["id"])), status_code=303
+    )
+
+
+async def contact_give_get(request: Request) -> Response:
+    """What I promised them and what they asked me for: named in every reminder."""
+    form = await read_form(request)
+    owner_id, contact = await load_contact(request)
+    promised, they_asked = text(form, "promised"), text(form, "they_asked")
+    errors = {
+        name: f"Please keep this under {GIVE_GET_MAX} characters."
+        for name, value in (("promised", promised), ("they_asked", they_asked))
+        if len(value) > GIVE_GET_MAX
+    }
+    if not errors:
+        row = await request.app.state.pool.fetchrow(
+            request.app.state.sql["contacts.set_give_get"],
+            contact["id"],
+            owner_id,
+            promised,
+            they_asked,
+        )
+        contact = {**contact, "promised": row["promised"], "they_asked": row["they_asked"]}
+    context = {
+        "contact": contact,
+        "give_get_errors": errors,
+        "give_get_saved": not errors,
+        "draft": {"promised": promised, "they_asked": they_asked},
+    }
+    if htmx(request):
+        return render(request, "_give_get.html", context, status_code=422 if errors else 200)
+    if errors:
+        return await contact_page(request, contact, 422, **context)
+    return RedirectResponse(
+        str(request.app.url_path_for("contact", contact_id=contact["id"])), status_code=303
+    )
+
+
+async def contact_vcard(request: Request) -> Response:
+    _, contact = await load_contact(request)
+    photo = await photos.load(request, contact["photo_key"])
+    return vcard.response(contact, note=met_note(contact), photo_jpeg=photo)
+
+
+routes = [
+    Route("/welcome/{contact_id:int}", welcome, name="welcome"),
+    Route("/contacts", contacts, name="contacts"),
+    Route("/contacts/{contact_id:int}", show_contact, name="contact"),
+    Route("/contacts/{contact_id:int}/note", contact_note, methods=["POST"], name="contact_note"),
+    Route("/contacts/{contact_id:int}/vcard", contact_vcard, name="contact_vcard"),
+    Route(
+        "/contacts/{contact_id:int}/give-get",
+        contact_give_get,
+        methods=["POST"],
+        name="contact_give_get",
+    ),
+]

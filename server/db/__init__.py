@@ -1,0 +1,1 @@
+"""The database platform: pool, migrations, named queries, LISTEN/NOTIFY, embedded PostgreSQL."""

@@ -1,0 +1,30 @@
+"""The asyncpg pool: how connections are made, reset and shared."""
+
+from __future__ import annotations
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# What a query runs on: a plain connection or one borrowed from the pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
+
+
+async def _reset(conn: asyncpg.Connection) -> None:
+    # The app keeps no session state (no SET, LISTEN, cursors or advisory locks held
+    # past a call), so asyncpg's default RESET ALL round trip on every release is
+    # waste; only a transaction left open by a cancelled request needs undoing.
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        command_timeout=30,
+        max_inactive_connection_lifetime=300,
+        reset=_reset,
+    )
+    assert pool is not None
+    return pool

@@ -1,0 +1,131 @@
+"""Events: join codes and links, the organizer's form, roster search terms, and loading one."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from server.web.forms import text
+from server.web.sessions import current_account
+
+# No 0/O or 1/I/L: a code read aloud across a noisy room is typed right.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+MAX_DURATION = timedelta(days=14)
+LIMITS = {"name": 120, "venue": 200, "description": 2000}
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(value: str) -> str | None:
+    """What a person typed or scanned, as a code; None when it cannot be one."""
+    code = re.sub(r"[\s\-]", "", value).upper()
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def spoken(code: str) -> str:
+    return f"{code[:3]}-{code[3:]}"
+
+
+@dataclass(frozen=True)
+class EventForm:
+    values: dict[str, str]
+    errors: dict[str, str]
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
+    values = {
+        name: text(form, name)
+        for name in ("name", "venue", "description", "starts_at", "ends_at", "time_zone")
+    }
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = "Give the event a name."
+    for name, limit in LIMITS.items():
+        if len(values[name]) > limit:
+            errors[name] = f"Please keep this under {limit} characters."
+    if values["time_zone"] not in known_zones:
+        errors["time_zone"] = "Choose a time zone from the list, like Europe/London."
+    starts = ends = None
+    for name in ("starts_at", "ends_at"):
+        try:
+            parsed = datetime.fromisoformat(values[name])
+            if parsed.tzinfo is not None:
+                raise ValueError
+        except ValueError:
+            errors[name] = "Enter a date and time, like 2026-12-01 12:00."
+            continue
+        if "time_zone" not in errors:
+            local = parsed.replace(tzinfo=ZoneInfo(values["time_zone"]))
+            starts, ends = (local, ends) if name == "starts_at" else (starts, local)
+    if starts and ends and not errors:
+        if ends <= starts:
+            errors["ends_at"] = "The end must be after the start."
+        elif ends - starts > MAX_DURATION:
+            errors["ends_at"] = "Events can last at most two weeks."
+    if errors:
+        return EventForm(values, errors)
+    return EventForm(values, errors, starts, ends)
+
+
+def prefix_query(query: str) -> str | None:
+    """As-you-type search: every word a prefix, all required ("dan rec" finds Dana, recruiter)."""
+    words = _WORD.findall(query.lower())[:8]
+    if not words:
+        return None
+    return " & ".join(f"{word[:40]}:*" for word in words)
+
+
+def local_input(moment: datetime, tz: str) -> str:
+    """A stored time as a ``datetime-local`` field shows it, in the event's zone."""
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+def when(event: Any) -> str:
+    """ "Tue 1 Dec 2026, 12:00-14:00" in the event's own time zone."""
+    zone = ZoneInfo(event["time_zone"])
+    start, end = event["starts_at"].astimezone(zone), event["ends_at"].astimezone(zone)
+    day = f"{start:%a} {start.day} {start:%b %Y}"
+    if start.date() == end.date():
+        return f"{day}, {start:%H:%M}\u2013{end:%H:%M}"
+    return f"{day} {start:%H:%M} \u2013 {end:%a} {end.day} {end:%b} {end:%H:%M}"
+
+
+def join_url(request: Request, code: str) -> str:
+    """The link on the poster and the badge: absolute, since another phone opens it."""
+    base_url: str = request.app.state.settings.base_url
+    return base_url + str(request.app.url_path_for("join_event", code=code))
+
+
+async def load_event(request: Request, *, organizer: bool = False) -> Any:
+    """The event in the URL, seen by the current account; 404 unless they may see it."""
+    account_id = await current_account(request)
+    event = await request.app.state.pool.fetchrow(
+        request.app.state.sql["events.get"],
+        request.path_params["event_id"],
+        account_id or 0,
+        request.app.state.settings.roster_days,
+    )
+    # Non-attendees get the same answer as for a missing event: ids reveal nothing.
+    if event is None or account_id is None:
+        raise HTTPException(404, "That event is not one of yours.")
+    if organizer and not event["is_organizer"]:
+        raise HTTPException(404, "That event is not one of yours.")
+    if not (event["is_organizer"] or event["is_attendee"]):
+        raise HTTPException(404, "That event is not one of yours.")
+    return event

@@ -1,0 +1,258 @@
+"""Events: create and run one, join it by QR or code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.cards import fields
+from server.cards.cards import phone_region
+from server.db import time_zones
+from server.events import events
+from server.events.events import join_url, load_event
+from server.web import qr, sessions
+from server.web.forms import read_form, text
+from server.web.htmx import redirect
+from server.web.sessions import current_account, time_zone
+from server.web.templating import render
+from server.web.urls import url_path
+
+CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
+UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and try again."
+
+
+def _form_page(
+    request: Request, form: events.EventForm | None, event: Any = None, status_code: int = 200
+) -> Response:
+    values = form.values if form else {"time_zone": time_zone(request)}
+    return render(
+        request,
+        "event_form.html",
+        {"values": values, "errors": form.errors if form else {}, "event": event},
+        status_code=status_code,
+    )
+
+
+async def event_new(request: Request) -> Response:
+    if await current_account(request) is None:
+        return RedirectResponse(url_path(request, "card"), status_code=303)
+    return _form_page(request, None)
+
+
+async def event_create(request: Request) -> Response:
+    form = await read_form(request)
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(403, "Make your card first; then you can create an event.")
+    checked = events.validate(form, request.app.state.time_zones)
+    if checked.errors:
+        return _form_page(request, checked, status_code=422)
+    values = checked.values
+    for _ in range(10):  # a clash among 887 million codes is rare; just draw again
+        event_id = await request.app.state.pool.fetchval(
+            request.app.state.sql["events.create"],
+            account_id,
+            values["name"],
+            values["venue"],
+            values["description"],
+            checked.starts_at,
+            checked.ends_at,
+            values["time_zone"],
+            events.new_code(),
+        )
+        if event_id is not None:
+            break
+    else:  # pragma: no cover - ten clashes in a row
+        raise HTTPException(503, "Please try again.")
+    # The organizer attends too, so their own swaps there are tagged.
+    await request.app.state.pool.execute(
+        request.app.state.sql["events.join"], event_id, account_id, True
+    )
+    return RedirectResponse(url_path(request, "event", event_id=event_id), status_code=303)
+
+
+async def event_edit(request: Request) -> Response:
+    event = await load_event(request, organizer=True)
+    values = {
+        "name": event["name"],
+        "venue": event["venue"],
+        "description": event["description"],
+        "starts_at": events.local_input(event["starts_at"], event["time_zone"]),
+        "ends_at": events.local_input(event["ends_at"], event["time_zone"]),
+        "time_zone": event["time_zone"],
+    }
+    return _form_page(request, events.EventForm(values, {}), event)
+
+
+async def event_update(request: Request) -> Response:
+    form = await read_form(request)
+    event = await load_event(request, organizer=True)
+    checked = events.validate(form, request.app.state.time_zones)
+    if checked.errors:
+        return _form_page(request, checked, event, status_code=422)
+    values = checked.values
+    await request.app.state.pool.execute(
+        request.app.state.sql["events.update"],
+        event["id"],
+        event["organizer_id"],
+        values["name"],
+        values["venue"],
+        values["description"],
+        checked.starts_at,
+        checked.ends_at,
+        values["time_zone"],
+    )
+    return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
+
+
+async def event_close(request: Request) -> Response:
+    await read_form(request)
+    event = await load_event(request, organizer=True)
+    await request.app.state.pool.execute(
+        request.app.state.sql["events.close"], event["id"], event["organizer_id"]
+    )
+    return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
+
+
+async def show_event(request: Request) -> Response:
+    event = await load_event(request)
+    context: dict[str, Any] = {"event": event, "tz": event["time_zone"]}
+    if event["is_organizer"]:
+        context["stats"] = await request.app.state.pool.fetchrow(
+            request.app.state.sql["events.stats"], event["id"]
+        )
+        context["join_link"] = join_url(request, event["join_code"])
+        context["code"] = events.spoken(event["join_code"])
+    return render(request, "event.html", context)
+
+
+async def event_poster(request: Request) -> Response:
+    event = await load_event(request, organizer=True)
+    link = join_url(request, event["join_code"])
+    svg = await run_in_threadpool(qr.svg, link, title=f"QR code to join {event['name']}")
+    return render(
+        request,
+        "event_poster.html",
+        {
+            "event": event,
+            "qr_svg": svg,
+            "join_link": link,
+            "code": events.spoken(event["join_code"]),
+        },
+    )
+
+
+async def _by_code(request: Request) -> Any:
+    code = events.normalise_code(request.path_params["code"])
+    event = None
+    if code is not None:
+        event = await request.app.state.pool.fetchrow(request.app.state.sql["events.by_code"], code)
+    if event is None:
+        raise HTTPException(404, UNKNOWN_CODE)
+    if event["closed_at"] is not None:
+        raise HTTPException(410, CLOSED)
+    return event
+
+
+def _join_page(
+    request: Request,
+    event: Any,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    response = render(
+        request,
+        "event_join.html",
+        {
+            "event": event,
+            "tz": event["time_zone"],
+            "values": values or dict.fromkeys(fields.QUICK_FIELDS, ""),
+            "errors": errors or {},
+            "listed": True if values is None else values.get("listed") == "on",
+        },
+        status_code=status_code,
+    )
+    response.headers["x-robots-tag"] = "noindex, nofollow"
+    return response
+
+
+async def join_event(request: Request) -> Response:
+    # A GET only reads: a scanner's link preview joins nobody.
+    event = await _by_code(request)
+    await current_account(request)  # someone with a card is not asked for one again
+    return _join_page(request, event)
+
+
+async def join_event_submit(request: Request) -> Response:
+    """Join by QR or code; someone with no account makes their card in the same form."""
+    form = await read_form(request)
+    event = await _by_code(request)
+    listed = text(form, "listed") == "on"
+    pool, sql = request.app.state.pool, request.app.state.sql
+    account_id = await current_account(request)
+    if account_id is not None:
+        await pool.execute(sql["events.join"], event["id"], account_id, listed)
+        return redirect(request, url_path(request, "event", event_id=event["id"]))
+    values, errors = fields.validate_quick(form, phone_region(request))
+    if errors:
+        return _join_page(
+            request,
+            event,
+            values={**values, "listed": text(form, "listed")},
+            errors=errors,
+            status_code=422,
+        )
+    token, token_hash = sessions.new_token()
+    ordered = [values.get(name, "") for name in fields.FIELD_NAMES]
+    zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
+    async with pool.acquire() as conn, conn.transaction():
+        account_id = await conn.fetchval(
+            sql["accounts.create_with_card"], token_hash, *ordered, zone
+        )
+        await conn.execute(sql["events.join"], event["id"], account_id, listed)
+    response = redirect(request, url_path(request, "event", event_id=event["id"]) + "?joined=1")
+    sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+async def join_code(request: Request) -> Response:
+    """``/join``: type the code the organizer reads out."""
+    raw = request.query_params.get("code")
+    if raw is None:
+        return render(request, "event_code.html", {"code": "", "error": None})
+    code = events.normalise_code(raw[:40])
+    if code is None:
+        return render(
+            request, "event_code.html", {"code": raw[:40], "error": UNKNOWN_CODE}, status_code=422
+        )
+    return RedirectResponse(url_path(request, "join_event", code=code), status_code=303)
+
+
+async def events_index(request: Request) -> Response:
+    account_id = await current_account(request)
+    rows: list[Any] = []
+    if account_id is not None:
+        rows = await request.app.state.pool.fetch(request.app.state.sql["events.mine"], account_id)
+    return render(request, "events.html", {"events": rows, "tz": time_zone(request)})
+
+
+routes = [
+    Route("/events", events_index, name="events"),
+    Route("/events/new", event_new, name="event_new"),
+    Route("/events/new", event_create, methods=["POST"], name="event_create"),
+    Route("/events/{event_id:int}", show_event, name="event"),
+    Route("/events/{event_id:int}/edit", event_edit, name="event_edit"),
+    Route("/events/{event_id:int}/edit", event_update, methods=["POST"], name="event_update"),
+    Route("/events/{event_id:int}/close", event_close, methods=["POST"], name="event_close"),
+    Route("/events/{event_id:int}/poster", event_poster, name="event_poster"),
+    Route("/join", join_code, name="join_code"),
+    Route("/j/{code}", join_event, name="join_event"),
+    Route("/j/{code}", join_event_submit, methods=["POST"], name="join_event_submit"),
+]

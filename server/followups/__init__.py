@@ -1,0 +1,1 @@
+"""Follow-ups: who to reach out to, and the worker that reminds by Web Push."""

@@ -1,0 +1,217 @@
+"""Follow-ups: the list of who to reach out to, and done / snooze / off / undo / reach out."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.contacts.contacts import load_contact
+from server.followups import calendar_file, wording
+from server.web import signing
+from server.web.forms import read_form, text
+from server.web.htmx import htmx
+from server.web.sessions import current_account, time_zone
+from server.web.templating import render
+
+ACTIONS = ("done", "snooze", "off", "undo")
+
+
+async def followups(request: Request) -> Response:
+    account_id = await current_account(request)
+    rows: list[Any] = []
+    if account_id is not None:
+        event = request.query_params.get("event", "")
+        rows = await request.app.state.pool.fetch(
+            request.app.state.sql["followups.list_open"],
+            account_id,
+            int(event) if event.isdigit() and len(event) < 18 else None,
+        )
+    now = datetime.now(UTC)
+    return render(
+        request,
+        "followups.html",
+        {
+            "due": [row for row in rows if row["due_at"] <= now],
+            "later": [row for row in rows if row["due_at"] > now],
+            "now": now,
+            "tz": time_zone(request),
+        },
+    )
+
+
+async def _followup_fragment(
+    request: Request,
+    contact: Any,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    undo: str | None = None,
+    open_url: str | None = None,
+) -> Response:
+    followup = await request.app.state.pool.fetchrow(
+        request.app.state.sql["followups.for_contact"], contact["id"], request.state.account_id
+    )
+    response = render(
+        request,
+        "_followup.html",
+        {
+            "contact": contact,
+            "followup": followup,
+            "now": datetime.now(UTC),
+            "tz": time_zone(request),
+            "followup_error": error,
+            "undo": undo,
+        },
+        status_code=status_code,
+    )
+    if open_url:
+        # app.js opens the mail/SMS/LinkedIn link once the new state is shown.
+        response.headers["HX-Trigger-After-Settle"] = json.dumps({"reachout:open": open_url})
+    return response
+
+
+async def followup_change(request: Request) -> Response:
+    """POST /contacts/<id>/followup: done, snooze (days or a date), off, or undo."""
+    form = await read_form(request)
+    owner_id, contact = await load_contact(request)
+    action = text(form, "action")
+    if action not in ACTIONS:
+        raise HTTPException(400, "That is not something a follow-up can do.")
+    pool, sql = request.app.state.pool, request.app.state.sql
+    followup = await pool.fetchrow(sql["followups.for_contact"], contact["id"], owner_id)
+    if followup is None:
+        raise HTTPException(404, "That contact has no follow-up.")
+    error, undo = None, None
+    if action == "done":
+        await pool.execute(sql["followups.mark_done"], followup["id"], owner_id)
+        undo = "done"
+    elif action == "off":
+        await pool.execute(sql["followups.turn_off"], followup["id"], owner_id)
+        undo = "off"
+    elif action == "undo":
+        await pool.execute(sql["followups.reopen"], followup["id"], owner_id)
+    else:
+        error = await _snooze(request, form, followup["id"], owner_id)
+    if htmx(request):
+        return await _followup_fragment(
+            request, contact, status_code=422 if error else 200, error=error, undo=undo
+        )
+    if error:
+        raise HTTPException(422, error)
+    back = text(form, "next")
+    if back != str(request.app.url_path_for("followups")):
+        back = str(request.app.url_path_for("contact", contact_id=contact["id"]))
+    return RedirectResponse(back, status_code=303)
+
+
+async def _snooze(request: Request, form: Any, followup_id: int, owner_id: int) -> str | None:
+    pool, sql = request.app.state.pool, request.app.state.sql
+    days = text(form, "days")
+    if days in wording.SNOOZE_DAYS:
+        await pool.execute(
+            sql["followups.snooze_days"], followup_id, owner_id, wording.SNOOZE_DAYS[days]
+        )
+        return None
+    try:
+        due = wording.snooze_until(text(form, "date"), datetime.now(UTC), time_zone(request))
+    except wording.InvalidSnooze as invalid:
+        return str(invalid)
+    await pool.execute(sql["followups.snooze"], followup_id, owner_id, due)
+    return None
+
+
+async def reach_out(request: Request) -> Response:
+    """Open email, SMS or LinkedIn with a worded message, and count it as followed up."""
+    form = await read_form(request)
+    owner_id, contact = await load_contact(request)
+    channel = text(form, "via")
+    me = await request.app.state.pool.fetchrow(request.app.state.sql["cards.get"], owner_id)
+    now = datetime.now(UTC)
+    words = wording.message(me["name"], contact, now, time_zone(request))
+    url = wording.reach_out_url(channel, contact, words)
+    if url is None:
+        raise HTTPException(400, "They did not share a way to reach them like that.")
+    followup = await request.app.state.pool.fetchrow(
+        request.app.state.sql["followups.for_contact"], contact["id"], owner_id
+    )
+    if followup is not None:
+        await request.app.state.pool.execute(
+            request.app.state.sql["followups.mark_done"], followup["id"], owner_id
+        )
+    if htmx(request):
+        return await _followup_fragment(request, contact, undo="done", open_url=url)
+    return Response(status_code=303, headers={"location": url})
+
+
+async def followup_from_notification(request: Request) -> Response:
+    """The notification's "Done" / "Snooze" buttons, signed instead of CSRF-protected."""
+    followup_id = request.path_params["followup_id"]
+    action = request.path_params["action"]
+    owner = request.query_params.get("owner", "")
+    signature = request.query_params.get("sig", "")
+    settings = request.app.state.settings
+    if (
+        action not in ("done", "snooze")
+        or not owner.isdigit()
+        or not signing.verify(
+            settings.secret_key, signature, "push-action", followup_id, owner, action
+        )
+    ):
+        raise HTTPException(403, "That reminder link is not valid.")
+    pool, sql = request.app.state.pool, request.app.state.sql
+    if action == "done":
+        changed = await pool.fetchval(sql["followups.mark_done"], followup_id, int(owner))
+    else:
+        changed = await pool.fetchval(sql["followups.snooze_days"], followup_id, int(owner), 1)
+    if changed is None:
+        raise HTTPException(404, "That follow-up no longer exists.")
+    return Response(status_code=204)
+
+
+async def followups_calendar(request: Request) -> Response:
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(404, "Save your card first.")
+    rows = await request.app.state.pool.fetch(
+        request.app.state.sql["followups.upcoming_for_calendar"], account_id
+    )
+    body = calendar_file.build(
+        rows,
+        base_url=request.app.state.settings.base_url,
+        now=datetime.now(UTC),
+        tz=time_zone(request),
+        contact_path=lambda contact_id: request.app.url_path_for("contact", contact_id=contact_id),
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "content-disposition": 'attachment; filename="reachout-follow-ups.ics"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+routes = [
+    Route("/followups", followups, name="followups"),
+    Route("/followups.ics", followups_calendar, name="followups_calendar"),
+    Route(
+        "/followups/{followup_id:int}/{action:str}/from-notification",
+        followup_from_notification,
+        methods=["POST"],
+        name="followup_from_notification",
+    ),
+    Route(
+        "/contacts/{contact_id:int}/followup",
+        followup_change,
+        methods=["POST"],
+        name="followup_change",
+    ),
+    Route("/contacts/{contact_id:int}/reach-out", reach_out, methods=["POST"], name="reach_out"),
+]

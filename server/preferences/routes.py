@@ -1,0 +1,145 @@
+"""``/settings``: time zone, when to be reminded, and the devices that get reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server.followups import push, wording
+from server.web.forms import read_form, read_json, text
+from server.web.htmx import htmx
+from server.web.sessions import current_account
+from server.web.templating import render
+
+
+async def _owner(request: Request) -> int:
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(404, "Save your card first; then you can choose your reminders.")
+    return account_id
+
+
+async def _page(
+    request: Request,
+    account_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    saved: bool = False,
+    status_code: int = 200,
+) -> Response:
+    pool, sql = request.app.state.pool, request.app.state.sql
+    preferences = await pool.fetchrow(sql["accounts.preferences"], account_id)
+    devices = await pool.fetch(sql["push.devices"], account_id)
+    return render(
+        request,
+        "settings.html",
+        {
+            "values": values or dict(preferences),
+            "errors": errors or {},
+            "saved": saved,
+            "devices": devices,
+            "timings": wording.TIMINGS,
+            "vapid_key": request.app.state.vapid.application_server_key,
+        },
+        status_code=status_code,
+        fragment="_preferences.html" if htmx(request) else None,
+    )
+
+
+async def settings(request: Request) -> Response:
+    return await _page(request, await _owner(request))
+
+
+async def settings_save(request: Request) -> Response:
+    form = await read_form(request)
+    account_id = await _owner(request)
+    values = {
+        "time_zone": text(form, "time_zone"),
+        "followup_timing": text(form, "followup_timing"),
+    }
+    errors = {}
+    if values["time_zone"] not in request.app.state.time_zones:
+        errors["time_zone"] = "Choose a time zone from the list, like Europe/London."
+    if values["followup_timing"] not in wording.TIMINGS:
+        errors["followup_timing"] = "Choose when you want to be reminded."
+    if errors:
+        return await _page(request, account_id, errors=errors, values=values, status_code=422)
+    await request.app.state.pool.execute(
+        request.app.state.sql["accounts.set_preferences"],
+        account_id,
+        values["time_zone"],
+        values["followup_timing"],
+    )
+    if htmx(request):
+        return await _page(request, account_id, saved=True)
+    return RedirectResponse(str(request.app.url_path_for("settings")) + "?saved=1", status_code=303)
+
+
+async def push_subscribe(request: Request) -> Response:
+    """``PushSubscription.toJSON()`` from app.js, after the person asked for reminders."""
+    data: Any = await read_json(request)
+    account_id = await current_account(request)
+    if account_id is None:
+        return JSONResponse({"error": "Save your card first."}, status_code=403)
+    device = data.get("device", "") if isinstance(data, dict) else ""
+    try:
+        subscription = push.validate_subscription(
+            data.get("subscription") if isinstance(data, dict) else None,
+            request.app.state.settings.push_services,
+        )
+    except push.InvalidSubscription as refused:
+        return JSONResponse({"error": str(refused)}, status_code=422)
+    subscription_id = await request.app.state.pool.fetchval(
+        request.app.state.sql["push.subscribe"],
+        account_id,
+        subscription.endpoint,
+        subscription.p256dh,
+        subscription.auth,
+        str(device)[:200],
+    )
+    return JSONResponse({"id": subscription_id}, status_code=201)
+
+
+async def push_unsubscribe(request: Request) -> Response:
+    """This device turned reminders off (app.js sends its endpoint)."""
+    data: Any = await read_json(request)
+    account_id = await current_account(request)
+    endpoint = data.get("endpoint") if isinstance(data, dict) else None
+    if account_id is None or not isinstance(endpoint, str):
+        return JSONResponse({"error": "Nothing to turn off."}, status_code=404)
+    await request.app.state.pool.execute(
+        request.app.state.sql["push.remove_endpoint"], endpoint, account_id
+    )
+    return Response(status_code=204)
+
+
+async def push_remove_device(request: Request) -> Response:
+    await read_form(request)
+    account_id = await _owner(request)
+    removed = await request.app.state.pool.fetchval(
+        request.app.state.sql["push.remove"], request.path_params["subscription_id"], account_id
+    )
+    if removed is None:
+        raise HTTPException(404, "That device is not in your list.")
+    if htmx(request):
+        return await _page(request, account_id)
+    return RedirectResponse(str(request.app.url_path_for("settings")), status_code=303)
+
+
+routes = [
+    Route("/settings", settings, name="settings"),
+    Route("/settings", settings_save, methods=["POST"], name="settings_save"),
+    Route("/push/subscriptions", push_subscribe, methods=["POST"], name="push_subscribe"),
+    Route("/push/unsubscribe", push_unsubscribe, methods=["POST"], name="push_unsubscribe"),
+    Route(
+        "/push/subscriptions/{subscription_id:int}/delete",
+        push_remove_device,
+        methods=["POST"],
+        name="push_remove_device",
+    ),
+]

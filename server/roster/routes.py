@@ -1,0 +1,216 @@
+"""Who else is at an event: the roster (listing, leaving, blocking), "people who can help you",
+and requests to connect sent from the roster."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.events import events
+from server.events.events import load_event
+from server.swaps.connect import connect
+from server.web.forms import read_form, text
+from server.web.htmx import htmx
+from server.web.sessions import current_account
+from server.web.templating import render
+from server.web.urls import url_path
+
+# Requests one person may send in an hour.
+PER_HOUR = 30
+
+
+async def event_people(request: Request) -> Response:
+    """The roster: listed attendees, searchable as you type; only for attendees, for a while."""
+    event = await load_event(request)
+    if not event["is_attendee"]:
+        raise HTTPException(404, "That event is not one of yours.")
+    if not event["roster_open"]:
+        raise HTTPException(410, "This event's list of people has closed.")
+    query = request.query_params.get("q", "")[:100]
+    rows = await request.app.state.pool.fetch(
+        request.app.state.sql["events.roster"],
+        event["id"],
+        request.state.account_id,
+        events.prefix_query(query),
+    )
+    return render(
+        request,
+        "event_people.html",
+        {"event": event, "people": rows, "q": query},
+        fragment="_event_people_list.html",
+    )
+
+
+async def event_listing(request: Request) -> Response:
+    form = await read_form(request)
+    event = await load_event(request)
+    listed = text(form, "listed") == "on"
+    await request.app.state.pool.execute(
+        request.app.state.sql["events.set_listed"], event["id"], request.state.account_id, listed
+    )
+    if htmx(request):
+        event = await load_event(request)
+        return render(request, "_event_listing.html", {"event": event, "saved": True})
+    return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
+
+
+async def event_leave(request: Request) -> Response:
+    await read_form(request)
+    event = await load_event(request)
+    await request.app.state.pool.execute(
+        request.app.state.sql["events.leave"], event["id"], request.state.account_id
+    )
+    return RedirectResponse(url_path(request, "events"), status_code=303)
+
+
+async def event_block(request: Request) -> Response:
+    """One tap: they no longer see me in rosters, and I no longer see them."""
+    await read_form(request)
+    event = await load_event(request)
+    other = request.path_params["account_id"]
+    if other == request.state.account_id:
+        raise HTTPException(400, "You cannot block yourself.")
+    present = await request.app.state.pool.fetchval(
+        request.app.state.sql["events.attendee_ids"], event["id"], other
+    )
+    if present is None:
+        raise HTTPException(404, "That person is not at this event.")
+    await request.app.state.pool.execute(
+        request.app.state.sql["events.block"], request.state.account_id, other
+    )
+    return RedirectResponse(
+        url_path(request, "event_people", event_id=event["id"]), status_code=303
+    )
+
+
+def highlight(text: str) -> Markup:
+    """Escape the person's words, then turn PostgreSQL's markers into <mark>.
+
+    The markers are control characters, which card fields never contain (forms.text
+    strips them), so only PostgreSQL can have put them there.
+    """
+    marked = str(escape(text)).replace("\x01", "<mark>").replace("\x02", "</mark>")
+    return Markup(marked)  # noqa: S704 - escaped above
+
+
+async def event_matches(request: Request) -> Response:
+    event = await load_event(request)
+    if not event["is_attendee"]:
+        raise HTTPException(404, "That event is not one of yours.")
+    if not event["roster_open"]:
+        raise HTTPException(410, "This event's list of people has closed.")
+    rows = await request.app.state.pool.fetch(
+        request.app.state.sql["matches.for_me"], event["id"], request.state.account_id
+    )
+    people = [{**row, "highlighted": highlight(row["highlighted"])} for row in rows]
+    return render(
+        request,
+        "event_matches.html",
+        {
+            "event": event,
+            "helps_me": [p for p in people if p["direction"] == "helps_me"],
+            "i_help": [p for p in people if p["direction"] == "i_help"],
+        },
+    )
+
+
+async def request_connect(request: Request) -> Response:
+    await read_form(request)
+    event = await load_event(request)
+    me, other = request.state.account_id, request.path_params["account_id"]
+    pool, sql = request.app.state.pool, request.app.state.sql
+    if other == me:
+        raise HTTPException(400, "That is you. Show your QR code to someone else instead.")
+    if not event["is_attendee"] or not event["roster_open"]:
+        raise HTTPException(404, "That event is not one of yours.")
+    # Only someone I can see on the roster can be asked: listed, present, no block.
+    visible = await pool.fetchval(sql["requests.can_ask"], event["id"], me, other)
+    if not visible:
+        raise HTTPException(404, "That person is not on this event's list.")
+    if await pool.fetchval(sql["contacts.id_for"], me, other) is not None:
+        raise HTTPException(400, "You are already connected: they are in your contacts.")
+    if await pool.fetchval(sql["requests.sent_last_hour"], me) >= PER_HOUR:
+        raise HTTPException(
+            429,
+            f"You have sent {PER_HOUR} requests in the last hour. "
+            "Please wait a while before sending more.",
+        )
+    made = await pool.fetchval(sql["requests.create"], event["id"], me, other)
+    if made is None:
+        raise HTTPException(409, "There is already a request waiting between you two.")
+    if htmx(request):
+        return render(request, "_request_sent.html", {})
+    people = str(request.app.url_path_for("event_people", event_id=event["id"]))
+    return RedirectResponse(people + "?requested=1", status_code=303)
+
+
+async def requests(request: Request) -> Response:
+    account_id = await current_account(request)
+    rows = []
+    if account_id is not None:
+        rows = await request.app.state.pool.fetch(
+            request.app.state.sql["requests.incoming"], account_id
+        )
+    return render(request, "requests.html", {"requests": rows})
+
+
+async def request_decide(request: Request) -> Response:
+    await read_form(request)
+    account_id = await current_account(request)
+    if account_id is None:
+        raise HTTPException(404, "That request is not for you.")
+    if request.path_params["decision"] not in ("accept", "decline"):
+        raise HTTPException(404, "That is not something you can do with a request.")
+    accept = request.path_params["decision"] == "accept"
+    pool, sql = request.app.state.pool, request.app.state.sql
+    async with pool.acquire() as conn, conn.transaction():
+        decided = await conn.fetchrow(
+            sql["requests.decide"],
+            request.path_params["request_id"],
+            account_id,
+            "accepted" if accept else "declined",
+        )
+        if decided is None:
+            raise HTTPException(404, "That request is not waiting for you.")
+        contact_id = None
+        if accept:
+            # The same two-way connection as a swap, with follow-ups, tagged with the event.
+            contact_id = await connect(
+                conn, sql, account_id, decided["from_id"], event_id=decided["event_id"]
+            )
+    if accept:
+        return RedirectResponse(
+            str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1",
+            status_code=303,
+        )
+    return RedirectResponse(str(request.app.url_path_for("requests")), status_code=303)
+
+
+routes = [
+    Route("/events/{event_id:int}/people", event_people, name="event_people"),
+    Route("/events/{event_id:int}/listing", event_listing, methods=["POST"], name="event_listing"),
+    Route("/events/{event_id:int}/leave", event_leave, methods=["POST"], name="event_leave"),
+    Route(
+        "/events/{event_id:int}/people/{account_id:int}/block",
+        event_block,
+        methods=["POST"],
+        name="event_block",
+    ),
+    Route("/events/{event_id:int}/matches", event_matches, name="event_matches"),
+    Route(
+        "/events/{event_id:int}/people/{account_id:int}/request",
+        request_connect,
+        methods=["POST"],
+        name="request_connect",
+    ),
+    Route("/requests", requests, name="requests"),
+    Route(
+        "/requests/{request_id:int}/{decision:str}",
+        request_decide,
+        methods=["POST"],
+        name="request_decide",
+    ),
+]

@@ -1,1 +1,0 @@
-"""HTTP endpoints, one module per resource; the route table lives in ``server.app``."""

@@ -1,0 +1,203 @@
+"""Bumps in PostgreSQL: record one and pair it, wait for the outcome, confirm or decline.
+
+Every change to a scope's bumps happens under that scope's advisory lock, so
+several web processes pair bumps as one would; ``NOTIFY bumps`` wakes the
+requests waiting on a changed bump in whichever process holds them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from server.db.listener import Listener
+from server.db.pool import Connection
+from server.db.queries import Queries
+from server.swaps.bump_pairing import (
+    CHOOSE_WITHIN_MS,
+    MAX_CHOICES,
+    TOLERANCE_MS,
+    Bump,
+    alike,
+    decide,
+)
+
+
+def now_ms() -> float:
+    return time.time() * 1000
+
+
+def _moment(ms: float) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    state: str
+    partner_account: int | None
+    partner_name: str | None
+    partner_state: str | None
+    row: Any
+
+    @property
+    def seen(self) -> str:
+        return f"{self.state}/{self.partner_state or ''}/{self.row['chosen_id'] or ''}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Someone in the same crowd of bumps, as "pick who you bumped" lists them."""
+
+    bump_id: int
+    name: str
+    headline: str
+
+
+async def record(
+    pool: asyncpg.Pool, sql: Queries, account_id: int, at_ms: float, force: float | None
+) -> int:
+    """Store a bump and apply the pairing rule to it; returns its id."""
+    tolerance = timedelta(milliseconds=TOLERANCE_MS)
+    at = _moment(at_ms)
+    async with pool.acquire() as conn, conn.transaction():
+        scope = await conn.fetchval(sql["bumps.scope_for"], account_id)
+        await conn.execute(sql["bumps.lock_scope"], scope)
+        bump_id: int = await conn.fetchval(sql["bumps.insert"], account_id, scope, at, force)
+        rows = await conn.fetch(sql["bumps.nearby"], scope, at - tolerance, at + tolerance, bump_id)
+        changes = decide(
+            Bump(bump_id, account_id, at_ms, force), [Bump(**dict(row)) for row in rows]
+        )
+        await conn.fetchval(
+            sql["bumps.apply"],
+            [change.id for change in changes],
+            [change.state for change in changes],
+            [change.partner_id for change in changes],
+        )
+    return bump_id
+
+
+async def get(pool: asyncpg.Pool, sql: Queries, bump_id: int, account_id: int) -> Outcome | None:
+    row = await pool.fetchrow(sql["bumps.get"], bump_id, account_id)
+    if row is None:
+        return None
+    return Outcome(
+        row["id"],
+        row["state"],
+        row["partner_account"],
+        row["partner_name"],
+        row["partner_state"],
+        row,
+    )
+
+
+async def _move(
+    pool: asyncpg.Pool, sql: Queries, outcome: Outcome, moves: list[tuple[int, list[str], str]]
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
+        for bump_id, from_states, to_state in moves:
+            await conn.fetchval(sql["bumps.set_state"], bump_id, from_states, to_state)
+
+
+async def wait_for_change(
+    pool: asyncpg.Pool,
+    sql: Queries,
+    listener: Listener,
+    bump_id: int,
+    account_id: int,
+    seen: str,
+    until_ms: float,
+) -> Outcome | None:
+    """The bump once its state or its partner's differs from ``seen``, or at ``until_ms``.
+
+    ``seen`` is ``Outcome.seen`` as the page last showed it.
+    """
+    while True:
+        with listener.watch(str(bump_id)) as woke:
+            outcome = await get(pool, sql, bump_id, account_id)
+            if outcome is None or outcome.seen != seen:
+                return outcome
+            remaining = until_ms - now_ms()
+            if remaining <= 0:
+                return outcome
+            await listener.wait(woke, remaining / 1000)
+
+
+async def give_up(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> None:
+    """Nobody bumped back in time."""
+    await _move(pool, sql, outcome, [(outcome.id, ["waiting"], "unmatched")])
+
+
+async def decline(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> None:
+    """ "Not them": both sides are told, and neither is connected."""
+    moves = [(outcome.id, ["paired", "confirmed"], "declined")]
+    if outcome.row["partner_id"] is not None:
+        moves.append((outcome.row["partner_id"], ["paired", "confirmed"], "declined"))
+    await _move(pool, sql, outcome, moves)
+
+
+async def confirm(pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id: int) -> bool:
+    """Say yes; returns True once both have, when the two are connected both ways."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
+        await conn.fetchval(sql["bumps.set_state"], outcome.id, ["paired"], "confirmed")
+        mine = await conn.fetchrow(sql["bumps.get"], outcome.id, account_id)
+        assert mine is not None
+        if mine["state"] != "confirmed" or mine["partner_state"] != "confirmed":
+            return bool(mine["state"] == "swapped")
+        await conn.fetchval(
+            sql["contacts.connect"], account_id, mine["partner_account"], None, None
+        )
+        for bump_id in (mine["id"], mine["partner_id"]):
+            await conn.fetchval(sql["bumps.set_state"], bump_id, ["confirmed"], "swapped")
+    return True
+
+
+async def _crowd(
+    conn: asyncpg.Pool | Connection, sql: Queries, mine: Any, limit: int | None = MAX_CHOICES
+) -> list[Choice]:
+    if mine["state"] != "ambiguous" or now_ms() - mine["at_ms"] > CHOOSE_WITHIN_MS:
+        return []
+    me = Bump(mine["id"], 0, mine["at_ms"], mine["force"])
+    rows = await conn.fetch(sql["bumps.crowd"], mine["id"], timedelta(milliseconds=TOLERANCE_MS))
+    like_me = [
+        Choice(row["id"], row["name"], row["headline"])
+        for row in rows
+        if alike(me, Bump(row["id"], row["account_id"], row["at_ms"], row["force"]))
+    ]
+    return like_me[:limit]
+
+
+async def crowd(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> list[Choice]:
+    """Whom an ambiguous bump may pick from: alike bumps of its window, nearest first."""
+    return await _crowd(pool, sql, outcome.row)
+
+
+async def choose(
+    pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id: int, choice: int
+) -> bool:
+    """Pick who I bumped; False if they are not in my crowd. Two who pick each other are
+    swapped then and there: each named the other, which is what confirming a pair is."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
+        mine = await conn.fetchrow(sql["bumps.get"], outcome.id, account_id)
+        assert mine is not None
+        # Anyone alike in the window, not only the nearest shown: a later, nearer bump
+        # may have pushed the one they saw off the end of the list.
+        picked = {option.bump_id for option in await _crowd(conn, sql, mine, limit=None)}
+        if choice not in picked:
+            return False
+        await conn.fetchval(sql["bumps.set_choice"], outcome.id, choice)
+        other = await conn.fetchrow(sql["bumps.chosen_by"], choice)
+        if other is None or other["chosen_id"] != outcome.id or other["state"] != "ambiguous":
+            return True
+        await conn.fetchval(sql["contacts.connect"], account_id, other["account_id"], None, None)
+        await conn.fetchval(
+            sql["bumps.apply"], [outcome.id, choice], ["swapped", "swapped"], [choice, outcome.id]
+        )
+    return True

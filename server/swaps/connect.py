@@ -1,0 +1,58 @@
+"""Connecting two people: the one operation behind every swap (QR, code, bump, request, sync)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+from starlette.requests import Request
+
+from server.cards import fields
+from server.db.pool import Connection
+from server.db.queries import Queries
+from server.web import sessions
+
+
+async def connect(
+    conn: asyncpg.Pool | Connection,
+    sql: Queries,
+    account_id: int,
+    other_id: int,
+    *,
+    event_id: int | None = None,
+    met_at: datetime | None = None,
+) -> int:
+    """Connect both ways, with a follow-up on each side (idempotent).
+
+    Returns ``account_id``'s contact row for ``other_id``. ``event_id`` tags the
+    connection with an event; otherwise the one both are at now, if any.
+    """
+    contact_id: int | None = await conn.fetchval(
+        sql["contacts.connect"], account_id, other_id, event_id, met_at
+    )
+    if contact_id is None:
+        # A concurrent swap made the connection after our statement's snapshot.
+        contact_id = await conn.fetchval(sql["contacts.id_for"], account_id, other_id)
+    assert contact_id is not None
+    return contact_id
+
+
+async def create_guest(
+    request: Request,
+    account_id: int,
+    values: dict[str, str],
+    conn: asyncpg.Pool | Connection | None = None,
+) -> int:
+    """A card for a guest typed in on my phone (no session: this phone is not theirs),
+    connected both ways; returns my contact row for them."""
+    db = conn or request.app.state.pool
+    # The guest is standing next to me: my time zone, as looked up with my session.
+    row = await db.fetchrow(
+        request.app.state.sql["accounts.join_with_details"],
+        None,
+        *[values.get(name, "") for name in fields.FIELD_NAMES],
+        account_id,
+        sessions.time_zone(request),
+    )
+    assert row is not None
+    return int(row["sharer_contact"])

@@ -1,0 +1,120 @@
+"""Swaps a phone queued while offline, performed once it is back online.
+
+Each action carries a key the phone made. The key is claimed in the same
+transaction that makes the swap and records the answer, so a replay (the page
+and the service worker both sending, or a lost response) gets the first answer
+back and never connects twice; a key reused for a different swap is refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from server.cards import fields
+from server.cards.cards import phone_region
+from server.contacts.contacts import new_contact_url
+from server.db.pool import Connection
+from server.swaps import codes
+from server.swaps.connect import connect, create_guest
+from server.swaps.visits import SELF, card_for_token
+from server.web.client import client_ip
+
+KINDS = ("scan", "code", "guest")
+# A phone may sync a swap from yesterday's event, not one from last month.
+OLDEST = timedelta(days=7)
+KEY_REUSED = "This swap was already sent with different details. Scan or type it again."
+
+
+class Answer(Exception):
+    """An answer to give now, with nothing of the action kept (so it can be retried)."""
+
+    def __init__(self, status_code: int, body: dict[str, Any]) -> None:
+        self.status_code = status_code
+        self.body = body
+
+
+def failed(status_code: int, message: str) -> tuple[int, dict[str, Any]]:
+    return status_code, {"status": "failed", "message": message}
+
+
+def made_at(value: object, now: datetime) -> datetime:
+    """When the swap happened on the phone, within the last week and not in the future."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return now
+    try:
+        moment = datetime.fromtimestamp(value / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return now
+    return min(max(moment, now - OLDEST), now)
+
+
+def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], object]:
+    """The key, kind, payload and moment of a queued action, or an ``Answer`` refusing it."""
+    if not isinstance(body, dict):
+        raise Answer(*failed(400, "That request could not be read."))
+    try:
+        key = uuid.UUID(str(body.get("key")))
+    except ValueError:
+        raise Answer(*failed(400, "That swap has no valid key.")) from None
+    kind, payload = body.get("kind"), body.get("payload")
+    if kind not in KINDS or not isinstance(payload, dict):
+        raise Answer(*failed(400, "That is not a swap we know."))
+    if any(not isinstance(value, str) for value in payload.values()):
+        raise Answer(*failed(400, "That swap's details could not be read."))
+    return key, str(kind), payload, body.get("made_at")
+
+
+def guest_form(payload: Mapping[str, object]) -> FormData:
+    return FormData([(name, str(payload.get(name) or "")) for name in fields.QUICK_FIELDS])
+
+
+def _done(request: Request, contact_id: int, name: str) -> tuple[int, dict[str, Any]]:
+    return 200, {
+        "status": "done",
+        "message": f"Swapped with {name}.",
+        "name": name,
+        "url": new_contact_url(request, contact_id),
+    }
+
+
+async def perform(
+    request: Request,
+    conn: Connection,
+    account_id: int,
+    kind: str,
+    payload: dict[str, str],
+    at: datetime,
+) -> tuple[int, dict[str, Any]]:
+    """Do one queued swap as if it happened ``at``; the status and answer to record."""
+    sql = request.app.state.sql
+    if kind == "scan":
+        try:
+            card = await card_for_token(request, payload.get("token", ""), at)
+        except HTTPException as exc:
+            return failed(exc.status_code, str(exc.detail))
+        if card["account_id"] == account_id:
+            return failed(400, SELF)
+        contact_id = await connect(conn, sql, account_id, card["account_id"], met_at=at)
+        return _done(request, contact_id, card["name"])
+    if kind == "code":
+        outcome = await codes.redeem(
+            conn, sql, account_id, client_ip(request), payload.get("code", ""), at
+        )
+        if outcome.status == 429:
+            raise Answer(429, {"status": "retry", "message": outcome.message, "retry_after": 600})
+        if outcome.owner_id is None:
+            return failed(outcome.status, outcome.message)
+        contact_id = await connect(conn, sql, account_id, outcome.owner_id, met_at=at)
+        return _done(request, contact_id, outcome.owner_name)
+    values, errors = fields.validate_quick(guest_form(payload), phone_region(request))
+    if errors:
+        return failed(422, " ".join(errors.values()))
+    contact_id = await create_guest(request, account_id, values, conn)
+    return _done(request, contact_id, values["name"])

@@ -1,0 +1,65 @@
+"""A card opened from its share link: which card the token opens, and who is looking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from server.cards import share_tokens
+from server.cards.cards import load_card
+from server.web.sessions import current_account
+
+EXPIRED = "This code has expired. Ask them to show their QR code again."
+REPLACED = "This code was replaced by a newer one. Ask them to show their QR code again."
+UNKNOWN = "We don't recognise this code. Check the link, or ask them to show their QR code again."
+SELF = "This is your own card. Show this QR code to someone else to swap details."
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who is looking at whose card, and what they may see."""
+
+    card: Any
+    owner_id: int
+    viewer_id: int | None
+    contact_id: int | None  # the viewer's contact row for the owner, once connected
+
+    @property
+    def own(self) -> bool:
+        return self.viewer_id == self.owner_id
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.card["ask_details_first"]) and self.contact_id is None and not self.own
+
+
+async def card_for_token(request: Request, token: str, at: datetime) -> Any:
+    """The card a share token opens, if it was valid ``at``; else the friendly 404/410."""
+    decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
+    if decoded.status is share_tokens.Status.MALFORMED:
+        raise HTTPException(404, UNKNOWN)
+    card = await load_card(request, decoded.account_id)
+    if card is None:
+        raise HTTPException(404, UNKNOWN)
+    if decoded.generation != card["share_generation"]:
+        raise HTTPException(410, REPLACED)
+    if decoded.status is share_tokens.Status.EXPIRED:
+        raise HTTPException(410, EXPIRED)
+    return card
+
+
+async def load_visit(request: Request) -> Visit:
+    """Resolve the token in the URL, or raise the friendly 404/410 for a bad one."""
+    card = await card_for_token(request, request.path_params["token"], datetime.now(UTC))
+    owner_id = card["account_id"]
+    viewer_id = await current_account(request)
+    contact_id = None
+    if viewer_id is not None and viewer_id != owner_id:
+        contact_id = await request.app.state.pool.fetchval(
+            request.app.state.sql["contacts.id_for"], viewer_id, owner_id
+        )
+    return Visit(card, owner_id, viewer_id, contact_id)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every area: sessions, CSRF, forms, htmx, templating, errors, URLs."""

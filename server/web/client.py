@@ -1,0 +1,15 @@
+"""Who is asking: the client's IP address, in the form PostgreSQL's ``inet`` takes."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from starlette.requests import Request
+
+
+def client_ip(request: Request) -> str | None:
+    host = request.client.host if request.client else None
+    try:
+        return str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        return None

@@ -1,0 +1,64 @@
+"""Readable error pages (or htmx fragments) for every status; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.web.htmx import htmx
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "That did not work",
+    403: "Please reload the page",
+    404: "Not found",
+    405: "Not allowed",
+    410: "This code no longer works",
+    413: "That was too large",
+    422: "Please check the form",
+    429: "Slow down a little",
+}
+MESSAGES = {
+    404: "There is nothing here. The link may be mistyped or out of date.",
+    405: "That page cannot be used this way.",
+    413: "That upload or form was too large. Photos can be up to 8 MB; text fields are short.",
+}
+
+
+def error_response(request: Request, status_code: int, message: str | None = None) -> Response:
+    from server.web.templating import render  # templating imports htmx helpers; avoid a cycle
+
+    title = TITLES.get(status_code, "Something went wrong")
+    message = message or MESSAGES.get(status_code) or "Please try again in a moment."
+    context = {"title": title, "message": message, "status_code": status_code}
+    if htmx(request):
+        # Show the message where the page keeps its notices, not in place of the form.
+        response = render(request, "_flash.html", context, status_code=status_code)
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML show:#flash:top"
+        return response
+    return render(request, "error.html", context, status_code=status_code)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
+    response = error_response(request, exc.status_code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "Something went wrong on our side. Please try again.")
+
+
+def _default_phrase(status_code: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status_code).phrase

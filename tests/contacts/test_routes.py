@@ -1,0 +1,122 @@
+"""My contacts: newest first, search, private notes, and nobody else can read them."""
+
+from __future__ import annotations
+
+import vobject
+
+from tests.phone import soup, text_of
+
+
+async def swap(visitor, sharer) -> None:
+    link = await sharer.share_link()
+    response = await visitor.post(link + "/swap")
+    assert response.status_code == 303
+
+
+async def test_contacts_newest_first_and_search(new_phone, pool):
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    for name, company in (("Ana Silva", "Loom"), ("Ben Ode", "Weave"), ("Cy Park", "Loom Labs")):
+        other = await new_phone()
+        await other.make_card(name=name, company=company)
+        await swap(me, other)
+    # Distinct times, later swaps newer, however fast the test ran.
+    await pool.execute(
+        "UPDATE contacts SET met_at = now() - interval '1 hour' + id * interval '1 min'"
+    )
+
+    page = soup(await me.get(me.url("contacts")))
+    names = [el.get_text() for el in page.select(".people .name")]
+    assert names == ["Cy Park", "Ben Ode", "Ana Silva"]
+
+    found = await me.get(me.url("contacts"), params={"q": "loom"}, headers={"HX-Request": "true"})
+    assert "<html" not in found.text
+    assert [el.get_text() for el in soup(found).select(".name")] == ["Cy Park", "Ana Silva"]
+    none = await me.get(me.url("contacts"), params={"q": "%_"})
+    assert "Nobody matches" in text_of(none)
+
+
+async def test_private_note_saved_and_only_mine(new_phone, pool):
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    dana = await new_phone()
+    await dana.make_card()
+    await swap(me, dana)
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    note_url = me.url("contact_note", contact_id=contact_id)
+    saved = await me.post(note_url, {"note": "Knows <b>fashion</b> recruiters"}, htmx=True)
+    assert saved.status_code == 200 and "Saved." in text_of(saved)
+    page = await me.get(me.url("contact", contact_id=contact_id))
+    assert "Knows &lt;b&gt;fashion&lt;/b&gt; recruiters" in page.text
+
+    too_long = await me.post(note_url, {"note": "n" * 2001})
+    assert too_long.status_code == 422
+    assert "under 2000 characters" in text_of(too_long)
+    assert await pool.fetchval("SELECT note FROM contacts WHERE id = $1", contact_id) == (
+        "Knows <b>fashion</b> recruiters"
+    )
+
+
+async def test_another_account_can_never_read_my_contacts(new_phone, pool):
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    dana = await new_phone()
+    await dana.make_card()
+    await swap(me, dana)
+    await me.post(me.url("contact_note", contact_id=1), {"note": "secret note"})
+    intruder = await new_phone()
+    await intruder.make_card(name="Eve Intruder")
+    anonymous = await new_phone()
+    ids = [row["id"] for row in await pool.fetch("SELECT id FROM contacts")] + [999]
+    for phone in (intruder, anonymous):
+        for contact_id in ids:
+            for name in ("contact", "contact_vcard", "welcome"):
+                response = await phone.get(phone.url(name, contact_id=contact_id))
+                assert response.status_code == 404, (name, contact_id)
+                assert "secret note" not in response.text
+            response = await phone.post(
+                phone.url("contact_note", contact_id=contact_id), {"note": "overwritten"}
+            )
+            assert response.status_code == 404
+        listing = await phone.get(phone.url("contacts"))
+        assert "Dana Lee" not in text_of(listing) and "Me Myself" not in text_of(listing)
+    assert await pool.fetchval("SELECT note FROM contacts WHERE owner_id = 1") == "secret note"
+
+
+async def test_contact_vcard_has_photo_and_where_we_met(new_phone, pool):
+    from tests.cards.test_routes import jpeg_with_gps
+
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    dana = await new_phone()
+    await dana.make_card()
+    await dana.post(
+        dana.url("card_photo"), files={"photo": ("d.jpg", jpeg_with_gps(), "image/jpeg")}
+    )
+    await swap(me, dana)
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    await me.post(me.url("contact_note", contact_id=contact_id), {"note": "Intro to Sam; call"})
+    response = await me.get(me.url("contact_vcard", contact_id=contact_id))
+    assert response.headers["content-type"] == "text/vcard; charset=utf-8"
+    assert 'filename="Dana Lee.vcf"' in response.headers["content-disposition"]
+    card = vobject.readOne(response.text)
+    assert card.fn.value == "Dana Lee"
+    assert card.title.value == "Recruiter, fashion and apparel"
+    assert "Met on" in card.note.value and "Intro to Sam; call" in card.note.value
+    assert card.photo.value[:2] == b"\xff\xd8"  # a JPEG, decoded from base64
+    urls = sorted(url.value for url in card.contents["url"])
+    assert urls == ["https://danalee.example.com", "https://www.linkedin.com/in/danalee"]
+    assert all(len(line.encode()) <= 75 for line in response.text.split("\r\n"))
+
+
+async def test_contact_page_has_tap_to_act_links(new_phone, pool):
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    dana = await new_phone()
+    await dana.make_card()
+    await swap(me, dana)
+    page = soup(await me.get(me.url("contact", contact_id=1)))
+    hrefs = {a["href"] for a in page.select(".links a")}
+    assert "mailto:dana@example.com" in hrefs
+    assert "tel:+14155550134" in hrefs
+    assert "https://www.linkedin.com/in/danalee" in hrefs

@@ -1,0 +1,291 @@
+"""Events: organizers, joining by code, swaps tagged with the event, and a private roster."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from server.events import events
+from tests.phone import soup, text_of
+
+# A card with nothing that a roster search in these tests would find by accident.
+PLAIN = {
+    "headline": "Guest",
+    "company": "",
+    "phone": "",
+    "linkedin": "",
+    "website": "",
+    "looking_for": "",
+    "can_help_with": "",
+}
+
+
+def event_form(**overrides: str) -> dict[str, str]:
+    now = datetime.now(UTC)
+    return {
+        "name": "Lunch & Learn",
+        "venue": "Library, Room 2",
+        "description": "Talks and lunch",
+        "starts_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "time_zone": "UTC",
+        **overrides,
+    }
+
+
+async def organizer_with_event(new_phone, **overrides: str):
+    organizer = await new_phone()
+    await organizer.make_card(**PLAIN, name="Olga Organizer", email="olga@example.com")
+    response = await organizer.post(organizer.url("event_create"), event_form(**overrides))
+    assert response.status_code == 303, response.text
+    event_id = int(response.headers["location"].rsplit("/", 1)[1])
+    return organizer, event_id
+
+
+async def join_code(pool, event_id: int) -> str:
+    return await pool.fetchval("SELECT join_code FROM events WHERE id = $1", event_id)
+
+
+async def attendee(new_phone, pool, event_id: int, name: str, **card: str):
+    phone = await new_phone()
+    details = {**PLAIN, "email": f"{name.split()[0].lower()}@example.com", **card}
+    await phone.make_card(name=name, **details)
+    code = await join_code(pool, event_id)
+    response = await phone.post(phone.url("join_event_submit", code=code), {"listed": "on"})
+    assert response.status_code == 303
+    return phone
+
+
+async def test_organizer_gets_code_link_poster_and_counts_only(new_phone, pool):
+    organizer, event_id = await organizer_with_event(new_phone)
+    page = await organizer.get(organizer.url("event", event_id=event_id))
+    code = await join_code(pool, event_id)
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{6}", code)
+    assert f"{code[:3]}-{code[3:]}" in text_of(page)
+    assert soup(page).select_one("#join-link")["value"].endswith(f"/j/{code}")
+    poster = await organizer.get(organizer.url("event_poster", event_id=event_id))
+    assert "Scan to join and swap details" in text_of(poster)
+    assert soup(poster).select_one("#qr svg") is not None
+
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    link = await ana.share_link()
+    await ben.post(link + "/swap")
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 3")
+    await ben.post(ben.url("contact_note", contact_id=contact_id), {"note": "secret about Ana"})
+    await ben.post(ben.url("followup_change", contact_id=contact_id), {"action": "done"})
+    page = text_of(await organizer.get(organizer.url("event", event_id=event_id)))
+    assert "Attendees 3" in page and "Swaps made at the event 1" in page
+    assert "Follow-ups done 1" in page
+    for private in ("secret about Ana", "ana@example.com", "ben@example.com", "Ana Silva"):
+        assert private not in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": ""}, "name", "Give the event a name."),
+        ({"name": "n" * 121}, "name", "under 120 characters"),
+        ({"description": "d" * 2001}, "description", "under 2000 characters"),
+        ({"time_zone": "Mars/Base"}, "time_zone", "Choose a time zone"),
+        ({"starts_at": "tomorrow"}, "starts_at", "Enter a date and time"),
+        (
+            {"starts_at": "2026-12-01T12:00", "ends_at": "2026-12-01T11:00"},
+            "ends_at",
+            "after the start",
+        ),
+        ({"starts_at": "2026-12-01T12:00", "ends_at": "2027-01-01T11:00"}, "ends_at", "two weeks"),
+    ],
+)
+async def test_bad_event_forms_are_refused_and_nothing_is_made(
+    new_phone, pool, overrides, field, message
+):
+    organizer = await new_phone()
+    await organizer.make_card()
+    response = await organizer.post(organizer.url("event_create"), event_form(**overrides))
+    assert response.status_code == 422
+    error = soup(response).select_one(f"#everr-{field}")
+    assert error is not None and message in error.get_text()
+    assert await pool.fetchval("SELECT count(*) FROM events") == 0
+
+
+async def test_editing_validates_too_and_keeps_the_event(new_phone, pool):
+    organizer, event_id = await organizer_with_event(new_phone)
+    bad = await organizer.post(
+        organizer.url("event_update", event_id=event_id), event_form(name="")
+    )
+    assert bad.status_code == 422
+    ok = await organizer.post(
+        organizer.url("event_update", event_id=event_id), event_form(name="Mixer")
+    )
+    assert ok.status_code == 303
+    assert await pool.fetchval("SELECT name FROM events") == "Mixer"
+    stranger = await new_phone()
+    await stranger.make_card(name="Eve")
+    assert (await stranger.get(stranger.url("event_edit", event_id=event_id))).status_code == 404
+    denied = await stranger.post(
+        stranger.url("event_update", event_id=event_id), event_form(name="Hacked")
+    )
+    assert denied.status_code == 404
+    assert await pool.fetchval("SELECT name FROM events") == "Mixer"
+
+
+async def test_someone_with_nothing_joins_and_makes_a_card_in_one_form(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    code = await join_code(pool, event_id)
+    visitor = await new_phone()
+    page = await visitor.get(visitor.url("join_event", code=code))
+    assert "Lunch & Learn" in text_of(page)
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1, "a view joins nobody"
+    bad = await visitor.post(
+        visitor.url("join_event_submit", code=code), {"name": "Mia", "listed": "on"}
+    )
+    assert bad.status_code == 422 and "Add an email" in text_of(bad)
+    response = await visitor.post(
+        visitor.url("join_event_submit", code=code),
+        {"name": "Mia Chen", "email": "mia@example.com"},
+    )
+    assert response.status_code == 303
+    row = await pool.fetchrow("SELECT listed, left_at FROM event_attendees WHERE account_id = 2")
+    assert row["listed"] is False and row["left_at"] is None  # the box was unticked
+    welcome = await visitor.get(response.headers["location"])
+    assert "You're in!" in text_of(welcome)
+
+
+@pytest.mark.parametrize("typed", ["abc", "ABCDE0", "IIIIII", "<script>", "x" * 300])
+async def test_malformed_and_unknown_codes_get_a_friendly_answer(new_phone, pool, typed):
+    phone = await new_phone()
+    response = await phone.get(phone.url("join_code"), params={"code": typed})
+    assert response.status_code == 422
+    assert "We don't recognise that code" in text_of(response)
+    assert "<script>" not in response.text
+    assert (await phone.get("/j/" + "ZZZZZZ")).status_code == 404
+
+
+async def test_code_typed_loosely_finds_the_event(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    code = await join_code(pool, event_id)
+    phone = await new_phone()
+    response = await phone.get(
+        phone.url("join_code"), params={"code": f" {code[:3].lower()}-{code[3:]} "}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == phone.url("join_event", code=code)
+
+
+async def test_closed_event_cannot_be_joined(new_phone, pool):
+    organizer, event_id = await organizer_with_event(new_phone)
+    await organizer.post(organizer.url("event_close", event_id=event_id))
+    code = await join_code(pool, event_id)
+    phone = await new_phone()
+    await phone.make_card(name="Late Larry")
+    assert (await phone.get(phone.url("join_event", code=code))).status_code == 410
+    response = await phone.post(phone.url("join_event_submit", code=code), {"listed": "on"})
+    assert response.status_code == 410 and "closed" in text_of(response)
+    assert await pool.fetchval("SELECT count(*) FROM event_attendees") == 1
+
+
+async def test_swaps_at_the_event_are_tagged_and_filterable(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    outsider = await new_phone()
+    await outsider.make_card(name="Out Sider")
+    await ben.post((await ana.share_link()) + "/swap")
+    await ben.post((await outsider.share_link()) + "/swap")
+    tags = dict(await pool.fetch("SELECT contact_id, event_id FROM contacts WHERE owner_id = 3"))
+    assert tags == {2: event_id, 4: event_id}  # Ben was at the event for both
+    contact_id = await pool.fetchval(
+        "SELECT id FROM contacts WHERE owner_id = 3 AND contact_id = 2"
+    )
+    page = await ben.get(ben.url("contact", contact_id=contact_id))
+    assert "Met at Lunch & Learn" in text_of(page)
+    listing = await ben.get(ben.url("contacts"), params={"event": str(event_id)})
+    assert "Ana Silva" in text_of(listing)
+    outsider_view = dict(
+        await pool.fetch("SELECT contact_id, event_id FROM contacts WHERE owner_id = 4")
+    )
+    assert outsider_view == {3: None}
+
+
+async def test_roster_search_shows_listed_people_never_contact_details(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    await attendee(
+        new_phone,
+        pool,
+        event_id,
+        "Ana Silva",
+        can_help_with="Intros to fashion recruiters",
+        phone="+14155550111",
+    )
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode", looking_for="A marketing job")
+    hidden = await attendee(new_phone, pool, event_id, "Hana Hidden")
+    await hidden.post(hidden.url("event_listing", event_id=event_id), {})
+    url = ben.url("event_people", event_id=event_id)
+    everyone = text_of(await ben.get(url))
+    assert "Ana Silva" in everyone and "Olga Organizer" in everyone
+    assert "Hana Hidden" not in everyone and "Ben Ode" not in everyone
+    found = await ben.get(url, params={"q": "recru"}, headers={"HX-Request": "true"})
+    assert "<html" not in found.text
+    assert [n.get_text() for n in soup(found).select(".name")] == ["Ana Silva"]
+    assert [
+        n.get_text() for n in soup(await ben.get(url, params={"q": "sil an"})).select(".name")
+    ] == ["Ana Silva"]
+    assert "Nobody here matches" in text_of(await ben.get(url, params={"q": "zzz"}))
+    for query in ("", "ana", "&|!:*()'", "<script>"):
+        page = await ben.get(url, params={"q": query})
+        assert page.status_code == 200
+        assert "@example.com" not in page.text and "555" not in page.text
+        assert "<script>" not in page.text
+
+
+async def test_roster_is_private_to_present_attendees_within_the_window(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    url = ben.url("event_people", event_id=event_id)
+    stranger = await new_phone()
+    await stranger.make_card(name="Sam Stranger")
+    anonymous = await new_phone()
+    assert (await stranger.get(url)).status_code == 404
+    assert (await anonymous.get(url)).status_code == 404
+    assert (await stranger.get(stranger.url("event", event_id=event_id))).status_code == 404
+
+    # Blocking: Ana blocks Ben, so he no longer sees her, and she no longer sees him.
+    await ana.post(ana.url("event_block", event_id=event_id, account_id=3))
+    assert "Ana Silva" not in text_of(await ben.get(url))
+    assert "Ben Ode" not in text_of(await ana.get(ana.url("event_people", event_id=event_id)))
+
+    # Leaving closes the roster to me and takes me off it.
+    await ben.post(ben.url("event_leave", event_id=event_id))
+    assert (await ben.get(url)).status_code == 404
+    assert "Ben Ode" not in text_of(await ana.get(ana.url("event_people", event_id=event_id)))
+
+    # 30 days after the end, the roster closes for everyone.
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '32 days',"
+        " ends_at = now() - interval '31 days'"
+    )
+    assert (await ana.get(ana.url("event_people", event_id=event_id))).status_code == 410
+
+
+async def test_blocking_yourself_or_a_non_attendee_is_refused(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    assert (
+        await ana.post(ana.url("event_block", event_id=event_id, account_id=2))
+    ).status_code == 400
+    assert (
+        await ana.post(ana.url("event_block", event_id=event_id, account_id=99))
+    ).status_code == 404
+    assert await pool.fetchval("SELECT count(*) FROM blocks") == 0
+
+
+def test_codes_are_unambiguous():
+    for _ in range(200):
+        code = events.new_code()
+        assert events.normalise_code(code) == code
+        assert not set(code) & set("01ILO")
+    assert events.normalise_code("abc 234") == "ABC234"

@@ -1,0 +1,243 @@
+"""The reminder worker against the local push service: every reminder once, whatever happens."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+from tests.conftest import PROJECT_ROOT
+from tests.reminders import make_due, running_worker, sharers_with_phones, subscribe, swapped
+
+
+async def deliveries(pool) -> list[tuple[str, int]]:
+    return [
+        tuple(r) for r in await pool.fetch("SELECT status, attempts FROM deliveries ORDER BY id")
+    ]
+
+
+async def test_due_follow_up_is_pushed_encrypted_to_every_device_once(new_phone, pool, push, app):
+    dana, mia = await swapped(new_phone)
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    await dana.post(
+        dana.url("contact_give_get", contact_id=contact_id),
+        {"promised": "an intro to two fashion recruiters", "they_asked": ""},
+    )
+    phone, laptop = await subscribe(dana, push), await subscribe(dana, push, "Laptop")
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        assert await worker.run_once() == 2
+        assert await worker.run_once() == 0  # nothing twice
+    for device in (phone, laptop):
+        [message] = push.received_for(device)
+        payload = message.json()
+        assert payload["title"] == "Follow up with Mia Chen"
+        assert payload["body"] == "You met today. You promised: an intro to two fashion recruiters."
+        assert payload["url"] == dana.url("contact", contact_id=contact_id)
+        assert payload["tag"] == message.topic == f"contact-{contact_id}"
+        assert message.ttl == 86400 and message.urgency == "normal"
+        assert message.claims["aud"] == push.origin  # with the port
+        assert message.claims["sub"].startswith("mailto:")
+    assert await deliveries(pool) == [("sent", 1), ("sent", 1)]
+    # Mia has no device: her follow-up is due and listed, nothing is sent for her.
+    page = await mia.get(mia.url("followups"))
+    assert "Dana Lee" in page.text and "Reach out now" in page.text
+
+
+async def test_vapid_jwt_is_signed_once_per_push_origin(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    first, second = await subscribe(dana, push), await subscribe(dana, push)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    tokens = {m.claims["exp"] for m in push.received_for(first) + push.received_for(second)}
+    assert len(tokens) == 1
+
+
+async def test_gone_subscription_is_forgotten(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    device = await subscribe(dana, push)
+    push.unsubscribe(device)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
+    assert await pool.fetchval("SELECT status FROM deliveries") == "gone"
+
+
+async def test_429_with_retry_after_is_delivered_later_not_before(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    device = await subscribe(dana, push)
+    push.script(device, [(429, {"Retry-After": "1"})])
+    await make_due(pool)
+    async with running_worker(app, push, backoff_base=0.01) as worker:
+        await worker.run_once()
+        assert push.received_for(device) == []
+        assert await worker.run_once() == 0, "not retried before Retry-After"
+        wait = await pool.fetchval(
+            "SELECT extract(epoch FROM next_attempt_at - now())::float FROM deliveries"
+        )
+        assert 0.5 < wait <= 1.0
+        await asyncio.sleep(wait + 0.05)
+        assert await worker.run_once() == 1
+    assert len(push.received_for(device)) == 1
+    assert await deliveries(pool) == [("sent", 2)]
+
+
+async def test_server_error_then_success_is_delivered_once(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    device = await subscribe(dana, push)
+    push.script(device, [500, 503])
+    await make_due(pool)
+    async with running_worker(app, push, backoff_base=0.01) as worker:
+        for _ in range(30):
+            await worker.run_once()
+            if push.received_for(device):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)
+        await worker.run_once()
+    assert len(push.received_for(device)) == 1
+    assert await deliveries(pool) == [("sent", 3)]
+
+
+async def test_too_large_is_failed_not_retried_and_shown(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    device = await subscribe(dana, push)
+    push.script(device, [413])
+    await make_due(pool)
+    async with running_worker(app, push, backoff_base=0.01) as worker:
+        await worker.run_once()
+        await asyncio.sleep(0.05)
+        await worker.run_once()
+    assert await deliveries(pool) == [("failed", 1)]
+    page = await dana.get(dana.url("followups"))
+    assert "could not be delivered" in page.text
+
+
+async def test_bounded_attempts_end_in_failed(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    device = await subscribe(dana, push)
+    push.script(device, [500] * 3)
+    await make_due(pool)
+    async with running_worker(app, push, backoff_base=0.001, max_attempts=3) as worker:
+        for _ in range(20):
+            await worker.run_once()
+            await asyncio.sleep(0.01)
+    assert await deliveries(pool) == [("failed", 3)]
+    assert push.received_for(device) == []
+
+
+async def test_done_before_sending_sends_nothing(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    device = await subscribe(dana, push)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.enqueue_due()
+        await pool.execute("UPDATE followups SET status = 'done'")
+        await worker.run_once()
+    assert push.received_for(device) == []
+    assert await pool.fetchval("SELECT status FROM deliveries") == "skipped"
+
+
+async def test_snooze_reminds_again_once(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    device = await subscribe(dana, push)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+        contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+        await dana.post(
+            dana.url("followup_change", contact_id=contact_id), {"action": "snooze", "days": "1"}
+        )
+        await worker.run_once()
+        assert len(push.received_for(device)) == 1, "not before the snooze ends"
+        await make_due(pool)
+        await worker.run_once()
+        await worker.run_once()
+    assert len(push.received_for(device)) == 2
+
+
+async def test_two_workers_at_once_deliver_each_reminder_once(new_phone, pool, push, app):
+    devices = await sharers_with_phones(new_phone, push, 12)
+    await pool.execute("DELETE FROM push_subscriptions WHERE device <> 'Test phone'")
+    await make_due(pool)
+    push.latency = 0.02
+    async with running_worker(app, push, batch=5) as one, running_worker(app, push, batch=5) as two:
+        for _ in range(10):
+            await asyncio.gather(one.run_once(), two.run_once())
+    for device in devices:
+        assert len(push.received_for(device)) == 1
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 12
+
+
+def worker_process(settings_env: dict[str, str], lease: str = "2") -> list:
+    env = {**os.environ, **settings_env, "WORKER_LEASE_SECONDS": lease, "LOG_LEVEL": "WARNING"}
+    return [sys.executable, "-m", "server", "worker"], env
+
+
+async def start_worker(env_for_worker: dict[str, str]):
+    argv, env = worker_process(env_for_worker)
+    return await asyncio.create_subprocess_exec(
+        *argv,
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_killed_worker_and_restart_deliver_every_reminder_exactly_once(
+    new_phone, pool, push, worker_env
+):
+    devices = await sharers_with_phones(new_phone, push, 6)
+    await make_due(pool)
+    push.hold()
+    first = await start_worker(worker_env)
+    await push.wait_for_held(6, timeout=20)  # mid-batch: all six are on the wire
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    push.release()
+    second = await start_worker(worker_env)
+    try:
+        for device in devices:
+            for _ in range(200):
+                if push.received_for(device):
+                    break
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # a duplicate would arrive now
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(second.wait(), 15) == 0
+    assert [len(push.received_for(device)) for device in devices] == [1] * 6
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 6
+
+
+async def test_sigterm_finishes_what_is_in_flight_and_hands_back_the_rest(
+    new_phone, pool, push, worker_env
+):
+    devices = await sharers_with_phones(new_phone, push, 3)
+    await make_due(pool)
+    push.hold()
+    worker = await start_worker(worker_env)
+    await push.wait_for_held(3, timeout=20)
+    worker.send_signal(signal.SIGTERM)
+    await asyncio.sleep(0.3)
+    push.release()
+    assert await asyncio.wait_for(worker.wait(), 15) == 0
+    assert [len(push.received_for(device)) for device in devices] == [1] * 3
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 3
+
+
+async def test_notification_links_match_the_route_table(app):
+    from server.followups.worker import Paths
+    from server.web import signing
+
+    paths = Paths(app, "s" * 40)
+    assert paths.contact(42) == app.url_path_for("contact", contact_id=42)
+    assert paths.requests() == app.url_path_for("requests")
+    assert paths.event_followups(7) == f"{app.url_path_for('followups')}?event=7"
+    route = app.url_path_for("followup_from_notification", followup_id=5, action="done")
+    signature = signing.sign("s" * 40, "push-action", 5, 9, "done")
+    assert paths.action(5, 9, "done") == f"{route}?owner=9&sig={signature}"

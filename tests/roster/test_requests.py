@@ -1,0 +1,155 @@
+"""Requests to connect from an event's roster, and "people who can help you"."""
+
+from __future__ import annotations
+
+from tests.events.test_routes import attendee, organizer_with_event
+from tests.phone import soup, text_of
+from tests.reminders import running_worker, subscribe
+
+
+async def story(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(
+        new_phone,
+        pool,
+        event_id,
+        "Ana Silva",
+        can_help_with="Intros to recruiters in fashion and apparel",
+        looking_for="A designer for my shop",
+    )
+    ben = await attendee(
+        new_phone,
+        pool,
+        event_id,
+        "Ben Ode",
+        looking_for="Recruiting contacts in fashion",
+        can_help_with="Designing websites and shops",
+    )
+    return event_id, ana, ben
+
+
+async def test_request_is_pushed_accepted_and_becomes_a_tagged_connection(
+    new_phone, pool, push, app
+):
+    event_id, ana, ben = await story(new_phone, pool)
+    device = await subscribe(ana, push)
+    response = await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    assert response.status_code == 303
+    roster = await ben.get(ben.url("event_people", event_id=event_id))
+    assert "Request sent." in text_of(roster)
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    [message] = push.received_for(device)
+    assert message.json()["title"] == "Ben Ode wants to connect"
+    assert "Lunch & Learn" in message.json()["body"]
+    assert message.json()["url"] == ana.url("requests")
+
+    inbox = await ana.get(ana.url("requests"))
+    assert "Ben Ode" in text_of(inbox)
+    assert soup(inbox).select_one(".tabs .badge").get_text() == "1"
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    accepted = await ana.post(ana.url("request_decide", request_id=request_id, decision="accept"))
+    assert accepted.status_code == 303
+    rows = await pool.fetch("SELECT owner_id, contact_id, event_id FROM contacts ORDER BY owner_id")
+    assert [tuple(r) for r in rows] == [(2, 3, event_id), (3, 2, event_id)]
+    assert await pool.fetchval("SELECT count(*) FROM followups WHERE status = 'open'") == 2
+    assert "Ana Silva" in text_of(await ben.get(ben.url("contacts")))
+
+
+async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool):
+    event_id, ana, ben = await story(new_phone, pool)
+    ask = ben.url("request_connect", event_id=event_id, account_id=2)
+    assert (await ben.post(ask)).status_code == 303
+    again = await ben.post(ask)
+    assert again.status_code == 409 and "already a request waiting" in text_of(again)
+    reverse = await ana.post(ana.url("request_connect", event_id=event_id, account_id=3))
+    assert reverse.status_code == 409
+    myself = await ben.post(ben.url("request_connect", event_id=event_id, account_id=3))
+    assert myself.status_code == 400 and "That is you" in text_of(myself)
+    nobody = await ben.post(ben.url("request_connect", event_id=event_id, account_id=99))
+    assert nobody.status_code == 404
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    assert (
+        await ben.post(ben.url("request_decide", request_id=request_id, decision="accept"))
+    ).status_code == 404
+    assert (
+        await ana.post(ana.url("request_decide", request_id=request_id, decision="explode"))
+    ).status_code == 404
+    await ana.post(ana.url("request_decide", request_id=request_id, decision="decline"))
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+    assert "Request sent." in text_of(await ben.get(ben.url("event_people", event_id=event_id)))
+    assert (await ben.post(ask)).status_code == 409, "no second notification after a decline"
+    assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 1
+
+
+async def test_blocked_person_cannot_ask_and_sender_is_rate_limited(new_phone, pool):
+    event_id, ana, ben = await story(new_phone, pool)
+    await ana.post(ana.url("event_block", event_id=event_id, account_id=3))
+    blocked = await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    assert blocked.status_code == 404
+    await pool.execute(
+        "INSERT INTO connect_requests (event_id, from_id, to_id, status)"
+        " SELECT $1, 3, 1, 'declined' FROM generate_series(1, 30)",
+        event_id,
+    )
+    other = await attendee(new_phone, pool, event_id, "Cy Park")
+    limited = await ben.post(ben.url("request_connect", event_id=event_id, account_id=4))
+    assert limited.status_code == 429 and "30 requests in the last hour" in text_of(limited)
+    assert await pool.fetchval("SELECT count(*) FROM connect_requests WHERE to_id = 4") == 0
+    assert other is not None
+
+
+async def test_people_who_can_help_you_with_the_reason_marked(new_phone, pool):
+    event_id, _, ben = await story(new_phone, pool)
+    page = await ben.get(ben.url("event_matches", event_id=event_id))
+    cards = soup(page).select(".roster .card")
+    assert cards and "Ana Silva" in cards[0].get_text()
+    marked = [m.get_text() for m in cards[0].select("mark")]
+    assert "recruiters" in [w.lower() for w in marked] and "fashion" in [w.lower() for w in marked]
+    assert "People you can help" in text_of(page)
+    helps = text_of(page).split("People you can help")[1]
+    assert "Ana Silva" in helps  # Ben designs shops; Ana looks for a designer
+    stranger = await new_phone()
+    await stranger.make_card(name="Sam")
+    assert (await stranger.get(stranger.url("event_matches", event_id=event_id))).status_code == 404
+
+
+async def test_highlight_escapes_hostile_words(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    await attendee(
+        new_phone,
+        pool,
+        event_id,
+        "Evil Eve",
+        can_help_with="<script>alert(1)</script> fashion intros",
+    )
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode", looking_for="fashion")
+    page = await ben.get(ben.url("event_matches", event_id=event_id))
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;" in page.text and "<mark>fashion</mark>" in page.text
+
+
+async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, app):
+    event_id, ana, ben = await story(new_phone, pool)
+    await ben.post((await ana.share_link()) + "/swap")
+    device = await subscribe(ana, push)
+    async with running_worker(app, push, digest_delay_seconds=0) as worker:
+        await worker.run_once()
+        assert push.received_for(device) == [], "not while the event is on"
+        await pool.execute(
+            "UPDATE events SET starts_at = now() - interval '3 hours',"
+            " ends_at = now() - interval '1 minute'"
+        )
+        await worker.run_once()
+        await worker.run_once()
+    [message] = push.received_for(device)
+    assert message.json()["title"] == "You met 1 person at Lunch & Learn"
+    assert message.json()["body"] == "1 follow-up waiting."
+    assert message.json()["url"] == ana.url("followups") + f"?event={event_id}"
+    assert message.urgency == "low"
+    assert (
+        await pool.fetchval("SELECT count(*) FROM event_attendees WHERE digest_queued_at IS NULL")
+        == 0
+    )
+    listing = await ana.get(message.json()["url"])
+    assert "Ben Ode" in text_of(listing)

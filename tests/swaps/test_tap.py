@@ -1,0 +1,331 @@
+"""The Tap screen: six-digit codes (with the guessing limit), bumps, and guests typed in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from server.swaps import codes
+from tests.phone import Phone, soup, text_of
+
+
+async def two_phones(new_phone) -> tuple[Phone, Phone]:  # type: ignore[no-untyped-def]
+    dana = await new_phone()
+    await dana.make_card()
+    mia = await new_phone()
+    await mia.make_card(name="Mia Chen", email="mia@example.com")
+    return dana, mia
+
+
+async def code_of(phone: Phone, fresh: bool = False) -> str:
+    response = await phone.post(phone.url("tap_code"), {"fresh": "1"} if fresh else {}, htmx=True)
+    assert response.status_code == 200
+    output = soup(response).select_one("output#my-code")
+    assert output is not None
+    return output.get_text().replace(" ", "")
+
+
+async def connections(pool, a: str, b: str) -> int:  # type: ignore[no-untyped-def]
+    return int(
+        await pool.fetchval(
+            """SELECT count(*) FROM contacts ct
+               JOIN cards x ON x.account_id = ct.owner_id
+               JOIN cards y ON y.account_id = ct.contact_id
+               WHERE (x.name, y.name) IN (($1, $2), ($2, $1))""",
+            a,
+            b,
+        )
+    )
+
+
+async def test_tap_screen_needs_a_card_and_shows_the_ways_to_swap(new_phone):
+    stranger = await new_phone()
+    response = await stranger.get(stranger.url("tap"))
+    assert response.status_code == 303
+    assert response.headers["location"] == stranger.url("card")
+
+    dana = await new_phone()
+    await dana.make_card()
+    page = text_of(await dana.get(dana.url("tap")))
+    for words in ("Tap to swap", "Turn on bump", "Their code", "Scan their code"):
+        assert words in page
+
+
+async def test_code_swap_connects_both_ways_after_a_wrong_code(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    code = await code_of(dana)
+    assert len(code) == 6 and code.isdigit()
+    assert await code_of(dana) == code, "reopening the Tap screen keeps the same code"
+
+    wrong = "000000" if code != "000000" else "111111"
+    response = await mia.post(mia.url("tap_code_enter"), {"code": wrong}, htmx=True)
+    assert response.status_code == 404
+    assert codes.UNKNOWN in text_of(response)
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+
+    spaced = f"{code[:3]} {code[3:]}"
+    response = await mia.post(mia.url("tap_code_enter"), {"code": spaced}, htmx=True)
+    assert response.status_code == 204
+    contact = await mia.get(response.headers["HX-Redirect"])
+    assert soup(contact).h1.get_text(strip=True) == "Dana Lee"
+    assert "Mia Chen" in text_of(await dana.get(dana.url("contacts")))
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+
+
+async def test_used_expired_own_and_malformed_codes_are_refused_clearly(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    code = await code_of(dana)
+
+    own = await dana.post(dana.url("tap_code_enter"), {"code": code})
+    assert own.status_code == 400 and codes.OWN in text_of(own)
+    malformed = await mia.post(mia.url("tap_code_enter"), {"code": "12ab"})
+    assert malformed.status_code == 422 and codes.MALFORMED in text_of(malformed)
+
+    assert (await mia.post(mia.url("tap_code_enter"), {"code": code})).status_code == 303
+    again = await mia.post(mia.url("tap_code_enter"), {"code": code})
+    assert again.status_code == 303, "typing it twice is the same swap, not an error"
+    reused = await sam.post(mia.url("tap_code_enter"), {"code": code})
+    assert reused.status_code == 410 and codes.USED in text_of(reused)
+
+    fresh = await code_of(dana, fresh=True)
+    assert fresh != code
+    await pool.execute("UPDATE swap_codes SET expires_at = now() - interval '1 second'")
+    expired = await sam.post(sam.url("tap_code_enter"), {"code": fresh})
+    assert expired.status_code == 410 and codes.EXPIRED in text_of(expired)
+    assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+
+
+async def test_guessing_stops_at_the_limit_even_with_the_right_code(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    code = await code_of(dana)
+    wrong = [f"{n:06d}" for n in range(100) if f"{n:06d}" != code]
+    answers = await asyncio.gather(
+        *(
+            mia.post(mia.url("tap_code_enter"), {"code": guess})
+            for guess in wrong[: codes.MAX_MISSES_PER_ACCOUNT + 5]
+        )
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses.count(404) == codes.MAX_MISSES_PER_ACCOUNT, "concurrent guesses too"
+    assert statuses.count(429) == 5
+    blocked = await mia.post(mia.url("tap_code_enter"), {"code": code})
+    assert blocked.status_code == 429 and codes.TOO_MANY in text_of(blocked)
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+
+
+async def test_guessing_is_limited_per_address_across_accounts(new_phone, pool, monkeypatch):
+    monkeypatch.setattr(codes, "MAX_MISSES_PER_IP", 4)
+    dana = await new_phone()
+    await dana.make_card()
+    code = await code_of(dana)
+    guessers = []
+    for n in range(3):
+        phone = await new_phone()
+        await phone.make_card(name=f"Guesser {n}", email=f"g{n}@example.com")
+        guessers.append(phone)
+    wrong = "000000" if code != "000000" else "111111"
+    statuses = [
+        (await phone.post(phone.url("tap_code_enter"), {"code": wrong})).status_code
+        for phone in guessers + guessers[:2]
+    ]
+    assert statuses == [404, 404, 404, 404, 429]
+
+
+async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    bad = await dana.post(dana.url("tap_guest"), {"name": "Lou Park"}, htmx=True)
+    assert bad.status_code == 422
+    assert "Add an email, a phone number or a LinkedIn profile" in text_of(bad)
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+
+    response = await dana.post(
+        dana.url("tap_guest"), {"name": "Lou Park", "email": "lou@example.com"}
+    )
+    assert response.status_code == 303
+    contact = await dana.get(response.headers["location"])
+    assert soup(contact).h1.get_text(strip=True) == "Lou Park"
+    assert "lou@example.com" in text_of(contact)
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1, "no session for the guest"
+
+
+async def bump(phone: Phone, at_ms: float | None = None, force: float = 25.0):  # type: ignore[no-untyped-def]
+    return await phone.post(
+        phone.url("bump_create"),
+        {"bumped_at": str(at_ms if at_ms is not None else time.time() * 1000), "force": f"{force}"},
+        headers={"accept": "application/json"},
+    )
+
+
+async def three_bump_at_once(new_phone):  # type: ignore[no-untyped-def]
+    """Dana, Mia and Sam bump within 20 ms: the phones, the moment, and the three answers."""
+    dana, mia = await two_phones(new_phone)
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    now = time.time() * 1000
+    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 10), bump(sam, now + 20))
+    return (dana, mia, sam), now, answers
+
+
+async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    now = time.time() * 1000
+    first, second = await asyncio.gather(bump(dana, now), bump(mia, now + 30))
+    assert first.json()["state"] == second.json()["state"] == "paired"
+    assert first.json()["partner_name"] == "Mia Chen"
+    assert second.json()["partner_name"] == "Dana Lee"
+
+    dana_bump, mia_bump = first.json()["bump_id"], second.json()["bump_id"]
+    confirmed = await dana.post(dana.url("bump_confirm", bump_id=dana_bump), htmx=True)
+    assert "Waiting for Mia Chen to confirm" in text_of(confirmed)
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+
+    waiting = asyncio.create_task(
+        dana.get(
+            dana.url("bump_status", bump_id=dana_bump) + "?seen=confirmed/paired/",
+            headers={"HX-Request": "true"},
+        )
+    )
+    await asyncio.sleep(0.1)
+    done = await mia.post(mia.url("bump_confirm", bump_id=mia_bump), htmx=True)
+    assert done.status_code == 204
+    assert (await mia.get(done.headers["HX-Redirect"])).status_code == 200
+    woken = await asyncio.wait_for(waiting, 5)
+    assert woken.status_code == 204, "the long poll wakes as soon as the other says yes"
+    dana_contact = await dana.get(woken.headers["HX-Redirect"])
+    assert soup(dana_contact).h1.get_text(strip=True) == "Mia Chen"
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+
+
+async def test_the_first_bump_waits_for_a_partner_whose_report_comes_later(new_phone):
+    dana, mia = await two_phones(new_phone)
+    now = time.time() * 1000
+
+    async def late_mia():  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.6)  # Mia's phone is on slow Wi-Fi
+        return await bump(mia, now + 15)
+
+    first, second = await asyncio.gather(bump(dana, now), late_mia())
+    assert first.json()["state"] == "paired", "Dana's phone waited for Mia's report"
+    assert first.json()["partner_name"] == "Mia Chen"
+    assert second.json()["state"] == "paired"
+
+
+async def test_not_them_tells_both_and_connects_nobody(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    now = time.time() * 1000
+    first, second = await asyncio.gather(bump(dana, now), bump(mia, now + 10))
+    declined = await mia.post(mia.url("bump_decline", bump_id=second.json()["bump_id"]), htmx=True)
+    assert "one of you said it wasn't them" in text_of(declined)
+    dana_view = await dana.get(dana.url("bump_status", bump_id=first.json()["bump_id"]))
+    assert "one of you said it wasn't them" in text_of(dana_view)
+    late = await dana.post(dana.url("bump_confirm", bump_id=first.json()["bump_id"]), htmx=True)
+    assert "Swap with" not in text_of(late)
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+
+
+async def test_three_bumps_at_once_ask_everyone_to_try_again(new_phone, pool):
+    (_dana, _mia, _sam), _now, answers = await three_bump_at_once(new_phone)
+    assert [answer.json()["state"] for answer in answers] == ["ambiguous"] * 3
+
+
+async def test_a_lone_bump_hears_nobody_bumped_back(new_phone):
+    dana = await new_phone()
+    await dana.make_card()
+    started = time.monotonic()
+    answer = await dana.post(
+        dana.url("bump_create"), {"bumped_at": str(time.time() * 1000)}, htmx=True
+    )
+    assert "No phone bumped back" in text_of(answer)
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("offset_ms", [-60_000, 10_000])
+async def test_bumps_with_forged_times_are_refused(new_phone, pool, offset_ms):
+    dana, mia = await two_phones(new_phone)
+    at = time.time() * 1000 + offset_ms
+    answers = await asyncio.gather(bump(dana, at), bump(mia, at))
+    assert [answer.status_code for answer in answers] == [422, 422]
+    assert "too far from ours" in answers[0].json()["message"]
+    assert await pool.fetchval("SELECT count(*) FROM bumps") == 0
+
+
+async def test_bumps_in_different_events_never_pair(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    for phone, name in ((dana, "Fashion night"), (mia, "Robotics meetup")):
+        account = await pool.fetchval(
+            "SELECT account_id FROM cards WHERE name = $1",
+            "Dana Lee" if phone is dana else "Mia Chen",
+        )
+        event = await pool.fetchval(
+            """INSERT INTO events (organizer_id, name, join_code, starts_at, ends_at, time_zone)
+               VALUES ($1, $2, $3, now() - interval '1 hour', now() + interval '1 hour', 'UTC')
+               RETURNING id""",
+            account,
+            name,
+            "ABCDEF" if phone is dana else "GHJKMN",
+        )
+        await pool.execute(
+            "INSERT INTO event_attendees (event_id, account_id) VALUES ($1, $2)", event, account
+        )
+    now = time.time() * 1000
+    answers = await asyncio.gather(bump(dana, now), bump(mia, now))
+    assert [answer.json()["state"] for answer in answers] == ["unmatched", "unmatched"]
+
+
+async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
+    (dana, mia, sam), _now, answers = await three_bump_at_once(new_phone)
+    assert [answer.json()["state"] for answer in answers] == ["ambiguous"] * 3
+    dana_bump, mia_bump, sam_bump = (answer.json()["bump_id"] for answer in answers)
+    listed = {choice["name"] for choice in answers[0].json()["choices"]}
+    assert listed == {"Mia Chen", "Sam Roe"}
+
+    page = await dana.get(dana.url("bump_status", bump_id=dana_bump))
+    assert "Several phones bumped at once. Try again." in text_of(page)
+    assert "Or pick who you bumped: Mia Chen" in text_of(page)
+
+    picked = await dana.post(
+        dana.url("bump_choose", bump_id=dana_bump), {"choice": str(mia_bump)}, htmx=True
+    )
+    assert "Waiting for Mia Chen to pick you too" in text_of(picked)
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+
+    # Sam picks Dana, who picked Mia: nothing happens for Sam.
+    await sam.post(sam.url("bump_choose", bump_id=sam_bump), {"choice": str(dana_bump)})
+    assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+
+    waiting = asyncio.create_task(
+        dana.get(
+            dana.url("bump_status", bump_id=dana_bump) + f"?seen=ambiguous//{mia_bump}",
+            headers={"HX-Request": "true"},
+        )
+    )
+    await asyncio.sleep(0.1)
+    done = await mia.post(
+        mia.url("bump_choose", bump_id=mia_bump), {"choice": str(dana_bump)}, htmx=True
+    )
+    assert done.status_code == 204
+    assert soup(await mia.get(done.headers["HX-Redirect"])).h1.get_text(strip=True) == "Dana Lee"
+    woken = await asyncio.wait_for(waiting, 5)
+    assert woken.status_code == 204
+    assert soup(await dana.get(woken.headers["HX-Redirect"])).h1.get_text(strip=True) == "Mia Chen"
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+    assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+
+
+async def test_picking_someone_outside_my_crowd_is_refused(new_phone, pool):
+    (dana, mia, _sam), now, answers = await three_bump_at_once(new_phone)
+    dana_bump = answers[0].json()["bump_id"]
+    far = await bump(mia, now - 2000)
+    for choice in (str(far.json()["bump_id"]), "nope", str(dana_bump)):
+        refused = await dana.post(
+            dana.url("bump_choose", bump_id=dana_bump), {"choice": choice}, htmx=True
+        )
+        assert refused.status_code == 409
+        assert "no longer in the list" in text_of(refused)
+    assert await pool.fetchval("SELECT count(*) FROM bumps WHERE chosen_id IS NOT NULL") == 0
