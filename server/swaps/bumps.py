@@ -25,6 +25,7 @@ from server.swaps.bump_pairing import (
     alike,
     decide,
 )
+from server.swaps.connect import connect
 
 
 def now_ms() -> float:
@@ -150,9 +151,7 @@ async def confirm(pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id
         assert mine is not None
         if mine["state"] != "confirmed" or mine["partner_state"] != "confirmed":
             return bool(mine["state"] == "swapped")
-        await conn.fetchval(
-            sql["contacts.connect"], account_id, mine["partner_account"], None, None
-        )
+        await connect(conn, sql, account_id, mine["partner_account"])
         for bump_id in (mine["id"], mine["partner_id"]):
             await conn.fetchval(sql["bumps.set_state"], bump_id, ["confirmed"], "swapped")
     return True
@@ -196,7 +195,7 @@ async def choose(
         other = await conn.fetchrow(sql["bumps.chosen_by"], choice)
         if other is None or other["chosen_id"] != outcome.id or other["state"] != "ambiguous":
             return True
-        await conn.fetchval(sql["contacts.connect"], account_id, other["account_id"], None, None)
+        await connect(conn, sql, account_id, other["account_id"])
         await conn.fetchval(
             sql["bumps.apply"], [outcome.id, choice], ["swapped", "swapped"], [choice, outcome.id]
         )
