@@ -26,7 +26,7 @@ from server.roster import routes as roster_routes
 from server.settings import Settings, load_settings
 from server.swaps import routes as swaps_routes
 from server.web import errors
-from server.web.csrf import CSRFCookieMiddleware
+from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.web.limits import BodySizeLimitMiddleware
 from server.web.templating import STATIC_DIR, create_templates
@@ -77,9 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 SecurityHeadersMiddleware, inline_css=inline_css, hsts=settings.secure_cookies
             ),
             Middleware(GZipMiddleware, minimum_size=512),
-            Middleware(
-                CSRFCookieMiddleware, secret_key=settings.secret_key, secure=settings.secure_cookies
-            ),
+            Middleware(CrossOriginProtectionMiddleware, base_url=settings.base_url),
             Middleware(
                 BodySizeLimitMiddleware,
                 default=settings.max_body_bytes,

@@ -31,11 +31,6 @@ class Phone:
     def url(self, name: str, **params: Any) -> str:
         return str(self.app.url_path_for(name, **params))
 
-    async def csrf_token(self) -> str:
-        if "ro_csrf" not in self.client.cookies:
-            await self.client.get(self.url("healthz"))
-        return self.client.cookies["ro_csrf"]
-
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.client.get(url, **kwargs)
 
@@ -45,22 +40,22 @@ class Phone:
         data: dict[str, str] | None = None,
         *,
         htmx: bool = False,
-        csrf: bool = True,
+        cross_site: bool = False,
         files: Any = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        data = dict(data or {})
-        headers = dict(headers or {})
-        if csrf:
-            data.setdefault("csrf_token", await self.csrf_token())
+        # What a browser says of a form on one of our pages, or of one on another site.
+        headers = {
+            "sec-fetch-site": "cross-site" if cross_site else "same-origin",
+            **(headers or {}),
+        }
         if htmx:
             headers["HX-Request"] = "true"
-        return await self.client.post(url, data=data, files=files, headers=headers)
+        return await self.client.post(url, data=data or {}, files=files, headers=headers)
 
     async def post_raw(self, url: str, data: dict[str, str]) -> tuple[int, dict[str, str]]:
         """POST through the ASGI interface itself: for answers httpx cannot represent,
         such as a redirect to ``mailto:`` or ``sms:`` (it insists on parsing them as URLs)."""
-        data = {**data, "csrf_token": await self.csrf_token()}
         body = urlencode(data).encode()
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.client.cookies.jar)
         scope = {

@@ -133,7 +133,6 @@ async def card_photo_remove(request: Request) -> Response:
     account_id = await current_account(request)
     if account_id is None:
         raise HTTPException(403, "Save your card first.")
-    await read_form(request)
     sql = request.app.state.sql
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         await conn.execute(sql["cards.set_photo"], account_id, None)
@@ -181,7 +180,6 @@ async def share_reset(request: Request) -> Response:
     if mine is None:
         raise HTTPException(403, "Save your card first.")
     account_id, _card = mine
-    await read_form(request)
     await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
     return RedirectResponse(str(request.app.url_path_for("share")) + "?reset=1", status_code=303)
 

@@ -111,7 +111,6 @@ async def event_update(request: Request) -> Response:
 
 
 async def event_close(request: Request) -> Response:
-    await read_form(request)
     event = await load_event(request, organizer=True)
     await request.app.state.pool.execute(
         request.app.state.sql["events.close"], event["id"], event["organizer_id"]

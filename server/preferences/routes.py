@@ -119,7 +119,6 @@ async def push_unsubscribe(request: Request) -> Response:
 
 
 async def push_remove_device(request: Request) -> Response:
-    await read_form(request)
     account_id = await _owner(request)
     removed = await request.app.state.pool.fetchval(
         request.app.state.sql["push.remove"], request.path_params["subscription_id"], account_id

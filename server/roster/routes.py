@@ -58,7 +58,6 @@ async def event_listing(request: Request) -> Response:
 
 
 async def event_leave(request: Request) -> Response:
-    await read_form(request)
     event = await load_event(request)
     await request.app.state.pool.execute(
         request.app.state.sql["events.leave"], event["id"], request.state.account_id
@@ -68,7 +67,6 @@ async def event_leave(request: Request) -> Response:
 
 async def event_block(request: Request) -> Response:
     """One tap: they no longer see me in rosters, and I no longer see them."""
-    await read_form(request)
     event = await load_event(request)
     other = request.path_params["account_id"]
     if other == request.state.account_id:
@@ -118,7 +116,6 @@ async def event_matches(request: Request) -> Response:
 
 
 async def request_connect(request: Request) -> Response:
-    await read_form(request)
     event = await load_event(request)
     me, other = request.state.account_id, request.path_params["account_id"]
     pool, sql = request.app.state.pool, request.app.state.sql
@@ -158,7 +155,6 @@ async def requests(request: Request) -> Response:
 
 
 async def request_decide(request: Request) -> Response:
-    await read_form(request)
     account_id = await current_account(request)
     if account_id is None:
         raise HTTPException(404, "That request is not for you.")

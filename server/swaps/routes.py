@@ -79,7 +79,6 @@ async def public_card_vcard(request: Request) -> Response:
 
 async def swap(request: Request) -> Response:
     """One tap for someone who already has a card: connect both ways."""
-    await read_form(request)
     return await _swap(request, await load_visit(request))
 
 
@@ -309,7 +308,6 @@ async def bump_status(request: Request) -> Response:
 
 async def bump_confirm(request: Request) -> Response:
     account_id, _card = await _me(request)
-    await read_form(request)
     outcome = await _my_bump(request, account_id)
     if outcome.state not in ("paired", "confirmed", "swapped"):
         return await _answer(request, account_id, outcome)
@@ -319,7 +317,6 @@ async def bump_confirm(request: Request) -> Response:
 
 async def bump_decline(request: Request) -> Response:
     account_id, _card = await _me(request)
-    await read_form(request)
     outcome = await _my_bump(request, account_id)
     await bumps.decline(request.app.state.pool, request.app.state.sql, outcome)
     return await _answer(request, account_id, await _my_bump(request, account_id))

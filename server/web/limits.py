@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.web.errors import error_response
 
 
 class BodySizeLimitMiddleware:
@@ -29,17 +32,19 @@ class BodySizeLimitMiddleware:
         too_large_declared = declared is not None and (
             not declared.isdigit() or int(declared) > limit
         )
+        if too_large_declared:
+            # Refused before any handler runs, including those that never read their body.
+            await error_response(Request(scope, receive), 413)(scope, receive, send)
+            return
         received = 0
 
         async def limited_receive() -> Message:
             nonlocal received
-            # Raised inside the endpoint's await, so the app's 413 handler renders it.
-            if too_large_declared:
-                raise HTTPException(413)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    # Raised inside the endpoint's await, so the app's 413 handler renders it.
                     raise HTTPException(413)
             return message
 

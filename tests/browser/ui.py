@@ -135,14 +135,12 @@ OUTBOX_RECORDS = """async () => {
   }
 }"""
 
-# What the app itself sends for a queued action: POST /sync/actions with the page's
-# CSRF token (from the body's hx-headers) and the session cookie.
+# What the app itself sends for a queued action: POST /sync/actions with the session cookie.
 POST_ACTION = """async (action) => {
-  const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"];
   const response = await fetch("/sync/actions", {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify(action),
   });
   return { status: response.status, body: await response.json() };

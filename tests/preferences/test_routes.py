@@ -48,11 +48,10 @@ async def test_subscribe_lists_the_device_and_removes_it(new_phone, pool, push):
     ).status_code == 404
     await phone.post(phone.url("push_remove_device", subscription_id=device_id))
     assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 1
-    token = await phone.csrf_token()
     response = await phone.client.post(
         phone.url("push_unsubscribe"),
         json={"endpoint": again.endpoint},
-        headers={"x-csrf-token": token},
+        headers={"sec-fetch-site": "same-origin"},
     )
     assert response.status_code == 204
 
@@ -60,7 +59,6 @@ async def test_subscribe_lists_the_device_and_removes_it(new_phone, pool, push):
 async def test_endpoints_off_the_allow_list_are_refused(new_phone, pool, push):
     phone = await new_phone()
     await phone.make_card()
-    token = await phone.csrf_token()
     good = push.subscribe().to_json()
     cases = [
         ({**good, "endpoint": "https://evil.example.com/push/1"}, "not one we send to"),
@@ -77,12 +75,12 @@ async def test_endpoints_off_the_allow_list_are_refused(new_phone, pool, push):
         response = await phone.client.post(
             phone.url("push_subscribe"),
             json={"subscription": subscription},
-            headers={"x-csrf-token": token},
+            headers={"sec-fetch-site": "same-origin"},
         )
         assert response.status_code == 422, subscription
         assert message in response.json()["error"]
     garbage = await phone.client.post(
-        phone.url("push_subscribe"), content=b"{not json", headers={"x-csrf-token": token}
+        phone.url("push_subscribe"), content=b"{not json", headers={"sec-fetch-site": "same-origin"}
     )
     assert garbage.status_code == 400
     assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
@@ -90,11 +88,10 @@ async def test_endpoints_off_the_allow_list_are_refused(new_phone, pool, push):
 
 async def test_subscribing_needs_a_card(new_phone, push, pool):
     phone = await new_phone()
-    token = await phone.csrf_token()
     response = await phone.client.post(
         phone.url("push_subscribe"),
         json={"subscription": push.subscribe().to_json()},
-        headers={"x-csrf-token": token},
+        headers={"sec-fetch-site": "same-origin"},
     )
     assert response.status_code == 403
     assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0

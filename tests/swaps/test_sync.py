@@ -15,10 +15,12 @@ from tests.phone import Phone
 from tests.swaps.test_tap import code_of, connections, two_phones
 
 
-async def replay(phone: Phone, body: object, *, csrf: bool = True):  # type: ignore[no-untyped-def]
-    headers = {"content-type": "application/json"}
-    if csrf:
-        headers["x-csrf-token"] = await phone.csrf_token()
+async def replay(phone: Phone, body: object, *, cross_site: bool = False):  # type: ignore[no-untyped-def]
+    headers = {
+        "content-type": "application/json",
+        "accept": "application/json",
+        "sec-fetch-site": "cross-site" if cross_site else "same-origin",
+    }
     return await phone.client.post(
         phone.url("sync_action"), content=json.dumps(body), headers=headers
     )
@@ -158,13 +160,13 @@ async def test_bad_requests_get_clear_json_answers_and_change_nothing(new_phone,
         answer = await mia.client.post(
             mia.url("sync_action"),
             content=content,
-            headers={"x-csrf-token": await mia.csrf_token(), "content-type": "application/json"},
+            headers={"sec-fetch-site": "same-origin", "content-type": "application/json"},
         )
         assert answer.status_code == status, content
         assert answer.json()["status"] == "failed"
         assert answer.json()["message"]
-    no_csrf = await replay(mia, action("scan", {"token": token}), csrf=False)
-    assert no_csrf.status_code == 403 and no_csrf.json()["status"] == "failed"
+    cross_site = await replay(mia, action("scan", {"token": token}), cross_site=True)
+    assert cross_site.status_code == 403 and cross_site.json()["status"] == "failed"
     stranger = await new_phone()
     signed_out = await replay(stranger, action("scan", {"token": token}))
     assert signed_out.status_code == 403 and "Make your card" in signed_out.json()["message"]

@@ -44,17 +44,13 @@ var ReachoutOutbox = (function () {
     return run("readwrite", function (store) { keys.forEach(function (key) { store.delete(key); }); });
   }
 
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"]; } catch (e) { return ""; }
-  }
-
   // One POST. Resolves with the record as it now is; a network error or a busy server
   // leaves it pending, as does a body that is not the JSON answer we expect.
   function post(record) {
     return fetch(URL_, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": record.csrf || "" },
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ key: record.key, kind: record.kind, made_at: record.made_at, payload: record.payload }),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
@@ -108,7 +104,7 @@ var ReachoutOutbox = (function () {
   // Store first, so closing the app now loses nothing; then try once.
   function send(kind, payload, label) {
     var record = {
-      key: crypto.randomUUID(), kind: kind, payload: payload, made_at: Date.now(), csrf: csrfToken(),
+      key: crypto.randomUUID(), kind: kind, payload: payload, made_at: Date.now(),
       status: "pending", message: "", url: "", label: label,
     };
     return put(record).then(function () { return attempt(record); }).then(function (result) {

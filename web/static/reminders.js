@@ -3,10 +3,6 @@
   "use strict";
   var SUBSCRIBE_TIMEOUT_MS = 15000;
 
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRF-Token"]; } catch (e) { return ""; }
-  }
-
   function keyBytes(base64url) {
     var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
     var raw = atob(padded);
@@ -27,7 +23,7 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
   }

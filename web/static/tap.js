@@ -101,7 +101,7 @@
       event.stopPropagation();
       var payload = {};
       new FormData(form).forEach(function (value, name) {
-        if (name !== "csrf_token" && typeof value === "string") payload[name] = value.trim();
+        if (typeof value === "string") payload[name] = value.trim();
       });
       window.ReachoutOutbox.send(kind, payload, labelFor(payload)).then(function () {
         form.reset();
