@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
@@ -26,10 +27,13 @@ from server.roster import routes as roster_routes
 from server.settings import Settings, load_settings
 from server.swaps import routes as swaps_routes
 from server.web import errors
+from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.web.limits import BodySizeLimitMiddleware
 from server.web.templating import STATIC_DIR, create_templates
+
+STATIC_PREFIX = "/static"
 
 # The one route table: each area's ``routes`` list, then the static files.
 ROUTES: list[BaseRoute] = [
@@ -41,7 +45,7 @@ ROUTES: list[BaseRoute] = [
     *events_routes.routes,
     *roster_routes.routes,
     *preferences_routes.routes,
-    Mount("/static", VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
+    Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]
 
 
@@ -77,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 SecurityHeadersMiddleware, inline_css=inline_css, hsts=settings.secure_cookies
             ),
             Middleware(GZipMiddleware, minimum_size=512),
+            # The viewer first, so even a refused request's error page shows who is signed in.
+            Middleware(AuthenticationMiddleware, backend=SessionBackend(STATIC_PREFIX)),
             Middleware(CrossOriginProtectionMiddleware, base_url=settings.base_url),
             Middleware(
                 BodySizeLimitMiddleware,

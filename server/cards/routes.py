@@ -12,18 +12,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards import fields, photos
-from server.cards.cards import blank_values, load_card, my_card, phone_region
+from server.cards.cards import blank_values, load_card, phone_region
 from server.cards.sharing import share_url
 from server.db import time_zones
 from server.web import qr, sessions
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
-from server.web.sessions import current_account
 from server.web.templating import render
 
 
 async def show_card(request: Request) -> Response:
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     card = await load_card(request, account_id) if account_id else None
     if card is None:
         return render(request, "card_edit.html", {"values": blank_values(), "errors": {}})
@@ -31,7 +31,7 @@ async def show_card(request: Request) -> Response:
 
 
 async def card_edit(request: Request) -> Response:
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     card = await load_card(request, account_id) if account_id else None
     values = {name: card[name] for name in fields.FIELD_NAMES} if card else blank_values()
     return render(
@@ -45,7 +45,7 @@ async def card_edit(request: Request) -> Response:
 async def card_save(request: Request) -> Response:
     form = await read_form(request)
     values, errors = fields.validate(form, phone_region(request))
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     if errors:
         card = await load_card(request, account_id) if account_id else None
         return render(
@@ -106,10 +106,9 @@ async def _photo_response(
     )
 
 
+@signed_in(message="Save your card first, then add a photo.")
 async def card_photo(request: Request) -> Response:
-    account_id = await current_account(request)
-    if account_id is None:
-        raise HTTPException(403, "Save your card first, then add a photo.")
+    account_id = signed_in_account(request)
     form = await read_form(request)
     try:
         upload = form.get("photo")
@@ -129,10 +128,9 @@ async def card_photo(request: Request) -> Response:
     return await _photo_response(request, account_id, None)
 
 
+@signed_in(message="Save your card first.")
 async def card_photo_remove(request: Request) -> Response:
-    account_id = await current_account(request)
-    if account_id is None:
-        raise HTTPException(403, "Save your card first.")
+    account_id = signed_in_account(request)
     sql = request.app.state.sql
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         await conn.execute(sql["cards.set_photo"], account_id, None)
@@ -153,11 +151,10 @@ async def photo(request: Request) -> Response:
     )
 
 
+@signed_in(redirect="card")
 async def share(request: Request) -> Response:
-    mine = await my_card(request)
-    if mine is None:
-        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
-    account_id, card = mine
+    account_id = signed_in_account(request)
+    card = await load_card(request, account_id)
     url, expires_at = await share_url(request, account_id, card["share_generation"])
     return render(
         request,
@@ -165,7 +162,7 @@ async def share(request: Request) -> Response:
         {
             "card": card,
             "share_link": url,
-            "expires_at": expires_at.astimezone(ZoneInfo(sessions.time_zone(request))),
+            "expires_at": expires_at.astimezone(ZoneInfo(viewer(request).time_zone)),
             # segno is pure Python (~10 ms a code): keep it off the event loop.
             "qr_svg": await run_in_threadpool(
                 qr.svg, url, title=f"QR code for {card['name']}'s card"
@@ -175,20 +172,16 @@ async def share(request: Request) -> Response:
     )
 
 
+@signed_in(message="Save your card first.")
 async def share_reset(request: Request) -> Response:
-    mine = await my_card(request)
-    if mine is None:
-        raise HTTPException(403, "Save your card first.")
-    account_id, _card = mine
+    account_id = signed_in_account(request)
     await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
     return RedirectResponse(str(request.app.url_path_for("share")) + "?reset=1", status_code=303)
 
 
+@signed_in(message="Save your card first.")
 async def share_ask_first(request: Request) -> Response:
-    mine = await my_card(request)
-    if mine is None:
-        raise HTTPException(403, "Save your card first.")
-    account_id, card = mine
+    account_id = signed_in_account(request)
     form = await read_form(request)
     enabled = text(form, "ask_details_first") == "on"
     await request.app.state.pool.execute(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 
 from server.cards import share_tokens
-from server.web import sessions
+from server.web.auth import viewer
 
 
 async def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
@@ -21,7 +21,7 @@ async def share_url(request: Request, account_id: int, generation: int) -> tuple
     """
     settings = request.app.state.settings
     now = datetime.now(UTC)
-    local = (now + settings.share_token_ttl).astimezone(ZoneInfo(sessions.time_zone(request)))
+    local = (now + settings.share_token_ttl).astimezone(ZoneInfo(viewer(request).time_zone))
     expires_at = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     event_over = await request.app.state.pool.fetchval(
         request.app.state.sql["events.current_end"], account_id

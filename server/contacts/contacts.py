@@ -7,14 +7,10 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from server.web.sessions import current_account
+from server.web.auth import signed_in_account
 
-
-async def owner(request: Request) -> int:
-    account_id = await current_account(request)
-    if account_id is None:
-        raise HTTPException(404, "Save your card first; the people you swap with show up here.")
-    return account_id
+# The guard on every handler that opens one of my contacts.
+NO_CONTACTS = "Save your card first; the people you swap with show up here."
 
 
 def like_pattern(query: str) -> str | None:
@@ -26,7 +22,7 @@ def like_pattern(query: str) -> str | None:
 
 
 async def load_contact(request: Request) -> tuple[int, Any]:
-    owner_id = await owner(request)
+    owner_id = signed_in_account(request)
     contact = await request.app.state.pool.fetchrow(
         request.app.state.sql["contacts.get"], request.path_params["contact_id"], owner_id
     )

@@ -10,10 +10,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards import photos, vcard
-from server.contacts.contacts import like_pattern, load_contact, met_note
+from server.contacts.contacts import NO_CONTACTS, like_pattern, load_contact, met_note
+from server.web.auth import signed_in, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
-from server.web.sessions import current_account, time_zone
 from server.web.templating import render
 
 NOTE_MAX = 2000
@@ -21,7 +21,7 @@ GIVE_GET_MAX = 500
 
 
 async def contacts(request: Request) -> Response:
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     query = request.query_params.get("q", "")[:100]
     event = request.query_params.get("event", "")
     event_id = int(event) if event.isdigit() and len(event) < 18 else None
@@ -43,29 +43,32 @@ async def contact_page(
     request: Request, contact: Any, status_code: int = 200, **extra: Any
 ) -> Response:
     followup = await request.app.state.pool.fetchrow(
-        request.app.state.sql["followups.for_contact"], contact["id"], request.state.account_id
+        request.app.state.sql["followups.for_contact"], contact["id"], viewer(request).account_id
     )
     context = {
         "contact": contact,
         "followup": followup,
         "now": datetime.now(UTC),
-        "tz": time_zone(request),
+        "tz": viewer(request).time_zone,
         "new": request.query_params.get("new") == "1",
         **extra,
     }
     return render(request, "contact.html", context, status_code=status_code)
 
 
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def show_contact(request: Request) -> Response:
     _, contact = await load_contact(request)
     return await contact_page(request, contact)
 
 
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def welcome(request: Request) -> Response:
     _, contact = await load_contact(request)
     return render(request, "welcome.html", {"contact": contact})
 
 
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_note(request: Request) -> Response:
     form = await read_form(request)
     owner_id, contact = await load_contact(request)
@@ -94,6 +97,7 @@ async def contact_note(request: Request) -> Response:
     )
 
 
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_give_get(request: Request) -> Response:
     """What I promised them and what they asked me for: named in every reminder."""
     form = await read_form(request)
@@ -128,6 +132,7 @@ async def contact_give_get(request: Request) -> Response:
     )
 
 
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_vcard(request: Request) -> Response:
     _, contact = await load_contact(request)
     photo = await photos.load(request, contact["photo_key"])

@@ -13,8 +13,8 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from server.web.auth import viewer
 from server.web.forms import text
-from server.web.sessions import current_account
 
 # No 0/O or 1/I/L: a code read aloud across a noisy room is typed right.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -114,7 +114,7 @@ def join_url(request: Request, code: str) -> str:
 
 async def load_event(request: Request, *, organizer: bool = False) -> Any:
     """The event in the URL, seen by the current account; 404 unless they may see it."""
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     event = await request.app.state.pool.fetchrow(
         request.app.state.sql["events.get"],
         request.path_params["event_id"],

@@ -16,9 +16,9 @@ from server.db import time_zones
 from server.events import events
 from server.events.events import join_url, load_event
 from server.web import qr, sessions
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import redirect
-from server.web.sessions import current_account, time_zone
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -29,7 +29,7 @@ UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and tr
 def _form_page(
     request: Request, form: events.EventForm | None, event: Any = None, status_code: int = 200
 ) -> Response:
-    values = form.values if form else {"time_zone": time_zone(request)}
+    values = form.values if form else {"time_zone": viewer(request).time_zone}
     return render(
         request,
         "event_form.html",
@@ -38,17 +38,15 @@ def _form_page(
     )
 
 
+@signed_in(redirect="card")
 async def event_new(request: Request) -> Response:
-    if await current_account(request) is None:
-        return RedirectResponse(url_path(request, "card"), status_code=303)
     return _form_page(request, None)
 
 
+@signed_in(message="Make your card first; then you can create an event.")
 async def event_create(request: Request) -> Response:
     form = await read_form(request)
-    account_id = await current_account(request)
-    if account_id is None:
-        raise HTTPException(403, "Make your card first; then you can create an event.")
+    account_id = signed_in_account(request)
     checked = events.validate(form, request.app.state.time_zones)
     if checked.errors:
         return _form_page(request, checked, status_code=422)
@@ -185,7 +183,6 @@ def _join_page(
 async def join_event(request: Request) -> Response:
     # A GET only reads: a scanner's link preview joins nobody.
     event = await _by_code(request)
-    await current_account(request)  # someone with a card is not asked for one again
     return _join_page(request, event)
 
 
@@ -195,7 +192,7 @@ async def join_event_submit(request: Request) -> Response:
     event = await _by_code(request)
     listed = text(form, "listed") == "on"
     pool, sql = request.app.state.pool, request.app.state.sql
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     if account_id is not None:
         await pool.execute(sql["events.join"], event["id"], account_id, listed)
         return redirect(request, url_path(request, "event", event_id=event["id"]))
@@ -235,11 +232,11 @@ async def join_code(request: Request) -> Response:
 
 
 async def events_index(request: Request) -> Response:
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     rows: list[Any] = []
     if account_id is not None:
         rows = await request.app.state.pool.fetch(request.app.state.sql["events.mine"], account_id)
-    return render(request, "events.html", {"events": rows, "tz": time_zone(request)})
+    return render(request, "events.html", {"events": rows, "tz": viewer(request).time_zone})
 
 
 routes = [

@@ -11,19 +11,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.contacts.contacts import load_contact
+from server.contacts.contacts import NO_CONTACTS, load_contact
 from server.followups import calendar_file, wording
 from server.web import signing
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
-from server.web.sessions import current_account, time_zone
 from server.web.templating import render
 
 ACTIONS = ("done", "snooze", "off", "undo")
 
 
 async def followups(request: Request) -> Response:
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     rows: list[Any] = []
     if account_id is not None:
         event = request.query_params.get("event", "")
@@ -40,7 +40,7 @@ async def followups(request: Request) -> Response:
             "due": [row for row in rows if row["due_at"] <= now],
             "later": [row for row in rows if row["due_at"] > now],
             "now": now,
-            "tz": time_zone(request),
+            "tz": viewer(request).time_zone,
         },
     )
 
@@ -55,7 +55,7 @@ async def _followup_fragment(
     open_url: str | None = None,
 ) -> Response:
     followup = await request.app.state.pool.fetchrow(
-        request.app.state.sql["followups.for_contact"], contact["id"], request.state.account_id
+        request.app.state.sql["followups.for_contact"], contact["id"], viewer(request).account_id
     )
     response = render(
         request,
@@ -64,7 +64,7 @@ async def _followup_fragment(
             "contact": contact,
             "followup": followup,
             "now": datetime.now(UTC),
-            "tz": time_zone(request),
+            "tz": viewer(request).time_zone,
             "followup_error": error,
             "undo": undo,
         },
@@ -76,6 +76,7 @@ async def _followup_fragment(
     return response
 
 
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def followup_change(request: Request) -> Response:
     """POST /contacts/<id>/followup: done, snooze (days or a date), off, or undo."""
     form = await read_form(request)
@@ -119,13 +120,14 @@ async def _snooze(request: Request, form: Any, followup_id: int, owner_id: int) 
         )
         return None
     try:
-        due = wording.snooze_until(text(form, "date"), datetime.now(UTC), time_zone(request))
+        due = wording.snooze_until(text(form, "date"), datetime.now(UTC), viewer(request).time_zone)
     except wording.InvalidSnooze as invalid:
         return str(invalid)
     await pool.execute(sql["followups.snooze"], followup_id, owner_id, due)
     return None
 
 
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def reach_out(request: Request) -> Response:
     """Open email, SMS or LinkedIn with a worded message, and count it as followed up."""
     form = await read_form(request)
@@ -133,7 +135,7 @@ async def reach_out(request: Request) -> Response:
     channel = text(form, "via")
     me = await request.app.state.pool.fetchrow(request.app.state.sql["cards.get"], owner_id)
     now = datetime.now(UTC)
-    words = wording.message(me["name"], contact, now, time_zone(request))
+    words = wording.message(me["name"], contact, now, viewer(request).time_zone)
     url = wording.reach_out_url(channel, contact, words)
     if url is None:
         raise HTTPException(400, "They did not share a way to reach them like that.")
@@ -174,10 +176,9 @@ async def followup_from_notification(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@signed_in(status_code=404, message="Save your card first.")
 async def followups_calendar(request: Request) -> Response:
-    account_id = await current_account(request)
-    if account_id is None:
-        raise HTTPException(404, "Save your card first.")
+    account_id = signed_in_account(request)
     rows = await request.app.state.pool.fetch(
         request.app.state.sql["followups.upcoming_for_calendar"], account_id
     )
@@ -185,7 +186,7 @@ async def followups_calendar(request: Request) -> Response:
         rows,
         base_url=request.app.state.settings.base_url,
         now=datetime.now(UTC),
-        tz=time_zone(request),
+        tz=viewer(request).time_zone,
         contact_path=lambda contact_id: request.app.url_path_for("contact", contact_id=contact_id),
     )
     return Response(

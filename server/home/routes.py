@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.web.sessions import current_account
+from server.web.auth import viewer
 from server.web.templating import STATIC_DIR, render
 
 # Loaded by the worker itself with importScripts, so not part of the shell it precaches.
@@ -20,7 +20,7 @@ NOT_IN_SHELL = {"sw.js", "sw-cache.js", "sw-push.js", "manifest.webmanifest"}
 
 
 async def home(request: Request) -> Response:
-    if await current_account(request) is not None:
+    if viewer(request).account_id is not None:
         return RedirectResponse(str(request.app.url_path_for("share")), status_code=303)
     return render(request, "home.html")
 

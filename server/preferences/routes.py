@@ -10,17 +10,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.followups import push, wording
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import htmx
-from server.web.sessions import current_account
 from server.web.templating import render
 
-
-async def _owner(request: Request) -> int:
-    account_id = await current_account(request)
-    if account_id is None:
-        raise HTTPException(404, "Save your card first; then you can choose your reminders.")
-    return account_id
+NO_CARD = "Save your card first; then you can choose your reminders."
 
 
 async def _page(
@@ -51,13 +46,15 @@ async def _page(
     )
 
 
+@signed_in(status_code=404, message=NO_CARD)
 async def settings(request: Request) -> Response:
-    return await _page(request, await _owner(request))
+    return await _page(request, signed_in_account(request))
 
 
+@signed_in(status_code=404, message=NO_CARD)
 async def settings_save(request: Request) -> Response:
     form = await read_form(request)
-    account_id = await _owner(request)
+    account_id = signed_in_account(request)
     values = {
         "time_zone": text(form, "time_zone"),
         "followup_timing": text(form, "followup_timing"),
@@ -83,7 +80,7 @@ async def settings_save(request: Request) -> Response:
 async def push_subscribe(request: Request) -> Response:
     """``PushSubscription.toJSON()`` from app.js, after the person asked for reminders."""
     data: Any = await read_json(request)
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     if account_id is None:
         return JSONResponse({"error": "Save your card first."}, status_code=403)
     device = data.get("device", "") if isinstance(data, dict) else ""
@@ -108,7 +105,7 @@ async def push_subscribe(request: Request) -> Response:
 async def push_unsubscribe(request: Request) -> Response:
     """This device turned reminders off (app.js sends its endpoint)."""
     data: Any = await read_json(request)
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
     if account_id is None or not isinstance(endpoint, str):
         return JSONResponse({"error": "Nothing to turn off."}, status_code=404)
@@ -119,7 +116,7 @@ async def push_unsubscribe(request: Request) -> Response:
 
 
 async def push_remove_device(request: Request) -> Response:
-    account_id = await _owner(request)
+    account_id = signed_in_account(request)
     removed = await request.app.state.pool.fetchval(
         request.app.state.sql["push.remove"], request.path_params["subscription_id"], account_id
     )

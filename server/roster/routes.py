@@ -12,9 +12,9 @@ from starlette.routing import Route
 from server.events import events
 from server.events.events import load_event
 from server.swaps.connect import connect
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
-from server.web.sessions import current_account
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -33,7 +33,7 @@ async def event_people(request: Request) -> Response:
     rows = await request.app.state.pool.fetch(
         request.app.state.sql["events.roster"],
         event["id"],
-        request.state.account_id,
+        viewer(request).account_id,
         events.prefix_query(query),
     )
     return render(
@@ -49,7 +49,7 @@ async def event_listing(request: Request) -> Response:
     event = await load_event(request)
     listed = text(form, "listed") == "on"
     await request.app.state.pool.execute(
-        request.app.state.sql["events.set_listed"], event["id"], request.state.account_id, listed
+        request.app.state.sql["events.set_listed"], event["id"], viewer(request).account_id, listed
     )
     if htmx(request):
         event = await load_event(request)
@@ -60,7 +60,7 @@ async def event_listing(request: Request) -> Response:
 async def event_leave(request: Request) -> Response:
     event = await load_event(request)
     await request.app.state.pool.execute(
-        request.app.state.sql["events.leave"], event["id"], request.state.account_id
+        request.app.state.sql["events.leave"], event["id"], viewer(request).account_id
     )
     return RedirectResponse(url_path(request, "events"), status_code=303)
 
@@ -69,7 +69,7 @@ async def event_block(request: Request) -> Response:
     """One tap: they no longer see me in rosters, and I no longer see them."""
     event = await load_event(request)
     other = request.path_params["account_id"]
-    if other == request.state.account_id:
+    if other == viewer(request).account_id:
         raise HTTPException(400, "You cannot block yourself.")
     present = await request.app.state.pool.fetchval(
         request.app.state.sql["events.attendee_ids"], event["id"], other
@@ -77,7 +77,7 @@ async def event_block(request: Request) -> Response:
     if present is None:
         raise HTTPException(404, "That person is not at this event.")
     await request.app.state.pool.execute(
-        request.app.state.sql["events.block"], request.state.account_id, other
+        request.app.state.sql["events.block"], viewer(request).account_id, other
     )
     return RedirectResponse(
         url_path(request, "event_people", event_id=event["id"]), status_code=303
@@ -101,7 +101,7 @@ async def event_matches(request: Request) -> Response:
     if not event["roster_open"]:
         raise HTTPException(410, "This event's list of people has closed.")
     rows = await request.app.state.pool.fetch(
-        request.app.state.sql["matches.for_me"], event["id"], request.state.account_id
+        request.app.state.sql["matches.for_me"], event["id"], viewer(request).account_id
     )
     people = [{**row, "highlighted": highlight(row["highlighted"])} for row in rows]
     return render(
@@ -117,7 +117,7 @@ async def event_matches(request: Request) -> Response:
 
 async def request_connect(request: Request) -> Response:
     event = await load_event(request)
-    me, other = request.state.account_id, request.path_params["account_id"]
+    me, other = viewer(request).account_id, request.path_params["account_id"]
     pool, sql = request.app.state.pool, request.app.state.sql
     if other == me:
         raise HTTPException(400, "That is you. Show your QR code to someone else instead.")
@@ -145,7 +145,7 @@ async def request_connect(request: Request) -> Response:
 
 
 async def requests(request: Request) -> Response:
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     rows = []
     if account_id is not None:
         rows = await request.app.state.pool.fetch(
@@ -154,10 +154,9 @@ async def requests(request: Request) -> Response:
     return render(request, "requests.html", {"requests": rows})
 
 
+@signed_in(status_code=404, message="That request is not for you.")
 async def request_decide(request: Request) -> Response:
-    account_id = await current_account(request)
-    if account_id is None:
-        raise HTTPException(404, "That request is not for you.")
+    account_id = signed_in_account(request)
     if request.path_params["decision"] not in ("accept", "decline"):
         raise HTTPException(404, "That is not something you can do with a request.")
     accept = request.path_params["decision"] == "accept"

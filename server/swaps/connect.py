@@ -10,7 +10,7 @@ from starlette.requests import Request
 from server.cards import fields
 from server.db.pool import Connection
 from server.db.queries import Queries
-from server.web import sessions
+from server.web.auth import viewer
 
 
 async def connect(
@@ -52,7 +52,7 @@ async def create_guest(
         None,
         *[values.get(name, "") for name in fields.FIELD_NAMES],
         account_id,
-        sessions.time_zone(request),
+        viewer(request).time_zone,
     )
     assert row is not None
     return int(row["sharer_contact"])

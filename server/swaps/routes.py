@@ -12,11 +12,11 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.cards import fields, photos, vcard
-from server.cards.cards import my_card, phone_region
+from server.cards.cards import load_card, phone_region
 from server.cards.sharing import share_url
 from server.contacts.contacts import new_contact_url
 from server.db import time_zones
@@ -25,12 +25,13 @@ from server.swaps.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.swaps.connect import connect, create_guest
 from server.swaps.visits import SELF, Visit, load_visit
 from server.web import sessions
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import htmx, redirect
-from server.web.sessions import current_account
 from server.web.templating import render
 
+NO_CARD = "Make your card first, then you can swap."
 # How long a page that waits for the other person's answer holds one request open.
 LONG_POLL_MS = 20_000
 BUMP_CLOCK = (
@@ -117,28 +118,21 @@ async def leave_details(request: Request) -> Response:
     return response
 
 
-async def _me(request: Request) -> tuple[int, Any]:
-    mine = await my_card(request)
-    if mine is None:
-        raise HTTPException(403, "Make your card first, then you can swap.")
-    return mine
-
-
 def _tap_page(request: Request, status_code: int = 200, **context: Any) -> Response:
     """The Tap screen, with the code form or the guest form as last submitted."""
     blank = {"typed": "", "error": "", "values": dict.fromkeys(fields.QUICK_FIELDS, "")}
     return render(request, "tap.html", {**blank, **context}, status_code=status_code)
 
 
+@signed_in(redirect="card")
 async def tap(request: Request) -> Response:
-    if await my_card(request) is None:
-        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
     return _tap_page(request)
 
 
+@signed_in(message=NO_CARD)
 async def tap_code(request: Request) -> Response:
     """Issue (or keep) my code; ``fresh`` retires the current one first."""
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     form = await read_form(request)
     pool, sql = request.app.state.pool, request.app.state.sql
     if text(form, "fresh"):
@@ -155,9 +149,10 @@ def _code_form(request: Request, typed: str, error: str, status_code: int) -> Re
     return _tap_page(request, status_code, typed=typed, error=error)
 
 
+@signed_in(message=NO_CARD)
 async def tap_code_enter(request: Request) -> Response:
     """They showed me their code and I typed it: connect us both ways."""
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     form = await read_form(request)
     typed = text(form, "code")[:20]
     pool, sql = request.app.state.pool, request.app.state.sql
@@ -172,9 +167,10 @@ async def tap_code_enter(request: Request) -> Response:
     return redirect(request, new_contact_url(request, contact_id))
 
 
+@signed_in(message=NO_CARD)
 async def tap_guest(request: Request) -> Response:
     """Someone with no phone to hand typed their details on mine."""
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     form = await read_form(request)
     values, errors = fields.validate_quick(form, phone_region(request))
     if errors:
@@ -233,9 +229,10 @@ async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> 
     return render(request, "_bump.html", {"bump": outcome, "choices": choices, "chosen": chosen})
 
 
+@signed_in(message=NO_CARD)
 async def bump_create(request: Request) -> Response:
     """A bump: record it, pair it, and answer once it is paired, ambiguous or alone."""
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     form = await read_form(request)
     bumped_at = _number(form, "bumped_at")
     force = _number(form, "force")
@@ -286,9 +283,10 @@ async def _my_bump(request: Request, account_id: int) -> bumps.Outcome:
     return outcome
 
 
+@signed_in(message=NO_CARD)
 async def bump_status(request: Request) -> Response:
     """Long-poll: answer when the bump differs from what the page shows (``seen``)."""
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     outcome = await _my_bump(request, account_id)
     seen = request.query_params.get("seen")
     if seen is not None:
@@ -306,8 +304,9 @@ async def bump_status(request: Request) -> Response:
     return await _answer(request, account_id, outcome)
 
 
+@signed_in(message=NO_CARD)
 async def bump_confirm(request: Request) -> Response:
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     outcome = await _my_bump(request, account_id)
     if outcome.state not in ("paired", "confirmed", "swapped"):
         return await _answer(request, account_id, outcome)
@@ -315,16 +314,18 @@ async def bump_confirm(request: Request) -> Response:
     return await _answer(request, account_id, await _my_bump(request, account_id))
 
 
+@signed_in(message=NO_CARD)
 async def bump_decline(request: Request) -> Response:
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     outcome = await _my_bump(request, account_id)
     await bumps.decline(request.app.state.pool, request.app.state.sql, outcome)
     return await _answer(request, account_id, await _my_bump(request, account_id))
 
 
+@signed_in(message=NO_CARD)
 async def bump_choose(request: Request) -> Response:
     """In a crowd of bumps: "it was Dana". Two who pick each other are swapped."""
-    account_id, _card = await _me(request)
+    account_id = signed_in_account(request)
     form = await read_form(request)
     outcome = await _my_bump(request, account_id)
     try:
@@ -337,11 +338,10 @@ async def bump_choose(request: Request) -> Response:
     return await _answer(request, account_id, await _my_bump(request, account_id))
 
 
+@signed_in(redirect="card")
 async def scan(request: Request) -> Response:
-    mine = await my_card(request)
-    if mine is None:
-        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
-    account_id, card = mine
+    account_id = signed_in_account(request)
+    card = await load_card(request, account_id)
     share_link, _expires_at = await share_url(request, account_id, card["share_generation"])
     base_url = request.app.state.settings.base_url
     return render(
@@ -356,7 +356,7 @@ async def sync_action(request: Request) -> Response:
         body = await read_json(request)
     except HTTPException as exc:
         return _json(*offline.failed(exc.status_code, str(exc.detail)))
-    account_id = await current_account(request)
+    account_id = viewer(request).account_id
     if account_id is None:
         return _json(
             *offline.failed(403, "Make your card on this phone first, then swaps can sync.")

@@ -11,7 +11,7 @@ from starlette.requests import Request
 
 from server.cards import share_tokens
 from server.cards.cards import load_card
-from server.web.sessions import current_account
+from server.web.auth import viewer
 
 EXPIRED = "This code has expired. Ask them to show their QR code again."
 REPLACED = "This code was replaced by a newer one. Ask them to show their QR code again."
@@ -56,7 +56,7 @@ async def load_visit(request: Request) -> Visit:
     """Resolve the token in the URL, or raise the friendly 404/410 for a bad one."""
     card = await card_for_token(request, request.path_params["token"], datetime.now(UTC))
     owner_id = card["account_id"]
-    viewer_id = await current_account(request)
+    viewer_id = viewer(request).account_id
     contact_id = None
     if viewer_id is not None and viewer_id != owner_id:
         contact_id = await request.app.state.pool.fetchval(

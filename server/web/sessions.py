@@ -1,11 +1,13 @@
-"""Server-side sessions: a random id in an HttpOnly cookie, stored hashed in PostgreSQL."""
+"""Server-side sessions: a random id in an HttpOnly cookie, stored hashed in PostgreSQL.
+
+The viewer each request belongs to is resolved from it in ``server.web.auth``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 COOKIE_NAME = "ro_session"
@@ -33,27 +35,3 @@ def set_cookie(response: Response, token: str, *, secure: bool) -> None:
         secure=secure,
         path="/",
     )
-
-
-async def current_account(request: Request) -> int | None:
-    """The signed-in account, looked up once per request."""
-    if hasattr(request.state, "account_id"):
-        return request.state.account_id  # type: ignore[no-any-return]
-    account_id: int | None = None
-    time_zone = "UTC"
-    token = request.cookies.get(COOKIE_NAME)
-    if token and len(token) < 100:
-        row = await request.app.state.pool.fetchrow(
-            request.app.state.sql["sessions.account_for"], hash_token(token)
-        )
-        if row is not None:
-            account_id, time_zone = row["account_id"], row["time_zone"]
-            request.state.due_count = row["due_count"]
-    request.state.account_id = account_id
-    request.state.time_zone = time_zone
-    return account_id
-
-
-def time_zone(request: Request) -> str:
-    """The signed-in person's time zone (after ``current_account``), else UTC."""
-    return getattr(request.state, "time_zone", "UTC")

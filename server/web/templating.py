@@ -19,6 +19,7 @@ from server.cards import fields
 from server.events import events
 from server.followups import wording
 from server.settings import PROJECT_ROOT
+from server.web.auth import viewer_context
 from server.web.htmx import htmx, vary_on_htmx
 
 TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
@@ -48,7 +49,7 @@ def time_ago(value: datetime, now: datetime | None = None) -> str:
 
 
 def create_templates(inline_css: str, routes: Sequence[BaseRoute]) -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[viewer_context])
     env = templates.env
     env.autoescape = True
     env.trim_blocks = True
@@ -99,8 +100,6 @@ def render(
     templates: Jinja2Templates = request.app.state.templates
     name = fragment if fragment and htmx(request) else template
     context = dict(context or {})
-    context.setdefault("account_id", getattr(request.state, "account_id", None))
-    context.setdefault("due_count", getattr(request.state, "due_count", 0))
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if fragment:
         vary_on_htmx(response)

@@ -1,0 +1,102 @@
+"""Who is asking: the viewer, resolved once per request from the session cookie, and the guards
+handlers declare (modelled on ``starlette.authentication.requires``)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import RedirectResponse, Response
+
+from server.web.sessions import COOKIE_NAME, hash_token
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Viewer(BaseUser):
+    """The person behind this request: their account (None when they have none yet), the
+    time zone their pages use, and how many follow-ups and requests wait for them."""
+
+    account_id: int | None = None
+    time_zone: str = "UTC"
+    due_count: int = 0
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.account_id is not None
+
+    @property
+    def display_name(self) -> str:
+        return ""
+
+    @property
+    def identity(self) -> str:
+        return "" if self.account_id is None else str(self.account_id)
+
+
+ANONYMOUS = Viewer()
+
+
+class SessionBackend(AuthenticationBackend):
+    """Looks the session cookie up in PostgreSQL, so every process sees every session."""
+
+    def __init__(self, static_prefix: str) -> None:
+        # Static files never depend on who asks: spare them the query.
+        self.static_prefix = static_prefix
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        token = conn.cookies.get(COOKIE_NAME)
+        if not token or len(token) >= 100 or conn.url.path.startswith(self.static_prefix):
+            return AuthCredentials(), ANONYMOUS
+        state = conn.app.state
+        row = await state.pool.fetchrow(state.sql["sessions.account_for"], hash_token(token))
+        if row is None:
+            return AuthCredentials(), ANONYMOUS
+        viewer = Viewer(row["account_id"], row["time_zone"], row["due_count"])
+        return AuthCredentials(["signed_in"]), viewer
+
+
+def viewer(conn: HTTPConnection) -> Viewer:
+    """This request's viewer; anonymous before the middleware ran (an early refusal)."""
+    user = conn.scope.get("user")
+    return user if isinstance(user, Viewer) else ANONYMOUS
+
+
+def signed_in_account(conn: HTTPConnection) -> int:
+    """The signed-in account, in a handler guarded by ``signed_in``."""
+    found = viewer(conn).account_id
+    if found is None:  # pragma: no cover - the guard answered first
+        raise HTTPException(403, "Make your card first.")
+    return found
+
+
+def signed_in(
+    *, status_code: int = 403, message: str = "Make your card first.", redirect: str | None = None
+) -> Callable[[Handler], Handler]:
+    """Guard a handler: without an account, a GET is redirected to the route named
+    ``redirect`` (when given); anything else gets ``status_code`` with ``message``."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: Request) -> Response:
+            if viewer(request).account_id is None:
+                if redirect is not None and request.method in ("GET", "HEAD"):
+                    return RedirectResponse(request.url_for(redirect).path, status_code=303)
+                raise HTTPException(status_code, message)
+            return await handler(request)
+
+        return guarded
+
+    return decorate
+
+
+def viewer_context(request: Request) -> dict[str, Any]:
+    """What every template knows of the viewer (a Jinja2Templates context processor)."""
+    seen = viewer(request)
+    return {"viewer": seen, "account_id": seen.account_id, "due_count": seen.due_count}
