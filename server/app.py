@@ -32,6 +32,7 @@ from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.web.limits import BodySizeLimitMiddleware
 from server.web.templating import STATIC_DIR, create_templates
+from server.web.urls import Urls
 
 STATIC_PREFIX = "/static"
 
@@ -95,8 +96,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.sql = queries.Queries()
-    app.state.templates = create_templates(inline_css, ROUTES)
+    app.state.urls = Urls(ROUTES)
+    app.state.templates = create_templates(inline_css, app.state.urls)
     app.state.worker_script = home_routes.worker_script(
-        app.state.templates.env.globals["static_urls"]
+        app.state.templates.env.globals["static_urls"], app.state.urls
     )
     return app

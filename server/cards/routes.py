@@ -20,6 +20,7 @@ from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.templating import render
+from server.web.urls import url_path
 
 
 async def show_card(request: Request) -> Response:
@@ -64,7 +65,7 @@ async def card_save(request: Request) -> Response:
         await request.app.state.pool.execute(
             sql["accounts.create_with_card"], token_hash, *ordered, time_zone
         )
-        response = redirect(request, str(request.app.url_path_for("share")))
+        response = redirect(request, url_path(request, "share"))
         sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
         return response
     await request.app.state.pool.execute(sql["cards.update"], account_id, *ordered)
@@ -73,7 +74,7 @@ async def card_save(request: Request) -> Response:
         return render(
             request, "card.html", {"card": card, "saved": True}, fragment="_card_view.html"
         )
-    return RedirectResponse(str(request.app.url_path_for("card")) + "?saved=1", status_code=303)
+    return RedirectResponse(url_path(request, "card") + "?saved=1", status_code=303)
 
 
 async def card_check(request: Request) -> Response:
@@ -95,7 +96,7 @@ async def _photo_response(
     request: Request, account_id: int, error: str | None, status_code: int = 200
 ) -> Response:
     if not htmx(request) and error is None:
-        return RedirectResponse(str(request.app.url_path_for("card")), status_code=303)
+        return RedirectResponse(url_path(request, "card"), status_code=303)
     card = await load_card(request, account_id)
     return render(
         request,
@@ -176,7 +177,7 @@ async def share(request: Request) -> Response:
 async def share_reset(request: Request) -> Response:
     account_id = signed_in_account(request)
     await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
-    return RedirectResponse(str(request.app.url_path_for("share")) + "?reset=1", status_code=303)
+    return RedirectResponse(url_path(request, "share") + "?reset=1", status_code=303)
 
 
 @signed_in(message="Save your card first.")
@@ -190,7 +191,7 @@ async def share_ask_first(request: Request) -> Response:
     if htmx(request):
         card = await load_card(request, account_id)
         return render(request, "_ask_first.html", {"card": card, "saved": True})
-    return RedirectResponse(str(request.app.url_path_for("share")), status_code=303)
+    return RedirectResponse(url_path(request, "share"), status_code=303)
 
 
 routes = [

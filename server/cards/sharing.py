@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from server.cards import share_tokens
 from server.web.auth import viewer
+from server.web.urls import url_path
 
 
 async def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
@@ -30,5 +31,5 @@ async def share_url(request: Request, account_id: int, generation: int) -> tuple
         expires_at = max(expires_at, event_over)
     token = share_tokens.issue(settings.secret_key, account_id, generation, now, expires_at - now)
     # BASE_URL, not the request's host: the QR must open on another phone.
-    path = request.app.url_path_for("public_card", token=token)
+    path = url_path(request, "public_card", token=token)
     return f"{settings.base_url}{path}", expires_at

@@ -15,6 +15,7 @@ from server.web.auth import signed_in, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
 from server.web.templating import render
+from server.web.urls import url_path
 
 NOTE_MAX = 2000
 GIVE_GET_MAX = 500
@@ -92,9 +93,7 @@ async def contact_note(request: Request) -> Response:
         )
     if error:
         return await contact_page(request, contact, 422, note_error=error, draft=note)
-    return RedirectResponse(
-        str(request.app.url_path_for("contact", contact_id=contact["id"])), status_code=303
-    )
+    return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)
@@ -127,9 +126,7 @@ async def contact_give_get(request: Request) -> Response:
         return render(request, "_give_get.html", context, status_code=422 if errors else 200)
     if errors:
         return await contact_page(request, contact, 422, **context)
-    return RedirectResponse(
-        str(request.app.url_path_for("contact", contact_id=contact["id"])), status_code=303
-    )
+    return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from server.web.auth import viewer
 from server.web.forms import text
+from server.web.urls import url_path
 
 # No 0/O or 1/I/L: a code read aloud across a noisy room is typed right.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -109,7 +110,7 @@ def when(event: Any) -> str:
 def join_url(request: Request, code: str) -> str:
     """The link on the poster and the badge: absolute, since another phone opens it."""
     base_url: str = request.app.state.settings.base_url
-    return base_url + str(request.app.url_path_for("join_event", code=code))
+    return base_url + url_path(request, "join_event", code=code)
 
 
 async def load_event(request: Request, *, organizer: bool = False) -> Any:

@@ -18,6 +18,7 @@ from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
 from server.web.templating import render
+from server.web.urls import url_path
 
 ACTIONS = ("done", "snooze", "off", "undo")
 
@@ -106,8 +107,8 @@ async def followup_change(request: Request) -> Response:
     if error:
         raise HTTPException(422, error)
     back = text(form, "next")
-    if back != str(request.app.url_path_for("followups")):
-        back = str(request.app.url_path_for("contact", contact_id=contact["id"]))
+    if back != url_path(request, "followups"):
+        back = url_path(request, "contact", contact_id=contact["id"])
     return RedirectResponse(back, status_code=303)
 
 
@@ -187,7 +188,7 @@ async def followups_calendar(request: Request) -> Response:
         base_url=request.app.state.settings.base_url,
         now=datetime.now(UTC),
         tz=viewer(request).time_zone,
-        contact_path=lambda contact_id: request.app.url_path_for("contact", contact_id=contact_id),
+        contact_path=lambda contact_id: url_path(request, "contact", contact_id=contact_id),
     )
     return Response(
         body,

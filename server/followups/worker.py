@@ -32,6 +32,7 @@ from server.db.queries import Queries
 from server.followups import push, wording
 from server.settings import Settings
 from server.web import signing
+from server.web.urls import Urls
 
 log = logging.getLogger("reachout.worker")
 
@@ -96,43 +97,26 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
 
 @dataclass
 class Paths:
-    """URL paths the notification opens, built without a request.
+    """URL paths the notification opens, built without a request from the route table."""
 
-    Each route's path template is looked up once: resolving a name through the
-    route table per message was a fifth of the worker's CPU.
-    """
-
-    app: Any
+    app: Any  # anything with the app's ``routes``: the app, or a Router of its routes
     secret_key: str
-    _formats: dict[str, str] = field(default_factory=dict)
+    urls: Urls = field(init=False)
 
     def __post_init__(self) -> None:
-        placeholders: dict[str, dict[str, Any]] = {
-            "contact": {"contact_id": 0},
-            "requests": {},
-            "followups": {},
-            "followup_from_notification": {"followup_id": 0, "action": "ACTION"},
-        }
-        for name, params in placeholders.items():
-            # Built once through the router with placeholders, then filled per message.
-            path = str(self.app.url_path_for(name, **params))
-            self._formats[name] = path.replace("/0/ACTION/", "/{followup_id}/{action}/").replace(
-                "/contacts/0", "/contacts/{contact_id}"
-            )
+        self.urls = Urls(self.app.routes)
 
     def contact(self, contact_id: int) -> str:
-        return self._formats["contact"].format(contact_id=contact_id)
+        return self.urls.path("contact", contact_id=contact_id)
 
     def requests(self) -> str:
-        return self._formats["requests"]
+        return self.urls.path("requests")
 
     def event_followups(self, event_id: int) -> str:
-        return f"{self._formats['followups']}?event={event_id}"
+        return f"{self.urls.path('followups')}?event={event_id}"
 
     def action(self, followup_id: int, owner_id: int, action: str) -> str:
-        path = self._formats["followup_from_notification"].format(
-            followup_id=followup_id, action=action
-        )
+        path = self.urls.path("followup_from_notification", followup_id=followup_id, action=action)
         signature = signing.sign(self.secret_key, "push-action", followup_id, owner_id, action)
         return f"{path}?owner={owner_id}&sig={signature}"
 

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from server.web.auth import viewer
 from server.web.templating import STATIC_DIR, render
+from server.web.urls import Urls, url_path
 
 # Loaded by the worker itself with importScripts, so not part of the shell it precaches.
 WORKER_SCRIPTS = ("sw-cache.js", "sw-push.js", "outbox.js")
@@ -21,7 +22,7 @@ NOT_IN_SHELL = {"sw.js", "sw-cache.js", "sw-push.js", "manifest.webmanifest"}
 
 async def home(request: Request) -> Response:
     if viewer(request).account_id is not None:
-        return RedirectResponse(str(request.app.url_path_for("share")), status_code=303)
+        return RedirectResponse(url_path(request, "share"), status_code=303)
     return render(request, "home.html")
 
 
@@ -29,25 +30,28 @@ async def offline(request: Request) -> Response:
     return render(request, "offline.html")
 
 
-def worker_script(urls: Mapping[str, str]) -> tuple[str, str]:
-    """``sw.js`` with its version and the versioned shell URLs in front; and that version.
+def worker_script(static_urls: Mapping[str, str], urls: Urls) -> tuple[str, str]:
+    """``sw.js`` with its version, the versioned shell URLs and the app's own URLs (from the
+    route table) in front; and that version.
 
     The shell is every static file the pages load, by the very URLs they use
     (``/static/x?v=hash``), so a changed file means a new worker with a new cache.
     """
     shell = sorted(
         url
-        for path, url in urls.items()
+        for path, url in static_urls.items()
         if path not in NOT_IN_SHELL and not path.endswith(".LICENSE")
     )
-    imports = [urls[path] for path in WORKER_SCRIPTS]
+    imports = [static_urls[path] for path in WORKER_SCRIPTS]
+    app_urls = urls.for_scripts_json()
     body = (STATIC_DIR / "sw.js").read_text()
-    version = hashlib.sha256(json.dumps([shell, imports, body]).encode()).hexdigest()[:12]
+    version = hashlib.sha256(json.dumps([shell, imports, app_urls, body]).encode()).hexdigest()[:12]
     header = (
-        "// Written by server/routes/home.py: this version, and what it precaches.\n"
+        "// Written by server/home/routes.py: this version, what it precaches, our URLs.\n"
         f"var REACHOUT_VERSION = {json.dumps(version)};\n"
         f"var REACHOUT_SHELL = {json.dumps(shell)};\n"
         f"var REACHOUT_IMPORTS = {json.dumps(imports)};\n"
+        f"var REACHOUT_URLS = {app_urls};\n"
     )
     return header + body, version
 

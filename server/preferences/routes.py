@@ -14,6 +14,7 @@ from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import htmx
 from server.web.templating import render
+from server.web.urls import url_path
 
 NO_CARD = "Save your card first; then you can choose your reminders."
 
@@ -74,7 +75,7 @@ async def settings_save(request: Request) -> Response:
     )
     if htmx(request):
         return await _page(request, account_id, saved=True)
-    return RedirectResponse(str(request.app.url_path_for("settings")) + "?saved=1", status_code=303)
+    return RedirectResponse(url_path(request, "settings") + "?saved=1", status_code=303)
 
 
 async def push_subscribe(request: Request) -> Response:
@@ -124,7 +125,7 @@ async def push_remove_device(request: Request) -> Response:
         raise HTTPException(404, "That device is not in your list.")
     if htmx(request):
         return await _page(request, account_id)
-    return RedirectResponse(str(request.app.url_path_for("settings")), status_code=303)
+    return RedirectResponse(url_path(request, "settings"), status_code=303)
 
 
 routes = [

@@ -140,7 +140,7 @@ async def request_connect(request: Request) -> Response:
         raise HTTPException(409, "There is already a request waiting between you two.")
     if htmx(request):
         return render(request, "_request_sent.html", {})
-    people = str(request.app.url_path_for("event_people", event_id=event["id"]))
+    people = url_path(request, "event_people", event_id=event["id"])
     return RedirectResponse(people + "?requested=1", status_code=303)
 
 
@@ -178,10 +178,10 @@ async def request_decide(request: Request) -> Response:
             )
     if accept:
         return RedirectResponse(
-            str(request.app.url_path_for("contact", contact_id=contact_id)) + "?new=1",
+            url_path(request, "contact", contact_id=contact_id) + "?new=1",
             status_code=303,
         )
-    return RedirectResponse(str(request.app.url_path_for("requests")), status_code=303)
+    return RedirectResponse(url_path(request, "requests"), status_code=303)
 
 
 routes = [

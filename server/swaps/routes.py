@@ -30,6 +30,7 @@ from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import htmx, redirect
 from server.web.templating import render
+from server.web.urls import url_path
 
 NO_CARD = "Make your card first, then you can swap."
 # How long a page that waits for the other person's answer holds one request open.
@@ -113,7 +114,7 @@ async def leave_details(request: Request) -> Response:
     contact_id = await request.app.state.pool.fetchval(
         sql["accounts.join_with_details"], token_hash, *ordered, visit.owner_id, time_zone
     )
-    response = redirect(request, str(request.app.url_path_for("welcome", contact_id=contact_id)))
+    response = redirect(request, url_path(request, "welcome", contact_id=contact_id))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
 
@@ -347,7 +348,11 @@ async def scan(request: Request) -> Response:
     return render(
         request,
         "scan.html",
-        {"card": card, "card_prefix": f"{base_url}/c/", "share_link": share_link},
+        {
+            "card": card,
+            "card_prefix": base_url + request.app.state.urls.prefix("public_card"),
+            "share_link": share_link,
+        },
     )
 
 

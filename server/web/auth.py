@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
 from server.web.sessions import COOKIE_NAME, hash_token
+from server.web.urls import url_path
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -87,7 +88,7 @@ def signed_in(
         async def guarded(request: Request) -> Response:
             if viewer(request).account_id is None:
                 if redirect is not None and request.method in ("GET", "HEAD"):
-                    return RedirectResponse(request.url_for(redirect).path, status_code=303)
+                    return RedirectResponse(url_path(request, redirect), status_code=303)
                 raise HTTPException(status_code, message)
             return await handler(request)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.routing import BaseRoute
 from starlette.templating import Jinja2Templates
 
 from server.cards import fields
@@ -21,6 +19,7 @@ from server.followups import wording
 from server.settings import PROJECT_ROOT
 from server.web.auth import viewer_context
 from server.web.htmx import htmx, vary_on_htmx
+from server.web.urls import Urls
 
 TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
 STATIC_DIR = PROJECT_ROOT / "web" / "static"
@@ -48,31 +47,23 @@ def time_ago(value: datetime, now: datetime | None = None) -> str:
     return "just now"  # pragma: no cover - unreachable, satisfies the type checker
 
 
-def create_templates(inline_css: str, routes: Sequence[BaseRoute]) -> Jinja2Templates:
+def create_templates(inline_css: str, urls: Urls) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[viewer_context])
     env = templates.env
     env.autoescape = True
     env.trim_blocks = True
     env.lstrip_blocks = True
 
-    # Looked up by name once, not by scanning the route table for every link
-    # (which showed up as a sixth of the CPU of rendering a page).
-    by_name: dict[str, BaseRoute] = {
-        name: route for route in routes if (name := getattr(route, "name", None))
-    }
-    static_prefix = by_name["static"].url_path_for("static", path="")
+    static_prefix = urls.path("static", path="")
     static_urls = {
         path: f"{static_prefix}{path}?v={version}" for path, version in static_versions().items()
     }
 
-    def url_for(name: str, /, **params: Any) -> str:
-        # Paths, not absolute URLs: smaller pages, and right behind any proxy.
-        return str(by_name[name].url_path_for(name, **params))
-
     def static(path: str) -> str:
         return static_urls[path]
 
-    env.globals["url_for"] = url_for
+    env.globals["url_for"] = urls.path
+    env.globals["script_urls"] = urls.for_scripts_json()
 
     env.globals["static"] = static
     env.globals["static_urls"] = static_urls

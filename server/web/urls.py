@@ -1,12 +1,87 @@
-"""URLs built from the one route table, by route name: for handlers, templates and the worker."""
+"""Every URL the app builds, from the one route table, by route name.
+
+Handlers (``url_path``), templates (``url_for``), the reminder worker and the service
+worker's scripts all go through one ``Urls``: a path is the route's own
+``path_format`` filled in through its convertors, so nothing copies a path by hand.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
+from starlette.routing import BaseRoute, Mount, NoMatchFound, Route
+
+# The pages of the signed-in app that a phone keeps for when the venue's network is gone
+# (never /c/<token>: other people's cards stay on the server).
+OFFLINE_PAGES = (
+    "share",
+    "tap",
+    "scan",
+    "card",
+    "contacts",
+    "contact",
+    "followups",
+    "events",
+    "event",
+    "event_people",
+    "event_matches",
+    "requests",
+    "settings",
+)
+# What the scripts (pages and service worker) fetch or open, by route name.
+SCRIPT_URLS = ("home", "offline", "share", "followups", "sync_action", "service_worker")
 
 
-def url_path(request: Request, name: str, /, **params: Any) -> str:
-    """The path of the named route, as a string (no host: right behind any proxy)."""
-    return str(request.app.url_path_for(name, **params))
+class Urls:
+    def __init__(self, routes: Iterable[BaseRoute]) -> None:
+        self._routes: dict[str, Route] = {}
+        self._mounts: dict[str, Mount] = {}
+        for route in routes:
+            if isinstance(route, Route):
+                self._routes.setdefault(route.name, route)
+            elif isinstance(route, Mount) and route.name:
+                self._mounts[route.name] = route
+
+    def path(self, name: str, /, **params: Any) -> str:
+        """The path of the named route with ``params`` filled in (``NoMatchFound`` if they
+        do not fit it), without walking the route table."""
+        route = self._routes.get(name)
+        if route is None:
+            mount = self._mounts.get(name)
+            if mount is None:
+                raise NoMatchFound(name, params)
+            return str(mount.url_path_for(name, **params))
+        convertors = route.param_convertors
+        if params.keys() != convertors.keys():
+            raise NoMatchFound(name, params)
+        return route.path_format.format(
+            **{key: convertors[key].to_string(value) for key, value in params.items()}
+        )
+
+    def prefix(self, name: str) -> str:
+        """The named route's path up to its first parameter (``/c/`` for ``/c/{token}``)."""
+        return self._routes[name].path_format.partition("{")[0]
+
+    def pattern(self, name: str) -> str:
+        """The named route's path as a JavaScript regular expression."""
+        return self._routes[name].path_regex.pattern.replace("(?P<", "(?<")
+
+    def for_scripts(self) -> dict[str, Any]:
+        """The URLs the front-end scripts need, as one JSON-ready object."""
+        return {
+            **{name: self.path(name) for name in SCRIPT_URLS},
+            "static": self.path("static", path=""),
+            "offline_pages": [self.pattern(name) for name in OFFLINE_PAGES],
+        }
+
+    def for_scripts_json(self) -> str:
+        return json.dumps(self.for_scripts(), separators=(",", ":"))
+
+
+def url_path(conn: HTTPConnection, name: str, /, **params: Any) -> str:
+    """The path of the named route, in a handler (a path, not a URL: right behind any proxy)."""
+    urls: Urls = conn.app.state.urls
+    return urls.path(name, **params)

@@ -26,6 +26,7 @@ def sample_path(route: Route) -> str:
         "request_id": 1,
         "decision": "accept",
         "bump_id": 1,
+        "key": "a1b2c3",
     }
     return route.url_path_for(route.name, **{k: params[k] for k in route.param_convertors})
 

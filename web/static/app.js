@@ -107,7 +107,7 @@
       if (firstVisit) keepThisPage(container.controller);
     });
     keepThisPage(container.controller);
-    container.register("/sw.js").then(function (registration) {
+    container.register(JSON.parse(document.documentElement.dataset.urls).service_worker).then(function (registration) {
       offerUpdate(registration);
       // A page whose navigation began while the first worker was still activating stays
       // uncontrolled (clients.claim() ran before it existed): ask the worker to claim it,

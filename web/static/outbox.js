@@ -7,7 +7,8 @@ var ReachoutOutbox = (function () {
   var DB = "reachout";
   var STORE = "outbox";
   var SYNC_TAG = "reachout-outbox";
-  var URL_ = "/sync/actions";
+  // The service worker has our URLs in front of it; a page has them on its <html>.
+  var URLS = self.REACHOUT_URLS || JSON.parse(document.documentElement.dataset.urls);
   var DAY_MS = 24 * 3600 * 1000;
   var FALLBACK_FAILED = "This swap could not be made.";
   var inPage = typeof document !== "undefined";
@@ -47,7 +48,7 @@ var ReachoutOutbox = (function () {
   // One POST. Resolves with the record as it now is; a network error or a busy server
   // leaves it pending, as does a body that is not the JSON answer we expect.
   function post(record) {
-    return fetch(URL_, {
+    return fetch(URLS.sync_action, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json" },

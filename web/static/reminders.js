@@ -52,7 +52,7 @@
       return;
     }
 
-    navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
+    navigator.serviceWorker.register(JSON.parse(document.documentElement.dataset.urls).service_worker).then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
       return registration.pushManager.getSubscription().then(function (current) {
         if (current) markThisDevice(current.endpoint);
         on.hidden = !!current && Notification.permission === "granted";

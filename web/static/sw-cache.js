@@ -6,10 +6,11 @@ var ReachoutCache = (function () {
   "use strict";
   var PREFIX = "reachout-";
   var PAGES = "reachout-pages";
-  var OFFLINE_URL = "/offline";
-  // My card, my QR and my contacts: what someone needs at a venue. Not /c/<token>: those are
-  // other people's cards, which stay on the server.
-  var APP_PAGES = /^\/(share|tap|scan|card|contacts(\/\d+)?|followups|events(\/\d+(\/(people|matches))?)?|requests|settings)$/;
+  var OFFLINE_URL = REACHOUT_URLS.offline;
+  // My card, my QR and my contacts: what someone needs at a venue, as the route table has
+  // them (put in front of sw.js by the server). Not /c/<token>: those are other people's
+  // cards, which stay on the server.
+  var APP_PAGES = REACHOUT_URLS.offline_pages.map(function (source) { return new RegExp(source); });
   // Query parameters that only add a one-off notice; a copy without them is the same page.
   var HARMLESS_PARAMS = ["new", "saved"];
   var KEEP_AGAIN_MS = 10000;
@@ -37,12 +38,12 @@ var ReachoutCache = (function () {
   }
 
   function isVersionedStatic(url) {
-    return url.pathname.indexOf("/static/") === 0 && url.searchParams.has("v");
+    return url.pathname.indexOf(REACHOUT_URLS.static) === 0 && url.searchParams.has("v");
   }
 
   // The key a page is kept under, or null when this URL is not to be kept.
   function pageKey(url) {
-    if (url.origin !== self.location.origin || !APP_PAGES.test(url.pathname)) return null;
+    if (url.origin !== self.location.origin || !APP_PAGES.some(function (page) { return page.test(url.pathname); })) return null;
     var plain = true;
     url.searchParams.forEach(function (value, name) {
       if (HARMLESS_PARAMS.indexOf(name) < 0) plain = false;
@@ -88,13 +89,13 @@ var ReachoutCache = (function () {
 
   function page(request, url) {
     var key = pageKey(url);
-    var home = url.origin === self.location.origin && url.pathname === "/";
+    var home = url.origin === self.location.origin && url.pathname === REACHOUT_URLS.home;
     return fetch(request).then(function (response) {
       if (key && worthKeeping(response)) store(key, response.clone());
       return response;
     }).catch(function () {
       // "/" sends a signed-in person to their QR: offline, show the kept one.
-      var wanted = key || (home ? url.origin + "/share" : null);
+      var wanted = key || (home ? url.origin + REACHOUT_URLS.share : null);
       return (wanted ? lastCopy(wanted) : Promise.resolve(null)).then(function (hit) {
         return hit || offlinePage();
       });

@@ -11,9 +11,9 @@ var ReachoutPush = (function () {
       // The same tag replaces a reminder about the same person that is still shown.
       tag: message.tag || "reachout",
       renotify: true,
-      icon: "/static/icons/icon-192.png",
-      badge: "/static/icons/icon-192.png",
-      data: { url: message.url || "/followups", actions: message.actions || {}, followup: message.followup },
+      icon: REACHOUT_URLS.static + "icons/icon-192.png",
+      badge: REACHOUT_URLS.static + "icons/icon-192.png",
+      data: { url: message.url || REACHOUT_URLS.followups, actions: message.actions || {}, followup: message.followup },
     };
     if (message.actions && "actions" in Notification.prototype) {
       options.actions = [
@@ -54,7 +54,7 @@ var ReachoutPush = (function () {
     if ((action === "done" || action === "snooze") && links[action]) {
       return post(links[action]);
     }
-    return open(data.url || "/followups");
+    return open(data.url || REACHOUT_URLS.followups);
   }
 
   return { show: show, click: click };
