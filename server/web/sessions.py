@@ -43,8 +43,8 @@ async def current_account(request: Request) -> int | None:
     time_zone = "UTC"
     token = request.cookies.get(COOKIE_NAME)
     if token and len(token) < 100:
-        row = await request.app.state.pool.fetchrow(
-            request.app.state.sql["sessions.account_for"], hash_token(token)
+        row = await request.app.state.sql.run(
+            request.app.state.pool, "sessions.account_for", token_hash=hash_token(token)
         )
         if row is not None:
             account_id, time_zone = row["account_id"], row["time_zone"]
