@@ -9,9 +9,13 @@
 -- Each row is tagged with the event its owner is at, if any.
 WITH made AS (
     INSERT INTO contacts (owner_id, contact_id, event_id, met_at)
-    VALUES (:account_id, :other_id, coalesce(:event_id::bigint, current_event(:account_id, coalesce(:met_at::timestamptz, now()))),
+    VALUES (:account_id, :other_id,
+            coalesce(:event_id::bigint,
+                     current_event(:account_id, coalesce(:met_at::timestamptz, now()))),
             coalesce(:met_at::timestamptz, now())),
-           (:other_id, :account_id, coalesce(:event_id::bigint, current_event(:other_id, coalesce(:met_at::timestamptz, now()))),
+           (:other_id, :account_id,
+            coalesce(:event_id::bigint,
+                     current_event(:other_id, coalesce(:met_at::timestamptz, now()))),
             coalesce(:met_at::timestamptz, now()))
     ON CONFLICT (owner_id, contact_id) DO NOTHING
     RETURNING id, owner_id, met_at

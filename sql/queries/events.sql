@@ -80,9 +80,7 @@ FROM event_attendees ea
 JOIN cards c ON c.account_id = ea.account_id
 LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = ea.account_id
 WHERE ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
-  AND NOT EXISTS (SELECT 1 FROM blocks b
-                  WHERE (b.blocker_id = ea.account_id AND b.blocked_id = :viewer_id)
-                     OR (b.blocker_id = :viewer_id AND b.blocked_id = ea.account_id))
+  AND NOT blocked_between(ea.account_id, :viewer_id)
   AND (:query::text IS NULL OR c.search @@ to_tsquery('simple', :query))
 ORDER BY CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END DESC,
          c.name
@@ -100,4 +98,4 @@ WHERE event_id = :event_id AND account_id = :account_id AND left_at IS NULL
 -- name: current_end$
 -- When the event I am at now is over, with the same grace as current_event(); NULL
 -- outside events. A share code shown there lasts at least until then.
-SELECT ends_at + interval '2 hours' FROM events WHERE id = current_event(:account_id)
+SELECT ends_at + event_grace() FROM events WHERE id = current_event(:account_id)

@@ -50,8 +50,7 @@ RETURNING id
 -- Due again :days days from today at 09:00 in the owner's time zone.
 UPDATE followups f
 SET status = 'open', snoozed = true, round = f.round + 1, done_at = NULL, updated_at = now(),
-    due_at = (date_trunc('day', now() AT TIME ZONE a.time_zone) + make_interval(days => :days)
-              + interval '9 hours') AT TIME ZONE a.time_zone
+    due_at = morning_after(a.time_zone, now(), :days)
 FROM accounts a
 WHERE f.id = :id AND f.owner_id = :owner_id AND a.id = f.owner_id
 RETURNING f.id

@@ -22,9 +22,7 @@ WITH me AS (
      JOIN event_attendees ea ON ea.account_id = c.account_id
      WHERE c.offers @@ (SELECT my_needs FROM wanted)
        AND ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
-       AND NOT EXISTS (SELECT 1 FROM blocks b
-                       WHERE (b.blocker_id = ea.account_id AND b.blocked_id = :viewer_id)
-                          OR (b.blocker_id = :viewer_id AND b.blocked_id = ea.account_id))
+       AND NOT blocked_between(ea.account_id, :viewer_id)
      ORDER BY rank DESC, c.name, c.account_id
      LIMIT 30)
     UNION ALL
@@ -34,9 +32,7 @@ WITH me AS (
      JOIN event_attendees ea ON ea.account_id = c.account_id
      WHERE c.needs @@ (SELECT my_offers FROM wanted)
        AND ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
-       AND NOT EXISTS (SELECT 1 FROM blocks b
-                       WHERE (b.blocker_id = ea.account_id AND b.blocked_id = :viewer_id)
-                          OR (b.blocker_id = :viewer_id AND b.blocked_id = ea.account_id))
+       AND NOT blocked_between(ea.account_id, :viewer_id)
      ORDER BY 8 DESC, c.name, c.account_id
      LIMIT 30)
 )

@@ -43,7 +43,5 @@ RETURNING from_id, event_id
 SELECT EXISTS (
     SELECT 1 FROM event_attendees ea
     WHERE ea.event_id = :event_id AND ea.account_id = :other_id AND ea.listed AND ea.left_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM blocks b
-                      WHERE (b.blocker_id = :other_id AND b.blocked_id = :viewer_id)
-                         OR (b.blocker_id = :viewer_id AND b.blocked_id = :other_id))
+      AND NOT blocked_between(:other_id, :viewer_id)
 )
