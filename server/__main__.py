@@ -31,7 +31,7 @@ def _database_url(settings: Settings) -> str:
     return url
 
 
-async def _migrate(url: str) -> list[str]:
+async def _apply(url: str) -> list[str]:
     import asyncpg
 
     from server.db.migrations import apply_migrations
@@ -43,10 +43,22 @@ async def _migrate(url: str) -> list[str]:
         await conn.close()
 
 
+def _migrate(url: str) -> list[str]:
+    """Apply migrations; an edited migration stops the process with one line, not a traceback."""
+    from server.db.migrations import MigrationChanged
+
+    try:
+        return asyncio.run(_apply(url))
+    except MigrationChanged as error:
+        sys.exit(f"reachout: cannot start: {error}")
+
+
 def web(settings: Settings) -> None:
     import uvicorn
 
-    _database_url(settings)
+    # Here rather than only in the app's start-up, so that a refusal (an edited
+    # migration) is one line before uvicorn starts, not a traceback per worker.
+    _migrate(_database_url(settings))
     host = os.environ.get("HOST") or ("0.0.0.0" if settings.production else "127.0.0.1")  # noqa: S104
     uvicorn.run(
         "server.app:create_app",
@@ -68,7 +80,7 @@ def worker(settings: Settings) -> None:
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(message)s")
     url = _database_url(settings)
-    asyncio.run(_migrate(url))
+    _migrate(url)
     settings = load_settings()  # now with the DATABASE_URL just resolved
     try:
         import uvloop
@@ -79,14 +91,14 @@ def worker(settings: Settings) -> None:
 
 
 def migrate(settings: Settings) -> None:
-    applied = asyncio.run(_migrate(_database_url(settings)))
+    applied = _migrate(_database_url(settings))
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
 
 
 def dev(settings: Settings) -> None:
     """`make run`: embedded PostgreSQL, migrations, then every Procfile process."""
     url = _database_url(settings)
-    asyncio.run(_migrate(url))
+    _migrate(url)
     # Procfile lines say `python`: make that this interpreter (the venv's), not the system's.
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port), "PATH": path}

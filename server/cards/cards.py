@@ -17,7 +17,9 @@ def phone_region(request: Request) -> str:
 
 
 async def load_card(request: Request, account_id: int) -> Any:
-    return await request.app.state.pool.fetchrow(request.app.state.sql["cards.get"], account_id)
+    return await request.app.state.sql.run(
+        request.app.state.pool, "cards.get", account_id=account_id
+    )
 
 
 def blank_values() -> dict[str, str]:

@@ -36,6 +36,14 @@ FIELDS: tuple[Field, ...] = (
 )
 FIELD_NAMES = tuple(field.name for field in FIELDS)
 BY_NAME = {field.name: field for field in FIELDS}
+
+
+def card_values(values: dict[str, str]) -> dict[str, str]:
+    """Every card field by name, blank where the form did not ask for it (the short
+    forms): the named parameters of the queries that write a card."""
+    return {name: values.get(name, "") for name in FIELD_NAMES}
+
+
 # Fields the short "Leave your details" form asks for.
 QUICK_FIELDS = ("name", "email", "phone", "linkedin", "headline")
 REACH_FIELDS = ("email", "phone", "linkedin", "website", "other_link")

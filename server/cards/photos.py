@@ -58,7 +58,7 @@ async def load(request: Request, key: str | None) -> bytes | None:
     """The stored JPEG for a photo key, or None when there is no photo."""
     if not key:
         return None
-    jpeg: bytes | None = await request.app.state.pool.fetchval(
-        request.app.state.sql["photos.get"], key
+    jpeg: bytes | None = await request.app.state.sql.run(
+        request.app.state.pool, "photos.get", key=key
     )
     return jpeg

@@ -57,18 +57,21 @@ async def card_save(request: Request) -> Response:
             fragment="_card_form.html",
         )
     sql = request.app.state.sql
-    ordered = [values[name] for name in fields.FIELD_NAMES]
     if account_id is None:
         # The first thing a person saves creates their account and session.
         token, token_hash = sessions.new_token()
         time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
-        await request.app.state.pool.execute(
-            sql["accounts.create_with_card"], token_hash, *ordered, time_zone
+        await sql.run(
+            request.app.state.pool,
+            "accounts.create_with_card",
+            token_hash=token_hash,
+            time_zone=time_zone,
+            **values,
         )
         response = redirect(request, url_path(request, "share"))
         sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
         return response
-    await request.app.state.pool.execute(sql["cards.update"], account_id, *ordered)
+    await sql.run(request.app.state.pool, "cards.update", account_id=account_id, **values)
     if htmx(request):
         card = await load_card(request, account_id)
         return render(
@@ -123,9 +126,9 @@ async def card_photo(request: Request) -> Response:
     sql = request.app.state.sql
     key = photos.new_key()
     async with request.app.state.pool.acquire() as conn, conn.transaction():
-        await conn.execute(sql["photos.create"], key, account_id, jpeg)
-        await conn.execute(sql["cards.set_photo"], account_id, key)
-        await conn.execute(sql["photos.delete_unused"], account_id)
+        await sql.run(conn, "photos.create", key=key, account_id=account_id, jpeg=jpeg)
+        await sql.run(conn, "cards.set_photo", account_id=account_id, photo_key=key)
+        await sql.run(conn, "photos.delete_unused", account_id=account_id)
     return await _photo_response(request, account_id, None)
 
 
@@ -134,14 +137,14 @@ async def card_photo_remove(request: Request) -> Response:
     account_id = signed_in_account(request)
     sql = request.app.state.sql
     async with request.app.state.pool.acquire() as conn, conn.transaction():
-        await conn.execute(sql["cards.set_photo"], account_id, None)
-        await conn.execute(sql["photos.delete_unused"], account_id)
+        await sql.run(conn, "cards.set_photo", account_id=account_id, photo_key=None)
+        await sql.run(conn, "photos.delete_unused", account_id=account_id)
     return await _photo_response(request, account_id, None)
 
 
 async def photo(request: Request) -> Response:
     key = request.path_params["key"]
-    jpeg = await request.app.state.pool.fetchval(request.app.state.sql["photos.get"], key)
+    jpeg = await request.app.state.sql.run(request.app.state.pool, "photos.get", key=key)
     if jpeg is None:
         raise HTTPException(404)
     # The key changes with every upload, so the bytes behind a URL never change.
@@ -176,7 +179,9 @@ async def share(request: Request) -> Response:
 @signed_in(message="Save your card first.")
 async def share_reset(request: Request) -> Response:
     account_id = signed_in_account(request)
-    await request.app.state.pool.execute(request.app.state.sql["cards.reset_share"], account_id)
+    await request.app.state.sql.run(
+        request.app.state.pool, "cards.reset_share", account_id=account_id
+    )
     return RedirectResponse(url_path(request, "share") + "?reset=1", status_code=303)
 
 
@@ -185,8 +190,11 @@ async def share_ask_first(request: Request) -> Response:
     account_id = signed_in_account(request)
     form = await read_form(request)
     enabled = text(form, "ask_details_first") == "on"
-    await request.app.state.pool.execute(
-        request.app.state.sql["cards.set_ask_details_first"], account_id, enabled
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "cards.set_ask_details_first",
+        account_id=account_id,
+        enabled=enabled,
     )
     if htmx(request):
         card = await load_card(request, account_id)

@@ -24,8 +24,8 @@ async def share_url(request: Request, account_id: int, generation: int) -> tuple
     now = datetime.now(UTC)
     local = (now + settings.share_token_ttl).astimezone(ZoneInfo(viewer(request).time_zone))
     expires_at = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    event_over = await request.app.state.pool.fetchval(
-        request.app.state.sql["events.current_end"], account_id
+    event_over = await request.app.state.sql.run(
+        request.app.state.pool, "events.current_end", account_id=account_id
     )
     if event_over is not None:
         expires_at = max(expires_at, event_over)

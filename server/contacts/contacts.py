@@ -24,8 +24,11 @@ def like_pattern(query: str) -> str | None:
 
 async def load_contact(request: Request) -> tuple[int, Any]:
     owner_id = signed_in_account(request)
-    contact = await request.app.state.pool.fetchrow(
-        request.app.state.sql["contacts.get"], request.path_params["contact_id"], owner_id
+    contact = await request.app.state.sql.run(
+        request.app.state.pool,
+        "contacts.get",
+        id=request.path_params["contact_id"],
+        owner_id=owner_id,
     )
     if contact is None:
         # The same answer for "not yours" and "does not exist": ids reveal nothing.

@@ -30,8 +30,14 @@ async def contacts(request: Request) -> Response:
     events: list[Any] = []
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
-        rows = await pool.fetch(sql["contacts.search"], account_id, like_pattern(query), event_id)
-        events = await pool.fetch(sql["events.mine"], account_id)
+        rows = await sql.run(
+            pool,
+            "contacts.search",
+            owner_id=account_id,
+            pattern=like_pattern(query),
+            event_id=event_id,
+        )
+        events = await sql.run(pool, "events.mine", account_id=account_id)
     return render(
         request,
         "contacts.html",
@@ -43,8 +49,11 @@ async def contacts(request: Request) -> Response:
 async def contact_page(
     request: Request, contact: Any, status_code: int = 200, **extra: Any
 ) -> Response:
-    followup = await request.app.state.pool.fetchrow(
-        request.app.state.sql["followups.for_contact"], contact["id"], viewer(request).account_id
+    followup = await request.app.state.sql.run(
+        request.app.state.pool,
+        "followups.for_contact",
+        contact_id=contact["id"],
+        owner_id=viewer(request).account_id,
     )
     context = {
         "contact": contact,
@@ -79,8 +88,12 @@ async def contact_note(request: Request) -> Response:
         error = f"Please keep your note under {NOTE_MAX} characters."
     saved = False
     if error is None:
-        row = await request.app.state.pool.fetchrow(
-            request.app.state.sql["contacts.set_note"], contact["id"], owner_id, note
+        row = await request.app.state.sql.run(
+            request.app.state.pool,
+            "contacts.set_note",
+            id=contact["id"],
+            owner_id=owner_id,
+            note=note,
         )
         contact = {**contact, "note": row["note"], "note_updated_at": row["note_updated_at"]}
         saved = True
@@ -108,12 +121,13 @@ async def contact_give_get(request: Request) -> Response:
         if len(value) > GIVE_GET_MAX
     }
     if not errors:
-        row = await request.app.state.pool.fetchrow(
-            request.app.state.sql["contacts.set_give_get"],
-            contact["id"],
-            owner_id,
-            promised,
-            they_asked,
+        row = await request.app.state.sql.run(
+            request.app.state.pool,
+            "contacts.set_give_get",
+            id=contact["id"],
+            owner_id=owner_id,
+            promised=promised,
+            they_asked=they_asked,
         )
         contact = {**contact, "promised": row["promised"], "they_asked": row["they_asked"]}
     context = {

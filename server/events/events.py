@@ -116,11 +116,12 @@ def join_url(request: Request, code: str) -> str:
 async def load_event(request: Request, *, organizer: bool = False) -> Any:
     """The event in the URL, seen by the current account; 404 unless they may see it."""
     account_id = viewer(request).account_id
-    event = await request.app.state.pool.fetchrow(
-        request.app.state.sql["events.get"],
-        request.path_params["event_id"],
-        account_id or 0,
-        request.app.state.settings.roster_days,
+    event = await request.app.state.sql.run(
+        request.app.state.pool,
+        "events.get",
+        id=request.path_params["event_id"],
+        viewer_id=account_id or 0,
+        roster_days=request.app.state.settings.roster_days,
     )
     # Non-attendees get the same answer as for a missing event: ids reveal nothing.
     if event is None or account_id is None:

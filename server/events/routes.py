@@ -52,24 +52,25 @@ async def event_create(request: Request) -> Response:
         return _form_page(request, checked, status_code=422)
     values = checked.values
     for _ in range(10):  # a clash among 887 million codes is rare; just draw again
-        event_id = await request.app.state.pool.fetchval(
-            request.app.state.sql["events.create"],
-            account_id,
-            values["name"],
-            values["venue"],
-            values["description"],
-            checked.starts_at,
-            checked.ends_at,
-            values["time_zone"],
-            events.new_code(),
+        event_id = await request.app.state.sql.run(
+            request.app.state.pool,
+            "events.create",
+            organizer_id=account_id,
+            name=values["name"],
+            venue=values["venue"],
+            description=values["description"],
+            starts_at=checked.starts_at,
+            ends_at=checked.ends_at,
+            time_zone=values["time_zone"],
+            join_code=events.new_code(),
         )
         if event_id is not None:
             break
     else:  # pragma: no cover - ten clashes in a row
         raise HTTPException(503, "Please try again.")
     # The organizer attends too, so their own swaps there are tagged.
-    await request.app.state.pool.execute(
-        request.app.state.sql["events.join"], event_id, account_id, True
+    await request.app.state.sql.run(
+        request.app.state.pool, "events.join", event_id=event_id, account_id=account_id, listed=True
     )
     return RedirectResponse(url_path(request, "event", event_id=event_id), status_code=303)
 
@@ -94,24 +95,25 @@ async def event_update(request: Request) -> Response:
     if checked.errors:
         return _form_page(request, checked, event, status_code=422)
     values = checked.values
-    await request.app.state.pool.execute(
-        request.app.state.sql["events.update"],
-        event["id"],
-        event["organizer_id"],
-        values["name"],
-        values["venue"],
-        values["description"],
-        checked.starts_at,
-        checked.ends_at,
-        values["time_zone"],
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "events.update",
+        id=event["id"],
+        organizer_id=event["organizer_id"],
+        name=values["name"],
+        venue=values["venue"],
+        description=values["description"],
+        starts_at=checked.starts_at,
+        ends_at=checked.ends_at,
+        time_zone=values["time_zone"],
     )
     return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
 
 
 async def event_close(request: Request) -> Response:
     event = await load_event(request, organizer=True)
-    await request.app.state.pool.execute(
-        request.app.state.sql["events.close"], event["id"], event["organizer_id"]
+    await request.app.state.sql.run(
+        request.app.state.pool, "events.close", id=event["id"], organizer_id=event["organizer_id"]
     )
     return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
 
@@ -120,8 +122,8 @@ async def show_event(request: Request) -> Response:
     event = await load_event(request)
     context: dict[str, Any] = {"event": event, "tz": event["time_zone"]}
     if event["is_organizer"]:
-        context["stats"] = await request.app.state.pool.fetchrow(
-            request.app.state.sql["events.stats"], event["id"]
+        context["stats"] = await request.app.state.sql.run(
+            request.app.state.pool, "events.stats", event_id=event["id"]
         )
         context["join_link"] = join_url(request, event["join_code"])
         context["code"] = events.spoken(event["join_code"])
@@ -148,7 +150,9 @@ async def _by_code(request: Request) -> Any:
     code = events.normalise_code(request.path_params["code"])
     event = None
     if code is not None:
-        event = await request.app.state.pool.fetchrow(request.app.state.sql["events.by_code"], code)
+        event = await request.app.state.sql.run(
+            request.app.state.pool, "events.by_code", join_code=code
+        )
     if event is None:
         raise HTTPException(404, UNKNOWN_CODE)
     if event["closed_at"] is not None:
@@ -194,7 +198,9 @@ async def join_event_submit(request: Request) -> Response:
     pool, sql = request.app.state.pool, request.app.state.sql
     account_id = viewer(request).account_id
     if account_id is not None:
-        await pool.execute(sql["events.join"], event["id"], account_id, listed)
+        await sql.run(
+            pool, "events.join", event_id=event["id"], account_id=account_id, listed=listed
+        )
         return redirect(request, url_path(request, "event", event_id=event["id"]))
     values, errors = fields.validate_quick(form, phone_region(request))
     if errors:
@@ -206,13 +212,18 @@ async def join_event_submit(request: Request) -> Response:
             status_code=422,
         )
     token, token_hash = sessions.new_token()
-    ordered = [values.get(name, "") for name in fields.FIELD_NAMES]
     zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
     async with pool.acquire() as conn, conn.transaction():
-        account_id = await conn.fetchval(
-            sql["accounts.create_with_card"], token_hash, *ordered, zone
+        account_id = await sql.run(
+            conn,
+            "accounts.create_with_card",
+            token_hash=token_hash,
+            time_zone=zone,
+            **fields.card_values(values),
         )
-        await conn.execute(sql["events.join"], event["id"], account_id, listed)
+        await sql.run(
+            conn, "events.join", event_id=event["id"], account_id=account_id, listed=listed
+        )
     response = redirect(request, url_path(request, "event", event_id=event["id"]) + "?joined=1")
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
@@ -235,7 +246,9 @@ async def events_index(request: Request) -> Response:
     account_id = viewer(request).account_id
     rows: list[Any] = []
     if account_id is not None:
-        rows = await request.app.state.pool.fetch(request.app.state.sql["events.mine"], account_id)
+        rows = await request.app.state.sql.run(
+            request.app.state.pool, "events.mine", account_id=account_id
+        )
     return render(request, "events.html", {"events": rows, "tz": viewer(request).time_zone})
 
 

@@ -28,10 +28,11 @@ async def followups(request: Request) -> Response:
     rows: list[Any] = []
     if account_id is not None:
         event = request.query_params.get("event", "")
-        rows = await request.app.state.pool.fetch(
-            request.app.state.sql["followups.list_open"],
-            account_id,
-            int(event) if event.isdigit() and len(event) < 18 else None,
+        rows = await request.app.state.sql.run(
+            request.app.state.pool,
+            "followups.list_open",
+            owner_id=account_id,
+            event_id=int(event) if event.isdigit() and len(event) < 18 else None,
         )
     now = datetime.now(UTC)
     return render(
@@ -55,8 +56,11 @@ async def _followup_fragment(
     undo: str | None = None,
     open_url: str | None = None,
 ) -> Response:
-    followup = await request.app.state.pool.fetchrow(
-        request.app.state.sql["followups.for_contact"], contact["id"], viewer(request).account_id
+    followup = await request.app.state.sql.run(
+        request.app.state.pool,
+        "followups.for_contact",
+        contact_id=contact["id"],
+        owner_id=viewer(request).account_id,
     )
     response = render(
         request,
@@ -86,18 +90,20 @@ async def followup_change(request: Request) -> Response:
     if action not in ACTIONS:
         raise HTTPException(400, "That is not something a follow-up can do.")
     pool, sql = request.app.state.pool, request.app.state.sql
-    followup = await pool.fetchrow(sql["followups.for_contact"], contact["id"], owner_id)
+    followup = await sql.run(
+        pool, "followups.for_contact", contact_id=contact["id"], owner_id=owner_id
+    )
     if followup is None:
         raise HTTPException(404, "That contact has no follow-up.")
     error, undo = None, None
     if action == "done":
-        await pool.execute(sql["followups.mark_done"], followup["id"], owner_id)
+        await sql.run(pool, "followups.mark_done", id=followup["id"], owner_id=owner_id)
         undo = "done"
     elif action == "off":
-        await pool.execute(sql["followups.turn_off"], followup["id"], owner_id)
+        await sql.run(pool, "followups.turn_off", id=followup["id"], owner_id=owner_id)
         undo = "off"
     elif action == "undo":
-        await pool.execute(sql["followups.reopen"], followup["id"], owner_id)
+        await sql.run(pool, "followups.reopen", id=followup["id"], owner_id=owner_id)
     else:
         error = await _snooze(request, form, followup["id"], owner_id)
     if htmx(request):
@@ -116,15 +122,19 @@ async def _snooze(request: Request, form: Any, followup_id: int, owner_id: int) 
     pool, sql = request.app.state.pool, request.app.state.sql
     days = text(form, "days")
     if days in wording.SNOOZE_DAYS:
-        await pool.execute(
-            sql["followups.snooze_days"], followup_id, owner_id, wording.SNOOZE_DAYS[days]
+        await sql.run(
+            pool,
+            "followups.snooze_days",
+            id=followup_id,
+            owner_id=owner_id,
+            days=wording.SNOOZE_DAYS[days],
         )
         return None
     try:
         due = wording.snooze_until(text(form, "date"), datetime.now(UTC), viewer(request).time_zone)
     except wording.InvalidSnooze as invalid:
         return str(invalid)
-    await pool.execute(sql["followups.snooze"], followup_id, owner_id, due)
+    await sql.run(pool, "followups.snooze", id=followup_id, owner_id=owner_id, due_at=due)
     return None
 
 
@@ -134,18 +144,18 @@ async def reach_out(request: Request) -> Response:
     form = await read_form(request)
     owner_id, contact = await load_contact(request)
     channel = text(form, "via")
-    me = await request.app.state.pool.fetchrow(request.app.state.sql["cards.get"], owner_id)
+    me = await request.app.state.sql.run(request.app.state.pool, "cards.get", account_id=owner_id)
     now = datetime.now(UTC)
     words = wording.message(me["name"], contact, now, viewer(request).time_zone)
     url = wording.reach_out_url(channel, contact, words)
     if url is None:
         raise HTTPException(400, "They did not share a way to reach them like that.")
-    followup = await request.app.state.pool.fetchrow(
-        request.app.state.sql["followups.for_contact"], contact["id"], owner_id
+    followup = await request.app.state.sql.run(
+        request.app.state.pool, "followups.for_contact", contact_id=contact["id"], owner_id=owner_id
     )
     if followup is not None:
-        await request.app.state.pool.execute(
-            request.app.state.sql["followups.mark_done"], followup["id"], owner_id
+        await request.app.state.sql.run(
+            request.app.state.pool, "followups.mark_done", id=followup["id"], owner_id=owner_id
         )
     if htmx(request):
         return await _followup_fragment(request, contact, undo="done", open_url=url)
@@ -169,9 +179,11 @@ async def followup_from_notification(request: Request) -> Response:
         raise HTTPException(403, "That reminder link is not valid.")
     pool, sql = request.app.state.pool, request.app.state.sql
     if action == "done":
-        changed = await pool.fetchval(sql["followups.mark_done"], followup_id, int(owner))
+        changed = await sql.run(pool, "followups.mark_done", id=followup_id, owner_id=int(owner))
     else:
-        changed = await pool.fetchval(sql["followups.snooze_days"], followup_id, int(owner), 1)
+        changed = await sql.run(
+            pool, "followups.snooze_days", id=followup_id, owner_id=int(owner), days=1
+        )
     if changed is None:
         raise HTTPException(404, "That follow-up no longer exists.")
     return Response(status_code=204)
@@ -180,8 +192,8 @@ async def followup_from_notification(request: Request) -> Response:
 @signed_in(status_code=404, message="Save your card first.")
 async def followups_calendar(request: Request) -> Response:
     account_id = signed_in_account(request)
-    rows = await request.app.state.pool.fetch(
-        request.app.state.sql["followups.upcoming_for_calendar"], account_id
+    rows = await request.app.state.sql.run(
+        request.app.state.pool, "followups.upcoming_for_calendar", owner_id=account_id
     )
     body = calendar_file.build(
         rows,

@@ -140,7 +140,7 @@ class Worker:
     async def enqueue_due(self) -> int:
         total = 0
         while True:
-            taken: int = await self.pool.fetchval(self.sql["deliveries.enqueue_due"], 1000)
+            taken: int = await self.sql.run(self.pool, "deliveries.enqueue_due", limit=1000)
             total += taken
             if taken < 1000:
                 return total
@@ -148,8 +148,11 @@ class Worker:
     async def enqueue_digests(self) -> int:
         total = 0
         while True:
-            taken: int = await self.pool.fetchval(
-                self.sql["deliveries.enqueue_digests"], 2000, self.digest_delay_seconds
+            taken: int = await self.sql.run(
+                self.pool,
+                "deliveries.enqueue_digests",
+                limit=2000,
+                delay_seconds=self.digest_delay_seconds,
             )
             total += taken
             if taken < 2000:
@@ -182,8 +185,11 @@ class Worker:
             while not (stop is not None and stop.is_set()):
                 room = 2 * self.concurrency - len(in_flight)
                 if len(in_flight) <= self.concurrency:
-                    rows = await self.pool.fetch(
-                        self.sql["deliveries.claim"], min(self.batch, room), self.lease_seconds
+                    rows = await self.sql.run(
+                        self.pool,
+                        "deliveries.claim",
+                        limit=min(self.batch, room),
+                        lease_seconds=self.lease_seconds,
                     )
                     for row in rows:
                         claimed.append(row["id"])
@@ -207,7 +213,7 @@ class Worker:
             await self._record_sent()
         unstarted = [delivery for delivery in claimed if delivery not in started]
         if unstarted:
-            await self.pool.execute(self.sql["deliveries.release"], unstarted)
+            await self.sql.run(self.pool, "deliveries.release", ids=unstarted)
         return len(started)
 
     async def _record_sent(self) -> None:
@@ -215,8 +221,11 @@ class Worker:
         if not self._sent:
             return
         batch, self._sent = self._sent, []
-        await self.pool.execute(
-            self.sql["deliveries.mark_sent_many"], [d for d, _ in batch], [s for _, s in batch]
+        await self.sql.run(
+            self.pool,
+            "deliveries.mark_sent_many",
+            ids=[d for d, _ in batch],
+            statuses=[s for _, s in batch],
         )
 
     async def _record_sent_periodically(self, batch_done: asyncio.Event) -> None:
@@ -229,14 +238,14 @@ class Worker:
     async def deliver(self, row: Any) -> None:
         sql = self.sql
         if row["endpoint"] is None:
-            await self.pool.execute(sql["deliveries.mark_gone"], row["id"], None)
+            await sql.run(self.pool, "deliveries.mark_gone", id=row["id"], status=None)
             return
         stale = (
             row["followup_id"] is not None
             and (row["followup_status"] != "open" or row["followup_round"] != row["round"])
         ) or (row["request_id"] is not None and row["request_status"] != "pending")
         if stale:
-            await self.pool.execute(sql["deliveries.mark_skipped"], row["id"])
+            await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
             return
         message = notification(row, paths=self.paths, now=datetime.now(UTC))
         subscription = push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
@@ -249,21 +258,26 @@ class Worker:
             self._sent.append((row["id"], result.status))
         elif result.gone:
             log.info("subscription %s gone (%s): removed", row["subscription_id"], result.status)
-            await self.pool.execute(sql["deliveries.mark_gone"], row["id"], result.status)
+            await sql.run(self.pool, "deliveries.mark_gone", id=row["id"], status=result.status)
         elif result.retryable:
             delay = backoff(row["attempts"], result.retry_after, self.rng, self.backoff_base)
-            await self.pool.execute(
-                sql["deliveries.mark_retry"],
-                row["id"],
-                delay,
-                self.max_attempts,
-                result.status,
-                result.error,
+            await sql.run(
+                self.pool,
+                "deliveries.mark_retry",
+                id=row["id"],
+                retry_seconds=delay,
+                max_attempts=self.max_attempts,
+                status=result.status,
+                error=result.error,
             )
         else:
             log.warning("delivery %s refused with %s: %s", row["id"], result.status, result.error)
-            await self.pool.execute(
-                sql["deliveries.mark_failed"], row["id"], result.status, result.error
+            await sql.run(
+                self.pool,
+                "deliveries.mark_failed",
+                id=row["id"],
+                status=result.status,
+                error=result.error,
             )
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -29,8 +29,8 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     pool, sql = request.app.state.pool, request.app.state.sql
-    preferences = await pool.fetchrow(sql["accounts.preferences"], account_id)
-    devices = await pool.fetch(sql["push.devices"], account_id)
+    preferences = await sql.run(pool, "accounts.preferences", account_id=account_id)
+    devices = await sql.run(pool, "push.devices", account_id=account_id)
     return render(
         request,
         "settings.html",
@@ -67,11 +67,12 @@ async def settings_save(request: Request) -> Response:
         errors["followup_timing"] = "Choose when you want to be reminded."
     if errors:
         return await _page(request, account_id, errors=errors, values=values, status_code=422)
-    await request.app.state.pool.execute(
-        request.app.state.sql["accounts.set_preferences"],
-        account_id,
-        values["time_zone"],
-        values["followup_timing"],
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "accounts.set_preferences",
+        account_id=account_id,
+        time_zone=values["time_zone"],
+        followup_timing=values["followup_timing"],
     )
     if htmx(request):
         return await _page(request, account_id, saved=True)
@@ -92,13 +93,14 @@ async def push_subscribe(request: Request) -> Response:
         )
     except push.InvalidSubscription as refused:
         return JSONResponse({"error": str(refused)}, status_code=422)
-    subscription_id = await request.app.state.pool.fetchval(
-        request.app.state.sql["push.subscribe"],
-        account_id,
-        subscription.endpoint,
-        subscription.p256dh,
-        subscription.auth,
-        str(device)[:200],
+    subscription_id = await request.app.state.sql.run(
+        request.app.state.pool,
+        "push.subscribe",
+        account_id=account_id,
+        endpoint=subscription.endpoint,
+        p256dh=subscription.p256dh,
+        auth=subscription.auth,
+        device=str(device)[:200],
     )
     return JSONResponse({"id": subscription_id}, status_code=201)
 
@@ -110,16 +112,20 @@ async def push_unsubscribe(request: Request) -> Response:
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
     if account_id is None or not isinstance(endpoint, str):
         return JSONResponse({"error": "Nothing to turn off."}, status_code=404)
-    await request.app.state.pool.execute(
-        request.app.state.sql["push.remove_endpoint"], endpoint, account_id
+    await request.app.state.sql.run(
+        request.app.state.pool, "push.remove_endpoint", endpoint=endpoint, account_id=account_id
     )
     return Response(status_code=204)
 
 
+@signed_in(status_code=404, message=NO_CARD)
 async def push_remove_device(request: Request) -> Response:
     account_id = signed_in_account(request)
-    removed = await request.app.state.pool.fetchval(
-        request.app.state.sql["push.remove"], request.path_params["subscription_id"], account_id
+    removed = await request.app.state.sql.run(
+        request.app.state.pool,
+        "push.remove",
+        id=request.path_params["subscription_id"],
+        account_id=account_id,
     )
     if removed is None:
         raise HTTPException(404, "That device is not in your list.")

@@ -30,11 +30,12 @@ async def event_people(request: Request) -> Response:
     if not event["roster_open"]:
         raise HTTPException(410, "This event's list of people has closed.")
     query = request.query_params.get("q", "")[:100]
-    rows = await request.app.state.pool.fetch(
-        request.app.state.sql["events.roster"],
-        event["id"],
-        viewer(request).account_id,
-        events.prefix_query(query),
+    rows = await request.app.state.sql.run(
+        request.app.state.pool,
+        "events.roster",
+        event_id=event["id"],
+        viewer_id=viewer(request).account_id,
+        query=events.prefix_query(query),
     )
     return render(
         request,
@@ -48,8 +49,12 @@ async def event_listing(request: Request) -> Response:
     form = await read_form(request)
     event = await load_event(request)
     listed = text(form, "listed") == "on"
-    await request.app.state.pool.execute(
-        request.app.state.sql["events.set_listed"], event["id"], viewer(request).account_id, listed
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "events.set_listed",
+        event_id=event["id"],
+        account_id=viewer(request).account_id,
+        listed=listed,
     )
     if htmx(request):
         event = await load_event(request)
@@ -59,8 +64,11 @@ async def event_listing(request: Request) -> Response:
 
 async def event_leave(request: Request) -> Response:
     event = await load_event(request)
-    await request.app.state.pool.execute(
-        request.app.state.sql["events.leave"], event["id"], viewer(request).account_id
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "events.leave",
+        event_id=event["id"],
+        account_id=viewer(request).account_id,
     )
     return RedirectResponse(url_path(request, "events"), status_code=303)
 
@@ -71,13 +79,16 @@ async def event_block(request: Request) -> Response:
     other = request.path_params["account_id"]
     if other == viewer(request).account_id:
         raise HTTPException(400, "You cannot block yourself.")
-    present = await request.app.state.pool.fetchval(
-        request.app.state.sql["events.attendee_ids"], event["id"], other
+    present = await request.app.state.sql.run(
+        request.app.state.pool, "events.attendee_ids", event_id=event["id"], account_id=other
     )
     if present is None:
         raise HTTPException(404, "That person is not at this event.")
-    await request.app.state.pool.execute(
-        request.app.state.sql["events.block"], viewer(request).account_id, other
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "events.block",
+        blocker_id=viewer(request).account_id,
+        blocked_id=other,
     )
     return RedirectResponse(
         url_path(request, "event_people", event_id=event["id"]), status_code=303
@@ -100,8 +111,11 @@ async def event_matches(request: Request) -> Response:
         raise HTTPException(404, "That event is not one of yours.")
     if not event["roster_open"]:
         raise HTTPException(410, "This event's list of people has closed.")
-    rows = await request.app.state.pool.fetch(
-        request.app.state.sql["matches.for_me"], event["id"], viewer(request).account_id
+    rows = await request.app.state.sql.run(
+        request.app.state.pool,
+        "matches.for_me",
+        event_id=event["id"],
+        viewer_id=viewer(request).account_id,
     )
     people = [{**row, "highlighted": highlight(row["highlighted"])} for row in rows]
     return render(
@@ -124,18 +138,20 @@ async def request_connect(request: Request) -> Response:
     if not event["is_attendee"] or not event["roster_open"]:
         raise HTTPException(404, "That event is not one of yours.")
     # Only someone I can see on the roster can be asked: listed, present, no block.
-    visible = await pool.fetchval(sql["requests.can_ask"], event["id"], me, other)
+    visible = await sql.run(
+        pool, "requests.can_ask", event_id=event["id"], viewer_id=me, other_id=other
+    )
     if not visible:
         raise HTTPException(404, "That person is not on this event's list.")
-    if await pool.fetchval(sql["contacts.id_for"], me, other) is not None:
+    if await sql.run(pool, "contacts.id_for", owner_id=me, contact_id=other) is not None:
         raise HTTPException(400, "You are already connected: they are in your contacts.")
-    if await pool.fetchval(sql["requests.sent_last_hour"], me) >= PER_HOUR:
+    if await sql.run(pool, "requests.sent_last_hour", from_id=me) >= PER_HOUR:
         raise HTTPException(
             429,
             f"You have sent {PER_HOUR} requests in the last hour. "
             "Please wait a while before sending more.",
         )
-    made = await pool.fetchval(sql["requests.create"], event["id"], me, other)
+    made = await sql.run(pool, "requests.create", event_id=event["id"], from_id=me, to_id=other)
     if made is None:
         raise HTTPException(409, "There is already a request waiting between you two.")
     if htmx(request):
@@ -148,8 +164,8 @@ async def requests(request: Request) -> Response:
     account_id = viewer(request).account_id
     rows = []
     if account_id is not None:
-        rows = await request.app.state.pool.fetch(
-            request.app.state.sql["requests.incoming"], account_id
+        rows = await request.app.state.sql.run(
+            request.app.state.pool, "requests.incoming", account_id=account_id
         )
     return render(request, "requests.html", {"requests": rows})
 
@@ -162,11 +178,12 @@ async def request_decide(request: Request) -> Response:
     accept = request.path_params["decision"] == "accept"
     pool, sql = request.app.state.pool, request.app.state.sql
     async with pool.acquire() as conn, conn.transaction():
-        decided = await conn.fetchrow(
-            sql["requests.decide"],
-            request.path_params["request_id"],
-            account_id,
-            "accepted" if accept else "declined",
+        decided = await sql.run(
+            conn,
+            "requests.decide",
+            id=request.path_params["request_id"],
+            to_id=account_id,
+            status="accepted" if accept else "declined",
         )
         if decided is None:
             raise HTTPException(404, "That request is not waiting for you.")

@@ -66,24 +66,34 @@ async def record(
     tolerance = timedelta(milliseconds=TOLERANCE_MS)
     at = _moment(at_ms)
     async with pool.acquire() as conn, conn.transaction():
-        scope = await conn.fetchval(sql["bumps.scope_for"], account_id)
-        await conn.execute(sql["bumps.lock_scope"], scope)
-        bump_id: int = await conn.fetchval(sql["bumps.insert"], account_id, scope, at, force)
-        rows = await conn.fetch(sql["bumps.nearby"], scope, at - tolerance, at + tolerance, bump_id)
+        scope = await sql.run(conn, "bumps.scope_for", account_id=account_id)
+        await sql.run(conn, "bumps.lock_scope", scope=scope)
+        bump_id: int = await sql.run(
+            conn, "bumps.insert", account_id=account_id, scope=scope, bumped_at=at, force=force
+        )
+        rows = await sql.run(
+            conn,
+            "bumps.nearby",
+            scope=scope,
+            since=at - tolerance,
+            until=at + tolerance,
+            bump_id=bump_id,
+        )
         changes = decide(
             Bump(bump_id, account_id, at_ms, force), [Bump(**dict(row)) for row in rows]
         )
-        await conn.fetchval(
-            sql["bumps.apply"],
-            [change.id for change in changes],
-            [change.state for change in changes],
-            [change.partner_id for change in changes],
+        await sql.run(
+            conn,
+            "bumps.apply",
+            ids=[change.id for change in changes],
+            states=[change.state for change in changes],
+            partner_ids=[change.partner_id for change in changes],
         )
     return bump_id
 
 
 async def get(pool: asyncpg.Pool, sql: Queries, bump_id: int, account_id: int) -> Outcome | None:
-    row = await pool.fetchrow(sql["bumps.get"], bump_id, account_id)
+    row = await sql.run(pool, "bumps.get", bump_id=bump_id, account_id=account_id)
     if row is None:
         return None
     return Outcome(
@@ -100,9 +110,15 @@ async def _move(
     pool: asyncpg.Pool, sql: Queries, outcome: Outcome, moves: list[tuple[int, list[str], str]]
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
+        await sql.run(conn, "bumps.lock_scope", scope=outcome.row["scope"])
         for bump_id, from_states, to_state in moves:
-            await conn.fetchval(sql["bumps.set_state"], bump_id, from_states, to_state)
+            await sql.run(
+                conn,
+                "bumps.set_state",
+                bump_id=bump_id,
+                from_states=from_states,
+                to_state=to_state,
+            )
 
 
 async def wait_for_change(
@@ -145,15 +161,27 @@ async def decline(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> None:
 async def confirm(pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id: int) -> bool:
     """Say yes; returns True once both have, when the two are connected both ways."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
-        await conn.fetchval(sql["bumps.set_state"], outcome.id, ["paired"], "confirmed")
-        mine = await conn.fetchrow(sql["bumps.get"], outcome.id, account_id)
+        await sql.run(conn, "bumps.lock_scope", scope=outcome.row["scope"])
+        await sql.run(
+            conn,
+            "bumps.set_state",
+            bump_id=outcome.id,
+            from_states=["paired"],
+            to_state="confirmed",
+        )
+        mine = await sql.run(conn, "bumps.get", bump_id=outcome.id, account_id=account_id)
         assert mine is not None
         if mine["state"] != "confirmed" or mine["partner_state"] != "confirmed":
             return bool(mine["state"] == "swapped")
         await connect(conn, sql, account_id, mine["partner_account"])
         for bump_id in (mine["id"], mine["partner_id"]):
-            await conn.fetchval(sql["bumps.set_state"], bump_id, ["confirmed"], "swapped")
+            await sql.run(
+                conn,
+                "bumps.set_state",
+                bump_id=bump_id,
+                from_states=["confirmed"],
+                to_state="swapped",
+            )
     return True
 
 
@@ -163,7 +191,9 @@ async def _crowd(
     if mine["state"] != "ambiguous" or now_ms() - mine["at_ms"] > CHOOSE_WITHIN_MS:
         return []
     me = Bump(mine["id"], 0, mine["at_ms"], mine["force"])
-    rows = await conn.fetch(sql["bumps.crowd"], mine["id"], timedelta(milliseconds=TOLERANCE_MS))
+    rows = await sql.run(
+        conn, "bumps.crowd", bump_id=mine["id"], window=timedelta(milliseconds=TOLERANCE_MS)
+    )
     like_me = [
         Choice(row["id"], row["name"], row["headline"])
         for row in rows
@@ -183,20 +213,24 @@ async def choose(
     """Pick who I bumped; False if they are not in my crowd. Two who pick each other are
     swapped then and there: each named the other, which is what confirming a pair is."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(sql["bumps.lock_scope"], outcome.row["scope"])
-        mine = await conn.fetchrow(sql["bumps.get"], outcome.id, account_id)
+        await sql.run(conn, "bumps.lock_scope", scope=outcome.row["scope"])
+        mine = await sql.run(conn, "bumps.get", bump_id=outcome.id, account_id=account_id)
         assert mine is not None
         # Anyone alike in the window, not only the nearest shown: a later, nearer bump
         # may have pushed the one they saw off the end of the list.
         picked = {option.bump_id for option in await _crowd(conn, sql, mine, limit=None)}
         if choice not in picked:
             return False
-        await conn.fetchval(sql["bumps.set_choice"], outcome.id, choice)
-        other = await conn.fetchrow(sql["bumps.chosen_by"], choice)
+        await sql.run(conn, "bumps.set_choice", bump_id=outcome.id, chosen_id=choice)
+        other = await sql.run(conn, "bumps.chosen_by", bump_id=choice)
         if other is None or other["chosen_id"] != outcome.id or other["state"] != "ambiguous":
             return True
         await connect(conn, sql, account_id, other["account_id"])
-        await conn.fetchval(
-            sql["bumps.apply"], [outcome.id, choice], ["swapped", "swapped"], [choice, outcome.id]
+        await sql.run(
+            conn,
+            "bumps.apply",
+            ids=[outcome.id, choice],
+            states=["swapped", "swapped"],
+            partner_ids=[choice, outcome.id],
         )
     return True

@@ -59,11 +59,11 @@ def normalise(typed: str) -> str | None:
 
 
 async def issue(pool: asyncpg.Pool, sql: Queries, account_id: int) -> Issued:
-    row = await pool.fetchrow(sql["codes.current"], account_id, KEEP_IF_LEFT)
+    row = await sql.run(pool, "codes.current", account_id=account_id, keep_if_left=KEEP_IF_LEFT)
     while row is None:
         # One in a million collides with a code in use; then draw again.
         code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
-        row = await pool.fetchrow(sql["codes.issue"], code, account_id, TTL)
+        row = await sql.run(pool, "codes.issue", code=code, account_id=account_id, ttl=TTL)
     return Issued(row["code"], row["expires_at"])
 
 
@@ -83,17 +83,17 @@ async def redeem(
     code = normalise(typed)
     if code is None:
         return Redeemed(422, MALFORMED)
-    await conn.execute(sql["codes.lock_guesser"], account_id, ip)
-    misses = await conn.fetchrow(
-        sql["codes.misses"], account_id, ip, datetime.now(UTC) - MISS_WINDOW
+    await sql.run(conn, "codes.lock_guesser", account_id=account_id, ip=ip)
+    misses = await sql.run(
+        conn, "codes.misses", account_id=account_id, ip=ip, since=datetime.now(UTC) - MISS_WINDOW
     )
     assert misses is not None
     if misses["by_account"] >= MAX_MISSES_PER_ACCOUNT or misses["by_ip"] >= MAX_MISSES_PER_IP:
         return Redeemed(429, TOO_MANY)
-    row = await conn.fetchrow(sql["codes.find"], code)
+    row = await sql.run(conn, "codes.find", code=code)
     # A code drawn again after it expired is someone else's: it did not exist when typed.
     if row is None or row["created_at"] > typed_at:
-        await conn.execute(sql["codes.record_miss"], account_id, ip)
+        await sql.run(conn, "codes.record_miss", account_id=account_id, ip=ip)
         return Redeemed(404, UNKNOWN)
     if row["account_id"] == account_id:
         return Redeemed(400, OWN)
@@ -104,5 +104,5 @@ async def redeem(
         return Redeemed(410, USED)
     if row["expires_at"] <= typed_at:
         return Redeemed(410, EXPIRED)
-    await conn.execute(sql["codes.use"], code, account_id)
+    await sql.run(conn, "codes.use", code=code, used_by=account_id)
     return Redeemed(200, owner_id=row["account_id"], owner_name=row["name"])

@@ -27,12 +27,19 @@ async def connect(
     Returns ``account_id``'s contact row for ``other_id``. ``event_id`` tags the
     connection with an event; otherwise the one both are at now, if any.
     """
-    contact_id: int | None = await conn.fetchval(
-        sql["contacts.connect"], account_id, other_id, event_id, met_at
+    contact_id: int | None = await sql.run(
+        conn,
+        "contacts.connect",
+        account_id=account_id,
+        other_id=other_id,
+        event_id=event_id,
+        met_at=met_at,
     )
     if contact_id is None:
         # A concurrent swap made the connection after our statement's snapshot.
-        contact_id = await conn.fetchval(sql["contacts.id_for"], account_id, other_id)
+        contact_id = await sql.run(
+            conn, "contacts.id_for", owner_id=account_id, contact_id=other_id
+        )
     assert contact_id is not None
     return contact_id
 
@@ -47,12 +54,13 @@ async def create_guest(
     connected both ways; returns my contact row for them."""
     db = conn or request.app.state.pool
     # The guest is standing next to me: my time zone, as looked up with my session.
-    row = await db.fetchrow(
-        request.app.state.sql["accounts.join_with_details"],
-        None,
-        *[values.get(name, "") for name in fields.FIELD_NAMES],
-        account_id,
-        viewer(request).time_zone,
+    row = await request.app.state.sql.run(
+        db,
+        "accounts.join_with_details",
+        token_hash=None,
+        sharer_id=account_id,
+        time_zone=viewer(request).time_zone,
+        **fields.card_values(values),
     )
     assert row is not None
     return int(row["sharer_contact"])

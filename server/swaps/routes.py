@@ -108,12 +108,17 @@ async def leave_details(request: Request) -> Response:
     if errors:
         return _card_page(request, visit, values=values, errors=errors, status_code=422)
     sql = request.app.state.sql
-    ordered = [values.get(name, "") for name in fields.FIELD_NAMES]
     token, token_hash = sessions.new_token()
     time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
-    contact_id = await request.app.state.pool.fetchval(
-        sql["accounts.join_with_details"], token_hash, *ordered, visit.owner_id, time_zone
+    joined = await sql.run(
+        request.app.state.pool,
+        "accounts.join_with_details",
+        token_hash=token_hash,
+        sharer_id=visit.owner_id,
+        time_zone=time_zone,
+        **fields.card_values(values),
     )
+    contact_id = joined["newcomer_contact"]
     response = redirect(request, url_path(request, "welcome", contact_id=contact_id))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
@@ -137,7 +142,7 @@ async def tap_code(request: Request) -> Response:
     form = await read_form(request)
     pool, sql = request.app.state.pool, request.app.state.sql
     if text(form, "fresh"):
-        await pool.execute(sql["codes.retire"], account_id)
+        await sql.run(pool, "codes.retire", account_id=account_id)
     issued = await codes.issue(pool, sql, account_id)
     return render(request, "_my_code.html", {"code": issued})
 
@@ -207,8 +212,11 @@ async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> 
     """The bump as the page shows it; once swapped, the way to the new contact."""
     url = None
     if outcome.state == "swapped":
-        contact_id = await request.app.state.pool.fetchval(
-            request.app.state.sql["contacts.id_for"], account_id, outcome.partner_account
+        contact_id = await request.app.state.sql.run(
+            request.app.state.pool,
+            "contacts.id_for",
+            owner_id=account_id,
+            contact_id=outcome.partner_account,
         )
         url = new_contact_url(request, contact_id)
     choices = await bumps.crowd(request.app.state.pool, request.app.state.sql, outcome)
@@ -372,8 +380,11 @@ async def sync_action(request: Request) -> Response:
         digest = hashlib.sha256(canonical.encode()).digest()
         sql = request.app.state.sql
         async with request.app.state.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval(sql["sync.claim"], account_id, key, digest):
-                first = await conn.fetchrow(sql["sync.get"], account_id, key)
+            claimed = await sql.run(
+                conn, "sync.claim", account_id=account_id, key=key, payload_hash=digest
+            )
+            if not claimed:
+                first = await sql.run(conn, "sync.get", account_id=account_id, key=key)
                 if first["payload_hash"] != digest:
                     return _json(*offline.failed(409, offline.KEY_REUSED))
                 return _json(first["status_code"], json.loads(first["answer"]))
@@ -385,7 +396,14 @@ async def sync_action(request: Request) -> Response:
                 payload,
                 offline.made_at(made_at, datetime.now(UTC)),
             )
-            await conn.execute(sql["sync.record"], account_id, key, status_code, json.dumps(answer))
+            await sql.run(
+                conn,
+                "sync.record",
+                account_id=account_id,
+                key=key,
+                status_code=status_code,
+                answer=json.dumps(answer),
+            )
     except offline.Answer as exc:
         return _json(exc.status_code, exc.body)
     return _json(status_code, answer)

@@ -59,7 +59,7 @@ async def load_visit(request: Request) -> Visit:
     viewer_id = viewer(request).account_id
     contact_id = None
     if viewer_id is not None and viewer_id != owner_id:
-        contact_id = await request.app.state.pool.fetchval(
-            request.app.state.sql["contacts.id_for"], viewer_id, owner_id
+        contact_id = await request.app.state.sql.run(
+            request.app.state.pool, "contacts.id_for", owner_id=viewer_id, contact_id=owner_id
         )
     return Visit(card, owner_id, viewer_id, contact_id)

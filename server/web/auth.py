@@ -56,7 +56,7 @@ class SessionBackend(AuthenticationBackend):
         if not token or len(token) >= 100 or conn.url.path.startswith(self.static_prefix):
             return AuthCredentials(), ANONYMOUS
         state = conn.app.state
-        row = await state.pool.fetchrow(state.sql["sessions.account_for"], hash_token(token))
+        row = await state.sql.run(state.pool, "sessions.account_for", token_hash=hash_token(token))
         if row is None:
             return AuthCredentials(), ANONYMOUS
         viewer = Viewer(row["account_id"], row["time_zone"], row["due_count"])

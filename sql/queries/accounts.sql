@@ -1,36 +1,38 @@
--- name: create_with_card
--- The first card someone saves: their account (with time zone $12), card and session
--- in one statement. $1 is the session token's hash, $2..$11 the card fields.
+-- name: create_with_card$
+-- The first card someone saves: their account (with :time_zone), card and session
+-- in one statement; returns the account's id. :token_hash is the session token's hash.
 WITH account AS (
-    INSERT INTO accounts (time_zone) VALUES ($12) RETURNING id
+    INSERT INTO accounts (time_zone) VALUES (:time_zone) RETURNING id
 ), card AS (
     INSERT INTO cards (account_id, name, headline, company, email, phone, linkedin, website,
                        other_link, looking_for, can_help_with)
-    SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM account
+    SELECT id, :name, :headline, :company, :email, :phone, :linkedin, :website,
+           :other_link, :looking_for, :can_help_with FROM account
 ), session AS (
-    INSERT INTO sessions (token_hash, account_id) SELECT $1, id FROM account
+    INSERT INTO sessions (token_hash, account_id) SELECT :token_hash, id FROM account
 )
 SELECT id FROM account
 
--- name: join_with_details
--- Someone with no account leaves their details on a sharer's card ($12 is the sharer,
--- $13 the newcomer's time zone): their account, card and session, the connection both
--- ways and a follow-up for each side, in one statement. $1 is NULL for a guest who typed
--- their details on the sharer's phone: no session, since the phone is not theirs.
+-- name: join_with_details^
+-- Someone with no account leaves their details on a sharer's card (:sharer_id, and
+-- :time_zone the newcomer's): their account, card and session, the connection both
+-- ways and a follow-up for each side, in one statement. :token_hash is NULL for a guest
+-- who typed their details on the sharer's phone: no session, since the phone is not theirs.
 -- Returns the newcomer's contact row, then the sharer's.
 WITH account AS (
-    INSERT INTO accounts (time_zone) VALUES ($13) RETURNING id, time_zone, followup_timing
+    INSERT INTO accounts (time_zone) VALUES (:time_zone) RETURNING id, time_zone, followup_timing
 ), card AS (
     INSERT INTO cards (account_id, name, headline, company, email, phone, linkedin, website,
                        other_link, looking_for, can_help_with)
-    SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM account
+    SELECT id, :name, :headline, :company, :email, :phone, :linkedin, :website,
+           :other_link, :looking_for, :can_help_with FROM account
 ), session AS (
-    INSERT INTO sessions (token_hash, account_id) SELECT $1::bytea, id FROM account WHERE $1 IS NOT NULL
+    INSERT INTO sessions (token_hash, account_id) SELECT :token_hash::bytea, id FROM account WHERE :token_hash IS NOT NULL
 ), connection AS (
     INSERT INTO contacts (owner_id, contact_id, event_id)
-    SELECT id, $12, NULL::bigint FROM account
+    SELECT id, :sharer_id, NULL::bigint FROM account
     UNION ALL
-    SELECT $12, id, current_event($12) FROM account
+    SELECT :sharer_id, id, current_event(:sharer_id) FROM account
     RETURNING id, owner_id, met_at
 ), followup AS (
     INSERT INTO followups (contact_id, owner_id, status, due_at)
@@ -41,16 +43,17 @@ WITH account AS (
     JOIN (
         SELECT id, time_zone, followup_timing FROM account
         UNION ALL
-        SELECT id, time_zone, followup_timing FROM accounts WHERE id = $12
+        SELECT id, time_zone, followup_timing FROM accounts WHERE id = :sharer_id
     ) prefs ON prefs.id = c.owner_id
 )
 SELECT (SELECT c.id FROM connection c JOIN account a ON c.owner_id = a.id) AS newcomer_contact,
-       (SELECT c.id FROM connection c WHERE c.owner_id = $12) AS sharer_contact
+       (SELECT c.id FROM connection c WHERE c.owner_id = :sharer_id) AS sharer_contact
 
--- name: preferences
+-- name: preferences^
 -- Time zone and follow-up timing, as the settings page shows them.
-SELECT time_zone, followup_timing FROM accounts WHERE id = $1
+SELECT time_zone, followup_timing FROM accounts WHERE id = :account_id
 
--- name: set_preferences
+-- name: set_preferences!
 -- Save time zone and follow-up timing.
-UPDATE accounts SET time_zone = $2, followup_timing = $3 WHERE id = $1
+UPDATE accounts SET time_zone = :time_zone, followup_timing = :followup_timing
+WHERE id = :account_id

@@ -1,23 +1,23 @@
--- name: scope_for
+-- name: scope_for$
 -- Where a bump can pair: the event its bumper is at now, or '' outside events.
-SELECT coalesce(current_event($1)::text, '')
+SELECT coalesce(current_event(:account_id)::text, '')
 
--- name: lock_scope
+-- name: lock_scope!
 -- Pairing in one scope happens one bump at a time, across every web process.
-SELECT pg_advisory_xact_lock(hashtextextended('bumps:' || $1, 0))
+SELECT pg_advisory_xact_lock(hashtextextended('bumps:' || :scope, 0))
 
--- name: insert
+-- name: insert$
 INSERT INTO bumps (account_id, scope, bumped_at, force)
-VALUES ($1, $2, $3, $4)
+VALUES (:account_id, :scope, :bumped_at, :force)
 RETURNING id
 
 -- name: nearby
--- The other bumps of scope $1 between $2 and $3, and the partners of those paired.
+-- The other bumps of scope :scope between :since and :until, and the partners of those paired.
 WITH near AS (
     SELECT id, account_id, (extract(epoch FROM bumped_at) * 1000)::float8 AS at_ms,
            force, state, partner_id
     FROM bumps
-    WHERE scope = $1 AND bumped_at BETWEEN $2 AND $3 AND id <> $4
+    WHERE scope = :scope AND bumped_at BETWEEN :since AND :until AND id <> :bump_id
 )
 SELECT * FROM near
 UNION
@@ -25,17 +25,17 @@ SELECT b.id, b.account_id, (extract(epoch FROM b.bumped_at) * 1000)::float8, b.f
        b.state, b.partner_id
 FROM bumps b JOIN near ON b.id = near.partner_id
 
--- name: apply
+-- name: apply$
 -- Write the pairing rule's decisions and wake whoever waits on those bumps.
 WITH changed AS (
     UPDATE bumps b SET state = c.state, partner_id = c.partner_id
-    FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS c (id, state, partner_id)
+    FROM unnest(:ids::bigint[], :states::text[], :partner_ids::bigint[]) AS c (id, state, partner_id)
     WHERE b.id = c.id
     RETURNING b.id
 )
 SELECT count(pg_notify('bumps', id::text)) FROM changed
 
--- name: get
+-- name: get^
 -- One of my bumps, with its partner's state and the name on the partner's card.
 SELECT b.id, b.scope, b.state, b.partner_id, b.chosen_id, b.force,
        (extract(epoch FROM b.bumped_at) * 1000)::float8 AS at_ms,
@@ -46,36 +46,36 @@ SELECT b.id, b.scope, b.state, b.partner_id, b.chosen_id, b.force,
 FROM bumps b
 LEFT JOIN bumps p ON p.id = b.partner_id
 LEFT JOIN cards c ON c.account_id = p.account_id
-WHERE b.id = $1 AND b.account_id = $2
+WHERE b.id = :bump_id AND b.account_id = :account_id
 
--- name: set_state
--- Move bump $1 from one of the states $2 to $3; returns nothing when it had moved on.
+-- name: set_state$
+-- Move bump :bump_id from one of the states :from_states to :to_state; returns nothing when it had moved on.
 WITH changed AS (
-    UPDATE bumps SET state = $3 WHERE id = $1 AND state = ANY ($2::text[])
+    UPDATE bumps SET state = :to_state WHERE id = :bump_id AND state = ANY (:from_states::text[])
     RETURNING id
 )
 SELECT count(pg_notify('bumps', id::text)) FROM changed
 
 -- name: crowd
--- The others in ambiguous bump $1's window ($2 either side) who were told to try again
+-- The others in ambiguous bump :bump_id's window (:window either side) who were told to try again
 -- too, nearest first: whom "pick who you bumped" may list.
 SELECT o.id, o.account_id, (extract(epoch FROM o.bumped_at) * 1000)::float8 AS at_ms,
        o.force, o.state, o.chosen_id, c.name, c.headline
 FROM bumps b
 JOIN bumps o ON o.scope = b.scope AND o.account_id <> b.account_id
-            AND o.bumped_at BETWEEN b.bumped_at - $2::interval AND b.bumped_at + $2::interval
+            AND o.bumped_at BETWEEN b.bumped_at - :window::interval AND b.bumped_at + :window::interval
 JOIN cards c ON c.account_id = o.account_id
-WHERE b.id = $1 AND o.state = 'ambiguous'
+WHERE b.id = :bump_id AND o.state = 'ambiguous'
 ORDER BY abs(extract(epoch FROM o.bumped_at - b.bumped_at)), o.id
 
--- name: set_choice
--- Record whom bump $1 picked, and wake both.
+-- name: set_choice$
+-- Record whom bump :bump_id picked, and wake both.
 WITH changed AS (
-    UPDATE bumps SET chosen_id = $2 WHERE id = $1 RETURNING id
+    UPDATE bumps SET chosen_id = :chosen_id WHERE id = :bump_id RETURNING id
 )
 SELECT count(pg_notify('bumps', id::text))
-FROM (SELECT id FROM changed UNION ALL SELECT $2::bigint) AS woken
+FROM (SELECT id FROM changed UNION ALL SELECT :chosen_id::bigint) AS woken
 
--- name: chosen_by
--- Whom bump $1 picked, and whose it is.
-SELECT account_id, chosen_id, state FROM bumps WHERE id = $1
+-- name: chosen_by^
+-- Whom bump :bump_id picked, and whose it is.
+SELECT account_id, chosen_id, state FROM bumps WHERE id = :bump_id

@@ -1,11 +1,11 @@
--- name: enqueue_due
+-- name: enqueue_due$
 -- Turn due follow-ups into one delivery per subscribed device, each round once.
 -- Follow-ups locked by another worker are left to it. Returns how many follow-ups were taken.
 WITH due AS (
     SELECT id, round FROM followups
     WHERE status = 'open' AND due_at <= now() AND queued_round < round
     ORDER BY due_at
-    LIMIT $1
+    LIMIT :limit
     FOR UPDATE SKIP LOCKED
 ), taken AS (
     UPDATE followups f SET queued_round = due.round
@@ -20,7 +20,7 @@ WITH due AS (
 SELECT count(*) FROM taken
 
 -- name: claim
--- Lease up to $1 deliveries that are ready (or whose worker's lease ran out) for $2
+-- Lease up to :limit deliveries that are ready (or whose worker's lease ran out) for :lease_seconds
 -- seconds, with everything the notification needs, whichever kind it is.
 -- Rows another worker holds are skipped.
 WITH picked AS (
@@ -28,11 +28,11 @@ WITH picked AS (
     WHERE (status = 'queued' AND next_attempt_at <= now())
        OR (status = 'sending' AND lease_until < now())
     ORDER BY next_attempt_at, id
-    LIMIT $1
+    LIMIT :limit
     FOR UPDATE SKIP LOCKED
 ), leased AS (
     UPDATE deliveries d
-    SET status = 'sending', lease_until = now() + make_interval(secs => $2),
+    SET status = 'sending', lease_until = now() + make_interval(secs => :lease_seconds),
         attempts = d.attempts + 1
     FROM picked WHERE d.id = picked.id
     RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts, d.request_id,
@@ -61,16 +61,16 @@ LEFT JOIN events request_event ON request_event.id = r.event_id
 LEFT JOIN events digest_event ON digest_event.id = l.digest_event_id
 LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 
--- name: enqueue_digests
--- After an event ends (plus $2 seconds), queue one digest per attendee and device,
+-- name: enqueue_digests$
+-- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device,
 -- each attendee once. Returns how many attendees were taken.
 WITH due AS (
     SELECT ea.event_id, ea.account_id
     FROM event_attendees ea JOIN events e ON e.id = ea.event_id
     WHERE ea.digest_queued_at IS NULL AND ea.left_at IS NULL
-      AND e.ends_at + make_interval(secs => $2) <= now()
+      AND e.ends_at + make_interval(secs => :delay_seconds) <= now()
       AND e.ends_at > now() - interval '7 days'
-    LIMIT $1
+    LIMIT :limit
     FOR UPDATE OF ea SKIP LOCKED
 ), taken AS (
     UPDATE event_attendees ea SET digest_queued_at = now()
@@ -84,47 +84,47 @@ WITH due AS (
 )
 SELECT count(*) FROM taken
 
--- name: mark_sent_many
--- The push service accepted these ($1 delivery ids, $2 the statuses it answered).
+-- name: mark_sent_many!
+-- The push service accepted these (:ids delivery ids, :statuses the statuses it answered).
 WITH done AS (
     UPDATE deliveries d
     SET status = 'sent', sent_at = now(), lease_until = NULL, last_status = sent.status
-    FROM unnest($1::bigint[], $2::int[]) AS sent(id, status)
+    FROM unnest(:ids::bigint[], :statuses::int[]) AS sent(id, status)
     WHERE d.id = sent.id AND d.status = 'sending'
     RETURNING d.subscription_id
 )
 UPDATE push_subscriptions SET last_sent_at = now()
 WHERE id IN (SELECT subscription_id FROM done)
 
--- name: mark_retry
--- Try again after $2 seconds; after too many attempts ($3) it is failed instead.
+-- name: mark_retry!
+-- Try again after :retry_seconds seconds; after too many attempts (:max_attempts) it is failed instead.
 UPDATE deliveries
-SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'queued' END,
-    next_attempt_at = now() + make_interval(secs => $2),
-    lease_until = NULL, last_status = $4, last_error = $5
-WHERE id = $1 AND status = 'sending'
+SET status = CASE WHEN attempts >= :max_attempts THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = now() + make_interval(secs => :retry_seconds),
+    lease_until = NULL, last_status = :status, last_error = :error
+WHERE id = :id AND status = 'sending'
 
--- name: mark_failed
+-- name: mark_failed!
 -- Not worth retrying (413, another 4xx): kept, and shown on the follow-ups page.
-UPDATE deliveries SET status = 'failed', lease_until = NULL, last_status = $2, last_error = $3
-WHERE id = $1 AND status = 'sending'
+UPDATE deliveries SET status = 'failed', lease_until = NULL, last_status = :status, last_error = :error
+WHERE id = :id AND status = 'sending'
 
--- name: mark_skipped
+-- name: mark_skipped!
 -- The follow-up was done, snoozed or turned off before this went out.
 UPDATE deliveries SET status = 'skipped', lease_until = NULL
-WHERE id = $1 AND status = 'sending'
+WHERE id = :id AND status = 'sending'
 
--- name: mark_gone
+-- name: mark_gone!
 -- The push service says the subscription no longer exists: forget the device.
 WITH gone AS (
-    UPDATE deliveries SET status = 'gone', lease_until = NULL, last_status = $2
-    WHERE id = $1 AND status = 'sending'
+    UPDATE deliveries SET status = 'gone', lease_until = NULL, last_status = :status
+    WHERE id = :id AND status = 'sending'
     RETURNING subscription_id
 )
 DELETE FROM push_subscriptions WHERE id = (SELECT subscription_id FROM gone)
 
--- name: release
+-- name: release!
 -- A worker shutting down hands back what it claimed but did not start.
 UPDATE deliveries
 SET status = 'queued', lease_until = NULL, attempts = attempts - 1
-WHERE id = ANY($1::bigint[]) AND status = 'sending'
+WHERE id = ANY(:ids::bigint[]) AND status = 'sending'

@@ -1,103 +1,101 @@
--- name: create
+-- name: create$
 -- A new event; returns its id. The join code is made by the caller (retried if taken).
 INSERT INTO events (organizer_id, name, venue, description, starts_at, ends_at, time_zone, join_code)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+VALUES (:organizer_id, :name, :venue, :description, :starts_at, :ends_at, :time_zone, :join_code)
 ON CONFLICT (join_code) DO NOTHING
 RETURNING id
 
--- name: update
+-- name: update$
 -- The organizer edits the event.
-UPDATE events SET name = $3, venue = $4, description = $5, starts_at = $6, ends_at = $7,
-                  time_zone = $8
-WHERE id = $1 AND organizer_id = $2
+UPDATE events SET name = :name, venue = :venue, description = :description, starts_at = :starts_at, ends_at = :ends_at,
+                  time_zone = :time_zone
+WHERE id = :id AND organizer_id = :organizer_id
 RETURNING id
 
--- name: close
+-- name: close$
 -- The organizer closes the event: nobody can join any more.
-UPDATE events SET closed_at = now() WHERE id = $1 AND organizer_id = $2 AND closed_at IS NULL
+UPDATE events SET closed_at = now() WHERE id = :id AND organizer_id = :organizer_id AND closed_at IS NULL
 RETURNING id
 
--- name: get
--- One event, with how the viewer ($2) relates to it.
+-- name: get^
+-- One event, with how the viewer (:viewer_id) relates to it.
 SELECT e.id, e.organizer_id, e.name, e.venue, e.description, e.starts_at, e.ends_at,
        e.time_zone, e.join_code, e.closed_at,
-       e.organizer_id = $2 AS is_organizer,
+       e.organizer_id = :viewer_id AS is_organizer,
        ea.joined_at, ea.listed, ea.left_at,
        (ea.account_id IS NOT NULL AND ea.left_at IS NULL) AS is_attendee,
-       now() <= e.ends_at + make_interval(days => $3) AS roster_open
+       now() <= e.ends_at + make_interval(days => :roster_days) AS roster_open
 FROM events e
-LEFT JOIN event_attendees ea ON ea.event_id = e.id AND ea.account_id = $2
-WHERE e.id = $1
+LEFT JOIN event_attendees ea ON ea.event_id = e.id AND ea.account_id = :viewer_id
+WHERE e.id = :id
 
--- name: by_code
+-- name: by_code^
 -- The event a join code opens.
 SELECT id, name, venue, description, starts_at, ends_at, time_zone, join_code, closed_at
-FROM events WHERE join_code = $1
+FROM events WHERE join_code = :join_code
 
--- name: join
+-- name: join!
 -- Join (or rejoin after leaving) an event, choosing whether to be listed.
-INSERT INTO event_attendees (event_id, account_id, listed) VALUES ($1, $2, $3)
+INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :account_id, :listed)
 ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
 
--- name: leave
+-- name: leave!
 -- Leave an event: off its roster, and its roster is closed to me.
-UPDATE event_attendees SET left_at = now() WHERE event_id = $1 AND account_id = $2
+UPDATE event_attendees SET left_at = now() WHERE event_id = :event_id AND account_id = :account_id
 
--- name: set_listed
+-- name: set_listed$
 -- Show or hide me on the event's roster.
-UPDATE event_attendees SET listed = $3 WHERE event_id = $1 AND account_id = $2 AND left_at IS NULL
+UPDATE event_attendees SET listed = :listed WHERE event_id = :event_id AND account_id = :account_id AND left_at IS NULL
 RETURNING listed
 
--- name: stats
+-- name: stats^
 -- What an organizer sees: counts only, never who or what.
-SELECT (SELECT count(*) FROM event_attendees WHERE event_id = $1 AND left_at IS NULL) AS attendees,
+SELECT (SELECT count(*) FROM event_attendees WHERE event_id = :event_id AND left_at IS NULL) AS attendees,
        (SELECT count(DISTINCT (least(owner_id, contact_id), greatest(owner_id, contact_id)))
-        FROM contacts WHERE event_id = $1) AS swaps,
+        FROM contacts WHERE event_id = :event_id) AS swaps,
        (SELECT count(*) FROM followups f JOIN contacts ct ON ct.id = f.contact_id
-        WHERE ct.event_id = $1 AND f.status = 'done') AS followups_done
+        WHERE ct.event_id = :event_id AND f.status = 'done') AS followups_done
 
 -- name: mine
 -- Events I organise or attend, newest first.
 SELECT e.id, e.name, e.starts_at, e.ends_at, e.time_zone, e.closed_at,
-       e.organizer_id = $1 AS is_organizer
+       e.organizer_id = :account_id AS is_organizer
 FROM events e
-WHERE e.organizer_id = $1
+WHERE e.organizer_id = :account_id
    OR EXISTS (SELECT 1 FROM event_attendees ea
-              WHERE ea.event_id = e.id AND ea.account_id = $1 AND ea.left_at IS NULL)
+              WHERE ea.event_id = e.id AND ea.account_id = :account_id AND ea.left_at IS NULL)
 ORDER BY e.starts_at DESC
 LIMIT 100
 
 -- name: roster
 -- Listed attendees other than me, never their email or phone, leaving out anyone who
--- blocked me or whom I blocked. $3 is a prefix tsquery text, or NULL for everyone.
+-- blocked me or whom I blocked. :query is a prefix tsquery text, or NULL for everyone.
 SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with, c.photo_key,
        ct.id AS contact_id,
        -- A declined request still reads "Request sent": declining is silent.
        EXISTS (SELECT 1 FROM connect_requests r
                WHERE r.status IN ('pending', 'declined')
-                 AND r.from_id = $2 AND r.to_id = ea.account_id) AS requested
+                 AND r.from_id = :viewer_id AND r.to_id = ea.account_id) AS requested
 FROM event_attendees ea
 JOIN cards c ON c.account_id = ea.account_id
-LEFT JOIN contacts ct ON ct.owner_id = $2 AND ct.contact_id = ea.account_id
-WHERE ea.event_id = $1 AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> $2
-  AND NOT EXISTS (SELECT 1 FROM blocks b
-                  WHERE (b.blocker_id = ea.account_id AND b.blocked_id = $2)
-                     OR (b.blocker_id = $2 AND b.blocked_id = ea.account_id))
-  AND ($3::text IS NULL OR c.search @@ to_tsquery('simple', $3))
-ORDER BY CASE WHEN $3::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', $3)) END DESC,
+LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = ea.account_id
+WHERE ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
+  AND NOT blocked_between(ea.account_id, :viewer_id)
+  AND (:query::text IS NULL OR c.search @@ to_tsquery('simple', :query))
+ORDER BY CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END DESC,
          c.name
 LIMIT 100
 
--- name: block
+-- name: block!
 -- I block someone: they stop seeing me in rosters (and, later, sending me requests).
-INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
+INSERT INTO blocks (blocker_id, blocked_id) VALUES (:blocker_id, :blocked_id) ON CONFLICT DO NOTHING
 
--- name: attendee_ids
+-- name: attendee_ids$
 -- Whether an account is a listed, present attendee of the event (for acting on them).
 SELECT 1 FROM event_attendees
-WHERE event_id = $1 AND account_id = $2 AND left_at IS NULL
+WHERE event_id = :event_id AND account_id = :account_id AND left_at IS NULL
 
--- name: current_end
+-- name: current_end$
 -- When the event I am at now is over, with the same grace as current_event(); NULL
 -- outside events. A share code shown there lasts at least until then.
-SELECT ends_at + interval '2 hours' FROM events WHERE id = current_event($1)
+SELECT ends_at + event_grace() FROM events WHERE id = current_event(:account_id)

@@ -1,13 +1,13 @@
--- name: for_contact
+-- name: for_contact^
 -- The follow-up on one of my contacts, with its delivery trouble if any.
 SELECT f.id, f.status, f.due_at, f.snoozed, f.done_at, f.round,
        (SELECT count(*) FROM deliveries d
         WHERE d.followup_id = f.id AND d.status = 'failed') AS failed_deliveries
 FROM followups f
-WHERE f.contact_id = $1 AND f.owner_id = $2
+WHERE f.contact_id = :contact_id AND f.owner_id = :owner_id
 
 -- name: list_open
--- My open follow-ups, soonest first (only those from event $2 when given), each with
+-- My open follow-ups, soonest first (only those from event :event_id when given), each with
 -- what I know about the person and whether a reminder could not be delivered.
 SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, ct.met_at, ct.promised, ct.they_asked,
        c.name, c.headline, c.company, c.photo_key,
@@ -16,44 +16,43 @@ SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, ct.met_at, ct.promised
 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN cards c ON c.account_id = ct.contact_id
-WHERE f.owner_id = $1 AND f.status = 'open' AND ($2::bigint IS NULL OR ct.event_id = $2)
+WHERE f.owner_id = :owner_id AND f.status = 'open' AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
 ORDER BY f.due_at, f.id
 LIMIT 500
 
--- name: mark_done
+-- name: mark_done$
 -- Done: it leaves the list; returns the row when it was mine.
 UPDATE followups SET status = 'done', done_at = now(), updated_at = now()
-WHERE id = $1 AND owner_id = $2
+WHERE id = :id AND owner_id = :owner_id
 RETURNING id
 
--- name: reopen
+-- name: reopen$
 -- Undo "done" or "off": open again, due when it was.
 UPDATE followups SET status = 'open', done_at = NULL, updated_at = now()
-WHERE id = $1 AND owner_id = $2
+WHERE id = :id AND owner_id = :owner_id
 RETURNING id
 
--- name: turn_off
+-- name: turn_off$
 -- No reminder for this contact.
 UPDATE followups SET status = 'off', updated_at = now()
-WHERE id = $1 AND owner_id = $2
+WHERE id = :id AND owner_id = :owner_id
 RETURNING id
 
--- name: snooze
--- Due again at $3: a new round, so every device is reminded again then.
+-- name: snooze$
+-- Due again at :due_at: a new round, so every device is reminded again then.
 UPDATE followups
-SET status = 'open', due_at = $3, snoozed = true, round = round + 1, done_at = NULL,
+SET status = 'open', due_at = :due_at, snoozed = true, round = round + 1, done_at = NULL,
     updated_at = now()
-WHERE id = $1 AND owner_id = $2
+WHERE id = :id AND owner_id = :owner_id
 RETURNING id
 
--- name: snooze_days
--- Due again $3 days from today at 09:00 in the owner's time zone.
+-- name: snooze_days$
+-- Due again :days days from today at 09:00 in the owner's time zone.
 UPDATE followups f
 SET status = 'open', snoozed = true, round = f.round + 1, done_at = NULL, updated_at = now(),
-    due_at = (date_trunc('day', now() AT TIME ZONE a.time_zone) + make_interval(days => $3)
-              + interval '9 hours') AT TIME ZONE a.time_zone
+    due_at = morning_after(a.time_zone, now(), :days)
 FROM accounts a
-WHERE f.id = $1 AND f.owner_id = $2 AND a.id = f.owner_id
+WHERE f.id = :id AND f.owner_id = :owner_id AND a.id = f.owner_id
 RETURNING f.id
 
 -- name: upcoming_for_calendar
@@ -62,6 +61,6 @@ SELECT f.id, f.due_at, f.contact_id, c.name, ct.promised, ct.they_asked, ct.met_
 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN cards c ON c.account_id = ct.contact_id
-WHERE f.owner_id = $1 AND f.status = 'open'
+WHERE f.owner_id = :owner_id AND f.status = 'open'
 ORDER BY f.due_at
 LIMIT 500

@@ -7,7 +7,7 @@
 -- The tsquery is a scalar subquery so the GIN indexes on offers/needs are used, and
 -- ts_headline runs on the rows shown only.
 WITH me AS (
-    SELECT needs, offers FROM cards WHERE account_id = $2
+    SELECT needs, offers FROM cards WHERE account_id = :viewer_id
 ), wanted AS (
     SELECT
         (SELECT to_tsquery('simple', string_agg(quote_literal(word), ' | '))
@@ -21,10 +21,8 @@ WITH me AS (
      FROM cards c
      JOIN event_attendees ea ON ea.account_id = c.account_id
      WHERE c.offers @@ (SELECT my_needs FROM wanted)
-       AND ea.event_id = $1 AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> $2
-       AND NOT EXISTS (SELECT 1 FROM blocks b
-                       WHERE (b.blocker_id = ea.account_id AND b.blocked_id = $2)
-                          OR (b.blocker_id = $2 AND b.blocked_id = ea.account_id))
+       AND ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
+       AND NOT blocked_between(ea.account_id, :viewer_id)
      ORDER BY rank DESC, c.name, c.account_id
      LIMIT 30)
     UNION ALL
@@ -33,10 +31,8 @@ WITH me AS (
      FROM cards c
      JOIN event_attendees ea ON ea.account_id = c.account_id
      WHERE c.needs @@ (SELECT my_offers FROM wanted)
-       AND ea.event_id = $1 AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> $2
-       AND NOT EXISTS (SELECT 1 FROM blocks b
-                       WHERE (b.blocker_id = ea.account_id AND b.blocked_id = $2)
-                          OR (b.blocker_id = $2 AND b.blocked_id = ea.account_id))
+       AND ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
+       AND NOT blocked_between(ea.account_id, :viewer_id)
      ORDER BY 8 DESC, c.name, c.account_id
      LIMIT 30)
 )

@@ -1,7 +1,7 @@
--- name: subscribe
+-- name: subscribe$
 -- Store a browser's subscription; the same endpoint again replaces its keys and owner.
 INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth, device)
-VALUES ($1, $2, $3, $4, $5)
+VALUES (:account_id, :endpoint, :p256dh, :auth, :device)
 ON CONFLICT (endpoint) DO UPDATE
 SET account_id = EXCLUDED.account_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth,
     device = EXCLUDED.device
@@ -10,12 +10,12 @@ RETURNING id
 -- name: devices
 -- My subscribed devices, newest first.
 SELECT id, endpoint, device, created_at, last_sent_at
-FROM push_subscriptions WHERE account_id = $1 ORDER BY created_at DESC, id DESC
+FROM push_subscriptions WHERE account_id = :account_id ORDER BY created_at DESC, id DESC
 
--- name: remove
+-- name: remove$
 -- Remove one of my devices.
-DELETE FROM push_subscriptions WHERE id = $1 AND account_id = $2 RETURNING id
+DELETE FROM push_subscriptions WHERE id = :id AND account_id = :account_id RETURNING id
 
--- name: remove_endpoint
+-- name: remove_endpoint$
 -- Remove the device with this endpoint, when it is mine.
-DELETE FROM push_subscriptions WHERE endpoint = $1 AND account_id = $2 RETURNING id
+DELETE FROM push_subscriptions WHERE endpoint = :endpoint AND account_id = :account_id RETURNING id

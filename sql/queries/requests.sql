@@ -1,12 +1,12 @@
--- name: create
+-- name: create$
 -- Ask to connect; queues the push for every device of the person asked, in one statement.
 -- Returns nothing when a request between the two is pending, or when they declined one
 -- from me (asking again would notify them again, and declining is meant to end it).
 WITH made AS (
     INSERT INTO connect_requests (event_id, from_id, to_id)
-    SELECT $1, $2, $3
+    SELECT :event_id, :from_id, :to_id
     WHERE NOT EXISTS (SELECT 1 FROM connect_requests
-                      WHERE from_id = $2 AND to_id = $3 AND status = 'declined')
+                      WHERE from_id = :from_id AND to_id = :to_id AND status = 'declined')
     ON CONFLICT DO NOTHING
     RETURNING id, to_id
 ), queued AS (
@@ -15,10 +15,10 @@ WITH made AS (
 )
 SELECT id FROM made
 
--- name: sent_last_hour
+-- name: sent_last_hour$
 -- How many requests someone sent in the last hour (the rate limit, in the database so
 -- every web process counts the same).
-SELECT count(*) FROM connect_requests WHERE from_id = $1 AND created_at > now() - interval '1 hour'
+SELECT count(*) FROM connect_requests WHERE from_id = :from_id AND created_at > now() - interval '1 hour'
 
 -- name: incoming
 -- Requests waiting for my answer, newest first, with what the asker shares on a roster.
@@ -27,23 +27,21 @@ SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company,
 FROM connect_requests r
 JOIN cards c ON c.account_id = r.from_id
 JOIN events e ON e.id = r.event_id
-WHERE r.to_id = $1 AND r.status = 'pending'
-  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = $1 AND b.blocked_id = r.from_id)
+WHERE r.to_id = :account_id AND r.status = 'pending'
+  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = :account_id AND b.blocked_id = r.from_id)
 ORDER BY r.created_at DESC
 LIMIT 200
 
--- name: decide
+-- name: decide^
 -- Accept or decline a request made to me; returns who asked and at which event.
-UPDATE connect_requests SET status = $3, decided_at = now()
-WHERE id = $1 AND to_id = $2 AND status = 'pending'
+UPDATE connect_requests SET status = :status, decided_at = now()
+WHERE id = :id AND to_id = :to_id AND status = 'pending'
 RETURNING from_id, event_id
 
--- name: can_ask
--- Whether $3 is someone $2 sees on event $1's roster: listed, present, no block either way.
+-- name: can_ask$
+-- Whether :other_id is someone :viewer_id sees on event :event_id's roster: listed, present, no block either way.
 SELECT EXISTS (
     SELECT 1 FROM event_attendees ea
-    WHERE ea.event_id = $1 AND ea.account_id = $3 AND ea.listed AND ea.left_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM blocks b
-                      WHERE (b.blocker_id = $3 AND b.blocked_id = $2)
-                         OR (b.blocker_id = $2 AND b.blocked_id = $3))
+    WHERE ea.event_id = :event_id AND ea.account_id = :other_id AND ea.listed AND ea.left_at IS NULL
+      AND NOT blocked_between(:other_id, :viewer_id)
 )

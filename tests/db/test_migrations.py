@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import sys
+from collections.abc import AsyncIterator
 
 import asyncpg
+import pytest
 
+from server.db.migrations import MIGRATIONS_DIR, MigrationChanged, apply_migrations, checksum
 from tests.conftest import PROJECT_ROOT, create_database, drop_database
 
 
@@ -51,3 +55,87 @@ def test_every_named_query_is_used_by_the_code(app):
     source = "\n".join(p.read_text() for p in (PROJECT_ROOT / "server").rglob("*.py"))
     unused = [key for key in app.state.sql if f'"{key}"' not in source]
     assert unused == []
+
+
+@pytest.fixture
+async def database(admin_url) -> AsyncIterator[str]:
+    name = f"reachout_migrate_{secrets.token_hex(4)}"
+    url = await create_database(admin_url, name)
+    yield url
+    await drop_database(admin_url, name)
+
+
+async def test_an_applied_migration_that_was_edited_is_refused_by_name(database, tmp_path):
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        shutil.copy(path, tmp_path / path.name)
+    conn = await asyncpg.connect(database)
+    try:
+        await apply_migrations(conn, tmp_path)
+        edited = tmp_path / "0002_followups_push.sql"
+        edited.write_text(edited.read_text() + "\n-- an afterthought\n")
+        with pytest.raises(MigrationChanged, match=r"migration 0002_followups_push\.sql was"):
+            await apply_migrations(conn, tmp_path)
+        # A new migration next to the edited one is not applied either.
+        (tmp_path / "9999_more.sql").write_text("CREATE TABLE more (id int);")
+        with pytest.raises(MigrationChanged):
+            await apply_migrations(conn, tmp_path)
+        assert await conn.fetchval("SELECT to_regclass('more')") is None
+    finally:
+        await conn.close()
+
+
+async def test_checksums_of_migrations_applied_before_them_are_filled_in(database):
+    conn = await asyncpg.connect(database)
+    try:
+        await apply_migrations(conn)
+        # As a database migrated by the code before checksums looks.
+        await conn.execute("ALTER TABLE schema_migrations DROP COLUMN checksum")
+        assert await apply_migrations(conn) == []
+        recorded = dict(await conn.fetch("SELECT name, checksum FROM schema_migrations"))
+        expected = {path.stem: checksum(path) for path in MIGRATIONS_DIR.glob("*.sql")}
+        assert recorded == expected
+    finally:
+        await conn.close()
+
+
+async def test_logic_sql_is_applied_again_at_every_start(database):
+    conn = await asyncpg.connect(database)
+    try:
+        await apply_migrations(conn)
+        await conn.execute("DROP FUNCTION blocked_between(bigint, bigint)")
+        assert await apply_migrations(conn) == []
+        assert await conn.fetchval("SELECT blocked_between(1, 2)") is False
+        # current_event has one definition left, callable with or without a moment.
+        assert (
+            await conn.fetchval("SELECT count(*) FROM pg_proc WHERE proname = 'current_event'") == 1
+        )
+        assert await conn.fetchval("SELECT current_event(1)") is None
+    finally:
+        await conn.close()
+
+
+async def test_migrate_command_stops_with_one_line_naming_the_edited_file(database):
+    conn = await asyncpg.connect(database)
+    try:
+        await apply_migrations(conn)
+        await conn.execute(
+            "UPDATE schema_migrations SET checksum = repeat('0', 64) WHERE name = $1",
+            "0003_events",
+        )
+    finally:
+        await conn.close()
+    env = {**os.environ, "DATABASE_URL": database, "REACHOUT_ENV": "test", "SECRET_KEY": "m" * 40}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server",
+        "migrate",
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await process.communicate()
+    assert process.returncode == 1
+    assert "cannot start: migration 0003_events.sql was changed" in stderr.decode()
+    assert "Traceback" not in stderr.decode()

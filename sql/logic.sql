@@ -1,0 +1,56 @@
+-- Shared predicates, each written once and used by the queries in sql/queries/.
+--
+-- Applied at every start, after the migrations and under the same advisory lock
+-- (server/db/migrations.py), so changing one here is a deploy, not a migration. The
+-- definitions in old migrations are history: these replace them. CREATE OR REPLACE
+-- cannot rename a parameter, change a return type or drop a default; such a change
+-- needs a migration that drops the old function first.
+
+-- The grace around an event's times: people arrive early and chat at the door.
+CREATE OR REPLACE FUNCTION event_grace() RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT interval '2 hours'
+$$;
+
+-- The event an account is at (now, or at `at` for a swap queued offline): one it joined
+-- (and has not left), not closed, that is on, give or take event_grace().
+CREATE OR REPLACE FUNCTION current_event(account bigint, at timestamptz DEFAULT now())
+RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT ea.event_id
+    FROM event_attendees ea JOIN events e ON e.id = ea.event_id
+    WHERE ea.account_id = account AND ea.left_at IS NULL AND e.closed_at IS NULL
+      AND at BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
+    ORDER BY ea.joined_at DESC
+    LIMIT 1
+$$;
+
+-- Whether either of two accounts blocked the other: a block hides both ways.
+CREATE OR REPLACE FUNCTION blocked_between(a bigint, b bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (SELECT 1 FROM blocks
+                   WHERE (blocker_id = a AND blocked_id = b)
+                      OR (blocker_id = b AND blocked_id = a))
+$$;
+
+-- 09:00 in time zone `tz`, `days` days after the local day of `moment`: the morning
+-- a reminder falls due, correct across DST.
+CREATE OR REPLACE FUNCTION morning_after(tz text, moment timestamptz, days integer)
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (date_trunc('day', moment AT TIME ZONE tz) + make_interval(days => days)
+            + interval '9 hours') AT TIME ZONE tz
+$$;
+
+-- When a follow-up falls due: a time of day in the person's own time zone.
+CREATE OR REPLACE FUNCTION followup_due(timing text, tz text, met timestamptz)
+RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT CASE timing
+        WHEN 'this_evening' THEN greatest(
+            (date_trunc('day', met AT TIME ZONE tz) + interval '18 hours') AT TIME ZONE tz,
+            met + interval '1 hour')
+        WHEN 'in_3_days' THEN morning_after(tz, met, 3)
+        ELSE morning_after(tz, met, 1)
+    END
+$$;

@@ -1,0 +1,56 @@
+"""sql/logic.sql: the shared functions give the answers the copies they replaced gave."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+# Moments around the 2026 DST changes in Berlin (29 March, 25 October) and New York.
+MOMENTS = [
+    datetime(2026, 3, 27, 22, 30, tzinfo=UTC),
+    datetime(2026, 3, 28, 23, 30, tzinfo=UTC),
+    datetime(2026, 10, 23, 12, 0, tzinfo=UTC),
+    datetime(2026, 11, 1, 4, 59, tzinfo=UTC),
+]
+ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]
+
+
+@pytest.mark.parametrize("days", [1, 3])
+async def test_morning_after_is_the_9_am_rule_the_queries_had(pool, days):
+    for moment in MOMENTS:
+        for zone in ZONES:
+            new, old = await pool.fetchrow(
+                """
+                SELECT morning_after($1, $2, $3),
+                       (date_trunc('day', $2 AT TIME ZONE $1) + make_interval(days => $3)
+                        + interval '9 hours') AT TIME ZONE $1
+                """,
+                zone,
+                moment,
+                days,
+            )
+            assert new == old, (zone, moment)
+            timing = "in_3_days" if days == 3 else "next_morning"
+            due = await pool.fetchval("SELECT followup_due($1, $2, $3)", timing, zone, moment)
+            assert due == old, (timing, zone, moment)
+
+
+async def test_current_event_counts_two_hours_grace_either_side(pool):
+    account = await pool.fetchval("INSERT INTO accounts DEFAULT VALUES RETURNING id")
+    event = await pool.fetchval(
+        """
+        INSERT INTO events (organizer_id, name, starts_at, ends_at, time_zone, join_code)
+        VALUES ($1, 'Meetup', '2026-05-01 18:00Z', '2026-05-01 20:00Z', 'UTC', 'ABCDEF')
+        RETURNING id
+        """,
+        account,
+    )
+    await pool.execute(
+        "INSERT INTO event_attendees (event_id, account_id) VALUES ($1, $2)", event, account
+    )
+    at = "SELECT current_event($1, $2::text::timestamptz)"
+    assert await pool.fetchval(at, account, "2026-05-01 16:00Z") == event
+    assert await pool.fetchval(at, account, "2026-05-01 22:00Z") == event
+    assert await pool.fetchval(at, account, "2026-05-01 15:59Z") is None
+    assert await pool.fetchval(at, account, "2026-05-01 22:01Z") is None
