@@ -1,4 +1,4 @@
-"""The local Web Push service (tests/push_service.py) for the benchmarks, in its own process.
+"""The local Web Push service (server/local_services) for the benchmarks, in its own process.
 
 ``LocalPushService`` verifies the VAPID JWT (an ECDSA verification) and decrypts
 the body (an ECDH exchange and HKDF) of every message: about as much CPU per
@@ -54,7 +54,7 @@ PROJECT_ROOT = RUNNER.parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from tests.push_service import LocalPushService, Received, Refused  # noqa: E402
+from server.local_services.push_service import LocalPushService, Received, Refused  # noqa: E402
 
 
 class BenchPushService(LocalPushService):

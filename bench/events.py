@@ -12,7 +12,7 @@ from a fixed random seed so every run has the same people):
   each, about 30% already done; the open ones fall due tomorrow, so no reminder is
   queued). Some people swap a lot, some not at all;
 * one push subscription per attendee, made by the local push service
-  (tests/push_service.py, run by bench/_push_service.py in its own process) for the
+  (server/local_services/push_service.py, run by bench/_push_service.py in its own process) for the
   app's VAPID key. Then VACUUM (ANALYZE).
 
 What it times, each query being the exact text of sql/queries/*.sql from

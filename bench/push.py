@@ -12,7 +12,7 @@ and the push service must have answered exactly N requests, all ``201``, each
 verified (VAPID JWT, ``aud`` with the port, the key the subscription was made
 with) and decrypted, one per delivery at its own subscription.
 
-The push service is tests/push_service.py's ``LocalPushService`` on loopback
+The push service is server/local_services/push_service.py's ``LocalPushService`` on loopback
 HTTPS (HTTP/1.1), answering at once or after 50 ms of added latency (about what
 a real push service's round trip adds). Verifying a VAPID JWT and decrypting a
 message cost about as much CPU as encrypting and sending one, so the service
@@ -528,7 +528,7 @@ async def main(args: argparse.Namespace) -> int:
     print(
         f"ours: server.worker.Worker.run_once() looped, concurrency {args.concurrency},"
         f" batch {args.batch}, pool of {POOL_SIZE} connections;"
-        f" push service (tests/push_service.py) {where}, verifying and decrypting every"
+        f" push service (server.local_services) {where}, verifying and decrypting every"
         f" message {checks}"
     )
     print(

@@ -3,7 +3,7 @@
 Why the worker sends with aiohttp. Each client POSTs pre-encrypted Web Push
 messages (aes128gcm bodies made once, one per subscription, cycled) with fixed
 headers (one VAPID ``Authorization``, ``TTL``, ``Content-Encoding``, ``Urgency``,
-``Topic``) to the local push service (tests/push_service.py on loopback HTTPS,
+``Topic``) to the local push service (server/local_services/push_service.py on loopback HTTPS,
 run in its own process by bench/_push_service.py, answering ``201`` at once or
 after 50 ms), ``--concurrency`` requests in flight (64 by default), on one
 client with a connection pool of the same size. Each cell warms up with

@@ -1,4 +1,4 @@
-"""A local Web Push service for tests, checking requests the way a real one does.
+"""A local Web Push service for tests and benchmarks, checking requests as a real one does.
 
 ``LocalPushService`` is an HTTPS server on 127.0.0.1 (a self-signed certificate made at
 start, trusted by clients through ``service.ca_file``) that behaves like FCM, Mozilla
