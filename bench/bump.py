@@ -3,8 +3,8 @@
 What it seeds (SQL on a fresh database, schema from server.db.apply_migrations):
 1,000 accounts with cards ("Attendee 0001" ..., so a partner's name tells who it
 is), a session each (the cookie made here, its SHA-256 in ``sessions``), one
-event on now with all of them attending. Each phone's CSRF cookie is computed as
-server/csrf.py makes one, with the benchmark's SECRET_KEY.
+event on now with all of them attending. Each phone posts as a browser on the page
+does (``Sec-Fetch-Site: same-origin``).
 
 The server is the real one, ``python -m server web`` with ``--workers`` uvicorn
 processes (2 by default, the machine's cores), over HTTP on loopback.
@@ -87,6 +87,7 @@ Run it::
     make bench
     .venv/bin/python bench/bump.py                    # about two minutes
     .venv/bin/python bench/bump.py --pairs 100 --duration 20 --seed 2
+    .venv/bin/python bench/bump.py --smoke             # a few seconds: that it still works
 """
 
 from __future__ import annotations
@@ -95,14 +96,11 @@ import argparse
 import asyncio
 import bisect
 import contextlib
-import hashlib
-import hmac
 import json
 import math
 import os
 import platform
 import random
-import secrets
 import sys
 import tempfile
 import time
@@ -116,12 +114,12 @@ from urllib.parse import urlencode, urlsplit
 import asyncpg
 import psutil
 from _cpu import CpuMeter
-from _server import HOST, SECRET_KEY, bench_database, web_server
-from swap import Connection, Reply
+from _http import SAME_ORIGIN, Connection, Reply
+from _seed import insert_accounts, insert_event, insert_sessions
+from _server import HOST, bench_database, web_server
 
 from server.db.migrations import apply_migrations
 from server.swaps import bump_pairing
-from server.web import sessions
 
 # tap.js
 THRESHOLD = 15.0  # m/s2
@@ -156,13 +154,6 @@ EVENT_CODE = "BMP234"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def csrf_token() -> str:
-    """A ro_csrf cookie value, signed as server/csrf.py signs one."""
-    key = hmac.new(SECRET_KEY.encode(), b"csrf", hashlib.sha256).digest()
-    nonce = secrets.token_urlsafe(18)
-    return f"{nonce}.{hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()[:32]}"
 
 
 class RequestFailed(Exception):
@@ -243,8 +234,7 @@ class Phone:
         self.phase_ms = rng.uniform(0, SAMPLE_PERIOD_MS)
         self.offset_ms = 0.0  # tap.js: 0 until the first sync
         self.host, self.port = server
-        self.csrf = csrf_token()
-        self.cookie = f"Cookie: ro_session={session}; ro_csrf={self.csrf}\r\n"
+        self.cookie = f"Cookie: ro_session={session}\r\n"
         self.idle: list[tuple[Connection, float]] = []
         self.resync: asyncio.Task[None] | None = None
         self.started_ms = time.time() * 1000
@@ -304,7 +294,7 @@ class Phone:
         else:
             body = urlencode(form).encode()
             raw = (
-                f"{head}X-CSRF-Token: {self.csrf}\r\n"
+                f"{head}{SAME_ORIGIN}"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
             ).encode() + body
@@ -693,16 +683,11 @@ async def seed(database_url: str, n: int) -> list[tuple[int, str, str]]:
         await apply_migrations(conn)
         now = datetime.now(UTC)
         async with conn.transaction():
-            ids = [
-                r["id"]
-                for r in await conn.fetch(
-                    "INSERT INTO accounts (time_zone) SELECT 'Europe/Berlin'"
-                    " FROM generate_series(1, $1) RETURNING id",
-                    n,
-                )
-            ]
+            ids = await insert_accounts(conn, n, ["Europe/Berlin"])
+            tokens = await insert_sessions(conn, ids)
             people = [
-                (i, f"Attendee {k:04d}", secrets.token_urlsafe(32)) for k, i in enumerate(ids, 1)
+                (i, f"Attendee {k:04d}", token)
+                for k, (i, token) in enumerate(zip(ids, tokens, strict=True), 1)
             ]
             await conn.copy_records_to_table(
                 "cards",
@@ -711,19 +696,14 @@ async def seed(database_url: str, n: int) -> list[tuple[int, str, str]]:
                     (i, name, "Bench phone", f"attendee{i}@example.com") for i, name, _ in people
                 ],
             )
-            await conn.copy_records_to_table(
-                "sessions",
-                columns=["token_hash", "account_id"],
-                records=[(sessions.hash_token(token), i) for i, _, token in people],
-            )
-            event_id = await conn.fetchval(
-                "INSERT INTO events (organizer_id, name, venue, starts_at, ends_at, time_zone,"
-                " join_code) VALUES ($1, 'Bump Hour 2026', 'Hall 4', $2, $3, 'Europe/Berlin', $4)"
-                " RETURNING id",
-                ids[0],
-                now - timedelta(hours=1),
-                now + timedelta(hours=3),
-                EVENT_CODE,
+            event_id = await insert_event(
+                conn,
+                organizer_id=ids[0],
+                name="Bump Hour 2026",
+                venue="Hall 4",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=3),
+                join_code=EVENT_CODE,
             )
             await conn.copy_records_to_table(
                 "event_attendees",
@@ -1189,7 +1169,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--attempts", type=int, default=4, help="bumps a pair tries at most")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn web processes")
     parser.add_argument("--seed", type=int, default=1)
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.pairs, args.duration, args.attempts, args.workers = 3, 1.0, 2, 1
+    return args
 
 
 if __name__ == "__main__":
