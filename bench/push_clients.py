@@ -24,6 +24,7 @@ Run it::
     make bench
     .venv/bin/python bench/push_clients.py     # about a minute
     .venv/bin/python bench/push_clients.py --requests 5000 --concurrency 128
+    .venv/bin/python bench/push_clients.py --smoke   # seconds: that it still works
 
 It exits 1 when a request was not answered 201 or a message failed the service's checks.
 """
@@ -297,7 +298,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--subscriptions", type=int, default=256, help="bodies to cycle through")
     parser.add_argument("--service", choices=("process", "inprocess"), default="process")
     parser.add_argument("--checks", choices=("deferred", "inline"), default="deferred")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.requests, args.warmup, args.latencies = 40, 8, [0.0]
+        args.concurrency, args.subscriptions, args.max_seconds = 8, 8, 2.0
+    return args
 
 
 if __name__ == "__main__":
