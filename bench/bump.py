@@ -142,7 +142,7 @@ CONFIRM_AFTER_S = (0.5, 2.0)
 READ_CHOICES_S = (1.0, 2.5)  # reading "Or pick who you bumped" before tapping a name
 CHOICE_WAIT_S = 8.0  # how long someone who picked waits for the other to pick them back
 RETRY_AFTER_S = (1.0, 3.0)
-LEAD_S = 5.0  # the first bumps start this long after the phones start arming
+LEAD_S = 5.0  # the first bumps start this long after the phones start arming (--smoke: 1)
 
 AIM_CORRECT, AIM_P99_MS = 99.9, 300.0
 KEEP_ALIVE_S = 4.0  # uvicorn closes an idle connection after 5 s
@@ -1064,7 +1064,7 @@ def report_lines(
                 )
     for label, rate in (
         ("first bumps alone", pairs / args.duration),
-        ("with the retries", len(sides) / max(1.0, bump_seconds - LEAD_S)),
+        ("with the retries", len(sides) / max(1.0, bump_seconds - args.lead)),
     ):
         out.append(
             f"  Poisson, {label} ({rate:.1f} bumps/s): alone within +-T with probability"
@@ -1125,7 +1125,7 @@ async def main(args: argparse.Namespace) -> int:
                     partner_of[b.account_id] = a.account_id
                 start_ms = time.time() * 1000 + 500
                 firsts = sorted(
-                    start_ms + 1000 * (LEAD_S + rng.uniform(0, args.duration))
+                    start_ms + 1000 * (args.lead + rng.uniform(0, args.duration))
                     for _ in range(args.pairs)
                 )
                 rng.shuffle(firsts)
@@ -1169,12 +1169,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--attempts", type=int, default=4, help="bumps a pair tries at most")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn web processes")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--lead", type=float, default=LEAD_S, help=argparse.SUPPRESS)
     parser.add_argument(
         "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
     )
     args = parser.parse_args(argv)
     if args.smoke:
-        args.pairs, args.duration, args.attempts, args.workers = 3, 1.0, 2, 1
+        args.pairs, args.duration, args.attempts, args.workers, args.lead = 3, 1.0, 2, 1, 1.0
     return args
 
 
