@@ -79,7 +79,7 @@ class Connection:
         return Reply(status, cookies, location, body, keep_alive)
 
     async def _read_chunked(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             size_line = await self.reader.readuntil(b"\r\n")
             size = int(size_line.split(b";", 1)[0], 16)

@@ -53,7 +53,7 @@ class Database:
 async def bench_database(tmp: Path) -> AsyncIterator[Database]:
     """A new, empty database for this run."""
     pg = None
-    admin_url = os.environ.get("DATABASE_URL")
+    admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver asks it for a lock path.

@@ -109,6 +109,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import asyncpg
@@ -179,11 +180,11 @@ class Report:
     answered_ms: float = 0.0  # true instant the answer reached the phone
     reached_ms: float = 0.0  # true instant the request reached the server
     left_ms: float = 0.0  # true instant the answer left it
-    answer: dict | None = None  # the JSON answer as the phone got it
+    answer: dict[str, Any] | None = None  # the JSON answer as the phone got it
     useful: bool = False  # the right "Swap with ...?", or the partner in "Or pick who you bumped"
 
     @property
-    def choices(self) -> list[dict]:
+    def choices(self) -> list[dict[str, Any]]:
         return list((self.answer or {}).get("choices") or [])
 
     @property
@@ -375,21 +376,21 @@ class Phone:
         return report
 
     @staticmethod
-    def _view(reply: Reply, what: str) -> dict:
+    def _view(reply: Reply, what: str) -> dict[str, Any]:
         """A JSON answer about one bump, with the true instant it reached the phone."""
         if reply.status != 200:
             raise RequestFailed(f"{what} answered {reply.status}: {reply.body[:200]!r}")
-        view = json.loads(reply.body)
+        view: dict[str, Any] = json.loads(reply.body)
         view["received_ms"] = time.time() * 1000
         return view
 
-    async def answer(self, bump_id: int, verb: str, after_s: float) -> dict:
+    async def answer(self, bump_id: int, verb: str, after_s: float) -> dict[str, Any]:
         """Tap Swap (confirm) or Not them (decline) ``after_s`` after seeing the name."""
         await asyncio.sleep(after_s)
         reply, _, _ = await self.request("POST", f"/tap/bumps/{bump_id}/{verb}", {})
         return self._view(reply, f"POST /tap/bumps/<id>/{verb}")
 
-    async def choose(self, bump_id: int, choice: int) -> dict | None:
+    async def choose(self, bump_id: int, choice: int) -> dict[str, Any] | None:
         """Tap a name in "Or pick who you bumped"; None when the server refuses it (409)."""
         reply, _, _ = await self.request(
             "POST", f"/tap/bumps/{bump_id}/choose", {"choice": str(choice)}
@@ -398,7 +399,7 @@ class Phone:
             return None
         return self._view(reply, "POST /tap/bumps/<id>/choose")
 
-    async def status(self, bump_id: int, seen: str | None = None) -> dict:
+    async def status(self, bump_id: int, seen: str | None = None) -> dict[str, Any]:
         """The bump as the page shows it; with ``seen``, the long poll (until it changes)."""
         path = f"/tap/bumps/{bump_id}" + ("" if seen is None else f"?{urlencode({'seen': seen})}")
         reply, _, _ = await self.request("GET", path)
@@ -427,7 +428,7 @@ def wrong_cause(mine: Report, partner: Report) -> str:
 
 async def wait_for_pick(
     phone: Phone, bump_id: int, seen: str, until: float, again: asyncio.Event, stats: Stats
-) -> dict | None:
+) -> dict[str, Any] | None:
     """Having picked: long-poll (``seen``) until swapped, the wait runs out, or ``again``."""
     while not again.is_set():
         left = until - time.monotonic()
@@ -465,12 +466,12 @@ async def wait_for_pick(
 async def pick(
     phone: Phone,
     bump_id: int | None,
-    view: dict | None,
+    view: dict[str, Any] | None,
     partner: str,
     read_s: float,
     again: asyncio.Event,
     stats: Stats,
-) -> dict | None:
+) -> dict[str, Any] | None:
     """ "Or pick who you bumped": read the list, tap the partner's name if it is there, and
     wait for them to tap mine. The swapped answer, or None to bump again (which tells the
     partner, through ``again``, to stop waiting)."""
@@ -527,7 +528,7 @@ async def side(
     rng_draws: tuple[float, float],
     again: asyncio.Event,
     stats: Stats,
-) -> dict | None:
+) -> dict[str, Any] | None:
     """One person after an answer that is not the right pair on both phones."""
     tap_s, read_s = rng_draws
     view = mine.answer
@@ -545,7 +546,7 @@ async def side(
     return await pick(phone, mine.bump_id, view, other.name, read_s, again, stats)
 
 
-async def as_is(view: dict) -> dict:
+async def as_is(view: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
@@ -582,7 +583,9 @@ def check_choices(mine: Report, partner: Report, me: Phone, other: Phone, stats:
         stats.picking[f"ambiguous, partner not listed (theirs {partner.state})"] += 1
 
 
-def swap_moment(views: Sequence[dict | None], names: tuple[str, str], stats: Stats) -> float | None:
+def swap_moment(
+    views: Sequence[dict[str, Any] | None], names: tuple[str, str], stats: Stats
+) -> float | None:
     """The first instant an answer said swapped, checking who it names."""
     moments = []
     for view, name in zip(views, names, strict=True):
@@ -716,7 +719,9 @@ async def seed(database_url: str, n: int) -> list[tuple[int, str, str]]:
         await conn.close()
 
 
-async def check_database(database_url: str, partner_of: dict[int, int]) -> tuple[int, int, Counter]:
+async def check_database(
+    database_url: str, partner_of: dict[int, int]
+) -> tuple[int, int, Counter[str]]:
     """(contact rows, rows between people who are not partners, bump states)."""
     conn = await asyncpg.connect(database_url)
     try:
@@ -836,7 +841,7 @@ def report_lines(
     args: argparse.Namespace,
     stats: Stats,
     cpu: dict[str, float],
-    db: tuple[int, int, Counter],
+    db: tuple[int, int, Counter[str]],
     locks: LockWaits,
     bump_seconds: float,
     pg_version: str,

@@ -950,6 +950,7 @@ async def main(args: argparse.Namespace) -> int:
                     " pg_size_pretty(pg_total_relation_size('cards')) AS cards_size,"
                     " current_setting('server_version') AS pg"
                 )
+                assert counts is not None
                 log(f"seeded in {seed_seconds:.1f} s: {dict(counts)}")
 
                 listed = [
@@ -998,6 +999,7 @@ async def main(args: argparse.Namespace) -> int:
                         "SELECT looking_for, can_help_with FROM cards WHERE account_id = $1",
                         slow,
                     )
+                    assert slow_card is not None
 
                 log("roster and matches timed; now the digest")
                 digest = await run_digest(

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from _seed import Sharer, make_sharer
 from _server import bench_database, web_server
-from playwright.async_api import Browser, Request, async_playwright
+from playwright.async_api import Browser, Request, ViewportSize, async_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -56,7 +56,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 360, "height": 740}
+VIEWPORT: ViewportSize = {"width": 360, "height": 740}
 AIM_TOTAL_BYTES = 30_000
 AIM_HTML_BYTES = 14_000
 SW_WAIT_MS = 5000

@@ -215,9 +215,10 @@ async def main(args: argparse.Namespace) -> int:
                         url, data=body, headers=headers, allow_redirects=False
                     ) as response:
                         await response.read()
+                        version = response.version
                         return (
                             response.status,
-                            f"HTTP/{response.version.major}.{response.version.minor}",
+                            f"HTTP/{version.major}.{version.minor}" if version else "HTTP/?",
                         )
 
                 results.append(

@@ -161,6 +161,10 @@ class Swap(Workload):
             raise HTTPError("POST /c/<token>/details set no session cookie")
 
 
+# (time, web process tree's CPU by pid, PostgreSQL's by pid, this process's, the machine's busy)
+Mark = tuple[float, dict[int, float], dict[int, float], float, float]
+
+
 class CpuMeter:
     """CPU seconds used by the web processes, PostgreSQL and this process, between two marks."""
 
@@ -193,14 +197,14 @@ class CpuMeter:
                 times[proc.pid] = cpu.user + cpu.system
         return times
 
-    def mark(self) -> tuple[float, dict[int, float], dict[int, float], float, float]:
+    def mark(self) -> Mark:
         me = self.me.cpu_times()
         total = psutil.cpu_times()
         busy = sum(total) - total.idle - getattr(total, "iowait", 0.0)
         return time.perf_counter(), self._tree(self.web_pid), self._db(), me.user + me.system, busy
 
     @staticmethod
-    def between(start: tuple, end: tuple) -> dict[str, float]:
+    def between(start: Mark, end: Mark) -> dict[str, float]:
         """Percent of one core for each part, and for the whole machine."""
         seconds = end[0] - start[0]
 
