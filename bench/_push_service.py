@@ -1,4 +1,4 @@
-"""The local Web Push service (tests/push_service.py) for the benchmarks, in its own process.
+"""The local Web Push service (server/local_services) for the benchmarks, in its own process.
 
 ``LocalPushService`` verifies the VAPID JWT (an ECDSA verification) and decrypts
 the body (an ECDH exchange and HKDF) of every message: about as much CPU per
@@ -42,9 +42,8 @@ import secrets
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from multidict import CIMultiDict
@@ -54,7 +53,7 @@ PROJECT_ROOT = RUNNER.parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from tests.push_service import LocalPushService, Received, Refused  # noqa: E402
+from server.local_services.push_service import LocalPushService, Received, Refused  # noqa: E402
 
 
 class BenchPushService(LocalPushService):
@@ -66,11 +65,13 @@ class BenchPushService(LocalPushService):
         self.deferred_refused: Counter[str] = Counter()
         self._pending: list[tuple[Received, CIMultiDict[str], bytes | None]] = []
 
-    def _check(self, request: Any, sub_id: str, body: bytes | None) -> Any:
+    def _check(
+        self, headers: Mapping[str, str], sub_id: str, body: bytes | None
+    ) -> tuple[Received, dict[str, str]]:
         known = sub_id in self._subscriptions and sub_id not in self._gone
         if not self.defer or not known or self._scripts.get(sub_id):
-            return super()._check(request, sub_id, body)
-        ttl = request.headers.get("TTL", "")
+            return super()._check(headers, sub_id, body)
+        ttl = headers.get("TTL", "")
         placeholder = Received(
             message_id=secrets.token_urlsafe(12),
             subscription_id=sub_id,
@@ -82,15 +83,14 @@ class BenchPushService(LocalPushService):
             vapid_key="",
             received_at=time.time(),
         )
-        self._pending.append((placeholder, CIMultiDict(request.headers), body))
+        self._pending.append((placeholder, CIMultiDict(headers), body))
         return placeholder, {}
 
     def run_deferred_checks(self) -> None:
         refused: set[int] = set()
         for placeholder, headers, body in self._pending:
-            request = SimpleNamespace(headers=headers)
             try:
-                checked, _ = super()._check(request, placeholder.subscription_id, body)
+                checked, _ = super()._check(headers, placeholder.subscription_id, body)
             except Refused as refusal:
                 self.deferred_refused[f"{refusal.status} {refusal.reason}"] += 1
                 refused.add(id(placeholder))

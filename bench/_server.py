@@ -1,4 +1,4 @@
-"""Start-up shared by the benchmarks: a fresh database, the real server, and a card to share.
+"""Start-up shared by the benchmarks: a fresh database and the real server.
 
 ``bench_database`` yields a database made for this run (its URL, and the
 embedded server's pid when there is one), on the server in ``DATABASE_URL``
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import secrets
 import signal
 import socket
@@ -34,23 +33,10 @@ if str(PROJECT_ROOT) not in sys.path:  # `python bench/x.py` puts bench/, not th
     sys.path.insert(0, str(PROJECT_ROOT))
 
 HOST = "127.0.0.1"
+# The server's key for this run; the benchmarks only hand it to the server they start.
 SECRET_KEY = "bench-secret-" + secrets.token_urlsafe(36)
 READY_SECONDS = 60
 STARTED = "Application startup complete"
-SHARE_LINK = re.compile(r'<input id="share-link"[^>]*\bvalue="([^"]+)"')
-
-SHARER_CARD = {
-    "name": "Dana Lee",
-    "headline": "Recruiter, fashion and apparel",
-    "company": "Threadline",
-    "email": "dana@example.com",
-    "phone": "+1 415 555 0134",
-    "linkedin": "https://www.linkedin.com/in/danalee",
-    "website": "https://danalee.example.com",
-    "other_link": "",
-    "looking_for": "Online marketers who know fashion",
-    "can_help_with": "Intros to recruiters in fashion and apparel",
-}
 
 
 def with_database(url: str, name: str) -> str:
@@ -67,7 +53,7 @@ class Database:
 async def bench_database(tmp: Path) -> AsyncIterator[Database]:
     """A new, empty database for this run."""
     pg = None
-    admin_url = os.environ.get("DATABASE_URL")
+    admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset; pgserver asks it for a lock path.
@@ -188,29 +174,3 @@ async def web_server(database_url: str, tmp: Path, *, workers: int = 1) -> Async
         yield server
     finally:
         await _stop(server)
-
-
-@dataclass(frozen=True)
-class Sharer:
-    """Someone with a card: their share token and their browser's cookies."""
-
-    token: str
-    link: str
-    cookies: dict[str, str]
-
-
-async def make_sharer(base_url: str, **fields: str) -> Sharer:
-    """Create a card through HTTP as a new phone would, and read its share link."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        await client.get("/healthz")  # sets the CSRF cookie
-        form = {**SHARER_CARD, **fields, "csrf_token": client.cookies["ro_csrf"]}
-        saved = await client.post("/card", data=form)
-        if saved.status_code != 303:
-            raise RuntimeError(f"POST /card answered {saved.status_code}: {saved.text[:500]}")
-        page = await client.get("/share")
-        match = SHARE_LINK.search(page.text)
-        if page.status_code != 200 or match is None:
-            raise RuntimeError(f"GET /share answered {page.status_code} without a share link")
-        link = match.group(1).replace("&amp;", "&")
-        token = urlsplit(link).path.rsplit("/", 1)[-1]
-        return Sharer(token, link, dict(client.cookies.items()))

@@ -3,8 +3,8 @@
 What it seeds (SQL on a fresh database, schema from server.db.apply_migrations):
 1,000 accounts with cards ("Attendee 0001" ..., so a partner's name tells who it
 is), a session each (the cookie made here, its SHA-256 in ``sessions``), one
-event on now with all of them attending. Each phone's CSRF cookie is computed as
-server/csrf.py makes one, with the benchmark's SECRET_KEY.
+event on now with all of them attending. Each phone posts as a browser on the page
+does (``Sec-Fetch-Site: same-origin``).
 
 The server is the real one, ``python -m server web`` with ``--workers`` uvicorn
 processes (2 by default, the machine's cores), over HTTP on loopback.
@@ -87,6 +87,7 @@ Run it::
     make bench
     .venv/bin/python bench/bump.py                    # about two minutes
     .venv/bin/python bench/bump.py --pairs 100 --duration 20 --seed 2
+    .venv/bin/python bench/bump.py --smoke             # a few seconds: that it still works
 """
 
 from __future__ import annotations
@@ -95,14 +96,11 @@ import argparse
 import asyncio
 import bisect
 import contextlib
-import hashlib
-import hmac
 import json
 import math
 import os
 import platform
 import random
-import secrets
 import sys
 import tempfile
 import time
@@ -111,17 +109,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import asyncpg
 import psutil
 from _cpu import CpuMeter
-from _server import HOST, SECRET_KEY, bench_database, web_server
-from swap import Connection, Reply
+from _http import SAME_ORIGIN, Connection, Reply
+from _seed import insert_accounts, insert_event, insert_sessions
+from _server import HOST, bench_database, web_server
 
 from server.db.migrations import apply_migrations
 from server.swaps import bump_pairing
-from server.web import sessions
 
 # tap.js
 THRESHOLD = 15.0  # m/s2
@@ -144,7 +143,7 @@ CONFIRM_AFTER_S = (0.5, 2.0)
 READ_CHOICES_S = (1.0, 2.5)  # reading "Or pick who you bumped" before tapping a name
 CHOICE_WAIT_S = 8.0  # how long someone who picked waits for the other to pick them back
 RETRY_AFTER_S = (1.0, 3.0)
-LEAD_S = 5.0  # the first bumps start this long after the phones start arming
+LEAD_S = 5.0  # the first bumps start this long after the phones start arming (--smoke: 1)
 
 AIM_CORRECT, AIM_P99_MS = 99.9, 300.0
 KEEP_ALIVE_S = 4.0  # uvicorn closes an idle connection after 5 s
@@ -156,13 +155,6 @@ EVENT_CODE = "BMP234"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def csrf_token() -> str:
-    """A ro_csrf cookie value, signed as server/csrf.py signs one."""
-    key = hmac.new(SECRET_KEY.encode(), b"csrf", hashlib.sha256).digest()
-    nonce = secrets.token_urlsafe(18)
-    return f"{nonce}.{hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()[:32]}"
 
 
 class RequestFailed(Exception):
@@ -188,11 +180,11 @@ class Report:
     answered_ms: float = 0.0  # true instant the answer reached the phone
     reached_ms: float = 0.0  # true instant the request reached the server
     left_ms: float = 0.0  # true instant the answer left it
-    answer: dict | None = None  # the JSON answer as the phone got it
+    answer: dict[str, Any] | None = None  # the JSON answer as the phone got it
     useful: bool = False  # the right "Swap with ...?", or the partner in "Or pick who you bumped"
 
     @property
-    def choices(self) -> list[dict]:
+    def choices(self) -> list[dict[str, Any]]:
         return list((self.answer or {}).get("choices") or [])
 
     @property
@@ -243,8 +235,7 @@ class Phone:
         self.phase_ms = rng.uniform(0, SAMPLE_PERIOD_MS)
         self.offset_ms = 0.0  # tap.js: 0 until the first sync
         self.host, self.port = server
-        self.csrf = csrf_token()
-        self.cookie = f"Cookie: ro_session={session}; ro_csrf={self.csrf}\r\n"
+        self.cookie = f"Cookie: ro_session={session}\r\n"
         self.idle: list[tuple[Connection, float]] = []
         self.resync: asyncio.Task[None] | None = None
         self.started_ms = time.time() * 1000
@@ -304,7 +295,7 @@ class Phone:
         else:
             body = urlencode(form).encode()
             raw = (
-                f"{head}X-CSRF-Token: {self.csrf}\r\n"
+                f"{head}{SAME_ORIGIN}"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
             ).encode() + body
@@ -385,21 +376,21 @@ class Phone:
         return report
 
     @staticmethod
-    def _view(reply: Reply, what: str) -> dict:
+    def _view(reply: Reply, what: str) -> dict[str, Any]:
         """A JSON answer about one bump, with the true instant it reached the phone."""
         if reply.status != 200:
             raise RequestFailed(f"{what} answered {reply.status}: {reply.body[:200]!r}")
-        view = json.loads(reply.body)
+        view: dict[str, Any] = json.loads(reply.body)
         view["received_ms"] = time.time() * 1000
         return view
 
-    async def answer(self, bump_id: int, verb: str, after_s: float) -> dict:
+    async def answer(self, bump_id: int, verb: str, after_s: float) -> dict[str, Any]:
         """Tap Swap (confirm) or Not them (decline) ``after_s`` after seeing the name."""
         await asyncio.sleep(after_s)
         reply, _, _ = await self.request("POST", f"/tap/bumps/{bump_id}/{verb}", {})
         return self._view(reply, f"POST /tap/bumps/<id>/{verb}")
 
-    async def choose(self, bump_id: int, choice: int) -> dict | None:
+    async def choose(self, bump_id: int, choice: int) -> dict[str, Any] | None:
         """Tap a name in "Or pick who you bumped"; None when the server refuses it (409)."""
         reply, _, _ = await self.request(
             "POST", f"/tap/bumps/{bump_id}/choose", {"choice": str(choice)}
@@ -408,7 +399,7 @@ class Phone:
             return None
         return self._view(reply, "POST /tap/bumps/<id>/choose")
 
-    async def status(self, bump_id: int, seen: str | None = None) -> dict:
+    async def status(self, bump_id: int, seen: str | None = None) -> dict[str, Any]:
         """The bump as the page shows it; with ``seen``, the long poll (until it changes)."""
         path = f"/tap/bumps/{bump_id}" + ("" if seen is None else f"?{urlencode({'seen': seen})}")
         reply, _, _ = await self.request("GET", path)
@@ -437,7 +428,7 @@ def wrong_cause(mine: Report, partner: Report) -> str:
 
 async def wait_for_pick(
     phone: Phone, bump_id: int, seen: str, until: float, again: asyncio.Event, stats: Stats
-) -> dict | None:
+) -> dict[str, Any] | None:
     """Having picked: long-poll (``seen``) until swapped, the wait runs out, or ``again``."""
     while not again.is_set():
         left = until - time.monotonic()
@@ -475,12 +466,12 @@ async def wait_for_pick(
 async def pick(
     phone: Phone,
     bump_id: int | None,
-    view: dict | None,
+    view: dict[str, Any] | None,
     partner: str,
     read_s: float,
     again: asyncio.Event,
     stats: Stats,
-) -> dict | None:
+) -> dict[str, Any] | None:
     """ "Or pick who you bumped": read the list, tap the partner's name if it is there, and
     wait for them to tap mine. The swapped answer, or None to bump again (which tells the
     partner, through ``again``, to stop waiting)."""
@@ -537,7 +528,7 @@ async def side(
     rng_draws: tuple[float, float],
     again: asyncio.Event,
     stats: Stats,
-) -> dict | None:
+) -> dict[str, Any] | None:
     """One person after an answer that is not the right pair on both phones."""
     tap_s, read_s = rng_draws
     view = mine.answer
@@ -555,7 +546,7 @@ async def side(
     return await pick(phone, mine.bump_id, view, other.name, read_s, again, stats)
 
 
-async def as_is(view: dict) -> dict:
+async def as_is(view: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
@@ -592,7 +583,9 @@ def check_choices(mine: Report, partner: Report, me: Phone, other: Phone, stats:
         stats.picking[f"ambiguous, partner not listed (theirs {partner.state})"] += 1
 
 
-def swap_moment(views: Sequence[dict | None], names: tuple[str, str], stats: Stats) -> float | None:
+def swap_moment(
+    views: Sequence[dict[str, Any] | None], names: tuple[str, str], stats: Stats
+) -> float | None:
     """The first instant an answer said swapped, checking who it names."""
     moments = []
     for view, name in zip(views, names, strict=True):
@@ -693,16 +686,11 @@ async def seed(database_url: str, n: int) -> list[tuple[int, str, str]]:
         await apply_migrations(conn)
         now = datetime.now(UTC)
         async with conn.transaction():
-            ids = [
-                r["id"]
-                for r in await conn.fetch(
-                    "INSERT INTO accounts (time_zone) SELECT 'Europe/Berlin'"
-                    " FROM generate_series(1, $1) RETURNING id",
-                    n,
-                )
-            ]
+            ids = await insert_accounts(conn, n, ["Europe/Berlin"])
+            tokens = await insert_sessions(conn, ids)
             people = [
-                (i, f"Attendee {k:04d}", secrets.token_urlsafe(32)) for k, i in enumerate(ids, 1)
+                (i, f"Attendee {k:04d}", token)
+                for k, (i, token) in enumerate(zip(ids, tokens, strict=True), 1)
             ]
             await conn.copy_records_to_table(
                 "cards",
@@ -711,19 +699,14 @@ async def seed(database_url: str, n: int) -> list[tuple[int, str, str]]:
                     (i, name, "Bench phone", f"attendee{i}@example.com") for i, name, _ in people
                 ],
             )
-            await conn.copy_records_to_table(
-                "sessions",
-                columns=["token_hash", "account_id"],
-                records=[(sessions.hash_token(token), i) for i, _, token in people],
-            )
-            event_id = await conn.fetchval(
-                "INSERT INTO events (organizer_id, name, venue, starts_at, ends_at, time_zone,"
-                " join_code) VALUES ($1, 'Bump Hour 2026', 'Hall 4', $2, $3, 'Europe/Berlin', $4)"
-                " RETURNING id",
-                ids[0],
-                now - timedelta(hours=1),
-                now + timedelta(hours=3),
-                EVENT_CODE,
+            event_id = await insert_event(
+                conn,
+                organizer_id=ids[0],
+                name="Bump Hour 2026",
+                venue="Hall 4",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=3),
+                join_code=EVENT_CODE,
             )
             await conn.copy_records_to_table(
                 "event_attendees",
@@ -736,7 +719,9 @@ async def seed(database_url: str, n: int) -> list[tuple[int, str, str]]:
         await conn.close()
 
 
-async def check_database(database_url: str, partner_of: dict[int, int]) -> tuple[int, int, Counter]:
+async def check_database(
+    database_url: str, partner_of: dict[int, int]
+) -> tuple[int, int, Counter[str]]:
     """(contact rows, rows between people who are not partners, bump states)."""
     conn = await asyncpg.connect(database_url)
     try:
@@ -856,7 +841,7 @@ def report_lines(
     args: argparse.Namespace,
     stats: Stats,
     cpu: dict[str, float],
-    db: tuple[int, int, Counter],
+    db: tuple[int, int, Counter[str]],
     locks: LockWaits,
     bump_seconds: float,
     pg_version: str,
@@ -1084,7 +1069,7 @@ def report_lines(
                 )
     for label, rate in (
         ("first bumps alone", pairs / args.duration),
-        ("with the retries", len(sides) / max(1.0, bump_seconds - LEAD_S)),
+        ("with the retries", len(sides) / max(1.0, bump_seconds - args.lead)),
     ):
         out.append(
             f"  Poisson, {label} ({rate:.1f} bumps/s): alone within +-T with probability"
@@ -1145,7 +1130,7 @@ async def main(args: argparse.Namespace) -> int:
                     partner_of[b.account_id] = a.account_id
                 start_ms = time.time() * 1000 + 500
                 firsts = sorted(
-                    start_ms + 1000 * (LEAD_S + rng.uniform(0, args.duration))
+                    start_ms + 1000 * (args.lead + rng.uniform(0, args.duration))
                     for _ in range(args.pairs)
                 )
                 rng.shuffle(firsts)
@@ -1189,7 +1174,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--attempts", type=int, default=4, help="bumps a pair tries at most")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn web processes")
     parser.add_argument("--seed", type=int, default=1)
-    return parser.parse_args(argv)
+    parser.add_argument("--lead", type=float, default=LEAD_S, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.pairs, args.duration, args.attempts, args.workers, args.lead = 3, 1.0, 2, 1, 1.0
+    return args
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from a fixed random seed so every run has the same people):
   each, about 30% already done; the open ones fall due tomorrow, so no reminder is
   queued). Some people swap a lot, some not at all;
 * one push subscription per attendee, made by the local push service
-  (tests/push_service.py, run by bench/_push_service.py in its own process) for the
+  (server.local_services, run by bench/_push_service.py in its own process) for the
   app's VAPID key. Then VACUUM (ANALYZE).
 
 What it times, each query being the exact text of sql/queries/*.sql from
@@ -51,6 +51,7 @@ Run it::
     .venv/bin/python bench/events.py --explain-full   # whole plans too
     .venv/bin/python bench/events.py --attendees 2000 --swaps 10000 --latency 0
     DATABASE_URL=postgresql://localhost/postgres .venv/bin/python bench/events.py
+    .venv/bin/python bench/events.py --smoke          # seconds: that it still works
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ from typing import Any
 
 from _cpu import CpuMeter
 from _push_service import Service, push_service
+from _seed import insert_accounts, insert_event
 from _server import SECRET_KEY, bench_database
 
 from server.db.migrations import apply_migrations
@@ -411,13 +413,7 @@ async def seed(
     now = datetime.now(UTC)
     starts = now - timedelta(hours=4)
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            "INSERT INTO accounts (time_zone) SELECT ($2::text[])[1 + i % 5]"
-            " FROM generate_series(1, $1) i",
-            n,
-            TIME_ZONES,
-        )
-        ids = [r["id"] for r in await conn.fetch("SELECT id FROM accounts ORDER BY id")]
+        ids = await insert_accounts(conn, n, TIME_ZONES)
         assert ids == list(range(1, n + 1)), "a fresh database numbers accounts from 1"
         cards = []
         for i, p in enumerate(people, start=1):
@@ -451,13 +447,14 @@ async def seed(
             ],
             records=cards,
         )
-        event_id = await conn.fetchval(
-            "INSERT INTO events (organizer_id, name, venue, starts_at, ends_at, time_zone,"
-            " join_code) VALUES (1, $1, 'Hall 4, Messe', $2, $3, 'Europe/Berlin', 'ABC234')"
-            " RETURNING id",
-            EVENT_NAME,
-            starts,
-            now + timedelta(hours=1),
+        event_id = await insert_event(
+            conn,
+            organizer_id=1,
+            name=EVENT_NAME,
+            venue="Hall 4, Messe",
+            starts_at=starts,
+            ends_at=now + timedelta(hours=1),
+            join_code="ABC234",
         )
         await conn.copy_records_to_table(
             "event_attendees",
@@ -953,6 +950,7 @@ async def main(args: argparse.Namespace) -> int:
                     " pg_size_pretty(pg_total_relation_size('cards')) AS cards_size,"
                     " current_setting('server_version') AS pg"
                 )
+                assert counts is not None
                 log(f"seeded in {seed_seconds:.1f} s: {dict(counts)}")
 
                 listed = [
@@ -1001,6 +999,7 @@ async def main(args: argparse.Namespace) -> int:
                         "SELECT looking_for, can_help_with FROM cards WHERE account_id = $1",
                         slow,
                     )
+                    assert slow_card is not None
 
                 log("roster and matches timed; now the digest")
                 digest = await run_digest(
@@ -1153,7 +1152,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--service", choices=("process", "inprocess"), default="process")
     parser.add_argument("--checks", choices=("deferred", "inline"), default="deferred")
     parser.add_argument("--explain-full", action="store_true", help="print the whole plans")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.attendees, args.swaps, args.latency = 300, 600, 0.0
+        args.roster_viewers, args.first_page_viewers, args.matches_viewers = 2, 5, 5
+        args.concurrency, args.batch = 16, 64
+    return args
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Why the worker sends with aiohttp. Each client POSTs pre-encrypted Web Push
 messages (aes128gcm bodies made once, one per subscription, cycled) with fixed
 headers (one VAPID ``Authorization``, ``TTL``, ``Content-Encoding``, ``Urgency``,
-``Topic``) to the local push service (tests/push_service.py on loopback HTTPS,
+``Topic``) to the local push service (server/local_services/push_service.py on loopback HTTPS,
 run in its own process by bench/_push_service.py, answering ``201`` at once or
 after 50 ms), ``--concurrency`` requests in flight (64 by default), on one
 client with a connection pool of the same size. Each cell warms up with
@@ -24,6 +24,7 @@ Run it::
     make bench
     .venv/bin/python bench/push_clients.py     # about a minute
     .venv/bin/python bench/push_clients.py --requests 5000 --concurrency 128
+    .venv/bin/python bench/push_clients.py --smoke   # seconds: that it still works
 
 It exits 1 when a request was not answered 201 or a message failed the service's checks.
 """
@@ -214,9 +215,10 @@ async def main(args: argparse.Namespace) -> int:
                         url, data=body, headers=headers, allow_redirects=False
                     ) as response:
                         await response.read()
+                        version = response.version
                         return (
                             response.status,
-                            f"HTTP/{response.version.major}.{response.version.minor}",
+                            f"HTTP/{version.major}.{version.minor}" if version else "HTTP/?",
                         )
 
                 results.append(
@@ -297,7 +299,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--subscriptions", type=int, default=256, help="bodies to cycle through")
     parser.add_argument("--service", choices=("process", "inprocess"), default="process")
     parser.add_argument("--checks", choices=("deferred", "inline"), default="deferred")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.requests, args.warmup, args.latencies = 40, 8, [0.0]
+        args.concurrency, args.subscriptions, args.max_seconds = 8, 8, 2.0
+    return args
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """Swap throughput: complete swaps per second, and their p50/p99 latency, under concurrent phones.
 
 A *complete swap* is what a person with no app does after scanning a QR code:
-``GET /c/<token>`` (the sharer's card, which also sets the CSRF cookie), then
-``POST /c/<token>/details`` with their name and email, answered ``303`` to
-``/welcome/<id>`` once their account, card, session and the two-way connection
+``GET /c/<token>`` (the sharer's card), then ``POST /c/<token>/details`` with
+their name and email, as a browser posts a form (``Sec-Fetch-Site: same-origin``),
+answered ``303`` to ``/welcome/<id>`` once their account, card, session and the two-way connection
 are stored. The redirect is not followed. Each swap is a new person: a new
 cookie jar, a new name and email; the token comes round-robin from a pool of
 sharers created through HTTP before any timing.
@@ -40,6 +40,7 @@ Run it::
     .venv/bin/python bench/swap.py     # about 2 minutes
     .venv/bin/python bench/swap.py --duration 3 --concurrency 64 --workers 2
     .venv/bin/python bench/swap.py --keep-alive
+    .venv/bin/python bench/swap.py --smoke     # a few seconds: that it still works
 
 The product's aim: at least 500 swaps/s with p99 under 100 ms at 64 concurrent;
 it is reported, not enforced. The script exits 1 only when a request failed or
@@ -68,7 +69,9 @@ from urllib.parse import urlencode, urlsplit
 import asyncpg
 import httpx
 import psutil
-from _server import HOST, Sharer, bench_database, make_sharer, web_server
+from _http import SAME_ORIGIN, Connection
+from _seed import BROWSER_POST, Sharer, make_sharers
+from _server import HOST, bench_database, web_server
 
 OP_TIMEOUT = 10.0
 NOISY_OTHER_PERCENT = 20
@@ -77,83 +80,6 @@ AIM_RATE, AIM_P99_MS, AIM_CONCURRENCY = 500, 100, 64
 
 class HTTPError(Exception):
     """The server answered something a complete swap does not expect."""
-
-
-@dataclass
-class Reply:
-    status: int
-    cookies: dict[str, str]
-    location: str
-    body: bytes
-    keep_alive: bool
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection; just enough protocol for these requests."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.usable = True
-
-    @classmethod
-    async def open(cls, host: str, port: int) -> Connection:
-        reader, writer = await asyncio.open_connection(host, port)
-        return cls(reader, writer)
-
-    async def request(self, raw: bytes) -> Reply:
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head[:-4].split(b"\r\n")
-        status = int(lines[0].split(b" ", 2)[1])
-        length: int | None = None
-        chunked = False
-        keep_alive = True
-        cookies: dict[str, str] = {}
-        location = ""
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            value = value.strip()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding":
-                chunked = b"chunked" in value.lower()
-            elif name == b"connection":
-                keep_alive = value.lower() != b"close"
-            elif name == b"set-cookie":
-                pair = value.split(b";", 1)[0].decode("latin-1")
-                key, _, cookie = pair.partition("=")
-                cookies[key.strip()] = cookie.strip()
-            elif name == b"location":
-                location = value.decode("latin-1")
-        if chunked:
-            body = await self._read_chunked()
-        elif length is not None:
-            body = await self.reader.readexactly(length)
-        elif status in (204, 304) or status < 200:
-            body = b""
-        else:
-            body = await self.reader.read()
-            keep_alive = False
-        self.usable = keep_alive
-        return Reply(status, cookies, location, body, keep_alive)
-
-    async def _read_chunked(self) -> bytes:
-        parts = []
-        while True:
-            size_line = await self.reader.readuntil(b"\r\n")
-            size = int(size_line.split(b";", 1)[0], 16)
-            if size == 0:
-                await self.reader.readuntil(b"\r\n")  # no trailers from uvicorn
-                return b"".join(parts)
-            parts.append(await self.reader.readexactly(size))
-            await self.reader.readexactly(2)
-
-    def close(self) -> None:
-        self.usable = False
-        with contextlib.suppress(Exception):
-            self.writer.close()
 
 
 class Workload:
@@ -206,11 +132,10 @@ class Swap(Workload):
         page = await conn.request(
             f"GET /c/{token} HTTP/1.1\r\n{self.common}Accept: text/html\r\n\r\n".encode()
         )
-        if page.status != 200 or "ro_csrf" not in page.cookies:
+        if page.status != 200:
             raise HTTPError(f"GET /c/<token> answered {page.status}")
         if not conn.usable:
             raise HTTPError("the server closed the connection after the card page")
-        csrf = page.cookies["ro_csrf"]
         body = urlencode(
             {
                 "name": f"Visitor {self.run_id} {person}",
@@ -218,14 +143,13 @@ class Swap(Workload):
                 "phone": "",
                 "linkedin": "",
                 "headline": "",
-                "csrf_token": csrf,
             }
         ).encode()
         reply = await conn.request(
             (
                 f"POST /c/{token}/details HTTP/1.1\r\n{self.common}"
                 "Accept: text/html\r\n"
-                f"Cookie: ro_csrf={csrf}\r\n"
+                f"{SAME_ORIGIN}"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
             ).encode()
@@ -235,6 +159,10 @@ class Swap(Workload):
             raise HTTPError(f"POST /c/<token>/details answered {reply.status}")
         if "ro_session" not in reply.cookies:
             raise HTTPError("POST /c/<token>/details set no session cookie")
+
+
+# (time, web process tree's CPU by pid, PostgreSQL's by pid, this process's, the machine's busy)
+Mark = tuple[float, dict[int, float], dict[int, float], float, float]
 
 
 class CpuMeter:
@@ -269,14 +197,14 @@ class CpuMeter:
                 times[proc.pid] = cpu.user + cpu.system
         return times
 
-    def mark(self) -> tuple[float, dict[int, float], dict[int, float], float, float]:
+    def mark(self) -> Mark:
         me = self.me.cpu_times()
         total = psutil.cpu_times()
         busy = sum(total) - total.idle - getattr(total, "iowait", 0.0)
         return time.perf_counter(), self._tree(self.web_pid), self._db(), me.user + me.system, busy
 
     @staticmethod
-    def between(start: tuple, end: tuple) -> dict[str, float]:
+    def between(start: Mark, end: Mark) -> dict[str, float]:
         """Percent of one core for each part, and for the whole machine."""
         seconds = end[0] - start[0]
 
@@ -398,21 +326,11 @@ async def precheck(base_url: str, sharer: Sharer) -> None:
             data={
                 "name": "Precheck Person",
                 "email": "precheck@example.com",
-                "csrf_token": client.cookies["ro_csrf"],
             },
+            headers=BROWSER_POST,
         )
         if welcome.status_code != 200 or "/welcome/" not in str(welcome.url):
             raise RuntimeError(f"the details form ended at {welcome.status_code} {welcome.url}")
-
-
-async def make_sharers(base_url: str, count: int) -> list[Sharer]:
-    limit = asyncio.Semaphore(8)
-
-    async def one(n: int) -> Sharer:
-        async with limit:
-            return await make_sharer(base_url, name=f"Dana Lee {n}", email=f"dana{n}@example.com")
-
-    return list(await asyncio.gather(*(one(n) for n in range(count))))
 
 
 def server_stack() -> str:
@@ -576,7 +494,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="each phone keeps its connection across operations (default: a new one per swap)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the GET /healthz cells")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.duration, args.warmup, args.concurrency, args.workers = 1.0, 0.2, [4], [1]
+        args.sharers = 2
+    return args
 
 
 if __name__ == "__main__":

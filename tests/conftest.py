@@ -17,9 +17,9 @@ import pytest
 from starlette.applications import Starlette
 
 from server.app import create_app
+from server.local_services.push_service import LocalPushService
 from server.settings import Settings, load_settings
 from tests.phone import Phone
-from tests.push_service import LocalPushService
 
 TEST_SECRET = "test-secret-key-" + "k" * 40
 

@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 
 from server.followups import push
 from server.followups.worker import Paths, Worker
+from server.local_services.push_service import BrowserSubscription, LocalPushService
 from tests.phone import Phone
-from tests.push_service import BrowserSubscription, LocalPushService
 
 
 async def swapped(

@@ -20,9 +20,9 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from starlette.applications import Starlette
 
+from server.local_services.push_service import LocalPushService
 from tests.browser.camera import qr_video
 from tests.conftest import PROJECT_ROOT, TEST_SECRET
-from tests.push_service import LocalPushService
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -18,6 +18,7 @@ import asyncpg
 from playwright.async_api import Page, expect
 from starlette.applications import Starlette
 
+from server.local_services.push_service import LocalPushService, Received
 from tests.browser.conftest import NewPage
 from tests.browser.test_reminders import (
     SHOWN_NOTIFICATIONS,
@@ -37,7 +38,6 @@ from tests.browser.ui import (
     scan_qr,
     tab,
 )
-from tests.push_service import LocalPushService, Received
 from tests.reminders import running_worker
 
 EVENT = "Fashion Founders Breakfast"

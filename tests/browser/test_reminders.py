@@ -27,18 +27,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.async_api import BrowserContext, Page, Worker, expect
 from starlette.applications import Starlette
 
-from tests.browser.conftest import NewPage
-from tests.browser.ui import (
-    ServiceWorkerControl,
-    swap_with_mia,
-)
-from tests.push_service import (
+from server.local_services.push_service import (
     BrowserSubscription,
     LocalPushService,
     Received,
     b64url,
     b64url_decode,
     public_key_bytes,
+)
+from tests.browser.conftest import NewPage
+from tests.browser.ui import (
+    ServiceWorkerControl,
+    swap_with_mia,
 )
 from tests.reminders import make_due, running_worker
 

@@ -1,4 +1,4 @@
-"""The local push service of tests/push_service.py checks and decrypts like a real one.
+"""The local push service (server/local_services) checks and decrypts like a real one.
 
 Messages are encrypted by the ``webpush`` package (the sender the app uses) and POSTed
 over HTTPS with aiohttp, trusting only the service's own certificate. The VAPID JWT is
@@ -25,7 +25,7 @@ from webpush import WebPush
 from webpush.types import WebPushSubscription
 from webpush.vapid import VAPID
 
-from tests.push_service import (
+from server.local_services.push_service import (
     BrowserSubscription,
     LocalPushService,
     Received,

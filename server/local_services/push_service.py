@@ -1,4 +1,4 @@
-"""A local Web Push service for tests, checking requests the way a real one does.
+"""A local Web Push service for tests and benchmarks, checking requests as a real one does.
 
 ``LocalPushService`` is an HTTPS server on 127.0.0.1 (a self-signed certificate made at
 start, trusted by clients through ``service.ca_file``) that behaves like FCM, Mozilla
@@ -66,7 +66,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import jwt
 from aiohttp import web
@@ -315,7 +315,7 @@ class LocalPushService:
 
     # -- lifecycle ------------------------------------------------------------------
 
-    async def __aenter__(self) -> LocalPushService:
+    async def __aenter__(self) -> Self:
         try:
             await self._start()
         except BaseException:
@@ -590,7 +590,7 @@ class LocalPushService:
             return web.Response(status=499)  # written to nobody
 
         try:
-            received, extra_headers = self._check(request, sub_id, body)
+            received, extra_headers = self._check(request.headers, sub_id, body)
         except Refused as refusal:
             self._log(sub_id, refusal.status, refusal.reason)
             return web.json_response(
@@ -623,9 +623,10 @@ class LocalPushService:
         return response
 
     def _check(
-        self, request: web.Request, sub_id: str, body: bytes | None
+        self, headers: Mapping[str, str], sub_id: str, body: bytes | None
     ) -> tuple[Received, dict[str, str]]:
-        """Every check of a real push service, in its order; raises Refused."""
+        """Every check of a real push service, in its order, on a request's headers and body;
+        raises Refused."""
         subscription = self._subscriptions.get(sub_id)
         if subscription is None:
             raise Refused(404, "NotFound", "no such subscription")
@@ -636,30 +637,30 @@ class LocalPushService:
         queue = self._scripts.get(sub_id)
         if queue:
             scripted = queue.popleft()
-            status, headers = (scripted, {}) if isinstance(scripted, int) else scripted
+            status, answer_headers = (scripted, {}) if isinstance(scripted, int) else scripted
             if status != 201:
-                raise Refused(status, "Scripted", f"scripted {status}", headers)
-            extra_headers = dict(headers)
+                raise Refused(status, "Scripted", f"scripted {status}", answer_headers)
+            extra_headers = dict(answer_headers)
 
-        claims, vapid_key = self._check_vapid(request, subscription)
+        claims, vapid_key = self._check_vapid(headers, subscription)
 
-        ttl_header = request.headers.get("TTL")
+        ttl_header = headers.get("TTL")
         if ttl_header is None:
             raise Refused(400, "MissingTTL", "the TTL header is required")
         if not TTL_RE.fullmatch(ttl_header.strip()):
             raise Refused(400, "BadTTL", f"TTL must be a non-negative integer, not {ttl_header!r}")
         ttl = int(ttl_header)
 
-        encoding = request.headers.get("Content-Encoding")
+        encoding = headers.get("Content-Encoding")
         if encoding is None:
             raise Refused(400, "MissingContentEncoding", "Content-Encoding: aes128gcm is required")
         if encoding.strip().lower() != "aes128gcm":
             raise Refused(415, "UnsupportedContentEncoding", f"{encoding!r} is not aes128gcm")
 
-        urgency = request.headers.get("Urgency")
+        urgency = headers.get("Urgency")
         if urgency is not None and urgency not in URGENCIES:
             raise Refused(400, "BadUrgency", f"Urgency must be one of {', '.join(URGENCIES)}")
-        topic = request.headers.get("Topic")
+        topic = headers.get("Topic")
         if topic is not None and not TOPIC_RE.fullmatch(topic):
             raise Refused(
                 400, "BadTopic", "Topic must be 1 to 32 characters of the base64url alphabet"
@@ -687,10 +688,10 @@ class LocalPushService:
         return received, extra_headers
 
     def _check_vapid(
-        self, request: web.Request, subscription: BrowserSubscription
+        self, headers: Mapping[str, str], subscription: BrowserSubscription
     ) -> tuple[dict[str, Any], str]:
         """RFC 8292: returns the verified claims and the k= key, or raises a 403."""
-        header = request.headers.get("Authorization")
+        header = headers.get("Authorization")
         if not header:
             raise Refused(403, "MissingAuthorization", "Authorization: vapid t=..., k=... needed")
         scheme, _, rest = header.strip().partition(" ")

@@ -1,0 +1,1 @@
+"""Local stand-ins for services outside our system, for development, tests and benchmarks."""

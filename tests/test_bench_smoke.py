@@ -1,0 +1,102 @@
+"""Every benchmark still runs: each bench/<script>.py --smoke, end to end, in a few seconds.
+
+Each script runs as ``make bench`` runs it (a subprocess of this Python, from the project
+root) but at its ``--smoke`` size, on this run's PostgreSQL (``DATABASE_URL``: the script
+makes and drops a database of its own there), and must exit 0 and print its figures.
+They all start at once (most of a smoke run is waiting: server start-up, a browser,
+simulated delays), and each test waits for its own.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+TIMEOUT_S = 120
+
+# What each one must print: its report's headings and the lines saying its checks passed.
+FIGURES = {
+    "swap.py": ["Reachout swap benchmark", "swaps/s", "database check:", ": consistent"],
+    "bump.py": [
+        "phones swapped with their true partner",
+        "Impact to the first useful prompt",
+        "0 between people who are not partners",
+    ],
+    "pageweight.py": ["aim: /c/<token> HTML within 14 KB compressed", "visitor /c/<token>"],
+    "push.py": [
+        "Reachout push benchmark",
+        "ours/s",
+        "checks: every delivery 'sent'",
+    ],
+    "push_clients.py": ["Reachout push clients benchmark", "aiohttp", "req/s"],
+    "events.py": [
+        "roster search p99",
+        "matches p99",
+        "checks: 300 digests accepted",
+    ],
+}
+
+
+@dataclass
+class Run:
+    process: subprocess.Popen[bytes]
+    out: Path
+    err: Path
+
+    def wait(self) -> tuple[int, str, str]:
+        try:
+            code = self.process.wait(TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        return code, self.out.read_text(errors="replace"), self.err.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(
+    admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Run]]:
+    folder = tmp_path_factory.mktemp("bench-smoke")
+    env = {**os.environ, "DATABASE_URL": admin_url}
+    runs: dict[str, Run] = {}
+    try:
+        for script in sorted(FIGURES):
+            out, err = folder / f"{script}.out", folder / f"{script}.err"
+            with out.open("wb") as stdout, err.open("wb") as stderr:
+                process = subprocess.Popen(
+                    [sys.executable, str(PROJECT_ROOT / "bench" / script), "--smoke"],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=stdout,
+                    stderr=stderr,
+                )
+            runs[script] = Run(process, out, err)
+        yield runs
+    finally:
+        for run in runs.values():
+            if run.process.poll() is None:
+                run.process.kill()
+                run.process.wait()
+
+
+def test_every_script_is_covered() -> None:
+    scripts = {p.name for p in (PROJECT_ROOT / "bench").glob("*.py") if not p.name.startswith("_")}
+    assert scripts == set(FIGURES)
+
+
+@pytest.mark.parametrize("script", sorted(FIGURES))
+def test_smoke(script: str, smoke_runs: dict[str, Run]) -> None:
+    code, out, err = smoke_runs[script].wait()
+    said = f"stdout:\n{out[-4000:]}\nstderr:\n{err[-4000:]}"
+    assert code == 0, said
+    for figure in FIGURES[script]:
+        assert figure in out, f"{figure!r} not printed\n{said}"
