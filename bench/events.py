@@ -588,15 +588,21 @@ async def bench_roster(
     meter: CpuMeter,
 ) -> tuple[dict[str, Timing], Timing, Timing]:
     roster = sql["events.roster"]
+
+    def args(viewer: int, query: str | None) -> list[Any]:
+        return sql.args(
+            "events.roster", {"event_id": event_id, "viewer_id": viewer, "query": query}
+        )
+
     for viewer in viewers[:WARMUP]:
-        await conn.fetch(roster, event_id, viewer, None)
-        await conn.fetch(roster, event_id, viewer, events.prefix_query("rec"))
+        await conn.fetch(roster, *args(viewer, None))
+        await conn.fetch(roster, *args(viewer, events.prefix_query("rec")))
     per_string: dict[str, Timing] = {}
     start = meter.mark()
     for viewer in viewers:
         for steps in typing.values():
             for typed in steps:
-                ms, rows = await timed(conn, roster, event_id, viewer, events.prefix_query(typed))
+                ms, rows = await timed(conn, roster, *args(viewer, events.prefix_query(typed)))
                 timing = per_string.setdefault(typed, Timing(repr(typed), [], []))
                 timing.ms.append(ms)
                 timing.rows.append(rows)
@@ -607,7 +613,7 @@ async def bench_roster(
     first_page = Timing("roster first page (no search)", [], [])
     start = meter.mark()
     for viewer in first_page_viewers:
-        ms, rows = await timed(conn, roster, event_id, viewer, None)
+        ms, rows = await timed(conn, roster, *args(viewer, None))
         first_page.ms.append(ms)
         first_page.rows.append(rows)
     first_page.cpu = meter.between(start, meter.mark())
@@ -618,12 +624,16 @@ async def bench_matches(
     conn: Any, sql: Queries, event_id: int, viewers: list[int], meter: CpuMeter
 ) -> Timing:
     query = sql["matches.for_me"]
+
+    def args(viewer: int) -> list[Any]:
+        return sql.args("matches.for_me", {"event_id": event_id, "viewer_id": viewer})
+
     for viewer in viewers[:WARMUP]:
-        await conn.fetch(query, event_id, viewer)
+        await conn.fetch(query, *args(viewer))
     timing = Timing("people who can help you (for_me)", [], [])
     start = meter.mark()
     for viewer in viewers:
-        ms, rows = await timed(conn, query, event_id, viewer)
+        ms, rows = await timed(conn, query, *args(viewer))
         timing.ms.append(ms)
         timing.rows.append(rows)
     timing.cpu = meter.between(start, meter.mark())
@@ -987,13 +997,29 @@ async def main(args: argparse.Namespace) -> int:
                         conn,
                         "bench_roster",
                         sql["events.roster"],
-                        [event_id, viewer, events.prefix_query("re")],
+                        sql.args(
+                            "events.roster",
+                            {
+                                "event_id": event_id,
+                                "viewer_id": viewer,
+                                "query": events.prefix_query("re"),
+                            },
+                        ),
                     )
                     page_plans = await explain(
-                        conn, "bench_page", sql["events.roster"], [event_id, viewer, None]
+                        conn,
+                        "bench_page",
+                        sql["events.roster"],
+                        sql.args(
+                            "events.roster",
+                            {"event_id": event_id, "viewer_id": viewer, "query": None},
+                        ),
                     )
                     matches_plans = await explain(
-                        conn, "bench_matches", sql["matches.for_me"], [event_id, slow]
+                        conn,
+                        "bench_matches",
+                        sql["matches.for_me"],
+                        sql.args("matches.for_me", {"event_id": event_id, "viewer_id": slow}),
                     )
                     slow_card = await conn.fetchrow(
                         "SELECT looking_for, can_help_with FROM cards WHERE account_id = $1",
@@ -1034,7 +1060,9 @@ async def main(args: argparse.Namespace) -> int:
         " prepared as the app's pool does"
     )
     out.append("")
-    out.append("Roster search as you type (events.roster with events.prefix_query(typed) as $3)")
+    out.append(
+        "Roster search as you type (events.roster with events.prefix_query(typed) as :query)"
+    )
     out.append(f"  {header}   matches")
     for group, steps in typing.items():
         out.append(f"  {group}")
