@@ -19,6 +19,7 @@ from server.web import qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -77,7 +78,7 @@ async def card_save(request: Request) -> Response:
         return render(
             request, "card.html", {"card": card, "saved": True}, fragment="_card_view.html"
         )
-    return RedirectResponse(url_path(request, "card") + "?saved=1", status_code=303)
+    return RedirectResponse(with_notice(url_path(request, "card"), "card_saved"), status_code=303)
 
 
 async def card_check(request: Request) -> Response:
@@ -171,7 +172,6 @@ async def share(request: Request) -> Response:
             "qr_svg": await run_in_threadpool(
                 qr.svg, url, title=f"QR code for {card['name']}'s card"
             ),
-            "reset": request.query_params.get("reset") == "1",
         },
     )
 
@@ -182,7 +182,7 @@ async def share_reset(request: Request) -> Response:
     await request.app.state.sql.run(
         request.app.state.pool, "cards.reset_share", account_id=account_id
     )
-    return RedirectResponse(url_path(request, "share") + "?reset=1", status_code=303)
+    return RedirectResponse(with_notice(url_path(request, "share"), "code_reset"), status_code=303)
 
 
 @signed_in(message="Save your card first.")

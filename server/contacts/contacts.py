@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from server.web.auth import signed_in_account
+from server.web.notices import with_notice
 from server.web.urls import url_path
 
 # The guard on every handler that opens one of my contacts.
@@ -38,7 +39,7 @@ async def load_contact(request: Request) -> tuple[int, Any]:
 
 def new_contact_url(request: Request, contact_id: int) -> str:
     """Where a swap lands: the new contact's page, saying they were just added."""
-    return url_path(request, "contact", contact_id=contact_id) + "?new=1"
+    return with_notice(url_path(request, "contact", contact_id=contact_id), "swapped")
 
 
 def met_note(contact: Any) -> str:

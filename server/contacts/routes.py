@@ -60,7 +60,7 @@ async def contact_page(
         "followup": followup,
         "now": datetime.now(UTC),
         "tz": viewer(request).time_zone,
-        "new": request.query_params.get("new") == "1",
+        "notice_name": contact["name"],
         **extra,
     }
     return render(request, "contact.html", context, status_code=status_code)

@@ -19,6 +19,7 @@ from server.web import qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import redirect
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -224,7 +225,9 @@ async def join_event_submit(request: Request) -> Response:
         await sql.run(
             conn, "events.join", event_id=event["id"], account_id=account_id, listed=listed
         )
-    response = redirect(request, url_path(request, "event", event_id=event["id"]) + "?joined=1")
+    response = redirect(
+        request, with_notice(url_path(request, "event", event_id=event["id"]), "joined")
+    )
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from server.followups import calendar_file, wording
 from server.web import signing
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
-from server.web.htmx import htmx
+from server.web.htmx import htmx, trigger_client_event
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -77,7 +76,7 @@ async def _followup_fragment(
     )
     if open_url:
         # app.js opens the mail/SMS/LinkedIn link once the new state is shown.
-        response.headers["HX-Trigger-After-Settle"] = json.dumps({"reachout:open": open_url})
+        trigger_client_event(response, "reachout:open", open_url, after="settle")
     return response
 
 

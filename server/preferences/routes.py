@@ -13,6 +13,7 @@ from server.followups import push, wording
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import htmx
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -76,7 +77,9 @@ async def settings_save(request: Request) -> Response:
     )
     if htmx(request):
         return await _page(request, account_id, saved=True)
-    return RedirectResponse(url_path(request, "settings") + "?saved=1", status_code=303)
+    return RedirectResponse(
+        with_notice(url_path(request, "settings"), "settings_saved"), status_code=303
+    )
 
 
 async def push_subscribe(request: Request) -> Response:

@@ -15,6 +15,7 @@ from server.swaps.connect import connect
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -157,7 +158,7 @@ async def request_connect(request: Request) -> Response:
     if htmx(request):
         return render(request, "_request_sent.html", {})
     people = url_path(request, "event_people", event_id=event["id"])
-    return RedirectResponse(people + "?requested=1", status_code=303)
+    return RedirectResponse(with_notice(people, "requested"), status_code=303)
 
 
 async def requests(request: Request) -> Response:
@@ -195,7 +196,7 @@ async def request_decide(request: Request) -> Response:
             )
     if accept:
         return RedirectResponse(
-            url_path(request, "contact", contact_id=contact_id) + "?new=1",
+            with_notice(url_path(request, "contact", contact_id=contact_id), "swapped"),
             status_code=303,
         )
     return RedirectResponse(url_path(request, "requests"), status_code=303)

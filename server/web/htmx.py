@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,9 +17,17 @@ class HtmxDetails:
     target: str | None
     trigger: str | None
     current_url: str | None
+    history_restore: bool
 
     def __bool__(self) -> bool:
         return self.request
+
+    @property
+    def wants_fragment(self) -> bool:
+        """Whether a fragment is the right answer. A boosted link and a history restore (the
+        Back button after htmx's own history cache missed) replace the whole page, so they
+        get the full page, never a bare fragment."""
+        return self.request and not self.boosted and not self.history_restore
 
 
 def htmx(request: Request) -> HtmxDetails:
@@ -28,6 +38,7 @@ def htmx(request: Request) -> HtmxDetails:
         target=headers.get("hx-target"),
         trigger=headers.get("hx-trigger"),
         current_url=headers.get("hx-current-url"),
+        history_restore=headers.get("hx-history-restore-request") == "true",
     )
 
 
@@ -43,3 +54,30 @@ def redirect(request: Request, url: str) -> Response:
     if htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": url})
     return Response(status_code=303, headers={"location": url})
+
+
+TRIGGER_HEADERS = {
+    "receive": "HX-Trigger",
+    "swap": "HX-Trigger-After-Swap",
+    "settle": "HX-Trigger-After-Settle",
+}
+
+
+def trigger_client_event(
+    response: Response,
+    name: str,
+    detail: Any = None,
+    *,
+    after: Literal["receive", "settle", "swap"] = "receive",
+) -> Response:
+    """Fire the event ``name`` on the page once htmx has received, swapped or settled this
+    response (``HX-Trigger``, ``HX-Trigger-After-Swap``, ``HX-Trigger-After-Settle``)."""
+    header = {
+        "receive": "HX-Trigger",
+        "settle": "HX-Trigger-After-Settle",
+        "swap": "HX-Trigger-After-Swap",
+    }[after]
+    events = json.loads(response.headers.get(header, "{}"))
+    events[name] = detail
+    response.headers[header] = json.dumps(events)
+    return response

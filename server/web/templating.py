@@ -19,6 +19,7 @@ from server.followups import wording
 from server.settings import PROJECT_ROOT
 from server.web.auth import viewer_context
 from server.web.htmx import htmx, vary_on_htmx
+from server.web.notices import notice_context
 from server.web.urls import Urls
 
 TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
@@ -48,7 +49,9 @@ def time_ago(value: datetime, now: datetime | None = None) -> str:
 
 
 def create_templates(inline_css: str, urls: Urls) -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[viewer_context])
+    templates = Jinja2Templates(
+        directory=str(TEMPLATES_DIR), context_processors=[viewer_context, notice_context]
+    )
     env = templates.env
     env.autoescape = True
     env.trim_blocks = True
@@ -89,7 +92,7 @@ def render(
 ) -> HTMLResponse:
     """Render a page, or for an htmx request its fragment, with ``Vary: HX-Request``."""
     templates: Jinja2Templates = request.app.state.templates
-    name = fragment if fragment and htmx(request) else template
+    name = fragment if fragment and htmx(request).wants_fragment else template
     context = dict(context or {})
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if fragment:

@@ -95,7 +95,7 @@ async def join_with_nothing(page: Page, link: str, card: Card) -> None:
         form.get_by_role("checkbox", name=re.compile("Show me in the list"))
     ).to_be_checked()
     await form.get_by_role("button", name="Join the event").tap()
-    await expect(page).to_have_url(re.compile(r"/events/\d+\?joined=1$"))
+    await expect(page).to_have_url(re.compile(r"/events/\d+\?notice=joined$"))
     await expect(page.get_by_role("status").filter(has_text="You're in!")).to_be_visible()
 
 
@@ -225,7 +225,7 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     await expect(request).to_contain_text(BEN.looking_for)
     await request.get_by_role("button", name="Accept").tap()
 
-    await expect(ana).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(ana).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(ana.get_by_role("status").filter(has_text="Swapped!")).to_contain_text(
         f"{BEN.name} has your card"
     )

@@ -124,7 +124,7 @@ async def test_read_their_tag_on_the_scan_screen_swaps(
     await mia.wait_for_function("() => window.__scanningReaders() > 0")
     await mia.evaluate("(url) => window.__touchTag(url)", link)
 
-    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
     await contacts_once(dana, MIA.name)
     assert await connections(pool, MIA.name, DANA.name) == 1

@@ -181,7 +181,7 @@ async def test_scan_online_swaps_at_once(
     await make_card_from_home(mia, MIA)
     await mia.context.grant_permissions(["camera"], origin=live_server)
     await mia.goto("/scan")
-    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
     await connected_once_both_ways(dana, mia, pool)
 
@@ -206,7 +206,7 @@ async def test_photo_of_a_card_swaps(new_phone_page: NewPage, pool: asyncpg.Pool
     await mia.goto("/scan")
     await expect(heading(mia)).to_be_visible()
     await take_photo(mia, link)
-    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
     await connected_once_both_ways(dana, mia, pool)
 

@@ -64,7 +64,7 @@ async def test_visitor_with_a_card_swaps_in_one_tap(new_phone_page: NewPage) -> 
     await expect(mia.get_by_role("heading", name="Leave your details")).to_have_count(0)
     await mia.get_by_role("button", name="Swap details").tap()
 
-    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(mia.get_by_role("status").filter(has_text="Swapped!")).to_contain_text(
         "Dana Lee has your card"
     )

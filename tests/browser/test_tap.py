@@ -74,7 +74,7 @@ def other_code(*taken: str) -> str:
 
 
 async def on_contact_page_of(page: Page, name: str) -> None:
-    await expect(page).to_have_url(re.compile(r"/contacts/\d+(\?new=1)?$"))
+    await expect(page).to_have_url(re.compile(r"/contacts/\d+(\?notice=swapped)?$"))
     await expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
 
 

@@ -274,6 +274,6 @@ async def swap_with_mia(new_phone_page: NewPage) -> Page:
     await make_card_from_home(mia, MIA)
     await mia.goto(link)
     await mia.get_by_role("button", name="Swap details").tap()
-    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?new=1$"))
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await mia.context.close()
     return dana

@@ -11,8 +11,8 @@ var ReachoutCache = (function () {
   // them (put in front of sw.js by the server). Not /c/<token>: those are other people's
   // cards, which stay on the server.
   var APP_PAGES = REACHOUT_URLS.offline_pages.map(function (source) { return new RegExp(source); });
-  // Query parameters that only add a one-off notice; a copy without them is the same page.
-  var HARMLESS_PARAMS = ["new", "saved"];
+  // The query parameter that only adds a one-off notice; a copy without it is the same page.
+  var HARMLESS_PARAMS = ["notice"];
   var KEEP_AGAIN_MS = 10000;
   var staticCache = PREFIX + "static";
   var shell = [];

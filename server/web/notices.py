@@ -1,0 +1,45 @@
+"""One-off notices after a redirect: ``?notice=<key>`` names one from this table.
+
+A notice only says what just happened; a link with an unknown key, or none, shows
+nothing, and a page kept for offline use is the same page without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+PARAM = "notice"
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    # May name ``{name}``: the person the page is about, given by the page as ``notice_name``.
+    text: str
+
+
+NOTICES = {
+    "swapped": Notice("Swapped!", "{name} has your card, and you have theirs."),
+    "card_saved": Notice("", "Saved."),
+    "settings_saved": Notice("", "Saved."),
+    "code_reset": Notice("", "New code made. The old QR code and link no longer work."),
+    "joined": Notice(
+        "You're in!", "Swap details with anyone here, and find the others in the list of people."
+    ),
+    "requested": Notice("Request sent.", "They will see it in their requests."),
+}
+
+
+def with_notice(path: str, key: str) -> str:
+    """``path`` with the notice ``key`` to show once it is opened."""
+    if key not in NOTICES:
+        raise KeyError(f"no notice named {key!r}")
+    return f"{path}?{PARAM}={key}"
+
+
+def notice_context(request: Request) -> dict[str, Any]:
+    """The notice this page was opened with, if any (a Jinja2Templates context processor)."""
+    return {"notice": NOTICES.get(request.query_params.get(PARAM, ""))}
