@@ -25,12 +25,20 @@ LANGUAGE sql STABLE AS $$
     LIMIT 1
 $$;
 
--- Whether either of two accounts blocked the other: a block hides both ways.
+-- The accounts hidden from `account` by a block, whichever side made it: a block hides
+-- both ways. A set-returning SQL function, so the planner inlines it into a roster's
+-- query as an anti-join instead of calling a function once per row.
+CREATE OR REPLACE FUNCTION blocked_with(account bigint) RETURNS TABLE (account_id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT blocked_id FROM blocks WHERE blocker_id = account
+    UNION ALL
+    SELECT blocker_id FROM blocks WHERE blocked_id = account
+$$;
+
+-- Whether either of two accounts blocked the other: for one pair at a time.
 CREATE OR REPLACE FUNCTION blocked_between(a bigint, b bigint) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT EXISTS (SELECT 1 FROM blocks
-                   WHERE (blocker_id = a AND blocked_id = b)
-                      OR (blocker_id = b AND blocked_id = a))
+    SELECT EXISTS (SELECT 1 FROM blocked_with(a) hidden WHERE hidden.account_id = b)
 $$;
 
 -- 09:00 in time zone `tz`, `days` days after the local day of `moment`: the morning

@@ -80,7 +80,7 @@ FROM event_attendees ea
 JOIN cards c ON c.account_id = ea.account_id
 LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = ea.account_id
 WHERE ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
-  AND NOT blocked_between(ea.account_id, :viewer_id)
+  AND ea.account_id NOT IN (SELECT account_id FROM blocked_with(:viewer_id))
   AND (:query::text IS NULL OR c.search @@ to_tsquery('simple', :query))
 ORDER BY CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END DESC,
          c.name

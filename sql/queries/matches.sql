@@ -22,7 +22,7 @@ WITH me AS (
      JOIN event_attendees ea ON ea.account_id = c.account_id
      WHERE c.offers @@ (SELECT my_needs FROM wanted)
        AND ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
-       AND NOT blocked_between(ea.account_id, :viewer_id)
+       AND ea.account_id NOT IN (SELECT account_id FROM blocked_with(:viewer_id))
      ORDER BY rank DESC, c.name, c.account_id
      LIMIT 30)
     UNION ALL
@@ -32,7 +32,7 @@ WITH me AS (
      JOIN event_attendees ea ON ea.account_id = c.account_id
      WHERE c.needs @@ (SELECT my_offers FROM wanted)
        AND ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
-       AND NOT blocked_between(ea.account_id, :viewer_id)
+       AND ea.account_id NOT IN (SELECT account_id FROM blocked_with(:viewer_id))
      ORDER BY 8 DESC, c.name, c.account_id
      LIMIT 30)
 )

@@ -54,3 +54,18 @@ async def test_current_event_counts_two_hours_grace_either_side(pool):
     assert await pool.fetchval(at, account, "2026-05-01 22:00Z") == event
     assert await pool.fetchval(at, account, "2026-05-01 15:59Z") is None
     assert await pool.fetchval(at, account, "2026-05-01 22:01Z") is None
+
+
+async def test_a_block_hides_both_ways_and_nobody_else(pool):
+    ana, ben, cem = [
+        await pool.fetchval("INSERT INTO accounts (time_zone) VALUES ('UTC') RETURNING id")
+        for _ in range(3)
+    ]
+    await pool.execute("INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2)", ana, ben)
+    hidden = "SELECT array_agg(account_id ORDER BY account_id) FROM blocked_with($1)"
+    assert await pool.fetchval(hidden, ana) == [ben]
+    assert await pool.fetchval(hidden, ben) == [ana]
+    assert await pool.fetchval(hidden, cem) is None
+    between = "SELECT blocked_between($1, $2)"
+    assert await pool.fetchval(between, ana, ben) and await pool.fetchval(between, ben, ana)
+    assert not await pool.fetchval(between, ana, cem)
