@@ -79,13 +79,13 @@ from _push_service import Service, push_service
 from _seed import insert_accounts, insert_event
 from _server import SECRET_KEY, bench_database
 
+from server.config import load_settings
 from server.db.migrations import apply_migrations
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.events import events
 from server.followups import push
 from server.followups.worker import Paths, Worker, http_session, notification
-from server.settings import load_settings
 
 SEED = 20_260_512
 AIM_QUERY_P99_MS = 50.0

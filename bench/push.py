@@ -80,12 +80,12 @@ from _push_service import Service, push_service
 from _seed import insert_accounts
 from _server import SECRET_KEY, bench_database
 
+from server.config import load_settings
 from server.db.migrations import apply_migrations
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.followups import push
 from server.followups.worker import TTL, Paths, Worker, http_session
-from server.settings import load_settings
 
 AIM_RATE = 1000
 AIM_LATENCY = 0.05

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 
-from server.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from server.config import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 
 def _settings() -> Settings:

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from server.cards import routes as cards_routes
+from server.config import Settings, load_settings
 from server.contacts import routes as contacts_routes
 from server.db import migrations, queries, time_zones
 from server.db import pool as db_pool
@@ -22,9 +23,8 @@ from server.events import routes as events_routes
 from server.followups import push
 from server.followups import routes as followups_routes
 from server.home import routes as home_routes
-from server.preferences import routes as preferences_routes
 from server.roster import routes as roster_routes
-from server.settings import Settings, load_settings
+from server.settings import routes as settings_routes
 from server.swaps import routes as swaps_routes
 from server.web import errors
 from server.web.auth import SessionBackend
@@ -45,7 +45,7 @@ ROUTES: list[BaseRoute] = [
     *followups_routes.routes,
     *events_routes.routes,
     *roster_routes.routes,
-    *preferences_routes.routes,
+    *settings_routes.routes,
     Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]
 

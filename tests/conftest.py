@@ -17,8 +17,8 @@ import pytest
 from starlette.applications import Starlette
 
 from server.app import create_app
+from server.config import Settings, load_settings
 from server.local_services.push_service import LocalPushService
-from server.settings import Settings, load_settings
 from tests.phone import Phone
 
 TEST_SECRET = "test-secret-key-" + "k" * 40

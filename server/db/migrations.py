@@ -12,8 +12,8 @@ import hashlib
 import logging
 from pathlib import Path
 
+from server.config import PROJECT_ROOT
 from server.db.pool import Connection
-from server.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import asyncpg
 
+from server.config import PROJECT_ROOT
 from server.db.pool import Connection
-from server.settings import PROJECT_ROOT
 
 QUERIES_DIR = PROJECT_ROOT / "sql" / "queries"
 _NAME_HEADER = re.compile(r"^-- name: ([a-z_]+)([\^$!]?)\s*$", re.MULTILINE)

@@ -27,10 +27,10 @@ from typing import Any
 
 import aiohttp
 
+from server.config import Settings
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.followups import push, wording
-from server.settings import Settings
 from server.web import signing
 from server.web.urls import Urls
 

@@ -20,7 +20,7 @@ from server.cards.cards import load_card, phone_region
 from server.cards.sharing import share_url
 from server.contacts.contacts import new_contact_url
 from server.db import time_zones
-from server.swaps import bumps, codes, offline
+from server.swaps import bumps, codes, sync
 from server.swaps.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.swaps.connect import connect, create_guest
 from server.swaps.visits import SELF, Visit, load_visit
@@ -368,14 +368,12 @@ async def sync_action(request: Request) -> Response:
     try:
         body = await read_json(request)
     except HTTPException as exc:
-        return _json(*offline.failed(exc.status_code, str(exc.detail)))
+        return _json(*sync.failed(exc.status_code, str(exc.detail)))
     account_id = viewer(request).account_id
     if account_id is None:
-        return _json(
-            *offline.failed(403, "Make your card on this phone first, then swaps can sync.")
-        )
+        return _json(*sync.failed(403, "Make your card on this phone first, then swaps can sync."))
     try:
-        key, kind, payload, made_at = offline.parse(body)
+        key, kind, payload, made_at = sync.parse(body)
         canonical = json.dumps([kind, payload], sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(canonical.encode()).digest()
         sql = request.app.state.sql
@@ -386,15 +384,15 @@ async def sync_action(request: Request) -> Response:
             if not claimed:
                 first = await sql.run(conn, "sync.get", account_id=account_id, key=key)
                 if first["payload_hash"] != digest:
-                    return _json(*offline.failed(409, offline.KEY_REUSED))
+                    return _json(*sync.failed(409, sync.KEY_REUSED))
                 return _json(first["status_code"], json.loads(first["answer"]))
-            status_code, answer = await offline.perform(
+            status_code, answer = await sync.perform(
                 request,
                 conn,
                 account_id,
                 kind,
                 payload,
-                offline.made_at(made_at, datetime.now(UTC)),
+                sync.made_at(made_at, datetime.now(UTC)),
             )
             await sql.run(
                 conn,
@@ -404,7 +402,7 @@ async def sync_action(request: Request) -> Response:
                 status_code=status_code,
                 answer=json.dumps(answer),
             )
-    except offline.Answer as exc:
+    except sync.Answer as exc:
         return _json(exc.status_code, exc.body)
     return _json(status_code, answer)
 

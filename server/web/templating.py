@@ -14,9 +14,9 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from server.cards import fields
+from server.config import PROJECT_ROOT
 from server.events import events
 from server.followups import wording
-from server.settings import PROJECT_ROOT
 from server.web.auth import viewer_context
 from server.web.htmx import htmx, vary_on_htmx
 from server.web.notices import notice_context

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from server.settings import SettingsError, load_settings
+from server.config import SettingsError, load_settings
 from tests.conftest import PROJECT_ROOT
 
 
@@ -75,7 +75,7 @@ def test_https_base_url_makes_cookies_secure(tmp_path):
 def test_every_setting_is_documented_in_the_readme():
     import re
 
-    source = (PROJECT_ROOT / "server" / "settings.py").read_text()
+    source = (PROJECT_ROOT / "server" / "config.py").read_text()
     names = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source)) - {"US"}
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert names, "found no settings"
