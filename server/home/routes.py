@@ -43,7 +43,7 @@ def worker_script(static_urls: Mapping[str, str], urls: Urls) -> tuple[str, str]
         if path not in NOT_IN_SHELL and not path.endswith(".LICENSE")
     )
     imports = [static_urls[path] for path in WORKER_SCRIPTS]
-    app_urls = urls.for_scripts_json()
+    app_urls = urls.for_worker()
     body = (STATIC_DIR / "sw.js").read_text()
     version = hashlib.sha256(json.dumps([shell, imports, app_urls, body]).encode()).hexdigest()[:12]
     header = (

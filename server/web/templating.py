@@ -66,7 +66,7 @@ def create_templates(inline_css: str, urls: Urls) -> Jinja2Templates:
         return static_urls[path]
 
     env.globals["url_for"] = urls.path
-    env.globals["script_urls"] = urls.for_scripts_json()
+    env.globals["script_urls"] = urls.for_pages()
 
     env.globals["static"] = static
     env.globals["static_urls"] = static_urls

@@ -31,8 +31,9 @@ OFFLINE_PAGES = (
     "requests",
     "settings",
 )
-# What the scripts (pages and service worker) fetch or open, by route name.
-SCRIPT_URLS = ("home", "offline", "share", "followups", "sync_action", "service_worker")
+# What the service worker fetches or opens, by route name; pages need only the last two.
+WORKER_URLS = ("home", "offline", "share", "followups", "sync_action", "service_worker")
+PAGE_URLS = ("sync_action", "service_worker")
 
 
 class Urls:
@@ -69,16 +70,16 @@ class Urls:
         """The named route's path as a JavaScript regular expression."""
         return self._routes[name].path_regex.pattern.replace("(?P<", "(?<")
 
-    def for_scripts(self) -> dict[str, Any]:
-        """The URLs the front-end scripts need, as one JSON-ready object."""
-        return {
-            **{name: self.path(name) for name in SCRIPT_URLS},
-            "static": self.path("static", path=""),
-            "offline_pages": [self.pattern(name) for name in OFFLINE_PAGES],
-        }
+    def for_worker(self) -> str:
+        """The URLs the service worker needs, as JSON: put in front of ``sw.js``."""
+        urls: dict[str, Any] = {name: self.path(name) for name in WORKER_URLS}
+        urls["static"] = self.path("static", path="")
+        urls["offline_pages"] = [self.pattern(name) for name in OFFLINE_PAGES]
+        return json.dumps(urls, separators=(",", ":"))
 
-    def for_scripts_json(self) -> str:
-        return json.dumps(self.for_scripts(), separators=(",", ":"))
+    def for_pages(self) -> str:
+        """The URLs a page's scripts need, as JSON: carried by every page's ``<html>``."""
+        return json.dumps({name: self.path(name) for name in PAGE_URLS}, separators=(",", ":"))
 
 
 def url_path(conn: HTTPConnection, name: str, /, **params: Any) -> str:
