@@ -1,4 +1,4 @@
-"""Requests to connect from an event's roster, and "people who can help you"."""
+"""The roster: listed people, leaving, blocking, matches and requests to connect."""
 
 from __future__ import annotations
 
@@ -153,3 +153,76 @@ async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, a
     )
     listing = await ana.get(message.json()["url"])
     assert "Ben Ode" in text_of(listing)
+
+
+async def test_roster_search_shows_listed_people_never_contact_details(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    await attendee(
+        new_phone,
+        pool,
+        event_id,
+        "Ana Silva",
+        can_help_with="Intros to fashion recruiters",
+        phone="+14155550111",
+    )
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode", looking_for="A marketing job")
+    hidden = await attendee(new_phone, pool, event_id, "Hana Hidden")
+    await hidden.post(hidden.url("event_listing", event_id=event_id), {})
+    url = ben.url("event_people", event_id=event_id)
+    everyone = text_of(await ben.get(url))
+    assert "Ana Silva" in everyone and "Olga Organizer" in everyone
+    assert "Hana Hidden" not in everyone and "Ben Ode" not in everyone
+    found = await ben.get(url, params={"q": "recru"}, headers={"HX-Request": "true"})
+    assert "<html" not in found.text
+    assert [n.get_text() for n in soup(found).select(".name")] == ["Ana Silva"]
+    assert [
+        n.get_text() for n in soup(await ben.get(url, params={"q": "sil an"})).select(".name")
+    ] == ["Ana Silva"]
+    assert "Nobody here matches" in text_of(await ben.get(url, params={"q": "zzz"}))
+    for query in ("", "ana", "&|!:*()'", "<script>"):
+        page = await ben.get(url, params={"q": query})
+        assert page.status_code == 200
+        assert "@example.com" not in page.text and "555" not in page.text
+        assert "<script>" not in page.text
+
+
+async def test_roster_is_private_to_present_attendees_within_the_window(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    url = ben.url("event_people", event_id=event_id)
+    stranger = await new_phone()
+    await stranger.make_card(name="Sam Stranger")
+    anonymous = await new_phone()
+    assert (await stranger.get(url)).status_code == 404
+    assert (await anonymous.get(url)).status_code == 404
+    assert (await stranger.get(stranger.url("event", event_id=event_id))).status_code == 404
+
+    # Blocking: Ana blocks Ben, so he no longer sees her, and she no longer sees him.
+    await ana.post(ana.url("event_block", event_id=event_id, account_id=3))
+    assert "Ana Silva" not in text_of(await ben.get(url))
+    assert "Ben Ode" not in text_of(await ana.get(ana.url("event_people", event_id=event_id)))
+
+    # Leaving closes the roster to me and takes me off it.
+    await ben.post(ben.url("event_leave", event_id=event_id))
+    assert (await ben.get(url)).status_code == 404
+    assert "Ben Ode" not in text_of(await ana.get(ana.url("event_people", event_id=event_id)))
+
+    # 30 days after the end, the roster closes for everyone.
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '32 days',"
+        " ends_at = now() - interval '31 days'"
+    )
+    assert (await ana.get(ana.url("event_people", event_id=event_id))).status_code == 410
+
+
+async def test_blocking_yourself_or_a_non_attendee_is_refused(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    assert (
+        await ana.post(ana.url("event_block", event_id=event_id, account_id=2))
+    ).status_code == 400
+    assert (
+        await ana.post(ana.url("event_block", event_id=event_id, account_id=99))
+    ).status_code == 404
+    assert await pool.fetchval("SELECT count(*) FROM blocks") == 0

@@ -1,0 +1,76 @@
+"""Share tokens: they round-trip, expire, and refuse tampering, garbage and other keys."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from server.cards import share_tokens
+from server.cards.share_tokens import Status, decode, issue
+
+KEY = "a-secret-key-for-share-tokens-" + "x" * 20
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+TTL = timedelta(minutes=10)
+
+
+def test_a_token_round_trips_its_account_and_generation():
+    token = issue(KEY, 123456789012, 7, NOW, TTL)
+    assert len(token) == share_tokens.TOKEN_LENGTH
+    assert "=" not in token and "+" not in token and "/" not in token
+    decoded = decode(KEY, token, NOW + TTL - timedelta(seconds=1))
+    assert decoded == share_tokens.Decoded(Status.VALID, 123456789012, 7)
+
+
+def test_tokens_differ_by_account_and_generation():
+    tokens = {issue(KEY, a, g, NOW, TTL) for a in (1, 2) for g in (0, 1)}
+    assert len(tokens) == 4
+
+
+def test_a_token_expires_at_its_ttl_and_still_says_whose_it_was():
+    token = issue(KEY, 42, 3, NOW, TTL)
+    assert decode(KEY, token, NOW + TTL) == share_tokens.Decoded(Status.EXPIRED, 42, 3)
+    assert decode(KEY, token, NOW + timedelta(days=365)).status is Status.EXPIRED
+
+
+def test_another_key_cannot_read_or_make_tokens():
+    token = issue(KEY, 42, 3, NOW, TTL)
+    assert decode(KEY + "!", token, NOW).status is Status.MALFORMED
+    assert decode(KEY, issue(KEY + "!", 42, 3, NOW, TTL), NOW).status is Status.MALFORMED
+
+
+def test_every_changed_byte_is_noticed():
+    token = issue(KEY, 42, 3, NOW, TTL)
+    raw = bytearray(base64.urlsafe_b64decode(token + "=="))
+    for index in range(len(raw)):
+        tampered = bytearray(raw)
+        tampered[index] ^= 0x01
+        forged = base64.urlsafe_b64encode(bytes(tampered)).rstrip(b"=").decode()
+        assert decode(KEY, forged, NOW).status is Status.MALFORMED, index
+
+
+def test_a_longer_expiry_cannot_be_forged_into_an_old_token():
+    token = issue(KEY, 42, 3, NOW, TTL)
+    raw = base64.urlsafe_b64decode(token + "==")
+    payload = share_tokens._PAYLOAD.pack(42, 3, int((NOW + timedelta(days=30)).timestamp()))
+    forged = base64.urlsafe_b64encode(payload + raw[len(payload) :]).rstrip(b"=").decode()
+    assert decode(KEY, forged, NOW + timedelta(days=1)).status is Status.MALFORMED
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "abc",
+        "A" * 37,
+        "A" * 39,
+        "!" * 38,
+        "é" * 38,
+        "A" * 38,
+        "A" * 36 + "==",
+        "AAAA AAAA" * 4 + "AA",
+    ],
+)
+def test_malformed_tokens_are_refused_without_an_exception(token):
+    assert decode(KEY, token, NOW) == share_tokens.Decoded(Status.MALFORMED)

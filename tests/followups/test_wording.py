@@ -1,0 +1,148 @@
+"""Follow-up wording: picked snooze dates, day phrases in the person's zone, reach-out links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from server.followups import wording
+from server.followups.wording import InvalidSnooze
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # a Tuesday
+TOKYO = "Asia/Tokyo"  # UTC+9, no daylight saving
+
+
+def test_a_picked_date_means_nine_in_the_morning_in_the_persons_zone():
+    due = wording.snooze_until("2026-12-24", NOW, "America/New_York")
+    assert due.astimezone(UTC) == datetime(2026, 12, 24, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "Pick a date, like"),
+        ("24/12/2026", "Pick a date, like"),
+        ("2026-02-30", "Pick a date, like"),
+        ("2026-11-30", "in the future"),
+        ("2026-12-01", "in the future"),  # 09:00 today is already past at noon
+        ("2027-12-03", "within the next year"),
+    ],
+)
+def test_bad_snooze_dates_are_refused_with_a_reason(value, message):
+    with pytest.raises(InvalidSnooze, match=message):
+        wording.snooze_until(value, NOW, "UTC")
+
+
+def test_snooze_today_is_fine_where_it_is_still_before_nine():
+    # Noon UTC is 04:00 in Los Angeles: 09:00 there today is still ahead.
+    due = wording.snooze_until("2026-12-01", NOW, "America/Los_Angeles")
+    assert due > NOW
+
+
+def test_day_phrases_follow_the_local_calendar_not_utc():
+    # 23:30 UTC on 30 Nov is already 1 Dec, 08:30 in Tokyo: "today" there, "yesterday" in UTC.
+    met = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    assert wording.day_phrase(met, NOW, TOKYO) == "today"
+    assert wording.day_phrase(met, NOW, "UTC") == "yesterday"
+    assert wording.when_phrase(met, NOW, TOKYO) == "today at 08:30"
+    assert wording.when_phrase(met, NOW, "UTC") == "yesterday at 23:30"
+
+
+def test_day_phrases_around_midnight():
+    zone = ZoneInfo(TOKYO)
+    now = datetime(2026, 12, 2, 0, 5, tzinfo=zone)
+    assert wording.day_phrase(datetime(2026, 12, 1, 23, 55, tzinfo=zone), now, TOKYO) == "yesterday"
+    assert wording.day_phrase(datetime(2026, 12, 2, 0, 0, tzinfo=zone), now, TOKYO) == "today"
+    assert wording.day_phrase(datetime(2026, 12, 3, 0, 0, tzinfo=zone), now, TOKYO) == "tomorrow"
+
+
+def test_day_phrases_further_away():
+    assert wording.day_phrase(NOW - timedelta(days=3), NOW, "UTC") == "on Saturday"
+    assert wording.day_phrase(NOW - timedelta(days=7), NOW, "UTC") == "on 24 Nov"
+    assert wording.day_phrase(NOW + timedelta(days=3), NOW, "UTC") == "on 4 Dec"
+    assert wording.day_phrase(NOW - timedelta(days=400), NOW, "UTC") == "on 27 Oct 2025"
+
+
+@pytest.mark.parametrize(
+    ("followup", "expected"),
+    [
+        ({"status": "done", "due_at": NOW, "snoozed": False}, "Done"),
+        ({"status": "off", "due_at": NOW, "snoozed": False}, "No reminder"),
+        ({"status": "open", "due_at": NOW - timedelta(hours=1), "snoozed": False}, "Due now"),
+        (
+            {"status": "open", "due_at": NOW - timedelta(days=1), "snoozed": False},
+            "Overdue since yesterday",
+        ),
+        (
+            {"status": "open", "due_at": NOW + timedelta(hours=6), "snoozed": False},
+            "Reminder today at 18:00",
+        ),
+        (
+            {"status": "open", "due_at": NOW + timedelta(days=1), "snoozed": True},
+            "Snoozed until tomorrow at 12:00",
+        ),
+    ],
+)
+def test_state(followup, expected):
+    assert wording.state(followup, NOW, "UTC") == expected
+
+
+CONTACT = {
+    "name": "Dana Lee",
+    "email": "dana@example.com",
+    "phone": "+14155550134",
+    "linkedin": "https://www.linkedin.com/in/danalee",
+    "met_at": NOW - timedelta(hours=2),
+    "looking_for": "Online marketers.",
+    "promised": "",
+    "they_asked": "",
+}
+
+
+def test_message_mentions_what_they_want_and_what_i_promised():
+    text = wording.message("Mia Chen", {**CONTACT, "promised": "an intro to Sam."}, NOW, "UTC")
+    assert text.startswith("Hi Dana,\n")
+    assert "Great to meet you today!" in text
+    assert "looking for Online marketers." in text and "marketers.." not in text
+    assert "As promised: an intro to Sam." in text
+    assert text.endswith("\nMia")
+
+
+def test_message_mentions_what_they_asked_when_nothing_was_promised():
+    contact = {**CONTACT, "they_asked": "a salary range", "looking_for": ""}
+    contact["met_at"] = NOW - timedelta(days=5)
+    text = wording.message("Mia", contact, NOW, "UTC")
+    assert "About what you asked (a salary range)" in text
+    assert "Great to meet you!" in text and "looking for" not in text
+
+
+def test_reach_out_url_for_email_sms_and_linkedin():
+    text = "Hi Dana,\n\nA & B? 50%"
+    mail = urlsplit(wording.reach_out_url("email", CONTACT, text))
+    assert mail.scheme == "mailto" and mail.path == "dana@example.com"
+    assert parse_qs(mail.query)["body"] == [text]
+    assert "+" not in mail.query  # spaces are %20: mail apps show a "+" literally
+
+    sms = wording.reach_out_url("sms", CONTACT, text)
+    assert sms.startswith("sms:+14155550134?&body=")
+    assert unquote(sms.split("body=", 1)[1]) == text
+
+    assert wording.reach_out_url("linkedin", CONTACT, text) == CONTACT["linkedin"]
+
+
+@pytest.mark.parametrize("channel", ["email", "sms", "linkedin"])
+def test_no_url_without_the_detail_or_for_an_unknown_channel(channel):
+    field = {"email": "email", "sms": "phone", "linkedin": "linkedin"}[channel]
+    assert wording.reach_out_url(channel, {**CONTACT, field: ""}, "hi") is None
+    assert wording.reach_out_url("carrier-pigeon", CONTACT, "hi") is None
+
+
+def test_reminder_wording():
+    title, body = wording.reminder(
+        {**CONTACT, "promised": "a deck", "they_asked": "rates"}, NOW, "UTC"
+    )
+    assert title == "Follow up with Dana Lee"
+    assert body == "You met today. You promised: a deck. They asked: rates."
