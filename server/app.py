@@ -13,14 +13,16 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from server.cards import fields
 from server.cards import routes as cards_routes
 from server.config import Settings, load_settings
 from server.contacts import routes as contacts_routes
 from server.db import migrations, queries, time_zones
 from server.db import pool as db_pool
 from server.db.listener import Listener
+from server.events import events
 from server.events import routes as events_routes
-from server.followups import push
+from server.followups import push, wording
 from server.followups import routes as followups_routes
 from server.home import routes as home_routes
 from server.roster import routes as roster_routes
@@ -97,7 +99,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.sql = queries.Queries()
     app.state.urls = Urls(ROUTES)
-    app.state.templates = create_templates(inline_css, app.state.urls)
+    app.state.templates = create_templates(
+        inline_css,
+        app.state.urls,
+        domain_globals={
+            "fields": fields.FIELDS,
+            "quick_fields": [fields.BY_NAME[name] for name in fields.QUICK_FIELDS],
+            "followup_state": wording.state,
+            "event_when": events.when,
+        },
+        domain_filters={"phone": fields.display_phone},
+    )
     app.state.worker_script = home_routes.worker_script(
         app.state.templates.env.globals["static_urls"], app.state.urls
     )

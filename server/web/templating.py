@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from server.cards import fields
 from server.config import PROJECT_ROOT
-from server.events import events
-from server.followups import wording
 from server.web.auth import viewer_context
 from server.web.htmx import htmx, vary_on_htmx
 from server.web.notices import notice_context
@@ -48,7 +46,15 @@ def time_ago(value: datetime, now: datetime | None = None) -> str:
     return "just now"  # pragma: no cover - unreachable, satisfies the type checker
 
 
-def create_templates(inline_css: str, urls: Urls) -> Jinja2Templates:
+def create_templates(
+    inline_css: str,
+    urls: Urls,
+    *,
+    domain_globals: Mapping[str, Any],
+    domain_filters: Mapping[str, Callable[..., Any]],
+) -> Jinja2Templates:
+    """The environment every page renders in; what the domain areas give templates (their
+    fields, wordings) comes in from ``server.app``, so plumbing imports no area."""
     templates = Jinja2Templates(
         directory=str(TEMPLATES_DIR), context_processors=[viewer_context, notice_context]
     )
@@ -71,12 +77,9 @@ def create_templates(inline_css: str, urls: Urls) -> Jinja2Templates:
     env.globals["static"] = static
     env.globals["static_urls"] = static_urls
     env.globals["inline_css"] = Markup(inline_css)  # noqa: S704 - our own stylesheet, read at start-up
-    env.globals["fields"] = fields.FIELDS
-    env.globals["quick_fields"] = [fields.BY_NAME[name] for name in fields.QUICK_FIELDS]
-    env.globals["followup_state"] = wording.state
-    env.globals["event_when"] = events.when
+    env.globals.update(domain_globals)
     env.filters["ago"] = time_ago
-    env.filters["phone"] = fields.display_phone
+    env.filters.update(domain_filters)
     env.filters["hostname"] = lambda url: (urlsplit(url).hostname or url).removeprefix("www.")
     env.filters["isodate"] = lambda value: value.isoformat(timespec="seconds")
     return templates
