@@ -9,14 +9,14 @@
 -- Each row is tagged with the event its owner is at, if any.
 WITH made AS (
     INSERT INTO contacts (owner_id, contact_id, event_id, met_at)
-    VALUES (:account_id, :other_id,
-            coalesce(:event_id::bigint,
-                     current_event(:account_id, coalesce(:met_at::timestamptz, now()))),
-            coalesce(:met_at::timestamptz, now())),
-           (:other_id, :account_id,
-            coalesce(:event_id::bigint,
-                     current_event(:other_id, coalesce(:met_at::timestamptz, now()))),
-            coalesce(:met_at::timestamptz, now()))
+    SELECT pair.owner_id, pair.contact_id,
+           coalesce(:event_id::bigint, current_event(pair.owner_id, moment.at)), moment.at
+    FROM (VALUES (:account_id::bigint, :other_id::bigint),
+                 (:other_id::bigint, :account_id::bigint)) AS pair (owner_id, contact_id)
+    CROSS JOIN (SELECT coalesce(:met_at::timestamptz, now()) AS at) AS moment
+    -- The same order whoever swaps: two phones connecting each other at the same moment
+    -- then wait for one another instead of each holding the row the other needs (deadlock).
+    ORDER BY pair.owner_id
     ON CONFLICT (owner_id, contact_id) DO NOTHING
     RETURNING id, owner_id, met_at
 ), followup AS (

@@ -74,3 +74,22 @@ async def test_an_event_id_tags_both_rows_and_met_at_is_kept(app, pool, new_phon
     assert await rows(pool) == [(dana, mia, event_id, 1), (mia, dana, event_id, 1)]
     stored = await pool.fetch("SELECT met_at FROM contacts")
     assert {r["met_at"] for r in stored} == {met_at}
+
+
+async def test_two_phones_swapping_with_each_other_at_once_never_deadlock(app, pool):
+    # Dana scans Mia's code while Mia scans Dana's, many times over: each side must wait
+    # for the other, never hold the row the other needs.
+    pairs = []
+    for _ in range(25):
+        a, b = [
+            await pool.fetchval("INSERT INTO accounts (time_zone) VALUES ('UTC') RETURNING id")
+            for _ in range(2)
+        ]
+        pairs.append((a, b))
+    results = await asyncio.gather(
+        *(connect(pool, app.state.sql, a, b) for a, b in pairs),
+        *(connect(pool, app.state.sql, b, a) for a, b in pairs),
+    )
+    assert len(set(results)) == 2 * len(pairs)
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 2 * len(pairs)
+    assert await pool.fetchval("SELECT count(*) FROM followups") == 2 * len(pairs)
