@@ -120,7 +120,7 @@ from _seed import insert_accounts, insert_event, insert_sessions
 from _server import HOST, bench_database, web_server
 
 from server.db.migrations import apply_migrations
-from server.swaps import bump_pairing
+from server.tap import bump_pairing
 
 # tap.js
 THRESHOLD = 15.0  # m/s2

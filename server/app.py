@@ -28,6 +28,7 @@ from server.home import routes as home_routes
 from server.roster import routes as roster_routes
 from server.settings import routes as settings_routes
 from server.swaps import routes as swaps_routes
+from server.tap import routes as tap_routes
 from server.web import errors
 from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
@@ -43,6 +44,7 @@ ROUTES: list[BaseRoute] = [
     *home_routes.routes,
     *cards_routes.routes,
     *swaps_routes.routes,
+    *tap_routes.routes,
     *contacts_routes.routes,
     *followups_routes.routes,
     *events_routes.routes,

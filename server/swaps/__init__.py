@@ -1,1 +1,2 @@
-"""Swapping cards: by QR (``/c/<token>``), six-digit code, bump, a guest typed in, offline sync."""
+"""Swapping cards by QR: a card opened from its link (``/c/<token>``), the Scan screen, the one
+connect operation every way of swapping uses, and ``/sync/actions`` for swaps queued offline."""

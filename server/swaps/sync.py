@@ -21,9 +21,9 @@ from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import new_contact_url
 from server.db.pool import Connection
-from server.swaps import codes
 from server.swaps.connect import connect, create_guest
 from server.swaps.visits import SELF, card_for_token
+from server.tap import codes
 from server.web.client import client_ip
 
 KINDS = ("scan", "code", "guest")

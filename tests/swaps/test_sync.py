@@ -9,10 +9,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from server.cards import share_tokens
-from server.swaps import codes
+from server.tap import codes
 from tests.conftest import TEST_SECRET
 from tests.phone import Phone
-from tests.swaps.test_tap import code_of, connections, two_phones
+from tests.tap.test_routes import code_of, connections, two_phones
 
 
 async def replay(phone: Phone, body: object, *, cross_site: bool = False):  # type: ignore[no-untyped-def]

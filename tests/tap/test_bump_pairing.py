@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.swaps.bump_pairing import FORCE_RATIO, TOLERANCE_MS, Bump, decide
+from server.tap.bump_pairing import FORCE_RATIO, TOLERANCE_MS, Bump, decide
 
 
 class Scope:

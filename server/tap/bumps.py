@@ -17,7 +17,8 @@ import asyncpg
 from server.db.listener import Listener
 from server.db.pool import Connection
 from server.db.queries import Queries
-from server.swaps.bump_pairing import (
+from server.swaps.connect import connect
+from server.tap.bump_pairing import (
     CHOOSE_WITHIN_MS,
     MAX_CHOICES,
     TOLERANCE_MS,
@@ -25,7 +26,6 @@ from server.swaps.bump_pairing import (
     alike,
     decide,
 )
-from server.swaps.connect import connect
 
 
 def now_ms() -> float:

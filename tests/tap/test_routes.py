@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from server.swaps import codes
+from server.tap import codes
 from tests.phone import Phone, soup, text_of
 
 

@@ -1,0 +1,1 @@
+"""The Tap screen: swap by a six-digit code, by bumping phones, or by typing a guest's details."""

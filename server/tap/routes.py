@@ -1,0 +1,270 @@
+"""``/tap``: swap by a six-digit code, by bumping phones, or by typing a guest's details."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.cards import fields
+from server.cards.cards import phone_region
+from server.contacts.contacts import new_contact_url
+from server.swaps.connect import connect, create_guest
+from server.tap import bumps, codes
+from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
+from server.web.auth import signed_in, signed_in_account
+from server.web.client import client_ip
+from server.web.forms import read_form, text
+from server.web.htmx import htmx, redirect
+from server.web.templating import render
+
+NO_CARD = "Make your card first, then you can swap."
+# How long a page that waits for the other person's answer holds one request open.
+LONG_POLL_MS = 20_000
+BUMP_CLOCK = (
+    "That bump's time is too far from ours. Check that the phone sets its clock"
+    " automatically, then bump again."
+)
+
+
+def _tap_page(request: Request, status_code: int = 200, **context: Any) -> Response:
+    """The Tap screen, with the code form or the guest form as last submitted."""
+    blank = {"typed": "", "error": "", "values": dict.fromkeys(fields.QUICK_FIELDS, "")}
+    return render(request, "tap.html", {**blank, **context}, status_code=status_code)
+
+
+@signed_in(redirect="card")
+async def tap(request: Request) -> Response:
+    return _tap_page(request)
+
+
+@signed_in(message=NO_CARD)
+async def tap_code(request: Request) -> Response:
+    """Issue (or keep) my code; ``fresh`` retires the current one first."""
+    account_id = signed_in_account(request)
+    form = await read_form(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    if text(form, "fresh"):
+        await sql.run(pool, "codes.retire", account_id=account_id)
+    issued = await codes.issue(pool, sql, account_id)
+    return render(request, "_my_code.html", {"code": issued})
+
+
+def _code_form(request: Request, typed: str, error: str, status_code: int) -> Response:
+    if htmx(request):
+        return render(
+            request, "_code_form.html", {"typed": typed, "error": error}, status_code=status_code
+        )
+    return _tap_page(request, status_code, typed=typed, error=error)
+
+
+@signed_in(message=NO_CARD)
+async def tap_code_enter(request: Request) -> Response:
+    """They showed me their code and I typed it: connect us both ways."""
+    account_id = signed_in_account(request)
+    form = await read_form(request)
+    typed = text(form, "code")[:20]
+    pool, sql = request.app.state.pool, request.app.state.sql
+    async with pool.acquire() as conn, conn.transaction():
+        outcome = await codes.redeem(
+            conn, sql, account_id, client_ip(request), typed, datetime.now(UTC)
+        )
+        if outcome.owner_id is not None:
+            contact_id = await connect(conn, sql, account_id, outcome.owner_id)
+    if outcome.owner_id is None:
+        return _code_form(request, typed, outcome.message, outcome.status)
+    return redirect(request, new_contact_url(request, contact_id))
+
+
+@signed_in(message=NO_CARD)
+async def tap_guest(request: Request) -> Response:
+    """Someone with no phone to hand typed their details on mine."""
+    account_id = signed_in_account(request)
+    form = await read_form(request)
+    values, errors = fields.validate_quick(form, phone_region(request))
+    if errors:
+        return render(
+            request,
+            "tap.html",
+            {"typed": "", "error": "", "values": values, "errors": errors, "guest_open": True},
+            status_code=422,
+            fragment="_guest_form.html",
+        )
+    contact_id = await create_guest(request, account_id, values)
+    return redirect(request, new_contact_url(request, contact_id))
+
+
+async def tap_clock(request: Request) -> Response:
+    """Server time, for the phone's clock offset (NTP-style, lowest round trip wins)."""
+    return JSONResponse({"now": bumps.now_ms()}, headers={"cache-control": "no-store"})
+
+
+def _number(form: FormData, name: str) -> float | None:
+    try:
+        value = float(text(form, name))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> Response:
+    """The bump as the page shows it; once swapped, the way to the new contact."""
+    url = None
+    if outcome.state == "swapped":
+        contact_id = await request.app.state.sql.run(
+            request.app.state.pool,
+            "contacts.id_for",
+            owner_id=account_id,
+            contact_id=outcome.partner_account,
+        )
+        url = new_contact_url(request, contact_id)
+    choices = await bumps.crowd(request.app.state.pool, request.app.state.sql, outcome)
+    if _wants_json(request):
+        return JSONResponse(
+            {
+                "bump_id": outcome.id,
+                "state": outcome.state,
+                "partner_name": outcome.partner_name,
+                "seen": outcome.seen,
+                "url": url,
+                "choices": [{"bump_id": c.bump_id, "name": c.name} for c in choices],
+                "chosen": outcome.row["chosen_id"],
+            }
+        )
+    if url is not None:
+        return redirect(request, url)
+    chosen = next((c for c in choices if c.bump_id == outcome.row["chosen_id"]), None)
+    return render(request, "_bump.html", {"bump": outcome, "choices": choices, "chosen": chosen})
+
+
+@signed_in(message=NO_CARD)
+async def bump_create(request: Request) -> Response:
+    """A bump: record it, pair it, and answer once it is paired, ambiguous or alone."""
+    account_id = signed_in_account(request)
+    form = await read_form(request)
+    bumped_at = _number(form, "bumped_at")
+    force = _number(form, "force")
+    now = bumps.now_ms()
+    if bumped_at is None or not now - MAX_AGE_MS <= bumped_at <= now + FUTURE_MS:
+        if _wants_json(request):
+            return JSONResponse({"state": "rejected", "message": BUMP_CLOCK}, status_code=422)
+        return render(request, "_bump.html", {"bump": None, "error": BUMP_CLOCK}, status_code=422)
+    if force is not None and not 0 < force < 1000:
+        force = None
+    pool, sql = request.app.state.pool, request.app.state.sql
+    listener = request.app.state.listener
+    bump_id = await bumps.record(pool, sql, account_id, bumped_at, force)
+    outcome = await bumps.get(pool, sql, bump_id, account_id)
+    assert outcome is not None
+    if outcome.state == "waiting":
+        outcome = await bumps.wait_for_change(
+            pool, sql, listener, bump_id, account_id, outcome.seen, bumped_at + WAIT_MS
+        )
+        assert outcome is not None
+    if outcome.state == "waiting":
+        await bumps.give_up(pool, sql, outcome)
+    elif outcome.state in ("paired", "ambiguous"):
+        # Hold the answer a moment: a third bump still on its way retracts a pair before
+        # anyone sees a name, and a crowd's list of names is fuller. Counted from now as
+        # well, since time spent before the bump was recorded (the pool, the event's
+        # lock) must not eat into that moment.
+        await bumps.wait_for_change(
+            pool,
+            sql,
+            listener,
+            bump_id,
+            account_id,
+            outcome.seen,
+            max(outcome.row["later_ms"], bumps.now_ms()) + SETTLE_MS,
+        )
+    outcome = await bumps.get(pool, sql, bump_id, account_id)
+    assert outcome is not None
+    return await _answer(request, account_id, outcome)
+
+
+async def _my_bump(request: Request, account_id: int) -> bumps.Outcome:
+    outcome = await bumps.get(
+        request.app.state.pool, request.app.state.sql, request.path_params["bump_id"], account_id
+    )
+    if outcome is None:
+        raise HTTPException(404, "That bump is not yours, or it is gone. Bump again.")
+    return outcome
+
+
+@signed_in(message=NO_CARD)
+async def bump_status(request: Request) -> Response:
+    """Long-poll: answer when the bump differs from what the page shows (``seen``)."""
+    account_id = signed_in_account(request)
+    outcome = await _my_bump(request, account_id)
+    seen = request.query_params.get("seen")
+    if seen is not None:
+        changed = await bumps.wait_for_change(
+            request.app.state.pool,
+            request.app.state.sql,
+            request.app.state.listener,
+            outcome.id,
+            account_id,
+            seen,
+            bumps.now_ms() + LONG_POLL_MS,
+        )
+        assert changed is not None
+        outcome = changed
+    return await _answer(request, account_id, outcome)
+
+
+@signed_in(message=NO_CARD)
+async def bump_confirm(request: Request) -> Response:
+    account_id = signed_in_account(request)
+    outcome = await _my_bump(request, account_id)
+    if outcome.state not in ("paired", "confirmed", "swapped"):
+        return await _answer(request, account_id, outcome)
+    await bumps.confirm(request.app.state.pool, request.app.state.sql, outcome, account_id)
+    return await _answer(request, account_id, await _my_bump(request, account_id))
+
+
+@signed_in(message=NO_CARD)
+async def bump_decline(request: Request) -> Response:
+    account_id = signed_in_account(request)
+    outcome = await _my_bump(request, account_id)
+    await bumps.decline(request.app.state.pool, request.app.state.sql, outcome)
+    return await _answer(request, account_id, await _my_bump(request, account_id))
+
+
+@signed_in(message=NO_CARD)
+async def bump_choose(request: Request) -> Response:
+    """In a crowd of bumps: "it was Dana". Two who pick each other are swapped."""
+    account_id = signed_in_account(request)
+    form = await read_form(request)
+    outcome = await _my_bump(request, account_id)
+    try:
+        choice = int(text(form, "choice"))
+    except ValueError:
+        choice = 0
+    pool, sql = request.app.state.pool, request.app.state.sql
+    if not await bumps.choose(pool, sql, outcome, account_id, choice):
+        raise HTTPException(409, "That person is no longer in the list. Bump again.")
+    return await _answer(request, account_id, await _my_bump(request, account_id))
+
+
+routes = [
+    Route("/tap", tap, name="tap"),
+    Route("/tap/clock", tap_clock, name="tap_clock"),
+    Route("/tap/code", tap_code, methods=["POST"], name="tap_code"),
+    Route("/tap/code/enter", tap_code_enter, methods=["POST"], name="tap_code_enter"),
+    Route("/tap/guest", tap_guest, methods=["POST"], name="tap_guest"),
+    Route("/tap/bumps", bump_create, methods=["POST"], name="bump_create"),
+    Route("/tap/bumps/{bump_id:int}", bump_status, name="bump_status"),
+    Route("/tap/bumps/{bump_id:int}/confirm", bump_confirm, methods=["POST"], name="bump_confirm"),
+    Route("/tap/bumps/{bump_id:int}/decline", bump_decline, methods=["POST"], name="bump_decline"),
+    Route("/tap/bumps/{bump_id:int}/choose", bump_choose, methods=["POST"], name="bump_choose"),
+]
