@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = await db_pool.create_pool(database_url)
+        pool = await db_pool.create_pool(database_url, application_name="reachout-web")
         try:
             async with pool.acquire() as conn:
                 await migrations.apply_migrations(conn)

@@ -8,6 +8,16 @@ from asyncpg.pool import PoolConnectionProxy
 # What a query runs on: a plain connection or one borrowed from the pool.
 Connection = asyncpg.Connection | PoolConnectionProxy
 
+# The database is away for now (restarting, failing over, full, the connection cut), as
+# opposed to a query that is wrong: a long-lived loop waits and tries again on these.
+DATABASE_AWAY: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,  # includes a connection cut mid-query
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
 
 async def _reset(conn: asyncpg.Connection) -> None:
     # The app keeps no session state (no SET, LISTEN, cursors or advisory locks held
@@ -17,7 +27,9 @@ async def _reset(conn: asyncpg.Connection) -> None:
         await conn.execute("ROLLBACK")
 
 
-async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, *, min_size: int = 1, max_size: int = 10, application_name: str = "reachout"
+) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -25,6 +37,8 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
         command_timeout=30,
         max_inactive_connection_lifetime=300,
         reset=_reset,
+        # Names the process in pg_stat_activity (and lets a test cut just its connections).
+        server_settings={"application_name": application_name},
     )
     assert pool is not None
     return pool

@@ -21,6 +21,7 @@ import logging
 import random
 import signal
 import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import aiohttp
 
 from server.config import Settings
-from server.db.pool import create_pool
+from server.db.pool import DATABASE_AWAY, create_pool
 from server.db.queries import Queries
 from server.followups import push, wording
 from server.web import signing
@@ -38,6 +39,11 @@ log = logging.getLogger("reachout.worker")
 
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = 3600.0
+# While the database is away: the first wait, and the longest, before trying again.
+AWAY_FIRST_WAIT = 0.5
+AWAY_LONGEST_WAIT = 30.0
+# How long a stopping worker keeps trying to record sends the push service accepted.
+RECORD_ON_STOP_SECONDS = 30.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
 
 
@@ -165,6 +171,8 @@ class Worker:
         than waiting for a whole batch, so the last slow sends of one batch do not
         leave the other slots idle.
         """
+        # Sends accepted in a pass the database cut short are recorded before anything new.
+        await self._record_sent()
         await self.enqueue_due()
         await self.enqueue_digests()
         semaphore = asyncio.Semaphore(self.concurrency)
@@ -207,6 +215,9 @@ class Worker:
                     task.result()
             await asyncio.gather(*in_flight)
         finally:
+            # A pass cut short by the database still lets its sends finish (and be kept).
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
             # Not cancelled: a cancelled flush could lose the rows it had taken.
             done.set()
             await recorder
@@ -217,23 +228,40 @@ class Worker:
         return len(started)
 
     async def _record_sent(self) -> None:
-        """Record accepted sends in one statement: per-row commits held the send slots."""
+        """Record accepted sends in one statement: per-row commits held the send slots.
+
+        An accepted send is never forgotten: when the database cannot take the record,
+        the batch is kept (and raised about) to be recorded on the next try."""
         if not self._sent:
             return
         batch, self._sent = self._sent, []
-        await self.sql.run(
-            self.pool,
-            "deliveries.mark_sent_many",
-            ids=[d for d, _ in batch],
-            statuses=[s for _, s in batch],
-        )
+        try:
+            await self.sql.run(
+                self.pool,
+                "deliveries.mark_sent_many",
+                ids=[d for d, _ in batch],
+                statuses=[s for _, s in batch],
+            )
+        except BaseException:
+            self._sent = batch + self._sent
+            raise
+
+    @property
+    def unrecorded(self) -> int:
+        """Sends the push service accepted that the database does not know of yet."""
+        return len(self._sent)
 
     async def _record_sent_periodically(self, batch_done: asyncio.Event) -> None:
         # Every 20 ms at most, so a 201 goes unrecorded only briefly (see the module doc).
         while not batch_done.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(batch_done.wait(), 0.02)
-            await self._record_sent()
+            try:
+                await self._record_sent()
+            except DATABASE_AWAY:
+                # Kept for the next try; the sends in flight carry on meanwhile.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(batch_done.wait(), AWAY_FIRST_WAIT)
 
     async def deliver(self, row: Any) -> None:
         sql = self.sql
@@ -281,17 +309,51 @@ class Worker:
             )
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until ``stop`` is set: finishes what it started, hands back the rest."""
+        """Until ``stop`` is set: finishes what it started, hands back the rest, and rides out
+        the database going away (the leases keep the work safe meanwhile)."""
+        away_since: float | None = None
+        wait = AWAY_FIRST_WAIT
         while not stop.is_set():
             try:
                 handled = await self.run_once(stop)
-            except (TimeoutError, OSError) as error:
-                # The database is away for a moment; the leases keep the work safe.
-                log.warning("worker pass failed: %s", error)
+            except DATABASE_AWAY as error:
+                if away_since is None:
+                    away_since = time.monotonic()
+                    log.warning("database unavailable (%s); waiting for it", _reason(error))
                 handled = 0
+                # Full jitter, so many workers do not all come back at the same moment.
+                pause = self.rng.uniform(0, wait)
+                wait = min(wait * 2, AWAY_LONGEST_WAIT)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                continue
+            if away_since is not None:
+                log.warning("database back after %.1f s", time.monotonic() - away_since)
+                away_since, wait = None, AWAY_FIRST_WAIT
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        await self._record_before_stopping()
+
+    async def _record_before_stopping(self) -> None:
+        deadline = time.monotonic() + RECORD_ON_STOP_SECONDS
+        while self._sent:
+            try:
+                await self._record_sent()
+            except DATABASE_AWAY as error:
+                if time.monotonic() > deadline:
+                    log.error(
+                        "stopping with %d accepted sends unrecorded (%s): they will be sent"
+                        " again when their lease ends",
+                        len(self._sent),
+                        _reason(error),
+                    )
+                    return
+                await asyncio.sleep(AWAY_FIRST_WAIT)
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def http_session(settings: Settings, concurrency: int) -> aiohttp.ClientSession:
@@ -306,7 +368,7 @@ async def main(settings: Settings) -> None:
     from server.app import ROUTES
 
     assert settings.database_url
-    pool = await create_pool(settings.database_url, max_size=4)
+    pool = await create_pool(settings.database_url, max_size=4, application_name="reachout-worker")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

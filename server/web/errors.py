@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.db.pool import DATABASE_AWAY
 from server.web.htmx import htmx
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,13 @@ TITLES = {
     413: "That was too large",
     422: "Please check the form",
     429: "Slow down a little",
+    503: "Back in a moment",
 }
+DATABASE_AWAY_MESSAGE = (
+    "We can't reach our database right now. Nothing you did was lost: please try again in a moment."
+)
+# What a browser or a script is told to wait before trying again.
+RETRY_AFTER_SECONDS = 5
 MESSAGES = {
     404: "There is nothing here. The link may be mistyped or out of date.",
     405: "That page cannot be used this way.",
@@ -54,6 +61,12 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DATABASE_AWAY):
+        # Not a bug: one line, and a page saying to try again, not a 500.
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        response = error_response(request, 503, DATABASE_AWAY_MESSAGE)
+        response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+        return response
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, "Something went wrong on our side. Please try again.")
 

@@ -7,7 +7,9 @@ import os
 import signal
 import sys
 
+from server.db.pool import create_pool
 from tests.conftest import PROJECT_ROOT
+from tests.db_proxy import DatabaseProxy
 from tests.reminders import make_due, running_worker, sharers_with_phones, subscribe, swapped
 
 
@@ -241,3 +243,44 @@ async def test_notification_links_match_the_route_table(app):
     route = app.url_path_for("followup_from_notification", followup_id=5, action="done")
     signature = signing.sign("s" * 40, "push-action", 5, 9, "done")
     assert paths.action(5, 9, "done") == f"{route}?owner=9&sig={signature}"
+
+
+async def test_an_accepted_send_is_recorded_once_the_database_is_back(
+    new_phone, pool, push, app, settings
+):
+    """The push service accepts while the database is unreachable: the worker keeps those
+    sends, waits for the database without stopping, and records each once it is back."""
+    devices = await sharers_with_phones(new_phone, push, 4)
+    await make_due(pool)
+    proxy = DatabaseProxy(settings.database_url)
+    await proxy.start()
+    worker_pool = await create_pool(proxy.url, max_size=2)
+    stop = asyncio.Event()
+    try:
+        async with running_worker(app, push, poll_seconds=0.05) as worker:
+            worker.pool = worker_pool
+            push.hold()  # the sends wait at the push service...
+            running = asyncio.create_task(worker.run(stop))
+            await push.wait_for_held(len(devices))
+            await proxy.cut()  # ...while the database becomes unreachable,
+            push.release()  # and then the push service accepts them all.
+            await push.wait_for(len(devices))
+            await asyncio.sleep(0.5)  # the worker tries to record them, and cannot
+            assert not running.done(), "the worker stopped when the database went away"
+            assert worker.unrecorded == len(devices)
+            await proxy.restore()
+            for _ in range(200):
+                sent = "SELECT count(*) FROM deliveries WHERE status = 'sent'"
+                if await pool.fetchval(sent) == len(devices):
+                    break
+                await asyncio.sleep(0.05)
+            assert not running.done()
+            stop.set()
+            await running
+    finally:
+        stop.set()
+        await worker_pool.close()
+        await proxy.close()
+    for device in devices:
+        assert len(push.received_for(device)) == 1
+    assert await deliveries(pool) == [("sent", 1)] * len(devices)

@@ -36,3 +36,49 @@ async def test_healthz_503_when_the_database_stops_answering(admin_url, tmp_path
             assert (await client.get("/healthz")).status_code == 200
     finally:
         await admin.close()
+
+
+async def test_pages_say_back_in_a_moment_while_the_database_is_unreachable(admin_url, tmp_path):
+    from server.app import create_app
+    from server.config import load_settings
+    from tests.conftest import TEST_SECRET, create_database, drop_database
+    from tests.db_proxy import DatabaseProxy
+    from tests.phone import DEFAULT_CARD, text_of
+
+    name = "reachout_away"
+    proxy = DatabaseProxy(await create_database(admin_url, name))
+    await proxy.start()
+    settings = load_settings(
+        {
+            "REACHOUT_ENV": "test",
+            "DATABASE_URL": proxy.url,
+            "SECRET_KEY": TEST_SECRET,
+            "REACHOUT_DATA_DIR": str(tmp_path),
+        }
+    )
+    app = create_app(settings)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                base_url="http://testserver",
+            ) as phone,
+        ):
+            made = await phone.post("/card", data=DEFAULT_CARD)
+            assert made.status_code == 303
+            await proxy.cut()
+            assert (await phone.get("/healthz")).status_code == 503
+            for path in ("/contacts", "/card"):
+                page = await phone.get(path)
+                assert page.status_code == 503, path
+                assert page.headers["retry-after"] == "5"
+                assert "try again in a moment" in text_of(page)
+                assert "Traceback" not in page.text
+            await proxy.restore()
+            assert (await phone.get("/healthz")).status_code == 200
+            card = await phone.get("/card")
+            assert card.status_code == 200 and DEFAULT_CARD["name"] in text_of(card)
+    finally:
+        await proxy.close()
+        await drop_database(admin_url, name)
