@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from typing import Any
 
 from server.config import PROJECT_ROOT, Settings, SettingsError, load_settings
 
@@ -31,24 +32,51 @@ def _database_url(settings: Settings) -> str:
     return url
 
 
-async def _apply(url: str) -> list[str]:
+async def _connect(url: str, wait_seconds: float) -> Any:
+    """A connection, waiting (and saying so, once) while the database is away, up to a bound."""
+    import random
+    import time
+
     import asyncpg
 
+    from server.db.pool import DATABASE_AWAY
+
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.25
+    said = False
+    while True:
+        try:
+            return await asyncpg.connect(url, timeout=10)
+        except DATABASE_AWAY as error:
+            if time.monotonic() + pause > deadline:
+                sys.exit(
+                    f"reachout: cannot start: the database did not answer within"
+                    f" {wait_seconds:g} s ({type(error).__name__}: {error})"
+                )
+            if not said:
+                print(f"reachout: waiting for the database ({error})", file=sys.stderr, flush=True)
+                said = True
+            await asyncio.sleep(pause * random.uniform(0.5, 1.0))
+            pause = min(pause * 2, 5.0)
+
+
+async def _apply(url: str, wait_seconds: float) -> list[str]:
     from server.db.migrations import apply_migrations
 
-    conn = await asyncpg.connect(url)
+    conn = await _connect(url, wait_seconds)
     try:
         return await apply_migrations(conn)
     finally:
         await conn.close()
 
 
-def _migrate(url: str) -> list[str]:
-    """Apply migrations; an edited migration stops the process with one line, not a traceback."""
+def _migrate(url: str, wait_seconds: float) -> list[str]:
+    """Wait for the database, then apply migrations; an edited migration stops the process
+    with one line, not a traceback."""
     from server.db.migrations import MigrationChanged
 
     try:
-        return asyncio.run(_apply(url))
+        return asyncio.run(_apply(url, wait_seconds))
     except MigrationChanged as error:
         sys.exit(f"reachout: cannot start: {error}")
 
@@ -58,7 +86,7 @@ def web(settings: Settings) -> None:
 
     # Here rather than only in the app's start-up, so that a refusal (an edited
     # migration) is one line before uvicorn starts, not a traceback per worker.
-    _migrate(_database_url(settings))
+    _migrate(_database_url(settings), settings.database_wait_seconds)
     host = os.environ.get("HOST") or ("0.0.0.0" if settings.production else "127.0.0.1")  # noqa: S104
     uvicorn.run(
         "server.app:create_app",
@@ -80,7 +108,7 @@ def worker(settings: Settings) -> None:
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(message)s")
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings.database_wait_seconds)
     settings = load_settings()  # now with the DATABASE_URL just resolved
     try:
         import uvloop
@@ -91,14 +119,14 @@ def worker(settings: Settings) -> None:
 
 
 def migrate(settings: Settings) -> None:
-    applied = _migrate(_database_url(settings))
+    applied = _migrate(_database_url(settings), settings.database_wait_seconds)
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
 
 
 def dev(settings: Settings) -> None:
     """`make run`: embedded PostgreSQL, migrations, then every Procfile process."""
     url = _database_url(settings)
-    _migrate(url)
+    _migrate(url, settings.database_wait_seconds)
     # Procfile lines say `python`: make that this interpreter (the venv's), not the system's.
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port), "PATH": path}

@@ -47,6 +47,7 @@ class Settings:
     worker_lease_seconds: int
     roster_days: int
     digest_delay_minutes: int
+    database_wait_seconds: int
 
     @property
     def secure_cookies(self) -> bool:
@@ -138,4 +139,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         worker_lease_seconds=_int(environ, "WORKER_LEASE_SECONDS", 120),
         roster_days=_int(environ, "ROSTER_DAYS", 30),
         digest_delay_minutes=_int(environ, "DIGEST_DELAY_MINUTES", 60),
+        database_wait_seconds=_int(environ, "DATABASE_WAIT_SECONDS", 60),
     )
