@@ -37,6 +37,16 @@ async def load_contact(request: Request) -> tuple[int, Any]:
     return owner_id, contact
 
 
+async def load_followup(request: Request, contact: Any) -> Any:
+    """My follow-up for one of my contacts (as ``load_contact`` gave it), or None."""
+    return await request.app.state.sql.run(
+        request.app.state.pool,
+        "followups.for_contact",
+        contact_id=contact["id"],
+        owner_id=signed_in_account(request),
+    )
+
+
 def new_contact_url(request: Request, contact_id: int) -> str:
     """Where a swap lands: the new contact's page, saying they were just added."""
     return with_notice(url_path(request, "contact", contact_id=contact_id), "swapped")

@@ -10,7 +10,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards import photos, vcard
-from server.contacts.contacts import NO_CONTACTS, like_pattern, load_contact, met_note
+from server.contacts.contacts import (
+    NO_CONTACTS,
+    like_pattern,
+    load_contact,
+    load_followup,
+    met_note,
+)
 from server.web.auth import signed_in, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
@@ -49,12 +55,7 @@ async def contacts(request: Request) -> Response:
 async def contact_page(
     request: Request, contact: Any, status_code: int = 200, **extra: Any
 ) -> Response:
-    followup = await request.app.state.sql.run(
-        request.app.state.pool,
-        "followups.for_contact",
-        contact_id=contact["id"],
-        owner_id=viewer(request).account_id,
-    )
+    followup = await load_followup(request, contact)
     context = {
         "contact": contact,
         "followup": followup,

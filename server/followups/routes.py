@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.contacts.contacts import NO_CONTACTS, load_contact
+from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
 from server.followups import calendar_file, wording
 from server.web import signing
 from server.web.auth import signed_in, signed_in_account, viewer
@@ -55,12 +55,7 @@ async def _followup_fragment(
     undo: str | None = None,
     open_url: str | None = None,
 ) -> Response:
-    followup = await request.app.state.sql.run(
-        request.app.state.pool,
-        "followups.for_contact",
-        contact_id=contact["id"],
-        owner_id=viewer(request).account_id,
-    )
+    followup = await load_followup(request, contact)
     response = render(
         request,
         "_followup.html",
@@ -89,9 +84,7 @@ async def followup_change(request: Request) -> Response:
     if action not in ACTIONS:
         raise HTTPException(400, "That is not something a follow-up can do.")
     pool, sql = request.app.state.pool, request.app.state.sql
-    followup = await sql.run(
-        pool, "followups.for_contact", contact_id=contact["id"], owner_id=owner_id
-    )
+    followup = await load_followup(request, contact)
     if followup is None:
         raise HTTPException(404, "That contact has no follow-up.")
     error, undo = None, None
@@ -149,9 +142,7 @@ async def reach_out(request: Request) -> Response:
     url = wording.reach_out_url(channel, contact, words)
     if url is None:
         raise HTTPException(400, "They did not share a way to reach them like that.")
-    followup = await request.app.state.sql.run(
-        request.app.state.pool, "followups.for_contact", contact_id=contact["id"], owner_id=owner_id
-    )
+    followup = await load_followup(request, contact)
     if followup is not None:
         await request.app.state.sql.run(
             request.app.state.pool, "followups.mark_done", id=followup["id"], owner_id=owner_id
