@@ -118,6 +118,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         # Apple answers 403 BadJwtToken to a subject that is not a real contact.
         raise SettingsError(f"VAPID_SUBJECT must be a mailto: or https: contact, not {subject!r}")
     services = environ.get("PUSH_SERVICES") or DEFAULT_PUSH_SERVICES
+    lease = _int(environ, "WORKER_LEASE_SECONDS", 20)
+    if lease < 2:
+        # Renewed every quarter of it, and a send needs half of it left to start.
+        raise SettingsError(f"WORKER_LEASE_SECONDS must be at least 2, not {lease}")
 
     return Settings(
         env=env,
@@ -136,7 +140,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         push_services=tuple(s.strip().lower() for s in services.split(",") if s.strip()),
         push_ca_file=environ.get("PUSH_CA_FILE") or None,
         worker_concurrency=_int(environ, "WORKER_CONCURRENCY", 64),
-        worker_lease_seconds=_int(environ, "WORKER_LEASE_SECONDS", 120),
+        worker_lease_seconds=lease,
         roster_days=_int(environ, "ROSTER_DAYS", 30),
         digest_delay_minutes=_int(environ, "DIGEST_DELAY_MINUTES", 60),
         database_wait_seconds=_int(environ, "DATABASE_WAIT_SECONDS", 60),

@@ -2,7 +2,9 @@
 
 The database stays the source of truth: a waiter re-reads its row after every
 wake-up and at least every ``POLL_SECONDS``, so a notification lost while the
-connection was down costs latency, never correctness.
+connection was down costs latency, never correctness. When the connection is lost
+(PostgreSQL restarting, the network cut) the listener says so once and reconnects,
+backing off with jitter, for as long as the process lives.
 """
 
 from __future__ import annotations
@@ -10,14 +12,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 
 import asyncpg
 
+from server.db.pool import DATABASE_AWAY
+
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+# Between tries to reconnect: the first wait and the longest.
+RECONNECT_FIRST_WAIT = 0.5
+RECONNECT_LONGEST_WAIT = 10.0
+# The database away, or refusing this connection for now (a role or database not there yet).
+CANNOT_LISTEN: tuple[type[BaseException], ...] = (*DATABASE_AWAY, asyncpg.PostgresError)
 
 
 class Listener:
@@ -30,19 +41,25 @@ class Listener:
         self._closed = False
 
     async def start(self) -> None:
+        """Listen, or if the database is away, say so and keep trying in the background."""
+        if not await self._connect():
+            log.warning("cannot LISTEN on %s yet; waiters poll meanwhile", self.channel)
+            self._reconnect_soon()
+
+    async def _connect(self) -> bool:
         if self._closed:
-            return
+            return True
         try:
-            conn = await asyncpg.connect(self.dsn)
+            conn = await asyncpg.connect(self.dsn, timeout=10)
             await conn.add_listener(self.channel, self._notified)
-        except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("cannot LISTEN on %s (%s); waiters fall back to polling", self.channel, exc)
-            return
+        except CANNOT_LISTEN:
+            return False
         if self._closed:  # closed while this was connecting
             await conn.close()
-            return
+            return True
         conn.add_termination_listener(self._lost)
         self._conn = conn
+        return True
 
     async def close(self) -> None:
         self._closed = True
@@ -59,15 +76,29 @@ class Listener:
 
     def _lost(self, _conn: object) -> None:
         self._conn = None
-        if self._closed:
-            return
+        if not self._closed:
+            log.warning("lost the LISTEN connection on %s; reconnecting", self.channel)
+            self._reconnect_soon()
+
+    def _reconnect_soon(self) -> None:
         if self._reconnecting is None or self._reconnecting.done():
             self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
+        since = time.monotonic()
+        wait = RECONNECT_FIRST_WAIT
         while self._conn is None and not self._closed:
-            await asyncio.sleep(1)
-            await self.start()
+            # Full jitter: after a restart, every process's listener does not come back at once.
+            await asyncio.sleep(random.uniform(0, wait))
+            wait = min(wait * 2, RECONNECT_LONGEST_WAIT)
+            if await self._connect() and not self._closed:
+                log.warning(
+                    "listening on %s again after %.1f s", self.channel, time.monotonic() - since
+                )
+
+    @property
+    def listening(self) -> bool:
+        return self._conn is not None and not self._conn.is_closed()
 
     @contextlib.contextmanager
     def watch(self, key: str) -> Iterator[asyncio.Event]:

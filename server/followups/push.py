@@ -213,7 +213,9 @@ class PushSender:
         ttl: int,
         urgency: str = "normal",
         topic: str | None = None,
+        time_limit: float | None = None,
     ) -> PushResult:
+        """One message; ``time_limit`` (seconds, default ``timeout``) bounds the whole request."""
         assert urgency in URGENCIES and ttl >= 0
         body = self.encrypt(json.dumps(message, separators=(",", ":")).encode(), subscription)
         headers = {
@@ -232,7 +234,7 @@ class PushSender:
                 data=body,
                 headers=headers,
                 allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                timeout=aiohttp.ClientTimeout(total=time_limit or self.timeout),
             ) as response:
                 detail = "" if response.status < 300 else (await response.text())[:200]
                 return PushResult(

@@ -1,15 +1,19 @@
 """The reminder worker: turns due follow-ups into pushes, each delivered once per device.
 
-Work is claimed in PostgreSQL (``FOR UPDATE SKIP LOCKED`` plus a lease), so any
-number of workers can run against one database; a worker that dies simply lets
-its leases run out. Outcomes follow the push service's answer: 201 sent, 404/410
-device forgotten, 413 and other 4xx failed, 429/5xx/network retried with
-exponential backoff and jitter (honouring ``Retry-After``), failed after
-``MAX_ATTEMPTS``.
+Work is claimed in PostgreSQL (``FOR UPDATE SKIP LOCKED`` plus a short lease in the
+worker's name), so any number of workers can run against one database. A living
+worker renews its leases every quarter lease; a killed one stops renewing, and its
+deliveries go to another worker as soon as the lease runs out (seconds). A send
+starts only while its lease has at least half its length left, and may take no longer
+than what remains, so a delivery is never on the wire from two workers at once.
+Outcomes follow the push service's answer: 201 sent, 404/410 device forgotten, 413
+and other 4xx failed, 429/5xx/network retried with exponential backoff and jitter
+(honouring ``Retry-After``), failed after ``MAX_ATTEMPTS``.
 
-The one window no design closes: a push service accepted a message and the
-worker died before recording it (accepted sends are recorded together, every
-20 ms, so the window is that long). The message carries a ``Topic`` and the
+The one window no design closes: a push service accepted a message and the worker
+died before recording it (accepted sends are recorded together, every 20 ms, so the
+window is that long), or was cut off from the database for longer than a lease
+(to the other workers it is then dead). The message carries a ``Topic`` and the
 notification a ``tag`` per contact, so even then the person sees one reminder.
 """
 
@@ -18,8 +22,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import secrets
 import signal
+import socket
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -44,6 +51,10 @@ AWAY_FIRST_WAIT = 0.5
 AWAY_LONGEST_WAIT = 30.0
 # How long a stopping worker keeps trying to record sends the push service accepted.
 RECORD_ON_STOP_SECONDS = 30.0
+# How often a lease is renewed, and how much of it must be left for a send to start.
+RENEW_EVERY = 0.25  # of a lease
+START_WITH_AT_LEAST = 0.5  # of a lease
+SEND_MARGIN = 0.1  # of a lease: a send ends this long before its lease would
 TTL = 24 * 3600  # a reminder a day late is still worth having
 
 
@@ -127,6 +138,12 @@ class Paths:
         return f"{path}?owner={owner_id}&sig={signature}"
 
 
+def worker_name() -> str:
+    """Names this worker in ``deliveries.leased_by``: the host and process, and a random
+    part so a restarted process with a reused pid is someone else."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 @dataclass
 class Worker:
     pool: Any
@@ -136,12 +153,17 @@ class Worker:
     concurrency: int = 64
     batch: int = 256
     poll_seconds: float = 1.0
-    lease_seconds: float = 120.0
+    lease_seconds: float = 20.0
     backoff_base: float = 2.0  # seconds before the first retry, doubled each time
     max_attempts: int = MAX_ATTEMPTS
     digest_delay_seconds: float = 3600.0  # an hour after the event ends
     rng: random.Random = field(default_factory=random.Random)
+    name: str = field(default_factory=worker_name)
     _sent: list[tuple[int, int]] = field(default_factory=list)
+    # The deliveries this worker holds, each with when (on this clock) its lease ends at the
+    # soonest. Measured from before the statement that set it, so never later than the
+    # database's own lease_until.
+    _held: dict[int, float] = field(default_factory=dict)
 
     async def enqueue_due(self) -> int:
         total = 0
@@ -186,19 +208,23 @@ class Worker:
             async with semaphore:
                 if stop is not None and stop.is_set():
                     return  # released below, untouched
+                left = self._held.get(row["id"], 0.0) - time.monotonic()
+                if left < START_WITH_AT_LEAST * self.lease_seconds:
+                    return  # the lease could run out mid-send: released below, untouched
                 started.add(row["id"])
-                await self.deliver(row)
+                accepted = False
+                try:
+                    limit = min(self.sender.timeout, left - SEND_MARGIN * self.lease_seconds)
+                    accepted = await self.deliver(row, time_limit=limit)
+                finally:
+                    if not accepted:  # recorded, or left for the lease to run out
+                        self._held.pop(row["id"], None)
 
         try:
             while not (stop is not None and stop.is_set()):
                 room = 2 * self.concurrency - len(in_flight)
                 if len(in_flight) <= self.concurrency:
-                    rows = await self.sql.run(
-                        self.pool,
-                        "deliveries.claim",
-                        limit=min(self.batch, room),
-                        lease_seconds=self.lease_seconds,
-                    )
+                    rows = await self.claim(min(self.batch, room))
                     for row in rows:
                         claimed.append(row["id"])
                         in_flight.add(asyncio.create_task(one(row)))
@@ -221,11 +247,58 @@ class Worker:
             # Not cancelled: a cancelled flush could lose the rows it had taken.
             done.set()
             await recorder
+            unstarted = [delivery for delivery in claimed if delivery not in started]
+            for delivery in unstarted:
+                self._held.pop(delivery, None)  # no longer renewed: if not released, they lapse
             await self._record_sent()
-        unstarted = [delivery for delivery in claimed if delivery not in started]
         if unstarted:
-            await self.sql.run(self.pool, "deliveries.release", ids=unstarted)
+            await self.sql.run(self.pool, "deliveries.release", ids=unstarted, worker=self.name)
         return len(started)
+
+    async def claim(self, limit: int) -> list[Any]:
+        """Lease up to ``limit`` deliveries to this worker, held while it renews them."""
+        since = time.monotonic()
+        rows: list[Any] = await self.sql.run(
+            self.pool,
+            "deliveries.claim",
+            limit=limit,
+            lease_seconds=self.lease_seconds,
+            worker=self.name,
+        )
+        for row in rows:
+            self._held[row["id"]] = since + self.lease_seconds
+        return rows
+
+    async def renew_leases(self) -> None:
+        """Hold what this worker holds for another lease; what it no longer holds (its lease
+        ran out and another worker took it) it lets go, so it never sends it."""
+        ids = list(self._held)
+        if not ids:
+            return
+        since = time.monotonic()
+        renewed = await self.sql.run(
+            self.pool,
+            "deliveries.renew",
+            ids=ids,
+            lease_seconds=self.lease_seconds,
+            worker=self.name,
+        )
+        kept = {row["id"] for row in renewed}
+        for delivery in ids:
+            if delivery not in self._held:
+                continue  # finished meanwhile
+            if delivery in kept:
+                self._held[delivery] = max(self._held[delivery], since + self.lease_seconds)
+            else:
+                del self._held[delivery]
+
+    async def _renew_leases_periodically(self, finished: asyncio.Event) -> None:
+        while not finished.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), RENEW_EVERY * self.lease_seconds)
+            # run() says when the database is away; sends stop starting before leases run out.
+            with contextlib.suppress(*DATABASE_AWAY):
+                await self.renew_leases()
 
     async def _record_sent(self) -> None:
         """Record accepted sends in one statement: per-row commits held the send slots.
@@ -245,6 +318,8 @@ class Worker:
         except BaseException:
             self._sent = batch + self._sent
             raise
+        for delivery, _ in batch:
+            self._held.pop(delivery, None)
 
     @property
     def unrecorded(self) -> int:
@@ -263,28 +338,36 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(batch_done.wait(), AWAY_FIRST_WAIT)
 
-    async def deliver(self, row: Any) -> None:
+    async def deliver(self, row: Any, *, time_limit: float | None = None) -> bool:
+        """Send one claimed delivery and record how it went; True when the push service
+        accepted it (recorded with the next batch, by ``_record_sent``)."""
         sql = self.sql
         if row["endpoint"] is None:
             await sql.run(self.pool, "deliveries.mark_gone", id=row["id"], status=None)
-            return
+            return False
         stale = (
             row["followup_id"] is not None
             and (row["followup_status"] != "open" or row["followup_round"] != row["round"])
         ) or (row["request_id"] is not None and row["request_status"] != "pending")
         if stale:
             await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
-            return
+            return False
         message = notification(row, paths=self.paths, now=datetime.now(UTC))
         subscription = push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
         # A digest can wait for a good moment; a reminder or a request should not.
         urgency = "low" if row["digest_event_id"] is not None else "normal"
         result = await self.sender.send(
-            subscription, message, ttl=TTL, urgency=urgency, topic=message["tag"]
+            subscription,
+            message,
+            ttl=TTL,
+            urgency=urgency,
+            topic=message["tag"],
+            time_limit=time_limit,
         )
         if result.sent:
             self._sent.append((row["id"], result.status))
-        elif result.gone:
+            return True
+        if result.gone:
             log.info("subscription %s gone (%s): removed", row["subscription_id"], result.status)
             await sql.run(self.pool, "deliveries.mark_gone", id=row["id"], status=result.status)
         elif result.retryable:
@@ -307,10 +390,22 @@ class Worker:
                 status=result.status,
                 error=result.error,
             )
+        return False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop`` is set: finishes what it started, hands back the rest, and rides out
         the database going away (the leases keep the work safe meanwhile)."""
+        # Renewed until the very end: sends finishing and records waiting still hold rows.
+        finished = asyncio.Event()
+        renewing = asyncio.create_task(self._renew_leases_periodically(finished))
+        try:
+            await self._run(stop)
+            await self._record_before_stopping()
+        finally:
+            finished.set()
+            await renewing
+
+    async def _run(self, stop: asyncio.Event) -> None:
         away_since: float | None = None
         wait = AWAY_FIRST_WAIT
         while not stop.is_set():
@@ -333,7 +428,6 @@ class Worker:
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.poll_seconds)
-        await self._record_before_stopping()
 
     async def _record_before_stopping(self) -> None:
         deadline = time.monotonic() + RECORD_ON_STOP_SECONDS

@@ -20,20 +20,24 @@ WITH due AS (
 SELECT count(*) FROM taken
 
 -- name: claim
--- Lease up to :limit deliveries that are ready (or whose worker's lease ran out) for :lease_seconds
--- seconds, with everything the notification needs, whichever kind it is.
--- Rows another worker holds are skipped.
+-- Lease up to :limit deliveries to worker :worker for :lease_seconds seconds, with everything the
+-- notification needs, whichever kind it is: those that are ready, and those whose worker's lease
+-- ran out (it was killed, or cut off from the database). Rows another worker holds are skipped.
+-- For a lease's length after PostgreSQL starts, run-out leases are left alone: their workers
+-- were cut off by the restart, not dead, and need that long to come back, renew, and record
+-- what the push service accepted meanwhile (or it would be sent twice).
 WITH picked AS (
     SELECT id FROM deliveries
     WHERE (status = 'queued' AND next_attempt_at <= now())
-       OR (status = 'sending' AND lease_until < now())
+       OR (status = 'sending' AND lease_until < now()
+           AND pg_postmaster_start_time() < now() - make_interval(secs => :lease_seconds))
     ORDER BY next_attempt_at, id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 ), leased AS (
     UPDATE deliveries d
     SET status = 'sending', lease_until = now() + make_interval(secs => :lease_seconds),
-        attempts = d.attempts + 1
+        leased_by = :worker, attempts = d.attempts + 1
     FROM picked WHERE d.id = picked.id
     RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts, d.request_id,
               d.digest_event_id, d.digest_account_id
@@ -124,7 +128,16 @@ WITH gone AS (
 DELETE FROM push_subscriptions WHERE id = (SELECT subscription_id FROM gone)
 
 -- name: release!
--- A worker shutting down hands back what it claimed but did not start.
+-- Worker :worker hands back what it claimed but did not start (it is stopping, or its lease
+-- ran out before it could): ready again at once, the attempt not counted.
 UPDATE deliveries
-SET status = 'queued', lease_until = NULL, attempts = attempts - 1
-WHERE id = ANY(:ids::bigint[]) AND status = 'sending'
+SET status = 'queued', lease_until = NULL, leased_by = NULL, attempts = attempts - 1
+WHERE id = ANY(:ids::bigint[]) AND status = 'sending' AND leased_by = :worker
+
+-- name: renew
+-- Worker :worker is alive: its deliveries :ids are held for another :lease_seconds seconds.
+-- Returns those still its own (one it no longer holds must not be sent by it).
+UPDATE deliveries
+SET lease_until = now() + make_interval(secs => :lease_seconds)
+WHERE id = ANY(:ids::bigint[]) AND status = 'sending' AND leased_by = :worker
+RETURNING id

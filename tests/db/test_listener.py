@@ -43,3 +43,30 @@ async def test_the_listener_reconnects_after_its_connection_is_cut(database_url,
             assert time.monotonic() - started < 10, "never listened again"
     finally:
         await listener.close()
+
+
+async def test_a_listener_started_while_the_database_is_away_listens_once_it_is_back(
+    database_url, pool, caplog
+):
+    from tests.db_proxy import DatabaseProxy
+
+    proxy = DatabaseProxy(database_url)
+    await proxy.start()
+    await proxy.cut()
+    listener = Listener(proxy.url, "test_wake")
+    try:
+        await listener.start()  # does not raise, does not wait
+        assert not listener.listening
+        await asyncio.sleep(1.5)  # tries again meanwhile, quietly
+        await proxy.restore()
+        started = time.monotonic()
+        while not await woken_within(listener, pool, "9", 0.2):
+            assert time.monotonic() - started < 15, "never listened once the database was back"
+        assert listener.listening
+    finally:
+        await listener.close()
+        await proxy.close()
+    said = [r.getMessage() for r in caplog.records if r.name == "server.db.listener"]
+    assert said[0] == "cannot LISTEN on test_wake yet; waiters poll meanwhile"
+    assert said[1].startswith("listening on test_wake again after ")
+    assert len(said) == 2, said
