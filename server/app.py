@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise RuntimeError("DATABASE_URL is not set; start the server with `python -m server web`")
     database_url = settings.database_url
     inline_css = (STATIC_DIR / "app.css").read_text()
+    urls = Urls(ROUTES)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -87,7 +88,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(GZipMiddleware, minimum_size=512),
             # The viewer first, so even a refused request's error page shows who is signed in.
-            Middleware(AuthenticationMiddleware, backend=SessionBackend(STATIC_PREFIX)),
+            Middleware(
+                AuthenticationMiddleware,
+                backend=SessionBackend(
+                    STATIC_PREFIX,
+                    same_for_everyone=(
+                        urls.path(name) for name in ("healthz", "service_worker", "manifest")
+                    ),
+                ),
+            ),
             Middleware(CrossOriginProtectionMiddleware, base_url=settings.base_url),
             Middleware(
                 BodySizeLimitMiddleware,
@@ -100,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.sql = queries.Queries()
-    app.state.urls = Urls(ROUTES)
+    app.state.urls = urls
     app.state.templates = create_templates(
         inline_css,
         app.state.urls,

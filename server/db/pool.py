@@ -28,11 +28,14 @@ async def _reset(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 1, max_size: int = 10, application_name: str = "reachout"
+    dsn: str, *, max_size: int = 10, application_name: str = "reachout"
 ) -> asyncpg.Pool:
+    """Connections made on demand and kept while in use: no floor of idle ones, because
+    asyncpg restores a floor in the background and, while the database is away, logs a
+    traceback for every try; the callers say once that it is away and back instead."""
     pool = await asyncpg.create_pool(
         dsn,
-        min_size=min_size,
+        min_size=0,
         max_size=max_size,
         command_timeout=30,
         max_inactive_connection_lifetime=300,

@@ -28,6 +28,8 @@ Fault injection and timing:
   each request takes the next one, and once the queue is empty the service behaves
   normally. A scripted non-201 answer is given without further checks and records
   nothing; a scripted 201 (optionally with extra headers) goes through every check.
+* ``overload((429, 503), retry_after=1)`` answers every request with those statuses in
+  turn (each with ``Retry-After``) until ``recover()``: a push service overloaded or down.
 * ``latency`` delays every answer; ``hold()`` makes requests wait until ``release()``,
   and ``wait_for_held(n)`` waits until exactly ``n`` requests are waiting.
 
@@ -54,6 +56,7 @@ import datetime
 import hashlib
 import hmac
 import ipaddress
+import itertools
 import json
 import re
 import secrets
@@ -62,7 +65,7 @@ import ssl
 import tempfile
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -303,6 +306,7 @@ class LocalPushService:
         self._subscriptions: dict[str, BrowserSubscription] = {}
         self._gone: set[str] = set()
         self._scripts: dict[str, deque[ScriptedResponse]] = {}
+        self._overload: tuple[Iterator[int], int] | None = None  # statuses in turn, Retry-After
         self._gate: asyncio.Event | None = None  # while held: the Event release() sets
         self._held = 0
         self._changed = asyncio.Event()
@@ -454,6 +458,14 @@ class LocalPushService:
             if not 100 <= status <= 599:
                 raise ValueError(f"not an HTTP status: {status}")
             queue.append(response)
+
+    def overload(self, statuses: Sequence[int] = (429, 503), retry_after: int = 1) -> None:
+        """Answer every request with ``statuses`` in turn, each with ``Retry-After``, until
+        ``recover()``."""
+        self._overload = (itertools.cycle(statuses), retry_after)
+
+    def recover(self) -> None:
+        self._overload = None
 
     def hold(self) -> None:
         """Make requests arriving from now on wait (before being answered) until release()."""
@@ -632,6 +644,13 @@ class LocalPushService:
             raise Refused(404, "NotFound", "no such subscription")
         if sub_id in self._gone:
             raise Refused(410, "Unregistered", "the subscription is no longer valid")
+
+        if self._overload is not None:
+            statuses, retry_after = self._overload
+            status = next(statuses)
+            raise Refused(
+                status, "Overloaded", "try again later", {"Retry-After": str(retry_after)}
+            )
 
         extra_headers: dict[str, str] = {}
         queue = self._scripts.get(sub_id)

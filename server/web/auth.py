@@ -4,7 +4,7 @@ handlers declare (modelled on ``starlette.authentication.requires``)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,13 +47,22 @@ ANONYMOUS = Viewer()
 class SessionBackend(AuthenticationBackend):
     """Looks the session cookie up in PostgreSQL, so every process sees every session."""
 
-    def __init__(self, static_prefix: str) -> None:
-        # Static files never depend on who asks: spare them the query.
+    def __init__(self, static_prefix: str, same_for_everyone: Iterable[str] = ()) -> None:
+        # Static files, and the paths that answer the same whoever asks (the health check, the
+        # service worker, the manifest), are spared the query: they are asked for often, and
+        # the health check must answer for itself while the database is away.
         self.static_prefix = static_prefix
+        self.same_for_everyone = frozenset(same_for_everyone)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
         token = conn.cookies.get(COOKIE_NAME)
-        if not token or len(token) >= 100 or conn.url.path.startswith(self.static_prefix):
+        path = conn.url.path
+        if (
+            not token
+            or len(token) >= 100
+            or path.startswith(self.static_prefix)
+            or path in self.same_for_everyone
+        ):
             return AuthCredentials(), ANONYMOUS
         state = conn.app.state
         row = await state.sql.run(state.pool, "sessions.account_for", token_hash=hash_token(token))

@@ -82,3 +82,44 @@ async def test_pages_say_back_in_a_moment_while_the_database_is_unreachable(admi
     finally:
         await proxy.close()
         await drop_database(admin_url, name)
+
+
+async def test_the_app_rides_out_a_postgresql_stop_and_start_without_a_restart(tmp_path):
+    """PostgreSQL itself stops (fast shutdown: every connection cut) and starts again."""
+    from server.app import create_app
+    from server.config import load_settings
+    from tests.conftest import TEST_SECRET
+    from tests.own_postgres import own_postgres
+    from tests.phone import DEFAULT_CARD, text_of
+
+    async with own_postgres(tmp_path) as pg:
+        settings = load_settings(
+            {
+                "REACHOUT_ENV": "test",
+                "DATABASE_URL": pg.url,
+                "SECRET_KEY": TEST_SECRET,
+                "REACHOUT_DATA_DIR": str(tmp_path),
+            }
+        )
+        app = create_app(settings)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                base_url="http://testserver",
+            ) as phone,
+        ):
+            assert (await phone.post("/card", data=DEFAULT_CARD)).status_code == 303
+            await pg.stop()
+            down = await phone.get("/healthz")
+            assert down.status_code == 503 and down.json()["database"] == "down"
+            page = await phone.get("/card")
+            assert page.status_code == 503
+            assert "try again in a moment" in text_of(page)
+            await pg.start()
+            assert (await phone.get("/healthz")).status_code == 200
+            card = await phone.get("/card")
+            assert card.status_code == 200 and DEFAULT_CARD["name"] in text_of(card)
+            await pg.restart()  # and once more, without a pause: pg_ctl restart
+            assert (await phone.get("/healthz")).status_code == 200
+            assert (await phone.get("/contacts")).status_code == 200

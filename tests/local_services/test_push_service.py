@@ -418,6 +418,19 @@ async def test_scripts_are_per_subscription_and_then_normal(
     assert [r.subscription_id for r in service.received] == [fine.id, flaky.id]
 
 
+async def test_an_overloaded_service_answers_429_and_503_in_turn_until_it_recovers(
+    service: LocalPushService, http: aiohttp.ClientSession, sender: Sender
+) -> None:
+    subscription = service.subscribe()
+    service.overload((429, 503), retry_after=2)
+    answers = [await send(http, service, sender, subscription) for _ in range(3)]
+    assert [a.status for a in answers] == [429, 503, 429]
+    assert {a.headers["Retry-After"] for a in answers} == {"2"}
+    assert service.received == []
+    service.recover()
+    assert (await send(http, service, sender, subscription)).status == 201
+
+
 @pytest.mark.parametrize("how", ["cancel the request", "close the session"])
 async def test_a_held_request_whose_client_left_records_nothing(
     service: LocalPushService, sender: Sender, how: str
