@@ -11,11 +11,14 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "test")
+# Where `make run` starts its local mail sink (python -m server mail-sink), and sends to.
+DEV_SMTP_URL = "smtp://127.0.0.1:8025"
 # Hosts of the push services browsers use; a subscription elsewhere is refused.
 DEFAULT_PUSH_SERVICES = (
     "fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com"
@@ -48,6 +51,8 @@ class Settings:
     roster_days: int
     digest_delay_minutes: int
     database_wait_seconds: int
+    smtp_url: str
+    mail_from: str
 
     @property
     def secure_cookies(self) -> bool:
@@ -92,7 +97,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     missing = [
         name
-        for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT")
+        for name in (
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "BASE_URL",
+            "VAPID_PRIVATE_KEY",
+            "VAPID_SUBJECT",
+            "SMTP_URL",
+            "MAIL_FROM",
+        )
         if production and not environ.get(name)
     ]
     if missing:
@@ -118,6 +131,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         # Apple answers 403 BadJwtToken to a subject that is not a real contact.
         raise SettingsError(f"VAPID_SUBJECT must be a mailto: or https: contact, not {subject!r}")
     services = environ.get("PUSH_SERVICES") or DEFAULT_PUSH_SERVICES
+    smtp_url = environ.get("SMTP_URL") or DEV_SMTP_URL
+    smtp = urlsplit(smtp_url)
+    if smtp.scheme not in ("smtp", "smtps") or not smtp.hostname:
+        # Not the URL itself in the message: it may carry a password.
+        raise SettingsError(
+            "SMTP_URL must be smtp://[user:password@]host[:port] (STARTTLS when offered)"
+            " or smtps://[user:password@]host[:port] (TLS)"
+        )
+    mail_from = environ.get("MAIL_FROM") or "Reachout <reachout@localhost>"
+    _, from_address = parseaddr(mail_from)
+    if "@" not in from_address or any(c in mail_from for c in "\r\n"):
+        raise SettingsError(
+            f"MAIL_FROM must be an address like Reachout <hi@example.com>, not {mail_from!r}"
+        )
     lease = _int(environ, "WORKER_LEASE_SECONDS", 20)
     if lease < 2:
         # Renewed every quarter of it, and a send needs half of it left to start.
@@ -144,4 +171,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         roster_days=_int(environ, "ROSTER_DAYS", 30),
         digest_delay_minutes=_int(environ, "DIGEST_DELAY_MINUTES", 60),
         database_wait_seconds=_int(environ, "DATABASE_WAIT_SECONDS", 60),
+        smtp_url=smtp_url,
+        mail_from=mail_from,
     )

@@ -20,7 +20,16 @@ def test_development_generates_a_secret_once_and_keeps_it(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "BASE_URL", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "BASE_URL",
+        "VAPID_PRIVATE_KEY",
+        "VAPID_SUBJECT",
+        "SMTP_URL",
+        "MAIL_FROM",
+    ],
 )
 def test_production_refuses_to_start_without_each_secret(tmp_path, missing):
     environ = {
@@ -30,6 +39,8 @@ def test_production_refuses_to_start_without_each_secret(tmp_path, missing):
         "BASE_URL": "https://reachout.example",
         "VAPID_PRIVATE_KEY": "k" * 43,
         "VAPID_SUBJECT": "mailto:ops@reachout.example",
+        "SMTP_URL": "smtp://reachout:secret@mail.example:587",
+        "MAIL_FROM": "Reachout <hello@reachout.example>",
         "REACHOUT_DATA_DIR": str(tmp_path),
     }
     del environ[missing]
@@ -80,3 +91,24 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert names, "found no settings"
     assert sorted(name for name in names if f"`{name}`" not in readme) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("SMTP_URL", "http://mail.example", "SMTP_URL must be smtp://"),
+        ("SMTP_URL", "smtp://", "SMTP_URL must be smtp://"),
+        ("MAIL_FROM", "nobody", "MAIL_FROM must be an address"),
+        ("MAIL_FROM", "Reachout <a@b.example>\r\nBcc: x@y.example", "MAIL_FROM must be an address"),
+    ],
+)
+def test_mail_settings_that_cannot_work_are_refused(tmp_path, name, value, says):
+    with pytest.raises(SettingsError, match=says) as refused:
+        load_settings({"REACHOUT_DATA_DIR": str(tmp_path), name: value})
+    assert "secret" not in str(refused.value)
+
+
+def test_an_smtp_password_is_never_repeated_in_the_refusal(tmp_path):
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"REACHOUT_DATA_DIR": str(tmp_path), "SMTP_URL": "ftp://u:hunter2@mail"})
+    assert "hunter2" not in str(refused.value)
