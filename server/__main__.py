@@ -104,7 +104,7 @@ def web(settings: Settings) -> None:
 def worker(settings: Settings) -> None:
     import logging
 
-    from server.followups import worker as reminders
+    from server import worker_process
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(message)s")
     url = _database_url(settings)
@@ -113,9 +113,9 @@ def worker(settings: Settings) -> None:
     try:
         import uvloop
 
-        uvloop.run(reminders.main(settings))
+        uvloop.run(worker_process.main(settings))
     except ImportError:  # pragma: no cover - uvloop is a dependency; this is for other OSes
-        asyncio.run(reminders.main(settings))
+        asyncio.run(worker_process.main(settings))
 
 
 def migrate(settings: Settings) -> None:

@@ -25,6 +25,7 @@ from server.events import routes as events_routes
 from server.followups import push, wording
 from server.followups import routes as followups_routes
 from server.home import routes as home_routes
+from server.mail import routes as mail_routes
 from server.roster import routes as roster_routes
 from server.settings import routes as settings_routes
 from server.swaps import routes as swaps_routes
@@ -50,6 +51,7 @@ ROUTES: list[BaseRoute] = [
     *events_routes.routes,
     *roster_routes.routes,
     *settings_routes.routes,
+    *mail_routes.routes,
     Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]
 

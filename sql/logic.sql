@@ -62,3 +62,25 @@ LANGUAGE sql STABLE AS $$
         ELSE morning_after(tz, met, 1)
     END
 $$;
+
+-- Reminders reach an account by push, by email, both or neither (accounts.reminders_by);
+-- unset: by email when its address is confirmed and it has no push device, else by push.
+CREATE OR REPLACE FUNCTION reminders_by_push(account bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(reminders_by, 'push') IN ('push', 'both') FROM accounts WHERE id = account
+$$;
+
+-- The address an account's reminders are emailed to, or NULL when they are not: it must be
+-- confirmed, not unsubscribed and not bouncing.
+CREATE OR REPLACE FUNCTION reminder_address(account bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT ea.address
+    FROM accounts a
+    JOIN cards c ON c.account_id = a.id
+    JOIN email_addresses ea ON ea.address = lower(c.email)
+    WHERE a.id = account
+      AND ea.confirmed_at IS NOT NULL AND ea.unsubscribed_at IS NULL AND ea.bounced_at IS NULL
+      AND (a.reminders_by IN ('email', 'both')
+           OR (a.reminders_by IS NULL
+               AND NOT EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.account_id = a.id)))
+$$;

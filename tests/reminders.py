@@ -70,7 +70,7 @@ async def running_worker(
         settings = app.state.settings
         sender = push.PushSender(app.state.vapid, settings.vapid_subject, session)
         yield Worker(
-            pool=app.state.pool,
+            pool=options.pop("pool", app.state.pool),
             sql=app.state.sql,
             sender=sender,
             paths=Paths(app, settings.secret_key),

@@ -15,6 +15,14 @@ TIMINGS = {
     "in_3_days": "In 3 days (09:00)",
     "never": "Never",
 }
+# How reminders come; "" is automatic: email for a confirmed address with no push device.
+REMINDERS_BY = {
+    "": "Automatically: by email if no device has push turned on, else by push",
+    "push": "By push",
+    "email": "By email",
+    "both": "By push and by email",
+    "neither": "Neither (I will look at my follow-ups)",
+}
 REACH_OUT_CHANNELS = ("email", "sms", "linkedin")
 
 
@@ -85,6 +93,20 @@ def reminder(item: Mapping[str, Any], now: datetime, tz: str) -> tuple[str, str]
     if item.get("they_asked"):
         body += f" They asked: {item['they_asked']}."
     return title, body
+
+
+def digest(met: int, waiting: int, event_name: str) -> tuple[str, str]:
+    """Title and body of the digest after an event (push and email)."""
+    if met:
+        title = f"You met {met} {'person' if met == 1 else 'people'} at {event_name}"
+        body = (
+            f"{waiting} follow-up{'' if waiting == 1 else 's'} waiting."
+            if waiting
+            else "All followed up. The list of people stays open for 30 days."
+        )
+        return title, body
+    title = f"Who did you miss at {event_name}?"
+    return title, "The list of people stays open for 30 days: find them and ask to connect."
 
 
 def first_name(name: str) -> str:

@@ -22,13 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
-import secrets
-import signal
-import socket
 import ssl
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +31,9 @@ from typing import Any
 import aiohttp
 
 from server.config import Settings
-from server.db.pool import DATABASE_AWAY, create_pool
+from server.db import away
+from server.db.leases import Leases, worker_name
+from server.db.pool import DATABASE_AWAY
 from server.db.queries import Queries
 from server.followups import push, wording
 from server.web import signing
@@ -46,15 +43,6 @@ log = logging.getLogger("reachout.worker")
 
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = 3600.0
-# While the database is away: the first wait, and the longest, before trying again.
-AWAY_FIRST_WAIT = 0.5
-AWAY_LONGEST_WAIT = 10.0  # well inside a lease: see the claim query on restarts
-# How long a stopping worker keeps trying to record sends the push service accepted.
-RECORD_ON_STOP_SECONDS = 30.0
-# How often a lease is renewed, and how much of it must be left for a send to start.
-RENEW_EVERY = 0.25  # of a lease
-START_WITH_AT_LEAST = 0.5  # of a lease
-SEND_MARGIN = 0.1  # of a lease: a send ends this long before its lease would
 TTL = 24 * 3600  # a reminder a day late is still worth having
 
 
@@ -76,18 +64,9 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
             "delivery": row["id"],
         }
     if row["digest_event_id"] is not None:
-        met, waiting = row["digest_met"], row["digest_waiting"]
-        name = row["digest_event_name"]
-        if met:
-            title = f"You met {met} {'person' if met == 1 else 'people'} at {name}"
-            body = (
-                f"{waiting} follow-up{'' if waiting == 1 else 's'} waiting."
-                if waiting
-                else ("All followed up. The list of people stays open for 30 days.")
-            )
-        else:
-            title = f"Who did you miss at {name}?"
-            body = "The list of people stays open for 30 days: find them and ask to connect."
+        title, body = wording.digest(
+            row["digest_met"], row["digest_waiting"], row["digest_event_name"]
+        )
         return {
             "title": title[:120],
             "body": body,
@@ -138,12 +117,6 @@ class Paths:
         return f"{path}?owner={owner_id}&sig={signature}"
 
 
-def worker_name() -> str:
-    """Names this worker in ``deliveries.leased_by``: the host and process, and a random
-    part so a restarted process with a reused pid is someone else."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
 @dataclass
 class Worker:
     pool: Any
@@ -160,10 +133,10 @@ class Worker:
     rng: random.Random = field(default_factory=random.Random)
     name: str = field(default_factory=worker_name)
     _sent: list[tuple[int, int]] = field(default_factory=list)
-    # The deliveries this worker holds, each with when (on this clock) its lease ends at the
-    # soonest. Measured from before the statement that set it, so never later than the
-    # database's own lease_until.
-    _held: dict[int, float] = field(default_factory=dict)
+    leases: Leases = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.leases = Leases(self.pool, self.sql, "deliveries", self.lease_seconds, self.name)
 
     async def enqueue_due(self) -> int:
         total = 0
@@ -208,23 +181,22 @@ class Worker:
             async with semaphore:
                 if stop is not None and stop.is_set():
                     return  # released below, untouched
-                left = self._held.get(row["id"], 0.0) - time.monotonic()
-                if left < START_WITH_AT_LEAST * self.lease_seconds:
+                left = self.leases.time_left(row["id"])
+                if left is None:
                     return  # the lease could run out mid-send: released below, untouched
                 started.add(row["id"])
                 accepted = False
                 try:
-                    limit = min(self.sender.timeout, left - SEND_MARGIN * self.lease_seconds)
-                    accepted = await self.deliver(row, time_limit=limit)
+                    accepted = await self.deliver(row, time_limit=min(self.sender.timeout, left))
                 finally:
                     if not accepted:  # recorded, or left for the lease to run out
-                        self._held.pop(row["id"], None)
+                        self.leases.let_go(row["id"])
 
         try:
             while not (stop is not None and stop.is_set()):
                 room = 2 * self.concurrency - len(in_flight)
                 if len(in_flight) <= self.concurrency:
-                    rows = await self.claim(min(self.batch, room))
+                    rows = await self.leases.claim(min(self.batch, room))
                     for row in rows:
                         claimed.append(row["id"])
                         in_flight.add(asyncio.create_task(one(row)))
@@ -248,57 +220,17 @@ class Worker:
             done.set()
             await recorder
             unstarted = [delivery for delivery in claimed if delivery not in started]
-            for delivery in unstarted:
-                self._held.pop(delivery, None)  # no longer renewed: if not released, they lapse
+            self.leases.let_go(*unstarted)  # no longer renewed: if not released, they lapse
             await self._record_sent()
-        if unstarted:
-            await self.sql.run(self.pool, "deliveries.release", ids=unstarted, worker=self.name)
+        await self.leases.release(unstarted)
         return len(started)
 
     async def claim(self, limit: int) -> list[Any]:
         """Lease up to ``limit`` deliveries to this worker, held while it renews them."""
-        since = time.monotonic()
-        rows: list[Any] = await self.sql.run(
-            self.pool,
-            "deliveries.claim",
-            limit=limit,
-            lease_seconds=self.lease_seconds,
-            worker=self.name,
-        )
-        for row in rows:
-            self._held[row["id"]] = since + self.lease_seconds
-        return rows
+        return await self.leases.claim(limit)
 
     async def renew_leases(self) -> None:
-        """Hold what this worker holds for another lease; what it no longer holds (its lease
-        ran out and another worker took it) it lets go, so it never sends it."""
-        ids = list(self._held)
-        if not ids:
-            return
-        since = time.monotonic()
-        renewed = await self.sql.run(
-            self.pool,
-            "deliveries.renew",
-            ids=ids,
-            lease_seconds=self.lease_seconds,
-            worker=self.name,
-        )
-        kept = {row["id"] for row in renewed}
-        for delivery in ids:
-            if delivery not in self._held:
-                continue  # finished meanwhile
-            if delivery in kept:
-                self._held[delivery] = max(self._held[delivery], since + self.lease_seconds)
-            else:
-                del self._held[delivery]
-
-    async def _renew_leases_periodically(self, finished: asyncio.Event) -> None:
-        while not finished.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(finished.wait(), RENEW_EVERY * self.lease_seconds)
-            # run() says when the database is away; sends stop starting before leases run out.
-            with contextlib.suppress(*DATABASE_AWAY):
-                await self.renew_leases()
+        await self.leases.renew()
 
     async def _record_sent(self) -> None:
         """Record accepted sends in one statement: per-row commits held the send slots.
@@ -318,8 +250,7 @@ class Worker:
         except BaseException:
             self._sent = batch + self._sent
             raise
-        for delivery, _ in batch:
-            self._held.pop(delivery, None)
+        self.leases.let_go(*(delivery for delivery, _ in batch))
 
     @property
     def unrecorded(self) -> int:
@@ -336,7 +267,7 @@ class Worker:
             except DATABASE_AWAY:
                 # Kept for the next try; the sends in flight carry on meanwhile.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(batch_done.wait(), AWAY_FIRST_WAIT)
+                    await asyncio.wait_for(batch_done.wait(), away.AWAY_FIRST_WAIT)
 
     async def deliver(self, row: Any, *, time_limit: float | None = None) -> bool:
         """Send one claimed delivery and record how it went; True when the push service
@@ -397,7 +328,7 @@ class Worker:
         the database going away (the leases keep the work safe meanwhile)."""
         # Renewed until the very end: sends finishing and records waiting still hold rows.
         finished = asyncio.Event()
-        renewing = asyncio.create_task(self._renew_leases_periodically(finished))
+        renewing = asyncio.create_task(self.leases.renew_until(finished))
         try:
             await self._run(stop)
             await self._record_before_stopping()
@@ -406,82 +337,21 @@ class Worker:
             await renewing
 
     async def _run(self, stop: asyncio.Event) -> None:
-        away_since: float | None = None
-        wait = AWAY_FIRST_WAIT
-        while not stop.is_set():
-            try:
-                handled = await self.run_once(stop)
-            except DATABASE_AWAY as error:
-                if away_since is None:
-                    away_since = time.monotonic()
-                    log.warning("database unavailable (%s); waiting for it", _reason(error))
-                handled = 0
-                # Full jitter, so many workers do not all come back at the same moment.
-                pause = self.rng.uniform(0, wait)
-                wait = min(wait * 2, AWAY_LONGEST_WAIT)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), pause)
-                continue
-            if away_since is not None:
-                log.warning("database back after %.1f s", time.monotonic() - away_since)
-                away_since, wait = None, AWAY_FIRST_WAIT
-            if handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        await away.keep_running(
+            lambda: self.run_once(stop),
+            stop,
+            log=log,
+            poll_seconds=self.poll_seconds,
+            rng=self.rng,
+        )
 
     async def _record_before_stopping(self) -> None:
-        deadline = time.monotonic() + RECORD_ON_STOP_SECONDS
-        while self._sent:
-            try:
-                await self._record_sent()
-            except DATABASE_AWAY as error:
-                if time.monotonic() > deadline:
-                    log.error(
-                        "stopping with %d accepted sends unrecorded (%s): they will be sent"
-                        " again when their lease ends",
-                        len(self._sent),
-                        _reason(error),
-                    )
-                    return
-                await asyncio.sleep(AWAY_FIRST_WAIT)
-
-
-def _reason(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        await away.record_before_stopping(
+            self._record_sent, lambda: len(self._sent), log=log, what="sends"
+        )
 
 
 def http_session(settings: Settings, concurrency: int) -> aiohttp.ClientSession:
     ssl_context = ssl.create_default_context(cafile=settings.push_ca_file)
     connector = aiohttp.TCPConnector(limit=concurrency, ssl=ssl_context, ttl_dns_cache=300)
     return aiohttp.ClientSession(connector=connector, auto_decompress=False)
-
-
-async def main(settings: Settings) -> None:
-    from starlette.routing import Router
-
-    from server.app import ROUTES
-
-    assert settings.database_url
-    pool = await create_pool(settings.database_url, max_size=4, application_name="reachout-worker")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        keys = await push.load_keys(pool, settings.vapid_private_key)
-        async with http_session(settings, settings.worker_concurrency) as session:
-            sender = push.PushSender(keys, settings.vapid_subject, session)
-            worker = Worker(
-                pool=pool,
-                sql=Queries(),
-                sender=sender,
-                paths=Paths(Router(routes=ROUTES), settings.secret_key),
-                concurrency=settings.worker_concurrency,
-                lease_seconds=settings.worker_lease_seconds,
-                digest_delay_seconds=settings.digest_delay_minutes * 60,
-            )
-            log.info("worker started")
-            await worker.run(stop)
-            log.info("worker stopped")
-    finally:
-        await pool.close()

@@ -1,4 +1,5 @@
-"""``/settings``: time zone, when to be reminded, and the devices that get reminders."""
+"""``/settings``: time zone, when and how to be reminded, my email address and what it gets,
+and the devices that get reminders."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.followups import push, wording
+from server.mail import addresses
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import htmx
@@ -32,6 +34,8 @@ async def _page(
     pool, sql = request.app.state.pool, request.app.state.sql
     preferences = await sql.run(pool, "accounts.preferences", account_id=account_id)
     devices = await sql.run(pool, "push.devices", account_id=account_id)
+    email = await sql.run(pool, "mail.email_settings", account_id=account_id)
+    outbox = await sql.run(pool, "mail.outbox_for", account_id=account_id)
     return render(
         request,
         "settings.html",
@@ -41,6 +45,9 @@ async def _page(
             "saved": saved,
             "devices": devices,
             "timings": wording.TIMINGS,
+            "reminders_by": wording.REMINDERS_BY,
+            "email": email,
+            "outbox": outbox,
             "vapid_key": request.app.state.vapid.application_server_key,
         },
         status_code=status_code,
@@ -60,12 +67,15 @@ async def settings_save(request: Request) -> Response:
     values = {
         "time_zone": text(form, "time_zone"),
         "followup_timing": text(form, "followup_timing"),
+        "reminders_by": text(form, "reminders_by"),
     }
     errors = {}
     if values["time_zone"] not in request.app.state.time_zones:
         errors["time_zone"] = "Choose a time zone from the list, like Europe/London."
     if values["followup_timing"] not in wording.TIMINGS:
         errors["followup_timing"] = "Choose when you want to be reminded."
+    if values["reminders_by"] not in wording.REMINDERS_BY:
+        errors["reminders_by"] = "Choose how you want to be reminded."
     if errors:
         return await _page(request, account_id, errors=errors, values=values, status_code=422)
     await request.app.state.sql.run(
@@ -74,6 +84,7 @@ async def settings_save(request: Request) -> Response:
         account_id=account_id,
         time_zone=values["time_zone"],
         followup_timing=values["followup_timing"],
+        reminders_by=values["reminders_by"] or None,
     )
     if htmx(request):
         return await _page(request, account_id, saved=True)
@@ -137,9 +148,32 @@ async def push_remove_device(request: Request) -> Response:
     return RedirectResponse(url_path(request, "settings"), status_code=303)
 
 
+@signed_in(status_code=404, message=NO_CARD)
+async def email_confirmation(request: Request) -> Response:
+    """ "Send me a confirmation": an email with one button, which works in any browser."""
+    account_id = signed_in_account(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    email = await sql.run(pool, "mail.email_settings", account_id=account_id)
+    if email is None or not email["email"]:
+        raise HTTPException(400, "Add an email address to your card first.")
+    async with pool.acquire() as conn:
+        if text(await read_form(request), "resubscribe"):
+            await sql.run(conn, "mail.resubscribe", address=addresses.normalize(email["email"]))
+        await addresses.queue_confirm(conn, sql, account_id, email["email"])
+    return RedirectResponse(
+        with_notice(url_path(request, "settings"), "confirmation_sent"), status_code=303
+    )
+
+
 routes = [
     Route("/settings", settings, name="settings"),
     Route("/settings", settings_save, methods=["POST"], name="settings_save"),
+    Route(
+        "/settings/email/confirm",
+        email_confirmation,
+        methods=["POST"],
+        name="settings_email_confirm",
+    ),
     Route("/push/subscriptions", push_subscribe, methods=["POST"], name="push_subscribe"),
     Route("/push/unsubscribe", push_unsubscribe, methods=["POST"], name="push_unsubscribe"),
     Route(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 import asyncpg
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from server.cards import fields
 from server.db.pool import Connection
 from server.db.queries import Queries
+from server.mail import addresses
 from server.web.auth import viewer
 
 
@@ -48,19 +50,28 @@ async def create_guest(
     request: Request,
     account_id: int,
     values: dict[str, str],
-    conn: asyncpg.Pool | Connection | None = None,
+    conn: Connection | None = None,
 ) -> int:
     """A card for a guest typed in on my phone (no session: this phone is not theirs),
     connected both ways; returns my contact row for them."""
-    db = conn or request.app.state.pool
-    # The guest is standing next to me: my time zone, as looked up with my session.
-    row = await request.app.state.sql.run(
-        db,
-        "accounts.join_with_details",
-        token_hash=None,
-        sharer_id=account_id,
-        time_zone=viewer(request).time_zone,
-        **fields.card_values(values),
-    )
-    assert row is not None
+    sql = request.app.state.sql
+    async with contextlib.AsyncExitStack() as stack:
+        if conn is None:
+            conn = await stack.enter_async_context(request.app.state.pool.acquire())
+        assert conn is not None
+        async with conn.transaction():
+            # The guest is standing next to me: my time zone, as looked up with my session.
+            row = await sql.run(
+                conn,
+                "accounts.join_with_details",
+                token_hash=None,
+                sharer_id=account_id,
+                time_zone=viewer(request).time_zone,
+                **fields.card_values(values),
+            )
+            assert row is not None
+            # The guest has no app: "You met <me>" by email is how they hear from us.
+            await addresses.queue_met(
+                conn, sql, row["newcomer_id"], account_id, values.get("email", "")
+            )
     return int(row["sharer_contact"])

@@ -18,6 +18,7 @@ from server.cards.cards import load_card, phone_region
 from server.cards.sharing import share_url
 from server.contacts.contacts import new_contact_url
 from server.db import time_zones
+from server.mail import addresses
 from server.swaps import sync
 from server.swaps.connect import connect
 from server.swaps.visits import SELF, Visit, load_visit
@@ -98,14 +99,20 @@ async def leave_details(request: Request) -> Response:
     sql = request.app.state.sql
     token, token_hash = sessions.new_token()
     time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
-    joined = await sql.run(
-        request.app.state.pool,
-        "accounts.join_with_details",
-        token_hash=token_hash,
-        sharer_id=visit.owner_id,
-        time_zone=time_zone,
-        **fields.card_values(values),
-    )
+    pool = request.app.state.pool
+    async with pool.acquire() as conn, conn.transaction():
+        joined = await sql.run(
+            conn,
+            "accounts.join_with_details",
+            token_hash=token_hash,
+            sharer_id=visit.owner_id,
+            time_zone=time_zone,
+            **fields.card_values(values),
+        )
+        # She has no app: "You met <sharer>" by email, at once, is how she hears from us.
+        await addresses.queue_met(
+            conn, sql, joined["newcomer_id"], visit.owner_id, values.get("email", "")
+        )
     contact_id = joined["newcomer_contact"]
     response = redirect(request, url_path(request, "welcome", contact_id=contact_id))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)

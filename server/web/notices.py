@@ -25,6 +25,9 @@ NOTICES = {
     "swapped": Notice("Swapped!", "{name} has your card, and you have theirs."),
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
+    "confirmation_sent": Notice(
+        "Sent.", "Open the email we just sent you and press its button to confirm your address."
+    ),
     "code_reset": Notice("", "New code made. The old QR code and link no longer work."),
     "joined": Notice(
         "You're in!", "Swap details with anyone here, and find the others in the list of people."

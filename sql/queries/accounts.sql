@@ -18,7 +18,7 @@ SELECT id FROM account
 -- :time_zone the newcomer's): their account, card and session, the connection both
 -- ways and a follow-up for each side, in one statement. :token_hash is NULL for a guest
 -- who typed their details on the sharer's phone: no session, since the phone is not theirs.
--- Returns the newcomer's contact row, then the sharer's.
+-- Returns the newcomer's account and contact row, then the sharer's contact row.
 WITH account AS (
     INSERT INTO accounts (time_zone) VALUES (:time_zone) RETURNING id, time_zone, followup_timing
 ), card AS (
@@ -46,14 +46,17 @@ WITH account AS (
         SELECT id, time_zone, followup_timing FROM accounts WHERE id = :sharer_id
     ) prefs ON prefs.id = c.owner_id
 )
-SELECT (SELECT c.id FROM connection c JOIN account a ON c.owner_id = a.id) AS newcomer_contact,
+SELECT (SELECT id FROM account) AS newcomer_id,
+       (SELECT c.id FROM connection c JOIN account a ON c.owner_id = a.id) AS newcomer_contact,
        (SELECT c.id FROM connection c WHERE c.owner_id = :sharer_id) AS sharer_contact
 
 -- name: preferences^
 -- Time zone and follow-up timing, as the settings page shows them.
-SELECT time_zone, followup_timing FROM accounts WHERE id = :account_id
+SELECT time_zone, followup_timing, coalesce(reminders_by, '') AS reminders_by
+FROM accounts WHERE id = :account_id
 
 -- name: set_preferences!
--- Save time zone and follow-up timing.
-UPDATE accounts SET time_zone = :time_zone, followup_timing = :followup_timing
+-- Save time zone, follow-up timing and how reminders come (:reminders_by NULL: automatic).
+UPDATE accounts
+SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by
 WHERE id = :account_id

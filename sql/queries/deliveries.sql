@@ -1,5 +1,6 @@
 -- name: enqueue_due$
--- Turn due follow-ups into one delivery per subscribed device, each round once.
+-- Turn due follow-ups into one delivery per subscribed device and one email, each round once,
+-- as the owner wants reminders to come (reminders_by_push, reminder_address in logic.sql).
 -- Follow-ups locked by another worker are left to it. Returns how many follow-ups were taken.
 WITH due AS (
     SELECT id, round FROM followups
@@ -15,7 +16,14 @@ WITH due AS (
     INSERT INTO deliveries (followup_id, round, subscription_id)
     SELECT taken.id, taken.round, s.id
     FROM taken JOIN push_subscriptions s ON s.account_id = taken.owner_id
+    WHERE reminders_by_push(taken.owner_id)
     ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
+), mailed AS (
+    INSERT INTO emails (kind, account_id, to_address, followup_id, round)
+    SELECT 'reminder', taken.owner_id, mail.address, taken.id, taken.round
+    FROM taken CROSS JOIN LATERAL (SELECT reminder_address(taken.owner_id) AS address) mail
+    WHERE mail.address IS NOT NULL
+    ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM taken
 
@@ -67,7 +75,8 @@ LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 
 -- name: enqueue_digests$
 -- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device,
--- each attendee once. Returns how many attendees were taken.
+-- and one email, as each wants reminders to come; each attendee once. Returns how many
+-- attendees were taken.
 WITH due AS (
     SELECT ea.event_id, ea.account_id
     FROM event_attendees ea JOIN events e ON e.id = ea.event_id
@@ -84,6 +93,13 @@ WITH due AS (
     INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id)
     SELECT taken.event_id, taken.account_id, s.id
     FROM taken JOIN push_subscriptions s ON s.account_id = taken.account_id
+    WHERE reminders_by_push(taken.account_id)
+    ON CONFLICT DO NOTHING
+), mailed AS (
+    INSERT INTO emails (kind, account_id, to_address, digest_event_id)
+    SELECT 'digest', taken.account_id, mail.address, taken.event_id
+    FROM taken CROSS JOIN LATERAL (SELECT reminder_address(taken.account_id) AS address) mail
+    WHERE mail.address IS NOT NULL
     ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM taken

@@ -64,3 +64,27 @@ JOIN cards c ON c.account_id = ct.contact_id
 WHERE f.owner_id = :owner_id AND f.status = 'open'
 ORDER BY f.due_at
 LIMIT 500
+
+-- name: for_mail_link^
+-- The follow-up a "Done" or "Snooze a week" link in an email names, with who it is about.
+SELECT f.id, f.round, f.status, f.owner_id, c.name
+FROM followups f
+JOIN contacts ct ON ct.id = f.contact_id
+JOIN cards c ON c.account_id = ct.contact_id
+WHERE f.id = :id
+
+-- name: done_once$
+-- Done, from an email: only for the round the email was about, and only once.
+UPDATE followups SET status = 'done', done_at = now(), updated_at = now()
+WHERE id = :id AND round = :round AND status = 'open'
+RETURNING id
+
+-- name: snooze_once$
+-- Snoozed :days days, from an email: only for the round the email was about, and only once
+-- (the snooze starts a new round).
+UPDATE followups f
+SET round = f.round + 1, snoozed = true, due_at = morning_after(a.time_zone, now(), :days),
+    updated_at = now()
+FROM accounts a
+WHERE f.id = :id AND f.round = :round AND f.status = 'open' AND a.id = f.owner_id
+RETURNING f.id

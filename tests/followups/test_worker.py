@@ -257,8 +257,7 @@ async def test_an_accepted_send_is_recorded_once_the_database_is_back(
     worker_pool = await create_pool(proxy.url, max_size=2)
     stop = asyncio.Event()
     try:
-        async with running_worker(app, push, poll_seconds=0.05) as worker:
-            worker.pool = worker_pool
+        async with running_worker(app, push, poll_seconds=0.05, pool=worker_pool) as worker:
             push.hold()  # the sends wait at the push service...
             running = asyncio.create_task(worker.run(stop))
             await push.wait_for_held(len(devices))

@@ -27,6 +27,7 @@ def sample_path(route: Route) -> str:
         "decision": "accept",
         "bump_id": 1,
         "key": "a1b2c3",
+        "email_id": 1,
     }
     return route.url_path_for(route.name, **{k: params[k] for k in route.param_convertors})
 

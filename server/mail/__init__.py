@@ -1,0 +1,1 @@
+"""Email: the outbox the worker sends from, the messages, and the links in them."""

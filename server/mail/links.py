@@ -1,0 +1,68 @@
+"""The links in our emails: signed, so they work without a session (in any browser, even one
+that never saw Reachout), and opening one never acts: each leads to a page with one button.
+
+A mail scanner or a link preview fetches every link in a message; only the button's POST
+changes anything. Unsubscribe links never expire (RFC 8058 asks that they keep working);
+the others do, after ``LINK_DAYS``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from server.web import signing
+from server.web.urls import Urls
+
+LINK_DAYS = 30
+
+
+@dataclass(frozen=True)
+class MailLinks:
+    """Absolute URLs for the links in a message, from the route table and BASE_URL."""
+
+    urls: Urls
+    base_url: str
+    secret_key: str
+
+    def _absolute(self, name: str, query: dict[str, object], **params: object) -> str:
+        path = self.urls.path(name, **params)
+        return f"{self.base_url}{path}?{urlencode(query)}" if query else f"{self.base_url}{path}"
+
+    def unsubscribe(self, address: str) -> str:
+        signature = signing.sign(self.secret_key, "mail-unsubscribe", address)
+        return self._absolute("mail_unsubscribe", {"to": address, "sig": signature})
+
+    def confirm(self, email_id: int, now: float | None = None) -> str:
+        """The button in "You met" ("Remind me tomorrow") and in "Confirm your address"."""
+        until = expiry(now)
+        signature = signing.sign(self.secret_key, "mail-confirm", email_id, until)
+        return self._absolute("mail_confirm", {"until": until, "sig": signature}, email_id=email_id)
+
+    def followup(self, followup_id: int, round_: int, action: str, now: float | None = None) -> str:
+        """ "Done" or "Snooze a week" for one round of a follow-up: acts once."""
+        until = expiry(now)
+        signature = signing.sign(
+            self.secret_key, "mail-followup", followup_id, round_, action, until
+        )
+        return self._absolute(
+            "mail_followup",
+            {"round": round_, "until": until, "sig": signature},
+            followup_id=followup_id,
+            action=action,
+        )
+
+    def page(self, name: str, **params: object) -> str:
+        return self._absolute(name, {}, **params)
+
+
+def expiry(now: float | None = None) -> int:
+    return int((time.time() if now is None else now) + LINK_DAYS * 86400)
+
+
+def valid(secret_key: str, signature: str, until: str, purpose: str, *parts: object) -> bool:
+    """The signature is ours and the link has not expired."""
+    if not until.isdigit() or int(until) < time.time():
+        return False
+    return signing.verify(secret_key, signature, purpose, *parts, int(until))

@@ -1,0 +1,184 @@
+"""Each email, composed from a claimed outbox row: plain text and HTML (CSS inlined, readable
+with images off and in dark mode), and headers built by the ``email`` package only.
+
+A name is put into a header through ``email.headerregistry.Address``, after every run of
+whitespace (CR and LF included) is made one space: it is encoded (RFC 2047) when it is not
+ASCII, and can never start a header of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+import css_inline
+import jinja2
+
+from server.cards import vcard
+from server.config import PROJECT_ROOT
+from server.followups import wording
+from server.mail.links import MailLinks
+
+TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
+CARD_FIELDS = ("name", "headline", "company", "email", "phone", "linkedin", "website", "other_link")
+
+
+class Unsendable(ValueError):
+    """The row cannot become a message (an address the email package refuses)."""
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class Composer:
+    mail_from: str
+    links: MailLinks
+    _env: jinja2.Environment = field(init=False)
+    _inliner: css_inline.CSSInliner = field(init=False)
+    _domain: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=jinja2.select_autoescape(["html"]),
+            trim_blocks=False,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        # Media queries (dark mode) cannot be inlined: they stay in a <style> of their own.
+        self._inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+        self._domain = parseaddr(self.mail_from)[1].rpartition("@")[2] or "localhost"
+
+    def stale(self, row: Any) -> str | None:
+        """Why the row is no longer worth sending, or None."""
+        if row["unsubscribed_at"] is not None:
+            return "unsubscribed"
+        if row["kind"] != "confirm" and row["bounced_at"] is not None:
+            return "bouncing"
+        if row["kind"] == "reminder" and (
+            row["followup_status"] != "open" or row["followup_round"] != row["round"]
+        ):
+            return "followed up"
+        if row["kind"] == "met" and row["about_name"] is None:
+            return "gone"
+        return None
+
+    def compose(self, row: Any, now: datetime) -> EmailMessage:
+        context, unsubscribe, reply_to, attachment = getattr(self, f"_{row['kind']}")(row, now)
+        message = EmailMessage(policy=SMTP)
+        try:
+            message["From"] = self.mail_from
+            message["To"] = Address(one_line(row["recipient_name"]), addr_spec=row["to_address"])
+            if reply_to is not None:
+                message["Reply-To"] = reply_to
+        except (ValueError, IndexError) as error:
+            raise Unsendable(f"the address cannot be used: {error}") from None
+        message["Subject"] = one_line(context["subject"])
+        message["Date"] = format_datetime(now)
+        # The same on every try, so a copy sent twice is recognisably one message.
+        created = int(row["created_at"].timestamp())
+        message["Message-ID"] = f"<{row['id']}.{created}@{self._domain}>"
+        if unsubscribe:
+            url = self.links.unsubscribe(row["to_address"])
+            message["List-Unsubscribe"] = f"<{url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            context["unsubscribe_url"] = url
+        kind = row["kind"]
+        message.set_content(self._env.get_template(f"{kind}.txt").render(context))
+        html = self._env.get_template(f"{kind}.html").render(context)
+        message.add_alternative(self._inliner.inline(html), subtype="html")
+        if attachment is not None:
+            filename, body = attachment
+            message.add_attachment(
+                body.encode(), maintype="text", subtype="vcard", filename=filename
+            )
+        return message
+
+    # Each kind: the template's context, whether it can be unsubscribed from, a Reply-To,
+    # and an attachment.
+    def _met(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        card = {name: row[f"about_{name}"] or "" for name in CARD_FIELDS}
+        contact = {**card, "met_at": row["created_at"]}
+        words = wording.message(row["recipient_name"], contact, now, row["time_zone"])
+        context = {
+            "subject": f"You met {card['name']}",
+            "first_name": wording.first_name(row["recipient_name"]) or "there",
+            "card": card,
+            "event_name": None,
+            "reach_out": _reach_out(contact, words),
+            "confirm_url": self.links.confirm(row["id"]),
+        }
+        reply_to = None
+        if card["email"]:
+            reply_to = Address(one_line(card["name"]), addr_spec=card["email"])
+        attachment = (vcard.filename(card["name"]), vcard.build(card))
+        return context, True, reply_to, attachment
+
+    def _reminder(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        contact = {
+            "name": row["contact_name"],
+            "email": row["contact_email"],
+            "phone": row["contact_phone"],
+            "linkedin": row["contact_linkedin"],
+            "looking_for": row["contact_looking_for"],
+            "met_at": row["met_at"],
+            "promised": row["promised"],
+            "they_asked": row["they_asked"],
+        }
+        title, body = wording.reminder(contact, now, row["time_zone"])
+        if row["met_event_name"]:
+            body = body.replace("You met ", f"You met at {row['met_event_name']}, ", 1)
+        words = wording.message(row["recipient_name"], contact, now, row["time_zone"])
+        followup, round_ = row["followup_id"], row["round"]
+        context = {
+            "subject": title,
+            "title": title,
+            "body": body,
+            "name": row["contact_name"],
+            "reach_out": _reach_out(contact, words),
+            "done_url": self.links.followup(followup, round_, "done"),
+            "snooze_url": self.links.followup(followup, round_, "snooze"),
+            "contact_url": self.links.page("contact", contact_id=row["contact_id"]),
+            "settings_url": self.links.page("settings"),
+        }
+        return context, True, None, None
+
+    def _digest(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        title, body = wording.digest(
+            row["digest_met"], row["digest_waiting"], row["digest_event_name"]
+        )
+        followups = f"{self.links.page('followups')}?event={row['digest_event_id']}"
+        context = {
+            "subject": title,
+            "title": title,
+            "body": body,
+            "followups_url": followups,
+            "settings_url": self.links.page("settings"),
+        }
+        return context, True, None, None
+
+    def _confirm(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        context = {
+            "subject": "Confirm your address for Reachout",
+            "address": row["to_address"],
+            "confirm_url": self.links.confirm(row["id"]),
+        }
+        return context, False, None, None
+
+
+def _reach_out(contact: dict[str, Any], words: str) -> list[dict[str, str]]:
+    first = wording.first_name(contact["name"])
+    labels = {"email": f"Email {first}", "sms": f"Text {first}", "linkedin": "LinkedIn"}
+    found = []
+    for channel, label in labels.items():
+        url = wording.reach_out_url(channel, contact, words)
+        if url is not None:
+            found.append({"label": label, "url": url})
+    return found

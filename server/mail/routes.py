@@ -1,0 +1,187 @@
+"""The pages our emails link to: unsubscribe, confirm ("Remind me tomorrow"), and a
+follow-up's "Done" and "Snooze a week". None needs a session: each link is signed
+(``server/mail/links.py``), and opening it only shows a page with one button; the button's
+POST acts, once (pressing it again says it is already done).
+
+Unsubscribing also answers RFC 8058's one-click POST, which a mail provider sends from its
+servers with no cookie and no page.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.followups import wording
+from server.mail import links
+from server.web import signing
+from server.web.templating import render
+
+NOT_VALID = "This link is not valid, or it has expired. Links in our emails work for 30 days."
+SNOOZE_DAYS = 7
+
+
+def _page(request: Request, **context: object) -> Response:
+    context.setdefault("action_url", str(request.url.path) + "?" + request.url.query)
+    return render(request, "mail_link.html", context)
+
+
+async def unsubscribe(request: Request) -> Response:
+    address = request.query_params.get("to", "")
+    secret = request.app.state.settings.secret_key
+    if not signing.verify(secret, request.query_params.get("sig", ""), "mail-unsubscribe", address):
+        raise HTTPException(404, NOT_VALID)
+    sql, pool = request.app.state.sql, request.app.state.pool
+    if request.method == "POST":
+        await sql.run(pool, "mail.unsubscribe", address=address)
+        return _page(
+            request,
+            heading="You are unsubscribed",
+            text=f"Reachout will send no more email to {address}.",
+            done=True,
+        )
+    state = await sql.run(pool, "mail.address_state", address=address)
+    if state is not None and state["unsubscribed_at"] is not None:
+        return _page(
+            request,
+            heading="You are unsubscribed",
+            text=f"Reachout sends no email to {address}.",
+            done=True,
+        )
+    return _page(
+        request,
+        heading="Unsubscribe",
+        text=f"Stop all email from Reachout to {address}?",
+        button="Unsubscribe",
+    )
+
+
+async def confirm(request: Request) -> Response:
+    email_id = request.path_params["email_id"]
+    query = request.query_params
+    secret = request.app.state.settings.secret_key
+    if not links.valid(
+        secret, query.get("sig", ""), query.get("until", ""), "mail-confirm", email_id
+    ):
+        raise HTTPException(404, NOT_VALID)
+    sql, pool = request.app.state.sql, request.app.state.pool
+    email = await sql.run(pool, "mail.email_for_link", id=email_id)
+    if email is None:
+        raise HTTPException(404, NOT_VALID)
+    met = email["kind"] == "met" and email["about_name"] is not None
+    if request.method == "GET":
+        if met:
+            return _page(
+                request,
+                heading=f"Follow up with {email['about_name']}",
+                text=f"We will email {email['to_address']} tomorrow morning to remind you.",
+                button="Remind me tomorrow",
+            )
+        return _page(
+            request,
+            heading="Confirm your address",
+            text=f"Confirm that {email['to_address']} is yours, and get your reminders there.",
+            button="Confirm my address",
+        )
+    async with pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "mail.confirm", address=email["to_address"])
+        due = None
+        if met:
+            due = await sql.run(
+                conn,
+                "mail.remind_tomorrow",
+                account_id=email["account_id"],
+                about_id=email["about_id"],
+            )
+    if due is not None:
+        when = wording.when_phrase(due["due_at"], datetime.now(UTC), due["time_zone"])
+        text = (
+            f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
+        )
+        return _page(request, heading="Done: you will be reminded", text=text, done=True)
+    return _page(
+        request,
+        heading="Your address is confirmed",
+        text=f"Reachout will email your reminders to {email['to_address']}.",
+        done=True,
+    )
+
+
+async def followup(request: Request) -> Response:
+    followup_id = request.path_params["followup_id"]
+    action = request.path_params["action"]
+    query = request.query_params
+    round_ = query.get("round", "")
+    secret = request.app.state.settings.secret_key
+    if (
+        action not in ("done", "snooze")
+        or not round_.isdigit()
+        or not links.valid(
+            secret,
+            query.get("sig", ""),
+            query.get("until", ""),
+            "mail-followup",
+            followup_id,
+            int(round_),
+            action,
+        )
+    ):
+        raise HTTPException(404, NOT_VALID)
+    sql, pool = request.app.state.sql, request.app.state.pool
+    item = await sql.run(pool, "followups.for_mail_link", id=followup_id)
+    if item is None:
+        raise HTTPException(404, "That follow-up no longer exists.")
+    name = item["name"]
+    handled = item["status"] != "open" or item["round"] != int(round_)
+    if request.method == "POST" and not handled:
+        if action == "done":
+            changed = await sql.run(pool, "followups.done_once", id=followup_id, round=int(round_))
+        else:
+            changed = await sql.run(
+                pool, "followups.snooze_once", id=followup_id, round=int(round_), days=SNOOZE_DAYS
+            )
+        if changed is not None:
+            text = (
+                f"Marked done: you followed up with {name}."
+                if action == "done"
+                else f"We will remind you about {name} again in a week."
+            )
+            heading = "Done" if action == "done" else "Snoozed for a week"
+            return _page(request, heading=heading, text=text, done=True)
+        handled = True
+    if handled:
+        return _page(
+            request,
+            heading="Already taken care of",
+            text=f"This reminder about {name} was already done or snoozed.",
+            done=True,
+        )
+    if action == "done":
+        return _page(
+            request,
+            heading=f"Followed up with {name}?",
+            text="Mark this follow-up done, and it leaves your list.",
+            button="Mark done",
+        )
+    return _page(
+        request,
+        heading=f"Snooze {name} for a week?",
+        text="We will remind you again in a week.",
+        button="Snooze a week",
+    )
+
+
+routes = [
+    Route("/m/unsubscribe", unsubscribe, methods=["GET", "POST"], name="mail_unsubscribe"),
+    Route("/m/confirm/{email_id:int}", confirm, methods=["GET", "POST"], name="mail_confirm"),
+    Route(
+        "/m/followups/{followup_id:int}/{action}",
+        followup,
+        methods=["GET", "POST"],
+        name="mail_followup",
+    ),
+]

@@ -1,0 +1,71 @@
+"""The worker process (``python -m server worker``): the push worker and the mail worker side
+by side on one pool, both stopping on SIGTERM (finishing what is on the wire, handing back
+the rest)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from email.utils import parseaddr
+
+from server.config import Settings
+from server.db.listener import Listener
+from server.db.pool import create_pool
+from server.db.queries import Queries
+from server.followups import push
+from server.followups.worker import Paths, Worker, http_session
+from server.mail.links import MailLinks
+from server.mail.messages import Composer
+from server.mail.smtp import MailSender
+from server.mail.worker import MailWorker
+from server.web.urls import Urls
+
+log = logging.getLogger("reachout.worker")
+MAIL_CONNECTIONS = 8
+
+
+async def main(settings: Settings) -> None:
+    from starlette.routing import Router
+
+    from server.app import ROUTES
+
+    assert settings.database_url
+    pool = await create_pool(settings.database_url, max_size=6, application_name="reachout-worker")
+    listener = Listener(settings.database_url, "mail")
+    await listener.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    sql = Queries()
+    mail_sender = MailSender(
+        settings.smtp_url, parseaddr(settings.mail_from)[1], connections=MAIL_CONNECTIONS
+    )
+    try:
+        keys = await push.load_keys(pool, settings.vapid_private_key)
+        async with http_session(settings, settings.worker_concurrency) as session:
+            pushes = Worker(
+                pool=pool,
+                sql=sql,
+                sender=push.PushSender(keys, settings.vapid_subject, session),
+                paths=Paths(Router(routes=ROUTES), settings.secret_key),
+                concurrency=settings.worker_concurrency,
+                lease_seconds=settings.worker_lease_seconds,
+                digest_delay_seconds=settings.digest_delay_minutes * 60,
+            )
+            links = MailLinks(Urls(ROUTES), settings.base_url, settings.secret_key)
+            mail = MailWorker(
+                pool=pool,
+                sql=sql,
+                sender=mail_sender,
+                composer=Composer(settings.mail_from, links),
+                lease_seconds=settings.worker_lease_seconds,
+            )
+            log.info("worker started")
+            await asyncio.gather(pushes.run(stop), mail.run(stop, listener))
+            log.info("worker stopped")
+    finally:
+        await mail_sender.close()
+        await listener.close()
+        await pool.close()

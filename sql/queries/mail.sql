@@ -1,0 +1,199 @@
+-- name: note_address!
+-- Make sure :address (lower-cased already) has its row, so it can be limited and confirmed.
+INSERT INTO email_addresses (address) VALUES (:address) ON CONFLICT (address) DO NOTHING
+
+-- name: queue_met$
+-- "You met <about>" to :account_id at :address, who just left their details on :about_id's
+-- card (or had them typed in there). Not to an unsubscribed or bouncing address, and to an
+-- unconfirmed one at most once a day, whoever triggers it (concurrent tries wait on the row
+-- and see the first one's mark). Returns the email's id, or NULL when none was queued.
+WITH allowed AS (
+    UPDATE email_addresses SET last_first_mail_at = now()
+    WHERE address = :address AND unsubscribed_at IS NULL AND bounced_at IS NULL
+      AND (confirmed_at IS NOT NULL OR last_first_mail_at IS NULL
+           OR last_first_mail_at <= now() - interval '1 day')
+    RETURNING address
+)
+INSERT INTO emails (kind, account_id, to_address, about_id, waited_for)
+SELECT 'met', :account_id, address, :about_id, true FROM allowed
+RETURNING id
+
+-- name: queue_confirm$
+-- "Confirm your address", asked for by :account_id in Settings: someone is waiting for it.
+-- Not to an unsubscribed address (its owner said no more mail); a bouncing one is tried again.
+-- At most one waiting at a time. Returns the email's id, or NULL when none was queued.
+INSERT INTO emails (kind, account_id, to_address, waited_for)
+SELECT 'confirm', :account_id, e.address, true
+FROM email_addresses e
+WHERE e.address = :address AND e.unsubscribed_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM emails q WHERE q.account_id = :account_id AND q.kind = 'confirm'
+                  AND q.status IN ('queued', 'sending') AND q.to_address = e.address)
+RETURNING id
+
+-- name: wake!
+-- Tell the mail workers something is waiting (they also poll).
+SELECT pg_notify('mail', 'queued')
+
+-- name: claim
+-- Lease up to :limit emails to worker :worker for :lease_seconds seconds, waited-for mail
+-- first, with everything the message needs, whichever kind it is. As deliveries.claim: run-out
+-- leases are taken over, except for a lease's length after PostgreSQL starts.
+WITH picked AS (
+    SELECT id FROM emails
+    WHERE (status = 'queued' AND next_attempt_at <= now())
+       OR (status = 'sending' AND lease_until < now()
+           AND pg_postmaster_start_time() < now() - make_interval(secs => :lease_seconds))
+    ORDER BY waited_for DESC, next_attempt_at, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), leased AS (
+    UPDATE emails m
+    SET status = 'sending', lease_until = now() + make_interval(secs => :lease_seconds),
+        leased_by = :worker, attempts = m.attempts + 1
+    FROM picked WHERE m.id = picked.id
+    RETURNING m.*
+)
+SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.round,
+       l.followup_id, l.digest_event_id,
+       coalesce(me.name, '') AS recipient_name, coalesce(a.time_zone, 'UTC') AS time_zone,
+       ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at,
+       about.account_id AS about_id, about.name AS about_name, about.headline AS about_headline,
+       about.company AS about_company, about.email AS about_email, about.phone AS about_phone,
+       about.linkedin AS about_linkedin, about.website AS about_website,
+       about.other_link AS about_other_link,
+       f.status AS followup_status, f.round AS followup_round, f.contact_id,
+       ct.met_at, ct.promised, ct.they_asked, met_event.name AS met_event_name,
+       them.name AS contact_name, them.email AS contact_email, them.phone AS contact_phone,
+       them.linkedin AS contact_linkedin, them.looking_for AS contact_looking_for,
+       digest_event.name AS digest_event_name,
+       (SELECT count(*) FROM contacts x
+        WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id) AS digest_met,
+       (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
+        WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id
+          AND xf.status = 'open') AS digest_waiting
+FROM leased l
+JOIN accounts a ON a.id = l.account_id
+LEFT JOIN cards me ON me.account_id = l.account_id
+LEFT JOIN email_addresses ea ON ea.address = l.to_address
+LEFT JOIN cards about ON about.account_id = l.about_id
+LEFT JOIN followups f ON f.id = l.followup_id
+LEFT JOIN contacts ct ON ct.id = f.contact_id
+LEFT JOIN events met_event ON met_event.id = ct.event_id
+LEFT JOIN cards them ON them.account_id = ct.contact_id
+LEFT JOIN events digest_event ON digest_event.id = l.digest_event_id
+
+-- name: renew
+-- Worker :worker is alive: its emails :ids are held for another :lease_seconds seconds.
+-- Returns those still its own.
+UPDATE emails SET lease_until = now() + make_interval(secs => :lease_seconds)
+WHERE id = ANY(:ids::bigint[]) AND status = 'sending' AND leased_by = :worker
+RETURNING id
+
+-- name: release!
+-- Worker :worker hands back what it claimed but did not start: ready again, the try not counted.
+UPDATE emails
+SET status = 'queued', lease_until = NULL, leased_by = NULL, attempts = attempts - 1
+WHERE id = ANY(:ids::bigint[]) AND status = 'sending' AND leased_by = :worker
+
+-- name: mark_sent_many!
+-- The mail server accepted these (:ids).
+UPDATE emails SET status = 'sent', sent_at = now(), lease_until = NULL, last_status = 250
+WHERE id = ANY(:ids::bigint[]) AND status = 'sending'
+
+-- name: mark_retry!
+-- A temporary failure (4xx reply, connection error): again after :retry_seconds seconds;
+-- after :max_attempts tries it is failed instead, with the reason kept.
+UPDATE emails
+SET status = CASE WHEN attempts >= :max_attempts THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = now() + make_interval(secs => :retry_seconds),
+    lease_until = NULL, last_status = :status, last_error = :error
+WHERE id = :id AND status = 'sending'
+
+-- name: mark_bounced!
+-- A permanent refusal (5xx) of the recipient: failed, and the address gets no more mail
+-- until its owner confirms it again.
+WITH failed AS (
+    UPDATE emails SET status = 'failed', lease_until = NULL, last_status = :status,
+                      last_error = :error
+    WHERE id = :id AND status = 'sending'
+    RETURNING to_address
+)
+UPDATE email_addresses SET bounced_at = now(), bounce_reason = :error
+WHERE address = (SELECT to_address FROM failed)
+
+-- name: mark_failed!
+-- Not worth trying again (the message itself was refused), kept with the reason.
+UPDATE emails SET status = 'failed', lease_until = NULL, last_status = :status, last_error = :error
+WHERE id = :id AND status = 'sending'
+
+-- name: mark_skipped!
+-- No longer worth sending: the follow-up was done, the address unsubscribed or bouncing.
+UPDATE emails SET status = 'skipped', lease_until = NULL WHERE id = :id AND status = 'sending'
+
+-- name: confirm$
+-- The owner of :address pressed a button in an email we sent: it is theirs and wants mail.
+-- A bounce before is forgotten (they just read our mail). Returns the address.
+UPDATE email_addresses
+SET confirmed_at = coalesce(confirmed_at, now()), bounced_at = NULL, bounce_reason = ''
+WHERE address = :address
+RETURNING address
+
+-- name: unsubscribe$
+-- No more mail to :address (idempotent: the first moment is kept). Queued mail is skipped.
+WITH said AS (
+    UPDATE email_addresses SET unsubscribed_at = coalesce(unsubscribed_at, now())
+    WHERE address = :address
+    RETURNING address
+), skipped AS (
+    UPDATE emails SET status = 'skipped'
+    WHERE to_address = (SELECT address FROM said) AND status = 'queued'
+)
+SELECT address FROM said
+
+-- name: resubscribe!
+-- Its owner, signed in, asks for mail again (Settings).
+UPDATE email_addresses SET unsubscribed_at = NULL WHERE address = :address
+
+-- name: address_state^
+-- What Settings shows about :address.
+SELECT address, confirmed_at, unsubscribed_at, bounced_at, bounce_reason
+FROM email_addresses WHERE address = :address
+
+-- name: outbox_for
+-- The latest emails to :account_id, for Settings: what was sent, what waits, what failed and why.
+SELECT id, kind, to_address, status, attempts, last_error, created_at, sent_at, next_attempt_at
+FROM emails WHERE account_id = :account_id
+ORDER BY id DESC
+LIMIT 5
+
+-- name: email_for_link^
+-- The email a confirm link was sent in, with what its page says.
+SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
+       a.time_zone, ea.confirmed_at
+FROM emails m
+JOIN accounts a ON a.id = m.account_id
+JOIN email_addresses ea ON ea.address = m.to_address
+LEFT JOIN cards about ON about.account_id = m.about_id
+WHERE m.id = :id
+
+-- name: remind_tomorrow^
+-- "Remind me tomorrow to follow up" with :about_id, pressed by :account_id: their open
+-- follow-up is due tomorrow at 09:00 their time, a new round. Returns when.
+UPDATE followups f
+SET due_at = morning_after(a.time_zone, now(), 1), round = f.round + 1, snoozed = false,
+    updated_at = now()
+FROM contacts ct, accounts a
+WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id AND f.contact_id = ct.id
+  AND f.status = 'open' AND a.id = f.owner_id
+RETURNING f.due_at, a.time_zone
+
+-- name: email_settings^
+-- What Settings shows about :account_id's email: the address on their card and what its
+-- owner said, and whether reminders go there now (reminder_address in logic.sql).
+SELECT c.email, ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at, ea.bounce_reason,
+       reminder_address(:account_id) IS NOT NULL AS reminded_by_email,
+       EXISTS (SELECT 1 FROM emails m WHERE m.account_id = :account_id AND m.kind = 'confirm'
+               AND m.status IN ('queued', 'sending')) AS confirmation_waiting
+FROM cards c
+LEFT JOIN email_addresses ea ON ea.address = lower(c.email)
+WHERE c.account_id = :account_id
