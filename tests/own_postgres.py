@@ -5,7 +5,7 @@ other test, and tests/db_proxy.py only cuts the network in front of it. A test a
 database itself going away and coming back (``pg_ctl stop -m fast``, ``pg_ctl restart``,
 as an operator, an upgrade or a crash would do it) takes one of these instead::
 
-    async with own_postgres(tmp_path) as pg:
+    async with own_postgres() as pg:
         ...                   # pg.url: for the app, or for a subprocess's DATABASE_URL
         await pg.restart()    # a real `pg_ctl restart -m fast`: same pg.url after
         await pg.stop()       # `pg_ctl stop -m fast`: connections cut, new ones refused
@@ -13,7 +13,11 @@ as an operator, an upgrade or a crash would do it) takes one of these instead::
 
 It is the same embedded PostgreSQL as ``admin_url`` (pgserver, through
 ``server.db.embedded_pg``), so it needs nothing installed, and it is stopped and its
-data deleted at the end.
+data deleted at the end. Like ``admin_url``'s, its data is not under pytest's
+``tmp_path``: run as root, PostgreSQL runs as a user of its own, which must be able to
+reach the data directory, and every pytest session that starts (a concurrent one
+included) makes /tmp/pytest-of-root private to root again; a concurrent session also
+prunes old base directories, whatever runs in them.
 
 ``Postgres(pgdata)`` alone drives a server that another process started and owns
 (``make run``'s, in tests/test_dev.py) without taking it over: it reads
@@ -165,25 +169,33 @@ class Postgres:
         return pg_ctl(self.pgdata, "-w", "-t", str(PG_CTL_WAIT_SECONDS), *args)
 
 
+def data_directory(purpose: str) -> Path:
+    """A new directory for a PostgreSQL's data, outside pytest's (see the module doc)."""
+    return Path(tempfile.mkdtemp(prefix=f"reachout-{purpose}-"))
+
+
 @asynccontextmanager
-async def own_postgres(directory: Path) -> AsyncIterator[Postgres]:
-    """A new PostgreSQL server with its data in ``directory/pg``; stopped and deleted after."""
+async def own_postgres() -> AsyncIterator[Postgres]:
+    """A new PostgreSQL server of the test's own; stopped and its data deleted after."""
     from server.db import embedded_pg
 
-    # initdb and the first start block for a second or two: a thread, as for pg_ctl.
-    server, url = await asyncio.to_thread(embedded_pg.start, directory)
-    pg = Postgres(directory / "pg")
+    directory = data_directory("own-pg")
     try:
-        assert pg.url == url, (pg.url, url)
-        yield pg
+        # initdb and the first start block for a second or two: a thread, as for pg_ctl.
+        server, url = await asyncio.to_thread(embedded_pg.start, directory)
+        pg = Postgres(directory / "pg")
+        try:
+            assert pg.url == url, (pg.url, url)
+            yield pg
+        finally:
+            await asyncio.to_thread(_let_go, server, pg)
     finally:
-        await asyncio.to_thread(_remove, server, pg)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
-def _remove(server: PostgresServer, pg: Postgres) -> None:
+def _let_go(server: PostgresServer, pg: Postgres) -> None:
     # Stopped here rather than by pgserver's cleanup: pgserver stops the postmaster it
     # started, by its process, and after a restart that one is long gone.
     if pg.pid is not None:
         pg_ctl(pg.pgdata, "-w", "-t", str(PG_CTL_WAIT_SECONDS), "stop", "-m", "immediate")
     server.cleanup()  # lets go of pgserver's handle (and stops nothing now)
-    shutil.rmtree(pg.pgdata, ignore_errors=True)

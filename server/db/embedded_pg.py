@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -13,4 +15,23 @@ def start(data_dir: Path) -> tuple[Any, str]:
     pgdata = data_dir / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
     server = get_server(pgdata, cleanup_mode="stop")
+    # After get_server, which registers pgserver's own exit handler: so this runs first.
+    atexit.register(_follow_restarts, server)
     return server, server.get_uri()
+
+
+def _follow_restarts(server: Any) -> None:
+    """Hand pgserver's exit handler the postmaster running now, not the one it started.
+
+    pgserver stops the postmaster process it started (or found) at start. After a
+    ``pg_ctl restart``, or a stop and a start, that process is gone: pgserver would take
+    the server for stopped already and leave the new postmaster running after ``make run``
+    has exited.
+    """
+    from pgserver.utils import PostmasterInfo
+
+    # A postmaster.pid half written (a server starting this moment) does not parse.
+    with contextlib.suppress(OSError, ValueError, AssertionError):
+        running = PostmasterInfo.read_from_pgdata(server.pgdata)
+        if running is not None and running.is_running():
+            server._postmaster_info = running

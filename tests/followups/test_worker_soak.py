@@ -105,7 +105,7 @@ async def test_every_reminder_arrives_through_a_kill_an_overload_and_a_database_
     service.expected_public_key = None  # the workers make their own key in their database
     service.latency = 0.2  # each worker sends about 10 a second: the run lasts ~15 s
     service.received.clear()
-    async with own_postgres(tmp_path) as pg:
+    async with own_postgres() as pg:
         await seed(pg.url, service)
         stats = await asyncpg.connect(pg.url)
 

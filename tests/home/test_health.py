@@ -92,7 +92,7 @@ async def test_the_app_rides_out_a_postgresql_stop_and_start_without_a_restart(t
     from tests.own_postgres import own_postgres
     from tests.phone import DEFAULT_CARD, text_of
 
-    async with own_postgres(tmp_path) as pg:
+    async with own_postgres() as pg:
         settings = load_settings(
             {
                 "REACHOUT_ENV": "test",
