@@ -1,4 +1,4 @@
-"""Entry points matching the Procfile: ``python -m server web|worker|migrate|dev``."""
+"""Entry points matching the Procfiles: ``python -m server web|worker|migrate|mail-sink|dev``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from server.config import PROJECT_ROOT, Settings, SettingsError, load_settings
 
@@ -123,17 +125,87 @@ def migrate(settings: Settings) -> None:
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _until_signalled() -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    await stopping.wait()
+
+
+async def _serve_mail(host: str, port: int, directory: Path) -> None:
+    from server.local_services.mail_sink import LocalMailSink, shown_path
+
+    sink = LocalMailSink(directory, host=host, port=port, announce=True)
+    try:
+        await sink.start()
+    except OSError as error:
+        sys.exit(f"reachout: the mail sink cannot listen on {host}:{port}: {error.strerror}")
+    try:
+        print(
+            f"mail sink listening on {sink.url}, keeping mail in {shown_path(directory)}/",
+            flush=True,
+        )
+        await _until_signalled()
+    finally:
+        await sink.stop()
+
+
+def mail_sink(settings: Settings) -> None:
+    """`make run`'s mail: process, a local SMTP server keeping what the app sends under
+    ./.data/mail/ (listed at /dev/mail). Never in production: it would swallow real mail."""
+    if settings.production:
+        sys.exit(
+            "reachout: the mail sink never runs in production (REACHOUT_ENV=production);"
+            " SMTP_URL must point at a real mail server"
+        )
+    from server.devmail import mailbox
+
+    smtp = urlsplit(settings.smtp_url)
+    host = smtp.hostname or ""
+    if smtp.scheme != "smtp" or not _loopback(host):
+        # Say why once and stay up doing nothing: honcho stops every process when one ends.
+        print(
+            f"mail sink not started: SMTP_URL points at {smtp.scheme}://{host}, not a plain"
+            " smtp:// port on this machine",
+            flush=True,
+        )
+        asyncio.run(_until_signalled())
+        return
+    asyncio.run(_serve_mail(host, smtp.port or 25, mailbox.directory(settings)))
+
+
 def dev(settings: Settings) -> None:
-    """`make run`: embedded PostgreSQL, migrations, then every Procfile process."""
+    """`make run`: embedded PostgreSQL, migrations, then every Procfile.dev process (the
+    Procfile's, and the mail sink)."""
     url = _database_url(settings)
     _migrate(url, settings.database_wait_seconds)
     # Procfile lines say `python`: make that this interpreter (the venv's), not the system's.
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port), "PATH": path}
     env.setdefault("BASE_URL", settings.base_url)
-    print(f"\n  Reachout is running at {settings.base_url}/\n  (Ctrl-C stops it)\n", flush=True)
+    # The web and worker processes send to the mail sink that Procfile.dev starts.
+    env.setdefault("SMTP_URL", settings.smtp_url)
+    mail = (
+        f"  Mail it sends: {settings.base_url}/dev/mail\n" if settings.env == "development" else ""
+    )
+    print(
+        f"\n  Reachout is running at {settings.base_url}/\n{mail}  (Ctrl-C stops it)\n",
+        flush=True,
+    )
     processes = subprocess.Popen(  # noqa: S603 - fixed argv, no user input
-        [sys.executable, "-m", "honcho", "start", "-f", str(PROJECT_ROOT / "Procfile")],
+        [sys.executable, "-m", "honcho", "start", "-f", str(PROJECT_ROOT / "Procfile.dev")],
         env=env,
         cwd=PROJECT_ROOT,
     )
@@ -153,10 +225,16 @@ def dev(settings: Settings) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m server")
-    parser.add_argument("command", choices=["web", "worker", "migrate", "dev"])
+    commands = {
+        "web": web,
+        "worker": worker,
+        "migrate": migrate,
+        "mail-sink": mail_sink,
+        "dev": dev,
+    }
+    parser.add_argument("command", choices=list(commands))
     command = parser.parse_args().command
-    settings = _settings()
-    {"web": web, "worker": worker, "migrate": migrate, "dev": dev}[command](settings)
+    commands[command](_settings())
 
 
 if __name__ == "__main__":

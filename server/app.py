@@ -20,6 +20,7 @@ from server.contacts import routes as contacts_routes
 from server.db import migrations, queries, time_zones
 from server.db import pool as db_pool
 from server.db.listener import Listener
+from server.devmail import routes as devmail_routes
 from server.events import events
 from server.events import routes as events_routes
 from server.followups import push, wording
@@ -52,6 +53,7 @@ ROUTES: list[BaseRoute] = [
     *roster_routes.routes,
     *settings_routes.routes,
     *mail_routes.routes,
+    *devmail_routes.routes,
     Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]
 

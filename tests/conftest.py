@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 
 from server.app import create_app
 from server.config import Settings, load_settings
+from server.local_services.mail_sink import LocalMailSink
 from server.local_services.push_service import LocalPushService
 from tests.phone import Phone
 
@@ -101,14 +102,28 @@ async def push_service() -> AsyncIterator[LocalPushService]:
 
 
 @pytest.fixture(scope="session")
+async def mail_sink(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalMailSink]:
+    """The local mail sink every test that sends mail talks to (SMTP_URL of the test app
+    and of worker processes); it keeps each message under a directory of its own."""
+    async with LocalMailSink(directory=tmp_path_factory.mktemp("mail")) as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
 def settings(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    push_service: LocalPushService,
+    mail_sink: LocalMailSink,
 ) -> Settings:
-    return load_settings(test_environment(database_url, tmp_path_factory, push_service))
+    return load_settings(test_environment(database_url, tmp_path_factory, push_service, mail_sink))
 
 
 def test_environment(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    push_service: LocalPushService,
+    mail_sink: LocalMailSink,
 ) -> dict[str, str]:
     """The environment of a test server or worker process."""
     return {
@@ -121,6 +136,8 @@ def test_environment(
         # certificate is made at start, so the worker is told to trust it.
         "PUSH_SERVICES": "127.0.0.1",
         "PUSH_CA_FILE": push_service.ca_file,
+        # Mail goes over SMTP to the local sink, never to a real server.
+        "SMTP_URL": mail_sink.url,
     }
 
 
@@ -138,10 +155,13 @@ async def clean_tables(app: Starlette) -> None:
 
 @pytest.fixture(scope="session")
 def worker_env(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    push_service: LocalPushService,
+    mail_sink: LocalMailSink,
 ) -> dict[str, str]:
     """Environment for a worker subprocess on the test database."""
-    return test_environment(database_url, tmp_path_factory, push_service)
+    return test_environment(database_url, tmp_path_factory, push_service, mail_sink)
 
 
 @pytest.fixture

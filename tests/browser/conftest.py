@@ -20,6 +20,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from starlette.applications import Starlette
 
+from server.local_services.mail_sink import LocalMailSink
 from server.local_services.push_service import LocalPushService
 from tests.browser.camera import qr_video
 from tests.conftest import PROJECT_ROOT, TEST_SECRET
@@ -74,6 +75,7 @@ def live_server(
     app: Starlette,
     tmp_path_factory: pytest.TempPathFactory,
     push_service: LocalPushService,
+    mail_sink: LocalMailSink,
 ) -> Iterator[str]:
     """The real server (``python -m server web``) on a free port; yields its base URL.
 
@@ -98,6 +100,7 @@ def live_server(
         "LOG_LEVEL": "warning",
         "PUSH_SERVICES": "127.0.0.1",
         "PUSH_CA_FILE": push_service.ca_file,
+        "SMTP_URL": mail_sink.url,
     }
     with log.open("wb") as output:
         process = subprocess.Popen(

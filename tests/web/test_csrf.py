@@ -28,6 +28,8 @@ def sample_path(route: Route) -> str:
         "bump_id": 1,
         "key": "a1b2c3",
         "email_id": 1,
+        "name": "20261201T093012.123456Z-3fa9c1",
+        "index": 1,
     }
     return route.url_path_for(route.name, **{k: params[k] for k in route.param_convertors})
 

@@ -1,0 +1,106 @@
+"""`/dev/mail`: the mail the app sent while `make run` ran, newest first, and each message.
+
+Only with ``REACHOUT_ENV=development``: in any other environment every one of these URLs
+is the app's ordinary 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from server.devmail import mailbox
+from server.web.templating import render
+
+# The HTML part runs with nothing: its own inline styles and images inside it, but no
+# script, no request anywhere (remote images, fonts, forms), and a sandbox even when the
+# URL is opened on its own. Only our own page may frame it.
+HTML_PART_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; "
+    "sandbox allow-popups allow-popups-to-escape-sandbox"
+)
+# A download is never run as a page of ours, whatever its type says.
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
+
+def _mail_dir(request: Request) -> Path:
+    if request.app.state.settings.env != "development":
+        raise HTTPException(404)
+    return mailbox.directory(request.app.state.settings)
+
+
+async def _mail(request: Request) -> mailbox.Mail:
+    path = mailbox.path_of(_mail_dir(request), request.path_params["name"])
+    if path is None:
+        raise HTTPException(404)
+    return await asyncio.to_thread(mailbox.read, path)
+
+
+async def mail_list(request: Request) -> Response:
+    mail_dir = _mail_dir(request)
+    summaries, total = await asyncio.to_thread(mailbox.newest, mail_dir)
+    return render(request, "dev_mail.html", {"messages": summaries, "total": total})
+
+
+async def mail_message(request: Request) -> Response:
+    return render(request, "dev_mail_message.html", {"mail": await _mail(request)})
+
+
+async def mail_html(request: Request) -> Response:
+    mail = await _mail(request)
+    if mail.html is None:
+        raise HTTPException(404)
+    return Response(
+        mail.html,
+        media_type="text/html; charset=utf-8",
+        headers={"content-security-policy": HTML_PART_CSP},
+    )
+
+
+async def mail_attachment(request: Request) -> Response:
+    mail = await _mail(request)
+    index = request.path_params["index"]
+    if not 1 <= index <= len(mail.attachments):
+        raise HTTPException(404)
+    attachment = mail.attachments[index - 1]
+    ascii_name = attachment.filename.encode("ascii", "ignore").decode().replace('"', "")
+    return Response(
+        mailbox.content_bytes(attachment.part),
+        media_type=attachment.media_type,
+        headers={
+            "content-disposition": (
+                f'attachment; filename="{ascii_name or "attachment"}";'
+                f" filename*=UTF-8''{quote(attachment.filename)}"
+            ),
+            "content-security-policy": DOWNLOAD_CSP,
+        },
+    )
+
+
+async def mail_raw(request: Request) -> Response:
+    name = request.path_params["name"]
+    path = mailbox.path_of(_mail_dir(request), name)
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(
+        path,
+        media_type="message/rfc822",
+        filename=path.name,
+        headers={"content-security-policy": DOWNLOAD_CSP},
+    )
+
+
+routes = [
+    Route("/dev/mail", mail_list, name="dev_mail"),
+    Route("/dev/mail/{name}", mail_message, name="dev_mail_message"),
+    Route("/dev/mail/{name}/html", mail_html, name="dev_mail_html"),
+    Route("/dev/mail/{name}/raw", mail_raw, name="dev_mail_raw"),
+    Route("/dev/mail/{name}/attachments/{index:int}", mail_attachment, name="dev_mail_attachment"),
+]
