@@ -36,30 +36,19 @@ def _database_url(settings: Settings) -> str:
 
 async def _connect(url: str, wait_seconds: float) -> Any:
     """A connection, waiting (and saying so, once) while the database is away, up to a bound."""
-    import random
-    import time
-
     import asyncpg
 
-    from server.db.pool import DATABASE_AWAY
+    from server.db import away
 
-    deadline = time.monotonic() + wait_seconds
-    pause = 0.25
-    said = False
-    while True:
-        try:
-            return await asyncpg.connect(url, timeout=10)
-        except DATABASE_AWAY as error:
-            if time.monotonic() + pause > deadline:
-                sys.exit(
-                    f"reachout: cannot start: the database did not answer within"
-                    f" {wait_seconds:g} s ({type(error).__name__}: {error})"
-                )
-            if not said:
-                print(f"reachout: waiting for the database ({error})", file=sys.stderr, flush=True)
-                said = True
-            await asyncio.sleep(pause * random.uniform(0.5, 1.0))
-            pause = min(pause * 2, 5.0)
+    def say(line: str) -> None:
+        print(f"reachout: {line}", file=sys.stderr, flush=True)
+
+    try:
+        return await away.wait_for_database(
+            lambda: asyncpg.connect(url, timeout=10), seconds=wait_seconds, say=say
+        )
+    except away.DatabaseNeverCame as error:
+        sys.exit(f"reachout: cannot start: {error}")
 
 
 async def _apply(url: str, wait_seconds: float) -> list[str]:

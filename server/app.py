@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,7 +18,7 @@ from server.cards import fields
 from server.cards import routes as cards_routes
 from server.config import Settings, load_settings
 from server.contacts import routes as contacts_routes
-from server.db import migrations, queries, time_zones
+from server.db import away, migrations, queries, time_zones
 from server.db import pool as db_pool
 from server.db.listener import Listener
 from server.devmail import routes as devmail_routes
@@ -38,6 +39,8 @@ from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.web.limits import BodySizeLimitMiddleware
 from server.web.templating import STATIC_DIR, create_templates
 from server.web.urls import Urls
+
+log = logging.getLogger("reachout.web")
 
 STATIC_PREFIX = "/static"
 
@@ -70,11 +73,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = await db_pool.create_pool(database_url, application_name="reachout-web")
         try:
-            async with pool.acquire() as conn:
-                await migrations.apply_migrations(conn)
+
+            async def start() -> None:
+                async with pool.acquire() as conn:
+                    await migrations.apply_migrations(conn)
+                app.state.time_zones = await time_zones.load_names(pool)
+                app.state.vapid = await push.load_keys(pool, settings.vapid_private_key)
+
+            # `python -m server web` waited for the database before uvicorn started; it may
+            # have gone away since (a restart): wait again rather than fail to start.
+            await away.wait_for_database(
+                start, seconds=settings.database_wait_seconds, say=log.warning
+            )
             app.state.pool = pool
-            app.state.time_zones = await time_zones.load_names(pool)
-            app.state.vapid = await push.load_keys(pool, settings.vapid_private_key)
             app.state.listener = Listener(database_url, "bumps")
             await app.state.listener.start()
             try:
@@ -94,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # The viewer first, so even a refused request's error page shows who is signed in.
             Middleware(
                 AuthenticationMiddleware,
+                on_error=errors.authentication_error,
                 backend=SessionBackend(
                     STATIC_PREFIX,
                     same_for_everyone=(
@@ -108,7 +120,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 larger={"/card/photo": settings.max_photo_bytes},
             ),
         ],
-        exception_handlers={HTTPException: errors.http_exception, Exception: errors.server_error},
+        exception_handlers={
+            **dict.fromkeys(db_pool.DATABASE_AWAY, errors.database_away),
+            HTTPException: errors.http_exception,
+            Exception: errors.server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -10,6 +10,7 @@ import signal
 from email.utils import parseaddr
 
 from server.config import Settings
+from server.db import away
 from server.db.listener import Listener
 from server.db.pool import create_pool
 from server.db.queries import Queries
@@ -39,11 +40,17 @@ async def main(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     sql = Queries()
+    outage = away.Outage(log)
     mail_sender = MailSender(
         settings.smtp_url, parseaddr(settings.mail_from)[1], connections=MAIL_CONNECTIONS
     )
     try:
-        keys = await push.load_keys(pool, settings.vapid_private_key)
+        # The database may go away between the migrations and here (a restart): wait again.
+        keys = await away.wait_for_database(
+            lambda: push.load_keys(pool, settings.vapid_private_key),
+            seconds=settings.database_wait_seconds,
+            say=log.warning,
+        )
         async with http_session(settings, settings.worker_concurrency) as session:
             pushes = Worker(
                 pool=pool,
@@ -53,6 +60,7 @@ async def main(settings: Settings) -> None:
                 concurrency=settings.worker_concurrency,
                 lease_seconds=settings.worker_lease_seconds,
                 digest_delay_seconds=settings.digest_delay_minutes * 60,
+                outage=outage,
             )
             links = MailLinks(Urls(ROUTES), settings.base_url, settings.secret_key)
             mail = MailWorker(
@@ -61,6 +69,7 @@ async def main(settings: Settings) -> None:
                 sender=mail_sender,
                 composer=Composer(settings.mail_from, links),
                 lease_seconds=settings.worker_lease_seconds,
+                outage=outage,
             )
             log.info("worker started")
             await asyncio.gather(pushes.run(stop), mail.run(stop, listener))

@@ -152,6 +152,8 @@ async def make_run() -> AsyncIterator[Dev]:
         "REACHOUT_ENV": "development",
         "REACHOUT_DATA_DIR": str(data_dir),
         "PORT": str(port),
+        # The mail sink on a free port too, so that this can run beside a real `make run`.
+        "SMTP_URL": f"smtp://127.0.0.1:{free_port()}",
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
     }
     process = await asyncio.create_subprocess_exec(
@@ -202,7 +204,7 @@ async def test_make_run_stays_up_through_a_postgres_restart() -> None:
         await dev.until(healthy, STARTS_WITHIN, "answering /healthz")
         await dev.wait_for_line("worker.1 | worker started", 0, STARTS_WITHIN)
         processes = dev.children()
-        assert set(processes) == {"web", "worker"}, dev.output
+        assert set(processes) == {"web", "worker", "mail-sink"}, dev.output
         pg = Postgres(dev.pgdata)
         url = pg.url
 

@@ -132,6 +132,8 @@ class Worker:
     digest_delay_seconds: float = 3600.0  # an hour after the event ends
     rng: random.Random = field(default_factory=random.Random)
     name: str = field(default_factory=worker_name)
+    # Shared by the loops of one process, so an outage is told once.
+    outage: away.Outage = field(default_factory=lambda: away.Outage(log))
     _sent: list[tuple[int, int]] = field(default_factory=list)
     leases: Leases = field(init=False)
 
@@ -340,7 +342,7 @@ class Worker:
         await away.keep_running(
             lambda: self.run_once(stop),
             stop,
-            log=log,
+            outage=self.outage,
             poll_seconds=self.poll_seconds,
             rng=self.rng,
         )

@@ -43,6 +43,8 @@ class MailWorker:
     max_attempts: int = MAX_ATTEMPTS
     rng: random.Random = field(default_factory=random.Random)
     name: str = field(default_factory=worker_name)
+    # Shared by the loops of one process, so an outage is told once.
+    outage: away.Outage = field(default_factory=lambda: away.Outage(log))
     _sent: list[int] = field(default_factory=list)
     leases: Leases = field(init=False)
 
@@ -152,7 +154,7 @@ class MailWorker:
                 await away.keep_running(
                     lambda: self.run_once(stop),
                     stop,
-                    log=log,
+                    outage=self.outage,
                     poll_seconds=self.poll_seconds,
                     rng=self.rng,
                     wake=woken,

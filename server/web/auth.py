@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
+from server.db.pool import DATABASE_AWAY
+from server.web import errors
 from server.web.sessions import COOKIE_NAME, hash_token
 from server.web.urls import url_path
 
@@ -65,7 +67,13 @@ class SessionBackend(AuthenticationBackend):
         ):
             return AuthCredentials(), ANONYMOUS
         state = conn.app.state
-        row = await state.sql.run(state.pool, "sessions.account_for", token_hash=hash_token(token))
+        try:
+            row = await state.sql.run(
+                state.pool, "sessions.account_for", token_hash=hash_token(token)
+            )
+        except DATABASE_AWAY as away:
+            # Answered by errors.authentication_error: 503 "Back in a moment", no traceback.
+            raise errors.DatabaseAwayWhileAuthenticating(str(away)) from away
         if row is None:
             return AuthCredentials(), ANONYMOUS
         viewer = Viewer(row["account_id"], row["time_zone"], row["due_count"])

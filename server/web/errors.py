@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from starlette.authentication import AuthenticationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from server.db.pool import DATABASE_AWAY
@@ -60,13 +61,33 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+def _back_in_a_moment(request: Request, exc: BaseException) -> Response:
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    response = error_response(request, 503, DATABASE_AWAY_MESSAGE)
+    response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+async def database_away(request: Request, exc: Exception) -> Response:
+    """Not a bug: one line, and a page saying to try again, not a 500. Registered for each
+    DATABASE_AWAY class, so that Starlette does not re-raise it (and log a traceback) as it
+    does for what reaches ``server_error``."""
+    return _back_in_a_moment(request, exc)
+
+
+class DatabaseAwayWhileAuthenticating(AuthenticationError):
+    """The session could not be looked up: the database is away."""
+
+
+def authentication_error(conn: HTTPConnection, exc: Exception) -> Response:
+    """AuthenticationMiddleware's ``on_error``: the session lookup met the database away."""
+    request = conn if isinstance(conn, Request) else Request(conn.scope)
+    return _back_in_a_moment(request, exc.__cause__ or exc)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DATABASE_AWAY):
-        # Not a bug: one line, and a page saying to try again, not a 500.
-        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
-        response = error_response(request, 503, DATABASE_AWAY_MESSAGE)
-        response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _back_in_a_moment(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, "Something went wrong on our side. Please try again.")
 

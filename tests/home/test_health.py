@@ -61,7 +61,9 @@ async def test_pages_say_back_in_a_moment_while_the_database_is_unreachable(admi
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                transport=httpx.ASGITransport(
+                    app=app
+                ),  # a re-raised error (a traceback in the log) fails
                 base_url="http://testserver",
             ) as phone,
         ):
@@ -105,7 +107,9 @@ async def test_the_app_rides_out_a_postgresql_stop_and_start_without_a_restart(t
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                transport=httpx.ASGITransport(
+                    app=app
+                ),  # a re-raised error (a traceback in the log) fails
                 base_url="http://testserver",
             ) as phone,
         ):
