@@ -150,7 +150,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 @pytest.fixture(autouse=True)
 async def clean_tables(app: Starlette) -> None:
-    await app.state.pool.execute("TRUNCATE accounts RESTART IDENTITY CASCADE")
+    await app.state.pool.execute("TRUNCATE accounts, email_addresses RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(scope="session")
@@ -198,3 +198,13 @@ async def new_phone(app: Starlette) -> AsyncIterator[Callable[[], Awaitable[Phon
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def mail(mail_sink: LocalMailSink) -> Iterator[LocalMailSink]:
+    """The mail sink, answering normally and empty for this test."""
+    mail_sink.accept()
+    mail_sink.latency = 0.0
+    mail_sink.received.clear()
+    yield mail_sink
+    mail_sink.accept()

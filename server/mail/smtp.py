@@ -4,7 +4,8 @@ and reused, and every outcome sorted into sent, try again, or refused for good.
 ``smtp://`` upgrades with STARTTLS when the server offers it; ``smtps://`` is TLS from the
 first byte. A user and password in the URL log in. 4xx replies, a dropped connection and
 timeouts are temporary; a 5xx reply to the recipient is a bounce (the address gets no more
-mail); any other 5xx refuses this message only.
+mail), as is a 5xx whose enhanced code names the mailbox (5.1.x, 5.2.x) at any stage; any
+other 5xx refuses this message only.
 """
 
 from __future__ import annotations
@@ -72,7 +73,11 @@ class MailSender:
             return MailResult(first.code, _said(first.message), bounced=first.code >= 500)
         except aiosmtplib.SMTPResponseException as error:
             await _reset(client)
-            return MailResult(error.code if error.code >= 400 else 0, _said(error.message))
+            said = _said(error.message)
+            # Some servers refuse a mailbox only at the end of DATA; the enhanced status
+            # code (RFC 3463) still says it is the address: 5.1.x bad mailbox, 5.2.x its state.
+            bounced = error.code >= 500 and said.startswith(("5.1.", "5.2."))
+            return MailResult(error.code if error.code >= 400 else 0, said, bounced=bounced)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             client.close()  # a fresh connection next time
             return MailResult(0, f"{type(error).__name__}: {error}"[:200])

@@ -1,0 +1,204 @@
+"""The mail worker against the real SMTP sink: the person with no app gets "You met", then her
+reminder; nothing lost or sent twice when the mail server refuses, goes down, or two workers
+run; a waited-for message leaves at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from server.mail import addresses
+from tests.mailing import leaves_details, link_in, running_mail_worker
+
+
+async def emails(pool) -> list[tuple[str, str, int]]:
+    rows = await pool.fetch("SELECT kind, status, attempts FROM emails ORDER BY id")
+    return [(r["kind"], r["status"], r["attempts"]) for r in rows]
+
+
+async def test_leaving_details_queues_you_met_and_the_worker_sends_it(new_phone, pool, mail, app):
+    await leaves_details(new_phone)
+    assert await emails(pool) == [("met", "queued", 0)], "the request only writes a row"
+    assert mail.received == []
+    async with running_mail_worker(app, mail) as worker:
+        assert await worker.run_once() == 1
+    [sent] = await mail.wait_for(1)
+    assert sent.recipients == ("mia@example.com",)
+    assert sent.subject == "You met Dana Lee"
+    assert await emails(pool) == [("met", "sent", 1)]
+
+
+async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
+    new_phone, pool, mail, app
+):
+    from server.followups.worker import Worker
+
+    _, visitor = await leaves_details(new_phone)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+        [met] = await mail.wait_for(1)
+        confirm = link_in(met, "/m/confirm/")
+        stranger = await new_phone()  # the link works in any browser, signed in or not
+        page = await stranger.get(confirm)
+        assert page.status_code == 200 and "Remind me tomorrow" in page.text
+        assert await pool.fetchval("SELECT confirmed_at FROM email_addresses") is None
+        done = await stranger.post(confirm, {})
+        assert done.status_code == 200
+        assert "you will be reminded" in done.text
+        assert await pool.fetchval("SELECT confirmed_at FROM email_addresses") is not None
+        due = await pool.fetchval(
+            "SELECT f.due_at - now() FROM followups f JOIN contacts c ON c.id = f.contact_id"
+            " WHERE c.owner_id = 2"
+        )
+        assert due.total_seconds() > 0, "due tomorrow, not now"
+
+        # Tomorrow comes: her follow-up is due, and she has no push device.
+        await pool.execute("UPDATE followups SET due_at = now() - interval '1 minute'")
+        await pool.execute("UPDATE followups SET status = 'done' WHERE owner_id = 1")
+        pushes = Worker(pool=pool, sql=app.state.sql, sender=None, paths=None)  # type: ignore[arg-type]
+        await pushes.enqueue_due()
+        mail.received.clear()
+        assert await worker.run_once() == 1
+    [reminder] = await mail.wait_for(1)
+    assert reminder.recipients == ("mia@example.com",)
+    assert reminder.subject == "Follow up with Dana Lee"
+    text = reminder.message.get_body(("plain",)).get_content()
+    assert "Snooze a week" in text and "Done" in text
+    assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0, "no push device, no push"
+
+    # "Done" from the email: a page with one button; the button acts once.
+    done_link = link_in(reminder, "/m/followups/")
+    assert "/done?" in done_link
+    shown = await visitor.get(done_link)
+    assert "Mark done" in shown.text
+    assert await pool.fetchval("SELECT status FROM followups WHERE owner_id = 2") == "open"
+    first = await visitor.post(done_link, {})
+    assert "Marked done" in first.text
+    again = await visitor.post(done_link, {})
+    assert "already done" in again.text
+    assert await pool.fetchval("SELECT status FROM followups WHERE owner_id = 2") == "done"
+
+
+async def test_an_unconfirmed_address_gets_one_first_email_a_day_whoever_triggers_it(
+    new_phone, pool, mail, app
+):
+    for sharer in range(3):
+        dana = await new_phone()
+        await dana.make_card(name=f"Sharer {sharer}", email=f"s{sharer}@example.com")
+        await leaves_details(new_phone, dana, email="Mia@Example.com")
+    assert await emails(pool) == [("met", "queued", 0)]
+    # A day later, one more may go.
+    await pool.execute(
+        "UPDATE email_addresses SET last_first_mail_at = now() - interval '25 hours'"
+    )
+    await leaves_details(new_phone, email="mia@example.com")
+    assert [kind for kind, _, _ in await emails(pool)] == ["met", "met"]
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    assert len(await mail.wait_for(2)) == 2
+
+
+async def test_a_bad_address_gets_a_clear_answer_and_nothing_is_queued(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    visitor = await new_phone()
+    response = await visitor.post(link + "/details", {"name": "Mia", "email": "mia@@example"})
+    assert response.status_code == 422
+    assert "email" in response.text.lower()
+    assert await pool.fetchval("SELECT count(*) FROM emails") == 0
+    assert await pool.fetchval("SELECT count(*) FROM email_addresses") == 0
+
+
+async def test_mail_server_down_then_up_loses_nothing_and_sends_nothing_twice(
+    new_phone, pool, mail, app
+):
+    for i in range(3):
+        await leaves_details(new_phone, name=f"Guest {i}", email=f"g{i}@example.com")
+    await mail.stop()
+    try:
+        async with running_mail_worker(app, mail) as worker:
+            assert await worker.run_once() == 3
+            rows = await pool.fetch("SELECT status, attempts, last_error FROM emails")
+            assert {(r["status"], r["attempts"]) for r in rows} == {("queued", 1)}
+            assert all(r["last_error"] for r in rows), "the reason is kept"
+            await mail.start()
+            await pool.execute("UPDATE emails SET next_attempt_at = now()")
+            assert await worker.run_once() == 3
+    finally:
+        if not mail.running:
+            await mail.start()
+    received = await mail.wait_for(3)
+    assert sorted(m.recipients[0] for m in received) == [f"g{i}@example.com" for i in range(3)]
+    assert {(s, a) for _, s, a in await emails(pool)} == {("sent", 2)}
+
+
+async def test_temporary_refusal_is_retried_and_a_permanent_one_stops_mail_to_the_address(
+    new_phone, pool, mail, app
+):
+    await leaves_details(new_phone, email="later@example.com")
+    async with running_mail_worker(app, mail) as worker:
+        mail.refuse(451, "4.3.0 Try again later", times=1)
+        await worker.run_once()
+        assert await emails(pool) == [("met", "queued", 1)]
+        assert "Try again later" in await pool.fetchval("SELECT last_error FROM emails")
+        await pool.execute("UPDATE emails SET next_attempt_at = now()")
+        await worker.run_once()
+        assert await emails(pool) == [("met", "sent", 2)]
+
+        await leaves_details(new_phone, email="nobody@example.com")
+        mail.refuse(550, "5.1.1 No such user", times=1)
+        await worker.run_once()
+    bounced = await pool.fetchrow(
+        "SELECT bounced_at, bounce_reason FROM email_addresses WHERE address = 'nobody@example.com'"
+    )
+    assert bounced["bounced_at"] is not None and "No such user" in bounced["bounce_reason"]
+    assert (await emails(pool))[-1] == ("met", "failed", 1)
+    # A bouncing address gets nothing more, whoever asks.
+    await pool.execute("UPDATE email_addresses SET last_first_mail_at = NULL")
+    await leaves_details(new_phone, email="nobody@example.com")
+    assert len(await emails(pool)) == 2
+
+
+async def test_two_workers_send_each_message_once(new_phone, pool, mail, app):
+    for i in range(12):
+        await leaves_details(new_phone, name=f"Guest {i}", email=f"g{i}@example.com")
+    mail.latency = 0.02
+    async with (
+        running_mail_worker(app, mail, connections=2) as one,
+        running_mail_worker(app, mail, connections=2) as two,
+    ):
+        handled = await asyncio.gather(one.run_once(), two.run_once())
+    assert sum(handled) == 12
+    received = await mail.wait_for(12)
+    assert sorted(m.recipients[0] for m in received) == sorted(
+        f"g{i}@example.com" for i in range(12)
+    )
+    assert await pool.fetchval("SELECT count(*) FROM emails WHERE status = 'sent'") == 12
+
+
+async def test_a_waited_for_message_leaves_at_once_woken_by_notify(
+    new_phone, pool, mail, app, database_url
+):
+    from server.db.listener import Listener
+
+    phone = await new_phone()
+    await phone.make_card()
+    listener = Listener(database_url, "mail")
+    await listener.start()
+    stop = asyncio.Event()
+    try:
+        async with running_mail_worker(app, mail, poll_seconds=30) as worker:
+            running = asyncio.create_task(worker.run(stop, listener))
+            await asyncio.sleep(0.3)  # idle: the next poll is 30 s away
+            asked = time.monotonic()
+            async with pool.acquire() as conn:
+                assert await addresses.queue_confirm(conn, app.state.sql, 1, "dana@example.com")
+            await mail.wait_for(1, timeout=5)
+            took = time.monotonic() - asked
+            stop.set()
+            await running
+    finally:
+        stop.set()
+        await listener.close()
+    assert took < 1, f"took {took:.2f} s"

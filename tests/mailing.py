@@ -1,0 +1,68 @@
+"""Test helpers for email: a mail worker sending to the local sink, and the person with no
+app leaving her details on Dana's card."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+
+from server.local_services.mail_sink import LocalMailSink, ReceivedMail
+from server.mail.links import MailLinks
+from server.mail.messages import Composer
+from server.mail.smtp import MailSender
+from server.mail.worker import MailWorker
+from tests.phone import Phone
+
+
+@asynccontextmanager
+async def running_mail_worker(
+    app: Starlette, sink: LocalMailSink, **options: Any
+) -> AsyncIterator[MailWorker]:
+    """A mail worker built as the worker process builds it, sending to ``sink``."""
+    settings = app.state.settings
+    sender = MailSender(sink.url, "reachout@localhost", connections=options.pop("connections", 4))
+    links = MailLinks(app.state.urls, settings.base_url, settings.secret_key)
+    worker = MailWorker(
+        pool=options.pop("pool", app.state.pool),
+        sql=app.state.sql,
+        sender=sender,
+        composer=Composer(settings.mail_from, links),
+        **options,
+    )
+    try:
+        yield worker
+    finally:
+        await sender.close()
+
+
+async def leaves_details(
+    new_phone: Any,
+    dana: Phone | None = None,
+    *,
+    name: str = "Mia Chen",
+    email: str = "mia@example.com",
+) -> tuple[Phone, Phone]:
+    """Dana shares her card; a visitor with no app and no card leaves her details on it."""
+    if dana is None:
+        dana = await new_phone()
+        await dana.make_card()
+    link = await dana.share_link()
+    visitor = await new_phone()
+    response = await visitor.post(link + "/details", {"name": name, "email": email})
+    assert response.status_code == 303, response.text
+    return dana, visitor
+
+
+def link_in(mail: ReceivedMail, starts: str) -> str:
+    """The path and query of the first link in the text part that starts with ``starts``
+    (a path, like "/m/confirm/")."""
+    text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    for word in text.split():
+        parts = urlsplit(word)
+        if parts.path.startswith(starts):
+            return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    raise AssertionError(f"no {starts} link in:\n{text}")
