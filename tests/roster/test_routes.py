@@ -155,6 +155,32 @@ async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, a
     assert "Ben Ode" in text_of(listing)
 
 
+async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, mail, app):
+    from tests.mailing import running_mail_worker
+
+    event_id, ana, ben = await story(new_phone, pool)
+    await ben.post((await ana.share_link()) + "/swap")
+    # Ben has no push device and a confirmed address; Ana has neither confirmed.
+    await pool.execute(
+        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('ben@example.com', now())"
+    )
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '3 hours',"
+        " ends_at = now() - interval '1 minute'"
+    )
+    async with running_worker(app, push, digest_delay_seconds=0) as worker:
+        await worker.run_once()
+    assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0
+    async with running_mail_worker(app, mail) as mailer:
+        await mailer.run_once()
+    [digest] = await mail.wait_for(1)
+    assert digest.recipients == ("ben@example.com",)
+    assert digest.subject == "You met 1 person at Lunch & Learn"
+    text = digest.message.get_body(("plain",)).get_content()
+    assert f"/followups?event={event_id}" in text
+    assert digest.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
 async def test_roster_search_shows_listed_people_never_contact_details(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     await attendee(

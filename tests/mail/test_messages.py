@@ -1,0 +1,75 @@
+"""Each email as a mail client sees it: parts, headers built by the email package, the vCard,
+and names that cannot inject a header."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import default
+
+import vobject
+
+from tests.mailing import leaves_details, running_mail_worker
+
+
+async def test_you_met_is_a_complete_message(new_phone, mail, app):
+    await leaves_details(new_phone)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    message = message_from_bytes(sent.raw, policy=default)
+    assert message["Subject"] == "You met Dana Lee"
+    assert message["To"].addresses[0].display_name == "Mia Chen"
+    assert message["To"].addresses[0].addr_spec == "mia@example.com"
+    assert message["From"].addresses[0].addr_spec == "reachout@localhost"
+    assert message["Reply-To"].addresses[0].addr_spec == "dana@example.com", "a reply goes to Dana"
+    assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@localhost>")
+    assert message["Date"].datetime.tzinfo is not None
+    unsubscribe = message["List-Unsubscribe"]
+    base_url = app.state.settings.base_url
+    assert unsubscribe.startswith(f"<{base_url}/m/unsubscribe?") and unsubscribe.endswith(">")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    text = message.get_body(("plain",)).get_content()
+    assert "Dana Lee" in text and "Remind me tomorrow to follow up: http" in text
+    assert "Not you? Ignore this and you will hear nothing more." in text
+    html = message.get_body(("html",)).get_content()
+    assert 'style="' in html, "CSS inlined for clients that drop <style>"
+    assert "prefers-color-scheme: dark" in html, "and kept for dark mode"
+    assert "<img" not in html, "nothing needs images"
+    assert "Remind me tomorrow to follow up" in html
+
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "text/vcard"
+    assert attachment.get_filename() == "Dana Lee.vcf"
+    card = vobject.readOne(attachment.get_content())
+    assert card.fn.value == "Dana Lee"
+    assert card.email.value == "dana@example.com"
+
+
+async def test_a_name_with_crlf_and_accents_is_encoded_never_injected(app, mail):
+    """A name can carry anything a form lets through; the header stays one header."""
+    from server.mail.links import MailLinks
+    from server.mail.messages import Composer
+
+    settings = app.state.settings
+    composer = Composer(
+        settings.mail_from, MailLinks(app.state.urls, settings.base_url, settings.secret_key)
+    )
+    row = {
+        "id": 7,
+        "kind": "confirm",
+        "to_address": "zoe@example.com",
+        "recipient_name": "Zoë\r\nBcc: victim@example.com",
+        "created_at": datetime(2026, 12, 1, tzinfo=UTC),
+        "unsubscribed_at": None,
+        "bounced_at": None,
+    }
+    raw = composer.compose(row, datetime.now(UTC)).as_bytes()
+    assert b"\r\nBcc:" not in raw
+    parsed = message_from_bytes(raw, policy=default)
+    assert parsed["Bcc"] is None
+    assert parsed["To"].addresses[0].display_name == "Zoë Bcc: victim@example.com"
+    assert parsed["To"].addresses[0].addr_spec == "zoe@example.com"
+    assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0], "non-ASCII encoded (RFC 2047)"
+    assert "List-Unsubscribe" not in parsed, "a confirmation someone asked for has none"

@@ -1,0 +1,66 @@
+"""The pages our emails link to: a GET only shows a button, the POST acts (once), and
+unsubscribing answers a mail provider's one-click POST with no session and no page."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from server.web import signing
+from tests.conftest import TEST_SECRET
+from tests.mailing import leaves_details, link_in, running_mail_worker
+
+
+async def test_one_click_unsubscribe_works_without_a_session_and_twice(new_phone, pool, mail, app):
+    await leaves_details(new_phone)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [met] = await mail.wait_for(1)
+    url = met.message["List-Unsubscribe"].strip("<>")
+    # What a mail provider's server sends (RFC 8058): no cookie, no browser headers.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as provider:
+        for _ in range(2):
+            answer = await provider.post(url, data={"List-Unsubscribe": "One-Click"})
+            assert answer.status_code == 200
+            assert "You are unsubscribed" in answer.text
+    assert await pool.fetchval("SELECT unsubscribed_at IS NOT NULL FROM email_addresses")
+    # Nothing more reaches the address, whoever leaves it where.
+    await pool.execute("UPDATE email_addresses SET last_first_mail_at = NULL")
+    await leaves_details(new_phone)
+    assert await pool.fetchval("SELECT count(*) FROM emails") == 1
+
+
+async def test_opening_the_unsubscribe_link_only_asks(new_phone, pool, mail, app):
+    await leaves_details(new_phone)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [met] = await mail.wait_for(1)
+    browser = await new_phone()
+    page = await browser.get(link_in(met, "/m/unsubscribe"))
+    assert (
+        page.status_code == 200 and "Stop all email from Reachout to mia@example.com?" in page.text
+    )
+    assert await pool.fetchval("SELECT unsubscribed_at FROM email_addresses") is None
+    pressed = await browser.post(link_in(met, "/m/unsubscribe"), {})
+    assert "You are unsubscribed" in pressed.text
+
+
+async def test_forged_and_expired_links_get_a_clear_404_and_change_nothing(
+    new_phone, pool, mail, app
+):
+    await leaves_details(new_phone)
+    browser = await new_phone()
+    forged = await browser.post("/m/unsubscribe?to=mia@example.com&sig=" + "0" * 32, {})
+    assert forged.status_code == 404 and "not valid" in forged.text
+    until = int(time.time()) - 60
+    signature = signing.sign(TEST_SECRET, "mail-confirm", 1, until)
+    expired = await browser.post(f"/m/confirm/1?until={until}&sig={signature}", {})
+    assert expired.status_code == 404 and "expired" in expired.text
+    assert await pool.fetchval(
+        "SELECT confirmed_at IS NULL AND unsubscribed_at IS NULL FROM email_addresses"
+    )
+    wrong_action = await browser.get("/m/followups/1/delete?round=0&until=9999999999&sig=x")
+    assert wrong_action.status_code == 404
