@@ -202,3 +202,48 @@ async def test_a_waited_for_message_leaves_at_once_woken_by_notify(
         stop.set()
         await listener.close()
     assert took < 1, f"took {took:.2f} s"
+
+
+async def test_a_killed_worker_loses_nothing_and_its_mail_goes_out_within_seconds(
+    new_phone, pool, mail, worker_env
+):
+    import os
+    import signal
+    import sys
+
+    from tests.conftest import PROJECT_ROOT
+
+    for i in range(4):
+        await leaves_details(new_phone, name=f"Guest {i}", email=f"g{i}@example.com")
+    env = {**os.environ, **worker_env, "WORKER_LEASE_SECONDS": "3", "LOG_LEVEL": "WARNING"}
+
+    async def start() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "server", "worker", env=env, cwd=PROJECT_ROOT
+        )
+
+    mail.latency = 2.0  # every message waits at the end of DATA: the worker is mid-send
+    first = await start()
+    sending = "SELECT count(*) FROM emails WHERE status = 'sending'"
+    for _ in range(200):
+        if await pool.fetchval(sending) == 4:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    killed_at = time.monotonic()
+    mail.latency = 0.0
+    second = await start()
+    try:
+        for _ in range(300):
+            if await pool.fetchval("SELECT count(*) FROM emails WHERE status = 'sent'") == 4:
+                break
+            await asyncio.sleep(0.05)
+        took = time.monotonic() - killed_at
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(second.wait(), 15) == 0
+    assert await pool.fetchval("SELECT count(*) FROM emails WHERE status = 'sent'") == 4
+    assert took < 8, f"took {took:.1f} s"
+    assert sorted(m.recipients[0] for m in mail.received) == [f"g{i}@example.com" for i in range(4)]
