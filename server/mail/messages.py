@@ -111,7 +111,7 @@ class Composer:
             "subject": f"You met {card['name']}",
             "first_name": wording.first_name(row["recipient_name"]) or "there",
             "card": card,
-            "event_name": None,
+            "event_name": row["about_event_name"],
             "reach_out": _reach_out(contact, words),
             "confirm_url": self.links.confirm(row["id"]),
         }

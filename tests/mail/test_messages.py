@@ -73,3 +73,16 @@ async def test_a_name_with_crlf_and_accents_is_encoded_never_injected(app, mail)
     assert parsed["To"].addresses[0].addr_spec == "zoe@example.com"
     assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0], "non-ASCII encoded (RFC 2047)"
     assert "List-Unsubscribe" not in parsed, "a confirmation someone asked for has none"
+
+
+async def test_you_met_says_where_when_it_was_at_an_event(new_phone, pool, mail, app):
+    from tests.events.test_routes import attendee, organizer_with_event
+
+    _, event_id = await organizer_with_event(new_phone)
+    dana = await attendee(new_phone, pool, event_id, "Dana Lee")
+    await leaves_details(new_phone, dana)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    text = sent.message.get_body(("plain",)).get_content()
+    assert "You left your details on Dana Lee's card at Lunch & Learn." in text
