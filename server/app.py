@@ -30,6 +30,7 @@ from server.home import routes as home_routes
 from server.mail import routes as mail_routes
 from server.roster import routes as roster_routes
 from server.settings import routes as settings_routes
+from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
 from server.tap import routes as tap_routes
 from server.web import errors
@@ -56,6 +57,7 @@ ROUTES: list[BaseRoute] = [
     *roster_routes.routes,
     *settings_routes.routes,
     *mail_routes.routes,
+    *signin_routes.routes,
     *devmail_routes.routes,
     Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]

@@ -150,7 +150,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 @pytest.fixture(autouse=True)
 async def clean_tables(app: Starlette) -> None:
-    await app.state.pool.execute("TRUNCATE accounts, email_addresses RESTART IDENTITY CASCADE")
+    await app.state.pool.execute("TRUNCATE accounts, email_addresses, move_misses RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(scope="session")

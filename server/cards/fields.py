@@ -78,9 +78,10 @@ def _linkedin(value: str) -> str:
     return url
 
 
-def _email(value: str) -> str:
+def validate_email_address(value: str) -> str:
+    """The address as the card form keeps it; Invalid with a readable message."""
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise Invalid("That email address does not look right.") from None
 
@@ -106,7 +107,7 @@ def clean(field: Field, raw: str, region: str) -> str:
             raise Invalid("Please enter your name.")
         return ""
     if field.kind == "email":
-        return _email(raw)
+        return validate_email_address(raw)
     if field.kind == "tel":
         return _phone(raw, region)
     if field.kind == "url":

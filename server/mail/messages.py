@@ -9,7 +9,7 @@ ASCII, and can never start a header of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -25,6 +25,8 @@ from server.followups import wording
 from server.mail.links import MailLinks
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
+# How long a sign-in code works (server/signin/codes.py asks the same).
+CODE_LIFETIME = timedelta(minutes=10)
 CARD_FIELDS = ("name", "headline", "company", "email", "phone", "linkedin", "website", "other_link")
 
 
@@ -58,6 +60,10 @@ class Composer:
 
     def stale(self, row: Any) -> str | None:
         """Why the row is no longer worth sending, or None."""
+        if row["kind"] == "code":
+            # Asked for by someone waiting: sent even to an unsubscribed address, not when late.
+            late = datetime.now(UTC) - row["created_at"] > CODE_LIFETIME
+            return "expired" if late or row["code"] is None else None
         if row["unsubscribed_at"] is not None:
             return "unsubscribed"
         if row["kind"] != "confirm" and row["bounced_at"] is not None:
@@ -164,6 +170,14 @@ class Composer:
         }
         return context, True, None, None
 
+    def _code(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        context = {
+            "subject": f"Your Reachout code: {row['code']}",
+            "code": _code_groups(row["code"]),
+            "minutes": int(CODE_LIFETIME.total_seconds() // 60),
+        }
+        return context, False, None, None
+
     def _confirm(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
         context = {
             "subject": "Confirm your address for Reachout",
@@ -171,6 +185,10 @@ class Composer:
             "confirm_url": self.links.confirm(row["id"]),
         }
         return context, False, None, None
+
+
+def _code_groups(code: str) -> str:
+    return f"{code[:4]} {code[4:]}"
 
 
 def _reach_out(contact: dict[str, Any], words: str) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from server.followups import push, wording
 from server.mail import addresses
+from server.signin import browsers
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import htmx
@@ -36,6 +37,15 @@ async def _page(
     devices = await sql.run(pool, "push.devices", account_id=account_id)
     email = await sql.run(pool, "mail.email_settings", account_id=account_id)
     outbox = await sql.run(pool, "mail.outbox_for", account_id=account_id)
+    signed_in = [
+        {
+            **row,
+            "name": browsers.describe(row["user_agent"]),
+            "how": browsers.SIGNED_IN_BY[row["signed_in_by"]],
+            "this": row["id"] == viewer(request).session_id,
+        }
+        for row in await sql.run(pool, "sessions.list_for", account_id=account_id)
+    ]
     return render(
         request,
         "settings.html",
@@ -48,6 +58,7 @@ async def _page(
             "reminders_by": wording.REMINDERS_BY,
             "email": email,
             "outbox": outbox,
+            "sessions": signed_in,
             "vapid_key": request.app.state.vapid.application_server_key,
         },
         status_code=status_code,
@@ -115,6 +126,7 @@ async def push_subscribe(request: Request) -> Response:
         p256dh=subscription.p256dh,
         auth=subscription.auth,
         device=str(device)[:200],
+        session_id=viewer(request).session_id,
     )
     return JSONResponse({"id": subscription_id}, status_code=201)
 

@@ -3,6 +3,7 @@ handlers declare (modelled on ``starlette.authentication.requires``)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from server.db.pool import DATABASE_AWAY
 from server.web import errors
+from server.web.client import client_ip
 from server.web.sessions import COOKIE_NAME, hash_token
 from server.web.urls import url_path
 
@@ -29,6 +31,7 @@ class Viewer(BaseUser):
     account_id: int | None = None
     time_zone: str = "UTC"
     due_count: int = 0
+    session_id: int | None = None  # this browser's session, as Settings lists it
 
     @property
     def is_authenticated(self) -> bool:
@@ -76,7 +79,17 @@ class SessionBackend(AuthenticationBackend):
             raise errors.DatabaseAwayWhileAuthenticating(str(away)) from away
         if row is None:
             return AuthCredentials(), ANONYMOUS
-        viewer = Viewer(row["account_id"], row["time_zone"], row["due_count"])
+        if row["stale"]:
+            # What Settings shows of this browser, written at most hourly, not per request.
+            with contextlib.suppress(*DATABASE_AWAY):
+                await state.sql.run(
+                    state.pool,
+                    "sessions.touch",
+                    session_id=row["session_id"],
+                    user_agent=conn.headers.get("user-agent", "")[:300],
+                    ip=client_ip(conn) or "",
+                )
+        viewer = Viewer(row["account_id"], row["time_zone"], row["due_count"], row["session_id"])
         return AuthCredentials(["signed_in"]), viewer
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 
-def client_ip(request: Request) -> str | None:
+def client_ip(request: HTTPConnection) -> str | None:
     host = request.client.host if request.client else None
     try:
         return str(ipaddress.ip_address(host)) if host else None

@@ -25,6 +25,9 @@ NOTICES = {
     "swapped": Notice("Swapped!", "{name} has your card, and you have theirs."),
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
+    "signed_in": Notice("Signed in.", "Your card, contacts and reminders are on this device."),
+    "signed_out_there": Notice("", "That browser is signed out."),
+    "signed_out_elsewhere": Notice("", "Every other browser is signed out."),
     "confirmation_sent": Notice(
         "Sent.", "Open the email we just sent you and press its button to confirm your address."
     ),

@@ -53,7 +53,7 @@ WITH picked AS (
     FROM picked WHERE m.id = picked.id
     RETURNING m.*
 )
-SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.round,
+SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.round, l.code,
        l.followup_id, l.digest_event_id,
        coalesce(me.name, '') AS recipient_name, coalesce(a.time_zone, 'UTC') AS time_zone,
        ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at,
@@ -98,8 +98,9 @@ SET status = 'queued', lease_until = NULL, leased_by = NULL, attempts = attempts
 WHERE id = ANY(:ids::bigint[]) AND status = 'sending' AND leased_by = :worker
 
 -- name: mark_sent_many!
--- The mail server accepted these (:ids).
-UPDATE emails SET status = 'sent', sent_at = now(), lease_until = NULL, last_status = 250
+-- The mail server accepted these (:ids). A sign-in code is not kept once it has left.
+UPDATE emails SET status = 'sent', sent_at = now(), lease_until = NULL, last_status = 250,
+                  code = NULL
 WHERE id = ANY(:ids::bigint[]) AND status = 'sending'
 
 -- name: mark_retry!

@@ -1,10 +1,11 @@
 -- name: subscribe$
 -- Store a browser's subscription; the same endpoint again replaces its keys and owner.
-INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth, device)
-VALUES (:account_id, :endpoint, :p256dh, :auth, :device)
+-- :session_id: the signed-in browser it belongs to (signing that one out removes it).
+INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth, device, session_id)
+VALUES (:account_id, :endpoint, :p256dh, :auth, :device, :session_id)
 ON CONFLICT (endpoint) DO UPDATE
 SET account_id = EXCLUDED.account_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth,
-    device = EXCLUDED.device
+    device = EXCLUDED.device, session_id = EXCLUDED.session_id
 RETURNING id
 
 -- name: devices

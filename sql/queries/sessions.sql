@@ -1,10 +1,57 @@
 -- name: account_for^
 -- The account a live session belongs to, if any, with the time zone its pages use and
 -- the number of follow-ups due now (the badge in the navigation).
-SELECT s.account_id, a.time_zone,
+SELECT s.account_id, s.id AS session_id, a.time_zone,
+       (s.user_agent = '' OR s.last_seen_at < now() - interval '1 hour') AS stale,
        (SELECT count(*) FROM followups f
         WHERE f.owner_id = s.account_id AND f.status = 'open' AND f.due_at <= now())
        + (SELECT count(*) FROM connect_requests r
           WHERE r.to_id = s.account_id AND r.status = 'pending') AS due_count
 FROM sessions s JOIN accounts a ON a.id = s.account_id
 WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL
+  -- Unused for 400 days (Chrome's cap on a cookie's life): over on the server too.
+  AND s.last_seen_at > now() - interval '400 days'
+
+-- name: touch!
+-- Seen again (at most hourly, see account_for.stale): when, with which browser, from where.
+UPDATE sessions
+SET last_seen_at = now(), user_agent = :user_agent,
+    ip = CASE WHEN ip = '' THEN :ip ELSE ip END
+WHERE id = :session_id
+
+-- name: start$
+-- A browser signs in to :account_id (by :signed_in_by); returns the session's id.
+INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip)
+VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip)
+RETURNING id
+
+-- name: list_for
+-- My signed-in browsers, the most recently seen first.
+SELECT id, user_agent, ip, signed_in_by, created_at, last_seen_at
+FROM sessions
+WHERE account_id = :account_id AND revoked_at IS NULL
+  AND last_seen_at > now() - interval '400 days'
+ORDER BY last_seen_at DESC, id DESC
+
+-- name: revoke$
+-- Sign one of my browsers out (:id, mine); its push subscriptions go with it. Returns the id.
+WITH revoked AS (
+    UPDATE sessions SET revoked_at = now()
+    WHERE id = :id AND account_id = :account_id AND revoked_at IS NULL
+    RETURNING id
+), unsubscribed AS (
+    DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
+)
+SELECT id FROM revoked
+
+-- name: revoke_others$
+-- Sign out every browser of mine but :id (this one), with their push subscriptions.
+-- Returns how many.
+WITH revoked AS (
+    UPDATE sessions SET revoked_at = now()
+    WHERE account_id = :account_id AND id <> :id AND revoked_at IS NULL
+    RETURNING id
+), unsubscribed AS (
+    DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
+)
+SELECT count(*) FROM revoked

@@ -1,0 +1,64 @@
+"""Moving a signed-in account to another browser with no email: the installed app on an
+iPhone (its own cookies, apart from Safari's), or another phone.
+
+The signed-in browser shows a short code (8 characters without look-alikes, read as two
+groups of four, valid 5 minutes, once) and its QR; the other browser types or scans it. A code
+is 32^8 (about a trillion) strong, and an IP gets five wrong tries in ten minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from server.db.queries import Queries
+
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+LENGTH = 8
+MINUTES = 5
+MISSES_ALLOWED = 5
+
+
+class TooManyMisses(Exception):
+    """Five wrong codes from this IP in ten minutes."""
+
+
+def normalize(typed: str) -> str:
+    """What was typed, as the code is kept: upper case, spaces and dashes dropped."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def shown(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _hash(secret_key: str, code: str) -> bytes:
+    return hmac.new(secret_key.encode(), f"move\x1f{code}".encode(), hashlib.sha256).digest()
+
+
+async def new_code(conn: Any, sql: Queries, secret_key: str, account_id: int) -> str:
+    code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    await sql.run(
+        conn,
+        "signin.new_move_code",
+        account_id=account_id,
+        code_hash=_hash(secret_key, code),
+        minutes=MINUTES,
+    )
+    return code
+
+
+async def use_code(conn: Any, sql: Queries, secret_key: str, typed: str, ip: str) -> int | None:
+    """The account a typed code moves to, or None (counted as a miss); TooManyMisses when this
+    IP already missed five times. Run inside a transaction (the IP's lock is held by it)."""
+    if await sql.run(conn, "signin.move_misses", ip=ip) >= MISSES_ALLOWED:
+        raise TooManyMisses
+    code = normalize(typed)
+    account_id: int | None = None
+    if len(code) == LENGTH:
+        account_id = await sql.run(conn, "signin.use_move_code", code_hash=_hash(secret_key, code))
+    if account_id is None:
+        await sql.run(conn, "signin.move_missed", ip=ip)
+    return account_id

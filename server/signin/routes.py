@@ -1,0 +1,246 @@
+"""Signing in ("I already have a card": a code by email) and out (this browser, another one of
+mine, or every other one). A revoked session stops working at once in every web process (each
+request looks its session up in PostgreSQL)."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.cards.fields import Invalid, validate_email_address
+from server.mail import addresses
+from server.signin import codes, moving
+from server.web import qr, sessions
+from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.client import client_ip
+from server.web.forms import read_form, text
+from server.web.notices import with_notice
+from server.web.templating import render
+from server.web.urls import url_path
+
+NOT_SIGNED_IN = "This browser is not signed in."
+TOO_MANY = (
+    "That is a lot of codes in a short time. Use the last one we sent, or try again in an hour."
+)
+
+
+def _sign_in_page(
+    request: Request,
+    *,
+    step: str = "email",
+    address: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "sign_in.html",
+        {"step": step, "address": address, "error": error},
+        status_code=status_code,
+    )
+
+
+async def sign_in(request: Request) -> Response:
+    """ "I already have a card": the email step, or (after a code was asked for) the code step."""
+    return _sign_in_page(request)
+
+
+async def sign_in_ask(request: Request) -> Response:
+    form = await read_form(request)
+    typed = text(form, "email")
+    try:
+        address = addresses.normalize(validate_email_address(typed))
+    except Invalid as invalid:
+        return _sign_in_page(request, address=typed, error=str(invalid), status_code=422)
+    app = request.app
+    try:
+        async with app.state.pool.acquire() as conn:
+            await codes.ask(
+                conn,
+                app.state.sql,
+                app.state.settings.secret_key,
+                address,
+                client_ip(request) or "",
+            )
+    except codes.TooMany:
+        return _sign_in_page(request, step="code", address=address, error=TOO_MANY, status_code=429)
+    return _sign_in_page(request, step="code", address=address)
+
+
+async def sign_in_code(request: Request) -> Response:
+    form = await read_form(request)
+    address = addresses.normalize(text(form, "email"))
+    app = request.app
+    async with app.state.pool.acquire() as conn, conn.transaction():
+        checked = await codes.check(
+            conn, app.state.sql, app.state.settings.secret_key, address, text(form, "code")
+        )
+        if checked.account_id is not None:
+            token = await _start_session(request, conn, checked.account_id, "email_code")
+    if checked.account_id is None:
+        return _sign_in_page(
+            request, step="code", address=address, error=checked.message, status_code=422
+        )
+    return _signed_in(request, token)
+
+
+async def _start_session(request: Request, conn: object, account_id: int, by: str) -> str:
+    """This browser signs in to ``account_id``; the cookie's token."""
+    token, token_hash = sessions.new_token()
+    await _replace_session(request, conn, account_id)
+    await request.app.state.sql.run(
+        conn,
+        "sessions.start",
+        token_hash=token_hash,
+        account_id=account_id,
+        signed_in_by=by,
+        user_agent=request.headers.get("user-agent", "")[:300],
+        ip=client_ip(request) or "",
+    )
+    return token
+
+
+def _signed_in(request: Request, token: str) -> Response:
+    response = RedirectResponse(
+        with_notice(url_path(request, "contacts"), "signed_in"), status_code=303
+    )
+    sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+@signed_in(redirect="card")
+async def move(request: Request) -> Response:
+    """ "Move to another app or phone": what to do, and a button that shows a code."""
+    return render(request, "move.html", {"code": None})
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def move_code(request: Request) -> Response:
+    app = request.app
+    code = await moving.new_code(
+        app.state.pool, app.state.sql, app.state.settings.secret_key, signed_in_account(request)
+    )
+    link = app.state.settings.base_url + url_path(request, "move_scanned", code=code)
+    svg = await run_in_threadpool(qr.svg, link, title="QR code to move to another app or phone")
+    response = render(
+        request,
+        "move.html",
+        {"code": moving.shown(code), "qr_svg": svg, "minutes": moving.MINUTES},
+    )
+    response.headers["cache-control"] = "no-store"  # a live code is never kept
+    return response
+
+
+async def move_enter(request: Request) -> Response:
+    """In the other browser or the installed app: type the code (a QR fills it in)."""
+    typed = request.path_params.get("code", "")
+    return render(request, "move_enter.html", {"typed": typed, "error": ""})
+
+
+async def move_enter_submit(request: Request) -> Response:
+    form = await read_form(request)
+    typed = text(form, "code")
+    app = request.app
+    try:
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            account_id = await moving.use_code(
+                conn, app.state.sql, app.state.settings.secret_key, typed, client_ip(request) or ""
+            )
+            if account_id is not None:
+                token = await _start_session(request, conn, account_id, "move")
+    except moving.TooManyMisses:
+        error = "Too many wrong codes. Wait ten minutes, then show a new code on the other phone."
+        return render(request, "move_enter.html", {"typed": typed, "error": error}, status_code=429)
+    if account_id is None:
+        error = (
+            "That code does not work: it may be mistyped, used, or older than five minutes."
+            " Show a new one on the other phone."
+        )
+        return render(request, "move_enter.html", {"typed": typed, "error": error}, status_code=422)
+    return _signed_in(request, token)
+
+
+async def _replace_session(request: Request, conn: object, account_id: int) -> None:
+    """This browser held another account: its session ends; an account with no contacts
+    goes with it (a card made here by mistake before signing in)."""
+    me = viewer(request)
+    if me.account_id is None or me.account_id == account_id:
+        return
+    sql = request.app.state.sql
+    await sql.run(conn, "sessions.revoke", id=me.session_id, account_id=me.account_id)
+    await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_out(request: Request) -> Response:
+    """This browser: the session ends, its push subscription goes, and the browser is told to
+    forget its cookie and everything the service worker kept of my pages."""
+    account_id = signed_in_account(request)
+    session_id = viewer(request).session_id
+    await request.app.state.sql.run(
+        request.app.state.pool, "sessions.revoke", id=session_id, account_id=account_id
+    )
+    response = render(request, "signed_out.html", {"account_id": None})
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    # The offline copies of my contacts (Cache Storage) and the service worker with its push
+    # subscription: nothing of mine stays on a phone that was signed out.
+    response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_out_session(request: Request) -> Response:
+    """One of my other browsers, from Settings (a lost phone)."""
+    account_id = signed_in_account(request)
+    session_id = request.path_params["session_id"]
+    if session_id == viewer(request).session_id:
+        raise HTTPException(400, "To sign out this browser, use Sign out.")
+    revoked = await request.app.state.sql.run(
+        request.app.state.pool, "sessions.revoke", id=session_id, account_id=account_id
+    )
+    if revoked is None:
+        raise HTTPException(404, "That browser is not signed in to your account.")
+    return RedirectResponse(
+        with_notice(url_path(request, "settings"), "signed_out_there"), status_code=303
+    )
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_out_others(request: Request) -> Response:
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "sessions.revoke_others",
+        id=viewer(request).session_id,
+        account_id=signed_in_account(request),
+    )
+    return RedirectResponse(
+        with_notice(url_path(request, "settings"), "signed_out_elsewhere"), status_code=303
+    )
+
+
+routes = [
+    Route("/sign-in", sign_in, name="sign_in"),
+    Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
+    Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),
+    Route("/move", move, name="move"),
+    Route("/move", move_code, methods=["POST"], name="move_code"),
+    Route("/move/enter", move_enter, name="move_enter"),
+    Route("/move/enter", move_enter_submit, methods=["POST"], name="move_enter_submit"),
+    Route("/move/enter/{code}", move_enter, name="move_scanned"),
+    Route("/sign-out", sign_out, methods=["POST"], name="sign_out"),
+    Route(
+        "/settings/sessions/{session_id:int}/sign-out",
+        sign_out_session,
+        methods=["POST"],
+        name="sign_out_session",
+    ),
+    Route(
+        "/settings/sessions/sign-out-others",
+        sign_out_others,
+        methods=["POST"],
+        name="sign_out_others",
+    ),
+]

@@ -1,0 +1,87 @@
+-- name: lock_asking!
+-- Serialize the limit checks for one address and one IP (until the transaction ends), so
+-- that concurrent requests cannot each see room for one more.
+SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
+       pg_advisory_xact_lock(hashtext('sign-in-ip:' || :ip))
+
+-- name: asked_recently^
+-- Codes asked for this address, and from this IP, in the last hour.
+SELECT (SELECT count(*) FROM sign_in_codes
+        WHERE address = :address AND created_at > now() - interval '1 hour') AS by_address,
+       (SELECT count(*) FROM sign_in_codes
+        WHERE ip = :ip AND created_at > now() - interval '1 hour') AS by_ip
+
+-- name: account_with_email$
+-- The account whose card has :address (the one used most recently when there are several).
+SELECT c.account_id
+FROM cards c JOIN accounts a ON a.id = c.account_id
+LEFT JOIN LATERAL (SELECT max(last_seen_at) AS seen FROM sessions s
+                   WHERE s.account_id = c.account_id) s ON true
+WHERE lower(c.email) = :address
+ORDER BY s.seen DESC NULLS LAST, c.account_id
+LIMIT 1
+
+-- name: new_code$
+-- A code for :address (and :account_id, NULL when no card has it), valid :minutes minutes.
+-- Codes older than a day (long dead, and past every limit's hour) are forgotten.
+WITH forgotten AS (DELETE FROM sign_in_codes WHERE created_at < now() - interval '1 day')
+INSERT INTO sign_in_codes (address, account_id, code_hash, expires_at, ip)
+VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minutes), :ip)
+RETURNING id
+
+-- name: queue_code_email!
+-- The email carrying the code; someone is waiting for it, so it goes first and wakes the worker.
+WITH noted AS (
+    INSERT INTO email_addresses (address) VALUES (:address) ON CONFLICT (address) DO NOTHING
+), queued AS (
+    INSERT INTO emails (kind, account_id, to_address, code, waited_for)
+    VALUES ('code', :account_id, :address, :code, true)
+)
+SELECT pg_notify('mail', 'queued')
+
+-- name: live_code^
+-- The newest code for :address that can still be tried, locked while it is checked.
+SELECT id, account_id, code_hash, tries_left
+FROM sign_in_codes
+WHERE address = :address AND used_at IS NULL AND expires_at > now() AND tries_left > 0
+ORDER BY created_at DESC
+LIMIT 1
+FOR UPDATE
+
+-- name: wrong_try$
+-- A wrong code: one try fewer; returns how many are left.
+UPDATE sign_in_codes SET tries_left = tries_left - 1 WHERE id = :id RETURNING tries_left
+
+-- name: use_code!
+-- The right code: used up, with every other code for the address.
+UPDATE sign_in_codes SET used_at = now() WHERE address = :address AND used_at IS NULL
+
+-- name: new_move_code!
+-- A move code for :account_id, valid :minutes minutes; any older one of theirs stops working,
+-- and codes older than a day are forgotten.
+WITH retired AS (
+    UPDATE move_codes SET used_at = now()
+    WHERE account_id = :account_id AND used_at IS NULL
+      AND created_at >= now() - interval '1 day'  -- the rest go below; a row changes once
+), forgotten AS (
+    DELETE FROM move_codes WHERE created_at < now() - interval '1 day'
+)
+INSERT INTO move_codes (account_id, code_hash, expires_at)
+VALUES (:account_id, :code_hash, now() + make_interval(mins => :minutes))
+
+-- name: move_misses$
+-- Wrong move codes typed from :ip in the last ten minutes, counted under a lock on the IP.
+WITH locked AS (SELECT pg_advisory_xact_lock(hashtext('move-ip:' || :ip)))
+SELECT count(*) FROM move_misses, locked
+WHERE ip = :ip AND at > now() - interval '10 minutes'
+
+-- name: use_move_code$
+-- The account a live code moves to (and the code used up), or NULL.
+UPDATE move_codes SET used_at = now()
+WHERE code_hash = :code_hash AND used_at IS NULL AND expires_at > now()
+RETURNING account_id
+
+-- name: move_missed!
+-- One more wrong move code from :ip (and misses older than a day are forgotten).
+WITH forgotten AS (DELETE FROM move_misses WHERE at < now() - interval '1 day')
+INSERT INTO move_misses (ip) VALUES (:ip)

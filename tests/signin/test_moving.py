@@ -1,0 +1,71 @@
+"""Moving to the installed app or another phone with a short code: no email needed."""
+
+from __future__ import annotations
+
+import re
+
+from tests.phone import soup, text_of
+
+
+async def show_code(phone) -> str:
+    page = await phone.post(phone.url("move_code"), {})
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert soup(page).select_one(".qr svg") is not None
+    found = re.search(r"\b([2-9A-HJ-NP-Z]{4})-([2-9A-HJ-NP-Z]{4})\b", text_of(page))
+    assert found, text_of(page)
+    return found.group(1) + found.group(2)
+
+
+async def test_a_code_moves_the_account_to_the_installed_app_once(new_phone, pool):
+    safari = await new_phone()
+    await safari.make_card()
+    code = await show_code(safari)
+    installed = await new_phone()  # the app on the home screen: its own cookies
+    form = await installed.get(installed.url("move_scanned", code=code))
+    assert code in form.text, "the QR fills the code in; opening it signs nothing in"
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+    signed = await installed.post(
+        installed.url("move_enter_submit"), {"code": f"{code[:4].lower()} {code[4:]}"}
+    )
+    assert signed.status_code == 303
+    assert "Dana Lee" in text_of(await installed.get(installed.url("card")))
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1
+    assert await pool.fetchval("SELECT signed_in_by FROM sessions ORDER BY id DESC LIMIT 1") == (
+        "move"
+    )
+    third = await new_phone()
+    again = await third.post(third.url("move_enter_submit"), {"code": code})
+    assert again.status_code == 422 and "does not work" in text_of(again)
+
+
+async def test_an_old_code_stops_when_a_new_one_is_shown_and_expires(new_phone, pool):
+    safari = await new_phone()
+    await safari.make_card()
+    first = await show_code(safari)
+    second = await show_code(safari)
+    other = await new_phone()
+    assert (await other.post(other.url("move_enter_submit"), {"code": first})).status_code == 422
+    await pool.execute("UPDATE move_codes SET expires_at = now() - interval '1 second'")
+    late = await other.post(other.url("move_enter_submit"), {"code": second})
+    assert late.status_code == 422 and "older than five minutes" in text_of(late)
+
+
+async def test_five_wrong_codes_and_this_ip_must_wait(new_phone, pool):
+    safari = await new_phone()
+    await safari.make_card()
+    code = await show_code(safari)
+    guesser = await new_phone()
+    for _ in range(5):
+        wrong = await guesser.post(guesser.url("move_enter_submit"), {"code": "AAAA-AAAA"})
+        assert wrong.status_code == 422
+    blocked = await guesser.post(guesser.url("move_enter_submit"), {"code": code})
+    assert blocked.status_code == 429 and "Wait ten minutes" in text_of(blocked)
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1, "nobody signed in"
+
+
+async def test_showing_a_code_needs_a_signed_in_browser(new_phone):
+    stranger = await new_phone()
+    assert (await stranger.post(stranger.url("move_code"), {})).status_code == 404
+    page = await stranger.get(stranger.url("move"))
+    assert page.status_code == 303

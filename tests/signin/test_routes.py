@@ -1,0 +1,161 @@
+"""Signing in with a code by email, and signing out: one account on every device."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from tests.mailing import running_mail_worker
+from tests.phone import soup, text_of
+
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15"
+    " (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+)
+MAC_CHROME = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36"
+    " (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+async def ask_code(phone, address: str):
+    return await phone.post(phone.url("sign_in_ask"), {"email": address})
+
+
+async def code_from(mail, app) -> str:
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [message] = await mail.wait_for(1)
+    found = re.search(r"code: (\d{8})", message.subject)
+    assert found, message.subject
+    return found.group(1)
+
+
+async def test_a_code_by_email_signs_a_new_browser_in_to_the_same_account(
+    new_phone, pool, mail, app
+):
+    dana = await new_phone()
+    await dana.make_card()
+    laptop = await new_phone()
+    page = await laptop.get(laptop.url("sign_in"))
+    assert "I already have a card" in text_of(page)
+    asked = await ask_code(laptop, "Dana@Example.com")
+    assert asked.status_code == 200
+    assert "If dana@example.com is on a card, we sent it a code" in text_of(asked)
+    assert await pool.fetchval("SELECT count(*) FROM emails WHERE kind = 'code'") == 1
+    code = await code_from(mail, app)
+    assert await pool.fetchval("SELECT code FROM emails") is None, "not kept once sent"
+    signed = await laptop.post(
+        laptop.url("sign_in_code"), {"email": "dana@example.com", "code": f"{code[:4]} {code[4:]}"}
+    )
+    assert signed.status_code == 303
+    contacts = await laptop.get(signed.headers["location"])
+    assert "Signed in." in text_of(contacts)
+    card = text_of(await laptop.get(laptop.url("card")))
+    assert "Dana Lee" in card
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1
+    assert await pool.fetchval("SELECT confirmed_at IS NOT NULL FROM email_addresses")
+    # Used once: the same code again does nothing.
+    again = await (await new_phone()).post(
+        laptop.url("sign_in_code"), {"email": "dana@example.com", "code": code}
+    )
+    assert again.status_code == 422 and "expired or was already used" in text_of(again)
+
+
+async def test_the_answer_never_says_whether_an_address_has_a_card(new_phone, pool, mail):
+    phone = await new_phone()
+    unknown = await ask_code(phone, "nobody@example.com")
+    assert unknown.status_code == 200
+    assert "If nobody@example.com is on a card, we sent it a code" in text_of(unknown)
+    assert await pool.fetchval("SELECT count(*) FROM emails") == 0, "nothing sent"
+    wrong = await phone.post(
+        phone.url("sign_in_code"), {"email": "nobody@example.com", "code": "12345678"}
+    )
+    assert wrong.status_code == 422 and "4 tries left" in text_of(wrong)
+
+
+async def test_wrong_codes_count_down_and_five_kill_the_code(new_phone, pool, mail, app):
+    dana = await new_phone()
+    await dana.make_card()
+    thief = await new_phone()
+    await ask_code(thief, "dana@example.com")
+    code = await code_from(mail, app)
+    wrong = "0" * 8 if code != "0" * 8 else "1" * 8
+    said = []
+    for _ in range(5):
+        answer = await thief.post(
+            thief.url("sign_in_code"), {"email": "dana@example.com", "code": wrong}
+        )
+        assert answer.status_code == 422
+        said.append(soup(answer).select_one(".error").get_text(" ", strip=True))
+    assert said[0] == "That code is not right. 4 tries left."
+    assert said[3] == "That code is not right. 1 try left."
+    assert "no longer works" in said[4]
+    right = await thief.post(thief.url("sign_in_code"), {"email": "dana@example.com", "code": code})
+    assert right.status_code == 422, "the right code after five wrong ones is dead too"
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+
+
+async def test_asking_is_limited_per_address_even_all_at_once(new_phone, pool, mail):
+    dana = await new_phone()
+    await dana.make_card()
+    phones = [await new_phone() for _ in range(8)]
+    answers = await asyncio.gather(*(ask_code(p, "dana@example.com") for p in phones))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [429] * 3
+    assert await pool.fetchval("SELECT count(*) FROM sign_in_codes") == 5
+    assert "try again in an hour" in text_of(next(a for a in answers if a.status_code == 429))
+
+
+async def test_a_bad_address_is_refused_in_the_form(new_phone, pool):
+    phone = await new_phone()
+    answer = await ask_code(phone, "not an address")
+    assert answer.status_code == 422
+    assert "does not look right" in text_of(answer)
+    assert await pool.fetchval("SELECT count(*) FROM sign_in_codes") == 0
+
+
+async def test_signing_in_where_an_empty_card_was_made_drops_that_card(new_phone, pool, mail, app):
+    dana = await new_phone()
+    await dana.make_card()
+    installed = await new_phone()  # the app on the home screen: a new, empty account first
+    await installed.make_card(name="Dana (oops)", email="other@example.com")
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 2
+    await ask_code(installed, "dana@example.com")
+    code = await code_from(mail, app)
+    signed = await installed.post(
+        installed.url("sign_in_code"), {"email": "dana@example.com", "code": code}
+    )
+    assert signed.status_code == 303
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1
+    assert "Dana Lee" in text_of(await installed.get(installed.url("card")))
+
+
+async def test_settings_lists_devices_and_signs_others_out_at_once(new_phone, pool, mail, app):
+    dana = await new_phone(**{"user-agent": IPHONE_SAFARI})
+    await dana.make_card()
+    laptop = await new_phone(**{"user-agent": MAC_CHROME})
+    await ask_code(laptop, "dana@example.com")
+    code = await code_from(mail, app)
+    await laptop.post(laptop.url("sign_in_code"), {"email": "dana@example.com", "code": code})
+    await dana.get(dana.url("contacts"))
+    page = text_of(await laptop.get(laptop.url("settings")))
+    assert "Safari on iPhone" in page and "Made the card here" in page
+    assert "Chrome on Mac (this device)" in page and "Signed in with an email code" in page
+    out = await laptop.post(laptop.url("sign_out_others"), {})
+    assert out.status_code == 303
+    assert "Every other browser is signed out" in text_of(await laptop.get(out.headers["location"]))
+    # The phone is signed out on its very next request.
+    phone_card = text_of(await dana.get(dana.url("card")))
+    assert "Make my card" in phone_card and "Dana Lee" not in phone_card
+    assert "Chrome on Mac" in text_of(await laptop.get(laptop.url("settings")))
+
+
+async def test_sign_out_clears_this_browser(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    out = await dana.post(dana.url("sign_out"), {})
+    assert out.status_code == 200
+    assert "You are signed out" in text_of(out)
+    assert out.headers["clear-site-data"] == '"cache", "cookies", "storage"'
+    assert "ro_session=" in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
+    assert await pool.fetchval("SELECT revoked_at IS NOT NULL FROM sessions")
