@@ -7,6 +7,7 @@ is the app's ordinary 404, as if it did not exist.
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,6 +29,14 @@ HTML_PART_CSP = (
 )
 # A download is never run as a page of ours, whatever its type says.
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
+# Where the message's links open: a new tab, as a mail client opens them. Followed inside
+# the frame, a link to one of our pages would be refused (our pages may not be framed) and
+# the frame would show an error; a popup may leave the sandbox (allow-popups-to-escape-
+# sandbox), so the page opens as it would from a mail client. The first <base> with a
+# target decides, so this one goes first: just inside <head>, else after the doctype.
+NEW_TABS = '<base target="_blank">'
+HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+DOCTYPE = re.compile(r"\s*<!doctype\b[^>]*>", re.IGNORECASE)
 
 
 def _mail_dir(request: Request) -> Path:
@@ -58,10 +67,17 @@ async def mail_html(request: Request) -> Response:
     if mail.html is None:
         raise HTTPException(404)
     return Response(
-        mail.html,
+        links_in_new_tabs(mail.html),
         media_type="text/html; charset=utf-8",
         headers={"content-security-policy": HTML_PART_CSP},
     )
+
+
+def links_in_new_tabs(html: str) -> str:
+    """The HTML part with its links opening in a new tab (``NEW_TABS``)."""
+    found = HEAD.search(html) or DOCTYPE.match(html)
+    at = found.end() if found is not None else 0
+    return html[:at] + NEW_TABS + html[at:]
 
 
 async def mail_attachment(request: Request) -> Response:

@@ -2,16 +2,25 @@
 
 The server shares the test database with the in-process ``app`` fixture, so the
 top-level autouse ``clean_tables`` fixture empties it before every test here too.
+
+``dev_server`` is a second one as ``make run`` runs it (``REACHOUT_ENV=development``, so
+``/dev/mail`` exists), with a mail sink keeping what it is sent where ``/dev/mail`` reads;
+``dev_mail`` adds the worker process that sends the outbox there, and ``dev_phone_page``
+opens phones on it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +29,9 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from starlette.applications import Starlette
 
-from server.local_services.mail_sink import LocalMailSink
+from server.config import load_settings
+from server.devmail import mailbox
+from server.local_services.mail_sink import LocalMailSink, ReceivedMail
 from server.local_services.push_service import LocalPushService
 from tests.browser.camera import qr_video
 from tests.conftest import PROJECT_ROOT, TEST_SECRET
@@ -45,6 +56,8 @@ PHONE: dict[str, Any] = {
 }
 TIMEOUT_MS = 10_000
 STARTUP_SECONDS = 30
+# The worker process starts (imports, migrations checked, keys loaded), then sends at once.
+MAIL_SECONDS = 30
 
 NewPage = Callable[..., Awaitable[Page]]
 
@@ -55,28 +68,93 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+def output_of(log: Path) -> str:
+    """What a process wrote to its log, for a failure's message."""
+    return log.read_text(errors="replace")
+
+
+async def wait_until_healthy(process: Process, url: str, log: Path) -> None:
+    """Until the server at ``url`` answers ``/healthz``; the test fails with its log if it
+    exits or does not answer in time."""
     deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+    async with httpx.AsyncClient(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{output_of(log)}")
+            try:
+                if (await client.get(f"{url}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    pytest.fail(f"the server did not answer /healthz within {STARTUP_SECONDS}s:\n{output_of(log)}")
+
+
+@asynccontextmanager
+async def server_process(command: str, env: Mapping[str, str], log: Path) -> AsyncIterator[Process]:
+    """``python -m server <command>`` with ``env`` as its whole environment, its output
+    in ``log``; stopped as a platform stops it (SIGTERM, killed after 10 s) at the end.
+
+    Started and awaited in the event loop, which keeps running meanwhile: the local push
+    service and mail sinks in it answer while a process starts, works and stops.
+    """
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "server",
+            command,
+            cwd=PROJECT_ROOT,
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the server did not answer /healthz within {STARTUP_SECONDS}s:\n{log.read_text()}")
+            await asyncio.wait_for(process.wait(), timeout=10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+def local_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def server_environment(
+    port: int, database_url: str, data_dir: Path, push_service: LocalPushService
+) -> dict[str, str]:
+    """What a browser test's server process starts with (a web process on ``port``, or a
+    worker whose links lead there), on the test database; mail goes to ``SMTP_URL``, which
+    the caller adds."""
+    return {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "BASE_URL": local_url(port),
+        "REACHOUT_ENV": "test",
+        "REACHOUT_DATA_DIR": str(data_dir),
+        "WEB_CONCURRENCY": "1",
+        "LOG_LEVEL": "warning",
+        "PUSH_SERVICES": "127.0.0.1",
+        "PUSH_CA_FILE": push_service.ca_file,
+    }
 
 
 @pytest.fixture(scope="session")
-def live_server(
+async def live_server(
     database_url: str,
     app: Starlette,
     tmp_path_factory: pytest.TempPathFactory,
     push_service: LocalPushService,
     mail_sink: LocalMailSink,
-) -> Iterator[str]:
+) -> AsyncIterator[str]:
     """The real server (``python -m server web``) on a free port; yields its base URL.
 
     It depends on ``app`` so that the in-process app has already migrated the
@@ -84,42 +162,16 @@ def live_server(
     push subscriptions on the local test push service (and no other).
     """
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = local_url(port)
     data_dir = tmp_path_factory.mktemp("live-data")
     log = data_dir / "server.log"
     env = {
-        **os.environ,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": TEST_SECRET,
-        "BASE_URL": base_url,
-        "REACHOUT_ENV": "test",
-        "REACHOUT_DATA_DIR": str(data_dir),
-        "WEB_CONCURRENCY": "1",
-        "LOG_LEVEL": "warning",
-        "PUSH_SERVICES": "127.0.0.1",
-        "PUSH_CA_FILE": push_service.ca_file,
+        **server_environment(port, database_url, data_dir, push_service),
         "SMTP_URL": mail_sink.url,
     }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "server", "web"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_healthy(process, base_url, log)
+    async with server_process("web", env, log) as process:
+        await wait_until_healthy(process, base_url, log)
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -140,22 +192,116 @@ async def phone_context(browser: Browser, **options: Any) -> BrowserContext:
     return context
 
 
+@asynccontextmanager
+async def phones(browser: Browser, base_url: str) -> AsyncIterator[NewPage]:
+    """A maker of phones on the server at ``base_url``, closing them all at the end."""
+    contexts: list[BrowserContext] = []
+
+    async def make(**options: Any) -> Page:
+        context = await phone_context(browser, base_url=base_url, **options)
+        contexts.append(context)
+        return await context.new_page()
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            await context.close()
+
+
 @pytest.fixture
 async def new_phone_page(browser: Browser, live_server: str) -> AsyncIterator[NewPage]:
     """Open as many phones as a test needs; each call is a new phone with one tab.
 
     Relative URLs in ``page.goto`` resolve against the live server.
     """
-    contexts: list[BrowserContext] = []
+    async with phones(browser, live_server) as make:
+        yield make
 
-    async def make(**options: Any) -> Page:
-        context = await phone_context(browser, base_url=live_server, **options)
-        contexts.append(context)
-        return await context.new_page()
 
-    yield make
-    for context in contexts:
-        await context.close()
+# -- make run in miniature: /dev/mail, with the mail the worker sent ------------------------
+
+
+@dataclass(frozen=True)
+class DevServer:
+    """The web process in development, and the mail sink whose directory it lists."""
+
+    url: str
+    sink: LocalMailSink  # keeps each message in ``mail_dir``, as make run's mail-sink does
+    mail_dir: Path
+    env: dict[str, str]  # the web process's, SMTP_URL the sink's: a worker's too
+
+
+@pytest.fixture(scope="module")
+async def dev_server(
+    database_url: str,
+    app: Starlette,
+    tmp_path_factory: pytest.TempPathFactory,
+    push_service: LocalPushService,
+) -> AsyncIterator[DevServer]:
+    """``python -m server web`` with ``REACHOUT_ENV=development``, so ``/dev/mail`` exists,
+    and a ``LocalMailSink`` (in this event loop) keeping mail in its data directory's
+    ``mail/``, where ``/dev/mail`` reads it, as ``make run``'s mail-sink process does.
+
+    On the test database, as ``live_server``: ``clean_tables`` empties it before each test,
+    and a test can look into it with the ``pool`` fixture. SECRET_KEY is given, so nothing
+    is generated into the data directory, and the worker's signed links are the web's.
+    """
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("dev-data")
+    env = {
+        **server_environment(port, database_url, data_dir, push_service),
+        "REACHOUT_ENV": "development",
+    }
+    mail_dir = mailbox.directory(load_settings(env))
+    log = data_dir / "web.log"
+    async with LocalMailSink(directory=mail_dir) as sink:
+        env["SMTP_URL"] = sink.url
+        async with server_process("web", env, log) as process:
+            await wait_until_healthy(process, local_url(port), log)
+            yield DevServer(local_url(port), sink, mail_dir, env)
+
+
+@dataclass(frozen=True)
+class DevMail:
+    """The mail the dev server's worker sent this test, as the sink received it."""
+
+    sink: LocalMailSink
+    worker_log: Path
+
+    async def wait_for(self, count: int) -> list[ReceivedMail]:
+        """Until ``count`` messages arrived (the worker's log tells why not, if not)."""
+        try:
+            return await self.sink.wait_for(count, timeout=MAIL_SECONDS)
+        except AssertionError as error:
+            raise AssertionError(
+                f"{error}\nThe worker said:\n{output_of(self.worker_log)}"
+            ) from None
+
+
+@pytest.fixture
+async def dev_mail(
+    dev_server: DevServer, clean_tables: None, tmp_path: Path
+) -> AsyncIterator[DevMail]:
+    """The worker process (``python -m server worker``) sending the outbox to the dev
+    server's sink, its links to the dev server; the sink emptied of earlier tests' mail.
+
+    Started for each test, once ``clean_tables`` has run: started before, it would send
+    what earlier tests left queued in the shared database.
+    """
+    dev_server.sink.received.clear()
+    for kept in dev_server.mail_dir.glob("*.eml"):
+        kept.unlink()
+    log = tmp_path / "worker.log"
+    async with server_process("worker", {**dev_server.env, "LOG_LEVEL": "info"}, log):
+        yield DevMail(dev_server.sink, log)
+
+
+@pytest.fixture
+async def dev_phone_page(browser: Browser, dev_server: DevServer) -> AsyncIterator[NewPage]:
+    """As ``new_phone_page``, on the dev server."""
+    async with phones(browser, dev_server.url) as make:
+        yield make
 
 
 CameraPhone = Callable[[str], Awaitable[Page]]

@@ -7,7 +7,6 @@ and any problems are collected, so one run reports every page that fails.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.browser.axe import axe_violations, describe_violations
 from tests.browser.conftest import NewPage
 from tests.browser.ui import (
     DANA,
@@ -26,10 +26,7 @@ from tests.browser.ui import (
     name_input,
     scan_qr,
 )
-from tests.conftest import PROJECT_ROOT
 
-AXE = PROJECT_ROOT / "tests" / "vendor" / "axe-core-4.14.1.min.js"
-BLOCKING_IMPACTS = ("serious", "critical")
 MIN_TAP_PX = 44
 
 Check = Callable[[str, Page], Awaitable[None]]
@@ -117,23 +114,6 @@ async def walk_main_pages(new_phone_page: NewPage, check_page: Check, **options:
     await contact_links(dana).first.tap()
     await expect(dana.get_by_role("heading", level=1, name="Mia Chen")).to_be_visible()
     await check("contact page", dana)
-
-
-async def axe_violations(page: Page) -> list[dict[str, Any]]:
-    await page.add_script_tag(path=AXE)
-    results = await page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
-    return [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
-
-
-def describe_violations(label: str, violations: list[dict[str, Any]]) -> str:
-    lines = [f"{label}:"]
-    for violation in violations:
-        lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"      at {json.dumps(node['target'])}: {node['html'][:160]}")
-            summary = " ".join(node.get("failureSummary", "").split())
-            lines.append(f"      {summary[:300]}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])

@@ -18,6 +18,7 @@ import pytest
 
 from server.app import create_app
 from server.config import load_settings
+from server.devmail.routes import links_in_new_tabs
 from server.local_services.mail_sink import LocalMailSink
 from tests.conftest import TEST_SECRET
 from tests.phone import soup, text_of
@@ -168,6 +169,25 @@ async def test_the_html_part_is_served_sandboxed_without_scripts_or_network(dev:
     assert policy["frame-ancestors"] == ["'self'"]
     assert "sandbox" in policy and "allow-scripts" not in policy["sandbox"]
     assert "script-src" not in policy
+    # Its links open in a new tab (a popup may leave the sandbox): followed inside the
+    # frame, a link to one of our pages would be refused, as they may not be framed.
+    assert part.text.startswith('<!doctype html><html><head><base target="_blank"><style>')
+    assert "allow-popups-to-escape-sandbox" in policy["sandbox"]
+
+
+def test_the_html_part_s_links_open_in_a_new_tab_whatever_its_shape():
+    base = '<base target="_blank">'
+    assert links_in_new_tabs("<HTML><Head lang=en><header>x</header>") == (
+        f"<HTML><Head lang=en>{base}<header>x</header>"
+    )
+    assert links_in_new_tabs('<!DOCTYPE html>\n<p><a href="x">y</a>') == (
+        f'<!DOCTYPE html>{base}\n<p><a href="x">y</a>'
+    )
+    assert links_in_new_tabs("<p>no head</p>") == f"{base}<p>no head</p>"
+    # Before any base target of its own, as the first one decides.
+    assert links_in_new_tabs('<html><head><base target="_self">') == (
+        f'<html><head>{base}<base target="_self">'
+    )
 
 
 async def test_an_attachment_downloads_with_its_filename_and_type(dev: DevApp):
