@@ -150,7 +150,9 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 @pytest.fixture(autouse=True)
 async def clean_tables(app: Starlette) -> None:
-    await app.state.pool.execute("TRUNCATE accounts, email_addresses, move_misses RESTART IDENTITY CASCADE")
+    await app.state.pool.execute(
+        "TRUNCATE accounts, email_addresses, move_misses RESTART IDENTITY CASCADE"
+    )
 
 
 @pytest.fixture(scope="session")
