@@ -84,3 +84,82 @@ LANGUAGE sql STABLE AS $$
            OR (a.reminders_by IS NULL
                AND NOT EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.account_id = a.id)))
 $$;
+
+-- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes.
+-- Contacts, follow-ups, notes, events, devices and sessions move over. Two connections with
+-- the same person become one: the earlier meeting is kept, both notes (and promises) are
+-- kept, and an open follow-up wins over a closed one. Connections between the two accounts,
+-- blocks and requests between them, vanish. Run in a transaction.
+CREATE OR REPLACE FUNCTION merge_accounts(source bigint, target bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- Between the two: gone.
+    DELETE FROM contacts WHERE (owner_id, contact_id) IN ((source, target), (target, source));
+    DELETE FROM blocks WHERE (blocker_id, blocked_id) IN ((source, target), (target, source));
+    DELETE FROM connect_requests
+    WHERE (from_id = source AND to_id = target) OR (from_id = target AND to_id = source);
+
+    -- My connections with someone both accounts know: one, the kept row being target's.
+    -- Then the same seen from the other side (their rows for source and for target).
+    FOR pairs IN 1..2 LOOP
+        WITH twin AS (
+            SELECT kept.id AS kept_id, gone.id AS gone_id,
+                   least(kept.met_at, gone.met_at) AS met_at,
+                   CASE WHEN kept.met_at <= gone.met_at THEN kept.event_id ELSE gone.event_id END
+                       AS event_id,
+                   concat_ws(E'\n\n', nullif(kept.note, ''), nullif(gone.note, '')) AS note,
+                   concat_ws('; ', nullif(kept.promised, ''), nullif(gone.promised, ''))
+                       AS promised,
+                   concat_ws('; ', nullif(kept.they_asked, ''), nullif(gone.they_asked, ''))
+                       AS they_asked
+            FROM contacts kept JOIN contacts gone
+              ON (pairs = 1 AND kept.owner_id = target AND gone.owner_id = source
+                  AND kept.contact_id = gone.contact_id)
+              OR (pairs = 2 AND kept.contact_id = target AND gone.contact_id = source
+                  AND kept.owner_id = gone.owner_id)
+        ), merged AS (
+            UPDATE contacts c
+            SET met_at = twin.met_at, event_id = twin.event_id, note = left(twin.note, 2000),
+                promised = left(twin.promised, 500), they_asked = left(twin.they_asked, 500)
+            FROM twin WHERE c.id = twin.kept_id
+            RETURNING twin.kept_id, twin.gone_id
+        ), reopened AS (
+            UPDATE followups kept_f
+            SET status = gone_f.status, due_at = gone_f.due_at, round = kept_f.round + 1,
+                done_at = NULL, updated_at = now()
+            FROM merged JOIN followups gone_f ON gone_f.contact_id = merged.gone_id
+            WHERE kept_f.contact_id = merged.kept_id
+              AND kept_f.status <> 'open' AND gone_f.status = 'open'
+        )
+        DELETE FROM contacts WHERE id IN (SELECT gone_id FROM merged);
+    END LOOP;
+
+    UPDATE contacts SET owner_id = target WHERE owner_id = source;
+    UPDATE contacts SET contact_id = target WHERE contact_id = source;
+    UPDATE followups SET owner_id = target WHERE owner_id = source;
+
+    UPDATE event_attendees ea SET account_id = target
+    WHERE account_id = source
+      AND NOT EXISTS (SELECT 1 FROM event_attendees t
+                      WHERE t.event_id = ea.event_id AND t.account_id = target);
+    UPDATE events SET organizer_id = target WHERE organizer_id = source;
+    UPDATE blocks b SET blocker_id = target
+    WHERE blocker_id = source
+      AND NOT EXISTS (SELECT 1 FROM blocks t WHERE t.blocker_id = target
+                      AND t.blocked_id = b.blocked_id);
+    UPDATE blocks b SET blocked_id = target
+    WHERE blocked_id = source
+      AND NOT EXISTS (SELECT 1 FROM blocks t WHERE t.blocked_id = target
+                      AND t.blocker_id = b.blocker_id);
+    UPDATE connect_requests r SET from_id = target
+    WHERE from_id = source AND status <> 'pending';
+    UPDATE connect_requests r SET to_id = target
+    WHERE to_id = source AND status <> 'pending';
+    UPDATE push_subscriptions SET account_id = target WHERE account_id = source;
+    -- Its other browsers stay signed in, now as the one person.
+    UPDATE sessions SET account_id = target WHERE account_id = source;
+
+    -- What is left (its card and photo, pending requests, queued sends, codes) goes with it.
+    DELETE FROM accounts WHERE id = source;
+END
+$$;

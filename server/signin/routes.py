@@ -4,6 +4,8 @@ request looks its session up in PostgreSQL)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -79,18 +81,21 @@ async def sign_in_code(request: Request) -> Response:
             conn, app.state.sql, app.state.settings.secret_key, address, text(form, "code")
         )
         if checked.account_id is not None:
-            token = await _start_session(request, conn, checked.account_id, "email_code")
+            session = await _start_session(request, conn, checked.account_id, "email_code")
     if checked.account_id is None:
         return _sign_in_page(
             request, step="code", address=address, error=checked.message, status_code=422
         )
-    return _signed_in(request, token)
+    return _signed_in(request, session)
 
 
-async def _start_session(request: Request, conn: object, account_id: int, by: str) -> str:
-    """This browser signs in to ``account_id``; the cookie's token."""
+async def _start_session(
+    request: Request, conn: object, account_id: int, by: str
+) -> tuple[str, int | None]:
+    """This browser signs in to ``account_id``: the cookie's token, and the account it held
+    before when that one has contacts to offer for merging."""
     token, token_hash = sessions.new_token()
-    await _replace_session(request, conn, account_id)
+    merge_from = await _replace_session(request, conn, account_id)
     await request.app.state.sql.run(
         conn,
         "sessions.start",
@@ -99,16 +104,57 @@ async def _start_session(request: Request, conn: object, account_id: int, by: st
         signed_in_by=by,
         user_agent=request.headers.get("user-agent", "")[:300],
         ip=client_ip(request) or "",
+        merge_from=merge_from,
     )
-    return token
+    return token, merge_from
 
 
-def _signed_in(request: Request, token: str) -> Response:
-    response = RedirectResponse(
-        with_notice(url_path(request, "contacts"), "signed_in"), status_code=303
-    )
+def _signed_in(request: Request, session: tuple[str, int | None]) -> Response:
+    token, merge_from = session
+    # A browser that held another account with contacts: first, merge or keep apart.
+    target = url_path(request, "sign_in_merge" if merge_from else "contacts")
+    response = RedirectResponse(with_notice(target, "signed_in"), status_code=303)
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
+
+
+@signed_in(redirect="card")
+async def sign_in_merge(request: Request) -> Response:
+    """ "Two accounts, one person": the card this browser had before, merged in or kept apart."""
+    offer = await _merge_offer(request)
+    if offer is None:
+        return RedirectResponse(url_path(request, "contacts"), status_code=303)
+    return render(request, "sign_in_merge.html", {"offer": offer})
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_in_merge_choose(request: Request) -> Response:
+    offer = await _merge_offer(request)
+    if offer is None:
+        raise HTTPException(404, "There is nothing to merge any more.")
+    form = await read_form(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    me = viewer(request)
+    if text(form, "choice") == "merge":
+        async with pool.acquire() as conn, conn.transaction():
+            await sql.run(
+                conn, "sessions.merge_into", source=offer["account_id"], account_id=me.account_id
+            )
+        notice = "merged"
+    else:
+        await sql.run(pool, "sessions.decline_merge", session_id=me.session_id)
+        notice = "kept_apart"
+    return RedirectResponse(with_notice(url_path(request, "contacts"), notice), status_code=303)
+
+
+async def _merge_offer(request: Request) -> Any:
+    me = viewer(request)
+    return await request.app.state.sql.run(
+        request.app.state.pool,
+        "sessions.merge_offer",
+        session_id=me.session_id,
+        account_id=me.account_id,
+    )
 
 
 @signed_in(redirect="card")
@@ -150,7 +196,7 @@ async def move_enter_submit(request: Request) -> Response:
                 conn, app.state.sql, app.state.settings.secret_key, typed, client_ip(request) or ""
             )
             if account_id is not None:
-                token = await _start_session(request, conn, account_id, "move")
+                session = await _start_session(request, conn, account_id, "move")
     except moving.TooManyMisses:
         error = "Too many wrong codes. Wait ten minutes, then show a new code on the other phone."
         return render(request, "move_enter.html", {"typed": typed, "error": error}, status_code=429)
@@ -160,18 +206,20 @@ async def move_enter_submit(request: Request) -> Response:
             " Show a new one on the other phone."
         )
         return render(request, "move_enter.html", {"typed": typed, "error": error}, status_code=422)
-    return _signed_in(request, token)
+    return _signed_in(request, session)
 
 
-async def _replace_session(request: Request, conn: object, account_id: int) -> None:
+async def _replace_session(request: Request, conn: object, account_id: int) -> int | None:
     """This browser held another account: its session ends; an account with no contacts
-    goes with it (a card made here by mistake before signing in)."""
+    goes with it (a card made here by mistake before signing in). One with contacts is
+    returned, to be offered for merging."""
     me = viewer(request)
     if me.account_id is None or me.account_id == account_id:
-        return
+        return None
     sql = request.app.state.sql
     await sql.run(conn, "sessions.revoke", id=me.session_id, account_id=me.account_id)
-    await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
+    deleted = await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
+    return None if deleted else me.account_id
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
@@ -225,6 +273,8 @@ routes = [
     Route("/sign-in", sign_in, name="sign_in"),
     Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
     Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),
+    Route("/sign-in/merge", sign_in_merge, name="sign_in_merge"),
+    Route("/sign-in/merge", sign_in_merge_choose, methods=["POST"], name="sign_in_merge_choose"),
     Route("/move", move, name="move"),
     Route("/move", move_code, methods=["POST"], name="move_code"),
     Route("/move/enter", move_enter, name="move_enter"),

@@ -26,6 +26,8 @@ NOTICES = {
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
     "signed_in": Notice("Signed in.", "Your card, contacts and reminders are on this device."),
+    "merged": Notice("Merged.", "Everything from the other card is in this account now."),
+    "kept_apart": Notice("", "Kept apart: the other card stays its own account."),
     "signed_out_there": Notice("", "That browser is signed out."),
     "signed_out_elsewhere": Notice("", "Every other browser is signed out."),
     "confirmation_sent": Notice(

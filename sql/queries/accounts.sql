@@ -61,8 +61,13 @@ UPDATE accounts
 SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by
 WHERE id = :account_id
 
--- name: delete_if_empty!
+-- name: delete_if_empty$
 -- An account with no contacts, left behind when its browser signed in to another: gone.
-DELETE FROM accounts a
-WHERE a.id = :account_id
-  AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = a.id OR c.contact_id = a.id)
+-- Returns whether it went (one with contacts stays, to be merged or kept apart).
+WITH gone AS (
+    DELETE FROM accounts a
+    WHERE a.id = :account_id
+      AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = a.id OR c.contact_id = a.id)
+    RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM gone)

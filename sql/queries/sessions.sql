@@ -21,9 +21,25 @@ WHERE id = :session_id
 
 -- name: start$
 -- A browser signs in to :account_id (by :signed_in_by); returns the session's id.
-INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip)
-VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip)
+-- :merge_from is the account this browser held before, when it has contacts to offer.
+INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from)
+VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip, :merge_from)
 RETURNING id
+
+-- name: merge_offer^
+-- The account this session may merge in, with what the page says about it.
+SELECT s.merge_from AS account_id, c.name,
+       (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts
+FROM sessions s JOIN cards c ON c.account_id = s.merge_from
+WHERE s.id = :session_id AND s.account_id = :account_id AND s.merge_from IS NOT NULL
+
+-- name: merge_into!
+-- Everything of the offered account becomes :account_id's (merge_accounts in logic.sql).
+SELECT merge_accounts(:source, :account_id)
+
+-- name: decline_merge!
+-- Keep them apart: the offer is gone from this session.
+UPDATE sessions SET merge_from = NULL WHERE id = :session_id
 
 -- name: list_for
 -- My signed-in browsers, the most recently seen first.
