@@ -59,6 +59,7 @@ async def _page(
             "email": email,
             "outbox": outbox,
             "sessions": signed_in,
+            "passkeys": await sql.run(pool, "passkeys.for_account", account_id=account_id),
             "vapid_key": request.app.state.vapid.application_server_key,
         },
         status_code=status_code,

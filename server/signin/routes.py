@@ -9,16 +9,16 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
-from server.signin import codes, moving
+from server.signin import browsers, codes, moving, passkeys
 from server.web import qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.client import client_ip
-from server.web.forms import read_form, text
+from server.web.forms import read_form, read_json, text
 from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
@@ -269,7 +269,114 @@ async def sign_out_others(request: Request) -> Response:
     )
 
 
+def _json_options(body: str) -> Response:
+    return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def passkey_register_options(request: Request) -> Response:
+    """Settings → "Add a passkey": what the browser's passkey dialog needs."""
+    app = request.app
+    account_id = signed_in_account(request)
+    card = await app.state.sql.run(app.state.pool, "cards.get", account_id=account_id)
+    body = await passkeys.registration_options(
+        app.state.pool,
+        app.state.sql,
+        app.state.settings.base_url,
+        account_id,
+        card["name"] if card else "Reachout",
+        card["email"] if card else "",
+    )
+    return _json_options(body)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def passkey_register(request: Request) -> Response:
+    credential = await read_json(request)
+    app = request.app
+    name = browsers.describe(request.headers.get("user-agent", ""))
+    try:
+        if not isinstance(credential, dict):
+            raise passkeys.Refused("The passkey's answer could not be read. Please try again.")
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            await passkeys.register(
+                conn,
+                app.state.sql,
+                app.state.settings.base_url,
+                signed_in_account(request),
+                credential,
+                name,
+            )
+    except passkeys.Refused as refused:
+        return JSONResponse({"error": str(refused)}, status_code=400)
+    return JSONResponse({"added": name}, status_code=201)
+
+
+async def passkey_sign_in_options(request: Request) -> Response:
+    """ "Sign in with a passkey": a challenge; the phone offers the passkeys it has for us."""
+    app = request.app
+    body = await passkeys.authentication_options(
+        app.state.pool, app.state.sql, app.state.settings.base_url
+    )
+    return _json_options(body)
+
+
+async def passkey_sign_in(request: Request) -> Response:
+    credential = await read_json(request)
+    app = request.app
+    try:
+        if not isinstance(credential, dict):
+            raise passkeys.Refused("The passkey's answer could not be read. Please try again.")
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            account_id = await passkeys.authenticate(
+                conn, app.state.sql, app.state.settings.base_url, credential
+            )
+            session = await _start_session(request, conn, account_id, "passkey")
+    except passkeys.Refused as refused:
+        return JSONResponse({"error": str(refused)}, status_code=400)
+    token, merge_from = session
+    target = url_path(request, "sign_in_merge" if merge_from else "contacts")
+    response = JSONResponse({"redirect": with_notice(target, "signed_in")})
+    sessions.set_cookie(response, token, secure=app.state.settings.secure_cookies)
+    return response
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def passkey_remove(request: Request) -> Response:
+    removed = await request.app.state.sql.run(
+        request.app.state.pool,
+        "passkeys.remove",
+        id=request.path_params["passkey_id"],
+        account_id=signed_in_account(request),
+    )
+    if removed is None:
+        raise HTTPException(404, "That passkey is not in your list.")
+    return RedirectResponse(
+        with_notice(url_path(request, "settings"), "passkey_removed"), status_code=303
+    )
+
+
 routes = [
+    Route(
+        "/passkeys/register/options",
+        passkey_register_options,
+        methods=["POST"],
+        name="passkey_register_options",
+    ),
+    Route("/passkeys/register", passkey_register, methods=["POST"], name="passkey_register"),
+    Route(
+        "/passkeys/sign-in/options",
+        passkey_sign_in_options,
+        methods=["POST"],
+        name="passkey_sign_in_options",
+    ),
+    Route("/passkeys/sign-in", passkey_sign_in, methods=["POST"], name="passkey_sign_in"),
+    Route(
+        "/passkeys/{passkey_id:int}/remove",
+        passkey_remove,
+        methods=["POST"],
+        name="passkey_remove",
+    ),
     Route("/sign-in", sign_in, name="sign_in"),
     Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
     Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),

@@ -26,6 +26,7 @@ NOTICES = {
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
     "signed_in": Notice("Signed in.", "Your card, contacts and reminders are on this device."),
+    "passkey_removed": Notice("", "Passkey removed. It no longer signs in to your account."),
     "merged": Notice("Merged.", "Everything from the other card is in this account now."),
     "kept_apart": Notice("", "Kept apart: the other card stays its own account."),
     "signed_out_there": Notice("", "That browser is signed out."),

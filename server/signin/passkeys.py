@@ -1,0 +1,160 @@
+"""Passkeys with the ``webauthn`` package: discoverable credentials, user verification
+preferred, no attestation. A passkey lives in the phone's keychain, so it works in Safari
+and in the installed app alike.
+
+Challenges are kept in PostgreSQL (any web process checks the answer), good for five minutes
+and once: a replayed answer finds its challenge gone. The relying party is BASE_URL's host and
+the expected origin BASE_URL's origin, so a passkey of another site, or an answer made for
+another origin, is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import webauthn
+from webauthn.helpers import (
+    base64url_to_bytes,
+    generate_challenge,
+    generate_user_handle,
+    parse_client_data_json,
+)
+from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from server.db.queries import Queries
+
+RP_NAME = "Reachout"
+
+
+class Refused(ValueError):
+    """The browser's answer cannot be accepted; the message says why, readably."""
+
+
+def rp_id(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "localhost"
+
+
+def origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def registration_options(
+    conn: Any, sql: Queries, base_url: str, account_id: int, name: str, email: str
+) -> str:
+    handle = await sql.run(
+        conn, "passkeys.user_handle", account_id=account_id, new_handle=generate_user_handle()
+    )
+    existing = await sql.run(conn, "passkeys.for_account", account_id=account_id)
+    options = webauthn.generate_registration_options(
+        rp_id=rp_id(base_url),
+        rp_name=RP_NAME,
+        user_id=bytes(handle),
+        user_name=email or name,
+        user_display_name=name,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        exclude_credentials=[
+            PublicKeyCredentialDescriptor(id=bytes(row["credential_id"])) for row in existing
+        ],
+    )
+    await sql.run(
+        conn,
+        "passkeys.new_challenge",
+        challenge=options.challenge,
+        purpose="register",
+        account_id=account_id,
+    )
+    return webauthn.options_to_json(options)
+
+
+async def authentication_options(conn: Any, sql: Queries, base_url: str) -> str:
+    challenge = generate_challenge()
+    options = webauthn.generate_authentication_options(
+        rp_id=rp_id(base_url),
+        challenge=challenge,
+        user_verification=UserVerificationRequirement.PREFERRED,
+    )
+    await sql.run(
+        conn, "passkeys.new_challenge", challenge=challenge, purpose="authenticate", account_id=None
+    )
+    return webauthn.options_to_json(options)
+
+
+def _challenge_of(credential: dict[str, Any]) -> bytes:
+    try:
+        client_data = base64url_to_bytes(credential["response"]["clientDataJSON"])
+        return parse_client_data_json(client_data).challenge
+    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
+        raise Refused("The passkey's answer could not be read. Please try again.") from error
+
+
+async def _take(
+    conn: Any, sql: Queries, challenge: bytes, purpose: str, account: int | None
+) -> None:
+    live = await sql.run(
+        conn, "passkeys.take_challenge", challenge=challenge, purpose=purpose, account_id=account
+    )
+    if not live:
+        raise Refused("That passkey request has expired or was already used. Please try again.")
+
+
+async def register(
+    conn: Any, sql: Queries, base_url: str, account_id: int, credential: dict[str, Any], name: str
+) -> None:
+    challenge = _challenge_of(credential)
+    await _take(conn, sql, challenge, "register", account_id)
+    try:
+        verified = webauthn.verify_registration_response(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id(base_url),
+            expected_origin=origin(base_url),
+        )
+    except InvalidRegistrationResponse as error:
+        raise Refused(f"That passkey could not be added: {error}") from error
+    await sql.run(
+        conn,
+        "passkeys.add",
+        account_id=account_id,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        name=name,
+    )
+
+
+async def authenticate(conn: Any, sql: Queries, base_url: str, credential: dict[str, Any]) -> int:
+    """The account the passkey signs in to; Refused with a readable reason."""
+    challenge = _challenge_of(credential)
+    await _take(conn, sql, challenge, "authenticate", None)
+    try:
+        credential_id = base64url_to_bytes(credential["rawId"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise Refused("The passkey's answer could not be read. Please try again.") from error
+    passkey = await sql.run(conn, "passkeys.by_credential", credential_id=credential_id)
+    if passkey is None:
+        raise Refused("That passkey is not one of ours: it may have been removed.")
+    try:
+        verified = webauthn.verify_authentication_response(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id(base_url),
+            expected_origin=origin(base_url),
+            credential_public_key=bytes(passkey["public_key"]),
+            credential_current_sign_count=passkey["sign_count"],
+        )
+    except InvalidAuthenticationResponse as error:
+        raise Refused(f"That passkey could not sign you in: {error}") from error
+    await sql.run(conn, "passkeys.used", id=passkey["id"], sign_count=verified.new_sign_count)
+    return int(passkey["account_id"])

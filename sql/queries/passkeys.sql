@@ -1,0 +1,49 @@
+-- name: user_handle$
+-- :account_id's WebAuthn user handle, made (from :new_handle) on first use.
+WITH made AS (
+    UPDATE accounts SET user_handle = :new_handle
+    WHERE id = :account_id AND user_handle IS NULL
+    RETURNING user_handle
+)
+SELECT coalesce((SELECT user_handle FROM made),
+                (SELECT user_handle FROM accounts WHERE id = :account_id))
+
+-- name: for_account
+-- My passkeys, newest first.
+SELECT id, credential_id, name, created_at, last_used_at
+FROM passkeys WHERE account_id = :account_id ORDER BY created_at DESC, id DESC
+
+-- name: new_challenge!
+-- A challenge for :purpose (and :account_id when registering), good for five minutes; old
+-- ones are forgotten.
+WITH forgotten AS (DELETE FROM webauthn_challenges WHERE expires_at < now())
+INSERT INTO webauthn_challenges (challenge, purpose, account_id, expires_at)
+VALUES (:challenge, :purpose, :account_id, now() + interval '5 minutes')
+
+-- name: take_challenge$
+-- Use up :challenge for :purpose (and :account_id); whether it was live. Once only: a replayed
+-- answer finds it gone.
+WITH taken AS (
+    DELETE FROM webauthn_challenges
+    WHERE challenge = :challenge AND purpose = :purpose AND expires_at > now()
+      AND account_id IS NOT DISTINCT FROM :account_id
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM taken)
+
+-- name: add!
+-- A passkey registered by :account_id.
+INSERT INTO passkeys (account_id, credential_id, public_key, sign_count, name)
+VALUES (:account_id, :credential_id, :public_key, :sign_count, :name)
+
+-- name: by_credential^
+-- The passkey a browser answered with, for checking its signature.
+SELECT id, account_id, public_key, sign_count FROM passkeys WHERE credential_id = :credential_id
+
+-- name: used!
+-- Signed in with it: its new signature counter and when.
+UPDATE passkeys SET sign_count = :sign_count, last_used_at = now() WHERE id = :id
+
+-- name: remove$
+-- Remove one of my passkeys; returns its id when it was mine.
+DELETE FROM passkeys WHERE id = :id AND account_id = :account_id RETURNING id

@@ -1,0 +1,99 @@
+"""Passkeys: added in Settings, used to sign in anywhere; another site's passkey, a replayed
+answer and a tampered challenge are refused with a readable message, nothing changed."""
+
+from __future__ import annotations
+
+import json
+
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+
+from tests.phone import text_of
+from tests.signin.authenticator import SoftAuthenticator
+
+JSON = {"sec-fetch-site": "same-origin", "accept": "application/json"}
+
+
+async def options(phone, name: str) -> dict:
+    response = await phone.client.post(phone.url(name), headers=JSON)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def add_passkey(phone, authenticator: SoftAuthenticator):
+    created = authenticator.create(await options(phone, "passkey_register_options"))
+    return await phone.client.post(phone.url("passkey_register"), json=created, headers=JSON)
+
+
+async def sign_in_with(phone, authenticator: SoftAuthenticator, **tamper):
+    answer = authenticator.get(await options(phone, "passkey_sign_in_options"), **tamper)
+    return await phone.client.post(phone.url("passkey_sign_in"), json=answer, headers=JSON)
+
+
+async def test_a_passkey_added_in_settings_signs_in_another_browser(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    keychain = SoftAuthenticator("http://testserver")
+    added = await add_passkey(dana, keychain)
+    assert added.status_code == 201, added.text
+    settings = text_of(await dana.get(dana.url("settings")))
+    assert "Passkeys" in settings and "not used yet" in settings
+
+    installed = await new_phone()
+    signed = await sign_in_with(installed, keychain)
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["redirect"].startswith("/contacts")
+    assert "Dana Lee" in text_of(await installed.get(installed.url("card")))
+    assert await pool.fetchval("SELECT sign_count FROM passkeys") == 1
+    assert await pool.fetchval("SELECT signed_in_by FROM sessions ORDER BY id DESC LIMIT 1") == (
+        "passkey"
+    )
+    assert "last used" in text_of(await dana.get(dana.url("settings")))
+
+
+async def test_replayed_tampered_and_foreign_answers_are_refused(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    keychain = SoftAuthenticator("http://testserver")
+    await add_passkey(dana, keychain)
+    stranger = await new_phone()
+    answer = keychain.get(await options(stranger, "passkey_sign_in_options"))
+    first = await stranger.client.post(stranger.url("passkey_sign_in"), json=answer, headers=JSON)
+    assert first.status_code == 200
+    replayed = await stranger.client.post(
+        stranger.url("passkey_sign_in"), json=answer, headers=JSON
+    )
+    assert replayed.status_code == 400
+    assert "expired or was already used" in replayed.json()["error"]
+
+    # A challenge the server never gave (the client data edited): refused, nothing changed.
+    answer = keychain.get(await options(stranger, "passkey_sign_in_options"))
+    client_data = json.loads(base64url_to_bytes(answer["response"]["clientDataJSON"]))
+    client_data["challenge"] = "AAAA" + client_data["challenge"][4:]
+    answer["response"]["clientDataJSON"] = bytes_to_base64url(json.dumps(client_data).encode())
+    tampered = await stranger.client.post(
+        stranger.url("passkey_sign_in"), json=answer, headers=JSON
+    )
+    assert tampered.status_code == 400 and "Please try again" in tampered.json()["error"]
+
+    # Made for another site: its origin is not ours.
+    phishing = await sign_in_with(stranger, keychain, origin="https://evil.example")
+    assert phishing.status_code == 400 and "could not sign you in" in phishing.json()["error"]
+    assert await pool.fetchval("SELECT count(*) FROM sessions WHERE signed_in_by = 'passkey'") == 1
+
+
+async def test_a_removed_passkey_no_longer_signs_in(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    keychain = SoftAuthenticator("http://testserver")
+    await add_passkey(dana, keychain)
+    passkey_id = await pool.fetchval("SELECT id FROM passkeys")
+    removed = await dana.post(dana.url("passkey_remove", passkey_id=passkey_id), {})
+    assert removed.status_code == 303
+    refused = await sign_in_with(await new_phone(), keychain)
+    assert refused.status_code == 400 and "not one of ours" in refused.json()["error"]
+
+
+async def test_adding_a_passkey_needs_a_signed_in_browser(new_phone):
+    stranger = await new_phone()
+    response = await stranger.client.post(stranger.url("passkey_register_options"), headers=JSON)
+    assert response.status_code == 404

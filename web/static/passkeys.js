@@ -1,0 +1,102 @@
+// Passkeys: "Add a passkey" in Settings and "Sign in with a passkey" on the sign-in page.
+// The server's options come as JSON with base64url fields; the browser wants bytes, and its
+// answer goes back as JSON with base64url fields (the shape the webauthn package reads).
+(function () {
+  "use strict";
+
+  function toBytes(text) {
+    var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    b64 += "===".slice((b64.length + 3) % 4);
+    var raw = atob(b64);
+    var out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out.buffer;
+  }
+
+  function toText(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var raw = "";
+    for (var i = 0; i < bytes.length; i++) raw += String.fromCharCode(bytes[i]);
+    return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+  }
+
+  function say(status, text) {
+    if (!status) return;
+    status.textContent = text;
+    status.hidden = false;
+  }
+
+  async function add(button, status) {
+    var options = await (await post(button.dataset.optionsUrl)).json();
+    options.challenge = toBytes(options.challenge);
+    options.user.id = toBytes(options.user.id);
+    (options.excludeCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
+    var credential = await navigator.credentials.create({ publicKey: options });
+    var response = credential.response;
+    var answer = await post(button.dataset.url, {
+      id: credential.id,
+      rawId: toText(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: toText(response.clientDataJSON),
+        attestationObject: toText(response.attestationObject),
+        transports: response.getTransports ? response.getTransports() : [],
+      },
+      clientExtensionResults: credential.getClientExtensionResults(),
+    });
+    var said = await answer.json();
+    if (answer.ok) location.reload();
+    else say(status, said.error);
+  }
+
+  async function signIn(button, status) {
+    var options = await (await post(button.dataset.optionsUrl)).json();
+    options.challenge = toBytes(options.challenge);
+    (options.allowCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
+    var credential = await navigator.credentials.get({ publicKey: options });
+    var response = credential.response;
+    var answer = await post(button.dataset.url, {
+      id: credential.id,
+      rawId: toText(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: toText(response.clientDataJSON),
+        authenticatorData: toText(response.authenticatorData),
+        signature: toText(response.signature),
+        userHandle: response.userHandle ? toText(response.userHandle) : null,
+      },
+      clientExtensionResults: credential.getClientExtensionResults(),
+    });
+    var said = await answer.json();
+    if (answer.ok) location.assign(said.redirect);
+    else say(status, said.error);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-passkey]");
+    if (!button) return;
+    var status = document.querySelector(button.dataset.status);
+    var action = button.dataset.passkey === "add" ? add : signIn;
+    button.disabled = true;
+    action(button, status)
+      .catch(function (error) {
+        say(status, error && error.name === "NotAllowedError"
+          ? "No passkey was used: it was cancelled, or this phone has none for Reachout."
+          : "Passkeys did not work here. Please try another way in.");
+      })
+      .finally(function () { button.disabled = false; });
+  });
+
+  if (window.PublicKeyCredential) {
+    document.querySelectorAll("[data-passkey]").forEach(function (b) { b.hidden = false; });
+  }
+})();
