@@ -29,6 +29,7 @@ def sample_path(route: Route) -> str:
         "key": "a1b2c3",
         "email_id": 1,
         "session_id": 1,
+        "passkey_id": 1,
         "name": "20261201T093012.123456Z-3fa9c1",
         "index": 1,
     }
