@@ -16,7 +16,7 @@ from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
 from server.signin import browsers, codes, moving, passkeys
 from server.web import qr, sessions
-from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
 from server.web.notices import with_notice
@@ -231,7 +231,9 @@ async def sign_out(request: Request) -> Response:
     await request.app.state.sql.run(
         request.app.state.pool, "sessions.revoke", id=session_id, account_id=account_id
     )
-    response = render(request, "signed_out.html", {"account_id": None})
+    # The page itself as a signed-out browser sees it (no tabs, no service worker again).
+    request.scope["user"] = ANONYMOUS
+    response = render(request, "signed_out.html")
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     # The offline copies of my contacts (Cache Storage) and the service worker with its push
     # subscription: nothing of mine stays on a phone that was signed out.

@@ -84,7 +84,7 @@ def devices(page: Page) -> Locator:
 async def open_settings(page: Page) -> None:
     """Settings, as Dana finds it: the My card tab, then the link to it."""
     await tab(page, "My card").tap()
-    await page.get_by_role("link", name="Reminders and time zone").tap()
+    await page.get_by_role("link", name="Settings: reminders, devices, sign out").tap()
     await expect(page.get_by_role("heading", level=1, name="Settings")).to_be_visible()
 
 
