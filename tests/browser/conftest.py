@@ -122,7 +122,9 @@ async def server_process(command: str, env: Mapping[str, str], log: Path) -> Asy
 
 
 def local_url(port: int) -> str:
-    return f"http://127.0.0.1:{port}"
+    # localhost, not 127.0.0.1: a secure context either way, but only a name can be a WebAuthn
+    # relying party (passkeys), and it is what a newcomer's browser shows for `make run`.
+    return f"http://localhost:{port}"
 
 
 def server_environment(

@@ -1,0 +1,67 @@
+"""Passkeys in a real Chromium, with its virtual authenticator (the DevTools protocol's
+``WebAuthn`` domain) standing in for the phone's keychain: Dana adds a passkey in Settings in
+Safari, and the app on her home screen, which shares the keychain but not Safari's cookies,
+signs in with it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.async_api import CDPSession, Page, expect
+
+from tests.browser.conftest import NewPage
+from tests.browser.ui import DANA, make_card_from_home
+
+KEYCHAIN = {
+    "protocol": "ctap2",
+    "transport": "internal",
+    "hasResidentKey": True,
+    "hasUserVerification": True,
+    "isUserVerified": True,
+    "automaticPresenceSimulation": True,
+}
+
+
+async def keychain(page: Page) -> tuple[CDPSession, str]:
+    """A platform authenticator (Face ID, say) for this page's browser."""
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("WebAuthn.enable", {"enableUI": False})
+    added: dict[str, Any] = await cdp.send(
+        "WebAuthn.addVirtualAuthenticator", {"options": KEYCHAIN}
+    )
+    return cdp, added["authenticatorId"]
+
+
+async def test_a_passkey_added_in_safari_signs_in_the_installed_app(
+    new_phone_page: NewPage,
+) -> None:
+    safari = await new_phone_page()
+    await make_card_from_home(safari, DANA)
+    cdp, authenticator = await keychain(safari)
+    await safari.goto("/settings")
+    await safari.get_by_role("button", name="Add a passkey").tap()
+    passkeys = safari.locator("#passkeys")
+    await expect(passkeys).to_contain_text("not used yet")
+    stored = await cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    [credential] = stored["credentials"]
+    assert credential["isResidentCredential"], "a discoverable credential"
+    assert credential["rpId"] == "localhost"
+
+    installed = await new_phone_page()  # its own cookies; the same keychain (synced)
+    app_cdp, app_authenticator = await keychain(installed)
+    await app_cdp.send(
+        "WebAuthn.addCredential", {"authenticatorId": app_authenticator, "credential": credential}
+    )
+    await installed.goto("/")
+    await installed.get_by_role("link", name="I already have a card").tap()
+    await installed.get_by_role("button", name="Sign in with a passkey").tap()
+    await expect(installed).to_have_url(re.compile(r"/contacts\?notice=signed_in$"))
+    await expect(installed.get_by_role("status").filter(has_text="Signed in.")).to_be_visible()
+    await installed.goto("/card")
+    await expect(installed.locator("main")).to_contain_text(DANA.name)
+
+    await safari.goto("/settings")
+    await expect(safari.locator("#passkeys")).to_contain_text("last used")
+    await safari.locator("#passkeys").get_by_role("button", name=re.compile("^Remove")).tap()
+    await expect(safari.get_by_text("Passkey removed.")).to_be_visible()
