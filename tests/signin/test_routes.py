@@ -159,3 +159,31 @@ async def test_sign_out_clears_this_browser(new_phone, pool):
     assert out.headers["clear-site-data"] == '"cache", "cookies", "storage"'
     assert "ro_session=" in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
     assert await pool.fetchval("SELECT revoked_at IS NOT NULL FROM sessions")
+
+
+async def test_asking_is_limited_per_ip_across_addresses(new_phone, pool):
+    phone = await new_phone()
+    answers = [await ask_code(phone, f"someone{i}@example.com") for i in range(21)]
+    assert [a.status_code for a in answers] == [200] * 20 + [429]
+    assert await pool.fetchval("SELECT count(*) FROM sign_in_codes") == 20
+
+
+async def test_an_expired_code_is_refused(new_phone, pool, mail, app):
+    dana = await new_phone()
+    await dana.make_card()
+    laptop = await new_phone()
+    await ask_code(laptop, "dana@example.com")
+    code = await code_from(mail, app)
+    await pool.execute("UPDATE sign_in_codes SET expires_at = now() - interval '1 second'")
+    late = await laptop.post(
+        laptop.url("sign_in_code"), {"email": "dana@example.com", "code": code}
+    )
+    assert late.status_code == 422 and "expired" in text_of(late)
+
+
+async def test_a_session_unused_for_400_days_has_ended(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    await pool.execute("UPDATE sessions SET last_seen_at = now() - interval '401 days'")
+    page = text_of(await dana.get(dana.url("card")))
+    assert "Make my card" in page and "Dana Lee" not in page
