@@ -52,7 +52,8 @@ within 1 s at p99. It exits 1 when a check fails.
 Run it::
 
     make bench
-    .venv/bin/python bench/mail.py                          # about a minute
+    .venv/bin/python bench/mail.py                          # about two minutes
+    .venv/bin/python bench/mail.py --repeat 3               # best of 3: a noisy machine
     .venv/bin/python bench/mail.py --kinds met -n 2000 --connections 16
     .venv/bin/python bench/mail.py --profile                # where the worker's time goes
     .venv/bin/python bench/mail.py --request direct         # no web server for part 2
@@ -384,9 +385,36 @@ async def run_throughput(
     return run, problems
 
 
+# Where the worker's time goes: (label, file name ending, function name), cumulative times.
+PROFILE_PARTS = [
+    ("Composer.compose (all of it)", "server/mail/messages.py", "compose"),
+    ("  jinja2 Template.render", "jinja2/environment.py", "render"),
+    ("  css_inline CSSInliner.inline", "~", "<method 'inline' of 'builtins.CSSInliner' objects>"),
+    ("aiosmtplib flatten_message (email generator)", "aiosmtplib/email.py", "flatten_message"),
+    ("aiosmtplib SMTP.sendmail (the SMTP dialogue)", "aiosmtplib/smtp.py", "sendmail"),
+    ("Queries.run (database, this side)", "server/db/queries.py", "run"),
+]
+
+
+def profile_summary(stats: pstats.Stats) -> str:
+    entries: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
+    total = float(stats.total_tt)  # type: ignore[attr-defined]
+    lines = [f"{'where':<46} {'seconds':>8} {'share':>6}"]
+    for label, file_end, function in PROFILE_PARTS:
+        seconds = sum(
+            value[3]
+            for (file, _line, name), value in entries.items()
+            if name == function and file.endswith(file_end)
+        )
+        lines.append(f"{label:<46} {seconds:>8.2f} {100 * seconds / total:>5.0f}%")
+    lines.append(f"{'all profiled time':<46} {total:>8.2f}")
+    return "\n".join(lines)
+
+
 def profile_text(profiler: cProfile.Profile, top: int) -> str:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
+    out.write(profile_summary(stats) + "\n\n")
     stats.strip_dirs().sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
@@ -565,13 +593,17 @@ async def main(args: argparse.Namespace) -> int:
                 settings = settings_for(tmp, database.url, sink.url)
                 meter = CpuMeter(sink.pid, database.postmaster_pid)
                 log(f"mail sink at {sink.url} (pid {sink.pid}), database ready")
-                for kind in args.kinds:
-                    run, found = await run_throughput(
-                        pool, sql, settings, sink, meter, kind=kind, args=args
-                    )
-                    log(f"  {kind}: {run.rate:.0f} messages/s (other {run.cpu['other']:.0f}%)")
-                    runs.append(run)
-                    problems += found
+                best: dict[str, Throughput] = {}
+                for _ in range(args.repeat):  # the kinds take turns; each keeps its best run
+                    for kind in args.kinds:
+                        run, found = await run_throughput(
+                            pool, sql, settings, sink, meter, kind=kind, args=args
+                        )
+                        log(f"  {kind}: {run.rate:.0f} messages/s (other {run.cpu['other']:.0f}%)")
+                        problems += found
+                        if kind not in best or run.rate > best[kind].rate:
+                            best[kind] = run
+                runs = [best[kind] for kind in args.kinds]
                 if args.k:
                     latency, found = await run_latency(
                         pool, sql, settings, sink, database.url, args=args, tmp=tmp
@@ -601,6 +633,8 @@ async def main(args: argparse.Namespace) -> int:
             " sink = the sink's process, db = PostgreSQL, other = anything else;"
             " passes = run_once() calls" + ("; p = under cProfile" if args.profile else "")
         )
+        if args.repeat > 1:
+            print(f"best of {args.repeat} runs each, the kinds taking turns")
         print(throughput_table(runs))
         print()
     if latency is not None and latency.arrivals:
@@ -641,6 +675,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=MAIL_CONNECTIONS,
         help="SMTP connections (the worker process's MAIL_CONNECTIONS by default)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="throughput runs per kind, best kept (a noisy host)"
     )
     parser.add_argument("-k", type=int, default=200, help="waited-for messages timed (0: none)")
     parser.add_argument("--request", choices=("http", "direct"), default="http")
