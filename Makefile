@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-bench chromium
 	$(PY) bench/pageweight.py
 	$(PY) bench/push.py
 	$(PY) bench/push_clients.py
+	$(PY) bench/mail.py
 	$(PY) bench/events.py
 	$(PY) bench/bump.py
 

@@ -37,6 +37,12 @@ FIGURES = {
         "checks: every delivery 'sent'",
     ],
     "push_clients.py": ["Reachout push clients benchmark", "aiohttp", "req/s"],
+    "mail.py": [
+        "Reachout mail benchmark",
+        "messages/s",
+        "request to arrival",
+        "checks: every email 'sent'",
+    ],
     "events.py": [
         "roster search p99",
         "matches p99",
