@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
+from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -60,13 +61,16 @@ class MailSender:
     def _client(self) -> aiosmtplib.SMTP:
         return aiosmtplib.SMTP(timeout=self.timeout, **self._options)  # type: ignore[arg-type]
 
-    async def send(self, message: EmailMessage, *, time_limit: float | None = None) -> MailResult:
+    async def send(self, message: Message, *, time_limit: float | None = None) -> MailResult:
         client = await self._idle.get()
         try:
             async with asyncio.timeout(time_limit or self.timeout):
                 if not client.is_connected:
                     await client.connect()
-                await client.send_message(message, sender=self.sender)
+                # Flattened here, with the message's own policy (aiosmtplib's would refold
+                # its headers at 78 characters).
+                raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+                await client.sendmail(self.sender, [parseaddr(str(message["To"]))[1]], raw)
             return MailResult(250)
         except aiosmtplib.SMTPRecipientsRefused as refused:
             first = refused.recipients[0]
