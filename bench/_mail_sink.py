@@ -13,6 +13,7 @@ compares it with its own ``time.monotonic()`` when it sent the request.
 
 Driven over stdin/stdout with one JSON object a line each way:
 
+* ``{"op": "configure", "latency": 0.05}``: seconds before each DATA is answered;
 * ``{"op": "reset"}``: forget what was received;
 * ``{"op": "count"}``: ``{"received": n}``;
 * ``{"op": "arrival", "address": "a@b", "timeout": 5}``: when the first message to that
@@ -130,6 +131,9 @@ class ProcessMailSink:
             raise RuntimeError(f"mail sink: {reply['error']}")
         return reply
 
+    async def configure(self, *, latency: float) -> None:
+        await self._call(op="configure", latency=latency)
+
     async def reset(self) -> None:
         await self._call(op="reset")
 
@@ -184,7 +188,9 @@ async def _serve() -> None:
             command = json.loads(line)
             op = command.get("op")
             reply: Any = {}
-            if op == "reset":
+            if op == "configure":
+                sink.latency = float(command["latency"])
+            elif op == "reset":
                 sink.reset()
             elif op == "count":
                 reply = {"received": len(sink.received)}

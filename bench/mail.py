@@ -30,8 +30,11 @@ keeping every message in memory and parsing none until the timed window is over.
    address's email, and each parsing with the ``email`` package into a text and an HTML
    part (and, for ``met``, a ``text/vcard`` attachment). Printed: messages/s and the CPU,
    in percent of one core, of this process (the worker), the sink's process,
-   PostgreSQL, and the rest of the machine. ``--profile`` runs cProfile over each
-   throughput run (slower: the rate is marked) and prints the top entries.
+   PostgreSQL, and the rest of the machine. ``--sink-latency`` makes the sink wait that
+   long before answering each DATA (a remote mail server's round trip, which a real one
+   adds to each of the four commands of a message: a lower bound). ``--profile`` runs
+   cProfile over each throughput run (slower: the rate is marked) and prints where the
+   worker's time went and the top entries.
 
 2. Waited-for latency: ``MailWorker.run(stop, listener)`` runs with a
    ``server.db.listener.Listener(dsn, "mail")``, its poll every ``--poll-seconds`` (5 s:
@@ -56,6 +59,7 @@ Run it::
     .venv/bin/python bench/mail.py --repeat 3               # best of 3: a noisy machine
     .venv/bin/python bench/mail.py --kinds met -n 2000 --connections 16
     .venv/bin/python bench/mail.py --profile                # where the worker's time goes
+    .venv/bin/python bench/mail.py --sink-latency 0.05 --connections 32
     .venv/bin/python bench/mail.py --request direct         # no web server for part 2
     .venv/bin/python bench/mail.py --smoke                  # seconds: that it still works
 """
@@ -592,6 +596,7 @@ async def main(args: argparse.Namespace) -> int:
                 sql = Queries()  # once, with the migrations: both as they are at the start
                 settings = settings_for(tmp, database.url, sink.url)
                 meter = CpuMeter(sink.pid, database.postmaster_pid)
+                await sink.configure(latency=args.sink_latency)
                 log(f"mail sink at {sink.url} (pid {sink.pid}), database ready")
                 best: dict[str, Throughput] = {}
                 for _ in range(args.repeat):  # the kinds take turns; each keeps its best run
@@ -624,7 +629,8 @@ async def main(args: argparse.Namespace) -> int:
     print(
         f"worker: server.mail.worker.MailWorker as server.worker_process builds it,"
         f" {args.connections} SMTP connections, pool of {POOL_SIZE};"
-        " sink: LocalMailSink (aiosmtpd) in its own process (bench/_mail_sink.py)"
+        " sink: LocalMailSink (aiosmtpd) in its own process (bench/_mail_sink.py),"
+        f" answering DATA after {args.sink_latency * 1000:g} ms"
     )
     print()
     if runs:
@@ -675,6 +681,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=MAIL_CONNECTIONS,
         help="SMTP connections (the worker process's MAIL_CONNECTIONS by default)",
+    )
+    parser.add_argument(
+        "--sink-latency", type=float, default=0.0, help="seconds before the sink answers DATA"
     )
     parser.add_argument(
         "--repeat", type=int, default=1, help="throughput runs per kind, best kept (a noisy host)"
