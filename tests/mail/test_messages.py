@@ -29,6 +29,8 @@ async def test_you_met_is_a_complete_message(new_phone, mail, app):
     base_url = app.state.settings.base_url
     assert unsubscribe.startswith(f"<{base_url}/m/unsubscribe?") and unsubscribe.endswith(">")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire too: one plain line with the URL (an encoded word would hide the link).
+    assert f"\r\nList-Unsubscribe: <{base_url}/m/unsubscribe?".encode() in sent.raw
 
     text = message.get_body(("plain",)).get_content()
     assert "Dana Lee" in text and "Remind me tomorrow to follow up: http" in text
