@@ -227,13 +227,6 @@ class Worker:
         await self.leases.release(unstarted)
         return len(started)
 
-    async def claim(self, limit: int) -> list[Any]:
-        """Lease up to ``limit`` deliveries to this worker, held while it renews them."""
-        return await self.leases.claim(limit)
-
-    async def renew_leases(self) -> None:
-        await self.leases.renew()
-
     async def _record_sent(self) -> None:
         """Record accepted sends in one statement: per-row commits held the send slots.
 

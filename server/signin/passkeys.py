@@ -91,8 +91,11 @@ async def authentication_options(conn: Any, sql: Queries, base_url: str) -> str:
     return webauthn.options_to_json(options)
 
 
-def _challenge_of(credential: dict[str, Any]) -> bytes:
+def _challenge_of(credential: object) -> bytes:
+    """The challenge the browser answered; Refused for anything that is not an answer."""
     try:
+        if not isinstance(credential, dict):
+            raise TypeError("not a JSON object")
         client_data = base64url_to_bytes(credential["response"]["clientDataJSON"])
         return parse_client_data_json(client_data).challenge
     except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
@@ -110,7 +113,7 @@ async def _take(
 
 
 async def register(
-    conn: Any, sql: Queries, base_url: str, account_id: int, credential: dict[str, Any], name: str
+    conn: Any, sql: Queries, base_url: str, account_id: int, credential: Any, name: str
 ) -> None:
     challenge = _challenge_of(credential)
     await _take(conn, sql, challenge, "register", account_id)
@@ -134,7 +137,7 @@ async def register(
     )
 
 
-async def authenticate(conn: Any, sql: Queries, base_url: str, credential: dict[str, Any]) -> int:
+async def authenticate(conn: Any, sql: Queries, base_url: str, credential: Any) -> int:
     """The account the passkey signs in to; Refused with a readable reason."""
     challenge = _challenge_of(credential)
     await _take(conn, sql, challenge, "authenticate", None)

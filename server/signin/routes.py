@@ -298,8 +298,6 @@ async def passkey_register(request: Request) -> Response:
     app = request.app
     name = browsers.describe(request.headers.get("user-agent", ""))
     try:
-        if not isinstance(credential, dict):
-            raise passkeys.Refused("The passkey's answer could not be read. Please try again.")
         async with app.state.pool.acquire() as conn, conn.transaction():
             await passkeys.register(
                 conn,
@@ -327,8 +325,6 @@ async def passkey_sign_in(request: Request) -> Response:
     credential = await read_json(request)
     app = request.app
     try:
-        if not isinstance(credential, dict):
-            raise passkeys.Refused("The passkey's answer could not be read. Please try again.")
         async with app.state.pool.acquire() as conn, conn.transaction():
             account_id = await passkeys.authenticate(
                 conn, app.state.sql, app.state.settings.base_url, credential

@@ -21,10 +21,10 @@ async def test_a_renewed_lease_keeps_another_worker_off(new_phone, pool, push, a
         running_worker(app, push, lease_seconds=2) as two,
     ):
         await one.enqueue_due()
-        assert len(await one.claim(10)) == 3  # the worker is "mid-batch"
+        assert len(await one.leases.claim(10)) == 3  # the worker is "mid-batch"
         for _ in range(8):  # four seconds: twice the lease, renewed every half second
             await asyncio.sleep(0.5)
-            await one.renew_leases()
+            await one.leases.renew()
         assert await two.run_once() == 0, "the other worker took deliveries still held"
     assert await held_by(pool) == {one.name}
     assert all(not push.received_for(device) for device in devices)
@@ -40,11 +40,11 @@ async def test_a_lapsed_lease_goes_to_another_worker_and_its_first_holder_lets_g
         running_worker(app, push, lease_seconds=2) as two,
     ):
         await one.enqueue_due()
-        assert len(await one.claim(10)) == 3  # then it stops renewing
+        assert len(await one.leases.claim(10)) == 3  # then it stops renewing
         await asyncio.sleep(2.2)
         started = time.monotonic()
         assert await two.run_once() == 3
-        await one.renew_leases()  # the first worker comes back: nothing is its own any more
+        await one.leases.renew()  # the first worker comes back: nothing is its own any more
         assert await one.run_once() == 0
     assert time.monotonic() - started < 2
     assert [len(push.received_for(device)) for device in devices] == [1, 1, 1]
