@@ -24,6 +24,7 @@ from server.db.listener import Listener
 from server.devmail import routes as devmail_routes
 from server.events import events
 from server.events import routes as events_routes
+from server.export import routes as export_routes
 from server.followups import push, wording
 from server.followups import routes as followups_routes
 from server.home import routes as home_routes
@@ -56,6 +57,7 @@ ROUTES: list[BaseRoute] = [
     *events_routes.routes,
     *roster_routes.routes,
     *settings_routes.routes,
+    *export_routes.routes,
     *mail_routes.routes,
     *signin_routes.routes,
     *devmail_routes.routes,

@@ -22,6 +22,11 @@ def escape(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold at 75 octets, never inside a UTF-8 character (RFC 2425 section 5.8.1)."""
+    if line.isascii():
+        # One octet a character: slices, not a loop over each character (a photo's base64
+        # line is tens of thousands of them, and an export folds thousands of cards).
+        rest = [line[start : start + 74] for start in range(75, len(line), 74)]
+        return "\r\n ".join([line[:75], *rest])
     out: list[str] = []
     current = b""
     limit = 75
@@ -36,7 +41,8 @@ def fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def _name_parts(full_name: str) -> tuple[str, str]:
+def name_parts(full_name: str) -> tuple[str, str]:
+    """(family, given) of a name typed as one: the last word is the family name."""
     words = full_name.split()
     if len(words) < 2:
         return full_name, ""
@@ -44,7 +50,7 @@ def _name_parts(full_name: str) -> tuple[str, str]:
 
 
 def build(card: Mapping[str, Any], *, note: str = "", photo_jpeg: bytes | None = None) -> str:
-    family, given = _name_parts(card["name"])
+    family, given = name_parts(card["name"])
     lines = [
         "BEGIN:VCARD",
         "VERSION:3.0",

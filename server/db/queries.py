@@ -13,7 +13,7 @@ are left as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -164,3 +164,13 @@ class Queries(Mapping[str, str]):
             case Shape.NOTHING:
                 await conn.execute(sql, *args)
                 return None
+
+    async def batches(
+        self, conn: Connection, key: str, /, *, size: int, **params: Any
+    ) -> AsyncIterator[list[Any]]:
+        """The rows of query ``key`` through a server-side cursor, ``size`` at a time, so a
+        large result never sits in memory whole. Only inside a transaction on ``conn``
+        (PostgreSQL keeps a cursor no longer than its transaction)."""
+        cursor = await conn.cursor(self._queries[key].sql, *self.args(key, params))
+        while rows := await cursor.fetch(size):
+            yield rows

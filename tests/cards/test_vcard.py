@@ -41,3 +41,14 @@ def test_filename_is_safe():
     assert vcard.filename('Dana "Lee"/../x') == "Dana Lee..x.vcf"
     assert vcard.filename("李小龍") == "李小龍.vcf"
     assert vcard.filename("///") == "contact.vcf"
+
+
+def test_long_ascii_lines_fold_at_75_octets_and_unfold_to_themselves():
+    for length in (0, 1, 74, 75, 76, 149, 150, 151, 40_000):
+        line = "".join(chr(33 + i % 90) for i in range(length))
+        folded = vcard.fold(line)
+        pieces = folded.split("\r\n")
+        assert all(len(piece) <= 75 for piece in pieces)
+        assert all(piece.startswith(" ") for piece in pieces[1:])
+        assert all(len(piece) == 75 for piece in pieces[:-1])
+        assert folded.replace("\r\n ", "") == line

@@ -1,0 +1,107 @@
+-- name: contacts
+-- Every contact of :owner_id, the earliest met first, with their card as the contact page
+-- shows it, where we met, my note, what we promised each other and my follow-up. The
+-- other person's photo only when :with_photos (the vCard file carries it; the others do
+-- not). Read through a cursor, a batch at a time: an export never holds them all.
+SELECT ct.id, ct.met_at, ct.note, ct.note_updated_at, ct.promised, ct.they_asked,
+       ct.event_id, e.name AS event_name,
+       c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
+       c.looking_for, c.can_help_with, p.jpeg AS photo_jpeg,
+       f.status AS followup_status, f.due_at AS followup_due_at, f.round AS followup_round,
+       f.snoozed AS followup_snoozed, f.done_at AS followup_done_at
+FROM contacts ct
+JOIN cards c ON c.account_id = ct.contact_id
+LEFT JOIN events e ON e.id = ct.event_id
+LEFT JOIN photos p ON :with_photos AND p.key = c.photo_key
+LEFT JOIN followups f ON f.contact_id = ct.id
+WHERE ct.owner_id = :owner_id
+ORDER BY ct.met_at, ct.id
+
+-- name: me^
+-- My account, my card (with my photo) and my email address with what its owner said:
+-- the head of "everything about me".
+SELECT a.created_at, a.time_zone, a.followup_timing, coalesce(a.reminders_by, '') AS reminders_by,
+       reminders_by_push(a.id) AS reminders_by_push,
+       reminder_address(a.id) AS reminders_emailed_to,
+       c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
+       c.looking_for, c.can_help_with, c.ask_details_first, c.updated_at AS card_updated_at,
+       p.jpeg AS photo_jpeg,
+       ea.address, ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at, ea.bounce_reason
+FROM accounts a
+LEFT JOIN cards c ON c.account_id = a.id
+LEFT JOIN photos p ON p.key = c.photo_key
+LEFT JOIN email_addresses ea ON ea.address = lower(c.email)
+WHERE a.id = :account_id
+
+-- name: events_organised
+-- The events I organise, with their join codes (they are mine to hand out).
+SELECT id, name, venue, description, starts_at, ends_at, time_zone, join_code, closed_at,
+       created_at
+FROM events WHERE organizer_id = :account_id
+ORDER BY starts_at, id
+
+-- name: events_attended
+-- The events I joined, whether I was listed on their roster, and when I left.
+SELECT e.id, e.name, e.venue, e.starts_at, e.ends_at, e.time_zone,
+       ea.joined_at, ea.listed, ea.left_at
+FROM event_attendees ea JOIN events e ON e.id = ea.event_id
+WHERE ea.account_id = :account_id
+ORDER BY e.starts_at, e.id
+
+-- name: requests_sent
+-- Requests to connect I sent, with whom as the roster showed them. A declined one reads
+-- "sent", as it does in the app: declining is silent. None with someone either of us
+-- blocked: the app shows them nowhere.
+SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
+       CASE WHEN r.status = 'accepted' THEN 'accepted' ELSE 'sent' END AS status,
+       CASE WHEN r.status = 'accepted' THEN r.decided_at END AS accepted_at
+FROM connect_requests r
+JOIN events ev ON ev.id = r.event_id
+JOIN cards c ON c.account_id = r.to_id
+WHERE r.from_id = :account_id
+  AND r.to_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+ORDER BY r.created_at, r.id
+
+-- name: requests_received
+-- Requests to connect sent to me, with who asked as the roster showed them, and my answer.
+SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
+       r.status, r.decided_at
+FROM connect_requests r
+JOIN events ev ON ev.id = r.event_id
+JOIN cards c ON c.account_id = r.from_id
+WHERE r.to_id = :account_id
+  AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+ORDER BY r.created_at, r.id
+
+-- name: blocked
+-- The people I blocked (never who blocked me: the app does not say).
+SELECT c.name, b.created_at
+FROM blocks b JOIN cards c ON c.account_id = b.blocked_id
+WHERE b.blocker_id = :account_id
+ORDER BY b.created_at
+
+-- name: devices
+-- My devices with reminders by push: never the endpoint or its keys (they let anyone push
+-- to that device), only the push service's host.
+SELECT device, substring(endpoint FROM '^https://([^/:]+)') AS push_service,
+       created_at, last_sent_at
+FROM push_subscriptions WHERE account_id = :account_id
+ORDER BY created_at, id
+
+-- name: sessions
+-- Every browser I signed in on, signed out ones too: never the session token's hash.
+SELECT id, user_agent, ip, signed_in_by, created_at, last_seen_at, revoked_at
+FROM sessions WHERE account_id = :account_id
+ORDER BY created_at, id
+
+-- name: passkeys
+-- My passkeys: their names and when they were added and last used, never their keys.
+SELECT name, created_at, last_used_at
+FROM passkeys WHERE account_id = :account_id
+ORDER BY created_at, id
+
+-- name: emails
+-- The emails sent to me and how each went; never a sign-in code one of them carried.
+SELECT kind, to_address, status, attempts, last_error, created_at, sent_at
+FROM emails WHERE account_id = :account_id
+ORDER BY created_at, id
