@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
@@ -105,7 +105,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(
                 SecurityHeadersMiddleware, inline_css=inline_css, hsts=settings.secure_cookies
             ),
-            Middleware(GZipMiddleware, minimum_size=512),
+            Middleware(
+                GZipMiddleware,
+                minimum_size=512,
+                # A vCard is mostly a photo's base64, of which gzip wins back a quarter for
+                # more CPU than making the file (server/export/downloads.py).
+                exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/vcard"),
+            ),
             # The viewer first, so even a refused request's error page shows who is signed in.
             Middleware(
                 AuthenticationMiddleware,

@@ -43,6 +43,11 @@ FIGURES = {
         "request to arrival",
         "checks: every email 'sent'",
     ],
+    "export.py": [
+        "Reachout export benchmark",
+        "peak MB",
+        "checks: 300 cards in the vCard file",
+    ],
     "events.py": [
         "roster search p99",
         "matches p99",

@@ -21,12 +21,13 @@ NO_CARD = "Save your card first; then there is something to export."
 async def export_vcards(request: Request) -> Response:
     zone = ZoneInfo(viewer(request).time_zone)
     return await downloads.download(
-        request.app.state.pool,
+        request,
         partial(
             vcards.cards, sql=request.app.state.sql, owner_id=signed_in_account(request), zone=zone
         ),
         filename=downloads.filename("contacts", "vcf", zone),
         media_type=vcards.MEDIA_TYPE,
+        compress=False,  # mostly photos (downloads.py)
     )
 
 
@@ -34,7 +35,7 @@ async def export_vcards(request: Request) -> Response:
 async def export_csv(request: Request) -> Response:
     zone = ZoneInfo(viewer(request).time_zone)
     return await downloads.download(
-        request.app.state.pool,
+        request,
         partial(
             csv_export.rows,
             sql=request.app.state.sql,
@@ -50,7 +51,7 @@ async def export_csv(request: Request) -> Response:
 async def export_everything(request: Request) -> Response:
     seen = viewer(request)
     return await downloads.download(
-        request.app.state.pool,
+        request,
         partial(
             everything.document,
             sql=request.app.state.sql,
