@@ -15,8 +15,9 @@ each export in turn, one ``GET`` with the person's session cookie, as a phone's 
 streamed to a file; the clock runs from the request until the last byte. Printed for each:
 seconds, megabytes on the wire and as a file, the CPU seconds of the web process,
 PostgreSQL, this client and the rest of the machine, and the web process's memory:
-resident before the request (``VmRSS``) and the high-water mark during it (``VmHWM``, reset before each request by writing 5 to
-``/proc/<pid>/clear_refs``; where that is refused, each export gets a server of its own).
+resident before the request (``VmRSS``) and the high-water mark during it (``VmHWM``, reset
+before each request by writing 5 to ``/proc/<pid>/clear_refs``; where that is refused, each
+export gets a server of its own).
 
 Checked afterwards: the vCard file holds N cards (the first and last ``--parse`` parsed
 with vobject, each with its note, and a photo where the seed gave one); the CSV starts with

@@ -20,11 +20,11 @@ MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
 BATCH = 500
 BOM = "\ufeff"
 
-# Each column's name is the one both importers recognise for it (README, "Export"): HubSpot
-# matches a column to a contact property by its label or internal name ("First Name",
-# "Last Name", "Email", "Job Title"; "Phone", "Company", "Website"), Google Contacts by
-# the names of its own and Outlook's CSV files. LinkedIn, Met At and Met On are ours: each
-# importer offers to keep or skip them, and Notes repeats where and when we met.
+# Each column's name is one an importer matches without asking (README, "Export"): HubSpot
+# a contact property's label ("First Name", "Last Name", "Email", "Job Title") or internal
+# name ("Phone", "Company", "Website"); Google Contacts the names of its own CSV files and
+# Outlook's ("First Name", "Last Name", "Company", "Job Title", "Notes"). LinkedIn, Met At
+# and Met On are ours, no standard field in either: Notes repeats where and when we met.
 HEADER = (
     "First Name",
     "Last Name",
