@@ -116,8 +116,8 @@ async def tail(
 ) -> dict[str, Any]:
     """What comes after my contacts: all small, read whole."""
 
-    async def rows(name: str) -> list[dict[str, Any]]:
-        return _records(await sql.run(conn, f"export.{name}", account_id=account_id))
+    async def rows(key: str) -> list[dict[str, Any]]:
+        return _records(await sql.run(conn, key, account_id=account_id))
 
     sessions = [
         {
@@ -134,18 +134,18 @@ async def tail(
     ]
     return {
         "events": {
-            "organised": await rows("events_organised"),
-            "attended": await rows("events_attended"),
+            "organised": await rows("export.events_organised"),
+            "attended": await rows("export.events_attended"),
         },
         "requests": {
-            "sent": await rows("requests_sent"),
-            "received": await rows("requests_received"),
+            "sent": await rows("export.requests_sent"),
+            "received": await rows("export.requests_received"),
         },
-        "blocked": await rows("blocked"),
-        "devices": await rows("devices"),
+        "blocked": await rows("export.blocked"),
+        "devices": await rows("export.devices"),
         "sessions": sessions,
-        "passkeys": await rows("passkeys"),
-        "emails": await rows("emails"),
+        "passkeys": await rows("export.passkeys"),
+        "emails": await rows("export.emails"),
     }
 
 
