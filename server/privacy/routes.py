@@ -18,7 +18,8 @@ from server.web.urls import url_path
 
 NOT_SIGNED_IN = "This browser is not signed in to an account."
 NOT_FRESH = (
-    "Confirm it is you first, with a code by email or a passkey. It counts for five minutes."
+    "Confirm it is you first, with a code by email or a passkey."
+    f" It counts for {int(deletion.FRESH.total_seconds() // 60)} minutes."
 )
 TYPE_IT = f'Type "{deletion.TYPED}" to confirm. Nothing was deleted.'
 TOO_MANY = "That is a lot of codes in a short time. Use the last one we sent, or try in an hour."

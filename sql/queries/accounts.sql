@@ -64,12 +64,11 @@ SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :
 WHERE id = :account_id
 
 -- name: delete_if_empty$
--- An account with no contacts, left behind when its browser signed in to another: gone.
+-- An account with no contacts, left behind when its browser signed in to another: gone, as
+-- any account is deleted (delete_account() in logic.sql: an event it organised, its address).
 -- Returns whether it went (one with contacts stays, to be merged or kept apart).
-WITH gone AS (
-    DELETE FROM accounts a
+SELECT coalesce((
+    SELECT delete_account(a.id) FROM accounts a
     WHERE a.id = :account_id
       AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = a.id OR c.contact_id = a.id)
-    RETURNING id
-)
-SELECT EXISTS (SELECT 1 FROM gone)
+), false)

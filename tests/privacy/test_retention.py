@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from server.config import SettingsError, load_settings
 from server.privacy.retention import RULES, Retention
 from tests.events.test_routes import attendee, organizer_with_event
 from tests.phone import text_of
@@ -361,3 +362,30 @@ async def test_the_worker_loop_deletes_then_waits_until_stopped(pool, app):
     assert await there(pool, old) == 0
     stop.set()
     await asyncio.wait_for(running, 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("RETAIN_BUMPS_DAYS", "0", "RETAIN_BUMPS_DAYS must be at least 1, not 0"),
+        ("RETAIN_ATTEMPTS_DAYS", "-1", "RETAIN_ATTEMPTS_DAYS must be at least 1"),
+        ("RETAIN_SENT_DAYS", "7", "RETAIN_SENT_DAYS must be at least 30, not 7"),
+        ("RETAIN_GUESTS_DAYS", "a year", "RETAIN_GUESTS_DAYS must be a whole number"),
+    ],
+)
+def test_a_period_that_cannot_work_is_refused_by_name(tmp_path, name, value, says):
+    with pytest.raises(SettingsError, match=says):
+        load_settings({"REACHOUT_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_the_periods_default_to_what_the_issue_asked(tmp_path):
+    settings = load_settings({"REACHOUT_DATA_DIR": str(tmp_path)})
+    days = {rule.keep: rule.period(settings).days for rule in RULES if rule.keep}
+    assert days == {
+        "retain_attempts": 1,
+        "retain_bumps": 1,
+        "retain_synced": 30,
+        "retain_sent": 90,
+        "retain_requests": 90,
+        "retain_guests": 365,
+    }

@@ -41,7 +41,7 @@ async def test_changing_a_setting_changes_the_page(new_phone, app):
     assert "until 14 days after it ends" in whole
 
 
-async def test_linked_from_the_start_page_settings_and_the_details_form(new_phone):
+async def test_linked_from_the_start_page_the_details_form_welcome_and_settings(new_phone):
     visitor = await new_phone()
     privacy = visitor.url("privacy")
     home = await visitor.get(visitor.url("home"))
@@ -51,6 +51,11 @@ async def test_linked_from_the_start_page_settings_and_the_details_form(new_phon
     card = await visitor.get(await dana.share_link())
     form = soup(card).select_one("#leave-details")
     assert form.find("a", href=privacy) is not None
+    left = await visitor.post(
+        await dana.share_link() + "/details", {"name": "Mia Chen", "email": "mia@example.com"}
+    )
+    welcome = await visitor.get(left.headers["location"])
+    assert soup(welcome).find("a", href=privacy) is not None
     section = soup(await dana.get(dana.url("settings"))).select_one("#your-data-section")
     assert section.find("a", href=privacy) is not None
     assert section.find("a", href=dana.url("delete_account")).get_text() == "Delete my account"
