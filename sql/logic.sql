@@ -163,3 +163,67 @@ BEGIN
     DELETE FROM accounts WHERE id = source;
 END
 $$;
+
+-- Delete an account and everything keyed to it (its own choice, or an unclaimed guest after a
+-- year). Most rows go by ON DELETE CASCADE (a test walks every foreign key and account-like
+-- column); this function does what a cascade cannot:
+-- - the organizers' counts stay as numbers: what the account added to an event's attendees,
+--   swaps and follow-ups done is kept in the event's departed_* columns;
+-- - an event it organised that nobody else joined or met at goes; one that others did stays
+--   for them, with no organizer (the foreign key sets it to NULL);
+-- - its email address is erased when no other card carries it, with the codes asked for it;
+--   an address that unsubscribed or bounced stays, bare, so we never write to it again.
+-- Returns whether the account existed. Run in a transaction.
+CREATE OR REPLACE FUNCTION delete_account(account bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    gone_address text;
+BEGIN
+    SELECT nullif(lower(email), '') INTO gone_address FROM cards WHERE account_id = account;
+
+    UPDATE events e SET departed_attendees = e.departed_attendees + 1
+    FROM event_attendees ea
+    WHERE ea.event_id = e.id AND ea.account_id = account AND ea.left_at IS NULL;
+    -- As events.stats counts them: pairs of people, whichever side's row names the event.
+    UPDATE events e SET departed_swaps = e.departed_swaps + mine.pairs
+    FROM (SELECT event_id,
+                 count(DISTINCT CASE WHEN owner_id = account THEN contact_id ELSE owner_id END)
+                     AS pairs
+          FROM contacts
+          WHERE (owner_id = account OR contact_id = account) AND event_id IS NOT NULL
+          GROUP BY event_id) mine
+    WHERE e.id = mine.event_id;
+    UPDATE events e SET departed_followups_done = e.departed_followups_done + mine.done
+    FROM (SELECT ct.event_id, count(*) AS done
+          FROM followups f JOIN contacts ct ON ct.id = f.contact_id
+          WHERE (ct.owner_id = account OR ct.contact_id = account)
+            AND ct.event_id IS NOT NULL AND f.status = 'done'
+          GROUP BY ct.event_id) mine
+    WHERE e.id = mine.event_id;
+
+    DELETE FROM events e
+    WHERE e.organizer_id = account
+      AND NOT EXISTS (SELECT 1 FROM event_attendees ea
+                      WHERE ea.event_id = e.id AND ea.account_id <> account)
+      AND NOT EXISTS (SELECT 1 FROM contacts c
+                      WHERE c.event_id = e.id AND c.owner_id <> account
+                        AND c.contact_id <> account);
+
+    DELETE FROM accounts WHERE id = account;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+
+    IF gone_address IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM cards c
+                       WHERE lower(c.email) = gone_address AND c.email <> '') THEN
+        DELETE FROM sign_in_codes WHERE address = gone_address;
+        DELETE FROM email_addresses
+        WHERE address = gone_address AND unsubscribed_at IS NULL AND bounced_at IS NULL;
+        -- Kept as a suppression only: nothing says whose it was, or that it was confirmed.
+        UPDATE email_addresses SET confirmed_at = NULL, last_first_mail_at = NULL
+        WHERE address = gone_address;
+    END IF;
+    RETURN true;
+END
+$$;

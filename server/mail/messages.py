@@ -161,7 +161,7 @@ class Composer:
 
     def stale(self, row: Any) -> str | None:
         """Why the row is no longer worth sending, or None."""
-        if row["kind"] == "code":
+        if row["kind"] in ("code", "delete_code"):
             # Asked for by someone waiting: sent even to an unsubscribed address, not when late.
             late = datetime.now(UTC) - row["created_at"] > CODE_LIFETIME
             return "expired" if late or row["code"] is None else None
@@ -273,6 +273,15 @@ class Composer:
             "subject": f"Your Reachout code: {row['code']}",
             "code": _code_groups(row["code"]),
             "minutes": int(CODE_LIFETIME.total_seconds() // 60),
+        }
+        return context, False, None, None
+
+    def _delete_code(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        context = {
+            "subject": f"Your code to delete your Reachout account: {row['code']}",
+            "code": _code_groups(row["code"]),
+            "minutes": int(CODE_LIFETIME.total_seconds() // 60),
+            "settings_url": self.links.page("settings"),
         }
         return context, False, None, None
 
