@@ -172,6 +172,8 @@ class Worker:
         await self._record_sent()
         await self.enqueue_due()
         await self.enqueue_digests()
+        # Removed contacts whose Undo ran out: their snapshot (with my notes) goes for good.
+        await self.sql.run(self.pool, "contacts.forget_removals")
         semaphore = asyncio.Semaphore(self.concurrency)
         started: set[int] = set()
         claimed: list[int] = []

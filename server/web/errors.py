@@ -37,10 +37,21 @@ MESSAGES = {
 }
 
 
-def error_response(request: Request, status_code: int, message: str | None = None) -> Response:
+class Refused(HTTPException):
+    """An HTTPException whose page names its own title, where the status's usual one would
+    mislead (a 403 that is no reason to reload, a 410 that is no code)."""
+
+    def __init__(self, status_code: int, detail: str, title: str) -> None:
+        super().__init__(status_code, detail)
+        self.title = title
+
+
+def error_response(
+    request: Request, status_code: int, message: str | None = None, title: str | None = None
+) -> Response:
     from server.web.templating import render  # templating imports htmx helpers; avoid a cycle
 
-    title = TITLES.get(status_code, "Something went wrong")
+    title = title or TITLES.get(status_code, "Something went wrong")
     message = message or MESSAGES.get(status_code) or "Please try again in a moment."
     context = {"title": title, "message": message, "status_code": status_code}
     if htmx(request):
@@ -55,7 +66,8 @@ def error_response(request: Request, status_code: int, message: str | None = Non
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
-    response = error_response(request, exc.status_code, detail)
+    title = exc.title if isinstance(exc, Refused) else None
+    response = error_response(request, exc.status_code, detail, title)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
