@@ -41,6 +41,35 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT EXISTS (SELECT 1 FROM blocked_with(a) hidden WHERE hidden.account_id = b)
 $$;
 
+-- The card of account `shown` as account `viewer` sees it. `shown` chooses, per contact, what
+-- that person sees ("What they see of me", contacts.sharing on `shown`'s row for `viewer`):
+-- all of it, or only the name and headline. Every place that shows a contact's card to them
+-- (contact page, list, vCard, follow-ups, reminders, exports) reads it through here. A
+-- set-returning SQL function, so the planner inlines it as a join, even in a list.
+CREATE OR REPLACE FUNCTION shared_card(shown bigint, viewer bigint)
+RETURNS TABLE (account_id bigint, name text, headline text, company text, email text,
+               phone text, linkedin text, website text, other_link text, looking_for text,
+               can_help_with text, photo_key text, whole boolean)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT c.account_id, c.name, c.headline,
+           CASE WHEN s.whole THEN c.company ELSE '' END,
+           CASE WHEN s.whole THEN c.email ELSE '' END,
+           CASE WHEN s.whole THEN c.phone ELSE '' END,
+           CASE WHEN s.whole THEN c.linkedin ELSE '' END,
+           CASE WHEN s.whole THEN c.website ELSE '' END,
+           CASE WHEN s.whole THEN c.other_link ELSE '' END,
+           CASE WHEN s.whole THEN c.looking_for ELSE '' END,
+           CASE WHEN s.whole THEN c.can_help_with ELSE '' END,
+           CASE WHEN s.whole THEN c.photo_key END,
+           s.whole
+    FROM cards c
+    CROSS JOIN LATERAL (
+        SELECT coalesce((SELECT mine.sharing = 'all' FROM contacts mine
+                         WHERE mine.owner_id = shown AND mine.contact_id = viewer), true) AS whole
+    ) s
+    WHERE c.account_id = shown
+$$;
+
 -- 09:00 in time zone `tz`, `days` days after the local day of `moment`: the morning
 -- a reminder falls due, correct across DST.
 CREATE OR REPLACE FUNCTION morning_after(tz text, moment timestamptz, days integer)
@@ -111,7 +140,10 @@ BEGIN
                    concat_ws('; ', nullif(kept.promised, ''), nullif(gone.promised, ''))
                        AS promised,
                    concat_ws('; ', nullif(kept.they_asked, ''), nullif(gone.they_asked, ''))
-                       AS they_asked
+                       AS they_asked,
+                   -- Either account shared less with them: the one person shares less.
+                   CASE WHEN 'basics' IN (kept.sharing, gone.sharing) THEN 'basics' ELSE 'all' END
+                       AS sharing
             FROM contacts kept JOIN contacts gone
               ON (pairs = 1 AND kept.owner_id = target AND gone.owner_id = source
                   AND kept.contact_id = gone.contact_id)
@@ -120,7 +152,8 @@ BEGIN
         ), merged AS (
             UPDATE contacts c
             SET met_at = twin.met_at, event_id = twin.event_id, note = left(twin.note, 2000),
-                promised = left(twin.promised, 500), they_asked = left(twin.they_asked, 500)
+                promised = left(twin.promised, 500), they_asked = left(twin.they_asked, 500),
+                sharing = twin.sharing
             FROM twin WHERE c.id = twin.kept_id
             RETURNING twin.kept_id, twin.gone_id
         ), reopened AS (

@@ -41,6 +41,15 @@ NOTICES = {
         "You're in!", "Swap details with anyone here, and find the others in the list of people."
     ),
     "requested": Notice("Request sent.", "They will see it in their requests."),
+    "restored": Notice("", "{name} is back in your contacts, and you in theirs."),
+    "blocked": Notice(
+        "Blocked.",
+        "You two won't see each other at events, and can't swap details or send requests."
+        " Settings lists the people you blocked.",
+    ),
+    "unblocked": Notice(
+        "Unblocked.", "You can swap details again if you meet; your old connection stays gone."
+    ),
 }
 
 

@@ -90,10 +90,6 @@ ORDER BY CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery
          c.name
 LIMIT 100
 
--- name: block!
--- I block someone: they stop seeing me in rosters (and, later, sending me requests).
-INSERT INTO blocks (blocker_id, blocked_id) VALUES (:blocker_id, :blocked_id) ON CONFLICT DO NOTHING
-
 -- name: attendee_ids$
 -- Whether an account is a listed, present attendee of the event (for acting on them).
 SELECT 1 FROM event_attendees
