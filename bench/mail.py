@@ -379,6 +379,8 @@ async def run_throughput(
     )
     if profiler is not None:
         run.profile = profile_text(profiler, args.profile_top)
+        if args.profile_out:
+            profiler.dump_stats(f"{args.profile_out}.{kind}")
     problems = []
     found = await statuses(pool)
     if found != {"sent": n}:
@@ -693,6 +695,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--poll-seconds", type=float, default=5.0)
     parser.add_argument("--profile", action="store_true", help="cProfile the throughput runs")
     parser.add_argument("--profile-top", type=int, default=25)
+    parser.add_argument(
+        "--profile-out", metavar="PREFIX", help="also save each profile as PREFIX.<kind> (pstats)"
+    )
     parser.add_argument(
         "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
     )

@@ -29,6 +29,7 @@ from server.followups import push, wording
 from server.followups import routes as followups_routes
 from server.home import routes as home_routes
 from server.mail import routes as mail_routes
+from server.privacy import routes as privacy_routes
 from server.roster import routes as roster_routes
 from server.settings import routes as settings_routes
 from server.signin import routes as signin_routes
@@ -60,6 +61,7 @@ ROUTES: list[BaseRoute] = [
     *export_routes.routes,
     *mail_routes.routes,
     *signin_routes.routes,
+    *privacy_routes.routes,
     *devmail_routes.routes,
     Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]

@@ -53,6 +53,13 @@ class Settings:
     database_wait_seconds: int
     smtp_url: str
     mail_from: str
+    # How long what is not kept for good is kept (server/privacy/retention.py, /privacy).
+    retain_attempts: timedelta
+    retain_bumps: timedelta
+    retain_synced: timedelta
+    retain_sent: timedelta
+    retain_requests: timedelta
+    retain_guests: timedelta
 
     @property
     def secure_cookies(self) -> bool:
@@ -71,6 +78,13 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _days(environ: Mapping[str, str], name: str, default: int, minimum: int) -> timedelta:
+    days = _int(environ, name, default)
+    if days < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {days}")
+    return timedelta(days=days)
 
 
 def _dev_secret(data_dir: Path, name: str) -> str:
@@ -173,4 +187,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_wait_seconds=_int(environ, "DATABASE_WAIT_SECONDS", 60),
         smtp_url=smtp_url,
         mail_from=mail_from,
+        # A day at least: the sign-in limits count the last hour's codes and tries.
+        retain_attempts=_days(environ, "RETAIN_ATTEMPTS_DAYS", 1, 1),
+        retain_bumps=_days(environ, "RETAIN_BUMPS_DAYS", 1, 1),
+        retain_synced=_days(environ, "RETAIN_SYNCED_DAYS", 30, 1),
+        # Links in an email find it by its row for 30 days (server/mail/links.py LINK_DAYS).
+        retain_sent=_days(environ, "RETAIN_SENT_DAYS", 90, 30),
+        retain_requests=_days(environ, "RETAIN_REQUESTS_DAYS", 90, 1),
+        retain_guests=_days(environ, "RETAIN_GUESTS_DAYS", 365, 1),
     )

@@ -1,6 +1,6 @@
-"""The worker process (``python -m server worker``): the push worker and the mail worker side
-by side on one pool, both stopping on SIGTERM (finishing what is on the wire, handing back
-the rest)."""
+"""The worker process (``python -m server worker``): the push worker, the mail worker and
+retention (deleting what is kept only for a while) side by side on one pool, all stopping on
+SIGTERM (finishing what is on the wire, handing back the rest)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from server.mail.links import MailLinks
 from server.mail.messages import Composer
 from server.mail.smtp import MailSender
 from server.mail.worker import MailWorker
+from server.privacy.retention import Retention
 from server.web.urls import Urls
 
 log = logging.getLogger("reachout.worker")
@@ -71,8 +72,9 @@ async def main(settings: Settings) -> None:
                 lease_seconds=settings.worker_lease_seconds,
                 outage=outage,
             )
+            retention = Retention(pool=pool, sql=sql, settings=settings, outage=outage)
             log.info("worker started")
-            await asyncio.gather(pushes.run(stop), mail.run(stop, listener))
+            await asyncio.gather(pushes.run(stop), mail.run(stop, listener), retention.run(stop))
             log.info("worker stopped")
     finally:
         await mail_sender.close()

@@ -41,6 +41,35 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT EXISTS (SELECT 1 FROM blocked_with(a) hidden WHERE hidden.account_id = b)
 $$;
 
+-- The card of account `shown` as account `viewer` sees it. `shown` chooses, per contact, what
+-- that person sees ("What they see of me", contacts.sharing on `shown`'s row for `viewer`):
+-- all of it, or only the name and headline. Every place that shows a contact's card to them
+-- (contact page, list, vCard, follow-ups, reminders, exports) reads it through here. A
+-- set-returning SQL function, so the planner inlines it as a join, even in a list.
+CREATE OR REPLACE FUNCTION shared_card(shown bigint, viewer bigint)
+RETURNS TABLE (account_id bigint, name text, headline text, company text, email text,
+               phone text, linkedin text, website text, other_link text, looking_for text,
+               can_help_with text, photo_key text, whole boolean)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT c.account_id, c.name, c.headline,
+           CASE WHEN s.whole THEN c.company ELSE '' END,
+           CASE WHEN s.whole THEN c.email ELSE '' END,
+           CASE WHEN s.whole THEN c.phone ELSE '' END,
+           CASE WHEN s.whole THEN c.linkedin ELSE '' END,
+           CASE WHEN s.whole THEN c.website ELSE '' END,
+           CASE WHEN s.whole THEN c.other_link ELSE '' END,
+           CASE WHEN s.whole THEN c.looking_for ELSE '' END,
+           CASE WHEN s.whole THEN c.can_help_with ELSE '' END,
+           CASE WHEN s.whole THEN c.photo_key END,
+           s.whole
+    FROM cards c
+    CROSS JOIN LATERAL (
+        SELECT coalesce((SELECT mine.sharing = 'all' FROM contacts mine
+                         WHERE mine.owner_id = shown AND mine.contact_id = viewer), true) AS whole
+    ) s
+    WHERE c.account_id = shown
+$$;
+
 -- 09:00 in time zone `tz`, `days` days after the local day of `moment`: the morning
 -- a reminder falls due, correct across DST.
 CREATE OR REPLACE FUNCTION morning_after(tz text, moment timestamptz, days integer)
@@ -111,7 +140,10 @@ BEGIN
                    concat_ws('; ', nullif(kept.promised, ''), nullif(gone.promised, ''))
                        AS promised,
                    concat_ws('; ', nullif(kept.they_asked, ''), nullif(gone.they_asked, ''))
-                       AS they_asked
+                       AS they_asked,
+                   -- Either account shared less with them: the one person shares less.
+                   CASE WHEN 'basics' IN (kept.sharing, gone.sharing) THEN 'basics' ELSE 'all' END
+                       AS sharing
             FROM contacts kept JOIN contacts gone
               ON (pairs = 1 AND kept.owner_id = target AND gone.owner_id = source
                   AND kept.contact_id = gone.contact_id)
@@ -120,7 +152,8 @@ BEGIN
         ), merged AS (
             UPDATE contacts c
             SET met_at = twin.met_at, event_id = twin.event_id, note = left(twin.note, 2000),
-                promised = left(twin.promised, 500), they_asked = left(twin.they_asked, 500)
+                promised = left(twin.promised, 500), they_asked = left(twin.they_asked, 500),
+                sharing = twin.sharing
             FROM twin WHERE c.id = twin.kept_id
             RETURNING twin.kept_id, twin.gone_id
         ), reopened AS (
@@ -161,5 +194,69 @@ BEGIN
 
     -- What is left (its card and photo, pending requests, queued sends, codes) goes with it.
     DELETE FROM accounts WHERE id = source;
+END
+$$;
+
+-- Delete an account and everything keyed to it (its own choice, or an unclaimed guest after a
+-- year). Most rows go by ON DELETE CASCADE (a test walks every foreign key and account-like
+-- column); this function does what a cascade cannot:
+-- - the organizers' counts stay as numbers: what the account added to an event's attendees,
+--   swaps and follow-ups done is kept in the event's departed_* columns;
+-- - an event it organised that nobody else joined or met at goes; one that others did stays
+--   for them, with no organizer (the foreign key sets it to NULL);
+-- - its email address is erased when no other card carries it, with the codes asked for it;
+--   an address that unsubscribed or bounced stays, bare, so we never write to it again.
+-- Returns whether the account existed. Run in a transaction.
+CREATE OR REPLACE FUNCTION delete_account(account bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    gone_address text;
+BEGIN
+    SELECT nullif(lower(email), '') INTO gone_address FROM cards WHERE account_id = account;
+
+    UPDATE events e SET departed_attendees = e.departed_attendees + 1
+    FROM event_attendees ea
+    WHERE ea.event_id = e.id AND ea.account_id = account AND ea.left_at IS NULL;
+    -- As events.stats counts them: pairs of people, whichever side's row names the event.
+    UPDATE events e SET departed_swaps = e.departed_swaps + mine.pairs
+    FROM (SELECT event_id,
+                 count(DISTINCT CASE WHEN owner_id = account THEN contact_id ELSE owner_id END)
+                     AS pairs
+          FROM contacts
+          WHERE (owner_id = account OR contact_id = account) AND event_id IS NOT NULL
+          GROUP BY event_id) mine
+    WHERE e.id = mine.event_id;
+    UPDATE events e SET departed_followups_done = e.departed_followups_done + mine.done
+    FROM (SELECT ct.event_id, count(*) AS done
+          FROM followups f JOIN contacts ct ON ct.id = f.contact_id
+          WHERE (ct.owner_id = account OR ct.contact_id = account)
+            AND ct.event_id IS NOT NULL AND f.status = 'done'
+          GROUP BY ct.event_id) mine
+    WHERE e.id = mine.event_id;
+
+    DELETE FROM events e
+    WHERE e.organizer_id = account
+      AND NOT EXISTS (SELECT 1 FROM event_attendees ea
+                      WHERE ea.event_id = e.id AND ea.account_id <> account)
+      AND NOT EXISTS (SELECT 1 FROM contacts c
+                      WHERE c.event_id = e.id AND c.owner_id <> account
+                        AND c.contact_id <> account);
+
+    DELETE FROM accounts WHERE id = account;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+
+    IF gone_address IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM cards c
+                       WHERE lower(c.email) = gone_address AND c.email <> '') THEN
+        DELETE FROM sign_in_codes WHERE address = gone_address;
+        DELETE FROM email_addresses
+        WHERE address = gone_address AND unsubscribed_at IS NULL AND bounced_at IS NULL;
+        -- Kept as a suppression only: nothing says whose it was, or that it was confirmed.
+        UPDATE email_addresses SET confirmed_at = NULL, last_first_mail_at = NULL
+        WHERE address = gone_address;
+    END IF;
+    RETURN true;
 END
 $$;

@@ -3,6 +3,7 @@ app leaving her details on Dana's card."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -66,3 +67,15 @@ def link_in(mail: ReceivedMail, starts: str) -> str:
         if parts.path.startswith(starts):
             return f"{parts.path}?{parts.query}" if parts.query else parts.path
     raise AssertionError(f"no {starts} link in:\n{text}")
+
+
+async def code_sent(app: Starlette, sink: LocalMailSink, subject: re.Pattern[str], to: str) -> str:
+    """Send what is queued; the code in the newest message to ``to`` whose subject matches
+    ``subject`` (its first group), whatever else went out meanwhile."""
+    async with running_mail_worker(app, sink) as worker:
+        await worker.run_once()
+    for mail in reversed(sink.received):
+        found = subject.match(mail.subject)
+        if found and mail.recipients == (to,):
+            return found.group(1)
+    raise AssertionError(f"no {subject.pattern} to {to} in {[m.subject for m in sink.received]}")

@@ -1,12 +1,15 @@
-"""Finding my contacts: one by id (only mine), search patterns, and the links to them."""
+"""Finding my contacts: one by id (only mine), search patterns, and the links to them; removing
+one, with a few seconds to undo."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from server.db.queries import Queries
 from server.web.auth import signed_in_account
 from server.web.notices import with_notice
 from server.web.urls import url_path
@@ -58,3 +61,33 @@ def met_note(contact: Any) -> str:
     if contact["note"]:
         lines.append(contact["note"])
     return "\n".join(lines)
+
+
+# How long "Undo" works after removing a contact: time to see the notice and reach the
+# button with one thumb (a phone's "undo" bar shows for 4 to 10 s), not so long that the
+# other person sees my card vanish and then come back a while later.
+UNDO_SECONDS = 10
+
+
+async def remove(pool: asyncpg.Pool, sql: Queries, owner_id: int, other_id: int) -> int | None:
+    """Remove a contact both ways, at once; returns the removal to undo (None: already gone)."""
+    removal_id: int | None = await sql.run(
+        pool, "contacts.remove", owner_id=owner_id, other_id=other_id, undo_seconds=UNDO_SECONDS
+    )
+    return removal_id
+
+
+async def undo_removal(
+    pool: asyncpg.Pool, sql: Queries, owner_id: int, removal_id: int
+) -> int | None:
+    """Put a removal back as it was, while it may be; returns my contact row again, or None
+    when it is too late (or not mine, or a block came between the two meanwhile)."""
+    try:
+        contact_id: int | None = await sql.run(
+            pool, "contacts.undo_removal", id=removal_id, owner_id=owner_id
+        )
+    except asyncpg.IntegrityConstraintViolationError:
+        # Something it hung off went meanwhile in a way the query did not foresee: the
+        # statement changed nothing, and the removal stands.
+        return None
+    return contact_id

@@ -1,30 +1,41 @@
-"""My contacts: the list with search as you type, a contact's page, my private note, vCard."""
+"""My contacts: the list with search as you type, a contact's page, my private note, vCard;
+removing one (with Undo), blocking a person, what each contact sees of my card, unblocking."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards import photos, vcard
+from server.contacts import blocks
 from server.contacts.contacts import (
     NO_CONTACTS,
     like_pattern,
     load_contact,
     load_followup,
     met_note,
+    remove,
+    undo_removal,
 )
-from server.web.auth import signed_in, viewer
+from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.errors import Titled
 from server.web.forms import read_form, text
-from server.web.htmx import htmx
+from server.web.htmx import htmx, redirect
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
 NOTE_MAX = 2000
 GIVE_GET_MAX = 500
+# "What they see of me", as the contact page offers it.
+SHARING = {"all": "All my card", "basics": "Name and headline only"}
+# The list's query parameter naming a removal just made, for its notice with Undo.
+REMOVED = "removed"
 
 
 async def contacts(request: Request) -> Response:
@@ -34,6 +45,7 @@ async def contacts(request: Request) -> Response:
     event_id = int(event) if event.isdigit() and len(event) < 18 else None
     rows: list[Any] = []
     events: list[Any] = []
+    removed = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
         rows = await sql.run(
@@ -44,11 +56,21 @@ async def contacts(request: Request) -> Response:
             event_id=event_id,
         )
         events = await sql.run(pool, "events.mine", account_id=account_id)
+        removed = await _removal(request, account_id, request.query_params.get(REMOVED, ""))
     return render(
         request,
         "contacts.html",
-        {"contacts": rows, "q": query, "event_id": event_id, "events": events},
+        {"contacts": rows, "q": query, "event_id": event_id, "events": events, "removed": removed},
         fragment="_contact_list.html",
+    )
+
+
+async def _removal(request: Request, account_id: int, removal: str) -> Any:
+    """My removal named in the list's URL ("Removed Dana Lee", with Undo while it works)."""
+    if not removal.isdigit() or len(removal) > 18:
+        return None
+    return await request.app.state.sql.run(
+        request.app.state.pool, "contacts.removal", id=int(removal), owner_id=account_id
     )
 
 
@@ -62,6 +84,7 @@ async def contact_page(
         "now": datetime.now(UTC),
         "tz": viewer(request).time_zone,
         "notice_name": contact["name"],
+        "sharing_choices": SHARING,
         **extra,
     }
     return render(request, "contact.html", context, status_code=status_code)
@@ -132,13 +155,17 @@ async def contact_give_get(request: Request) -> Response:
         )
         contact = {**contact, "promised": row["promised"], "they_asked": row["they_asked"]}
     context = {
-        "contact": contact,
         "give_get_errors": errors,
         "give_get_saved": not errors,
         "draft": {"promised": promised, "they_asked": they_asked},
     }
     if htmx(request):
-        return render(request, "_give_get.html", context, status_code=422 if errors else 200)
+        return render(
+            request,
+            "_give_get.html",
+            {"contact": contact, **context},
+            status_code=422 if errors else 200,
+        )
     if errors:
         return await contact_page(request, contact, 422, **context)
     return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
@@ -149,6 +176,94 @@ async def contact_vcard(request: Request) -> Response:
     _, contact = await load_contact(request)
     photo = await photos.load(request, contact["photo_key"])
     return vcard.response(contact, note=met_note(contact), photo_jpeg=photo)
+
+
+@signed_in(status_code=404, message=NO_CONTACTS)
+async def contact_remove(request: Request) -> Response:
+    """Remove them both ways at once; the list then says so, with Undo for a few seconds."""
+    owner_id, contact = await load_contact(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    removal_id = await remove(pool, sql, owner_id, contact["contact_id"])
+    url = url_path(request, "contacts")
+    if removal_id is not None:
+        url = f"{url}?{REMOVED}={removal_id}"
+    return redirect(request, url)
+
+
+@signed_in(status_code=404, message=NO_CONTACTS)
+async def contact_undo(request: Request) -> Response:
+    owner_id = signed_in_account(request)
+    removal_id = request.path_params["removal_id"]
+    pool, sql = request.app.state.pool, request.app.state.sql
+    contact_id = await undo_removal(pool, sql, owner_id, removal_id)
+    if contact_id is not None:
+        return redirect(
+            request, with_notice(url_path(request, "contact", contact_id=contact_id), "restored")
+        )
+    removed = await sql.run(pool, "contacts.removal", id=removal_id, owner_id=owner_id)
+    if removed is None:
+        raise HTTPException(
+            404, "There is nothing to undo: that removal is not yours, or it is gone."
+        )
+    raise Titled(410, f"{removed['name']} was removed for good.", title="Too late to undo")
+
+
+@signed_in(status_code=404, message=NO_CONTACTS)
+async def contact_block(request: Request) -> Response:
+    """Block them: the connection ends both ways, for good, and no new one can be made."""
+    owner_id, contact = await load_contact(request)
+    await blocks.block(
+        request.app.state.pool, request.app.state.sql, owner_id, contact["contact_id"]
+    )
+    return redirect(request, with_notice(url_path(request, "contacts"), "blocked"))
+
+
+@signed_in(status_code=404, message=NO_CONTACTS)
+async def contact_sharing(request: Request) -> Response:
+    """ "What they see of me": all my card, or name and headline only; theirs at once."""
+    form = await read_form(request)
+    owner_id, contact = await load_contact(request)
+    sharing = text(form, "sharing")
+    error = None
+    if sharing not in SHARING:
+        error = "Choose what they see: all your card, or your name and headline only."
+    else:
+        await request.app.state.sql.run(
+            request.app.state.pool,
+            "contacts.set_sharing",
+            id=contact["id"],
+            owner_id=owner_id,
+            sharing=sharing,
+        )
+        contact = {**contact, "sharing": sharing}
+    context = {"sharing_choices": SHARING, "sharing_error": error, "sharing_saved": error is None}
+    if htmx(request):
+        return render(
+            request,
+            "_sharing.html",
+            {"contact": contact, **context},
+            status_code=422 if error else 200,
+        )
+    if error:
+        return await contact_page(request, contact, 422, **context)
+    return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
+
+
+@signed_in(status_code=404, message=NO_CONTACTS)
+async def unblock(request: Request) -> Response:
+    """From Settings' "Blocked people": they may swap with me again, as strangers."""
+    owner_id = signed_in_account(request)
+    other = request.path_params["account_id"]
+    pool, sql = request.app.state.pool, request.app.state.sql
+    name = await sql.run(pool, "blocks.name_of", account_id=other)
+    if not await blocks.unblock(pool, sql, owner_id, other):
+        raise HTTPException(404, "That person is not in your list of blocked people.")
+    if htmx(request):
+        blocked = await sql.run(pool, "blocks.blocked_by", blocker_id=owner_id)
+        return render(request, "_blocked_people.html", {"blocked": blocked, "unblocked": name})
+    return RedirectResponse(
+        with_notice(url_path(request, "settings"), "unblocked"), status_code=303
+    )
 
 
 routes = [
@@ -163,4 +278,23 @@ routes = [
         methods=["POST"],
         name="contact_give_get",
     ),
+    Route(
+        "/contacts/{contact_id:int}/remove", contact_remove, methods=["POST"], name="contact_remove"
+    ),
+    Route(
+        "/contacts/removed/{removal_id:int}/undo",
+        contact_undo,
+        methods=["POST"],
+        name="contact_undo",
+    ),
+    Route(
+        "/contacts/{contact_id:int}/block", contact_block, methods=["POST"], name="contact_block"
+    ),
+    Route(
+        "/contacts/{contact_id:int}/sharing",
+        contact_sharing,
+        methods=["POST"],
+        name="contact_sharing",
+    ),
+    Route("/blocked/{account_id:int}/unblock", unblock, methods=["POST"], name="unblock"),
 ]

@@ -70,6 +70,8 @@ def contact(row: Any) -> dict[str, Any]:
             "they_asked_me_for": row["they_asked"],
         },
         "followup": followup,
+        # "What they see of me": "all" my card, or "basics", my name and headline only.
+        "they_see_of_me": row["sharing"],
     }
 
 

@@ -20,7 +20,6 @@ notification a ``tag`` per contact, so even then the person sees one reminder.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import ssl
@@ -31,9 +30,8 @@ from typing import Any
 import aiohttp
 
 from server.config import Settings
-from server.db import away
+from server.db import away, outbox
 from server.db.leases import Leases, worker_name
-from server.db.pool import DATABASE_AWAY
 from server.db.queries import Queries
 from server.followups import push, wording
 from server.web import signing
@@ -172,60 +170,16 @@ class Worker:
         await self._record_sent()
         await self.enqueue_due()
         await self.enqueue_digests()
-        semaphore = asyncio.Semaphore(self.concurrency)
-        started: set[int] = set()
-        claimed: list[int] = []
-        in_flight: set[asyncio.Task[None]] = set()
-        done = asyncio.Event()
-        recorder = asyncio.create_task(self._record_sent_periodically(done))
-
-        async def one(row: Any) -> None:
-            async with semaphore:
-                if stop is not None and stop.is_set():
-                    return  # released below, untouched
-                left = self.leases.time_left(row["id"])
-                if left is None:
-                    return  # the lease could run out mid-send: released below, untouched
-                started.add(row["id"])
-                accepted = False
-                try:
-                    accepted = await self.deliver(row, time_limit=min(self.sender.timeout, left))
-                finally:
-                    if not accepted:  # recorded, or left for the lease to run out
-                        self.leases.let_go(row["id"])
-
-        try:
-            while not (stop is not None and stop.is_set()):
-                room = 2 * self.concurrency - len(in_flight)
-                if len(in_flight) <= self.concurrency:
-                    rows = await self.leases.claim(min(self.batch, room))
-                    for row in rows:
-                        claimed.append(row["id"])
-                        in_flight.add(asyncio.create_task(one(row)))
-                    if not rows and not in_flight:
-                        break
-                    if not rows:
-                        await asyncio.gather(*in_flight)
-                        in_flight.clear()
-                        continue
-                finished, in_flight = await asyncio.wait(
-                    in_flight, return_when=asyncio.FIRST_COMPLETED
-                )
-                for task in finished:
-                    task.result()
-            await asyncio.gather(*in_flight)
-        finally:
-            # A pass cut short by the database still lets its sends finish (and be kept).
-            if in_flight:
-                await asyncio.gather(*in_flight, return_exceptions=True)
-            # Not cancelled: a cancelled flush could lose the rows it had taken.
-            done.set()
-            await recorder
-            unstarted = [delivery for delivery in claimed if delivery not in started]
-            self.leases.let_go(*unstarted)  # no longer renewed: if not released, they lapse
-            await self._record_sent()
-        await self.leases.release(unstarted)
-        return len(started)
+        # Removed contacts whose Undo ran out: their snapshot (with my notes) goes for good.
+        await self.sql.run(self.pool, "contacts.forget_removals")
+        return await outbox.drain(
+            self.leases,
+            lambda row, left: self.deliver(row, time_limit=min(self.sender.timeout, left)),
+            self._record_sent,
+            concurrency=self.concurrency,
+            batch=self.batch,
+            stop=stop,
+        )
 
     async def _record_sent(self) -> None:
         """Record accepted sends in one statement: per-row commits held the send slots.
@@ -251,18 +205,6 @@ class Worker:
     def unrecorded(self) -> int:
         """Sends the push service accepted that the database does not know of yet."""
         return len(self._sent)
-
-    async def _record_sent_periodically(self, batch_done: asyncio.Event) -> None:
-        # Every 20 ms at most, so a 201 goes unrecorded only briefly (see the module doc).
-        while not batch_done.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(batch_done.wait(), 0.02)
-            try:
-                await self._record_sent()
-            except DATABASE_AWAY:
-                # Kept for the next try; the sends in flight carry on meanwhile.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(batch_done.wait(), away.AWAY_FIRST_WAIT)
 
     async def deliver(self, row: Any, *, time_limit: float | None = None) -> bool:
         """Send one claimed delivery and record how it went; True when the push service

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from email.message import Message
-from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -61,7 +60,10 @@ class MailSender:
     def _client(self) -> aiosmtplib.SMTP:
         return aiosmtplib.SMTP(timeout=self.timeout, **self._options)  # type: ignore[arg-type]
 
-    async def send(self, message: Message, *, time_limit: float | None = None) -> MailResult:
+    async def send(
+        self, message: Message, recipient: str, *, time_limit: float | None = None
+    ) -> MailResult:
+        """Send ``message`` to the envelope ``recipient`` (the address in its ``To``)."""
         client = await self._idle.get()
         try:
             async with asyncio.timeout(time_limit or self.timeout):
@@ -70,7 +72,7 @@ class MailSender:
                 # Flattened here, with the message's own policy (aiosmtplib's would refold
                 # its headers at 78 characters).
                 raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-                await client.sendmail(self.sender, [parseaddr(str(message["To"]))[1]], raw)
+                await client.sendmail(self.sender, [recipient], raw)
             return MailResult(250)
         except aiosmtplib.SMTPRecipientsRefused as refused:
             first = refused.recipients[0]

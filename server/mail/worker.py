@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from server.db import away
+from server.db import away, outbox
 from server.db.leases import Leases, worker_name
 from server.db.listener import Listener
 from server.db.queries import Queries
@@ -54,40 +54,15 @@ class MailWorker:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Send what is ready until nothing is; how many messages were handled."""
         await self._record_sent()
-        handled = 0
-        while not (stop is not None and stop.is_set()):
-            # As many as there are connections: none waits for one with its lease running.
-            rows = await self.leases.claim(self.sender.connections)
-            if not rows:
-                break
-            outcomes = await asyncio.gather(
-                *(self._one(row, stop) for row in rows), return_exceptions=True
-            )
-            started = [row["id"] for row, done in zip(rows, outcomes, strict=True) if done]
-            handled += len(started)
-            unstarted = [row["id"] for row, done in zip(rows, outcomes, strict=True) if not done]
-            self.leases.let_go(*unstarted)
-            await self._record_sent()
-            await self.leases.release(unstarted)
-            for outcome in outcomes:
-                if isinstance(outcome, BaseException):
-                    raise outcome
-        return handled
-
-    async def _one(self, row: Any, stop: asyncio.Event | None) -> bool:
-        """Send one message and record how it went; False when it was not started."""
-        if stop is not None and stop.is_set():
-            return False
-        left = self.leases.time_left(row["id"])
-        if left is None:
-            return False
-        accepted = False
-        try:
-            accepted = await self._deliver(row, left)
-        finally:
-            if not accepted:
-                self.leases.let_go(row["id"])
-        return True
+        # As many in flight as there are connections: none waits for one with its lease running.
+        return await outbox.drain(
+            self.leases,
+            lambda row, left: self._deliver(row, min(self.sender.timeout, left)),
+            self._record_sent,
+            concurrency=self.sender.connections,
+            batch=self.sender.connections,
+            stop=stop,
+        )
 
     async def _deliver(self, row: Any, time_limit: float) -> bool:
         sql, pool = self.sql, self.pool
@@ -100,7 +75,7 @@ class MailWorker:
         except Unsendable as error:
             await sql.run(pool, "mail.mark_failed", id=row["id"], status=None, error=str(error))
             return False
-        result = await self.sender.send(message, time_limit=time_limit)
+        result = await self.sender.send(message, row["to_address"], time_limit=time_limit)
         if result.sent:
             self._sent.append(row["id"])
             return True

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from server.contacts import blocks
 from server.events import events
 from server.events.events import load_event
 from server.swaps.connect import connect
@@ -75,7 +76,8 @@ async def event_leave(request: Request) -> Response:
 
 
 async def event_block(request: Request) -> Response:
-    """One tap: they no longer see me in rosters, and I no longer see them."""
+    """One tap: they no longer see me in rosters, and I no longer see them; if we were
+    connected, we no longer are, and we cannot swap or ask to connect."""
     event = await load_event(request)
     other = request.path_params["account_id"]
     if other == viewer(request).account_id:
@@ -85,14 +87,12 @@ async def event_block(request: Request) -> Response:
     )
     if present is None:
         raise HTTPException(404, "That person is not at this event.")
-    await request.app.state.sql.run(
-        request.app.state.pool,
-        "events.block",
-        blocker_id=viewer(request).account_id,
-        blocked_id=other,
+    await blocks.block(
+        request.app.state.pool, request.app.state.sql, signed_in_account(request), other
     )
     return RedirectResponse(
-        url_path(request, "event_people", event_id=event["id"]), status_code=303
+        with_notice(url_path(request, "event_people", event_id=event["id"]), "blocked"),
+        status_code=303,
     )
 
 
@@ -173,10 +173,12 @@ async def requests(request: Request) -> Response:
 
 @signed_in(status_code=404, message="That request is not for you.")
 async def request_decide(request: Request) -> Response:
+    """Accept, decline, or decline and block the person who asked."""
     account_id = signed_in_account(request)
-    if request.path_params["decision"] not in ("accept", "decline"):
+    decision = request.path_params["decision"]
+    if decision not in ("accept", "decline", "block"):
         raise HTTPException(404, "That is not something you can do with a request.")
-    accept = request.path_params["decision"] == "accept"
+    accept = decision == "accept"
     pool, sql = request.app.state.pool, request.app.state.sql
     async with pool.acquire() as conn, conn.transaction():
         decided = await sql.run(
@@ -194,6 +196,12 @@ async def request_decide(request: Request) -> Response:
             contact_id = await connect(
                 conn, sql, account_id, decided["from_id"], event_id=decided["event_id"]
             )
+        if decision == "block":
+            await blocks.block(conn, sql, account_id, decided["from_id"])
+    if decision == "block":
+        return RedirectResponse(
+            with_notice(url_path(request, "requests"), "blocked"), status_code=303
+        )
     if accept:
         return RedirectResponse(
             with_notice(url_path(request, "contact", contact_id=contact_id), "swapped"),

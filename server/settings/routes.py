@@ -60,6 +60,7 @@ async def _page(
             "outbox": outbox,
             "sessions": signed_in,
             "passkeys": await sql.run(pool, "passkeys.for_account", account_id=account_id),
+            "blocked": await sql.run(pool, "blocks.blocked_by", blocker_id=account_id),
             "vapid_key": request.app.state.vapid.application_server_key,
         },
         status_code=status_code,

@@ -5,6 +5,9 @@ home screen, while a code typed where it was asked works in either. Eight digits
 minutes, one use, five tries. Asking is limited per address and per IP under advisory locks
 (so concurrent requests cannot slip past), and a row is kept even for an address no card
 has, so the answers, and the limits, never tell whether it has one.
+
+The same codes confirm, before an account is deleted, that the person deleting it is its
+owner (``ask_to_delete``): sent to its confirmed address, good only for that account.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from server.mail.messages import CODE_LIFETIME
 PER_ADDRESS_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
 DIGITS = 8
+# The email each purpose's code travels in (server/mail/messages.py words them).
+EMAIL_KINDS = {"sign_in": "code", "delete": "delete_code"}
 
 
 class TooMany(Exception):
@@ -41,31 +46,76 @@ async def ask(conn: Any, sql: Queries, secret_key: str, address: str, ip: str) -
     """A code for ``address``, emailed when a card has that address; TooMany over a limit.
     ``conn`` must not be in a transaction: this is one."""
     async with conn.transaction():
-        await sql.run(conn, "signin.lock_asking", address=address, ip=ip)
-        asked = await sql.run(conn, "signin.asked_recently", address=address, ip=ip)
-        if asked["by_address"] >= PER_ADDRESS_PER_HOUR or asked["by_ip"] >= PER_IP_PER_HOUR:
-            raise TooMany
+        await _within_limits(conn, sql, address, ip)
         account_id = await sql.run(conn, "signin.account_with_email", address=address)
-        code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
+        await _issue(conn, sql, secret_key, address, ip, account_id, "sign_in")
+
+
+async def ask_to_delete(
+    conn: Any, sql: Queries, secret_key: str, account_id: int, address: str, ip: str
+) -> None:
+    """A code to ``address``, the account's confirmed one, for its owner to confirm that the
+    account is to be deleted; TooMany over the same limits as signing in (they share them).
+    ``conn`` must not be in a transaction: this is one."""
+    async with conn.transaction():
+        await _within_limits(conn, sql, address, ip)
+        await _issue(conn, sql, secret_key, address, ip, account_id, "delete")
+
+
+async def _within_limits(conn: Any, sql: Queries, address: str, ip: str) -> None:
+    await sql.run(conn, "signin.lock_asking", address=address, ip=ip)
+    asked = await sql.run(conn, "signin.asked_recently", address=address, ip=ip)
+    if asked["by_address"] >= PER_ADDRESS_PER_HOUR or asked["by_ip"] >= PER_IP_PER_HOUR:
+        raise TooMany
+
+
+async def _issue(
+    conn: Any,
+    sql: Queries,
+    secret_key: str,
+    address: str,
+    ip: str,
+    account_id: int | None,
+    purpose: str,
+) -> None:
+    code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
+    await sql.run(
+        conn,
+        "signin.new_code",
+        address=address,
+        account_id=account_id,
+        code_hash=code_hash(secret_key, address, code),
+        minutes=int(CODE_LIFETIME.total_seconds() // 60),
+        ip=ip,
+        purpose=purpose,
+    )
+    if account_id is not None:
         await sql.run(
             conn,
-            "signin.new_code",
-            address=address,
+            "signin.queue_code_email",
             account_id=account_id,
-            code_hash=code_hash(secret_key, address, code),
-            minutes=int(CODE_LIFETIME.total_seconds() // 60),
-            ip=ip,
+            address=address,
+            code=code,
+            kind=EMAIL_KINDS[purpose],
         )
-        if account_id is not None:
-            await sql.run(
-                conn, "signin.queue_code_email", account_id=account_id, address=address, code=code
-            )
 
 
-async def check(conn: Any, sql: Queries, secret_key: str, address: str, typed: str) -> Checked:
-    """Whether ``typed`` is the live code for ``address``: the account to sign in to, or why
-    not. Run inside a transaction (the code's row stays locked while it is checked)."""
-    live = await sql.run(conn, "signin.live_code", address=address)
+async def check(
+    conn: Any,
+    sql: Queries,
+    secret_key: str,
+    address: str,
+    typed: str,
+    *,
+    purpose: str = "sign_in",
+    account_id: int | None = None,
+) -> Checked:
+    """Whether ``typed`` is the live code for ``address`` (and ``purpose``; for deleting, for
+    ``account_id`` only): the account it is for, or why not. Run inside a transaction (the
+    code's row stays locked while it is checked)."""
+    live = await sql.run(
+        conn, "signin.live_code", address=address, purpose=purpose, account_id=account_id
+    )
     if live is None:
         return Checked(None, "That code has expired or was already used. Ask for a new one.")
     digits = "".join(ch for ch in typed if ch.isdigit())
@@ -81,6 +131,7 @@ async def check(conn: Any, sql: Queries, secret_key: str, address: str, typed: s
         return Checked(
             None, f"That code is not right. {left} {'try' if left == 1 else 'tries'} left."
         )
-    await sql.run(conn, "signin.use_code", address=address)
-    await sql.run(conn, "mail.confirm", address=address)  # it reached its owner: confirmed
+    await sql.run(conn, "signin.use_code", address=address, purpose=purpose)
+    if purpose == "sign_in":
+        await sql.run(conn, "mail.confirm", address=address)  # it reached its owner: confirmed
     return Checked(int(live["account_id"]))

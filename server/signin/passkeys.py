@@ -78,12 +78,17 @@ async def registration_options(
     return webauthn.options_to_json(options)
 
 
-async def authentication_options(conn: Any, sql: Queries, base_url: str) -> str:
+async def authentication_options(
+    conn: Any, sql: Queries, base_url: str, allow: list[bytes] | None = None
+) -> str:
+    """A challenge; with ``allow`` (credential ids), the phone offers only those passkeys (one
+    account's, when its owner confirms it is them)."""
     challenge = generate_challenge()
     options = webauthn.generate_authentication_options(
         rp_id=rp_id(base_url),
         challenge=challenge,
         user_verification=UserVerificationRequirement.PREFERRED,
+        allow_credentials=[PublicKeyCredentialDescriptor(id=c) for c in allow or []],
     )
     await sql.run(
         conn, "passkeys.new_challenge", challenge=challenge, purpose="authenticate", account_id=None

@@ -81,7 +81,9 @@ async def sign_in_code(request: Request) -> Response:
             conn, app.state.sql, app.state.settings.secret_key, address, text(form, "code")
         )
         if checked.account_id is not None:
-            session = await _start_session(request, conn, checked.account_id, "email_code")
+            session = await _start_session(
+                request, conn, checked.account_id, "email_code", proven_address=address
+            )
     if checked.account_id is None:
         return _sign_in_page(
             request, step="code", address=address, error=checked.message, status_code=422
@@ -90,12 +92,18 @@ async def sign_in_code(request: Request) -> Response:
 
 
 async def _start_session(
-    request: Request, conn: object, account_id: int, by: str
+    request: Request, conn: object, account_id: int, by: str, proven_address: str = ""
 ) -> tuple[str, int | None]:
     """This browser signs in to ``account_id``: the cookie's token, and the account it held
-    before when that one has contacts to offer for merging."""
+    before when that one has contacts to offer for merging; else, with ``proven_address``
+    (an email code just proved it is theirs), a guest card with that address, which someone
+    typed on their phone: to merge in or delete."""
     token, token_hash = sessions.new_token()
     merge_from = await _replace_session(request, conn, account_id)
+    if merge_from is None and proven_address:
+        merge_from = await request.app.state.sql.run(
+            conn, "sessions.guest_to_offer", address=proven_address, account_id=account_id
+        )
     await request.app.state.sql.run(
         conn,
         "sessions.start",
@@ -135,16 +143,32 @@ async def sign_in_merge_choose(request: Request) -> Response:
     form = await read_form(request)
     pool, sql = request.app.state.pool, request.app.state.sql
     me = viewer(request)
-    if text(form, "choice") == "merge":
+    choice = text(form, "choice")
+    if choice == "merge" or (choice == "delete" and offer["guest"]):
         async with pool.acquire() as conn, conn.transaction():
-            await sql.run(
-                conn, "sessions.merge_into", source=offer["account_id"], account_id=me.account_id
+            if choice == "merge":
+                await sql.run(
+                    conn,
+                    "sessions.merge_into",
+                    source=offer["account_id"],
+                    account_id=me.account_id,
+                )
+            else:  # a guest card someone typed: its owner deletes it (deletion.py's way)
+                await sql.run(conn, "sessions.delete_guest", account_id=offer["account_id"])
+            # Someone else typed the same address too: that card is offered next.
+            following = await sql.run(
+                conn,
+                "sessions.offer_next_guest",
+                session_id=me.session_id,
+                account_id=me.account_id,
             )
-        notice = "merged"
+        notice = "merged" if choice == "merge" else "guest_deleted"
+        target = url_path(request, "sign_in_merge" if following else "contacts")
     else:
         await sql.run(pool, "sessions.decline_merge", session_id=me.session_id)
-        notice = "kept_apart"
-    return RedirectResponse(with_notice(url_path(request, "contacts"), notice), status_code=303)
+        notice = "not_now" if offer["guest"] else "kept_apart"
+        target = url_path(request, "contacts")
+    return RedirectResponse(with_notice(target, notice), status_code=303)
 
 
 async def _merge_offer(request: Request) -> Any:

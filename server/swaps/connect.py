@@ -13,6 +13,17 @@ from server.db.pool import Connection
 from server.db.queries import Queries
 from server.mail import addresses
 from server.web.auth import viewer
+from server.web.errors import Titled
+
+# The same words whoever blocked whom, and for every way of swapping: a block is not announced.
+REFUSED = "You can't swap details with this person on Reachout."
+
+
+class SwapRefused(Titled):
+    """The two cannot be connected: one of them blocked the other."""
+
+    def __init__(self) -> None:
+        super().__init__(403, REFUSED, title="Can't swap")
 
 
 async def connect(
@@ -27,7 +38,8 @@ async def connect(
     """Connect both ways, with a follow-up on each side (idempotent).
 
     Returns ``account_id``'s contact row for ``other_id``. ``event_id`` tags the
-    connection with an event; otherwise the one both are at now, if any.
+    connection with an event; otherwise the one both are at now, if any. Raises
+    ``SwapRefused`` when either blocked the other (nothing is written then).
     """
     contact_id: int | None = await sql.run(
         conn,
@@ -42,7 +54,9 @@ async def connect(
         contact_id = await sql.run(
             conn, "contacts.id_for", owner_id=account_id, contact_id=other_id
         )
-    assert contact_id is not None
+    if contact_id is None:
+        # Neither made nor there: only a block between the two keeps the statement from both.
+        raise SwapRefused
     return contact_id
 
 

@@ -21,7 +21,7 @@ from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import new_contact_url
 from server.db.pool import Connection
-from server.swaps.connect import connect, create_guest
+from server.swaps.connect import SwapRefused, connect, create_guest
 from server.swaps.visits import SELF, card_for_token
 from server.tap import codes
 from server.web.client import client_ip
@@ -101,17 +101,26 @@ async def perform(
             return failed(exc.status_code, str(exc.detail))
         if card["account_id"] == account_id:
             return failed(400, SELF)
-        contact_id = await connect(conn, sql, account_id, card["account_id"], met_at=at)
+        try:
+            contact_id = await connect(conn, sql, account_id, card["account_id"], met_at=at)
+        except SwapRefused as refused:
+            return failed(refused.status_code, refused.detail)
         return _done(request, contact_id, card["name"])
     if kind == "code":
-        outcome = await codes.redeem(
-            conn, sql, account_id, client_ip(request), payload.get("code", ""), at
-        )
+        try:
+            # A savepoint: a refused swap leaves their code unused, as if never typed.
+            async with conn.transaction():
+                outcome = await codes.redeem(
+                    conn, sql, account_id, client_ip(request), payload.get("code", ""), at
+                )
+                if outcome.owner_id is not None:
+                    contact_id = await connect(conn, sql, account_id, outcome.owner_id, met_at=at)
+        except SwapRefused as refused:
+            return failed(refused.status_code, refused.detail)
         if outcome.status == 429:
             raise Answer(429, {"status": "retry", "message": outcome.message, "retry_after": 600})
         if outcome.owner_id is None:
             return failed(outcome.status, outcome.message)
-        contact_id = await connect(conn, sql, account_id, outcome.owner_id, met_at=at)
         return _done(request, contact_id, outcome.owner_name)
     values, errors = fields.validate_quick(guest_form(payload), phone_region(request))
     if errors:

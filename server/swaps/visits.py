@@ -12,11 +12,16 @@ from starlette.requests import Request
 from server.cards import share_tokens
 from server.cards.cards import load_card
 from server.web.auth import viewer
+from server.web.errors import Titled
 
 EXPIRED = "This code has expired. Ask them to show their QR code again."
 REPLACED = "This code was replaced by a newer one. Ask them to show their QR code again."
 UNKNOWN = "We don't recognise this code. Check the link, or ask them to show their QR code again."
 SELF = "This is your own card. Show this QR code to someone else to swap details."
+DELETED = (
+    "The person who made this card deleted their Reachout account, and everything on it with it."
+    " If you swapped with them before, they are no longer in your contacts either."
+)
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,16 @@ class Visit:
 
 
 async def card_for_token(request: Request, token: str, at: datetime) -> Any:
-    """The card a share token opens, if it was valid ``at``; else the friendly 404/410."""
+    """The card a share token opens, if it was valid ``at``; else the friendly 404/410 (a
+    token we signed whose account is gone: "This card was deleted")."""
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
     card = await load_card(request, decoded.account_id)
     if card is None:
-        raise HTTPException(404, UNKNOWN)
+        # We signed this token, so its account existed: it was deleted since (no tombstone
+        # needed). Every account has a card from its first save.
+        raise Titled(410, DELETED, title="This card was deleted")
     if decoded.generation != card["share_generation"]:
         raise HTTPException(410, REPLACED)
     if decoded.status is share_tokens.Status.EXPIRED:

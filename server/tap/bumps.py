@@ -17,7 +17,7 @@ import asyncpg
 from server.db.listener import Listener
 from server.db.pool import Connection
 from server.db.queries import Queries
-from server.swaps.connect import connect
+from server.swaps.connect import SwapRefused, connect
 from server.tap.bump_pairing import (
     CHOOSE_WITHIN_MS,
     MAX_CHOICES,
@@ -78,6 +78,7 @@ async def record(
             since=at - tolerance,
             until=at + tolerance,
             bump_id=bump_id,
+            account_id=account_id,
         )
         changes = decide(
             Bump(bump_id, account_id, at_ms, force), [Bump(**dict(row)) for row in rows]
@@ -173,16 +174,21 @@ async def confirm(pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id
         assert mine is not None
         if mine["state"] != "confirmed" or mine["partner_state"] != "confirmed":
             return bool(mine["state"] == "swapped")
-        await connect(conn, sql, account_id, mine["partner_account"])
-        for bump_id in (mine["id"], mine["partner_id"]):
-            await sql.run(
-                conn,
-                "bumps.set_state",
-                bump_id=bump_id,
-                from_states=["confirmed"],
-                to_state="swapped",
-            )
+        try:
+            await connect(conn, sql, account_id, mine["partner_account"])
+        except SwapRefused:
+            # A block came between pairing and confirming: "Not them", to both.
+            await _end(conn, sql, [mine["id"], mine["partner_id"]], "declined")
+            return False
+        await _end(conn, sql, [mine["id"], mine["partner_id"]], "swapped")
     return True
+
+
+async def _end(conn: Connection, sql: Queries, bump_ids: list[int], state: str) -> None:
+    for bump_id in bump_ids:
+        await sql.run(
+            conn, "bumps.set_state", bump_id=bump_id, from_states=["confirmed"], to_state=state
+        )
 
 
 async def _crowd(
@@ -225,12 +231,17 @@ async def choose(
         other = await sql.run(conn, "bumps.chosen_by", bump_id=choice)
         if other is None or other["chosen_id"] != outcome.id or other["state"] != "ambiguous":
             return True
-        await connect(conn, sql, account_id, other["account_id"])
+        try:
+            await connect(conn, sql, account_id, other["account_id"])
+            state = "swapped"
+        except SwapRefused:
+            # Picked each other, but a block came between them since: "Not them", to both.
+            state = "declined"
         await sql.run(
             conn,
             "bumps.apply",
             ids=[outcome.id, choice],
-            states=["swapped", "swapped"],
+            states=[state, state],
             partner_ids=[choice, outcome.id],
         )
     return True

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import new_contact_url
-from server.swaps.connect import connect, create_guest
+from server.swaps.connect import SwapRefused, connect, create_guest
 from server.tap import bumps, codes
 from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.web.auth import signed_in, signed_in_account
@@ -71,12 +71,16 @@ async def tap_code_enter(request: Request) -> Response:
     form = await read_form(request)
     typed = text(form, "code")[:20]
     pool, sql = request.app.state.pool, request.app.state.sql
-    async with pool.acquire() as conn, conn.transaction():
-        outcome = await codes.redeem(
-            conn, sql, account_id, client_ip(request), typed, datetime.now(UTC)
-        )
-        if outcome.owner_id is not None:
-            contact_id = await connect(conn, sql, account_id, outcome.owner_id)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            outcome = await codes.redeem(
+                conn, sql, account_id, client_ip(request), typed, datetime.now(UTC)
+            )
+            if outcome.owner_id is not None:
+                contact_id = await connect(conn, sql, account_id, outcome.owner_id)
+    except SwapRefused as refused:
+        # Rolled back: their code is still theirs to give someone else.
+        return _code_form(request, typed, refused.detail, refused.status_code)
     if outcome.owner_id is None:
         return _code_form(request, typed, outcome.message, outcome.status)
     return redirect(request, new_contact_url(request, contact_id))

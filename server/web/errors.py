@@ -37,10 +37,20 @@ MESSAGES = {
 }
 
 
-def error_response(request: Request, status_code: int, message: str | None = None) -> Response:
+class Titled(HTTPException):
+    """An HTTPException whose page has a heading of its own, rather than its status's."""
+
+    def __init__(self, status_code: int, detail: str, *, title: str) -> None:
+        super().__init__(status_code, detail)
+        self.title = title
+
+
+def error_response(
+    request: Request, status_code: int, message: str | None = None, title: str | None = None
+) -> Response:
     from server.web.templating import render  # templating imports htmx helpers; avoid a cycle
 
-    title = TITLES.get(status_code, "Something went wrong")
+    title = title or TITLES.get(status_code, "Something went wrong")
     message = message or MESSAGES.get(status_code) or "Please try again in a moment."
     context = {"title": title, "message": message, "status_code": status_code}
     if htmx(request):
@@ -55,7 +65,8 @@ def error_response(request: Request, status_code: int, message: str | None = Non
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
-    response = error_response(request, exc.status_code, detail)
+    title = exc.title if isinstance(exc, Titled) else None
+    response = error_response(request, exc.status_code, detail, title)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

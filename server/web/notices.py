@@ -29,6 +29,8 @@ NOTICES = {
     "passkey_removed": Notice("", "Passkey removed. It no longer signs in to your account."),
     "merged": Notice("Merged.", "Everything from the other card is in this account now."),
     "kept_apart": Notice("", "Kept apart: the other card stays its own account."),
+    "guest_deleted": Notice("Deleted.", "The card someone typed for you is gone from their list."),
+    "not_now": Notice("", "Nothing changed: the card they typed for you stays as it is."),
     "signed_out_there": Notice("", "That browser is signed out."),
     "signed_out_elsewhere": Notice("", "Every other browser is signed out."),
     "confirmation_sent": Notice(
@@ -39,6 +41,15 @@ NOTICES = {
         "You're in!", "Swap details with anyone here, and find the others in the list of people."
     ),
     "requested": Notice("Request sent.", "They will see it in their requests."),
+    "restored": Notice("", "{name} is back in your contacts, and you in theirs."),
+    "blocked": Notice(
+        "Blocked.",
+        "You two won't see each other at events, and can't swap details or send requests."
+        " Settings lists the people you blocked.",
+    ),
+    "unblocked": Notice(
+        "Unblocked.", "You can swap details again if you meet; your old connection stays gone."
+    ),
 }
 
 

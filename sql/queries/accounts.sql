@@ -17,10 +17,12 @@ SELECT id FROM account
 -- Someone with no account leaves their details on a sharer's card (:sharer_id, and
 -- :time_zone the newcomer's): their account, card and session, the connection both
 -- ways and a follow-up for each side, in one statement. :token_hash is NULL for a guest
--- who typed their details on the sharer's phone: no session, since the phone is not theirs.
+-- who typed their details on the sharer's phone: no session, since the phone is not theirs
+-- (a guest until its owner signs in to it; deleted after a year if they never do).
 -- Returns the newcomer's account and contact row, then the sharer's contact row.
 WITH account AS (
-    INSERT INTO accounts (time_zone) VALUES (:time_zone) RETURNING id, time_zone, followup_timing
+    INSERT INTO accounts (time_zone, guest) VALUES (:time_zone, :token_hash::bytea IS NULL)
+    RETURNING id, time_zone, followup_timing
 ), card AS (
     INSERT INTO cards (account_id, name, headline, company, email, phone, linkedin, website,
                        other_link, looking_for, can_help_with)
@@ -62,12 +64,11 @@ SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :
 WHERE id = :account_id
 
 -- name: delete_if_empty$
--- An account with no contacts, left behind when its browser signed in to another: gone.
+-- An account with no contacts, left behind when its browser signed in to another: gone, as
+-- any account is deleted (delete_account() in logic.sql: an event it organised, its address).
 -- Returns whether it went (one with contacts stays, to be merged or kept apart).
-WITH gone AS (
-    DELETE FROM accounts a
+SELECT coalesce((
+    SELECT delete_account(a.id) FROM accounts a
     WHERE a.id = :account_id
       AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = a.id OR c.contact_id = a.id)
-    RETURNING id
-)
-SELECT EXISTS (SELECT 1 FROM gone)
+), false)

@@ -13,11 +13,14 @@ RETURNING id
 
 -- name: nearby
 -- The other bumps of scope :scope between :since and :until, and the partners of those paired.
+-- Bumps of someone :account_id blocked, or who blocked them, are not there for it: the two
+-- never pair, and each only hears that no phone bumped back.
 WITH near AS (
     SELECT id, account_id, (extract(epoch FROM bumped_at) * 1000)::float8 AS at_ms,
            force, state, partner_id
     FROM bumps
     WHERE scope = :scope AND bumped_at BETWEEN :since AND :until AND id <> :bump_id
+      AND account_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
 )
 SELECT * FROM near
 UNION
@@ -58,7 +61,7 @@ SELECT count(pg_notify('bumps', id::text)) FROM changed
 
 -- name: crowd
 -- The others in ambiguous bump :bump_id's window (:window either side) who were told to try again
--- too, nearest first: whom "pick who you bumped" may list.
+-- too, nearest first: whom "pick who you bumped" may list (never someone blocked either way).
 SELECT o.id, o.account_id, (extract(epoch FROM o.bumped_at) * 1000)::float8 AS at_ms,
        o.force, o.state, o.chosen_id, c.name, c.headline
 FROM bumps b
@@ -66,6 +69,7 @@ JOIN bumps o ON o.scope = b.scope AND o.account_id <> b.account_id
             AND o.bumped_at BETWEEN b.bumped_at - :window::interval AND b.bumped_at + :window::interval
 JOIN cards c ON c.account_id = o.account_id
 WHERE b.id = :bump_id AND o.state = 'ambiguous'
+  AND o.account_id NOT IN (SELECT account_id FROM blocked_with(b.account_id))
 ORDER BY abs(extract(epoch FROM o.bumped_at - b.bumped_at)), o.id
 
 -- name: set_choice$

@@ -7,6 +7,8 @@
 -- when a concurrent swap committed it after this statement began (look it up again).
 -- Each new row gets its follow-up, due by its owner's own time zone and preference.
 -- Each row is tagged with the event its owner is at, if any.
+-- Two people with a block between them (either way) are never connected: nothing is made,
+-- and there is no row to find (blocking deleted it), so this returns NULL.
 WITH made AS (
     INSERT INTO contacts (owner_id, contact_id, event_id, met_at)
     SELECT pair.owner_id, pair.contact_id,
@@ -14,6 +16,7 @@ WITH made AS (
     FROM (VALUES (:account_id::bigint, :other_id::bigint),
                  (:other_id::bigint, :account_id::bigint)) AS pair (owner_id, contact_id)
     CROSS JOIN (SELECT coalesce(:met_at::timestamptz, now()) AS at) AS moment
+    WHERE NOT blocked_between(:account_id, :other_id)
     -- The same order whoever swaps: two phones connecting each other at the same moment
     -- then wait for one another instead of each holding the row the other needs (deadlock).
     ORDER BY pair.owner_id
@@ -38,11 +41,12 @@ SELECT id FROM contacts WHERE owner_id = :owner_id AND contact_id = :contact_id
 -- name: search
 -- An owner's contacts, newest first, optionally filtered by a case-insensitive
 -- substring of name, headline or company (:pattern is a LIKE pattern, already escaped)
--- and by the event where we met (:event_id).
+-- and by the event where we met (:event_id). Each card as its person shares it with me, so a
+-- company they keep from me neither shows nor matches.
 SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key,
        ct.event_id, e.name AS event_name
 FROM contacts ct
-JOIN cards c ON c.account_id = ct.contact_id
+CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 LEFT JOIN events e ON e.id = ct.event_id
 WHERE ct.owner_id = :owner_id
   AND (:pattern::text IS NULL
@@ -52,13 +56,15 @@ ORDER BY ct.met_at DESC, ct.id DESC
 LIMIT 500
 
 -- name: get^
--- One contact with the other person's card, only if the owner holds it.
+-- One contact with the other person's card as they share it with me, only if the owner holds
+-- it; `sharing` is what I share with them.
 SELECT ct.id, ct.met_at, ct.note, ct.note_updated_at, ct.contact_id, ct.promised, ct.they_asked,
        ct.event_id, (SELECT e.name FROM events e WHERE e.id = ct.event_id) AS event_name,
+       ct.sharing,
        c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
        c.looking_for, c.can_help_with, c.photo_key
 FROM contacts ct
-JOIN cards c ON c.account_id = ct.contact_id
+CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 WHERE ct.id = :id AND ct.owner_id = :owner_id
 
 -- name: set_note^
@@ -73,3 +79,114 @@ UPDATE contacts SET promised = :promised, they_asked = :they_asked
 WHERE id = :id AND owner_id = :owner_id
 RETURNING promised, they_asked
 
+
+-- name: set_sharing$
+-- What :owner_id shares with the person of contact row :id: 'all' or 'basics' (name and
+-- headline); returns nothing when the row is not theirs.
+UPDATE contacts SET sharing = :sharing
+WHERE id = :id AND owner_id = :owner_id
+RETURNING sharing
+
+-- name: remove$
+-- :owner_id removes :other_id: both contact rows go at once, with their follow-ups, the pushes
+-- and reminder emails of those (by cascade) and a "You met" email still queued between the two.
+-- Everything needed to put it back is kept until :undo_seconds from now. Returns the removal's
+-- id, or NULL when there was nothing to remove (the other side removed it first).
+WITH pair AS (
+    SELECT ct.* FROM contacts ct
+    WHERE (ct.owner_id, ct.contact_id) IN ((:owner_id::bigint, :other_id::bigint),
+                                           (:other_id::bigint, :owner_id::bigint))
+    -- The other side removing at the same moment waits, then finds nothing.
+    FOR UPDATE
+), followup AS (
+    SELECT f.* FROM followups f WHERE f.contact_id IN (SELECT id FROM pair)
+), delivery AS (
+    SELECT d.* FROM deliveries d WHERE d.followup_id IN (SELECT id FROM followup)
+), email AS (
+    SELECT m.* FROM emails m
+    WHERE m.followup_id IN (SELECT id FROM followup)
+       OR (m.kind = 'met' AND m.status = 'queued'
+           AND (m.account_id, m.about_id) IN ((:owner_id::bigint, :other_id::bigint),
+                                              (:other_id::bigint, :owner_id::bigint)))
+), kept AS (
+    INSERT INTO contact_removals (remover_id, other_id, undo_until, contacts, followups,
+                                  deliveries, emails)
+    SELECT :owner_id, :other_id, now() + make_interval(secs => :undo_seconds),
+           (SELECT jsonb_agg(to_jsonb(pair)) FROM pair),
+           (SELECT coalesce(jsonb_agg(to_jsonb(followup)), '[]') FROM followup),
+           (SELECT coalesce(jsonb_agg(to_jsonb(delivery)), '[]') FROM delivery),
+           (SELECT coalesce(jsonb_agg(to_jsonb(email)), '[]') FROM email)
+    WHERE EXISTS (SELECT 1 FROM pair)
+    RETURNING id
+), met AS (
+    DELETE FROM emails WHERE id IN (SELECT id FROM email WHERE kind = 'met')
+), gone AS (
+    DELETE FROM contacts WHERE id IN (SELECT id FROM pair)
+)
+SELECT id FROM kept
+
+-- name: removal^
+-- One of my removals, for the "Removed Dana Lee" notice: whom, and whether Undo still works.
+SELECT r.id, coalesce(c.name, 'That contact') AS name, r.undo_until > now() AS can_undo,
+       greatest(extract(epoch FROM r.undo_until - now()), 0)::float8 AS seconds_left
+FROM contact_removals r
+LEFT JOIN cards c ON c.account_id = r.other_id
+WHERE r.id = :id AND r.remover_id = :owner_id
+
+-- name: undo_removal$
+-- Undo my removal :id while it may be undone, and no block came between the two meanwhile:
+-- both contact rows, their follow-ups and those follow-ups' pushes and emails come back as they
+-- were, with the same ids (links to them work again). A row the two made again meanwhile (they
+-- swapped again) is kept instead, and so is what hangs off it; a device or address that went
+-- meanwhile gets nothing back. Returns my contact row for them, or NULL when it is too late.
+WITH taken AS (
+    DELETE FROM contact_removals
+    WHERE id = :id AND remover_id = :owner_id AND undo_until > now()
+      AND NOT blocked_between(remover_id, other_id)
+    RETURNING *
+), contact_back AS (
+    INSERT INTO contacts OVERRIDING SYSTEM VALUE
+    SELECT (restored.r).* FROM (
+        -- An event deleted meanwhile: where they met is forgotten, the contact is not.
+        SELECT jsonb_populate_record(
+                   NULL::contacts,
+                   elem || CASE WHEN EXISTS (SELECT 1 FROM events e
+                                            WHERE e.id = (elem ->> 'event_id')::bigint)
+                               THEN '{}' ELSE '{"event_id": null}' END::jsonb) AS r
+        FROM taken CROSS JOIN LATERAL jsonb_array_elements(taken.contacts) AS elem
+    ) restored
+    WHERE NOT EXISTS (SELECT 1 FROM contacts x
+                      WHERE x.owner_id = (restored.r).owner_id
+                        AND x.contact_id = (restored.r).contact_id)
+    RETURNING id, owner_id
+), followup_back AS (
+    INSERT INTO followups OVERRIDING SYSTEM VALUE
+    SELECT r.* FROM taken
+    CROSS JOIN LATERAL jsonb_populate_recordset(NULL::followups, taken.followups) r
+    WHERE r.contact_id IN (SELECT id FROM contact_back)
+    RETURNING id
+), delivery_back AS (
+    INSERT INTO deliveries OVERRIDING SYSTEM VALUE
+    SELECT r.* FROM taken
+    CROSS JOIN LATERAL jsonb_populate_recordset(NULL::deliveries, taken.deliveries) r
+    WHERE r.followup_id IN (SELECT id FROM followup_back)
+      AND (r.subscription_id IS NULL
+           OR EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.id = r.subscription_id))
+), email_back AS (
+    INSERT INTO emails OVERRIDING SYSTEM VALUE
+    SELECT r.* FROM taken
+    CROSS JOIN LATERAL jsonb_populate_recordset(NULL::emails, taken.emails) r
+    WHERE (r.followup_id IN (SELECT id FROM followup_back)
+           OR (r.kind = 'met' AND EXISTS (SELECT 1 FROM contact_back)))
+      AND EXISTS (SELECT 1 FROM email_addresses a WHERE a.address = r.to_address)
+)
+SELECT coalesce(
+    (SELECT id FROM contact_back WHERE owner_id = :owner_id),
+    (SELECT x.id FROM contacts x JOIN taken ON x.owner_id = taken.remover_id
+                                           AND x.contact_id = taken.other_id)
+)
+
+-- name: forget_removals$
+-- Removals past their undo: gone for good (the worker runs this). Returns how many.
+WITH gone AS (DELETE FROM contact_removals WHERE undo_until <= now() RETURNING 1)
+SELECT count(*) FROM gone

@@ -49,12 +49,16 @@ UPDATE event_attendees SET listed = :listed WHERE event_id = :event_id AND accou
 RETURNING listed
 
 -- name: stats^
--- What an organizer sees: counts only, never who or what.
-SELECT (SELECT count(*) FROM event_attendees WHERE event_id = :event_id AND left_at IS NULL) AS attendees,
+-- What an organizer sees: counts only, never who or what. People who deleted their account
+-- still count (events.departed_*, kept by delete_account() in logic.sql).
+SELECT (SELECT count(*) FROM event_attendees WHERE event_id = :event_id AND left_at IS NULL)
+           + e.departed_attendees AS attendees,
        (SELECT count(DISTINCT (least(owner_id, contact_id), greatest(owner_id, contact_id)))
-        FROM contacts WHERE event_id = :event_id) AS swaps,
+        FROM contacts WHERE event_id = :event_id) + e.departed_swaps AS swaps,
        (SELECT count(*) FROM followups f JOIN contacts ct ON ct.id = f.contact_id
-        WHERE ct.event_id = :event_id AND f.status = 'done') AS followups_done
+        WHERE ct.event_id = :event_id AND f.status = 'done') + e.departed_followups_done
+           AS followups_done
+FROM events e WHERE e.id = :event_id
 
 -- name: mine
 -- Events I organise or attend, newest first.
@@ -85,10 +89,6 @@ WHERE ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.accoun
 ORDER BY CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END DESC,
          c.name
 LIMIT 100
-
--- name: block!
--- I block someone: they stop seeing me in rosters (and, later, sending me requests).
-INSERT INTO blocks (blocker_id, blocked_id) VALUES (:blocker_id, :blocked_id) ON CONFLICT DO NOTHING
 
 -- name: attendee_ids$
 -- Whether an account is a listed, present attendee of the event (for acting on them).

@@ -1,16 +1,17 @@
 -- name: contacts
 -- Every contact of :owner_id, the earliest met first, with their card as the contact page
--- shows it, where we met, my note, what we promised each other and my follow-up. The
--- other person's photo only when :with_photos (the vCard file carries it; the others do
--- not). Read through a cursor, a batch at a time: an export never holds them all.
+-- shows it (shared_card(): what they share with me), where we met, my note, what we
+-- promised each other, my follow-up and what they see of mine. The other person's photo
+-- only when :with_photos (the vCard file carries it; the others do not). Read through a
+-- cursor, a batch at a time: an export never holds them all.
 SELECT ct.id, ct.met_at, ct.note, ct.note_updated_at, ct.promised, ct.they_asked,
-       ct.event_id, e.name AS event_name,
+       ct.event_id, e.name AS event_name, ct.sharing,
        c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
        c.looking_for, c.can_help_with, p.jpeg AS photo_jpeg,
        f.status AS followup_status, f.due_at AS followup_due_at, f.round AS followup_round,
        f.snoozed AS followup_snoozed, f.done_at AS followup_done_at
 FROM contacts ct
-JOIN cards c ON c.account_id = ct.contact_id
+CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 LEFT JOIN events e ON e.id = ct.event_id
 LEFT JOIN photos p ON :with_photos AND p.key = c.photo_key
 LEFT JOIN followups f ON f.contact_id = ct.id

@@ -8,14 +8,15 @@ WHERE f.contact_id = :contact_id AND f.owner_id = :owner_id
 
 -- name: list_open
 -- My open follow-ups, soonest first (only those from event :event_id when given), each with
--- what I know about the person and whether a reminder could not be delivered.
+-- what I know about the person (their card as they share it with me) and whether a reminder
+-- could not be delivered.
 SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, ct.met_at, ct.promised, ct.they_asked,
        c.name, c.headline, c.company, c.photo_key,
        EXISTS (SELECT 1 FROM deliveries d
                WHERE d.followup_id = f.id AND d.status = 'failed') AS delivery_failed
 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
-JOIN cards c ON c.account_id = ct.contact_id
+CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 WHERE f.owner_id = :owner_id AND f.status = 'open' AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
 ORDER BY f.due_at, f.id
 LIMIT 500

@@ -77,11 +77,12 @@ FROM leased l
 JOIN accounts a ON a.id = l.account_id
 LEFT JOIN cards me ON me.account_id = l.account_id
 LEFT JOIN email_addresses ea ON ea.address = l.to_address
-LEFT JOIN cards about ON about.account_id = l.about_id
+-- Both cards as their people share them with the recipient (shared_card() in logic.sql).
+LEFT JOIN LATERAL shared_card(l.about_id, l.account_id) about ON true
 LEFT JOIN followups f ON f.id = l.followup_id
 LEFT JOIN contacts ct ON ct.id = f.contact_id
 LEFT JOIN events met_event ON met_event.id = ct.event_id
-LEFT JOIN cards them ON them.account_id = ct.contact_id
+LEFT JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) them ON true
 LEFT JOIN events digest_event ON digest_event.id = l.digest_event_id
 
 -- name: renew

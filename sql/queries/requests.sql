@@ -28,7 +28,7 @@ FROM connect_requests r
 JOIN cards c ON c.account_id = r.from_id
 JOIN events e ON e.id = r.event_id
 WHERE r.to_id = :account_id AND r.status = 'pending'
-  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = :account_id AND b.blocked_id = r.from_id)
+  AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
 ORDER BY r.created_at DESC
 LIMIT 200
 

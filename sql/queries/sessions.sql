@@ -21,17 +21,46 @@ WHERE id = :session_id
 
 -- name: start$
 -- A browser signs in to :account_id (by :signed_in_by); returns the session's id.
--- :merge_from is the account this browser held before, when it has contacts to offer.
+-- :merge_from is the account this browser held before, when it has contacts to offer (or a
+-- guest card with the address just proven by an email code). A guest's first sign-in claims
+-- it: it is theirs, and no longer deleted after a year.
+WITH claimed AS (UPDATE accounts SET guest = false WHERE id = :account_id AND guest)
 INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from)
 VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip, :merge_from)
 RETURNING id
 
 -- name: merge_offer^
--- The account this session may merge in, with what the page says about it.
-SELECT s.merge_from AS account_id, c.name,
-       (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts
+-- The account this session may merge in, with what the page says about it: a guest card
+-- (typed on someone's phone) names the people who have it.
+SELECT s.merge_from AS account_id, c.name, a.guest,
+       (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
+       (SELECT string_agg(them.name, ', ' ORDER BY them.name) FROM contacts x
+        JOIN cards them ON them.account_id = x.contact_id
+        WHERE x.owner_id = s.merge_from) AS known_by
 FROM sessions s JOIN cards c ON c.account_id = s.merge_from
+JOIN accounts a ON a.id = s.merge_from
 WHERE s.id = :session_id AND s.account_id = :account_id AND s.merge_from IS NOT NULL
+
+-- name: guest_to_offer$
+-- A guest card with :address (the one an email code just proved is theirs), other than
+-- :account_id's own: someone typed them in on their phone. The oldest first; NULL if none.
+SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
+WHERE a.guest AND lower(c.email) = :address AND c.email <> '' AND a.id <> :account_id
+ORDER BY a.created_at, a.id
+LIMIT 1
+
+-- name: offer_next_guest$
+-- After a choice on the merge page of a session that signed in by email code: the next guest
+-- card with its card's address, offered the same way. Returns it, or NULL.
+UPDATE sessions s SET merge_from = (
+    SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
+    JOIN cards mine ON mine.account_id = s.account_id
+    WHERE a.guest AND mine.email <> '' AND lower(c.email) = lower(mine.email)
+      AND c.email <> '' AND a.id <> s.account_id
+    ORDER BY a.created_at, a.id
+    LIMIT 1)
+WHERE s.id = :session_id AND s.account_id = :account_id AND s.signed_in_by = 'email_code'
+RETURNING merge_from
 
 -- name: merge_into!
 -- Everything of the offered account becomes :account_id's (merge_accounts in logic.sql).
@@ -71,3 +100,8 @@ WITH revoked AS (
     DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
 )
 SELECT count(*) FROM revoked
+
+-- name: delete_guest!
+-- The owner of a guest card (an email code proved the address is theirs) deletes it: as an
+-- account deleting itself (delete_account() in logic.sql). Only a guest.
+SELECT delete_account(id) FROM accounts WHERE id = :account_id AND guest

@@ -12,38 +12,42 @@ SELECT (SELECT count(*) FROM sign_in_codes
         WHERE ip = :ip AND created_at > now() - interval '1 hour') AS by_ip
 
 -- name: account_with_email$
--- The account whose card has :address (the one used most recently when there are several).
+-- The account whose card has :address (when there are several: one its owner made rather than
+-- a guest card someone typed for them, then the one used most recently).
 SELECT c.account_id
 FROM cards c JOIN accounts a ON a.id = c.account_id
 LEFT JOIN LATERAL (SELECT max(last_seen_at) AS seen FROM sessions s
                    WHERE s.account_id = c.account_id) s ON true
-WHERE lower(c.email) = :address
-ORDER BY s.seen DESC NULLS LAST, c.account_id
+WHERE lower(c.email) = :address AND c.email <> ''
+ORDER BY a.guest, s.seen DESC NULLS LAST, c.account_id
 LIMIT 1
 
 -- name: new_code$
--- A code for :address (and :account_id, NULL when no card has it), valid :minutes minutes.
--- Codes older than a day (long dead, and past every limit's hour) are forgotten.
-WITH forgotten AS (DELETE FROM sign_in_codes WHERE created_at < now() - interval '1 day')
-INSERT INTO sign_in_codes (address, account_id, code_hash, expires_at, ip)
-VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minutes), :ip)
+-- A code for :address (and :account_id, NULL when no card has it) to sign in, or for
+-- :account_id to be deleted (:purpose), valid :minutes minutes. The worker deletes codes
+-- after a day (retention.sign_in_codes).
+INSERT INTO sign_in_codes (address, account_id, code_hash, expires_at, ip, purpose)
+VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minutes), :ip, :purpose)
 RETURNING id
 
 -- name: queue_code_email!
--- The email carrying the code; someone is waiting for it, so it goes first and wakes the worker.
+-- The email carrying the code (:kind: to sign in, or to delete the account); someone is
+-- waiting for it, so it goes first and wakes the worker.
 WITH noted AS (
     INSERT INTO email_addresses (address) VALUES (:address) ON CONFLICT (address) DO NOTHING
 ), queued AS (
     INSERT INTO emails (kind, account_id, to_address, code, waited_for)
-    VALUES ('code', :account_id, :address, :code, true)
+    VALUES (:kind, :account_id, :address, :code, true)
 )
 SELECT pg_notify('mail', 'queued')
 
 -- name: live_code^
--- The newest code for :address that can still be tried, locked while it is checked.
+-- The newest code for :address and :purpose (and :account_id, when given) that can still be
+-- tried, locked while it is checked.
 SELECT id, account_id, code_hash, tries_left
 FROM sign_in_codes
-WHERE address = :address AND used_at IS NULL AND expires_at > now() AND tries_left > 0
+WHERE address = :address AND purpose = :purpose AND used_at IS NULL AND expires_at > now()
+  AND tries_left > 0 AND (:account_id::bigint IS NULL OR account_id = :account_id)
 ORDER BY created_at DESC
 LIMIT 1
 FOR UPDATE
@@ -53,8 +57,9 @@ FOR UPDATE
 UPDATE sign_in_codes SET tries_left = tries_left - 1 WHERE id = :id RETURNING tries_left
 
 -- name: use_code!
--- The right code: used up, with every other code for the address.
-UPDATE sign_in_codes SET used_at = now() WHERE address = :address AND used_at IS NULL
+-- The right code: used up, with every other code for the address and purpose.
+UPDATE sign_in_codes SET used_at = now()
+WHERE address = :address AND purpose = :purpose AND used_at IS NULL
 
 -- name: new_move_code!
 -- A move code for :account_id, valid :minutes minutes; any older one of theirs stops working,

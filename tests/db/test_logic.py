@@ -69,3 +69,31 @@ async def test_a_block_hides_both_ways_and_nobody_else(pool):
     between = "SELECT blocked_between($1, $2)"
     assert await pool.fetchval(between, ana, ben) and await pool.fetchval(between, ben, ana)
     assert not await pool.fetchval(between, ana, cem)
+
+
+async def test_two_accounts_merged_keep_the_lesser_sharing_with_a_common_contact(pool):
+    ids = [await pool.fetchval("INSERT INTO accounts DEFAULT VALUES RETURNING id") for _ in "abc"]
+    for account_id, name in zip(ids, ("Dana Lee", "Dana (old)", "Mia Chen"), strict=True):
+        await pool.execute(
+            "INSERT INTO cards (account_id, name, headline, email)"
+            " VALUES ($1, $2, 'Recruiter', 'x@e.co')",
+            account_id,
+            name,
+        )
+    source, target, mia = ids
+    await pool.execute(
+        "INSERT INTO contacts (owner_id, contact_id, sharing) VALUES ($1, $3, 'basics'),"
+        " ($2, $3, 'all'), ($3, $1, 'all'), ($3, $2, 'all')",
+        source,
+        target,
+        mia,
+    )
+    await pool.execute("SELECT merge_accounts($1, $2)", source, target)
+    assert (
+        await pool.fetchval(
+            "SELECT sharing FROM contacts WHERE owner_id = $1 AND contact_id = $2", target, mia
+        )
+        == "basics"
+    ), "either account shared less with Mia: the one person does"
+    seen = await pool.fetchrow("SELECT name, headline, email FROM shared_card($1, $2)", target, mia)
+    assert tuple(seen) == ("Dana (old)", "Recruiter", ""), "Mia sees name and headline only"

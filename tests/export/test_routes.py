@@ -395,6 +395,41 @@ async def test_nothing_of_another_person_is_in_my_exports(new_phone, pool):
     assert len(eve["sessions"]) == 1 and eve["sessions"][0]["this_device"] is True
 
 
+async def test_a_contact_sharing_name_and_headline_only_exports_only_those(new_phone, pool):
+    world = await make_world(new_phone, pool)
+    zoe_id, me_id = await account_of(pool, ZOE["name"]), world.me_id
+    zoes_mia = await pool.fetchval(
+        "SELECT id FROM contacts WHERE owner_id = $1 AND contact_id = $2", zoe_id, me_id
+    )
+    shared = await world.zoe.post(
+        world.zoe.url("contact_sharing", contact_id=zoes_mia), {"sharing": "basics"}
+    )
+    assert shared.status_code == 303
+
+    cards = {
+        c.fn.value: c
+        for c in vobject.readComponents((await download(world.me, "export_vcards")).text)
+    }
+    zoe_card = cards[ZOE["name"]]
+    assert zoe_card.title.value == ZOE["headline"]
+    assert not {"org", "email", "tel", "url"} & set(zoe_card.contents)
+    rows = {r["Last Name"]: r for r in parse_csv(await download(world.me, "export_csv"))}
+    zoe_row = rows["Łukasiewicz"]
+    assert zoe_row["Job Title"] == "'" + ZOE["headline"]
+    assert zoe_row["Email"] == zoe_row["Phone"] == zoe_row["Company"] == zoe_row["LinkedIn"] == ""
+    everything = (await download(world.me, "export_everything")).text
+    assert "zoe@example.com" not in everything and "33612345678" not in everything
+    zoe = next(c for c in json.loads(everything)["contacts"] if c["card"]["name"] == ZOE["name"])
+    assert zoe["card"] == {
+        **dict.fromkeys(zoe["card"], ""),
+        "name": ZOE["name"],
+        "headline": ZOE["headline"],
+    }
+    assert zoe["they_see_of_me"] == "all"  # what Mia shares with Zoë: all of it
+    [mia] = json.loads((await download(world.zoe, "export_everything")).content)["contacts"]
+    assert mia["they_see_of_me"] == "basics"
+
+
 async def test_without_a_card_each_export_is_a_readable_404(new_phone):
     stranger = await new_phone()
     for name in ("export_vcards", "export_csv", "export_everything"):

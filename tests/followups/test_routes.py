@@ -216,5 +216,7 @@ async def test_give_and_get_is_saved_and_bounded(new_phone, pool):
     assert "Saved." in text_of(ok) and "<b>cv</b>" not in ok.text
     bad = await dana.post(url, {"promised": "x" * 501, "they_asked": ""}, htmx=True)
     assert bad.status_code == 422 and "under 500 characters" in text_of(bad)
+    page = await dana.post(url, {"promised": "x" * 501, "they_asked": ""})  # without htmx
+    assert page.status_code == 422 and "under 500 characters" in text_of(page)
     row = await pool.fetchrow("SELECT promised, they_asked FROM contacts WHERE owner_id = 1")
     assert tuple(row) == ("intro", "<b>cv</b>")

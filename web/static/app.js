@@ -25,9 +25,19 @@
     badge();
     useTimeZone();
     if (window.ReachoutReminders) window.ReachoutReminders.setup();
+    expire();
     reveal("[data-print]", typeof window.print === "function", function () { window.print(); });
     reveal("[data-share]", typeof navigator.share === "function", function (button) {
       navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(function () {});
+    });
+  }
+
+  // "Undo" works for a few seconds: the button goes when it stops working (without this
+  // file it stays, and the server answers that it is too late).
+  function expire() {
+    document.querySelectorAll("[data-expires-in]").forEach(function (element) {
+      var seconds = parseFloat(element.dataset.expiresIn) || 0;
+      setTimeout(function () { element.hidden = true; }, seconds * 1000);
     });
   }
 

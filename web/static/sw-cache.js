@@ -92,6 +92,10 @@ var ReachoutCache = (function () {
     var home = url.origin === self.location.origin && url.pathname === REACHOUT_URLS.home;
     return fetch(request).then(function (response) {
       if (key && worthKeeping(response)) store(key, response.clone());
+      // A contact removed or blocked (404), a page gone (410): its kept copy goes too.
+      if (key && (response.status === 404 || response.status === 410)) {
+        caches.open(PAGES).then(function (cache) { cache.delete(key); });
+      }
       return response;
     }).catch(function () {
       // "/" sends a signed-in person to their QR: offline, show the kept one.

@@ -1,0 +1,26 @@
+"""Blocking a person (from a contact, a request or an event's roster) and lifting it again.
+
+Whether two people are kept apart is one rule, ``blocked_between()``/``blocked_with()`` in
+``sql/logic.sql``, which every swap, request, roster, match list and bump crowd asks.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from server.db.pool import Connection
+from server.db.queries import Queries
+
+
+async def block(
+    conn: asyncpg.Pool | Connection, sql: Queries, blocker_id: int, blocked_id: int
+) -> None:
+    """Block, and end what is between the two: their connection both ways (no undo), their
+    follow-ups and what was queued for them, requests either way."""
+    await sql.run(conn, "blocks.block", blocker_id=blocker_id, blocked_id=blocked_id)
+
+
+async def unblock(pool: asyncpg.Pool, sql: Queries, blocker_id: int, blocked_id: int) -> bool:
+    """Lift my block; False when I had none on them. The old connection does not come back."""
+    lifted = await sql.run(pool, "blocks.unblock", blocker_id=blocker_id, blocked_id=blocked_id)
+    return lifted is not None

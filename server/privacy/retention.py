@@ -1,0 +1,171 @@
+"""Retention: what Reachout keeps only for a while, and the worker loop that deletes it.
+
+``RULES`` is the one list. The worker runs each rule's queries (``sql/queries/retention.sql``)
+with the rule's period from the settings, and ``/privacy`` shows each rule's words with that
+same period, so the page cannot drift from what is done.
+
+Each query deletes a batch of rows and says how many; a rule's query runs again until a batch
+comes back short. Batches keep every transaction short on a big table, and their
+``FOR UPDATE SKIP LOCKED`` lets any number of workers run side by side without waiting on
+each other (a row another worker is deleting is skipped, and gone by the next pass).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from server.config import Settings
+from server.db import away
+from server.db.queries import Queries
+
+log = logging.getLogger("reachout.worker")
+
+EVERY_SECONDS = 3600.0  # an hour: the shortest period is a day
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Something kept only for a while: what it is and when it goes, in plain words for
+    ``/privacy``, the setting holding its period, and the queries deleting it."""
+
+    what: str
+    # When it goes; ``{period}`` stands for the setting's value, as words ("30 days").
+    when: str
+    # The Settings field with the period (a timedelta); None: as soon as it expires.
+    keep: str | None
+    queries: tuple[str, ...]
+    batch: int = BATCH
+
+    def period(self, settings: Settings) -> timedelta:
+        return timedelta(0) if self.keep is None else getattr(settings, self.keep)
+
+    def says(self, settings: Settings) -> str:
+        """When it goes, in words, with the period as configured."""
+        return self.when.format(period=in_words(self.period(settings)))
+
+
+def in_words(period: timedelta) -> str:
+    days = period.days
+    return "1 day" if days == 1 else f"{days} days"
+
+
+RULES = (
+    Rule(
+        "Wrong codes typed on the Tap screen or to move to another phone, with the IP address"
+        " they came from",
+        "deleted after {period}",
+        "retain_attempts",
+        ("retention.code_misses", "retention.move_misses"),
+    ),
+    Rule(
+        "Sign-in codes sent by email, with the address and the IP address they were asked from",
+        "deleted after {period}",
+        "retain_attempts",
+        ("retention.sign_in_codes",),
+    ),
+    Rule(
+        "Browsers that signed out, or were not used for 400 days, with their IP address and"
+        " browser name",
+        "deleted {period} after",
+        "retain_attempts",
+        ("retention.ended_sessions",),
+    ),
+    Rule(
+        "Six-digit swap codes",
+        "deleted {period} after they expire (a code typed offline still counts once the phone"
+        " is back online)",
+        "retain_attempts",
+        ("retention.swap_codes",),
+    ),
+    Rule(
+        "Codes shown to move to another phone, and passkey challenges",
+        "deleted as soon as they expire, after five minutes",
+        None,
+        ("retention.move_codes", "retention.webauthn_challenges"),
+    ),
+    Rule(
+        "Bumps: when a phone bumped another, and how hard",
+        "deleted after {period}",
+        "retain_bumps",
+        ("retention.bumps",),
+    ),
+    Rule(
+        "The answers to swaps a phone made offline (kept so that a swap sent twice counts once)",
+        "deleted after {period}",
+        "retain_synced",
+        ("retention.synced_actions",),
+    ),
+    Rule(
+        "Reminders and other notifications sent by push or email, and the ones that could not"
+        " be delivered, with the push service's or mail server's reply",
+        "deleted after {period}",
+        "retain_sent",
+        ("retention.deliveries", "retention.emails"),
+    ),
+    Rule(
+        "Email addresses that no card has any more",
+        "deleted once no email to them is kept (see above). An address that unsubscribed or"
+        " bounced is kept, with nothing else about it, so that we never write to it again",
+        "retain_attempts",
+        ("retention.email_addresses",),
+    ),
+    Rule(
+        "Requests to connect, once accepted or declined",
+        "deleted {period} after the answer",
+        "retain_requests",
+        ("retention.answered_requests",),
+    ),
+    Rule(
+        "Guest cards: details someone typed on another person's phone, when their owner never"
+        " signed in to claim them",
+        "deleted after {period}, with their connection",
+        "retain_guests",
+        ("retention.unclaimed_guests",),
+        # Each one is an account deleted with everything keyed to it: fewer at a time.
+        batch=50,
+    ),
+)
+
+
+@dataclass
+class Retention:
+    """The worker's loop: every ``every_seconds``, each rule deletes what is past its period."""
+
+    pool: Any
+    sql: Queries
+    settings: Settings
+    every_seconds: float = EVERY_SECONDS
+    rng: random.Random = field(default_factory=random.Random)
+    outage: away.Outage = field(default_factory=lambda: away.Outage(log))
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """One pass over every rule; how many rows were deleted."""
+        total = 0
+        for rule in RULES:
+            keep = rule.period(self.settings)
+            for query in rule.queries:
+                while not (stop is not None and stop.is_set()):
+                    gone: int = await self.sql.run(self.pool, query, keep=keep, batch=rule.batch)
+                    total += gone
+                    if gone:
+                        log.info("retention: %s deleted %d", query, gone)
+                    if gone < rule.batch:
+                        break
+        return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: a pass now, then every ``every_seconds``, riding out the database
+        going away."""
+        await away.keep_running(
+            lambda: self.run_once(stop),
+            stop,
+            outage=self.outage,
+            poll_seconds=self.every_seconds,
+            rng=self.rng,
+        )

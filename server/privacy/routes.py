@@ -1,0 +1,214 @@
+"""``/privacy`` (what is kept, who sees it, for how long) and Settings → "Delete my account":
+what goes, a fresh sign-in (an emailed code or a passkey), then one final button."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server.privacy import deletion, retention
+from server.signin import codes
+from server.web import sessions
+from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
+from server.web.client import client_ip
+from server.web.forms import read_form, read_json, text
+from server.web.templating import render
+from server.web.urls import url_path
+
+NOT_SIGNED_IN = "This browser is not signed in to an account."
+NOT_FRESH = (
+    "Confirm it is you first, with a code by email or a passkey."
+    f" It counts for {int(deletion.FRESH.total_seconds() // 60)} minutes."
+)
+TYPE_IT = f'Type "{deletion.TYPED}" to confirm. Nothing was deleted.'
+TOO_MANY = "That is a lot of codes in a short time. Use the last one we sent, or try in an hour."
+
+
+async def privacy(request: Request) -> Response:
+    """Plain words on what is stored, who sees what, and how long: the periods are the
+    retention rules' own, with the settings the worker uses."""
+    settings = request.app.state.settings
+    rules = [{"what": rule.what, "when": rule.says(settings)} for rule in retention.RULES]
+    return render(request, "privacy.html", {"rules": rules, "roster_days": settings.roster_days})
+
+
+def _me(request: Request) -> tuple[int, int]:
+    """The signed-in account and this browser's session, in a guarded handler."""
+    session_id = viewer(request).session_id
+    assert session_id is not None  # signed in means a session
+    return signed_in_account(request), session_id
+
+
+async def _page(
+    request: Request,
+    *,
+    code_sent: bool = False,
+    code_error: str = "",
+    confirm_error: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The page: what goes, then the step the person is at."""
+    account_id, session_id = _me(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    ways = await deletion.ways(pool, sql, account_id, session_id)
+    goes = await sql.run(pool, "deletion.what_goes", account_id=account_id)
+    response = render(
+        request,
+        "delete_account.html",
+        {
+            "ways": ways,
+            "goes": goes,
+            "code_sent": code_sent,
+            "code_error": code_error,
+            "confirm_error": confirm_error,
+            "typed": deletion.TYPED,
+            "fresh_minutes": int(deletion.FRESH.total_seconds() // 60),
+        },
+        status_code=status_code,
+    )
+    response.headers["cache-control"] = "no-store"  # never kept offline: it changes by the minute
+    return response
+
+
+@signed_in(redirect="card")
+async def delete_account(request: Request) -> Response:
+    return await _page(request)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def delete_account_send_code(request: Request) -> Response:
+    """ "Email me a code": to the card's confirmed address, for this account only."""
+    app = request.app
+    account_id, session_id = _me(request)
+    ways = await deletion.ways(app.state.pool, app.state.sql, account_id, session_id)
+    if ways.address is None:
+        return await _page(
+            request,
+            code_error="Your card has no confirmed email address to send a code to.",
+            status_code=400,
+        )
+    try:
+        async with app.state.pool.acquire() as conn:
+            await deletion.send_code(
+                conn,
+                app.state.sql,
+                app.state.settings.secret_key,
+                account_id,
+                ways.address,
+                client_ip(request) or "",
+            )
+    except codes.TooMany:
+        return await _page(request, code_sent=True, code_error=TOO_MANY, status_code=429)
+    return await _page(request, code_sent=True)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def delete_account_check_code(request: Request) -> Response:
+    form = await read_form(request)
+    app = request.app
+    account_id, session_id = _me(request)
+    ways = await deletion.ways(app.state.pool, app.state.sql, account_id, session_id)
+    try:
+        if ways.address is None:
+            raise deletion.NotYou("Your card has no confirmed email address any more.")
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            await deletion.check_code(
+                conn,
+                app.state.sql,
+                app.state.settings.secret_key,
+                account_id,
+                session_id,
+                ways.address,
+                text(form, "code"),
+            )
+    except deletion.NotYou as refused:
+        return await _page(request, code_sent=True, code_error=str(refused), status_code=422)
+    return RedirectResponse(url_path(request, "delete_account"), status_code=303)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def delete_account_passkey_options(request: Request) -> Response:
+    app = request.app
+    body = await deletion.passkey_options(
+        app.state.pool, app.state.sql, app.state.settings.base_url, signed_in_account(request)
+    )
+    return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def delete_account_passkey(request: Request) -> Response:
+    credential = await read_json(request)
+    app = request.app
+    account_id, session_id = _me(request)
+    try:
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            await deletion.check_passkey(
+                conn, app.state.sql, app.state.settings.base_url, account_id, session_id, credential
+            )
+    except deletion.NotYou as refused:
+        return JSONResponse({"error": str(refused)}, status_code=400)
+    return JSONResponse({"redirect": url_path(request, "delete_account")})
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def delete_account_confirm(request: Request) -> Response:
+    """The final button: after a fresh sign-in (or, with no way to sign in afresh, the word
+    typed), the account goes; this browser ends signed out, keeping nothing of it."""
+    form = await read_form(request)
+    app = request.app
+    account_id, session_id = _me(request)
+    async with app.state.pool.acquire() as conn, conn.transaction():
+        ways = await deletion.ways(conn, app.state.sql, account_id, session_id)
+        confirmed = ways.may_delete and (
+            ways.proof_needed or text(form, "confirm").strip().lower() == deletion.TYPED
+        )
+        if confirmed:
+            await deletion.delete(conn, app.state.sql, account_id)
+    if not confirmed:
+        if ways.proof_needed:
+            return await _page(request, confirm_error=NOT_FRESH, status_code=403)
+        return await _page(request, confirm_error=TYPE_IT, status_code=422)
+    # The page as a signed-out browser sees it, and the browser told to forget it all, as
+    # signing out does: the cookie, the offline copies of my pages, the service worker.
+    request.scope["user"] = ANONYMOUS
+    response = render(request, "account_deleted.html")
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+routes = [
+    Route("/privacy", privacy, name="privacy"),
+    Route("/settings/delete-account", delete_account, name="delete_account"),
+    Route(
+        "/settings/delete-account",
+        delete_account_confirm,
+        methods=["POST"],
+        name="delete_account_confirm",
+    ),
+    Route(
+        "/settings/delete-account/code",
+        delete_account_send_code,
+        methods=["POST"],
+        name="delete_account_send_code",
+    ),
+    Route(
+        "/settings/delete-account/code/check",
+        delete_account_check_code,
+        methods=["POST"],
+        name="delete_account_check_code",
+    ),
+    Route(
+        "/settings/delete-account/passkey/options",
+        delete_account_passkey_options,
+        methods=["POST"],
+        name="delete_account_passkey_options",
+    ),
+    Route(
+        "/settings/delete-account/passkey",
+        delete_account_passkey,
+        methods=["POST"],
+        name="delete_account_passkey",
+    ),
+]

@@ -1,0 +1,49 @@
+-- name: block!
+-- :blocker_id blocks :blocked_id, and everything between the two ends with it: both contact
+-- rows go (their follow-ups, pushes and reminder emails by cascade), as does a removal between
+-- them that could still be undone and a queued "You met" email; their pending request to me is
+-- declined (silently, as any decline), mine to them withdrawn. From then on blocked_between()
+-- (logic.sql) keeps them apart: no swap, no request, not in each other's rosters, matches or
+-- bump crowds.
+WITH blocked AS (
+    INSERT INTO blocks (blocker_id, blocked_id) VALUES (:blocker_id, :blocked_id)
+    ON CONFLICT DO NOTHING
+), gone AS (
+    DELETE FROM contacts
+    WHERE (owner_id, contact_id) IN ((:blocker_id::bigint, :blocked_id::bigint),
+                                     (:blocked_id::bigint, :blocker_id::bigint))
+), no_undo AS (
+    DELETE FROM contact_removals
+    WHERE (remover_id, other_id) IN ((:blocker_id::bigint, :blocked_id::bigint),
+                                     (:blocked_id::bigint, :blocker_id::bigint))
+), met AS (
+    DELETE FROM emails
+    WHERE kind = 'met' AND status = 'queued'
+      AND (account_id, about_id) IN ((:blocker_id::bigint, :blocked_id::bigint),
+                                     (:blocked_id::bigint, :blocker_id::bigint))
+), withdrawn AS (
+    DELETE FROM connect_requests
+    WHERE from_id = :blocker_id AND to_id = :blocked_id AND status = 'pending'
+)
+UPDATE connect_requests SET status = 'declined', decided_at = now()
+WHERE from_id = :blocked_id AND to_id = :blocker_id AND status = 'pending'
+
+-- name: unblock$
+-- :blocker_id lifts their block on :blocked_id; returns nothing when there was none. What the
+-- block ended stays ended: they may swap again, as strangers.
+DELETE FROM blocks WHERE blocker_id = :blocker_id AND blocked_id = :blocked_id
+RETURNING blocked_id
+
+-- name: blocked_by
+-- The people I blocked, latest first, as their cards name them.
+SELECT b.blocked_id AS account_id, b.created_at, coalesce(c.name, 'Someone') AS name,
+       coalesce(c.headline, '') AS headline
+FROM blocks b
+LEFT JOIN cards c ON c.account_id = b.blocked_id
+WHERE b.blocker_id = :blocker_id
+ORDER BY b.created_at DESC, b.blocked_id
+LIMIT 500
+
+-- name: name_of$
+-- The name on someone's card (for saying whom I just blocked or unblocked).
+SELECT name FROM cards WHERE account_id = :account_id

@@ -1,0 +1,157 @@
+-- Retention: what is not kept for good, deleted by the worker (server/privacy/retention.py,
+-- whose rules /privacy shows). Each query deletes at most :batch rows older than :keep and
+-- returns how many: short transactions, and rows another worker is deleting are skipped
+-- (SKIP LOCKED), so any number of workers can run them side by side.
+
+-- name: code_misses$
+-- Wrong six-digit codes typed, with the IP address they came from.
+WITH gone AS (
+    DELETE FROM code_misses WHERE id IN (
+        SELECT id FROM code_misses WHERE at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: move_misses$
+-- Wrong move codes typed, by IP address.
+WITH gone AS (
+    DELETE FROM move_misses WHERE ctid = ANY (ARRAY(
+        SELECT ctid FROM move_misses WHERE at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED))
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: sign_in_codes$
+-- Codes asked for by email, with the address and the IP address they were asked from (the
+-- limits count the last hour's).
+WITH gone AS (
+    DELETE FROM sign_in_codes WHERE id IN (
+        SELECT id FROM sign_in_codes WHERE created_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: ended_sessions$
+-- Browsers signed out (or unused for 400 days, Chrome's cap on a cookie), with their IP
+-- address and browser, :keep after they ended.
+WITH gone AS (
+    DELETE FROM sessions WHERE id IN (
+        SELECT id FROM sessions
+        WHERE revoked_at < now() - :keep::interval
+           OR last_seen_at < now() - interval '400 days' - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: swap_codes$
+-- Six-digit codes, :keep after they expired (a code typed offline counts when the phone is
+-- back online, if it was live when typed).
+WITH gone AS (
+    DELETE FROM swap_codes WHERE code IN (
+        SELECT code FROM swap_codes WHERE expires_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: move_codes$
+-- Move codes, once expired (they are good for five minutes).
+WITH gone AS (
+    DELETE FROM move_codes WHERE id IN (
+        SELECT id FROM move_codes WHERE expires_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: webauthn_challenges$
+-- Passkey challenges, once expired (they are good for five minutes).
+WITH gone AS (
+    DELETE FROM webauthn_challenges WHERE challenge IN (
+        SELECT challenge FROM webauthn_challenges WHERE expires_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: bumps$
+-- Bumps: when a phone bumped, and how hard.
+WITH gone AS (
+    DELETE FROM bumps WHERE id IN (
+        SELECT id FROM bumps WHERE created_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: synced_actions$
+-- The answers kept for swaps queued offline, so that a replay got the first answer.
+WITH gone AS (
+    DELETE FROM synced_actions WHERE (account_id, key) IN (
+        SELECT account_id, key FROM synced_actions WHERE created_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: deliveries$
+-- Push notifications sent, given up on, or no longer needed, with the push service's answer.
+WITH gone AS (
+    DELETE FROM deliveries WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE status IN ('sent', 'failed', 'gone', 'skipped') AND created_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: emails$
+-- Emails sent, given up on, or no longer needed, with the mail server's answer.
+WITH gone AS (
+    DELETE FROM emails WHERE id IN (
+        SELECT id FROM emails
+        WHERE status IN ('sent', 'failed', 'skipped') AND created_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: email_addresses$
+-- Addresses no card has any more and no email to them is kept for, :keep after the last
+-- unasked-for mail (the limit of one a day counts it). Not one that unsubscribed or bounced:
+-- kept, bare, so that we never write to it again.
+WITH gone AS (
+    DELETE FROM email_addresses WHERE address IN (
+        SELECT ea.address FROM email_addresses ea
+        WHERE ea.unsubscribed_at IS NULL AND ea.bounced_at IS NULL
+          AND (ea.last_first_mail_at IS NULL OR ea.last_first_mail_at < now() - :keep::interval)
+          AND NOT EXISTS (SELECT 1 FROM cards c WHERE lower(c.email) = ea.address AND c.email <> '')
+          AND NOT EXISTS (SELECT 1 FROM emails m WHERE m.to_address = ea.address)
+        LIMIT :batch FOR UPDATE OF ea SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: answered_requests$
+-- Requests to connect, :keep after they were accepted or declined.
+WITH gone AS (
+    DELETE FROM connect_requests WHERE id IN (
+        SELECT id FROM connect_requests
+        WHERE status <> 'pending' AND decided_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: unclaimed_guests$
+-- Guests (details typed on someone else's phone) who never signed in: deleted with everything
+-- keyed to them, as an account deleting itself is (delete_account() in logic.sql).
+SELECT count(*) FILTER (WHERE deleted) FROM (
+    SELECT delete_account(id) AS deleted FROM (
+        SELECT id FROM accounts WHERE guest AND created_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED) guests
+) done

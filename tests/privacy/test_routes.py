@@ -1,0 +1,85 @@
+"""``/privacy``: plain words on what is kept, who sees it and how long, with the periods the
+worker uses (change a setting and the page says so); linked where people decide."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from server.privacy.retention import RULES
+from tests.mailing import running_mail_worker
+from tests.phone import soup, text_of
+
+
+async def test_the_page_shows_every_rule_with_its_configured_period(new_phone, app):
+    visitor = await new_phone()
+    page = await visitor.get(visitor.url("privacy"))
+    assert page.status_code == 200
+    assert soup(page).h1.get_text(strip=True) == "Privacy"
+    said = [" ".join(li.get_text().split()) for li in soup(page).select("#retention li")]
+    settings = app.state.settings
+    assert said == [f"{rule.what}: {rule.says(settings)}." for rule in RULES]
+    assert "Bumps: when a phone bumped another, and how hard: deleted after 1 day." in said
+    assert any(line.endswith("deleted after 365 days, with their connection.") for line in said)
+    whole = text_of(page)
+    for heading in ("What is stored", "Who sees what", "How long", "Leaving"):
+        assert heading in whole
+    assert "until 30 days after it ends" in whole, "ROSTER_DAYS"
+    assert "Organizers see counts only" in whole
+
+
+async def test_changing_a_setting_changes_the_page(new_phone, app):
+    kept = app.state.settings
+    # Not monkeypatch: undoing it on Starlette's State deletes the attribute.
+    app.state.settings = replace(kept, retain_bumps=timedelta(days=3), roster_days=14)
+    try:
+        visitor = await new_phone()
+        whole = text_of(await visitor.get(visitor.url("privacy")))
+    finally:
+        app.state.settings = kept
+    assert "Bumps: when a phone bumped another, and how hard : deleted after 3 days." in whole
+    assert "until 14 days after it ends" in whole
+
+
+async def test_linked_from_the_start_page_the_details_form_welcome_and_settings(new_phone):
+    visitor = await new_phone()
+    privacy = visitor.url("privacy")
+    home = await visitor.get(visitor.url("home"))
+    assert soup(home).find("a", href=privacy) is not None
+    dana = await new_phone()
+    await dana.make_card()
+    card = await visitor.get(await dana.share_link())
+    form = soup(card).select_one("#leave-details")
+    assert form.find("a", href=privacy) is not None
+    left = await visitor.post(
+        await dana.share_link() + "/details", {"name": "Mia Chen", "email": "mia@example.com"}
+    )
+    welcome = await visitor.get(left.headers["location"])
+    assert soup(welcome).find("a", href=privacy) is not None
+    section = soup(await dana.get(dana.url("settings"))).select_one("#your-data-section")
+    assert section.find("a", href=privacy) is not None
+    assert section.find("a", href=dana.url("delete_account")).get_text() == "Delete my account"
+    # Signed in, the page links straight to deleting.
+    page = soup(await dana.get(privacy))
+    assert page.find("a", href=dana.url("delete_account")) is not None
+
+
+async def test_the_deletion_code_email_says_what_it_is_for(new_phone, pool, app, mail):
+    dana = await new_phone()
+    await dana.make_card()
+    # Her address was confirmed (the confirmation email's button, tested in tests/mail).
+    await pool.execute(
+        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
+    )
+    await dana.post(dana.url("delete_account_send_code"))
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [message] = [m for m in mail.received if m.recipients == ("dana@example.com",)]
+    assert message.subject.startswith("Your code to delete your Reachout account: ")
+    text = message.message.get_body(("plain",)).get_content()
+    assert "Nothing is deleted without this code" in text
+    assert "http://testserver/settings" in text
+    assert "List-Unsubscribe" not in message.message
+    assert await pool.fetchval("SELECT code FROM emails WHERE kind = 'delete_code'") is None
+    outbox = text_of(await dana.get(dana.url("settings")))
+    assert "Code to delete your account · sent" in outbox
