@@ -149,7 +149,19 @@ async def reach_out(request: Request) -> Response:
         )
     if htmx(request):
         return await _followup_fragment(request, contact, undo="done", open_url=url)
-    return Response(status_code=303, headers={"location": url})
+    # Without JavaScript: a page with the link, since the CSP's form-action 'self' blocks a
+    # form POST's redirect to mailto: or sms:.
+    first = wording.first_name(contact["name"])
+    labels = {
+        "email": f"Open your email app to write to {first}",
+        "sms": f"Open your messages to text {first}",
+        "linkedin": f"Open {first}'s LinkedIn",
+    }
+    return render(
+        request,
+        "reach_out.html",
+        {"contact": contact, "open_url": url, "via": channel, "label": labels[channel]},
+    )
 
 
 async def followup_from_notification(request: Request) -> Response:
