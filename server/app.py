@@ -38,6 +38,7 @@ from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.web.limits import BodySizeLimitMiddleware
+from server.web.sessions import RenameOldCookie
 from server.web.templating import STATIC_DIR, create_templates
 from server.web.urls import Urls
 
@@ -113,8 +114,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     same_for_everyone=(
                         urls.path(name) for name in ("healthz", "service_worker", "manifest")
                     ),
+                    secure=settings.secure_cookies,
                 ),
             ),
+            Middleware(RenameOldCookie),
             Middleware(CrossOriginProtectionMiddleware, base_url=settings.base_url),
             Middleware(
                 BodySizeLimitMiddleware,

@@ -71,3 +71,11 @@ WITH revoked AS (
     DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
 )
 SELECT count(*) FROM revoked
+
+-- name: began_before_host_cookie$
+-- Whether the session :token_hash began before session cookies took the __Host- prefix
+-- (when migration 0018 was applied): only such a session may arrive under the old name.
+SELECT EXISTS (
+    SELECT 1 FROM sessions s, schema_migrations m
+    WHERE s.token_hash = :token_hash AND m.name = '0018_plain_names' AND s.created_at < m.applied_at
+)
