@@ -14,7 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from server.cards import fields
+from server.cards import fields, photos
 from server.cards import routes as cards_routes
 from server.config import Settings, load_settings
 from server.contacts import routes as contacts_routes
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 start, seconds=settings.database_wait_seconds, say=log.warning
             )
             app.state.pool = pool
+            app.state.photo_decoding = photos.decoding()
             app.state.listener = Listener(database_url, "bumps")
             await app.state.listener.start()
             try:

@@ -43,6 +43,11 @@ FIGURES = {
         "request to arrival",
         "checks: every email 'sent'",
     ],
+    "photo.py": [
+        "Reachout photo upload benchmark",
+        "aim: peak RSS of the web process under 300 MB",
+        "checks: every refused image answered 422",
+    ],
     "events.py": [
         "roster search p99",
         "matches p99",
