@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             **dict.fromkeys(db_pool.DATABASE_AWAY, errors.database_away),
             HTTPException: errors.http_exception,
+            queries.TextWithNul: errors.unreadable,
             Exception: errors.server_error,
         },
         lifespan=lifespan,

@@ -114,7 +114,7 @@ async def _photo_response(
 @signed_in(message="Save your card first, then add a photo.")
 async def card_photo(request: Request) -> Response:
     account_id = signed_in_account(request)
-    form = await read_form(request)
+    form = await read_form(request, max_files=1)
     try:
         upload = form.get("photo")
         # Decoded from the spooled temporary file, not a copy in memory: uploads waiting

@@ -18,7 +18,7 @@ from server.contacts.contacts import (
     met_note,
 )
 from server.web.auth import signed_in, viewer
-from server.web.forms import read_form, text
+from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx
 from server.web.templating import render
 from server.web.urls import url_path
@@ -31,7 +31,7 @@ async def contacts(request: Request) -> Response:
     account_id = viewer(request).account_id
     query = request.query_params.get("q", "")[:100]
     event = request.query_params.get("event", "")
-    event_id = int(event) if event.isdigit() and len(event) < 18 else None
+    event_id = an_id(event)
     rows: list[Any] = []
     events: list[Any] = []
     if account_id is not None:
@@ -131,16 +131,20 @@ async def contact_give_get(request: Request) -> Response:
             they_asked=they_asked,
         )
         contact = {**contact, "promised": row["promised"], "they_asked": row["they_asked"]}
-    context = {
-        "contact": contact,
+    shown = {
         "give_get_errors": errors,
         "give_get_saved": not errors,
         "draft": {"promised": promised, "they_asked": they_asked},
     }
     if htmx(request):
-        return render(request, "_give_get.html", context, status_code=422 if errors else 200)
+        return render(
+            request,
+            "_give_get.html",
+            {"contact": contact, **shown},
+            status_code=422 if errors else 200,
+        )
     if errors:
-        return await contact_page(request, contact, 422, **context)
+        return await contact_page(request, contact, 422, **shown)
     return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
 
 

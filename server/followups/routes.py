@@ -14,8 +14,8 @@ from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
 from server.followups import calendar_file, wording
 from server.web import signing
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.forms import read_form, text
-from server.web.htmx import htmx, trigger_client_event
+from server.web.forms import an_id, read_form, text
+from server.web.htmx import htmx, location, trigger_client_event
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -31,7 +31,7 @@ async def followups(request: Request) -> Response:
             request.app.state.pool,
             "followups.list_open",
             owner_id=account_id,
-            event_id=int(event) if event.isdigit() and len(event) < 18 else None,
+            event_id=an_id(event),
         )
     now = datetime.now(UTC)
     return render(
@@ -149,7 +149,7 @@ async def reach_out(request: Request) -> Response:
         )
     if htmx(request):
         return await _followup_fragment(request, contact, undo="done", open_url=url)
-    return Response(status_code=303, headers={"location": url})
+    return Response(status_code=303, headers={"location": location(url)})
 
 
 async def followup_from_notification(request: Request) -> Response:
@@ -157,11 +157,12 @@ async def followup_from_notification(request: Request) -> Response:
     followup_id = request.path_params["followup_id"]
     action = request.path_params["action"]
     owner = request.query_params.get("owner", "")
+    owner_id = an_id(owner)
     signature = request.query_params.get("sig", "")
     settings = request.app.state.settings
     if (
         action not in ("done", "snooze")
-        or not owner.isdigit()
+        or owner_id is None
         or not signing.verify(
             settings.secret_key, signature, "push-action", followup_id, owner, action
         )
@@ -169,10 +170,10 @@ async def followup_from_notification(request: Request) -> Response:
         raise HTTPException(403, "That reminder link is not valid.")
     pool, sql = request.app.state.pool, request.app.state.sql
     if action == "done":
-        changed = await sql.run(pool, "followups.mark_done", id=followup_id, owner_id=int(owner))
+        changed = await sql.run(pool, "followups.mark_done", id=followup_id, owner_id=owner_id)
     else:
         changed = await sql.run(
-            pool, "followups.snooze_days", id=followup_id, owner_id=int(owner), days=1
+            pool, "followups.snooze_days", id=followup_id, owner_id=owner_id, days=1
         )
     if changed is None:
         raise HTTPException(404, "That follow-up no longer exists.")
