@@ -17,6 +17,7 @@ from server.contacts.contacts import (
     load_followup,
     met_note,
 )
+from server.web import pages
 from server.web.auth import signed_in, viewer
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx
@@ -30,24 +31,33 @@ GIVE_GET_MAX = 500
 async def contacts(request: Request) -> Response:
     account_id = viewer(request).account_id
     query = request.query_params.get("q", "")[:100]
-    event = request.query_params.get("event", "")
-    event_id = an_id(event)
+    event_id = an_id(request.query_params.get("event"))
+    after = pages.after_moment(request)
     rows: list[Any] = []
     events: list[Any] = []
+    more = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
-        rows = await sql.run(
+        found = await sql.run(
             pool,
             "contacts.search",
             owner_id=account_id,
             pattern=like_pattern(query),
             event_id=event_id,
+            after_at=after.at,
+            after_id=after.id,
+            limit=pages.PAGE_SIZE + 1,
         )
-        events = await sql.run(pool, "events.mine", account_id=account_id)
+        rows, cursor = pages.page(found, lambda row: pages.moment_cursor(row["met_at"], row["id"]))
+        more = pages.more_url(request, "contacts", cursor, q=query, event=event_id)
+        # The filter offers the events of the last few years; older ones are still searchable.
+        events = await sql.run(
+            pool, "events.mine", account_id=account_id, after_at=None, after_id=None, limit=100
+        )
     return render(
         request,
         "contacts.html",
-        {"contacts": rows, "q": query, "event_id": event_id, "events": events},
+        {"contacts": rows, "q": query, "event_id": event_id, "events": events, "more": more},
         fragment="_contact_list.html",
     )
 
