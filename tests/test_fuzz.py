@@ -385,6 +385,14 @@ def form_bodies(names: list[str]) -> Iterator[tuple[bytes, bytes]]:
     for value in HOSTILE_VALUES:
         yield form, urlencode({name: value for name in names[:40]}).encode()
     yield form, urlencode([(name, v) for name in names[:5] for v in ("a", "b", "c")]).encode()
+    # Dates at the ends of the calendar in real time zones: year 9999 west of UTC is a year
+    # no datetime holds once it is converted.
+    for zone, start, end in (
+        ("America/Adak", "9999-12-31T22:00", "9999-12-31T23:00"),
+        ("Pacific/Kiritimati", "0001-01-01T00:00", "0001-01-01T01:00"),
+    ):
+        dates = {"time_zone": zone, "starts_at": start, "ends_at": end, "date": end[:10]}
+        yield form, urlencode({**dict.fromkeys(names[:40], "x"), **dates}).encode()
     boundary = "fuzzboundary"
     parts = b"".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="x.jpg"\r\n'

@@ -200,3 +200,20 @@ async def test_give_and_get_too_long_on_a_plain_form_shows_the_page(new_phone, p
     assert response.status_code == 422
     assert "Please keep this under 500 characters." in text_of(response)
     assert await pool.fetchval("SELECT promised FROM contacts WHERE id = $1", contact_id) == ""
+
+
+@pytest.mark.parametrize(
+    ("zone", "starts", "ends"),
+    [
+        ("America/Adak", "9999-12-31T22:00", "9999-12-31T23:00"),
+        ("Pacific/Kiritimati", "0001-01-01T00:00", "0001-01-01T01:00"),
+    ],
+)
+async def test_an_event_at_the_ends_of_the_calendar_is_refused(new_phone, pool, zone, starts, ends):
+    dana = await new_phone()
+    await dana.make_card()
+    form = {"name": "Far away", "starts_at": starts, "ends_at": ends, "time_zone": zone}
+    response = await dana.post(dana.url("event_create"), form)
+    assert response.status_code == 422
+    assert "Enter a date between 2000 and 2099." in text_of(response)
+    assert await pool.fetchval("SELECT count(*) FROM events") == 0
