@@ -50,7 +50,7 @@ async def contacts(request: Request) -> Response:
         )
         rows, cursor = pages.page(found, lambda row: pages.moment_cursor(row["met_at"], row["id"]))
         more = pages.more_url(request, "contacts", cursor, q=query, event=event_id)
-        # The filter offers the events of the last few years; older ones are still searchable.
+        # The "where we met" filter offers my latest hundred events: a menu, not a list to page.
         events = await sql.run(
             pool, "events.mine", account_id=account_id, after_at=None, after_id=None, limit=100
         )
