@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-bench chromium
 	$(PY) bench/mail.py
 	$(PY) bench/events.py
 	$(PY) bench/export.py
+	$(PY) bench/photo.py
 	$(PY) bench/bump.py
 
 # Front-end libraries come from the npm registry at pinned versions and are committed.

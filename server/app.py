@@ -14,7 +14,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from server.cards import fields, web_links
+from server.cards import fields, photos, web_links
 from server.cards import routes as cards_routes
 from server.config import Settings, load_settings
 from server.contacts import routes as contacts_routes
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 start, seconds=settings.database_wait_seconds, say=log.warning
             )
             app.state.pool = pool
+            app.state.photo_decoding = photos.decoding()
             app.state.listener = Listener(database_url, "bumps")
             await app.state.listener.start()
             try:
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             **dict.fromkeys(db_pool.DATABASE_AWAY, errors.database_away),
             HTTPException: errors.http_exception,
+            queries.TextWithNul: errors.unreadable,
             Exception: errors.server_error,
         },
         lifespan=lifespan,

@@ -48,6 +48,11 @@ FIGURES = {
         "peak MB",
         "checks: 300 cards in the vCard file",
     ],
+    "photo.py": [
+        "Reachout photo upload benchmark",
+        "aim: peak RSS of the web process under 300 MB",
+        "checks: every refused image answered 422",
+    ],
     "events.py": [
         "roster search p99",
         "matches p99",

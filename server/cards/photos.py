@@ -1,17 +1,60 @@
-"""Card photos: any common image in, a small square JPEG out, with EXIF and GPS gone."""
+"""Card photos: a common image in, a small square JPEG out, with EXIF and GPS gone.
+
+Decoding is where one upload could cost the most, so it is bounded at each step: only four
+formats are opened; what decoding will hold is worked out from the header before any pixel
+is decoded; a JPEG is decoded straight at 1/2, 1/4 or 1/8 scale (``draft``), anything else
+reduced by a whole factor as soon as it is decoded; and one decode runs at a time in a web
+process (``process_upload``). bench/photo.py measures the web process meanwhile.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
 import warnings
+from typing import BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 SIZE = 320
-# Refuse decompression bombs early: a phone photo is ~12-50 megapixels.
-MAX_PIXELS = 80_000_000
+# Never EPS, PSD, TIFF and the rest of what Pillow can open: EPS runs Ghostscript, and each
+# further decoder is more code facing strangers' files. Phones send JPEG (iOS converts HEIC
+# to JPEG for a web upload; a portrait shot is MPO, a JPEG with more pictures after it, which
+# Pillow's JPEG opener reads); PNG, WebP and GIF cover screenshots and pictures from the web.
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# What one decode may hold: with a web process's own ~100 MB, under 300 MB whatever comes.
+BUDGET = 128_000_000
+# Bytes a pixel each kind of file holds at the peak of its decoding (counted in decoded
+# pixels for a JPEG, in declared pixels otherwise). A JPEG streams: libjpeg decodes a few
+# rows at a time, at 1/8 scale for a phone photo, into one image. A progressive JPEG (or
+# one with its colours in separate scans) first keeps every coefficient of the whole image,
+# 2 bytes a sample. PNG and GIF are decoded whole, then reduced through a copy (RGBA has a
+# premultiplied twin); WebP holds its canvas, the frame and the image as well.
+BYTES_PER_PIXEL = {"JPEG": 4, "progressive JPEG": 8, "PNG": 8, "GIF": 8, "WebP": 16}
+# Even decoded at 1/8 scale, every block is entropy-decoded: CPU. Phones take 12 MP by
+# default, 24.5 MP on recent iPhones (5712 x 4284) and 50 MP in high-resolution modes.
+MAX_JPEG_PIXELS = 50_000_000
+# Pillow keeps a PNG's decompressed text chunks (64 MB by default) beside its pixels; a
+# photo's metadata is a few kilobytes, its ICC profile under one megabyte.
+PngImagePlugin.MAX_TEXT_MEMORY = 4_000_000
+# Reduce by whole factors until the short side is at most this many times SIZE; the final
+# resampling (LANCZOS) then shrinks by under 2x, which keeps the result as sharp.
+REDUCING_GAP = 2
+# Modes that Image.reduce averages correctly; anything else (palette, 1-bit, 16-bit) is
+# converted first.
+REDUCIBLE = ("L", "LA", "RGB", "RGBA", "CMYK")
+# One decode at a time per web process: decoding is CPU-bound (two at once only share the
+# cores the processes already share) and holds the most memory a request ever does, so a
+# burst of uploads queues instead of multiplying it. Per process is the point: it bounds
+# that process's memory; each of WEB_CONCURRENCY processes has its own.
+DECODING_AT_ONCE = 1
+# JPEG segments read to find the first scan before giving up (APPn, tables, the frame...).
+JPEG_SEGMENTS = 64
+
+UNREADABLE = "That file is not a photo we can read. Try a JPEG, PNG, WebP or GIF."
 
 
 class NotAnImage(ValueError):
@@ -22,36 +65,167 @@ def new_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def process(data: bytes) -> bytes:
+def decoding() -> asyncio.Semaphore:
+    """The bound on decodes at once, made at start as ``app.state.photo_decoding``."""
+    return asyncio.Semaphore(DECODING_AT_ONCE)
+
+
+async def process_upload(request: Request, source: bytes | BinaryIO) -> bytes:
+    """``process`` off the event loop, one at a time in this process."""
+    async with request.app.state.photo_decoding:
+        return await run_in_threadpool(process, source)
+
+
+def process(source: bytes | BinaryIO) -> bytes:
     """Resize to a centred square and re-encode; the output carries no metadata at all."""
-    if not data:
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    head = stream.read(32)
+    if not head:
         raise NotAnImage("Choose a photo to upload.")
+    stream.seek(0)
+    # WebP's decoder allocates its whole canvas as soon as it is opened: check first.
+    canvas = _webp_canvas(head)
+    if canvas is not None:
+        _check_size("WebP", canvas, canvas)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise NotAnImage("That image is too large.")
-                probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                # Apply the camera's rotation before the EXIF that records it is dropped.
-                upright = ImageOps.exif_transpose(image)
-                square = ImageOps.fit(
-                    upright.convert("RGB"), (SIZE, SIZE), Image.Resampling.LANCZOS
-                )
+            with Image.open(stream, formats=FORMATS) as image:
+                kind = _kind(image, stream)
+                declared = image.size
+                # JPEG only (a no-op elsewhere): libjpeg will decode at the largest of 1/2,
+                # 1/4 and 1/8 scale that keeps the short side at SIZE or more.
+                image.draft(None, (SIZE, SIZE))
+                _check_size(kind, declared, image.size)
+                small = _reduced(image)
     except NotAnImage:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise NotAnImage("That file is not a photo we can read. Try a JPEG or PNG.") from None
-    except (OSError, SyntaxError, ValueError):
-        raise NotAnImage("That file is not a photo we can read. Try a JPEG or PNG.") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own bound (about 89 MP), above all of ours: raised as the file is opened.
+        raise NotAnImage(_too_large("", 0)) from None
+    except Exception:
+        # Whatever a malformed file makes a decoder raise (UnidentifiedImageError for what is
+        # not one of FORMATS, OSError, SyntaxError, EOFError, struct.error...), it is the
+        # file that is wrong: refuse it.
+        raise NotAnImage(UNREADABLE) from None
+    square = ImageOps.fit(_opaque(small), (SIZE, SIZE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # A fresh image has no info dict, so no EXIF, GPS, XMP or ICC data is written.
     Image.frombytes("RGB", square.size, square.tobytes()).save(
         out, "JPEG", quality=82, optimize=True, progressive=True
     )
     return out.getvalue()
+
+
+def max_pixels(kind: str) -> int:
+    """The most pixels a file of this kind may declare."""
+    if kind == "JPEG":
+        return MAX_JPEG_PIXELS
+    return BUDGET // BYTES_PER_PIXEL[kind]
+
+
+def _kind(image: Image.Image, stream: BinaryIO) -> str:
+    """The key into BYTES_PER_PIXEL: the format, with "progressive JPEG" for a JPEG that
+    libjpeg cannot decode a few rows at a time."""
+    if image.format in ("JPEG", "MPO"):
+        return "JPEG" if _jpeg_streams(stream) else "progressive JPEG"
+    return "WebP" if image.format == "WEBP" else str(image.format)
+
+
+def _check_size(kind: str, declared: tuple[int, int], decoded: tuple[int, int]) -> None:
+    """Refuse what declares more pixels than its kind may have, or would hold more than
+    BUDGET decoded (a JPEG too narrow to decode at a smaller scale)."""
+    cap = max_pixels(kind)
+    if declared[0] * declared[1] > cap:
+        raise NotAnImage(_too_large(kind, cap))
+    counted = decoded if kind == "JPEG" else declared
+    if counted[0] * counted[1] * BYTES_PER_PIXEL[kind] > BUDGET:
+        raise NotAnImage(
+            "That image is too long and narrow for us to shrink. Crop it, or try a smaller copy."
+        )
+
+
+def _too_large(kind: str, cap: int) -> str:
+    said = f" A {kind} can have up to {cap // 1_000_000} megapixels." if cap else ""
+    return f"That image is too large for us to use.{said} Try a smaller copy."
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """The image upright, its short side between SIZE and a few times SIZE, never holding
+    more than the decoded image and one copy of it at once."""
+    image.load()  # GIF and WebP: the first frame only
+    if image.mode not in REDUCIBLE:
+        converted = image.convert("RGBA" if image.has_transparency_data else "RGB")
+        image.close()
+        image = converted
+    factor = min(image.size) // (SIZE * REDUCING_GAP)
+    small = image.reduce(factor) if factor > 1 else image.copy()
+    image.close()  # frees the decoded pixels before anything else is allocated
+    # After reducing, so the rotation moves a few hundred thousand pixels, not millions.
+    ImageOps.exif_transpose(small, in_place=True)
+    return small
+
+
+def _opaque(image: Image.Image) -> Image.Image:
+    """RGB; what was transparent is white, as the page behind an avatar."""
+    if image.mode in ("RGBA", "LA"):
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image.convert("RGBA"), mask=image.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _jpeg_streams(stream: BinaryIO) -> bool:
+    """Whether a JPEG is sequential (SOF0/SOF1) with every colour in its first scan, the
+    kind libjpeg decodes a few rows at a time. Anything else (progressive, lossless,
+    colours in separate scans, or markers we cannot follow) keeps the coefficients of the
+    whole image until its last scan."""
+    position = stream.tell()
+    try:
+        stream.seek(2)  # after SOI
+        colours = 0
+        for _ in range(JPEG_SEGMENTS):
+            header = stream.read(4)
+            if len(header) < 4 or header[0] != 0xFF:
+                return False
+            marker, length = header[1], int.from_bytes(header[2:4], "big")
+            if length < 2:
+                return False
+            if marker in (0xC0, 0xC1):  # a sequential frame: P, Y, X, then Nf
+                frame = stream.read(6)
+                colours = frame[5] if len(frame) == 6 else 0
+                stream.seek(length - 2 - len(frame), io.SEEK_CUR)
+            elif marker == 0xDA:  # the first scan: Ns
+                return colours > 0 and stream.read(1) == bytes([colours])
+            elif 0xC2 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return False  # another frame type: progressive, lossless, arithmetic...
+            else:
+                stream.seek(length - 2, io.SEEK_CUR)
+        return False
+    finally:
+        stream.seek(position)
+
+
+def _webp_canvas(head: bytes) -> tuple[int, int] | None:
+    """The canvas size a WebP file declares in its first 30 bytes (RIFF, then the first
+    chunk: VP8X carries the canvas, VP8 and VP8L the one frame's size); None if not WebP."""
+    if len(head) < 30 or head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+        return None
+    chunk = head[12:16]
+    if chunk == b"VP8X":
+        return (
+            int.from_bytes(head[24:27], "little") + 1,
+            int.from_bytes(head[27:30], "little") + 1,
+        )
+    if chunk == b"VP8 " and head[23:26] == b"\x9d\x01\x2a":
+        return (
+            int.from_bytes(head[26:28], "little") & 0x3FFF,
+            int.from_bytes(head[28:30], "little") & 0x3FFF,
+        )
+    if chunk == b"VP8L" and head[20] == 0x2F:
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
 
 
 async def load(request: Request, key: str | None) -> bytes | None:

@@ -114,16 +114,18 @@ async def _photo_response(
 @signed_in(message="Save your card first, then add a photo.")
 async def card_photo(request: Request) -> Response:
     account_id = signed_in_account(request)
-    form = await read_form(request)
+    form = await read_form(request, max_files=1)
     try:
         upload = form.get("photo")
-        data = await upload.read() if isinstance(upload, UploadFile) else b""
-    finally:
-        await form.close()  # the spooled temporary file behind the upload
-    try:
-        jpeg = await run_in_threadpool(photos.process, data)
+        # Decoded from the spooled temporary file, not a copy in memory: uploads waiting
+        # for their turn to decode hold no more than the parser's spool each.
+        jpeg = await photos.process_upload(
+            request, upload.file if isinstance(upload, UploadFile) else b""
+        )
     except photos.NotAnImage as refused:
         return await _photo_response(request, account_id, str(refused), 422)
+    finally:
+        await form.close()  # the spooled temporary file behind the upload
     sql = request.app.state.sql
     key = photos.new_key()
     async with request.app.state.pool.acquire() as conn, conn.transaction():

@@ -22,9 +22,10 @@ from server.contacts.contacts import (
     remove,
     undo_removal,
 )
+from server.web import pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
-from server.web.forms import read_form, text
+from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
 from server.web.templating import render
@@ -41,26 +42,42 @@ REMOVED = "removed"
 async def contacts(request: Request) -> Response:
     account_id = viewer(request).account_id
     query = request.query_params.get("q", "")[:100]
-    event = request.query_params.get("event", "")
-    event_id = int(event) if event.isdigit() and len(event) < 18 else None
+    event_id = an_id(request.query_params.get("event"))
+    after = pages.after_moment(request)
     rows: list[Any] = []
     events: list[Any] = []
     removed = None
+    more = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
-        rows = await sql.run(
+        found = await sql.run(
             pool,
             "contacts.search",
             owner_id=account_id,
             pattern=like_pattern(query),
             event_id=event_id,
+            after_at=after.at,
+            after_id=after.id,
+            limit=pages.PAGE_SIZE + 1,
         )
-        events = await sql.run(pool, "events.mine", account_id=account_id)
+        rows, cursor = pages.page(found, lambda row: pages.moment_cursor(row["met_at"], row["id"]))
+        more = pages.more_url(request, "contacts", cursor, q=query, event=event_id)
+        # The "where we met" filter offers my latest hundred events: a menu, not a list to page.
+        events = await sql.run(
+            pool, "events.mine", account_id=account_id, after_at=None, after_id=None, limit=100
+        )
         removed = await _removal(request, account_id, request.query_params.get(REMOVED, ""))
     return render(
         request,
         "contacts.html",
-        {"contacts": rows, "q": query, "event_id": event_id, "events": events, "removed": removed},
+        {
+            "contacts": rows,
+            "q": query,
+            "event_id": event_id,
+            "events": events,
+            "removed": removed,
+            "more": more,
+        },
         fragment="_contact_list.html",
     )
 

@@ -31,6 +31,19 @@ _NAME_HEADER = re.compile(r"^-- name: ([a-z_]+)([\^$!]?)\s*$", re.MULTILINE)
 Executor = asyncpg.Pool | Connection
 
 
+class TextWithNul(ValueError):
+    """A text parameter holds NUL, which PostgreSQL's text cannot: whoever sent it sent
+    something no page or script of ours makes (the web app answers 400)."""
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class Shape(Enum):
     """What a query returns, as declared by its header's suffix."""
 
@@ -144,7 +157,11 @@ class Queries(Mapping[str, str]):
             if unknown:
                 problems.append(f"unknown parameter(s) {', '.join(unknown)}")
             raise TypeError(f"query {key}: {'; '.join(problems)}")
-        return [params[name] for name in query.params]
+        args = [params[name] for name in query.params]
+        # Refused here, once for every query, rather than met as a 500 from the server.
+        if any(_has_nul(arg) for arg in args):
+            raise TextWithNul(f"query {key}: a text parameter holds NUL")
+        return args
 
     async def run(self, conn: Executor, key: str, /, **params: Any) -> Any:
         """Run query ``key`` on a pool or connection with its named parameters.

@@ -22,6 +22,8 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 MAX_DURATION = timedelta(days=14)
 LIMITS = {"name": 120, "venue": 200, "description": 2000}
+# The years an event may be in: any real one, and none a datetime cannot hold in UTC.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -72,6 +74,10 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
                 raise ValueError
         except ValueError:
             errors[name] = "Enter a date and time, like 2026-12-01 12:00."
+            continue
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            # Year 9999 in a zone west of UTC is year 10000 in UTC: no datetime holds it.
+            errors[name] = f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}."
             continue
         if "time_zone" not in errors:
             local = parsed.replace(tzinfo=ZoneInfo(values["time_zone"]))

@@ -15,7 +15,7 @@ from server.cards.cards import phone_region
 from server.db import time_zones
 from server.events import events
 from server.events.events import join_url, load_event
-from server.web import qr, sessions
+from server.web import pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import redirect
@@ -248,11 +248,24 @@ async def join_code(request: Request) -> Response:
 async def events_index(request: Request) -> Response:
     account_id = viewer(request).account_id
     rows: list[Any] = []
+    more = None
     if account_id is not None:
-        rows = await request.app.state.sql.run(
-            request.app.state.pool, "events.mine", account_id=account_id
+        after = pages.after_moment(request)
+        found = await request.app.state.sql.run(
+            request.app.state.pool,
+            "events.mine",
+            account_id=account_id,
+            after_at=after.at,
+            after_id=after.id,
+            limit=pages.PAGE_SIZE + 1,
         )
-    return render(request, "events.html", {"events": rows, "tz": viewer(request).time_zone})
+        rows, cursor = pages.page(
+            found, lambda row: pages.moment_cursor(row["starts_at"], row["id"])
+        )
+        more = pages.more_url(request, "events", cursor)
+    return render(
+        request, "events.html", {"events": rows, "tz": viewer(request).time_zone, "more": more}
+    )
 
 
 routes = [

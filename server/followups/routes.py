@@ -13,7 +13,7 @@ from starlette.routing import Route
 from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
 from server.followups import calendar_file, push_actions, wording
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.forms import read_form, text
+from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, trigger_client_event
 from server.web.templating import render
 from server.web.urls import url_path
@@ -33,7 +33,7 @@ async def followups(request: Request) -> Response:
             request.app.state.pool,
             "followups.list_open",
             owner_id=account_id,
-            event_id=int(event) if event.isdigit() and len(event) < 18 else None,
+            event_id=an_id(event),
         )
     now = datetime.now(UTC)
     return render(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from server.web import signing
+from server.web.forms import an_id
 from server.web.urls import Urls
 
 LINK_DAYS = 30
@@ -63,6 +64,7 @@ def expiry(now: float | None = None) -> int:
 
 def valid(secret_key: str, signature: str, until: str, purpose: str, *parts: object) -> bool:
     """The signature is ours and the link has not expired."""
-    if not until.isdigit() or int(until) < time.time():
+    expires = an_id(until)
+    if expires is None or expires < time.time():
         return False
-    return signing.verify(secret_key, signature, purpose, *parts, int(until))
+    return signing.verify(secret_key, signature, purpose, *parts, expires)

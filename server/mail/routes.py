@@ -19,6 +19,7 @@ from starlette.routing import Route
 from server.followups import wording
 from server.mail import links
 from server.web import signing
+from server.web.forms import an_id
 from server.web.templating import render
 
 NOT_VALID = "This link is not valid, or it has expired. Links in our emails work for 30 days."
@@ -115,18 +116,18 @@ async def followup(request: Request) -> Response:
     followup_id = request.path_params["followup_id"]
     action = request.path_params["action"]
     query = request.query_params
-    round_ = query.get("round", "")
+    round_ = an_id(query.get("round"))
     secret = request.app.state.settings.secret_key
     if (
         action not in ("done", "snooze")
-        or not round_.isdigit()
+        or round_ is None
         or not links.valid(
             secret,
             query.get("sig", ""),
             query.get("until", ""),
             "mail-followup",
             followup_id,
-            int(round_),
+            round_,
             action,
         )
     ):
@@ -136,13 +137,13 @@ async def followup(request: Request) -> Response:
     if item is None:
         raise HTTPException(404, "That follow-up no longer exists.")
     name = item["name"]
-    handled = item["status"] != "open" or item["round"] != int(round_)
+    handled = item["status"] != "open" or item["round"] != round_
     if request.method == "POST" and not handled:
         if action == "done":
-            changed = await sql.run(pool, "followups.done_once", id=followup_id, round=int(round_))
+            changed = await sql.run(pool, "followups.done_once", id=followup_id, round=round_)
         else:
             changed = await sql.run(
-                pool, "followups.snooze_once", id=followup_id, round=int(round_), days=SNOOZE_DAYS
+                pool, "followups.snooze_once", id=followup_id, round=round_, days=SNOOZE_DAYS
             )
         if changed is not None:
             text = (

@@ -3,6 +3,8 @@ and requests to connect sent from the roster."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -13,6 +15,7 @@ from server.contacts import blocks
 from server.events import events
 from server.events.events import load_event
 from server.swaps.connect import connect
+from server.web import pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
@@ -32,17 +35,21 @@ async def event_people(request: Request) -> Response:
     if not event["roster_open"]:
         raise HTTPException(410, "This event's list of people has closed.")
     query = request.query_params.get("q", "")[:100]
-    rows = await request.app.state.sql.run(
+    found = await request.app.state.sql.run(
         request.app.state.pool,
         "events.roster",
         event_id=event["id"],
         viewer_id=viewer(request).account_id,
         query=events.prefix_query(query),
+        after=pages.after_id(request),
+        limit=pages.PAGE_SIZE + 1,
     )
+    rows, cursor = pages.page(found, lambda row: str(row["account_id"]))
+    more = pages.more_url(request, "event_people", cursor, {"event_id": event["id"]}, q=query)
     return render(
         request,
         "event_people.html",
-        {"event": event, "people": rows, "q": query},
+        {"event": event, "people": rows, "q": query, "more": more},
         fragment="_event_people_list.html",
     )
 
@@ -163,12 +170,23 @@ async def request_connect(request: Request) -> Response:
 
 async def requests(request: Request) -> Response:
     account_id = viewer(request).account_id
-    rows = []
+    rows: list[Any] = []
+    more = None
     if account_id is not None:
-        rows = await request.app.state.sql.run(
-            request.app.state.pool, "requests.incoming", account_id=account_id
+        after = pages.after_moment(request)
+        found = await request.app.state.sql.run(
+            request.app.state.pool,
+            "requests.incoming",
+            account_id=account_id,
+            after_at=after.at,
+            after_id=after.id,
+            limit=pages.PAGE_SIZE + 1,
         )
-    return render(request, "requests.html", {"requests": rows})
+        rows, cursor = pages.page(
+            found, lambda row: pages.moment_cursor(row["created_at"], row["id"])
+        )
+        more = pages.more_url(request, "requests", cursor)
+    return render(request, "requests.html", {"requests": rows, "more": more})
 
 
 @signed_in(status_code=404, message="That request is not for you.")

@@ -20,7 +20,7 @@ from server.tap import bumps, codes
 from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.web.auth import signed_in, signed_in_account
 from server.web.client import client_ip
-from server.web.forms import read_form, text
+from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.templating import render
 
@@ -250,10 +250,7 @@ async def bump_choose(request: Request) -> Response:
     account_id = signed_in_account(request)
     form = await read_form(request)
     outcome = await _my_bump(request, account_id)
-    try:
-        choice = int(text(form, "choice"))
-    except ValueError:
-        choice = 0
+    choice = an_id(text(form, "choice")) or 0
     pool, sql = request.app.state.pool, request.app.state.sql
     if not await bumps.choose(pool, sql, outcome, account_id, choice):
         raise HTTPException(409, "That person is no longer in the list. Bump again.")

@@ -96,6 +96,11 @@ def authentication_error(conn: HTTPConnection, exc: Exception) -> Response:
     return _back_in_a_moment(request, exc.__cause__ or exc)
 
 
+async def unreadable(request: Request, exc: Exception) -> Response:
+    """Input that reached a query but no column can hold (``queries.TextWithNul``)."""
+    return error_response(request, 400, "That request could not be read.")
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DATABASE_AWAY):
         return _back_in_a_moment(request, exc)

@@ -1,19 +1,28 @@
-"""Reading what a request submitted: a bounded form, a text field, a JSON body."""
+"""Reading what a request submitted: a bounded form, a text field, an id, a JSON body."""
 
 from __future__ import annotations
 
 import json
 import unicodedata
+from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
+UNREADABLE = "That request could not be read."
+# Our scripts send a few levels (a sync action, a push subscription, a passkey credential).
+MAX_JSON_DEPTH = 12
+# The largest id in PostgreSQL's bigint; ids in forms and query strings are bounded by it.
+MAX_ID = 2**63 - 1
 
-async def read_form(request: Request) -> FormData:
+
+async def read_form(request: Request, *, max_files: int = 0) -> FormData:
+    """The submitted form. Files only where the handler takes them (``max_files``): a file
+    sent anywhere else is refused, rather than spooled to disk for nobody."""
     try:
-        form = await request.form(max_files=1, max_fields=40)
+        form = await request.form(max_files=max_files, max_fields=40)
     except MultiPartException:
         raise HTTPException(400, "The form could not be read. Please try again.") from None
     return form
@@ -40,9 +49,58 @@ def plain(value: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+def an_id(value: str | None) -> int | None:
+    """An id from a form field or a query string: ASCII digits PostgreSQL's bigint can hold,
+    or None (``str.isdigit`` also says yes to superscripts, which ``int`` refuses, and to
+    other scripts' digits, which it reads)."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
+
 async def read_json(request: Request) -> object:
-    """A JSON body from our own scripts, or a clear 400 when it cannot be read."""
+    """A JSON body from our own scripts, or a clear 400 when it cannot be read: not UTF-8,
+    not JSON, NaN or Infinity, numbers beyond what a float holds, or nested deeper than
+    MAX_JSON_DEPTH (which the parser would otherwise meet as a RecursionError)."""
+    body = await request.body()
+    brackets = body.count(b"[") + body.count(b"{")
+    if brackets > MAX_JSON_DEPTH and _depth(body) > MAX_JSON_DEPTH:
+        raise HTTPException(400, UNREADABLE)
     try:
-        return json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        raise HTTPException(400, "That request could not be read.") from None
+        return json.loads(body, parse_constant=_refuse, parse_float=_finite)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise HTTPException(400, UNREADABLE) from None
+
+
+def _depth(body: bytes) -> int:
+    """How deep brackets nest, outside strings, without parsing (so without recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a number JSON allows")
+
+
+def _finite(literal: str) -> float:
+    number = float(literal)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError("a number beyond what a float holds")
+    return number

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+# What RedirectResponse leaves as it is: URL delimiters, and "%" of what is encoded already.
+LOCATION_SAFE = ":/%#?=@[]!$&'()*+,;~"
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,18 @@ def vary_on_htmx(response: Response) -> Response:
     return response
 
 
+def location(url: str) -> str:
+    """A URL fit for a ``Location`` or ``HX-Redirect`` header: headers are Latin-1 and one
+    line, so what is not ASCII (a name, an address) is percent-encoded as UTF-8, as browsers
+    do, and so are spaces and line breaks; what is already percent-encoded stays."""
+    return quote(url, safe=LOCATION_SAFE)
+
+
 def redirect(request: Request, url: str) -> Response:
     """Redirect after POST: a 303 for plain forms, ``HX-Redirect`` for htmx."""
     if htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return Response(status_code=303, headers={"location": url})
+        return Response(status_code=204, headers={"HX-Redirect": location(url)})
+    return Response(status_code=303, headers={"location": location(url)})
 
 
 TRIGGER_HEADERS = {

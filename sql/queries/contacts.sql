@@ -41,8 +41,9 @@ SELECT id FROM contacts WHERE owner_id = :owner_id AND contact_id = :contact_id
 -- name: search
 -- An owner's contacts, newest first, optionally filtered by a case-insensitive
 -- substring of name, headline or company (:pattern is a LIKE pattern, already escaped)
--- and by the event where we met (:event_id). Each card as its person shares it with me, so a
--- company they keep from me neither shows nor matches.
+-- and by the event where we met (:event_id); :limit of them, after the contact met at
+-- :after_at with id :after_id (both NULL: from the newest). Each card as its person shares
+-- it with me, so a company they keep from me neither shows nor matches.
 SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key,
        ct.event_id, e.name AS event_name
 FROM contacts ct
@@ -52,8 +53,9 @@ WHERE ct.owner_id = :owner_id
   AND (:pattern::text IS NULL
        OR c.name ILIKE :pattern OR c.headline ILIKE :pattern OR c.company ILIKE :pattern)
   AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
+  AND (:after_at::timestamptz IS NULL OR (ct.met_at, ct.id) < (:after_at, :after_id::bigint))
 ORDER BY ct.met_at DESC, ct.id DESC
-LIMIT 500
+LIMIT :limit
 
 -- name: get^
 -- One contact with the other person's card as they share it with me, only if the owner holds

@@ -61,19 +61,24 @@ SELECT (SELECT count(*) FROM event_attendees WHERE event_id = :event_id AND left
 FROM events e WHERE e.id = :event_id
 
 -- name: mine
--- Events I organise or attend, newest first.
+-- Events I organise or attend, newest first: :limit of them, after the one starting at
+-- :after_at with id :after_id (both NULL: from the newest).
 SELECT e.id, e.name, e.starts_at, e.ends_at, e.time_zone, e.closed_at,
        e.organizer_id = :account_id AS is_organizer
 FROM events e
-WHERE e.organizer_id = :account_id
-   OR EXISTS (SELECT 1 FROM event_attendees ea
-              WHERE ea.event_id = e.id AND ea.account_id = :account_id AND ea.left_at IS NULL)
-ORDER BY e.starts_at DESC
-LIMIT 100
+WHERE (e.organizer_id = :account_id
+       OR EXISTS (SELECT 1 FROM event_attendees ea
+                  WHERE ea.event_id = e.id AND ea.account_id = :account_id AND ea.left_at IS NULL))
+  AND (:after_at::timestamptz IS NULL OR (e.starts_at, e.id) < (:after_at, :after_id::bigint))
+ORDER BY e.starts_at DESC, e.id DESC
+LIMIT :limit
 
 -- name: roster
 -- Listed attendees other than me, never their email or phone, leaving out anyone who
 -- blocked me or whom I blocked. :query is a prefix tsquery text, or NULL for everyone.
+-- Best match first, then by name: :limit of them, after the person :after (an account id,
+-- placed by their card's rank and name, which outlast their place on the roster; NULL:
+-- from the first).
 SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with, c.photo_key,
        ct.id AS contact_id,
        -- A declined request still reads "Request sent": declining is silent.
@@ -86,9 +91,15 @@ LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = ea.account
 WHERE ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
   AND ea.account_id NOT IN (SELECT account_id FROM blocked_with(:viewer_id))
   AND (:query::text IS NULL OR c.search @@ to_tsquery('simple', :query))
+  AND (:after::bigint IS NULL
+       OR (-CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END,
+           c.name, c.account_id)
+          > (SELECT -CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(a.search, to_tsquery('simple', :query)) END,
+                    a.name, a.account_id
+             FROM cards a WHERE a.account_id = :after))
 ORDER BY CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END DESC,
-         c.name
-LIMIT 100
+         c.name, c.account_id
+LIMIT :limit
 
 -- name: attendee_ids$
 -- Whether an account is a listed, present attendee of the event (for acting on them).

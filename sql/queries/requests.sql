@@ -21,7 +21,8 @@ SELECT id FROM made
 SELECT count(*) FROM connect_requests WHERE from_id = :from_id AND created_at > now() - interval '1 hour'
 
 -- name: incoming
--- Requests waiting for my answer, newest first, with what the asker shares on a roster.
+-- Requests waiting for my answer, newest first, with what the asker shares on a roster:
+-- :limit of them, after the one made at :after_at with id :after_id (both NULL: the newest).
 SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company,
        c.looking_for, c.can_help_with, c.photo_key
 FROM connect_requests r
@@ -29,8 +30,9 @@ JOIN cards c ON c.account_id = r.from_id
 JOIN events e ON e.id = r.event_id
 WHERE r.to_id = :account_id AND r.status = 'pending'
   AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
-ORDER BY r.created_at DESC
-LIMIT 200
+  AND (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
+ORDER BY r.created_at DESC, r.id DESC
+LIMIT :limit
 
 -- name: decide^
 -- Accept or decline a request made to me; returns who asked and at which event.
