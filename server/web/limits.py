@@ -1,11 +1,29 @@
-"""Request body limits: an oversized body is refused with 413 before it is stored anywhere."""
+"""Limits: request bodies (an oversized body is refused with 413 before it is stored
+anywhere), and how often anyone may do something (429 with ``Retry-After``).
+
+The rates are one mechanism: a ``Rule`` (what, how many, in how long) counted per key in
+PostgreSQL by ``take_limit()`` (``sql/logic.sql``) under an advisory lock, so a limit holds
+under concurrent requests and across web processes. Keys name who is acting or what is acted
+on first (an account, a share link's owner), and the address second: behind a venue's NAT many
+people share one address, and an address is what a script changes most cheaply. An IPv6
+address counts by its /64, which one subscriber gets whole.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.db.pool import Connection
+from server.db.queries import Executor, Queries
+from server.web.client import client_ip
 from server.web.errors import error_response
 
 
@@ -49,3 +67,77 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most ``most`` of something per key in any ``span``; ``says`` is what the person is
+    told when it is used up (``{wait}`` stands for how long, in words)."""
+
+    bucket: str
+    most: int
+    span: timedelta
+    says: str
+
+
+class TooMany(HTTPException):
+    """A limit is used up: 429, the rule's words, and ``Retry-After``."""
+
+    def __init__(self, rule: Rule, wait: timedelta) -> None:
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        super().__init__(
+            429, rule.says.format(wait=wait_in_words(seconds)), {"retry-after": str(seconds)}
+        )
+        self.rule = rule
+        self.retry_after = seconds
+
+
+def wait_in_words(seconds: int) -> str:
+    if seconds < 60:
+        return "in a minute"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return "in 1 minute" if minutes == 1 else f"in {minutes} minutes"
+    hours = math.ceil(minutes / 60)
+    return "in an hour" if hours == 1 else f"in {hours} hours"
+
+
+def address_key(request: HTTPConnection) -> str:
+    """The client's address as a limit counts it: IPv4 whole, IPv6 by its /64 (an IPv4
+    address mapped into IPv6 as the IPv4 one). No address: one shared key."""
+    ip = client_ip(request)
+    if ip is None:
+        return "unknown"
+    address = ipaddress.ip_address(ip)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+async def take(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:
+    """Count one against each (rule, key), all or none: raises ``TooMany`` for the first
+    rule used up, and the hits already counted are rolled back with it. Checks name the
+    account or target first and the address last; the same order everywhere keeps the
+    advisory locks from deadlocking."""
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as held:
+            await _take(held, sql, checks)
+    else:
+        await _take(conn, sql, checks)
+
+
+async def _take(conn: Connection, sql: Queries, checks: tuple[tuple[Rule, object], ...]) -> None:
+    async with conn.transaction():
+        for rule, key in checks:
+            wait = await sql.run(
+                conn,
+                "limits.take",
+                bucket=rule.bucket,
+                key=str(key),
+                most=rule.most,
+                span=rule.span,
+            )
+            if wait is not None:
+                raise TooMany(rule, wait)
