@@ -11,8 +11,10 @@ address counts by its /64, which one subscriber gets whole.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import math
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -116,6 +118,15 @@ def address_key(request: HTTPConnection) -> str:
     return str(address)
 
 
+def network_key(request: HTTPConnection) -> str:
+    """The client's network, coarser than ``address_key``: IPv4 by its /24, IPv6 by its /64.
+    Phones side by side on one Wi-Fi share it; a script elsewhere does not."""
+    key = address_key(request)
+    if "/" in key or key == "unknown":
+        return key
+    return str(ipaddress.IPv4Network((key, 24), strict=False))
+
+
 async def take(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:
     """Count one against each (rule, key), all or none: raises ``TooMany`` for the first
     rule used up, and the hits already counted are rolled back with it. Checks name the
@@ -141,3 +152,23 @@ async def _take(conn: Connection, sql: Queries, checks: tuple[tuple[Rule, object
             )
             if wait is not None:
                 raise TooMany(rule, wait)
+
+
+async def release(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:
+    """Give back one hit of each: for rules that count what is going on now (requests
+    waiting) rather than what was done. A hit never given back (a process killed mid-wait)
+    leaves the count when its rule's span has passed."""
+    for rule, key in checks:
+        await sql.run(conn, "limits.release", bucket=rule.bucket, key=str(key))
+
+
+@contextlib.asynccontextmanager
+async def holding(
+    conn: Executor, sql: Queries, *checks: tuple[Rule, object]
+) -> AsyncIterator[None]:
+    """At most ``rule.most`` at once per key (each rule's span must outlast what is held)."""
+    await take(conn, sql, *checks)
+    try:
+        yield
+    finally:
+        await release(conn, sql, *checks)
