@@ -38,7 +38,7 @@ from server.web import errors
 from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
-from server.web.limits import BodySizeLimitMiddleware
+from server.web.limits import BodySizeLimitMiddleware, SlowDownMiddleware
 from server.web.templating import STATIC_DIR, create_templates
 from server.web.urls import Urls
 
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=ROUTES,
         middleware=[
+            Middleware(SlowDownMiddleware),
             Middleware(
                 SecurityHeadersMiddleware, inline_css=inline_css, hsts=settings.secure_cookies
             ),

@@ -11,6 +11,7 @@ address counts by its /64, which one subscriber gets whole.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import math
@@ -69,6 +70,32 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+# A refused request (429) is answered after this pause. A script looping as fast as it can
+# then sends one request per pause per connection, and while it waits it costs a sleeping
+# coroutine, not CPU that the people swapping need (bench/abuse.py: without it, one client's
+# refused requests took most of the web process); a person never notices the wait.
+PAUSE_BEFORE_429 = 2.0
+
+
+class SlowDownMiddleware:
+    """Holds every 429 answer for ``PAUSE_BEFORE_429`` seconds before sending it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def paused_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 429:
+                await asyncio.sleep(PAUSE_BEFORE_429)
+            await send(message)
+
+        await self.app(scope, receive, paused_send)
 
 
 @dataclass(frozen=True)
