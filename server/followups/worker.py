@@ -63,7 +63,7 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
             "url": paths.requests(),
             "delivery": row["id"],
         }
-    if row["summary_account_id"] is not None:
+    if row.get("summary_account_id") is not None:
         waiting = row["summary_waiting"]
         return {
             "title": f"You have {waiting} {'person' if waiting == 1 else 'people'} to follow up",
