@@ -149,6 +149,9 @@ class Swap(Workload):
             (
                 f"POST /c/{token}/details HTTP/1.1\r\n{self.common}"
                 "Accept: text/html\r\n"
+                # Each visitor is a phone of its own, as the limits per address see it (the
+                # server believes loopback's X-Forwarded-For: FORWARDED_ALLOW_IPS).
+                f"X-Forwarded-For: {visitor_address(person)}\r\n"
                 f"{SAME_ORIGIN}"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
@@ -159,6 +162,11 @@ class Swap(Workload):
             raise HTTPError(f"POST /c/<token>/details answered {reply.status}")
         if "ro_session" not in reply.cookies:
             raise HTTPError("POST /c/<token>/details set no session cookie")
+
+
+def visitor_address(n: int) -> str:
+    """A distinct IPv4 address for the ``n``th visitor (10.0.0.0/8)."""
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
 
 
 # (time, web process tree's CPU by pid, PostgreSQL's by pid, this process's, the machine's busy)

@@ -35,7 +35,7 @@ from server.settings import routes as settings_routes
 from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
 from server.tap import routes as tap_routes
-from server.web import errors
+from server.web import errors, limits
 from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=ROUTES,
         middleware=[
+            Middleware(limits.SlowDownMiddleware),
             Middleware(
                 SecurityHeadersMiddleware, inline_css=inline_css, hsts=settings.secure_cookies
             ),

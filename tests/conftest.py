@@ -134,7 +134,7 @@ def test_environment(
         "REACHOUT_DATA_DIR": str(tmp_path_factory.mktemp("data")),
         # The local push service is the only one tests may send to, and its TLS
         # certificate is made at start, so the worker is told to trust it.
-        "PUSH_SERVICES": "127.0.0.1",
+        "PUSH_SERVICES": "127.0.0.1:*",
         "PUSH_CA_FILE": push_service.ca_file,
         # Mail goes over SMTP to the local sink, never to a real server.
         "SMTP_URL": mail_sink.url,
@@ -151,7 +151,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 @pytest.fixture(autouse=True)
 async def clean_tables(app: Starlette) -> None:
     await app.state.pool.execute(
-        "TRUNCATE accounts, email_addresses, move_misses RESTART IDENTITY CASCADE"
+        "TRUNCATE accounts, email_addresses, move_misses, limit_hits RESTART IDENTITY CASCADE"
     )
 
 

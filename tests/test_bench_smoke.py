@@ -25,6 +25,12 @@ TIMEOUT_S = 120
 # What each one must print: its report's headings and the lines saying its checks passed.
 FIGURES = {
     "swap.py": ["Reachout swap benchmark", "swaps/s", "database check:", ": consistent"],
+    "abuse.py": [
+        "Reachout abuse benchmark",
+        "swaps/s",
+        "flood requests",
+        "aims: rate under flood",
+    ],
     "bump.py": [
         "phones swapped with their true partner",
         "Impact to the first useful prompt",

@@ -1,8 +1,12 @@
 """Wake requests waiting on a row from PostgreSQL ``NOTIFY``: one listening connection a process.
 
 The database stays the source of truth: a waiter re-reads its row after every
-wake-up and at least every ``POLL_SECONDS``, so a notification lost while the
-connection was down costs latency, never correctness. When the connection is lost
+wake-up. While the connection listens, that is all: a thousand waiters cost one
+connection and no queries until something changes (a flood of long-polls must not
+become a flood of reads against a small pool). When the connection is lost, and again
+when it listens anew, every waiter is woken to re-read (a notification may have been
+lost in between), and until then waiters poll every ``POLL_SECONDS``, so a lost
+notification costs latency, never correctness. When the connection is lost
 (PostgreSQL restarting, the network cut) the listener says so once and reconnects,
 backing off with jitter, for as long as the process lives.
 """
@@ -59,6 +63,7 @@ class Listener:
             return True
         conn.add_termination_listener(self._lost)
         self._conn = conn
+        self._wake_everyone()  # what changed while nobody listened is read now
         return True
 
     async def close(self) -> None:
@@ -74,8 +79,14 @@ class Listener:
         for event in self._waiting.get(str(payload), ()):
             event.set()
 
+    def _wake_everyone(self) -> None:
+        for events in self._waiting.values():
+            for event in events:
+                event.set()
+
     def _lost(self, _conn: object) -> None:
         self._conn = None
+        self._wake_everyone()  # to poll until the connection is back
         if not self._closed:
             log.warning("lost the LISTEN connection on %s; reconnecting", self.channel)
             self._reconnect_soon()
@@ -113,8 +124,11 @@ class Listener:
             if not waiters:
                 del self._waiting[key]
 
-    @staticmethod
-    async def wait(event: asyncio.Event, seconds: float) -> None:
+    async def wait(self, event: asyncio.Event, seconds: float) -> None:
+        """Until ``event`` (a notification, or the connection lost or back) or ``seconds``;
+        at most ``POLL_SECONDS`` while nothing listens."""
+        if not self.listening:
+            seconds = min(seconds, POLL_SECONDS)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), min(seconds, POLL_SECONDS))
+            await asyncio.wait_for(event.wait(), seconds)
         event.clear()

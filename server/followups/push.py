@@ -91,9 +91,17 @@ def push_origin(endpoint: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+def host_allowed(host: str, port: int, allowed: tuple[str, ...]) -> bool:
+    """Whether ``host:port`` is on the allow-list. Push services listen on 443: another port is
+    allowed only where an entry names it (``host:8443``, or ``host:*`` for the tests' local
+    service), so a subscription cannot point our sends at some other service on the host."""
     host = host.lower().rstrip(".")
-    for pattern in allowed:
+    for entry in allowed:
+        pattern, sep, ports = entry.rpartition(":")
+        if not sep or ":" in pattern or not (ports == "*" or ports.isdigit()):
+            pattern, ports = entry, "443"
+        if ports not in ("*", str(port)):
+            continue
         if pattern.startswith("*.") and host.endswith(pattern[1:]):
             return True
         if host == pattern:
@@ -121,7 +129,11 @@ def validate_subscription(data: Any, allowed_hosts: tuple[str, ...]) -> Subscrip
     parts = urlsplit(endpoint)
     if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
         raise InvalidSubscription("Push endpoints must be https URLs.")
-    if not host_allowed(parts.hostname, allowed_hosts):
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise InvalidSubscription("Push endpoints must be https URLs.") from None
+    if not host_allowed(parts.hostname, port, allowed_hosts):
         raise InvalidSubscription("That push service is not one we send to.")
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
     try:

@@ -41,6 +41,8 @@ log = logging.getLogger("reachout.worker")
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
+# Reminders one account gets one by one in its day; past these, one summary per device.
+REMINDERS_EACH_DAY = 5
 
 
 def backoff(attempts: int, retry_after: float | None, rng: random.Random, base: float) -> float:
@@ -58,6 +60,15 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
             "body": f"You were both at {row['request_event_name']}. Open Reachout to accept."[:600],
             "tag": f"request-{row['request_id']}",
             "url": paths.requests(),
+            "delivery": row["id"],
+        }
+    if row.get("summary_account_id") is not None:
+        waiting = row["summary_waiting"]
+        return {
+            "title": f"You have {waiting} {'person' if waiting == 1 else 'people'} to follow up",
+            "body": "Lots of new contacts today. Open Reachout to see who.",
+            "tag": "reminders-summary",
+            "url": paths.followups(),
             "delivery": row["id"],
         }
     if row["digest_event_id"] is not None:
@@ -101,6 +112,9 @@ class Paths:
 
     def contact(self, contact_id: int) -> str:
         return self.urls.path("contact", contact_id=contact_id)
+
+    def followups(self) -> str:
+        return self.urls.path("followups")
 
     def requests(self) -> str:
         return self.urls.path("requests")
@@ -146,7 +160,9 @@ class Worker:
     async def enqueue_due(self) -> int:
         total = 0
         while True:
-            taken: int = await self.sql.run(self.pool, "deliveries.enqueue_due", limit=1000)
+            taken: int = await self.sql.run(
+                self.pool, "deliveries.enqueue_due", limit=1000, each_day=REMINDERS_EACH_DAY
+            )
             total += taken
             if taken < 1000:
                 return total

@@ -70,6 +70,13 @@ RULES = (
         ("retention.sign_in_codes",),
     ),
     Rule(
+        "What the limits count (new accounts, swaps, guests, bumps and requests per account,"
+        " share link and IP address), with the IP address",
+        "deleted after {period}",
+        "retain_attempts",
+        ("retention.limit_hits",),
+    ),
+    Rule(
         "Browsers that signed out, or were not used for 400 days, with their IP address and"
         " browser name",
         "deleted {period} after",

@@ -3,6 +3,7 @@ and requests to connect sent from the roster."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -15,7 +16,7 @@ from server.contacts import blocks
 from server.events import events
 from server.events.events import load_event
 from server.swaps.connect import connect
-from server.web import pages
+from server.web import limits, pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
@@ -25,6 +26,12 @@ from server.web.urls import url_path
 
 # Requests one person may send in an hour.
 PER_HOUR = 30
+REQUESTS = limits.Rule(
+    "requests",
+    PER_HOUR,
+    timedelta(hours=1),
+    f"You have sent {PER_HOUR} requests in the last hour. Please try again {{wait}}.",
+)
 
 
 async def event_people(request: Request) -> Response:
@@ -153,12 +160,8 @@ async def request_connect(request: Request) -> Response:
         raise HTTPException(404, "That person is not on this event's list.")
     if await sql.run(pool, "contacts.id_for", owner_id=me, contact_id=other) is not None:
         raise HTTPException(400, "You are already connected: they are in your contacts.")
-    if await sql.run(pool, "requests.sent_last_hour", from_id=me) >= PER_HOUR:
-        raise HTTPException(
-            429,
-            f"You have sent {PER_HOUR} requests in the last hour. "
-            "Please wait a while before sending more.",
-        )
+    # Counted and checked in one locked step: thirty requests at once send thirty.
+    await limits.take(pool, sql, (REQUESTS, me))
     made = await sql.run(pool, "requests.create", event_id=event["id"], from_id=me, to_id=other)
     if made is None:
         raise HTTPException(409, "There is already a request waiting between you two.")

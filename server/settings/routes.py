@@ -106,6 +106,16 @@ async def settings_save(request: Request) -> Response:
     )
 
 
+# Phones and browsers one account may get reminders on: more is a script, not a person.
+DEVICES_PER_ACCOUNT = 10
+TOO_MANY_DEVICES = (
+    f"Reminders are on for {DEVICES_PER_ACCOUNT} devices already. Remove one in Settings first."
+)
+ENDPOINT_TAKEN = (
+    "This browser already gets reminders for another Reachout account. Turn them off there first."
+)
+
+
 async def push_subscribe(request: Request) -> Response:
     """``PushSubscription.toJSON()`` from app.js, after the person asked for reminders."""
     data: Any = await read_json(request)
@@ -120,16 +130,29 @@ async def push_subscribe(request: Request) -> Response:
         )
     except push.InvalidSubscription as refused:
         return JSONResponse({"error": str(refused)}, status_code=422)
-    subscription_id = await request.app.state.sql.run(
-        request.app.state.pool,
-        "push.subscribe",
-        account_id=account_id,
-        endpoint=subscription.endpoint,
-        p256dh=subscription.p256dh,
-        auth=subscription.auth,
-        device=str(device)[:200],
-        session_id=viewer(request).session_id,
-    )
+    sql = request.app.state.sql
+    taken = False
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "push.lock_devices", account_id=account_id)
+        subscription_id = await sql.run(
+            conn,
+            "push.subscribe",
+            account_id=account_id,
+            endpoint=subscription.endpoint,
+            p256dh=subscription.p256dh,
+            auth=subscription.auth,
+            device=str(device)[:200],
+            session_id=viewer(request).session_id,
+            most=DEVICES_PER_ACCOUNT,
+        )
+        if subscription_id is None:
+            taken = await sql.run(
+                conn, "push.endpoint_taken", account_id=account_id, endpoint=subscription.endpoint
+            )
+    if subscription_id is None and taken:
+        return JSONResponse({"error": ENDPOINT_TAKEN}, status_code=409)
+    if subscription_id is None:
+        return JSONResponse({"error": TOO_MANY_DEVICES}, status_code=409)
     return JSONResponse({"id": subscription_id}, status_code=201)
 
 

@@ -53,6 +53,7 @@ async def new_code(conn: Any, sql: Queries, secret_key: str, account_id: int) ->
 async def use_code(conn: Any, sql: Queries, secret_key: str, typed: str, ip: str) -> int | None:
     """The account a typed code moves to, or None (counted as a miss); TooManyMisses when this
     IP already missed five times. Run inside a transaction (the IP's lock is held by it)."""
+    await sql.run(conn, "signin.lock_move_ip", ip=ip)
     if await sql.run(conn, "signin.move_misses", ip=ip) >= MISSES_ALLOWED:
         raise TooManyMisses
     code = normalize(typed)

@@ -12,6 +12,7 @@ from server.cards import fields
 from server.db.pool import Connection
 from server.db.queries import Queries
 from server.mail import addresses
+from server.swaps import rates
 from server.web.auth import viewer
 from server.web.errors import Titled
 
@@ -74,6 +75,7 @@ async def create_guest(
             conn = await stack.enter_async_context(request.app.state.pool.acquire())
         assert conn is not None
         async with conn.transaction():
+            await rates.guest(conn, request, account_id)
             # The guest is standing next to me: my time zone, as looked up with my session.
             row = await sql.run(
                 conn,

@@ -19,10 +19,10 @@ from server.cards.sharing import share_url
 from server.contacts.contacts import new_contact_url
 from server.db import time_zones
 from server.mail import addresses
-from server.swaps import sync
+from server.swaps import rates, sync
 from server.swaps.connect import connect
 from server.swaps.visits import SELF, Visit, load_visit
-from server.web import sessions
+from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import redirect
@@ -78,9 +78,9 @@ async def _swap(request: Request, visit: Visit) -> Response:
         raise HTTPException(403, "Leave your details below to swap.")
     if visit.own:
         raise HTTPException(400, SELF)
-    contact_id = await connect(
-        request.app.state.pool, request.app.state.sql, visit.viewer_id, visit.owner_id
-    )
+    pool = request.app.state.pool
+    await rates.swap(pool, request, visit.viewer_id, visit.owner_id)
+    contact_id = await connect(pool, request.app.state.sql, visit.viewer_id, visit.owner_id)
     return redirect(request, new_contact_url(request, contact_id))
 
 
@@ -101,6 +101,8 @@ async def leave_details(request: Request) -> Response:
     time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
     pool = request.app.state.pool
     async with pool.acquire() as conn, conn.transaction():
+        # Counted with the account it makes: refused, nothing is made and nothing counted.
+        await rates.new_account(conn, request, visit.owner_id)
         joined = await sql.run(
             conn,
             "accounts.join_with_details",
@@ -176,6 +178,13 @@ async def sync_action(request: Request) -> Response:
             )
     except sync.Answer as exc:
         return _json(exc.status_code, exc.body)
+    except limits.TooMany as exc:
+        # Nothing was recorded for this key: the phone keeps it queued and sends it again.
+        limited = _json(
+            429, {"status": "retry", "message": exc.detail, "retry_after": exc.retry_after}
+        )
+        limited.headers["retry-after"] = str(exc.retry_after)
+        return limited
     return _json(status_code, answer)
 
 

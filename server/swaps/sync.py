@@ -21,6 +21,7 @@ from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import new_contact_url
 from server.db.pool import Connection
+from server.swaps import rates
 from server.swaps.connect import SwapRefused, connect, create_guest
 from server.swaps.visits import SELF, card_for_token
 from server.tap import codes
@@ -101,6 +102,7 @@ async def perform(
             return failed(exc.status_code, str(exc.detail))
         if card["account_id"] == account_id:
             return failed(400, SELF)
+        await rates.swap(conn, request, account_id, card["account_id"])
         try:
             contact_id = await connect(conn, sql, account_id, card["account_id"], met_at=at)
         except SwapRefused as refused:

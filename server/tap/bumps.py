@@ -2,7 +2,16 @@
 
 Every change to a scope's bumps happens under that scope's advisory lock, so
 several web processes pair bumps as one would; ``NOTIFY bumps`` wakes the
-requests waiting on a changed bump in whichever process holds them.
+requests waiting on a changed bump in whichever process holds them (one LISTEN
+connection per process, no reads while nothing changes).
+
+A scope is an event, or outside events the bumper's network (IPv4 /24, IPv6 /64): one
+global scope let anyone's flood of bumps make every real bump "ambiguous" and hear the
+names of everyone bumping anywhere. Outside an event, two phones pair only when they are
+on one network as well as within 40 ms with alike forces (phones side by side on a café's
+Wi-Fi do; a script elsewhere never sees them). Two on different networks outside an event
+hear "No phone bumped back" and swap by code or QR instead. Bumps and waiting requests are
+limited per account and address (``server/web/limits.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from server.tap.bump_pairing import (
     alike,
     decide,
 )
+from server.web.limits import Rule
 
 
 def now_ms() -> float:
@@ -59,14 +69,47 @@ class Choice:
     headline: str
 
 
+MINUTE = timedelta(minutes=1)
+BUMPS_PER_ACCOUNT = Rule(
+    "account-bumps", 20, MINUTE, "You bumped 20 times in a minute. Please try again {wait}."
+)
+# A venue's Wi-Fi is one address for everyone there: 1,000 people bumping in pairs over a
+# minute, with retries, is bench/bump.py's crowd. The account limits are the tight ones.
+BUMPS_PER_ADDRESS = Rule(
+    "address-bumps",
+    3000,
+    MINUTE,
+    "Too many bumps from your network just now. Please try again {wait}, or swap by code.",
+)
+# Requests waiting for a bump to change, at once (a page waits on one at a time; a few tabs).
+# The span outlasts the longest wait, so a hit a killed process never gave back runs out.
+WAITING_SPAN = timedelta(seconds=30)
+WAITING_PER_ACCOUNT = Rule(
+    "account-bump-waits", 5, WAITING_SPAN, "Too many bumps waiting at once. Try again {wait}."
+)
+WAITING_PER_ADDRESS = Rule(
+    "address-bump-waits",
+    1000,
+    WAITING_SPAN,
+    "Too many bumps waiting from your network. Try again {wait}.",
+)
+
+
 async def record(
-    pool: asyncpg.Pool, sql: Queries, account_id: int, at_ms: float, force: float | None
+    pool: asyncpg.Pool,
+    sql: Queries,
+    account_id: int,
+    at_ms: float,
+    force: float | None,
+    network: str = "unknown",
 ) -> int:
-    """Store a bump and apply the pairing rule to it; returns its id."""
+    """Store a bump and apply the pairing rule to it; returns its id. ``network``: the
+    bumper's (``limits.network_key``), the scope outside events."""
     tolerance = timedelta(milliseconds=TOLERANCE_MS)
     at = _moment(at_ms)
     async with pool.acquire() as conn, conn.transaction():
-        scope = await sql.run(conn, "bumps.scope_for", account_id=account_id)
+        event = await sql.run(conn, "bumps.scope_for", account_id=account_id)
+        scope = event or f"net:{network}"
         await sql.run(conn, "bumps.lock_scope", scope=scope)
         bump_id: int = await sql.run(
             conn, "bumps.insert", account_id=account_id, scope=scope, bumped_at=at, force=force

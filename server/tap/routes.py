@@ -18,6 +18,7 @@ from server.contacts.contacts import new_contact_url
 from server.swaps.connect import SwapRefused, connect, create_guest
 from server.tap import bumps, codes
 from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
+from server.web import limits
 from server.web.auth import signed_in, signed_in_account
 from server.web.client import client_ip
 from server.web.forms import an_id, read_form, text
@@ -167,7 +168,15 @@ async def bump_create(request: Request) -> Response:
         force = None
     pool, sql = request.app.state.pool, request.app.state.sql
     listener = request.app.state.listener
-    bump_id = await bumps.record(pool, sql, account_id, bumped_at, force)
+    await limits.take(
+        pool,
+        sql,
+        (bumps.BUMPS_PER_ACCOUNT, account_id),
+        (bumps.BUMPS_PER_ADDRESS, limits.address_key(request)),
+    )
+    bump_id = await bumps.record(
+        pool, sql, account_id, bumped_at, force, limits.network_key(request)
+    )
     outcome = await bumps.get(pool, sql, bump_id, account_id)
     assert outcome is not None
     if outcome.state == "waiting":
@@ -212,15 +221,22 @@ async def bump_status(request: Request) -> Response:
     outcome = await _my_bump(request, account_id)
     seen = request.query_params.get("seen")
     if seen is not None:
-        changed = await bumps.wait_for_change(
-            request.app.state.pool,
-            request.app.state.sql,
-            request.app.state.listener,
-            outcome.id,
-            account_id,
-            seen,
-            bumps.now_ms() + LONG_POLL_MS,
-        )
+        pool, sql = request.app.state.pool, request.app.state.sql
+        async with limits.holding(
+            pool,
+            sql,
+            (bumps.WAITING_PER_ACCOUNT, account_id),
+            (bumps.WAITING_PER_ADDRESS, limits.address_key(request)),
+        ):
+            changed = await bumps.wait_for_change(
+                pool,
+                sql,
+                request.app.state.listener,
+                outcome.id,
+                account_id,
+                seen,
+                bumps.now_ms() + LONG_POLL_MS,
+            )
         assert changed is not None
         outcome = changed
     return await _answer(request, account_id, outcome)

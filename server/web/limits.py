@@ -1,11 +1,32 @@
-"""Request body limits: an oversized body is refused with 413 before it is stored anywhere."""
+"""Limits: request bodies (an oversized body is refused with 413 before it is stored
+anywhere), and how often anyone may do something (429 with ``Retry-After``).
+
+The rates are one mechanism: a ``Rule`` (what, how many, in how long) counted per key in
+PostgreSQL by ``take_limit()`` (``sql/logic.sql``) under an advisory lock, so a limit holds
+under concurrent requests and across web processes. Keys name who is acting or what is acted
+on first (an account, a share link's owner), and the address second: behind a venue's NAT many
+people share one address, and an address is what a script changes most cheaply. An IPv6
+address counts by its /64, which one subscriber gets whole.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ipaddress
+import math
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.db.pool import Connection
+from server.db.queries import Executor, Queries
+from server.web.client import client_ip
 from server.web.errors import error_response
 
 
@@ -50,3 +71,132 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+# A refused request (429) is answered after this pause. A script looping as fast as it can
+# then sends one request per pause per connection, and while it waits it costs a sleeping
+# coroutine, not CPU that the people swapping need (bench/abuse.py: without it, one client's
+# refused requests took most of the web process); a person never notices the wait.
+PAUSE_BEFORE_429 = 2.0
+
+
+class SlowDownMiddleware:
+    """Holds every 429 answer for ``PAUSE_BEFORE_429`` seconds before sending it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def paused_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 429:
+                await asyncio.sleep(PAUSE_BEFORE_429)
+            await send(message)
+
+        await self.app(scope, receive, paused_send)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most ``most`` of something per key in any ``span``; ``says`` is what the person is
+    told when it is used up (``{wait}`` stands for how long, in words)."""
+
+    bucket: str
+    most: int
+    span: timedelta
+    says: str
+
+
+class TooMany(HTTPException):
+    """A limit is used up: 429, the rule's words, and ``Retry-After``."""
+
+    def __init__(self, rule: Rule, wait: timedelta) -> None:
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        super().__init__(
+            429, rule.says.format(wait=wait_in_words(seconds)), {"retry-after": str(seconds)}
+        )
+        self.rule = rule
+        self.retry_after = seconds
+
+
+def wait_in_words(seconds: int) -> str:
+    if seconds < 60:
+        return "in a minute"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return "in 1 minute" if minutes == 1 else f"in {minutes} minutes"
+    hours = math.ceil(minutes / 60)
+    return "in an hour" if hours == 1 else f"in {hours} hours"
+
+
+def address_key(request: HTTPConnection) -> str:
+    """The client's address as a limit counts it: IPv4 whole, IPv6 by its /64 (an IPv4
+    address mapped into IPv6 as the IPv4 one). No address: one shared key."""
+    ip = client_ip(request)
+    if ip is None:
+        return "unknown"
+    address = ipaddress.ip_address(ip)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def network_key(request: HTTPConnection) -> str:
+    """The client's network, coarser than ``address_key``: IPv4 by its /24, IPv6 by its /64.
+    Phones side by side on one Wi-Fi share it; a script elsewhere does not."""
+    key = address_key(request)
+    if "/" in key or key == "unknown":
+        return key
+    return str(ipaddress.IPv4Network((key, 24), strict=False))
+
+
+async def take(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:
+    """Count one against each (rule, key), all or none: raises ``TooMany`` for the first
+    rule used up, and the hits already counted are rolled back with it. Checks name the
+    account or target first and the address last; the same order everywhere keeps the
+    advisory locks from deadlocking."""
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as held:
+            await _take(held, sql, checks)
+    else:
+        await _take(conn, sql, checks)
+
+
+async def _take(conn: Connection, sql: Queries, checks: tuple[tuple[Rule, object], ...]) -> None:
+    async with conn.transaction():
+        for rule, key in checks:
+            wait = await sql.run(
+                conn,
+                "limits.take",
+                bucket=rule.bucket,
+                key=str(key),
+                most=rule.most,
+                span=rule.span,
+            )
+            if wait is not None:
+                raise TooMany(rule, wait)
+
+
+async def release(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:
+    """Give back one hit of each: for rules that count what is going on now (requests
+    waiting) rather than what was done. A hit never given back (a process killed mid-wait)
+    leaves the count when its rule's span has passed."""
+    for rule, key in checks:
+        await sql.run(conn, "limits.release", bucket=rule.bucket, key=str(key))
+
+
+@contextlib.asynccontextmanager
+async def holding(
+    conn: Executor, sql: Queries, *checks: tuple[Rule, object]
+) -> AsyncIterator[None]:
+    """At most ``rule.most`` at once per key (each rule's span must outlast what is held)."""
+    await take(conn, sql, *checks)
+    try:
+        yield
+    finally:
+        await release(conn, sql, *checks)

@@ -1,5 +1,5 @@
 -- name: scope_for$
--- Where a bump can pair: the event its bumper is at now, or '' outside events.
+-- The event a bump can pair in: its bumper's now, or '' outside events (then its network).
 SELECT coalesce(current_event(:account_id)::text, '')
 
 -- name: lock_scope!
@@ -61,7 +61,8 @@ SELECT count(pg_notify('bumps', id::text)) FROM changed
 
 -- name: crowd
 -- The others in ambiguous bump :bump_id's window (:window either side) who were told to try again
--- too, nearest first: whom "pick who you bumped" may list (never someone blocked either way).
+-- too, nearest first: whom "pick who you bumped" may list (never someone blocked either way,
+-- and at an event only those listed on its roster: who hid there is not named to strangers).
 SELECT o.id, o.account_id, (extract(epoch FROM o.bumped_at) * 1000)::float8 AS at_ms,
        o.force, o.state, o.chosen_id, c.name, c.headline
 FROM bumps b
@@ -70,6 +71,10 @@ JOIN bumps o ON o.scope = b.scope AND o.account_id <> b.account_id
 JOIN cards c ON c.account_id = o.account_id
 WHERE b.id = :bump_id AND o.state = 'ambiguous'
   AND o.account_id NOT IN (SELECT account_id FROM blocked_with(b.account_id))
+  AND (b.scope LIKE 'net:%' OR EXISTS (
+      SELECT 1 FROM event_attendees ea
+      WHERE ea.event_id::text = b.scope AND ea.account_id = o.account_id
+        AND ea.listed AND ea.left_at IS NULL))
 ORDER BY abs(extract(epoch FROM o.bumped_at - b.bumped_at)), o.id
 
 -- name: set_choice$

@@ -1,7 +1,10 @@
 -- name: enqueue_due$
 -- Turn due follow-ups into one delivery per subscribed device and one email, each round once,
 -- as the owner wants reminders to come (reminders_by_push, reminder_address in logic.sql).
--- Follow-ups locked by another worker are left to it. Returns how many follow-ups were taken.
+-- Only the first :each_day reminders of the owner's local day go one by one; past those, one
+-- summary per device and day ("You have N people to follow up"), so that a flood of new
+-- contacts is one notification, not hundreds. Follow-ups locked by another worker are left to
+-- it. Returns how many follow-ups were taken.
 WITH due AS (
     SELECT id, round FROM followups
     WHERE status = 'open' AND due_at <= now() AND queued_round < round
@@ -9,20 +12,40 @@ WITH due AS (
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 ), taken AS (
-    UPDATE followups f SET queued_round = due.round
+    UPDATE followups f SET queued_round = due.round, queued_at = now()
     FROM due WHERE f.id = due.id
     RETURNING f.id, f.round, f.owner_id
+), ranked AS (
+    -- Which reminder of the owner's day each is: those queued earlier today (this statement's
+    -- snapshot does not see the update above) plus its place among those taken now.
+    SELECT taken.id, taken.round, taken.owner_id, today.day,
+           today.earlier + row_number() OVER (PARTITION BY taken.owner_id ORDER BY taken.id) AS nth
+    FROM taken
+    JOIN accounts a ON a.id = taken.owner_id
+    CROSS JOIN LATERAL (
+        SELECT (now() AT TIME ZONE coalesce(a.time_zone, 'UTC'))::date AS day,
+               (SELECT count(*) FROM followups q
+                WHERE q.owner_id = taken.owner_id
+                  AND q.queued_at >= date_trunc('day', now() AT TIME ZONE coalesce(a.time_zone, 'UTC'))
+                                     AT TIME ZONE coalesce(a.time_zone, 'UTC')) AS earlier
+    ) today
 ), queued AS (
     INSERT INTO deliveries (followup_id, round, subscription_id)
-    SELECT taken.id, taken.round, s.id
-    FROM taken JOIN push_subscriptions s ON s.account_id = taken.owner_id
-    WHERE reminders_by_push(taken.owner_id)
+    SELECT ranked.id, ranked.round, s.id
+    FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
+    WHERE ranked.nth <= :each_day AND reminders_by_push(ranked.owner_id)
     ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
+), summarised AS (
+    INSERT INTO deliveries (summary_account_id, summary_day, subscription_id)
+    SELECT DISTINCT ranked.owner_id, ranked.day, s.id
+    FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
+    WHERE ranked.nth > :each_day AND reminders_by_push(ranked.owner_id)
+    ON CONFLICT DO NOTHING
 ), mailed AS (
     INSERT INTO emails (kind, account_id, to_address, followup_id, round)
-    SELECT 'reminder', taken.owner_id, mail.address, taken.id, taken.round
-    FROM taken CROSS JOIN LATERAL (SELECT reminder_address(taken.owner_id) AS address) mail
-    WHERE mail.address IS NOT NULL
+    SELECT 'reminder', ranked.owner_id, mail.address, ranked.id, ranked.round
+    FROM ranked CROSS JOIN LATERAL (SELECT reminder_address(ranked.owner_id) AS address) mail
+    WHERE mail.address IS NOT NULL AND ranked.nth <= :each_day
     ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM taken
@@ -48,9 +71,13 @@ WITH picked AS (
         leased_by = :worker, attempts = d.attempts + 1
     FROM picked WHERE d.id = picked.id
     RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts, d.request_id,
-              d.digest_event_id, d.digest_account_id
+              d.digest_event_id, d.digest_account_id, d.summary_account_id
 )
 SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id,
+       l.summary_account_id,
+       (SELECT count(*) FROM followups xf
+        WHERE xf.owner_id = l.summary_account_id AND xf.status = 'open' AND xf.due_at <= now())
+           AS summary_waiting,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,

@@ -1,12 +1,27 @@
+-- name: lock_devices!
+-- Serialises one account's subscribing (the cap below counts, then inserts): held until commit.
+SELECT pg_advisory_xact_lock(hashtextextended('push-devices:' || :account_id::bigint, 0))
+
 -- name: subscribe$
--- Store a browser's subscription; the same endpoint again replaces its keys and owner.
+-- Store a browser's subscription, or renew its keys. Nothing (NULL) when the endpoint is
+-- another account's (an endpoint is one browser's: moving it would send that person's
+-- reminders to whoever posted it), or when the account has :most other devices already.
 -- :session_id: the signed-in browser it belongs to (signing that one out removes it).
+-- Run after lock_devices, in its transaction, so two at once cannot both pass the cap.
 INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth, device, session_id)
-VALUES (:account_id, :endpoint, :p256dh, :auth, :device, :session_id)
+SELECT :account_id, :endpoint, :p256dh, :auth, :device, :session_id
+WHERE (SELECT count(*) FROM push_subscriptions
+       WHERE account_id = :account_id AND endpoint <> :endpoint) < :most
 ON CONFLICT (endpoint) DO UPDATE
-SET account_id = EXCLUDED.account_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth,
+SET p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth,
     device = EXCLUDED.device, session_id = EXCLUDED.session_id
+WHERE push_subscriptions.account_id = EXCLUDED.account_id
 RETURNING id
+
+-- name: endpoint_taken$
+-- Whether this endpoint is subscribed by another account than :account_id.
+SELECT EXISTS (SELECT 1 FROM push_subscriptions
+               WHERE endpoint = :endpoint AND account_id <> :account_id)
 
 -- name: devices
 -- My subscribed devices, newest first.

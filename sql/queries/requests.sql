@@ -15,11 +15,6 @@ WITH made AS (
 )
 SELECT id FROM made
 
--- name: sent_last_hour$
--- How many requests someone sent in the last hour (the rate limit, in the database so
--- every web process counts the same).
-SELECT count(*) FROM connect_requests WHERE from_id = :from_id AND created_at > now() - interval '1 hour'
-
 -- name: incoming
 -- Requests waiting for my answer, newest first, with what the asker shares on a roster:
 -- :limit of them, after the one made at :after_at with id :after_id (both NULL: the newest).

@@ -155,3 +155,13 @@ SELECT count(*) FILTER (WHERE deleted) FROM (
         SELECT id FROM accounts WHERE guest AND created_at < now() - :keep::interval
         LIMIT :batch FOR UPDATE SKIP LOCKED) guests
 ) done
+
+-- name: limit_hits$
+-- What the rate limits counted (by account, share link or address); they count the last hour.
+WITH gone AS (
+    DELETE FROM limit_hits WHERE ctid = ANY (ARRAY(
+        SELECT ctid FROM limit_hits WHERE at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED))
+    RETURNING 1
+)
+SELECT count(*) FROM gone

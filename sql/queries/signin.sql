@@ -74,10 +74,15 @@ WITH retired AS (
 INSERT INTO move_codes (account_id, code_hash, expires_at)
 VALUES (:account_id, :code_hash, now() + make_interval(mins => :minutes))
 
+-- name: lock_move_ip!
+-- Held until commit: one IP's move codes are checked one at a time. A statement of its own:
+-- taken inside the counting statement, the lock would come after that statement's snapshot,
+-- and the count would miss the misses of whoever held the lock before.
+SELECT pg_advisory_xact_lock(hashtext('move-ip:' || :ip))
+
 -- name: move_misses$
--- Wrong move codes typed from :ip in the last ten minutes, counted under a lock on the IP.
-WITH locked AS (SELECT pg_advisory_xact_lock(hashtext('move-ip:' || :ip)))
-SELECT count(*) FROM move_misses, locked
+-- Wrong move codes typed from :ip in the last ten minutes (after lock_move_ip).
+SELECT count(*) FROM move_misses
 WHERE ip = :ip AND at > now() - interval '10 minutes'
 
 -- name: use_move_code$

@@ -144,7 +144,7 @@ def server_environment(
         "REACHOUT_DATA_DIR": str(data_dir),
         "WEB_CONCURRENCY": "1",
         "LOG_LEVEL": "warning",
-        "PUSH_SERVICES": "127.0.0.1",
+        "PUSH_SERVICES": "127.0.0.1:*",
         "PUSH_CA_FILE": push_service.ca_file,
     }
 

@@ -71,7 +71,7 @@ async def start_worker(url: str, service: LocalPushService, data_dir: str) -> An
         "SECRET_KEY": TEST_SECRET,
         "BASE_URL": "http://testserver",
         "REACHOUT_DATA_DIR": data_dir,
-        "PUSH_SERVICES": "127.0.0.1",
+        "PUSH_SERVICES": "127.0.0.1:*",
         "PUSH_CA_FILE": service.ca_file,
         "WORKER_LEASE_SECONDS": str(LEASE),
         "WORKER_CONCURRENCY": "2",

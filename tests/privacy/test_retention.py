@@ -80,6 +80,12 @@ async def code_misses(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM code_misses WHERE id = $1", row
 
 
+async def limit_hits(pool: asyncpg.Pool, when: datetime) -> Probe:
+    key = f"198.51.100.{next(_serial) % 250}"
+    await pool.execute("INSERT INTO limit_hits (bucket, key, at) VALUES ('x', $1, $2)", key, when)
+    return "SELECT count(*) FROM limit_hits WHERE key = $1", key
+
+
 async def move_misses(pool: asyncpg.Pool, when: datetime) -> Probe:
     ip = f"10.1.0.{next(_serial)}"
     await pool.execute("INSERT INTO move_misses (ip, at) VALUES ($1, $2)", ip, when)
@@ -231,6 +237,7 @@ SEEDS: dict[str, Seed] = {
     for seed in (
         code_misses,
         move_misses,
+        limit_hits,
         sign_in_codes,
         ended_sessions,
         swap_codes,

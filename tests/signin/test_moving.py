@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from tests.phone import soup, text_of
@@ -62,6 +63,24 @@ async def test_five_wrong_codes_and_this_ip_must_wait(new_phone, pool):
     blocked = await guesser.post(guesser.url("move_enter_submit"), {"code": code})
     assert blocked.status_code == 429 and "Wait ten minutes" in text_of(blocked)
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 1, "nobody signed in"
+
+
+async def test_wrong_codes_typed_all_at_once_still_stop_at_five(new_phone, pool):
+    """The attack: a script sends its guesses together. The lock and the count in one
+    statement let every one through (the count's snapshot predates the lock)."""
+    safari = await new_phone()
+    await safari.make_card()
+    await show_code(safari)
+    guesser = await new_phone()
+    answers = await asyncio.gather(
+        *(
+            guesser.post(guesser.url("move_enter_submit"), {"code": f"AAAA-AA{a}{b}"})
+            for a in "ABC"
+            for b in "ABCD"
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [422] * 5 + [429] * 7
+    assert await pool.fetchval("SELECT count(*) FROM move_misses") == 5
 
 
 async def test_showing_a_code_needs_a_signed_in_browser(new_phone):

@@ -1,0 +1,86 @@
+"""How often people may swap and make cards through someone's share link, or type guests in.
+
+A share link is screenshotted and posted: with it, a script could make thousands of accounts,
+each a contact of the link's owner and a reminder the next morning. Each limit is keyed on the
+target first (the link's owner: however many addresses a script uses, one card gets at most
+so many new people an hour), then on who acts (an account), then on the address (a venue's
+NAT shares one, so its limit is the loosest). The numbers leave room for a speaker whose QR
+is on the big screen: a few hundred people in an hour.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.requests import Request
+
+from server.db.queries import Executor
+from server.web import limits
+from server.web.limits import Rule
+
+HOUR = timedelta(hours=1)
+
+NEW_PER_LINK = Rule(
+    "link-new-accounts",
+    300,
+    HOUR,
+    "Lots of people left their details on this card in the last hour, so we are pausing"
+    " new ones for a while. Please try again {wait}.",
+)
+NEW_PER_ADDRESS = Rule(
+    "address-new-accounts",
+    100,
+    timedelta(minutes=10),
+    "Many new cards were made from your network just now. Please try again {wait}.",
+)
+SWAPS_PER_ACCOUNT = Rule(
+    "account-swaps",
+    100,
+    HOUR,
+    "You have swapped with 100 people by link in the last hour. Please try again {wait}.",
+)
+SWAPS_PER_LINK = Rule(
+    "link-swaps",
+    300,
+    HOUR,
+    "Lots of people swapped with this card in the last hour, so we are pausing new swaps"
+    " for a while. Please try again {wait}.",
+)
+SWAPS_PER_ADDRESS = Rule(
+    "address-swaps",
+    300,
+    timedelta(minutes=10),
+    "Many swaps were made from your network just now. Please try again {wait}.",
+)
+GUESTS_PER_ACCOUNT = Rule(
+    "account-guests",
+    20,
+    HOUR,
+    "You have added 20 guests in the last hour. Please try again {wait}.",
+)
+
+
+async def new_account(conn: Executor, request: Request, owner_id: int) -> None:
+    """Someone without a card leaves their details on ``owner_id``'s card."""
+    await limits.take(
+        conn,
+        request.app.state.sql,
+        (NEW_PER_LINK, owner_id),
+        (NEW_PER_ADDRESS, limits.address_key(request)),
+    )
+
+
+async def swap(conn: Executor, request: Request, account_id: int, owner_id: int) -> None:
+    """``account_id`` swaps with ``owner_id`` through their link (now or queued offline)."""
+    await limits.take(
+        conn,
+        request.app.state.sql,
+        (SWAPS_PER_ACCOUNT, account_id),
+        (SWAPS_PER_LINK, owner_id),
+        (SWAPS_PER_ADDRESS, limits.address_key(request)),
+    )
+
+
+async def guest(conn: Executor, request: Request, account_id: int) -> None:
+    """``account_id`` types a guest's details on their own phone."""
+    await limits.take(conn, request.app.state.sql, (GUESTS_PER_ACCOUNT, account_id))

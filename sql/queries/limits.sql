@@ -1,0 +1,12 @@
+-- name: take$
+-- Count one hit against a limit, unless it is used up: NULL when counted, otherwise how long
+-- to wait (take_limit() in sql/logic.sql, under an advisory lock per bucket and key).
+SELECT take_limit(:bucket, :key, :most, :span::interval)
+
+-- name: release!
+-- Give back one hit (the latest) of a limit that counts what is going on now. SKIP LOCKED:
+-- two giving back at once take two different hits, not the same one twice.
+DELETE FROM limit_hits WHERE ctid = (
+    SELECT ctid FROM limit_hits WHERE bucket = :bucket AND key = :key
+    ORDER BY at DESC LIMIT 1 FOR UPDATE SKIP LOCKED
+)

@@ -1,0 +1,62 @@
+"""The one rate-limit mechanism (``limits.take``): it holds when many take at once, each on
+its own connection as separate web processes would, and counts an IPv6 subscriber's /64 once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from starlette.requests import Request
+
+from server.web import limits
+
+RULE = limits.Rule("test", 10, timedelta(hours=1), "Ten an hour. Try again {wait}.")
+OTHER = limits.Rule("test-address", 1000, timedelta(hours=1), "Too many from here.")
+
+
+async def attempt(app, *checks) -> bool:
+    try:
+        await limits.take(app.state.pool, app.state.sql, *checks)
+    except limits.TooMany:
+        return False
+    return True
+
+
+async def test_forty_at_once_on_separate_connections_let_exactly_ten_through(app, pool):
+    passed = await asyncio.gather(*(attempt(app, (RULE, "account:7")) for _ in range(40)))
+    assert passed.count(True) == 10
+    assert await pool.fetchval("SELECT count(*) FROM limit_hits WHERE bucket = 'test'") == 10
+    # Another key has its own count.
+    assert await attempt(app, (RULE, "account:8"))
+
+
+async def test_a_refused_check_counts_nothing_against_the_others(app, pool):
+    for _ in range(10):
+        assert await attempt(app, (RULE, "account:7"))
+    # The account's limit is used up: the address is not charged for the refused try.
+    assert not await attempt(app, (RULE, "account:7"), (OTHER, "192.0.2.1"))
+    assert await pool.fetchval("SELECT count(*) FROM limit_hits WHERE key = '192.0.2.1'") == 0
+
+
+async def test_used_up_says_when_to_try_again(app):
+    for _ in range(10):
+        await limits.take(app.state.pool, app.state.sql, (RULE, "k"))
+    with pytest.raises(limits.TooMany) as refused:
+        await limits.take(app.state.pool, app.state.sql, (RULE, "k"))
+    assert refused.value.status_code == 429
+    assert 3500 < int(refused.value.headers["retry-after"]) <= 3600
+    assert refused.value.detail == "Ten an hour. Try again in an hour."
+
+
+def request_from(host: str) -> Request:
+    return Request({"type": "http", "client": (host, 1234), "headers": []})
+
+
+def test_an_ipv6_subscriber_counts_once_by_its_slash_64():
+    one = limits.address_key(request_from("2001:db8:1:2:aaaa::1"))
+    other = limits.address_key(request_from("2001:db8:1:2:ffff::9"))
+    assert one == other == "2001:db8:1:2::/64"
+    assert limits.address_key(request_from("2001:db8:1:3::1")) != one
+    assert limits.address_key(request_from("::ffff:192.0.2.7")) == "192.0.2.7"
+    assert limits.address_key(request_from("192.0.2.7")) == "192.0.2.7"
