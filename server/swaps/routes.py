@@ -164,7 +164,7 @@ async def sync_action(request: Request) -> Response:
                 account_id,
                 kind,
                 payload,
-                sync.made_at(made_at, datetime.now(UTC)),
+                sync.made_at(made_at, datetime.now(UTC), kind),
             )
             await sql.run(
                 conn,

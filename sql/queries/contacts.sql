@@ -12,7 +12,12 @@
 WITH made AS (
     INSERT INTO contacts (owner_id, contact_id, event_id, met_at)
     SELECT pair.owner_id, pair.contact_id,
-           coalesce(:event_id::bigint, current_event(pair.owner_id, moment.at)), moment.at
+           -- A queued moment (:met_at, from the sender's phone) places only the sender's own
+           -- row; the other side's event is where they are now, by our clock.
+           coalesce(:event_id::bigint,
+                    current_event(pair.owner_id,
+                                  CASE WHEN pair.owner_id = :account_id::bigint THEN moment.at
+                                       ELSE now() END)), moment.at
     FROM (VALUES (:account_id::bigint, :other_id::bigint),
                  (:other_id::bigint, :account_id::bigint)) AS pair (owner_id, contact_id)
     CROSS JOIN (SELECT coalesce(:met_at::timestamptz, now()) AS at) AS moment
