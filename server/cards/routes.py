@@ -160,7 +160,9 @@ async def photo(request: Request) -> Response:
 async def share(request: Request) -> Response:
     account_id = signed_in_account(request)
     card = await load_card(request, account_id)
-    url, expires_at = await share_url(request, account_id, card["share_generation"])
+    url, expires_at = await share_url(
+        request, account_id, card["share_generation"], card["share_id"]
+    )
     return render(
         request,
         "share.html",

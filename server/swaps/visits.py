@@ -48,7 +48,12 @@ async def card_for_token(request: Request, token: str, at: datetime) -> Any:
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
-    card = await load_card(request, decoded.account_id)
+    account_id = decoded.account_id
+    if decoded.share_id is not None:
+        account_id = await request.app.state.sql.run(
+            request.app.state.pool, "cards.by_share_id", share_id=decoded.share_id
+        )
+    card = None if account_id is None else await load_card(request, account_id)
     if card is None:
         # We signed this token, so its account existed: it was deleted since (no tombstone
         # needed). Every account has a card from its first save.

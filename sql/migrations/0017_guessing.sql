@@ -4,3 +4,11 @@
 ALTER TABLE swap_codes ADD COLUMN near_misses integer NOT NULL DEFAULT 0;
 -- Codes drawn per account in the last hour, for the limit on "New code".
 CREATE INDEX swap_codes_drawn ON swap_codes (account_id, created_at);
+
+-- A card's opaque id for share links, instead of the account's sequential id (which told
+-- anyone who scanned how many accounts there are, and which came after whose). 60 random
+-- bits; drawn for each existing card too (a volatile default is computed per row).
+ALTER TABLE cards
+    ADD COLUMN share_id bigint NOT NULL
+    DEFAULT ('x' || substr(md5(gen_random_uuid()::text), 1, 15))::bit(60)::bigint;
+CREATE UNIQUE INDEX cards_share_id ON cards (share_id);

@@ -51,7 +51,7 @@ async def test_a_code_typed_offline_minutes_ago_while_live_still_swaps(new_phone
 
 async def test_an_expired_share_link_backdated_stays_expired(new_phone, pool):
     _dana, mia = await two_phones(new_phone)
-    account = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Dana Lee'")
+    account = await pool.fetchval("SELECT share_id FROM cards WHERE name = 'Dana Lee'")
     issued_at = datetime.now(UTC) - timedelta(days=3)
     # A screenshot of Dana's link posted three days ago: it expired an hour ago.
     token = share_tokens.issue(

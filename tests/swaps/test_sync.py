@@ -81,7 +81,7 @@ async def test_a_scan_of_a_code_valid_when_scanned_still_syncs_but_a_reset_one_d
     new_phone, pool
 ):
     dana, mia = await two_phones(new_phone)
-    account = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Dana Lee'")
+    account = await pool.fetchval("SELECT share_id FROM cards WHERE name = 'Dana Lee'")
     scanned_at = datetime.now(UTC) - timedelta(minutes=8)
     issued_at = scanned_at - timedelta(hours=1)
     old_token = share_tokens.issue(TEST_SECRET, account, 0, issued_at, timedelta(minutes=65))
