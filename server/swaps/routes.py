@@ -79,7 +79,11 @@ async def _swap(request: Request, visit: Visit) -> Response:
     if visit.own:
         raise HTTPException(400, SELF)
     contact_id = await connect(
-        request.app.state.pool, request.app.state.sql, visit.viewer_id, visit.owner_id
+        request.app.state.pool,
+        request.app.state.sql,
+        visit.viewer_id,
+        visit.owner_id,
+        pending=bool(visit.card["ask_details_first"]),
     )
     return redirect(request, new_contact_url(request, contact_id))
 

@@ -110,7 +110,14 @@ async def perform(
         if card["account_id"] == account_id:
             return failed(400, SELF)
         try:
-            contact_id = await connect(conn, sql, account_id, card["account_id"], met_at=at)
+            contact_id = await connect(
+                conn,
+                sql,
+                account_id,
+                card["account_id"],
+                met_at=at,
+                pending=bool(card["ask_details_first"]),
+            )
         except SwapRefused as refused:
             return failed(refused.status_code, refused.detail)
         return _done(request, contact_id, card["name"])

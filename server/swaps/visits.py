@@ -32,14 +32,27 @@ class Visit:
     owner_id: int
     viewer_id: int | None
     contact_id: int | None  # the viewer's contact row for the owner, once connected
+    # What the owner shares with the viewer once connected ('pending': not accepted yet).
+    sharing: str | None = None
 
     @property
     def own(self) -> bool:
         return self.viewer_id == self.owner_id
 
     @property
+    def pending(self) -> bool:
+        """They left details on a card that asks first; its owner has not accepted yet."""
+        return self.contact_id is not None and self.sharing == "pending"
+
+    @property
     def limited(self) -> bool:
-        return bool(self.card["ask_details_first"]) and self.contact_id is None and not self.own
+        """Name, headline and photo only: before leaving details on a card that asks first,
+        and after, until its owner accepts (or while they share only the basics)."""
+        if self.own:
+            return False
+        if self.contact_id is None:
+            return bool(self.card["ask_details_first"])
+        return self.sharing != "all"
 
 
 async def card_for_token(request: Request, token: str, at: datetime) -> Any:
@@ -70,9 +83,11 @@ async def load_visit(request: Request) -> Visit:
     card = await card_for_token(request, request.path_params["token"], datetime.now(UTC))
     owner_id = card["account_id"]
     viewer_id = viewer(request).account_id
-    contact_id = None
+    contact_id = sharing = None
     if viewer_id is not None and viewer_id != owner_id:
-        contact_id = await request.app.state.sql.run(
-            request.app.state.pool, "contacts.id_for", owner_id=viewer_id, contact_id=owner_id
+        sql, pool = request.app.state.sql, request.app.state.pool
+        contact_id = await sql.run(pool, "contacts.id_for", owner_id=viewer_id, contact_id=owner_id)
+        sharing = await sql.run(
+            pool, "contacts.sharing_of", owner_id=owner_id, contact_id=viewer_id
         )
-    return Visit(card, owner_id, viewer_id, contact_id)
+    return Visit(card, owner_id, viewer_id, contact_id, sharing)

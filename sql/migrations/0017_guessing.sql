@@ -12,3 +12,10 @@ ALTER TABLE cards
     ADD COLUMN share_id bigint NOT NULL
     DEFAULT ('x' || substr(md5(gen_random_uuid()::text), 1, 15))::bit(60)::bigint;
 CREATE UNIQUE INDEX cards_share_id ON cards (share_id);
+
+-- "Ask for their details first": the card owner's row for someone who left details on it
+-- starts 'pending' (they see name, headline and photo) until the owner accepts ('all').
+ALTER TABLE contacts DROP CONSTRAINT contacts_sharing_check;
+ALTER TABLE contacts ADD CONSTRAINT contacts_sharing_check
+    CHECK (sharing IN ('all', 'basics', 'pending'));
+CREATE INDEX contacts_pending ON contacts (owner_id) WHERE sharing = 'pending';

@@ -196,10 +196,10 @@ async def test_ask_for_details_first_hides_contact_details_until_swapped(new_pho
     response = await visitor.post(link + "/details", {"name": "Mia", "email": "mia@example.com"})
     assert response.status_code == 303
     welcome = await visitor.get(response.headers["location"])
-    assert "dana@example.com" in welcome.text
+    assert "dana@example.com" not in welcome.text, "not until Dana accepts"
     after = await visitor.get(link)
-    assert "already swapped" in text_of(after)
-    assert (await visitor.get(link + "/vcard")).status_code == 200
+    assert "once they accept" in text_of(after)
+    assert (await visitor.get(link + "/vcard")).status_code == 403
 
     await dana.post(dana.url("share_ask_first"), {})
     assert await pool.fetchval("SELECT ask_details_first FROM cards WHERE account_id = 1") is False
