@@ -19,3 +19,17 @@ ALTER TABLE contacts DROP CONSTRAINT contacts_sharing_check;
 ALTER TABLE contacts ADD CONSTRAINT contacts_sharing_check
     CHECK (sharing IN ('all', 'basics', 'pending'));
 CREATE INDEX contacts_pending ON contacts (owner_id) WHERE sharing = 'pending';
+
+-- Join codes looked up and not found, for the limit per account and per network address.
+CREATE TABLE join_misses (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id bigint REFERENCES accounts (id) ON DELETE CASCADE,
+    ip inet,
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX join_misses_account ON join_misses (account_id, at);
+CREATE INDEX join_misses_ip ON join_misses (ip, at);
+CREATE INDEX join_misses_at ON join_misses (at);
+
+-- An attendee the organizer removed: off the roster, and the join code no longer lets them in.
+ALTER TABLE event_attendees ADD COLUMN removed_at timestamptz;
