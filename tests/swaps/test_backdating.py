@@ -88,3 +88,27 @@ async def test_a_backdated_scan_cannot_place_the_swap_at_a_past_event(new_phone,
     assert all(row["event_id"] is None for row in rows), "nobody's contact says the fair"
     oldest = datetime.now(UTC) - sync.RECENT - timedelta(seconds=5)
     assert all(row["met_at"] >= oldest for row in rows)
+
+
+async def test_the_other_side_s_event_is_where_they_are_now_not_the_sender_s_moment(
+    new_phone, pool
+):
+    dana, mia = await two_phones(new_phone)
+    dana_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Dana Lee'")
+    # Dana's event ended just over its two hours' grace ago: a swap now is not "at" it.
+    event = await pool.fetchval(
+        """INSERT INTO events (organizer_id, name, join_code, starts_at, ends_at, time_zone)
+           VALUES ($1, 'Morning fair', 'ABCDEF', now() - interval '5 hours',
+                   now() - interval '2 hours 5 minutes', 'UTC')
+           RETURNING id""",
+        dana_id,
+    )
+    await pool.execute(
+        "INSERT INTO event_attendees (event_id, account_id) VALUES ($1, $2)", event, dana_id
+    )
+    # Mia's phone says the scan was 8 minutes ago, when the fair was still in its grace.
+    made = ms(datetime.now(UTC) - timedelta(minutes=8))
+    scan = action("scan", {"token": token_of(await dana.share_link())}, made)
+    assert (await replay(mia, scan)).json()["status"] == "done"
+    tagged = await pool.fetchval("SELECT event_id FROM contacts WHERE owner_id = $1", dana_id)
+    assert tagged is None, "Mia's clock does not place Dana's contact at Dana's event"
