@@ -14,7 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from server.cards import fields
+from server.cards import fields, web_links
 from server.cards import routes as cards_routes
 from server.config import Settings, load_settings
 from server.contacts import routes as contacts_routes
@@ -39,6 +39,7 @@ from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.web.limits import BodySizeLimitMiddleware
+from server.web.sessions import RenameOldCookie
 from server.web.templating import STATIC_DIR, create_templates
 from server.web.urls import Urls
 
@@ -115,8 +116,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     same_for_everyone=(
                         urls.path(name) for name in ("healthz", "service_worker", "manifest")
                     ),
+                    secure=settings.secure_cookies,
                 ),
             ),
+            Middleware(RenameOldCookie),
             Middleware(CrossOriginProtectionMiddleware, base_url=settings.base_url),
             Middleware(
                 BodySizeLimitMiddleware,
@@ -143,7 +146,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "followup_state": wording.state,
             "event_when": events.when,
         },
-        domain_filters={"phone": fields.display_phone},
+        domain_filters={
+            "phone": fields.display_phone,
+            "web_link": web_links.shown,
+            "mailto": fields.mailto_url,
+            "tel": lambda number: fields.phone_url("tel", number),
+        },
     )
     app.state.worker_script = home_routes.worker_script(
         app.state.templates.env.globals["static_urls"], app.state.urls

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from starlette.datastructures import FormData
 
+from server.cards import web_links
 from server.web.forms import text
 
 
@@ -54,28 +55,23 @@ class Invalid(ValueError):
 
 
 def _url(value: str) -> str:
-    if "://" not in value:
-        if ":" in value.split("/")[0] and not value.split("/")[0].split(":")[-1].isdigit():
-            # "javascript:alert(1)" and friends: a scheme we never link to.
-            raise Invalid("Only web links (http or https) are allowed.")
-        value = "https://" + value
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise Invalid("Only web links (http or https) are allowed.")
-    host = parts.hostname or ""
-    if "." not in host or any(ch.isspace() for ch in value):
-        raise Invalid("That does not look like a web address.")
-    return value
+    try:
+        return web_links.normalise(value)
+    except web_links.Refused as refused:
+        raise Invalid(str(refused)) from None
 
 
 def _linkedin(value: str) -> str:
     if "/" not in value and "." not in value and ":" not in value:
-        return f"https://www.linkedin.com/in/{value.lstrip('@')}"
-    url = _url(value)
-    host = (urlsplit(url).hostname or "").lower()
-    if host != "linkedin.com" and not host.endswith(".linkedin.com"):
+        # A bare username: quoted, so "dana?x=1" or "dana#x" stays part of the path.
+        value = "https://www.linkedin.com/in/" + quote(value.lstrip("@"), safe="-_~")
+    try:
+        link = web_links.parse(value)
+    except web_links.Refused as refused:
+        raise Invalid(str(refused)) from None
+    if not web_links.is_linkedin(link):
         raise Invalid("Use a linkedin.com link, or just your LinkedIn username.")
-    return url
+    return link.href
 
 
 def validate_email_address(value: str) -> str:
@@ -163,3 +159,17 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def mailto_url(address: str, query: str = "") -> str:
+    """A ``mailto:`` link to one address, whatever its local part holds: a legal address
+    such as ``x?cc=eve%40evil.example@example.com`` must not add recipients (RFC 6068: ``?``,
+    ``&``, ``=``, ``%`` and ``#`` in the address are percent-encoded)."""
+    encoded = quote(address, safe="@+")
+    return f"mailto:{encoded}?{query}" if query else f"mailto:{encoded}"
+
+
+def phone_url(scheme: str, number: str, query: str = "") -> str:
+    """A ``tel:`` or ``sms:`` link: stored numbers are E.164, encoded all the same."""
+    encoded = quote(number.replace(" ", ""), safe="+")
+    return f"{scheme}:{encoded}?{query}" if query else f"{scheme}:{encoded}"

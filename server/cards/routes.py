@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from server.cards import fields, photos
 from server.cards.cards import blank_values, load_card, phone_region
-from server.cards.sharing import share_url
+from server.cards.sharing import share_url, tag_url
 from server.db import time_zones
 from server.web import qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
@@ -169,6 +169,7 @@ async def share(request: Request) -> Response:
         {
             "card": card,
             "share_link": url,
+            "tag_link": tag_url(request, card["share_id"], card["share_generation"]),
             "expires_at": expires_at.astimezone(ZoneInfo(viewer(request).time_zone)),
             # segno is pure Python (~10 ms a code): keep it off the event loop.
             "qr_svg": await run_in_threadpool(

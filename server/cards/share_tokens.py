@@ -4,8 +4,12 @@ A token is signed (HMAC-SHA256 with a key derived from SECRET_KEY) and carries
 the card's opaque ``share_id``, its share generation and an expiry, so showing the QR
 writes nothing; resetting bumps the generation and every older code stops working.
 
+An NFC tag is written once and stays on a badge or a phone case, so its token
+(``issue_for_tag``) carries the expiry ``NEVER``: the same kind of token, read by
+the same ``decode``, that lasts until the owner resets their code.
+
 Tokens made before share ids carried the account's sequential id, signed with another
-key: they are still read (``Decoded.account_id``) until they expire, within two days.
+key: they are still read (``Decoded.account_id``) until they expire or are reset.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import datetime, timedelta
 _PAYLOAD = struct.Struct(">QII")  # share id, generation, expiry (unix seconds)
 _MAC_BYTES = 12
 TOKEN_LENGTH = 38  # base64url of 16 + 12 bytes, unpadded
+NEVER = 0xFFFFFFFF  # the expiry of a tag's token (the year 2106): only a reset ends it
 
 
 class Status(enum.Enum):
@@ -50,7 +55,16 @@ def _key(secret_key: str, context: bytes = _SHARE_ID) -> bytes:
 
 
 def issue(secret_key: str, share_id: int, generation: int, now: datetime, ttl: timedelta) -> str:
-    payload = _PAYLOAD.pack(share_id, generation, int((now + ttl).timestamp()))
+    return _token(secret_key, share_id, generation, int((now + ttl).timestamp()))
+
+
+def issue_for_tag(secret_key: str, share_id: int, generation: int) -> str:
+    """A token for an NFC tag: valid until the card's generation changes ("reset my code")."""
+    return _token(secret_key, share_id, generation, NEVER)
+
+
+def _token(secret_key: str, share_id: int, generation: int, expires: int) -> str:
+    payload = _PAYLOAD.pack(share_id, generation, expires)
     mac = hmac.new(_key(secret_key), payload, hashlib.sha256).digest()[:_MAC_BYTES]
     return base64.urlsafe_b64encode(payload + mac).rstrip(b"=").decode()
 

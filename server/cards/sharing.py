@@ -36,3 +36,12 @@ async def share_url(
     # BASE_URL, not the request's host: the QR must open on another phone.
     path = url_path(request, "public_card", token=token)
     return f"{settings.base_url}{path}", expires_at
+
+
+def tag_url(request: Request, share_id: int, generation: int) -> str:
+    """The link an NFC tag holds: it lasts until I reset my code, not a day, since a tag is
+    written once and stays on a badge or a phone case. It names the card by its opaque
+    ``share_id``, like the share link."""
+    settings = request.app.state.settings
+    token = share_tokens.issue_for_tag(settings.secret_key, share_id, generation)
+    return f"{settings.base_url}{url_path(request, 'public_card', token=token)}"

@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
+from server.cards import web_links
+
 
 def escape(value: str) -> str:
     return (
@@ -61,10 +63,13 @@ def build(card: Mapping[str, Any], *, note: str = "", photo_jpeg: bytes | None =
         lines.append(f"TEL;TYPE=CELL:{escape(card['phone'])}")
     item = 0
     for key, label in (("linkedin", "LinkedIn"), ("website", "Website"), ("other_link", "Link")):
-        if card.get(key):
+        # Read again as a browser would: URIs are not escaped in 3.0, and a row saved before
+        # today's rules may hold a link that opens another site than it names.
+        link = web_links.shown(card.get(key) or "", linkedin=key == "linkedin")
+        if link is not None:
             item += 1
-            # URIs are not escaped in 3.0; iOS shows the label given by X-ABLabel.
-            lines.append(f"item{item}.URL:{card[key]}")
+            # iOS shows the label given by X-ABLabel.
+            lines.append(f"item{item}.URL:{link.href}")
             lines.append(f"item{item}.X-ABLabel:{label}")
     if note:
         lines.append(f"NOTE:{escape(note)}")

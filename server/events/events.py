@@ -54,6 +54,8 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
         name: text(form, name)
         for name in ("name", "venue", "description", "starts_at", "ends_at", "time_zone")
     }
+    # One line each, as attendees see them in lists and notification titles.
+    values["name"], values["venue"] = (" ".join(values[key].split()) for key in ("name", "venue"))
     errors: dict[str, str] = {}
     if not values["name"]:
         errors["name"] = "Give the event a name."

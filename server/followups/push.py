@@ -115,6 +115,9 @@ def validate_subscription(data: Any, allowed_hosts: tuple[str, ...]) -> Subscrip
     endpoint, keys = data.get("endpoint"), data.get("keys")
     if not isinstance(endpoint, str) or not isinstance(keys, dict) or len(endpoint) > 1000:
         raise InvalidSubscription("That is not a push subscription.")
+    # Characters on which urlsplit (checked here) and yarl (which aiohttp sends with) part ways.
+    if not endpoint.isascii() or any(ch == "\\" or ch <= " " or ch == "\x7f" for ch in endpoint):
+        raise InvalidSubscription("Push endpoints must be https URLs.")
     parts = urlsplit(endpoint)
     if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
         raise InvalidSubscription("Push endpoints must be https URLs.")

@@ -11,8 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
-from server.followups import calendar_file, wording
-from server.web import signing
+from server.followups import calendar_file, push_actions, wording
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, trigger_client_event
@@ -20,6 +19,9 @@ from server.web.templating import render
 from server.web.urls import url_path
 
 ACTIONS = ("done", "snooze", "off", "undo")
+NOTIFICATION_EXPIRED = (
+    "This reminder's buttons have expired. Open the follow-up to mark it done or snooze it."
+)
 
 
 async def followups(request: Request) -> Response:
@@ -149,33 +151,50 @@ async def reach_out(request: Request) -> Response:
         )
     if htmx(request):
         return await _followup_fragment(request, contact, undo="done", open_url=url)
-    return Response(status_code=303, headers={"location": url})
+    # Without JavaScript: a page with the link, since the CSP's form-action 'self' blocks a
+    # form POST's redirect to mailto: or sms:.
+    first = wording.first_name(contact["name"])
+    labels = {
+        "email": f"Open your email app to write to {first}",
+        "sms": f"Open your messages to text {first}",
+        "linkedin": f"Open {first}'s LinkedIn",
+    }
+    return render(
+        request,
+        "reach_out.html",
+        {"contact": contact, "open_url": url, "via": channel, "label": labels[channel]},
+    )
 
 
 async def followup_from_notification(request: Request) -> Response:
-    """The notification's "Done" / "Snooze" buttons, signed instead of CSRF-protected."""
+    """The notification's "Done" / "Snooze" buttons, signed instead of CSRF-protected: for
+    one round of the follow-up, and for ``push_actions.ACTION_DAYS``. A refusal is a page
+    saying why; the service worker then opens the follow-up instead."""
     followup_id = request.path_params["followup_id"]
     action = request.path_params["action"]
-    owner = request.query_params.get("owner", "")
-    signature = request.query_params.get("sig", "")
-    settings = request.app.state.settings
-    if (
-        action not in ("done", "snooze")
-        or not owner.isdigit()
-        or not signing.verify(
-            settings.secret_key, signature, "push-action", followup_id, owner, action
-        )
-    ):
+    checked, owner_id, round_ = push_actions.check(
+        request.app.state.settings.secret_key,
+        followup_id,
+        action,
+        request.query_params,
+        datetime.now(UTC),
+    )
+    if checked is push_actions.Check.FORGED:
         raise HTTPException(403, "That reminder link is not valid.")
+    if checked is push_actions.Check.EXPIRED:
+        raise HTTPException(410, NOTIFICATION_EXPIRED)
     pool, sql = request.app.state.pool, request.app.state.sql
-    if action == "done":
-        changed = await sql.run(pool, "followups.mark_done", id=followup_id, owner_id=int(owner))
-    else:
-        changed = await sql.run(
-            pool, "followups.snooze_days", id=followup_id, owner_id=int(owner), days=1
-        )
-    if changed is None:
+    item = await sql.run(pool, "followups.for_mail_link", id=followup_id)
+    if item is None or item["owner_id"] != owner_id:
         raise HTTPException(404, "That follow-up no longer exists.")
+    # Only the round the notification was about, and only while it is open: a replayed
+    # button (after a snooze, or after "Done" on another device) changes nothing.
+    if action == "done":
+        changed = await sql.run(pool, "followups.done_once", id=followup_id, round=round_)
+    else:
+        changed = await sql.run(pool, "followups.snooze_once", id=followup_id, round=round_, days=1)
+    if changed is None:
+        raise HTTPException(409, f"This reminder about {item['name']} was already done or snoozed.")
     return Response(status_code=204)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
+from server.cards import fields, web_links
+
 SNOOZE_DAYS = {"1": 1, "3": 3, "7": 7}
 TIMINGS = {
     "this_evening": "This evening (18:00)",
@@ -133,10 +135,13 @@ def reach_out_url(channel: str, contact: Mapping[str, Any], text: str) -> str | 
     """Where "Reach out" goes: the phone's mail or SMS app with the message, or LinkedIn."""
     if channel == "email" and contact.get("email"):
         query = urlencode({"subject": "Great to meet you", "body": text}, quote_via=quote)
-        return f"mailto:{contact['email']}?{query}"
+        return fields.mailto_url(contact["email"], query)
     if channel == "sms" and contact.get("phone"):
         # "?&body=" is the form both iOS and Android accept.
-        return f"sms:{contact['phone']}?&body={quote(text)}"
+        return fields.phone_url("sms", contact["phone"], f"&body={quote(text)}")
     if channel == "linkedin" and contact.get("linkedin"):
-        return str(contact["linkedin"])  # LinkedIn has no pre-filled message link
+        # LinkedIn has no pre-filled message link. The stored link is read again: a row saved
+        # before today's rules may open another site than linkedin.com.
+        link = web_links.shown(contact["linkedin"], linkedin=True)
+        return None if link is None else link.href
     return None

@@ -33,8 +33,7 @@ from server.config import Settings
 from server.db import away, outbox
 from server.db.leases import Leases, worker_name
 from server.db.queries import Queries
-from server.followups import push, wording
-from server.web import signing
+from server.followups import push, push_actions, wording
 from server.web.urls import Urls
 
 log = logging.getLogger("reachout.worker")
@@ -74,7 +73,7 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
         }
     title, body = wording.reminder(row, now, row["time_zone"])
     actions = {
-        action: paths.action(row["followup_id"], row["owner_id"], action)
+        action: paths.action(row["followup_id"], row["owner_id"], action, row["round"], now)
         for action in ("done", "snooze")
     }
     message = {
@@ -109,10 +108,16 @@ class Paths:
     def event_followups(self, event_id: int) -> str:
         return f"{self.urls.path('followups')}?event={event_id}"
 
-    def action(self, followup_id: int, owner_id: int, action: str) -> str:
+    def action(
+        self, followup_id: int, owner_id: int, action: str, round_: int, now: datetime
+    ) -> str:
+        """ "Done" / "Snooze" for this round of the follow-up, until ``ACTION_DAYS`` from now:
+        a button tapped again after a snooze, or a week later, acts no more."""
         path = self.urls.path("followup_from_notification", followup_id=followup_id, action=action)
-        signature = signing.sign(self.secret_key, "push-action", followup_id, owner_id, action)
-        return f"{path}?owner={owner_id}&sig={signature}"
+        query = push_actions.signed_query(
+            self.secret_key, followup_id, owner_id, action, round_, now
+        )
+        return f"{path}?{query}"
 
 
 @dataclass

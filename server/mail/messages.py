@@ -28,7 +28,7 @@ from typing import Any
 import css_inline
 import jinja2
 
-from server.cards import vcard
+from server.cards import fields, vcard, web_links
 from server.config import PROJECT_ROOT
 from server.followups import wording
 from server.mail.links import MailLinks
@@ -154,6 +154,12 @@ class Composer:
             trim_blocks=False,
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
+        )
+        # Card links and addresses are read again as the app's pages read them (cards/).
+        self._env.filters.update(
+            web_link=web_links.shown,
+            mailto=fields.mailto_url,
+            tel=lambda number: fields.phone_url("tel", number),
         )
         name, address = parseaddr(self.mail_from)
         self._domain = address.rpartition("@")[2] or "localhost"

@@ -258,7 +258,7 @@ async def sign_out(request: Request) -> Response:
     # The page itself as a signed-out browser sees it (no tabs, no service worker again).
     request.scope["user"] = ANONYMOUS
     response = render(request, "signed_out.html")
-    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    sessions.delete_cookie(response, secure=request.app.state.settings.secure_cookies)
     # The offline copies of my contacts (Cache Storage) and the service worker with its push
     # subscription: nothing of mine stays on a phone that was signed out.
     response.headers["clear-site-data"] = '"cache", "cookies", "storage"'

@@ -15,9 +15,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
 from server.db.pool import DATABASE_AWAY
-from server.web import errors
+from server.web import errors, sessions
 from server.web.client import client_ip
-from server.web.sessions import COOKIE_NAME, hash_token
+from server.web.sessions import hash_token
 from server.web.urls import url_path
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -52,15 +52,22 @@ ANONYMOUS = Viewer()
 class SessionBackend(AuthenticationBackend):
     """Looks the session cookie up in PostgreSQL, so every process sees every session."""
 
-    def __init__(self, static_prefix: str, same_for_everyone: Iterable[str] = ()) -> None:
+    def __init__(
+        self, static_prefix: str, same_for_everyone: Iterable[str] = (), *, secure: bool = False
+    ) -> None:
         # Static files, and the paths that answer the same whoever asks (the health check, the
         # service worker, the manifest), are spared the query: they are asked for often, and
         # the health check must answer for itself while the database is away.
         self.static_prefix = static_prefix
         self.same_for_everyone = frozenset(same_for_everyone)
+        self.secure = secure  # https: the cookie is __Host-ro_session (web/sessions.py)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
-        token = conn.cookies.get(COOKIE_NAME)
+        token = conn.cookies.get(sessions.cookie_name(self.secure))
+        old_name = False
+        if not token and self.secure:
+            token = conn.cookies.get(sessions.COOKIE_NAME)
+            old_name = token is not None
         path = conn.url.path
         if (
             not token
@@ -77,6 +84,18 @@ class SessionBackend(AuthenticationBackend):
         except DATABASE_AWAY as away:
             # Answered by errors.authentication_error: 503 "Back in a moment", no traceback.
             raise errors.DatabaseAwayWhileAuthenticating(str(away)) from away
+        if old_name:
+            # Only a session from before the prefix may come under the old name: a newer one
+            # was set as __Host-, so under the old name it was planted by someone else.
+            try:
+                kept = row is not None and await state.sql.run(
+                    state.pool, "sessions.began_before_host_cookie", token_hash=hash_token(token)
+                )
+            except DATABASE_AWAY as away:
+                raise errors.DatabaseAwayWhileAuthenticating(str(away)) from away
+            conn.scope[sessions.RENAME_SCOPE_KEY] = token if kept else ""
+            if not kept:
+                return AuthCredentials(), ANONYMOUS
         if row is None:
             return AuthCredentials(), ANONYMOUS
         if row["stale"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -23,9 +24,20 @@ def text(form: FormData, name: str) -> str:
     value = form.get(name)
     if value is None or isinstance(value, UploadFile):
         return ""
-    # NUL and other control characters never belong in a card field.
-    cleaned = "".join(ch for ch in value if ch in "\n\t" or ch >= " ")
-    return cleaned.strip()
+    return plain(value).strip()
+
+
+def plain(value: str) -> str:
+    """Text as people may show it to others: NFC, without control characters (but newline
+    and tab) and without format characters (Unicode category Cf). NUL and the like never
+    belong in a field; a right-to-left override (U+202E) or a zero-width space (U+200B) in a
+    name makes it look like someone else's in a roster, a crowd or a notification title.
+    Every form field passes here, so no field can forget it."""
+    kept = "".join(
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    # Composed after the invisible characters are gone: "e", U+200B, U+0301 becomes "é".
+    return unicodedata.normalize("NFC", kept)
 
 
 async def read_json(request: Request) -> object:

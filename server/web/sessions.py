@@ -1,6 +1,13 @@
 """Server-side sessions: a random id in an HttpOnly cookie, stored hashed in PostgreSQL.
 
 The viewer each request belongs to is resolved from it in ``server.web.auth``.
+
+Over https the cookie is ``__Host-ro_session``: a browser takes a cookie of that name only
+from our own origin over https, with ``Secure``, ``Path=/`` and no ``Domain``, so a sibling
+subdomain or a plain-http page cannot plant a session of its choosing. Over http (``make
+run``, tests on http://localhost) it keeps the plain name, which browsers would not accept
+with the prefix. Sessions from before the prefix arrive once under the old name and leave
+with the new one (``RenameOldCookie``).
 """
 
 from __future__ import annotations
@@ -8,9 +15,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-COOKIE_NAME = "ro_session"
+COOKIE_NAME = "ro_session"  # over http, and the name sessions had before the prefix
+HOST_COOKIE_NAME = "__Host-ro_session"  # over https
+# Set by auth's backend on a request that came with only the old name over https: the
+# session's token to give the new name (empty when that session is not one to keep).
+RENAME_SCOPE_KEY = "reachout.old_session_cookie"
 # Chrome caps cookie lifetimes at 400 days; there is no password to fall back on.
 MAX_AGE_SECONDS = 400 * 24 * 3600
 
@@ -25,9 +38,13 @@ def new_token() -> tuple[str, bytes]:
     return token, hash_token(token)
 
 
+def cookie_name(secure: bool) -> str:
+    return HOST_COOKIE_NAME if secure else COOKIE_NAME
+
+
 def set_cookie(response: Response, token: str, *, secure: bool) -> None:
     response.set_cookie(
-        COOKIE_NAME,
+        cookie_name(secure),
         token,
         max_age=MAX_AGE_SECONDS,
         httponly=True,
@@ -35,3 +52,41 @@ def set_cookie(response: Response, token: str, *, secure: bool) -> None:
         secure=secure,
         path="/",
     )
+
+
+def delete_cookie(response: Response, *, secure: bool) -> None:
+    """Forget the session cookie, under both names over https."""
+    for name in {cookie_name(secure), COOKIE_NAME}:
+        response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
+
+
+class RenameOldCookie:
+    """Over https, a request that came with the old cookie name leaves with the new one (the
+    same session) and the old one deleted; unless the handler set or deleted the session
+    cookie itself (signing in or out)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_renamed(message: Message) -> None:
+            token = scope.get(RENAME_SCOPE_KEY)
+            if message["type"] == "http.response.start" and token is not None:
+                headers = MutableHeaders(scope=message)
+                cookies = Response()
+                handled = any(
+                    value.startswith(f"{HOST_COOKIE_NAME}=")
+                    for value in headers.getlist("set-cookie")
+                )
+                if token and not handled:
+                    set_cookie(cookies, token, secure=True)
+                cookies.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True)
+                for value in cookies.headers.getlist("set-cookie"):
+                    headers.append("set-cookie", value)
+            await send(message)
+
+        await self.app(scope, receive, send_renamed)

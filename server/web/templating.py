@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -80,7 +79,6 @@ def create_templates(
     env.globals.update(domain_globals)
     env.filters["ago"] = time_ago
     env.filters.update(domain_filters)
-    env.filters["hostname"] = lambda url: (urlsplit(url).hostname or url).removeprefix("www.")
     env.filters["isodate"] = lambda value: value.isoformat(timespec="seconds")
     return templates
 

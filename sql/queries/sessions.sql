@@ -12,6 +12,14 @@ WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL
   -- Unused for 400 days (Chrome's cap on a cookie's life): over on the server too.
   AND s.last_seen_at > now() - interval '400 days'
 
+-- name: began_before_host_cookie$
+-- Whether the session :token_hash began before session cookies took the __Host- prefix
+-- (when migration 0018 was applied): only such a session may arrive under the old name.
+SELECT EXISTS (
+    SELECT 1 FROM sessions s, schema_migrations m
+    WHERE s.token_hash = :token_hash AND m.name = '0018_plain_names' AND s.created_at < m.applied_at
+)
+
 -- name: touch!
 -- Seen again (at most hourly, see account_for.stale): when, with which browser, from where.
 UPDATE sessions

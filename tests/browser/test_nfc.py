@@ -90,11 +90,14 @@ async def test_write_my_card_to_a_tag_that_opens_it_on_any_phone(
     written_status = dana.get_by_role("status").filter(has_text="Card written to the tag.")
     await expect(written_status).to_be_visible()
     written: list[dict[str, Any]] = await dana.evaluate("() => window.__writtenTags")
-    assert written == [{"records": [{"recordType": "url", "data": link}]}], written
+    [tag] = [record["data"] for message in written for record in message["records"]]
+    assert written == [{"records": [{"recordType": "url", "data": tag}]}], written
+    # Not the day's share link, which expires: one that lasts until "Make a new code".
+    assert tag != link and tag.startswith(link.rsplit("/", 1)[0] + "/"), (tag, link)
 
     # Any phone touching the tag opens its link: Dana's card, no app needed.
     visitor = await new_phone_page()
-    await visitor.goto(link)
+    await visitor.goto(tag)
     await expect(visitor.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
 
 

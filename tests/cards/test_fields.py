@@ -58,7 +58,7 @@ def test_linkedin_refuses_other_sites(raw):
 @pytest.mark.parametrize(
     ("raw", "stored"),
     [
-        ("danalee.example.com", "https://danalee.example.com"),
+        ("danalee.example.com", "https://danalee.example.com/"),
         ("http://example.com/a?b=c", "http://example.com/a?b=c"),
         ("example.com:8080/path", "https://example.com:8080/path"),
     ],

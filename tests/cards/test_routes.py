@@ -112,7 +112,7 @@ async def test_links_are_normalised(new_phone, pool):
     await phone.make_card(linkedin="danalee", website="danalee.example.com")
     card = await saved_card(pool)
     assert card["linkedin"] == "https://www.linkedin.com/in/danalee"
-    assert card["website"] == "https://danalee.example.com"
+    assert card["website"] == "https://danalee.example.com/"
 
 
 async def test_national_phone_number_read_in_browser_region(new_phone, pool):

@@ -105,7 +105,7 @@ async def test_contact_vcard_has_photo_and_where_we_met(new_phone, pool):
     assert "Met on" in card.note.value and "Intro to Sam; call" in card.note.value
     assert card.photo.value[:2] == b"\xff\xd8"  # a JPEG, decoded from base64
     urls = sorted(url.value for url in card.contents["url"])
-    assert urls == ["https://danalee.example.com", "https://www.linkedin.com/in/danalee"]
+    assert urls == ["https://danalee.example.com/", "https://www.linkedin.com/in/danalee"]
     assert all(len(line.encode()) <= 75 for line in response.text.split("\r\n"))
 
 

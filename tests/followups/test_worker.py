@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 
 from server.db.pool import create_pool
 from tests.conftest import PROJECT_ROOT
@@ -233,16 +234,17 @@ async def test_sigterm_finishes_what_is_in_flight_and_hands_back_the_rest(
 
 
 async def test_notification_links_match_the_route_table(app):
+    from server.followups import push_actions
     from server.followups.worker import Paths
-    from server.web import signing
 
     paths = Paths(app, "s" * 40)
     assert paths.contact(42) == app.url_path_for("contact", contact_id=42)
     assert paths.requests() == app.url_path_for("requests")
     assert paths.event_followups(7) == f"{app.url_path_for('followups')}?event=7"
     route = app.url_path_for("followup_from_notification", followup_id=5, action="done")
-    signature = signing.sign("s" * 40, "push-action", 5, 9, "done")
-    assert paths.action(5, 9, "done") == f"{route}?owner=9&sig={signature}"
+    now = datetime.now(UTC)
+    query = push_actions.signed_query("s" * 40, 5, 9, "done", 2, now)
+    assert paths.action(5, 9, "done", 2, now) == f"{route}?{query}"
 
 
 async def test_an_accepted_send_is_recorded_once_the_database_is_back(

@@ -64,7 +64,8 @@
 
   // "Reach out": the server marked the follow-up done; now open the mail/SMS/LinkedIn link.
   document.addEventListener("reachout:open", function (event) {
-    if (event.detail && event.detail.value) window.location.href = event.detail.value;
+    // Only the schemes the server builds: a stored link is never a javascript: URL.
+    if (event.detail && /^(mailto|sms|https?):/i.test(event.detail.value || "")) window.location.href = event.detail.value;
   });
 
   // The "Offline" mark: shown while the phone has no network, on every page.

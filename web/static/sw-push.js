@@ -52,7 +52,10 @@ var ReachoutPush = (function () {
     var data = notification.data || {};
     var links = data.actions || {};
     if ((action === "done" || action === "snooze") && links[action]) {
-      return post(links[action]);
+      // Refused (the buttons expired, or it was already done or snoozed): show the follow-up.
+      return post(links[action]).then(function (response) {
+        return response.ok ? response : open(data.url || REACHOUT_URLS.followups);
+      });
     }
     return open(data.url || REACHOUT_URLS.followups);
   }
