@@ -84,13 +84,15 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
            CASE WHEN s.whole THEN c.other_link ELSE '' END,
            CASE WHEN s.whole THEN c.looking_for ELSE '' END,
            CASE WHEN s.whole THEN c.can_help_with ELSE '' END,
-           CASE WHEN s.whole THEN c.photo_key END,
+           -- 'pending' (they left details on a card that asks first): the photo too.
+           CASE WHEN s.whole OR s.sharing = 'pending' THEN c.photo_key END,
            s.whole
     FROM cards c
     CROSS JOIN LATERAL (
-        SELECT coalesce((SELECT mine.sharing = 'all' FROM contacts mine
-                         WHERE mine.owner_id = shown AND mine.contact_id = viewer), true) AS whole
-    ) s
+        SELECT coalesce((SELECT mine.sharing FROM contacts mine
+                         WHERE mine.owner_id = shown AND mine.contact_id = viewer), 'all') AS sharing
+    ) share
+    CROSS JOIN LATERAL (SELECT share.sharing, share.sharing = 'all' AS whole) s
     WHERE c.account_id = shown
 $$;
 

@@ -162,14 +162,16 @@ async def photo(request: Request) -> Response:
 async def share(request: Request) -> Response:
     account_id = signed_in_account(request)
     card = await load_card(request, account_id)
-    url, expires_at = await share_url(request, account_id, card["share_generation"])
+    url, expires_at = await share_url(
+        request, account_id, card["share_generation"], card["share_id"]
+    )
     return render(
         request,
         "share.html",
         {
             "card": card,
             "share_link": url,
-            "tag_link": tag_url(request, account_id, card["share_generation"]),
+            "tag_link": tag_url(request, card["share_id"], card["share_generation"]),
             "expires_at": expires_at.astimezone(ZoneInfo(viewer(request).time_zone)),
             # segno is pure Python (~10 ms a code): keep it off the event loop.
             "qr_svg": await run_in_threadpool(

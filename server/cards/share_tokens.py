@@ -1,12 +1,15 @@
 """Share codes: unguessable, expiring tokens for ``/c/<token>``, kept by nobody.
 
 A token is signed (HMAC-SHA256 with a key derived from SECRET_KEY) and carries
-the account, the card's share generation and an expiry, so showing the QR
+the card's opaque ``share_id``, its share generation and an expiry, so showing the QR
 writes nothing; resetting bumps the generation and every older code stops working.
 
 An NFC tag is written once and stays on a badge or a phone case, so its token
 (``issue_for_tag``) carries the expiry ``NEVER``: the same kind of token, read by
 the same ``decode``, that lasts until the owner resets their code.
+
+Tokens made before share ids carried the account's sequential id, signed with another
+key: they are still read (``Decoded.account_id``) until they expire or are reset.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-_PAYLOAD = struct.Struct(">QII")  # account id, generation, expiry (unix seconds)
+_PAYLOAD = struct.Struct(">QII")  # share id, generation, expiry (unix seconds)
 _MAC_BYTES = 12
 TOKEN_LENGTH = 38  # base64url of 16 + 12 bytes, unpadded
 NEVER = 0xFFFFFFFF  # the expiry of a tag's token (the year 2106): only a reset ends it
@@ -34,26 +37,34 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True)
 class Decoded:
+    """A token read: the card's ``share_id``, or for an old token its ``account_id``."""
+
     status: Status
-    account_id: int = 0
+    share_id: int | None = None
     generation: int = 0
+    account_id: int | None = None
 
 
-def _key(secret_key: str) -> bytes:
-    return hmac.new(secret_key.encode(), b"share-token", hashlib.sha256).digest()
+# Which key signed a token says what its first field is.
+_SHARE_ID = b"share-token-2"
+_ACCOUNT_ID = b"share-token"
 
 
-def issue(secret_key: str, account_id: int, generation: int, now: datetime, ttl: timedelta) -> str:
-    return _token(secret_key, account_id, generation, int((now + ttl).timestamp()))
+def _key(secret_key: str, context: bytes = _SHARE_ID) -> bytes:
+    return hmac.new(secret_key.encode(), context, hashlib.sha256).digest()
 
 
-def issue_for_tag(secret_key: str, account_id: int, generation: int) -> str:
+def issue(secret_key: str, share_id: int, generation: int, now: datetime, ttl: timedelta) -> str:
+    return _token(secret_key, share_id, generation, int((now + ttl).timestamp()))
+
+
+def issue_for_tag(secret_key: str, share_id: int, generation: int) -> str:
     """A token for an NFC tag: valid until the card's generation changes ("reset my code")."""
-    return _token(secret_key, account_id, generation, NEVER)
+    return _token(secret_key, share_id, generation, NEVER)
 
 
-def _token(secret_key: str, account_id: int, generation: int, expires: int) -> str:
-    payload = _PAYLOAD.pack(account_id, generation, expires)
+def _token(secret_key: str, share_id: int, generation: int, expires: int) -> str:
+    payload = _PAYLOAD.pack(share_id, generation, expires)
     mac = hmac.new(_key(secret_key), payload, hashlib.sha256).digest()[:_MAC_BYTES]
     return base64.urlsafe_b64encode(payload + mac).rstrip(b"=").decode()
 
@@ -66,10 +77,14 @@ def decode(secret_key: str, token: str, now: datetime) -> Decoded:
     except (binascii.Error, ValueError):
         return Decoded(Status.MALFORMED)
     payload, mac = raw[: _PAYLOAD.size], raw[_PAYLOAD.size :]
-    expected = hmac.new(_key(secret_key), payload, hashlib.sha256).digest()[:_MAC_BYTES]
-    if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, expected):
+    if len(mac) != _MAC_BYTES:
         return Decoded(Status.MALFORMED)
-    account_id, generation, expires = _PAYLOAD.unpack(payload)
-    if now.timestamp() >= expires:
-        return Decoded(Status.EXPIRED, account_id, generation)
-    return Decoded(Status.VALID, account_id, generation)
+    ref, generation, expires = _PAYLOAD.unpack(payload)
+    status = Status.EXPIRED if now.timestamp() >= expires else Status.VALID
+    for context in (_SHARE_ID, _ACCOUNT_ID):
+        expected = hmac.new(_key(secret_key, context), payload, hashlib.sha256).digest()
+        if hmac.compare_digest(mac, expected[:_MAC_BYTES]):
+            if context == _SHARE_ID:
+                return Decoded(status, share_id=ref, generation=generation)
+            return Decoded(status, generation=generation, account_id=ref)
+    return Decoded(Status.MALFORMED)

@@ -12,7 +12,9 @@ from server.web.auth import viewer
 from server.web.urls import url_path
 
 
-async def share_url(request: Request, account_id: int, generation: int) -> tuple[str, datetime]:
+async def share_url(
+    request: Request, account_id: int, generation: int, share_id: int
+) -> tuple[str, datetime]:
     """My card's link: valid for at least SHARE_TOKEN_TTL, until the local midnight after,
     and at least until my current event is over.
 
@@ -29,15 +31,17 @@ async def share_url(request: Request, account_id: int, generation: int) -> tuple
     )
     if event_over is not None:
         expires_at = max(expires_at, event_over)
-    token = share_tokens.issue(settings.secret_key, account_id, generation, now, expires_at - now)
+    # The card's opaque share id, never the account id: a token is read by whoever scans it.
+    token = share_tokens.issue(settings.secret_key, share_id, generation, now, expires_at - now)
     # BASE_URL, not the request's host: the QR must open on another phone.
     path = url_path(request, "public_card", token=token)
     return f"{settings.base_url}{path}", expires_at
 
 
-def tag_url(request: Request, account_id: int, generation: int) -> str:
+def tag_url(request: Request, share_id: int, generation: int) -> str:
     """The link an NFC tag holds: it lasts until I reset my code, not a day, since a tag is
-    written once and stays on a badge or a phone case."""
+    written once and stays on a badge or a phone case. It names the card by its opaque
+    ``share_id``, like the share link."""
     settings = request.app.state.settings
-    token = share_tokens.issue_for_tag(settings.secret_key, account_id, generation)
+    token = share_tokens.issue_for_tag(settings.secret_key, share_id, generation)
     return f"{settings.base_url}{url_path(request, 'public_card', token=token)}"

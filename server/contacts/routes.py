@@ -236,6 +236,17 @@ async def contact_block(request: Request) -> Response:
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)
+async def contact_accept(request: Request) -> Response:
+    """They left their details on my card, which asks first: share all of it with them now."""
+    await read_form(request)
+    owner_id, contact = await load_contact(request)
+    await request.app.state.sql.run(
+        request.app.state.pool, "contacts.accept", id=contact["id"], owner_id=owner_id
+    )
+    return redirect(request, url_path(request, "contact", contact_id=contact["id"]))
+
+
+@signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_sharing(request: Request) -> Response:
     """ "What they see of me": all my card, or name and headline only; theirs at once."""
     form = await read_form(request)
@@ -312,6 +323,9 @@ routes = [
         contact_sharing,
         methods=["POST"],
         name="contact_sharing",
+    ),
+    Route(
+        "/contacts/{contact_id:int}/accept", contact_accept, methods=["POST"], name="contact_accept"
     ),
     Route("/blocked/{account_id:int}/unblock", unblock, methods=["POST"], name="unblock"),
 ]

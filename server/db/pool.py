@@ -16,6 +16,11 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,  # includes a connection cut mid-query
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
     asyncpg.exceptions.TooManyConnectionsError,
+    # A query issued while the connection consumes the server's "terminating connection"
+    # (a restart) fails inside asyncpg's protocol as "cannot switch to state ...":
+    # seen in tests/followups/test_worker_soak.py once the listener woke the mail worker
+    # at the moment PostgreSQL went down.
+    asyncpg.exceptions.InternalClientError,
 )
 
 

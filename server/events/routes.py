@@ -13,18 +13,18 @@ from starlette.routing import Route
 from server.cards import fields
 from server.cards.cards import phone_region
 from server.db import time_zones
-from server.events import events
+from server.events import events, joining
 from server.events.events import join_url, load_event
 from server.web import pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.client import client_ip
 from server.web.forms import read_form, text
 from server.web.htmx import redirect
 from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
-CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
-UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and try again."
+UNKNOWN_CODE = joining.UNKNOWN_CODE
 
 
 def _form_page(
@@ -119,12 +119,35 @@ async def event_close(request: Request) -> Response:
     return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
 
 
+async def event_remove_attendee(request: Request) -> Response:
+    """The organizer takes someone off the event: off the roster, and the code won't let them
+    back in (a stranger who found the code, or someone making trouble)."""
+    await read_form(request)
+    event = await load_event(request, organizer=True)
+    account_id = request.path_params["account_id"]
+    if account_id >= 2**63:
+        raise HTTPException(404, "That person is not at this event.")
+    removed = await request.app.state.sql.run(
+        request.app.state.pool,
+        "events.remove_attendee",
+        event_id=event["id"],
+        account_id=account_id,
+        organizer_id=event["organizer_id"],
+    )
+    if removed is None:
+        raise HTTPException(404, "That person is not at this event.")
+    return redirect(request, url_path(request, "event", event_id=event["id"]))
+
+
 async def show_event(request: Request) -> Response:
     event = await load_event(request)
     context: dict[str, Any] = {"event": event, "tz": event["time_zone"]}
     if event["is_organizer"]:
         context["stats"] = await request.app.state.sql.run(
             request.app.state.pool, "events.stats", event_id=event["id"]
+        )
+        context["attendees"] = await request.app.state.sql.run(
+            request.app.state.pool, "events.attendees", event_id=event["id"]
         )
         context["join_link"] = join_url(request, event["join_code"])
         context["code"] = events.spoken(event["join_code"])
@@ -148,17 +171,13 @@ async def event_poster(request: Request) -> Response:
 
 
 async def _by_code(request: Request) -> Any:
-    code = events.normalise_code(request.path_params["code"])
-    event = None
-    if code is not None:
-        event = await request.app.state.sql.run(
-            request.app.state.pool, "events.by_code", join_code=code
-        )
-    if event is None:
-        raise HTTPException(404, UNKNOWN_CODE)
-    if event["closed_at"] is not None:
-        raise HTTPException(410, CLOSED)
-    return event
+    return await joining.find(
+        request.app.state.pool,
+        request.app.state.sql,
+        request.path_params["code"],
+        viewer(request).account_id,
+        client_ip(request),
+    )
 
 
 def _join_page(
@@ -277,6 +296,12 @@ routes = [
     Route("/events/{event_id:int}/edit", event_update, methods=["POST"], name="event_update"),
     Route("/events/{event_id:int}/close", event_close, methods=["POST"], name="event_close"),
     Route("/events/{event_id:int}/poster", event_poster, name="event_poster"),
+    Route(
+        "/events/{event_id:int}/attendees/{account_id:int}/remove",
+        event_remove_attendee,
+        methods=["POST"],
+        name="event_remove_attendee",
+    ),
     Route("/join", join_code, name="join_code"),
     Route("/j/{code}", join_event, name="join_event"),
     Route("/j/{code}", join_event_submit, methods=["POST"], name="join_event_submit"),

@@ -57,11 +57,11 @@ def in_words(period: timedelta) -> str:
 
 RULES = (
     Rule(
-        "Wrong codes typed on the Tap screen or to move to another phone, with the IP address"
-        " they came from",
+        "Wrong codes typed on the Tap screen, to move to another phone or to join an event,"
+        " with the IP address they came from",
         "deleted after {period}",
         "retain_attempts",
-        ("retention.code_misses", "retention.move_misses"),
+        ("retention.code_misses", "retention.move_misses", "retention.join_misses"),
     ),
     Rule(
         "Sign-in codes sent by email, with the address and the IP address they were asked from",

@@ -35,11 +35,13 @@ async def connect(
     *,
     event_id: int | None = None,
     met_at: datetime | None = None,
+    pending: bool = False,
 ) -> int:
     """Connect both ways, with a follow-up on each side (idempotent).
 
     Returns ``account_id``'s contact row for ``other_id``. ``event_id`` tags the
-    connection with an event; otherwise the one both are at now, if any. Raises
+    connection with an event; otherwise the one both are at now, if any. ``pending``: the
+    other's card asks for details first, so they share it only once they accept. Raises
     ``SwapRefused`` when either blocked the other (nothing is written then).
     """
     contact_id: int | None = await sql.run(
@@ -49,6 +51,7 @@ async def connect(
         other_id=other_id,
         event_id=event_id,
         met_at=met_at,
+        pending=pending,
     )
     if contact_id is None:
         # A concurrent swap made the connection after our statement's snapshot.

@@ -68,6 +68,21 @@ async def public_card_vcard(request: Request) -> Response:
     return vcard.response(visit.card, note="Added from Reachout.", photo_jpeg=photo)
 
 
+async def public_card_preview(request: Request) -> Response:
+    """Whose card a scanned code opens (name, headline, photo), for "Swap with Dana Lee?"
+    on the Scan screen: a scan never swaps before the person confirms."""
+    try:
+        visit = await load_visit(request)
+    except HTTPException as exc:
+        return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code)
+    card = visit.card
+    photo = url_path(request, "photo", key=card["photo_key"]) if card["photo_key"] else ""
+    return JSONResponse(
+        {"name": card["name"], "headline": card["headline"], "photo": photo, "own": visit.own},
+        headers={"cache-control": "no-store"},
+    )
+
+
 async def swap(request: Request) -> Response:
     """One tap for someone who already has a card: connect both ways."""
     return await _swap(request, await load_visit(request))
@@ -80,7 +95,13 @@ async def _swap(request: Request, visit: Visit) -> Response:
         raise HTTPException(400, SELF)
     pool = request.app.state.pool
     await rates.swap(pool, request, visit.viewer_id, visit.owner_id)
-    contact_id = await connect(pool, request.app.state.sql, visit.viewer_id, visit.owner_id)
+    contact_id = await connect(
+        pool,
+        request.app.state.sql,
+        visit.viewer_id,
+        visit.owner_id,
+        pending=bool(visit.card["ask_details_first"]),
+    )
     return redirect(request, new_contact_url(request, contact_id))
 
 
@@ -125,7 +146,9 @@ async def leave_details(request: Request) -> Response:
 async def scan(request: Request) -> Response:
     account_id = signed_in_account(request)
     card = await load_card(request, account_id)
-    share_link, _expires_at = await share_url(request, account_id, card["share_generation"])
+    share_link, _expires_at = await share_url(
+        request, account_id, card["share_generation"], card["share_id"]
+    )
     base_url = request.app.state.settings.base_url
     return render(
         request,
@@ -166,7 +189,7 @@ async def sync_action(request: Request) -> Response:
                 account_id,
                 kind,
                 payload,
-                sync.made_at(made_at, datetime.now(UTC)),
+                sync.made_at(made_at, datetime.now(UTC), kind),
             )
             await sql.run(
                 conn,
@@ -195,6 +218,7 @@ def _json(status_code: int, body: dict[str, Any]) -> Response:
 routes = [
     Route("/c/{token}", public_card, name="public_card"),
     Route("/c/{token}/vcard", public_card_vcard, name="public_card_vcard"),
+    Route("/c/{token}/preview", public_card_preview, name="public_card_preview"),
     Route("/c/{token}/swap", swap, methods=["POST"], name="swap"),
     Route("/c/{token}/details", leave_details, methods=["POST"], name="leave_details"),
     Route("/scan", scan, name="scan"),

@@ -28,8 +28,15 @@ from server.tap import codes
 from server.web.client import client_ip
 
 KINDS = ("scan", "code", "guest")
-# A phone may sync a swap from yesterday's event, not one from last month.
+# A guest typed on my own phone may sync from yesterday's event, not from last month: it only
+# ever makes my own contact.
 OLDEST = timedelta(days=7)
+# A scan or a typed code reaches someone else, so its moment may go back only 10 minutes: a
+# phone sends its queue as soon as it is back online, within minutes in practice, and 10
+# minutes is one code's whole life (a code typed in its last second still counts). Older
+# moments are taken as 10 minutes ago: a code or link dead by then stays dead, and nobody's
+# met_at or event is set to an earlier moment of the sender's choosing.
+RECENT = timedelta(minutes=10)
 KEY_REUSED = "This swap was already sent with different details. Scan or type it again."
 
 
@@ -45,15 +52,16 @@ def failed(status_code: int, message: str) -> tuple[int, dict[str, Any]]:
     return status_code, {"status": "failed", "message": message}
 
 
-def made_at(value: object, now: datetime) -> datetime:
-    """When the swap happened on the phone, within the last week and not in the future."""
+def made_at(value: object, now: datetime, kind: str = "guest") -> datetime:
+    """When the swap happened on the phone, not in the future and at most ``RECENT`` back for
+    a scan or a code (``OLDEST`` for a guest typed on this phone)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return now
     try:
         moment = datetime.fromtimestamp(value / 1000, UTC)
     except (OverflowError, OSError, ValueError):
         return now
-    return min(max(moment, now - OLDEST), now)
+    return min(max(moment, now - (OLDEST if kind == "guest" else RECENT)), now)
 
 
 def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], object]:
@@ -104,7 +112,14 @@ async def perform(
             return failed(400, SELF)
         await rates.swap(conn, request, account_id, card["account_id"])
         try:
-            contact_id = await connect(conn, sql, account_id, card["account_id"], met_at=at)
+            contact_id = await connect(
+                conn,
+                sql,
+                account_id,
+                card["account_id"],
+                met_at=at,
+                pending=bool(card["ask_details_first"]),
+            )
         except SwapRefused as refused:
             return failed(refused.status_code, refused.detail)
         return _done(request, contact_id, card["name"])

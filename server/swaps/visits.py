@@ -32,14 +32,27 @@ class Visit:
     owner_id: int
     viewer_id: int | None
     contact_id: int | None  # the viewer's contact row for the owner, once connected
+    # What the owner shares with the viewer once connected ('pending': not accepted yet).
+    sharing: str | None = None
 
     @property
     def own(self) -> bool:
         return self.viewer_id == self.owner_id
 
     @property
+    def pending(self) -> bool:
+        """They left details on a card that asks first; its owner has not accepted yet."""
+        return self.contact_id is not None and self.sharing == "pending"
+
+    @property
     def limited(self) -> bool:
-        return bool(self.card["ask_details_first"]) and self.contact_id is None and not self.own
+        """Name, headline and photo only: before leaving details on a card that asks first,
+        and after, until its owner accepts (or while they share only the basics)."""
+        if self.own:
+            return False
+        if self.contact_id is None:
+            return bool(self.card["ask_details_first"])
+        return self.sharing != "all"
 
 
 async def card_for_token(request: Request, token: str, at: datetime) -> Any:
@@ -48,7 +61,12 @@ async def card_for_token(request: Request, token: str, at: datetime) -> Any:
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
-    card = await load_card(request, decoded.account_id)
+    account_id = decoded.account_id
+    if decoded.share_id is not None:
+        account_id = await request.app.state.sql.run(
+            request.app.state.pool, "cards.by_share_id", share_id=decoded.share_id
+        )
+    card = None if account_id is None else await load_card(request, account_id)
     if card is None:
         # We signed this token, so its account existed: it was deleted since (no tombstone
         # needed). Every account has a card from its first save.
@@ -65,9 +83,11 @@ async def load_visit(request: Request) -> Visit:
     card = await card_for_token(request, request.path_params["token"], datetime.now(UTC))
     owner_id = card["account_id"]
     viewer_id = viewer(request).account_id
-    contact_id = None
+    contact_id = sharing = None
     if viewer_id is not None and viewer_id != owner_id:
-        contact_id = await request.app.state.sql.run(
-            request.app.state.pool, "contacts.id_for", owner_id=viewer_id, contact_id=owner_id
+        sql, pool = request.app.state.sql, request.app.state.pool
+        contact_id = await sql.run(pool, "contacts.id_for", owner_id=viewer_id, contact_id=owner_id)
+        sharing = await sql.run(
+            pool, "contacts.sharing_of", owner_id=owner_id, contact_id=viewer_id
         )
-    return Visit(card, owner_id, viewer_id, contact_id)
+    return Visit(card, owner_id, viewer_id, contact_id, sharing)

@@ -21,23 +21,49 @@ TTL = timedelta(minutes=10)
 # Reopening the Tap screen keeps the code while it has this much time left.
 KEEP_IF_LEFT = timedelta(minutes=3)
 DIGITS = 6
-MISS_WINDOW = timedelta(minutes=10)
-# A person mistypes a few times; a whole venue shares one address behind its NAT.
+# Every failed guess counts, whatever the reason, for an hour. A person mistypes a few times;
+# a whole venue shares one address behind its NAT. With these, one account finds a given
+# live code with at most 10 in a million chances an hour.
+MISS_WINDOW = timedelta(hours=1)
 MAX_MISSES_PER_ACCOUNT = 10
-MAX_MISSES_PER_IP = 100
+MAX_MISSES_PER_IP = 200
+# A live code dies at the third failed guess one digit away from it, by anyone: the guesser
+# who saw five digits over a shoulder gets at most three of the nine tries they need, and a
+# person who mistypes once or twice still gets through.
+NEAR_MISSES_TO_KILL = 3
+# Codes drawn and left unused per account in an hour ("New code" again and again); used
+# codes do not count, so a busy networker never meets it.
+MAX_DRAWN_PER_HOUR = 20
+# Tries at a free code before giving up: each draw collides with probability (codes in
+# use) / a million, so 20 misses in a row mean the space is practically full.
+DRAWS = 20
 
-UNKNOWN = "No one has that code right now. Check the digits."
-OWN = "That's your code. Ask them for theirs, or let them type yours."
-USED = "That code was already used. Ask them for a fresh one."
-EXPIRED = "That code has expired. Ask them for a fresh one."
+# One answer for every failure (never issued, expired, used, someone's own, or killed), so
+# the answer tells a guesser nothing about which codes exist.
+WRONG = "That code didn't work. Check the digits, or ask them for a fresh code."
 MALFORMED = "A code is 6 digits."
-TOO_MANY = "Too many wrong codes. Wait 10 minutes, or scan their QR code instead."
+TOO_MANY = "Too many wrong codes. Wait an hour, or scan their QR code instead."
+TOO_MANY_DRAWN = (
+    "You've asked for many new codes. Wait a few minutes, or let them scan your QR code."
+)
+NONE_FREE = "No code is free right now. Try again in a minute, or let them scan your QR code."
 
 
 @dataclass(frozen=True)
 class Issued:
     code: str
     expires_at: datetime
+
+
+class NoCode(Exception):
+    """No code can be drawn for this account now: over the limit, or none free."""
+
+    def __init__(self, status_code: int, message: str, current: Issued | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        # The code still in force, if any, to keep showing beside the refusal.
+        self.current = current
 
 
 @dataclass(frozen=True)
@@ -58,13 +84,39 @@ def normalise(typed: str) -> str | None:
     return digits
 
 
-async def issue(pool: asyncpg.Pool, sql: Queries, account_id: int) -> Issued:
-    row = await sql.run(pool, "codes.current", account_id=account_id, keep_if_left=KEEP_IF_LEFT)
-    while row is None:
-        # One in a million collides with a code in use; then draw again.
-        code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
-        row = await sql.run(pool, "codes.issue", code=code, account_id=account_id, ttl=TTL)
-    return Issued(row["code"], row["expires_at"])
+async def issue(pool: asyncpg.Pool, sql: Queries, account_id: int, fresh: bool) -> Issued:
+    """My code: the current one, or a new one (``fresh`` retires the current one first).
+
+    One transaction under a lock per account, so the limit on new codes holds however many
+    requests arrive at once. Raises ``NoCode`` over the limit or when no code is free.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "codes.lock_drawer", account_id=account_id)
+        row = None
+        if not fresh:
+            row = await sql.run(
+                conn, "codes.current", account_id=account_id, keep_if_left=KEEP_IF_LEFT
+            )
+        if row is not None:
+            return Issued(row["code"], row["expires_at"])
+        drawn = await sql.run(
+            conn, "codes.drawn", account_id=account_id, since=datetime.now(UTC) - timedelta(hours=1)
+        )
+        if drawn >= MAX_DRAWN_PER_HOUR:
+            row = await sql.run(
+                conn, "codes.current", account_id=account_id, keep_if_left=timedelta(0)
+            )
+            kept = None if row is None else Issued(row["code"], row["expires_at"])
+            raise NoCode(429, TOO_MANY_DRAWN, kept)
+        if fresh:
+            await sql.run(conn, "codes.retire", account_id=account_id)
+        for _ in range(DRAWS):
+            code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
+            row = await sql.run(conn, "codes.issue", code=code, account_id=account_id, ttl=TTL)
+            if row is not None:
+                return Issued(row["code"], row["expires_at"])
+    # 429, not 503: the person can do the same thing, wait and retry, and the page shows why.
+    raise NoCode(429, NONE_FREE)
 
 
 async def redeem(
@@ -91,18 +143,22 @@ async def redeem(
     if misses["by_account"] >= MAX_MISSES_PER_ACCOUNT or misses["by_ip"] >= MAX_MISSES_PER_IP:
         return Redeemed(429, TOO_MANY)
     row = await sql.run(conn, "codes.find", code=code)
-    # A code drawn again after it expired is someone else's: it did not exist when typed.
-    if row is None or row["created_at"] > typed_at:
+    if row is not None and row["used_by"] == account_id and row["account_id"] != account_id:
+        # Typed twice (a double tap, or a replay): the swap is already made.
+        return Redeemed(200, owner_id=row["account_id"], owner_name=row["name"])
+    live = (
+        row is not None
+        # A code drawn again after it expired is someone else's: it did not exist when typed.
+        and row["created_at"] <= typed_at < row["expires_at"]
+        and row["used_at"] is None
+        # Killed by guesses next to it: dead even for a moment before it died.
+        and row["near_misses"] < NEAR_MISSES_TO_KILL
+        and row["account_id"] != account_id
+    )
+    if not live:
         await sql.run(conn, "codes.record_miss", account_id=account_id, ip=ip)
-        return Redeemed(404, UNKNOWN)
-    if row["account_id"] == account_id:
-        return Redeemed(400, OWN)
-    if row["used_at"] is not None:
-        if row["used_by"] == account_id:
-            # Typed twice (a double tap, or a replay): the swap is already made.
-            return Redeemed(200, owner_id=row["account_id"], owner_name=row["name"])
-        return Redeemed(410, USED)
-    if row["expires_at"] <= typed_at:
-        return Redeemed(410, EXPIRED)
+        await sql.run(conn, "codes.near_miss", code=code, kill_at=NEAR_MISSES_TO_KILL)
+        return Redeemed(404, WRONG)
+    assert row is not None
     await sql.run(conn, "codes.use", code=code, used_by=account_id)
     return Redeemed(200, owner_id=row["account_id"], owner_name=row["name"])

@@ -51,9 +51,15 @@ async def tap_code(request: Request) -> Response:
     account_id = signed_in_account(request)
     form = await read_form(request)
     pool, sql = request.app.state.pool, request.app.state.sql
-    if text(form, "fresh"):
-        await sql.run(pool, "codes.retire", account_id=account_id)
-    issued = await codes.issue(pool, sql, account_id)
+    try:
+        issued = await codes.issue(pool, sql, account_id, fresh=bool(text(form, "fresh")))
+    except codes.NoCode as refused:
+        return render(
+            request,
+            "_my_code.html",
+            {"code": refused.current, "error": refused.message},
+            status_code=refused.status_code,
+        )
     return render(request, "_my_code.html", {"code": issued})
 
 

@@ -31,10 +31,16 @@ WITH account AS (
 ), session AS (
     INSERT INTO sessions (token_hash, account_id) SELECT :token_hash::bytea, id FROM account WHERE :token_hash IS NOT NULL
 ), connection AS (
-    INSERT INTO contacts (owner_id, contact_id, event_id)
-    SELECT id, :sharer_id, NULL::bigint FROM account
+    INSERT INTO contacts (owner_id, contact_id, event_id, sharing)
+    SELECT id, :sharer_id, NULL::bigint, 'all' FROM account
     UNION ALL
-    SELECT :sharer_id, id, current_event(:sharer_id) FROM account
+    -- A card that asks for details first shares itself once its owner accepts; a guest
+    -- typed in on the sharer's own phone needs no accepting.
+    SELECT :sharer_id, id, current_event(:sharer_id),
+           CASE WHEN :token_hash::bytea IS NOT NULL
+                     AND (SELECT ask_details_first FROM cards WHERE account_id = :sharer_id)
+                THEN 'pending' ELSE 'all' END
+    FROM account
     RETURNING id, owner_id, met_at
 ), followup AS (
     INSERT INTO followups (contact_id, owner_id, status, due_at)

@@ -1,8 +1,12 @@
 -- name: get^
 -- The whole card of an account, as the card editor and the share pages show it.
 SELECT account_id, name, headline, company, email, phone, linkedin, website, other_link,
-       looking_for, can_help_with, photo_key, ask_details_first, share_generation, updated_at
+       looking_for, can_help_with, photo_key, ask_details_first, share_generation, share_id, updated_at
 FROM cards WHERE account_id = :account_id
+
+-- name: by_share_id$
+-- The account whose card a share link names by its opaque id.
+SELECT account_id FROM cards WHERE share_id = :share_id
 
 -- name: update!
 -- Replace the text fields of a card.

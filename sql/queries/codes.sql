@@ -11,7 +11,7 @@ LIMIT 1
 INSERT INTO swap_codes (code, account_id, expires_at) VALUES (:code, :account_id, now() + :ttl::interval)
 ON CONFLICT (code) DO UPDATE
     SET account_id = excluded.account_id, created_at = now(),
-        expires_at = excluded.expires_at, used_at = NULL, used_by = NULL
+        expires_at = excluded.expires_at, used_at = NULL, used_by = NULL, near_misses = 0
     WHERE swap_codes.expires_at < now() - interval '1 hour'
 RETURNING code, expires_at
 
@@ -30,10 +30,35 @@ INSERT INTO code_misses (account_id, ip) VALUES (:account_id, :ip::inet)
 
 -- name: find^
 -- A code with its holder's name, locked until this swap commits.
-SELECT s.code, s.account_id, s.created_at, s.expires_at, s.used_at, s.used_by, c.name
+SELECT s.code, s.account_id, s.created_at, s.expires_at, s.used_at, s.used_by, s.near_misses, c.name
 FROM swap_codes s JOIN cards c ON c.account_id = s.account_id
 WHERE s.code = :code
 FOR UPDATE OF s
+
+-- name: near_miss!
+-- A failed guess of :code counts against every live code one digit away from it; the third
+-- such guess kills that code (it expires now). Rows a concurrent swap holds are skipped rather
+-- than waited for, so two guessers never wait on each other in a cycle.
+UPDATE swap_codes
+SET near_misses = near_misses + 1,
+    expires_at = CASE WHEN near_misses + 1 >= :kill_at THEN now() ELSE expires_at END
+WHERE code IN (
+    SELECT code FROM swap_codes
+    WHERE code IN (SELECT overlay(:code::text PLACING digit::text FROM place FOR 1)
+                   FROM generate_series(1, 6) AS place, generate_series(0, 9) AS digit
+                   WHERE substr(:code::text, place, 1) <> digit::text)
+      AND used_at IS NULL AND expires_at > now()
+    ORDER BY code
+    FOR UPDATE SKIP LOCKED)
+
+-- name: lock_drawer!
+-- Serialise drawing codes for one account, so the limit on new codes holds under concurrency.
+SELECT pg_advisory_xact_lock(hashtextextended('code-draw:' || :account_id::bigint, 0))
+
+-- name: drawn$
+-- Codes drawn for this account since :since that were never used (a used one was a swap).
+SELECT count(*) FROM swap_codes
+WHERE account_id = :account_id AND created_at > :since AND used_at IS NULL
 
 -- name: use!
 UPDATE swap_codes SET used_at = now(), used_by = :used_by WHERE code = :code

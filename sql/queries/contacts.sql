@@ -10,9 +10,17 @@
 -- Two people with a block between them (either way) are never connected: nothing is made,
 -- and there is no row to find (blocking deleted it), so this returns NULL.
 WITH made AS (
-    INSERT INTO contacts (owner_id, contact_id, event_id, met_at)
+    INSERT INTO contacts (owner_id, contact_id, event_id, met_at, sharing)
     SELECT pair.owner_id, pair.contact_id,
-           coalesce(:event_id::bigint, current_event(pair.owner_id, moment.at)), moment.at
+           -- A queued moment (:met_at, from the sender's phone) places only the sender's own
+           -- row; the other side's event is where they are now, by our clock.
+           coalesce(:event_id::bigint,
+                    current_event(pair.owner_id,
+                                  CASE WHEN pair.owner_id = :account_id::bigint THEN moment.at
+                                       ELSE now() END)), moment.at,
+           -- :pending: :other_id's card asks for details first; they accept later.
+           CASE WHEN :pending::boolean AND pair.owner_id = :other_id::bigint THEN 'pending'
+                ELSE 'all' END
     FROM (VALUES (:account_id::bigint, :other_id::bigint),
                  (:other_id::bigint, :account_id::bigint)) AS pair (owner_id, contact_id)
     CROSS JOIN (SELECT coalesce(:met_at::timestamptz, now()) AS at) AS moment
@@ -38,6 +46,10 @@ LIMIT 1
 -- The contact row an owner keeps about another account.
 SELECT id FROM contacts WHERE owner_id = :owner_id AND contact_id = :contact_id
 
+-- name: sharing_of$
+-- What :owner_id shares with :contact_id ('all', 'basics', 'pending'), or NULL: not connected.
+SELECT sharing FROM contacts WHERE owner_id = :owner_id AND contact_id = :contact_id
+
 -- name: search
 -- An owner's contacts, newest first, optionally filtered by a case-insensitive
 -- substring of name, headline or company (:pattern is a LIKE pattern, already escaped)
@@ -45,7 +57,7 @@ SELECT id FROM contacts WHERE owner_id = :owner_id AND contact_id = :contact_id
 -- :after_at with id :after_id (both NULL: from the newest). Each card as its person shares
 -- it with me, so a company they keep from me neither shows nor matches.
 SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key,
-       ct.event_id, e.name AS event_name
+       ct.event_id, e.name AS event_name, ct.sharing
 FROM contacts ct
 CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 LEFT JOIN events e ON e.id = ct.event_id
@@ -81,6 +93,11 @@ UPDATE contacts SET promised = :promised, they_asked = :they_asked
 WHERE id = :id AND owner_id = :owner_id
 RETURNING promised, they_asked
 
+
+-- name: accept!
+-- The owner of a card that asks first shares it with someone who left details: 'pending'
+-- becomes 'all' (a choice of 'basics' made since stays).
+UPDATE contacts SET sharing = 'all' WHERE id = :id AND owner_id = :owner_id AND sharing = 'pending'
 
 -- name: set_sharing$
 -- What :owner_id shares with the person of contact row :id: 'all' or 'basics' (name and

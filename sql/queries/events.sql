@@ -35,9 +35,42 @@ SELECT id, name, venue, description, starts_at, ends_at, time_zone, join_code, c
 FROM events WHERE join_code = :join_code
 
 -- name: join!
--- Join (or rejoin after leaving) an event, choosing whether to be listed.
+-- Join (or rejoin after leaving) an event, choosing whether to be listed. Someone the
+-- organizer removed stays out (their row keeps left_at and removed_at).
 INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :account_id, :listed)
 ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
+    WHERE event_attendees.removed_at IS NULL
+
+-- name: lock_looker!
+-- Serialise the join-code lookup limit per account and per address (always in this order).
+SELECT pg_advisory_xact_lock(hashtextextended('join-account:' || coalesce(:account_id::bigint, 0), 0)),
+       pg_advisory_xact_lock(hashtextextended('join-ip:' || coalesce(:ip::text, ''), 0))
+
+-- name: join_misses^
+-- Unknown join codes looked up since :since by this account, and from this address.
+SELECT (SELECT count(*) FROM join_misses
+        WHERE :account_id::bigint IS NOT NULL AND account_id = :account_id AND at > :since) AS by_account,
+       (SELECT count(*) FROM join_misses WHERE ip = :ip::inet AND at > :since) AS by_ip
+
+-- name: record_join_miss!
+INSERT INTO join_misses (account_id, ip) VALUES (:account_id, :ip::inet)
+
+-- name: attendees
+-- Everyone at an event, for its organizer (listed or not): name and headline, with whether
+-- they are on the roster.
+SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at
+FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
+WHERE ea.event_id = :event_id AND ea.left_at IS NULL
+ORDER BY ea.joined_at DESC, ea.account_id DESC
+LIMIT 500
+
+-- name: remove_attendee$
+-- The organizer removes an attendee (never themselves): off the roster, and out for good.
+UPDATE event_attendees ea SET left_at = now(), removed_at = now()
+FROM events e
+WHERE e.id = ea.event_id AND ea.event_id = :event_id AND ea.account_id = :account_id
+  AND e.organizer_id = :organizer_id AND ea.account_id <> e.organizer_id AND ea.left_at IS NULL
+RETURNING ea.account_id
 
 -- name: leave!
 -- Leave an event: off its roster, and its roster is closed to me.

@@ -13,6 +13,16 @@ WITH gone AS (
 )
 SELECT count(*) FROM gone
 
+-- name: join_misses$
+-- Unknown event join codes looked up, with the IP address they came from.
+WITH gone AS (
+    DELETE FROM join_misses WHERE id IN (
+        SELECT id FROM join_misses WHERE at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
 -- name: move_misses$
 -- Wrong move codes typed, by IP address.
 WITH gone AS (

@@ -57,6 +57,8 @@ async def test_dana_deletes_her_account_with_a_code_from_her_email(
     # Her address, confirmed from Settings: the button in the email it sends.
     await open_settings(dana)
     await dana.get_by_role("button", name="Send me a confirmation").tap()
+    # The form's redirect lands before the mailed link is opened in the same tab.
+    await dana.wait_for_url(re.compile(r"notice=confirmation_sent"))
     confirm = await newest_to(dev_mail, DANA.email, re.compile("^Confirm your address"))
     await dana.goto(link_in(confirm, "/m/confirm/"))
     await dana.get_by_role("button", name="Confirm my address").tap()

@@ -126,6 +126,9 @@ async def test_read_their_tag_on_the_scan_screen_swaps(
     await mia.get_by_role("button", name=READ_BUTTON).tap()
     await mia.wait_for_function("() => window.__scanningReaders() > 0")
     await mia.evaluate("(url) => window.__touchTag(url)", link)
+    await expect(mia.get_by_role("heading", name=f"Swap with {DANA.name}?")).to_be_visible()
+    assert await all_connections(pool) == 0, "a tag in reach swaps nothing on its own"
+    await mia.get_by_role("button", name="Swap", exact=True).tap()
 
     await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()

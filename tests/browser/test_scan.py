@@ -44,6 +44,12 @@ def heading(page: Page) -> Locator:
     return page.get_by_role("heading", level=1, name="Scan their code")
 
 
+async def confirm_swap(page: Page, question: str = f"Swap with {DANA.name}?") -> None:
+    """A scanned card asks first: "Swap with Dana Lee?", then the person taps Swap."""
+    await expect(page.get_by_role("heading", name=question)).to_be_visible()
+    await page.get_by_role("button", name="Swap", exact=True).click()
+
+
 async def dana_and_her_link(new_phone_page: NewPage) -> tuple[Page, str]:
     dana = await new_phone_page()
     await make_card_from_home(dana, DANA)
@@ -69,6 +75,7 @@ async def mia_scans_offline(camera_phone: CameraPhone, live_server: str, link: s
     await expect(heading(mia)).to_be_visible()
     await expect(offline_mark(mia)).to_be_visible()
     await expect(mia.get_by_label("Camera", exact=True)).to_be_visible()
+    await confirm_swap(mia, "Swap with this person?")  # no network to look up whose card
     await expect(outbox_list(mia)).to_contain_text(PENDING)
     return mia
 
@@ -173,7 +180,7 @@ async def test_scan_offline_is_sent_when_the_network_returns(
     await connected_once_both_ways(dana, mia, pool)
 
 
-async def test_scan_online_swaps_at_once(
+async def test_scan_online_swaps_once_confirmed(
     new_phone_page: NewPage, camera_phone: CameraPhone, live_server: str, pool: asyncpg.Pool
 ) -> None:
     dana, link = await dana_and_her_link(new_phone_page)
@@ -181,6 +188,7 @@ async def test_scan_online_swaps_at_once(
     await make_card_from_home(mia, MIA)
     await mia.context.grant_permissions(["camera"], origin=live_server)
     await mia.goto("/scan")
+    await confirm_swap(mia)
     await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
     await connected_once_both_ways(dana, mia, pool)
@@ -206,6 +214,7 @@ async def test_photo_of_a_card_swaps(new_phone_page: NewPage, pool: asyncpg.Pool
     await mia.goto("/scan")
     await expect(heading(mia)).to_be_visible()
     await take_photo(mia, link)
+    await confirm_swap(mia)
     await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
     await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
     await connected_once_both_ways(dana, mia, pool)
@@ -242,4 +251,25 @@ async def test_other_codes_are_shown_not_followed(
     await expect(mia.locator("code").filter(has_text=fake)).to_have_text(fake)
     await expect(not_a_card).to_be_visible()
     assert await outbox_records(mia) == []
+    assert await all_connections(pool) == 0
+
+
+async def test_a_code_in_view_swaps_nothing_until_confirmed(
+    new_phone_page: NewPage, camera_phone: CameraPhone, live_server: str, pool: asyncpg.Pool
+) -> None:
+    """A poster or a screen behind someone shows Dana's QR: Mia's camera reads it, and Mia
+    sees whose card it is and says no."""
+    _dana, link = await dana_and_her_link(new_phone_page)
+    mia = await camera_phone(link)
+    await make_card_from_home(mia, MIA)
+    await mia.context.grant_permissions(["camera"], origin=live_server)
+    await mia.goto("/scan")
+    confirm = mia.get_by_role("heading", name=f"Swap with {DANA.name}?")
+    await expect(confirm).to_be_visible()
+    await expect(mia.get_by_text(DANA.headline)).to_be_visible()
+    await mia.wait_for_timeout(500)
+    assert await all_connections(pool) == 0, "nothing before the tap"
+    assert await outbox_records(mia) == []
+    await mia.get_by_role("button", name="Not now").click()
+    await expect(confirm).to_be_hidden()
     assert await all_connections(pool) == 0

@@ -25,7 +25,7 @@ from tests.browser.ui import (
     service_worker_controls,
 )
 
-WRONG_CODE = "No one has that code right now. Check the digits."
+WRONG_CODE = "That code didn't work. Check the digits, or ask them for a fresh code."
 READY = "Ready: bump your phone gently against theirs."
 # A bump of 25 m/s² sideways, over gravity, felt at the wall-clock moment `at`: the
 # phones share this machine's clock, so timers meet within a millisecond or two however

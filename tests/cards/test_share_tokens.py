@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -74,3 +76,17 @@ def test_a_longer_expiry_cannot_be_forged_into_an_old_token():
 )
 def test_malformed_tokens_are_refused_without_an_exception(token):
     assert decode(KEY, token, NOW) == share_tokens.Decoded(Status.MALFORMED)
+
+
+def legacy_token(key: str, account_id: int, generation: int, expires: datetime) -> str:
+    """A token as made before share ids: the account id, signed with the old key."""
+    payload = share_tokens._PAYLOAD.pack(account_id, generation, int(expires.timestamp()))
+    mac = hmac.new(share_tokens._key(key, b"share-token"), payload, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(payload + mac[:12]).rstrip(b"=").decode()
+
+
+def test_an_old_token_is_read_as_an_account_id_until_it_expires():
+    token = legacy_token(KEY, 42, 3, NOW + TTL)
+    assert decode(KEY, token, NOW) == share_tokens.Decoded(Status.VALID, None, 3, account_id=42)
+    assert decode(KEY, token, NOW + TTL).status is Status.EXPIRED
+    assert decode(KEY, issue(KEY, 42, 3, NOW, TTL), NOW).account_id is None

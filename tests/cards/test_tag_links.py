@@ -40,9 +40,9 @@ async def test_the_tag_link_outlives_the_share_link_until_a_new_code(new_phone, 
     assert tag != share and tag.startswith("/c/")
 
     # Three days on, the share link of that day has expired; the tag still opens the card.
-    account_id = await pool.fetchval("SELECT account_id FROM cards")
+    share_id = await pool.fetchval("SELECT share_id FROM cards")
     three_days_ago = datetime.now(UTC) - timedelta(days=3)
-    old_share = share_tokens.issue(TEST_SECRET, account_id, 0, three_days_ago, timedelta(days=2))
+    old_share = share_tokens.issue(TEST_SECRET, share_id, 0, three_days_ago, timedelta(days=2))
     visitor = await new_phone()
     expired = await visitor.get(visitor.url("public_card", token=old_share))
     assert expired.status_code == 410 and "expired" in text_of(expired)

@@ -162,8 +162,13 @@ async def test_every_reminder_arrives_through_a_kill_an_overload_and_a_database_
             await pg.start()
             stats = await asyncpg.connect(pg.url)
 
-            await until(lambda: _all_sent(stats), 90, f"all {REMINDERS} sent and recorded")
-            assert all(w.returncode is None for w in workers[1:]), "a worker exited on its own"
+            async def all_sent_and_no_worker_exited() -> bool:
+                exited = [w for w in workers[1:] if w.returncode is not None]
+                said = [(w.returncode, (await w.stderr.read()).decode()[-1500:]) for w in exited]
+                assert not exited, f"a worker exited on its own: {said}"
+                return await _all_sent(stats)
+
+            await until(all_sent_and_no_worker_exited, 90, f"all {REMINDERS} sent and recorded")
         finally:
             for worker in workers:
                 if worker.returncode is None:

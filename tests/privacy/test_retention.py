@@ -86,6 +86,15 @@ async def limit_hits(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM limit_hits WHERE key = $1", key
 
 
+async def join_misses(pool: asyncpg.Pool, when: datetime) -> Probe:
+    row = await pool.fetchval(
+        "INSERT INTO join_misses (account_id, ip, at) VALUES ($1, '10.0.0.2', $2) RETURNING id",
+        await account(pool),
+        when,
+    )
+    return "SELECT count(*) FROM join_misses WHERE id = $1", row
+
+
 async def move_misses(pool: asyncpg.Pool, when: datetime) -> Probe:
     ip = f"10.1.0.{next(_serial)}"
     await pool.execute("INSERT INTO move_misses (ip, at) VALUES ($1, $2)", ip, when)
@@ -236,6 +245,7 @@ SEEDS: dict[str, Seed] = {
     f"retention.{seed.__name__}": seed
     for seed in (
         code_misses,
+        join_misses,
         move_misses,
         limit_hits,
         sign_in_codes,

@@ -75,7 +75,7 @@ async def test_public_vcard_parses_as_vcard_3(new_phone):
     assert card.tel.value == "+14155550134"
 
 
-async def test_bad_tokens_get_friendly_pages(new_phone, app):
+async def test_bad_tokens_get_friendly_pages(new_phone, app, pool):
     dana = await new_phone()
     await dana.make_card()
     link = await dana.share_link()
@@ -90,7 +90,8 @@ async def test_bad_tokens_get_friendly_pages(new_phone, app):
     assert (await visitor.get(f"/c/{tampered}")).status_code == 404
 
     past = datetime.now(UTC) - timedelta(days=2)
-    expired = share_tokens.issue(TEST_SECRET, 1, 0, past, timedelta(hours=24))
+    share_id = await pool.fetchval("SELECT share_id FROM cards WHERE name = 'Dana Lee'")
+    expired = share_tokens.issue(TEST_SECRET, share_id, 0, past, timedelta(hours=24))
     response = await visitor.get(f"/c/{expired}")
     assert response.status_code == 410
     assert "This code has expired" in text_of(response)
@@ -195,10 +196,10 @@ async def test_ask_for_details_first_hides_contact_details_until_swapped(new_pho
     response = await visitor.post(link + "/details", {"name": "Mia", "email": "mia@example.com"})
     assert response.status_code == 303
     welcome = await visitor.get(response.headers["location"])
-    assert "dana@example.com" in welcome.text
+    assert "dana@example.com" not in welcome.text, "not until Dana accepts"
     after = await visitor.get(link)
-    assert "already swapped" in text_of(after)
-    assert (await visitor.get(link + "/vcard")).status_code == 200
+    assert "once they accept" in text_of(after)
+    assert (await visitor.get(link + "/vcard")).status_code == 403
 
     await dana.post(dana.url("share_ask_first"), {})
     assert await pool.fetchval("SELECT ask_details_first FROM cards WHERE account_id = 1") is False

@@ -55,7 +55,7 @@ async def test_a_scan_replayed_many_times_connects_once(new_phone, pool):
 
 async def test_a_swap_made_offline_keeps_the_moment_it_was_made(new_phone, pool):
     dana, mia = await two_phones(new_phone)
-    made = datetime.now(UTC) - timedelta(hours=3)
+    made = datetime.now(UTC) - timedelta(minutes=7)
     scan = action("scan", {"token": token_of(await dana.share_link())}, made.timestamp() * 1000)
     assert (await replay(mia, scan)).json()["status"] == "done"
     met = await pool.fetch("SELECT met_at FROM contacts")
@@ -81,9 +81,10 @@ async def test_a_scan_of_a_code_valid_when_scanned_still_syncs_but_a_reset_one_d
     new_phone, pool
 ):
     dana, mia = await two_phones(new_phone)
-    account = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Dana Lee'")
-    scanned_at = datetime.now(UTC) - timedelta(hours=2)
-    old_token = share_tokens.issue(TEST_SECRET, account, 0, scanned_at, timedelta(hours=1))
+    account = await pool.fetchval("SELECT share_id FROM cards WHERE name = 'Dana Lee'")
+    scanned_at = datetime.now(UTC) - timedelta(minutes=8)
+    issued_at = scanned_at - timedelta(hours=1)
+    old_token = share_tokens.issue(TEST_SECRET, account, 0, issued_at, timedelta(minutes=65))
     late = action("scan", {"token": old_token}, scanned_at.timestamp() * 1000)
     assert (await replay(mia, late)).json()["status"] == "done"
 
@@ -103,7 +104,7 @@ async def test_a_code_typed_offline_swaps_once_and_a_wrong_one_fails_clearly(new
     wrong = action("code", {"code": "000000" if code != "000000" else "111111"})
     answer = await replay(mia, wrong)
     assert answer.status_code == 404
-    assert answer.json() == {"status": "failed", "message": codes.UNKNOWN}
+    assert answer.json() == {"status": "failed", "message": codes.WRONG}
     again = await replay(mia, wrong)
     assert again.json() == answer.json()
     assert await pool.fetchval("SELECT count(*) FROM code_misses") == 1, "a replay is no new guess"

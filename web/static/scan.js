@@ -1,7 +1,8 @@
 // The Scan screen: read the other person's QR code with the camera (BarcodeDetector where the
 // browser has it, the vendored jsQR otherwise), or from a photo where the camera cannot be
-// opened (some installed iOS apps). A Reachout card starts the swap through the outbox, so it
-// also works with no network; any other code is shown, never followed on its own.
+// opened (some installed iOS apps). A Reachout card asks "Swap with Dana Lee?" first (a poster
+// or a screen behind someone may be in view), then swaps through the outbox, so it also works
+// with no network; any other code is shown, never followed on its own.
 (function () {
   "use strict";
   var FRAME_MS = 200;
@@ -27,6 +28,12 @@
       if (file) fromPhoto(file);
     });
     $("[data-scan-again]").addEventListener("click", again);
+    $("[data-confirm-cancel]").addEventListener("click", again);
+    $("[data-confirm-swap]").addEventListener("click", function () {
+      var token = this.dataset.token;
+      $("[data-scan-confirm]").hidden = true;
+      if (token) swap(token);
+    });
     // What nfc.js read from a tag is handled like a scanned code.
     document.addEventListener("reachout:scanned", function (event) { handle(event.detail.text); });
     document.addEventListener("visibilitychange", function () {
@@ -171,8 +178,41 @@
     stopCamera();
     var text = String(raw).trim();
     var token = cardToken(text);
-    if (token) swap(token);
+    if (token) confirmSwap(token);
     else showOther(text);
+  }
+
+  // Whose card this is, then a tap to swap. With no network the name cannot be looked up:
+  // the question is asked all the same, and the swap waits in the outbox.
+  function confirmSwap(token) {
+    say("");
+    var box = $("[data-scan-confirm]");
+    var question = box.querySelector("[data-confirm-question]");
+    var headline = box.querySelector("[data-confirm-headline]");
+    var photo = box.querySelector("[data-confirm-photo]");
+    var button = box.querySelector("[data-confirm-swap]");
+    button.dataset.token = token;
+    photo.hidden = true;
+    headline.textContent = "";
+    question.textContent = "Swap with this person?";
+    var url = $("[data-scanner]").dataset.previewUrl.replace("TOKEN", token);
+    fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (answer) {
+      if (!answer.ok) {
+        box.hidden = true;
+        say(answer.body.message || "That code does not open a card.");
+        offerAgain();
+        return;
+      }
+      question.textContent = "Swap with " + answer.body.name + "?";
+      headline.textContent = answer.body.headline || "";
+      if (answer.body.photo) { photo.src = answer.body.photo; photo.hidden = false; }
+      box.hidden = false;
+    }).catch(function () {
+      headline.textContent = "No network: their name shows once the swap is sent.";
+      box.hidden = false;
+    });
   }
 
   function twoDigits(n) { return (n < 10 ? "0" : "") + n; }
@@ -216,6 +256,7 @@
     stopCamera();
     handling = false;
     say("");
+    $("[data-scan-confirm]").hidden = true;
     $("[data-scan-result]").hidden = true;
     $("[data-scan-again]").hidden = true;
   }

@@ -1,0 +1,72 @@
+"""Finding an event by its join code, within limits, and only while it can be joined.
+
+Join codes are 6 characters from 31 (887 million codes), so a guesser needs many lookups:
+unknown codes are counted per account and per network address in PostgreSQL, under advisory
+locks in the same transaction, so the limit holds across processes and concurrent requests.
+Recording a miss is the one write a lookup (even a GET) makes: it is a rate-limit log, deleted
+by retention, and changes nothing anyone sees.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from starlette.exceptions import HTTPException
+
+from server.db.queries import Queries
+from server.events import events
+
+MISS_WINDOW = timedelta(hours=1)
+# A person mistypes a code read aloud a few times; a venue shares one address behind its NAT.
+MAX_MISSES_PER_ACCOUNT = 10
+MAX_MISSES_PER_IP = 60
+# Joining opens a day before the event starts (people register on the way) and closes two
+# days after it ends (catching up on the roster the day after); never weeks around it.
+OPENS_BEFORE = timedelta(days=1)
+CLOSES_AFTER = timedelta(days=2)
+
+UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and try again."
+TOO_MANY = "Too many codes that don't exist. Wait an hour, or scan the event's QR code instead."
+CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
+NOT_YET = "Joining opens a day before the event starts. Come back then."
+OVER = "This event is over, so it can no longer be joined."
+
+
+async def find(
+    pool: asyncpg.Pool, sql: Queries, raw: str, account_id: int | None, ip: str | None
+) -> Any:
+    """The event a code opens, if it can be joined now; else the HTTP error to show."""
+    code = events.normalise_code(raw)
+    # The answer is decided inside the transaction and raised after it commits: raising
+    # inside would roll the recorded miss back.
+    refusal: HTTPException | None = None
+    async with pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "events.lock_looker", account_id=account_id, ip=ip)
+        misses = await sql.run(
+            conn,
+            "events.join_misses",
+            account_id=account_id,
+            ip=ip,
+            since=datetime.now(UTC) - MISS_WINDOW,
+        )
+        event = None
+        if misses["by_account"] >= MAX_MISSES_PER_ACCOUNT or misses["by_ip"] >= MAX_MISSES_PER_IP:
+            refusal = HTTPException(429, TOO_MANY)
+        elif code is not None:
+            event = await sql.run(conn, "events.by_code", join_code=code)
+        if refusal is None and event is None:
+            await sql.run(conn, "events.record_join_miss", account_id=account_id, ip=ip)
+            refusal = HTTPException(404, UNKNOWN_CODE)
+    if refusal is not None:
+        raise refusal
+    assert event is not None
+    if event["closed_at"] is not None:
+        raise HTTPException(410, CLOSED)
+    now = datetime.now(UTC)
+    if now < event["starts_at"] - OPENS_BEFORE:
+        raise HTTPException(403, NOT_YET)
+    if now > event["ends_at"] + CLOSES_AFTER:
+        raise HTTPException(410, OVER)
+    return event

@@ -1,0 +1,113 @@
+"""Join codes, written as the attacks: enumerating codes (at once) is limited per account and
+per address, events can't be joined weeks before or after, and the organizer can remove
+whoever got in."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from server.events import events, joining
+from tests.events.test_routes import attendee, join_code, organizer_with_event
+from tests.phone import soup, text_of
+
+
+def guesses(count: int) -> list[str]:
+    return [events.new_code() for _ in range(count)]
+
+
+async def test_a_signed_in_guesser_is_stopped_even_all_at_once(new_phone, pool):
+    _olga, event_id = await organizer_with_event(new_phone)
+    real = await join_code(pool, event_id)
+    eve = await new_phone()
+    await eve.make_card(name="Eve Stone", email="eve@example.com")
+    tries = [code for code in guesses(joining.MAX_MISSES_PER_ACCOUNT + 5) if code != real]
+    answers = await asyncio.gather(*(eve.get(eve.url("join_event", code=code)) for code in tries))
+    statuses = [answer.status_code for answer in answers]
+    assert statuses.count(404) == joining.MAX_MISSES_PER_ACCOUNT
+    assert statuses.count(429) == len(tries) - joining.MAX_MISSES_PER_ACCOUNT
+    found = await eve.get(eve.url("join_event", code=real))
+    assert found.status_code == 429, "the limit holds for the right code too"
+    assert joining.TOO_MANY in text_of(found)
+    assert "Lunch & Learn" not in found.text
+
+
+async def test_strangers_are_limited_by_address(new_phone, pool, monkeypatch):
+    monkeypatch.setattr(joining, "MAX_MISSES_PER_IP", 6)
+    _olga, event_id = await organizer_with_event(new_phone)
+    real = await join_code(pool, event_id)
+    strangers = [await new_phone() for _ in range(3)]
+    tries = [code for code in guesses(9) if code != real]
+    answers = await asyncio.gather(
+        *(
+            strangers[n % 3].get(strangers[n % 3].url("join_event", code=code))
+            for n, code in enumerate(tries)
+        )
+    )
+    statuses = [answer.status_code for answer in answers]
+    assert statuses.count(404) == 6 and statuses.count(429) == len(tries) - 6
+
+
+async def test_events_cannot_be_joined_long_before_or_after(new_phone, pool):
+    _olga, event_id = await organizer_with_event(new_phone)
+    code = await join_code(pool, event_id)
+    mia = await new_phone()
+    await mia.make_card(name="Mia Chen", email="mia@example.com")
+    now = datetime.now(UTC)
+    cases = [
+        (now + timedelta(days=3), now + timedelta(days=3, hours=2), 403, joining.NOT_YET),
+        (now - timedelta(days=5), now - timedelta(days=4), 410, joining.OVER),
+    ]
+    for starts, ends, status, words in cases:
+        await pool.execute(
+            "UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3", starts, ends, event_id
+        )
+        page = await mia.get(mia.url("join_event", code=code))
+        assert page.status_code == status and words in text_of(page)
+        joined = await mia.post(mia.url("join_event_submit", code=code), {"listed": "on"})
+        assert joined.status_code == status
+    assert await pool.fetchval("SELECT count(*) FROM event_attendees") == 1, "the organizer only"
+
+    # Within the grace period: tomorrow morning's event, and yesterday's.
+    for starts, ends in (
+        (now + timedelta(hours=20), now + timedelta(hours=22)),
+        (now - timedelta(days=2), now - timedelta(days=1)),
+    ):
+        await pool.execute(
+            "UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3", starts, ends, event_id
+        )
+        assert (await mia.get(mia.url("join_event", code=code))).status_code == 200
+
+
+async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    mia = await attendee(new_phone, pool, event_id, "Mia Chen")
+    await attendee(new_phone, pool, event_id, "Sam Roe")
+    page = soup(await olga.get(olga.url("event", event_id=event_id)))
+    remove = page.find("button", string="Remove Mia Chen")
+    assert remove is not None and page.find("button", string="Remove Sam Roe") is not None
+    assert page.find("button", string="Remove Olga Organizer") is None
+    gone = await olga.post(remove.find_parent("form")["action"], {})
+    assert gone.status_code == 303
+    page = soup(await olga.get(olga.url("event", event_id=event_id)))
+    assert page.find("button", string="Remove Mia Chen") is None
+
+    code = await join_code(pool, event_id)
+    await mia.post(mia.url("join_event_submit", code=code), {"listed": "on"})
+    attending = await pool.fetchval(
+        """SELECT count(*) FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
+           WHERE c.name = 'Mia Chen' AND ea.left_at IS NULL"""
+    )
+    assert attending == 0, "the code does not let her back in"
+
+    # Only the organizer can remove, and only people at the event.
+    sam_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Sam Roe'")
+    refused = await mia.post(
+        mia.url("event_remove_attendee", event_id=event_id, account_id=sam_id), {}
+    )
+    assert refused.status_code in (403, 404)
+    # An id past what the database holds is no route at all (server/web/convertors.py).
+    beyond = olga.url("event_remove_attendee", event_id=event_id, account_id=sam_id).replace(
+        f"/{sam_id}/", f"/{2**63 + 5}/"
+    )
+    assert (await olga.post(beyond, {})).status_code == 404

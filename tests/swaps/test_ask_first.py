@@ -1,0 +1,96 @@
+"""A card that asks for details first, written as the attacks: a stranger typing junk, or
+anyone with an account tapping Swap, gets name, headline and photo only, everywhere, until
+the owner accepts them."""
+
+from __future__ import annotations
+
+import asyncio
+from email import message_from_bytes
+from email.policy import default
+
+from tests.mailing import running_mail_worker
+from tests.phone import Phone, soup, text_of
+
+PRIVATE = ("dana@example.com", "555", "linkedin.com", "Threadline", "Online marketers")
+
+
+async def asking_dana(new_phone) -> tuple[Phone, str]:  # type: ignore[no-untyped-def]
+    dana = await new_phone()
+    await dana.make_card()
+    await dana.post(dana.url("share_ask_first"), {"ask_details_first": "on"})
+    return dana, await dana.share_link()
+
+
+async def everything_they_see(visitor: Phone, link: str, contact_url: str) -> str:
+    contact = await visitor.get(contact_url)
+    contact_id = contact_url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+    pages = [
+        await visitor.get(link),
+        contact,
+        await visitor.get(visitor.url("contacts")),
+        await visitor.get(visitor.url("contact_vcard", contact_id=int(contact_id))),
+    ]
+    return "\n".join(page.text for page in pages)
+
+
+async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
+    new_phone, pool, mail, app
+):
+    dana, link = await asking_dana(new_phone)
+    visitor = await new_phone()
+    left = await visitor.post(link + "/details", {"name": "Junk Junk", "email": "junk@example.com"})
+    assert left.status_code == 303
+    welcome = await visitor.get(left.headers["location"])
+    assert "Dana Lee" in text_of(welcome)
+    contact_url = await pool.fetchval(
+        """SELECT ct.id FROM contacts ct JOIN cards c ON c.account_id = ct.owner_id
+           WHERE c.name = 'Junk Junk'"""
+    )
+    seen = await everything_they_see(visitor, link, visitor.url("contact", contact_id=contact_url))
+    assert "Dana Lee" in seen and "Recruiter, fashion and apparel" in seen
+    for private in PRIVATE:
+        assert private not in seen, private
+    assert (await visitor.get(link + "/vcard")).status_code == 403
+    assert "once they accept" in text_of(await visitor.get(link))
+
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    message = message_from_bytes(sent.raw, policy=default)
+    assert message["Subject"] == "You met Dana Lee"
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "dana@example.com" not in body and "dana@example.com" not in str(message["Reply-To"])
+
+    # Dana sees who left details, and accepts.
+    listed = await dana.get(dana.url("contacts"))
+    assert "waiting for you to accept" in text_of(listed)
+    dana_row = await pool.fetchval(
+        """SELECT ct.id FROM contacts ct JOIN cards c ON c.account_id = ct.contact_id
+           WHERE c.name = 'Junk Junk'"""
+    )
+    page = await dana.get(dana.url("contact", contact_id=dana_row))
+    assert "Junk Junk left their details on your card" in text_of(page)
+    form = soup(page).find("button", string=lambda s: s is not None and s.startswith("Accept"))
+    assert form is not None
+    accepted = await dana.post(form.find_parent("form")["action"], {})
+    assert accepted.status_code == 303
+    assert "waiting for you" not in text_of(await dana.get(dana.url("contacts")))
+
+    seen = await everything_they_see(visitor, link, visitor.url("contact", contact_id=contact_url))
+    assert "dana@example.com" in seen
+    assert (await visitor.get(link + "/vcard")).status_code == 200
+
+
+async def test_tapping_swap_with_an_account_is_no_way_round(new_phone, pool):
+    _dana, link = await asking_dana(new_phone)
+    mia = await new_phone()
+    await mia.make_card(name="Mia Chen", email="mia@example.com")
+    # Swap tapped twice at once, and replayed through the offline queue: still pending.
+    answers = await asyncio.gather(mia.post(link + "/swap", {}), mia.post(link + "/swap", {}))
+    assert [answer.status_code for answer in answers] == [303, 303]
+    contact = await mia.get(answers[0].headers["location"])
+    assert "Dana Lee" in text_of(contact)
+    for private in PRIVATE:
+        assert private not in contact.text, private
+    assert await pool.fetchval("SELECT count(*) FROM contacts WHERE sharing = 'pending'") == 1
+    assert (await mia.get(link + "/vcard")).status_code == 403
