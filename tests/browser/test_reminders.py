@@ -299,7 +299,16 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     async def shown() -> list[dict[str, Any]]:
         return await dana.evaluate(SHOWN_NOTIFICATIONS)
 
-    [notification] = await eventually(shown, "the service worker showed no notification")
+    try:
+        [notification] = await eventually(shown, "nothing shown", seconds=5.0)
+    except pytest.fail.Exception:
+        # DevTools hands a push over without waiting for the service worker to take it,
+        # and once in a loaded CI run nothing came of it: hand the same message over
+        # again (the tag makes it one notification, as with a push service's redelivery).
+        await sw_push.deliver_push(message.text())
+        [notification] = await eventually(
+            shown, f"the service worker showed no notification (its errors: {sw_push.errors})"
+        )
     assert notification["title"] == "Follow up with Mia Chen"
     assert notification["body"] == "You met today."
     assert notification["tag"] == f"contact-{followup['contact_id']}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -216,6 +216,8 @@ class ServiceWorkerControl:
     cdp: CDPSession
     origin: str
     registration_id: str
+    # What the service worker threw, as DevTools reports it: shown when a test fails.
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     async def attach(cls, page: Page, origin: str) -> ServiceWorkerControl:
@@ -241,10 +243,15 @@ class ServiceWorkerControl:
         while True:
             found = next((r for r in activated if scopes.get(r) == scope), None)
             if found is not None:
-                return cls(cdp, origin, found)
+                control = cls(cdp, origin, found)
+                cdp.on("ServiceWorker.workerErrorReported", control.error_reported)
+                return control
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"no activated service worker for {scope}: {scopes}")
             await asyncio.sleep(0.05)
+
+    def error_reported(self, event: dict[str, Any]) -> None:
+        self.errors.append(event["errorMessage"])
 
     async def deliver_push(self, data: str) -> None:
         await self.cdp.send(
