@@ -63,8 +63,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import os
 import platform
+import pstats
 import ssl
 import sys
 import tempfile
@@ -209,6 +211,7 @@ async def run_worker(
     concurrency: int,
     batch: int,
     tmp: Path,
+    profile_top: int = 0,
 ) -> Run:
     from starlette.routing import Router
 
@@ -234,9 +237,12 @@ async def run_worker(
             batch=batch,
             lease_seconds=settings.worker_lease_seconds,
         )
+        profiler = cProfile.Profile() if profile_top else None
         start = meter.mark()
         deadline = start[0] + WORKER_DEADLINE
         handled = passes = 0
+        if profiler is not None:
+            profiler.enable()
         while handled < n:
             got = await worker.run_once()
             passes += 1
@@ -246,6 +252,11 @@ async def run_worker(
                     raise RuntimeError(f"the worker handled {handled} of {n} in time")
                 await asyncio.sleep(0.01)
         end = meter.mark()
+        if profiler is not None:
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
+            stats.sort_stats("tottime").print_stats(profile_top)
+            stats.sort_stats("cumulative").print_stats(profile_top)
     return Run(handled, end[0] - start[0], CpuMeter.between(start, end), passes)
 
 
@@ -397,6 +408,7 @@ async def run_cell(
             concurrency=args.concurrency,
             batch=args.batch,
             tmp=tmp,
+            profile_top=args.profile,
         )
         statuses = dict(await pool.fetch("SELECT status, count(*) FROM deliveries GROUP BY status"))
         if statuses != {"sent": n}:
@@ -620,6 +632,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--smoke",
         action="store_true",
         help="a tiny run (seconds) that checks it still works; no baselines",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="TOP",
+        help="profile the worker (cProfile) and print its TOP entries to stderr (slows it)",
     )
     args = parser.parse_args(argv)
     if args.smoke:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
@@ -34,7 +33,8 @@ def signed_query(
 ) -> str:
     until = int((now + timedelta(days=ACTION_DAYS)).timestamp())
     signature = signing.sign(secret_key, PURPOSE, followup_id, owner_id, action, round_, until)
-    return urlencode({"owner": owner_id, "round": round_, "until": until, "sig": signature})
+    # Numbers and a hex signature need no escaping (urlencode cost a fifth of a push).
+    return f"owner={int(owner_id)}&round={int(round_)}&until={until}&sig={signature}"
 
 
 def check(

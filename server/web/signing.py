@@ -7,12 +7,19 @@ follow-up, its owner and the action instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
 
+@functools.lru_cache(maxsize=64)
+def purpose_key(secret_key: str, purpose: str) -> bytes:
+    """One key per purpose, so a signature for one kind of link is no good for another."""
+    return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
 def sign(secret_key: str, purpose: str, *parts: object) -> str:
-    key = hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
+    key = purpose_key(secret_key, purpose)
     message = "\x1f".join(str(part) for part in parts).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
