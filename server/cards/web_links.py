@@ -16,6 +16,7 @@ checks this against Chromium's own ``new URL()``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -75,10 +76,16 @@ def _odd(ch: str) -> bool:
     return ch == "\\" or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
+def _has_odd(value: str) -> bool:
+    if value.isascii():  # nearly every link: no need to look a category up per character
+        return not value.isprintable() or " " in value or "\\" in value
+    return any(_odd(ch) for ch in value)
+
+
 def parse(value: str) -> WebLink:
     """The link a browser would open for ``value`` (``https://`` assumed when there is no
     scheme), or ``Refused`` when it is not a plain web link."""
-    if any(_odd(ch) for ch in value):
+    if _has_odd(value):
         raise Refused(ODD_CHARACTERS)
     scheme, sep, rest = value.partition("://")
     if not sep:
@@ -210,10 +217,12 @@ def is_linkedin(link: WebLink) -> bool:
     return link.host == "linkedin.com" or link.host.endswith(".linkedin.com")
 
 
+@functools.lru_cache(maxsize=4096)
 def shown(stored: str, *, linkedin: bool = False) -> WebLink | None:
     """A stored link, read again before it becomes an ``href`` or a redirect: rows saved
     before these rules (or by any other path) may hold a link that opens another site than
-    it names. None when it no longer passes."""
+    it names. None when it no longer passes. Cached: a card is shown (and mailed) far more
+    often than it changes, and the answer depends on the text alone."""
     if not stored:
         return None
     try:

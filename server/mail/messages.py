@@ -11,11 +11,13 @@ header parsing was most of a message's cost (bench/mail.py --profile).
 from __future__ import annotations
 
 import binascii
+import io
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -72,6 +74,29 @@ class OneLineHeaders(Compat32):
 # Header lines are not folded below RFC 5322's 998 characters: a long List-Unsubscribe URL
 # stays on its line, as some clients expect. Encoded names fold themselves.
 POLICY = OneLineHeaders(max_line_length=998)
+
+
+# Any line ending, as the stdlib's generator splits bodies (its own NLCRE).
+LINE_ENDING = re.compile(r"\r\n|\r|\n")
+
+
+class _Flattener(BytesGenerator):
+    """The stdlib's generator, writing a body's lines in one go: it writes each line and each
+    line ending on its own, half a million calls for 2,000 "You met" emails (the vCard's photo
+    is many base64 lines)."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(self._NL.join(LINE_ENDING.split(lines)))  # type: ignore[attr-defined]
+
+
+def flatten(message: Message) -> bytes:
+    """The message as SMTP sends it: CRLF line endings, each header as its policy writes it."""
+    out = io.BytesIO()
+    _Flattener(out, mangle_from_=False, policy=message.policy.clone(linesep="\r\n")).flatten(
+        message
+    )
+    return out.getvalue()
 
 
 def one_line(text: str) -> str:

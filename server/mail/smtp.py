@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from server.mail.messages import flatten
+
 
 @dataclass(frozen=True)
 class MailResult:
@@ -71,7 +73,7 @@ class MailSender:
                     await client.connect()
                 # Flattened here, with the message's own policy (aiosmtplib's would refold
                 # its headers at 78 characters).
-                raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+                raw = flatten(message)
                 await client.sendmail(self.sender, [recipient], raw)
             return MailResult(250)
         except aiosmtplib.SMTPRecipientsRefused as refused:
