@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "mailto": fields.mailto_url,
             "tel": lambda number: fields.phone_url("tel", number),
         },
+        auto_reload=settings.env == "development",
     )
     app.state.worker_script = home_routes.worker_script(
         app.state.templates.env.globals["static_urls"], app.state.urls
