@@ -26,6 +26,7 @@ from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import redirect
+from server.web.page_cache import PageCache
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -57,7 +58,15 @@ def _card_page(
 
 async def public_card(request: Request) -> Response:
     # A GET only reads: link previews and crawlers that open a shared link create nothing.
-    return _card_page(request, await load_visit(request))
+    visit = await load_visit(request)
+    if visit.viewer_id is not None or request.url.query:
+        return _card_page(request, visit)
+    # Someone with no account (a crowd scanning one QR code): the page is the card's row and
+    # the token, whoever asks, so it is rendered once per process for each (page_cache.py).
+    pages: PageCache = request.app.state.card_pages
+    key = (request.path_params["token"], tuple(visit.card.values()))
+    page = pages.get(key) or pages.put(key, _card_page(request, visit))
+    return page.response(request)
 
 
 async def public_card_vcard(request: Request) -> Response:
