@@ -59,7 +59,7 @@ def _card_page(
 async def public_card(request: Request) -> Response:
     # A GET only reads: link previews and crawlers that open a shared link create nothing.
     visit = await load_visit(request)
-    if visit.viewer_id is not None or request.url.query:
+    if visit.viewer_id is not None or request.scope["query_string"]:
         return _card_page(request, visit)
     # Someone with no account (a crowd scanning one QR code): the page is the card's row and
     # the token, whoever asks, so it is rendered once per process for each (page_cache.py).
