@@ -6,7 +6,8 @@ when that is set, otherwise on an embedded PostgreSQL in a temporary folder; the
 database is dropped (and the embedded server stopped) afterwards.
 ``web_server`` runs ``python -m server web`` as a subprocess on a free loopback
 port, with ``WEB_CONCURRENCY`` uvicorn workers, and waits until every worker has
-started and ``/healthz`` answers.
+started and ``/healthz`` answers; ``floor_server`` runs ``bench/_floor.py`` (bench/swap.py's
+floor) the same way.
 """
 
 from __future__ import annotations
@@ -142,25 +143,49 @@ async def web_server(database_url: str, tmp: Path, *, workers: int = 1) -> Async
     data_dir = tmp / f"data-{port}"
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {
-        **os.environ,
-        "PORT": str(port),
-        "HOST": HOST,
-        "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET_KEY,
         "BASE_URL": base_url,
         "REACHOUT_ENV": "test",
         "REACHOUT_DATA_DIR": str(data_dir),
+    }
+    async with _serving(["-m", "server", "web"], env, database_url, tmp, port, workers) as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def floor_server(
+    database_url: str, tmp: Path, *, workers: int = 1
+) -> AsyncIterator[WebServer]:
+    """bench/_floor.py (the least a swap must do) as ``web_server`` runs ours, ready to serve."""
+    argv = [str(PROJECT_ROOT / "bench" / "_floor.py")]
+    async with _serving(argv, {}, database_url, tmp, free_port(), workers) as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def _serving(
+    argv: list[str],
+    extra_env: dict[str, str],
+    database_url: str,
+    tmp: Path,
+    port: int,
+    workers: int,
+) -> AsyncIterator[WebServer]:
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": HOST,
+        "DATABASE_URL": database_url,
         "WEB_CONCURRENCY": str(workers),
         "LOG_LEVEL": "info",  # the access log is off; info only says when workers start
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     log_path = tmp / f"web-{port}.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "server",
-            "web",
+            *argv,
             cwd=PROJECT_ROOT,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
@@ -168,7 +193,7 @@ async def web_server(database_url: str, tmp: Path, *, workers: int = 1) -> Async
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
         )
-    server = WebServer(base_url, port, workers, process, log_path)
+    server = WebServer(f"http://{HOST}:{port}", port, workers, process, log_path)
     try:
         await _wait_ready(server)
         yield server

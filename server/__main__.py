@@ -72,23 +72,34 @@ def _migrate(url: str, wait_seconds: float) -> list[str]:
         sys.exit(f"reachout: cannot start: {error}")
 
 
+def uvicorn_options(*, production: bool, port: int, workers: int) -> dict[str, Any]:
+    """How the web process runs uvicorn (bench/_floor.py runs its floor app the same way)."""
+    host = os.environ.get("HOST") or ("0.0.0.0" if production else "127.0.0.1")  # noqa: S104
+    return {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": True,
+        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "access_log": False,
+        "log_level": os.environ.get("LOG_LEVEL", "info"),
+    }
+
+
 def web(settings: Settings) -> None:
     import uvicorn
 
     # Here rather than only in the app's start-up, so that a refusal (an edited
     # migration) is one line before uvicorn starts, not a traceback per worker.
     _migrate(_database_url(settings), settings.database_wait_seconds)
-    host = os.environ.get("HOST") or ("0.0.0.0" if settings.production else "127.0.0.1")  # noqa: S104
     uvicorn.run(
         "server.app:create_app",
-        factory=True,
-        host=host,
-        port=settings.port,
-        workers=settings.web_concurrency,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        access_log=False,
-        log_level=os.environ.get("LOG_LEVEL", "info"),
+        **uvicorn_options(
+            production=settings.production,
+            port=settings.port,
+            workers=settings.web_concurrency,
+        ),
     )
 
 

@@ -35,7 +35,7 @@ from server.settings import routes as settings_routes
 from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
 from server.tap import routes as tap_routes
-from server.web import errors, limits
+from server.web import errors, limits, page_cache
 from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
@@ -47,6 +47,8 @@ from server.web.urls import Urls
 log = logging.getLogger("reachout.web")
 
 STATIC_PREFIX = "/static"
+# About 15 KB each: a few MB per web process.
+CARD_PAGES_KEPT = 256
 
 # The one route table: each area's ``routes`` list, then the static files.
 ROUTES: list[BaseRoute] = [
@@ -112,7 +114,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(
                 GZipMiddleware,
-                minimum_size=512,
+                minimum_size=page_cache.GZIP_MINIMUM,
+                compresslevel=page_cache.COMPRESS_LEVEL,
                 # A vCard is mostly a photo's base64, of which gzip wins back a quarter for
                 # more CPU than making the file (server/export/downloads.py).
                 exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/vcard"),
@@ -147,6 +150,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.sql = queries.Queries()
+    # The card page a QR code opens, as someone with no account sees it (server/swaps/routes.py).
+    app.state.card_pages = page_cache.PageCache(CARD_PAGES_KEPT)
     app.state.urls = urls
     app.state.templates = create_templates(
         inline_css,
@@ -163,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "mailto": fields.mailto_url,
             "tel": lambda number: fields.phone_url("tel", number),
         },
+        auto_reload=settings.env == "development",
     )
     app.state.worker_script = home_routes.worker_script(
         app.state.templates.env.globals["static_urls"], app.state.urls

@@ -65,6 +65,158 @@ BEGIN
 END
 $$;
 
+-- Several limits at once, all or none, in one statement: one hit against each (bucket, key) in
+-- the order given (the same order everywhere keeps the advisory locks from deadlocking). When
+-- one is used up, raises SQLSTATE 'RO429' (DETAIL: its position, from 1; HINT: the seconds to
+-- wait), and the hits counted before it go with the statement (server/web/limits.py).
+CREATE OR REPLACE FUNCTION take_limits(buckets text[], keys text[], mosts integer[],
+                                       spans interval[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    wait interval;
+BEGIN
+    FOR i IN 1 .. coalesce(cardinality(buckets), 0) LOOP
+        wait := take_limit(buckets[i], keys[i], mosts[i], spans[i]);
+        IF wait IS NOT NULL THEN
+            RAISE EXCEPTION 'limit % used up', buckets[i] USING ERRCODE = 'RO429',
+                DETAIL = i::text, HINT = extract(epoch FROM wait)::text;
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Someone with no account leaves their details on a sharer's card (`sharer`, and `tz` the
+-- newcomer's): their account, card and session, the connection both ways and a follow-up for
+-- each side, in one statement. `token_hash` is NULL for a guest who typed their details on the
+-- sharer's phone: no session, since the phone is not theirs (a guest until its owner signs in
+-- to it; deleted after a year if they never do). Returns the newcomer's account and contact
+-- row, then the sharer's contact row.
+CREATE OR REPLACE FUNCTION join_with_details(
+    token_hash bytea, sharer bigint, tz text, name text, headline text, company text,
+    email text, phone text, linkedin text, website text, other_link text, looking_for text,
+    can_help_with text)
+RETURNS TABLE (newcomer_id bigint, newcomer_contact bigint, sharer_contact bigint)
+-- plpgsql rather than sql: it keeps the statement's plan for the session, where an sql
+-- function with data-modifying CTEs is planned again at every call (a millisecond of CPU).
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+RETURN QUERY
+WITH account AS (
+    INSERT INTO accounts (time_zone, guest) VALUES (tz, token_hash IS NULL)
+    RETURNING id, time_zone, followup_timing
+), card AS (
+    INSERT INTO cards (account_id, name, headline, company, email, phone, linkedin, website,
+                       other_link, looking_for, can_help_with)
+    SELECT id, join_with_details.name, join_with_details.headline, join_with_details.company,
+           join_with_details.email, join_with_details.phone, join_with_details.linkedin,
+           join_with_details.website, join_with_details.other_link,
+           join_with_details.looking_for, join_with_details.can_help_with
+    FROM account
+), session AS (
+    INSERT INTO sessions (token_hash, account_id)
+    SELECT join_with_details.token_hash, id FROM account WHERE join_with_details.token_hash IS NOT NULL
+), connection AS (
+    INSERT INTO contacts (owner_id, contact_id, event_id, sharing)
+    SELECT id, sharer, NULL::bigint, 'all' FROM account
+    UNION ALL
+    -- A card that asks for details first shares itself once its owner accepts; a guest
+    -- typed in on the sharer's own phone needs no accepting.
+    SELECT sharer, id, current_event(sharer),
+           CASE WHEN join_with_details.token_hash IS NOT NULL
+                     AND (SELECT c.ask_details_first FROM cards c WHERE c.account_id = sharer)
+                THEN 'pending' ELSE 'all' END
+    FROM account
+    RETURNING id, owner_id, met_at
+), followup AS (
+    INSERT INTO followups (contact_id, owner_id, status, due_at)
+    SELECT c.id, c.owner_id,
+           CASE WHEN prefs.followup_timing = 'never' THEN 'off' ELSE 'open' END,
+           followup_due(prefs.followup_timing, prefs.time_zone, c.met_at)
+    FROM connection c
+    JOIN (
+        SELECT id, time_zone, followup_timing FROM account
+        UNION ALL
+        SELECT a.id, a.time_zone, a.followup_timing FROM accounts a WHERE a.id = sharer
+    ) prefs ON prefs.id = c.owner_id
+)
+SELECT (SELECT id FROM account),
+       (SELECT c.id FROM connection c JOIN account a ON c.owner_id = a.id),
+       (SELECT c.id FROM connection c WHERE c.owner_id = sharer);
+END
+$$;
+
+-- "You met <about>" to `account` at `address` (lower-cased already), who just left their
+-- details on `about`'s card (or had them typed in there). Not to an unsubscribed or bouncing
+-- address, and to an unconfirmed one at most once a day, whoever triggers it (concurrent tries
+-- wait on the row and see the first one's mark). The mail workers are woken when one is
+-- queued. Returns the email's id, or NULL when none was queued.
+CREATE OR REPLACE FUNCTION queue_met_mail(account bigint, about bigint, address text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    queued bigint;
+BEGIN
+    INSERT INTO email_addresses (address) VALUES (queue_met_mail.address)
+    ON CONFLICT DO NOTHING;
+    WITH allowed AS (
+        UPDATE email_addresses e SET last_first_mail_at = now()
+        WHERE e.address = queue_met_mail.address AND e.unsubscribed_at IS NULL
+          AND e.bounced_at IS NULL
+          AND (e.confirmed_at IS NOT NULL OR e.last_first_mail_at IS NULL
+               OR e.last_first_mail_at <= now() - interval '1 day')
+        RETURNING e.address
+    )
+    INSERT INTO emails (kind, account_id, to_address, about_id, waited_for)
+    SELECT 'met', account, allowed.address, about, true FROM allowed
+    RETURNING id INTO queued;
+    IF queued IS NOT NULL THEN
+        PERFORM pg_notify('mail', 'queued');
+    END IF;
+    RETURN queued;
+END
+$$;
+
+-- A swap by someone with no app, in one statement: the card a share link names (by its opaque
+-- `share`, or `legacy_account` for a link from before share ids) at its `generation`, the
+-- limits on new accounts (`keys` NULL: the card's owner), then join_with_details() and
+-- queue_met_mail() (`address` empty: none). No row when the link names no such card at that
+-- generation: the caller says why.
+CREATE OR REPLACE FUNCTION join_by_link(
+    share bigint, legacy_account bigint, generation integer,
+    buckets text[], keys text[], mosts integer[], spans interval[],
+    token_hash bytea, tz text, name text, headline text, company text, email text, phone text,
+    linkedin text, website text, other_link text, looking_for text, can_help_with text,
+    address text)
+RETURNS TABLE (newcomer_id bigint, newcomer_contact bigint)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    sharer bigint;
+BEGIN
+    IF share IS NOT NULL THEN
+        SELECT c.account_id INTO sharer FROM cards c
+        WHERE c.share_id = share AND c.share_generation = generation;
+    ELSE
+        SELECT c.account_id INTO sharer FROM cards c
+        WHERE c.account_id = legacy_account AND c.share_generation = generation;
+    END IF;
+    IF sharer IS NULL THEN
+        RETURN;
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(keys), 0) LOOP
+        keys[i] := coalesce(keys[i], sharer::text);
+    END LOOP;
+    PERFORM take_limits(buckets, keys, mosts, spans);
+    SELECT j.newcomer_id, j.newcomer_contact INTO newcomer_id, newcomer_contact
+    FROM join_with_details(token_hash, sharer, tz, name, headline, company, email, phone,
+                           linkedin, website, other_link, looking_for, can_help_with) j;
+    IF address <> '' THEN
+        PERFORM queue_met_mail(newcomer_id, sharer, address);
+    END IF;
+    RETURN NEXT;
+END
+$$;
+
 -- The card of account `shown` as account `viewer` sees it. `shown` chooses, per contact, what
 -- that person sees ("What they see of me", contacts.sharing on `shown`'s row for `viewer`):
 -- all of it, or only the name and headline. Every place that shows a contact's card to them

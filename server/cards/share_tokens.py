@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import functools
 import hashlib
 import hmac
 import struct
@@ -50,6 +51,8 @@ _SHARE_ID = b"share-token-2"
 _ACCOUNT_ID = b"share-token"
 
 
+# A pure function of the secret: derived once, not twice for every card page and swap.
+@functools.lru_cache(maxsize=8)
 def _key(secret_key: str, context: bytes = _SHARE_ID) -> bytes:
     return hmac.new(secret_key.encode(), context, hashlib.sha256).digest()
 

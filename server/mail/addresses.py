@@ -18,14 +18,9 @@ async def queue_met(conn: Any, sql: Queries, account_id: int, about_id: int, ema
     was queued; the worker is woken at once (someone may be standing there, waiting)."""
     if not email:
         return False
-    address = normalize(email)
-    async with conn.transaction():
-        await sql.run(conn, "mail.note_address", address=address)
-        queued = await sql.run(
-            conn, "mail.queue_met", account_id=account_id, about_id=about_id, address=address
-        )
-        if queued is not None:
-            await sql.run(conn, "mail.wake")
+    queued = await sql.run(
+        conn, "mail.queue_met", account_id=account_id, about_id=about_id, address=normalize(email)
+    )
     return queued is not None
 
 

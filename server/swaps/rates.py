@@ -60,14 +60,10 @@ GUESTS_PER_ACCOUNT = Rule(
 )
 
 
-async def new_account(conn: Executor, request: Request, owner_id: int) -> None:
-    """Someone without a card leaves their details on ``owner_id``'s card."""
-    await limits.take(
-        conn,
-        request.app.state.sql,
-        (NEW_PER_LINK, owner_id),
-        (NEW_PER_ADDRESS, limits.address_key(request)),
-    )
+def new_account_checks(request: Request) -> tuple[tuple[Rule, object], ...]:
+    """Someone without a card leaves their details on a card: the limits to take, the card's
+    owner first (None: join_by_link() in sql/logic.sql keys it once it knows the owner)."""
+    return ((NEW_PER_LINK, None), (NEW_PER_ADDRESS, limits.address_key(request)))
 
 
 async def swap(conn: Executor, request: Request, account_id: int, owner_id: int) -> None:

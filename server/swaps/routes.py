@@ -18,14 +18,15 @@ from server.cards.cards import load_card, phone_region
 from server.cards.sharing import share_url
 from server.contacts.contacts import new_contact_url
 from server.db import time_zones
-from server.mail import addresses
 from server.swaps import rates, sync
 from server.swaps.connect import connect
-from server.swaps.visits import SELF, Visit, load_visit
+from server.swaps.joining import join_by_link
+from server.swaps.visits import REPLACED, SELF, Visit, load_visit
 from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import redirect
+from server.web.page_cache import PageCache
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -57,7 +58,15 @@ def _card_page(
 
 async def public_card(request: Request) -> Response:
     # A GET only reads: link previews and crawlers that open a shared link create nothing.
-    return _card_page(request, await load_visit(request))
+    visit = await load_visit(request)
+    if visit.viewer_id is not None or request.scope["query_string"]:
+        return _card_page(request, visit)
+    # Someone with no account (a crowd scanning one QR code): the page is the card's row and
+    # the token, whoever asks, so it is rendered once per process for each (page_cache.py).
+    pages: PageCache = request.app.state.card_pages
+    key = (request.path_params["token"], tuple(visit.card.values()))
+    page = pages.get(key) or pages.put(key, _card_page(request, visit))
+    return page.response(request)
 
 
 async def public_card_vcard(request: Request) -> Response:
@@ -108,34 +117,28 @@ async def _swap(request: Request, visit: Visit) -> Response:
 async def leave_details(request: Request) -> Response:
     """The person with no app and no card: one form makes their account, card and the swap."""
     form = await read_form(request)
-    visit = await load_visit(request)
-    if visit.own:
-        raise HTTPException(400, SELF)
-    if visit.viewer_id is not None:
+    if viewer(request).account_id is not None:
+        visit = await load_visit(request)
+        if visit.own:
+            raise HTTPException(400, SELF)
         # Already has a card in this browser: the details form is just a swap.
         return await _swap(request, visit)
     values, errors = fields.validate_quick(form, phone_region(request))
     if errors:
+        # A link that opens no card answers as the card page does (404, 410) before a 422.
+        visit = await load_visit(request)
         return _card_page(request, visit, values=values, errors=errors, status_code=422)
-    sql = request.app.state.sql
     token, token_hash = sessions.new_token()
     time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
-    pool = request.app.state.pool
-    async with pool.acquire() as conn, conn.transaction():
-        # Counted with the account it makes: refused, nothing is made and nothing counted.
-        await rates.new_account(conn, request, visit.owner_id)
-        joined = await sql.run(
-            conn,
-            "accounts.join_with_details",
-            token_hash=token_hash,
-            sharer_id=visit.owner_id,
-            time_zone=time_zone,
-            **fields.card_values(values),
-        )
-        # She has no app: "You met <sharer>" by email, at once, is how she hears from us.
-        await addresses.queue_met(
-            conn, sql, joined["newcomer_id"], visit.owner_id, values.get("email", "")
-        )
+    # The card, the limits (refused: nothing made, nothing counted), her account, card and
+    # session, the swap, and "You met <sharer>" by email (she has no app: that is how she
+    # hears from us), in one statement.
+    joined = await join_by_link(request, values, token_hash=token_hash, time_zone=time_zone)
+    if joined is None:
+        await load_visit(request)  # raises the card page's 404 or 410
+        # Generations only grow, so a link that opened no card a moment ago cannot open one
+        # now; should the card have changed in between, it was replaced.
+        raise HTTPException(410, REPLACED)
     contact_id = joined["newcomer_contact"]
     response = redirect(request, url_path(request, "welcome", contact_id=contact_id))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)

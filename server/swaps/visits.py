@@ -61,12 +61,12 @@ async def card_for_token(request: Request, token: str, at: datetime) -> Any:
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
-    account_id = decoded.account_id
     if decoded.share_id is not None:
-        account_id = await request.app.state.sql.run(
+        card = await request.app.state.sql.run(
             request.app.state.pool, "cards.by_share_id", share_id=decoded.share_id
         )
-    card = None if account_id is None else await load_card(request, account_id)
+    else:
+        card = None if decoded.account_id is None else await load_card(request, decoded.account_id)
     if card is None:
         # We signed this token, so its account existed: it was deleted since (no tombstone
         # needed). Every account has a card from its first save.
@@ -85,9 +85,8 @@ async def load_visit(request: Request) -> Visit:
     viewer_id = viewer(request).account_id
     contact_id = sharing = None
     if viewer_id is not None and viewer_id != owner_id:
-        sql, pool = request.app.state.sql, request.app.state.pool
-        contact_id = await sql.run(pool, "contacts.id_for", owner_id=viewer_id, contact_id=owner_id)
-        sharing = await sql.run(
-            pool, "contacts.sharing_of", owner_id=owner_id, contact_id=viewer_id
+        row = await request.app.state.sql.run(
+            request.app.state.pool, "contacts.visit", viewer_id=viewer_id, owner_id=owner_id
         )
+        contact_id, sharing = row["id"], row["sharing"]
     return Visit(card, owner_id, viewer_id, contact_id, sharing)

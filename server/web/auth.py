@@ -68,13 +68,10 @@ class SessionBackend(AuthenticationBackend):
         if not token and self.secure:
             token = conn.cookies.get(sessions.COOKIE_NAME)
             old_name = token is not None
+        if not token or len(token) >= 100:
+            return AuthCredentials(), ANONYMOUS
         path = conn.url.path
-        if (
-            not token
-            or len(token) >= 100
-            or path.startswith(self.static_prefix)
-            or path in self.same_for_everyone
-        ):
+        if path.startswith(self.static_prefix) or path in self.same_for_everyone:
             return AuthCredentials(), ANONYMOUS
         state = conn.app.state
         try:

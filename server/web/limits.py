@@ -15,16 +15,16 @@ import asyncio
 import contextlib
 import ipaddress
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.db.pool import Connection
 from server.db.queries import Executor, Queries
 from server.web.client import client_ip
 from server.web.errors import error_response
@@ -155,31 +155,40 @@ def network_key(request: HTTPConnection) -> str:
     return str(ipaddress.IPv4Network((key, 24), strict=False))
 
 
+# What take_limits() (sql/logic.sql) raises when a limit is used up.
+USED_UP = "RO429"
+
+
+def take_params(checks: Sequence[tuple[Rule, object]]) -> dict[str, list[Any]]:
+    """The (rule, key) checks as take_limits()' arrays (a key of None stays NULL)."""
+    return {
+        "buckets": [rule.bucket for rule, _ in checks],
+        "keys": [None if key is None else str(key) for _, key in checks],
+        "mosts": [rule.most for rule, _ in checks],
+        "spans": [rule.span for rule, _ in checks],
+    }
+
+
+@contextlib.contextmanager
+def refused_as_too_many(checks: Sequence[tuple[Rule, object]]) -> Iterator[None]:
+    """Turns take_limits()' refusal, raised by a statement inside, into ``TooMany``."""
+    try:
+        yield
+    except asyncpg.PostgresError as error:
+        if error.sqlstate != USED_UP or error.detail is None or error.hint is None:
+            raise
+        rule = checks[int(error.detail) - 1][0]
+        raise TooMany(rule, timedelta(seconds=float(error.hint))) from None
+
+
 async def take(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:
-    """Count one against each (rule, key), all or none: raises ``TooMany`` for the first
-    rule used up, and the hits already counted are rolled back with it. Checks name the
+    """Count one against each (rule, key), all or none, in one statement: raises ``TooMany``
+    for the first rule used up, and the hits already counted are rolled back with it (inside
+    a transaction, the transaction is then spoiled: let ``TooMany`` end it). Checks name the
     account or target first and the address last; the same order everywhere keeps the
     advisory locks from deadlocking."""
-    if isinstance(conn, asyncpg.Pool):
-        async with conn.acquire() as held:
-            await _take(held, sql, checks)
-    else:
-        await _take(conn, sql, checks)
-
-
-async def _take(conn: Connection, sql: Queries, checks: tuple[tuple[Rule, object], ...]) -> None:
-    async with conn.transaction():
-        for rule, key in checks:
-            wait = await sql.run(
-                conn,
-                "limits.take",
-                bucket=rule.bucket,
-                key=str(key),
-                most=rule.most,
-                span=rule.span,
-            )
-            if wait is not None:
-                raise TooMany(rule, wait)
+    with refused_as_too_many(checks):
+        await sql.run(conn, "limits.take", **take_params(checks))
 
 
 async def release(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:

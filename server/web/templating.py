@@ -51,14 +51,18 @@ def create_templates(
     *,
     domain_globals: Mapping[str, Any],
     domain_filters: Mapping[str, Callable[..., Any]],
+    auto_reload: bool = False,
 ) -> Jinja2Templates:
     """The environment every page renders in; what the domain areas give templates (their
-    fields, wordings) comes in from ``server.app``, so plumbing imports no area."""
+    fields, wordings) comes in from ``server.app``, so plumbing imports no area.
+    ``auto_reload`` (development) reads a template again when its file changed; otherwise
+    each is compiled once, sparing every include a look at its file."""
     templates = Jinja2Templates(
         directory=str(TEMPLATES_DIR), context_processors=[viewer_context, notice_context]
     )
     env = templates.env
     env.autoescape = True
+    env.auto_reload = auto_reload
     env.trim_blocks = True
     env.lstrip_blocks = True
 

@@ -15,48 +15,26 @@ SELECT id FROM account
 
 -- name: join_with_details^
 -- Someone with no account leaves their details on a sharer's card (:sharer_id, and
--- :time_zone the newcomer's): their account, card and session, the connection both
--- ways and a follow-up for each side, in one statement. :token_hash is NULL for a guest
--- who typed their details on the sharer's phone: no session, since the phone is not theirs
--- (a guest until its owner signs in to it; deleted after a year if they never do).
--- Returns the newcomer's account and contact row, then the sharer's contact row.
-WITH account AS (
-    INSERT INTO accounts (time_zone, guest) VALUES (:time_zone, :token_hash::bytea IS NULL)
-    RETURNING id, time_zone, followup_timing
-), card AS (
-    INSERT INTO cards (account_id, name, headline, company, email, phone, linkedin, website,
-                       other_link, looking_for, can_help_with)
-    SELECT id, :name, :headline, :company, :email, :phone, :linkedin, :website,
-           :other_link, :looking_for, :can_help_with FROM account
-), session AS (
-    INSERT INTO sessions (token_hash, account_id) SELECT :token_hash::bytea, id FROM account WHERE :token_hash IS NOT NULL
-), connection AS (
-    INSERT INTO contacts (owner_id, contact_id, event_id, sharing)
-    SELECT id, :sharer_id, NULL::bigint, 'all' FROM account
-    UNION ALL
-    -- A card that asks for details first shares itself once its owner accepts; a guest
-    -- typed in on the sharer's own phone needs no accepting.
-    SELECT :sharer_id, id, current_event(:sharer_id),
-           CASE WHEN :token_hash::bytea IS NOT NULL
-                     AND (SELECT ask_details_first FROM cards WHERE account_id = :sharer_id)
-                THEN 'pending' ELSE 'all' END
-    FROM account
-    RETURNING id, owner_id, met_at
-), followup AS (
-    INSERT INTO followups (contact_id, owner_id, status, due_at)
-    SELECT c.id, c.owner_id,
-           CASE WHEN prefs.followup_timing = 'never' THEN 'off' ELSE 'open' END,
-           followup_due(prefs.followup_timing, prefs.time_zone, c.met_at)
-    FROM connection c
-    JOIN (
-        SELECT id, time_zone, followup_timing FROM account
-        UNION ALL
-        SELECT id, time_zone, followup_timing FROM accounts WHERE id = :sharer_id
-    ) prefs ON prefs.id = c.owner_id
-)
-SELECT (SELECT id FROM account) AS newcomer_id,
-       (SELECT c.id FROM connection c JOIN account a ON c.owner_id = a.id) AS newcomer_contact,
-       (SELECT c.id FROM connection c WHERE c.owner_id = :sharer_id) AS sharer_contact
+-- :time_zone the newcomer's): their account, card and session, the connection both ways and
+-- a follow-up for each side (join_with_details() in sql/logic.sql). :token_hash is NULL for a
+-- guest typed in on the sharer's phone. Returns the newcomer's account and contact row, then
+-- the sharer's contact row.
+SELECT newcomer_id, newcomer_contact, sharer_contact
+FROM join_with_details(:token_hash, :sharer_id, :time_zone, :name, :headline, :company,
+                       :email, :phone, :linkedin, :website, :other_link, :looking_for,
+                       :can_help_with)
+
+-- name: join_by_link^
+-- A swap by someone with no app, in one statement (join_by_link() in sql/logic.sql): the card
+-- the link names (:share_id, or :account_id for an old link) at :generation, the limits on new
+-- accounts (:keys NULL: the card's owner), their account, card, session and the connection,
+-- and "You met" to :address (empty: none). The newcomer's account and contact row; no row
+-- when the link names no such card at that generation.
+SELECT newcomer_id, newcomer_contact
+FROM join_by_link(:share_id, :account_id, :generation, :buckets, :keys, :mosts,
+                  :spans::interval[], :token_hash, :time_zone, :name, :headline, :company,
+                  :email, :phone, :linkedin, :website, :other_link, :looking_for,
+                  :can_help_with, :address)
 
 -- name: preferences^
 -- Time zone and follow-up timing, as the settings page shows them.

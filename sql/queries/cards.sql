@@ -4,9 +4,11 @@ SELECT account_id, name, headline, company, email, phone, linkedin, website, oth
        looking_for, can_help_with, photo_key, ask_details_first, share_generation, share_id, updated_at
 FROM cards WHERE account_id = :account_id
 
--- name: by_share_id$
--- The account whose card a share link names by its opaque id.
-SELECT account_id FROM cards WHERE share_id = :share_id
+-- name: by_share_id^
+-- The whole card a share link names by its opaque id, as cards.get gives it.
+SELECT account_id, name, headline, company, email, phone, linkedin, website, other_link,
+       looking_for, can_help_with, photo_key, ask_details_first, share_generation, share_id, updated_at
+FROM cards WHERE share_id = :share_id
 
 -- name: update!
 -- Replace the text fields of a card.

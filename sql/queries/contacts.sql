@@ -46,9 +46,12 @@ LIMIT 1
 -- The contact row an owner keeps about another account.
 SELECT id FROM contacts WHERE owner_id = :owner_id AND contact_id = :contact_id
 
--- name: sharing_of$
--- What :owner_id shares with :contact_id ('all', 'basics', 'pending'), or NULL: not connected.
-SELECT sharing FROM contacts WHERE owner_id = :owner_id AND contact_id = :contact_id
+-- name: visit^
+-- A viewer (:viewer_id) looking at :owner_id's card: the viewer's contact row for them (id),
+-- and what :owner_id shares with the viewer (sharing); NULL where not connected.
+SELECT (SELECT id FROM contacts WHERE owner_id = :viewer_id AND contact_id = :owner_id) AS id,
+       (SELECT sharing FROM contacts WHERE owner_id = :owner_id AND contact_id = :viewer_id)
+           AS sharing
 
 -- name: search
 -- An owner's contacts, newest first, optionally filtered by a case-insensitive

@@ -1,7 +1,7 @@
--- name: take$
--- Count one hit against a limit, unless it is used up: NULL when counted, otherwise how long
--- to wait (take_limit() in sql/logic.sql, under an advisory lock per bucket and key).
-SELECT take_limit(:bucket, :key, :most, :span::interval)
+-- name: take!
+-- Count one hit against each limit (:buckets with their :keys, :mosts and :spans), all or
+-- none: take_limits() in sql/logic.sql raises SQLSTATE 'RO429' for the first used up.
+SELECT take_limits(:buckets, :keys, :mosts, :spans::interval[])
 
 -- name: release!
 -- Give back one hit (the latest) of a limit that counts what is going on now. SKIP LOCKED:

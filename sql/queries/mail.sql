@@ -4,19 +4,9 @@ INSERT INTO email_addresses (address) VALUES (:address) ON CONFLICT (address) DO
 
 -- name: queue_met$
 -- "You met <about>" to :account_id at :address, who just left their details on :about_id's
--- card (or had them typed in there). Not to an unsubscribed or bouncing address, and to an
--- unconfirmed one at most once a day, whoever triggers it (concurrent tries wait on the row
--- and see the first one's mark). Returns the email's id, or NULL when none was queued.
-WITH allowed AS (
-    UPDATE email_addresses SET last_first_mail_at = now()
-    WHERE address = :address AND unsubscribed_at IS NULL AND bounced_at IS NULL
-      AND (confirmed_at IS NOT NULL OR last_first_mail_at IS NULL
-           OR last_first_mail_at <= now() - interval '1 day')
-    RETURNING address
-)
-INSERT INTO emails (kind, account_id, to_address, about_id, waited_for)
-SELECT 'met', :account_id, address, :about_id, true FROM allowed
-RETURNING id
+-- card (or had them typed in there), within what the address allows, waking the mail workers
+-- (queue_met_mail() in sql/logic.sql). Returns the email's id, or NULL when none was queued.
+SELECT queue_met_mail(:account_id, :about_id, :address)
 
 -- name: queue_confirm$
 -- "Confirm your address", asked for by :account_id in Settings: someone is waiting for it.

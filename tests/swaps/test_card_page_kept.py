@@ -1,0 +1,58 @@
+"""The card page a QR code opens, kept rendered for people with no account
+(server/web/page_cache.py): every visitor still sees the card as it is now, in any encoding,
+and someone with a card still gets their own page."""
+
+from __future__ import annotations
+
+from tests.phone import soup, text_of
+
+
+async def test_a_crowd_sees_the_card_as_it_is_now(new_phone):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+
+    first = await new_phone()
+    assert "Threadline" in text_of(await first.get(link))
+    await dana.make_card(company="Loomworks")  # she edits her card while people scan
+
+    second = await new_phone()
+    page = await second.get(link)
+    assert page.status_code == 200
+    assert "Loomworks" in text_of(page)
+    assert "Threadline" not in text_of(page)
+
+
+async def test_the_same_page_compressed_or_not(new_phone):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    visitor = await new_phone()
+
+    pages = [
+        await visitor.get(link, headers={"accept-encoding": encoding})
+        for encoding in ("gzip", "identity", "gzip")
+    ]
+    assert [p.headers.get("content-encoding") for p in pages] == ["gzip", None, "gzip"]
+    assert pages[0].text == pages[1].text == pages[2].text
+    for page in pages:
+        assert page.headers["x-robots-tag"] == "noindex, nofollow"
+        assert page.headers["content-security-policy"]
+        assert page.headers["cache-control"] == "no-store"
+        assert page.headers["vary"] == "Accept-Encoding"
+    form = soup(pages[1]).find("form", id="leave-details")
+    assert form is not None and form["action"] == link + "/details"
+
+
+async def test_someone_with_a_card_gets_their_own_page_after_the_crowd(new_phone):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    await (await new_phone()).get(link)  # someone with no account opened it first
+
+    mia = await new_phone()
+    await mia.make_card(name="Mia Chen", email="mia@example.com")
+    page = soup(await mia.get(link))
+    assert page.find("button", string="Swap details") is not None
+    assert page.find("form", id="leave-details") is None
+    assert (await dana.get(link)).text.count("This is your own card") == 1
