@@ -63,10 +63,10 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
             "delivery": row["id"],
         }
     if row.get("summary_account_id") is not None:
-        waiting = row["summary_waiting"]
+        title, body = wording.summary(row["summary_waiting"])
         return {
-            "title": f"You have {waiting} {'person' if waiting == 1 else 'people'} to follow up",
-            "body": "Lots of new contacts today. Open Reachout to see who.",
+            "title": title,
+            "body": body,
             "tag": "reminders-summary",
             "url": paths.followups(),
             "delivery": row["id"],

@@ -2,8 +2,8 @@
 -- Turn due follow-ups into one delivery per subscribed device and one email, each round once,
 -- as the owner wants reminders to come (reminders_by_push, reminder_address in logic.sql).
 -- Only the first :each_day reminders of the owner's local day go one by one; past those, one
--- summary per device and day ("You have N people to follow up"), so that a flood of new
--- contacts is one notification, not hundreds. Follow-ups locked by another worker are left to
+-- summary per device and day ("You have N people to follow up"), and one summary email, so
+-- that a flood of new contacts is one notification and one email, not hundreds. Follow-ups locked by another worker are left to
 -- it. Returns how many follow-ups were taken.
 WITH due AS (
     SELECT id, round FROM followups
@@ -41,11 +41,17 @@ WITH due AS (
     FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
     WHERE ranked.nth > :each_day AND reminders_by_push(ranked.owner_id)
     ON CONFLICT DO NOTHING
+), addressed AS (
+    SELECT ranked.*, reminder_address(ranked.owner_id) AS address FROM ranked
 ), mailed AS (
     INSERT INTO emails (kind, account_id, to_address, followup_id, round)
-    SELECT 'reminder', ranked.owner_id, mail.address, ranked.id, ranked.round
-    FROM ranked CROSS JOIN LATERAL (SELECT reminder_address(ranked.owner_id) AS address) mail
-    WHERE mail.address IS NOT NULL AND ranked.nth <= :each_day
+    SELECT 'reminder', owner_id, address, id, round FROM addressed
+    WHERE address IS NOT NULL AND nth <= :each_day
+    ON CONFLICT DO NOTHING
+), mail_summarised AS (
+    INSERT INTO emails (kind, account_id, to_address, summary_day)
+    SELECT DISTINCT 'summary', owner_id, address, day FROM addressed
+    WHERE address IS NOT NULL AND nth > :each_day
     ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM taken
