@@ -142,6 +142,7 @@ class Worker:
     paths: Paths
     concurrency: int = 64
     batch: int = 256
+    enqueue_batch: int = 1000  # due follow-ups taken in one transaction
     poll_seconds: float = 1.0
     lease_seconds: float = 20.0
     backoff_base: float = 2.0  # seconds before the first retry, doubled each time
@@ -158,14 +159,31 @@ class Worker:
         self.leases = Leases(self.pool, self.sql, "deliveries", self.lease_seconds, self.name)
 
     async def enqueue_due(self) -> int:
+        """Queue the reminders of due follow-ups; how many follow-ups were taken."""
         total = 0
         while True:
-            taken: int = await self.sql.run(
-                self.pool, "deliveries.enqueue_due", limit=1000, each_day=REMINDERS_EACH_DAY
-            )
+            taken = await self._enqueue_some()
             total += taken
-            if taken < 1000:
+            if taken < self.enqueue_batch:
                 return total
+
+    async def _enqueue_some(self) -> int:
+        """One batch, in one transaction: lock due follow-ups, then their owners (an advisory
+        lock each), then queue, so that the day's count per owner holds with any number of
+        workers enqueueing at once (the three queries in sql/queries/deliveries.sql)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            due = await self.sql.run(conn, "deliveries.take_due", limit=self.enqueue_batch)
+            if not due:
+                return 0
+            owners = sorted({row["owner_id"] for row in due})
+            await self.sql.run(conn, "deliveries.lock_owners", owners=owners)
+            await self.sql.run(
+                conn,
+                "deliveries.enqueue_taken",
+                ids=[row["id"] for row in due],
+                each_day=REMINDERS_EACH_DAY,
+            )
+            return len(due)
 
     async def enqueue_digests(self) -> int:
         total = 0

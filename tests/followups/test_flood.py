@@ -6,9 +6,11 @@ inbox the same, by email."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 
+from server.db.pool import create_pool
 from server.followups.worker import REMINDERS_EACH_DAY
 from tests.mailing import link_in, running_mail_worker
 from tests.phone import Phone
@@ -137,3 +139,60 @@ async def test_a_summary_email_nobody_is_waiting_for_any_more_is_not_sent(
     assert [(r["kind"], r["status"]) for r in statuses] == [("reminder", "skipped")] * (
         REMINDERS_EACH_DAY
     ) + [("summary", "skipped")]
+
+
+async def test_workers_enqueueing_at_once_still_send_five_and_one_summary(
+    new_phone, app, pool, push, mail
+):
+    """Four workers, each on its own connections, take the flood's due follow-ups one at a
+    time, all at once: together they still queue only the day's first five one by one, and
+    one summary, on each channel."""
+    dana = await new_phone()
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    await pool.execute(
+        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
+    )
+    await pool.execute("UPDATE accounts SET reminders_by = 'both' WHERE id = 1")
+    await flood(app, await dana.share_link())
+    # Only hers are due, so that every worker takes one of hers each time.
+    await pool.execute(
+        "UPDATE followups SET due_at = now() - interval '1 minute' WHERE owner_id = 1"
+    )
+    pools = [await create_pool(app.state.settings.database_url, max_size=1) for _ in range(4)]
+    try:
+        for own in pools:  # connected before the race, so that none starts late
+            await own.fetchval("SELECT 1")
+        async with contextlib.AsyncExitStack() as stack:
+            workers = [
+                await stack.enter_async_context(
+                    running_worker(app, push, pool=own, enqueue_batch=1)
+                )
+                for own in pools
+            ]
+            await asyncio.gather(*(worker.enqueue_due() for worker in workers))
+    finally:
+        for own in pools:
+            await own.close()
+    queued = await pool.fetchrow(
+        "SELECT count(*) FILTER (WHERE followup_id IS NOT NULL) AS one_by_one,"
+        " count(*) FILTER (WHERE summary_account_id IS NOT NULL) AS summaries"
+        " FROM deliveries"
+    )
+    mailed = await pool.fetchrow(
+        "SELECT count(*) FILTER (WHERE kind = 'reminder') AS one_by_one,"
+        " count(*) FILTER (WHERE kind = 'summary') AS summaries"
+        " FROM emails WHERE account_id = 1"
+    )
+    assert dict(queued) == {"one_by_one": REMINDERS_EACH_DAY, "summaries": 1}
+    assert dict(mailed) == {"one_by_one": REMINDERS_EACH_DAY, "summaries": 1}
+
+    # What her phone and her inbox get.
+    async with running_worker(app, push) as pushes, running_mail_worker(app, mail) as mailer:
+        await pushes.run_once()
+        await mailer.run_once()
+    titles = [m.json()["title"] for m in push.received_for(device)]
+    subjects = [m.subject for m in mail.received_for("dana@example.com")]
+    for said in (titles, subjects):
+        assert len(said) == REMINDERS_EACH_DAY + 1, said
+        assert said.count("You have 12 people to follow up") == 1, said
