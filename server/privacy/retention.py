@@ -57,13 +57,6 @@ def in_words(period: timedelta) -> str:
 
 RULES = (
     Rule(
-        "Wrong codes typed on the Tap screen, to move to another phone or to join an event,"
-        " with the IP address they came from",
-        "deleted after {period}",
-        "retain_attempts",
-        ("retention.code_misses", "retention.move_misses", "retention.join_misses"),
-    ),
-    Rule(
         "Sign-in codes sent by email, with the address and the IP address they were asked from",
         "deleted after {period}",
         "retain_attempts",
@@ -71,7 +64,8 @@ RULES = (
     ),
     Rule(
         "What the limits count (new accounts, swaps, guests, bumps and requests per account,"
-        " share link and IP address), with the IP address",
+        " share link and IP address, and wrong codes typed on the Tap screen, to move to"
+        " another phone or to join an event), with the IP address",
         "deleted after {period}",
         "retain_attempts",
         ("retention.limit_hits",),
