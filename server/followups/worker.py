@@ -209,8 +209,6 @@ class Worker:
         await self._record_sent()
         await self.enqueue_due()
         await self.enqueue_digests()
-        # Removed contacts whose Undo ran out: their snapshot (with my notes) goes for good.
-        await self.sql.run(self.pool, "contacts.forget_removals")
         return await outbox.drain(
             self.leases,
             lambda row, left: self.deliver(row, time_limit=min(self.sender.timeout, left)),

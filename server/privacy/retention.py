@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from server.config import Settings
+from server.contacts.contacts import UNDO_SECONDS
 from server.db import away
 from server.db.queries import Queries
 
@@ -83,6 +84,12 @@ RULES = (
         " is back online)",
         "retain_attempts",
         ("retention.swap_codes",),
+    ),
+    Rule(
+        "Contacts you removed, with your notes on them, kept so that Undo can put them back",
+        f"deleted within the hour after Undo runs out, {UNDO_SECONDS} seconds after removing",
+        None,
+        ("retention.contact_removals",),
     ),
     Rule(
         "Codes shown to move to another phone, and passkey challenges",

@@ -145,3 +145,14 @@ WITH gone AS (
     RETURNING 1
 )
 SELECT count(*) FROM gone
+
+-- name: contact_removals$
+-- Contacts removed, kept (with my notes on them) only so that Undo can put them back: gone
+-- once Undo has run out (:keep is none: the moment it runs out is in the row).
+WITH gone AS (
+    DELETE FROM contact_removals WHERE id IN (
+        SELECT id FROM contact_removals WHERE undo_until <= now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone

@@ -211,6 +211,19 @@ async def answered_requests(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM connect_requests WHERE id = $1", row
 
 
+async def contact_removals(pool: asyncpg.Pool, when: datetime) -> Probe:
+    """A removal whose Undo runs out at ``when``."""
+    row = await pool.fetchval(
+        """INSERT INTO contact_removals (remover_id, other_id, undo_until, contacts, followups,
+                                         deliveries, emails)
+           VALUES ($1, $2, $3, '[]', '[]', '[]', '[]') RETURNING id""",
+        await account(pool),
+        await account(pool),
+        when,
+    )
+    return "SELECT count(*) FROM contact_removals WHERE id = $1", row
+
+
 async def unclaimed_guests(pool: asyncpg.Pool, when: datetime) -> Probe:
     guest = await account(pool, guest=True, email=f"guest{next(_serial)}@example.com")
     await pool.execute("UPDATE accounts SET created_at = $1 WHERE id = $2", when, guest)
@@ -232,6 +245,7 @@ SEEDS: dict[str, Seed] = {
         emails,
         email_addresses,
         answered_requests,
+        contact_removals,
         unclaimed_guests,
     )
 }
