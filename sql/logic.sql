@@ -41,12 +41,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT EXISTS (SELECT 1 FROM blocked_with(a) hidden WHERE hidden.account_id = b)
 $$;
 
--- The one rate limit: count one hit against (bucket, key) unless `most` were counted in the
--- last `span`. NULL when counted; otherwise how long until the oldest hit leaves the span.
--- The advisory lock serialises takers of one key across every connection; plpgsql runs each
--- statement of a VOLATILE function with a fresh snapshot, so the count sees the hits of
--- whoever held the lock before (one statement with the lock in a CTE would not).
-CREATE OR REPLACE FUNCTION take_limit(bucket text, key text, most integer, span interval)
+-- Whether (bucket, key) has room for one more hit, counting none: NULL when it has, otherwise
+-- how long until the oldest hit leaves the span. For limits that count only failures (wrong
+-- codes): checked first, and a hit added (limits.hit) only when the attempt fails.
+-- The advisory lock serialises takers of one key across every connection until their
+-- transaction ends; plpgsql runs each statement of a VOLATILE function with a fresh snapshot,
+-- so the count sees the hits of whoever held the lock before (one statement with the lock in
+-- a CTE would not).
+CREATE OR REPLACE FUNCTION limit_wait(bucket text, key text, most integer, span interval)
 RETURNS interval
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -55,13 +57,28 @@ DECLARE
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended('limit:' || bucket || ':' || key, 0));
     SELECT count(*), min(h.at) INTO used, oldest FROM limit_hits h
-    WHERE h.bucket = take_limit.bucket AND h.key = take_limit.key
+    WHERE h.bucket = limit_wait.bucket AND h.key = limit_wait.key
       AND h.at > clock_timestamp() - span;
     IF used >= most THEN
         RETURN greatest(oldest + span - clock_timestamp(), interval '1 second');
     END IF;
-    INSERT INTO limit_hits (bucket, key) VALUES (take_limit.bucket, take_limit.key);
     RETURN NULL;
+END
+$$;
+
+-- The one rate limit: count one hit against (bucket, key) unless `most` were counted in the
+-- last `span`. NULL when counted; otherwise how long until the oldest hit leaves the span.
+CREATE OR REPLACE FUNCTION take_limit(bucket text, key text, most integer, span interval)
+RETURNS interval
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    wait interval;
+BEGIN
+    wait := limit_wait(bucket, key, most, span);
+    IF wait IS NULL THEN
+        INSERT INTO limit_hits (bucket, key) VALUES (take_limit.bucket, take_limit.key);
+    END IF;
+    RETURN wait;
 END
 $$;
 

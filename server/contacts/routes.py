@@ -43,25 +43,22 @@ async def contacts(request: Request) -> Response:
     account_id = viewer(request).account_id
     query = request.query_params.get("q", "")[:100]
     event_id = an_id(request.query_params.get("event"))
-    after = pages.after_moment(request)
     rows: list[Any] = []
     events: list[Any] = []
     removed = None
     more = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
-        found = await sql.run(
-            pool,
+        rows, more = await pages.by_moment(
+            request,
             "contacts.search",
+            "met_at",
+            "contacts",
+            keep={"q": query, "event": event_id},
             owner_id=account_id,
             pattern=like_pattern(query),
             event_id=event_id,
-            after_at=after.at,
-            after_id=after.id,
-            limit=pages.PAGE_SIZE + 1,
         )
-        rows, cursor = pages.page(found, lambda row: pages.moment_cursor(row["met_at"], row["id"]))
-        more = pages.more_url(request, "contacts", cursor, q=query, event=event_id)
         # The "where we met" filter offers my latest hundred events: a menu, not a list to page.
         events = await sql.run(
             pool, "events.mine", account_id=account_id, after_at=None, after_id=None, limit=100

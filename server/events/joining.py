@@ -1,8 +1,9 @@
 """Finding an event by its join code, within limits, and only while it can be joined.
 
 Join codes are 6 characters from 31 (887 million codes), so a guesser needs many lookups:
-unknown codes are counted per account and per network address in PostgreSQL, under advisory
-locks in the same transaction, so the limit holds across processes and concurrent requests.
+unknown codes are counted per account and per network address by the one limits mechanism
+(``server/web/limits.py``), in the same transaction, so the limit holds across processes and
+concurrent requests.
 Recording a miss is the one write a lookup (even a GET) makes: it is a rate-limit log, deleted
 by retention, and changes nothing anyone sees.
 """
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from server.db.queries import Queries
 from server.events import events
+from server.web import limits
 
 MISS_WINDOW = timedelta(hours=1)
 # A person mistypes a code read aloud a few times; a venue shares one address behind its NAT.
@@ -42,22 +44,27 @@ async def find(
     # The answer is decided inside the transaction and raised after it commits: raising
     # inside would roll the recorded miss back.
     refusal: HTTPException | None = None
-    async with pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "events.lock_looker", account_id=account_id, ip=ip)
-        misses = await sql.run(
-            conn,
-            "events.join_misses",
-            account_id=account_id,
-            ip=ip,
-            since=datetime.now(UTC) - MISS_WINDOW,
+    # Counted against the account (when signed in), then the address (when known).
+    misses: list[tuple[limits.Rule, object]] = []
+    if account_id is not None:
+        rule = limits.Rule("account-join-misses", MAX_MISSES_PER_ACCOUNT, MISS_WINDOW, TOO_MANY)
+        misses.append((rule, account_id))
+    if ip is not None:
+        misses.append(
+            (limits.Rule("address-join-misses", MAX_MISSES_PER_IP, MISS_WINDOW, TOO_MANY), ip)
         )
+    async with pool.acquire() as conn, conn.transaction():
         event = None
-        if misses["by_account"] >= MAX_MISSES_PER_ACCOUNT or misses["by_ip"] >= MAX_MISSES_PER_IP:
+        try:
+            # Only unknown codes count: checked now, counted below when this one is unknown.
+            await limits.check(conn, sql, *misses)
+        except limits.TooMany:
             refusal = HTTPException(429, TOO_MANY)
-        elif code is not None:
-            event = await sql.run(conn, "events.by_code", join_code=code)
+        else:
+            if code is not None:
+                event = await sql.run(conn, "events.by_code", join_code=code)
         if refusal is None and event is None:
-            await sql.run(conn, "events.record_join_miss", account_id=account_id, ip=ip)
+            await limits.hit(conn, sql, *misses)
             refusal = HTTPException(404, UNKNOWN_CODE)
     if refusal is not None:
         raise refusal

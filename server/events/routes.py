@@ -269,19 +269,9 @@ async def events_index(request: Request) -> Response:
     rows: list[Any] = []
     more = None
     if account_id is not None:
-        after = pages.after_moment(request)
-        found = await request.app.state.sql.run(
-            request.app.state.pool,
-            "events.mine",
-            account_id=account_id,
-            after_at=after.at,
-            after_id=after.id,
-            limit=pages.PAGE_SIZE + 1,
+        rows, more = await pages.by_moment(
+            request, "events.mine", "starts_at", "events", account_id=account_id
         )
-        rows, cursor = pages.page(
-            found, lambda row: pages.moment_cursor(row["starts_at"], row["id"])
-        )
-        more = pages.more_url(request, "events", cursor)
     return render(
         request, "events.html", {"events": rows, "tz": viewer(request).time_zone, "more": more}
     )

@@ -111,6 +111,12 @@ def digest(met: int, waiting: int, event_name: str) -> tuple[str, str]:
     return title, "The list of people stays open for 30 days: find them and ask to connect."
 
 
+def summary(waiting: int) -> tuple[str, str]:
+    """Title and body of the one reminder past the day's first few (push and email)."""
+    title = f"You have {waiting} {'person' if waiting == 1 else 'people'} to follow up"
+    return title, "Lots of new contacts today. Open Reachout to see who."
+
+
 def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 

@@ -63,10 +63,10 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
             "delivery": row["id"],
         }
     if row.get("summary_account_id") is not None:
-        waiting = row["summary_waiting"]
+        title, body = wording.summary(row["summary_waiting"])
         return {
-            "title": f"You have {waiting} {'person' if waiting == 1 else 'people'} to follow up",
-            "body": "Lots of new contacts today. Open Reachout to see who.",
+            "title": title,
+            "body": body,
             "tag": "reminders-summary",
             "url": paths.followups(),
             "delivery": row["id"],
@@ -142,6 +142,7 @@ class Worker:
     paths: Paths
     concurrency: int = 64
     batch: int = 256
+    enqueue_batch: int = 1000  # due follow-ups taken in one transaction
     poll_seconds: float = 1.0
     lease_seconds: float = 20.0
     backoff_base: float = 2.0  # seconds before the first retry, doubled each time
@@ -158,14 +159,31 @@ class Worker:
         self.leases = Leases(self.pool, self.sql, "deliveries", self.lease_seconds, self.name)
 
     async def enqueue_due(self) -> int:
+        """Queue the reminders of due follow-ups; how many follow-ups were taken."""
         total = 0
         while True:
-            taken: int = await self.sql.run(
-                self.pool, "deliveries.enqueue_due", limit=1000, each_day=REMINDERS_EACH_DAY
-            )
+            taken = await self._enqueue_some()
             total += taken
-            if taken < 1000:
+            if taken < self.enqueue_batch:
                 return total
+
+    async def _enqueue_some(self) -> int:
+        """One batch, in one transaction: lock due follow-ups, then their owners (an advisory
+        lock each), then queue, so that the day's count per owner holds with any number of
+        workers enqueueing at once (the three queries in sql/queries/deliveries.sql)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            due = await self.sql.run(conn, "deliveries.take_due", limit=self.enqueue_batch)
+            if not due:
+                return 0
+            owners = sorted({row["owner_id"] for row in due})
+            await self.sql.run(conn, "deliveries.lock_owners", owners=owners)
+            await self.sql.run(
+                conn,
+                "deliveries.enqueue_taken",
+                ids=[row["id"] for row in due],
+                each_day=REMINDERS_EACH_DAY,
+            )
+            return len(due)
 
     async def enqueue_digests(self) -> int:
         total = 0
@@ -191,8 +209,6 @@ class Worker:
         await self._record_sent()
         await self.enqueue_due()
         await self.enqueue_digests()
-        # Removed contacts whose Undo ran out: their snapshot (with my notes) goes for good.
-        await self.sql.run(self.pool, "contacts.forget_removals")
         return await outbox.drain(
             self.leases,
             lambda row, left: self.deliver(row, time_limit=min(self.sender.timeout, left)),

@@ -204,6 +204,8 @@ class Composer:
             row["followup_status"] != "open" or row["followup_round"] != row["round"]
         ):
             return "followed up"
+        if row["kind"] == "summary" and not row["summary_waiting"]:
+            return "followed up"
         if row["kind"] == "met" and row["about_name"] is None:
             return "gone"
         return None
@@ -295,6 +297,17 @@ class Composer:
             "title": title,
             "body": body,
             "followups_url": followups,
+            "settings_url": self.links.page("settings"),
+        }
+        return context, True, None, None
+
+    def _summary(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        title, body = wording.summary(row["summary_waiting"])
+        context = {
+            "subject": title,
+            "title": title,
+            "body": body,
+            "followups_url": self.links.page("followups"),
             "settings_url": self.links.page("settings"),
         }
         return context, True, None, None

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from server.config import Settings
+from server.contacts.contacts import UNDO_SECONDS
 from server.db import away
 from server.db.queries import Queries
 
@@ -57,13 +58,6 @@ def in_words(period: timedelta) -> str:
 
 RULES = (
     Rule(
-        "Wrong codes typed on the Tap screen, to move to another phone or to join an event,"
-        " with the IP address they came from",
-        "deleted after {period}",
-        "retain_attempts",
-        ("retention.code_misses", "retention.move_misses", "retention.join_misses"),
-    ),
-    Rule(
         "Sign-in codes sent by email, with the address and the IP address they were asked from",
         "deleted after {period}",
         "retain_attempts",
@@ -71,7 +65,8 @@ RULES = (
     ),
     Rule(
         "What the limits count (new accounts, swaps, guests, bumps and requests per account,"
-        " share link and IP address), with the IP address",
+        " share link and IP address, and wrong codes typed on the Tap screen, to move to"
+        " another phone or to join an event), with the IP address",
         "deleted after {period}",
         "retain_attempts",
         ("retention.limit_hits",),
@@ -89,6 +84,12 @@ RULES = (
         " is back online)",
         "retain_attempts",
         ("retention.swap_codes",),
+    ),
+    Rule(
+        "Contacts you removed, with your notes on them, kept so that Undo can put them back",
+        f"deleted within the hour after Undo runs out, {UNDO_SECONDS} seconds after removing",
+        None,
+        ("retention.contact_removals",),
     ),
     Rule(
         "Codes shown to move to another phone, and passkey challenges",

@@ -176,19 +176,9 @@ async def requests(request: Request) -> Response:
     rows: list[Any] = []
     more = None
     if account_id is not None:
-        after = pages.after_moment(request)
-        found = await request.app.state.sql.run(
-            request.app.state.pool,
-            "requests.incoming",
-            account_id=account_id,
-            after_at=after.at,
-            after_id=after.id,
-            limit=pages.PAGE_SIZE + 1,
+        rows, more = await pages.by_moment(
+            request, "requests.incoming", "created_at", "requests", account_id=account_id
         )
-        rows, cursor = pages.page(
-            found, lambda row: pages.moment_cursor(row["created_at"], row["id"])
-        )
-        more = pages.more_url(request, "requests", cursor)
     return render(request, "requests.html", {"requests": rows, "more": more})
 
 

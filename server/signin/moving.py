@@ -3,7 +3,8 @@ iPhone (its own cookies, apart from Safari's), or another phone.
 
 The signed-in browser shows a short code (8 characters without look-alikes, read as two
 groups of four, valid 5 minutes, once) and its QR; the other browser types or scans it. A code
-is 32^8 (about a trillion) strong, and an IP gets five wrong tries in ten minutes.
+is 32^8 (about a trillion) strong, and an IP gets five wrong tries in ten minutes (counted by
+the one limits mechanism, ``server/web/limits.py``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from server.db.queries import Queries
+from server.web import limits
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 LENGTH = 8
 MINUTES = 5
 MISSES_ALLOWED = 5
+MISSES = limits.Rule(
+    "address-move-misses",
+    MISSES_ALLOWED,
+    timedelta(minutes=10),
+    "Too many wrong codes. Wait ten minutes, then show a new code on the other phone.",
+)
 
 
 class TooManyMisses(Exception):
@@ -53,13 +62,15 @@ async def new_code(conn: Any, sql: Queries, secret_key: str, account_id: int) ->
 async def use_code(conn: Any, sql: Queries, secret_key: str, typed: str, ip: str) -> int | None:
     """The account a typed code moves to, or None (counted as a miss); TooManyMisses when this
     IP already missed five times. Run inside a transaction (the IP's lock is held by it)."""
-    await sql.run(conn, "signin.lock_move_ip", ip=ip)
-    if await sql.run(conn, "signin.move_misses", ip=ip) >= MISSES_ALLOWED:
-        raise TooManyMisses
+    # Only wrong codes count: checked now, counted below when this one is wrong too.
+    try:
+        await limits.check(conn, sql, (MISSES, ip))
+    except limits.TooMany:
+        raise TooManyMisses from None
     code = normalize(typed)
     account_id: int | None = None
     if len(code) == LENGTH:
         account_id = await sql.run(conn, "signin.use_move_code", code_hash=_hash(secret_key, code))
     if account_id is None:
-        await sql.run(conn, "signin.move_missed", ip=ip)
+        await limits.hit(conn, sql, (MISSES, ip))
     return account_id

@@ -191,6 +191,24 @@ async def take(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> No
         await sql.run(conn, "limits.take", **take_params(checks))
 
 
+async def check(conn: Connection, sql: Queries, *checks: tuple[Rule, object]) -> None:
+    """For limits that count failures only (wrong codes): raises ``TooMany`` for the first
+    rule used up, counting nothing. Inside the caller's transaction, whose advisory locks then
+    hold each key until it ends, so a ``hit`` it counts after the attempt cannot be raced."""
+    for rule, key in checks:
+        wait = await sql.run(
+            conn, "limits.wait", bucket=rule.bucket, key=str(key), most=rule.most, span=rule.span
+        )
+        if wait is not None:
+            raise TooMany(rule, wait)
+
+
+async def hit(conn: Connection, sql: Queries, *checks: tuple[Rule, object]) -> None:
+    """Count one failure against each (rule, key) ``check`` let through in this transaction."""
+    for rule, key in checks:
+        await sql.run(conn, "limits.hit", bucket=rule.bucket, key=str(key))
+
+
 async def release(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:
     """Give back one hit of each: for rules that count what is going on now (requests
     waiting) rather than what was done. A hit never given back (a process killed mid-wait)

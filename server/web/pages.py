@@ -76,3 +76,29 @@ def more_url(
         return None
     kept = {key: value for key, value in query.items() if value not in (None, "")}
     return url_path(request, name, **(path or {})) + "?" + urlencode({**kept, PARAM: after})
+
+
+async def by_moment(
+    request: Request,
+    query: str,
+    moment: str,
+    route: str,
+    *,
+    keep: dict[str, Any] | None = None,
+    **params: Any,
+) -> tuple[list[Any], str | None]:
+    """One page of a list ordered by a moment and an id, continued from ``?after=``: named
+    query ``query`` (taking ``after_at``, ``after_id`` and ``limit`` besides ``params``), its
+    rows' ``moment`` column, and the next page's URL, on route ``route`` with the list's
+    filters ``keep`` (None when there is no next page)."""
+    after = after_moment(request)
+    found = await request.app.state.sql.run(
+        request.app.state.pool,
+        query,
+        after_at=after.at,
+        after_id=after.id,
+        limit=PAGE_SIZE + 1,
+        **params,
+    )
+    rows, cursor = page(found, lambda row: moment_cursor(row[moment], row["id"]))
+    return rows, more_url(request, route, cursor, **(keep or {}))

@@ -15,19 +15,6 @@ ON CONFLICT (code) DO UPDATE
     WHERE swap_codes.expires_at < now() - interval '1 hour'
 RETURNING code, expires_at
 
--- name: lock_guesser!
--- Serialise the guessing limit per person and per address (two keys, always in this order).
-SELECT pg_advisory_xact_lock(hashtextextended('code-account:' || :account_id::bigint, 0)),
-       pg_advisory_xact_lock(hashtextextended('code-ip:' || coalesce(:ip::text, ''), 0))
-
--- name: misses^
--- Wrong codes typed since :since by this person, and from this address.
-SELECT (SELECT count(*) FROM code_misses WHERE account_id = :account_id AND at > :since) AS by_account,
-       (SELECT count(*) FROM code_misses WHERE ip = :ip::inet AND at > :since) AS by_ip
-
--- name: record_miss!
-INSERT INTO code_misses (account_id, ip) VALUES (:account_id, :ip::inet)
-
 -- name: find^
 -- A code with its holder's name, locked until this swap commits.
 SELECT s.code, s.account_id, s.created_at, s.expires_at, s.used_at, s.used_by, s.near_misses, c.name

@@ -207,8 +207,3 @@ SELECT coalesce(
     (SELECT x.id FROM contacts x JOIN taken ON x.owner_id = taken.remover_id
                                            AND x.contact_id = taken.other_id)
 )
-
--- name: forget_removals$
--- Removals past their undo: gone for good (the worker runs this). Returns how many.
-WITH gone AS (DELETE FROM contact_removals WHERE undo_until <= now() RETURNING 1)
-SELECT count(*) FROM gone

@@ -1,23 +1,36 @@
--- name: enqueue_due$
--- Turn due follow-ups into one delivery per subscribed device and one email, each round once,
--- as the owner wants reminders to come (reminders_by_push, reminder_address in logic.sql).
--- Only the first :each_day reminders of the owner's local day go one by one; past those, one
--- summary per device and day ("You have N people to follow up"), so that a flood of new
--- contacts is one notification, not hundreds. Follow-ups locked by another worker are left to
--- it. Returns how many follow-ups were taken.
-WITH due AS (
-    SELECT id, round FROM followups
-    WHERE status = 'open' AND due_at <= now() AND queued_round < round
-    ORDER BY due_at
-    LIMIT :limit
-    FOR UPDATE SKIP LOCKED
-), taken AS (
-    UPDATE followups f SET queued_round = due.round, queued_at = now()
-    FROM due WHERE f.id = due.id
+-- name: take_due
+-- Queueing due follow-ups, step 1 of 3 (Worker.enqueue_due runs them in one transaction):
+-- lock up to :limit follow-ups due and not yet queued this round; those another worker holds
+-- are left to it. Returns them with their owners, whose locks step 2 takes.
+SELECT id, owner_id FROM followups
+WHERE status = 'open' AND due_at <= now() AND queued_round < round
+ORDER BY due_at
+LIMIT :limit
+FOR UPDATE SKIP LOCKED
+
+-- name: lock_owners!
+-- Step 2: wait until no other transaction is queueing reminders for these owners (:owners),
+-- so that step 3, a statement of its own with a snapshot taken after the wait, counts what
+-- they queued today: two workers at once cannot both send the day's first few. Transaction
+-- advisory locks, taken in the owners' order so that two workers never wait in a circle.
+SELECT count(pg_advisory_xact_lock(hashtextextended('reminders:' || owner_id, 0)))
+FROM (SELECT DISTINCT owner_id FROM unnest(:owners::bigint[]) AS owner_id ORDER BY owner_id) o
+
+-- name: enqueue_taken$
+-- Step 3: turn the follow-ups :ids (locked by step 1) into one delivery per subscribed device
+-- and one email, each round once, as the owner wants reminders to come (reminders_by_push,
+-- reminder_address in logic.sql). Only the first :each_day reminders of the owner's local day
+-- go one by one; past those, one summary per device and day ("You have N people to follow
+-- up"), and one summary email, so that a flood of new contacts is one notification and one
+-- email, not hundreds. Returns how many follow-ups were queued.
+WITH taken AS (
+    UPDATE followups f SET queued_round = f.round, queued_at = now()
+    WHERE f.id = ANY(:ids::bigint[]) AND f.queued_round < f.round
     RETURNING f.id, f.round, f.owner_id
 ), ranked AS (
-    -- Which reminder of the owner's day each is: those queued earlier today (this statement's
-    -- snapshot does not see the update above) plus its place among those taken now.
+    -- Which reminder of the owner's day each is: those queued earlier today, by any worker
+    -- (committed before step 2's lock was ours; this statement's snapshot does not see the
+    -- update above) plus its place among those taken now.
     SELECT taken.id, taken.round, taken.owner_id, today.day,
            today.earlier + row_number() OVER (PARTITION BY taken.owner_id ORDER BY taken.id) AS nth
     FROM taken
@@ -41,11 +54,17 @@ WITH due AS (
     FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
     WHERE ranked.nth > :each_day AND reminders_by_push(ranked.owner_id)
     ON CONFLICT DO NOTHING
+), addressed AS (
+    SELECT ranked.*, reminder_address(ranked.owner_id) AS address FROM ranked
 ), mailed AS (
     INSERT INTO emails (kind, account_id, to_address, followup_id, round)
-    SELECT 'reminder', ranked.owner_id, mail.address, ranked.id, ranked.round
-    FROM ranked CROSS JOIN LATERAL (SELECT reminder_address(ranked.owner_id) AS address) mail
-    WHERE mail.address IS NOT NULL AND ranked.nth <= :each_day
+    SELECT 'reminder', owner_id, address, id, round FROM addressed
+    WHERE address IS NOT NULL AND nth <= :each_day
+    ON CONFLICT DO NOTHING
+), mail_summarised AS (
+    INSERT INTO emails (kind, account_id, to_address, summary_day)
+    SELECT DISTINCT 'summary', owner_id, address, day FROM addressed
+    WHERE address IS NOT NULL AND nth > :each_day
     ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM taken

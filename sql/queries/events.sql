@@ -41,20 +41,6 @@ INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :a
 ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
     WHERE event_attendees.removed_at IS NULL
 
--- name: lock_looker!
--- Serialise the join-code lookup limit per account and per address (always in this order).
-SELECT pg_advisory_xact_lock(hashtextextended('join-account:' || coalesce(:account_id::bigint, 0), 0)),
-       pg_advisory_xact_lock(hashtextextended('join-ip:' || coalesce(:ip::text, ''), 0))
-
--- name: join_misses^
--- Unknown join codes looked up since :since by this account, and from this address.
-SELECT (SELECT count(*) FROM join_misses
-        WHERE :account_id::bigint IS NOT NULL AND account_id = :account_id AND at > :since) AS by_account,
-       (SELECT count(*) FROM join_misses WHERE ip = :ip::inet AND at > :since) AS by_ip
-
--- name: record_join_miss!
-INSERT INTO join_misses (account_id, ip) VALUES (:account_id, :ip::inet)
-
 -- name: attendees
 -- Everyone at an event, for its organizer (listed or not): name and headline, with whether
 -- they are on the roster.

@@ -10,3 +10,12 @@ DELETE FROM limit_hits WHERE ctid = (
     SELECT ctid FROM limit_hits WHERE bucket = :bucket AND key = :key
     ORDER BY at DESC LIMIT 1 FOR UPDATE SKIP LOCKED
 )
+
+-- name: wait$
+-- Whether a limit has room, counting nothing: NULL when it has, otherwise how long to wait
+-- (limit_wait() in sql/logic.sql). Its advisory lock is held until the transaction ends.
+SELECT limit_wait(:bucket, :key, :most, :span::interval)
+
+-- name: hit!
+-- Count one hit against a limit checked (wait) earlier in this transaction.
+INSERT INTO limit_hits (bucket, key) VALUES (:bucket, :key)

@@ -62,7 +62,12 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
         WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id) AS digest_met,
        (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
         WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id
-          AND xf.status = 'open') AS digest_waiting
+          AND xf.status = 'open') AS digest_waiting,
+       -- A summary: how many are waiting when it is sent, as the push summary counts them.
+       CASE WHEN l.kind = 'summary' THEN
+           (SELECT count(*) FROM followups xf
+            WHERE xf.owner_id = l.account_id AND xf.status = 'open' AND xf.due_at <= now())
+       END AS summary_waiting
 FROM leased l
 JOIN accounts a ON a.id = l.account_id
 LEFT JOIN cards me ON me.account_id = l.account_id

@@ -3,36 +3,6 @@
 -- returns how many: short transactions, and rows another worker is deleting are skipped
 -- (SKIP LOCKED), so any number of workers can run them side by side.
 
--- name: code_misses$
--- Wrong six-digit codes typed, with the IP address they came from.
-WITH gone AS (
-    DELETE FROM code_misses WHERE id IN (
-        SELECT id FROM code_misses WHERE at < now() - :keep::interval
-        LIMIT :batch FOR UPDATE SKIP LOCKED)
-    RETURNING 1
-)
-SELECT count(*) FROM gone
-
--- name: join_misses$
--- Unknown event join codes looked up, with the IP address they came from.
-WITH gone AS (
-    DELETE FROM join_misses WHERE id IN (
-        SELECT id FROM join_misses WHERE at < now() - :keep::interval
-        LIMIT :batch FOR UPDATE SKIP LOCKED)
-    RETURNING 1
-)
-SELECT count(*) FROM gone
-
--- name: move_misses$
--- Wrong move codes typed, by IP address.
-WITH gone AS (
-    DELETE FROM move_misses WHERE ctid = ANY (ARRAY(
-        SELECT ctid FROM move_misses WHERE at < now() - :keep::interval
-        LIMIT :batch FOR UPDATE SKIP LOCKED))
-    RETURNING 1
-)
-SELECT count(*) FROM gone
-
 -- name: sign_in_codes$
 -- Codes asked for by email, with the address and the IP address they were asked from (the
 -- limits count the last hour's).
@@ -172,6 +142,17 @@ WITH gone AS (
     DELETE FROM limit_hits WHERE ctid = ANY (ARRAY(
         SELECT ctid FROM limit_hits WHERE at < now() - :keep::interval
         LIMIT :batch FOR UPDATE SKIP LOCKED))
+    RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: contact_removals$
+-- Contacts removed, kept (with my notes on them) only so that Undo can put them back: gone
+-- once Undo has run out (:keep is none: the moment it runs out is in the row).
+WITH gone AS (
+    DELETE FROM contact_removals WHERE id IN (
+        SELECT id FROM contact_removals WHERE undo_until <= now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
     RETURNING 1
 )
 SELECT count(*) FROM gone

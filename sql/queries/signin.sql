@@ -74,24 +74,8 @@ WITH retired AS (
 INSERT INTO move_codes (account_id, code_hash, expires_at)
 VALUES (:account_id, :code_hash, now() + make_interval(mins => :minutes))
 
--- name: lock_move_ip!
--- Held until commit: one IP's move codes are checked one at a time. A statement of its own:
--- taken inside the counting statement, the lock would come after that statement's snapshot,
--- and the count would miss the misses of whoever held the lock before.
-SELECT pg_advisory_xact_lock(hashtext('move-ip:' || :ip))
-
--- name: move_misses$
--- Wrong move codes typed from :ip in the last ten minutes (after lock_move_ip).
-SELECT count(*) FROM move_misses
-WHERE ip = :ip AND at > now() - interval '10 minutes'
-
 -- name: use_move_code$
 -- The account a live code moves to (and the code used up), or NULL.
 UPDATE move_codes SET used_at = now()
 WHERE code_hash = :code_hash AND used_at IS NULL AND expires_at > now()
 RETURNING account_id
-
--- name: move_missed!
--- One more wrong move code from :ip (and misses older than a day are forgotten).
-WITH forgotten AS (DELETE FROM move_misses WHERE at < now() - interval '1 day')
-INSERT INTO move_misses (ip) VALUES (:ip)

@@ -94,7 +94,10 @@ async def test_every_way_of_swapping_is_refused_both_ways_with_the_same_words(ne
             assert answer.json() == {"status": "failed", "message": REFUSED}
         assert await pool.fetchval("SELECT used_at FROM swap_codes WHERE code = $1", code) is None
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
-    assert await pool.fetchval("SELECT count(*) FROM code_misses") == 0, "no wrong guess either"
+    assert (
+        await pool.fetchval("SELECT count(*) FROM limit_hits WHERE bucket = 'account-code-misses'")
+        == 0
+    ), "no wrong guess either"
 
     # Someone else can still use Dana's code.
     sam = await new_phone()

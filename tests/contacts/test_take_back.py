@@ -9,6 +9,7 @@ from typing import Any
 import vobject
 
 from server.contacts.contacts import UNDO_SECONDS
+from server.privacy.retention import Retention
 from tests.mailing import leaves_details, running_mail_worker
 from tests.phone import Phone, soup, text_of
 from tests.reminders import make_due, running_worker, subscribe, swapped
@@ -112,8 +113,8 @@ async def test_remove_takes_both_sides_out_cancels_what_was_queued_and_undo_rest
     assert "nothing to undo" in text_of(again)
 
 
-async def test_after_the_window_undo_is_refused_and_the_worker_forgets_the_removal(
-    new_phone, pool, push, app
+async def test_after_the_window_undo_is_refused_and_retention_forgets_the_removal(
+    new_phone, pool, app
 ):
     _dana, mia = await swapped(new_phone)
     listing = await remove(mia, await contact_of(pool, 2))
@@ -131,8 +132,7 @@ async def test_after_the_window_undo_is_refused_and_the_worker_forgets_the_remov
     assert "Too late to undo" in text_of(late) and "Dana Lee was removed for good" in text_of(late)
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
 
-    async with running_worker(app, push) as worker:
-        await worker.run_once()
+    await Retention(pool, app.state.sql, app.state.settings).run_once()
     assert await pool.fetchval("SELECT count(*) FROM contact_removals") == 0
     assert (await mia.post(undo_url)).status_code == 404
     assert "Removed" not in text_of(await mia.get(listing)), "nothing left to name"

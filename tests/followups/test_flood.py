@@ -1,31 +1,30 @@
 """A flood of new contacts is one notification, not one each: a script leaves details on
 Dana's card from many addresses at once; next morning her phone gets the first few reminders
-and then one "You have N people to follow up", whose names the script does not choose."""
+and then one "You have N people to follow up", whose names the script does not choose; her
+inbox the same, by email."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 
+from server.db.pool import create_pool
 from server.followups.worker import REMINDERS_EACH_DAY
+from tests.mailing import link_in, running_mail_worker
 from tests.phone import Phone
 from tests.reminders import make_due, running_worker, subscribe
 
 
-async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
-    new_phone, app, pool, push
-):
-    dana = await new_phone()
-    await dana.make_card()
-    device = await subscribe(dana, push)
-    link = await dana.share_link()
+async def flood(app, link: str, count: int = 12) -> None:
+    """A script leaves details on the card behind ``link`` from ``count`` addresses at once."""
     bots = [
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=(f"198.51.100.{n}", 5000)),
             base_url="http://testserver",
         )
-        for n in range(12)
+        for n in range(count)
     ]
     try:
         answers = await asyncio.gather(
@@ -39,7 +38,16 @@ async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
     finally:
         for bot in bots:
             await bot.aclose()
-    assert [a.status_code for a in answers] == [303] * 12
+    assert [a.status_code for a in answers] == [303] * count
+
+
+async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
+    new_phone, app, pool, push
+):
+    dana = await new_phone()
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    await flood(app, await dana.share_link())
     await make_due(pool)
     async with running_worker(app, push) as worker:
         await worker.run_once()
@@ -62,3 +70,129 @@ async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
     # Every one of them is still on her follow-ups page.
     page = await dana.get(dana.url("followups"))
     assert page.text.count("Buy Pills") >= 12
+
+
+async def test_by_email_a_flood_is_a_few_reminder_emails_then_one_summary_email(
+    new_phone, app, pool, push, mail
+):
+    dana = await new_phone()
+    await dana.make_card()
+    # Her address is confirmed and she has no push device: her reminders come by email.
+    await pool.execute(
+        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
+    )
+    await flood(app, await dana.share_link())
+    await make_due(pool)
+    async with running_worker(app, push) as pushes, running_mail_worker(app, mail) as mailer:
+        await pushes.run_once()
+        await mailer.run_once()
+        inbox = mail.received_for("dana@example.com")
+        subjects = [m.subject for m in inbox]
+        assert len(subjects) == REMINDERS_EACH_DAY + 1, subjects
+        assert sum(s.startswith("Follow up with Buy Pills") for s in subjects) == REMINDERS_EACH_DAY
+        [summary] = [m for m in inbox if m.subject == "You have 12 people to follow up"]
+        assert link_in(summary, "/followups") == dana.url("followups")
+        html = summary.message.get_body(("html",)).get_content()
+        assert "See who to follow up" in html
+        # Unsubscribed from in one click, as every reminder email is.
+        unsubscribe = summary.message["List-Unsubscribe"]
+        assert unsubscribe.startswith(f"<{app.state.settings.base_url}/m/unsubscribe?")
+        assert summary.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert link_in(summary, "/m/unsubscribe")
+
+        # More the same day: no second summary, no more one by one.
+        await pool.execute(
+            "UPDATE followups SET round = round + 1, due_at = now() - interval '1 minute'"
+            " WHERE owner_id = 1"
+        )
+        await pushes.run_once()
+        await mailer.run_once()
+        assert len(mail.received_for("dana@example.com")) == REMINDERS_EACH_DAY + 1
+    assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0, "no device, no push"
+    # Settings lists it among the recent emails, by name (it shows the latest five, so the
+    # reminders, queued in the same statement, are cleared out of its way first).
+    await pool.execute("DELETE FROM emails WHERE kind = 'reminder'")
+    settings = await dana.get(dana.url("settings"))
+    assert "Reminder summary" in settings.text
+
+
+async def test_a_summary_email_nobody_is_waiting_for_any_more_is_not_sent(
+    new_phone, app, pool, push, mail
+):
+    dana = await new_phone()
+    await dana.make_card()
+    await pool.execute(
+        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
+    )
+    await flood(app, await dana.share_link(), count=REMINDERS_EACH_DAY + 2)
+    await make_due(pool)
+    async with running_worker(app, push) as pushes:
+        await pushes.run_once()
+    # She followed everyone up before the mail went out.
+    await pool.execute("UPDATE followups SET status = 'done' WHERE owner_id = 1")
+    async with running_mail_worker(app, mail) as mailer:
+        await mailer.run_once()
+    assert mail.received_for("dana@example.com") == []
+    statuses = await pool.fetch(
+        "SELECT kind, status FROM emails WHERE account_id = 1 ORDER BY kind, id"
+    )
+    assert [(r["kind"], r["status"]) for r in statuses] == [("reminder", "skipped")] * (
+        REMINDERS_EACH_DAY
+    ) + [("summary", "skipped")]
+
+
+async def test_workers_enqueueing_at_once_still_send_five_and_one_summary(
+    new_phone, app, pool, push, mail
+):
+    """Four workers, each on its own connections, take the flood's due follow-ups one at a
+    time, all at once: together they still queue only the day's first five one by one, and
+    one summary, on each channel."""
+    dana = await new_phone()
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    await pool.execute(
+        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
+    )
+    await pool.execute("UPDATE accounts SET reminders_by = 'both' WHERE id = 1")
+    await flood(app, await dana.share_link())
+    # Only hers are due, so that every worker takes one of hers each time.
+    await pool.execute(
+        "UPDATE followups SET due_at = now() - interval '1 minute' WHERE owner_id = 1"
+    )
+    pools = [await create_pool(app.state.settings.database_url, max_size=1) for _ in range(4)]
+    try:
+        for own in pools:  # connected before the race, so that none starts late
+            await own.fetchval("SELECT 1")
+        async with contextlib.AsyncExitStack() as stack:
+            workers = [
+                await stack.enter_async_context(
+                    running_worker(app, push, pool=own, enqueue_batch=1)
+                )
+                for own in pools
+            ]
+            await asyncio.gather(*(worker.enqueue_due() for worker in workers))
+    finally:
+        for own in pools:
+            await own.close()
+    queued = await pool.fetchrow(
+        "SELECT count(*) FILTER (WHERE followup_id IS NOT NULL) AS one_by_one,"
+        " count(*) FILTER (WHERE summary_account_id IS NOT NULL) AS summaries"
+        " FROM deliveries"
+    )
+    mailed = await pool.fetchrow(
+        "SELECT count(*) FILTER (WHERE kind = 'reminder') AS one_by_one,"
+        " count(*) FILTER (WHERE kind = 'summary') AS summaries"
+        " FROM emails WHERE account_id = 1"
+    )
+    assert dict(queued) == {"one_by_one": REMINDERS_EACH_DAY, "summaries": 1}
+    assert dict(mailed) == {"one_by_one": REMINDERS_EACH_DAY, "summaries": 1}
+
+    # What her phone and her inbox get.
+    async with running_worker(app, push) as pushes, running_mail_worker(app, mail) as mailer:
+        await pushes.run_once()
+        await mailer.run_once()
+    titles = [m.json()["title"] for m in push.received_for(device)]
+    subjects = [m.subject for m in mail.received_for("dana@example.com")]
+    for said in (titles, subjects):
+        assert len(said) == REMINDERS_EACH_DAY + 1, said
+        assert said.count("You have 12 people to follow up") == 1, said

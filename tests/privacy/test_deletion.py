@@ -253,7 +253,6 @@ async def test_deleting_a_rich_account_leaves_no_row_that_references_it(
         "connect_requests.to_id",
         "swap_codes.account_id",
         "swap_codes.used_by",
-        "code_misses.account_id",
         "bumps.account_id",
         "synced_actions.account_id",
         "emails.account_id",

@@ -71,34 +71,10 @@ async def event(pool: asyncpg.Pool) -> int:
     return event_id
 
 
-async def code_misses(pool: asyncpg.Pool, when: datetime) -> Probe:
-    row = await pool.fetchval(
-        "INSERT INTO code_misses (account_id, ip, at) VALUES ($1, '10.0.0.1', $2) RETURNING id",
-        await account(pool),
-        when,
-    )
-    return "SELECT count(*) FROM code_misses WHERE id = $1", row
-
-
 async def limit_hits(pool: asyncpg.Pool, when: datetime) -> Probe:
     key = f"198.51.100.{next(_serial) % 250}"
     await pool.execute("INSERT INTO limit_hits (bucket, key, at) VALUES ('x', $1, $2)", key, when)
     return "SELECT count(*) FROM limit_hits WHERE key = $1", key
-
-
-async def join_misses(pool: asyncpg.Pool, when: datetime) -> Probe:
-    row = await pool.fetchval(
-        "INSERT INTO join_misses (account_id, ip, at) VALUES ($1, '10.0.0.2', $2) RETURNING id",
-        await account(pool),
-        when,
-    )
-    return "SELECT count(*) FROM join_misses WHERE id = $1", row
-
-
-async def move_misses(pool: asyncpg.Pool, when: datetime) -> Probe:
-    ip = f"10.1.0.{next(_serial)}"
-    await pool.execute("INSERT INTO move_misses (ip, at) VALUES ($1, $2)", ip, when)
-    return "SELECT count(*) FROM move_misses WHERE ip = $1", ip
 
 
 async def sign_in_codes(pool: asyncpg.Pool, when: datetime) -> Probe:
@@ -235,6 +211,19 @@ async def answered_requests(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM connect_requests WHERE id = $1", row
 
 
+async def contact_removals(pool: asyncpg.Pool, when: datetime) -> Probe:
+    """A removal whose Undo runs out at ``when``."""
+    row = await pool.fetchval(
+        """INSERT INTO contact_removals (remover_id, other_id, undo_until, contacts, followups,
+                                         deliveries, emails)
+           VALUES ($1, $2, $3, '[]', '[]', '[]', '[]') RETURNING id""",
+        await account(pool),
+        await account(pool),
+        when,
+    )
+    return "SELECT count(*) FROM contact_removals WHERE id = $1", row
+
+
 async def unclaimed_guests(pool: asyncpg.Pool, when: datetime) -> Probe:
     guest = await account(pool, guest=True, email=f"guest{next(_serial)}@example.com")
     await pool.execute("UPDATE accounts SET created_at = $1 WHERE id = $2", when, guest)
@@ -244,9 +233,6 @@ async def unclaimed_guests(pool: asyncpg.Pool, when: datetime) -> Probe:
 SEEDS: dict[str, Seed] = {
     f"retention.{seed.__name__}": seed
     for seed in (
-        code_misses,
-        join_misses,
-        move_misses,
         limit_hits,
         sign_in_codes,
         ended_sessions,
@@ -259,6 +245,7 @@ SEEDS: dict[str, Seed] = {
         emails,
         email_addresses,
         answered_requests,
+        contact_removals,
         unclaimed_guests,
     )
 }

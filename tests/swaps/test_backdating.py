@@ -32,7 +32,9 @@ async def test_old_codes_replayed_with_their_old_moment_all_fail(new_phone, pool
     )
     assert [answer.status_code for answer in answers] == [404] * len(old)
     assert {answer.json()["message"] for answer in answers} == {codes.WRONG}
-    assert await pool.fetchval("SELECT count(*) FROM code_misses") == len(old)
+    assert await pool.fetchval(
+        "SELECT count(*) FROM limit_hits WHERE bucket = 'account-code-misses'"
+    ) == len(old)
     assert await connections(pool, "Dana Lee", "Mia Chen") == 0
 
 

@@ -40,8 +40,8 @@ async def test_every_kind_of_failure_gets_one_answer_and_counts(new_phone, pool)
     bodies = {text_of(answer) for answer in answers}
     assert len(bodies) == 1, "no answer tells a used or expired code from a never-issued one"
     misses = await pool.fetchval(
-        "SELECT count(*) FROM code_misses m JOIN cards c ON c.account_id = m.account_id"
-        " WHERE c.name = 'Eve Stone'"
+        "SELECT count(*) FROM limit_hits h JOIN cards c ON h.key = c.account_id::text"
+        " WHERE h.bucket = 'account-code-misses' AND c.name = 'Eve Stone'"
     )
     assert misses == 4
     assert await connections(pool, "Dana Lee", "Eve Stone") == 0
