@@ -1,19 +1,27 @@
-"""One big event: roster search as you type, "people who can help you", and the digest.
+"""One big event and a long memory: roster search as you type, "people who can help you",
+the digest by push and by email, and one person's thousands of contacts and their export.
 
-What it seeds (with SQL on a fresh database, schema from server.db.apply_migrations,
-from a fixed random seed so every run has the same people):
+What it seeds (set-based SQL on a fresh database, schema from server.db.apply_migrations,
+from a fixed random seed so every run has the same people; a minute or two at full size):
 
-* 10,000 accounts with cards: names from first and last name lists, headlines made
-  of roles, sectors, skills and companies (about 1,500 companies, a few large), and
-  "looking for" / "can help with" built from phrase templates (some left empty);
-* one event with all 10,000 as attendees (92% listed), 300 blocks and 3,000 connect
-  requests between attendees;
-* 50,000 two-way swaps tagged with the event (100,000 contacts rows, one follow-up
-  each, about 30% already done; the open ones fall due tomorrow, so no reminder is
-  queued). Some people swap a lot, some not at all;
-* one push subscription per attendee, made by the local push service
-  (server.local_services, run by bench/_push_service.py in its own process) for the
-  app's VAPID key. Then VACUUM (ANALYZE).
+* 70,000 accounts with cards (``--attendees``): names from first and last name lists,
+  headlines made of roles, sectors, skills and companies (about 1,500 companies, a few
+  large), and "looking for" / "can help with" built from phrase templates (some left empty);
+* one event with all of them as attendees (92% listed), blocks (3 per 100 attendees) and
+  connect requests (30 per 100) between attendees;
+* 500,000 two-way swaps tagged with the event (``--swaps``; 1,000,000 contacts rows, one
+  follow-up each, about 30% already done; the open ones fall due tomorrow, so no reminder
+  is queued). Some people swap a lot, 3% not at all. The pairs are drawn here and inserted
+  from two arrays, both sides in one ``INSERT ... SELECT``;
+* how each attendee wants reminders and digests (``REACH``): 70% a push device only
+  (settings on "automatic"), 10% a device and email ("both"), 15% email only (a confirmed
+  address, no device: "automatic" emails them), 5% neither (an address never confirmed, no
+  device). One push subscription per device, made by the local push service
+  (server.local_services, run by bench/_push_service.py in its own process) for the app's
+  VAPID key;
+* one more person with 10,000 contacts (``--contacts``; bench/_long_memory.py): the
+  attendees 1..10,000, met over 19 months, half at a dozen past events, with notes and
+  follow-ups, and a signed-in session. Then VACUUM (ANALYZE).
 
 What it times, each query being the exact text of sql/queries/*.sql from
 server.db.Queries, run on one pooled connection as the app runs it (asyncpg's
@@ -26,30 +34,47 @@ clock around each ``fetch`` (the round trip included):
   and the roster's first page with no search (NULL) for ``--first-page-viewers``;
 * ``matches.for_me`` ("people who can help you" and whom you can help) for
   ``--matches-viewers`` attendees;
+* the person with many contacts (``--contacts-runs`` runs of each, at least): the contacts
+  page's ``contacts.search`` for the first 50, every "Show more" page to the end (keyset),
+  search as you type (a first name step by step, a last name, a company, a sector, a
+  name nobody has), the "where we met" filter, and ``events.mine`` (the page's event menu);
+* their exports (vCard, CSV, JSON) downloaded from the real web server (``python -m server
+  web``, one process) with bench/export.py's ``download`` and checked with its checks;
 * the digest: the event is made to have ended a minute ago, ``Worker.enqueue_digests()``
-  (digest_delay_seconds=0) is timed, and then the real ``server.followups.worker.Worker``
-  (built as ``server.followups.worker.main`` builds it: a pool of 4, ``http_session``,
-  ``PushSender``; concurrency ``--concurrency``) loops ``run_once()`` until every
-  digest is handled. The push service answers after ``--latency`` (50 ms, about a real
-  one's round trip) and, by default, runs its checks (VAPID, decryption, ...) after
-  the timed window (``--checks inline`` for as it answers). Checked: exactly one
-  accepted message per attendee at their own subscription, every delivery 'sent',
-  urgency low, and each title and body as ``server.followups.worker.notification`` words them
-  for the counts of people met and follow-ups open, counted here independently.
+  (digest_delay_seconds=0) is timed, and then the real push worker
+  (``server.followups.worker.Worker``) and mail worker (``server.mail.worker.MailWorker``),
+  built as ``python -m server worker`` builds them (one pool of 6, ``http_session``,
+  ``PushSender``, push concurrency ``--concurrency``; ``MailSender`` with MAIL_CONNECTIONS
+  SMTP connections, ``Composer``), loop ``run_once()`` side by side until every digest is
+  handled. The push service answers after ``--latency`` (50 ms, about a real one's round
+  trip) and, by default, runs its checks (VAPID, decryption, ...) after the timed window
+  (``--checks inline`` for as it answers); the mail sink is bench/_mail_sink.py's
+  (aiosmtpd, its own process). Checked: exactly one accepted push per attendee with a device
+  at their own subscription, every delivery 'sent', urgency low, and each title and body as
+  ``server.followups.worker.notification`` words them for the counts of people met and
+  follow-ups open, counted here independently; every email 'sent' and exactly one message
+  per address in the sink, with its Message-ID, text and HTML (bench/mail.py's check).
 
 It also prints EXPLAIN (ANALYZE, BUFFERS) summaries (top node, the scans, the time)
-of one roster search and one matches query, as custom and generic plans, and whether
-the app's prepared statements ran generic plans.
+of one roster search, the roster's first page, the slowest matches query and one
+contacts search, as custom and generic plans, and whether the app's prepared statements
+ran generic plans.
 
-Aims (reported, not enforced): roster search and matches p99 under 50 ms; the digest
-for 10,000 attendees enqueued in under 5 s and delivered in under 30 s. It exits 1
+``--scale`` runs it all at 1/100, 1/10 and the whole size (700 / 7,000 / 70,000 attendees,
+5,000 / 50,000 / 500,000 swaps, 100 / 1,000 / 10,000 contacts), each on a fresh database,
+and ends with one table of every figure at each size and how it grows per tenfold.
+
+Aims (reported, not enforced): roster search, its first page and matches p99 under 30 ms;
+the contacts queries p99 under 50 ms and each export under 5 s; the digest for 70,000
+attendees enqueued in under 5 s and delivered (push and mail) in under 60 s. It exits 1
 when a check fails.
 
 Run it::
 
-    .venv/bin/python bench/events.py                  # about a minute or two
+    .venv/bin/python bench/events.py                  # a few minutes
+    .venv/bin/python bench/events.py --scale          # three sizes and the growth table
     .venv/bin/python bench/events.py --explain-full   # whole plans too
-    .venv/bin/python bench/events.py --attendees 2000 --swaps 10000 --latency 0
+    .venv/bin/python bench/events.py --attendees 10000 --swaps 50000 --contacts 1000
     DATABASE_URL=postgresql://localhost/postgres .venv/bin/python bench/events.py
     .venv/bin/python bench/events.py --smoke          # seconds: that it still works
 """
@@ -58,6 +83,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import math
 import os
@@ -71,29 +97,45 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from _cpu import CpuMeter
+from _long_memory import Person as ContactsPerson
+from _long_memory import seed_person, time_contacts
+from _mail_sink import ProcessMailSink, mail_sink
 from _push_service import Service, push_service
 from _seed import insert_accounts, insert_event
-from _server import SECRET_KEY, bench_database
+from _server import SECRET_KEY, bench_database, web_server
+from export import EXPORTS, Seeded, check_csv, check_vcf, download
+from mail import BASE_URL, MAIL_FROM, check_sink
 
 from server.config import load_settings
+from server.contacts.contacts import like_pattern
 from server.db.migrations import apply_migrations
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.events import events
 from server.followups import push
 from server.followups.worker import Paths, Worker, http_session, notification
+from server.mail.links import MailLinks
+from server.mail.messages import Composer
+from server.mail.smtp import MailSender
+from server.mail.worker import MailWorker
 from server.web import pages
+from server.web.urls import Urls
+from server.worker_process import MAIL_CONNECTIONS
 
 SEED = 20_260_512
-AIM_QUERY_P99_MS = 50.0
+AIM_QUERY_P99_MS = 30.0
+AIM_CONTACTS_P99_MS = 50.0
+AIM_EXPORT_S = 5.0
 AIM_ENQUEUE_S = 5.0
-AIM_DELIVER_S = 30.0
-WORKER_POOL_SIZE = 4  # as server.worker.main
-DELIVERY_DEADLINE = 180.0
+AIM_DELIVER_S = 60.0
+WORKER_POOL_SIZE = 6  # as server.worker_process.main
+DELIVERY_DEADLINE = 300.0
+SEED_TIMEOUT = 900  # seconds a seeding statement may take (the pool's default is 30)
 SUBJECT = "mailto:bench@example.com"
 EVENT_NAME = "Founders & Makers Summit 2026"
 WARMUP = 10
@@ -335,6 +377,32 @@ TIME_ZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "UTC", "Asia
 
 # -- seeding -----------------------------------------------------------------------------
 
+# How attendees want reminders and digests to come (percent of attendees): a push device
+# only (settings left on "automatic"), a device and email ("both"), email only (a confirmed
+# address and no device: "automatic" picks email), and neither (no device, an address never
+# confirmed: nothing is sent). A conference crowd mostly installs the app at the door.
+REACH = {"push": 70, "both": 10, "email": 15, "none": 5}
+
+# Both sides of each swap from two arrays of account ids: when they met (spread over the
+# event's first 3.5 hours) and, for a fifth, what the first promised the second.
+SWAPS = """
+INSERT INTO contacts (owner_id, contact_id, met_at, event_id, promised, they_asked)
+SELECT side.owner_id, side.contact_id, p.met_at, $4::bigint,
+       CASE WHEN side.owner_id = p.a THEN p.promised ELSE '' END,
+       CASE WHEN side.owner_id = p.a THEN '' ELSE p.promised END
+FROM (SELECT a, b,
+             $3::timestamptz + ((a * 7919 + b * 104729) % 12600) * interval '1 second' AS met_at,
+             CASE WHEN (a * 31 + b) % 5 = 0 THEN 'an intro to two fashion recruiters'
+                  ELSE '' END AS promised
+      FROM unnest($1::bigint[], $2::bigint[]) AS p(a, b)) p
+CROSS JOIN LATERAL (VALUES (p.a, p.b), (p.b, p.a)) AS side(owner_id, contact_id)
+"""
+
+
+def reach_of(n: int, rng: random.Random) -> list[str]:
+    """Each attendee's way of being reached (REACH), the i-th for account i + 1."""
+    return rng.choices(list(REACH), weights=list(REACH.values()), k=n)
+
 
 @dataclass(frozen=True)
 class Person:
@@ -408,9 +476,14 @@ def swap_pairs(n: int, swaps: int, rng: random.Random) -> list[tuple[int, int]]:
 
 
 async def seed(
-    pool: Any, people: list[Person], subscriptions: list[dict[str, str]], swaps: int
+    pool: Any,
+    people: list[Person],
+    reach: list[str],
+    subscriptions: list[dict[str, str]],
+    swaps: int,
 ) -> int:
-    """Everything above; returns the event's id."""
+    """Everything above; returns the event's id. Set-based: COPY for the rows made here,
+    INSERT ... SELECT from arrays for the swaps' two sides and their follow-ups."""
     rng = random.Random(SEED + 1)
     n = len(people)
     now = datetime.now(UTC)
@@ -449,6 +522,22 @@ async def seed(
                 "can_help_with",
             ],
             records=cards,
+            timeout=SEED_TIMEOUT,
+        )
+        by_reach = {way: [i for i, r in enumerate(reach, start=1) if r == way] for way in REACH}
+        await conn.execute(
+            "UPDATE accounts SET reminders_by = 'both' WHERE id = ANY($1::bigint[])",
+            by_reach["both"],
+        )
+        # An address is confirmed for those who want email; "none" never confirmed theirs.
+        await conn.execute(
+            "INSERT INTO email_addresses (address, confirmed_at, last_first_mail_at)"
+            " SELECT lower(email), CASE WHEN account_id = ANY($2::bigint[])"
+            "        THEN now() - interval '30 days' END, now() - interval '30 days'"
+            " FROM cards WHERE account_id = ANY($1::bigint[])",
+            by_reach["email"] + by_reach["both"] + by_reach["none"],
+            by_reach["email"] + by_reach["both"],
+            timeout=SEED_TIMEOUT,
         )
         event_id = await insert_event(
             conn,
@@ -466,18 +555,16 @@ async def seed(
                 (event_id, i, starts + timedelta(seconds=rng.uniform(0, 7200)), rng.random() < 0.92)
                 for i in range(1, n + 1)
             ],
+            timeout=SEED_TIMEOUT,
         )
         pairs = swap_pairs(n, swaps, rng)
-        contacts = []
-        for a, b in pairs:
-            met = starts + timedelta(seconds=rng.uniform(0, 3.5 * 3600))
-            promised = "an intro to two fashion recruiters" if rng.random() < 0.2 else ""
-            contacts.append((a, b, met, event_id, promised, ""))
-            contacts.append((b, a, met, event_id, "", promised))
-        await conn.copy_records_to_table(
-            "contacts",
-            columns=["owner_id", "contact_id", "met_at", "event_id", "promised", "they_asked"],
-            records=contacts,
+        await conn.execute(
+            SWAPS,
+            [a for a, _ in pairs],
+            [b for _, b in pairs],
+            starts,
+            event_id,
+            timeout=SEED_TIMEOUT,
         )
         # One follow-up per side; about 30% done. Open ones fall due tomorrow, so the
         # worker's enqueue_due finds nothing and only digests are delivered.
@@ -486,16 +573,18 @@ async def seed(
             " SELECT id, owner_id, met_at + interval '1 day',"
             "        CASE WHEN (id * 7919) % 10 < 3 THEN 'done' ELSE 'open' END,"
             "        CASE WHEN (id * 7919) % 10 < 3 THEN met_at + interval '10 minutes' END"
-            " FROM contacts"
+            " FROM contacts",
+            timeout=SEED_TIMEOUT,
         )
+        # As at 10,000 attendees (300 blocks, 3,000 requests), in proportion.
+        blocks, requests = max(3, n * 3 // 100), max(30, n * 3 // 10)
         others: set[tuple[int, int]] = set()
-        while len(others) < 3300:
+        while len(others) < blocks + requests:
             a, b = rng.sample(range(1, n + 1), 2)
-            if (min(a, b), max(a, b)) not in others:
-                others.add((min(a, b), max(a, b)))
+            others.add((min(a, b), max(a, b)))
         ordered = sorted(others)
         await conn.copy_records_to_table(
-            "blocks", columns=["blocker_id", "blocked_id"], records=ordered[:300]
+            "blocks", columns=["blocker_id", "blocked_id"], records=ordered[:blocks]
         )
         statuses = ["pending"] * 6 + ["declined"] * 2 + ["accepted"] * 2
         await conn.copy_records_to_table(
@@ -503,18 +592,20 @@ async def seed(
             columns=["event_id", "from_id", "to_id", "status"],
             records=[
                 (event_id, *(pair if rng.random() < 0.5 else pair[::-1]), rng.choice(statuses))
-                for pair in ordered[300:]
+                for pair in ordered[blocks:]
             ],
+            timeout=SEED_TIMEOUT,
         )
+        devices = by_reach["push"] + by_reach["both"]
         await conn.copy_records_to_table(
             "push_subscriptions",
             columns=["account_id", "endpoint", "p256dh", "auth", "device"],
             records=[
                 (i, s["endpoint"], s["p256dh"], s["auth"], "Bench phone")
-                for i, s in enumerate(subscriptions, start=1)
+                for i, s in zip(sorted(devices), subscriptions, strict=True)
             ],
+            timeout=SEED_TIMEOUT,
         )
-    await pool.execute("VACUUM (ANALYZE)")
     return int(event_id)
 
 
@@ -766,10 +857,16 @@ async def prepared_plans(conn: Any, queries: dict[str, str]) -> dict[str, tuple[
 class DigestRun:
     enqueued: int
     enqueue_seconds: float
-    handled: int
-    deliver_seconds: float
+    pushed: int
+    push_seconds: float
+    mailed: int
+    mail_seconds: float
     passes: int
     cpu: dict[str, float]
+
+    @property
+    def deliver_seconds(self) -> float:
+        return max(self.push_seconds, self.mail_seconds)
 
 
 def cpu_line(cpu: dict[str, float], service: bool = False) -> str:
@@ -779,17 +876,36 @@ def cpu_line(cpu: dict[str, float], service: bool = False) -> str:
     return line + f", other processes {cpu['other']:.0f} (of {100 * (os.cpu_count() or 1)})"
 
 
+async def drain(run_once: Any, expected: int, deadline: float) -> tuple[int, float, int]:
+    """Loop a worker's ``run_once()`` until it handled ``expected``: how many, the seconds
+    it took, and the passes."""
+    start = time.perf_counter()
+    handled = passes = 0
+    while handled < expected:
+        got = await run_once()
+        passes += 1
+        handled += got
+        if got == 0:
+            if time.perf_counter() > deadline:
+                break
+            await asyncio.sleep(0.01)
+    return handled, time.perf_counter() - start, passes
+
+
 async def run_digest(
     database_url: str,
     sql: Queries,
     keys: push.VapidKeys,
     service: Service,
+    sink: ProcessMailSink,
     event_id: int,
-    expected: int,
+    expected: tuple[int, int],
     args: argparse.Namespace,
     tmp: Path,
     meter: CpuMeter,
 ) -> DigestRun:
+    """The push worker and the mail worker as ``python -m server worker`` builds them (one
+    pool of 6, MAIL_CONNECTIONS SMTP connections), side by side in this process."""
     from starlette.routing import Router
 
     from server.app import ROUTES
@@ -799,12 +915,21 @@ async def run_digest(
             "REACHOUT_ENV": "test",
             "SECRET_KEY": SECRET_KEY,
             "REACHOUT_DATA_DIR": str(tmp),
+            "DATABASE_URL": database_url,
             "VAPID_SUBJECT": SUBJECT,
             "PUSH_CA_FILE": service.ca_file,
             "WORKER_CONCURRENCY": str(args.concurrency),
+            "SMTP_URL": sink.url,
+            "MAIL_FROM": MAIL_FROM,
+            "BASE_URL": BASE_URL,
         }
     )
-    pool = await create_pool(database_url, max_size=WORKER_POOL_SIZE)
+    pool = await create_pool(
+        database_url, max_size=WORKER_POOL_SIZE, application_name="reachout-worker"
+    )
+    mail_sender = MailSender(
+        settings.smtp_url, parseaddr(settings.mail_from)[1], connections=MAIL_CONNECTIONS
+    )
     try:
         await pool.execute(
             "UPDATE events SET ends_at = now() - interval '1 minute' WHERE id = $1", event_id
@@ -820,30 +945,41 @@ async def run_digest(
                 lease_seconds=settings.worker_lease_seconds,
                 digest_delay_seconds=0,
             )
+            mail = MailWorker(
+                pool=pool,
+                sql=sql,
+                sender=mail_sender,
+                composer=Composer(
+                    settings.mail_from,
+                    MailLinks(Urls(ROUTES), settings.base_url, settings.secret_key),
+                ),
+                lease_seconds=settings.worker_lease_seconds,
+            )
             start = time.perf_counter()
             enqueued = await worker.enqueue_digests()
             enqueue_seconds = time.perf_counter() - start
 
             begin = meter.mark()
             deadline = begin[0] + DELIVERY_DEADLINE
-            handled = passes = 0
-            while handled < expected:
-                got = await worker.run_once()
-                passes += 1
-                handled += got
-                if got == 0:
-                    if time.perf_counter() > deadline:
-                        break
-                    await asyncio.sleep(0.01)
+            (
+                (pushed, push_seconds, push_passes),
+                (mailed, mail_seconds, mail_passes),
+            ) = await asyncio.gather(
+                drain(worker.run_once, expected[0], deadline),
+                drain(mail.run_once, expected[1], deadline),
+            )
             end = meter.mark()
     finally:
+        await mail_sender.close()
         await pool.close()
     return DigestRun(
         enqueued,
         enqueue_seconds,
-        handled,
-        end[0] - begin[0],
-        passes,
+        pushed,
+        push_seconds,
+        mailed,
+        mail_seconds,
+        push_passes + mail_passes,
         CpuMeter.between(begin, end),
     )
 
@@ -924,7 +1060,18 @@ def aim(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
 
 
-async def main(args: argparse.Namespace) -> int:
+@dataclass
+class Figures:
+    """One size's figures, for the growth table."""
+
+    attendees: int
+    swaps: int
+    contacts: int
+    seed_seconds: float
+    values: dict[str, float]
+
+
+async def run_size(args: argparse.Namespace) -> tuple[int, Figures]:
     from starlette.routing import Router
 
     from server.app import ROUTES
@@ -933,6 +1080,9 @@ async def main(args: argparse.Namespace) -> int:
     problems: list[str] = []
     rng = random.Random(SEED)
     people = make_people(args.attendees, rng)
+    reach = reach_of(args.attendees, random.Random(SEED + 3))
+    reached = Counter(reach)
+    pushes, mails = reached["push"] + reached["both"], reached["email"] + reached["both"]
     sql = Queries()
     out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="reachout-bench-events-") as tmpdir:
@@ -940,6 +1090,7 @@ async def main(args: argparse.Namespace) -> int:
         async with (
             bench_database(tmp / "pg") as database,
             push_service(in_process=args.service == "inprocess") as service,
+            mail_sink() as sink,
         ):
             pool = await create_pool(database.url)
             try:
@@ -951,9 +1102,13 @@ async def main(args: argparse.Namespace) -> int:
                     defer=args.checks == "deferred",
                     latency=args.latency,
                 )
-                subscriptions = await service.subscribe(args.attendees)
+                subscriptions = await service.subscribe(pushes)
                 t = time.perf_counter()
-                event_id = await seed(pool, people, subscriptions, args.swaps)
+                event_id = await seed(pool, people, reach, subscriptions, args.swaps)
+                person = await seed_person(
+                    pool, min(args.contacts, args.attendees), datetime.now(UTC)
+                )
+                await pool.execute("VACUUM (ANALYZE)", timeout=SEED_TIMEOUT)
                 seed_seconds = time.perf_counter() - t
                 counts = await pool.fetchrow(
                     "SELECT (SELECT count(*) FROM cards) AS cards,"
@@ -962,6 +1117,7 @@ async def main(args: argparse.Namespace) -> int:
                     " (SELECT count(*) FROM followups WHERE status = 'open') AS open,"
                     " (SELECT count(*) FROM push_subscriptions) AS subs,"
                     " pg_size_pretty(pg_total_relation_size('cards')) AS cards_size,"
+                    " pg_size_pretty(pg_database_size(current_database())) AS db_size,"
                     " current_setting('server_version') AS pg"
                 )
                 assert counts is not None
@@ -989,8 +1145,16 @@ async def main(args: argparse.Namespace) -> int:
                         conn, sql, event_id, roster_viewers, first_page_viewers, typing, meter
                     )
                     matches = await bench_matches(conn, sql, event_id, match_viewers, meter)
+                    start = meter.mark()
+                    samples = await time_contacts(conn, sql, person, runs=args.contacts_runs)
+                    contacts_cpu = meter.between(start, meter.mark())
                     plan_use = await prepared_plans(
-                        conn, {"roster": sql["events.roster"], "matches": sql["matches.for_me"]}
+                        conn,
+                        {
+                            "roster": sql["events.roster"],
+                            "matches": sql["matches.for_me"],
+                            "contacts": sql["contacts.search"],
+                        },
                     )
                     matched = await matched_counts(conn, event_id, all_typed)
                     sizes = await matches_sizes(conn, event_id, match_viewers)
@@ -1031,24 +1195,63 @@ async def main(args: argparse.Namespace) -> int:
                         sql["matches.for_me"],
                         sql.args("matches.for_me", {"event_id": event_id, "viewer_id": slow}),
                     )
+                    search_plans = await explain(
+                        conn,
+                        "bench_contacts",
+                        sql["contacts.search"],
+                        sql.args(
+                            "contacts.search",
+                            {
+                                "owner_id": person.account_id,
+                                "pattern": like_pattern("mar"),
+                                "event_id": None,
+                                "after_at": None,
+                                "after_id": None,
+                                "limit": pages.PAGE_SIZE + 1,
+                            },
+                        ),
+                    )
                     slow_card = await conn.fetchrow(
                         "SELECT looking_for, can_help_with FROM cards WHERE account_id = $1",
                         slow,
                     )
                     assert slow_card is not None
 
-                log("roster and matches timed; now the digest")
+                log("roster, matches and contacts timed; now the exports")
+                exports, found = await run_exports(database, tmp, person)
+                problems += found
+                log("now the digest")
                 digest = await run_digest(
-                    database.url, sql, keys, service, event_id, args.attendees, args, tmp, meter
+                    database.url,
+                    sql,
+                    keys,
+                    service,
+                    sink,
+                    event_id,
+                    (pushes, mails),
+                    args,
+                    tmp,
+                    meter,
                 )
                 found, titles = await check_digest(
                     pool,
                     service,
                     event_id,
-                    args.attendees,
+                    pushes,
                     Paths(Router(routes=ROUTES), SECRET_KEY),
                 )
                 problems += found
+                emails = {
+                    r["status"]: r["n"]
+                    for r in await pool.fetch(
+                        "SELECT status, count(*) AS n FROM emails GROUP BY status"
+                    )
+                }
+                if emails != ({"sent": mails} if mails else {}):
+                    problems.append(f"emails are {emails}, expected sent x{mails}")
+                problems += await check_sink(
+                    pool, sink, what="digest email", kind="digest", attachment=None
+                )
                 if digest.enqueued != args.attendees:
                     problems.append(f"enqueue_digests took {digest.enqueued}, not {args.attendees}")
             finally:
@@ -1061,13 +1264,14 @@ async def main(args: argparse.Namespace) -> int:
         f"Reachout event benchmark: {args.attendees:,} attendees"
         f" ({len(listed):,} listed), {args.swaps:,} two-way swaps"
         f" ({counts['contacts']:,} contacts rows, {counts['open']:,} follow-ups open),"
-        f" {counts['subs']:,} push subscriptions"
+        f" {counts['subs']:,} push subscriptions; one more person with"
+        f" {person.contacts:,} contacts"
     )
     out.append(
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" PostgreSQL {counts['pg']}; cards table {counts['cards_size']}; seeded in"
-        f" {seed_seconds:.1f} s; timings are one connection's fetch() round trips,"
-        " prepared as the app's pool does"
+        f" PostgreSQL {counts['pg']}; cards table {counts['cards_size']}, database"
+        f" {counts['db_size']}; seeded in {seed_seconds:.1f} s; timings are one connection's"
+        " fetch() round trips, prepared as the app's pool does"
     )
     out.append("")
     out.append(
@@ -1095,6 +1299,26 @@ async def main(args: argparse.Namespace) -> int:
     for label, (generic, custom) in plan_use.items():
         out.append(f"  prepared {label} statement ran {generic} generic and {custom} custom plans")
     out.append("")
+    contacts_timings = {
+        label: Timing(label, sample.ms, sample.rows) for label, sample in samples.items()
+    }
+    out.append(
+        f"A long memory: one person with {person.contacts:,} contacts (contacts.search as the"
+        " contacts page runs it, 50 a page and one more)"
+    )
+    out.append(f"  {header}")
+    out += [f"  {timing.line(width)}" for timing in contacts_timings.values()]
+    out.append(f"  {cpu_line(contacts_cpu)}")
+    out.append(
+        "  export, from the real web server (one process; bench/export.py's download):"
+        " seconds request to last byte"
+    )
+    for run in exports:
+        out.append(
+            f"    {run.name:<6} {run.seconds:>6.2f} s, {run.file_bytes / 1e6:>6.1f} MB,"
+            f" web CPU {run.cpu_seconds:.2f} s, peak {run.peak_mb:.0f} MB"
+        )
+    out.append("")
     explained = [
         (f"roster search 're' (viewer {viewer})", roster_plans),
         (f"roster first page (viewer {viewer})", page_plans),
@@ -1103,6 +1327,7 @@ async def main(args: argparse.Namespace) -> int:
             f" can help with {slow_card['can_help_with']!r})",
             matches_plans,
         ),
+        (f"contacts search 'mar' ({person.contacts:,} contacts)", search_plans),
     ]
     for title, plans in explained:
         out.append(f"EXPLAIN (ANALYZE, BUFFERS) {title}")
@@ -1114,35 +1339,63 @@ async def main(args: argparse.Namespace) -> int:
     out.append("")
     where = "its own process" if service.separate else "this event loop"
     out.append(
-        f"Digest after the event: Worker.enqueue_digests() (digest_delay_seconds=0), then"
-        f" run_once() looped (concurrency {args.concurrency}, batch {args.batch}, pool of"
-        f" {WORKER_POOL_SIZE}) to the local push service in {where}"
-        f" (latency {args.latency * 1000:.0f} ms, checks {args.checks})"
+        f"Digest after the event: Worker.enqueue_digests() (digest_delay_seconds=0), then the"
+        f" push worker's and the mail worker's run_once() looped side by side (push concurrency"
+        f" {args.concurrency}, batch {args.batch}; {MAIL_CONNECTIONS} SMTP connections; one"
+        f" pool of {WORKER_POOL_SIZE}) to the local push service in {where}"
+        f" (latency {args.latency * 1000:.0f} ms, checks {args.checks}) and the local mail"
+        " sink (aiosmtpd, its own process)"
     )
-    rate = digest.handled / digest.deliver_seconds if digest.deliver_seconds else 0.0
+    out.append(
+        "  attendees by how they want it: "
+        + ", ".join(f"{way} {reached[way]:,} ({REACH[way]}%)" for way in REACH)
+        + f"; so {pushes:,} pushes and {mails:,} emails"
+    )
     out.append(
         f"  enqueue: {digest.enqueued:,} attendees in {digest.enqueue_seconds:.2f} s"
         f"   aim < {AIM_ENQUEUE_S:.0f} s: {aim(digest.enqueue_seconds < AIM_ENQUEUE_S)}"
     )
+    for what, handled, seconds in (
+        ("push", digest.pushed, digest.push_seconds),
+        ("mail", digest.mailed, digest.mail_seconds),
+    ):
+        rate = handled / seconds if seconds else 0.0
+        out.append(f"  {what}: {handled:,} in {seconds:.2f} s ({rate:,.0f}/s)")
+    delivered = digest.pushed == pushes and digest.mailed == mails
     out.append(
-        f"  deliver: {digest.handled:,} in {digest.deliver_seconds:.2f} s ({rate:,.0f}/s,"
-        f" {digest.passes} passes)   aim < {AIM_DELIVER_S:.0f} s:"
-        f" {aim(digest.deliver_seconds < AIM_DELIVER_S and digest.handled == args.attendees)}"
+        f"  delivered, both: {digest.deliver_seconds:.2f} s ({digest.passes} passes)"
+        f"   aim < {AIM_DELIVER_S:.0f} s:"
+        f" {aim(digest.deliver_seconds < AIM_DELIVER_S and delivered)}"
     )
-    out.append(f"  delivery {cpu_line(digest.cpu, service=service.separate)}")
-    out.append(f"  attendees: {dict(titles)}")
+    out.append(
+        f"  delivery {cpu_line(digest.cpu, service=service.separate)} (the mail sink's is in other)"
+    )
+    out.append(f"  attendees with a device: {dict(titles)}")
     out.append("")
     typed_ok = every.p99 < AIM_QUERY_P99_MS
     out.append("Aims")
-    out.append(f"  roster search p99 < 50 ms: {every.p99:.1f} ms {aim(typed_ok)}")
+    out.append(f"  roster search p99 < {AIM_QUERY_P99_MS:g} ms: {every.p99:.1f} ms {aim(typed_ok)}")
     out.append(
-        f"  roster first page p99 < 50 ms: {first_page.p99:.1f} ms"
+        f"  roster first page p99 < {AIM_QUERY_P99_MS:g} ms: {first_page.p99:.1f} ms"
         f" {aim(first_page.p99 < AIM_QUERY_P99_MS)}"
     )
-    out.append(f"  matches p99 < 50 ms: {matches.p99:.1f} ms {aim(matches.p99 < AIM_QUERY_P99_MS)}")
     out.append(
-        f"  digest enqueued < 5 s: {digest.enqueue_seconds:.2f} s"
-        f" {aim(digest.enqueue_seconds < AIM_ENQUEUE_S)}; delivered < 30 s:"
+        f"  matches p99 < {AIM_QUERY_P99_MS:g} ms: {matches.p99:.1f} ms"
+        f" {aim(matches.p99 < AIM_QUERY_P99_MS)}"
+    )
+    for label, timing in contacts_timings.items():
+        out.append(
+            f"  {label} p99 < {AIM_CONTACTS_P99_MS:g} ms: {timing.p99:.1f} ms"
+            f" {aim(timing.p99 < AIM_CONTACTS_P99_MS)}"
+        )
+    for run in exports:
+        out.append(
+            f"  export {run.name} < {AIM_EXPORT_S:g} s: {run.seconds:.2f} s"
+            f" {aim(run.seconds < AIM_EXPORT_S)}"
+        )
+    out.append(
+        f"  digest enqueued < {AIM_ENQUEUE_S:g} s: {digest.enqueue_seconds:.2f} s"
+        f" {aim(digest.enqueue_seconds < AIM_ENQUEUE_S)}; delivered < {AIM_DELIVER_S:g} s:"
         f" {digest.deliver_seconds:.2f} s {aim(digest.deliver_seconds < AIM_DELIVER_S)}"
     )
     noisy = {
@@ -1151,6 +1404,7 @@ async def main(args: argparse.Namespace) -> int:
             ("roster search", every.cpu),
             ("first page", first_page.cpu),
             ("matches", matches.cpu),
+            ("contacts", contacts_cpu),
             ("delivery", digest.cpu),
         )
         if cpu["other"] > NOISY_OTHER_PERCENT
@@ -1166,11 +1420,121 @@ async def main(args: argparse.Namespace) -> int:
         out.append(f"CHECK FAILED: {problem}")
     if not problems:
         out.append(
-            f"checks: {args.attendees:,} digests accepted (201), one per attendee at their own"
-            " subscription, verified and decrypted, worded for their counts; every delivery 'sent'"
+            f"checks: {args.attendees:,} attendees' digests: {pushes:,} pushes accepted (201),"
+            " one per attendee with a device at their own subscription, verified and decrypted,"
+            " worded for their counts, every delivery 'sent'; "
+            f"{mails:,} emails 'sent', one message per address in the sink with its Message-ID,"
+            " text and HTML; exports complete"
         )
-    print("\n".join(out))
-    return 1 if problems else 0
+    print("\n".join(out), flush=True)
+    values = {
+        "roster search p50": every.p50,
+        "roster search p99": every.p99,
+        "roster first page p99": first_page.p99,
+        "matches p99": matches.p99,
+        **{f"{label} p99": timing.p99 for label, timing in contacts_timings.items()},
+        **{f"export {run.name} s": run.seconds for run in exports},
+        "digest enqueue s": digest.enqueue_seconds,
+        "digest push s": digest.push_seconds,
+        "digest mail s": digest.mail_seconds,
+        "seed s": seed_seconds,
+    }
+    return (1 if problems else 0), Figures(
+        args.attendees, args.swaps, person.contacts, seed_seconds, values
+    )
+
+
+async def run_exports(
+    database: Any, tmp: Path, person: ContactsPerson
+) -> tuple[list[Any], list[str]]:
+    """Each export of the person with many contacts, downloaded from the real web server."""
+    runs = []
+    problems = []
+    seeded = Seeded(person.account_id, person.cookie, person.names, 0)
+    async with web_server(database.url, tmp) as server:
+        for name, path, extension in EXPORTS:
+            run = await download(
+                server,
+                database.postmaster_pid,
+                person.cookie,
+                name,
+                path,
+                tmp / f"export.{extension}",
+                "gzip",
+            )
+            runs.append(run)
+            if run.status != 200:
+                problems.append(f"export {name}: answered {run.status}")
+            elif name == "vCard":
+                problems += check_vcf(run.path, seeded, person.contacts, 20)
+            elif name == "CSV":
+                problems += check_csv(run.path, seeded, person.contacts)
+            else:
+                got = len(json.loads(run.path.read_bytes())["contacts"])
+                if got != person.contacts:
+                    problems.append(f"export JSON: {got} contacts, not {person.contacts}")
+    return runs, problems
+
+
+def growth_table(sizes: list[Figures]) -> list[str]:
+    """Each figure at each size, and how it grows from one size to the next (x10 the work)."""
+    names = list(sizes[0].values)
+    heads = [f"{f.attendees:,} / {f.swaps:,} / {f.contacts:,}" for f in sizes]
+    out = [
+        "| figure | " + " | ".join(heads) + " | growth per x10 |",
+        "| --- | " + " | ".join("---" for _ in sizes) + " | --- |",
+    ]
+    for name in names:
+        values = [f.values[name] for f in sizes]
+        unit = "s" if name.endswith(" s") else "ms"
+        label = name.removesuffix(" s")
+        steps = [b / a if a > 0 else 0.0 for a, b in itertools.pairwise(values)]
+        out.append(
+            f"| {label} | "
+            + " | ".join(f"{v:.2f} {unit}" if unit == "s" else f"{v:.1f} ms" for v in values)
+            + " | "
+            + ", ".join(f"x{step:.1f}" for step in steps)
+            + f" ({growth(steps)}) |"
+        )
+    return out
+
+
+def growth(steps: list[float]) -> str:
+    """A word for how a figure grows when the work grows tenfold at each step."""
+    worst = max(steps)
+    if worst < 1.6:
+        return "flat"
+    if worst < 4:
+        return "sublinear"
+    if worst < 16:
+        return "linear"
+    return "worse than linear"
+
+
+async def main(args: argparse.Namespace) -> int:
+    if not args.scale:
+        code, _ = await run_size(args)
+        return code
+    code, sizes = 0, []
+    for divisor in (100, 10, 1):
+        size = argparse.Namespace(**vars(args))
+        size.attendees = args.attendees // divisor
+        size.swaps = args.swaps // divisor
+        size.contacts = args.contacts // divisor
+        size.roster_viewers = min(args.roster_viewers, size.attendees)
+        size.first_page_viewers = min(args.first_page_viewers, size.attendees)
+        size.matches_viewers = min(args.matches_viewers, size.attendees)
+        log(f"size 1/{divisor}: {size.attendees} attendees")
+        failed, figures = await run_size(size)
+        code = max(code, failed)
+        sizes.append(figures)
+    print()
+    print(
+        "Cost as work grows: attendees / two-way swaps / contacts of the one person, each"
+        " size a fresh database (p99 in ms of the queries as the app runs them; seconds)"
+    )
+    print("\n".join(growth_table(sizes)))
+    return code
 
 
 def log(message: str) -> None:
@@ -1179,8 +1543,19 @@ def log(message: str) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--attendees", type=int, default=10_000)
-    parser.add_argument("--swaps", type=int, default=50_000, help="two-way swaps (x2 rows)")
+    parser.add_argument("--attendees", type=int, default=70_000)
+    parser.add_argument("--swaps", type=int, default=500_000, help="two-way swaps (x2 rows)")
+    parser.add_argument(
+        "--contacts", type=int, default=10_000, help="contacts of the one person with many"
+    )
+    parser.add_argument(
+        "--contacts-runs", type=int, default=200, help="runs of each contacts query, at least"
+    )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="run at 1/100, 1/10 and the whole size, then print how each figure grows",
+    )
     parser.add_argument("--roster-viewers", type=int, default=30, help="each types every step")
     parser.add_argument("--first-page-viewers", type=int, default=200)
     parser.add_argument("--matches-viewers", type=int, default=300)
@@ -1196,6 +1571,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.smoke:
         args.attendees, args.swaps, args.latency = 300, 600, 0.0
+        args.contacts, args.contacts_runs = 120, 5
         args.roster_viewers, args.first_page_viewers, args.matches_viewers = 2, 5, 5
         args.concurrency, args.batch = 16, 64
     return args

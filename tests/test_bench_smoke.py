@@ -62,7 +62,7 @@ FIGURES = {
     "events.py": [
         "roster search p99",
         "matches p99",
-        "checks: 300 digests accepted",
+        "checks: 300 attendees' digests",
     ],
 }
 
