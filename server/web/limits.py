@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.db.pool import Connection
 from server.db.queries import Executor, Queries
 from server.web.client import client_ip
 from server.web.errors import error_response
