@@ -33,6 +33,9 @@ class SettingsError(Exception):
 class Settings:
     env: str
     database_url: str | None
+    # Where what needs a session of its own goes (LISTEN, the migrations' advisory lock):
+    # PostgreSQL itself, when DATABASE_URL is a transaction pooler (PgBouncer).
+    database_direct_url: str | None
     port: int
     base_url: str
     secret_key: str
@@ -68,6 +71,11 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def behind_pooler(self) -> bool:
+        """DATABASE_URL is a transaction pooler: DATABASE_DIRECT_URL names somewhere else."""
+        return self.database_direct_url not in (None, self.database_url)
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -159,6 +167,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"MAIL_FROM must be an address like Reachout <hi@example.com>, not {mail_from!r}"
         )
+    database_url = environ.get("DATABASE_URL") or None
+    direct_url = environ.get("DATABASE_DIRECT_URL") or None
+    if direct_url and not database_url:
+        raise SettingsError("DATABASE_DIRECT_URL needs DATABASE_URL (the pooler's URL) set too")
+
     lease = _int(environ, "WORKER_LEASE_SECONDS", 20)
     if lease < 2:
         # Renewed every quarter of it, and a send needs half of it left to start.
@@ -166,7 +179,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     return Settings(
         env=env,
-        database_url=environ.get("DATABASE_URL") or None,
+        database_url=database_url,
+        database_direct_url=direct_url or database_url,
         port=port,
         base_url=base_url,
         secret_key=secret_key,

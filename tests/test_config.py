@@ -112,3 +112,23 @@ def test_an_smtp_password_is_never_repeated_in_the_refusal(tmp_path):
     with pytest.raises(SettingsError) as refused:
         load_settings({"REACHOUT_DATA_DIR": str(tmp_path), "SMTP_URL": "ftp://u:hunter2@mail"})
     assert "hunter2" not in str(refused.value)
+
+
+def test_what_needs_a_session_goes_to_database_url_unless_a_direct_url_is_given(tmp_path):
+    base = {"REACHOUT_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://db/app"}
+    alone = load_settings(base)
+    assert alone.database_direct_url == "postgresql://db/app"
+    assert not alone.behind_pooler, "one URL: asyncpg keeps its statement cache"
+    pooled = load_settings(
+        {
+            **base,
+            "DATABASE_URL": "postgresql://pooler:6432/app",
+            "DATABASE_DIRECT_URL": "postgresql://db/app",
+        }
+    )
+    assert pooled.database_direct_url == "postgresql://db/app"
+    assert pooled.behind_pooler
+    with pytest.raises(SettingsError, match="DATABASE_DIRECT_URL needs DATABASE_URL"):
+        load_settings(
+            {"REACHOUT_DATA_DIR": str(tmp_path), "DATABASE_DIRECT_URL": "postgresql://db/app"}
+        )

@@ -24,6 +24,10 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
 )
 
 
+# asyncpg's own default: statements prepared and kept per connection.
+STATEMENT_CACHE_SIZE = 100
+
+
 async def _reset(conn: asyncpg.Connection) -> None:
     # The app keeps no session state (no SET, LISTEN, cursors or advisory locks held
     # past a call), so asyncpg's default RESET ALL round trip on every release is
@@ -33,11 +37,17 @@ async def _reset(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    dsn: str, *, max_size: int = 10, application_name: str = "reachout"
+    dsn: str, *, max_size: int = 10, application_name: str = "reachout", pooled: bool = False
 ) -> asyncpg.Pool:
     """Connections made on demand and kept while in use: no floor of idle ones, because
     asyncpg restores a floor in the background and, while the database is away, logs a
-    traceback for every try; the callers say once that it is away and back instead."""
+    traceback for every try; the callers say once that it is away and back instead.
+
+    ``pooled``: ``dsn`` is a transaction pooler (PgBouncer), which may run each statement
+    outside a transaction on another server connection, where a statement asyncpg prepared
+    and cached on the last one does not exist ("prepared statement __asyncpg_stmt_1__ does
+    not exist"). Then no statement cache: asyncpg sends its Parse with every Bind. (PgBouncer
+    1.21's ``max_prepared_statements`` would keep them; Debian bookworm has 1.18.)"""
     pool = await asyncpg.create_pool(
         dsn,
         min_size=0,
@@ -47,6 +57,7 @@ async def create_pool(
         reset=_reset,
         # Names the process in pg_stat_activity (and lets a test cut just its connections).
         server_settings={"application_name": application_name},
+        statement_cache_size=0 if pooled else STATEMENT_CACHE_SIZE,
     )
     assert pool is not None
     return pool
