@@ -81,7 +81,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = await db_pool.create_pool(
-            database_url, application_name="reachout-web", pooled=settings.behind_pooler
+            database_url,
+            application_name="reachout-web",
+            statement_cache=settings.database_statement_cache,
         )
         try:
 

@@ -36,6 +36,11 @@ class Settings:
     # Where what needs a session of its own goes (LISTEN, the migrations' advisory lock):
     # PostgreSQL itself, when DATABASE_URL is a transaction pooler (PgBouncer).
     database_direct_url: str | None
+    # asyncpg's prepared statements, kept per connection. Off by default behind a pooler
+    # (DATABASE_DIRECT_URL elsewhere than DATABASE_URL): PgBouncer before 1.21, or without
+    # max_prepared_statements, would run a statement prepared on one server connection on
+    # another, where it does not exist.
+    database_statement_cache: bool
     port: int
     base_url: str
     secret_key: str
@@ -71,11 +76,6 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
-
-    @property
-    def behind_pooler(self) -> bool:
-        """DATABASE_URL is a transaction pooler: DATABASE_DIRECT_URL names somewhere else."""
-        return self.database_direct_url not in (None, self.database_url)
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -171,6 +171,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     direct_url = environ.get("DATABASE_DIRECT_URL") or None
     if direct_url and not database_url:
         raise SettingsError("DATABASE_DIRECT_URL needs DATABASE_URL (the pooler's URL) set too")
+    statement_cache = environ.get("DATABASE_STATEMENT_CACHE", "")
+    if statement_cache not in ("", "on", "off"):
+        raise SettingsError(f"DATABASE_STATEMENT_CACHE must be on or off, not {statement_cache!r}")
+    behind_pooler = direct_url not in (None, database_url)
 
     lease = _int(environ, "WORKER_LEASE_SECONDS", 20)
     if lease < 2:
@@ -181,6 +185,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         env=env,
         database_url=database_url,
         database_direct_url=direct_url or database_url,
+        database_statement_cache=statement_cache == "on" or not (statement_cache or behind_pooler),
         port=port,
         base_url=base_url,
         secret_key=secret_key,

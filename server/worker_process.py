@@ -37,7 +37,7 @@ async def main(settings: Settings) -> None:
         settings.database_url,
         max_size=6,
         application_name="reachout-worker",
-        pooled=settings.behind_pooler,
+        statement_cache=settings.database_statement_cache,
     )
     # LISTEN needs a session of its own: past any pooler.
     listener = Listener(settings.database_direct_url, "mail")

@@ -118,16 +118,17 @@ def test_what_needs_a_session_goes_to_database_url_unless_a_direct_url_is_given(
     base = {"REACHOUT_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://db/app"}
     alone = load_settings(base)
     assert alone.database_direct_url == "postgresql://db/app"
-    assert not alone.behind_pooler, "one URL: asyncpg keeps its statement cache"
-    pooled = load_settings(
-        {
-            **base,
-            "DATABASE_URL": "postgresql://pooler:6432/app",
-            "DATABASE_DIRECT_URL": "postgresql://db/app",
-        }
-    )
-    assert pooled.database_direct_url == "postgresql://db/app"
-    assert pooled.behind_pooler
+    assert alone.database_statement_cache, "no pooler: asyncpg keeps its prepared statements"
+    pooled = {**base, "DATABASE_URL": "postgresql://pooler:6432/app"}
+    pooled["DATABASE_DIRECT_URL"] = "postgresql://db/app"
+    behind = load_settings(pooled)
+    assert behind.database_direct_url == "postgresql://db/app"
+    assert not behind.database_statement_cache, "PgBouncer 1.18 cannot keep them"
+    # A pooler that keeps prepared statements (PgBouncer 1.21's max_prepared_statements).
+    assert load_settings({**pooled, "DATABASE_STATEMENT_CACHE": "on"}).database_statement_cache
+    assert not load_settings({**base, "DATABASE_STATEMENT_CACHE": "off"}).database_statement_cache
+    with pytest.raises(SettingsError, match="DATABASE_STATEMENT_CACHE must be on or off"):
+        load_settings({**base, "DATABASE_STATEMENT_CACHE": "yes"})
     with pytest.raises(SettingsError, match="DATABASE_DIRECT_URL needs DATABASE_URL"):
         load_settings(
             {"REACHOUT_DATA_DIR": str(tmp_path), "DATABASE_DIRECT_URL": "postgresql://db/app"}

@@ -122,6 +122,10 @@ async def test_a_swap_a_bump_pair_and_a_reminder_through_pgbouncer_with_two_of_e
                 "Dana Lee"
             )
             assert "Mia Chen" in text_of(await dana.get(dana.url("contacts")))
+            # Her export reads through a cursor in one transaction: one server connection.
+            exported = await dana.get(dana.url("export_csv"))
+            assert exported.status_code == 200, exported.text
+            assert '"Mia","Chen"' in exported.text
 
             # Someone with no app leaves her details on Dana's card: "You met" by email, once.
             visitor = await phone_on(b)

@@ -37,17 +37,22 @@ async def _reset(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    dsn: str, *, max_size: int = 10, application_name: str = "reachout", pooled: bool = False
+    dsn: str,
+    *,
+    max_size: int = 10,
+    application_name: str = "reachout",
+    statement_cache: bool = True,
 ) -> asyncpg.Pool:
     """Connections made on demand and kept while in use: no floor of idle ones, because
     asyncpg restores a floor in the background and, while the database is away, logs a
     traceback for every try; the callers say once that it is away and back instead.
 
-    ``pooled``: ``dsn`` is a transaction pooler (PgBouncer), which may run each statement
-    outside a transaction on another server connection, where a statement asyncpg prepared
-    and cached on the last one does not exist ("prepared statement __asyncpg_stmt_1__ does
-    not exist"). Then no statement cache: asyncpg sends its Parse with every Bind. (PgBouncer
-    1.21's ``max_prepared_statements`` would keep them; Debian bookworm has 1.18.)"""
+    ``statement_cache=False`` for a transaction pooler (PgBouncer) that does not follow
+    prepared statements: it may run each statement outside a transaction on another server
+    connection, where one that asyncpg prepared and kept on the last does not exist
+    ("prepared statement __asyncpg_stmt_1__ does not exist"). Then asyncpg sends its Parse
+    with every Bind, at the price of parsing every query twice (a Describe, then the run).
+    PgBouncer 1.21's ``max_prepared_statements`` would keep them; Debian bookworm has 1.18."""
     pool = await asyncpg.create_pool(
         dsn,
         min_size=0,
@@ -57,7 +62,7 @@ async def create_pool(
         reset=_reset,
         # Names the process in pg_stat_activity (and lets a test cut just its connections).
         server_settings={"application_name": application_name},
-        statement_cache_size=0 if pooled else STATEMENT_CACHE_SIZE,
+        statement_cache_size=STATEMENT_CACHE_SIZE if statement_cache else 0,
     )
     assert pool is not None
     return pool
