@@ -7,7 +7,7 @@ AXE_VERSION := 4.14.1
 JSQR_VERSION := 1.4.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format chromium bench vendor clean
+.PHONY: run test lint format chromium pgbouncer bench vendor clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: $(VENV)/.installed-run
 chromium:
 	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
+# tests/test_pgbouncer.py starts Debian's PgBouncer in front of the test database.
+pgbouncer:
+	@test -x /usr/sbin/pgbouncer || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq pgbouncer)
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -39,7 +43,7 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: $(VENV)/.installed-test chromium lint
+test: $(VENV)/.installed-test chromium pgbouncer lint
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed-bench chromium

@@ -34,6 +34,13 @@ def _database_url(settings: Settings) -> str:
     return url
 
 
+def _direct_url(settings: Settings) -> str:
+    """Where migrations run, under their session's advisory lock: DATABASE_DIRECT_URL,
+    PostgreSQL itself when DATABASE_URL is a transaction pooler; else DATABASE_URL's."""
+    url = _database_url(settings)
+    return settings.database_direct_url or url
+
+
 async def _connect(url: str, wait_seconds: float) -> Any:
     """A connection, waiting (and saying so, once) while the database is away, up to a bound."""
     import asyncpg
@@ -92,7 +99,7 @@ def web(settings: Settings) -> None:
 
     # Here rather than only in the app's start-up, so that a refusal (an edited
     # migration) is one line before uvicorn starts, not a traceback per worker.
-    _migrate(_database_url(settings), settings.database_wait_seconds)
+    _migrate(_direct_url(settings), settings.database_wait_seconds)
     uvicorn.run(
         "server.app:create_app",
         **uvicorn_options(
@@ -109,8 +116,7 @@ def worker(settings: Settings) -> None:
     from server import worker_process
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(message)s")
-    url = _database_url(settings)
-    _migrate(url, settings.database_wait_seconds)
+    _migrate(_direct_url(settings), settings.database_wait_seconds)
     settings = load_settings()  # now with the DATABASE_URL just resolved
     try:
         import uvloop
@@ -121,7 +127,7 @@ def worker(settings: Settings) -> None:
 
 
 def migrate(settings: Settings) -> None:
-    applied = _migrate(_database_url(settings), settings.database_wait_seconds)
+    applied = _migrate(_direct_url(settings), settings.database_wait_seconds)
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
 
 
@@ -190,7 +196,7 @@ def dev(settings: Settings) -> None:
     """`make run`: embedded PostgreSQL, migrations, then every Procfile.dev process (the
     Procfile's, and the mail sink)."""
     url = _database_url(settings)
-    _migrate(url, settings.database_wait_seconds)
+    _migrate(_direct_url(settings), settings.database_wait_seconds)
     # Procfile lines say `python`: make that this interpreter (the venv's), not the system's.
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(settings.port), "PATH": path}

@@ -75,17 +75,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.database_url is None:
         raise RuntimeError("DATABASE_URL is not set; start the server with `python -m server web`")
     database_url = settings.database_url
+    # LISTEN and the migrations' advisory lock need a session: past any pooler.
+    direct_url = settings.database_direct_url or database_url
     inline_css = (STATIC_DIR / "app.css").read_text()
     urls = Urls(ROUTES)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = await db_pool.create_pool(database_url, application_name="reachout-web")
+        pool = await db_pool.create_pool(
+            database_url,
+            application_name="reachout-web",
+            statement_cache=settings.database_statement_cache,
+        )
         try:
 
             async def start() -> None:
-                async with pool.acquire() as conn:
-                    await migrations.apply_migrations(conn)
+                await migrations.apply_migrations_at(direct_url)
                 app.state.time_zones = await time_zones.load_names(pool)
                 app.state.vapid = await push.load_keys(pool, settings.vapid_private_key)
 
@@ -96,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
             app.state.pool = pool
             app.state.photo_decoding = photos.decoding()
-            app.state.listener = Listener(database_url, "bumps")
+            app.state.listener = Listener(direct_url, "bumps")
             await app.state.listener.start()
             try:
                 yield

@@ -33,6 +33,14 @@ class SettingsError(Exception):
 class Settings:
     env: str
     database_url: str | None
+    # Where what needs a session of its own goes (LISTEN, the migrations' advisory lock):
+    # PostgreSQL itself, when DATABASE_URL is a transaction pooler (PgBouncer).
+    database_direct_url: str | None
+    # asyncpg's prepared statements, kept per connection. Off by default behind a pooler
+    # (DATABASE_DIRECT_URL elsewhere than DATABASE_URL): PgBouncer before 1.21, or without
+    # max_prepared_statements, would run a statement prepared on one server connection on
+    # another, where it does not exist.
+    database_statement_cache: bool
     port: int
     base_url: str
     secret_key: str
@@ -159,6 +167,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"MAIL_FROM must be an address like Reachout <hi@example.com>, not {mail_from!r}"
         )
+    database_url = environ.get("DATABASE_URL") or None
+    direct_url = environ.get("DATABASE_DIRECT_URL") or None
+    if direct_url and not database_url:
+        raise SettingsError("DATABASE_DIRECT_URL needs DATABASE_URL (the pooler's URL) set too")
+    statement_cache = environ.get("DATABASE_STATEMENT_CACHE", "")
+    if statement_cache not in ("", "on", "off"):
+        raise SettingsError(f"DATABASE_STATEMENT_CACHE must be on or off, not {statement_cache!r}")
+    behind_pooler = direct_url not in (None, database_url)
+
     lease = _int(environ, "WORKER_LEASE_SECONDS", 20)
     if lease < 2:
         # Renewed every quarter of it, and a send needs half of it left to start.
@@ -166,7 +183,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     return Settings(
         env=env,
-        database_url=environ.get("DATABASE_URL") or None,
+        database_url=database_url,
+        database_direct_url=direct_url or database_url,
+        database_statement_cache=statement_cache == "on" or not (statement_cache or behind_pooler),
         port=port,
         base_url=base_url,
         secret_key=secret_key,

@@ -32,9 +32,15 @@ async def main(settings: Settings) -> None:
 
     from server.app import ROUTES
 
-    assert settings.database_url
-    pool = await create_pool(settings.database_url, max_size=6, application_name="reachout-worker")
-    listener = Listener(settings.database_url, "mail")
+    assert settings.database_url and settings.database_direct_url
+    pool = await create_pool(
+        settings.database_url,
+        max_size=6,
+        application_name="reachout-worker",
+        statement_cache=settings.database_statement_cache,
+    )
+    # LISTEN needs a session of its own: past any pooler.
+    listener = Listener(settings.database_direct_url, "mail")
     await listener.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

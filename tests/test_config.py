@@ -112,3 +112,24 @@ def test_an_smtp_password_is_never_repeated_in_the_refusal(tmp_path):
     with pytest.raises(SettingsError) as refused:
         load_settings({"REACHOUT_DATA_DIR": str(tmp_path), "SMTP_URL": "ftp://u:hunter2@mail"})
     assert "hunter2" not in str(refused.value)
+
+
+def test_what_needs_a_session_goes_to_database_url_unless_a_direct_url_is_given(tmp_path):
+    base = {"REACHOUT_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://db/app"}
+    alone = load_settings(base)
+    assert alone.database_direct_url == "postgresql://db/app"
+    assert alone.database_statement_cache, "no pooler: asyncpg keeps its prepared statements"
+    pooled = {**base, "DATABASE_URL": "postgresql://pooler:6432/app"}
+    pooled["DATABASE_DIRECT_URL"] = "postgresql://db/app"
+    behind = load_settings(pooled)
+    assert behind.database_direct_url == "postgresql://db/app"
+    assert not behind.database_statement_cache, "PgBouncer 1.18 cannot keep them"
+    # A pooler that keeps prepared statements (PgBouncer 1.21's max_prepared_statements).
+    assert load_settings({**pooled, "DATABASE_STATEMENT_CACHE": "on"}).database_statement_cache
+    assert not load_settings({**base, "DATABASE_STATEMENT_CACHE": "off"}).database_statement_cache
+    with pytest.raises(SettingsError, match="DATABASE_STATEMENT_CACHE must be on or off"):
+        load_settings({**base, "DATABASE_STATEMENT_CACHE": "yes"})
+    with pytest.raises(SettingsError, match="DATABASE_DIRECT_URL needs DATABASE_URL"):
+        load_settings(
+            {"REACHOUT_DATA_DIR": str(tmp_path), "DATABASE_DIRECT_URL": "postgresql://db/app"}
+        )

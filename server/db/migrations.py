@@ -12,6 +12,8 @@ import hashlib
 import logging
 from pathlib import Path
 
+import asyncpg
+
 from server.config import PROJECT_ROOT
 from server.db.pool import Connection
 
@@ -78,6 +80,18 @@ async def apply_migrations(
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_ID)
     return applied_now
+
+
+async def apply_migrations_at(direct_url: str) -> list[str]:
+    """``apply_migrations`` on a connection of its own to ``direct_url``, PostgreSQL itself
+    (DATABASE_DIRECT_URL): the advisory lock is held by the session, and through a
+    transaction pooler the lock, each migration and the unlock could each land on another
+    server connection, leaving the lock held there and the next starter waiting for ever."""
+    conn = await asyncpg.connect(direct_url, timeout=10)
+    try:
+        return await apply_migrations(conn)
+    finally:
+        await conn.close()
 
 
 async def _check(conn: Connection, done: dict[str, str | None], sums: dict[str, str]) -> None:

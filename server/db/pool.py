@@ -24,6 +24,10 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
 )
 
 
+# asyncpg's own default: statements prepared and kept per connection.
+STATEMENT_CACHE_SIZE = 100
+
+
 async def _reset(conn: asyncpg.Connection) -> None:
     # The app keeps no session state (no SET, LISTEN, cursors or advisory locks held
     # past a call), so asyncpg's default RESET ALL round trip on every release is
@@ -33,11 +37,22 @@ async def _reset(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    dsn: str, *, max_size: int = 10, application_name: str = "reachout"
+    dsn: str,
+    *,
+    max_size: int = 10,
+    application_name: str = "reachout",
+    statement_cache: bool = True,
 ) -> asyncpg.Pool:
     """Connections made on demand and kept while in use: no floor of idle ones, because
     asyncpg restores a floor in the background and, while the database is away, logs a
-    traceback for every try; the callers say once that it is away and back instead."""
+    traceback for every try; the callers say once that it is away and back instead.
+
+    ``statement_cache=False`` for a transaction pooler (PgBouncer) that does not follow
+    prepared statements: it may run each statement outside a transaction on another server
+    connection, where one that asyncpg prepared and kept on the last does not exist
+    ("prepared statement __asyncpg_stmt_1__ does not exist"). Then asyncpg sends its Parse
+    with every Bind, at the price of parsing every query twice (a Describe, then the run).
+    PgBouncer 1.21's ``max_prepared_statements`` would keep them; Debian bookworm has 1.18."""
     pool = await asyncpg.create_pool(
         dsn,
         min_size=0,
@@ -47,6 +62,7 @@ async def create_pool(
         reset=_reset,
         # Names the process in pg_stat_activity (and lets a test cut just its connections).
         server_settings={"application_name": application_name},
+        statement_cache_size=STATEMENT_CACHE_SIZE if statement_cache else 0,
     )
     assert pool is not None
     return pool
