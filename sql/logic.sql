@@ -287,26 +287,37 @@ LANGUAGE sql STABLE AS $$
     END
 $$;
 
--- Reminders reach an account by push, by email, both or neither (accounts.reminders_by);
--- unset: by email when its address is confirmed and it has no push device, else by push.
-CREATE OR REPLACE FUNCTION reminders_by_push(account bigint) RETURNS boolean
+-- How reminders reach an account (accounts.reminders_by): by push, by email, both or neither;
+-- unset, by email when its address is confirmed and it has no push device, else by push.
+-- `address` is where they are emailed, or NULL when they are not: it must be confirmed, not
+-- unsubscribed and not bouncing. A set-returning SQL function, so that a query calling it in
+-- FROM for thousands of accounts (the digest, the reminders) has it inlined as a join rather
+-- than calling a function per account.
+CREATE OR REPLACE FUNCTION reminder_channels(account bigint)
+RETURNS TABLE (by_push boolean, address text)
 LANGUAGE sql STABLE AS $$
-    SELECT coalesce(reminders_by, 'push') IN ('push', 'both') FROM accounts WHERE id = account
+    SELECT coalesce(a.reminders_by, 'push') IN ('push', 'both'),
+           (SELECT ea.address
+            FROM cards c JOIN email_addresses ea ON ea.address = lower(c.email)
+            WHERE c.account_id = a.id
+              AND ea.confirmed_at IS NOT NULL AND ea.unsubscribed_at IS NULL
+              AND ea.bounced_at IS NULL
+              AND (a.reminders_by IN ('email', 'both')
+                   OR (a.reminders_by IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM push_subscriptions s
+                                       WHERE s.account_id = a.id))))
+    FROM accounts a
+    WHERE a.id = account
 $$;
 
--- The address an account's reminders are emailed to, or NULL when they are not: it must be
--- confirmed, not unsubscribed and not bouncing.
+CREATE OR REPLACE FUNCTION reminders_by_push(account bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT by_push FROM reminder_channels(account)
+$$;
+
 CREATE OR REPLACE FUNCTION reminder_address(account bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT ea.address
-    FROM accounts a
-    JOIN cards c ON c.account_id = a.id
-    JOIN email_addresses ea ON ea.address = lower(c.email)
-    WHERE a.id = account
-      AND ea.confirmed_at IS NOT NULL AND ea.unsubscribed_at IS NULL AND ea.bounced_at IS NULL
-      AND (a.reminders_by IN ('email', 'both')
-           OR (a.reminders_by IS NULL
-               AND NOT EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.account_id = a.id)))
+    SELECT address FROM reminder_channels(account)
 $$;
 
 -- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes.

@@ -18,8 +18,8 @@ FROM (SELECT DISTINCT owner_id FROM unnest(:owners::bigint[]) AS owner_id ORDER 
 
 -- name: enqueue_taken$
 -- Step 3: turn the follow-ups :ids (locked by step 1) into one delivery per subscribed device
--- and one email, each round once, as the owner wants reminders to come (reminders_by_push,
--- reminder_address in logic.sql). Only the first :each_day reminders of the owner's local day
+-- and one email, each round once, as the owner wants reminders to come (reminder_channels
+-- in logic.sql). Only the first :each_day reminders of the owner's local day
 -- go one by one; past those, one summary per device and day ("You have N people to follow
 -- up"), and one summary email, so that a flood of new contacts is one notification and one
 -- email, not hundreds. Returns how many follow-ups were queued.
@@ -31,10 +31,11 @@ WITH taken AS (
     -- Which reminder of the owner's day each is: those queued earlier today, by any worker
     -- (committed before step 2's lock was ours; this statement's snapshot does not see the
     -- update above) plus its place among those taken now.
-    SELECT taken.id, taken.round, taken.owner_id, today.day,
+    SELECT taken.id, taken.round, taken.owner_id, today.day, ch.by_push, ch.address,
            today.earlier + row_number() OVER (PARTITION BY taken.owner_id ORDER BY taken.id) AS nth
     FROM taken
     JOIN accounts a ON a.id = taken.owner_id
+    CROSS JOIN LATERAL reminder_channels(taken.owner_id) ch
     CROSS JOIN LATERAL (
         SELECT (now() AT TIME ZONE coalesce(a.time_zone, 'UTC'))::date AS day,
                (SELECT count(*) FROM followups q
@@ -46,24 +47,22 @@ WITH taken AS (
     INSERT INTO deliveries (followup_id, round, subscription_id)
     SELECT ranked.id, ranked.round, s.id
     FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
-    WHERE ranked.nth <= :each_day AND reminders_by_push(ranked.owner_id)
+    WHERE ranked.nth <= :each_day AND ranked.by_push
     ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
 ), summarised AS (
     INSERT INTO deliveries (summary_account_id, summary_day, subscription_id)
     SELECT DISTINCT ranked.owner_id, ranked.day, s.id
     FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
-    WHERE ranked.nth > :each_day AND reminders_by_push(ranked.owner_id)
+    WHERE ranked.nth > :each_day AND ranked.by_push
     ON CONFLICT DO NOTHING
-), addressed AS (
-    SELECT ranked.*, reminder_address(ranked.owner_id) AS address FROM ranked
 ), mailed AS (
     INSERT INTO emails (kind, account_id, to_address, followup_id, round)
-    SELECT 'reminder', owner_id, address, id, round FROM addressed
+    SELECT 'reminder', owner_id, address, id, round FROM ranked
     WHERE address IS NOT NULL AND nth <= :each_day
     ON CONFLICT DO NOTHING
 ), mail_summarised AS (
     INSERT INTO emails (kind, account_id, to_address, summary_day)
-    SELECT DISTINCT 'summary', owner_id, address, day FROM addressed
+    SELECT DISTINCT 'summary', owner_id, address, day FROM ranked
     WHERE address IS NOT NULL AND nth > :each_day
     ON CONFLICT DO NOTHING
 )
@@ -138,14 +137,16 @@ WITH due AS (
 ), queued AS (
     INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id)
     SELECT taken.event_id, taken.account_id, s.id
-    FROM taken JOIN push_subscriptions s ON s.account_id = taken.account_id
-    WHERE reminders_by_push(taken.account_id)
+    FROM taken
+    CROSS JOIN LATERAL reminder_channels(taken.account_id) ch
+    JOIN push_subscriptions s ON s.account_id = taken.account_id
+    WHERE ch.by_push
     ON CONFLICT DO NOTHING
 ), mailed AS (
     INSERT INTO emails (kind, account_id, to_address, digest_event_id)
-    SELECT 'digest', taken.account_id, mail.address, taken.event_id
-    FROM taken CROSS JOIN LATERAL (SELECT reminder_address(taken.account_id) AS address) mail
-    WHERE mail.address IS NOT NULL
+    SELECT 'digest', taken.account_id, ch.address, taken.event_id
+    FROM taken CROSS JOIN LATERAL reminder_channels(taken.account_id) ch
+    WHERE ch.address IS NOT NULL
     ON CONFLICT DO NOTHING
 )
 SELECT count(*) FROM taken
