@@ -43,8 +43,12 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# Workers: each has its own PostgreSQL, app, live server, browser and mail/push services
+# (session fixtures), so they share nothing. Three on two cores: browser and server tests
+# mostly wait. loadfile keeps a file's tests (and its module fixtures) on one worker.
+PYTEST_WORKERS ?= 3
 test: $(VENV)/.installed-test chromium pgbouncer lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: $(VENV)/.installed-bench chromium
 	$(PY) bench/swap.py

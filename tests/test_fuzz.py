@@ -26,7 +26,7 @@ from starlette.convertors import PathConvertor
 from starlette.routing import BaseRoute, Mount, Route
 
 from server.cards.fields import FIELD_NAMES
-from server.web import sessions
+from server.web import limits, sessions
 from tests.conftest import PROJECT_ROOT
 from tests.events.test_routes import PLAIN, event_form
 
@@ -473,7 +473,16 @@ async def keep_signed_in(app: Starlette, world: World) -> None:
     )
 
 
+@pytest.fixture
+def no_pause_before_429(monkeypatch: pytest.MonkeyPatch) -> None:
+    """429s answered at once: the fuzzer runs out limits on purpose, and each 429 held for
+    its 2 s (tests/swaps/test_flood.py checks the pause) made this test minutes of sleep.
+    What is asserted (no 5xx, no hang, the victim untouched) does not depend on the pause."""
+    monkeypatch.setattr(limits, "PAUSE_BEFORE_429", 0.0)
+
+
 @pytest.mark.parametrize("signed_in", [True, False], ids=["signed-in", "stranger"])
+@pytest.mark.usefixtures("no_pause_before_429")
 async def test_no_input_gets_a_5xx_and_the_victim_is_untouched(app, new_phone, pool, signed_in):
     world = await make_world(new_phone, pool)
     before = await victim_data(pool, world.victim)
