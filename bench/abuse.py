@@ -338,7 +338,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="phones swapping at once")
     parser.add_argument("--streams", type=int, default=16, help="attacker connections per kind")
     parser.add_argument("--workers", type=int, default=1, help="web processes")
-    parser.add_argument("--sharers", type=int, default=50, help="cards the swaps are made on")
+    # Enough cards that the normal swaps of both phases stay under a card's own limit
+    # (rates.NEW_PER_LINK: 300 new people an hour): some 20,000 swaps over 200 cards.
+    parser.add_argument("--sharers", type=int, default=200, help="cards the swaps are made on")
     parser.add_argument(
         "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
     )
