@@ -3,7 +3,7 @@ message arrives.
 
 The worker is the real ``server.mail.worker.MailWorker``, built as
 ``server.worker_process.main`` builds it: a pool of 6 connections, ``MailSender`` with
-``MAIL_CONNECTIONS`` (8) SMTP connections, ``Composer(MAIL_FROM, MailLinks(Urls(ROUTES),
+``MAIL_CONNECTIONS`` (16) SMTP connections, ``Composer(MAIL_FROM, MailLinks(Urls(ROUTES),
 BASE_URL, SECRET_KEY))``, the lease from the settings; in this process, under uvloop, as
 ``python -m server worker`` runs it. The mail server is server/local_services'
 ``LocalMailSink`` (aiosmtpd) on loopback SMTP, in its own process (bench/_mail_sink.py),

@@ -74,11 +74,19 @@ class MailSender:
                 # Flattened here, with the message's own policy (aiosmtplib's would refold
                 # its headers at 78 characters).
                 raw = flatten(message)
-                await client.sendmail(self.sender, [recipient], raw)
+                # The transaction as its three commands rather than sendmail(), which parses
+                # both addresses once more and normalises the whole message's line endings
+                # again only to count its size (flatten wrote CRLF already).
+                size = [f"size={len(raw)}"] if client.supports_extension("size") else []
+                await client.mail(self.sender, options=size)
+                try:
+                    await client.rcpt(recipient)
+                except aiosmtplib.SMTPRecipientRefused as refused:
+                    await _reset(client)
+                    said = _said(refused.message)
+                    return MailResult(refused.code, said, bounced=refused.code >= 500)
+                await client.data(raw)
             return MailResult(250)
-        except aiosmtplib.SMTPRecipientsRefused as refused:
-            first = refused.recipients[0]
-            return MailResult(first.code, _said(first.message), bounced=first.code >= 500)
         except aiosmtplib.SMTPResponseException as error:
             await _reset(client)
             said = _said(error.message)
