@@ -64,10 +64,20 @@ async def test_a_flood_from_elsewhere_cannot_spoil_or_overhear_a_real_bump(phone
     dana_answer, mia_answer, *bot_answers = (a.json() for a in answers)
     assert dana_answer["state"] == "paired" and dana_answer["partner_name"] == "Mia Chen"
     assert mia_answer["state"] == "paired" and mia_answer["partner_name"] == "Dana Lee"
-    for answer in bot_answers:
+    for bot, answer in zip(flooders, bot_answers, strict=True):
         # The bots are a crowd of their own: they hear of each other, never of Dana or Mia.
-        assert answer["state"] == "ambiguous"
+        # On a loaded machine a bot's bump can land after two others were announced as a
+        # pair (as a slow network would make it); it retracts that pair, so once every bump
+        # is in, each bot's phone sees the crowd.
+        assert answer.get("partner_name") not in ("Dana Lee", "Mia Chen")
         assert {c["name"] for c in answer["choices"]}.isdisjoint({"Dana Lee", "Mia Chen"})
+        now_seen = await bot.client.get(
+            bot.url("bump_status", bump_id=answer["bump_id"]),
+            headers={"accept": "application/json"},
+        )
+        assert now_seen.json()["state"] == "ambiguous"
+        names = {c["name"] for c in now_seen.json()["choices"]}
+        assert names and names.isdisjoint({"Dana Lee", "Mia Chen"})
 
 
 async def test_outside_events_phones_on_different_networks_do_not_pair(phone_at):
