@@ -43,7 +43,7 @@ clock around each ``fetch`` (the round trip included):
 * the digest: the event is made to have ended a minute ago, ``Worker.enqueue_digests()``
   (digest_delay_seconds=0) is timed, and then the real push worker
   (``server.followups.worker.Worker``) and mail worker (``server.mail.worker.MailWorker``),
-  built as ``python -m server worker`` builds them (one pool of 6, ``http_session``,
+  built as ``python -m server worker`` builds them (one pool of 6, ``push_client``,
   ``PushSender``, push concurrency ``--concurrency``; ``MailSender`` with MAIL_CONNECTIONS
   SMTP connections, ``Composer``), loop ``run_once()`` side by side until every digest is
   handled. The push service answers after ``--latency`` (50 ms, about a real one's round
@@ -118,7 +118,7 @@ from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.events import events
 from server.followups import push
-from server.followups.worker import Paths, Worker, http_session, notification
+from server.followups.worker import Paths, Worker, notification, push_client
 from server.mail.links import MailLinks
 from server.mail.messages import Composer
 from server.mail.smtp import MailSender
@@ -934,11 +934,11 @@ async def run_digest(
         await pool.execute(
             "UPDATE events SET ends_at = now() - interval '1 minute' WHERE id = $1", event_id
         )
-        async with http_session(settings, settings.worker_concurrency) as session:
+        async with push_client(settings, settings.worker_concurrency) as http:
             worker = Worker(
                 pool=pool,
                 sql=sql,
-                sender=push.PushSender(keys, settings.vapid_subject, session),
+                sender=push.PushSender(keys, settings.vapid_subject, http),
                 paths=Paths(Router(routes=ROUTES), settings.secret_key),
                 concurrency=settings.worker_concurrency,
                 batch=args.batch,

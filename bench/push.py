@@ -3,7 +3,7 @@
 What one cell measures: N follow-ups are due in PostgreSQL (seeded with SQL: N
 people each with one contact, a follow-up due a minute ago and one push
 subscription), and the real ``server.followups.worker.Worker``, built as
-``server.followups.worker.main`` builds it (a pool of 4 connections, ``http_session``,
+``server.followups.worker.main`` builds it (a pool of 4 connections, ``push_client``,
 ``PushSender``), loops ``run_once()`` in this process (uvloop, as
 ``python -m server worker`` runs) until it has handled all N. The clock runs
 from the first ``run_once()`` (which turns the due follow-ups into deliveries)
@@ -87,7 +87,7 @@ from server.db.migrations import apply_migrations
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.followups import push
-from server.followups.worker import TTL, Paths, Worker, http_session
+from server.followups.worker import TTL, Paths, Worker, push_client
 
 AIM_RATE = 1000
 AIM_LATENCY = 0.05
@@ -227,11 +227,11 @@ async def run_worker(
             "WORKER_CONCURRENCY": str(concurrency),
         }
     )
-    async with http_session(settings, settings.worker_concurrency) as session:
+    async with push_client(settings, settings.worker_concurrency) as http:
         worker = Worker(
             pool=pool,
             sql=sql,
-            sender=push.PushSender(keys, settings.vapid_subject, session),
+            sender=push.PushSender(keys, settings.vapid_subject, http),
             paths=Paths(Router(routes=ROUTES), settings.secret_key),
             concurrency=settings.worker_concurrency,
             batch=batch,

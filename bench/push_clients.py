@@ -1,6 +1,7 @@
-"""Raw POST rate to the local push service: aiohttp vs httpx (HTTP/1.1, and with http2=True).
+"""Raw POST rate to the local push service: our client (server/followups/push_http.py) vs aiohttp
+and httpx (HTTP/1.1, and with http2=True).
 
-Why the worker sends with aiohttp. Each client POSTs pre-encrypted Web Push
+Why the worker sends with its own lean client. Each client POSTs pre-encrypted Web Push
 messages (aes128gcm bodies made once, one per subscription, cycled) with fixed
 headers (one VAPID ``Authorization``, ``TTL``, ``Content-Encoding``, ``Urgency``,
 ``Topic``) to the local push service (server/local_services/push_service.py on loopback HTTPS,
@@ -53,6 +54,7 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from server.followups import push  # noqa: E402
+from server.followups.push_http import PushHttp, PushHttpError  # noqa: E402
 
 SUBJECT = "mailto:bench@example.com"
 HAVE_H2 = importlib.util.find_spec("h2") is not None  # httpx's http2=True needs it
@@ -88,7 +90,7 @@ async def messages(service: Service, count: int) -> tuple[list[tuple[str, bytes]
     """``count`` (endpoint, encrypted body) pairs and the fixed headers."""
     keys = push.VapidKeys.generate()
     await service.configure(expected_public_key=keys.application_server_key)
-    async with aiohttp.ClientSession() as unused:  # PushSender wants one; nothing is sent
+    async with PushHttp(ssl.create_default_context(), 1) as unused:  # nothing is sent
         sender = push.PushSender(keys, SUBJECT, unused)
         subscriptions = await service.subscribe(count)
         pairs = [
@@ -131,7 +133,7 @@ async def drive(
             next_index += 1
             try:
                 status, version = await post(endpoint, body)
-            except (aiohttp.ClientError, httpx.HTTPError, OSError):
+            except (aiohttp.ClientError, httpx.HTTPError, OSError, PushHttpError):
                 failures += 1
                 continue
             versions.add(version)
@@ -206,7 +208,20 @@ async def main(args: argparse.Namespace) -> int:
         pairs, headers = await messages(service, args.subscriptions)
         context = ssl.create_default_context(cafile=service.ca_file)
         for latency in args.latencies:
-            # aiohttp, as server.worker.http_session builds it
+            async with PushHttp(context, args.concurrency) as http:
+
+                async def ours_post(
+                    url: str, body: bytes, http: PushHttp = http
+                ) -> tuple[int, str]:
+                    answer = await http.post(url, headers, body, seconds=10)
+                    return answer.status, "HTTP/1.1"
+
+                results.append(
+                    await run_cell(
+                        "ours (push_http)", ours_post, service, pairs, latency=latency, args=args
+                    )
+                )
+            # aiohttp with a pool, as the worker used it before
             connector = aiohttp.TCPConnector(limit=args.concurrency, ssl=context)
             async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
 

@@ -15,7 +15,7 @@ from server.db.listener import Listener
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.followups import push
-from server.followups.worker import Paths, Worker, http_session
+from server.followups.worker import Paths, Worker, push_client
 from server.mail.links import MailLinks
 from server.mail.messages import Composer
 from server.mail.smtp import MailSender
@@ -60,11 +60,11 @@ async def main(settings: Settings) -> None:
             seconds=settings.database_wait_seconds,
             say=log.warning,
         )
-        async with http_session(settings, settings.worker_concurrency) as session:
+        async with push_client(settings, settings.worker_concurrency) as http:
             pushes = Worker(
                 pool=pool,
                 sql=sql,
-                sender=push.PushSender(keys, settings.vapid_subject, session),
+                sender=push.PushSender(keys, settings.vapid_subject, http),
                 paths=Paths(Router(routes=ROUTES), settings.secret_key),
                 concurrency=settings.worker_concurrency,
                 lease_seconds=settings.worker_lease_seconds,

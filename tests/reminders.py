@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 from starlette.applications import Starlette
 
 from server.followups import push
+from server.followups.push_http import PushHttp
 from server.followups.worker import Paths, Worker
 from server.local_services.push_service import BrowserSubscription, LocalPushService
 from tests.phone import Phone
@@ -65,10 +65,9 @@ async def make_due(pool: Any) -> None:
 async def running_worker(
     app: Starlette, service: LocalPushService, **options: Any
 ) -> AsyncIterator[Worker]:
-    connector = aiohttp.TCPConnector(ssl=service.ssl_context())
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with PushHttp(service.ssl_context(), limit=16) as http:
         settings = app.state.settings
-        sender = push.PushSender(app.state.vapid, settings.vapid_subject, session)
+        sender = push.PushSender(app.state.vapid, settings.vapid_subject, http)
         yield Worker(
             pool=options.pop("pool", app.state.pool),
             sql=app.state.sql,

@@ -42,7 +42,7 @@ FIGURES = {
         "ours/s",
         "checks: every delivery 'sent'",
     ],
-    "push_clients.py": ["Reachout push clients benchmark", "aiohttp", "req/s"],
+    "push_clients.py": ["Reachout push clients benchmark", "ours (push_http)", "aiohttp", "req/s"],
     "mail.py": [
         "Reachout mail benchmark",
         "messages/s",

@@ -19,12 +19,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from webpush import WebPush
 from webpush.types import WebPushKeys, WebPushSubscription
+
+from server.followups.push_http import PushHttp, PushHttpError
 
 # One aes128gcm record of 4096 bytes: 86 header + 16 tag + 1 delimiter leave 3993.
 MAX_PLAINTEXT = 3993
@@ -181,11 +182,11 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 
 @dataclass
 class PushSender:
-    """Encrypts and sends messages; one per worker, sharing one HTTP session."""
+    """Encrypts and sends messages; one per worker, sharing one HTTP client."""
 
     keys: VapidKeys
     subject: str
-    session: aiohttp.ClientSession
+    http: PushHttp
     timeout: float = 10.0
     _tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
 
@@ -249,22 +250,17 @@ class PushSender:
         if topic:
             headers["topic"] = topic
         try:
-            async with self.session.post(
-                subscription.endpoint,
-                data=body,
-                headers=headers,
-                allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=time_limit or self.timeout),
-            ) as response:
-                detail = "" if response.status < 300 else (await response.text())[:200]
-                return PushResult(
-                    response.status,
-                    parse_retry_after(response.headers.get("retry-after"), time.time()),
-                    detail,
-                )
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            # Includes an HTTP/2 GOAWAY or reset that kills the request: try again later.
+            answer = await self.http.post(
+                subscription.endpoint, headers, body, seconds=time_limit or self.timeout
+            )
+        except (PushHttpError, TimeoutError, OSError) as error:
+            # A refused, reset or unreadable connection, or no answer in time: try again later.
             return PushResult(0, None, f"{type(error).__name__}: {error}"[:200])
+        return PushResult(
+            answer.status,
+            parse_retry_after(answer.retry_after, time.time()),
+            "" if answer.status < 300 else answer.text[:200],
+        )
 
 
 def topic_for(contact_id: int) -> str:

@@ -27,13 +27,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
-
 from server.config import Settings
 from server.db import away, outbox
 from server.db.leases import Leases, worker_name
 from server.db.queries import Queries
 from server.followups import push, push_actions, wording
+from server.followups.push_http import PushHttp
 from server.web.urls import Urls
 
 log = logging.getLogger("reachout.worker")
@@ -325,7 +324,6 @@ class Worker:
         )
 
 
-def http_session(settings: Settings, concurrency: int) -> aiohttp.ClientSession:
-    ssl_context = ssl.create_default_context(cafile=settings.push_ca_file)
-    connector = aiohttp.TCPConnector(limit=concurrency, ssl=ssl_context, ttl_dns_cache=300)
-    return aiohttp.ClientSession(connector=connector, auto_decompress=False)
+def push_client(settings: Settings, concurrency: int) -> PushHttp:
+    """The worker's connections to push services: ``concurrency`` requests in flight at most."""
+    return PushHttp(ssl.create_default_context(cafile=settings.push_ca_file), concurrency)

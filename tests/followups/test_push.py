@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import aiohttp
+import ssl
+
 import jwt
 import pytest
 
 from server.followups import push
+from server.followups.push_http import PushHttp
 
 
 def test_aud_keeps_a_non_default_port():
@@ -20,7 +22,7 @@ def test_aud_keeps_a_non_default_port():
 
 def test_jwt_is_cached_per_origin_and_resigned_after_12_hours():
     keys = push.VapidKeys.generate()
-    sender = push.PushSender(keys, "mailto:ops@example.com", session=None)  # type: ignore[arg-type]
+    sender = push.PushSender(keys, "mailto:ops@example.com", http=None)  # type: ignore[arg-type]
     first = sender.authorization("https://a.example/1", now=1000.0)
     assert sender.authorization("https://a.example/2", now=2000.0) == first
     assert sender.authorization("https://b.example/1", now=2000.0) != first
@@ -39,7 +41,7 @@ def test_jwt_is_cached_per_origin_and_resigned_after_12_hours():
 
 
 def test_payload_over_one_record_is_refused_before_sending(push_service):
-    sender = push.PushSender(push.VapidKeys.generate(), "mailto:ops@example.com", session=None)  # type: ignore[arg-type]
+    sender = push.PushSender(push.VapidKeys.generate(), "mailto:ops@example.com", http=None)  # type: ignore[arg-type]
     browser = push_service.subscribe()
     subscription = push.Subscription(browser.endpoint, browser.p256dh, browser.auth)
     body = sender.encrypt(b"x" * push.MAX_PLAINTEXT, subscription)
@@ -73,8 +75,8 @@ async def test_redirects_are_never_followed(push_service, app):
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         browser = push_service.subscribe()
-        async with aiohttp.ClientSession() as session:
-            sender = push.PushSender(app.state.vapid, "mailto:ops@example.com", session)
+        async with PushHttp(ssl.create_default_context(), limit=4) as http:
+            sender = push.PushSender(app.state.vapid, "mailto:ops@example.com", http)
             result = await sender.send(
                 push.Subscription(f"http://127.0.0.1:{port}/push/x", browser.p256dh, browser.auth),
                 {"title": "t"},
@@ -87,8 +89,8 @@ async def test_redirects_are_never_followed(push_service, app):
 
 async def test_network_error_is_retryable(app, push_service):
     browser = push_service.subscribe()
-    async with aiohttp.ClientSession() as session:
-        sender = push.PushSender(app.state.vapid, "mailto:ops@example.com", session, timeout=2)
+    async with PushHttp(ssl.create_default_context(), limit=4) as http:
+        sender = push.PushSender(app.state.vapid, "mailto:ops@example.com", http, timeout=2)
         result = await sender.send(
             push.Subscription("https://127.0.0.1:1/push/x", browser.p256dh, browser.auth),
             {},
