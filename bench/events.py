@@ -46,8 +46,11 @@ clock around each ``fetch`` (the round trip included):
   built as ``python -m server worker`` builds them (one pool of 6, ``push_client``,
   ``PushSender``, push concurrency ``--concurrency``; ``MailSender`` with MAIL_CONNECTIONS
   SMTP connections, ``Composer``), loop ``run_once()`` side by side until every digest is
-  handled. The push service answers after ``--latency`` (50 ms, about a real one's round
-  trip) and, by default, runs its checks (VAPID, decryption, ...) after the timed window
+  handled; or, with ``--worker-processes N``, N real ``python -m server worker`` processes
+  (the deployment "Running at scale" describes: one per core) deliver it, the clock running
+  from the timed enqueue until the database shows every push and email sent (their CPU is
+  printed as "workers"). The push service answers after ``--latency`` (50 ms, about a real
+  one's round trip) and, by default, runs its checks (VAPID, decryption, ...) after the timed window
   (``--checks inline`` for as it answers); the mail sink is bench/_mail_sink.py's
   (aiosmtpd, its own process). Checked: exactly one accepted push per attendee with a device
   at their own subscription, every delivery 'sent', urgency low, and each title and body as
@@ -83,6 +86,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -90,24 +94,26 @@ import os
 import platform
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+import psutil
 from _cpu import CpuMeter
 from _long_memory import Person as ContactsPerson
 from _long_memory import seed_person, time_contacts
 from _mail_sink import ProcessMailSink, mail_sink
 from _push_service import Service, push_service
 from _seed import insert_accounts, insert_event
-from _server import SECRET_KEY, bench_database, web_server
+from _server import PROJECT_ROOT, SECRET_KEY, bench_database, web_server
 from export import EXPORTS, Seeded, check_csv, check_vcf, download
 from mail import BASE_URL, MAIL_FROM, check_sink
 
@@ -873,6 +879,8 @@ def cpu_line(cpu: dict[str, float], service: bool = False) -> str:
     line = f"cpu, % of one core: bench {cpu['bench']:.0f}, PostgreSQL {cpu['db']:.0f}"
     if service:
         line += f", push service {cpu['service']:.0f}"
+    if "workers" in cpu:
+        line += f", worker processes {cpu['workers']:.0f}"
     return line + f", other processes {cpu['other']:.0f} (of {100 * (os.cpu_count() or 1)})"
 
 
@@ -890,6 +898,93 @@ async def drain(run_once: Any, expected: int, deadline: float) -> tuple[int, flo
                 break
             await asyncio.sleep(0.01)
     return handled, time.perf_counter() - start, passes
+
+
+@contextlib.asynccontextmanager
+async def worker_processes(settings: Any, count: int) -> AsyncIterator[list[psutil.Process]]:
+    """``count`` ``python -m server worker`` processes on the bench's database and local
+    services, started and ready (their digest delay left at an hour, so the digest is the
+    bench's to enqueue, timed), stopped with SIGTERM afterwards."""
+    if not count:
+        yield []
+        return
+    env = {
+        **os.environ,
+        "REACHOUT_ENV": "test",
+        "SECRET_KEY": settings.secret_key,
+        "DATABASE_URL": settings.database_url,
+        "VAPID_SUBJECT": settings.vapid_subject,
+        "PUSH_CA_FILE": settings.push_ca_file or "",
+        "WORKER_CONCURRENCY": str(settings.worker_concurrency),
+        "SMTP_URL": settings.smtp_url,
+        "MAIL_FROM": settings.mail_from,
+        "BASE_URL": settings.base_url,
+        "DIGEST_DELAY_MINUTES": "60",
+        "LOG_LEVEL": "INFO",
+    }
+    started = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "server",
+            "worker",
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+    drains: list[asyncio.Task[None]] = []
+    try:
+        for process in started:
+            assert process.stderr is not None
+            while b"worker started" not in (line := await process.stderr.readline()):
+                if not line:
+                    raise RuntimeError("a worker process stopped before it started")
+        # Their logs are read (and dropped) so a full pipe never stops them.
+        drains += [asyncio.create_task(_discard(p.stderr)) for p in started if p.stderr]
+        yield [psutil.Process(p.pid) for p in started]
+    finally:
+        for process in started:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in started:
+            await process.wait()
+    for task in drains:
+        await task
+
+
+async def _discard(stream: asyncio.StreamReader) -> None:
+    while await stream.read(65536):
+        pass
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+async def until_sent(
+    pool: Any, expected: tuple[int, int], deadline: float
+) -> tuple[tuple[int, float], tuple[int, float]]:
+    """Watch the database until every digest push and email is sent (or ``deadline``): how
+    many of each, and when each kind was all sent, in seconds from now."""
+    start = time.perf_counter()
+    done: list[tuple[int, float] | None] = [None, None]
+    counts = (0, 0)
+    while None in done and time.perf_counter() < deadline:
+        row = await pool.fetchrow(
+            "SELECT (SELECT count(*) FROM deliveries WHERE status = 'sent') AS pushed,"
+            " (SELECT count(*) FROM emails WHERE kind = 'digest' AND status = 'sent') AS mailed"
+        )
+        counts = (row["pushed"], row["mailed"])
+        for i in (0, 1):
+            if done[i] is None and counts[i] >= expected[i]:
+                done[i] = (counts[i], time.perf_counter() - start)
+        await asyncio.sleep(0.05)
+    seconds = time.perf_counter() - start
+    return done[0] or (counts[0], seconds), done[1] or (counts[1], seconds)
 
 
 async def run_digest(
@@ -955,23 +1050,35 @@ async def run_digest(
                 ),
                 lease_seconds=settings.worker_lease_seconds,
             )
-            start = time.perf_counter()
-            enqueued = await worker.enqueue_digests()
-            enqueue_seconds = time.perf_counter() - start
+            async with worker_processes(settings, args.worker_processes) as processes:
+                start = time.perf_counter()
+                enqueued = await worker.enqueue_digests()
+                enqueue_seconds = time.perf_counter() - start
 
-            begin = meter.mark()
-            deadline = begin[0] + DELIVERY_DEADLINE
-            (
-                (pushed, push_seconds, push_passes),
-                (mailed, mail_seconds, mail_passes),
-            ) = await asyncio.gather(
-                drain(worker.run_once, expected[0], deadline),
-                drain(mail.run_once, expected[1], deadline),
-            )
-            end = meter.mark()
+                begin = meter.mark()
+                deadline = begin[0] + DELIVERY_DEADLINE
+                if processes:
+                    (pushed, push_seconds), (mailed, mail_seconds) = await until_sent(
+                        pool, expected, deadline
+                    )
+                    push_passes = mail_passes = 0
+                else:
+                    (
+                        (pushed, push_seconds, push_passes),
+                        (mailed, mail_seconds, mail_passes),
+                    ) = await asyncio.gather(
+                        drain(worker.run_once, expected[0], deadline),
+                        drain(mail.run_once, expected[1], deadline),
+                    )
+                end = meter.mark()
+                workers_cpu = sum(cpu_seconds(p) for p in processes) if processes else 0.0
     finally:
         await mail_sender.close()
         await pool.close()
+    cpu = CpuMeter.between(begin, end)
+    if processes:
+        cpu["workers"] = 100 * workers_cpu / (end[0] - begin[0])
+        cpu["other"] = max(0.0, cpu["other"] - cpu["workers"])
     return DigestRun(
         enqueued,
         enqueue_seconds,
@@ -980,7 +1087,7 @@ async def run_digest(
         mailed,
         mail_seconds,
         push_passes + mail_passes,
-        CpuMeter.between(begin, end),
+        cpu,
     )
 
 
@@ -1339,10 +1446,17 @@ async def run_size(args: argparse.Namespace) -> tuple[int, Figures]:
     out.append("")
     where = "its own process" if service.separate else "this event loop"
     out.append(
-        f"Digest after the event: Worker.enqueue_digests() (digest_delay_seconds=0), then the"
-        f" push worker's and the mail worker's run_once() looped side by side (push concurrency"
-        f" {args.concurrency}, batch {args.batch}; {MAIL_CONNECTIONS} SMTP connections; one"
-        f" pool of {WORKER_POOL_SIZE}) to the local push service in {where}"
+        "Digest after the event: Worker.enqueue_digests() (digest_delay_seconds=0), then"
+        + (
+            f" {args.worker_processes} `python -m server worker` processes (each: push"
+            f" concurrency {args.concurrency}, batch 256, {MAIL_CONNECTIONS} SMTP connections,"
+            f" a pool of {WORKER_POOL_SIZE})"
+            if args.worker_processes
+            else f" the push worker's and the mail worker's run_once() looped side by side in this"
+            f" process (push concurrency {args.concurrency}, batch {args.batch};"
+            f" {MAIL_CONNECTIONS} SMTP connections; one pool of {WORKER_POOL_SIZE})"
+        )
+        + f" to the local push service in {where}"
         f" (latency {args.latency * 1000:.0f} ms, checks {args.checks}) and the local mail"
         " sink (aiosmtpd, its own process)"
     )
@@ -1561,6 +1675,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--matches-viewers", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=128, help="worker concurrency")
     parser.add_argument("--batch", type=int, default=256, help="rows the worker claims at a time")
+    parser.add_argument(
+        "--worker-processes",
+        type=int,
+        default=0,
+        help="deliver the digest with N `python -m server worker` processes (0: the workers"
+        " in this process)",
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="push service, seconds")
     parser.add_argument("--service", choices=("process", "inprocess"), default="process")
     parser.add_argument("--checks", choices=("deferred", "inline"), default="deferred")

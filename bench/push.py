@@ -39,8 +39,9 @@ pywebpush computes the VAPID ``aud`` as ``scheme://netloc`` from the endpoint,
 so it keeps the port and the service accepts it as is; it signs a new JWT for
 every message.
 
-Cells: N in (1,000, 10,000) x latency in (0, 50 ms). The aim, for the 50 ms cells:
-at least 1,000 notifications/s and at least the webpush_async baseline's rate. The
+Cells: N in (1,000, 10,000) x latency in (0, 50 ms). The aims (issue 15): at least 1.5x
+the webpush_async baseline's rate in every cell, and at least 2,000 notifications/s in
+the 50 ms cells (issue 3's were 1,000/s and the baseline's rate). The
 second table is CPU, in percent of one core (the machine's cores x 100 in all),
 during our run and the async baseline's: this process, the push service's
 process, PostgreSQL, and anything else on the machine (other work skews the
@@ -89,7 +90,8 @@ from server.db.queries import Queries
 from server.followups import push
 from server.followups.worker import TTL, Paths, Worker, push_client
 
-AIM_RATE = 1000
+AIM_RATE = 2000
+AIM_RATIO = 1.5
 AIM_LATENCY = 0.05
 SUBJECT = "mailto:bench@example.com"
 POOL_SIZE = 4  # as server.worker.main
@@ -366,12 +368,13 @@ class Cell:
 
     @property
     def aim_applies(self) -> bool:
-        return abs(self.latency - AIM_LATENCY) < 1e-9
+        return self.async_ is not None or abs(self.latency - AIM_LATENCY) < 1e-9
 
     @property
     def aim_met(self) -> bool:
-        beats_async = self.async_ is None or self.ours.rate >= self.async_.rate
-        return self.ours.rate >= AIM_RATE and beats_async
+        ratio_met = self.async_ is None or self.ours.rate >= AIM_RATIO * self.async_.rate
+        rate_met = abs(self.latency - AIM_LATENCY) > 1e-9 or self.ours.rate >= AIM_RATE
+        return ratio_met and rate_met
 
 
 async def run_cell(
@@ -446,7 +449,8 @@ async def run_cell(
 def rates_table(cells: list[Cell]) -> str:
     header = (
         f"{'N':>6} {'latency':>8}  {'ours/s':>7} {'sync/s':>8} {'async/s':>8}"
-        f"  {'ours/sync':>9} {'ours/async':>10}  aim (>= {AIM_RATE}/s and >= async)"
+        f"  {'ours/sync':>9} {'ours/async':>10}"
+        f"  aim (>= {AIM_RATIO}x async; >= {AIM_RATE}/s at 50 ms)"
     )
     rows = [header, "-" * len(header)]
     for c in cells:
