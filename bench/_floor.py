@@ -119,11 +119,15 @@ def create_app() -> Starlette:
     from server.db.pool import create_pool
 
     database_url = os.environ["DATABASE_URL"]
+    # Behind a transaction pooler (DATABASE_DIRECT_URL set apart), as ours: no statement cache.
+    direct_url = os.environ.get("DATABASE_DIRECT_URL") or database_url
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Our pool, made as ours is (its size, and no reset round trip on release).
-        app.state.pool = await create_pool(database_url, application_name="floor")
+        app.state.pool = await create_pool(
+            database_url, application_name="floor", statement_cache=direct_url == database_url
+        )
         try:
             yield
         finally:

@@ -136,8 +136,11 @@ async def _stop(server: WebServer) -> None:
 
 
 @contextlib.asynccontextmanager
-async def web_server(database_url: str, tmp: Path, *, workers: int = 1) -> AsyncIterator[WebServer]:
-    """``python -m server web`` with ``workers`` uvicorn processes, ready to serve."""
+async def web_server(
+    database_url: str, tmp: Path, *, workers: int = 1, direct_url: str | None = None
+) -> AsyncIterator[WebServer]:
+    """``python -m server web`` with ``workers`` uvicorn processes, ready to serve;
+    ``direct_url`` when ``database_url`` is a pooler's (DATABASE_DIRECT_URL)."""
     port = free_port()
     base_url = f"http://{HOST}:{port}"
     data_dir = tmp / f"data-{port}"
@@ -147,6 +150,7 @@ async def web_server(database_url: str, tmp: Path, *, workers: int = 1) -> Async
         "BASE_URL": base_url,
         "REACHOUT_ENV": "test",
         "REACHOUT_DATA_DIR": str(data_dir),
+        **({"DATABASE_DIRECT_URL": direct_url} if direct_url else {}),
     }
     async with _serving(["-m", "server", "web"], env, database_url, tmp, port, workers) as server:
         yield server
@@ -154,11 +158,12 @@ async def web_server(database_url: str, tmp: Path, *, workers: int = 1) -> Async
 
 @contextlib.asynccontextmanager
 async def floor_server(
-    database_url: str, tmp: Path, *, workers: int = 1
+    database_url: str, tmp: Path, *, workers: int = 1, direct_url: str | None = None
 ) -> AsyncIterator[WebServer]:
     """bench/_floor.py (the least a swap must do) as ``web_server`` runs ours, ready to serve."""
     argv = [str(PROJECT_ROOT / "bench" / "_floor.py")]
-    async with _serving(argv, {}, database_url, tmp, free_port(), workers) as server:
+    env = {"DATABASE_DIRECT_URL": direct_url} if direct_url else {}
+    async with _serving(argv, env, database_url, tmp, free_port(), workers) as server:
         yield server
 
 

@@ -42,6 +42,7 @@ Run it::
     .venv/bin/python bench/swap.py     # about 4 minutes
     .venv/bin/python bench/swap.py --concurrency 64 --workers 2 --rounds 5
     .venv/bin/python bench/swap.py --keep-alive
+    .venv/bin/python bench/swap.py --pgbouncer     # both by way of PgBouncer (transaction pooling)
     .venv/bin/python bench/swap.py --smoke     # a few seconds: that it still works
 
 The aim: a swap, and the card page, at 0.75x their floor's rate or better; it is
@@ -74,9 +75,13 @@ from _http import SAME_ORIGIN, Connection
 from _seed import BROWSER_POST, Sharer, make_sharers
 from _server import HOST, bench_database, floor_server, web_server
 
+from server.local_services.pgbouncer import pgbouncer
+
 OP_TIMEOUT = 10.0
 NOISY_OTHER_PERCENT = 20
 AIM_RATIO = 0.75  # of the floor's rate, for a swap and for the card page
+# --pgbouncer: PgBouncer's server connections (its default_pool_size), shared by both servers.
+PGBOUNCER_POOL = 16
 
 
 class HTTPError(Exception):
@@ -435,13 +440,23 @@ async def main(args: argparse.Namespace) -> int:
     swaps_ok = floor_swaps_ok = 0
     with tempfile.TemporaryDirectory(prefix="reachout-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        async with bench_database(tmp / "pg") as database:
-            database_url = database.url
+        async with contextlib.AsyncExitStack() as stack:
+            database = await stack.enter_async_context(bench_database(tmp / "pg"))
+            database_url = direct_url = database.url
+            if args.pgbouncer:
+                bouncer = await stack.enter_async_context(
+                    pgbouncer(direct_url, tmp / "pgbouncer", pool_size=PGBOUNCER_POOL)
+                )
+                database_url = bouncer.url
+                log(
+                    f"PgBouncer (transaction pooling, {PGBOUNCER_POOL} server connections) in front"
+                )
+            pooled = direct_url if args.pgbouncer else None
             sharers_total = 0
             for workers in args.workers:
                 async with (
-                    web_server(database_url, tmp, workers=workers) as server,
-                    floor_server(database_url, tmp, workers=workers) as floor,
+                    web_server(database_url, tmp, workers=workers, direct_url=pooled) as server,
+                    floor_server(database_url, tmp, workers=workers, direct_url=pooled) as floor,
                 ):
                     log(
                         f"servers up: ours {server.base_url}, floor {floor.base_url},"
@@ -451,7 +466,7 @@ async def main(args: argparse.Namespace) -> int:
                     await precheck(server.base_url, sharers[0])
                     sharers_total += len(sharers) + 1  # the precheck's visitor too
                     tokens = [s.token for s in sharers]
-                    await _floor.setup(database_url, tokens)
+                    await _floor.setup(direct_url, tokens)
                     sides = {
                         "ours": (server, CpuMeter(server.pid, database.postmaster_pid)),
                         "floor": (floor, CpuMeter(floor.pid, database.postmaster_pid)),
@@ -494,7 +509,7 @@ async def main(args: argparse.Namespace) -> int:
                                     f"  p99 {cell.percentile(99):6.1f} ms  errors {cell.errors}"
                                     + (f" (first: {cell.first_error})" if cell.first_error else "")
                                 )
-            counts = await count_rows(database_url)
+            counts = await count_rows(direct_url)
 
     conn_model = (
         "keep-alive, each phone keeps its connection across operations (new cookies per swap)"
@@ -507,6 +522,12 @@ async def main(args: argparse.Namespace) -> int:
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, uvicorn with"
         f" {server_stack()}; servers, PostgreSQL and load generator all on this machine, loopback"
     )
+    if args.pgbouncer:
+        print(
+            f"database: by way of PgBouncer (transaction pooling, {PGBOUNCER_POOL} server"
+            " connections; its own CPU is in other), both servers' statement caches off;"
+            " DATABASE_DIRECT_URL to PostgreSQL itself"
+        )
     print(
         f"closed loop, no think time; {args.rounds} round(s) per cell, ours and the floor"
         f" alternating, each {args.warmup:g} s warm-up then {args.duration:g} s measured;"
@@ -562,6 +583,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="web processes")
     parser.add_argument("--sharers", type=int, default=50, help="sharers whose tokens are used")
+    parser.add_argument(
+        "--pgbouncer",
+        action="store_true",
+        help="both servers reach PostgreSQL by way of PgBouncer in transaction pooling mode",
+    )
     parser.add_argument(
         "--keep-alive",
         action="store_true",

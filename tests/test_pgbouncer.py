@@ -21,10 +21,10 @@ import pytest
 from starlette.applications import Starlette
 
 from server.local_services.mail_sink import LocalMailSink
+from server.local_services.pgbouncer import pgbouncer
 from server.local_services.push_service import LocalPushService
 from tests.browser.conftest import free_port, output_of, server_process, wait_until_healthy
 from tests.conftest import TEST_SECRET, create_database, drop_database
-from tests.pgbouncer import pgbouncer
 from tests.phone import Phone, soup, text_of
 from tests.reminders import subscribe
 from tests.tap.test_routes import bump

@@ -1,5 +1,5 @@
-"""PgBouncer in transaction pooling mode in front of a test database, started by the test that
-needs it (Debian's ``pgbouncer``, which ``make test`` installs)::
+"""PgBouncer in transaction pooling mode in front of a database, started by the test or the
+benchmark that needs it (Debian's ``pgbouncer``, which ``make test`` installs)::
 
     async with pgbouncer(direct_url, directory) as bouncer:
         bouncer.url   # the same database by way of PgBouncer: DATABASE_URL, as in production
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,15 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import pytest
-
-from tests.browser.conftest import free_port
-
 PGBOUNCER = Path("/usr/sbin/pgbouncer")
 # Fewer server connections than the processes' pools hold clients: they take turns per
 # transaction, as they would in production.
 POOL_SIZE = 8
 STARTUP_SECONDS = 10
+
+
+class PgBouncerError(RuntimeError):
+    """PgBouncer is missing, or did not start."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class PgBouncer:
         return self.log.read_text(errors="replace")
 
 
-def _config(direct_url: str, directory: Path, port: int) -> str:
+def _config(direct_url: str, directory: Path, port: int, pool_size: int) -> str:
     parts = urlsplit(direct_url)
     socket_dir = parse_qs(parts.query).get("host", [None])[0]
     if socket_dir:  # the embedded PostgreSQL listens on a Unix socket only
@@ -67,7 +68,7 @@ unix_socket_dir =
 auth_type = trust
 auth_file = {directory / "userlist.txt"}
 pool_mode = transaction
-default_pool_size = {POOL_SIZE}
+default_pool_size = {pool_size}
 max_client_conn = 500
 """
 
@@ -83,14 +84,19 @@ def _run_as(direct_url: str) -> list[str]:
 
 
 @asynccontextmanager
-async def pgbouncer(direct_url: str, directory: Path) -> AsyncIterator[PgBouncer]:
-    """PgBouncer in front of ``direct_url``'s database until the block ends."""
+async def pgbouncer(
+    direct_url: str, directory: Path, *, pool_size: int = POOL_SIZE
+) -> AsyncIterator[PgBouncer]:
+    """PgBouncer in front of ``direct_url``'s database until the block ends, with
+    ``pool_size`` server connections."""
     if not PGBOUNCER.exists():  # noqa: ASYNC240 - one stat
-        pytest.fail(f"{PGBOUNCER} is missing: `make test` installs it (apt-get install pgbouncer)")
+        raise PgBouncerError(
+            f"{PGBOUNCER} is missing: `make test` installs it (apt-get install pgbouncer)"
+        )
     directory.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - one directory
-    port = free_port()
+    port = _free_port()
     config = directory / "pgbouncer.ini"
-    config.write_text(_config(direct_url, directory, port))
+    config.write_text(_config(direct_url, directory, port, pool_size))
     parts = urlsplit(direct_url)
     user = parts.username or "postgres"
     bouncer = PgBouncer(f"postgresql://{user}@127.0.0.1:{port}{parts.path}", directory / "log")
@@ -113,7 +119,7 @@ async def _until_listening(
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.returncode is not None:
-            pytest.fail(f"pgbouncer exited with {process.returncode}:\n{bouncer.output()}")
+            raise PgBouncerError(f"pgbouncer exited with {process.returncode}:\n{bouncer.output()}")
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)
         except OSError:
@@ -122,4 +128,12 @@ async def _until_listening(
         writer.close()
         await writer.wait_closed()
         return
-    pytest.fail(f"pgbouncer did not listen within {STARTUP_SECONDS} s:\n{bouncer.output()}")
+    raise PgBouncerError(
+        f"pgbouncer did not listen within {STARTUP_SECONDS} s:\n{bouncer.output()}"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
