@@ -75,14 +75,27 @@ SELECT count(*) FROM taken
 -- For a lease's length after PostgreSQL starts, run-out leases are left alone: their workers
 -- were cut off by the restart, not dead, and need that long to come back, renew, and record
 -- what the push service accepted meanwhile (or it would be sent twice).
-WITH picked AS (
+-- Run-out leases first (a dead worker's: rare), then the ready ones in the order of
+-- deliveries_ready: each reads its partial index in order and stops at :limit (one query with
+-- OR read and sorted the whole queue for every claim).
+WITH run_out AS (
     SELECT id FROM deliveries
-    WHERE (status = 'queued' AND next_attempt_at <= now())
-       OR (status = 'sending' AND lease_until < now()
-           AND pg_postmaster_start_time() < now() - make_interval(secs => :lease_seconds))
+    WHERE status = 'sending' AND lease_until < now()
+      AND pg_postmaster_start_time() < now() - make_interval(secs => :lease_seconds)
+    ORDER BY lease_until
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), ready AS (
+    SELECT id FROM deliveries
+    WHERE status = 'queued' AND next_attempt_at <= now()
     ORDER BY next_attempt_at, id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
+), picked AS (
+    -- Rows locked here but past the limit are let go when the statement's transaction ends.
+    SELECT id FROM run_out
+    UNION ALL
+    (SELECT id FROM ready LIMIT :limit - (SELECT count(*) FROM run_out))
 ), leased AS (
     UPDATE deliveries d
     SET status = 'sending', lease_until = now() + make_interval(secs => :lease_seconds),

@@ -28,14 +28,26 @@ SELECT pg_notify('mail', 'queued')
 -- Lease up to :limit emails to worker :worker for :lease_seconds seconds, waited-for mail
 -- first, with everything the message needs, whichever kind it is. As deliveries.claim: run-out
 -- leases are taken over, except for a lease's length after PostgreSQL starts.
-WITH picked AS (
+-- Run-out leases first (a dead worker's: rare), then the ready ones in the order of
+-- emails_ready: each reads its partial index in order and stops at :limit.
+WITH run_out AS (
     SELECT id FROM emails
-    WHERE (status = 'queued' AND next_attempt_at <= now())
-       OR (status = 'sending' AND lease_until < now()
-           AND pg_postmaster_start_time() < now() - make_interval(secs => :lease_seconds))
+    WHERE status = 'sending' AND lease_until < now()
+      AND pg_postmaster_start_time() < now() - make_interval(secs => :lease_seconds)
+    ORDER BY lease_until
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), ready AS (
+    SELECT id FROM emails
+    WHERE status = 'queued' AND next_attempt_at <= now()
     ORDER BY waited_for DESC, next_attempt_at, id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
+), picked AS (
+    -- Rows locked here but past the limit are let go when the statement's transaction ends.
+    SELECT id FROM run_out
+    UNION ALL
+    (SELECT id FROM ready LIMIT :limit - (SELECT count(*) FROM run_out))
 ), leased AS (
     UPDATE emails m
     SET status = 'sending', lease_until = now() + make_interval(secs => :lease_seconds),
