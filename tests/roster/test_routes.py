@@ -221,6 +221,27 @@ async def test_roster_search_shows_listed_people_never_contact_details(new_phone
         assert "<script>" not in page.text
 
 
+async def test_roster_search_lists_names_first_then_headlines_then_the_rest(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    # Best match first, each tier in name order: typing "rec" on a phone at a crowded event
+    # looks for someone called Rec..., then recruiters, then people who want recruiters.
+    await attendee(new_phone, pool, event_id, "Zed Recto")
+    await attendee(new_phone, pool, event_id, "Amy Pike", looking_for="Recruiters in retail")
+    await attendee(new_phone, pool, event_id, "Bo Hale", headline="Recruiter at Arcbase")
+    await attendee(new_phone, pool, event_id, "Rebecca Stone")
+    await attendee(new_phone, pool, event_id, "Abe Rector")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    url = ben.url("event_people", event_id=event_id)
+    for typed, names in (
+        ("r", ["Abe Rector", "Rebecca Stone", "Zed Recto", "Bo Hale", "Amy Pike"]),
+        ("rec", ["Abe Rector", "Zed Recto", "Bo Hale", "Amy Pike"]),
+        ("recruiter", ["Bo Hale", "Amy Pike"]),
+        ("bo rec", ["Bo Hale"]),
+    ):
+        page = await ben.get(url, params={"q": typed})
+        assert [n.get_text() for n in soup(page).select(".name")] == names, typed
+
+
 async def test_roster_is_private_to_present_attendees_within_the_window(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     ana = await attendee(new_phone, pool, event_id, "Ana Silva")
