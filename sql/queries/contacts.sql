@@ -59,12 +59,20 @@ SELECT (SELECT id FROM contacts WHERE owner_id = :viewer_id AND contact_id = :ow
 -- and by the event where we met (:event_id); :limit of them, after the contact met at
 -- :after_at with id :after_id (both NULL: from the newest). Each card as its person shares
 -- it with me, so a company they keep from me neither shows nor matches.
+-- A search reads my contacts newest first until a page matches: a string few match ("zqx")
+-- reads all of them (10,000 in a long memory). So each is first matched on its card as
+-- written, by key (a scalar subquery: never a join over every card) and with one LIKE on
+-- cards.match_text (the three fields lowercased once, as ILIKE lowercases them on every
+-- call); only the rows that match are shared_card()-ed and matched again as shared with me.
 SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key,
        ct.event_id, e.name AS event_name, ct.sharing
 FROM contacts ct
 CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 LEFT JOIN events e ON e.id = ct.event_id
 WHERE ct.owner_id = :owner_id
+  AND (:pattern::text IS NULL
+       OR (SELECT raw.match_text LIKE lower(:pattern)
+           FROM cards raw WHERE raw.account_id = ct.contact_id))
   AND (:pattern::text IS NULL
        OR c.name ILIKE :pattern OR c.headline ILIKE :pattern OR c.company ILIKE :pattern)
   AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)

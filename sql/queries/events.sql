@@ -95,30 +95,14 @@ LIMIT :limit
 -- name: roster
 -- Listed attendees other than me, never their email or phone, leaving out anyone who
 -- blocked me or whom I blocked. :query is a prefix tsquery text, or NULL for everyone.
--- Best match first, then by name: :limit of them, after the person :after (an account id,
--- placed by their card's rank and name, which outlast their place on the roster; NULL:
--- from the first).
-SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with, c.photo_key,
-       ct.id AS contact_id,
-       -- A declined request still reads "Request sent": declining is silent.
-       EXISTS (SELECT 1 FROM connect_requests r
-               WHERE r.status IN ('pending', 'declined')
-                 AND r.from_id = :viewer_id AND r.to_id = ea.account_id) AS requested
-FROM event_attendees ea
-JOIN cards c ON c.account_id = ea.account_id
-LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = ea.account_id
-WHERE ea.event_id = :event_id AND ea.listed AND ea.left_at IS NULL AND ea.account_id <> :viewer_id
-  AND ea.account_id NOT IN (SELECT account_id FROM blocked_with(:viewer_id))
-  AND (:query::text IS NULL OR c.search @@ to_tsquery('simple', :query))
-  AND (:after::bigint IS NULL
-       OR (-CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END,
-           c.name, c.account_id)
-          > (SELECT -CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(a.search, to_tsquery('simple', :query)) END,
-                    a.name, a.account_id
-             FROM cards a WHERE a.account_id = :after))
-ORDER BY CASE WHEN :query::text IS NULL THEN 0 ELSE ts_rank(c.search, to_tsquery('simple', :query)) END DESC,
-         c.name, c.account_id
-LIMIT :limit
+-- Best match first, in tiers, each in name order: people whose name has every word typed,
+-- then those found by name, company and headline, then the rest (roster_page() in
+-- logic.sql, which says why it is a function). :limit of them, after the person :after
+-- (an account id, placed by their card's tier and name, which outlast their place on the
+-- roster; NULL: from the first).
+SELECT account_id, name, headline, company, looking_for, can_help_with, photo_key, contact_id,
+       requested
+FROM roster_page(:event_id, :viewer_id, :query, :after, :limit)
 
 -- name: attendee_ids$
 -- Whether an account is a listed, present attendee of the event (for acting on them).

@@ -36,6 +36,18 @@ async def test_contacts_newest_first_and_search(new_phone, pool):
     assert "Nobody matches" in text_of(none)
 
 
+async def test_contacts_search_matches_within_one_field_in_any_case(new_phone):
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    other = await new_phone()
+    await other.make_card(name="Åsa Öberg", headline="Designer", company="Loom")
+    await swap(me, other)
+    for typed, found in (("ÅSA", True), ("öberg", True), ("SIGN", True), ("berg designer", False)):
+        page = await me.get(me.url("contacts"), params={"q": typed})
+        names = [el.get_text() for el in soup(page).select(".people .name")]
+        assert names == (["Åsa Öberg"] if found else []), typed
+
+
 async def test_private_note_saved_and_only_mine(new_phone, pool):
     me = await new_phone()
     await me.make_card(name="Me Myself")

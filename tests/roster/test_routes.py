@@ -123,6 +123,34 @@ async def test_people_who_can_help_you_with_the_reason_marked(new_phone, pool):
     assert (await stranger.get(stranger.url("event_matches", event_id=event_id))).status_code == 404
 
 
+async def test_in_a_crowd_the_person_sharing_a_rare_need_comes_first(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    # 600 people offer what nearly everyone offers: more than the 500 candidates ranked.
+    crowd = await pool.fetch(
+        "WITH made AS (INSERT INTO accounts (time_zone) SELECT 'UTC' FROM generate_series(1, 600)"
+        " RETURNING id)"
+        " INSERT INTO cards (account_id, name, can_help_with)"
+        " SELECT id, 'Crowd ' || id, 'Intros to investors' FROM made RETURNING account_id"
+    )
+    await pool.executemany(
+        "INSERT INTO event_attendees (event_id, account_id) VALUES ($1, $2)",
+        [(event_id, row["account_id"]) for row in crowd],
+    )
+    # Zoe joins last (her card is the index's last) and offers the one thing Ben needs.
+    await attendee(
+        new_phone, pool, event_id, "Zoe Quist", can_help_with="Intros to investors in aquaculture"
+    )
+    ben = await attendee(
+        new_phone, pool, event_id, "Ben Ode", looking_for="Intros to investors in aquaculture"
+    )
+    await pool.execute("ANALYZE cards")  # what the server's statistics would know by then
+    page = await ben.get(ben.url("event_matches", event_id=event_id))
+    cards = soup(page).select(".roster .card")
+    assert "Zoe Quist" in cards[0].get_text()
+    assert "aquaculture" in [m.get_text().lower() for m in cards[0].select("mark")]
+    assert len(cards) == 30
+
+
 async def test_highlight_escapes_hostile_words(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     await attendee(
@@ -219,6 +247,27 @@ async def test_roster_search_shows_listed_people_never_contact_details(new_phone
         assert page.status_code == 200
         assert "@example.com" not in page.text and "555" not in page.text
         assert "<script>" not in page.text
+
+
+async def test_roster_search_lists_names_first_then_headlines_then_the_rest(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    # Best match first, each tier in name order: typing "rec" on a phone at a crowded event
+    # looks for someone called Rec..., then recruiters, then people who want recruiters.
+    await attendee(new_phone, pool, event_id, "Zed Recto")
+    await attendee(new_phone, pool, event_id, "Amy Pike", looking_for="Recruiters in retail")
+    await attendee(new_phone, pool, event_id, "Bo Hale", headline="Recruiter at Arcbase")
+    await attendee(new_phone, pool, event_id, "Rebecca Stone")
+    await attendee(new_phone, pool, event_id, "Abe Rector")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    url = ben.url("event_people", event_id=event_id)
+    for typed, names in (
+        ("r", ["Abe Rector", "Rebecca Stone", "Zed Recto", "Bo Hale", "Amy Pike"]),
+        ("rec", ["Abe Rector", "Zed Recto", "Bo Hale", "Amy Pike"]),
+        ("recruiter", ["Bo Hale", "Amy Pike"]),
+        ("bo rec", ["Bo Hale"]),
+    ):
+        page = await ben.get(url, params={"q": typed})
+        assert [n.get_text() for n in soup(page).select(".name")] == names, typed
 
 
 async def test_roster_is_private_to_present_attendees_within_the_window(new_phone, pool):

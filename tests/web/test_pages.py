@@ -132,6 +132,40 @@ async def test_the_roster_goes_past_one_page(dana, pool, htmx, query):
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+async def test_a_roster_search_pages_through_its_tiers(dana, pool, htmx):
+    assert (await dana.post(dana.url("event_create"), event_form())).status_code == 303
+    event_id = await pool.fetchval("SELECT id FROM events")
+    # "sam" in the name, in the headline, or only in what they look for: three tiers whose
+    # names interleave, so a page boundary falls inside a tier and between two.
+    people = [(f"{'Sam' if n % 3 == 0 else 'Alex'} Roe {n // 3:02}", n % 3) for n in range(COUNT)]
+    ids = await add_people(pool, [name for name, _ in people])
+    for account, (_, tier) in zip(ids, people, strict=True):
+        if tier == 1:
+            await pool.execute(
+                "UPDATE cards SET headline = 'Samba teacher' WHERE account_id = $1", account
+            )
+        elif tier == 2:
+            await pool.execute(
+                "UPDATE cards SET looking_for = 'Samples of shoes' WHERE account_id = $1", account
+            )
+    await pool.executemany(
+        "INSERT INTO event_attendees (event_id, account_id) VALUES ($1, $2)",
+        [(event_id, account) for account in ids],
+    )
+    seen = await walk(
+        dana,
+        dana.url("event_people", event_id=event_id) + "?q=sam",
+        "#people-list > ul > li",
+        htmx=htmx,
+    )
+    expected = sorted(
+        (tier, name, account) for (name, tier), account in zip(people, ids, strict=True)
+    )
+    assert flat(seen) == [name for _, name, _ in expected]
+    assert len(seen) == -(-len(expected) // pages.PAGE_SIZE)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
 async def test_requests_go_past_one_page(dana, pool, htmx):
     assert (await dana.post(dana.url("event_create"), event_form())).status_code == 303
     event_id = await pool.fetchval("SELECT id FROM events")
