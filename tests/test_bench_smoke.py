@@ -66,6 +66,11 @@ FIGURES = {
         "matches p99",
         "checks: 300 attendees' digests",
     ],
+    "events.py --worker-processes 2": [
+        "2 `python -m server worker` processes",
+        "worker processes",
+        "checks: 300 attendees' digests",
+    ],
 }
 
 
