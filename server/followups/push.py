@@ -239,8 +239,12 @@ class PushSender:
         """One message; ``time_limit`` (seconds, default ``timeout``) bounds the whole request."""
         assert urgency in URGENCIES and ttl >= 0
         body = self.encrypt(json.dumps(message, separators=(",", ":")).encode(), subscription)
+        try:
+            authorization = self.authorization(subscription.endpoint)
+        except ValueError as error:  # checked on subscribe; a send fails, the worker goes on
+            return PushResult(0, None, f"not an endpoint we send to: {error}"[:200])
         headers = {
-            "authorization": self.authorization(subscription.endpoint),
+            "authorization": authorization,
             "content-encoding": "aes128gcm",
             "content-type": "application/octet-stream",
             # Without a TTL the push service may drop the message for a sleeping phone.

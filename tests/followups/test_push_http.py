@@ -163,3 +163,15 @@ async def test_no_answer_in_time_is_a_retryable_failure_and_the_connection_goes(
         server.handler = created
         assert (await sender.send(subscription, {"title": "t"}, ttl=60)).sent
     assert len(set(server.ports)) == 2  # the timed-out connection was not reused
+
+
+async def test_an_endpoint_it_cannot_send_to_is_a_failed_send_not_a_crash(app):
+    # Stored endpoints were checked on subscribe; one that is no URL still only fails its send.
+    async with PushHttp(ssl.create_default_context(), limit=2) as http:
+        sender = push.PushSender(app.state.vapid, "mailto:ops@example.com", http)
+        point = push.VapidKeys.generate().application_server_key
+        for endpoint in ("https://push.example:port/x", "ftp://push.example/x"):
+            result = await sender.send(
+                push.Subscription(endpoint, point, "AAAAAAAAAAAAAAAAAAAAAA"), {}, ttl=60
+            )
+            assert result.status == 0 and "not an endpoint we send to" in result.error
