@@ -54,6 +54,7 @@ Run it::
     .venv/bin/python bench/push.py --sizes 1000 --latencies 0.05 --concurrency 64
     .venv/bin/python bench/push.py --checks inline      # the service checks as it answers
     .venv/bin/python bench/push.py --service inprocess  # the service in this event loop
+    .venv/bin/python bench/push.py --worker-processes 2 --concurrency 256  # two worker processes
     .venv/bin/python bench/push.py --smoke              # seconds, ours only: still works?
 
 It exits 1 when a check fails (a delivery not sent, a message missing, refused or
@@ -65,6 +66,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import os
 import platform
 import pstats
@@ -96,6 +98,7 @@ AIM_LATENCY = 0.05
 SUBJECT = "mailto:bench@example.com"
 POOL_SIZE = 4  # as server.worker.main
 WORKER_DEADLINE = 300.0
+WORKER_SCRIPT = Path(__file__).resolve().parent / "_push_worker.py"  # --worker-processes
 NOISY_OTHER_PERCENT = 20
 
 # Each delivery and the subscription it goes to, to check what the push service received.
@@ -214,7 +217,13 @@ async def run_worker(
     batch: int,
     tmp: Path,
     profile_top: int = 0,
+    processes: int = 0,
+    database_url: str = "",
 ) -> Run:
+    if processes:
+        return await run_worker_processes(
+            database_url, service, meter, n=n, concurrency=concurrency, batch=batch, count=processes
+        )
     from starlette.routing import Router
 
     from server.app import ROUTES
@@ -260,6 +269,64 @@ async def run_worker(
             stats.sort_stats("tottime").print_stats(profile_top)
             stats.sort_stats("cumulative").print_stats(profile_top)
     return Run(handled, end[0] - start[0], CpuMeter.between(start, end), passes)
+
+
+async def run_worker_processes(
+    database_url: str,
+    service: Service,
+    meter: CpuMeter,
+    *,
+    n: int,
+    concurrency: int,
+    batch: int,
+    count: int,
+) -> Run:
+    """``count`` worker processes (bench/_push_worker.py), ``concurrency`` sends in flight
+    between them, started together once each is ready; timed until the last one has seen
+    every delivery sent. Their CPU is added to "bench"."""
+    share = max(1, concurrency // count)
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(WORKER_SCRIPT),
+            database_url,
+            service.ca_file,
+            str(share),
+            str(batch),
+            str(n),
+            env={**os.environ, "SECRET_KEY": SECRET_KEY},
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+    for worker in workers:
+        assert worker.stdout is not None
+        line = await asyncio.wait_for(worker.stdout.readline(), 60)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"a worker process did not start: {line!r}")
+    start = meter.mark()
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write(b"go\n")
+        await worker.stdin.drain()
+    reports = []
+    for worker in workers:
+        assert worker.stdout is not None
+        reports.append(json.loads(await worker.stdout.readline()))
+    end = meter.mark()
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write(b"stop\n")
+        await worker.stdin.drain()
+        await worker.wait()
+    seconds = end[0] - start[0]
+    cpu = CpuMeter.between(start, end)
+    worker_percent = 100 * sum(r["cpu"] for r in reports) / seconds
+    cpu["bench"] += worker_percent
+    cpu["other"] = max(0.0, cpu["other"] - worker_percent)
+    handled = sum(r["handled"] for r in reports)
+    return Run(handled, seconds, cpu, sum(r["passes"] for r in reports))
 
 
 @dataclass(frozen=True)
@@ -412,6 +479,8 @@ async def run_cell(
             batch=args.batch,
             tmp=tmp,
             profile_top=args.profile,
+            processes=args.worker_processes,
+            database_url=args.database_url,
         )
         statuses = dict(await pool.fetch("SELECT status, count(*) FROM deliveries GROUP BY status"))
         if statuses != {"sent": n}:
@@ -501,6 +570,7 @@ async def main(args: argparse.Namespace) -> int:
             push_service(in_process=args.service == "inprocess") as service,
         ):
             pool = await create_pool(database.url, max_size=POOL_SIZE)
+            args.database_url = database.url
             try:
                 async with pool.acquire() as conn:
                     await apply_migrations(conn)
@@ -554,8 +624,14 @@ async def main(args: argparse.Namespace) -> int:
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, uvloop;"
         " worker, push service and PostgreSQL on this machine, loopback HTTPS (HTTP/1.1)"
     )
+    processes = (
+        f" in {args.worker_processes} worker processes (bench/_push_worker.py) sharing it,"
+        f" {args.concurrency // args.worker_processes} each, their CPU in bench"
+        if args.worker_processes
+        else ""
+    )
     print(
-        f"ours: server.worker.Worker.run_once() looped, concurrency {args.concurrency},"
+        f"ours: server.worker.Worker.run_once() looped, concurrency {args.concurrency}{processes},"
         f" batch {args.batch}, pool of {POOL_SIZE} connections;"
         f" push service (server.local_services) {where}, verifying and decrypting every"
         f" message {checks}"
@@ -614,6 +690,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latencies", type=float, nargs="+", default=[0.0, 0.05])
     parser.add_argument("--concurrency", type=int, default=128, help="worker and async baseline")
     parser.add_argument("--batch", type=int, default=256, help="rows the worker claims at a time")
+    parser.add_argument(
+        "--worker-processes",
+        type=int,
+        default=0,
+        help="ours as N worker processes sharing --concurrency (0: one, in this process)",
+    )
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs of ours and async per cell, best kept"
     )

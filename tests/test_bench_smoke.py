@@ -44,6 +44,10 @@ FIGURES = {
         "ours/s",
         "checks: every delivery 'sent'",
     ],
+    "push.py --worker-processes 2": [
+        "in 2 worker processes (bench/_push_worker.py)",
+        "checks: every delivery 'sent'",
+    ],
     "push_clients.py": ["Reachout push clients benchmark", "ours (push_http)", "aiohttp", "req/s"],
     "mail.py": [
         "Reachout mail benchmark",
