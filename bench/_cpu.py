@@ -8,6 +8,12 @@ import time
 import psutil
 
 
+def cpu_seconds(proc: psutil.Process) -> float:
+    """User and system CPU seconds a process has used so far."""
+    cpu = proc.cpu_times()
+    return float(cpu.user + cpu.system)
+
+
 class CpuMeter:
     """CPU seconds of this process, the push service's process, PostgreSQL, and the machine."""
 
@@ -16,10 +22,7 @@ class CpuMeter:
         self.service = psutil.Process(service_pid) if service_pid else None
         self.db_pid = db_pid
 
-    @staticmethod
-    def _seconds(proc: psutil.Process) -> float:
-        cpu = proc.cpu_times()
-        return float(cpu.user + cpu.system)
+    _seconds = staticmethod(cpu_seconds)
 
     def _db(self) -> float:
         total = 0.0

@@ -107,7 +107,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from _cpu import CpuMeter
+from _cpu import CpuMeter, cpu_seconds
 from _long_memory import Person as ContactsPerson
 from _long_memory import seed_person, time_contacts
 from _mail_sink import ProcessMailSink, mail_sink
@@ -960,11 +960,6 @@ async def _discard(stream: asyncio.StreamReader) -> None:
         pass
 
 
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
-
-
 async def until_sent(
     pool: Any, expected: tuple[int, int], deadline: float
 ) -> tuple[tuple[int, float], tuple[int, float]]:
@@ -1056,6 +1051,8 @@ async def run_digest(
                 enqueue_seconds = time.perf_counter() - start
 
                 begin = meter.mark()
+                # The delivery's CPU, not the processes' start-up: counted from here.
+                workers_before = sum(cpu_seconds(p) for p in processes)
                 deadline = begin[0] + DELIVERY_DEADLINE
                 if processes:
                     (pushed, push_seconds), (mailed, mail_seconds) = await until_sent(
@@ -1071,7 +1068,7 @@ async def run_digest(
                         drain(mail.run_once, expected[1], deadline),
                     )
                 end = meter.mark()
-                workers_cpu = sum(cpu_seconds(p) for p in processes) if processes else 0.0
+                workers_cpu = sum(cpu_seconds(p) for p in processes) - workers_before
     finally:
         await mail_sender.close()
         await pool.close()

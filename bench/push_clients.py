@@ -47,6 +47,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 import psutil
+from _cpu import cpu_seconds
 from _push_service import Service, push_service
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -142,11 +143,6 @@ async def drive(
 
     await asyncio.gather(*(lane() for _ in range(concurrency)))
     return next_index, failures, versions
-
-
-def cpu_seconds(proc: psutil.Process) -> float:
-    cpu = proc.cpu_times()
-    return float(cpu.user + cpu.system)
 
 
 def machine_busy() -> float:

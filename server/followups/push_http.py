@@ -21,6 +21,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httptools
 
@@ -54,17 +55,12 @@ class Origin:
 
     @classmethod
     def parse(cls, scheme: str, authority: str) -> Origin:
-        if scheme not in ("https", "http"):
-            raise ValueError(f"not an http(s) endpoint: {scheme}")
-        host, port = authority, 443 if scheme == "https" else 80
-        if authority.startswith("["):
-            host, _, rest = authority[1:].partition("]")
-            if rest:
-                port = int(rest.removeprefix(":"))
-        elif ":" in authority:
-            host, _, number = authority.rpartition(":")
-            port = int(number)
-        return cls(scheme, host, port, authority)
+        """ValueError for anything but http(s) with a host and a port that is a number."""
+        parts = urlsplit(f"{scheme}://{authority}")
+        if scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(f"not an http(s) endpoint: {scheme}://{authority}")
+        port = parts.port or (443 if scheme == "https" else 80)
+        return cls(scheme, parts.hostname, port, authority)
 
 
 class _Connection(asyncio.Protocol):
