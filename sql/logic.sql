@@ -42,10 +42,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT blocker_id FROM blocks WHERE blocked_id = account
 $$;
 
--- Whether either of two accounts blocked the other: for one pair at a time.
+-- Whether either of two accounts blocked the other: for one pair at a time. plpgsql, as
+-- current_event(): an sql function with a subquery is not inlined and would be planned
+-- again by every statement that asks (a swap by bump, tap or code asks once).
 CREATE OR REPLACE FUNCTION blocked_between(a bigint, b bigint) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT EXISTS (SELECT 1 FROM blocked_with(a) hidden WHERE hidden.account_id = b)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM blocked_with(a) hidden WHERE hidden.account_id = b);
+END
 $$;
 
 -- Whether (bucket, key) has room for one more hit, counting none: NULL when it has, otherwise
