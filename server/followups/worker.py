@@ -42,6 +42,8 @@ BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
 # Reminders one account gets one by one in its day; past these, one summary per device.
 REMINDERS_EACH_DAY = 5
+# Seconds between looks for what the enqueue running alongside has queued meanwhile.
+ENQUEUE_LOOK_AGAIN = 0.05
 
 
 def backoff(attempts: int, retry_after: float | None, rng: random.Random, base: float) -> float:
@@ -157,14 +159,15 @@ class Worker:
     def __post_init__(self) -> None:
         self.leases = Leases(self.pool, self.sql, "deliveries", self.lease_seconds, self.name)
 
-    async def enqueue_due(self) -> int:
+    async def enqueue_due(self, stop: asyncio.Event | None = None) -> int:
         """Queue the reminders of due follow-ups; how many follow-ups were taken."""
         total = 0
-        while True:
+        while not (stop is not None and stop.is_set()):
             taken = await self._enqueue_some()
             total += taken
             if taken < self.enqueue_batch:
-                return total
+                break
+        return total
 
     async def _enqueue_some(self) -> int:
         """One batch, in one transaction: lock due follow-ups, then their owners (an advisory
@@ -184,9 +187,9 @@ class Worker:
             )
             return len(due)
 
-    async def enqueue_digests(self) -> int:
+    async def enqueue_digests(self, stop: asyncio.Event | None = None) -> int:
         total = 0
-        while True:
+        while not (stop is not None and stop.is_set()):
             taken: int = await self.sql.run(
                 self.pool,
                 "deliveries.enqueue_digests",
@@ -195,27 +198,48 @@ class Worker:
             )
             total += taken
             if taken < 2000:
-                return total
+                break
+        return total
+
+    async def _enqueue(self, stop: asyncio.Event | None) -> None:
+        await self.enqueue_due(stop)
+        await self.enqueue_digests(stop)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
-        """Enqueue what is due, then send until nothing is ready. Returns deliveries handled.
+        """Enqueue what is due and send until nothing is ready. Returns deliveries handled.
 
-        Claims again as soon as fewer than ``concurrency`` sends are in flight, rather
-        than waiting for a whole batch, so the last slow sends of one batch do not
-        leave the other slots idle.
+        Sending starts with the first batch enqueued, not after the last: a backlog of
+        tens of thousands (a big event's digest) takes seconds of database work to enqueue,
+        and the sends would idle meanwhile. The drain claims again as soon as fewer than
+        ``concurrency`` sends are in flight, rather than waiting for a whole batch, so the
+        last slow sends of one batch do not leave the other slots idle.
         """
         # Sends accepted in a pass the database cut short are recorded before anything new.
         await self._record_sent()
-        await self.enqueue_due()
-        await self.enqueue_digests()
-        return await outbox.drain(
-            self.leases,
-            lambda row, left: self.deliver(row, time_limit=min(self.sender.timeout, left)),
-            self._record_sent,
-            concurrency=self.concurrency,
-            batch=self.batch,
-            stop=stop,
-        )
+        enqueueing = asyncio.create_task(self._enqueue(stop))
+        handled = 0
+        try:
+            while True:
+                enqueued_all = enqueueing.done()
+                handled += await outbox.drain(
+                    self.leases,
+                    lambda row, left: self.deliver(row, time_limit=min(self.sender.timeout, left)),
+                    self._record_sent,
+                    concurrency=self.concurrency,
+                    batch=self.batch,
+                    stop=stop,
+                )
+                if enqueued_all or (stop is not None and stop.is_set()):
+                    break
+                # Nothing ready yet: the next batch, or the end of the enqueue, is near.
+                await asyncio.wait({enqueueing}, timeout=ENQUEUE_LOOK_AGAIN)
+        finally:
+            # Each batch commits on its own: the one under way finishes rather than be cut.
+            await asyncio.wait({enqueueing})
+            if not enqueueing.cancelled():
+                enqueueing.exception()  # retrieved: raised below, or after the drain's error
+        enqueueing.result()
+        return handled
 
     async def _record_sent(self) -> None:
         """Record accepted sends in one statement: per-row commits held the send slots.

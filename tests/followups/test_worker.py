@@ -175,6 +175,39 @@ async def test_two_workers_at_once_deliver_each_reminder_once(new_phone, pool, p
     assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 12
 
 
+async def test_reminders_go_out_while_the_rest_of_a_backlog_is_still_being_queued(
+    new_phone, pool, push, app
+):
+    first, second = await sharers_with_phones(new_phone, push, 2)
+    owners = {
+        device.endpoint: await pool.fetchval(
+            "SELECT account_id FROM push_subscriptions WHERE endpoint = $1", device.endpoint
+        )
+        for device in (first, second)
+    }
+    await make_due(pool)
+    # The first person's reminder is queued first; the rest of the backlog after it.
+    await pool.execute(
+        "UPDATE followups SET due_at = due_at - interval '1 hour' WHERE owner_id = $1",
+        owners[first.endpoint],
+    )
+    async with running_worker(app, push, enqueue_batch=1) as worker, pool.acquire() as other:
+        # Another worker is queueing the second person's reminders (it holds their lock).
+        async with other.transaction():
+            await other.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('reminders:' || $1::bigint, 0))",
+                owners[second.endpoint],
+            )
+            before = len(push.received)
+            passing = asyncio.create_task(worker.run_once())
+            await push.wait_for(before + 1)
+            assert not passing.done(), "still waiting to queue the second person's reminder"
+            assert len(push.received_for(first)) == 1 and push.received_for(second) == []
+        assert await asyncio.wait_for(passing, 10) == 2
+        assert await worker.run_once() == 0
+    assert len(push.received_for(first)) == 1 and len(push.received_for(second)) == 1
+
+
 def worker_process(settings_env: dict[str, str], lease: str = "2") -> list:
     env = {**os.environ, **settings_env, "WORKER_LEASE_SECONDS": lease, "LOG_LEVEL": "WARNING"}
     return [sys.executable, "-m", "server", "worker"], env
