@@ -136,7 +136,7 @@ LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 -- and one email, as each wants reminders to come; each attendee once. Returns how many
 -- attendees were taken.
 WITH due AS (
-    SELECT ea.event_id, ea.account_id
+    SELECT ea.ctid
     FROM event_attendees ea JOIN events e ON e.id = ea.event_id
     WHERE ea.digest_queued_at IS NULL AND ea.left_at IS NULL
       AND e.ends_at + make_interval(secs => :delay_seconds) <= now()
@@ -144,8 +144,11 @@ WITH due AS (
     LIMIT :limit
     FOR UPDATE OF ea SKIP LOCKED
 ), taken AS (
+    -- By the rows' places (locked above, so they stay put), as an array: joined to `due`,
+    -- by key or by place, the planner hashed every attendee of the event for each batch
+    -- (28 ms of 45 at 70,000 attendees); an array of places is read by a TID scan.
     UPDATE event_attendees ea SET digest_queued_at = now()
-    FROM due WHERE ea.event_id = due.event_id AND ea.account_id = due.account_id
+    WHERE ea.ctid = ANY (ARRAY(SELECT ctid FROM due))
     RETURNING ea.event_id, ea.account_id
 ), queued AS (
     INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id)
