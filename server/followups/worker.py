@@ -42,6 +42,8 @@ BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
 # Reminders one account gets one by one in its day; past these, one summary per device.
 REMINDERS_EACH_DAY = 5
+# How many digest statements run at once, each taking its own attendees.
+DIGEST_ENQUEUERS = 2
 # Seconds between looks for what the enqueue running alongside has queued meanwhile.
 ENQUEUE_LOOK_AGAIN = 0.05
 
@@ -144,6 +146,7 @@ class Worker:
     concurrency: int = 64
     batch: int = 256
     enqueue_batch: int = 1000  # due follow-ups taken in one transaction
+    digest_batch: int = 2000  # attendees one digest statement takes
     poll_seconds: float = 1.0
     lease_seconds: float = 20.0
     backoff_base: float = 2.0  # seconds before the first retry, doubled each time
@@ -188,17 +191,35 @@ class Worker:
             return len(due)
 
     async def enqueue_digests(self, stop: asyncio.Event | None = None) -> int:
+        """Queue the digests of events that ended; how many attendees were taken.
+
+        ``DIGEST_ENQUEUERS`` statements at once, each taking its own attendees (``SKIP
+        LOCKED``): 70,000 attendees are seconds of database work, and one statement at a
+        time uses one of PostgreSQL's cores."""
+
+        async def enqueue_batches() -> int:
+            total = 0
+            while not (stop is not None and stop.is_set()):
+                taken: int = await self.sql.run(
+                    self.pool,
+                    "deliveries.enqueue_digests",
+                    limit=self.digest_batch,
+                    delay_seconds=self.digest_delay_seconds,
+                )
+                total += taken
+                if taken < self.digest_batch:
+                    break
+            return total
+
+        # Each runs to its end (or its error) before any error is raised: none is left behind.
+        results = await asyncio.gather(
+            *(enqueue_batches() for _ in range(DIGEST_ENQUEUERS)), return_exceptions=True
+        )
         total = 0
-        while not (stop is not None and stop.is_set()):
-            taken: int = await self.sql.run(
-                self.pool,
-                "deliveries.enqueue_digests",
-                limit=2000,
-                delay_seconds=self.digest_delay_seconds,
-            )
-            total += taken
-            if taken < 2000:
-                break
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+            total += result
         return total
 
     async def _enqueue(self, stop: asyncio.Event | None) -> None:

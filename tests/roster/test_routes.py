@@ -192,6 +192,34 @@ async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, a
     assert "Ben Ode" in text_of(listing)
 
 
+async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
+    new_phone, pool, push, app
+):
+    event_id, ana, ben = await story(new_phone, pool)
+    cy = await attendee(new_phone, pool, event_id, "Cy Twombly")
+    await ben.post((await ana.share_link()) + "/swap")
+    devices = {name: await subscribe(phone, push) for name, phone in [("Ana", ana), ("Ben", ben)]}
+    devices["Cy"] = await subscribe(cy, push)
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '3 hours',"
+        " ends_at = now() - interval '1 minute'"
+    )
+    # Statements of one attendee each, two at once: they must share the attendees out.
+    async with running_worker(app, push, digest_delay_seconds=0, digest_batch=1) as worker:
+        assert await worker.enqueue_digests() == 4  # the organizer too, who has no device
+        await worker.run_once()
+        assert await worker.enqueue_digests() == 0
+    titles = {
+        name: [m.json()["title"] for m in push.received_for(device)]
+        for name, device in devices.items()
+    }
+    assert titles == {
+        "Ana": ["You met 1 person at Lunch & Learn"],
+        "Ben": ["You met 1 person at Lunch & Learn"],
+        "Cy": ["Who did you miss at Lunch & Learn?"],
+    }
+
+
 async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, mail, app):
     from tests.mailing import running_mail_worker
 
