@@ -30,6 +30,7 @@ from typing import Any
 from server.config import Settings
 from server.db import away, outbox
 from server.db.leases import Leases, worker_name
+from server.db.pool import DATABASE_AWAY
 from server.db.queries import Queries
 from server.followups import push, push_actions, wording
 from server.followups.push_http import PushHttp
@@ -42,10 +43,19 @@ BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
 # Reminders one account gets one by one in its day; past these, one summary per device.
 REMINDERS_EACH_DAY = 5
-# How many digest statements run at once, each taking its own attendees.
-DIGEST_ENQUEUERS = 2
 # Seconds between looks for what the enqueue running alongside has queued meanwhile.
 ENQUEUE_LOOK_AGAIN = 0.05
+
+
+def _halted(stops: tuple[asyncio.Event | None, ...]) -> bool:
+    return any(stop is not None and stop.is_set() for stop in stops)
+
+
+def _log_unless_away(error: BaseException, what: str) -> None:
+    """An error that lost to another one raised in its place: told, unless it is the
+    database going away (which the raised one tells, once, as an outage)."""
+    if not isinstance(error, (*DATABASE_AWAY, asyncio.CancelledError)):
+        log.error("%s failed as well", what, exc_info=error)
 
 
 def backoff(attempts: int, retry_after: float | None, rng: random.Random, base: float) -> float:
@@ -147,6 +157,7 @@ class Worker:
     batch: int = 256
     enqueue_batch: int = 1000  # due follow-ups taken in one transaction
     digest_batch: int = 2000  # attendees one digest statement takes
+    digest_enqueuers: int = 2  # digest statements at once, each taking its own attendees
     poll_seconds: float = 1.0
     lease_seconds: float = 20.0
     backoff_base: float = 2.0  # seconds before the first retry, doubled each time
@@ -162,10 +173,11 @@ class Worker:
     def __post_init__(self) -> None:
         self.leases = Leases(self.pool, self.sql, "deliveries", self.lease_seconds, self.name)
 
-    async def enqueue_due(self, stop: asyncio.Event | None = None) -> int:
-        """Queue the reminders of due follow-ups; how many follow-ups were taken."""
+    async def enqueue_due(self, *stops: asyncio.Event | None) -> int:
+        """Queue the reminders of due follow-ups, batch by batch until none are left or one
+        of ``stops`` is set; how many follow-ups were taken."""
         total = 0
-        while not (stop is not None and stop.is_set()):
+        while not _halted(stops):
             taken = await self._enqueue_some()
             total += taken
             if taken < self.enqueue_batch:
@@ -190,16 +202,17 @@ class Worker:
             )
             return len(due)
 
-    async def enqueue_digests(self, stop: asyncio.Event | None = None) -> int:
-        """Queue the digests of events that ended; how many attendees were taken.
+    async def enqueue_digests(self, *stops: asyncio.Event | None) -> int:
+        """Queue the digests of events that ended, batch by batch until none are left or one
+        of ``stops`` is set; how many attendees were taken.
 
-        ``DIGEST_ENQUEUERS`` statements at once, each taking its own attendees (``SKIP
+        ``digest_enqueuers`` statements at once, each taking its own attendees (``SKIP
         LOCKED``): 70,000 attendees are seconds of database work, and one statement at a
         time uses one of PostgreSQL's cores."""
 
         async def enqueue_batches() -> int:
             total = 0
-            while not (stop is not None and stop.is_set()):
+            while not _halted(stops):
                 taken: int = await self.sql.run(
                     self.pool,
                     "deliveries.enqueue_digests",
@@ -211,33 +224,36 @@ class Worker:
                     break
             return total
 
-        # Each runs to its end (or its error) before any error is raised: none is left behind.
+        # Each runs to its end (or its error) before an error is raised: none is left behind.
         results = await asyncio.gather(
-            *(enqueue_batches() for _ in range(DIGEST_ENQUEUERS)), return_exceptions=True
+            *(enqueue_batches() for _ in range(self.digest_enqueuers)), return_exceptions=True
         )
-        total = 0
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-            total += result
-        return total
+        errors = [result for result in results if isinstance(result, BaseException)]
+        if errors:
+            for error in errors[1:]:
+                _log_unless_away(error, "queueing digests")
+            raise errors[0]
+        return sum(result for result in results if not isinstance(result, BaseException))
 
-    async def _enqueue(self, stop: asyncio.Event | None) -> None:
-        await self.enqueue_due(stop)
-        await self.enqueue_digests(stop)
+    async def _enqueue(self, *stops: asyncio.Event | None) -> None:
+        await self.enqueue_due(*stops)
+        await self.enqueue_digests(*stops)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Enqueue what is due and send until nothing is ready. Returns deliveries handled.
 
         Sending starts with the first batch enqueued, not after the last: a backlog of
         tens of thousands (a big event's digest) takes seconds of database work to enqueue,
-        and the sends would idle meanwhile. The drain claims again as soon as fewer than
-        ``concurrency`` sends are in flight, rather than waiting for a whole batch, so the
-        last slow sends of one batch do not leave the other slots idle.
+        and the sends would idle meanwhile. The drain (``server/db/outbox.py``) keeps
+        claiming ahead of the sends, so neither a batch's slowest send nor a claim leaves
+        the send slots idle.
         """
         # Sends accepted in a pass the database cut short are recorded before anything new.
         await self._record_sent()
-        enqueueing = asyncio.create_task(self._enqueue(stop))
+        # Set when the drain fails or is cancelled: the enqueue ends after the batch under
+        # way (each commits on its own) instead of carrying on alone.
+        halt = asyncio.Event()
+        enqueueing = asyncio.create_task(self._enqueue(stop, halt))
         handled = 0
         try:
             while True:
@@ -248,18 +264,20 @@ class Worker:
                     self._record_sent,
                     concurrency=self.concurrency,
                     batch=self.batch,
+                    depth=3,
                     stop=stop,
                 )
-                if enqueued_all or (stop is not None and stop.is_set()):
+                if enqueued_all or _halted((stop,)):
                     break
                 # Nothing ready yet: the next batch, or the end of the enqueue, is near.
                 await asyncio.wait({enqueueing}, timeout=ENQUEUE_LOOK_AGAIN)
-        finally:
-            # Each batch commits on its own: the one under way finishes rather than be cut.
+        except BaseException:
+            halt.set()
             await asyncio.wait({enqueueing})
-            if not enqueueing.cancelled():
-                enqueueing.exception()  # retrieved: raised below, or after the drain's error
-        enqueueing.result()
+            if not enqueueing.cancelled() and (error := enqueueing.exception()) is not None:
+                _log_unless_away(error, "queueing reminders")
+            raise
+        await enqueueing  # after a stop, the batch under way; its error, if any
         return handled
 
     async def _record_sent(self) -> None:

@@ -200,9 +200,14 @@ async def test_reminders_go_out_while_the_rest_of_a_backlog_is_still_being_queue
             )
             before = len(push.received)
             passing = asyncio.create_task(worker.run_once())
-            await push.wait_for(before + 1)
-            assert not passing.done(), "still waiting to queue the second person's reminder"
-            assert len(push.received_for(first)) == 1 and push.received_for(second) == []
+            try:
+                await push.wait_for(before + 1)
+                assert not passing.done(), "still waiting to queue the second person's reminder"
+                assert len(push.received_for(first)) == 1 and push.received_for(second) == []
+            except BaseException:
+                passing.cancel()
+                await asyncio.gather(passing, return_exceptions=True)
+                raise
         assert await asyncio.wait_for(passing, 10) == 2
         assert await worker.run_once() == 0
     assert len(push.received_for(first)) == 1 and len(push.received_for(second)) == 1

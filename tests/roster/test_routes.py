@@ -204,11 +204,21 @@ async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
         "UPDATE events SET starts_at = now() - interval '3 hours',"
         " ends_at = now() - interval '1 minute'"
     )
-    # Statements of one attendee each, two at once: they must share the attendees out.
-    async with running_worker(app, push, digest_delay_seconds=0, digest_batch=1) as worker:
-        assert await worker.enqueue_digests() == 4  # the organizer too, who has no device
-        await worker.run_once()
+    cy_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Cy Twombly'")
+    # Statements of one attendee each, two at once: they share the attendees out, and pass
+    # over one that another worker holds (it is left to that worker, or to the next pass).
+    async with running_worker(
+        app, push, digest_delay_seconds=0, digest_batch=1, digest_enqueuers=2
+    ) as worker:
+        async with pool.acquire() as other, other.transaction():
+            await other.execute(
+                "SELECT 1 FROM event_attendees WHERE account_id = $1 FOR UPDATE", cy_id
+            )
+            taken = await asyncio.wait_for(worker.enqueue_digests(), 10)
+            assert taken == 3  # Ana, Ben and the organizer, who has no device
+        assert await worker.enqueue_digests() == 1  # Cy, now let go
         assert await worker.enqueue_digests() == 0
+        await worker.run_once()
     titles = {
         name: [m.json()["title"] for m in push.received_for(device)]
         for name, device in devices.items()
