@@ -67,9 +67,13 @@
     if (armed) return;
     armed = true;
     document.querySelector("[data-bump-start]").hidden = true;
-    say("Ready: bump your phone gently against theirs.");
-    syncClock();
-    window.setInterval(syncClock, RESYNC_MS);
+    // A bump is reported in server time: "Ready" once this phone knows it, or a bump
+    // straight away (on a slow network) would carry this phone's own clock instead.
+    say("Getting ready…");
+    syncClock().then(function () {
+      say("Ready: bump your phone gently against theirs.");
+      window.setInterval(syncClock, RESYNC_MS);
+    });
   }
 
   function setupBump() {
