@@ -213,6 +213,52 @@ async def test_reminders_go_out_while_the_rest_of_a_backlog_is_still_being_queue
     assert len(push.received_for(first)) == 1 and len(push.received_for(second)) == 1
 
 
+async def test_a_stop_during_a_backlog_ends_the_pass_after_the_batch_under_way(
+    new_phone, pool, push, app
+):
+    first, second = await sharers_with_phones(new_phone, push, 2)
+    owner = {
+        device.endpoint: await pool.fetchval(
+            "SELECT account_id FROM push_subscriptions WHERE endpoint = $1", device.endpoint
+        )
+        for device in (first, second)
+    }
+    await make_due(pool)
+    # Queued in this order: the first person's reminder, the second's, then the rest.
+    for device, minutes in ((first, 60), (second, 30)):
+        await pool.execute(
+            "UPDATE followups SET due_at = due_at - make_interval(mins => $2) WHERE owner_id = $1",
+            owner[device.endpoint],
+            minutes,
+        )
+    stop = asyncio.Event()
+    async with running_worker(app, push, enqueue_batch=1) as worker, pool.acquire() as other:
+        async with other.transaction():
+            await other.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('reminders:' || $1::bigint, 0))",
+                owner[second.endpoint],
+            )
+            before = len(push.received)
+            passing = asyncio.create_task(worker.run_once(stop))
+            try:
+                await push.wait_for(before + 1)
+                stop.set()  # SIGTERM, while the second person's batch waits for the lock
+                await asyncio.sleep(0.2)
+                assert not passing.done(), "the batch under way is finished, not cut"
+            except BaseException:
+                passing.cancel()
+                await asyncio.gather(passing, return_exceptions=True)
+                raise
+        assert await asyncio.wait_for(passing, 10) == 1
+        # That batch was committed; the rest of the backlog is left for the next pass.
+        assert push.received_for(second) == []
+        left = "SELECT count(*) FROM followups WHERE status = 'open' AND queued_round < round"
+        assert await pool.fetchval(left) == 2
+        assert await worker.run_once() == 1
+        assert await pool.fetchval(left) == 0
+    assert len(push.received_for(first)) == 1 and len(push.received_for(second)) == 1
+
+
 def worker_process(settings_env: dict[str, str], lease: str = "2") -> list:
     env = {**os.environ, **settings_env, "WORKER_LEASE_SECONDS": lease, "LOG_LEVEL": "WARNING"}
     return [sys.executable, "-m", "server", "worker"], env
