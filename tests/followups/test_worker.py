@@ -6,6 +6,8 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from server.db.pool import create_pool
@@ -175,40 +177,58 @@ async def test_two_workers_at_once_deliver_each_reminder_once(new_phone, pool, p
     assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'sent'") == 12
 
 
+async def backlog_in_order(new_phone, pool, push):
+    """Two people with a phone each and a backlog of due reminders, queued in this order: the
+    first person's, the second's, then the rest (their contacts', who have no device)."""
+    first, second = await sharers_with_phones(new_phone, push, 2)
+    await make_due(pool)
+    owners = []
+    for device, minutes in ((first, 60), (second, 30)):
+        owner = await pool.fetchval(
+            "SELECT account_id FROM push_subscriptions WHERE endpoint = $1", device.endpoint
+        )
+        await pool.execute(
+            "UPDATE followups SET due_at = due_at - make_interval(mins => $2) WHERE owner_id = $1",
+            owner,
+            minutes,
+        )
+        owners.append(owner)
+    return first, second, owners[1]
+
+
+@asynccontextmanager
+async def queueing_elsewhere(pool, owner_id: int) -> AsyncIterator[None]:
+    """Another worker is queueing this person's reminders: it holds their lock until the end."""
+    async with pool.acquire() as other, other.transaction():
+        await other.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('reminders:' || $1::bigint, 0))",
+            owner_id,
+        )
+        yield
+
+
+@asynccontextmanager
+async def passing(worker, stop: asyncio.Event | None = None) -> AsyncIterator[asyncio.Task]:
+    """``worker.run_once(stop)`` under way; cancelled if the block fails."""
+    task = asyncio.create_task(worker.run_once(stop))
+    try:
+        yield task
+    except BaseException:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        raise
+
+
 async def test_reminders_go_out_while_the_rest_of_a_backlog_is_still_being_queued(
     new_phone, pool, push, app
 ):
-    first, second = await sharers_with_phones(new_phone, push, 2)
-    owners = {
-        device.endpoint: await pool.fetchval(
-            "SELECT account_id FROM push_subscriptions WHERE endpoint = $1", device.endpoint
-        )
-        for device in (first, second)
-    }
-    await make_due(pool)
-    # The first person's reminder is queued first; the rest of the backlog after it.
-    await pool.execute(
-        "UPDATE followups SET due_at = due_at - interval '1 hour' WHERE owner_id = $1",
-        owners[first.endpoint],
-    )
-    async with running_worker(app, push, enqueue_batch=1) as worker, pool.acquire() as other:
-        # Another worker is queueing the second person's reminders (it holds their lock).
-        async with other.transaction():
-            await other.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended('reminders:' || $1::bigint, 0))",
-                owners[second.endpoint],
-            )
-            before = len(push.received)
-            passing = asyncio.create_task(worker.run_once())
-            try:
-                await push.wait_for(before + 1)
-                assert not passing.done(), "still waiting to queue the second person's reminder"
-                assert len(push.received_for(first)) == 1 and push.received_for(second) == []
-            except BaseException:
-                passing.cancel()
-                await asyncio.gather(passing, return_exceptions=True)
-                raise
-        assert await asyncio.wait_for(passing, 10) == 2
+    first, second, second_owner = await backlog_in_order(new_phone, pool, push)
+    async with running_worker(app, push, enqueue_batch=1) as worker:
+        async with queueing_elsewhere(pool, second_owner), passing(worker) as pass_:
+            await push.wait_for(len(push.received) + 1)
+            assert not pass_.done(), "still waiting to queue the second person's reminder"
+            assert len(push.received_for(first)) == 1 and push.received_for(second) == []
+        assert await asyncio.wait_for(pass_, 10) == 2
         assert await worker.run_once() == 0
     assert len(push.received_for(first)) == 1 and len(push.received_for(second)) == 1
 
@@ -216,40 +236,15 @@ async def test_reminders_go_out_while_the_rest_of_a_backlog_is_still_being_queue
 async def test_a_stop_during_a_backlog_ends_the_pass_after_the_batch_under_way(
     new_phone, pool, push, app
 ):
-    first, second = await sharers_with_phones(new_phone, push, 2)
-    owner = {
-        device.endpoint: await pool.fetchval(
-            "SELECT account_id FROM push_subscriptions WHERE endpoint = $1", device.endpoint
-        )
-        for device in (first, second)
-    }
-    await make_due(pool)
-    # Queued in this order: the first person's reminder, the second's, then the rest.
-    for device, minutes in ((first, 60), (second, 30)):
-        await pool.execute(
-            "UPDATE followups SET due_at = due_at - make_interval(mins => $2) WHERE owner_id = $1",
-            owner[device.endpoint],
-            minutes,
-        )
+    first, second, second_owner = await backlog_in_order(new_phone, pool, push)
     stop = asyncio.Event()
-    async with running_worker(app, push, enqueue_batch=1) as worker, pool.acquire() as other:
-        async with other.transaction():
-            await other.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended('reminders:' || $1::bigint, 0))",
-                owner[second.endpoint],
-            )
-            before = len(push.received)
-            passing = asyncio.create_task(worker.run_once(stop))
-            try:
-                await push.wait_for(before + 1)
-                stop.set()  # SIGTERM, while the second person's batch waits for the lock
-                await asyncio.sleep(0.2)
-                assert not passing.done(), "the batch under way is finished, not cut"
-            except BaseException:
-                passing.cancel()
-                await asyncio.gather(passing, return_exceptions=True)
-                raise
-        assert await asyncio.wait_for(passing, 10) == 1
+    async with running_worker(app, push, enqueue_batch=1) as worker:
+        async with queueing_elsewhere(pool, second_owner), passing(worker, stop) as pass_:
+            await push.wait_for(len(push.received) + 1)
+            stop.set()  # SIGTERM, while the second person's batch waits for the lock
+            await asyncio.sleep(0.2)
+            assert not pass_.done(), "the batch under way is finished, not cut"
+        assert await asyncio.wait_for(pass_, 10) == 1
         # That batch was committed; the rest of the backlog is left for the next pass.
         assert push.received_for(second) == []
         left = "SELECT count(*) FROM followups WHERE status = 'open' AND queued_round < round"
