@@ -43,6 +43,9 @@ BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
 # Reminders one account gets one by one in its day; past these, one summary per device.
 REMINDERS_EACH_DAY = 5
+# Claimed rows held ahead of the sends, in concurrencies (server/db/outbox.py): three, so
+# that the sends do not run dry while the next claim is made.
+HAND_DEPTH = 3
 # Seconds between looks for what the enqueue running alongside has queued meanwhile.
 ENQUEUE_LOOK_AGAIN = 0.05
 
@@ -264,7 +267,7 @@ class Worker:
                     self._record_sent,
                     concurrency=self.concurrency,
                     batch=self.batch,
-                    depth=3,
+                    depth=HAND_DEPTH,
                     stop=stop,
                 )
                 if enqueued_all or _halted((stop,)):
