@@ -28,16 +28,18 @@ from tests.browser.ui import (
 WRONG_CODE = "That code didn't work. Check the digits, or ask them for a fresh code."
 READY = "Ready: bump your phone gently against theirs."
 # A bump of 25 m/s² sideways, over gravity, felt at the wall-clock moment `at`: the
-# phones share this machine's clock, so timers meet within a millisecond or two however
-# slowly the DevTools messages reach each page (the pairing tolerance is 40 ms).
+# phones share this machine's clock (the pairing tolerance is 40 ms). A timer alone fired
+# up to 39 ms apart in two pages while the whole suite ran on two cores, so each page
+# sleeps until 50 ms before and spins through the rest: both are awake at the moment.
 BUMP_AT = """(at) => new Promise((resolve) => setTimeout(() => {
+  while (Date.now() < at) { /* the last few milliseconds, awake */ }
   window.dispatchEvent(new DeviceMotionEvent("devicemotion", {
     acceleration: { x: 25, y: 0, z: 0 },
     accelerationIncludingGravity: { x: 25, y: 0, z: 9.8 },
     interval: 16,
   }));
   resolve();
-}, at - Date.now()))"""
+}, at - Date.now() - 50))"""
 CROWD = "Several phones bumped at once. Try again."
 
 
