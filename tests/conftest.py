@@ -151,7 +151,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 @pytest.fixture(autouse=True)
 async def clean_tables(app: Starlette) -> None:
     await app.state.pool.execute(
-        "TRUNCATE accounts, email_addresses, limit_hits RESTART IDENTITY CASCADE"
+        "TRUNCATE accounts, email_addresses, limit_slots RESTART IDENTITY CASCADE"
     )
 
 

@@ -69,7 +69,7 @@ RULES = (
         " another phone or to join an event), with the IP address",
         "deleted after {period}",
         "retain_attempts",
-        ("retention.limit_hits",),
+        ("retention.limit_slots",),
     ),
     Rule(
         "Browsers that signed out, or were not used for 400 days, with their IP address and"

@@ -93,7 +93,7 @@ async def issue(pool: asyncpg.Pool, sql: Queries, account_id: int, fresh: bool) 
 
     Not ``limits.take``: the lock also makes two requests at once show the one current code
     rather than draw two, and the limit counts the codes drawn that are still unused (one
-    used later stops counting), which hits in ``limit_hits`` cannot say.
+    used later stops counting), which the hits counted in ``limit_slots`` cannot say.
     """
     async with pool.acquire() as conn, conn.transaction():
         await sql.run(conn, "codes.lock_drawer", account_id=account_id)

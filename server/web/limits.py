@@ -3,10 +3,14 @@ anywhere), and how often anyone may do something (429 with ``Retry-After``).
 
 The rates are one mechanism: a ``Rule`` (what, how many, in how long) counted per key in
 PostgreSQL by ``take_limit()`` (``sql/logic.sql``) under an advisory lock, so a limit holds
-under concurrent requests and across web processes. Keys name who is acting or what is acted
-on first (an account, a share link's owner), and the address second: behind a venue's NAT many
-people share one address, and an address is what a script changes most cheaply. An IPv6
-address counts by its /64, which one subscriber gets whole.
+under concurrent requests and across web processes. Hits are counted per slot of time, a
+sixtieth of the rule's span (``limit_slots``): a hit leaves the count up to that much early,
+and checking a key reads its few slots, not every hit it had.
+
+Keys name who is acting or what is acted on first (an account, a share link's owner), and the
+address second: behind a venue's NAT many people share one address, and an address is what a
+script changes most cheaply. An IPv6 address counts by its /64, which one subscriber gets
+whole.
 """
 
 from __future__ import annotations
@@ -207,7 +211,7 @@ async def check(conn: Connection, sql: Queries, *checks: tuple[Rule, object]) ->
 async def hit(conn: Connection, sql: Queries, *checks: tuple[Rule, object]) -> None:
     """Count one failure against each (rule, key) ``check`` let through in this transaction."""
     for rule, key in checks:
-        await sql.run(conn, "limits.hit", bucket=rule.bucket, key=str(key))
+        await sql.run(conn, "limits.hit", bucket=rule.bucket, key=str(key), span=rule.span)
 
 
 async def release(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> None:

@@ -4,12 +4,16 @@
 SELECT take_limits(:buckets, :keys, :mosts, :spans::interval[])
 
 -- name: release!
--- Give back one hit (the latest) of a limit that counts what is going on now. SKIP LOCKED:
--- two giving back at once take two different hits, not the same one twice.
-DELETE FROM limit_hits WHERE ctid = (
-    SELECT ctid FROM limit_hits WHERE bucket = :bucket AND key = :key
-    ORDER BY at DESC LIMIT 1 FOR UPDATE SKIP LOCKED
-)
+-- Give back one hit (in the latest slot that has one) of a limit that counts what is going on
+-- now. Two giving back at once on one slot both count down: the second waits for the first's
+-- row and counts down what it left.
+UPDATE limit_slots s SET hits = s.hits - 1
+FROM (
+    SELECT slot FROM limit_slots
+    WHERE bucket = :bucket AND key = :key AND hits > 0
+    ORDER BY slot DESC LIMIT 1
+) latest
+WHERE s.bucket = :bucket AND s.key = :key AND s.slot = latest.slot AND s.hits > 0
 
 -- name: wait$
 -- Whether a limit has room, counting nothing: NULL when it has, otherwise how long to wait
@@ -18,4 +22,4 @@ SELECT limit_wait(:bucket, :key, :most, :span::interval)
 
 -- name: hit!
 -- Count one hit against a limit checked (wait) earlier in this transaction.
-INSERT INTO limit_hits (bucket, key) VALUES (:bucket, :key)
+SELECT limit_hit(:bucket, :key, :span::interval)

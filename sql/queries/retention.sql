@@ -136,11 +136,13 @@ SELECT count(*) FILTER (WHERE deleted) FROM (
         LIMIT :batch FOR UPDATE SKIP LOCKED) guests
 ) done
 
--- name: limit_hits$
--- What the rate limits counted (by account, share link or address); they count the last hour.
+-- name: limit_slots$
+-- What the rate limits counted (by account, share link or address), per slot of time; they
+-- count the last hour at most. Old slots are never written again (a hit counts in the
+-- current one), so the rows locked here keep their ctid.
 WITH gone AS (
-    DELETE FROM limit_hits WHERE ctid = ANY (ARRAY(
-        SELECT ctid FROM limit_hits WHERE at < now() - :keep::interval
+    DELETE FROM limit_slots WHERE ctid = ANY (ARRAY(
+        SELECT ctid FROM limit_slots WHERE slot < now() - :keep::interval
         LIMIT :batch FOR UPDATE SKIP LOCKED))
     RETURNING 1
 )

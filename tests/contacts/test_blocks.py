@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from server.swaps.connect import REFUSED
+from tests.limit_counts import hits
 from tests.phone import Phone, soup, text_of
 from tests.reminders import make_due, running_worker, subscribe, swapped
 from tests.swaps.test_sync import action, replay, token_of
@@ -94,10 +95,7 @@ async def test_every_way_of_swapping_is_refused_both_ways_with_the_same_words(ne
             assert answer.json() == {"status": "failed", "message": REFUSED}
         assert await pool.fetchval("SELECT used_at FROM swap_codes WHERE code = $1", code) is None
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
-    assert (
-        await pool.fetchval("SELECT count(*) FROM limit_hits WHERE bucket = 'account-code-misses'")
-        == 0
-    ), "no wrong guess either"
+    assert await hits(pool, bucket="account-code-misses") == 0, "no wrong guess either"
 
     # Someone else can still use Dana's code.
     sam = await new_phone()

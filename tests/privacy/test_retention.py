@@ -71,10 +71,12 @@ async def event(pool: asyncpg.Pool) -> int:
     return event_id
 
 
-async def limit_hits(pool: asyncpg.Pool, when: datetime) -> Probe:
+async def limit_slots(pool: asyncpg.Pool, when: datetime) -> Probe:
     key = f"198.51.100.{next(_serial) % 250}"
-    await pool.execute("INSERT INTO limit_hits (bucket, key, at) VALUES ('x', $1, $2)", key, when)
-    return "SELECT count(*) FROM limit_hits WHERE key = $1", key
+    await pool.execute(
+        "INSERT INTO limit_slots (bucket, key, slot, hits) VALUES ('x', $1, $2, 3)", key, when
+    )
+    return "SELECT count(*) FROM limit_slots WHERE key = $1", key
 
 
 async def sign_in_codes(pool: asyncpg.Pool, when: datetime) -> Probe:
@@ -233,7 +235,7 @@ async def unclaimed_guests(pool: asyncpg.Pool, when: datetime) -> Probe:
 SEEDS: dict[str, Seed] = {
     f"retention.{seed.__name__}": seed
     for seed in (
-        limit_hits,
+        limit_slots,
         sign_in_codes,
         ended_sessions,
         swap_codes,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from tests.limit_counts import hits
 from tests.phone import soup, text_of
 
 
@@ -80,10 +81,7 @@ async def test_wrong_codes_typed_all_at_once_still_stop_at_five(new_phone, pool)
         )
     )
     assert sorted(a.status_code for a in answers) == [422] * 5 + [429] * 7
-    assert (
-        await pool.fetchval("SELECT count(*) FROM limit_hits WHERE bucket = 'address-move-misses'")
-        == 5
-    )
+    assert await hits(pool, bucket="address-move-misses") == 5
 
 
 async def test_showing_a_code_needs_a_signed_in_browser(new_phone):

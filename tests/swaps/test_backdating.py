@@ -10,6 +10,7 @@ from server.cards import share_tokens
 from server.swaps import sync
 from server.tap import codes
 from tests.conftest import TEST_SECRET
+from tests.limit_counts import hits
 from tests.swaps.test_sync import action, replay, token_of
 from tests.tap.test_routes import code_of, connections, two_phones
 
@@ -32,9 +33,7 @@ async def test_old_codes_replayed_with_their_old_moment_all_fail(new_phone, pool
     )
     assert [answer.status_code for answer in answers] == [404] * len(old)
     assert {answer.json()["message"] for answer in answers} == {codes.WRONG}
-    assert await pool.fetchval(
-        "SELECT count(*) FROM limit_hits WHERE bucket = 'account-code-misses'"
-    ) == len(old)
+    assert await hits(pool, bucket="account-code-misses") == len(old)
     assert await connections(pool, "Dana Lee", "Mia Chen") == 0
 
 

@@ -42,10 +42,11 @@ async def visitor(app) -> AsyncIterator[Visitor]:
 async def used(pool, rule, key: object, count: int) -> None:
     """``count`` hits already counted, as if an hour of traffic came before."""
     await pool.execute(
-        "INSERT INTO limit_hits (bucket, key) SELECT $1, $2 FROM generate_series(1, $3)",
+        "INSERT INTO limit_slots (bucket, key, slot, hits) VALUES ($1, $2, limit_slot($4), $3)",
         rule.bucket,
         str(key),
         count,
+        rule.span,
     )
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from server.cards import share_tokens
 from server.tap import codes
 from tests.conftest import TEST_SECRET
+from tests.limit_counts import hits
 from tests.phone import Phone
 from tests.tap.test_routes import code_of, connections, two_phones
 
@@ -107,10 +108,7 @@ async def test_a_code_typed_offline_swaps_once_and_a_wrong_one_fails_clearly(new
     assert answer.json() == {"status": "failed", "message": codes.WRONG}
     again = await replay(mia, wrong)
     assert again.json() == answer.json()
-    assert (
-        await pool.fetchval("SELECT count(*) FROM limit_hits WHERE bucket = 'account-code-misses'")
-        == 1
-    ), "a replay is no new guess"
+    assert await hits(pool, bucket="account-code-misses") == 1, "a replay is no new guess"
 
     right = action("code", {"code": code})
     first, second = await asyncio.gather(replay(mia, right), replay(mia, right))

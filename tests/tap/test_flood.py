@@ -13,6 +13,7 @@ import pytest
 
 from server.tap import bumps
 from server.tap import routes as tap_routes
+from tests.limit_counts import hits
 from tests.phone import Phone, text_of
 from tests.tap.test_routes import bump, two_phones
 
@@ -146,6 +147,6 @@ async def test_long_polls_held_open_by_the_dozen_stop_at_five_and_do_not_poll(
     # Each waiter read its bump when it came, once when it woke at the end, and for its
     # answer; polling every 0.5 s would be three more each.
     assert reads <= 12 + 5 * 2
-    assert await pool.fetchval("SELECT count(*) FROM limit_hits WHERE bucket LIKE '%waits'") == 0
+    assert await hits(pool, bucket="%waits") == 0
     again = await dana.get(url, headers={"accept": "application/json"})
     assert again.status_code == 200

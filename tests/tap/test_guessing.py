@@ -8,6 +8,7 @@ import secrets
 from types import SimpleNamespace
 
 from server.tap import codes
+from tests.limit_counts import hits
 from tests.phone import Phone, soup, text_of
 from tests.tap.test_routes import code_of, connections, two_phones
 
@@ -39,10 +40,8 @@ async def test_every_kind_of_failure_gets_one_answer_and_counts(new_phone, pool)
     assert len(bodies) == 1 and codes.WRONG in bodies.pop()
     bodies = {text_of(answer) for answer in answers}
     assert len(bodies) == 1, "no answer tells a used or expired code from a never-issued one"
-    misses = await pool.fetchval(
-        "SELECT count(*) FROM limit_hits h JOIN cards c ON h.key = c.account_id::text"
-        " WHERE h.bucket = 'account-code-misses' AND c.name = 'Eve Stone'"
-    )
+    eve = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Eve Stone'")
+    misses = await hits(pool, bucket="account-code-misses", key=str(eve))
     assert misses == 4
     assert await connections(pool, "Dana Lee", "Eve Stone") == 0
 

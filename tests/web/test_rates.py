@@ -10,6 +10,7 @@ import pytest
 from starlette.requests import Request
 
 from server.web import limits
+from tests.limit_counts import hits
 
 RULE = limits.Rule("test", 10, timedelta(hours=1), "Ten an hour. Try again {wait}.")
 OTHER = limits.Rule("test-address", 1000, timedelta(hours=1), "Too many from here.")
@@ -26,7 +27,7 @@ async def attempt(app, *checks) -> bool:
 async def test_forty_at_once_on_separate_connections_let_exactly_ten_through(app, pool):
     passed = await asyncio.gather(*(attempt(app, (RULE, "account:7")) for _ in range(40)))
     assert passed.count(True) == 10
-    assert await pool.fetchval("SELECT count(*) FROM limit_hits WHERE bucket = 'test'") == 10
+    assert await hits(pool, bucket="test") == 10
     # Another key has its own count.
     assert await attempt(app, (RULE, "account:8"))
 
@@ -36,7 +37,7 @@ async def test_a_refused_check_counts_nothing_against_the_others(app, pool):
         assert await attempt(app, (RULE, "account:7"))
     # The account's limit is used up: the address is not charged for the refused try.
     assert not await attempt(app, (RULE, "account:7"), (OTHER, "192.0.2.1"))
-    assert await pool.fetchval("SELECT count(*) FROM limit_hits WHERE key = '192.0.2.1'") == 0
+    assert await hits(pool, key="192.0.2.1") == 0
 
 
 async def test_used_up_says_when_to_try_again(app):
@@ -60,3 +61,20 @@ def test_an_ipv6_subscriber_counts_once_by_its_slash_64():
     assert limits.address_key(request_from("2001:db8:1:3::1")) != one
     assert limits.address_key(request_from("::ffff:192.0.2.7")) == "192.0.2.7"
     assert limits.address_key(request_from("192.0.2.7")) == "192.0.2.7"
+
+
+async def test_hits_count_for_their_span_and_then_leave(app, pool):
+    slot = (
+        "INSERT INTO limit_slots (bucket, key, slot, hits)"
+        " VALUES ('test', $1, now() - $2::interval, $3)"
+    )
+    # Ten an hour, all counted 61 minutes ago: gone from the count.
+    await pool.execute(slot, "early", timedelta(minutes=61), 10)
+    assert await attempt(app, (RULE, "early"))
+    # Six half an hour ago and four just now: used up until the six leave, in half an hour.
+    await pool.execute(slot, "busy", timedelta(minutes=30), 6)
+    await pool.execute(slot, "busy", timedelta(seconds=5), 4)
+    with pytest.raises(limits.TooMany) as refused:
+        await limits.take(app.state.pool, app.state.sql, (RULE, "busy"))
+    assert 1700 < int(refused.value.headers["retry-after"]) <= 1800
+    assert refused.value.detail == "Ten an hour. Try again in 30 minutes."
