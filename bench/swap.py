@@ -6,7 +6,8 @@ their name and email, as a browser posts a form (``Sec-Fetch-Site: same-origin``
 answered ``303`` to ``/welcome/<id>`` once their account, card, session and the two-way connection
 are stored. The redirect is not followed. Each swap is a new person: a new
 cookie jar, a new name and email; the token comes round-robin from a pool of
-sharers created through HTTP before any timing. The *card* workload is the
+sharers created through HTTP before the cells of each concurrency (so that no card
+reaches its limit of new people an hour). The *card* workload is the
 ``GET /c/<token>`` alone, as the QR code opens it.
 
 The floor (``bench/_floor.py``) is the least a swap must do on the same stack: a bare
@@ -452,7 +453,7 @@ async def main(args: argparse.Namespace) -> int:
                     f"PgBouncer (transaction pooling, {PGBOUNCER_POOL} server connections) in front"
                 )
             pooled = direct_url if args.pgbouncer else None
-            sharers_total = 0
+            sharers_total = prechecks = 0
             for workers in args.workers:
                 async with (
                     web_server(database_url, tmp, workers=workers, direct_url=pooled) as server,
@@ -462,16 +463,20 @@ async def main(args: argparse.Namespace) -> int:
                         f"servers up: ours {server.base_url}, floor {floor.base_url},"
                         f" {workers} web process(es) each"
                     )
-                    sharers = await make_sharers(server.base_url, args.sharers)
-                    await precheck(server.base_url, sharers[0])
-                    sharers_total += len(sharers) + 1  # the precheck's visitor too
-                    tokens = [s.token for s in sharers]
-                    await _floor.setup(direct_url, tokens)
                     sides = {
                         "ours": (server, CpuMeter(server.pid, database.postmaster_pid)),
                         "floor": (floor, CpuMeter(floor.pid, database.postmaster_pid)),
                     }
                     for concurrency in args.concurrency:
+                        # New cards for each concurrency: a card takes 300 new people an
+                        # hour (server/swaps/rates.py), and at 700 swaps/s 50 cards reach
+                        # that within the cells of one server.
+                        sharers = await make_sharers(server.base_url, args.sharers)
+                        await precheck(server.base_url, sharers[0])
+                        prechecks += 1
+                        sharers_total += len(sharers) + 1  # the precheck's visitor too
+                        tokens = [s.token for s in sharers]
+                        await _floor.setup(direct_url, tokens)
                         for kinds in ((Swap, FloorSwap), (Card, FloorCard)):
                             round_cells = []
                             for kind in kinds:
@@ -560,7 +565,7 @@ async def main(args: argparse.Namespace) -> int:
     expected_accounts = sharers_total + swaps_ok
     consistent = (
         counts["accounts"] == expected_accounts
-        and counts["contacts"] == 2 * (swaps_ok + len(args.workers))
+        and counts["contacts"] == 2 * (swaps_ok + prechecks)
         and counts["floor_people"] == counts["floor_contacts"] == floor_swaps_ok
     )
     print(
