@@ -77,6 +77,11 @@ async def mia_scans_offline(camera_phone: CameraPhone, live_server: str, link: s
     await expect(mia.get_by_label("Camera", exact=True)).to_be_visible()
     await confirm_swap(mia, "Swap with this person?")  # no network to look up whose card
     await expect(outbox_list(mia)).to_contain_text(PENDING)
+    # Kept before it is tried: only once the try has failed is it waiting for the network
+    # (back online sooner, the try itself gets through and the page opens the contact).
+    await expect(
+        mia.get_by_text("No network: the swap is kept on this phone and sent when it's back.")
+    ).to_be_visible()
     return mia
 
 
