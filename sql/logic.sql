@@ -102,6 +102,24 @@ BEGIN
 END
 $$;
 
+-- Gives back one hit of (bucket, key), in the latest slot that has one: for limits that count
+-- what is going on now (requests waiting). Under the key's advisory lock, as a take, so that
+-- releases at once each see what the one before left: two that chose the same slot without
+-- it, the second finding it emptied, gave back nothing (its row is checked again, not which
+-- slot is the latest).
+CREATE OR REPLACE FUNCTION limit_release(bucket text, key text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('limit:' || bucket || ':' || key, 0));
+    UPDATE limit_slots s SET hits = s.hits - 1
+    WHERE s.bucket = limit_release.bucket AND s.key = limit_release.key
+      AND s.slot = (SELECT max(l.slot) FROM limit_slots l
+                    WHERE l.bucket = limit_release.bucket AND l.key = limit_release.key
+                      AND l.hits > 0);
+END
+$$;
+
 -- The one rate limit: count one hit against (bucket, key) unless `most` were counted in the
 -- last `span`. NULL when counted; otherwise how long until the oldest slot leaves the span.
 CREATE OR REPLACE FUNCTION take_limit(bucket text, key text, most integer, span interval)

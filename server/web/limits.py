@@ -106,7 +106,8 @@ class SlowDownMiddleware:
 
 @dataclass(frozen=True)
 class Rule:
-    """At most ``most`` of something per key in any ``span``; ``says`` is what the person is
+    """At most ``most`` of something per key in any ``span`` (less the sixtieth of it that a
+    slot lasts: a hit leaves the count when its slot does); ``says`` is what the person is
     told when it is used up (``{wait}`` stands for how long, in words)."""
 
     bucket: str

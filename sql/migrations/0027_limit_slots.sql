@@ -14,9 +14,13 @@ CREATE TABLE limit_slots (
 -- For retention, which deletes slots by age whatever their key.
 CREATE INDEX limit_slots_slot ON limit_slots (slot);
 
--- What was counted carries over, in 10-second slots (the finest any rule uses).
+-- What was counted carries over, in 1-second slots (those of the bump limits, a minute long;
+-- only the long-polls' waits, 30 s, count in finer ones). Locked first, so that a hit counted
+-- by a process still running the old code meanwhile waits, then fails, rather than being
+-- lost. Such a process must not outlive the deploy: its limits need the table dropped here.
+LOCK TABLE limit_hits IN EXCLUSIVE MODE;
 INSERT INTO limit_slots (bucket, key, slot, hits)
-SELECT bucket, key, date_bin(interval '10 seconds', at, timestamptz '2000-01-01 00:00+00'),
+SELECT bucket, key, date_bin(interval '1 second', at, timestamptz '2000-01-01 00:00+00'),
        count(*)
 FROM limit_hits
 GROUP BY 1, 2, 3;

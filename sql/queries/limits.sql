@@ -5,15 +5,8 @@ SELECT take_limits(:buckets, :keys, :mosts, :spans::interval[])
 
 -- name: release!
 -- Give back one hit (in the latest slot that has one) of a limit that counts what is going on
--- now. Two giving back at once on one slot both count down: the second waits for the first's
--- row and counts down what it left.
-UPDATE limit_slots s SET hits = s.hits - 1
-FROM (
-    SELECT slot FROM limit_slots
-    WHERE bucket = :bucket AND key = :key AND hits > 0
-    ORDER BY slot DESC LIMIT 1
-) latest
-WHERE s.bucket = :bucket AND s.key = :key AND s.slot = latest.slot AND s.hits > 0
+-- now: limit_release() in sql/logic.sql, under the key's advisory lock.
+SELECT limit_release(:bucket, :key)
 
 -- name: wait$
 -- Whether a limit has room, counting nothing: NULL when it has, otherwise how long to wait

@@ -138,8 +138,9 @@ SELECT count(*) FILTER (WHERE deleted) FROM (
 
 -- name: limit_slots$
 -- What the rate limits counted (by account, share link or address), per slot of time; they
--- count the last hour at most. Old slots are never written again (a hit counts in the
--- current one), so the rows locked here keep their ctid.
+-- count the last hour at most. A slot can still change (a hit given back), but the rows the
+-- subquery locks keep their ctid until the statement ends; one changed before it locks them
+-- is left for the next batch.
 WITH gone AS (
     DELETE FROM limit_slots WHERE ctid = ANY (ARRAY(
         SELECT ctid FROM limit_slots WHERE slot < now() - :keep::interval

@@ -145,8 +145,10 @@ async def test_long_polls_held_open_by_the_dozen_stop_at_five_and_do_not_poll(
     assert sorted(a.status_code for a in answers) == [200] * 5 + [429] * 7
     assert time.monotonic() - started >= 1.4
     # Each waiter read its bump when it came, once when it woke at the end, and for its
-    # answer; polling every 0.5 s would be three more each.
-    assert reads <= 12 + 5 * 2
+    # answer, and at most once more if the lone bump's own "unmatched" notification reached
+    # the listener only after it began to wait (seen once on a busy machine); polling every
+    # 0.5 s would be three more each.
+    assert reads <= 12 + 5 * 3
     assert await hits(pool, bucket="%waits") == 0
     again = await dana.get(url, headers={"accept": "application/json"})
     assert again.status_code == 200

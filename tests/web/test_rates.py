@@ -78,3 +78,21 @@ async def test_hits_count_for_their_span_and_then_leave(app, pool):
         await limits.take(app.state.pool, app.state.sql, (RULE, "busy"))
     assert 1700 < int(refused.value.headers["retry-after"]) <= 1800
     assert refused.value.detail == "Ten an hour. Try again in 30 minutes."
+
+
+async def test_held_at_once_across_slots_all_given_back_at_once(app, pool):
+    """Five requests held at once, counted in two slots (a slot boundary fell between them),
+    end together: every one is given back, or the next five would be refused."""
+    waits = limits.Rule("test-waits", 5, timedelta(seconds=30), "Five at once.")
+    await pool.execute(
+        "INSERT INTO limit_slots (bucket, key, slot, hits)"
+        " VALUES ('test-waits', 'a', limit_slot($1, now() - interval '1 second'), 2),"
+        "        ('test-waits', 'a', limit_slot($1), 3)",
+        waits.span,
+    )
+    await asyncio.gather(
+        *(limits.release(app.state.pool, app.state.sql, (waits, "a")) for _ in range(5))
+    )
+    assert await hits(pool, bucket="test-waits") == 0
+    for _ in range(5):
+        assert await attempt(app, (waits, "a"))
