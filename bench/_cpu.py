@@ -22,8 +22,6 @@ class CpuMeter:
         self.service = psutil.Process(service_pid) if service_pid else None
         self.db_pid = db_pid
 
-    _seconds = staticmethod(cpu_seconds)
-
     def _db(self) -> float:
         total = 0.0
         if self.db_pid is not None:
@@ -31,22 +29,22 @@ class CpuMeter:
                 root = psutil.Process(self.db_pid)
                 for proc in [root, *root.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):
-                        total += self._seconds(proc)
+                        total += cpu_seconds(proc)
             return total
         for proc in psutil.process_iter(["name"]):  # DATABASE_URL: a local server, if it is
             if proc.info["name"] == "postgres":
                 with contextlib.suppress(psutil.Error):
-                    total += self._seconds(proc)
+                    total += cpu_seconds(proc)
         return total
 
     def mark(self) -> tuple[float, ...]:
         service = 0.0
         if self.service is not None:
             with contextlib.suppress(psutil.Error):
-                service = self._seconds(self.service)
+                service = cpu_seconds(self.service)
         total = psutil.cpu_times()
         busy = sum(total) - total.idle - getattr(total, "iowait", 0.0)
-        return time.perf_counter(), self._seconds(self.me), service, self._db(), busy
+        return time.perf_counter(), cpu_seconds(self.me), service, self._db(), busy
 
     @staticmethod
     def between(start: tuple[float, ...], end: tuple[float, ...]) -> dict[str, float]:

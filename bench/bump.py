@@ -114,7 +114,7 @@ from urllib.parse import urlencode, urlsplit
 
 import asyncpg
 import psutil
-from _cpu import CpuMeter
+from _cpu import CpuMeter, cpu_seconds
 from _http import SAME_ORIGIN, Connection, Reply
 from _seed import insert_accounts, insert_event, insert_sessions
 from _server import HOST, bench_database, web_server
@@ -775,7 +775,7 @@ class ServerCpuMeter(CpuMeter):
             with contextlib.suppress(psutil.Error):
                 for proc in [self.service, *self.service.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):
-                        total += self._seconds(proc)
+                        total += cpu_seconds(proc)
         return total
 
     def mark(self) -> tuple[float, ...]:

@@ -62,6 +62,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT date_bin(span / 60, at, timestamptz '2000-01-01 00:00+00')
 $$;
 
+-- Serialises everyone counting against (bucket, key), across every connection, until the
+-- transaction ends: takers, checkers and releasers alike.
+CREATE OR REPLACE FUNCTION limit_lock(bucket text, key text) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+    SELECT pg_advisory_xact_lock(hashtextextended('limit:' || bucket || ':' || key, 0))
+$$;
+
 -- Whether (bucket, key) has room for one more hit, counting none: NULL when it has, otherwise
 -- how long until the oldest slot with hits leaves the span. For limits that count only
 -- failures (wrong codes): checked first, and a hit added (limit_hit()) only when the attempt
@@ -78,7 +85,7 @@ DECLARE
     used bigint;
     oldest timestamptz;
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('limit:' || bucket || ':' || key, 0));
+    PERFORM limit_lock(bucket, key);
     since := clock_timestamp() - span;
     SELECT coalesce(sum(s.hits), 0), min(s.slot) INTO used, oldest FROM limit_slots s
     WHERE s.bucket = limit_wait.bucket AND s.key = limit_wait.key AND s.slot > since
@@ -111,7 +118,7 @@ CREATE OR REPLACE FUNCTION limit_release(bucket text, key text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended('limit:' || bucket || ':' || key, 0));
+    PERFORM limit_lock(bucket, key);
     UPDATE limit_slots s SET hits = s.hits - 1
     WHERE s.bucket = limit_release.bucket AND s.key = limit_release.key
       AND s.slot = (SELECT max(l.slot) FROM limit_slots l
