@@ -9,6 +9,7 @@ import time
 import asyncpg
 from playwright.async_api import Locator, Page, expect
 
+from server.tap.bump_pairing import TOLERANCE_MS
 from tests.browser.conftest import NewPage
 from tests.browser.ui import (
     DANA,
@@ -41,6 +42,8 @@ BUMP_AT = """(at) => new Promise((resolve) => setTimeout(() => {
   resolve();
 }, at - Date.now() - 50))"""
 CROWD = "Several phones bumped at once. Try again."
+LOOKING = "Bump! Looking for the other phone…"
+QUIET_MS = 1500  # tap.js: one bump per gesture, however long the phone rattles
 
 
 async def open_tap(page: Page) -> None:
@@ -140,24 +143,53 @@ async def turn_on_bump(page: Page) -> None:
     await expect(page.get_by_text(READY)).to_be_visible()
 
 
-async def bump_together(*phones: Page) -> None:
-    """The phones feel one bump at the same moment, 300 ms from now."""
-    at = time.time() * 1000 + 300
-    await asyncio.gather(*(phone.evaluate(BUMP_AT, at) for phone in phones))
+async def bump_together(pool: asyncpg.Pool, *phones: Page) -> None:
+    """The phones feel one bump at the same moment, 300 ms from now, as the server sees it.
+
+    Each page reports its bump in server time by its own clock estimate (tap.js), good to
+    half its best round trip: with the whole suite on two cores, one page's estimate or
+    timer was once off by more than the pairing tolerance. The server's record says which
+    moments it was told; when they are further apart than the tolerance, the bump was not
+    one bump, and the phones bump again once their answers are in, as people would."""
+    for _ in range(3):
+        before = await pool.fetchval("SELECT coalesce(max(id), 0) FROM bumps")
+        at = time.time() * 1000 + 300
+        await asyncio.gather(*(phone.evaluate(BUMP_AT, at) for phone in phones))
+        moments = await bumped_at_since(pool, before, len(phones))
+        if max(moments) - min(moments) <= TOLERANCE_MS:
+            return
+        for phone in phones:
+            await expect(phone.get_by_text(LOOKING)).to_have_count(0, timeout=10_000)
+        await asyncio.sleep(max(0.0, at + QUIET_MS - time.time() * 1000) / 1000)
+    raise AssertionError(f"bumped 3 times, never recorded within {TOLERANCE_MS} ms: {moments}")
 
 
-async def bumped_and_asked(new_phone_page: NewPage) -> tuple[Page, Page]:
+async def bumped_at_since(pool: asyncpg.Pool, after_id: int, count: int) -> list[float]:
+    """The server-time moments, in ms, of the ``count`` bumps recorded after ``after_id``."""
+    for _ in range(100):
+        moments: list[float] = await pool.fetchval(
+            "SELECT coalesce(array_agg(extract(epoch FROM bumped_at) * 1000), '{}')"
+            " FROM bumps WHERE id > $1",
+            after_id,
+        )
+        if len(moments) >= count:
+            return moments
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} bumps felt, {len(moments)} reported")
+
+
+async def bumped_and_asked(new_phone_page: NewPage, pool: asyncpg.Pool) -> tuple[Page, Page]:
     dana, mia = await two_phones_on_tap(new_phone_page)
     await turn_on_bump(dana)
     await turn_on_bump(mia)
-    await bump_together(dana, mia)
+    await bump_together(pool, dana, mia)
     await expect(bump_prompt(dana)).to_contain_text(f"Swap with {MIA.name}?")
     await expect(bump_prompt(mia)).to_contain_text(f"Swap with {DANA.name}?")
     return dana, mia
 
 
 async def test_bump_then_both_say_swap(new_phone_page: NewPage, pool: asyncpg.Pool) -> None:
-    dana, mia = await bumped_and_asked(new_phone_page)
+    dana, mia = await bumped_and_asked(new_phone_page, pool)
 
     await bump_prompt(dana).get_by_role("button", name="Swap", exact=True).tap()
     await expect(dana.get_by_text(f"Waiting for {MIA.name} to confirm…")).to_be_visible()
@@ -171,7 +203,7 @@ async def test_bump_then_both_say_swap(new_phone_page: NewPage, pool: asyncpg.Po
 
 
 async def test_bump_then_not_them(new_phone_page: NewPage, pool: asyncpg.Pool) -> None:
-    dana, mia = await bumped_and_asked(new_phone_page)
+    dana, mia = await bumped_and_asked(new_phone_page, pool)
 
     await bump_prompt(dana).get_by_role("button", name="Not them").tap()
     await expect(bump_prompt(dana)).to_have_count(0)
@@ -221,7 +253,7 @@ async def test_three_bumps_at_once_then_two_pick_each_other(
     await open_tap(sam)
     for phone in (dana, mia, sam):
         await turn_on_bump(phone)
-    await bump_together(dana, mia, sam)
+    await bump_together(pool, dana, mia, sam)
     for phone in (dana, mia, sam):
         await expect(phone.get_by_text(CROWD)).to_be_visible()
         await expect(phone.get_by_text("Or pick who you bumped:")).to_be_visible()
