@@ -13,6 +13,13 @@ the same PostgreSQL, in tables of its own (``floor_*``, made at start-up):
 No middleware, templates, validation, limits or mail: what our app does beyond this is
 what the ratio in bench/swap.py prices. Started by ``floor_server`` in ``_server.py``
 (``python bench/_floor.py`` with ``PORT``, ``DATABASE_URL`` and ``WEB_CONCURRENCY``).
+
+With ``FLOOR_WRITES=ours`` (``bench/swap.py --floor-writes ours``) the same bare app reads
+and writes what ours does instead, through our named queries: the page reads our card by the
+share token (``cards.by_share_id``), and the POST runs our one statement for a swap
+(``accounts.join_by_link``: the limits, the account, card, session, connection both ways,
+follow-ups and "You met"). Its ratio to ours prices our web layer alone (middleware,
+templates, validation, sessions), the database's work being the same on both sides.
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ import secrets
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
@@ -34,6 +43,13 @@ from starlette.routing import Route
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
+
+from server.cards import fields, share_tokens  # noqa: E402 - with the project on sys.path
+from server.db.pool import create_pool  # noqa: E402
+from server.db.queries import Queries  # noqa: E402
+from server.mail import addresses  # noqa: E402
+from server.swaps import rates  # noqa: E402
+from server.web import limits, sessions  # noqa: E402
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS floor_cards (
@@ -70,11 +86,8 @@ PAGE = """<!doctype html>
 <button type="submit">Send my details</button></form></body></html>"""
 
 
-async def card_page(request: Request) -> Response:
-    token = request.path_params["token"]
-    row = await request.app.state.pool.fetchrow(CARD, token)
-    if row is None:
-        return PlainTextResponse("no such card", status_code=404)
+def card_html(row: Any, token: str) -> Response:
+    """The small card page, with the details form."""
     return HTMLResponse(
         PAGE.format(
             name=html.escape(row["name"]),
@@ -82,6 +95,14 @@ async def card_page(request: Request) -> Response:
             token=html.escape(token),
         )
     )
+
+
+async def card_page(request: Request) -> Response:
+    token = request.path_params["token"]
+    row = await request.app.state.pool.fetchrow(CARD, token)
+    if row is None:
+        return PlainTextResponse("no such card", status_code=404)
+    return card_html(row, token)
 
 
 async def leave_details(request: Request) -> Response:
@@ -94,6 +115,48 @@ async def leave_details(request: Request) -> Response:
         await conn.execute(CONTACT, request.path_params["token"], person_id)
     response = RedirectResponse(f"/welcome/{person_id}", status_code=303)
     response.set_cookie("floor_session", session, httponly=True, samesite="lax")
+    return response
+
+
+async def our_card_page(request: Request) -> Response:
+    token = request.path_params["token"]
+    decoded = share_tokens.decode(os.environ["SECRET_KEY"], token, datetime.now(UTC))
+    row = await request.app.state.sql.run(
+        request.app.state.pool, "cards.by_share_id", share_id=decoded.share_id
+    )
+    if row is None or row["share_generation"] != decoded.generation:
+        return PlainTextResponse("no such card", status_code=404)
+    return card_html(row, token)
+
+
+async def our_leave_details(request: Request) -> Response:
+    form = await request.form()
+    values = {"name": str(form.get("name", "")), "email": str(form.get("email", ""))}
+    decoded = share_tokens.decode(
+        os.environ["SECRET_KEY"], request.path_params["token"], datetime.now(UTC)
+    )
+    token, token_hash = sessions.new_token()
+    checks = rates.new_account_checks(request)
+    try:
+        with limits.refused_as_too_many(checks):
+            joined = await request.app.state.sql.run(
+                request.app.state.pool,
+                "accounts.join_by_link",
+                share_id=decoded.share_id,
+                account_id=None,
+                generation=decoded.generation,
+                token_hash=token_hash,
+                time_zone="UTC",
+                address=addresses.normalize(values["email"]),
+                **limits.take_params(checks),
+                **fields.card_values(values),
+            )
+    except limits.TooMany:
+        return PlainTextResponse("too many", status_code=429)
+    if joined is None:
+        return PlainTextResponse("no such card", status_code=404)
+    response = RedirectResponse(f"/welcome/{joined['newcomer_contact']}", status_code=303)
+    response.set_cookie("floor_session", token, httponly=True, samesite="lax")
     return response
 
 
@@ -116,9 +179,8 @@ async def setup(database_url: str, tokens: list[str]) -> None:
 
 
 def create_app() -> Starlette:
-    from server.db.pool import create_pool
-
     database_url = os.environ["DATABASE_URL"]
+    ours = os.environ.get("FLOOR_WRITES") == "ours"
     # Behind a transaction pooler (DATABASE_DIRECT_URL set apart), as ours: no statement cache.
     direct_url = os.environ.get("DATABASE_DIRECT_URL") or database_url
 
@@ -133,14 +195,18 @@ def create_app() -> Starlette:
         finally:
             await app.state.pool.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/c/{token}", card_page),
-            Route("/c/{token}/details", leave_details, methods=["POST"]),
+            Route("/c/{token}", our_card_page if ours else card_page),
+            Route(
+                "/c/{token}/details", our_leave_details if ours else leave_details, methods=["POST"]
+            ),
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,
     )
+    app.state.sql = Queries()
+    return app
 
 
 def main() -> None:

@@ -158,11 +158,19 @@ async def web_server(
 
 @contextlib.asynccontextmanager
 async def floor_server(
-    database_url: str, tmp: Path, *, workers: int = 1, direct_url: str | None = None
+    database_url: str,
+    tmp: Path,
+    *,
+    workers: int = 1,
+    direct_url: str | None = None,
+    writes: str = "two-inserts",
 ) -> AsyncIterator[WebServer]:
-    """bench/_floor.py (the least a swap must do) as ``web_server`` runs ours, ready to serve."""
+    """bench/_floor.py (the least a swap must do) as ``web_server`` runs ours, ready to serve;
+    ``writes="ours"``: the bare app with our reads and writes (FLOOR_WRITES)."""
     argv = [str(PROJECT_ROOT / "bench" / "_floor.py")]
-    env = {"DATABASE_DIRECT_URL": direct_url} if direct_url else {}
+    env = {"FLOOR_WRITES": writes, "SECRET_KEY": SECRET_KEY}
+    if direct_url:
+        env["DATABASE_DIRECT_URL"] = direct_url
     async with _serving(argv, env, database_url, tmp, free_port(), workers) as server:
         yield server
 

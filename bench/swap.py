@@ -44,6 +44,7 @@ Run it::
     .venv/bin/python bench/swap.py --concurrency 64 --workers 2 --rounds 5
     .venv/bin/python bench/swap.py --keep-alive
     .venv/bin/python bench/swap.py --pgbouncer     # both by way of PgBouncer (transaction pooling)
+    .venv/bin/python bench/swap.py --floor-writes ours  # the bare app with our statement
     .venv/bin/python bench/swap.py --smoke     # a few seconds: that it still works
 
 The aim: a swap, and the card page, at 0.75x their floor's rate or better; it is
@@ -425,12 +426,16 @@ def ratio_table(cells: list[Cell]) -> str:
     return "\n".join(rows)
 
 
-async def count_rows(database_url: str) -> dict[str, int]:
+async def count_rows(database_url: str, floor_tables: bool) -> dict[str, int]:
+    """Rows of ours, and of the floor's own tables (0 when it wrote ours instead)."""
     conn = await asyncpg.connect(database_url)
+    floor = ("floor_people", "floor_contacts")
     try:
         return {
             table: await conn.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608 - ours
-            for table in ("accounts", "contacts", "floor_people", "floor_contacts")
+            if floor_tables or table not in floor
+            else 0
+            for table in ("accounts", "contacts", *floor)
         }
     finally:
         await conn.close()
@@ -457,7 +462,13 @@ async def main(args: argparse.Namespace) -> int:
             for workers in args.workers:
                 async with (
                     web_server(database_url, tmp, workers=workers, direct_url=pooled) as server,
-                    floor_server(database_url, tmp, workers=workers, direct_url=pooled) as floor,
+                    floor_server(
+                        database_url,
+                        tmp,
+                        workers=workers,
+                        direct_url=pooled,
+                        writes=args.floor_writes,
+                    ) as floor,
                 ):
                     log(
                         f"servers up: ours {server.base_url}, floor {floor.base_url},"
@@ -476,13 +487,23 @@ async def main(args: argparse.Namespace) -> int:
                         prechecks += 1
                         sharers_total += len(sharers) + 1  # the precheck's visitor too
                         tokens = [s.token for s in sharers]
-                        await _floor.setup(direct_url, tokens)
+                        if args.floor_writes == "ours":
+                            # Cards of its own: both sides count against a card's limits.
+                            floor_sharers = await make_sharers(server.base_url, args.sharers)
+                            sharers_total += len(floor_sharers)
+                            floor_tokens = [s.token for s in floor_sharers]
+                        else:
+                            await _floor.setup(direct_url, tokens)
+                            floor_tokens = tokens
                         for kinds in ((Swap, FloorSwap), (Card, FloorCard)):
                             round_cells = []
                             for kind in kinds:
                                 side = "floor" if kind.name.startswith("floor") else "ours"
                                 target, meter = sides[side]
-                                workload = kind(urlsplit(target.base_url).netloc, tokens)
+                                workload = kind(
+                                    urlsplit(target.base_url).netloc,
+                                    floor_tokens if side == "floor" else tokens,
+                                )
                                 cell = Cell(workers, kind.name, kind.unit, concurrency)
                                 round_cells.append((target, meter, workload, cell))
                             for n in range(args.rounds):
@@ -514,7 +535,7 @@ async def main(args: argparse.Namespace) -> int:
                                     f"  p99 {cell.percentile(99):6.1f} ms  errors {cell.errors}"
                                     + (f" (first: {cell.first_error})" if cell.first_error else "")
                                 )
-            counts = await count_rows(direct_url)
+            counts = await count_rows(direct_url, args.floor_writes != "ours")
 
     conn_model = (
         "keep-alive, each phone keeps its connection across operations (new cookies per swap)"
@@ -541,7 +562,12 @@ async def main(args: argparse.Namespace) -> int:
     print(
         "swap = GET /c/<token> + POST /c/<token>/details (303, redirect not followed);"
         " card = GET /c/<token> with no cookie; floor = the same requests to bench/_floor.py"
-        " (one read for the page; two inserts in one transaction for the POST)"
+        + (
+            " with our reads and writes (our card read for the page; our statement for a swap,"
+            " accounts.join_by_link, for the POST), in the bare app"
+            if args.floor_writes == "ours"
+            else " (one read for the page; two inserts in one transaction for the POST)"
+        )
     )
     print(
         "cpu% = percent of one core in the measured windows, by the web processes, PostgreSQL,"
@@ -562,16 +588,19 @@ async def main(args: argparse.Namespace) -> int:
             f" {len(noisy)} of {len(cells)} cells; the ratios, measured in alternating rounds,"
             " hold better than the rates."
         )
-    expected_accounts = sharers_total + swaps_ok
+    # With our writes, the floor's swaps are accounts and contacts like ours.
+    joined = swaps_ok + (floor_swaps_ok if args.floor_writes == "ours" else 0)
+    floor_rows = 0 if args.floor_writes == "ours" else floor_swaps_ok
+    expected_accounts = sharers_total + joined
     consistent = (
         counts["accounts"] == expected_accounts
-        and counts["contacts"] == 2 * (swaps_ok + prechecks)
-        and counts["floor_people"] == counts["floor_contacts"] == floor_swaps_ok
+        and counts["contacts"] == 2 * (joined + prechecks)
+        and counts["floor_people"] == counts["floor_contacts"] == floor_rows
     )
     print(
         f"database check: {counts['accounts']} accounts for {expected_accounts} expected,"
         f" {counts['contacts']} contact rows; floor: {counts['floor_people']} people for"
-        f" {floor_swaps_ok} expected: {'consistent' if consistent else 'MISMATCH'}"
+        f" {floor_rows} expected: {'consistent' if consistent else 'MISMATCH'}"
     )
     return 0 if consistent and all(c.errors == 0 for c in cells) else 1
 
@@ -599,12 +628,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="each phone keeps its connection across operations (default: a new one each)",
     )
     parser.add_argument(
+        "--floor-writes",
+        choices=("two-inserts", "ours"),
+        default="two-inserts",
+        help="the floor's POST: two inserts (the least a swap must do), or our statement for a"
+        " swap in the same bare app (what our web layer costs beyond it)",
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
     )
     args = parser.parse_args(argv)
     if args.smoke:
         args.duration, args.warmup, args.rounds = 0.5, 0.2, 2
-        args.concurrency, args.workers, args.sharers = [4], [1], 2
+        args.concurrency, args.workers, args.sharers = [4], [1], 4
     return args
 
 
