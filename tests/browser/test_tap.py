@@ -10,6 +10,7 @@ import asyncpg
 from playwright.async_api import Locator, Page, expect
 
 from server.tap.bump_pairing import TOLERANCE_MS
+from server.tap.routes import LONG_POLL_MS
 from tests.browser.conftest import NewPage
 from tests.browser.ui import (
     DANA,
@@ -43,7 +44,7 @@ BUMP_AT = """(at) => new Promise((resolve) => setTimeout(() => {
 }, at - Date.now() - 50))"""
 CROWD = "Several phones bumped at once. Try again."
 LOOKING = "Bump! Looking for the other phone…"
-QUIET_MS = 1500  # tap.js: one bump per gesture, however long the phone rattles
+QUIET_MS = 1500  # as tap.js's QUIET_MS: one bump per gesture, however long the phone rattles
 
 
 async def open_tap(page: Page) -> None:
@@ -160,7 +161,8 @@ async def bump_together(pool: asyncpg.Pool, *phones: Page) -> None:
             return
         for phone in phones:
             await expect(phone.get_by_text(LOOKING)).to_have_count(0, timeout=10_000)
-        await asyncio.sleep(max(0.0, at + QUIET_MS - time.time() * 1000) / 1000)
+        # A page ignores a bump within QUIET_MS of its last, counted from when it felt it.
+        await asyncio.sleep(max(0.0, max(moments) + QUIET_MS + 50 - time.time() * 1000) / 1000)
     raise AssertionError(f"bumped 3 times, never recorded within {TOLERANCE_MS} ms: {moments}")
 
 
@@ -168,7 +170,7 @@ async def bumped_at_since(pool: asyncpg.Pool, after_id: int, count: int) -> list
     """The server-time moments, in ms, of the ``count`` bumps recorded after ``after_id``."""
     for _ in range(100):
         moments: list[float] = await pool.fetchval(
-            "SELECT coalesce(array_agg(extract(epoch FROM bumped_at) * 1000), '{}')"
+            "SELECT coalesce(array_agg(extract(epoch FROM bumped_at)::float8 * 1000), '{}')"
             " FROM bumps WHERE id > $1",
             after_id,
         )
@@ -242,6 +244,20 @@ async def test_guest_details_left_offline_are_saved_once_back_online(
     assert record["status"] == "done", record
     await contacts_once(dana, "Omar Haddad")
     assert await connections(pool, DANA.name, "Omar Haddad") == 1
+
+
+async def test_a_new_bump_lets_the_last_question_go(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """Dana bumps again while "Swap with Mia?" is up: the old question does not come back
+    when its wait for Mia's answer ends (the page's long-poll, LONG_POLL_MS)."""
+    dana, _mia = await bumped_and_asked(new_phone_page, pool)
+    await dana.wait_for_timeout(QUIET_MS)  # a new gesture, not the same bump rattling on
+    await bump_together(pool, dana)
+    await expect(dana.get_by_text("No phone bumped back. Try again.")).to_be_visible()
+    await dana.wait_for_timeout(LONG_POLL_MS + 2_000)
+    await expect(dana.get_by_text("No phone bumped back. Try again.")).to_be_visible()
+    await expect(bump_prompt(dana)).to_have_count(0)
 
 
 async def test_three_bumps_at_once_then_two_pick_each_other(

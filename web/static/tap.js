@@ -55,8 +55,14 @@
       say("You're offline, so bumping can't work. Type their code or scan their QR code: it will swap when you're back online.");
       return;
     }
+    // This bump is the question now: what the last one left waiting on the box (a "Swap
+    // with …?" long-poll, or its answer still on the way) is dropped, or it would come back
+    // over this one's answer when it ends. Sent from the box, as those are (hx-sync).
+    var box = result();
+    window.htmx.trigger(box, "htmx:abort");
     say("Bump! Looking for the other phone…");
-    window.htmx.ajax("POST", result().dataset.bumpUrl, {
+    window.htmx.ajax("POST", box.dataset.bumpUrl, {
+      source: box,
       target: "#bump-result",
       swap: "innerHTML",
       values: { bumped_at: String(Math.round(now + offset)), force: force.toFixed(1) }
