@@ -12,14 +12,16 @@ the same PostgreSQL, in tables of its own (``floor_*``, made at start-up):
 
 No middleware, templates, validation, limits or mail: what our app does beyond this is
 what the ratio in bench/swap.py prices. Started by ``floor_server`` in ``_server.py``
-(``python bench/_floor.py`` with ``PORT``, ``DATABASE_URL`` and ``WEB_CONCURRENCY``).
+(``python bench/_floor.py`` with ``PORT``, ``DATABASE_URL``, ``WEB_CONCURRENCY``, and
+``SECRET_KEY`` and ``FLOOR_WRITES`` for the second way below).
 
 With ``FLOOR_WRITES=ours`` (``bench/swap.py --floor-writes ours``) the same bare app reads
 and writes what ours does instead, through our named queries: the page reads our card by the
 share token (``cards.by_share_id``), and the POST runs our one statement for a swap
 (``accounts.join_by_link``: the limits, the account, card, session, connection both ways,
-follow-ups and "You met"). Its ratio to ours prices our web layer alone (middleware,
-templates, validation, sessions), the database's work being the same on both sides.
+follow-ups and "You met"), still with no middleware, templates or validation, and no check
+of a token's expiry. Its ratio to ours prices our web layer alone, the database's work being
+the same on both sides.
 """
 
 from __future__ import annotations
@@ -165,7 +167,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def setup(database_url: str, tokens: list[str]) -> None:
-    """The floor's tables, and a card for each token (run by the benchmark, once)."""
+    """The floor's tables, and a card for each token (by the benchmark, for each concurrency's
+    tokens; not with our writes, which use our cards)."""
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute(SCHEMA)

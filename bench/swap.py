@@ -13,9 +13,11 @@ reaches its limit of new people an hour). The *card* workload is the
 The floor (``bench/_floor.py``) is the least a swap must do on the same stack: a bare
 Starlette app on our asyncpg pool, run by uvicorn with our options and as many workers,
 against the same PostgreSQL: its card page is one read into a small HTML page, its POST
-two inserts in one transaction. Both servers run side by side, and every cell alternates
-rounds between ours and the floor (ours first, then the floor first, ...), so what else
-the machine does falls on both alike: their ratio is the figure; the rates move with noise.
+two inserts in one transaction (``--floor-writes ours``: the same bare app with our reads
+and writes instead, which prices our web layer alone). Both servers run side by side, and
+every cell alternates rounds between ours and the floor (ours first, then the floor first,
+...), so what else the machine does falls on both alike: their ratio is the figure; the
+rates move with noise.
 
 The load is a closed loop with no think time: N simulated phones each run one
 operation after another, so throughput and latency are measured together (at
@@ -405,13 +407,16 @@ def pairs(cells: list[Cell]) -> list[tuple[Cell, Cell]]:
     ]
 
 
-def ratio_table(cells: list[Cell]) -> str:
+def ratio_table(cells: list[Cell], aim: bool = True) -> str:
+    """Each of ours against its floor; ``aim``: whether the issue's aim (set against the
+    two-insert floor) applies, else the last column only says where 0.75x falls."""
     header = (
         f"{'web procs':>9}  {'workload':<8} {'concurrent':>10}  {'ours/s':>7} {'floor/s':>7}"
         f" {'ratio':>6}   {'p99 ms ours':>11} {'floor':>6}   {'cpu ms/op ours':>14} {'floor':>6}"
-        f"   aim {AIM_RATIO:g}x"
+        f"   {'aim' if aim else 'vs'} {AIM_RATIO:g}x"
     )
     rows = [header, "-" * len(header)]
+    verdicts = {True: "met", False: "NOT MET"} if aim else {True: "above", False: "below"}
     for ours, floor in pairs(cells):
         ratio = ours.rate / floor.rate if floor.rate else float("nan")
         mine = ours.cpu_ms_per_op("web") + ours.cpu_ms_per_op("db")
@@ -421,7 +426,7 @@ def ratio_table(cells: list[Cell]) -> str:
             f"  {ours.rate:>7.0f} {floor.rate:>7.0f} {ratio:>5.2f}x"
             f"   {ours.percentile(99):>11.1f} {floor.percentile(99):>6.1f}"
             f"   {mine:>14.2f} {theirs:>6.2f}"
-            f"   {'met' if ratio >= AIM_RATIO else 'NOT MET'}"
+            f"   {verdicts[ratio >= AIM_RATIO]}"
         )
     return "\n".join(rows)
 
@@ -578,7 +583,7 @@ async def main(args: argparse.Namespace) -> int:
     print()
     print(table(cells))
     print()
-    print(ratio_table(cells))
+    print(ratio_table(cells, aim=args.floor_writes != "ours"))
     print()
     noisy = [c for c in cells if c.cpu_percent("other") > NOISY_OTHER_PERCENT]
     if noisy:
@@ -640,6 +645,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.smoke:
         args.duration, args.warmup, args.rounds = 0.5, 0.2, 2
+        # Four cards: at a smoke run's rate, two reached their 300 new people an hour.
         args.concurrency, args.workers, args.sharers = [4], [1], 4
     return args
 

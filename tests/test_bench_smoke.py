@@ -27,6 +27,7 @@ TIMEOUT_S = 120
 FIGURES = {
     "swap.py": ["Reachout swap benchmark", "swaps/s", "database check:", ": consistent"],
     "swap.py --pgbouncer": ["database: by way of PgBouncer", "swaps/s", ": consistent"],
+    "swap.py --floor-writes ours": ["with our reads and writes", "swaps/s", ": consistent"],
     "abuse.py": [
         "Reachout abuse benchmark",
         "swaps/s",
