@@ -16,12 +16,11 @@ what the ratio in bench/swap.py prices. Started by ``floor_server`` in ``_server
 ``SECRET_KEY`` and ``FLOOR_WRITES`` for the second way below).
 
 With ``FLOOR_WRITES=ours`` (``bench/swap.py --floor-writes ours``) the same bare app reads
-and writes what ours does instead, through our named queries: the page reads our card by the
-share token (``cards.by_share_id``), and the POST runs our one statement for a swap
-(``accounts.join_by_link``: the limits, the account, card, session, connection both ways,
-follow-ups and "You met"), still with no middleware, templates or validation, and no check
-of a token's expiry. Its ratio to ours prices our web layer alone, the database's work being
-the same on both sides.
+and writes what ours does instead, by calling our own functions: the page reads our card by
+the share token (``visits.card_for_token``), and the POST runs our one statement for a swap
+(``joining.join_by_link``: the limits, the account, card, session, connection both ways,
+follow-ups and "You met"), still with no middleware, templates or validation. Its ratio to
+ours prices our web layer alone, the database's work being the same on both sides.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -46,12 +46,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from server.cards import fields, share_tokens  # noqa: E402 - with the project on sys.path
-from server.db.pool import create_pool  # noqa: E402
+from server.db.pool import create_pool  # noqa: E402 - with the project on sys.path
 from server.db.queries import Queries  # noqa: E402
-from server.mail import addresses  # noqa: E402
-from server.swaps import rates  # noqa: E402
-from server.web import limits, sessions  # noqa: E402
+from server.swaps import joining, visits  # noqa: E402
+from server.web import sessions  # noqa: E402
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS floor_cards (
@@ -122,39 +120,17 @@ async def leave_details(request: Request) -> Response:
 
 async def our_card_page(request: Request) -> Response:
     token = request.path_params["token"]
-    decoded = share_tokens.decode(os.environ["SECRET_KEY"], token, datetime.now(UTC))
-    row = await request.app.state.sql.run(
-        request.app.state.pool, "cards.by_share_id", share_id=decoded.share_id
-    )
-    if row is None or row["share_generation"] != decoded.generation:
-        return PlainTextResponse("no such card", status_code=404)
-    return card_html(row, token)
+    # Ours: the card at its generation, or the 404/410 ours answers (an HTTPException).
+    card = await visits.card_for_token(request, token, datetime.now(UTC))
+    return card_html(card, token)
 
 
 async def our_leave_details(request: Request) -> Response:
     form = await request.form()
     values = {"name": str(form.get("name", "")), "email": str(form.get("email", ""))}
-    decoded = share_tokens.decode(
-        os.environ["SECRET_KEY"], request.path_params["token"], datetime.now(UTC)
-    )
     token, token_hash = sessions.new_token()
-    checks = rates.new_account_checks(request)
-    try:
-        with limits.refused_as_too_many(checks):
-            joined = await request.app.state.sql.run(
-                request.app.state.pool,
-                "accounts.join_by_link",
-                share_id=decoded.share_id,
-                account_id=None,
-                generation=decoded.generation,
-                token_hash=token_hash,
-                time_zone="UTC",
-                address=addresses.normalize(values["email"]),
-                **limits.take_params(checks),
-                **fields.card_values(values),
-            )
-    except limits.TooMany:
-        return PlainTextResponse("too many", status_code=429)
+    # Ours: refused limits raise TooMany, answered 429 as any HTTPException is.
+    joined = await joining.join_by_link(request, values, token_hash=token_hash, time_zone="UTC")
     if joined is None:
         return PlainTextResponse("no such card", status_code=404)
     response = RedirectResponse(f"/welcome/{joined['newcomer_contact']}", status_code=303)
@@ -208,7 +184,9 @@ def create_app() -> Starlette:
         ],
         lifespan=lifespan,
     )
+    # What our read and write for a swap take from the app (visits.py, joining.py).
     app.state.sql = Queries()
+    app.state.settings = SimpleNamespace(secret_key=os.environ.get("SECRET_KEY", ""))
     return app
 
 

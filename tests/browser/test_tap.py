@@ -44,6 +44,7 @@ BUMP_AT = """(at) => new Promise((resolve) => setTimeout(() => {
 }, at - Date.now() - 50))"""
 CROWD = "Several phones bumped at once. Try again."
 LOOKING = "Bump! Looking for the other phone…"
+NO_PARTNER = "No phone bumped back. Try again."
 QUIET_MS = 1500  # as tap.js's QUIET_MS: one bump per gesture, however long the phone rattles
 
 
@@ -254,9 +255,9 @@ async def test_a_new_bump_lets_the_last_question_go(
     dana, _mia = await bumped_and_asked(new_phone_page, pool)
     await dana.wait_for_timeout(QUIET_MS)  # a new gesture, not the same bump rattling on
     await bump_together(pool, dana)
-    await expect(dana.get_by_text("No phone bumped back. Try again.")).to_be_visible()
+    await expect(dana.get_by_text(NO_PARTNER)).to_be_visible()
     await dana.wait_for_timeout(LONG_POLL_MS + 2_000)
-    await expect(dana.get_by_text("No phone bumped back. Try again.")).to_be_visible()
+    await expect(dana.get_by_text(NO_PARTNER)).to_be_visible()
     await expect(bump_prompt(dana)).to_have_count(0)
 
 
