@@ -50,11 +50,14 @@ STATIC_PREFIX = "/static"
 # About 15 KB each: a few MB per web process.
 CARD_PAGES_KEPT = 256
 
-# The one route table: each area's ``routes`` list, then the static files.
+# The one route table: each area's ``routes`` list. Starlette tries them in order, and no two
+# areas' paths overlap, so what is asked for most comes first: the static files every page
+# loads, then a card opened from its QR code (a crowd scanning one code at once).
 ROUTES: list[BaseRoute] = [
+    Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
+    *swaps_routes.routes,
     *home_routes.routes,
     *cards_routes.routes,
-    *swaps_routes.routes,
     *tap_routes.routes,
     *contacts_routes.routes,
     *followups_routes.routes,
@@ -66,7 +69,6 @@ ROUTES: list[BaseRoute] = [
     *signin_routes.routes,
     *privacy_routes.routes,
     *devmail_routes.routes,
-    Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
 ]
 
 

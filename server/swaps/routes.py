@@ -21,7 +21,7 @@ from server.db import time_zones
 from server.swaps import rates, sync
 from server.swaps.connect import connect
 from server.swaps.joining import join_by_link
-from server.swaps.visits import REPLACED, SELF, Visit, load_visit
+from server.swaps.visits import REPLACED, SELF, Visit, card_for_token, load_visit
 from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
@@ -58,14 +58,23 @@ def _card_page(
 
 async def public_card(request: Request) -> Response:
     # A GET only reads: link previews and crawlers that open a shared link create nothing.
-    visit = await load_visit(request)
-    if visit.viewer_id is not None or request.scope["query_string"]:
-        return _card_page(request, visit)
-    # Someone with no account (a crowd scanning one QR code): the page is the card's row and
-    # the token, whoever asks, so it is rendered once per process for each (page_cache.py).
+    if viewer(request).account_id is not None or request.scope["query_string"]:
+        return _card_page(request, await load_visit(request))
+    # Someone with no account (a crowd scanning one QR code): the page is the card and the
+    # token, whoever asks, so it is rendered once per process for each version of the card
+    # (page_cache.py). The version is a narrower read than the card, which only a page not
+    # kept yet reads; read after the version, the card is of that version or a newer one.
+    token = request.path_params["token"]
+    seen = await card_for_token(
+        request, token, datetime.now(UTC), query="cards.version_by_share_id"
+    )
+    version = seen.get("version")
+    if version is None:  # a token from before share ids (rare): rendered every time
+        return _card_page(request, await load_visit(request))
     pages: PageCache = request.app.state.card_pages
-    key = (request.path_params["token"], tuple(visit.card.values()))
-    page = pages.get(key) or pages.put(key, _card_page(request, visit))
+    page = pages.get((token, version))
+    if page is None:
+        page = pages.put((token, version), _card_page(request, await load_visit(request)))
     return page.response(request)
 
 

@@ -55,15 +55,20 @@ class Visit:
         return self.sharing != "all"
 
 
-async def card_for_token(request: Request, token: str, at: datetime) -> Any:
+async def card_for_token(
+    request: Request, token: str, at: datetime, *, query: str = "cards.by_share_id"
+) -> Any:
     """The card a share token opens, if it was valid ``at``; else the friendly 404/410 (a
-    token we signed whose account is gone: "This card was deleted")."""
+    token we signed whose account is gone: "This card was deleted").
+
+    ``query`` reads the card by its share id: the whole card, or ``cards.version_by_share_id``
+    (a token from before share ids reads the whole card, which has no ``version``)."""
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
     if decoded.share_id is not None:
         card = await request.app.state.sql.run(
-            request.app.state.pool, "cards.by_share_id", share_id=decoded.share_id
+            request.app.state.pool, query, share_id=decoded.share_id
         )
     else:
         card = None if decoded.account_id is None else await load_card(request, decoded.account_id)

@@ -10,6 +10,12 @@ SELECT account_id, name, headline, company, email, phone, linkedin, website, oth
        looking_for, can_help_with, photo_key, ask_details_first, share_generation, share_id, updated_at
 FROM cards WHERE share_id = :share_id
 
+-- name: version_by_share_id^
+-- Which version of the card a share link names: what checking the link needs, and `version`,
+-- the transaction that wrote the row as it is now (PostgreSQL's xmin), which every change to
+-- the row changes, however it is made. Narrower than the card, for a page kept by version.
+SELECT account_id, share_generation, xmin AS version FROM cards WHERE share_id = :share_id
+
 -- name: update!
 -- Replace the text fields of a card.
 UPDATE cards
