@@ -21,6 +21,7 @@ from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.web import limits
 from server.web.auth import signed_in, signed_in_account
 from server.web.client import client_ip
+from server.web.disconnects import unless_disconnected
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.templating import render
@@ -234,15 +235,21 @@ async def bump_status(request: Request) -> Response:
             (bumps.WAITING_PER_ACCOUNT, account_id),
             (bumps.WAITING_PER_ADDRESS, limits.address_key(request)),
         ):
-            changed = await bumps.wait_for_change(
-                pool,
-                sql,
-                request.app.state.listener,
-                outcome.id,
-                account_id,
-                seen,
-                bumps.now_ms() + LONG_POLL_MS,
+            waited, changed = await unless_disconnected(
+                request,
+                bumps.wait_for_change(
+                    pool,
+                    sql,
+                    request.app.state.listener,
+                    outcome.id,
+                    account_id,
+                    seen,
+                    bumps.now_ms() + LONG_POLL_MS,
+                ),
             )
+        if not waited:
+            # The page stopped waiting (a new bump, a closed tab): its place is free again.
+            return Response(status_code=204)
         assert changed is not None
         outcome = changed
     return await _answer(request, account_id, outcome)
