@@ -50,9 +50,10 @@ STATIC_PREFIX = "/static"
 # About 15 KB each: a few MB per web process.
 CARD_PAGES_KEPT = 256
 
-# The one route table: each area's ``routes`` list. Starlette tries them in order, and no two
-# areas' paths overlap, so what is asked for most comes first: the static files every page
-# loads, then a card opened from its QR code (a crowd scanning one code at once).
+# The one route table: each area's ``routes`` list. Starlette tries them in order, and no path
+# matches routes of two areas (tests/test_app.py), so what is asked for most comes first: the
+# static files every page loads, then a card opened from its QR code (a crowd scanning one
+# code at once).
 ROUTES: list[BaseRoute] = [
     Mount(STATIC_PREFIX, VersionedStatic(StaticFiles(directory=STATIC_DIR)), name="static"),
     *swaps_routes.routes,

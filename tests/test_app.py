@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter
 
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 
 from server.app import ROUTES
 from tests.conftest import PROJECT_ROOT
@@ -22,6 +23,29 @@ def test_every_route_is_named_once_per_method():
     assert all(name for name, _ in named)
     assert [key for key, count in Counter(named).items() if count > 1] == []
     assert [r.name for r in ROUTES if isinstance(r, Mount)] == ["static"]
+
+
+def test_every_route_answers_its_own_paths_whatever_comes_before_it():
+    # The table puts the most asked-for routes first (server/app.py): that is only safe while
+    # no route earlier in the table takes a path meant for a later one.
+    def sample(route: Route | Mount) -> str:
+        if isinstance(route, Mount):
+            return f"{route.path}/app.css"
+        values = {
+            name: "1" if re.fullmatch(convertor.regex, "1") else "sample"
+            for name, convertor in route.param_convertors.items()
+        }
+        return route.path_format.format(**values)
+
+    taken = []
+    for route in ROUTES:
+        assert isinstance(route, Route | Mount)
+        for method in sorted(getattr(route, "methods", None) or {"GET"}):
+            scope = {"type": "http", "path": sample(route), "method": method, "root_path": ""}
+            first = next(r for r in ROUTES if r.matches(scope)[0] is Match.FULL)
+            if first is not route:
+                taken.append((scope["path"], method, route.name, first.name))
+    assert taken == []
 
 
 def test_every_area_routes_module_is_in_the_table():

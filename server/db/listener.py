@@ -129,6 +129,9 @@ class Listener:
         at most ``POLL_SECONDS`` while nothing listens."""
         if not self.listening:
             seconds = min(seconds, POLL_SECONDS)
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancel that comes as
+        # the event is set, and the waiter (a long-poll the page hung up on) would go on.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await event.wait()
         event.clear()

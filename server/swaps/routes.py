@@ -62,19 +62,16 @@ async def public_card(request: Request) -> Response:
         return _card_page(request, await load_visit(request))
     # Someone with no account (a crowd scanning one QR code): the page is the card and the
     # token, whoever asks, so it is rendered once per process for each version of the card
-    # (page_cache.py). The version is a narrower read than the card, which only a page not
-    # kept yet reads; read after the version, the card is of that version or a newer one.
+    # (page_cache.py). Which version is a narrower read than the card, which only a page not
+    # kept yet reads. Read after the version, from the one primary, that card is the same
+    # version or a newer one: a page is never older than its key.
     token = request.path_params["token"]
-    seen = await card_for_token(
-        request, token, datetime.now(UTC), query="cards.version_by_share_id"
-    )
-    version = seen.get("version")
-    if version is None:  # a token from before share ids (rare): rendered every time
-        return _card_page(request, await load_visit(request))
+    seen = await card_for_token(request, token, datetime.now(UTC), version_only=True)
+    key = (token, seen["version"], seen["updated_at"])
     pages: PageCache = request.app.state.card_pages
-    page = pages.get((token, version))
+    page = pages.get(key)
     if page is None:
-        page = pages.put((token, version), _card_page(request, await load_visit(request)))
+        page = pages.put(key, _card_page(request, await load_visit(request)))
     return page.response(request)
 
 

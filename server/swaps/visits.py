@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from server.cards import share_tokens
-from server.cards.cards import load_card
 from server.web.auth import viewer
 from server.web.errors import Titled
 
@@ -56,22 +55,22 @@ class Visit:
 
 
 async def card_for_token(
-    request: Request, token: str, at: datetime, *, query: str = "cards.by_share_id"
+    request: Request, token: str, at: datetime, *, version_only: bool = False
 ) -> Any:
     """The card a share token opens, if it was valid ``at``; else the friendly 404/410 (a
-    token we signed whose account is gone: "This card was deleted").
-
-    ``query`` reads the card by its share id: the whole card, or ``cards.version_by_share_id``
-    (a token from before share ids reads the whole card, which has no ``version``)."""
+    token we signed whose account is gone: "This card was deleted"). ``version_only``: not
+    the card but which version of it (``cards.version_by_share_id``)."""
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
+    sql, pool = request.app.state.sql, request.app.state.pool
+    card = None
     if decoded.share_id is not None:
-        card = await request.app.state.sql.run(
-            request.app.state.pool, query, share_id=decoded.share_id
-        )
-    else:
-        card = None if decoded.account_id is None else await load_card(request, decoded.account_id)
+        query = "cards.version_by_share_id" if version_only else "cards.by_share_id"
+        card = await sql.run(pool, query, share_id=decoded.share_id)
+    elif decoded.account_id is not None:
+        query = "cards.version_by_account_id" if version_only else "cards.get"
+        card = await sql.run(pool, query, account_id=decoded.account_id)
     if card is None:
         # We signed this token, so its account existed: it was deleted since (no tombstone
         # needed). Every account has a card from its first save.

@@ -21,7 +21,7 @@ from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.web import limits
 from server.web.auth import signed_in, signed_in_account
 from server.web.client import client_ip
-from server.web.disconnects import unless_disconnected
+from server.web.disconnects import HungUp, unless_disconnected
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.templating import render
@@ -29,6 +29,7 @@ from server.web.templating import render
 NO_CARD = "Make your card first, then you can swap."
 # How long a page that waits for the other person's answer holds one request open.
 LONG_POLL_MS = 20_000
+BUMP_GONE = "That bump is not yours, or it is gone. Bump again."
 BUMP_CLOCK = (
     "That bump's time is too far from ours. Check that the phone sets its clock"
     " automatically, then bump again."
@@ -217,7 +218,7 @@ async def _my_bump(request: Request, account_id: int) -> bumps.Outcome:
         request.app.state.pool, request.app.state.sql, request.path_params["bump_id"], account_id
     )
     if outcome is None:
-        raise HTTPException(404, "That bump is not yours, or it is gone. Bump again.")
+        raise HTTPException(404, BUMP_GONE)
     return outcome
 
 
@@ -235,22 +236,24 @@ async def bump_status(request: Request) -> Response:
             (bumps.WAITING_PER_ACCOUNT, account_id),
             (bumps.WAITING_PER_ADDRESS, limits.address_key(request)),
         ):
-            waited, changed = await unless_disconnected(
-                request,
-                bumps.wait_for_change(
-                    pool,
-                    sql,
-                    request.app.state.listener,
-                    outcome.id,
-                    account_id,
-                    seen,
-                    bumps.now_ms() + LONG_POLL_MS,
-                ),
-            )
-        if not waited:
-            # The page stopped waiting (a new bump, a closed tab): its place is free again.
-            return Response(status_code=204)
-        assert changed is not None
+            try:
+                changed = await unless_disconnected(
+                    request,
+                    bumps.wait_for_change(
+                        pool,
+                        sql,
+                        request.app.state.listener,
+                        outcome.id,
+                        account_id,
+                        seen,
+                        bumps.now_ms() + LONG_POLL_MS,
+                    ),
+                )
+            except HungUp:
+                # The page stopped waiting (a new bump, a closed tab): its place is free again.
+                return Response(status_code=204)
+        if changed is None:  # deleted while it waited (its account, or kept too long)
+            raise HTTPException(404, BUMP_GONE)
         outcome = changed
     return await _answer(request, account_id, outcome)
 

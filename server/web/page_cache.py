@@ -1,9 +1,10 @@
 """Rendered pages kept by what they show: a page that is the same for everyone who asks with
 the same data is rendered and gzip-compressed once per web process, not per request.
 
-The key names everything the page shows (the rows it was rendered from, as read by this very
-request), so a change anywhere is a new key in every process at once: nothing to invalidate,
-and safe with any number of processes. Bounded: the least recently used pages go first.
+The key names everything the page shows (the card page: its token and which version of the
+card row, read by the request just before), so a change anywhere is a new key in every process
+at once: nothing to invalidate, and safe with any number of processes. Bounded: the least
+recently used pages go first.
 """
 
 from __future__ import annotations

@@ -84,7 +84,28 @@ async def test_a_kept_page_is_not_shown_for_a_reset_or_deleted_card(new_phone, p
 
     fresh = await dana.share_link()
     assert (await visitor.get(fresh)).status_code == 200
-    await pool.execute("DELETE FROM accounts WHERE id = (SELECT account_id FROM cards)")
+    await pool.execute(
+        "DELETE FROM accounts WHERE id = (SELECT account_id FROM cards WHERE name = 'Dana Lee')"
+    )
     gone = await visitor.get(fresh)
     assert gone.status_code == 410
     assert "deleted their Reachout account" in text_of(gone)
+
+
+async def test_the_next_visitor_of_a_kept_page_costs_one_narrow_read(new_phone, app, monkeypatch):
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    await (await new_phone()).get(link)
+
+    ran: list[str] = []
+    run = app.state.sql.run
+
+    async def recorded(conn, key, /, **params):  # type: ignore[no-untyped-def]
+        ran.append(key)
+        return await run(conn, key, **params)
+
+    monkeypatch.setattr(app.state.sql, "run", recorded)
+    page = await (await new_phone()).get(link)
+    assert page.status_code == 200 and "Threadline" in text_of(page)
+    assert ran == ["cards.version_by_share_id"]

@@ -44,4 +44,10 @@ async def test_a_link_made_before_share_ids_still_opens_until_it_expires(new_pho
     live = old_link(datetime.now(UTC) + timedelta(hours=5))
     page = await mia.get(live)
     assert page.status_code == 200 and "Dana Lee" in text_of(page)
+    visitor = await new_phone()  # no account: the page kept for everyone, as for a new link
+    for _ in range(2):
+        page = await visitor.get(live)
+        assert page.status_code == 200 and "Dana Lee" in text_of(page)
+    await pool.execute("UPDATE cards SET headline = 'Shoe buyer' WHERE account_id = $1", account)
+    assert "Shoe buyer" in text_of(await visitor.get(live))
     assert (await mia.get(old_link(datetime.now(UTC) - timedelta(hours=1)))).status_code == 410
