@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from urllib.parse import quote
 
 import pytest
 
@@ -369,3 +370,23 @@ async def test_picking_someone_outside_my_crowd_is_refused(new_phone, pool):
         assert refused.status_code == 409
         assert "no longer in the list" in text_of(refused)
     assert await pool.fetchval("SELECT count(*) FROM bumps WHERE chosen_id IS NOT NULL") == 0
+
+
+async def test_a_bump_deleted_while_its_page_waits_is_answered_as_gone(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    alone = (await bump(dana)).json()
+    assert alone["state"] == "unmatched"
+    waiting = asyncio.create_task(
+        dana.get(
+            dana.url("bump_status", bump_id=alone["bump_id"]) + f"?seen={quote(alone['seen'])}",
+            headers={"accept": "application/json"},
+        )
+    )
+    await asyncio.sleep(0.2)
+    # Bumps are kept a short while (server/privacy/retention.py): one can go mid-wait.
+    await pool.execute("DELETE FROM bumps WHERE id = $1", alone["bump_id"])
+    await pool.execute("SELECT pg_notify('bumps', $1::text)", str(alone["bump_id"]))
+    gone = await asyncio.wait_for(waiting, 5)
+    assert gone.status_code == 404
+    assert "it is gone. Bump again." in text_of(gone)
