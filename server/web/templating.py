@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -78,6 +78,7 @@ def create_templates(
     env.globals["script_urls"] = urls.for_pages()
 
     env.globals["static"] = static
+    env.globals["html_attributes"] = html_attributes
     env.globals["static_urls"] = static_urls
     env.globals["inline_css"] = Markup(inline_css)  # noqa: S704 - our own stylesheet, read at start-up
     env.globals.update(domain_globals)
@@ -85,6 +86,18 @@ def create_templates(
     env.filters.update(domain_filters)
     env.filters["isodate"] = lambda value: value.isoformat(timespec="seconds")
     return templates
+
+
+def html_attributes(attrs: Mapping[str, object]) -> Markup:
+    """A form macro's extra keyword arguments as HTML attributes: ``hx_target="this"`` gives
+    ``hx-target="this"``, True a bare attribute, None or False nothing (``_forms.html``)."""
+    shown = []
+    for key, value in attrs.items():
+        if value is None or value is False:
+            continue
+        name = key.replace("_", "-")
+        shown.append(f" {name}" if value is True else f' {name}="{escape(value)}"')
+    return Markup("".join(shown))  # noqa: S704 - names from our templates, values escaped
 
 
 def render(

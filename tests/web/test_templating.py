@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.web.templating import STATIC_DIR, static_versions, time_ago
+from server.web.templating import STATIC_DIR, html_attributes, static_versions, time_ago
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -62,3 +62,20 @@ async def test_pages_link_static_files_by_their_current_version(new_phone):
     page = await phone.get("/")
     version = static_versions()["app.css"]
     assert f"app.css?v={version}" in page.text
+
+
+def test_a_form_macros_extra_arguments_become_attributes():
+    shown = html_attributes(
+        {
+            "hx_target": "this",
+            "novalidate": True,
+            "maxlength": 100,
+            "autocomplete": None,
+            "hidden": False,
+            "title": '"><script>alert(1)</script>',
+        }
+    )
+    assert shown == (
+        ' hx-target="this" novalidate maxlength="100"'
+        ' title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"'
+    )
