@@ -90,7 +90,9 @@ def create_templates(
 
 def html_attributes(attrs: Mapping[str, object]) -> Markup:
     """A form macro's extra keyword arguments as HTML attributes: ``hx_target="this"`` gives
-    ``hx-target="this"``, True a bare attribute, None or False nothing (``_forms.html``)."""
+    ``hx-target="this"``, True a bare attribute, None or False nothing (``_forms.html``).
+    Values are escaped as ``{{ value }}`` would be; names are not, being keyword arguments
+    written in our templates."""
     shown = []
     for key, value in attrs.items():
         if value is None or value is False:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from markupsafe import Markup
 
 from server.web.templating import STATIC_DIR, html_attributes, static_versions, time_ago
 
@@ -70,12 +71,27 @@ def test_a_form_macros_extra_arguments_become_attributes():
             "hx_target": "this",
             "novalidate": True,
             "maxlength": 100,
+            "data_expires_in": 4.5,
+            "tabindex": 0,
             "autocomplete": None,
             "hidden": False,
             "title": '"><script>alert(1)</script>',
+            "aria_label": Markup("Dana &amp; Mia"),
         }
     )
+    assert isinstance(shown, Markup)  # not escaped again where the template writes it
     assert shown == (
-        ' hx-target="this" novalidate maxlength="100"'
-        ' title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"'
+        ' hx-target="this" novalidate maxlength="100" data-expires-in="4.5" tabindex="0"'
+        ' title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" aria-label="Dana &amp; Mia"'
     )
+
+
+async def test_a_form_field_renders_its_attributes_in_a_page(app):
+    page = app.state.templates.env.from_string(
+        '{% import "_forms.html" as forms %}'
+        "{{ forms.field('q-name', 'name', 'Name', maxlength=500, required=True, hidden=False,"
+        " autocomplete=None, hx_post='/c/x?a=1&b=2') }}"
+    ).render()
+    assert '<input id="q-name" name="name" type="text" value=""' in page
+    assert ' maxlength="500" required hx-post="/c/x?a=1&amp;b=2">' in page
+    assert "hidden" not in page and "autocomplete" not in page
