@@ -20,7 +20,9 @@ and writes what ours does instead, by calling our own functions: the page reads 
 the share token (``visits.card_for_token``), and the POST runs our one statement for a swap
 (``joining.join_by_link``: the limits, the account, card, session, connection both ways,
 follow-ups and "You met"), still with no middleware, templates or validation. Its ratio to
-ours prices our web layer alone, the database's work being the same on both sides.
+ours prices our web layer alone, the database's work being the same on both sides (for the
+swap; its card page reads the whole card at every request, where ours, for a page it keeps,
+reads only which version of the card it is).
 """
 
 from __future__ import annotations
