@@ -2,9 +2,10 @@
 
 Codes, not links: on an iPhone a link in an email opens in Safari, never in the app on the
 home screen, while a code typed where it was asked works in either. Eight digits, ten
-minutes, one use, five tries. Asking is limited per address and per IP under advisory locks
-(so concurrent requests cannot slip past), and a row is kept even for an address no card
-has, so the answers, and the limits, never tell whether it has one.
+minutes, one use. Every code sent works until then, not only the newest; five wrong tries
+end them all (asking again gives no more guesses). Asking is limited per address and per IP
+under advisory locks (so concurrent requests cannot slip past), and a row is kept even for
+an address no card has, so the answers, and the limits, never tell whether it has one.
 
 The same codes confirm, before an account is deleted, that the person deleting it is its
 owner (``ask_to_delete``): sent to its confirmed address, good only for that account.
@@ -24,6 +25,10 @@ from server.mail.messages import CODE_LIFETIME
 PER_ADDRESS_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
 DIGITS = 8
+NO_LIVE_CODE = (
+    "That code no longer works: it expired, was used, or was typed wrong too often."
+    " Ask for a new one."
+)
 # The email each purpose's code travels in (server/mail/messages.py words them).
 EMAIL_KINDS = {"sign_in": "code", "delete": "delete_code"}
 
@@ -110,20 +115,22 @@ async def check(
     purpose: str = "sign_in",
     account_id: int | None = None,
 ) -> Checked:
-    """Whether ``typed`` is the live code for ``address`` (and ``purpose``; for deleting, for
-    ``account_id`` only): the account it is for, or why not. Run inside a transaction (the
-    code's row stays locked while it is checked)."""
-    live = await sql.run(
-        conn, "signin.live_code", address=address, purpose=purpose, account_id=account_id
-    )
-    if live is None:
-        return Checked(None, "That code has expired or was already used. Ask for a new one.")
+    """Whether ``typed`` is one of the live codes for ``address`` (and ``purpose``; for
+    deleting, for ``account_id`` only): the account it is for, or why not. Run inside a
+    transaction (the codes' rows stay locked while it is checked)."""
     digits = "".join(ch for ch in typed if ch.isdigit())
-    right = len(digits) == DIGITS and hmac.compare_digest(
-        live["code_hash"], code_hash(secret_key, address, digits)
+    if len(digits) != DIGITS:
+        # A slip of the thumb, not a guess: it costs no try.
+        return Checked(None, f"Type the {DIGITS} digits from the email.")
+    live = await sql.run(
+        conn, "signin.live_codes", address=address, purpose=purpose, account_id=account_id
     )
-    if not right or live["account_id"] is None:
-        left = await sql.run(conn, "signin.wrong_try", id=live["id"])
+    if not live:
+        return Checked(None, NO_LIVE_CODE)
+    typed_hash = code_hash(secret_key, address, digits)
+    found = next((c for c in live if hmac.compare_digest(c["code_hash"], typed_hash)), None)
+    if found is None or found["account_id"] is None:
+        left = await sql.run(conn, "signin.wrong_try", ids=[c["id"] for c in live])
         if left == 0:
             return Checked(
                 None, "That code is not right, and it no longer works. Ask for a new one."
@@ -134,4 +141,4 @@ async def check(
     await sql.run(conn, "signin.use_code", address=address, purpose=purpose)
     if purpose == "sign_in":
         await sql.run(conn, "mail.confirm", address=address)  # it reached its owner: confirmed
-    return Checked(int(live["account_id"]))
+    return Checked(int(found["account_id"]))

@@ -41,20 +41,26 @@ WITH noted AS (
 )
 SELECT pg_notify('mail', 'queued')
 
--- name: live_code^
--- The newest code for :address and :purpose (and :account_id, when given) that can still be
--- tried, locked while it is checked.
-SELECT id, account_id, code_hash, tries_left
+-- name: live_codes
+-- The codes for :address and :purpose (and :account_id, when given) that can still be tried,
+-- newest first, locked while the typed one is checked. Every code sent works, not only the
+-- last: someone whose first email was slow asks again, then the first one arrives.
+SELECT id, account_id, code_hash
 FROM sign_in_codes
 WHERE address = :address AND purpose = :purpose AND used_at IS NULL AND expires_at > now()
   AND tries_left > 0 AND (:account_id::bigint IS NULL OR account_id = :account_id)
 ORDER BY created_at DESC
-LIMIT 1
 FOR UPDATE
 
 -- name: wrong_try$
--- A wrong code: one try fewer; returns how many are left.
-UPDATE sign_in_codes SET tries_left = tries_left - 1 WHERE id = :id RETURNING tries_left
+-- A wrong code: one try fewer for each of :ids, the live codes, so that asking for another
+-- code gives no more guesses at once; returns the most tries any of them has left.
+WITH tried AS (
+    UPDATE sign_in_codes SET tries_left = tries_left - 1
+    WHERE id = ANY(:ids::bigint[])
+    RETURNING tries_left
+)
+SELECT max(tries_left) FROM tried
 
 -- name: use_code!
 -- The right code: used up, with every other code for the address and purpose.

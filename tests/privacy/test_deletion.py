@@ -356,7 +356,7 @@ async def test_without_a_fresh_sign_in_nothing_is_deleted(new_phone, pool, app, 
     await pool.execute("UPDATE sign_in_codes SET expires_at = now() - interval '1 second'")
     late = await dana.post(dana.url("delete_account_check_code"), {"code": code})
     assert late.status_code == 422
-    assert "That code has expired or was already used" in text_of(late)
+    assert "That code no longer works: it expired" in text_of(late)
     assert (await delete_for_good(dana)).status_code == 403
     # The right code, but the button pressed too late: refused again.
     await dana.post(dana.url("delete_account_send_code"))

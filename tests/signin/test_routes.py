@@ -59,7 +59,7 @@ async def test_a_code_by_email_signs_a_new_browser_in_to_the_same_account(
     again = await (await new_phone()).post(
         laptop.url("sign_in_code"), {"email": "dana@example.com", "code": code}
     )
-    assert again.status_code == 422 and "expired or was already used" in text_of(again)
+    assert again.status_code == 422 and "no longer works: it expired, was used" in text_of(again)
 
 
 async def test_the_answer_never_says_whether_an_address_has_a_card(new_phone, pool, mail):
@@ -94,6 +94,85 @@ async def test_wrong_codes_count_down_and_five_kill_the_code(new_phone, pool, ma
     right = await thief.post(thief.url("sign_in_code"), {"email": "dana@example.com", "code": code})
     assert right.status_code == 422, "the right code after five wrong ones is dead too"
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+
+
+async def codes_from(mail, app, count: int) -> list[str]:
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    messages = await mail.wait_for(count)
+    found = [re.search(r"code: (\d{8})", message.subject) for message in messages]
+    assert all(found), [message.subject for message in messages]
+    return [match.group(1) for match in found if match]
+
+
+async def test_every_code_sent_works_not_only_the_last(new_phone, pool, mail, app):
+    """The first email was slow, so she asked again; then the first one arrived."""
+    dana = await new_phone()
+    await dana.make_card()
+    laptop = await new_phone()
+    await ask_code(laptop, "dana@example.com")
+    await ask_code(laptop, "dana@example.com")
+    first, second = await codes_from(mail, app, 2)
+    assert first != second
+    used = await laptop.post(
+        laptop.url("sign_in_code"), {"email": "dana@example.com", "code": first}
+    )
+    assert used.status_code == 303
+    assert "Dana Lee" in text_of(await laptop.get(laptop.url("card")))
+    # Signed in: both codes are used up.
+    assert await pool.fetchval("SELECT count(*) FROM sign_in_codes WHERE used_at IS NULL") == 0
+    again = await (await new_phone()).post(
+        laptop.url("sign_in_code"), {"email": "dana@example.com", "code": second}
+    )
+    assert again.status_code == 422 and "no longer works" in text_of(again)
+
+
+async def test_five_wrong_tries_end_every_code_the_address_has(new_phone, pool, mail, app):
+    dana = await new_phone()
+    await dana.make_card()
+    thief = await new_phone()
+    await ask_code(thief, "dana@example.com")
+    await ask_code(thief, "dana@example.com")
+    codes = await codes_from(mail, app, 2)
+    wrong = next(c for c in ("0" * 8, "1" * 8, "2" * 8) if c not in codes)
+    said = []
+    for _ in range(5):
+        answer = await thief.post(
+            thief.url("sign_in_code"), {"email": "dana@example.com", "code": wrong}
+        )
+        said.append(soup(answer).select_one(".error").get_text(" ", strip=True))
+    assert said[0] == "That code is not right. 4 tries left.", "a second code gives no more"
+    assert "no longer works" in said[4]
+    for code in codes:
+        dead = await thief.post(
+            thief.url("sign_in_code"), {"email": "dana@example.com", "code": code}
+        )
+        assert dead.status_code == 422
+        assert "no longer works: it expired, was used, or was typed wrong too often" in text_of(
+            dead
+        )
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 1
+
+
+async def test_a_code_that_is_not_eight_digits_costs_no_try(new_phone, pool, mail, app):
+    dana = await new_phone()
+    await dana.make_card()
+    laptop = await new_phone()
+    await ask_code(laptop, "dana@example.com")
+    code = await code_from(mail, app)
+    for typo in ("abcd", code[:7], code + "1", "x" * 16_000):
+        slip = await laptop.post(
+            laptop.url("sign_in_code"), {"email": "dana@example.com", "code": typo}
+        )
+        assert slip.status_code == 422
+        assert soup(slip).select_one(".error").get_text(" ", strip=True) == (
+            "Type the 8 digits from the email."
+        )
+    assert await pool.fetchval("SELECT tries_left FROM sign_in_codes") == 5
+    signed = await laptop.post(
+        laptop.url("sign_in_code"), {"email": "dana@example.com", "code": code}
+    )
+    assert signed.status_code == 303
 
 
 async def test_asking_is_limited_per_address_even_all_at_once(new_phone, pool, mail):
