@@ -79,6 +79,20 @@
   });
   window.addEventListener("offline", offlineMark);
 
+  // A form sent back with its errors: the button that was tapped went with the old form, so
+  // focus was nowhere, and the errors may be above the screen. Take the person to the first
+  // one (focus scrolls to it, and a screen reader reads its label and its error). Only
+  // after a submit: a field checked on "change" must not pull focus from the next field.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail && event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    if (!trigger || trigger.type !== "submit") return;
+    var field = document.querySelector('[aria-invalid="true"]');
+    if (field) { field.focus(); return; }
+    var alert = document.querySelector('.notice.bad[role="alert"], .error[role="alert"]');
+    if (alert) alert.scrollIntoView({ block: "center" });
+  });
+
   // htmx says nothing when a request never reaches the server: say it in #flash.
   document.addEventListener("htmx:sendError", function () {
     var flash = document.getElementById("flash");

@@ -1,0 +1,79 @@
+"""A form sent back with errors takes the person to the first one: on a phone the button they
+tapped is at the bottom, the errors above the screen, and before this nothing seemed to
+happen (focus on the page's body, the page still scrolled to the button)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import NewPage
+from tests.browser.ui import DANA, card_form, fill_card_form, make_card_from_home, name_input
+
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", (event) => {
+  (window.__csp = window.__csp || []).push(event.violatedDirective + " " + event.sample);
+});"""
+
+
+async def csp_complaints(page: Page) -> list[str]:
+    """What this document's Content Security Policy refused (the watch is added at load)."""
+    said: list[str] = await page.evaluate("() => window.__csp || []")
+    return said
+
+
+async def test_a_refused_card_takes_the_person_to_the_first_error(new_phone_page: NewPage) -> None:
+    dana = await new_phone_page()
+    await dana.add_init_script(CSP_WATCH)
+    await dana.goto("/card")
+    form = card_form(dana)
+    await fill_card_form(dana, DANA)
+    await name_input(form).fill("")
+    await form.get_by_label("Email", exact=True).fill("not-an-email")
+    save = dana.get_by_role("button", name="Save my card")
+    await save.scroll_into_view_if_needed()
+    await save.tap()
+    await expect(dana.get_by_role("alert").first).to_contain_text("Nothing was saved yet")
+    name = name_input(card_form(dana))
+    await expect(name).to_be_focused()
+    await expect(name).to_be_in_viewport()
+    await expect(name).to_have_attribute("aria-invalid", "true")
+    # Nothing typed was lost: the other fields keep their values.
+    await expect(card_form(dana).get_by_label("Role or headline")).to_have_value(DANA.headline)
+    # Fixing a field is checked as it is left; nothing the page does breaks its own CSP.
+    await name.fill("Dana Lee")
+    await card_form(dana).get_by_label("Email", exact=True).focus()
+    await expect(dana.locator("#err-name")).to_have_count(0)
+    assert await csp_complaints(dana) == [], "htmx settled a style attribute the CSP refuses"
+
+
+async def test_a_field_checked_as_it_is_left_keeps_focus_where_the_person_went(
+    new_phone_page: NewPage,
+) -> None:
+    dana = await new_phone_page()
+    await dana.add_init_script(CSP_WATCH)
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/card/edit")
+    form = card_form(dana)
+    await form.get_by_label("Email", exact=True).fill("not-an-email")
+    phone = form.get_by_label("Phone", exact=True)
+    await phone.focus()  # leaving Email: its check runs on "change"
+    await expect(dana.locator("#err-email")).to_contain_text(re.compile(r"email", re.I))
+    await expect(phone).to_be_focused()
+    assert await csp_complaints(dana) == []
+
+
+async def test_settings_take_the_person_to_a_refused_time_zone(new_phone_page: NewPage) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/settings")
+    zone = dana.get_by_label(re.compile(r"^Time zone"))
+    await zone.fill("Nowhere/Land")
+    form = dana.locator("form", has=zone)
+    save = form.get_by_role("button", name=re.compile(r"^Save"))
+    await save.scroll_into_view_if_needed()
+    await save.tap()
+    zone = dana.get_by_label(re.compile(r"^Time zone"))
+    await expect(zone).to_have_attribute("aria-invalid", "true")
+    await expect(zone).to_be_focused()
+    await expect(zone).to_be_in_viewport()
