@@ -175,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "web_link": web_links.shown,
             "mailto": fields.mailto_url,
             "tel": lambda number: fields.phone_url("tel", number),
+            "local": wording.local,  # a moment in the viewer's time zone: {{ t | local(tz) }}
         },
         auto_reload=settings.env == "development",
     )

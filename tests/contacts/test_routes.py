@@ -36,6 +36,26 @@ async def test_contacts_newest_first_and_search(new_phone, pool):
     assert "Nobody matches" in text_of(none)
 
 
+async def test_the_day_we_met_is_my_day_not_utcs(new_phone, pool):
+    """Met at 23:30 UTC: already the next day in Berlin, still that day in New York."""
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    other = await new_phone()
+    await other.make_card(name="Ana Silva")
+    await swap(me, other)
+    await pool.execute("UPDATE contacts SET met_at = '2026-12-04 23:30+00'")
+    contact_id = await pool.fetchval(
+        "SELECT c.id FROM contacts c JOIN cards k ON k.account_id = c.contact_id"
+        " WHERE k.name = 'Ana Silva'"
+    )
+    said = {}
+    for zone in ("Europe/Berlin", "America/New_York"):
+        await pool.execute("UPDATE accounts SET time_zone = $1", zone)
+        page = soup(await me.get(me.url("contact", contact_id=contact_id)))
+        said[zone] = page.select_one("main time").get_text()
+    assert said == {"Europe/Berlin": "5 Dec 2026", "America/New_York": "4 Dec 2026"}
+
+
 async def test_contacts_search_matches_within_one_field_in_any_case(new_phone):
     me = await new_phone()
     await me.make_card(name="Me Myself")
