@@ -34,6 +34,7 @@ TOO_MANY = "Too many codes that don't exist. Wait an hour, or scan the event's Q
 CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
 NOT_YET = "Joining opens a day before the event starts. Come back then."
 OVER = "This event is over, so it can no longer be joined."
+REMOVED = "The organizer removed you from this event, so you can't join it again."
 
 
 async def find(
@@ -55,6 +56,7 @@ async def find(
         )
     async with pool.acquire() as conn, conn.transaction():
         event = None
+        removed = False
         try:
             # Only unknown codes count: checked now, counted below when this one is unknown.
             await limits.check(conn, sql, *misses)
@@ -63,12 +65,18 @@ async def find(
         else:
             if code is not None:
                 event = await sql.run(conn, "events.by_code", join_code=code)
+            if event is not None and account_id is not None:
+                removed = await sql.run(
+                    conn, "events.removed", event_id=event["id"], account_id=account_id
+                )
         if refusal is None and event is None:
             await limits.hit(conn, sql, *misses)
             refusal = HTTPException(404, UNKNOWN_CODE)
     if refusal is not None:
         raise refusal
     assert event is not None
+    if removed:
+        raise HTTPException(403, REMOVED)
     if event["closed_at"] is not None:
         raise HTTPException(410, CLOSED)
     now = datetime.now(UTC)

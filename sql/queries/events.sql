@@ -41,6 +41,12 @@ INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :a
 ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
     WHERE event_attendees.removed_at IS NULL
 
+-- name: removed$
+-- Whether the organizer removed :account_id from :event_id: they stay out, and are told so.
+SELECT EXISTS (SELECT 1 FROM event_attendees
+               WHERE event_id = :event_id AND account_id = :account_id
+                 AND removed_at IS NOT NULL)
+
 -- name: attendees
 -- Everyone at an event, for its organizer (listed or not): name and headline, with whether
 -- they are on the roster.

@@ -93,7 +93,14 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     assert page.find("button", string="Remove Mia Chen") is None
 
     code = await join_code(pool, event_id)
-    await mia.post(mia.url("join_event_submit", code=code), {"listed": "on"})
+    # Told so, before and after tapping: no "Join the event" that leads nowhere.
+    for answer in (
+        await mia.get(mia.url("join_event", code=code)),
+        await mia.post(mia.url("join_event_submit", code=code), {"listed": "on"}),
+    ):
+        assert answer.status_code == 403
+        assert "The organizer removed you from this event" in text_of(answer)
+        assert soup(answer).find("button", string="Join the event") is None
     attending = await pool.fetchval(
         """SELECT count(*) FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
            WHERE c.name = 'Mia Chen' AND ea.left_at IS NULL"""

@@ -25,7 +25,9 @@ async def test_the_page_shows_every_rule_with_its_configured_period(new_phone, a
     for heading in ("What is stored", "Who sees what", "How long", "Leaving"):
         assert heading in whole
     assert "until 30 days after it ends" in whole, "ROSTER_DAYS"
-    assert "Organizers see counts only" in whole
+    # What the organizer's own page shows (tests/events/test_joining.py), said as it is.
+    assert "Organizers see who joined their event (name and headline" in whole
+    assert "Never who swapped with whom, never your email or phone, never your notes." in whole
 
 
 async def test_changing_a_setting_changes_the_page(new_phone, app):
