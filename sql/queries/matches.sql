@@ -93,8 +93,14 @@ SELECT r.direction, r.account_id, c.name, c.headline, c.company, c.photo_key, r.
                    CASE r.direction WHEN 'helps_me' THEN c.can_help_with ELSE c.looking_for END,
                    CASE r.direction WHEN 'helps_me' THEN w.my_needs ELSE w.my_offers END,
                    'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', HighlightAll=true')
-           AS highlighted
+           AS highlighted,
+       ct.id AS contact_id,
+       -- As on the roster (roster_page()): a declined request still reads "Request sent".
+       EXISTS (SELECT 1 FROM connect_requests q
+               WHERE q.status IN ('pending', 'declined')
+                 AND q.from_id = :viewer_id AND q.to_id = r.account_id) AS requested
 FROM ranked r
 JOIN cards c ON c.account_id = r.account_id
+LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = r.account_id
 CROSS JOIN wanted w
 ORDER BY r.direction, r.rank DESC, c.name, r.account_id

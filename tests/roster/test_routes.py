@@ -123,6 +123,35 @@ async def test_people_who_can_help_you_with_the_reason_marked(new_phone, pool):
     assert (await stranger.get(stranger.url("event_matches", event_id=event_id))).status_code == 404
 
 
+async def test_people_who_can_help_you_offer_what_i_can_still_do(new_phone, pool):
+    """Ana is already in Ben's contacts: open her, not a request that would be refused."""
+    event_id, ana, ben = await story(new_phone, pool)
+
+    def ana_card(page):
+        return next(c for c in soup(page).select(".roster .card") if "Ana Silva" in c.get_text())
+
+    before = ana_card(await ben.get(ben.url("event_matches", event_id=event_id)))
+    request = before.find("button", string="Request to connect")
+    assert request is not None
+    asked = await ben.post(request.find_parent("form")["action"], {})
+    assert asked.status_code == 303
+    sent = ana_card(await ben.get(ben.url("event_matches", event_id=event_id)))
+    assert (
+        "Request sent." in sent.get_text()
+        and sent.find("button", string="Request to connect") is None
+    )
+
+    await ben.post((await ana.share_link()) + "/swap")
+    contact_id = await pool.fetchval(
+        "SELECT ct.id FROM contacts ct JOIN cards c ON c.account_id = ct.contact_id"
+        " WHERE c.name = 'Ana Silva'"
+    )
+    after = ana_card(await ben.get(ben.url("event_matches", event_id=event_id)))
+    assert after.find("button", string="Request to connect") is None
+    link = after.find("a", string="In your contacts")
+    assert link is not None and link["href"] == ben.url("contact", contact_id=contact_id)
+
+
 async def test_in_a_crowd_the_person_sharing_a_rare_need_comes_first(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     # 600 people offer what nearly everyone offers: more than the 500 candidates ranked.
