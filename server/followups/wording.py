@@ -63,13 +63,13 @@ def state(followup: Mapping[str, Any], now: datetime, tz: str) -> str:
     if status == "off":
         return "No reminder"
     if due <= now:
-        return (
-            "Due now"
-            if now - due < timedelta(hours=12)
-            else f"Overdue since {day_phrase(due, now, tz)}"
-        )
-    prefix = "Snoozed until" if followup["snoozed"] else "Reminder"
-    return f"{prefix} {when_phrase(due, now, tz)}"
+        if now - due < timedelta(hours=12):
+            return "Due now"
+        # "since 3 Dec", "since Monday": not "since on Monday".
+        return f"Overdue since {day_phrase(due, now, tz).removeprefix('on ')}"
+    if followup["snoozed"]:
+        return f"Snoozed until {when_phrase(due, now, tz).removeprefix('on ')}"
+    return f"Reminder {when_phrase(due, now, tz)}"
 
 
 def snooze_until(value: str, now: datetime, tz: str) -> datetime:

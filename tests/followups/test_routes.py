@@ -65,6 +65,8 @@ async def test_list_badge_and_contact_page_show_what_is_due(new_phone, pool):
     dana, _ = await swapped(new_phone)
     page = await dana.get(dana.url("followups"))
     assert "Coming up" in text_of(page) and "Mia Chen" in text_of(page)
+    assert "Nobody is due yet: the people coming up are below." in text_of(page)
+    assert "Nobody to follow up with" not in text_of(page)
     assert soup(page).select_one(".tabs .badge") is None
     await make_due(pool)
     page = await dana.get(dana.url("followups"))

@@ -84,6 +84,19 @@ def test_day_phrases_further_away():
             {"status": "open", "due_at": NOW + timedelta(days=1), "snoozed": True},
             "Snoozed until tomorrow at 12:00",
         ),
+        # A day further away reads "until 4 Dec", "since Saturday": never "until on".
+        (
+            {"status": "open", "due_at": NOW + timedelta(days=3), "snoozed": True},
+            "Snoozed until 4 Dec at 12:00",
+        ),
+        (
+            {"status": "open", "due_at": NOW - timedelta(days=3), "snoozed": False},
+            "Overdue since Saturday",
+        ),
+        (
+            {"status": "open", "due_at": NOW + timedelta(days=3), "snoozed": False},
+            "Reminder on 4 Dec at 12:00",
+        ),
     ],
 )
 def test_state(followup, expected):

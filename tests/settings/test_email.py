@@ -36,6 +36,10 @@ async def test_send_me_a_confirmation_and_confirm_in_another_browser(new_phone, 
     shown = text_of(await phone.get(asked.headers["location"]))
     assert "Open the email we just sent you" in shown
     assert "A confirmation is on its way" in shown
+    # Taken by the worker (a try counted, no error yet): still on its way, not "trying again".
+    await pool.execute("UPDATE emails SET attempts = 1")
+    sending = text_of(await phone.get(phone.url("settings")))
+    assert "Confirmation · on its way" in sending and "trying again" not in sending
     async with running_mail_worker(app, mail) as worker:
         await worker.run_once()
     [confirmation] = await mail.wait_for(1)
