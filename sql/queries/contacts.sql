@@ -82,12 +82,12 @@ LIMIT :limit
 
 -- name: get^
 -- One contact with the other person's card as they share it with me, only if the owner holds
--- it; `sharing` is what I share with them.
+-- it; `sharing` is what I share with them, `whole` whether they share all their card with me.
 SELECT ct.id, ct.met_at, ct.note, ct.note_updated_at, ct.contact_id, ct.promised, ct.they_asked,
        ct.event_id, (SELECT e.name FROM events e WHERE e.id = ct.event_id) AS event_name,
        ct.sharing,
        c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
-       c.looking_for, c.can_help_with, c.photo_key
+       c.looking_for, c.can_help_with, c.photo_key, c.whole
 FROM contacts ct
 CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 WHERE ct.id = :id AND ct.owner_id = :owner_id

@@ -41,7 +41,11 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     left = await visitor.post(link + "/details", {"name": "Junk Junk", "email": "junk@example.com"})
     assert left.status_code == 303
     welcome = await visitor.get(left.headers["location"])
-    assert "Dana Lee" in text_of(welcome)
+    assert "Sent! Dana Lee has your details. You'll see all their card once they accept" in (
+        text_of(welcome)
+    )
+    assert "and you have theirs" not in text_of(welcome)
+    assert soup(welcome).find("a", string="Save Dana Lee to my phone") is None
     contact_url = await pool.fetchval(
         """SELECT ct.id FROM contacts ct JOIN cards c ON c.account_id = ct.owner_id
            WHERE c.name = 'Junk Junk'"""

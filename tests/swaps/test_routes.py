@@ -32,7 +32,8 @@ async def test_visitor_without_account_leaves_details_and_both_are_connected(new
     )
     assert response.status_code == 303
     welcome = await visitor.get(response.headers["location"])
-    assert "Dana Lee has your details" in text_of(welcome)
+    assert "Done! Dana Lee has your details, and you have theirs." in text_of(welcome)
+    assert soup(welcome).find("a", string="Save Dana Lee to my phone") is not None
 
     dana_contacts = text_of(await dana.get(dana.url("contacts")))
     mia_contacts = text_of(await visitor.get(visitor.url("contacts")))
