@@ -170,11 +170,12 @@ async def event_poster(request: Request) -> Response:
     )
 
 
-async def _by_code(request: Request) -> Any:
+async def _by_code(request: Request, code: str | None = None) -> Any:
+    """The event the code in the URL (or ``code``) opens; else the HTTP error to show."""
     return await joining.find(
         request.app.state.pool,
         request.app.state.sql,
-        request.path_params["code"],
+        request.path_params["code"] if code is None else code,
         viewer(request).account_id,
         client_ip(request),
     )
@@ -260,6 +261,16 @@ async def join_code(request: Request) -> Response:
     if code is None:
         return render(
             request, "event_code.html", {"code": raw[:40], "error": UNKNOWN_CODE}, status_code=422
+        )
+    try:
+        await _by_code(request, code)
+    except HTTPException as refused:
+        # Said under the field, with what was typed: a code misheard is typed again here.
+        return render(
+            request,
+            "event_code.html",
+            {"code": raw[:40], "error": refused.detail},
+            status_code=refused.status_code,
         )
     return RedirectResponse(url_path(request, "join_event", code=code), status_code=303)
 

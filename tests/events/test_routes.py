@@ -164,6 +164,26 @@ async def test_malformed_and_unknown_codes_get_a_friendly_answer(new_phone, pool
     assert (await phone.get("/j/" + "ZZZZZZ")).status_code == 404
 
 
+async def test_a_code_nobody_has_is_said_under_the_field_with_what_was_typed(new_phone, pool):
+    phone = await new_phone()
+    response = await phone.get(phone.url("join_code"), params={"code": "zzz-zzz"})
+    assert response.status_code == 404
+    field = soup(response).find("input", id="code")
+    assert field["value"] == "zzz-zzz" and field["aria-invalid"] == "true"
+    assert "We don't recognise that code" in soup(response).select_one("#code-error").get_text()
+    assert soup(response).find("button", string="Find the event") is not None
+
+
+async def test_a_closed_event_typed_by_code_is_said_under_the_field(new_phone, pool):
+    organizer, event_id = await organizer_with_event(new_phone)
+    await organizer.post(organizer.url("event_close", event_id=event_id))
+    phone = await new_phone()
+    code = await join_code(pool, event_id)
+    response = await phone.get(phone.url("join_code"), params={"code": code})
+    assert response.status_code == 410
+    assert "This event is closed" in soup(response).select_one("#code-error").get_text()
+
+
 async def test_code_typed_loosely_finds_the_event(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     code = await join_code(pool, event_id)
