@@ -135,7 +135,7 @@ def signed_in(
             if viewer(request).account_id is None:
                 if redirect is not None and request.method in ("GET", "HEAD"):
                     return RedirectResponse(url_path(request, redirect), status_code=303)
-                raise HTTPException(status_code, message)
+                raise errors.NoCard(status_code, message)
             return await handler(request)
 
         return guarded

@@ -45,14 +45,32 @@ class Titled(HTTPException):
         self.title = title
 
 
+class NoCard(Titled):
+    """A page of the signed-in app, asked for by a browser with no account: a new phone, the
+    app on an iPhone's home screen, a browser signed out. Its page offers both ways in."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(status_code, detail, title="No card on this phone yet")
+
+
 def error_response(
-    request: Request, status_code: int, message: str | None = None, title: str | None = None
+    request: Request,
+    status_code: int,
+    message: str | None = None,
+    title: str | None = None,
+    *,
+    offer_card: bool = False,
 ) -> Response:
     from server.web.templating import render  # templating imports htmx helpers; avoid a cycle
 
     title = title or TITLES.get(status_code, "Something went wrong")
     message = message or MESSAGES.get(status_code) or "Please try again in a moment."
-    context = {"title": title, "message": message, "status_code": status_code}
+    context = {
+        "title": title,
+        "message": message,
+        "status_code": status_code,
+        "offer_card": offer_card,
+    }
     if htmx(request):
         # Show the message where the page keeps its notices, not in place of the form.
         response = render(request, "_flash.html", context, status_code=status_code)
@@ -66,7 +84,9 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
     title = exc.title if isinstance(exc, Titled) else None
-    response = error_response(request, exc.status_code, detail, title)
+    response = error_response(
+        request, exc.status_code, detail, title, offer_card=isinstance(exc, NoCard)
+    )
     if exc.headers:
         response.headers.update(exc.headers)
     return response

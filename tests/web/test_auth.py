@@ -41,3 +41,24 @@ async def test_guards_redirect_a_page_and_refuse_an_action_with_their_message(ne
     assert settings.status_code == 404
     assert "then you can choose your reminders" in text_of(settings)
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 0
+
+
+async def test_a_phone_with_no_card_is_offered_both_ways_in_not_an_empty_app(new_phone, pool):
+    """A new phone, the app on an iPhone's home screen, a browser signed out: its contacts
+    and settings say there is no card here, and offer to make one or to sign in."""
+    dana = await new_phone()
+    await dana.make_card()
+    phone = await new_phone()
+    settings = await phone.get(phone.url("settings"))
+    contacts = await phone.get(phone.url("contacts"))
+    assert settings.status_code == 404 and contacts.status_code == 200
+    assert "No card on this phone yet" in text_of(settings)
+    assert "No card on this phone yet" in text_of(contacts)
+    for page in (settings, contacts):
+        main = soup(page).main
+        assert main.find("a", string="Make my card")["href"] == phone.url("card")
+        assert main.find("a", string="I already have a card")["href"] == phone.url("sign_in")
+    # Dana's own empty list still invites her to swap, and nothing offers her a card.
+    mine = await dana.get(dana.url("contacts"))
+    assert "Show your QR code to the next person you meet." in text_of(mine)
+    assert soup(mine).main.find("a", string="I already have a card") is None

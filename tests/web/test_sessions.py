@@ -40,4 +40,4 @@ async def test_garbage_session_cookie_is_just_signed_out(new_phone, pool):
     phone.client.cookies.set("ro_session", "x" * 500, domain="testserver.local")
     response = await phone.get(phone.url("contacts"))
     assert response.status_code == 200
-    assert "Nobody yet" in text_of(response)
+    assert "No card on this phone yet" in text_of(response)
