@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             async def start() -> None:
                 await migrations.apply_migrations_at(direct_url)
                 app.state.time_zones = await time_zones.load_names(pool)
+                app.state.time_zone_choices = time_zones.choices(app.state.time_zones)
                 app.state.vapid = await push.load_keys(pool, settings.vapid_private_key)
 
             # `python -m server web` waited for the database before uvicorn started; it may

@@ -12,7 +12,33 @@ async def load_names(pool: Any) -> frozenset[str]:
     return frozenset(row["name"] for row in rows)
 
 
+# PostgreSQL's copies of the zones (posix/, right/) and names nobody picks from a list.
+NOT_OFFERED = ("posix/", "right/", "Etc/", "SystemV/")
+TYPE_ONE = "We don't know that time zone. Type one like Europe/London or America/New_York."
+
+
+def find(value: str, known: frozenset[str]) -> str | None:
+    """The zone ``value`` names as typed on a phone (any case, a space for an underscore:
+    "america/new york"), or None."""
+    value = value.strip()
+    if value in known:
+        return value
+    wanted = value.replace(" ", "_").casefold()
+    return next((name for name in known if name.casefold() == wanted), None)
+
+
 def choose(value: str, known: frozenset[str]) -> str:
     """The browser's zone when PostgreSQL knows it; UTC otherwise (changeable in settings)."""
-    value = value.strip()
-    return value if value in known else FALLBACK
+    return find(value, known) or FALLBACK
+
+
+def choices(known: frozenset[str]) -> tuple[str, ...]:
+    """The zones a time zone field suggests as it is typed in (its datalist): Area/City
+    names and UTC."""
+    return tuple(
+        sorted(
+            name
+            for name in known
+            if name == FALLBACK or ("/" in name and not name.startswith(NOT_OFFERED))
+        )
+    )

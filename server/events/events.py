@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from server.db import time_zones
 from server.web.auth import viewer
 from server.web.forms import text
 from server.web.urls import url_path
@@ -64,8 +65,11 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
             errors[name] = f"Please keep this under {limit} characters."
-    if values["time_zone"] not in known_zones:
-        errors["time_zone"] = "Choose a time zone from the list, like Europe/London."
+    zone = time_zones.find(values["time_zone"], known_zones)
+    if zone is None:
+        errors["time_zone"] = time_zones.TYPE_ONE
+    else:
+        values["time_zone"] = zone
     starts = ends = None
     for name in ("starts_at", "ends_at"):
         try:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.db import time_zones
 from server.followups import push, wording
 from server.mail import addresses
 from server.signin import browsers
@@ -83,8 +84,11 @@ async def settings_save(request: Request) -> Response:
         "reminders_by": text(form, "reminders_by"),
     }
     errors = {}
-    if values["time_zone"] not in request.app.state.time_zones:
-        errors["time_zone"] = "Choose a time zone from the list, like Europe/London."
+    zone = time_zones.find(values["time_zone"], request.app.state.time_zones)
+    if zone is None:
+        errors["time_zone"] = time_zones.TYPE_ONE
+    else:
+        values["time_zone"] = zone
     if values["followup_timing"] not in wording.TIMINGS:
         errors["followup_timing"] = "Choose when you want to be reminded."
     if values["reminders_by"] not in wording.REMINDERS_BY:

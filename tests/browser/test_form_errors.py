@@ -64,7 +64,7 @@ async def test_a_field_checked_as_it_is_left_keeps_focus_where_the_person_went(
 
 
 async def test_settings_take_the_person_to_a_refused_time_zone(new_phone_page: NewPage) -> None:
-    dana = await new_phone_page()
+    dana = await new_phone_page(timezone_id="Asia/Tokyo")
     await make_card_from_home(dana, DANA)
     await dana.goto("/settings")
     zone = dana.get_by_label(re.compile(r"^Time zone"))
@@ -77,3 +77,10 @@ async def test_settings_take_the_person_to_a_refused_time_zone(new_phone_page: N
     await expect(zone).to_have_attribute("aria-invalid", "true")
     await expect(zone).to_be_focused()
     await expect(zone).to_be_in_viewport()
+    await expect(dana.locator("#tz-error")).to_contain_text("Type one like Europe/London")
+    # The form came back from the server: its phone's-zone button works again.
+    use_mine = dana.get_by_role("button", name="Use this phone's time zone (Asia/Tokyo)")
+    await use_mine.tap()
+    await expect(zone).to_have_value("Asia/Tokyo")
+    await dana.locator("form", has=zone).get_by_role("button", name=re.compile(r"^Save")).tap()
+    await expect(dana.get_by_role("status").filter(has_text="Saved.")).to_be_visible()

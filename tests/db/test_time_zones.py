@@ -11,3 +11,20 @@ async def test_names_come_from_postgresql_and_unknown_ones_fall_back_to_utc(pool
     assert time_zones.choose(" Europe/Berlin ", known) == "Europe/Berlin"
     assert time_zones.choose("Mars/Olympus_Mons", known) == "UTC"
     assert time_zones.choose("", known) == "UTC"
+
+
+async def test_a_zone_typed_on_a_phone_is_found_in_any_case(pool):
+    known = await time_zones.load_names(pool)
+    assert time_zones.find("america/new york", known) == "America/New_York"
+    assert time_zones.find(" EUROPE/BERLIN", known) == "Europe/Berlin"
+    assert time_zones.find("utc", known) == "UTC"
+    assert time_zones.find("Nowhere/Land", known) is None
+    assert time_zones.find("", known) is None
+
+
+async def test_the_suggestions_are_zones_people_pick(pool):
+    offered = time_zones.choices(await time_zones.load_names(pool))
+    assert {"Europe/London", "America/New_York", "Asia/Tokyo", "UTC"} <= set(offered)
+    assert list(offered) == sorted(offered)
+    assert not [zone for zone in offered if zone.startswith(("posix/", "Etc/"))]
+    assert "EST" not in offered and "GMT" not in offered

@@ -15,13 +15,18 @@ async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
         phone.url("settings_save"), {"time_zone": "Mars/Base", "followup_timing": "soon"}
     )
     assert bad.status_code == 422
-    assert "Choose a time zone" in text_of(bad) and "Choose when" in text_of(bad)
+    assert "We don't know that time zone. Type one like Europe/London" in text_of(bad)
+    assert "Choose when" in text_of(bad)
     assert tuple(await pool.fetchrow("SELECT time_zone, followup_timing FROM accounts")) == (
         "UTC",
         "next_morning",
     )
+    # The field suggests zones as they are typed, and takes one typed in any case.
+    field = soup(page).find("input", id="time-zone")
+    offered = [o["value"] for o in soup(page).select(f"datalist#{field['list']} option")]
+    assert {"Europe/Berlin", "America/New_York", "UTC"} <= set(offered)
     good = await phone.post(
-        phone.url("settings_save"), {"time_zone": "Europe/Berlin", "followup_timing": "in_3_days"}
+        phone.url("settings_save"), {"time_zone": "europe/berlin", "followup_timing": "in_3_days"}
     )
     assert good.status_code == 303
     assert tuple(await pool.fetchrow("SELECT time_zone, followup_timing FROM accounts")) == (

@@ -49,11 +49,13 @@
     (n > 0 ? navigator.setAppBadge(n) : navigator.clearAppBadge()).catch(function () {});
   }
 
-  function useTimeZone() {
-    document.querySelectorAll("[data-use-time-zone]").forEach(function (button) {
+  // Also for a form htmx swapped in (Settings after Save): the button came back hidden.
+  function useTimeZone(root) {
+    (root || document).querySelectorAll("[data-use-time-zone]").forEach(function (button) {
       var zone = "";
       try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
-      if (!zone) return;
+      if (!zone || button.dataset.zoneReady) return;
+      button.dataset.zoneReady = "1";
       button.hidden = false;
       button.textContent = "Use this phone's time zone (" + zone + ")";
       button.addEventListener("click", function () {
@@ -61,6 +63,10 @@
       });
     });
   }
+
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target instanceof Element) useTimeZone(event.target);
+  });
 
   // "Reach out": the server marked the follow-up done; now open the mail/SMS/LinkedIn link.
   document.addEventListener("reachout:open", function (event) {
