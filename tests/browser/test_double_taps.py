@@ -1,0 +1,37 @@
+"""A double tap sends a form once: its button is disabled while the request is on its way.
+
+Before, htmx queued the second tap's post behind the first, so a guest typed in once was
+saved twice."""
+
+from __future__ import annotations
+
+import asyncpg
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import NewPage
+from tests.browser.ui import DANA, make_card_from_home, name_input
+
+# Two taps in the same instant: the second comes before any answer to the first.
+DOUBLE_TAP = "(button) => { button.click(); button.click(); }"
+
+
+async def double_tap(page: Page, name: str) -> None:
+    button = page.get_by_role("button", name=name)
+    await button.evaluate(DOUBLE_TAP)
+
+
+async def test_a_guest_saved_with_a_double_tap_is_saved_once(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/tap")
+    await dana.get_by_text("Someone without the app").tap()
+    form = dana.locator("#guest-form")
+    await name_input(form).fill("Gus Guest")
+    await form.get_by_label("Email", exact=True).fill("gus@example.com")
+    await double_tap(dana, "Save their details")
+    await expect(dana.get_by_role("heading", level=1, name="Gus Guest")).to_be_visible()
+    await dana.goto("/contacts")
+    await expect(dana.locator("#contact-list").get_by_role("link")).to_have_count(1)
+    assert await pool.fetchval("SELECT count(*) FROM cards WHERE name = 'Gus Guest'") == 1
