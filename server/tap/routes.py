@@ -24,7 +24,9 @@ from server.web.client import client_ip
 from server.web.disconnects import HungUp, unless_disconnected
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
+from server.web.notices import with_notice
 from server.web.templating import render
+from server.web.urls import url_path
 
 NO_CARD = "Make your card first, then you can swap."
 # How long a page that waits for the other person's answer holds one request open.
@@ -110,7 +112,9 @@ async def tap_guest(request: Request) -> Response:
             fragment="_guest_form.html",
         )
     contact_id = await create_guest(request, account_id, values)
-    return redirect(request, new_contact_url(request, contact_id))
+    page = url_path(request, "contact", contact_id=contact_id)
+    notice = "guest_emailed" if values.get("email") else "guest_saved"
+    return redirect(request, with_notice(page, notice))
 
 
 async def tap_clock(request: Request) -> Response:

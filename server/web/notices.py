@@ -23,6 +23,13 @@ class Notice:
 
 NOTICES = {
     "swapped": Notice("Swapped!", "{name} has your card, and you have theirs."),
+    # A guest typed in on my phone: they have no app, so only an email reaches them.
+    "guest_emailed": Notice("Saved!", "{name} is in your contacts, and we emailed them your card."),
+    "guest_saved": Notice(
+        "Saved!",
+        "{name} is in your contacts. They left no email, so we can't send them your card:"
+        " reach out to them yourself.",
+    ),
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
     "signed_in": Notice("Signed in.", "Your card, contacts and reminders are on this device."),

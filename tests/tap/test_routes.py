@@ -152,7 +152,16 @@ async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     contact = await dana.get(response.headers["location"])
     assert soup(contact).h1.get_text(strip=True) == "Lou Park"
     assert "lou@example.com" in text_of(contact)
+    assert "Lou Park is in your contacts, and we emailed them your card." in text_of(contact)
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 1, "no session for the guest"
+
+    # No email: nothing reaches them, and the page does not pretend it did.
+    phone_only = await dana.post(
+        dana.url("tap_guest"), {"name": "Phoebe Only", "phone": "+1 415 555 0199"}
+    )
+    page = text_of(await dana.get(phone_only.headers["location"]))
+    assert "They left no email, so we can't send them your card" in page
+    assert "has your card" not in page and "we emailed" not in page
 
 
 async def bump(phone: Phone, at_ms: float | None = None, force: float = 25.0):  # type: ignore[no-untyped-def]
