@@ -74,11 +74,17 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     )
     page = await dana.get(dana.url("contact", contact_id=dana_row))
     assert "Junk Junk left their details on your card" in text_of(page)
+    # Asked at the top of the page, and no "what they see" choice with nothing chosen.
+    before_note = text_of(page).split("Note")[0]
+    assert "Accept and share my card with Junk Junk" in before_note
+    assert soup(page).select('input[name="sharing"]') == []
     form = soup(page).find("button", string=lambda s: s is not None and s.startswith("Accept"))
     assert form is not None
     accepted = await dana.post(form.find_parent("form")["action"], {})
     assert accepted.status_code == 303
     assert "waiting for you" not in text_of(await dana.get(dana.url("contacts")))
+    accepted_page = soup(await dana.get(dana.url("contact", contact_id=dana_row)))
+    assert accepted_page.select_one('input[name="sharing"][checked]')["value"] == "all"
 
     seen = await everything_they_see(visitor, link, visitor.url("contact", contact_id=contact_url))
     assert "dana@example.com" in seen
