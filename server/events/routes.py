@@ -222,7 +222,9 @@ async def join_event_submit(request: Request) -> Response:
         await sql.run(
             pool, "events.join", event_id=event["id"], account_id=account_id, listed=listed
         )
-        return redirect(request, url_path(request, "event", event_id=event["id"]))
+        return redirect(
+            request, with_notice(url_path(request, "event", event_id=event["id"]), "joined")
+        )
     values, errors = fields.validate_quick(form, phone_region(request))
     if errors:
         return _join_page(

@@ -138,6 +138,7 @@ async def test_someone_with_nothing_joins_and_makes_a_card_in_one_form(new_phone
     visitor = await new_phone()
     page = await visitor.get(visitor.url("join_event", code=code))
     assert "Lunch & Learn" in text_of(page)
+    assert soup(page).find("a", string="Sign in")["href"] == visitor.url("sign_in")
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 1, "a view joins nobody"
     bad = await visitor.post(
         visitor.url("join_event_submit", code=code), {"name": "Mia", "listed": "on"}
@@ -193,6 +194,16 @@ async def test_code_typed_loosely_finds_the_event(new_phone, pool):
     )
     assert response.status_code == 303
     assert response.headers["location"] == phone.url("join_event", code=code)
+
+
+async def test_someone_with_a_card_who_joins_is_told_they_are_in(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    mia = await attendee(new_phone, pool, event_id, "Mia Chen")
+    code = await join_code(pool, event_id)
+    page = await mia.get(mia.url("join_event", code=code))
+    assert soup(page).find("a", string="Sign in") is None, "she has her card here"
+    joined = await mia.post(mia.url("join_event_submit", code=code), {"listed": "on"})
+    assert "You're in!" in text_of(await mia.get(joined.headers["location"]))
 
 
 async def test_closed_event_cannot_be_joined(new_phone, pool):
