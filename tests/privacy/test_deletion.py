@@ -282,6 +282,11 @@ async def test_deleting_a_rich_account_leaves_no_row_that_references_it(
     assert page.headers["cache-control"] == "no-store"
     said = text_of(page)
     assert "your 5 contacts" in said
+    # Offered to keep them first, as the same files Settings makes.
+    assert "Keep your contacts first?" in said
+    assert soup(page).find("a", string="Contacts for your phone (.vcf)")["href"] == dana.url(
+        "export_vcards"
+    )
     assert "1 event you organise had other people there: it stays for them" in said
     assert "Email me a code" in said and DANA in said
     await confirm_by_code(dana, mail, app)
