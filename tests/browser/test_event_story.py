@@ -108,8 +108,9 @@ async def join_with_a_card(page: Page, link: str) -> None:
         form.get_by_role("checkbox", name=re.compile("Show me in the list"))
     ).to_be_checked()
     await form.get_by_role("button", name="Join the event").tap()
-    await expect(page).to_have_url(re.compile(r"/events/\d+$"))
+    await expect(page).to_have_url(re.compile(r"/events/\d+\?notice=joined$"))
     await expect(page.get_by_role("heading", level=1, name=EVENT)).to_be_visible()
+    await expect(page.get_by_role("status").filter(has_text="You're in!")).to_be_visible()
 
 
 async def add_can_help_with(page: Page, text: str) -> None:

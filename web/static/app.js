@@ -99,6 +99,27 @@
     if (alert) alert.scrollIntoView({ block: "center" });
   });
 
+  // A double tap (or a second tap while the venue's network is slow) sends a form once: its
+  // submit buttons wait for the answer. htmx would queue the second tap's post behind the
+  // first: a guest typed in once was saved twice. beforeSend, not beforeRequest: a request
+  // the offline outbox takes instead (tap.js) is never sent, and has no answer to wait for.
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement)) return;
+    form.querySelectorAll("button:not([type=button]):not(:disabled)").forEach(function (button) {
+      button.disabled = true;
+      button.dataset.waiting = "";
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement)) return;
+    form.querySelectorAll("button[data-waiting]").forEach(function (button) {
+      button.disabled = false;
+      delete button.dataset.waiting;
+    });
+  });
+
   // htmx says nothing when a request never reaches the server: say it in #flash.
   document.addEventListener("htmx:sendError", function () {
     var flash = document.getElementById("flash");
