@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "fields": fields.FIELDS,
             "quick_fields": [fields.BY_NAME[name] for name in fields.QUICK_FIELDS],
             "followup_state": wording.state,
+            "earliest_snooze_day": wording.earliest_snooze_day,
             "event_when": events.when,
         },
         domain_filters={

@@ -72,6 +72,13 @@ def state(followup: Mapping[str, Any], now: datetime, tz: str) -> str:
     return f"Reminder {when_phrase(due, now, tz)}"
 
 
+def earliest_snooze_day(now: datetime, tz: str) -> date:
+    """The first day a picked date can snooze to (09:00 there must still be ahead): the
+    date picker's minimum."""
+    here = local(now, tz)
+    return here.date() if here.time() < time(9, 0) else here.date() + timedelta(days=1)
+
+
 def snooze_until(value: str, now: datetime, tz: str) -> datetime:
     """A picked date means 09:00 that day, in the person's time zone."""
     try:

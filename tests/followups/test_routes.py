@@ -120,6 +120,10 @@ async def test_bad_snooze_and_unknown_action_change_nothing(new_phone, pool):
         response = await dana.post(url, data, htmx=True)
         assert response.status_code in (400, 422)
         assert message in text_of(response)
+        if response.status_code == 422:  # said by the date field, which is marked
+            date = soup(response).find("input", id="snooze-date")
+            assert date["aria-invalid"] == "true"
+            assert message in soup(response).find(id=date["aria-describedby"]).get_text()
     after = tuple(
         await pool.fetchrow("SELECT status, due_at, round FROM followups WHERE owner_id = 1")
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -159,3 +159,15 @@ def test_reminder_wording():
     )
     assert title == "Follow up with Dana Lee"
     assert body == "You met today. You promised: a deck. They asked: rates."
+
+
+def test_the_earliest_day_to_snooze_to_is_one_whose_nine_oclock_is_ahead():
+    berlin = ZoneInfo("Europe/Berlin")
+    early = datetime(2026, 12, 4, 8, 59, tzinfo=berlin)
+    late = datetime(2026, 12, 4, 9, 0, tzinfo=berlin)
+    assert wording.earliest_snooze_day(early, "Europe/Berlin") == date(2026, 12, 4)
+    assert wording.earliest_snooze_day(late, "Europe/Berlin") == date(2026, 12, 5)
+    # The earliest day offered is one snooze_until takes.
+    for now in (early, late):
+        day = wording.earliest_snooze_day(now, "Europe/Berlin")
+        assert wording.snooze_until(day.isoformat(), now, "Europe/Berlin") > now
