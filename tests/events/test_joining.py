@@ -87,6 +87,10 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     remove = page.find("button", string="Remove Mia Chen")
     assert remove is not None and page.find("button", string="Remove Sam Roe") is not None
     assert page.find("button", string="Remove Olga Organizer") is None
+    # For good, so behind a disclosure that says so first, as Block is.
+    asked = remove.find_parent("details")
+    assert asked.summary.get_text() == "Remove Mia Chen…"
+    assert "can't join again with the code. This can't be undone." in asked.get_text()
     gone = await olga.post(remove.find_parent("form")["action"], {})
     assert gone.status_code == 303
     page = soup(await olga.get(olga.url("event", event_id=event_id)))

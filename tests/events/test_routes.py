@@ -208,6 +208,10 @@ async def test_someone_with_a_card_who_joins_is_told_they_are_in(new_phone, pool
 
 async def test_closed_event_cannot_be_joined(new_phone, pool):
     organizer, event_id = await organizer_with_event(new_phone)
+    page = soup(await organizer.get(organizer.url("event", event_id=event_id)))
+    close = page.find("button", string="Close the event").find_parent("details")
+    assert close.summary.get_text() == "Close the event…"
+    assert "A closed event can't be opened again." in close.get_text()
     await organizer.post(organizer.url("event_close", event_id=event_id))
     code = await join_code(pool, event_id)
     phone = await new_phone()
