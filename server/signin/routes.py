@@ -72,6 +72,12 @@ async def sign_in_ask(request: Request) -> Response:
     return _sign_in_page(request, step="code", address=address)
 
 
+async def sign_in_code_again(request: Request) -> Response:
+    """The code step's address opened again (a reload, a link kept): back to its first step,
+    rather than "Not allowed"."""
+    return RedirectResponse(url_path(request, "sign_in"), status_code=303)
+
+
 async def sign_in_code(request: Request) -> Response:
     form = await read_form(request)
     address = addresses.normalize(text(form, "email"))
@@ -402,6 +408,7 @@ routes = [
     Route("/sign-in", sign_in, name="sign_in"),
     Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
     Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),
+    Route("/sign-in/code", sign_in_code_again, name="sign_in_code_again"),
     Route("/sign-in/merge", sign_in_merge, name="sign_in_merge"),
     Route("/sign-in/merge", sign_in_merge_choose, methods=["POST"], name="sign_in_merge_choose"),
     Route("/move", move, name="move"),

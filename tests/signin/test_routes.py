@@ -62,6 +62,14 @@ async def test_a_code_by_email_signs_a_new_browser_in_to_the_same_account(
     assert again.status_code == 422 and "no longer works: it expired, was used" in text_of(again)
 
 
+async def test_the_code_step_offers_another_email_and_reopens_at_the_first_step(new_phone):
+    laptop = await new_phone()
+    asked = await ask_code(laptop, "dana@example.com")
+    assert soup(asked).find("a", string="Use another email")["href"] == laptop.url("sign_in")
+    again = await laptop.get(laptop.url("sign_in_code"))
+    assert again.status_code == 303 and again.headers["location"] == laptop.url("sign_in")
+
+
 async def test_the_answer_never_says_whether_an_address_has_a_card(new_phone, pool, mail):
     phone = await new_phone()
     unknown = await ask_code(phone, "nobody@example.com")
