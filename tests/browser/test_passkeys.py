@@ -47,6 +47,11 @@ async def test_a_passkey_added_in_safari_signs_in_the_installed_app(
     [credential] = stored["credentials"]
     assert credential["isResidentCredential"], "a discoverable credential"
     assert credential["rpId"] == "localhost"
+    # Again on the same phone: the authenticator refuses a second one, and says why.
+    await safari.get_by_role("button", name="Add a passkey").tap()
+    await expect(safari.get_by_role("alert").filter(has_text="already has a passkey")).to_have_text(
+        "This phone already has a passkey for your account: nothing to add."
+    )
 
     installed = await new_phone_page()  # its own cookies; the same keychain (synced)
     app_cdp, app_authenticator = await keychain(installed)

@@ -89,9 +89,12 @@
     button.disabled = true;
     action(button, status)
       .catch(function (error) {
-        say(status, error && error.name === "NotAllowedError"
-          ? "No passkey was used: it was cancelled, or this phone has none for Reachout."
-          : "Passkeys did not work here. Please try another way in.");
+        var name = error && error.name;
+        say(status, name === "InvalidStateError" && button.dataset.passkey === "add"
+          ? "This phone already has a passkey for your account: nothing to add."
+          : name === "NotAllowedError"
+            ? "No passkey was used: it was cancelled, or this phone has none for Reachout."
+            : "Passkeys did not work here. Please try another way in.");
       })
       .finally(function () { button.disabled = false; });
   });
