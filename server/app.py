@@ -171,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "followup_state": wording.state,
             "earliest_snooze_day": wording.earliest_snooze_day,
             "event_when": events.when,
+            "event_limits": events.LIMITS,
         },
         domain_filters={
             "phone": fields.display_phone,

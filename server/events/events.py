@@ -86,7 +86,8 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
         if "time_zone" not in errors:
             local = parsed.replace(tzinfo=ZoneInfo(values["time_zone"]))
             starts, ends = (local, ends) if name == "starts_at" else (starts, local)
-    if starts and ends and not errors:
+    # Said with the other errors, not in a second round once those are fixed.
+    if starts and ends:
         if ends <= starts:
             errors["ends_at"] = "The end must be after the start."
         elif ends - starts > MAX_DURATION:

@@ -83,6 +83,20 @@ async def test_organizer_gets_code_link_poster_and_counts_only(new_phone, pool):
     assert "Remove Ana Silva" in page, "who joined, by name and headline only, to remove"
 
 
+async def test_every_error_of_an_event_form_is_said_at_once(new_phone, pool):
+    organizer = await new_phone()
+    await organizer.make_card()
+    page = soup(await organizer.get(organizer.url("event_new")))
+    assert page.find("input", id="ev-name")["maxlength"] == "120"
+    assert page.find("textarea", id="ev-description")["maxlength"] == "2000"
+    form = event_form(name="", starts_at="2026-12-01T12:00", ends_at="2026-12-01T11:00")
+    response = await organizer.post(organizer.url("event_create"), form)
+    assert response.status_code == 422
+    assert "Give the event a name." in soup(response).select_one("#everr-name").get_text()
+    assert "after the start" in soup(response).select_one("#everr-ends_at").get_text()
+    assert await pool.fetchval("SELECT count(*) FROM events") == 0
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
