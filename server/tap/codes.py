@@ -42,6 +42,7 @@ DRAWS = 20
 # One answer for every failure (never issued, expired, used, someone's own, or killed), so
 # the answer tells a guesser nothing about which codes exist.
 WRONG = "That code didn't work. Check the digits, or ask them for a fresh code."
+OWN_CODE = "That's your own code. Type the code on their screen, or let them type yours."
 MALFORMED = "A code is 6 digits."
 TOO_MANY = "Too many wrong codes. Wait an hour, or scan their QR code instead."
 TOO_MANY_DRAWN = (
@@ -150,6 +151,9 @@ async def redeem(
     if row is not None and row["used_by"] == account_id and row["account_id"] != account_id:
         # Typed twice (a double tap, or a replay): the swap is already made.
         return Redeemed(200, owner_id=row["account_id"], owner_name=row["name"])
+    if row is not None and row["account_id"] == account_id and row["used_at"] is None:
+        # Not a guess: my own code, typed in the wrong box. Nothing counted against me.
+        return Redeemed(422, OWN_CODE)
     live = (
         row is not None
         # A code drawn again after it expired is someone else's: it did not exist when typed.

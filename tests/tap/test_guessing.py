@@ -23,7 +23,7 @@ def neighbour(code: str, place: int) -> str:
     return code[:place] + digit + code[place + 1 :]
 
 
-async def test_every_kind_of_failure_gets_one_answer_and_counts(new_phone, pool):
+async def test_every_kind_of_failure_gets_one_answer_and_counts_but_my_own_code(new_phone, pool):
     dana, mia = await two_phones(new_phone)
     eve = await new_phone()
     await eve.make_card(name="Eve Stone", email="eve@example.com")
@@ -34,15 +34,18 @@ async def test_every_kind_of_failure_gets_one_answer_and_counts(new_phone, pool)
     own = await code_of(eve)
     never = next(f"{n:06d}" for n in range(10**6) if f"{n:06d}" not in (used, expired, own))
 
-    answers = [await type_code(eve, guess) for guess in (used, expired, own, never)]
-    assert [answer.status_code for answer in answers] == [404] * 4
+    answers = [await type_code(eve, guess) for guess in (used, expired, never)]
+    assert [answer.status_code for answer in answers] == [404] * 3
     bodies = {str(soup(answer).select_one("[role=alert], .error")) for answer in answers}
     assert len(bodies) == 1 and codes.WRONG in bodies.pop()
     bodies = {text_of(answer) for answer in answers}
     assert len(bodies) == 1, "no answer tells a used or expired code from a never-issued one"
+    # Her own code tells her nothing she does not know: said as such, and no guess.
+    mine = await type_code(eve, own)
+    assert mine.status_code == 422 and codes.OWN_CODE in text_of(mine)
     eve = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Eve Stone'")
     misses = await hits(pool, bucket="account-code-misses", key=str(eve))
-    assert misses == 4
+    assert misses == 3
     assert await connections(pool, "Dana Lee", "Eve Stone") == 0
 
 

@@ -75,14 +75,17 @@ async def test_code_swap_connects_both_ways_after_a_wrong_code(new_phone, pool):
     assert await connections(pool, "Dana Lee", "Mia Chen") == 2
 
 
-async def test_used_expired_own_and_malformed_codes_are_refused_with_one_answer(new_phone, pool):
+async def test_used_expired_own_and_malformed_codes_are_refused(new_phone, pool):
     dana, mia = await two_phones(new_phone)
     sam = await new_phone()
     await sam.make_card(name="Sam Roe", email="sam@example.com")
     code = await code_of(dana)
 
+    # Her own code in the "Their code" box: said so, and not counted as a guess against her
+    # or her code (which guesses next to it would otherwise kill).
     own = await dana.post(dana.url("tap_code_enter"), {"code": code})
-    assert own.status_code == 404 and codes.WRONG in text_of(own)
+    assert own.status_code == 422 and codes.OWN_CODE in text_of(own)
+    assert await pool.fetchval("SELECT near_misses FROM swap_codes") == 0
     malformed = await mia.post(mia.url("tap_code_enter"), {"code": "12ab"})
     assert malformed.status_code == 422 and codes.MALFORMED in text_of(malformed)
 
