@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -24,6 +25,7 @@ from server.db.listener import Listener
 from server.devmail import routes as devmail_routes
 from server.events import events
 from server.events import routes as events_routes
+from server.export import met
 from server.export import routes as export_routes
 from server.followups import push, wording
 from server.followups import routes as followups_routes
@@ -172,13 +174,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "earliest_snooze_day": wording.earliest_snooze_day,
             "event_when": events.when,
             "event_limits": events.LIMITS,
+            # The day we met on my calendar, as every export says it: {{ met_on(contact, tz) }}
+            "met_on": lambda contact, tz: met.met_on(contact, ZoneInfo(tz)),
         },
         domain_filters={
             "phone": fields.display_phone,
             "web_link": web_links.shown,
             "mailto": fields.mailto_url,
             "tel": lambda number: fields.phone_url("tel", number),
-            "local": wording.local,  # a moment in the viewer's time zone: {{ t | local(tz) }}
         },
         auto_reload=settings.env == "development",
     )

@@ -55,14 +55,6 @@ def new_contact_url(request: Request, contact_id: int) -> str:
     return with_notice(url_path(request, "contact", contact_id=contact_id), "swapped")
 
 
-def met_note(contact: Any) -> str:
-    met = contact["met_at"].strftime("%-d %b %Y")
-    lines = [f"Met on {met} (swapped details on Reachout)."]
-    if contact["note"]:
-        lines.append(contact["note"])
-    return "\n".join(lines)
-
-
 # How long "Undo" works after removing a contact: time to see the notice and reach the
 # button with one thumb (a phone's "undo" bar shows for 4 to 10 s), not so long that the
 # other person sees my card vanish and then come back a while later.

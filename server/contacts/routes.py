@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,10 +19,10 @@ from server.contacts.contacts import (
     like_pattern,
     load_contact,
     load_followup,
-    met_note,
     remove,
     undo_removal,
 )
+from server.export import met
 from server.web import pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
@@ -189,7 +190,9 @@ async def contact_give_get(request: Request) -> Response:
 async def contact_vcard(request: Request) -> Response:
     _, contact = await load_contact(request)
     photo = await photos.load(request, contact["photo_key"])
-    return vcard.response(contact, note=met_note(contact), photo_jpeg=photo)
+    # The same note as every export: where and when (my day), my note, what we promised.
+    zone = ZoneInfo(viewer(request).time_zone)
+    return vcard.response(contact, note=met.note(contact, zone), photo_jpeg=photo)
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

@@ -54,6 +54,10 @@ async def test_the_day_we_met_is_my_day_not_utcs(new_phone, pool):
         page = soup(await me.get(me.url("contact", contact_id=contact_id)))
         said[zone] = page.select_one("main time").get_text()
     assert said == {"Europe/Berlin": "5 Dec 2026", "America/New_York": "4 Dec 2026"}
+    # "Save to phone" says the same day as the page (and as the exports).
+    await pool.execute("UPDATE accounts SET time_zone = 'Europe/Berlin'")
+    saved = await me.get(me.url("contact_vcard", contact_id=contact_id))
+    assert "Met on 5 Dec 2026" in vobject.readOne(saved.text).note.value
 
 
 async def test_contacts_search_matches_within_one_field_in_any_case(new_phone):
