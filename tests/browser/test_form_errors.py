@@ -84,3 +84,22 @@ async def test_settings_take_the_person_to_a_refused_time_zone(new_phone_page: N
     await expect(zone).to_have_value("Asia/Tokyo")
     await dana.locator("form", has=zone).get_by_role("button", name=re.compile(r"^Save")).tap()
     await expect(dana.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+
+
+async def test_focus_goes_to_the_form_sent_not_to_an_old_error_above_it(
+    new_phone_page: NewPage,
+) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/tap")
+    their_code = dana.get_by_label("Their code")
+    await their_code.fill("000 000")
+    await dana.get_by_role("button", name="Swap", exact=True).tap()
+    await expect(their_code).to_have_attribute("aria-invalid", "true")
+    await dana.get_by_text("Someone without the app").tap()
+    guest = dana.locator("#guest-form")
+    await name_input(guest).fill("Gus Guest")
+    await guest.get_by_role("button", name="Save their details").tap()
+    email = dana.locator("#guest-form").get_by_label("Email", exact=True)
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    await expect(email).to_be_focused()

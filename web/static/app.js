@@ -93,9 +93,13 @@
     var config = event.detail && event.detail.requestConfig;
     var trigger = config && config.triggeringEvent;
     if (!trigger || trigger.type !== "submit") return;
-    var field = document.querySelector('[aria-invalid="true"]');
+    // In what came back only: another form on the page may still show an old error.
+    var root = event.target;
+    if (!(root instanceof Element)) return;
+    var invalid = '[aria-invalid="true"]';
+    var field = root.matches(invalid) ? root : root.querySelector(invalid);
     if (field) { field.focus(); return; }
-    var alert = document.querySelector('.notice.bad[role="alert"], .error[role="alert"]');
+    var alert = root.querySelector('.notice.bad[role="alert"], .error[role="alert"]');
     if (alert) alert.scrollIntoView({ block: "center" });
   });
 
@@ -111,14 +115,18 @@
       button.dataset.waiting = "";
     });
   });
-  document.addEventListener("htmx:afterRequest", function (event) {
+  function answered(event) {
     var form = event.detail.elt;
-    if (!(form instanceof HTMLFormElement)) return;
+    // Going to the next page (HX-Redirect, a refresh): they stay off until it has loaded,
+    // or a tap meanwhile, on a slow network, would post again.
+    if (!(form instanceof HTMLFormElement) || event.detail.keepIndicators) return;
     form.querySelectorAll("button[data-waiting]").forEach(function (button) {
       button.disabled = false;
       delete button.dataset.waiting;
     });
-  });
+  }
+  document.addEventListener("htmx:afterRequest", answered);
+  document.addEventListener("htmx:onLoadError", answered);  // the answer could not be shown
 
   // htmx says nothing when a request never reaches the server: say it in #flash.
   document.addEventListener("htmx:sendError", function () {
