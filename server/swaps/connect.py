@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -64,14 +65,20 @@ async def connect(
     return contact_id
 
 
+@dataclass(frozen=True)
+class Guest:
+    contact_id: int  # my contact row for them
+    emailed: bool  # "You met <me>" is on its way to them (not: no address, or none allowed)
+
+
 async def create_guest(
     request: Request,
     account_id: int,
     values: dict[str, str],
     conn: Connection | None = None,
-) -> int:
+) -> Guest:
     """A card for a guest typed in on my phone (no session: this phone is not theirs),
-    connected both ways; returns my contact row for them."""
+    connected both ways."""
     sql = request.app.state.sql
     async with contextlib.AsyncExitStack() as stack:
         if conn is None:
@@ -90,7 +97,7 @@ async def create_guest(
             )
             assert row is not None
             # The guest has no app: "You met <me>" by email is how they hear from us.
-            await addresses.queue_met(
+            emailed = await addresses.queue_met(
                 conn, sql, row["newcomer_id"], account_id, values.get("email", "")
             )
-    return int(row["sharer_contact"])
+    return Guest(int(row["sharer_contact"]), emailed)

@@ -142,5 +142,5 @@ async def perform(
     values, errors = fields.validate_quick(guest_form(payload), phone_region(request))
     if errors:
         return failed(422, " ".join(errors.values()))
-    contact_id = await create_guest(request, account_id, values, conn)
+    contact_id = (await create_guest(request, account_id, values, conn)).contact_id
     return _done(request, contact_id, values["name"])

@@ -111,9 +111,12 @@ async def tap_guest(request: Request) -> Response:
             status_code=422,
             fragment="_guest_form.html",
         )
-    contact_id = await create_guest(request, account_id, values)
-    page = url_path(request, "contact", contact_id=contact_id)
-    notice = "guest_emailed" if values.get("email") else "guest_saved"
+    guest = await create_guest(request, account_id, values)
+    page = url_path(request, "contact", contact_id=guest.contact_id)
+    if guest.emailed:
+        notice = "guest_emailed"
+    else:
+        notice = "guest_not_emailed" if values.get("email") else "guest_saved"
     return redirect(request, with_notice(page, notice))
 
 

@@ -30,6 +30,12 @@ NOTICES = {
         "{name} is in your contacts. They left no email, so we can't send them your card:"
         " reach out to them yourself.",
     ),
+    # An address that unsubscribed, bounced, or (unconfirmed) was written to today already.
+    "guest_not_emailed": Notice(
+        "Saved!",
+        "{name} is in your contacts. We can't email that address now, so they don't have"
+        " your card yet: reach out to them yourself.",
+    ),
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
     "signed_in": Notice("Signed in.", "Your card, contacts and reminders are on this device."),

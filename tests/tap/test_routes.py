@@ -166,6 +166,15 @@ async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     assert "They left no email, so we can't send them your card" in page
     assert "has your card" not in page and "we emailed" not in page
 
+    # An address that asked us never to write again: typed in, but nothing goes to it.
+    await pool.execute(
+        "INSERT INTO email_addresses (address, unsubscribed_at) VALUES ('no@example.com', now())"
+    )
+    refused = await dana.post(dana.url("tap_guest"), {"name": "Nora No", "email": "no@example.com"})
+    page = text_of(await dana.get(refused.headers["location"]))
+    assert "We can't email that address now, so they don't have your card yet" in page
+    assert "we emailed" not in page
+
 
 async def bump(phone: Phone, at_ms: float | None = None, force: float = 25.0):  # type: ignore[no-untyped-def]
     return await phone.post(
