@@ -268,12 +268,14 @@ async def join_code(request: Request) -> Response:
         await _by_code(request, code)
     except HTTPException as refused:
         # Said under the field, with what was typed: a code misheard is typed again here.
-        return render(
+        page = render(
             request,
             "event_code.html",
             {"code": raw[:40], "error": refused.detail},
             status_code=refused.status_code,
         )
+        page.headers.update(refused.headers or {})  # a 429's Retry-After
+        return page
     return RedirectResponse(url_path(request, "join_event", code=code), status_code=303)
 
 

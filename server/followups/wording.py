@@ -65,8 +65,13 @@ def state(followup: Mapping[str, Any], now: datetime, tz: str) -> str:
     if due <= now:
         if now - due < timedelta(hours=12):
             return "Due now"
-        # "since 3 Dec", "since Monday": not "since on Monday".
-        return f"Overdue since {day_phrase(due, now, tz).removeprefix('on ')}"
+        # "since 3 Dec", "since Monday": not "since on Monday"; earlier today, the hour.
+        day = day_phrase(due, now, tz)
+        return (
+            f"Overdue since {local(due, tz):%H:%M}"
+            if day == "today"
+            else (f"Overdue since {day.removeprefix('on ')}")
+        )
     if followup["snoozed"]:
         return f"Snoozed until {when_phrase(due, now, tz).removeprefix('on ')}"
     return f"Reminder {when_phrase(due, now, tz)}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +119,8 @@ async def check(
     """Whether ``typed`` is one of the live codes for ``address`` (and ``purpose``; for
     deleting, for ``account_id`` only): the account it is for, or why not. Run inside a
     transaction (the codes' rows stay locked while it is checked)."""
-    digits = "".join(ch for ch in typed if ch.isdigit())
+    # Any script's digits (a phone set to Arabic types Arabic-Indic ones), as 0-9.
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in typed if ch.isdecimal())
     if len(digits) != DIGITS:
         # A slip of the thumb, not a guess: it costs no try.
         return Checked(None, f"Type the {DIGITS} digits from the email.")

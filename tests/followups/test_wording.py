@@ -171,3 +171,9 @@ def test_the_earliest_day_to_snooze_to_is_one_whose_nine_oclock_is_ahead():
     for now in (early, late):
         day = wording.earliest_snooze_day(now, "Europe/Berlin")
         assert wording.snooze_until(day.isoformat(), now, "Europe/Berlin") > now
+
+
+def test_overdue_since_earlier_today_says_the_hour():
+    now = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+    due = {"status": "open", "due_at": datetime(2026, 12, 1, 0, 30, tzinfo=UTC), "snoozed": False}
+    assert wording.state(due, now, "UTC") == "Overdue since 00:30"
