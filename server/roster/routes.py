@@ -26,6 +26,9 @@ from server.web.urls import url_path
 
 # Requests one person may send in an hour.
 PER_HOUR = 30
+# People waiting for me to accept them (my card asks first), listed on Requests; the rest
+# are in Contacts, marked.
+WAITING_SHOWN = 50
 REQUESTS = limits.Rule(
     "requests",
     PER_HOUR,
@@ -174,12 +177,19 @@ async def request_connect(request: Request) -> Response:
 async def requests(request: Request) -> Response:
     account_id = viewer(request).account_id
     rows: list[Any] = []
+    waiting: list[Any] = []
     more = None
     if account_id is not None:
         rows, more = await pages.by_moment(
             request, "requests.incoming", "created_at", "requests", account_id=account_id
         )
-    return render(request, "requests.html", {"requests": rows, "more": more})
+        waiting = await request.app.state.sql.run(
+            request.app.state.pool,
+            "contacts.waiting_to_be_accepted",
+            owner_id=account_id,
+            limit=WAITING_SHOWN,
+        )
+    return render(request, "requests.html", {"requests": rows, "more": more, "waiting": waiting})
 
 
 @signed_in(status_code=404, message="That request is not for you.")

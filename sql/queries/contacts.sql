@@ -215,3 +215,13 @@ SELECT coalesce(
     (SELECT x.id FROM contacts x JOIN taken ON x.owner_id = taken.remover_id
                                            AND x.contact_id = taken.other_id)
 )
+
+-- name: waiting_to_be_accepted
+-- People who left their details on my card, which asks first, and wait for me to accept,
+-- newest first: Requests lists them with the requests to connect.
+SELECT ct.id, c.name, c.headline, c.company, c.photo_key, ct.met_at
+FROM contacts ct
+CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
+WHERE ct.owner_id = :owner_id AND ct.sharing = 'pending'
+ORDER BY ct.met_at DESC, ct.id DESC
+LIMIT :limit

@@ -72,6 +72,10 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
         """SELECT ct.id FROM contacts ct JOIN cards c ON c.account_id = ct.contact_id
            WHERE c.name = 'Junk Junk'"""
     )
+    requests = soup(await dana.get(dana.url("requests")))
+    [waiting] = requests.select("#waiting-list a")
+    assert "Junk Junk" in waiting.get_text() and "Waiting for you to accept" in waiting.get_text()
+    assert waiting["href"] == dana.url("contact", contact_id=dana_row)
     page = await dana.get(dana.url("contact", contact_id=dana_row))
     assert "Junk Junk left their details on your card" in text_of(page)
     # Asked at the top of the page, and no "what they see" choice with nothing chosen.
@@ -83,6 +87,7 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     accepted = await dana.post(form.find_parent("form")["action"], {})
     assert accepted.status_code == 303
     assert "waiting for you" not in text_of(await dana.get(dana.url("contacts")))
+    assert soup(await dana.get(dana.url("requests"))).select("#waiting-list a") == []
     accepted_page = soup(await dana.get(dana.url("contact", contact_id=dana_row)))
     assert accepted_page.select_one('input[name="sharing"][checked]')["value"] == "all"
 
