@@ -31,6 +31,17 @@ async def code_from(mail, app) -> str:
     return found.group(1)
 
 
+async def laptop_with_codes(new_phone, mail, app, asks: int = 1):  # type: ignore[no-untyped-def]
+    """Dana has a card on her phone; on a laptop she asks for a code ``asks`` times: the
+    laptop and the codes, in the order they were sent."""
+    dana = await new_phone()
+    await dana.make_card()
+    laptop = await new_phone()
+    for _ in range(asks):
+        await ask_code(laptop, "dana@example.com")
+    return laptop, await codes_from(mail, app, asks)
+
+
 async def test_a_code_by_email_signs_a_new_browser_in_to_the_same_account(
     new_phone, pool, mail, app
 ):
@@ -82,6 +93,18 @@ async def test_the_answer_never_says_whether_an_address_has_a_card(new_phone, po
     assert wrong.status_code == 422 and "4 tries left" in text_of(wrong)
 
 
+async def five_wrong_tries(phone, wrong: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Dana's address with a wrong code, five times: what each answer said."""
+    said = []
+    for _ in range(5):
+        answer = await phone.post(
+            phone.url("sign_in_code"), {"email": "dana@example.com", "code": wrong}
+        )
+        assert answer.status_code == 422
+        said.append(soup(answer).select_one(".error").get_text(" ", strip=True))
+    return said
+
+
 async def test_wrong_codes_count_down_and_five_kill_the_code(new_phone, pool, mail, app):
     dana = await new_phone()
     await dana.make_card()
@@ -89,13 +112,7 @@ async def test_wrong_codes_count_down_and_five_kill_the_code(new_phone, pool, ma
     await ask_code(thief, "dana@example.com")
     code = await code_from(mail, app)
     wrong = "0" * 8 if code != "0" * 8 else "1" * 8
-    said = []
-    for _ in range(5):
-        answer = await thief.post(
-            thief.url("sign_in_code"), {"email": "dana@example.com", "code": wrong}
-        )
-        assert answer.status_code == 422
-        said.append(soup(answer).select_one(".error").get_text(" ", strip=True))
+    said = await five_wrong_tries(thief, wrong)
     assert said[0] == "That code is not right. 4 tries left."
     assert said[3] == "That code is not right. 1 try left."
     assert "no longer works" in said[4]
@@ -115,12 +132,7 @@ async def codes_from(mail, app, count: int) -> list[str]:
 
 async def test_every_code_sent_works_not_only_the_last(new_phone, pool, mail, app):
     """The first email was slow, so she asked again; then the first one arrived."""
-    dana = await new_phone()
-    await dana.make_card()
-    laptop = await new_phone()
-    await ask_code(laptop, "dana@example.com")
-    await ask_code(laptop, "dana@example.com")
-    first, second = await codes_from(mail, app, 2)
+    laptop, [first, second] = await laptop_with_codes(new_phone, mail, app, asks=2)
     assert first != second
     used = await laptop.post(
         laptop.url("sign_in_code"), {"email": "dana@example.com", "code": first}
@@ -136,19 +148,9 @@ async def test_every_code_sent_works_not_only_the_last(new_phone, pool, mail, ap
 
 
 async def test_five_wrong_tries_end_every_code_the_address_has(new_phone, pool, mail, app):
-    dana = await new_phone()
-    await dana.make_card()
-    thief = await new_phone()
-    await ask_code(thief, "dana@example.com")
-    await ask_code(thief, "dana@example.com")
-    codes = await codes_from(mail, app, 2)
+    thief, codes = await laptop_with_codes(new_phone, mail, app, asks=2)
     wrong = next(c for c in ("0" * 8, "1" * 8, "2" * 8) if c not in codes)
-    said = []
-    for _ in range(5):
-        answer = await thief.post(
-            thief.url("sign_in_code"), {"email": "dana@example.com", "code": wrong}
-        )
-        said.append(soup(answer).select_one(".error").get_text(" ", strip=True))
+    said = await five_wrong_tries(thief, wrong)
     assert said[0] == "That code is not right. 4 tries left.", "a second code gives no more"
     assert "no longer works" in said[4]
     for code in codes:
@@ -163,11 +165,7 @@ async def test_five_wrong_tries_end_every_code_the_address_has(new_phone, pool, 
 
 
 async def test_a_code_that_is_not_eight_digits_costs_no_try(new_phone, pool, mail, app):
-    dana = await new_phone()
-    await dana.make_card()
-    laptop = await new_phone()
-    await ask_code(laptop, "dana@example.com")
-    code = await code_from(mail, app)
+    laptop, [code] = await laptop_with_codes(new_phone, mail, app)
     for typo in ("abcd", code[:7], code + "1", "x" * 16_000):
         slip = await laptop.post(
             laptop.url("sign_in_code"), {"email": "dana@example.com", "code": typo}
@@ -258,11 +256,7 @@ async def test_asking_is_limited_per_ip_across_addresses(new_phone, pool):
 
 
 async def test_an_expired_code_is_refused(new_phone, pool, mail, app):
-    dana = await new_phone()
-    await dana.make_card()
-    laptop = await new_phone()
-    await ask_code(laptop, "dana@example.com")
-    code = await code_from(mail, app)
+    laptop, [code] = await laptop_with_codes(new_phone, mail, app)
     await pool.execute("UPDATE sign_in_codes SET expires_at = now() - interval '1 second'")
     late = await laptop.post(
         laptop.url("sign_in_code"), {"email": "dana@example.com", "code": code}
