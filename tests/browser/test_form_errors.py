@@ -103,3 +103,24 @@ async def test_focus_goes_to_the_form_sent_not_to_an_old_error_above_it(
     email = dana.locator("#guest-form").get_by_label("Email", exact=True)
     await expect(email).to_have_attribute("aria-invalid", "true")
     await expect(email).to_be_focused()
+
+
+async def test_a_field_is_named_by_its_label_and_its_hint_and_error_are_read_after(
+    new_phone_page: NewPage,
+) -> None:
+    # A screen reader names a field by its label; a hint inside the label made "LinkedIn
+    # Profile link or username" its name, so "LinkedIn" alone found nothing.
+    dana = await new_phone_page()
+    await dana.goto("/card")
+    form = card_form(dana)
+    linkedin = form.get_by_label("LinkedIn", exact=True)
+    await expect(linkedin).to_have_accessible_name("LinkedIn")
+    await expect(linkedin).to_have_accessible_description("Profile link or username")
+    await expect(form.get_by_label("Name (required)", exact=True)).to_be_visible()
+    await linkedin.fill("https://example.com/not-linkedin")
+    await form.get_by_label("Phone", exact=True).focus()  # leaving LinkedIn: its check runs
+    linkedin = card_form(dana).get_by_label("LinkedIn", exact=True)
+    await expect(linkedin).to_have_attribute("aria-invalid", "true")
+    await expect(linkedin).to_have_accessible_description(
+        re.compile(r"^Profile link or username \S.*linkedin", re.I)
+    )
