@@ -546,7 +546,8 @@ $$;
 CREATE OR REPLACE FUNCTION roster_page(event bigint, viewer bigint, typed text, after bigint,
                                        lim integer)
 RETURNS TABLE (account_id bigint, name text, headline text, company text, looking_for text,
-               can_help_with text, photo_key text, contact_id bigint, requested boolean)
+               can_help_with text, photo_key text, contact_id bigint, requested boolean,
+               asked_me bigint)
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
@@ -630,7 +631,10 @@ BEGIN
            -- A declined request still reads "Request sent": declining is silent.
            EXISTS (SELECT 1 FROM connect_requests r
                    WHERE r.status IN ('pending', 'declined')
-                     AND r.from_id = viewer AND r.to_id = c.account_id)
+                     AND r.from_id = viewer AND r.to_id = c.account_id),
+           -- Their request waiting for my answer: the roster offers Accept.
+           (SELECT r.id FROM connect_requests r
+            WHERE r.status = 'pending' AND r.from_id = c.account_id AND r.to_id = viewer)
     FROM found f
     JOIN cards c ON c.account_id = f.account_id
     LEFT JOIN contacts ct ON ct.owner_id = viewer AND ct.contact_id = c.account_id

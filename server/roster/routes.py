@@ -19,7 +19,7 @@ from server.swaps.connect import connect
 from server.web import limits, pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
-from server.web.htmx import htmx
+from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
@@ -147,9 +147,10 @@ async def event_matches(request: Request) -> Response:
     )
 
 
+@signed_in(status_code=404, message="That event is not one of yours.")
 async def request_connect(request: Request) -> Response:
     event = await load_event(request)
-    me, other = viewer(request).account_id, request.path_params["account_id"]
+    me, other = signed_in_account(request), request.path_params["account_id"]
     pool, sql = request.app.state.pool, request.app.state.sql
     if other == me:
         raise HTTPException(400, "That is you. Show your QR code to someone else instead.")
@@ -163,6 +164,11 @@ async def request_connect(request: Request) -> Response:
         raise HTTPException(404, "That person is not on this event's list.")
     if await sql.run(pool, "contacts.id_for", owner_id=me, contact_id=other) is not None:
         raise HTTPException(400, "You are already connected: they are in your contacts.")
+    # They asked me first (the page was older than their request): both want it, so asking
+    # back accepts theirs rather than refusing mine.
+    asked_me = await sql.run(pool, "requests.waiting_from", from_id=other, to_id=me)
+    if asked_me is not None:
+        return await _decide(request, me, asked_me, "accept")
     # Counted and checked in one locked step: thirty requests at once send thirty.
     await limits.take(pool, sql, (REQUESTS, me))
     made = await sql.run(pool, "requests.create", event_id=event["id"], from_id=me, to_id=other)
@@ -199,13 +205,17 @@ async def request_decide(request: Request) -> Response:
     decision = request.path_params["decision"]
     if decision not in ("accept", "decline", "block"):
         raise HTTPException(404, "That is not something you can do with a request.")
+    return await _decide(request, account_id, request.path_params["request_id"], decision)
+
+
+async def _decide(request: Request, account_id: int, request_id: int, decision: str) -> Response:
     accept = decision == "accept"
     pool, sql = request.app.state.pool, request.app.state.sql
     async with pool.acquire() as conn, conn.transaction():
         decided = await sql.run(
             conn,
             "requests.decide",
-            id=request.path_params["request_id"],
+            id=request_id,
             to_id=account_id,
             status="accepted" if accept else "declined",
         )
@@ -220,15 +230,12 @@ async def request_decide(request: Request) -> Response:
         if decision == "block":
             await blocks.block(conn, sql, account_id, decided["from_id"])
     if decision == "block":
-        return RedirectResponse(
-            with_notice(url_path(request, "requests"), "blocked"), status_code=303
-        )
+        return redirect(request, with_notice(url_path(request, "requests"), "blocked"))
     if accept:
-        return RedirectResponse(
-            with_notice(url_path(request, "contact", contact_id=contact_id), "swapped"),
-            status_code=303,
+        return redirect(
+            request, with_notice(url_path(request, "contact", contact_id=contact_id), "swapped")
         )
-    return RedirectResponse(url_path(request, "requests"), status_code=303)
+    return redirect(request, url_path(request, "requests"))
 
 
 routes = [

@@ -107,7 +107,7 @@ LIMIT :limit
 -- (an account id, placed by their card's tier and name, which outlast their place on the
 -- roster; NULL: from the first).
 SELECT account_id, name, headline, company, looking_for, can_help_with, photo_key, contact_id,
-       requested
+       requested, asked_me
 FROM roster_page(:event_id, :viewer_id, :query, :after, :limit)
 
 -- name: attendee_ids$

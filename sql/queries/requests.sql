@@ -42,3 +42,8 @@ SELECT EXISTS (
     WHERE ea.event_id = :event_id AND ea.account_id = :other_id AND ea.listed AND ea.left_at IS NULL
       AND NOT blocked_between(:other_id, :viewer_id)
 )
+
+-- name: waiting_from$
+-- The request :from_id made to :to_id that waits for their answer, if any.
+SELECT id FROM connect_requests
+WHERE from_id = :from_id AND to_id = :to_id AND status = 'pending'

@@ -64,8 +64,6 @@ async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool
     assert (await ben.post(ask)).status_code == 303
     again = await ben.post(ask)
     assert again.status_code == 409 and "already a request waiting" in text_of(again)
-    reverse = await ana.post(ana.url("request_connect", event_id=event_id, account_id=3))
-    assert reverse.status_code == 409
     myself = await ben.post(ben.url("request_connect", event_id=event_id, account_id=3))
     assert myself.status_code == 400 and "That is you" in text_of(myself)
     nobody = await ben.post(ben.url("request_connect", event_id=event_id, account_id=99))
@@ -82,6 +80,38 @@ async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool
     assert "Request sent." in text_of(await ben.get(ben.url("event_people", event_id=event_id)))
     assert (await ben.post(ask)).status_code == 409, "no second notification after a decline"
     assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 1
+
+
+async def test_someone_who_asked_me_is_offered_accept_and_asking_back_accepts(new_phone, pool):
+    event_id, ana, ben = await story(new_phone, pool)
+    assert (
+        await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    ).status_code == 303
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    accept_url = ana.url("request_decide", request_id=request_id, decision="accept")
+    for page in ("event_people", "event_matches"):
+        shown = await ana.get(ana.url(page, event_id=event_id))
+        # Matches list Ben each way he matches; the roster once.
+        bens = [li for li in soup(shown).select("li:has(.name)") if "Ben Ode" in li.get_text()]
+        assert bens, page
+        for ben_there in bens:
+            assert "Ben Ode asked to connect with you." in ben_there.get_text(" "), page
+            assert "Request to connect" not in ben_there.get_text(" "), page
+            [form] = [f for f in ben_there.select("form") if "Accept Ben Ode" in f.get_text()]
+            assert form["action"] == accept_url
+    # A page from before their request still offers "Request to connect": asking back
+    # accepts theirs (it used to be refused, 409, with nothing to do about it).
+    back = await ana.post(
+        ana.url("request_connect", event_id=event_id, account_id=3), headers={"HX-Request": "true"}
+    )
+    assert back.status_code == 204
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 2")
+    assert back.headers["hx-redirect"].startswith(ana.url("contact", contact_id=contact_id))
+    rows = await pool.fetch("SELECT owner_id, contact_id, event_id FROM contacts ORDER BY owner_id")
+    assert [tuple(r) for r in rows] == [(2, 3, event_id), (3, 2, event_id)]
+    assert await pool.fetchval("SELECT array_agg(status) FROM connect_requests") == ["accepted"]
+    roster = await ana.get(ana.url("event_people", event_id=event_id))
+    assert "In your contacts" in text_of(roster) and "asked to connect" not in text_of(roster)
 
 
 async def test_blocked_person_cannot_ask(new_phone, pool):
