@@ -30,8 +30,9 @@ class Viewer(BaseUser):
 
     account_id: int | None = None
     time_zone: str = "UTC"
-    due_count: int = 0
+    due_count: int = 0  # follow-ups due and requests waiting: the navigation's badge
     session_id: int | None = None  # this browser's session, as Settings lists it
+    requests_waiting: int = 0
 
     @property
     def is_authenticated(self) -> bool:
@@ -105,7 +106,13 @@ class SessionBackend(AuthenticationBackend):
                     user_agent=conn.headers.get("user-agent", "")[:300],
                     ip=client_ip(conn) or "",
                 )
-        viewer = Viewer(row["account_id"], row["time_zone"], row["due_count"], row["session_id"])
+        viewer = Viewer(
+            row["account_id"],
+            row["time_zone"],
+            row["due_count"],
+            row["session_id"],
+            row["requests_waiting"],
+        )
         return AuthCredentials(["signed_in"]), viewer
 
 
@@ -146,4 +153,9 @@ def signed_in(
 def viewer_context(request: Request) -> dict[str, Any]:
     """What every template knows of the viewer (a Jinja2Templates context processor)."""
     seen = viewer(request)
-    return {"viewer": seen, "account_id": seen.account_id, "due_count": seen.due_count}
+    return {
+        "viewer": seen,
+        "account_id": seen.account_id,
+        "due_count": seen.due_count,
+        "requests_waiting": seen.requests_waiting,
+    }

@@ -1,16 +1,21 @@
 -- name: account_for^
--- The account a live session belongs to, if any, with the time zone its pages use and
--- the number of follow-ups due now (the badge in the navigation).
-SELECT s.account_id, s.id AS session_id, a.time_zone,
-       (s.user_agent = '' OR s.last_seen_at < now() - interval '1 hour') AS stale,
-       (SELECT count(*) FROM followups f
-        WHERE f.owner_id = s.account_id AND f.status = 'open' AND f.due_at <= now())
-       + (SELECT count(*) FROM connect_requests r
-          WHERE r.to_id = s.account_id AND r.status = 'pending') AS due_count
-FROM sessions s JOIN accounts a ON a.id = s.account_id
-WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL
-  -- Unused for 400 days (Chrome's cap on a cookie's life): over on the server too.
-  AND s.last_seen_at > now() - interval '400 days'
+-- The account a live session belongs to, if any, with the time zone its pages use, the
+-- number of follow-ups due now and of requests to connect waiting for an answer (together
+-- the badge in the navigation; the requests also by the link to them).
+SELECT w.*, w.followups_due + w.requests_waiting AS due_count
+FROM (
+    SELECT s.account_id, s.id AS session_id, a.time_zone,
+           (s.user_agent = '' OR s.last_seen_at < now() - interval '1 hour') AS stale,
+           (SELECT count(*) FROM followups f
+            WHERE f.owner_id = s.account_id AND f.status = 'open' AND f.due_at <= now())
+               AS followups_due,
+           (SELECT count(*) FROM connect_requests r
+            WHERE r.to_id = s.account_id AND r.status = 'pending') AS requests_waiting
+    FROM sessions s JOIN accounts a ON a.id = s.account_id
+    WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL
+      -- Unused for 400 days (Chrome's cap on a cookie's life): over on the server too.
+      AND s.last_seen_at > now() - interval '400 days'
+) w
 
 -- name: began_before_host_cookie$
 -- Whether the session :token_hash began before session cookies took the __Host- prefix

@@ -49,6 +49,11 @@ async def test_request_is_pushed_accepted_and_becomes_a_tagged_connection(
     inbox = await ana.get(ana.url("requests"))
     assert "Ben Ode" in text_of(inbox)
     assert soup(inbox).select_one(".tabs .badge").get_text() == "1"
+    # Nothing is due in Follow-ups, where the badge leads: the way to Requests says why.
+    followups = soup(await ana.get(ana.url("followups")))
+    way = followups.select_one(f'main a[href="{ana.url("requests")}"]')
+    assert way.get_text(" ", strip=True) == "Requests to connect 1"
+    assert way.select_one(".badge")["aria-label"] == "1 waiting"
     request_id = await pool.fetchval("SELECT id FROM connect_requests")
     accepted = await ana.post(ana.url("request_decide", request_id=request_id, decision="accept"))
     assert accepted.status_code == 303
