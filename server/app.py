@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "quick_fields": [fields.BY_NAME[name] for name in fields.QUICK_FIELDS],
             "followup_state": wording.state,
             "earliest_snooze_day": wording.earliest_snooze_day,
+            "latest_snooze_day": wording.latest_snooze_day,
             "event_when": events.when,
             "event_limits": events.LIMITS,
             # The day we met on my calendar, as every export says it: {{ met_on(contact, tz) }}

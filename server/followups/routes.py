@@ -54,6 +54,7 @@ async def _followup_fragment(
     *,
     status_code: int = 200,
     error: str | None = None,
+    snooze_date: str = "",
     undo: str | None = None,
     open_url: str | None = None,
 ) -> Response:
@@ -67,6 +68,7 @@ async def _followup_fragment(
             "now": datetime.now(UTC),
             "tz": viewer(request).time_zone,
             "followup_error": error,
+            "snooze_date": snooze_date,
             "undo": undo,
         },
         status_code=status_code,
@@ -101,8 +103,14 @@ async def followup_change(request: Request) -> Response:
     else:
         error = await _snooze(request, form, followup["id"], owner_id)
     if htmx(request):
+        # A refused date stays in its field, to be corrected rather than picked again.
         return await _followup_fragment(
-            request, contact, status_code=422 if error else 200, error=error, undo=undo
+            request,
+            contact,
+            status_code=422 if error else 200,
+            error=error,
+            snooze_date=text(form, "date") if error else "",
+            undo=undo,
         )
     if error:
         raise HTTPException(422, error)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from server.cards import fields, web_links
 
 SNOOZE_DAYS = {"1": 1, "3": 3, "7": 7}
+SNOOZE_REACH = timedelta(days=366)  # how far ahead a picked date can snooze to
 TIMINGS = {
     "this_evening": "This evening (18:00)",
     "next_morning": "Next morning (09:00)",
@@ -84,6 +85,14 @@ def earliest_snooze_day(now: datetime, tz: str) -> date:
     return here.date() if here.time() < time(9, 0) else here.date() + timedelta(days=1)
 
 
+def latest_snooze_day(now: datetime, tz: str) -> date:
+    """The last day a picked date can snooze to (09:00 there within SNOOZE_REACH): the date
+    picker's maximum."""
+    last = now + SNOOZE_REACH
+    day = local(last, tz).date()
+    return day if datetime.combine(day, time(9, 0), ZoneInfo(tz)) <= last else day - timedelta(1)
+
+
 def snooze_until(value: str, now: datetime, tz: str) -> datetime:
     """A picked date means 09:00 that day, in the person's time zone."""
     try:
@@ -93,7 +102,7 @@ def snooze_until(value: str, now: datetime, tz: str) -> datetime:
     due = datetime.combine(day, time(9, 0), ZoneInfo(tz))
     if due <= now:
         raise InvalidSnooze("Pick a date in the future.")
-    if due > now + timedelta(days=366):
+    if due > now + SNOOZE_REACH:
         raise InvalidSnooze("Pick a date within the next year.")
     return due
 

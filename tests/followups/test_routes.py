@@ -104,6 +104,13 @@ async def test_done_undo_off_and_snooze(new_phone, pool):
     due = await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1")
     assert due.astimezone(UTC).date() == day and due.astimezone(UTC).hour == 9
 
+    # The picker's last day is one a snooze takes.
+    shown = await dana.get(dana.url("contact", contact_id=await dana_contact(pool)))
+    last = soup(shown).find("input", id="snooze-date")["max"]
+    assert (await dana.post(url, {"action": "snooze", "date": last}, htmx=True)).status_code == 200
+    due = await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1")
+    assert due.astimezone(UTC).date().isoformat() == last
+
 
 async def test_bad_snooze_and_unknown_action_change_nothing(new_phone, pool):
     dana, _ = await swapped(new_phone)
@@ -124,6 +131,7 @@ async def test_bad_snooze_and_unknown_action_change_nothing(new_phone, pool):
             date = soup(response).find("input", id="snooze-date")
             assert date["aria-invalid"] == "true"
             assert message in soup(response).find(id=date["aria-describedby"]).get_text()
+            assert date["value"] == data["date"], "the refused date stays, to be corrected"
     after = tuple(
         await pool.fetchrow("SELECT status, due_at, round FROM followups WHERE owner_id = 1")
     )

@@ -173,6 +173,19 @@ def test_the_earliest_day_to_snooze_to_is_one_whose_nine_oclock_is_ahead():
         assert wording.snooze_until(day.isoformat(), now, "Europe/Berlin") > now
 
 
+def test_the_latest_day_to_snooze_to_is_the_last_one_snooze_until_takes():
+    for zone in ("Europe/Berlin", "Pacific/Kiritimati", "America/Los_Angeles"):
+        for now in (
+            datetime(2026, 12, 4, 8, 59, tzinfo=ZoneInfo(zone)),
+            datetime(2026, 12, 4, 9, 0, tzinfo=ZoneInfo(zone)),
+            datetime(2026, 3, 29, 23, 30, tzinfo=UTC),
+        ):
+            day = wording.latest_snooze_day(now, zone)
+            assert wording.snooze_until(day.isoformat(), now, zone) > now
+            with pytest.raises(wording.InvalidSnooze, match="within the next year"):
+                wording.snooze_until((day + timedelta(days=1)).isoformat(), now, zone)
+
+
 def test_overdue_since_earlier_today_says_the_hour():
     now = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
     due = {"status": "open", "due_at": datetime(2026, 12, 1, 0, 30, tzinfo=UTC), "snoozed": False}
