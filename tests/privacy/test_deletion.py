@@ -283,10 +283,16 @@ async def test_deleting_a_rich_account_leaves_no_row_that_references_it(
     said = text_of(page)
     assert "your 5 contacts" in said
     # Offered to keep them first, as the same files Settings makes.
-    assert "Keep your contacts first?" in said
-    assert soup(page).find("a", string="Contacts for your phone (.vcf)")["href"] == dana.url(
-        "export_vcards"
-    )
+    assert "Keep a copy first?" in said
+    for name, route in (
+        ("Contacts for your phone (.vcf)", "export_vcards"),
+        ("Contacts as a spreadsheet (.csv)", "export_csv"),
+        ("Everything about me (.json)", "export_everything"),
+    ):
+        link = soup(page).find("a", string=name)
+        assert link["href"] == dana.url(route)
+        # Each says what it holds, read after its name.
+        assert soup(page).find(id=link["aria-describedby"]).get_text(strip=True)
     assert "1 event you organise had other people there: it stays for them" in said
     assert "Email me a code" in said and DANA in said
     await confirm_by_code(dana, mail, app)
