@@ -228,6 +228,15 @@ async def test_settings_lists_devices_and_signs_others_out_at_once(new_phone, po
     page = text_of(await laptop.get(laptop.url("settings")))
     assert "Safari on iPhone" in page and "Made the card here" in page
     assert "Chrome on Mac (this device)" in page and "Signed in with an email code" in page
+    # Last seen is written at most hourly: this device is said to be in use, not "an hour ago".
+    await pool.execute("UPDATE sessions SET last_seen_at = now() - interval '50 minutes'")
+    mine = [
+        li.get_text(" ", strip=True)
+        for li in soup(await laptop.get(laptop.url("settings"))).select("#sessions li")
+    ]
+    [laptop_line] = [line for line in mine if "(this device)" in line]
+    [phone_line] = [line for line in mine if "Safari" in line]
+    assert laptop_line.endswith("in use now") and "last seen 50 minutes ago" in phone_line
     out = await laptop.post(laptop.url("sign_out_others"), {})
     assert out.status_code == 303
     assert "Every other browser is signed out" in text_of(await laptop.get(out.headers["location"]))
