@@ -124,3 +124,28 @@ async def test_a_field_is_named_by_its_label_and_its_hint_and_error_are_read_aft
     await expect(linkedin).to_have_accessible_description(
         re.compile(r"^Profile link or username \S.*linkedin", re.I)
     )
+
+
+async def test_a_paste_cut_at_the_limit_says_so_and_a_long_text_says_what_is_left(
+    new_phone_page: NewPage,
+) -> None:
+    dana = await new_phone_page()
+    await dana.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    await dana.goto("/card")
+    helps = card_form(dana).get_by_label("I can help with")
+    bio = "Intros to recruiters in fashion. " * 20  # 660 characters; the field takes 500
+    await dana.evaluate("text => navigator.clipboard.writeText(text)", bio)
+    await helps.focus()
+    await dana.keyboard.press("ControlOrMeta+V")
+    await expect(helps).to_have_value(bio[:500])
+    said = card_form(dana).get_by_role("status").filter(has_text="characters fit")
+    await expect(said).to_have_text(
+        "Only the first 500 characters fit here: the end of what you pasted was left out."
+    )
+    await expect(dana.get_by_text("0 characters left")).to_be_visible()
+    # Room again: the counter goes on, the paste's notice is past.
+    await helps.press("Backspace")
+    await expect(dana.get_by_text("1 character left")).to_be_visible()
+    await expect(said).to_have_count(0)
+    await helps.fill("A short line")
+    await expect(dana.get_by_text(re.compile(r"characters? left"))).to_be_hidden()

@@ -103,6 +103,31 @@
     if (alert) alert.scrollIntoView({ block: "center" });
   });
 
+  // A long text says what is left as it nears its limit (seen, not read out at every key),
+  // and a paste the limit cuts says so: the browser drops the rest without a word, and a bio
+  // pasted into "I can help with" lost its end unseen.
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.id || !(field.maxLength >= 0)) return;
+    var room = field.maxLength - field.value.length;
+    var left = document.getElementById(field.id + "-left");
+    if (left) {
+      left.hidden = room > Math.max(20, field.maxLength / 10);
+      left.textContent = room === 1 ? "1 character left" : room + " characters left";
+    }
+    var cut = document.getElementById(field.id + "-cut");
+    if (cut && room > 0) cut.textContent = "";  // room again: what was said is past
+  });
+  document.addEventListener("paste", function (event) {
+    var field = event.target;
+    var cut = field.id && document.getElementById(field.id + "-cut");
+    if (!cut || !(field.maxLength >= 0) || !event.clipboardData) return;
+    var pasted = event.clipboardData.getData("text/plain");
+    var kept = field.value.length - (field.selectionEnd - field.selectionStart);
+    if (kept + pasted.length <= field.maxLength) { cut.textContent = ""; return; }
+    cut.textContent = "Only the first " + field.maxLength + " characters fit here: the end of what you pasted was left out.";
+  });
+
   // A double tap (or a second tap while the venue's network is slow) sends a form once: its
   // submit buttons wait for the answer. htmx would queue the second tap's post behind the
   // first: a guest typed in once was saved twice. beforeSend, not beforeRequest: a request
