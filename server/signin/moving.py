@@ -47,16 +47,17 @@ def _hash(secret_key: str, code: str) -> bytes:
     return hmac.new(secret_key.encode(), f"move\x1f{code}".encode(), hashlib.sha256).digest()
 
 
-async def new_code(conn: Any, sql: Queries, secret_key: str, account_id: int) -> str:
+async def new_code(conn: Any, sql: Queries, secret_key: str, account_id: int) -> tuple[str, int]:
+    """A new code for the account, and its id (for asking what became of it)."""
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    await sql.run(
+    code_id: int = await sql.run(
         conn,
         "signin.new_move_code",
         account_id=account_id,
         code_hash=_hash(secret_key, code),
         minutes=MINUTES,
     )
-    return code
+    return code, code_id
 
 
 async def use_code(conn: Any, sql: Queries, secret_key: str, typed: str, ip: str) -> int | None:

@@ -196,7 +196,7 @@ async def move(request: Request) -> Response:
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def move_code(request: Request) -> Response:
     app = request.app
-    code = await moving.new_code(
+    code, code_id = await moving.new_code(
         app.state.pool, app.state.sql, app.state.settings.secret_key, signed_in_account(request)
     )
     link = app.state.settings.base_url + url_path(request, "move_scanned", code=code)
@@ -204,9 +204,34 @@ async def move_code(request: Request) -> Response:
     response = render(
         request,
         "move.html",
-        {"code": moving.shown(code), "qr_svg": svg, "minutes": moving.MINUTES},
+        {
+            "code": moving.shown(code),
+            "code_id": code_id,
+            "qr_svg": svg,
+            "minutes": moving.MINUTES,
+        },
     )
     response.headers["cache-control"] = "no-store"  # a live code is never kept
+    return response
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def move_code_state(request: Request) -> Response:
+    """What became of the code on the page (htmx polls it): nothing to change while it
+    waits (204); once used, replaced or expired, what to say in its place, and 286, which
+    stops htmx polling."""
+    state = await request.app.state.sql.run(
+        request.app.state.pool,
+        "signin.move_code_state",
+        id=request.path_params["code_id"],
+        account_id=signed_in_account(request),
+    )
+    if state is None:
+        raise HTTPException(404, "That code is not yours, or it is gone. Show a new one.")
+    if state == "waiting":
+        return Response(status_code=204, headers={"cache-control": "no-store"})
+    response = render(request, "_move_code_state.html", {"state": state}, status_code=286)
+    response.headers["cache-control"] = "no-store"
     return response
 
 
@@ -416,6 +441,7 @@ routes = [
     Route("/move/enter", move_enter, name="move_enter"),
     Route("/move/enter", move_enter_submit, methods=["POST"], name="move_enter_submit"),
     Route("/move/enter/{code}", move_enter, name="move_scanned"),
+    Route("/move/codes/{code_id:int}", move_code_state, name="move_code_state"),
     Route("/sign-out", sign_out, methods=["POST"], name="sign_out"),
     Route(
         "/settings/sessions/{session_id:int}/sign-out",

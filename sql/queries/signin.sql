@@ -67,9 +67,9 @@ SELECT max(tries_left) FROM tried
 UPDATE sign_in_codes SET used_at = now()
 WHERE address = :address AND purpose = :purpose AND used_at IS NULL
 
--- name: new_move_code!
--- A move code for :account_id, valid :minutes minutes; any older one of theirs stops working,
--- and codes older than a day are forgotten.
+-- name: new_move_code$
+-- A move code for :account_id, valid :minutes minutes, and its id; any older one of theirs
+-- stops working, and codes older than a day are forgotten.
 WITH retired AS (
     UPDATE move_codes SET used_at = now()
     WHERE account_id = :account_id AND used_at IS NULL
@@ -79,6 +79,21 @@ WITH retired AS (
 )
 INSERT INTO move_codes (account_id, code_hash, expires_at)
 VALUES (:account_id, :code_hash, now() + make_interval(mins => :minutes))
+RETURNING id
+
+-- name: move_code_state$
+-- What became of my move code :id, for the page that shows it: 'waiting', 'used' (the other
+-- browser signed in with it), 'replaced' (a newer code ended it) or 'expired'; NULL when it
+-- is not :account_id's, or forgotten.
+SELECT CASE
+           WHEN m.used_at IS NULL AND m.expires_at > now() THEN 'waiting'
+           WHEN EXISTS (SELECT 1 FROM move_codes n WHERE n.account_id = m.account_id AND n.id > m.id)
+               THEN 'replaced'
+           WHEN m.used_at IS NOT NULL THEN 'used'
+           ELSE 'expired'
+       END
+FROM move_codes m
+WHERE m.id = :id AND m.account_id = :account_id
 
 -- name: use_move_code$
 -- The account a live code moves to (and the code used up), or NULL.

@@ -212,6 +212,11 @@ async def test_dana_signs_in_on_every_device_and_signs_them_out(
     await installed.get_by_role("button", name="Sign in here").tap()
     await lands_signed_in(installed)
     await expect(installed.locator("[data-install-banner]")).to_be_hidden()
+    # Safari, still on the code, learns it was used: the code gives way to what happened.
+    await expect(
+        safari.get_by_role("status").filter(has_text="Done: the other app or phone is signed in.")
+    ).to_be_visible(timeout=10_000)
+    await expect(shown).to_have_count(0)
 
     # 2. A new phone, with no app to move from: a code by email.
     new_phone = await dev_phone_page(user_agent=ANDROID_CHROME)

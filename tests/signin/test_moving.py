@@ -89,3 +89,40 @@ async def test_showing_a_code_needs_a_signed_in_browser(new_phone):
     assert (await stranger.post(stranger.url("move_code"), {})).status_code == 404
     page = await stranger.get(stranger.url("move"))
     assert page.status_code == 303
+
+
+HTMX = {"HX-Request": "true"}
+
+
+async def test_the_page_showing_a_code_learns_what_became_of_it(new_phone, pool):
+    safari = await new_phone()
+    await safari.make_card()
+    shown = await safari.post(safari.url("move_code"), {})
+    poll = soup(shown).select_one("#move-code")["hx-get"]
+    code_id = await pool.fetchval("SELECT max(id) FROM move_codes")
+    assert poll == safari.url("move_code_state", code_id=code_id)
+    waiting = await safari.get(poll, headers=HTMX)
+    assert waiting.status_code == 204, "nothing changes on the page while the code waits"
+    # Nobody else learns anything of it.
+    other = await new_phone()
+    await other.make_card()
+    assert (await other.get(poll, headers=HTMX)).status_code == 404
+    code = re.search(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", text_of(shown)).group(0)
+    installed = await new_phone()
+    await installed.post(installed.url("move_enter_submit"), {"code": code})
+    used = await safari.get(poll, headers=HTMX)
+    assert used.status_code == 286, "286 stops htmx polling"
+    assert "Done: the other app or phone is signed in." in text_of(used)
+    assert code not in used.text
+
+    # A code ended by a newer one, and one that expired, say so and offer a new one.
+    await safari.post(safari.url("move_code"), {})
+    second = await pool.fetchval("SELECT max(id) FROM move_codes")
+    await safari.post(safari.url("move_code"), {})
+    replaced = await safari.get(safari.url("move_code_state", code_id=second), headers=HTMX)
+    assert "A newer code replaced this one." in text_of(replaced)
+    await pool.execute("UPDATE move_codes SET expires_at = now() - interval '1 second'")
+    latest = await pool.fetchval("SELECT max(id) FROM move_codes")
+    expired = await safari.get(safari.url("move_code_state", code_id=latest), headers=HTMX)
+    assert expired.status_code == 286 and "This code has expired." in text_of(expired)
+    assert "Show a new code" in text_of(expired)
