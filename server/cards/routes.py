@@ -162,7 +162,7 @@ async def photo(request: Request) -> Response:
 async def share(request: Request) -> Response:
     account_id = signed_in_account(request)
     card = await load_card(request, account_id)
-    url, expires_at = await share_url(
+    url, expires_at, event = await share_url(
         request, account_id, card["share_generation"], card["share_id"]
     )
     return render(
@@ -170,6 +170,7 @@ async def share(request: Request) -> Response:
         "share.html",
         {
             "card": card,
+            "event": event,
             "share_link": url,
             "tag_link": tag_url(request, card["share_id"], card["share_generation"]),
             "expires_at": expires_at.astimezone(ZoneInfo(viewer(request).time_zone)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -14,9 +15,9 @@ from server.web.urls import url_path
 
 async def share_url(
     request: Request, account_id: int, generation: int, share_id: int
-) -> tuple[str, datetime]:
+) -> tuple[str, datetime, Any]:
     """My card's link: valid for at least SHARE_TOKEN_TTL, until the local midnight after,
-    and at least until my current event is over.
+    and at least until my current event is over; with that event (id, name), or None.
 
     A phone keeps the page it last saw for when the venue's network is gone, so the code
     on it must outlast the day or the event; and ending on a midnight keeps it the same
@@ -26,16 +27,16 @@ async def share_url(
     now = datetime.now(UTC)
     local = (now + settings.share_token_ttl).astimezone(ZoneInfo(viewer(request).time_zone))
     expires_at = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    event_over = await request.app.state.sql.run(
-        request.app.state.pool, "events.current_end", account_id=account_id
+    event = await request.app.state.sql.run(
+        request.app.state.pool, "events.current", account_id=account_id
     )
-    if event_over is not None:
-        expires_at = max(expires_at, event_over)
+    if event is not None:
+        expires_at = max(expires_at, event["over_at"])
     # The card's opaque share id, never the account id: a token is read by whoever scans it.
     token = share_tokens.issue(settings.secret_key, share_id, generation, now, expires_at - now)
     # BASE_URL, not the request's host: the QR must open on another phone.
     path = url_path(request, "public_card", token=token)
-    return f"{settings.base_url}{path}", expires_at
+    return f"{settings.base_url}{path}", expires_at, event
 
 
 def tag_url(request: Request, share_id: int, generation: int) -> str:

@@ -155,7 +155,7 @@ async def leave_details(request: Request) -> Response:
 async def scan(request: Request) -> Response:
     account_id = signed_in_account(request)
     card = await load_card(request, account_id)
-    share_link, _expires_at = await share_url(
+    share_link, _expires_at, _event = await share_url(
         request, account_id, card["share_generation"], card["share_id"]
     )
     base_url = request.app.state.settings.base_url

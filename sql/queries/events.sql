@@ -115,7 +115,7 @@ FROM roster_page(:event_id, :viewer_id, :query, :after, :limit)
 SELECT 1 FROM event_attendees
 WHERE event_id = :event_id AND account_id = :account_id AND left_at IS NULL
 
--- name: current_end$
--- When the event I am at now is over, with the same grace as current_event(); NULL
--- outside events. A share code shown there lasts at least until then.
-SELECT ends_at + event_grace() FROM events WHERE id = current_event(:account_id)
+-- name: current^
+-- The event I am at now (current_event()), if any, and when it is over with the same grace:
+-- a share code shown there lasts at least until then, and My QR leads to its people.
+SELECT id, name, ends_at + event_grace() AS over_at FROM events WHERE id = current_event(:account_id)

@@ -257,3 +257,16 @@ async def test_swaps_at_the_event_are_tagged_and_filterable(new_phone, pool):
         await pool.fetch("SELECT contact_id, event_id FROM contacts WHERE owner_id = 4")
     )
     assert outsider_view == {3: None}
+
+
+async def test_my_qr_leads_to_the_event_i_am_at(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    elsewhere = await new_phone()
+    await elsewhere.make_card()
+    assert "who's here" not in text_of(await elsewhere.get(elsewhere.url("share")))
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    way = soup(await ana.get(ana.url("share"))).find("a", string=re.compile("who's here"))
+    assert way.get_text() == "At Lunch & Learn: who's here"
+    assert way["href"] == ana.url("event", event_id=event_id)
+    await ana.post(ana.url("event_leave", event_id=event_id))
+    assert "who's here" not in text_of(await ana.get(ana.url("share")))
