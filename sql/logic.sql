@@ -528,6 +528,14 @@ BEGIN
 END
 $$;
 
+-- The request `asker` made to `asked` that waits for an answer, if any: the roster and matches
+-- offer `asked` "Accept" instead of "Request to connect", and asking back accepts it.
+CREATE OR REPLACE FUNCTION request_waiting(asker bigint, asked bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT r.id FROM connect_requests r
+    WHERE r.from_id = asker AND r.to_id = asked AND r.status = 'pending'
+$$;
+
 -- One page of an event's roster for `viewer` (events.roster says what it shows): listed,
 -- present attendees other than the viewer, no block either way; `typed` a prefix tsquery
 -- text (events.prefix_query) or NULL for everyone; `lim` of them after the person `after`
@@ -546,8 +554,7 @@ $$;
 CREATE OR REPLACE FUNCTION roster_page(event bigint, viewer bigint, typed text, after bigint,
                                        lim integer)
 RETURNS TABLE (account_id bigint, name text, headline text, company text, looking_for text,
-               can_help_with text, photo_key text, contact_id bigint, requested boolean,
-               asked_me bigint)
+               can_help_with text, photo_key text, contact_id bigint, requested boolean)
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
@@ -631,10 +638,7 @@ BEGIN
            -- A declined request still reads "Request sent": declining is silent.
            EXISTS (SELECT 1 FROM connect_requests r
                    WHERE r.status IN ('pending', 'declined')
-                     AND r.from_id = viewer AND r.to_id = c.account_id),
-           -- Their request waiting for my answer: the roster offers Accept.
-           (SELECT r.id FROM connect_requests r
-            WHERE r.status = 'pending' AND r.from_id = c.account_id AND r.to_id = viewer)
+                     AND r.from_id = viewer AND r.to_id = c.account_id)
     FROM found f
     JOIN cards c ON c.account_id = f.account_id
     LEFT JOIN contacts ct ON ct.owner_id = viewer AND ct.contact_id = c.account_id

@@ -173,6 +173,10 @@ async def request_connect(request: Request) -> Response:
     await limits.take(pool, sql, (REQUESTS, me))
     made = await sql.run(pool, "requests.create", event_id=event["id"], from_id=me, to_id=other)
     if made is None:
+        # They asked me at the same moment: one pending request per pair kept theirs.
+        asked_me = await sql.run(pool, "requests.waiting_from", from_id=other, to_id=me)
+        if asked_me is not None:
+            return await _decide(request, me, asked_me, "accept")
         raise HTTPException(409, "There is already a request waiting between you two.")
     if htmx(request):
         return render(request, "_request_sent.html", {})

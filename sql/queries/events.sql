@@ -106,9 +106,11 @@ LIMIT :limit
 -- logic.sql, which says why it is a function). :limit of them, after the person :after
 -- (an account id, placed by their card's tier and name, which outlast their place on the
 -- roster; NULL: from the first).
-SELECT account_id, name, headline, company, looking_for, can_help_with, photo_key, contact_id,
-       requested, asked_me
-FROM roster_page(:event_id, :viewer_id, :query, :after, :limit)
+SELECT p.account_id, p.name, p.headline, p.company, p.looking_for, p.can_help_with,
+       p.photo_key, p.contact_id, p.requested,
+       request_waiting(p.account_id, :viewer_id) AS asked_me
+FROM roster_page(:event_id, :viewer_id, :query, :after, :limit) WITH ORDINALITY p
+ORDER BY p.ordinality
 
 -- name: attendee_ids$
 -- Whether an account is a listed, present attendee of the event (for acting on them).

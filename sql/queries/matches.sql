@@ -99,9 +99,7 @@ SELECT r.direction, r.account_id, c.name, c.headline, c.company, c.photo_key, r.
        EXISTS (SELECT 1 FROM connect_requests q
                WHERE q.status IN ('pending', 'declined')
                  AND q.from_id = :viewer_id AND q.to_id = r.account_id) AS requested,
-       (SELECT q.id FROM connect_requests q
-        WHERE q.status = 'pending' AND q.from_id = r.account_id AND q.to_id = :viewer_id)
-           AS asked_me
+       request_waiting(r.account_id, :viewer_id) AS asked_me
 FROM ranked r
 JOIN cards c ON c.account_id = r.account_id
 LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = r.account_id

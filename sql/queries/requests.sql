@@ -45,5 +45,4 @@ SELECT EXISTS (
 
 -- name: waiting_from$
 -- The request :from_id made to :to_id that waits for their answer, if any.
-SELECT id FROM connect_requests
-WHERE from_id = :from_id AND to_id = :to_id AND status = 'pending'
+SELECT request_waiting(:from_id, :to_id)

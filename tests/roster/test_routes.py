@@ -119,6 +119,19 @@ async def test_someone_who_asked_me_is_offered_accept_and_asking_back_accepts(ne
     assert "In your contacts" in text_of(roster) and "asked to connect" not in text_of(roster)
 
 
+async def test_two_people_asking_each_other_at_once_are_connected(new_phone, pool):
+    # Whichever way the two posts interleave, neither is refused: one asks, the other's
+    # ask accepts it (before, the one-pending-per-pair index could leave one with a 409).
+    event_id, ana, ben = await story(new_phone, pool)
+    answers = await asyncio.gather(
+        ana.post(ana.url("request_connect", event_id=event_id, account_id=3)),
+        ben.post(ben.url("request_connect", event_id=event_id, account_id=2)),
+    )
+    assert [a.status_code for a in answers] == [303, 303]
+    rows = await pool.fetch("SELECT owner_id, contact_id FROM contacts ORDER BY owner_id")
+    assert [tuple(r) for r in rows] == [(2, 3), (3, 2)]
+
+
 async def test_blocked_person_cannot_ask(new_phone, pool):
     event_id, ana, ben = await story(new_phone, pool)
     await ana.post(ana.url("event_block", event_id=event_id, account_id=3))
