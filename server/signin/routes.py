@@ -215,19 +215,24 @@ async def move_code(request: Request) -> Response:
     return response
 
 
-@signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def move_code_state(request: Request) -> Response:
     """What became of the code on the page (htmx polls it): nothing to change while it
-    waits (204); once used, replaced or expired, what to say in its place, and 286, which
-    stops htmx polling."""
-    state = await request.app.state.sql.run(
-        request.app.state.pool,
-        "signin.move_code_state",
-        id=request.path_params["code_id"],
-        account_id=signed_in_account(request),
-    )
-    if state is None:
-        raise HTTPException(404, "That code is not yours, or it is gone. Show a new one.")
+    waits (204); once used, replaced, expired or gone, what to say in its place, with 286,
+    which stops htmx polling (an error status would not: the page would ask forever). Gone
+    (forgotten after a day, this browser signed out, the account deleted) and someone
+    else's code read the same."""
+    account_id = viewer(request).account_id
+    state = "gone"
+    if account_id is not None:
+        state = (
+            await request.app.state.sql.run(
+                request.app.state.pool,
+                "signin.move_code_state",
+                id=request.path_params["code_id"],
+                account_id=account_id,
+            )
+            or "gone"
+        )
     if state == "waiting":
         return Response(status_code=204, headers={"cache-control": "no-store"})
     response = render(request, "_move_code_state.html", {"state": state}, status_code=286)

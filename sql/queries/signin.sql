@@ -69,10 +69,11 @@ WHERE address = :address AND purpose = :purpose AND used_at IS NULL
 
 -- name: new_move_code$
 -- A move code for :account_id, valid :minutes minutes, and its id; any older one of theirs
--- stops working, and codes older than a day are forgotten.
+-- stops working (it expires now: used_at stays for a code someone signed in with), and codes
+-- older than a day are forgotten.
 WITH retired AS (
-    UPDATE move_codes SET used_at = now()
-    WHERE account_id = :account_id AND used_at IS NULL
+    UPDATE move_codes SET expires_at = now()
+    WHERE account_id = :account_id AND used_at IS NULL AND expires_at > now()
       AND created_at >= now() - interval '1 day'  -- the rest go below; a row changes once
 ), forgotten AS (
     DELETE FROM move_codes WHERE created_at < now() - interval '1 day'
@@ -86,10 +87,10 @@ RETURNING id
 -- browser signed in with it), 'replaced' (a newer code ended it) or 'expired'; NULL when it
 -- is not :account_id's, or forgotten.
 SELECT CASE
-           WHEN m.used_at IS NULL AND m.expires_at > now() THEN 'waiting'
+           WHEN m.used_at IS NOT NULL THEN 'used'
+           WHEN m.expires_at > now() THEN 'waiting'
            WHEN EXISTS (SELECT 1 FROM move_codes n WHERE n.account_id = m.account_id AND n.id > m.id)
                THEN 'replaced'
-           WHEN m.used_at IS NOT NULL THEN 'used'
            ELSE 'expired'
        END
 FROM move_codes m

@@ -103,10 +103,15 @@ async def test_the_page_showing_a_code_learns_what_became_of_it(new_phone, pool)
     assert poll == safari.url("move_code_state", code_id=code_id)
     waiting = await safari.get(poll, headers=HTMX)
     assert waiting.status_code == 204, "nothing changes on the page while the code waits"
-    # Nobody else learns anything of it.
+    # Nobody else learns anything of it: theirs reads as a code that is gone, and stops
+    # their polling (286) as it would for a code forgotten after a day or a signed-out page.
     other = await new_phone()
     await other.make_card()
-    assert (await other.get(poll, headers=HTMX)).status_code == 404
+    theirs = await other.get(poll, headers=HTMX)
+    assert theirs.status_code == 286 and "This code is gone." in text_of(theirs)
+    signed_out = await new_phone()
+    gone = await signed_out.get(poll, headers=HTMX)
+    assert gone.status_code == 286 and gone.text == theirs.text
     code = re.search(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", text_of(shown)).group(0)
     installed = await new_phone()
     await installed.post(installed.url("move_enter_submit"), {"code": code})
@@ -115,8 +120,10 @@ async def test_the_page_showing_a_code_learns_what_became_of_it(new_phone, pool)
     assert "Done: the other app or phone is signed in." in text_of(used)
     assert code not in used.text
 
-    # A code ended by a newer one, and one that expired, say so and offer a new one.
+    # Used, then a newer code shown: still said to be used (retiring a code only ends it).
     await safari.post(safari.url("move_code"), {})
+    assert "Done:" in text_of(await safari.get(poll, headers=HTMX))
+    # A code ended by a newer one, and one that expired, say so and offer a new one.
     second = await pool.fetchval("SELECT max(id) FROM move_codes")
     await safari.post(safari.url("move_code"), {})
     replaced = await safari.get(safari.url("move_code_state", code_id=second), headers=HTMX)

@@ -153,10 +153,13 @@
   document.addEventListener("htmx:afterRequest", answered);
   document.addEventListener("htmx:onLoadError", answered);  // the answer could not be shown
 
-  // htmx says nothing when a request never reaches the server: say it in #flash.
-  document.addEventListener("htmx:sendError", function () {
+  // htmx says nothing when a request never reaches the server: say it in #flash. Not for a
+  // page polling on its own (the move page, every 3 s): the person sent nothing, and it
+  // tries again by itself.
+  document.addEventListener("htmx:sendError", function (event) {
     var flash = document.getElementById("flash");
-    if (!flash) return;
+    var elt = event.detail.elt;
+    if (!flash || (elt instanceof Element && elt.matches("[hx-trigger^='every ']"))) return;
     var note = document.createElement("p");
     note.className = "notice bad";
     note.dataset.sendError = "";
