@@ -33,6 +33,7 @@ def sample_path(route: Route) -> str:
         "name": "20261201T093012.123456Z-3fa9c1",
         "index": 1,
         "removal_id": 1,
+        "code_id": 1,
     }
     return route.url_path_for(route.name, **{k: params[k] for k in route.param_convertors})
 
