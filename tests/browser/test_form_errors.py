@@ -116,7 +116,11 @@ async def test_a_field_is_named_by_its_label_and_its_hint_and_error_are_read_aft
     linkedin = form.get_by_label("LinkedIn", exact=True)
     await expect(linkedin).to_have_accessible_name("LinkedIn")
     await expect(linkedin).to_have_accessible_description("Profile link or username")
-    await expect(form.get_by_label("Name (required)", exact=True)).to_be_visible()
+    # "(required)" is seen; the field's required state says it to a screen reader once.
+    name = name_input(form)
+    await expect(name).to_have_accessible_name("Name")
+    await expect(name).to_have_attribute("required", "")
+    await expect(form.get_by_text("(required)")).to_be_visible()
     await linkedin.fill("https://example.com/not-linkedin")
     await form.get_by_label("Phone", exact=True).focus()  # leaving LinkedIn: its check runs
     linkedin = card_form(dana).get_by_label("LinkedIn", exact=True)
@@ -138,14 +142,43 @@ async def test_a_paste_cut_at_the_limit_says_so_and_a_long_text_says_what_is_lef
     await helps.focus()
     await dana.keyboard.press("ControlOrMeta+V")
     await expect(helps).to_have_value(bio[:500])
-    said = card_form(dana).get_by_role("status").filter(has_text="characters fit")
+    said = card_form(dana).get_by_role("status").filter(has_text="characters")
     await expect(said).to_have_text(
-        "Only the first 500 characters fit here: the end of what you pasted was left out."
+        "Only the first 500 characters fit here: the end of what you added was left out."
     )
+    # What is left is read with the field, and seen.
     await expect(dana.get_by_text("0 characters left")).to_be_visible()
-    # Room again: the counter goes on, the paste's notice is past.
+    await expect(helps).to_have_accessible_description(re.compile("0 characters left"))
+    # Pasting into a full field adds nothing, and says so.
+    await dana.keyboard.press("ControlOrMeta+V")
+    await expect(said).to_have_text("This field is full (500 characters): nothing more was added.")
+    # Room again: the counter goes on, the notice is past.
     await helps.press("Backspace")
     await expect(dana.get_by_text("1 character left")).to_be_visible()
     await expect(said).to_have_count(0)
     await helps.fill("A short line")
     await expect(dana.get_by_text(re.compile(r"characters? left"))).to_be_hidden()
+    await expect(helps).to_have_accessible_description("Skills, people you know...")
+
+
+async def test_a_word_an_input_method_commits_past_the_limit_is_said_to_be_cut(
+    new_phone_page: NewPage,
+) -> None:
+    # Japanese, Chinese or Korean typed through an input method: the word is composed, may
+    # run past the limit while composed, and is cut when committed.
+    dana = await new_phone_page()
+    await dana.goto("/card")
+    helps = card_form(dana).get_by_label("I can help with")
+    await helps.fill("x" * 498)
+    await helps.focus()
+    ime = await dana.context.new_cdp_session(dana)
+    await ime.send(
+        "Input.imeSetComposition", {"text": "にほんご", "selectionStart": 4, "selectionEnd": 4}
+    )
+    await expect(dana.get_by_text(re.compile(r"-\d+ characters? left"))).to_have_count(0)
+    await ime.send("Input.insertText", {"text": "にほんご"})
+    await expect(helps).to_have_value("x" * 498 + "にほ")
+    await expect(card_form(dana).get_by_role("status").filter(has_text="characters")).to_have_text(
+        "Only the first 500 characters fit here: the end of what you added was left out."
+    )
+    await expect(dana.get_by_text("0 characters left")).to_be_visible()

@@ -28,6 +28,8 @@ async def test_choosing_a_photo_uploads_it(new_phone_page: NewPage) -> None:
         files=[{"name": "me.png", "mimeType": "image/png", "buffer": png("teal")}]
     )
     await expect(photo.get_by_role("img", name="Your current photo")).to_be_visible()
+    # Said where a screen reader hears it: a live region that was there before the upload.
+    await expect(dana.locator("#flash")).to_have_text("Photo saved.")
     # htmx wires up what it swapped in when it settles, 20 ms later: no person picks a file
     # that fast, a test does.
     await expect(dana.locator(".htmx-added, .htmx-settling")).to_have_count(0)
@@ -36,4 +38,5 @@ async def test_choosing_a_photo_uploads_it(new_phone_page: NewPage) -> None:
         files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}]
     )
     await expect(photo.get_by_role("alert")).to_be_visible()
+    await expect(dana.locator("#flash")).to_be_empty()
     await expect(photo.get_by_role("img", name="Your current photo")).to_be_visible()

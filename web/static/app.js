@@ -103,29 +103,70 @@
     if (alert) alert.scrollIntoView({ block: "center" });
   });
 
-  // A long text says what is left as it nears its limit (seen, not read out at every key),
-  // and a paste the limit cuts says so: the browser drops the rest without a word, and a bio
-  // pasted into "I can help with" lost its end unseen.
+  // Near its limit a long text says what is left (read with the field, not at every key);
+  // text the limit cuts (a paste, a drop, a word an input method commits) is said to be cut:
+  // the browser drops the end without a word, and a bio pasted into "I can help with" lost
+  // its end unseen.
+  function limited(field) {
+    return field instanceof HTMLElement && !!field.id && field.maxLength >= 0;
+  }
+  function countLeft(field) {
+    var left = document.getElementById(field.id + "-left");
+    if (!left) return;
+    var room = Math.max(0, field.maxLength - field.value.length);
+    var near = room <= Math.max(20, field.maxLength / 10);
+    left.hidden = !near;
+    left.textContent = !near ? "" : room === 1 ? "1 character left" : room + " characters left";
+  }
+  function keptLength(field) {
+    var start = field.selectionStart, end = field.selectionEnd;
+    return field.value.length - (start === null || end === null ? 0 : end - start);
+  }
+  function sayIfCut(field, kept, added) {
+    var cut = document.getElementById(field.id + "-cut");
+    if (!cut || !added) return;
+    if (kept + added.length <= field.maxLength) { cut.textContent = ""; return; }
+    cut.textContent = kept >= field.maxLength
+      ? "This field is full (" + field.maxLength + " characters): nothing more was added."
+      : "Only the first " + field.maxLength + " characters fit here: the end of what you added was left out.";
+  }
+  function countAll(root) {
+    root.querySelectorAll("textarea[maxlength]").forEach(function (field) {
+      if (limited(field)) countLeft(field);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target instanceof Element) countAll(event.target);
+  });
   document.addEventListener("input", function (event) {
     var field = event.target;
-    if (!field.id || !(field.maxLength >= 0)) return;
-    var room = field.maxLength - field.value.length;
-    var left = document.getElementById(field.id + "-left");
-    if (left) {
-      left.hidden = room > Math.max(20, field.maxLength / 10);
-      left.textContent = room === 1 ? "1 character left" : room + " characters left";
-    }
+    if (!limited(field) || event.isComposing) return;  // a word being composed may run over
+    countLeft(field);
     var cut = document.getElementById(field.id + "-cut");
-    if (cut && room > 0) cut.textContent = "";  // room again: what was said is past
+    if (cut && field.value.length < field.maxLength) cut.textContent = "";  // room again
   });
   document.addEventListener("paste", function (event) {
     var field = event.target;
-    var cut = field.id && document.getElementById(field.id + "-cut");
-    if (!cut || !(field.maxLength >= 0) || !event.clipboardData) return;
-    var pasted = event.clipboardData.getData("text/plain");
-    var kept = field.value.length - (field.selectionEnd - field.selectionStart);
-    if (kept + pasted.length <= field.maxLength) { cut.textContent = ""; return; }
-    cut.textContent = "Only the first " + field.maxLength + " characters fit here: the end of what you pasted was left out.";
+    if (limited(field) && event.clipboardData) {
+      sayIfCut(field, keptLength(field), event.clipboardData.getData("text/plain"));
+    }
+  });
+  document.addEventListener("drop", function (event) {
+    var field = event.target;
+    if (limited(field) && event.dataTransfer) {
+      sayIfCut(field, field.value.length, event.dataTransfer.getData("text/plain"));
+    }
+  });
+  var composedInto = null;
+  document.addEventListener("compositionstart", function (event) {
+    if (limited(event.target)) composedInto = { field: event.target, kept: keptLength(event.target) };
+  });
+  document.addEventListener("compositionend", function (event) {
+    if (composedInto && composedInto.field === event.target) {
+      sayIfCut(event.target, composedInto.kept, event.data || "");
+      countLeft(event.target);
+    }
+    composedInto = null;
   });
 
   // A double tap (or a second tap while the venue's network is slow) sends a form once: its
@@ -152,6 +193,29 @@
   }
   document.addEventListener("htmx:afterRequest", answered);
   document.addEventListener("htmx:onLoadError", answered);  // the answer could not be shown
+
+  // A form that takes a while (a photo on the venue's Wi-Fi) says so in #flash, a live region
+  // there from the start, and says when it is done: the part it replaces is new to a screen
+  // reader, which reads nothing of it. data-sending, data-sent on the form.
+  function say(text) {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    var note = document.createElement("p");
+    note.className = "small muted";
+    note.textContent = text;
+    flash.replaceChildren(text ? note : "");
+  }
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var form = event.detail.elt;
+    if (form instanceof HTMLFormElement && form.dataset.sending) say(form.dataset.sending);
+  });
+  // Before the swap, which the part with the form in it may not outlive.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.sending) return;
+    var status = event.detail.xhr.status;
+    say(status >= 200 && status < 300 && form.dataset.sent ? form.dataset.sent : "");
+  });
 
   // htmx says nothing when a request never reaches the server: say it in #flash. Not for a
   // page polling on its own (the move page, every 3 s): the person sent nothing, and it
