@@ -9,10 +9,7 @@ import asyncpg
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import NewPage
-from tests.browser.ui import DANA, make_card_from_home, name_input
-
-# Two taps in the same instant: the second comes before any answer to the first.
-DOUBLE_TAP = "(button) => { button.click(); button.click(); }"
+from tests.browser.ui import DANA, DOUBLE_TAP, make_card_from_home, name_input
 
 
 async def double_tap(page: Page, name: str) -> None:

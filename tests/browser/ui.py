@@ -38,6 +38,10 @@ MIA = Card(name="Mia Chen", email="mia@example.com", headline="Growth marketer")
 SAM = Card(name="Sam Roe", email="sam@example.com", headline="Founder, robotics")
 
 
+# Two taps in the same instant: the second comes before any answer to the first.
+DOUBLE_TAP = "(button) => { button.click(); button.click(); }"
+
+
 def card_form(page: Page) -> Locator:
     return page.locator("form", has=page.get_by_role("button", name="Save my card"))
 

@@ -109,12 +109,18 @@
       if (!form || form.id !== formId || navigator.onLine || !window.ReachoutOutbox) return;
       event.preventDefault();
       event.stopPropagation();
+      // A double tap queues it once: the second submit comes before the first is queued
+      // (and the form reset), and queued twice it was two contacts once back online.
+      if (form.dataset.queuing !== undefined) return;
+      form.dataset.queuing = "";
       var payload = {};
       new FormData(form).forEach(function (value, name) {
         if (typeof value === "string") payload[name] = value.trim();
       });
       window.ReachoutOutbox.send(kind, payload, labelFor(payload)).then(function () {
         form.reset();
+      }).finally(function () {
+        delete form.dataset.queuing;
       });
     }, true);
   }
