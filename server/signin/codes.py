@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from server.db.queries import Queries
 from server.mail.messages import CODE_LIFETIME
+from server.web import forms
 
 PER_ADDRESS_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
@@ -119,8 +119,7 @@ async def check(
     """Whether ``typed`` is one of the live codes for ``address`` (and ``purpose``; for
     deleting, for ``account_id`` only): the account it is for, or why not. Run inside a
     transaction (the codes' rows stay locked while it is checked)."""
-    # Any script's digits (a phone set to Arabic types Arabic-Indic ones), as 0-9.
-    digits = "".join(str(unicodedata.decimal(ch)) for ch in typed if ch.isdecimal())
+    digits = forms.ascii_digits(typed)
     if len(digits) != DIGITS:
         # A slip of the thumb, not a guess: it costs no try.
         return Checked(None, f"Type the {DIGITS} digits from the email.")

@@ -16,7 +16,7 @@ import asyncpg
 
 from server.db.pool import Connection
 from server.db.queries import Queries
-from server.web import limits
+from server.web import forms, limits
 
 TTL = timedelta(minutes=10)
 # Reopening the Tap screen keeps the code while it has this much time left.
@@ -79,11 +79,12 @@ class Redeemed:
 
 
 def normalise(typed: str) -> str | None:
-    """Digits only, so "123 456" and "123-456" work; None unless exactly six."""
-    digits = "".join(ch for ch in typed if not ch.isspace() and ch != "-")
-    if len(digits) != DIGITS or not digits.isascii() or not digits.isdigit():
+    """Digits only, so "123 456" and "123-456" work, in any script (as 0-9); None unless
+    exactly six."""
+    kept = "".join(ch for ch in typed if not ch.isspace() and ch != "-")
+    if len(kept) != DIGITS or not all(ch.isdecimal() for ch in kept):
         return None
-    return digits
+    return forms.ascii_digits(kept)
 
 
 async def issue(pool: asyncpg.Pool, sql: Queries, account_id: int, fresh: bool) -> Issued:

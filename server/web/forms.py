@@ -49,6 +49,12 @@ def plain(value: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+def ascii_digits(typed: str) -> str:
+    """The digits in ``typed``, whatever their script, as 0-9: a phone set to Arabic or
+    Persian types Arabic-Indic ones. Anything else is left out."""
+    return "".join(str(unicodedata.decimal(ch)) for ch in typed if ch.isdecimal())
+
+
 def an_id(value: str | None) -> int | None:
     """An id from a form field or a query string: ASCII digits PostgreSQL's bigint can hold,
     or None (``str.isdigit`` also says yes to superscripts, which ``int`` refuses, and to

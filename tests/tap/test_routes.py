@@ -66,7 +66,9 @@ async def test_code_swap_connects_both_ways_after_a_wrong_code(new_phone, pool):
     assert codes.WRONG in text_of(response)
     assert await connections(pool, "Dana Lee", "Mia Chen") == 0
 
-    spaced = f"{code[:3]} {code[3:]}"
+    # Typed on a phone set to Arabic: Arabic-Indic digits, spaced as the screen shows it.
+    arabic = "".join(chr(0x0660 + int(digit)) for digit in code)
+    spaced = f"{arabic[:3]} {arabic[3:]}"
     response = await mia.post(mia.url("tap_code_enter"), {"code": spaced}, htmx=True)
     assert response.status_code == 204
     contact = await mia.get(response.headers["HX-Redirect"])
