@@ -19,7 +19,7 @@ from server.swaps.connect import SwapRefused, connect, create_guest
 from server.tap import bumps, codes
 from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.web import limits
-from server.web.auth import signed_in, signed_in_account
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.disconnects import HungUp, unless_disconnected
 from server.web.forms import an_id, read_form, text
@@ -65,6 +65,26 @@ async def tap_code(request: Request) -> Response:
             status_code=refused.status_code,
         )
     return render(request, "_my_code.html", {"code": issued})
+
+
+async def tap_code_state(request: Request) -> Response:
+    """What became of the code on my Tap screen (htmx polls it every few seconds): nothing
+    to change while it waits (204); once someone swapped with it, or it expired, what to say
+    in its place, with 286, which stops the polling (an error would not)."""
+    account_id = viewer(request).account_id
+    state = None
+    if account_id is not None:
+        state = await request.app.state.sql.run(
+            request.app.state.pool,
+            "codes.state",
+            code=request.path_params["code"],
+            account_id=account_id,
+        )
+    if state is not None and not state["used"] and not state["expired"]:
+        return Response(status_code=204, headers={"cache-control": "no-store"})
+    response = render(request, "_my_code_state.html", {"state": state}, status_code=286)
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 def _code_form(request: Request, typed: str, error: str, status_code: int) -> Response:
@@ -301,6 +321,7 @@ routes = [
     Route("/tap/clock", tap_clock, name="tap_clock"),
     Route("/tap/code", tap_code, methods=["POST"], name="tap_code"),
     Route("/tap/code/enter", tap_code_enter, methods=["POST"], name="tap_code_enter"),
+    Route("/tap/code/{code:str}", tap_code_state, name="tap_code_state"),
     Route("/tap/guest", tap_guest, methods=["POST"], name="tap_guest"),
     Route("/tap/bumps", bump_create, methods=["POST"], name="bump_create"),
     Route("/tap/bumps/{bump_id:int}", bump_status, name="bump_status"),

@@ -53,3 +53,14 @@ UPDATE swap_codes SET used_at = now(), used_by = :used_by WHERE code = :code
 -- name: retire!
 -- "New code": the current one stops working now.
 UPDATE swap_codes SET expires_at = now() WHERE account_id = :account_id AND used_at IS NULL AND expires_at > now()
+
+-- name: state^
+-- What became of my code :code, for the Tap screen showing it: used (and with whom: their
+-- name now and my contact row for them), or expired; nothing when it is not mine (never
+-- drawn, or drawn again by someone else an hour after it expired).
+SELECT s.used_at IS NOT NULL AS used, s.expires_at <= now() AS expired,
+       c.name AS used_by_name, ct.id AS contact_id
+FROM swap_codes s
+LEFT JOIN cards c ON c.account_id = s.used_by
+LEFT JOIN contacts ct ON ct.owner_id = s.account_id AND ct.contact_id = s.used_by
+WHERE s.code = :code AND s.account_id = :account_id

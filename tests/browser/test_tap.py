@@ -111,6 +111,12 @@ async def test_code_swap_with_a_wrong_code_first(
 
     await type_code(mia, dana_code)
     await on_contact_page_of(mia, DANA.name)
+    # Dana's screen, still showing the code, says who swapped with it.
+    said = dana.get_by_role("status").filter(has_text="Swapped with Mia Chen!")
+    await expect(said).to_be_visible(timeout=10_000)
+    await expect(dana.locator("output#my-code")).to_have_count(0)
+    await said.get_by_role("link", name="Open Mia Chen").tap()
+    await expect(dana.get_by_role("heading", level=1, name=MIA.name)).to_be_visible()
     await contacts_once(dana, MIA.name)
     await contacts_once(mia, DANA.name)
     assert await connections(pool, DANA.name, MIA.name) == 1
@@ -195,10 +201,11 @@ async def bumped_and_asked(new_phone_page: NewPage, pool: asyncpg.Pool) -> tuple
 async def test_bump_then_both_say_swap(new_phone_page: NewPage, pool: asyncpg.Pool) -> None:
     dana, mia = await bumped_and_asked(new_phone_page, pool)
 
-    await bump_prompt(dana).get_by_role("button", name="Swap", exact=True).tap()
+    # Named for whom: the code form below has a "Swap" of its own.
+    await bump_prompt(dana).get_by_role("button", name=f"Swap with {MIA.name}").tap()
     await expect(dana.get_by_text(f"Waiting for {MIA.name} to confirm…")).to_be_visible()
     assert await all_connections(pool) == 0  # one yes is not a swap
-    await bump_prompt(mia).get_by_role("button", name="Swap", exact=True).tap()
+    await bump_prompt(mia).get_by_role("button", name=f"Swap with {DANA.name}").tap()
 
     await on_contact_page_of(mia, DANA.name)
     await on_contact_page_of(dana, MIA.name)

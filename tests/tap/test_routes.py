@@ -77,6 +77,31 @@ async def test_code_swap_connects_both_ways_after_a_wrong_code(new_phone, pool):
     assert await connections(pool, "Dana Lee", "Mia Chen") == 2
 
 
+async def test_my_tap_screen_learns_who_swapped_with_my_code_or_that_it_expired(new_phone, pool):
+    dana, mia = await two_phones(new_phone)
+    shown = await dana.post(dana.url("tap_code"), {}, htmx=True)
+    code = soup(shown).select_one("output#my-code").get_text().replace(" ", "")
+    poll = soup(shown).select_one("[hx-trigger='every 3s']")["hx-get"]
+    assert poll == dana.url("tap_code_state", code=code)
+    htmx = {"HX-Request": "true"}
+    assert (await dana.get(poll, headers=htmx)).status_code == 204, "waiting: nothing changes"
+    assert (await mia.post(mia.url("tap_code_enter"), {"code": code})).status_code == 303
+    swapped = await dana.get(poll, headers=htmx)
+    assert swapped.status_code == 286, "286 stops htmx polling"
+    assert "Swapped with Mia Chen! Your code is used up." in text_of(swapped)
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    [open_mia] = soup(swapped).find_all("a", string="Open Mia Chen")
+    assert open_mia["href"] == dana.url("contact", contact_id=contact_id)
+    assert "New code" in text_of(swapped)
+    # Expired, or not mine (never drawn, or someone else's): the same, and polling stops.
+    later = await code_of(dana)
+    await pool.execute("UPDATE swap_codes SET expires_at = now() WHERE code = $1", later)
+    expired = await dana.get(dana.url("tap_code_state", code=later), headers=htmx)
+    assert expired.status_code == 286 and "Your code expired." in text_of(expired)
+    not_mine = await mia.get(dana.url("tap_code_state", code=later), headers=htmx)
+    assert not_mine.status_code == 286 and not_mine.text == expired.text
+
+
 async def test_used_expired_own_and_malformed_codes_are_refused(new_phone, pool):
     dana, mia = await two_phones(new_phone)
     sam = await new_phone()

@@ -218,12 +218,13 @@
   });
 
   // htmx says nothing when a request never reaches the server: say it in #flash. Not for a
-  // page polling on its own (the move page, every 3 s): the person sent nothing, and it
-  // tries again by itself.
+  // request the page made on its own (a poll every few seconds, a part loaded with the page):
+  // the person sent nothing, and the page says what it lacks offline.
   document.addEventListener("htmx:sendError", function (event) {
     var flash = document.getElementById("flash");
     var elt = event.detail.elt;
-    if (!flash || (elt instanceof Element && elt.matches("[hx-trigger^='every ']"))) return;
+    var own = "[hx-trigger^='every '], [hx-trigger='load']";
+    if (!flash || (elt instanceof Element && elt.matches(own))) return;
     var note = document.createElement("p");
     note.className = "notice bad";
     note.dataset.sendError = "";
