@@ -50,6 +50,9 @@ QUICK_FIELDS = ("name", "email", "phone", "linkedin", "headline")
 REACH_FIELDS = ("email", "phone", "linkedin", "website", "other_link")
 
 
+LINKEDIN_ONLY = "Use a linkedin.com link, or just your LinkedIn username."
+
+
 class Invalid(ValueError):
     pass
 
@@ -67,10 +70,11 @@ def _linkedin(value: str) -> str:
         value = "https://www.linkedin.com/in/" + quote(value.lstrip("@"), safe="-_~")
     try:
         link = web_links.parse(value)
-    except web_links.Refused as refused:
-        raise Invalid(str(refused)) from None
+    except web_links.Refused:
+        # Whatever is wrong with it, what the field wants is the same.
+        raise Invalid(LINKEDIN_ONLY) from None
     if not web_links.is_linkedin(link):
-        raise Invalid("Use a linkedin.com link, or just your LinkedIn username.")
+        raise Invalid(LINKEDIN_ONLY)
     return link.href
 
 
@@ -88,6 +92,10 @@ def _phone(value: str, region: str) -> str:
     except phonenumbers.NumberParseException:
         raise Invalid("That phone number does not look right.") from None
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        if value.lstrip().startswith(("+", "00")):
+            # It has its country code: asking for one would send them looking for a mistake
+            # they did not make.
+            raise Invalid("That phone number does not look right. Check its digits.")
         raise Invalid("That phone number does not look right. Include the country code.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

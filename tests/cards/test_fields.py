@@ -26,11 +26,24 @@ def test_phone_numbers_are_read_in_the_region_and_stored_as_e164(raw, region, st
     assert clean(BY_NAME["phone"], raw, region) == stored
 
 
-@pytest.mark.parametrize("raw", ["12", "not a number", "+1 555", "020 7946 0018"])
-def test_impossible_phone_numbers_are_refused_with_a_message(raw):
-    # "020 7946 0018" is a London number, which read as a US one is not valid.
-    with pytest.raises(Invalid, match="phone number does not look right"):
+@pytest.mark.parametrize(
+    ("raw", "advice"),
+    [
+        ("12", "Include the country code."),
+        ("not a number", ""),
+        # "020 7946 0018" is a London number, which read as a US one is not valid.
+        ("020 7946 0018", "Include the country code."),
+        # With its country code, but not a number in use (Ofcom's drama range): the advice
+        # is about the digits, not a country code it has.
+        ("+1 555", "Check its digits."),
+        ("+44 7700 900123", "Check its digits."),
+        ("0044 7700 900123", "Check its digits."),
+    ],
+)
+def test_impossible_phone_numbers_are_refused_with_a_message(raw, advice):
+    with pytest.raises(Invalid, match="phone number does not look right") as refused:
         clean(BY_NAME["phone"], raw, "US")
+    assert str(refused.value).endswith(advice)
 
 
 @pytest.mark.parametrize(
@@ -48,10 +61,16 @@ def test_linkedin_takes_a_username_or_a_linkedin_link(raw, stored):
 
 @pytest.mark.parametrize(
     "raw",
-    ["https://evil.example.com/in/dana", "https://linkedin.com.evil.io/x", "notlinkedin.com/x"],
+    [
+        "https://evil.example.com/in/dana",
+        "https://linkedin.com.evil.io/x",
+        "notlinkedin.com/x",
+        "<script>alert(1)</script>",  # said as what the field wants, not a link's host
+        "javascript:alert(1)",
+    ],
 )
 def test_linkedin_refuses_other_sites(raw):
-    with pytest.raises(Invalid, match=r"linkedin\.com link"):
+    with pytest.raises(Invalid, match=r"^Use a linkedin\.com link, or just your LinkedIn username"):
         clean(BY_NAME["linkedin"], raw, "US")
 
 
