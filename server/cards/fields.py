@@ -70,9 +70,10 @@ def _linkedin(value: str) -> str:
         value = "https://www.linkedin.com/in/" + quote(value.lstrip("@"), safe="-_~")
     try:
         link = web_links.parse(value)
-    except web_links.Refused:
-        # Whatever is wrong with it, what the field wants is the same.
-        raise Invalid(LINKEDIN_ONLY) from None
+    except web_links.Refused as refused:
+        # Why, then what the field wants: "the site's name in that link" alone puzzled
+        # someone who typed no link at all.
+        raise Invalid(f"{refused} {LINKEDIN_ONLY}") from None
     if not web_links.is_linkedin(link):
         raise Invalid(LINKEDIN_ONLY)
     return link.href
