@@ -94,16 +94,20 @@ def latest_snooze_day(now: datetime, tz: str) -> date:
 
 
 def snooze_until(value: str, now: datetime, tz: str) -> datetime:
-    """A picked date means 09:00 that day, in the person's time zone."""
+    """A picked date means 09:00 that day, in the person's time zone. Refused, it says the
+    days that can be picked."""
+    days = (
+        f"from {earliest_snooze_day(now, tz):%-d %b %Y} to {latest_snooze_day(now, tz):%-d %b %Y}"
+    )
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise InvalidSnooze("Pick a date, like 2026-12-24.") from None
+        raise InvalidSnooze(f"Pick a date {days}.") from None
     due = datetime.combine(day, time(9, 0), ZoneInfo(tz))
     if due <= now:
-        raise InvalidSnooze("Pick a date in the future.")
+        raise InvalidSnooze(f"Pick a date in the future: {days}.")
     if due > now + SNOOZE_REACH:
-        raise InvalidSnooze("Pick a date within the next year.")
+        raise InvalidSnooze(f"Pick a date within the next year: {days}.")
     return due
 
 

@@ -23,16 +23,17 @@ def test_a_picked_date_means_nine_in_the_morning_in_the_persons_zone():
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("", "Pick a date, like"),
-        ("24/12/2026", "Pick a date, like"),
-        ("2026-02-30", "Pick a date, like"),
-        ("2026-11-30", "in the future"),
-        ("2026-12-01", "in the future"),  # 09:00 today is already past at noon
-        ("2027-12-03", "within the next year"),
+        ("", "Pick a date from"),
+        ("24/12/2026", "Pick a date from"),
+        ("2026-02-30", "Pick a date from"),
+        ("2026-11-30", "in the future: from"),
+        ("2026-12-01", "in the future: from"),  # 09:00 today is already past at noon
+        ("2027-12-03", "within the next year: from"),
     ],
 )
-def test_bad_snooze_dates_are_refused_with_a_reason(value, message):
-    with pytest.raises(InvalidSnooze, match=message):
+def test_bad_snooze_dates_are_refused_with_a_reason_and_the_days_there_are(value, message):
+    # Noon on 1 Dec 2026: tomorrow is the first day whose 09:00 is ahead.
+    with pytest.raises(InvalidSnooze, match=f"{message} 2 Dec 2026 to 2 Dec 2027.$"):
         wording.snooze_until(value, NOW, "UTC")
 
 
