@@ -27,14 +27,15 @@ NOTIFICATION_EXPIRED = (
 async def followups(request: Request) -> Response:
     account_id = viewer(request).account_id
     rows: list[Any] = []
+    reached = True
     if account_id is not None:
+        pool, sql = request.app.state.pool, request.app.state.sql
         event = request.query_params.get("event", "")
-        rows = await request.app.state.sql.run(
-            request.app.state.pool,
-            "followups.list_open",
-            owner_id=account_id,
-            event_id=an_id(event),
+        rows = await sql.run(
+            pool, "followups.list_open", owner_id=account_id, event_id=an_id(event)
         )
+        if rows:
+            reached = bool(await sql.run(pool, "followups.reminders_reach", account_id=account_id))
     now = datetime.now(UTC)
     return render(
         request,
@@ -44,6 +45,7 @@ async def followups(request: Request) -> Response:
             "later": [row for row in rows if row["due_at"] > now],
             "now": now,
             "tz": viewer(request).time_zone,
+            "reached": reached,
         },
     )
 

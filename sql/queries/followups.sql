@@ -89,3 +89,12 @@ SET round = f.round + 1, snoozed = true, due_at = morning_after(a.time_zone, now
 FROM accounts a
 WHERE f.id = :id AND f.round = :round AND f.status = 'open' AND a.id = f.owner_id
 RETURNING f.id
+
+-- name: reminders_reach$
+-- Whether a reminder can reach :account_id at all (reminder_channels() in logic.sql): by push
+-- to a device that subscribed, or by email to a confirmed address. Follow-ups says so when
+-- neither: its "Reminder tomorrow at 09:00" would otherwise promise what never comes.
+SELECT (ch.by_push AND EXISTS (SELECT 1 FROM push_subscriptions s
+                               WHERE s.account_id = :account_id))
+       OR ch.address IS NOT NULL
+FROM reminder_channels(:account_id) ch

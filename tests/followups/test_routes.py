@@ -10,7 +10,7 @@ import icalendar
 from server.followups import push_actions
 from tests.conftest import TEST_SECRET
 from tests.phone import soup, text_of
-from tests.reminders import make_due, swapped
+from tests.reminders import make_due, subscribe, swapped
 
 
 async def dana_contact(pool) -> int:
@@ -31,6 +31,23 @@ async def test_every_swap_gets_a_follow_up_each_side_next_morning_local(new_phon
         local_met = row["met_at"].astimezone(ZoneInfo(row["time_zone"]))
         assert (local_due.hour, local_due.minute) == (9, 0)
         assert local_due.date() == local_met.date() + timedelta(days=1)
+
+
+async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, push):
+    # A new card with an email not confirmed yet and no phone subscribed: "Reminder tomorrow
+    # at 09:00" is shown, and nothing would come.
+    dana, mia = await swapped(new_phone)
+    no_way = "No reminder can reach you yet"
+    assert no_way in text_of(await dana.get(dana.url("followups")))
+    await subscribe(dana, push)
+    assert no_way not in text_of(await dana.get(dana.url("followups")))
+    # Mia: by email once her address is confirmed.
+    assert no_way in text_of(await mia.get(mia.url("followups")))
+    await pool.execute(
+        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('mia@example.com', now())"
+        " ON CONFLICT (address) DO UPDATE SET confirmed_at = now()"
+    )
+    assert no_way not in text_of(await mia.get(mia.url("followups")))
 
 
 async def test_unknown_browser_time_zone_falls_back_to_utc(new_phone, pool):
