@@ -15,23 +15,33 @@ async def load_names(pool: Any) -> frozenset[str]:
 
 # PostgreSQL's copies of the zones (posix/, right/) and names nobody picks from a list.
 NOT_OFFERED = ("posix/", "right/", "Etc/", "SystemV/")
-TYPE_ONE = "We don't know that time zone. Type one like Europe/London or America/New_York."
+TYPE_ONE = (
+    "We don't know that time zone. Type a city, like London, or a zone like America/New_York."
+)
 
 
 def find(value: str, known: frozenset[str]) -> str | None:
     """The zone ``value`` names as typed on a phone (any case, a space for an underscore:
-    "america/new york"), or None."""
+    "america/new york"), or its city alone ("London", "new york"), or None."""
     value = value.strip()
     if value in known:
         return value
-    return _by_folded_name(known).get(value.replace(" ", "_").casefold())
+    folded = value.replace(" ", "_").casefold()
+    by_name, by_city = _folded_indexes(known)
+    return by_name.get(folded) or by_city.get(folded)
 
 
 @functools.lru_cache(maxsize=4)
-def _by_folded_name(known: frozenset[str]) -> dict[str, str]:
+def _folded_indexes(known: frozenset[str]) -> tuple[dict[str, str], dict[str, str]]:
     # Once per set of names (a frozenset keeps its hash): a swap from a browser that sends
     # no zone looks here, and a scan of PostgreSQL's 1,200 names cost it some 50 µs.
-    return {name.casefold(): name for name in known}
+    by_name = {name.casefold(): name for name in known}
+    # A city in two names (America/Buenos_Aires, America/Argentina/Buenos_Aires: the same
+    # zone) is the shorter's.
+    by_city: dict[str, str] = {}
+    for name in sorted(choices(known), key=lambda name: (len(name), name), reverse=True):
+        by_city[name.rsplit("/", 1)[-1].casefold()] = name
+    return by_name, by_city
 
 
 def choose(value: str, known: frozenset[str]) -> str:

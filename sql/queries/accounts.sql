@@ -43,9 +43,24 @@ FROM accounts WHERE id = :account_id
 
 -- name: set_preferences!
 -- Save time zone, follow-up timing and how reminders come (:reminders_by NULL: automatic).
-UPDATE accounts
-SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by
-WHERE id = :account_id
+-- A new time zone moves the reminders still to come with it: "Next morning (09:00)" means
+-- 09:00 where I am now. Only first reminders not snoozed (a snooze chose its own time) and
+-- not yet due, and only to a time still ahead: a move never fires a reminder at once.
+WITH before AS (
+    SELECT time_zone FROM accounts WHERE id = :account_id
+), saved AS (
+    UPDATE accounts
+    SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by
+    WHERE id = :account_id
+    RETURNING time_zone, followup_timing
+)
+UPDATE followups f
+SET due_at = moved.due_at, updated_at = now()
+FROM before, saved, contacts ct,
+     LATERAL (SELECT followup_due(saved.followup_timing, saved.time_zone, ct.met_at) AS due_at) moved
+WHERE before.time_zone <> saved.time_zone
+  AND f.owner_id = :account_id AND f.status = 'open' AND f.round = 0 AND NOT f.snoozed
+  AND f.due_at > now() AND ct.id = f.contact_id AND moved.due_at > now()
 
 -- name: delete_if_empty$
 -- An account with no contacts, left behind when its browser signed in to another: gone, as

@@ -22,6 +22,17 @@ async def test_a_zone_typed_on_a_phone_is_found_in_any_case(pool):
     assert time_zones.find("", known) is None
 
 
+async def test_a_city_alone_finds_its_zone(pool):
+    known = await time_zones.load_names(pool)
+    assert time_zones.find("Jerusalem", known) == "Asia/Jerusalem"
+    assert time_zones.find("london", known) == "Europe/London"
+    assert time_zones.find("new york", known) == "America/New_York"
+    # In two names (a link to the same zone): the shorter.
+    assert time_zones.find("Buenos Aires", known) == "America/Buenos_Aires"
+    # Only from the names offered: never posix/ or Etc/ copies, never a bare "GMT" by city.
+    assert time_zones.find("Atlantis", known) is None
+
+
 async def test_the_suggestions_are_zones_people_pick(pool):
     offered = time_zones.choices(await time_zones.load_names(pool))
     assert {"Europe/London", "America/New_York", "Asia/Tokyo", "UTC"} <= set(offered)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from tests.phone import soup, text_of
-from tests.reminders import subscribe
+from tests.reminders import subscribe, swapped
 
 
 async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
@@ -15,7 +18,7 @@ async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
         phone.url("settings_save"), {"time_zone": "Mars/Base", "followup_timing": "soon"}
     )
     assert bad.status_code == 422
-    assert "We don't know that time zone. Type one like Europe/London" in text_of(bad)
+    assert "We don't know that time zone. Type a city, like London" in text_of(bad)
     assert "Choose when" in text_of(bad)
     assert tuple(await pool.fetchrow("SELECT time_zone, followup_timing FROM accounts")) == (
         "UTC",
@@ -32,6 +35,37 @@ async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
     assert tuple(await pool.fetchrow("SELECT time_zone, followup_timing FROM accounts")) == (
         "Europe/Berlin",
         "in_3_days",
+    )
+
+
+async def test_a_new_time_zone_moves_the_reminders_to_come_with_it(new_phone, pool):
+    # Met at 06:00 UTC: next morning at 09:00 UTC. Moved to Jerusalem (typed as the city),
+    # it comes at 09:00 there, not at 11:00.
+    dana, _ = await swapped(new_phone)
+    met = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    await pool.execute("UPDATE contacts SET met_at = $1", met)
+    await pool.execute("UPDATE followups SET due_at = $1", met + timedelta(hours=27))
+    # One snoozed: its time was chosen, and stays.
+    snoozed = await pool.fetchval("SELECT id FROM followups WHERE owner_id = 2")
+    await pool.execute("UPDATE followups SET snoozed = true WHERE id = $1", snoozed)
+    saved = await dana.post(
+        dana.url("settings_save"), {"time_zone": "Jerusalem", "followup_timing": "next_morning"}
+    )
+    assert saved.status_code == 303
+    due = await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1")
+    here = due.astimezone(ZoneInfo("Asia/Jerusalem"))
+    assert (here.date(), here.hour) == ((met + timedelta(days=1)).date(), 9)
+    assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", snoozed) == (
+        met + timedelta(hours=27)
+    )
+    # Saving again with the same zone moves nothing.
+    await pool.execute("UPDATE followups SET due_at = $1 WHERE owner_id = 1", due + timedelta(1))
+    await dana.post(
+        dana.url("settings_save"),
+        {"time_zone": "Asia/Jerusalem", "followup_timing": "next_morning"},
+    )
+    assert await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1") == (
+        due + timedelta(1)
     )
 
 
