@@ -182,6 +182,10 @@ async def test_scan_offline_is_sent_when_the_network_returns(
     await mia.context.set_offline(False)
     await expect(offline_mark(mia)).to_have_count(0)
     await expect(outbox_list(mia)).to_contain_text(SWAPPED)
+    # The status above no longer says "No network": it says the swap went.
+    status = mia.locator("[data-scan-status]")
+    await expect(status).to_contain_text("(sent now that the network is back)")
+    await expect(status).not_to_contain_text("No network")
     await connected_once_both_ways(dana, mia, pool)
 
 

@@ -153,6 +153,8 @@ var ReachoutOutbox = (function () {
         list.replaceChildren(ul);
         list.hidden = shown.length === 0;
       });
+      // A page that said "kept on this phone" about one of them can say what became of it.
+      document.dispatchEvent(new CustomEvent("reachout:outbox", { detail: records }));
     }).catch(function () {});
   }
 

@@ -217,6 +217,17 @@
 
   function twoDigits(n) { return (n < 10 ? "0" : "") + n; }
 
+  // The swap kept on this phone while offline: once sent, the status says so, not "No
+  // network" above a list that already says "Swapped with Omar".
+  var keptKey = null;
+  document.addEventListener("reachout:outbox", function (event) {
+    if (!keptKey) return;
+    var kept = (event.detail || []).filter(function (record) { return record.key === keptKey; })[0];
+    if (!kept || kept.status === "pending") return;
+    keptKey = null;
+    say(kept.status === "done" ? (kept.message || "Swapped.") + " (sent now that the network is back)" : kept.message);
+  });
+
   function swap(token) {
     var now = new Date();
     var label = "Card scanned at " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes());
@@ -227,7 +238,10 @@
         window.location.assign(record.url);
         return;
       }
-      if (record.status === "pending") say("No network: the swap is kept on this phone and sent when it's back.");
+      if (record.status === "pending") {
+        keptKey = record.key;
+        say("No network: the swap is kept on this phone and sent when it's back.");
+      }
       else say(record.message || "Swapped.");
       offerAgain();
     }).catch(function () {
