@@ -58,13 +58,13 @@ async def leaves_details(
     return dana, visitor
 
 
-def link_in(mail: ReceivedMail, starts: str) -> str:
-    """The path and query of the first link in the text part that starts with ``starts``
-    (a path, like "/m/confirm/")."""
+def link_in(mail: ReceivedMail, starts: str, ends: str = "") -> str:
+    """The path and query of the first link in the text part whose path starts with
+    ``starts`` (a path, like "/m/confirm/") and ends with ``ends`` (like "/snooze")."""
     text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     for word in text.split():
         parts = urlsplit(word)
-        if parts.path.startswith(starts):
+        if parts.path.startswith(starts) and parts.path.endswith(ends):
             return f"{parts.path}?{parts.query}" if parts.query else parts.path
     raise AssertionError(f"no {starts} link in:\n{text}")
 

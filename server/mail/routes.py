@@ -82,6 +82,15 @@ async def confirm(request: Request) -> Response:
                 text=f"We will email {email['to_address']} tomorrow morning to remind you.",
                 button="Remind me tomorrow",
             )
+        if email["confirmed_at"] is not None:
+            # The link opened again (from another device, or the mail app's preview):
+            # asking to confirm what is confirmed would look as if it had not worked.
+            return _page(
+                request,
+                heading="Your address is confirmed",
+                text=f"Reachout emails your reminders to {email['to_address']}.",
+                done=True,
+            )
         return _page(
             request,
             heading="Confirm your address",
@@ -137,10 +146,14 @@ async def followup(request: Request) -> Response:
     if item is None:
         raise HTTPException(404, "That follow-up no longer exists.")
     name = item["name"]
-    handled = item["status"] != "open" or item["round"] != round_
+    # "Done" from an email of an earlier round (snoozed since, from the app or this email)
+    # still means done; a second snooze from an old email would snooze it again.
+    handled = item["status"] != "open" or (action == "snooze" and item["round"] != round_)
     if request.method == "POST" and not handled:
         if action == "done":
-            changed = await sql.run(pool, "followups.done_once", id=followup_id, round=round_)
+            changed = await sql.run(
+                pool, "followups.done_once", id=followup_id, round=item["round"]
+            )
         else:
             changed = await sql.run(
                 pool, "followups.snooze_once", id=followup_id, round=round_, days=SNOOZE_DAYS

@@ -66,9 +66,13 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     assert "Snooze a week" in text and "Done" in text
     assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0, "no push device, no push"
 
-    # "Done" from the email: a page with one button; the button acts once.
+    # "Done" from the email: a page with one button; the button acts once. Snoozed first
+    # (from the same email), "Done" still marks it done: the person followed up.
     done_link = link_in(reminder, "/m/followups/")
     assert "/done?" in done_link
+    snooze_link = link_in(reminder, "/m/followups/", "/snooze")
+    assert "Snoozed for a week" in (await visitor.post(snooze_link, {})).text
+    assert "already done or snoozed" in (await visitor.post(snooze_link, {})).text
     shown = await visitor.get(done_link)
     assert "Mark done" in shown.text
     assert await pool.fetchval("SELECT status FROM followups WHERE owner_id = 2") == "open"

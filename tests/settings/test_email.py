@@ -49,6 +49,9 @@ async def test_send_me_a_confirmation_and_confirm_in_another_browser(new_phone, 
     assert "Confirm my address" in (await laptop.get(link)).text
     done = await laptop.post(link, {})
     assert "Your address is confirmed" in done.text
+    # Opened again: it says it is confirmed, not "Confirm my address" as if it had not worked.
+    again = await phone.get(link)
+    assert "Your address is confirmed" in again.text and "Confirm my address" not in again.text
     page = text_of(await phone.get(phone.url("settings")))
     assert "not confirmed" not in page and "Your reminders go there." in page
     assert "Confirmation · sent" in page
