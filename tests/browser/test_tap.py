@@ -295,3 +295,24 @@ async def test_three_bumps_at_once_then_two_pick_each_other(
     assert await connections(pool, MIA.name, DANA.name) == 1
     assert await all_connections(pool) == 2, "Sam is connected to nobody"
     await expect(sam).to_have_url(re.compile(r"/tap$"))
+
+
+async def test_bump_turns_off_and_is_not_offered_to_work_offline(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await open_tap(dana)
+    await turn_on_bump(dana)
+    # On, every jolt of a phone in a pocket would be a question: the same button turns it off.
+    await dana.get_by_role("button", name="Turn off bump").tap()
+    await expect(dana.get_by_text("Bump is off.")).to_be_visible()
+    await dana.evaluate(BUMP_AT, time.time() * 1000 + 100)
+    await asyncio.sleep(0.5)
+    await expect(dana.get_by_text(LOOKING)).to_have_count(0)
+    assert await pool.fetchval("SELECT count(*) FROM bumps") == 0
+    # Offline, turning it on says it cannot work, and what can.
+    await dana.context.set_offline(True)
+    await dana.get_by_role("button", name="Turn on bump").tap()
+    await expect(dana.get_by_text("You're offline, so bumping can't work.")).to_be_visible()
+    await expect(dana.get_by_role("button", name="Turn on bump")).to_be_visible()

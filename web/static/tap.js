@@ -9,6 +9,7 @@
   var offset = 0;          // server clock minus this phone's clock, in ms
   var lastBump = 0;
   var armed = false;
+  var OFFLINE = "You're offline, so bumping can't work. Type their code or scan their QR code: it will swap when you're back online.";
 
   function result() { return document.getElementById("bump-result"); }
 
@@ -51,10 +52,7 @@
     var now = Date.now();
     if (force < THRESHOLD || now - lastBump < QUIET_MS) return;
     lastBump = now;
-    if (!navigator.onLine) {
-      say("You're offline, so bumping can't work. Type their code or scan their QR code: it will swap when you're back online.");
-      return;
-    }
+    if (!navigator.onLine) { say(OFFLINE); return; }
     // This bump is the question now: what the last one left waiting on the box (a "Swap
     // with …?" long-poll, or its answer still on the way) is dropped, or it would come back
     // over this one's answer when it ends. Sent from the box, as those are (hx-sync).
@@ -69,17 +67,30 @@
     });
   }
 
+  var resync = null;
+
+  // One button turns bump on and off: on, every jolt of a phone in a pocket is a question.
   function arm() {
     if (armed) return;
+    if (!navigator.onLine) { say(OFFLINE); return; }
     armed = true;
-    document.querySelector("[data-bump-start]").hidden = true;
+    document.querySelector("[data-bump-start]").textContent = "Turn off bump";
     // A bump is reported in server time: "Ready" once this phone knows it, or a bump
     // straight away (on a slow network) would carry this phone's own clock instead.
     say("Getting ready…");
     syncClock().then(function () {
+      if (!armed) return;
       say("Ready: bump your phone gently against theirs.");
-      window.setInterval(syncClock, RESYNC_MS);
+      resync = window.setInterval(syncClock, RESYNC_MS);
     });
+  }
+
+  function disarm() {
+    armed = false;
+    if (resync !== null) window.clearInterval(resync);
+    resync = null;
+    document.querySelector("[data-bump-start]").textContent = "Turn on bump";
+    say("Bump is off.");
   }
 
   function setupBump() {
@@ -92,6 +103,7 @@
     start.hidden = false;
     window.addEventListener("devicemotion", onMotion);
     start.addEventListener("click", function () {
+      if (armed) { disarm(); return; }
       // iOS asks for motion access, and only from a tap.
       var ask = window.DeviceMotionEvent.requestPermission;
       if (typeof ask !== "function") { arm(); return; }
