@@ -39,6 +39,10 @@ async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, pus
     dana, mia = await swapped(new_phone)
     no_way = "No reminder can reach you yet"
     assert no_way in text_of(await dana.get(dana.url("followups")))
+    # Someone who chose no reminders is not told something is wrong.
+    await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 1")
+    assert no_way not in text_of(await dana.get(dana.url("followups")))
+    await pool.execute("UPDATE accounts SET reminders_by = NULL WHERE id = 1")
     await subscribe(dana, push)
     assert no_way not in text_of(await dana.get(dana.url("followups")))
     # Mia: by email once her address is confirmed.
