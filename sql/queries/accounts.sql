@@ -43,24 +43,27 @@ FROM accounts WHERE id = :account_id
 
 -- name: set_preferences!
 -- Save time zone, follow-up timing and how reminders come (:reminders_by NULL: automatic).
--- A new time zone moves the reminders still to come with it: "Next morning (09:00)" means
--- 09:00 where I am now. Only first reminders not snoozed (a snooze chose its own time) and
--- not yet due, and only to a time still ahead: a move never fires a reminder at once.
+-- A new time zone moves the reminders still to come with it, at the same time of day:
+-- "Next morning (09:00)" means 09:00 where I am now (the day and hour they were made for,
+-- whatever the timing is now). Only first reminders not snoozed (a snooze chose its own time)
+-- and not yet due, and only to a time still ahead: a move never fires a reminder at once.
+-- The statement's CTEs share one snapshot: `before` reads the zone before `saved` sets it.
 WITH before AS (
     SELECT time_zone FROM accounts WHERE id = :account_id
 ), saved AS (
     UPDATE accounts
     SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by
     WHERE id = :account_id
-    RETURNING time_zone, followup_timing
+    RETURNING time_zone
 )
 UPDATE followups f
-SET due_at = moved.due_at, updated_at = now()
-FROM before, saved, contacts ct,
-     LATERAL (SELECT followup_due(saved.followup_timing, saved.time_zone, ct.met_at) AS due_at) moved
+SET due_at = (f.due_at AT TIME ZONE before.time_zone) AT TIME ZONE saved.time_zone,
+    updated_at = now()
+FROM before, saved
 WHERE before.time_zone <> saved.time_zone
   AND f.owner_id = :account_id AND f.status = 'open' AND f.round = 0 AND NOT f.snoozed
-  AND f.due_at > now() AND ct.id = f.contact_id AND moved.due_at > now()
+  AND f.due_at > now()
+  AND (f.due_at AT TIME ZONE before.time_zone) AT TIME ZONE saved.time_zone > now()
 
 -- name: delete_if_empty$
 -- An account with no contacts, left behind when its browser signed in to another: gone, as

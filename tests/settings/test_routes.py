@@ -39,34 +39,46 @@ async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
 
 
 async def test_a_new_time_zone_moves_the_reminders_to_come_with_it(new_phone, pool):
-    # Met at 06:00 UTC: next morning at 09:00 UTC. Moved to Jerusalem (typed as the city),
-    # it comes at 09:00 there, not at 11:00.
+    # Dana's three follow-ups, all first rounds: one due tomorrow at 09:00 UTC, one she
+    # snoozed (its time was chosen), one due in half an hour.
     dana, _ = await swapped(new_phone)
-    met = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
-    await pool.execute("UPDATE contacts SET met_at = $1", met)
-    await pool.execute("UPDATE followups SET due_at = $1", met + timedelta(hours=27))
-    # One snoozed: its time was chosen, and stays.
-    snoozed = await pool.fetchval("SELECT id FROM followups WHERE owner_id = 2")
+    link = await dana.share_link()
+    for name in ("Sam Roe", "Ana Silva"):
+        other = await new_phone()
+        await other.make_card(name=name, email=f"{name.split()[0].lower()}@example.com")
+        assert (await other.post(link + "/swap")).status_code == 303
+    tomorrow_nine = datetime.now(UTC).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    ) + timedelta(days=1)
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30)
+    plain, snoozed, due_soon = [
+        row["id"]
+        for row in await pool.fetch("SELECT id FROM followups WHERE owner_id = 1 ORDER BY id")
+    ]
+    await pool.execute("UPDATE followups SET due_at = $1 WHERE owner_id = 1", tomorrow_nine)
     await pool.execute("UPDATE followups SET snoozed = true WHERE id = $1", snoozed)
+    await pool.execute("UPDATE followups SET due_at = $1 WHERE id = $2", soon, due_soon)
+    # Moved to Jerusalem (typed as the city), with a new timing for swaps to come: tomorrow's
+    # reminder comes at 09:00 there, still tomorrow, not at 11:00 nor in three days.
     saved = await dana.post(
-        dana.url("settings_save"), {"time_zone": "Jerusalem", "followup_timing": "next_morning"}
+        dana.url("settings_save"), {"time_zone": "Jerusalem", "followup_timing": "in_3_days"}
     )
     assert saved.status_code == 303
-    due = await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1")
+    due = await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", plain)
     here = due.astimezone(ZoneInfo("Asia/Jerusalem"))
-    assert (here.date(), here.hour) == ((met + timedelta(days=1)).date(), 9)
+    assert (here.date(), here.hour, here.minute) == (tomorrow_nine.date(), 9, 0)
     assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", snoozed) == (
-        met + timedelta(hours=27)
+        tomorrow_nine
     )
+    # 09:00 + 30 min in UTC would be two hours earlier in Jerusalem, in the past: it stays,
+    # rather than fire at once.
+    assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", due_soon) == soon
     # Saving again with the same zone moves nothing.
-    await pool.execute("UPDATE followups SET due_at = $1 WHERE owner_id = 1", due + timedelta(1))
     await dana.post(
         dana.url("settings_save"),
         {"time_zone": "Asia/Jerusalem", "followup_timing": "next_morning"},
     )
-    assert await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1") == (
-        due + timedelta(1)
-    )
+    assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", plain) == due
 
 
 async def test_subscribe_lists_the_device_and_removes_it(new_phone, pool, push):
