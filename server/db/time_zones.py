@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 FALLBACK = "UTC"
 
@@ -15,6 +17,38 @@ async def load_names(pool: Any) -> frozenset[str]:
 
 # PostgreSQL's copies of the zones (posix/, right/) and names nobody picks from a list.
 NOT_OFFERED = ("posix/", "right/", "Etc/", "SystemV/")
+# Old names in those areas that are a state or a country, not a city: "Samoa" is not where
+# Pacific/Samoa keeps time (American Samoa's, a day behind Apia's).
+NOT_CITIES = frozenset(
+    {
+        "Australia/ACT",
+        "Australia/LHI",
+        "Australia/NSW",
+        "Australia/North",
+        "Australia/South",
+        "Australia/West",
+        "Australia/Queensland",
+        "Australia/Tasmania",
+        "Australia/Victoria",
+        "Australia/Yancowinna",
+        "Pacific/Samoa",
+    }
+)
+# The areas whose names are cities (tz's continents and oceans).
+AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
 TYPE_ONE = (
     "We don't know that time zone. Type a city, like London, or a zone like America/New_York."
 )
@@ -36,12 +70,29 @@ def _folded_indexes(known: frozenset[str]) -> tuple[dict[str, str], dict[str, st
     # Once per set of names (a frozenset keeps its hash): a swap from a browser that sends
     # no zone looks here, and a scan of PostgreSQL's 1,200 names cost it some 50 µs.
     by_name = {name.casefold(): name for name in known}
-    # A city in two names (America/Buenos_Aires, America/Argentina/Buenos_Aires: the same
-    # zone) is the shorter's.
-    by_city: dict[str, str] = {}
-    for name in sorted(choices(known), key=lambda name: (len(name), name), reverse=True):
-        by_city[name.rsplit("/", 1)[-1].casefold()] = name
+    # Cities of the continents and oceans only: the old country names (US/, Brazil/West,
+    # Pacific/Samoa is American Samoa) would answer "west" or "Samoa" with the wrong side of
+    # the world. A city in two names is found only when they keep the same time now
+    # (America/Buenos_Aires, America/Argentina/Buenos_Aires), as the shorter.
+    cities: dict[str, list[str]] = {}
+    for name in sorted(known, key=lambda name: (len(name), name)):
+        area, _, city = name.partition("/")
+        if area in AREAS and city and name not in NOT_CITIES:
+            cities.setdefault(city.rsplit("/", 1)[-1].casefold(), []).append(name)
+    now = datetime.now(UTC)
+    by_city = {
+        city: names[0]
+        for city, names in cities.items()
+        if len({_offset(name, now) for name in names}) == 1
+    }
     return by_name, by_city
+
+
+def _offset(name: str, now: datetime) -> timedelta | None:
+    try:
+        return now.astimezone(ZoneInfo(name)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def choose(value: str, known: frozenset[str]) -> str:

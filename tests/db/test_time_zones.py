@@ -29,8 +29,11 @@ async def test_a_city_alone_finds_its_zone(pool):
     assert time_zones.find("new york", known) == "America/New_York"
     # In two names (a link to the same zone): the shorter.
     assert time_zones.find("Buenos Aires", known) == "America/Buenos_Aires"
-    # Only from the names offered: never posix/ or Etc/ copies, never a bare "GMT" by city.
     assert time_zones.find("Atlantis", known) is None
+    # Not old state or country names, which would answer with the wrong side of the world.
+    assert time_zones.find("west", known) is None  # Brazil/West is Manaus, Australia/West Perth
+    assert time_zones.find("Samoa", known) is None  # Pacific/Samoa is American Samoa's
+    assert time_zones.find("Apia", known) == "Pacific/Apia"
 
 
 async def test_the_suggestions_are_zones_people_pick(pool):
