@@ -321,7 +321,7 @@ routes = [
     Route("/tap/clock", tap_clock, name="tap_clock"),
     Route("/tap/code", tap_code, methods=["POST"], name="tap_code"),
     Route("/tap/code/enter", tap_code_enter, methods=["POST"], name="tap_code_enter"),
-    Route("/tap/code/{code:str}", tap_code_state, name="tap_code_state"),
+    Route("/tap/codes/{code:str}", tap_code_state, name="tap_code_state"),
     Route("/tap/guest", tap_guest, methods=["POST"], name="tap_guest"),
     Route("/tap/bumps", bump_create, methods=["POST"], name="bump_create"),
     Route("/tap/bumps/{bump_id:int}", bump_status, name="bump_status"),

@@ -115,6 +115,7 @@ async def test_code_swap_with_a_wrong_code_first(
     said = dana.get_by_role("status").filter(has_text="Swapped with Mia Chen!")
     await expect(said).to_be_visible(timeout=10_000)
     await expect(dana.locator("output#my-code")).to_have_count(0)
+    await expect(dana.get_by_role("button", name="New code")).to_be_visible()
     await said.get_by_role("link", name="Open Mia Chen").tap()
     await expect(dana.get_by_role("heading", level=1, name=MIA.name)).to_be_visible()
     await contacts_once(dana, MIA.name)

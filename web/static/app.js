@@ -218,12 +218,13 @@
   });
 
   // htmx says nothing when a request never reaches the server: say it in #flash. Not for a
-  // request the page made on its own (a poll every few seconds, a part loaded with the page):
-  // the person sent nothing, and the page says what it lacks offline.
+  // request the page makes on its own that the person does not wait on (a poll every few
+  // seconds; a part marked data-quiet-offline, which says itself what it lacks offline):
+  // they sent nothing. A bump's "Swap with …?" wait is waited on, and still says it.
   document.addEventListener("htmx:sendError", function (event) {
     var flash = document.getElementById("flash");
     var elt = event.detail.elt;
-    var own = "[hx-trigger^='every '], [hx-trigger='load']";
+    var own = "[hx-trigger^='every '], [data-quiet-offline]";
     if (!flash || (elt instanceof Element && elt.matches(own))) return;
     var note = document.createElement("p");
     note.className = "notice bad";

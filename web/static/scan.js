@@ -219,7 +219,7 @@
 
   // The swap kept on this phone while offline: once sent, the status says so, not "No
   // network" above a list that already says "Swapped with Omar".
-  var keptKey = null;
+  var keptKey = null;  // the last one: the status line is about the last scan
   document.addEventListener("reachout:outbox", function (event) {
     if (!keptKey) return;
     var kept = (event.detail || []).filter(function (record) { return record.key === keptKey; })[0];

@@ -68,6 +68,7 @@
   }
 
   var resync = null;
+  var turnedOnTimes = 0;
 
   // One button turns bump on and off: on, every jolt of a phone in a pocket is a question.
   function arm() {
@@ -78,8 +79,9 @@
     // A bump is reported in server time: "Ready" once this phone knows it, or a bump
     // straight away (on a slow network) would carry this phone's own clock instead.
     say("Getting ready…");
+    var turnedOn = ++turnedOnTimes;
     syncClock().then(function () {
-      if (!armed) return;
+      if (!armed || turnedOn !== turnedOnTimes) return;  // turned off (and on) meanwhile
       say("Ready: bump your phone gently against theirs.");
       resync = window.setInterval(syncClock, RESYNC_MS);
     });
@@ -89,6 +91,8 @@
     armed = false;
     if (resync !== null) window.clearInterval(resync);
     resync = null;
+    // A bump still waiting for its answer would come back over "Bump is off".
+    window.htmx.trigger(result(), "htmx:abort");
     document.querySelector("[data-bump-start]").textContent = "Turn on bump";
     say("Bump is off.");
   }
