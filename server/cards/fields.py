@@ -90,6 +90,10 @@ def validate_email_address(value: str) -> str:
 def _phone(value: str, region: str) -> str:
     try:
         number = phonenumbers.parse(value, region)
+        if not phonenumbers.is_valid_number(number) and value.lstrip().startswith("00"):
+            # "00 44 …" is how much of the world dials abroad, but not North America ("011"):
+            # read from a phone there, it is the same number written with a "+".
+            number = phonenumbers.parse("+" + value.lstrip()[2:], region)
     except phonenumbers.NumberParseException:
         raise Invalid("That phone number does not look right.") from None
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):

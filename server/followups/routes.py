@@ -27,7 +27,7 @@ NOTIFICATION_EXPIRED = (
 async def followups(request: Request) -> Response:
     account_id = viewer(request).account_id
     rows: list[Any] = []
-    reached = True
+    reach = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
         event = request.query_params.get("event", "")
@@ -35,7 +35,7 @@ async def followups(request: Request) -> Response:
             pool, "followups.list_open", owner_id=account_id, event_id=an_id(event)
         )
         if rows:
-            reached = bool(await sql.run(pool, "followups.reminders_reach", account_id=account_id))
+            reach = await sql.run(pool, "followups.reminders_reach", account_id=account_id)
     now = datetime.now(UTC)
     return render(
         request,
@@ -45,7 +45,8 @@ async def followups(request: Request) -> Response:
             "later": [row for row in rows if row["due_at"] > now],
             "now": now,
             "tz": viewer(request).time_zone,
-            "reached": reached,
+            "unreached": reach is not None and not reach["reached"],
+            "reminders_by": reach["reminders_by"] if reach else "",
         },
     )
 

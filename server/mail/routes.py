@@ -10,6 +10,7 @@ servers with no cookie and no page.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -86,10 +87,7 @@ async def confirm(request: Request) -> Response:
             # The link opened again (from another device, or the mail app's preview):
             # asking to confirm what is confirmed would look as if it had not worked.
             return _page(
-                request,
-                heading="Your address is confirmed",
-                text=f"Reachout emails your reminders to {email['to_address']}.",
-                done=True,
+                request, heading="Your address is confirmed", text=_confirmed(email), done=True
             )
         return _page(
             request,
@@ -113,12 +111,16 @@ async def confirm(request: Request) -> Response:
             f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
         )
         return _page(request, heading="Done: you will be reminded", text=text, done=True)
-    return _page(
-        request,
-        heading="Your address is confirmed",
-        text=f"Reachout will email your reminders to {email['to_address']}.",
-        done=True,
-    )
+    email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
+    return _page(request, heading="Your address is confirmed", text=_confirmed(email), done=True)
+
+
+def _confirmed(email: Any) -> str:
+    """What a confirmed address is for, as it is now: reminders go there, or they do not
+    (by push, or none, as Settings chose)."""
+    if email["reminded_there"]:
+        return f"Reachout emails your reminders to {email['to_address']}."
+    return f"{email['to_address']} is yours. Reminders go there if you choose email in Settings."
 
 
 async def followup(request: Request) -> Response:

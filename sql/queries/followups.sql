@@ -90,7 +90,7 @@ FROM accounts a
 WHERE f.id = :id AND f.round = :round AND f.status = 'open' AND a.id = f.owner_id
 RETURNING f.id
 
--- name: reminders_reach$
+-- name: reminders_reach^
 -- Whether a reminder can reach :account_id at all (reminder_channels() in logic.sql): by push
 -- to a device that subscribed, or by email to a confirmed address. Follow-ups says so when
 -- neither: its "Reminder tomorrow at 09:00" would otherwise promise what never comes. Someone
@@ -98,6 +98,7 @@ RETURNING f.id
 SELECT a.reminders_by IS NOT DISTINCT FROM 'neither'
        OR (ch.by_push AND EXISTS (SELECT 1 FROM push_subscriptions s
                                   WHERE s.account_id = :account_id))
-       OR ch.address IS NOT NULL
+       OR ch.address IS NOT NULL AS reached,
+       coalesce(a.reminders_by, '') AS reminders_by
 FROM accounts a CROSS JOIN LATERAL reminder_channels(a.id) ch
 WHERE a.id = :account_id

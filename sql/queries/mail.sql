@@ -178,9 +178,11 @@ ORDER BY id DESC
 LIMIT 5
 
 -- name: email_for_link^
--- The email a confirm link was sent in, with what its page says.
+-- The email a confirm link was sent in, with what its page says (whether reminders go to
+-- that address now: reminder_address() in logic.sql).
 SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
-       a.time_zone, ea.confirmed_at
+       a.time_zone, ea.confirmed_at,
+       reminder_address(m.account_id) IS NOT DISTINCT FROM m.to_address AS reminded_there
 FROM emails m
 JOIN accounts a ON a.id = m.account_id
 JOIN email_addresses ea ON ea.address = m.to_address

@@ -26,6 +26,12 @@ def test_phone_numbers_are_read_in_the_region_and_stored_as_e164(raw, region, st
     assert clean(BY_NAME["phone"], raw, region) == stored
 
 
+def test_a_number_written_with_00_is_read_with_a_plus_wherever_the_phone_is():
+    # A London number typed on a phone in the US, where "00" is not how one dials abroad.
+    assert clean(BY_NAME["phone"], "0044 20 7946 0018", "US") == "+442079460018"
+    assert clean(BY_NAME["phone"], "0044 20 7946 0018", "DE") == "+442079460018"
+
+
 @pytest.mark.parametrize(
     ("raw", "advice"),
     [

@@ -38,7 +38,17 @@ async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, pus
     # at 09:00" is shown, and nothing would come.
     dana, mia = await swapped(new_phone)
     no_way = "No reminder can reach you yet"
-    assert no_way in text_of(await dana.get(dana.url("followups")))
+    said = text_of(await dana.get(dana.url("followups")))
+    assert f"{no_way}: the times above are when they would come." in said
+    assert "Turn on notifications, or confirm your email, in Reminder settings." in said
+    # What to do is what her choice needs.
+    await pool.execute("UPDATE accounts SET reminders_by = 'push' WHERE id = 1")
+    said = text_of(await dana.get(dana.url("followups")))
+    assert "Turn on notifications on this phone in Reminder settings." in said
+    await pool.execute("UPDATE accounts SET reminders_by = 'email' WHERE id = 1")
+    assert "Confirm your email in Reminder settings." in text_of(
+        await dana.get(dana.url("followups"))
+    )
     # Someone who chose no reminders is not told something is wrong.
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 1")
     assert no_way not in text_of(await dana.get(dana.url("followups")))

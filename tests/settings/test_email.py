@@ -52,6 +52,13 @@ async def test_send_me_a_confirmation_and_confirm_in_another_browser(new_phone, 
     # Opened again: it says it is confirmed, not "Confirm my address" as if it had not worked.
     again = await phone.get(link)
     assert "Your address is confirmed" in again.text and "Confirm my address" not in again.text
+    assert "Reachout emails your reminders to dana@example.com" in text_of(again)
+    # Reminders by push only: the page does not say they go there.
+    await pool.execute("UPDATE accounts SET reminders_by = 'push'")
+    by_push = text_of(await phone.get(link))
+    assert "emails your reminders" not in by_push
+    assert "Reminders go there if you choose email in Settings" in by_push
+    await pool.execute("UPDATE accounts SET reminders_by = NULL")
     page = text_of(await phone.get(phone.url("settings")))
     assert "not confirmed" not in page and "Your reminders go there." in page
     assert "Confirmation · sent" in page
