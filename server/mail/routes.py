@@ -153,9 +153,7 @@ async def followup(request: Request) -> Response:
     handled = item["status"] != "open" or (action == "snooze" and item["round"] != round_)
     if request.method == "POST" and not handled:
         if action == "done":
-            changed = await sql.run(
-                pool, "followups.done_once", id=followup_id, round=item["round"]
-            )
+            changed = await sql.run(pool, "followups.done_since", id=followup_id, round=round_)
         else:
             changed = await sql.run(
                 pool, "followups.snooze_once", id=followup_id, round=round_, days=SNOOZE_DAYS

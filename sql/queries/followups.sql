@@ -75,9 +75,16 @@ JOIN cards c ON c.account_id = ct.contact_id
 WHERE f.id = :id
 
 -- name: done_once$
--- Done, from an email: only for the round the email was about, and only once.
+-- Done, from a notification's button: only for the round it was about, and only once.
 UPDATE followups SET status = 'done', done_at = now(), updated_at = now()
 WHERE id = :id AND round = :round AND status = 'open'
+RETURNING id
+
+-- name: done_since$
+-- Done, from a reminder email: for the round the email was about or a later one (snoozed
+-- since, the person still followed up), once; a round before the link's is never touched.
+UPDATE followups SET status = 'done', done_at = now(), updated_at = now()
+WHERE id = :id AND round >= :round AND status = 'open'
 RETURNING id
 
 -- name: snooze_once$
