@@ -72,8 +72,9 @@ def _linkedin(value: str) -> str:
         link = web_links.parse(value)
     except web_links.Refused as refused:
         # Why, then what the field wants: "the site's name in that link" alone puzzled
-        # someone who typed no link at all.
-        raise Invalid(f"{refused} {LINKEDIN_ONLY}") from None
+        # someone who typed no link at all (one who typed a LinkedIn link needs only why).
+        advice = "" if "linkedin." in value.casefold() else f" {LINKEDIN_ONLY}"
+        raise Invalid(f"{refused}{advice}") from None
     if not web_links.is_linkedin(link):
         raise Invalid(LINKEDIN_ONLY)
     return link.href

@@ -82,6 +82,12 @@ def test_linkedin_refuses_other_sites(raw):
         clean(BY_NAME["linkedin"], raw, "US")
 
 
+def test_a_linkedin_link_refused_as_a_link_says_why_and_nothing_it_already_did():
+    with pytest.raises(Invalid) as refused:
+        clean(BY_NAME["linkedin"], "www.linkedin.com/in/dana lee", "US")
+    assert "a space" in str(refused.value) and "Use a linkedin.com link" not in str(refused.value)
+
+
 @pytest.mark.parametrize(
     ("raw", "stored"),
     [
