@@ -56,8 +56,9 @@ def when_phrase(moment: datetime, now: datetime, tz: str) -> str:
     return f"{day_phrase(moment, now, tz)} at {local(moment, tz):%H:%M}"
 
 
-def state(followup: Mapping[str, Any], now: datetime, tz: str) -> str:
-    """What the contact page and the list say about a follow-up."""
+def state(followup: Mapping[str, Any], now: datetime, tz: str, reminded: bool = True) -> str:
+    """What the contact page and the list say about a follow-up; ``reminded`` False for
+    someone who chose no reminders: the time is when to follow up, and nothing will come."""
     status, due = followup["status"], followup["due_at"]
     if status == "done":
         return "Done"
@@ -75,7 +76,7 @@ def state(followup: Mapping[str, Any], now: datetime, tz: str) -> str:
         )
     if followup["snoozed"]:
         return f"Snoozed until {when_phrase(due, now, tz).removeprefix('on ')}"
-    return f"Reminder {when_phrase(due, now, tz)}"
+    return f"{'Reminder' if reminded else 'Follow up'} {when_phrase(due, now, tz)}"
 
 
 def earliest_snooze_day(now: datetime, tz: str) -> date:

@@ -33,6 +33,7 @@ class Viewer(BaseUser):
     due_count: int = 0  # follow-ups due and requests waiting: the navigation's badge
     session_id: int | None = None  # this browser's session, as Settings lists it
     requests_waiting: int = 0
+    reminders_by: str = ""  # as Settings chose: "" (automatic), push, email, both, neither
 
     @property
     def is_authenticated(self) -> bool:
@@ -112,6 +113,7 @@ class SessionBackend(AuthenticationBackend):
             row["due_count"],
             row["session_id"],
             row["requests_waiting"],
+            row["reminders_by"],
         )
         return AuthCredentials(["signed_in"]), viewer
 

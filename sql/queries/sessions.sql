@@ -1,10 +1,12 @@
 -- name: account_for^
--- The account a live session belongs to, if any, with the time zone its pages use, the
+-- The account a live session belongs to, if any, with the time zone its pages use, how it
+-- wants reminders (a follow-up of someone who wants none says "Follow up", not "Reminder"), the
 -- number of follow-ups due now and of requests to connect waiting for an answer (together
 -- the badge in the navigation; the requests also by the link to them).
 SELECT w.*, w.followups_due + w.requests_waiting AS due_count
 FROM (
     SELECT s.account_id, s.id AS session_id, a.time_zone,
+           coalesce(a.reminders_by, '') AS reminders_by,
            (s.user_agent = '' OR s.last_seen_at < now() - interval '1 hour') AS stale,
            (SELECT count(*) FROM followups f
             WHERE f.owner_id = s.account_id AND f.status = 'open' AND f.due_at <= now())

@@ -49,9 +49,15 @@ async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, pus
     assert "Confirm your email in Reminder settings." in text_of(
         await dana.get(dana.url("followups"))
     )
-    # Someone who chose no reminders is not told something is wrong.
+    # Someone who chose no reminders is not told something is wrong, nor of a reminder to
+    # come: of when to follow up.
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 1")
-    assert no_way not in text_of(await dana.get(dana.url("followups")))
+    said = text_of(await dana.get(dana.url("followups")))
+    assert no_way not in said and "Reminder tomorrow" not in said
+    assert "Follow up tomorrow at" in said
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    page = text_of(await dana.get(dana.url("contact", contact_id=contact_id)))
+    assert "Follow up tomorrow at" in page and "Reminder tomorrow" not in page
     await pool.execute("UPDATE accounts SET reminders_by = NULL WHERE id = 1")
     await subscribe(dana, push)
     assert no_way not in text_of(await dana.get(dana.url("followups")))

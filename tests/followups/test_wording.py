@@ -104,6 +104,12 @@ def test_state(followup, expected):
     assert wording.state(followup, NOW, "UTC") == expected
 
 
+def test_someone_who_wants_no_reminders_is_told_when_to_follow_up_not_of_a_reminder():
+    tomorrow = {"status": "open", "due_at": NOW + timedelta(hours=21), "snoozed": False}
+    assert wording.state(tomorrow, NOW, "UTC") == "Reminder tomorrow at 09:00"
+    assert wording.state(tomorrow, NOW, "UTC", reminded=False) == "Follow up tomorrow at 09:00"
+
+
 CONTACT = {
     "name": "Dana Lee",
     "email": "dana@example.com",
