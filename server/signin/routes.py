@@ -20,7 +20,7 @@ from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
 from server.web.notices import with_notice
-from server.web.templating import render
+from server.web.templating import poll_again, poll_done, render
 from server.web.urls import url_path
 
 NOT_SIGNED_IN = "This browser is not signed in."
@@ -216,9 +216,8 @@ async def move_code(request: Request) -> Response:
 
 
 async def move_code_state(request: Request) -> Response:
-    """What became of the code on the page (htmx polls it): nothing to change while it
-    waits (204); once used, replaced, expired or gone, what to say in its place, with 286,
-    which stops htmx polling (an error status would not: the page would ask forever). Gone
+    """What became of the code on the page (htmx polls it): nothing while it waits; once
+    used, replaced, expired or gone, what to say in its place (``poll_done``). Gone
     (forgotten after a day, this browser signed out, the account deleted) and someone
     else's code read the same."""
     account_id = viewer(request).account_id
@@ -234,10 +233,8 @@ async def move_code_state(request: Request) -> Response:
             or "gone"
         )
     if state == "waiting":
-        return Response(status_code=204, headers={"cache-control": "no-store"})
-    response = render(request, "_move_code_state.html", {"state": state}, status_code=286)
-    response.headers["cache-control"] = "no-store"
-    return response
+        return poll_again()
+    return poll_done(request, "_move_code_state.html", {"state": state})
 
 
 async def move_enter(request: Request) -> Response:

@@ -25,7 +25,7 @@ from server.web.disconnects import HungUp, unless_disconnected
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
-from server.web.templating import render
+from server.web.templating import poll_again, poll_done, render
 from server.web.urls import url_path
 
 NO_CARD = "Make your card first, then you can swap."
@@ -69,8 +69,8 @@ async def tap_code(request: Request) -> Response:
 
 async def tap_code_state(request: Request) -> Response:
     """What became of the code on my Tap screen (htmx polls it every few seconds): nothing
-    to change while it waits (204); once someone swapped with it, or it expired, what to say
-    in its place, with 286, which stops the polling (an error would not)."""
+    while it waits; once someone swapped with it, or it expired, what to say in its place
+    (``poll_done``)."""
     account_id = viewer(request).account_id
     state = None
     if account_id is not None:
@@ -81,10 +81,8 @@ async def tap_code_state(request: Request) -> Response:
             account_id=account_id,
         )
     if state is not None and not state["used"] and not state["expired"]:
-        return Response(status_code=204, headers={"cache-control": "no-store"})
-    response = render(request, "_my_code_state.html", {"state": state}, status_code=286)
-    response.headers["cache-control"] = "no-store"
-    return response
+        return poll_again()
+    return poll_done(request, "_my_code_state.html", {"state": state})
 
 
 def _code_form(request: Request, typed: str, error: str, status_code: int) -> Response:

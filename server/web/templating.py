@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from server.config import PROJECT_ROOT
@@ -100,6 +100,20 @@ def html_attributes(attrs: Mapping[str, object]) -> Markup:
         name = key.replace("_", "-")
         shown.append(f" {name}" if value is True else f' {name}="{escape(value)}"')
     return Markup("".join(shown))  # noqa: S704 - names from our templates, values escaped
+
+
+def poll_again() -> Response:
+    """An htmx poll's answer (``hx-trigger="every 3s"``) while nothing changed: on a 204 htmx
+    swaps nothing and asks again. Never cached: the next ask must reach the server."""
+    return Response(status_code=204, headers={"cache-control": "no-store"})
+
+
+def poll_done(request: Request, template: str, context: dict[str, Any]) -> Response:
+    """A poll's last answer: what to show in place of what it polled, with 286, on which htmx
+    swaps it and stops polling (an error status would not: the page would ask for ever)."""
+    response = render(request, template, context, status_code=286)
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 def render(

@@ -197,13 +197,15 @@
   // A form that takes a while (a photo on the venue's Wi-Fi) says so in #flash, a live region
   // there from the start, and says when it is done: the part it replaces is new to a screen
   // reader, which reads nothing of it. data-sending, data-sent on the form.
-  function say(text) {
+  // One note in #flash at a time ("" clears it); returned, for a mark to find it by.
+  function say(text, className) {
     var flash = document.getElementById("flash");
-    if (!flash) return;
+    if (!flash) return null;
     var note = document.createElement("p");
-    note.className = "small muted";
+    note.className = className || "small muted";
     note.textContent = text;
     flash.replaceChildren(text ? note : "");
+    return note;
   }
   document.addEventListener("htmx:beforeSend", function (event) {
     var form = event.detail.elt;
@@ -222,17 +224,12 @@
   // seconds; a part marked data-quiet-offline, which says itself what it lacks offline):
   // they sent nothing. A bump's "Swap with …?" wait is waited on, and still says it.
   document.addEventListener("htmx:sendError", function (event) {
-    var flash = document.getElementById("flash");
     var elt = event.detail.elt;
-    var own = "[hx-trigger^='every '], [data-quiet-offline]";
-    if (!flash || (elt instanceof Element && elt.matches(own))) return;
-    var note = document.createElement("p");
-    note.className = "notice bad";
-    note.dataset.sendError = "";
-    note.textContent = navigator.onLine === false
+    if (elt instanceof Element && elt.matches("[hx-trigger^='every '], [data-quiet-offline]")) return;
+    var note = say(navigator.onLine === false
       ? "You're offline: nothing was sent. Try again when you're back online."
-      : "The server could not be reached: nothing was sent. Try again in a moment.";
-    flash.replaceChildren(note);
+      : "The server could not be reached: nothing was sent. Try again in a moment.", "notice bad");
+    if (note) note.dataset.sendError = "";
   });
 
   function keepThisPage(worker) {
