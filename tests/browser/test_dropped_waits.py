@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from server.tap.bumps import WAITING_PER_ACCOUNT
-from tests.browser.test_reminders import eventually
 from tests.limit_counts import hits
 from tests.phone import DEFAULT_CARD
+from tests.waiting import eventually
 
 
 async def places_held(pool: asyncpg.Pool) -> int:

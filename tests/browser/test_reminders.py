@@ -15,11 +15,9 @@ trusted one focus a window, ``WindowClient.focus()`` is stood in for during the 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import pytest
@@ -41,9 +39,7 @@ from tests.browser.ui import (
     swap_with_mia,
 )
 from tests.reminders import make_due, running_worker
-
-T = TypeVar("T")
-WAIT_SECONDS = 10.0
+from tests.waiting import eventually
 
 # Runs in every page before its scripts. A subscription is kept in localStorage, so
 # getSubscription() agrees with subscribe() across reloads, as a browser's would.
@@ -160,21 +156,6 @@ TAP_NOTIFICATION = """async ({ tag, action }) => {
     WindowClient.prototype.focus = focus;
   }
 }"""
-
-
-async def eventually(
-    check: Callable[[], Awaitable[T | None]], what: str, seconds: float = WAIT_SECONDS
-) -> T:
-    """Poll ``check`` until it gives something truthy; fail naming ``what``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    last: Any = None
-    while loop.time() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.05)
-    pytest.fail(f"{what} within {seconds} s (last seen: {last!r})")
 
 
 def fake_push_manager(origin: str, subscription_id: str) -> str:

@@ -19,7 +19,6 @@ from playwright.async_api import Locator, Page, Route, expect
 
 from tests.browser.camera import qr_frame
 from tests.browser.conftest import CameraPhone, NewPage
-from tests.browser.test_reminders import eventually
 from tests.browser.ui import (
     DANA,
     MIA,
@@ -35,6 +34,7 @@ from tests.browser.ui import (
     service_worker_controls,
     share_link,
 )
+from tests.waiting import eventually
 
 PENDING = re.compile(r"Card scanned at \d\d:\d\d - Pending - will sync")
 SWAPPED = f"Swapped with {DANA.name}."

@@ -14,6 +14,7 @@ from tests.phone import Phone, soup, text_of
 from tests.reminders import make_due, running_worker, subscribe, swapped
 from tests.swaps.test_sync import action, replay, token_of
 from tests.tap.test_routes import bump, code_of
+from tests.waiting import eventually
 
 
 async def contact_of(pool: Any, owner: int) -> int:
@@ -118,7 +119,16 @@ async def test_a_bump_crowd_hides_each_from_the_other(new_phone, pool):
     sam = await new_phone()
     await sam.make_card(name="Sam Roe", email="sam@example.com")
     now = time.time() * 1000
-    answers = await asyncio.gather(bump(dana, now), bump(mia, now + 10), bump(sam, now + 20))
+    # Dana's and Mia's bumps reach the server first (neither sees the other), then Sam's makes
+    # the crowd. Sent all at once, Sam's could pair with one of them and be announced before
+    # the third arrived, on a busy machine.
+    first = [asyncio.create_task(bump(dana, now)), asyncio.create_task(bump(mia, now + 10))]
+
+    async def both_in() -> bool:
+        return await pool.fetchval("SELECT count(*) FROM bumps") == 2
+
+    await eventually(both_in, "Dana's and Mia's bumps stored", seconds=1, every=0.005)
+    answers = await asyncio.gather(*first, bump(sam, now + 20))
     assert [answer.json()["state"] for answer in answers] == ["ambiguous"] * 3
     choices = [{c["name"] for c in answer.json()["choices"]} for answer in answers]
     assert choices == [{"Sam Roe"}, {"Sam Roe"}, {"Dana Lee", "Mia Chen"}]

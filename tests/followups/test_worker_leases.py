@@ -60,7 +60,9 @@ async def test_a_send_never_outlasts_its_lease(new_phone, pool, push, app):
     await make_due(pool)
     push.hold()
     try:
-        async with running_worker(app, push, lease_seconds=2) as worker:
+        # A lease of 4 s: the send must end 0.4 s before it runs out, time enough for a busy
+        # machine's event loop to notice the hang-up (at 2 s, 0.2 s was once too little).
+        async with running_worker(app, push, lease_seconds=4) as worker:
             sending = asyncio.create_task(worker.run_once())
             await push.wait_for_held(1)
             # The lease as the database holds it (what another worker's claim goes by), and
@@ -69,7 +71,7 @@ async def test_a_send_never_outlasts_its_lease(new_phone, pool, push, app):
             lease_until = await pool.fetchval(
                 "SELECT extract(epoch FROM lease_until)::float8 FROM deliveries"
             )
-            await push.wait_for_held(0, timeout=3)
+            await push.wait_for_held(0, timeout=5)
             hung_up_at = time.time()
             await sending
     finally:
