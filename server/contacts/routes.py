@@ -4,6 +4,7 @@ removing one (with Undo), blocking a person, what each contact sees of my card, 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from textwrap import shorten
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from server.web.templating import render
 from server.web.urls import url_path
 
 NOTE_MAX = 2000
+NOTE_QUOTED = 200  # of a note changed elsewhere, in the message that says so
 GIVE_GET_MAX = 500
 # "What they see of me", as the contact page offers it.
 SHARING = {"all": "All my card", "basics": "Name and headline only"}
@@ -122,30 +124,56 @@ async def contact_note(request: Request) -> Response:
     form = await read_form(request)
     owner_id, contact = await load_contact(request)
     note = text(form, "note")
-    error = None
+    # The version of the note the page showed ("" before any): a note saved meanwhile on
+    # another phone or tab (or by one that kept this text offline) is not overwritten unseen.
+    as_of = form.get("note_as_of")
+    error, status_code = None, 200
     if len(note) > NOTE_MAX:
-        error = f"Please keep your note under {NOTE_MAX} characters."
-    saved = False
-    if error is None:
+        error, status_code = f"Please keep your note under {NOTE_MAX} characters.", 422
+    else:
         row = await request.app.state.sql.run(
             request.app.state.pool,
             "contacts.set_note",
             id=contact["id"],
             owner_id=owner_id,
             note=note,
+            checked=isinstance(as_of, str),
+            as_of=moment(as_of),
         )
-        contact = {**contact, "note": row["note"], "note_updated_at": row["note_updated_at"]}
-        saved = True
+        if row is None:
+            _, contact = await load_contact(request)
+            error, status_code = changed_since(contact["note"]), 409
+        else:
+            contact = {**contact, "note": row["note"], "note_updated_at": row["note_updated_at"]}
     if htmx(request):
         return render(
             request,
             "_contact_note.html",
-            {"contact": contact, "note_error": error, "saved": saved, "draft": note},
-            status_code=422 if error else 200,
+            {"contact": contact, "note_error": error, "saved": error is None, "draft": note},
+            status_code=status_code,
         )
     if error:
-        return await contact_page(request, contact, 422, note_error=error, draft=note)
+        return await contact_page(request, contact, status_code, note_error=error, draft=note)
     return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
+
+
+def moment(value: object) -> datetime | None:
+    """A version sent back by a form (``isoformat()``), or None for none or one unreadable
+    (a note with a version then counts as changed since)."""
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def changed_since(current: str) -> str:
+    now_says = " It is now empty."
+    if current:
+        now_says = f" It now says: “{shorten(current, NOTE_QUOTED)}”."
+    return (
+        "Not saved: this note was changed on another phone or tab since you opened it."
+        f"{now_says} Save again to replace it with yours."
+    )
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

@@ -93,9 +93,11 @@ CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 WHERE ct.id = :id AND ct.owner_id = :owner_id
 
 -- name: set_note^
--- Save my private note about a contact; returns nothing when it is not mine.
+-- Save my private note about a contact; returns nothing when it is not mine, or when :checked
+-- and the note was saved since :as_of (the version the page showed) with other words.
 UPDATE contacts SET note = :note, note_updated_at = now()
 WHERE id = :id AND owner_id = :owner_id
+  AND (NOT :checked OR note_updated_at IS NOT DISTINCT FROM :as_of::timestamptz OR note = :note)
 RETURNING note, note_updated_at
 
 -- name: set_give_get^

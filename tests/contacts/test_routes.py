@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import vobject
 
 from tests.phone import soup, text_of
@@ -90,6 +92,56 @@ async def test_private_note_saved_and_only_mine(new_phone, pool):
     assert "under 2000 characters" in text_of(too_long)
     assert await pool.fetchval("SELECT note FROM contacts WHERE id = $1", contact_id) == (
         "Knows <b>fashion</b> recruiters"
+    )
+
+
+async def test_a_note_saved_elsewhere_since_is_never_overwritten_unseen(new_phone, pool):
+    """Two phones (or tabs, or a phone that kept its text offline) open the same note: the
+    one that saves second is told what the other saved, and saves over it only when asked."""
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    dana = await new_phone()
+    await dana.make_card()
+    await swap(me, dana)
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    note_url = me.url("contact_note", contact_id=contact_id)
+
+    def as_of(page: Any) -> str:
+        return str(soup(page).select_one("#contact-note input[name=note_as_of]")["value"])
+
+    opened = await me.get(me.url("contact", contact_id=contact_id))
+    phone, laptop = as_of(opened), as_of(opened)
+    assert phone == ""  # no note yet
+    saved = await me.post(note_url, {"note": "From the laptop", "note_as_of": laptop}, htmx=True)
+    assert saved.status_code == 200 and "Saved." in text_of(saved)
+
+    late = await me.post(note_url, {"note": "From the phone", "note_as_of": phone}, htmx=True)
+    assert late.status_code == 409 and "Saved." not in text_of(late)
+    field = soup(late).select_one("#note")
+    assert field.get_text() == "From the phone" and field["aria-invalid"] == "true"
+    assert (
+        "Not saved: this note was changed on another phone or tab since you opened it. "
+        "It now says: “From the laptop”. Save again to replace it with yours."
+    ) in text_of(late)
+    assert await pool.fetchval("SELECT note FROM contacts WHERE id = $1", contact_id) == (
+        "From the laptop"
+    )
+    # The form that came back carries the note's version now: saving again replaces it.
+    again = await me.post(note_url, {"note": "From the phone", "note_as_of": as_of(late)})
+    assert again.status_code == 303
+    assert await pool.fetchval("SELECT note FROM contacts WHERE id = $1", contact_id) == (
+        "From the phone"
+    )
+    # The same words sent twice (a lost answer, tried again) are no conflict.
+    twice = await me.post(note_url, {"note": "From the phone", "note_as_of": phone}, htmx=True)
+    assert twice.status_code == 200
+    # A version that cannot be read counts as an old one; without the page full (no htmx).
+    for bad in ("yesterday", "2026-13-45T99:00:00"):
+        odd = await me.post(note_url, {"note": "Odd", "note_as_of": bad})
+        assert odd.status_code == 409 and "It now says: “From the phone”" in text_of(odd)
+        assert soup(odd).select_one("h1").get_text(strip=True) == "Dana Lee"
+    assert await pool.fetchval("SELECT note FROM contacts WHERE id = $1", contact_id) == (
+        "From the phone"
     )
 
 
