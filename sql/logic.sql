@@ -536,6 +536,20 @@ LANGUAGE sql STABLE AS $$
     WHERE r.from_id = asker AND r.to_id = asked AND r.status = 'pending'
 $$;
 
+-- Whether `asker` asked `asked` to connect and is still to hear back as far as they know: the
+-- roster and matches show "Request sent". A declined request reads the same: declining is
+-- silent. PL/pgSQL, its plan kept for the session: called for each row of a page, it cost
+-- 1-2 µs a row more than the EXISTS written in place, where an SQL function (not inlined,
+-- having a subquery) cost 2-5.
+CREATE OR REPLACE FUNCTION request_sent(asker bigint, asked bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM connect_requests r
+                   WHERE r.from_id = asker AND r.to_id = asked
+                     AND r.status IN ('pending', 'declined'));
+END
+$$;
+
 -- One page of an event's roster for `viewer` (events.roster says what it shows): listed,
 -- present attendees other than the viewer, no block either way; `typed` a prefix tsquery
 -- text (events.prefix_query) or NULL for everyone; `lim` of them after the person `after`
@@ -635,10 +649,7 @@ BEGIN
     )
     SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with,
            c.photo_key, ct.id,
-           -- A declined request still reads "Request sent": declining is silent.
-           EXISTS (SELECT 1 FROM connect_requests r
-                   WHERE r.status IN ('pending', 'declined')
-                     AND r.from_id = viewer AND r.to_id = c.account_id)
+           request_sent(viewer, c.account_id)
     FROM found f
     JOIN cards c ON c.account_id = f.account_id
     LEFT JOIN contacts ct ON ct.owner_id = viewer AND ct.contact_id = c.account_id

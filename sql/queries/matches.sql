@@ -95,10 +95,7 @@ SELECT r.direction, r.account_id, c.name, c.headline, c.company, c.photo_key, r.
                    'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', HighlightAll=true')
            AS highlighted,
        ct.id AS contact_id,
-       -- As on the roster (roster_page()): a declined request still reads "Request sent".
-       EXISTS (SELECT 1 FROM connect_requests q
-               WHERE q.status IN ('pending', 'declined')
-                 AND q.from_id = :viewer_id AND q.to_id = r.account_id) AS requested,
+       request_sent(:viewer_id, r.account_id) AS requested,
        request_waiting(r.account_id, :viewer_id) AS asked_me
 FROM ranked r
 JOIN cards c ON c.account_id = r.account_id
