@@ -182,3 +182,26 @@ async def test_a_word_an_input_method_commits_past_the_limit_is_said_to_be_cut(
         "Only the first 500 characters fit here: the end of what you added was left out."
     )
     await expect(dana.get_by_text("0 characters left")).to_be_visible()
+
+
+async def test_text_dropped_past_the_limit_is_said_to_be_cut(new_phone_page: NewPage) -> None:
+    # Text dragged from another app (split screen on a tablet) and dropped into the field.
+    dana = await new_phone_page()
+    await dana.goto("/card")
+    helps = card_form(dana).get_by_label("I can help with")
+    await helps.fill("Intros to recruiters. ")
+    box = await helps.bounding_box()
+    assert box is not None
+    at = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+    dragged = {
+        "items": [{"mimeType": "text/plain", "data": "Fashion and retail hiring. " * 30}],
+        "dragOperationsMask": 1,
+    }
+    drag = await dana.context.new_cdp_session(dana)
+    for kind in ("dragEnter", "dragOver", "drop"):
+        await drag.send("Input.dispatchDragEvent", {"type": kind, **at, "data": dragged})
+    await expect(helps).to_have_value(re.compile(r"^.{500}$", re.S))
+    await expect(card_form(dana).get_by_role("status").filter(has_text="characters")).to_have_text(
+        "Only the first 500 characters fit here: the end of what you added was left out."
+    )
+    await expect(dana.get_by_text("0 characters left")).to_be_visible()
