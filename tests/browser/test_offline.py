@@ -18,6 +18,7 @@ from tests.browser.ui import (
     service_worker_controls,
     swap_with_mia,
 )
+from tests.waiting import eventually
 
 
 async def opens_dana_s_card(new_phone_page: NewPage, live_server: str, link: str) -> None:
@@ -174,8 +175,13 @@ async def test_a_note_kept_offline_is_saved_when_its_page_opens_online(
     await dana.goto("/contacts")  # the kept copy: the note's page is no longer open
     await no_network(dana, False)
     await contact_links(dana).filter(has_text=MIA.name).tap()
-    await expect(saved(dana)).to_be_visible()
-    assert await saved_note(pool) == "Ask about the Lisbon office"
+    await expect(dana.get_by_label("My private note")).to_have_value("Ask about the Lisbon office")
+
+    async def saved_now() -> bool:
+        return await saved_note(pool) == "Ask about the Lisbon office"
+
+    await eventually(saved_now, "the note kept offline saved")
+    await expect(dana.locator("#flash")).to_be_empty()
 
 
 async def test_a_note_kept_offline_never_overwrites_one_saved_elsewhere(
