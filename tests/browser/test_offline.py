@@ -135,6 +135,16 @@ async def note_offline(dana: Page, text: str) -> None:
     )
 
 
+async def kept_offline_and_left(new_phone_page: NewPage, text: str) -> Page:
+    """Dana's note saved with no network, then another page opened (the kept copy of her
+    contacts): the note's page is no longer open."""
+    dana = await swap_with_mia(new_phone_page)
+    await mias_page(dana)
+    await note_offline(dana, text)
+    await dana.goto("/contacts")
+    return dana
+
+
 async def saved_note(pool: asyncpg.Pool) -> str:
     return str(await pool.fetchval("SELECT note FROM contacts WHERE owner_id = 1"))
 
@@ -169,10 +179,7 @@ async def test_a_note_typed_offline_outlives_a_reload_and_is_saved_once_online(
 async def test_a_note_kept_offline_is_saved_when_its_page_opens_online(
     new_phone_page: NewPage, pool: asyncpg.Pool
 ) -> None:
-    dana = await swap_with_mia(new_phone_page)
-    await mias_page(dana)
-    await note_offline(dana, "Ask about the Lisbon office")
-    await dana.goto("/contacts")  # the kept copy: the note's page is no longer open
+    dana = await kept_offline_and_left(new_phone_page, "Ask about the Lisbon office")
     await no_network(dana, False)
     await contact_links(dana).filter(has_text=MIA.name).tap()
     await expect(dana.get_by_label("My private note")).to_have_value("Ask about the Lisbon office")
@@ -187,10 +194,7 @@ async def test_a_note_kept_offline_is_saved_when_its_page_opens_online(
 async def test_a_note_kept_offline_never_overwrites_one_saved_elsewhere(
     new_phone_page: NewPage, pool: asyncpg.Pool
 ) -> None:
-    dana = await swap_with_mia(new_phone_page)
-    await mias_page(dana)
-    await note_offline(dana, "Typed on this phone")
-    await dana.goto("/contacts")
+    dana = await kept_offline_and_left(new_phone_page, "Typed on this phone")
     # Meanwhile Dana saved another note on her laptop.
     await pool.execute(
         "UPDATE contacts SET note = 'Typed on the laptop', note_updated_at = now() "

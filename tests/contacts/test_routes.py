@@ -74,14 +74,19 @@ async def test_contacts_search_matches_within_one_field_in_any_case(new_phone):
         assert names == (["Åsa Öberg"] if found else []), typed
 
 
-async def test_private_note_saved_and_only_mine(new_phone, pool):
+async def my_note_on_dana(new_phone: Any, pool: Any) -> tuple[Any, int, str]:
+    """I swapped with Dana: my phone, my contact of her and where my note on her is saved."""
     me = await new_phone()
     await me.make_card(name="Me Myself")
     dana = await new_phone()
     await dana.make_card()
     await swap(me, dana)
     contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
-    note_url = me.url("contact_note", contact_id=contact_id)
+    return me, contact_id, me.url("contact_note", contact_id=contact_id)
+
+
+async def test_private_note_saved_and_only_mine(new_phone, pool):
+    me, contact_id, note_url = await my_note_on_dana(new_phone, pool)
     saved = await me.post(note_url, {"note": "Knows <b>fashion</b> recruiters"}, htmx=True)
     assert saved.status_code == 200 and "Saved." in text_of(saved)
     page = await me.get(me.url("contact", contact_id=contact_id))
@@ -98,13 +103,7 @@ async def test_private_note_saved_and_only_mine(new_phone, pool):
 async def test_a_note_saved_elsewhere_since_is_never_overwritten_unseen(new_phone, pool):
     """Two phones (or tabs, or a phone that kept its text offline) open the same note: the
     one that saves second is told what the other saved, and saves over it only when asked."""
-    me = await new_phone()
-    await me.make_card(name="Me Myself")
-    dana = await new_phone()
-    await dana.make_card()
-    await swap(me, dana)
-    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
-    note_url = me.url("contact_note", contact_id=contact_id)
+    me, contact_id, note_url = await my_note_on_dana(new_phone, pool)
 
     def as_of(page: Any) -> str:
         return str(soup(page).select_one("#contact-note input[name=note_as_of]")["value"])
