@@ -34,7 +34,7 @@ from server.web.templating import render
 from server.web.urls import url_path
 
 NOTE_MAX = 2000
-NOTE_QUOTED = 200  # of a note changed elsewhere, in the message that says so
+NOTE_QUOTED = 200  # of a text changed elsewhere, in the message that says so
 GIVE_GET_MAX = 500
 # "What they see of me", as the contact page offers it.
 SHARING = {"all": "All my card", "basics": "Name and headline only"}
@@ -142,7 +142,7 @@ async def contact_note(request: Request) -> Response:
         )
         if row is None:
             _, contact = await load_contact(request)
-            error, status_code = changed_since(contact["note"]), 409
+            error, status_code = note_changed_since(contact["note"]), 409
         else:
             contact = {**contact, "note": row["note"], "note_updated_at": row["note_updated_at"]}
     if htmx(request):
@@ -166,10 +166,8 @@ def moment(value: object) -> datetime | None:
         return None
 
 
-def changed_since(current: str) -> str:
-    now_says = " It is now empty."
-    if current:
-        now_says = f" It now says: “{shorten(current, NOTE_QUOTED)}”."
+def note_changed_since(current: str) -> str:
+    now_says = f" It now says: {quoted(current)}." if current else " It is now empty."
     return (
         "Not saved: this note was changed on another phone or tab since you opened it."
         f"{now_says} Save again to replace it with yours."
@@ -182,11 +180,15 @@ async def contact_give_get(request: Request) -> Response:
     form = await read_form(request)
     owner_id, contact = await load_contact(request)
     promised, they_asked = text(form, "promised"), text(form, "they_asked")
+    # Both as the page showed them: saved since with other words (another phone or tab, or
+    # one that kept this offline), they are not overwritten unseen.
+    promised_was, they_asked_was = form.get("promised_was"), form.get("they_asked_was")
     errors = {
         name: f"Please keep this under {GIVE_GET_MAX} characters."
         for name, value in (("promised", promised), ("they_asked", they_asked))
         if len(value) > GIVE_GET_MAX
     }
+    conflict, status_code = None, 422 if errors else 200
     if not errors:
         row = await request.app.state.sql.run(
             request.app.state.pool,
@@ -195,23 +197,40 @@ async def contact_give_get(request: Request) -> Response:
             owner_id=owner_id,
             promised=promised,
             they_asked=they_asked,
+            checked=isinstance(promised_was, str) and isinstance(they_asked_was, str),
+            promised_was=promised_was if isinstance(promised_was, str) else "",
+            they_asked_was=they_asked_was if isinstance(they_asked_was, str) else "",
         )
-        contact = {**contact, "promised": row["promised"], "they_asked": row["they_asked"]}
+        if row is None:
+            _, contact = await load_contact(request)
+            conflict, status_code = give_get_changed_since(contact), 409
+        else:
+            contact = {**contact, "promised": row["promised"], "they_asked": row["they_asked"]}
     context = {
         "give_get_errors": errors,
-        "give_get_saved": not errors,
+        "give_get_conflict": conflict,
+        "give_get_saved": status_code == 200,
         "draft": {"promised": promised, "they_asked": they_asked},
     }
     if htmx(request):
         return render(
-            request,
-            "_give_get.html",
-            {"contact": contact, **context},
-            status_code=422 if errors else 200,
+            request, "_give_get.html", {"contact": contact, **context}, status_code=status_code
         )
-    if errors:
-        return await contact_page(request, contact, 422, **context)
+    if status_code != 200:
+        return await contact_page(request, contact, status_code, **context)
     return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
+
+
+def quoted(current: str) -> str:
+    return f"“{shorten(current, NOTE_QUOTED)}”" if current else "nothing"
+
+
+def give_get_changed_since(contact: Any) -> str:
+    return (
+        "Not saved: this was changed on another phone or tab since you opened it. It now says: "
+        f"I promised them {quoted(contact['promised'])}; they asked me for "
+        f"{quoted(contact['they_asked'])}. Save again to replace it with yours."
+    )
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

@@ -101,9 +101,14 @@ WHERE id = :id AND owner_id = :owner_id
 RETURNING note, note_updated_at
 
 -- name: set_give_get^
--- What I promised them and what they asked me for.
+-- What I promised them and what they asked me for; returns nothing when it is not mine, or
+-- when :checked and they were saved since the page showed :promised_was and :they_asked_was,
+-- with other words.
 UPDATE contacts SET promised = :promised, they_asked = :they_asked
 WHERE id = :id AND owner_id = :owner_id
+  AND (NOT :checked
+       OR (promised = :promised_was AND they_asked = :they_asked_was)
+       OR (promised = :promised AND they_asked = :they_asked))
 RETURNING promised, they_asked
 
 

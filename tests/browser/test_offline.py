@@ -131,7 +131,7 @@ async def note_offline(dana: Page, text: str) -> None:
     await dana.get_by_label("My private note").fill(text)
     await dana.get_by_role("button", name="Save note").tap()
     await expect(dana.locator("#flash")).to_have_text(
-        "You're offline: your note is kept on this phone, and saved when you're back online."
+        "You're offline: what you typed is kept on this phone, and saved when you're back online."
     )
 
 
@@ -150,7 +150,8 @@ async def saved_note(pool: asyncpg.Pool) -> str:
 
 
 def saved(dana: Page) -> Locator:
-    return dana.get_by_role("status").filter(has_text="Saved.")
+    """The note's "Saved." (give and get say more)."""
+    return dana.get_by_role("status").filter(has_text=re.compile(r"^Saved\.$"))
 
 
 async def test_a_note_typed_offline_outlives_a_reload_and_is_saved_once_online(
@@ -160,19 +161,31 @@ async def test_a_note_typed_offline_outlives_a_reload_and_is_saved_once_online(
     await mias_page(dana)
     note = "Met at the coffee line; wants the deck by Friday"
     await note_offline(dana, note)
+    promised = dana.get_by_label("I promised them")
+    await promised.fill("The deck, by Friday")
+    await dana.get_by_role("button", name="Save", exact=True).tap()
+    await expect(dana.locator("#flash")).to_have_text(re.compile("^You're offline: what you typed"))
     # The app reopened at the venue, still offline: the note is back in its field.
     response = await dana.reload()
     assert response is not None and response.from_service_worker
     await expect(dana.get_by_label("My private note")).to_have_value(note)
+    await expect(promised).to_have_value("The deck, by Friday")
     await expect(dana.locator("#flash")).to_have_text(
-        "Your note typed offline is kept on this phone, and saved when you're back online."
+        "What you typed offline is kept on this phone, and saved when you're back online."
     )
     await no_network(dana, False)
     await expect(saved(dana)).to_be_visible()
+    await expect(
+        dana.get_by_role("status").filter(has_text="Your reminder will mention it")
+    ).to_be_visible()
     await expect(dana.locator("#flash")).to_be_empty()
     assert await saved_note(pool) == note
+    assert await pool.fetchval("SELECT promised FROM contacts WHERE owner_id = 1") == (
+        "The deck, by Friday"
+    )
     await dana.reload()
     await expect(dana.get_by_label("My private note")).to_have_value(note)
+    await expect(promised).to_have_value("The deck, by Friday")
     await expect(saved(dana)).to_have_count(0)
 
 

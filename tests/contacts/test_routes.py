@@ -144,6 +144,47 @@ async def test_a_note_saved_elsewhere_since_is_never_overwritten_unseen(new_phon
     )
 
 
+async def test_give_and_get_saved_elsewhere_since_is_never_overwritten_unseen(new_phone, pool):
+    me, contact_id, _ = await my_note_on_dana(new_phone, pool)
+    url = me.url("contact_give_get", contact_id=contact_id)
+    opened = soup(await me.get(me.url("contact", contact_id=contact_id)))
+    shown = {
+        name: opened.select_one(f"#give-get input[name={name}]")["value"]
+        for name in ("promised_was", "they_asked_was")
+    }
+    assert shown == {"promised_was": "", "they_asked_was": ""}
+    laptop = {"promised": "An intro to Sam", "they_asked": "", **shown}
+    assert (await me.post(url, laptop, htmx=True)).status_code == 200
+    phone = {"promised": "The deck", "they_asked": "A coffee", **shown}
+    late = await me.post(url, phone, htmx=True)
+    assert late.status_code == 409
+    assert soup(late).select_one("[role=alert]").get_text() == (
+        "Not saved: this was changed on another phone or tab since you opened it. It now says: "
+        "I promised them “An intro to Sam”; they asked me for nothing. Save again to replace "
+        "it with yours."
+    )
+    kept = soup(late)
+    assert kept.select_one("#promised")["value"] == "The deck"
+    assert kept.select_one("#they-asked")["value"] == "A coffee"
+    row = await pool.fetchrow("SELECT promised, they_asked FROM contacts WHERE id = $1", contact_id)
+    assert (row["promised"], row["they_asked"]) == ("An intro to Sam", "")
+    # Saved again from what came back (it carries the words now saved): replaced.
+    again = {
+        "promised": "The deck",
+        "they_asked": "A coffee",
+        "promised_was": kept.select_one("input[name=promised_was]")["value"],
+        "they_asked_was": kept.select_one("input[name=they_asked_was]")["value"],
+    }
+    assert (await me.post(url, again)).status_code == 303
+    row = await pool.fetchrow("SELECT promised, they_asked FROM contacts WHERE id = $1", contact_id)
+    assert (row["promised"], row["they_asked"]) == ("The deck", "A coffee")
+    # Without the page's words (an older page, a client of its own): saved as before.
+    assert (await me.post(url, {"promised": "Both", "they_asked": ""})).status_code == 303
+    # The full page, for a browser with no JavaScript: the same refusal.
+    full = await me.post(url, {"promised": "Old", "they_asked": "", **shown})
+    assert full.status_code == 409 and "It now says: I promised them “Both”" in text_of(full)
+
+
 async def test_another_account_can_never_read_my_contacts(new_phone, pool):
     me = await new_phone()
     await me.make_card(name="Me Myself")

@@ -228,10 +228,10 @@
     if (elt instanceof Element && elt.matches("[hx-trigger^='every '], [data-quiet-offline]")) return;
     var offline = navigator.onLine === false;
     var note;
-    if (elt instanceof HTMLFormElement && elt.dataset.keepDraft && keepDraft(elt)) {
+    if (elt instanceof HTMLFormElement && elt.hasAttribute("data-keep-draft") && keepDraft(elt)) {
       note = say(offline
-        ? "You're offline: your " + elt.dataset.keepDraft + " is kept on this phone, and saved when you're back online."
-        : "The server could not be reached: your " + elt.dataset.keepDraft + " is kept on this phone. Try again in a moment.", "notice");
+        ? "You're offline: what you typed is kept on this phone, and saved when you're back online."
+        : "The server could not be reached: what you typed is kept on this phone. Try again in a moment.", "notice");
     } else {
       note = say(offline
         ? "You're offline: nothing was sent. Try again when you're back online."
@@ -240,41 +240,54 @@
     if (note) note.dataset.sendError = "";  // gone once back online
   });
 
-  // A text saved while the venue's network was gone (a form marked data-keep-draft="note"):
-  // kept on this phone (localStorage, which signing out clears) with the version of the text
-  // it was typed over (the form's [data-as-of]), put back in its field when the page opens
-  // again, and sent once the phone is back online. The server's answer ends it: it saved the
-  // text, or sent the form back with it and what is wrong (too long; the text was saved
-  // elsewhere since, which the version tells it, and is never overwritten unseen).
+  // What was typed into a form marked data-keep-draft (a contact's note, give and get) and
+  // saved while the venue's network was gone: kept on this phone (localStorage, which signing
+  // out clears) with what the form's [data-as-of] fields say it was typed over, put back when
+  // the page opens again, and sent once the phone is back online. The server's answer ends
+  // it: it saved the text, or sent the form back with it and what is wrong (too long; saved
+  // elsewhere since, which the [data-as-of] fields tell it: never overwritten unseen).
   var DRAFT = "reachout-draft:";
-  function draftField(form) { return form.querySelector("textarea"); }
+  function typedFields(form) { return form.querySelectorAll("textarea, input[type=text]"); }
+  function values(fields) {
+    var kept = {};
+    fields.forEach(function (field) { kept[field.name] = field.value; });
+    return kept;
+  }
   function draftKey(form) { return DRAFT + form.getAttribute("action"); }
   function keptDraft(form) {
     try { return JSON.parse(localStorage.getItem(draftKey(form)) || "null"); } catch (e) { return null; }
   }
   function keepDraft(form) {
-    var field = draftField(form), asOf = form.querySelector("[data-as-of]");
-    if (!field) return false;
+    var draft = { typed: values(typedFields(form)), asOf: values(form.querySelectorAll("[data-as-of]")) };
     try {
-      localStorage.setItem(draftKey(form), JSON.stringify({ text: field.value, asOf: asOf ? asOf.value : null }));
+      localStorage.setItem(draftKey(form), JSON.stringify(draft));
       return true;
     } catch (e) { return false; }  // storage full or refused: say nothing was sent
   }
   function dropDraft(form) {
     try { localStorage.removeItem(draftKey(form)); } catch (e) {}
   }
+  function showsDraft(form, draft) {
+    return Array.prototype.every.call(typedFields(form), function (field) {
+      return !(field.name in draft.typed) || field.value === draft.typed[field.name];
+    });
+  }
   function restoreDrafts(root) {
     var forms = Array.prototype.slice.call(root.querySelectorAll("form[data-keep-draft]"));
     if (root.matches("form[data-keep-draft]")) forms.push(root);  // swapped in by itself
     forms.forEach(function (form) {
-      var draft = keptDraft(form), field = draftField(form), asOf = form.querySelector("[data-as-of]");
-      if (!draft || !field) return;
-      if (field.value === draft.text) { dropDraft(form); return; }
-      field.value = draft.text;
-      if (asOf && draft.asOf !== null) asOf.value = draft.asOf;
-      countLeft(field);
+      var draft = keptDraft(form);
+      if (!draft || !draft.typed) return;
+      if (showsDraft(form, draft)) { dropDraft(form); return; }
+      typedFields(form).forEach(function (field) {
+        if (field.name in draft.typed) field.value = draft.typed[field.name];
+        if (limited(field)) countLeft(field);
+      });
+      form.querySelectorAll("[data-as-of]").forEach(function (field) {
+        if (field.name in draft.asOf) field.value = draft.asOf[field.name];
+      });
       if (navigator.onLine === false) {
-        var note = say("Your " + form.dataset.keepDraft + " typed offline is kept on this phone, and saved when you're back online.", "notice");
+        var note = say("What you typed offline is kept on this phone, and saved when you're back online.", "notice");
         if (note) note.dataset.sendError = "";
       } else {
         form.requestSubmit();
@@ -286,12 +299,12 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt, status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (form instanceof HTMLFormElement && form.dataset.keepDraft && status > 0 && status < 500) dropDraft(form);
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-keep-draft") && status > 0 && status < 500) dropDraft(form);
   });
   window.addEventListener("online", function () {
     document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
-      var draft = keptDraft(form), field = draftField(form);
-      if (draft && field && field.value === draft.text) form.requestSubmit();
+      var draft = keptDraft(form);
+      if (draft && draft.typed && showsDraft(form, draft)) form.requestSubmit();
     });
   });
 
