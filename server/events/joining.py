@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from server.db.queries import Queries
 from server.events import events
 from server.web import limits
+from server.web.errors import Titled
 
 MISS_WINDOW = timedelta(hours=1)
 # A person mistypes a code read aloud a few times; a venue shares one address behind its NAT.
@@ -76,12 +77,12 @@ async def find(
         raise refusal
     assert event is not None
     if removed:
-        raise HTTPException(403, REMOVED)
+        raise Titled(403, REMOVED, title="You can't join this event")
     if event["closed_at"] is not None:
         raise HTTPException(410, CLOSED)
     now = datetime.now(UTC)
     if now < event["starts_at"] - OPENS_BEFORE:
-        raise HTTPException(403, NOT_YET)
+        raise Titled(403, NOT_YET, title="Not open yet")
     if now > event["ends_at"] + CLOSES_AFTER:
         raise HTTPException(410, OVER)
     return event

@@ -50,7 +50,7 @@ def refusal(request: Request) -> Response:
     # Our scripts (the offline outbox, push settings) read a JSON answer; pages read HTML.
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"status": "failed", "message": REFUSED}, status_code=403)
-    return error_response(request, 403, REFUSED)
+    return error_response(request, 403, REFUSED, title="Please reload the page")
 
 
 class CrossOriginProtectionMiddleware:

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 TITLES = {
     400: "That did not work",
-    403: "Please reload the page",
+    403: "You can't do that here",
     404: "Not found",
     405: "Not allowed",
     410: "This code no longer works",

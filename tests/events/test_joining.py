@@ -103,6 +103,7 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
         await mia.post(mia.url("join_event_submit", code=code), {"listed": "on"}),
     ):
         assert answer.status_code == 403
+        assert soup(answer).h1.get_text(strip=True) == "You can't join this event"
         assert "The organizer removed you from this event" in text_of(answer)
         assert soup(answer).find("button", string="Join the event") is None
     attending = await pool.fetchval(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from server.web.csrf import REFUSED
-from tests.phone import DEFAULT_CARD, text_of
+from tests.phone import DEFAULT_CARD, soup, text_of
 
 
 def post_routes(app) -> list[Route]:
@@ -87,6 +87,8 @@ async def test_a_refused_htmx_request_shows_its_notice_in_the_page(new_phone, po
     assert refused.status_code == 403
     assert refused.headers["hx-retarget"] == "#flash"
     assert "Reload it and try again" in text_of(refused)
+    page = await phone.post(phone.url("card_save"), DEFAULT_CARD, cross_site=True)
+    assert soup(page).h1.get_text(strip=True) == "Please reload the page"
     accepted = await phone.post(phone.url("card_save"), DEFAULT_CARD, htmx=True)
     assert accepted.status_code == 204
     assert accepted.headers["hx-redirect"] == phone.url("share")
