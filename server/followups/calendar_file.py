@@ -20,9 +20,10 @@ def build(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Reachout follow-ups")
     for item in items:
-        title, body = wording.reminder(item, now, tz)
-        link = f"{base_url}{contact_path(item['contact_id'])}"
         start = max(item["due_at"], now)
+        # Worded for when the alarm goes off, not for the day the file was saved.
+        title, body = wording.reminder(item, start, tz)
+        link = f"{base_url}{contact_path(item['contact_id'])}"
         event = Event()
         event.add("uid", f"followup-{item['id']}@reachout")
         event.add("dtstamp", now)

@@ -113,9 +113,11 @@ def snooze_until(value: str, now: datetime, tz: str) -> datetime:
 
 
 def reminder(item: Mapping[str, Any], now: datetime, tz: str) -> tuple[str, str]:
-    """Title and body of the push notification (and the calendar entry)."""
+    """Title and body of a reminder (push, email, calendar entry), as read at ``now``; where we
+    met when the item has it (``met_event_name``)."""
     title = f"Follow up with {item['name']}"
-    body = f"You met {day_phrase(item['met_at'], now, tz)}."
+    where = f" at {item['met_event_name']}," if item.get("met_event_name") else ""
+    body = f"You met{where} {day_phrase(item['met_at'], now, tz)}."
     if item.get("promised"):
         body += f" You promised: {item['promised']}."
     if item.get("they_asked"):

@@ -268,10 +268,9 @@ class Composer:
             "met_at": row["met_at"],
             "promised": row["promised"],
             "they_asked": row["they_asked"],
+            "met_event_name": row["met_event_name"],
         }
         title, body = wording.reminder(contact, now, row["time_zone"])
-        if row["met_event_name"]:
-            body = body.replace("You met ", f"You met at {row['met_event_name']}, ", 1)
         words = wording.message(row["recipient_name"], contact, now, row["time_zone"])
         followup, round_ = row["followup_id"], row["round"]
         context = {

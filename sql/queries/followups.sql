@@ -57,11 +57,13 @@ WHERE f.id = :id AND f.owner_id = :owner_id AND a.id = f.owner_id
 RETURNING f.id
 
 -- name: upcoming_for_calendar
--- Open follow-ups for the calendar file, with the contact's name and my promise.
-SELECT f.id, f.due_at, f.contact_id, c.name, ct.promised, ct.they_asked, ct.met_at
+-- Open follow-ups for the calendar file, with the contact's name, my promise and where we met.
+SELECT f.id, f.due_at, f.contact_id, c.name, ct.promised, ct.they_asked, ct.met_at,
+       e.name AS met_event_name
 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN cards c ON c.account_id = ct.contact_id
+LEFT JOIN events e ON e.id = ct.event_id
 WHERE f.owner_id = :owner_id AND f.status = 'open'
 ORDER BY f.due_at
 LIMIT 500

@@ -76,3 +76,20 @@ def test_no_follow_ups_is_an_empty_but_valid_calendar():
     calendar = parse([])
     assert calendar.walk("VEVENT") == []
     assert str(calendar["x-wr-calname"]) == "Reachout follow-ups"
+
+
+def test_each_entry_reads_right_when_its_alarm_goes_off():
+    # Saved today, about people met today: tomorrow's alarm says "yesterday", not "today".
+    calendar = parse(
+        [
+            item(1, 10, "Dana Lee", NOW + timedelta(days=1), met_event_name="Lunch & Learn"),
+            item(2, 20, "Ben Ode", NOW + timedelta(days=3)),
+            item(3, 30, "Ann Åström", NOW - timedelta(hours=1)),  # due already: now
+        ]
+    )
+    descriptions = [str(e["description"]).split("\n")[0] for e in calendar.walk("VEVENT")]
+    assert descriptions == [
+        "You met at Lunch & Learn, yesterday.",
+        "You met on Tuesday.",
+        "You met today.",
+    ]
