@@ -48,6 +48,10 @@ async def test_request_is_pushed_accepted_and_becomes_a_tagged_connection(
 
     inbox = await ana.get(ana.url("requests"))
     assert "Ben Ode" in text_of(inbox)
+    buttons = [
+        b.get("aria-label", b.get_text()) for b in soup(inbox).select("#request-list button")
+    ]
+    assert buttons == ["Accept Ben Ode", "Decline Ben Ode", "Block Ben Ode"]
     assert soup(inbox).select_one(".tabs .badge").get_text() == "1"
     # Nothing is due in Follow-ups, where the badge leads: the way to Requests says why.
     followups = soup(await ana.get(ana.url("followups")))
@@ -180,7 +184,8 @@ async def test_people_who_can_help_you_offer_what_i_can_still_do(new_phone, pool
 
     before = ana_card(await ben.get(ben.url("event_matches", event_id=event_id)))
     request = before.find("button", string="Request to connect")
-    assert request is not None
+    # Heard by a screen reader with whom it is for: every card on the page has one.
+    assert request is not None and request["aria-label"] == "Request to connect with Ana Silva"
     asked = await ben.post(request.find_parent("form")["action"], {})
     assert asked.status_code == 303
     sent = ana_card(await ben.get(ben.url("event_matches", event_id=event_id)))
