@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.cards import fields, photos
+from server.cards import continuing, fields, photos
 from server.cards.cards import blank_values, load_card, phone_region
 from server.cards.sharing import share_url, tag_url
 from server.db import time_zones
@@ -28,7 +28,12 @@ async def show_card(request: Request) -> Response:
     account_id = viewer(request).account_id
     card = await load_card(request, account_id) if account_id else None
     if card is None:
-        return render(request, "card_edit.html", {"values": blank_values(), "errors": {}})
+        going_on = continuing.then(request.query_params.get("then"))
+        return render(
+            request,
+            "card_edit.html",
+            {"values": blank_values(), "errors": {}, **continuing.context(going_on)},
+        )
     return render(request, "card.html", {"card": card}, fragment="_card_view.html")
 
 
@@ -48,12 +53,13 @@ async def card_save(request: Request) -> Response:
     form = await read_form(request)
     values, errors = fields.validate(form, phone_region(request))
     account_id = viewer(request).account_id
+    going_on = continuing.then(form.get("then"))
     if errors:
         card = await load_card(request, account_id) if account_id else None
         return render(
             request,
             "card_edit.html",
-            {"values": values, "errors": errors, "card": card},
+            {"values": values, "errors": errors, "card": card, **continuing.context(going_on)},
             status_code=422,
             fragment="_card_form.html",
         )
@@ -69,7 +75,7 @@ async def card_save(request: Request) -> Response:
             time_zone=time_zone,
             **values,
         )
-        response = redirect(request, url_path(request, "share"))
+        response = redirect(request, continuing.after_new_card(request, going_on))
         sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
         return response
     await sql.run(request.app.state.pool, "cards.update", account_id=account_id, **values)

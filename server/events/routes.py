@@ -39,7 +39,7 @@ def _form_page(
     )
 
 
-@signed_in(redirect="card")
+@signed_in(redirect="card", then="event_new")
 async def event_new(request: Request) -> Response:
     return _form_page(request, None)
 

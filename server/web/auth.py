@@ -133,17 +133,24 @@ def signed_in_account(conn: HTTPConnection) -> int:
 
 
 def signed_in(
-    *, status_code: int = 403, message: str = "Make your card first.", redirect: str | None = None
+    *,
+    status_code: int = 403,
+    message: str = "Make your card first.",
+    redirect: str | None = None,
+    then: str | None = None,
 ) -> Callable[[Handler], Handler]:
     """Guard a handler: without an account, a GET is redirected to the route named
-    ``redirect`` (when given); anything else gets ``status_code`` with ``message``."""
+    ``redirect`` (when given; with ``?then=<then>``, the page to go on to afterwards, which
+    the card page knows: ``server.cards.continuing``); anything else gets ``status_code``
+    with ``message``."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def guarded(request: Request) -> Response:
             if viewer(request).account_id is None:
                 if redirect is not None and request.method in ("GET", "HEAD"):
-                    return RedirectResponse(url_path(request, redirect), status_code=303)
+                    url = url_path(request, redirect) + (f"?then={then}" if then else "")
+                    return RedirectResponse(url, status_code=303)
                 raise errors.NoCard(status_code, message)
             return await handler(request)
 

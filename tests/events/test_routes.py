@@ -270,3 +270,34 @@ async def test_my_qr_leads_to_the_event_i_am_at(new_phone, pool):
     assert way["href"] == ana.url("event", event_id=event_id)
     await ana.post(ana.url("event_leave", event_id=event_id))
     assert "who's here" not in text_of(await ana.get(ana.url("share")))
+
+
+async def test_creating_an_event_with_no_card_makes_the_card_first_then_goes_on(new_phone):
+    newcomer = await new_phone()
+    sent = await newcomer.get(newcomer.url("event_new"))
+    assert sent.status_code == 303
+    assert sent.headers["location"] == newcomer.url("card") + "?then=event_new"
+    page = soup(await newcomer.get(sent.headers["location"]))
+    assert page.select_one("main p.notice").get_text() == (
+        "Make your card first; then you can create your event."
+    )
+    form = page.select_one("#card-form")
+    assert form.select_one("input[name=then]")["value"] == "event_new"
+    # A mistake in the card keeps where it goes on to.
+    refused = await newcomer.post(newcomer.url("card_save"), {"name": "", "then": "event_new"})
+    assert refused.status_code == 422
+    assert soup(refused).select_one("input[name=then]")["value"] == "event_new"
+    saved = await newcomer.post(
+        newcomer.url("card_save"), {"name": "Olga Org", "then": "event_new"}
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == newcomer.url("event_new")
+    assert "Create" in text_of(await newcomer.get(newcomer.url("event_new")))
+
+
+async def test_a_card_made_with_an_unknown_then_goes_to_the_qr_code(new_phone):
+    stranger = await new_phone()
+    page = soup(await stranger.get(stranger.url("card") + "?then=//evil.example"))
+    assert page.select_one("input[name=then]") is None
+    assert page.select_one("main p.notice") is None
+    saved = await stranger.post(stranger.url("card_save"), {"name": "Sam", "then": "settings"})
+    assert saved.status_code == 303 and saved.headers["location"] == stranger.url("share")
