@@ -17,6 +17,8 @@ from server.web.forms import an_id
 from server.web.urls import Urls
 
 LINK_DAYS = 30
+# Marks a link to a page of the app as one from our email (server/web/errors.py reads it).
+FROM_EMAIL = {"from": "email"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,10 @@ class MailLinks:
             action=action,
         )
 
-    def page(self, name: str, **params: object) -> str:
-        return self._absolute(name, {}, **params)
+    def page(self, name: str, query: dict[str, object] | None = None, **params: object) -> str:
+        """A page of the app itself (a contact, Settings): it needs the browser signed in, and
+        a mail app's browser often is not, so the page says to sign in (``FROM_EMAIL``)."""
+        return self._absolute(name, {**(query or {}), **FROM_EMAIL}, **params)
 
 
 def expiry(now: float | None = None) -> int:

@@ -290,7 +290,7 @@ class Composer:
         title, body = wording.digest(
             row["digest_met"], row["digest_waiting"], row["digest_event_name"]
         )
-        followups = f"{self.links.page('followups')}?event={row['digest_event_id']}"
+        followups = self.links.page("followups", {"event": row["digest_event_id"]})
         context = {
             "subject": title,
             "title": title,

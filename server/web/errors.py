@@ -37,6 +37,13 @@ MESSAGES = {
 }
 
 
+SIGN_IN_TITLE = "Sign in to open this"
+SIGN_IN_MESSAGE = (
+    "This link from our email opens a page of your Reachout, and this browser is not signed in."
+    " Sign in with your email address: we'll send you a code."
+)
+
+
 class Titled(HTTPException):
     """An HTTPException whose page has a heading of its own, rather than its status's."""
 
@@ -70,6 +77,7 @@ def error_response(
         "message": message,
         "status_code": status_code,
         "offer_card": offer_card,
+        "sign_in_first": title == SIGN_IN_TITLE,
     }
     if htmx(request):
         # Show the message where the page keeps its notices, not in place of the form.
@@ -84,6 +92,10 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
     title = exc.title if isinstance(exc, Titled) else None
+    if isinstance(exc, NoCard) and request.query_params.get("from") == "email":
+        # A link from one of our emails: its reader has an account, and this browser (often
+        # the mail app's own) is not signed in to it.
+        title, detail = SIGN_IN_TITLE, SIGN_IN_MESSAGE
     response = error_response(
         request, exc.status_code, detail, title, offer_card=isinstance(exc, NoCard)
     )

@@ -91,7 +91,7 @@ async def test_by_email_a_flood_is_a_few_reminder_emails_then_one_summary_email(
         assert len(subjects) == REMINDERS_EACH_DAY + 1, subjects
         assert sum(s.startswith("Follow up with Buy Pills") for s in subjects) == REMINDERS_EACH_DAY
         [summary] = [m for m in inbox if m.subject == "You have 12 people to follow up"]
-        assert link_in(summary, "/followups") == dana.url("followups")
+        assert link_in(summary, "/followups") == dana.url("followups") + "?from=email"
         html = summary.message.get_body(("html",)).get_content()
         assert "See who to follow up" in html
         # Unsubscribed from in one click, as every reminder email is.

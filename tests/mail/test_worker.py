@@ -9,6 +9,7 @@ import time
 
 from server.mail import addresses
 from tests.mailing import leaves_details, link_in, running_mail_worker
+from tests.phone import soup, text_of
 
 
 async def emails(pool) -> list[tuple[str, str, int]]:
@@ -65,6 +66,13 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     text = reminder.message.get_body(("plain",)).get_content()
     assert "Snooze a week" in text and "Done" in text
     assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0, "no push device, no push"
+    # "See Dana Lee in Reachout" opens her page where Mia is signed in; in a mail app's own
+    # browser, which is not, the page says to sign in (she has a card), not to make one.
+    see_dana = link_in(reminder, "/contacts/")
+    assert "Dana Lee" in text_of(await visitor.get(see_dana))
+    mail_app = soup(await (await new_phone()).get(see_dana))
+    assert mail_app.h1.get_text() == "Sign in to open this"
+    assert [a.get_text() for a in mail_app.select("main a")] == ["Sign in", "Make my card"]
 
     # "Done" from the email: a page with one button; the button acts once. Snoozed first
     # (from the same email), "Done" still marks it done: the person followed up.
