@@ -5,6 +5,7 @@ request looks its session up in PostgreSQL)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -19,6 +20,7 @@ from server.web import qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
+from server.web.htmx import redirect
 from server.web.notices import with_notice
 from server.web.templating import poll_again, poll_done, render
 from server.web.urls import url_path
@@ -42,6 +44,7 @@ def _sign_in_page(
         "sign_in.html",
         {"step": step, "address": address, "error": error},
         status_code=status_code,
+        fragment="_sign_in_code_form.html" if step == "code" else None,
     )
 
 
@@ -69,13 +72,21 @@ async def sign_in_ask(request: Request) -> Response:
             )
     except codes.TooMany:
         return _sign_in_page(request, step="code", address=address, error=TOO_MANY, status_code=429)
+    # To the code step by GET: Back from the account the code opens, or a reload of this
+    # step, then shows the page again, not "Confirm Form Resubmission" (sending a new code).
+    query = urlencode({"email": address})
+    return RedirectResponse(f"{url_path(request, 'sign_in_code_step')}?{query}", status_code=303)
+
+
+async def sign_in_code_step(request: Request) -> Response:
+    """The code step for the address asked for (opening it sends nothing); with no address,
+    or one that cannot be, the first step."""
+    typed = request.query_params.get("email", "")
+    try:
+        address = addresses.normalize(validate_email_address(typed))
+    except Invalid:
+        return RedirectResponse(url_path(request, "sign_in"), status_code=303)
     return _sign_in_page(request, step="code", address=address)
-
-
-async def sign_in_code_again(request: Request) -> Response:
-    """The code step's address opened again (a reload, a link kept): back to its first step,
-    rather than "Not allowed"."""
-    return RedirectResponse(url_path(request, "sign_in"), status_code=303)
 
 
 async def sign_in_code(request: Request) -> Response:
@@ -127,7 +138,7 @@ def _signed_in(request: Request, session: tuple[str, int | None]) -> Response:
     token, merge_from = session
     # A browser that held another account with contacts: first, merge or keep apart.
     target = url_path(request, "sign_in_merge" if merge_from else "contacts")
-    response = RedirectResponse(with_notice(target, "signed_in"), status_code=303)
+    response = redirect(request, with_notice(target, "signed_in"))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
 
@@ -435,7 +446,7 @@ routes = [
     Route("/sign-in", sign_in, name="sign_in"),
     Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
     Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),
-    Route("/sign-in/code", sign_in_code_again, name="sign_in_code_again"),
+    Route("/sign-in/code", sign_in_code_step, name="sign_in_code_step"),
     Route("/sign-in/merge", sign_in_merge, name="sign_in_merge"),
     Route("/sign-in/merge", sign_in_merge_choose, methods=["POST"], name="sign_in_merge_choose"),
     Route("/move", move, name="move"),

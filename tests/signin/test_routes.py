@@ -19,7 +19,34 @@ MAC_CHROME = (
 
 
 async def ask_code(phone, address: str):
-    return await phone.post(phone.url("sign_in_ask"), {"email": address})
+    """ "Send me a code", and the code step it leads to (by GET: see below)."""
+    asked = await phone.post(phone.url("sign_in_ask"), {"email": address})
+    if asked.status_code != 303:
+        return asked
+    return await phone.get(asked.headers["location"])
+
+
+async def test_the_code_step_is_a_page_of_its_own_that_sends_nothing(new_phone, pool, mail, app):
+    """Back from the account a code opened, or a reload of the code step, shows it again
+    (a POST's answer there made the browser ask to send the form again: a new code)."""
+    dana = await new_phone()
+    await dana.make_card()
+    laptop = await new_phone()
+    asked = await laptop.post(laptop.url("sign_in_ask"), {"email": "Dana@Example.com"})
+    assert asked.status_code == 303
+    step = asked.headers["location"]
+    assert step == laptop.url("sign_in_code_step") + "?email=dana%40example.com"
+    for _ in range(2):  # opened, then reloaded
+        page = await laptop.get(step)
+        assert page.status_code == 200
+        assert "If dana@example.com is on a card, we sent it a code" in text_of(page)
+        assert soup(page).select_one("#sign-in-code input[name=email]")["value"] == (
+            "dana@example.com"
+        )
+    assert await pool.fetchval("SELECT count(*) FROM sign_in_codes") == 1
+    for nobody in ("", "?email=", "?email=not+an+address"):
+        first = await laptop.get(laptop.url("sign_in_code_step") + nobody)
+        assert first.status_code == 303 and first.headers["location"] == laptop.url("sign_in")
 
 
 async def code_from(mail, app) -> str:
