@@ -164,7 +164,11 @@ async def test_a_note_typed_offline_outlives_a_reload_and_is_saved_once_online(
     promised = dana.get_by_label("I promised them")
     await promised.fill("The deck, by Friday")
     await dana.get_by_role("button", name="Save", exact=True).tap()
-    await expect(dana.locator("#flash")).to_have_text(re.compile("^You're offline: what you typed"))
+    # Its answer reads as the note's did: wait for both to be kept on the phone.
+    await dana.wait_for_function(
+        "() => Object.keys(localStorage).filter((k) => k.startsWith('reachout-draft:'))"
+        ".length === 2"
+    )
     # The app reopened at the venue, still offline: the note is back in its field.
     response = await dana.reload()
     assert response is not None and response.from_service_worker
@@ -228,4 +232,29 @@ async def test_a_note_kept_offline_never_overwrites_one_saved_elsewhere(
     assert await saved_note(pool) == "Typed on this phone"
     await dana.reload()  # the draft is gone: nothing comes back
     await expect(note).to_have_value("Typed on this phone")
+    await expect(dana.locator("#flash")).to_be_empty()
+
+
+async def test_a_note_typed_and_never_saved_comes_back_saying_so(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    # Typed, then the other form's Save tapped (Give and get), then the page reloaded: the
+    # note was gone without a word.
+    dana = await swap_with_mia(new_phone_page)
+    await mias_page(dana)
+    await dana.get_by_label("My private note").fill("Knows the Lisbon team")
+    await dana.get_by_label("I promised them").fill("An intro")
+    await dana.get_by_role("button", name="Save", exact=True).tap()
+    await expect(dana.get_by_role("status").filter(has_text="Your reminder")).to_be_visible()
+    await dana.reload()
+    await expect(dana.get_by_label("My private note")).to_have_value("Knows the Lisbon team")
+    await expect(dana.locator("#flash")).to_have_text(
+        "Not saved yet: what you typed before is back in its field. Save it to keep it."
+    )
+    assert await saved_note(pool) == "", "kept on the phone, not sent unasked"
+    await dana.get_by_role("button", name="Save note").tap()
+    await expect(saved(dana)).to_be_visible()
+    assert await saved_note(pool) == "Knows the Lisbon team"
+    await dana.reload()
+    await expect(dana.get_by_label("My private note")).to_have_value("Knows the Lisbon team")
     await expect(dana.locator("#flash")).to_be_empty()

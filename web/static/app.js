@@ -228,7 +228,7 @@
     if (elt instanceof Element && elt.matches("[hx-trigger^='every '], [data-quiet-offline]")) return;
     var offline = navigator.onLine === false;
     var note;
-    if (elt instanceof HTMLFormElement && elt.hasAttribute("data-keep-draft") && keepDraft(elt)) {
+    if (elt instanceof HTMLFormElement && elt.hasAttribute("data-keep-draft") && keepDraft(elt, "failed")) {
       note = say(offline
         ? "You're offline: what you typed is kept on this phone, and saved when you're back online."
         : "The server could not be reached: what you typed is kept on this phone. Try again in a moment.", "notice");
@@ -240,10 +240,14 @@
     if (note) note.dataset.sendError = "";  // gone once back online
   });
 
-  // What was typed into a form marked data-keep-draft (a contact's note, give and get) and
-  // saved while the venue's network was gone: kept on this phone (localStorage, which signing
-  // out clears) with what the form's [data-as-of] fields say it was typed over, put back when
-  // the page opens again, and sent once the phone is back online. The server's answer ends
+  // What is typed into a form marked data-keep-draft (a contact's note, give and get) outlives
+  // a save the venue's network never carried, and the page itself: it is kept on this phone
+  // (localStorage, which signing out clears) with what the form's [data-as-of] fields say it
+  // was typed over, and put back in its fields when the page opens again. A kept text is in
+  // one state: "sending" (from the tap until the server answers: a page that dies meanwhile
+  // sends it again next time), "failed" (never reached the server: sent once the phone is
+  // back online, or when the page next opens online), or "unsaved" (typed, never saved, the
+  // page left: put back saying so, sent only when the person saves). The server's answer ends
   // it: it saved the text, or sent the form back with it and what is wrong (too long; saved
   // elsewhere since, which the [data-as-of] fields tell it: never overwritten unseen).
   var DRAFT = "reachout-draft:";
@@ -255,10 +259,13 @@
   }
   function draftKey(form) { return DRAFT + form.getAttribute("action"); }
   function keptDraft(form) {
-    try { return JSON.parse(localStorage.getItem(draftKey(form)) || "null"); } catch (e) { return null; }
+    try {
+      var draft = JSON.parse(localStorage.getItem(draftKey(form)) || "null");
+      return draft && draft.typed && draft.asOf ? draft : null;
+    } catch (e) { return null; }
   }
-  function keepDraft(form) {
-    var draft = { typed: values(typedFields(form)), asOf: values(form.querySelectorAll("[data-as-of]")) };
+  function keepDraft(form, state) {
+    var draft = { typed: values(typedFields(form)), asOf: values(form.querySelectorAll("[data-as-of]")), state: state };
     try {
       localStorage.setItem(draftKey(form), JSON.stringify(draft));
       return true;
@@ -273,11 +280,13 @@
     });
   }
   function restoreDrafts(root) {
+    var opened = root === document.body;  // the page itself, not a part swapped in
     var forms = Array.prototype.slice.call(root.querySelectorAll("form[data-keep-draft]"));
-    if (root.matches("form[data-keep-draft]")) forms.push(root);  // swapped in by itself
+    if (root.matches("form[data-keep-draft]")) forms.push(root);
     forms.forEach(function (form) {
       var draft = keptDraft(form);
-      if (!draft || !draft.typed) return;
+      // A form the answer to its own save brings: that answer ends what it sent.
+      if (!draft || (draft.state === "sending" && !opened)) return;
       if (showsDraft(form, draft)) { dropDraft(form); return; }
       typedFields(form).forEach(function (field) {
         if (field.name in draft.typed) field.value = draft.typed[field.name];
@@ -286,6 +295,11 @@
       form.querySelectorAll("[data-as-of]").forEach(function (field) {
         if (field.name in draft.asOf) field.value = draft.asOf[field.name];
       });
+      if (draft.state === "unsaved") {
+        say("Not saved yet: what you typed before is back in its field. Save it to keep it.", "notice");
+        return;
+      }
+      keepDraft(form, "failed");
       if (navigator.onLine === false) {
         var note = say("What you typed offline is kept on this phone, and saved when you're back online.", "notice");
         if (note) note.dataset.sendError = "";
@@ -294,17 +308,36 @@
       }
     });
   }
+  function keepUnsaved() {
+    document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
+      var draft = keptDraft(form);
+      if (draft && showsDraft(form, draft)) return;  // kept as it is
+      var changed = Array.prototype.some.call(typedFields(form), function (field) {
+        return field.value !== field.defaultValue;
+      });
+      if (changed) keepDraft(form, "unsaved");
+      else if (draft) dropDraft(form);
+    });
+  }
+  window.addEventListener("pagehide", keepUnsaved);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") keepUnsaved();
+  });
   document.addEventListener("htmx:load", function (event) {
     if (event.target instanceof Element) restoreDrafts(event.target);
   });
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var form = event.detail.elt;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-keep-draft")) keepDraft(form, "sending");
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt, status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (form instanceof HTMLFormElement && form.hasAttribute("data-keep-draft") && status > 0 && status < 500) dropDraft(form);
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-keep-draft") && status > 0) dropDraft(form);
   });
   window.addEventListener("online", function () {
     document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
       var draft = keptDraft(form);
-      if (draft && draft.typed && showsDraft(form, draft)) form.requestSubmit();
+      if (draft && draft.state === "failed" && showsDraft(form, draft)) form.requestSubmit();
     });
   });
 
