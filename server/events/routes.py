@@ -136,7 +136,9 @@ async def event_remove_attendee(request: Request) -> Response:
     )
     if removed is None:
         raise HTTPException(404, "That person is not at this event.")
-    return redirect(request, url_path(request, "event", event_id=event["id"]))
+    return redirect(
+        request, with_notice(url_path(request, "event", event_id=event["id"]), "attendee_removed")
+    )
 
 
 async def show_event(request: Request) -> Response:

@@ -239,7 +239,7 @@ async def _decide(request: Request, account_id: int, request_id: int, decision: 
         return redirect(
             request, with_notice(url_path(request, "contact", contact_id=contact_id), "swapped")
         )
-    return redirect(request, url_path(request, "requests"))
+    return redirect(request, with_notice(url_path(request, "requests"), "declined"))
 
 
 routes = [

@@ -55,6 +55,10 @@ NOTICES = {
     ),
     "requested": Notice("Request sent.", "They will see it in their requests."),
     "restored": Notice("", "{name} is back in your contacts, and you in theirs."),
+    "declined": Notice("Declined.", "They are not told, and see their request as sent."),
+    "attendee_removed": Notice(
+        "Removed.", "They are off the list of people and can't join again with the code."
+    ),
     "blocked": Notice(
         "Blocked.",
         "You two won't see each other at events, and can't swap details or send requests."

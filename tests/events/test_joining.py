@@ -93,8 +93,17 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     assert "can't join again with the code. This can't be undone." in asked.get_text()
     gone = await olga.post(remove.find_parent("form")["action"], {})
     assert gone.status_code == 303
-    page = soup(await olga.get(olga.url("event", event_id=event_id)))
+    page = soup(await olga.get(gone.headers["location"]))
     assert page.find("button", string="Remove Mia Chen") is None
+    assert (
+        "Removed. They are off the list of people and can't join again with the code."
+        in page.get_text(" ", strip=True)
+    )
+    # The join link can be copied or shared from here (where the browser can).
+    assert [b.get_text() for b in page.select("button[data-copy], button[data-share]")] == [
+        "Copy join link",
+        "Share join link",
+    ]
 
     code = await join_code(pool, event_id)
     # Told so, before and after tapping: no "Join the event" that leads nowhere.

@@ -84,7 +84,10 @@ async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool
     assert (
         await ana.post(ana.url("request_decide", request_id=request_id, decision="explode"))
     ).status_code == 404
-    await ana.post(ana.url("request_decide", request_id=request_id, decision="decline"))
+    declined = await ana.post(ana.url("request_decide", request_id=request_id, decision="decline"))
+    assert declined.headers["location"] == ana.url("requests") + "?notice=declined"
+    said = text_of(await ana.get(declined.headers["location"]))
+    assert "Declined. They are not told, and see their request as sent." in said
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
     assert "Request sent." in text_of(await ben.get(ben.url("event_people", event_id=event_id)))
     assert (await ben.post(ask)).status_code == 409, "no second notification after a decline"
