@@ -210,6 +210,12 @@ def _join_page(
 async def join_event(request: Request) -> Response:
     # A GET only reads: a scanner's link preview joins nobody.
     event = await _by_code(request)
+    account_id = viewer(request).account_id
+    if account_id is not None and await request.app.state.sql.run(
+        request.app.state.pool, "events.attending", event_id=event["id"], account_id=account_id
+    ):
+        # The poster scanned again: the event, not a second "Join the event".
+        return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
     return _join_page(request, event)
 
 

@@ -34,6 +34,11 @@ WHERE e.id = :id
 SELECT id, name, venue, description, starts_at, ends_at, time_zone, join_code, closed_at
 FROM events WHERE join_code = :join_code
 
+-- name: attending$
+-- Whether :account_id is at event :event_id now (joined, not left or removed).
+SELECT EXISTS (SELECT 1 FROM event_attendees
+               WHERE event_id = :event_id AND account_id = :account_id AND left_at IS NULL)
+
 -- name: join!
 -- Join (or rejoin after leaving) an event, choosing whether to be listed. Someone the
 -- organizer removed stays out (their row keeps left_at and removed_at).

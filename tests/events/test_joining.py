@@ -132,3 +132,18 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
         f"/{sam_id}/", f"/{2**63 + 5}/"
     )
     assert (await olga.post(beyond, {})).status_code == 404
+
+
+async def test_the_poster_scanned_again_by_someone_in_opens_the_event(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    mia = await attendee(new_phone, pool, event_id, "Mia Chen")
+    code = await join_code(pool, event_id)
+    for person in (mia, olga):
+        again = await person.get(person.url("join_event", code=code))
+        assert again.status_code == 303
+        assert again.headers["location"] == person.url("event", event_id=event_id)
+    # Someone who left may join again: the join page, as before.
+    await pool.execute("UPDATE event_attendees SET left_at = now() WHERE account_id = 2")
+    left = await mia.get(mia.url("join_event", code=code))
+    assert left.status_code == 200
+    assert soup(left).find("button", string="Join the event") is not None
