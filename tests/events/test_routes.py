@@ -254,6 +254,14 @@ async def test_swaps_at_the_event_are_tagged_and_filterable(new_phone, pool):
     assert "Met at Lunch & Learn" in text_of(page)
     listing = await ben.get(ben.url("contacts"), params={"event": str(event_id)})
     assert "Ana Silva" in text_of(listing)
+    # Nobody left from there (removed since): said so, with the way back to everyone.
+    await pool.execute("DELETE FROM contacts WHERE owner_id = 3")
+    empty = soup(await ben.get(ben.url("contacts"), params={"event": str(event_id)}))
+    said = empty.select_one("#contact-list")
+    assert said.get_text(" ", strip=True) == (
+        "Nobody you met there is in your contacts now. Show everyone"
+    )
+    assert said.a["href"] == ben.url("contacts")
     outsider_view = dict(
         await pool.fetch("SELECT contact_id, event_id FROM contacts WHERE owner_id = 4")
     )
