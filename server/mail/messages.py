@@ -182,6 +182,7 @@ class Composer:
         )
         # Card links and addresses are read again as the app's pages read them (cards/).
         self._env.filters.update(
+            phone=fields.display_phone,
             web_link=web_links.shown,
             mailto=fields.mailto_url,
             tel=lambda number: fields.phone_url("tel", number),
