@@ -23,6 +23,7 @@ from tests.browser.ui import (
     contact_links,
     fill_card_form,
     leave_details,
+    make_card_from_home,
     name_input,
     scan_qr,
 )
@@ -184,3 +185,15 @@ async def test_main_pages_have_tap_targets_at_least_44px_tall(new_phone_page: Ne
     await walk_main_pages(new_phone_page, check)
     assert checked == MAIN_PAGES
     assert not reports, f"tap targets under {MIN_TAP_PX}px tall:\n" + "\n".join(reports)
+
+
+async def test_the_event_form_has_tap_targets_at_least_44px_tall(new_phone_page: NewPage) -> None:
+    # Its start and end pickers were 20 px tall, a third of the screen wide.
+    olga = await new_phone_page()
+    await make_card_from_home(olga, DANA)
+    await olga.goto("/events/new")
+    await expect(olga.get_by_role("heading", level=1)).to_be_visible()
+    await olga.wait_for_load_state("load")
+    assert await olga.evaluate(TAP_TARGETS_JS, MIN_TAP_PX) == []
+    starts = await olga.get_by_label("Starts").bounding_box()
+    assert starts is not None and starts["width"] > 300
