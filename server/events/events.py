@@ -40,6 +40,22 @@ def normalise_code(value: str) -> str | None:
     return code
 
 
+def code_mistake(value: str) -> str:
+    """What is wrong with something typed as a code that ``normalise_code`` refused."""
+    typed = re.sub(r"[\s\-]", "", value)
+    if not typed:
+        return "Type the event's code: the organizer shows or reads it out."
+    if len(typed) != CODE_LENGTH:
+        return (
+            f"An event code has {CODE_LENGTH} letters and digits, like {spoken('K7M2QX')};"
+            f" that was {len(typed)}."
+        )
+    return (
+        "That can't be an event code: codes have no 0, O, 1, I or L (and no other signs)."
+        " Check it with the organizer."
+    )
+
+
 def spoken(code: str) -> str:
     return f"{code[:3]}-{code[3:]}"
 

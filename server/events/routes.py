@@ -24,8 +24,6 @@ from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
-UNKNOWN_CODE = joining.UNKNOWN_CODE
-
 
 def _form_page(
     request: Request, form: events.EventForm | None, event: Any = None, status_code: int = 200
@@ -269,8 +267,9 @@ async def join_code(request: Request) -> Response:
         return render(request, "event_code.html", {"code": "", "error": None})
     code = events.normalise_code(raw[:40])
     if code is None:
+        mistake = events.code_mistake(raw[:40])
         return render(
-            request, "event_code.html", {"code": raw[:40], "error": UNKNOWN_CODE}, status_code=422
+            request, "event_code.html", {"code": raw[:40], "error": mistake}, status_code=422
         )
     try:
         await _by_code(request, code)

@@ -170,12 +170,22 @@ async def test_someone_with_nothing_joins_and_makes_a_card_in_one_form(new_phone
     assert "You're in!" in text_of(welcome)
 
 
-@pytest.mark.parametrize("typed", ["abc", "ABCDE0", "IIIIII", "<script>", "x" * 300])
-async def test_malformed_and_unknown_codes_get_a_friendly_answer(new_phone, pool, typed):
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("", "Type the event's code: the organizer shows or reads it out."),
+        ("abc", "An event code has 6 letters and digits, like K7M-2QX; that was 3."),
+        ("ABCDE0", "That can't be an event code: codes have no 0, O, 1, I or L"),
+        ("IIIIII", "That can't be an event code"),
+        ("<script>", "An event code has 6 letters and digits, like K7M-2QX; that was 8."),
+        ("x" * 300, "An event code has 6 letters and digits, like K7M-2QX; that was 40."),
+    ],
+)
+async def test_malformed_codes_are_told_what_a_code_looks_like(new_phone, pool, typed, said):
     phone = await new_phone()
     response = await phone.get(phone.url("join_code"), params={"code": typed})
     assert response.status_code == 422
-    assert "We don't recognise that code" in text_of(response)
+    assert said in soup(response).select_one("#code-error").get_text()
     assert "<script>" not in response.text
     assert (await phone.get("/j/" + "ZZZZZZ")).status_code == 404
 
