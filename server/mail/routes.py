@@ -77,6 +77,31 @@ async def confirm(request: Request) -> Response:
     met = email["kind"] == "met" and email["about_name"] is not None
     if request.method == "GET":
         if met:
+            followup = await sql.run(
+                pool,
+                "mail.followup_about",
+                account_id=email["account_id"],
+                about_id=email["about_id"],
+            )
+            if followup is not None and followup["status"] == "done":
+                return _page(
+                    request,
+                    heading=f"You followed up with {email['about_name']}",
+                    text="It is marked done: no reminder will come.",
+                    done=True,
+                )
+            if followup is not None and followup["ahead"] and email["reminded_there"]:
+                # Pressed already (or reminders go there anyway): say when, not ask again.
+                when = wording.when_phrase(
+                    followup["due_at"], datetime.now(UTC), followup["time_zone"]
+                )
+                return _page(
+                    request,
+                    heading="You will be reminded",
+                    text=f"We will email {email['to_address']} {when} to follow up with"
+                    f" {email['about_name']}.",
+                    done=True,
+                )
             return _page(
                 request,
                 heading=f"Follow up with {email['about_name']}",

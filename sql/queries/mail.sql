@@ -189,6 +189,14 @@ JOIN email_addresses ea ON ea.address = m.to_address
 LEFT JOIN cards about ON about.account_id = m.about_id
 WHERE m.id = :id
 
+-- name: followup_about^
+-- :account_id's follow-up with :about_id, as a "You met" link opened again finds it.
+SELECT f.status, f.due_at, a.time_zone, f.due_at > now() AS ahead
+FROM followups f
+JOIN contacts ct ON ct.id = f.contact_id
+JOIN accounts a ON a.id = f.owner_id
+WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id
+
 -- name: remind_tomorrow^
 -- "Remind me tomorrow to follow up" with :about_id, pressed by :account_id: their open
 -- follow-up is due tomorrow at 09:00 their time, a new round. Returns when.

@@ -5,6 +5,7 @@ run; a waited-for message leaves at once."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 from server.mail import addresses
@@ -46,6 +47,14 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
         done = await stranger.post(confirm, {})
         assert done.status_code == 200
         assert "you will be reminded" in done.text
+        # Opened again (the mail app, another device): it says when, not "Remind me tomorrow".
+        again = soup(await stranger.get(confirm))
+        assert again.h1.get_text() == "You will be reminded"
+        assert re.match(
+            r"We will email mia@example\.com tomorrow at 09:00 to follow up with Dana Lee\.$",
+            again.select_one("main p").get_text(),
+        )
+        assert again.select_one("main form button") is None
         assert await pool.fetchval("SELECT confirmed_at FROM email_addresses") is not None
         due = await pool.fetchval(
             "SELECT f.due_at - now() FROM followups f JOIN contacts c ON c.id = f.contact_id"
@@ -89,6 +98,9 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     again = await visitor.post(done_link, {})
     assert "already done" in again.text
     assert await pool.fetchval("SELECT status FROM followups WHERE owner_id = 2") == "done"
+    followed_up = soup(await visitor.get(confirm))
+    assert followed_up.h1.get_text() == "You followed up with Dana Lee"
+    assert followed_up.select_one("main form button") is None
 
 
 async def test_an_unconfirmed_address_gets_one_first_email_a_day_whoever_triggers_it(
