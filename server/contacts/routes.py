@@ -115,8 +115,14 @@ async def show_contact(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def welcome(request: Request) -> Response:
-    _, contact = await load_contact(request)
-    return render(request, "welcome.html", {"contact": contact})
+    owner_id, contact = await load_contact(request)
+    emailed_to = await request.app.state.sql.run(
+        request.app.state.pool,
+        "mail.met_email_to",
+        account_id=owner_id,
+        about_id=contact["contact_id"],
+    )
+    return render(request, "welcome.html", {"contact": contact, "emailed_to": emailed_to})
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

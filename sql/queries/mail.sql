@@ -189,6 +189,14 @@ JOIN email_addresses ea ON ea.address = m.to_address
 LEFT JOIN cards about ON about.account_id = m.about_id
 WHERE m.id = :id
 
+-- name: met_email_to$
+-- The address the "You met" email about :about_id went (or goes) to, for :account_id's
+-- welcome page; NULL when none was sent (no address, or one we may not write to).
+SELECT m.to_address FROM emails m
+WHERE m.account_id = :account_id AND m.about_id = :about_id AND m.kind = 'met'
+  AND m.status IN ('queued', 'sending', 'sent')
+ORDER BY m.id DESC LIMIT 1
+
 -- name: followup_about^
 -- :account_id's follow-up with :about_id, as a "You met" link opened again finds it.
 SELECT f.status, f.due_at, a.time_zone, f.due_at > now() AS ahead

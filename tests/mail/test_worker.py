@@ -271,3 +271,23 @@ async def test_a_killed_worker_loses_nothing_and_its_mail_goes_out_within_second
     assert await pool.fetchval("SELECT count(*) FROM emails WHERE status = 'sent'") == 4
     assert took < 8, f"took {took:.1f} s"
     assert sorted(m.recipients[0] for m in mail.received) == [f"g{i}@example.com" for i in range(4)]
+
+
+async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool):
+    from tests.events.test_routes import attendee, organizer_with_event
+
+    _, event_id = await organizer_with_event(new_phone)
+    dana = await attendee(new_phone, pool, event_id, "Dana Lee")
+    link = await dana.share_link()
+    visitor = await new_phone()
+    left = await visitor.post(link + "/details", {"name": "Mia Chen", "email": "mia@example.com"})
+    page = text_of(await visitor.get(left.headers["location"]))
+    assert (
+        "We emailed Dana Lee's card to mia@example.com, with a link to be reminded tomorrow"
+        " to follow up." in page
+    )
+    # No email left: nothing said of one.
+    other = await new_phone()
+    left = await other.post(link + "/details", {"name": "Sam Roe", "phone": "+1 415 555 0100"})
+    assert left.status_code == 303
+    assert "We emailed" not in text_of(await other.get(left.headers["location"]))
