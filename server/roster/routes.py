@@ -188,6 +188,7 @@ async def requests(request: Request) -> Response:
     account_id = viewer(request).account_id
     rows: list[Any] = []
     waiting: list[Any] = []
+    sent: list[Any] = []
     more = None
     if account_id is not None:
         rows, more = await pages.by_moment(
@@ -199,7 +200,14 @@ async def requests(request: Request) -> Response:
             owner_id=account_id,
             limit=WAITING_SHOWN,
         )
-    return render(request, "requests.html", {"requests": rows, "more": more, "waiting": waiting})
+        sent = await request.app.state.sql.run(
+            request.app.state.pool, "requests.sent", account_id=account_id, limit=WAITING_SHOWN
+        )
+    return render(
+        request,
+        "requests.html",
+        {"requests": rows, "more": more, "waiting": waiting, "sent": sent},
+    )
 
 
 @signed_in(status_code=404, message="That request is not for you.")

@@ -29,6 +29,18 @@ WHERE r.to_id = :account_id AND r.status = 'pending'
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
 
+-- name: sent
+-- My requests not answered as far as I know, newest first (:limit of them): a declined one
+-- reads the same, declining being silent (request_sent() in logic.sql).
+SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company, c.photo_key
+FROM connect_requests r
+JOIN cards c ON c.account_id = r.to_id
+JOIN events e ON e.id = r.event_id
+WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
+  AND r.to_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+ORDER BY r.created_at DESC, r.id DESC
+LIMIT :limit
+
 -- name: decide^
 -- Accept or decline a request made to me; returns who asked and at which event.
 UPDATE connect_requests SET status = :status, decided_at = now()

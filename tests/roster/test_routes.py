@@ -39,6 +39,11 @@ async def test_request_is_pushed_accepted_and_becomes_a_tagged_connection(
     assert response.status_code == 303
     roster = await ben.get(ben.url("event_people", event_id=event_id))
     assert "Request sent." in text_of(roster)
+    # Ben sees what he sent, in Requests, under its own heading.
+    sent = soup(await ben.get(ben.url("requests"))).select_one("#sent-list")
+    assert sent.find_previous("h2").get_text() == "Sent by you"
+    assert [li.select_one(".name").get_text() for li in sent.select("li")] == ["Ana Silva"]
+    assert "Request sent at Lunch & Learn" in sent.get_text()
     async with running_worker(app, push) as worker:
         await worker.run_once()
     [message] = push.received_for(device)
@@ -90,6 +95,8 @@ async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool
     assert "Declined. They are not told, and see their request as sent." in said
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
     assert "Request sent." in text_of(await ben.get(ben.url("event_people", event_id=event_id)))
+    # Still "sent" in his Requests: declining is silent there too.
+    assert "Ana Silva" in text_of(await ben.get(ben.url("requests")))
     assert (await ben.post(ask)).status_code == 409, "no second notification after a decline"
     assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 1
 
