@@ -573,7 +573,7 @@ LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
-    words tsquery := to_tsquery('simple', typed);
+    words tsquery := to_tsquery('simple', search_fold(typed));
     -- The page goes on after this tier, name and account.
     after_tier integer := 1;
     after_name text := '';

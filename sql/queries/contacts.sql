@@ -54,15 +54,15 @@ SELECT (SELECT id FROM contacts WHERE owner_id = :viewer_id AND contact_id = :ow
            AS sharing
 
 -- name: search
--- An owner's contacts, newest first, optionally filtered by a case-insensitive
--- substring of name, headline or company (:pattern is a LIKE pattern, already escaped)
--- and by the event where we met (:event_id); :limit of them, after the contact met at
+-- An owner's contacts, newest first, optionally filtered by a substring of name, headline or
+-- company, in any case, with or without accents (search_fold(); :pattern is a LIKE pattern,
+-- already escaped) and by the event where we met (:event_id); :limit of them, after the contact met at
 -- :after_at with id :after_id (both NULL: from the newest). Each card as its person shares
 -- it with me, so a company they keep from me neither shows nor matches.
 -- A search reads my contacts newest first until a page matches: a string few match ("zqx")
 -- reads all of them (10,000 in a long memory). So each is first matched on its card as
 -- written, by key (a scalar subquery: never a join over every card) and with one LIKE on
--- cards.match_text (the three fields lowercased once, as ILIKE lowercases them on every
+-- cards.match_text (the three fields folded once, where ILIKE lowercased them on every
 -- call); only the rows that match are shared_card()-ed and matched again as shared with me.
 SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key,
        ct.event_id, e.name AS event_name, ct.sharing
@@ -71,10 +71,12 @@ CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 LEFT JOIN events e ON e.id = ct.event_id
 WHERE ct.owner_id = :owner_id
   AND (:pattern::text IS NULL
-       OR (SELECT raw.match_text LIKE lower(:pattern)
+       OR (SELECT raw.match_text LIKE search_fold(:pattern)
            FROM cards raw WHERE raw.account_id = ct.contact_id))
   AND (:pattern::text IS NULL
-       OR c.name ILIKE :pattern OR c.headline ILIKE :pattern OR c.company ILIKE :pattern)
+       OR search_fold(c.name) LIKE search_fold(:pattern)
+       OR search_fold(c.headline) LIKE search_fold(:pattern)
+       OR search_fold(c.company) LIKE search_fold(:pattern))
   AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
   AND (:after_at::timestamptz IS NULL OR (ct.met_at, ct.id) < (:after_at, :after_id::bigint))
 ORDER BY ct.met_at DESC, ct.id DESC

@@ -248,3 +248,17 @@ async def test_contact_page_has_tap_to_act_links(new_phone, pool):
     assert "mailto:dana@example.com" in hrefs
     assert "tel:+14155550134" in hrefs
     assert "https://www.linkedin.com/in/danalee" in hrefs
+
+
+async def test_contacts_search_finds_names_with_or_without_their_accents(new_phone):
+    me = await new_phone()
+    await me.make_card(name="Me Myself")
+    other = await new_phone()
+    await other.make_card(name="Zoë Ångström", headline="Café owner", company="Straße GmbH")
+    await swap(me, other)
+    for typed in ("zoe", "ANGSTROM", "ngstr", "cafe", "strasse", "zoë", "Ångs"):
+        page = await me.get(me.url("contacts"), params={"q": typed})
+        names = [el.get_text() for el in soup(page).select(".people .name")]
+        assert names == ["Zoë Ångström"], typed
+    page = await me.get(me.url("contacts"), params={"q": "zoa"})
+    assert soup(page).select(".people .name") == []

@@ -440,3 +440,25 @@ async def test_blocking_yourself_or_a_non_attendee_is_refused(new_phone, pool):
         await ana.post(ana.url("event_block", event_id=event_id, account_id=99))
     ).status_code == 404
     assert await pool.fetchval("SELECT count(*) FROM blocks") == 0
+
+
+async def test_roster_search_finds_names_with_or_without_their_accents(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    for name, company, email in (
+        ("Ann Åström", "Lågpris AB", "ann@example.com"),
+        ("José Müller", "Straße & Co", "jose@example.com"),
+    ):
+        await attendee(new_phone, pool, event_id, name, company=company, email=email)
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    url = ben.url("event_people", event_id=event_id)
+
+    async def found(typed: str) -> list[str]:
+        page = await ben.get(url, params={"q": typed})
+        return [n.get_text() for n in soup(page).select(".name")]
+
+    for typed in ("Ast", "åst", "ÅSTRÖM", "astrom"):
+        assert await found(typed) == ["Ann Åström"], typed
+    for typed in ("jose", "MULLER", "josé mül", "strasse", "lagpris"):
+        assert len(await found(typed)) == 1, typed
+    assert await found("jose") == ["José Müller"]
+    assert await found("ost") == [], "a prefix, not any substring"
