@@ -19,7 +19,7 @@ from server.swaps.connect import connect
 from server.web import limits, pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
-from server.web.htmx import htmx, redirect
+from server.web.htmx import htmx, redirect, trigger_client_event
 from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
@@ -179,7 +179,13 @@ async def request_connect(request: Request) -> Response:
             return await _decide(request, me, asked_me, "accept")
         raise HTTPException(409, "There is already a request waiting between you two.")
     if htmx(request):
-        return render(request, "_request_sent.html", {})
+        # The same person may be in both lists of matches: their other button says so too.
+        return trigger_client_event(
+            render(request, "_request_sent.html", {}),
+            "reachout:requested",
+            {"person": other},
+            after="swap",
+        )
     people = url_path(request, "event_people", event_id=event["id"])
     return RedirectResponse(with_notice(people, "requested"), status_code=303)
 

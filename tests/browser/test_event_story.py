@@ -271,3 +271,45 @@ async def test_someone_with_a_card_is_not_asked_for_one_on_the_join_page(
         0, timeout=1000
     )
     await expect(tab(ben, "My card")).to_be_visible(timeout=1000)
+
+
+async def test_a_request_from_one_list_of_matches_shows_in_the_other(
+    new_phone_page: NewPage,
+) -> None:
+    # Ana can help Ben (recruiters) and Ben can help Ana (a designer): she is in both of his
+    # lists. A request from one left the other saying "Request to connect", which then
+    # answered 409.
+    olga = await new_phone_page()
+    await make_card_from_home(olga, OLGA)
+    await create_event(olga)
+    await olga.get_by_role("link", name="Poster").tap()
+    link = await scan_qr(olga)
+    ana = await new_phone_page()
+    await make_card_from_home(
+        ana,
+        Card(
+            name=ANA.name,
+            email=ANA.email,
+            can_help_with=ANA.can_help_with,
+            looking_for="A designer for my online shop",
+        ),
+    )
+    await join_with_a_card(ana, link)
+    ben = await new_phone_page()
+    await make_card_from_home(
+        ben,
+        Card(
+            name=BEN.name,
+            email=BEN.email,
+            looking_for=BEN.looking_for,
+            can_help_with="Designing online shops",
+        ),
+    )
+    await join_with_a_card(ben, link)
+    await ben.get_by_role("link", name="Who can help me").tap()
+    asks = ben.get_by_role("button", name=f"Request to connect with {ANA.name}")
+    await expect(asks).to_have_count(2)
+    await asks.first.tap()
+    await expect(ben.get_by_role("status").filter(has_text="Request sent.")).to_have_count(1)
+    await expect(asks).to_have_count(0)
+    await expect(ben.get_by_text("Request sent.")).to_have_count(2)

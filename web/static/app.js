@@ -68,6 +68,18 @@
     if (event.target instanceof Element) useTimeZone(event.target);
   });
 
+  // A request sent from one list of matches: the same person in the other list (someone who
+  // can help me and whom I can help) says so too, not "Request to connect" (a 409).
+  document.addEventListener("reachout:requested", function (event) {
+    var person = event.detail && event.detail.person;
+    document.querySelectorAll("form[data-connect='" + Number(person) + "']").forEach(function (form) {
+      var sent = document.createElement("p");
+      sent.className = "ok";
+      sent.textContent = "Request sent.";
+      form.replaceWith(sent);
+    });
+  });
+
   // "Reach out": the server marked the follow-up done; now open the mail/SMS/LinkedIn link.
   document.addEventListener("reachout:open", function (event) {
     // Only the schemes the server builds: a stored link is never a javascript: URL.
