@@ -64,6 +64,9 @@ SELECT (SELECT id FROM contacts WHERE owner_id = :viewer_id AND contact_id = :ow
 -- written, by key (a scalar subquery: never a join over every card) and with one LIKE on
 -- cards.match_text (the three fields folded once, where ILIKE lowercased them on every
 -- call); only the rows that match are shared_card()-ed and matched again as shared with me.
+-- The pattern is folded once, in an InitPlan ((SELECT search_fold(:pattern))): in the plan
+-- the app's prepared statement settles on, search_fold(:pattern) alone ran for every contact
+-- read, and a search past 10,000 contacts took twice as long (p99 40 ms against 20).
 SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key,
        ct.event_id, e.name AS event_name, ct.sharing
 FROM contacts ct
@@ -71,12 +74,12 @@ CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 LEFT JOIN events e ON e.id = ct.event_id
 WHERE ct.owner_id = :owner_id
   AND (:pattern::text IS NULL
-       OR (SELECT raw.match_text LIKE search_fold(:pattern)
+       OR (SELECT raw.match_text LIKE (SELECT search_fold(:pattern))
            FROM cards raw WHERE raw.account_id = ct.contact_id))
   AND (:pattern::text IS NULL
-       OR search_fold(c.name) LIKE search_fold(:pattern)
-       OR search_fold(c.headline) LIKE search_fold(:pattern)
-       OR search_fold(c.company) LIKE search_fold(:pattern))
+       OR search_fold(c.name) LIKE (SELECT search_fold(:pattern))
+       OR search_fold(c.headline) LIKE (SELECT search_fold(:pattern))
+       OR search_fold(c.company) LIKE (SELECT search_fold(:pattern)))
   AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
   AND (:after_at::timestamptz IS NULL OR (ct.met_at, ct.id) < (:after_at, :after_id::bigint))
 ORDER BY ct.met_at DESC, ct.id DESC
