@@ -256,7 +256,9 @@ async def test_you_met_email_shows_only_what_the_sharer_shares_with_them(
     [sent] = await mail.wait_for(1)
     text = sent.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Dana Lee" in text and "Recruiter, fashion and apparel" in text
-    assert "dana@example.com" not in text and "555" not in text and "Threadline" not in text
+    # Not her email, phone or company ("555" alone also turned up in a link's signature).
+    assert "dana@example.com" not in text and "Threadline" not in text
+    assert "Phone:" not in text and "415-555" not in text and "4155550134" not in text
 
 
 async def test_bad_sharing_values_and_strangers_are_refused_and_nothing_changes(new_phone, pool):
