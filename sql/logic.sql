@@ -419,6 +419,10 @@ BEGIN
         ), merged AS (
             UPDATE contacts c
             SET met_at = twin.met_at, event_id = twin.event_id, note = left(twin.note, 2000),
+                -- A note changed here is a new version: a save from a page opened before
+                -- (note_as_of) is then refused, not written over the merged text.
+                note_updated_at = CASE WHEN c.note IS DISTINCT FROM left(twin.note, 2000)
+                                       THEN now() ELSE c.note_updated_at END,
                 promised = left(twin.promised, 500), they_asked = left(twin.they_asked, 500),
                 sharing = twin.sharing
             FROM twin WHERE c.id = twin.kept_id

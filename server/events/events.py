@@ -114,8 +114,10 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
 
 
 def prefix_query(query: str) -> str | None:
-    """As-you-type search: every word a prefix, all required ("dan rec" finds Dana, recruiter)."""
-    words = _WORD.findall(query.lower())[:8]
+    """As-you-type search: every word a prefix, all required ("dan rec" finds Dana, recruiter).
+    Not lowercased here: search_fold() in SQL does that, as for what is stored. Python's lower()
+    makes "İ" an "i" and a combining dot, which split "İpek" into two words."""
+    words = _WORD.findall(query)[:8]
     if not words:
         return None
     return " & ".join(f"{word[:40]}:*" for word in words)

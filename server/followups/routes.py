@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
 from server.followups import calendar_file, push_actions, wording
+from server.web import errors
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, trigger_client_event
@@ -26,6 +27,10 @@ NOTIFICATION_EXPIRED = (
 
 async def followups(request: Request) -> Response:
     account_id = viewer(request).account_id
+    if account_id is None and request.query_params.get("from") == "email":
+        # Our email's link, in a browser not signed in: "Sign in to open this", not an empty
+        # list (server/web/errors.py says it for every page behind a card).
+        raise errors.NoCard(404, "")
     rows: list[Any] = []
     reach = None
     if account_id is not None:

@@ -31,13 +31,17 @@ LIMIT :limit
 
 -- name: sent
 -- My requests not answered as far as I know, newest first (:limit of them): a declined one
--- reads the same, declining being silent (request_sent() in logic.sql).
-SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company, c.photo_key
+-- reads the same, declining being silent (request_sent() in logic.sql). Not someone in my
+-- contacts now (we swapped since), nor anyone blocked either way; their name only, not
+-- their card as it is now (they may have left the list of people since).
+SELECT r.id, r.created_at, e.name AS event_name, c.name
 FROM connect_requests r
 JOIN cards c ON c.account_id = r.to_id
 JOIN events e ON e.id = r.event_id
 WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
   AND r.to_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+  AND NOT EXISTS (SELECT 1 FROM contacts ct
+                  WHERE ct.owner_id = :account_id AND ct.contact_id = r.to_id)
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
 

@@ -227,6 +227,18 @@ async def test_a_note_kept_offline_never_overwrites_one_saved_elsewhere(
         "with yours."
     )
     assert await saved_note(pool) == "Typed on the laptop"
+    # Left without deciding, and opened again: her text is still there, saying it is not saved.
+    await dana.goto("/contacts")
+    await contact_links(dana).filter(has_text=MIA.name).tap()
+    await expect(note).to_have_value("Typed on this phone")
+    await expect(dana.locator("#flash")).to_have_text(
+        "Not saved yet: what you typed before is back in its field. Save it to keep it."
+    )
+    await dana.get_by_role("button", name="Save note").tap()
+    # Kept from before the laptop's note: told again what is saved now, and saved when asked.
+    await expect(note).to_have_accessible_description(
+        re.compile("It now says: “Typed on the laptop”")
+    )
     await dana.get_by_role("button", name="Save note").tap()
     await expect(saved(dana)).to_be_visible()
     assert await saved_note(pool) == "Typed on this phone"

@@ -55,6 +55,12 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
             again.select_one("main p").get_text(),
         )
         assert again.select_one("main form button") is None
+        # Reminders for Dana turned off: it promises nothing, and offers the button again.
+        await pool.execute("UPDATE followups SET status = 'off' WHERE owner_id = 2")
+        off = soup(await stranger.get(confirm))
+        assert off.h1.get_text() == "Follow up with Dana Lee"
+        assert off.select_one("main form button").get_text() == "Remind me tomorrow"
+        await pool.execute("UPDATE followups SET status = 'open' WHERE owner_id = 2")
         assert await pool.fetchval("SELECT confirmed_at FROM email_addresses") is not None
         due = await pool.fetchval(
             "SELECT f.due_at - now() FROM followups f JOIN contacts c ON c.id = f.contact_id"
@@ -82,6 +88,9 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     mail_app = soup(await (await new_phone()).get(see_dana))
     assert mail_app.h1.get_text() == "Sign in to open this"
     assert [a.get_text() for a in mail_app.select("main a")] == ["Sign in", "Make my card"]
+    # The same for the Follow-ups link of a summary or digest email (a page open to anyone).
+    followups = visitor.url("followups") + "?from=email"
+    assert soup(await (await new_phone()).get(followups)).h1.get_text() == "Sign in to open this"
 
     # "Done" from the email: a page with one button; the button acts once. Snoozed first
     # (from the same email), "Done" still marks it done: the person followed up.

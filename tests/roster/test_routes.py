@@ -44,6 +44,7 @@ async def test_request_is_pushed_accepted_and_becomes_a_tagged_connection(
     assert sent.find_previous("h2").get_text() == "Sent by you"
     assert [li.select_one(".name").get_text() for li in sent.select("li")] == ["Ana Silva"]
     assert "Request sent at Lunch & Learn" in sent.get_text()
+    assert sent.select("img, .avatar") == [] and "Intros" not in sent.get_text()
     async with running_worker(app, push) as worker:
         await worker.run_once()
     [message] = push.received_for(device)
@@ -211,6 +212,8 @@ async def test_people_who_can_help_you_offer_what_i_can_still_do(new_phone, pool
     )
     after = ana_card(await ben.get(ben.url("event_matches", event_id=event_id)))
     assert after.find("button", string="Request to connect") is None
+    # Swapped since: no longer a request "sent" in Ben's Requests.
+    assert soup(await ben.get(ben.url("requests"))).select_one("#sent-list") is None
     link = after.find("a", string="In your contacts")
     assert link is not None and link["href"] == ben.url("contact", contact_id=contact_id)
 
@@ -447,6 +450,7 @@ async def test_roster_search_finds_names_with_or_without_their_accents(new_phone
     for name, company, email in (
         ("Ann Åström", "Lågpris AB", "ann@example.com"),
         ("José Müller", "Straße & Co", "jose@example.com"),
+        ("İpek Şahin", "", "ipek@example.com"),
     ):
         await attendee(new_phone, pool, event_id, name, company=company, email=email)
     ben = await attendee(new_phone, pool, event_id, "Ben Ode")
@@ -461,4 +465,6 @@ async def test_roster_search_finds_names_with_or_without_their_accents(new_phone
     for typed in ("jose", "MULLER", "josé mül", "strasse", "lagpris"):
         assert len(await found(typed)) == 1, typed
     assert await found("jose") == ["José Müller"]
+    for typed in ("İpek", "ipek", "ŞAHİN", "sahin"):
+        assert await found(typed) == ["İpek Şahin"], typed
     assert await found("ost") == [], "a prefix, not any substring"

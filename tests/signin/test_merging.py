@@ -3,7 +3,7 @@ merge it in (contacts, follow-ups, notes, events, devices) or to keep them apart
 
 from __future__ import annotations
 
-from tests.phone import text_of
+from tests.phone import soup, text_of
 from tests.signin.test_moving import show_code
 
 
@@ -42,8 +42,19 @@ async def two_accounts_and_a_shared_contact(new_phone, pool):
     return safari, installed
 
 
+async def contact_id_of(pool, owner: int, other: int) -> int:
+    return int(
+        await pool.fetchval(
+            "SELECT id FROM contacts WHERE owner_id = $1 AND contact_id = $2", owner, other
+        )
+    )
+
+
 async def test_merging_keeps_one_connection_per_person_with_both_sides_kept(new_phone, pool):
     safari, installed = await two_accounts_and_a_shared_contact(new_phone, pool)
+    # Safari's page for Sam, opened before the merge, with the note as it was (none).
+    sam_page = await safari.get(safari.url("contact", contact_id=await contact_id_of(pool, 1, 2)))
+    as_of = soup(sam_page).select_one("input[name=note_as_of]")["value"]
     code = await show_code(safari)
     signed = await installed.post(installed.url("move_enter_submit"), {"code": code})
     assert signed.status_code == 303 and "/sign-in/merge" in signed.headers["location"]
@@ -60,6 +71,16 @@ async def test_merging_keeps_one_connection_per_person_with_both_sides_kept(new_
     assert [r["contact_id"] for r in mine] == [2, 3, 4], "Sam once, Ana, Ben"
     sam = mine[0]
     assert sam["note"] == "Talked about the spring fair"
+    # A save from a page opened before the merge is refused, not written over the merged note.
+    stale = await safari.post(
+        safari.url("contact_note", contact_id=await contact_id_of(pool, 1, 2)),
+        {"note": "Old tab", "note_as_of": as_of},
+    )
+    assert stale.status_code == 409
+    assert (
+        await pool.fetchval("SELECT note FROM contacts WHERE owner_id = 1 AND contact_id = 2")
+        == "Talked about the spring fair"
+    )
     earliest = await pool.fetchval("SELECT now() - interval '2 days'")
     assert abs((sam["met_at"] - earliest).total_seconds()) < 60, "the earlier meeting is kept"
     followup = await pool.fetchval(

@@ -270,14 +270,18 @@
     return kept;
   }
   function draftKey(form) { return DRAFT + form.getAttribute("action"); }
+  // Whose text it is: another account signed in on this browser (without signing out, or
+  // after its session ended) neither sees nor sends it.
+  function signedIn() { return document.body ? document.body.dataset.signedIn || "" : ""; }
   function keptDraft(form) {
     try {
       var draft = JSON.parse(localStorage.getItem(draftKey(form)) || "null");
+      if (draft && draft.account !== signedIn()) { dropDraft(form); return null; }
       return draft && draft.typed && draft.asOf ? draft : null;
     } catch (e) { return null; }
   }
   function keepDraft(form, state) {
-    var draft = { typed: values(typedFields(form)), asOf: values(form.querySelectorAll("[data-as-of]")), state: state };
+    var draft = { typed: values(typedFields(form)), asOf: values(form.querySelectorAll("[data-as-of]")), state: state, account: signedIn() };
     try {
       localStorage.setItem(draftKey(form), JSON.stringify(draft));
       return true;
@@ -291,14 +295,12 @@
       return !(field.name in draft.typed) || field.value === draft.typed[field.name];
     });
   }
-  function restoreDrafts(root) {
-    var opened = root === document.body;  // the page itself, not a part swapped in
-    var forms = Array.prototype.slice.call(root.querySelectorAll("form[data-keep-draft]"));
-    if (root.matches("form[data-keep-draft]")) forms.push(root);
-    forms.forEach(function (form) {
+  // When the page opens (a form swapped in later is the answer to its own save, which says
+  // what became of the text).
+  function restoreDrafts() {
+    document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
       var draft = keptDraft(form);
-      // A form the answer to its own save brings: that answer ends what it sent.
-      if (!draft || (draft.state === "sending" && !opened)) return;
+      if (!draft) return;
       if (showsDraft(form, draft)) { dropDraft(form); return; }
       typedFields(form).forEach(function (field) {
         if (field.name in draft.typed) field.value = draft.typed[field.name];
@@ -336,15 +338,22 @@
     if (document.visibilityState === "hidden") keepUnsaved();
   });
   document.addEventListener("htmx:load", function (event) {
-    if (event.target instanceof Element) restoreDrafts(event.target);
+    if (event.target === document.body) restoreDrafts();
   });
   document.addEventListener("htmx:beforeSend", function (event) {
     var form = event.detail.elt;
     if (form instanceof HTMLFormElement && form.hasAttribute("data-keep-draft")) keepDraft(form, "sending");
   });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt, status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (form instanceof HTMLFormElement && form.hasAttribute("data-keep-draft") && status > 0) dropDraft(form);
+  // Saved: nothing to keep. Refused (too long; saved elsewhere since): the answer shows the
+  // text with what is wrong, and it is kept as unsaved, for when the page is left. Before
+  // the swap: afterRequest fires on the form the answer replaced, out of the page by then,
+  // and never reaches this listener.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-keep-draft") || status === 0) return;
+    if (status >= 200 && status < 300) dropDraft(form);
+    else keepDraft(form, "unsaved");
   });
   window.addEventListener("online", function () {
     document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
