@@ -11,6 +11,7 @@ their contacts, tagged with the event, each with a follow-up.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -284,28 +285,16 @@ async def test_a_request_from_one_list_of_matches_shows_in_the_other(
     await create_event(olga)
     await olga.get_by_role("link", name="Poster").tap()
     link = await scan_qr(olga)
-    ana = await new_phone_page()
-    await make_card_from_home(
-        ana,
-        Card(
-            name=ANA.name,
-            email=ANA.email,
-            can_help_with=ANA.can_help_with,
-            looking_for="A designer for my online shop",
-        ),
-    )
-    await join_with_a_card(ana, link)
-    ben = await new_phone_page()
-    await make_card_from_home(
-        ben,
-        Card(
-            name=BEN.name,
-            email=BEN.email,
-            looking_for=BEN.looking_for,
-            can_help_with="Designing online shops",
-        ),
-    )
-    await join_with_a_card(ben, link)
+    phones = []
+    for card in (
+        replace(ANA, looking_for="A designer for my online shop"),
+        replace(BEN, can_help_with="Designing online shops"),
+    ):
+        phone = await new_phone_page()
+        await make_card_from_home(phone, card)
+        await join_with_a_card(phone, link)
+        phones.append(phone)
+    ben = phones[1]
     await ben.get_by_role("link", name="Who can help me").tap()
     asks = ben.get_by_role("button", name=f"Request to connect with {ANA.name}")
     await expect(asks).to_have_count(2)
