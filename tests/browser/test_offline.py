@@ -115,6 +115,7 @@ async def mias_page(dana: Page) -> None:
     await service_worker_controls(dana)
     await contact_links(dana).filter(has_text=MIA.name).tap()
     await expect(dana.get_by_role("heading", level=1, name=MIA.name)).to_be_visible()
+    await dana.wait_for_load_state("load")  # htmx at work before any Save is tapped
 
 
 async def no_network(dana: Page, offline: bool) -> None:
