@@ -27,7 +27,7 @@ NOTIFICATION_EXPIRED = (
 
 async def followups(request: Request) -> Response:
     account_id = viewer(request).account_id
-    if account_id is None and request.query_params.get("from") == "email":
+    if account_id is None and errors.from_our_email(request):
         # Our email's link, in a browser not signed in: "Sign in to open this", not an empty
         # list (server/web/errors.py says it for every page behind a card).
         raise errors.NoCard(404, "")

@@ -17,7 +17,7 @@ from server.web.forms import an_id
 from server.web.urls import Urls
 
 LINK_DAYS = 30
-# Marks a link to a page of the app as one from our email (server/web/errors.py reads it).
+# Marks a link to a page of the app as one from our email (errors.from_our_email reads it).
 FROM_EMAIL = {"from": "email"}
 
 

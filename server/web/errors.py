@@ -44,6 +44,11 @@ SIGN_IN_MESSAGE = (
 )
 
 
+def from_our_email(request: Request) -> bool:
+    """Opened from a link in one of our emails (``server/mail/links.py`` marks them)."""
+    return request.query_params.get("from") == "email"
+
+
 class Titled(HTTPException):
     """An HTTPException whose page has a heading of its own, rather than its status's."""
 
@@ -67,6 +72,7 @@ def error_response(
     title: str | None = None,
     *,
     offer_card: bool = False,
+    sign_in_first: bool = False,
 ) -> Response:
     from server.web.templating import render  # templating imports htmx helpers; avoid a cycle
 
@@ -77,7 +83,7 @@ def error_response(
         "message": message,
         "status_code": status_code,
         "offer_card": offer_card,
-        "sign_in_first": title == SIGN_IN_TITLE,
+        "sign_in_first": sign_in_first,
     }
     if htmx(request):
         # Show the message where the page keeps its notices, not in place of the form.
@@ -92,12 +98,18 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
     title = exc.title if isinstance(exc, Titled) else None
-    if isinstance(exc, NoCard) and request.query_params.get("from") == "email":
-        # A link from one of our emails: its reader has an account, and this browser (often
-        # the mail app's own) is not signed in to it.
+    # A link from one of our emails: its reader has an account, and this browser (often the
+    # mail app's own) is not signed in to it.
+    sign_in_first = isinstance(exc, NoCard) and from_our_email(request)
+    if sign_in_first:
         title, detail = SIGN_IN_TITLE, SIGN_IN_MESSAGE
     response = error_response(
-        request, exc.status_code, detail, title, offer_card=isinstance(exc, NoCard)
+        request,
+        exc.status_code,
+        detail,
+        title,
+        offer_card=isinstance(exc, NoCard),
+        sign_in_first=sign_in_first,
     )
     if exc.headers:
         response.headers.update(exc.headers)
