@@ -22,8 +22,6 @@ from starlette.applications import Starlette
 from server.local_services.push_service import LocalPushService, Received
 from tests.browser.conftest import NewPage
 from tests.browser.test_reminders import (
-    SHOWN_NOTIFICATIONS,
-    eventually,
     subscription_from_browser,
     turn_on_reminders,
 )
@@ -208,10 +206,7 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     assert EVENT in payload["body"]
     assert payload["url"] == "/requests"
 
-    async def shown() -> list[dict[str, Any]]:
-        return await ana.evaluate(SHOWN_NOTIFICATIONS)
-
-    [notification] = await eventually(shown, "the service worker showed no notification")
+    [notification] = await sw_push.shown_after_push(ana, message.text())
     assert notification["title"] == f"{BEN.name} wants to connect"
     assert notification["data"]["url"] == "/requests"
 

@@ -20,7 +20,6 @@ import secrets
 from typing import Any
 
 import asyncpg
-import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.async_api import BrowserContext, Page, Worker, expect
 from starlette.applications import Starlette
@@ -34,10 +33,7 @@ from server.local_services.push_service import (
     public_key_bytes,
 )
 from tests.browser.conftest import NewPage
-from tests.browser.ui import (
-    ServiceWorkerControl,
-    swap_with_mia,
-)
+from tests.browser.ui import SHOWN_NOTIFICATIONS, ServiceWorkerControl, swap_with_mia
 from tests.reminders import make_due, running_worker
 from tests.waiting import eventually
 
@@ -116,14 +112,6 @@ FAKE_PUSH_MANAGER = """
   if (current) window.__reachoutTestPush = current;
 })
 """
-
-SHOWN_NOTIFICATIONS = """async () => {
-  const registration = await navigator.serviceWorker.ready;
-  return (await registration.getNotifications()).map((n) => ({
-    title: n.title, body: n.body, tag: n.tag, data: n.data,
-    actions: (n.actions || []).map((a) => a.action),
-  }));
-}"""
 
 # Inside the service worker: the person taps the shown reminder, or one of its buttons.
 # A NotificationEvent made by a script is not extendable, so what the handler passes to
@@ -277,19 +265,7 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
         push.on_accept = None
     assert await pool.fetchval("SELECT status FROM deliveries") == "sent"
 
-    async def shown() -> list[dict[str, Any]]:
-        return await dana.evaluate(SHOWN_NOTIFICATIONS)
-
-    try:
-        [notification] = await eventually(shown, "nothing shown", seconds=5.0)
-    except pytest.fail.Exception:
-        # DevTools hands a push over without waiting for the service worker to take it,
-        # and once in a loaded CI run nothing came of it: hand the same message over
-        # again (the tag makes it one notification, as with a push service's redelivery).
-        await sw_push.deliver_push(message.text())
-        [notification] = await eventually(
-            shown, f"the service worker showed no notification (its errors: {sw_push.errors})"
-        )
+    [notification] = await sw_push.shown_after_push(dana, message.text())
     assert notification["title"] == "Follow up with Mia Chen"
     assert notification["body"] == "You met today."
     assert notification["tag"] == f"contact-{followup['contact_id']}"
@@ -313,7 +289,9 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
 
     # The same reminder again (a push service may deliver twice): its "Done" button.
     await sw_push.deliver_push(message.text())
-    await eventually(shown, "the redelivered reminder was not shown")
+    await eventually(
+        lambda: dana.evaluate(SHOWN_NOTIFICATIONS), "the redelivered reminder was not shown"
+    )
     tap = await worker_in_browser.evaluate(
         TAP_NOTIFICATION, {"tag": notification["tag"], "action": "done"}
     )

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+import pytest
 import zxingcpp
 from PIL import Image
 from playwright.async_api import CDPSession, Locator, Page, expect
 
 from tests.browser.conftest import NewPage
+from tests.waiting import eventually
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,16 @@ async def all_connections(pool: asyncpg.Pool) -> int:
     return count
 
 
+# What the page's service worker shows now, as the phone's notification tray would.
+SHOWN_NOTIFICATIONS = """async () => {
+  const registration = await navigator.serviceWorker.ready;
+  return (await registration.getNotifications()).map((n) => ({
+    title: n.title, body: n.body, tag: n.tag, data: n.data,
+    actions: (n.actions || []).map((a) => a.action),
+  }));
+}"""
+
+
 @dataclass
 class ServiceWorkerControl:
     """The DevTools protocol's hold on the app's service worker, for what headless
@@ -253,6 +265,25 @@ class ServiceWorkerControl:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"no activated service worker for {scope}: {scopes}")
             await asyncio.sleep(0.05)
+
+    async def shown_after_push(self, page: Page, data: str) -> list[dict[str, Any]]:
+        """The notifications the page's service worker shows once ``data`` was pushed.
+
+        DevTools hands a push over without waiting for the service worker to take it, and
+        now and then in a loaded run nothing comes of it: the same message is handed over
+        once more (its tag makes it one notification, as with a push service's redelivery).
+        """
+
+        async def shown() -> list[dict[str, Any]]:
+            return await page.evaluate(SHOWN_NOTIFICATIONS)  # type: ignore[no-any-return]
+
+        try:
+            return await eventually(shown, "nothing shown", seconds=5.0)
+        except pytest.fail.Exception:
+            await self.deliver_push(data)
+            return await eventually(
+                shown, f"the service worker showed no notification (its errors: {self.errors})"
+            )
 
     def error_reported(self, event: dict[str, Any]) -> None:
         self.errors.append(event["errorMessage"])
