@@ -468,3 +468,31 @@ async def test_roster_search_finds_names_with_or_without_their_accents(new_phone
     for typed in ("İpek", "ipek", "ŞAHİN", "sahin"):
         assert await found(typed) == ["İpek Şahin"], typed
     assert await found("ost") == [], "a prefix, not any substring"
+
+
+async def test_each_person_in_a_list_with_buttons_is_a_heading(new_phone, pool):
+    """A screen reader jumps person to person by heading, and each person's buttons follow
+    their own name: the roster, "People who can help you" and Requests."""
+    event_id, ana, ben = await story(new_phone, pool)
+
+    def people(page, level):
+        return [
+            (h.get_text(), h.find_next("button").get("aria-label"))
+            for h in soup(page).select(f"main {level}.name")
+        ]
+
+    roster = await ben.get(ben.url("event_people", event_id=event_id))
+    assert people(roster, "h2") == [
+        ("Ana Silva", "Request to connect with Ana Silva"),
+        ("Olga Organizer", "Request to connect with Olga Organizer"),
+    ]
+    matches = await ben.get(ben.url("event_matches", event_id=event_id))
+    # Under "People you can help", one level down.
+    assert people(matches, "h2") == [("Ana Silva", "Request to connect with Ana Silva")]
+    assert people(matches, "h3") == [("Ana Silva", "Request to connect with Ana Silva")]
+    assert soup(matches).select_one("main h3.name").find_previous("h2").get_text() == (
+        "People you can help"
+    )
+    await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    inbox = await ana.get(ana.url("requests"))
+    assert people(inbox, "h2") == [("Ben Ode", "Accept Ben Ode")]
