@@ -538,11 +538,12 @@ CREATE OR REPLACE FUNCTION request_waiting(asker bigint, asked bigint) RETURNS b
 LANGUAGE sql STABLE AS $$
     SELECT r.id FROM connect_requests r
     WHERE r.from_id = asker AND r.to_id = asked AND r.status = 'pending'
+      AND r.withdrawn_at IS NULL
 $$;
 
--- Whether `asker` asked `asked` to connect and is still to hear back as far as they know: the
--- roster and matches show "Request sent". A declined request reads the same: declining is
--- silent. PL/pgSQL, its plan kept for the session: called for each row of a page, it cost
+-- Whether `asker` asked `asked` to connect and is still to hear back as far as they know, not
+-- having withdrawn it: the roster and matches show "Request sent". A declined request reads
+-- the same: declining is silent. PL/pgSQL, its plan kept for the session: called for each row of a page, it cost
 -- 1-2 µs a row more than the EXISTS written in place, where an SQL function (not inlined,
 -- having a subquery) cost 2-5.
 CREATE OR REPLACE FUNCTION request_sent(asker bigint, asked bigint) RETURNS boolean
@@ -550,7 +551,7 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN EXISTS (SELECT 1 FROM connect_requests r
                    WHERE r.from_id = asker AND r.to_id = asked
-                     AND r.status IN ('pending', 'declined'));
+                     AND r.status IN ('pending', 'declined') AND r.withdrawn_at IS NULL);
 END
 $$;
 

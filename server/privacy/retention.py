@@ -124,8 +124,8 @@ RULES = (
         ("retention.email_addresses",),
     ),
     Rule(
-        "Requests to connect, once accepted or declined",
-        "deleted {period} after the answer",
+        "Requests to connect, once accepted, declined or withdrawn",
+        "deleted {period} after the answer, or after the sender withdrew it",
         "retain_requests",
         ("retention.answered_requests",),
     ),

@@ -256,6 +256,24 @@ async def _decide(request: Request, account_id: int, request_id: int, decision: 
     return redirect(request, with_notice(url_path(request, "requests"), "declined"))
 
 
+@signed_in(status_code=404, message="That request is not one of yours.")
+async def request_withdraw(request: Request) -> Response:
+    """Take back a request I sent: gone from their requests, and from "Sent by you"."""
+    account_id = signed_in_account(request)
+    withdrawn = await request.app.state.sql.run(
+        request.app.state.pool,
+        "requests.withdraw",
+        id=request.path_params["request_id"],
+        from_id=account_id,
+    )
+    if withdrawn is None:
+        raise HTTPException(
+            404,
+            "That request is not waiting any more: if they accepted, they are in your contacts.",
+        )
+    return redirect(request, with_notice(url_path(request, "requests"), "request_withdrawn"))
+
+
 routes = [
     Route("/events/{event_id:int}/people", event_people, name="event_people"),
     Route("/events/{event_id:int}/listing", event_listing, methods=["POST"], name="event_listing"),
@@ -274,6 +292,12 @@ routes = [
         name="request_connect",
     ),
     Route("/requests", requests, name="requests"),
+    Route(
+        "/requests/sent/{request_id:int}/withdraw",
+        request_withdraw,
+        methods=["POST"],
+        name="request_withdraw",
+    ),
     Route(
         "/requests/{request_id:int}/{decision:str}",
         request_decide,

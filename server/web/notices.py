@@ -56,6 +56,9 @@ NOTICES = {
     "requested": Notice("Request sent.", "They will see it in their requests."),
     "restored": Notice("", "{name} is back in your contacts, and you in theirs."),
     "declined": Notice("Declined.", "They are not told, and see their request as sent."),
+    "request_withdrawn": Notice(
+        "Request withdrawn.", "It is no longer in their requests. You can ask again at the event."
+    ),
     "attendee_removed": Notice(
         "Removed.", "They are off the list of people and can't join again with the code."
     ),

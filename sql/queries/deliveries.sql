@@ -112,7 +112,8 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
-       r.status AS request_status, requester.name AS requester_name,
+       CASE WHEN r.withdrawn_at IS NULL THEN r.status ELSE 'withdrawn' END AS request_status,
+       requester.name AS requester_name,
        request_event.name AS request_event_name,
        digest_event.name AS digest_event_name,
        (SELECT count(*) FROM contacts x

@@ -51,11 +51,14 @@ ORDER BY e.starts_at, e.id
 
 -- name: requests_sent
 -- Requests to connect I sent, with whom as the roster showed them. A declined one reads
--- "sent", as it does in the app: declining is silent. None with someone either of us
--- blocked: the app shows them nowhere.
+-- "sent", as it does in the app: declining is silent. One I withdrew reads "withdrawn". None
+-- with someone either of us blocked: the app shows them nowhere.
 SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
-       CASE WHEN r.status = 'accepted' THEN 'accepted' ELSE 'sent' END AS status,
-       CASE WHEN r.status = 'accepted' THEN r.decided_at END AS accepted_at
+       CASE WHEN r.status = 'accepted' THEN 'accepted'
+            WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn'
+            ELSE 'sent' END AS status,
+       CASE WHEN r.status = 'accepted' THEN r.decided_at END AS accepted_at,
+       r.withdrawn_at
 FROM connect_requests r
 JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.to_id
@@ -65,12 +68,14 @@ ORDER BY r.created_at, r.id
 
 -- name: requests_received
 -- Requests to connect sent to me, with who asked as the roster showed them, and my answer.
+-- Not one withdrawn before I answered: the app no longer shows it to me.
 SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
        r.status, r.decided_at
 FROM connect_requests r
 JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.from_id
 WHERE r.to_id = :account_id
+  AND NOT (r.status = 'pending' AND r.withdrawn_at IS NOT NULL)
   AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
 ORDER BY r.created_at, r.id
 

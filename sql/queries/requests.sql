@@ -1,12 +1,28 @@
 -- name: create$
 -- Ask to connect; queues the push for every device of the person asked, in one statement.
--- Returns nothing when a request between the two is pending, or when they declined one
--- from me (asking again would notify them again, and declining is meant to end it).
-WITH made AS (
+-- Asking again after withdrawing brings the same request back, and notifies nobody: a
+-- request sent, withdrawn and sent again is not a second push on their phone. Returns nothing
+-- when a request between the two is waiting, or when they declined one from me (asking again
+-- would notify them again, and declining is meant to end it); a declined one I withdrew comes
+-- back the same way as a waiting one would, still declined.
+WITH revived AS (
+    UPDATE connect_requests r
+    SET withdrawn_at = NULL, event_id = :event_id,
+        created_at = CASE WHEN r.status = 'pending' THEN now() ELSE r.created_at END
+    WHERE r.id = (SELECT w.id FROM connect_requests w
+                  WHERE w.from_id = :from_id AND w.to_id = :to_id
+                    AND w.status IN ('pending', 'declined') AND w.withdrawn_at IS NOT NULL
+                  ORDER BY w.created_at DESC, w.id DESC LIMIT 1)
+      AND NOT EXISTS (SELECT 1 FROM connect_requests o
+                      WHERE o.from_id = :to_id AND o.to_id = :from_id
+                        AND o.status = 'pending' AND o.withdrawn_at IS NULL)
+    RETURNING r.id
+), made AS (
     INSERT INTO connect_requests (event_id, from_id, to_id)
     SELECT :event_id, :from_id, :to_id
     WHERE NOT EXISTS (SELECT 1 FROM connect_requests
-                      WHERE from_id = :from_id AND to_id = :to_id AND status = 'declined')
+                      WHERE from_id = :from_id AND to_id = :to_id
+                        AND (status = 'declined' OR withdrawn_at IS NOT NULL))
     ON CONFLICT DO NOTHING
     RETURNING id, to_id
 ), queued AS (
@@ -14,6 +30,8 @@ WITH made AS (
     SELECT made.id, s.id FROM made JOIN push_subscriptions s ON s.account_id = made.to_id
 )
 SELECT id FROM made
+UNION ALL
+SELECT id FROM revived
 
 -- name: incoming
 -- Requests waiting for my answer, newest first, with what the asker shares on a roster:
@@ -23,15 +41,15 @@ SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company,
 FROM connect_requests r
 JOIN cards c ON c.account_id = r.from_id
 JOIN events e ON e.id = r.event_id
-WHERE r.to_id = :account_id AND r.status = 'pending'
+WHERE r.to_id = :account_id AND r.status = 'pending' AND r.withdrawn_at IS NULL
   AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
   AND (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
 
 -- name: sent
--- My requests not answered as far as I know, newest first (:limit of them): a declined one
--- reads the same, declining being silent (request_sent() in logic.sql). Not someone in my
+-- My requests not answered as far as I know, and not withdrawn, newest first (:limit of
+-- them): a declined one reads the same, declining being silent (request_sent() in logic.sql). Not someone in my
 -- contacts now (we swapped since), nor anyone blocked either way; their name only, not
 -- their card as it is now (they may have left the list of people since).
 SELECT r.id, r.created_at, e.name AS event_name, c.name
@@ -39,6 +57,7 @@ FROM connect_requests r
 JOIN cards c ON c.account_id = r.to_id
 JOIN events e ON e.id = r.event_id
 WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
+  AND r.withdrawn_at IS NULL
   AND r.to_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
   AND NOT EXISTS (SELECT 1 FROM contacts ct
                   WHERE ct.owner_id = :account_id AND ct.contact_id = r.to_id)
@@ -48,8 +67,17 @@ LIMIT :limit
 -- name: decide^
 -- Accept or decline a request made to me; returns who asked and at which event.
 UPDATE connect_requests SET status = :status, decided_at = now()
-WHERE id = :id AND to_id = :to_id AND status = 'pending'
+WHERE id = :id AND to_id = :to_id AND status = 'pending' AND withdrawn_at IS NULL
 RETURNING from_id, event_id
+
+-- name: withdraw$
+-- The sender takes back a request not answered as far as they know (a declined one too: to
+-- them it reads as waiting). Returns whom it was for; again once withdrawn, the same (a
+-- second tap), keeping when it was first withdrawn. Nothing for an accepted request, or one
+-- not sent by :from_id.
+UPDATE connect_requests SET withdrawn_at = coalesce(withdrawn_at, now())
+WHERE id = :id AND from_id = :from_id AND status IN ('pending', 'declined')
+RETURNING to_id
 
 -- name: can_ask$
 -- Whether :other_id is someone :viewer_id sees on event :event_id's roster: listed, present, no block either way.

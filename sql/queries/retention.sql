@@ -117,12 +117,18 @@ WITH gone AS (
 SELECT count(*) FROM gone
 
 -- name: answered_requests$
--- Requests to connect, :keep after they were accepted or declined.
-WITH gone AS (
-    DELETE FROM connect_requests WHERE id IN (
-        SELECT id FROM connect_requests
-        WHERE status <> 'pending' AND decided_at < now() - :keep::interval
-        LIMIT :batch FOR UPDATE SKIP LOCKED)
+-- Requests to connect, :keep after they were accepted, declined or withdrawn.
+WITH answered AS (
+    SELECT id FROM connect_requests
+    WHERE status <> 'pending' AND decided_at < now() - :keep::interval
+    LIMIT :batch FOR UPDATE SKIP LOCKED
+), withdrawn AS (
+    SELECT id FROM connect_requests
+    WHERE withdrawn_at < now() - :keep::interval
+    LIMIT :batch FOR UPDATE SKIP LOCKED
+), gone AS (
+    DELETE FROM connect_requests
+    WHERE id IN (SELECT id FROM answered UNION SELECT id FROM withdrawn)
     RETURNING 1
 )
 SELECT count(*) FROM gone

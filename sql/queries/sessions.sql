@@ -12,7 +12,8 @@ FROM (
             WHERE f.owner_id = s.account_id AND f.status = 'open' AND f.due_at <= now())
                AS followups_due,
            (SELECT count(*) FROM connect_requests r
-            WHERE r.to_id = s.account_id AND r.status = 'pending') AS requests_waiting
+            WHERE r.to_id = s.account_id AND r.status = 'pending'
+              AND r.withdrawn_at IS NULL) AS requests_waiting
     FROM sessions s JOIN accounts a ON a.id = s.account_id
     WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL
       -- Unused for 400 days (Chrome's cap on a cookie's life): over on the server too.

@@ -326,6 +326,26 @@ async def test_what_is_kept_for_good_stays_however_old(pool, app):
     ]
 
 
+async def test_a_request_withdrawn_unanswered_goes_as_an_answered_one_does(pool, app):
+    period = app.state.settings.retain_requests
+    now = await pool.fetchval("SELECT now()")
+
+    async def withdrawn(at: datetime) -> int:
+        return await pool.fetchval(
+            """INSERT INTO connect_requests (event_id, from_id, to_id, withdrawn_at)
+               VALUES ($1, $2, $3, $4) RETURNING id""",
+            await event(pool),
+            await account(pool),
+            await account(pool),
+            at,
+        )
+
+    inside, outside = await withdrawn(now - period + MARGIN), await withdrawn(now - period - MARGIN)
+    await Retention(pool, app.state.sql, app.state.settings).run_once()
+    left = await pool.fetch("SELECT id FROM connect_requests WHERE id IN ($1, $2)", inside, outside)
+    assert [row["id"] for row in left] == [inside]
+
+
 async def test_an_unclaimed_guest_goes_with_its_connection_and_the_counts_stay(
     new_phone, pool, app
 ):

@@ -102,6 +102,131 @@ async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool
     assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 1
 
 
+def sent_by_me(page) -> list[tuple[str, str]]:
+    """ "Sent by you" on Requests: each name, and its button's form."""
+    listed = soup(page).select_one("#sent-list")
+    if listed is None:
+        return []
+    return [
+        (li.select_one(".name").get_text(), li.select_one("form")["action"])
+        for li in listed.select("li")
+    ]
+
+
+async def test_a_sent_request_withdrawn_leaves_their_requests_and_asking_again_notifies_once(
+    new_phone, pool, push, app
+):
+    event_id, ana, ben = await story(new_phone, pool)
+    device = await subscribe(ana, push)
+    ask = ben.url("request_connect", event_id=event_id, account_id=2)
+    assert (await ben.post(ask)).status_code == 303
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    assert len(push.received_for(device)) == 1
+    [(name, withdraw)] = sent_by_me(await ben.get(ben.url("requests")))
+    button = soup(await ben.get(ben.url("requests"))).select_one("#sent-list button")
+    assert name == "Ana Silva"
+    assert button["aria-label"] == "Withdraw your request to Ana Silva"
+
+    withdrawn = await ben.post(withdraw)
+    assert withdrawn.headers["location"] == ben.url("requests") + "?notice=request_withdrawn"
+    page = await ben.get(withdrawn.headers["location"])
+    assert "Request withdrawn. It is no longer in their requests." in text_of(page)
+    assert sent_by_me(page) == []
+    inbox = await ana.get(ana.url("requests"))
+    assert "Ben Ode" not in text_of(inbox) and "No requests waiting." in text_of(inbox)
+    assert soup(inbox).select_one(".tabs .badge") is None
+    # On the roster, Ben may ask again; a second tap on Withdraw changes nothing.
+    roster = await ben.get(ben.url("event_people", event_id=event_id))
+    assert "Request sent." not in text_of(roster)
+    assert (await ben.post(withdraw)).status_code == 303
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    late = await ana.post(ana.url("request_decide", request_id=request_id, decision="accept"))
+    assert late.status_code == 404, "a withdrawn request cannot be accepted"
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+
+    # Asked again: the same request is back in her list, without a second push.
+    assert (await ben.post(ask)).status_code == 303
+    assert "Ben Ode" in text_of(await ana.get(ana.url("requests")))
+    assert [n for n, _ in sent_by_me(await ben.get(ben.url("requests")))] == ["Ana Silva"]
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    assert len(push.received_for(device)) == 1, "asking again notified her again"
+    assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 1
+    accepted = await ana.post(ana.url("request_decide", request_id=request_id, decision="accept"))
+    assert accepted.status_code == 303
+    # Accepted: nothing left to withdraw.
+    gone = await ben.post(withdraw)
+    assert gone.status_code == 404 and "if they accepted, they are in your contacts" in (
+        text_of(gone)
+    )
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 2
+
+
+async def test_a_declined_request_withdrawn_reads_as_any_other_and_stays_declined(
+    new_phone, pool, push, app
+):
+    """Declining is silent: Ben withdraws and asks again as if she never answered, and she
+    hears nothing of it."""
+    event_id, ana, ben = await story(new_phone, pool)
+    ask = ben.url("request_connect", event_id=event_id, account_id=2)
+    assert (await ben.post(ask)).status_code == 303
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    await ana.post(ana.url("request_decide", request_id=request_id, decision="decline"))
+    device = await subscribe(ana, push)
+    [(_, withdraw)] = sent_by_me(await ben.get(ben.url("requests")))
+    assert (await ben.post(withdraw)).status_code == 303
+    assert sent_by_me(await ben.get(ben.url("requests"))) == []
+    roster = await ben.get(ben.url("event_people", event_id=event_id))
+    assert "Request sent." not in text_of(roster)
+    asked = await ben.post(ask, headers={"HX-Request": "true"})
+    assert asked.status_code == 200 and "Request sent." in text_of(asked)
+    assert [n for n, _ in sent_by_me(await ben.get(ben.url("requests")))] == ["Ana Silva"]
+    assert "Ben Ode" not in text_of(await ana.get(ana.url("requests")))
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    assert push.received_for(device) == []
+    assert await pool.fetchval("SELECT array_agg(status) FROM connect_requests") == ["declined"]
+
+
+async def test_a_request_withdrawn_before_its_push_went_out_is_not_pushed(
+    new_phone, pool, push, app
+):
+    event_id, ana, ben = await story(new_phone, pool)
+    device = await subscribe(ana, push)
+    assert (
+        await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    ).status_code == 303
+    [(_, withdraw)] = sent_by_me(await ben.get(ben.url("requests")))
+    assert (await ben.post(withdraw)).status_code == 303
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    assert push.received_for(device) == []
+    assert await pool.fetchval("SELECT status FROM deliveries") == "skipped"
+    # In Ben's export, as he left it.
+    data = (await ben.get(ben.url("export_everything"))).json()
+    [sent] = data["requests"]["sent"]
+    assert (sent["name"], sent["status"]) == ("Ana Silva", "withdrawn")
+    assert sent["withdrawn_at"] is not None
+    # Not in Ana's: she never saw it answered or not.
+    assert (await ana.get(ana.url("export_everything"))).json()["requests"]["received"] == []
+
+
+async def test_only_the_sender_withdraws_their_own_request(new_phone, pool):
+    event_id, ana, ben = await story(new_phone, pool)
+    assert (
+        await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    ).status_code == 303
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    withdraw = ben.url("request_withdraw", request_id=request_id)
+    for someone in (ana, await new_phone()):
+        refused = await someone.post(withdraw)
+        assert refused.status_code == 404, refused.text
+        assert "That request is not" in text_of(refused)
+    assert (await ben.post(ben.url("request_withdraw", request_id=999))).status_code == 404
+    assert "Ben Ode" in text_of(await ana.get(ana.url("requests")))
+
+
 async def test_someone_who_asked_me_is_offered_accept_and_asking_back_accepts(new_phone, pool):
     event_id, ana, ben = await story(new_phone, pool)
     assert (

@@ -98,9 +98,10 @@ async def test_migration_cleans_names_saved_before(admin_url, tmp_path):
     before = sorted(path for path in MIGRATIONS_DIR.glob("*.sql") if path.name < "0018")
     for path in before:
         shutil.copy(path, tmp_path / path.name)
+    # The shared functions (logic.sql) are written for the schema as it is now: not applied.
     conn = await asyncpg.connect(url)
     try:
-        await apply_migrations(conn, tmp_path)
+        await apply_migrations(conn, tmp_path, logic=None)
         account = await conn.fetchval("INSERT INTO accounts DEFAULT VALUES RETURNING id")
         await conn.execute(
             "INSERT INTO cards (account_id, name, headline, company, looking_for)"
@@ -116,7 +117,7 @@ async def test_migration_cleans_names_saved_before(admin_url, tmp_path):
             "INSERT INTO cards (account_id, name) VALUES ($1, $2)", invisible, RLO + ZWSP
         )
         shutil.copy(MIGRATIONS_DIR / "0018_plain_names.sql", tmp_path)
-        assert await apply_migrations(conn, tmp_path) == ["0018_plain_names"]
+        assert await apply_migrations(conn, tmp_path, logic=None) == ["0018_plain_names"]
         rows = {
             row["account_id"]: dict(row)
             for row in await conn.fetch(
