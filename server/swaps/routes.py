@@ -93,7 +93,14 @@ async def public_card_preview(request: Request) -> Response:
     card = visit.card
     photo = url_path(request, "photo", key=card["photo_key"]) if card["photo_key"] else ""
     return JSONResponse(
-        {"name": card["name"], "headline": card["headline"], "photo": photo, "own": visit.own},
+        {
+            "name": card["name"],
+            "headline": card["headline"],
+            "photo": photo,
+            "own": visit.own,
+            # Said at once on the Scan screen, rather than "Swap with <my name>?".
+            "message": SELF if visit.own else "",
+        },
         headers={"cache-control": "no-store"},
     )
 

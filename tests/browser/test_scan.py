@@ -229,6 +229,35 @@ async def test_photo_of_a_card_swaps(new_phone_page: NewPage, pool: asyncpg.Pool
     await connected_once_both_ways(dana, mia, pool)
 
 
+async def test_a_double_tap_on_swap_swaps_once_and_opens_the_contact(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """On slow Wi-Fi people tap again: the second tap must not land on whatever the page
+    moved up under the thumb ("Show my QR code instead", once)."""
+    dana, link = await dana_and_her_link(new_phone_page)
+    mia = await new_phone_page()
+    await make_card_from_home(mia, MIA)
+    await mia.goto("/scan")
+    await expect(heading(mia)).to_be_visible()
+    await take_photo(mia, link)
+    await expect(mia.get_by_role("heading", name=f"Swap with {DANA.name}?")).to_be_visible()
+    await mia.get_by_role("button", name="Swap", exact=True).dblclick()
+    await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
+    await expect(mia.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+    await connected_once_both_ways(dana, mia, pool)
+
+
+async def test_my_own_code_says_so_and_offers_no_swap(new_phone_page: NewPage) -> None:
+    dana, link = await dana_and_her_link(new_phone_page)
+    await dana.goto("/scan")
+    await expect(heading(dana)).to_be_visible()
+    await take_photo(dana, link)
+    own = "This is your own card. Show this QR code to someone else to swap details."
+    await expect(dana.get_by_text(own)).to_be_visible()
+    await expect(dana.get_by_role("button", name="Swap", exact=True)).to_be_hidden()
+    await expect(dana.get_by_role("button", name="Scan another code")).to_be_visible()
+
+
 async def test_other_codes_are_shown_not_followed(
     new_phone_page: NewPage, live_server: str, pool: asyncpg.Pool
 ) -> None:

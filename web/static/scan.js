@@ -31,8 +31,11 @@
     $("[data-confirm-cancel]").addEventListener("click", again);
     $("[data-confirm-swap]").addEventListener("click", function () {
       var token = this.dataset.token;
-      $("[data-scan-confirm]").hidden = true;
-      if (token) swap(token);
+      // The box stays where it is until the answer, its buttons off: a second tap on slow
+      // Wi-Fi lands on nothing, not on whatever the page moved up under the thumb.
+      if (!token || this.disabled) return;
+      confirming(true);
+      swap(token);
     });
     // What nfc.js read from a tag is handled like a scanned code.
     document.addEventListener("reachout:scanned", function (event) { handle(event.detail.text); });
@@ -199,7 +202,7 @@
     fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (answer) {
-      if (!answer.ok) {
+      if (!answer.ok || answer.body.own) {
         box.hidden = true;
         say(answer.body.message || "That code does not open a card.");
         offerAgain();
@@ -228,6 +231,20 @@
     say(kept.status === "done" ? (kept.message || "Swapped.") + " (sent now that the network is back)" : kept.message);
   });
 
+  // The question's buttons while a swap is on its way (on), or asked anew (off).
+  function confirming(on) {
+    var swapButton = $("[data-confirm-swap]");
+    swapButton.disabled = on;
+    $("[data-confirm-cancel]").disabled = on;
+    swapButton.textContent = on ? "Swapping…" : "Swap";
+  }
+
+  // The swap is answered without leaving the page: the question goes.
+  function answered() {
+    $("[data-scan-confirm]").hidden = true;
+    confirming(false);
+  }
+
   function swap(token) {
     var now = new Date();
     var label = "Card scanned at " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes());
@@ -238,6 +255,7 @@
         window.location.assign(record.url);
         return;
       }
+      answered();
       if (record.status === "pending") {
         keptKey = record.key;
         say("No network: the swap is kept on this phone and sent when it's back.");
@@ -245,6 +263,7 @@
       else say(record.message || "Swapped.");
       offerAgain();
     }).catch(function () {
+      answered();
       say("This phone could not keep the swap. Try again.");
       offerAgain();
     });
@@ -271,6 +290,7 @@
     handling = false;
     say("");
     $("[data-scan-confirm]").hidden = true;
+    confirming(false);
     $("[data-scan-result]").hidden = true;
     $("[data-scan-again]").hidden = true;
   }
