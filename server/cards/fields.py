@@ -51,6 +51,8 @@ REACH_FIELDS = ("email", "phone", "linkedin", "website", "other_link")
 
 
 LINKEDIN_ONLY = "Use a linkedin.com link, or just your LinkedIn username."
+NO_NAME = "Please enter your name."
+THEIR_NAME = "Please enter their name."
 
 
 class Invalid(ValueError):
@@ -114,7 +116,7 @@ def clean(field: Field, raw: str, region: str) -> str:
         raw = " ".join(raw.split())
     if not raw:
         if field.name == "name":
-            raise Invalid("Please enter your name.")
+            raise Invalid(NO_NAME)
         return ""
     if field.kind == "email":
         return validate_email_address(raw)
@@ -147,12 +149,20 @@ def validate(
     return values, errors
 
 
-def validate_quick(form: FormData, region: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The one short form for someone with no card: a name and a way to be reached."""
+def validate_quick(
+    form: FormData, region: str, *, someone_else: bool = False
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The one short form for someone with no card: a name and a way to be reached.
+    ``someone_else``: typed on my phone for the person in front of me (Tap's guest form),
+    so what is missing is theirs."""
     values, errors = validate(form, region, QUICK_FIELDS)
+    if someone_else and errors.get("name") == NO_NAME:
+        errors["name"] = THEIR_NAME
     if not errors and not any(values.get(name) for name in REACH_FIELDS):
         errors["email"] = (
-            "Add an email, a phone number or a LinkedIn profile, so people can reach you."
+            "Add their email, phone number or LinkedIn profile, so you can reach them."
+            if someone_else
+            else "Add an email, a phone number or a LinkedIn profile, so people can reach you."
         )
     return values, errors
 

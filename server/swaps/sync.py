@@ -139,7 +139,9 @@ async def perform(
         if outcome.owner_id is None:
             return failed(outcome.status, outcome.message)
         return _done(request, contact_id, outcome.owner_name)
-    values, errors = fields.validate_quick(guest_form(payload), phone_region(request))
+    values, errors = fields.validate_quick(
+        guest_form(payload), phone_region(request), someone_else=True
+    )
     if errors:
         return failed(422, " ".join(errors.values()))
     contact_id = (await create_guest(request, account_id, values, conn)).contact_id

@@ -120,7 +120,7 @@ async def tap_guest(request: Request) -> Response:
     """Someone with no phone to hand typed their details on mine."""
     account_id = signed_in_account(request)
     form = await read_form(request)
-    values, errors = fields.validate_quick(form, phone_region(request))
+    values, errors = fields.validate_quick(form, phone_region(request), someone_else=True)
     if errors:
         return render(
             request,

@@ -171,7 +171,15 @@ async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     await dana.make_card()
     bad = await dana.post(dana.url("tap_guest"), {"name": "Lou Park"}, htmx=True)
     assert bad.status_code == 422
-    assert "Add an email, a phone number or a LinkedIn profile" in text_of(bad)
+    # Dana types for Lou: what is missing is Lou's, not hers.
+    assert "Add their email, phone number or LinkedIn profile, so you can reach them." in (
+        text_of(bad)
+    )
+    nameless = await dana.post(dana.url("tap_guest"), {"email": "lou@example.com"}, htmx=True)
+    assert nameless.status_code == 422
+    assert soup(nameless).select_one("#qerr-name").get_text(strip=True) == (
+        "Please enter their name."
+    )
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
 
     response = await dana.post(
