@@ -37,12 +37,13 @@ def _sign_in_page(
     step: str = "email",
     address: str = "",
     error: str = "",
+    again: bool = False,
     status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "sign_in.html",
-        {"step": step, "address": address, "error": error},
+        {"step": step, "address": address, "error": error, "again": again},
         status_code=status_code,
         fragment="_sign_in_code_form.html" if step == "code" else None,
     )
@@ -74,7 +75,9 @@ async def sign_in_ask(request: Request) -> Response:
         return _sign_in_page(request, step="code", address=address, error=TOO_MANY, status_code=429)
     # To the code step by GET: Back from the account the code opens, or a reload of this
     # step, then shows the page again, not "Confirm Form Resubmission" (sending a new code).
-    query = urlencode({"email": address})
+    # "Send a new code" says it sent one: otherwise its page reads exactly as before.
+    again = {"sent": "again"} if text(form, "again") else {}
+    query = urlencode({"email": address, **again})
     return RedirectResponse(f"{url_path(request, 'sign_in_code_step')}?{query}", status_code=303)
 
 
@@ -86,7 +89,9 @@ async def sign_in_code_step(request: Request) -> Response:
         address = addresses.normalize(validate_email_address(typed))
     except Invalid:
         return RedirectResponse(url_path(request, "sign_in"), status_code=303)
-    return _sign_in_page(request, step="code", address=address)
+    return _sign_in_page(
+        request, step="code", address=address, again=request.query_params.get("sent") == "again"
+    )
 
 
 async def sign_in_code(request: Request) -> Response:

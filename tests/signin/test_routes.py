@@ -44,6 +44,16 @@ async def test_the_code_step_is_a_page_of_its_own_that_sends_nothing(new_phone, 
             "dana@example.com"
         )
     assert await pool.fetchval("SELECT count(*) FROM sign_in_codes") == 1
+    assert "New code sent." not in text_of(page)
+    # "Send a new code" on that page: the page that comes back says it sent one.
+    resend = soup(page).find("button", string="Send a new code").find_parent("form")
+    again = await laptop.post(
+        resend["action"], {i["name"]: i["value"] for i in resend.select("input[type=hidden]")}
+    )
+    assert again.status_code == 303
+    said = text_of(await laptop.get(again.headers["location"]))
+    assert "New code sent. If dana@example.com is on a card, it is on its way" in said
+    assert await pool.fetchval("SELECT count(*) FROM sign_in_codes") == 2
     for nobody in ("", "?email=", "?email=not+an+address"):
         first = await laptop.get(laptop.url("sign_in_code_step") + nobody)
         assert first.status_code == 303 and first.headers["location"] == laptop.url("sign_in")
