@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from server.cards import continuing, fields, photos
 from server.cards.cards import blank_values, load_card, phone_region
-from server.cards.sharing import share_url, tag_url
+from server.cards.sharing import share_url, tag_url, until_words
 from server.db import time_zones
 from server.web import qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
@@ -171,6 +171,7 @@ async def share(request: Request) -> Response:
     url, expires_at, event = await share_url(
         request, account_id, card["share_generation"], card["share_id"]
     )
+    local_expiry = expires_at.astimezone(ZoneInfo(viewer(request).time_zone))
     return render(
         request,
         "share.html",
@@ -179,7 +180,8 @@ async def share(request: Request) -> Response:
             "event": event,
             "share_link": url,
             "tag_link": tag_url(request, card["share_id"], card["share_generation"]),
-            "expires_at": expires_at.astimezone(ZoneInfo(viewer(request).time_zone)),
+            "expires_at": local_expiry,
+            "works_until": until_words(local_expiry),
             # segno is pure Python (~10 ms a code): keep it off the event loop.
             "qr_svg": await run_in_threadpool(
                 qr.svg, url, title=f"QR code for {card['name']}'s card"

@@ -46,3 +46,12 @@ def tag_url(request: Request, share_id: int, generation: int) -> str:
     settings = request.app.state.settings
     token = share_tokens.issue_for_tag(settings.secret_key, share_id, generation)
     return f"{settings.base_url}{url_path(request, 'public_card', token=token)}"
+
+
+def until_words(expires_at: datetime) -> str:
+    """When a shown code stops working, as a person reads it: "the end of Sun 6 Dec" for a
+    local midnight (not "Mon 7 Dec, 00:00", a day that looks one too late), else the day and
+    time ("Mon 7 Dec, 18:30", the end of an event)."""
+    if (expires_at.hour, expires_at.minute, expires_at.second) == (0, 0, 0):
+        return "the end of " + (expires_at - timedelta(days=1)).strftime("%a %-d %b")
+    return expires_at.strftime("%a %-d %b, %H:%M")

@@ -259,6 +259,10 @@ async def test_the_code_on_my_phone_lasts_the_day_or_until_my_event_is_over(new_
     local = plain.astimezone(ZoneInfo(zone))
     assert (local.hour, local.minute, local.second) == (0, 0, 0), "a midnight, in my time zone"
     assert await dana.share_link() == await dana.share_link(), "the same code all day"
+    # Said as the last day it works, not as the next day's 00:00 (a day that looks too late).
+    last_day = (local - timedelta(days=1)).strftime("%a %-d %b")
+    said = soup(await dana.get(dana.url("share"))).find("time").get_text()
+    assert said == f"the end of {last_day}"
 
     account = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Dana Lee'")
     ends = now + timedelta(days=3)
@@ -274,3 +278,5 @@ async def test_the_code_on_my_phone_lasts_the_day_or_until_my_event_is_over(new_
     )
     at_event = expiry(await dana.share_link())
     assert abs(at_event - (ends + timedelta(hours=2))) < timedelta(seconds=5)
+    said = soup(await dana.get(dana.url("share"))).find("time").get_text()
+    assert said == at_event.astimezone(ZoneInfo(zone)).strftime("%a %-d %b, %H:%M")
