@@ -23,9 +23,11 @@ async def two_phones(new_phone) -> tuple[Phone, Phone]:  # type: ignore[no-untyp
 async def code_of(phone: Phone, fresh: bool = False) -> str:
     response = await phone.post(phone.url("tap_code"), {"fresh": "1"} if fresh else {}, htmx=True)
     assert response.status_code == 200
-    output = soup(response).select_one("output#my-code")
-    assert output is not None
-    return output.get_text().replace(" ", "")
+    shown = soup(response).select_one("#my-code")
+    assert shown is not None
+    # Swapped into #my-code-box, itself the live region: none inside it to speak twice.
+    assert soup(response).select("output, [role=status], [aria-live]") == []
+    return shown.get_text().replace(" ", "")
 
 
 async def connections(pool, a: str, b: str) -> int:  # type: ignore[no-untyped-def]
@@ -80,7 +82,7 @@ async def test_code_swap_connects_both_ways_after_a_wrong_code(new_phone, pool):
 async def test_my_tap_screen_learns_who_swapped_with_my_code_or_that_it_expired(new_phone, pool):
     dana, mia = await two_phones(new_phone)
     shown = await dana.post(dana.url("tap_code"), {}, htmx=True)
-    code = soup(shown).select_one("output#my-code").get_text().replace(" ", "")
+    code = soup(shown).select_one("#my-code").get_text().replace(" ", "")
     poll = soup(shown).select_one("[hx-trigger='every 3s']")["hx-get"]
     assert poll == dana.url("tap_code_state", code=code)
     htmx = {"HX-Request": "true"}
