@@ -302,3 +302,20 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     )
     assert await dana.evaluate(SHOWN_NOTIFICATIONS) == []
     await expect(dana).to_have_url(f"{live_server}{contact_path}")  # the button opens nothing
+
+
+async def test_a_browser_that_cannot_subscribe_is_told_so_in_our_words(
+    new_phone_page: NewPage, live_server: str
+) -> None:
+    """Chromium's own push client is not there (as in a private window): its error, in the
+    browser's words ("Registration failed - …"), is said in ours."""
+    dana = await swap_with_mia(new_phone_page)
+    await dana.context.grant_permissions(["notifications"], origin=live_server)
+    await dana.goto("/settings")
+    await dana.get_by_role("button", name="Turn on reminders").tap()
+    status = dana.locator("#push").get_by_role("status")
+    await expect(status).to_have_text(
+        "This browser could not turn on reminders here (a private window can't)."
+        " Try again in a normal window, or use “Add to calendar”."
+    )
+    await expect(dana.get_by_role("button", name="Turn on reminders")).to_be_enabled()

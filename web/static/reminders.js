@@ -89,16 +89,23 @@
         }), SUBSCRIBE_TIMEOUT_MS);
       }).then(function (subscription) {
         return send(box.dataset.subscribeUrl, { subscription: subscription.toJSON(), device: deviceName() }).then(function (response) {
-          if (!response.ok) return response.json().then(function (body) { throw new Error(body.error || "refused"); });
+          if (!response.ok) return response.json().then(function (body) {
+            var refused = new Error(body.error || "The server refused this phone's reminders. Try again.");
+            refused.ours = true;  // our own words, said as they are
+            throw refused;
+          });
           say("Reminders are on for this phone.");
           on.hidden = true; off.hidden = false;
           // Show the new device in the list below (the server made the row).
           refreshDevices().then(function () { markThisDevice(subscription.endpoint); });
         });
       }).catch(function (error) {
-        var text = error.message === "denied" ? "Reminders are blocked for this site. Allow notifications in your browser's site settings, then try again."
+        // The browser's own words ("Registration failed - permission denied") mean nothing
+        // to the person: said in ours, by what kind of failure it was.
+        var text = error.ours ? error.message
+          : error.message === "denied" || error.name === "NotAllowedError" ? "Reminders are blocked for this site. Allow notifications in your browser's site settings, then try again."
           : error.message === "timeout" ? "Your browser did not answer. Check your connection and try again, or use “Add to calendar”."
-          : "Reminders could not be turned on: " + error.message;
+          : "This browser could not turn on reminders here (a private window can't). Try again in a normal window, or use “Add to calendar”.";
         say(text);
       }).then(function () { on.disabled = false; });
     }
