@@ -58,7 +58,10 @@ def _card_page(
 
 async def public_card(request: Request) -> Response:
     # A GET only reads: link previews and crawlers that open a shared link create nothing.
-    if viewer(request).account_id is not None or request.scope["query_string"]:
+    who = viewer(request)
+    # Only the page anyone with no account at all gets is kept (one signed out elsewhere is
+    # told so on it).
+    if who.account_id is not None or who.signed_out or request.scope["query_string"]:
         return _card_page(request, await load_visit(request))
     # Someone with no account (a crowd scanning one QR code): the page is the card and the
     # token, whoever asks, so it is rendered once per process for each version of the card

@@ -34,6 +34,9 @@ class Viewer(BaseUser):
     session_id: int | None = None  # this browser's session, as Settings lists it
     requests_waiting: int = 0
     reminders_by: str = ""  # as Settings chose: "" (automatic), push, email, both, neither
+    # No account, but a session cookie that no longer opens one: this browser was signed out
+    # elsewhere (Settings on another device), or its account deleted. Pages say so.
+    signed_out: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -49,6 +52,7 @@ class Viewer(BaseUser):
 
 
 ANONYMOUS = Viewer()
+SIGNED_OUT = Viewer(signed_out=True)
 
 
 class SessionBackend(AuthenticationBackend):
@@ -96,7 +100,7 @@ class SessionBackend(AuthenticationBackend):
             if not kept:
                 return AuthCredentials(), ANONYMOUS
         if row is None:
-            return AuthCredentials(), ANONYMOUS
+            return AuthCredentials(), SIGNED_OUT
         if row["stale"]:
             # What Settings shows of this browser, written at most hourly, not per request.
             with contextlib.suppress(*DATABASE_AWAY):
@@ -167,4 +171,5 @@ def viewer_context(request: Request) -> dict[str, Any]:
         "account_id": seen.account_id,
         "due_count": seen.due_count,
         "requests_waiting": seen.requests_waiting,
+        "signed_out": seen.signed_out,
     }

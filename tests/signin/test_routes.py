@@ -277,10 +277,17 @@ async def test_settings_lists_devices_and_signs_others_out_at_once(new_phone, po
     out = await laptop.post(laptop.url("sign_out_others"), {})
     assert out.status_code == 303
     assert "Every other browser is signed out" in text_of(await laptop.get(out.headers["location"]))
-    # The phone is signed out on its very next request.
+    # The phone is signed out on its very next request, and told so, not left to think its
+    # card is lost.
     phone_card = text_of(await dana.get(dana.url("card")))
     assert "Make my card" in phone_card and "Dana Lee" not in phone_card
+    assert "You were signed out on this phone. Sign in again to see your card" in phone_card
     assert "Chrome on Mac" in text_of(await laptop.get(laptop.url("settings")))
+    # The card page a crowd shares is kept per process for people with no account: never
+    # the one saying someone was signed out.
+    link = await laptop.share_link()
+    assert "You were signed out" in text_of(await dana.get(link))
+    assert "You were signed out" not in text_of(await (await new_phone()).get(link))
 
 
 async def test_sign_out_clears_this_browser(new_phone, pool):
@@ -292,6 +299,9 @@ async def test_sign_out_clears_this_browser(new_phone, pool):
     assert out.headers["clear-site-data"] == '"cache", "cookies", "storage"'
     assert "ro_session=" in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
     assert await pool.fetchval("SELECT revoked_at IS NOT NULL FROM sessions")
+    # Signed out here, by choice: no "You were signed out" on the next page.
+    dana.client.cookies.clear()
+    assert "You were signed out" not in text_of(await dana.get(dana.url("card")))
 
 
 async def test_asking_is_limited_per_ip_across_addresses(new_phone, pool):
