@@ -114,6 +114,14 @@ async def test_android_chrome_offers_install_once(profile_phone: NewPage) -> Non
     install = dana.get_by_role("button", name="Install Reachout")
     await expect(install).to_be_visible()
     await expect(dana.get_by_text(IOS_HINT)).to_be_hidden()
+    # Offered some time after the page loaded: below the page, so nothing the thumb was
+    # about to tap moves down under it.
+    heading = dana.get_by_role("heading", level=1, name=DANA.name)
+    assert await dana.evaluate(
+        """([heading, button]) => Boolean(
+             heading.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING)""",
+        [await heading.element_handle(), await install.element_handle()],
+    ), "the install offer is above the page"
 
     await dana.get_by_role("button", name="Dismiss").tap()
     await expect(install).to_be_hidden()
