@@ -47,6 +47,8 @@ def card_values(values: dict[str, str]) -> dict[str, str]:
 
 # Fields the short "Leave your details" form asks for.
 QUICK_FIELDS = ("name", "email", "phone", "linkedin", "headline")
+# What matches people at an event (roster/matches.sql), asked on its page.
+MATCHING_FIELDS = ("looking_for", "can_help_with")
 REACH_FIELDS = ("email", "phone", "linkedin", "website", "other_link")
 
 

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards import fields
-from server.cards.cards import phone_region
+from server.cards.cards import load_card, phone_region
 from server.db import time_zones
 from server.events import events, joining
 from server.events.events import join_url, load_event
@@ -19,7 +19,7 @@ from server.web import pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, text
-from server.web.htmx import redirect
+from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
@@ -139,9 +139,28 @@ async def event_remove_attendee(request: Request) -> Response:
     )
 
 
-async def show_event(request: Request) -> Response:
-    event = await load_event(request)
-    context: dict[str, Any] = {"event": event, "tz": event["time_zone"]}
+MATCHING = [fields.BY_NAME[name] for name in fields.MATCHING_FIELDS]
+
+
+async def _matching(request: Request, event: Any) -> dict[str, Any]:
+    """What the event's page asks an attendee whose card lacks either matching field."""
+    if not event["is_attendee"]:
+        return {}
+    card = await load_card(request, signed_in_account(request))
+    return {
+        "matching": {name: card[name] for name in fields.MATCHING_FIELDS},
+        "matching_fields": MATCHING,
+    }
+
+
+async def _event_page(request: Request, event: Any) -> dict[str, Any]:
+    """What the event's page shows this viewer: to an attendee, what matches are made of; to
+    its organizer, the figures, who joined and the join link."""
+    context: dict[str, Any] = {
+        "event": event,
+        "tz": event["time_zone"],
+        **await _matching(request, event),
+    }
     if event["is_organizer"]:
         context["stats"] = await request.app.state.sql.run(
             request.app.state.pool, "events.stats", event_id=event["id"]
@@ -151,7 +170,12 @@ async def show_event(request: Request) -> Response:
         )
         context["join_link"] = join_url(request, event["join_code"])
         context["code"] = events.spoken(event["join_code"])
-    return render(request, "event.html", context)
+    return context
+
+
+async def show_event(request: Request) -> Response:
+    event = await load_event(request)
+    return render(request, "event.html", await _event_page(request, event))
 
 
 async def event_poster(request: Request) -> Response:
@@ -203,6 +227,40 @@ def _join_page(
     )
     response.headers["x-robots-tag"] = "noindex, nofollow"
     return response
+
+
+async def event_matching(request: Request) -> Response:
+    """Save what I am looking for and can help with, from the event's page, to my card."""
+    form = await read_form(request)
+    event = await load_event(request)
+    if not event["is_attendee"]:
+        raise HTTPException(404, "That event is not one of yours.")
+    values, errors = fields.validate(form, phone_region(request), fields.MATCHING_FIELDS)
+    if errors:
+        page = await _event_page(request, event)
+        return render(
+            request,
+            "event.html",
+            {**page, "matching": values, "errors": errors},
+            status_code=422,
+            fragment="_event_matching.html",
+        )
+    await request.app.state.sql.run(
+        request.app.state.pool,
+        "cards.set_matching",
+        account_id=signed_in_account(request),
+        **values,
+    )
+    if htmx(request).wants_fragment:
+        return render(
+            request,
+            "_event_matching.html",
+            {"event": event, **await _matching(request, event), "saved": True},
+        )
+    return redirect(
+        request,
+        with_notice(url_path(request, "event", event_id=event["id"]), "matching_saved"),
+    )
 
 
 async def join_event(request: Request) -> Response:
@@ -317,4 +375,10 @@ routes = [
     Route("/join", join_code, name="join_code"),
     Route("/j/{code}", join_event, name="join_event"),
     Route("/j/{code}", join_event_submit, methods=["POST"], name="join_event_submit"),
+    Route(
+        "/events/{event_id:int}/matching",
+        event_matching,
+        methods=["POST"],
+        name="event_matching",
+    ),
 ]

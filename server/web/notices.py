@@ -56,6 +56,9 @@ NOTICES = {
     "requested": Notice("Request sent.", "They will see it in their requests."),
     "restored": Notice("", "{name} is back in your contacts, and you in theirs."),
     "declined": Notice("Declined.", "They are not told, and see their request as sent."),
+    "matching_saved": Notice(
+        "Saved to your card.", "“Who can help me” now matches you with people here by it."
+    ),
     "request_withdrawn": Notice(
         "Request withdrawn.", "It is no longer in their requests. You can ask again at the event."
     ),

@@ -28,6 +28,13 @@ SET name = :name, headline = :headline, company = :company, email = :email, phon
     website = :website, other_link = :other_link, looking_for = :looking_for, can_help_with = :can_help_with, updated_at = now()
 WHERE account_id = :account_id
 
+-- name: set_matching!
+-- What the card's owner is looking for and can help with, the two fields matches are made of
+-- (asked on an event's page).
+UPDATE cards
+SET looking_for = :looking_for, can_help_with = :can_help_with, updated_at = now()
+WHERE account_id = :account_id
+
 -- name: set_photo!
 -- Point a card at a new photo (or none, with NULL).
 UPDATE cards SET photo_key = :photo_key, updated_at = now() WHERE account_id = :account_id

@@ -29,7 +29,6 @@ from tests.browser.ui import (
     Card,
     ServiceWorkerControl,
     assert_same_document,
-    card_form,
     contact_links,
     make_card_from_home,
     mark_document,
@@ -113,16 +112,21 @@ async def join_with_a_card(page: Page, link: str) -> None:
 
 
 async def add_can_help_with(page: Page, text: str) -> None:
-    """My card, "Edit my card", fill in "I can help with", save (in place)."""
+    """Just joined, on the event's page: "Get matched here", fill in "I can help with", Save
+    (in place), and it is on my card."""
+    asked = page.locator("#event-matching")
+    await expect(asked.get_by_role("heading", name="Get matched here")).to_be_visible()
+    await mark_document(page)
+    await asked.get_by_label("I can help with").fill(text)
+    await asked.get_by_role("button", name="Save").tap()
+    await expect(asked.get_by_role("status").filter(has_text="Saved")).to_have_text(
+        "Saved to your card."
+    )
+    await expect(asked.get_by_label("I can help with")).to_have_value(text)
+    await assert_same_document(page)
     await tab(page, "My card").tap()
     await expect(page.get_by_role("heading", level=1, name="My card")).to_be_visible()
-    await page.get_by_role("link", name="Edit my card").tap()
-    await expect(card_form(page)).to_be_visible()
-    await card_form(page).get_by_label("I can help with").fill(text)
-    await page.get_by_role("button", name="Save my card").tap()
-    view = page.locator("#card-view")
-    await expect(view.get_by_role("status")).to_have_text("Saved.")
-    await expect(view).to_contain_text(text)
+    await expect(page.locator("#card-view")).to_contain_text(text)
 
 
 async def sees_in_contacts_from_the_event(page: Page, name: str) -> None:

@@ -320,3 +320,67 @@ async def test_a_card_made_with_an_unknown_then_goes_to_the_qr_code(new_phone):
     assert page.select_one("main p.notice") is None
     saved = await stranger.post(stranger.url("card_save"), {"name": "Sam", "then": "settings"})
     assert saved.status_code == 303 and saved.headers["location"] == stranger.url("share")
+
+
+async def test_an_attendee_whose_card_says_nothing_to_match_is_asked_on_the_event_page(
+    new_phone, pool
+):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    page = soup(await ana.get(ana.url("event", event_id=event_id)))
+    section = page.select_one("#event-matching")
+    assert section.h2.get_text() == "Get matched here"
+    labels = [label.get_text(strip=True) for label in section.select("label")]
+    assert labels == ["I'm looking for", "I can help with"]
+    form = section.form
+    assert form["action"] == ana.url("event_matching", event_id=event_id)
+
+    # Too long: said in place, nothing saved.
+    long = await ana.post(
+        form["action"], {"looking_for": "x" * 501, "can_help_with": "Intros"}, htmx=True
+    )
+    assert long.status_code == 422
+    assert "Please keep this under 500 characters." in text_of(long)
+    assert soup(long).select_one("textarea[name=can_help_with]").get_text() == "Intros"
+    assert await pool.fetchval(
+        "SELECT (looking_for, can_help_with) = ('', '') FROM cards WHERE name = 'Ana Silva'"
+    )
+
+    saved = await ana.post(
+        form["action"],
+        {"looking_for": "A designer for my shop", "can_help_with": "Intros to recruiters"},
+        htmx=True,
+    )
+    assert saved.status_code == 200
+    assert "Saved to your card. See who can help you here" in text_of(saved)
+    assert soup(saved).select_one("a")["href"] == ana.url("event_matches", event_id=event_id)
+    card = await pool.fetchrow("SELECT * FROM cards WHERE name = 'Ana Silva'")
+    assert (card["looking_for"], card["can_help_with"]) == (
+        "A designer for my shop",
+        "Intros to recruiters",
+    )
+    assert card["headline"] == "Guest", "the rest of the card untouched"
+    # Both said: not asked again (they are on the card, to change there).
+    again = soup(await ana.get(ana.url("event", event_id=event_id)))
+    assert again.select_one("#event-matching") is None
+
+
+async def test_saving_what_matches_me_needs_to_be_at_the_event(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    stranger = await new_phone()
+    await stranger.make_card(name="Sam Stranger")
+    url = stranger.url("event_matching", event_id=event_id)
+    before = await pool.fetchval("SELECT looking_for FROM cards WHERE name = 'Sam Stranger'")
+    refused = await stranger.post(url, {"looking_for": "Anything", "can_help_with": ""})
+    assert refused.status_code == 404 and "That event is not one of yours." in text_of(refused)
+    after = await pool.fetchval("SELECT looking_for FROM cards WHERE name = 'Sam Stranger'")
+    assert after == before != "Anything"
+    # Without htmx: back to the event page, saying so.
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    plain = await ana.post(url, {"looking_for": "A designer", "can_help_with": ""})
+    assert plain.status_code == 303
+    said = await ana.get(plain.headers["location"])
+    assert "Saved to your card." in text_of(said)
+    # One of the two still empty: still asked, with what was saved in its field.
+    box = soup(said).select_one("#event-matching")
+    assert box.select_one("textarea[name=looking_for]").get_text() == "A designer"
