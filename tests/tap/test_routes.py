@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from server.tap import codes
+from tests.events.test_routes import join_code, organizer_with_event
 from tests.phone import Phone, soup, text_of
 
 
@@ -447,3 +448,25 @@ async def test_a_bump_deleted_while_its_page_waits_is_answered_as_gone(new_phone
     gone = await asyncio.wait_for(waiting, 5)
     assert gone.status_code == 404
     assert "it is gone. Bump again." in text_of(gone)
+
+
+async def test_every_short_form_says_the_name_is_required_as_the_card_form_does(new_phone, pool):
+    """A screen reader hears "Name, required" on each: the attribute says it, and the
+    "(required)" beside the label is for the eye only."""
+    dana = await new_phone()
+    await dana.make_card()
+    _, event_id = await organizer_with_event(new_phone)
+    stranger = await new_phone()
+    pages = {
+        "tap": await dana.get(dana.url("tap")),
+        "card link": await stranger.get(await dana.share_link()),
+        "join": await stranger.get(
+            stranger.url("join_event", code=await join_code(pool, event_id))
+        ),
+        "card form": await stranger.get(stranger.url("card")),
+    }
+    for page, response in pages.items():
+        name = soup(response).select_one("input[name=name]")
+        assert name is not None and name.has_attr("required"), page
+        marker = soup(response).select_one(f'label[for="{name["id"]}"] .hint')
+        assert marker.get_text() == "(required)" and marker["aria-hidden"] == "true", page
