@@ -44,6 +44,7 @@ async def _page(
     request: Request,
     *,
     code_sent: bool = False,
+    again: bool = False,
     code_error: str = "",
     confirm_error: str = "",
     status_code: int = 200,
@@ -60,6 +61,7 @@ async def _page(
             "ways": ways,
             "goes": goes,
             "code_sent": code_sent,
+            "again": again,
             "code_error": code_error,
             "confirm_error": confirm_error,
             "typed": deletion.TYPED,
@@ -79,6 +81,8 @@ async def delete_account(request: Request) -> Response:
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def delete_account_send_code(request: Request) -> Response:
     """ "Email me a code": to the card's confirmed address, for this account only."""
+    # "Send a new code" says it sent one: otherwise the page reads exactly as before.
+    again = bool(text(await read_form(request), "again"))
     app = request.app
     account_id, session_id = _me(request)
     ways = await deletion.ways(app.state.pool, app.state.sql, account_id, session_id)
@@ -100,7 +104,7 @@ async def delete_account_send_code(request: Request) -> Response:
             )
     except codes.TooMany:
         return await _page(request, code_sent=True, code_error=TOO_MANY, status_code=429)
-    return await _page(request, code_sent=True)
+    return await _page(request, code_sent=True, again=again)
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)

@@ -118,7 +118,11 @@ async def confirm_by_code(phone: Phone, mail: Any, app: Any) -> None:
     """Settings → Delete my account → "Email me a code" → the code typed: confirmed."""
     sent = await phone.post(phone.url("delete_account_send_code"))
     assert sent.status_code == 200, sent.text
-    assert f"We sent a code to {DANA}" in text_of(sent)
+    assert f"We sent a code to {DANA}" in text_of(sent) and "New code" not in text_of(sent)
+    # "Send a new code" answers that it sent one (the page read as before).
+    resend = soup(sent).find("button", string="Send a new code").find_parent("form")
+    again = await phone.post(resend["action"], {"again": resend.select_one("input")["value"]})
+    assert f"New code sent. We sent a code to {DANA}" in text_of(again)
     code = await code_sent(app, mail, DELETE_SUBJECT, DANA)
     checked = await phone.post(phone.url("delete_account_check_code"), {"code": code})
     assert checked.status_code == 303, text_of(checked)
