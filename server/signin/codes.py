@@ -21,7 +21,7 @@ from typing import Any
 
 from server.db.queries import Queries
 from server.mail.messages import CODE_LIFETIME
-from server.web import forms
+from server.web import forms, signing
 
 PER_ADDRESS_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
@@ -48,13 +48,32 @@ def code_hash(secret_key: str, address: str, code: str) -> bytes:
     return hmac.new(secret_key.encode(), f"{address}\x1f{code}".encode(), hashlib.sha256).digest()
 
 
-async def ask(conn: Any, sql: Queries, secret_key: str, address: str, ip: str) -> None:
+async def ask(conn: Any, sql: Queries, secret_key: str, address: str, ip: str) -> int:
     """A code for ``address``, emailed when a card has that address; TooMany over a limit.
-    ``conn`` must not be in a transaction: this is one."""
+    Returns the asking's id (``asked_address`` reads the address back from it). ``conn``
+    must not be in a transaction: this is one."""
     async with conn.transaction():
         await _within_limits(conn, sql, address, ip)
         account_id = await sql.run(conn, "signin.account_with_email", address=address)
-        await _issue(conn, sql, secret_key, address, ip, account_id, "sign_in")
+        return await _issue(conn, sql, secret_key, address, ip, account_id, "sign_in")
+
+
+def asked_reference(secret_key: str, asked_id: int) -> str:
+    """What the code step's URL carries instead of the address (browser history and access
+    logs keep URLs): the asking's id, signed so that no other id can be tried."""
+    return f"{asked_id}-{signing.sign(secret_key, 'sign-in-asked', asked_id)}"
+
+
+async def asked_address(conn: Any, sql: Queries, secret_key: str, reference: str) -> str | None:
+    """The address a code was asked for, from ``asked_reference``; None for anything else,
+    or once the asking is gone (retention.sign_in_codes, after a day)."""
+    asked_id, _, signature = reference.partition("-")
+    if not asked_id.isdigit() or len(asked_id) > 18:
+        return None
+    if not signing.verify(secret_key, signature, "sign-in-asked", int(asked_id)):
+        return None
+    address: str | None = await sql.run(conn, "signin.asked_address", id=int(asked_id))
+    return address
 
 
 async def ask_to_delete(
@@ -83,9 +102,9 @@ async def _issue(
     ip: str,
     account_id: int | None,
     purpose: str,
-) -> None:
+) -> int:
     code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
-    await sql.run(
+    code_id: int = await sql.run(
         conn,
         "signin.new_code",
         address=address,
@@ -104,6 +123,7 @@ async def _issue(
             code=code,
             kind=EMAIL_KINDS[purpose],
         )
+    return code_id
 
 
 async def check(

@@ -62,32 +62,34 @@ async def sign_in_ask(request: Request) -> Response:
     except Invalid as invalid:
         return _sign_in_page(request, address=typed, error=str(invalid), status_code=422)
     app = request.app
+    secret_key = app.state.settings.secret_key
     try:
         async with app.state.pool.acquire() as conn:
-            await codes.ask(
-                conn,
-                app.state.sql,
-                app.state.settings.secret_key,
-                address,
-                client_ip(request) or "",
+            asked_id = await codes.ask(
+                conn, app.state.sql, secret_key, address, client_ip(request) or ""
             )
     except codes.TooMany:
         return _sign_in_page(request, step="code", address=address, error=TOO_MANY, status_code=429)
     # To the code step by GET: Back from the account the code opens, or a reload of this
     # step, then shows the page again, not "Confirm Form Resubmission" (sending a new code).
-    # "Send a new code" says it sent one: otherwise its page reads exactly as before.
+    # Its URL names the asking, not the address. "Send a new code" says it sent one:
+    # otherwise its page reads exactly as before.
     again = {"sent": "again"} if text(form, "again") else {}
-    query = urlencode({"email": address, **again})
+    query = urlencode({"asked": codes.asked_reference(secret_key, asked_id), **again})
     return RedirectResponse(f"{url_path(request, 'sign_in_code_step')}?{query}", status_code=303)
 
 
 async def sign_in_code_step(request: Request) -> Response:
-    """The code step for the address asked for (opening it sends nothing); with no address,
-    or one that cannot be, the first step."""
-    typed = request.query_params.get("email", "")
-    try:
-        address = addresses.normalize(validate_email_address(typed))
-    except Invalid:
+    """The code step for the address a code was asked for (opening it sends nothing); for
+    anything else, or an asking gone by now, the first step."""
+    app = request.app
+    address = await codes.asked_address(
+        app.state.pool,
+        app.state.sql,
+        app.state.settings.secret_key,
+        request.query_params.get("asked", "")[:100],
+    )
+    if address is None:
         return RedirectResponse(url_path(request, "sign_in"), status_code=303)
     return _sign_in_page(
         request, step="code", address=address, again=request.query_params.get("sent") == "again"

@@ -30,6 +30,10 @@ INSERT INTO sign_in_codes (address, account_id, code_hash, expires_at, ip, purpo
 VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minutes), :ip, :purpose)
 RETURNING id
 
+-- name: asked_address$
+-- The address a sign-in code was asked for, by the asking's id (the code step's URL).
+SELECT address FROM sign_in_codes WHERE id = :id AND purpose = 'sign_in'
+
 -- name: queue_code_email!
 -- The email carrying the code (:kind: to sign in, or to delete the account); someone is
 -- waiting for it, so it goes first and wakes the worker.
