@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import asyncpg
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import NewPage
 from tests.browser.ui import (
@@ -270,4 +271,45 @@ async def test_a_note_typed_and_never_saved_comes_back_saying_so(
     assert await saved_note(pool) == "Knows the Lisbon team"
     await dana.reload()
     await expect(dana.get_by_label("My private note")).to_have_value("Knows the Lisbon team")
+    await expect(dana.locator("#flash")).to_be_empty()
+
+
+async def test_words_typed_while_a_save_is_on_its_way_stay_in_the_field(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """On slow venue Wi-Fi, Save tapped, then a few more words typed: the answer's form used
+    to replace them with what was saved."""
+    dana = await swap_with_mia(new_phone_page)
+    await mias_page(dana)
+    on_its_way = asyncio.Event()
+    answer = asyncio.Event()
+
+    async def slow(route: Route) -> None:
+        if route.request.method == "POST":
+            on_its_way.set()
+            await answer.wait()
+        await route.continue_()
+
+    await dana.route("**/contacts/*/note", slow)
+    note = dana.get_by_label("My private note")
+    await note.fill("Knows the Lisbon team")
+    await dana.get_by_role("button", name="Save note").tap()
+    await asyncio.wait_for(on_its_way.wait(), 10)
+    await note.press_sequentially(", and Porto", delay=20)
+    answer.set()
+    await expect(dana.locator("#flash")).to_have_text(
+        "Saved what was there when you tapped Save. What you typed since is in its field, "
+        "not saved yet."
+    )
+    await expect(note).to_have_value("Knows the Lisbon team, and Porto")
+    assert await saved_note(pool) == "Knows the Lisbon team"
+    await dana.get_by_role("button", name="Save note").tap()
+
+    async def all_saved() -> bool:
+        return await saved_note(pool) == "Knows the Lisbon team, and Porto"
+
+    await eventually(all_saved, "the words typed since saved")
+    await expect(saved(dana)).to_be_visible()
+    await dana.reload()
+    await expect(note).to_have_value("Knows the Lisbon team, and Porto")
     await expect(dana.locator("#flash")).to_be_empty()

@@ -340,9 +340,15 @@
   document.addEventListener("htmx:load", function (event) {
     if (event.target === document.body) restoreDrafts();
   });
+  // What each form sent, to tell what was typed while its save was on its way (slow venue
+  // Wi-Fi: Save tapped, then a few more words): the answer's form would replace it.
+  var sentValues = new WeakMap();
+  var typedSince = {};  // by form action: the fields typed on since the save was sent
   document.addEventListener("htmx:beforeSend", function (event) {
     var form = event.detail.elt;
-    if (form instanceof HTMLFormElement && form.hasAttribute("data-keep-draft")) keepDraft(form, "sending");
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-keep-draft")) return;
+    keepDraft(form, "sending");
+    sentValues.set(form, values(typedFields(form)));
   });
   // Saved: nothing to keep. Refused (too long; saved elsewhere since): the answer shows the
   // text with what is wrong, and it is kept as unsaved, for when the page is left. Before
@@ -352,8 +358,34 @@
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-keep-draft") || status === 0) return;
-    if (status >= 200 && status < 300) dropDraft(form);
-    else keepDraft(form, "unsaved");
+    if (status >= 200 && status < 300) {
+      dropDraft(form);
+      var sent = sentValues.get(form) || {};
+      var since = {};
+      typedFields(form).forEach(function (field) {
+        if (field.name in sent && field.value !== sent[field.name]) since[field.name] = field.value;
+      });
+      if (Object.keys(since).length) typedSince[form.getAttribute("action")] = since;
+    } else keepDraft(form, "unsaved");
+  });
+  // The answer's form is in: what was typed meanwhile goes back in its field, not saved yet
+  // (the form now carries the saved text's version, so the next Save is checked against it).
+  document.addEventListener("htmx:afterSettle", function () {
+    Object.keys(typedSince).forEach(function (action) {
+      var since = typedSince[action];
+      delete typedSince[action];
+      var form = Array.prototype.filter.call(document.querySelectorAll("form[data-keep-draft]"), function (found) {
+        return found.getAttribute("action") === action;
+      })[0];
+      if (!form) return;
+      typedFields(form).forEach(function (field) {
+        if (!(field.name in since)) return;
+        field.value = since[field.name];
+        if (limited(field)) countLeft(field);
+      });
+      keepDraft(form, "unsaved");
+      say("Saved what was there when you tapped Save. What you typed since is in its field, not saved yet.", "notice");
+    });
   });
   window.addEventListener("online", function () {
     document.querySelectorAll("form[data-keep-draft]").forEach(function (form) {
