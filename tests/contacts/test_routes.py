@@ -267,3 +267,11 @@ async def test_contacts_search_finds_names_with_or_without_their_accents(new_pho
     for typed in ("zoe", "ANGSTROM", "ngstr", "cafe", "strasse", "zoë", "Ångs"):
         assert await names_found(me, typed) == ["Zoë Ångström"], typed
     assert await names_found(me, "zoa") == []
+
+
+async def test_contacts_search_takes_off_any_accent_vietnamese_and_pinyin_too(new_phone):
+    me = await with_one_contact(
+        new_phone, name="Nguyễn Thị Lǚ", headline="Kỹ sư", company="Đông Á Łódź"
+    )
+    for typed in ("nguyen", "NGUYEN THI", "lu", "ky su", "dong a", "lodz", "Nguyễn"):
+        assert await names_found(me, typed) == ["Nguyễn Thị Lǚ"], typed

@@ -576,6 +576,7 @@ async def test_roster_search_finds_names_with_or_without_their_accents(new_phone
         ("Ann Åström", "Lågpris AB", "ann@example.com"),
         ("José Müller", "Straße & Co", "jose@example.com"),
         ("İpek Şahin", "", "ipek@example.com"),
+        ("Nguyễn Văn Đức", "Phạm & Zhōu", "duc@example.com"),
     ):
         await attendee(new_phone, pool, event_id, name, company=company, email=email)
     ben = await attendee(new_phone, pool, event_id, "Ben Ode")
@@ -592,6 +593,8 @@ async def test_roster_search_finds_names_with_or_without_their_accents(new_phone
     assert await found("jose") == ["José Müller"]
     for typed in ("İpek", "ipek", "ŞAHİN", "sahin"):
         assert await found(typed) == ["İpek Şahin"], typed
+    for typed in ("nguyen", "NGUYỄN van", "duc", "pham", "zhou"):
+        assert await found(typed) == ["Nguyễn Văn Đức"], typed
     assert await found("ost") == [], "a prefix, not any substring"
 
 
