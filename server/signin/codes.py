@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +69,8 @@ async def asked_address(conn: Any, sql: Queries, secret_key: str, reference: str
     """The address a code was asked for, from ``asked_reference``; None for anything else,
     or once the asking is gone (retention.sign_in_codes, after a day)."""
     asked_id, _, signature = reference.partition("-")
-    if not asked_id.isdigit() or len(asked_id) > 18:
+    # ASCII digits only: "²" is a digit to str.isdigit(), and no number to int().
+    if not re.fullmatch(r"[0-9]{1,18}", asked_id):
         return None
     if not signing.verify(secret_key, signature, "sign-in-asked", int(asked_id)):
         return None
