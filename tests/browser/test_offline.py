@@ -229,6 +229,13 @@ async def test_a_note_kept_offline_never_overwrites_one_saved_elsewhere(
         "with yours."
     )
     assert await saved_note(pool) == "Typed on the laptop"
+    # Reloaded: the browser does not put the refused text back as if it were saved (it did,
+    # and the kept text was then dropped for being shown); the page does, saying so.
+    await dana.reload()
+    await expect(note).to_have_value("Typed on this phone")
+    await expect(dana.locator("#flash")).to_have_text(
+        "Not saved yet: what you typed before is back in its field. Save it to keep it."
+    )
     # Left without deciding, and opened again: her text is still there, saying it is not saved.
     await dana.goto("/contacts")
     await contact_links(dana).filter(has_text=MIA.name).tap()
