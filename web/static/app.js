@@ -115,6 +115,63 @@
     if (alert) alert.scrollIntoView({ block: "center" });
   });
 
+  // Focus after any other swap. htmx puts it back on an element with the same id; most of
+  // our controls have none, and the one tapped went out with the part it was in: focus fell
+  // to <body>, so a keyboard or screen reader was sent back to the top of the page (a second
+  // Space on a switch scrolled it). Now it goes to the same control in what came back (same
+  // tag, name and value, a button's same words, in a form with the same action); after "Show
+  // more", to the first row it added; else to the first control in what came back, or to
+  // what came back itself (a "Request sent." read out).
+  var focusWas = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    focusWas = null;
+    if (!(active instanceof HTMLElement) || active === document.body) return;
+    if (!(target instanceof Element) || !target.contains(active)) return;
+    var more = active.closest("li.more");
+    focusWas = {
+      tag: active.tagName,
+      name: active.getAttribute("name"),
+      value: active.getAttribute("value"),
+      words: active.tagName === "BUTTON" ? active.textContent.trim() : null,
+      action: active.form ? active.form.getAttribute("action") : null,
+      rowBefore: more ? more.previousElementSibling : null,
+    };
+  });
+  var CONTROLS = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, summary";
+  function firstControl(root) {
+    return root.matches(CONTROLS) ? root : root.querySelector(CONTROLS);
+  }
+  function sameControl(was, root) {
+    var found = Array.prototype.slice.call(root.querySelectorAll(was.tag));
+    if (root.tagName === was.tag) found.unshift(root);
+    return found.filter(function (control) {
+      return control.getAttribute("name") === was.name && control.getAttribute("value") === was.value
+        && (was.words === null || control.textContent.trim() === was.words)
+        && (!was.action || (control.form && control.form.getAttribute("action") === was.action));
+    })[0] || null;
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var was = focusWas;
+    var root = event.target;
+    focusWas = null;
+    if (!was || !(root instanceof HTMLElement) || !root.isConnected) return;
+    if (document.activeElement && document.activeElement !== document.body) return;  // placed already
+    var next;
+    if (was.rowBefore) {
+      var row = was.rowBefore.isConnected ? was.rowBefore.nextElementSibling : null;
+      next = row && firstControl(row);
+    } else {
+      next = sameControl(was, root) || firstControl(root);
+    }
+    if (!next) {
+      next = root;
+      if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+    }
+    next.focus();
+  });
+
   // Near its limit a long text says what is left (read with the field, not at every key);
   // text the limit cuts (a paste, a drop, a word an input method commits) is said to be cut:
   // the browser drops the end without a word, and a bio pasted into "I can help with" lost
