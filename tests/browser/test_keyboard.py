@@ -7,7 +7,8 @@ import asyncpg
 from playwright.async_api import expect
 
 from tests.browser.conftest import NewPage
-from tests.browser.ui import DANA, make_card_from_home
+from tests.browser.ui import DANA, make_card_from_home, swap_with_mia
+from tests.reminders import make_due
 
 
 async def test_a_switch_toggled_twice_from_the_keyboard_keeps_its_focus(
@@ -28,3 +29,95 @@ async def test_a_switch_toggled_twice_from_the_keyboard_keeps_its_focus(
     await expect(switch).not_to_be_checked()
     asks = await pool.fetchval("SELECT ask_details_first FROM cards WHERE name = $1", DANA.name)
     assert asks is False
+
+
+TAB_LABELS_FIT = """() => Array.from(document.querySelectorAll('.tabs a')).map((a) => ({
+  text: a.textContent.trim(),
+  fits: a.scrollWidth <= a.clientWidth + 1 && a.getBoundingClientRect().right <= innerWidth + 1,
+}))"""
+
+
+async def test_the_tab_bar_shows_every_label_in_large_text_and_on_a_narrow_phone(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana = await swap_with_mia(new_phone_page)
+    await make_due(pool)
+    await dana.goto("/contacts")
+    await expect(dana.locator(".tabs .badge")).to_have_text("1")
+    for width, text_size in ((360, "225%"), (320, "112.5%")):
+        await dana.set_viewport_size({"width": width, "height": 740})
+        await dana.evaluate(f"() => {{ document.documentElement.style.fontSize = '{text_size}'; }}")
+        labels = await dana.evaluate(TAB_LABELS_FIT)
+        assert [label["text"] for label in labels] == [
+            "My QR",
+            "Contacts",
+            "Follow-ups 1",
+            "My card",
+        ]
+        assert all(label["fits"] for label in labels), (width, text_size, labels)
+
+
+FOCUSED_BELOW_BAR = """() => {
+  const focused = document.activeElement;
+  if (!focused || !focused.closest('main')) return null;
+  const box = focused.getBoundingClientRect();
+  const bar = document.querySelector('.tabs').getBoundingClientRect();
+  return box.bottom > bar.top + 1 ? focused.outerHTML.slice(0, 120) : '';
+}"""
+
+
+async def test_no_control_reached_by_tab_is_behind_the_tab_bar(new_phone_page: NewPage) -> None:
+    """Tabbing down a long page scrolls each control just into view: above the fixed tab
+    bar, not under it."""
+    dana = await swap_with_mia(new_phone_page)
+    await dana.goto("/settings")
+    await dana.evaluate("() => window.scrollTo(0, 0)")
+    hidden, reached = [], 0
+    for _ in range(60):
+        await dana.keyboard.press("Tab")
+        under = await dana.evaluate(FOCUSED_BELOW_BAR)
+        if under is None:
+            continue
+        reached += 1
+        if under:
+            hidden.append(under)
+    assert reached > 10, "the walk reached too few controls to say"
+    assert hidden == []
+
+
+CONTRAST = """(element) => {
+  const rgb = (css) => css.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const style = getComputedStyle(element);
+  const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+async def test_the_badge_reads_in_light_and_dark(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana = await swap_with_mia(new_phone_page)
+    await make_due(pool)
+    for scheme in ("light", "dark"):
+        await dana.emulate_media(color_scheme=scheme)
+        await dana.goto("/contacts")
+        ratio = await dana.locator(".tabs .badge").evaluate(CONTRAST)
+        assert ratio >= 4.5, (scheme, ratio)
+
+
+async def test_text_follows_the_size_set_in_the_browser(new_phone_page: NewPage) -> None:
+    dana = await new_phone_page()
+    await dana.goto("/")
+    size = "() => getComputedStyle(document.documentElement).fontSize"
+    assert await dana.evaluate(size) == "18px"  # at the browser's usual 16 px
+    cdp = await dana.context.new_cdp_session(dana)
+    await cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32}})
+    await dana.reload()
+    assert await dana.evaluate(size) == "36px"
