@@ -36,17 +36,46 @@ def text(form: FormData, name: str) -> str:
     return plain(value).strip()
 
 
+JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner
+BLACK_FLAG = "\U0001f3f4"
+TAGS = range(0xE0020, 0xE0080)  # an emoji flag's tag characters (🏴 + "gbsct" + cancel)
+
+
+def _joins_here(before: str) -> bool:
+    """Whether a joiner after ``before`` is part of what was written: an emoji sequence
+    (👩🏽‍💻, 🏳️‍🌈) or a script that spells with them (Persian's ZWNJ, Indic conjuncts);
+    never after a Latin letter or space, where it only hides, as in "Da\u200dna"."""
+    point = ord(before)
+    return (
+        unicodedata.category(before) in ("So", "Sk")
+        or before == "\ufe0f"  # emoji presentation, itself after the emoji
+        or 0x1F3FB <= point <= 0x1F3FF  # skin tones
+        or 0x0600 <= point <= 0x0DFF  # Arabic, Syriac, Thaana, Indic scripts, Sinhala
+        or 0xFB50 <= point <= 0xFDFF
+        or 0xFE70 <= point <= 0xFEFF
+    )
+
+
 def plain(value: str) -> str:
     """Text as people may show it to others: NFC, without control characters (but newline
     and tab) and without format characters (Unicode category Cf). NUL and the like never
     belong in a field; a right-to-left override (U+202E) or a zero-width space (U+200B) in a
     name makes it look like someone else's in a roster, a crowd or a notification title.
-    Every form field passes here, so no field can forget it."""
-    kept = "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-    )
+    Kept: a joiner where writing needs one (``_joins_here``), and a flag's tag characters
+    after 🏴. Every form field passes here, so no field can forget it."""
+    kept: list[str] = []
+    for ch in value:
+        category = unicodedata.category(ch)
+        if ch in "\n\t" or category not in ("Cc", "Cf"):
+            kept.append(ch)
+        elif category == "Cf" and kept:
+            before = kept[-1]
+            if (ch in JOINERS and _joins_here(before)) or (
+                ord(ch) in TAGS and (before == BLACK_FLAG or ord(before) in TAGS)
+            ):
+                kept.append(ch)
     # Composed after the invisible characters are gone: "e", U+200B, U+0301 becomes "é".
-    return unicodedata.normalize("NFC", kept)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 def ascii_digits(typed: str) -> str:

@@ -24,6 +24,21 @@ from tests.phone import DEFAULT_CARD, soup, text_of
 RLO, ZWSP, ZWJ, LRI, SOFT_HYPHEN, BOM = "\u202e", "\u200b", "\u200d", "\u2066", "\u00ad", "\ufeff"
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Ana Silva 👩🏽\u200d💻",  # woman technologist, medium skin tone: one emoji
+        "🏳\ufe0f\u200d🌈",  # rainbow flag
+        "👨\u200d👩\u200d👧",  # family
+        "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # Scotland
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, "I want": ZWNJ spells it
+        "क्\u200dष",  # Devanagari, a joiner asking for the half form
+    ],
+)
+def test_joiners_that_writing_needs_are_kept(written):
+    assert plain(written) == unicodedata.normalize("NFC", written)
+
+
 def test_every_format_character_is_dropped():
     every_cf = "".join(
         chr(point) for point in range(0x110000) if unicodedata.category(chr(point)) == "Cf"
