@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from starlette.applications import Starlette
 
 DEFAULT_CARD = {
@@ -109,4 +110,15 @@ def soup(response: httpx.Response) -> BeautifulSoup:
 
 
 def text_of(response: httpx.Response) -> str:
-    return " ".join(soup(response).get_text(" ").split())
+    """The page's words as read, one space between each (``words``)."""
+    return words(soup(response))
+
+
+def words(part: Tag) -> str:
+    """A part of a page's words as read, one space between each. Elements are joined with a
+    space, but for <bdi> (a typed name set apart inside our sentence), which adds none."""
+    part = copy.copy(part)
+    for isolated in part.find_all("bdi"):
+        isolated.unwrap()
+    part.smooth()
+    return " ".join(part.get_text(" ").split())

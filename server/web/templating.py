@@ -85,7 +85,15 @@ def create_templates(
     env.filters["ago"] = time_ago
     env.filters.update(domain_filters)
     env.filters["isodate"] = lambda value: value.isoformat(timespec="seconds")
+    env.filters["isolated"] = isolated
     return templates
+
+
+def isolated(value: object) -> Markup:
+    """Text people typed, set inside a sentence of ours, in its own direction: an Arabic event
+    name in "Met at …, 9 minutes ago" would draw the comma and the number into its
+    right-to-left run ("Met at 9 ,ملتقى minutes ago")."""
+    return Markup("<bdi>{}</bdi>").format(value)
 
 
 def html_attributes(attrs: Mapping[str, object]) -> Markup:

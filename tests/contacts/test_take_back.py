@@ -11,7 +11,7 @@ import vobject
 from server.contacts.contacts import UNDO_SECONDS
 from server.privacy.retention import Retention
 from tests.mailing import leaves_details, running_mail_worker
-from tests.phone import Phone, soup, text_of
+from tests.phone import Phone, soup, text_of, words
 from tests.reminders import make_due, running_worker, subscribe, swapped
 
 # Everything a removal takes away and an undo must put back, exactly as it was.
@@ -70,7 +70,7 @@ async def test_remove_takes_both_sides_out_cancels_what_was_queued_and_undo_rest
     assert listing.startswith(mia.url("contacts") + "?removed=")
     page = await mia.get(listing)
     notice = soup(page).select_one("#removed")
-    assert notice is not None and "Removed Dana Lee." in notice.get_text(" ", strip=True)
+    assert notice is not None and "Removed Dana Lee." in words(notice)
     undo = button_form(page, "Undo")
     assert undo["action"].endswith("/undo")
     # The button goes when Undo stops working (app.js), after the window.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.events.test_routes import attendee, organizer_with_event
-from tests.phone import soup, text_of
+from tests.phone import soup, text_of, words
 from tests.reminders import running_worker, subscribe
 
 
@@ -240,7 +240,7 @@ async def test_someone_who_asked_me_is_offered_accept_and_asking_back_accepts(ne
         bens = [li for li in soup(shown).select("li:has(.name)") if "Ben Ode" in li.get_text()]
         assert bens, page
         for ben_there in bens:
-            assert "Ben Ode asked to connect with you." in ben_there.get_text(" "), page
+            assert "Ben Ode asked to connect with you." in words(ben_there), page
             assert "Request to connect" not in ben_there.get_text(" "), page
             [form] = [f for f in ben_there.select("form") if "Accept Ben Ode" in f.get_text()]
             assert form["action"] == accept_url
@@ -624,3 +624,24 @@ async def test_each_person_in_a_list_with_buttons_is_a_heading(new_phone, pool):
     await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
     inbox = await ana.get(ana.url("requests"))
     assert people(inbox, "h2") == [("Ben Ode", "Accept Ben Ode")]
+
+
+async def test_names_typed_in_another_direction_are_set_apart_in_our_sentences(new_phone, pool):
+    """An Arabic event name in "Met at …, 9 minutes ago" drew the comma and the number into
+    its right-to-left run: each such name is in its own <bdi>."""
+    arabic = "\u0645\u0644\u062a\u0642\u0649 \u0631\u0648\u0627\u062f"
+    _, event_id = await organizer_with_event(new_phone, name=arabic)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    inbox = soup(await ana.get(ana.url("requests")))
+    assert [b.get_text() for b in inbox.select("#request-list bdi")] == [arabic]
+    sent = soup(await ben.get(ben.url("requests")))
+    assert [b.get_text() for b in sent.select("#sent-list bdi")] == [arabic]
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    await ana.post(ana.url("request_decide", request_id=request_id, decision="accept"))
+    listed = soup(await ana.get(ana.url("contacts")))
+    assert [b.get_text() for b in listed.select("#contact-list bdi")] == [arabic]
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 2")
+    page = soup(await ana.get(ana.url("contact", contact_id=contact_id)))
+    assert [b.get_text() for b in page.select("main bdi")] == [arabic]
