@@ -237,7 +237,14 @@ async def test_closed_event_cannot_be_joined(new_phone, pool):
     close = page.find("button", string="Close the event").find_parent("details")
     assert close.summary.get_text() == "Close the event…"
     assert "A closed event can't be opened again." in close.get_text()
+    assert page.select_one("#join-link") is not None
     await organizer.post(organizer.url("event_close", event_id=event_id))
+    # Closed: nothing left to hand out (code, link, poster), and no second Close.
+    closed = soup(await organizer.get(organizer.url("event", event_id=event_id)))
+    assert "This event is closed: nobody new can join." in closed.get_text()
+    assert closed.select_one("#join-link") is None and "Join code" not in closed.get_text()
+    assert closed.find("a", string="Poster") is None and closed.find("a", string="Edit")
+    assert closed.find("summary", string="Close the event…") is None
     code = await join_code(pool, event_id)
     phone = await new_phone()
     await phone.make_card(name="Late Larry")

@@ -72,6 +72,9 @@ async def test_block_from_the_roster_ends_a_connection_and_says_so(new_phone, po
     assert (await ben.post(await ana.share_link() + "/swap")).status_code == 303
     roster = await ana.get(ana.url("event_people", event_id=event_id))
     button = next(b for b in soup(roster).select("button") if b.get_text() == "Block Ben Ode")
+    # Asked twice: the button is inside "Block Ben Ode…", closed until opened.
+    asked = button.find_parent("details")
+    assert asked.summary.get_text() == "Block Ben Ode…" and not asked.has_attr("open")
     blocked = await ana.post(button.find_parent("form")["action"])
     assert blocked.status_code == 303
     after = text_of(await ana.get(blocked.headers["location"]))

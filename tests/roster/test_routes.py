@@ -615,12 +615,13 @@ async def test_each_person_in_a_list_with_buttons_is_a_heading(new_phone, pool):
         ("Olga Organizer", "Request to connect with Olga Organizer"),
     ]
     matches = await ben.get(ben.url("event_matches", event_id=event_id))
-    # Under "People you can help", one level down.
-    assert people(matches, "h2") == [("Ana Silva", "Request to connect with Ana Silva")]
-    assert people(matches, "h3") == [("Ana Silva", "Request to connect with Ana Silva")]
-    assert soup(matches).select_one("main h3.name").find_previous("h2").get_text() == (
-        "People you can help"
-    )
+    # Each list under its own heading, one level down.
+    assert people(matches, "h3") == [("Ana Silva", "Request to connect with Ana Silva")] * 2
+    assert [h.find_previous("h2").get_text() for h in soup(matches).select("main h3.name")] == [
+        "People who can help you",
+        "People you can help",
+    ]
+    assert soup(matches).h1.get_text() == "Who can help you at Lunch & Learn"
     await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
     inbox = await ana.get(ana.url("requests"))
     assert people(inbox, "h2") == [("Ben Ode", "Accept Ben Ode")]
