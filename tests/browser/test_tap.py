@@ -7,7 +7,7 @@ import re
 import time
 
 import asyncpg
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Route, expect
 
 from server.tap.bump_pairing import TOLERANCE_MS
 from server.tap.routes import LONG_POLL_MS
@@ -317,3 +317,25 @@ async def test_bump_turns_off_and_is_not_offered_to_work_offline(
     await dana.get_by_role("button", name="Turn on bump").tap()
     await expect(dana.get_by_text("You're offline, so bumping can't work.")).to_be_visible()
     await expect(dana.get_by_role("button", name="Turn on bump")).to_be_visible()
+
+
+async def test_my_code_coming_in_moves_nothing_below_it(new_phone_page: NewPage) -> None:
+    """My code comes after the page has loaded: the form for theirs stayed put, or a thumb
+    about to tap "Swap" landed on whatever moved under it (a full run failed so)."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    held = asyncio.Event()
+
+    async def later(route: Route) -> None:
+        await held.wait()
+        await route.continue_()
+
+    await dana.route("**/tap/code", later)
+    await dana.goto("/tap")
+    swap = dana.get_by_role("button", name="Swap", exact=True)
+    before = await swap.bounding_box()
+    held.set()
+    await expect(dana.locator("#my-code")).to_be_visible()
+    after = await swap.bounding_box()
+    assert before is not None and after is not None
+    assert after["y"] == before["y"], (before, after)
