@@ -193,6 +193,14 @@ async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     assert soup(contact).h1.get_text(strip=True) == "Lou Park"
     assert "lou@example.com" in text_of(contact)
     assert "Lou Park is in your contacts, and we emailed them your card." in text_of(contact)
+    assert soup(contact).select_one(".notice bdi").get_text() == "Lou Park"  # set apart
+    # A name that looks like markup is shown as typed, in the notice too.
+    marked = await dana.post(
+        dana.url("tap_guest"), {"name": "<b>Bo</b>", "email": "bo@example.com"}
+    )
+    page = soup(await dana.get(marked.headers["location"]))
+    [notice] = [n for n in page.select(".notice") if "in your contacts" in n.get_text()]
+    assert notice.select("b") == [] and "<b>Bo</b> is in your contacts" in notice.get_text()
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 1, "no session for the guest"
 
     # No email: nothing reaches them, and the page does not pretend it did.
