@@ -275,3 +275,10 @@ async def test_contacts_search_takes_off_any_accent_vietnamese_and_pinyin_too(ne
     )
     for typed in ("nguyen", "NGUYEN THI", "lu", "ky su", "dong a", "lodz", "Nguyễn"):
         assert await names_found(me, typed) == ["Nguyễn Thị Lǚ"], typed
+
+
+async def test_a_contact_with_no_headline_has_no_empty_line_in_the_list(new_phone):
+    me = await with_one_contact(new_phone, name="Plain Person", headline="", company="")
+    [row] = soup(await me.get(me.url("contacts"))).select("#contact-list li a")
+    assert row.select(".muted.small:empty") == [], "an empty headline line"
+    assert len(row.select("br")) == 1  # the name, then when we met
