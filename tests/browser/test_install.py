@@ -142,9 +142,15 @@ async def test_a_new_version_waits_until_the_person_reloads(new_phone_page: NewP
     current = await dana.evaluate("() => navigator.serviceWorker.controller.scriptURL")
     await mark_document(dana)
 
+    heading = dana.get_by_role("heading", level=1, name=DANA.name)
+    top = await heading.bounding_box()
     await dana.evaluate("() => navigator.serviceWorker.register('/sw.js?next=1')")
     notice = dana.get_by_role("status").filter(has_text="A new version is ready.")
     await expect(notice).to_be_visible()
+    # Over the page, above the tab bar: the page did not move down under a thumb.
+    assert await heading.bounding_box() == top
+    box, bar = await notice.bounding_box(), await dana.locator(".tabs").bounding_box()
+    assert box is not None and bar is not None and box["y"] + box["height"] <= bar["y"]
     # Nothing changes under the open page until then.
     await assert_same_document(dana)
     assert await dana.evaluate("() => navigator.serviceWorker.controller.scriptURL") == current
