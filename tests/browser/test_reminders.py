@@ -289,9 +289,7 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
 
     # The same reminder again (a push service may deliver twice): its "Done" button.
     await sw_push.deliver_push(message.text())
-    await eventually(
-        lambda: dana.evaluate(SHOWN_NOTIFICATIONS), "the redelivered reminder was not shown"
-    )
+    assert await sw_push.shown_after_push(dana, message.text()), "the redelivered reminder"
     tap = await worker_in_browser.evaluate(
         TAP_NOTIFICATION, {"tag": notification["tag"], "action": "done"}
     )
