@@ -255,7 +255,7 @@ async def event_matching(request: Request) -> Response:
         return render(
             request,
             "_event_matching.html",
-            {"event": event, **await _matching(request, event), "saved": True},
+            {"event": event, "matching": values, "matching_fields": MATCHING, "saved": True},
         )
     return redirect(
         request,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -68,13 +67,11 @@ def asked_reference(secret_key: str, asked_id: int) -> str:
 async def asked_address(conn: Any, sql: Queries, secret_key: str, reference: str) -> str | None:
     """The address a code was asked for, from ``asked_reference``; None for anything else,
     or once the asking is gone (retention.sign_in_codes, after a day)."""
-    asked_id, _, signature = reference.partition("-")
-    # ASCII digits only: "²" is a digit to str.isdigit(), and no number to int().
-    if not re.fullmatch(r"[0-9]{1,18}", asked_id):
+    typed_id, _, signature = reference.partition("-")
+    asked_id = forms.an_id(typed_id)
+    if asked_id is None or not signing.verify(secret_key, signature, "sign-in-asked", asked_id):
         return None
-    if not signing.verify(secret_key, signature, "sign-in-asked", int(asked_id)):
-        return None
-    address: str | None = await sql.run(conn, "signin.asked_address", id=int(asked_id))
+    address: str | None = await sql.run(conn, "signin.asked_address", id=asked_id)
     return address
 
 
