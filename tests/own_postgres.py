@@ -32,6 +32,7 @@ event loop, and whatever the test serves from it, keeps running meanwhile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import shutil
@@ -42,6 +43,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import psutil
 
 if TYPE_CHECKING:
     from pgserver.postgres_server import PostgresServer
@@ -198,4 +201,8 @@ def _let_go(server: PostgresServer, pg: Postgres) -> None:
     # started, by its process, and after a restart that one is long gone.
     if pg.pid is not None:
         pg_ctl(pg.pgdata, "-w", "-t", str(PG_CTL_WAIT_SECONDS), "stop", "-m", "immediate")
-    server.cleanup()  # lets go of pgserver's handle (and stops nothing now)
+    # Lets go of pgserver's handle (and stops nothing now). It asks whether its postmaster
+    # still runs, then signals it: one that exits in between (stopped just above) raised
+    # NoSuchProcess once in a CI run, after the test itself had passed.
+    with contextlib.suppress(psutil.NoSuchProcess):
+        server.cleanup()
