@@ -10,9 +10,10 @@ from starlette.routing import Route
 from server.privacy import deletion, retention
 from server.signin import codes
 from server.web import sessions
-from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
+from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -173,10 +174,12 @@ async def delete_account_confirm(request: Request) -> Response:
         if ways.proof_needed:
             return await _page(request, confirm_error=NOT_FRESH, status_code=403)
         return await _page(request, confirm_error=TYPE_IT, status_code=422)
-    # The page as a signed-out browser sees it, and the browser told to forget it all, as
-    # signing out does: the cookie, the offline copies of my pages, the service worker.
-    request.scope["user"] = ANONYMOUS
-    response = render(request, "account_deleted.html")
+    # To the start page, saying so (a reload then asks nothing again), and the browser told
+    # to forget it all, as signing out does: the cookie, the offline copies of my pages, the
+    # service worker.
+    response = RedirectResponse(
+        with_notice(url_path(request, "home"), "account_deleted"), status_code=303
+    )
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
     response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
     return response

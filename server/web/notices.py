@@ -70,6 +70,11 @@ NOTICES = {
         "You two won't see each other at events, and can't swap details or send requests."
         " Settings lists the people you blocked.",
     ),
+    "account_deleted": Notice(
+        "Your account is deleted.",
+        "Your card, your contacts and everything else of yours are gone from Reachout, and"
+        " from this browser. The people you met no longer have you in their list.",
+    ),
     "unblocked": Notice(
         "Unblocked.", "You can swap details again if you meet; your old connection stays gone."
     ),

@@ -1,7 +1,7 @@
 """Leaving, in a real browser on a phone-sized screen: Dana, whose card Mia scanned, confirms
 her address, then deletes her account from Settings with a code the local SMTP sink
-received, by the labels she sees; her phone ends on "Your account is deleted", and the link
-Mia kept shows "This card was deleted".
+received, by the labels she sees; her phone ends on the start page saying "Your account is
+deleted.", and the link Mia kept shows "This card was deleted".
 
 Real parts: the web process in development, the worker process sending over SMTP to the
 local mail sink (``dev_server``, ``dev_mail``), each phone a Chromium context of its own.
@@ -99,9 +99,13 @@ async def test_dana_deletes_her_account_with_a_code_from_her_email(
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 2, "nothing deleted yet"
     await dana.get_by_role("button", name="Delete my account for good").tap()
 
+    # The start page, saying so; a reload asks nothing again.
     await expect(
-        dana.get_by_role("heading", level=1, name="Your account is deleted")
+        dana.get_by_role("status").filter(has_text="Your account is deleted.")
     ).to_be_visible()
+    await expect(dana).to_have_url(re.compile(r"/\?notice=account_deleted$"))
+    await dana.reload()
+    await expect(dana.get_by_role("link", name="Make my card")).to_be_visible()
     await expect(dana.get_by_role("navigation", name="Main")).to_have_count(0)
     await check("account deleted", dana)
     cookies = await dana.context.cookies()
