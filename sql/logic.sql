@@ -235,12 +235,13 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     queued bigint;
 BEGIN
-    INSERT INTO email_addresses (address) VALUES (queue_met_mail.address)
-    ON CONFLICT DO NOTHING;
+    -- One row version for a new address (the common case: a stranger's first swap), the
+    -- mark written as it is made; a known one is marked only when it may be written to.
     WITH allowed AS (
-        UPDATE email_addresses e SET last_first_mail_at = now()
-        WHERE e.address = queue_met_mail.address AND e.unsubscribed_at IS NULL
-          AND e.bounced_at IS NULL
+        INSERT INTO email_addresses AS e (address, last_first_mail_at)
+        VALUES (queue_met_mail.address, now())
+        ON CONFLICT ON CONSTRAINT email_addresses_pkey DO UPDATE SET last_first_mail_at = now()
+        WHERE e.unsubscribed_at IS NULL AND e.bounced_at IS NULL
           AND (e.confirmed_at IS NOT NULL OR e.last_first_mail_at IS NULL
                OR e.last_first_mail_at <= now() - interval '1 day')
         RETURNING e.address
