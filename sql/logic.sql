@@ -13,7 +13,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- The event an account is at (now, or at `at` for a swap queued offline): one it joined
--- (and has not left), not closed, that is on, give or take event_grace(). plpgsql rather
+-- (and has not left) that is on, give or take event_grace(). Closed or not: closing stops
+-- newcomers joining, and the people there go on meeting until it ends. plpgsql rather
 -- than sql: a scalar sql function with a FROM is not inlined, and is parsed and planned
 -- again at every statement that calls it (a fifth of a swap's database time); plpgsql keeps
 -- the plan for the session.
@@ -25,7 +26,6 @@ BEGIN
         SELECT ea.event_id
         FROM event_attendees ea JOIN events e ON e.id = ea.event_id
         WHERE ea.account_id = current_event.account AND ea.left_at IS NULL
-          AND e.closed_at IS NULL
           AND current_event.at BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
         ORDER BY ea.joined_at DESC
         LIMIT 1);
@@ -488,7 +488,7 @@ BEGIN
 
     UPDATE events e SET departed_attendees = e.departed_attendees + 1
     FROM event_attendees ea
-    WHERE ea.event_id = e.id AND ea.account_id = account AND ea.left_at IS NULL;
+    WHERE ea.event_id = e.id AND ea.account_id = account;
     -- As events.stats counts them: pairs of people, whichever side's row names the event.
     UPDATE events e SET departed_swaps = e.departed_swaps + mine.pairs
     FROM (SELECT event_id,

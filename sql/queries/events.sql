@@ -79,9 +79,10 @@ UPDATE event_attendees SET listed = :listed WHERE event_id = :event_id AND accou
 RETURNING listed
 
 -- name: stats^
--- What an organizer sees: counts only, never who or what. People who deleted their account
--- still count (events.departed_*, kept by delete_account() in logic.sql).
-SELECT (SELECT count(*) FROM event_attendees WHERE event_id = :event_id AND left_at IS NULL)
+-- What an organizer sees: counts only, never who or what. Everyone who ever joined counts,
+-- gone since or not: left, removed, or deleted their account (events.departed_*, kept by
+-- delete_account() in logic.sql).
+SELECT (SELECT count(*) FROM event_attendees WHERE event_id = :event_id)
            + e.departed_attendees AS attendees,
        (SELECT count(DISTINCT (least(owner_id, contact_id), greatest(owner_id, contact_id)))
         FROM contacts WHERE event_id = :event_id) + e.departed_swaps AS swaps,

@@ -76,12 +76,21 @@ async def test_organizer_gets_code_link_poster_and_counts_only(new_phone, pool):
     await ben.post(ben.url("contact_note", contact_id=contact_id), {"note": "secret about Ana"})
     await ben.post(ben.url("followup_change", contact_id=contact_id), {"action": "done"})
     page = text_of(await organizer.get(organizer.url("event", event_id=event_id)))
-    assert "Joined, all told 3 (you too, and anyone who has since deleted their account)" in page
+    joined = "Joined, all told 3 (you too, and anyone who has left since, was removed or"
+    assert joined in page
     assert "Swaps made at the event 1" in page
     assert "Follow-ups done 1" in page
     for private in ("secret about Ana", "ana@example.com", "ben@example.com"):
         assert private not in page
     assert "Remove Ana Silva" in page, "who joined, by name and headline only, to remove"
+    # All told: whoever leaves or is removed still joined.
+    await ben.post(ben.url("event_leave", event_id=event_id))
+    removed = await organizer.post(
+        organizer.url("event_remove_attendee", event_id=event_id, account_id=2)
+    )
+    assert removed.status_code == 303
+    page = text_of(await organizer.get(organizer.url("event", event_id=event_id)))
+    assert "Remove Ana Silva" not in page and joined in page
 
 
 async def test_every_error_of_an_event_form_is_said_at_once(new_phone, pool):
@@ -252,6 +261,21 @@ async def test_closed_event_cannot_be_joined(new_phone, pool):
     response = await phone.post(phone.url("join_event_submit", code=code), {"listed": "on"})
     assert response.status_code == 410 and "closed" in text_of(response)
     assert await pool.fetchval("SELECT count(*) FROM event_attendees") == 1
+
+
+async def test_the_people_at_a_closed_event_go_on_meeting_there(new_phone, pool):
+    """Closing stops newcomers; a swap between two people already there, before it ends, is
+    still "Met at" the event and counted in its figures."""
+    organizer, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    await organizer.post(organizer.url("event_close", event_id=event_id))
+    swapped = await ben.post((await ana.share_link()) + "/swap")
+    assert "Met at Lunch & Learn" in text_of(await ben.get(swapped.headers["location"]))
+    page = text_of(await organizer.get(organizer.url("event", event_id=event_id)))
+    assert "This event is closed" in page
+    tagged = await pool.fetchval("SELECT count(*) FROM contacts WHERE event_id = $1", event_id)
+    assert tagged == 2
 
 
 async def test_swaps_at_the_event_are_tagged_and_filterable(new_phone, pool):
