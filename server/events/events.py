@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from server.db import time_zones
+from server.web import signing
 from server.web.auth import viewer
 from server.web.forms import text
 from server.web.urls import url_path
@@ -138,10 +139,22 @@ def when(event: Any) -> str:
     return f"{day} {start:%H:%M} \u2013 {end:%a} {end.day} {end:%b} {end:%H:%M}"
 
 
+JOIN_LINK = "event-join"  # the signing purpose of a join link's ``k``
+
+
+def join_path(request: Request, code: str) -> str:
+    """``/j/<code>?k=<signature>``: a link the organizer handed out (poster, join link) or that
+    a code found within the limits led to. The signature shows it was not guessed, so it is
+    never refused for the wrong codes typed before on the same network (joining.find)."""
+    secret_key: str = request.app.state.settings.secret_key
+    signature = signing.sign(secret_key, JOIN_LINK, code)
+    return f"{url_path(request, 'join_event', code=code)}?k={signature}"
+
+
 def join_url(request: Request, code: str) -> str:
     """The link on the poster and the badge: absolute, since another phone opens it."""
     base_url: str = request.app.state.settings.base_url
-    return base_url + url_path(request, "join_event", code=code)
+    return base_url + join_path(request, code)
 
 
 async def load_event(request: Request, *, organizer: bool = False) -> Any:

@@ -3,7 +3,9 @@
 Join codes are 6 characters from 31 (887 million codes), so a guesser needs many lookups:
 unknown codes are counted per account and per network address by the one limits mechanism
 (``server/web/limits.py``), in the same transaction, so the limit holds across processes and
-concurrent requests.
+concurrent requests. A link the organizer handed out (the poster's QR code, the join link)
+carries a signature of its code (``events.join_path``): nobody guessed it, so it opens
+whatever was typed wrong before on the same Wi-Fi.
 Recording a miss is the one write a lookup (even a GET) makes: it is a rate-limit log, deleted
 by retention, and changes nothing anyone sees.
 """
@@ -18,13 +20,14 @@ from starlette.exceptions import HTTPException
 
 from server.db.queries import Queries
 from server.events import events
-from server.web import limits
+from server.web import limits, signing
 from server.web.errors import Titled
 
 MISS_WINDOW = timedelta(hours=1)
-# A person mistypes a code read aloud a few times; a venue shares one address behind its NAT.
+# A person mistypes a code read aloud a few times; a venue shares one address behind its NAT,
+# and a code read out from a stage is typed by hundreds at once.
 MAX_MISSES_PER_ACCOUNT = 10
-MAX_MISSES_PER_IP = 60
+MAX_MISSES_PER_IP = 600
 # Joining opens a day before the event starts (people register on the way) and closes two
 # days after it ends (catching up on the roster the day after); never weeks around it.
 OPENS_BEFORE = timedelta(days=1)
@@ -39,10 +42,20 @@ REMOVED = "The organizer removed you from this event, so you can't join it again
 
 
 async def find(
-    pool: asyncpg.Pool, sql: Queries, raw: str, account_id: int | None, ip: str | None
+    pool: asyncpg.Pool,
+    sql: Queries,
+    raw: str,
+    account_id: int | None,
+    ip: str | None,
+    *,
+    secret_key: str,
+    signature: str = "",
 ) -> Any:
-    """The event a code opens, if it can be joined now; else the HTTP error to show."""
+    """The event a code opens, if it can be joined now; else the HTTP error to show.
+    ``signature``: a join link's ``k``, which spares a handed-out link the limits."""
     code = events.normalise_code(raw)
+    if code is not None and signing.verify(secret_key, signature, events.JOIN_LINK, code):
+        return await _joinable(pool, sql, code, account_id)
     # The answer is decided inside the transaction and raised after it commits: raising
     # inside would roll the recorded miss back.
     refusal: HTTPException | None = None
@@ -76,6 +89,22 @@ async def find(
     if refusal is not None:
         raise refusal
     assert event is not None
+    return _open_to(event, removed=removed)
+
+
+async def _joinable(pool: asyncpg.Pool, sql: Queries, code: str, account_id: int | None) -> Any:
+    """The event of a code known to be handed out, counting nothing."""
+    event = await sql.run(pool, "events.by_code", join_code=code)
+    if event is None:  # deleted since the poster was printed
+        raise HTTPException(404, UNKNOWN_CODE)
+    removed = account_id is not None and await sql.run(
+        pool, "events.removed", event_id=event["id"], account_id=account_id
+    )
+    return _open_to(event, removed=removed)
+
+
+def _open_to(event: Any, *, removed: bool) -> Any:
+    """The event, if it can be joined now (by someone not removed from it)."""
     if removed:
         raise Titled(403, REMOVED, title="You can't join this event")
     if event["closed_at"] is not None:

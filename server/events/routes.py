@@ -14,7 +14,7 @@ from server.cards import fields
 from server.cards.cards import load_card, phone_region
 from server.db import time_zones
 from server.events import events, joining
-from server.events.events import join_url, load_event
+from server.events.events import join_path, join_url, load_event
 from server.web import pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.client import client_ip
@@ -202,6 +202,8 @@ async def _by_code(request: Request, code: str | None = None) -> Any:
         request.path_params["code"] if code is None else code,
         viewer(request).account_id,
         client_ip(request),
+        secret_key=request.app.state.settings.secret_key,
+        signature=request.query_params.get("k", "")[:100],
     )
 
 
@@ -218,6 +220,7 @@ def _join_page(
         "event_join.html",
         {
             "event": event,
+            "join_action": join_path(request, event["join_code"]),
             "tz": event["time_zone"],
             "values": values or dict.fromkeys(fields.QUICK_FIELDS, ""),
             "errors": errors or {},
@@ -341,7 +344,8 @@ async def join_code(request: Request) -> Response:
         )
         page.headers.update(refused.headers or {})  # a 429's Retry-After
         return page
-    return RedirectResponse(url_path(request, "join_event", code=code), status_code=303)
+    # Found within the limits: the join page and its form go on by a signed link.
+    return RedirectResponse(join_path(request, code), status_code=303)
 
 
 async def events_index(request: Request) -> Response:

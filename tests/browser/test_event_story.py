@@ -151,7 +151,9 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     await olga.get_by_role("link", name="Poster").tap()
     await expect(olga.get_by_text("Scan to join and swap details")).to_be_visible()
     link = await scan_qr(olga)
-    assert re.fullmatch(rf"{re.escape(live_server)}/j/[2-9A-HJKMNP-Z]{{6}}", link), link
+    assert re.fullmatch(
+        rf"{re.escape(live_server)}/j/[2-9A-HJKMNP-Z]{{6}}\?k=[0-9a-f]{{32}}", link
+    ), link
 
     # Ana has nothing: she joins with the one-form card, then adds what she can help with.
     ana = await new_phone_page()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from server.events import events, joining
 from tests.events.test_routes import attendee, join_code, organizer_with_event
@@ -17,7 +18,7 @@ def guesses(count: int) -> list[str]:
 
 
 async def test_a_signed_in_guesser_is_stopped_even_all_at_once(new_phone, pool):
-    _olga, event_id = await organizer_with_event(new_phone)
+    olga, event_id = await organizer_with_event(new_phone)
     real = await join_code(pool, event_id)
     eve = await new_phone()
     await eve.make_card(name="Eve Stone", email="eve@example.com")
@@ -30,6 +31,20 @@ async def test_a_signed_in_guesser_is_stopped_even_all_at_once(new_phone, pool):
     assert found.status_code == 429, "the limit holds for the right code too"
     assert joining.TOO_MANY in text_of(found)
     assert "Lunch & Learn" not in found.text
+    # As the words say, the event's QR code still opens it: the poster's link is signed,
+    # so nobody guessed it. A signature made up is no signature.
+    forged = await eve.get(eve.url("join_event", code=real) + "?k=" + "0" * 32)
+    assert forged.status_code == 429
+    event_page = soup(await olga.get(olga.url("event", event_id=event_id)))
+    handed_out = event_page.select_one("#join-link")["value"]
+    page = await eve.get(handed_out)
+    assert page.status_code == 200 and "Lunch & Learn" in text_of(page)
+    form = soup(page).find("button", string="Join the event").find_parent("form")
+    link = urlsplit(handed_out)
+    assert form["action"] == f"{link.path}?{link.query}", "the form goes on by the same link"
+    joined = await eve.post(form["action"], {"listed": "on"})
+    assert joined.status_code == 303
+    assert "You're in!" in text_of(await eve.get(joined.headers["location"]))
 
 
 async def test_strangers_are_limited_by_address(new_phone, pool, monkeypatch):
