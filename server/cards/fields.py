@@ -84,12 +84,23 @@ def _linkedin(value: str) -> str:
     return link.href
 
 
+NOT_EMAILABLE = (
+    "We can't send email to an address with accents or non-Latin letters before the @."
+    " Please use another address."
+)
+
+
 def validate_email_address(value: str) -> str:
-    """The address as the card form keeps it; Invalid with a readable message."""
+    """The address as the card form keeps it; Invalid with a readable message. A domain in
+    any script is kept as typed (mail goes to its ASCII form); letters outside ASCII before
+    the @ would need SMTPUTF8 of every mail server on the way, which we do not ask for."""
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        valid = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
         raise Invalid("That email address does not look right.") from None
+    if not valid.local_part.isascii():
+        raise Invalid(NOT_EMAILABLE)
+    return valid.normalized
 
 
 def _phone(value: str, region: str) -> str:

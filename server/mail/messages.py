@@ -11,6 +11,7 @@ header parsing was most of a message's cost (bench/mail.py --profile).
 from __future__ import annotations
 
 import binascii
+import contextlib
 import io
 import re
 import secrets
@@ -29,6 +30,7 @@ from typing import Any
 
 import css_inline
 import jinja2
+from email_validator import EmailNotValidError, validate_email
 
 from server.cards import fields, vcard, web_links
 from server.config import PROJECT_ROOT
@@ -103,12 +105,25 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def sendable_address(address: str) -> str:
+    """``address`` as SMTP and a header carry it, its domain in ASCII (IDNA); Unsendable when
+    it cannot be one address in ASCII (letters outside ASCII before the @ need SMTPUTF8,
+    which we do not use; cards from before that check may hold such an address)."""
+    if not address.isascii():
+        try:
+            valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError:
+            raise Unsendable(f"the address cannot be written in ASCII: {address!r}") from None
+        address = valid.ascii_email or ""
+    if "@" not in address or parseaddr(address)[1] != address or any(c.isspace() for c in address):
+        raise Unsendable(f"the address cannot be used: {address!r}")
+    return address
+
+
 def address_header(name: str, address: str) -> str:
     """``Name <address>``, the name encoded when it needs to be; Unsendable for an address
     the header could not carry as one address."""
-    if "@" not in address or parseaddr(address)[1] != address or any(c.isspace() for c in address):
-        raise Unsendable(f"the address cannot be used: {address!r}")
-    return formataddr((one_line(name), address), charset="utf-8")
+    return formataddr((one_line(name), sendable_address(address)), charset="utf-8")
 
 
 def header_text(text: str) -> str:
@@ -230,7 +245,10 @@ class Composer:
         message["From"] = self._from
         message["To"] = address_header(row["recipient_name"], row["to_address"])
         if reply_to is not None:
-            message["Reply-To"] = address_header(*reply_to)
+            # The person met, whose card may hold an address from before the check on
+            # letters before the @: the message goes without a Reply-To rather than not at all.
+            with contextlib.suppress(Unsendable):
+                message["Reply-To"] = address_header(*reply_to)
         message["Subject"] = header_text(context["subject"])
         message["Date"] = format_datetime(now)
         # The same on every try, so a copy sent twice is recognisably one message.

@@ -23,7 +23,7 @@ from server.db.leases import Leases, worker_name
 from server.db.listener import Listener
 from server.db.queries import Queries
 from server.followups.worker import backoff
-from server.mail.messages import Composer, Unsendable
+from server.mail.messages import Composer, Unsendable, sendable_address
 from server.mail.smtp import MailSender
 
 log = logging.getLogger("reachout.mail")
@@ -71,11 +71,19 @@ class MailWorker:
             await sql.run(pool, "mail.mark_skipped", id=row["id"])
             return False
         try:
+            recipient = sendable_address(row["to_address"])
             message = self.composer.compose(row, datetime.now(UTC))
         except Unsendable as error:
             await sql.run(pool, "mail.mark_failed", id=row["id"], status=None, error=str(error))
             return False
-        result = await self.sender.send(message, row["to_address"], time_limit=time_limit)
+        except Exception as error:
+            # A message we fail to write fails alone: the worker goes on with the rest, and
+            # does not meet it again at its next start.
+            log.exception("email %s could not be composed", row["id"])
+            error_text = f"{type(error).__name__}: {error}"[:200]
+            await sql.run(pool, "mail.mark_failed", id=row["id"], status=None, error=error_text)
+            return False
+        result = await self.sender.send(message, recipient, time_limit=time_limit)
         if result.sent:
             self._sent.append(row["id"])
             return True

@@ -8,6 +8,7 @@ import asyncio
 import re
 import time
 
+from server.cards import fields
 from server.mail import addresses
 from tests.mailing import leaves_details, link_in, running_mail_worker
 from tests.phone import soup, text_of
@@ -141,6 +142,49 @@ async def test_a_bad_address_gets_a_clear_answer_and_nothing_is_queued(new_phone
     assert "email" in response.text.lower()
     assert await pool.fetchval("SELECT count(*) FROM emails") == 0
     assert await pool.fetchval("SELECT count(*) FROM email_addresses") == 0
+
+
+async def test_letters_outside_ascii_before_the_at_are_refused_in_the_form(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    visitor = await new_phone()
+    response = await visitor.post(
+        await dana.share_link() + "/details", {"name": "Gil", "email": "gíl@example.com"}
+    )
+    assert response.status_code == 422
+    assert fields.NOT_EMAILABLE in text_of(response)
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 1, "Dana's only"
+
+
+async def test_a_domain_in_any_script_is_mailed_by_its_ascii_name(new_phone, pool, mail, app):
+    await leaves_details(new_phone, email="gil@exámple.com")
+    assert await pool.fetchval("SELECT email FROM cards WHERE name = 'Mia Chen'") == (
+        "gil@exámple.com"
+    ), "kept as typed, for the people who see the card"
+    async with running_mail_worker(app, mail) as worker:
+        assert await worker.run_once() == 1
+    [sent] = await mail.wait_for(1)
+    assert sent.recipients == ("gil@xn--exmple-qta.com",)
+    assert sent.message["To"] == "Mia Chen <gil@xn--exmple-qta.com>"
+
+
+async def test_an_address_that_cannot_be_mailed_fails_alone(new_phone, pool, mail, app):
+    """A card from before the check holds "gíl@…": its email fails, said why, and the worker
+    goes on to the next (it stopped the worker at every start, and with it every reminder)."""
+    await leaves_details(new_phone, name="Gil Old", email="gil.old@example.com")
+    await pool.execute("INSERT INTO email_addresses (address) VALUES ('gíl@example.com')")
+    await pool.execute("UPDATE emails SET to_address = 'gíl@example.com'")
+    await leaves_details(new_phone, name="Mia Chen", email="mia@example.com")
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    assert sent.recipients == ("mia@example.com",)
+    rows = await pool.fetch("SELECT to_address, status, last_error FROM emails ORDER BY id")
+    assert [(row["to_address"], row["status"]) for row in rows] == [
+        ("gíl@example.com", "failed"),
+        ("mia@example.com", "sent"),
+    ]
+    assert "ASCII" in rows[0]["last_error"]
 
 
 async def test_mail_server_down_then_up_loses_nothing_and_sends_nothing_twice(

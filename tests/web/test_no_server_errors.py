@@ -175,8 +175,12 @@ async def test_reaching_out_to_an_address_that_is_not_latin_1(new_phone, pool):
     await dana.make_card()
     mia = await new_phone()
     await mia.make_card(
-        name="Мия Чен", email="mia.чен@пример.рф", linkedin="https://www.linkedin.com/in/мия"
+        name="Мия Чен",
+        email="mia@xn--e1afmkfd.xn--p1ai",
+        linkedin="https://www.linkedin.com/in/мия",
     )
+    # Letters outside ASCII before the @ are refused now; a card from before keeps them.
+    await pool.execute("UPDATE cards SET email = 'mia.чен@пример.рф' WHERE name = 'Мия Чен'")
     assert (await mia.post(await dana.share_link() + "/swap")).status_code == 303
     contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
     for via, address in (("email", "mia.чен@пример.рф"), ("linkedin", "/in/мия")):
