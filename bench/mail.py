@@ -186,8 +186,9 @@ async def seed_people(conn: Any, n: int, *, confirmed: bool) -> int:
         DOMAIN,
     )
     await conn.execute(
-        "INSERT INTO email_addresses (address, confirmed_at, last_first_mail_at)"
-        " SELECT email, CASE WHEN $1 THEN now() - interval '3 days' END, now()"
+        "INSERT INTO email_addresses (address, confirmed_at, confirmed_for, last_first_mail_at)"
+        " SELECT email, CASE WHEN $1 THEN now() - interval '3 days' END,"
+        "        CASE WHEN $1 THEN account_id END, now()"
         " FROM cards WHERE account_id <= $2",
         confirmed,
         n,

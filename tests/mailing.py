@@ -79,3 +79,17 @@ async def code_sent(app: Starlette, sink: LocalMailSink, subject: re.Pattern[str
         if found and mail.recipients == (to,):
             return found.group(1)
     raise AssertionError(f"no {subject.pattern} to {to} in {[m.subject for m in sink.received]}")
+
+
+async def confirm_addresses(pool: Any, *addresses: str) -> None:
+    """Each address confirmed by its owner for the account whose card carries it, as the
+    button in a confirmation email does (tested in tests/mail)."""
+    await pool.execute(
+        """INSERT INTO email_addresses (address, confirmed_at, confirmed_for)
+           SELECT DISTINCT ON (lower(c.email)) lower(c.email), now(), c.account_id
+           FROM cards c WHERE lower(c.email) = ANY($1::text[])
+           ORDER BY lower(c.email), c.account_id
+           ON CONFLICT (address) DO UPDATE
+           SET confirmed_at = now(), confirmed_for = excluded.confirmed_for""",
+        list(addresses),
+    )

@@ -24,12 +24,38 @@ async def queue_met(conn: Any, sql: Queries, account_id: int, about_id: int, ema
     return queued is not None
 
 
-async def queue_confirm(conn: Any, sql: Queries, account_id: int, email: str) -> bool:
-    """ "Confirm your address", asked for in Settings. Whether one was queued."""
+# Why a confirmation asked for in Settings was not sent (mail.confirm_refused), in the words
+# Settings shows, and the status it answers with.
+CONFIRM_REFUSED = {
+    "unsubscribed": (
+        409,
+        "We can't email that address: its owner asked Reachout for no more email."
+        " Put another address on your card.",
+    ),
+    "waiting": (409, "A confirmation is already on its way. Open the email we sent."),
+    "account": (
+        429,
+        "You asked for several confirmations in the last hour. Use the last one we sent,"
+        " or ask again in an hour.",
+    ),
+    "address": (
+        429,
+        "That address was sent several confirmations today. Use the last one, or ask again"
+        " tomorrow.",
+    ),
+}
+
+
+async def queue_confirm(conn: Any, sql: Queries, account_id: int, email: str) -> str | None:
+    """ "Confirm your address", asked for in Settings: None when one was queued, else why
+    not (a key of ``CONFIRM_REFUSED``)."""
     address = normalize(email)
     async with conn.transaction():
         await sql.run(conn, "mail.note_address", address=address)
-        queued = await sql.run(conn, "mail.queue_confirm", account_id=account_id, address=address)
-        if queued is not None:
+        refused: str | None = await sql.run(
+            conn, "mail.confirm_refused", account_id=account_id, address=address
+        )
+        if refused is None:
+            await sql.run(conn, "mail.queue_confirm", account_id=account_id, address=address)
             await sql.run(conn, "mail.wake")
-    return queued is not None
+    return refused

@@ -126,7 +126,9 @@ async def confirm(request: Request) -> Response:
             button="Confirm my address",
         )
     async with pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "mail.confirm", address=email["to_address"])
+        await sql.run(
+            conn, "mail.confirm", address=email["to_address"], account_id=email["account_id"]
+        )
         due = None
         if met:
             due = await sql.run(

@@ -199,8 +199,16 @@ async def email_confirmation(request: Request) -> Response:
         raise HTTPException(400, "Add an email address to your card first.")
     async with pool.acquire() as conn:
         if text(await read_form(request), "resubscribe"):
-            await sql.run(conn, "mail.resubscribe", address=addresses.normalize(email["email"]))
-        await addresses.queue_confirm(conn, sql, account_id, email["email"])
+            await sql.run(
+                conn,
+                "mail.resubscribe",
+                address=addresses.normalize(email["email"]),
+                account_id=account_id,
+            )
+        refused = await addresses.queue_confirm(conn, sql, account_id, email["email"])
+    if refused is not None:
+        status_code, message = addresses.CONFIRM_REFUSED[refused]
+        return await _page(request, account_id, errors={"email": message}, status_code=status_code)
     return RedirectResponse(
         with_notice(url_path(request, "settings"), "confirmation_sent"), status_code=303
     )

@@ -159,6 +159,8 @@ async def check(
             None, f"That code is not right. {left} {'try' if left == 1 else 'tries'} left."
         )
     await sql.run(conn, "signin.use_code", address=address, purpose=purpose)
+    account_id = int(found["account_id"])
     if purpose == "sign_in":
-        await sql.run(conn, "mail.confirm", address=address)  # it reached its owner: confirmed
-    return Checked(int(found["account_id"]))
+        # It reached its owner: confirmed, for the account it opens.
+        await sql.run(conn, "mail.confirm", address=address, account_id=account_id)
+    return Checked(account_id)

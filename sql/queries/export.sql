@@ -27,7 +27,10 @@ SELECT a.created_at, a.time_zone, a.followup_timing, coalesce(a.reminders_by, ''
        c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
        c.looking_for, c.can_help_with, c.ask_details_first, c.updated_at AS card_updated_at,
        p.jpeg AS photo_jpeg,
-       ea.address, ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at, ea.bounce_reason
+       ea.address,
+       CASE WHEN ea.confirmed_for = a.id THEN ea.confirmed_at END AS confirmed_at,
+       CASE WHEN ea.confirmed_for = a.id THEN ea.unsubscribed_at END AS unsubscribed_at,
+       ea.bounced_at, ea.bounce_reason
 FROM accounts a
 LEFT JOIN cards c ON c.account_id = a.id
 LEFT JOIN photos p ON p.key = c.photo_key

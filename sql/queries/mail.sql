@@ -8,16 +8,30 @@ INSERT INTO email_addresses (address) VALUES (:address) ON CONFLICT (address) DO
 -- (queue_met_mail() in sql/logic.sql). Returns the email's id, or NULL when none was queued.
 SELECT queue_met_mail(:account_id, :about_id, :address)
 
+-- name: confirm_refused$
+-- Why "Confirm your address", asked for by :account_id in Settings, cannot go to :address now
+-- (NULL: it can): 'unsubscribed' (its owner said no more mail), 'waiting' (one is on its
+-- way), 'account' (3 asked in the last hour), 'address' (3 went there today: whoever asks, a
+-- card carrying someone else's address cannot fill their inbox). Under a lock on the
+-- address, so that requests at once count each other.
+SELECT CASE
+    WHEN e.unsubscribed_at IS NOT NULL THEN 'unsubscribed'
+    WHEN EXISTS (SELECT 1 FROM emails q WHERE q.account_id = :account_id AND q.kind = 'confirm'
+                 AND q.status IN ('queued', 'sending') AND q.to_address = e.address)
+        THEN 'waiting'
+    WHEN (SELECT count(*) FROM emails q WHERE q.account_id = :account_id AND q.kind = 'confirm'
+          AND q.created_at > now() - interval '1 hour') >= 3 THEN 'account'
+    WHEN (SELECT count(*) FROM emails q WHERE q.to_address = e.address AND q.kind = 'confirm'
+          AND q.created_at > now() - interval '1 day') >= 3 THEN 'address'
+    END
+FROM email_addresses e, LATERAL (SELECT pg_advisory_xact_lock(hashtext('confirm:' || :address))) l
+WHERE e.address = :address
+
 -- name: queue_confirm$
--- "Confirm your address", asked for by :account_id in Settings: someone is waiting for it.
--- Not to an unsubscribed address (its owner said no more mail); a bouncing one is tried again.
--- At most one waiting at a time. Returns the email's id, or NULL when none was queued.
+-- "Confirm your address" to :address for :account_id (confirm_refused said it may go):
+-- someone is waiting for it. Returns the email's id.
 INSERT INTO emails (kind, account_id, to_address, waited_for)
-SELECT 'confirm', :account_id, e.address, true
-FROM email_addresses e
-WHERE e.address = :address AND e.unsubscribed_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM emails q WHERE q.account_id = :account_id AND q.kind = 'confirm'
-                  AND q.status IN ('queued', 'sending') AND q.to_address = e.address)
+VALUES ('confirm', :account_id, :address, true)
 RETURNING id
 
 -- name: wake!
@@ -142,10 +156,13 @@ WHERE id = :id AND status = 'sending'
 UPDATE emails SET status = 'skipped', lease_until = NULL WHERE id = :id AND status = 'sending'
 
 -- name: confirm$
--- The owner of :address pressed a button in an email we sent: it is theirs and wants mail.
--- A bounce before is forgotten (they just read our mail). Returns the address.
+-- The owner of :address pressed a button in an email we sent for :account_id (or typed its
+-- code): it is theirs, for that account, and wants mail. Confirmed for another account
+-- before, it is this one's now. A bounce before is forgotten (they just read our mail).
+-- Returns the address.
 UPDATE email_addresses
-SET confirmed_at = coalesce(confirmed_at, now()), bounced_at = NULL, bounce_reason = ''
+SET confirmed_at = CASE WHEN confirmed_for = :account_id THEN confirmed_at ELSE now() END,
+    confirmed_for = :account_id, bounced_at = NULL, bounce_reason = ''
 WHERE address = :address
 RETURNING address
 
@@ -162,8 +179,10 @@ WITH said AS (
 SELECT address FROM said
 
 -- name: resubscribe!
--- Its owner, signed in, asks for mail again (Settings).
-UPDATE email_addresses SET unsubscribed_at = NULL WHERE address = :address
+-- Its owner, signed in to the account it is confirmed for, asks for mail again (Settings).
+-- Anyone else's card carrying it cannot undo what its owner said.
+UPDATE email_addresses SET unsubscribed_at = NULL
+WHERE address = :address AND confirmed_for = :account_id
 
 -- name: address_state^
 -- What Settings shows about :address.
@@ -181,7 +200,8 @@ LIMIT 5
 -- The email a confirm link was sent in, with what its page says (whether reminders go to
 -- that address now: reminder_address() in logic.sql).
 SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
-       a.time_zone, ea.confirmed_at,
+       a.time_zone,
+       CASE WHEN ea.confirmed_for = m.account_id THEN ea.confirmed_at END AS confirmed_at,
        reminder_address(m.account_id) IS NOT DISTINCT FROM m.to_address AS reminded_there
 FROM emails m
 JOIN accounts a ON a.id = m.account_id
@@ -217,9 +237,14 @@ WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id AND f.contact_id =
 RETURNING f.due_at, a.time_zone
 
 -- name: email_settings^
--- What Settings shows about :account_id's email: the address on their card and what its
--- owner said, and whether reminders go there now (reminder_address in logic.sql).
-SELECT c.email, ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at, ea.bounce_reason,
+-- What Settings shows about :account_id's email: the address on their card, whether it is
+-- confirmed for them, whether it bounces, what its owner said (to them alone: another card
+-- carrying the address learns nothing of it), and whether reminders go there now
+-- (reminder_address in logic.sql).
+SELECT c.email,
+       CASE WHEN ea.confirmed_for = :account_id THEN ea.confirmed_at END AS confirmed_at,
+       CASE WHEN ea.confirmed_for = :account_id THEN ea.unsubscribed_at END AS unsubscribed_at,
+       ea.bounced_at, ea.bounce_reason,
        reminder_address(:account_id) IS NOT NULL AS reminded_by_email,
        EXISTS (SELECT 1 FROM emails m WHERE m.account_id = :account_id AND m.kind = 'confirm'
                AND m.status IN ('queued', 'sending')) AS confirmation_waiting

@@ -10,7 +10,7 @@ import vobject
 
 from server.contacts.contacts import UNDO_SECONDS
 from server.privacy.retention import Retention
-from tests.mailing import leaves_details, running_mail_worker
+from tests.mailing import confirm_addresses, leaves_details, running_mail_worker
 from tests.phone import Phone, soup, text_of, words
 from tests.reminders import make_due, running_worker, subscribe, swapped
 
@@ -55,10 +55,7 @@ async def test_remove_takes_both_sides_out_cancels_what_was_queued_and_undo_rest
     await mia.post(mia.url("contact_note", contact_id=mia_contact), {"note": "Fashion recruiters"})
     # Reminders come to both by push and by email, and both are due and queued now.
     device = await subscribe(dana, push)
-    await pool.execute(
-        "INSERT INTO email_addresses (address, confirmed_at)"
-        " VALUES ('dana@example.com', now()), ('mia@example.com', now())"
-    )
+    await confirm_addresses(pool, "dana@example.com", "mia@example.com")
     await pool.execute("UPDATE accounts SET reminders_by = 'both'")
     await make_due(pool)
     async with running_worker(app, push) as worker:

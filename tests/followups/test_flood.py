@@ -12,7 +12,7 @@ import httpx
 
 from server.db.pool import create_pool
 from server.followups.worker import REMINDERS_EACH_DAY
-from tests.mailing import link_in, running_mail_worker
+from tests.mailing import confirm_addresses, link_in, running_mail_worker
 from tests.phone import Phone
 from tests.reminders import make_due, running_worker, subscribe
 
@@ -78,9 +78,7 @@ async def test_by_email_a_flood_is_a_few_reminder_emails_then_one_summary_email(
     dana = await new_phone()
     await dana.make_card()
     # Her address is confirmed and she has no push device: her reminders come by email.
-    await pool.execute(
-        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
-    )
+    await confirm_addresses(pool, "dana@example.com")
     await flood(app, await dana.share_link())
     await make_due(pool)
     async with running_worker(app, push) as pushes, running_mail_worker(app, mail) as mailer:
@@ -121,9 +119,7 @@ async def test_a_summary_email_nobody_is_waiting_for_any_more_is_not_sent(
 ):
     dana = await new_phone()
     await dana.make_card()
-    await pool.execute(
-        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
-    )
+    await confirm_addresses(pool, "dana@example.com")
     await flood(app, await dana.share_link(), count=REMINDERS_EACH_DAY + 2)
     await make_due(pool)
     async with running_worker(app, push) as pushes:
@@ -150,9 +146,7 @@ async def test_workers_enqueueing_at_once_still_send_five_and_one_summary(
     dana = await new_phone()
     await dana.make_card()
     device = await subscribe(dana, push)
-    await pool.execute(
-        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
-    )
+    await confirm_addresses(pool, "dana@example.com")
     await pool.execute("UPDATE accounts SET reminders_by = 'both' WHERE id = 1")
     await flood(app, await dana.share_link())
     # Only hers are due, so that every worker takes one of hers each time.

@@ -9,6 +9,7 @@ import icalendar
 
 from server.followups import push_actions
 from tests.conftest import TEST_SECRET
+from tests.mailing import confirm_addresses
 from tests.phone import soup, text_of
 from tests.reminders import make_due, subscribe, swapped
 
@@ -63,10 +64,7 @@ async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, pus
     assert no_way not in text_of(await dana.get(dana.url("followups")))
     # Mia: by email once her address is confirmed.
     assert no_way in text_of(await mia.get(mia.url("followups")))
-    await pool.execute(
-        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('mia@example.com', now())"
-        " ON CONFLICT (address) DO UPDATE SET confirmed_at = now()"
-    )
+    await confirm_addresses(pool, "mia@example.com")
     assert no_way not in text_of(await mia.get(mia.url("followups")))
 
 

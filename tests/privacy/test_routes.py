@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from server.privacy.retention import RULES
-from tests.mailing import running_mail_worker
+from tests.mailing import confirm_addresses, running_mail_worker
 from tests.phone import soup, text_of
 
 
@@ -70,9 +70,7 @@ async def test_the_deletion_code_email_says_what_it_is_for(new_phone, pool, app,
     dana = await new_phone()
     await dana.make_card()
     # Her address was confirmed (the confirmation email's button, tested in tests/mail).
-    await pool.execute(
-        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('dana@example.com', now())"
-    )
+    await confirm_addresses(pool, "dana@example.com")
     await dana.post(dana.url("delete_account_send_code"))
     async with running_mail_worker(app, mail) as worker:
         await worker.run_once()

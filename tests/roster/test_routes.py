@@ -451,14 +451,12 @@ async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
 
 
 async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, mail, app):
-    from tests.mailing import running_mail_worker
+    from tests.mailing import confirm_addresses, running_mail_worker
 
     event_id, ana, ben = await story(new_phone, pool)
     await ben.post((await ana.share_link()) + "/swap")
     # Ben has no push device and a confirmed address; Ana has neither confirmed.
-    await pool.execute(
-        "INSERT INTO email_addresses (address, confirmed_at) VALUES ('ben@example.com', now())"
-    )
+    await confirm_addresses(pool, "ben@example.com")
     await pool.execute(
         "UPDATE events SET starts_at = now() - interval '3 hours',"
         " ends_at = now() - interval '1 minute'"

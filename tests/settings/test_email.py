@@ -3,8 +3,9 @@ whose link works in another browser."""
 
 from __future__ import annotations
 
-from tests.mailing import link_in, running_mail_worker
+from tests.mailing import confirm_addresses, link_in, running_mail_worker
 from tests.phone import text_of
+from tests.signin.test_routes import code_from
 
 
 async def test_how_reminders_come_is_saved_and_bad_values_refused(new_phone, pool):
@@ -74,3 +75,76 @@ async def test_a_bouncing_address_is_shown_with_the_reason(new_phone, pool, mail
     page = text_of(await phone.get(phone.url("settings")))
     assert "it bounced" in page and "5.1.1 User unknown" in page
     assert "not delivered after 1 try" in page
+
+
+async def test_an_address_confirmed_by_its_owner_is_hers_alone(new_phone, pool, mail, app):
+    """Bea confirmed her address; Mallory puts it on her own card (a slip, or on purpose):
+    Mallory's reminders do not go there, Settings does not call it confirmed for her, and
+    Bea's code by email opens Bea's account, however recently Mallory used hers."""
+    bea = await new_phone()
+    await bea.make_card(name="Bea Stone", email="bea@example.com")
+    await confirm_addresses(pool, "bea@example.com")
+    mallory = await new_phone()
+    await mallory.make_card(name="Mallory Mean", email="BEA@example.com")
+    await mallory.get(mallory.url("settings"))  # the account used most recently
+    page = text_of(await mallory.get(mallory.url("settings")))
+    assert "Reminders by email go to BEA@example.com" in page and "not confirmed yet" in page
+    assert "Your reminders go there" not in page
+    reach = await pool.fetch("SELECT id, reminder_address(id) AS address FROM accounts ORDER BY id")
+    assert [row["address"] for row in reach] == ["bea@example.com", None]
+    # Bea signs in on a new phone with a code sent to her address: her own account.
+    laptop = await new_phone()
+    asked = await laptop.post(laptop.url("sign_in_ask"), {"email": "bea@example.com"})
+    assert asked.status_code == 303
+    code = await code_from(mail, app)
+    signed = await laptop.post(
+        laptop.url("sign_in_code"), {"email": "bea@example.com", "code": code}
+    )
+    assert signed.status_code == 303
+    assert "Bea Stone" in text_of(await laptop.get(laptop.url("card")))
+
+
+async def test_another_card_cannot_undo_an_unsubscribe_nor_learn_of_it(new_phone, pool):
+    gil = await new_phone()
+    await gil.make_card(name="Gil Santos", email="gil@example.com")
+    await confirm_addresses(pool, "gil@example.com")
+    await pool.execute("UPDATE email_addresses SET unsubscribed_at = now()")
+    trent = await new_phone()
+    await trent.make_card(name="Trent", email="gil@example.com")
+    page = text_of(await trent.get(trent.url("settings")))
+    assert "unsubscribed" not in page and "not confirmed yet" in page
+    for form in ({}, {"resubscribe": "1"}):
+        refused = await trent.post(trent.url("settings_email_confirm"), form)
+        assert refused.status_code == 409
+        assert "its owner asked Reachout for no more email" in text_of(refused)
+    assert await pool.fetchval("SELECT unsubscribed_at IS NOT NULL FROM email_addresses")
+    assert await pool.fetchval("SELECT count(*) FROM emails") == 0
+    # Gil himself, signed in to the account it is confirmed for, can ask for mail again.
+    page = text_of(await gil.get(gil.url("settings")))
+    assert "unsubscribed" in page
+    again = await gil.post(gil.url("settings_email_confirm"), {"resubscribe": "1"})
+    assert again.status_code == 303
+    assert await pool.fetchval("SELECT unsubscribed_at IS NULL FROM email_addresses")
+
+
+async def test_confirmations_are_limited_per_account_and_per_address(new_phone, pool):
+    """Whoever asks, an inbox gets at most three confirmations a day; one account asks at
+    most three an hour; and never a second while one is on its way."""
+    dana = await new_phone()
+    await dana.make_card()
+    assert (await dana.post(dana.url("settings_email_confirm"), {})).status_code == 303
+    waiting = await dana.post(dana.url("settings_email_confirm"), {})
+    assert waiting.status_code == 409 and "already on its way" in text_of(waiting)
+    for _ in range(2):
+        await pool.execute("UPDATE emails SET status = 'sent', sent_at = now()")
+        assert (await dana.post(dana.url("settings_email_confirm"), {})).status_code == 303
+    await pool.execute("UPDATE emails SET status = 'sent', sent_at = now()")
+    hour = await dana.post(dana.url("settings_email_confirm"), {})
+    assert hour.status_code == 429 and "ask again in an hour" in text_of(hour)
+    # Others carrying the same address: the inbox has had its three today.
+    for name in ("Mallory Mean", "Trent"):
+        other = await new_phone()
+        await other.make_card(name=name, email="dana@example.com")
+        day = await other.post(other.url("settings_email_confirm"), {})
+        assert day.status_code == 429 and "ask again tomorrow" in text_of(day)
+    assert await pool.fetchval("SELECT count(*) FROM emails WHERE kind = 'confirm'") == 3
