@@ -7,6 +7,7 @@ import asyncpg
 from playwright.async_api import expect
 
 from tests.browser.conftest import NewPage
+from tests.browser.test_offline import mias_page
 from tests.browser.ui import DANA, make_card_from_home, swap_with_mia
 from tests.reminders import make_due
 
@@ -29,6 +30,24 @@ async def test_a_switch_toggled_twice_from_the_keyboard_keeps_its_focus(
     await expect(switch).not_to_be_checked()
     asks = await pool.fetchval("SELECT ask_details_first FROM cards WHERE name = $1", DANA.name)
     assert asks is False
+
+
+async def test_a_form_sent_from_its_button_keeps_focus_on_the_button(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """The button is turned off while its form is on its way, which takes focus from it:
+    once the answer is in, focus is on the same button in what came back, not on <body>."""
+    dana = await swap_with_mia(new_phone_page)
+    await mias_page(dana)
+    await dana.get_by_label("My private note").fill("Knows the Lisbon team")
+    button = dana.get_by_role("button", name="Save note")
+    await button.focus()
+    await dana.keyboard.press("Enter")
+    await expect(dana.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    await expect(button).to_be_focused()
+    assert await pool.fetchval("SELECT note FROM contacts WHERE owner_id = 1") == (
+        "Knows the Lisbon team"
+    )
 
 
 TAB_LABELS_FIT = """() => Array.from(document.querySelectorAll('.tabs a')).map((a) => ({

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 from playwright.async_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import NewPage
+from tests.browser.test_event_story import local_input
 from tests.browser.ui import (
     DANA,
     MIA,
@@ -330,3 +332,53 @@ async def test_words_typed_while_a_save_is_on_its_way_stay_in_the_field(
     await dana.reload()
     await expect(note).to_have_value("Knows the Lisbon team, and Porto")
     await expect(dana.locator("#flash")).to_be_empty()
+
+
+IN_VIEW = """(selector) => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return box.height > 0 && box.top >= 0 && box.bottom <= innerHeight;
+}"""
+
+
+async def test_what_was_not_sent_is_said_where_the_thumb_is(new_phone_page: NewPage) -> None:
+    """A form low on a page sent with no network: the words are on the screen, over the page
+    above the tab bar, not in the live region at the top of the page, out of sight."""
+    dana = await swap_with_mia(new_phone_page)
+    await dana.set_viewport_size({"width": 360, "height": 480})
+    await mias_page(dana)
+    await dana.get_by_role("button", name="Save note").scroll_into_view_if_needed()
+    assert await dana.evaluate("() => scrollY") > 200, "the note is low on the page"
+    await note_offline(dana, "Met in the coffee line")
+    assert await dana.evaluate(IN_VIEW, "#flash [data-send-error]")
+    await no_network(dana, False)
+    await expect(dana.locator("#flash")).to_be_empty()
+
+
+async def test_a_plain_form_tapped_offline_keeps_the_page_and_what_was_typed(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """Create an event with no network: not the browser's "No internet" page, from which
+    Back lost what was typed, but the form as it was, saying nothing was sent."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/events/new")
+    await service_worker_controls(dana)
+    await dana.wait_for_load_state("load")
+    now = datetime.now(UTC)
+    await dana.get_by_label("Event name").fill("Offline Summit")
+    await dana.get_by_label("Starts", exact=True).fill(local_input(now))
+    await dana.get_by_label("Ends", exact=True).fill(local_input(now + timedelta(hours=2)))
+    await dana.get_by_label("Time zone").fill("UTC")
+    await no_network(dana, True)
+    await dana.get_by_role("button", name="Create event").tap()
+    await expect(dana.locator("#flash")).to_have_text(
+        "You're offline: nothing was sent. Try again when you're back online."
+    )
+    assert await dana.evaluate(IN_VIEW, "#flash [data-send-error]")
+    await expect(dana).to_have_url(re.compile(r"/events/new$"))
+    await expect(dana.get_by_label("Event name")).to_have_value("Offline Summit")
+    await no_network(dana, False)
+    await expect(dana.locator("#flash")).to_be_empty()
+    await dana.get_by_role("button", name="Create event").tap()
+    await expect(dana.get_by_role("heading", level=1, name="Offline Summit")).to_be_visible()
+    assert await pool.fetchval("SELECT count(*) FROM events") == 1

@@ -123,10 +123,20 @@
   // more", to the first row it added; else to the first control in what came back, or to
   // what came back itself (a "Request sent." read out).
   var focusWas = null;
+  // The control a form was sent from: the form's buttons are turned off while it is on its
+  // way (below), and a button turned off loses focus, to <body>, before the answer comes.
+  var sentFrom = null;
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var active = document.activeElement;
+    var elt = event.detail.elt;
+    sentFrom = elt instanceof Element && active instanceof HTMLElement && elt.contains(active) ? active : null;
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail.target;
     focusWas = null;
+    if ((!active || active === document.body) && sentFrom && sentFrom.isConnected) active = sentFrom;
+    sentFrom = null;
     if (!(active instanceof HTMLElement) || active === document.body) return;
     if (!(target instanceof Element) || !target.contains(active)) return;
     var more = active.closest("li.more");
@@ -306,7 +316,22 @@
         ? "You're offline: nothing was sent. Try again when you're back online."
         : "The server could not be reached: nothing was sent. Try again in a moment.", "notice bad");
     }
-    if (note) note.dataset.sendError = "";  // gone once back online
+    if (note) note.dataset.sendError = "";  // shown over the page, above the tab bar; gone once back online
+  });
+  // Sent after all (the network came back before the browser said so): the note goes.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) return;
+    document.querySelectorAll("[data-send-error]").forEach(function (note) { note.remove(); });
+  });
+  // A plain form (not sent by htmx) tapped offline: the browser would leave the page for its
+  // own "No internet" page, and Back might not bring the typed words back. It stays, and says so.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || navigator.onLine !== false) return;
+    if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    event.preventDefault();
+    var note = say("You're offline: nothing was sent. Try again when you're back online.", "notice bad");
+    if (note) note.dataset.sendError = "";
   });
 
   // What is typed into a form marked data-keep-draft (a contact's note, give and get) outlives

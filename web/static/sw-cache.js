@@ -1,7 +1,8 @@
 // Caching rules. Versioned static files: cache-first from a cache named after the worker's
 // version. The signed-in app's own pages: network-first, keeping the last good copy so the app
 // opens at a venue with no network. Everything else (other people's /c/ cards, fragments,
-// photos, POSTs) goes to the network untouched, with an offline page for navigations.
+// photos, POSTs) goes to the network untouched, with an offline page for navigations (a
+// form's POST too).
 var ReachoutCache = (function () {
   "use strict";
   var PREFIX = "reachout-";
@@ -119,8 +120,13 @@ var ReachoutCache = (function () {
   }
 
   function respond(request) {
-    if (request.method !== "GET") return null;
     var url = new URL(request.url);
+    if (request.method !== "GET") {
+      // A plain form sent without a network (the page thought it was online): our offline
+      // page, which says nothing reached us and Back has the form, not the browser's own.
+      if (request.mode !== "navigate" || url.origin !== self.location.origin) return null;
+      return fetch(request).catch(offlinePage);
+    }
     if (url.origin !== self.location.origin) return null;
     if (isVersionedStatic(url)) return fromStatic(request);
     if (request.mode === "navigate") return page(request, url);
