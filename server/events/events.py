@@ -16,6 +16,7 @@ from starlette.requests import Request
 from server.db import time_zones
 from server.web import signing
 from server.web.auth import viewer
+from server.web.errors import Titled
 from server.web.forms import text
 from server.web.urls import url_path
 
@@ -175,3 +176,13 @@ async def load_event(request: Request, *, organizer: bool = False) -> Any:
     if not (event["is_organizer"] or event["is_attendee"]):
         raise HTTPException(404, "That event is not one of yours.")
     return event
+
+
+def roster_closed() -> Titled:
+    """The list of people, and who can help whom, asked for after ``ROSTER_DAYS``."""
+    return Titled(
+        410,
+        "This event's list of people has closed. The people you swapped with there stay in"
+        " your contacts.",
+        title="The list of people has closed",
+    )

@@ -115,3 +115,9 @@ def _open_to(event: Any, *, removed: bool) -> Any:
     if now > event["ends_at"] + CLOSES_AFTER:
         raise HTTPException(410, OVER)
     return event
+
+
+def joinable(event: Any) -> bool:
+    """Whether anyone may join ``event`` now, or before long (a code, link or poster is
+    worth handing out): not closed, and not over for good."""
+    return event["closed_at"] is None and datetime.now(UTC) <= event["ends_at"] + CLOSES_AFTER

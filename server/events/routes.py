@@ -159,6 +159,7 @@ async def _event_page(request: Request, event: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "event": event,
         "tz": event["time_zone"],
+        "joinable": joining.joinable(event),
         **await _matching(request, event),
     }
     if event["is_organizer"]:

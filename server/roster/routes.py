@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from server.cards.cards import load_card
 from server.contacts import blocks
 from server.events import events
 from server.events.events import load_event
@@ -43,7 +44,7 @@ async def event_people(request: Request) -> Response:
     if not event["is_attendee"]:
         raise HTTPException(404, "That event is not one of yours.")
     if not event["roster_open"]:
-        raise HTTPException(410, "This event's list of people has closed.")
+        raise events.roster_closed()
     query = request.query_params.get("q", "")[:100]
     found = await request.app.state.sql.run(
         request.app.state.pool,
@@ -89,7 +90,7 @@ async def event_leave(request: Request) -> Response:
         event_id=event["id"],
         account_id=viewer(request).account_id,
     )
-    return RedirectResponse(url_path(request, "events"), status_code=303)
+    return RedirectResponse(with_notice(url_path(request, "events"), "left_event"), status_code=303)
 
 
 async def event_block(request: Request) -> Response:
@@ -128,7 +129,7 @@ async def event_matches(request: Request) -> Response:
     if not event["is_attendee"]:
         raise HTTPException(404, "That event is not one of yours.")
     if not event["roster_open"]:
-        raise HTTPException(410, "This event's list of people has closed.")
+        raise events.roster_closed()
     rows = await request.app.state.sql.run(
         request.app.state.pool,
         "matches.for_me",
@@ -136,11 +137,13 @@ async def event_matches(request: Request) -> Response:
         viewer_id=viewer(request).account_id,
     )
     people = [{**row, "highlighted": highlight(row["highlighted"])} for row in rows]
+    card = await load_card(request, signed_in_account(request))
     return render(
         request,
         "event_matches.html",
         {
             "event": event,
+            "card_says": {name: bool(card[name]) for name in ("looking_for", "can_help_with")},
             "helps_me": [p for p in people if p["direction"] == "helps_me"],
             "i_help": [p for p in people if p["direction"] == "i_help"],
         },

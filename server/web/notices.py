@@ -62,6 +62,9 @@ NOTICES = {
     "request_withdrawn": Notice(
         "Request withdrawn.", "It is no longer in their requests. You can ask again at the event."
     ),
+    "left_event": Notice(
+        "You left the event.", "You are off its list of people, and it is off this list."
+    ),
     "attendee_removed": Notice(
         "Removed.", "They are off the list of people and can't join again with the code."
     ),

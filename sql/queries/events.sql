@@ -62,12 +62,23 @@ ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT 500
 
 -- name: remove_attendee$
--- The organizer removes an attendee (never themselves): off the roster, and out for good.
-UPDATE event_attendees ea SET left_at = now(), removed_at = now()
-FROM events e
-WHERE e.id = ea.event_id AND ea.event_id = :event_id AND ea.account_id = :account_id
-  AND e.organizer_id = :organizer_id AND ea.account_id <> e.organizer_id AND ea.left_at IS NULL
-RETURNING ea.account_id
+-- The organizer removes an attendee (never themselves): off the roster, and out for good,
+-- and the requests to connect they sent there and nobody answered are withdrawn (gone from
+-- the others' requests, as if they had withdrawn them).
+WITH removed AS (
+    UPDATE event_attendees ea SET left_at = now(), removed_at = now()
+    FROM events e
+    WHERE e.id = ea.event_id AND ea.event_id = :event_id AND ea.account_id = :account_id
+      AND e.organizer_id = :organizer_id AND ea.account_id <> e.organizer_id
+      AND ea.left_at IS NULL
+    RETURNING ea.account_id
+), withdrawn AS (
+    UPDATE connect_requests r SET withdrawn_at = now()
+    FROM removed
+    WHERE r.event_id = :event_id AND r.from_id = removed.account_id AND r.status = 'pending'
+      AND r.withdrawn_at IS NULL
+)
+SELECT account_id FROM removed
 
 -- name: leave!
 -- Leave an event: off its roster, and its roster is closed to me.

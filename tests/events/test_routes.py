@@ -263,6 +263,20 @@ async def test_closed_event_cannot_be_joined(new_phone, pool):
     assert await pool.fetchval("SELECT count(*) FROM event_attendees") == 1
 
 
+async def test_an_event_over_for_good_hands_out_no_code_or_poster(new_phone, pool):
+    organizer, event_id = await organizer_with_event(new_phone)
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '4 days',"
+        " ends_at = now() - interval '3 days'"
+    )
+    page = soup(await organizer.get(organizer.url("event", event_id=event_id)))
+    assert "This event is over: nobody can join it any more." in page.get_text()
+    assert page.select_one("#join-link") is None and "Join code" not in page.get_text()
+    assert page.find("a", string="Poster") is None
+    assert page.find("summary", string="Close the event…") is None
+    assert page.find("a", string="Edit") is not None
+
+
 async def test_the_people_at_a_closed_event_go_on_meeting_there(new_phone, pool):
     """Closing stops newcomers; a swap between two people already there, before it ends, is
     still "Met at" the event and counted in its figures."""

@@ -212,6 +212,31 @@ async def test_a_request_withdrawn_before_its_push_went_out_is_not_pushed(
     assert (await ana.get(ana.url("export_everything"))).json()["requests"]["received"] == []
 
 
+async def test_requests_sent_by_someone_the_organizer_removes_are_withdrawn(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    assert "Ben Ode" in text_of(await ana.get(ana.url("requests")))
+    removed = await olga.post(
+        olga.url("event_remove_attendee", event_id=event_id, account_id=3), {}
+    )
+    assert removed.status_code == 303
+    assert "Ben Ode" not in text_of(await ana.get(ana.url("requests")))
+    assert await pool.fetchval(
+        "SELECT withdrawn_at IS NOT NULL FROM connect_requests WHERE from_id = 3"
+    )
+
+
+async def test_block_in_requests_asks_twice(new_phone, pool):
+    event_id, ana, ben = await story(new_phone, pool)
+    await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    page = soup(await ana.get(ana.url("requests")))
+    block = page.find("button", string="Block Ben Ode").find_parent("details")
+    assert block.summary.get_text() == "Block Ben Ode…"
+    assert "They are not told" in block.get_text()
+
+
 async def test_only_the_sender_withdraws_their_own_request(new_phone, pool):
     event_id, ana, ben = await story(new_phone, pool)
     assert (
@@ -309,6 +334,17 @@ async def test_people_who_can_help_you_with_the_reason_marked(new_phone, pool):
     stranger = await new_phone()
     await stranger.make_card(name="Sam")
     assert (await stranger.get(stranger.url("event_matches", event_id=event_id))).status_code == 404
+
+
+async def test_an_empty_list_of_matches_asks_only_for_what_my_card_lacks(new_phone, pool):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(
+        new_phone, pool, event_id, "Ana Silva", looking_for="A sailing crew", can_help_with=""
+    )
+    page = soup(await ana.get(ana.url("event_matches", event_id=event_id)))
+    helps_me, i_help = (h.find_next("p").get_text(" ", strip=True) for h in page.find_all("h2"))
+    assert helps_me.startswith("Nobody here matches yet.")
+    assert i_help.startswith("Nobody yet. Add what you can help with to your card")
 
 
 async def test_people_who_can_help_you_offer_what_i_can_still_do(new_phone, pool):
@@ -543,17 +579,32 @@ async def test_roster_is_private_to_present_attendees_within_the_window(new_phon
     assert "Ana Silva" not in text_of(await ben.get(url))
     assert "Ben Ode" not in text_of(await ana.get(ana.url("event_people", event_id=event_id)))
 
-    # Leaving closes the roster to me and takes me off it.
-    await ben.post(ben.url("event_leave", event_id=event_id))
+    # Leaving, asked twice, closes the roster to me and takes me off it; it says so.
+    page = soup(await ben.get(ben.url("event", event_id=event_id)))
+    leave = page.find("button", string="Leave this event").find_parent("details")
+    assert leave.summary.get_text() == "Leave this event…"
+    assert "You can join again with its code." in leave.get_text()
+    left = await ben.post(ben.url("event_leave", event_id=event_id))
+    assert "You left the event." in text_of(await ben.get(left.headers["location"]))
     assert (await ben.get(url)).status_code == 404
     assert "Ben Ode" not in text_of(await ana.get(ana.url("event_people", event_id=event_id)))
 
-    # 30 days after the end, the roster closes for everyone.
+    # 30 days after the end, the roster closes for everyone: the event's page offers no way
+    # to it, and the list itself says what closed, not that a code no longer works.
     await pool.execute(
         "UPDATE events SET starts_at = now() - interval '32 days',"
         " ends_at = now() - interval '31 days'"
     )
-    assert (await ana.get(ana.url("event_people", event_id=event_id))).status_code == 410
+    for name in ("event_people", "event_matches"):
+        closed = await ana.get(ana.url(name, event_id=event_id))
+        assert closed.status_code == 410
+        assert soup(closed).h1.get_text(strip=True) == "The list of people has closed"
+    page = soup(await ana.get(ana.url("event", event_id=event_id)))
+    assert page.find("a", string="People here") is None
+    assert page.find("a", string="Who can help me") is None
+    assert "Its list of people has closed." in page.get_text()
+    leave = page.find("button", string="Leave this event").find_parent("details")
+    assert "Nobody can join it any more, so you can't come back." in leave.get_text()
 
 
 async def test_blocking_yourself_or_a_non_attendee_is_refused(new_phone, pool):
