@@ -23,7 +23,6 @@ NOT_FRESH = (
     f" It counts for {int(deletion.FRESH.total_seconds() // 60)} minutes."
 )
 TYPE_IT = f'Type "{deletion.TYPED}" to confirm. Nothing was deleted.'
-TOO_MANY = "That is a lot of codes in a short time. Use the last one we sent, or try in an hour."
 
 
 async def privacy(request: Request) -> Response:
@@ -46,6 +45,7 @@ async def _page(
     *,
     code_sent: bool = False,
     again: bool = False,
+    too_many: bool = False,
     code_error: str = "",
     confirm_error: str = "",
     status_code: int = 200,
@@ -63,6 +63,7 @@ async def _page(
             "goes": goes,
             "code_sent": code_sent,
             "again": again,
+            "too_many": too_many,
             "code_error": code_error,
             "confirm_error": confirm_error,
             "typed": deletion.TYPED,
@@ -104,7 +105,7 @@ async def delete_account_send_code(request: Request) -> Response:
                 client_ip(request) or "",
             )
     except codes.TooMany:
-        return await _page(request, code_sent=True, code_error=TOO_MANY, status_code=429)
+        return await _page(request, code_sent=True, too_many=True, status_code=429)
     return await _page(request, code_sent=True, again=again)
 
 

@@ -26,6 +26,14 @@ from server.web import forms, signing
 PER_ADDRESS_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
 DIGITS = 8
+DEAD_CODE = {
+    "used": "That code was used already: each code works once. Ask for a new one.",
+    "expired": (
+        f"That code has expired: codes work for {int(CODE_LIFETIME.total_seconds() // 60)}"
+        " minutes. Ask for a new one."
+    ),
+    "tried": "That code no longer works: a code was typed wrong too often. Ask for a new one.",
+}
 NO_LIVE_CODE = (
     "That code no longer works: it expired, was used, or was typed wrong too often."
     " Ask for a new one."
@@ -145,10 +153,17 @@ async def check(
     live = await sql.run(
         conn, "signin.live_codes", address=address, purpose=purpose, account_id=account_id
     )
-    if not live:
-        return Checked(None, NO_LIVE_CODE)
     typed_hash = code_hash(secret_key, address, digits)
     found = next((c for c in live if hmac.compare_digest(c["code_hash"], typed_hash)), None)
+    if found is None:
+        # One we sent that no longer works: said why, costing no try (it is no guess).
+        dead = await sql.run(
+            conn, "signin.dead_code", address=address, purpose=purpose, code_hash=typed_hash
+        )
+        if dead is not None:
+            return Checked(None, DEAD_CODE[dead])
+    if not live:
+        return Checked(None, NO_LIVE_CODE)
     if found is None or found["account_id"] is None:
         left = await sql.run(conn, "signin.wrong_try", ids=[c["id"] for c in live])
         if left == 0:

@@ -26,9 +26,6 @@ from server.web.templating import poll_again, poll_done, render
 from server.web.urls import url_path
 
 NOT_SIGNED_IN = "This browser is not signed in."
-TOO_MANY = (
-    "That is a lot of codes in a short time. Use the last one we sent, or try again in an hour."
-)
 
 
 def _sign_in_page(
@@ -38,12 +35,13 @@ def _sign_in_page(
     address: str = "",
     error: str = "",
     again: bool = False,
+    too_many: bool = False,
     status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "sign_in.html",
-        {"step": step, "address": address, "error": error, "again": again},
+        {"step": step, "address": address, "error": error, "again": again, "too_many": too_many},
         status_code=status_code,
         fragment="_sign_in_code_form.html" if step == "code" else None,
     )
@@ -69,7 +67,7 @@ async def sign_in_ask(request: Request) -> Response:
                 conn, app.state.sql, secret_key, address, client_ip(request) or ""
             )
     except codes.TooMany:
-        return _sign_in_page(request, step="code", address=address, error=TOO_MANY, status_code=429)
+        return _sign_in_page(request, step="code", address=address, too_many=True, status_code=429)
     # To the code step by GET: Back from the account the code opens, or a reload of this
     # step, then shows the page again, not "Confirm Form Resubmission" (sending a new code).
     # Its URL names the asking, not the address. "Send a new code" says it sent one:

@@ -59,6 +59,18 @@ WHERE address = :address AND purpose = :purpose AND used_at IS NULL AND expires_
 ORDER BY created_at DESC
 FOR UPDATE
 
+-- name: dead_code$
+-- Whether the code :code_hash was sent to :address for :purpose and no longer works: 'used',
+-- 'expired', or 'tried' (typed wrong too often), for the newest such; NULL when it never was.
+SELECT CASE WHEN used_at IS NOT NULL THEN 'used'
+            WHEN tries_left <= 0 THEN 'tried'
+            ELSE 'expired' END
+FROM sign_in_codes
+WHERE address = :address AND purpose = :purpose AND code_hash = :code_hash
+  AND (used_at IS NOT NULL OR expires_at <= now() OR tries_left <= 0)
+ORDER BY created_at DESC
+LIMIT 1
+
 -- name: wrong_try$
 -- A wrong code: one try fewer for each of :ids, the live codes, so that asking for another
 -- code gives no more guesses at once; returns the most tries any of them has left.

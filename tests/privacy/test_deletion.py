@@ -375,7 +375,7 @@ async def test_without_a_fresh_sign_in_nothing_is_deleted(new_phone, pool, app, 
     await pool.execute("UPDATE sign_in_codes SET expires_at = now() - interval '1 second'")
     late = await dana.post(dana.url("delete_account_check_code"), {"code": code})
     assert late.status_code == 422
-    assert "That code no longer works: it expired" in text_of(late)
+    assert "That code has expired" in text_of(late)
     assert (await delete_for_good(dana)).status_code == 403
     # The right code, but the button pressed too late: refused again.
     await dana.post(dana.url("delete_account_send_code"))
@@ -480,3 +480,16 @@ async def test_every_foreign_key_to_an_account_cascades_or_lets_go(pool):
     )
     assert rows, "found no foreign keys to accounts"
     assert [r["conname"] for r in rows if r["confdeltype"] not in (b"c", b"n")] == []
+
+
+async def test_asking_for_too_many_codes_says_none_was_sent(new_phone, pool, app, mail):
+    dana = await new_phone()
+    await dana.make_card()
+    await signed_in_by_email(new_phone, mail, app)  # her address is confirmed now
+    answers = [await dana.post(dana.url("delete_account_send_code")) for _ in range(5)]
+    refused = answers[-1]
+    assert refused.status_code == 429
+    said = text_of(refused)
+    assert "We sent no new code: you asked for several in the last hour." in said
+    assert "We sent a code to" not in said, "nothing said to be sent that was not"
+    assert soup(refused).find("button", string="Confirm it's me") is not None
