@@ -171,7 +171,9 @@ def validate_quick(
     values, errors = validate(form, region, QUICK_FIELDS)
     if someone_else and errors.get("name") == NO_NAME:
         errors["name"] = THEIR_NAME
-    if not errors and not any(values.get(name) for name in REACH_FIELDS):
+    # Said with the other errors (a missing name), not in a second round.
+    reach_checked = not any(name in errors for name in REACH_FIELDS)
+    if reach_checked and not any(values.get(name) for name in REACH_FIELDS):
         errors["email"] = (
             "Add their email, phone number or LinkedIn profile, so you can reach them."
             if someone_else

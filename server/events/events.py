@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,9 +101,10 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
             # Year 9999 in a zone west of UTC is year 10000 in UTC: no datetime holds it.
             errors[name] = f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}."
             continue
-        if "time_zone" not in errors:
-            local = parsed.replace(tzinfo=ZoneInfo(values["time_zone"]))
-            starts, ends = (local, ends) if name == "starts_at" else (starts, local)
+        # With no zone known yet, UTC: the two times are in one zone, whichever it is, so
+        # "the end must be after the start" is said now, not once the zone is fixed.
+        local = parsed.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
+        starts, ends = (local, ends) if name == "starts_at" else (starts, local)
     # Said with the other errors, not in a second round once those are fixed.
     if starts and ends:
         if ends <= starts:

@@ -153,6 +153,15 @@ def test_validate_keeps_at_most_twice_the_limit_of_an_oversized_value():
     assert values["headline"] == "h" * 240
 
 
+def test_quick_form_says_a_missing_name_and_a_missing_way_to_reach_at_once():
+    errors = fields.validate_quick(form(name=""), "US")[1]
+    assert set(errors) == {"name", "email"}
+    # A way typed wrong is said as itself, not as missing.
+    errors = fields.validate_quick(form(name="", email="dana@"), "US")[1]
+    assert set(errors) == {"name", "email"}
+    assert errors["email"] == "That email address does not look right."
+
+
 def test_quick_form_needs_a_way_to_be_reached():
     values, errors = fields.validate_quick(form(name="Dana", headline="Recruiter"), "US")
     assert set(errors) == {"email"} and "so people can reach you" in errors["email"]

@@ -85,6 +85,14 @@ def test_bad_forms_name_the_field_and_give_no_times(overrides, field, message):
     assert result.values["name"] == overrides.get("name", "Lunch & Learn")
 
 
+def test_every_mistake_is_said_in_one_round():
+    """An unknown zone does not hide that the end is before the start: both at once."""
+    result = events.validate(
+        form(time_zone="Mars/Olympus", ends_at="2026-12-01T11:00", name=""), ZONES
+    )
+    assert set(result.errors) == {"time_zone", "ends_at", "name"}
+
+
 def test_exactly_two_weeks_is_allowed():
     assert events.validate(form(ends_at="2026-12-15T12:00"), ZONES).errors == {}
 
