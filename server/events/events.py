@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,9 +35,16 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def _bare(value: str) -> str:
+    """A typed code without its spaces and dashes, any kind of either: a phone's keyboard
+    turns "--" into "—", and full-width letters (an East Asian keyboard) become plain ones."""
+    value = unicodedata.normalize("NFKC", value)
+    return "".join(ch for ch in value if not ch.isspace() and unicodedata.category(ch) != "Pd")
+
+
 def normalise_code(value: str) -> str | None:
     """What a person typed or scanned, as a code; None when it cannot be one."""
-    code = re.sub(r"[\s\-]", "", value).upper()
+    code = _bare(value).upper()
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
         return None
     return code
@@ -44,7 +52,7 @@ def normalise_code(value: str) -> str | None:
 
 def code_mistake(value: str) -> str:
     """What is wrong with something typed as a code that ``normalise_code`` refused."""
-    typed = re.sub(r"[\s\-]", "", value)
+    typed = _bare(value)
     if not typed:
         return "Type the event's code: the organizer shows or reads it out."
     if len(typed) != CODE_LENGTH:

@@ -46,15 +46,20 @@ async def event_people(request: Request) -> Response:
     if not event["roster_open"]:
         raise events.roster_closed()
     query = request.query_params.get("q", "")[:100]
-    found = await request.app.state.sql.run(
-        request.app.state.pool,
-        "events.roster",
-        event_id=event["id"],
-        viewer_id=viewer(request).account_id,
-        query=events.prefix_query(query),
-        after=pages.after_id(request),
-        limit=pages.PAGE_SIZE + 1,
-    )
+    terms = events.prefix_query(query)
+    found = []
+    # Signs alone typed (an emoji, a "?"): no word to look for, and nobody matches, rather
+    # than no search at all and everyone listed as if they did.
+    if terms is not None or not query.strip():
+        found = await request.app.state.sql.run(
+            request.app.state.pool,
+            "events.roster",
+            event_id=event["id"],
+            viewer_id=viewer(request).account_id,
+            query=terms,
+            after=pages.after_id(request),
+            limit=pages.PAGE_SIZE + 1,
+        )
     rows, cursor = pages.page(found, lambda row: str(row["account_id"]))
     more = pages.more_url(request, "event_people", cursor, {"event_id": event["id"]}, q=query)
     return render(

@@ -38,6 +38,9 @@ def test_codes_are_unambiguous():
     [
         ("abc-234", "ABC234"),
         (" a b c\t2 3 4 ", "ABC234"),
+        ("abc\u2014234", "ABC234"),  # a phone's keyboard makes "--" an em dash
+        ("ABC\u2013234", "ABC234"),  # an en dash
+        ("\uff21\uff22\uff23\uff0d\uff12\uff13\uff14", "ABC234"),  # full width
         ("ABC23", None),
         ("ABC2345", None),
         ("ABC230", None),  # 0 is not in the alphabet

@@ -619,6 +619,14 @@ async def test_blocking_yourself_or_a_non_attendee_is_refused(new_phone, pool):
     assert await pool.fetchval("SELECT count(*) FROM blocks") == 0
 
 
+async def test_a_search_of_signs_alone_matches_nobody(new_phone, pool):
+    event_id, ana, _ben = await story(new_phone, pool)
+    for typed in ("🚀", "?!"):
+        page = await ana.get(ana.url("event_people", event_id=event_id), params={"q": typed})
+        assert f"Nobody here matches “{typed}”." in text_of(page)
+        assert "Ben Ode" not in text_of(page)
+
+
 async def test_roster_search_finds_names_with_or_without_their_accents(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     for name, company, email in (
