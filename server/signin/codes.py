@@ -87,16 +87,19 @@ async def ask_to_delete(
     conn: Any, sql: Queries, secret_key: str, account_id: int, address: str, ip: str
 ) -> None:
     """A code to ``address``, the account's confirmed one, for its owner to confirm that the
-    account is to be deleted; TooMany over the same limits as signing in (they share them).
-    ``conn`` must not be in a transaction: this is one."""
+    account is to be deleted; TooMany over the same limits as signing in, counted apart per
+    address: anyone may ask sign-in codes for an address, which must not keep its owner from
+    deleting their account. ``conn`` must not be in a transaction: this is one."""
     async with conn.transaction():
-        await _within_limits(conn, sql, address, ip)
+        await _within_limits(conn, sql, address, ip, "delete")
         await _issue(conn, sql, secret_key, address, ip, account_id, "delete")
 
 
-async def _within_limits(conn: Any, sql: Queries, address: str, ip: str) -> None:
+async def _within_limits(
+    conn: Any, sql: Queries, address: str, ip: str, purpose: str = "sign_in"
+) -> None:
     await sql.run(conn, "signin.lock_asking", address=address, ip=ip)
-    asked = await sql.run(conn, "signin.asked_recently", address=address, ip=ip)
+    asked = await sql.run(conn, "signin.asked_recently", address=address, ip=ip, purpose=purpose)
     if asked["by_address"] >= PER_ADDRESS_PER_HOUR or asked["by_ip"] >= PER_IP_PER_HOUR:
         raise TooMany
 

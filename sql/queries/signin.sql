@@ -5,9 +5,10 @@ SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
        pg_advisory_xact_lock(hashtext('sign-in-ip:' || :ip))
 
 -- name: asked_recently^
--- Codes asked for this address, and from this IP, in the last hour.
+-- Codes asked for this address (for :purpose), and from this IP, in the last hour.
 SELECT (SELECT count(*) FROM sign_in_codes
-        WHERE address = :address AND created_at > now() - interval '1 hour') AS by_address,
+        WHERE address = :address AND purpose = :purpose
+          AND created_at > now() - interval '1 hour') AS by_address,
        (SELECT count(*) FROM sign_in_codes
         WHERE ip = :ip AND created_at > now() - interval '1 hour') AS by_ip
 

@@ -70,3 +70,18 @@ async def test_a_passkey_added_in_safari_signs_in_the_installed_app(
     await expect(safari.locator("#passkeys")).to_contain_text("last used")
     await safari.locator("#passkeys").get_by_role("button", name=re.compile("^Remove")).tap()
     await expect(safari.get_by_text("Passkey removed.")).to_be_visible()
+
+
+async def test_a_passkey_tapped_offline_says_the_network_is_missing(
+    new_phone_page: NewPage,
+) -> None:
+    phone = await new_phone_page()
+    await phone.goto("/")
+    await keychain(phone)
+    button = phone.get_by_role("button", name="Sign in with a passkey")
+    await expect(button).to_be_visible()
+    await phone.context.set_offline(True)
+    await button.tap()
+    await expect(phone.get_by_role("alert").filter(has_text="offline")).to_have_text(
+        "You're offline: a passkey needs the network. Try again when you're back online."
+    )

@@ -486,7 +486,13 @@ async def test_asking_for_too_many_codes_says_none_was_sent(new_phone, pool, app
     dana = await new_phone()
     await dana.make_card()
     await signed_in_by_email(new_phone, mail, app)  # her address is confirmed now
-    answers = [await dana.post(dana.url("delete_account_send_code")) for _ in range(5)]
+    # Someone else asks sign-in codes for her address until they are refused: that does not
+    # keep her from deleting her account.
+    stranger = await new_phone()
+    for _ in range(5):
+        await stranger.post(stranger.url("sign_in_ask"), {"email": DANA})
+    answers = [await dana.post(dana.url("delete_account_send_code")) for _ in range(6)]
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
     refused = answers[-1]
     assert refused.status_code == 429
     said = text_of(refused)

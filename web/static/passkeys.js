@@ -94,7 +94,9 @@
           ? "This phone already has a passkey for your account: nothing to add."
           : name === "NotAllowedError"
             ? "No passkey was used: it was cancelled, or this phone has none for Reachout."
-            : "Passkeys did not work here. Please try another way in.");
+            : navigator.onLine === false || error instanceof TypeError  // fetch's network error
+              ? "You're offline: a passkey needs the network. Try again when you're back online."
+              : "Passkeys did not work here. Please try another way in.");
       })
       .finally(function () { button.disabled = false; });
   });
