@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from starlette.exceptions import HTTPException
@@ -36,7 +37,7 @@ CLOSES_AFTER = timedelta(days=2)
 UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and try again."
 TOO_MANY = "Too many codes that don't exist. Wait an hour, or scan the event's QR code instead."
 CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
-NOT_YET = "Joining opens a day before the event starts. Come back then."
+NOT_YET = "Joining {name} opens on {when}, a day before it starts. Come back then."
 OVER = "This event is over, so it can no longer be joined."
 REMOVED = "The organizer removed you from this event, so you can't join it again."
 
@@ -111,7 +112,9 @@ def _open_to(event: Any, *, removed: bool) -> Any:
         raise HTTPException(410, CLOSED)
     now = datetime.now(UTC)
     if now < event["starts_at"] - OPENS_BEFORE:
-        raise Titled(403, NOT_YET, title="Not open yet")
+        opens = (event["starts_at"] - OPENS_BEFORE).astimezone(ZoneInfo(event["time_zone"]))
+        when = f"{opens:%a} {opens.day} {opens:%b} at {opens:%H:%M} ({event['time_zone']})"
+        raise Titled(403, NOT_YET.format(name=event["name"], when=when), title="Not open yet")
     if now > event["ends_at"] + CLOSES_AFTER:
         raise HTTPException(410, OVER)
     return event

@@ -106,7 +106,10 @@ async def event_update(request: Request) -> Response:
         ends_at=checked.ends_at,
         time_zone=values["time_zone"],
     )
-    return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
+    return RedirectResponse(
+        with_notice(url_path(request, "event", event_id=event["id"]), "event_saved"),
+        status_code=303,
+    )
 
 
 async def event_close(request: Request) -> Response:

@@ -62,6 +62,7 @@ NOTICES = {
     "request_withdrawn": Notice(
         "Request withdrawn.", "It is no longer in their requests. You can ask again at the event."
     ),
+    "event_saved": Notice("", "Saved. Everyone here sees the event as it is now."),
     "left_event": Notice(
         "You left the event.", "You are off its list of people, and it is off this list."
     ),

@@ -106,7 +106,7 @@ FROM events e WHERE e.id = :event_id
 -- Events I organise or attend, newest first: :limit of them, after the one starting at
 -- :after_at with id :after_id (both NULL: from the newest).
 SELECT e.id, e.name, e.starts_at, e.ends_at, e.time_zone, e.closed_at,
-       e.organizer_id = :account_id AS is_organizer
+       e.ends_at < now() AS ended, e.organizer_id = :account_id AS is_organizer
 FROM events e
 WHERE (e.organizer_id = :account_id
        OR EXISTS (SELECT 1 FROM event_attendees ea

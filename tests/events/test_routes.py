@@ -145,7 +145,17 @@ async def test_editing_validates_too_and_keeps_the_event(new_phone, pool):
         organizer.url("event_update", event_id=event_id), event_form(name="Mixer")
     )
     assert ok.status_code == 303
+    assert "Saved. Everyone here sees the event as it is now." in text_of(
+        await organizer.get(ok.headers["location"])
+    )
     assert await pool.fetchval("SELECT name FROM events") == "Mixer"
+    # The list of events says which are over, and which closed.
+    listing = text_of(await organizer.get(organizer.url("events")))
+    assert "Mixer" in listing and "· over" not in listing and "· closed" not in listing
+    await pool.execute("UPDATE events SET ends_at = now() - interval '1 minute'")
+    assert "· over · you organise it" in text_of(await organizer.get(organizer.url("events")))
+    await organizer.post(organizer.url("event_close", event_id=event_id))
+    assert "· closed · you organise it" in text_of(await organizer.get(organizer.url("events")))
     stranger = await new_phone()
     await stranger.make_card(name="Eve")
     assert (await stranger.get(stranger.url("event_edit", event_id=event_id))).status_code == 404
