@@ -23,7 +23,7 @@ from server.web.forms import read_form, read_json, text
 from server.web.htmx import redirect
 from server.web.notices import with_notice
 from server.web.templating import poll_again, poll_done, render
-from server.web.urls import url_path
+from server.web.urls import Urls, url_path
 
 NOT_SIGNED_IN = "This browser is not signed in."
 
@@ -36,15 +36,25 @@ def _sign_in_page(
     error: str = "",
     again: bool = False,
     too_many: bool = False,
+    next_page: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    context = {"step": step, "address": address, "error": error, "again": again}
     return render(
         request,
         "sign_in.html",
-        {"step": step, "address": address, "error": error, "again": again, "too_many": too_many},
+        {**context, "too_many": too_many, "next": next_page or _next_page(request)},
         status_code=status_code,
         fragment="_sign_in_code_form.html" if step == "code" else None,
     )
+
+
+def _next_page(request: Request, form: Any = None) -> str | None:
+    """Where to go once signed in (``next``, in the form or the query): the page a link from
+    one of our emails opened, when it is a page of the app; None for the usual."""
+    value = text(form, "next") if form is not None else request.query_params.get("next")
+    urls: Urls = request.app.state.urls
+    return urls.app_page(value)
 
 
 async def sign_in(request: Request) -> Response:
@@ -58,7 +68,13 @@ async def sign_in_ask(request: Request) -> Response:
     try:
         address = addresses.normalize(validate_email_address(typed))
     except Invalid as invalid:
-        return _sign_in_page(request, address=typed, error=str(invalid), status_code=422)
+        return _sign_in_page(
+            request,
+            address=typed,
+            error=str(invalid),
+            next_page=_next_page(request, form),
+            status_code=422,
+        )
     app = request.app
     secret_key = app.state.settings.secret_key
     try:
@@ -67,13 +83,22 @@ async def sign_in_ask(request: Request) -> Response:
                 conn, app.state.sql, secret_key, address, client_ip(request) or ""
             )
     except codes.TooMany:
-        return _sign_in_page(request, step="code", address=address, too_many=True, status_code=429)
+        return _sign_in_page(
+            request,
+            step="code",
+            address=address,
+            too_many=True,
+            next_page=_next_page(request, form),
+            status_code=429,
+        )
     # To the code step by GET: Back from the account the code opens, or a reload of this
     # step, then shows the page again, not "Confirm Form Resubmission" (sending a new code).
     # Its URL names the asking, not the address. "Send a new code" says it sent one:
     # otherwise its page reads exactly as before.
     again = {"sent": "again"} if text(form, "again") else {}
-    query = urlencode({"asked": codes.asked_reference(secret_key, asked_id), **again})
+    next_page = _next_page(request, form)
+    going = {"next": next_page} if next_page else {}
+    query = urlencode({"asked": codes.asked_reference(secret_key, asked_id), **again, **going})
     return RedirectResponse(f"{url_path(request, 'sign_in_code_step')}?{query}", status_code=303)
 
 
@@ -108,9 +133,14 @@ async def sign_in_code(request: Request) -> Response:
             )
     if checked.account_id is None:
         return _sign_in_page(
-            request, step="code", address=address, error=checked.message, status_code=422
+            request,
+            step="code",
+            address=address,
+            error=checked.message,
+            next_page=_next_page(request, form),
+            status_code=422,
         )
-    return _signed_in(request, session)
+    return _signed_in(request, session, _next_page(request, form))
 
 
 async def _start_session(
@@ -139,10 +169,19 @@ async def _start_session(
     return token, merge_from
 
 
-def _signed_in(request: Request, session: tuple[str, int | None]) -> Response:
+def _after_sign_in(request: Request, merge_from: int | None, next_page: str | None) -> str:
+    """A browser that held another account with contacts: first, merge or keep apart. Else
+    the page a link from our email opened, or the contacts."""
+    if merge_from:
+        return url_path(request, "sign_in_merge")
+    return next_page or url_path(request, "contacts")
+
+
+def _signed_in(
+    request: Request, session: tuple[str, int | None], next_page: str | None = None
+) -> Response:
     token, merge_from = session
-    # A browser that held another account with contacts: first, merge or keep apart.
-    target = url_path(request, "sign_in_merge" if merge_from else "contacts")
+    target = _after_sign_in(request, merge_from, next_page)
     response = redirect(request, with_notice(target, "signed_in"))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
@@ -406,7 +445,7 @@ async def passkey_sign_in(request: Request) -> Response:
     except passkeys.Refused as refused:
         return JSONResponse({"error": str(refused)}, status_code=400)
     token, merge_from = session
-    target = url_path(request, "sign_in_merge" if merge_from else "contacts")
+    target = _after_sign_in(request, merge_from, _next_page(request))
     response = JSONResponse({"redirect": with_notice(target, "signed_in")})
     sessions.set_cookie(response, token, secure=app.state.settings.secure_cookies)
     return response

@@ -70,6 +70,17 @@ class Urls:
         """The named route's path as a JavaScript regular expression."""
         return self._routes[name].path_regex.pattern.replace("(?P<", "(?<")
 
+    def app_page(self, path: object) -> str | None:
+        """``path`` if it is a page of the signed-in app (``OFFLINE_PAGES``), to go on to
+        after signing in; None for anything else: it comes from a URL, and a sign-in must
+        never lead off the site or to an action."""
+        if not isinstance(path, str) or len(path) > 300 or not path.startswith("/"):
+            return None
+        for name in OFFLINE_PAGES:
+            if self._routes[name].path_regex.fullmatch(path):
+                return path
+        return None
+
     def for_worker(self) -> str:
         """The URLs the service worker needs, as JSON: put in front of ``sw.js``."""
         urls: dict[str, Any] = {name: self.path(name) for name in WORKER_URLS}

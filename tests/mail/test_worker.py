@@ -12,6 +12,7 @@ from server.cards import fields
 from server.mail import addresses
 from tests.mailing import leaves_details, link_in, running_mail_worker
 from tests.phone import soup, text_of
+from tests.signin.test_routes import code_from
 
 
 async def emails(pool) -> list[tuple[str, str, int]]:
@@ -86,9 +87,26 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     # browser, which is not, the page says to sign in (she has a card), not to make one.
     see_dana = link_in(reminder, "/contacts/")
     assert "Dana Lee" in text_of(await visitor.get(see_dana))
-    mail_app = soup(await (await new_phone()).get(see_dana))
+    mail_phone = await new_phone()
+    mail_app = soup(await mail_phone.get(see_dana))
     assert mail_app.h1.get_text() == "Sign in to open this"
     assert [a.get_text() for a in mail_app.select("main a")] == ["Sign in", "Make my card"]
+    # Signing in there leads on to Dana's page, not to the list of contacts.
+    sign_in = soup(await mail_phone.get(mail_app.find("a", string="Sign in")["href"]))
+    form = sign_in.find("button", string="Send me a code").find_parent("form")
+    asked = await mail_phone.post(
+        form["action"],
+        {"email": "mia@example.com", "next": form.select_one("[name=next]")["value"]},
+    )
+    code_step = soup(await mail_phone.get(asked.headers["location"]))
+    form = code_step.find("button", string="Sign in").find_parent("form")
+    mail.received.clear()
+    code = await code_from(mail, app)
+    fields = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    signed = await mail_phone.post(form["action"], {**fields, "code": code})
+    assert signed.status_code == 303
+    assert signed.headers["location"] == see_dana.split("?")[0] + "?notice=signed_in"
+    assert "Dana Lee" in text_of(await mail_phone.get(signed.headers["location"]))
     # The same for the Follow-ups link of a summary or digest email (a page open to anyone).
     followups = visitor.url("followups") + "?from=email"
     assert soup(await (await new_phone()).get(followups)).h1.get_text() == "Sign in to open this"

@@ -61,3 +61,22 @@ async def test_pages_carry_the_script_urls(new_phone):
     assert html is not None
     urls = json.loads(str(html["data-urls"]))
     assert urls["service_worker"] == phone.url("service_worker")
+
+
+def test_only_a_page_of_the_app_is_somewhere_to_go_after_signing_in(app):
+    urls = app.state.urls
+    for page in ("/contacts", "/contacts/12", "/followups", "/events/3/people", "/settings"):
+        assert urls.app_page(page) == page
+    for elsewhere in (
+        "//evil.example/contacts",
+        "https://evil.example/",
+        "/contacts/12?x=1",
+        "/contacts/12\n",
+        "/settings/delete-account",
+        "/c/some-token",
+        "contacts",
+        "",
+        None,
+        "/" + "a" * 400,
+    ):
+        assert urls.app_page(elsewhere) is None, elsewhere
