@@ -7,7 +7,7 @@ import json
 
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
-from tests.phone import text_of
+from tests.phone import soup, text_of
 from tests.signin.authenticator import SoftAuthenticator
 
 JSON = {"sec-fetch-site": "same-origin", "accept": "application/json"}
@@ -87,6 +87,12 @@ async def test_a_removed_passkey_no_longer_signs_in(new_phone, pool):
     keychain = SoftAuthenticator("http://testserver")
     await add_passkey(dana, keychain)
     passkey_id = await pool.fetchval("SELECT id FROM passkeys")
+    # Asked twice, as removing it signs nothing in any more.
+    page = soup(await dana.get(dana.url("settings")))
+    form = page.select_one(f"form[action='{dana.url('passkey_remove', passkey_id=passkey_id)}']")
+    asked = form.find_parent("details")
+    assert asked.summary.get_text() == "Remove…"
+    assert "It will no longer sign in to your account" in asked.get_text()
     removed = await dana.post(dana.url("passkey_remove", passkey_id=passkey_id), {})
     assert removed.status_code == 303
     refused = await sign_in_with(await new_phone(), keychain)
