@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -270,6 +271,12 @@ async def event_matching(request: Request) -> Response:
     )
 
 
+def _joined(event: Any) -> str:
+    """The notice for someone who just joined: "swap with anyone here", or, once the event
+    has ended (joining stays open two days after), that it has."""
+    return "joined_after" if event["ends_at"] < datetime.now(UTC) else "joined"
+
+
 async def join_event(request: Request) -> Response:
     # A GET only reads: a scanner's link preview joins nobody.
     event = await _by_code(request)
@@ -294,7 +301,7 @@ async def join_event_submit(request: Request) -> Response:
             pool, "events.join", event_id=event["id"], account_id=account_id, listed=listed
         )
         return redirect(
-            request, with_notice(url_path(request, "event", event_id=event["id"]), "joined")
+            request, with_notice(url_path(request, "event", event_id=event["id"]), _joined(event))
         )
     values, errors = fields.validate_quick(form, phone_region(request))
     if errors:
@@ -319,7 +326,7 @@ async def join_event_submit(request: Request) -> Response:
             conn, "events.join", event_id=event["id"], account_id=account_id, listed=listed
         )
     response = redirect(
-        request, with_notice(url_path(request, "event", event_id=event["id"]), "joined")
+        request, with_notice(url_path(request, "event", event_id=event["id"]), _joined(event))
     )
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response

@@ -53,6 +53,10 @@ NOTICES = {
     "joined": Notice(
         "You're in!", "Swap details with anyone here, and find the others in the list of people."
     ),
+    "joined_after": Notice(
+        "You're in.",
+        "The event has ended: find the people who were there in its list, and ask to connect.",
+    ),
     "requested": Notice("Request sent.", "They will see it in their requests."),
     "restored": Notice("", "{name} is back in your contacts, and you in theirs."),
     "declined": Notice("Declined.", "They are not told, and see their request as sent."),

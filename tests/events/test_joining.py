@@ -97,6 +97,10 @@ async def test_events_cannot_be_joined_long_before_or_after(new_phone, pool):
             "UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3", starts, ends, event_id
         )
         assert (await mia.get(mia.url("join_event", code=code))).status_code == 200
+    # Joined the day after: told it has ended, not to swap with anyone here.
+    joined = await mia.post(mia.url("join_event_submit", code=code), {"listed": "on"})
+    said = text_of(await mia.get(joined.headers["location"]))
+    assert "You're in. The event has ended: find the people who were there" in said
 
 
 async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
