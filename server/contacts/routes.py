@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards import photos, vcard
+from server.cards.cards import load_card
 from server.contacts import blocks
 from server.contacts.contacts import (
     NO_CONTACTS,
@@ -122,7 +123,14 @@ async def welcome(request: Request) -> Response:
         account_id=owner_id,
         about_id=contact["contact_id"],
     )
-    return render(request, "welcome.html", {"contact": contact, "emailed_to": emailed_to})
+    # An address left, but no email sent to it (one already today, or it asked for none):
+    # said, so that nobody waits for an email that is not coming.
+    mine = (await load_card(request, owner_id))["email"] if emailed_to is None else ""
+    return render(
+        request,
+        "welcome.html",
+        {"contact": contact, "emailed_to": emailed_to, "not_emailed_to": mine},
+    )
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

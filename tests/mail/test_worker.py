@@ -363,3 +363,10 @@ async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool)
     left = await other.post(link + "/details", {"name": "Sam Roe", "phone": "+1 415 555 0100"})
     assert left.status_code == 303
     assert "We emailed" not in text_of(await other.get(left.headers["location"]))
+    assert "We can't email" not in text_of(await other.get(left.headers["location"]))
+    # The same address again today (unconfirmed: one first email a day): said, not left out.
+    again = await new_phone()
+    left = await again.post(link + "/details", {"name": "Mia Chen", "email": "mia@example.com"})
+    page = text_of(await again.get(left.headers["location"]))
+    assert "We emailed" not in page
+    assert "We can't email Dana Lee's card to mia@example.com now" in page
