@@ -107,6 +107,7 @@ def head(me: Any) -> dict[str, Any]:
             "when": me["followup_timing"],
             # "" is the automatic choice: by email when no device has push, else by push.
             "how": me["reminders_by"] or "automatic",
+            # To a device with push now: none when no device has it, whatever was chosen.
             "by_push_now": me["reminders_by_push"],
             "by_email_now_to": me["reminders_emailed_to"],
         },

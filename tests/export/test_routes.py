@@ -304,6 +304,11 @@ async def test_everything_json_has_every_section_and_no_secret(new_phone, pool):
         "by_email_now_to": None,
     }
 
+    # No device with push: nothing goes by push now, whatever was chosen (Settings says so).
+    await pool.execute("DELETE FROM push_subscriptions")
+    again = json.loads((await download(world.me, "export_everything")).content)
+    assert again["reminders"]["by_push_now"] is False
+
     by_name = {c["card"]["name"]: c for c in data["contacts"]}
     assert set(by_name) == {"Dana Lee", ZOE["name"]}
     zoe = by_name[ZOE["name"]]
