@@ -16,9 +16,8 @@ from server.cards.cards import load_card, phone_region
 from server.db import time_zones
 from server.events import events, joining
 from server.events.events import join_path, join_url, load_event
-from server.web import pages, qr, sessions
+from server.web import limits, pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.client import client_ip
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
@@ -206,7 +205,7 @@ async def _by_code(request: Request, code: str | None = None) -> Any:
         request.app.state.sql,
         request.path_params["code"] if code is None else code,
         viewer(request).account_id,
-        client_ip(request),
+        limits.address_key(request),  # IPv6 by its /64, as every limit counts addresses
         secret_key=request.app.state.settings.secret_key,
         signature=request.query_params.get("k", "")[:100],
     )

@@ -135,7 +135,7 @@ async def note_offline(dana: Page, text: str) -> None:
     await no_network(dana, True)
     await dana.get_by_label("My private note").fill(text)
     await dana.get_by_role("button", name="Save note").tap()
-    await expect(dana.locator("#flash")).to_have_text(
+    await expect(dana.locator("#flash p")).to_have_text(
         "You're offline: what you typed is kept on this phone, and saved when you're back online."
     )
 
@@ -179,7 +179,7 @@ async def test_a_note_typed_offline_outlives_a_reload_and_is_saved_once_online(
     assert response is not None and response.from_service_worker
     await expect(dana.get_by_label("My private note")).to_have_value(note)
     await expect(promised).to_have_value("The deck, by Friday")
-    await expect(dana.locator("#flash")).to_have_text(
+    await expect(dana.locator("#flash p")).to_have_text(
         "What you typed offline is kept on this phone, and saved when you're back online."
     )
     await no_network(dana, False)
@@ -236,14 +236,14 @@ async def test_a_note_kept_offline_never_overwrites_one_saved_elsewhere(
     # and the kept text was then dropped for being shown); the page does, saying so.
     await dana.reload()
     await expect(note).to_have_value("Typed on this phone")
-    await expect(dana.locator("#flash")).to_have_text(
+    await expect(dana.locator("#flash p")).to_have_text(
         "Not saved yet: what you typed before is back in its field. Save it to keep it."
     )
     # Left without deciding, and opened again: her text is still there, saying it is not saved.
     await dana.goto("/contacts")
     await contact_links(dana).filter(has_text=MIA.name).tap()
     await expect(note).to_have_value("Typed on this phone")
-    await expect(dana.locator("#flash")).to_have_text(
+    await expect(dana.locator("#flash p")).to_have_text(
         "Not saved yet: what you typed before is back in its field. Save it to keep it."
     )
     await dana.get_by_role("button", name="Save note").tap()
@@ -272,7 +272,7 @@ async def test_a_note_typed_and_never_saved_comes_back_saying_so(
     await expect(dana.get_by_role("status").filter(has_text="Your reminder")).to_be_visible()
     await dana.reload()
     await expect(dana.get_by_label("My private note")).to_have_value("Knows the Lisbon team")
-    await expect(dana.locator("#flash")).to_have_text(
+    await expect(dana.locator("#flash p")).to_have_text(
         "Not saved yet: what you typed before is back in its field. Save it to keep it."
     )
     assert await saved_note(pool) == "", "kept on the phone, not sent unasked"
@@ -316,7 +316,7 @@ async def test_words_typed_while_a_save_is_on_its_way_stay_in_the_field(
         pytest.fail(f"the save never reached the network: sent {posted}, said {flash!r}")
     await note.press_sequentially(", and Porto", delay=20)
     answer.set()
-    await expect(dana.locator("#flash")).to_have_text(
+    await expect(dana.locator("#flash p")).to_have_text(
         "Saved what was there when you tapped Save. What you typed since is in its field, "
         "not saved yet."
     )
@@ -350,6 +350,11 @@ async def test_what_was_not_sent_is_said_where_the_thumb_is(new_phone_page: NewP
     assert await dana.evaluate("() => scrollY") > 200, "the note is low on the page"
     await note_offline(dana, "Met in the coffee line")
     assert await dana.evaluate(IN_VIEW, "#flash [data-send-error]")
+    # Focus is back on the button (turned off while sending, it had lost it), and the note,
+    # which may cover something, can be closed.
+    await expect(dana.get_by_role("button", name="Save note")).to_be_focused()
+    await dana.locator("#flash").get_by_role("button", name="Dismiss").tap()
+    await expect(dana.locator("#flash")).to_be_empty()
     await no_network(dana, False)
     await expect(dana.locator("#flash")).to_be_empty()
 
@@ -371,7 +376,7 @@ async def test_a_plain_form_tapped_offline_keeps_the_page_and_what_was_typed(
     await dana.get_by_label("Time zone").fill("UTC")
     await no_network(dana, True)
     await dana.get_by_role("button", name="Create event").tap()
-    await expect(dana.locator("#flash")).to_have_text(
+    await expect(dana.locator("#flash p")).to_have_text(
         "You're offline: nothing was sent. Try again when you're back online."
     )
     assert await dana.evaluate(IN_VIEW, "#flash [data-send-error]")

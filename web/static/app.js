@@ -123,20 +123,34 @@
   // more", to the first row it added; else to the first control in what came back, or to
   // what came back itself (a "Request sent." read out).
   var focusWas = null;
-  // The control a form was sent from: the form's buttons are turned off while it is on its
-  // way (below), and a button turned off loses focus, to <body>, before the answer comes.
-  var sentFrom = null;
+  // The control a form was sent from, kept with its request: the form's buttons are turned
+  // off while it is on its way (below), and a button turned off loses focus, to <body>,
+  // before the answer comes.
   document.addEventListener("htmx:beforeSend", function (event) {
     var active = document.activeElement;
     var elt = event.detail.elt;
-    sentFrom = elt instanceof Element && active instanceof HTMLElement && elt.contains(active) ? active : null;
+    var config = event.detail.requestConfig;
+    if (config && elt instanceof Element && active instanceof HTMLElement && elt.contains(active)) {
+      config.sentFrom = active;
+    }
+  });
+  function sentFrom(event) {
+    var config = event.detail.requestConfig;
+    var control = config && config.sentFrom;
+    return control instanceof HTMLElement && control.isConnected ? control : null;
+  }
+  // No answer to swap in (offline): focus back on the control, not left on <body>.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var control = sentFrom(event);
+    if (control && (!document.activeElement || document.activeElement === document.body)) {
+      setTimeout(function () { if (document.activeElement === document.body && !control.disabled) control.focus(); });
+    }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail.target;
     focusWas = null;
-    if ((!active || active === document.body) && sentFrom && sentFrom.isConnected) active = sentFrom;
-    sentFrom = null;
+    if (!active || active === document.body) active = sentFrom(event);
     if (!(active instanceof HTMLElement) || active === document.body) return;
     if (!(target instanceof Element) || !target.contains(active)) return;
     var more = active.closest("li.more");
@@ -316,8 +330,24 @@
         ? "You're offline: nothing was sent. Try again when you're back online."
         : "The server could not be reached: nothing was sent. Try again in a moment.", "notice bad");
     }
-    if (note) note.dataset.sendError = "";  // shown over the page, above the tab bar; gone once back online
+    unsent(note);
   });
+  // A note of something not sent: shown over the page above the tab bar (app.css), gone once
+  // back online or once a request gets through, and closed by hand (it may cover a control).
+  function unsent(note) {
+    if (!note) return;
+    var box = document.createElement("div");
+    box.className = note.className;
+    box.dataset.sendError = "";
+    note.className = "";
+    note.replaceWith(box);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "ghost";
+    close.textContent = "Dismiss";
+    close.addEventListener("click", function () { box.remove(); });
+    box.append(note, close);
+  }
   // Sent after all (the network came back before the browser said so): the note goes.
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful) return;
@@ -330,8 +360,7 @@
     if (event.defaultPrevented || navigator.onLine !== false) return;
     if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
     event.preventDefault();
-    var note = say("You're offline: nothing was sent. Try again when you're back online.", "notice bad");
-    if (note) note.dataset.sendError = "";
+    unsent(say("You're offline: nothing was sent. Try again when you're back online.", "notice bad"));
   });
 
   // What is typed into a form marked data-keep-draft (a contact's note, give and get) outlives
@@ -397,8 +426,7 @@
       }
       keepDraft(form, "failed");
       if (navigator.onLine === false) {
-        var note = say("What you typed offline is kept on this phone, and saved when you're back online.", "notice");
-        if (note) note.dataset.sendError = "";
+        unsent(say("What you typed offline is kept on this phone, and saved when you're back online.", "notice"));
       } else {
         form.requestSubmit();
       }

@@ -94,7 +94,7 @@
           ? "This phone already has a passkey for your account: nothing to add."
           : name === "NotAllowedError"
             ? "No passkey was used: it was cancelled, or this phone has none for Reachout."
-            : navigator.onLine === false || error instanceof TypeError  // fetch's network error
+            : navigator.onLine === false
               ? "You're offline: a passkey needs the network. Try again when you're back online."
               : "Passkeys did not work here. Please try another way in.");
       })
