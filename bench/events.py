@@ -537,14 +537,18 @@ async def seed(
         )
         # An address is confirmed for those who want email; "none" never confirmed theirs.
         await conn.execute(
-            "INSERT INTO email_addresses"
-            "   (address, confirmed_at, confirmed_for, last_first_mail_at)"
+            "INSERT INTO email_addresses (address, confirmed_at, last_first_mail_at)"
             " SELECT lower(email), CASE WHEN account_id = ANY($2::bigint[])"
-            "        THEN now() - interval '30 days' END,"
-            "        CASE WHEN account_id = ANY($2::bigint[]) THEN account_id END,"
-            "        now() - interval '30 days'"
+            "        THEN now() - interval '30 days' END, now() - interval '30 days'"
             " FROM cards WHERE account_id = ANY($1::bigint[])",
             by_reach["email"] + by_reach["both"] + by_reach["none"],
+            by_reach["email"] + by_reach["both"],
+            timeout=SEED_TIMEOUT,
+        )
+        await conn.execute(
+            "INSERT INTO address_confirmations (address, account_id, confirmed_at)"
+            " SELECT lower(email), account_id, now() - interval '30 days'"
+            " FROM cards WHERE account_id = ANY($1::bigint[])",
             by_reach["email"] + by_reach["both"],
             timeout=SEED_TIMEOUT,
         )

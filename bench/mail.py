@@ -186,13 +186,18 @@ async def seed_people(conn: Any, n: int, *, confirmed: bool) -> int:
         DOMAIN,
     )
     await conn.execute(
-        "INSERT INTO email_addresses (address, confirmed_at, confirmed_for, last_first_mail_at)"
-        " SELECT email, CASE WHEN $1 THEN now() - interval '3 days' END,"
-        "        CASE WHEN $1 THEN account_id END, now()"
+        "INSERT INTO email_addresses (address, confirmed_at, last_first_mail_at)"
+        " SELECT email, CASE WHEN $1 THEN now() - interval '3 days' END, now()"
         " FROM cards WHERE account_id <= $2",
         confirmed,
         n,
     )
+    if confirmed:
+        await conn.execute(
+            "INSERT INTO address_confirmations (address, account_id)"
+            " SELECT email, account_id FROM cards WHERE account_id <= $1",
+            n,
+        )
     await conn.execute(PEOPLE_CARDS, n, people)
     return people
 

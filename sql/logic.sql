@@ -242,7 +242,7 @@ BEGIN
         VALUES (queue_met_mail.address, now())
         ON CONFLICT ON CONSTRAINT email_addresses_pkey DO UPDATE SET last_first_mail_at = now()
         WHERE e.unsubscribed_at IS NULL AND e.bounced_at IS NULL
-          AND (e.confirmed_for = queue_met_mail.account OR e.last_first_mail_at IS NULL
+          AND (e.confirmed_at IS NOT NULL OR e.last_first_mail_at IS NULL
                OR e.last_first_mail_at <= now() - interval '1 day')
         RETURNING e.address
     )
@@ -352,7 +352,8 @@ $$;
 -- How reminders reach an account (accounts.reminders_by): by push, by email, both or neither;
 -- unset, by email when its address is confirmed and it has no push device, else by push.
 -- `address` is where they are emailed, or NULL when they are not: it must be confirmed for
--- this account (not only for another card carrying it), not unsubscribed and not bouncing. A set-returning SQL function, so that a query calling it in
+-- this account (address_confirmations: not only for another card carrying it), not
+-- unsubscribed and not bouncing. A set-returning SQL function, so that a query calling it in
 -- FROM for thousands of accounts (the digest, the reminders) has it inlined as a join rather
 -- than calling a function per account.
 CREATE OR REPLACE FUNCTION reminder_channels(account bigint)
@@ -362,7 +363,9 @@ LANGUAGE sql STABLE AS $$
            (SELECT ea.address
             FROM cards c JOIN email_addresses ea ON ea.address = lower(c.email)
             WHERE c.account_id = a.id
-              AND ea.confirmed_for = a.id AND ea.unsubscribed_at IS NULL
+              AND EXISTS (SELECT 1 FROM address_confirmations x
+                          WHERE x.address = ea.address AND x.account_id = a.id)
+              AND ea.unsubscribed_at IS NULL
               AND ea.bounced_at IS NULL
               AND (a.reminders_by IN ('email', 'both')
                    OR (a.reminders_by IS NULL
@@ -461,6 +464,11 @@ BEGIN
     UPDATE connect_requests r SET to_id = target
     WHERE to_id = source AND status <> 'pending';
     UPDATE push_subscriptions SET account_id = target WHERE account_id = source;
+    -- Addresses its owner confirmed for it: confirmed for the one person (the card kept is
+    -- target's: a confirmation only counts for an address that card carries).
+    INSERT INTO address_confirmations (address, account_id, confirmed_at)
+    SELECT address, target, confirmed_at FROM address_confirmations WHERE account_id = source
+    ON CONFLICT (address, account_id) DO NOTHING;
     -- Its other browsers stay signed in, now as the one person.
     UPDATE sessions SET account_id = target WHERE account_id = source;
 
@@ -514,8 +522,12 @@ BEGIN
                       WHERE c.event_id = e.id AND c.owner_id <> account
                         AND c.contact_id <> account);
 
-    -- Confirmed for this account: for nobody now (the key itself goes with ON DELETE SET NULL).
-    UPDATE email_addresses SET confirmed_at = NULL WHERE confirmed_for = account;
+    -- Confirmed for this account alone: for nobody now (its row goes with the account).
+    UPDATE email_addresses ea SET confirmed_at = NULL
+    WHERE EXISTS (SELECT 1 FROM address_confirmations x
+                  WHERE x.address = ea.address AND x.account_id = account)
+      AND NOT EXISTS (SELECT 1 FROM address_confirmations x
+                      WHERE x.address = ea.address AND x.account_id <> account);
     DELETE FROM accounts WHERE id = account;
     IF NOT FOUND THEN
         RETURN false;

@@ -85,11 +85,17 @@ async def confirm_addresses(pool: Any, *addresses: str) -> None:
     """Each address confirmed by its owner for the account whose card carries it, as the
     button in a confirmation email does (tested in tests/mail)."""
     await pool.execute(
-        """INSERT INTO email_addresses (address, confirmed_at, confirmed_for)
-           SELECT DISTINCT ON (lower(c.email)) lower(c.email), now(), c.account_id
+        """INSERT INTO email_addresses (address, confirmed_at)
+           SELECT DISTINCT lower(c.email), now()
+           FROM cards c WHERE lower(c.email) = ANY($1::text[])
+           ON CONFLICT (address) DO UPDATE SET confirmed_at = now()""",
+        list(addresses),
+    )
+    await pool.execute(
+        """INSERT INTO address_confirmations (address, account_id)
+           SELECT DISTINCT ON (lower(c.email)) lower(c.email), c.account_id
            FROM cards c WHERE lower(c.email) = ANY($1::text[])
            ORDER BY lower(c.email), c.account_id
-           ON CONFLICT (address) DO UPDATE
-           SET confirmed_at = now(), confirmed_for = excluded.confirmed_for""",
+           ON CONFLICT DO NOTHING""",
         list(addresses),
     )

@@ -27,21 +27,17 @@ async def queue_met(conn: Any, sql: Queries, account_id: int, about_id: int, ema
 # Why a confirmation asked for in Settings was not sent (mail.confirm_refused), in the words
 # Settings shows, and the status it answers with.
 CONFIRM_REFUSED = {
-    "unsubscribed": (
-        409,
-        "We can't email that address: its owner asked Reachout for no more email."
-        " Put another address on your card.",
-    ),
     "waiting": (409, "A confirmation is already on its way. Open the email we sent."),
     "account": (
         429,
         "You asked for several confirmations in the last hour. Use the last one we sent,"
         " or ask again in an hour.",
     ),
-    "address": (
+    # What another card carrying someone's address learns: not why.
+    "address": (429, "We can't send another confirmation to that address now. Try again later."),
+    "unsubscribed": (
         429,
-        "That address was sent several confirmations today. Use the last one, or ask again"
-        " tomorrow.",
+        "We can't send another confirmation to that address now. Try again later.",
     ),
 }
 
@@ -52,6 +48,7 @@ async def queue_confirm(conn: Any, sql: Queries, account_id: int, email: str) ->
     address = normalize(email)
     async with conn.transaction():
         await sql.run(conn, "mail.note_address", address=address)
+        await sql.run(conn, "mail.lock_confirm", address=address)
         refused: str | None = await sql.run(
             conn, "mail.confirm_refused", account_id=account_id, address=address
         )

@@ -212,7 +212,9 @@ class Composer:
             # Asked for by someone waiting: sent even to an unsubscribed address, not when late.
             late = datetime.now(UTC) - row["created_at"] > CODE_LIFETIME
             return "expired" if late or row["code"] is None else None
-        if row["unsubscribed_at"] is not None:
+        if row["unsubscribed_at"] is not None and row["kind"] != "confirm":
+            # A confirmation goes to an unsubscribed address at most once a week (Settings
+            # asks: mail.confirm_refused), and only its button, pressed there, undoes it.
             return "unsubscribed"
         if row["kind"] != "confirm" and row["bounced_at"] is not None:
             return "bouncing"
@@ -351,6 +353,8 @@ class Composer:
         context = {
             "subject": "Confirm your address for Reachout",
             "address": row["to_address"],
+            # Whose card asked: the address may be on someone else's by a slip, or on purpose.
+            "card_name": row["recipient_name"],
             "confirm_url": self.links.confirm(row["id"]),
         }
         return context, False, None, None

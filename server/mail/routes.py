@@ -122,12 +122,17 @@ async def confirm(request: Request) -> Response:
         return _page(
             request,
             heading="Confirm your address",
-            text=f"Confirm that {email['to_address']} is yours, and get your reminders there.",
+            text=f"Confirm that {email['to_address']} is yours, and get the reminders of the"
+            f" Reachout card “{email['card_name']}” there.",
             button="Confirm my address",
         )
     async with pool.acquire() as conn, conn.transaction():
         await sql.run(
-            conn, "mail.confirm", address=email["to_address"], account_id=email["account_id"]
+            conn,
+            "mail.confirm",
+            address=email["to_address"],
+            account_id=email["account_id"],
+            resubscribe=not met,  # "Confirm my address": mail here again
         )
         due = None
         if met:

@@ -180,5 +180,7 @@ async def check(
     account_id = int(found["account_id"])
     if purpose == "sign_in":
         # It reached its owner: confirmed, for the account it opens.
-        await sql.run(conn, "mail.confirm", address=address, account_id=account_id)
+        await sql.run(
+            conn, "mail.confirm", address=address, account_id=account_id, resubscribe=False
+        )
     return Checked(account_id)

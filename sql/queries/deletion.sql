@@ -7,7 +7,8 @@
 -- whether this session signed in afresh in the last :fresh.
 SELECT (SELECT ea.address FROM cards c
         JOIN email_addresses ea ON ea.address = lower(c.email)
-        WHERE c.account_id = s.account_id AND ea.confirmed_for = s.account_id
+        JOIN address_confirmations x ON x.address = ea.address AND x.account_id = c.account_id
+        WHERE c.account_id = s.account_id
           AND ea.bounced_at IS NULL) AS address,
        (SELECT count(*) FROM passkeys p WHERE p.account_id = s.account_id) AS passkeys,
        coalesce(s.fresh_sign_in_at > now() - :fresh::interval, false) AS fresh

@@ -30,8 +30,11 @@ SELECT a.created_at, a.time_zone, a.followup_timing, coalesce(a.reminders_by, ''
        c.looking_for, c.can_help_with, c.ask_details_first, c.updated_at AS card_updated_at,
        p.jpeg AS photo_jpeg,
        ea.address,
-       CASE WHEN ea.confirmed_for = a.id THEN ea.confirmed_at END AS confirmed_at,
-       CASE WHEN ea.confirmed_for = a.id THEN ea.unsubscribed_at END AS unsubscribed_at,
+       (SELECT x.confirmed_at FROM address_confirmations x
+        WHERE x.address = ea.address AND x.account_id = a.id) AS confirmed_at,
+       CASE WHEN EXISTS (SELECT 1 FROM address_confirmations x
+                         WHERE x.address = ea.address AND x.account_id = a.id)
+            THEN ea.unsubscribed_at END AS unsubscribed_at,
        ea.bounced_at, ea.bounce_reason
 FROM accounts a
 LEFT JOIN cards c ON c.account_id = a.id

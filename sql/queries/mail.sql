@@ -8,23 +8,34 @@ INSERT INTO email_addresses (address) VALUES (:address) ON CONFLICT (address) DO
 -- (queue_met_mail() in sql/logic.sql). Returns the email's id, or NULL when none was queued.
 SELECT queue_met_mail(:account_id, :about_id, :address)
 
+-- name: lock_confirm!
+-- Serialises "Send me a confirmation" for :address until the transaction ends, in a statement
+-- of its own: the counts after it must see what the one before committed.
+SELECT pg_advisory_xact_lock(hashtext('confirm:' || :address))
+
 -- name: confirm_refused$
 -- Why "Confirm your address", asked for by :account_id in Settings, cannot go to :address now
--- (NULL: it can): 'unsubscribed' (its owner said no more mail), 'waiting' (one is on its
--- way), 'account' (3 asked in the last hour), 'address' (3 went there today: whoever asks, a
--- card carrying someone else's address cannot fill their inbox). Under a lock on the
--- address, so that requests at once count each other.
+-- (NULL: it can): 'waiting' (one is on its way), 'account' (3 asked in the last hour),
+-- 'address' (this account had 3 sent there today, or 10 went there from anyone: a card
+-- carrying someone else's address cannot fill their inbox), 'unsubscribed' (its owner said
+-- no more mail, and it had a confirmation this week: one a week may go, whose button
+-- subscribes it again; its owner, confirmed for the account, subscribes again from Settings).
+-- After lock_confirm.
 SELECT CASE
-    WHEN e.unsubscribed_at IS NOT NULL THEN 'unsubscribed'
     WHEN EXISTS (SELECT 1 FROM emails q WHERE q.account_id = :account_id AND q.kind = 'confirm'
                  AND q.status IN ('queued', 'sending') AND q.to_address = e.address)
         THEN 'waiting'
     WHEN (SELECT count(*) FROM emails q WHERE q.account_id = :account_id AND q.kind = 'confirm'
           AND q.created_at > now() - interval '1 hour') >= 3 THEN 'account'
     WHEN (SELECT count(*) FROM emails q WHERE q.to_address = e.address AND q.kind = 'confirm'
-          AND q.created_at > now() - interval '1 day') >= 3 THEN 'address'
+          AND q.account_id = :account_id AND q.created_at > now() - interval '1 day') >= 3
+         OR (SELECT count(*) FROM emails q WHERE q.to_address = e.address AND q.kind = 'confirm'
+             AND q.created_at > now() - interval '1 day') >= 10 THEN 'address'
+    WHEN e.unsubscribed_at IS NOT NULL
+         AND EXISTS (SELECT 1 FROM emails q WHERE q.to_address = e.address AND q.kind = 'confirm'
+                     AND q.created_at > now() - interval '7 days') THEN 'unsubscribed'
     END
-FROM email_addresses e, LATERAL (SELECT pg_advisory_xact_lock(hashtext('confirm:' || :address))) l
+FROM email_addresses e
 WHERE e.address = :address
 
 -- name: queue_confirm$
@@ -156,13 +167,18 @@ WHERE id = :id AND status = 'sending'
 UPDATE emails SET status = 'skipped', lease_until = NULL WHERE id = :id AND status = 'sending'
 
 -- name: confirm$
--- The owner of :address pressed a button in an email we sent for :account_id (or typed its
--- code): it is theirs, for that account, and wants mail. Confirmed for another account
--- before, it is this one's now. A bounce before is forgotten (they just read our mail).
--- Returns the address.
+-- The owner of :address pressed a button in an email we sent for :account_id (or typed a
+-- code sent there into it): confirmed for that account too, taking nothing from another.
+-- A bounce before is forgotten (they just read our mail); :resubscribe (the button of a
+-- confirmation: "I want mail here") undoes an unsubscribe. Returns the address.
+WITH confirmed AS (
+    INSERT INTO address_confirmations (address, account_id)
+    SELECT address, :account_id FROM email_addresses WHERE address = :address
+    ON CONFLICT (address, account_id) DO NOTHING
+)
 UPDATE email_addresses
-SET confirmed_at = CASE WHEN confirmed_for = :account_id THEN confirmed_at ELSE now() END,
-    confirmed_for = :account_id, bounced_at = NULL, bounce_reason = ''
+SET confirmed_at = coalesce(confirmed_at, now()), bounced_at = NULL, bounce_reason = '',
+    unsubscribed_at = CASE WHEN :resubscribe THEN NULL ELSE unsubscribed_at END
 WHERE address = :address
 RETURNING address
 
@@ -181,8 +197,10 @@ SELECT address FROM said
 -- name: resubscribe!
 -- Its owner, signed in to the account it is confirmed for, asks for mail again (Settings).
 -- Anyone else's card carrying it cannot undo what its owner said.
-UPDATE email_addresses SET unsubscribed_at = NULL
-WHERE address = :address AND confirmed_for = :account_id
+UPDATE email_addresses e SET unsubscribed_at = NULL
+WHERE e.address = :address
+  AND EXISTS (SELECT 1 FROM address_confirmations x
+              WHERE x.address = e.address AND x.account_id = :account_id)
 
 -- name: address_state^
 -- What Settings shows about :address.
@@ -200,13 +218,15 @@ LIMIT 5
 -- The email a confirm link was sent in, with what its page says (whether reminders go to
 -- that address now: reminder_address() in logic.sql).
 SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
-       a.time_zone,
-       CASE WHEN ea.confirmed_for = m.account_id THEN ea.confirmed_at END AS confirmed_at,
+       a.time_zone, coalesce(me.name, '') AS card_name,
+       (SELECT x.confirmed_at FROM address_confirmations x
+        WHERE x.address = m.to_address AND x.account_id = m.account_id) AS confirmed_at,
        reminder_address(m.account_id) IS NOT DISTINCT FROM m.to_address AS reminded_there
 FROM emails m
 JOIN accounts a ON a.id = m.account_id
 JOIN email_addresses ea ON ea.address = m.to_address
 LEFT JOIN cards about ON about.account_id = m.about_id
+LEFT JOIN cards me ON me.account_id = m.account_id
 WHERE m.id = :id
 
 -- name: met_email_to$
@@ -238,16 +258,20 @@ RETURNING f.due_at, a.time_zone
 
 -- name: email_settings^
 -- What Settings shows about :account_id's email: the address on their card, whether it is
--- confirmed for them, whether it bounces, what its owner said (to them alone: another card
--- carrying the address learns nothing of it), and whether reminders go there now
--- (reminder_address in logic.sql).
-SELECT c.email,
-       CASE WHEN ea.confirmed_for = :account_id THEN ea.confirmed_at END AS confirmed_at,
-       CASE WHEN ea.confirmed_for = :account_id THEN ea.unsubscribed_at END AS unsubscribed_at,
-       ea.bounced_at, ea.bounce_reason,
+-- confirmed for them, and what its owner said and whether it bounces (to an account it is
+-- confirmed for: another card carrying someone's address learns nothing of it; a bounce
+-- also while it is confirmed for nobody, as after a typo), and whether reminders go there
+-- now (reminder_address in logic.sql).
+SELECT c.email, mine.confirmed_at,
+       CASE WHEN mine.confirmed_at IS NOT NULL THEN ea.unsubscribed_at END AS unsubscribed_at,
+       CASE WHEN mine.confirmed_at IS NOT NULL OR ea.confirmed_at IS NULL
+            THEN ea.bounced_at END AS bounced_at,
+       ea.bounce_reason,
        reminder_address(:account_id) IS NOT NULL AS reminded_by_email,
        EXISTS (SELECT 1 FROM emails m WHERE m.account_id = :account_id AND m.kind = 'confirm'
                AND m.status IN ('queued', 'sending')) AS confirmation_waiting
 FROM cards c
 LEFT JOIN email_addresses ea ON ea.address = lower(c.email)
+LEFT JOIN address_confirmations mine
+       ON mine.address = ea.address AND mine.account_id = c.account_id
 WHERE c.account_id = :account_id

@@ -13,16 +13,17 @@ SELECT (SELECT count(*) FROM sign_in_codes
         WHERE ip = :ip AND created_at > now() - interval '1 hour') AS by_ip
 
 -- name: account_with_email$
--- The account whose card has :address (when there are several: the one the address is
--- confirmed for, then one its owner made rather than a guest card someone typed for them,
--- then the one used most recently).
+-- The account whose card has :address (when there are several: one its owner made rather
+-- than a guest card someone typed for them (offered for merging once signed in), then one
+-- the address is confirmed for, then the one used most recently).
 SELECT c.account_id
 FROM cards c JOIN accounts a ON a.id = c.account_id
-LEFT JOIN email_addresses ea ON ea.address = :address
 LEFT JOIN LATERAL (SELECT max(last_seen_at) AS seen FROM sessions s
                    WHERE s.account_id = c.account_id) s ON true
 WHERE lower(c.email) = :address AND c.email <> ''
-ORDER BY ea.confirmed_for IS NOT DISTINCT FROM c.account_id DESC, a.guest,
+ORDER BY a.guest,
+         EXISTS (SELECT 1 FROM address_confirmations x
+                 WHERE x.address = :address AND x.account_id = c.account_id) DESC,
          s.seen DESC NULLS LAST, c.account_id
 LIMIT 1
 
