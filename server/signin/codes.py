@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,10 +178,24 @@ async def check(
             None, f"That code is not right. {left} {'try' if left == 1 else 'tries'} left."
         )
     await sql.run(conn, "signin.use_code", address=address, purpose=purpose)
-    account_id = int(found["account_id"])
-    if purpose == "sign_in":
-        # It reached its owner: confirmed, for the account it opens.
-        await sql.run(
-            conn, "mail.confirm", address=address, account_id=account_id, resubscribe=False
-        )
-    return Checked(account_id)
+    return Checked(int(found["account_id"]))
+
+
+async def proven(conn: Any, sql: Queries, address: str, account_id: int) -> None:
+    """A code sent to ``address`` opened ``account_id``: it reached its owner, so the address
+    is confirmed for that account."""
+    await sql.run(conn, "mail.confirm", address=address, account_id=account_id, resubscribe=False)
+
+
+def choice_token(secret_key: str, address: str, until: int) -> str:
+    """What lets the page that asks "Which card is yours?" sign in to the one chosen: the
+    right code was typed for ``address``, until ``until`` (a Unix time)."""
+    return signing.sign(secret_key, "sign-in-choice", address, until)
+
+
+def choice_ok(secret_key: str, address: str, until: str, token: str) -> bool:
+    return (
+        until.isdigit()
+        and int(until) > time.time()
+        and signing.verify(secret_key, token, "sign-in-choice", address, until)
+    )

@@ -4,6 +4,7 @@ request looks its session up in PostgreSQL)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,11 +17,11 @@ from starlette.routing import Route
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
 from server.signin import browsers, codes, moving, passkeys
-from server.web import qr, sessions
+from server.web import forms, qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
-from server.web.htmx import redirect
+from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
 from server.web.templating import poll_again, poll_done, render
 from server.web.urls import Urls, url_path
@@ -123,14 +124,19 @@ async def sign_in_code(request: Request) -> Response:
     form = await read_form(request)
     address = addresses.normalize(text(form, "email"))
     app = request.app
+    sql, secret_key = app.state.sql, app.state.settings.secret_key
+    choices: list[Any] = []
     async with app.state.pool.acquire() as conn, conn.transaction():
-        checked = await codes.check(
-            conn, app.state.sql, app.state.settings.secret_key, address, text(form, "code")
-        )
+        checked = await codes.check(conn, sql, secret_key, address, text(form, "code"))
         if checked.account_id is not None:
-            session = await _start_session(
-                request, conn, checked.account_id, "email_code", proven_address=address
-            )
+            choices = await sql.run(conn, "signin.cards_to_choose", address=address)
+            if not choices:
+                await codes.proven(conn, sql, address, checked.account_id)
+                session = await _start_session(
+                    request, conn, checked.account_id, "email_code", proven_address=address
+                )
+    if choices:
+        return _choice_page(request, address, choices, _next_page(request, form))
     if checked.account_id is None:
         return _sign_in_page(
             request,
@@ -139,6 +145,51 @@ async def sign_in_code(request: Request) -> Response:
             error=checked.message,
             next_page=_next_page(request, form),
             status_code=422,
+        )
+    return _signed_in(request, session, _next_page(request, form))
+
+
+CHOICE_SECONDS = 600  # to choose a card after the right code
+
+
+def _choice_page(
+    request: Request, address: str, choices: list[Any], next_page: str | None
+) -> Response:
+    """ "Which card is yours?": the code proved the address is theirs, and several cards carry
+    it. A choice signed for the address, good for ten minutes, stands in for the code."""
+    until = int(time.time()) + CHOICE_SECONDS
+    token = codes.choice_token(request.app.state.settings.secret_key, address, until)
+    response = render(
+        request,
+        "sign_in_choose.html",
+        {"address": address, "choices": choices, "until": until, "token": token, "next": next_page},
+    )
+    if htmx(request):
+        # The code form answers in place; this is a page of its own.
+        response.headers["HX-Retarget"] = "body"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+async def sign_in_choose(request: Request) -> Response:
+    """The card chosen on "Which card is yours?": signed in to it, confirmed for it."""
+    form = await read_form(request)
+    app = request.app
+    address = addresses.normalize(text(form, "email"))
+    if not codes.choice_ok(
+        app.state.settings.secret_key, address, text(form, "until"), text(form, "token")
+    ):
+        raise HTTPException(
+            403, "That choice is too old: ask for a new code, and choose within ten minutes."
+        )
+    account_id = forms.an_id(text(form, "account_id"))
+    async with app.state.pool.acquire() as conn, conn.transaction():
+        choices = await app.state.sql.run(conn, "signin.cards_to_choose", address=address)
+        if account_id is None or account_id not in {row["account_id"] for row in choices}:
+            raise HTTPException(404, "That card no longer carries this address.")
+        await codes.proven(conn, app.state.sql, address, account_id)
+        session = await _start_session(
+            request, conn, account_id, "email_code", proven_address=address
         )
     return _signed_in(request, session, _next_page(request, form))
 
@@ -491,6 +542,7 @@ routes = [
     Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
     Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),
     Route("/sign-in/code", sign_in_code_step, name="sign_in_code_step"),
+    Route("/sign-in/choose", sign_in_choose, methods=["POST"], name="sign_in_choose"),
     Route("/sign-in/merge", sign_in_merge, name="sign_in_merge"),
     Route("/sign-in/merge", sign_in_merge_choose, methods=["POST"], name="sign_in_merge_choose"),
     Route("/move", move, name="move"),

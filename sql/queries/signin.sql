@@ -27,6 +27,23 @@ ORDER BY a.guest,
          s.seen DESC NULLS LAST, c.account_id
 LIMIT 1
 
+-- name: cards_to_choose
+-- The cards their owners made that carry :address, to choose from after its code was typed,
+-- when it is not clear whose it is: several, and not exactly one of them confirmed for it
+-- (someone put another person's address on their card, by a slip or on purpose; or one
+-- person has two accounts). Oldest first. Nothing when it is clear.
+WITH carrying AS (
+    SELECT c.account_id, c.name, c.headline, a.created_at,
+           EXISTS (SELECT 1 FROM address_confirmations x
+                   WHERE x.address = :address AND x.account_id = c.account_id) AS confirmed
+    FROM cards c JOIN accounts a ON a.id = c.account_id
+    WHERE lower(c.email) = :address AND c.email <> '' AND NOT a.guest
+)
+SELECT account_id, name, headline, created_at FROM carrying
+WHERE (SELECT count(*) FROM carrying) > 1
+  AND (SELECT count(*) FROM carrying WHERE confirmed) <> 1
+ORDER BY created_at, account_id
+
 -- name: new_code$
 -- A code for :address (and :account_id, NULL when no card has it) to sign in, or for
 -- :account_id to be deleted (:purpose), valid :minutes minutes. The worker deletes codes

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import asyncpg
 import zxingcpp
@@ -322,3 +323,30 @@ async def test_dana_signs_in_on_every_device_and_signs_them_out(
         "signed out",
     ]
     assert not check.reports, "accessibility problems:\n" + "\n".join(check.reports)
+
+
+async def test_a_code_for_an_address_two_cards_carry_asks_which_card_is_yours(
+    dev_phone_page: NewPage, dev_server: DevServer, dev_mail: DevMail, pool: asyncpg.Pool
+) -> None:
+    """Dana's address is on Mia's card too (a slip): her code asks which card is hers, on a
+    page of its own, and she signs in to hers by its button."""
+    dana = await dev_phone_page()
+    await make_card_from_home(dana, DANA)
+    mia = await dev_phone_page()
+    await make_card_from_home(mia, replace(MIA, email=DANA.email))
+    laptop = await dev_phone_page()
+    await laptop.goto("/sign-in")
+    await laptop.get_by_label("Email on your card").fill(DANA.email)
+    await laptop.get_by_role("button", name="Send me a code").tap()
+    await laptop.get_by_label("8-digit code from the email").fill(
+        await emailed_code(dev_mail, DANA.email)
+    )
+    await laptop.get_by_role("button", name="Sign in", exact=True).tap()
+    await expect(
+        laptop.get_by_role("heading", level=1, name="Which card is yours?")
+    ).to_be_visible()
+    await expect(laptop.get_by_role("heading", level=2)).to_have_text([DANA.name, MIA.name])
+    await laptop.get_by_role("button", name=re.compile(f"sign in as {DANA.name}")).tap()
+    await expect(laptop).to_have_url(re.compile(r"/contacts\?notice=signed_in$"))
+    await laptop.goto("/card")
+    await expect(laptop.locator("main")).to_contain_text(DANA.name)

@@ -349,3 +349,48 @@ async def test_a_session_unused_for_400_days_has_ended(new_phone, pool):
     await pool.execute("UPDATE sessions SET last_seen_at = now() - interval '401 days'")
     page = text_of(await dana.get(dana.url("card")))
     assert "Make my card" in page and "Dana Lee" not in page
+
+
+async def test_when_several_cards_carry_the_address_the_code_asks_which_is_yours(
+    new_phone, pool, mail, app
+):
+    """Bea's card and Mallory's both carry bea@ (Mallory typed it, by a slip or on purpose),
+    confirmed for neither, Mallory's used last: Bea's code no longer opens Mallory's card.
+    It asks which card is hers; the one chosen is signed in and confirmed, and the next code
+    opens it directly."""
+    bea = await new_phone()
+    await bea.make_card(name="Bea Stone", email="bea@example.com")
+    mallory = await new_phone()
+    await mallory.make_card(name="Mallory Mean", email="BEA@example.com")
+    await mallory.get(mallory.url("settings"))
+    laptop = await new_phone()
+    await ask_code(laptop, "bea@example.com")
+    code = await code_from(mail, app)
+    asked = await laptop.post(
+        laptop.url("sign_in_code"), {"email": "bea@example.com", "code": code}
+    )
+    assert asked.status_code == 200
+    page = soup(asked)
+    assert page.h1.get_text() == "Which card is yours?"
+    assert [h.get_text() for h in page.select("main h2")] == ["Bea Stone", "Mallory Mean"]
+    assert await pool.fetchval("SELECT count(*) FROM sessions") == 2, "nobody signed in yet"
+    button = page.find("button", attrs={"aria-label": re.compile("sign in as Bea Stone")})
+    form = button.find_parent("form")
+    fields = {f["name"]: f.get("value", "") for f in form.select("input[type=hidden]")}
+    # A choice made up, or one too old, signs nobody in.
+    for forged in ({**fields, "token": "0" * 32}, {**fields, "until": "1"}):
+        refused = await laptop.post(form["action"], {**forged, "account_id": button["value"]})
+        assert refused.status_code == 403
+    chosen = await laptop.post(form["action"], {**fields, "account_id": button["value"]})
+    assert chosen.status_code == 303
+    assert "Bea Stone" in text_of(await laptop.get(laptop.url("card")))
+    confirmed = await pool.fetch("SELECT account_id FROM address_confirmations")
+    assert [row["account_id"] for row in confirmed] == [1]
+    # Confirmed for her card alone now: her next code opens it without asking.
+    phone = await new_phone()
+    await ask_code(phone, "bea@example.com")
+    mail.received.clear()
+    code = await code_from(mail, app)
+    signed = await phone.post(phone.url("sign_in_code"), {"email": "bea@example.com", "code": code})
+    assert signed.status_code == 303
+    assert "Bea Stone" in text_of(await phone.get(phone.url("card")))
