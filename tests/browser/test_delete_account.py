@@ -35,6 +35,11 @@ async def newest_to(dev_mail: DevMail, address: str, subject: re.Pattern[str]): 
                 return mail
 
 
+# How many of the signed-in app's pages this browser keeps for offline (sw-cache.js).
+PAGES_KEPT = """async () => (await caches.keys()).includes("reachout-pages")
+  ? (await (await caches.open("reachout-pages")).keys()).length : 0"""
+
+
 async def test_dana_deletes_her_account_with_a_code_from_her_email(
     dev_phone_page: NewPage, dev_server: DevServer, dev_mail: DevMail, pool: asyncpg.Pool
 ) -> None:
@@ -97,6 +102,7 @@ async def test_dana_deletes_her_account_with_a_code_from_her_email(
     )
     await check("delete my account, confirmed", dana)
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 2, "nothing deleted yet"
+    assert await dana.evaluate(PAGES_KEPT) > 0, "her pages were kept for offline"
     await dana.get_by_role("button", name="Delete my account for good").tap()
 
     # The start page, saying so; a reload asks nothing again.
@@ -104,6 +110,9 @@ async def test_dana_deletes_her_account_with_a_code_from_her_email(
         dana.get_by_role("status").filter(has_text="Your account is deleted.")
     ).to_be_visible()
     await expect(dana).to_have_url(re.compile(r"/\?notice=account_deleted$"))
+    # Told to forget it all on the way (Clear-Site-Data on the redirect): none of her pages
+    # is kept for offline any more.
+    assert await dana.evaluate(PAGES_KEPT) == 0, "her pages are still kept"
     await dana.reload()
     await expect(dana.get_by_role("link", name="Make my card")).to_be_visible()
     await expect(dana.get_by_role("navigation", name="Main")).to_have_count(0)
