@@ -90,6 +90,9 @@ def error_response(
         response = render(request, "_flash.html", context, status_code=status_code)
         response.headers["HX-Retarget"] = "#flash"
         response.headers["HX-Reswap"] = "innerHTML show:#flash:top"
+        # The whole message, whatever part of an answer the form asked for (hx-select): a
+        # form that picks its own element out of the answer showed nothing at all.
+        response.headers["HX-Reselect"] = ".notice"
         return response
     return render(request, "error.html", context, status_code=status_code)
 

@@ -308,3 +308,25 @@ async def test_a_request_from_one_list_of_matches_shows_in_the_other(
     await expect(asks).to_have_count(0)
     await expect(ben.get_by_text("Request sent.")).to_have_count(2)
     await assert_same_document(ben)
+
+
+async def test_a_join_refused_after_the_form_opened_says_why(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """Quinn opened the join form; the organizer closed the event meanwhile. Tapping "Join
+    the event" says so, rather than nothing (the form asks htmx for its own part of the
+    answer, which an error does not have)."""
+    olga = await new_phone_page()
+    await make_card_from_home(olga, OLGA)
+    event_id = await create_event(olga)
+    link = await olga.locator("#join-link").input_value()
+    quinn = await new_phone_page()
+    await quinn.goto(link)
+    await quinn.wait_for_load_state("load")
+    form = join_form(quinn)
+    await name_input(form).fill("Quinn Late")
+    await form.get_by_label("Email", exact=True).fill("quinn@example.com")
+    await pool.execute("UPDATE events SET closed_at = now() WHERE id = $1", event_id)
+    await form.get_by_role("button", name="Join the event").tap()
+    await expect(quinn.get_by_role("alert")).to_contain_text("This event is closed")
+    await expect(name_input(form)).to_have_value("Quinn Late")
