@@ -245,7 +245,10 @@ class Composer:
             card.add_header("Content-Disposition", "attachment", filename=filename)
             message.attach(card)
         message["From"] = self._from
-        message["To"] = address_header(row["recipient_name"], row["to_address"])
+        # A sign-in code goes to an address, not a person: several cards may carry it, and
+        # the code does not know yet whose it is ("Which card is yours?").
+        name = "" if kind == "code" else row["recipient_name"]
+        message["To"] = address_header(name, row["to_address"])
         if reply_to is not None:
             # The person met, whose card may hold an address from before the check on
             # letters before the @: the message goes without a Reply-To rather than not at all.

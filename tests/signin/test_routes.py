@@ -366,6 +366,10 @@ async def test_when_several_cards_carry_the_address_the_code_asks_which_is_yours
     laptop = await new_phone()
     await ask_code(laptop, "bea@example.com")
     code = await code_from(mail, app)
+    # The code goes to the address, naming nobody, and neither card's Settings lists it.
+    assert mail.received[0].message["To"] == "bea@example.com"
+    for phone in (bea, mallory):
+        assert "Sign-in code" not in text_of(await phone.get(phone.url("settings")))
     asked = await laptop.post(
         laptop.url("sign_in_code"), {"email": "bea@example.com", "code": code}
     )
