@@ -334,6 +334,13 @@ async def test_words_typed_while_a_save_is_on_its_way_stay_in_the_field(
     await expect(dana.locator("#flash")).to_be_empty()
 
 
+UNCOVERED = """(element) => {
+  const box = element.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return hit !== null && element.contains(hit);
+}"""
+
+
 IN_VIEW = """(selector) => {
   const box = document.querySelector(selector).getBoundingClientRect();
   return box.height > 0 && box.top >= 0 && box.bottom <= innerHeight;
@@ -355,6 +362,7 @@ async def test_what_was_not_sent_is_said_where_the_thumb_is(new_phone_page: NewP
     await expect(dana.get_by_role("button", name="Save note")).to_be_focused()
     await dana.locator("#flash").get_by_role("button", name="Dismiss").tap()
     await expect(dana.locator("#flash")).to_be_empty()
+    await expect(dana.get_by_role("button", name="Save note")).to_be_focused()
     await no_network(dana, False)
     await expect(dana.locator("#flash")).to_be_empty()
 
@@ -380,6 +388,11 @@ async def test_a_plain_form_tapped_offline_keeps_the_page_and_what_was_typed(
         "You're offline: nothing was sent. Try again when you're back online."
     )
     assert await dana.evaluate(IN_VIEW, "#flash [data-send-error]")
+    # What it covers scrolls clear of it: the button tapped is not under it.
+    create = dana.get_by_role("button", name="Create event")
+    await dana.evaluate("() => scrollTo(0, document.body.scrollHeight)")
+    assert await create.evaluate(UNCOVERED), "the note covers the button"
+    await expect(create).to_be_focused()
     await expect(dana).to_have_url(re.compile(r"/events/new$"))
     await expect(dana.get_by_label("Event name")).to_have_value("Offline Summit")
     await no_network(dana, False)

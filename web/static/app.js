@@ -330,11 +330,11 @@
         ? "You're offline: nothing was sent. Try again when you're back online."
         : "The server could not be reached: nothing was sent. Try again in a moment.", "notice bad");
     }
-    unsent(note);
+    unsent(note, sentFrom(event));
   });
   // A note of something not sent: shown over the page above the tab bar (app.css), gone once
   // back online or once a request gets through, and closed by hand (it may cover a control).
-  function unsent(note) {
+  function unsent(note, control) {
     if (!note) return;
     var box = document.createElement("div");
     box.className = note.className;
@@ -345,7 +345,11 @@
     close.type = "button";
     close.className = "ghost";
     close.textContent = "Dismiss";
-    close.addEventListener("click", function () { box.remove(); });
+    // Closed, focus goes back to where the person was, not to the top of the page.
+    close.addEventListener("click", function () {
+      box.remove();
+      if (control && control.isConnected) control.focus();
+    });
     box.append(note, close);
   }
   // Sent after all (the network came back before the browser said so): the note goes.
@@ -360,7 +364,7 @@
     if (event.defaultPrevented || navigator.onLine !== false) return;
     if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
     event.preventDefault();
-    unsent(say("You're offline: nothing was sent. Try again when you're back online.", "notice bad"));
+    unsent(say("You're offline: nothing was sent. Try again when you're back online.", "notice bad"), event.submitter);
   });
 
   // What is typed into a form marked data-keep-draft (a contact's note, give and get) outlives
