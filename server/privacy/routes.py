@@ -77,7 +77,10 @@ async def _page(
 
 @signed_in(redirect="card")
 async def delete_account(request: Request) -> Response:
-    return await _page(request)
+    # ?code=sent (or again): the step after "Email me a code", by GET, so that a reload
+    # shows it again rather than sending another code.
+    sent = request.query_params.get("code")
+    return await _page(request, code_sent=sent in ("sent", "again"), again=sent == "again")
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
@@ -106,7 +109,8 @@ async def delete_account_send_code(request: Request) -> Response:
             )
     except codes.TooMany:
         return await _page(request, code_sent=True, too_many=True, status_code=429)
-    return await _page(request, code_sent=True, again=again)
+    step = url_path(request, "delete_account") + ("?code=again" if again else "?code=sent")
+    return RedirectResponse(step, status_code=303)
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)

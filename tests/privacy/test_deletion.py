@@ -116,12 +116,16 @@ def small_jpeg() -> bytes:
 
 async def confirm_by_code(phone: Phone, mail: Any, app: Any) -> None:
     """Settings → Delete my account → "Email me a code" → the code typed: confirmed."""
-    sent = await phone.post(phone.url("delete_account_send_code"))
-    assert sent.status_code == 200, sent.text
+    asked = await phone.post(phone.url("delete_account_send_code"))
+    # The next step by GET: a reload shows it again, and sends no other code.
+    assert asked.status_code == 303
+    assert asked.headers["location"] == phone.url("delete_account") + "?code=sent"
+    sent = await phone.get(asked.headers["location"])
     assert f"We sent a code to {DANA}" in text_of(sent) and "New code" not in text_of(sent)
     # "Send a new code" answers that it sent one (the page read as before).
     resend = soup(sent).find("button", string="Send a new code").find_parent("form")
-    again = await phone.post(resend["action"], {"again": resend.select_one("input")["value"]})
+    asked = await phone.post(resend["action"], {"again": resend.select_one("input")["value"]})
+    again = await phone.get(asked.headers["location"])
     assert f"New code sent. We sent a code to {DANA}" in text_of(again)
     code = await code_sent(app, mail, DELETE_SUBJECT, DANA)
     checked = await phone.post(phone.url("delete_account_check_code"), {"code": code})
@@ -492,7 +496,7 @@ async def test_asking_for_too_many_codes_says_none_was_sent(new_phone, pool, app
     for _ in range(5):
         await stranger.post(stranger.url("sign_in_ask"), {"email": DANA})
     answers = [await dana.post(dana.url("delete_account_send_code")) for _ in range(6)]
-    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+    assert [answer.status_code for answer in answers] == [303] * 5 + [429]
     refused = answers[-1]
     assert refused.status_code == 429
     said = text_of(refused)
