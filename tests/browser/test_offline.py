@@ -46,9 +46,14 @@ async def test_my_qr_and_contacts_open_with_no_network(
     await dana.goto("/share")
     await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
     await expect(offline_mark(dana)).to_have_count(0)
+    heading = dana.get_by_role("heading", level=1, name=DANA.name)
+    before = await heading.bounding_box()
 
     await dana.context.set_offline(True)
     await expect(offline_mark(dana)).to_be_visible()  # the open page notices at once
+    # Shown over the header: nothing on the page moves under a thumb as the Wi-Fi comes
+    # and goes.
+    assert await heading.bounding_box() == before
     response = await dana.reload()
     assert response is not None and response.from_service_worker
     await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
