@@ -55,9 +55,9 @@ def code_mistake(value: str) -> str:
     typed = _bare(value)
     if not typed:
         return "Type the event's code: the organizer shows or reads it out."
-    if len(typed) != CODE_LENGTH:
+    if typed.isalnum() and len(typed) != CODE_LENGTH:
         return (
-            f"An event code has {CODE_LENGTH} letters and digits, like {spoken('K7M2QX')};"
+            f"An event code has {CODE_LENGTH} letters and digits, like {spoken('ABC234')};"
             f" that was {len(typed)}."
         )
     return (

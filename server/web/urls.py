@@ -71,12 +71,12 @@ class Urls:
         return self._routes[name].path_regex.pattern.replace("(?P<", "(?<")
 
     def app_page(self, path: object) -> str | None:
-        """``path`` if it is a page of the signed-in app (``OFFLINE_PAGES``), to go on to
-        after signing in; None for anything else: it comes from a URL, and a sign-in must
-        never lead off the site or to an action."""
+        """``path`` if it is a page of the signed-in app (``OFFLINE_PAGES``) or an event's
+        join page, to go on to after signing in; None for anything else: it comes from a
+        URL, and a sign-in must never lead off the site or to an action."""
         if not isinstance(path, str) or len(path) > 300 or not path.startswith("/"):
             return None
-        for name in OFFLINE_PAGES:
+        for name in (*OFFLINE_PAGES, "join_event"):
             if self._routes[name].path_regex.fullmatch(path):
                 return path
         return None

@@ -114,7 +114,10 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     # For good, so behind a disclosure that says so first, as Block is.
     asked = remove.find_parent("details")
     assert asked.summary.get_text() == "Remove Mia Chen…"
-    assert "can't join again with the code. This can't be undone." in asked.get_text()
+    assert "can't join again with the code, and the requests to connect they sent here" in (
+        asked.get_text()
+    )
+    assert "This can't be undone." in asked.get_text()
     gone = await olga.post(remove.find_parent("form")["action"], {})
     assert gone.status_code == 303
     page = soup(await olga.get(gone.headers["location"]))

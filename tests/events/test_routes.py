@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 
@@ -172,7 +173,9 @@ async def test_someone_with_nothing_joins_and_makes_a_card_in_one_form(new_phone
     visitor = await new_phone()
     page = await visitor.get(visitor.url("join_event", code=code))
     assert "Lunch & Learn" in text_of(page)
-    assert soup(page).find("a", string="Sign in")["href"] == visitor.url("sign_in")
+    # Signing in comes back here to join.
+    sign_in = soup(page).find("a", string="Sign in")["href"]
+    assert sign_in == visitor.url("sign_in") + "?next=" + quote(f"/j/{code}", safe="")
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 1, "a view joins nobody"
     bad = await visitor.post(
         visitor.url("join_event_submit", code=code), {"name": "Mia", "listed": "on"}
@@ -193,11 +196,12 @@ async def test_someone_with_nothing_joins_and_makes_a_card_in_one_form(new_phone
     ("typed", "said"),
     [
         ("", "Type the event's code: the organizer shows or reads it out."),
-        ("abc", "An event code has 6 letters and digits, like K7M-2QX; that was 3."),
+        ("abc", "An event code has 6 letters and digits, like ABC-234; that was 3."),
         ("ABCDE0", "That can't be an event code: codes have no 0, O, 1, I or L"),
         ("IIIIII", "That can't be an event code"),
-        ("<script>", "An event code has 6 letters and digits, like K7M-2QX; that was 8."),
-        ("x" * 300, "An event code has 6 letters and digits, like K7M-2QX; that was 40."),
+        ("<script>", "That can't be an event code"),
+        ("\U0001f680", "That can't be an event code"),
+        ("x" * 300, "An event code has 6 letters and digits, like ABC-234; that was 40."),
     ],
 )
 async def test_malformed_codes_are_told_what_a_code_looks_like(new_phone, pool, typed, said):

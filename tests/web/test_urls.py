@@ -65,7 +65,14 @@ async def test_pages_carry_the_script_urls(new_phone):
 
 def test_only_a_page_of_the_app_is_somewhere_to_go_after_signing_in(app):
     urls = app.state.urls
-    for page in ("/contacts", "/contacts/12", "/followups", "/events/3/people", "/settings"):
+    for page in (
+        "/contacts",
+        "/contacts/12",
+        "/followups",
+        "/events/3/people",
+        "/settings",
+        "/j/ABC234",
+    ):
         assert urls.app_page(page) == page
     for elsewhere in (
         "//evil.example/contacts",
