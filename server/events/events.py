@@ -183,8 +183,17 @@ async def load_event(request: Request, *, organizer: bool = False) -> Any:
     if organizer and not event["is_organizer"]:
         raise HTTPException(404, "That event is not one of yours.")
     if not (event["is_organizer"] or event["is_attendee"]):
+        # Someone who was there is told why it is closed to them (Back after leaving).
+        if event["removed_at"] is not None:
+            raise Titled(404, REMOVED_FROM, title="You were removed from this event")
+        if event["left_at"] is not None:
+            raise Titled(404, LEFT, title="You left this event")
         raise HTTPException(404, "That event is not one of yours.")
     return event
+
+
+LEFT = "You are no longer on its list of people. While it is open, its code or link joins again."
+REMOVED_FROM = "The organizer removed you from this event, so it is closed to you."
 
 
 def roster_closed() -> Titled:

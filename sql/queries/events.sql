@@ -22,7 +22,7 @@ RETURNING id
 SELECT e.id, e.organizer_id, e.name, e.venue, e.description, e.starts_at, e.ends_at,
        e.time_zone, e.join_code, e.closed_at,
        e.organizer_id = :viewer_id AS is_organizer,
-       ea.joined_at, ea.listed, ea.left_at,
+       ea.joined_at, ea.listed, ea.left_at, ea.removed_at,
        (ea.account_id IS NOT NULL AND ea.left_at IS NULL) AS is_attendee,
        now() <= e.ends_at + make_interval(days => :roster_days) AS roster_open
 FROM events e

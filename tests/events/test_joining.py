@@ -147,6 +147,8 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
            WHERE c.name = 'Mia Chen' AND ea.left_at IS NULL"""
     )
     assert attending == 0, "the code does not let her back in"
+    page = await mia.get(mia.url("event", event_id=event_id))
+    assert soup(page).h1.get_text(strip=True) == "You were removed from this event"
 
     # Only the organizer can remove, and only people at the event.
     sam_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Sam Roe'")

@@ -587,6 +587,8 @@ async def test_roster_is_private_to_present_attendees_within_the_window(new_phon
     left = await ben.post(ben.url("event_leave", event_id=event_id))
     assert "You left the event." in text_of(await ben.get(left.headers["location"]))
     assert (await ben.get(url)).status_code == 404
+    back = await ben.get(ben.url("event", event_id=event_id))  # Back, after leaving
+    assert back.status_code == 404 and soup(back).h1.get_text() == "You left this event"
     assert "Ben Ode" not in text_of(await ana.get(ana.url("event_people", event_id=event_id)))
 
     # 30 days after the end, the roster closes for everyone: the event's page offers no way
