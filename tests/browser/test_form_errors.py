@@ -205,3 +205,16 @@ async def test_text_dropped_past_the_limit_is_said_to_be_cut(new_phone_page: New
         "Only the first 500 characters fit here: the end of what you added was left out."
     )
     await expect(dana.get_by_text("0 characters left")).to_be_visible()
+
+
+async def test_a_page_that_comes_back_with_an_error_takes_focus_to_the_field(
+    new_phone_page: NewPage,
+) -> None:
+    """/join is a plain form: its answer is a whole page, which put focus nowhere."""
+    page = await new_phone_page()
+    await page.goto("/join")
+    field = page.get_by_label("Event code")
+    await field.fill("abc")
+    await page.get_by_role("button", name="Find the event").tap()
+    await expect(field).to_have_accessible_description(re.compile("that was 3"))
+    await expect(field).to_be_focused()

@@ -24,6 +24,10 @@
     offlineMark();
     badge();
     useTimeZone();
+    // A page that came back with a form's errors (a form sent without htmx): focus on the
+    // first field marked, so that it is on screen and read with its error, not on <body>.
+    var invalid = document.querySelector('main [aria-invalid="true"]');
+    if (invalid && (!document.activeElement || document.activeElement === document.body)) invalid.focus();
     if (window.ReachoutReminders) window.ReachoutReminders.setup();
     expire();
     reveal("[data-print]", typeof window.print === "function", function () { window.print(); });
