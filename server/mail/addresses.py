@@ -26,6 +26,8 @@ async def queue_met(conn: Any, sql: Queries, account_id: int, about_id: int, ema
 
 # Why a confirmation asked for in Settings was not sent (mail.confirm_refused), in the words
 # Settings shows, and the status it answers with.
+# What another card carrying someone's address learns of it: not why.
+NOT_NOW = (429, "We can't send another confirmation to that address now. Try again later.")
 CONFIRM_REFUSED = {
     "waiting": (409, "A confirmation is already on its way. Open the email we sent."),
     "account": (
@@ -33,12 +35,8 @@ CONFIRM_REFUSED = {
         "You asked for several confirmations in the last hour. Use the last one we sent,"
         " or ask again in an hour.",
     ),
-    # What another card carrying someone's address learns: not why.
-    "address": (429, "We can't send another confirmation to that address now. Try again later."),
-    "unsubscribed": (
-        429,
-        "We can't send another confirmation to that address now. Try again later.",
-    ),
+    "address": NOT_NOW,
+    "unsubscribed": NOT_NOW,
 }
 
 
