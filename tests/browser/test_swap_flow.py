@@ -68,6 +68,19 @@ async def test_visitor_with_a_card_swaps_in_one_tap(new_phone_page: NewPage) -> 
     await expect(mia.get_by_role("status").filter(has_text="Swapped!")).to_contain_text(
         "Dana Lee has your card"
     )
+    # Said once: Back to the page later, or a reload, does not say it again.
+    swapped = mia.url
+    await sees_in_contacts(mia, "Dana Lee")
+    await mia.go_back()
+    await expect(mia.get_by_role("heading", level=1, name="Dana Lee")).to_be_visible()
+    await expect(mia).to_have_url(swapped.removesuffix("?notice=swapped"))
+    await expect(mia.get_by_text("Swapped!")).to_have_count(0)
+    await mia.goto(swapped)
+    await expect(mia.get_by_text("Swapped!")).to_be_visible()
+    await mia.reload()
+    await expect(mia.get_by_role("heading", level=1, name="Dana Lee")).to_be_visible()
+    await expect(mia).to_have_url(swapped.removesuffix("?notice=swapped"))
+    await expect(mia.get_by_text("Swapped!")).to_have_count(0)
 
     await sees_in_contacts(dana, "Mia Chen")
     await sees_in_contacts(mia, "Dana Lee")

@@ -22,6 +22,7 @@
       });
     });
     offlineMark();
+    shownOnce();
     badge();
     useTimeZone();
     // A page that came back with a form's errors (a form sent without htmx): focus on the
@@ -34,6 +35,24 @@
     reveal("[data-share]", typeof navigator.share === "function", function (button) {
       navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(function () {});
     });
+  }
+
+  // A notice ("Swapped!") says what just happened, once: a reload, or Back to the page, shows
+  // it without. Taken out of the address only then, as the page loaded by the redirect keeps it.
+  function shownOnce() {
+    var entry = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (entry && (entry.type === "reload" || entry.type === "back_forward")) forgetNotice();
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) forgetNotice();
+    });
+  }
+
+  function forgetNotice() {
+    document.querySelectorAll("[data-notice]").forEach(function (notice) { notice.remove(); });
+    var url = new URL(window.location.href);
+    if (!url.searchParams.has("notice")) return;
+    url.searchParams.delete("notice");
+    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
   }
 
   // "Undo" works for a few seconds: the button goes when it stops working (without this
