@@ -5,6 +5,7 @@ request looks its session up in PostgreSQL)."""
 from __future__ import annotations
 
 import time
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from server.web import forms, qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
-from server.web.htmx import htmx, redirect
+from server.web.htmx import redirect
 from server.web.notices import with_notice
 from server.web.templating import poll_again, poll_done, render
 from server.web.urls import Urls, url_path
@@ -136,7 +137,7 @@ async def sign_in_code(request: Request) -> Response:
                     request, conn, checked.account_id, "email_code", proven_address=address
                 )
     if choices:
-        return _choice_page(request, address, choices, _next_page(request, form))
+        return _to_choice(request, address, _next_page(request, form))
     if checked.account_id is None:
         return _sign_in_page(
             request,
@@ -150,25 +151,74 @@ async def sign_in_code(request: Request) -> Response:
 
 
 CHOICE_SECONDS = 600  # to choose a card after the right code
+CHOICE_TOO_OLD = "That choice is too old: ask for a new code, and choose within ten minutes."
 
 
-def _choice_page(
-    request: Request, address: str, choices: list[Any], next_page: str | None
-) -> Response:
-    """ "Which card is yours?": the code proved the address is theirs, and several cards carry
-    it. A choice signed for the address, good for ten minutes, stands in for the code."""
+def _choice_cookie(request: Request) -> str:
+    # Over https only our own origin may set it, as the session's (server.web.sessions).
+    secure = request.app.state.settings.secure_cookies
+    return "__Host-ro_sign_in_choice" if secure else "ro_sign_in_choice"
+
+
+def _to_choice(request: Request, address: str, next_page: str | None) -> Response:
+    """The code proved the address is theirs, and several cards carry it: on to "Which card is
+    yours?" by GET, so that a reload or Back shows the question again rather than sending the
+    spent code. What stands in for the code, signed for the address and good for ten minutes,
+    is kept in a cookie of this browser, never in the address that history keeps."""
     until = int(time.time()) + CHOICE_SECONDS
     token = codes.choice_token(request.app.state.settings.secret_key, address, until)
-    response = render(
+    going = f"?{urlencode({'next': next_page})}" if next_page else ""
+    response = redirect(request, url_path(request, "sign_in_choose_page") + going)
+    secure = request.app.state.settings.secure_cookies
+    response.set_cookie(
+        _choice_cookie(request),
+        # Unpadded: "=" would have the value quoted.
+        urlsafe_b64encode(f"{until}\n{token}\n{address}".encode()).decode().rstrip("="),
+        max_age=CHOICE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+    return response
+
+
+def _choice_made(request: Request) -> tuple[str, str, str] | None:
+    """The address, time and signature the cookie holds, when the choice is still ours to make."""
+    try:
+        kept = request.cookies.get(_choice_cookie(request), "")[:1000]
+        until, token, address = urlsafe_b64decode(kept + "==").decode().split("\n")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
+    if not codes.choice_ok(request.app.state.settings.secret_key, address, until, token):
+        return None
+    return address, until, token
+
+
+async def sign_in_choose_page(request: Request) -> Response:
+    """ "Which card is yours?", the cards carrying the address the code proved is theirs."""
+    made = _choice_made(request)
+    if made is None:
+        if viewer(request).account_id is not None:
+            # Back to the question after answering it.
+            return RedirectResponse(url_path(request, "contacts"), status_code=303)
+        raise HTTPException(403, CHOICE_TOO_OLD)
+    address, until, token = made
+    app = request.app
+    choices = await app.state.sql.run(app.state.pool, "signin.cards_to_choose", address=address)
+    if not choices:
+        raise HTTPException(404, "No card carries this address any more.")
+    return render(
         request,
         "sign_in_choose.html",
-        {"address": address, "choices": choices, "until": until, "token": token, "next": next_page},
+        {
+            "address": address,
+            "choices": choices,
+            "until": until,
+            "token": token,
+            "next": _next_page(request),
+        },
     )
-    if htmx(request):
-        # The code form answers in place; this is a page of its own.
-        response.headers["HX-Retarget"] = "body"
-        response.headers["HX-Reswap"] = "innerHTML"
-    return response
 
 
 async def sign_in_choose(request: Request) -> Response:
@@ -179,9 +229,7 @@ async def sign_in_choose(request: Request) -> Response:
     if not codes.choice_ok(
         app.state.settings.secret_key, address, text(form, "until"), text(form, "token")
     ):
-        raise HTTPException(
-            403, "That choice is too old: ask for a new code, and choose within ten minutes."
-        )
+        raise HTTPException(403, CHOICE_TOO_OLD)
     account_id = forms.an_id(text(form, "account_id"))
     async with app.state.pool.acquire() as conn, conn.transaction():
         choices = await app.state.sql.run(conn, "signin.cards_to_choose", address=address)
@@ -191,7 +239,15 @@ async def sign_in_choose(request: Request) -> Response:
         session = await _start_session(
             request, conn, account_id, "email_code", proven_address=address
         )
-    return _signed_in(request, session, _next_page(request, form))
+    response = _signed_in(request, session, _next_page(request, form))
+    response.delete_cookie(
+        _choice_cookie(request),
+        path="/",
+        secure=app.state.settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
 
 
 async def _start_session(
@@ -542,6 +598,7 @@ routes = [
     Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
     Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),
     Route("/sign-in/code", sign_in_code_step, name="sign_in_code_step"),
+    Route("/sign-in/choose", sign_in_choose_page, name="sign_in_choose_page"),
     Route("/sign-in/choose", sign_in_choose, methods=["POST"], name="sign_in_choose"),
     Route("/sign-in/merge", sign_in_merge, name="sign_in_merge"),
     Route("/sign-in/merge", sign_in_merge_choose, methods=["POST"], name="sign_in_merge_choose"),

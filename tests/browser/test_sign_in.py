@@ -346,6 +346,9 @@ async def test_a_code_for_an_address_two_cards_carry_asks_which_card_is_yours(
         laptop.get_by_role("heading", level=1, name="Which card is yours?")
     ).to_be_visible()
     await expect(laptop.get_by_role("heading", level=2)).to_have_text([DANA.name, MIA.name])
+    # A reload asks again: the question does not hang on the code, spent by now.
+    await laptop.reload()
+    await expect(laptop.get_by_role("heading", level=2)).to_have_text([DANA.name, MIA.name])
     await laptop.get_by_role("button", name=re.compile(f"sign in as {DANA.name}")).tap()
     await expect(laptop).to_have_url(re.compile(r"/contacts\?notice=signed_in$"))
     await laptop.goto("/card")
