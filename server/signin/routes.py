@@ -22,7 +22,7 @@ from server.web import forms, qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
-from server.web.htmx import redirect
+from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
 from server.web.templating import poll_again, poll_done, render
 from server.web.urls import Urls, url_path
@@ -372,6 +372,7 @@ async def move_code(request: Request) -> Response:
             "qr_svg": svg,
             "minutes": moving.MINUTES,
         },
+        fragment="_move_panel.html" if htmx(request) else None,
     )
     response.headers["cache-control"] = "no-store"  # a live code is never kept
     return response

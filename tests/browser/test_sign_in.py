@@ -353,3 +353,20 @@ async def test_a_code_for_an_address_two_cards_carry_asks_which_card_is_yours(
     await expect(laptop).to_have_url(re.compile(r"/contacts\?notice=signed_in$"))
     await laptop.goto("/card")
     await expect(laptop.locator("main")).to_contain_text(DANA.name)
+
+
+async def test_a_reload_of_the_move_page_makes_no_new_code(
+    dev_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """ "Show a code" shows it in place: a reload (the phone locked and woken, say) shows the
+    page as it was first opened, and the code shown stays the one that works."""
+    dana = await dev_phone_page()
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/move")
+    await dana.get_by_role("button", name="Show a code").tap()
+    shown = dana.get_by_role("img", name=re.compile(r"^Code: "))
+    await expect(shown).to_have_text(MOVE_CODE)
+    await dana.reload()
+    await expect(dana.get_by_role("button", name="Show a code")).to_be_visible()
+    await expect(shown).to_have_count(0)
+    assert await pool.fetchval("SELECT count(*) FROM move_codes") == 1
