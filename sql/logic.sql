@@ -22,12 +22,27 @@ CREATE OR REPLACE FUNCTION current_event(account bigint, at timestamptz DEFAULT 
 RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
+    RETURN meeting_event(current_event.account, NULL, current_event.at);
+END
+$$;
+
+-- The event `account` met `other` at, for `account`'s side of a swap at `at`: as
+-- current_event(), and of two events on at once (a conference and a meetup in its
+-- evening), one they both joined rather than the one `account` joined last.
+CREATE OR REPLACE FUNCTION meeting_event(account bigint, other bigint, at timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
     RETURN (
         SELECT ea.event_id
         FROM event_attendees ea JOIN events e ON e.id = ea.event_id
-        WHERE ea.account_id = current_event.account AND ea.left_at IS NULL
-          AND current_event.at BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
-        ORDER BY ea.joined_at DESC
+        WHERE ea.account_id = meeting_event.account AND ea.left_at IS NULL
+          AND meeting_event.at BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
+        ORDER BY EXISTS (SELECT 1 FROM event_attendees them
+                         WHERE them.event_id = ea.event_id
+                           AND them.account_id = meeting_event.other AND them.left_at IS NULL)
+                     DESC,
+                 ea.joined_at DESC
         LIMIT 1);
 END
 $$;

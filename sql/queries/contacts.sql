@@ -6,7 +6,8 @@
 -- Returns :account_id's contact row for :other_id when it was made now or already visible; NULL only
 -- when a concurrent swap committed it after this statement began (look it up again).
 -- Each new row gets its follow-up, due by its owner's own time zone and preference.
--- Each row is tagged with the event its owner is at, if any.
+-- Each row is tagged with the event its owner is at, if any (meeting_event(): at two at once,
+-- one both joined).
 -- Two people with a block between them (either way) are never connected: nothing is made,
 -- and there is no row to find (blocking deleted it), so this returns NULL.
 WITH made AS (
@@ -15,7 +16,7 @@ WITH made AS (
            -- A queued moment (:met_at, from the sender's phone) places only the sender's own
            -- row; the other side's event is where they are now, by our clock.
            coalesce(:event_id::bigint,
-                    current_event(pair.owner_id,
+                    meeting_event(pair.owner_id, pair.contact_id,
                                   CASE WHEN pair.owner_id = :account_id::bigint THEN moment.at
                                        ELSE now() END)), moment.at,
            -- :pending: :other_id's card asks for details first; they accept later.

@@ -306,6 +306,37 @@ async def test_the_people_at_a_closed_event_go_on_meeting_there(new_phone, pool)
     assert tagged == 2
 
 
+async def test_at_two_events_at_once_a_swap_is_tagged_with_the_one_both_joined(new_phone, pool):
+    """A conference and the meetup in its evening, both on: Ana joined both, the meetup last.
+    Ben, at the conference only, met her there; Cal, at the meetup only, there; someone at
+    neither, where Ana went last."""
+    _, conference = await organizer_with_event(new_phone, name="Conference")
+    _, meetup = await organizer_with_event(new_phone, name="Evening meetup")
+    ana = await attendee(new_phone, pool, conference, "Ana Silva")
+    await ana.post(ana.url("join_event_submit", code=await join_code(pool, meetup)), {})
+    ben = await attendee(new_phone, pool, conference, "Ben Ode")
+    cal = await attendee(new_phone, pool, meetup, "Cal Rhee")
+    outsider = await new_phone()
+    await outsider.make_card(name="Out Sider")
+    for phone in (ben, cal, outsider):
+        swapped = await phone.post((await ana.share_link()) + "/swap")
+        assert swapped.status_code == 303
+    met = await pool.fetch(
+        "SELECT owner.name AS owner, other.name AS other, e.name AS event"
+        " FROM contacts c JOIN cards owner ON owner.account_id = c.owner_id"
+        " JOIN cards other ON other.account_id = c.contact_id"
+        " LEFT JOIN events e ON e.id = c.event_id"
+    )
+    assert {(row["owner"], row["other"]): row["event"] for row in met} == {
+        ("Ana Silva", "Ben Ode"): "Conference",
+        ("Ben Ode", "Ana Silva"): "Conference",
+        ("Ana Silva", "Cal Rhee"): "Evening meetup",
+        ("Cal Rhee", "Ana Silva"): "Evening meetup",
+        ("Ana Silva", "Out Sider"): "Evening meetup",
+        ("Out Sider", "Ana Silva"): None,
+    }
+
+
 async def test_swaps_at_the_event_are_tagged_and_filterable(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     ana = await attendee(new_phone, pool, event_id, "Ana Silva")
