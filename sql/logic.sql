@@ -67,6 +67,18 @@ BEGIN
 END
 $$;
 
+-- Whether `address` (lower-cased already) is on the card of someone blocked with `account`,
+-- either way: a block also stands against a new card with their address, typed on their
+-- phone or left on the other's link. From the block's side: its few rows, each card by key.
+CREATE OR REPLACE FUNCTION blocked_address(account bigint, address text) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN address <> '' AND EXISTS (
+        SELECT 1 FROM blocked_with(account) hidden JOIN cards c ON c.account_id = hidden.account_id
+        WHERE lower(c.email) = address);
+END
+$$;
+
 -- The slot of time a hit at `at` counts in for a limit over `span`: a sixtieth of the span
 -- (a minute of an hour). A limit counts its slots that began within the span, so a hit
 -- leaves the count up to a sixtieth of the span early, in exchange for reading a key's few
@@ -275,7 +287,8 @@ $$;
 -- `share`, or `legacy_account` for a link from before share ids) at its `generation`, the
 -- limits on new accounts (`keys` NULL: the card's owner), then join_with_details() and
 -- queue_met_mail() (`address` empty: none). No row when the link names no such card at that
--- generation: the caller says why.
+-- generation: the caller says why. A row with no newcomer when `address` is on the card of
+-- someone blocked with the sharer (blocked_address()): nothing is made or counted.
 CREATE OR REPLACE FUNCTION join_by_link(
     share bigint, legacy_account bigint, generation integer,
     buckets text[], keys text[], mosts integer[], spans interval[],
@@ -295,6 +308,11 @@ BEGIN
         WHERE c.account_id = legacy_account AND c.share_generation = generation;
     END IF;
     IF sharer IS NULL THEN
+        RETURN;
+    END IF;
+    IF blocked_address(sharer, address) THEN
+        -- Refused as a swap between the two would be: a row with no newcomer.
+        RETURN NEXT;
         RETURN;
     END IF;
     FOR i IN 1 .. coalesce(cardinality(keys), 0) LOOP
@@ -486,6 +504,11 @@ BEGIN
     ON CONFLICT (address, account_id) DO NOTHING;
     -- Its other browsers stay signed in, now as the one person.
     UPDATE sessions SET account_id = target WHERE account_id = source;
+    -- Someone blocked with the one person stays apart: a card they typed for them, merged
+    -- in, does not connect them again.
+    DELETE FROM contacts c USING blocked_with(target) hidden
+    WHERE (c.owner_id = target AND c.contact_id = hidden.account_id)
+       OR (c.owner_id = hidden.account_id AND c.contact_id = target);
 
     -- What is left (its card and photo, pending requests, queued sends, codes) goes with it.
     DELETE FROM accounts WHERE id = source;

@@ -85,6 +85,12 @@ async def create_guest(
             conn = await stack.enter_async_context(request.app.state.pool.acquire())
         assert conn is not None
         async with conn.transaction():
+            address = addresses.normalize(values.get("email", ""))
+            if await sql.run(
+                conn, "blocks.address_blocked", account_id=account_id, address=address
+            ):
+                # Their address, typed for them by someone they blocked (or blocked): as a swap.
+                raise SwapRefused
             await rates.guest(conn, request, account_id)
             # The guest is standing next to me: my time zone, as looked up with my session.
             row = await sql.run(

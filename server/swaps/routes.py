@@ -19,7 +19,7 @@ from server.cards.sharing import share_url
 from server.contacts.contacts import new_contact_url
 from server.db import time_zones
 from server.swaps import rates, sync
-from server.swaps.connect import connect
+from server.swaps.connect import SwapRefused, connect
 from server.swaps.joining import join_by_link
 from server.swaps.visits import REPLACED, SELF, Visit, card_for_token, load_visit
 from server.web import limits, sessions
@@ -155,6 +155,9 @@ async def leave_details(request: Request) -> Response:
         # Generations only grow, so a link that opened no card a moment ago cannot open one
         # now; should the card have changed in between, it was replaced.
         raise HTTPException(410, REPLACED)
+    if joined["newcomer_id"] is None:
+        # Their address is on the card of someone blocked with the sharer, either way.
+        raise SwapRefused
     contact_id = joined["newcomer_contact"]
     response = redirect(request, url_path(request, "welcome", contact_id=contact_id))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)

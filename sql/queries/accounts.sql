@@ -29,7 +29,8 @@ FROM join_with_details(:token_hash, :sharer_id, :time_zone, :name, :headline, :c
 -- the link names (:share_id, or :account_id for an old link) at :generation, the limits on new
 -- accounts (:keys NULL: the card's owner), their account, card, session and the connection,
 -- and "You met" to :address (empty: none). The newcomer's account and contact row; no row
--- when the link names no such card at that generation.
+-- when the link names no such card at that generation; NULLs when :address is on the card of
+-- someone blocked with the card's owner (nothing made).
 SELECT newcomer_id, newcomer_contact
 FROM join_by_link(:share_id, :account_id, :generation, :buckets, :keys, :mosts,
                   :spans::interval[], :token_hash, :time_zone, :name, :headline, :company,

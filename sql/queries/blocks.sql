@@ -47,3 +47,8 @@ LIMIT 500
 -- name: name_of$
 -- The name on someone's card (for saying whom I just blocked or unblocked).
 SELECT name FROM cards WHERE account_id = :account_id
+
+-- name: address_blocked$
+-- Whether :address (lower-cased) is on the card of someone blocked with :account_id, either
+-- way (blocked_address() in sql/logic.sql).
+SELECT blocked_address(:account_id, :address)

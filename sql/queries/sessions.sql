@@ -47,12 +47,15 @@ RETURNING id
 
 -- name: merge_offer^
 -- The account this session may merge in, with what the page says about it: a guest card
--- (typed on someone's phone) names the people who have it.
+-- (typed on someone's phone) names the people who have it, but for anyone blocked with
+-- :account_id (merging does not connect them: merge_accounts()).
 SELECT s.merge_from AS account_id, c.name, a.guest,
        (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
        (SELECT string_agg(them.name, ', ' ORDER BY them.name) FROM contacts x
         JOIN cards them ON them.account_id = x.contact_id
-        WHERE x.owner_id = s.merge_from) AS known_by
+        WHERE x.owner_id = s.merge_from
+          AND x.contact_id NOT IN (SELECT account_id FROM blocked_with(:account_id)))
+           AS known_by
 FROM sessions s JOIN cards c ON c.account_id = s.merge_from
 JOIN accounts a ON a.id = s.merge_from
 WHERE s.id = :session_id AND s.account_id = :account_id AND s.merge_from IS NOT NULL

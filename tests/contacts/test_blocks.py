@@ -12,6 +12,7 @@ from server.swaps.connect import REFUSED
 from tests.limit_counts import hits
 from tests.phone import Phone, soup, text_of
 from tests.reminders import make_due, running_worker, subscribe, swapped
+from tests.signin.test_guests import signs_in
 from tests.swaps.test_sync import action, replay, token_of
 from tests.tap.test_routes import bump, code_of
 from tests.waiting import eventually
@@ -103,6 +104,54 @@ async def test_every_way_of_swapping_is_refused_both_ways_with_the_same_words(ne
     await sam.make_card(name="Sam Roe")
     code = await code_of(dana)
     assert (await sam.post(sam.url("tap_code_enter"), {"code": code})).status_code == 303
+
+
+async def test_a_block_stands_against_a_new_card_with_their_address(new_phone, pool):
+    """Mia, blocked, types Dana's details on her own phone; or leaves her own on Dana's link as
+    someone new: the same refusal, nothing made, no email to Dana."""
+    dana, mia = await dana_blocks_mia(new_phone, pool)
+    typed = await mia.post(
+        mia.url("tap_guest"), {"name": "Dana L", "email": " DANA@example.com"}, htmx=True
+    )
+    assert typed.status_code == 403 and REFUSED in text_of(typed)
+    again = await new_phone()  # a new browser, no card
+    link = await dana.share_link()
+    await refused(await again.post(link + "/details", {"name": "M", "email": "Mia@example.com"}))
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 2
+    assert await pool.fetchval("SELECT count(*) FROM emails") == 0
+    assert not again.client.cookies, "no session either"
+    # Anyone else's address still swaps, on the same browser.
+    sam = {"name": "Sam Roe", "email": "sam@example.com"}
+    assert (await again.post(link + "/details", sam)).status_code == 303
+
+
+async def test_merging_a_card_typed_by_someone_blocked_does_not_connect_them(
+    new_phone, pool, mail, app
+):
+    """Mia typed Dana's details on her phone before Dana blocked her: when Dana signs in and
+    merges that card in, Mia is not among her contacts, nor she among Mia's."""
+    dana, mia = await swapped(new_phone)
+    typed = await mia.post(mia.url("tap_guest"), {"name": "Dana L", "email": "dana@example.com"})
+    assert typed.status_code == 303
+    await pool.execute("DELETE FROM emails")  # "You met Mia Chen": the code is the one awaited
+    page = await dana.get(dana.url("contact", contact_id=await contact_of(pool, 1)))
+    block = soup(page).select_one("details form")
+    assert (await dana.post(block["action"])).status_code == 303
+    laptop = await new_phone()
+    signed = await signs_in(laptop, mail, app, "dana@example.com")
+    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
+    offer = soup(await laptop.get(signed.headers["location"]))
+    assert "Someone you can't swap details with typed your details" in offer.main.get_text()
+    assert "Mia Chen" not in offer.main.get_text()
+    choices = [button.get_text() for button in offer.main.select("form button")]
+    assert choices == ["Delete that card", "Not now"]
+    # A merge all the same (the page opened before the block, say) connects nobody.
+    merged = await laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "merge"})
+    assert merged.headers["location"] == laptop.url("contacts") + "?notice=merged"
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+    assert "Mia Chen" not in text_of(await laptop.get(laptop.url("contacts")))
+    assert "Dana" not in text_of(await mia.get(mia.url("contacts")))
+    assert await blocked_names(dana) == ["Mia Chen"]
 
 
 async def test_two_who_blocked_never_pair_by_bump_and_hear_nobody_bumped_back(new_phone, pool):
