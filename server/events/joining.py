@@ -35,7 +35,8 @@ OPENS_BEFORE = timedelta(days=1)
 CLOSES_AFTER = timedelta(days=2)
 
 UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and try again."
-TOO_MANY = "Too many codes that don't exist. Wait an hour, or scan the event's QR code instead."
+# {wait}: when a miss leaves the count (limits.TooMany says it, and sends Retry-After).
+TOO_MANY = "Too many codes that don't exist. Try again {wait}, or scan the event's QR code instead."
 CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
 NOT_YET = "Joining {name} opens on {when}, a day before it starts. Come back then."
 OVER = "This event is over, so it can no longer be joined."
@@ -75,8 +76,8 @@ async def find(
         try:
             # Only unknown codes count: checked now, counted below when this one is unknown.
             await limits.check(conn, sql, *misses)
-        except limits.TooMany:
-            refusal = HTTPException(429, TOO_MANY)
+        except limits.TooMany as too_many:
+            refusal = too_many
         else:
             if code is not None:
                 event = await sql.run(conn, "events.by_code", join_code=code)

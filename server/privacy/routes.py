@@ -45,7 +45,7 @@ async def _page(
     *,
     code_sent: bool = False,
     again: bool = False,
-    too_many: bool = False,
+    too_many: str = "",  # when one more code may be asked for, in words
     code_error: str = "",
     confirm_error: str = "",
     status_code: int = 200,
@@ -107,8 +107,10 @@ async def delete_account_send_code(request: Request) -> Response:
                 ways.address,
                 client_ip(request) or "",
             )
-    except codes.TooMany:
-        return await _page(request, code_sent=True, too_many=True, status_code=429)
+    except codes.TooMany as too_many:
+        refused = await _page(request, code_sent=True, too_many=too_many.wait, status_code=429)
+        refused.headers["retry-after"] = str(too_many.retry_after)
+        return refused
     step = url_path(request, "delete_account") + ("?code=again" if again else "?code=sent")
     return RedirectResponse(step, status_code=303)
 

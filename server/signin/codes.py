@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from server.db.queries import Queries
 from server.mail import links
 from server.mail.messages import CODE_LIFETIME
-from server.web import forms, signing
+from server.web import forms, limits, signing
 
 PER_ADDRESS_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
@@ -44,7 +45,13 @@ EMAIL_KINDS = {"sign_in": "code", "delete": "delete_code"}
 
 
 class TooMany(Exception):
-    """Too many codes asked for this address or from this IP in the last hour."""
+    """Too many codes asked for this address or from this IP in the last hour: one more may
+    be asked in ``retry_after`` seconds (``wait`` in words)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+        self.wait = limits.wait_in_words(retry_after)
 
 
 @dataclass(frozen=True)
@@ -101,8 +108,16 @@ async def _within_limits(
 ) -> None:
     await sql.run(conn, "signin.lock_asking", address=address, ip=ip)
     asked = await sql.run(conn, "signin.asked_recently", address=address, ip=ip, purpose=purpose)
-    if asked["by_address"] >= PER_ADDRESS_PER_HOUR or asked["by_ip"] >= PER_IP_PER_HOUR:
-        raise TooMany
+    waits = [
+        wait
+        for count, most, wait in (
+            (asked["by_address"], PER_ADDRESS_PER_HOUR, asked["address_wait"]),
+            (asked["by_ip"], PER_IP_PER_HOUR, asked["ip_wait"]),
+        )
+        if count >= most
+    ]
+    if waits:
+        raise TooMany(max(1, math.ceil(max(waits).total_seconds())))
 
 
 async def _issue(

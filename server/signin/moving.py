@@ -28,12 +28,18 @@ MISSES = limits.Rule(
     "address-move-misses",
     MISSES_ALLOWED,
     timedelta(minutes=10),
-    "Too many wrong codes. Wait ten minutes, then show a new code on the other phone.",
+    "Too many wrong codes. Try again {wait}, with a new code shown on the other phone.",
 )
 
 
 class TooManyMisses(Exception):
-    """``MISSES_ALLOWED`` wrong codes from this address in ten minutes."""
+    """``MISSES_ALLOWED`` wrong codes from this address in ten minutes: the rule's words, with
+    when to try again, and that wait in seconds."""
+
+    def __init__(self, refused: limits.TooMany) -> None:
+        super().__init__(refused.detail)
+        self.message = str(refused.detail)
+        self.retry_after = refused.retry_after
 
 
 def normalize(typed: str) -> str:
@@ -68,8 +74,8 @@ async def use_code(conn: Any, sql: Queries, secret_key: str, typed: str, ip: str
     # Only wrong codes count: checked now, counted below when this one is wrong too.
     try:
         await limits.check(conn, sql, (MISSES, ip))
-    except limits.TooMany:
-        raise TooManyMisses from None
+    except limits.TooMany as refused:
+        raise TooManyMisses(refused) from None
     code = normalize(typed)
     account_id: int | None = None
     if len(code) == LENGTH:

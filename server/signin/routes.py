@@ -37,7 +37,7 @@ def _sign_in_page(
     address: str = "",
     error: str = "",
     again: bool = False,
-    too_many: bool = False,
+    too_many: str = "",  # when one more code may be asked for, in words
     next_page: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -84,15 +84,17 @@ async def sign_in_ask(request: Request) -> Response:
             asked_id = await codes.ask(
                 conn, app.state.sql, secret_key, address, client_ip(request) or ""
             )
-    except codes.TooMany:
-        return _sign_in_page(
+    except codes.TooMany as too_many:
+        refused = _sign_in_page(
             request,
             step="code",
             address=address,
-            too_many=True,
+            too_many=too_many.wait,
             next_page=_next_page(request, form),
             status_code=429,
         )
+        refused.headers["retry-after"] = str(too_many.retry_after)
+        return refused
     # To the code step by GET: Back from the account the code opens, or a reload of this
     # step, then shows the page again, not "Confirm Form Resubmission" (sending a new code).
     # Its URL names the asking, not the address. "Send a new code" says it sent one:
@@ -417,9 +419,11 @@ async def move_enter_submit(request: Request) -> Response:
             )
             if account_id is not None:
                 session = await _start_session(request, conn, account_id, "move")
-    except moving.TooManyMisses:
-        error = "Too many wrong codes. Wait ten minutes, then show a new code on the other phone."
-        return render(request, "move_enter.html", {"typed": typed, "error": error}, status_code=429)
+    except moving.TooManyMisses as too_many:
+        context = {"typed": typed, "error": too_many.message}
+        refused = render(request, "move_enter.html", context, status_code=429)
+        refused.headers["retry-after"] = str(too_many.retry_after)
+        return refused
     if account_id is None:
         error = (
             "That code does not work: it may be mistyped, used, or older than five minutes."

@@ -31,7 +31,9 @@ NEW_PER_ADDRESS = Rule(
     "address-new-accounts",
     100,
     timedelta(minutes=10),
-    "Many new cards were made from your network just now. Please try again {wait}.",
+    # A venue's Wi-Fi is one address for everyone there: the way that does not wait.
+    "Many new cards were made from your network just now. Please try again {wait}, or ask"
+    " them to type your name and email on their phone.",
 )
 SWAPS_PER_ACCOUNT = Rule(
     "account-swaps",

@@ -135,7 +135,8 @@ async def perform(
         except SwapRefused as refused:
             return failed(refused.status_code, refused.detail)
         if outcome.status == 429:
-            raise Answer(429, {"status": "retry", "message": outcome.message, "retry_after": 600})
+            wait = outcome.retry_after or 600
+            raise Answer(429, {"status": "retry", "message": outcome.message, "retry_after": wait})
         if outcome.owner_id is None:
             return failed(outcome.status, outcome.message)
         return _done(request, contact_id, outcome.owner_name)

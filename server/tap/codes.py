@@ -44,7 +44,8 @@ DRAWS = 20
 WRONG = "That code didn't work. Check the digits, or ask them for a fresh code."
 OWN_CODE = "That's your own code. Type the code on their screen, or let them type yours."
 MALFORMED = "A code is 6 digits."
-TOO_MANY = "Too many wrong codes. Wait an hour, or scan their QR code instead."
+# {wait}: when a miss leaves the count (limits.TooMany says it).
+TOO_MANY = "Too many wrong codes. Try again {wait}, or scan their QR code instead."
 TOO_MANY_DRAWN = (
     "You've asked for many new codes. Wait a few minutes, or let them scan your QR code."
 )
@@ -76,6 +77,7 @@ class Redeemed:
     message: str = ""
     owner_id: int | None = None
     owner_name: str = ""
+    retry_after: int | None = None  # seconds, with a 429
 
 
 def normalise(typed: str) -> str | None:
@@ -146,8 +148,8 @@ async def redeem(
     misses = _misses(account_id, ip)
     try:
         await limits.check(conn, sql, *misses)
-    except limits.TooMany:
-        return Redeemed(429, TOO_MANY)
+    except limits.TooMany as too_many:
+        return Redeemed(429, str(too_many.detail), retry_after=too_many.retry_after)
     row = await sql.run(conn, "codes.find", code=code)
     if row is not None and row["used_by"] == account_id and row["account_id"] != account_id:
         # Typed twice (a double tap, or a replay): the swap is already made.

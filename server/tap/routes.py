@@ -111,7 +111,10 @@ async def tap_code_enter(request: Request) -> Response:
         # Rolled back: their code is still theirs to give someone else.
         return _code_form(request, typed, refused.detail, refused.status_code)
     if outcome.owner_id is None:
-        return _code_form(request, typed, outcome.message, outcome.status)
+        response = _code_form(request, typed, outcome.message, outcome.status)
+        if outcome.retry_after is not None:
+            response.headers["retry-after"] = str(outcome.retry_after)
+        return response
     return redirect(request, new_contact_url(request, contact_id))
 
 

@@ -5,12 +5,15 @@ SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
        pg_advisory_xact_lock(hashtext('sign-in-ip:' || :ip))
 
 -- name: asked_recently^
--- Codes asked for this address (for :purpose), and from this IP, in the last hour.
-SELECT (SELECT count(*) FROM sign_in_codes
-        WHERE address = :address AND purpose = :purpose
-          AND created_at > now() - interval '1 hour') AS by_address,
-       (SELECT count(*) FROM sign_in_codes
-        WHERE ip = :ip AND created_at > now() - interval '1 hour') AS by_ip
+-- Codes asked for this address (for :purpose), and from this IP, in the last hour, and how
+-- long until the first of each leaves that hour (the count goes down then).
+SELECT by_address.count AS by_address, by_address.wait AS address_wait,
+       by_ip.count AS by_ip, by_ip.wait AS ip_wait
+FROM (SELECT count(*), min(created_at) + interval '1 hour' - now() AS wait FROM sign_in_codes
+      WHERE address = :address AND purpose = :purpose
+        AND created_at > now() - interval '1 hour') AS by_address,
+     (SELECT count(*), min(created_at) + interval '1 hour' - now() AS wait FROM sign_in_codes
+      WHERE ip = :ip AND created_at > now() - interval '1 hour') AS by_ip
 
 -- name: account_with_email$
 -- The account whose card has :address (when there are several: one its owner made rather

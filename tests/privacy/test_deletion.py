@@ -14,6 +14,7 @@ from PIL import Image
 
 from server.privacy import deletion
 from tests.events.test_routes import attendee, event_form, organizer_with_event
+from tests.limit_counts import says_wait
 from tests.mailing import code_sent, leaves_details, running_mail_worker
 from tests.phone import Phone, soup, text_of
 from tests.reminders import make_due, running_worker, subscribe
@@ -501,5 +502,6 @@ async def test_asking_for_too_many_codes_says_none_was_sent(new_phone, pool, app
     assert refused.status_code == 429
     said = text_of(refused)
     assert "We sent no new code: you asked for several in the last hour." in said
+    says_wait(refused, f"Type the last one we sent to {DANA}, or ask again {{wait}}.")
     assert "We sent a code to" not in said, "nothing said to be sent that was not"
     assert soup(refused).find("button", string="Confirm it's me") is not None
