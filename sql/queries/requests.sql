@@ -50,15 +50,16 @@ LIMIT :limit
 -- name: sent
 -- My requests not answered as far as I know, and not withdrawn, newest first (:limit of
 -- them): a declined one reads the same, declining being silent (request_sent() in logic.sql). Not someone in my
--- contacts now (we swapped since), nor anyone blocked either way; their name only, not
--- their card as it is now (they may have left the list of people since).
+-- contacts now (we swapped since), nor anyone I blocked; someone who blocked me, as a
+-- decline (a block declines it): that it went would tell. Their name only, not their card
+-- as it is now (they may have left the list of people since).
 SELECT r.id, r.created_at, e.name AS event_name, c.name
 FROM connect_requests r
 JOIN cards c ON c.account_id = r.to_id
 JOIN events e ON e.id = r.event_id
 WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
   AND r.withdrawn_at IS NULL
-  AND r.to_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+  AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)
   AND NOT EXISTS (SELECT 1 FROM contacts ct
                   WHERE ct.owner_id = :account_id AND ct.contact_id = r.to_id)
 ORDER BY r.created_at DESC, r.id DESC

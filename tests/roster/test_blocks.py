@@ -37,6 +37,9 @@ async def test_block_from_a_request_declines_it_and_hides_both_everywhere(new_ph
 
     assert await sees(ben, event_id, "Ana Silva") == {"roster": False, "matches": False}
     assert await sees(ana, event_id, "Ben Ode") == {"roster": False, "matches": False}
+    # Ben's request stays in his "Sent by you", as a decline would: nothing tells him.
+    sent = soup(await ben.get(ben.url("requests"))).find("h2", string="Sent by you")
+    assert "Ana Silva" in sent.find_next("ul").get_text()
     for me, other in ((ben, ANA), (ana, BEN)):
         asked = await me.post(me.url("request_connect", event_id=event_id, account_id=other))
         assert asked.status_code == 404
