@@ -83,7 +83,9 @@ async def confirm(request: Request) -> Response:
                 account_id=email["account_id"],
                 about_id=email["about_id"],
             )
-            if followup is not None and followup["status"] == "done":
+            if followup is None:
+                return _nothing_to_remind(request, email["about_name"])
+            if followup["status"] == "done":
                 return _page(
                     request,
                     heading=f"You followed up with {email['about_name']}",
@@ -91,8 +93,7 @@ async def confirm(request: Request) -> Response:
                     done=True,
                 )
             if (
-                followup is not None
-                and followup["status"] == "open"
+                followup["status"] == "open"
                 and followup["ahead"]
                 and email["reminded_there"]
             ):
@@ -148,8 +149,23 @@ async def confirm(request: Request) -> Response:
             f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
         )
         return _page(request, heading="Done: you will be reminded", text=text, done=True)
+    if met and not await sql.run(
+        pool, "mail.followup_about", account_id=email["account_id"], about_id=email["about_id"]
+    ):
+        return _nothing_to_remind(request, email["about_name"])
     email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
     return _page(request, heading="Your address is confirmed", text=_confirmed(email), done=True)
+
+
+def _nothing_to_remind(request: Request, name: str) -> Response:
+    """ "You met" opened once the two are no longer connected (removed, or a block): no
+    reminder to promise."""
+    return _page(
+        request,
+        heading="No reminder to set",
+        text=f"{name} is no longer among your contacts on Reachout, so we will not remind you.",
+        done=True,
+    )
 
 
 def _confirmed(email: Any) -> str:

@@ -32,6 +32,29 @@ async def test_leaving_details_queues_you_met_and_the_worker_sends_it(new_phone,
     assert await emails(pool) == [("met", "sent", 1)]
 
 
+async def test_remind_me_tomorrow_once_no_longer_connected_promises_nothing(
+    new_phone, pool, mail, app
+):
+    """Dana blocked Mia after Mia left her details: "Remind me tomorrow" in Mia's "You met"
+    says there is nothing to remind her of, before and after the button."""
+    dana, _ = await leaves_details(new_phone)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+        [met] = await mail.wait_for(1)
+    confirm = link_in(met, "/m/confirm/")
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    page = soup(await dana.get(dana.url("contact", contact_id=contact_id)))
+    assert (await dana.post(page.select_one("details form")["action"])).status_code == 303
+    phone = await new_phone()
+    for answer in (await phone.get(confirm), await phone.post(confirm, {})):
+        assert answer.status_code == 200
+        said = soup(answer)
+        assert said.h1.get_text() == "No reminder to set"
+        assert "Dana Lee is no longer among your contacts" in said.main.get_text()
+        assert said.select_one("main form button") is None
+    assert await pool.fetchval("SELECT count(*) FROM followups") == 0
+
+
 async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     new_phone, pool, mail, app
 ):
