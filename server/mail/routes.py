@@ -92,11 +92,7 @@ async def confirm(request: Request) -> Response:
                     text="It is marked done: no reminder will come.",
                     done=True,
                 )
-            if (
-                followup["status"] == "open"
-                and followup["ahead"]
-                and email["reminded_there"]
-            ):
+            if followup["status"] == "open" and followup["ahead"] and email["reminded_there"]:
                 # Pressed already (or reminders go there anyway): say when, not ask again.
                 when = wording.when_phrase(
                     followup["due_at"], datetime.now(UTC), followup["time_zone"]
