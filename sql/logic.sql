@@ -79,6 +79,18 @@ BEGIN
 END
 $$;
 
+-- Whether `address` (lower-cased already) is on the card of someone the organizer removed
+-- from `event`: removed for good, they do not come back as a new account with it. By the
+-- event's removed attendees (few), each card by key.
+CREATE OR REPLACE FUNCTION removed_address(event bigint, address text) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN address <> '' AND EXISTS (
+        SELECT 1 FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
+        WHERE ea.event_id = event AND ea.removed_at IS NOT NULL AND lower(c.email) = address);
+END
+$$;
+
 -- The slot of time a hit at `at` counts in for a limit over `span`: a sixtieth of the span
 -- (a minute of an hour). A limit counts its slots that began within the span, so a hit
 -- leaves the count up to a sixtieth of the span early, in exchange for reading a key's few

@@ -16,8 +16,10 @@ from server.cards.cards import load_card, phone_region
 from server.db import time_zones
 from server.events import events, joining
 from server.events.events import join_path, join_url, load_event
+from server.mail import addresses
 from server.web import limits, pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.errors import Titled
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
@@ -311,6 +313,10 @@ async def join_event_submit(request: Request) -> Response:
             errors=errors,
             status_code=422,
         )
+    address = addresses.normalize(values.get("email", ""))
+    if await sql.run(pool, "events.address_removed", event_id=event["id"], address=address):
+        # Someone removed, back as someone new with the same address.
+        raise Titled(403, joining.REMOVED, title="You can't join this event")
     token, token_hash = sessions.new_token()
     zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
     async with pool.acquire() as conn, conn.transaction():

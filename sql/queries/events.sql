@@ -48,9 +48,18 @@ ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUD
 
 -- name: removed$
 -- Whether the organizer removed :account_id from :event_id: they stay out, and are told so.
+-- So does a card with the address of someone removed (a new account, the same person).
 SELECT EXISTS (SELECT 1 FROM event_attendees
                WHERE event_id = :event_id AND account_id = :account_id
                  AND removed_at IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM cards mine
+               WHERE mine.account_id = :account_id AND mine.email <> ''
+                 AND removed_address(:event_id, lower(mine.email)))
+
+-- name: address_removed$
+-- Whether :address (lower-cased) is on the card of someone the organizer removed from
+-- :event_id: a newcomer joining with it stays out too.
+SELECT removed_address(:event_id, :address)
 
 -- name: attendees
 -- Everyone at an event, for its organizer (listed or not): name and headline, with whether

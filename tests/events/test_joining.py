@@ -150,6 +150,19 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     assert attending == 0, "the code does not let her back in"
     page = await mia.get(mia.url("event", event_id=event_id))
     assert soup(page).h1.get_text(strip=True) == "You were removed from this event"
+    # Nor does a new account with her address: made on the join page, or before.
+    again = await new_phone()
+    joined = await again.post(
+        again.url("join_event_submit", code=code), {"name": "Mia C", "email": "MIA@example.com"}
+    )
+    assert joined.status_code == 403 and "The organizer removed you" in text_of(joined)
+    await again.make_card(name="Mia C", email="mia@example.com")
+    for answer in (
+        await again.get(again.url("join_event", code=code)),
+        await again.post(again.url("join_event_submit", code=code), {"listed": "on"}),
+    ):
+        assert answer.status_code == 403 and "The organizer removed you" in text_of(answer)
+    assert await pool.fetchval("SELECT count(*) FROM event_attendees WHERE left_at IS NULL") == 2
 
     # Only the organizer can remove, and only people at the event.
     sam_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Sam Roe'")
