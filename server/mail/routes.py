@@ -129,7 +129,8 @@ async def confirm(request: Request) -> Response:
             "mail.confirm",
             address=email["to_address"],
             account_id=email["account_id"],
-            resubscribe=not met,  # "Confirm my address": mail here again
+            # "Confirm my address", and "Remind me tomorrow" (by email): mail here again.
+            resubscribe=True,
         )
         due = None
         if met:
@@ -141,6 +142,14 @@ async def confirm(request: Request) -> Response:
             )
     if due is not None:
         when = wording.when_phrase(due["due_at"], datetime.now(UTC), due["time_zone"])
+        email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there?
+        if not email["reminded_there"]:
+            # Their Settings send reminders elsewhere (push), or nowhere: no email to promise.
+            text = (
+                f"Your follow-up with {email['about_name']} is due {when}. Your reminders don't"
+                " come by email (Settings says how they come), so look at your follow-ups then."
+            )
+            return _page(request, heading="Done: it is due tomorrow", text=text, done=True)
         text = (
             f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
         )

@@ -55,6 +55,30 @@ async def test_remind_me_tomorrow_once_no_longer_connected_promises_nothing(
     assert await pool.fetchval("SELECT count(*) FROM followups") == 0
 
 
+async def test_remind_me_tomorrow_promises_an_email_only_where_one_will_come(
+    new_phone, pool, mail, app
+):
+    """Mia unsubscribed (from another "You met", say), then presses "Remind me tomorrow": she
+    asks for that email, so mail goes there again. Had her Settings said reminders come by
+    neither push nor email, the page says when it is due, not that we will email."""
+    _, visitor = await leaves_details(new_phone)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+        [met] = await mail.wait_for(1)
+    confirm = link_in(met, "/m/confirm/")
+    await pool.execute("UPDATE email_addresses SET unsubscribed_at = now()")
+    done = soup(await visitor.post(confirm, {}))
+    assert done.h1.get_text() == "Done: you will be reminded"
+    assert await pool.fetchval("SELECT unsubscribed_at FROM email_addresses") is None
+    await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 2")
+    await pool.execute("UPDATE followups SET round = round + 1")
+    again = soup(await visitor.post(confirm, {}))
+    assert again.h1.get_text() == "Done: it is due tomorrow"
+    said = again.select_one("main p").get_text(" ", strip=True)
+    assert said.startswith("Your follow-up with Dana Lee is due tomorrow at 09:00.")
+    assert "We will email" not in again.main.get_text()
+
+
 async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     new_phone, pool, mail, app
 ):
