@@ -147,6 +147,26 @@ async def test_done_undo_off_and_snooze(new_phone, pool):
     assert due.astimezone(UTC).date().isoformat() == last
 
 
+async def test_a_follow_up_done_after_its_reminder_can_be_reminded_again(new_phone, pool):
+    """Reminded, then marked done (from the email, say): later, on the contact's page, the one
+    button asks for a new reminder, tomorrow morning, in a new round the worker sends."""
+    dana, _ = await swapped(new_phone)
+    await make_due(pool)
+    await pool.execute("UPDATE followups SET queued_round = round, status = 'done'")
+    page = soup(await dana.get(dana.url("contact", contact_id=await dana_contact(pool))))
+    [button] = page.select("#followup form button")
+    assert button.get_text() == "Remind me tomorrow"
+    form = button.find_parent("form")
+    fields = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    answer = await dana.post(form["action"], {**fields, button["name"]: button["value"]})
+    assert answer.status_code == 303
+    row = await pool.fetchrow(
+        "SELECT status, round > queued_round AS to_send, due_at > now() AS ahead"
+        " FROM followups WHERE owner_id = 1"
+    )
+    assert dict(row) == {"status": "open", "to_send": True, "ahead": True}
+
+
 async def test_bad_snooze_and_unknown_action_change_nothing(new_phone, pool):
     dana, _ = await swapped(new_phone)
     url = dana.url("followup_change", contact_id=await dana_contact(pool))
