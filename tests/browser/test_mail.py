@@ -10,7 +10,7 @@ over SMTP to a local mail sink, the sink keeping it where /dev/mail reads it (se
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import asyncpg
@@ -63,7 +63,8 @@ async def test_visitor_reads_you_met_at_dev_mail_and_asks_to_be_reminded_tomorro
             reports.append(describe_violations(f"{label} ({page.url})", violations))
 
     dana = await dev_phone_page()
-    await make_card_from_home(dana, DANA)
+    # A word longer than a phone is wide (a handle, a pasted URL): the email wraps it.
+    await make_card_from_home(dana, replace(DANA, headline=f"{DANA.headline}, {'Apparel' * 14}"))
     link = await scan_qr(dana)
 
     # Mia has no account and no app: she leaves her name and email on Dana's card.
@@ -89,6 +90,10 @@ async def test_visitor_reads_you_met_at_dev_mail_and_asks_to_be_reminded_tomorro
     # The HTML part, in its sandboxed frame: its button opens a new tab, as from a mail app.
     email = mia.get_by_title("The HTML part of “You met Dana Lee”").content_frame
     await expect(email.get_by_role("heading", level=1, name="You met Dana Lee")).to_be_visible()
+    await expect(email.get_by_text("ApparelApparel")).to_be_visible()
+    assert await email.locator(".sheet").evaluate(
+        "(sheet) => sheet.scrollWidth <= sheet.clientWidth"
+    ), "the email is wider than the phone"
     before = await reminding(pool)
     async with mia.expect_popup() as opened:
         await email.get_by_role("link", name="Remind me tomorrow to follow up").tap()
