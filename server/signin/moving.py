@@ -32,16 +32,6 @@ MISSES = limits.Rule(
 )
 
 
-class TooManyMisses(Exception):
-    """``MISSES_ALLOWED`` wrong codes from this address in ten minutes: the rule's words, with
-    when to try again, and that wait in seconds."""
-
-    def __init__(self, refused: limits.TooMany) -> None:
-        super().__init__(refused.detail)
-        self.message = str(refused.detail)
-        self.retry_after = refused.retry_after
-
-
 def normalize(typed: str) -> str:
     """What was typed, as the code is kept: upper case, spaces and dashes dropped."""
     return "".join(ch for ch in typed.upper() if ch.isalnum())
@@ -69,13 +59,11 @@ async def new_code(conn: Any, sql: Queries, secret_key: str, account_id: int) ->
 
 
 async def use_code(conn: Any, sql: Queries, secret_key: str, typed: str, ip: str) -> int | None:
-    """The account a typed code moves to, or None (counted as a miss); TooManyMisses when this
-    IP already missed five times. Run inside a transaction (the IP's lock is held by it)."""
+    """The account a typed code moves to, or None (counted as a miss); ``limits.TooMany`` (the
+    words of ``MISSES``, when to try again) when this IP already missed ``MISSES_ALLOWED`` times.
+    Run inside a transaction (the IP's lock is held by it)."""
     # Only wrong codes count: checked now, counted below when this one is wrong too.
-    try:
-        await limits.check(conn, sql, (MISSES, ip))
-    except limits.TooMany as refused:
-        raise TooManyMisses(refused) from None
+    await limits.check(conn, sql, (MISSES, ip))
     code = normalize(typed)
     account_id: int | None = None
     if len(code) == LENGTH:

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
 from server.signin import browsers, codes, moving, passkeys
-from server.web import forms, qr, sessions
+from server.web import forms, limits, qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
@@ -419,10 +419,11 @@ async def move_enter_submit(request: Request) -> Response:
             )
             if account_id is not None:
                 session = await _start_session(request, conn, account_id, "move")
-    except moving.TooManyMisses as too_many:
-        context = {"typed": typed, "error": too_many.message}
+    except limits.TooMany as too_many:
+        # On the form, with what was typed: the rule's words say when to try again.
+        context = {"typed": typed, "error": too_many.detail}
         refused = render(request, "move_enter.html", context, status_code=429)
-        refused.headers["retry-after"] = str(too_many.retry_after)
+        refused.headers.update(too_many.headers or {})
         return refused
     if account_id is None:
         error = (
