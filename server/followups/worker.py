@@ -41,8 +41,11 @@ log = logging.getLogger("reachout.worker")
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
-# Reminders one account gets one by one in its day; past these, one summary per device.
+# Reminders one account gets one by one in its day; past these, a summary per device
+# ("You have N people to follow up"), and another no sooner than SUMMARY_GAP after it for
+# those that come due later.
 REMINDERS_EACH_DAY = 5
+SUMMARY_GAP = 3 * 3600.0
 # Claimed rows held ahead of the sends, in concurrencies (server/db/outbox.py): three, so
 # that the sends do not run dry while the next claim is made.
 HAND_DEPTH = 3
@@ -202,6 +205,7 @@ class Worker:
                 "deliveries.enqueue_taken",
                 ids=[row["id"] for row in due],
                 each_day=REMINDERS_EACH_DAY,
+                summary_gap_seconds=SUMMARY_GAP,
             )
             return len(due)
 

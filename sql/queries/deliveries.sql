@@ -20,9 +20,12 @@ FROM (SELECT DISTINCT owner_id FROM unnest(:owners::bigint[]) AS owner_id ORDER 
 -- Step 3: turn the follow-ups :ids (locked by step 1) into one delivery per subscribed device
 -- and one email, each round once, as the owner wants reminders to come (reminder_channels
 -- in logic.sql). Only the first :each_day reminders of the owner's local day
--- go one by one; past those, one summary per device and day ("You have N people to follow
--- up"), and one summary email, so that a flood of new contacts is one notification and one
--- email, not hundreds. Returns how many follow-ups were queued.
+-- go one by one; past those, a summary per device ("You have N people to follow up") and
+-- a summary email, so that a flood of new contacts is one notification and one email, not
+-- hundreds. A summary counts what is due when it is sent, so one still waiting to go covers
+-- these too; else a new one is queued, to go no sooner than :summary_gap_seconds after the
+-- last went: a follow-up due after the day's first summary is reminded as well, in a later
+-- one. Returns how many follow-ups were queued.
 WITH taken AS (
     UPDATE followups f SET queued_round = f.round, queued_at = now()
     WHERE f.id = ANY(:ids::bigint[]) AND f.queued_round < f.round
@@ -49,22 +52,35 @@ WITH taken AS (
     FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
     WHERE ranked.nth <= :each_day AND ranked.by_push
     ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
+), summarising AS (
+    SELECT DISTINCT owner_id, day, by_push, address FROM ranked WHERE nth > :each_day
 ), summarised AS (
-    INSERT INTO deliveries (summary_account_id, summary_day, subscription_id)
-    SELECT DISTINCT ranked.owner_id, ranked.day, s.id
-    FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
-    WHERE ranked.nth > :each_day AND ranked.by_push
-    ON CONFLICT DO NOTHING
+    INSERT INTO deliveries (summary_account_id, summary_day, subscription_id, next_attempt_at)
+    SELECT s.account_id, summarising.day, s.id,
+           greatest(now(), last.went + make_interval(secs => :summary_gap_seconds))
+    FROM summarising JOIN push_subscriptions s ON s.account_id = summarising.owner_id
+    CROSS JOIN LATERAL (
+        SELECT max(coalesce(d.sent_at, d.next_attempt_at)) FILTER (WHERE d.status <> 'queued') AS went,
+               count(*) FILTER (WHERE d.status = 'queued') AS waiting
+        FROM deliveries d WHERE d.summary_account_id = s.account_id AND d.subscription_id = s.id
+    ) last
+    WHERE summarising.by_push AND last.waiting = 0
 ), mailed AS (
     INSERT INTO emails (kind, account_id, to_address, followup_id, round)
     SELECT 'reminder', owner_id, address, id, round FROM ranked
     WHERE address IS NOT NULL AND nth <= :each_day
     ON CONFLICT DO NOTHING
 ), mail_summarised AS (
-    INSERT INTO emails (kind, account_id, to_address, summary_day)
-    SELECT DISTINCT 'summary', owner_id, address, day FROM ranked
-    WHERE address IS NOT NULL AND nth > :each_day
-    ON CONFLICT DO NOTHING
+    INSERT INTO emails (kind, account_id, to_address, summary_day, next_attempt_at)
+    SELECT 'summary', summarising.owner_id, summarising.address, summarising.day,
+           greatest(now(), last.went + make_interval(secs => :summary_gap_seconds))
+    FROM summarising
+    CROSS JOIN LATERAL (
+        SELECT max(coalesce(e.sent_at, e.next_attempt_at)) FILTER (WHERE e.status <> 'queued') AS went,
+               count(*) FILTER (WHERE e.status = 'queued') AS waiting
+        FROM emails e WHERE e.account_id = summarising.owner_id AND e.kind = 'summary'
+    ) last
+    WHERE summarising.address IS NOT NULL AND last.waiting = 0
 )
 SELECT count(*) FROM taken
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 import httpx
 
 from server.db.pool import create_pool
-from server.followups.worker import REMINDERS_EACH_DAY
+from server.followups.worker import REMINDERS_EACH_DAY, SUMMARY_GAP
 from tests.mailing import confirm_addresses, link_in, running_mail_worker
 from tests.phone import Phone
 from tests.reminders import make_due, running_worker, subscribe
@@ -41,6 +42,26 @@ async def flood(app, link: str, count: int = 12) -> None:
     assert [a.status_code for a in answers] == [303] * count
 
 
+async def later_summaries_are_due(pool) -> None:
+    """The summary queued after the first is to go SUMMARY_GAP after it; the clock moves on
+    to then."""
+    waits = await pool.fetch(
+        "SELECT next_attempt_at - now() AS wait FROM deliveries"
+        " WHERE status = 'queued' AND summary_day IS NOT NULL"
+        " UNION ALL SELECT next_attempt_at - now() FROM emails"
+        " WHERE status = 'queued' AND summary_day IS NOT NULL"
+    )
+    assert len(waits) == 1, "one summary waits for all that came due since"
+    assert waits[0]["wait"] > timedelta(seconds=SUMMARY_GAP - 60)
+    for moved in (
+        "UPDATE deliveries SET next_attempt_at = now(), sent_at = sent_at - $1::interval"
+        " WHERE summary_day IS NOT NULL",
+        "UPDATE emails SET next_attempt_at = now(), sent_at = sent_at - $1::interval"
+        " WHERE summary_day IS NOT NULL",
+    ):
+        await pool.execute(moved, timedelta(seconds=SUMMARY_GAP))
+
+
 async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
     new_phone, app, pool, push
 ):
@@ -60,13 +81,18 @@ async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
         )
         assert summary["url"] == dana.url("followups")
 
-        # More the same day: no second summary, no more one by one.
+        # More come due the same day (snoozed to this evening, say): not one by one, nor
+        # straight after the summary, but in another summary a few hours after it.
         await pool.execute(
             "UPDATE followups SET round = round + 1, due_at = now() - interval '1 minute'"
             " WHERE owner_id = 1"
         )
         await worker.run_once()
         assert len(push.received_for(device)) == REMINDERS_EACH_DAY + 1
+        await later_summaries_are_due(pool)
+        await worker.run_once()
+        titles = [m.json()["title"] for m in push.received_for(device)]
+        assert titles[REMINDERS_EACH_DAY + 1 :] == ["You have 12 people to follow up"]
     # Every one of them is still on her follow-ups page.
     page = await dana.get(dana.url("followups"))
     assert page.text.count("Buy Pills") >= 12
@@ -98,7 +124,7 @@ async def test_by_email_a_flood_is_a_few_reminder_emails_then_one_summary_email(
         assert summary.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert link_in(summary, "/m/unsubscribe")
 
-        # More the same day: no second summary, no more one by one.
+        # More come due the same day: another summary email, a few hours after the first.
         await pool.execute(
             "UPDATE followups SET round = round + 1, due_at = now() - interval '1 minute'"
             " WHERE owner_id = 1"
@@ -106,6 +132,10 @@ async def test_by_email_a_flood_is_a_few_reminder_emails_then_one_summary_email(
         await pushes.run_once()
         await mailer.run_once()
         assert len(mail.received_for("dana@example.com")) == REMINDERS_EACH_DAY + 1
+        await later_summaries_are_due(pool)
+        await mailer.run_once()
+        subjects = [m.subject for m in mail.received_for("dana@example.com")]
+        assert subjects[REMINDERS_EACH_DAY + 1 :] == ["You have 12 people to follow up"]
     assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0, "no device, no push"
     # Settings lists it among the recent emails, by name (it shows the latest five, so the
     # reminders, queued in the same statement, are cleared out of its way first).
