@@ -33,12 +33,18 @@ async def followups(request: Request) -> Response:
         raise errors.NoCard(404, "")
     rows: list[Any] = []
     reach = None
+    event_name = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
-        event = request.query_params.get("event", "")
-        rows = await sql.run(
-            pool, "followups.list_open", owner_id=account_id, event_id=an_id(event)
-        )
+        event_id = an_id(request.query_params.get("event", ""))
+        if event_id is not None:
+            event_name = await sql.run(
+                pool, "followups.event_name", event_id=event_id, owner_id=account_id
+            )
+            if event_name is None:
+                # Not an event of theirs (or a mistyped link): everyone, rather than nobody.
+                event_id = None
+        rows = await sql.run(pool, "followups.list_open", owner_id=account_id, event_id=event_id)
         if rows:
             reach = await sql.run(pool, "followups.reminders_reach", account_id=account_id)
     now = datetime.now(UTC)
@@ -52,6 +58,7 @@ async def followups(request: Request) -> Response:
             "tz": viewer(request).time_zone,
             "unreached": reach is not None and not reach["reached"],
             "reminders_by": reach["reminders_by"] if reach else "",
+            "event_name": event_name,
         },
     )
 

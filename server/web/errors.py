@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from starlette.authentication import AuthenticationError
 from starlette.exceptions import HTTPException
@@ -65,6 +66,15 @@ class NoCard(Titled):
         super().__init__(status_code, detail, title="No card on this phone yet")
 
 
+def _this_page(request: Request) -> str | None:
+    """The page asked for, to come back to once signed in: its path and query, less the
+    mark of our email (signed in, it is an ordinary visit)."""
+    if request.method != "GET":
+        return None
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "from"])
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def error_response(
     request: Request,
     status_code: int,
@@ -84,6 +94,7 @@ def error_response(
         "status_code": status_code,
         "offer_card": offer_card,
         "sign_in_first": sign_in_first,
+        "next_page": _this_page(request) if offer_card else None,
     }
     if htmx(request):
         # Show the message where the page keeps its notices, not in place of the form.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 
@@ -90,10 +91,13 @@ NOTICES = {
 
 
 def with_notice(path: str, key: str) -> str:
-    """``path`` with the notice ``key`` to show once it is opened."""
+    """``path`` with the notice ``key`` to show once it is opened (in place of any notice
+    its query had, the rest of the query kept)."""
     if key not in NOTICES:
         raise KeyError(f"no notice named {key!r}")
-    return f"{path}?{PARAM}={key}"
+    page, _, query = path.partition("?")
+    kept = [(name, value) for name, value in parse_qsl(query) if name != PARAM]
+    return f"{page}?{urlencode([*kept, (PARAM, key)])}"
 
 
 def notice_context(request: Request) -> dict[str, Any]:

@@ -8,11 +8,15 @@ worker's scripts all go through one ``Urls``: a path is the route's own
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
 from starlette.routing import BaseRoute, Mount, NoMatchFound, Route
+
+PRINTABLE_ASCII = re.compile(r"[!-~]+")
 
 # The pages of the signed-in app that a phone keeps for when the venue's network is gone
 # (never /c/<token>: other people's cards stay on the server).
@@ -71,13 +75,19 @@ class Urls:
         return self._routes[name].path_regex.pattern.replace("(?P<", "(?<")
 
     def app_page(self, path: object) -> str | None:
-        """``path`` if it is a page of the signed-in app (``OFFLINE_PAGES``) or an event's
-        join page, to go on to after signing in; None for anything else: it comes from a
-        URL, and a sign-in must never lead off the site or to an action."""
+        """``path`` (with its query, as ``/followups?event=3``) if it is a page of the
+        signed-in app (``OFFLINE_PAGES``) or an event's join page, to go on to after signing
+        in; None for anything else: it comes from a URL, and a sign-in must never lead off
+        the site or to an action."""
         if not isinstance(path, str) or len(path) > 300 or not path.startswith("/"):
             return None
+        if not PRINTABLE_ASCII.fullmatch(path):  # urlsplit drops a newline; never pass one on
+            return None
+        parts = urlsplit(path)
+        if parts.scheme or parts.netloc or parts.fragment:
+            return None
         for name in (*OFFLINE_PAGES, "join_event"):
-            if self._routes[name].path_regex.fullmatch(path):
+            if self._routes[name].path_regex.fullmatch(parts.path):
                 return path
         return None
 

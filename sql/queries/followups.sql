@@ -21,6 +21,14 @@ WHERE f.owner_id = :owner_id AND f.status = 'open' AND (:event_id::bigint IS NUL
 ORDER BY f.due_at, f.id
 LIMIT 500
 
+-- name: event_name$
+-- The name of event :event_id, when :owner_id was there (joined it, or met someone there):
+-- the follow-ups page filtered to it says so (a digest's link opens it).
+SELECT e.name FROM events e
+WHERE e.id = :event_id
+  AND (EXISTS (SELECT FROM event_attendees ea WHERE ea.event_id = e.id AND ea.account_id = :owner_id)
+       OR EXISTS (SELECT FROM contacts ct WHERE ct.owner_id = :owner_id AND ct.event_id = e.id))
+
 -- name: mark_done$
 -- Done: it leaves the list; returns the row when it was mine.
 UPDATE followups SET status = 'done', done_at = now(), updated_at = now()

@@ -510,6 +510,65 @@ async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, m
     assert digest.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+async def test_a_digest_opened_signed_out_leads_through_sign_in_to_that_events_follow_ups(
+    new_phone, pool, push, mail, app
+):
+    """Ben opens the digest's link in his mail app's browser, which is not signed in: after
+    the code he is on the follow-ups of that event, and the page says it shows only those."""
+    from tests.mailing import confirm_addresses, link_in, running_mail_worker
+    from tests.signin.test_guests import CODE, code_sent
+
+    event_id, ana, ben = await story(new_phone, pool)
+    await ben.post((await ana.share_link()) + "/swap")
+    await confirm_addresses(pool, "ben@example.com")
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '3 hours',"
+        " ends_at = now() - interval '1 minute'"
+    )
+    async with running_worker(app, push, digest_delay_seconds=0) as worker:
+        await worker.run_once()
+    async with running_mail_worker(app, mail) as mailer:
+        await mailer.run_once()
+    [digest] = await mail.wait_for(1)
+    mail_app = await new_phone()
+    page = soup(await mail_app.get(link_in(digest, "/followups")))
+    assert page.h1.get_text() == "Sign in to open this"
+    sign_in = soup(await mail_app.get(page.find("a", string="Sign in")["href"]))
+    form = sign_in.find("button", string="Send me a code").find_parent("form")
+    going = form.select_one("[name=next]")["value"]
+    assert going == f"/followups?event={event_id}", "where it was going, less from=email"
+    await mail_app.post(form["action"], {"email": "ben@example.com", "next": going})
+    code = await code_sent(app, mail, CODE, "ben@example.com")
+    signed = await mail_app.post(
+        mail_app.url("sign_in_code"), {"email": "ben@example.com", "code": code, "next": going}
+    )
+    assert signed.headers["location"] == (
+        mail_app.url("followups") + f"?event={event_id}&notice=signed_in"
+    )
+    listing = await mail_app.get(signed.headers["location"])
+    filtered = soup(listing).select_one("#filtered")
+    assert " ".join(filtered.get_text().split()) == (
+        "Only the people you met at Lunch & Learn. Show everyone"
+    )
+    assert "Ana Silva" in text_of(listing)
+    assert filtered.find("a", string="Show everyone")["href"] == mail_app.url("followups")
+    # Another's event, or none: everyone's follow-ups, not a page saying nobody.
+    other = await mail_app.get(mail_app.url("followups") + "?event=999999")
+    assert soup(other).select_one("#filtered") is None and "Ana Silva" in text_of(other)
+
+    # A link from elsewhere (a calendar entry, a bookmark) on a phone with no card: "I
+    # already have a card" leads back to it too.
+    contact = await pool.fetchval(
+        "SELECT c.id FROM contacts c JOIN cards k ON k.account_id = c.contact_id"
+        " WHERE k.name = 'Ana Silva' AND c.owner_id ="
+        " (SELECT account_id FROM cards WHERE name = 'Ben Ode')"
+    )
+    laptop = await new_phone()
+    page = soup(await laptop.get(laptop.url("contact", contact_id=contact)))
+    have_one = page.find("a", string="I already have a card")["href"]
+    assert have_one == laptop.url("sign_in") + f"?next=%2Fcontacts%2F{contact}"
+
+
 async def test_roster_search_shows_listed_people_never_contact_details(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     await attendee(

@@ -54,10 +54,11 @@ async def test_a_phone_with_no_card_is_offered_both_ways_in_not_an_empty_app(new
     assert settings.status_code == 404 and contacts.status_code == 200
     assert "No card on this phone yet" in text_of(settings)
     assert "No card on this phone yet" in text_of(contacts)
-    for page in (settings, contacts):
+    # Signing in leads back to the page asked for (contacts is where it leads anyway).
+    for page, back in ((settings, "?next=%2Fsettings"), (contacts, "")):
         main = soup(page).main
         assert main.find("a", string="Make my card")["href"] == phone.url("card")
-        assert main.find("a", string="I already have a card")["href"] == phone.url("sign_in")
+        assert main.find("a", string="I already have a card")["href"] == phone.url("sign_in") + back
     # Dana's own empty list still invites her to swap, and nothing offers her a card.
     mine = await dana.get(dana.url("contacts"))
     assert "Show your QR code to the next person you meet." in text_of(mine)

@@ -72,13 +72,16 @@ def test_only_a_page_of_the_app_is_somewhere_to_go_after_signing_in(app):
         "/events/3/people",
         "/settings",
         "/j/ABC234",
+        "/followups?event=3",
     ):
         assert urls.app_page(page) == page
     for elsewhere in (
         "//evil.example/contacts",
         "https://evil.example/",
-        "/contacts/12?x=1",
         "/contacts/12\n",
+        "/contacts/12?x=1\r\nSet-Cookie:x",
+        "/contacts/12#top",
+        "/settings/delete-account?x=1",
         "/settings/delete-account",
         "/c/some-token",
         "contacts",
