@@ -40,7 +40,18 @@ from server.mail.links import MailLinks
 TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
 # How long a sign-in code works (server/signin/codes.py asks the same).
 CODE_LIFETIME = timedelta(minutes=10)
-CARD_FIELDS = ("name", "headline", "company", "email", "phone", "linkedin", "website", "other_link")
+CARD_FIELDS = (
+    "name",
+    "headline",
+    "company",
+    "email",
+    "phone",
+    "linkedin",
+    "website",
+    "other_link",
+    "looking_for",
+    "can_help_with",
+)
 
 
 class Unsendable(ValueError):
@@ -369,7 +380,12 @@ def _code_groups(code: str) -> str:
 
 def _reach_out(contact: dict[str, Any], words: str) -> list[dict[str, str]]:
     first = wording.first_name(contact["name"])
-    labels = {"email": f"Email {first}", "sms": f"Text {first}", "linkedin": "LinkedIn"}
+    # "Message … on LinkedIn", not "LinkedIn": the card above has a "LinkedIn:" line already.
+    labels = {
+        "email": f"Email {first}",
+        "sms": f"Text {first}",
+        "linkedin": f"Message {first} on LinkedIn",
+    }
     found = []
     for channel, label in labels.items():
         url = wording.reach_out_url(channel, contact, words)

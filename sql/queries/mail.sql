@@ -87,7 +87,8 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        about.account_id AS about_id, about.name AS about_name, about.headline AS about_headline,
        about.company AS about_company, about.email AS about_email, about.phone AS about_phone,
        about.linkedin AS about_linkedin, about.website AS about_website,
-       about.other_link AS about_other_link,
+       about.other_link AS about_other_link, about.looking_for AS about_looking_for,
+       about.can_help_with AS about_can_help_with,
        (SELECT e.name FROM contacts x JOIN events e ON e.id = x.event_id
         WHERE x.owner_id = l.about_id AND x.contact_id = l.account_id) AS about_event_name,
        f.status AS followup_status, f.round AS followup_round, f.contact_id,

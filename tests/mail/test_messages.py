@@ -51,6 +51,30 @@ async def test_you_met_is_a_complete_message(new_phone, mail, app):
     assert card.email.value == "dana@example.com"
 
 
+async def test_you_met_shows_what_they_are_looking_for_and_can_help_with(new_phone, mail, app):
+    """ "Here is their card": the whole of it, give and get included, as her card page shows."""
+    dana = await new_phone()
+    await dana.make_card(
+        looking_for="A designer for my shop",
+        can_help_with="Intros to buyers",
+        linkedin="danalee",
+    )
+    await leaves_details(new_phone, dana)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    text = sent.message.get_body(("plain",)).get_content()
+    assert "Looking for: A designer for my shop" in text
+    assert "Can help with: Intros to buyers" in text
+    # Her LinkedIn once on the card, and once as a way to reach out, each said apart.
+    lines = text.splitlines()
+    assert lines.count("LinkedIn: https://www.linkedin.com/in/danalee") == 1
+    assert "Message Dana on LinkedIn: https://www.linkedin.com/in/danalee" in lines
+    html = sent.message.get_body(("html",)).get_content()
+    assert "Looking for: A designer for my shop" in html
+    assert "Can help with: Intros to buyers" in html
+
+
 async def test_a_name_with_crlf_and_accents_is_encoded_never_injected(app, mail):
     """A name can carry anything a form lets through; the header stays one header."""
     from server.mail.links import MailLinks
