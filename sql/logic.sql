@@ -372,23 +372,36 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WHERE c.account_id = shown
 $$;
 
--- 09:00 in time zone `tz`, `days` days after the local day of `moment`: the morning
--- a reminder falls due, correct across DST.
+-- The local day `moment` belongs to in time zone `tz`, as reminders count days: until 05:00
+-- the night is still the day before (a swap at 00:30 at the after-party was "this evening",
+-- and its "next morning" is hours away, not a day and a half).
+CREATE OR REPLACE FUNCTION reminder_day(tz text, moment timestamptz)
+RETURNS timestamp
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT date_trunc('day', (moment AT TIME ZONE tz) - interval '5 hours')
+$$;
+
+-- 09:00 in time zone `tz`, `days` days after the day of `moment` (reminder_day): the
+-- morning a reminder falls due, correct across DST.
 CREATE OR REPLACE FUNCTION morning_after(tz text, moment timestamptz, days integer)
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT (date_trunc('day', moment AT TIME ZONE tz) + make_interval(days => days)
-            + interval '9 hours') AT TIME ZONE tz
+    SELECT (reminder_day(tz, moment) + make_interval(days => days) + interval '9 hours')
+           AT TIME ZONE tz
 $$;
 
--- When a follow-up falls due: a time of day in the person's own time zone.
+-- When a follow-up falls due: a time of day in the person's own time zone. "This evening"
+-- is 18:00, or an hour after meeting when that is later, but never after 22:00: met later
+-- than that, it is the next morning (nobody wants a reminder at 00:40).
 CREATE OR REPLACE FUNCTION followup_due(timing text, tz text, met timestamptz)
 RETURNS timestamptz
 LANGUAGE sql STABLE AS $$
     SELECT CASE timing
-        WHEN 'this_evening' THEN greatest(
-            (date_trunc('day', met AT TIME ZONE tz) + interval '18 hours') AT TIME ZONE tz,
-            met + interval '1 hour')
+        WHEN 'this_evening' THEN (
+            SELECT CASE WHEN evening <= (reminder_day(tz, met) + interval '22 hours') AT TIME ZONE tz
+                        THEN evening ELSE morning_after(tz, met, 1) END
+            FROM (SELECT greatest((reminder_day(tz, met) + interval '18 hours') AT TIME ZONE tz,
+                                  met + interval '1 hour') AS evening) e)
         WHEN 'in_3_days' THEN morning_after(tz, met, 3)
         ELSE morning_after(tz, met, 1)
     END

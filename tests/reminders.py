@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 
@@ -75,3 +77,10 @@ async def running_worker(
             paths=Paths(app, settings.secret_key),
             **options,
         )
+
+
+def next_morning(tz: str = "UTC") -> str:
+    """How the pages name the day of the next 09:00 reminder: "tomorrow", or "today" in the
+    small hours (until 05:00 the night belongs to the day before: reminder_day() in
+    sql/logic.sql), so that the tests read right whenever they run."""
+    return "today" if datetime.now(ZoneInfo(tz)).hour < 5 else "tomorrow"

@@ -149,7 +149,8 @@ async def confirm(request: Request) -> Response:
                 f"Your follow-up with {email['about_name']} is due {when}. Your reminders don't"
                 " come by email (Settings says how they come), so look at your follow-ups then."
             )
-            return _page(request, heading="Done: it is due tomorrow", text=text, done=True)
+            day = wording.day_phrase(due["due_at"], datetime.now(UTC), due["time_zone"])
+            return _page(request, heading=f"Done: it is due {day}", text=text, done=True)
         text = (
             f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
         )

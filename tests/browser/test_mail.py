@@ -19,6 +19,7 @@ from playwright.async_api import Page, expect
 from tests.browser.axe import axe_violations, describe_violations
 from tests.browser.conftest import DevMail, DevServer, NewPage
 from tests.browser.ui import DANA, MIA, leave_details, make_card_from_home, scan_qr
+from tests.reminders import next_morning
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ async def test_visitor_reads_you_met_at_dev_mail_and_asks_to_be_reminded_tomorro
     await page.get_by_role("button", name="Remind me tomorrow").tap()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Done: you will be reminded")
     done = page.get_by_role("status").filter(has_text="We will email")
-    await expect(done).to_contain_text(f"We will email {MIA.email} tomorrow")
+    await expect(done).to_contain_text(f"We will email {MIA.email} {next_morning()}")
     await expect(done).to_contain_text("to follow up with Dana Lee.")
     await expect(page.get_by_role("button", name="Remind me tomorrow")).to_have_count(0)
     await check("/m/confirm, done", page)

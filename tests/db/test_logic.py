@@ -1,4 +1,4 @@
-"""sql/logic.sql: the shared functions give the answers the copies they replaced gave."""
+"""sql/logic.sql: the shared functions, by the answers a person would notice."""
 
 from __future__ import annotations
 
@@ -6,34 +6,45 @@ from datetime import UTC, datetime
 
 import pytest
 
-# Moments around the 2026 DST changes in Berlin (29 March, 25 October) and New York.
-MOMENTS = [
-    datetime(2026, 3, 27, 22, 30, tzinfo=UTC),
-    datetime(2026, 3, 28, 23, 30, tzinfo=UTC),
-    datetime(2026, 10, 23, 12, 0, tzinfo=UTC),
-    datetime(2026, 11, 1, 4, 59, tzinfo=UTC),
+# (timing, met, due), local times in Berlin: a Friday in December, and the night DST began.
+DUE = [
+    ("next_morning", "2026-12-04 19:30", "2026-12-05 09:00"),
+    ("next_morning", "2026-12-04 04:59", "2026-12-04 09:00"),  # the night is the day before
+    ("next_morning", "2026-12-05 00:30", "2026-12-05 09:00"),  # not 32 hours later
+    ("next_morning", "2026-12-05 05:00", "2026-12-06 09:00"),
+    ("in_3_days", "2026-12-04 12:00", "2026-12-07 09:00"),
+    ("in_3_days", "2026-12-05 01:00", "2026-12-07 09:00"),
+    ("this_evening", "2026-12-04 14:00", "2026-12-04 18:00"),
+    ("this_evening", "2026-12-04 20:30", "2026-12-04 21:30"),
+    ("this_evening", "2026-12-04 21:00", "2026-12-04 22:00"),
+    ("this_evening", "2026-12-04 21:01", "2026-12-05 09:00"),  # too late for this evening
+    ("this_evening", "2026-12-04 23:40", "2026-12-05 09:00"),  # not at 00:40
+    ("this_evening", "2026-12-05 00:30", "2026-12-05 09:00"),
+    ("next_morning", "2026-03-28 20:00", "2026-03-29 09:00"),  # across the change to summer time
+    ("this_evening", "2026-03-29 01:30", "2026-03-29 09:00"),
 ]
-ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]
 
 
-@pytest.mark.parametrize("days", [1, 3])
-async def test_morning_after_is_the_9_am_rule_the_queries_had(pool, days):
-    for moment in MOMENTS:
-        for zone in ZONES:
-            new, old = await pool.fetchrow(
-                """
-                SELECT morning_after($1, $2, $3),
-                       (date_trunc('day', $2 AT TIME ZONE $1) + make_interval(days => $3)
-                        + interval '9 hours') AT TIME ZONE $1
-                """,
-                zone,
-                moment,
-                days,
-            )
-            assert new == old, (zone, moment)
-            timing = "in_3_days" if days == 3 else "next_morning"
-            due = await pool.fetchval("SELECT followup_due($1, $2, $3)", timing, zone, moment)
-            assert due == old, (timing, zone, moment)
+@pytest.mark.parametrize(("timing", "met", "due"), DUE)
+async def test_a_follow_up_falls_due_at_a_waking_hour(pool, timing, met, due):
+    local_due = await pool.fetchval(
+        "SELECT followup_due($1, 'Europe/Berlin', $2::timestamp AT TIME ZONE 'Europe/Berlin')"
+        " AT TIME ZONE 'Europe/Berlin'",
+        timing,
+        datetime.fromisoformat(met),
+    )
+    assert local_due == datetime.fromisoformat(due)
+
+
+async def test_a_day_later_is_nine_in_the_morning_in_every_zone(pool):
+    """Snoozes and "Remind me tomorrow" (morning_after): 09:00 local wherever one is."""
+    for zone in ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"):
+        due = await pool.fetchval(
+            "SELECT morning_after($1, $2, 1) AT TIME ZONE $1",
+            zone,
+            datetime(2026, 10, 24, 12, 0, tzinfo=UTC),
+        )
+        assert due == datetime(2026, 10, 25, 9, 0), zone
 
 
 async def test_current_event_counts_two_hours_grace_either_side(pool):

@@ -12,6 +12,7 @@ from server.cards import fields
 from server.mail import addresses
 from tests.mailing import leaves_details, link_in, running_mail_worker
 from tests.phone import soup, text_of
+from tests.reminders import next_morning
 from tests.signin.test_routes import code_from
 
 
@@ -73,9 +74,9 @@ async def test_remind_me_tomorrow_promises_an_email_only_where_one_will_come(
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 2")
     await pool.execute("UPDATE followups SET round = round + 1")
     again = soup(await visitor.post(confirm, {}))
-    assert again.h1.get_text() == "Done: it is due tomorrow"
+    assert again.h1.get_text() == f"Done: it is due {next_morning()}"
     said = again.select_one("main p").get_text(" ", strip=True)
-    assert said.startswith("Your follow-up with Dana Lee is due tomorrow at 09:00.")
+    assert said.startswith(f"Your follow-up with Dana Lee is due {next_morning()} at 09:00.")
     assert "We will email" not in again.main.get_text()
 
 
@@ -100,7 +101,8 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
         again = soup(await stranger.get(confirm))
         assert again.h1.get_text() == "You will be reminded"
         assert re.match(
-            r"We will email mia@example\.com tomorrow at 09:00 to follow up with Dana Lee\.$",
+            rf"We will email mia@example\.com {next_morning()} at 09:00"
+            r" to follow up with Dana Lee\.$",
             again.select_one("main p").get_text(),
         )
         assert again.select_one("main form button") is None
