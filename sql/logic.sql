@@ -390,6 +390,19 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
            AT TIME ZONE tz
 $$;
 
+-- `moment`, or the next 09:00 in `tz` when it falls in the night (22:00 to 09:00): the time
+-- of what the worker times itself (a later reminder summary), never what a person chose.
+CREATE OR REPLACE FUNCTION waking_hour(tz text, moment timestamptz)
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN (moment AT TIME ZONE tz)::time BETWEEN '09:00' AND '22:00' THEN moment
+        WHEN (reminder_day(tz, moment) + interval '9 hours') AT TIME ZONE tz > moment
+            THEN (reminder_day(tz, moment) + interval '9 hours') AT TIME ZONE tz
+        ELSE morning_after(tz, moment, 1)
+    END
+$$;
+
 -- When a follow-up falls due: a time of day in the person's own time zone. "This evening"
 -- is 18:00, or an hour after meeting when that is later, but never after 22:00: met later
 -- than that, it is the next morning (nobody wants a reminder at 00:40).

@@ -192,14 +192,16 @@ class Worker:
 
     async def _enqueue_some(self) -> int:
         """One batch, in one transaction: lock due follow-ups, then their owners (an advisory
-        lock each), then queue, so that the day's count per owner holds with any number of
-        workers enqueueing at once (the three queries in sql/queries/deliveries.sql)."""
+        lock each) and their summaries waiting to go, then queue, so that the day's count per
+        owner holds with any number of workers enqueueing at once, and no claim sends a
+        summary counted on meanwhile (the four queries in sql/queries/deliveries.sql)."""
         async with self.pool.acquire() as conn, conn.transaction():
             due = await self.sql.run(conn, "deliveries.take_due", limit=self.enqueue_batch)
             if not due:
                 return 0
             owners = sorted({row["owner_id"] for row in due})
             await self.sql.run(conn, "deliveries.lock_owners", owners=owners)
+            await self.sql.run(conn, "deliveries.lock_waiting_summaries", owners=owners)
             await self.sql.run(
                 conn,
                 "deliveries.enqueue_taken",
@@ -323,6 +325,8 @@ class Worker:
             row["followup_id"] is not None
             and (row["followup_status"] != "open" or row["followup_round"] != row["round"])
         ) or (row["request_id"] is not None and row["request_status"] != "pending")
+        # A summary with nobody waiting any more (all followed up before it went).
+        stale = stale or (row["summary_account_id"] is not None and not row["summary_waiting"])
         if stale:
             await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
             return False

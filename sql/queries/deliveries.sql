@@ -1,5 +1,5 @@
 -- name: take_due
--- Queueing due follow-ups, step 1 of 3 (Worker.enqueue_due runs them in one transaction):
+-- Queueing due follow-ups, step 1 of 4 (Worker.enqueue_due runs them in one transaction):
 -- lock up to :limit follow-ups due and not yet queued this round; those another worker holds
 -- are left to it. Returns them with their owners, whose locks step 2 takes.
 SELECT id, owner_id FROM followups
@@ -10,37 +10,57 @@ FOR UPDATE SKIP LOCKED
 
 -- name: lock_owners!
 -- Step 2: wait until no other transaction is queueing reminders for these owners (:owners),
--- so that step 3, a statement of its own with a snapshot taken after the wait, counts what
+-- so that step 4, a statement of its own with a snapshot taken after the wait, counts what
 -- they queued today: two workers at once cannot both send the day's first few. Transaction
 -- advisory locks, taken in the owners' order so that two workers never wait in a circle.
 SELECT count(pg_advisory_xact_lock(hashtextextended('reminders:' || owner_id, 0)))
 FROM (SELECT DISTINCT owner_id FROM unnest(:owners::bigint[]) AS owner_id ORDER BY owner_id) o
 
+-- name: lock_waiting_summaries!
+-- Step 3: lock the owners' (:owners) summaries still waiting to go, so that none is claimed
+-- while step 4 counts on it to cover what it takes (a claim skips a locked row, and counts
+-- later). One a claim took meanwhile is passed over here, and step 4, a statement of its
+-- own, sees when that claim counted.
+SELECT 1 FROM (
+    SELECT id FROM deliveries
+    WHERE summary_account_id = ANY(:owners::bigint[]) AND status = 'queued'
+    FOR UPDATE
+) waiting_pushes
+UNION ALL
+SELECT 1 FROM (
+    SELECT id FROM emails
+    WHERE account_id = ANY(:owners::bigint[]) AND kind = 'summary' AND status = 'queued'
+    FOR UPDATE
+) waiting_emails
+
 -- name: enqueue_taken$
--- Step 3: turn the follow-ups :ids (locked by step 1) into one delivery per subscribed device
+-- Step 4: turn the follow-ups :ids (locked by step 1) into one delivery per subscribed device
 -- and one email, each round once, as the owner wants reminders to come (reminder_channels
 -- in logic.sql). Only the first :each_day reminders of the owner's local day
 -- go one by one; past those, a summary per device ("You have N people to follow up") and
 -- a summary email, so that a flood of new contacts is one notification and one email, not
--- hundreds. A summary counts what is due when it is sent, so one still waiting to go covers
--- these too; else a new one is queued, to go no sooner than :summary_gap_seconds after the
--- last went: a follow-up due after the day's first summary is reminded as well, in a later
--- one. Returns how many follow-ups were queued.
+-- hundreds. A summary counts what is due when it is claimed (counted_at), so these are in
+-- one still waiting (step 3 holds it), or one that counted after they fell due; else a new
+-- one is queued, to go :summary_gap_seconds after the last went at the soonest, and never
+-- at night (waking_hour in logic.sql): a follow-up due after the day's summary is reminded
+-- too. Returns how many follow-ups were queued.
 WITH taken AS (
     UPDATE followups f SET queued_round = f.round, queued_at = now()
     WHERE f.id = ANY(:ids::bigint[]) AND f.queued_round < f.round
-    RETURNING f.id, f.round, f.owner_id
+    RETURNING f.id, f.round, f.owner_id, f.due_at
 ), ranked AS (
     -- Which reminder of the owner's day each is: those queued earlier today, by any worker
     -- (committed before step 2's lock was ours; this statement's snapshot does not see the
     -- update above) plus its place among those taken now.
-    SELECT taken.id, taken.round, taken.owner_id, today.day, ch.by_push, ch.address,
+    SELECT taken.id, taken.round, taken.owner_id, taken.due_at, today.day, today.tz,
+           ch.by_push, ch.address,
            today.earlier + row_number() OVER (PARTITION BY taken.owner_id ORDER BY taken.id) AS nth
     FROM taken
     JOIN accounts a ON a.id = taken.owner_id
     CROSS JOIN LATERAL reminder_channels(taken.owner_id) ch
     CROSS JOIN LATERAL (
         SELECT (now() AT TIME ZONE coalesce(a.time_zone, 'UTC'))::date AS day,
+               coalesce(a.time_zone, 'UTC') AS tz,
                (SELECT count(*) FROM followups q
                 WHERE q.owner_id = taken.owner_id
                   AND q.queued_at >= date_trunc('day', now() AT TIME ZONE coalesce(a.time_zone, 'UTC'))
@@ -53,18 +73,24 @@ WITH taken AS (
     WHERE ranked.nth <= :each_day AND ranked.by_push
     ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
 ), summarising AS (
-    SELECT DISTINCT owner_id, day, by_push, address FROM ranked WHERE nth > :each_day
+    SELECT owner_id, day, tz, by_push, address, max(due_at) AS due_at
+    FROM ranked WHERE nth > :each_day
+    GROUP BY owner_id, day, tz, by_push, address
 ), summarised AS (
     INSERT INTO deliveries (summary_account_id, summary_day, subscription_id, next_attempt_at)
     SELECT s.account_id, summarising.day, s.id,
-           greatest(now(), last.went + make_interval(secs => :summary_gap_seconds))
+           waking_hour(summarising.tz,
+                       greatest(now(), last.went + make_interval(secs => :summary_gap_seconds)))
     FROM summarising JOIN push_subscriptions s ON s.account_id = summarising.owner_id
     CROSS JOIN LATERAL (
-        SELECT max(coalesce(d.sent_at, d.next_attempt_at)) FILTER (WHERE d.status <> 'queued') AS went,
-               count(*) FILTER (WHERE d.status = 'queued') AS waiting
+        SELECT max(coalesce(d.sent_at, d.counted_at))
+                   FILTER (WHERE d.status IN ('sent', 'sending')) AS went,
+               bool_or(d.status = 'queued'
+                       OR (d.status IN ('sent', 'sending') AND d.counted_at >= summarising.due_at))
+                   AS covered
         FROM deliveries d WHERE d.summary_account_id = s.account_id AND d.subscription_id = s.id
     ) last
-    WHERE summarising.by_push AND last.waiting = 0
+    WHERE summarising.by_push AND last.covered IS NOT TRUE
 ), mailed AS (
     INSERT INTO emails (kind, account_id, to_address, followup_id, round)
     SELECT 'reminder', owner_id, address, id, round FROM ranked
@@ -73,14 +99,18 @@ WITH taken AS (
 ), mail_summarised AS (
     INSERT INTO emails (kind, account_id, to_address, summary_day, next_attempt_at)
     SELECT 'summary', summarising.owner_id, summarising.address, summarising.day,
-           greatest(now(), last.went + make_interval(secs => :summary_gap_seconds))
+           waking_hour(summarising.tz,
+                       greatest(now(), last.went + make_interval(secs => :summary_gap_seconds)))
     FROM summarising
     CROSS JOIN LATERAL (
-        SELECT max(coalesce(e.sent_at, e.next_attempt_at)) FILTER (WHERE e.status <> 'queued') AS went,
-               count(*) FILTER (WHERE e.status = 'queued') AS waiting
+        SELECT max(coalesce(e.sent_at, e.counted_at))
+                   FILTER (WHERE e.status IN ('sent', 'sending')) AS went,
+               bool_or(e.status = 'queued'
+                       OR (e.status IN ('sent', 'sending') AND e.counted_at >= summarising.due_at))
+                   AS covered
         FROM emails e WHERE e.account_id = summarising.owner_id AND e.kind = 'summary'
     ) last
-    WHERE summarising.address IS NOT NULL AND last.waiting = 0
+    WHERE summarising.address IS NOT NULL AND last.covered IS NOT TRUE
 )
 SELECT count(*) FROM taken
 
@@ -115,7 +145,9 @@ WITH run_out AS (
 ), leased AS (
     UPDATE deliveries d
     SET status = 'sending', lease_until = now() + make_interval(secs => :lease_seconds),
-        leased_by = :worker, attempts = d.attempts + 1
+        leased_by = :worker, attempts = d.attempts + 1,
+        -- A summary counts what is due now (summary_waiting, below).
+        counted_at = CASE WHEN d.summary_account_id IS NOT NULL THEN now() END
     FROM picked WHERE d.id = picked.id
     RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts, d.request_id,
               d.digest_event_id, d.digest_account_id, d.summary_account_id

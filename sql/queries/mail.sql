@@ -76,7 +76,9 @@ WITH run_out AS (
 ), leased AS (
     UPDATE emails m
     SET status = 'sending', lease_until = now() + make_interval(secs => :lease_seconds),
-        leased_by = :worker, attempts = m.attempts + 1
+        leased_by = :worker, attempts = m.attempts + 1,
+        -- A summary counts what is due now (summary_waiting, below).
+        counted_at = CASE WHEN m.kind = 'summary' THEN now() END
     FROM picked WHERE m.id = picked.id
     RETURNING m.*
 )

@@ -108,3 +108,24 @@ async def test_two_accounts_merged_keep_the_lesser_sharing_with_a_common_contact
     ), "either account shared less with Mia: the one person does"
     seen = await pool.fetchrow("SELECT name, headline, email FROM shared_card($1, $2)", target, mia)
     assert tuple(seen) == ("Dana (old)", "Recruiter", ""), "Mia sees name and headline only"
+
+
+@pytest.mark.parametrize(
+    ("moment", "then"),
+    [
+        ("2026-12-04 14:00", "2026-12-04 14:00"),
+        ("2026-12-04 22:00", "2026-12-04 22:00"),
+        ("2026-12-04 22:01", "2026-12-05 09:00"),
+        ("2026-12-05 00:30", "2026-12-05 09:00"),
+        ("2026-12-05 06:00", "2026-12-05 09:00"),
+        ("2026-03-28 23:00", "2026-03-29 09:00"),  # the night summer time begins
+    ],
+)
+async def test_what_the_worker_times_itself_waits_for_a_waking_hour(pool, moment, then):
+    """A later reminder summary (waking_hour): never between 22:00 and 09:00."""
+    local = await pool.fetchval(
+        "SELECT waking_hour('Europe/Berlin', $1::timestamp AT TIME ZONE 'Europe/Berlin')"
+        " AT TIME ZONE 'Europe/Berlin'",
+        datetime.fromisoformat(moment),
+    )
+    assert local == datetime.fromisoformat(then)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -84,8 +85,7 @@ async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
         # More come due the same day (snoozed to this evening, say): not one by one, nor
         # straight after the summary, but in another summary a few hours after it.
         await pool.execute(
-            "UPDATE followups SET round = round + 1, due_at = now() - interval '1 minute'"
-            " WHERE owner_id = 1"
+            "UPDATE followups SET round = round + 1, due_at = now() WHERE owner_id = 1"
         )
         await worker.run_once()
         assert len(push.received_for(device)) == REMINDERS_EACH_DAY + 1
@@ -126,8 +126,7 @@ async def test_by_email_a_flood_is_a_few_reminder_emails_then_one_summary_email(
 
         # More come due the same day: another summary email, a few hours after the first.
         await pool.execute(
-            "UPDATE followups SET round = round + 1, due_at = now() - interval '1 minute'"
-            " WHERE owner_id = 1"
+            "UPDATE followups SET round = round + 1, due_at = now() WHERE owner_id = 1"
         )
         await pushes.run_once()
         await mailer.run_once()
@@ -220,3 +219,120 @@ async def test_workers_enqueueing_at_once_still_send_five_and_one_summary(
     for said in (titles, subjects):
         assert len(said) == REMINDERS_EACH_DAY + 1, said
         assert said.count("You have 12 people to follow up") == 1, said
+
+
+async def test_a_summary_that_counted_them_is_not_followed_by_another(new_phone, app, pool, push):
+    """A flood taken in two parts (a second worker held four of them): the first part's
+    summary goes out counting all twelve, already due; the second part needs no other."""
+    dana = await new_phone()
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    await flood(app, await dana.share_link())
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        async with pool.acquire() as other, other.transaction():
+            await other.execute(
+                "SELECT 1 FROM followups WHERE id IN"
+                " (SELECT id FROM followups WHERE owner_id = 1 ORDER BY id DESC LIMIT 4)"
+                " FOR UPDATE"
+            )
+            await worker.run_once()
+        titles = [m.json()["title"] for m in push.received_for(device)]
+        assert titles[-1] == "You have 12 people to follow up"
+        await worker.run_once()  # the four, let go
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM followups WHERE owner_id = 1 AND queued_round = round"
+        )
+        == 12
+    )
+    assert await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'queued'") == 0
+    assert len(push.received_for(device)) == REMINDERS_EACH_DAY + 1
+
+
+async def test_a_summary_pushed_after_everyone_was_followed_up_is_not_sent(
+    new_phone, app, pool, push
+):
+    dana = await new_phone()
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    await flood(app, await dana.share_link(), count=REMINDERS_EACH_DAY + 2)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.enqueue_due()
+        await pool.execute(
+            "UPDATE deliveries SET next_attempt_at = now() + interval '1 hour'"
+            " WHERE summary_account_id IS NOT NULL"
+        )
+        await worker.run_once()
+        assert len(push.received_for(device)) == REMINDERS_EACH_DAY
+        # She followed everyone up before the summary's time came.
+        await pool.execute("UPDATE followups SET status = 'done'")
+        await pool.execute("UPDATE deliveries SET next_attempt_at = now()")
+        await worker.run_once()
+    titles = [m.json()["title"] for m in push.received_for(device)]
+    assert not any(t.startswith("You have") for t in titles), titles
+    assert (
+        await pool.fetchval("SELECT status FROM deliveries WHERE summary_account_id IS NOT NULL")
+        == "skipped"
+    )
+
+
+async def test_a_later_summary_due_at_night_waits_for_the_morning(new_phone, app, pool, push):
+    """Dana's evening: the day's summary went at 21:00 her time; one more follow-up falls
+    due. The next summary is not three hours later at midnight, but at 09:00."""
+    dana = await new_phone()
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    # A zone where it is 21:00 now (Etc/GMT-N is N hours ahead of UTC).
+    ahead = (21 - datetime.now(UTC).hour) % 24
+    ahead = ahead - 24 if ahead > 14 else ahead
+    zone = f"Etc/GMT{-ahead:+d}"
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone)
+    await flood(app, await dana.share_link())
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+        assert len(push.received_for(device)) == REMINDERS_EACH_DAY + 1
+        await pool.execute("UPDATE followups SET round = round + 1, due_at = now()")
+        await worker.run_once()
+    waiting = await pool.fetchval(
+        "SELECT next_attempt_at AT TIME ZONE $1 FROM deliveries WHERE status = 'queued'", zone
+    )
+    local_now = datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+    assert (waiting.hour, waiting.minute) == (9, 0)
+    assert waiting.date() == local_now.date() + timedelta(days=1)
+
+
+async def test_a_summary_claimed_as_one_more_falls_due_is_followed_by_another(
+    new_phone, app, pool, push
+):
+    """Another worker claims the waiting summary, counting what is due at that moment, while
+    this one takes a follow-up that fell due just after: the summary does not name it, so
+    another is queued for it (the taking waits for the claim to end, then sees it)."""
+    dana = await new_phone()
+    await dana.make_card()
+    await subscribe(dana, push)
+    await flood(app, await dana.share_link(), count=REMINDERS_EACH_DAY + 2)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.enqueue_due()
+        summary = "SELECT status FROM deliveries WHERE summary_account_id IS NOT NULL ORDER BY id"
+        assert [r["status"] for r in await pool.fetch(summary)] == ["queued"]
+        await pool.execute(
+            "UPDATE followups SET round = round + 1, due_at = now() - interval '30 seconds'"
+            " WHERE id = (SELECT min(id) FROM followups WHERE owner_id = 1)"
+        )
+        async with pool.acquire() as claim:
+            claiming = claim.transaction()
+            await claiming.start()
+            await claim.execute(
+                "UPDATE deliveries SET status = 'sending', counted_at = now() - interval '1 minute'"
+                " WHERE summary_account_id IS NOT NULL"
+            )
+            taking = asyncio.create_task(worker.enqueue_due())
+            await asyncio.sleep(0.5)
+            assert not taking.done(), "it waits for the claim under way"
+            await claiming.commit()
+            assert await asyncio.wait_for(taking, 10) == 1
+    assert [r["status"] for r in await pool.fetch(summary)] == ["sending", "queued"]
