@@ -58,6 +58,7 @@ async def followups(request: Request) -> Response:
             "tz": viewer(request).time_zone,
             "unreached": reach is not None and not reach["reached"],
             "reminders_by": reach["reminders_by"] if reach else "",
+            "unsubscribed": reach is not None and reach["unsubscribed"],
             "event_name": event_name,
         },
     )

@@ -199,12 +199,17 @@ async def email_confirmation(request: Request) -> Response:
         raise HTTPException(400, "Add an email address to your card first.")
     async with pool.acquire() as conn:
         if text(await read_form(request), "resubscribe"):
-            await sql.run(
+            back = await sql.run(
                 conn,
                 "mail.resubscribe",
                 address=addresses.normalize(email["email"]),
                 account_id=account_id,
             )
+            if back is not None:
+                # Confirmed for this account already: "Email me again" is all it takes.
+                return RedirectResponse(
+                    with_notice(url_path(request, "settings"), "email_back"), status_code=303
+                )
         refused = await addresses.queue_confirm(conn, sql, account_id, email["email"])
     if refused is not None:
         status_code, message = addresses.CONFIRM_REFUSED[refused]

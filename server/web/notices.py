@@ -47,6 +47,7 @@ NOTICES = {
     "not_now": Notice("", "Nothing changed: the card they typed for you stays as it is."),
     "signed_out_there": Notice("", "That browser is signed out."),
     "signed_out_elsewhere": Notice("", "Every other browser is signed out."),
+    "email_back": Notice("", "Reachout emails you again: reminders can go to your address."),
     "confirmation_sent": Notice(
         "Sent.", "Open the email we just sent you and press its button to confirm your address."
     ),

@@ -116,6 +116,12 @@ SELECT a.reminders_by IS NOT DISTINCT FROM 'neither'
        OR (ch.by_push AND EXISTS (SELECT 1 FROM push_subscriptions s
                                   WHERE s.account_id = :account_id))
        OR ch.address IS NOT NULL AS reached,
-       coalesce(a.reminders_by, '') AS reminders_by
+       coalesce(a.reminders_by, '') AS reminders_by,
+       -- Confirmed, and then unsubscribed by its owner: "Email me again", not "confirm".
+       EXISTS (SELECT 1 FROM cards c
+               JOIN address_confirmations x
+                 ON x.address = lower(c.email) AND x.account_id = c.account_id
+               JOIN email_addresses ea ON ea.address = x.address
+               WHERE c.account_id = a.id AND ea.unsubscribed_at IS NOT NULL) AS unsubscribed
 FROM accounts a CROSS JOIN LATERAL reminder_channels(a.id) ch
 WHERE a.id = :account_id

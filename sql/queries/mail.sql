@@ -197,13 +197,16 @@ WITH said AS (
 )
 SELECT address FROM said
 
--- name: resubscribe!
+-- name: resubscribe$
 -- Its owner, signed in to the account it is confirmed for, asks for mail again (Settings).
--- Anyone else's card carrying it cannot undo what its owner said.
+-- Anyone else's card carrying it cannot undo what its owner said. Returns the address when
+-- mail goes there again at once (it was confirmed for them, and does not bounce): no
+-- confirmation is needed then.
 UPDATE email_addresses e SET unsubscribed_at = NULL
 WHERE e.address = :address
   AND EXISTS (SELECT 1 FROM address_confirmations x
               WHERE x.address = e.address AND x.account_id = :account_id)
+RETURNING CASE WHEN e.bounced_at IS NULL THEN e.address END
 
 -- name: address_state^
 -- What Settings shows about :address.

@@ -4,7 +4,7 @@ whose link works in another browser."""
 from __future__ import annotations
 
 from tests.mailing import confirm_addresses, link_in, running_mail_worker
-from tests.phone import text_of
+from tests.phone import soup, text_of, words
 from tests.signin.test_routes import code_from
 
 
@@ -131,11 +131,25 @@ async def test_another_card_cannot_undo_an_unsubscribe_nor_learn_of_it(new_phone
     assert await pool.fetchval("SELECT count(*) FROM emails") == 1
     assert await pool.fetchval("SELECT unsubscribed_at IS NOT NULL FROM email_addresses")
     # Gil himself, signed in to the account it is confirmed for, can ask for mail again.
-    page = text_of(await gil.get(gil.url("settings")))
-    assert "unsubscribed" in page
-    back = await gil.post(gil.url("settings_email_confirm"), {"resubscribe": "1"})
-    assert back.status_code in (303, 429)
+    # His Follow-ups say how (not "confirm your email": it is confirmed).
+    await gil.post((await trent.share_link()) + "/swap")
+    await pool.execute("UPDATE accounts SET reminders_by = 'email'")
+    followups = text_of(await gil.get(gil.url("followups")))
+    assert "You unsubscribed your email: tap Email me again in Reminder settings." in followups
+    page = soup(await gil.get(gil.url("settings")))
+    assert "unsubscribed" in words(page)
+    button = page.find("button", string="Email me again")
+    back = await gil.post(
+        button.find_parent("form")["action"],
+        {i["name"]: i.get("value", "") for i in button.find_parent("form").select("input")},
+    )
+    # At once, without a confirmation: the address is his, confirmed.
+    assert back.status_code == 303
+    assert back.headers["location"] == gil.url("settings") + "?notice=email_back"
+    said = text_of(await gil.get(back.headers["location"]))
+    assert "Reachout emails you again" in said and "confirmed" in said
     assert await pool.fetchval("SELECT unsubscribed_at IS NULL FROM email_addresses")
+    assert await pool.fetchval("SELECT count(*) FROM emails WHERE kind = 'confirm'") == 1
     assert await pool.fetchval(
         "SELECT array_agg(account_id ORDER BY account_id) FROM address_confirmations"
     ) == [1], "Trent's card got nothing from Gil's confirmation"
