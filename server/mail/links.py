@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlencode
 
 from server.web import signing
@@ -68,7 +69,15 @@ def expiry(now: float | None = None) -> int:
 
 def valid(secret_key: str, signature: str, until: str, purpose: str, *parts: object) -> bool:
     """The signature is ours and the link has not expired."""
+    return state(secret_key, signature, until, purpose, *parts) == "valid"
+
+
+def state(
+    secret_key: str, signature: str, until: str, purpose: str, *parts: object
+) -> Literal["valid", "expired", "forged"]:
+    """Whether a link we signed still works: "expired" only for a signature of ours, so a
+    mistyped or made-up link is never said to have been good once."""
     expires = an_id(until)
-    if expires is None or expires < time.time():
-        return False
-    return signing.verify(secret_key, signature, purpose, *parts, expires)
+    if expires is None or not signing.verify(secret_key, signature, purpose, *parts, expires):
+        return "forged"
+    return "expired" if expires < time.time() else "valid"

@@ -19,11 +19,26 @@ from starlette.routing import Route
 
 from server.followups import wording
 from server.mail import links
-from server.web import signing
+from server.web import errors, signing
 from server.web.forms import an_id
 from server.web.templating import render
 
-NOT_VALID = "This link is not valid, or it has expired. Links in our emails work for 30 days."
+NOT_VALID = "This link is not valid: it may be mistyped, or cut short by the mail app."
+EXPIRED = (
+    "Links in our emails work for 30 days. Open Reachout to see your follow-ups: if this"
+    " phone has no card, tap I already have a card and sign in with your email address."
+)
+
+
+def _link_checked(state: str) -> None:
+    """A link that no longer works says which way it fails: expired (410, with a way on),
+    or not ours (404)."""
+    if state == "expired":
+        raise errors.Titled(410, EXPIRED, title="This link has expired")
+    if state != "valid":
+        raise HTTPException(404, NOT_VALID)
+
+
 SNOOZE_DAYS = 7
 
 
@@ -66,10 +81,9 @@ async def confirm(request: Request) -> Response:
     email_id = request.path_params["email_id"]
     query = request.query_params
     secret = request.app.state.settings.secret_key
-    if not links.valid(
-        secret, query.get("sig", ""), query.get("until", ""), "mail-confirm", email_id
-    ):
-        raise HTTPException(404, NOT_VALID)
+    _link_checked(
+        links.state(secret, query.get("sig", ""), query.get("until", ""), "mail-confirm", email_id)
+    )
     sql, pool = request.app.state.sql, request.app.state.pool
     email = await sql.run(pool, "mail.email_for_link", id=email_id)
     if email is None:
@@ -188,10 +202,10 @@ async def followup(request: Request) -> Response:
     query = request.query_params
     round_ = an_id(query.get("round"))
     secret = request.app.state.settings.secret_key
-    if (
-        action not in ("done", "snooze")
-        or round_ is None
-        or not links.valid(
+    if action not in ("done", "snooze") or round_ is None:
+        raise HTTPException(404, NOT_VALID)
+    _link_checked(
+        links.state(
             secret,
             query.get("sig", ""),
             query.get("until", ""),
@@ -200,8 +214,7 @@ async def followup(request: Request) -> Response:
             round_,
             action,
         )
-    ):
-        raise HTTPException(404, NOT_VALID)
+    )
     sql, pool = request.app.state.sql, request.app.state.pool
     item = await sql.run(pool, "followups.for_mail_link", id=followup_id)
     if item is None:

@@ -10,6 +10,7 @@ import httpx
 from server.web import signing
 from tests.conftest import TEST_SECRET
 from tests.mailing import leaves_details, link_in, running_mail_worker
+from tests.phone import soup, text_of
 
 
 async def test_one_click_unsubscribe_works_without_a_session_and_twice(new_phone, pool, mail, app):
@@ -48,17 +49,27 @@ async def test_opening_the_unsubscribe_link_only_asks(new_phone, pool, mail, app
     assert "You are unsubscribed" in pressed.text
 
 
-async def test_forged_and_expired_links_get_a_clear_404_and_change_nothing(
-    new_phone, pool, mail, app
-):
+async def test_forged_and_expired_links_say_which_and_change_nothing(new_phone, pool, mail, app):
     await leaves_details(new_phone)
     browser = await new_phone()
     forged = await browser.post("/m/unsubscribe?to=mia@example.com&sig=" + "0" * 32, {})
     assert forged.status_code == 404 and "not valid" in forged.text
+    assert "expired" not in forged.text, "an unsubscribe link never expires"
     until = int(time.time()) - 60
     signature = signing.sign(TEST_SECRET, "mail-confirm", 1, until)
-    expired = await browser.post(f"/m/confirm/1?until={until}&sig={signature}", {})
-    assert expired.status_code == 404 and "expired" in expired.text
+    # Ours, past its 30 days: gone, with a way on for someone with no app.
+    for expired in (
+        await browser.get(f"/m/confirm/1?until={until}&sig={signature}"),
+        await browser.post(f"/m/confirm/1?until={until}&sig={signature}", {}),
+    ):
+        assert expired.status_code == 410
+        page = soup(expired)
+        assert page.h1.get_text() == "This link has expired"
+        assert "Links in our emails work for 30 days" in text_of(expired)
+        assert page.main.find("a", string="Go to Reachout")["href"] == browser.url("home")
+    # Made up, with a time still to come: not ours, so not "expired".
+    made_up = await browser.get(f"/m/confirm/1?until={until + 999999}&sig={signature}")
+    assert made_up.status_code == 404 and "expired" not in made_up.text
     assert await pool.fetchval(
         "SELECT confirmed_at IS NULL AND unsubscribed_at IS NULL FROM email_addresses"
     )
