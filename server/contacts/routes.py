@@ -25,6 +25,7 @@ from server.contacts.contacts import (
     undo_removal,
 )
 from server.export import met
+from server.followups import wording
 from server.web import pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
@@ -126,10 +127,16 @@ async def welcome(request: Request) -> Response:
     # An address left, but no email sent to it (one already today, or it asked for none):
     # said, so that nobody waits for an email that is not coming.
     mine = (await load_card(request, owner_id))["email"] if emailed_to is None else ""
+    # When to follow up, and a calendar entry for it: the one reminder that needs no email
+    # and no installed app (someone who left only a phone number has nothing else).
+    followup = await load_followup(request, contact)
+    due = None
+    if followup is not None and followup["status"] == "open":
+        due = wording.when_phrase(followup["due_at"], datetime.now(UTC), viewer(request).time_zone)
     return render(
         request,
         "welcome.html",
-        {"contact": contact, "emailed_to": emailed_to, "not_emailed_to": mine},
+        {"contact": contact, "emailed_to": emailed_to, "not_emailed_to": mine, "due": due},
     )
 
 

@@ -8,6 +8,8 @@ import asyncio
 import re
 import time
 
+import icalendar
+
 from server.cards import fields
 from server.mail import addresses
 from tests.mailing import leaves_details, link_in, running_mail_worker
@@ -411,8 +413,18 @@ async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool)
     other = await new_phone()
     left = await other.post(link + "/details", {"name": "Sam Roe", "phone": "+1 415 555 0100"})
     assert left.status_code == 303
-    assert "We emailed" not in text_of(await other.get(left.headers["location"]))
-    assert "We can't email" not in text_of(await other.get(left.headers["location"]))
+    welcome = await other.get(left.headers["location"])
+    assert "We emailed" not in text_of(welcome)
+    assert "We can't email" not in text_of(welcome)
+    # No email, no app: the calendar reminds him. His follow-up with Dana, in the file.
+    said = text_of(welcome)
+    assert f"Your follow-up with Dana Lee is due {next_morning()} at 09:00." in said
+    calendar_link = soup(welcome).main.find("a", string="Add to my calendar")
+    assert calendar_link.has_attr("download")
+    ics = await other.get(calendar_link["href"])
+    assert ics.headers["content-type"].startswith("text/calendar")
+    [entry] = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")
+    assert str(entry["summary"]) == "Follow up with Dana Lee"
     # The same address again today (unconfirmed: one first email a day): said, not left out.
     again = await new_phone()
     left = await again.post(link + "/details", {"name": "Mia Chen", "email": "mia@example.com"})
