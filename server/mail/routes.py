@@ -24,6 +24,10 @@ from server.web.forms import an_id
 from server.web.templating import render
 
 NOT_VALID = "This link is not valid: it may be mistyped, or cut short by the mail app."
+ACCOUNT_GONE = (
+    "The card this email was about, or the one it was sent for, was deleted from Reachout."
+    " There is nothing left to remind you of."
+)
 EXPIRED = (
     "Links in our emails work for 30 days. Open Reachout to see your follow-ups: if this"
     " phone has no card, tap I already have a card and sign in with your email address."
@@ -87,7 +91,9 @@ async def confirm(request: Request) -> Response:
     sql, pool = request.app.state.sql, request.app.state.pool
     email = await sql.run(pool, "mail.email_for_link", id=email_id)
     if email is None:
-        raise HTTPException(404, NOT_VALID)
+        # Signed by us and within its 30 days (emails are kept longer), so the email went
+        # with an account: the one it was about, or the reader's own.
+        raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
     met = email["kind"] == "met" and email["about_name"] is not None
     if request.method == "GET":
         if met:

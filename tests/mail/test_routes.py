@@ -75,3 +75,24 @@ async def test_forged_and_expired_links_say_which_and_change_nothing(new_phone, 
     )
     wrong_action = await browser.get("/m/followups/1/delete?round=0&until=9999999999&sig=x")
     assert wrong_action.status_code == 404
+
+
+async def test_a_link_about_a_card_deleted_since_says_so(new_phone, pool, mail, app):
+    """Mia's "Remind me tomorrow" after Dana deleted her account: there is nobody to be
+    reminded of, and the page says why, not that the link is mistyped."""
+    dana = await new_phone()
+    await dana.make_card(email="")
+    await leaves_details(new_phone, dana)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [met] = await mail.wait_for(1)
+    gone = await dana.post(dana.url("delete_account_confirm"), {"confirm": "delete"})
+    assert gone.status_code == 303
+    browser = await new_phone()
+    for opened in (
+        await browser.get(link_in(met, "/m/confirm/")),
+        await browser.post(link_in(met, "/m/confirm/"), {}),
+    ):
+        assert opened.status_code == 410
+        assert soup(opened).h1.get_text() == "This link no longer works"
+        assert "was deleted from Reachout" in text_of(opened)
