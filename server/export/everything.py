@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from server.cards.fields import FIELD_NAMES
 from server.db.pool import Connection
 from server.db.queries import Queries
 from server.signin import browsers
@@ -19,18 +20,6 @@ from server.signin import browsers
 MEDIA_TYPE = "application/json"
 FORMAT = "Reachout export 1"
 BATCH = 500
-CARD_FIELDS = (
-    "name",
-    "headline",
-    "company",
-    "email",
-    "phone",
-    "linkedin",
-    "website",
-    "other_link",
-    "looking_for",
-    "can_help_with",
-)
 
 
 def _plain(value: object) -> str:
@@ -60,7 +49,7 @@ def contact(row: Any) -> dict[str, Any]:
         }
     event = None if row["event_id"] is None else {"id": row["event_id"], "name": row["event_name"]}
     return {
-        "card": {name: row[name] for name in CARD_FIELDS},
+        "card": {name: row[name] for name in FIELD_NAMES},
         "met_at": row["met_at"],
         "met_at_event": event,
         "note": row["note"],
@@ -83,7 +72,7 @@ def head(me: Any) -> dict[str, Any]:
     card = None
     if me["name"] is not None:
         card = {
-            **{name: me[name] for name in CARD_FIELDS},
+            **{name: me[name] for name in FIELD_NAMES},
             "ask_details_first": me["ask_details_first"],
             "updated_at": me["card_updated_at"],
             "photo": photo,

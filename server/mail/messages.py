@@ -40,18 +40,6 @@ from server.mail.links import MailLinks
 TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
 # How long a sign-in code works (server/signin/codes.py asks the same).
 CODE_LIFETIME = timedelta(minutes=10)
-CARD_FIELDS = (
-    "name",
-    "headline",
-    "company",
-    "email",
-    "phone",
-    "linkedin",
-    "website",
-    "other_link",
-    "looking_for",
-    "can_help_with",
-)
 
 
 class Unsendable(ValueError):
@@ -278,7 +266,7 @@ class Composer:
     # Each kind: the template's context, whether it can be unsubscribed from, a Reply-To,
     # and an attachment.
     def _met(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
-        card = {name: row[f"about_{name}"] or "" for name in CARD_FIELDS}
+        card = {name: row[f"about_{name}"] or "" for name in fields.FIELD_NAMES}
         contact = {**card, "met_at": row["created_at"]}
         words = wording.message(row["recipient_name"], contact, now, row["time_zone"])
         context = {
