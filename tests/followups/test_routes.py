@@ -289,3 +289,17 @@ async def test_give_and_get_is_saved_and_bounded(new_phone, pool):
     assert page.status_code == 422 and "under 500 characters" in text_of(page)
     row = await pool.fetchrow("SELECT promised, they_asked FROM contacts WHERE owner_id = 1")
     assert tuple(row) == ("intro", "<b>cv</b>")
+
+
+async def test_the_snooze_buttons_are_one_group_named_remind_me_again(new_phone, pool):
+    """Read one by one, "Tomorrow" alone says nothing: the buttons are a group, named."""
+    dana, _ = await swapped(new_phone)
+    page = soup(await dana.get(dana.url("contact", contact_id=await dana_contact(pool))))
+    group = page.select_one("#followup [role=group]")
+    label = page.find(id=group["aria-labelledby"])
+    assert label.get_text(strip=True) == "Remind me again:"
+    assert [b.get_text(strip=True) for b in group.find_all("button")] == [
+        "Tomorrow",
+        "In 3 days",
+        "In a week",
+    ]
