@@ -403,6 +403,15 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     END
 $$;
 
+-- When another reminder summary goes, the last having gone at `went` (NULL: none yet): at
+-- once, but `gap_seconds` after the last at the soonest, and at a waking hour.
+CREATE OR REPLACE FUNCTION next_summary_at(
+    tz text, went timestamptz, gap_seconds double precision
+) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT waking_hour(tz, greatest(now(), went + make_interval(secs => gap_seconds)))
+$$;
+
 -- When a follow-up falls due: a time of day in the person's own time zone. "This evening"
 -- is 18:00, or an hour after meeting when that is later, but never after 22:00: met later
 -- than that, it is the next morning (nobody wants a reminder at 00:40).

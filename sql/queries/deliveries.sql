@@ -42,7 +42,7 @@ SELECT 1 FROM (
 -- hundreds. A summary counts what is due when it is claimed (counted_at), so these are in
 -- one still waiting (step 3 holds it), or one that counted after they fell due; else a new
 -- one is queued, to go :summary_gap_seconds after the last went at the soonest, and never
--- at night (waking_hour in logic.sql): a follow-up due after the day's summary is reminded
+-- at night (next_summary_at in logic.sql): a follow-up due after the day's summary is reminded
 -- too. Returns how many follow-ups were queued.
 WITH taken AS (
     UPDATE followups f SET queued_round = f.round, queued_at = now()
@@ -79,8 +79,7 @@ WITH taken AS (
 ), summarised AS (
     INSERT INTO deliveries (summary_account_id, summary_day, subscription_id, next_attempt_at)
     SELECT s.account_id, summarising.day, s.id,
-           waking_hour(summarising.tz,
-                       greatest(now(), last.went + make_interval(secs => :summary_gap_seconds)))
+           next_summary_at(summarising.tz, last.went, :summary_gap_seconds)
     FROM summarising JOIN push_subscriptions s ON s.account_id = summarising.owner_id
     CROSS JOIN LATERAL (
         SELECT max(coalesce(d.sent_at, d.counted_at))
@@ -99,8 +98,7 @@ WITH taken AS (
 ), mail_summarised AS (
     INSERT INTO emails (kind, account_id, to_address, summary_day, next_attempt_at)
     SELECT 'summary', summarising.owner_id, summarising.address, summarising.day,
-           waking_hour(summarising.tz,
-                       greatest(now(), last.went + make_interval(secs => :summary_gap_seconds)))
+           next_summary_at(summarising.tz, last.went, :summary_gap_seconds)
     FROM summarising
     CROSS JOIN LATERAL (
         SELECT max(coalesce(e.sent_at, e.counted_at))

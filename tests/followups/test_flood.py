@@ -43,6 +43,16 @@ async def flood(app, link: str, count: int = 12) -> None:
     assert [a.status_code for a in answers] == [303] * count
 
 
+async def flooded_with_a_device(new_phone, app, pool, push, count: int = 12):
+    """Dana, push on one phone, flooded with ``count`` new contacts, all of them due now."""
+    dana = await new_phone()
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    await flood(app, await dana.share_link(), count=count)
+    await make_due(pool)
+    return dana, device
+
+
 async def later_summaries_are_due(pool) -> None:
     """The summary queued after the first is to go SUMMARY_GAP after it; the clock moves on
     to then."""
@@ -66,11 +76,7 @@ async def later_summaries_are_due(pool) -> None:
 async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
     new_phone, app, pool, push
 ):
-    dana = await new_phone()
-    await dana.make_card()
-    device = await subscribe(dana, push)
-    await flood(app, await dana.share_link())
-    await make_due(pool)
+    dana, device = await flooded_with_a_device(new_phone, app, pool, push)
     async with running_worker(app, push) as worker:
         await worker.run_once()
         titles = [m.json()["title"] for m in push.received_for(device)]
@@ -224,11 +230,7 @@ async def test_workers_enqueueing_at_once_still_send_five_and_one_summary(
 async def test_a_summary_that_counted_them_is_not_followed_by_another(new_phone, app, pool, push):
     """A flood taken in two parts (a second worker held four of them): the first part's
     summary goes out counting all twelve, already due; the second part needs no other."""
-    dana = await new_phone()
-    await dana.make_card()
-    device = await subscribe(dana, push)
-    await flood(app, await dana.share_link())
-    await make_due(pool)
+    _, device = await flooded_with_a_device(new_phone, app, pool, push)
     async with running_worker(app, push) as worker:
         async with pool.acquire() as other, other.transaction():
             await other.execute(
@@ -253,11 +255,7 @@ async def test_a_summary_that_counted_them_is_not_followed_by_another(new_phone,
 async def test_a_summary_pushed_after_everyone_was_followed_up_is_not_sent(
     new_phone, app, pool, push
 ):
-    dana = await new_phone()
-    await dana.make_card()
-    device = await subscribe(dana, push)
-    await flood(app, await dana.share_link(), count=REMINDERS_EACH_DAY + 2)
-    await make_due(pool)
+    _, device = await flooded_with_a_device(new_phone, app, pool, push, REMINDERS_EACH_DAY + 2)
     async with running_worker(app, push) as worker:
         await worker.enqueue_due()
         await pool.execute(
@@ -310,11 +308,7 @@ async def test_a_summary_claimed_as_one_more_falls_due_is_followed_by_another(
     """Another worker claims the waiting summary, counting what is due at that moment, while
     this one takes a follow-up that fell due just after: the summary does not name it, so
     another is queued for it (the taking waits for the claim to end, then sees it)."""
-    dana = await new_phone()
-    await dana.make_card()
-    await subscribe(dana, push)
-    await flood(app, await dana.share_link(), count=REMINDERS_EACH_DAY + 2)
-    await make_due(pool)
+    await flooded_with_a_device(new_phone, app, pool, push, REMINDERS_EACH_DAY + 2)
     async with running_worker(app, push) as worker:
         await worker.enqueue_due()
         summary = "SELECT status FROM deliveries WHERE summary_account_id IS NOT NULL ORDER BY id"

@@ -486,12 +486,13 @@ async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
     }
 
 
-async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, mail, app):
+async def ben_emailed_the_digest(new_phone, pool, push, mail, app):
+    """Ben met Ana at the event; it ended; his digest goes by email (no push device, his
+    address confirmed; Ana has neither confirmed). The event, both phones, and the email."""
     from tests.mailing import confirm_addresses, running_mail_worker
 
     event_id, ana, ben = await story(new_phone, pool)
     await ben.post((await ana.share_link()) + "/swap")
-    # Ben has no push device and a confirmed address; Ana has neither confirmed.
     await confirm_addresses(pool, "ben@example.com")
     await pool.execute(
         "UPDATE events SET starts_at = now() - interval '3 hours',"
@@ -499,10 +500,15 @@ async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, m
     )
     async with running_worker(app, push, digest_delay_seconds=0) as worker:
         await worker.run_once()
-    assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0
     async with running_mail_worker(app, mail) as mailer:
         await mailer.run_once()
     [digest] = await mail.wait_for(1)
+    return event_id, ana, ben, digest
+
+
+async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, mail, app):
+    event_id, _, _, digest = await ben_emailed_the_digest(new_phone, pool, push, mail, app)
+    assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0
     assert digest.recipients == ("ben@example.com",)
     assert digest.subject == "You met 1 person at Lunch & Learn"
     text = digest.message.get_body(("plain",)).get_content()
@@ -515,21 +521,10 @@ async def test_a_digest_opened_signed_out_leads_through_sign_in_to_that_events_f
 ):
     """Ben opens the digest's link in his mail app's browser, which is not signed in: after
     the code he is on the follow-ups of that event, and the page says it shows only those."""
-    from tests.mailing import confirm_addresses, link_in, running_mail_worker
+    from tests.mailing import link_in
     from tests.signin.test_guests import CODE, code_sent
 
-    event_id, ana, ben = await story(new_phone, pool)
-    await ben.post((await ana.share_link()) + "/swap")
-    await confirm_addresses(pool, "ben@example.com")
-    await pool.execute(
-        "UPDATE events SET starts_at = now() - interval '3 hours',"
-        " ends_at = now() - interval '1 minute'"
-    )
-    async with running_worker(app, push, digest_delay_seconds=0) as worker:
-        await worker.run_once()
-    async with running_mail_worker(app, mail) as mailer:
-        await mailer.run_once()
-    [digest] = await mail.wait_for(1)
+    event_id, _, _, digest = await ben_emailed_the_digest(new_phone, pool, push, mail, app)
     mail_app = await new_phone()
     page = soup(await mail_app.get(link_in(digest, "/followups")))
     assert page.h1.get_text() == "Sign in to open this"
