@@ -6,14 +6,18 @@ SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
 
 -- name: asked_recently^
 -- Codes asked for this address (for :purpose), and from this IP, in the last hour, and how
--- long until the first of each leaves that hour (the count goes down then).
+-- long until the first of each leaves that hour (the count goes down then). The hour ends
+-- when this statement starts, after signin.lock_asking's wait: now(), the transaction's
+-- start, is before codes asked meanwhile, and would make the wait more than an hour.
 SELECT by_address.count AS by_address, by_address.wait AS address_wait,
        by_ip.count AS by_ip, by_ip.wait AS ip_wait
-FROM (SELECT count(*), min(created_at) + interval '1 hour' - now() AS wait FROM sign_in_codes
+FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
+      FROM sign_in_codes
       WHERE address = :address AND purpose = :purpose
-        AND created_at > now() - interval '1 hour') AS by_address,
-     (SELECT count(*), min(created_at) + interval '1 hour' - now() AS wait FROM sign_in_codes
-      WHERE ip = :ip AND created_at > now() - interval '1 hour') AS by_ip
+        AND created_at > statement_timestamp() - interval '1 hour') AS by_address,
+     (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
+      FROM sign_in_codes
+      WHERE ip = :ip AND created_at > statement_timestamp() - interval '1 hour') AS by_ip
 
 -- name: account_with_email$
 -- The account whose card has :address (when there are several: one its owner made rather
