@@ -455,6 +455,47 @@ LANGUAGE sql STABLE AS $$
     WHERE a.id = account
 $$;
 
+-- Whether a reminder of follow-up `followup` (of `owner`, in round `this_round`, due at
+-- `due`) could not be delivered to one of the owner's devices: its own notification failed
+-- for good, or a summary that counted it did ("You have N people to follow up" counts what
+-- is due when it is claimed, so one that counted at or after `due` was about this one too),
+-- and no summary that reached that device counted it. Follow-ups says so: a summary that
+-- failed would otherwise leave every follow-up it counted unreminded, silently.
+CREATE OR REPLACE FUNCTION push_undelivered(
+    followup bigint, owner bigint, this_round integer, due timestamptz
+) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM (
+            SELECT d.subscription_id FROM deliveries d
+            WHERE d.followup_id = followup AND d.round = this_round AND d.status = 'failed'
+            UNION ALL
+            SELECT d.subscription_id FROM deliveries d
+            WHERE d.summary_account_id = owner AND d.status = 'failed' AND d.counted_at >= due
+        ) failed
+        WHERE NOT EXISTS (SELECT 1 FROM deliveries reached
+                          WHERE reached.summary_account_id = owner
+                            AND reached.subscription_id = failed.subscription_id
+                            AND reached.status = 'sent' AND reached.counted_at >= due))
+$$;
+
+-- The same by email: the reminder email of this round, or a summary email that counted it,
+-- failed for good (8 tries, or the address refused it), and no summary email sent counted it.
+CREATE OR REPLACE FUNCTION email_undelivered(
+    followup bigint, owner bigint, this_round integer, due timestamptz
+) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT (EXISTS (SELECT 1 FROM emails e
+                    WHERE e.followup_id = followup AND e.round = this_round
+                      AND e.kind = 'reminder' AND e.status = 'failed')
+            OR EXISTS (SELECT 1 FROM emails e
+                       WHERE e.account_id = owner AND e.kind = 'summary' AND e.status = 'failed'
+                         AND e.counted_at >= due))
+       AND NOT EXISTS (SELECT 1 FROM emails reached
+                       WHERE reached.account_id = owner AND reached.kind = 'summary'
+                         AND reached.status = 'sent' AND reached.counted_at >= due)
+$$;
+
 CREATE OR REPLACE FUNCTION reminders_by_push(account bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT by_push FROM reminder_channels(account)

@@ -1,8 +1,9 @@
 -- name: for_contact^
--- The follow-up on one of my contacts, with its delivery trouble if any.
+-- The follow-up on one of my contacts, with whether a reminder of it could not be delivered
+-- (to a device, by email: push_undelivered() and email_undelivered() in logic.sql).
 SELECT f.id, f.status, f.due_at, f.snoozed, f.done_at, f.round,
-       (SELECT count(*) FROM deliveries d
-        WHERE d.followup_id = f.id AND d.status = 'failed') AS failed_deliveries
+       push_undelivered(f.id, f.owner_id, f.round, f.due_at) AS push_undelivered,
+       email_undelivered(f.id, f.owner_id, f.round, f.due_at) AS email_undelivered
 FROM followups f
 WHERE f.contact_id = :contact_id AND f.owner_id = :owner_id
 
@@ -12,8 +13,8 @@ WHERE f.contact_id = :contact_id AND f.owner_id = :owner_id
 -- could not be delivered.
 SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, ct.met_at, ct.promised, ct.they_asked,
        c.name, c.headline, c.company, c.photo_key,
-       EXISTS (SELECT 1 FROM deliveries d
-               WHERE d.followup_id = f.id AND d.status = 'failed') AS delivery_failed
+       push_undelivered(f.id, f.owner_id, f.round, f.due_at)
+           OR email_undelivered(f.id, f.owner_id, f.round, f.due_at) AS delivery_failed
 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c

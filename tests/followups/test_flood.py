@@ -330,3 +330,67 @@ async def test_a_summary_claimed_as_one_more_falls_due_is_followed_by_another(
             await claiming.commit()
             assert await asyncio.wait_for(taking, 10) == 1
     assert [r["status"] for r in await pool.fetch(summary)] == ["sending", "queued"]
+
+
+async def test_a_summary_that_fails_for_good_is_said_on_each_follow_up_it_counted(
+    new_phone, app, pool, push
+):
+    dana, device = await flooded_with_a_device(new_phone, app, pool, push)
+    # The push service refuses every one of the morning's notifications for good.
+    push.script(device, [413] * (REMINDERS_EACH_DAY + 1))
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+        await asyncio.sleep(0.05)
+        await worker.run_once()
+        assert push.received_for(device) == []
+        # Five had a notification of their own; the other seven were only in the summary,
+        # and are no less unreminded.
+        page = await dana.get(dana.url("followups"))
+        assert page.text.count("A reminder could not be delivered") == 12
+        only_summarised = await pool.fetchval(
+            "SELECT contact_id FROM followups f WHERE owner_id = 1"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.followup_id = f.id) LIMIT 1"
+        )
+        contact = await dana.get(dana.url("contact", contact_id=only_summarised))
+        assert "A reminder could not be delivered to one of your devices" in contact.text
+
+        # One more falls due: the summary that goes next counts every one and reaches her.
+        await pool.execute(
+            "UPDATE followups SET round = round + 1, due_at = now()"
+            " WHERE id = (SELECT max(id) FROM followups WHERE owner_id = 1)"
+        )
+        await worker.run_once()
+        await pool.execute("UPDATE deliveries SET next_attempt_at = now() WHERE status = 'queued'")
+        await worker.run_once()
+        titles = [m.json()["title"] for m in push.received_for(device)]
+        assert titles == ["You have 12 people to follow up"]
+    page = await dana.get(dana.url("followups"))
+    assert "could not be delivered" not in page.text
+
+
+async def test_a_summary_email_that_fails_for_good_is_said_on_each_follow_up_it_counted(
+    new_phone, app, pool, push, mail
+):
+    dana = await new_phone()
+    await dana.make_card()
+    await confirm_addresses(pool, "dana@example.com")
+    await flood(app, await dana.share_link())
+    await make_due(pool)
+    # Her mail server keeps saying "later" until the worker gives up.
+    mail.refuse(451, "4.3.0 Try again later")
+    async with (
+        running_worker(app, push) as pushes,
+        running_mail_worker(app, mail, max_attempts=1) as mailer,
+    ):
+        await pushes.run_once()
+        await mailer.run_once()
+    assert mail.received_for("dana@example.com") == []
+    page = await dana.get(dana.url("followups"))
+    assert page.text.count("A reminder could not be delivered") == 12
+    only_summarised = await pool.fetchval(
+        "SELECT contact_id FROM followups f WHERE owner_id = 1"
+        " AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.followup_id = f.id) LIMIT 1"
+    )
+    contact = await dana.get(dana.url("contact", contact_id=only_summarised))
+    assert "The reminder email could not be delivered" in contact.text
+    assert "Recent emails to you" in contact.text
