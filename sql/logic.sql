@@ -404,12 +404,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- When another reminder summary goes, the last having gone at `went` (NULL: none yet): at
--- once, but `gap_seconds` after the last at the soonest, and at a waking hour.
+-- once, but `gap_seconds` after the last at the soonest, and at a waking hour. Once is the
+-- statement's start, not the transaction's: the queueing waits for other workers first.
 CREATE OR REPLACE FUNCTION next_summary_at(
     tz text, went timestamptz, gap_seconds double precision
 ) RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT waking_hour(tz, greatest(now(), went + make_interval(secs => gap_seconds)))
+    SELECT waking_hour(tz, greatest(statement_timestamp(),
+                                    went + make_interval(secs => gap_seconds)))
 $$;
 
 -- When a follow-up falls due: a time of day in the person's own time zone. "This evening"

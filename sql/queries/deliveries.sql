@@ -45,13 +45,16 @@ SELECT 1 FROM (
 -- at night (next_summary_at in logic.sql): a follow-up due after the day's summary is reminded
 -- too. Returns how many follow-ups were queued.
 WITH taken AS (
-    UPDATE followups f SET queued_round = f.round, queued_at = now()
+    -- statement_timestamp(), here and below: this statement runs after steps 2 and 3 waited
+    -- for other workers, whose reminders were stamped meanwhile (now() is when ours began).
+    UPDATE followups f SET queued_round = f.round, queued_at = statement_timestamp()
     WHERE f.id = ANY(:ids::bigint[]) AND f.queued_round < f.round
     RETURNING f.id, f.round, f.owner_id, f.due_at
 ), ranked AS (
     -- Which reminder of the owner's day each is: those queued earlier today, by any worker
     -- (committed before step 2's lock was ours; this statement's snapshot does not see the
-    -- update above) plus its place among those taken now.
+    -- update above) plus its place among those taken now. A day as reminders count them
+    -- (reminder_day() in logic.sql): from 05:00, so that the night is not a fresh day's five.
     SELECT taken.id, taken.round, taken.owner_id, taken.due_at, today.day, today.tz,
            ch.by_push, ch.address,
            today.earlier + row_number() OVER (PARTITION BY taken.owner_id ORDER BY taken.id) AS nth
@@ -59,12 +62,13 @@ WITH taken AS (
     JOIN accounts a ON a.id = taken.owner_id
     CROSS JOIN LATERAL reminder_channels(taken.owner_id) ch
     CROSS JOIN LATERAL (
-        SELECT (now() AT TIME ZONE coalesce(a.time_zone, 'UTC'))::date AS day,
-               coalesce(a.time_zone, 'UTC') AS tz,
+        SELECT local.day::date AS day, local.tz,
                (SELECT count(*) FROM followups q
                 WHERE q.owner_id = taken.owner_id
-                  AND q.queued_at >= date_trunc('day', now() AT TIME ZONE coalesce(a.time_zone, 'UTC'))
-                                     AT TIME ZONE coalesce(a.time_zone, 'UTC')) AS earlier
+                  AND q.queued_at >= (local.day + interval '5 hours') AT TIME ZONE local.tz)
+                   AS earlier
+        FROM (SELECT reminder_day(zone.tz, statement_timestamp()) AS day, zone.tz
+              FROM (SELECT coalesce(a.time_zone, 'UTC') AS tz) zone) local
     ) today
 ), queued AS (
     INSERT INTO deliveries (followup_id, round, subscription_id)

@@ -53,6 +53,13 @@ async def flooded_with_a_device(new_phone, app, pool, push, count: int = 12):
     return dana, device
 
 
+def zone_where_it_is(hour: int) -> str:
+    """A time zone where it is ``hour`` o'clock now (Etc/GMT-N is N hours ahead of UTC)."""
+    ahead = (hour - datetime.now(UTC).hour) % 24
+    ahead = ahead - 24 if ahead > 14 else ahead
+    return f"Etc/GMT{-ahead:+d}"
+
+
 async def later_summaries_are_due(pool) -> None:
     """The summary queued after the first is to go SUMMARY_GAP after it; the clock moves on
     to then."""
@@ -282,10 +289,7 @@ async def test_a_later_summary_due_at_night_waits_for_the_morning(new_phone, app
     dana = await new_phone()
     await dana.make_card()
     device = await subscribe(dana, push)
-    # A zone where it is 21:00 now (Etc/GMT-N is N hours ahead of UTC).
-    ahead = (21 - datetime.now(UTC).hour) % 24
-    ahead = ahead - 24 if ahead > 14 else ahead
-    zone = f"Etc/GMT{-ahead:+d}"
+    zone = zone_where_it_is(21)
     await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone)
     await flood(app, await dana.share_link())
     await make_due(pool)
@@ -300,6 +304,29 @@ async def test_a_later_summary_due_at_night_waits_for_the_morning(new_phone, app
     local_now = datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
     assert (waiting.hour, waiting.minute) == (9, 0)
     assert waiting.date() == local_now.date() + timedelta(days=1)
+
+
+async def test_the_small_hours_are_still_the_evening_before_for_the_five_a_day(
+    new_phone, app, pool, push
+):
+    """Dana's five reminders of the day went at 23:00 her time; at 02:00 more fall due (the
+    worker was down, say). Not five more buzzes in the night as if a new day had begun: one
+    summary, at 09:00."""
+    _, device = await flooded_with_a_device(new_phone, app, pool, push)
+    zone = zone_where_it_is(2)
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone)
+    await pool.execute(
+        "UPDATE followups SET queued_round = round, queued_at = now() - interval '3 hours'"
+        " WHERE id IN (SELECT id FROM followups WHERE owner_id = 1 ORDER BY id LIMIT $1)",
+        REMINDERS_EACH_DAY,
+    )
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    assert push.received_for(device) == []
+    waiting = await pool.fetchval(
+        "SELECT next_attempt_at AT TIME ZONE $1 FROM deliveries WHERE status = 'queued'", zone
+    )
+    assert (waiting.hour, waiting.minute) == (9, 0)
 
 
 async def test_a_summary_claimed_as_one_more_falls_due_is_followed_by_another(
