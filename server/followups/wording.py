@@ -145,6 +145,16 @@ def summary(waiting: int) -> tuple[str, str]:
     return title, "Lots of new contacts today. Open Reachout to see who."
 
 
+def why_by_email(reminders_by: str | None) -> str:
+    """The footer line of a reminder email: why it came by email (Settings, "Reminders by")."""
+    if reminders_by == "email":
+        return "You asked Reachout to remind you by email."
+    if reminders_by == "both":
+        return "You asked Reachout to remind you by notification and by email."
+    # Automatically: by email while none of their phones has notifications on.
+    return "Reachout reminds you by email while none of your phones has notifications on."
+
+
 def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 

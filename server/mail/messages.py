@@ -306,6 +306,7 @@ class Composer:
             "snooze_url": self.links.followup(followup, round_, "snooze"),
             "contact_url": self.links.page("contact", contact_id=row["contact_id"]),
             "settings_url": self.links.page("settings"),
+            "why_by_email": wording.why_by_email(row["reminders_by"]),
         }
         return context, True, None, None
 
@@ -320,6 +321,7 @@ class Composer:
             "body": body,
             "followups_url": followups,
             "settings_url": self.links.page("settings"),
+            "why_by_email": wording.why_by_email(row["reminders_by"]),
         }
         return context, True, None, None
 
@@ -331,6 +333,7 @@ class Composer:
             "body": body,
             "followups_url": self.links.page("followups"),
             "settings_url": self.links.page("settings"),
+            "why_by_email": wording.why_by_email(row["reminders_by"]),
         }
         return context, True, None, None
 

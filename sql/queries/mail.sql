@@ -85,6 +85,7 @@ WITH run_out AS (
 SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.round, l.code,
        l.followup_id, l.digest_event_id,
        coalesce(me.name, '') AS recipient_name, coalesce(a.time_zone, 'UTC') AS time_zone,
+       a.reminders_by,
        ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at,
        about.account_id AS about_id, about.name AS about_name, about.headline AS about_headline,
        about.company AS about_company, about.email AS about_email, about.phone AS about_phone,

@@ -232,6 +232,10 @@ async def test_workers_enqueueing_at_once_still_send_five_and_one_summary(
     for said in (titles, subjects):
         assert len(said) == REMINDERS_EACH_DAY + 1, said
         assert said.count("You have 12 people to follow up") == 1, said
+    # Each email says why it came by email: she chose both in Settings.
+    for email in mail.received_for("dana@example.com"):
+        text = email.message.get_body(("plain",)).get_content()
+        assert "You asked Reachout to remind you by notification and by email." in text
 
 
 async def test_a_summary_that_counted_them_is_not_followed_by_another(new_phone, app, pool, push):
@@ -247,7 +251,7 @@ async def test_a_summary_that_counted_them_is_not_followed_by_another(new_phone,
             )
             await worker.run_once()
         titles = [m.json()["title"] for m in push.received_for(device)]
-        assert titles[-1] == "You have 12 people to follow up"
+        assert titles.count("You have 12 people to follow up") == 1, titles
         await worker.run_once()  # the four, let go
     assert (
         await pool.fetchval(

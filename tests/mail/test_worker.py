@@ -134,6 +134,9 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     text = reminder.message.get_body(("plain",)).get_content()
     assert "Snooze a week" in text and "Done" in text
     assert await pool.fetchval("SELECT count(*) FROM deliveries") == 0, "no push device, no push"
+    # Her Settings say "Automatically": it says why email, not that she chose it.
+    assert "Reachout reminds you by email while none of your phones has notifications on." in text
+    assert "You asked" not in text
     # "See Dana Lee in Reachout" opens her page where Mia is signed in; in a mail app's own
     # browser, which is not, the page says to sign in (she has a card), not to make one.
     see_dana = link_in(reminder, "/contacts/")

@@ -487,13 +487,17 @@ async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
 
 
 async def ben_emailed_the_digest(new_phone, pool, push, mail, app):
-    """Ben met Ana at the event; it ended; his digest goes by email (no push device, his
-    address confirmed; Ana has neither confirmed). The event, both phones, and the email."""
+    """Ben met Ana at the event; it ended; his digest goes by email (he chose email in
+    Settings, his address confirmed; Ana has neither). The event, both phones, the email."""
     from tests.mailing import confirm_addresses, running_mail_worker
 
     event_id, ana, ben = await story(new_phone, pool)
     await ben.post((await ana.share_link()) + "/swap")
     await confirm_addresses(pool, "ben@example.com")
+    await pool.execute(
+        "UPDATE accounts SET reminders_by = 'email'"
+        " WHERE id = (SELECT account_id FROM cards WHERE email = 'ben@example.com')"
+    )
     await pool.execute(
         "UPDATE events SET starts_at = now() - interval '3 hours',"
         " ends_at = now() - interval '1 minute'"
@@ -513,6 +517,7 @@ async def test_digest_by_email_to_those_who_chose_email(new_phone, pool, push, m
     assert digest.subject == "You met 1 person at Lunch & Learn"
     text = digest.message.get_body(("plain",)).get_content()
     assert f"/followups?event={event_id}" in text
+    assert "You asked Reachout to remind you by email." in text
     assert digest.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
