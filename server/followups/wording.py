@@ -18,6 +18,13 @@ TIMINGS = {
     "in_3_days": "In 3 days (09:00)",
     "never": "Never",
 }
+# When the reminder after a meeting comes, as Settings' "Reminders on this phone" says it.
+REMINDED_WHEN = {
+    "this_evening": "The evening you meet someone",
+    "next_morning": "The morning after you meet someone",
+    "in_3_days": "Three days after you meet someone",
+    "never": "When a follow-up you set falls due",
+}
 # How reminders come; "" is automatic: email for a confirmed address with no push device.
 REMINDERS_BY = {
     "": "Automatically: by email if no device has push turned on, else by push",

@@ -56,6 +56,7 @@ async def _page(
             "saved": saved,
             "devices": devices,
             "timings": wording.TIMINGS,
+            "reminded_when": wording.REMINDED_WHEN,
             "reminders_by": wording.REMINDERS_BY,
             "email": email,
             "outbox": outbox,

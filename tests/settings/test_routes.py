@@ -38,6 +38,31 @@ async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
     )
 
 
+async def test_the_page_says_when_reminders_come_as_chosen(new_phone, pool):
+    phone = await new_phone()
+    await phone.make_card()
+    said = soup(await phone.get(phone.url("settings")))
+    assert (
+        said.select_one("#push p")
+        .get_text()
+        .startswith("The morning after you meet someone, Reachout reminds you")
+    )
+    # The timing is for people met from now on, and says so where it is chosen.
+    timing = said.find("legend", string="Remind me to follow up").find_parent("fieldset")
+    hint = said.find(id=timing["aria-describedby"]).get_text()
+    assert hint.startswith("For the people you meet from now on.")
+    for chosen, words in (
+        ("this_evening", "The evening you meet someone"),
+        ("in_3_days", "Three days after you meet someone"),
+        ("never", "When a follow-up you set falls due"),
+    ):
+        await phone.post(
+            phone.url("settings_save"), {"time_zone": "UTC", "followup_timing": chosen}
+        )
+        page = soup(await phone.get(phone.url("settings")))
+        assert page.select_one("#push p").get_text().startswith(words + ", Reachout reminds you")
+
+
 async def test_a_new_time_zone_moves_the_reminders_to_come_with_it(new_phone, pool):
     # Dana's three follow-ups, all first rounds: one due tomorrow at 09:00 UTC, one she
     # snoozed (its time was chosen), one due in half an hour.
