@@ -37,6 +37,7 @@ async def test_you_met_is_a_complete_message(new_phone, mail, app):
     # Her number as her card page shows it, not as it is stored (+14155550134).
     assert "Phone: +1 415-555-0134" in text
     assert "Not you? Ignore this and you will hear nothing more." in text
+    assert "Reply to this email to write to Dana Lee." in text
     html = message.get_body(("html",)).get_content()
     assert 'style="' in html, "CSS inlined for clients that drop <style>"
     assert "prefers-color-scheme: dark" in html, "and kept for dark mode"
@@ -73,6 +74,26 @@ async def test_you_met_shows_what_they_are_looking_for_and_can_help_with(new_pho
     html = sent.message.get_body(("html",)).get_content()
     assert "Looking for: A designer for my shop" in html
     assert "Can help with: Intros to buyers" in html
+
+
+async def test_you_met_without_their_email_says_a_reply_reaches_nobody(new_phone, mail, app):
+    """Dana shares a phone number and no email: Mia's reply would go to Reachout's sender."""
+    dana = await new_phone()
+    await dana.make_card(email="")
+    await leaves_details(new_phone, dana)
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    assert sent.message["Reply-To"] is None
+    said = (
+        "Dana Lee shares no email address, so a reply to this email reaches nobody:"
+        " use their details above."
+    )
+    for part in ("plain", "html"):
+        body = " ".join(sent.message.get_body((part,)).get_content().split())
+        assert said in body
+        assert "Reply to this email" not in body
+    assert "Phone: +1 415-555-0134" in sent.message.get_body(("plain",)).get_content()
 
 
 async def test_a_name_with_crlf_and_accents_is_encoded_never_injected(app, mail):
