@@ -124,10 +124,15 @@ async def confirm(request: Request) -> Response:
                     f" {email['about_name']}.",
                     done=True,
                 )
+            # The time the button sets, as the page says it after: "today at 09:00" when
+            # opened at 02:00 (the night belongs to the day before), not "tomorrow morning".
+            when = wording.when_phrase(
+                followup["tomorrow_due"], datetime.now(UTC), followup["time_zone"]
+            )
             return _page(
                 request,
                 heading=f"Follow up with {email['about_name']}",
-                text=f"We will email {email['to_address']} tomorrow morning to remind you.",
+                text=f"We will email {email['to_address']} {when} to remind you.",
                 button="Remind me tomorrow",
             )
         if email["confirmed_at"] is not None:

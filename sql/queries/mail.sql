@@ -253,8 +253,10 @@ WHERE m.account_id = :account_id AND m.about_id = :about_id AND m.kind = 'met'
 ORDER BY m.id DESC LIMIT 1
 
 -- name: followup_about^
--- :account_id's follow-up with :about_id, as a "You met" link opened again finds it.
-SELECT f.status, f.due_at, a.time_zone, f.due_at > now() AS ahead
+-- :account_id's follow-up with :about_id, as a "You met" link opened again finds it, and
+-- when "Remind me tomorrow" would make it due if pressed now (remind_tomorrow, below).
+SELECT f.status, f.due_at, a.time_zone, f.due_at > now() AS ahead,
+       morning_after(a.time_zone, now(), 1) AS tomorrow_due
 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN accounts a ON a.id = f.owner_id

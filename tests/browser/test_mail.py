@@ -105,8 +105,14 @@ async def test_visitor_reads_you_met_at_dev_mail_and_asks_to_be_reminded_tomorro
     await expect(
         page.get_by_role("heading", level=1, name="Follow up with Dana Lee")
     ).to_be_visible()
+    # Her account's zone is her browser's (the host's): "today" or "tomorrow" is named there,
+    # the same before the press as after (at 02:00, 09:00 is "today").
+    zone = await pool.fetchval(
+        "SELECT a.time_zone FROM accounts a JOIN cards c ON c.account_id = a.id WHERE c.name = $1",
+        MIA.name,
+    )
     await expect(page.get_by_text("We will email")).to_have_text(
-        f"We will email {MIA.email} tomorrow morning to remind you."
+        f"We will email {MIA.email} {next_morning(zone)} at 09:00 to remind you."
     )
     await check("/m/confirm", page)
     # Opening the link did nothing (a mail scanner opens every link): only the button acts.
@@ -116,12 +122,7 @@ async def test_visitor_reads_you_met_at_dev_mail_and_asks_to_be_reminded_tomorro
     await page.get_by_role("button", name="Remind me tomorrow").tap()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Done: you will be reminded")
     done = page.get_by_role("status").filter(has_text="We will email")
-    # Her account's zone is her browser's (the host's): "today" or "tomorrow" is named there.
-    zone = await pool.fetchval(
-        "SELECT a.time_zone FROM accounts a JOIN cards c ON c.account_id = a.id WHERE c.name = $1",
-        MIA.name,
-    )
-    await expect(done).to_contain_text(f"We will email {MIA.email} {next_morning(zone)}")
+    await expect(done).to_contain_text(f"We will email {MIA.email} {next_morning(zone)} at 09:00")
     await expect(done).to_contain_text("to follow up with Dana Lee.")
     await expect(page.get_by_role("button", name="Remind me tomorrow")).to_have_count(0)
     await check("/m/confirm, done", page)
