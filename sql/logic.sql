@@ -594,13 +594,23 @@ BEGIN
     ON CONFLICT (address, account_id) DO NOTHING;
     -- Its other browsers stay signed in, now as the one person.
     UPDATE sessions SET account_id = target WHERE account_id = source;
+    -- Emails already sent, to it or about it, are the one person's: their links ("Remind me
+    -- tomorrow" in a "You met") go on working. A digest target has too stays source's, and
+    -- goes with it (one per event and person).
+    UPDATE emails m SET account_id = target
+    WHERE m.account_id = source AND m.status IN ('sent', 'failed', 'skipped')
+      AND NOT (m.kind = 'digest'
+               AND EXISTS (SELECT 1 FROM emails t WHERE t.kind = 'digest' AND t.account_id = target
+                           AND t.digest_event_id = m.digest_event_id));
+    UPDATE emails SET about_id = target WHERE about_id = source;
     -- Someone blocked with the one person stays apart: a card they typed for them, merged
     -- in, does not connect them again.
     DELETE FROM contacts c USING blocked_with(target) hidden
     WHERE (c.owner_id = target AND c.contact_id = hidden.account_id)
        OR (c.owner_id = hidden.account_id AND c.contact_id = target);
 
-    -- What is left (its card and photo, pending requests, queued sends, codes) goes with it.
+    -- What is left (its card and photo, pending requests, sends still queued, codes) goes
+    -- with it.
     DELETE FROM accounts WHERE id = source;
 END
 $$;

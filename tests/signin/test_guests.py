@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.mailing import code_sent
+from tests.mailing import code_sent, link_in
 from tests.phone import Phone, soup, text_of
 
 CODE = re.compile(r"^Your Reachout code: (\d{8})$")
@@ -106,3 +106,24 @@ async def test_deleting_is_only_for_guest_cards(new_phone, pool, mail, app):
     forged = await installed.post(installed.url("sign_in_merge_choose"), {"choice": "delete"})
     assert forged.headers["location"] == installed.url("contacts") + "?notice=kept_apart"
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 3
+
+
+async def test_the_you_met_email_works_after_the_guest_card_is_merged(new_phone, pool, mail, app):
+    """Dana typed Lou in and he got "You met Dana Lee"; then he merged that guest card into
+    his own. The email's "Remind me tomorrow" is his, and still works (it said "This link no
+    longer works": the email went with the guest account)."""
+    lou_own = await new_phone()
+    await lou_own.make_card(**LOU)
+    await dana_types_lou(new_phone)
+    laptop = await new_phone()
+    await signs_in(laptop, mail, app)  # sends what was queued: the "You met" too
+    [met] = [m for m in mail.received_for("lou@example.com") if m.subject == "You met Dana Lee"]
+    merged = await laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "merge"})
+    assert merged.headers["location"] == laptop.url("contacts") + "?notice=merged"
+
+    # His address is confirmed now (the code) and reminders go there: the link says when.
+    page = await laptop.get(link_in(met, "/m/confirm/"))
+    assert page.status_code == 200
+    assert soup(page).h1.get_text() == "You will be reminded"
+    assert "We will email lou@example.com" in text_of(page)
+    assert "to follow up with Dana Lee." in text_of(page)
