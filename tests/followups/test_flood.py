@@ -363,6 +363,20 @@ async def test_a_summary_claimed_as_one_more_falls_due_is_followed_by_another(
     assert [r["status"] for r in await pool.fetch(summary)] == ["sending", "queued"]
 
 
+async def undelivered_on_all_twelve(dana: Phone, pool) -> str:
+    """Follow-ups says of each of the twelve that a reminder could not be delivered: the five
+    that had one of their own, and the seven only a summary counted, no less unreminded.
+    Returns the page of one of the seven."""
+    page = await dana.get(dana.url("followups"))
+    assert page.text.count("A reminder could not be delivered") == 12
+    only_summarised = await pool.fetchval(
+        "SELECT contact_id FROM followups f WHERE owner_id = 1"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.followup_id = f.id)"
+        " AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.followup_id = f.id) LIMIT 1"
+    )
+    return (await dana.get(dana.url("contact", contact_id=only_summarised))).text
+
+
 async def test_a_summary_that_fails_for_good_is_said_on_each_follow_up_it_counted(
     new_phone, app, pool, push
 ):
@@ -374,16 +388,8 @@ async def test_a_summary_that_fails_for_good_is_said_on_each_follow_up_it_counte
         await asyncio.sleep(0.05)
         await worker.run_once()
         assert push.received_for(device) == []
-        # Five had a notification of their own; the other seven were only in the summary,
-        # and are no less unreminded.
-        page = await dana.get(dana.url("followups"))
-        assert page.text.count("A reminder could not be delivered") == 12
-        only_summarised = await pool.fetchval(
-            "SELECT contact_id FROM followups f WHERE owner_id = 1"
-            " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.followup_id = f.id) LIMIT 1"
-        )
-        contact = await dana.get(dana.url("contact", contact_id=only_summarised))
-        assert "A reminder could not be delivered to one of your devices" in contact.text
+        contact = await undelivered_on_all_twelve(dana, pool)
+        assert "A reminder could not be delivered to one of your devices" in contact
 
         # One more falls due: the summary that goes next counts every one and reaches her.
         await pool.execute(
@@ -416,12 +422,6 @@ async def test_a_summary_email_that_fails_for_good_is_said_on_each_follow_up_it_
         await pushes.run_once()
         await mailer.run_once()
     assert mail.received_for("dana@example.com") == []
-    page = await dana.get(dana.url("followups"))
-    assert page.text.count("A reminder could not be delivered") == 12
-    only_summarised = await pool.fetchval(
-        "SELECT contact_id FROM followups f WHERE owner_id = 1"
-        " AND NOT EXISTS (SELECT 1 FROM emails e WHERE e.followup_id = f.id) LIMIT 1"
-    )
-    contact = await dana.get(dana.url("contact", contact_id=only_summarised))
-    assert "The reminder email could not be delivered" in contact.text
-    assert "Recent emails to you" in contact.text
+    contact = await undelivered_on_all_twelve(dana, pool)
+    assert "The reminder email could not be delivered" in contact
+    assert "Recent emails to you" in contact
