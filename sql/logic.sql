@@ -457,6 +457,24 @@ LANGUAGE sql STABLE AS $$
     WHERE a.id = account
 $$;
 
+-- How many follow-ups of `owner` a reminder summary going now tells of ("You have N people
+-- to follow up"): those open and due; or none, and it is not sent, when none of them fell due
+-- after `last_counted`, when the last summary that reached the same device or inbox counted:
+-- that one told of them all already (a summary sent late, after a retry, while a newer one
+-- was queued for what fell due meanwhile).
+CREATE OR REPLACE FUNCTION summary_waiting(owner bigint, last_counted timestamptz)
+RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM followups f
+                     WHERE f.owner_id = owner AND f.status = 'open' AND f.due_at <= now()
+                       AND f.due_at > coalesce(last_counted, '-infinity'))
+        THEN (SELECT count(*) FROM followups f
+              WHERE f.owner_id = owner AND f.status = 'open' AND f.due_at <= now())
+        ELSE 0
+    END
+$$;
+
 -- Whether a reminder of follow-up `followup` (of `owner`, in round `this_round`, due at
 -- `due`) could not be delivered to one of the owner's devices: its own notification failed
 -- for good, or a summary that counted it did ("You have N people to follow up" counts what

@@ -156,8 +156,10 @@ WITH run_out AS (
 )
 SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id,
        l.summary_account_id,
-       (SELECT count(*) FROM followups xf
-        WHERE xf.owner_id = l.summary_account_id AND xf.status = 'open' AND xf.due_at <= now())
+       summary_waiting(l.summary_account_id,
+                       (SELECT max(d.counted_at) FROM deliveries d
+                        WHERE d.summary_account_id = l.summary_account_id
+                          AND d.subscription_id = l.subscription_id AND d.status = 'sent'))
            AS summary_waiting,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,

@@ -104,10 +104,13 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
         WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id
           AND xf.status = 'open') AS digest_waiting,
-       -- A summary: how many are waiting when it is sent, as the push summary counts them.
+       -- A summary: how many are waiting when it is sent, as the push summary counts them
+       -- (summary_waiting() in logic.sql).
        CASE WHEN l.kind = 'summary' THEN
-           (SELECT count(*) FROM followups xf
-            WHERE xf.owner_id = l.account_id AND xf.status = 'open' AND xf.due_at <= now())
+           summary_waiting(l.account_id,
+                           (SELECT max(e.counted_at) FROM emails e
+                            WHERE e.account_id = l.account_id AND e.kind = 'summary'
+                              AND e.status = 'sent'))
        END AS summary_waiting
 FROM leased l
 JOIN accounts a ON a.id = l.account_id

@@ -425,3 +425,49 @@ async def test_a_summary_email_that_fails_for_good_is_said_on_each_follow_up_it_
     contact = await undelivered_on_all_twelve(dana, pool)
     assert "The reminder email could not be delivered" in contact
     assert "Recent emails to you" in contact
+
+
+async def test_a_summary_sent_late_after_a_retry_is_not_followed_by_one_telling_the_same(
+    new_phone, app, pool, push
+):
+    """The morning's summary was on its way when one more fell due, so another was queued
+    for three hours later; then the push service said "later" and the first went after all,
+    counting that one too. The second has nothing new to tell: it is not sent."""
+    _, device = await flooded_with_a_device(new_phone, app, pool, push)
+    async with running_worker(app, push) as worker:
+        await worker.enqueue_due()
+        first = await pool.fetchval("SELECT id FROM deliveries WHERE summary_account_id = 1")
+        # On its way: claimed, counted.
+        await pool.execute(
+            "UPDATE deliveries SET status = 'sending', counted_at = now(), attempts = 1"
+            " WHERE id = $1",
+            first,
+        )
+        await pool.execute(
+            "UPDATE followups SET round = round + 1, due_at = now()"
+            " WHERE id = (SELECT max(id) FROM followups WHERE owner_id = 1)"
+        )
+        await worker.enqueue_due()
+        assert (
+            await pool.fetchval(
+                "SELECT count(*) FROM deliveries WHERE summary_account_id = 1 AND status = 'queued'"
+            )
+            == 1
+        ), "a second summary, for later"
+        # "Later", said the push service: the first goes again, now.
+        await pool.execute(
+            "UPDATE deliveries SET status = 'queued', next_attempt_at = now() WHERE id = $1",
+            first,
+        )
+        await worker.run_once()
+        await later_summaries_are_due(pool)
+        await worker.run_once()
+    titles = [m.json()["title"] for m in push.received_for(device)]
+    assert titles.count("You have 12 people to follow up") == 1, titles
+    assert len(titles) == REMINDERS_EACH_DAY + 1
+    assert (
+        await pool.fetchval(
+            "SELECT status FROM deliveries WHERE summary_account_id = 1 AND id <> $1", first
+        )
+        == "skipped"
+    )
