@@ -300,7 +300,9 @@ $$;
 -- limits on new accounts (`keys` NULL: the card's owner), then join_with_details() and
 -- queue_met_mail() (`address` empty: none). No row when the link names no such card at that
 -- generation: the caller says why. A row with no newcomer when `address` is on the card of
--- someone blocked with the sharer (blocked_address()): nothing is made or counted.
+-- someone blocked with the sharer (blocked_address()): nothing is made or counted. A card
+-- that asks for details first shares itself once accepted: its "You met" is held until then
+-- (next_attempt_at 'infinity'; contacts.accept lets it go), so that it carries the card.
 CREATE OR REPLACE FUNCTION join_by_link(
     share bigint, legacy_account bigint, generation integer,
     buckets text[], keys text[], mosts integer[], spans interval[],
@@ -311,6 +313,8 @@ RETURNS TABLE (newcomer_id bigint, newcomer_contact bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     sharer bigint;
+    sharer_row bigint;
+    met_mail bigint;
 BEGIN
     IF share IS NOT NULL THEN
         SELECT c.account_id INTO sharer FROM cards c
@@ -331,11 +335,17 @@ BEGIN
         keys[i] := coalesce(keys[i], sharer::text);
     END LOOP;
     PERFORM take_limits(buckets, keys, mosts, spans);
-    SELECT j.newcomer_id, j.newcomer_contact INTO newcomer_id, newcomer_contact
+    SELECT j.newcomer_id, j.newcomer_contact, j.sharer_contact
+    INTO newcomer_id, newcomer_contact, sharer_row
     FROM join_with_details(token_hash, sharer, tz, name, headline, company, email, phone,
                            linkedin, website, other_link, looking_for, can_help_with) j;
     IF address <> '' THEN
-        PERFORM queue_met_mail(newcomer_id, sharer, address);
+        met_mail := queue_met_mail(newcomer_id, sharer, address);
+        IF met_mail IS NOT NULL
+           AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = sharer_row AND c.sharing = 'pending')
+        THEN
+            UPDATE emails SET next_attempt_at = 'infinity' WHERE id = met_mail;
+        END IF;
     END IF;
     RETURN NEXT;
 END

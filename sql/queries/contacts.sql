@@ -120,8 +120,20 @@ RETURNING promised, they_asked
 
 -- name: accept!
 -- The owner of a card that asks first shares it with someone who left details: 'pending'
--- becomes 'all' (a choice of 'basics' made since stays).
-UPDATE contacts SET sharing = 'all' WHERE id = :id AND owner_id = :owner_id AND sharing = 'pending'
+-- becomes 'all' (a choice of 'basics' made since stays), and their "You met", held until
+-- now (join_by_link() in logic.sql), goes with the card.
+WITH accepted AS (
+    UPDATE contacts SET sharing = 'all'
+    WHERE id = :id AND owner_id = :owner_id AND sharing = 'pending'
+    RETURNING contact_id
+), released AS (
+    UPDATE emails m SET next_attempt_at = now()
+    FROM accepted
+    WHERE m.kind = 'met' AND m.account_id = accepted.contact_id AND m.about_id = :owner_id
+      AND m.status = 'queued' AND m.next_attempt_at = 'infinity'
+    RETURNING m.id
+)
+SELECT pg_notify('mail', 'queued') FROM (SELECT 1 FROM released LIMIT 1) woken
 
 -- name: set_sharing$
 -- What :owner_id shares with the person of contact row :id: 'all' or 'basics' (name and

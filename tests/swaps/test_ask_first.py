@@ -45,6 +45,7 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
         text_of(welcome)
     )
     assert "and you have theirs" not in text_of(welcome)
+    assert "We'll email Dana Lee's card to junk@example.com once they accept" in text_of(welcome)
     assert soup(welcome).find("a", string="Save Dana Lee to my phone") is None
     contact_url = await pool.fetchval(
         """SELECT ct.id FROM contacts ct JOIN cards c ON c.account_id = ct.owner_id
@@ -57,13 +58,10 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     assert (await visitor.get(link + "/vcard")).status_code == 403
     assert "once they accept" in text_of(await visitor.get(link))
 
+    # Their "You met" waits for Dana: sent now, it would carry a card with nothing on it.
     async with running_mail_worker(app, mail) as worker:
         await worker.run_once()
-    [sent] = await mail.wait_for(1)
-    message = message_from_bytes(sent.raw, policy=default)
-    assert message["Subject"] == "You met Dana Lee"
-    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "dana@example.com" not in body and "dana@example.com" not in str(message["Reply-To"])
+    assert mail.received_for("junk@example.com") == []
 
     # Dana sees who left details, and accepts.
     listed = await dana.get(dana.url("contacts"))
@@ -94,6 +92,16 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     seen = await everything_they_see(visitor, link, visitor.url("contact", contact_id=contact_url))
     assert "dana@example.com" in seen
     assert (await visitor.get(link + "/vcard")).status_code == 200
+    # Now their "You met" goes, with the whole card, and a reply reaches Dana.
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    message = message_from_bytes(sent.raw, policy=default)
+    assert message["Subject"] == "You met Dana Lee"
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Email: dana@example.com" in body
+    assert "Reply to this email to write to Dana Lee." in body
+    assert message["Reply-To"].addresses[0].addr_spec == "dana@example.com"
 
 
 async def test_tapping_swap_with_an_account_is_no_way_round(new_phone, pool):
