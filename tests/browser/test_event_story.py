@@ -39,6 +39,21 @@ from tests.browser.ui import (
 from tests.reminders import running_worker
 
 EVENT = "Fashion Founders Breakfast"
+# The words of an element that are broken across lines.
+WORDS_BROKEN = """(element) => {
+  const broken = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    for (const match of text.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
 OLGA = Card(name="Olga Organizer", email="olga@example.com")
 ANA = Card(
     name="Ana Silva",
@@ -169,6 +184,13 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     ben = await new_phone_page()
     await make_card_from_home(ben, BEN)
     await join_with_a_card(ben, link)
+    # His QR page leads to the event, in words that wrap as words (a flex item each, "At"
+    # stood one letter a line beside the name).
+    await ben.goto(f"{live_server}/share")
+    way = ben.locator("a", has_text="who's here")
+    await expect(way).to_have_text(f"At {EVENT}: who's here")
+    assert await way.evaluate(WORDS_BROKEN) == []
+    await way.tap()
 
     # They talk, but do not swap. Later Ben looks for Ana in the list of people.
     await ben.get_by_role("link", name="People here").tap()
