@@ -303,3 +303,19 @@ async def test_the_snooze_buttons_are_one_group_named_remind_me_again(new_phone,
         "In 3 days",
         "In a week",
     ]
+
+
+async def test_a_phone_with_no_card_is_offered_one_or_sign_in_not_an_empty_list(new_phone):
+    """The app on an iPhone's home screen starts empty: not "Nobody to follow up with", nor a
+    calendar that answers 404, but the way in."""
+    phone = await new_phone()
+    page = await phone.get(phone.url("followups"))
+    assert page.status_code == 200
+    said = text_of(page)
+    assert "No card on this phone yet, so no follow-ups here." in said
+    assert "Nobody to follow up with" not in said
+    found = soup(page)
+    assert found.find("a", string="Add to calendar") is None
+    assert found.find("a", string="Make my card")["href"] == phone.url("card")
+    signing_in = found.find("a", string="I already have a card")["href"]
+    assert signing_in == phone.url("sign_in") + "?next=%2Ffollowups"
