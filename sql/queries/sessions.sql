@@ -1,8 +1,9 @@
 -- name: account_for^
 -- The account a live session belongs to, if any, with the time zone its pages use, how it
 -- wants reminders (a follow-up of someone who wants none says "Follow up", not "Reminder"), the
--- number of follow-ups due now and of requests to connect waiting for an answer (together
--- the badge in the navigation; the requests also by the link to them).
+-- number of follow-ups due now and of requests to connect waiting for an answer, people who
+-- left details on a card that asks first included (together the badge in the navigation;
+-- the requests also by the link to them).
 SELECT w.*, w.followups_due + w.requests_waiting AS due_count
 FROM (
     SELECT s.account_id, s.id AS session_id, a.time_zone,
@@ -13,7 +14,10 @@ FROM (
                AS followups_due,
            (SELECT count(*) FROM connect_requests r
             WHERE r.to_id = s.account_id AND r.status = 'pending'
-              AND r.withdrawn_at IS NULL) AS requests_waiting
+              AND r.withdrawn_at IS NULL)
+           -- and those who left their details on my card, which asks first, to accept
+           + (SELECT count(*) FROM contacts ct
+              WHERE ct.owner_id = s.account_id AND ct.sharing = 'pending') AS requests_waiting
     FROM sessions s JOIN accounts a ON a.id = s.account_id
     WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL
       -- Unused for 400 days (Chrome's cap on a cookie's life): over on the server too.

@@ -63,9 +63,13 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
         await worker.run_once()
     assert mail.received_for("junk@example.com") == []
 
-    # Dana sees who left details, and accepts.
+    # Dana sees who left details, and accepts. The badge counts them, as a request.
     listed = await dana.get(dana.url("contacts"))
     assert "waiting for you to accept" in text_of(listed)
+    assert soup(listed).select_one(".tabs .badge").get_text() == "1"
+    followups = soup(await dana.get(dana.url("followups")))
+    [asking] = [a for a in followups.select("a") if "Requests to connect" in a.get_text()]
+    assert asking.select_one(".badge").get_text() == "1"
     dana_row = await pool.fetchval(
         """SELECT ct.id FROM contacts ct JOIN cards c ON c.account_id = ct.contact_id
            WHERE c.name = 'Junk Junk'"""
@@ -84,7 +88,9 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     assert form is not None
     accepted = await dana.post(form.find_parent("form")["action"], {})
     assert accepted.status_code == 303
-    assert "waiting for you" not in text_of(await dana.get(dana.url("contacts")))
+    listed = await dana.get(dana.url("contacts"))
+    assert "waiting for you" not in text_of(listed)
+    assert soup(listed).select_one(".tabs .badge") is None
     assert soup(await dana.get(dana.url("requests"))).select("#waiting-list a") == []
     accepted_page = soup(await dana.get(dana.url("contact", contact_id=dana_row)))
     assert accepted_page.select_one('input[name="sharing"][checked]')["value"] == "all"
