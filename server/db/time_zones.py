@@ -56,13 +56,15 @@ TYPE_ONE = (
 
 def find(value: str, known: frozenset[str]) -> str | None:
     """The zone ``value`` names as typed on a phone (any case, a space for an underscore:
-    "america/new york"), or its city alone ("London", "new york"), or None."""
+    "america/new york"), or its city alone ("London", "new york"), also with its country
+    after a comma ("Paris, France"), or None."""
     value = value.strip()
     if value in known:
         return value
     folded = value.replace(" ", "_").casefold()
     by_name, by_city = _folded_indexes(known)
-    return by_name.get(folded) or by_city.get(folded)
+    city = value.split(",", 1)[0].strip().replace(" ", "_").casefold()
+    return by_name.get(folded) or by_city.get(folded) or by_city.get(city)
 
 
 @functools.lru_cache(maxsize=4)

@@ -34,6 +34,10 @@ async def test_a_city_alone_finds_its_zone(pool):
     assert time_zones.find("west", known) is None  # Brazil/West is Manaus, Australia/West Perth
     assert time_zones.find("Samoa", known) is None  # Pacific/Samoa is American Samoa's
     assert time_zones.find("Apia", known) == "Pacific/Apia"
+    # With the country, as a phone's keyboard or a calendar writes a place.
+    assert time_zones.find("Paris, France", known) == "Europe/Paris"
+    assert time_zones.find("new york, NY", known) == "America/New_York"
+    assert time_zones.find("Atlantis, Ocean", known) is None
 
 
 async def test_the_suggestions_are_zones_people_pick(pool):
