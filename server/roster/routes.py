@@ -65,7 +65,7 @@ async def event_people(request: Request) -> Response:
     return render(
         request,
         "event_people.html",
-        {"event": event, "people": rows, "q": query, "more": more},
+        {"event": event, "people": rows, "q": query, "searched": terms is not None, "more": more},
         fragment="_event_people_list.html",
     )
 
