@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.cards.cards import load_card
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
 from server.signin import browsers, codes, moving, passkeys
@@ -39,9 +40,11 @@ def _sign_in_page(
     again: bool = False,
     too_many: str = "",  # when one more code may be asked for, in words
     next_page: str | None = None,
+    signed_in_as: str = "",
     status_code: int = 200,
 ) -> Response:
     context = {"step": step, "address": address, "error": error, "again": again}
+    context["signed_in_as"] = signed_in_as
     return render(
         request,
         "sign_in.html",
@@ -60,8 +63,11 @@ def _next_page(request: Request, form: Any = None) -> str | None:
 
 
 async def sign_in(request: Request) -> Response:
-    """ "I already have a card": the email step, or (after a code was asked for) the code step."""
-    return _sign_in_page(request)
+    """ "I already have a card": the email step, or (after a code was asked for) the code step.
+    Opened where a card is signed in already, it says which: signing in switches this phone."""
+    account_id = viewer(request).account_id
+    card = await load_card(request, account_id) if account_id is not None else None
+    return _sign_in_page(request, signed_in_as=card["name"] if card else "")
 
 
 async def sign_in_ask(request: Request) -> Response:

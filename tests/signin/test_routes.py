@@ -413,3 +413,17 @@ async def test_when_several_cards_carry_the_address_the_code_asks_which_is_yours
     signed = await phone.post(phone.url("sign_in_code"), {"email": "bea@example.com", "code": code})
     assert signed.status_code == 303
     assert "Bea Stone" in text_of(await phone.get(phone.url("card")))
+
+
+async def test_sign_in_opened_where_a_card_is_signed_in_says_which(new_phone):
+    """Ben taps "I already have a card" with his card signed in on this phone: the page says
+    so, rather than read as if nobody were."""
+    fresh = await new_phone()
+    assert soup(await fresh.get(fresh.url("sign_in"))).select_one("#signed-in-as") is None
+    ben = await new_phone()
+    await ben.make_card(name="Ben C.", email="ben@example.com")
+    said = soup(await ben.get(ben.url("sign_in"))).select_one("#signed-in-as").get_text()
+    assert said == (
+        "This phone is signed in to Ben C.'s card."
+        " Signing in to another card switches this phone to that one."
+    )
