@@ -13,7 +13,7 @@ from server.cards import fields, web_links
 SNOOZE_DAYS = {"1": 1, "3": 3, "7": 7}
 SNOOZE_REACH = timedelta(days=366)  # how far ahead a picked date can snooze to
 TIMINGS = {
-    "this_evening": "This evening (18:00)",
+    "this_evening": "This evening (18:00, or an hour after meeting)",
     "next_morning": "Next morning (09:00)",
     "in_3_days": "In 3 days (09:00)",
     "never": "Never",

@@ -51,6 +51,9 @@ async def test_the_page_says_when_reminders_come_as_chosen(new_phone, pool):
     timing = said.find("legend", string="Remind me to follow up").find_parent("fieldset")
     hint = said.find(id=timing["aria-describedby"]).get_text()
     assert hint.startswith("For the people you meet from now on.")
+    # Met at 17:40, the reminder comes at 18:40: the choice says so.
+    choices = [label.get_text(strip=True) for label in timing.select("label")]
+    assert "This evening (18:00, or an hour after meeting)" in choices
     for chosen, words in (
         ("this_evening", "The evening you meet someone"),
         ("in_3_days", "Three days after you meet someone"),
