@@ -139,14 +139,20 @@ def local_input(moment: datetime, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
-def when(event: Any) -> str:
-    """ "Tue 1 Dec 2026, 12:00-14:00" in the event's own time zone."""
+def when(event: Any, viewer_zone: str | None = None) -> str:
+    """ "Tue 1 Dec 2026, 12:00-14:00" in the event's own time zone; "(Jerusalem time)" after
+    it for a viewer whose clock (``viewer_zone``) says another hour then."""
     zone = ZoneInfo(event["time_zone"])
     start, end = event["starts_at"].astimezone(zone), event["ends_at"].astimezone(zone)
     day = f"{start:%a} {start.day} {start:%b %Y}"
     if start.date() == end.date():
-        return f"{day}, {start:%H:%M}\u2013{end:%H:%M}"
-    return f"{day} {start:%H:%M} \u2013 {end:%a} {end.day} {end:%b} {end:%H:%M}"
+        said = f"{day}, {start:%H:%M}\u2013{end:%H:%M}"
+    else:
+        said = f"{day} {start:%H:%M} \u2013 {end:%a} {end.day} {end:%b} {end:%H:%M}"
+    if viewer_zone and start.utcoffset() != start.astimezone(ZoneInfo(viewer_zone)).utcoffset():
+        place = event["time_zone"].rsplit("/", 1)[-1].replace("_", " ")
+        said += f" ({place} time)"
+    return said
 
 
 JOIN_LINK = "event-join"  # the signing purpose of a join link's ``k``

@@ -474,3 +474,18 @@ async def test_saving_what_matches_me_needs_to_be_at_the_event(new_phone, pool):
     # One of the two still empty: still asked, with what was saved in its field.
     box = soup(said).select_one("#event-matching")
     assert box.select_one("textarea[name=looking_for]").get_text() == "A designer"
+
+
+async def test_an_event_s_hours_name_its_zone_for_someone_whose_clock_differs(new_phone, pool):
+    """Ben's phone is on Chicago time; the event is in Jerusalem: its "17:00-21:00" says
+    whose hours they are. Olga, there, sees them bare."""
+    olga, event_id = await organizer_with_event(new_phone, time_zone="Asia/Jerusalem")
+    await pool.execute("UPDATE accounts SET time_zone = 'Asia/Jerusalem' WHERE id = 1")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    await pool.execute(
+        "UPDATE accounts SET time_zone = 'America/Chicago'"
+        " WHERE id = (SELECT account_id FROM cards WHERE name = 'Ben Ode')"
+    )
+    for page in (ben.url("event", event_id=event_id), ben.url("events")):
+        assert "(Jerusalem time)" in text_of(await ben.get(page))
+    assert "Jerusalem time" not in text_of(await olga.get(olga.url("event", event_id=event_id)))
