@@ -60,8 +60,10 @@ VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minute
 RETURNING id
 
 -- name: asked_address$
--- The address a sign-in code was asked for, by the asking's id (the code step's URL).
-SELECT address FROM sign_in_codes WHERE id = :id AND purpose = 'sign_in'
+-- The address a sign-in code was asked for, by the asking's id (the code step's URL), while
+-- its code is unused: once it signed this phone in, Back to the code step is the first step
+-- (which says which card is signed in), not a form that looks as if nothing had happened.
+SELECT address FROM sign_in_codes WHERE id = :id AND purpose = 'sign_in' AND used_at IS NULL
 
 -- name: queue_code_email!
 -- The email carrying the code (:kind: to sign in, or to delete the account); someone is

@@ -28,8 +28,8 @@ async def ask_code(phone, address: str):
 
 
 async def test_the_code_step_is_a_page_of_its_own_that_sends_nothing(new_phone, pool, mail, app):
-    """Back from the account a code opened, or a reload of the code step, shows it again
-    (a POST's answer there made the browser ask to send the form again: a new code)."""
+    """A reload of the code step shows it again (a POST's answer there made the browser ask
+    to send the form again: a new code); once its code signed in, it is the first step."""
     dana = await new_phone()
     await dana.make_card()
     laptop = await new_phone()
@@ -118,6 +118,12 @@ async def test_a_code_by_email_signs_a_new_browser_in_to_the_same_account(
     card = text_of(await laptop.get(laptop.url("card")))
     assert "Dana Lee" in card
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 1
+    # Back to the code step: not the form as if nothing had happened, but the first step,
+    # which says which card is signed in.
+    back = await laptop.get(str(asked.url))
+    assert back.status_code == 303 and back.headers["location"] == laptop.url("sign_in")
+    first = soup(await laptop.get(back.headers["location"]))
+    assert "signed in to Dana Lee's card" in first.select_one("#signed-in-as").get_text()
     assert await pool.fetchval("SELECT confirmed_at IS NOT NULL FROM email_addresses")
     # Used once: the same code again does nothing.
     again = await (await new_phone()).post(
