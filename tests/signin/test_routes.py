@@ -433,3 +433,21 @@ async def test_sign_in_opened_where_a_card_is_signed_in_says_which(new_phone):
         "This phone is signed in to Ben C.'s card."
         " Signing in to another card switches this phone to that one."
     )
+
+
+async def test_which_card_is_yours_marks_the_one_this_phone_is_on(new_phone, mail, app):
+    """Bea made two cards with her address; asked on the phone where the second is signed in,
+    the question says which that is, and offers no "Make my own card" (it would show it)."""
+    first = await new_phone()
+    await first.make_card(name="Bea Stone", email="bea@example.com")
+    phone = await new_phone()
+    await phone.make_card(name="Bea S.", email="bea@example.com")
+    await ask_code(phone, "bea@example.com")
+    asked = await phone.post(
+        phone.url("sign_in_code"), {"email": "bea@example.com", "code": await code_from(mail, app)}
+    )
+    page = soup(await phone.get(asked.headers["location"]))
+    cards = {c.h2.get_text(): c.get_text(" ", strip=True) for c in page.select("main .card")}
+    assert "signed in on this phone now" in cards["Bea S."]
+    assert "signed in on this phone now" not in cards["Bea Stone"]
+    assert page.find("a", string="Make my own card") is None
