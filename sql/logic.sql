@@ -489,7 +489,8 @@ $$;
 -- `due`) could not be delivered to one of the owner's devices: its own notification failed
 -- for good, or a summary that counted it did ("You have N people to follow up" counts what
 -- is due when it is claimed, so one that counted at or after `due` was about this one too),
--- and no summary that reached that device counted it. Follow-ups says so: a summary that
+-- and neither its own notification nor a summary that counted it reached that device.
+-- Follow-ups says so: a summary that
 -- failed would otherwise leave every follow-up it counted unreminded, silently.
 CREATE OR REPLACE FUNCTION push_undelivered(
     followup bigint, owner bigint, this_round integer, due timestamptz
@@ -506,11 +507,16 @@ LANGUAGE sql STABLE AS $$
         WHERE NOT EXISTS (SELECT 1 FROM deliveries reached
                           WHERE reached.summary_account_id = owner
                             AND reached.subscription_id = failed.subscription_id
-                            AND reached.status = 'sent' AND reached.counted_at >= due))
+                            AND reached.status = 'sent' AND reached.counted_at >= due)
+          AND NOT EXISTS (SELECT 1 FROM deliveries own
+                          WHERE own.followup_id = followup AND own.round = this_round
+                            AND own.subscription_id = failed.subscription_id
+                            AND own.status = 'sent'))
 $$;
 
 -- The same by email: the reminder email of this round, or a summary email that counted it,
--- failed for good (8 tries, or the address refused it), and no summary email sent counted it.
+-- failed for good (8 tries, or the address refused it), and neither its own reminder email
+-- nor a summary email that counted it was sent.
 CREATE OR REPLACE FUNCTION email_undelivered(
     followup bigint, owner bigint, this_round integer, due timestamptz
 ) RETURNS boolean
@@ -524,6 +530,9 @@ LANGUAGE sql STABLE AS $$
        AND NOT EXISTS (SELECT 1 FROM emails reached
                        WHERE reached.account_id = owner AND reached.kind = 'summary'
                          AND reached.status = 'sent' AND reached.counted_at >= due)
+       AND NOT EXISTS (SELECT 1 FROM emails own
+                       WHERE own.followup_id = followup AND own.round = this_round
+                         AND own.kind = 'reminder' AND own.status = 'sent')
 $$;
 
 CREATE OR REPLACE FUNCTION reminders_by_push(account bigint) RETURNS boolean
@@ -623,8 +632,8 @@ BEGIN
     -- Its other browsers stay signed in, now as the one person.
     UPDATE sessions SET account_id = target WHERE account_id = source;
     -- Emails already sent, to it or about it, are the one person's: their links ("Remind me
-    -- tomorrow" in a "You met") go on working. A digest target has too stays source's, and
-    -- goes with it (one per event and person).
+    -- tomorrow" in a "You met") go on working. A digest of an event that target had one of
+    -- too stays source's, and goes with it (one digest per event and person).
     UPDATE emails m SET account_id = target
     WHERE m.account_id = source AND m.status IN ('sent', 'failed', 'skipped')
       AND NOT (m.kind = 'digest'

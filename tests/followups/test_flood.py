@@ -405,6 +405,24 @@ async def test_a_summary_that_fails_for_good_is_said_on_each_follow_up_it_counte
     assert "could not be delivered" not in page.text
 
 
+async def test_the_five_that_reached_her_on_their_own_are_not_said_undelivered(
+    new_phone, app, pool, push
+):
+    """The five single reminders went; only the summary failed (as the push service's 413
+    would leave it): the seven it alone counted are said undelivered, not the five."""
+    dana, _ = await flooded_with_a_device(new_phone, app, pool, push)
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    await pool.execute("UPDATE deliveries SET status = 'failed' WHERE summary_account_id = 1")
+    page = await dana.get(dana.url("followups"))
+    assert page.text.count("A reminder could not be delivered") == 12 - REMINDERS_EACH_DAY
+    reached = await pool.fetchval(
+        "SELECT f.contact_id FROM followups f JOIN deliveries d ON d.followup_id = f.id LIMIT 1"
+    )
+    contact = await dana.get(dana.url("contact", contact_id=reached))
+    assert "could not be delivered" not in contact.text
+
+
 async def test_a_summary_email_that_fails_for_good_is_said_on_each_follow_up_it_counted(
     new_phone, app, pool, push, mail
 ):
