@@ -43,8 +43,13 @@ def _sign_in_page(
     signed_in_as: str = "",
     status_code: int = 200,
 ) -> Response:
-    context = {"step": step, "address": address, "error": error, "again": again}
-    context["signed_in_as"] = signed_in_as
+    context = {
+        "step": step,
+        "address": address,
+        "error": error,
+        "again": again,
+        "signed_in_as": signed_in_as,
+    }
     return render(
         request,
         "sign_in.html",
