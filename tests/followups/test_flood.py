@@ -60,6 +60,17 @@ def zone_where_it_is(hour: int) -> str:
     return f"Etc/GMT{-ahead:+d}"
 
 
+async def flooded_by_email(new_phone, app, pool) -> Phone:
+    """Dana, flooded with 12 new contacts, all due now; her address is confirmed and she has
+    no push device: her reminders come by email."""
+    dana = await new_phone()
+    await dana.make_card()
+    await confirm_addresses(pool, "dana@example.com")
+    await flood(app, await dana.share_link())
+    await make_due(pool)
+    return dana
+
+
 async def later_summaries_are_due(pool) -> None:
     """The summary queued after the first is to go SUMMARY_GAP after it; the clock moves on
     to then."""
@@ -114,12 +125,7 @@ async def test_a_flood_of_new_contacts_is_a_few_reminders_then_one_summary(
 async def test_by_email_a_flood_is_a_few_reminder_emails_then_one_summary_email(
     new_phone, app, pool, push, mail
 ):
-    dana = await new_phone()
-    await dana.make_card()
-    # Her address is confirmed and she has no push device: her reminders come by email.
-    await confirm_addresses(pool, "dana@example.com")
-    await flood(app, await dana.share_link())
-    await make_due(pool)
+    dana = await flooded_by_email(new_phone, app, pool)
     async with running_worker(app, push) as pushes, running_mail_worker(app, mail) as mailer:
         await pushes.run_once()
         await mailer.run_once()
@@ -426,11 +432,7 @@ async def test_the_five_that_reached_her_on_their_own_are_not_said_undelivered(
 async def test_a_summary_email_that_fails_for_good_is_said_on_each_follow_up_it_counted(
     new_phone, app, pool, push, mail
 ):
-    dana = await new_phone()
-    await dana.make_card()
-    await confirm_addresses(pool, "dana@example.com")
-    await flood(app, await dana.share_link())
-    await make_due(pool)
+    dana = await flooded_by_email(new_phone, app, pool)
     # Her mail server keeps saying "later" until the worker gives up.
     mail.refuse(451, "4.3.0 Try again later")
     async with (
