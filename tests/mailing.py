@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from starlette.applications import Starlette
 
 from server.local_services.mail_sink import LocalMailSink, ReceivedMail
@@ -56,6 +57,15 @@ async def leaves_details(
     response = await visitor.post(link + "/details", {"name": name, "email": email})
     assert response.status_code == 303, response.text
     return dana, visitor
+
+
+async def pressed(phone: Phone, link: str) -> httpx.Response:
+    """The one button on the page an email's link opens: its POST, which leads back to the
+    link's page by GET (so that a reload asks nothing again), and that page."""
+    answer = await phone.post(link, {})
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"].startswith(link.split("?")[0] + "?")
+    return await phone.get(answer.headers["location"])
 
 
 def link_in(mail: ReceivedMail, starts: str, ends: str = "") -> str:

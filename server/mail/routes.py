@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.followups import wording
@@ -95,6 +96,7 @@ async def confirm(request: Request) -> Response:
         # with an account: the one it was about, or the reader's own.
         raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
     met = email["kind"] == "met" and email["about_name"] is not None
+    pressed = query.get("pressed") == "1"
     if request.method == "GET":
         if met:
             followup = await sql.run(
@@ -112,6 +114,9 @@ async def confirm(request: Request) -> Response:
                     text="It is marked done: no reminder will come.",
                     done=True,
                 )
+            if followup["status"] == "open" and followup["ahead"] and pressed:
+                # The button's answer (its POST redirects here): when it is due.
+                return _reminded(request, email, followup)
             if followup["status"] == "open" and followup["ahead"] and email["reminded_there"]:
                 # Pressed already (or reminders go there anyway): say when, not ask again.
                 when = wording.when_phrase(
@@ -165,27 +170,37 @@ async def confirm(request: Request) -> Response:
                 account_id=email["account_id"],
                 about_id=email["about_id"],
             )
-    if due is not None:
-        when = wording.when_phrase(due["due_at"], datetime.now(UTC), due["time_zone"])
-        email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there?
-        if not email["reminded_there"]:
-            # Their Settings send reminders elsewhere (push), or nowhere: no email to promise.
-            text = (
-                f"Your follow-up with {email['about_name']} is due {when}. Your reminders don't"
-                " come by email (Settings says how they come), so look at your follow-ups then."
-            )
-            day = wording.day_phrase(due["due_at"], datetime.now(UTC), due["time_zone"])
-            return _page(request, heading=f"Done: it is due {day}", text=text, done=True)
-        text = (
-            f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
-        )
-        return _page(request, heading="Done: you will be reminded", text=text, done=True)
+    if due is not None or (not met and email["kind"] == "confirm"):
+        # Said by the page the link opens, so that a reload asks nothing again.
+        return _answered(request)
     if met and not await sql.run(
         pool, "mail.followup_about", account_id=email["account_id"], about_id=email["about_id"]
     ):
         return _nothing_to_remind(request, email["about_name"])
     email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
     return _page(request, heading="Your address is confirmed", text=_confirmed(email), done=True)
+
+
+def _answered(request: Request) -> Response:
+    """After the button: the link's own page, saying what was done (``pressed``), by GET."""
+    query = {**request.query_params, "pressed": "1"}
+    return RedirectResponse(f"{request.url.path}?{urlencode(query)}", status_code=303)
+
+
+def _reminded(request: Request, email: Any, followup: Any) -> Response:
+    """ "Remind me tomorrow" pressed: when it is due, and whether an email will say so."""
+    now = datetime.now(UTC)
+    when = wording.when_phrase(followup["due_at"], now, followup["time_zone"])
+    if not email["reminded_there"]:
+        # Their Settings send reminders elsewhere (push), or nowhere: no email to promise.
+        text = (
+            f"Your follow-up with {email['about_name']} is due {when}. Your reminders don't"
+            " come by email (Settings says how they come), so look at your follow-ups then."
+        )
+        day = wording.day_phrase(followup["due_at"], now, followup["time_zone"])
+        return _page(request, heading=f"Done: it is due {day}", text=text, done=True)
+    text = f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
+    return _page(request, heading="Done: you will be reminded", text=text, done=True)
 
 
 def _nothing_to_remind(request: Request, name: str) -> Response:
@@ -242,14 +257,17 @@ async def followup(request: Request) -> Response:
                 pool, "followups.snooze_once", id=followup_id, round=round_, days=SNOOZE_DAYS
             )
         if changed is not None:
-            text = (
-                f"Marked done: you followed up with {name}."
-                if action == "done"
-                else f"We will remind you about {name} again in a week."
-            )
-            heading = "Done" if action == "done" else "Snoozed for a week"
-            return _page(request, heading=heading, text=text, done=True)
+            return _answered(request)
         handled = True
+    if handled and query.get("pressed") == "1":
+        # The button's answer (its POST redirects here), now that it is done or snoozed.
+        text = (
+            f"Marked done: you followed up with {name}."
+            if action == "done"
+            else f"We will remind you about {name} again in a week."
+        )
+        heading = "Done" if action == "done" else "Snoozed for a week"
+        return _page(request, heading=heading, text=text, done=True)
     if handled:
         return _page(
             request,

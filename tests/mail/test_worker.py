@@ -12,7 +12,7 @@ import icalendar
 
 from server.cards import fields
 from server.mail import addresses
-from tests.mailing import leaves_details, link_in, running_mail_worker
+from tests.mailing import leaves_details, link_in, pressed, running_mail_worker
 from tests.phone import soup, text_of
 from tests.reminders import next_morning
 from tests.signin.test_routes import code_from
@@ -70,12 +70,12 @@ async def test_remind_me_tomorrow_promises_an_email_only_where_one_will_come(
         [met] = await mail.wait_for(1)
     confirm = link_in(met, "/m/confirm/")
     await pool.execute("UPDATE email_addresses SET unsubscribed_at = now()")
-    done = soup(await visitor.post(confirm, {}))
+    done = soup(await pressed(visitor, confirm))
     assert done.h1.get_text() == "Done: you will be reminded"
     assert await pool.fetchval("SELECT unsubscribed_at FROM email_addresses") is None
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 2")
     await pool.execute("UPDATE followups SET round = round + 1")
-    again = soup(await visitor.post(confirm, {}))
+    again = soup(await pressed(visitor, confirm))
     assert again.h1.get_text() == f"Done: it is due {next_morning()}"
     said = again.select_one("main p").get_text(" ", strip=True)
     assert said.startswith(f"Your follow-up with Dana Lee is due {next_morning()} at 09:00.")
@@ -96,9 +96,11 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
         page = await stranger.get(confirm)
         assert page.status_code == 200 and "Remind me tomorrow" in page.text
         assert await pool.fetchval("SELECT confirmed_at FROM email_addresses") is None
-        done = await stranger.post(confirm, {})
+        done = await pressed(stranger, confirm)
         assert done.status_code == 200
         assert "you will be reminded" in done.text
+        # Reloaded: the same page, nothing sent again.
+        assert (await stranger.get(str(done.url))).text == done.text
         # Opened again (the mail app, another device): it says when, not "Remind me tomorrow".
         again = soup(await stranger.get(confirm))
         assert again.h1.get_text() == "You will be reminded"
@@ -170,12 +172,12 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     done_link = link_in(reminder, "/m/followups/")
     assert "/done?" in done_link
     snooze_link = link_in(reminder, "/m/followups/", "/snooze")
-    assert "Snoozed for a week" in (await visitor.post(snooze_link, {})).text
+    assert "Snoozed for a week" in (await pressed(visitor, snooze_link)).text
     assert "already done or snoozed" in (await visitor.post(snooze_link, {})).text
     shown = await visitor.get(done_link)
     assert "Mark done" in shown.text
     assert await pool.fetchval("SELECT status FROM followups WHERE owner_id = 2") == "open"
-    first = await visitor.post(done_link, {})
+    first = await pressed(visitor, done_link)
     assert "Marked done" in first.text
     again = await visitor.post(done_link, {})
     assert "already done" in again.text

@@ -3,7 +3,7 @@ whose link works in another browser."""
 
 from __future__ import annotations
 
-from tests.mailing import confirm_addresses, link_in, running_mail_worker
+from tests.mailing import confirm_addresses, link_in, pressed, running_mail_worker
 from tests.phone import soup, text_of, words
 from tests.signin.test_routes import code_from
 
@@ -48,7 +48,7 @@ async def test_send_me_a_confirmation_and_confirm_in_another_browser(new_phone, 
     laptop = await new_phone()  # the email opened somewhere else entirely
     link = link_in(confirmation, "/m/confirm/")
     assert "Confirm my address" in (await laptop.get(link)).text
-    done = await laptop.post(link, {})
+    done = await pressed(laptop, link)
     assert "Your address is confirmed" in done.text
     # Opened again: it says it is confirmed, not "Confirm my address" as if it had not worked.
     again = await phone.get(link)
@@ -203,7 +203,7 @@ async def test_answering_one_account_s_email_takes_nothing_from_another(new_phon
         await worker.run_once()
     [met] = await mail.wait_for(1)
     link = link_in(met, "/m/confirm/")
-    assert (await (await new_phone()).post(link, {})).status_code == 200
+    assert (await pressed(await new_phone(), link)).status_code == 200
     rows = await pool.fetch("SELECT account_id FROM address_confirmations ORDER BY account_id")
     assert [row["account_id"] for row in rows] == [1, guest_id]
     reach = await pool.fetch("SELECT reminder_address(1) AS mine")
