@@ -475,14 +475,9 @@ $$;
 CREATE OR REPLACE FUNCTION summary_waiting(owner bigint, last_counted timestamptz)
 RETURNS bigint
 LANGUAGE sql STABLE AS $$
-    SELECT CASE
-        WHEN EXISTS (SELECT 1 FROM followups f
-                     WHERE f.owner_id = owner AND f.status = 'open' AND f.due_at <= now()
-                       AND f.due_at > coalesce(last_counted, '-infinity'))
-        THEN (SELECT count(*) FROM followups f
-              WHERE f.owner_id = owner AND f.status = 'open' AND f.due_at <= now())
-        ELSE 0
-    END
+    SELECT CASE WHEN max(f.due_at) > coalesce(last_counted, '-infinity') THEN count(*) ELSE 0 END
+    FROM followups f
+    WHERE f.owner_id = owner AND f.status = 'open' AND f.due_at <= now()
 $$;
 
 -- Whether a reminder of follow-up `followup` (of `owner`, in round `this_round`, due at
