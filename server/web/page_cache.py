@@ -5,6 +5,11 @@ The key names everything the page shows (the card page: its token and which vers
 card row, read by the request just before), so a change anywhere is a new key in every process
 at once: nothing to invalidate, and safe with any number of processes. Bounded: the least
 recently used pages go first.
+
+Pages rendered from one layout start alike, down to the end of the stylesheet the layout puts
+inline (``base.html``); that start is most of a card page (12 of 15 KB). It is compressed once
+per process: each page's gzip goes on from a copy of the compressor as it stood after it, so
+only the rest of the page is compressed.
 """
 
 from __future__ import annotations
@@ -13,13 +18,51 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+if TYPE_CHECKING:
+    from zlib import _Compress
+
 # What GZipMiddleware (server/app.py) compresses at, and the bytes a page must reach for it to.
 COMPRESS_LEVEL = 9
 GZIP_MINIMUM = 512
+# Where the start pages share ends: the inline stylesheet, before anything a page varies.
+SHARED_START_END = b"</style>"
+# Different starts kept (one per layout and stylesheet): more means pages do not share one.
+SHARED_STARTS_KEPT = 4
+
+
+def _gzip_compressor() -> _Compress:
+    return zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+
+
+class GzipWithSharedStart:
+    """gzip for pages that share a start: the compressor's state after a start is kept, and
+    a page that begins with it is compressed from a copy of that state on."""
+
+    def __init__(self) -> None:
+        # A start -> (the compressor after it, the bytes it gave out for it).
+        self._starts: dict[bytes, tuple[_Compress, bytes]] = {}
+
+    def compress(self, body: bytes) -> bytes:
+        end = body.find(SHARED_START_END)
+        if end < 0:
+            compressor = _gzip_compressor()
+            return compressor.compress(body) + compressor.flush()
+        end += len(SHARED_START_END)
+        start = body[:end]
+        kept = self._starts.get(start)
+        if kept is None:
+            compressor = _gzip_compressor()
+            kept = (compressor, compressor.compress(start))
+            if len(self._starts) < SHARED_STARTS_KEPT:
+                self._starts[start] = kept
+        compressor, compressed_start = kept
+        rest = compressor.copy()
+        return compressed_start + rest.compress(body[end:]) + rest.flush()
 
 
 @dataclass(frozen=True)
@@ -32,17 +75,14 @@ class Page:
     gzipped: bytes
 
     @classmethod
-    def of(cls, response: Response) -> Page:
+    def of(cls, response: Response, gzip: GzipWithSharedStart) -> Page:
         body = bytes(response.body)
-        compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
         headers = tuple(
             (name, value)
             for name, value in response.headers.items()
             if name not in ("content-length", "vary")
         )
-        return cls(
-            response.status_code, headers, body, compressor.compress(body) + compressor.flush()
-        )
+        return cls(response.status_code, headers, body, gzip.compress(body))
 
     def response(self, request: Request) -> Response:
         """As GZipMiddleware would have sent it: compressed here when the browser takes gzip
@@ -62,6 +102,7 @@ class PageCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
+        self._gzip = GzipWithSharedStart()
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
 
     def get(self, key: Hashable) -> Page | None:
@@ -71,7 +112,7 @@ class PageCache:
         return page
 
     def put(self, key: Hashable, response: Response) -> Page:
-        page = Page.of(response)
+        page = Page.of(response, self._gzip)
         self._pages[key] = page
         self._pages.move_to_end(key)
         while len(self._pages) > self.size:

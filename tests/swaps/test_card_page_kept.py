@@ -44,6 +44,25 @@ async def test_the_same_page_compressed_or_not(new_phone):
     assert form is not None and form["action"] == link + "/details"
 
 
+async def test_each_card_compressed_reads_as_its_own_page(new_phone):
+    # Pages start alike down to the inline stylesheet, compressed once per process and
+    # carried on from for each card: every card must still arrive whole and as itself.
+    people = [("Dana Lee", "dana@example.com"), ("Mia Chen", "mia@example.com")]
+    people.append(("Ravi Iyer", "ravi@example.com"))
+    links = []
+    for name, email in people:
+        sharer = await new_phone()
+        await sharer.make_card(name=name, email=email)
+        links.append(await sharer.share_link())
+    visitor = await new_phone()
+    for (name, _), link in zip(people, links, strict=True):
+        compressed = await visitor.get(link, headers={"accept-encoding": "gzip"})
+        plain = await visitor.get(link, headers={"accept-encoding": "identity"})
+        assert compressed.headers["content-encoding"] == "gzip"
+        assert compressed.text == plain.text
+        assert soup(compressed).find("h1").get_text(strip=True) == name
+
+
 async def test_someone_with_a_card_gets_their_own_page_after_the_crowd(new_phone):
     dana = await new_phone()
     await dana.make_card()
