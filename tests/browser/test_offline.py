@@ -405,3 +405,28 @@ async def test_a_plain_form_tapped_offline_keeps_the_page_and_what_was_typed(
     await dana.get_by_role("button", name="Create event").tap()
     await expect(dana.get_by_role("heading", level=1, name="Offline Summit")).to_be_visible()
     assert await pool.fetchval("SELECT count(*) FROM events") == 1
+
+
+async def test_back_to_a_page_a_form_answered_is_that_page_not_offline(
+    new_phone_page: NewPage,
+) -> None:
+    """A mistyped code answered with the form and its error; later, Back to it. The browser
+    asks the service worker for that page from its cache alone: online, that is the form
+    again, not "You're offline" (nor the form sent twice)."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await service_worker_controls(dana)
+    await dana.goto("/move/enter")
+    await dana.get_by_label("Code from your other phone").fill("WRONG1")
+    await dana.get_by_role("button", name="Sign in here").tap()
+    await expect(dana.get_by_role("alert")).to_be_visible()
+    await dana.get_by_role("link", name="Reachout").tap()
+    await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
+
+    await dana.go_back()
+    await expect(
+        dana.get_by_role("heading", level=1, name="Type a code from another phone")
+    ).to_be_visible()
+    await expect(dana.get_by_role("heading", name="You're offline")).to_have_count(0)
+    await expect(offline_mark(dana)).to_have_count(0)
+    await expect(dana.get_by_role("alert")).to_have_count(0)  # not sent again: no error

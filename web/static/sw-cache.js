@@ -121,6 +121,13 @@ var ReachoutCache = (function () {
 
   function respond(request) {
     var url = new URL(request.url);
+    if (request.mode === "navigate" && request.cache === "only-if-cached" && url.origin === self.location.origin) {
+      // Back (or Forward) to a page that was a form's answer: the browser asks for it from
+      // its cache alone, which a fetch from here cannot do. That is no network failure: the
+      // page at that address comes anew, as a GET, rather than "You're offline" (or the form
+      // sent twice).
+      return page(new Request(request.url, { credentials: "same-origin" }), url);
+    }
     if (request.method !== "GET") {
       // A plain form sent without a network (the page thought it was online): our offline
       // page, which says nothing reached us and Back has the form, not the browser's own.
