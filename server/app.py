@@ -36,6 +36,7 @@ from server.roster import routes as roster_routes
 from server.settings import routes as settings_routes
 from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
+from server.tap import codes
 from server.tap import routes as tap_routes
 from server.web import errors, limits, page_cache
 from server.web.auth import SessionBackend
@@ -175,6 +176,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "latest_snooze_day": wording.latest_snooze_day,
             "event_when": events.when,
             "event_limits": events.LIMITS,
+            # What Tap's forms refuse on the phone before keeping a swap offline (tap.js),
+            # in the server's words: kept, it would only fail once back online.
+            "offline_checks": {
+                "malformed": codes.MALFORMED,
+                "no_name": fields.THEIR_NAME,
+                "no_reach": fields.THEIR_REACH,
+                "reach": " ".join(n for n in fields.QUICK_FIELDS if n in fields.REACH_FIELDS),
+            },
             # The day we met on my calendar, as every export says it: {{ met_on(contact, tz) }}
             "met_on": lambda contact, tz: met.met_on(contact, ZoneInfo(tz)),
         },

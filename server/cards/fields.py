@@ -55,6 +55,7 @@ REACH_FIELDS = ("email", "phone", "linkedin", "website", "other_link")
 LINKEDIN_ONLY = "Use a linkedin.com link, or just your LinkedIn username."
 NO_NAME = "Please enter your name."
 THEIR_NAME = "Please enter their name."
+THEIR_REACH = "Add their email, phone number or LinkedIn profile, so you can reach them."
 
 
 class Invalid(ValueError):
@@ -175,7 +176,7 @@ def validate_quick(
     reach_checked = not any(name in errors for name in REACH_FIELDS)
     if reach_checked and not any(values.get(name) for name in REACH_FIELDS):
         errors["email"] = (
-            "Add their email, phone number or LinkedIn profile, so you can reach them."
+            THEIR_REACH
             if someone_else
             else "Add an email, a phone number or a LinkedIn profile, so people can reach you."
         )

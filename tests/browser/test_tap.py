@@ -9,6 +9,8 @@ import time
 import asyncpg
 from playwright.async_api import Locator, Page, Route, expect
 
+from server.cards import fields
+from server.tap import codes
 from server.tap.bump_pairing import TOLERANCE_MS
 from server.tap.routes import LONG_POLL_MS
 from tests.browser.conftest import NewPage
@@ -255,6 +257,72 @@ async def test_guest_details_left_offline_are_saved_once_back_online(
     [record] = await outbox_records(dana)
     assert record["status"] == "done", record
     await contacts_once(dana, "Omar Haddad")
+    assert await connections(pool, DANA.name, "Omar Haddad") == 1
+
+
+async def test_what_the_server_would_refuse_is_refused_offline_at_once(
+    new_phone_page: NewPage,
+) -> None:
+    """Kept offline, a five-digit code or a guest with no way to reach them would fail only
+    once back online, the guest long gone: the phone says so at once, keeps nothing, and
+    leaves what was typed in the form to be put right."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await open_tap(dana)
+    await service_worker_controls(dana)
+    await dana.context.set_offline(True)
+    await expect(offline_mark(dana)).to_be_visible()
+
+    await type_code(dana, "12345")
+    their_code = code_form(dana).get_by_label("Their code")
+    await expect(dana.get_by_role("alert")).to_have_text(codes.MALFORMED)
+    await expect(their_code).to_be_focused()
+    await expect(their_code).to_have_accessible_description(codes.MALFORMED)
+    await type_code(dana, "123 456")  # put right: kept, and the error is gone
+    await expect(outbox_list(dana)).to_contain_text("Code 123 456 - Pending - will sync")
+    await expect(dana.get_by_role("alert")).to_have_count(0)
+
+    await dana.get_by_text("Someone without the app or a phone to hand?").tap()
+    form = dana.locator("form", has=dana.get_by_role("button", name="Save their details"))
+    await name_input(form).fill("Omar Haddad")
+    await form.get_by_role("button", name="Save their details").tap()
+    await expect(form.get_by_role("alert")).to_have_text(fields.THEIR_REACH)
+    await expect(name_input(form)).to_have_value("Omar Haddad")
+    assert len(await outbox_records(dana)) == 1  # the code alone
+
+
+async def test_a_guest_refused_after_sync_comes_back_to_be_put_right(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """An address the phone could not check fails once back online: the row says whose
+    details and why, and "Type again" puts them back in the form, not lost with the row."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await open_tap(dana)
+    await service_worker_controls(dana)
+    await dana.context.set_offline(True)
+    await expect(offline_mark(dana)).to_be_visible()
+    await dana.get_by_text("Someone without the app or a phone to hand?").tap()
+    form = dana.locator("form", has=dana.get_by_role("button", name="Save their details"))
+    await name_input(form).fill("Omar Haddad")
+    await form.get_by_label("Email", exact=True).fill("omar@example")
+    await form.get_by_role("button", name="Save their details").tap()
+    await expect(outbox_list(dana)).to_contain_text("Details of Omar Haddad - Pending")
+    await dana.get_by_text("Someone without the app or a phone to hand?").tap()  # folded
+
+    await dana.context.set_offline(False)
+    failed = outbox_list(dana).get_by_role("listitem")
+    await expect(failed).to_have_text(
+        re.compile(r"^Details of Omar Haddad - Not swapped: That email address does not")
+    )
+    await failed.get_by_role("button", name="Type again").tap()
+    await expect(name_input(form)).to_have_value("Omar Haddad")
+    await expect(form.get_by_label("Email", exact=True)).to_have_value("omar@example")
+    await expect(name_input(form)).to_be_focused()
+    assert await outbox_records(dana) == []
+    await form.get_by_label("Email", exact=True).fill("omar@example.com")
+    await form.get_by_role("button", name="Save their details").tap()
+    await expect(dana.get_by_role("heading", level=1, name="Omar Haddad")).to_be_visible()
     assert await connections(pool, DANA.name, "Omar Haddad") == 1
 
 

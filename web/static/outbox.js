@@ -163,9 +163,12 @@ var ReachoutOutbox = (function () {
     li.className = "outbox-" + record.status;
     if (record.status === "pending") {
       li.textContent = record.label + " - Pending - will sync";
+    } else if (record.status === "failed") {
+      li.textContent = record.label + " - Not swapped: " + (record.message || FALLBACK_FAILED);
+      retype(li, record);
     } else {
-      li.textContent = record.message || (record.status === "done" ? "Swapped." : FALLBACK_FAILED);
-      if (record.status === "done" && record.url) {
+      li.textContent = record.message || "Swapped.";
+      if (record.url) {
         var link = document.createElement("a");
         link.href = record.url;
         link.textContent = "Open";
@@ -174,6 +177,34 @@ var ReachoutOutbox = (function () {
       }
     }
     return li;
+  }
+
+  // A typed code or a guest's details that failed go back into their form, to be put right
+  // and sent again: what was typed is not lost with the row.
+  var FORMS = { code: "code-form", guest: "guest-form" };
+
+  function retype(li, record) {
+    var form = document.getElementById(FORMS[record.kind] || "");
+    if (!form) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "quiet";
+    button.textContent = "Type again";
+    button.setAttribute("aria-label", "Type again: " + record.label);
+    button.addEventListener("click", function () {
+      Object.keys(record.payload).forEach(function (name) {
+        var field = form.elements[name];
+        if (field && field.type !== "hidden") field.value = record.payload[name];
+      });
+      var folded = form.closest("details");
+      if (folded) folded.open = true;
+      remove([record.key]).then(render).then(function () {
+        var first = form.querySelector("input:not([type=hidden])");
+        if (first) first.focus();
+      });
+    });
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(button);
   }
 
   if (inPage) {

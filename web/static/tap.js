@@ -118,6 +118,47 @@
     });
   }
 
+  // What the server would refuse at once is refused at once offline too, in its words (on
+  // the form): kept for later, it would fail only once back online, the guest long gone.
+  function refusal(form, kind, payload) {
+    var says = form.dataset;
+    if (kind === "code") {
+      var digits = (payload.code || "").replace(/[\s-]/g, "");
+      return /^\p{Nd}{6}$/u.test(digits) ? null : { field: "code", message: says.offlineMalformed };
+    }
+    if (!payload.name) return { field: "name", message: says.offlineNoName };
+    var reach = says.offlineReach.split(" ");
+    if (reach.some(function (name) { return payload[name]; })) return null;
+    return { field: reach[0], message: says.offlineNoReach };
+  }
+
+  // Said as the server's own errors are (_forms.html): under the field, tied to it, focused.
+  function sayRefused(form, refused) {
+    var input = form.elements[refused.field];
+    var note = document.createElement("p");
+    note.className = "error";
+    note.id = input.id + "-refused";
+    note.setAttribute("role", "alert");
+    note.textContent = refused.message;
+    input.closest(".field").appendChild(note);
+    input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
+    input.setAttribute("aria-describedby", (input.dataset.describedBy + " " + note.id).trim());
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+
+  function clearRefused(form) {
+    form.querySelectorAll("[data-described-by]").forEach(function (input) {
+      var before = input.dataset.describedBy;
+      if (before) input.setAttribute("aria-describedby", before);
+      else input.removeAttribute("aria-describedby");
+      input.removeAttribute("aria-invalid");
+      delete input.dataset.describedBy;
+      var note = document.getElementById(input.id + "-refused");
+      if (note) note.remove();
+    });
+  }
+
   // Offline, a code or a guest's details go to the outbox instead of the server.
   function queueWhenOffline(formId, kind, labelFor) {
     document.addEventListener("submit", function (event) {
@@ -128,11 +169,14 @@
       // A double tap queues it once: the second submit comes before the first is queued
       // (and the form reset), and queued twice it was two contacts once back online.
       if (form.dataset.queuing !== undefined) return;
-      form.dataset.queuing = "";
       var payload = {};
       new FormData(form).forEach(function (value, name) {
         if (typeof value === "string") payload[name] = value.trim();
       });
+      clearRefused(form);
+      var refused = refusal(form, kind, payload);
+      if (refused) { sayRefused(form, refused); return; }
+      form.dataset.queuing = "";
       window.ReachoutOutbox.send(kind, payload, labelFor(payload)).then(function () {
         form.reset();
       }).finally(function () {
