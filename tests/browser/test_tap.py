@@ -260,6 +260,23 @@ async def test_guest_details_left_offline_are_saved_once_back_online(
     assert await connections(pool, DANA.name, "Omar Haddad") == 1
 
 
+async def test_a_tap_screen_opened_offline_shows_my_code_once_online(
+    new_phone_page: NewPage,
+) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await open_tap(dana)
+    await service_worker_controls(dana)
+    await dana.reload()  # kept by the service worker
+    shown = await my_code(dana)
+
+    await dana.context.set_offline(True)
+    await dana.reload()
+    await expect(dana.get_by_text("Your code appears here when you're online.")).to_be_visible()
+    await dana.context.set_offline(False)
+    assert await my_code(dana) == shown  # the code still in force, not a new one
+
+
 async def test_what_the_server_would_refuse_is_refused_offline_at_once(
     new_phone_page: NewPage,
 ) -> None:
