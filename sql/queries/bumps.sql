@@ -53,11 +53,14 @@ WHERE b.id = :bump_id AND b.account_id = :account_id
 
 -- name: set_state$
 -- Move bump :bump_id from one of the states :from_states to :to_state; returns nothing when it had moved on.
+-- Its partner's page is woken too: it shows this state ("Dana said yes.").
 WITH changed AS (
     UPDATE bumps SET state = :to_state WHERE id = :bump_id AND state = ANY (:from_states::text[])
-    RETURNING id
+    RETURNING id, partner_id
 )
-SELECT count(pg_notify('bumps', id::text)) FROM changed
+SELECT count(pg_notify('bumps', woken::text))
+FROM changed, LATERAL (VALUES (id), (partner_id)) AS w (woken)
+WHERE woken IS NOT NULL
 
 -- name: crowd
 -- The others in ambiguous bump :bump_id's window (:window either side) who were told to try again

@@ -208,6 +208,8 @@ async def test_bump_then_both_say_swap(new_phone_page: NewPage, pool: asyncpg.Po
     await bump_prompt(dana).get_by_role("button", name=f"Swap with {MIA.name}").tap()
     await expect(dana.get_by_text(f"Waiting for {MIA.name} to confirm…")).to_be_visible()
     assert await all_connections(pool) == 0  # one yes is not a swap
+    # Told at once, not when Mia's page next asks (LONG_POLL_MS).
+    await expect(bump_prompt(mia)).to_contain_text(f"{DANA.name} said yes.", timeout=5_000)
     await bump_prompt(mia).get_by_role("button", name=f"Swap with {DANA.name}").tap()
 
     await on_contact_page_of(mia, DANA.name)
