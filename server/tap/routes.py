@@ -79,6 +79,7 @@ async def tap_code_state(request: Request) -> Response:
             "codes.state",
             code=request.path_params["code"],
             account_id=account_id,
+            kill_at=codes.NEAR_MISSES_TO_KILL,
         )
     if state is not None and not state["used"] and not state["expired"]:
         return poll_again()

@@ -56,9 +56,11 @@ UPDATE swap_codes SET expires_at = now() WHERE account_id = :account_id AND used
 
 -- name: state^
 -- What became of my code :code, for the Tap screen showing it: used (and with whom: their
--- name now and my contact row for them), or expired; nothing when it is not mine (never
--- drawn, or drawn again by someone else an hour after it expired).
+-- name now and my contact row for them), expired, or killed by :kill_at guesses next to it;
+-- nothing when it is not mine (never drawn, or drawn again by someone else an hour after it
+-- expired).
 SELECT s.used_at IS NOT NULL AS used, s.expires_at <= now() AS expired,
+       s.near_misses >= :kill_at AS killed,
        c.name AS used_by_name, ct.id AS contact_id
 FROM swap_codes s
 LEFT JOIN cards c ON c.account_id = s.used_by

@@ -83,6 +83,11 @@ async def test_a_code_dies_when_guessers_try_its_neighbours(new_phone, pool):
     assert [answer.status_code for answer in answers] == [404] * len(guessers)
     late = await type_code(mia, code)
     assert late.status_code == 404 and codes.WRONG in text_of(late), "the code is dead"
+    # Dana's Tap screen says why, a minute into a code good for ten: not "expired".
+    shown = await dana.get(dana.url("tap_code_state", code=code), headers={"hx-request": "true"})
+    assert shown.status_code == 286
+    assert "Your code was turned off" in text_of(shown)
+    assert "expired" not in text_of(shown)
     assert await connections(pool, "Dana Lee", "Mia Chen") == 0
     fresh = await code_of(dana)
     assert fresh != code, "reopening Tap shows Dana a new code"
