@@ -98,6 +98,15 @@ async def test_ios_safari_shows_add_to_home_screen_once(new_phone_page: NewPage)
     await expect(hint).to_be_hidden()
 
 
+async def test_ios_safari_with_no_card_is_not_told_to_move_one(new_phone_page: NewPage) -> None:
+    visitor = await new_phone_page(user_agent=IPHONE_SAFARI)
+    await visitor.goto("/")
+    hint = visitor.get_by_text(IOS_HINT)
+    await expect(hint).to_be_visible()
+    await expect(hint).to_contain_text("Then open it from there and make your card in it.")
+    await expect(hint.get_by_role("link", name="move your card to it")).to_have_count(0)
+
+
 # Counts Chromium's install offers in each page, so a test can wait for one.
 COUNT_INSTALL_OFFERS = """
 window.__installOffers = 0;
