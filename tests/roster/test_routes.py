@@ -234,7 +234,8 @@ async def test_block_in_requests_asks_twice(new_phone, pool):
     page = soup(await ana.get(ana.url("requests")))
     block = page.find("button", string="Block Ben Ode").find_parent("details")
     assert block.summary.get_text() == "Block Ben Ode…"
-    assert "They are not told" in block.get_text()
+    # Not told, but not misled either: a swap they try says it cannot be made.
+    assert "They aren't told (a swap they try just won't go through)" in block.get_text()
 
 
 async def test_only_the_sender_withdraws_their_own_request(new_phone, pool):
