@@ -31,6 +31,8 @@ from server.web.urls import url_path
 NO_CARD = "Make your card first, then you can swap."
 # How long a page that waits for the other person's answer holds one request open.
 LONG_POLL_MS = 20_000
+# A pick from a list gone stale: they swapped with someone else meanwhile, or time ran out.
+GONE_FROM_CROWD = "That person is no longer in the list."
 BUMP_GONE = "That bump is not yours, or it is gone. Bump again."
 BUMP_CLOCK = (
     "That bump's time is too far from ours. Check that the phone sets its clock"
@@ -159,8 +161,11 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> Response:
-    """The bump as the page shows it; once swapped, the way to the new contact."""
+async def _answer(
+    request: Request, account_id: int, outcome: bumps.Outcome, *, refused: str = ""
+) -> Response:
+    """The bump as the page shows it; once swapped, the way to the new contact. ``refused``:
+    a pick that could not be made (409), said above the list as it is now."""
     url = None
     if outcome.state == "swapped":
         contact_id = await request.app.state.sql.run(
@@ -181,12 +186,19 @@ async def _answer(request: Request, account_id: int, outcome: bumps.Outcome) -> 
                 "url": url,
                 "choices": [{"bump_id": c.bump_id, "name": c.name} for c in choices],
                 "chosen": outcome.row["chosen_id"],
-            }
+                "message": refused,
+            },
+            status_code=409 if refused else 200,
         )
     if url is not None:
         return redirect(request, url)
     chosen = next((c for c in choices if c.bump_id == outcome.row["chosen_id"]), None)
-    return render(request, "_bump.html", {"bump": outcome, "choices": choices, "chosen": chosen})
+    return render(
+        request,
+        "_bump.html",
+        {"bump": outcome, "choices": choices, "chosen": chosen, "refused": refused},
+        status_code=409 if refused else 200,
+    )
 
 
 @signed_in(message=NO_CARD)
@@ -314,7 +326,8 @@ async def bump_choose(request: Request) -> Response:
     choice = an_id(text(form, "choice")) or 0
     pool, sql = request.app.state.pool, request.app.state.sql
     if not await bumps.choose(pool, sql, outcome, account_id, choice):
-        raise HTTPException(409, "That person is no longer in the list. Bump again.")
+        # The list on the page is old: the list as it is now, and why.
+        return await _answer(request, account_id, outcome, refused=GONE_FROM_CROWD)
     return await _answer(request, account_id, await _my_bump(request, account_id))
 
 

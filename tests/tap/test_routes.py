@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from urllib.parse import quote
 
 import pytest
 
 from server.tap import codes
+from server.tap.routes import GONE_FROM_CROWD
 from tests.events.test_routes import join_code, organizer_with_event
 from tests.limit_counts import says_wait
 from tests.phone import Phone, soup, text_of
@@ -424,6 +426,14 @@ async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
     assert soup(await dana.get(woken.headers["HX-Redirect"])).h1.get_text(strip=True) == "Mia Chen"
     assert await connections(pool, "Dana Lee", "Mia Chen") == 2
     assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+
+    # Sam's list is old now: picking Mia says so and shows the list as it is (nobody left).
+    late = await sam.post(
+        sam.url("bump_choose", bump_id=sam_bump), {"choice": str(mia_bump)}, htmx=True
+    )
+    assert late.status_code == 409
+    assert soup(late).find(role="alert").get_text(strip=True) == GONE_FROM_CROWD
+    assert soup(late).find("button", string=re.compile("Mia Chen|Dana Lee")) is None
 
 
 async def test_picking_someone_outside_my_crowd_is_refused(new_phone, pool):
