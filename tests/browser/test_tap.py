@@ -231,18 +231,28 @@ async def test_bump_then_not_them(new_phone_page: NewPage, pool: asyncpg.Pool) -
     assert await all_connections(pool) == 0
 
 
-async def test_guest_details_left_offline_are_saved_once_back_online(
-    new_phone_page: NewPage, pool: asyncpg.Pool
-) -> None:
+async def offline_on_tap(new_phone_page: NewPage) -> Page:
+    """Dana on her Tap screen, kept by the service worker, then the venue's network gone."""
     dana = await new_phone_page()
     await make_card_from_home(dana, DANA)
     await open_tap(dana)
     await service_worker_controls(dana)
-
     await dana.context.set_offline(True)
     await expect(offline_mark(dana)).to_be_visible()
-    await dana.get_by_text("Someone without the app or a phone to hand?").tap()
-    form = dana.locator("form", has=dana.get_by_role("button", name="Save their details"))
+    return dana
+
+
+async def guest_form(page: Page) -> Locator:
+    """The form for someone without the app, unfolded."""
+    await page.get_by_text("Someone without the app or a phone to hand?").tap()
+    return page.locator("form", has=page.get_by_role("button", name="Save their details"))
+
+
+async def test_guest_details_left_offline_are_saved_once_back_online(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana = await offline_on_tap(new_phone_page)
+    form = await guest_form(dana)
     await name_input(form).fill("Omar Haddad")
     await form.get_by_label("Email", exact=True).fill("omar@example.com")
     # A double tap: queued once (twice was two Omars once back online).
@@ -285,12 +295,7 @@ async def test_what_the_server_would_refuse_is_refused_offline_at_once(
     """Kept offline, a five-digit code or a guest with no way to reach them would fail only
     once back online, the guest long gone: the phone says so at once, keeps nothing, and
     leaves what was typed in the form to be put right."""
-    dana = await new_phone_page()
-    await make_card_from_home(dana, DANA)
-    await open_tap(dana)
-    await service_worker_controls(dana)
-    await dana.context.set_offline(True)
-    await expect(offline_mark(dana)).to_be_visible()
+    dana = await offline_on_tap(new_phone_page)
 
     await type_code(dana, "12345")
     their_code = code_form(dana).get_by_label("Their code")
@@ -301,8 +306,7 @@ async def test_what_the_server_would_refuse_is_refused_offline_at_once(
     await expect(outbox_list(dana)).to_contain_text("Code 123 456 - Pending - will sync")
     await expect(dana.get_by_role("alert")).to_have_count(0)
 
-    await dana.get_by_text("Someone without the app or a phone to hand?").tap()
-    form = dana.locator("form", has=dana.get_by_role("button", name="Save their details"))
+    form = await guest_form(dana)
     await name_input(form).fill("Omar Haddad")
     await form.get_by_role("button", name="Save their details").tap()
     await expect(form.get_by_role("alert")).to_have_text(fields.THEIR_REACH)
@@ -315,14 +319,8 @@ async def test_a_guest_refused_after_sync_comes_back_to_be_put_right(
 ) -> None:
     """An address the phone could not check fails once back online: the row says whose
     details and why, and "Type again" puts them back in the form, not lost with the row."""
-    dana = await new_phone_page()
-    await make_card_from_home(dana, DANA)
-    await open_tap(dana)
-    await service_worker_controls(dana)
-    await dana.context.set_offline(True)
-    await expect(offline_mark(dana)).to_be_visible()
-    await dana.get_by_text("Someone without the app or a phone to hand?").tap()
-    form = dana.locator("form", has=dana.get_by_role("button", name="Save their details"))
+    dana = await offline_on_tap(new_phone_page)
+    form = await guest_form(dana)
     await name_input(form).fill("Omar Haddad")
     await form.get_by_label("Email", exact=True).fill("omar@example")
     await form.get_by_role("button", name="Save their details").tap()
