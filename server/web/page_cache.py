@@ -7,7 +7,7 @@ at once: nothing to invalidate, and safe with any number of processes. Bounded: 
 recently used pages go first.
 
 Pages rendered from one layout start alike, down to the end of the stylesheet the layout puts
-inline (``base.html``); that start is most of a card page (12 of 15 KB). It is compressed once
+inline (``base.html``); that start is most of a card page (10 of 14 KB). It is compressed once
 per process: each page's gzip goes on from a copy of the compressor as it stood after it, so
 only the rest of the page is compressed.
 """
