@@ -41,6 +41,14 @@ async def running_mail_worker(
         await sender.close()
 
 
+async def sent_once(app: Starlette, sink: LocalMailSink) -> ReceivedMail:
+    """One round of the mail worker, which sends exactly one email: that email."""
+    async with running_mail_worker(app, sink) as worker:
+        await worker.run_once()
+    [sent] = await sink.wait_for(1)
+    return sent
+
+
 async def leaves_details(
     new_phone: Any,
     dana: Phone | None = None,

@@ -10,7 +10,7 @@ import vobject
 
 from server.contacts.contacts import UNDO_SECONDS
 from server.privacy.retention import Retention
-from tests.mailing import confirm_addresses, leaves_details, running_mail_worker
+from tests.mailing import confirm_addresses, leaves_details, running_mail_worker, sent_once
 from tests.phone import Phone, soup, text_of, words
 from tests.reminders import make_due, running_worker, subscribe, swapped
 
@@ -248,9 +248,7 @@ async def test_you_met_email_shows_only_what_the_sharer_shares_with_them(
 ):
     dana, _visitor = await leaves_details(new_phone)
     await set_sharing(dana, await contact_of(pool, 1), "basics")
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [sent] = await mail.wait_for(1)
+    sent = await sent_once(app, mail)
     text = sent.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Dana Lee" in text and "Recruiter, fashion and apparel" in text
     # Not her email, phone or company ("555" alone also turned up in a link's signature).

@@ -9,14 +9,12 @@ from email.policy import default
 
 import vobject
 
-from tests.mailing import leaves_details, running_mail_worker
+from tests.mailing import leaves_details, sent_once
 
 
 async def test_you_met_is_a_complete_message(new_phone, mail, app):
     await leaves_details(new_phone)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [sent] = await mail.wait_for(1)
+    sent = await sent_once(app, mail)
     message = message_from_bytes(sent.raw, policy=default)
     assert message["Subject"] == "You met Dana Lee"
     assert message["To"].addresses[0].display_name == "Mia Chen"
@@ -61,9 +59,7 @@ async def test_you_met_shows_what_they_are_looking_for_and_can_help_with(new_pho
         linkedin="danalee",
     )
     await leaves_details(new_phone, dana)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [sent] = await mail.wait_for(1)
+    sent = await sent_once(app, mail)
     text = sent.message.get_body(("plain",)).get_content()
     assert "Looking for: A designer for my shop" in text
     assert "Can help with: Intros to buyers" in text
@@ -81,9 +77,7 @@ async def test_you_met_without_their_email_says_a_reply_reaches_nobody(new_phone
     dana = await new_phone()
     await dana.make_card(email="")
     await leaves_details(new_phone, dana)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [sent] = await mail.wait_for(1)
+    sent = await sent_once(app, mail)
     assert sent.message["Reply-To"] is None
     said = (
         "Dana Lee shares no email address, so a reply to this email reaches nobody:"
@@ -130,8 +124,6 @@ async def test_you_met_says_where_when_it_was_at_an_event(new_phone, pool, mail,
     _, event_id = await organizer_with_event(new_phone)
     dana = await attendee(new_phone, pool, event_id, "Dana Lee")
     await leaves_details(new_phone, dana)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [sent] = await mail.wait_for(1)
+    sent = await sent_once(app, mail)
     text = sent.message.get_body(("plain",)).get_content()
     assert "You left your details on Dana Lee's card at Lunch & Learn." in text

@@ -9,15 +9,13 @@ import httpx
 
 from server.web import signing
 from tests.conftest import TEST_SECRET
-from tests.mailing import leaves_details, link_in, running_mail_worker
+from tests.mailing import leaves_details, link_in, sent_once
 from tests.phone import soup, text_of
 
 
 async def test_one_click_unsubscribe_works_without_a_session_and_twice(new_phone, pool, mail, app):
     await leaves_details(new_phone)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [met] = await mail.wait_for(1)
+    met = await sent_once(app, mail)
     url = met.message["List-Unsubscribe"].strip("<>")
     # What a mail provider's server sends (RFC 8058): no cookie, no browser headers.
     async with httpx.AsyncClient(
@@ -36,9 +34,7 @@ async def test_one_click_unsubscribe_works_without_a_session_and_twice(new_phone
 
 async def test_opening_the_unsubscribe_link_only_asks(new_phone, pool, mail, app):
     await leaves_details(new_phone)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [met] = await mail.wait_for(1)
+    met = await sent_once(app, mail)
     browser = await new_phone()
     page = await browser.get(link_in(met, "/m/unsubscribe"))
     assert (
@@ -83,9 +79,7 @@ async def test_a_link_about_a_card_deleted_since_says_so(new_phone, pool, mail, 
     dana = await new_phone()
     await dana.make_card(email="")
     await leaves_details(new_phone, dana)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [met] = await mail.wait_for(1)
+    met = await sent_once(app, mail)
     gone = await dana.post(dana.url("delete_account_confirm"), {"confirm": "delete"})
     assert gone.status_code == 303
     browser = await new_phone()

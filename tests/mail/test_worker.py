@@ -12,7 +12,7 @@ import icalendar
 
 from server.cards import fields
 from server.mail import addresses
-from tests.mailing import leaves_details, link_in, pressed, running_mail_worker
+from tests.mailing import leaves_details, link_in, pressed, running_mail_worker, sent_once
 from tests.phone import soup, text_of
 from tests.reminders import next_morning
 from tests.signin.test_routes import code_from
@@ -41,9 +41,7 @@ async def test_remind_me_tomorrow_once_no_longer_connected_promises_nothing(
     """Dana blocked Mia after Mia left her details: "Remind me tomorrow" in Mia's "You met"
     says there is nothing to remind her of, before and after the button."""
     dana, _ = await leaves_details(new_phone)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-        [met] = await mail.wait_for(1)
+    met = await sent_once(app, mail)
     confirm = link_in(met, "/m/confirm/")
     contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
     page = soup(await dana.get(dana.url("contact", contact_id=contact_id)))
@@ -65,9 +63,7 @@ async def test_remind_me_tomorrow_promises_an_email_only_where_one_will_come(
     asks for that email, so mail goes there again. Had her Settings said reminders come by
     neither push nor email, the page says when it is due, not that we will email."""
     _, visitor = await leaves_details(new_phone)
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-        [met] = await mail.wait_for(1)
+    met = await sent_once(app, mail)
     confirm = link_in(met, "/m/confirm/")
     await pool.execute("UPDATE email_addresses SET unsubscribed_at = now()")
     done = soup(await pressed(visitor, confirm))
@@ -249,9 +245,7 @@ async def test_an_address_that_cannot_be_mailed_fails_alone(new_phone, pool, mai
     await pool.execute("INSERT INTO email_addresses (address) VALUES ('gíl@example.com')")
     await pool.execute("UPDATE emails SET to_address = 'gíl@example.com'")
     await leaves_details(new_phone, name="Mia Chen", email="mia@example.com")
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [sent] = await mail.wait_for(1)
+    sent = await sent_once(app, mail)
     assert sent.recipients == ("mia@example.com",)
     rows = await pool.fetch("SELECT to_address, status, last_error FROM emails ORDER BY id")
     assert [(row["to_address"], row["status"]) for row in rows] == [

@@ -3,7 +3,7 @@ whose link works in another browser."""
 
 from __future__ import annotations
 
-from tests.mailing import confirm_addresses, link_in, pressed, running_mail_worker
+from tests.mailing import confirm_addresses, link_in, pressed, running_mail_worker, sent_once
 from tests.phone import soup, text_of, words
 from tests.signin.test_routes import code_from
 
@@ -41,9 +41,7 @@ async def test_send_me_a_confirmation_and_confirm_in_another_browser(new_phone, 
     await pool.execute("UPDATE emails SET attempts = 1")
     sending = text_of(await phone.get(phone.url("settings")))
     assert "Confirmation · on its way" in sending and "trying again" not in sending
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [confirmation] = await mail.wait_for(1)
+    confirmation = await sent_once(app, mail)
     assert confirmation.subject == "Confirm your address for Reachout"
     laptop = await new_phone()  # the email opened somewhere else entirely
     link = link_in(confirmation, "/m/confirm/")
@@ -120,9 +118,7 @@ async def test_another_card_cannot_undo_an_unsubscribe_nor_learn_of_it(new_phone
     asked = await trent.post(trent.url("settings_email_confirm"), {"resubscribe": "1"})
     assert asked.status_code == 303
     assert await pool.fetchval("SELECT unsubscribed_at IS NOT NULL FROM email_addresses")
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [confirmation] = await mail.wait_for(1)
+    confirmation = await sent_once(app, mail)
     text = confirmation.message.get_body(("plain",)).get_content()
     assert 'The Reachout card "Trent" asked to get its reminders at gil@example.com' in text
     again = await trent.post(trent.url("settings_email_confirm"), {})
@@ -199,9 +195,7 @@ async def test_answering_one_account_s_email_takes_nothing_from_another(new_phon
     typed = await dan.post(dan.url("tap_guest"), {"name": "Bea Stone", "email": "bea@example.com"})
     assert typed.status_code in (200, 303), typed.text
     guest_id = await pool.fetchval("SELECT id FROM accounts WHERE guest")
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [met] = await mail.wait_for(1)
+    met = await sent_once(app, mail)
     link = link_in(met, "/m/confirm/")
     assert (await pressed(await new_phone(), link)).status_code == 200
     rows = await pool.fetch("SELECT account_id FROM address_confirmations ORDER BY account_id")

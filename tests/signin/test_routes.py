@@ -6,7 +6,7 @@ import asyncio
 import re
 
 from tests.limit_counts import says_wait
-from tests.mailing import running_mail_worker
+from tests.mailing import running_mail_worker, sent_once
 from tests.phone import soup, text_of
 
 IPHONE_SAFARI = (
@@ -76,9 +76,7 @@ async def test_the_code_step_is_a_page_of_its_own_that_sends_nothing(new_phone, 
 
 
 async def code_from(mail, app) -> str:
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [message] = await mail.wait_for(1)
+    message = await sent_once(app, mail)
     found = re.search(r"code: (\d{8})", message.subject)
     assert found, message.subject
     return found.group(1)

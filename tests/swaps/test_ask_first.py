@@ -8,7 +8,7 @@ import asyncio
 from email import message_from_bytes
 from email.policy import default
 
-from tests.mailing import running_mail_worker
+from tests.mailing import running_mail_worker, sent_once
 from tests.phone import Phone, soup, text_of
 
 PRIVATE = ("dana@example.com", "555", "linkedin.com", "Threadline", "Online marketers")
@@ -99,9 +99,7 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     assert "dana@example.com" in seen
     assert (await visitor.get(link + "/vcard")).status_code == 200
     # Now their "You met" goes, with the whole card, and a reply reaches Dana.
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [sent] = await mail.wait_for(1)
+    sent = await sent_once(app, mail)
     message = message_from_bytes(sent.raw, policy=default)
     assert message["Subject"] == "You met Dana Lee"
     body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
