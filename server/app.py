@@ -38,7 +38,7 @@ from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
 from server.tap import codes
 from server.tap import routes as tap_routes
-from server.web import errors, limits, page_cache
+from server.web import errors, limits, page_cache, release
 from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
@@ -50,8 +50,8 @@ from server.web.urls import Urls
 log = logging.getLogger("reachout.web")
 
 STATIC_PREFIX = "/static"
-# About 15 KB each: a few MB per web process.
-CARD_PAGES_KEPT = 256
+# About 4 KB each (kept compressed): 4 MB per web process.
+CARD_PAGES_KEPT = 1024
 
 # The one route table: each area's ``routes`` list. Starlette tries them in order, and no path
 # matches routes of two areas (tests/test_app.py), so what is asked for most comes first: the
@@ -162,8 +162,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.sql = queries.Queries()
-    # The card page a QR code opens, as someone with no account sees it (server/swaps/routes.py).
+    # The card page a QR code opens, as someone with no account sees it
+    # (server/swaps/card_pages.py): kept in the process, and in the database for processes of
+    # the same release; not in development, where a template may change under a running one.
     app.state.card_pages = page_cache.PageCache(CARD_PAGES_KEPT)
+    app.state.release = None if settings.env == "development" else release.digest(settings.base_url)
     app.state.urls = urls
     app.state.templates = create_templates(
         inline_css,

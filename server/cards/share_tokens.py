@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import struct
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 _PAYLOAD = struct.Struct(">QII")  # share id, generation, expiry (unix seconds)
 _MAC_BYTES = 12
@@ -44,6 +44,8 @@ class Decoded:
     share_id: int | None = None
     generation: int = 0
     account_id: int | None = None
+    # When it stops working; None: never (a tag's, until the code is reset).
+    expires_at: datetime | None = None
 
 
 # Which key signed a token says what its first field is.
@@ -84,10 +86,11 @@ def decode(secret_key: str, token: str, now: datetime) -> Decoded:
         return Decoded(Status.MALFORMED)
     ref, generation, expires = _PAYLOAD.unpack(payload)
     status = Status.EXPIRED if now.timestamp() >= expires else Status.VALID
+    expires_at = None if expires == NEVER else datetime.fromtimestamp(expires, UTC)
     for context in (_SHARE_ID, _ACCOUNT_ID):
         expected = hmac.new(_key(secret_key, context), payload, hashlib.sha256).digest()
         if hmac.compare_digest(mac, expected[:_MAC_BYTES]):
             if context == _SHARE_ID:
-                return Decoded(status, share_id=ref, generation=generation)
-            return Decoded(status, generation=generation, account_id=ref)
+                return Decoded(status, ref, generation, expires_at=expires_at)
+            return Decoded(status, generation=generation, account_id=ref, expires_at=expires_at)
     return Decoded(Status.MALFORMED)

@@ -98,6 +98,13 @@ RULES = (
         ("retention.move_codes", "retention.webauthn_challenges"),
     ),
     Rule(
+        "Your card's page as someone with no account sees it from your link, kept ready to open"
+        " fast for a crowd",
+        "deleted as soon as you change your card, and otherwise when the link stops working",
+        None,
+        ("retention.card_pages",),
+    ),
+    Rule(
         "Bumps: when a phone bumped another, and how hard",
         "deleted after {period}",
         "retain_bumps",

@@ -18,15 +18,14 @@ from server.cards.cards import load_card, phone_region
 from server.cards.sharing import share_url
 from server.contacts.contacts import new_contact_url
 from server.db import time_zones
-from server.swaps import rates, sync
+from server.swaps import card_pages, rates, sync
 from server.swaps.connect import SwapRefused, connect
 from server.swaps.joining import join_by_link
-from server.swaps.visits import REPLACED, SELF, Visit, card_for_token, load_visit
+from server.swaps.visits import REPLACED, SELF, Visit, load_visit
 from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import redirect
-from server.web.page_cache import PageCache
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -63,19 +62,13 @@ async def public_card(request: Request) -> Response:
     # told so on it).
     if who.account_id is not None or who.signed_out or request.scope["query_string"]:
         return _card_page(request, await load_visit(request))
+
     # Someone with no account (a crowd scanning one QR code): the page is the card and the
-    # token, whoever asks, so it is rendered once per process for each version of the card
-    # (page_cache.py). Which version is a narrower read than the card, which only a page not
-    # kept yet reads. Read after the version, from the one primary, that card is the same
-    # version or a newer one: a page is never older than its key.
-    token = request.path_params["token"]
-    seen = await card_for_token(request, token, datetime.now(UTC), version_only=True)
-    key = (token, seen["version"], seen["updated_at"])
-    pages: PageCache = request.app.state.card_pages
-    page = pages.get(key)
-    if page is None:
-        page = pages.put(key, _card_page(request, await load_visit(request)))
-    return page.response(request)
+    # token, whoever asks, so it is kept rendered for each version of the card.
+    async def render() -> Response:
+        return _card_page(request, await load_visit(request))
+
+    return await card_pages.respond(request, render)
 
 
 async def public_card_vcard(request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -55,22 +56,30 @@ class Visit:
 
 
 async def card_for_token(
-    request: Request, token: str, at: datetime, *, version_only: bool = False
+    request: Request, token: str, at: datetime, *, page_of: Mapping[str, Any] | None = None
 ) -> Any:
     """The card a share token opens, if it was valid ``at``; else the friendly 404/410 (a
-    token we signed whose account is gone: "This card was deleted"). ``version_only``: not
-    the card but which version of it (``cards.version_by_share_id``)."""
+    token we signed whose account is gone: "This card was deleted"). ``page_of``: not the card
+    but which version of it, with the page kept rendered for it (``card_pages.version_and_page``
+    and the rest of its parameters)."""
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
     sql, pool = request.app.state.sql, request.app.state.pool
     card = None
-    if decoded.share_id is not None:
-        query = "cards.version_by_share_id" if version_only else "cards.by_share_id"
-        card = await sql.run(pool, query, share_id=decoded.share_id)
+    if page_of is not None:
+        card = await sql.run(
+            pool,
+            "card_pages.version_and_page",
+            share_id=decoded.share_id,
+            account_id=decoded.account_id,
+            token=token,
+            **page_of,
+        )
+    elif decoded.share_id is not None:
+        card = await sql.run(pool, "cards.by_share_id", share_id=decoded.share_id)
     elif decoded.account_id is not None:
-        query = "cards.version_by_account_id" if version_only else "cards.get"
-        card = await sql.run(pool, query, account_id=decoded.account_id)
+        card = await sql.run(pool, "cards.get", account_id=decoded.account_id)
     if card is None:
         # We signed this token, so its account existed: it was deleted since (no tombstone
         # needed). Every account has a card from its first save.

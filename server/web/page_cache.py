@@ -1,10 +1,12 @@
 """Rendered pages kept by what they show: a page that is the same for everyone who asks with
 the same data is rendered and gzip-compressed once per web process, not per request.
 
-The key names everything the page shows (the card page: its token and which version of the
-card row, read by the request just before), so a change anywhere is a new key in every process
-at once: nothing to invalidate, and safe with any number of processes. Bounded: the least
-recently used pages go first.
+Each page is kept by which page it is (the card page: its token) with a stamp naming
+everything it shows (which version of the card row); a request reads the stamp as it is now
+and uses the page only if they match, so a change anywhere is seen by every process at once:
+nothing to invalidate, and safe with any number of processes. Bounded: the least recently used
+pages go first. Kept compressed (4 of a card page's 14 KB); a browser that does not take gzip
+gets it decompressed.
 
 Pages rendered from one layout start alike, down to the end of the stylesheet the layout puts
 inline (``base.html``); that start is most of a card page (10 of 14 KB). It is compressed once
@@ -67,11 +69,11 @@ class GzipWithSharedStart:
 
 @dataclass(frozen=True)
 class Page:
-    """A response's status, headers and body, and the body gzip-compressed."""
+    """A response's status and headers, and its body gzip-compressed: kept compressed only,
+    since nearly every browser takes it so."""
 
     status_code: int
     headers: tuple[tuple[str, str], ...]
-    body: bytes
     gzipped: bytes
 
     @classmethod
@@ -82,39 +84,53 @@ class Page:
             for name, value in response.headers.items()
             if name not in ("content-length", "vary")
         )
-        return cls(response.status_code, headers, body, gzip.compress(body))
+        return cls(response.status_code, headers, gzip.compress(body))
+
+    @property
+    def body(self) -> bytes:
+        return zlib.decompress(self.gzipped, 16 + zlib.MAX_WBITS)
+
+    @property
+    def size(self) -> int:
+        """The body's length, from the end of its gzip (RFC 1952's ISIZE)."""
+        return int.from_bytes(self.gzipped[-4:], "little")
 
     def response(self, request: Request) -> Response:
         """As GZipMiddleware would have sent it: compressed here when the browser takes gzip
         (the middleware leaves an encoded body as it is), otherwise left to the middleware."""
         headers = dict(self.headers)
-        if len(self.body) < GZIP_MINIMUM or "gzip" not in request.headers.get(
-            "accept-encoding", ""
-        ):
+        if self.size < GZIP_MINIMUM or "gzip" not in request.headers.get("accept-encoding", ""):
             return Response(self.body, status_code=self.status_code, headers=headers)
         headers["vary"] = "Accept-Encoding"
         headers["content-encoding"] = "gzip"
         return Response(self.gzipped, status_code=self.status_code, headers=headers)
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A page, with what it was rendered from (``stamp``: a version of the data it shows)."""
+
+    stamp: Hashable
+    page: Page
+
+
 class PageCache:
-    """At most ``size`` pages, by key; the least recently used leave first."""
+    """At most ``size`` pages, by key, each with its stamp; the least recently used leave
+    first."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._gzip = GzipWithSharedStart()
-        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
+        self.gzip = GzipWithSharedStart()
+        self._pages: OrderedDict[Hashable, Kept] = OrderedDict()
 
-    def get(self, key: Hashable) -> Page | None:
-        page = self._pages.get(key)
-        if page is not None:
+    def get(self, key: Hashable) -> Kept | None:
+        kept = self._pages.get(key)
+        if kept is not None:
             self._pages.move_to_end(key)
-        return page
+        return kept
 
-    def put(self, key: Hashable, response: Response) -> Page:
-        page = Page.of(response, self._gzip)
-        self._pages[key] = page
+    def put(self, key: Hashable, stamp: Hashable, page: Page) -> None:
+        self._pages[key] = Kept(stamp, page)
         self._pages.move_to_end(key)
         while len(self._pages) > self.size:
             self._pages.popitem(last=False)
-        return page

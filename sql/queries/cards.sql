@@ -10,17 +10,6 @@ SELECT account_id, name, headline, company, email, phone, linkedin, website, oth
        looking_for, can_help_with, photo_key, ask_details_first, share_generation, share_id, updated_at
 FROM cards WHERE share_id = :share_id
 
--- name: version_by_share_id^
--- Which version of the card a share link names: its generation (to check the link), and
--- `version`, the transaction that wrote the row as it is now (PostgreSQL's xmin), which
--- any change to the row changes however it is made, with its `updated_at` (xmin alone
--- comes round again after four billion transactions). Narrower than the card.
-SELECT share_generation, xmin AS version, updated_at FROM cards WHERE share_id = :share_id
-
--- name: version_by_account_id^
--- The same for a share link from before share ids, which names the account.
-SELECT share_generation, xmin AS version, updated_at FROM cards WHERE account_id = :account_id
-
 -- name: update!
 -- Replace the text fields of a card.
 UPDATE cards

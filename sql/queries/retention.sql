@@ -165,3 +165,14 @@ WITH gone AS (
     RETURNING 1
 )
 SELECT count(*) FROM gone
+
+-- name: card_pages$
+-- The card page a share link opens, kept rendered for every web process: once the link stops
+-- working (a changed card's pages went with the change: migration 0036).
+WITH gone AS (
+    DELETE FROM card_pages WHERE (account_id, token) IN (
+        SELECT account_id, token FROM card_pages WHERE expires_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone

@@ -22,7 +22,7 @@ def test_a_token_round_trips_its_account_and_generation():
     assert len(token) == share_tokens.TOKEN_LENGTH
     assert "=" not in token and "+" not in token and "/" not in token
     decoded = decode(KEY, token, NOW + TTL - timedelta(seconds=1))
-    assert decoded == share_tokens.Decoded(Status.VALID, 123456789012, 7)
+    assert decoded == share_tokens.Decoded(Status.VALID, 123456789012, 7, expires_at=NOW + TTL)
 
 
 def test_tokens_differ_by_account_and_generation():
@@ -32,7 +32,8 @@ def test_tokens_differ_by_account_and_generation():
 
 def test_a_token_expires_at_its_ttl_and_still_says_whose_it_was():
     token = issue(KEY, 42, 3, NOW, TTL)
-    assert decode(KEY, token, NOW + TTL) == share_tokens.Decoded(Status.EXPIRED, 42, 3)
+    expired = share_tokens.Decoded(Status.EXPIRED, 42, 3, expires_at=NOW + TTL)
+    assert decode(KEY, token, NOW + TTL) == expired
     assert decode(KEY, token, NOW + timedelta(days=365)).status is Status.EXPIRED
 
 
@@ -87,6 +88,7 @@ def legacy_token(key: str, account_id: int, generation: int, expires: datetime) 
 
 def test_an_old_token_is_read_as_an_account_id_until_it_expires():
     token = legacy_token(KEY, 42, 3, NOW + TTL)
-    assert decode(KEY, token, NOW) == share_tokens.Decoded(Status.VALID, None, 3, account_id=42)
+    read = share_tokens.Decoded(Status.VALID, None, 3, account_id=42, expires_at=NOW + TTL)
+    assert decode(KEY, token, NOW) == read
     assert decode(KEY, token, NOW + TTL).status is Status.EXPIRED
     assert decode(KEY, issue(KEY, 42, 3, NOW, TTL), NOW).account_id is None

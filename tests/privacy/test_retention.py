@@ -145,6 +145,22 @@ async def webauthn_challenges(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM webauthn_challenges WHERE challenge = $1", challenge
 
 
+async def card_pages(pool: asyncpg.Pool, when: datetime) -> Probe:
+    """A card page kept for a link that stops working at ``when``."""
+    owner = await account(pool)
+    token = f"token {next(_serial)}"
+    await pool.execute(
+        """INSERT INTO card_pages (account_id, token, release, version, updated_at, headers,
+                                   page, expires_at)
+           SELECT account_id, $2, 'r', xmin, updated_at, '{}', '\\x00', $3
+           FROM cards WHERE account_id = $1""",
+        owner,
+        token,
+        when,
+    )
+    return "SELECT count(*) FROM card_pages WHERE token = $1", token
+
+
 async def bumps(pool: asyncpg.Pool, when: datetime) -> Probe:
     row = await pool.fetchval(
         """INSERT INTO bumps (account_id, scope, bumped_at, created_at)
@@ -241,6 +257,7 @@ SEEDS: dict[str, Seed] = {
         swap_codes,
         move_codes,
         webauthn_challenges,
+        card_pages,
         bumps,
         synced_actions,
         deliveries,

@@ -1,10 +1,51 @@
-"""The card page a QR code opens, kept rendered for people with no account
-(server/web/page_cache.py): every visitor still sees the card as it is now, in any encoding,
-and someone with a card still gets their own page."""
+"""The card page a QR code opens, kept rendered for people with no account, in each web
+process and in the database for all of them (server/swaps/card_pages.py): every visitor still
+sees the card as it is now, in any encoding and from any process, someone with a card still
+gets their own page, and a changed card leaves no copy of what it said."""
 
 from __future__ import annotations
 
-from tests.phone import soup, text_of
+import zlib
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from server.app import create_app
+from tests.phone import Phone, soup, text_of
+
+
+@pytest.fixture
+async def other_process(app: Starlette) -> AsyncIterator[Starlette]:
+    """A second web process of the same release on the same database, with its own memory."""
+    other = create_app(app.state.settings)
+    async with other.router.lifespan_context(other):
+        yield other
+
+
+def phone_on(app: Starlette) -> Phone:
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return Phone(client, app)
+
+
+def queries_run(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the queries ``app`` runs from now on."""
+    ran: list[str] = []
+    run = app.state.sql.run
+
+    async def recorded(conn, key, /, **params):  # type: ignore[no-untyped-def]
+        ran.append(key)
+        return await run(conn, key, **params)
+
+    monkeypatch.setattr(app.state.sql, "run", recorded)
+    return ran
+
+
+async def kept_pages(pool) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every page the database keeps, as text."""
+    rows = await pool.fetch("SELECT page FROM card_pages")
+    return [zlib.decompress(row["page"], 16 + zlib.MAX_WBITS).decode() for row in rows]
 
 
 async def test_a_crowd_sees_the_card_as_it_is_now(new_phone):
@@ -117,14 +158,62 @@ async def test_the_next_visitor_of_a_kept_page_costs_one_narrow_read(new_phone, 
     link = await dana.share_link()
     await (await new_phone()).get(link)
 
-    ran: list[str] = []
-    run = app.state.sql.run
-
-    async def recorded(conn, key, /, **params):  # type: ignore[no-untyped-def]
-        ran.append(key)
-        return await run(conn, key, **params)
-
-    monkeypatch.setattr(app.state.sql, "run", recorded)
+    ran = queries_run(app, monkeypatch)
     page = await (await new_phone()).get(link)
     assert page.status_code == 200 and "Threadline" in text_of(page)
-    assert ran == ["cards.version_by_share_id"]
+    assert ran == ["card_pages.version_and_page"]
+
+
+async def test_a_page_one_process_rendered_opens_from_another_as_it_is(
+    new_phone, other_process, monkeypatch
+):
+    # A crowd's scans spread over the web processes: the card is rendered by the first one
+    # asked, and the others send the page it kept, with that same one read.
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    first = await (await new_phone()).get(link)
+
+    ran = queries_run(other_process, monkeypatch)
+    async with phone_on(other_process).client as client:
+        compressed = await client.get(link, headers={"accept-encoding": "gzip"})
+        plain = await client.get(link, headers={"accept-encoding": "identity"})
+    assert ran == ["card_pages.version_and_page"] * 2
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert compressed.text == plain.text == first.text
+    assert compressed.headers["x-robots-tag"] == "noindex, nofollow"
+    assert compressed.headers["cache-control"] == "no-store"
+    assert soup(plain).find("form", id="leave-details")["action"] == link + "/details"
+
+
+async def test_a_changed_card_leaves_no_copy_of_what_it_said(new_phone, other_process, pool):
+    dana = await new_phone()
+    await dana.make_card(company="Threadline")
+    link = await dana.share_link()
+    await (await new_phone()).get(link)
+    assert ["Threadline" in page for page in await kept_pages(pool)] == [True]
+
+    await dana.make_card(company="Loomworks")  # she left Threadline
+    assert await kept_pages(pool) == []
+    async with phone_on(other_process).client as client:
+        page = await client.get(link)
+    assert "Loomworks" in text_of(page) and "Threadline" not in page.text
+    assert ["Threadline" in page for page in await kept_pages(pool)] == [False]
+
+
+async def test_a_process_of_another_release_renders_the_page_itself(
+    new_phone, other_process, monkeypatch
+):
+    # After a deploy that changed a template, old and new processes run side by side for a
+    # while: each sends only pages rendered as it would render them.
+    dana = await new_phone()
+    await dana.make_card()
+    link = await dana.share_link()
+    await (await new_phone()).get(link)
+
+    other_process.state.release = "the next release"
+    ran = queries_run(other_process, monkeypatch)
+    async with phone_on(other_process).client as client:
+        page = await client.get(link)
+    assert page.status_code == 200 and "Threadline" in text_of(page)
+    assert "cards.by_share_id" in ran and "card_pages.keep" in ran
