@@ -56,7 +56,8 @@ def _card_page(
 
 
 async def public_card(request: Request) -> Response:
-    # A GET only reads: link previews and crawlers that open a shared link create nothing.
+    # Link previews and crawlers that open a shared link create nothing (a GET writes at most
+    # the rendered page it keeps, which shows what the link shows anyone).
     who = viewer(request)
     # Only the page anyone with no account at all gets is kept (one signed out elsewhere is
     # told so on it).
