@@ -8,7 +8,10 @@ are stored. The redirect is not followed. Each swap is a new person: a new
 cookie jar, a new name and email; the token comes round-robin from a pool of
 sharers created through HTTP before the cells of each concurrency (so that no card
 reaches its limit of new people an hour). The *card* workload is the
-``GET /c/<token>`` alone, as the QR code opens it.
+``GET /c/<token>`` alone, as the QR code opens it. By default there are more sharers than a
+web process keeps card pages rendered (``CARD_PAGES_KEPT``), as at a big event: after its
+first opening a card's page comes from the database (``server/swaps/card_pages.py``), not
+from the process's own memory; ``--sharers 50`` measures a crowd scanning a few codes.
 
 The floor (``bench/_floor.py``) is the least a swap must do on the same stack: a bare
 Starlette app on our asyncpg pool, run by uvicorn with our options and as many workers,
@@ -79,6 +82,7 @@ from _http import SAME_ORIGIN, Connection
 from _seed import BROWSER_POST, Sharer, make_sharers
 from _server import HOST, bench_database, floor_server, web_server
 
+from server.app import CARD_PAGES_KEPT
 from server.local_services.pgbouncer import pgbouncer
 
 OP_TIMEOUT = 10.0
@@ -621,7 +625,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--concurrency", type=int, nargs="+", default=[32, 64], help="simulated phones"
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="web processes")
-    parser.add_argument("--sharers", type=int, default=50, help="sharers whose tokens are used")
+    parser.add_argument(
+        "--sharers",
+        type=int,
+        default=2 * CARD_PAGES_KEPT,
+        help="sharers whose tokens are used; by default more cards than a web process keeps"
+        " rendered (CARD_PAGES_KEPT), as at a big event; 50 for a crowd scanning a few codes",
+    )
     parser.add_argument(
         "--pgbouncer",
         action="store_true",
