@@ -161,6 +161,11 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+def crowd_key(choices: list[bumps.Choice]) -> str:
+    """Who the pick-list shows, as the page sends it back when it checks for a change."""
+    return ",".join(str(choice.bump_id) for choice in choices)
+
+
 async def _answer(
     request: Request, account_id: int, outcome: bumps.Outcome, *, refused: str = ""
 ) -> Response:
@@ -196,7 +201,13 @@ async def _answer(
     return render(
         request,
         "_bump.html",
-        {"bump": outcome, "choices": choices, "chosen": chosen, "refused": refused},
+        {
+            "bump": outcome,
+            "choices": choices,
+            "crowd_key": crowd_key(choices),
+            "chosen": chosen,
+            "refused": refused,
+        },
         status_code=409 if refused else 200,
     )
 
@@ -265,11 +276,19 @@ async def _my_bump(request: Request, account_id: int) -> bumps.Outcome:
 
 @signed_in(message=NO_CARD)
 async def bump_status(request: Request) -> Response:
-    """Long-poll: answer when the bump differs from what the page shows (``seen``)."""
+    """Long-poll: answer when the bump differs from what the page shows (``seen``). With
+    ``crowd`` too (the pick-list's people, ``crowd_key``), a check at once: 204 when nothing
+    the list shows changed, so a list nobody touched is not swapped under a finger; others in
+    it who swapped meanwhile, or left the crowd, go from it."""
     account_id = signed_in_account(request)
     outcome = await _my_bump(request, account_id)
     seen = request.query_params.get("seen")
-    if seen is not None:
+    crowd = request.query_params.get("crowd")
+    if crowd is not None:
+        choices = await bumps.crowd(request.app.state.pool, request.app.state.sql, outcome)
+        if seen == outcome.seen and crowd == crowd_key(choices):
+            return Response(status_code=204)
+    elif seen is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
         async with limits.holding(
             pool,

@@ -381,6 +381,11 @@ async def test_three_bumps_at_once_then_two_pick_each_other(
     assert await connections(pool, MIA.name, DANA.name) == 1
     assert await all_connections(pool) == 2, "Sam is connected to nobody"
     await expect(sam).to_have_url(re.compile(r"/tap$"))
+    # Sam touched nothing: the list lets the two go by itself (checked every 3 s).
+    gone = sam.get_by_role("button", name=re.compile(f"^({DANA.name}|{MIA.name})"))
+    await expect(gone).to_have_count(0, timeout=10_000)
+    await expect(sam.get_by_text("Or pick who you bumped:")).to_have_count(0)
+    await expect(sam.get_by_text(CROWD)).to_be_visible()
 
 
 async def test_bump_turns_off_and_is_not_offered_to_work_offline(

@@ -436,6 +436,28 @@ async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
     assert soup(late).find("button", string=re.compile("Mia Chen|Dana Lee")) is None
 
 
+async def test_a_pick_list_checked_again_loses_those_who_swapped_meanwhile(new_phone, pool):
+    (dana, mia, sam), _now, answers = await three_bump_at_once(new_phone, pool)
+    dana_bump, mia_bump, sam_bump = (answer.json()["bump_id"] for answer in answers)
+    htmx = {"HX-Request": "true"}
+    page = soup(await sam.get(sam.url("bump_status", bump_id=sam_bump), headers=htmx))
+    checking = page.find(attrs={"hx-trigger": "every 3s"})
+    assert "Or pick who you bumped:" in checking.get_text(" ", strip=True)
+    check = checking["hx-get"]
+    # Nothing changed: nothing to swap under Sam's finger.
+    assert (await sam.get(check, headers=htmx)).status_code == 204
+
+    await dana.post(dana.url("bump_choose", bump_id=dana_bump), {"choice": str(mia_bump)})
+    await mia.post(mia.url("bump_choose", bump_id=mia_bump), {"choice": str(dana_bump)})
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+
+    now = await sam.get(check, headers=htmx)
+    assert now.status_code == 200
+    assert "Several phones bumped at once. Try again." in text_of(now)
+    assert soup(now).find("button", string=re.compile("Mia Chen|Dana Lee")) is None
+    assert soup(now).find(attrs={"hx-trigger": "every 3s"}) is None  # nobody left to check
+
+
 async def test_picking_someone_outside_my_crowd_is_refused(new_phone, pool):
     (dana, mia, _sam), now, answers = await three_bump_at_once(new_phone, pool)
     dana_bump = answers[0].json()["bump_id"]
