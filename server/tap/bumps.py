@@ -287,4 +287,5 @@ async def choose(
             states=[state, state],
             partner_ids=[choice, outcome.id],
         )
+        await sql.run(conn, "bumps.release_picks", ids=[outcome.id, choice])
     return True

@@ -38,6 +38,16 @@ WITH changed AS (
 )
 SELECT count(pg_notify('bumps', id::text)) FROM changed
 
+-- name: release_picks$
+-- Those who picked one of bumps :ids, now swapped with each other, pick nobody now, and are
+-- woken: "Waiting for Dana to pick you too…" gives way to the list, without the two.
+WITH freed AS (
+    UPDATE bumps SET chosen_id = NULL
+    WHERE chosen_id = ANY (:ids::bigint[]) AND NOT id = ANY (:ids::bigint[]) AND state = 'ambiguous'
+    RETURNING id
+)
+SELECT count(pg_notify('bumps', id::text)) FROM freed
+
 -- name: get^
 -- One of my bumps, with its partner's state and the name on the partner's card.
 SELECT b.id, b.scope, b.state, b.partner_id, b.chosen_id, b.force,

@@ -408,6 +408,12 @@ async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
     # Sam picks Dana, who picked Mia: nothing happens for Sam.
     await sam.post(sam.url("bump_choose", bump_id=sam_bump), {"choice": str(dana_bump)})
     assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+    sam_waits = asyncio.create_task(
+        sam.get(
+            sam.url("bump_status", bump_id=sam_bump) + f"?seen=ambiguous//{dana_bump}",
+            headers={"HX-Request": "true"},
+        )
+    )
 
     waiting = asyncio.create_task(
         dana.get(
@@ -426,6 +432,11 @@ async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
     assert soup(await dana.get(woken.headers["HX-Redirect"])).h1.get_text(strip=True) == "Mia Chen"
     assert await connections(pool, "Dana Lee", "Mia Chen") == 2
     assert await connections(pool, "Dana Lee", "Sam Roe") == 0
+    # Sam, waiting for Dana to pick him too, is told at once that she is gone.
+    freed = await asyncio.wait_for(sam_waits, 5)
+    assert "Waiting for" not in text_of(freed)
+    assert "Several phones bumped at once. Try again." in text_of(freed)
+    assert soup(freed).find("button", string=re.compile("Mia Chen|Dana Lee")) is None
 
     # Sam's list is old now: picking Mia says so and shows the list as it is (nobody left).
     late = await sam.post(
