@@ -81,6 +81,10 @@ def decode(secret_key: str, token: str, now: datetime) -> Decoded:
         raw = base64.urlsafe_b64decode(token + "==")
     except (binascii.Error, ValueError):
         return Decoded(Status.MALFORMED)
+    # One spelling per token: base64 reads "+" as "-" and ignores the last character's low
+    # bits, so a token could be written sixteen ways, each kept apart (a card page per token).
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != token:
+        return Decoded(Status.MALFORMED)
     payload, mac = raw[: _PAYLOAD.size], raw[_PAYLOAD.size :]
     if len(mac) != _MAC_BYTES:
         return Decoded(Status.MALFORMED)

@@ -24,12 +24,16 @@ LEFT JOIN card_pages p
 
 -- name: keep!
 -- Keep a page rendered from the card as it was at :version, :updated_at; only while the card
--- is still that version (a page of an older one would never be used, only kept).
+-- is still that version (a page of an older one would never be used, only kept). The card's
+-- row is locked (FOR SHARE) so that an edit either waits for this page, and its trigger then
+-- deletes it, or goes first, and this finds the card no longer that version: no page of old
+-- details outlives the edit.
 INSERT INTO card_pages (account_id, token, release, version, updated_at, headers, page, expires_at)
 SELECT account_id, :token::text, :release::text, xmin, updated_at, :headers::text[], :page::bytea,
        :expires_at::timestamptz
 FROM cards
 WHERE account_id = :account_id AND xmin = :version::xid AND updated_at = :updated_at
+FOR SHARE
 ON CONFLICT (account_id, token) DO UPDATE
 SET release = excluded.release, version = excluded.version, updated_at = excluded.updated_at,
     headers = excluded.headers, page = excluded.page, expires_at = excluded.expires_at

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,6 +60,20 @@ def test_a_longer_expiry_cannot_be_forged_into_an_old_token():
     payload = share_tokens._PAYLOAD.pack(42, 3, int((NOW + timedelta(days=30)).timestamp()))
     forged = base64.urlsafe_b64encode(payload + raw[len(payload) :]).rstrip(b"=").decode()
     assert decode(KEY, forged, NOW + timedelta(days=1)).status is Status.MALFORMED
+
+
+def test_a_token_has_one_spelling():
+    # base64 reads other spellings as the same bytes; each would be a card page kept apart.
+    token = issue(KEY, 42, 3, NOW, TTL)
+    raw = base64.urlsafe_b64decode(token + "==")
+    last = [token[:-1] + c for c in string.ascii_letters + string.digits + "-_"]
+    others = [t for t in last if t != token and base64.urlsafe_b64decode(t + "==") == raw]
+    others.append(token.replace("-", "+").replace("_", "/"))
+    assert len(others) >= 4
+    for other in others:
+        if other != token:
+            assert decode(KEY, other, NOW).status is Status.MALFORMED, other
+    assert decode(KEY, token, NOW).status is Status.VALID
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,8 @@ gets their own page, and a changed card leaves no copy of what it said."""
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import zlib
 from collections.abc import AsyncIterator
 
@@ -217,3 +219,36 @@ async def test_a_process_of_another_release_renders_the_page_itself(
         page = await client.get(link)
     assert page.status_code == 200 and "Threadline" in text_of(page)
     assert "cards.by_share_id" in ran and "card_pages.keep" in ran
+
+
+async def test_a_page_kept_while_the_card_is_edited_does_not_outlive_the_edit(new_phone, app, pool):
+    # A process renders the card, and keeps the page just as its owner's edit is under way:
+    # the edit's trigger cannot see that page yet, so the keep must not write it.
+    dana = await new_phone()
+    await dana.make_card(company="Threadline")
+    link = await dana.share_link()
+    seen = await pool.fetchrow(
+        "SELECT account_id, xmin AS version, updated_at FROM cards WHERE company = 'Threadline'"
+    )
+    async with pool.acquire() as editing:
+        edit = editing.transaction()
+        await edit.start()
+        await editing.execute("UPDATE cards SET company = 'Loomworks', updated_at = now()")
+        keeping = asyncio.create_task(
+            app.state.sql.run(
+                pool,
+                "card_pages.keep",
+                account_id=seen["account_id"],
+                token=link.rsplit("/", 1)[1],
+                release=app.state.release,
+                version=seen["version"],
+                updated_at=seen["updated_at"],
+                headers=[],
+                page=gzip.compress(b"<p>Threadline</p>"),
+                expires_at=None,
+            )
+        )
+        await asyncio.sleep(0.2)
+        await edit.commit()
+    await keeping
+    assert await kept_pages(pool) == []
