@@ -43,7 +43,7 @@ from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
 from server.web.limits import BodySizeLimitMiddleware
-from server.web.sessions import RenameOldCookie
+from server.web.sessions import SessionCookieUpkeep
 from server.web.templating import STATIC_DIR, create_templates
 from server.web.urls import Urls
 
@@ -144,7 +144,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     secure=settings.secure_cookies,
                 ),
             ),
-            Middleware(RenameOldCookie),
+            Middleware(SessionCookieUpkeep),
             Middleware(CrossOriginProtectionMiddleware, base_url=settings.base_url),
             Middleware(
                 BodySizeLimitMiddleware,

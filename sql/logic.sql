@@ -698,6 +698,10 @@ BEGIN
                   WHERE x.address = ea.address AND x.account_id = account)
       AND NOT EXISTS (SELECT 1 FROM address_confirmations x
                       WHERE x.address = ea.address AND x.account_id <> account);
+    -- Its other browsers are told it was deleted, not that they were signed out.
+    INSERT INTO sessions_of_deleted_accounts (token_hash)
+    SELECT token_hash FROM sessions WHERE account_id = account AND revoked_at IS NULL
+    ON CONFLICT DO NOTHING;
     DELETE FROM accounts WHERE id = account;
     IF NOT FOUND THEN
         RETURN false;

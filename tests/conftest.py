@@ -151,7 +151,8 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 @pytest.fixture(autouse=True)
 async def clean_tables(app: Starlette) -> None:
     await app.state.pool.execute(
-        "TRUNCATE accounts, email_addresses, limit_slots RESTART IDENTITY CASCADE"
+        "TRUNCATE accounts, email_addresses, limit_slots, sessions_of_deleted_accounts"
+        " RESTART IDENTITY CASCADE"
     )
 
 

@@ -79,6 +79,13 @@ RULES = (
         ("retention.ended_sessions",),
     ),
     Rule(
+        "Browsers still signed in to an account when it was deleted from another: only a hash"
+        " of their cookie (nothing says whose it was), so that they say it was deleted",
+        "deleted 400 days after, when such a cookie has ended anyway",
+        None,
+        ("retention.sessions_of_deleted_accounts",),
+    ),
+    Rule(
         "Six-digit swap codes",
         "deleted {period} after they expire (a code typed offline still counts once the phone"
         " is back online)",

@@ -188,7 +188,7 @@ async def delete_account_confirm(request: Request) -> Response:
         with_notice(url_path(request, "home"), "account_deleted"), status_code=303
     )
     response.delete_cookie(sessions.COOKIE_NAME, path="/")
-    response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
+    response.headers["clear-site-data"] = sessions.CLEAR_SITE_DATA
     return response
 
 

@@ -473,7 +473,7 @@ async def sign_out(request: Request) -> Response:
     sessions.delete_cookie(response, secure=request.app.state.settings.secure_cookies)
     # The offline copies of my contacts (Cache Storage) and the service worker with its push
     # subscription: nothing of mine stays on a phone that was signed out.
-    response.headers["clear-site-data"] = '"cache", "cookies", "storage"'
+    response.headers["clear-site-data"] = sessions.CLEAR_SITE_DATA
     return response
 
 

@@ -37,6 +37,9 @@ class Viewer(BaseUser):
     # No account, but a session cookie that no longer opens one: this browser was signed out
     # elsewhere (Settings on another device), or its account deleted. Pages say so.
     signed_out: bool = False
+    # Signed out because its account was deleted from another browser: pages say that, and
+    # the browser is told to forget its copies (sessions.ForgetDeletedAccount).
+    account_deleted: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -53,6 +56,7 @@ class Viewer(BaseUser):
 
 ANONYMOUS = Viewer()
 SIGNED_OUT = Viewer(signed_out=True)
+ACCOUNT_DELETED = Viewer(signed_out=True, account_deleted=True)
 
 
 class SessionBackend(AuthenticationBackend):
@@ -100,7 +104,13 @@ class SessionBackend(AuthenticationBackend):
             if not kept:
                 return AuthCredentials(), ANONYMOUS
         if row is None:
-            return AuthCredentials(), SIGNED_OUT
+            try:
+                deleted = await state.sql.run(
+                    state.pool, "sessions.of_deleted_account", token_hash=hash_token(token)
+                )
+            except DATABASE_AWAY as away:
+                raise errors.DatabaseAwayWhileAuthenticating(str(away)) from away
+            return AuthCredentials(), ACCOUNT_DELETED if deleted else SIGNED_OUT
         if row["stale"]:
             # What Settings shows of this browser, written at most hourly, not per request.
             with contextlib.suppress(*DATABASE_AWAY):
@@ -172,4 +182,5 @@ def viewer_context(request: Request) -> dict[str, Any]:
         "due_count": seen.due_count,
         "requests_waiting": seen.requests_waiting,
         "signed_out": seen.signed_out,
+        "account_deleted": seen.account_deleted,
     }

@@ -7,7 +7,7 @@ from our own origin over https, with ``Secure``, ``Path=/`` and no ``Domain``, s
 subdomain or a plain-http page cannot plant a session of its choosing. Over http (``make
 run``, tests on http://localhost) it keeps the plain name, which browsers would not accept
 with the prefix. Sessions from before the prefix arrive once under the old name and leave
-with the new one (``RenameOldCookie``).
+with the new one (``SessionCookieUpkeep``).
 """
 
 from __future__ import annotations
@@ -60,10 +60,13 @@ def delete_cookie(response: Response, *, secure: bool) -> None:
         response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
 
 
-class RenameOldCookie:
-    """Over https, a request that came with the old cookie name leaves with the new one (the
-    same session) and the old one deleted; unless the handler set or deleted the session
-    cookie itself (signing in or out)."""
+class SessionCookieUpkeep:
+    """What the session cookie needs on a response's way out, unless the handler set or
+    deleted it itself (signing in or out). Over https, a request that came with the old cookie
+    name leaves with the new one (the same session) and the old one deleted. A page opened in
+    a browser whose account was deleted from another (``Viewer.account_deleted``) tells it to
+    forget the cookie and its copies, as the browser that deleted it was told; only a page
+    opened (a navigation), which says why, not a request in the background."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -74,19 +77,35 @@ class RenameOldCookie:
             return
 
         async def send_renamed(message: Message) -> None:
-            token = scope.get(RENAME_SCOPE_KEY)
-            if message["type"] == "http.response.start" and token is not None:
-                headers = MutableHeaders(scope=message)
-                cookies = Response()
-                handled = any(
-                    value.startswith(f"{HOST_COOKIE_NAME}=")
-                    for value in headers.getlist("set-cookie")
-                )
-                if token and not handled:
-                    set_cookie(cookies, token, secure=True)
-                cookies.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True)
-                for value in cookies.headers.getlist("set-cookie"):
-                    headers.append("set-cookie", value)
+            if message["type"] == "http.response.start":
+                token = scope.get(RENAME_SCOPE_KEY)
+                if token is not None:
+                    _rename(MutableHeaders(scope=message), token)
+                if getattr(scope.get("user"), "account_deleted", False):
+                    _forget_deleted_account(scope, MutableHeaders(scope=message))
             await send(message)
 
         await self.app(scope, receive, send_renamed)
+
+
+def _rename(headers: MutableHeaders, token: str) -> None:
+    cookies = Response()
+    handled = any(
+        value.startswith(f"{HOST_COOKIE_NAME}=") for value in headers.getlist("set-cookie")
+    )
+    if token and not handled:
+        set_cookie(cookies, token, secure=True)
+    cookies.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True)
+    for value in cookies.headers.getlist("set-cookie"):
+        headers.append("set-cookie", value)
+
+
+def _forget_deleted_account(scope: Scope, headers: MutableHeaders) -> None:
+    navigation = (b"sec-fetch-mode", b"navigate") in scope["headers"]
+    if navigation and headers.get("content-type", "").startswith("text/html"):
+        headers["clear-site-data"] = CLEAR_SITE_DATA
+
+
+# Everything of ours in the browser: the cookie, the offline copies of my pages, the service
+# worker and what it queued.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'

@@ -176,3 +176,14 @@ WITH gone AS (
     RETURNING 1
 )
 SELECT count(*) FROM gone
+
+-- name: sessions_of_deleted_accounts$
+-- The cookie hashes of browsers signed in to an account when it was deleted, kept so they can
+-- say so: once such a cookie would have ended anyway (400 days, set at deletion).
+WITH gone AS (
+    DELETE FROM sessions_of_deleted_accounts WHERE token_hash IN (
+        SELECT token_hash FROM sessions_of_deleted_accounts WHERE forget_at < now() - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone

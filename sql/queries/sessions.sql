@@ -24,6 +24,11 @@ FROM (
       AND s.last_seen_at > now() - interval '400 days'
 ) w
 
+-- name: of_deleted_account$
+-- Whether the cookie :token_hash was signed in to an account deleted since from another
+-- browser (migration 0037).
+SELECT EXISTS (SELECT 1 FROM sessions_of_deleted_accounts WHERE token_hash = :token_hash)
+
 -- name: began_before_host_cookie$
 -- Whether the session :token_hash began before session cookies took the __Host- prefix
 -- (when migration 0018 was applied): only such a session may arrive under the old name.

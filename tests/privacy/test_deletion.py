@@ -505,3 +505,30 @@ async def test_asking_for_too_many_codes_says_none_was_sent(new_phone, pool, app
     says_wait(refused, f"Type the last one we sent to {DANA}, or ask again {{wait}}.")
     assert "We sent a code to" not in said, "nothing said to be sent that was not"
     assert soup(refused).find("button", string="Confirm it's me") is not None
+
+
+async def test_her_other_browser_is_told_the_account_was_deleted(new_phone, app, mail):
+    dana = await new_phone()
+    await dana.make_card(email=DANA)
+    laptop = await signed_in_by_email(new_phone, mail, app)
+    await confirm_by_code(dana, mail, app)
+    assert (await delete_for_good(dana)).status_code == 303
+
+    # In the background (a page's check, the service worker), nothing is cleared unseen.
+    quiet = await laptop.get(laptop.url("card"), headers={"HX-Request": "true"})
+    assert "clear-site-data" not in quiet.headers
+    opened = await laptop.get(laptop.url("card"), headers={"sec-fetch-mode": "navigate"})
+    assert "Your account was deleted from another phone or browser" in text_of(opened)
+    assert "You were signed out" not in text_of(opened)
+    assert opened.headers["clear-site-data"] == '"cache", "cookies", "storage"'
+    assert soup(opened).h1.get_text(strip=True) == "Make my card"
+
+
+async def test_a_browser_signed_out_elsewhere_is_still_told_it_was_signed_out(new_phone, app, mail):
+    dana = await new_phone()
+    await dana.make_card(email=DANA)
+    laptop = await signed_in_by_email(new_phone, mail, app)
+    assert (await laptop.post(laptop.url("sign_out_others"), {})).status_code == 303
+    page = await dana.get(dana.url("card"), headers={"sec-fetch-mode": "navigate"})
+    assert "You were signed out on this phone" in text_of(page)
+    assert "deleted" not in text_of(page) and "clear-site-data" not in page.headers

@@ -112,6 +112,16 @@ async def ended_sessions(pool: asyncpg.Pool, when: datetime) -> Probe:
     )
 
 
+async def sessions_of_deleted_accounts(pool: asyncpg.Pool, when: datetime) -> Probe:
+    token_hash = f"cookie {next(_serial)}".encode()
+    await pool.execute(
+        "INSERT INTO sessions_of_deleted_accounts (token_hash, forget_at) VALUES ($1, $2)",
+        token_hash,
+        when,
+    )
+    return "SELECT count(*) FROM sessions_of_deleted_accounts WHERE token_hash = $1", token_hash
+
+
 async def swap_codes(pool: asyncpg.Pool, when: datetime) -> Probe:
     code = f"{next(_serial):06d}"
     await pool.execute(
@@ -254,6 +264,7 @@ SEEDS: dict[str, Seed] = {
         limit_slots,
         sign_in_codes,
         ended_sessions,
+        sessions_of_deleted_accounts,
         swap_codes,
         move_codes,
         webauthn_challenges,
