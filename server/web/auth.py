@@ -38,7 +38,7 @@ class Viewer(BaseUser):
     # elsewhere (Settings on another device), or its account deleted. Pages say so.
     signed_out: bool = False
     # Signed out because its account was deleted from another browser: pages say that, and
-    # the browser is told to forget its copies (sessions.ForgetDeletedAccount).
+    # the browser is told to forget its copies (sessions.SessionCookieUpkeep).
     account_deleted: bool = False
 
     @property

@@ -1,8 +1,8 @@
 """Which release a process runs, as one digest of what shapes its pages: the code, its
 queries, the templates, the static files, the pinned dependencies, the Python it runs on and
-the site's address. A page rendered by one process and kept
-in the database is used by another only if their releases match: during a rolling deploy,
-old and new processes each use their own."""
+the site's address. A page rendered by one process and kept in the database is used by
+another only if their releases match: during a rolling deploy, old and new processes each use
+their own."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ class SessionCookieUpkeep:
             await self.app(scope, receive, send)
             return
 
-        async def send_renamed(message: Message) -> None:
+        async def send_with_upkeep(message: Message) -> None:
             if message["type"] == "http.response.start":
                 token = scope.get(RENAME_SCOPE_KEY)
                 if token is not None:
@@ -85,7 +85,7 @@ class SessionCookieUpkeep:
                     _forget_deleted_account(scope, MutableHeaders(scope=message))
             await send(message)
 
-        await self.app(scope, receive, send_renamed)
+        await self.app(scope, receive, send_with_upkeep)
 
 
 def _rename(headers: MutableHeaders, token: str) -> None:
