@@ -68,14 +68,22 @@ async def card_for_token(
     sql, pool = request.app.state.sql, request.app.state.pool
     card = None
     if page_of is not None:
-        card = await sql.run(
-            pool,
-            "card_pages.version_and_page",
-            share_id=decoded.share_id,
-            account_id=decoded.account_id,
-            token=token,
-            **page_of,
-        )
+        if decoded.share_id is not None:
+            card = await sql.run(
+                pool,
+                "card_pages.version_and_page",
+                share_id=decoded.share_id,
+                token=token,
+                **page_of,
+            )
+        elif decoded.account_id is not None:
+            card = await sql.run(
+                pool,
+                "card_pages.version_and_page_of_account",
+                account_id=decoded.account_id,
+                token=token,
+                **page_of,
+            )
     elif decoded.share_id is not None:
         card = await sql.run(pool, "cards.by_share_id", share_id=decoded.share_id)
     elif decoded.account_id is not None:

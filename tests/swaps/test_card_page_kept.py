@@ -9,12 +9,15 @@ import asyncio
 import gzip
 import zlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from server.app import create_app
+from tests.cards.test_share_tokens import legacy_token
+from tests.conftest import TEST_SECRET
 from tests.phone import Phone, soup, text_of
 
 
@@ -186,6 +189,31 @@ async def test_a_page_one_process_rendered_opens_from_another_as_it_is(
     assert compressed.headers["x-robots-tag"] == "noindex, nofollow"
     assert compressed.headers["cache-control"] == "no-store"
     assert soup(plain).find("form", id="leave-details")["action"] == link + "/details"
+
+
+async def test_a_code_printed_before_share_ids_opens_the_card_kept_alike(
+    new_phone, pool, other_process, monkeypatch
+):
+    # Such a link names the card by its account: a query of its own, kept and sent as any.
+    dana = await new_phone()
+    await dana.make_card(company="Threadline")
+    card = await pool.fetchrow("SELECT account_id, share_generation FROM cards")
+    expires = datetime.now(UTC) + timedelta(days=1)
+    link = "/c/" + legacy_token(TEST_SECRET, card["account_id"], card["share_generation"], expires)
+    first = await (await new_phone()).get(link)
+    assert first.status_code == 200
+    assert soup(first).find("h1").get_text(strip=True) == "Dana Lee"
+
+    ran = queries_run(other_process, monkeypatch)
+    async with phone_on(other_process).client as client:
+        again = await client.get(link)
+    assert ran == ["card_pages.version_and_page_of_account"]
+    assert again.text == first.text
+
+    await dana.make_card(company="Loomworks")
+    changed = await (await new_phone()).get(link)
+    assert "Loomworks" in text_of(changed)
+    assert "Threadline" not in text_of(changed)
 
 
 async def test_a_changed_card_leaves_no_copy_of_what_it_said(new_phone, other_process, pool):
