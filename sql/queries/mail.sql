@@ -227,8 +227,8 @@ FROM emails m
 WHERE m.account_id = :account_id
   AND NOT (m.kind = 'code'
            AND EXISTS (SELECT 1 FROM cards c JOIN accounts a ON a.id = c.account_id
-                       WHERE lower(c.email) = m.to_address AND c.account_id <> m.account_id
-                         AND NOT a.guest))
+                       WHERE lower(c.email) = m.to_address AND c.email <> ''
+                         AND c.account_id <> m.account_id AND NOT a.guest))
 ORDER BY m.id DESC
 LIMIT 5
 
