@@ -40,7 +40,11 @@ every swap).
 
 The server is the real one, ``python -m server web`` with ``WEB_CONCURRENCY`` 1
 and then 2 (uvicorn workers), on loopback, against a fresh database on an
-embedded PostgreSQL (or on the server in ``DATABASE_URL`` when set).
+embedded PostgreSQL (or on the server in ``DATABASE_URL`` when set). With ``--big-event N``
+that database first holds a conference of N attendees as bench/events.py seeds it (their
+cards, about seven two-way swaps each with their follow-ups, blocks, requests), those
+tables vacuumed and analyzed: each swap then writes into tables and indexes of that size,
+and each plan PostgreSQL keeps is made for them.
 
 Run it::
 
@@ -50,6 +54,7 @@ Run it::
     .venv/bin/python bench/swap.py --keep-alive
     .venv/bin/python bench/swap.py --pgbouncer     # both by way of PgBouncer (transaction pooling)
     .venv/bin/python bench/swap.py --floor-writes ours  # the bare app with our statement
+    .venv/bin/python bench/swap.py --big-event 70000   # into a big conference's database
     .venv/bin/python bench/swap.py --smoke     # a few seconds: that it still works
 
 The aim: a swap, and the card page, at 0.75x their floor's rate or better; it is
@@ -66,6 +71,7 @@ import importlib.util
 import itertools
 import os
 import platform
+import random
 import sys
 import tempfile
 import time
@@ -90,6 +96,22 @@ NOISY_OTHER_PERCENT = 20
 AIM_RATIO = 0.75  # of the floor's rate, for a swap and for the card page
 # --pgbouncer: PgBouncer's server connections (its default_pool_size), shared by both servers.
 PGBOUNCER_POOL = 16
+# --big-event: two-way swaps per attendee, as in bench/events.py (500,000 among 70,000).
+BIG_EVENT_SWAPS_EACH = 500_000 / 70_000
+# The tables bench/events.py's seed() fills.
+BIG_EVENT_TABLES = (
+    "accounts",
+    "cards",
+    "email_addresses",
+    "address_confirmations",
+    "events",
+    "event_attendees",
+    "contacts",
+    "followups",
+    "blocks",
+    "connect_requests",
+    "push_subscriptions",
+)
 
 
 class HTTPError(Exception):
@@ -435,6 +457,33 @@ def ratio_table(cells: list[Cell], aim: bool = True) -> str:
     return "\n".join(rows)
 
 
+async def seed_big_event(database_url: str, attendees: int) -> None:
+    """A conference of ``attendees`` in the database, as bench/events.py seeds it, vacuumed."""
+    import events  # with its own imports, only when asked for
+
+    people = events.make_people(attendees, random.Random(events.SEED))
+    reach = events.reach_of(attendees, random.Random(events.SEED + 3))
+    # Rows only: no push service is asked here.
+    devices = [
+        {"endpoint": f"https://push.invalid/bench/{n}", "p256dh": "-", "auth": "-"}
+        for n, way in enumerate(reach)
+        if way in ("push", "both")
+    ]
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    try:
+        swaps = round(attendees * BIG_EVENT_SWAPS_EACH)
+        await events.seed(pool, people, reach, devices, swaps)
+        # As a database that has run for a while: autovacuum's first pass over a million new
+        # rows would otherwise fall in the first cell and count as the swaps' CPU. Only the
+        # tables seeded: one analyzed empty (the limits' slots, say) is taken for empty by
+        # the plans the first connections keep, where a live database's has rows.
+        await pool.execute(
+            f"VACUUM ANALYZE {', '.join(BIG_EVENT_TABLES)}", timeout=events.SEED_TIMEOUT
+        )
+    finally:
+        await pool.close()
+
+
 async def count_rows(database_url: str, floor_tables: bool) -> dict[str, int]:
     """Rows of ours, and of the floor's own tables (0 when it wrote ours instead)."""
     conn = await asyncpg.connect(database_url)
@@ -468,6 +517,7 @@ async def main(args: argparse.Namespace) -> int:
                 )
             pooled = direct_url if args.pgbouncer else None
             sharers_total = prechecks = 0
+            seeded = {"accounts": 0, "contacts": 0}
             for workers in args.workers:
                 async with (
                     web_server(database_url, tmp, workers=workers, direct_url=pooled) as server,
@@ -483,6 +533,16 @@ async def main(args: argparse.Namespace) -> int:
                         f"servers up: ours {server.base_url}, floor {floor.base_url},"
                         f" {workers} web process(es) each"
                     )
+                    if args.big_event and not seeded["accounts"]:
+                        # Once the servers have made the tables, before anything else is in.
+                        started = time.perf_counter()
+                        await seed_big_event(direct_url, args.big_event)
+                        seeded = await count_rows(direct_url, floor_tables=False)
+                        log(
+                            f"a big event seeded: {seeded['accounts']:,} attendees,"
+                            f" {seeded['contacts']:,} contact rows, in"
+                            f" {time.perf_counter() - started:.0f} s"
+                        )
                     sides = {
                         "ours": (server, CpuMeter(server.pid, database.postmaster_pid)),
                         "floor": (floor, CpuMeter(floor.pid, database.postmaster_pid)),
@@ -563,6 +623,12 @@ async def main(args: argparse.Namespace) -> int:
             " connections; its own CPU is in other), both servers' statement caches off;"
             " DATABASE_DIRECT_URL to PostgreSQL itself"
         )
+    if seeded["accounts"]:
+        print(
+            f"database: a conference seeded first as bench/events.py does, then vacuumed:"
+            f" {seeded['accounts']:,} attendees with cards, {seeded['contacts']:,} contact rows"
+            " and their follow-ups"
+        )
     print(
         f"closed loop, no think time; {args.rounds} round(s) per cell, ours and the floor"
         f" alternating, each {args.warmup:g} s warm-up then {args.duration:g} s measured;"
@@ -600,10 +666,10 @@ async def main(args: argparse.Namespace) -> int:
     # With our writes, the floor's swaps are accounts and contacts like ours.
     joined = swaps_ok + (floor_swaps_ok if args.floor_writes == "ours" else 0)
     floor_rows = 0 if args.floor_writes == "ours" else floor_swaps_ok
-    expected_accounts = sharers_total + joined
+    expected_accounts = seeded["accounts"] + sharers_total + joined
     consistent = (
         counts["accounts"] == expected_accounts
-        and counts["contacts"] == 2 * (joined + prechecks)
+        and counts["contacts"] == seeded["contacts"] + 2 * (joined + prechecks)
         and counts["floor_people"] == counts["floor_contacts"] == floor_rows
     )
     print(
@@ -650,6 +716,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         " swap in the same bare app (what our web layer costs beyond it)",
     )
     parser.add_argument(
+        "--big-event",
+        type=int,
+        default=0,
+        metavar="ATTENDEES",
+        help="first fill the database with a conference of this many attendees, as"
+        " bench/events.py does (70000: a big one, about 2 minutes)",
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
     )
     args = parser.parse_args(argv)
@@ -657,6 +731,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.duration, args.warmup, args.rounds = 0.5, 0.2, 2
         # Four cards: at a smoke run's rate, two reached their 300 new people an hour.
         args.concurrency, args.workers, args.sharers = [4], [1], 4
+        args.big_event = min(args.big_event, 100) or 100  # the seeding still works too
     return args
 
 
