@@ -98,6 +98,7 @@ AIM_RATIO = 0.75  # of the floor's rate, for a swap and for the card page
 PGBOUNCER_POOL = 16
 # --big-event: two-way swaps per attendee, as in bench/events.py (500,000 among 70,000).
 BIG_EVENT_SWAPS_EACH = 500_000 / 70_000
+BIG_EVENT_LEAST = 100
 # The tables bench/events.py's seed() fills.
 BIG_EVENT_TABLES = (
     "accounts",
@@ -727,11 +728,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--smoke", action="store_true", help="a tiny run (seconds) that checks it still works"
     )
     args = parser.parse_args(argv)
+    if args.big_event and args.big_event < BIG_EVENT_LEAST:
+        # Fewer cannot make seven two-way swaps each without meeting the same person twice.
+        parser.error(f"--big-event: at least {BIG_EVENT_LEAST} attendees")
     if args.smoke:
         args.duration, args.warmup, args.rounds = 0.5, 0.2, 2
         # Four cards: at a smoke run's rate, two reached their 300 new people an hour.
         args.concurrency, args.workers, args.sharers = [4], [1], 4
-        args.big_event = min(args.big_event, 100) or 100  # the seeding still works too
+        args.big_event = BIG_EVENT_LEAST  # the seeding still works too
     return args
 
 
