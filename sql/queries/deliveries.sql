@@ -156,11 +156,15 @@ WITH run_out AS (
 )
 SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id,
        l.summary_account_id,
-       summary_waiting(l.summary_account_id,
-                       (SELECT max(d.counted_at) FROM deliveries d
-                        WHERE d.summary_account_id = l.summary_account_id
-                          AND d.subscription_id = l.subscription_id AND d.status = 'sent'))
-           AS summary_waiting,
+       -- Each kind's counts only for rows of that kind (CASE runs a subquery only when its
+       -- branch is taken): for every other row they would read nothing, but a plan made while
+       -- deliveries looked empty reads it whole for each row claimed.
+       CASE WHEN l.summary_account_id IS NOT NULL THEN
+           summary_waiting(l.summary_account_id,
+                           (SELECT max(d.counted_at) FROM deliveries d
+                            WHERE d.summary_account_id = l.summary_account_id
+                              AND d.subscription_id = l.subscription_id AND d.status = 'sent'))
+       END AS summary_waiting,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
@@ -168,11 +172,15 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
        requester.name AS requester_name,
        request_event.name AS request_event_name,
        digest_event.name AS digest_event_name,
-       (SELECT count(*) FROM contacts x
-        WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id) AS digest_met,
-       (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
-        WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id
-          AND xf.status = 'open') AS digest_waiting
+       CASE WHEN l.digest_event_id IS NOT NULL THEN
+           (SELECT count(*) FROM contacts x
+            WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id)
+       END AS digest_met,
+       CASE WHEN l.digest_event_id IS NOT NULL THEN
+           (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
+            WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id
+              AND xf.status = 'open')
+       END AS digest_waiting
 FROM leased l
 LEFT JOIN followups f ON f.id = l.followup_id
 LEFT JOIN accounts a ON a.id = f.owner_id

@@ -99,11 +99,16 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        them.name AS contact_name, them.email AS contact_email, them.phone AS contact_phone,
        them.linkedin AS contact_linkedin, them.looking_for AS contact_looking_for,
        digest_event.name AS digest_event_name,
-       (SELECT count(*) FROM contacts x
-        WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id) AS digest_met,
-       (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
-        WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id
-          AND xf.status = 'open') AS digest_waiting,
+       -- Counted only for a digest (as in deliveries.claim).
+       CASE WHEN l.digest_event_id IS NOT NULL THEN
+           (SELECT count(*) FROM contacts x
+            WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id)
+       END AS digest_met,
+       CASE WHEN l.digest_event_id IS NOT NULL THEN
+           (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
+            WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id
+              AND xf.status = 'open')
+       END AS digest_waiting,
        -- A summary: how many are waiting when it is sent, as the push summary counts them
        -- (summary_waiting() in logic.sql).
        CASE WHEN l.kind = 'summary' THEN
