@@ -100,11 +100,11 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        them.linkedin AS contact_linkedin, them.looking_for AS contact_looking_for,
        digest_event.name AS digest_event_name,
        -- Counted only for a digest (as in deliveries.claim).
-       CASE WHEN l.digest_event_id IS NOT NULL THEN
+       CASE WHEN l.kind = 'digest' THEN
            (SELECT count(*) FROM contacts x
             WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id)
        END AS digest_met,
-       CASE WHEN l.digest_event_id IS NOT NULL THEN
+       CASE WHEN l.kind = 'digest' THEN
            (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
             WHERE x.owner_id = l.account_id AND x.event_id = l.digest_event_id
               AND xf.status = 'open')
