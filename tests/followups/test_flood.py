@@ -43,16 +43,6 @@ async def flood(app, link: str, count: int = 12) -> None:
     assert [a.status_code for a in answers] == [303] * count
 
 
-async def flooded_with_a_device(new_phone, app, pool, push, count: int = 12):
-    """Dana, push on one phone, flooded with ``count`` new contacts, all of them due now."""
-    dana = await new_phone()
-    await dana.make_card()
-    device = await subscribe(dana, push)
-    await flood(app, await dana.share_link(), count=count)
-    await make_due(pool)
-    return dana, device
-
-
 def zone_where_it_is(hour: int) -> str:
     """A time zone where it is ``hour`` o'clock now (Etc/GMT-N is N hours ahead of UTC)."""
     ahead = (hour - datetime.now(UTC).hour) % 24
@@ -60,11 +50,29 @@ def zone_where_it_is(hour: int) -> str:
     return f"Etc/GMT{-ahead:+d}"
 
 
+async def awake(pool) -> None:
+    """Dana (account 1) lives where it is midday now: a summary never goes between 22:00 and
+    09:00 her time, so without this these tests would fail when run in UTC's night."""
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone_where_it_is(12))
+
+
+async def flooded_with_a_device(new_phone, app, pool, push, count: int = 12):
+    """Dana, push on one phone, flooded with ``count`` new contacts, all of them due now."""
+    dana = await new_phone()
+    await dana.make_card()
+    await awake(pool)
+    device = await subscribe(dana, push)
+    await flood(app, await dana.share_link(), count=count)
+    await make_due(pool)
+    return dana, device
+
+
 async def flooded_by_email(new_phone, app, pool) -> Phone:
     """Dana, flooded with 12 new contacts, all due now; her address is confirmed and she has
     no push device: her reminders come by email."""
     dana = await new_phone()
     await dana.make_card()
+    await awake(pool)
     await confirm_addresses(pool, "dana@example.com")
     await flood(app, await dana.share_link())
     await make_due(pool)
@@ -167,6 +175,7 @@ async def test_a_summary_email_nobody_is_waiting_for_any_more_is_not_sent(
 ):
     dana = await new_phone()
     await dana.make_card()
+    await awake(pool)
     await confirm_addresses(pool, "dana@example.com")
     await flood(app, await dana.share_link(), count=REMINDERS_EACH_DAY + 2)
     await make_due(pool)
@@ -193,6 +202,7 @@ async def test_workers_enqueueing_at_once_still_send_five_and_one_summary(
     one summary, on each channel."""
     dana = await new_phone()
     await dana.make_card()
+    await awake(pool)
     device = await subscribe(dana, push)
     await confirm_addresses(pool, "dana@example.com")
     await pool.execute("UPDATE accounts SET reminders_by = 'both' WHERE id = 1")
