@@ -21,7 +21,11 @@ from webauthn.helpers import (
     generate_user_handle,
     parse_client_data_json,
 )
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import (
+    InvalidAuthenticationResponse,
+    InvalidRegistrationResponse,
+    WebAuthnException,
+)
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -36,6 +40,9 @@ RP_NAME = "Reachout"
 
 class Refused(ValueError):
     """The browser's answer cannot be accepted; the message says why, readably."""
+
+
+UNREADABLE = "The passkey's answer could not be read. Please try again."
 
 
 def rp_id(base_url: str) -> str:
@@ -103,8 +110,9 @@ def _challenge_of(credential: object) -> bytes:
             raise TypeError("not a JSON object")
         client_data = base64url_to_bytes(credential["response"]["clientDataJSON"])
         return parse_client_data_json(client_data).challenge
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-        raise Refused("The passkey's answer could not be read. Please try again.") from error
+    # The package's own parse errors (a clientDataJSON of "{}") are no ValueError.
+    except (KeyError, TypeError, ValueError, json.JSONDecodeError, WebAuthnException) as error:
+        raise Refused(UNREADABLE) from error
 
 
 async def _take(
@@ -131,6 +139,8 @@ async def register(
         )
     except InvalidRegistrationResponse as error:
         raise Refused(f"That passkey could not be added: {error}") from error
+    except WebAuthnException as error:  # parts of the answer missing or malformed
+        raise Refused(UNREADABLE) from error
     await sql.run(
         conn,
         "passkeys.add",
@@ -149,7 +159,7 @@ async def authenticate(conn: Any, sql: Queries, base_url: str, credential: Any) 
     try:
         credential_id = base64url_to_bytes(credential["rawId"])
     except (KeyError, TypeError, ValueError) as error:
-        raise Refused("The passkey's answer could not be read. Please try again.") from error
+        raise Refused(UNREADABLE) from error
     passkey = await sql.run(conn, "passkeys.by_credential", credential_id=credential_id)
     if passkey is None:
         raise Refused("That passkey is not one of ours: it may have been removed.")
@@ -164,5 +174,7 @@ async def authenticate(conn: Any, sql: Queries, base_url: str, credential: Any) 
         )
     except InvalidAuthenticationResponse as error:
         raise Refused(f"That passkey could not sign you in: {error}") from error
+    except WebAuthnException as error:
+        raise Refused(UNREADABLE) from error
     await sql.run(conn, "passkeys.used", id=passkey["id"], sign_count=verified.new_sign_count)
     return int(passkey["account_id"])

@@ -103,3 +103,35 @@ async def test_adding_a_passkey_needs_a_signed_in_browser(new_phone):
     stranger = await new_phone()
     response = await stranger.client.post(stranger.url("passkey_register_options"), headers=JSON)
     assert response.status_code == 404
+
+
+async def test_answers_that_are_not_passkey_answers_are_a_clear_400(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    keychain = SoftAuthenticator("http://testserver")
+    await add_passkey(dana, keychain)
+    stranger = await new_phone()
+    not_json = bytes_to_base64url(b"not json")
+    for client_data in ("e30", not_json):  # "{}", then bytes that are no JSON at all
+        odd = {"id": "x", "rawId": "x", "response": {"clientDataJSON": client_data}}
+        refused = await stranger.client.post(
+            stranger.url("passkey_sign_in"), json=odd, headers=JSON
+        )
+        assert refused.status_code == 400, refused.text
+        assert "could not be read" in refused.json()["error"]
+
+    # The right challenge, but the rest of the answer missing: refused before it signs in.
+    answer = keychain.get(await options(stranger, "passkey_sign_in_options"))
+    del answer["response"]["authenticatorData"]
+    cut = await stranger.client.post(stranger.url("passkey_sign_in"), json=answer, headers=JSON)
+    assert cut.status_code == 400, cut.text
+    assert "Please try again" in cut.json()["error"]
+
+    # Adding one the same way, with the attestation missing: refused, nothing added.
+    created = keychain.create(await options(dana, "passkey_register_options"))
+    del created["response"]["attestationObject"]
+    added = await dana.client.post(dana.url("passkey_register"), json=created, headers=JSON)
+    assert added.status_code == 400, added.text
+    assert "Please try again" in added.json()["error"]
+    assert await pool.fetchval("SELECT count(*) FROM passkeys") == 1
+    assert await pool.fetchval("SELECT count(*) FROM sessions WHERE signed_in_by = 'passkey'") == 0
