@@ -71,12 +71,19 @@ def backoff(attempts: int, retry_after: float | None, rng: random.Random, base: 
     return max(delay, retry_after or 0.0)
 
 
+def clipped(text: str, limit: int) -> str:
+    """At most ``limit`` characters; a text cut short says so."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + push.ELLIPSIS
+
+
 def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
     """What the service worker shows: small enough for one push record, always."""
     if row["request_id"] is not None:
         return {
-            "title": f"{row['requester_name']} wants to connect"[:120],
-            "body": f"You were both at {row['request_event_name']}. Open Reachout to accept."[:600],
+            "title": clipped(f"{row['requester_name']} wants to connect", 120),
+            "body": clipped(
+                f"You were both at {row['request_event_name']}. Open Reachout to accept.", 600
+            ),
             "tag": f"request-{row['request_id']}",
             "url": paths.requests(),
             "delivery": row["id"],
@@ -95,7 +102,7 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
             row["digest_met"], row["digest_waiting"], row["digest_event_name"]
         )
         return {
-            "title": title[:120],
+            "title": clipped(title, 120),
             "body": body,
             "tag": f"digest-{row['digest_event_id']}",
             "url": paths.event_followups(row["digest_event_id"]),
@@ -107,8 +114,8 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
         for action in ("done", "snooze")
     }
     message = {
-        "title": title[:120],
-        "body": body[:600],
+        "title": clipped(title, 120),
+        "body": clipped(body, 600),
         "tag": push.topic_for(row["contact_id"]),
         "url": paths.contact(row["contact_id"]),
         "followup": row["followup_id"],
@@ -330,18 +337,28 @@ class Worker:
         if stale:
             await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
             return False
-        message = notification(row, paths=self.paths, now=datetime.now(UTC))
         subscription = push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
         # A digest can wait for a good moment; a reminder or a request should not.
         urgency = "low" if row["digest_event_id"] is not None else "normal"
-        result = await self.sender.send(
-            subscription,
-            message,
-            ttl=TTL,
-            urgency=urgency,
-            topic=message["tag"],
-            time_limit=time_limit,
-        )
+        try:
+            message = notification(row, paths=self.paths, now=datetime.now(UTC))
+            result = await self.sender.send(
+                subscription,
+                message,
+                ttl=TTL,
+                urgency=urgency,
+                topic=message["tag"],
+                time_limit=time_limit,
+            )
+        except Exception as error:
+            # A notification we fail to build or encrypt fails alone: the worker goes on with
+            # everyone else's, and does not meet it again when its lease runs out.
+            log.exception("delivery %s could not be sent", row["id"])
+            error_text = f"{type(error).__name__}: {error}"[:200]
+            await sql.run(
+                self.pool, "deliveries.mark_failed", id=row["id"], status=None, error=error_text
+            )
+            return False
         if result.sent:
             self._sent.append((row["id"], result.status))
             return True

@@ -168,6 +168,7 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
+       met_event.name AS met_event_name,
        CASE WHEN r.withdrawn_at IS NULL THEN r.status ELSE 'withdrawn' END AS request_status,
        requester.name AS requester_name,
        request_event.name AS request_event_name,
@@ -186,6 +187,7 @@ LEFT JOIN followups f ON f.id = l.followup_id
 LEFT JOIN accounts a ON a.id = f.owner_id
 LEFT JOIN contacts ct ON ct.id = f.contact_id
 LEFT JOIN cards c ON c.account_id = ct.contact_id
+LEFT JOIN events met_event ON met_event.id = ct.event_id
 LEFT JOIN connect_requests r ON r.id = l.request_id
 LEFT JOIN cards requester ON requester.account_id = r.from_id
 LEFT JOIN events request_event ON request_event.id = r.event_id

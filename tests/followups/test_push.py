@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 
 import jwt
@@ -111,3 +112,24 @@ def test_configured_vapid_key_in_either_format_gives_the_same_public_key():
 async def test_generated_key_is_kept_and_shared_by_every_process(app):
     again = await push.load_keys(app.state.pool, None)
     assert again.application_server_key == app.state.vapid.application_server_key
+
+
+@pytest.mark.parametrize("fill", ["🎉", 'say "hi" ', "שלום ", "\x01"])
+def test_a_body_too_long_for_one_record_is_cut_to_fit_and_says_so(fill):
+    message = {"title": "Follow up with Mia", "body": fill * 2000, "url": "/contacts/1"}
+    data = push.payload(message)
+    assert len(data) <= push.MAX_PLAINTEXT
+    shown = json.loads(data)
+    assert shown["title"] == "Follow up with Mia" and shown["url"] == "/contacts/1"
+    assert shown["body"].endswith("…") and shown["body"].startswith(fill.strip()[:1])
+    # As little cut as needs be: one more character would not have fitted.
+    assert len(data) > push.MAX_PLAINTEXT - 16
+
+
+def test_text_goes_as_utf8_not_escaped():
+    assert push.payload({"body": "שלום 🌷"}) == '{"body":"שלום 🌷"}'.encode()
+
+
+def test_a_message_too_long_without_its_body_is_unsendable():
+    with pytest.raises(push.Unsendable):
+        push.payload({"title": "x" * 5000, "body": "short"})

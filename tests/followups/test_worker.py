@@ -364,3 +364,65 @@ async def test_an_accepted_send_is_recorded_once_the_database_is_back(
     for device in devices:
         assert len(push.received_for(device)) == 1
     assert await deliveries(pool) == [("sent", 1)] * len(devices)
+
+
+async def test_a_push_reminder_says_where_we_met(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    event = await pool.fetchval(
+        """INSERT INTO events (organizer_id, name, join_code, starts_at, ends_at, time_zone)
+           VALUES (1, 'Lunch & Learn', 'SVMMXT', now() - interval '2 hours',
+                   now() - interval '1 hour', 'UTC') RETURNING id"""
+    )
+    await pool.execute("UPDATE contacts SET event_id = $1", event)
+    device = await subscribe(dana, push)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        assert await worker.run_once() == 1
+    [message] = push.received_for(device)
+    assert message.json()["body"] == "You met at Lunch & Learn, today."
+
+
+async def test_long_notes_in_any_script_fit_one_push_and_never_stop_the_worker(
+    new_phone, pool, push, app
+):
+    # Hebrew and emoji at every field's limit: escaped as ASCII they were twice what one push
+    # message carries, and the worker stopped for everyone at that reminder, again and again.
+    dana, _ = await swapped(new_phone, mia={"name": "מיה " * 20 + "🌷" * 20})
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    saved = await dana.post(
+        dana.url("contact_give_get", contact_id=contact_id),
+        {"promised": "שלום " * 100, "they_asked": "🎉" * 500},
+    )
+    assert saved.status_code in (200, 303), saved.text
+    assert await pool.fetchval("SELECT length(they_asked) FROM contacts WHERE owner_id = 1") == 500
+    phone = await subscribe(dana, push)
+    # Someone else's reminder, in the same pass.
+    sam, _ = await swapped(new_phone, dana={"name": "Sam Roe", "email": "sam@example.com"})
+    sams = await subscribe(sam, push)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        assert await worker.run_once() == 2
+    [message] = push.received_for(phone)
+    payload = message.json()  # the push service decrypted it: one record, at most 4,096 bytes
+    assert payload["title"].startswith("Follow up with מיה")
+    assert payload["body"].startswith("You met today. You promised: שלום")
+    assert payload["body"].endswith("…")
+    assert len(push.received_for(sams)) == 1
+    assert await deliveries(pool) == [("sent", 1), ("sent", 1)]
+
+
+async def test_a_reminder_that_cannot_be_encrypted_fails_alone(new_phone, pool, push, app):
+    dana, _ = await swapped(new_phone)
+    await subscribe(dana, push)
+    # A device whose stored key is not a P-256 point (a row damaged, or a browser's bug).
+    await pool.execute("UPDATE push_subscriptions SET p256dh = 'AAAA'")
+    sam, _ = await swapped(new_phone, dana={"name": "Sam Roe", "email": "sam@example.com"})
+    sams = await subscribe(sam, push)
+    await make_due(pool)
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+        assert await worker.run_once() == 0  # not met again
+    assert len(push.received_for(sams)) == 1
+    rows = await pool.fetch("SELECT status, last_error FROM deliveries ORDER BY id")
+    assert [r["status"] for r in rows] == ["failed", "sent"]
+    assert rows[0]["last_error"]
