@@ -86,10 +86,11 @@ async def contacts(request: Request) -> Response:
 
 async def _removal(request: Request, account_id: int, removal: str) -> Any:
     """My removal named in the list's URL ("Removed Dana Lee", with Undo while it works)."""
-    if not removal.isdigit() or len(removal) > 18:
+    removal_id = an_id(removal)
+    if removal_id is None:
         return None
     return await request.app.state.sql.run(
-        request.app.state.pool, "contacts.removal", id=int(removal), owner_id=account_id
+        request.app.state.pool, "contacts.removal", id=removal_id, owner_id=account_id
     )
 
 

@@ -205,7 +205,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²", which float() refuses
         return float(value)
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)

@@ -70,14 +70,16 @@ async def check_code(
     session_id: int,
     address: str,
     typed: str,
-) -> None:
-    """The emailed code signs this session in afresh; NotYou with why not. In a transaction."""
+) -> str | None:
+    """The emailed code signs this session in afresh; else why not. In a transaction, which
+    must commit either way: a wrong code costs a try (raising would give the try back)."""
     checked = await codes.check(
         conn, sql, secret_key, address, typed, purpose="delete", account_id=account_id
     )
     if checked.account_id != account_id:
-        raise NotYou(checked.message)
+        return checked.message
     await sql.run(conn, "deletion.signed_in_afresh", account_id=account_id, session_id=session_id)
+    return None
 
 
 async def passkey_options(conn: Any, sql: Queries, base_url: str, account_id: int) -> str:

@@ -121,11 +121,10 @@ async def delete_account_check_code(request: Request) -> Response:
     app = request.app
     account_id, session_id = _me(request)
     ways = await deletion.ways(app.state.pool, app.state.sql, account_id, session_id)
-    try:
-        if ways.address is None:
-            raise deletion.NotYou("Your card has no confirmed email address any more.")
+    refused: str | None = "Your card has no confirmed email address any more."
+    if ways.address is not None:
         async with app.state.pool.acquire() as conn, conn.transaction():
-            await deletion.check_code(
+            refused = await deletion.check_code(
                 conn,
                 app.state.sql,
                 app.state.settings.secret_key,
@@ -134,8 +133,8 @@ async def delete_account_check_code(request: Request) -> Response:
                 ways.address,
                 text(form, "code"),
             )
-    except deletion.NotYou as refused:
-        return await _page(request, code_sent=True, code_error=str(refused), status_code=422)
+    if refused is not None:
+        return await _page(request, code_sent=True, code_error=refused, status_code=422)
     return RedirectResponse(url_path(request, "delete_account"), status_code=303)
 
 
@@ -187,7 +186,7 @@ async def delete_account_confirm(request: Request) -> Response:
     response = RedirectResponse(
         with_notice(url_path(request, "home"), "account_deleted"), status_code=303
     )
-    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    sessions.delete_cookie(response, secure=app.state.settings.secure_cookies)
     response.headers["clear-site-data"] = sessions.CLEAR_SITE_DATA
     return response
 

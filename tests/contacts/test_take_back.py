@@ -156,7 +156,7 @@ async def test_remove_and_undo_refuse_what_is_not_mine(new_phone, pool):
             await phone.get(phone.url("contacts") + f"?removed={removal}")
         )
         assert (await phone.post(undo_url)).status_code == 404
-    for junk in ("x", "-1", "9" * 40):
+    for junk in ("x", "-1", "9" * 40, "²", "٣"):  # superscript, Arabic-Indic digit
         assert (await mia.get(mia.url("contacts") + f"?removed={junk}")).status_code == 200
     assert await pool.fetchval("SELECT count(*) FROM contact_removals") == 1
     assert (await mia.post(undo_url)).status_code == 303

@@ -54,7 +54,13 @@ def test_payload_over_one_record_is_refused_before_sending(push_service):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("120", 120.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("soon", None), (None, None)],
+    [
+        ("120", 120.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("soon", None),
+        ("²", None),
+        (None, None),
+    ],
 )
 def test_retry_after_seconds_or_date(value, expected):
     assert push.parse_retry_after(value, now=1445412480.0 + 100) == expected

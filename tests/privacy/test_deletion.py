@@ -368,6 +368,14 @@ async def test_without_a_fresh_sign_in_nothing_is_deleted(new_phone, pool, app, 
         "That code is not right. 4 tries left."
     )
     assert (await delete_for_good(dana)).status_code == 403
+    # Each wrong try counts (someone holding her unlocked phone cannot guess on and on).
+    again = await dana.post(dana.url("delete_account_check_code"), {"code": wrong})
+    assert soup(again).select_one(".error").get_text(strip=True) == (
+        "That code is not right. 3 tries left."
+    )
+    await dana.post(dana.url("delete_account_send_code"))  # a new code, five tries of its own
+    code = await code_sent(app, mail, DELETE_SUBJECT, DANA)
+    wrong = "0" * 8 if code != "0" * 8 else "1" * 8
     # The deletion code does not sign anyone in, and a sign-in code does not delete.
     thief = await new_phone()
     stolen = await thief.post(thief.url("sign_in_code"), {"email": DANA, "code": code})

@@ -134,3 +134,16 @@ async def test_signing_out_over_https_deletes_both_names(https_phone, pool):
     for name in (HOST_COOKIE_NAME, COOKIE_NAME):
         assert any(c.startswith(f"{name}=") and "Max-Age=0" in c for c in cookies), cookies
     assert await pool.fetchval("SELECT revoked_at IS NOT NULL FROM sessions")
+
+
+async def test_deleting_the_account_over_https_deletes_the_host_cookie(https_phone, pool):
+    await make_card(https_phone)
+    gone = await https_phone.post(
+        "/settings/delete-account", data={"confirm": "delete"}, headers=SAME_ORIGIN
+    )
+    assert gone.status_code == 303
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 0
+    # Not only Clear-Site-Data (which Safari before 17 ignores): the cookie itself.
+    cookies = set_cookie_headers(gone)
+    assert any(c.startswith(f"{HOST_COOKIE_NAME}=") and "Max-Age=0" in c for c in cookies)
+    assert HOST_COOKIE_NAME not in https_phone.cookies
