@@ -414,9 +414,13 @@ async def move_code_state(request: Request) -> Response:
 
 
 async def move_enter(request: Request) -> Response:
-    """In the other browser or the installed app: type the code (a QR fills it in)."""
+    """In the other browser or the installed app: type the code (a QR fills it in). Opened
+    where a card is signed in already, it says which: the code switches this phone."""
     typed = request.path_params.get("code", "")
-    return render(request, "move_enter.html", {"typed": typed, "error": ""})
+    account_id = viewer(request).account_id
+    card = await load_card(request, account_id) if account_id is not None else None
+    context = {"typed": typed, "error": "", "signed_in_as": card["name"] if card else ""}
+    return render(request, "move_enter.html", context)
 
 
 async def move_enter_submit(request: Request) -> Response:

@@ -67,11 +67,19 @@ WHERE before.time_zone <> saved.time_zone
   AND (f.due_at AT TIME ZONE before.time_zone) AT TIME ZONE saved.time_zone > now()
 
 -- name: delete_if_empty$
--- An account with no contacts, left behind when its browser signed in to another: gone, as
--- any account is deleted (delete_account() in logic.sql: an event it organised, its address).
--- Returns whether it went (one with contacts stays, to be merged or kept apart).
+-- An account left behind when its browser signed in to another: gone when it is only a card
+-- made here by mistake, as any account is deleted (delete_account() in logic.sql). One with
+-- contacts, another browser signed in to it, a passkey, an address proven or an event it
+-- organises is someone's account in use, and stays, to be merged or kept apart (deleting it
+-- needs a fresh sign-in: Settings, Delete my account). Returns whether it went.
 SELECT coalesce((
     SELECT delete_account(a.id) FROM accounts a
     WHERE a.id = :account_id
       AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = a.id OR c.contact_id = a.id)
+      AND NOT EXISTS (SELECT 1 FROM sessions s
+                      WHERE s.account_id = a.id AND s.revoked_at IS NULL
+                        AND s.last_seen_at > now() - interval '400 days')
+      AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)
+      AND NOT EXISTS (SELECT 1 FROM address_confirmations x WHERE x.account_id = a.id)
+      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.organizer_id = a.id)
 ), false)

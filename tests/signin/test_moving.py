@@ -143,3 +143,38 @@ async def test_the_page_showing_a_code_learns_what_became_of_it(new_phone, pool)
     expired = await safari.get(safari.url("move_code_state", code_id=latest), headers=HTMX)
     assert expired.status_code == 286 and "This code has expired." in text_of(expired)
     assert "Show a new code" in text_of(expired)
+
+
+async def test_a_card_in_use_is_kept_when_its_phone_signs_in_to_another(new_phone, pool):
+    """Only a card made by mistake goes when its browser signs in elsewhere: Olivia's
+    organises an event, Sam's is signed in on his laptop too; neither has contacts yet."""
+    dana = await new_phone()
+    await dana.make_card()
+    olivia = await new_phone()
+    await olivia.make_card(name="Olivia Park", email="olivia@example.com")
+    olivia_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Olivia Park'")
+    await pool.execute(
+        """INSERT INTO events (organizer_id, name, join_code, starts_at, ends_at, time_zone)
+           VALUES ($1, 'Spring fair', 'SVMMXT', now() + interval '1 day',
+                   now() + interval '2 days', 'UTC')""",
+        olivia_id,
+    )
+    page = await olivia.get(olivia.url("move_scanned", code=await show_code(dana)))
+    said = soup(page).select_one("#signed-in-as").get_text(" ", strip=True)
+    assert "This phone is signed in to Olivia Park 's card" in said
+    code = soup(page).select_one("input[name=code]")["value"]
+    switched = await olivia.post(olivia.url("move_enter_submit"), {"code": code})
+    assert switched.status_code == 303
+    offer = text_of(await olivia.get(switched.headers["location"]))
+    assert "Merge the card this browser had?" in offer
+    assert "the card of Olivia Park , with no contacts yet." in offer
+    assert await pool.fetchval("SELECT organizer_id FROM events") == olivia_id
+
+    sam_phone = await new_phone()
+    await sam_phone.make_card(name="Sam Roe", email="sam@example.com")
+    sam_laptop = await new_phone()
+    laptop_code = await show_code(sam_phone)
+    await sam_laptop.post(sam_laptop.url("move_enter_submit"), {"code": laptop_code})
+    await sam_phone.post(sam_phone.url("move_enter_submit"), {"code": await show_code(dana)})
+    assert "Sam Roe" in text_of(await sam_laptop.get(sam_laptop.url("card")))
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 3
