@@ -200,6 +200,27 @@ async def new_phone(app: Starlette) -> AsyncIterator[Callable[[], Awaitable[Phon
         await client.aclose()
 
 
+Visitor = Callable[[str], Awaitable[Phone]]
+
+
+@pytest.fixture
+async def visitor(app) -> AsyncIterator[Visitor]:
+    """A phone with no card, from an address of its own choosing."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(address: str) -> Phone:
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+            base_url="http://testserver",
+        )
+        clients.append(client)
+        return Phone(client, app)
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -9,9 +9,8 @@ from starlette.routing import Route
 
 from server.privacy import deletion, retention
 from server.signin import codes
-from server.web import sessions
+from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.client import client_ip
 from server.web.forms import read_form, read_json, text
 from server.web.notices import with_notice
 from server.web.templating import render
@@ -105,7 +104,7 @@ async def delete_account_send_code(request: Request) -> Response:
                 app.state.settings.secret_key,
                 account_id,
                 ways.address,
-                client_ip(request) or "",
+                limits.address_key(request),
             )
     except codes.TooMany as too_many:
         refused = await _page(request, code_sent=True, too_many=too_many.wait, status_code=429)

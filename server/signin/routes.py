@@ -93,7 +93,7 @@ async def sign_in_ask(request: Request) -> Response:
     try:
         async with app.state.pool.acquire() as conn:
             asked_id = await codes.ask(
-                conn, app.state.sql, secret_key, address, client_ip(request) or ""
+                conn, app.state.sql, secret_key, address, limits.address_key(request)
             )
     except codes.TooMany as too_many:
         refused = _sign_in_page(
@@ -430,7 +430,11 @@ async def move_enter_submit(request: Request) -> Response:
     try:
         async with app.state.pool.acquire() as conn, conn.transaction():
             account_id = await moving.use_code(
-                conn, app.state.sql, app.state.settings.secret_key, typed, client_ip(request) or ""
+                conn,
+                app.state.sql,
+                app.state.settings.secret_key,
+                typed,
+                limits.address_key(request),
             )
             if account_id is not None:
                 session = await _start_session(request, conn, account_id, "move")

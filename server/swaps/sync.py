@@ -25,7 +25,7 @@ from server.swaps import rates
 from server.swaps.connect import SwapRefused, connect, create_guest
 from server.swaps.visits import SELF, card_for_token
 from server.tap import codes
-from server.web.client import client_ip
+from server.web import limits
 
 KINDS = ("scan", "code", "guest")
 # A guest typed on my own phone may sync from yesterday's event, not from last month: it only
@@ -128,7 +128,7 @@ async def perform(
             # A savepoint: a refused swap leaves their code unused, as if never typed.
             async with conn.transaction():
                 outcome = await codes.redeem(
-                    conn, sql, account_id, client_ip(request), payload.get("code", ""), at
+                    conn, sql, account_id, limits.address_key(request), payload.get("code", ""), at
                 )
                 if outcome.owner_id is not None:
                     contact_id = await connect(conn, sql, account_id, outcome.owner_id, met_at=at)

@@ -20,7 +20,6 @@ from server.tap import bumps, codes
 from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.web import limits
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.client import client_ip
 from server.web.disconnects import HungUp, unless_disconnected
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
@@ -106,7 +105,7 @@ async def tap_code_enter(request: Request) -> Response:
     try:
         async with pool.acquire() as conn, conn.transaction():
             outcome = await codes.redeem(
-                conn, sql, account_id, client_ip(request), typed, datetime.now(UTC)
+                conn, sql, account_id, limits.address_key(request), typed, datetime.now(UTC)
             )
             if outcome.owner_id is not None:
                 contact_id = await connect(conn, sql, account_id, outcome.owner_id)

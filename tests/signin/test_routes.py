@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import re
 
+from server.signin import moving
 from tests.limit_counts import says_wait
 from tests.mailing import running_mail_worker, sent_once
 from tests.phone import soup, text_of
+from tests.signin.test_moving import show_code
 
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15"
@@ -449,3 +451,24 @@ async def test_which_card_is_yours_marks_the_one_this_phone_is_on(new_phone, mai
     assert "signed in on this phone now" in cards["Bea S."]
     assert "signed in on this phone now" not in cards["Bea Stone"]
     assert page.find("a", string="Make my own card") is None
+
+
+async def test_ipv6_neighbours_in_one_slash_64_share_the_limits(new_phone, visitor):
+    """A phone on IPv6 can take any address of its /64: asking for codes and guessing move
+    codes count by the /64, as every other limit does."""
+    answers = [
+        await ask_code(await visitor(f"2001:db8:5:6::{i + 1:x}"), f"someone{i}@example.com")
+        for i in range(21)
+    ]
+    assert [a.status_code for a in answers] == [200] * 20 + [429]
+
+    dana = await new_phone()
+    await dana.make_card()
+    code = await show_code(dana)
+    for i in range(moving.MISSES_ALLOWED):
+        guesser = await visitor(f"2001:db8:7:8::{i + 1:x}")
+        wrong = await guesser.post(guesser.url("move_enter_submit"), {"code": "AAAA-AAAA"})
+        assert wrong.status_code == 422
+    guesser = await visitor("2001:db8:7:8:dead:beef::1")
+    blocked = await guesser.post(guesser.url("move_enter_submit"), {"code": code})
+    says_wait(blocked, moving.MISSES.says, within=600)

@@ -8,35 +8,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-
-import httpx
-import pytest
 
 from server.swaps import rates
 from server.web import limits
 from tests.phone import Phone, text_of
 from tests.swaps.test_sync import action, replay, token_of
-
-Visitor = Callable[[str], Awaitable[Phone]]
-
-
-@pytest.fixture
-async def visitor(app) -> AsyncIterator[Visitor]:
-    """A phone with no card, from an address of its own choosing."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def make(address: str) -> Phone:
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=(address, 40000)),
-            base_url="http://testserver",
-        )
-        clients.append(client)
-        return Phone(client, app)
-
-    yield make
-    for client in clients:
-        await client.aclose()
 
 
 async def used(pool, rule, key: object, count: int) -> None:

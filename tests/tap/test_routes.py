@@ -172,6 +172,23 @@ async def test_guessing_is_limited_per_address_across_accounts(new_phone, pool, 
     assert statuses == [404, 404, 404, 404, 429]
 
 
+async def test_guessing_from_ipv6_neighbours_is_limited_by_their_slash_64(
+    new_phone, visitor, pool, monkeypatch
+):
+    monkeypatch.setattr(codes, "MAX_MISSES_PER_IP", 2)
+    dana = await new_phone()
+    await dana.make_card()
+    code = await code_of(dana)
+    wrong = "000000" if code != "000000" else "111111"
+    statuses = []
+    for n in range(3):
+        guesser = await visitor(f"2001:db8:9:9::{n + 1}")
+        await guesser.make_card(name=f"Guesser {n}", email=f"g{n}@example.com")
+        guessed = await guesser.post(guesser.url("tap_code_enter"), {"code": wrong})
+        statuses.append(guessed.status_code)
+    assert statuses == [404, 404, 429]
+
+
 async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     dana = await new_phone()
     await dana.make_card()
