@@ -276,7 +276,7 @@ async def _start_session(
         merge_from = await request.app.state.sql.run(
             conn, "sessions.guest_to_offer", address=proven_address, account_id=account_id
         )
-    await request.app.state.sql.run(
+    session_id = await request.app.state.sql.run(
         conn,
         "sessions.start",
         token_hash=token_hash,
@@ -286,6 +286,17 @@ async def _start_session(
         ip=client_ip(request) or "",
         merge_from=merge_from,
     )
+    me = viewer(request)
+    if me.account_id == account_id and me.session_id is not None:
+        # Signed in again where it was already: a new token (never the one it came with),
+        # the same device.
+        await request.app.state.sql.run(
+            conn,
+            "sessions.hand_over",
+            old_id=me.session_id,
+            new_id=session_id,
+            account_id=account_id,
+        )
     return token, merge_from
 
 

@@ -54,6 +54,15 @@ INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merg
 VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip, :merge_from)
 RETURNING id
 
+-- name: hand_over!
+-- This browser signed in again to the account it was signed in to (session :new_id, just
+-- started): one session in Settings, not two, and its push subscriptions go on with it.
+WITH moved AS (
+    UPDATE push_subscriptions SET session_id = :new_id WHERE session_id = :old_id
+)
+UPDATE sessions SET revoked_at = now()
+WHERE id = :old_id AND account_id = :account_id AND revoked_at IS NULL
+
 -- name: merge_offer^
 -- The account this session may merge in, with what the page says about it: a guest card
 -- (typed on someone's phone) names the people who have it, but for anyone blocked with

@@ -9,6 +9,7 @@ from server.signin import moving
 from tests.limit_counts import says_wait
 from tests.mailing import running_mail_worker, sent_once
 from tests.phone import soup, text_of
+from tests.reminders import subscribe
 from tests.signin.test_moving import show_code
 
 IPHONE_SAFARI = (
@@ -472,3 +473,24 @@ async def test_ipv6_neighbours_in_one_slash_64_share_the_limits(new_phone, visit
     guesser = await visitor("2001:db8:7:8:dead:beef::1")
     blocked = await guesser.post(guesser.url("move_enter_submit"), {"code": code})
     says_wait(blocked, moving.MISSES.says, within=600)
+
+
+async def test_signing_in_again_where_signed_in_keeps_one_device_and_its_reminders(
+    new_phone, pool, mail, app, push
+):
+    dana = await new_phone(**{"user-agent": IPHONE_SAFARI})
+    await dana.make_card()
+    device = await subscribe(dana, push)
+    old_cookie = dict(dana.client.cookies)
+    await ask_code(dana, "dana@example.com")
+    signed = await dana.post(
+        dana.url("sign_in_code"), {"email": "dana@example.com", "code": await code_from(mail, app)}
+    )
+    assert signed.status_code == 303
+    assert dict(dana.client.cookies) != old_cookie, "a new token at every sign-in"
+    settings = text_of(await dana.get(dana.url("settings")))
+    assert settings.count("Safari on iPhone") == 1
+    # Her reminders still reach this phone: its subscription went on with the new session.
+    live = await pool.fetchval("SELECT id FROM sessions WHERE revoked_at IS NULL")
+    assert await pool.fetchval("SELECT session_id FROM push_subscriptions") == live
+    assert await pool.fetchval("SELECT endpoint FROM push_subscriptions") == device.endpoint
