@@ -69,6 +69,7 @@ async def main(settings: Settings) -> None:
                 concurrency=settings.worker_concurrency,
                 lease_seconds=settings.worker_lease_seconds,
                 digest_delay_seconds=settings.digest_delay_minutes * 60,
+                roster_days=settings.roster_days,
                 outage=outage,
             )
             links = MailLinks(Urls(ROUTES), settings.base_url, settings.secret_key)
@@ -76,7 +77,7 @@ async def main(settings: Settings) -> None:
                 pool=pool,
                 sql=sql,
                 sender=mail_sender,
-                composer=Composer(settings.mail_from, links),
+                composer=Composer(settings.mail_from, links, settings.roster_days),
                 lease_seconds=settings.worker_lease_seconds,
                 outage=outage,
             )

@@ -32,7 +32,8 @@ async def running_mail_worker(
         pool=options.pop("pool", app.state.pool),
         sql=app.state.sql,
         sender=sender,
-        composer=Composer(settings.mail_from, links),
+        composer=options.pop("composer", None)
+        or Composer(settings.mail_from, links, settings.roster_days),
         **options,
     )
     try:

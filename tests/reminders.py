@@ -75,6 +75,7 @@ async def running_worker(
             sql=app.state.sql,
             sender=sender,
             paths=Paths(app, settings.secret_key),
+            roster_days=options.pop("roster_days", settings.roster_days),
             **options,
         )
 

@@ -132,18 +132,20 @@ def reminder(item: Mapping[str, Any], now: datetime, tz: str) -> tuple[str, str]
     return title, body
 
 
-def digest(met: int, waiting: int, event_name: str) -> tuple[str, str]:
-    """Title and body of the digest after an event (push and email)."""
+def digest(met: int, waiting: int, event_name: str, roster_days: int) -> tuple[str, str]:
+    """Title and body of the digest after an event (push and email); the list of people
+    stays open ``roster_days`` (ROSTER_DAYS) after it."""
+    open_for = f"{roster_days} day{'' if roster_days == 1 else 's'}"
     if met:
         title = f"You met {met} {'person' if met == 1 else 'people'} at {event_name}"
         body = (
             f"{waiting} follow-up{'' if waiting == 1 else 's'} waiting."
             if waiting
-            else "All followed up. The list of people stays open for 30 days."
+            else f"All followed up. The list of people stays open for {open_for}."
         )
         return title, body
     title = f"Who did you miss at {event_name}?"
-    return title, "The list of people stays open for 30 days: find them and ask to connect."
+    return title, f"The list of people stays open for {open_for}: find them and ask to connect."
 
 
 def summary(waiting: int) -> tuple[str, str]:

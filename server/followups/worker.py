@@ -76,7 +76,7 @@ def clipped(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + push.ELLIPSIS
 
 
-def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
+def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) -> dict[str, Any]:
     """What the service worker shows: small enough for one push record, always."""
     if row["request_id"] is not None:
         return {
@@ -99,13 +99,17 @@ def notification(row: Any, *, paths: Any, now: datetime) -> dict[str, Any]:
         }
     if row["digest_event_id"] is not None:
         title, body = wording.digest(
-            row["digest_met"], row["digest_waiting"], row["digest_event_name"]
+            row["digest_met"], row["digest_waiting"], row["digest_event_name"], roster_days
         )
+        event_id = row["digest_event_id"]
         return {
             "title": clipped(title, 120),
             "body": body,
-            "tag": f"digest-{row['digest_event_id']}",
-            "url": paths.event_followups(row["digest_event_id"]),
+            "tag": f"digest-{event_id}",
+            # Nobody met there: the people who were, to find whom they missed.
+            "url": paths.event_followups(event_id)
+            if row["digest_met"]
+            else paths.event_people(event_id),
             "delivery": row["id"],
         }
     title, body = wording.reminder(row, now, row["time_zone"])
@@ -148,6 +152,9 @@ class Paths:
     def event_followups(self, event_id: int) -> str:
         return f"{self.urls.path('followups')}?event={event_id}"
 
+    def event_people(self, event_id: int) -> str:
+        return self.urls.path("event_people", event_id=event_id)
+
     def action(
         self, followup_id: int, owner_id: int, action: str, round_: int, now: datetime
     ) -> str:
@@ -176,6 +183,7 @@ class Worker:
     backoff_base: float = 2.0  # seconds before the first retry, doubled each time
     max_attempts: int = MAX_ATTEMPTS
     digest_delay_seconds: float = 3600.0  # an hour after the event ends
+    roster_days: int = 30  # ROSTER_DAYS: how long the digest says the list of people stays open
     rng: random.Random = field(default_factory=random.Random)
     name: str = field(default_factory=worker_name)
     # Shared by the loops of one process, so an outage is told once.
@@ -341,7 +349,9 @@ class Worker:
         # A digest can wait for a good moment; a reminder or a request should not.
         urgency = "low" if row["digest_event_id"] is not None else "normal"
         try:
-            message = notification(row, paths=self.paths, now=datetime.now(UTC))
+            message = notification(
+                row, paths=self.paths, now=datetime.now(UTC), roster_days=self.roster_days
+            )
             result = await self.sender.send(
                 subscription,
                 message,

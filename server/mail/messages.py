@@ -181,6 +181,7 @@ class InlinedStyles(jinja2.FileSystemLoader):
 class Composer:
     mail_from: str
     links: MailLinks
+    roster_days: int = 30  # ROSTER_DAYS: how long a digest says the list of people stays open
     _env: jinja2.Environment = field(init=False)
     _domain: str = field(init=False)
     _from: str = field(init=False)
@@ -312,14 +313,19 @@ class Composer:
 
     def _digest(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
         title, body = wording.digest(
-            row["digest_met"], row["digest_waiting"], row["digest_event_name"]
+            row["digest_met"], row["digest_waiting"], row["digest_event_name"], self.roster_days
         )
-        followups = self.links.page("followups", {"event": row["digest_event_id"]})
+        event_id = row["digest_event_id"]
+        if row["digest_met"]:
+            button = ("See who to follow up", self.links.page("followups", {"event": event_id}))
+        else:  # nobody met there: the people who were, to find whom they missed
+            button = ("See who was there", self.links.page("event_people", event_id=event_id))
         context = {
             "subject": title,
             "title": title,
             "body": body,
-            "followups_url": followups,
+            "button": button[0],
+            "followups_url": button[1],
             "settings_url": self.links.page("settings"),
             "why_by_email": wording.why_by_email(row["reminders_by"]),
         }

@@ -485,6 +485,46 @@ async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
         "Ben": ["You met 1 person at Lunch & Learn"],
         "Cy": ["Who did you miss at Lunch & Learn?"],
     }
+    # Cy met nobody: his opens the people who were there (his follow-ups would be empty).
+    [missed] = push.received_for(devices["Cy"])
+    assert missed.json()["url"] == cy.url("event_people", event_id=event_id)
+    assert missed.json()["body"] == (
+        "The list of people stays open for 30 days: find them and ask to connect."
+    )
+    people = text_of(await cy.get(missed.json()["url"]))
+    assert "Ana" in people and "Ben Ode" in people
+
+
+async def test_a_digest_email_to_someone_who_met_nobody_opens_who_was_there(
+    new_phone, pool, push, mail, app
+):
+    from server.mail.links import MailLinks
+    from server.mail.messages import Composer
+    from tests.mailing import confirm_addresses, link_in, running_mail_worker
+
+    event_id, _, ben = await story(new_phone, pool)
+    await confirm_addresses(pool, "ben@example.com")
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '3 hours',"
+        " ends_at = now() - interval '1 minute'"
+    )
+    async with running_worker(app, push, digest_delay_seconds=0) as worker:
+        await worker.run_once()
+    settings = app.state.settings
+    links = MailLinks(app.state.urls, settings.base_url, settings.secret_key)
+    # ROSTER_DAYS as set: the email says how long the list really stays open.
+    async with running_mail_worker(
+        app, mail, composer=Composer(settings.mail_from, links, roster_days=14)
+    ) as mailer:
+        await mailer.run_once()
+    sent = {m.recipients[0]: m for m in await mail.wait_for(1)}
+    digest = sent["ben@example.com"]
+    assert digest.subject == "Who did you miss at Lunch & Learn?"
+    text = digest.message.get_body(("plain",)).get_content()
+    assert "The list of people stays open for 14 days" in text
+    assert "See who was there: " in text
+    people = text_of(await ben.get(link_in(digest, f"/events/{event_id}/people")))
+    assert "Ana" in people
 
 
 async def ben_emailed_the_digest(new_phone, pool, push, mail, app):
