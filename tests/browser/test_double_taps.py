@@ -5,11 +5,15 @@ saved twice."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+
 import asyncpg
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.browser.conftest import NewPage
-from tests.browser.ui import DANA, DOUBLE_TAP, make_card_from_home, name_input
+from tests.browser.test_take_back import swap_with
+from tests.browser.ui import DANA, DOUBLE_TAP, MIA, make_card_from_home, name_input, share_link
 
 
 async def double_tap(page: Page, name: str) -> None:
@@ -32,3 +36,36 @@ async def test_a_guest_saved_with_a_double_tap_is_saved_once(
     await dana.goto("/contacts")
     await expect(dana.locator("#contact-list").get_by_role("link")).to_have_count(1)
     assert await pool.fetchval("SELECT count(*) FROM cards WHERE name = 'Gus Guest'") == 1
+
+
+async def test_a_double_tap_on_a_form_that_opens_a_page_posts_once(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """Remove on a slow network: the second tap used to post again, and the page shown was its
+    answer, "That contact is not in your list", with no Undo for the removal that worked."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    link = await share_link(dana)
+    mia = await new_phone_page()
+    await make_card_from_home(mia, MIA)
+    await swap_with(mia, link)
+    posted: list[str] = []
+
+    async def slow(route: Route) -> None:
+        posted.append(route.request.method)
+        await asyncio.sleep(0.5)  # the venue's Wi-Fi
+        await route.continue_()
+
+    await mia.context.route("**/contacts/*/remove", slow)
+    # Two taps a moment apart, the first still on its way (two clicks in one task are one
+    # navigation to the browser).
+    await mia.get_by_role("button", name="Remove Dana Lee").evaluate(
+        "(button) => { button.click(); setTimeout(() => button.click(), 150); }"
+    )
+    await expect(mia).to_have_url(re.compile(r"/contacts\?removed=\d+$"))
+    await expect(mia.get_by_role("status").filter(has_text="Removed")).to_contain_text(
+        "Removed Dana Lee."
+    )
+    await expect(mia.get_by_role("button", name="Undo")).to_be_visible()
+    assert posted == ["POST"]
+    assert await pool.fetchval("SELECT count(*) FROM contact_removals") == 1

@@ -390,6 +390,31 @@
     unsent(say("You're offline: nothing was sent. Try again when you're back online.", "notice bad"), event.submitter);
   });
 
+  // A form that opens the next page (Remove, Undo, Block, Delete my account, a Move code),
+  // like an htmx one above: a second tap while the first was on its way posted again, and
+  // the page shown was the second answer ("That contact is not in your list", the Undo
+  // lost). Its buttons stay enabled (one that is disabled sends no name, and a choice is its button's value):
+  // further taps are dropped until this page shows again (Back, from the browser's cache) or
+  // the first has had time to fail. After the handler above, which keeps such a form on
+  // the page offline (defaultPrevented: nothing was sent, so nothing to wait for).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+    if (form.method !== "post" || form.hasAttribute("hx-post")) return;
+    if (form.hasAttribute("data-submitted")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitted", "");
+    setTimeout(function () { form.removeAttribute("data-submitted"); }, 10000);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      form.removeAttribute("data-submitted");
+    });
+  });
+
   // What is typed into a form marked data-keep-draft (a contact's note, give and get) outlives
   // a save the venue's network never carried, and the page itself: it is kept on this phone
   // (localStorage, which signing out clears) with what the form's [data-as-of] fields say it
