@@ -301,6 +301,21 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     assert await dana.evaluate(SHOWN_NOTIFICATIONS) == []
     await expect(dana).to_have_url(f"{live_server}{contact_path}")  # the button opens nothing
 
+    # Its "Snooze" with no signal: nothing reached us, so the contact opens (from what the
+    # phone saved) rather than the reminder just vanishing, as if it had been snoozed.
+    await sw_push.deliver_push(message.text())
+    assert await sw_push.shown_after_push(dana, message.text()), "delivered a third time"
+    await dana.goto("/settings")
+    await dana.context.set_offline(True)
+    try:
+        tap = await worker_in_browser.evaluate(
+            TAP_NOTIFICATION, {"tag": notification["tag"], "action": "snooze"}
+        )
+    finally:
+        await dana.context.set_offline(False)
+    assert tap["results"] == [{"url": f"{live_server}{contact_path}"}], tap
+    await expect(dana).to_have_url(f"{live_server}{contact_path}")
+
 
 async def test_a_browser_that_cannot_subscribe_is_told_so_in_our_words(
     new_phone_page: NewPage, live_server: str

@@ -52,9 +52,13 @@ var ReachoutPush = (function () {
     var data = notification.data || {};
     var links = data.actions || {};
     if ((action === "done" || action === "snooze") && links[action]) {
-      // Refused (the buttons expired, or it was already done or snoozed): show the follow-up.
+      // Refused (the buttons expired, or it was already done or snoozed), or never sent (no
+      // signal: the reminder is gone from the screen, so it must not look done): show the
+      // follow-up, to do it from there.
       return post(links[action]).then(function (response) {
         return response.ok ? response : open(data.url || REACHOUT_URLS.followups);
+      }, function () {
+        return open(data.url || REACHOUT_URLS.followups);
       });
     }
     return open(data.url || REACHOUT_URLS.followups);
