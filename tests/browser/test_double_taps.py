@@ -12,8 +12,8 @@ import asyncpg
 from playwright.async_api import Page, Route, expect
 
 from tests.browser.conftest import NewPage
-from tests.browser.test_take_back import swap_with
-from tests.browser.ui import DANA, DOUBLE_TAP, MIA, make_card_from_home, name_input, share_link
+from tests.browser.test_take_back import dana_and_mia_swapped
+from tests.browser.ui import DANA, DOUBLE_TAP, make_card_from_home, name_input
 
 
 async def double_tap(page: Page, name: str) -> None:
@@ -43,12 +43,7 @@ async def test_a_double_tap_on_a_form_that_opens_a_page_posts_once(
 ) -> None:
     """Remove on a slow network: the second tap used to post again, and the page shown was its
     answer, "That contact is not in your list", with no Undo for the removal that worked."""
-    dana = await new_phone_page()
-    await make_card_from_home(dana, DANA)
-    link = await share_link(dana)
-    mia = await new_phone_page()
-    await make_card_from_home(mia, MIA)
-    await swap_with(mia, link)
+    _, mia, _ = await dana_and_mia_swapped(new_phone_page)
     posted: list[str] = []
 
     async def slow(route: Route) -> None:

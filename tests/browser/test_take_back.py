@@ -26,15 +26,22 @@ async def swap_with(mia: Page, link: str) -> None:
     await expect(mia).to_have_url(re.compile(r"/contacts/\d+\?notice=swapped$"))
 
 
-async def test_remove_undo_block_and_unblock_by_their_labels(
-    new_phone_page: NewPage, pool: asyncpg.Pool
-) -> None:
+async def dana_and_mia_swapped(new_phone_page: NewPage) -> tuple[Page, Page, str]:
+    """Dana shares her card and Mia swaps with her: both phones (Mia's on Dana's contact)
+    and Dana's link."""
     dana = await new_phone_page()
     await make_card_from_home(dana, DANA)
     link = await share_link(dana)
     mia = await new_phone_page()
     await make_card_from_home(mia, MIA)
     await swap_with(mia, link)
+    return dana, mia, link
+
+
+async def test_remove_undo_block_and_unblock_by_their_labels(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana, mia, link = await dana_and_mia_swapped(new_phone_page)
 
     # Remove, then Undo: back as before, on both sides.
     await mia.get_by_role("button", name="Remove Dana Lee").tap()

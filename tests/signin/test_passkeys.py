@@ -29,6 +29,16 @@ async def sign_in_with(phone, authenticator: SoftAuthenticator, **tamper):
     return await phone.client.post(phone.url("passkey_sign_in"), json=answer, headers=JSON)
 
 
+async def dana_with_a_passkey(new_phone):  # type: ignore[no-untyped-def]
+    """Dana's phone, with a passkey added in Settings, and the keychain that holds it."""
+    dana = await new_phone()
+    await dana.make_card()
+    keychain = SoftAuthenticator("http://testserver")
+    added = await add_passkey(dana, keychain)
+    assert added.status_code == 201, added.text
+    return dana, keychain
+
+
 async def test_a_passkey_added_in_settings_signs_in_another_browser(new_phone, pool):
     dana = await new_phone()
     await dana.make_card()
@@ -51,10 +61,7 @@ async def test_a_passkey_added_in_settings_signs_in_another_browser(new_phone, p
 
 
 async def test_replayed_tampered_and_foreign_answers_are_refused(new_phone, pool):
-    dana = await new_phone()
-    await dana.make_card()
-    keychain = SoftAuthenticator("http://testserver")
-    await add_passkey(dana, keychain)
+    _, keychain = await dana_with_a_passkey(new_phone)
     stranger = await new_phone()
     answer = keychain.get(await options(stranger, "passkey_sign_in_options"))
     first = await stranger.client.post(stranger.url("passkey_sign_in"), json=answer, headers=JSON)
@@ -82,10 +89,7 @@ async def test_replayed_tampered_and_foreign_answers_are_refused(new_phone, pool
 
 
 async def test_a_removed_passkey_no_longer_signs_in(new_phone, pool):
-    dana = await new_phone()
-    await dana.make_card()
-    keychain = SoftAuthenticator("http://testserver")
-    await add_passkey(dana, keychain)
+    dana, keychain = await dana_with_a_passkey(new_phone)
     passkey_id = await pool.fetchval("SELECT id FROM passkeys")
     # Asked twice, as removing it signs nothing in any more.
     page = soup(await dana.get(dana.url("settings")))
@@ -106,10 +110,7 @@ async def test_adding_a_passkey_needs_a_signed_in_browser(new_phone):
 
 
 async def test_answers_that_are_not_passkey_answers_are_a_clear_400(new_phone, pool):
-    dana = await new_phone()
-    await dana.make_card()
-    keychain = SoftAuthenticator("http://testserver")
-    await add_passkey(dana, keychain)
+    dana, keychain = await dana_with_a_passkey(new_phone)
     stranger = await new_phone()
     not_json = bytes_to_base64url(b"not json")
     for client_data in ("e30", not_json):  # "{}", then bytes that are no JSON at all
