@@ -70,9 +70,14 @@ def _next_page(request: Request, form: Any = None) -> str | None:
 async def sign_in(request: Request) -> Response:
     """ "I already have a card": the email step, or (after a code was asked for) the code step.
     Opened where a card is signed in already, it says which: signing in switches this phone."""
+    return _sign_in_page(request, signed_in_as=await _signed_in_as(request))
+
+
+async def _signed_in_as(request: Request) -> str:
+    """The name on the card this browser is signed in to, if any: signing in switches it."""
     account_id = viewer(request).account_id
     card = await load_card(request, account_id) if account_id is not None else None
-    return _sign_in_page(request, signed_in_as=card["name"] if card else "")
+    return str(card["name"]) if card else ""
 
 
 async def sign_in_ask(request: Request) -> Response:
@@ -428,9 +433,7 @@ async def move_enter(request: Request) -> Response:
     """In the other browser or the installed app: type the code (a QR fills it in). Opened
     where a card is signed in already, it says which: the code switches this phone."""
     typed = request.path_params.get("code", "")
-    account_id = viewer(request).account_id
-    card = await load_card(request, account_id) if account_id is not None else None
-    context = {"typed": typed, "error": "", "signed_in_as": card["name"] if card else ""}
+    context = {"typed": typed, "error": "", "signed_in_as": await _signed_in_as(request)}
     return render(request, "move_enter.html", context)
 
 
