@@ -35,6 +35,9 @@ OFFLINE_PAGES = (
     "requests",
     "settings",
 )
+# Forms that take something back (a contact removed or blocked, an event left): once one
+# works, the service worker forgets its kept copies of the page above it and of what is under.
+TAKING_BACK = ("contact_remove", "contact_block", "event_leave")
 # What the service worker fetches or opens, by route name; pages need only the last two.
 WORKER_URLS = ("home", "offline", "share", "followups", "sync_action", "service_worker")
 PAGE_URLS = ("sync_action", "service_worker")
@@ -96,6 +99,7 @@ class Urls:
         urls: dict[str, Any] = {name: self.path(name) for name in WORKER_URLS}
         urls["static"] = self.path("static", path="")
         urls["offline_pages"] = [self.pattern(name) for name in OFFLINE_PAGES]
+        urls["taking_back"] = [self.pattern(name) for name in TAKING_BACK]
         return json.dumps(urls, separators=(",", ":"))
 
     def for_pages(self) -> str:

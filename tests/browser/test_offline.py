@@ -430,3 +430,36 @@ async def test_back_to_a_page_a_form_answered_is_that_page_not_offline(
     await expect(dana.get_by_role("heading", name="You're offline")).to_have_count(0)
     await expect(offline_mark(dana)).to_have_count(0)
     await expect(dana.get_by_role("alert")).to_have_count(0)  # not sent again: no error
+
+
+@pytest.mark.parametrize("take_back", ["Remove", "Block"])
+async def test_someone_removed_or_blocked_is_gone_from_the_copies_kept_for_offline(
+    new_phone_page: NewPage, take_back: str
+) -> None:
+    """The app keeps my contacts for a venue with no network. Once I remove Mia (or block
+    her), neither the list nor her page shows her there: what I took back is gone offline too."""
+    dana = await swap_with_mia(new_phone_page)
+    await dana.goto("/contacts")
+    await service_worker_controls(dana)
+    await dana.reload()
+    await contact_links(dana).filter(has_text=MIA.name).tap()
+    await expect(dana.get_by_role("heading", level=1, name=MIA.name)).to_be_visible()
+    mia_page = dana.url
+    await dana.reload()  # kept by the service worker, as any contact's page I opened
+
+    if take_back == "Block":
+        await dana.get_by_text(f"Block {MIA.name}…").tap()
+    await dana.get_by_role("button", name=f"{take_back} {MIA.name}").tap()
+    said = f"Removed {MIA.name}" if take_back == "Remove" else "Blocked."
+    await expect(dana.get_by_role("status").filter(has_text=said)).to_be_visible()
+    await expect(contact_links(dana)).to_have_count(0)
+
+    await dana.context.set_offline(True)
+    await dana.goto("/contacts")
+    await expect(dana.get_by_role("heading", level=1, name="Contacts")).to_be_visible()
+    await expect(offline_mark(dana)).to_be_visible()
+    await expect(contact_links(dana)).to_have_count(0)
+    await expect(dana.get_by_role("button", name="Undo")).to_have_count(0)  # a one-off notice
+    await dana.goto(mia_page)
+    await expect(dana.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
+    await expect(dana.get_by_text(MIA.name)).to_have_count(0)

@@ -12,8 +12,12 @@ var ReachoutCache = (function () {
   // them (put in front of sw.js by the server). Not /c/<token>: those are other people's
   // cards, which stay on the server.
   var APP_PAGES = REACHOUT_URLS.offline_pages.map(function (source) { return new RegExp(source); });
-  // The query parameter that only adds a one-off notice; a copy without it is the same page.
-  var HARMLESS_PARAMS = ["notice"];
+  // Forms that take something back: once one works, the page above it goes from the kept
+  // copies, with what is under it (/contacts/5/remove: /contacts/5).
+  var TAKING_BACK = REACHOUT_URLS.taking_back.map(function (source) { return new RegExp(source); });
+  // The query parameters that only add a one-off notice ("Removed Mia", with Undo): such a
+  // page is not kept as it came, but a plain copy of its address is fetched to keep.
+  var NOTICE_PARAMS = ["notice", "removed"];
   var KEEP_AGAIN_MS = 10000;
   var staticCache = PREFIX + "static";
   var shell = [];
@@ -47,9 +51,25 @@ var ReachoutCache = (function () {
     if (url.origin !== self.location.origin || !APP_PAGES.some(function (page) { return page.test(url.pathname); })) return null;
     var plain = true;
     url.searchParams.forEach(function (value, name) {
-      if (HARMLESS_PARAMS.indexOf(name) < 0) plain = false;
+      if (NOTICE_PARAMS.indexOf(name) < 0) plain = false;
     });
     return plain ? url.origin + url.pathname : null;
+  }
+
+  // After a form that took something back: its page, and the pages under it, are not kept.
+  function forgetAbove(url) {
+    if (!TAKING_BACK.some(function (form) { return form.test(url.pathname); })) return Promise.resolve();
+    var above = url.origin + url.pathname.replace(/\/[^/]*$/, "");
+    return caches.open(PAGES).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (kept) {
+          return kept.url === above || kept.url.indexOf(above + "/") === 0;
+        }).map(function (kept) {
+          delete keptAt[kept.url];
+          return cache.delete(kept);
+        }));
+      });
+    });
   }
 
   function worthKeeping(response) {
@@ -92,7 +112,8 @@ var ReachoutCache = (function () {
     var key = pageKey(url);
     var home = url.origin === self.location.origin && url.pathname === REACHOUT_URLS.home;
     return fetch(request).then(function (response) {
-      if (key && worthKeeping(response)) store(key, response.clone());
+      // With a notice, the page's message to keep it (app.js) fetches a plain copy.
+      if (key && !url.search && worthKeeping(response)) store(key, response.clone());
       // A contact removed or blocked (404), a page gone (410): its kept copy goes too.
       if (key && (response.status === 404 || response.status === 410)) {
         caches.open(PAGES).then(function (cache) { cache.delete(key); });
@@ -112,7 +133,8 @@ var ReachoutCache = (function () {
   function keep(href) {
     var url = new URL(href, self.location.origin);
     var key = pageKey(url);
-    if (!key || Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS) return Promise.resolve();
+    // Kept a moment ago by page(), unless a notice says something just changed.
+    if (!key || (!url.search && Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS)) return Promise.resolve();
     keptAt[key] = Date.now();
     return fetch(key, { credentials: "same-origin" }).then(function (response) {
       if (worthKeeping(response)) return store(key, response);
@@ -132,7 +154,11 @@ var ReachoutCache = (function () {
       // A plain form sent without a network (the page thought it was online): our offline
       // page, which says nothing reached us and Back has the form, not the browser's own.
       if (request.mode !== "navigate" || url.origin !== self.location.origin) return null;
-      return fetch(request).catch(offlinePage);
+      return fetch(request).then(function (response) {
+        // A navigation's redirect comes back unopened: our forms redirect once they worked.
+        var worked = response.ok || response.type === "opaqueredirect";
+        return worked ? forgetAbove(url).then(function () { return response; }) : response;
+      }).catch(offlinePage);
     }
     if (url.origin !== self.location.origin) return null;
     if (isVersionedStatic(url)) return fromStatic(request);
