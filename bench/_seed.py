@@ -3,8 +3,9 @@
 Through HTTP, as a new phone does it: ``make_sharer`` saves a card with ``POST /card``
 and reads its share link; ``make_sharers`` makes several. In SQL, for the sizes where
 HTTP would take longer than the benchmark (a fresh, migrated database):
-``insert_accounts``, ``insert_sessions`` (a signed-in browser's cookie for each) and
-``insert_event`` (an event with attendees).
+``insert_accounts`` (in zones chosen by ``awake`` where the hour matters),
+``insert_sessions`` (a signed-in browser's cookie for each) and ``insert_event`` (an event
+with attendees).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -78,6 +80,16 @@ async def make_sharers(base_url: str, count: int, *, at_once: int = 8) -> list[S
             return await make_sharer(base_url, name=f"Dana Lee {n}", email=f"dana{n}@example.com")
 
     return list(await asyncio.gather(*(one(n) for n in range(count))))
+
+
+def awake(time_zones: Sequence[str]) -> list[str]:
+    """Those of ``time_zones`` where it is now 10:00 to 20:00: what the worker sends at once,
+    not at the next 09:00 (an event's digest), whenever the benchmark runs. The zones given
+    must cover the day between them."""
+    zones = [tz for tz in time_zones if 10 <= datetime.now(ZoneInfo(tz)).hour < 20]
+    if not zones:
+        raise ValueError(f"none of {time_zones} is awake now: give zones round the clock")
+    return zones
 
 
 async def insert_accounts(

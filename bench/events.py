@@ -112,7 +112,7 @@ from _long_memory import Person as ContactsPerson
 from _long_memory import seed_person, time_contacts
 from _mail_sink import ProcessMailSink, mail_sink
 from _push_service import Service, push_service
-from _seed import insert_accounts, insert_event
+from _seed import awake, insert_accounts, insert_event
 from _server import PROJECT_ROOT, SECRET_KEY, bench_database, web_server
 from export import EXPORTS, Seeded, check_csv, check_vcf, download
 from mail import BASE_URL, MAIL_FROM, check_sink
@@ -379,7 +379,16 @@ CAN_HELP_WITH = [
     "Recruiting for {sector} teams",
 ]
 
-TIME_ZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "UTC", "Asia/Singapore"]
+# Round the clock between them: the attendees are put in those where it is day now (`awake`),
+# as an event's digest waits for the morning where it is night.
+TIME_ZONES = [
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "UTC",
+    "Asia/Singapore",
+]
 
 # -- seeding -----------------------------------------------------------------------------
 
@@ -495,7 +504,7 @@ async def seed(
     now = datetime.now(UTC)
     starts = now - timedelta(hours=4)
     async with pool.acquire() as conn, conn.transaction():
-        ids = await insert_accounts(conn, n, TIME_ZONES)
+        ids = await insert_accounts(conn, n, awake(TIME_ZONES))
         assert ids == list(range(1, n + 1)), "a fresh database numbers accounts from 1"
         cards = []
         for i, p in enumerate(people, start=1):

@@ -85,3 +85,27 @@ def next_morning(tz: str = "UTC") -> str:
     small hours (until 05:00 the night belongs to the day before: reminder_day() in
     sql/logic.sql), so that the tests read right whenever they run."""
     return "today" if datetime.now(ZoneInfo(tz)).hour < 5 else "tomorrow"
+
+
+# Zones whose waking hours (09:00 to 22:00) cover every hour of the day between them.
+ZONES_ROUND_THE_CLOCK = ("UTC", "Asia/Tokyo", "America/Los_Angeles")
+
+
+def zone_where_it_is(day: bool) -> str:
+    """A time zone where it is now mid-day (10:00 to 20:00), or the middle of the night
+    (23:00 to 07:00): what the worker times for a waking hour, whenever the tests run."""
+    for tz in (*ZONES_ROUND_THE_CLOCK, "Asia/Kolkata", "Europe/Berlin", "America/New_York"):
+        hour = datetime.now(ZoneInfo(tz)).hour
+        if (10 <= hour < 20) if day else (hour >= 23 or hour < 7):
+            return tz
+    raise AssertionError("no zone found for the hour")
+
+
+async def event_ended(pool: Any) -> None:
+    """The event (every event) ended a minute ago, with everyone where it is daytime: its
+    digest goes at once (at night it waits for the morning)."""
+    await pool.execute(
+        "UPDATE events SET starts_at = now() - interval '3 hours',"
+        " ends_at = now() - interval '1 minute'"
+    )
+    await pool.execute("UPDATE accounts SET time_zone = $1", zone_where_it_is(day=True))

@@ -196,7 +196,8 @@ LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 
 -- name: enqueue_digests$
 -- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device,
--- and one email, as each wants reminders to come; each attendee once. Returns how many
+-- and one email, as each wants reminders to come; each attendee once, at a waking hour of
+-- their own (an evening event ending at 22:30: the next morning at 09:00). Returns how many
 -- attendees were taken.
 WITH due AS (
     SELECT ea.event_id, ea.account_id
@@ -216,18 +217,22 @@ WITH due AS (
          AS locked (event_id, account_id)
     WHERE ea.event_id = locked.event_id AND ea.account_id = locked.account_id
     RETURNING ea.event_id, ea.account_id
+), timed AS (
+    SELECT taken.event_id, taken.account_id,
+           waking_hour(coalesce(a.time_zone, 'UTC'), now()) AS send_at
+    FROM taken JOIN accounts a ON a.id = taken.account_id
 ), queued AS (
-    INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id)
-    SELECT taken.event_id, taken.account_id, s.id
-    FROM taken
-    CROSS JOIN LATERAL reminder_channels(taken.account_id) ch
-    JOIN push_subscriptions s ON s.account_id = taken.account_id
+    INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id, next_attempt_at)
+    SELECT timed.event_id, timed.account_id, s.id, timed.send_at
+    FROM timed
+    CROSS JOIN LATERAL reminder_channels(timed.account_id) ch
+    JOIN push_subscriptions s ON s.account_id = timed.account_id
     WHERE ch.by_push
     ON CONFLICT DO NOTHING
 ), mailed AS (
-    INSERT INTO emails (kind, account_id, to_address, digest_event_id)
-    SELECT 'digest', taken.account_id, ch.address, taken.event_id
-    FROM taken CROSS JOIN LATERAL reminder_channels(taken.account_id) ch
+    INSERT INTO emails (kind, account_id, to_address, digest_event_id, next_attempt_at)
+    SELECT 'digest', timed.account_id, ch.address, timed.event_id, timed.send_at
+    FROM timed CROSS JOIN LATERAL reminder_channels(timed.account_id) ch
     WHERE ch.address IS NOT NULL
     ON CONFLICT DO NOTHING
 )

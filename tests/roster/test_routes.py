@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.events.test_routes import attendee, organizer_with_event
 from tests.phone import soup, text_of, words
-from tests.reminders import running_worker, subscribe
+from tests.reminders import event_ended, running_worker, subscribe, zone_where_it_is
 
 
 async def story(new_phone, pool):
@@ -430,10 +432,7 @@ async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, a
     async with running_worker(app, push, digest_delay_seconds=0) as worker:
         await worker.run_once()
         assert push.received_for(device) == [], "not while the event is on"
-        await pool.execute(
-            "UPDATE events SET starts_at = now() - interval '3 hours',"
-            " ends_at = now() - interval '1 minute'"
-        )
+        await event_ended(pool)
         await worker.run_once()
         await worker.run_once()
     [message] = push.received_for(device)
@@ -449,6 +448,56 @@ async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, a
     assert "Ben Ode" in text_of(listing)
 
 
+async def test_an_event_ending_in_the_night_sends_its_digest_in_the_morning(
+    new_phone, pool, push, mail, app
+):
+    """The evening ran late: for Ana it is night where she is. Her digest (push and email)
+    waits for 09:00 her time, and then goes."""
+    from tests.mailing import confirm_addresses, running_mail_worker
+
+    event_id, ana, ben = await story(new_phone, pool)
+    await ben.post((await ana.share_link()) + "/swap")
+    device = await subscribe(ana, push)
+    await confirm_addresses(pool, "ana@example.com")
+    await pool.execute("UPDATE accounts SET reminders_by = 'both'")
+    await event_ended(pool)
+    night = zone_where_it_is(day=False)
+    await pool.execute(
+        "UPDATE accounts SET time_zone = $1"
+        " WHERE id = (SELECT account_id FROM cards WHERE name = 'Ana Silva')",
+        night,
+    )
+    async with running_worker(app, push, digest_delay_seconds=0) as worker:
+        await worker.run_once()
+        assert push.received_for(device) == []
+        async with running_mail_worker(app, mail) as mailer:
+            await mailer.run_once()
+        assert mail.received_for("ana@example.com") == []
+        local = datetime.now(ZoneInfo(night))
+        morning = local.replace(hour=9, minute=0, second=0, microsecond=0)
+        if morning <= local:
+            morning += timedelta(days=1)
+        times = await pool.fetch(
+            "SELECT next_attempt_at FROM deliveries WHERE digest_event_id = $1"
+            " UNION ALL SELECT next_attempt_at FROM emails"
+            " WHERE digest_event_id = $1 AND to_address = 'ana@example.com'",
+            event_id,
+        )
+        assert [row["next_attempt_at"] for row in times] == [morning, morning]
+
+        # The morning comes.
+        await pool.execute("UPDATE deliveries SET next_attempt_at = now()")
+        await pool.execute("UPDATE emails SET next_attempt_at = now()")
+        await worker.run_once()
+        async with running_mail_worker(app, mail) as mailer:
+            await mailer.run_once()
+    [message] = push.received_for(device)
+    assert message.json()["title"] == "You met 1 person at Lunch & Learn"
+    await mail.wait_for(1)
+    [email] = mail.received_for("ana@example.com")
+    assert email.subject == "You met 1 person at Lunch & Learn"
+
+
 async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
     new_phone, pool, push, app
 ):
@@ -457,10 +506,7 @@ async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
     await ben.post((await ana.share_link()) + "/swap")
     devices = {name: await subscribe(phone, push) for name, phone in [("Ana", ana), ("Ben", ben)]}
     devices["Cy"] = await subscribe(cy, push)
-    await pool.execute(
-        "UPDATE events SET starts_at = now() - interval '3 hours',"
-        " ends_at = now() - interval '1 minute'"
-    )
+    await event_ended(pool)
     cy_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Cy Twombly'")
     # Statements of one attendee each, two at once: they share the attendees out, and pass
     # over one that another worker holds (it is left to that worker, or to the next pass).
@@ -504,10 +550,7 @@ async def test_a_digest_email_to_someone_who_met_nobody_opens_who_was_there(
 
     event_id, _, ben = await story(new_phone, pool)
     await confirm_addresses(pool, "ben@example.com")
-    await pool.execute(
-        "UPDATE events SET starts_at = now() - interval '3 hours',"
-        " ends_at = now() - interval '1 minute'"
-    )
+    await event_ended(pool)
     async with running_worker(app, push, digest_delay_seconds=0) as worker:
         await worker.run_once()
     settings = app.state.settings
@@ -539,10 +582,7 @@ async def ben_emailed_the_digest(new_phone, pool, push, mail, app):
         "UPDATE accounts SET reminders_by = 'email'"
         " WHERE id = (SELECT account_id FROM cards WHERE email = 'ben@example.com')"
     )
-    await pool.execute(
-        "UPDATE events SET starts_at = now() - interval '3 hours',"
-        " ends_at = now() - interval '1 minute'"
-    )
+    await event_ended(pool)
     async with running_worker(app, push, digest_delay_seconds=0) as worker:
         await worker.run_once()
     async with running_mail_worker(app, mail) as mailer:
