@@ -67,6 +67,14 @@ BEGIN
 END
 $$;
 
+-- One pair of people at a time: a block and what would connect the two (a swap, an Undo)
+-- wait for each other. Taken in a statement of its own before theirs, so theirs starts from
+-- what the other committed: a block then sees the connection made, or the swap sees the block.
+CREATE OR REPLACE FUNCTION lock_pair(a bigint, b bigint) RETURNS void
+LANGUAGE sql VOLATILE AS $$
+    SELECT pg_advisory_xact_lock(hashtextextended('pair:' || least(a, b) || ':' || greatest(a, b), 0))
+$$;
+
 -- Whether `address` (lower-cased already) is on the card of someone blocked with `account`,
 -- either way: a block also stands against a new card with their address, typed on their
 -- phone or left on the other's link. From the block's side: its few rows (for nearly

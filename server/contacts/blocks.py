@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.db.pool import Connection
+from server.db.pool import Connection, transaction
 from server.db.queries import Queries
 
 
@@ -16,8 +16,11 @@ async def block(
     conn: asyncpg.Pool | Connection, sql: Queries, blocker_id: int, blocked_id: int
 ) -> None:
     """Block, and end what is between the two: their connection both ways (no undo), their
-    follow-ups and what was queued for them, requests either way."""
-    await sql.run(conn, "blocks.block", blocker_id=blocker_id, blocked_id=blocked_id)
+    follow-ups and what was queued for them, requests either way. A swap or an Undo between
+    the two at the same moment waits for it, and then finds the block."""
+    async with transaction(conn) as held:
+        await sql.run(held, "contacts.lock_pair", account_id=blocker_id, other_id=blocked_id)
+        await sql.run(held, "blocks.block", blocker_id=blocker_id, blocked_id=blocked_id)
 
 
 async def unblock(pool: asyncpg.Pool, sql: Queries, blocker_id: int, blocked_id: int) -> bool:

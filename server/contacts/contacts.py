@@ -9,6 +9,7 @@ import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from server.db.pool import Connection, transaction
 from server.db.queries import Queries
 from server.web.auth import signed_in_account
 from server.web.notices import with_notice
@@ -70,14 +71,17 @@ async def remove(pool: asyncpg.Pool, sql: Queries, owner_id: int, other_id: int)
 
 
 async def undo_removal(
-    pool: asyncpg.Pool, sql: Queries, owner_id: int, removal_id: int
+    conn: asyncpg.Pool | Connection, sql: Queries, owner_id: int, removal_id: int
 ) -> int | None:
     """Put a removal back as it was, while it may be; returns my contact row again, or None
     when it is too late (or not mine, or a block came between the two meanwhile)."""
     try:
-        contact_id: int | None = await sql.run(
-            pool, "contacts.undo_removal", id=removal_id, owner_id=owner_id
-        )
+        async with transaction(conn) as held:
+            # A block at the same moment: one waits for the other (blocks.block).
+            await sql.run(held, "contacts.lock_removal_pair", id=removal_id, owner_id=owner_id)
+            contact_id: int | None = await sql.run(
+                held, "contacts.undo_removal", id=removal_id, owner_id=owner_id
+            )
     except asyncpg.IntegrityConstraintViolationError:
         # Something it hung off went meanwhile in a way the query did not foresee: the
         # statement changed nothing, and the removal stands.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
@@ -22,6 +25,18 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
     # at the moment PostgreSQL went down.
     asyncpg.exceptions.InternalClientError,
 )
+
+
+@asynccontextmanager
+async def transaction(conn: asyncpg.Pool | Connection) -> AsyncIterator[Connection]:
+    """A transaction on ``conn`` (a savepoint when one is open), or on a connection borrowed
+    from it when it is the pool."""
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as borrowed, borrowed.transaction():
+            yield borrowed
+    else:
+        async with conn.transaction():
+            yield conn
 
 
 # asyncpg's own default: statements prepared and kept per connection.

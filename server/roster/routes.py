@@ -238,6 +238,7 @@ async def _decide(request: Request, account_id: int, request_id: int, decision: 
     accept = decision == "accept"
     pool, sql = request.app.state.pool, request.app.state.sql
     async with pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "requests.lock_pair", id=request_id, to_id=account_id)
         decided = await sql.run(
             conn,
             "requests.decide",

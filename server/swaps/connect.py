@@ -10,7 +10,7 @@ import asyncpg
 from starlette.requests import Request
 
 from server.cards import fields
-from server.db.pool import Connection
+from server.db.pool import Connection, transaction
 from server.db.queries import Queries
 from server.mail import addresses
 from server.swaps import rates
@@ -45,20 +45,23 @@ async def connect(
     other's card asks for details first, so they share it only once they accept. Raises
     ``SwapRefused`` when either blocked the other (nothing is written then).
     """
-    contact_id: int | None = await sql.run(
-        conn,
-        "contacts.connect",
-        account_id=account_id,
-        other_id=other_id,
-        event_id=event_id,
-        met_at=met_at,
-        pending=pending,
-    )
-    if contact_id is None:
-        # A concurrent swap made the connection after our statement's snapshot.
-        contact_id = await sql.run(
-            conn, "contacts.id_for", owner_id=account_id, contact_id=other_id
+    async with transaction(conn) as held:
+        # A block at the same moment: one waits for the other (blocks.block).
+        await sql.run(held, "contacts.lock_pair", account_id=account_id, other_id=other_id)
+        contact_id: int | None = await sql.run(
+            held,
+            "contacts.connect",
+            account_id=account_id,
+            other_id=other_id,
+            event_id=event_id,
+            met_at=met_at,
+            pending=pending,
         )
+        if contact_id is None:
+            # A concurrent swap made the connection after our statement's snapshot.
+            contact_id = await sql.run(
+                held, "contacts.id_for", owner_id=account_id, contact_id=other_id
+            )
     if contact_id is None:
         # Neither made nor there: only a block between the two keeps the statement from both.
         raise SwapRefused

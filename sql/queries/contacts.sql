@@ -1,3 +1,13 @@
+-- name: lock_pair!
+-- Until the transaction ends, :account_id and :other_id are mine to connect or keep apart
+-- (lock_pair in logic.sql): before connect, undo_removal's pair and block.
+SELECT lock_pair(:account_id, :other_id)
+
+-- name: lock_removal_pair!
+-- lock_pair for the two people of my removal :id (nothing when it is not mine).
+SELECT lock_pair(remover_id, other_id) FROM contact_removals
+WHERE id = :id AND remover_id = :owner_id
+
 -- name: connect$
 -- Connect :account_id and :other_id both ways; a repeated or concurrent swap inserts nothing new.
 -- :event_id is the event where they met when known (an accepted request), else each side's

@@ -65,6 +65,12 @@ WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
 
+-- name: lock_pair!
+-- lock_pair (logic.sql) for the two of request :id made to :to_id, before it is decided: a
+-- block between them at the same moment (which withdraws or declines this request) waits, as
+-- does this for it, in the order the block takes them.
+SELECT lock_pair(from_id, to_id) FROM connect_requests WHERE id = :id AND to_id = :to_id
+
 -- name: decide^
 -- Accept or decline a request made to me; returns who asked and at which event.
 UPDATE connect_requests SET status = :status, decided_at = now()

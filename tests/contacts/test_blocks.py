@@ -8,6 +8,8 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
+
 from server.swaps.connect import REFUSED
 from tests.limit_counts import hits
 from tests.phone import Phone, soup, text_of
@@ -233,3 +235,48 @@ async def test_unblock_and_block_refuse_what_is_not_theirs(new_phone, pool):
     done = await dana.post(dana.url("unblock", account_id=2))
     assert done.status_code == 303
     assert "Unblocked." in text_of(await dana.get(done.headers["location"]))
+
+
+async def test_a_swap_landing_as_a_block_is_made_is_refused(new_phone, pool, app):
+    """Dana blocks Mia (from an event's list, say) at the moment Mia's swap lands (a code,
+    a bump, her phone's queue syncing): they are never left connected with a block between
+    them. The swap waits for the block, then is refused."""
+    from server.contacts import blocks
+    from server.swaps.connect import SwapRefused, connect
+
+    dana, mia = await new_phone(), await new_phone()
+    await dana.make_card(name="Dana Lee")
+    await mia.make_card(name="Mia Chen")
+    dana_id, mia_id = 1, 2
+    sql = app.state.sql
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await blocks.block(conn, sql, dana_id, mia_id)
+            swap = asyncio.create_task(connect(pool, sql, mia_id, dana_id))
+            await asyncio.sleep(0.3)  # the swap's statements, had they not waited
+        with pytest.raises(SwapRefused):
+            await swap
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+    assert "Dana Lee" not in text_of(await mia.get(mia.url("contacts")))
+
+
+async def test_an_undo_landing_as_a_block_is_made_leaves_them_apart(new_phone, pool, app):
+    """Dana removed Mia and taps Undo at the moment Mia blocks her: the block wins, whichever
+    came first; the two are not connected again with a block between them."""
+    from server.contacts import blocks
+    from server.contacts.contacts import undo_removal
+
+    dana, mia = await swapped(new_phone)
+    removed = await dana.post(dana.url("contact_remove", contact_id=await contact_of(pool, 1)))
+    assert removed.status_code == 303
+    removal_id = await pool.fetchval("SELECT id FROM contact_removals")
+    sql = app.state.sql
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            assert await undo_removal(conn, sql, 1, removal_id) is not None
+            block = asyncio.create_task(blocks.block(pool, sql, 2, 1))
+            await asyncio.sleep(0.3)  # the block's statements, had they not waited
+        await block
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+    assert "Mia Chen" not in text_of(await dana.get(dana.url("contacts")))
+    assert await blocked_names(mia) == ["Dana Lee"]
