@@ -152,8 +152,13 @@ async def redeem(
         return Redeemed(429, str(too_many.detail), retry_after=too_many.retry_after)
     row = await sql.run(conn, "codes.find", code=code)
     if row is not None and row["used_by"] == account_id and row["account_id"] != account_id:
-        # Typed twice (a double tap, or a replay): the swap is already made.
-        return Redeemed(200, owner_id=row["account_id"], owner_name=row["name"])
+        # Typed twice (a double tap, or a replay): the swap is already made. Unless they
+        # removed me since: a used code does not connect us again (nor count as a guess).
+        if await sql.run(
+            conn, "contacts.id_for", owner_id=account_id, contact_id=row["account_id"]
+        ):
+            return Redeemed(200, owner_id=row["account_id"], owner_name=row["name"])
+        return Redeemed(404, WRONG)
     if row is not None and row["account_id"] == account_id and row["used_at"] is None:
         # Not a guess: my own code, typed in the wrong box. Nothing counted against me.
         return Redeemed(422, OWN_CODE)

@@ -178,7 +178,12 @@ async def _answer(
             owner_id=account_id,
             contact_id=outcome.partner_account,
         )
-        url = new_contact_url(request, contact_id)
+        # Removed (or blocked) since: the list, where they no longer are.
+        url = (
+            url_path(request, "contacts")
+            if contact_id is None
+            else new_contact_url(request, contact_id)
+        )
     choices = await bumps.crowd(request.app.state.pool, request.app.state.sql, outcome)
     if _wants_json(request):
         return JSONResponse(

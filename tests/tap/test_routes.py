@@ -126,6 +126,12 @@ async def test_used_expired_own_and_malformed_codes_are_refused(new_phone, pool)
     assert again.status_code == 303, "typing it twice is the same swap, not an error"
     reused = await sam.post(mia.url("tap_code_enter"), {"code": code})
     assert reused.status_code == 404 and codes.WRONG in text_of(reused)
+    # Dana removes Mia: Mia's used code does not put her back in Dana's contacts.
+    contact = await pool.fetchval("SELECT id FROM contacts WHERE contact_id = 2")
+    await dana.post(dana.url("contact_remove", contact_id=contact))
+    after_removal = await mia.post(mia.url("tap_code_enter"), {"code": code})
+    assert after_removal.status_code == 404 and codes.WRONG in text_of(after_removal)
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
 
     fresh = await code_of(dana, fresh=True)
     assert fresh != code
@@ -133,7 +139,6 @@ async def test_used_expired_own_and_malformed_codes_are_refused(new_phone, pool)
     expired = await sam.post(sam.url("tap_code_enter"), {"code": fresh})
     assert expired.status_code == 404 and codes.WRONG in text_of(expired)
     assert await connections(pool, "Dana Lee", "Sam Roe") == 0
-    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
 
 
 async def test_guessing_stops_at_the_limit_even_with_the_right_code(new_phone, pool):
@@ -325,6 +330,31 @@ async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool):
     dana_contact = await dana.get(woken.headers["HX-Redirect"])
     assert soup(dana_contact).h1.get_text(strip=True) == "Mia Chen"
     assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+
+
+async def test_a_bump_whose_contact_was_removed_since_leads_to_the_list(new_phone, pool):
+    """Dana and Mia swapped by bump; Mia removed Dana at once. Dana's page, still asking
+    about the bump, is sent to her contacts (where Mia is no longer), not to an error."""
+    dana, mia = await two_phones(new_phone)
+    now = time.time() * 1000
+    first, second = await asyncio.gather(bump(dana, now), bump(mia, now + 30))
+    dana_bump, mia_bump = first.json()["bump_id"], second.json()["bump_id"]
+    await dana.post(dana.url("bump_confirm", bump_id=dana_bump), htmx=True)
+    done = await mia.post(mia.url("bump_confirm", bump_id=mia_bump), htmx=True)
+    mia_contact = done.headers["HX-Redirect"].split("?")[0]
+    await mia.post(mia_contact + "/remove")
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+
+    asked = await dana.get(
+        dana.url("bump_status", bump_id=dana_bump), headers={"HX-Request": "true"}
+    )
+    assert asked.status_code == 204
+    assert asked.headers["HX-Redirect"] == dana.url("contacts")
+    as_json = await dana.get(
+        dana.url("bump_status", bump_id=dana_bump), headers={"accept": "application/json"}
+    )
+    assert as_json.status_code == 200
+    assert as_json.json()["state"] == "swapped" and as_json.json()["url"] == dana.url("contacts")
 
 
 async def test_the_first_bump_waits_for_a_partner_whose_report_comes_later(new_phone):
