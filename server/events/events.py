@@ -112,7 +112,13 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
         # With no zone known yet, UTC: the two times are in one zone, whichever it is, so
         # "the end must be after the start" is said now, not once the zone is fixed.
         local = parsed.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
-        starts, ends = (local, ends) if name == "starts_at" else (starts, local)
+        if local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != parsed:
+            # In the hour the clocks skip (spring forward): no such time there.
+            errors[name] = "That time doesn't exist there: the clocks go forward then."
+            continue
+        # In UTC: two times in one zone compare by the wall clock, wrong across a change.
+        moment = local.astimezone(UTC)
+        starts, ends = (moment, ends) if name == "starts_at" else (starts, moment)
     # Said with the other errors, not in a second round once those are fixed.
     if starts and ends:
         if ends <= starts:

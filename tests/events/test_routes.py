@@ -122,6 +122,16 @@ async def test_every_error_of_an_event_form_is_said_at_once(new_phone, pool):
             "after the start",
         ),
         ({"starts_at": "2026-12-01T12:00", "ends_at": "2027-01-01T11:00"}, "ends_at", "two weeks"),
+        # New York's clocks go from 02:00 to 03:00 that night: 02:30 never comes.
+        (
+            {
+                "time_zone": "America/New_York",
+                "starts_at": "2027-03-14T02:30",
+                "ends_at": "2027-03-14T03:00",
+            },
+            "starts_at",
+            "That time doesn't exist there: the clocks go forward then.",
+        ),
     ],
 )
 async def test_bad_event_forms_are_refused_and_nothing_is_made(
