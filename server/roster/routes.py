@@ -105,14 +105,14 @@ async def event_block(request: Request) -> Response:
     other = request.path_params["account_id"]
     if other == viewer(request).account_id:
         raise HTTPException(400, "You cannot block yourself.")
-    present = await request.app.state.sql.run(
-        request.app.state.pool, "events.attendee_ids", event_id=event["id"], account_id=other
+    account_id = signed_in_account(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    blockable = await sql.run(
+        pool, "events.blockable", event_id=event["id"], account_id=other, viewer_id=account_id
     )
-    if present is None:
-        raise HTTPException(404, "That person is not at this event.")
-    await blocks.block(
-        request.app.state.pool, request.app.state.sql, signed_in_account(request), other
-    )
+    if blockable is None:
+        raise HTTPException(404, "That person is not on this event's list of people.")
+    await blocks.block(pool, sql, account_id, other)
     return RedirectResponse(
         with_notice(url_path(request, "event_people", event_id=event["id"]), "blocked"),
         status_code=303,

@@ -179,7 +179,10 @@ async def test_deleting_a_rich_account_leaves_no_row_that_references_it(
     )
     await dana.post(dana.url("followup_change", contact_id=carl_contact), {"action": "done"})
     await dana.post(dana.url("event_block", event_id=olga_event, account_id=eve_id))
-    await eve.post(eve.url("event_block", event_id=olga_event, account_id=dana_id))
+    # And Fay, there too, blocks Dana (Eve no longer sees her to block her back).
+    fay = await attendee(new_phone, pool, olga_event, "Fay Lin")
+    blocked = await fay.post(fay.url("event_block", event_id=olga_event, account_id=dana_id))
+    assert blocked.status_code == 303
 
     # Dana's own event (she attends it too): Ana is there and swaps with her, and marks
     # her follow-up done.

@@ -761,6 +761,32 @@ async def test_blocking_yourself_or_a_non_attendee_is_refused(new_phone, pool):
     assert await pool.fetchval("SELECT count(*) FROM blocks") == 0
 
 
+async def test_blocking_from_the_list_tells_nobody_who_is_there(new_phone, pool):
+    """Dana blocked Mal, then joined an event unlisted. Mal, trying to block her there (her
+    account number seen in some form), gets the answer anyone gets for someone not there;
+    a second tap of Dana's own Block is no error."""
+    _, event_id = await organizer_with_event(new_phone)
+    dana = await attendee(new_phone, pool, event_id, "Dana Lee")
+    mal = await attendee(new_phone, pool, event_id, "Mal Ice")
+    dana_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Dana Lee'")
+    mal_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Mal Ice'")
+    for _ in range(2):  # the second: a double tap
+        again = await dana.post(dana.url("event_block", event_id=event_id, account_id=mal_id))
+        assert again.status_code == 303
+    nobody = await mal.post(mal.url("event_block", event_id=event_id, account_id=99))
+    there = await mal.post(mal.url("event_block", event_id=event_id, account_id=dana_id))
+    assert (there.status_code, text_of(there)) == (nobody.status_code, text_of(nobody))
+    assert there.status_code == 404
+    await pool.execute("UPDATE event_attendees SET listed = false WHERE account_id = $1", mal_id)
+    hidden = await dana.post(dana.url("event_block", event_id=event_id, account_id=mal_id))
+    assert hidden.status_code == 303, "hers to repeat"
+    ole = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Olga Organizer'")
+    await pool.execute("UPDATE event_attendees SET listed = false WHERE account_id = $1", ole)
+    unlisted = await mal.post(mal.url("event_block", event_id=event_id, account_id=ole))
+    assert unlisted.status_code == 404, "not shown to him: not his to find out about"
+    assert await pool.fetchval("SELECT count(*) FROM blocks") == 1
+
+
 async def test_a_search_of_signs_alone_says_it_looks_for_words(new_phone, pool):
     """Not "nobody matches": Ben's name may carry the very emoji; nor everyone listed as if
     they all matched."""
