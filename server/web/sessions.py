@@ -64,9 +64,10 @@ class SessionCookieUpkeep:
     """What the session cookie needs on a response's way out, unless the handler set or
     deleted it itself (signing in or out). Over https, a request that came with the old cookie
     name leaves with the new one (the same session) and the old one deleted. A page opened in
-    a browser whose account was deleted from another (``Viewer.account_deleted``) tells it to
-    forget the cookie and its copies, as the browser that deleted it was told; only a page
-    opened (a navigation), which says why, not a request in the background."""
+    a browser signed out from another (Settings, for a lost phone) or whose account was
+    deleted from another (``Viewer.signed_out``) tells it to forget the cookie and its copies
+    (the offline pages: my contacts, their notes), as a browser signing itself out is told;
+    only a page opened (a navigation), which says why, not a request in the background."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -81,8 +82,8 @@ class SessionCookieUpkeep:
                 token = scope.get(RENAME_SCOPE_KEY)
                 if token is not None:
                     _rename(MutableHeaders(scope=message), token)
-                if getattr(scope.get("user"), "account_deleted", False):
-                    _forget_deleted_account(scope, MutableHeaders(scope=message))
+                if getattr(scope.get("user"), "signed_out", False):
+                    _forget_signed_out(scope, MutableHeaders(scope=message))
             await send(message)
 
         await self.app(scope, receive, send_with_upkeep)
@@ -100,7 +101,7 @@ def _rename(headers: MutableHeaders, token: str) -> None:
         headers.append("set-cookie", value)
 
 
-def _forget_deleted_account(scope: Scope, headers: MutableHeaders) -> None:
+def _forget_signed_out(scope: Scope, headers: MutableHeaders) -> None:
     navigation = (b"sec-fetch-mode", b"navigate") in scope["headers"]
     if navigation and headers.get("content-type", "").startswith("text/html"):
         headers["clear-site-data"] = CLEAR_SITE_DATA

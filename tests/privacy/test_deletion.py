@@ -535,11 +535,19 @@ async def test_her_other_browser_is_told_the_account_was_deleted(new_phone, app,
     assert soup(opened).h1.get_text(strip=True) == "Make my card"
 
 
-async def test_a_browser_signed_out_elsewhere_is_still_told_it_was_signed_out(new_phone, app, mail):
+async def test_a_browser_signed_out_elsewhere_is_told_so_and_forgets_its_copies(
+    new_phone, app, mail
+):
+    """Dana's phone is lost: from her laptop she signs it out. The phone's next page says so,
+    and tells it to forget what it kept for offline (her contacts, her notes), as signing out
+    on the phone itself does; a request in the background clears nothing unseen."""
     dana = await new_phone()
     await dana.make_card(email=DANA)
     laptop = await signed_in_by_email(new_phone, mail, app)
     assert (await laptop.post(laptop.url("sign_out_others"), {})).status_code == 303
+    quiet = await dana.get(dana.url("card"), headers={"HX-Request": "true"})
+    assert "clear-site-data" not in quiet.headers
     page = await dana.get(dana.url("card"), headers={"sec-fetch-mode": "navigate"})
     assert "You were signed out on this phone" in text_of(page)
-    assert "deleted" not in text_of(page) and "clear-site-data" not in page.headers
+    assert "deleted" not in text_of(page)
+    assert page.headers["clear-site-data"] == '"cache", "cookies", "storage"'
