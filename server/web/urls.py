@@ -35,11 +35,25 @@ OFFLINE_PAGES = (
     "requests",
     "settings",
 )
-# Forms that take something back (a contact removed or blocked, an event left): once one
-# works, the service worker forgets its kept copies of the page above it and of what is under.
-TAKING_BACK = ("contact_remove", "contact_block", "event_leave")
+# Forms that take something back (a contact removed, an event left): once one works, the
+# service worker forgets its kept copies of the page above it and of what is under it.
+TAKING_BACK = ("contact_remove", "event_leave")
+# Forms that may block someone (from their contact page, an event's list, a request): once one
+# works, the service worker forgets its kept copies of my contacts, the list and each page
+# (which is theirs is not in the form's address): the list is fetched again at once, the
+# pages kept again as they are opened.
+BLOCKING = ("contact_block", "event_block", "request_decide")
+CONTACTS_PAGES = ("contacts", "contact")
 # What the service worker fetches or opens, by route name; pages need only the last two.
-WORKER_URLS = ("home", "offline", "share", "followups", "sync_action", "service_worker")
+WORKER_URLS = (
+    "home",
+    "offline",
+    "share",
+    "contacts",
+    "followups",
+    "sync_action",
+    "service_worker",
+)
 PAGE_URLS = ("sync_action", "service_worker")
 
 
@@ -100,6 +114,8 @@ class Urls:
         urls["static"] = self.path("static", path="")
         urls["offline_pages"] = [self.pattern(name) for name in OFFLINE_PAGES]
         urls["taking_back"] = [self.pattern(name) for name in TAKING_BACK]
+        urls["blocking"] = [self.pattern(name) for name in BLOCKING]
+        urls["contacts_pages"] = [self.pattern(name) for name in CONTACTS_PAGES]
         return json.dumps(urls, separators=(",", ":"))
 
     def for_pages(self) -> str:

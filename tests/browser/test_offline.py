@@ -432,12 +432,13 @@ async def test_back_to_a_page_a_form_answered_is_that_page_not_offline(
     await expect(dana.get_by_role("alert")).to_have_count(0)  # not sent again: no error
 
 
-@pytest.mark.parametrize("take_back", ["Remove", "Block"])
+@pytest.mark.parametrize("take_back", ["Remove", "Block", "Block at the event"])
 async def test_someone_removed_or_blocked_is_gone_from_the_copies_kept_for_offline(
-    new_phone_page: NewPage, take_back: str
+    new_phone_page: NewPage, pool: asyncpg.Pool, take_back: str
 ) -> None:
     """The app keeps my contacts for a venue with no network. Once I remove Mia (or block
-    her), neither the list nor her page shows her there: what I took back is gone offline too."""
+    her, on her page or on an event's list of people), neither the list nor her page shows
+    her there: what I took back is gone offline too."""
     dana = await swap_with_mia(new_phone_page)
     await dana.goto("/contacts")
     await service_worker_controls(dana)
@@ -447,12 +448,29 @@ async def test_someone_removed_or_blocked_is_gone_from_the_copies_kept_for_offli
     mia_page = dana.url
     await dana.reload()  # kept by the service worker, as any contact's page I opened
 
-    if take_back == "Block":
+    if take_back == "Block at the event":
+        # Both at Dana's event, on its list of people.
+        event_id = await pool.fetchval(
+            "INSERT INTO events (organizer_id, name, venue, starts_at, ends_at, time_zone,"
+            " join_code) SELECT account_id, 'Lunch & Learn', 'Library', now(),"
+            " now() + interval '2 hours', 'UTC', 'BKAAAA' FROM cards WHERE name = $1"
+            " RETURNING id",
+            DANA.name,
+        )
+        await pool.execute(
+            "INSERT INTO event_attendees (event_id, account_id, listed)"
+            " SELECT $1, account_id, true FROM cards",
+            event_id,
+        )
+        await dana.goto(f"/events/{event_id}/people")
+    if take_back != "Remove":
         await dana.get_by_text(f"Block {MIA.name}…").tap()
-    await dana.get_by_role("button", name=f"{take_back} {MIA.name}").tap()
+    verb = "Remove" if take_back == "Remove" else "Block"
+    await dana.get_by_role("button", name=f"{verb} {MIA.name}").tap()
     said = f"Removed {MIA.name}" if take_back == "Remove" else "Blocked."
     await expect(dana.get_by_role("status").filter(has_text=said)).to_be_visible()
-    await expect(contact_links(dana)).to_have_count(0)
+    if take_back != "Block at the event":
+        await expect(contact_links(dana)).to_have_count(0)
 
     await dana.context.set_offline(True)
     await dana.goto("/contacts")

@@ -11,15 +11,22 @@ var ReachoutCache = (function () {
   // My card, my QR and my contacts: what someone needs at a venue, as the route table has
   // them (put in front of sw.js by the server). Not /c/<token>: those are other people's
   // cards, which stay on the server.
-  var APP_PAGES = REACHOUT_URLS.offline_pages.map(function (source) { return new RegExp(source); });
+  var APP_PAGES = patterns(REACHOUT_URLS.offline_pages);
   // Forms that take something back: once one works, the page above it goes from the kept
-  // copies, with what is under it (/contacts/5/remove: /contacts/5).
-  var TAKING_BACK = REACHOUT_URLS.taking_back.map(function (source) { return new RegExp(source); });
+  // copies, with what is under it (/contacts/5/remove: /contacts/5). Forms that may block
+  // someone: my contacts go (the list and every contact's page), kept again when opened.
+  var TAKING_BACK = patterns(REACHOUT_URLS.taking_back);
+  var BLOCKING = patterns(REACHOUT_URLS.blocking);
+  var CONTACTS_PAGES = patterns(REACHOUT_URLS.contacts_pages);
   // The query parameters that only add a one-off notice ("Removed Mia", with Undo): such a
   // page is not kept as it came, but a plain copy of its address is fetched to keep.
   var NOTICE_PARAMS = ["notice", "removed"];
   var KEEP_AGAIN_MS = 10000;
   var staticCache = PREFIX + "static";
+
+  function patterns(sources) {
+    return sources.map(function (source) { return new RegExp(source); });
+  }
   var shell = [];
   var keptAt = {};
 
@@ -56,20 +63,28 @@ var ReachoutCache = (function () {
     return plain ? url.origin + url.pathname : null;
   }
 
-  // After a form that took something back: its page, and the pages under it, are not kept.
-  function forgetAbove(url) {
-    if (!TAKING_BACK.some(function (form) { return form.test(url.pathname); })) return Promise.resolve();
+  // After a form that took something back or blocked someone: the kept copies it made wrong.
+  function forgetAfter(url) {
+    var matches = function (form) { return form.test(url.pathname); };
     var above = url.origin + url.pathname.replace(/\/[^/]*$/, "");
+    var wrong, then = function () {};
+    if (TAKING_BACK.some(matches)) {
+      wrong = function (kept) { return kept.url === above || kept.url.indexOf(above + "/") === 0; };
+    } else if (BLOCKING.some(matches)) {
+      wrong = function (kept) {
+        var path = new URL(kept.url).pathname;
+        return CONTACTS_PAGES.some(function (page) { return page.test(path); });
+      };
+      then = function () { return keep(url.origin + REACHOUT_URLS.contacts); };
+    } else return Promise.resolve();
     return caches.open(PAGES).then(function (cache) {
       return cache.keys().then(function (requests) {
-        return Promise.all(requests.filter(function (kept) {
-          return kept.url === above || kept.url.indexOf(above + "/") === 0;
-        }).map(function (kept) {
+        return Promise.all(requests.filter(wrong).map(function (kept) {
           delete keptAt[kept.url];
           return cache.delete(kept);
         }));
       });
-    });
+    }).then(then);
   }
 
   function worthKeeping(response) {
@@ -157,7 +172,7 @@ var ReachoutCache = (function () {
       return fetch(request).then(function (response) {
         // A navigation's redirect comes back unopened: our forms redirect once they worked.
         var worked = response.ok || response.type === "opaqueredirect";
-        return worked ? forgetAbove(url).then(function () { return response; }) : response;
+        return worked ? forgetAfter(url).then(function () { return response; }) : response;
       }).catch(offlinePage);
     }
     if (url.origin !== self.location.origin) return null;
