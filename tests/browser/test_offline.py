@@ -15,6 +15,7 @@ from tests.browser.test_event_story import local_input
 from tests.browser.ui import (
     DANA,
     MIA,
+    card_form,
     contact_links,
     make_card_from_home,
     offline_mark,
@@ -481,3 +482,25 @@ async def test_someone_removed_or_blocked_is_gone_from_the_copies_kept_for_offli
     await dana.goto(mia_page)
     await expect(dana.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
     await expect(dana.get_by_text(MIA.name)).to_have_count(0)
+
+
+async def test_my_card_changed_in_place_is_the_one_kept_for_offline(
+    new_phone_page: NewPage,
+) -> None:
+    """Dana edits her card on its page (saved in place, no new page) before the venue: with
+    no network there, My card shows what she saved, not what it said before."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await service_worker_controls(dana)
+    await dana.goto("/card")
+    await dana.reload()  # kept by the service worker
+    await dana.get_by_role("link", name="Edit my card").tap()
+    await card_form(dana).get_by_label("Role or headline").fill("Head of talent, Atelier Nord")
+    await dana.get_by_role("button", name="Save my card").tap()
+    await expect(dana.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+
+    await dana.context.set_offline(True)
+    await dana.goto("/card")
+    await expect(offline_mark(dana)).to_be_visible()
+    await expect(dana.get_by_text("Head of talent, Atelier Nord")).to_be_visible()
+    await expect(dana.get_by_text(DANA.headline)).to_have_count(0)

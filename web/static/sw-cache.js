@@ -144,12 +144,14 @@ var ReachoutCache = (function () {
   }
 
   // A page that reached the screen without passing through respond() (the first visit, before
-  // this worker was in charge, or the page a form POST redirected to): fetch a copy to keep.
-  function keep(href) {
+  // this worker was in charge, or the page a form POST redirected to), or changed in place
+  // since (`changed`): fetch a copy to keep.
+  function keep(href, changed) {
     var url = new URL(href, self.location.origin);
     var key = pageKey(url);
-    // Kept a moment ago by page(), unless a notice says something just changed.
-    if (!key || (!url.search && Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS)) return Promise.resolve();
+    // Kept a moment ago by page(), unless something just changed (saved in place, a notice).
+    var fresh = !changed && !url.search && Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS;
+    if (!key || fresh) return Promise.resolve();
     keptAt[key] = Date.now();
     return fetch(key, { credentials: "same-origin" }).then(function (response) {
       if (worthKeeping(response)) return store(key, response);
