@@ -280,9 +280,10 @@ $$;
 
 -- "You met <about>" to `account` at `address` (lower-cased already), who just left their
 -- details on `about`'s card (or had them typed in there). Not to an unsubscribed or bouncing
--- address, and to an unconfirmed one at most once a day, whoever triggers it (concurrent tries
--- wait on the row and see the first one's mark). The mail workers are woken when one is
--- queued. Returns the email's id, or NULL when none was queued.
+-- address, to an unconfirmed one at most once a day and to a confirmed one at most 30 times a
+-- day, whoever triggers it (concurrent tries wait on the row and see the first one's mark).
+-- The mail workers are woken when one is queued. Returns the email's id, or NULL when none was
+-- queued.
 CREATE OR REPLACE FUNCTION queue_met_mail(account bigint, about bigint, address text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
@@ -296,8 +297,14 @@ BEGIN
         VALUES (queue_met_mail.address, now())
         ON CONFLICT ON CONSTRAINT email_addresses_pkey DO UPDATE SET last_first_mail_at = now()
         WHERE e.unsubscribed_at IS NULL AND e.bounced_at IS NULL
-          AND (e.confirmed_at IS NOT NULL OR e.last_first_mail_at IS NULL
-               OR e.last_first_mail_at <= now() - interval '1 day')
+          AND (e.last_first_mail_at IS NULL
+               OR e.last_first_mail_at <= now() - interval '1 day'
+               -- Confirmed: a busy day's worth (someone leaving their details on every card
+               -- at a big event), not a flood anyone could send by typing the address.
+               OR (e.confirmed_at IS NOT NULL
+                   AND (SELECT count(*) FROM emails m
+                        WHERE m.to_address = e.address AND m.kind = 'met'
+                          AND m.created_at > now() - interval '1 day') < 30))
         RETURNING e.address
     )
     INSERT INTO emails (kind, account_id, to_address, about_id, waited_for)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import timedelta
 
 import icalendar
 
@@ -200,6 +201,29 @@ async def test_an_unconfirmed_address_gets_one_first_email_a_day_whoever_trigger
     async with running_mail_worker(app, mail) as worker:
         await worker.run_once()
     assert len(await mail.wait_for(2)) == 2
+
+
+async def test_a_confirmed_address_gets_a_busy_days_emails_not_a_flood(new_phone, pool):
+    """Mia confirmed her address: each card she leaves it on emails her "You met", up to 30 a
+    day (a big event's worth). Someone typing her address on card after card cannot bury her
+    inbox: the 31st is not sent."""
+    from tests.mailing import confirm_addresses
+
+    await leaves_details(new_phone, email="mia@example.com")
+    await confirm_addresses(pool, "mia@example.com")
+    # 28 more went today (and as many yesterday, which no longer count).
+    for age in (timedelta(hours=1), timedelta(hours=25)):
+        await pool.execute(
+            "INSERT INTO emails (kind, account_id, to_address, about_id, status, created_at)"
+            " SELECT 'met', account_id, to_address, about_id, 'sent', now() - $1::interval"
+            " FROM (SELECT * FROM emails ORDER BY id LIMIT 1) first, generate_series(1, 28)",
+            age,
+        )
+    await leaves_details(new_phone, email="mia@example.com")
+    queued = "SELECT count(*) FROM emails WHERE status = 'queued'"
+    assert await pool.fetchval(queued) == 2, "the 30th of the day"
+    await leaves_details(new_phone, email="Mia@example.com")
+    assert await pool.fetchval(queued) == 2, "not the 31st"
 
 
 async def test_a_bad_address_gets_a_clear_answer_and_nothing_is_queued(new_phone, pool):
