@@ -75,7 +75,7 @@ async def public_card(request: Request) -> Response:
 async def public_card_vcard(request: Request) -> Response:
     visit = await load_visit(request)
     if visit.limited:
-        raise HTTPException(403, "They share their details once you leave yours.")
+        raise HTTPException(403, "They share their details once you leave yours and they accept.")
     photo = await photos.load(request, visit.card["photo_key"])
     return vcard.response(visit.card, note="Added from Reachout.", photo_jpeg=photo)
 

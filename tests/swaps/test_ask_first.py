@@ -38,6 +38,12 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
 ):
     dana, link = await asking_dana(new_phone)
     visitor = await new_phone()
+    before = await visitor.get(link)
+    assert "Dana Lee shares their contact details once you leave yours and they accept." in (
+        text_of(before)
+    )
+    refused = await visitor.get(link + "/vcard")
+    assert refused.status_code == 403 and "once you leave yours and they accept" in text_of(refused)
     left = await visitor.post(link + "/details", {"name": "Junk Junk", "email": "junk@example.com"})
     assert left.status_code == 303
     welcome = await visitor.get(left.headers["location"])
@@ -112,6 +118,10 @@ async def test_tapping_swap_with_an_account_is_no_way_round(new_phone, pool):
     _dana, link = await asking_dana(new_phone)
     mia = await new_phone()
     await mia.make_card(name="Mia Chen", email="mia@example.com")
+    # What the button promises, before it is tapped: not their card at once.
+    said = text_of(await mia.get(link))
+    assert "Dana Lee gets your card, and you see theirs once they accept." in said
+    assert "and you get theirs" not in said
     # Swap tapped twice at once, and replayed through the offline queue: still pending.
     answers = await asyncio.gather(mia.post(link + "/swap", {}), mia.post(link + "/swap", {}))
     assert [answer.status_code for answer in answers] == [303, 303]
