@@ -116,14 +116,13 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
             # In the hour the clocks skip (spring forward): no such time there.
             errors[name] = "That time doesn't exist there: the clocks go forward then."
             continue
-        # In UTC: two times in one zone compare by the wall clock, wrong across a change.
-        moment = local.astimezone(UTC)
-        starts, ends = (moment, ends) if name == "starts_at" else (starts, moment)
+        starts, ends = (local, ends) if name == "starts_at" else (starts, local)
     # Said with the other errors, not in a second round once those are fixed.
     if starts and ends:
-        if ends <= starts:
+        # In UTC: two times in one zone compare by the wall clock, wrong across a change.
+        if ends.astimezone(UTC) <= starts.astimezone(UTC):
             errors["ends_at"] = "The end must be after the start."
-        elif ends - starts > MAX_DURATION:
+        elif ends.astimezone(UTC) - starts.astimezone(UTC) > MAX_DURATION:
             errors["ends_at"] = "Events can last at most two weeks."
     if errors:
         return EventForm(values, errors)

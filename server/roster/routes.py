@@ -19,6 +19,7 @@ from server.events.events import load_event
 from server.swaps.connect import connect
 from server.web import limits, pages
 from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.errors import Titled
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect, trigger_client_event
 from server.web.notices import with_notice
@@ -89,6 +90,14 @@ async def event_listing(request: Request) -> Response:
 
 async def event_leave(request: Request) -> Response:
     event = await load_event(request)
+    if event["is_organizer"]:
+        raise Titled(
+            409,
+            "You organise this event, so you stay with it. To be off its list of people, untick"
+            ' "Show me in the list of people here" on its page; to stop people joining, close'
+            " the event.",
+            title="You run this event",
+        )
     await request.app.state.sql.run(
         request.app.state.pool,
         "events.leave",

@@ -177,6 +177,22 @@ async def test_editing_validates_too_and_keeps_the_event(new_phone, pool):
     assert await pool.fetchval("SELECT name FROM events") == "Mixer"
 
 
+async def test_the_organizer_runs_the_event_rather_than_leaving_it(new_phone, pool):
+    """Olga is offered no Leave on her own event, and a Leave sent anyway keeps her in it with
+    the way to be off its list said; the one person who joined is still hers to see."""
+    organizer, event_id = await organizer_with_event(new_phone)
+    await attendee(new_phone, pool, event_id, "Ana Silva")
+    page = soup(await organizer.get(organizer.url("event", event_id=event_id)))
+    assert page.find("button", string="Leave this event") is None
+    refused = await organizer.post(organizer.url("event_leave", event_id=event_id))
+    assert refused.status_code == 409
+    assert 'untick "Show me in the list of people here"' in text_of(refused)
+    # Left in an earlier version: her list of who joined still shows Ana.
+    await pool.execute("UPDATE event_attendees SET left_at = now() WHERE account_id = 1")
+    page = text_of(await organizer.get(organizer.url("event", event_id=event_id)))
+    assert "Remove Ana Silva" in page and "Nobody else yet" not in page
+
+
 async def test_someone_with_nothing_joins_and_makes_a_card_in_one_form(new_phone, pool):
     _, event_id = await organizer_with_event(new_phone)
     code = await join_code(pool, event_id)
