@@ -720,6 +720,10 @@ BEGIN
       AND NOT EXISTS (SELECT 1 FROM contacts c
                       WHERE c.event_id = e.id AND c.owner_id <> account
                         AND c.contact_id <> account);
+    -- Those kept (others were there) stay for the people who met there, closed: with nobody
+    -- in charge, no one new joins by their code or poster.
+    UPDATE events SET closed_at = now()
+    WHERE organizer_id = account AND closed_at IS NULL;
 
     -- Confirmed for this account alone: for nobody now (its row goes with the account).
     UPDATE email_addresses ea SET confirmed_at = NULL

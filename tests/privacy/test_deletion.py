@@ -328,10 +328,13 @@ async def test_deleting_a_rich_account_leaves_no_row_that_references_it(
     # The organizers' counts stay as numbers; her event with others stays, without her.
     for event_id, stats in stats_before.items():
         assert dict(await sql.run(pool, "events.stats", event_id=event_id)) == stats
-    kept = await pool.fetch("SELECT name, organizer_id FROM events ORDER BY id")
+    # Hers is closed: with nobody in charge, no one new joins by its code or poster.
+    kept = await pool.fetch(
+        "SELECT name, organizer_id, closed_at IS NOT NULL AS closed FROM events ORDER BY id"
+    )
     assert [tuple(row) for row in kept] == [
-        ("Lunch & Learn", await account_of(pool, "Olga Organizer")),
-        ("Dana's Breakfast", None),
+        ("Lunch & Learn", await account_of(pool, "Olga Organizer"), False),
+        ("Dana's Breakfast", None, True),
     ]
     # The others no longer have her; her browsers are signed out; her link says so.
     for phone in (ana, mia, ben, carl, olga):

@@ -399,6 +399,7 @@ async def test_a_lone_bump_hears_nobody_bumped_back(new_phone):
         dana.url("bump_create"), {"bumped_at": str(time.time() * 1000)}, htmx=True
     )
     assert "No phone bumped back" in text_of(answer)
+    assert "another network (mobile data, another Wi-Fi) or not in this event" in text_of(answer)
     assert time.monotonic() - started < 3
 
 
