@@ -5,6 +5,11 @@
 // form's POST too).
 var ReachoutCache = (function () {
   "use strict";
+
+  function patterns(sources) {
+    return sources.map(function (source) { return new RegExp(source); });
+  }
+
   var PREFIX = "reachout-";
   var PAGES = "reachout-pages";
   var OFFLINE_URL = REACHOUT_URLS.offline;
@@ -23,10 +28,6 @@ var ReachoutCache = (function () {
   var NOTICE_PARAMS = ["notice", "removed"];
   var KEEP_AGAIN_MS = 10000;
   var staticCache = PREFIX + "static";
-
-  function patterns(sources) {
-    return sources.map(function (source) { return new RegExp(source); });
-  }
   var shell = [];
   var keptAt = {};
 
@@ -174,7 +175,10 @@ var ReachoutCache = (function () {
       return fetch(request).then(function (response) {
         // A navigation's redirect comes back unopened: our forms redirect once they worked.
         var worked = response.ok || response.type === "opaqueredirect";
-        return worked ? forgetAfter(url).then(function () { return response; }) : response;
+        if (!worked) return response;
+        // The form did its work: a copy that could not be forgotten is no reason to say
+        // "You're offline" (what the catch below would).
+        return forgetAfter(url).catch(function () {}).then(function () { return response; });
       }).catch(offlinePage);
     }
     if (url.origin !== self.location.origin) return null;
