@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -570,9 +571,25 @@ async def passkey_register(request: Request) -> Response:
     return JSONResponse({"added": name}, status_code=201)
 
 
+# Each ask keeps a challenge row (five minutes): a venue's network signs in often, a script
+# asking without end is held back.
+PASSKEY_ASKS = limits.Rule(
+    "address-passkey-asks",
+    120,
+    timedelta(minutes=10),
+    "Too many passkey sign-ins from this network just now. Try again {wait}, or sign in by email.",
+)
+
+
 async def passkey_sign_in_options(request: Request) -> Response:
     """ "Sign in with a passkey": a challenge; the phone offers the passkeys it has for us."""
     app = request.app
+    try:
+        await limits.take(
+            app.state.pool, app.state.sql, (PASSKEY_ASKS, limits.address_key(request))
+        )
+    except limits.TooMany as too_many:
+        return JSONResponse({"error": too_many.detail}, status_code=429, headers=too_many.headers)
     body = await passkeys.authentication_options(
         app.state.pool, app.state.sql, app.state.settings.base_url
     )

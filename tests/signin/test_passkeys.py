@@ -136,3 +136,16 @@ async def test_answers_that_are_not_passkey_answers_are_a_clear_400(new_phone, p
     assert "Please try again" in added.json()["error"]
     assert await pool.fetchval("SELECT count(*) FROM passkeys") == 1
     assert await pool.fetchval("SELECT count(*) FROM sessions WHERE signed_in_by = 'passkey'") == 0
+
+
+async def test_asking_for_passkey_sign_ins_without_end_is_held_back(new_phone, pool):
+    """Each ask keeps a challenge for five minutes: a venue's network may ask often (120 in
+    ten minutes), a script asking without end is refused in words, keeping nothing more."""
+    stranger = await new_phone()
+    for _ in range(120):
+        await options(stranger, "passkey_sign_in_options")
+    refused = await stranger.client.post(stranger.url("passkey_sign_in_options"), headers=JSON)
+    assert refused.status_code == 429
+    assert refused.json()["error"].startswith("Too many passkey sign-ins from this network")
+    assert int(refused.headers["retry-after"]) > 0
+    assert await pool.fetchval("SELECT count(*) FROM webauthn_challenges") == 120

@@ -35,8 +35,18 @@
     status.hidden = false;
   }
 
+  // The options asked for, or null when they were refused (said in the status).
+  async function optionsFor(button, status) {
+    var asked = await post(button.dataset.optionsUrl);
+    var options = await asked.json();
+    if (asked.ok) return options;
+    say(status, options.error);
+    return null;
+  }
+
   async function add(button, status) {
-    var options = await (await post(button.dataset.optionsUrl)).json();
+    var options = await optionsFor(button, status);
+    if (!options) return;
     options.challenge = toBytes(options.challenge);
     options.user.id = toBytes(options.user.id);
     (options.excludeCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
@@ -59,7 +69,8 @@
   }
 
   async function signIn(button, status) {
-    var options = await (await post(button.dataset.optionsUrl)).json();
+    var options = await optionsFor(button, status);
+    if (!options) return;
     options.challenge = toBytes(options.challenge);
     (options.allowCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
     var credential = await navigator.credentials.get({ publicKey: options });
