@@ -116,10 +116,15 @@ async def event_block(request: Request) -> Response:
         raise HTTPException(400, "You cannot block yourself.")
     account_id = signed_in_account(request)
     pool, sql = request.app.state.pool, request.app.state.sql
-    blockable = await sql.run(
-        pool, "events.blockable", event_id=event["id"], account_id=other, viewer_id=account_id
+    # Only someone the list shows me (the rule a request to connect asks), or a second tap
+    # of my own Block: the same answer for someone unlisted, someone who blocked me, or
+    # nobody there, so the answer tells nobody who is at the event.
+    shown = await sql.run(
+        pool, "requests.can_ask", event_id=event["id"], other_id=other, viewer_id=account_id
     )
-    if blockable is None:
+    if not shown and not await sql.run(
+        pool, "blocks.made", blocker_id=account_id, blocked_id=other
+    ):
         raise HTTPException(404, "That person is not on this event's list of people.")
     await blocks.block(pool, sql, account_id, other)
     return RedirectResponse(

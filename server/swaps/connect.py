@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,30 +82,24 @@ async def create_guest(
     """A card for a guest typed in on my phone (no session: this phone is not theirs),
     connected both ways."""
     sql = request.app.state.sql
-    async with contextlib.AsyncExitStack() as stack:
-        if conn is None:
-            conn = await stack.enter_async_context(request.app.state.pool.acquire())
-        assert conn is not None
-        async with conn.transaction():
-            address = addresses.normalize(values.get("email", ""))
-            if await sql.run(
-                conn, "blocks.address_blocked", account_id=account_id, address=address
-            ):
-                # Their address, typed for them by someone they blocked (or blocked): as a swap.
-                raise SwapRefused
-            await rates.guest(conn, request, account_id)
-            # The guest is standing next to me: my time zone, as looked up with my session.
-            row = await sql.run(
-                conn,
-                "accounts.join_with_details",
-                token_hash=None,
-                sharer_id=account_id,
-                time_zone=viewer(request).time_zone,
-                **fields.card_values(values),
-            )
-            assert row is not None
-            # The guest has no app: "You met <me>" by email is how they hear from us.
-            emailed = await addresses.queue_met(
-                conn, sql, row["newcomer_id"], account_id, values.get("email", "")
-            )
+    async with transaction(conn or request.app.state.pool) as held:
+        address = addresses.normalize(values.get("email", ""))
+        if await sql.run(held, "blocks.address_blocked", account_id=account_id, address=address):
+            # Their address, typed for them by someone they blocked (or blocked): as a swap.
+            raise SwapRefused
+        await rates.guest(held, request, account_id)
+        # The guest is standing next to me: my time zone, as looked up with my session.
+        row = await sql.run(
+            held,
+            "accounts.join_with_details",
+            token_hash=None,
+            sharer_id=account_id,
+            time_zone=viewer(request).time_zone,
+            **fields.card_values(values),
+        )
+        assert row is not None
+        # The guest has no app: "You met <me>" by email is how they hear from us.
+        emailed = await addresses.queue_met(
+            held, sql, row["newcomer_id"], account_id, values.get("email", "")
+        )
     return Guest(int(row["sharer_contact"]), emailed)

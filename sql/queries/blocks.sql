@@ -28,6 +28,10 @@ WITH blocked AS (
 UPDATE connect_requests SET status = 'declined', decided_at = now()
 WHERE from_id = :blocked_id AND to_id = :blocker_id AND status = 'pending'
 
+-- name: made$
+-- Whether :blocker_id blocked :blocked_id already.
+SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = :blocker_id AND blocked_id = :blocked_id)
+
 -- name: unblock$
 -- :blocker_id lifts their block on :blocked_id; returns nothing when there was none. What the
 -- block ended stays ended: they may swap again, as strangers.

@@ -138,21 +138,6 @@ SELECT p.account_id, p.name, p.headline, p.company, p.looking_for, p.can_help_wi
 FROM roster_page(:event_id, :viewer_id, :query, :after, :limit) WITH ORDINALITY p
 ORDER BY p.ordinality
 
--- name: blockable$
--- Whether :viewer_id may block :account_id from the event's list of people: 'shown' when the
--- list shows them to the viewer (listed, present, no block either way), 'done' when the
--- viewer blocked them already (a second tap); NULL otherwise, the same whether they are there
--- unlisted, blocked the viewer, or are not there at all: the answer tells nobody anything.
-SELECT CASE
-    WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker_id = :viewer_id AND blocked_id = :account_id)
-        THEN 'done'
-    WHEN EXISTS (SELECT 1 FROM event_attendees
-                 WHERE event_id = :event_id AND account_id = :account_id AND listed
-                   AND left_at IS NULL)
-         AND NOT blocked_between(:viewer_id, :account_id)
-        THEN 'shown'
-END
-
 -- name: current^
 -- The event I am at now (current_event()), if any, and when it is over with the same grace:
 -- a share code shown there lasts at least until then, and My QR leads to its people.
