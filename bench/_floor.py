@@ -132,7 +132,13 @@ async def our_leave_details(request: Request) -> Response:
     values = {"name": str(form.get("name", "")), "email": str(form.get("email", ""))}
     token, token_hash = sessions.new_token()
     # Ours: refused limits raise TooMany, answered 429 as any HTTPException is.
-    joined = await joining.join_by_link(request, values, token_hash=token_hash, time_zone="UTC")
+    joined = await joining.join_by_link(
+        request,
+        values,
+        token_hash=token_hash,
+        time_zone="UTC",
+        attempt=joining.attempt_hash(form),
+    )
     if joined is None:
         return PlainTextResponse("no such card", status_code=404)
     response = RedirectResponse(f"/welcome/{joined['newcomer_contact']}", status_code=303)

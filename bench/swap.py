@@ -75,6 +75,7 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +179,8 @@ class Swap(Workload):
                 "phone": "",
                 "linkedin": "",
                 "headline": "",
+                # What app.js adds to each try (link_joins: Send again is the same try).
+                "attempt": str(uuid.uuid4()),
             }
         ).encode()
         reply = await conn.request(

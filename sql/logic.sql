@@ -325,12 +325,15 @@ $$;
 -- someone blocked with the sharer (blocked_address()): nothing is made or counted. A card
 -- that asks for details first shares itself once accepted: its "You met" is held until then
 -- (next_attempt_at 'infinity'; contacts.accept lets it go), so that it carries the card.
+-- `attempt` is the hash of the key the page made for this try (NULL: none): the same try sent
+-- again within ten minutes gets the account and contact the first made, with a new session,
+-- and nothing more is made, counted or mailed (link_joins).
 CREATE OR REPLACE FUNCTION join_by_link(
     share bigint, legacy_account bigint, generation integer,
     buckets text[], keys text[], mosts integer[], spans interval[],
     token_hash bytea, tz text, name text, headline text, company text, email text, phone text,
     linkedin text, website text, other_link text, looking_for text, can_help_with text,
-    address text)
+    address text, attempt bytea)
 RETURNS TABLE (newcomer_id bigint, newcomer_contact bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -353,6 +356,23 @@ BEGIN
         RETURN NEXT;
         RETURN;
     END IF;
+    IF attempt IS NOT NULL THEN
+        -- Two sends of one try at once: the second waits, then finds what the first made.
+        PERFORM pg_advisory_xact_lock(hashtextextended('link-join:' || encode(attempt, 'hex'), 0));
+        SELECT j.account_id, j.contact_id INTO newcomer_id, newcomer_contact
+        FROM link_joins j
+        WHERE j.attempt_hash = attempt AND j.sharer_id = sharer
+          AND j.made_at > now() - interval '10 minutes';
+        IF newcomer_id IS NOT NULL THEN
+            -- Sent again: the same account, signed in on this browser once more (the
+            -- first answer, with its cookie, never arrived). Nothing counted or mailed twice.
+            IF token_hash IS NOT NULL THEN
+                INSERT INTO sessions (token_hash, account_id) VALUES (token_hash, newcomer_id);
+            END IF;
+            RETURN NEXT;
+            RETURN;
+        END IF;
+    END IF;
     FOR i IN 1 .. coalesce(cardinality(keys), 0) LOOP
         keys[i] := coalesce(keys[i], sharer::text);
     END LOOP;
@@ -368,6 +388,13 @@ BEGIN
         THEN
             UPDATE emails SET next_attempt_at = 'infinity' WHERE id = met_mail;
         END IF;
+    END IF;
+    IF attempt IS NOT NULL THEN
+        INSERT INTO link_joins (attempt_hash, sharer_id, account_id, contact_id)
+        VALUES (attempt, sharer, newcomer_id, newcomer_contact)
+        ON CONFLICT (attempt_hash) DO UPDATE
+        SET sharer_id = EXCLUDED.sharer_id, account_id = EXCLUDED.account_id,
+            contact_id = EXCLUDED.contact_id, made_at = EXCLUDED.made_at;
     END IF;
     RETURN NEXT;
 END

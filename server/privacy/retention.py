@@ -105,6 +105,14 @@ RULES = (
         ("retention.move_codes", "retention.webauthn_challenges"),
     ),
     Rule(
+        "When you leave your details on a card, which try made your card (a code your browser"
+        " made, scrambled), so that Send tapped again after the network lost the answer"
+        " makes no second card",
+        "deleted after ten minutes",
+        None,
+        ("retention.link_joins",),
+    ),
+    Rule(
         "Your card's page as someone with no account sees it from your link, kept ready to open"
         " fast for a crowd",
         "deleted as soon as you change your card, and otherwise when the link stops working",

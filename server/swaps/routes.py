@@ -20,7 +20,7 @@ from server.contacts.contacts import new_contact_url
 from server.db import time_zones
 from server.swaps import card_pages, rates, sync
 from server.swaps.connect import SwapRefused, connect
-from server.swaps.joining import join_by_link
+from server.swaps.joining import attempt_hash, join_by_link
 from server.swaps.visits import REPLACED, SELF, Visit, load_visit
 from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
@@ -143,7 +143,13 @@ async def leave_details(request: Request) -> Response:
     # The card, the limits (refused: nothing made, nothing counted), her account, card and
     # session, the swap, and "You met <sharer>" by email (she has no app: that is how she
     # hears from us), in one statement.
-    joined = await join_by_link(request, values, token_hash=token_hash, time_zone=time_zone)
+    joined = await join_by_link(
+        request,
+        values,
+        token_hash=token_hash,
+        time_zone=time_zone,
+        attempt=attempt_hash(form),
+    )
     if joined is None:
         await load_visit(request)  # raises the card page's 404 or 410
         # Generations only grow, so a link that opened no card a moment ago cannot open one

@@ -30,12 +30,13 @@ FROM join_with_details(:token_hash, :sharer_id, :time_zone, :name, :headline, :c
 -- accounts (:keys NULL: the card's owner), their account, card, session and the connection,
 -- and "You met" to :address (empty: none). The newcomer's account and contact row; no row
 -- when the link names no such card at that generation; NULLs when :address is on the card of
--- someone blocked with the card's owner (nothing made).
+-- someone blocked with the card's owner (nothing made). :attempt_hash (NULL: none) names the
+-- try: sent again, it gets what the first made.
 SELECT newcomer_id, newcomer_contact
 FROM join_by_link(:share_id, :account_id, :generation, :buckets, :keys, :mosts,
                   :spans::interval[], :token_hash, :time_zone, :name, :headline, :company,
                   :email, :phone, :linkedin, :website, :other_link, :looking_for,
-                  :can_help_with, :address)
+                  :can_help_with, :address, :attempt_hash)
 
 -- name: preferences^
 -- Time zone and follow-up timing, as the settings page shows them.

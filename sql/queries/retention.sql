@@ -187,3 +187,15 @@ WITH gone AS (
     RETURNING 1
 )
 SELECT count(*) FROM gone
+
+-- name: link_joins$
+-- Which try of "Leave your details" made which account (a key's hash), so that Send tapped
+-- again after a lost answer makes no second one: once the ten minutes it counts are over.
+WITH gone AS (
+    DELETE FROM link_joins WHERE attempt_hash IN (
+        SELECT attempt_hash FROM link_joins
+        WHERE made_at < now() - interval '10 minutes' - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone

@@ -155,6 +155,27 @@ async def webauthn_challenges(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM webauthn_challenges WHERE challenge = $1", challenge
 
 
+async def link_joins(pool: asyncpg.Pool, when: datetime) -> Probe:
+    """A try of "Leave your details" whose ten minutes end at ``when``."""
+    sharer, newcomer = await account(pool), await account(pool)
+    contact = await pool.fetchval(
+        "INSERT INTO contacts (owner_id, contact_id) VALUES ($1, $2) RETURNING id",
+        newcomer,
+        sharer,
+    )
+    attempt = f"try {next(_serial)}".encode()
+    await pool.execute(
+        """INSERT INTO link_joins (attempt_hash, sharer_id, account_id, contact_id, made_at)
+           VALUES ($1, $2, $3, $4, $5::timestamptz - interval '10 minutes')""",
+        attempt,
+        sharer,
+        newcomer,
+        contact,
+        when,
+    )
+    return "SELECT count(*) FROM link_joins WHERE attempt_hash = $1", attempt
+
+
 async def card_pages(pool: asyncpg.Pool, when: datetime) -> Probe:
     """A card page kept for a link that stops working at ``when``."""
     owner = await account(pool)
@@ -268,6 +289,7 @@ SEEDS: dict[str, Seed] = {
         swap_codes,
         move_codes,
         webauthn_challenges,
+        link_joins,
         card_pages,
         bumps,
         synced_actions,

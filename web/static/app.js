@@ -21,6 +21,7 @@
         button.textContent = "Link copied";
       });
     });
+    attemptKeys(document);
     offlineMark();
     shownOnce();
     badge();
@@ -88,8 +89,44 @@
   }
 
   document.addEventListener("htmx:load", function (event) {
-    if (event.target instanceof Element) useTimeZone(event.target);
+    if (event.target instanceof Element) {
+      useTimeZone(event.target);
+      attemptKeys(event.target);
+    }
   });
+
+  // One key per form and visit (this tab), sent with each try: when the venue's network loses
+  // the answer and Send is tapped again, the server knows it is the same try, not a second
+  // person (the form, back with an error, gets the same key again).
+  function attemptKeys(root) {
+    if (root === document && document.body && document.body.hasAttribute("data-signed-in")) {
+      // Signed in: a try that made the account is over, and a later visit is a new one.
+      try {
+        Object.keys(sessionStorage).forEach(function (name) {
+          if (name.indexOf("reachout-attempt ") === 0) sessionStorage.removeItem(name);
+        });
+      } catch (e) {}
+    }
+    root.querySelectorAll("[data-attempt]").forEach(function (input) {
+      var form = input.closest("form");
+      if (input.value || !form) return;
+      var name = "reachout-attempt " + form.getAttribute("action");
+      var key = null;
+      try { key = sessionStorage.getItem(name); } catch (e) {}
+      if (!key) {
+        key = newKey();
+        try { sessionStorage.setItem(name, key); } catch (e) {}
+      }
+      input.value = key;
+    });
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
 
   // A request sent from one list of matches: the same person in the other list (someone who
   // can help me and whom I can help) says so too, not "Request to connect" (a 409).
