@@ -92,17 +92,21 @@ BEGIN
 END
 $$;
 
--- Whether `address` (lower-cased already) is on the card of someone the organizer removed
--- from `event`: removed for good, they do not come back as a new account with it. By the
--- event's removed attendees (few), each card by key, as blocked_address().
+-- The hash an address (lower-cased already) is kept under where only a match is needed.
+CREATE OR REPLACE FUNCTION address_hash(address text) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT sha256(convert_to(address, 'UTF8'))
+$$;
+
+-- Whether `address` (lower-cased already) was on the card of someone the organizer removed
+-- from `event` when they were removed: removed for good, they do not come back as a new
+-- account with it, even once the removed account is deleted (event_removed_addresses).
 CREATE OR REPLACE FUNCTION removed_address(event bigint, address text) RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
     RETURN address <> '' AND EXISTS (
-        SELECT 1 FROM event_attendees ea
-        WHERE ea.event_id = event AND ea.removed_at IS NOT NULL
-          AND (SELECT lower(c.email) FROM cards c WHERE c.account_id = ea.account_id)
-              = address);
+        SELECT 1 FROM event_removed_addresses r
+        WHERE r.event_id = event AND r.address_hash = address_hash(address));
 END
 $$;
 

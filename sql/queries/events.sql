@@ -73,14 +73,23 @@ LIMIT 500
 -- name: remove_attendee$
 -- The organizer removes an attendee (never themselves): off the roster, and out for good,
 -- and the requests to connect they sent there and nobody answered are withdrawn (gone from
--- the others' requests, as if they had withdrawn them).
+-- the others' requests, as if they had withdrawn them). Someone who left meanwhile is
+-- removed all the same (leaving first must not dodge it), and the address on their card now
+-- stays out with them (removed_address() in logic.sql).
 WITH removed AS (
-    UPDATE event_attendees ea SET left_at = now(), removed_at = now()
+    UPDATE event_attendees ea
+    SET left_at = coalesce(ea.left_at, now()), removed_at = now()
     FROM events e
     WHERE e.id = ea.event_id AND ea.event_id = :event_id AND ea.account_id = :account_id
       AND e.organizer_id = :organizer_id AND ea.account_id <> e.organizer_id
-      AND ea.left_at IS NULL
+      AND ea.removed_at IS NULL
     RETURNING ea.account_id
+), address AS (
+    INSERT INTO event_removed_addresses (event_id, address_hash)
+    SELECT :event_id, address_hash(lower(c.email))
+    FROM removed JOIN cards c ON c.account_id = removed.account_id
+    WHERE c.email <> ''
+    ON CONFLICT DO NOTHING
 ), withdrawn AS (
     UPDATE connect_requests r SET withdrawn_at = now()
     FROM removed

@@ -177,6 +177,73 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     assert (await olga.post(beyond, {})).status_code == 404
 
 
+async def remove(olga, event_id: int, account_id: int):  # type: ignore[no-untyped-def]
+    return await olga.post(
+        olga.url("event_remove_attendee", event_id=event_id, account_id=account_id), {}
+    )
+
+
+async def refused_at_the_door(phone, code: str) -> None:  # type: ignore[no-untyped-def]
+    answer = await phone.post(phone.url("join_event_submit", code=code), {"listed": "on"})
+    assert answer.status_code == 403
+    assert "The organizer removed you" in text_of(answer)
+
+
+async def test_leaving_just_before_being_removed_does_not_dodge_it(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    mia = await attendee(new_phone, pool, event_id, "Mia Chen")
+    mia_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Mia Chen'")
+    page = soup(await olga.get(olga.url("event", event_id=event_id)))
+    assert page.find("button", string="Remove Mia Chen") is not None
+    # She sees it coming and leaves; the organizer taps Remove on the page as it was.
+    await mia.post(mia.url("event_leave", event_id=event_id))
+    gone = await remove(olga, event_id, mia_id)
+    assert gone.status_code == 303
+    await refused_at_the_door(mia, await join_code(pool, event_id))
+    # Removed once is enough: a second tap finds nobody to remove.
+    assert (await remove(olga, event_id, mia_id)).status_code == 404
+
+
+async def test_a_removed_person_stays_out_after_deleting_their_account(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    await attendee(new_phone, pool, event_id, "Mia Chen")
+    mia_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Mia Chen'")
+    assert (await remove(olga, event_id, mia_id)).status_code == 303
+    assert await pool.fetchval("SELECT delete_account($1)", mia_id)
+    assert await pool.fetchval("SELECT count(*) FROM cards WHERE name = 'Mia Chen'") == 0
+
+    code = await join_code(pool, event_id)
+    again = await new_phone()
+    await again.make_card(name="Mia C", email="Mia@Example.com")
+    await refused_at_the_door(again, code)
+    newcomer = await new_phone()
+    joined = await newcomer.post(
+        newcomer.url("join_event_submit", code=code), {"name": "M", "email": "mia@example.com"}
+    )
+    assert joined.status_code == 403 and "The organizer removed you" in text_of(joined)
+    # Nothing of her in words is kept for it: her address only as a hash.
+    kept = await pool.fetchval(
+        "SELECT count(*) FROM event_removed_addresses WHERE event_id = $1", event_id
+    )
+    assert kept == 1
+    assert await pool.fetchval("SELECT count(*) FROM cards WHERE email ILIKE 'mia@%'") == 1
+
+
+async def test_a_removed_person_cannot_lock_someone_else_out_with_their_address(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    mia = await attendee(new_phone, pool, event_id, "Mia Chen")
+    mia_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Mia Chen'")
+    assert (await remove(olga, event_id, mia_id)).status_code == 303
+    # Removed, she puts Sam's address on her card: Sam still gets in.
+    await mia.make_card(name="Mia Chen", email="sam@example.com")
+    await attendee(new_phone, pool, event_id, "Sam Roe")
+    attending = await pool.fetchval(
+        """SELECT count(*) FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
+           WHERE c.name = 'Sam Roe' AND ea.left_at IS NULL"""
+    )
+    assert attending == 1
+
+
 async def test_the_poster_scanned_again_by_someone_in_opens_the_event(new_phone, pool):
     olga, event_id = await organizer_with_event(new_phone)
     mia = await attendee(new_phone, pool, event_id, "Mia Chen")
