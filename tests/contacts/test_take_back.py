@@ -204,6 +204,10 @@ async def test_what_they_see_of_me_changes_their_side_at_once(new_phone, pool):
     labels = [label.get_text(strip=True) for label in soup(page).select("#sharing label")]
     assert labels == ["All my card", "Name and headline only"]
     assert soup(page).select_one("#sharing input[checked]")["value"] == "all"
+    # What the choice does not reach is said where it is made: the link opens the whole card.
+    fieldset = soup(page).select_one("#sharing fieldset")
+    hint = soup(page).find(id=fieldset["aria-describedby"])
+    assert "share link still open all your card to whoever has them" in hint.get_text()
 
     saved = await set_sharing(dana, dana_contact, "basics", htmx=True)
     assert saved.status_code == 200 and "<html" not in saved.text
