@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from server.cards import fields
 from server.cards.cards import load_card, phone_region
+from server.contacts.contacts import like_pattern
 from server.db import time_zones
 from server.events import events, joining
 from server.events.events import join_path, join_url, load_event
@@ -146,6 +147,9 @@ async def event_remove_attendee(request: Request) -> Response:
 
 MATCHING = [fields.BY_NAME[name] for name in fields.MATCHING_FIELDS]
 
+# "Who joined" on the organizer's page, newest first; past that, they search for the name.
+ATTENDEES_SHOWN = 500
+
 
 async def _matching(request: Request, event: Any) -> dict[str, Any]:
     """What the event's page asks an attendee whose card lacks either matching field."""
@@ -171,9 +175,17 @@ async def _event_page(request: Request, event: Any) -> dict[str, Any]:
         context["stats"] = await request.app.state.sql.run(
             request.app.state.pool, "events.stats", event_id=event["id"]
         )
-        context["attendees"] = await request.app.state.sql.run(
-            request.app.state.pool, "events.attendees", event_id=event["id"]
+        who = request.query_params.get("who", "")
+        attendees = await request.app.state.sql.run(
+            request.app.state.pool,
+            "events.attendees",
+            event_id=event["id"],
+            pattern=like_pattern(who),
+            limit=ATTENDEES_SHOWN + 1,
         )
+        context["attendees"] = attendees[:ATTENDEES_SHOWN]
+        context["more_attendees"] = len(attendees) > ATTENDEES_SHOWN
+        context["who"] = " ".join(who.split())[:100]
         context["join_link"] = join_url(request, event["join_code"])
         context["code"] = events.spoken(event["join_code"])
     return context

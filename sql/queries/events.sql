@@ -62,13 +62,16 @@ SELECT EXISTS (SELECT 1 FROM event_attendees
 SELECT removed_address(:event_id, :address)
 
 -- name: attendees
--- Everyone at an event, for its organizer (listed or not): name and headline, with whether
--- they are on the roster.
+-- Who is at an event, for its organizer (listed or not), newest first: name and headline,
+-- with whether they are on the roster. :pattern (a LIKE pattern, escaped; NULL: everyone)
+-- finds someone by name, headline or company, folded as the contacts search folds them
+-- (cards.match_text). :limit of them.
 SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at
 FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
 WHERE ea.event_id = :event_id AND ea.left_at IS NULL
+  AND (:pattern::text IS NULL OR c.match_text LIKE (SELECT search_fold(:pattern)))
 ORDER BY ea.joined_at DESC, ea.account_id DESC
-LIMIT 500
+LIMIT :limit
 
 -- name: remove_attendee$
 -- The organizer removes an attendee (never themselves): off the roster, and out for good,

@@ -244,6 +244,53 @@ async def test_a_removed_person_cannot_lock_someone_else_out_with_their_address(
     assert attending == 1
 
 
+async def test_the_organizer_finds_anyone_who_joined_by_name(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    await attendee(
+        new_phone,
+        pool,
+        event_id,
+        "Zoë Park",
+        headline="Buyer at Threadline",
+        email="zoe@example.com",
+    )
+    await attendee(new_phone, pool, event_id, "Sam Roe")
+
+    def names(page) -> list[str]:  # type: ignore[no-untyped-def]
+        return [span.get_text() for span in soup(page).select("ul.people .name")]
+
+    found = await olga.get(olga.url("event", event_id=event_id), params={"who": "zoe"})
+    assert names(found) == ["Zoë Park"]
+    assert soup(found).find("input", id="who")["value"] == "zoe"
+    by_headline = await olga.get(olga.url("event", event_id=event_id), params={"who": "THREAD"})
+    assert names(by_headline) == ["Zoë Park"]
+    nobody = await olga.get(olga.url("event", event_id=event_id), params={"who": "100%_x"})
+    assert nobody.status_code == 200 and names(nobody) == []
+    assert "Nobody here matches “100%_x”." in text_of(nobody)
+    assert soup(nobody).find("a", string="Show everyone") is not None
+
+    # A big event: the newest 500 are listed, and the page says how to reach the others.
+    first = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Zoë Park'")
+    await pool.execute(
+        """WITH made AS (
+               INSERT INTO accounts (time_zone) SELECT 'UTC' FROM generate_series(1, 500)
+               RETURNING id),
+           carded AS (INSERT INTO cards (account_id, name) SELECT id, 'Guest ' || id FROM made)
+           INSERT INTO event_attendees (event_id, account_id, listed)
+           SELECT $1, id, true FROM made""",
+        event_id,
+    )
+    page = await olga.get(olga.url("event", event_id=event_id))
+    assert len(names(page)) == 500 and "Zoë Park" not in names(page)
+    assert "The newest 500 who joined. To find someone else, search for their name." in (
+        text_of(page)
+    )
+    found = await olga.get(olga.url("event", event_id=event_id), params={"who": "Zoë"})
+    assert names(found) == ["Zoë Park"]
+    remove = soup(found).find("button", string="Remove Zoë Park").find_parent("form")
+    assert remove["action"].endswith(f"/attendees/{first}/remove")
+
+
 async def test_the_poster_scanned_again_by_someone_in_opens_the_event(new_phone, pool):
     olga, event_id = await organizer_with_event(new_phone)
     mia = await attendee(new_phone, pool, event_id, "Mia Chen")
