@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 minimum_size=page_cache.GZIP_MINIMUM,
                 compresslevel=page_cache.COMPRESS_LEVEL,
                 # A vCard is mostly a photo's base64, of which gzip wins back a quarter for
-                # more CPU than making the file (server/export/downloads.py).
+                # more CPU than making the file (server/export/making.py).
                 exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/vcard"),
             ),
             # The viewer first, so even a refused request's error page shows who is signed in.

@@ -1,35 +1,22 @@
-"""An export as a download: read in one snapshot of the database and sent in chunks as it
-is made, so a large one never sits in memory whole."""
+"""An export as a download: made whole first (``making``), its database connection given
+back, then sent in chunks with its length, however slowly the phone takes it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
-from contextlib import aclosing
+import os
+from collections.abc import AsyncGenerator
 from datetime import datetime
-from zlib import DEFLATED, MAX_WBITS, Z_SYNC_FLUSH, compressobj
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
-from starlette.types import Send
+from starlette.types import Receive, Scope, Send
 
-from server.db.pool import Connection
+from server.export import making
+from server.export.making import Made, Pieces
 
-# What one chunk sent to the browser holds, about: big enough that the per-chunk costs
-# (a write, a gzip flush) are noise, small enough to be nothing in the web process's memory.
-CHUNK_CHARACTERS = 64 * 1024
-
-# Exports compress themselves, at zlib's fastest level, and the app's GZipMiddleware (level
-# 9) leaves them be, as it does what has a Content-Encoding: text shrinks about as much
-# either way (10,000 contacts as CSV: 4.7 MB, 0.3 MB at 1, 0.2 MB at 9). Except the vCard
-# file: with photos it is mostly base64 of JPEG, of which any level wins back only a quarter,
-# for several times the CPU of making the file (10,000 contacts with photos, 260 MB: 2.6 s
-# of the web process's CPU as it is, 12 s gzipped at 1, 22 s at 9); it goes as it is.
-GZIP_LEVEL = 1
-
-# An export's pieces (a card, a row, a record) in order, read on the connection it is given.
-Pieces = Callable[[Connection], AsyncGenerator[str, None]]
+# What one chunk sent to the browser holds: as many bytes as a write to the file, about.
+CHUNK_BYTES = 64 * 1024
 
 
 def filename(what: str, extension: str, zone: ZoneInfo) -> str:
@@ -37,84 +24,62 @@ def filename(what: str, extension: str, zone: ZoneInfo) -> str:
     return f"reachout-{what}-{datetime.now(zone).date().isoformat()}.{extension}"
 
 
-async def _chunks(pool: asyncpg.Pool, pieces: Pieces) -> AsyncGenerator[bytes, None]:
-    # One read-only REPEATABLE READ transaction: every query sees the same moment (a note
-    # saved mid-export is in all of it or none), and the cursors live as long as it does.
-    async with (
-        pool.acquire() as conn,
-        conn.transaction(isolation="repeatable_read", readonly=True),
-        aclosing(pieces(conn)) as made,
-    ):
-        buffer: list[str] = []
-        size = 0
-        async for piece in made:
-            buffer.append(piece)
-            size += len(piece)
-            if size >= CHUNK_CHARACTERS:
-                yield "".join(buffer).encode()
-                buffer.clear()
-                size = 0
-        yield "".join(buffer).encode()
-
-
-async def _gzipped(chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
-    gzip = compressobj(GZIP_LEVEL, DEFLATED, 16 + MAX_WBITS)
-    try:
-        async for chunk in chunks:
-            # Flushed each time: what is made is on its way, not waiting in the compressor.
-            yield gzip.compress(chunk) + gzip.flush(Z_SYNC_FLUSH)
-        yield gzip.flush()
-    finally:
-        await chunks.aclose()
-
-
-async def _body(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
-    try:
-        yield first
-        async for chunk in rest:
-            yield chunk
-    finally:
-        await rest.aclose()
+async def _chunks(made: Made) -> AsyncGenerator[bytes, None]:
+    # Read in the event loop, as it was written: the file was written moments ago and is in
+    # memory or in the kernel's page cache, so a read costs microseconds, less than a hop to
+    # a thread; and each chunk waits on the phone (send) far longer than on the disk.
+    while chunk := made.read(CHUNK_BYTES):
+        yield chunk
 
 
 class Download(StreamingResponse):
-    """A streamed attachment that lets go of its database connection however it ends:
-    Starlette drops the iterator of a download cut short without closing it."""
+    """A made export as an attachment, with its Content-Length, whose file is closed (and so
+    deleted) however the sending ends: finished, cut short, or failed. Starlette drops the
+    iterator of a download cut short without closing it, so the closing is here."""
 
-    def __init__(
-        self, body: AsyncGenerator[bytes, None], *, filename: str, media_type: str, gzip: bool
-    ) -> None:
-        self._body = body
+    def __init__(self, made: Made, *, filename: str, media_type: str, gzip: bool) -> None:
+        self._made = made
+        size = made.seek(0, os.SEEK_END)
+        made.seek(0)
         headers = {
             "content-disposition": f'attachment; filename="{filename}"',
             # Another person's details: kept by no cache between here and the phone.
             "cache-control": "private, no-store",
+            # Of the bytes sent (gzipped, when they are): the phone shows how far it has got.
+            "content-length": str(size),
         }
         if gzip:
             # Otherwise GZipMiddleware says Vary (and compresses nothing: no gzip asked for).
             headers |= {"content-encoding": "gzip", "vary": "Accept-Encoding"}
-        super().__init__(body, media_type=media_type, headers=headers)
+        super().__init__(_chunks(made), media_type=media_type, headers=headers)
 
-    async def stream_response(self, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await super().stream_response(send)
+            await super().__call__(scope, receive, send)
         finally:
-            await self._body.aclose()
+            self._made.close()
 
 
 async def download(
-    request: Request, pieces: Pieces, *, filename: str, media_type: str, compress: bool = True
+    request: Request,
+    pieces: Pieces,
+    *,
+    account_id: int,
+    filename: str,
+    media_type: str,
+    compress: bool = True,
 ) -> Download:
     """``pieces`` as a download, gzipped when ``compress`` and the browser takes gzip. The
-    first chunk is made before answering: when the database is away, the person gets the
-    "Back in a moment" page, not a broken file."""
+    whole file is made before answering: when the database goes away meanwhile, the person
+    gets the "Back in a moment" page, never a broken file; while another of ``account_id``'s
+    exports is being made, a 429 page (``making.MAKING_ONE_ALREADY``)."""
+    # Why the vCard file is not compressed (compress=False): making.GZIP_LEVEL.
     gzip = compress and "gzip" in request.headers.get("accept-encoding", "")
-    rest = _chunks(request.app.state.pool, pieces)
-    if gzip:
-        rest = _gzipped(rest)
+    made = await making.make(
+        request.app.state.pool, request.app.state.sql, account_id, pieces, gzip=gzip
+    )
     try:
-        first = await anext(rest)
+        return Download(made, filename=filename, media_type=media_type, gzip=gzip)
     except BaseException:
-        await rest.aclose()
+        made.close()
         raise
-    return Download(_body(first, rest), filename=filename, media_type=media_type, gzip=gzip)

@@ -119,3 +119,11 @@ ORDER BY created_at, id
 SELECT kind, to_address, status, attempts, last_error, created_at, sent_at
 FROM emails WHERE account_id = :account_id
 ORDER BY created_at, id
+
+-- name: lock_making$
+-- One export made at a time per account, across every web process: true when this
+-- transaction now holds the account's export lock (until it ends), false at once, without
+-- waiting, while another transaction is making one of the account's exports. Taken first in
+-- the export's read-only transaction, which holds it only while the file is made, not while
+-- it is sent. A transaction-level lock, so a transaction pooler (PgBouncer) keeps it too.
+SELECT pg_try_advisory_xact_lock(hashtextextended('export:' || :account_id::bigint, 0))

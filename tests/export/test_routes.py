@@ -163,7 +163,13 @@ async def download(phone: Phone, name: str) -> httpx.Response:
     response = await phone.get(phone.url(name))
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "private, no-store"
+    assert_whole(response)
     return response
+
+
+def assert_whole(response: httpx.Response) -> None:
+    """The file came with its length, and all of it came: made whole before it was sent."""
+    assert int(response.headers["content-length"]) == response.num_bytes_downloaded
 
 
 def dated(response: httpx.Response, what: str, extension: str, zone_hours: int) -> None:
@@ -515,7 +521,7 @@ async def test_more_contacts_than_a_batch_come_whole_and_in_order(new_phone, poo
     assert len(set(re.findall(r"note \d+", json.dumps(data)))) == MANY
 
 
-async def test_a_download_cut_short_gives_its_connection_back(app, new_phone, pool):
+async def test_a_download_cut_short_gives_its_connection_back(app, new_phone, pool, made_files):
     me = await new_phone()
     await me.make_card(name="Mia Chen")
     await many_contacts(pool, await account_of(pool, "Mia Chen"))
@@ -552,6 +558,7 @@ async def test_a_download_cut_short_gives_its_connection_back(app, new_phone, po
     except Exception as error:
         assert "tunnel" in str(error) or type(error).__name__ == "ClientDisconnect"
     assert bodies == 2
+    assert made_files.on_disk and made_files.all_closed()  # and its file is gone
     assert pool.get_size() == pool.get_idle_size()
     assert not await pool.fetchval(
         "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'"
@@ -567,10 +574,14 @@ async def test_gzipped_for_a_browser_that_takes_it_the_same_file_either_way(new_
         assert gzipped.headers["content-encoding"] == "gzip"
         assert "content-encoding" not in plain.headers
         assert gzipped.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
-        assert "content-length" not in gzipped.headers  # streamed
+        # The length of what is sent: the gzipped bytes, when gzipped.
+        assert_whole(gzipped)
+        assert_whole(plain)
+        assert int(gzipped.headers["content-length"]) < int(plain.headers["content-length"])
         if name == "export_csv":
             assert gzipped.content == plain.content  # httpx took the gzip off
     # Mostly photos: gzip would win a quarter back for four times the CPU.
     vcards = await world.me.get(world.me.url("export_vcards"), headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in vcards.headers
+    assert_whole(vcards)
     assert vcards.content == (await download(world.me, "export_vcards")).content
