@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         exception_handlers={
             **dict.fromkeys(db_pool.DATABASE_AWAY, errors.database_away),
+            asyncpg.InterfaceError: errors.connection_closed,
             HTTPException: errors.http_exception,
             queries.TextWithNul: errors.unreadable,
             Exception: errors.server_error,

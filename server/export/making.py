@@ -12,7 +12,7 @@ from zlib import DEFLATED, MAX_WBITS, compressobj
 
 import asyncpg
 
-from server.db.pool import DATABASE_AWAY, Connection
+from server.db.pool import Connection
 from server.db.queries import Queries
 from server.web import limits
 
@@ -84,21 +84,14 @@ async def _fill(
     # One read-only REPEATABLE READ transaction: every query sees the same moment (a note
     # saved mid-export is in all of it or none), and the cursors live as long as it does. It
     # ends, and the connection goes back, when the file is made, however slow the phone.
-    try:
-        async with (
-            pool.acquire() as conn,
-            conn.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            if not await sql.run(conn, "export.lock_making", account_id=account_id):
-                raise limits.TooMany(MAKING_ONE_ALREADY, MAKING_ONE_ALREADY.span)
-            await _write_pieces(pieces(conn), write)
-    except asyncpg.InterfaceError as error:
-        # The connection cut mid-export: asyncpg, rolling back on the way out, raises "the
-        # underlying connection is closed" over the error that says the database went away,
-        # and that one is what the person is told ("Back in a moment"), not a 500.
-        if isinstance(error.__context__, DATABASE_AWAY):
-            raise error.__context__ from None
-        raise
+    # (The connection cut mid-way: errors.connection_closed answers "Back in a moment".)
+    async with (
+        pool.acquire() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        if not await sql.run(conn, "export.lock_making", account_id=account_id):
+            raise limits.TooMany(MAKING_ONE_ALREADY, MAKING_ONE_ALREADY.span)
+        await _write_pieces(pieces(conn), write)
     if gzipper:
         made.write(gzipper.flush())
 

@@ -144,6 +144,15 @@ async def database_away(request: Request, exc: Exception) -> Response:
     return _back_in_a_moment(request, exc)
 
 
+async def connection_closed(request: Request, exc: Exception) -> Response:
+    """asyncpg, rolling back a transaction whose connection was cut, raises "the underlying
+    connection is closed" (an InterfaceError) over the error that said the database went
+    away: that one is what the person is told. Any other InterfaceError is a bug."""
+    if isinstance(exc.__context__, DATABASE_AWAY):
+        return _back_in_a_moment(request, exc.__context__)
+    return await server_error(request, exc)
+
+
 class DatabaseAwayWhileAuthenticating(AuthenticationError):
     """The session could not be looked up: the database is away."""
 
