@@ -363,10 +363,10 @@ BEGIN
     IF attempt IS NOT NULL THEN
         -- Two sends of one try at once: the second waits, then finds what the first made.
         PERFORM pg_advisory_xact_lock(hashtextextended('link-join:' || encode(attempt, 'hex'), 0));
-        SELECT j.account_id, j.contact_id INTO newcomer_id, newcomer_contact
+        SELECT j.account_id, c.id INTO newcomer_id, newcomer_contact
         FROM link_joins j
-        WHERE j.attempt_hash = attempt AND j.sharer_id = sharer
-          AND j.made_at > now() - interval '10 minutes';
+        JOIN contacts c ON c.owner_id = j.account_id AND c.contact_id = sharer
+        WHERE j.attempt_hash = attempt AND j.made_at > now() - interval '10 minutes';
         IF newcomer_id IS NOT NULL THEN
             -- Sent again: the same account, signed in on this browser once more (the
             -- first answer, with its cookie, never arrived). Nothing counted or mailed twice.
@@ -394,11 +394,9 @@ BEGIN
         END IF;
     END IF;
     IF attempt IS NOT NULL THEN
-        INSERT INTO link_joins (attempt_hash, sharer_id, account_id, contact_id)
-        VALUES (attempt, sharer, newcomer_id, newcomer_contact)
+        INSERT INTO link_joins (attempt_hash, account_id) VALUES (attempt, newcomer_id)
         ON CONFLICT (attempt_hash) DO UPDATE
-        SET sharer_id = EXCLUDED.sharer_id, account_id = EXCLUDED.account_id,
-            contact_id = EXCLUDED.contact_id, made_at = EXCLUDED.made_at;
+        SET account_id = EXCLUDED.account_id, made_at = EXCLUDED.made_at;
     END IF;
     RETURN NEXT;
 END

@@ -157,20 +157,12 @@ async def webauthn_challenges(pool: asyncpg.Pool, when: datetime) -> Probe:
 
 async def link_joins(pool: asyncpg.Pool, when: datetime) -> Probe:
     """A try of "Leave your details" whose ten minutes end at ``when``."""
-    sharer, newcomer = await account(pool), await account(pool)
-    contact = await pool.fetchval(
-        "INSERT INTO contacts (owner_id, contact_id) VALUES ($1, $2) RETURNING id",
-        newcomer,
-        sharer,
-    )
     attempt = f"try {next(_serial)}".encode()
     await pool.execute(
-        """INSERT INTO link_joins (attempt_hash, sharer_id, account_id, contact_id, made_at)
-           VALUES ($1, $2, $3, $4, $5::timestamptz - interval '10 minutes')""",
+        """INSERT INTO link_joins (attempt_hash, account_id, made_at)
+           VALUES ($1, $2, $3::timestamptz - interval '10 minutes')""",
         attempt,
-        sharer,
-        newcomer,
-        contact,
+        await account(pool),
         when,
     )
     return "SELECT count(*) FROM link_joins WHERE attempt_hash = $1", attempt
