@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -193,18 +191,11 @@ async def sync_action(request: Request) -> Response:
         return _json(*sync.failed(403, "Make your card on this phone first, then swaps can sync."))
     try:
         key, kind, payload, made_at = sync.parse(body)
-        canonical = json.dumps([kind, payload], sort_keys=True, separators=(",", ":"))
-        digest = hashlib.sha256(canonical.encode()).digest()
         sql = request.app.state.sql
         async with request.app.state.pool.acquire() as conn, conn.transaction():
-            claimed = await sql.run(
-                conn, "sync.claim", account_id=account_id, key=key, payload_hash=digest
-            )
-            if not claimed:
-                first = await sql.run(conn, "sync.get", account_id=account_id, key=key)
-                if first["payload_hash"] != digest:
-                    return _json(*sync.failed(409, sync.KEY_REUSED))
-                return _json(first["status_code"], json.loads(first["answer"]))
+            first = await sync.claim(conn, sql, account_id, key, kind, payload)
+            if first is not None:
+                return _json(*first)
             status_code, answer = await sync.perform(
                 request,
                 conn,
@@ -213,14 +204,7 @@ async def sync_action(request: Request) -> Response:
                 payload,
                 sync.made_at(made_at, datetime.now(UTC), kind),
             )
-            await sql.run(
-                conn,
-                "sync.record",
-                account_id=account_id,
-                key=key,
-                status_code=status_code,
-                answer=json.dumps(answer),
-            )
+            await sync.record(conn, sql, account_id, key, status_code, answer)
     except sync.Answer as exc:
         return _json(exc.status_code, exc.body)
     except limits.TooMany as exc:

@@ -4,12 +4,17 @@ Each action carries a key the phone made. The key is claimed in the same
 transaction that makes the swap and records the answer, so a replay (the page
 and the service worker both sending, or a lost response) gets the first answer
 back and never connects twice; a key reused for a different swap is refused.
+The Tap screen's forms claim the key they are sent with the same way (``keyed``,
+``claim``, ``record``): the copy queued after an answer the network lost is no second swap.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +26,7 @@ from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import new_contact_url
 from server.db.pool import Connection
+from server.db.queries import Queries
 from server.swaps import rates
 from server.swaps.connect import SwapRefused, connect, create_guest
 from server.swaps.visits import SELF, card_for_token
@@ -84,7 +90,74 @@ def guest_form(payload: Mapping[str, object]) -> FormData:
     return FormData([(name, str(payload.get(name) or "")) for name in fields.QUICK_FIELDS])
 
 
-def _done(request: Request, contact_id: int, name: str) -> tuple[int, dict[str, Any]]:
+@dataclass(frozen=True)
+class Keyed:
+    """A Tap screen form sent with the key tap.js gave it, and what was sent with the key:
+    what its outbox sends here when the network loses the answer (or the request)."""
+
+    key: uuid.UUID
+    payload: dict[str, str]
+
+
+def keyed(form: FormData) -> Keyed | None:
+    """The form's key and the fields sent with it; ``None`` when it has none (sent without
+    JavaScript: no outbox sends it again)."""
+    try:
+        key = uuid.UUID(str(form.get("key") or ""))
+    except ValueError:
+        return None
+    sent = {name: value for name, value in form.multi_items() if name != "key"}
+    return Keyed(key, {name: value for name, value in sent.items() if isinstance(value, str)})
+
+
+def digest(kind: str, payload: Mapping[str, str]) -> bytes:
+    """What a key is claimed for: the same key sent again with another digest is another swap."""
+    canonical = json.dumps([kind, payload], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).digest()
+
+
+async def claim(
+    conn: Connection,
+    sql: Queries,
+    account_id: int,
+    key: uuid.UUID,
+    kind: str,
+    payload: Mapping[str, str],
+) -> tuple[int, dict[str, Any]] | None:
+    """Claim ``key`` for this swap in ``conn``'s transaction. ``None``: claimed now, so make
+    the swap and ``record`` its answer before the transaction ends (a concurrent sending of
+    the same key waits here until then). Otherwise the answer the key's first sending got,
+    or 409 when that was another swap."""
+    hashed = digest(kind, payload)
+    if await sql.run(conn, "sync.claim", account_id=account_id, key=key, payload_hash=hashed):
+        return None
+    first = await sql.run(conn, "sync.get", account_id=account_id, key=key)
+    if first["payload_hash"] != hashed:
+        return failed(409, KEY_REUSED)
+    return first["status_code"], json.loads(first["answer"])
+
+
+async def record(
+    conn: Connection,
+    sql: Queries,
+    account_id: int,
+    key: uuid.UUID,
+    status_code: int,
+    answer: dict[str, Any],
+) -> None:
+    """The answer a claimed key's later sendings get."""
+    await sql.run(
+        conn,
+        "sync.record",
+        account_id=account_id,
+        key=key,
+        status_code=status_code,
+        answer=json.dumps(answer),
+    )
+
+
+def done(request: Request, contact_id: int, name: str) -> tuple[int, dict[str, Any]]:
+    """The answer to a swap made: with whom, and the way to them."""
     return 200, {
         "status": "done",
         "message": f"Swapped with {name}.",
@@ -99,13 +172,14 @@ async def perform(
     account_id: int,
     kind: str,
     payload: dict[str, str],
-    at: datetime,
+    at: datetime | None,
 ) -> tuple[int, dict[str, Any]]:
-    """Do one queued swap as if it happened ``at``; the status and answer to record."""
+    """Do one swap as if it happened ``at`` (queued), or now (``None``: a code typed on the
+    Tap screen); the status and answer to record."""
     sql = request.app.state.sql
     if kind == "scan":
         try:
-            card = await card_for_token(request, payload.get("token", ""), at)
+            card = await card_for_token(request, payload.get("token", ""), at or datetime.now(UTC))
         except HTTPException as exc:
             return failed(exc.status_code, str(exc.detail))
         if card["account_id"] == account_id:
@@ -122,13 +196,18 @@ async def perform(
             )
         except SwapRefused as refused:
             return failed(refused.status_code, refused.detail)
-        return _done(request, contact_id, card["name"])
+        return done(request, contact_id, card["name"])
     if kind == "code":
         try:
             # A savepoint: a refused swap leaves their code unused, as if never typed.
             async with conn.transaction():
                 outcome = await codes.redeem(
-                    conn, sql, account_id, limits.address_key(request), payload.get("code", ""), at
+                    conn,
+                    sql,
+                    account_id,
+                    limits.address_key(request),
+                    payload.get("code", ""),
+                    at or datetime.now(UTC),
                 )
                 if outcome.owner_id is not None:
                     contact_id = await connect(conn, sql, account_id, outcome.owner_id, met_at=at)
@@ -139,11 +218,11 @@ async def perform(
             raise Answer(429, {"status": "retry", "message": outcome.message, "retry_after": wait})
         if outcome.owner_id is None:
             return failed(outcome.status, outcome.message)
-        return _done(request, contact_id, outcome.owner_name)
+        return done(request, contact_id, outcome.owner_name)
     values, errors = fields.validate_quick(
         guest_form(payload), phone_region(request), someone_else=True
     )
     if errors:
         return failed(422, " ".join(errors.values()))
     contact_id = (await create_guest(request, account_id, values, conn)).contact_id
-    return _done(request, contact_id, values["name"])
+    return done(request, contact_id, values["name"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -15,7 +14,9 @@ from starlette.routing import Route
 from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import new_contact_url
-from server.swaps.connect import SwapRefused, connect, create_guest
+from server.db.pool import transaction
+from server.swaps import sync
+from server.swaps.connect import create_guest
 from server.tap import bumps, codes
 from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
 from server.web import limits
@@ -97,32 +98,45 @@ def _code_form(request: Request, typed: str, error: str, status_code: int) -> Re
 
 @signed_in(message=NO_CARD)
 async def tap_code_enter(request: Request) -> Response:
-    """They showed me their code and I typed it: connect us both ways."""
+    """They showed me their code and I typed it: connect us both ways.
+
+    Sent with a key (``sync.keyed``), the swap claims it as a queued one does: the copy tap.js
+    queues when the answer never came gets this answer back, not a second redemption.
+    """
     account_id = signed_in_account(request)
     form = await read_form(request)
     typed = text(form, "code")[:20]
-    pool, sql = request.app.state.pool, request.app.state.sql
+    keyed = sync.keyed(form)
+    sql = request.app.state.sql
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            outcome = await codes.redeem(
-                conn, sql, account_id, limits.address_key(request), typed, datetime.now(UTC)
-            )
-            if outcome.owner_id is not None:
-                contact_id = await connect(conn, sql, account_id, outcome.owner_id)
-    except SwapRefused as refused:
-        # Rolled back: their code is still theirs to give someone else.
-        return _code_form(request, typed, refused.detail, refused.status_code)
-    if outcome.owner_id is None:
-        response = _code_form(request, typed, outcome.message, outcome.status)
-        if outcome.retry_after is not None:
-            response.headers["retry-after"] = str(outcome.retry_after)
+        async with transaction(request.app.state.pool) as conn:
+            answered = None
+            if keyed is not None:
+                answered = await sync.claim(conn, sql, account_id, keyed.key, "code", keyed.payload)
+            if answered is None:
+                answered = await sync.perform(
+                    request, conn, account_id, "code", {"code": typed}, None
+                )
+                if keyed is not None:
+                    await sync.record(conn, sql, account_id, keyed.key, *answered)
+    except sync.Answer as limited:
+        # Too many wrong codes: nothing is kept, not even the key, so it may try again later.
+        response = _code_form(request, typed, limited.body["message"], limited.status_code)
+        response.headers["retry-after"] = str(limited.body["retry_after"])
         return response
-    return redirect(request, new_contact_url(request, contact_id))
+    status_code, answer = answered
+    if answer["status"] == "done":
+        return redirect(request, answer["url"])
+    return _code_form(request, typed, answer["message"], status_code)
 
 
 @signed_in(message=NO_CARD)
 async def tap_guest(request: Request) -> Response:
-    """Someone with no phone to hand typed their details on mine."""
+    """Someone with no phone to hand typed their details on mine.
+
+    Sent with a key, the guest is made under it as a queued guest is (``tap_code_enter``).
+    Details refused claim nothing: sent again, they are checked again.
+    """
     account_id = signed_in_account(request)
     form = await read_form(request)
     values, errors = fields.validate_quick(form, phone_region(request), someone_else=True)
@@ -134,7 +148,23 @@ async def tap_guest(request: Request) -> Response:
             status_code=422,
             fragment="_guest_form.html",
         )
-    guest = await create_guest(request, account_id, values)
+    keyed = sync.keyed(form)
+    if keyed is None:
+        guest = await create_guest(request, account_id, values)
+    else:
+        sql = request.app.state.sql
+        async with transaction(request.app.state.pool) as conn:
+            first = await sync.claim(conn, sql, account_id, keyed.key, "guest", keyed.payload)
+            if first is None:
+                guest = await create_guest(request, account_id, values, conn)
+                answer = sync.done(request, guest.contact_id, values["name"])
+                await sync.record(conn, sql, account_id, keyed.key, *answer)
+        if first is not None:
+            # Its queued copy got there first (this request was slow, and given up on).
+            status_code, sent = first
+            if sent["status"] != "done":
+                raise HTTPException(status_code, sent["message"])
+            return redirect(request, sent["url"])
     page = url_path(request, "contact", contact_id=guest.contact_id)
     if guest.emailed:
         notice = "guest_emailed"

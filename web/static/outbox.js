@@ -102,14 +102,20 @@ var ReachoutOutbox = (function () {
     }).catch(function () {});
   }
 
-  // Store first, so closing the app now loses nothing; then try once.
-  function send(kind, payload, label) {
+  // Store first, so closing the app now loses nothing; then try once. ``options``: the key
+  // and moment of a form already sent under that key, whose answer never came (tap.js),
+  // so the server answers this copy as it answered that one, if it got it.
+  function send(kind, payload, label, options) {
+    var given = options || {};
     var record = {
-      key: crypto.randomUUID(), kind: kind, payload: payload, made_at: Date.now(),
-      status: "pending", message: "", url: "", label: label,
+      key: given.key || crypto.randomUUID(), kind: kind, payload: payload,
+      made_at: given.made_at || Date.now(), status: "pending", message: "", url: "", label: label,
     };
     return put(record).then(function () { return attempt(record); }).then(function (result) {
-      if (result.status === "pending") registerSync();
+      if (result.status === "pending") {
+        registerSync();
+        retryLater(1);
+      }
       return result;
     });
   }
@@ -129,9 +135,34 @@ var ReachoutOutbox = (function () {
       });
       return chain.then(function () {
         if (left > 0) registerSync();
+        retryLater(left);
         return left;
       });
     });
+  }
+
+  // The phone can say it is online on Wi-Fi with nothing behind it (a captive portal, a
+  // network that drops), where no "online" event comes when it works again, and Background
+  // Sync (where there is one) waits minutes: while a page is open and something waits, it
+  // tries again, less often the longer it fails.
+  var RETRY_FIRST_MS = 5000;
+  var RETRY_MOST_MS = 120000;
+  var retryIn = RETRY_FIRST_MS;
+  var retrying = null;
+
+  function retryLater(left) {
+    if (!inPage) return;
+    if (!left) {
+      retryIn = RETRY_FIRST_MS;
+      return;
+    }
+    if (retrying !== null) return;
+    retrying = setTimeout(function () {
+      retrying = null;
+      // Offline, the "online" event sends it.
+      if (navigator.onLine !== false) flush().then(render, function () {});
+    }, retryIn);
+    retryIn = Math.min(retryIn * 2, RETRY_MOST_MS);
   }
 
   // The page's side: every [data-outbox] shows what is queued, and what came of it.

@@ -1,5 +1,6 @@
 // The Tap screen: feel a bump and report it in server time, and queue a typed code or a
-// guest's details when the venue's network is gone (outbox.js sends them later).
+// guest's details when the venue's network is gone or gives no answer (outbox.js sends
+// them later).
 (function () {
   "use strict";
 
@@ -159,36 +160,98 @@
     });
   }
 
-  // Offline, a code or a guest's details go to the outbox instead of the server.
-  function queueWhenOffline(formId, kind, labelFor) {
+  // A code or a guest's details go to the outbox (outbox.js) instead of being lost: at once
+  // when the phone knows it is offline, and after sending them when no answer came (Wi-Fi
+  // with nothing behind it, a network that drops mid-request, one too slow to wait for).
+  var QUEUED = {
+    "code-form": { kind: "code", label: function (payload) { return "Code " + payload.code; } },
+    "guest-form": { kind: "guest", label: function (payload) { return "Details of " + payload.name; } },
+  };
+  // Longer than any answer a working network brings, short enough for a guest still there.
+  var ANSWER_WITHIN_MS = 10000;
+
+  function queued(form) {
+    return form instanceof HTMLFormElement && window.ReachoutOutbox ? QUEUED[form.id] || null : null;
+  }
+
+  // What the form sends, as the outbox keeps it: its text, trimmed, less the key.
+  function payloadOf(formData) {
+    var payload = {};
+    formData.forEach(function (value, name) {
+      if (typeof value === "string" && name !== "key") payload[name] = value.trim();
+    });
+    return payload;
+  }
+
+  // Into the outbox, unless the server would refuse it at once; the form is ready for the
+  // next one once it is kept. Resolves with whether it was.
+  function keep(form, how, payload, options) {
+    clearRefused(form);
+    var refused = refusal(form, how.kind, payload);
+    if (refused) { sayRefused(form, refused); return Promise.resolve(false); }
+    form.dataset.queuing = "";
+    return window.ReachoutOutbox.send(how.kind, payload, how.label(payload), options).then(function () {
+      form.reset();
+      return true;
+    }).finally(function () {
+      delete form.dataset.queuing;
+    });
+  }
+
+  function setupKeeping() {
     document.addEventListener("submit", function (event) {
       var form = event.target;
-      if (!form || form.id !== formId || navigator.onLine || !window.ReachoutOutbox) return;
+      var how = queued(form);
+      if (!how) return;
+      // A double tap queues it once: the second submit comes before the first is queued
+      // (and the form reset), and queued twice it was two contacts once back online. Nor is
+      // it sent while its copy that got no answer is being queued.
+      var queuing = form.dataset.queuing !== undefined;
+      if (navigator.onLine && !queuing) return;  // sent by htmx, with a key (below)
       event.preventDefault();
       event.stopPropagation();
-      // A double tap queues it once: the second submit comes before the first is queued
-      // (and the form reset), and queued twice it was two contacts once back online.
-      if (form.dataset.queuing !== undefined) return;
-      var payload = {};
-      new FormData(form).forEach(function (value, name) {
-        if (typeof value === "string") payload[name] = value.trim();
-      });
-      clearRefused(form);
-      var refused = refusal(form, kind, payload);
-      if (refused) { sayRefused(form, refused); return; }
-      form.dataset.queuing = "";
-      window.ReachoutOutbox.send(kind, payload, labelFor(payload)).then(function () {
-        form.reset();
-      }).finally(function () {
-        delete form.dataset.queuing;
-      });
+      if (!queuing) keep(form, how, payloadOf(new FormData(form)));
     }, true);
+
+    // Sent with a key, as the outbox sends what it keeps: the server claims it, so the copy
+    // queued when the answer is lost (below) gets that answer, not a second contact. Sent
+    // as it would be queued (trimmed), since the key stands for exactly what was sent.
+    document.addEventListener("htmx:configRequest", function (event) {
+      var config = event.detail;
+      if (!queued(config.elt) || config.verb !== "post") return;
+      var payload = payloadOf(config.formData);
+      Object.keys(payload).forEach(function (name) { config.formData.set(name, payload[name]); });
+      var key = crypto.randomUUID();
+      config.formData.set("key", key);
+      if (!config.timeout) config.timeout = ANSWER_WITHIN_MS;
+      config.keptAs = { key: key, made_at: Date.now(), payload: payload };
+    });
+
+    // No answer (no network, or none in time): into the outbox, under the same key, as if
+    // the phone had said it was offline; not "nothing was sent" (app.js), which may be
+    // untrue. An answer that came, even a refusal (4xx), shows in the page as always.
+    function unanswered(event) {
+      var detail = event.detail || {};
+      var form = detail.elt;
+      var how = queued(form);
+      var sent = detail.requestConfig && detail.requestConfig.keptAs;
+      if (!how || !sent || detail.notKept || !form.isConnected) return;
+      event.stopPropagation();
+      keep(form, how, sent.payload, { key: sent.key, made_at: sent.made_at }).catch(function () {
+        // Not even kept on this phone: what was typed stays in the form, said unsent.
+        form.dispatchEvent(new CustomEvent("htmx:sendError", {
+          bubbles: true,
+          detail: Object.assign({}, detail, { notKept: true }),
+        }));
+      });
+    }
+    document.addEventListener("htmx:sendError", unanswered, true);
+    document.addEventListener("htmx:timeout", unanswered, true);
   }
 
   function setup() {
     setupBump();
-    queueWhenOffline("code-form", "code", function (payload) { return "Code " + payload.code; });
-    queueWhenOffline("guest-form", "guest", function (payload) { return "Details of " + payload.name; });
+    setupKeeping();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
