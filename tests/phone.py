@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from bs4 import BeautifulSoup, Tag
 from starlette.applications import Starlette
+
+from server.app import create_app
+from server.config import Settings
 
 DEFAULT_CARD = {
     "name": "Dana Lee",
@@ -58,26 +63,12 @@ class Phone:
         """POST through the ASGI interface itself: for answers httpx cannot represent,
         such as a redirect to ``mailto:`` or ``sms:`` (it insists on parsing them as URLs)."""
         body = urlencode(data).encode()
-        cookie = "; ".join(f"{c.name}={c.value}" for c in self.client.cookies.jar)
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": url,
-            "raw_path": url.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "server": ("testserver", 80),
-            "client": ("127.0.0.1", 1),
-            "headers": [
-                (b"host", b"testserver"),
-                (b"content-type", b"application/x-www-form-urlencoded"),
-                (b"content-length", str(len(body)).encode()),
-                (b"cookie", cookie.encode()),
-            ],
-        }
+        scope = self.asgi_scope(
+            "POST",
+            url,
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", str(len(body)).encode()),
+        )
         sent = [{"type": "http.request", "body": body, "more_body": False}]
         start: dict[str, Any] = {}
 
@@ -92,6 +83,33 @@ class Phone:
         headers = {k.decode(): v.decode() for k, v in start["headers"]}
         return start["status"], headers
 
+    def asgi_scope(
+        self,
+        method: str,
+        path: str,
+        *headers: tuple[bytes, bytes],
+        asgi: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """An HTTP request's ASGI scope from this phone, its cookies included: for driving
+        the app by hand (an answer httpx cannot represent, a download read slowly). ``asgi``:
+        the server's ASGI version as it reports it (uvicorn's, for behaviour that depends
+        on it)."""
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.client.cookies.jar)
+        return {
+            "type": "http",
+            "asgi": asgi or {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "server": ("testserver", 80),
+            "client": ("127.0.0.1", 1),
+            "headers": [(b"host", b"testserver"), *headers, (b"cookie", cookie.encode())],
+        }
+
     async def make_card(self, **fields: str) -> httpx.Response:
         response = await self.post(self.url("card_save"), {**DEFAULT_CARD, **fields})
         assert response.status_code == 303, response.text
@@ -103,6 +121,22 @@ class Phone:
         link = soup(page).select_one("#share-link")
         assert link is not None
         return str(link["value"]).removeprefix("http://testserver")
+
+
+@contextlib.asynccontextmanager
+async def in_another_web_process(settings: Settings, phone: Phone) -> AsyncIterator[Phone]:
+    """``phone``'s browser, its cookie and all, served by another app with a pool of its own:
+    what holds for two web processes (or machines) on one database."""
+    other = create_app(settings)
+    async with (
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other),
+            base_url="http://testserver",
+            cookies=phone.client.cookies,
+        ) as client,
+    ):
+        yield Phone(client, other)
 
 
 def soup(response: httpx.Response) -> BeautifulSoup:

@@ -35,21 +35,7 @@ async def get_slowly(
     more until ``going_on`` is set. The app's send waits meanwhile, as uvicorn's does while
     the socket's buffer is full; uvicorn's own ASGI version, so Starlette also listens for
     the phone hanging up, as it does in production."""
-    cookie = "; ".join(f"{c.name}={c.value}" for c in phone.client.cookies.jar)
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "server": ("testserver", 80),
-        "client": ("127.0.0.1", 1),
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
-    }
+    scope = phone.asgi_scope("GET", path, asgi={"version": "3.0", "spec_version": "2.3"})
     asked = False
     hung_up = asyncio.Event()  # never: this phone stays on the line
 

@@ -12,10 +12,8 @@ import io
 from collections.abc import AsyncIterator
 
 import asyncpg
-import httpx
 import vobject
 
-from server.app import create_app
 from tests.export.conftest import MadeFiles
 from tests.export.test_routes import (
     ZOE,
@@ -25,7 +23,7 @@ from tests.export.test_routes import (
     make_world,
     many_contacts,
 )
-from tests.phone import Phone, text_of
+from tests.phone import in_another_web_process, text_of
 from tests.waiting import eventually
 
 REFUSED = "Your other export is still being made. Try again in a moment."
@@ -51,22 +49,6 @@ async def waiting_exports(pool: asyncpg.Pool, count: int) -> list[int]:
         return [row["pid"] for row in pids] if len(pids) == count else None
 
     return await eventually(waiting, f"{count} export(s) being made")
-
-
-@contextlib.asynccontextmanager
-async def in_another_web_process(settings, phone: Phone) -> AsyncIterator[Phone]:
-    """``phone``'s browser, its cookie and all, served by another app with a pool of its own:
-    what holds for two web processes (or machines) on one database."""
-    other = create_app(settings)
-    async with (
-        other.router.lifespan_context(other),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=other),
-            base_url="http://testserver",
-            cookies=phone.client.cookies,
-        ) as client,
-    ):
-        yield Phone(client, other)
 
 
 async def test_a_second_export_while_one_is_being_made_is_refused_in_words(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
-
-from server.app import create_app
-from tests.phone import text_of
+from tests.phone import in_another_web_process, text_of
 
 
 async def test_revoked_session_stops_working(new_phone, pool):
@@ -21,16 +18,9 @@ async def test_revoked_session_stops_working(new_phone, pool):
 async def test_a_second_app_process_reads_the_same_session(new_phone, settings):
     phone = await new_phone()
     await phone.make_card(name="Ada Obi")
-    other = create_app(settings)  # a second web process: shares nothing but the database
-    async with (
-        other.router.lifespan_context(other),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=other),
-            base_url="http://testserver",
-            cookies=phone.client.cookies,
-        ) as client,
-    ):
-        response = await client.get("/share")
+    # A second web process: shares nothing but the database.
+    async with in_another_web_process(settings, phone) as other:
+        response = await other.get("/share")
     assert response.status_code == 200
     assert "Ada Obi" in text_of(response)
 
