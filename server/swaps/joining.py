@@ -8,7 +8,7 @@ account the first made instead of making a second one."""
 
 from __future__ import annotations
 
-import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,15 +21,16 @@ from server.swaps import rates
 from server.web import limits, sessions
 from server.web.forms import text
 
-# What app.js makes (crypto.randomUUID(), or 32 hex digits where that is missing); anything
-# else is ignored, as a form sent with no key is.
-ATTEMPT_KEY = re.compile(r"[0-9A-Za-z-]{16,64}")
-
 
 def attempt_hash(form: FormData) -> bytes | None:
-    """The hash of the key this try of the form came with, or None when it has none."""
-    key = text(form, "attempt")
-    return sessions.hash_token(key) if ATTEMPT_KEY.fullmatch(key) else None
+    """The hash of the key this try of the form came with (a UUID, as app.js makes it, read
+    as the Tap forms' keys are: ``sync.keyed``), or None when it has none; anything else is
+    ignored, as a form sent with no key is."""
+    try:
+        key = uuid.UUID(text(form, "attempt"))
+    except ValueError:
+        return None
+    return sessions.hash_token(str(key))
 
 
 async def join_by_link(
