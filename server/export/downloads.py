@@ -1,22 +1,40 @@
 """An export as a download: made whole first (``making``), its database connection given
-back, then sent in chunks with its length, however slowly the phone takes it."""
+back, then sent in chunks with its length, however slowly the phone takes it; a few of an
+account's at once at most, since each waits in a file until its phone has the last byte."""
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncGenerator
-from datetime import datetime
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from server.export import making
 from server.export.making import Made, Pieces
+from server.web import limits
+
+log = logging.getLogger(__name__)
 
 # What one chunk sent to the browser holds: as many bytes as a write to the file, about.
 CHUNK_BYTES = 64 * 1024
+
+# An account's exports on their way at once: each is a file (in TMPDIR past a megabyte) until
+# its phone has the last byte, so starting file after file and reading each slowly would fill
+# the disk. Counted until the download ends, however it ends; a process that dies mid-download
+# leaves its count for the span (longer than a vCard file with photos takes on a slow phone).
+SENDING_AT_ONCE = limits.Rule(
+    "account-exports-sending",
+    3,
+    timedelta(hours=1),
+    "Three of your exports are still on their way to this or another of your browsers."
+    " Once one of them has finished, try again.",
+)
 
 
 def filename(what: str, extension: str, zone: ZoneInfo) -> str:
@@ -37,8 +55,17 @@ class Download(StreamingResponse):
     deleted) however the sending ends: finished, cut short, or failed. Starlette drops the
     iterator of a download cut short without closing it, so the closing is here."""
 
-    def __init__(self, made: Made, *, filename: str, media_type: str, gzip: bool) -> None:
+    def __init__(
+        self,
+        made: Made,
+        *,
+        filename: str,
+        media_type: str,
+        gzip: bool,
+        finished: Callable[[], Awaitable[None]],
+    ) -> None:
         self._made = made
+        self._finished = finished
         size = made.seek(0, os.SEEK_END)
         made.seek(0)
         headers = {
@@ -58,6 +85,7 @@ class Download(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             self._made.close()
+            await self._finished()
 
 
 async def download(
@@ -72,14 +100,30 @@ async def download(
     """``pieces`` as a download, gzipped when ``compress`` and the browser takes gzip. The
     whole file is made before answering: when the database goes away meanwhile, the person
     gets the "Back in a moment" page, never a broken file; while another of ``account_id``'s
-    exports is being made, a 429 page (``making.MAKING_ONE_ALREADY``)."""
-    # Why the vCard file is not compressed (compress=False): making.GZIP_LEVEL.
-    gzip = compress and "gzip" in request.headers.get("accept-encoding", "")
-    made = await making.make(
-        request.app.state.pool, request.app.state.sql, account_id, pieces, gzip=gzip
-    )
+    exports is being made, or while ``SENDING_AT_ONCE`` of them are on their way, a 429 page."""
+    pool, sql = request.app.state.pool, request.app.state.sql
+    sending = (SENDING_AT_ONCE, account_id)
+    await limits.take(pool, sql, sending)
+
+    async def finished() -> None:
+        try:
+            await limits.release(pool, sql, sending)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            # The database away as the download ends: the count goes with its span.
+            log.warning("an export's count of downloads on their way was not given back")
+
     try:
-        return Download(made, filename=filename, media_type=media_type, gzip=gzip)
+        # Why the vCard file is not compressed (compress=False): making.GZIP_LEVEL.
+        gzip = compress and "gzip" in request.headers.get("accept-encoding", "")
+        made = await making.make(pool, sql, account_id, pieces, gzip=gzip)
+    except BaseException:
+        await finished()
+        raise
+    try:
+        return Download(
+            made, filename=filename, media_type=media_type, gzip=gzip, finished=finished
+        )
     except BaseException:
         made.close()
+        await finished()
         raise

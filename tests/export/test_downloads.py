@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 
 from tests.export.conftest import MadeFiles
 from tests.export.test_routes import account_of, many_contacts
-from tests.phone import Phone
+from tests.phone import Phone, text_of
 
 # A download's contacts: a vCard file of them is several chunks.
 CONTACTS = 300
@@ -29,15 +29,20 @@ class Received:
 
 
 async def get_slowly(
-    app: Starlette, phone: Phone, path: str, got: Received, going_on: asyncio.Event
+    app: Starlette,
+    phone: Phone,
+    path: str,
+    got: Received,
+    going_on: asyncio.Event,
+    hung_up: asyncio.Event | None = None,
 ) -> None:
     """GET ``path`` as ``phone`` on a slow network: after the first chunk it takes nothing
-    more until ``going_on`` is set. The app's send waits meanwhile, as uvicorn's does while
-    the socket's buffer is full; uvicorn's own ASGI version, so Starlette also listens for
-    the phone hanging up, as it does in production."""
+    more until ``going_on`` is set, or the phone hangs up (``hung_up`` set). The app's send
+    waits meanwhile, as uvicorn's does while the socket's buffer is full; uvicorn's own ASGI
+    version, so Starlette also listens for the phone hanging up, as it does in production."""
     scope = phone.asgi_scope("GET", path, asgi={"version": "3.0", "spec_version": "2.3"})
     asked = False
-    hung_up = asyncio.Event()  # never: this phone stays on the line
+    hung_up = hung_up or asyncio.Event()  # not given: this phone stays on the line
 
     async def receive() -> dict[str, Any]:
         nonlocal asked
@@ -103,3 +108,57 @@ async def test_other_pages_answer_while_as_many_phones_as_the_pool_has_connectio
         assert bytes(got.body) == (await phone.get(phone.url("export_vcards"))).content
         assert bytes(got.body).count(b"BEGIN:VCARD") == CONTACTS
     assert len(made_files.on_disk) >= len(phones) and made_files.all_closed()
+
+
+async def test_a_fourth_export_on_its_way_at_once_is_refused_until_one_has_finished_or_stopped(
+    app, new_phone, pool, made_files: MadeFiles
+):
+    phone = await new_phone()
+    await phone.make_card(name="Dana Lee")
+    await many_contacts(pool, await account_of(pool, "Dana Lee"), CONTACTS)
+    someone = await new_phone()
+    await someone.make_card(name="Someone Else")
+    going_on = [asyncio.Event() for _ in range(5)]
+    hung_up = [asyncio.Event() for _ in range(5)]
+    received = [Received() for _ in range(5)]
+
+    def slowly(n: int, page: str) -> asyncio.Task[None]:
+        url = phone.url(page)
+        return asyncio.create_task(
+            get_slowly(app, phone, url, received[n], going_on[n], hung_up[n])
+        )
+
+    downloads: list[asyncio.Task[None]] = []
+
+    async def start(n: int, page: str) -> None:
+        # One after another: one of hers is made at a time (making.MAKING_ONE_ALREADY).
+        downloads.append(slowly(n, page))
+        await asyncio.wait_for(received[n].first_chunk.wait(), 10)
+        assert received[n].status == 200
+
+    try:
+        for n, page in enumerate(["export_vcards", "export_csv", "export_everything"]):
+            await start(n, page)
+        # Three of hers on their way, each a file until her phone has it: no fourth.
+        refused = await phone.get(phone.url("export_csv"))
+        assert refused.status_code == 429
+        assert "Three of your exports are still on their way" in text_of(refused)
+        # Someone else's exports are theirs alone.
+        assert (await someone.get(someone.url("export_csv"))).status_code == 200
+
+        # One arrives whole, another is given up half-way: two may go again.
+        going_on[1].set()
+        await downloads[1]
+        hung_up[0].set()
+        await downloads[0]
+        await start(3, "export_csv")
+        await start(4, "export_vcards")
+        assert (await phone.get(phone.url("export_csv"))).status_code == 429
+    finally:
+        for event in going_on:
+            event.set()
+        await asyncio.gather(*downloads)
+    assert int(received[1].headers["content-length"]) == len(received[1].body)
+    # All arrived: none is on its way any more.
+    assert (await phone.get(phone.url("export_csv"))).status_code == 200
+    assert made_files.all_closed()

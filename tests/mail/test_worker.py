@@ -371,7 +371,8 @@ async def test_a_waited_for_message_leaves_at_once_woken_by_notify(
     finally:
         stop.set()
         await listener.close()
-    assert took < 1, f"took {took:.2f} s"
+    # Woken, not polled: well inside the 30 s poll, with room for a loaded CI machine.
+    assert took < 5, f"took {took:.2f} s"
 
 
 async def test_a_killed_worker_loses_nothing_and_its_mail_goes_out_within_seconds(
@@ -415,7 +416,9 @@ async def test_a_killed_worker_loses_nothing_and_its_mail_goes_out_within_second
         second.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.wait(), 15) == 0
     assert await pool.fetchval("SELECT count(*) FROM emails WHERE status = 'sent'") == 4
-    assert took < 8, f"took {took:.1f} s"
+    # The killed worker's lease (3 s) ran out and the new worker, started from nothing, sent
+    # them: seconds, with room for a loaded CI machine, not the default lease (20 s) or more.
+    assert took < 15, f"took {took:.1f} s"
     assert sorted(m.recipients[0] for m in mail.received) == [f"g{i}@example.com" for i in range(4)]
 
 
