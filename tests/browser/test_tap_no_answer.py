@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from urllib.parse import parse_qs
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
-from playwright.async_api import Error, Locator, Page, Route, expect
+import pytest
+from playwright.async_api import Browser, Error, Locator, Page, Route, expect
 
-from tests.browser.conftest import NewPage
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NewPage, phones
 from tests.browser.test_tap import (
     code_form,
     guest_form,
@@ -39,6 +41,8 @@ ZOE = "Zo\u00eb Ndiaye"
 NOTHING_SENT = "nothing was sent"
 # The outbox tries again 5 s after a try that found no network, then less often.
 RETRIED_WITHIN_MS = 15_000
+# The server's address on a venue's LAN, by a name: not localhost, so no secure context.
+LAN_NAME = "reachout.lan"
 
 
 async def no_answer(route: Route) -> None:
@@ -200,3 +204,51 @@ async def test_guest_details_with_no_answer_in_time_are_kept_and_saved_once(
     await expect(name_input(form)).to_have_value("")
     await contacts_once(dana, OMAR)
     assert await omars(pool) == 1
+
+
+@pytest.fixture
+async def lan_phone_page(browser: Browser, live_server: str) -> AsyncIterator[NewPage]:
+    """Phones that open the server by a LAN name over plain http, as at a venue where it runs
+    on a laptop: no secure context, so no ``crypto.randomUUID`` (nor a service worker)."""
+    port = urlsplit(live_server).port
+    chromium = await browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {LAN_NAME} 127.0.0.1"],
+    )
+    try:
+        async with phones(chromium, f"http://{LAN_NAME}:{port}") as make:
+            yield make
+    finally:
+        await chromium.close()
+
+
+async def test_on_plain_http_a_code_that_found_no_network_still_waits_and_swaps_once(
+    lan_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana, mia = await two_phones_on_tap(lan_phone_page)
+    assert not await mia.evaluate("() => window.isSecureContext")
+    dana_code = await my_code(dana)
+    sent: list[dict[str, list[str]]] = []
+
+    async def lost(route: Route) -> None:
+        sent.append(parse_qs(route.request.post_data or ""))
+        await no_answer(route)
+
+    await mia.context.route("**/tap/code/enter", lost)
+    await mia.context.route("**/sync/actions", no_answer)
+
+    await type_code(mia, dana_code)
+    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+    [record] = await outbox_records(mia)
+    # Sent with a key, and kept under it: had it reached us, the copy would be the same swap.
+    assert [sent[0]["key"]] == [[record["key"]]], (sent, record)
+
+    await mia.context.unroute("**/tap/code/enter")
+    await mia.context.unroute("**/sync/actions")
+    await expect(outbox_list(mia)).to_contain_text(
+        f"Swapped with {DANA.name}.", timeout=RETRIED_WITHIN_MS
+    )
+    await contacts_once(mia, DANA.name)
+    assert await connections(pool, MIA.name, DANA.name) == 1
+    assert await connections(pool, DANA.name, MIA.name) == 1

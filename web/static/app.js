@@ -121,12 +121,16 @@
     });
   }
 
+  // A random key, as a UUID where the page may make one (randomUUID wants a secure context:
+  // not plain http from a LAN address), else the same 128 bits as 32 hex digits, which the
+  // server reads as a UUID too. The outbox and Tap's forms key what they send with it.
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
+  window.ReachoutNewKey = newKey;
 
   // A request sent from one list of matches: the same person in the other list (someone who
   // can help me and whom I can help) says so too, not "Request to connect" (a 409).

@@ -108,7 +108,7 @@ var ReachoutOutbox = (function () {
   function send(kind, payload, label, options) {
     var given = options || {};
     var record = {
-      key: given.key || crypto.randomUUID(), kind: kind, payload: payload,
+      key: given.key || self.ReachoutNewKey(), kind: kind, payload: payload,
       made_at: given.made_at || Date.now(), status: "pending", message: "", url: "", label: label,
     };
     return put(record).then(function () { return attempt(record); }).then(function (result) {

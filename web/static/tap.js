@@ -221,7 +221,7 @@
       if (!queued(config.elt) || config.verb !== "post") return;
       var payload = payloadOf(config.formData);
       Object.keys(payload).forEach(function (name) { config.formData.set(name, payload[name]); });
-      var key = crypto.randomUUID();
+      var key = window.ReachoutNewKey();
       config.formData.set("key", key);
       if (!config.timeout) config.timeout = ANSWER_WITHIN_MS;
       config.keptAs = { key: key, made_at: Date.now(), payload: payload };
