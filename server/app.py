@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             **dict.fromkeys(db_pool.DATABASE_AWAY, errors.database_away),
             asyncpg.InterfaceError: errors.connection_closed,
             HTTPException: errors.http_exception,
-            queries.TextWithNul: errors.unreadable,
+            queries.UnstorableText: errors.unreadable,
             Exception: errors.server_error,
         },
         lifespan=lifespan,

@@ -31,16 +31,25 @@ _NAME_HEADER = re.compile(r"^-- name: ([a-z_]+)([\^$!]?)\s*$", re.MULTILINE)
 Executor = asyncpg.Pool | Connection
 
 
-class TextWithNul(ValueError):
-    """A text parameter holds NUL, which PostgreSQL's text cannot: whoever sent it sent
-    something no page or script of ours makes (the web app answers 400)."""
+class UnstorableText(ValueError):
+    """A text parameter holds NUL, which PostgreSQL's text cannot, or half of a surrogate
+    pair (JSON's "\\ud800"), which UTF-8 cannot: whoever sent it sent something no page or
+    script of ours makes (the web app answers 400)."""
 
 
-def _has_nul(value: Any) -> bool:
+def _unstorable(value: Any) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return True
+        if value.isascii():
+            return False
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 
@@ -159,8 +168,8 @@ class Queries(Mapping[str, str]):
             raise TypeError(f"query {key}: {'; '.join(problems)}")
         args = [params[name] for name in query.params]
         # Refused here, once for every query, rather than met as a 500 from the server.
-        if any(_has_nul(arg) for arg in args):
-            raise TextWithNul(f"query {key}: a text parameter holds NUL")
+        if any(_unstorable(arg) for arg in args):
+            raise UnstorableText(f"query {key}: a text parameter holds NUL or a lone surrogate")
         return args
 
     async def run(self, conn: Executor, key: str, /, **params: Any) -> Any:

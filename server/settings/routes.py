@@ -15,7 +15,7 @@ from server.followups import push, wording
 from server.mail import addresses
 from server.signin import browsers
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.forms import read_form, read_json, text
+from server.web.forms import plain, read_form, read_json, text
 from server.web.htmx import htmx
 from server.web.notices import with_notice
 from server.web.templating import render
@@ -127,7 +127,9 @@ async def push_subscribe(request: Request) -> Response:
     account_id = viewer(request).account_id
     if account_id is None:
         return JSONResponse({"error": "Save your card first."}, status_code=403)
-    device = data.get("device", "") if isinstance(data, dict) else ""
+    device = data.get("device") if isinstance(data, dict) else None
+    # Shown in the list of devices: text as a form field's is (no direction overrides).
+    device = plain(device).strip()[:200] if isinstance(device, str) else ""
     try:
         subscription = push.validate_subscription(
             data.get("subscription") if isinstance(data, dict) else None,
@@ -146,7 +148,7 @@ async def push_subscribe(request: Request) -> Response:
             endpoint=subscription.endpoint,
             p256dh=subscription.p256dh,
             auth=subscription.auth,
-            device=str(device)[:200],
+            device=device,
             session_id=viewer(request).session_id,
             most=DEVICES_PER_ACCOUNT,
         )

@@ -164,7 +164,7 @@ def authentication_error(conn: HTTPConnection, exc: Exception) -> Response:
 
 
 async def unreadable(request: Request, exc: Exception) -> Response:
-    """Input that reached a query but no column can hold (``queries.TextWithNul``)."""
+    """Input that reached a query but no column can hold (``queries.UnstorableText``)."""
     return error_response(request, 400, "That request could not be read.")
 
 

@@ -50,8 +50,10 @@ FROM accounts WHERE id = :account_id
 -- whatever the timing is now). Only first reminders not snoozed (a snooze chose its own time)
 -- and not yet due, and only to a time still ahead: a move never fires a reminder at once.
 -- The statement's CTEs share one snapshot: `before` reads the zone before `saved` sets it.
+-- FOR UPDATE: a save from another browser committed while this one waited for the row is
+-- read as it left the zone (and the reminders it moved), not as the snapshot had it.
 WITH before AS (
-    SELECT time_zone FROM accounts WHERE id = :account_id
+    SELECT time_zone FROM accounts WHERE id = :account_id FOR UPDATE
 ), saved AS (
     UPDATE accounts
     SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -109,6 +110,39 @@ async def test_a_new_time_zone_moves_the_reminders_to_come_with_it(new_phone, po
     assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", plain) == due
 
 
+async def test_two_time_zones_saved_at_once_leave_the_reminders_at_the_later_ones_hour(
+    new_phone, pool, app
+):
+    # Saved in Berlin on the laptop (its statement still open) while the phone saves New York:
+    # the phone's save waits, then moves the reminder from Berlin's 09:00, where the laptop's
+    # left it, not from the UTC it read before it waited.
+    dana, _ = await swapped(new_phone)
+    nine_utc = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    in_two_days = nine_utc + timedelta(days=2)
+    await pool.execute("UPDATE followups SET due_at = $1 WHERE owner_id = 1", in_two_days)
+    async with pool.acquire() as laptop, laptop.transaction():
+        await app.state.sql.run(
+            laptop,
+            "accounts.set_preferences",
+            account_id=1,
+            time_zone="Europe/Berlin",
+            followup_timing="next_morning",
+            reminders_by=None,
+        )
+        phone_save = asyncio.create_task(
+            dana.post(
+                dana.url("settings_save"),
+                {"time_zone": "America/New_York", "followup_timing": "next_morning"},
+            )
+        )
+        await asyncio.sleep(0.5)
+        assert not phone_save.done()  # waiting for the laptop's save
+    assert (await phone_save).status_code == 303
+    due = await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1")
+    there = due.astimezone(ZoneInfo("America/New_York"))
+    assert (there.date(), there.hour, there.minute) == (in_two_days.date(), 9, 0)
+
+
 async def test_subscribe_lists_the_device_and_removes_it(new_phone, pool, push):
     phone = await new_phone()
     await phone.make_card()
@@ -133,6 +167,24 @@ async def test_subscribe_lists_the_device_and_removes_it(new_phone, pool, push):
         headers={"sec-fetch-site": "same-origin"},
     )
     assert response.status_code == 204
+
+
+async def test_each_device_is_named_as_typed_text_is_and_its_remove_button_says_which(
+    new_phone, pool, push
+):
+    phone = await new_phone()
+    await phone.make_card()
+    # A name turned around by a direction override, and one that is no text at all.
+    await subscribe(phone, push, "Chrome on \u202eAndroid")
+    await subscribe(phone, push, {"not": "a name"})  # type: ignore[arg-type]
+    names = [r[0] for r in await pool.fetch("SELECT device FROM push_subscriptions ORDER BY id")]
+    assert names == ["Chrome on Android", ""]
+    page = soup(await phone.get(phone.url("settings")))
+    removes = [b["aria-label"] for b in page.select("#devices button")]
+    assert sorted(removes) == [
+        "Remove A browser, added just now, from reminders",
+        "Remove Chrome on Android, added just now, from reminders",
+    ]
 
 
 async def test_endpoints_off_the_allow_list_are_refused(new_phone, pool, push):

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 import pytest
 from starlette.routing import Route
 
-from server.db.queries import Queries, TextWithNul
+from server.db.queries import Queries, UnstorableText
 from server.web.convertors import IdConvertor
 from server.web.forms import MAX_ID, an_id
 from server.web.htmx import location
@@ -135,10 +135,31 @@ async def test_nul_in_text_that_reaches_a_query_is_a_400(new_phone, pool):
 
 
 def test_the_query_runner_refuses_nul_before_the_database_sees_it():
-    with pytest.raises(TextWithNul, match=r"photos\.get"):
+    with pytest.raises(UnstorableText, match=r"photos\.get"):
         Queries().args("photos.get", {"key": "a\x00"})
-    with pytest.raises(TextWithNul):
+    with pytest.raises(UnstorableText):
         Queries().args("photos.get", {"key": ["fine", "not\x00fine"]})
+    with pytest.raises(UnstorableText):
+        Queries().args("photos.get", {"key": "half a pair \ud800"})
+    assert Queries().args("photos.get", {"key": "Zo\u00eb \U0001f600"}) == ["Zo\u00eb \U0001f600"]
+
+
+async def test_half_a_surrogate_pair_in_json_is_a_400_and_nothing_is_stored(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    subscription = {"endpoint": "https://push.example/x", "keys": {"p256dh": "a", "auth": "b"}}
+    for name, body in (
+        ("push_subscribe", {"device": "\ud800", "subscription": subscription}),
+        ("push_unsubscribe", {"endpoint": "\udfff"}),
+    ):
+        response = await dana.client.post(
+            dana.url(name),
+            # As a script would send it: JSON's escape of a lone surrogate, valid JSON.
+            content=json.dumps(body),
+            headers={"sec-fetch-site": "same-origin", "content-type": "application/json"},
+        )
+        assert 400 <= response.status_code < 500, (name, response.status_code, response.text)
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
 
 
 async def test_a_content_length_of_5000_digits_is_too_large(new_phone):
