@@ -332,3 +332,57 @@ async def test_a_browser_that_cannot_subscribe_is_told_so_in_our_words(
         " Try again in a normal window, or use “Add to calendar”."
     )
     await expect(dana.get_by_role("button", name="Turn on reminders")).to_be_enabled()
+
+
+async def test_a_phone_removed_from_the_list_offers_reminders_again_and_turning_on_works(
+    new_phone_page: NewPage, live_server: str, push: LocalPushService, pool: asyncpg.Pool
+) -> None:
+    dana = await swap_with_mia(new_phone_page)
+    await turn_on_reminders(dana, live_server, push)
+    devices = dana.locator("#devices")
+    await expect(devices.get_by_text("(this phone)")).to_be_visible()
+
+    # Removed from the list (the browser keeps its subscription): we send it nothing, and the
+    # page says so by offering to turn reminders on, not to turn them off.
+    await devices.get_by_role("button", name="Remove Chrome").tap()
+    await expect(dana.get_by_text("No device gets reminders yet.")).to_be_visible()
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
+    turn_on = dana.get_by_role("button", name="Turn on reminders")
+    await expect(turn_on).to_be_visible()
+    await expect(dana.get_by_role("button", name="Turn off reminders on this phone")).to_be_hidden()
+
+    await turn_on.tap()
+    await expect(dana.locator("#push").get_by_role("status")).to_have_text(
+        "Reminders are on for this phone."
+    )
+    await expect(devices.get_by_text("(this phone)")).to_be_visible()
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 1
+
+
+async def test_turning_off_with_no_network_says_they_are_still_on_then_works(
+    new_phone_page: NewPage, live_server: str, push: LocalPushService, pool: asyncpg.Pool
+) -> None:
+    dana = await swap_with_mia(new_phone_page)
+    await turn_on_reminders(dana, live_server, push)
+    turn_off = dana.get_by_role("button", name="Turn off reminders on this phone")
+    status = dana.locator("#push").get_by_role("status")
+
+    await dana.context.route(
+        "**/push/unsubscribe", lambda route: route.abort("internetdisconnected")
+    )
+    await turn_off.tap()
+    await expect(status).to_have_text(
+        "Reminders are still on: Reachout could not be reached."
+        " Check your connection and try again."
+    )
+    await expect(turn_off).to_be_enabled()
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 1
+    assert await dana.evaluate("() => window.__reachoutTestPush") is not None
+
+    await dana.context.unroute("**/push/unsubscribe")
+    await turn_off.tap()
+    await expect(status).to_have_text("Reminders are off for this phone.")
+    # The list below says so too, without a reload.
+    await expect(dana.get_by_text("No device gets reminders yet.")).to_be_visible()
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
+    await expect(dana.get_by_role("button", name="Turn on reminders")).to_be_visible()

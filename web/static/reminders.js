@@ -54,9 +54,12 @@
 
     navigator.serviceWorker.register(JSON.parse(document.documentElement.dataset.urls).service_worker).then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
       return registration.pushManager.getSubscription().then(function (current) {
-        if (current) markThisDevice(current.endpoint);
-        on.hidden = !!current && Notification.permission === "granted";
-        off.hidden = !current;
+        // On only while we still send to it: a phone removed from the list below, or a
+        // browser that signed in to another account since, keeps its subscription but gets
+        // nothing. Then "Turn on" shows, and hands the same subscription over again.
+        var listed = !!current && markThisDevice(current.endpoint);
+        on.hidden = listed && Notification.permission === "granted";
+        off.hidden = !listed;
         on.addEventListener("click", function () { subscribe(registration); });
         off.addEventListener("click", function () { unsubscribe(registration); });
       });
@@ -72,10 +75,15 @@
       }).catch(function () {});
     }
 
+    // Whether this phone is in the list of devices we send reminders to (marked if so).
     function markThisDevice(endpoint) {
+      var found = false;
       document.querySelectorAll(".device").forEach(function (row) {
-        if (row.dataset.endpoint === endpoint) row.querySelector(".this-device").hidden = false;
+        if (row.dataset.endpoint !== endpoint) return;
+        row.querySelector(".this-device").hidden = false;
+        found = true;
       });
+      return found;
     }
 
     function subscribe(registration) {
@@ -111,16 +119,23 @@
     }
 
     function unsubscribe(registration) {
+      off.disabled = true;
       registration.pushManager.getSubscription().then(function (subscription) {
         if (!subscription) return;
-        return send(box.dataset.unsubscribeUrl, { endpoint: subscription.endpoint }).then(function () {
+        return send(box.dataset.unsubscribeUrl, { endpoint: subscription.endpoint }).then(function (response) {
+          // Until we have forgotten it (or never knew it: 404), we would go on sending to
+          // it: the phone keeps its subscription, and the person hears it did not work.
+          if (!response.ok && response.status !== 404) throw new Error("refused");
           return subscription.unsubscribe();
         });
       }).then(function () {
         say("Reminders are off for this phone.");
         on.hidden = false; off.hidden = true;
         document.querySelectorAll(".this-device").forEach(function (el) { el.hidden = true; });
-      });
+        return refreshDevices();
+      }).catch(function () {
+        say("Reminders are still on: Reachout could not be reached. Check your connection and try again.");
+      }).then(function () { off.disabled = false; });
     }
   }
 
