@@ -33,7 +33,14 @@ from server.local_services.push_service import (
     public_key_bytes,
 )
 from tests.browser.conftest import NewPage
-from tests.browser.ui import SHOWN_NOTIFICATIONS, ServiceWorkerControl, swap_with_mia
+from tests.browser.ui import (
+    DANA,
+    SHOWN_NOTIFICATIONS,
+    ServiceWorkerControl,
+    make_card_from_home,
+    swap_with_mia,
+)
+from tests.mailing import confirm_addresses
 from tests.reminders import make_due, running_worker
 from tests.waiting import eventually
 
@@ -386,3 +393,24 @@ async def test_turning_off_with_no_network_says_they_are_still_on_then_works(
     await expect(dana.get_by_text("No device gets reminders yet.")).to_be_visible()
     assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
     await expect(dana.get_by_role("button", name="Turn on reminders")).to_be_visible()
+
+
+async def test_saving_how_and_when_reminders_come_updates_what_the_page_says_of_them(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await confirm_addresses(pool, DANA.email)
+    await dana.goto("/settings")
+    email_status = dana.locator("#email-section")
+    await expect(email_status).to_contain_text("confirmed. Your reminders go there.")
+    await expect(dana.locator("#push")).to_contain_text("The morning after you meet someone")
+
+    preferences = dana.locator("#preferences")
+    await preferences.get_by_label("In 3 days (09:00)").check()
+    await preferences.get_by_label("By push", exact=True).check()
+    await preferences.get_by_role("button", name="Save").tap()
+    await expect(preferences.get_by_role("status")).to_have_text("Saved.")
+    # Saved in place: the rest of the page says the new settings, with no reload.
+    await expect(dana.locator("#push")).to_contain_text("Three days after you meet someone")
+    await expect(email_status).to_contain_text("Your reminders do not go there now")
