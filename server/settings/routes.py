@@ -200,8 +200,10 @@ async def email_confirmation(request: Request) -> Response:
     email = await sql.run(pool, "mail.email_settings", account_id=account_id)
     if email is None or not email["email"]:
         raise HTTPException(400, "Add an email address to your card first.")
+    # Read before a connection is taken: a slow phone's body holds none of the pool.
+    resubscribe = bool(text(await read_form(request), "resubscribe"))
     async with pool.acquire() as conn:
-        if text(await read_form(request), "resubscribe"):
+        if resubscribe:
             back = await sql.run(
                 conn,
                 "mail.resubscribe",
