@@ -10,6 +10,7 @@ process (``process_upload``). bench/photo.py measures the web process meanwhile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import secrets
 import warnings
@@ -46,6 +47,10 @@ REDUCING_GAP = 2
 # Modes that Image.reduce averages correctly; anything else (palette, 1-bit, 16-bit) is
 # converted first.
 REDUCIBLE = ("L", "LA", "RGB", "RGBA", "CMYK")
+# Greyscale deeper than 8 bits (a 16-bit PNG opens as I;16): Pillow's own conversion to RGB
+# clips every value above 255, which is nearly all of them, so the photo came out white.
+# (Its other 16-bit modes come from none of FORMATS.)
+DEEP_GREY = ("I", "I;16")
 # One decode at a time per web process: decoding is CPU-bound (two at once only share the
 # cores the processes already share) and holds the most memory a request ever does, so a
 # burst of uploads queues instead of multiplying it. Per process is the point: it bounds
@@ -154,6 +159,8 @@ def _reduced(image: Image.Image) -> Image.Image:
     """The image upright, its short side between SIZE and a few times SIZE, never holding
     more than the decoded image and one copy of it at once."""
     image.load()  # GIF and WebP: the first frame only
+    if image.mode in DEEP_GREY:
+        image = _eight_bit_grey(image)
     if image.mode not in REDUCIBLE:
         converted = image.convert("RGBA" if image.has_transparency_data else "RGB")
         image.close()
@@ -162,8 +169,27 @@ def _reduced(image: Image.Image) -> Image.Image:
     small = image.reduce(factor) if factor > 1 else image.copy()
     image.close()  # frees the decoded pixels before anything else is allocated
     # After reducing, so the rotation moves a few hundred thousand pixels, not millions.
-    ImageOps.exif_transpose(small, in_place=True)
+    # Whatever a damaged EXIF block makes Pillow raise: the pixels are fine (decoded by now),
+    # only the camera's note of how the phone was held is unreadable, so the picture is kept
+    # as stored rather than refused.
+    with contextlib.suppress(Exception):
+        ImageOps.exif_transpose(small, in_place=True)
     return small
+
+
+def _eight_bit_grey(image: Image.Image) -> Image.Image:
+    """16-bit (or 32-bit integer) grey as 8-bit grey, its 0-65535 scale brought to 0-255;
+    ``image`` is closed."""
+    # point() takes only a linear map on these modes, done in their own width; two images
+    # of that width at most at once (8 bytes a pixel for mode I, as BYTES_PER_PIXEL counts
+    # a PNG).
+    scaled = image.point(lambda value: value / 256)
+    image.close()
+    grey = scaled.convert("L")
+    scaled.close()
+    # The transparent value (a tRNS chunk) is on the 16-bit scale: meaningless now.
+    grey.info.pop("transparency", None)
+    return grey
 
 
 def _opaque(image: Image.Image) -> Image.Image:

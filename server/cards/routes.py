@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +39,44 @@ async def show_card(request: Request) -> Response:
     return render(request, "card.html", {"card": card}, fragment="_card_view.html")
 
 
+# The editor's hidden field (the first card's form has none): the version of the text fields
+# it showed (cards.fields_changed_at), both the mark of a form for a card that exists and what
+# its save is checked against.
+AS_OF = "card_as_of"
+
+SIGNED_OUT_HERE = "You were signed out on this browser. Sign in to save your card."
+DELETED_HERE = (
+    "Your account was deleted from another browser, so this card was not saved."
+    " To start again, make a new card."
+)
+
+
+def _as_of(card: Any) -> str | None:
+    return card["fields_changed_at"].isoformat() if card else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    """A version sent back by the editor, or None for one unreadable (it then counts as
+    changed since)."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _card_form(
+    request: Request, status_code: int, values: dict[str, str], **context: Any
+) -> Response:
+    """The card editor showing what was typed, with what is wrong; nothing was saved."""
+    return render(
+        request,
+        "card_edit.html",
+        {"values": values, "errors": {}, "card": None, "as_of": None, **context},
+        status_code=status_code,
+        fragment="_card_form.html",
+    )
+
+
 async def card_edit(request: Request) -> Response:
     account_id = viewer(request).account_id
     card = await load_card(request, account_id) if account_id else None
@@ -44,7 +84,7 @@ async def card_edit(request: Request) -> Response:
     return render(
         request,
         "card_edit.html",
-        {"values": values, "errors": {}, "card": card},
+        {"values": values, "errors": {}, "card": card, "as_of": _as_of(card)},
         fragment="_card_form.html",
     )
 
@@ -54,14 +94,30 @@ async def card_save(request: Request) -> Response:
     values, errors = fields.validate(form, phone_region(request))
     account_id = viewer(request).account_id
     going_on = continuing.then(form.get("then"))
+    sent_as_of = form.get(AS_OF)
+    as_of = sent_as_of if isinstance(sent_as_of, str) else None
+    if account_id is None and as_of is not None:
+        # The editor of a card, from a browser signed out since (Settings on another device):
+        # taken as a first card, it would make a second account with a copy of the card.
+        # The marker stays in the form, so saving again is refused too until signed in.
+        return _card_form(
+            request,
+            403,
+            values,
+            errors=errors,
+            as_of=as_of,
+            signed_out_here=DELETED_HERE if viewer(request).account_deleted else SIGNED_OUT_HERE,
+        )
     if errors:
         card = await load_card(request, account_id) if account_id else None
-        return render(
+        return _card_form(
             request,
-            "card_edit.html",
-            {"values": values, "errors": errors, "card": card, **continuing.context(going_on)},
-            status_code=422,
-            fragment="_card_form.html",
+            422,
+            values,
+            errors=errors,
+            card=card,
+            as_of=as_of,
+            **continuing.context(going_on),
         )
     sql = request.app.state.sql
     if account_id is None:
@@ -78,7 +134,28 @@ async def card_save(request: Request) -> Response:
         response = redirect(request, continuing.after_new_card(request, going_on))
         sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
         return response
-    await sql.run(request.app.state.pool, "cards.update", account_id=account_id, **values)
+    saved = await sql.run(
+        request.app.state.pool,
+        "cards.update",
+        account_id=account_id,
+        checked=as_of is not None,
+        seen=_moment(as_of),
+        **values,
+    )
+    if saved is None:
+        card = await load_card(request, account_id)
+        if card is None:  # the account deleted from another browser meanwhile
+            return _card_form(request, 403, values, as_of=as_of, signed_out_here=DELETED_HERE)
+        # What the card says now where it differs from the form; the form now carries the
+        # card's current version, so saving again replaces it knowingly.
+        changed = [
+            (field.label, card[field.name])
+            for field in fields.FIELDS
+            if card[field.name] != values[field.name]
+        ]
+        return _card_form(
+            request, 409, values, card=card, as_of=_as_of(card), changed_elsewhere=changed
+        )
     if htmx(request):
         card = await load_card(request, account_id)
         return render(
@@ -141,13 +218,29 @@ async def card_photo(request: Request) -> Response:
     return await _photo_response(request, account_id, None)
 
 
+PHOTO_CHANGED = (
+    "Not removed: the photo on your card was changed on another phone or tab since this page"
+    " was opened. This is your photo now; remove it too if you want none."
+)
+
+
 @signed_in(message="Save your card first.")
 async def card_photo_remove(request: Request) -> Response:
     account_id = signed_in_account(request)
+    form = await read_form(request)
     sql = request.app.state.sql
     async with request.app.state.pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "cards.set_photo", account_id=account_id, photo_key=None)
-        await sql.run(conn, "photos.delete_unused", account_id=account_id)
+        removed = await sql.run(
+            conn, "cards.remove_photo", account_id=account_id, photo_key=text(form, "photo_key")
+        )
+        if removed is not None:
+            await sql.run(conn, "photos.delete_unused", account_id=account_id)
+    if removed is None:
+        card = await load_card(request, account_id)
+        # Already removed elsewhere (or the account deleted meanwhile): what was asked for
+        # is done.
+        if card is not None and card["photo_key"] is not None:
+            return await _photo_response(request, account_id, PHOTO_CHANGED, 409)
     return await _photo_response(request, account_id, None)
 
 

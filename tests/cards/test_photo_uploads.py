@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageStat
 
 from bench import _images
 from server.cards import photos
@@ -121,3 +121,61 @@ async def test_uploads_at_once_are_decoded_one_at_a_time(new_phone, pool, monkey
     assert [a.status_code for a in answers] == [303] * 4
     assert most == 1
     assert await pool.fetchval("SELECT count(*) FROM photos") == 4
+
+
+async def upload(dana, data: bytes, filename: str, kind: str):  # type: ignore[no-untyped-def]
+    return await dana.post(
+        dana.url("card_photo"), files={"photo": (filename, data, kind)}, htmx=True
+    )
+
+
+def brightness(jpeg: bytes) -> float:
+    return float(ImageStat.Stat(Image.open(io.BytesIO(jpeg)).convert("L")).mean[0])
+
+
+async def test_a_dark_16_bit_greyscale_png_stays_dark(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+    # A scanner's or an editor's 16-bit grey: 3000 of 65535 is nearly black.
+    dark = Image.new("I;16", (900, 700), 3000)
+    out = io.BytesIO()
+    dark.save(out, "PNG")
+    assert Image.open(io.BytesIO(out.getvalue())).mode == "I;16"
+
+    response = await upload(dana, out.getvalue(), "scan.png", "image/png")
+
+    assert response.status_code == 200
+    _, jpeg = await saved_photo(pool)
+    assert brightness(jpeg) < 30
+
+
+def jpeg_with_damaged_exif() -> bytes:
+    """A phone photo whose EXIF block (APP1) is damaged: its TIFF header's byte order is
+    neither "II" nor "MM"."""
+    image = Image.new("RGB", (1200, 800), (30, 60, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: held upright
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    data = bytearray(out.getvalue())
+    tiff = data.index(b"Exif\x00\x00") + 6
+    data[tiff : tiff + 2] = b"XX"
+    return bytes(data)
+
+
+async def test_a_jpeg_with_a_damaged_exif_block_is_taken_unrotated(new_phone, pool):
+    dana = await new_phone()
+    await dana.make_card()
+
+    response = await upload(dana, jpeg_with_damaged_exif(), "me.jpg", "image/jpeg")
+
+    assert response.status_code == 200
+    assert soup(response).select_one("#card-photo [role=alert]") is None
+    key, jpeg = await saved_photo(pool)
+    assert soup(response).select_one(f"#card-photo img[src$='{key}']") is not None
+    photo = Image.open(io.BytesIO(jpeg))
+    assert photo.size == (photos.SIZE, photos.SIZE)
+    assert not photo.getexif()
+    red, green, blue = photo.convert("RGB").getpixel((photos.SIZE // 2, photos.SIZE // 2))
+    assert blue > 150 and red < 80, (red, green, blue)
