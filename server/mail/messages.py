@@ -218,6 +218,10 @@ class Composer:
             return "unsubscribed"
         if row["kind"] != "confirm" and row["bounced_at"] is not None:
             return "bouncing"
+        if row["kind"] in ("reminder", "digest", "summary") and not row["reminded_there"]:
+            # Queued for a later hour, and meanwhile the card's address changed or reminders
+            # went to push: the old inbox is no longer where this person is reminded.
+            return "not reminded there"
         if row["kind"] == "reminder" and (
             row["followup_status"] != "open" or row["followup_round"] != row["round"]
         ):
@@ -347,7 +351,7 @@ class Composer:
         context = {
             "subject": f"Your Reachout code: {row['code']}",
             "code": _code_groups(row["code"]),
-            "minutes": int(CODE_LIFETIME.total_seconds() // 60),
+            "works_for": _works_for(row, now),
         }
         return context, False, None, None
 
@@ -355,7 +359,7 @@ class Composer:
         context = {
             "subject": f"Your code to delete your Reachout account: {row['code']}",
             "code": _code_groups(row["code"]),
-            "minutes": int(CODE_LIFETIME.total_seconds() // 60),
+            "works_for": _works_for(row, now),
             "settings_url": self.links.page("settings"),
         }
         return context, False, None, None
@@ -369,6 +373,17 @@ class Composer:
             "confirm_url": self.links.confirm(row["id"]),
         }
         return context, False, None, None
+
+
+def _works_for(row: Any, now: datetime) -> str:
+    """How long the code in ``row`` still works, as the email says it: what is left of its
+    ``CODE_LIFETIME`` (made with the email, in one transaction), not all of it, as a retry
+    may send it minutes later. To the nearest minute, so that one sent at once says 10."""
+    left = row["created_at"] + CODE_LIFETIME - now
+    minutes = round(left.total_seconds() / 60)
+    if left < timedelta(minutes=1):
+        return "less than a minute"
+    return "the next minute" if minutes == 1 else f"the next {minutes} minutes"
 
 
 def _code_groups(code: str) -> str:

@@ -96,63 +96,10 @@ async def confirm(request: Request) -> Response:
         # with an account: the one it was about, or the reader's own.
         raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
     met = email["kind"] == "met" and email["about_name"] is not None
-    pressed = query.get("pressed") == "1"
-    if request.method == "GET":
-        if met:
-            followup = await sql.run(
-                pool,
-                "mail.followup_about",
-                account_id=email["account_id"],
-                about_id=email["about_id"],
-            )
-            if followup is None:
-                return _nothing_to_remind(request, email["about_name"])
-            if followup["status"] == "done":
-                return _page(
-                    request,
-                    heading=f"You followed up with {email['about_name']}",
-                    text="It is marked done: no reminder will come.",
-                    done=True,
-                )
-            if followup["status"] == "open" and followup["ahead"] and pressed:
-                # The button's answer (its POST redirects here): when it is due.
-                return _reminded(request, email, followup)
-            if followup["status"] == "open" and followup["ahead"] and email["reminded_there"]:
-                # Pressed already (or reminders go there anyway): say when, not ask again.
-                when = wording.when_phrase(
-                    followup["due_at"], datetime.now(UTC), followup["time_zone"]
-                )
-                return _page(
-                    request,
-                    heading="You will be reminded",
-                    text=f"We will email {email['to_address']} {when} to follow up with"
-                    f" {email['about_name']}.",
-                    done=True,
-                )
-            # The time the button sets, as the page says it after: "today at 09:00" when
-            # opened at 02:00 (the night belongs to the day before), not "tomorrow morning".
-            when = wording.when_phrase(
-                followup["tomorrow_due"], datetime.now(UTC), followup["time_zone"]
-            )
-            return _page(
-                request,
-                heading=f"Follow up with {email['about_name']}",
-                text=f"We will email {email['to_address']} {when} to remind you.",
-                button="Remind me tomorrow",
-            )
-        if email["confirmed_at"] is not None:
-            # The link opened again (from another device, or the mail app's preview):
-            # asking to confirm what is confirmed would look as if it had not worked.
-            return _page(
-                request, heading="Your address is confirmed", text=_confirmed(email), done=True
-            )
-        return _page(
-            request,
-            heading="Confirm your address",
-            text=f"Confirm that {email['to_address']} is yours, and get the reminders of the"
-            f" Reachout card “{email['card_name']}” there.",
-            button="Confirm my address",
-        )
+    if request.method != "POST":
+        # GET, and the HEAD Starlette answers with it (a link scanner's, which the
+        # cross-origin check lets through as safe): the page, never the button's act.
+        return await _confirm_page(request, email, met)
     async with pool.acquire() as conn, conn.transaction():
         await sql.run(
             conn,
@@ -179,6 +126,71 @@ async def confirm(request: Request) -> Response:
         return _nothing_to_remind(request, email["about_name"])
     email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
     return _page(request, heading="Your address is confirmed", text=_confirmed(email), done=True)
+
+
+async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
+    """What a confirm link opens: the button, or, once it has nothing left to do, what it did."""
+    sql, pool = request.app.state.sql, request.app.state.pool
+    if not met:
+        if email["confirmed_at"] is not None:
+            # The link opened again (from another device, or the mail app's preview):
+            # asking to confirm what is confirmed would look as if it had not worked.
+            return _page(
+                request, heading="Your address is confirmed", text=_confirmed(email), done=True
+            )
+        return _page(
+            request,
+            heading="Confirm your address",
+            text=f"Confirm that {email['to_address']} is yours, and get the reminders of the"
+            f" Reachout card “{email['card_name']}” there.",
+            button="Confirm my address",
+        )
+    name = email["about_name"]
+    followup = await sql.run(
+        pool, "mail.followup_about", account_id=email["account_id"], about_id=email["about_id"]
+    )
+    if followup is None:
+        return _nothing_to_remind(request, name)
+    if followup["status"] == "done":
+        return _page(
+            request,
+            heading=f"You followed up with {name}",
+            text="It is marked done: no reminder will come.",
+            done=True,
+        )
+    now = datetime.now(UTC)
+    waiting = followup["status"] == "open" and followup["ahead"]
+    if waiting and request.query_params.get("pressed") == "1":
+        # The button's answer (its POST redirects here): when it is due.
+        return _reminded(request, email, followup)
+    if waiting and email["reminded_there"]:
+        # Pressed already (or reminders go there anyway): say when, not ask again.
+        when = wording.when_phrase(followup["due_at"], now, followup["time_zone"])
+        return _page(
+            request,
+            heading="You will be reminded",
+            text=f"We will email {email['to_address']} {when} to follow up with {name}.",
+            done=True,
+        )
+    # The time the button sets, as the page says it after: "today at 09:00" when opened at
+    # 02:00 (the night belongs to the day before), not "tomorrow morning". Promised by email
+    # only where the button leaves reminders going: pressing it confirms the address, but
+    # Settings may send them by push, or nowhere.
+    when = wording.when_phrase(followup["tomorrow_due"], now, followup["time_zone"])
+    if email["emailed_once_pressed"]:
+        promise = f"we will email {email['to_address']} {when} to remind you."
+    else:
+        promise = (
+            f"your follow-up with {name} will be due {when}. Your reminders don't come by"
+            " email (Settings says how they come), so look at your follow-ups then."
+        )
+    if followup["status"] == "off":
+        # Turned off (or "never" in Settings): the button asks for a reminder all the same,
+        # so it turns this one on again (mail.remind_tomorrow).
+        text = f"Reminders about {name} are off. Press the button and {promise}"
+    else:
+        text = promise[0].upper() + promise[1:]
+    return _page(request, heading=f"Follow up with {name}", text=text, button="Remind me tomorrow")
 
 
 def _answered(request: Request) -> Response:

@@ -131,19 +131,22 @@ RETURNING promised, they_asked
 -- name: accept!
 -- The owner of a card that asks first shares it with someone who left details: 'pending'
 -- becomes 'all' (a choice of 'basics' made since stays), and their "You met", held until
--- now (join_by_link() in logic.sql), goes with the card.
+-- now (join_by_link() in logic.sql), goes with the card: at a waking hour of the
+-- recipient's (waking_hour() in logic.sql), since they left their details hours ago and wait
+-- for nothing (accepted at 02:00, it would wake them), and after mail someone waits for.
 WITH accepted AS (
     UPDATE contacts SET sharing = 'all'
     WHERE id = :id AND owner_id = :owner_id AND sharing = 'pending'
     RETURNING contact_id
 ), released AS (
-    UPDATE emails m SET next_attempt_at = now()
-    FROM accepted
+    UPDATE emails m SET next_attempt_at = waking_hour(a.time_zone, now()), waited_for = false
+    FROM accepted JOIN accounts a ON a.id = accepted.contact_id
     WHERE m.kind = 'met' AND m.account_id = accepted.contact_id AND m.about_id = :owner_id
       AND m.status = 'queued' AND m.next_attempt_at = 'infinity'
-    RETURNING m.id
+    RETURNING m.next_attempt_at
 )
-SELECT pg_notify('mail', 'queued') FROM (SELECT 1 FROM released LIMIT 1) woken
+SELECT pg_notify('mail', 'queued')
+FROM (SELECT 1 FROM released WHERE next_attempt_at <= now() LIMIT 1) woken
 
 -- name: set_sharing$
 -- What :owner_id shares with the person of contact row :id: 'all' or 'basics' (name and

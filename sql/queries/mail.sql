@@ -87,6 +87,13 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        coalesce(me.name, '') AS recipient_name, coalesce(a.time_zone, 'UTC') AS time_zone,
        a.reminders_by,
        ea.confirmed_at, ea.unsubscribed_at, ea.bounced_at,
+       -- A reminder, digest or summary may wait hours (for the morning, for a retry): it
+       -- goes to this address only while the account's reminders still go there
+       -- (reminder_address() in logic.sql), not once the card's address changed or
+       -- reminders went to push.
+       CASE WHEN l.kind IN ('reminder', 'digest', 'summary')
+            THEN reminder_address(l.account_id) IS NOT DISTINCT FROM l.to_address
+       END AS reminded_there,
        about.account_id AS about_id, about.name AS about_name, about.headline AS about_headline,
        about.company AS about_company, about.email AS about_email, about.phone AS about_phone,
        about.linkedin AS about_linkedin, about.website AS about_website,
@@ -196,9 +203,12 @@ RETURNING address
 
 -- name: unsubscribe$
 -- No more mail to :address (idempotent: the first moment is kept). Queued mail is skipped.
+-- An address whose row went since (its card deleted, then retention) gets one back, bare:
+-- an unsubscribed row is kept as a suppression (delete_account() and retention.sql keep it),
+-- so whoever leaves the address on a card later mails nothing to it.
 WITH said AS (
-    UPDATE email_addresses SET unsubscribed_at = coalesce(unsubscribed_at, now())
-    WHERE address = :address
+    INSERT INTO email_addresses AS e (address, unsubscribed_at) VALUES (:address, now())
+    ON CONFLICT (address) DO UPDATE SET unsubscribed_at = coalesce(e.unsubscribed_at, now())
     RETURNING address
 ), skipped AS (
     UPDATE emails SET status = 'skipped'
@@ -238,13 +248,22 @@ ORDER BY m.id DESC
 LIMIT 5
 
 -- name: email_for_link^
--- The email a confirm link was sent in, with what its page says (whether reminders go to
--- that address now: reminder_address() in logic.sql).
+-- The email a confirm link was sent in, with what its page says: whether reminders go to
+-- that address now (reminder_address() in logic.sql), and whether they would once its button
+-- is pressed, which confirms it for the account and undoes an unsubscribe or a bounce: as
+-- reminder_channels() decides, for the address as the button leaves it (the card still
+-- carries it, and Settings send reminders by email, or automatically with no push device).
 SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
        a.time_zone, coalesce(me.name, '') AS card_name,
        (SELECT x.confirmed_at FROM address_confirmations x
         WHERE x.address = m.to_address AND x.account_id = m.account_id) AS confirmed_at,
-       reminder_address(m.account_id) IS NOT DISTINCT FROM m.to_address AS reminded_there
+       reminder_address(m.account_id) IS NOT DISTINCT FROM m.to_address AS reminded_there,
+       coalesce(lower(me.email) = m.to_address
+                AND (a.reminders_by IN ('email', 'both')
+                     OR (a.reminders_by IS NULL
+                         AND NOT EXISTS (SELECT 1 FROM push_subscriptions s
+                                         WHERE s.account_id = m.account_id))),
+                false) AS emailed_once_pressed
 FROM emails m
 JOIN accounts a ON a.id = m.account_id
 JOIN email_addresses ea ON ea.address = m.to_address
@@ -271,14 +290,15 @@ JOIN accounts a ON a.id = f.owner_id
 WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id
 
 -- name: remind_tomorrow^
--- "Remind me tomorrow to follow up" with :about_id, pressed by :account_id: their open
--- follow-up is due tomorrow at 09:00 their time, a new round. Returns when.
+-- "Remind me tomorrow to follow up" with :about_id, pressed by :account_id: their follow-up
+-- is due tomorrow at 09:00 their time, a new round. One turned off is turned on again: the
+-- button asks for that reminder (its page says so); one done stays done. Returns when.
 UPDATE followups f
-SET due_at = morning_after(a.time_zone, now(), 1), round = f.round + 1, snoozed = false,
-    updated_at = now()
+SET status = 'open', due_at = morning_after(a.time_zone, now(), 1), round = f.round + 1,
+    snoozed = false, updated_at = now()
 FROM contacts ct, accounts a
 WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id AND f.contact_id = ct.id
-  AND f.status = 'open' AND a.id = f.owner_id
+  AND f.status IN ('open', 'off') AND a.id = f.owner_id
 RETURNING f.due_at, a.time_zone
 
 -- name: email_settings^

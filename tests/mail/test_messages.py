@@ -9,7 +9,7 @@ from email.policy import default
 
 import vobject
 
-from tests.mailing import leaves_details, sent_once
+from tests.mailing import leaves_details, running_mail_worker, sent_once
 
 
 async def test_you_met_is_a_complete_message(new_phone, mail, app):
@@ -127,3 +127,41 @@ async def test_you_met_says_where_when_it_was_at_an_event(new_phone, pool, mail,
     sent = await sent_once(app, mail)
     text = sent.message.get_body(("plain",)).get_content()
     assert "You left your details on Dana Lee's card at Lunch & Learn." in text
+
+
+async def test_a_code_sent_late_says_the_minutes_it_has_left(new_phone, pool, mail, app):
+    """Dana asks for a sign-in code; the mail server asks us to try later, and the retry goes
+    six minutes on: her email says the 4 minutes the code has left (and it still works), not
+    the 10 the first try would have said."""
+    dana = await new_phone()
+    await dana.make_card()
+    laptop = await new_phone()
+    mail.refuse(451, "4.3.0 Try again later", times=1)
+    await laptop.post(laptop.url("sign_in_ask"), {"email": "dana@example.com"})
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+        assert mail.received == [], "refused: to be retried"
+        await pool.execute(
+            "UPDATE sign_in_codes SET created_at = created_at - interval '6 min',"
+            " expires_at = expires_at - interval '6 min';"
+            " UPDATE emails SET created_at = created_at - interval '6 min', next_attempt_at = now()"
+        )
+        await worker.run_once()
+    [sent] = await mail.wait_for(1)
+    for part in ("plain", "html"):
+        body = " ".join(sent.message.get_body((part,)).get_content().split())
+        assert "It works for the next 4 minutes, once." in body
+    code = sent.subject.rsplit(" ", 1)[-1]
+    signed = await laptop.post(
+        laptop.url("sign_in_code"), {"email": "dana@example.com", "code": code}
+    )
+    assert signed.status_code == 303
+
+
+async def test_a_code_sent_at_once_says_ten_minutes(new_phone, mail, app):
+    dana = await new_phone()
+    await dana.make_card()
+    await (await new_phone()).post(dana.url("sign_in_ask"), {"email": "dana@example.com"})
+    sent = await sent_once(app, mail)
+    text = sent.message.get_body(("plain",)).get_content()
+    assert "It works for the next 10 minutes, once." in text

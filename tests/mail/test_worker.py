@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import time as clock
 from datetime import timedelta
 
 import icalendar
@@ -15,7 +16,7 @@ from server.cards import fields
 from server.mail import addresses
 from tests.mailing import leaves_details, link_in, pressed, running_mail_worker, sent_once
 from tests.phone import soup, text_of
-from tests.reminders import next_morning
+from tests.reminders import make_due, next_morning, zone_where_it_is
 from tests.signin.test_routes import code_from
 
 
@@ -457,3 +458,85 @@ async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool)
     page = text_of(await again.get(left.headers["location"]))
     assert "We emailed" not in page
     assert "We can't email Dana Lee's card to mia@example.com now" in page
+
+
+async def test_a_reminder_queued_for_her_old_address_is_not_sent_there(new_phone, pool, mail, app):
+    """Mia's reminder email is queued (the mail server asked us to try later); meanwhile she
+    puts her new address on her card: the old inbox gets nothing. Her next reminder is queued
+    for her address, and she switches her reminders to push: nothing by email either."""
+    from server.followups.worker import Worker
+
+    _, visitor = await leaves_details(new_phone)
+    met = await sent_once(app, mail)
+    await pressed(visitor, link_in(met, "/m/confirm/"))
+    pushes = Worker(pool=pool, sql=app.state.sql, sender=None, paths=None)  # type: ignore[arg-type]
+    reminders = "SELECT to_address, status FROM emails WHERE kind = 'reminder' ORDER BY id"
+
+    await make_due(pool)
+    await pushes.enqueue_due()
+    assert [tuple(row) for row in await pool.fetch(reminders)] == [("mia@example.com", "queued")]
+    await visitor.make_card(name="Mia Chen", email="mia.chen@example.org")
+    mail.received.clear()
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    assert mail.received == []
+    assert [tuple(row) for row in await pool.fetch(reminders)] == [("mia@example.com", "skipped")]
+
+    # Back to her confirmed address; reminded again, then by push from now on.
+    await visitor.make_card(name="Mia Chen", email="mia@example.com")
+    await pool.execute("UPDATE followups SET round = round + 1")
+    await make_due(pool)
+    await pushes.enqueue_due()
+    assert [tuple(row) for row in await pool.fetch(reminders)][-1] == (
+        "mia@example.com",
+        "queued",
+    )
+    saved = await visitor.post(
+        visitor.url("settings_save"),
+        {"time_zone": "UTC", "followup_timing": "next_morning", "reminders_by": "push"},
+    )
+    assert saved.status_code == 303
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    assert mail.received == []
+    assert [status for _, status in await pool.fetch(reminders)] == ["skipped", "skipped"]
+
+
+async def test_you_met_held_until_accepted_waits_for_the_recipients_morning(
+    new_phone, pool, mail, app
+):
+    """Dana's card asks for details first. Mia left hers; Dana accepts while it is night where
+    Mia lives: her "You met" goes at 09:00 her time, not now, and after mail someone waits
+    for (a code)."""
+    night = zone_where_it_is(day=False)
+    dana = await new_phone()
+    await dana.make_card()
+    await dana.post(dana.url("share_ask_first"), {"ask_details_first": "on"})
+    visitor = await new_phone()
+    left = await visitor.post(
+        await dana.share_link() + "/details",
+        {"name": "Mia Chen", "email": "mia@example.com", "time_zone": night},
+    )
+    assert left.status_code == 303
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
+    accepted = await dana.post(dana.url("contact_accept", contact_id=contact_id), {})
+    assert accepted.status_code == 303
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    assert mail.received_for("mia@example.com") == [], "not in her night"
+    held = await pool.fetchrow(
+        "SELECT waited_for, next_attempt_at > now() AS later,"
+        " next_attempt_at < now() + interval '1 day' AS within_a_day,"
+        " (next_attempt_at AT TIME ZONE $1)::time AS local FROM emails",
+        night,
+    )
+    assert dict(held) == {
+        "waited_for": False,
+        "later": True,
+        "within_a_day": True,
+        "local": clock(9),
+    }
+    # Her morning comes.
+    await pool.execute("UPDATE emails SET next_attempt_at = now()")
+    sent = await sent_once(app, mail)
+    assert sent.recipients == ("mia@example.com",) and sent.subject == "You met Dana Lee"

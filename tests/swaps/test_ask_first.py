@@ -10,6 +10,7 @@ from email.policy import default
 
 from tests.mailing import running_mail_worker, sent_once
 from tests.phone import Phone, soup, text_of
+from tests.reminders import zone_where_it_is
 
 PRIVATE = ("dana@example.com", "555", "linkedin.com", "Threadline", "Online marketers")
 
@@ -44,7 +45,11 @@ async def test_a_stranger_typing_junk_sees_only_the_basics_until_accepted(
     )
     refused = await visitor.get(link + "/vcard")
     assert refused.status_code == 403 and "once you leave yours and they accept" in text_of(refused)
-    left = await visitor.post(link + "/details", {"name": "Junk Junk", "email": "junk@example.com"})
+    # Where it is day: once accepted, their "You met" goes at once (at night, in the morning).
+    left = await visitor.post(
+        link + "/details",
+        {"name": "Junk Junk", "email": "junk@example.com", "time_zone": zone_where_it_is(True)},
+    )
     assert left.status_code == 303
     welcome = await visitor.get(left.headers["location"])
     assert "Sent! Dana Lee has your details. You'll see all their card once they accept" in (
