@@ -67,7 +67,8 @@ def _moment(value: str | None) -> datetime | None:
 def _card_form(
     request: Request, status_code: int, values: dict[str, str], **context: Any
 ) -> Response:
-    """The card editor showing what was typed, with what is wrong; nothing was saved."""
+    """The card editor showing ``values``: the card as saved, or what was typed and not saved
+    (with what is wrong, in ``context``)."""
     return render(
         request,
         "card_edit.html",
@@ -81,12 +82,7 @@ async def card_edit(request: Request) -> Response:
     account_id = viewer(request).account_id
     card = await load_card(request, account_id) if account_id else None
     values = {name: card[name] for name in fields.FIELD_NAMES} if card else blank_values()
-    return render(
-        request,
-        "card_edit.html",
-        {"values": values, "errors": {}, "card": card, "as_of": _as_of(card)},
-        fragment="_card_form.html",
-    )
+    return _card_form(request, 200, values, card=card, as_of=_as_of(card))
 
 
 async def card_save(request: Request) -> Response:
