@@ -146,6 +146,8 @@ async def event_remove_attendee(request: Request) -> Response:
 
 
 MATCHING = [fields.BY_NAME[name] for name in fields.MATCHING_FIELDS]
+# The hidden fields of "Get matched here" holding what the card said when the page was shown.
+WAS = "was_"
 
 # "Who joined" on the organizer's page, newest first; past that, they search for the name.
 ATTENDEES_SHOWN = 500
@@ -156,10 +158,8 @@ async def _matching(request: Request, event: Any) -> dict[str, Any]:
     if not event["is_attendee"]:
         return {}
     card = await load_card(request, signed_in_account(request))
-    return {
-        "matching": {name: card[name] for name in fields.MATCHING_FIELDS},
-        "matching_fields": MATCHING,
-    }
+    shown = {name: card[name] for name in fields.MATCHING_FIELDS}
+    return {"matching": shown, "was": shown, "matching_fields": MATCHING}
 
 
 async def _event_page(request: Request, event: Any) -> dict[str, Any]:
@@ -257,8 +257,13 @@ async def event_matching(request: Request) -> Response:
     if not event["is_attendee"]:
         raise HTTPException(404, "That event is not one of yours.")
     values, errors = fields.validate(form, phone_region(request), fields.MATCHING_FIELDS)
+    # What the form showed, sent back with it (a page from before it did is not checked).
+    checked = all(isinstance(form.get(WAS + name), str) for name in fields.MATCHING_FIELDS)
+    was = {name: text(form, WAS + name) for name in fields.MATCHING_FIELDS}
     if errors:
         page = await _event_page(request, event)
+        if checked:
+            page["was"] = was
         return render(
             request,
             "event.html",
@@ -266,17 +271,43 @@ async def event_matching(request: Request) -> Response:
             status_code=422,
             fragment="_event_matching.html",
         )
-    await request.app.state.sql.run(
+    account_id = signed_in_account(request)
+    saved = await request.app.state.sql.run(
         request.app.state.pool,
         "cards.set_matching",
-        account_id=signed_in_account(request),
+        account_id=account_id,
+        checked=checked,
+        was_looking_for=was["looking_for"],
+        was_can_help_with=was["can_help_with"],
         **values,
     )
+    if saved is None:
+        # Changed on another device since the page was shown: what the card says now, and
+        # the form (now showing that as what it replaces) keeps what was typed.
+        page = await _event_page(request, event)
+        changed = [
+            (field.label, page["was"][field.name])
+            for field in MATCHING
+            if page["was"][field.name] != values[field.name]
+        ]
+        return render(
+            request,
+            "event.html",
+            {**page, "matching": values, "changed_elsewhere": changed},
+            status_code=409,
+            fragment="_event_matching.html",
+        )
     if htmx(request).wants_fragment:
         return render(
             request,
             "_event_matching.html",
-            {"event": event, "matching": values, "matching_fields": MATCHING, "saved": True},
+            {
+                "event": event,
+                "matching": values,
+                "was": values,
+                "matching_fields": MATCHING,
+                "saved": True,
+            },
         )
     return redirect(
         request,

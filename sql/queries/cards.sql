@@ -27,12 +27,18 @@ WHERE account_id = :account_id
           = (:name, :headline, :company, :email, :phone, :linkedin, :website, :other_link, :looking_for, :can_help_with))
 RETURNING fields_changed_at
 
--- name: set_matching!
+-- name: set_matching^
 -- What the card's owner is looking for and can help with, the two fields matches are made of
--- (asked on an event's page).
+-- (asked on an event's page). Returns nothing when :checked and the two no longer say what the
+-- page showed (:was_looking_for, :was_can_help_with) nor what is saved now: a change made on
+-- another device since is not reverted unseen.
 UPDATE cards
 SET looking_for = :looking_for, can_help_with = :can_help_with, updated_at = now(), fields_changed_at = now()
 WHERE account_id = :account_id
+  AND (NOT :checked
+       OR (looking_for, can_help_with) = (:was_looking_for, :was_can_help_with)
+       OR (looking_for, can_help_with) = (:looking_for, :can_help_with))
+RETURNING account_id
 
 -- name: set_photo!
 -- Point a card at a new photo.

@@ -515,3 +515,63 @@ async def test_an_event_s_hours_name_its_zone_for_someone_whose_clock_differs(ne
     for page in (ben.url("event", event_id=event_id), ben.url("events")):
         assert "(Jerusalem time)" in text_of(await ben.get(page))
     assert "Jerusalem time" not in text_of(await olga.get(olga.url("event", event_id=event_id)))
+
+
+async def test_get_matched_here_does_not_revert_a_change_made_on_another_device(new_phone, pool):
+    """Ana's phone shows "Get matched here"; meanwhile her laptop says what she is looking
+    for. The phone's save does not overwrite it unseen: it says what the card says now and
+    keeps what she typed; Save again replaces it knowingly."""
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    form = soup(await ana.get(ana.url("event", event_id=event_id))).select_one(
+        "#event-matching form"
+    )
+    shown = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    await pool.execute(
+        "UPDATE cards SET looking_for = 'Investors', headline = 'Founder' WHERE name = 'Ana Silva'"
+    )
+    typed = {**shown, "looking_for": "A designer", "can_help_with": "Intros"}
+    refused = await ana.post(form["action"], typed, htmx=True)
+    assert refused.status_code == 409
+    said = text_of(refused)
+    assert "your card was changed on another phone or tab" in said
+    assert "I'm looking for: “Investors”" in said
+    box = soup(refused)
+    assert box.select_one("textarea[name=looking_for]").get_text() == "A designer"
+    card = await pool.fetchrow("SELECT * FROM cards WHERE name = 'Ana Silva'")
+    assert (card["looking_for"], card["can_help_with"]) == ("Investors", "")
+
+    # Saving again from the form that said so replaces it.
+    again = {field["name"]: field.get("value", "") for field in box.select("input[type=hidden]")}
+    saved = await ana.post(form["action"], {**again, **typed_fields(typed)}, htmx=True)
+    assert saved.status_code == 200 and "Saved to your card." in text_of(saved)
+    card = await pool.fetchrow("SELECT * FROM cards WHERE name = 'Ana Silva'")
+    assert (card["looking_for"], card["can_help_with"], card["headline"]) == (
+        "A designer",
+        "Intros",
+        "Founder",
+    )
+
+
+async def test_get_matched_here_is_not_refused_for_a_change_to_the_rest_of_the_card(
+    new_phone, pool
+):
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva")
+    form = soup(await ana.get(ana.url("event", event_id=event_id))).select_one(
+        "#event-matching form"
+    )
+    shown = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    await pool.execute("UPDATE cards SET headline = 'Founder' WHERE name = 'Ana Silva'")
+    saved = await ana.post(
+        form["action"], {**shown, "looking_for": "A designer", "can_help_with": ""}, htmx=True
+    )
+    assert saved.status_code == 200
+    assert (
+        await pool.fetchval("SELECT looking_for FROM cards WHERE name = 'Ana Silva'")
+        == "A designer"
+    )
+
+
+def typed_fields(form: dict[str, str]) -> dict[str, str]:
+    return {name: form[name] for name in ("looking_for", "can_help_with")}
