@@ -109,21 +109,18 @@ async def confirm(request: Request) -> Response:
             # "Confirm my address", and "Remind me tomorrow" (by email): mail here again.
             resubscribe=True,
         )
-        due = None
         if met:
-            due = await sql.run(
+            await sql.run(
                 conn,
                 "mail.remind_tomorrow",
                 account_id=email["account_id"],
                 about_id=email["about_id"],
             )
-    if due is not None or (not met and email["kind"] == "confirm"):
-        # Said by the page the link opens, so that a reload asks nothing again.
+    if met or email["kind"] == "confirm":
+        # Said by the page the link opens, so that a reload asks nothing again, as things are
+        # now: when the reminder is due, or, where "Remind me tomorrow" found nothing to set,
+        # that the follow-up was done or the contact removed since the page was shown.
         return _answered(request)
-    if met and not await sql.run(
-        pool, "mail.followup_about", account_id=email["account_id"], about_id=email["about_id"]
-    ):
-        return _nothing_to_remind(request, email["about_name"])
     email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
     return _page(request, heading="Your address is confirmed", text=_confirmed(email), done=True)
 

@@ -208,3 +208,24 @@ async def test_remind_me_tomorrow_promises_no_email_when_reminders_come_by_push(
     )
     done = soup(await pressed(visitor, link_in(met, "/m/confirm/")))
     assert done.h1.get_text() == f"Done: it is due {next_morning()}"
+
+
+async def test_remind_me_tomorrow_pressed_after_the_follow_up_was_done_says_so(
+    new_phone, pool, mail, app
+):
+    """Mia's "You met" page is open on her laptop; on her phone she marks Dana done. The
+    laptop's "Remind me tomorrow" sets nothing, and its answer says why: not merely that her
+    address is confirmed."""
+    _, visitor = await leaves_details(new_phone)
+    met = await sent_once(app, mail)
+    confirm = link_in(met, "/m/confirm/")
+    assert soup(await visitor.get(confirm)).select_one("main form button")
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 2")
+    done = await visitor.post(
+        visitor.url("followup_change", contact_id=contact_id), {"action": "done"}
+    )
+    assert done.status_code == 303
+    page = soup(await pressed(visitor, confirm))
+    assert page.h1.get_text() == "You followed up with Dana Lee"
+    assert page.select_one("main p").get_text() == "It is marked done: no reminder will come."
+    assert (await pool.fetchrow(MIAS_FOLLOWUP))["status"] == "done"

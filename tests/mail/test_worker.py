@@ -49,7 +49,7 @@ async def test_remind_me_tomorrow_once_no_longer_connected_promises_nothing(
     page = soup(await dana.get(dana.url("contact", contact_id=contact_id)))
     assert (await dana.post(page.select_one("details form")["action"])).status_code == 303
     phone = await new_phone()
-    for answer in (await phone.get(confirm), await phone.post(confirm, {})):
+    for answer in (await phone.get(confirm), await pressed(phone, confirm)):
         assert answer.status_code == 200
         said = soup(answer)
         assert said.h1.get_text() == "No reminder to set"
