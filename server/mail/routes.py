@@ -29,6 +29,10 @@ ACCOUNT_GONE = (
     "The card this email was about, or the one it was sent for, was deleted from Reachout."
     " There is nothing left to remind you of."
 )
+FOLLOWUP_GONE = (
+    "This follow-up is no longer on Reachout: the contact was removed, or an account deleted."
+    " There is nothing left to mark done or snooze."
+)
 EXPIRED = (
     "Links in our emails work for 30 days. Open Reachout to see your follow-ups: if this"
     " phone has no card, tap I already have a card and sign in with your email address."
@@ -253,7 +257,8 @@ async def followup(request: Request) -> Response:
     sql, pool = request.app.state.sql, request.app.state.pool
     item = await sql.run(pool, "followups.for_mail_link", id=followup_id)
     if item is None:
-        raise HTTPException(404, "That follow-up no longer exists.")
+        # Signed by us and within its days: the contact was removed, or an account deleted.
+        raise errors.Titled(410, FOLLOWUP_GONE, title="This link no longer works")
     name = item["name"]
     # "Done" from an email of an earlier round (snoozed since, from the app or this email)
     # still means done; a second snooze from an old email would snooze it again.

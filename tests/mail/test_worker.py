@@ -183,6 +183,14 @@ async def test_remind_me_tomorrow_confirms_and_the_reminder_comes_by_email(
     followed_up = soup(await visitor.get(confirm))
     assert followed_up.h1.get_text() == "You followed up with Dana Lee"
     assert followed_up.select_one("main form button") is None
+    # Dana removed from Mia's contacts since: the email's links say the follow-up is gone
+    # (410), in a page, not a bare "not found".
+    await pool.execute("DELETE FROM contacts WHERE owner_id = 2")
+    for link in (done_link, snooze_link):
+        gone = await visitor.get(link)
+        assert gone.status_code == 410
+        assert soup(gone).h1.get_text() == "This link no longer works"
+        assert "This follow-up is no longer on Reachout" in text_of(gone)
 
 
 async def test_an_unconfirmed_address_gets_one_first_email_a_day_whoever_triggers_it(
