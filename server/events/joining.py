@@ -53,8 +53,9 @@ async def find(
     secret_key: str,
     signature: str = "",
 ) -> Any:
-    """The event a code opens, if it can be joined now; else the HTTP error to show.
-    ``signature``: a join link's ``k``, which spares a handed-out link the limits."""
+    """The event a code opens, if it can be joined now or ``account_id`` is in it already
+    (its ``present``); else the HTTP error to show. ``signature``: a join link's ``k``,
+    which spares a handed-out link the limits."""
     code = events.normalise_code(raw)
     if code is not None and signing.verify(secret_key, signature, events.JOIN_LINK, code):
         return await _joinable(pool, sql, code, account_id)
@@ -72,7 +73,6 @@ async def find(
         )
     async with pool.acquire() as conn, conn.transaction():
         event = None
-        removed = False
         try:
             # Only unknown codes count: checked now, counted below when this one is unknown.
             await limits.check(conn, sql, *misses)
@@ -80,10 +80,8 @@ async def find(
             refusal = too_many
         else:
             if code is not None:
-                event = await sql.run(conn, "events.by_code", join_code=code)
-            if event is not None and account_id is not None:
-                removed = await sql.run(
-                    conn, "events.removed", event_id=event["id"], account_id=account_id
+                event = await sql.run(
+                    conn, "events.by_code", join_code=code, viewer_id=account_id or 0
                 )
         if refusal is None and event is None:
             await limits.hit(conn, sql, *misses)
@@ -91,23 +89,24 @@ async def find(
     if refusal is not None:
         raise refusal
     assert event is not None
-    return _open_to(event, removed=removed)
+    return _open_to(event)
 
 
 async def _joinable(pool: asyncpg.Pool, sql: Queries, code: str, account_id: int | None) -> Any:
     """The event of a code known to be handed out, counting nothing."""
-    event = await sql.run(pool, "events.by_code", join_code=code)
+    event = await sql.run(pool, "events.by_code", join_code=code, viewer_id=account_id or 0)
     if event is None:  # deleted since the poster was printed
         raise HTTPException(404, UNKNOWN_CODE)
-    removed = account_id is not None and await sql.run(
-        pool, "events.removed", event_id=event["id"], account_id=account_id
-    )
-    return _open_to(event, removed=removed)
+    return _open_to(event)
 
 
-def _open_to(event: Any, *, removed: bool) -> Any:
-    """The event, if it can be joined now (by someone not removed from it)."""
-    if removed:
+def _open_to(event: Any) -> Any:
+    """The event, if it can be joined now (by someone not removed from it), or if the viewer
+    is in it already: someone there who scans the poster again, or types the code, is
+    opening the event, and is not told it is closed or over to newcomers."""
+    if event["present"]:
+        return event
+    if event["removed"]:
         raise Titled(403, REMOVED, title="You can't join this event")
     if event["closed_at"] is not None:
         raise HTTPException(410, CLOSED)

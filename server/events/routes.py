@@ -138,8 +138,11 @@ async def event_remove_attendee(request: Request) -> Response:
         account_id=account_id,
         organizer_id=event["organizer_id"],
     )
-    if removed is None:
+    if removed is None and not await request.app.state.sql.run(
+        request.app.state.pool, "events.removed_from", event_id=event["id"], account_id=account_id
+    ):
         raise HTTPException(404, "That person is not at this event.")
+    # Removed now, or by a tap before this one (twice, or on two devices): the same answer.
     return redirect(
         request, with_notice(url_path(request, "event", event_id=event["id"]), "attendee_removed")
     )
@@ -324,11 +327,9 @@ def _joined(event: Any) -> str:
 async def join_event(request: Request) -> Response:
     # A GET only reads: a scanner's link preview joins nobody.
     event = await _by_code(request)
-    account_id = viewer(request).account_id
-    if account_id is not None and await request.app.state.sql.run(
-        request.app.state.pool, "events.attending", event_id=event["id"], account_id=account_id
-    ):
-        # The poster scanned again: the event, not a second "Join the event".
+    if event["present"]:
+        # The poster scanned again: the event, not a second "Join the event" (nor, once it
+        # is closed or over, a refusal meant for newcomers).
         return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
     return _join_page(request, event)
 
@@ -392,7 +393,7 @@ async def join_code(request: Request) -> Response:
             request, "event_code.html", {"code": raw[:40], "error": mistake}, status_code=422
         )
     try:
-        await _by_code(request, code)
+        event = await _by_code(request, code)
     except HTTPException as refused:
         # Said under the field, with what was typed: a code misheard is typed again here.
         page = render(
@@ -403,6 +404,9 @@ async def join_code(request: Request) -> Response:
         )
         page.headers.update(refused.headers or {})  # a 429's Retry-After
         return page
+    if event["present"]:
+        # Typed again by someone there (the organizer, an attendee): the event itself.
+        return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
     # Found within the limits: the join page and its form go on by a signed link.
     return RedirectResponse(join_path(request, code), status_code=303)
 

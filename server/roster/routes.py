@@ -186,19 +186,30 @@ async def request_connect(request: Request) -> Response:
         raise HTTPException(404, "That person is not on this event's list.")
     if await sql.run(pool, "contacts.id_for", owner_id=me, contact_id=other) is not None:
         raise HTTPException(400, "You are already connected: they are in your contacts.")
-    # They asked me first (the page was older than their request): both want it, so asking
-    # back accepts theirs rather than refusing mine.
-    asked_me = await sql.run(pool, "requests.waiting_from", from_id=other, to_id=me)
+    async with pool.acquire() as conn, conn.transaction():
+        # Held until the request is made: the other asking me at the same moment waits, then
+        # finds mine (and accepts it), rather than both asking and the one-pending-per-pair
+        # index refusing the second (a 500, with a revived request, which ON CONFLICT misses).
+        await sql.run(conn, "requests.lock_between", from_id=me, to_id=other)
+        # They asked me first (the page was older than their request): both want it, so
+        # asking back accepts theirs rather than refusing mine.
+        asked_me = await sql.run(conn, "requests.waiting_from", from_id=other, to_id=me)
+        # Asked already (a second tap, another device): the same request, and no second
+        # one counted against the hour's. A declined one too: to me it reads as waiting.
+        asked = asked_me is None and await sql.run(
+            conn, "requests.sent_to", from_id=me, to_id=other
+        )
+        made = None
+        if not asked and asked_me is None:
+            # Counted and checked in one locked step: thirty requests at once send thirty.
+            await limits.take(conn, sql, (REQUESTS, me))
+            made = await sql.run(
+                conn, "requests.create", event_id=event["id"], from_id=me, to_id=other
+            )
     if asked_me is not None:
+        # Decided once the pair's lock is let go: _decide takes it on a connection of its own.
         return await _decide(request, me, asked_me, "accept")
-    # Counted and checked in one locked step: thirty requests at once send thirty.
-    await limits.take(pool, sql, (REQUESTS, me))
-    made = await sql.run(pool, "requests.create", event_id=event["id"], from_id=me, to_id=other)
-    if made is None:
-        # They asked me at the same moment: one pending request per pair kept theirs.
-        asked_me = await sql.run(pool, "requests.waiting_from", from_id=other, to_id=me)
-        if asked_me is not None:
-            return await _decide(request, me, asked_me, "accept")
+    if not asked and made is None:  # pragma: no cover - the lock leaves nothing to refuse
         raise HTTPException(409, "There is already a request waiting between you two.")
     if htmx(request):
         # The same person may be in both lists of matches: their other button says so too.
@@ -261,7 +272,20 @@ async def _decide(request: Request, account_id: int, request_id: int, decision: 
             status="accepted" if accept else "declined",
         )
         if decided is None:
-            raise HTTPException(404, "That request is not waiting for you.")
+            # Answered already (tapped twice, or on another device): where that answer went,
+            # not "not waiting" for what was just done.
+            decided = await sql.run(conn, "requests.answered", id=request_id, to_id=account_id)
+            if decided is None:
+                raise HTTPException(404, "That request is not waiting for you.")
+            if decided["status"] == "accepted":
+                if decided["contact_id"] is None:  # connected, and deleted since
+                    return redirect(request, url_path(request, "requests"))
+                contact = url_path(request, "contact", contact_id=decided["contact_id"])
+                return redirect(request, with_notice(contact, "swapped"))
+            if decision != "block":
+                return redirect(request, with_notice(url_path(request, "requests"), "declined"))
+            # Declined, and now "Decline and block": the block is still wanted.
+            accept = False
         contact_id = None
         if accept:
             # The same two-way connection as a swap, with follow-ups, tagged with the event.

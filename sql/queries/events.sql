@@ -30,14 +30,23 @@ LEFT JOIN event_attendees ea ON ea.event_id = e.id AND ea.account_id = :viewer_i
 WHERE e.id = :id
 
 -- name: by_code^
--- The event a join code opens.
-SELECT id, name, venue, description, starts_at, ends_at, time_zone, join_code, closed_at
-FROM events WHERE join_code = :join_code
-
--- name: attending$
--- Whether :account_id is at event :event_id now (joined, not left or removed).
-SELECT EXISTS (SELECT 1 FROM event_attendees
-               WHERE event_id = :event_id AND account_id = :account_id AND left_at IS NULL)
+-- The event a join code opens, with how :viewer_id (0: signed out) stands with it: present
+-- (its organizer, or attending: a code scanned again opens the event, whatever its state),
+-- or removed (they stay out, and are told so). So is a card with an address someone removed
+-- had confirmed (a new account, the same person: remove_attendee says why confirmed).
+SELECT e.id, e.name, e.venue, e.description, e.starts_at, e.ends_at, e.time_zone,
+       e.join_code, e.closed_at,
+       (e.organizer_id = :viewer_id
+        OR EXISTS (SELECT 1 FROM event_attendees ea
+                   WHERE ea.event_id = e.id AND ea.account_id = :viewer_id
+                     AND ea.left_at IS NULL)) AS present,
+       (EXISTS (SELECT 1 FROM event_attendees ea
+                WHERE ea.event_id = e.id AND ea.account_id = :viewer_id
+                  AND ea.removed_at IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM cards mine
+                   WHERE mine.account_id = :viewer_id AND mine.email <> ''
+                     AND removed_address(e.id, lower(mine.email)))) AS removed
+FROM events e WHERE e.join_code = :join_code
 
 -- name: join!
 -- Join (or rejoin after leaving) an event, choosing whether to be listed. Someone the
@@ -46,29 +55,28 @@ INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :a
 ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
     WHERE event_attendees.removed_at IS NULL
 
--- name: removed$
--- Whether the organizer removed :account_id from :event_id: they stay out, and are told so.
--- So does a card with the address of someone removed (a new account, the same person).
+-- name: removed_from$
+-- Whether the organizer removed :account_id from :event_id already (a second tap of Remove).
 SELECT EXISTS (SELECT 1 FROM event_attendees
                WHERE event_id = :event_id AND account_id = :account_id
                  AND removed_at IS NOT NULL)
-    OR EXISTS (SELECT 1 FROM cards mine
-               WHERE mine.account_id = :account_id AND mine.email <> ''
-                 AND removed_address(:event_id, lower(mine.email)))
 
 -- name: address_removed$
--- Whether :address (lower-cased) is on the card of someone the organizer removed from
+-- Whether :address (lower-cased) was confirmed by someone the organizer removed from
 -- :event_id: a newcomer joining with it stays out too.
 SELECT removed_address(:event_id, :address)
 
 -- name: attendees
--- Who is at an event, for its organizer (listed or not), newest first: name and headline,
--- with whether they are on the roster. :pattern (a LIKE pattern, escaped; NULL: everyone)
--- finds someone by name, headline or company, folded as the contacts search folds them
--- (cards.match_text). :limit of them.
-SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at
+-- Who joined an event, for its organizer (listed or not), newest first: name and headline,
+-- with whether they are on the roster, and whether they left since. Those who left stay
+-- listed, marked: the organizer can still remove someone who left (else they could come
+-- back with the code). Those removed are not: nothing is left to do about them. :pattern (a
+-- LIKE pattern, escaped; NULL: everyone) finds someone by name, headline or company, folded
+-- as the contacts search folds them (cards.match_text). :limit of them.
+SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at,
+       ea.left_at IS NOT NULL AS left_event
 FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
-WHERE ea.event_id = :event_id AND ea.left_at IS NULL
+WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
   AND (:pattern::text IS NULL OR c.match_text LIKE (SELECT search_fold(:pattern)))
 ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT :limit
@@ -77,8 +85,11 @@ LIMIT :limit
 -- The organizer removes an attendee (never themselves): off the roster, and out for good,
 -- and the requests to connect they sent there and nobody answered are withdrawn (gone from
 -- the others' requests, as if they had withdrawn them). Someone who left meanwhile is
--- removed all the same (leaving first must not dodge it), and the address on their card now
--- stays out with them (removed_address() in logic.sql).
+-- removed all the same (leaving first must not dodge it). Every address they confirmed
+-- (address_confirmations) now stays out with them, as a hash (removed_address() in
+-- logic.sql): proven theirs, it is them coming back as a new account. Never an address
+-- their card merely carries: a card takes any address unconfirmed, so someone could put
+-- another person's on theirs, get removed, and lock that person out of the event.
 WITH removed AS (
     UPDATE event_attendees ea
     SET left_at = coalesce(ea.left_at, now()), removed_at = now()
@@ -89,9 +100,8 @@ WITH removed AS (
     RETURNING ea.account_id
 ), address AS (
     INSERT INTO event_removed_addresses (event_id, address_hash)
-    SELECT :event_id, address_hash(lower(c.email))
-    FROM removed JOIN cards c ON c.account_id = removed.account_id
-    WHERE c.email <> ''
+    SELECT :event_id, address_hash(x.address)
+    FROM removed JOIN address_confirmations x ON x.account_id = removed.account_id
     ON CONFLICT DO NOTHING
 ), withdrawn AS (
     UPDATE connect_requests r SET withdrawn_at = now()

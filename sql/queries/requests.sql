@@ -4,7 +4,9 @@
 -- request sent, withdrawn and sent again is not a second push on their phone. Returns nothing
 -- when a request between the two is waiting, or when they declined one from me (asking again
 -- would notify them again, and declining is meant to end it); a declined one I withdrew comes
--- back the same way as a waiting one would, still declined.
+-- back the same way as a waiting one would, still declined. Run holding lock_between: a
+-- request revived is an UPDATE, which ON CONFLICT does not cover, so without the lock the
+-- other's request made at the same moment is a unique violation.
 WITH revived AS (
     UPDATE connect_requests r
     SET withdrawn_at = NULL, event_id = :event_id,
@@ -97,3 +99,23 @@ SELECT EXISTS (
 -- name: waiting_from$
 -- The request :from_id made to :to_id that waits for their answer, if any.
 SELECT request_waiting(:from_id, :to_id)
+
+-- name: lock_between!
+-- lock_pair (logic.sql) for :from_id asking :to_id, before looking for a request between
+-- them and making one: the other asking at the same moment waits, then finds this one (and
+-- accepts it) rather than both making one and the one-pending-per-pair index refusing the
+-- second. A decision or block on the pair waits the same way.
+SELECT lock_pair(:from_id, :to_id)
+
+-- name: sent_to$
+-- Whether :from_id asked :to_id already and reads it as waiting (request_sent(), logic.sql):
+-- a second tap of "Request to connect" is the same request, not another.
+SELECT request_sent(:from_id, :to_id)
+
+-- name: answered^
+-- Request :id made to :to_id, answered already (a second tap, or another device): how, and
+-- for one accepted, the asker in my contacts (NULL if deleted since).
+SELECT r.status, r.from_id, ct.id AS contact_id
+FROM connect_requests r
+LEFT JOIN contacts ct ON ct.owner_id = :to_id AND ct.contact_id = r.from_id
+WHERE r.id = :id AND r.to_id = :to_id AND r.status IN ('accepted', 'declined')

@@ -8,9 +8,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from server.db.migrations import MIGRATIONS_DIR
 from server.events import events, joining
 from tests.events.test_routes import attendee, join_code, organizer_with_event
 from tests.limit_counts import says_wait
+from tests.mailing import confirm_addresses
 from tests.phone import soup, text_of
 
 
@@ -108,6 +110,8 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     olga, event_id = await organizer_with_event(new_phone)
     mia = await attendee(new_phone, pool, event_id, "Mia Chen")
     await attendee(new_phone, pool, event_id, "Sam Roe")
+    # Proven hers: a new account with it is her again (test_a_card_s_unconfirmed_address...).
+    await confirm_addresses(pool, "mia@example.com")
     page = soup(await olga.get(olga.url("event", event_id=event_id)))
     remove = page.find("button", string="Remove Mia Chen")
     assert remove is not None and page.find("button", string="Remove Sam Roe") is not None
@@ -200,13 +204,50 @@ async def test_leaving_just_before_being_removed_does_not_dodge_it(new_phone, po
     gone = await remove(olga, event_id, mia_id)
     assert gone.status_code == 303
     await refused_at_the_door(mia, await join_code(pool, event_id))
-    # Removed once is enough: a second tap finds nobody to remove.
-    assert (await remove(olga, event_id, mia_id)).status_code == 404
+
+
+async def test_remove_tapped_twice_says_removed_both_times(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    await attendee(new_phone, pool, event_id, "Mia Chen")
+    mia_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Mia Chen'")
+    first, second = await remove(olga, event_id, mia_id), await remove(olga, event_id, mia_id)
+    assert second.status_code == 303
+    assert second.headers["location"] == first.headers["location"]
+    page = text_of(await olga.get(second.headers["location"]))
+    assert "Removed. They are off the list of people and can't join again with the code." in page
+    # Someone never at the event is still nobody to remove.
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe")
+    sam_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Sam Roe'")
+    assert (await remove(olga, event_id, sam_id)).status_code == 404
+
+
+async def test_the_organizer_can_remove_someone_who_left(new_phone, pool):
+    olga, event_id = await organizer_with_event(new_phone)
+    mia = await attendee(new_phone, pool, event_id, "Mia Chen")
+    await attendee(new_phone, pool, event_id, "Sam Roe")
+    await mia.post(mia.url("event_leave", event_id=event_id))
+
+    def people(page):  # type: ignore[no-untyped-def]
+        return {li.select_one(".name").get_text(): li for li in soup(page).select("ul.people > li")}
+
+    listed = people(await olga.get(olga.url("event", event_id=event_id)))
+    assert "Left" in listed["Mia Chen"].get_text() and "Left" not in listed["Sam Roe"].get_text()
+    remove = listed["Mia Chen"].find("button", string="Remove Mia Chen")
+    assert "They left already" in remove.find_parent("details").get_text()
+    found = people(await olga.get(olga.url("event", event_id=event_id), params={"who": "mia"}))
+    assert list(found) == ["Mia Chen"]
+    gone = await olga.post(remove.find_parent("form")["action"], {})
+    assert gone.status_code == 303
+    await refused_at_the_door(mia, await join_code(pool, event_id))
+    # Removed, there is nothing more to do about her: off the list.
+    assert list(people(await olga.get(gone.headers["location"]))) == ["Sam Roe"]
 
 
 async def test_a_removed_person_stays_out_after_deleting_their_account(new_phone, pool):
     olga, event_id = await organizer_with_event(new_phone)
     await attendee(new_phone, pool, event_id, "Mia Chen")
+    await confirm_addresses(pool, "mia@example.com")
     mia_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Mia Chen'")
     assert (await remove(olga, event_id, mia_id)).status_code == 303
     assert await pool.fetchval("SELECT delete_account($1)", mia_id)
@@ -242,6 +283,29 @@ async def test_a_removed_person_cannot_lock_someone_else_out_with_their_address(
            WHERE c.name = 'Sam Roe' AND ea.left_at IS NULL"""
     )
     assert attending == 1
+
+
+async def test_a_card_s_unconfirmed_address_locks_nobody_out_when_it_is_removed(new_phone, pool):
+    """Any card takes any address unconfirmed: Mallory puts Vera's on hers and gets herself
+    removed. Vera, signed in or new, still joins; Mallory herself stays out."""
+    olga, event_id = await organizer_with_event(new_phone)
+    mallory = await attendee(new_phone, pool, event_id, "Mallory Troll", email="vera@example.com")
+    mallory_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Mallory Troll'")
+    assert (await remove(olga, event_id, mallory_id)).status_code == 303
+    code = await join_code(pool, event_id)
+    await refused_at_the_door(mallory, code)
+    vera = await new_phone()
+    await vera.make_card(name="Vera Victim", email="vera@example.com")
+    assert (await vera.get(vera.url("join_event", code=code))).status_code == 200
+    joined = await vera.post(vera.url("join_event_submit", code=code), {"listed": "on"})
+    assert "You're in!" in text_of(await vera.get(joined.headers["location"]))
+    newcomer = await new_phone()
+    joined = await newcomer.post(
+        newcomer.url("join_event_submit", code=code),
+        {"name": "Vera V", "email": "Vera@example.com"},
+    )
+    assert joined.status_code == 303
+    assert await pool.fetchval("SELECT count(*) FROM event_removed_addresses") == 0
 
 
 async def test_the_organizer_finds_anyone_who_joined_by_name(new_phone, pool):
@@ -304,3 +368,74 @@ async def test_the_poster_scanned_again_by_someone_in_opens_the_event(new_phone,
     left = await mia.get(mia.url("join_event", code=code))
     assert left.status_code == 200
     assert soup(left).find("button", string="Join the event") is not None
+
+
+async def test_the_poster_scanned_or_code_typed_by_someone_in_opens_a_closed_or_old_event(
+    new_phone, pool
+):
+    olga, event_id = await organizer_with_event(new_phone)
+    mia = await attendee(new_phone, pool, event_id, "Mia Chen")
+    code = await join_code(pool, event_id)
+    page = soup(await olga.get(olga.url("event", event_id=event_id)))
+    poster = urlsplit(page.select_one("#join-link")["value"])
+    scanned = f"{poster.path}?{poster.query}"
+    stranger = await new_phone()
+    await stranger.make_card(name="Late Larry")
+    for shut, refusal in (
+        ("UPDATE events SET closed_at = now()", "This event is closed"),
+        (
+            "UPDATE events SET closed_at = NULL, starts_at = now() - interval '4 days',"
+            " ends_at = now() - interval '3 days'",
+            joining.OVER,
+        ),
+    ):
+        await pool.execute(shut)
+        for person in (mia, olga):
+            for answer in (
+                await person.get(scanned),
+                await person.get(person.url("join_code"), params={"code": code}),
+            ):
+                assert answer.status_code == 303
+                assert answer.headers["location"] == person.url("event", event_id=event_id)
+        # Newcomers are still told, by either way in.
+        assert (await stranger.get(scanned)).status_code == 410
+        typed = await stranger.get(stranger.url("join_code"), params={"code": code})
+        assert typed.status_code == 410 and refusal in text_of(typed)
+
+
+async def test_addresses_kept_by_the_old_rule_lock_out_only_those_confirmed(new_phone, pool):
+    """Migration 0044 on what the address on a removed card kept before: Vera's address on
+    Mallory's card goes; Mia's, confirmed, stays; one nobody shows now (an account deleted
+    since) stays, as it cannot be told apart."""
+    olga, event_id = await organizer_with_event(new_phone)
+    for name, email in (("Mallory Troll", "vera@example.com"), ("Mia Chen", "mia@example.com")):
+        await attendee(new_phone, pool, event_id, name, email=email)
+    await confirm_addresses(pool, "mia@example.com")
+    for account_id in await pool.fetchval(
+        "SELECT array_agg(account_id) FROM cards WHERE account_id > 1"
+    ):
+        assert (await remove(olga, event_id, account_id)).status_code == 303
+    # As the old rule kept them: each card's address, and a deleted account's.
+    await pool.execute(
+        """INSERT INTO event_removed_addresses (event_id, address_hash)
+           SELECT $1, address_hash(a) FROM unnest($2::text[]) a ON CONFLICT DO NOTHING""",
+        event_id,
+        ["vera@example.com", "mia@example.com", "gone@example.com"],
+    )
+    code = await join_code(pool, event_id)
+    vera = await new_phone()
+    await vera.make_card(name="Vera Victim", email="vera@example.com")
+    await refused_at_the_door(vera, code)  # locked out by Mallory, before the migration
+    await pool.execute((MIGRATIONS_DIR / "0044_removed_addresses_confirmed.sql").read_text())
+    joined = await vera.post(vera.url("join_event_submit", code=code), {"listed": "on"})
+    assert "You're in!" in text_of(await vera.get(joined.headers["location"]))
+    for email, status in (
+        ("vera@example.com", 303),
+        ("mia@example.com", 403),
+        ("gone@example.com", 403),
+    ):
+        newcomer = await new_phone()
+        joined = await newcomer.post(
+            newcomer.url("join_event_submit", code=code), {"name": "New One", "email": email}
+        )
+        assert joined.status_code == status, email

@@ -6,7 +6,9 @@ import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from server.roster.routes import REQUESTS
 from tests.events.test_routes import attendee, organizer_with_event
+from tests.limit_counts import hits
 from tests.phone import soup, text_of, words
 from tests.reminders import event_ended, running_worker, subscribe, zone_where_it_is
 
@@ -79,8 +81,6 @@ async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool
     event_id, ana, ben = await story(new_phone, pool)
     ask = ben.url("request_connect", event_id=event_id, account_id=2)
     assert (await ben.post(ask)).status_code == 303
-    again = await ben.post(ask)
-    assert again.status_code == 409 and "already a request waiting" in text_of(again)
     myself = await ben.post(ben.url("request_connect", event_id=event_id, account_id=3))
     assert myself.status_code == 400 and "That is you" in text_of(myself)
     nobody = await ben.post(ben.url("request_connect", event_id=event_id, account_id=99))
@@ -100,8 +100,60 @@ async def test_decline_is_silent_and_bad_requests_change_nothing(new_phone, pool
     assert "Request sent." in text_of(await ben.get(ben.url("event_people", event_id=event_id)))
     # Still "sent" in his Requests: declining is silent there too.
     assert "Ana Silva" in text_of(await ben.get(ben.url("requests")))
-    assert (await ben.post(ask)).status_code == 409, "no second notification after a decline"
+    # Asking again reads as asked (a decline is silent), and makes no second notification.
+    again = await ben.post(ask)
+    assert again.headers["location"] == ben.url("event_people", event_id=event_id) + (
+        "?notice=requested"
+    )
     assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 1
+
+
+async def test_request_to_connect_tapped_twice_is_sent_once_and_counted_once(new_phone, pool):
+    event_id, ana, ben = await story(new_phone, pool)
+    ask = ben.url("request_connect", event_id=event_id, account_id=2)
+    first, second = await ben.post(ask), await ben.post(ask)
+    assert second.status_code == 303
+    assert second.headers["location"] == first.headers["location"]
+    assert "Request sent." in text_of(await ben.get(second.headers["location"]))
+    tapped = await ben.post(ask, headers={"HX-Request": "true"})
+    assert tapped.status_code == 200 and "Request sent." in text_of(tapped)
+    assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 1
+    assert await hits(pool, bucket=REQUESTS.bucket) == 1, "one of the hour's requests, not 3"
+    assert len(soup(await ana.get(ana.url("requests"))).select("#request-list > li")) == 1
+
+
+async def test_accept_or_decline_tapped_twice_goes_where_the_first_answer_went(new_phone, pool):
+    event_id, ana, ben = await story(new_phone, pool)
+    await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    request_id = await pool.fetchval("SELECT id FROM connect_requests")
+    accept = ana.url("request_decide", request_id=request_id, decision="accept")
+    first, second = await ana.post(accept), await ana.post(accept)
+    assert second.status_code == 303
+    assert second.headers["location"] == first.headers["location"]
+    assert "Ben Ode" in text_of(await ana.get(second.headers["location"]))
+    # On her other device, a Decline on the page from before: she is connected all the same.
+    late = await ana.post(ana.url("request_decide", request_id=request_id, decision="decline"))
+    assert late.headers["location"] == first.headers["location"]
+    assert await pool.fetchval("SELECT count(*) FROM contacts") == 2
+
+    cleo = await attendee(new_phone, pool, event_id, "Cleo Park")
+    await cleo.post(cleo.url("request_connect", event_id=event_id, account_id=2))
+    request_id = await pool.fetchval("SELECT id FROM connect_requests WHERE from_id = 4")
+    decline = ana.url("request_decide", request_id=request_id, decision="decline")
+    first, second = await ana.post(decline), await ana.post(decline)
+    assert (
+        second.headers["location"]
+        == first.headers["location"]
+        == (ana.url("requests") + "?notice=declined")
+    )
+    # Decline, then (the other device) Decline and block: the block is still made.
+    blocked = await ana.post(ana.url("request_decide", request_id=request_id, decision="block"))
+    assert blocked.headers["location"] == ana.url("requests") + "?notice=blocked"
+    assert await pool.fetchval("SELECT count(*) FROM blocks") == 1
+    # Nobody else's request answers for hers.
+    assert (
+        await ben.post(ben.url("request_decide", request_id=request_id, decision="accept"))
+    ).status_code == 404
 
 
 def sent_by_me(page) -> list[tuple[str, str]]:
@@ -296,6 +348,34 @@ async def test_two_people_asking_each_other_at_once_are_connected(new_phone, poo
         ben.post(ben.url("request_connect", event_id=event_id, account_id=2)),
     )
     assert [a.status_code for a in answers] == [303, 303]
+    rows = await pool.fetch("SELECT owner_id, contact_id FROM contacts ORDER BY owner_id")
+    assert [tuple(r) for r in rows] == [(2, 3), (3, 2)]
+
+
+async def test_asking_again_while_they_ask_me_connects_us(new_phone, pool, app):
+    """Ben withdrew his request, and asks again at the moment Ana asks him (her request
+    being made, not yet committed): they are connected, not a 500 from the index that keeps
+    one request waiting per pair."""
+    event_id, _ana, ben = await story(new_phone, pool)
+    await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    [(_, withdraw)] = sent_by_me(await ben.get(ben.url("requests")))
+    assert (await ben.post(withdraw)).status_code == 303
+    sql = app.state.sql
+    async with pool.acquire() as hers:
+        # Ana's request_connect, stopped just before it commits.
+        held = hers.transaction()
+        await held.start()
+        await hers.execute("SELECT lock_pair(2, 3)")  # as requests.lock_between
+        assert await sql.run(hers, "requests.create", event_id=event_id, from_id=2, to_id=3)
+        his = asyncio.create_task(
+            ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+        )
+        await asyncio.sleep(0.3)
+        await held.commit()
+        asked = await his
+    assert asked.status_code == 303
+    contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 3")
+    assert asked.headers["location"].startswith(ben.url("contact", contact_id=contact_id))
     rows = await pool.fetch("SELECT owner_id, contact_id FROM contacts ORDER BY owner_id")
     assert [tuple(r) for r in rows] == [(2, 3), (3, 2)]
 
