@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,19 +59,53 @@ def failed(status_code: int, message: str) -> tuple[int, dict[str, Any]]:
     return status_code, {"status": "failed", "message": message}
 
 
-def made_at(value: object, now: datetime, kind: str = "guest") -> datetime:
-    """When the swap happened on the phone, not in the future and at most ``RECENT`` back for
-    a scan or a code (``OLDEST`` for a guest typed on this phone)."""
+@dataclass(frozen=True)
+class Stamp:
+    """When a queued action was made and when it was sent, both by the phone's clock
+    (milliseconds since 1970, as ``Date.now()``), as the phone sent them: anything at all."""
+
+    made_at: object
+    sent_at: object = None
+
+
+def _ms(value: object) -> float | None:
+    """A reading of the phone's clock, or None for anything that is not a finite number."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return now
+        return None
     try:
-        moment = datetime.fromtimestamp(value / 1000, UTC)
+        ms = float(value)
+    except OverflowError:  # an integer of 400 digits
+        return None
+    return ms if math.isfinite(ms) else None
+
+
+def made_at(stamp: Stamp, now: datetime, kind: str = "guest") -> datetime:
+    """When the swap happened, by our clock: not in the future and at most ``RECENT`` back for
+    a scan or a code (``OLDEST`` for a guest typed on this phone).
+
+    A phone's clock may be minutes off (set by hand, or never synced), and a code typed at once
+    on a phone running slow would seem typed before the code existed. So when the phone says
+    when it sent the action (``sent_at``, by the same clock), the swap is placed that long
+    before ``now``: the difference of two readings of one clock holds whatever its offset.
+    Only ``made_at`` (a phone whose outbox predates ``sent_at``) is taken as it is.
+    """
+    made, sent = _ms(stamp.made_at), _ms(stamp.sent_at)
+    if made is None:
+        return now
+    oldest = now - (OLDEST if kind == "guest" else RECENT)
+    if sent is not None:
+        # Time on the phone runs forward (a clock set back meanwhile is no time at all), and
+        # no further back than the bound below, before timedelta overflows.
+        elapsed = min(max(0.0, sent - made), (now - oldest) / timedelta(milliseconds=1))
+        return now - timedelta(milliseconds=elapsed)
+    try:
+        moment = datetime.fromtimestamp(made / 1000, UTC)
     except (OverflowError, OSError, ValueError):
         return now
-    return min(max(moment, now - (OLDEST if kind == "guest" else RECENT)), now)
+    return min(max(moment, oldest), now)
 
 
-def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], object]:
+def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], Stamp]:
     """The key, kind, payload and moment of a queued action, or an ``Answer`` refusing it."""
     if not isinstance(body, dict):
         raise Answer(*failed(400, "That request could not be read."))
@@ -83,7 +118,7 @@ def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], object]:
         raise Answer(*failed(400, "That is not a swap we know."))
     if any(not isinstance(value, str) for value in payload.values()):
         raise Answer(*failed(400, "That swap's details could not be read."))
-    return key, str(kind), payload, body.get("made_at")
+    return key, str(kind), payload, Stamp(body.get("made_at"), body.get("sent_at"))
 
 
 def guest_form(payload: Mapping[str, object]) -> FormData:

@@ -28,6 +28,9 @@ FORCE_RATIO = 2.0
 SETTLE_MS = 80
 # How long a bump waits for its partner before "No phone bumped back".
 WAIT_MS = 1500
+# A report that arrives late (slow Wi-Fi) waits at least this long after it arrives: its
+# partner's report left at the same moment over the same network, and is as late.
+LATE_WAIT_MS = 1000
 # "Pick who you bumped" lists at most this many of a crowd, for this long after the bump.
 MAX_CHOICES = 4
 CHOOSE_WITHIN_MS = 60_000
@@ -37,6 +40,16 @@ MAX_AGE_MS = 3000
 FUTURE_MS = 1000
 
 OPEN = frozenset({"waiting", "paired", "confirmed"})
+
+
+def wait_until(bumped_at_ms: float, arrived_ms: float) -> float:
+    """When a bump reported at ``arrived_ms`` stops waiting for its partner: ``WAIT_MS`` after
+    the bump, or ``LATE_WAIT_MS`` after it arrived if later, but never past the last moment a
+    partner's report can still be accepted (``MAX_AGE_MS`` after its bump, which is at most
+    ``TOLERANCE_MS`` after this one). Without the arrival, a report 1.5-3 s late, accepted,
+    gave up at once, and its partner's, as late, found it gone."""
+    latest = bumped_at_ms + MAX_AGE_MS + TOLERANCE_MS
+    return min(max(bumped_at_ms + WAIT_MS, arrived_ms + LATE_WAIT_MS), latest)
 
 
 @dataclass(frozen=True)

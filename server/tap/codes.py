@@ -2,12 +2,13 @@
 
 A code is shown on one phone and typed on the other. Codes are unique among
 those in use (the table's primary key), live ``TTL`` and may be used once.
-Wrong codes are counted per person and per network address by the one limits mechanism
-(``server/web/limits.py``), so the limit holds across processes and concurrent requests.
+Wrong codes are counted per person, per network address and per IPv6 /48 by the one limits
+mechanism (``server/web/limits.py``), so the limit holds across processes and concurrent requests.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,10 +25,17 @@ KEEP_IF_LEFT = timedelta(minutes=3)
 DIGITS = 6
 # Every failed guess counts, whatever the reason, for an hour. A person mistypes a few times;
 # a whole venue shares one address behind its NAT. With these, one account finds a given
-# live code with at most 10 in a million chances an hour.
+# live code with at most 10 in a million chances an hour, and one address with at most 200.
+# Accounts are free, so these bound an account and a network, not a guesser, who gets each
+# address's budget from every address they hold.
 MISS_WINDOW = timedelta(hours=1)
 MAX_MISSES_PER_ACCOUNT = 10
 MAX_MISSES_PER_IP = 200
+# An IPv6 address counts by its /64 (limits.address_key), but one subscriber is often given
+# a /48: 65,536 /64s, each with its own 200. The /48 shares ten /64s' worth (a campus or a
+# venue may put many /64s under one /48). IPv4 has no such wider budget: a /24 is often many
+# unrelated subscribers, and a script gains no extra IPv4 addresses that cheaply.
+MAX_MISSES_PER_IPV6_48 = 10 * MAX_MISSES_PER_IP
 # A live code dies at the third failed guess one digit away from it, by anyone: the guesser
 # who saw five digits over a shoulder gets at most three of the nine tries they need, and a
 # person who mistypes once or twice still gets through.
@@ -139,7 +147,8 @@ async def redeem(
     """Check a typed code inside the caller's transaction; on success mark it used.
 
     ``typed_at`` is when the person typed it: now, or earlier for a code queued
-    offline, which counts if the code was live then.
+    offline, which counts if the code was live then (so one that merely expired since still
+    does: the offline queue exists for that) and was never retired.
     """
     code = normalise(typed)
     if code is None:
@@ -169,6 +178,9 @@ async def redeem(
         and row["used_at"] is None
         # Killed by guesses next to it: dead even for a moment before it died.
         and row["near_misses"] < NEAR_MISSES_TO_KILL
+        # Retired by "New code" (someone may have seen it): likewise dead at any moment, or a
+        # swap "queued offline" a minute before the retirement would redeem it.
+        and row["retired_at"] is None
         and row["account_id"] != account_id
     )
     if not live:
@@ -182,14 +194,37 @@ async def redeem(
 
 def _misses(account_id: int, ip: str | None) -> tuple[tuple[limits.Rule, object], ...]:
     """The limits a wrong guess counts against: the person's, then the address's (none
-    without an address). Made from the numbers above when asked, so they stay the knobs."""
-    by_account = (
-        limits.Rule("account-code-misses", MAX_MISSES_PER_ACCOUNT, MISS_WINDOW, TOO_MANY),
-        account_id,
-    )
+    without an address), then for IPv6 its /48's, always in that order (their advisory
+    locks are taken in it). Made from the numbers above when asked, so they stay the knobs."""
+    checks: list[tuple[limits.Rule, object]] = [
+        (
+            limits.Rule("account-code-misses", MAX_MISSES_PER_ACCOUNT, MISS_WINDOW, TOO_MANY),
+            account_id,
+        )
+    ]
     if ip is None:
-        return (by_account,)
-    return by_account, (
-        limits.Rule("address-code-misses", MAX_MISSES_PER_IP, MISS_WINDOW, TOO_MANY),
-        ip,
+        return tuple(checks)
+    checks.append(
+        (limits.Rule("address-code-misses", MAX_MISSES_PER_IP, MISS_WINDOW, TOO_MANY), ip)
     )
+    wider = _ipv6_48(ip)
+    if wider is not None:
+        checks.append(
+            (
+                limits.Rule("ipv6-48-code-misses", MAX_MISSES_PER_IPV6_48, MISS_WINDOW, TOO_MANY),
+                wider,
+            )
+        )
+    return tuple(checks)
+
+
+def _ipv6_48(address_key: str) -> str | None:
+    """The IPv6 /48 holding an address as ``limits.address_key`` gives it (a /64); None for
+    IPv4 (or an IPv4 address mapped into IPv6, which that key gives as IPv4) and no address."""
+    try:
+        network = ipaddress.ip_network(address_key, strict=False)
+    except ValueError:
+        return None
+    if network.version != 6 or network.prefixlen < 48:
+        return None
+    return str(network.supernet(new_prefix=48))

@@ -18,7 +18,7 @@ from server.db.pool import transaction
 from server.swaps import sync
 from server.swaps.connect import create_guest
 from server.tap import bumps, codes
-from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, WAIT_MS
+from server.tap.bump_pairing import FUTURE_MS, MAX_AGE_MS, SETTLE_MS, wait_until
 from server.web import limits
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.disconnects import HungUp, unless_disconnected
@@ -275,7 +275,7 @@ async def bump_create(request: Request) -> Response:
     assert outcome is not None
     if outcome.state == "waiting":
         outcome = await bumps.wait_for_change(
-            pool, sql, listener, bump_id, account_id, outcome.seen, bumped_at + WAIT_MS
+            pool, sql, listener, bump_id, account_id, outcome.seen, wait_until(bumped_at, now)
         )
         assert outcome is not None
     if outcome.state == "waiting":

@@ -11,13 +11,15 @@ LIMIT 1
 INSERT INTO swap_codes (code, account_id, expires_at) VALUES (:code, :account_id, now() + :ttl::interval)
 ON CONFLICT (code) DO UPDATE
     SET account_id = excluded.account_id, created_at = now(),
-        expires_at = excluded.expires_at, used_at = NULL, used_by = NULL, near_misses = 0
+        expires_at = excluded.expires_at, used_at = NULL, used_by = NULL, near_misses = 0,
+        retired_at = NULL
     WHERE swap_codes.expires_at < now() - interval '1 hour'
 RETURNING code, expires_at
 
 -- name: find^
 -- A code with its holder's name, locked until this swap commits.
-SELECT s.code, s.account_id, s.created_at, s.expires_at, s.used_at, s.used_by, s.near_misses, c.name
+SELECT s.code, s.account_id, s.created_at, s.expires_at, s.used_at, s.used_by, s.near_misses,
+       s.retired_at, c.name
 FROM swap_codes s JOIN cards c ON c.account_id = s.account_id
 WHERE s.code = :code
 FOR UPDATE OF s
@@ -51,8 +53,10 @@ WHERE account_id = :account_id AND created_at > :since AND used_at IS NULL
 UPDATE swap_codes SET used_at = now(), used_by = :used_by WHERE code = :code
 
 -- name: retire!
--- "New code": the current one stops working now.
-UPDATE swap_codes SET expires_at = now() WHERE account_id = :account_id AND used_at IS NULL AND expires_at > now()
+-- "New code": the current one stops working now, and is marked retired, so that a swap queued
+-- "offline" with a moment before now does not redeem it either (someone may have seen it).
+UPDATE swap_codes SET expires_at = now(), retired_at = now()
+WHERE account_id = :account_id AND used_at IS NULL AND expires_at > now()
 
 -- name: state^
 -- What became of my code :code, for the Tap screen showing it: used (and with whom: their

@@ -8,7 +8,10 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from server.cards import share_tokens
+from server.swaps import sync
 from server.tap import codes
 from tests.conftest import TEST_SECRET
 from tests.limit_counts import hits
@@ -173,3 +176,77 @@ async def test_bad_requests_get_clear_json_answers_and_change_nothing(new_phone,
     signed_out = await replay(stranger, action("scan", {"token": token}))
     assert signed_out.status_code == 403 and "Make your card" in signed_out.json()["message"]
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
+
+
+def ms(moment: datetime) -> float:
+    return moment.timestamp() * 1000
+
+
+async def test_a_code_retired_by_new_code_is_dead_even_for_a_swap_queued_before_it(new_phone, pool):
+    """Dana's code was on screen two minutes; she saw someone read it over her shoulder and
+    tapped "New code". The onlooker's swap "queued offline" a minute before that fails too."""
+    dana, mia = await two_phones(new_phone)
+    old = await code_of(dana)
+    await pool.execute(
+        "UPDATE swap_codes SET created_at = now() - interval '2 minutes',"
+        " expires_at = now() + interval '8 minutes'"
+    )
+    assert await code_of(dana, fresh=True) != old
+    typed_now = await mia.post(mia.url("tap_code_enter"), {"code": old}, htmx=True)
+    assert typed_now.status_code == 404
+    backdated = action("code", {"code": old}, ms(datetime.now(UTC) - timedelta(minutes=1)))
+    answer = await replay(mia, backdated)
+    assert answer.status_code == 404
+    assert answer.json() == {"status": "failed", "message": codes.WRONG}
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 0
+    # A code that merely ran out is not retired: typed offline while it lived, it still swaps.
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    ran_out = await code_of(sam)
+    await pool.execute(
+        "UPDATE swap_codes SET created_at = now() - interval '11 minutes',"
+        " expires_at = now() - interval '1 minute' WHERE code = $1",
+        ran_out,
+    )
+    typed = ms(datetime.now(UTC) - timedelta(minutes=3))
+    answer = await replay(mia, action("code", {"code": ran_out}, typed))
+    assert answer.json()["message"] == "Swapped with Sam Roe."
+
+
+@pytest.mark.parametrize("clock_off", [timedelta(seconds=-90), timedelta(minutes=5)])
+async def test_a_code_typed_offline_on_a_phone_whose_clock_is_off_still_swaps(
+    new_phone, pool, clock_off
+):
+    """Mia's phone clock runs slow (90 s) or fast (5 minutes): its outbox stamps the moment by
+    that clock, and sends that clock's time as it sends. Typed at once as Dana showed her code
+    (slow: by Mia's clock, before the code existed), or two minutes before the code ran out
+    and sent after (fast: by Mia's clock, after it ran out), the swap is made."""
+    dana, mia = await two_phones(new_phone)
+    code = await code_of(dana)
+    real_typed = datetime.now(UTC)
+    if clock_off > timedelta(0):
+        await pool.execute(
+            "UPDATE swap_codes SET created_at = now() - interval '11 minutes',"
+            " expires_at = now() - interval '1 minute'"
+        )
+        real_typed -= timedelta(minutes=3)
+    queued = action("code", {"code": code}, ms(real_typed + clock_off))
+    queued["sent_at"] = ms(datetime.now(UTC) + clock_off)
+    answer = await replay(mia, queued)
+    assert answer.json()["message"] == "Swapped with Dana Lee.", answer.json()
+    assert await connections(pool, "Dana Lee", "Mia Chen") == 2
+
+
+def test_the_moment_of_a_queued_swap_is_placed_by_the_phone_s_elapsed_time():
+    now = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    phone = ms(datetime(2020, 1, 1, tzinfo=UTC))  # a phone whose clock says 2020
+    assert sync.made_at(sync.Stamp(phone, phone + 60_000), now, "code") == now - timedelta(
+        minutes=1
+    )
+    # Sent before it was made (the clock set back meanwhile): no time passed, not the future.
+    assert sync.made_at(sync.Stamp(phone, phone - 60_000), now, "code") == now
+    # No sent_at, or one that is no number: made_at as it is, bounded as always.
+    for sent in (None, "soon", True, float("nan"), 10**400):
+        assert sync.made_at(sync.Stamp(phone, sent), now, "code") == now - sync.RECENT
+    assert sync.made_at(sync.Stamp(ms(now) - 1000, None), now, "code") == now - timedelta(seconds=1)
+    assert sync.made_at(sync.Stamp(phone, ms(now) + 10**20), now, "guest") == now - sync.OLDEST

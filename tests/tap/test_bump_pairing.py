@@ -7,7 +7,16 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.tap.bump_pairing import FORCE_RATIO, TOLERANCE_MS, Bump, decide
+from server.tap.bump_pairing import (
+    FORCE_RATIO,
+    LATE_WAIT_MS,
+    MAX_AGE_MS,
+    TOLERANCE_MS,
+    WAIT_MS,
+    Bump,
+    decide,
+    wait_until,
+)
 
 
 class Scope:
@@ -149,3 +158,12 @@ def test_no_bump_is_ever_paired_twice_and_pairs_are_mutual(steps):
                 assert partner.partner_id == bump.id
                 assert partner.account_id != bump.account_id
                 assert abs(partner.at_ms - bump.at_ms) <= TOLERANCE_MS
+
+
+def test_a_late_report_waits_a_while_after_it_arrives_but_not_past_the_last_partner():
+    # On time: the wait ends WAIT_MS after the bump, as before.
+    assert wait_until(0, 200) == WAIT_MS
+    # 1.8 s late: a second from arrival, in which the partner's report, as late, comes too.
+    assert wait_until(0, 1800) == 1800 + LATE_WAIT_MS
+    # 2.9 s late: only until the last moment a partner's report is still accepted.
+    assert wait_until(0, 2900) == MAX_AGE_MS + TOLERANCE_MS

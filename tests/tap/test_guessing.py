@@ -145,3 +145,24 @@ async def test_drawing_a_code_ends_when_every_code_is_taken(new_phone, pool, mon
     assert codes.NONE_FREE in text_of(answer)
     assert soup(answer).select_one("#my-code") is None
     assert await pool.fetchval("SELECT count(*) FROM swap_codes") == 1000, "nothing taken over"
+
+
+async def test_a_retired_code_drawn_again_an_hour_later_works_for_its_new_holder(
+    new_phone, pool, monkeypatch
+):
+    """Retired by "New code", a code is dead for good, but only as Dana's: drawn for Mia once
+    the hour after its end has passed, it is hers and swaps."""
+    dana, mia = await two_phones(new_phone)
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    retired = await code_of(dana)
+    await code_of(dana, fresh=True)
+    await pool.execute(
+        "UPDATE swap_codes SET expires_at = now() - interval '61 minutes' WHERE code = $1",
+        retired,
+    )
+    monkeypatch.setattr(codes, "secrets", SimpleNamespace(randbelow=lambda _n: int(retired)))
+    assert await code_of(mia) == retired
+    typed = await type_code(sam, retired)
+    assert typed.status_code == 204
+    assert await connections(pool, "Mia Chen", "Sam Roe") == 2

@@ -194,6 +194,34 @@ async def test_guessing_from_ipv6_neighbours_is_limited_by_their_slash_64(
     assert statuses == [404, 404, 429]
 
 
+async def test_guessing_from_many_slash_64s_of_one_slash_48_is_limited_by_the_slash_48(
+    new_phone, visitor, pool, monkeypatch
+):
+    """A subscriber given a /48 has 65,536 /64s, each with a budget of its own: a new /64 for
+    every guess gets no further than the /48's budget, with the same answer."""
+    monkeypatch.setattr(codes, "MAX_MISSES_PER_IPV6_48", 2)
+    dana = await new_phone()
+    await dana.make_card()
+    code = await code_of(dana)
+    wrong = "000000" if code != "000000" else "111111"
+    answers = []
+    for n in range(3):
+        guesser = await visitor(f"2001:db8:7:{n + 1}::1")
+        await guesser.make_card(name=f"Guesser {n}", email=f"g{n}@example.com")
+        answers.append(await guesser.post(guesser.url("tap_code_enter"), {"code": wrong}))
+    assert [answer.status_code for answer in answers] == [404, 404, 429]
+    says_wait(answers[-1], codes.TOO_MANY)
+    # The right code from that /48 is refused too; from the next /48, a wrong one still counts.
+    blocked = await visitor("2001:db8:7:ffff::1")
+    await blocked.make_card(name="Lee Hall", email="lee@example.com")
+    says_wait(await blocked.post(blocked.url("tap_code_enter"), {"code": code}), codes.TOO_MANY)
+    assert await connections(pool, "Dana Lee", "Lee Hall") == 0
+    neighbour = await visitor("2001:db8:8:1::1")
+    await neighbour.make_card(name="Ana Diaz", email="ana@example.com")
+    elsewhere = await neighbour.post(neighbour.url("tap_code_enter"), {"code": wrong})
+    assert elsewhere.status_code == 404
+
+
 async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     dana = await new_phone()
     await dana.make_card()
@@ -371,6 +399,21 @@ async def test_the_first_bump_waits_for_a_partner_whose_report_comes_later(new_p
     assert first.json()["state"] == "paired", "Dana's phone waited for Mia's report"
     assert first.json()["partner_name"] == "Mia Chen"
     assert second.json()["state"] == "paired"
+
+
+async def test_two_bumps_whose_reports_both_arrive_late_on_slow_wifi_still_pair(new_phone):
+    """The venue's Wi-Fi took 1.8 s to carry both reports of one bump (accepted: under
+    ``MAX_AGE_MS``), Mia's a moment after Dana's: Dana's waits for it, and they pair."""
+    dana, mia = await two_phones(new_phone)
+    at = time.time() * 1000 - 1800
+
+    async def mia_a_moment_later():  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.2)
+        return await bump(mia, at + 10)
+
+    first, second = await asyncio.gather(bump(dana, at), mia_a_moment_later())
+    assert first.json()["state"] == second.json()["state"] == "paired"
+    assert first.json()["partner_name"] == "Mia Chen"
 
 
 async def test_not_them_tells_both_and_connects_nobody(new_phone, pool):

@@ -46,13 +46,17 @@ var ReachoutOutbox = (function () {
   }
 
   // One POST. Resolves with the record as it now is; a network error or a busy server
-  // leaves it pending, as does a body that is not the JSON answer we expect.
+  // leaves it pending, as does a body that is not the JSON answer we expect. sent_at is this
+  // clock now: the server places the swap (sent_at - made_at) before its own now, so a phone
+  // clock minutes slow or fast does not put a code typed at once before the code existed.
   function post(record) {
     return fetch(URLS.sync_action, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ key: record.key, kind: record.kind, made_at: record.made_at, payload: record.payload }),
+      body: JSON.stringify({
+        key: record.key, kind: record.kind, made_at: record.made_at, sent_at: Date.now(), payload: record.payload,
+      }),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         if (response.ok && answer.status === "done") {
