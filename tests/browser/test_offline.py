@@ -504,3 +504,45 @@ async def test_my_card_changed_in_place_is_the_one_kept_for_offline(
     await expect(offline_mark(dana)).to_be_visible()
     await expect(dana.get_by_text("Head of talent, Atelier Nord")).to_be_visible()
     await expect(dana.get_by_text(DANA.headline)).to_have_count(0)
+
+
+async def test_signing_out_with_swaps_still_waiting_says_so_first(
+    new_phone_page: NewPage,
+) -> None:
+    """Dana typed Mia's code with no network: the swap waits on her phone. Signing out would
+    delete it with the browser's data, so Sign out tries to send it, and, still offline, says
+    what would be lost; tapped again, it signs out."""
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/tap")
+
+    async def no_network_for_swaps(route: Route) -> None:
+        await route.abort("internetdisconnected")
+
+    await dana.context.route("**/sync/actions", no_network_for_swaps)
+    state = await dana.evaluate(
+        """() => ReachoutOutbox.send("code", { code: "123456" }, "Code 123456")
+               .then((record) => record.status)"""
+    )
+    assert state == "pending"
+    await dana.goto("/settings")
+    sign_out = dana.get_by_role("button", name="Sign out of this device")
+    await sign_out.tap()
+    await expect(dana.get_by_role("alert").filter(has_text="not reached")).to_have_text(
+        "1 swap made on this phone has not reached Reachout yet (no connection). Signing out"
+        " deletes it: get online first and it goes by itself, or tap Sign out again to sign"
+        " out anyway."
+    )
+    await expect(dana.get_by_role("heading", level=1, name="Settings")).to_be_visible()
+    await sign_out.tap()
+    await expect(dana.get_by_role("heading", level=1, name="You are signed out")).to_be_visible()
+
+
+async def test_signing_out_with_nothing_waiting_signs_out_at_once(
+    new_phone_page: NewPage,
+) -> None:
+    dana = await new_phone_page()
+    await make_card_from_home(dana, DANA)
+    await dana.goto("/settings")
+    await dana.get_by_role("button", name="Sign out of this device").tap()
+    await expect(dana.get_by_role("heading", level=1, name="You are signed out")).to_be_visible()

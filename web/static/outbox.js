@@ -255,6 +255,26 @@ var ReachoutOutbox = (function () {
     }
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
     else start();
+
+    // Signing out clears this browser's data (Clear-Site-Data), and with it the swaps still
+    // waiting here: the form (data-unsent-guard, naming where to say so) first tries to send
+    // them, and if some are left, says so and signs out only when tapped again.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.hasAttribute("data-unsent-guard") || form.dataset.unsentChecked) return;
+      event.preventDefault();
+      var go = function () { form.dataset.unsentChecked = "1"; form.submit(); };
+      flush().then(function (left) {
+        if (!left) return go();
+        form.dataset.unsentChecked = "1";
+        var said = document.querySelector(form.getAttribute("data-unsent-guard"));
+        said.textContent = (left === 1 ? "1 swap made on this phone has" : left + " swaps made on this phone have") +
+          " not reached Reachout yet (no connection). Signing out deletes " + (left === 1 ? "it" : "them") +
+          ": get online first and " + (left === 1 ? "it goes" : "they go") +
+          " by itself, or tap Sign out again to sign out anyway.";
+        said.hidden = false;
+      }, go);
+    });
   }
 
   return { send: send, flush: flush, render: render, all: all, SYNC_TAG: SYNC_TAG };
