@@ -98,9 +98,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT sha256(convert_to(address, 'UTF8'))
 $$;
 
--- Whether `address` (lower-cased already) was on the card of someone the organizer removed
--- from `event` when they were removed: removed for good, they do not come back as a new
--- account with it, even once the removed account is deleted (event_removed_addresses).
+-- Whether `address` (lower-cased already) was confirmed by someone the organizer removed
+-- from `event` (events.remove_attendee keeps only confirmed ones: a card takes any address):
+-- removed for good, they do not come back as a new account with it, even once the removed
+-- account is deleted (event_removed_addresses).
 CREATE OR REPLACE FUNCTION removed_address(event bigint, address text) RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 BEGIN
@@ -676,14 +677,17 @@ BEGIN
     WHERE from_id = source AND status <> 'pending';
     UPDATE connect_requests r SET to_id = target
     WHERE to_id = source AND status <> 'pending';
-    UPDATE push_subscriptions SET account_id = target WHERE account_id = source;
+    -- Its other browsers are signed out, and their push subscriptions go, rather than being
+    -- signed in to target: the offer to merge is made to one browser, which proves nothing
+    -- about the others (a phone lent to someone who signed in to theirs on it). Its owner
+    -- signs in there again (the merge page says so first).
+    DELETE FROM push_subscriptions WHERE account_id = source;
     -- Addresses its owner confirmed for it: confirmed for the one person (the card kept is
     -- target's: a confirmation only counts for an address that card carries).
     INSERT INTO address_confirmations (address, account_id, confirmed_at)
     SELECT address, target, confirmed_at FROM address_confirmations WHERE account_id = source
     ON CONFLICT (address, account_id) DO NOTHING;
-    -- Its other browsers stay signed in, now as the one person.
-    UPDATE sessions SET account_id = target WHERE account_id = source;
+    -- Its sessions end with it (the cascade below): those browsers open signed out.
     -- Emails already sent, to it or about it, are the one person's: their links ("Remind me
     -- tomorrow" in a "You met") go on working. A digest of an event that target had one of
     -- too stays source's, and goes with it (one digest per event and person).
@@ -712,15 +716,40 @@ $$;
 --   swaps and follow-ups done is kept in the event's departed_* columns;
 -- - an event it organised that nobody else joined or met at goes; one that others did stays
 --   for them, with no organizer (the foreign key sets it to NULL);
--- - its email address is erased when no other card carries it, with the codes asked for it;
---   an address that unsubscribed or bounced stays, bare, so we never write to it again.
+-- - its email addresses (the card's, and any confirmed for it) are erased when no other card
+--   carries them and they are confirmed for nobody else, with the codes asked for them; an
+--   address that unsubscribed or bounced stays, bare, so we never write to it again;
+-- - the guests it typed for people without the app (or was otherwise the last connection
+--   of) go too, unless something else keeps them (forget_lone_guests()).
 -- Returns whether the account existed. Run in a transaction.
 CREATE OR REPLACE FUNCTION delete_account(account bigint) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
+    gone_addresses text[];
     gone_address text;
+    guests bigint[];
 BEGIN
-    SELECT nullif(lower(email), '') INTO gone_address FROM cards WHERE account_id = account;
+    SELECT array_agg(DISTINCT address) INTO gone_addresses FROM (
+        SELECT nullif(lower(email), '') AS address FROM cards WHERE account_id = account
+        UNION ALL
+        SELECT x.address FROM address_confirmations x WHERE x.account_id = account
+    ) mine
+    WHERE address IS NOT NULL;
+    -- Looked at again once this account is gone: whether anything else keeps them.
+    SELECT array_agg(DISTINCT related.id) INTO guests FROM (
+        SELECT contact_id AS id FROM contacts WHERE owner_id = account
+        UNION ALL
+        SELECT owner_id FROM contacts WHERE contact_id = account
+        UNION ALL
+        SELECT other_id FROM contact_removals WHERE remover_id = account
+        UNION ALL
+        SELECT remover_id FROM contact_removals WHERE other_id = account
+        UNION ALL
+        SELECT blocked_id FROM blocks WHERE blocker_id = account
+        UNION ALL
+        SELECT blocker_id FROM blocks WHERE blocked_id = account
+    ) related
+    JOIN accounts a ON a.id = related.id AND a.guest;
 
     UPDATE events e SET departed_attendees = e.departed_attendees + 1
     FROM event_attendees ea
@@ -769,17 +798,92 @@ BEGIN
         RETURN false;
     END IF;
 
-    IF gone_address IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM cards c
-                       WHERE lower(c.email) = gone_address AND c.email <> '') THEN
+    -- An address another card carries, or confirmed for another account (a way for its
+    -- owner to prove it is them: deletion.sql's ways), stays for them.
+    FOR gone_address IN
+        SELECT g FROM unnest(gone_addresses) g
+        WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE lower(c.email) = g AND c.email <> '')
+          AND NOT EXISTS (SELECT 1 FROM address_confirmations x WHERE x.address = g)
+    LOOP
         DELETE FROM sign_in_codes WHERE address = gone_address;
         DELETE FROM email_addresses
         WHERE address = gone_address AND unsubscribed_at IS NULL AND bounced_at IS NULL;
         -- Kept as a suppression only: nothing says whose it was, or that it was confirmed.
         UPDATE email_addresses SET confirmed_at = NULL, last_first_mail_at = NULL
         WHERE address = gone_address;
-    END IF;
+    END LOOP;
+
+    PERFORM forget_lone_guests(guests);
     RETURN true;
+END
+$$;
+
+-- Delete each of `candidates` that is a guest (details someone typed on their phone for a
+-- person without the app, never claimed) with nothing left that keeps it: no contact row
+-- names it either way, no removal of it can still be undone, and no block names it (a block
+-- reads the blocked person's card: blocked_address() keeps them from coming back with a new
+-- card with that address), no event lists it and no request waits on it. Kept for nobody, a
+-- third person's name, email and phone would otherwise wait a year for retention's
+-- unclaimed_guests. Called where a guest's last connection goes: when Undo of a removal has
+-- run out (forget_removals()) and when the account it was connected to is deleted
+-- (delete_account()). Returns how many went. Run in a transaction.
+CREATE OR REPLACE FUNCTION forget_lone_guests(candidates bigint[]) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    guest_id bigint;
+    gone integer := 0;
+BEGIN
+    FOR guest_id IN
+        -- Locked: a claim (signing in with the guest's address) waits, then finds it gone.
+        SELECT a.id FROM accounts a
+        WHERE a.id = ANY (coalesce(candidates, '{}')) AND a.guest
+        ORDER BY a.id
+        FOR UPDATE
+    LOOP
+        -- One check at a time, the cheap indexed ones first: contacts has no index by
+        -- contact_id, and a guest with a row of its own (nearly always its pair's other
+        -- half) stops there.
+        CONTINUE WHEN EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = guest_id);
+        CONTINUE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.blocked_id = guest_id)
+                   OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = guest_id);
+        CONTINUE WHEN EXISTS (SELECT 1 FROM event_attendees ea WHERE ea.account_id = guest_id);
+        CONTINUE WHEN EXISTS (SELECT 1 FROM connect_requests r
+                              WHERE (r.from_id = guest_id OR r.to_id = guest_id)
+                                AND r.status = 'pending' AND r.withdrawn_at IS NULL);
+        CONTINUE WHEN EXISTS (SELECT 1 FROM contact_removals r
+                              WHERE r.remover_id = guest_id OR r.other_id = guest_id);
+        CONTINUE WHEN EXISTS (SELECT 1 FROM contacts c WHERE c.contact_id = guest_id);
+        IF delete_account(guest_id) THEN
+            gone := gone + 1;
+        END IF;
+    END LOOP;
+    RETURN gone;
+END
+$$;
+
+-- Removals whose Undo ran out `keep` ago (at most `batch`, skipping rows another worker
+-- holds): deleted, with the guests they were the last connection of (forget_lone_guests()).
+-- Returns how many removals went.
+CREATE OR REPLACE FUNCTION forget_removals(keep interval, batch integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    gone integer;
+    people bigint[];
+BEGIN
+    WITH forgotten AS (
+        DELETE FROM contact_removals WHERE id IN (
+            SELECT id FROM contact_removals
+            WHERE undo_until <= now() - forget_removals.keep
+            LIMIT forget_removals.batch FOR UPDATE SKIP LOCKED)
+        RETURNING remover_id, other_id
+    )
+    SELECT (SELECT count(*) FROM forgotten),
+           (SELECT array_agg(DISTINCT side.person)
+            FROM forgotten, LATERAL (VALUES (remover_id), (other_id)) side (person))
+    INTO gone, people;
+    -- Its own statement, so that it sees those rows gone.
+    PERFORM forget_lone_guests(people);
+    RETURN gone;
 END
 $$;
 

@@ -1,12 +1,15 @@
 """`/dev/mail`: the mail the app sent while `make run` ran, newest first, and each message.
 
 Only with ``REACHOUT_ENV=development``: in any other environment every one of these URLs
-is the app's ordinary 404, as if it did not exist.
+is the app's ordinary 404, as if it did not exist. And only to the computer running it: the
+mailbox holds everyone's sign-in codes, and the README's way to try it from a phone
+(``HOST=0.0.0.0``) opens the app to the whole Wi-Fi.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +20,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from server.devmail import mailbox
+from server.web.client import client_ip
 from server.web.templating import render
 
 # The HTML part runs with nothing: its own inline styles and images inside it, but no
@@ -39,10 +43,27 @@ HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 DOCTYPE = re.compile(r"\s*<!doctype\b[^>]*>", re.IGNORECASE)
 
 
+ELSEWHERE = "Open the mailbox on the computer running Reachout."
+
+
 def _mail_dir(request: Request) -> Path:
     if request.app.state.settings.env != "development":
         raise HTTPException(404)
+    if not on_this_computer(client_ip(request)):
+        raise HTTPException(403, ELSEWHERE)
     return mailbox.directory(request.app.state.settings)
+
+
+def on_this_computer(ip: str | None) -> bool:
+    """Whether the client is this computer: a loopback address (127.0.0.0/8, ``::1``, or
+    IPv4 loopback written as IPv6). The address is the one uvicorn believes: a proxy on
+    this computer passes the phone's own (``FORWARDED_ALLOW_IPS``)."""
+    if ip is None:
+        return False
+    address = ipaddress.ip_address(ip)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 async def _mail(request: Request) -> mailbox.Mail:

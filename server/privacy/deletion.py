@@ -1,10 +1,13 @@
 """Deleting my account, after a fresh sign-in: who may, and the deleting.
 
 Before the final button, the person proves again that the account is theirs, in this very
-session and within ``FRESH``: a code emailed to the card's confirmed address (the sign-in
-codes of ``server/signin/codes.py``, for this account only) or one of its passkeys
-(``server/signin/passkeys.py``). An account with neither has nothing to prove it with but the
-session itself: then typing "delete" is the confirmation.
+session and within ``FRESH``: a code emailed to an address confirmed for this account (the
+sign-in codes of ``server/signin/codes.py``, for this account only), the card's when it is
+confirmed, or one of its passkeys (``server/signin/passkeys.py``). An account with neither
+has nothing to prove it with but the session itself: then typing "delete" is the
+confirmation. What the session alone can do must not lower that bar: changing the card's
+email leaves the confirmed address counting, and the last way of proof is not removed without
+a fresh sign-in (``may_remove_passkey``).
 
 The deleting is ``delete_account()`` in ``sql/logic.sql``: the cascade of every foreign key,
 the organizers' counts kept as numbers, and the address erased (or kept bare when it
@@ -28,6 +31,18 @@ class NotYou(ValueError):
     """The proof was refused; the message says why, readably."""
 
 
+class LastWay(Exception):
+    """The passkey is the last way to confirm it is them, and this session did not just
+    confirm: it stays."""
+
+
+LAST_WAY = (
+    "This passkey is the only way left to confirm it's you: no email address is confirmed"
+    " for your account. Without it, anyone holding this device could delete your account."
+    " Confirm your email address first (under Email in Settings), then remove the passkey."
+)
+
+
 @dataclass(frozen=True)
 class Ways:
     """How this session's owner can confirm it is them, and whether they just did."""
@@ -35,6 +50,8 @@ class Ways:
     address: str | None  # the confirmed address a code can go to
     passkeys: int
     fresh: bool
+    on_card: bool = False  # ``address`` is the one on the card now
+    bounced: bool = False  # mail to ``address`` bounced: the code may not arrive
 
     @property
     def proof_needed(self) -> bool:
@@ -45,6 +62,13 @@ class Ways:
     def may_delete(self) -> bool:
         return self.fresh or not self.proof_needed
 
+    @property
+    def may_remove_passkey(self) -> bool:
+        """Whether one passkey may go without a fresh sign-in: another way of proof stays (an
+        address or a passkey). Removing the last one would leave typing "delete" as all it
+        takes, so that needs the same fresh sign-in as deleting."""
+        return self.fresh or self.address is not None or self.passkeys > 1
+
 
 async def ways(conn: Any, sql: Queries, account_id: int, session_id: int) -> Ways:
     row = await sql.run(
@@ -52,7 +76,13 @@ async def ways(conn: Any, sql: Queries, account_id: int, session_id: int) -> Way
     )
     if row is None:  # the session ended meanwhile: nothing to prove with
         return Ways(None, 0, False)
-    return Ways(row["address"], int(row["passkeys"]), bool(row["fresh"]))
+    return Ways(
+        row["address"],
+        int(row["passkeys"]),
+        bool(row["fresh"]),
+        on_card=bool(row["on_card"]),
+        bounced=bool(row["bounced"]),
+    )
 
 
 async def send_code(
@@ -102,6 +132,23 @@ async def check_passkey(
     if answered_for != account_id:
         raise NotYou("That passkey belongs to another account. Use one of this account's.")
     await sql.run(conn, "deletion.signed_in_afresh", account_id=account_id, session_id=session_id)
+
+
+async def remove_passkey(
+    conn: Any, sql: Queries, account_id: int, session_id: int, passkey_id: int
+) -> bool:
+    """Remove one of the account's passkeys; whether it was theirs. LastWay when it is the
+    last way of proof and this session did not sign in afresh. In a transaction, which the
+    raise rolls back."""
+    # Two removals at once would each see the other's passkey still there.
+    await sql.run(conn, "deletion.lock_ways", account_id=account_id)
+    before = await ways(conn, sql, account_id, session_id)
+    removed = await sql.run(conn, "passkeys.remove", id=passkey_id, account_id=account_id)
+    if removed is None:
+        return False
+    if not before.may_remove_passkey:
+        raise LastWay(LAST_WAY)
+    return True
 
 
 async def delete(conn: Any, sql: Queries, account_id: int) -> bool:

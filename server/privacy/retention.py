@@ -141,7 +141,8 @@ RULES = (
     Rule(
         "Email addresses that no card has any more",
         "deleted once no email to them is kept (see above). An address that unsubscribed or"
-        " bounced is kept, with nothing else about it, so that we never write to it again",
+        " bounced is kept, with nothing else about it, so that we never write to it again;"
+        " one you confirmed is kept until you delete your account, to confirm it's you",
         "retain_attempts",
         ("retention.email_addresses",),
     ),
@@ -154,7 +155,10 @@ RULES = (
     Rule(
         "Guest cards: details someone typed on another person's phone, when their owner never"
         " signed in to claim them",
-        "deleted after {period}, with their connection",
+        "deleted after {period}, with their connection (and the note and follow-up of the"
+        " person who typed them); sooner once nobody has them as a contact and no block"
+        " names them: when Undo of removing them runs out, or with the account of the person"
+        " who typed them",
         "retain_guests",
         ("retention.unclaimed_guests",),
         # Each one is an account deleted with everything keyed to it: fewer at a time.

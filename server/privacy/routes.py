@@ -29,7 +29,15 @@ async def privacy(request: Request) -> Response:
     retention rules' own, with the settings the worker uses."""
     settings = request.app.state.settings
     rules = [{"what": rule.what, "when": rule.says(settings)} for rule in retention.RULES]
-    return render(request, "privacy.html", {"rules": rules, "roster_days": settings.roster_days})
+    return render(
+        request,
+        "privacy.html",
+        {
+            "rules": rules,
+            "roster_days": settings.roster_days,
+            "guest_days": retention.in_words(settings.retain_guests),
+        },
+    )
 
 
 def _me(request: Request) -> tuple[int, int]:
@@ -84,7 +92,8 @@ async def delete_account(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def delete_account_send_code(request: Request) -> Response:
-    """ "Email me a code": to the card's confirmed address, for this account only."""
+    """ "Email me a code": to an address confirmed for this account (the card's when it is),
+    for this account only."""
     # "Send a new code" says it sent one: otherwise the page reads exactly as before.
     again = bool(text(await read_form(request), "again"))
     app = request.app
@@ -93,7 +102,7 @@ async def delete_account_send_code(request: Request) -> Response:
     if ways.address is None:
         return await _page(
             request,
-            code_error="Your card has no confirmed email address to send a code to.",
+            code_error="No email address is confirmed for your account to send a code to.",
             status_code=400,
         )
     try:
@@ -120,7 +129,7 @@ async def delete_account_check_code(request: Request) -> Response:
     app = request.app
     account_id, session_id = _me(request)
     ways = await deletion.ways(app.state.pool, app.state.sql, account_id, session_id)
-    refused: str | None = "Your card has no confirmed email address any more."
+    refused: str | None = "No email address is confirmed for your account any more."
     if ways.address is not None:
         async with app.state.pool.acquire() as conn, conn.transaction():
             refused = await deletion.check_code(

@@ -2,10 +2,14 @@
 
 Codes, not links: on an iPhone a link in an email opens in Safari, never in the app on the
 home screen, while a code typed where it was asked works in either. Eight digits, ten
-minutes, one use. Every code sent works until then, not only the newest; five wrong tries
-end them all (asking again gives no more guesses). Asking is limited per address and per IP
-under advisory locks (so concurrent requests cannot slip past), and a row is kept even for
-an address no card has, so the answers, and the limits, never tell whether it has one.
+minutes, one use. A code works only in the browser that asked for it (``new_asker``, kept
+in a cookie there): anyone may ask codes for an address, and their wrong guesses must not use
+up the tries of the codes in its owner's inbox. Every code a browser asked for works until
+then, not only the newest; five wrong tries there end them all (asking again gives no more
+guesses). Asking is limited per address from one IP, per address in all (higher: a
+stranger asking often must not keep its owner from a code) and per IP, under advisory locks
+(so concurrent requests cannot slip past), and a row is kept even for an address no card
+has, so the answers, and the limits, never tell whether it has one.
 
 The same codes confirm, before an account is deleted, that the person deleting it is its
 owner (``ask_to_delete``): sent to its confirmed address, good only for that account.
@@ -25,7 +29,9 @@ from server.mail import links
 from server.mail.messages import CODE_LIFETIME
 from server.web import forms, limits, signing
 
-PER_ADDRESS_PER_HOUR = 5
+PER_ADDRESS_PER_IP_PER_HOUR = 5  # sign-in codes for one address, asked from one IP
+PER_ADDRESS_PER_HOUR = 20  # sign-in codes for one address in all: its inbox's flood limit
+PER_ADDRESS_TO_DELETE_PER_HOUR = 5  # codes to delete an account: only its sessions ask
 PER_IP_PER_HOUR = 20
 DIGITS = 8
 DEAD_CODE = {
@@ -35,6 +41,10 @@ DEAD_CODE = {
         " minutes. Ask for a new one."
     ),
     "tried": "That code no longer works: a code was typed wrong too often. Ask for a new one.",
+    "elsewhere": (
+        "That code was asked for in another browser or app: type it there, or ask for a new"
+        " one here."
+    ),
 }
 NO_LIVE_CODE = (
     "That code no longer works: it expired, was used, or was typed wrong too often."
@@ -64,14 +74,27 @@ def code_hash(secret_key: str, address: str, code: str) -> bytes:
     return hmac.new(secret_key.encode(), f"{address}\x1f{code}".encode(), hashlib.sha256).digest()
 
 
-async def ask(conn: Any, sql: Queries, secret_key: str, address: str, ip: str) -> int:
-    """A code for ``address``, emailed when a card has that address; TooMany over a limit.
-    Returns the asking's id (``asked_address`` reads the address back from it). ``conn``
-    must not be in a transaction: this is one."""
+def new_asker() -> str:
+    """What a browser keeps while it waits for codes (in a cookie), the same for each code it
+    asks: its codes work there only, and a wrong code typed there costs their tries only."""
+    return secrets.token_urlsafe(24)
+
+
+def _asker_hash(asker: str | None) -> bytes | None:
+    return hashlib.sha256(asker.encode()).digest() if asker else None
+
+
+async def ask(conn: Any, sql: Queries, secret_key: str, address: str, ip: str, asker: str) -> int:
+    """A code for ``address``, emailed when a card has that address, to be typed in the
+    browser keeping ``asker``; TooMany over a limit. Returns the asking's id
+    (``asked_address`` reads the address back from it). ``conn`` must not be in a
+    transaction: this is one."""
     async with conn.transaction():
         await _within_limits(conn, sql, address, ip)
         account_id = await sql.run(conn, "signin.account_with_email", address=address)
-        return await _issue(conn, sql, secret_key, address, ip, account_id, "sign_in")
+        return await _issue(
+            conn, sql, secret_key, address, ip, account_id, "sign_in", _asker_hash(asker)
+        )
 
 
 def asked_reference(secret_key: str, asked_id: int) -> str:
@@ -95,9 +118,11 @@ async def ask_to_delete(
     conn: Any, sql: Queries, secret_key: str, account_id: int, address: str, ip: str
 ) -> None:
     """A code to ``address``, the account's confirmed one, for its owner to confirm that the
-    account is to be deleted; TooMany over the same limits as signing in, counted apart per
-    address: anyone may ask sign-in codes for an address, which must not keep its owner from
-    deleting their account. ``conn`` must not be in a transaction: this is one."""
+    account is to be deleted; TooMany over the limits, counted apart per address from those
+    of signing in: anyone may ask sign-in codes for an address, which must not keep its owner
+    from deleting their account. Only the account's own sessions ask and type these, so they
+    count per address, whatever the IP, and work in any of its sessions (``check`` takes the
+    account). ``conn`` must not be in a transaction: this is one."""
     async with conn.transaction():
         await _within_limits(conn, sql, address, ip, "delete")
         await _issue(conn, sql, secret_key, address, ip, account_id, "delete")
@@ -108,14 +133,15 @@ async def _within_limits(
 ) -> None:
     await sql.run(conn, "signin.lock_asking", address=address, ip=ip)
     asked = await sql.run(conn, "signin.asked_recently", address=address, ip=ip, purpose=purpose)
-    waits = [
-        wait
-        for count, most, wait in (
+    limited = [(asked["by_ip"], PER_IP_PER_HOUR, asked["ip_wait"])]
+    if purpose == "sign_in":
+        limited += [
+            (asked["by_address_ip"], PER_ADDRESS_PER_IP_PER_HOUR, asked["address_ip_wait"]),
             (asked["by_address"], PER_ADDRESS_PER_HOUR, asked["address_wait"]),
-            (asked["by_ip"], PER_IP_PER_HOUR, asked["ip_wait"]),
-        )
-        if count >= most
-    ]
+        ]
+    else:
+        limited.append((asked["by_address"], PER_ADDRESS_TO_DELETE_PER_HOUR, asked["address_wait"]))
+    waits = [wait for count, most, wait in limited if count >= most]
     if waits:
         raise TooMany(max(1, math.ceil(max(waits).total_seconds())))
 
@@ -128,6 +154,7 @@ async def _issue(
     ip: str,
     account_id: int | None,
     purpose: str,
+    asker_hash: bytes | None = None,
 ) -> int:
     code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
     code_id: int = await sql.run(
@@ -139,6 +166,7 @@ async def _issue(
         minutes=int(CODE_LIFETIME.total_seconds() // 60),
         ip=ip,
         purpose=purpose,
+        asker_hash=asker_hash,
     )
     if account_id is not None:
         await sql.run(
@@ -161,21 +189,29 @@ async def check(
     *,
     purpose: str = "sign_in",
     account_id: int | None = None,
+    asker: str | None = None,
 ) -> Checked:
-    """Whether ``typed`` is one of the live codes for ``address`` (and ``purpose``; for
-    deleting, for ``account_id`` only): the account it is for, or why not. Run inside a
-    transaction (the codes' rows stay locked while it is checked)."""
+    """Whether ``typed`` is one of the live codes for ``address`` (and ``purpose``; to sign
+    in, asked for by the browser keeping ``asker``; for deleting, for ``account_id`` only):
+    the account it is for, or why not. Run inside a transaction (the codes' rows stay locked
+    while it is checked)."""
     digits = forms.ascii_digits(typed)
     if len(digits) != DIGITS:
         # A slip of the thumb, not a guess: it costs no try.
         return Checked(None, f"Type the {DIGITS} digits from the email.")
     live = await sql.run(
-        conn, "signin.live_codes", address=address, purpose=purpose, account_id=account_id
+        conn,
+        "signin.live_codes",
+        address=address,
+        purpose=purpose,
+        account_id=account_id,
+        asker_hash=_asker_hash(asker),
     )
     typed_hash = code_hash(secret_key, address, digits)
     found = next((c for c in live if hmac.compare_digest(c["code_hash"], typed_hash)), None)
     if found is None:
-        # One we sent that no longer works: said why, costing no try (it is no guess).
+        # One we sent that no longer works, or works in the browser that asked for it: said
+        # why, costing no try (it is no guess).
         dead = await sql.run(
             conn, "signin.dead_code", address=address, purpose=purpose, code_hash=typed_hash
         )

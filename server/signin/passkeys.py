@@ -43,6 +43,7 @@ class Refused(ValueError):
 
 
 UNREADABLE = "The passkey's answer could not be read. Please try again."
+ALREADY_IN_USE = "That passkey is already in use."
 
 
 def rp_id(base_url: str) -> str:
@@ -141,7 +142,7 @@ async def register(
         raise Refused(f"That passkey could not be added: {error}") from error
     except WebAuthnException as error:  # parts of the answer missing or malformed
         raise Refused(UNREADABLE) from error
-    await sql.run(
+    added = await sql.run(
         conn,
         "passkeys.add",
         account_id=account_id,
@@ -150,6 +151,9 @@ async def register(
         sign_count=verified.sign_count,
         name=name,
     )
+    if added is None:
+        # Never moved from its account: the passkey signs in to the account that added it.
+        raise Refused(ALREADY_IN_USE)
 
 
 async def authenticate(conn: Any, sql: Queries, base_url: str, credential: Any) -> int:

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from server.cards.cards import load_card
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
+from server.privacy import deletion
 from server.signin import browsers, codes, moving, passkeys
 from server.web import forms, limits, qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
@@ -96,10 +97,11 @@ async def sign_in_ask(request: Request) -> Response:
         )
     app = request.app
     secret_key = app.state.settings.secret_key
+    asker = _asker(request) or codes.new_asker()
     try:
         async with app.state.pool.acquire() as conn:
             asked_id = await codes.ask(
-                conn, app.state.sql, secret_key, address, limits.address_key(request)
+                conn, app.state.sql, secret_key, address, limits.address_key(request), asker
             )
     except codes.TooMany as too_many:
         refused = _sign_in_page(
@@ -120,7 +122,35 @@ async def sign_in_ask(request: Request) -> Response:
     next_page = _next_page(request, form)
     going = {"next": next_page} if next_page else {}
     query = urlencode({"asked": codes.asked_reference(secret_key, asked_id), **again, **going})
-    return RedirectResponse(f"{url_path(request, 'sign_in_code_step')}?{query}", status_code=303)
+    response = RedirectResponse(
+        f"{url_path(request, 'sign_in_code_step')}?{query}", status_code=303
+    )
+    response.set_cookie(
+        _asker_cookie(request),
+        asker,
+        max_age=ASKER_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=app.state.settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+# The codes a browser asked for live ten minutes from the last; its cookie a while longer.
+ASKER_SECONDS = 3600
+
+
+def _asker_cookie(request: Request) -> str:
+    # Over https only our own origin may set it, as the session's (server.web.sessions).
+    secure = request.app.state.settings.secure_cookies
+    return "__Host-ro_sign_in_asker" if secure else "ro_sign_in_asker"
+
+
+def _asker(request: Request) -> str | None:
+    """What this browser keeps while it waits for codes (codes.new_asker), if it asked."""
+    kept = request.cookies.get(_asker_cookie(request), "")
+    return kept if 0 < len(kept) <= 100 else None
 
 
 async def sign_in_code_step(request: Request) -> Response:
@@ -147,7 +177,9 @@ async def sign_in_code(request: Request) -> Response:
     sql, secret_key = app.state.sql, app.state.settings.secret_key
     choices: list[Any] = []
     async with app.state.pool.acquire() as conn, conn.transaction():
-        checked = await codes.check(conn, sql, secret_key, address, text(form, "code"))
+        checked = await codes.check(
+            conn, sql, secret_key, address, text(form, "code"), asker=_asker(request)
+        )
         if checked.account_id is not None:
             choices = await sql.run(conn, "signin.cards_to_choose", address=address)
             if not choices:
@@ -291,6 +323,9 @@ async def _start_session(
         user_agent=request.headers.get("user-agent", "")[:300],
         ip=client_ip(request) or "",
         merge_from=merge_from,
+        # Kept: the guest cards offered after this one carry this address, proven, not
+        # whatever the card says by then (sessions.offer_next_guest).
+        proven_address=proven_address or None,
     )
     me = viewer(request)
     if me.account_id == account_id and me.session_id is not None:
@@ -337,7 +372,10 @@ async def sign_in_merge(request: Request) -> Response:
 async def sign_in_merge_choose(request: Request) -> Response:
     offer = await _merge_offer(request)
     if offer is None:
-        raise HTTPException(404, "There is nothing to merge any more.")
+        raise HTTPException(
+            404,
+            "There is nothing to merge any more: an offer is open for an hour after signing in.",
+        )
     form = await read_form(request)
     pool, sql = request.app.state.pool, request.app.state.sql
     me = viewer(request)
@@ -616,13 +654,23 @@ async def passkey_sign_in(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def passkey_remove(request: Request) -> Response:
-    removed = await request.app.state.sql.run(
-        request.app.state.pool,
-        "passkeys.remove",
-        id=request.path_params["passkey_id"],
-        account_id=signed_in_account(request),
-    )
-    if removed is None:
+    """Remove a passkey; not the last way to confirm it is me without a fresh sign-in, which
+    would leave typing "delete" as all it takes to delete the account."""
+    session_id = viewer(request).session_id
+    assert session_id is not None  # signed in means a session
+    app = request.app
+    try:
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            removed = await deletion.remove_passkey(
+                conn,
+                app.state.sql,
+                signed_in_account(request),
+                session_id,
+                request.path_params["passkey_id"],
+            )
+    except deletion.LastWay as last:
+        raise HTTPException(403, str(last)) from last
+    if not removed:
         raise HTTPException(404, "That passkey is not in your list.")
     return RedirectResponse(
         with_notice(url_path(request, "settings"), "passkey_removed"), status_code=303

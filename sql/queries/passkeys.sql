@@ -31,10 +31,13 @@ WITH taken AS (
 )
 SELECT EXISTS (SELECT 1 FROM taken)
 
--- name: add!
--- A passkey registered by :account_id.
+-- name: add$
+-- A passkey registered by :account_id; its id, or NULL when an account (this one or another)
+-- has that credential already: the browser made a passkey whose id is taken.
 INSERT INTO passkeys (account_id, credential_id, public_key, sign_count, name)
 VALUES (:account_id, :credential_id, :public_key, :sign_count, :name)
+ON CONFLICT (credential_id) DO NOTHING
+RETURNING id
 
 -- name: by_credential^
 -- The passkey a browser answered with, for checking its signature.

@@ -101,8 +101,8 @@ WITH gone AS (
 SELECT count(*) FROM gone
 
 -- name: email_addresses$
--- Addresses no card has any more and no email to them is kept for, :keep after the last
--- unasked-for mail (the limit of one a day counts it). Not one that unsubscribed or bounced:
+-- Addresses no card has any more, confirmed for no account, and no email to them is kept for,
+-- :keep after the last unasked-for mail (the limit of one a day counts it). Not one that unsubscribed or bounced:
 -- kept, bare, so that we never write to it again.
 WITH gone AS (
     DELETE FROM email_addresses WHERE address IN (
@@ -110,6 +110,9 @@ WITH gone AS (
         WHERE ea.unsubscribed_at IS NULL AND ea.bounced_at IS NULL
           AND (ea.last_first_mail_at IS NULL OR ea.last_first_mail_at < now() - :keep::interval)
           AND NOT EXISTS (SELECT 1 FROM cards c WHERE lower(c.email) = ea.address AND c.email <> '')
+          -- Confirmed for an account: a way for its owner to prove it is them (deleting the
+          -- account asks for it), whatever the card says now. Erased with the account.
+          AND NOT EXISTS (SELECT 1 FROM address_confirmations x WHERE x.address = ea.address)
           AND NOT EXISTS (SELECT 1 FROM emails m WHERE m.to_address = ea.address)
         LIMIT :batch FOR UPDATE OF ea SKIP LOCKED)
     RETURNING 1
@@ -157,14 +160,9 @@ SELECT count(*) FROM gone
 
 -- name: contact_removals$
 -- Contacts removed, kept (with my notes on them) only so that Undo can put them back: gone
--- once Undo has run out (:keep is none: the moment it runs out is in the row).
-WITH gone AS (
-    DELETE FROM contact_removals WHERE id IN (
-        SELECT id FROM contact_removals WHERE undo_until <= now() - :keep::interval
-        LIMIT :batch FOR UPDATE SKIP LOCKED)
-    RETURNING 1
-)
-SELECT count(*) FROM gone
+-- once Undo has run out (:keep is none: the moment it runs out is in the row), and with them
+-- a guest card the removal left connected to nobody (forget_removals() in logic.sql).
+SELECT forget_removals(:keep, :batch)
 
 -- name: card_pages$
 -- The card page a share link opens, kept rendered for every web process: once the link stops

@@ -47,11 +47,12 @@ WHERE id = :session_id
 -- name: start$
 -- A browser signs in to :account_id (by :signed_in_by); returns the session's id.
 -- :merge_from is the account this browser held before, when it has contacts to offer (or a
--- guest card with the address just proven by an email code). A guest's first sign-in claims
--- it: it is theirs, and no longer deleted after a year.
+-- guest card with :proven_address, the address an email code just proved, NULL for any other
+-- way in). A guest's first sign-in claims it: it is theirs, and no longer deleted after a year.
 WITH claimed AS (UPDATE accounts SET guest = false WHERE id = :account_id AND guest)
-INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from)
-VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip, :merge_from)
+INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from,
+                      proven_address)
+VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip, :merge_from, :proven_address)
 RETURNING id
 
 -- name: hand_over!
@@ -66,17 +67,28 @@ WHERE id = :old_id AND account_id = :account_id AND revoked_at IS NULL
 -- name: merge_offer^
 -- The account this session may merge in, with what the page says about it: a guest card
 -- (typed on someone's phone) names the people who have it, but for anyone blocked with
--- :account_id (merging does not connect them: merge_accounts()).
+-- :account_id (merging does not connect them: merge_accounts()); the card it goes into (a
+-- lure, "sign in here" with someone else's code, shows); the browsers still signed in to it
+-- (merging signs them out); the minutes left. An offer is open for an hour after signing in:
+-- a browser left on the question does not keep the power to take that account for good.
 SELECT s.merge_from AS account_id, c.name, a.guest,
+       coalesce(mine.name, '') AS into_name,
        (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
        (SELECT string_agg(them.name, ', ' ORDER BY them.name) FROM contacts x
         JOIN cards them ON them.account_id = x.contact_id
         WHERE x.owner_id = s.merge_from
           AND x.contact_id NOT IN (SELECT account_id FROM blocked_with(:account_id)))
-           AS known_by
+           AS known_by,
+       (SELECT count(*) FROM sessions o
+        WHERE o.account_id = s.merge_from AND o.revoked_at IS NULL
+          AND o.last_seen_at > now() - interval '400 days') AS other_browsers,
+       ceil(extract(epoch FROM s.created_at + interval '1 hour' - now()) / 60)::int
+           AS minutes_left
 FROM sessions s JOIN cards c ON c.account_id = s.merge_from
 JOIN accounts a ON a.id = s.merge_from
+LEFT JOIN cards mine ON mine.account_id = s.account_id
 WHERE s.id = :session_id AND s.account_id = :account_id AND s.merge_from IS NOT NULL
+  AND s.created_at > now() - interval '1 hour'
 
 -- name: guest_to_offer$
 -- A guest card with :address (the one an email code just proved is theirs), other than
@@ -88,15 +100,17 @@ LIMIT 1
 
 -- name: offer_next_guest$
 -- After a choice on the merge page of a session that signed in by email code: the next guest
--- card with its card's address, offered the same way. Returns it, or NULL.
+-- card with the address that code proved (as sessions.guest_to_offer), offered the same way
+-- while the hour of offers lasts. Never the card's address now: its owner may have put
+-- anyone's there meanwhile. Returns it, or NULL.
 UPDATE sessions s SET merge_from = (
     SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
-    JOIN cards mine ON mine.account_id = s.account_id
-    WHERE a.guest AND mine.email <> '' AND lower(c.email) = lower(mine.email)
-      AND c.email <> '' AND a.id <> s.account_id
+    WHERE a.guest AND lower(c.email) = s.proven_address AND c.email <> ''
+      AND a.id <> s.account_id
     ORDER BY a.created_at, a.id
     LIMIT 1)
 WHERE s.id = :session_id AND s.account_id = :account_id AND s.signed_in_by = 'email_code'
+  AND s.proven_address IS NOT NULL AND s.created_at > now() - interval '1 hour'
 RETURNING merge_from
 
 -- name: merge_into!
@@ -116,25 +130,35 @@ WHERE account_id = :account_id AND revoked_at IS NULL
 ORDER BY last_seen_at DESC, id DESC
 
 -- name: revoke$
--- Sign one of my browsers out (:id, mine); its push subscriptions go with it. Returns the id.
+-- Sign one of my browsers out (:id, mine); its push subscriptions go with it, and so do the
+-- offers to merge my account in, made where it was signed in before (merge_offer): whoever
+-- signs my browsers out wants nothing of mine to stay within reach there. Returns the id.
 WITH revoked AS (
     UPDATE sessions SET revoked_at = now()
     WHERE id = :id AND account_id = :account_id AND revoked_at IS NULL
     RETURNING id
 ), unsubscribed AS (
     DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
+), unoffered AS (
+    UPDATE sessions SET merge_from = NULL
+    WHERE merge_from = :account_id AND account_id <> :account_id
+      AND EXISTS (SELECT 1 FROM revoked)
 )
 SELECT id FROM revoked
 
 -- name: revoke_others$
--- Sign out every browser of mine but :id (this one), with their push subscriptions.
--- Returns how many.
+-- Sign out every browser of mine but :id (this one), with their push subscriptions and the
+-- offers to merge my account in made in browsers it was signed in to before (a lent phone
+-- someone else signed in to keeps none). Returns how many were signed out.
 WITH revoked AS (
     UPDATE sessions SET revoked_at = now()
     WHERE account_id = :account_id AND id <> :id AND revoked_at IS NULL
     RETURNING id
 ), unsubscribed AS (
     DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
+), unoffered AS (
+    UPDATE sessions SET merge_from = NULL
+    WHERE merge_from = :account_id AND account_id <> :account_id
 )
 SELECT count(*) FROM revoked
 

@@ -5,16 +5,22 @@ SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
        pg_advisory_xact_lock(hashtext('sign-in-ip:' || :ip))
 
 -- name: asked_recently^
--- Codes asked for this address (for :purpose), and from this IP, in the last hour, and how
--- long until the first of each leaves that hour (the count goes down then). The hour ends
--- when this statement starts, after signin.lock_asking's wait: now(), the transaction's
--- start, is before codes asked meanwhile, and would make the wait more than an hour.
+-- Codes asked for this address (for :purpose) in the last hour: in all, and from this IP;
+-- and from this IP for any address; with how long until the first of each leaves that hour
+-- (the count goes down then). The hour ends when this statement starts, after
+-- signin.lock_asking's wait: now(), the transaction's start, is before codes asked
+-- meanwhile, and would make the wait more than an hour.
 SELECT by_address.count AS by_address, by_address.wait AS address_wait,
+       by_address_ip.count AS by_address_ip, by_address_ip.wait AS address_ip_wait,
        by_ip.count AS by_ip, by_ip.wait AS ip_wait
 FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
       FROM sign_in_codes
       WHERE address = :address AND purpose = :purpose
         AND created_at > statement_timestamp() - interval '1 hour') AS by_address,
+     (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
+      FROM sign_in_codes
+      WHERE address = :address AND purpose = :purpose AND ip = :ip
+        AND created_at > statement_timestamp() - interval '1 hour') AS by_address_ip,
      (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
       FROM sign_in_codes
       WHERE ip = :ip AND created_at > statement_timestamp() - interval '1 hour') AS by_ip
@@ -52,11 +58,12 @@ WHERE (SELECT count(*) FROM carrying) > 1
 ORDER BY created_at, account_id
 
 -- name: new_code$
--- A code for :address (and :account_id, NULL when no card has it) to sign in, or for
--- :account_id to be deleted (:purpose), valid :minutes minutes. The worker deletes codes
--- after a day (retention.sign_in_codes).
-INSERT INTO sign_in_codes (address, account_id, code_hash, expires_at, ip, purpose)
-VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minutes), :ip, :purpose)
+-- A code for :address (and :account_id, NULL when no card has it) to sign in, typed in the
+-- browser :asker_hash, or for :account_id to be deleted (:purpose; :asker_hash NULL), valid
+-- :minutes minutes. The worker deletes codes after a day (retention.sign_in_codes).
+INSERT INTO sign_in_codes (address, account_id, code_hash, expires_at, ip, purpose, asker_hash)
+VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minutes), :ip, :purpose,
+        :asker_hash)
 RETURNING id
 
 -- name: asked_address$
@@ -79,29 +86,36 @@ SELECT pg_notify('mail', 'queued')
 -- name: live_codes
 -- The codes for :address and :purpose (and :account_id, when given) that can still be tried,
 -- newest first, locked while the typed one is checked. Every code sent works, not only the
--- last: someone whose first email was slow asks again, then the first one arrives.
+-- last: someone whose first email was slow asks again, then the first one arrives. A sign-in
+-- code only in the browser :asker_hash that asked for it (NULL: none), so that a stranger's
+-- wrong guesses cost tries of their own codes only; a code to delete an account is its own.
 SELECT id, account_id, code_hash
 FROM sign_in_codes
 WHERE address = :address AND purpose = :purpose AND used_at IS NULL AND expires_at > now()
   AND tries_left > 0 AND (:account_id::bigint IS NULL OR account_id = :account_id)
+  AND (purpose = 'delete' OR asker_hash = :asker_hash::bytea)
 ORDER BY created_at DESC
 FOR UPDATE
 
 -- name: dead_code$
--- Whether the code :code_hash was sent to :address for :purpose and no longer works: 'used',
--- 'expired', or 'tried' (typed wrong too often), for the newest such; NULL when it never was.
+-- Whether the code :code_hash, none of this browser's live ones, was sent to :address for
+-- :purpose: 'used', 'expired', 'tried' (typed wrong too often), or, a sign-in code still
+-- live, 'elsewhere' (another browser asked for it: it works there), for the newest such;
+-- NULL when it never was.
 SELECT CASE WHEN used_at IS NOT NULL THEN 'used'
             WHEN tries_left <= 0 THEN 'tried'
-            ELSE 'expired' END
+            WHEN expires_at <= now() THEN 'expired'
+            ELSE 'elsewhere' END
 FROM sign_in_codes
 WHERE address = :address AND purpose = :purpose AND code_hash = :code_hash
-  AND (used_at IS NOT NULL OR expires_at <= now() OR tries_left <= 0)
+  AND (used_at IS NOT NULL OR expires_at <= now() OR tries_left <= 0 OR purpose = 'sign_in')
 ORDER BY created_at DESC
 LIMIT 1
 
 -- name: wrong_try$
--- A wrong code: one try fewer for each of :ids, the live codes, so that asking for another
--- code gives no more guesses at once; returns the most tries any of them has left.
+-- A wrong code: one try fewer for each of :ids, the live codes of the browser that typed it,
+-- so that asking for another code gives no more guesses at once; returns the most tries any
+-- of them has left.
 WITH tried AS (
     UPDATE sign_in_codes SET tries_left = tries_left - 1
     WHERE id = ANY(:ids::bigint[])

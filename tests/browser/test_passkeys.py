@@ -71,7 +71,13 @@ async def test_a_passkey_added_in_safari_signs_in_the_installed_app(
     passkeys = safari.locator("#passkeys")
     await passkeys.get_by_text("Remove…").tap()  # asked twice
     await passkeys.get_by_role("button", name=re.compile("^Remove the passkey")).tap()
-    await expect(safari.get_by_text("Passkey removed.")).to_be_visible()
+    # Her only way to confirm it is her (no address confirmed): whoever holds this phone
+    # must not be able to remove it and then delete her account by typing "delete".
+    await expect(safari.locator("main")).to_contain_text(
+        "This passkey is the only way left to confirm it's you"
+    )
+    await safari.goto("/settings")
+    await expect(safari.locator("#passkeys")).to_contain_text("last used")
 
 
 async def test_a_passkey_tapped_offline_says_the_network_is_missing(

@@ -15,6 +15,7 @@ from pathlib import Path
 import aiosmtplib
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from server.app import create_app
 from server.config import load_settings
@@ -35,6 +36,7 @@ HTML = (
 class DevApp:
     client: httpx.AsyncClient
     mail_dir: Path
+    app: Starlette
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ async def dev(database_url: str, tmp_path: Path) -> AsyncIterator[DevApp]:
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         ) as client,
     ):
-        yield DevApp(client, tmp_path / "mail")
+        yield DevApp(client, tmp_path / "mail", app)
 
 
 def reminder() -> EmailMessage:
@@ -285,3 +287,37 @@ async def test_nothing_exists_outside_development(new_phone, settings, tmp_path:
                 response = await client.get(path)
                 assert response.status_code == 404, path
                 assert "Not found" in text_of(response)
+
+
+@pytest.mark.parametrize("client", ["192.168.1.23", "fe80::1", "::ffff:10.0.0.7"])
+async def test_a_phone_on_the_wifi_cannot_read_the_mailbox(dev: DevApp, client: str):
+    """With HOST=0.0.0.0 (the README's way to try it from a phone) the app answers the whole
+    Wi-Fi; the mailbox, holding everyone's sign-in codes, answers only this computer."""
+    [name] = await send_all(dev.mail_dir, reminder())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=dev.app, client=(client, 50000)),
+        base_url="http://testserver",
+    ) as phone:
+        for url in (
+            "/dev/mail",
+            f"/dev/mail/{name}",
+            f"/dev/mail/{name}/html",
+            f"/dev/mail/{name}/raw",
+            f"/dev/mail/{name}/attachments/1",
+        ):
+            refused = await phone.get(url)
+            assert refused.status_code == 403, url
+            assert "Open the mailbox on the computer running Reachout." in text_of(refused)
+            assert "Mia" not in refused.text
+
+
+@pytest.mark.parametrize("client", ["127.0.0.1", "127.0.1.1", "::1", "::ffff:127.0.0.1"])
+async def test_this_computer_reads_it_by_any_loopback_address(dev: DevApp, client: str):
+    [name] = await send_all(dev.mail_dir, reminder())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=dev.app, client=(client, 50000)),
+        base_url="http://testserver",
+    ) as here:
+        page = await here.get(f"/dev/mail/{name}")
+    assert page.status_code == 200
+    assert soup(page).h1.get_text() == "Reach out to Mia — you met at Lunch & Learn"

@@ -7,15 +7,17 @@ from __future__ import annotations
 import io
 import re
 import time
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 from PIL import Image
 
 from server.privacy import deletion
+from server.privacy.retention import Retention
 from tests.events.test_routes import attendee, event_form, organizer_with_event
 from tests.limit_counts import says_wait
-from tests.mailing import code_sent, leaves_details, running_mail_worker
+from tests.mailing import code_sent, confirm_addresses, leaves_details, running_mail_worker
 from tests.phone import Phone, soup, text_of
 from tests.reminders import make_due, running_worker, subscribe
 from tests.signin.authenticator import SoftAuthenticator, b64
@@ -554,3 +556,71 @@ async def test_a_browser_signed_out_elsewhere_is_told_so_and_forgets_its_copies(
     assert "You were signed out on this phone" in text_of(page)
     assert "deleted" not in text_of(page)
     assert page.headers["clear-site-data"] == '"cache", "cookies", "storage"'
+
+
+async def test_changing_the_card_email_still_asks_for_a_code_to_the_confirmed_address(
+    new_phone, pool, app, mail
+):
+    """Whoever holds her unlocked phone can change the card's email with no proof: the address
+    she confirmed still counts, the code goes there (not to the new one), and the page says
+    which."""
+    dana = await new_phone()
+    await dana.make_card()
+    await signed_in_by_email(new_phone, mail, app)  # dana@example.com confirmed
+    await dana.make_card(email="someone-else@example.org")
+    page = text_of(await dana.get(dana.url("delete_account")))
+    assert (
+        f"We will email a code to {DANA}, an address you confirmed for this account"
+        " (your card no longer shows it)."
+    ) in page
+    typed = await dana.post(dana.url("delete_account_confirm"), {"confirm": "delete"})
+    assert typed.status_code == 403
+    assert "Confirm it is you first" in text_of(typed)
+    await dana.post(dana.url("delete_account_send_code"))
+    code = await code_sent(app, mail, DELETE_SUBJECT, DANA)
+    assert not [m for m in mail.received if "someone-else@example.org" in m.recipients]
+    await confirm_by_code_with(dana, code)
+    assert (await delete_for_good(dana)).status_code == 303
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == 0
+    # Both addresses erased with the account: the confirmed one off the card too.
+    assert await pool.fetchval("SELECT count(*) FROM email_addresses") == 0
+
+
+async def test_the_card_s_confirmed_address_comes_first_and_a_bounce_is_said(
+    new_phone, pool, app, mail
+):
+    dana = await new_phone()
+    await dana.make_card()
+    await confirm_addresses(pool, DANA)
+    await dana.make_card(email="dana@work.example.com")
+    await confirm_addresses(pool, "dana@work.example.com")
+    page = text_of(await dana.get(dana.url("delete_account")))
+    assert (
+        "We will email a code to dana@work.example.com, the confirmed address on your card."
+    ) in page
+    await pool.execute("UPDATE email_addresses SET bounced_at = now()")
+    page = " ".join(text_of(await dana.get(dana.url("delete_account"))).split())
+    assert "Our last email to dana@work.example.com bounced, so the code may not arrive." in page
+    # Still asked: a bounce says nothing about who holds the phone.
+    typed = await dana.post(dana.url("delete_account_confirm"), {"confirm": "delete"})
+    assert typed.status_code == 403
+
+
+async def test_retention_keeps_a_confirmed_address_the_card_no_longer_shows(
+    new_phone, pool, app, mail
+):
+    """Retention deletes addresses no card has: not one confirmed for an account, which would
+    leave typing "delete" as all it takes a few weeks after the card's email changed."""
+    dana = await new_phone()
+    await dana.make_card()
+    await signed_in_by_email(new_phone, mail, app)
+    await dana.make_card(email="")
+    ancient = timedelta(days=3650)
+    await pool.execute(
+        "UPDATE email_addresses SET last_first_mail_at = now() - $1::interval", ancient
+    )
+    await pool.execute("DELETE FROM emails")  # as if their own retention had run
+    await Retention(pool, app.state.sql, app.state.settings).run_once()
+    page = text_of(await dana.get(dana.url("delete_account")))
+    assert f"We will email a code to {DANA}" in page
+    assert (await delete_for_good(dana)).status_code == 403

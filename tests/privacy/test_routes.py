@@ -20,7 +20,11 @@ async def test_the_page_shows_every_rule_with_its_configured_period(new_phone, a
     settings = app.state.settings
     assert said == [f"{rule.what}: {rule.says(settings)}." for rule in RULES]
     assert "Bumps: when a phone bumped another, and how hard: deleted after 1 day." in said
-    assert any(line.endswith("deleted after 365 days, with their connection.") for line in said)
+    assert any(
+        "deleted after 365 days, with their connection (and the note and follow-up of the"
+        " person who typed them); sooner once nobody has them as a contact" in line
+        for line in said
+    )
     whole = text_of(page)
     for heading in ("What is stored", "Who sees what", "How long", "Leaving"):
         assert heading in whole
@@ -83,3 +87,39 @@ async def test_the_deletion_code_email_says_what_it_is_for(new_phone, pool, app,
     assert await pool.fetchval("SELECT code FROM emails WHERE kind = 'delete_code'") is None
     outbox = text_of(await dana.get(dana.url("settings")))
     assert "Code to delete your account · sent" in outbox
+
+
+async def test_how_long_says_a_contact_typed_for_someone_goes_after_the_guest_period(
+    new_phone, app
+):
+    """Contacts stay until I delete them, except a guest card nobody claimed: that one goes
+    after RETAIN_GUESTS_DAYS, with my note and follow-up on it, and the page says so."""
+    kept = app.state.settings
+    app.state.settings = replace(kept, retain_guests=timedelta(days=200))
+    try:
+        visitor = await new_phone()
+        section = soup(await visitor.get(visitor.url("privacy"))).select_one(
+            "section[aria-labelledby=how-long-title]"
+        )
+    finally:
+        app.state.settings = kept
+    said = " ".join(section.get_text().split())
+    assert "contacts, notes, follow-ups and events stay until you delete them" not in said
+    assert (
+        'someone whose details were typed on a phone ("Someone without the app") and who never'
+        " signed in to claim them is deleted after 200 days, even from your contacts, with your"
+        " note, promises and follow-up on them."
+    ) in said
+    assert "once Undo of removing it runs out, or with your account" in said
+
+
+async def test_the_delete_page_lists_the_cards_i_typed(new_phone):
+    dana = await new_phone()
+    await dana.make_card()
+    for name, email in (("Lou Park", "lou@example.com"), ("Ana Ruiz", "ana@example.com")):
+        typed = await dana.post(dana.url("tap_guest"), {"name": name, "email": email})
+        assert typed.status_code == 303
+    page = " ".join(text_of(await dana.get(dana.url("delete_account"))).split())
+    assert (
+        "the 2 cards you typed for people without the app, who never signed in to claim them;"
+    ) in page

@@ -40,7 +40,13 @@ class SoftAuthenticator:
             {"type": kind, "challenge": challenge, "origin": origin or self.origin}
         ).encode()
 
-    def create(self, options: dict[str, Any], *, origin: str | None = None) -> dict[str, Any]:
+    def create(
+        self,
+        options: dict[str, Any],
+        *,
+        origin: str | None = None,
+        credential_id: bytes | None = None,  # one of its choosing (another's, by a tamperer)
+    ) -> dict[str, Any]:
         key = ec.generate_private_key(ec.SECP256R1())
         numbers = key.public_key().public_numbers()
         cose = encode_cbor(
@@ -53,7 +59,7 @@ class SoftAuthenticator:
             }
         )
         passkey = Passkey(
-            secrets.token_bytes(16),
+            credential_id or secrets.token_bytes(16),
             key,
             base64url_to_bytes(options["user"]["id"]),
             options["rp"]["id"],

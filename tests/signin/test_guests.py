@@ -127,3 +127,30 @@ async def test_the_you_met_email_works_after_the_guest_card_is_merged(new_phone,
     assert soup(page).h1.get_text() == "You will be reminded"
     assert "We will email lou@example.com" in text_of(page)
     assert "to follow up with Dana Lee." in text_of(page)
+
+
+async def test_the_guest_cards_offered_next_carry_the_address_proven_not_the_cards_address(
+    new_phone, pool, mail, app
+):
+    """Mallory proves her own address; while the offer of a guest card with it is open, she
+    puts Lou's address on her card. Deleting that guest card offers nothing more: not the
+    card Dana typed for Lou (it would say who met Lou, and merging would take it over)."""
+    dana = await dana_types_lou(new_phone)
+    sam = await new_phone()
+    await sam.make_card(name="Sam Roe", email="sam@example.com")
+    await sam.post(sam.url("tap_guest"), {"name": "Mal", "email": "mallory@example.com"})
+    mallory = await new_phone()
+    await mallory.make_card(name="Mallory", email="mallory@example.com")
+    laptop = await new_phone()
+    signed = await signs_in(laptop, mail, app, "mallory@example.com")
+    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
+    assert "Sam Roe typed your details" in text_of(await laptop.get(laptop.url("sign_in_merge")))
+    await laptop.make_card(name="Mallory", email=LOU["email"])
+    gone = await laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "delete"})
+    assert gone.headers["location"] == laptop.url("contacts") + "?notice=guest_deleted"
+    offered = await laptop.get(laptop.url("sign_in_merge"))
+    assert offered.status_code == 303 and offered.headers["location"] == laptop.url("contacts")
+    merged = await laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "merge"})
+    assert merged.status_code == 404
+    assert "Lou Park" in text_of(await dana.get(dana.url("contacts"))), "Dana's Lou is his"
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE guest") == 1

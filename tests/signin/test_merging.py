@@ -3,7 +3,11 @@ merge it in (contacts, follow-ups, notes, events, devices) or to keep them apart
 
 from __future__ import annotations
 
+import pytest
+
 from tests.phone import soup, text_of
+from tests.reminders import subscribe
+from tests.signin.test_guests import signs_in
 from tests.signin.test_moving import show_code
 
 
@@ -106,3 +110,89 @@ async def test_keeping_them_apart_leaves_both_accounts_whole(new_phone, pool):
         await installed.post(installed.url("sign_in_merge_choose"), {"choice": "merge"})
     ).status_code == 404
     assert await pool.fetchval("SELECT count(*) FROM accounts WHERE id = 5") == 1
+
+
+async def bob_signs_in_on_alices_phone(new_phone, mail, app):  # type: ignore[no-untyped-def]
+    """Alice (a contact, and signed in on her laptop too) lends her phone to Bob, who signs in
+    to his own account on it: the phone is offered Alice's account to merge in."""
+    alice_phone = await new_phone()
+    await alice_phone.make_card(name="Alice Wu", email="alice@example.com")
+    mia = await new_phone()
+    await mia.make_card(name="Mia Chen", email="mia@example.com")
+    await swap(mia, alice_phone)
+    laptop = await new_phone()
+    await signs_in(laptop, mail, app, "alice@example.com")
+    bob = await new_phone()
+    await bob.make_card(name="Bob Roe", email="bob@example.com")
+    signed = await signs_in(alice_phone, mail, app, "bob@example.com")
+    assert signed.headers["location"] == alice_phone.url("sign_in_merge") + "?notice=signed_in"
+    return alice_phone, laptop
+
+
+async def test_the_merge_page_names_both_cards_and_says_what_merging_signs_out(
+    new_phone, pool, mail, app
+):
+    """Which card it goes into (someone lured to "sign in here" with another's code sees it),
+    that the laptop will be signed out, and for how long the offer is open."""
+    alice_phone, _ = await bob_signs_in_on_alices_phone(new_phone, mail, app)
+    offer = text_of(await alice_phone.get(alice_phone.url("sign_in_merge")))
+    assert "This browser is signed in to Bob Roe now." in offer
+    assert "Before you signed in, it had the card of Alice Wu" in offer
+    assert (
+        "1 other browser or app is signed in to Alice Wu: merging signs it out, and its"
+        " reminders stop. Sign in there again, to Bob Roe."
+    ) in offer
+    assert "Not your card, Bob Roe? Keep them apart, then sign out." in offer
+    assert "This offer is open for 60 more minutes." in offer
+    await pool.execute(
+        "UPDATE sessions SET created_at = created_at - interval '59 minutes'"
+        " WHERE merge_from IS NOT NULL"
+    )
+    offer = text_of(await alice_phone.get(alice_phone.url("sign_in_merge")))
+    assert "This offer is open for 1 more minute." in offer
+
+
+async def test_merging_signs_the_other_browsers_out_not_in_to_the_account_merged_into(
+    new_phone, pool, mail, app, push
+):
+    """Bob merges Alice's account into his: her laptop is signed out, not signed in to Bob's
+    account, and its reminders stop."""
+    alice_phone, laptop = await bob_signs_in_on_alices_phone(new_phone, mail, app)
+    await subscribe(laptop, push)
+    merged = await alice_phone.post(alice_phone.url("sign_in_merge_choose"), {"choice": "merge"})
+    assert merged.headers["location"] == alice_phone.url("contacts") + "?notice=merged"
+    assert "Mia Chen" in text_of(await alice_phone.get(alice_phone.url("contacts")))
+    signed_out = text_of(await laptop.get(laptop.url("contacts")))
+    assert "You were signed out on this phone." in signed_out
+    assert "Bob Roe" not in text_of(await laptop.get(laptop.url("card")))
+    assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
+
+
+@pytest.mark.parametrize("signing_out", ["sign_out_others", "sign_out"])
+async def test_signing_out_the_accounts_browsers_ends_offers_to_merge_it(
+    new_phone, pool, mail, app, signing_out
+):
+    """Alice, on her laptop, signs out every other browser (or that one): the offer on her
+    lent phone ends, and her account stays hers."""
+    alice_phone, laptop = await bob_signs_in_on_alices_phone(new_phone, mail, app)
+    assert (await laptop.post(laptop.url(signing_out), {})).status_code in (200, 303)
+    offer = await alice_phone.get(alice_phone.url("sign_in_merge"))
+    assert offer.headers["location"] == alice_phone.url("contacts"), "nothing offered"
+    merged = await alice_phone.post(alice_phone.url("sign_in_merge_choose"), {"choice": "merge"})
+    assert merged.status_code == 404
+    assert "Mia Chen" not in text_of(await alice_phone.get(alice_phone.url("contacts")))
+    assert await pool.fetchval("SELECT count(*) FROM contacts WHERE owner_id = 1") == 1, "hers"
+
+
+async def test_an_offer_to_merge_ends_an_hour_after_signing_in(new_phone, pool, mail, app):
+    alice_phone, laptop = await bob_signs_in_on_alices_phone(new_phone, mail, app)
+    await pool.execute(
+        "UPDATE sessions SET created_at = created_at - interval '1 hour'"
+        " WHERE merge_from IS NOT NULL"
+    )
+    offer = await alice_phone.get(alice_phone.url("sign_in_merge"))
+    assert offer.headers["location"] == alice_phone.url("contacts"), "nothing offered"
+    late = await alice_phone.post(alice_phone.url("sign_in_merge_choose"), {"choice": "merge"})
+    assert late.status_code == 404
+    assert "an offer is open for an hour after signing in" in text_of(late)
+    assert "Alice Wu" in text_of(await laptop.get(laptop.url("card")))

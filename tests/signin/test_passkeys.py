@@ -7,6 +7,7 @@ import json
 
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
+from tests.mailing import confirm_addresses
 from tests.phone import soup, text_of
 from tests.signin.authenticator import SoftAuthenticator
 
@@ -97,10 +98,34 @@ async def test_a_removed_passkey_no_longer_signs_in(new_phone, pool):
     asked = form.find_parent("details")
     assert asked.summary.get_text() == "Remove…"
     assert "It will no longer sign in to your account" in asked.get_text()
+    # Her address confirmed: the passkey is not her last way to prove it is her
+    # (tests/signin/test_passkeys_last_way.py).
+    await confirm_addresses(pool, "dana@example.com")
     removed = await dana.post(dana.url("passkey_remove", passkey_id=passkey_id), {})
     assert removed.status_code == 303
     refused = await sign_in_with(await new_phone(), keychain)
     assert refused.status_code == 400 and "not one of ours" in refused.json()["error"]
+
+
+async def test_a_passkey_whose_id_another_account_has_is_refused_in_words(new_phone):
+    """An authenticator that answers with the credential ID of Dana's passkey (a tampered
+    one, or a copy of hers) cannot add it to Mia's account: a clear 400, and Dana's passkey
+    still signs in to Dana."""
+    _, keychain = await dana_with_a_passkey(new_phone)
+    mia = await new_phone()
+    await mia.make_card(name="Mia Chen", email="mia@example.com")
+    copied = SoftAuthenticator("http://testserver")
+    created = copied.create(
+        await options(mia, "passkey_register_options"),
+        credential_id=keychain.passkeys[0].credential_id,
+    )
+    refused = await mia.client.post(mia.url("passkey_register"), json=created, headers=JSON)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"] == "That passkey is already in use."
+    assert soup(await mia.get(mia.url("settings"))).select_one("#passkeys") is None, "none added"
+    laptop = await new_phone()
+    assert (await sign_in_with(laptop, keychain)).status_code == 200
+    assert "Dana Lee" in text_of(await laptop.get(laptop.url("card")))
 
 
 async def test_adding_a_passkey_needs_a_signed_in_browser(new_phone):

@@ -215,7 +215,7 @@ async def test_every_code_sent_works_not_only_the_last(new_phone, pool, mail, ap
     assert await pool.fetchval("SELECT min(tries_left) FROM sign_in_codes") == 5
 
 
-async def test_five_wrong_tries_end_every_code_the_address_has(new_phone, pool, mail, app):
+async def test_five_wrong_tries_end_every_code_this_browser_asked_for(new_phone, pool, mail, app):
     thief, codes = await laptop_with_codes(new_phone, mail, app, asks=2)
     wrong = next(c for c in ("0" * 8, "1" * 8, "2" * 8) if c not in codes)
     said = await five_wrong_tries(thief, wrong)
@@ -249,7 +249,9 @@ async def test_a_code_that_is_not_eight_digits_costs_no_try(new_phone, pool, mai
     assert signed.status_code == 303
 
 
-async def test_asking_is_limited_per_address_even_all_at_once(new_phone, pool, mail):
+async def test_asking_is_limited_per_address_from_one_network_even_all_at_once(
+    new_phone, pool, mail
+):
     dana = await new_phone()
     await dana.make_card()
     phones = [await new_phone() for _ in range(8)]
