@@ -253,6 +253,20 @@ def _join_page(
     return response
 
 
+def _matching_form(
+    request: Request, page: dict[str, Any], status_code: int, **context: Any
+) -> Response:
+    """ "Get matched here" refused, keeping what was typed: in the event's page, or the
+    fragment htmx swaps in."""
+    return render(
+        request,
+        "event.html",
+        {**page, **context},
+        status_code=status_code,
+        fragment="_event_matching.html",
+    )
+
+
 async def event_matching(request: Request) -> Response:
     """Save what I am looking for and can help with, from the event's page, to my card."""
     form = await read_form(request)
@@ -267,13 +281,7 @@ async def event_matching(request: Request) -> Response:
         page = await _event_page(request, event)
         if checked:
             page["was"] = was
-        return render(
-            request,
-            "event.html",
-            {**page, "matching": values, "errors": errors},
-            status_code=422,
-            fragment="_event_matching.html",
-        )
+        return _matching_form(request, page, 422, matching=values, errors=errors)
     account_id = signed_in_account(request)
     saved = await request.app.state.sql.run(
         request.app.state.pool,
@@ -293,13 +301,7 @@ async def event_matching(request: Request) -> Response:
             for field in MATCHING
             if page["was"][field.name] != values[field.name]
         ]
-        return render(
-            request,
-            "event.html",
-            {**page, "matching": values, "changed_elsewhere": changed},
-            status_code=409,
-            fragment="_event_matching.html",
-        )
+        return _matching_form(request, page, 409, matching=values, changed_elsewhere=changed)
     if htmx(request).wants_fragment:
         return render(
             request,
