@@ -35,6 +35,7 @@ from server.mail import routes as mail_routes
 from server.privacy import routes as privacy_routes
 from server.roster import routes as roster_routes
 from server.settings import routes as settings_routes
+from server.signin import merge_routes as signin_merge_routes
 from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
 from server.tap import codes
@@ -72,6 +73,7 @@ ROUTES: list[BaseRoute] = [
     *export_routes.routes,
     *mail_routes.routes,
     *signin_routes.routes,
+    *signin_merge_routes.routes,
     *privacy_routes.routes,
     *devmail_routes.routes,
 ]

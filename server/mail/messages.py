@@ -208,7 +208,7 @@ class Composer:
 
     def stale(self, row: Any) -> str | None:
         """Why the row is no longer worth sending, or None."""
-        if row["kind"] in ("code", "delete_code"):
+        if row["kind"] in ("code", "delete_code", "merge_code"):
             # Asked for by someone waiting: sent even to an unsubscribed address, not when late.
             late = datetime.now(UTC) - row["created_at"] > CODE_LIFETIME
             return "expired" if late or row["code"] is None else None
@@ -358,6 +358,15 @@ class Composer:
     def _delete_code(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
         context = {
             "subject": f"Your code to delete your Reachout account: {row['code']}",
+            "code": _code_groups(row["code"]),
+            "works_for": _works_for(row, now),
+            "settings_url": self.links.page("settings"),
+        }
+        return context, False, None, None
+
+    def _merge_code(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        context = {
+            "subject": f"Your code to merge your Reachout account: {row['code']}",
             "code": _code_groups(row["code"]),
             "works_for": _works_for(row, now),
             "settings_url": self.links.page("settings"),

@@ -89,7 +89,7 @@ async def send_code(
     conn: Any, sql: Queries, secret_key: str, account_id: int, address: str, ip: str
 ) -> None:
     """A code to the confirmed address; codes.TooMany over the sign-in limits."""
-    await codes.ask_to_delete(conn, sql, secret_key, account_id, address, ip)
+    await codes.ask_for_account(conn, sql, secret_key, account_id, address, ip, "delete")
 
 
 async def check_code(

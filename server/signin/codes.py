@@ -11,8 +11,9 @@ stranger asking often must not keep its owner from a code) and per IP, under adv
 (so concurrent requests cannot slip past), and a row is kept even for an address no card
 has, so the answers, and the limits, never tell whether it has one.
 
-The same codes confirm, before an account is deleted, that the person deleting it is its
-owner (``ask_to_delete``): sent to its confirmed address, good only for that account.
+The same codes confirm, before an account is deleted or merged into another, that the person
+doing it is its owner (``ask_for_account``): sent to its confirmed address, good only for that
+account and that purpose.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from server.web import forms, limits, signing
 
 PER_ADDRESS_PER_IP_PER_HOUR = 5  # sign-in codes for one address, asked from one IP
 PER_ADDRESS_PER_HOUR = 20  # sign-in codes for one address in all: its inbox's flood limit
-PER_ADDRESS_TO_DELETE_PER_HOUR = 5  # codes to delete an account: only its sessions ask
+# Codes to delete an account (only its sessions ask), or to merge it into another (only a
+# browser it was signed in to asks): each purpose counted apart.
+PER_ADDRESS_TO_DELETE_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
 DIGITS = 8
 DEAD_CODE = {
@@ -51,7 +54,7 @@ NO_LIVE_CODE = (
     " Ask for a new one."
 )
 # The email each purpose's code travels in (server/mail/messages.py words them).
-EMAIL_KINDS = {"sign_in": "code", "delete": "delete_code"}
+EMAIL_KINDS = {"sign_in": "code", "delete": "delete_code", "merge": "merge_code"}
 
 
 class TooMany(Exception):
@@ -114,18 +117,25 @@ async def asked_address(conn: Any, sql: Queries, secret_key: str, reference: str
     return address
 
 
-async def ask_to_delete(
-    conn: Any, sql: Queries, secret_key: str, account_id: int, address: str, ip: str
+async def ask_for_account(
+    conn: Any,
+    sql: Queries,
+    secret_key: str,
+    account_id: int,
+    address: str,
+    ip: str,
+    purpose: str,
 ) -> None:
     """A code to ``address``, the account's confirmed one, for its owner to confirm that the
-    account is to be deleted; TooMany over the limits, counted apart per address from those
-    of signing in: anyone may ask sign-in codes for an address, which must not keep its owner
-    from deleting their account. Only the account's own sessions ask and type these, so they
-    count per address, whatever the IP, and work in any of its sessions (``check`` takes the
-    account). ``conn`` must not be in a transaction: this is one."""
+    account is to be deleted (``purpose`` "delete") or merged into another ("merge");
+    TooMany over the limits, counted apart per address and purpose from those of signing in:
+    anyone may ask sign-in codes for an address, which must not keep its owner from deleting
+    their account. Only a browser the account was signed in to asks these, so they count per
+    address, whatever the IP, and work only for that account (``check`` takes it). ``conn``
+    must not be in a transaction: this is one."""
     async with conn.transaction():
-        await _within_limits(conn, sql, address, ip, "delete")
-        await _issue(conn, sql, secret_key, address, ip, account_id, "delete")
+        await _within_limits(conn, sql, address, ip, purpose)
+        await _issue(conn, sql, secret_key, address, ip, account_id, purpose)
 
 
 async def _within_limits(

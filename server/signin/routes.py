@@ -360,64 +360,6 @@ def _signed_in(
 
 
 @signed_in(redirect="card")
-async def sign_in_merge(request: Request) -> Response:
-    """ "Two accounts, one person": the card this browser had before, merged in or kept apart."""
-    offer = await _merge_offer(request)
-    if offer is None:
-        return RedirectResponse(url_path(request, "contacts"), status_code=303)
-    return render(request, "sign_in_merge.html", {"offer": offer})
-
-
-@signed_in(status_code=404, message=NOT_SIGNED_IN)
-async def sign_in_merge_choose(request: Request) -> Response:
-    offer = await _merge_offer(request)
-    if offer is None:
-        raise HTTPException(
-            404,
-            "There is nothing to merge any more: an offer is open for an hour after signing in.",
-        )
-    form = await read_form(request)
-    pool, sql = request.app.state.pool, request.app.state.sql
-    me = viewer(request)
-    choice = text(form, "choice")
-    if choice == "merge" or (choice == "delete" and offer["guest"]):
-        async with pool.acquire() as conn, conn.transaction():
-            if choice == "merge":
-                await sql.run(
-                    conn,
-                    "sessions.merge_into",
-                    source=offer["account_id"],
-                    account_id=me.account_id,
-                )
-            else:  # a guest card someone typed: its owner deletes it (deletion.py's way)
-                await sql.run(conn, "sessions.delete_guest", account_id=offer["account_id"])
-            # Someone else typed the same address too: that card is offered next.
-            following = await sql.run(
-                conn,
-                "sessions.offer_next_guest",
-                session_id=me.session_id,
-                account_id=me.account_id,
-            )
-        notice = "merged" if choice == "merge" else "guest_deleted"
-        target = url_path(request, "sign_in_merge" if following else "contacts")
-    else:
-        await sql.run(pool, "sessions.decline_merge", session_id=me.session_id)
-        notice = "not_now" if offer["guest"] else "kept_apart"
-        target = url_path(request, "contacts")
-    return RedirectResponse(with_notice(target, notice), status_code=303)
-
-
-async def _merge_offer(request: Request) -> Any:
-    me = viewer(request)
-    return await request.app.state.sql.run(
-        request.app.state.pool,
-        "sessions.merge_offer",
-        session_id=me.session_id,
-        account_id=me.account_id,
-    )
-
-
-@signed_in(redirect="card")
 async def move(request: Request) -> Response:
     """ "Move to another app or phone": what to do, and a button that shows a code."""
     return render(request, "move.html", {"code": None})
@@ -704,8 +646,6 @@ routes = [
     Route("/sign-in/code", sign_in_code_step, name="sign_in_code_step"),
     Route("/sign-in/choose", sign_in_choose_page, name="sign_in_choose_page"),
     Route("/sign-in/choose", sign_in_choose, methods=["POST"], name="sign_in_choose"),
-    Route("/sign-in/merge", sign_in_merge, name="sign_in_merge"),
-    Route("/sign-in/merge", sign_in_merge_choose, methods=["POST"], name="sign_in_merge_choose"),
     Route("/move", move, name="move"),
     Route("/move", move_code, methods=["POST"], name="move_code"),
     Route("/move/enter", move_enter, name="move_enter"),

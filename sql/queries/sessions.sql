@@ -71,6 +71,13 @@ WHERE id = :old_id AND account_id = :account_id AND revoked_at IS NULL
 -- lure, "sign in here" with someone else's code, shows); the browsers still signed in to it
 -- (merging signs them out); the minutes left. An offer is open for an hour after signing in:
 -- a browser left on the question does not keep the power to take that account for good.
+-- And whether it is proven to be this person's own (``proven``): whoever holds an unlocked
+-- phone could sign in to their own account on it and merge its owner's in. An account with
+-- a confirmed address (``proof_address``, chosen as deletion.ways chooses) or passkeys is
+-- proven by a code to that address or a passkey in this session (merge_proven_for), or by
+-- the sign-in itself when its email code proved an address confirmed for it. A guest card
+-- is offered only for the address the code proved; an account with neither way of proof has
+-- nothing but the session that held it.
 SELECT s.merge_from AS account_id, c.name, a.guest,
        coalesce(mine.name, '') AS into_name,
        (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
@@ -83,12 +90,37 @@ SELECT s.merge_from AS account_id, c.name, a.guest,
         WHERE o.account_id = s.merge_from AND o.revoked_at IS NULL
           AND o.last_seen_at > now() - interval '400 days') AS other_browsers,
        ceil(extract(epoch FROM s.created_at + interval '1 hour' - now()) / 60)::int
-           AS minutes_left
+           AS minutes_left,
+       proof.address AS proof_address, coalesce(proof.bounced, false) AS proof_bounced,
+       keys.passkeys, s.merge_proven_for IS NOT DISTINCT FROM s.merge_from AS proven_here,
+       (a.guest OR s.merge_proven_for IS NOT DISTINCT FROM s.merge_from
+        OR (proof.address IS NULL AND keys.passkeys = 0)
+        OR EXISTS (SELECT 1 FROM address_confirmations pa
+                   WHERE pa.account_id = s.merge_from AND pa.address = s.proven_address))
+           AS proven
 FROM sessions s JOIN cards c ON c.account_id = s.merge_from
 JOIN accounts a ON a.id = s.merge_from
 LEFT JOIN cards mine ON mine.account_id = s.account_id
+CROSS JOIN LATERAL (
+    SELECT count(*) AS passkeys FROM passkeys p WHERE p.account_id = s.merge_from
+) keys
+LEFT JOIN LATERAL (
+    SELECT x.address, ea.bounced_at IS NOT NULL AS bounced
+    FROM address_confirmations x
+    JOIN email_addresses ea ON ea.address = x.address
+    WHERE x.account_id = s.merge_from
+    ORDER BY x.address = lower(c.email) DESC, 2, x.confirmed_at DESC, x.address
+    LIMIT 1
+) proof ON true
 WHERE s.id = :session_id AND s.account_id = :account_id AND s.merge_from IS NOT NULL
   AND s.created_at > now() - interval '1 hour'
+
+-- name: merge_proven!
+-- This session's person proved that :source, the account offered to merge in, is theirs (a
+-- code to its address, one of its passkeys): only while it is still the one offered.
+UPDATE sessions SET merge_proven_for = :source
+WHERE id = :session_id AND account_id = :account_id AND merge_from = :source
+  AND created_at > now() - interval '1 hour'
 
 -- name: guest_to_offer$
 -- A guest card with :address (the one an email code just proved is theirs), other than

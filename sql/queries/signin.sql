@@ -59,8 +59,9 @@ ORDER BY created_at, account_id
 
 -- name: new_code$
 -- A code for :address (and :account_id, NULL when no card has it) to sign in, typed in the
--- browser :asker_hash, or for :account_id to be deleted (:purpose; :asker_hash NULL), valid
--- :minutes minutes. The worker deletes codes after a day (retention.sign_in_codes).
+-- browser :asker_hash, or for :account_id to be deleted or merged into another (:purpose;
+-- :asker_hash NULL), valid :minutes minutes. The worker deletes codes after a day
+-- (retention.sign_in_codes).
 INSERT INTO sign_in_codes (address, account_id, code_hash, expires_at, ip, purpose, asker_hash)
 VALUES (:address, :account_id, :code_hash, now() + make_interval(mins => :minutes), :ip, :purpose,
         :asker_hash)
@@ -73,8 +74,8 @@ RETURNING id
 SELECT address FROM sign_in_codes WHERE id = :id AND purpose = 'sign_in' AND used_at IS NULL
 
 -- name: queue_code_email!
--- The email carrying the code (:kind: to sign in, or to delete the account); someone is
--- waiting for it, so it goes first and wakes the worker.
+-- The email carrying the code (:kind: to sign in, to delete the account, to merge it);
+-- someone is waiting for it, so it goes first and wakes the worker.
 WITH noted AS (
     INSERT INTO email_addresses (address) VALUES (:address) ON CONFLICT (address) DO NOTHING
 ), queued AS (
@@ -88,12 +89,13 @@ SELECT pg_notify('mail', 'queued')
 -- newest first, locked while the typed one is checked. Every code sent works, not only the
 -- last: someone whose first email was slow asks again, then the first one arrives. A sign-in
 -- code only in the browser :asker_hash that asked for it (NULL: none), so that a stranger's
--- wrong guesses cost tries of their own codes only; a code to delete an account is its own.
+-- wrong guesses cost tries of their own codes only; a code to delete or merge an account is
+-- that account's.
 SELECT id, account_id, code_hash
 FROM sign_in_codes
 WHERE address = :address AND purpose = :purpose AND used_at IS NULL AND expires_at > now()
   AND tries_left > 0 AND (:account_id::bigint IS NULL OR account_id = :account_id)
-  AND (purpose = 'delete' OR asker_hash = :asker_hash::bytea)
+  AND (purpose <> 'sign_in' OR asker_hash = :asker_hash::bytea)
 ORDER BY created_at DESC
 FOR UPDATE
 

@@ -3,12 +3,26 @@ merge it in (contacts, follow-ups, notes, events, devices) or to keep them apart
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from tests.mailing import code_sent
 from tests.phone import soup, text_of
 from tests.reminders import subscribe
 from tests.signin.test_guests import signs_in
 from tests.signin.test_moving import show_code
+
+MERGE_SUBJECT = re.compile(r"^Your code to merge your Reachout account: (\d{8})$")
+
+
+async def proves_with_the_code(phone, mail, app, address: str) -> None:  # type: ignore[no-untyped-def]
+    """The merge page's "Email me a code", and the code from ``address``'s inbox typed."""
+    asked = await phone.post(phone.url("sign_in_merge_send_code"))
+    assert asked.headers["location"] == phone.url("sign_in_merge") + "?code=sent"
+    code = await code_sent(app, mail, MERGE_SUBJECT, address)
+    checked = await phone.post(phone.url("sign_in_merge_check_code"), {"code": code})
+    assert checked.status_code == 303, text_of(checked)
 
 
 async def swap(phone, other) -> None:
@@ -155,10 +169,12 @@ async def test_the_merge_page_names_both_cards_and_says_what_merging_signs_out(
 async def test_merging_signs_the_other_browsers_out_not_in_to_the_account_merged_into(
     new_phone, pool, mail, app, push
 ):
-    """Bob merges Alice's account into his: her laptop is signed out, not signed in to Bob's
-    account, and its reminders stop."""
+    """Bob merges Alice's account into his, with the code from her inbox (she lets him: both
+    accounts are to be one): her laptop is signed out, not signed in to Bob's account, and its
+    reminders stop."""
     alice_phone, laptop = await bob_signs_in_on_alices_phone(new_phone, mail, app)
     await subscribe(laptop, push)
+    await proves_with_the_code(alice_phone, mail, app, "alice@example.com")
     merged = await alice_phone.post(alice_phone.url("sign_in_merge_choose"), {"choice": "merge"})
     assert merged.headers["location"] == alice_phone.url("contacts") + "?notice=merged"
     assert "Mia Chen" in text_of(await alice_phone.get(alice_phone.url("contacts")))

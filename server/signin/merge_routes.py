@@ -1,0 +1,232 @@
+"""``/sign-in/merge``, "Two cards, one person": after signing in where another card lived,
+merge it in (once it is proven to be this person's own: ``server/signin/merging.py``), delete
+a guest card someone typed for them, or keep them apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server.signin import codes, merging
+from server.web import limits
+from server.web.auth import signed_in, viewer
+from server.web.forms import read_form, read_json, text
+from server.web.notices import with_notice
+from server.web.templating import render
+from server.web.urls import url_path
+
+NOT_SIGNED_IN = "This browser is not signed in."
+NOTHING_TO_MERGE = (
+    "There is nothing to merge any more: an offer is open for an hour after signing in."
+)
+NOT_PROVEN = "Confirm that card is yours first. Nothing was merged."
+NO_ADDRESS = "No email address is confirmed for that card to send a code to."
+
+
+def _me(request: Request) -> tuple[int, int]:
+    """This browser's account and session, in a guarded handler."""
+    me = viewer(request)
+    assert me.account_id is not None and me.session_id is not None  # signed in
+    return me.account_id, me.session_id
+
+
+async def _offer(request: Request) -> Any:
+    account_id, session_id = _me(request)
+    return await request.app.state.sql.run(
+        request.app.state.pool,
+        "sessions.merge_offer",
+        session_id=session_id,
+        account_id=account_id,
+    )
+
+
+async def _open_offer(request: Request) -> Any:
+    offer = await _offer(request)
+    if offer is None:
+        raise HTTPException(404, NOTHING_TO_MERGE)
+    return offer
+
+
+def _page(
+    request: Request,
+    offer: Any,
+    *,
+    code_sent: bool = False,
+    again: bool = False,
+    too_many: str = "",  # when one more code may be asked for, in words
+    code_error: str = "",
+    merge_error: str = "",
+    status_code: int = 200,
+) -> Response:
+    response = render(
+        request,
+        "sign_in_merge.html",
+        {
+            "offer": offer,
+            "code_sent": code_sent,
+            "again": again,
+            "too_many": too_many,
+            "code_error": code_error,
+            "merge_error": merge_error,
+        },
+        status_code=status_code,
+    )
+    response.headers["cache-control"] = "no-store"  # an offer of someone's account: never kept
+    return response
+
+
+@signed_in(redirect="card")
+async def sign_in_merge(request: Request) -> Response:
+    offer = await _offer(request)
+    if offer is None:
+        return RedirectResponse(url_path(request, "contacts"), status_code=303)
+    # ?code=sent (or again): the step after "Email me a code", by GET, so that a reload shows
+    # it again rather than sending another code.
+    sent = request.query_params.get("code")
+    return _page(request, offer, code_sent=sent in ("sent", "again"), again=sent == "again")
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_in_merge_choose(request: Request) -> Response:
+    offer = await _open_offer(request)
+    form = await read_form(request)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    account_id, session_id = _me(request)
+    choice = text(form, "choice")
+    if choice == "merge" and not offer["proven"]:
+        return _page(request, offer, merge_error=NOT_PROVEN, status_code=403)
+    if choice == "merge" or (choice == "delete" and offer["guest"]):
+        async with pool.acquire() as conn, conn.transaction():
+            if choice == "merge":
+                await sql.run(
+                    conn, "sessions.merge_into", source=offer["account_id"], account_id=account_id
+                )
+            else:  # a guest card someone typed: its owner deletes it (deletion.py's way)
+                await sql.run(conn, "sessions.delete_guest", account_id=offer["account_id"])
+            # Someone else typed the same address too: that card is offered next.
+            following = await sql.run(
+                conn, "sessions.offer_next_guest", session_id=session_id, account_id=account_id
+            )
+        notice = "merged" if choice == "merge" else "guest_deleted"
+        target = url_path(request, "sign_in_merge" if following else "contacts")
+    else:
+        await sql.run(pool, "sessions.decline_merge", session_id=session_id)
+        notice = "not_now" if offer["guest"] else "kept_apart"
+        target = url_path(request, "contacts")
+    return RedirectResponse(with_notice(target, notice), status_code=303)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_in_merge_send_code(request: Request) -> Response:
+    """ "Email me a code": to the address confirmed for the card offered, for it only."""
+    offer = await _open_offer(request)
+    # "Send a new code" says it sent one: otherwise the page reads exactly as before.
+    again = bool(text(await read_form(request), "again"))
+    if offer["proven"]:
+        return RedirectResponse(url_path(request, "sign_in_merge"), status_code=303)
+    if offer["proof_address"] is None:
+        return _page(request, offer, code_error=NO_ADDRESS, status_code=400)
+    app = request.app
+    try:
+        async with app.state.pool.acquire() as conn:
+            await merging.send_code(
+                conn,
+                app.state.sql,
+                app.state.settings.secret_key,
+                offer["account_id"],
+                offer["proof_address"],
+                limits.address_key(request),
+            )
+    except codes.TooMany as too_many:
+        refused = _page(request, offer, code_sent=True, too_many=too_many.wait, status_code=429)
+        refused.headers["retry-after"] = str(too_many.retry_after)
+        return refused
+    step = url_path(request, "sign_in_merge") + ("?code=again" if again else "?code=sent")
+    return RedirectResponse(step, status_code=303)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_in_merge_check_code(request: Request) -> Response:
+    offer = await _open_offer(request)
+    form = await read_form(request)
+    refused: str | None = NO_ADDRESS
+    if offer["proof_address"] is not None:
+        app = request.app
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            refused = await merging.check_code(
+                conn,
+                app.state.sql,
+                app.state.settings.secret_key,
+                offer,
+                _me(request),
+                text(form, "code"),
+            )
+    if refused is not None:
+        return _page(request, offer, code_sent=True, code_error=refused, status_code=422)
+    return RedirectResponse(url_path(request, "sign_in_merge"), status_code=303)
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_in_merge_passkey_options(request: Request) -> Response:
+    offer = await _open_offer(request)
+    app = request.app
+    body = await merging.passkey_options(
+        app.state.pool, app.state.sql, app.state.settings.base_url, offer["account_id"]
+    )
+    return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
+
+
+@signed_in(status_code=404, message=NOT_SIGNED_IN)
+async def sign_in_merge_passkey(request: Request) -> Response:
+    offer = await _offer(request)
+    if offer is None:
+        return JSONResponse({"error": NOTHING_TO_MERGE}, status_code=404)
+    credential = await read_json(request)
+    app = request.app
+    try:
+        async with app.state.pool.acquire() as conn, conn.transaction():
+            await merging.check_passkey(
+                conn,
+                app.state.sql,
+                app.state.settings.base_url,
+                offer["account_id"],
+                _me(request),
+                credential,
+            )
+    except merging.NotTheirs as refused:
+        return JSONResponse({"error": str(refused)}, status_code=400)
+    return JSONResponse({"redirect": url_path(request, "sign_in_merge")})
+
+
+routes = [
+    Route("/sign-in/merge", sign_in_merge, name="sign_in_merge"),
+    Route("/sign-in/merge", sign_in_merge_choose, methods=["POST"], name="sign_in_merge_choose"),
+    Route(
+        "/sign-in/merge/code",
+        sign_in_merge_send_code,
+        methods=["POST"],
+        name="sign_in_merge_send_code",
+    ),
+    Route(
+        "/sign-in/merge/code/check",
+        sign_in_merge_check_code,
+        methods=["POST"],
+        name="sign_in_merge_check_code",
+    ),
+    Route(
+        "/sign-in/merge/passkey/options",
+        sign_in_merge_passkey_options,
+        methods=["POST"],
+        name="sign_in_merge_passkey_options",
+    ),
+    Route(
+        "/sign-in/merge/passkey",
+        sign_in_merge_passkey,
+        methods=["POST"],
+        name="sign_in_merge_passkey",
+    ),
+]
