@@ -23,7 +23,14 @@ async def block(
         await sql.run(held, "blocks.block", blocker_id=blocker_id, blocked_id=blocked_id)
 
 
-async def unblock(pool: asyncpg.Pool, sql: Queries, blocker_id: int, blocked_id: int) -> bool:
-    """Lift my block; False when I had none on them. The old connection does not come back."""
-    lifted = await sql.run(pool, "blocks.unblock", blocker_id=blocker_id, blocked_id=blocked_id)
-    return lifted is not None
+async def unblock(
+    conn: asyncpg.Pool | Connection, sql: Queries, blocker_id: int, blocked_id: int
+) -> bool:
+    """Lift my block; False when I had none on them. The old connection does not come back,
+    so a guest card I had blocked, kept only by the block, goes with it."""
+    async with transaction(conn) as held:
+        lifted = await sql.run(held, "blocks.unblock", blocker_id=blocker_id, blocked_id=blocked_id)
+        if lifted is None:
+            return False
+        await sql.run(held, "blocks.forget_if_lone", account_id=blocked_id)
+    return True

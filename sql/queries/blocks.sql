@@ -38,6 +38,13 @@ SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = :blocker_id AND blocked_i
 DELETE FROM blocks WHERE blocker_id = :blocker_id AND blocked_id = :blocked_id
 RETURNING blocked_id
 
+-- name: forget_if_lone!
+-- :account_id, just unblocked: a guest (a card typed for someone without the app) that the
+-- block was the last thing keeping is deleted now, not kept a year for nobody
+-- (forget_lone_guests() in sql/logic.sql). Its own statement, after `unblock`, so that it
+-- sees the block gone; in the same transaction.
+SELECT forget_lone_guests(ARRAY[:account_id::bigint])
+
 -- name: blocked_by
 -- The people I blocked, latest first, as their cards name them.
 SELECT b.blocked_id AS account_id, b.created_at, coalesce(c.name, 'Someone') AS name,

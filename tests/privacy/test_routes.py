@@ -110,7 +110,7 @@ async def test_how_long_says_a_contact_typed_for_someone_goes_after_the_guest_pe
         " signed in to claim them is deleted after 200 days, even from your contacts, with your"
         " note, promises and follow-up on them."
     ) in said
-    assert "once Undo of removing it runs out, or with your account" in said
+    assert "once Undo of removing it runs out, when you unblock it, or with your account" in said
 
 
 async def test_the_delete_page_lists_the_cards_i_typed(new_phone):
