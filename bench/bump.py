@@ -69,7 +69,7 @@ the clocks did, and
 how crowded the minute was for the pairing rule at other tolerances (computed from
 this run's reports). The CPU of the web processes, PostgreSQL and this process is
 measured over the bumping, and the sessions waiting on the event's pairing lock (an
-advisory lock: one bump at a time per event) are sampled every 100 ms.
+advisory lock: one bump at a time per event scope) are sampled every 100 ms.
 
 Not modelled: connection set-up (a phone on the Tap screen keeps its connection;
 here a new loopback connection is opened when the server's 5 s keep-alive ran

@@ -47,6 +47,59 @@ BEGIN
 END
 $$;
 
+-- Where a bump by `account` can pair (sql/queries/bumps.sql): every event it is at now (those
+-- current_event() picks from), the one joined last first; outside events, its network
+-- `network`. Not current_event() alone: at a conference and the evening meetup inside it, my
+-- bumps pair with those of someone who joined only the conference, as with the meetup's.
+-- plpgsql, as current_event(), to keep its plan.
+CREATE OR REPLACE FUNCTION bump_scopes_of(account bigint, network text) RETURNS text[]
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN coalesce(
+        (SELECT array_agg(ea.event_id::text ORDER BY ea.joined_at DESC, ea.event_id)
+         FROM event_attendees ea JOIN events e ON e.id = ea.event_id
+         WHERE ea.account_id = bump_scopes_of.account AND ea.left_at IS NULL
+           AND now() BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()),
+        ARRAY['net:' || network]);
+END
+$$;
+
+-- The advisory lock keys of bump scopes `scopes`, each once, in one order for everyone: two
+-- transactions that take theirs in this order never wait on each other in a circle.
+CREATE OR REPLACE FUNCTION bump_lock_keys(scopes text[]) RETURNS bigint[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT key ORDER BY key), '{}')
+    FROM unnest(scopes) AS scope, hashtextextended('bumps:' || scope, 0) AS key
+$$;
+
+-- Take the pairing locks of bump scopes `scopes`, waiting for each (server/tap/bumps.py).
+CREATE OR REPLACE FUNCTION lock_bump_scopes(scopes text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    key bigint;
+BEGIN
+    FOREACH key IN ARRAY bump_lock_keys(scopes) LOOP
+        PERFORM pg_advisory_xact_lock(key);
+    END LOOP;
+END
+$$;
+
+-- Take the pairing locks of bump scopes `scopes` if none is held elsewhere now; false if one
+-- is. Never waits: a transaction holding scopes already may add more only this way.
+CREATE OR REPLACE FUNCTION try_lock_bump_scopes(scopes text[]) RETURNS boolean
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    key bigint;
+BEGIN
+    FOREACH key IN ARRAY bump_lock_keys(scopes) LOOP
+        IF NOT pg_try_advisory_xact_lock(key) THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    RETURN true;
+END
+$$;
+
 -- The accounts hidden from `account` by a block, whichever side made it: a block hides
 -- both ways. A set-returning SQL function, so the planner inlines it into a roster's
 -- query as an anti-join instead of calling a function once per row.
@@ -825,8 +878,9 @@ $$;
 -- card with that address), no event lists it and no request waits on it. Kept for nobody, a
 -- third person's name, email and phone would otherwise wait a year for retention's
 -- unclaimed_guests. Called where a guest's last connection goes: when Undo of a removal has
--- run out (forget_removals()) and when the account it was connected to is deleted
--- (delete_account()). Returns how many went. Run in a transaction.
+-- run out (forget_removals()), when the account it was connected to is deleted
+-- (delete_account()) and when a block on it is lifted (blocks.forget_if_lone). Returns how
+-- many went. Run in a transaction.
 CREATE OR REPLACE FUNCTION forget_lone_guests(candidates bigint[]) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -840,9 +894,8 @@ BEGIN
         ORDER BY a.id
         FOR UPDATE
     LOOP
-        -- One check at a time, the cheap indexed ones first: contacts has no index by
-        -- contact_id, and a guest with a row of its own (nearly always its pair's other
-        -- half) stops there.
+        -- One check at a time, the cheapest first: a guest with a row of its own (nearly
+        -- always its pair's other half) stops there.
         CONTINUE WHEN EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = guest_id);
         CONTINUE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.blocked_id = guest_id)
                    OR EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = guest_id);

@@ -1,10 +1,10 @@
 """The rule that pairs two bumps, as a pure function the database layer applies under a lock.
 
-Two bumps pair when they come from different people in the same scope (event),
-their server-time moments are within ``TOLERANCE_MS`` of each other, their peak
-forces are alike, and neither has any other such candidate. Anything more is
-ambiguous: everyone involved is asked to bump again, because a wrong pair (my
-card to a stranger) is far worse than a second bump. A pair stays open to that
+Two bumps pair when they come from different people sharing a scope (an event both
+are at: ``server/tap/bumps.py``), their server-time moments are within ``TOLERANCE_MS``
+of each other, their peak forces are alike, and neither has any other such candidate.
+Anything more is ambiguous: everyone involved is asked to bump again, because a wrong
+pair (my card to a stranger) is far worse than a second bump. A pair stays open to that
 retraction until both people have confirmed it.
 """
 
@@ -74,8 +74,8 @@ def alike(a: Bump, b: Bump) -> bool:
 def decide(new: Bump, nearby: Iterable[Bump]) -> list[Bump]:
     """The bumps whose state changes when ``new`` arrives, ``new`` itself first.
 
-    ``nearby`` holds the earlier bumps of the same scope within the tolerance of
-    ``new``, in any state, and the partners of those that are paired. Swapped ones
+    ``nearby`` holds the earlier bumps sharing a scope with ``new`` within its
+    tolerance, in any state, and the partners of those that are paired. Swapped ones
     still count, so a late third bump cannot pair with someone else from a crowd.
     Ambiguous ones count too, so a crowd stays a crowd: letting later bumps pair
     past it doubled the swaps made in bench/bump.py, but showed strangers' names

@@ -1,17 +1,22 @@
 """Bumps in PostgreSQL: record one and pair it, wait for the outcome, confirm or decline.
 
-Every change to a scope's bumps happens under that scope's advisory lock, so
-several web processes pair bumps as one would; ``NOTIFY bumps`` wakes the
-requests waiting on a changed bump in whichever process holds them (one LISTEN
-connection per process, no reads while nothing changes).
+A bump is in one scope or several: each event its bumper is at (a conference and the evening
+meetup inside it), or outside events the bumper's network (IPv4 /24, IPv6 /64): one global
+scope let anyone's flood of bumps make every real bump "ambiguous" and hear the names of
+everyone bumping anywhere. Two bumps pair only when they share a scope: outside an event,
+two phones pair only when they are on one network as well as within 40 ms with alike forces
+(phones side by side on a café's Wi-Fi do; a script elsewhere never sees them). Two on
+different networks outside an event hear "No phone bumped back" and swap by code or QR
+instead. Bumps and waiting requests are limited per account and address
+(``server/web/limits.py``).
 
-A scope is an event, or outside events the bumper's network (IPv4 /24, IPv6 /64): one
-global scope let anyone's flood of bumps make every real bump "ambiguous" and hear the
-names of everyone bumping anywhere. Outside an event, two phones pair only when they are
-on one network as well as within 40 ms with alike forces (phones side by side on a café's
-Wi-Fi do; a script elsewhere never sees them). Two on different networks outside an event
-hear "No phone bumped back" and swap by code or QR instead. Bumps and waiting requests are
-limited per account and address (``server/web/limits.py``).
+Each scope has an advisory lock, and a transaction changes a bump only holding the locks of
+all its scopes, so several web processes pair bumps as one would: two that could change the
+same bump wait for each other. The locks of its own scopes a transaction takes first, in one
+order for everyone; one more it may add only if free at once, or it starts again taking them
+all first (waiting for a lock while holding another could wait in a circle). ``NOTIFY bumps``
+wakes the requests waiting on a changed bump in whichever process holds them (one LISTEN
+connection per process, no reads while nothing changes).
 """
 
 from __future__ import annotations
@@ -95,6 +100,14 @@ WAITING_PER_ADDRESS = Rule(
 )
 
 
+class _Busy(Exception):
+    """The pairing would change a bump in a scope whose lock another transaction holds."""
+
+    def __init__(self, scopes: set[str]) -> None:
+        super().__init__()
+        self.scopes = scopes
+
+
 async def record(
     pool: asyncpg.Pool,
     sql: Queries,
@@ -105,27 +118,57 @@ async def record(
 ) -> int:
     """Store a bump and apply the pairing rule to it; returns its id. ``network``: the
     bumper's (``limits.network_key``), the scope outside events."""
+    also: set[str] = set()
+    while True:
+        try:
+            return await _record(pool, sql, account_id, at_ms, force, network, also)
+        except _Busy as busy:
+            # Each round starts holding more scopes, of which there are only so many.
+            also |= busy.scopes
+
+
+async def _record(
+    pool: asyncpg.Pool,
+    sql: Queries,
+    account_id: int,
+    at_ms: float,
+    force: float | None,
+    network: str,
+    also: set[str],
+) -> int:
+    """``record`` once, first locking the bump's scopes and ``also``; raises ``_Busy`` (undoing
+    it all) when the pairing needs a scope held elsewhere."""
     tolerance = timedelta(milliseconds=TOLERANCE_MS)
     at = _moment(at_ms)
     async with pool.acquire() as conn, conn.transaction():
-        event = await sql.run(conn, "bumps.scope_for", account_id=account_id)
-        scope = event or f"net:{network}"
-        await sql.run(conn, "bumps.lock_scope", scope=scope)
+        scopes: list[str] = await sql.run(
+            conn, "bumps.scopes_for", account_id=account_id, network=network
+        )
+        held = set(scopes) | also
+        await sql.run(conn, "bumps.lock_scopes", scopes=sorted(held))
         bump_id: int = await sql.run(
-            conn, "bumps.insert", account_id=account_id, scope=scope, bumped_at=at, force=force
+            conn, "bumps.insert", account_id=account_id, scopes=scopes, bumped_at=at, force=force
         )
-        rows = await sql.run(
-            conn,
-            "bumps.nearby",
-            scope=scope,
-            since=at - tolerance,
-            until=at + tolerance,
-            bump_id=bump_id,
-            account_id=account_id,
-        )
-        changes = decide(
-            Bump(bump_id, account_id, at_ms, force), [Bump(**dict(row)) for row in rows]
-        )
+        while True:
+            rows = await sql.run(
+                conn,
+                "bumps.nearby",
+                scopes=scopes,
+                since=at - tolerance,
+                until=at + tolerance,
+                bump_id=bump_id,
+                account_id=account_id,
+            )
+            nearby = [_bump(row) for row in rows]
+            changes = decide(Bump(bump_id, account_id, at_ms, force), nearby)
+            scopes_of = {row["id"]: set(row["scopes"]) for row in rows}
+            more = set().union(*(scopes_of.get(c.id, set()) for c in changes)) - held
+            if not more:
+                break
+            if not await sql.run(conn, "bumps.try_lock_scopes", scopes=sorted(more)):
+                raise _Busy(more)
+            # Held now, but read before: what another transaction did meanwhile counts.
+            held |= more
         await sql.run(
             conn,
             "bumps.apply",
@@ -134,6 +177,12 @@ async def record(
             partner_ids=[change.partner_id for change in changes],
         )
     return bump_id
+
+
+def _bump(row: Any) -> Bump:
+    return Bump(
+        row["id"], row["account_id"], row["at_ms"], row["force"], row["state"], row["partner_id"]
+    )
 
 
 async def get(pool: asyncpg.Pool, sql: Queries, bump_id: int, account_id: int) -> Outcome | None:
@@ -150,11 +199,16 @@ async def get(pool: asyncpg.Pool, sql: Queries, bump_id: int, account_id: int) -
     )
 
 
-async def _move(
-    pool: asyncpg.Pool, sql: Queries, outcome: Outcome, moves: list[tuple[int, list[str], str]]
-) -> None:
+async def _lock(conn: Connection, sql: Queries, bump_ids: list[int | None]) -> None:
+    """Wait for the locks of every scope of the bumps a transaction is about to change, as read
+    before taking them: a bump's scopes never change, and a partner found since shares one."""
+    ids = sorted({bump_id for bump_id in bump_ids if bump_id is not None})
+    await sql.run(conn, "bumps.lock_bumps", bump_ids=ids)
+
+
+async def _move(pool: asyncpg.Pool, sql: Queries, moves: list[tuple[int, list[str], str]]) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "bumps.lock_scope", scope=outcome.row["scope"])
+        await _lock(conn, sql, [bump_id for bump_id, _, _ in moves])
         for bump_id, from_states, to_state in moves:
             await sql.run(
                 conn,
@@ -191,7 +245,7 @@ async def wait_for_change(
 
 async def give_up(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> None:
     """Nobody bumped back in time."""
-    await _move(pool, sql, outcome, [(outcome.id, ["waiting"], "unmatched")])
+    await _move(pool, sql, [(outcome.id, ["waiting"], "unmatched")])
 
 
 async def decline(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> None:
@@ -199,13 +253,14 @@ async def decline(pool: asyncpg.Pool, sql: Queries, outcome: Outcome) -> None:
     moves = [(outcome.id, ["paired", "confirmed"], "declined")]
     if outcome.row["partner_id"] is not None:
         moves.append((outcome.row["partner_id"], ["paired", "confirmed"], "declined"))
-    await _move(pool, sql, outcome, moves)
+    await _move(pool, sql, moves)
 
 
 async def confirm(pool: asyncpg.Pool, sql: Queries, outcome: Outcome, account_id: int) -> bool:
     """Say yes; returns True once both have, when the two are connected both ways."""
+    partner_id = outcome.row["partner_id"]
     async with pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "bumps.lock_scope", scope=outcome.row["scope"])
+        await _lock(conn, sql, [outcome.id, partner_id])
         await sql.run(
             conn,
             "bumps.set_state",
@@ -262,7 +317,7 @@ async def choose(
     """Pick who I bumped; False if they are not in my crowd. Two who pick each other are
     swapped then and there: each named the other, which is what confirming a pair is."""
     async with pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "bumps.lock_scope", scope=outcome.row["scope"])
+        await _lock(conn, sql, [outcome.id, choice])
         mine = await sql.run(conn, "bumps.get", bump_id=outcome.id, account_id=account_id)
         assert mine is not None
         # Anyone alike in the window, not only the nearest shown: a later, nearer bump

@@ -1,32 +1,55 @@
--- name: scope_for$
--- The event a bump can pair in: its bumper's now, or '' outside events (then its network).
-SELECT coalesce(current_event(:account_id)::text, '')
+-- name: scopes_for$
+-- Where a bump of :account_id can pair: each event it is at now, or outside events its
+-- network :network. Two bumps pair only when they share one.
+SELECT bump_scopes_of(:account_id, :network)
 
--- name: lock_scope!
--- Pairing in one scope happens one bump at a time, across every web process.
-SELECT pg_advisory_xact_lock(hashtextextended('bumps:' || :scope, 0))
+-- name: lock_scopes!
+-- Pairing in a scope happens one bump at a time, across every web process: waits for the
+-- locks of scopes :scopes (server/tap/bumps.py: only as a transaction's first lock).
+SELECT lock_bump_scopes(:scopes::text[])
+
+-- name: try_lock_scopes$
+-- The locks of scopes :scopes as well, if nobody holds one now; false otherwise.
+SELECT try_lock_bump_scopes(:scopes::text[])
+
+-- name: lock_bumps!
+-- Waits for the locks of every scope of bumps :bump_ids: what changing them takes.
+SELECT lock_bump_scopes(
+    ARRAY(SELECT scope FROM bump_scopes WHERE bump_id = ANY (:bump_ids::bigint[])))
 
 -- name: insert$
-INSERT INTO bumps (account_id, scope, bumped_at, force)
-VALUES (:account_id, :scope, :bumped_at, :force)
-RETURNING id
+-- A bump of :account_id in each of scopes :scopes (the first, its current event, kept on the row).
+WITH bump AS (
+    INSERT INTO bumps (account_id, scope, bumped_at, force)
+    VALUES (:account_id, (:scopes::text[])[1], :bumped_at, :force)
+    RETURNING id, bumped_at
+), scoped AS (
+    INSERT INTO bump_scopes (scope, bumped_at, bump_id)
+    SELECT DISTINCT scope, bump.bumped_at, bump.id FROM bump, unnest(:scopes::text[]) AS scope
+)
+SELECT id FROM bump
 
 -- name: nearby
--- The other bumps of scope :scope between :since and :until, and the partners of those paired.
--- Bumps of someone :account_id blocked, or who blocked them, are not there for it: the two
--- never pair, and each only hears that no phone bumped back.
+-- The other bumps sharing one of scopes :scopes between :since and :until, and the partners of
+-- those paired, each with all its scopes. Bumps of someone :account_id blocked, or who blocked
+-- them, are not there for it: the two never pair, and each only hears that no phone bumped back.
 WITH near AS (
-    SELECT id, account_id, (extract(epoch FROM bumped_at) * 1000)::float8 AS at_ms,
-           force, state, partner_id
-    FROM bumps
-    WHERE scope = :scope AND bumped_at BETWEEN :since AND :until AND id <> :bump_id
-      AND account_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+    SELECT b.id, b.account_id, (extract(epoch FROM b.bumped_at) * 1000)::float8 AS at_ms,
+           b.force, b.state, b.partner_id
+    FROM bumps b
+    WHERE b.id IN (SELECT s.bump_id FROM bump_scopes s
+                   WHERE s.scope = ANY (:scopes::text[]) AND s.bumped_at BETWEEN :since AND :until
+                     AND s.bump_id <> :bump_id)
+      AND b.account_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+), found AS (
+    SELECT * FROM near
+    UNION
+    SELECT b.id, b.account_id, (extract(epoch FROM b.bumped_at) * 1000)::float8, b.force,
+           b.state, b.partner_id
+    FROM bumps b JOIN near ON b.id = near.partner_id
 )
-SELECT * FROM near
-UNION
-SELECT b.id, b.account_id, (extract(epoch FROM b.bumped_at) * 1000)::float8, b.force,
-       b.state, b.partner_id
-FROM bumps b JOIN near ON b.id = near.partner_id
+SELECT found.*, ARRAY(SELECT s.scope FROM bump_scopes s WHERE s.bump_id = found.id) AS scopes
+FROM found
 
 -- name: apply$
 -- Write the pairing rule's decisions and wake whoever waits on those bumps.
@@ -50,7 +73,7 @@ SELECT count(pg_notify('bumps', id::text)) FROM freed
 
 -- name: get^
 -- One of my bumps, with its partner's state and the name on the partner's card.
-SELECT b.id, b.scope, b.state, b.partner_id, b.chosen_id, b.force,
+SELECT b.id, b.state, b.partner_id, b.chosen_id, b.force,
        (extract(epoch FROM b.bumped_at) * 1000)::float8 AS at_ms,
        p.account_id AS partner_account,
        (extract(epoch FROM greatest(b.bumped_at, p.bumped_at)) * 1000)::float8 AS later_ms,
@@ -74,21 +97,25 @@ WHERE woken IS NOT NULL
 
 -- name: crowd
 -- The others in ambiguous bump :bump_id's window (:window either side) who were told to try again
--- too, nearest first: whom "pick who you bumped" may list (never someone blocked either way,
--- and at an event only those listed on its roster: who hid there is not named to strangers).
-SELECT o.id, o.account_id, (extract(epoch FROM o.bumped_at) * 1000)::float8 AS at_ms,
-       o.force, o.state, o.chosen_id, c.name, c.headline
+-- too, nearest first: whom "pick who you bumped" may list (never someone blocked either way; only
+-- someone sharing one of its scopes, and at an event only if listed on that event's roster: who
+-- hid there is not named to strangers, nor is someone of another event to anyone).
+SELECT DISTINCT o.id, o.account_id, (extract(epoch FROM o.bumped_at) * 1000)::float8 AS at_ms,
+       o.force, o.state, o.chosen_id, c.name, c.headline,
+       abs(extract(epoch FROM o.bumped_at - b.bumped_at)) AS apart
 FROM bumps b
-JOIN bumps o ON o.scope = b.scope AND o.account_id <> b.account_id
-            AND o.bumped_at BETWEEN b.bumped_at - :window::interval AND b.bumped_at + :window::interval
+JOIN bump_scopes mine ON mine.bump_id = b.id
+JOIN bump_scopes near ON near.scope = mine.scope AND near.bump_id <> b.id
+     AND near.bumped_at BETWEEN b.bumped_at - :window::interval AND b.bumped_at + :window::interval
+JOIN bumps o ON o.id = near.bump_id AND o.account_id <> b.account_id
 JOIN cards c ON c.account_id = o.account_id
 WHERE b.id = :bump_id AND o.state = 'ambiguous'
   AND o.account_id NOT IN (SELECT account_id FROM blocked_with(b.account_id))
-  AND (b.scope LIKE 'net:%' OR EXISTS (
+  AND (mine.scope LIKE 'net:%' OR EXISTS (
       SELECT 1 FROM event_attendees ea
-      WHERE ea.event_id::text = b.scope AND ea.account_id = o.account_id
+      WHERE ea.event_id::text = mine.scope AND ea.account_id = o.account_id
         AND ea.listed AND ea.left_at IS NULL))
-ORDER BY abs(extract(epoch FROM o.bumped_at - b.bumped_at)), o.id
+ORDER BY apart, o.id
 
 -- name: set_choice$
 -- Record whom bump :bump_id picked, and wake both.
