@@ -51,15 +51,20 @@ $$;
 -- current_event() picks from), the one joined last first; outside events, its network
 -- `network`. Not current_event() alone: at a conference and the evening meetup inside it, my
 -- bumps pair with those of someone who joined only the conference, as with the meetup's.
--- plpgsql, as current_event(), to keep its plan.
+-- The eight joined last at most: a bump takes a lock and writes a row per scope, and anyone
+-- can make events (a bump at thousands filled PostgreSQL's shared lock table: a 500, and
+-- other people's statements refused with it). plpgsql, as current_event(), to keep its plan.
 CREATE OR REPLACE FUNCTION bump_scopes_of(account bigint, network text) RETURNS text[]
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN coalesce(
-        (SELECT array_agg(ea.event_id::text ORDER BY ea.joined_at DESC, ea.event_id)
-         FROM event_attendees ea JOIN events e ON e.id = ea.event_id
-         WHERE ea.account_id = bump_scopes_of.account AND ea.left_at IS NULL
-           AND now() BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()),
+        (SELECT array_agg(event_id::text ORDER BY joined_at DESC, event_id)
+         FROM (SELECT ea.event_id, ea.joined_at
+               FROM event_attendees ea JOIN events e ON e.id = ea.event_id
+               WHERE ea.account_id = bump_scopes_of.account AND ea.left_at IS NULL
+                 AND now() BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
+               ORDER BY ea.joined_at DESC, ea.event_id
+               LIMIT 8) AS live),
         ARRAY['net:' || network]);
 END
 $$;

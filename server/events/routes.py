@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -27,15 +27,35 @@ from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
+# Making events: an organizer makes a few a day; a script making thousands would make every
+# bump of its account lock and write that many scopes (bump_scopes_of() takes eight at most).
+EVENTS_PER_DAY = 20
+NEW_EVENTS = limits.Rule(
+    "new-events",
+    EVENTS_PER_DAY,
+    timedelta(days=1),
+    f"You have created {EVENTS_PER_DAY} events today. Nothing was saved: please try again"
+    " {wait}.",
+)
+
 
 def _form_page(
-    request: Request, form: events.EventForm | None, event: Any = None, status_code: int = 200
+    request: Request,
+    form: events.EventForm | None,
+    event: Any = None,
+    status_code: int = 200,
+    refused: str = "",
 ) -> Response:
     values = form.values if form else {"time_zone": viewer(request).time_zone}
     return render(
         request,
         "event_form.html",
-        {"values": values, "errors": form.errors if form else {}, "event": event},
+        {
+            "values": values,
+            "errors": form.errors if form else {},
+            "event": event,
+            "refused": refused,
+        },
         status_code=status_code,
     )
 
@@ -53,6 +73,12 @@ async def event_create(request: Request) -> Response:
     if checked.errors:
         return _form_page(request, checked, status_code=422)
     values = checked.values
+    try:
+        await limits.take(request.app.state.pool, request.app.state.sql, (NEW_EVENTS, account_id))
+    except limits.TooMany as too_many:
+        refused = _form_page(request, checked, status_code=429, refused=str(too_many.detail))
+        refused.headers.update(too_many.headers or {})
+        return refused
     for _ in range(10):  # a clash among 887 million codes is rare; just draw again
         event_id = await request.app.state.sql.run(
             request.app.state.pool,

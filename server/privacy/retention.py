@@ -64,7 +64,8 @@ RULES = (
         ("retention.sign_in_codes",),
     ),
     Rule(
-        "What the limits count (new accounts, swaps, guests, bumps and requests per account,"
+        "What the limits count (new accounts, events, swaps, guests, bumps and requests per"
+        " account,"
         " share link and IP address, and wrong codes typed on the Tap screen, to move to"
         " another phone or to join an event), with the IP address",
         "deleted after {period}",

@@ -575,3 +575,20 @@ async def test_get_matched_here_is_not_refused_for_a_change_to_the_rest_of_the_c
 
 def typed_fields(form: dict[str, str]) -> dict[str, str]:
     return {name: form[name] for name in ("looking_for", "can_help_with")}
+
+
+async def test_a_twenty_first_event_in_a_day_is_refused_and_the_form_kept(new_phone, pool):
+    """Organizers make a few events a day; a script making thousands would make each of its
+    bumps lock thousands of event scopes."""
+    organizer = await new_phone()
+    await organizer.make_card()
+    for n in range(20):
+        made = await organizer.post(organizer.url("event_create"), event_form(name=f"Meetup {n}"))
+        assert made.status_code == 303
+    refused = await organizer.post(organizer.url("event_create"), event_form(name="One more"))
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"]
+    said = text_of(refused)
+    assert "You have created 20 events today. Nothing was saved: please try again" in said
+    assert soup(refused).select_one("input[name=name]")["value"] == "One more"
+    assert await pool.fetchval("SELECT count(*) FROM events") == 20

@@ -59,7 +59,7 @@ async def test_the_code_goes_to_the_cards_address_and_a_wrong_one_merges_nothing
     await proves_with_the_code(alice_phone, mail, app, "alice@example.com")
     email = next(m for m in reversed(mail.received) if MERGE_SUBJECT.match(m.subject))
     body = " ".join(email.message.get_body(("plain",)).get_content().split())
-    assert "Didn't ask? Nothing is merged without this code." in body
+    assert "Didn't ask? Nothing is merged unless this code, or one of your passkeys" in body
     proven = await alice_phone.get(alice_phone.url("sign_in_merge"))
     assert "Confirmed: the card of Alice Wu is yours." in said(proven)
     merged = await alice_phone.post(alice_phone.url("sign_in_merge_choose"), {"choice": "merge"})

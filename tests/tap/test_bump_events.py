@@ -143,3 +143,29 @@ async def test_a_bump_waits_while_another_event_pairs_the_one_it_would_pair_with
         dana.url("bump_status", bump_id=dana_bump), headers={"accept": "application/json"}
     )
     assert shown.json()["partner_name"] == "Mia Chen"
+
+
+async def test_someone_at_a_thousand_events_of_their_own_still_bumps_and_pairs(new_phone, pool):
+    """Anyone can make events; a bump takes a lock and writes a row per event its bumper is at,
+    so only the eight joined last count (thousands filled PostgreSQL's lock table: a 500)."""
+    dana, mia, _ed = await conference_and_meetup(new_phone, pool)
+    dana_id = await account_of(pool, "Dana Lee")
+    await pool.execute(
+        """WITH made AS (
+               INSERT INTO events (organizer_id, name, join_code, starts_at, ends_at, time_zone)
+               SELECT $1, 'Mine ' || g, 'Z' || translate(to_char(g, 'FM00000'), '0123456789', 'ABCDEFGHJK'),
+                      now() - interval '1 hour', now() + interval '1 hour', 'UTC'
+               FROM generate_series(1, 1000) g RETURNING id)
+           INSERT INTO event_attendees (event_id, account_id, joined_at)
+           SELECT id, $1, now() - interval '3 hours' FROM made""",
+        dana_id,
+    )
+    now = time.time() * 1000
+    first, second = await asyncio.gather(bump(dana, now), bump(mia, now + 20))
+    assert first.status_code == second.status_code == 200
+    assert first.json()["state"] == second.json()["state"] == "paired"
+    assert first.json()["partner_name"] == "Mia Chen"
+    scopes = await pool.fetchval(
+        "SELECT count(*) FROM bump_scopes WHERE bump_id = $1", first.json()["bump_id"]
+    )
+    assert scopes == 8
