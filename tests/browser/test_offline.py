@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -119,10 +120,12 @@ async def test_a_page_polling_offline_does_not_say_nothing_was_sent(
     await expect(code).to_be_visible()
 
 
-async def mias_page(dana: Page) -> None:
-    """Dana opens Mia's contact page online, so the phone keeps it for offline."""
+async def mias_page(dana: Page, kept_for_offline: bool = True) -> None:
+    """Dana opens Mia's contact page online, so the phone keeps it for offline (unless her
+    phone runs no service worker: ``kept_for_offline=False``)."""
     await dana.goto("/contacts")
-    await service_worker_controls(dana)
+    if kept_for_offline:
+        await service_worker_controls(dana)
     await contact_links(dana).filter(has_text=MIA.name).tap()
     await expect(dana.get_by_role("heading", level=1, name=MIA.name)).to_be_visible()
     await dana.wait_for_load_state("load")  # htmx at work before any Save is tapped
@@ -295,8 +298,18 @@ async def test_words_typed_while_a_save_is_on_its_way_stay_in_the_field(
 ) -> None:
     """On slow venue Wi-Fi, Save tapped, then a few more words typed: the answer's form used
     to replace them with what was saved."""
-    dana = await swap_with_mia(new_phone_page)
-    await mias_page(dana)
+
+    # The slow Wi-Fi is a route holding the answer, which Playwright cannot be sure to see
+    # with a service worker in charge: a POST the worker passes on untouched now and then
+    # reached the server unseen by the route (and by page.on("request")), mostly on a
+    # loaded machine, and the save was answered before a word more was typed. Playwright
+    # says to block service workers where a test routes requests; the worker does nothing
+    # with this POST anyway (sw-cache.js: fragments and POSTs go to the network untouched).
+    async def phone_routing_every_request(**options: Any) -> Page:
+        return await new_phone_page(service_workers="block", **options)
+
+    dana = await swap_with_mia(phone_routing_every_request)
+    await mias_page(dana, kept_for_offline=False)
     on_its_way = asyncio.Event()
     answer = asyncio.Event()
 
@@ -313,13 +326,16 @@ async def test_words_typed_while_a_save_is_on_its_way_stay_in_the_field(
     posted: list[str] = []
     dana.on("request", lambda request: posted.append(f"{request.method} {request.url}"))
     await dana.get_by_role("button", name="Save note").tap()
-    # Generous: a loaded CI machine once took longer than 10 s to get here (what the page
-    # sent is in the message, should it happen again).
     try:
-        await asyncio.wait_for(on_its_way.wait(), 30)
+        await asyncio.wait_for(on_its_way.wait(), 30)  # generous: CI machines get loaded
     except TimeoutError:
+        # What the page sent, said and the server saved tell a lost tap from a request the
+        # route never saw.
         flash = await dana.locator("#flash").text_content()
-        pytest.fail(f"the save never reached the network: sent {posted}, said {flash!r}")
+        pytest.fail(
+            f"the route held no save: the page sent {posted}, said {flash!r}, "
+            f"and the server has the note {await saved_note(pool)!r}"
+        )
     await note.press_sequentially(", and Porto", delay=20)
     answer.set()
     await expect(dana.locator("#flash p")).to_have_text(
