@@ -153,7 +153,8 @@ async def test_someone_at_a_thousand_events_of_their_own_still_bumps_and_pairs(n
     await pool.execute(
         """WITH made AS (
                INSERT INTO events (organizer_id, name, join_code, starts_at, ends_at, time_zone)
-               SELECT $1, 'Mine ' || g, 'Z' || translate(to_char(g, 'FM00000'), '0123456789', 'ABCDEFGHJK'),
+               SELECT $1, 'Mine ' || g,
+                      'Z' || translate(to_char(g, 'FM00000'), '0123456789', 'ABCDEFGHJK'),
                       now() - interval '1 hour', now() + interval '1 hour', 'UTC'
                FROM generate_series(1, 1000) g RETURNING id)
            INSERT INTO event_attendees (event_id, account_id, joined_at)
