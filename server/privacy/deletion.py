@@ -27,10 +27,6 @@ FRESH = timedelta(minutes=5)
 TYPED = "delete"  # what an account with no other proof types to confirm
 
 
-class NotYou(ValueError):
-    """The proof was refused; the message says why, readably."""
-
-
 class LastWay(Exception):
     """The passkey is the last way to confirm it is them, and this session did not just
     confirm: it stays."""
@@ -103,34 +99,31 @@ async def check_code(
 ) -> str | None:
     """The emailed code signs this session in afresh; else why not. In a transaction, which
     must commit either way: a wrong code costs a try (raising would give the try back)."""
-    checked = await codes.check(
-        conn, sql, secret_key, address, typed, purpose="delete", account_id=account_id
+    refused = await codes.check_for_account(
+        conn, sql, secret_key, account_id, address, typed, "delete"
     )
-    if checked.account_id != account_id:
-        return checked.message
-    await sql.run(conn, "deletion.signed_in_afresh", account_id=account_id, session_id=session_id)
-    return None
-
-
-async def passkey_options(conn: Any, sql: Queries, base_url: str, account_id: int) -> str:
-    """A passkey challenge that the phone answers with one of this account's passkeys."""
-    mine = await sql.run(conn, "passkeys.for_account", account_id=account_id)
-    return await passkeys.authentication_options(
-        conn, sql, base_url, allow=[bytes(row["credential_id"]) for row in mine]
-    )
+    if refused is None:
+        await _signed_in_afresh(conn, sql, account_id, session_id)
+    return refused
 
 
 async def check_passkey(
     conn: Any, sql: Queries, base_url: str, account_id: int, session_id: int, credential: Any
 ) -> None:
-    """The passkey's answer signs this session in afresh; NotYou with why not. In a
+    """The passkey's answer signs this session in afresh; passkeys.Refused with why not. In a
     transaction."""
-    try:
-        answered_for = await passkeys.authenticate(conn, sql, base_url, credential)
-    except passkeys.Refused as refused:
-        raise NotYou(str(refused)) from refused
-    if answered_for != account_id:
-        raise NotYou("That passkey belongs to another account. Use one of this account's.")
+    await passkeys.authenticate_as(
+        conn,
+        sql,
+        base_url,
+        credential,
+        account_id,
+        "That passkey belongs to another account. Use one of this account's.",
+    )
+    await _signed_in_afresh(conn, sql, account_id, session_id)
+
+
+async def _signed_in_afresh(conn: Any, sql: Queries, account_id: int, session_id: int) -> None:
     await sql.run(conn, "deletion.signed_in_afresh", account_id=account_id, session_id=session_id)
 
 

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.privacy import deletion, retention
-from server.signin import codes
+from server.signin import codes, passkeys
 from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
@@ -149,7 +149,7 @@ async def delete_account_check_code(request: Request) -> Response:
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def delete_account_passkey_options(request: Request) -> Response:
     app = request.app
-    body = await deletion.passkey_options(
+    body = await passkeys.options_for_account(
         app.state.pool, app.state.sql, app.state.settings.base_url, signed_in_account(request)
     )
     return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
@@ -165,7 +165,7 @@ async def delete_account_passkey(request: Request) -> Response:
             await deletion.check_passkey(
                 conn, app.state.sql, app.state.settings.base_url, account_id, session_id, credential
             )
-    except deletion.NotYou as refused:
+    except passkeys.Refused as refused:
         return JSONResponse({"error": str(refused)}, status_code=400)
     return JSONResponse({"redirect": url_path(request, "delete_account")})
 

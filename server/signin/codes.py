@@ -242,6 +242,24 @@ async def check(
     return Checked(int(found["account_id"]))
 
 
+async def check_for_account(
+    conn: Any,
+    sql: Queries,
+    secret_key: str,
+    account_id: int,
+    address: str,
+    typed: str,
+    purpose: str,
+) -> str | None:
+    """Whether ``typed`` is a live code of ``purpose`` ("delete", "merge") for ``account_id``,
+    sent to ``address``: None, or why not. Run inside a transaction that commits either way:
+    a wrong code costs a try."""
+    checked = await check(
+        conn, sql, secret_key, address, typed, purpose=purpose, account_id=account_id
+    )
+    return None if checked.account_id == account_id else checked.message
+
+
 async def proven(conn: Any, sql: Queries, address: str, account_id: int) -> None:
     """A code sent to ``address`` opened ``account_id``: it reached its owner, so the address
     is confirmed for that account."""

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.signin import codes, merging
+from server.signin import codes, merging, passkeys
 from server.web import limits
 from server.web.auth import signed_in, viewer
 from server.web.forms import read_form, read_json, text
@@ -174,7 +174,7 @@ async def sign_in_merge_check_code(request: Request) -> Response:
 async def sign_in_merge_passkey_options(request: Request) -> Response:
     offer = await _open_offer(request)
     app = request.app
-    body = await merging.passkey_options(
+    body = await passkeys.options_for_account(
         app.state.pool, app.state.sql, app.state.settings.base_url, offer["account_id"]
     )
     return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
@@ -197,7 +197,7 @@ async def sign_in_merge_passkey(request: Request) -> Response:
                 _me(request),
                 credential,
             )
-    except merging.NotTheirs as refused:
+    except passkeys.Refused as refused:
         return JSONResponse({"error": str(refused)}, status_code=400)
     return JSONResponse({"redirect": url_path(request, "sign_in_merge")})
 

@@ -19,10 +19,6 @@ from server.db.queries import Queries
 from server.signin import codes, passkeys
 
 
-class NotTheirs(ValueError):
-    """The proof was refused; the message says why, readably."""
-
-
 async def send_code(
     conn: Any, sql: Queries, secret_key: str, source: int, address: str, ip: str
 ) -> None:
@@ -41,34 +37,27 @@ async def check_code(
     """The emailed code proves ``offer``'s account is this person's; else why not. In a
     transaction, which must commit either way: a wrong code costs a try."""
     source = int(offer["account_id"])
-    checked = await codes.check(
-        conn, sql, secret_key, offer["proof_address"], typed, purpose="merge", account_id=source
+    refused = await codes.check_for_account(
+        conn, sql, secret_key, source, offer["proof_address"], typed, "merge"
     )
-    if checked.account_id != source:
-        return checked.message
-    await _proven(conn, sql, source, session)
-    return None
-
-
-async def passkey_options(conn: Any, sql: Queries, base_url: str, source: int) -> str:
-    """A passkey challenge the phone answers with one of ``source``'s passkeys."""
-    theirs = await sql.run(conn, "passkeys.for_account", account_id=source)
-    return await passkeys.authentication_options(
-        conn, sql, base_url, allow=[bytes(row["credential_id"]) for row in theirs]
-    )
+    if refused is None:
+        await _proven(conn, sql, source, session)
+    return refused
 
 
 async def check_passkey(
     conn: Any, sql: Queries, base_url: str, source: int, session: tuple[int, int], credential: Any
 ) -> None:
-    """The passkey's answer proves ``source`` is this person's; NotTheirs with why not. In a
-    transaction."""
-    try:
-        answered_for = await passkeys.authenticate(conn, sql, base_url, credential)
-    except passkeys.Refused as refused:
-        raise NotTheirs(str(refused)) from refused
-    if answered_for != source:
-        raise NotTheirs("That passkey is not one of that card's. Use one made for it.")
+    """The passkey's answer proves ``source`` is this person's; passkeys.Refused with why not.
+    In a transaction."""
+    await passkeys.authenticate_as(
+        conn,
+        sql,
+        base_url,
+        credential,
+        source,
+        "That passkey is not one of that card's. Use one made for it.",
+    )
     await _proven(conn, sql, source, session)
 
 

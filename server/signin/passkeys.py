@@ -182,3 +182,21 @@ async def authenticate(conn: Any, sql: Queries, base_url: str, credential: Any) 
         raise Refused(UNREADABLE) from error
     await sql.run(conn, "passkeys.used", id=passkey["id"], sign_count=verified.new_sign_count)
     return int(passkey["account_id"])
+
+
+async def options_for_account(conn: Any, sql: Queries, base_url: str, account_id: int) -> str:
+    """A challenge the phone answers with one of ``account_id``'s passkeys: its owner
+    confirming it is them (before deleting it, or merging it into another)."""
+    theirs = await sql.run(conn, "passkeys.for_account", account_id=account_id)
+    return await authentication_options(
+        conn, sql, base_url, allow=[bytes(row["credential_id"]) for row in theirs]
+    )
+
+
+async def authenticate_as(
+    conn: Any, sql: Queries, base_url: str, credential: Any, account_id: int, not_theirs: str
+) -> None:
+    """The answer is one of ``account_id``'s passkeys; else Refused, with ``not_theirs`` for
+    another account's."""
+    if await authenticate(conn, sql, base_url, credential) != account_id:
+        raise Refused(not_theirs)
