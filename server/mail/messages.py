@@ -208,7 +208,7 @@ class Composer:
 
     def stale(self, row: Any) -> str | None:
         """Why the row is no longer worth sending, or None."""
-        if row["kind"] in ("code", "delete_code", "merge_code"):
+        if row["kind"] in ("code", "delete_code", "merge_code", "prove_code"):
             # Asked for by someone waiting: sent even to an unsubscribed address, not when late.
             late = datetime.now(UTC) - row["created_at"] > CODE_LIFETIME
             return "expired" if late or row["code"] is None else None
@@ -356,17 +356,21 @@ class Composer:
         return context, False, None, None
 
     def _delete_code(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
-        context = {
-            "subject": f"Your code to delete your Reachout account: {row['code']}",
-            "code": _code_groups(row["code"]),
-            "works_for": _works_for(row, now),
-            "settings_url": self.links.page("settings"),
-        }
-        return context, False, None, None
+        return self._account_code(row, now, "delete your Reachout account")
 
     def _merge_code(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        return self._account_code(row, now, "merge your Reachout account")
+
+    def _prove_code(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
+        return self._account_code(row, now, "confirm it's you")
+
+    def _account_code(
+        self, row: Any, now: datetime, to_do: str
+    ) -> tuple[dict[str, Any], bool, Any, Any]:
+        """A code that proves to one of its sessions that the account is its owner's, for
+        ``to_do`` (its subject says what)."""
         context = {
-            "subject": f"Your code to merge your Reachout account: {row['code']}",
+            "subject": f"Your code to {to_do}: {row['code']}",
             "code": _code_groups(row["code"]),
             "works_for": _works_for(row, now),
             "settings_url": self.links.page("settings"),

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.privacy import deletion, retention
-from server.signin import codes, passkeys
+from server.signin import codes, passkeys, proving
 from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, read_json, text
@@ -19,7 +19,7 @@ from server.web.urls import url_path
 NOT_SIGNED_IN = "This browser is not signed in to an account."
 NOT_FRESH = (
     "Confirm it is you first, with a code by email or a passkey."
-    f" It counts for {int(deletion.FRESH.total_seconds() // 60)} minutes."
+    f" It counts for {proving.FRESH_MINUTES} minutes."
 )
 TYPE_IT = f'Type "{deletion.TYPED}" to confirm. Nothing was deleted.'
 
@@ -60,7 +60,7 @@ async def _page(
     """The page: what goes, then the step the person is at."""
     account_id, session_id = _me(request)
     pool, sql = request.app.state.pool, request.app.state.sql
-    ways = await deletion.ways(pool, sql, account_id, session_id)
+    ways = await proving.ways(pool, sql, account_id, session_id)
     goes = await sql.run(pool, "deletion.what_goes", account_id=account_id)
     response = render(
         request,
@@ -74,7 +74,7 @@ async def _page(
             "code_error": code_error,
             "confirm_error": confirm_error,
             "typed": deletion.TYPED,
-            "fresh_minutes": int(deletion.FRESH.total_seconds() // 60),
+            "fresh_minutes": proving.FRESH_MINUTES,
         },
         status_code=status_code,
     )
@@ -97,24 +97,17 @@ async def delete_account_send_code(request: Request) -> Response:
     # "Send a new code" says it sent one: otherwise the page reads exactly as before.
     again = bool(text(await read_form(request), "again"))
     app = request.app
-    account_id, session_id = _me(request)
-    ways = await deletion.ways(app.state.pool, app.state.sql, account_id, session_id)
-    if ways.address is None:
-        return await _page(
-            request,
-            code_error="No email address is confirmed for your account to send a code to.",
-            status_code=400,
-        )
     try:
-        async with app.state.pool.acquire() as conn:
-            await deletion.send_code(
-                conn,
-                app.state.sql,
-                app.state.settings.secret_key,
-                account_id,
-                ways.address,
-                limits.address_key(request),
-            )
+        await proving.send_code(
+            app.state.pool,
+            app.state.sql,
+            app.state.settings.secret_key,
+            _me(request),
+            limits.address_key(request),
+            deletion.PURPOSE,
+        )
+    except proving.NoAddress as none:
+        return await _page(request, code_error=str(none), status_code=400)
     except codes.TooMany as too_many:
         refused = await _page(request, code_sent=True, too_many=too_many.wait, status_code=429)
         refused.headers["retry-after"] = str(too_many.retry_after)
@@ -127,20 +120,14 @@ async def delete_account_send_code(request: Request) -> Response:
 async def delete_account_check_code(request: Request) -> Response:
     form = await read_form(request)
     app = request.app
-    account_id, session_id = _me(request)
-    ways = await deletion.ways(app.state.pool, app.state.sql, account_id, session_id)
-    refused: str | None = "No email address is confirmed for your account any more."
-    if ways.address is not None:
-        async with app.state.pool.acquire() as conn, conn.transaction():
-            refused = await deletion.check_code(
-                conn,
-                app.state.sql,
-                app.state.settings.secret_key,
-                account_id,
-                session_id,
-                ways.address,
-                text(form, "code"),
-            )
+    refused = await proving.check_code(
+        app.state.pool,
+        app.state.sql,
+        app.state.settings.secret_key,
+        _me(request),
+        text(form, "code"),
+        deletion.PURPOSE,
+    )
     if refused is not None:
         return await _page(request, code_sent=True, code_error=refused, status_code=422)
     return RedirectResponse(url_path(request, "delete_account"), status_code=303)
@@ -159,11 +146,10 @@ async def delete_account_passkey_options(request: Request) -> Response:
 async def delete_account_passkey(request: Request) -> Response:
     credential = await read_json(request)
     app = request.app
-    account_id, session_id = _me(request)
     try:
         async with app.state.pool.acquire() as conn, conn.transaction():
-            await deletion.check_passkey(
-                conn, app.state.sql, app.state.settings.base_url, account_id, session_id, credential
+            await proving.check_passkey(
+                conn, app.state.sql, app.state.settings.base_url, _me(request), credential
             )
     except passkeys.Refused as refused:
         return JSONResponse({"error": str(refused)}, status_code=400)
@@ -178,8 +164,8 @@ async def delete_account_confirm(request: Request) -> Response:
     app = request.app
     account_id, session_id = _me(request)
     async with app.state.pool.acquire() as conn, conn.transaction():
-        ways = await deletion.ways(conn, app.state.sql, account_id, session_id)
-        confirmed = ways.may_delete and (
+        ways = await proving.ways(conn, app.state.sql, account_id, session_id)
+        confirmed = ways.proven and (
             ways.proof_needed or text(form, "confirm").strip().lower() == deletion.TYPED
         )
         if confirmed:

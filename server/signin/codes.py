@@ -11,9 +11,10 @@ stranger asking often must not keep its owner from a code) and per IP, under adv
 (so concurrent requests cannot slip past), and a row is kept even for an address no card
 has, so the answers, and the limits, never tell whether it has one.
 
-The same codes confirm, before an account is deleted or merged into another, that the person
-doing it is its owner (``ask_for_account``): sent to its confirmed address, good only for that
-account and that purpose.
+The same codes confirm, before an account is deleted or merged into another, or gets a new way
+of proof (``server/signin/proving.py``), that the person doing it is its owner
+(``ask_for_account``): sent to its confirmed address, good only for that account and that
+purpose.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from server.web import forms, limits, signing
 
 PER_ADDRESS_PER_IP_PER_HOUR = 5  # sign-in codes for one address, asked from one IP
 PER_ADDRESS_PER_HOUR = 20  # sign-in codes for one address in all: its inbox's flood limit
-# Codes to delete an account (only its sessions ask), or to merge it into another (only a
-# browser it was signed in to asks): each purpose counted apart.
+# Codes to delete an account or add a way of proof to it (only its sessions ask), or to merge
+# it into another (only a browser it was signed in to asks): each purpose counted apart.
 PER_ADDRESS_TO_DELETE_PER_HOUR = 5
 PER_IP_PER_HOUR = 20
 DIGITS = 8
@@ -54,7 +55,12 @@ NO_LIVE_CODE = (
     " Ask for a new one."
 )
 # The email each purpose's code travels in (server/mail/messages.py words them).
-EMAIL_KINDS = {"sign_in": "code", "delete": "delete_code", "merge": "merge_code"}
+EMAIL_KINDS = {
+    "sign_in": "code",
+    "delete": "delete_code",
+    "merge": "merge_code",
+    "prove": "prove_code",
+}
 
 
 class TooMany(Exception):
@@ -127,7 +133,8 @@ async def ask_for_account(
     purpose: str,
 ) -> None:
     """A code to ``address``, the account's confirmed one, for its owner to confirm that the
-    account is to be deleted (``purpose`` "delete") or merged into another ("merge");
+    account is to be deleted (``purpose`` "delete"), merged into another ("merge") or that
+    this session may add a way of proof ("prove");
     TooMany over the limits, counted apart per address and purpose from those of signing in:
     anyone may ask sign-in codes for an address, which must not keep its owner from deleting
     their account. Only a browser the account was signed in to asks these, so they count per
@@ -251,18 +258,32 @@ async def check_for_account(
     typed: str,
     purpose: str,
 ) -> str | None:
-    """Whether ``typed`` is a live code of ``purpose`` ("delete", "merge") for ``account_id``,
-    sent to ``address``: None, or why not. Run inside a transaction that commits either way:
-    a wrong code costs a try."""
+    """Whether ``typed`` is a live code of ``purpose`` ("delete", "merge", "prove") for
+    ``account_id``, sent to ``address``: None, or why not. Run inside a transaction that
+    commits either way: a wrong code costs a try."""
     checked = await check(
         conn, sql, secret_key, address, typed, purpose=purpose, account_id=account_id
     )
     return None if checked.account_id == account_id else checked.message
 
 
+async def opens(conn: Any, sql: Queries, address: str, account_id: int) -> bool:
+    """Whether a sign-in code to ``address`` may open ``account_id`` (``signin.opens``): not
+    an account with a way of proof whose card merely carries the address, which whoever held
+    its owner's unlocked phone could have put there."""
+    return bool(await sql.run(conn, "signin.opens", address=address, account_id=account_id))
+
+
+NOT_CONFIRMED_HERE = (
+    "This address is on a Reachout card but isn't confirmed for it yet, so it can't sign you"
+    " in. Sign in with your passkey or the address you confirmed, then confirm this one in"
+    " Settings."
+)
+
+
 async def proven(conn: Any, sql: Queries, address: str, account_id: int) -> None:
-    """A code sent to ``address`` opened ``account_id``: it reached its owner, so the address
-    is confirmed for that account."""
+    """A code sent to ``address`` opened ``account_id`` (``opens``): it reached its owner, so
+    the address is confirmed for that account."""
     await sql.run(conn, "mail.confirm", address=address, account_id=account_id, resubscribe=False)
 
 

@@ -20,7 +20,7 @@ from server.cards.cards import load_card
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
 from server.privacy import deletion
-from server.signin import browsers, codes, moving, passkeys
+from server.signin import browsers, codes, moving, passkeys, proving
 from server.web import forms, limits, qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.client import client_ip
@@ -176,19 +176,32 @@ async def sign_in_code(request: Request) -> Response:
     app = request.app
     sql, secret_key = app.state.sql, app.state.settings.secret_key
     choices: list[Any] = []
+    opens = True
     async with app.state.pool.acquire() as conn, conn.transaction():
         checked = await codes.check(
             conn, sql, secret_key, address, text(form, "code"), asker=_asker(request)
         )
         if checked.account_id is not None:
             choices = await sql.run(conn, "signin.cards_to_choose", address=address)
-            if not choices:
+            opens = bool(choices) or await codes.opens(conn, sql, address, checked.account_id)
+            if not choices and opens:
                 await codes.proven(conn, sql, address, checked.account_id)
                 session = await _start_session(
                     request, conn, checked.account_id, "email_code", proven_address=address
                 )
     if choices:
         return _to_choice(request, address, _next_page(request, form))
+    if not opens:
+        # The code reached the address, but the account has a way of proof and the address
+        # is not confirmed for it: whoever held its owner's phone may have put theirs on the
+        # card. Nothing signed in, nothing confirmed (the spent code is used up all the same).
+        return _sign_in_page(
+            request,
+            address=address,
+            error=codes.NOT_CONFIRMED_HERE,
+            next_page=_next_page(request, form),
+            status_code=403,
+        )
     if checked.account_id is None:
         return _sign_in_page(
             request,
@@ -514,11 +527,33 @@ def _json_options(body: str) -> Response:
     return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
 
 
+NOT_PROVEN = (
+    "Confirm it's you first, with a code by email or a passkey: then you can add a passkey"
+    f" for {proving.FRESH_MINUTES} minutes."
+)
+
+
+async def _not_proven(request: Request, conn: object) -> Response | None:
+    """Adding a passkey to an account with a way of proof asks for a fresh proof in this
+    session ("Confirm it's you"): else whoever holds the unlocked phone adds theirs, and signs
+    in as its owner from anywhere. The refusal, with where to confirm, or None."""
+    session_id = viewer(request).session_id
+    assert session_id is not None  # signed in means a session
+    ways = await proving.ways(conn, request.app.state.sql, signed_in_account(request), session_id)
+    if ways.proven:
+        return None
+    confirm = f"{url_path(request, 'settings_confirm')}?{urlencode({'then': 'passkey'})}"
+    return JSONResponse({"error": NOT_PROVEN, "confirm": confirm}, status_code=403)
+
+
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def passkey_register_options(request: Request) -> Response:
     """Settings → "Add a passkey": what the browser's passkey dialog needs."""
     app = request.app
     account_id = signed_in_account(request)
+    refused = await _not_proven(request, app.state.pool)
+    if refused is not None:
+        return refused
     card = await app.state.sql.run(app.state.pool, "cards.get", account_id=account_id)
     body = await passkeys.registration_options(
         app.state.pool,
@@ -538,6 +573,9 @@ async def passkey_register(request: Request) -> Response:
     name = browsers.describe(request.headers.get("user-agent", ""))
     try:
         async with app.state.pool.acquire() as conn, conn.transaction():
+            refused = await _not_proven(request, conn)
+            if refused is not None:
+                return refused
             await passkeys.register(
                 conn,
                 app.state.sql,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import asyncpg
 from playwright.async_api import CDPSession, Page, expect
 
 from tests.browser.conftest import NewPage
@@ -34,7 +35,7 @@ async def keychain(page: Page) -> tuple[CDPSession, str]:
 
 
 async def test_a_passkey_added_in_safari_signs_in_the_installed_app(
-    new_phone_page: NewPage,
+    new_phone_page: NewPage, pool: asyncpg.Pool
 ) -> None:
     safari = await new_phone_page()
     await make_card_from_home(safari, DANA)
@@ -47,12 +48,20 @@ async def test_a_passkey_added_in_safari_signs_in_the_installed_app(
     [credential] = stored["credentials"]
     assert credential["isResidentCredential"], "a discoverable credential"
     assert credential["rpId"] == "localhost"
-    # Again on the same phone: the authenticator refuses a second one, and says why.
+    # Again on the same phone: a second way of proof asks "Confirm it's you" first (her
+    # passkey does), then the authenticator refuses a second one, and says why.
+    await safari.get_by_role("link", name="Add a passkey").tap()
+    await expect(safari.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
+    await safari.get_by_role("button", name="Confirm with a passkey").tap()
+    await expect(safari.get_by_role("heading", level=1, name="Settings")).to_be_visible()
     await safari.get_by_role("button", name="Add a passkey").tap()
     await expect(safari.get_by_role("alert").filter(has_text="already has a passkey")).to_have_text(
         "This phone already has a passkey for your account: nothing to add."
     )
 
+    # As it is now (used once to confirm: its signature counter moved on).
+    stored = await cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    [credential] = stored["credentials"]
     installed = await new_phone_page()  # its own cookies; the same keychain (synced)
     app_cdp, app_authenticator = await keychain(installed)
     await app_cdp.send(
@@ -66,6 +75,8 @@ async def test_a_passkey_added_in_safari_signs_in_the_installed_app(
     await installed.goto("/card")
     await expect(installed.locator("main")).to_contain_text(DANA.name)
 
+    # Minutes later: her confirming with it no longer counts.
+    await pool.execute("UPDATE sessions SET fresh_sign_in_at = now() - interval '1 hour'")
     await safari.goto("/settings")
     await expect(safari.locator("#passkeys")).to_contain_text("last used")
     passkeys = safari.locator("#passkeys")

@@ -13,8 +13,8 @@ from typing import Any
 import asyncpg
 from PIL import Image
 
-from server.privacy import deletion
 from server.privacy.retention import Retention
+from server.signin import proving
 from tests.events.test_routes import attendee, event_form, organizer_with_event
 from tests.limit_counts import says_wait
 from tests.mailing import code_sent, confirm_addresses, leaves_details, running_mail_worker
@@ -213,16 +213,17 @@ async def test_deleting_a_rich_account_leaves_no_row_that_references_it(
         dana.url("contact_give_get", contact_id=mia_contact),
         {"promised": "Intro to Sam", "they_asked": "A job"},
     )
-    # Her photo, a second browser (signed in by email code: her address is confirmed), a
-    # passkey, a passkey asked to be added and never finished, devices with reminders.
+    # Her photo, a second browser (signed in by email code: her address is confirmed, and it
+    # is her just now), a passkey added there, a passkey asked to be added and never
+    # finished, devices with reminders.
     photo = await dana.post(
         dana.url("card_photo"), files={"photo": ("me.jpg", small_jpeg(), "image/jpeg")}
     )
     assert photo.status_code == 303
     laptop = await signed_in_by_email(new_phone, mail, app)
     keychain = SoftAuthenticator("http://testserver")
-    assert (await add_passkey(dana, keychain)).status_code == 201
-    await options(dana, "passkey_register_options")
+    assert (await add_passkey(laptop, keychain)).status_code == 201
+    await options(laptop, "passkey_register_options")
     await subscribe(dana, push, "Dana's phone")
     await subscribe(mia, push, "Mia's phone")
     # Reminders: due, pushed and emailed (a confirmation asked for, "You met" to Mia and Lou).
@@ -403,7 +404,7 @@ async def test_without_a_fresh_sign_in_nothing_is_deleted(new_phone, pool, app, 
     await confirm_by_code_with(dana, await code_sent(app, mail, DELETE_SUBJECT, DANA))
     await pool.execute(
         "UPDATE sessions SET fresh_sign_in_at = now() - $1::interval",
-        deletion.FRESH + deletion.FRESH / 10,
+        proving.FRESH + proving.FRESH / 10,
     )
     assert (await delete_for_good(dana)).status_code == 403
     assert await pool.fetchval("SELECT count(*) FROM accounts") == 1

@@ -5,6 +5,7 @@ its passkeys."""
 
 from __future__ import annotations
 
+from tests.mailing import confirm_addresses
 from tests.phone import soup, text_of
 from tests.signin.authenticator import SoftAuthenticator
 from tests.signin.test_guests import signs_in
@@ -113,6 +114,8 @@ async def test_a_passkey_of_the_card_proves_it_and_another_accounts_does_not(
     await bob.make_card(name="Bob Roe", email="bob@example.com")
     bobs = SoftAuthenticator("http://testserver")
     assert (await add_passkey(bob, bobs)).status_code == 201
+    # His address confirmed (with a passkey, an unconfirmed one signs in nowhere).
+    await confirm_addresses(pool, "bob@example.com")
     await signs_in(alice_phone, mail, app, "bob@example.com")
 
     offer = said(await alice_phone.get(alice_phone.url("sign_in_merge")))

@@ -1,4 +1,5 @@
 // Passkeys: "Add a passkey" in Settings and "Sign in with a passkey" on the sign-in page.
+// A refusal that names where to confirm it's you first ("confirm": a URL) goes there.
 // The server's options come as JSON with base64url fields; the browser wants bytes, and its
 // answer goes back as JSON with base64url fields (the shape the webauthn package reads).
 (function () {
@@ -35,12 +36,18 @@
     status.hidden = false;
   }
 
-  // The options asked for, or null when they were refused (said in the status).
+  // Refused: to "Confirm it's you" when the answer says so, else said in the status.
+  function refused(status, said) {
+    if (said.confirm) location.assign(said.confirm);
+    else say(status, said.error);
+  }
+
+  // The options asked for, or null when they were refused.
   async function optionsFor(button, status) {
     var asked = await post(button.dataset.optionsUrl);
     var options = await asked.json();
     if (asked.ok) return options;
-    say(status, options.error);
+    refused(status, options);
     return null;
   }
 
@@ -65,7 +72,7 @@
     });
     var said = await answer.json();
     if (answer.ok) location.reload();
-    else say(status, said.error);
+    else refused(status, said);
   }
 
   async function signIn(button, status) {
@@ -113,6 +120,8 @@
   });
 
   if (window.PublicKeyCredential) {
-    document.querySelectorAll("[data-passkey]").forEach(function (b) { b.hidden = false; });
+    document.querySelectorAll("[data-passkey], [data-passkey-link]").forEach(function (b) {
+      b.hidden = false;
+    });
   }
 })();

@@ -1,0 +1,38 @@
+-- Confirm it's you: how a session's owner can prove the account is theirs, and the proof
+-- given (server/signin/proving.py), asked before deleting it and before adding a way of proof.
+
+-- name: ways^
+-- How :account_id can confirm it is them in this session (:session_id): an address confirmed
+-- for this account that a code can go to (NULL when there is none), whether it is on the card
+-- now and whether mail to it bounced, how many passkeys it has, and whether this session
+-- proved it in the last :fresh (a code or a passkey just now, or a sign-in by either).
+-- Every confirmed address counts, not only the card's: whoever holds the unlocked phone can
+-- change the card's email with no proof, and that must not leave the session alone as all it
+-- takes. Of several, the card's (where its owner is now), then one that does not bounce, then
+-- the one confirmed last. One that bounced still counts (a code is sent to it anyway: a
+-- bounce may pass, and proves nothing about who holds the phone); the page says so.
+SELECT x.address, x.on_card, x.bounced,
+       (SELECT count(*) FROM passkeys p WHERE p.account_id = s.account_id) AS passkeys,
+       coalesce(s.fresh_sign_in_at > now() - :fresh::interval, false) AS fresh
+FROM sessions s
+LEFT JOIN LATERAL (
+    SELECT x.address,
+           x.address = (SELECT lower(c.email) FROM cards c WHERE c.account_id = s.account_id)
+               AS on_card,
+           ea.bounced_at IS NOT NULL AS bounced
+    FROM address_confirmations x
+    JOIN email_addresses ea ON ea.address = x.address
+    WHERE x.account_id = s.account_id
+    ORDER BY 2 DESC NULLS LAST, 3, x.confirmed_at DESC, x.address
+    LIMIT 1
+) x ON true
+WHERE s.id = :session_id AND s.account_id = :account_id
+
+-- name: lock_ways!
+-- :account_id's ways to confirm it is them are about to change (a passkey removed): a second
+-- change waits for the first, and then sees what it left.
+SELECT 1 FROM accounts WHERE id = :account_id FOR UPDATE
+
+-- name: signed_in_afresh!
+-- This session's owner just proved it is them (an email code, a passkey).
+UPDATE sessions SET fresh_sign_in_at = now() WHERE id = :session_id AND account_id = :account_id
