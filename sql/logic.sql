@@ -971,11 +971,12 @@ $$;
 -- One page of an event's roster for `viewer` (events.roster says what it shows): listed,
 -- present attendees other than the viewer, no block either way; `typed` a prefix tsquery
 -- text (events.prefix_query) or NULL for everyone; `lim` of them after the person `after`
--- (NULL, or nobody now: from the first). Everyone is in name order. A search is best match
--- first, in three tiers, each in name order: every word typed is in their name ("dan"
--- finds Dana Lee); in their name, company and headline together ("rec" finds recruiters,
--- "dan rec" Dana the recruiter); anywhere on the card (what they look for or can help
--- with). The cursor places `after` by their card's tier and name now.
+-- (NULL, or nobody on this viewer's roster of this event now: from the first). Everyone is
+-- in name order. A search is best match first, in three tiers, each in name order: every
+-- word typed is in their name ("dan" finds Dana Lee); in their name, company and headline
+-- together ("rec" finds recruiters, "dan rec" Dana the recruiter); anywhere on the card
+-- (what they look for or can help with). The cursor places `after` by their card's tier
+-- and name now.
 -- At a big event a prefix like "r" matches half the room, and ranking all of them by
 -- ts_rank before keeping a page took 50-110 ms. Each tier is read either in name order
 -- (cards_name), stopping at the page, where it is common, or through its own GIN index
@@ -998,12 +999,20 @@ DECLARE
     after_id bigint := 0;
 BEGIN
     IF after IS NOT NULL THEN
+        -- Only someone this page could have shown: placed by anyone's card, the page would
+        -- tell whether that card's name (or, searching, its words) sorts before the names
+        -- on it, and pages compared would spell out the name of any account, one letter at
+        -- a time. Anyone else (or someone gone since): from the first.
         SELECT CASE WHEN words IS NULL OR a.name_words @@ words THEN 1
                     WHEN a.top_words @@ words THEN 2
                     ELSE 3 END,
                a.name, a.account_id
         INTO after_tier, after_name, after_id
-        FROM cards a WHERE a.account_id = after;
+        FROM cards a
+        JOIN event_attendees ea ON ea.event_id = event AND ea.account_id = a.account_id
+        WHERE a.account_id = after AND a.account_id <> viewer
+          AND ea.listed AND ea.left_at IS NULL
+          AND a.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h);
         IF NOT FOUND THEN
             after_tier := 1; after_name := ''; after_id := 0;
         END IF;

@@ -18,6 +18,7 @@ from server.db import time_zones
 from server.events import events, joining
 from server.events.events import join_path, join_url, load_event
 from server.mail import addresses
+from server.swaps import rates
 from server.web import limits, pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
@@ -209,6 +210,7 @@ async def _event_page(request: Request, event: Any) -> dict[str, Any]:
             request.app.state.pool,
             "events.attendees",
             event_id=event["id"],
+            organizer_id=event["organizer_id"],
             pattern=like_pattern(who),
             limit=ATTENDEES_SHOWN + 1,
         )
@@ -261,6 +263,7 @@ def _join_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    refused: str = "",
 ) -> Response:
     response = render(
         request,
@@ -272,6 +275,7 @@ def _join_page(
             "values": values or dict.fromkeys(fields.QUICK_FIELDS, ""),
             "errors": errors or {},
             "listed": True if values is None else values.get("listed") == "on",
+            "refused": refused,
         },
         status_code=status_code,
     )
@@ -391,17 +395,32 @@ async def join_event_submit(request: Request) -> Response:
         raise Titled(403, joining.REMOVED, title="You can't join this event")
     token, token_hash = sessions.new_token()
     zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
-    async with pool.acquire() as conn, conn.transaction():
-        account_id = await sql.run(
-            conn,
-            "accounts.create_with_card",
-            token_hash=token_hash,
-            time_zone=zone,
-            **fields.card_values(values),
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            # A fresh cookie jar is a fresh account: without this, a script makes as many
+            # as it likes here, each with its own allowance of requests to connect.
+            await rates.join_event(conn, request)
+            account_id = await sql.run(
+                conn,
+                "accounts.create_with_card",
+                token_hash=token_hash,
+                time_zone=zone,
+                **fields.card_values(values),
+            )
+            await sql.run(
+                conn, "events.join", event_id=event["id"], account_id=account_id, listed=listed
+            )
+    except limits.TooMany as too_many:
+        # Said in the form, which keeps what was typed; nothing was made.
+        refused = _join_page(
+            request,
+            event,
+            values={**values, "listed": text(form, "listed")},
+            status_code=429,
+            refused=str(too_many.detail),
         )
-        await sql.run(
-            conn, "events.join", event_id=event["id"], account_id=account_id, listed=listed
-        )
+        refused.headers.update(too_many.headers or {})
+        return refused
     response = redirect(
         request, with_notice(url_path(request, "event", event_id=event["id"]), _joined(event))
     )

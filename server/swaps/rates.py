@@ -1,4 +1,5 @@
-"""How often people may swap and make cards through someone's share link, or type guests in.
+"""How often people may swap and make cards through someone's share link (or, for new
+accounts, an event's join form), or type guests in.
 
 A share link is screenshotted and posted: with it, a script could make thousands of accounts,
 each a contact of the link's owner and a reminder the next morning. Each limit is keyed on the
@@ -10,6 +11,7 @@ is on the big screen: a few hundred people in an hour.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -34,6 +36,14 @@ NEW_PER_ADDRESS = Rule(
     # A venue's Wi-Fi is one address for everyone there: the way that does not wait.
     "Many new cards were made from your network just now. Please try again {wait}, or ask"
     " them to type your name and email on their phone.",
+)
+# Joining an event by its code makes an account the same way: counted in the same bucket (a
+# script gets 100 new accounts in 10 minutes from one address, not 100 here and 100 there),
+# in words that fit that form. Signed in, joining makes no account and counts nothing.
+NEW_PER_ADDRESS_JOINING = replace(
+    NEW_PER_ADDRESS,
+    says="Many new cards were made from your network just now, so nothing was saved. Please"
+    " try again {wait}, or join on mobile data instead of this Wi-Fi.",
 )
 SWAPS_PER_ACCOUNT = Rule(
     "account-swaps",
@@ -66,6 +76,13 @@ def new_account_checks(request: Request) -> tuple[tuple[Rule, object], ...]:
     """Someone without a card leaves their details on a card: the limits to take, the card's
     owner first (None: join_by_link() in sql/logic.sql keys it once it knows the owner)."""
     return ((NEW_PER_LINK, None), (NEW_PER_ADDRESS, limits.address_key(request)))
+
+
+async def join_event(conn: Executor, request: Request) -> None:
+    """Someone without an account makes one in an event's join form (``/j/<code>``)."""
+    await limits.take(
+        conn, request.app.state.sql, (NEW_PER_ADDRESS_JOINING, limits.address_key(request))
+    )
 
 
 async def swap(conn: Executor, request: Request, account_id: int, owner_id: int) -> None:

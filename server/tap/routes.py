@@ -166,10 +166,9 @@ async def tap_guest(request: Request) -> Response:
                 raise HTTPException(status_code, sent["message"])
             return redirect(request, sent["url"])
     page = url_path(request, "contact", contact_id=guest.contact_id)
-    if guest.emailed:
-        notice = "guest_emailed"
-    else:
-        notice = "guest_not_emailed" if values.get("email") else "guest_saved"
+    # Not whether it was emailed: that would tell whether the address is confirmed for an
+    # account (notices.NOTICES says how).
+    notice = "guest_emailing" if values.get("email") else "guest_saved"
     return redirect(request, with_notice(page, notice))
 
 

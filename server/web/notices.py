@@ -24,18 +24,20 @@ class Notice:
 
 NOTICES = {
     "swapped": Notice("Swapped!", "{name} has your card, and you have theirs."),
-    # A guest typed in on my phone: they have no app, so only an email reaches them.
-    "guest_emailed": Notice("Saved!", "{name} is in your contacts, and we emailed them your card."),
+    # A guest typed in on my phone: they have no app, so only an email reaches them. The same
+    # words whether it went or not: an address gets one a day until it is confirmed for an
+    # account, and 30 after, so "went" or "not" for a second try would tell anyone typing an
+    # address whether it has a Reachout account (queue_met_mail() in sql/logic.sql).
+    "guest_emailing": Notice(
+        "Saved!",
+        "{name} is in your contacts. We email them your card, unless that address asked us"
+        " for none, or had one today and was never confirmed with us: reach out to them"
+        " yourself too.",
+    ),
     "guest_saved": Notice(
         "Saved!",
         "{name} is in your contacts. They left no email, so we can't send them your card:"
         " reach out to them yourself.",
-    ),
-    # An address that unsubscribed, bounced, or (unconfirmed) was written to today already.
-    "guest_not_emailed": Notice(
-        "Saved!",
-        "{name} is in your contacts. We can't email that address now, so they don't have"
-        " your card yet: reach out to them yourself.",
     ),
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),

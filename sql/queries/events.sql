@@ -72,11 +72,14 @@ SELECT removed_address(:event_id, :address)
 -- listed, marked: the organizer can still remove someone who left (else they could come
 -- back with the code). Those removed are not: nothing is left to do about them. :pattern (a
 -- LIKE pattern, escaped; NULL: everyone) finds someone by name, headline or company, folded
--- as the contacts search folds them (cards.match_text). :limit of them.
+-- as the contacts search folds them (cards.match_text). :limit of them. Not someone who
+-- blocked :organizer_id or whom they blocked: a block hides the two from each other
+-- everywhere (events.stats still counts them).
 SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at,
        ea.left_at IS NOT NULL AS left_event
 FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
 WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
+  AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
   AND (:pattern::text IS NULL OR c.match_text LIKE (SELECT search_fold(:pattern)))
 ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT :limit
@@ -152,8 +155,8 @@ LIMIT :limit
 -- Best match first, in tiers, each in name order: people whose name has every word typed,
 -- then those found by name, company and headline, then the rest (roster_page() in
 -- logic.sql, which says why it is a function). :limit of them, after the person :after
--- (an account id, placed by their card's tier and name, which outlast their place on the
--- roster; NULL: from the first).
+-- (an account id, placed by their card's tier and name; NULL, or someone this viewer's
+-- roster of this event does not show now: from the first).
 SELECT p.account_id, p.name, p.headline, p.company, p.looking_for, p.can_help_with,
        p.photo_key, p.contact_id, p.requested,
        request_waiting(p.account_id, :viewer_id) AS asked_me

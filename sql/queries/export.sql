@@ -60,7 +60,8 @@ ORDER BY e.starts_at, e.id
 -- name: requests_sent
 -- Requests to connect I sent, with whom as the roster showed them. A declined one reads
 -- "sent", as it does in the app: declining is silent. One I withdrew reads "withdrawn". None
--- with someone either of us blocked: the app shows them nowhere.
+-- to someone I blocked: the app shows them nowhere. One to someone who blocked me stays, as
+-- in the app's "Sent by you": their block declined it, and a decline is silent.
 SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
        CASE WHEN r.status = 'accepted' THEN 'accepted'
             WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn'
@@ -71,12 +72,14 @@ FROM connect_requests r
 JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.to_id
 WHERE r.from_id = :account_id
-  AND r.to_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+  AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)
 ORDER BY r.created_at, r.id
 
 -- name: requests_received
 -- Requests to connect sent to me, with who asked as the roster showed them, and my answer.
--- Not one withdrawn before I answered: the app no longer shows it to me.
+-- Not one withdrawn before I answered: the app no longer shows it to me. None from someone
+-- I blocked; one from someone who blocked me stays as I answered it (their block took back
+-- only what was still waiting): its going would tell me of their block.
 SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
        r.status, r.decided_at
 FROM connect_requests r
@@ -84,7 +87,7 @@ JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.from_id
 WHERE r.to_id = :account_id
   AND NOT (r.status = 'pending' AND r.withdrawn_at IS NOT NULL)
-  AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+  AND r.from_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)
 ORDER BY r.created_at, r.id
 
 -- name: blocked

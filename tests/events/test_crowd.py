@@ -1,0 +1,95 @@
+"""Strangers in a crowd: accounts made by the join form count against the address's limit
+on new accounts, and an organizer's "Who joined" leaves out anyone blocked either way."""
+
+from __future__ import annotations
+
+from server.swaps import rates
+from tests.events.test_routes import PLAIN, attendee, event_form, join_code, organizer_with_event
+from tests.limit_counts import says_wait
+from tests.phone import soup, text_of
+from tests.swaps.test_flood import used
+
+BOTS = "198.51.100.7"
+
+
+def details(n: int) -> dict[str, str]:
+    return {"name": f"Bot {n}", "email": f"bot{n}@example.com", "listed": "on"}
+
+
+async def test_the_join_form_makes_no_more_accounts_than_the_address_may(new_phone, visitor, pool):
+    """A script joining from one address with fresh cookie jars gets an account (each with
+    its own 30 requests an hour) each time: now it shares share links' 100 in 10 minutes."""
+    _, event_id = await organizer_with_event(new_phone)
+    code = await join_code(pool, event_id)
+    dana = await new_phone()
+    await dana.make_card(**PLAIN, name="Dana Lee", email="dana@example.com")
+    link = await dana.share_link()
+    await used(pool, rates.NEW_PER_ADDRESS, BOTS, rates.NEW_PER_ADDRESS.most - 1)
+    accounts = await pool.fetchval("SELECT count(*) FROM accounts")
+    # The last the address may make, on a share link: the same count as the join form's.
+    first = await visitor(BOTS)
+    assert (await first.post(link + "/details", details(0))).status_code == 303
+
+    bot = await visitor(BOTS)
+    refused = await bot.post(bot.url("join_event_submit", code=code), details(1))
+    says_wait(refused, rates.NEW_PER_ADDRESS_JOINING.says, within=600)
+    assert "Many new cards were made from your network just now" in text_of(refused)
+    # Said in the form, which keeps what was typed; nothing made, nobody signed in.
+    form = soup(refused).select_one("main form")
+    assert "nothing was saved" in form.select_one('[role="alert"]').get_text()
+    assert form.select_one('input[name="name"]')["value"] == "Bot 1"
+    assert await pool.fetchval("SELECT count(*) FROM accounts") == accounts + 1
+    assert "ro_session" not in refused.cookies
+    assert await pool.fetchval("SELECT count(*) FROM event_attendees") == 1  # the organizer
+
+    # Someone with a card joins from that address all the same: no account is made.
+    ana = await visitor(BOTS)
+    await ana.make_card(**PLAIN, name="Ana Silva", email="ana@example.com")
+    joined = await ana.post(ana.url("join_event_submit", code=code), {"listed": "on"})
+    assert joined.status_code == 303
+    # And another address makes a card by the join form as before.
+    elsewhere = await visitor("198.51.100.8")
+    made = await elsewhere.post(elsewhere.url("join_event_submit", code=code), details(2))
+    assert made.status_code == 303, made.text
+
+
+async def test_who_joined_leaves_out_whoever_blocked_the_organizer_or_was_blocked(new_phone, pool):
+    """Ana blocks Ben at one event ("You won't see each other here or at other events"),
+    then joins the event Ben organizes: his "Who joined" does not list her; nor Cy, whom
+    Ben blocked. Only the count still has them."""
+    _, event_id = await organizer_with_event(new_phone)
+    ana = await attendee(new_phone, pool, event_id, "Ana Silva", headline="Shop owner")
+    ben = await attendee(new_phone, pool, event_id, "Ben Ode")
+    cy = await attendee(new_phone, pool, event_id, "Cy Park")
+    ids = {
+        row["name"]: row["account_id"]
+        for row in await pool.fetch("SELECT account_id, name FROM cards")
+    }
+    blocked = await ana.post(ana.url("event_block", event_id=event_id, account_id=ids["Ben Ode"]))
+    assert blocked.status_code == 303
+    assert (
+        await ben.post(ben.url("event_block", event_id=event_id, account_id=ids["Cy Park"]))
+    ).status_code == 303
+
+    made = await ben.post(ben.url("event_create"), event_form(name="Ben's meetup"))
+    assert made.status_code == 303, made.text
+    bens = int(made.headers["location"].rsplit("/", 1)[1])
+    code = await join_code(pool, bens)
+    for phone in (ana, cy):
+        assert (
+            await phone.post(phone.url("join_event_submit", code=code), {"listed": "on"})
+        ).status_code == 303
+    dee = await new_phone()
+    await dee.make_card(**PLAIN, name="Dee Moss", email="dee@example.com")
+    assert (
+        await dee.post(dee.url("join_event_submit", code=code), {"listed": "on"})
+    ).status_code == 303
+
+    page = await ben.get(ben.url("event", event_id=bens))
+    said = text_of(page)
+    assert "Dee Moss" in said
+    assert "Ana Silva" not in said and "Shop owner" not in said
+    assert "Cy Park" not in said
+    # Searched for by name: not found either.
+    found = text_of(await ben.get(ben.url("event", event_id=bens) + "?who=ana"))
+    assert "Ana Silva" not in found
