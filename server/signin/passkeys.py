@@ -1,6 +1,8 @@
-"""Passkeys with the ``webauthn`` package: discoverable credentials, user verification
-preferred, no attestation. A passkey lives in the phone's keychain, so it works in Safari
-and in the installed app alike.
+"""Passkeys with the ``webauthn`` package: discoverable credentials, no attestation. A passkey
+lives in the phone's keychain, so it works in Safari and in the installed app alike. User
+verification (face, fingerprint, PIN) is preferred for signing in, and required when a passkey
+proves an account is its owner's (before deleting or merging it): holding the unlocked phone is
+not proof.
 
 Challenges are kept in PostgreSQL (any web process checks the answer), good for five minutes
 and once: a replayed answer finds its challenge gone. The relying party is BASE_URL's host and
@@ -19,6 +21,7 @@ from webauthn.helpers import (
     base64url_to_bytes,
     generate_challenge,
     generate_user_handle,
+    parse_authenticator_data,
     parse_client_data_json,
 )
 from webauthn.helpers.exceptions import (
@@ -44,6 +47,10 @@ class Refused(ValueError):
 
 UNREADABLE = "The passkey's answer could not be read. Please try again."
 ALREADY_IN_USE = "That passkey is already in use."
+NOT_VERIFIED = (
+    "This passkey didn't ask for your face, fingerprint or PIN, so it can't confirm it's you. "
+    "Use a passkey that does, or Email me a code."
+)
 
 
 def rp_id(base_url: str) -> str:
@@ -87,7 +94,11 @@ async def registration_options(
 
 
 async def authentication_options(
-    conn: Any, sql: Queries, base_url: str, allow: list[bytes] | None = None
+    conn: Any,
+    sql: Queries,
+    base_url: str,
+    allow: list[bytes] | None = None,
+    verification: UserVerificationRequirement = UserVerificationRequirement.PREFERRED,
 ) -> str:
     """A challenge; with ``allow`` (credential ids), the phone offers only those passkeys (one
     account's, when its owner confirms it is them)."""
@@ -95,7 +106,7 @@ async def authentication_options(
     options = webauthn.generate_authentication_options(
         rp_id=rp_id(base_url),
         challenge=challenge,
-        user_verification=UserVerificationRequirement.PREFERRED,
+        user_verification=verification,
         allow_credentials=[PublicKeyCredentialDescriptor(id=c) for c in allow or []],
     )
     await sql.run(
@@ -114,6 +125,17 @@ def _challenge_of(credential: object) -> bytes:
     # The package's own parse errors (a clientDataJSON of "{}") are no ValueError.
     except (KeyError, TypeError, ValueError, json.JSONDecodeError, WebAuthnException) as error:
         raise Refused(UNREADABLE) from error
+
+
+def user_verified(credential: Any) -> bool:
+    """Whether the phone says it asked for a face, fingerprint or PIN (for an answer already
+    checked, or to word a refusal: True when that cannot be read, so that the refusal gives
+    the other reason)."""
+    try:
+        data = base64url_to_bytes(credential["response"]["authenticatorData"])
+        return bool(parse_authenticator_data(data).flags.uv)
+    except (KeyError, TypeError, ValueError, WebAuthnException):
+        return True
 
 
 async def _take(
@@ -156,8 +178,12 @@ async def register(
         raise Refused(ALREADY_IN_USE)
 
 
-async def authenticate(conn: Any, sql: Queries, base_url: str, credential: Any) -> int:
-    """The account the passkey signs in to; Refused with a readable reason."""
+async def authenticate(
+    conn: Any, sql: Queries, base_url: str, credential: Any, *, verified_user: bool = False
+) -> int:
+    """The account the passkey signs in to; Refused with a readable reason. With
+    ``verified_user``, only an answer for which the phone asked for a face, fingerprint or PIN
+    counts."""
     challenge = _challenge_of(credential)
     await _take(conn, sql, challenge, "authenticate", None)
     try:
@@ -175,8 +201,11 @@ async def authenticate(conn: Any, sql: Queries, base_url: str, credential: Any) 
             expected_origin=origin(base_url),
             credential_public_key=bytes(passkey["public_key"]),
             credential_current_sign_count=passkey["sign_count"],
+            require_user_verification=verified_user,
         )
     except InvalidAuthenticationResponse as error:
+        if verified_user and not user_verified(credential):
+            raise Refused(NOT_VERIFIED) from error
         raise Refused(f"That passkey could not sign you in: {error}") from error
     except WebAuthnException as error:
         raise Refused(UNREADABLE) from error
@@ -189,7 +218,11 @@ async def options_for_account(conn: Any, sql: Queries, base_url: str, account_id
     confirming it is them (before deleting it, or merging it into another)."""
     theirs = await sql.run(conn, "passkeys.for_account", account_id=account_id)
     return await authentication_options(
-        conn, sql, base_url, allow=[bytes(row["credential_id"]) for row in theirs]
+        conn,
+        sql,
+        base_url,
+        allow=[bytes(row["credential_id"]) for row in theirs],
+        verification=UserVerificationRequirement.REQUIRED,
     )
 
 
@@ -197,6 +230,7 @@ async def authenticate_as(
     conn: Any, sql: Queries, base_url: str, credential: Any, account_id: int, not_theirs: str
 ) -> None:
     """The answer is one of ``account_id``'s passkeys; else Refused, with ``not_theirs`` for
-    another account's."""
-    if await authenticate(conn, sql, base_url, credential) != account_id:
+    another account's. The phone must have asked for a face, fingerprint or PIN: the options
+    say so, and an answer without it (a phone that does not ask again) is refused."""
+    if await authenticate(conn, sql, base_url, credential, verified_user=True) != account_id:
         raise Refused(not_theirs)

@@ -187,7 +187,12 @@ async def sign_in_code(request: Request) -> Response:
             if not choices and opens:
                 await codes.proven(conn, sql, address, checked.account_id)
                 session = await _start_session(
-                    request, conn, checked.account_id, "email_code", proven_address=address
+                    request,
+                    conn,
+                    checked.account_id,
+                    "email_code",
+                    proven_address=address,
+                    proven=True,
                 )
     if choices:
         return _to_choice(request, address, _next_page(request, form))
@@ -301,7 +306,7 @@ async def sign_in_choose(request: Request) -> Response:
             raise HTTPException(404, "That card no longer carries this address.")
         await codes.proven(conn, app.state.sql, address, account_id)
         session = await _start_session(
-            request, conn, account_id, "email_code", proven_address=address
+            request, conn, account_id, "email_code", proven_address=address, proven=True
         )
     response = _signed_in(request, session, _next_page(request, form))
     response.delete_cookie(
@@ -315,7 +320,13 @@ async def sign_in_choose(request: Request) -> Response:
 
 
 async def _start_session(
-    request: Request, conn: object, account_id: int, by: str, proven_address: str = ""
+    request: Request,
+    conn: object,
+    account_id: int,
+    by: str,
+    proven_address: str = "",
+    *,
+    proven: bool = False,
 ) -> tuple[str, int | None]:
     """This browser signs in to ``account_id``: the cookie's token, and the account it held
     before when that one has contacts to offer for merging; else, with ``proven_address``
@@ -339,6 +350,8 @@ async def _start_session(
         # Kept: the guest cards offered after this one carry this address, proven, not
         # whatever the card says by then (sessions.offer_next_guest).
         proven_address=proven_address or None,
+        # A proof that it is them, as "Confirm it's you" asks (server/signin/proving.py).
+        proven=proven,
     )
     me = viewer(request)
     if me.account_id == account_id and me.session_id is not None:
@@ -622,7 +635,9 @@ async def passkey_sign_in(request: Request) -> Response:
             account_id = await passkeys.authenticate(
                 conn, app.state.sql, app.state.settings.base_url, credential
             )
-            session = await _start_session(request, conn, account_id, "passkey")
+            session = await _start_session(
+                request, conn, account_id, "passkey", proven=passkeys.user_verified(credential)
+            )
     except passkeys.Refused as refused:
         return JSONResponse({"error": str(refused)}, status_code=400)
     token, merge_from = session

@@ -49,14 +49,15 @@ WHERE id = :session_id
 -- :merge_from is the account this browser held before, when it has contacts to offer (or a
 -- guest card with :proven_address, the address an email code just proved, NULL for any other
 -- way in). A guest's first sign-in claims it: it is theirs, and no longer deleted after a year.
--- A sign-in by email code or passkey is a proof that it is them, just now (proving.ways): what
--- asks for one (adding a passkey, deleting) asks nothing more for a while. A move code is no
--- such proof (whoever holds the unlocked phone can show one), nor is making a card.
+-- :proven: the way in proved it is them, just now (proving.ways): an email code, or a passkey
+-- that asked for a face, fingerprint or PIN; what asks for a proof (adding a passkey, deleting)
+-- asks nothing more for a while. A move code is no such proof (whoever holds the unlocked phone
+-- can show one), nor is a passkey that did not ask, nor making a card.
 WITH claimed AS (UPDATE accounts SET guest = false WHERE id = :account_id AND guest)
 INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from,
                       proven_address, fresh_sign_in_at)
 VALUES (:token_hash, :account_id, :signed_in_by, :user_agent, :ip, :merge_from, :proven_address,
-        CASE WHEN :signed_in_by IN ('email_code', 'passkey') THEN now() END)
+        CASE WHEN :proven THEN now() END)
 RETURNING id
 
 -- name: hand_over!

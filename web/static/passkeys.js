@@ -111,7 +111,9 @@
         say(status, name === "InvalidStateError" && button.dataset.passkey === "add"
           ? "This phone already has a passkey for your account: nothing to add."
           : name === "NotAllowedError"
-            ? "No passkey was used: it was cancelled, or this phone has none for Reachout."
+            // A proof (deleting, merging, adding a way) needs a face, fingerprint or PIN: a
+            // phone whose passkey cannot ask gives no answer at all, so the button says so.
+            ? button.dataset.cancelled || "No passkey was used: it was cancelled, or this phone has none for Reachout."
             : navigator.onLine === false
               ? "You're offline: a passkey needs the network. Try again when you're back online."
               : "Passkeys did not work here. Please try another way in.");
