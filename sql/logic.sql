@@ -150,6 +150,24 @@ BEGIN
 END
 $$;
 
+-- Whether a sign-in code to `address` (lower-cased already) may open `account`, whose card
+-- carries it: the address is confirmed for it, or the account has no way of proof at all (no
+-- confirmed address, no passkey: the code is the first), or it is a guest card someone typed
+-- (its first sign-in claims it). Not an account with a way of proof whose card merely carries
+-- the address: whoever held its owner's unlocked phone could have put theirs there, to sign
+-- in as them from anywhere (server/signin/proving.py). plpgsql: asked per card, planned once.
+CREATE OR REPLACE FUNCTION code_opens(address text, account bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT a.guest FROM accounts a WHERE a.id = code_opens.account)
+        OR EXISTS (SELECT 1 FROM address_confirmations x
+                   WHERE x.address = code_opens.address AND x.account_id = code_opens.account)
+        OR NOT EXISTS (SELECT 1 FROM address_confirmations y
+                       WHERE y.account_id = code_opens.account)
+           AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = code_opens.account);
+END
+$$;
+
 -- The hash an address (lower-cased already) is kept under where only a match is needed.
 CREATE OR REPLACE FUNCTION address_hash(address text) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

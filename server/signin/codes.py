@@ -268,9 +268,9 @@ async def check_for_account(
 
 
 async def opens(conn: Any, sql: Queries, address: str, account_id: int) -> bool:
-    """Whether a sign-in code to ``address`` may open ``account_id`` (``signin.opens``): not
-    an account with a way of proof whose card merely carries the address, which whoever held
-    its owner's unlocked phone could have put there."""
+    """Whether a sign-in code to ``address`` may open ``account_id`` (``code_opens()`` in
+    sql/logic.sql): not an account with a way of proof whose card merely carries the address,
+    which whoever held its owner's unlocked phone could have put there."""
     return bool(await sql.run(conn, "signin.opens", address=address, account_id=account_id))
 
 

@@ -28,55 +28,38 @@ FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp
 -- name: account_with_email$
 -- The account whose card has :address (when there are several: one its owner made rather
 -- than a guest card someone typed for them (offered for merging once signed in), then one
--- a code to the address may open (signin.opens), then one the address is confirmed for, then
--- the one used most recently). One it may not open is still found: the code goes out, so that
--- asking tells nobody whether a card has the address, and typing it then says why not.
+-- a code to the address may open (code_opens() in logic.sql), then one the address is
+-- confirmed for, then the one used most recently). One it may not open is still found: the
+-- code goes out, so that asking tells nobody whether a card has the address, and typing it
+-- then says why not.
 SELECT c.account_id
 FROM cards c JOIN accounts a ON a.id = c.account_id
 LEFT JOIN LATERAL (SELECT max(last_seen_at) AS seen FROM sessions s
                    WHERE s.account_id = c.account_id) s ON true
-CROSS JOIN LATERAL (
-    SELECT EXISTS (SELECT 1 FROM address_confirmations x
-                   WHERE x.address = :address AND x.account_id = c.account_id) AS confirmed
-) mine
 WHERE lower(c.email) = :address AND c.email <> ''
-ORDER BY a.guest,
-         (mine.confirmed
-          OR NOT EXISTS (SELECT 1 FROM address_confirmations y WHERE y.account_id = c.account_id)
-             AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = c.account_id)) DESC,
-         mine.confirmed DESC, s.seen DESC NULLS LAST, c.account_id
+ORDER BY a.guest, code_opens(:address, c.account_id) DESC,
+         EXISTS (SELECT 1 FROM address_confirmations x
+                 WHERE x.address = :address AND x.account_id = c.account_id) DESC,
+         s.seen DESC NULLS LAST, c.account_id
 LIMIT 1
 
 -- name: opens$
--- Whether a sign-in code to :address may open :account_id: the address is confirmed for it,
--- or the account has no way of proof at all (no confirmed address, no passkey: the code is
--- the first), or it is a guest card someone typed (its first sign-in claims it). Not an
--- account with a way of proof whose card merely carries the address: whoever held its
--- owner's unlocked phone could have put theirs there, to sign in as them from anywhere.
-SELECT a.guest
-       OR EXISTS (SELECT 1 FROM address_confirmations x
-                  WHERE x.address = :address AND x.account_id = a.id)
-       OR NOT EXISTS (SELECT 1 FROM address_confirmations y WHERE y.account_id = a.id)
-          AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)
-FROM accounts a WHERE a.id = :account_id
+-- Whether a sign-in code to :address may open :account_id (code_opens() in logic.sql).
+SELECT code_opens(:address, :account_id)
 
 -- name: cards_to_choose
 -- The cards their owners made that carry :address and that its code may open (as
--- signin.opens), to choose from after the code was typed, when it is not clear whose it is:
+-- code_opens()), to choose from after the code was typed, when it is not clear whose it is:
 -- several, and not exactly one of them confirmed for it (someone put another person's
 -- address on their card, by a slip or on purpose; or one person has two accounts). Oldest
 -- first. Nothing when it is clear.
 WITH carrying AS (
-    SELECT c.account_id, c.name, c.headline, a.created_at, mine.confirmed
+    SELECT c.account_id, c.name, c.headline, a.created_at,
+           EXISTS (SELECT 1 FROM address_confirmations x
+                   WHERE x.address = :address AND x.account_id = c.account_id) AS confirmed
     FROM cards c JOIN accounts a ON a.id = c.account_id
-    CROSS JOIN LATERAL (
-        SELECT EXISTS (SELECT 1 FROM address_confirmations x
-                       WHERE x.address = :address AND x.account_id = c.account_id) AS confirmed
-    ) mine
     WHERE lower(c.email) = :address AND c.email <> '' AND NOT a.guest
-      AND (mine.confirmed
-           OR NOT EXISTS (SELECT 1 FROM address_confirmations y WHERE y.account_id = c.account_id)
-              AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = c.account_id))
+      AND code_opens(:address, c.account_id)
 )
 SELECT account_id, name, headline, created_at FROM carrying
 WHERE (SELECT count(*) FROM carrying) > 1
