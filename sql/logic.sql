@@ -12,12 +12,24 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT interval '2 hours'
 $$;
 
--- The event an account is at (now, or at `at` for a swap queued offline): one it joined
--- (and has not left) that is on, give or take event_grace(). Closed or not: closing stops
--- newcomers joining, and the people there go on meeting until it ends. plpgsql rather
--- than sql: a scalar sql function with a FROM is not inlined, and is parsed and planned
--- again at every statement that calls it (a fifth of a swap's database time); plpgsql keeps
--- the plan for the session.
+-- The events `account` is at, at `at`: each it joined (and has not left) that is on, give or
+-- take event_grace(), with when it joined. Closed or not: closing stops newcomers joining, and
+-- the people there go on meeting until it ends. The one rule for current_event(),
+-- meeting_event() and bump_scopes_of(); a single SELECT in sql, so PostgreSQL inlines it
+-- into each.
+CREATE OR REPLACE FUNCTION events_on(account bigint, at timestamptz)
+RETURNS TABLE (event_id bigint, joined_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT ea.event_id, ea.joined_at
+    FROM event_attendees ea JOIN events e ON e.id = ea.event_id
+    WHERE ea.account_id = events_on.account AND ea.left_at IS NULL
+      AND events_on.at BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
+$$;
+
+-- The event an account is at (now, or at `at` for a swap queued offline): of events_on(), the
+-- one joined last. plpgsql rather than sql: a scalar sql function with a FROM is not inlined,
+-- and is parsed and planned again at every statement that calls it (a fifth of a swap's
+-- database time); plpgsql keeps the plan for the session.
 CREATE OR REPLACE FUNCTION current_event(account bigint, at timestamptz DEFAULT now())
 RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
@@ -34,21 +46,19 @@ RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (
-        SELECT ea.event_id
-        FROM event_attendees ea JOIN events e ON e.id = ea.event_id
-        WHERE ea.account_id = meeting_event.account AND ea.left_at IS NULL
-          AND meeting_event.at BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
+        SELECT here.event_id
+        FROM events_on(meeting_event.account, meeting_event.at) AS here
         ORDER BY EXISTS (SELECT 1 FROM event_attendees them
-                         WHERE them.event_id = ea.event_id
+                         WHERE them.event_id = here.event_id
                            AND them.account_id = meeting_event.other AND them.left_at IS NULL)
                      DESC,
-                 ea.joined_at DESC
+                 here.joined_at DESC
         LIMIT 1);
 END
 $$;
 
--- Where a bump by `account` can pair (sql/queries/bumps.sql): every event it is at now (those
--- current_event() picks from), the one joined last first; outside events, its network
+-- Where a bump by `account` can pair (sql/queries/bumps.sql): every event it is at now
+-- (events_on(), which current_event() picks from), the one joined last first; outside events, its network
 -- `network`. Not current_event() alone: at a conference and the evening meetup inside it, my
 -- bumps pair with those of someone who joined only the conference, as with the meetup's.
 -- The eight joined last at most: a bump takes a lock and writes a row per scope, and anyone
@@ -59,11 +69,9 @@ LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN coalesce(
         (SELECT array_agg(event_id::text ORDER BY joined_at DESC, event_id)
-         FROM (SELECT ea.event_id, ea.joined_at
-               FROM event_attendees ea JOIN events e ON e.id = ea.event_id
-               WHERE ea.account_id = bump_scopes_of.account AND ea.left_at IS NULL
-                 AND now() BETWEEN e.starts_at - event_grace() AND e.ends_at + event_grace()
-               ORDER BY ea.joined_at DESC, ea.event_id
+         FROM (SELECT here.event_id, here.joined_at
+               FROM events_on(bump_scopes_of.account, now()) AS here
+               ORDER BY here.joined_at DESC, here.event_id
                LIMIT 8) AS live),
         ARRAY['net:' || network]);
 END
