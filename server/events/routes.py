@@ -399,7 +399,7 @@ async def join_event_submit(request: Request) -> Response:
         async with pool.acquire() as conn, conn.transaction():
             # A fresh cookie jar is a fresh account: without this, a script makes as many
             # as it likes here, each with its own allowance of requests to connect.
-            await rates.join_event(conn, request)
+            await rates.join_event(conn, request, event["id"])
             account_id = await sql.run(
                 conn,
                 "accounts.create_with_card",

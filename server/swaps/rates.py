@@ -1,5 +1,5 @@
-"""How often people may swap and make cards through someone's share link (or, for new
-accounts, an event's join form), or type guests in.
+"""How often people may swap and make cards through someone's share link, make cards by
+joining an event with its code, or type guests in.
 
 A share link is screenshotted and posted: with it, a script could make thousands of accounts,
 each a contact of the link's owner and a reminder the next morning. Each limit is keyed on the
@@ -11,7 +11,6 @@ is on the big screen: a few hundred people in an hour.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -37,12 +36,18 @@ NEW_PER_ADDRESS = Rule(
     "Many new cards were made from your network just now. Please try again {wait}, or ask"
     " them to type your name and email on their phone.",
 )
-# Joining an event by its code makes an account the same way: counted in the same bucket (a
-# script gets 100 new accounts in 10 minutes from one address, not 100 here and 100 there),
-# in words that fit that form. Signed in, joining makes no account and counts nothing.
-NEW_PER_ADDRESS_JOINING = replace(
-    NEW_PER_ADDRESS,
-    says="Many new cards were made from your network just now, so nothing was saved. Please"
+# Joining an event by its code makes an account too, counted apart from share links and per
+# event: at a venue everyone is one address, and the QR on the screen sends the whole room to
+# the join form within minutes, so one event's door rush must not spend the share links'
+# allowance (nor another event's door at the same venue). Sized for a big event's door on one
+# IPv4; it only stops a script making thousands of accounts (each with its own requests to
+# connect, which the per-person limit caps anyway). Signed in, joining makes no account and
+# counts nothing.
+NEW_PER_EVENT_ADDRESS = Rule(
+    "event-address-new-accounts",
+    500,
+    timedelta(minutes=10),
+    "Many people joined this event from your network just now, so nothing was saved. Please"
     " try again {wait}, or join on mobile data instead of this Wi-Fi.",
 )
 SWAPS_PER_ACCOUNT = Rule(
@@ -78,10 +83,16 @@ def new_account_checks(request: Request) -> tuple[tuple[Rule, object], ...]:
     return ((NEW_PER_LINK, None), (NEW_PER_ADDRESS, limits.address_key(request)))
 
 
-async def join_event(conn: Executor, request: Request) -> None:
-    """Someone without an account makes one in an event's join form (``/j/<code>``)."""
+def event_address_key(request: Request, event_id: int) -> str:
+    """The key ``NEW_PER_EVENT_ADDRESS`` counts on: the event, then the address (a space
+    between, as neither an id nor an address has one)."""
+    return f"{event_id} {limits.address_key(request)}"
+
+
+async def join_event(conn: Executor, request: Request, event_id: int) -> None:
+    """Someone without an account makes one in ``event_id``'s join form (``/j/<code>``)."""
     await limits.take(
-        conn, request.app.state.sql, (NEW_PER_ADDRESS_JOINING, limits.address_key(request))
+        conn, request.app.state.sql, (NEW_PER_EVENT_ADDRESS, event_address_key(request, event_id))
     )
 
 
