@@ -34,8 +34,10 @@ from server.home import routes as home_routes
 from server.mail import routes as mail_routes
 from server.privacy import routes as privacy_routes
 from server.roster import routes as roster_routes
+from server.settings import confirm_routes as settings_confirm_routes
 from server.settings import routes as settings_routes
 from server.signin import merge_routes as signin_merge_routes
+from server.signin import passkey_routes as signin_passkey_routes
 from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
 from server.tap import codes
@@ -70,8 +72,10 @@ ROUTES: list[BaseRoute] = [
     *events_routes.routes,
     *roster_routes.routes,
     *settings_routes.routes,
+    *settings_confirm_routes.routes,
     *export_routes.routes,
     *mail_routes.routes,
+    *signin_passkey_routes.routes,
     *signin_routes.routes,
     *signin_merge_routes.routes,
     *privacy_routes.routes,

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.signin import codes, merging, passkeys
+from server.signin.starting import NOT_SIGNED_IN
 from server.web import limits
 from server.web.auth import signed_in, viewer
 from server.web.forms import read_form, read_json, text
@@ -19,7 +20,6 @@ from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
-NOT_SIGNED_IN = "This browser is not signed in."
 NOTHING_TO_MERGE = (
     "There is nothing to merge any more: an offer is open for an hour after signing in."
 )

@@ -1,36 +1,34 @@
-"""Signing in ("I already have a card": a code by email) and out (this browser, another one of
-mine, or every other one). A revoked session stops working at once in every web process (each
-request looks its session up in PostgreSQL)."""
+"""Signing in ("I already have a card": a code by email, choosing among the cards that carry
+the address), moving to another app or phone by a code, and signing out (this browser, another
+one of mine, or every other one). A revoked session stops working at once in every web process
+(each request looks its session up in PostgreSQL). Passkeys: ``passkey_routes.py``; merging two
+cards after signing in: ``merge_routes.py``."""
 
 from __future__ import annotations
 
 import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.cards.cards import load_card
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
-from server.privacy import deletion
-from server.signin import browsers, codes, moving, passkeys, proving
+from server.signin import codes, moving, starting
+from server.signin.starting import NOT_SIGNED_IN
 from server.web import forms, limits, qr, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
-from server.web.client import client_ip
-from server.web.forms import read_form, read_json, text
+from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
 from server.web.templating import poll_again, poll_done, render
-from server.web.urls import Urls, url_path
-
-NOT_SIGNED_IN = "This browser is not signed in."
+from server.web.urls import url_path
 
 
 def _sign_in_page(
@@ -55,18 +53,10 @@ def _sign_in_page(
     return render(
         request,
         "sign_in.html",
-        {**context, "too_many": too_many, "next": next_page or _next_page(request)},
+        {**context, "too_many": too_many, "next": next_page or starting.next_page(request)},
         status_code=status_code,
         fragment="_sign_in_code_form.html" if step == "code" else None,
     )
-
-
-def _next_page(request: Request, form: Any = None) -> str | None:
-    """Where to go once signed in (``next``, in the form or the query): the page a link from
-    one of our emails opened, when it is a page of the app; None for the usual."""
-    value = text(form, "next") if form is not None else request.query_params.get("next")
-    urls: Urls = request.app.state.urls
-    return urls.app_page(value)
 
 
 async def sign_in(request: Request) -> Response:
@@ -92,7 +82,7 @@ async def sign_in_ask(request: Request) -> Response:
             request,
             address=typed,
             error=str(invalid),
-            next_page=_next_page(request, form),
+            next_page=starting.next_page(request, form),
             status_code=422,
         )
     app = request.app
@@ -109,7 +99,7 @@ async def sign_in_ask(request: Request) -> Response:
             step="code",
             address=address,
             too_many=too_many.wait,
-            next_page=_next_page(request, form),
+            next_page=starting.next_page(request, form),
             status_code=429,
         )
         refused.headers["retry-after"] = str(too_many.retry_after)
@@ -119,7 +109,7 @@ async def sign_in_ask(request: Request) -> Response:
     # Its URL names the asking, not the address. "Send a new code" says it sent one:
     # otherwise its page reads exactly as before.
     again = {"sent": "again"} if text(form, "again") else {}
-    next_page = _next_page(request, form)
+    next_page = starting.next_page(request, form)
     going = {"next": next_page} if next_page else {}
     query = urlencode({"asked": codes.asked_reference(secret_key, asked_id), **again, **going})
     response = RedirectResponse(
@@ -186,7 +176,7 @@ async def sign_in_code(request: Request) -> Response:
             opens = bool(choices) or await codes.opens(conn, sql, address, checked.account_id)
             if not choices and opens:
                 await codes.proven(conn, sql, address, checked.account_id)
-                session = await _start_session(
+                session = await starting.start_session(
                     request,
                     conn,
                     checked.account_id,
@@ -195,7 +185,7 @@ async def sign_in_code(request: Request) -> Response:
                     proven=True,
                 )
     if choices:
-        return _to_choice(request, address, _next_page(request, form))
+        return _to_choice(request, address, starting.next_page(request, form))
     if not opens:
         # The code reached the address, but the account has a way of proof and the address
         # is not confirmed for it: whoever held its owner's phone may have put theirs on the
@@ -204,7 +194,7 @@ async def sign_in_code(request: Request) -> Response:
             request,
             address=address,
             error=codes.NOT_CONFIRMED_HERE,
-            next_page=_next_page(request, form),
+            next_page=starting.next_page(request, form),
             status_code=403,
         )
     if checked.account_id is None:
@@ -213,10 +203,10 @@ async def sign_in_code(request: Request) -> Response:
             step="code",
             address=address,
             error=checked.message,
-            next_page=_next_page(request, form),
+            next_page=starting.next_page(request, form),
             status_code=422,
         )
-    return _signed_in(request, session, _next_page(request, form))
+    return _signed_in(request, session, starting.next_page(request, form))
 
 
 CHOICE_SECONDS = 600  # to choose a card after the right code
@@ -285,7 +275,7 @@ async def sign_in_choose_page(request: Request) -> Response:
             "choices": choices,
             "until": until,
             "token": token,
-            "next": _next_page(request),
+            "next": starting.next_page(request),
         },
     )
 
@@ -305,10 +295,10 @@ async def sign_in_choose(request: Request) -> Response:
         if account_id is None or account_id not in {row["account_id"] for row in choices}:
             raise HTTPException(404, "That card no longer carries this address.")
         await codes.proven(conn, app.state.sql, address, account_id)
-        session = await _start_session(
+        session = await starting.start_session(
             request, conn, account_id, "email_code", proven_address=address, proven=True
         )
-    response = _signed_in(request, session, _next_page(request, form))
+    response = _signed_in(request, session, starting.next_page(request, form))
     response.delete_cookie(
         _choice_cookie(request),
         path="/",
@@ -319,67 +309,11 @@ async def sign_in_choose(request: Request) -> Response:
     return response
 
 
-async def _start_session(
-    request: Request,
-    conn: object,
-    account_id: int,
-    by: str,
-    proven_address: str = "",
-    *,
-    proven: bool = False,
-) -> tuple[str, int | None]:
-    """This browser signs in to ``account_id``: the cookie's token, and the account it held
-    before when that one has contacts to offer for merging; else, with ``proven_address``
-    (an email code just proved it is theirs), a guest card with that address, which someone
-    typed on their phone: to merge in or delete."""
-    token, token_hash = sessions.new_token()
-    merge_from = await _replace_session(request, conn, account_id)
-    if merge_from is None and proven_address:
-        merge_from = await request.app.state.sql.run(
-            conn, "sessions.guest_to_offer", address=proven_address, account_id=account_id
-        )
-    session_id = await request.app.state.sql.run(
-        conn,
-        "sessions.start",
-        token_hash=token_hash,
-        account_id=account_id,
-        signed_in_by=by,
-        user_agent=request.headers.get("user-agent", "")[:300],
-        ip=client_ip(request) or "",
-        merge_from=merge_from,
-        # Kept: the guest cards offered after this one carry this address, proven, not
-        # whatever the card says by then (sessions.offer_next_guest).
-        proven_address=proven_address or None,
-        # A proof that it is them, as "Confirm it's you" asks (server/signin/proving.py).
-        proven=proven,
-    )
-    me = viewer(request)
-    if me.account_id == account_id and me.session_id is not None:
-        # Signed in again where it was already: a new token (never the one it came with),
-        # the same device.
-        await request.app.state.sql.run(
-            conn,
-            "sessions.hand_over",
-            old_id=me.session_id,
-            new_id=session_id,
-            account_id=account_id,
-        )
-    return token, merge_from
-
-
-def _after_sign_in(request: Request, merge_from: int | None, next_page: str | None) -> str:
-    """A browser that held another account with contacts: first, merge or keep apart. Else
-    the page a link from our email opened, or the contacts."""
-    if merge_from:
-        return url_path(request, "sign_in_merge")
-    return next_page or url_path(request, "contacts")
-
-
 def _signed_in(
     request: Request, session: tuple[str, int | None], next_page: str | None = None
 ) -> Response:
     token, merge_from = session
-    target = _after_sign_in(request, merge_from, next_page)
+    target = starting.after_sign_in(request, merge_from, next_page)
     response = redirect(request, with_notice(target, "signed_in"))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
@@ -458,7 +392,7 @@ async def move_enter_submit(request: Request) -> Response:
                 limits.address_key(request),
             )
             if account_id is not None:
-                session = await _start_session(request, conn, account_id, "move")
+                session = await starting.start_session(request, conn, account_id, "move")
     except limits.TooMany as too_many:
         # On the form, with what was typed: the rule's words say when to try again.
         context = {"typed": typed, "error": too_many.detail}
@@ -472,19 +406,6 @@ async def move_enter_submit(request: Request) -> Response:
         )
         return render(request, "move_enter.html", {"typed": typed, "error": error}, status_code=422)
     return _signed_in(request, session)
-
-
-async def _replace_session(request: Request, conn: object, account_id: int) -> int | None:
-    """This browser held another account: its session ends; an account with no contacts
-    goes with it (a card made here by mistake before signing in). One with contacts is
-    returned, to be offered for merging."""
-    me = viewer(request)
-    if me.account_id is None or me.account_id == account_id:
-        return None
-    sql = request.app.state.sql
-    await sql.run(conn, "sessions.revoke", id=me.session_id, account_id=me.account_id)
-    deleted = await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
-    return None if deleted else me.account_id
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
@@ -536,163 +457,7 @@ async def sign_out_others(request: Request) -> Response:
     )
 
 
-def _json_options(body: str) -> Response:
-    return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
-
-
-NOT_PROVEN = (
-    "Confirm it's you first, with a code by email or a passkey: then you can add a passkey"
-    f" for {proving.FRESH_MINUTES} minutes."
-)
-
-
-async def _not_proven(request: Request, conn: object) -> Response | None:
-    """Adding a passkey to an account with a way of proof asks for a fresh proof in this
-    session ("Confirm it's you"): else whoever holds the unlocked phone adds theirs, and signs
-    in as its owner from anywhere. The refusal, with where to confirm, or None."""
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
-    ways = await proving.ways(conn, request.app.state.sql, signed_in_account(request), session_id)
-    if ways.proven:
-        return None
-    confirm = f"{url_path(request, 'settings_confirm')}?{urlencode({'then': 'passkey'})}"
-    return JSONResponse({"error": NOT_PROVEN, "confirm": confirm}, status_code=403)
-
-
-@signed_in(status_code=404, message=NOT_SIGNED_IN)
-async def passkey_register_options(request: Request) -> Response:
-    """Settings → "Add a passkey": what the browser's passkey dialog needs."""
-    app = request.app
-    account_id = signed_in_account(request)
-    refused = await _not_proven(request, app.state.pool)
-    if refused is not None:
-        return refused
-    card = await app.state.sql.run(app.state.pool, "cards.get", account_id=account_id)
-    body = await passkeys.registration_options(
-        app.state.pool,
-        app.state.sql,
-        app.state.settings.base_url,
-        account_id,
-        card["name"] if card else "Reachout",
-        card["email"] if card else "",
-    )
-    return _json_options(body)
-
-
-@signed_in(status_code=404, message=NOT_SIGNED_IN)
-async def passkey_register(request: Request) -> Response:
-    credential = await read_json(request)
-    app = request.app
-    name = browsers.describe(request.headers.get("user-agent", ""))
-    try:
-        async with app.state.pool.acquire() as conn, conn.transaction():
-            refused = await _not_proven(request, conn)
-            if refused is not None:
-                return refused
-            await passkeys.register(
-                conn,
-                app.state.sql,
-                app.state.settings.base_url,
-                signed_in_account(request),
-                credential,
-                name,
-            )
-    except passkeys.Refused as refused:
-        return JSONResponse({"error": str(refused)}, status_code=400)
-    return JSONResponse({"added": name}, status_code=201)
-
-
-# Each ask keeps a challenge row (five minutes): a venue's network signs in often, a script
-# asking without end is held back.
-PASSKEY_ASKS = limits.Rule(
-    "address-passkey-asks",
-    120,
-    timedelta(minutes=10),
-    "Too many passkey sign-ins from this network just now. Try again {wait}, or sign in by email.",
-)
-
-
-async def passkey_sign_in_options(request: Request) -> Response:
-    """ "Sign in with a passkey": a challenge; the phone offers the passkeys it has for us."""
-    app = request.app
-    try:
-        await limits.take(
-            app.state.pool, app.state.sql, (PASSKEY_ASKS, limits.address_key(request))
-        )
-    except limits.TooMany as too_many:
-        return JSONResponse({"error": too_many.detail}, status_code=429, headers=too_many.headers)
-    body = await passkeys.authentication_options(
-        app.state.pool, app.state.sql, app.state.settings.base_url
-    )
-    return _json_options(body)
-
-
-async def passkey_sign_in(request: Request) -> Response:
-    credential = await read_json(request)
-    app = request.app
-    try:
-        async with app.state.pool.acquire() as conn, conn.transaction():
-            account_id = await passkeys.authenticate(
-                conn, app.state.sql, app.state.settings.base_url, credential
-            )
-            session = await _start_session(
-                request, conn, account_id, "passkey", proven=passkeys.user_verified(credential)
-            )
-    except passkeys.Refused as refused:
-        return JSONResponse({"error": str(refused)}, status_code=400)
-    token, merge_from = session
-    target = _after_sign_in(request, merge_from, _next_page(request))
-    response = JSONResponse({"redirect": with_notice(target, "signed_in")})
-    sessions.set_cookie(response, token, secure=app.state.settings.secure_cookies)
-    return response
-
-
-@signed_in(status_code=404, message=NOT_SIGNED_IN)
-async def passkey_remove(request: Request) -> Response:
-    """Remove a passkey; not the last way to confirm it is me without a fresh sign-in, which
-    would leave typing "delete" as all it takes to delete the account."""
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
-    app = request.app
-    try:
-        async with app.state.pool.acquire() as conn, conn.transaction():
-            removed = await deletion.remove_passkey(
-                conn,
-                app.state.sql,
-                signed_in_account(request),
-                session_id,
-                request.path_params["passkey_id"],
-            )
-    except deletion.LastWay as last:
-        raise HTTPException(403, str(last)) from last
-    if not removed:
-        raise HTTPException(404, "That passkey is not in your list.")
-    return RedirectResponse(
-        with_notice(url_path(request, "settings"), "passkey_removed"), status_code=303
-    )
-
-
 routes = [
-    Route(
-        "/passkeys/register/options",
-        passkey_register_options,
-        methods=["POST"],
-        name="passkey_register_options",
-    ),
-    Route("/passkeys/register", passkey_register, methods=["POST"], name="passkey_register"),
-    Route(
-        "/passkeys/sign-in/options",
-        passkey_sign_in_options,
-        methods=["POST"],
-        name="passkey_sign_in_options",
-    ),
-    Route("/passkeys/sign-in", passkey_sign_in, methods=["POST"], name="passkey_sign_in"),
-    Route(
-        "/passkeys/{passkey_id:int}/remove",
-        passkey_remove,
-        methods=["POST"],
-        name="passkey_remove",
-    ),
     Route("/sign-in", sign_in, name="sign_in"),
     Route("/sign-in", sign_in_ask, methods=["POST"], name="sign_in_ask"),
     Route("/sign-in/code", sign_in_code, methods=["POST"], name="sign_in_code"),

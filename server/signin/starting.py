@@ -1,0 +1,94 @@
+"""Starting this browser's session once a way of signing in proved whose it is (an email code,
+a passkey, a code from another phone), and the page it goes to next: shared by the sign-in
+handlers (``routes.py``) and the passkey ones (``passkey_routes.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from server.web import sessions
+from server.web.auth import viewer
+from server.web.client import client_ip
+from server.web.forms import text
+from server.web.urls import Urls, url_path
+
+NOT_SIGNED_IN = "This browser is not signed in."
+
+
+def next_page(request: Request, form: Any = None) -> str | None:
+    """Where to go once signed in (``next``, in the form or the query): the page a link from
+    one of our emails opened, when it is a page of the app; None for the usual."""
+    value = text(form, "next") if form is not None else request.query_params.get("next")
+    urls: Urls = request.app.state.urls
+    return urls.app_page(value)
+
+
+async def start_session(
+    request: Request,
+    conn: object,
+    account_id: int,
+    by: str,
+    proven_address: str = "",
+    *,
+    proven: bool = False,
+) -> tuple[str, int | None]:
+    """This browser signs in to ``account_id``: the cookie's token, and the account it held
+    before when that one has contacts to offer for merging; else, with ``proven_address``
+    (an email code just proved it is theirs), a guest card with that address, which someone
+    typed on their phone: to merge in or delete."""
+    token, token_hash = sessions.new_token()
+    merge_from = await _replace_session(request, conn, account_id)
+    if merge_from is None and proven_address:
+        merge_from = await request.app.state.sql.run(
+            conn, "sessions.guest_to_offer", address=proven_address, account_id=account_id
+        )
+    session_id = await request.app.state.sql.run(
+        conn,
+        "sessions.start",
+        token_hash=token_hash,
+        account_id=account_id,
+        signed_in_by=by,
+        user_agent=request.headers.get("user-agent", "")[:300],
+        ip=client_ip(request) or "",
+        merge_from=merge_from,
+        # Kept: the guest cards offered after this one carry this address, proven, not
+        # whatever the card says by then (sessions.offer_next_guest).
+        proven_address=proven_address or None,
+        # A proof that it is them, as "Confirm it's you" asks (server/signin/proving.py).
+        proven=proven,
+    )
+    me = viewer(request)
+    if me.account_id == account_id and me.session_id is not None:
+        # Signed in again where it was already: a new token (never the one it came with),
+        # the same device.
+        await request.app.state.sql.run(
+            conn,
+            "sessions.hand_over",
+            old_id=me.session_id,
+            new_id=session_id,
+            account_id=account_id,
+        )
+    return token, merge_from
+
+
+async def _replace_session(request: Request, conn: object, account_id: int) -> int | None:
+    """This browser held another account: its session ends; an account with no contacts
+    goes with it (a card made here by mistake before signing in). One with contacts is
+    returned, to be offered for merging."""
+    me = viewer(request)
+    if me.account_id is None or me.account_id == account_id:
+        return None
+    sql = request.app.state.sql
+    await sql.run(conn, "sessions.revoke", id=me.session_id, account_id=me.account_id)
+    deleted = await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
+    return None if deleted else me.account_id
+
+
+def after_sign_in(request: Request, merge_from: int | None, next_page: str | None) -> str:
+    """A browser that held another account with contacts: first, merge or keep apart. Else
+    the page a link from our email opened, or the contacts."""
+    if merge_from:
+        return url_path(request, "sign_in_merge")
+    return next_page or url_path(request, "contacts")
