@@ -30,8 +30,8 @@ class LastWay(Exception):
 
 
 LAST_WAY = (
-    "This passkey is the only way left to confirm it's you: no email address is confirmed"
-    " for your account. Without it, anyone holding this device could delete your account."
+    "This passkey is the only way left to confirm it's you: no email address we can reach is"
+    " confirmed for your account. Without it, anyone holding this device could delete your account."
     " Confirm your email address first (under Email in Settings), then remove the passkey."
 )
 

@@ -1,6 +1,7 @@
 """``/settings/confirm``, "Confirm it's you": a fresh proof in this session (a code by email or
 a passkey) before a way of proof is added to an account that has one
-(``server/signin/proving.py``); Settings sends people here and takes them back."""
+(``server/signin/proving.py``), or another account merged into it (which brings the addresses
+confirmed for that one); Settings, or the merge page, sends people here and takes them back."""
 
 from __future__ import annotations
 
@@ -21,10 +22,15 @@ from server.web.urls import url_path
 # As Settings says it (server/settings/routes.py): these pages are part of it.
 NO_CARD = "Save your card first; then you can choose your reminders."
 
-# "Confirm it's you", before adding a passkey or confirming a new address: the code's purpose
-# (its own email), and where Settings takes the person back to, by what they were about to do.
+# "Confirm it's you", before adding a passkey, confirming a new address or merging another
+# account in: the code's purpose (its own email), and the page (and place on it) the person
+# goes back to, by what they were about to do.
 PURPOSE = "prove"
-THEN = {"passkey": "passkeys-title", "email": "email-title"}
+THEN = {
+    "passkey": ("settings", "#passkeys-title"),
+    "email": ("settings", "#email-title"),
+    "merge": ("sign_in_merge", ""),
+}
 
 
 def _me(request: Request) -> tuple[int, int]:
@@ -45,8 +51,9 @@ def _then(request: Request, form: Any = None) -> str:
 
 
 def _back(request: Request, then: str) -> str:
-    """Settings, at what the person was about to do (that works now)."""
-    return f"{url_path(request, 'settings')}#{THEN[then]}"
+    """The page, at what the person was about to do (that works now)."""
+    page, place = THEN[then]
+    return url_path(request, page) + place
 
 
 async def _confirm_page(

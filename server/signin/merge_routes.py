@@ -1,6 +1,8 @@
 """``/sign-in/merge``, "Two cards, one person": after signing in where another card lived,
-merge it in (once it is proven to be this person's own: ``server/signin/merging.py``), delete
-a guest card someone typed for them, or keep them apart."""
+merge it in (once it is proven to be this person's own: ``server/signin/merging.py``, and,
+when the account signed in has a way of proof, once this session proved it is its owner:
+"Confirm it's you", ``server/signin/proving.py``), delete a guest card someone typed for them,
+or keep them apart."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.signin import codes, merging, passkeys
+from server.signin import codes, merging, passkeys, proving
 from server.signin.starting import NOT_SIGNED_IN
 from server.web import limits
 from server.web.auth import signed_in, viewer
@@ -25,6 +27,10 @@ NOTHING_TO_MERGE = (
 )
 NOT_PROVEN = "Confirm that card is yours first. Nothing was merged."
 NO_ADDRESS = "No email address is confirmed for that card to send a code to."
+NOT_YOU = (
+    "Confirm it's you first, with a code by email or a passkey: merging can bring an address"
+    " confirmed for that card, which would sign in to your account. Nothing was merged."
+)
 
 
 def _me(request: Request) -> tuple[int, int]:
@@ -51,7 +57,17 @@ async def _open_offer(request: Request) -> Any:
     return offer
 
 
-def _page(
+async def _my_ways(request: Request, conn: Any) -> proving.Ways:
+    """How the account signed in proves it is its owner's in this session. A merge brings the
+    addresses confirmed for the card merged in, each a way to sign in to this account from
+    anywhere: whoever holds an unlocked phone signed in (a move code shown on it) must not
+    add theirs that way, by merging in their own account. So, as adding a way of proof does,
+    merging asks for a fresh proof when the account has a way of proof."""
+    account_id, session_id = _me(request)
+    return await proving.ways(conn, request.app.state.sql, account_id, session_id)
+
+
+async def _page(
     request: Request,
     offer: Any,
     *,
@@ -67,6 +83,7 @@ def _page(
         "sign_in_merge.html",
         {
             "offer": offer,
+            "me": await _my_ways(request, request.app.state.pool),
             "code_sent": code_sent,
             "again": again,
             "too_many": too_many,
@@ -87,7 +104,7 @@ async def sign_in_merge(request: Request) -> Response:
     # ?code=sent (or again): the step after "Email me a code", by GET, so that a reload shows
     # it again rather than sending another code.
     sent = request.query_params.get("code")
-    return _page(request, offer, code_sent=sent in ("sent", "again"), again=sent == "again")
+    return await _page(request, offer, code_sent=sent in ("sent", "again"), again=sent == "again")
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
@@ -98,7 +115,9 @@ async def sign_in_merge_choose(request: Request) -> Response:
     account_id, session_id = _me(request)
     choice = text(form, "choice")
     if choice == "merge" and not offer["proven"]:
-        return _page(request, offer, merge_error=NOT_PROVEN, status_code=403)
+        return await _page(request, offer, merge_error=NOT_PROVEN, status_code=403)
+    if choice == "merge" and not (await _my_ways(request, pool)).proven:
+        return await _page(request, offer, merge_error=NOT_YOU, status_code=403)
     if choice == "merge" or (choice == "delete" and offer["guest"]):
         async with pool.acquire() as conn, conn.transaction():
             if choice == "merge":
@@ -129,7 +148,7 @@ async def sign_in_merge_send_code(request: Request) -> Response:
     if offer["proven"]:
         return RedirectResponse(url_path(request, "sign_in_merge"), status_code=303)
     if offer["proof_address"] is None:
-        return _page(request, offer, code_error=NO_ADDRESS, status_code=400)
+        return await _page(request, offer, code_error=NO_ADDRESS, status_code=400)
     app = request.app
     try:
         async with app.state.pool.acquire() as conn:
@@ -142,7 +161,9 @@ async def sign_in_merge_send_code(request: Request) -> Response:
                 limits.address_key(request),
             )
     except codes.TooMany as too_many:
-        refused = _page(request, offer, code_sent=True, too_many=too_many.wait, status_code=429)
+        refused = await _page(
+            request, offer, code_sent=True, too_many=too_many.wait, status_code=429
+        )
         refused.headers["retry-after"] = str(too_many.retry_after)
         return refused
     step = url_path(request, "sign_in_merge") + ("?code=again" if again else "?code=sent")
@@ -166,7 +187,7 @@ async def sign_in_merge_check_code(request: Request) -> Response:
                 text(form, "code"),
             )
     if refused is not None:
-        return _page(request, offer, code_sent=True, code_error=refused, status_code=422)
+        return await _page(request, offer, code_sent=True, code_error=refused, status_code=422)
     return RedirectResponse(url_path(request, "sign_in_merge"), status_code=303)
 
 

@@ -1,8 +1,10 @@
 """Passkeys with the ``webauthn`` package: discoverable credentials, no attestation. A passkey
 lives in the phone's keychain, so it works in Safari and in the installed app alike. User
 verification (face, fingerprint, PIN) is preferred for signing in, and required when a passkey
-proves an account is its owner's (before deleting or merging it): holding the unlocked phone is
-not proof.
+proves an account is its owner's (before deleting or merging it, adding a way of proof):
+holding the unlocked phone is not proof. So it is required when a passkey is added too: one
+that cannot ask (some security keys, password managers) would be a way of proof that never
+proves, and lock its owner out of all that.
 
 Challenges are kept in PostgreSQL (any web process checks the answer), good for five minutes
 and once: a replayed answer finds its challenge gone. The relying party is BASE_URL's host and
@@ -21,6 +23,7 @@ from webauthn.helpers import (
     base64url_to_bytes,
     generate_challenge,
     generate_user_handle,
+    parse_attestation_object,
     parse_authenticator_data,
     parse_client_data_json,
 )
@@ -47,6 +50,10 @@ class Refused(ValueError):
 
 UNREADABLE = "The passkey's answer could not be read. Please try again."
 ALREADY_IN_USE = "That passkey is already in use."
+NOT_VERIFIED_ADD = (
+    "This passkey didn't ask for your face, fingerprint or PIN, so it could not be added: it"
+    " could never confirm it's you. Use a phone or key that asks for one."
+)
 NOT_VERIFIED = (
     "This passkey didn't ask for your face, fingerprint or PIN, so it can't confirm it's you. "
     "Use a passkey that does, or Email me a code."
@@ -77,7 +84,7 @@ async def registration_options(
         user_display_name=name,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,
-            user_verification=UserVerificationRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.REQUIRED,
         ),
         exclude_credentials=[
             PublicKeyCredentialDescriptor(id=bytes(row["credential_id"])) for row in existing
@@ -127,6 +134,19 @@ def _challenge_of(credential: object) -> bytes:
         raise Refused(UNREADABLE) from error
 
 
+def _created_verified(credential: Any) -> bool:
+    """Whether the phone says it asked for a face, fingerprint or PIN when it made the passkey
+    (to word a refusal: True when that cannot be read, so that the refusal gives the other
+    reason)."""
+    try:
+        attestation = parse_attestation_object(
+            base64url_to_bytes(credential["response"]["attestationObject"])
+        )
+        return bool(attestation.auth_data.flags.uv)
+    except (KeyError, TypeError, ValueError, WebAuthnException):
+        return True
+
+
 def user_verified(credential: Any) -> bool:
     """Whether the phone says it asked for a face, fingerprint or PIN (for an answer already
     checked, or to word a refusal: True when that cannot be read, so that the refusal gives
@@ -159,8 +179,11 @@ async def register(
             expected_challenge=challenge,
             expected_rp_id=rp_id(base_url),
             expected_origin=origin(base_url),
+            require_user_verification=True,
         )
     except InvalidRegistrationResponse as error:
+        if not _created_verified(credential):
+            raise Refused(NOT_VERIFIED_ADD) from error
         raise Refused(f"That passkey could not be added: {error}") from error
     except WebAuthnException as error:  # parts of the answer missing or malformed
         raise Refused(UNREADABLE) from error

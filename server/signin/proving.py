@@ -1,6 +1,7 @@
 """Confirm it's you: the proof, in this very session and within ``FRESH``, that the person
-holding the phone is the account's owner, asked before deleting the account and before
-adding a way of proof (a passkey, an address confirmed for it).
+holding the phone is the account's owner, asked before deleting the account, before adding a
+way of proof (a passkey, an address confirmed for it) and before merging another account into
+it (which brings the addresses confirmed for that one: ``server/signin/merge_routes.py``).
 
 Whoever holds an unlocked phone for a minute is signed in, and must not be able to add their
 own passkey or address: either would sign them in as its owner from anywhere, for good. So an
@@ -9,7 +10,9 @@ a code emailed to that address (``server/signin/codes.py``, for this account onl
 card's when it is confirmed, or one of its passkeys (``server/signin/passkeys.py``). A sign-in
 by email code or passkey is such a proof too (``sessions.start``); a move code is not. An
 account with neither has nothing to prove it with but the session itself: its first way of
-proof is added freely.
+proof is added freely. An address whose mail bounced is no way of proof: an owner whose only
+address bounces reads mail elsewhere now, and could otherwise never add the address they read
+(adding it would ask for a code to the one that bounces).
 """
 
 from __future__ import annotations
@@ -39,12 +42,17 @@ class Ways:
     passkeys: int
     fresh: bool
     on_card: bool = False  # ``address`` is the one on the card now
-    bounced: bool = False  # mail to ``address`` bounced: the code may not arrive
+    bounced: bool = False  # mail to ``address``, and to every other one confirmed, bounced
+
+    @property
+    def reachable(self) -> bool:
+        """A code by email is a way of proof: a confirmed address whose mail does not bounce."""
+        return self.address is not None and not self.bounced
 
     @property
     def proof_needed(self) -> bool:
         """The account has a way of proof: a code or a passkey is asked for."""
-        return bool(self.address or self.passkeys)
+        return self.reachable or self.passkeys > 0
 
     @property
     def proven(self) -> bool:
@@ -55,9 +63,9 @@ class Ways:
     @property
     def may_remove_passkey(self) -> bool:
         """Whether one passkey may go without a fresh proof: another way of proof stays (an
-        address or a passkey). Removing the last one would leave the session alone as all it
-        takes, so that needs the same fresh proof as deleting."""
-        return self.fresh or self.address is not None or self.passkeys > 1
+        address whose mail does not bounce, or a passkey). Removing the last one would leave
+        the session alone as all it takes, so that needs the same fresh proof as deleting."""
+        return self.fresh or self.reachable or self.passkeys > 1
 
 
 async def ways(conn: Any, sql: Queries, account_id: int, session_id: int) -> Ways:

@@ -26,18 +26,19 @@ FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp
       WHERE ip = :ip AND created_at > statement_timestamp() - interval '1 hour') AS by_ip
 
 -- name: account_with_email$
--- The account whose card has :address (when there are several: one its owner made rather
--- than a guest card someone typed for them (offered for merging once signed in), then one
--- a code to the address may open (code_opens() in logic.sql), then one the address is
--- confirmed for, then the one used most recently). One it may not open is still found: the
--- code goes out, so that asking tells nobody whether a card has the address, and typing it
--- then says why not.
+-- The account whose card has :address (when there are several: one a code to the address
+-- may open (code_opens() in logic.sql), then one its owner made rather than a guest card
+-- someone typed for them (offered for merging once signed in), then one the address is
+-- confirmed for, then the one used most recently). Opening first: a card that merely
+-- carries someone's address, its own owner having a way of proof, must not keep them from
+-- the guest card typed for them. One it may not open is still found: the code goes out, so
+-- that asking tells nobody whether a card has the address, and typing it then says why not.
 SELECT c.account_id
 FROM cards c JOIN accounts a ON a.id = c.account_id
 LEFT JOIN LATERAL (SELECT max(last_seen_at) AS seen FROM sessions s
                    WHERE s.account_id = c.account_id) s ON true
 WHERE lower(c.email) = :address AND c.email <> ''
-ORDER BY a.guest, code_opens(:address, c.account_id) DESC,
+ORDER BY code_opens(:address, c.account_id) DESC, a.guest,
          EXISTS (SELECT 1 FROM address_confirmations x
                  WHERE x.address = :address AND x.account_id = c.account_id) DESC,
          s.seen DESC NULLS LAST, c.account_id
