@@ -4,14 +4,14 @@ what goes, a fresh sign-in (an emailed code or a passkey), then one final button
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.privacy import deletion, retention
-from server.signin import codes, passkeys, proving
+from server.signin import codes, passkey_proof, proving
 from server.web import limits, sessions
-from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.forms import read_form, read_json, text
+from server.web.auth import signed_in, signed_in_session
+from server.web.forms import read_form, text
 from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
@@ -40,13 +40,6 @@ async def privacy(request: Request) -> Response:
     )
 
 
-def _me(request: Request) -> tuple[int, int]:
-    """The signed-in account and this browser's session, in a guarded handler."""
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
-    return signed_in_account(request), session_id
-
-
 async def _page(
     request: Request,
     *,
@@ -58,7 +51,7 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     """The page: what goes, then the step the person is at."""
-    account_id, session_id = _me(request)
+    account_id, session_id = signed_in_session(request)
     pool, sql = request.app.state.pool, request.app.state.sql
     ways = await proving.ways(pool, sql, account_id, session_id)
     goes = await sql.run(pool, "deletion.what_goes", account_id=account_id)
@@ -102,7 +95,7 @@ async def delete_account_send_code(request: Request) -> Response:
             app.state.pool,
             app.state.sql,
             app.state.settings.secret_key,
-            _me(request),
+            signed_in_session(request),
             limits.address_key(request),
             deletion.PURPOSE,
         )
@@ -124,7 +117,7 @@ async def delete_account_check_code(request: Request) -> Response:
         app.state.pool,
         app.state.sql,
         app.state.settings.secret_key,
-        _me(request),
+        signed_in_session(request),
         text(form, "code"),
         deletion.PURPOSE,
     )
@@ -135,25 +128,12 @@ async def delete_account_check_code(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def delete_account_passkey_options(request: Request) -> Response:
-    app = request.app
-    body = await passkeys.options_for_account(
-        app.state.pool, app.state.sql, app.state.settings.base_url, signed_in_account(request)
-    )
-    return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
+    return await passkey_proof.options(request)
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def delete_account_passkey(request: Request) -> Response:
-    credential = await read_json(request)
-    app = request.app
-    try:
-        async with app.state.pool.acquire() as conn, conn.transaction():
-            await proving.check_passkey(
-                conn, app.state.sql, app.state.settings.base_url, _me(request), credential
-            )
-    except passkeys.Refused as refused:
-        return JSONResponse({"error": str(refused)}, status_code=400)
-    return JSONResponse({"redirect": url_path(request, "delete_account")})
+    return await passkey_proof.answer(request, url_path(request, "delete_account"))
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
@@ -162,7 +142,7 @@ async def delete_account_confirm(request: Request) -> Response:
     typed), the account goes; this browser ends signed out, keeping nothing of it."""
     form = await read_form(request)
     app = request.app
-    account_id, session_id = _me(request)
+    account_id, session_id = signed_in_session(request)
     async with app.state.pool.acquire() as conn, conn.transaction():
         ways = await proving.ways(conn, app.state.sql, account_id, session_id)
         confirmed = ways.proven and (

@@ -9,13 +9,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.signin import codes, passkeys, proving
+from server.signin import codes, passkey_proof, proving
 from server.web import limits
-from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.forms import read_form, read_json, text
+from server.web.auth import signed_in, signed_in_session
+from server.web.forms import read_form, text
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -33,15 +33,8 @@ THEN = {
 }
 
 
-def _me(request: Request) -> tuple[int, int]:
-    """The signed-in account and this browser's session, in a guarded handler."""
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
-    return signed_in_account(request), session_id
-
-
 async def _proof(request: Request) -> proving.Ways:
-    account_id, session_id = _me(request)
+    account_id, session_id = signed_in_session(request)
     return await proving.ways(request.app.state.pool, request.app.state.sql, account_id, session_id)
 
 
@@ -109,7 +102,7 @@ async def settings_confirm_send_code(request: Request) -> Response:
             app.state.pool,
             app.state.sql,
             app.state.settings.secret_key,
-            _me(request),
+            signed_in_session(request),
             limits.address_key(request),
             PURPOSE,
         )
@@ -137,7 +130,7 @@ async def settings_confirm_check_code(request: Request) -> Response:
         app.state.pool,
         app.state.sql,
         app.state.settings.secret_key,
-        _me(request),
+        signed_in_session(request),
         text(form, "code"),
         PURPOSE,
     )
@@ -150,25 +143,12 @@ async def settings_confirm_check_code(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NO_CARD)
 async def settings_confirm_passkey_options(request: Request) -> Response:
-    app = request.app
-    body = await passkeys.options_for_account(
-        app.state.pool, app.state.sql, app.state.settings.base_url, signed_in_account(request)
-    )
-    return Response(body, media_type="application/json", headers={"cache-control": "no-store"})
+    return await passkey_proof.options(request)
 
 
 @signed_in(status_code=404, message=NO_CARD)
 async def settings_confirm_passkey(request: Request) -> Response:
-    credential = await read_json(request)
-    app = request.app
-    try:
-        async with app.state.pool.acquire() as conn, conn.transaction():
-            await proving.check_passkey(
-                conn, app.state.sql, app.state.settings.base_url, _me(request), credential
-            )
-    except passkeys.Refused as refused:
-        return JSONResponse({"error": str(refused)}, status_code=400)
-    return JSONResponse({"redirect": _back(request, _then(request))})
+    return await passkey_proof.answer(request, _back(request, _then(request)))
 
 
 routes = [

@@ -15,7 +15,7 @@ from server.db import time_zones
 from server.followups import push, wording
 from server.mail import addresses
 from server.signin import browsers, proving
-from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.auth import signed_in, signed_in_account, signed_in_session, viewer
 from server.web.forms import plain, read_form, read_json, text
 from server.web.htmx import htmx
 from server.web.notices import with_notice
@@ -35,8 +35,7 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     pool, sql = request.app.state.pool, request.app.state.sql
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
+    _, session_id = signed_in_session(request)
     preferences = await sql.run(pool, "accounts.preferences", account_id=account_id)
     devices = await sql.run(pool, "push.devices", account_id=account_id)
     email = await sql.run(pool, "mail.email_settings", account_id=account_id)
@@ -215,8 +214,7 @@ async def email_confirmation(request: Request) -> Response:
         raise HTTPException(400, "Add an email address to your card first.")
     # Read before a connection is taken: a slow phone's body holds none of the pool.
     resubscribe = bool(text(await read_form(request), "resubscribe"))
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
+    _, session_id = signed_in_session(request)
     unconfirmed = email["confirmed_at"] is None
     # "Confirm it's you" (confirm_routes.py) is what makes this session's proof fresh.
     if unconfirmed and not (await proving.ways(pool, sql, account_id, session_id)).proven:

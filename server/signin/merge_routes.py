@@ -16,7 +16,7 @@ from starlette.routing import Route
 from server.signin import codes, merging, passkeys, proving
 from server.signin.starting import NOT_SIGNED_IN
 from server.web import limits
-from server.web.auth import signed_in, viewer
+from server.web.auth import signed_in, signed_in_session
 from server.web.forms import read_form, read_json, text
 from server.web.notices import with_notice
 from server.web.templating import render
@@ -33,15 +33,8 @@ NOT_YOU = (
 )
 
 
-def _me(request: Request) -> tuple[int, int]:
-    """This browser's account and session, in a guarded handler."""
-    me = viewer(request)
-    assert me.account_id is not None and me.session_id is not None  # signed in
-    return me.account_id, me.session_id
-
-
 async def _offer(request: Request) -> Any:
-    account_id, session_id = _me(request)
+    account_id, session_id = signed_in_session(request)
     return await request.app.state.sql.run(
         request.app.state.pool,
         "sessions.merge_offer",
@@ -63,7 +56,7 @@ async def _my_ways(request: Request, conn: Any) -> proving.Ways:
     anywhere: whoever holds an unlocked phone signed in (a move code shown on it) must not
     add theirs that way, by merging in their own account. So, as adding a way of proof does,
     merging asks for a fresh proof when the account has a way of proof."""
-    account_id, session_id = _me(request)
+    account_id, session_id = signed_in_session(request)
     return await proving.ways(conn, request.app.state.sql, account_id, session_id)
 
 
@@ -112,7 +105,7 @@ async def sign_in_merge_choose(request: Request) -> Response:
     offer = await _open_offer(request)
     form = await read_form(request)
     pool, sql = request.app.state.pool, request.app.state.sql
-    account_id, session_id = _me(request)
+    account_id, session_id = signed_in_session(request)
     choice = text(form, "choice")
     if choice == "merge" and not offer["proven"]:
         return await _page(request, offer, merge_error=NOT_PROVEN, status_code=403)
@@ -183,7 +176,7 @@ async def sign_in_merge_check_code(request: Request) -> Response:
                 app.state.sql,
                 app.state.settings.secret_key,
                 offer,
-                _me(request),
+                signed_in_session(request),
                 text(form, "code"),
             )
     if refused is not None:
@@ -215,7 +208,7 @@ async def sign_in_merge_passkey(request: Request) -> Response:
                 app.state.sql,
                 app.state.settings.base_url,
                 offer["account_id"],
-                _me(request),
+                signed_in_session(request),
                 credential,
             )
     except passkeys.Refused as refused:

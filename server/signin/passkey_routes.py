@@ -15,7 +15,7 @@ from server.privacy import deletion
 from server.signin import browsers, passkeys, proving, starting
 from server.signin.starting import NOT_SIGNED_IN
 from server.web import limits, sessions
-from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.auth import signed_in, signed_in_account, signed_in_session
 from server.web.forms import read_json
 from server.web.notices import with_notice
 from server.web.urls import url_path
@@ -35,8 +35,7 @@ async def _not_proven(request: Request, conn: object) -> Response | None:
     """Adding a passkey to an account with a way of proof asks for a fresh proof in this
     session ("Confirm it's you"): else whoever holds the unlocked phone adds theirs, and signs
     in as its owner from anywhere. The refusal, with where to confirm, or None."""
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
+    _, session_id = signed_in_session(request)
     ways = await proving.ways(conn, request.app.state.sql, signed_in_account(request), session_id)
     if ways.proven:
         return None
@@ -136,8 +135,7 @@ async def passkey_sign_in(request: Request) -> Response:
 async def passkey_remove(request: Request) -> Response:
     """Remove a passkey; not the last way to confirm it is me without a fresh sign-in, which
     would leave typing "delete" as all it takes to delete the account."""
-    session_id = viewer(request).session_id
-    assert session_id is not None  # signed in means a session
+    _, session_id = signed_in_session(request)
     app = request.app
     try:
         async with app.state.pool.acquire() as conn, conn.transaction():

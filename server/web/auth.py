@@ -146,6 +146,15 @@ def signed_in_account(conn: HTTPConnection) -> int:
     return found
 
 
+def signed_in_session(conn: HTTPConnection) -> tuple[int, int]:
+    """The signed-in account and this browser's session, in a handler guarded by
+    ``signed_in`` (what a proof that it is them belongs to: ``server/signin/proving.py``)."""
+    session_id = viewer(conn).session_id
+    if session_id is None:  # pragma: no cover - the guard answered first
+        raise HTTPException(403, "Make your card first.")
+    return signed_in_account(conn), session_id
+
+
 def signed_in(
     *,
     status_code: int = 403,
