@@ -18,7 +18,9 @@ var ReachoutCache = (function () {
   // cards, which stay on the server.
   var APP_PAGES = patterns(REACHOUT_URLS.offline_pages);
   // Forms that take something back: once one works, the page above it goes from the kept
-  // copies, with what is under it (/contacts/5/remove: /contacts/5). Forms that may block
+  // copies, with what is under it (/contacts/5/remove: /contacts/5), and the list above that
+  // (/contacts) is kept again before the form's answer comes (else, offline at once, the kept
+  // list still shows who was taken back). Forms that may block
   // someone: my contacts go (the list and every contact's page), kept again when opened.
   var TAKING_BACK = patterns(REACHOUT_URLS.taking_back);
   var BLOCKING = patterns(REACHOUT_URLS.blocking);
@@ -71,6 +73,7 @@ var ReachoutCache = (function () {
     var wrong, then = function () {};
     if (TAKING_BACK.some(matches)) {
       wrong = function (kept) { return kept.url === above || kept.url.indexOf(above + "/") === 0; };
+      then = function () { return keep(above.replace(/\/[^/]*$/, ""), true); };
     } else if (BLOCKING.some(matches)) {
       wrong = function (kept) {
         var path = new URL(kept.url).pathname;
