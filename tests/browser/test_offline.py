@@ -503,8 +503,9 @@ async def test_someone_removed_or_blocked_is_gone_from_the_copies_kept_for_offli
 async def test_my_card_changed_in_place_is_the_one_kept_for_offline(
     new_phone_page: NewPage,
 ) -> None:
-    """Dana edits her card on its page (saved in place, no new page) before the venue: with
-    no network there, My card shows what she saved, not what it said before."""
+    """Dana edits her card on its page (saved in place, no new page) just before the venue:
+    with no network there, My card shows what she saved, not what it said before, even when
+    she lost the network the moment it said "Saved." on a slow connection."""
     dana = await new_phone_page()
     await make_card_from_home(dana, DANA)
     await service_worker_controls(dana)
@@ -512,6 +513,14 @@ async def test_my_card_changed_in_place_is_the_one_kept_for_offline(
     await dana.reload()  # kept by the service worker
     await dana.get_by_role("link", name="Edit my card").tap()
     await card_form(dana).get_by_label("Role or headline").fill("Head of talent, Atelier Nord")
+
+    async def slow_page(route: Route) -> None:
+        if route.request.method == "GET":
+            await asyncio.sleep(1.5)
+        await route.continue_()
+
+    # At the context: the copy to keep is fetched by the service worker.
+    await dana.context.route("**/card", slow_page)
     await dana.get_by_role("button", name="Save my card").tap()
     await expect(dana.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
 

@@ -145,6 +145,39 @@ async def test_code_typed_offline_swaps_when_back_online(
     await contacts_once(mia, DANA.name)
 
 
+async def test_a_swap_sent_by_the_page_and_the_worker_at_once_goes_through(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """Back online, the page and the service worker (its sync woken by the network) both send
+    what waits. The first try fails (the network not quite back): the other, which waited
+    for it, sends it then, rather than leaving it "Pending" until the next retry."""
+    dana, mia = await two_phones_on_tap(new_phone_page)
+    dana_code = await my_code(dana)
+    await service_worker_controls(mia)
+    await mia.context.set_offline(True)
+    await type_code(mia, dana_code)
+    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+
+    tries: list[str] = []
+
+    async def first_try_fails(route: Route) -> None:
+        tries.append(route.request.url)
+        if len(tries) == 1:
+            await asyncio.sleep(1)
+            await route.abort("internetdisconnected")
+        else:
+            await route.continue_()
+
+    # At the context, which also sees the worker's requests.
+    await mia.context.route("**/sync/actions", first_try_fails)
+    await mia.context.set_offline(False)
+    # The worker sends too, whether or not the browser's Background Sync wakes it now.
+    await mia.evaluate("navigator.serviceWorker.controller.postMessage({ type: 'flush' })")
+    await expect(outbox_list(mia)).to_contain_text(f"Swapped with {DANA.name}.")
+    assert len(tries) == 2
+    await contacts_once(mia, DANA.name)
+
+
 def bump_prompt(page: Page) -> Locator:
     """The "Swap with ...?" question a bump brings up, with its two buttons."""
     return page.get_by_role("status").filter(has=page.get_by_role("button", name="Not them"))

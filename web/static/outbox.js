@@ -79,8 +79,11 @@ var ReachoutOutbox = (function () {
     return put(record).then(function () { return record; });
   }
 
-  // Sends one record unless this context is already sending it, or another context (the page
-  // or the worker) holds its lock; re-reads it first, as the other may have just finished it.
+  // Sends one record unless this context is already sending it. Another context (the page or
+  // the worker) sending it holds its lock: this one waits for it, then re-reads the record, so
+  // it finds what the other made of it, or sends it itself if the other could not. (Giving up
+  // at once left a swap pending when the worker's sync, woken as the network came back, tried
+  // a moment too early while the page's own try found the lock taken.)
   function attempt(record) {
     if (sending[record.key]) return Promise.resolve(record);
     sending[record.key] = true;
@@ -91,9 +94,7 @@ var ReachoutOutbox = (function () {
       });
     }
     var done = typeof navigator !== "undefined" && navigator.locks
-      ? navigator.locks.request("reachout-outbox-" + record.key, { ifAvailable: true }, function (lock) {
-          return lock ? go() : record;
-        })
+      ? navigator.locks.request("reachout-outbox-" + record.key, go)
       : go();
     return done.then(function (result) { delete sending[record.key]; return result; },
       function (error) { delete sending[record.key]; throw error; });
