@@ -597,12 +597,18 @@
     });
   });
 
-  function keepThisPage(worker) {
-    if (worker) worker.postMessage({ type: "keep-page", url: window.location.href });
+  function keepThisPage(worker, changed) {
+    if (worker) worker.postMessage({ type: "keep-page", url: window.location.href, changed: !!changed });
   }
 
-  // Saved in place (my card edited, its photo, Ask first): the service worker keeps the page
-  // again before the answer shows (sw-cache.js, savedInPlace).
+  // Saved in place (my card edited, its photo, Ask first): the copy kept for offline is the
+  // page as it was, so it is kept again, at once.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var config = event.detail.requestConfig;
+    var xhr = event.detail.xhr;
+    if (!config || config.verb === "get" || !event.detail.successful || !xhr || xhr.status >= 300) return;
+    if ("serviceWorker" in navigator) keepThisPage(navigator.serviceWorker.controller, true);
+  });
 
   // A new version waits (sw.js never skips waiting on its own) until the person taps Reload.
   var reloadOnChange = false;

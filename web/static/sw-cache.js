@@ -2,7 +2,7 @@
 // version. The signed-in app's own pages: network-first, keeping the last good copy so the app
 // opens at a venue with no network. Everything else (other people's /c/ cards, fragments,
 // photos, POSTs) goes to the network untouched, with an offline page for navigations (a
-// form's POST too); a change saved in place has the page it was made on kept again.
+// form's POST too).
 var ReachoutCache = (function () {
   "use strict";
 
@@ -162,24 +162,6 @@ var ReachoutCache = (function () {
     }).catch(function () {});
   }
 
-  // Saved in place (my card edited, its photo, Ask first: HTMX swaps the answer in, no new
-  // page): the copy kept for offline is the page as it was, so it is kept again before the
-  // answer shows ("Saved."), else a phone offline at once opens what it said before. A slow
-  // network waits for that copy at most SAVED_KEEP_MS; the save itself is done either way.
-  // A page whose kept copy nothing done in place changes (the Tap screen: codes, swaps) says
-  // so with a Reachout-Kept-As-Is header, so a swap's answer waits for nothing.
-  var SAVED_KEEP_MS = 3000;
-
-  function savedInPlace(request) {
-    var page = request.headers.get("HX-Current-URL");
-    return fetch(request).then(function (response) {
-      if (!page || response.status < 200 || response.status >= 300 || response.headers.has("HX-Redirect")) return response;
-      var kept = keep(page, true);
-      var late = new Promise(function (resolve) { setTimeout(resolve, SAVED_KEEP_MS); });
-      return Promise.race([kept, late]).then(function () { return response; });
-    });
-  }
-
   function respond(request) {
     var url = new URL(request.url);
     if (request.mode === "navigate" && request.cache === "only-if-cached" && url.origin === self.location.origin) {
@@ -188,10 +170,6 @@ var ReachoutCache = (function () {
       // page at that address comes anew, as a GET, rather than "You're offline" (or the form
       // sent twice).
       return page(new Request(request.url, { credentials: "same-origin" }), url);
-    }
-    var inPlace = request.headers.has("HX-Request") && !request.headers.has("Reachout-Kept-As-Is");
-    if (request.method !== "GET" && inPlace && url.origin === self.location.origin) {
-      return savedInPlace(request);
     }
     if (request.method !== "GET") {
       // A plain form sent without a network (the page thought it was online): our offline

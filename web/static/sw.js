@@ -24,7 +24,7 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "skip-waiting") self.skipWaiting();
   if (data.type === "claim") event.waitUntil(self.clients.claim());
-  if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url));
+  if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url, data.changed));
   if (data.type === "flush") event.waitUntil(ReachoutOutbox.flush().then(tellPages));
 });
 
