@@ -684,10 +684,11 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes.
--- Contacts, follow-ups, notes, events, devices and sessions move over. Two connections with
--- the same person become one: the earlier meeting is kept, both notes (and promises) are
--- kept, and an open follow-up wins over a closed one. Connections between the two accounts,
--- blocks and requests between them, vanish. Run in a transaction.
+-- Contacts, follow-ups, notes, events, confirmed addresses and passkeys move over; its
+-- sessions end. Two connections with the same person become one: the earlier meeting is
+-- kept, both notes (and promises) are kept, and an open follow-up wins over a closed one.
+-- Connections between the two accounts, blocks and requests between them, vanish. Run in a
+-- transaction.
 CREATE OR REPLACE FUNCTION merge_accounts(source bigint, target bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -771,6 +772,11 @@ BEGIN
     INSERT INTO address_confirmations (address, account_id, confirmed_at)
     SELECT address, target, confirmed_at FROM address_confirmations WHERE account_id = source
     ON CONFLICT (address, account_id) DO NOTHING;
+    -- Its passkeys too, by the same reasoning: the merge proved the account is this person's
+    -- (one of its passkeys, a code to its address) and each passkey asks its owner for a
+    -- face, fingerprint or PIN, unlike a browser left signed in. Deleted with it, they would
+    -- leave the phone that signs in with one of them with no way in at all.
+    UPDATE passkeys SET account_id = target WHERE account_id = source;
     -- Its sessions end with it (the cascade below): those browsers open signed out.
     -- Emails already sent, to it or about it, are the one person's: their links ("Remind me
     -- tomorrow" in a "You met") go on working. A digest of an event that target had one of

@@ -29,17 +29,15 @@ NOT_PROVEN = "Confirm that card is yours first. Nothing was merged."
 NO_ADDRESS = "No email address is confirmed for that card to send a code to."
 NOT_YOU = (
     "Confirm it's you first, with a code by email or a passkey: merging can bring an address"
-    " confirmed for that card, which would sign in to your account. Nothing was merged."
+    " confirmed for that card, or its passkeys, which would sign in to your account."
+    " Nothing was merged."
 )
 
 
 async def _offer(request: Request) -> Any:
     account_id, session_id = signed_in_session(request)
-    return await request.app.state.sql.run(
-        request.app.state.pool,
-        "sessions.merge_offer",
-        session_id=session_id,
-        account_id=account_id,
+    return await merging.offer(
+        request.app.state.pool, request.app.state.sql, account_id, session_id
     )
 
 
@@ -52,10 +50,10 @@ async def _open_offer(request: Request) -> Any:
 
 async def _my_ways(request: Request, conn: Any) -> proving.Ways:
     """How the account signed in proves it is its owner's in this session. A merge brings the
-    addresses confirmed for the card merged in, each a way to sign in to this account from
-    anywhere: whoever holds an unlocked phone signed in (a move code shown on it) must not
-    add theirs that way, by merging in their own account. So, as adding a way of proof does,
-    merging asks for a fresh proof when the account has a way of proof."""
+    addresses confirmed for the card merged in, and its passkeys, each a way to sign in to
+    this account from anywhere: whoever holds an unlocked phone signed in (a move code shown
+    on it) must not add theirs that way, by merging in their own account. So, as adding a way
+    of proof does, merging asks for a fresh proof when the account has a way of proof."""
     account_id, session_id = signed_in_session(request)
     return await proving.ways(conn, request.app.state.sql, account_id, session_id)
 

@@ -7,8 +7,8 @@ it is them (a confirmed address, a passkey) is merged only after that proof, in 
 merging: a code emailed to its address (its own purpose and email, ``codes.ask_for_account``)
 or one of its passkeys. What proves it already: a sign-in whose email code proved an address
 confirmed for it too, and a guest card, offered only for the address the code proved. An
-account with neither way of proof has nothing but the session that held it
-(``sessions.merge_offer`` says which).
+account with neither way of proof (as "Confirm it's you" counts them, ``proving.Ways``: an
+address whose mail bounces is none) has nothing but the session that held it (``offer``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,21 @@ from __future__ import annotations
 from typing import Any
 
 from server.db.queries import Queries
-from server.signin import codes, passkeys
+from server.signin import codes, passkeys, proving
+
+
+async def offer(conn: Any, sql: Queries, account_id: int, session_id: int) -> dict[str, Any] | None:
+    """The account this session may merge in (``sessions.merge_offer``), with ``proven``:
+    whether it may be merged now, as it was proven this person's, or has no way of proof."""
+    row = await sql.run(conn, "sessions.merge_offer", session_id=session_id, account_id=account_id)
+    if row is None:
+        return None
+    # Its ways of proof counted as "Confirm it's you" counts them: an address whose mail
+    # bounces is none (the code may never arrive, and its owner reads mail elsewhere now).
+    ways = proving.Ways(
+        row["proof_address"], int(row["passkeys"]), False, bounced=bool(row["proof_bounced"])
+    )
+    return {**row, "proven": bool(row["proof_given"]) or not ways.proof_needed}
 
 
 async def send_code(

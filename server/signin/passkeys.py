@@ -197,7 +197,8 @@ async def register(
         name=name,
     )
     if added is None:
-        # Never moved from its account: the passkey signs in to the account that added it.
+        # Never taken from another account: a passkey signs in to the account that added it
+        # (or the one that account was merged into).
         raise Refused(ALREADY_IN_USE)
 
 

@@ -76,13 +76,16 @@ WHERE id = :old_id AND account_id = :account_id AND revoked_at IS NULL
 -- lure, "sign in here" with someone else's code, shows); the browsers still signed in to it
 -- (merging signs them out); the minutes left. An offer is open for an hour after signing in:
 -- a browser left on the question does not keep the power to take that account for good.
--- And whether it is proven to be this person's own (``proven``): whoever holds an unlocked
--- phone could sign in to their own account on it and merge its owner's in. An account with
--- a confirmed address (``proof_address``, chosen as deletion.ways chooses) or passkeys is
--- proven by a code to that address or a passkey in this session (merge_proven_for), or by
--- the sign-in itself when its email code proved an address confirmed for it. A guest card
--- is offered only for the address the code proved; an account with neither way of proof has
--- nothing but the session that held it.
+-- And its ways of proof, for proving it is this person's own: whoever holds an unlocked
+-- phone could sign in to their own account on it and merge its owner's in. A confirmed
+-- address (``proof_address``, chosen as proving.ways chooses: one that does not bounce, then
+-- the card's, then the one confirmed last; so ``proof_bounced`` says mail to every one of
+-- them bounced) and its passkeys. ``proof_given`` says it was proven: by a code to that
+-- address or a passkey in this session (merge_proven_for), or by the sign-in itself when its
+-- email code proved an address confirmed for it; a guest card is offered only for the
+-- address the code proved. An account with no way of proof (as proving.Ways counts them: an
+-- address whose mail bounces is none) has nothing but the session that held it
+-- (merging.offer says so).
 SELECT s.merge_from AS account_id, c.name, a.guest,
        coalesce(mine.name, '') AS into_name,
        (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
@@ -99,10 +102,9 @@ SELECT s.merge_from AS account_id, c.name, a.guest,
        proof.address AS proof_address, coalesce(proof.bounced, false) AS proof_bounced,
        keys.passkeys, s.merge_proven_for IS NOT DISTINCT FROM s.merge_from AS proven_here,
        (a.guest OR s.merge_proven_for IS NOT DISTINCT FROM s.merge_from
-        OR (proof.address IS NULL AND keys.passkeys = 0)
         OR EXISTS (SELECT 1 FROM address_confirmations pa
                    WHERE pa.account_id = s.merge_from AND pa.address = s.proven_address))
-           AS proven
+           AS proof_given
 FROM sessions s JOIN cards c ON c.account_id = s.merge_from
 JOIN accounts a ON a.id = s.merge_from
 LEFT JOIN cards mine ON mine.account_id = s.account_id
@@ -114,7 +116,7 @@ LEFT JOIN LATERAL (
     FROM address_confirmations x
     JOIN email_addresses ea ON ea.address = x.address
     WHERE x.account_id = s.merge_from
-    ORDER BY x.address = lower(c.email) DESC, 2, x.confirmed_at DESC, x.address
+    ORDER BY 2, x.address = lower(c.email) DESC, x.confirmed_at DESC, x.address
     LIMIT 1
 ) proof ON true
 WHERE s.id = :session_id AND s.account_id = :account_id AND s.merge_from IS NOT NULL
