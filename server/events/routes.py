@@ -215,6 +215,13 @@ async def _event_page(request: Request, event: Any) -> dict[str, Any]:
             limit=ATTENDEES_SHOWN + 1,
         )
         context["attendees"] = attendees[:ATTENDEES_SHOWN]
+        # Counted but not listed: the page says so, lest the organizer think the list broken.
+        context["unseen"] = await request.app.state.sql.run(
+            request.app.state.pool,
+            "events.unseen",
+            event_id=event["id"],
+            organizer_id=event["organizer_id"],
+        )
         context["more_attendees"] = len(attendees) > ATTENDEES_SHOWN
         context["who"] = " ".join(who.split())[:100]
         context["join_link"] = join_url(request, event["join_code"])

@@ -50,6 +50,17 @@ NEW_PER_EVENT_ADDRESS = Rule(
     "Many people joined this event from your network just now, so nothing was saved. Please"
     " try again {wait}, or join on mobile data instead of this Wi-Fi.",
 )
+# The backstop behind the per-event limit: events are cheap (20 a day per organizer), so
+# without it one address could make 500 accounts every 10 minutes at each of many events,
+# thousands in all, enough to spend anyone's allowance of requests to connect. Four big doors
+# at once on one venue IPv4 still get in.
+NEW_PER_ADDRESS_JOINING = Rule(
+    "address-joined-accounts",
+    2000,
+    timedelta(minutes=10),
+    "Many people joined events from your network just now, so nothing was saved. Please try"
+    " again {wait}, or join on mobile data instead of this Wi-Fi.",
+)
 SWAPS_PER_ACCOUNT = Rule(
     "account-swaps",
     100,
@@ -90,9 +101,13 @@ def event_address_key(request: Request, event_id: int) -> str:
 
 
 async def join_event(conn: Executor, request: Request, event_id: int) -> None:
-    """Someone without an account makes one in ``event_id``'s join form (``/j/<code>``)."""
+    """Someone without an account makes one in ``event_id``'s join form (``/j/<code>``):
+    counted at that event's door and, across every event, at the address."""
     await limits.take(
-        conn, request.app.state.sql, (NEW_PER_EVENT_ADDRESS, event_address_key(request, event_id))
+        conn,
+        request.app.state.sql,
+        (NEW_PER_EVENT_ADDRESS, event_address_key(request, event_id)),
+        (NEW_PER_ADDRESS_JOINING, limits.address_key(request)),
     )
 
 

@@ -84,6 +84,15 @@ WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
 ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT :limit
 
+-- name: unseen$
+-- How many who joined :event_id (not removed) "Who joined" leaves out for a block between
+-- them and :organizer_id, either way: a number for the whole event, never per search (a
+-- search that found one missing would name them), and never who.
+SELECT count(*)
+FROM event_attendees ea
+WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
+  AND ea.account_id IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
+
 -- name: remove_attendee$
 -- The organizer removes an attendee (never themselves): off the roster, and out for good,
 -- and the requests to connect they sent there and nobody answered are withdrawn (gone from

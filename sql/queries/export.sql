@@ -58,11 +58,15 @@ WHERE ea.account_id = :account_id
 ORDER BY e.starts_at, e.id
 
 -- name: requests_sent
--- Requests to connect I sent, with whom as the roster showed them. A declined one reads
--- "sent", as it does in the app: declining is silent. One I withdrew reads "withdrawn". None
--- to someone I blocked: the app shows them nowhere. One to someone who blocked me stays, as
--- in the app's "Sent by you": their block declined it, and a decline is silent.
-SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
+-- Requests to connect I sent, with whom. A declined one reads "sent", as it does in the app:
+-- declining is silent. One I withdrew reads "withdrawn". None to someone I blocked: the app
+-- shows them nowhere. One to someone who blocked me stays, as in the app's "Sent by you":
+-- their block declined it, and a decline is silent. Their headline and company only once
+-- they accepted; before that their name, as "Sent by you" shows it: their card as it is now
+-- is not mine to read (nor, after a block, the blocker's new job).
+SELECT r.created_at, ev.name AS event_name, c.name,
+       CASE WHEN r.status = 'accepted' THEN c.headline ELSE '' END AS headline,
+       CASE WHEN r.status = 'accepted' THEN c.company ELSE '' END AS company,
        CASE WHEN r.status = 'accepted' THEN 'accepted'
             WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn'
             ELSE 'sent' END AS status,
