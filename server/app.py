@@ -37,6 +37,7 @@ from server.roster import routes as roster_routes
 from server.settings import confirm_routes as settings_confirm_routes
 from server.settings import routes as settings_routes
 from server.signin import merge_routes as signin_merge_routes
+from server.signin import move_routes as signin_move_routes
 from server.signin import passkey_routes as signin_passkey_routes
 from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
@@ -77,6 +78,7 @@ ROUTES: list[BaseRoute] = [
     *mail_routes.routes,
     *signin_passkey_routes.routes,
     *signin_routes.routes,
+    *signin_move_routes.routes,
     *signin_merge_routes.routes,
     *privacy_routes.routes,
     *devmail_routes.routes,

@@ -1,8 +1,8 @@
 """Signing in ("I already have a card": a code by email, choosing among the cards that carry
-the address), moving to another app or phone by a code, and signing out (this browser, another
-one of mine, or every other one). A revoked session stops working at once in every web process
-(each request looks its session up in PostgreSQL). Passkeys: ``passkey_routes.py``; merging two
-cards after signing in: ``merge_routes.py``."""
+the address) and signing out (this browser, another one of mine, or every other one). A revoked
+session stops working at once in every web process (each request looks its session up in
+PostgreSQL). Passkeys: ``passkey_routes.py``; moving to another app or phone by a code:
+``move_routes.py``; merging two cards after signing in: ``merge_routes.py``."""
 
 from __future__ import annotations
 
@@ -11,23 +11,21 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.cards.cards import load_card
 from server.cards.fields import Invalid, validate_email_address
 from server.mail import addresses
-from server.signin import codes, moving, starting
+from server.signin import codes, starting
 from server.signin.starting import NOT_SIGNED_IN
-from server.web import forms, limits, qr, sessions
+from server.web import forms, limits, sessions
 from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
-from server.web.htmx import htmx, redirect
+from server.web.htmx import redirect
 from server.web.notices import with_notice
-from server.web.templating import poll_again, poll_done, render
+from server.web.templating import render
 from server.web.urls import url_path
 
 
@@ -62,14 +60,7 @@ def _sign_in_page(
 async def sign_in(request: Request) -> Response:
     """ "I already have a card": the email step, or (after a code was asked for) the code step.
     Opened where a card is signed in already, it says which: signing in switches this phone."""
-    return _sign_in_page(request, signed_in_as=await _signed_in_as(request))
-
-
-async def _signed_in_as(request: Request) -> str:
-    """The name on the card this browser is signed in to, if any: signing in switches it."""
-    account_id = viewer(request).account_id
-    card = await load_card(request, account_id) if account_id is not None else None
-    return str(card["name"]) if card else ""
+    return _sign_in_page(request, signed_in_as=await starting.signed_in_as(request))
 
 
 async def sign_in_ask(request: Request) -> Response:
@@ -206,7 +197,7 @@ async def sign_in_code(request: Request) -> Response:
             next_page=starting.next_page(request, form),
             status_code=422,
         )
-    return _signed_in(request, session, starting.next_page(request, form))
+    return starting.signed_in_to(request, session, starting.next_page(request, form))
 
 
 CHOICE_SECONDS = 600  # to choose a card after the right code
@@ -298,7 +289,7 @@ async def sign_in_choose(request: Request) -> Response:
         session = await starting.start_session(
             request, conn, account_id, "email_code", proven_address=address, proven=True
         )
-    response = _signed_in(request, session, starting.next_page(request, form))
+    response = starting.signed_in_to(request, session, starting.next_page(request, form))
     response.delete_cookie(
         _choice_cookie(request),
         path="/",
@@ -307,105 +298,6 @@ async def sign_in_choose(request: Request) -> Response:
         samesite="lax",
     )
     return response
-
-
-def _signed_in(
-    request: Request, session: tuple[str, int | None], next_page: str | None = None
-) -> Response:
-    token, merge_from = session
-    target = starting.after_sign_in(request, merge_from, next_page)
-    response = redirect(request, with_notice(target, "signed_in"))
-    sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
-    return response
-
-
-@signed_in(redirect="card")
-async def move(request: Request) -> Response:
-    """ "Move to another app or phone": what to do, and a button that shows a code."""
-    return render(request, "move.html", {"code": None})
-
-
-@signed_in(status_code=404, message=NOT_SIGNED_IN)
-async def move_code(request: Request) -> Response:
-    app = request.app
-    code, code_id = await moving.new_code(
-        app.state.pool, app.state.sql, app.state.settings.secret_key, signed_in_account(request)
-    )
-    link = app.state.settings.base_url + url_path(request, "move_scanned", code=code)
-    svg = await run_in_threadpool(qr.svg, link, title="QR code to move to another app or phone")
-    response = render(
-        request,
-        "move.html",
-        {
-            "code": moving.shown(code),
-            "code_id": code_id,
-            "qr_svg": svg,
-            "minutes": moving.MINUTES,
-        },
-        fragment="_move_panel.html" if htmx(request) else None,
-    )
-    response.headers["cache-control"] = "no-store"  # a live code is never kept
-    return response
-
-
-async def move_code_state(request: Request) -> Response:
-    """What became of the code on the page (htmx polls it): nothing while it waits; once
-    used, replaced, expired or gone, what to say in its place (``poll_done``). Gone
-    (forgotten after a day, this browser signed out, the account deleted) and someone
-    else's code read the same."""
-    account_id = viewer(request).account_id
-    state = "gone"
-    if account_id is not None:
-        state = (
-            await request.app.state.sql.run(
-                request.app.state.pool,
-                "signin.move_code_state",
-                id=request.path_params["code_id"],
-                account_id=account_id,
-            )
-            or "gone"
-        )
-    if state == "waiting":
-        return poll_again()
-    return poll_done(request, "_move_code_state.html", {"state": state})
-
-
-async def move_enter(request: Request) -> Response:
-    """In the other browser or the installed app: type the code (a QR fills it in). Opened
-    where a card is signed in already, it says which: the code switches this phone."""
-    typed = request.path_params.get("code", "")
-    context = {"typed": typed, "error": "", "signed_in_as": await _signed_in_as(request)}
-    return render(request, "move_enter.html", context)
-
-
-async def move_enter_submit(request: Request) -> Response:
-    form = await read_form(request)
-    typed = text(form, "code")
-    app = request.app
-    try:
-        async with app.state.pool.acquire() as conn, conn.transaction():
-            account_id = await moving.use_code(
-                conn,
-                app.state.sql,
-                app.state.settings.secret_key,
-                typed,
-                limits.address_key(request),
-            )
-            if account_id is not None:
-                session = await starting.start_session(request, conn, account_id, "move")
-    except limits.TooMany as too_many:
-        # On the form, with what was typed: the rule's words say when to try again.
-        context = {"typed": typed, "error": too_many.detail}
-        refused = render(request, "move_enter.html", context, status_code=429)
-        refused.headers.update(too_many.headers or {})
-        return refused
-    if account_id is None:
-        error = (
-            "That code does not work: it may be mistyped, used, or older than five minutes."
-            " Show a new one on the other phone."
-        )
-        return render(request, "move_enter.html", {"typed": typed, "error": error}, status_code=422)
-    return _signed_in(request, session)
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
@@ -464,12 +356,6 @@ routes = [
     Route("/sign-in/code", sign_in_code_step, name="sign_in_code_step"),
     Route("/sign-in/choose", sign_in_choose_page, name="sign_in_choose_page"),
     Route("/sign-in/choose", sign_in_choose, methods=["POST"], name="sign_in_choose"),
-    Route("/move", move, name="move"),
-    Route("/move", move_code, methods=["POST"], name="move_code"),
-    Route("/move/enter", move_enter, name="move_enter"),
-    Route("/move/enter", move_enter_submit, methods=["POST"], name="move_enter_submit"),
-    Route("/move/enter/{code}", move_enter, name="move_scanned"),
-    Route("/move/codes/{code_id:int}", move_code_state, name="move_code_state"),
     Route("/sign-out", sign_out, methods=["POST"], name="sign_out"),
     Route(
         "/settings/sessions/{session_id:int}/sign-out",

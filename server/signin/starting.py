@@ -1,17 +1,22 @@
 """Starting this browser's session once a way of signing in proved whose it is (an email code,
 a passkey, a code from another phone), and the page it goes to next: shared by the sign-in
-handlers (``routes.py``) and the passkey ones (``passkey_routes.py``)."""
+handlers (``routes.py``), the move-code ones (``move_routes.py``) and the passkey ones
+(``passkey_routes.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 
+from server.cards.cards import load_card
 from server.web import sessions
 from server.web.auth import viewer
 from server.web.client import client_ip
 from server.web.forms import text
+from server.web.htmx import redirect
+from server.web.notices import with_notice
 from server.web.urls import Urls, url_path
 
 NOT_SIGNED_IN = "This browser is not signed in."
@@ -92,3 +97,23 @@ def after_sign_in(request: Request, merge_from: int | None, next_page: str | Non
     if merge_from:
         return url_path(request, "sign_in_merge")
     return next_page or url_path(request, "contacts")
+
+
+def signed_in_to(
+    request: Request, session: tuple[str, int | None], next_page: str | None = None
+) -> Response:
+    """The answer once a session started (``start_session``): its cookie, and on to the page
+    that comes next, saying "Signed in."."""
+    token, merge_from = session
+    target = after_sign_in(request, merge_from, next_page)
+    response = redirect(request, with_notice(target, "signed_in"))
+    sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+async def signed_in_as(request: Request) -> str:
+    """The name on the card this browser is signed in to, if any: a page that signs in says
+    so, as signing in switches it."""
+    account_id = viewer(request).account_id
+    card = await load_card(request, account_id) if account_id is not None else None
+    return str(card["name"]) if card else ""
