@@ -29,18 +29,51 @@ NOT_PROVEN = (
     "Confirm it's you first, with a code by email or a passkey: then you can add a passkey"
     f" for {proving.FRESH_MINUTES} minutes."
 )
+# Refused once the phone made its passkey: the phone lists one that Reachout never saved.
+ON_THE_PHONE = (
+    "Your phone may now list a passkey for Reachout that doesn't work: you can delete it in"
+    " your phone's settings."
+)
+NOT_ADDED_LAPSED = (
+    f"Your passkey was not added: it took longer than the {proving.FRESH_MINUTES} minutes"
+    f" a confirmation lasts. Confirm it's you again, then add it again. {ON_THE_PHONE}"
+)
+# The account gained a way of proof while the phone's prompt was open (its address confirmed
+# from another tab): it never proved it in this session.
+NOT_ADDED_UNPROVEN = (
+    "Confirm it's you first, with a code by email or a passkey: your passkey was not added."
+    f" Then add it again. {ON_THE_PHONE}"
+)
+# A proof older than this is not one that lapsed at the phone's prompt.
+LAPSED_WITHIN = timedelta(hours=1)
 
 
-async def _not_proven(request: Request, conn: object) -> Response | None:
+async def _not_proven(request: Request, conn: object, *, made: bool = False) -> Response | None:
     """Adding a passkey to an account with a way of proof asks for a fresh proof in this
     session ("Confirm it's you"): else whoever holds the unlocked phone adds theirs, and signs
-    in as its owner from anywhere. The refusal, with where to confirm, or None."""
-    _, session_id = signed_in_session(request)
-    ways = await proving.ways(conn, request.app.state.sql, signed_in_account(request), session_id)
+    in as its owner from anywhere. The refusal, with where to confirm (back to Settings'
+    passkeys after), or None. Once the phone ``made`` its passkey, it says that one was not
+    added."""
+    account_id, session_id = signed_in_session(request)
+    ways = await proving.ways(conn, request.app.state.sql, account_id, session_id)
     if ways.proven:
         return None
+    error = await _not_added(request, conn, session_id) if made else NOT_PROVEN
     confirm = f"{url_path(request, 'settings_confirm')}?{urlencode({'then': 'passkey'})}"
-    return JSONResponse({"error": NOT_PROVEN, "confirm": confirm}, status_code=403)
+    return JSONResponse({"error": error, "confirm": confirm}, status_code=403)
+
+
+async def _not_added(request: Request, conn: object, session_id: int) -> str:
+    """Why the passkey the phone made was not added: mostly a proof that ran out while the
+    phone asked for a face or fingerprint (proven lately, not freshly)."""
+    lately = await request.app.state.sql.run(
+        conn,
+        "proving.ways",
+        account_id=signed_in_account(request),
+        session_id=session_id,
+        fresh=LAPSED_WITHIN,
+    )
+    return NOT_ADDED_LAPSED if lately and lately["fresh"] else NOT_ADDED_UNPROVEN
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
@@ -70,7 +103,7 @@ async def passkey_register(request: Request) -> Response:
     name = browsers.describe(request.headers.get("user-agent", ""))
     try:
         async with app.state.pool.acquire() as conn, conn.transaction():
-            refused = await _not_proven(request, conn)
+            refused = await _not_proven(request, conn, made=True)
             if refused is not None:
                 return refused
             await passkeys.register(

@@ -42,6 +42,23 @@
     else say(status, said.error);
   }
 
+  // A passkey the phone made was refused: said first, and the way to confirm is a link. Going
+  // there at once would leave the phone holding a passkey nobody said was not saved.
+  function notSaved(status, said, button) {
+    if (!status || !said.confirm) return refused(status, said);
+    say(status, said.error);
+    var link = document.createElement("a");
+    link.className = "btn";
+    link.href = said.confirm;
+    link.textContent = "Confirm it's you";
+    status.append(" ", link);
+    // "It's you: confirmed" and the button no longer hold.
+    var proven = button.dataset.proven && document.querySelector(button.dataset.proven);
+    if (proven) proven.hidden = true;
+    button.hidden = true;
+    link.focus();
+  }
+
   // The options asked for, or null when they were refused.
   async function optionsFor(button, status) {
     var asked = await post(button.dataset.optionsUrl);
@@ -72,7 +89,7 @@
     });
     var said = await answer.json();
     if (answer.ok) location.reload();
-    else refused(status, said);
+    else notSaved(status, said, button);
   }
 
   async function signIn(button, status) {
