@@ -29,6 +29,7 @@ from tests.browser.ui import (
     outbox_records,
     service_worker_controls,
 )
+from tests.waiting import eventually
 
 WRONG_CODE = "That code didn't work. Check the digits, or ask them for a fresh code."
 READY = "Ready: bump your phone gently against theirs."
@@ -176,6 +177,36 @@ async def test_a_swap_sent_by_the_page_and_the_worker_at_once_goes_through(
     await expect(outbox_list(mia)).to_contain_text(f"Swapped with {DANA.name}.")
     assert len(tries) == 2
     await contacts_once(mia, DANA.name)
+
+
+async def test_told_to_wait_the_other_sender_waits_too(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """Back online, the page and the service worker both send what waits; the server answers
+    the first "too many, try again in a minute" (429). The other, which waited for it, does
+    not send it again at once: the swap waits its minute, still pending."""
+    dana, mia = await two_phones_on_tap(new_phone_page)
+    dana_code = await my_code(dana)
+    await service_worker_controls(mia)
+    await mia.context.set_offline(True)
+    await type_code(mia, dana_code)
+    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+
+    tries: list[str] = []
+
+    async def too_many(route: Route) -> None:
+        tries.append(route.request.url)
+        await asyncio.sleep(1)
+        await route.fulfill(status=429, json={"retry_after": 60, "message": "Too many"})
+
+    await mia.context.route("**/sync/actions", too_many)
+    await mia.context.set_offline(False)
+    await mia.evaluate("navigator.serviceWorker.controller.postMessage({ type: 'flush' })")
+    await eventually(lambda: asyncio.sleep(0, len(tries)), "a first try")
+    await asyncio.sleep(2.5)  # both had their turn: the first's answer came after 1 s
+    assert len(tries) == 1
+    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+    assert await all_connections(pool) == 0
 
 
 def bump_prompt(page: Page) -> Locator:

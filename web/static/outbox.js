@@ -10,6 +10,7 @@ var ReachoutOutbox = (function () {
   // The service worker has our URLs in front of it; a page has them on its <html>.
   var URLS = self.REACHOUT_URLS || JSON.parse(document.documentElement.dataset.urls);
   var DAY_MS = 24 * 3600 * 1000;
+  var POST_TIMEOUT_MS = 20000;
   var FALLBACK_FAILED = "This swap could not be made.";
   var inPage = typeof document !== "undefined";
   var sending = {};
@@ -53,6 +54,9 @@ var ReachoutOutbox = (function () {
     return fetch(URLS.sync_action, {
       method: "POST",
       credentials: "same-origin",
+      // Wi-Fi that connects and never answers would hold this record's lock, and the other
+      // context waiting for it, for minutes: given up on, it stays pending and is tried again.
+      signal: AbortSignal.timeout ? AbortSignal.timeout(POST_TIMEOUT_MS) : undefined,
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({
         key: record.key, kind: record.kind, made_at: record.made_at, sent_at: Date.now(), payload: record.payload,
@@ -90,6 +94,8 @@ var ReachoutOutbox = (function () {
     function go() {
       return get(record.key).then(function (current) {
         if (!current || current.status !== "pending") return current || record;
+        // The other context was just told to wait (a 429): so is this one.
+        if (current.retry_at > Date.now()) return current;
         return post(current);
       });
     }
