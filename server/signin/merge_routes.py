@@ -98,6 +98,20 @@ async def sign_in_merge(request: Request) -> Response:
     return await _page(request, offer, code_sent=sent in ("sent", "again"), again=sent == "again")
 
 
+async def _merge_refused(request: Request, conn: Any, source: int) -> str | None:
+    """Why the merge may not go ahead, or None: read in the merge's own transaction, with the
+    offered account held, so that nothing added to it since the page (a first passkey, from a
+    browser still signed in to it) comes along unproven."""
+    await request.app.state.sql.run(conn, "sessions.lock_merge_source", source=source)
+    account_id, session_id = signed_in_session(request)
+    offer = await merging.offer(conn, request.app.state.sql, account_id, session_id)
+    if offer is None or offer["account_id"] != source or not offer["proven"]:
+        return NOT_PROVEN
+    if not (await _my_ways(request, conn)).proven:
+        return NOT_YOU
+    return None
+
+
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def sign_in_merge_choose(request: Request) -> Response:
     offer = await _open_offer(request)
@@ -105,22 +119,28 @@ async def sign_in_merge_choose(request: Request) -> Response:
     pool, sql = request.app.state.pool, request.app.state.sql
     account_id, session_id = signed_in_session(request)
     choice = text(form, "choice")
-    if choice == "merge" and not offer["proven"]:
-        return await _page(request, offer, merge_error=NOT_PROVEN, status_code=403)
-    if choice == "merge" and not (await _my_ways(request, pool)).proven:
-        return await _page(request, offer, merge_error=NOT_YOU, status_code=403)
     if choice == "merge" or (choice == "delete" and offer["guest"]):
+        refused = None
         async with pool.acquire() as conn, conn.transaction():
             if choice == "merge":
-                await sql.run(
-                    conn, "sessions.merge_into", source=offer["account_id"], account_id=account_id
-                )
+                refused = await _merge_refused(request, conn, offer["account_id"])
+                if refused is None:
+                    await sql.run(
+                        conn,
+                        "sessions.merge_into",
+                        source=offer["account_id"],
+                        account_id=account_id,
+                    )
             else:  # a guest card someone typed: its owner deletes it (deletion.py's way)
                 await sql.run(conn, "sessions.delete_guest", account_id=offer["account_id"])
             # Someone else typed the same address too: that card is offered next.
-            following = await sql.run(
+            following = refused is None and await sql.run(
                 conn, "sessions.offer_next_guest", session_id=session_id, account_id=account_id
             )
+        if refused is not None:
+            # Read again: what stopped it (a passkey added meanwhile) shows with the refusal.
+            shown = await _offer(request) or offer
+            return await _page(request, shown, merge_error=refused, status_code=403)
         notice = "merged" if choice == "merge" else "guest_deleted"
         target = url_path(request, "sign_in_merge" if following else "contacts")
     else:

@@ -152,6 +152,12 @@ WHERE s.id = :session_id AND s.account_id = :account_id AND s.signed_in_by = 'em
   AND s.proven_address IS NOT NULL AND s.created_at > now() - interval '1 hour'
 RETURNING merge_from
 
+-- name: lock_merge_source!
+-- The offered account, held for the merge's transaction: a passkey added to it meanwhile (its
+-- row's key is shared by the insert) waits until the merge is done, so the proof read after
+-- this is the one the merge goes by.
+SELECT 1 FROM accounts WHERE id = :source FOR UPDATE
+
 -- name: merge_into!
 -- Everything of the offered account becomes :account_id's (merge_accounts in logic.sql).
 SELECT merge_accounts(:source, :account_id)

@@ -5,6 +5,8 @@ and of several addresses confirmed for it, the code goes to one that does not bo
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.mailing import confirm_addresses
 from tests.phone import soup, text_of
 from tests.signin.authenticator import SoftAuthenticator
@@ -74,3 +76,33 @@ async def test_a_card_whose_address_bounces_but_that_has_a_passkey_still_asks_fo
     assert "Our last email to alice@example.com bounced, so the code may not arrive." in offer
     refused = await alice_phone.post(alice_phone.url("sign_in_merge_choose"), {"choice": "merge"})
     assert refused.status_code == 403
+
+
+async def test_a_passkey_added_to_the_card_while_it_is_merged_stops_the_merge(
+    new_phone, pool, mail, app
+):
+    """Alice's card has no way of proof (its address bounces), so the phone that held it may
+    merge it; a first passkey added to it from a browser still signed in to it, at the very
+    moment of the merge, is a way of proof the merge has not had: it is refused, not brought
+    along unproven."""
+    alice_phone, _ = await bob_signs_in_on_alices_phone(new_phone, mail, app)
+    await bounced(pool, "alice@example.com")
+    source = await pool.fetchval("SELECT merge_from FROM sessions WHERE merge_from IS NOT NULL")
+    async with pool.acquire() as other_browser:
+        adding = other_browser.transaction()
+        await adding.start()
+        await other_browser.execute(
+            "INSERT INTO passkeys (account_id, credential_id, public_key, name)"
+            " VALUES ($1, '\\x01'::bytea, '\\x02'::bytea, 'Chrome on a laptop')",
+            source,
+        )
+        merging = asyncio.create_task(
+            alice_phone.post(alice_phone.url("sign_in_merge_choose"), {"choice": "merge"})
+        )
+        await asyncio.sleep(0.5)  # the merge is under way, waiting for the passkey's row
+        await adding.commit()
+        refused = await merging
+    assert refused.status_code == 403
+    assert "Confirm that card is yours first. Nothing was merged." in said(refused)
+    assert await pool.fetchval("SELECT account_id FROM passkeys") == source
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE id = $1", source) == 1
