@@ -133,6 +133,17 @@ BEGIN
 END
 $$;
 
+-- Whether `viewer` may read `shown`'s card as it is now (headline, company, through
+-- shared_card()) where only a past request ties them: while they are connected (a contacts
+-- row either way) with no block either way. After a block or a removal, their new job is not
+-- the other's to read (the export's requests go by it).
+CREATE OR REPLACE FUNCTION card_readable_by(shown bigint, viewer bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (SELECT 1 FROM contacts ct
+                   WHERE (ct.owner_id, ct.contact_id) IN ((viewer, shown), (shown, viewer)))
+       AND NOT blocked_between(shown, viewer)
+$$;
+
 -- One pair of people at a time: a block and what would connect the two (a swap, an Undo)
 -- wait for each other. Taken in a statement of its own before theirs, so theirs starts from
 -- what the other committed: a block then sees the connection made, or the swap sees the block.

@@ -17,7 +17,8 @@ from server.cards import continuing, fields, photos
 from server.cards.cards import blank_values, load_card, phone_region
 from server.cards.sharing import share_url, tag_url, until_words
 from server.db import time_zones
-from server.web import qr, sessions
+from server.swaps import rates
+from server.web import limits, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
@@ -85,6 +86,36 @@ async def card_edit(request: Request) -> Response:
     return _card_form(request, 200, values, card=card, as_of=_as_of(card))
 
 
+async def _first_card(
+    request: Request, values: dict[str, str], going_on: str | None, typed_zone: str
+) -> Response:
+    """The first thing a person saves creates their account and session; refused (429, in
+    the form with what was typed, nothing made) when their address made too many lately."""
+    token, token_hash = sessions.new_token()
+    time_zone = time_zones.choose(typed_zone, request.app.state.time_zones)
+    try:
+        async with request.app.state.pool.acquire() as conn, conn.transaction():
+            # A fresh cookie jar is a fresh account, which then joins events and swaps signed
+            # in, counting nothing there: the address's backstop counts it here.
+            await rates.first_card(conn, request)
+            await request.app.state.sql.run(
+                conn,
+                "accounts.create_with_card",
+                token_hash=token_hash,
+                time_zone=time_zone,
+                **values,
+            )
+    except limits.TooMany as too_many:
+        refused = _card_form(
+            request, 429, values, refused=str(too_many.detail), **continuing.context(going_on)
+        )
+        refused.headers.update(too_many.headers or {})
+        return refused
+    response = redirect(request, continuing.after_new_card(request, going_on))
+    sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
+    return response
+
+
 async def card_save(request: Request) -> Response:
     form = await read_form(request)
     values, errors = fields.validate(form, phone_region(request))
@@ -117,19 +148,7 @@ async def card_save(request: Request) -> Response:
         )
     sql = request.app.state.sql
     if account_id is None:
-        # The first thing a person saves creates their account and session.
-        token, token_hash = sessions.new_token()
-        time_zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
-        await sql.run(
-            request.app.state.pool,
-            "accounts.create_with_card",
-            token_hash=token_hash,
-            time_zone=time_zone,
-            **values,
-        )
-        response = redirect(request, continuing.after_new_card(request, going_on))
-        sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
-        return response
+        return await _first_card(request, values, going_on, text(form, "time_zone"))
     saved = await sql.run(
         request.app.state.pool,
         "cards.update",

@@ -1,5 +1,5 @@
 """How often people may swap and make cards through someone's share link, make cards by
-joining an event with its code, or type guests in.
+joining an event with its code or on their own, or type guests in.
 
 A share link is screenshotted and posted: with it, a script could make thousands of accounts,
 each a contact of the link's owner and a reminder the next morning. Each limit is keyed on the
@@ -50,16 +50,19 @@ NEW_PER_EVENT_ADDRESS = Rule(
     "Many people joined this event from your network just now, so nothing was saved. Please"
     " try again {wait}, or join on mobile data instead of this Wi-Fi.",
 )
-# The backstop behind the per-event limit: events are cheap (20 a day per organizer), so
-# without it one address could make 500 accounts every 10 minutes at each of many events,
-# thousands in all, enough to spend anyone's allowance of requests to connect. Four big doors
-# at once on one venue IPv4 still get in.
-NEW_PER_ADDRESS_JOINING = Rule(
-    "address-joined-accounts",
+# The backstop behind each door that makes an account for a signed-out browser (a share link,
+# an event's join form, the first-card form): each door has its own limit or none, and an
+# account made at one door goes through the others signed in, counting nothing there (a card
+# made at /card then joins any event). Without it one address could make accounts without
+# end, each with its own allowance of requests to connect. Events are cheap (20 a day per
+# organizer): four big doors at once on one venue IPv4 still get in. Its own bucket, not
+# ``NEW_PER_ADDRESS``'s, which is the share links' tighter door.
+NEW_ACCOUNTS_PER_ADDRESS = Rule(
+    "address-all-new-accounts",
     2000,
     timedelta(minutes=10),
-    "Many people joined events from your network just now, so nothing was saved. Please try"
-    " again {wait}, or join on mobile data instead of this Wi-Fi.",
+    "Many new cards were made from your network just now, so nothing was saved. Please try"
+    " again {wait}, or use mobile data instead of this Wi-Fi.",
 )
 SWAPS_PER_ACCOUNT = Rule(
     "account-swaps",
@@ -90,8 +93,14 @@ GUESTS_PER_ACCOUNT = Rule(
 
 def new_account_checks(request: Request) -> tuple[tuple[Rule, object], ...]:
     """Someone without a card leaves their details on a card: the limits to take, the card's
-    owner first (None: join_by_link() in sql/logic.sql keys it once it knows the owner)."""
-    return ((NEW_PER_LINK, None), (NEW_PER_ADDRESS, limits.address_key(request)))
+    owner first (None: join_by_link() in sql/logic.sql keys it once it knows the owner), the
+    address's backstop last, as at every door."""
+    address = limits.address_key(request)
+    return (
+        (NEW_PER_LINK, None),
+        (NEW_PER_ADDRESS, address),
+        (NEW_ACCOUNTS_PER_ADDRESS, address),
+    )
 
 
 def event_address_key(request: Request, event_id: int) -> str:
@@ -107,7 +116,15 @@ async def join_event(conn: Executor, request: Request, event_id: int) -> None:
         conn,
         request.app.state.sql,
         (NEW_PER_EVENT_ADDRESS, event_address_key(request, event_id)),
-        (NEW_PER_ADDRESS_JOINING, limits.address_key(request)),
+        (NEW_ACCOUNTS_PER_ADDRESS, limits.address_key(request)),
+    )
+
+
+async def first_card(conn: Executor, request: Request) -> None:
+    """Someone without an account saves their first card (``/card``): no door of its own,
+    only the address's backstop."""
+    await limits.take(
+        conn, request.app.state.sql, (NEW_ACCOUNTS_PER_ADDRESS, limits.address_key(request))
     )
 
 

@@ -62,11 +62,13 @@ ORDER BY e.starts_at, e.id
 -- declining is silent. One I withdrew reads "withdrawn". None to someone I blocked: the app
 -- shows them nowhere. One to someone who blocked me stays, as in the app's "Sent by you":
 -- their block declined it, and a decline is silent. Their headline and company only once
--- they accepted; before that their name, as "Sent by you" shows it: their card as it is now
--- is not mine to read (nor, after a block, the blocker's new job).
+-- they accepted and while we are still connected with no block either way
+-- (card_readable_by()), as my contacts show them (shared_card()); else their name, as "Sent
+-- by you" shows it: their card as it is now is not mine to read (nor, after a block or a
+-- removal, their new job).
 SELECT r.created_at, ev.name AS event_name, c.name,
-       CASE WHEN r.status = 'accepted' THEN c.headline ELSE '' END AS headline,
-       CASE WHEN r.status = 'accepted' THEN c.company ELSE '' END AS company,
+       CASE WHEN r.status = 'accepted' AND shown.card THEN sc.headline ELSE '' END AS headline,
+       CASE WHEN r.status = 'accepted' AND shown.card THEN sc.company ELSE '' END AS company,
        CASE WHEN r.status = 'accepted' THEN 'accepted'
             WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn'
             ELSE 'sent' END AS status,
@@ -75,20 +77,33 @@ SELECT r.created_at, ev.name AS event_name, c.name,
 FROM connect_requests r
 JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.to_id
+CROSS JOIN LATERAL shared_card(r.to_id, :account_id) sc
+CROSS JOIN LATERAL (SELECT card_readable_by(r.to_id, :account_id) AS card) shown
 WHERE r.from_id = :account_id
   AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)
 ORDER BY r.created_at, r.id
 
 -- name: requests_received
--- Requests to connect sent to me, with who asked as the roster showed them, and my answer.
--- Not one withdrawn before I answered: the app no longer shows it to me. None from someone
--- I blocked; one from someone who blocked me stays as I answered it (their block took back
--- only what was still waiting): its going would tell me of their block.
-SELECT r.created_at, ev.name AS event_name, c.name, c.headline, c.company,
+-- Requests to connect sent to me, with who asked, and my answer. Not one withdrawn before I
+-- answered: the app no longer shows it to me. None from someone I blocked; one from someone
+-- who blocked me stays as I answered it (their block took back only what was still
+-- waiting): its going would tell me of their block. Their headline and company while it
+-- waits for my answer (as Requests shows them) or while we are connected, with no block
+-- either way (card_readable_by()); else their name: their card as it is now is not mine to
+-- read once I declined, they blocked me or either of us removed the other.
+SELECT r.created_at, ev.name AS event_name, c.name,
+       CASE WHEN shown.card THEN sc.headline ELSE '' END AS headline,
+       CASE WHEN shown.card THEN sc.company ELSE '' END AS company,
        r.status, r.decided_at
 FROM connect_requests r
 JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.from_id
+CROSS JOIN LATERAL shared_card(r.from_id, :account_id) sc
+-- Waiting for my answer, as Requests shows it (the roster's card), unless a block stands.
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN r.status = 'pending' THEN NOT blocked_between(r.from_id, :account_id)
+                ELSE card_readable_by(r.from_id, :account_id) END AS card
+) shown
 WHERE r.to_id = :account_id
   AND NOT (r.status = 'pending' AND r.withdrawn_at IS NOT NULL)
   AND r.from_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)

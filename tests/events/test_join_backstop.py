@@ -22,7 +22,7 @@ async def test_one_address_joining_many_events_stops_at_its_own_limit(new_phone,
     made = await organizer.post(organizer.url("event_create"), event_form(name="Second door"))
     assert made.status_code == 303, made.text
     second = int(made.headers["location"].rsplit("/", 1)[1])
-    rule = rates.NEW_PER_ADDRESS_JOINING
+    rule = rates.NEW_ACCOUNTS_PER_ADDRESS
     assert rates.NEW_PER_EVENT_ADDRESS.most < rule.most <= 2000  # four big doors, no more
     await used(pool, rule, BOTS, rule.most - 1)
 
@@ -50,8 +50,8 @@ async def test_one_address_joining_many_events_stops_at_its_own_limit(new_phone,
 async def test_ipv6_neighbours_in_one_slash_64_share_the_joining_limit(new_phone, visitor, pool):
     """Counted like the other limits: an IPv6 address by its /64."""
     _, event_id = await organizer_with_event(new_phone)
-    rule = rates.NEW_PER_ADDRESS_JOINING
+    rule = rates.NEW_ACCOUNTS_PER_ADDRESS
     await used(pool, rule, "2001:db8:5:6::/64", rule.most)
     refused = await joins(visitor, await join_code(pool, event_id), 1, "2001:db8:5:6:dead:beef::1")
     says_wait(refused, rule.says, within=600)
-    assert "Many people joined events from your network just now" in text_of(refused)
+    assert "Many new cards were made from your network just now" in text_of(refused)

@@ -394,11 +394,13 @@ async def test_nothing_of_another_person_is_in_my_exports(new_phone, pool):
     assert [(c["card"]["name"], c["note"]) for c in eve["contacts"]] == [("Dana Lee", EVE_NOTE)]
     assert eve["devices"] == [] and eve["passkeys"] == [] and eve["blocked"] == []
     assert eve["events"]["organised"] == [] and eve["requests"]["sent"] == []
-    # Mia's request, as Eve's requests page showed it: her name and headline, Eve's answer.
+    # Mia's request, with Eve's answer: her name only, as Eve declined (they are not
+    # connected, so Mia's card as it is now is not Eve's to read).
     [asked] = eve["requests"]["received"]
-    assert (asked["name"], asked["headline"], asked["status"]) == (
+    assert (asked["name"], asked["headline"], asked["company"], asked["status"]) == (
         "Mia Chen",
-        "Growth marketer",
+        "",
+        "",
         "declined",
     )
     for mias in ("mia@example.com", "Łukasiewicz", "Knows two fashion", "Chrome on Android"):
