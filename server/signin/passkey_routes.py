@@ -66,14 +66,10 @@ async def _not_proven(request: Request, conn: object, *, made: bool = False) -> 
 async def _not_added(request: Request, conn: object, session_id: int) -> str:
     """Why the passkey the phone made was not added: mostly a proof that ran out while the
     phone asked for a face or fingerprint (proven lately, not freshly)."""
-    lately = await request.app.state.sql.run(
-        conn,
-        "proving.ways",
-        account_id=signed_in_account(request),
-        session_id=session_id,
-        fresh=LAPSED_WITHIN,
+    lately = await proving.ways(
+        conn, request.app.state.sql, signed_in_account(request), session_id, LAPSED_WITHIN
     )
-    return NOT_ADDED_LAPSED if lately and lately["fresh"] else NOT_ADDED_UNPROVEN
+    return NOT_ADDED_LAPSED if lately.fresh else NOT_ADDED_UNPROVEN
 
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)

@@ -68,9 +68,12 @@ class Ways:
         return self.fresh or self.reachable or self.passkeys > 1
 
 
-async def ways(conn: Any, sql: Queries, account_id: int, session_id: int) -> Ways:
+async def ways(
+    conn: Any, sql: Queries, account_id: int, session_id: int, fresh: timedelta = FRESH
+) -> Ways:
+    """The account's ways of proof, and whether this session proved it within ``fresh``."""
     row = await sql.run(
-        conn, "proving.ways", account_id=account_id, session_id=session_id, fresh=FRESH
+        conn, "proving.ways", account_id=account_id, session_id=session_id, fresh=fresh
     )
     if row is None:  # the session ended meanwhile: nothing to prove with
         return Ways(None, 0, False)

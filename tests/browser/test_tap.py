@@ -146,18 +146,25 @@ async def test_code_typed_offline_swaps_when_back_online(
     await contacts_once(mia, DANA.name)
 
 
-async def test_a_swap_sent_by_the_page_and_the_worker_at_once_goes_through(
-    new_phone_page: NewPage, pool: asyncpg.Pool
-) -> None:
-    """Back online, the page and the service worker (its sync woken by the network) both send
-    what waits. The first try fails (the network not quite back): the other, which waited
-    for it, sends it then, rather than leaving it "Pending" until the next retry."""
+async def code_typed_offline(new_phone_page: NewPage) -> tuple[Page, str]:
+    """Mia, her service worker in charge, types Dana's code with no network: it waits on
+    her phone. Her page, and Dana's code."""
     dana, mia = await two_phones_on_tap(new_phone_page)
     dana_code = await my_code(dana)
     await service_worker_controls(mia)
     await mia.context.set_offline(True)
     await type_code(mia, dana_code)
     await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+    return mia, dana_code
+
+
+async def test_a_swap_sent_by_the_page_and_the_worker_at_once_goes_through(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    """Back online, the page and the service worker (its sync woken by the network) both send
+    what waits. The first try fails (the network not quite back): the other, which waited
+    for it, sends it then, rather than leaving it "Pending" until the next retry."""
+    mia, _ = await code_typed_offline(new_phone_page)
 
     tries: list[str] = []
 
@@ -185,12 +192,7 @@ async def test_told_to_wait_the_other_sender_waits_too(
     """Back online, the page and the service worker both send what waits; the server answers
     the first "too many, try again in a minute" (429). The other, which waited for it, does
     not send it again at once: the swap waits its minute, still pending."""
-    dana, mia = await two_phones_on_tap(new_phone_page)
-    dana_code = await my_code(dana)
-    await service_worker_controls(mia)
-    await mia.context.set_offline(True)
-    await type_code(mia, dana_code)
-    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+    mia, dana_code = await code_typed_offline(new_phone_page)
 
     tries: list[str] = []
 
