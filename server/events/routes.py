@@ -165,6 +165,9 @@ async def event_remove_attendee(request: Request) -> Response:
         account_id=account_id,
         organizer_id=event["organizer_id"],
     )
+    # Someone "Who joined" leaves out for a block either way is not removed, and gets this
+    # same 404: the answer must not tell the organizer they are there. Someone they removed
+    # already is not asked about blocks: they know of that one, and a block must not show.
     if removed is None and not await request.app.state.sql.run(
         request.app.state.pool, "events.removed_from", event_id=event["id"], account_id=account_id
     ):

@@ -102,6 +102,9 @@ WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
 -- logic.sql): proven theirs, it is them coming back as a new account. Never an address
 -- their card merely carries: a card takes any address unconfirmed, so someone could put
 -- another person's on theirs, get removed, and lock that person out of the event.
+-- Not someone "Who joined" leaves out for a block either way (the condition of
+-- events.attendees): the organizer never saw them, so an id from elsewhere must not find
+-- out whether they are there, nor remove them; nothing removed, as for a stranger.
 WITH removed AS (
     UPDATE event_attendees ea
     SET left_at = coalesce(ea.left_at, now()), removed_at = now()
@@ -109,6 +112,7 @@ WITH removed AS (
     WHERE e.id = ea.event_id AND ea.event_id = :event_id AND ea.account_id = :account_id
       AND e.organizer_id = :organizer_id AND ea.account_id <> e.organizer_id
       AND ea.removed_at IS NULL
+      AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
     RETURNING ea.account_id
 ), address AS (
     INSERT INTO event_removed_addresses (event_id, address_hash)
