@@ -56,10 +56,19 @@ class Sharer:
     cookies: dict[str, str]
 
 
-async def make_sharer(base_url: str, **fields: str) -> Sharer:
-    """Create a card through HTTP as a new phone would, and read its share link."""
+def sharer_address(n: int) -> str:
+    """A distinct IPv4 address for the ``n``th sharer (172.16.0.0/12, apart from the visitors'
+    10.0.0.0/8): a crowd's cards are made from many phones, not from one address, whose
+    backstop on new accounts (``NEW_ACCOUNTS_PER_ADDRESS``) a big run's sharers would use up."""
+    return f"172.{16 + (n >> 16 & 15)}.{n >> 8 & 255}.{n & 255}"
+
+
+async def make_sharer(base_url: str, *, address: str | None = None, **fields: str) -> Sharer:
+    """Create a card through HTTP as a new phone would, and read its share link; ``address``:
+    the phone's, as the server believes loopback's ``X-Forwarded-For``."""
+    headers = {**BROWSER_POST, **({"X-Forwarded-For": address} if address else {})}
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        saved = await client.post("/card", data={**SHARER_CARD, **fields}, headers=BROWSER_POST)
+        saved = await client.post("/card", data={**SHARER_CARD, **fields}, headers=headers)
         if saved.status_code != 303:
             raise RuntimeError(f"POST /card answered {saved.status_code}: {saved.text[:500]}")
         page = await client.get("/share")
@@ -77,7 +86,12 @@ async def make_sharers(base_url: str, count: int, *, at_once: int = 8) -> list[S
 
     async def one(n: int) -> Sharer:
         async with limit:
-            return await make_sharer(base_url, name=f"Dana Lee {n}", email=f"dana{n}@example.com")
+            return await make_sharer(
+                base_url,
+                address=sharer_address(n),
+                name=f"Dana Lee {n}",
+                email=f"dana{n}@example.com",
+            )
 
     return list(await asyncio.gather(*(one(n) for n in range(count))))
 
