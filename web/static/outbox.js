@@ -115,14 +115,20 @@ var ReachoutOutbox = (function () {
 
   // Store first, so closing the app now loses nothing; then try once. ``options``: the key
   // and moment of a form already sent under that key, whose answer never came (tap.js),
-  // so the server answers this copy as it answered that one, if it got it.
+  // so the server answers this copy as it answered that one, if it got it; and ``stored``,
+  // called with the record once it is kept, before the try: a form is ready for the next
+  // swap then, not when a try on Wi-Fi that never answers gives up (POST_TIMEOUT_MS).
   function send(kind, payload, label, options) {
     var given = options || {};
     var record = {
       key: given.key || self.ReachoutNewKey(), kind: kind, payload: payload,
       made_at: given.made_at || Date.now(), status: "pending", message: "", url: "", label: label,
     };
-    return put(record).then(function () { return attempt(record); }).then(function (result) {
+    var kept = put(record);
+    // Apart from the try: whatever the callback does, the record is still sent. Not kept,
+    // the promise returned says so.
+    if (given.stored) kept.then(function () { given.stored(record); }, function () {});
+    return kept.then(function () { return attempt(record); }).then(function (result) {
       if (result.status === "pending") {
         registerSync();
         retryLater(1);

@@ -183,18 +183,35 @@
     return payload;
   }
 
-  // Into the outbox, unless the server would refuse it at once; the form is ready for the
-  // next one once it is kept. Resolves with whether it was.
+  // Into the outbox, unless the server would refuse it at once. Resolves with whether it
+  // was, as soon as it is kept on this phone: the form is ready for the next one then, not
+  // once the outbox's first try ends (on Wi-Fi that never answers, 20 s later, while the
+  // next person's code was being typed). Rejects if it could not even be kept.
   function keep(form, how, payload, options) {
     clearRefused(form);
     var refused = refusal(form, how.kind, payload);
     if (refused) { sayRefused(form, refused); return Promise.resolve(false); }
     form.dataset.queuing = "";
-    return window.ReachoutOutbox.send(how.kind, payload, how.label(payload), options).then(function () {
-      form.reset();
+    return new Promise(function (resolve, reject) {
+      var sending = Object.assign({}, options, { stored: resolve });
+      // A try that fails once the record is kept leaves it pending in the list, for the
+      // outbox's next round: nothing for the form to say (reject is then a no-op).
+      window.ReachoutOutbox.send(how.kind, payload, how.label(payload), sending).catch(reject);
+    }).then(function () {
+      clearKept(form, payload);
       return true;
     }).finally(function () {
       delete form.dataset.queuing;
+    });
+  }
+
+  // Empties the fields that still hold what was kept. One changed since (typed while the
+  // POST that got no answer was out: the next person's code) stays as it is.
+  function clearKept(form, payload) {
+    Object.keys(payload).forEach(function (name) {
+      var field = form.elements[name];
+      var typed = field && /^(text|tel|email|url|search|textarea)$/.test(field.type);
+      if (typed && field.value.trim() === payload[name]) field.value = "";
     });
   }
 
@@ -204,7 +221,7 @@
       var how = queued(form);
       if (!how) return;
       // A double tap queues it once: the second submit comes before the first is queued
-      // (and the form reset), and queued twice it was two contacts once back online. Nor is
+      // (and the form emptied), and queued twice it was two contacts once back online. Nor is
       // it sent while its copy that got no answer is being queued.
       var queuing = form.dataset.queuing !== undefined;
       if (navigator.onLine && !queuing) return;  // sent by htmx, with a key (below)
