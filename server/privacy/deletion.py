@@ -48,7 +48,13 @@ async def remove_passkey(
     removed = await sql.run(conn, "passkeys.remove", id=passkey_id, account_id=account_id)
     if removed is None:
         return False
-    if not before.may_remove_passkey:
+    # Removing the last way of proof would leave the session alone as all it takes: that
+    # needs the same fresh proof as deleting. A passkey that is no way of proof (its phone
+    # never said it asked) goes freely while one that is stays.
+    if (
+        not before.proven
+        and not (await proving.ways(conn, sql, account_id, session_id)).proof_needed
+    ):
         raise LastWay(LAST_WAY)
     return True
 

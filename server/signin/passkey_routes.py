@@ -29,20 +29,15 @@ NOT_PROVEN = (
     "Confirm it's you first, with a code by email or a passkey: then you can add a passkey"
     f" for {proving.FRESH_MINUTES} minutes."
 )
-# Refused once the phone made its passkey: the phone lists one that Reachout never saved.
-ON_THE_PHONE = (
-    "Your phone may now list a passkey for Reachout that doesn't work: you can delete it in"
-    " your phone's settings."
-)
 NOT_ADDED_LAPSED = (
     f"Your passkey was not added: it took longer than the {proving.FRESH_MINUTES} minutes"
-    f" a confirmation lasts. Confirm it's you again, then add it again. {ON_THE_PHONE}"
+    f" a confirmation lasts. Confirm it's you again, then add it again. {passkeys.ON_THE_PHONE}"
 )
 # The account gained a way of proof while the phone's prompt was open (its address confirmed
 # from another tab): it never proved it in this session.
 NOT_ADDED_UNPROVEN = (
     "Confirm it's you first, with a code by email or a passkey: your passkey was not added."
-    f" Then add it again. {ON_THE_PHONE}"
+    f" Then add it again. {passkeys.ON_THE_PHONE}"
 )
 # A proof older than this is not one that lapsed at the phone's prompt.
 LAPSED_WITHIN = timedelta(hours=1)

@@ -4,7 +4,9 @@ verification (face, fingerprint, PIN) is preferred for signing in, and required 
 proves an account is its owner's (before deleting or merging it, adding a way of proof):
 holding the unlocked phone is not proof. So it is required when a passkey is added too: one
 that cannot ask (some security keys, password managers) would be a way of proof that never
-proves, and lock its owner out of all that.
+proves, and lock its owner out of all that. A passkey added before that (nothing says whether
+its phone asked) is no way of proof until one of its answers says its phone asked
+(``verifies_user``): the next sign-in or proof that does.
 
 Challenges are kept in PostgreSQL (any web process checks the answer), good for five minutes
 and once: a replayed answer finds its challenge gone. The relying party is BASE_URL's host and
@@ -50,9 +52,19 @@ class Refused(ValueError):
 
 UNREADABLE = "The passkey's answer could not be read. Please try again."
 ALREADY_IN_USE = "That passkey is already in use."
+# Refused once the phone made its passkey: the phone lists one that Reachout never saved.
+ON_THE_PHONE = (
+    "Your phone may now list a passkey for Reachout that doesn't work: you can delete it in"
+    " your phone's settings."
+)
 NOT_VERIFIED_ADD = (
     "This passkey didn't ask for your face, fingerprint or PIN, so it could not be added: it"
-    " could never confirm it's you. Use a phone or key that asks for one."
+    f" could never confirm it's you. Use a phone or key that asks for one. {ON_THE_PHONE}"
+)
+EXPIRED = "That passkey request has expired or was already used. Please try again."
+EXPIRED_ADD = (
+    "Your passkey was not added: the request had expired or was already used. Add it again."
+    f" {ON_THE_PHONE}"
 )
 NOT_VERIFIED = (
     "This passkey didn't ask for your face, fingerprint or PIN, so it can't confirm it's you. "
@@ -159,20 +171,20 @@ def user_verified(credential: Any) -> bool:
 
 
 async def _take(
-    conn: Any, sql: Queries, challenge: bytes, purpose: str, account: int | None
+    conn: Any, sql: Queries, challenge: bytes, purpose: str, account: int | None, expired: str
 ) -> None:
     live = await sql.run(
         conn, "passkeys.take_challenge", challenge=challenge, purpose=purpose, account_id=account
     )
     if not live:
-        raise Refused("That passkey request has expired or was already used. Please try again.")
+        raise Refused(expired)
 
 
 async def register(
     conn: Any, sql: Queries, base_url: str, account_id: int, credential: Any, name: str
 ) -> None:
     challenge = _challenge_of(credential)
-    await _take(conn, sql, challenge, "register", account_id)
+    await _take(conn, sql, challenge, "register", account_id, EXPIRED_ADD)
     try:
         verified = webauthn.verify_registration_response(
             credential=credential,
@@ -207,9 +219,9 @@ async def authenticate(
 ) -> int:
     """The account the passkey signs in to; Refused with a readable reason. With
     ``verified_user``, only an answer for which the phone asked for a face, fingerprint or PIN
-    counts."""
+    counts. An answer for which it asked makes the passkey a way of proof, if it was not."""
     challenge = _challenge_of(credential)
-    await _take(conn, sql, challenge, "authenticate", None)
+    await _take(conn, sql, challenge, "authenticate", None, EXPIRED)
     try:
         credential_id = base64url_to_bytes(credential["rawId"])
     except (KeyError, TypeError, ValueError) as error:
@@ -233,13 +245,21 @@ async def authenticate(
         raise Refused(f"That passkey could not sign you in: {error}") from error
     except WebAuthnException as error:
         raise Refused(UNREADABLE) from error
-    await sql.run(conn, "passkeys.used", id=passkey["id"], sign_count=verified.new_sign_count)
+    await sql.run(
+        conn,
+        "passkeys.used",
+        id=passkey["id"],
+        sign_count=verified.new_sign_count,
+        user_verified=verified.user_verified,
+    )
     return int(passkey["account_id"])
 
 
 async def options_for_account(conn: Any, sql: Queries, base_url: str, account_id: int) -> str:
     """A challenge the phone answers with one of ``account_id``'s passkeys: its owner
-    confirming it is them (before deleting it, or merging it into another)."""
+    confirming it is them (before deleting it, or merging it into another). All of them, ways
+    of proof or not yet: the answer must say the phone asked for a face, fingerprint or PIN
+    either way, and then one that was not a way of proof becomes one."""
     theirs = await sql.run(conn, "passkeys.for_account", account_id=account_id)
     return await authentication_options(
         conn,

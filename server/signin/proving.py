@@ -12,7 +12,10 @@ by email code or passkey is such a proof too (``sessions.start``); a move code i
 account with neither has nothing to prove it with but the session itself: its first way of
 proof is added freely. An address whose mail bounced is no way of proof: an owner whose only
 address bounces reads mail elsewhere now, and could otherwise never add the address they read
-(adding it would ask for a code to the one that bounces).
+(adding it would ask for a code to the one that bounces). Nor is a passkey whose phone never
+said it asked for a face, fingerprint or PIN (one added before that was required): its proof
+requires it, so its owner would be stuck the same way. It becomes one when its phone asks,
+signing in or proving (``passkeys.authenticate``).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class Ways:
     """How this session's owner can confirm it is them, and whether they just did."""
 
     address: str | None  # the confirmed address a code can go to
-    passkeys: int
+    passkeys: int  # those that are ways of proof (``verifies_user``)
     fresh: bool
     on_card: bool = False  # ``address`` is the one on the card now
     bounced: bool = False  # mail to ``address``, and to every other one confirmed, bounced
@@ -59,13 +62,6 @@ class Ways:
         """What needs proof may go ahead in this session: it proved it just now, or the account
         has nothing to prove it with (the session is all there is)."""
         return self.fresh or not self.proof_needed
-
-    @property
-    def may_remove_passkey(self) -> bool:
-        """Whether one passkey may go without a fresh proof: another way of proof stays (an
-        address whose mail does not bounce, or a passkey). Removing the last one would leave
-        the session alone as all it takes, so that needs the same fresh proof as deleting."""
-        return self.fresh or self.reachable or self.passkeys > 1
 
 
 async def ways(

@@ -432,7 +432,7 @@ async def test_with_neither_address_nor_passkey_typing_delete_confirms(new_phone
     dana = await new_phone()
     await dana.make_card(email="")
     page = text_of(await dana.get(dana.url("delete_account")))
-    assert "no confirmed email address and you have no passkey" in page
+    assert "no confirmed email address and no passkey that confirms it's you" in page
     assert "Email me a code" not in page
     wrong = await dana.post(dana.url("delete_account_confirm"), {"confirm": "yes"})
     assert wrong.status_code == 422
@@ -615,7 +615,7 @@ async def test_the_card_s_confirmed_address_comes_first_unless_it_bounces(
     page = " ".join(text_of(await dana.get(dana.url("delete_account"))).split())
     assert (
         "Our last email to dana@work.example.com, the address confirmed for your account,"
-        " bounced and you have no passkey"
+        " bounced and no passkey that confirms it's you"
     ) in page
     typed = await dana.post(dana.url("delete_account_confirm"), {"confirm": "delete"})
     assert typed.status_code == 303
