@@ -55,12 +55,6 @@ INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :a
 ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
     WHERE event_attendees.removed_at IS NULL
 
--- name: removed_from$
--- Whether the organizer removed :account_id from :event_id already (a second tap of Remove).
-SELECT EXISTS (SELECT 1 FROM event_attendees
-               WHERE event_id = :event_id AND account_id = :account_id
-                 AND removed_at IS NOT NULL)
-
 -- name: address_removed$
 -- Whether :address (lower-cased) was confirmed by someone the organizer removed from
 -- :event_id: a newcomer joining with it stays out too.
@@ -102,9 +96,8 @@ WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
 -- logic.sql): proven theirs, it is them coming back as a new account. Never an address
 -- their card merely carries: a card takes any address unconfirmed, so someone could put
 -- another person's on theirs, get removed, and lock that person out of the event.
--- Not someone "Who joined" leaves out for a block either way (the condition of
--- events.attendees): the organizer never saw them, so an id from elsewhere must not find
--- out whether they are there, nor remove them; nothing removed, as for a stranger.
+-- Blocks do not shield anyone from it: a troublemaker who blocks the organizer must not stay
+-- that way (the route answers alike whoever the id is, so it tells nobody is there).
 WITH removed AS (
     UPDATE event_attendees ea
     SET left_at = coalesce(ea.left_at, now()), removed_at = now()
@@ -112,7 +105,6 @@ WITH removed AS (
     WHERE e.id = ea.event_id AND ea.event_id = :event_id AND ea.account_id = :account_id
       AND e.organizer_id = :organizer_id AND ea.account_id <> e.organizer_id
       AND ea.removed_at IS NULL
-      AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
     RETURNING ea.account_id
 ), address AS (
     INSERT INTO event_removed_addresses (event_id, address_hash)

@@ -215,11 +215,17 @@ async def test_remove_tapped_twice_says_removed_both_times(new_phone, pool):
     assert second.headers["location"] == first.headers["location"]
     page = text_of(await olga.get(second.headers["location"]))
     assert "Removed. They are off the list of people and can't join again with the code." in page
-    # Someone never at the event is still nobody to remove.
+    # Someone never at the event: the same answer (it must not tell who is there), and
+    # nothing recorded: he joins with the code later.
     sam = await new_phone()
     await sam.make_card(name="Sam Roe")
     sam_id = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Sam Roe'")
-    assert (await remove(olga, event_id, sam_id)).status_code == 404
+    stranger = await remove(olga, event_id, sam_id)
+    assert (stranger.status_code, stranger.headers["location"]) == (303, first.headers["location"])
+    joined = await sam.post(
+        sam.url("join_event_submit", code=await join_code(pool, event_id)), {"listed": "on"}
+    )
+    assert joined.status_code == 303
 
 
 async def test_the_organizer_can_remove_someone_who_left(new_phone, pool):
