@@ -79,12 +79,14 @@ ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT :limit
 
 -- name: unseen$
--- How many who joined :event_id (not removed) "Who joined" leaves out for a block between
--- them and :organizer_id, either way: a number for the whole event, never per search (a
--- search that found one missing would name them), and never who.
+-- How many who joined :event_id "Who joined" leaves out for a block between them and
+-- :organizer_id, either way: a number for the whole event, never per search (a search that
+-- found one missing would name them), and never who. Those removed since too: were they not,
+-- the page after a Remove by id would say whether the id was someone hidden there (the line
+-- gone) or a stranger (the line still there).
 SELECT count(*)
 FROM event_attendees ea
-WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
+WHERE ea.event_id = :event_id
   AND ea.account_id IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
 
 -- name: remove_attendee$
