@@ -49,8 +49,8 @@ async def remove_passkey(
     if removed is None:
         return False
     # Removing the last way of proof would leave the session alone as all it takes: that
-    # needs the same fresh proof as deleting. A passkey that is no way of proof (its phone
-    # never said it asked) goes freely while one that is stays.
+    # needs the same fresh proof as deleting. Every passkey is one, so this is the last
+    # passkey of an account with no address a code reaches.
     if (
         not before.proven
         and not (await proving.ways(conn, sql, account_id, session_id)).proof_needed

@@ -26,10 +26,9 @@ async def offer(conn: Any, sql: Queries, account_id: int, session_id: int) -> di
     if row is None:
         return None
     # Its ways of proof counted as "Confirm it's you" counts them: an address whose mail
-    # bounces is none (the code may never arrive, and its owner reads mail elsewhere now), nor
-    # is a passkey whose phone never said it asked for a face, fingerprint or PIN.
+    # bounces is none (the code may never arrive, and its owner reads mail elsewhere now).
     ways = proving.Ways(
-        row["proof_address"], int(row["proof_passkeys"]), False, bounced=bool(row["proof_bounced"])
+        row["proof_address"], int(row["passkeys"]), False, bounced=bool(row["proof_bounced"])
     )
     return {**row, "proven": bool(row["proof_given"]) or not ways.proof_needed}
 

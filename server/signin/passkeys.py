@@ -5,8 +5,10 @@ proves an account is its owner's (before deleting or merging it, adding a way of
 holding the unlocked phone is not proof. So it is required when a passkey is added too: one
 that cannot ask (some security keys, password managers) would be a way of proof that never
 proves, and lock its owner out of all that. A passkey added before that (nothing says whether
-its phone asked) is no way of proof until one of its answers says its phone asked
-(``verifies_user``): the next sign-in or proof that does.
+its phone asked) proves with a tap, as it always did, until one of its answers says its phone
+asked (``verifies_user``, set by the next sign-in or proof that does); from then on its proofs
+must ask. It stays a way of proof all along: were it none, whoever holds the unlocked phone
+could add their own passkey and remove it, with no proof at all.
 
 Challenges are kept in PostgreSQL (any web process checks the answer), good for five minutes
 and once: a replayed answer finds its challenge gone. The relying party is BASE_URL's host and
@@ -218,8 +220,10 @@ async def authenticate(
     conn: Any, sql: Queries, base_url: str, credential: Any, *, verified_user: bool = False
 ) -> int:
     """The account the passkey signs in to; Refused with a readable reason. With
-    ``verified_user``, only an answer for which the phone asked for a face, fingerprint or PIN
-    counts. An answer for which it asked makes the passkey a way of proof, if it was not."""
+    ``verified_user`` (a proof), only an answer for which the phone asked for a face,
+    fingerprint or PIN counts, from a passkey whose phone has said it asks
+    (``verifies_user``); one added before passkeys had to ask may answer with a tap until it
+    does. An answer for which it asked marks the passkey so."""
     challenge = _challenge_of(credential)
     await _take(conn, sql, challenge, "authenticate", None, EXPIRED)
     try:
@@ -229,6 +233,9 @@ async def authenticate(
     passkey = await sql.run(conn, "passkeys.by_credential", credential_id=credential_id)
     if passkey is None:
         raise Refused("That passkey is not one of ours: it may have been removed.")
+    # A passkey whose phone may never ask (a security key that only takes a tap) would
+    # otherwise lock its owner out of every proof; once its phone has asked, it always can.
+    must_ask = verified_user and bool(passkey["verifies_user"])
     try:
         verified = webauthn.verify_authentication_response(
             credential=credential,
@@ -237,10 +244,10 @@ async def authenticate(
             expected_origin=origin(base_url),
             credential_public_key=bytes(passkey["public_key"]),
             credential_current_sign_count=passkey["sign_count"],
-            require_user_verification=verified_user,
+            require_user_verification=must_ask,
         )
     except InvalidAuthenticationResponse as error:
-        if verified_user and not user_verified(credential):
+        if must_ask and not user_verified(credential):
             raise Refused(NOT_VERIFIED) from error
         raise Refused(f"That passkey could not sign you in: {error}") from error
     except WebAuthnException as error:
@@ -257,16 +264,22 @@ async def authenticate(
 
 async def options_for_account(conn: Any, sql: Queries, base_url: str, account_id: int) -> str:
     """A challenge the phone answers with one of ``account_id``'s passkeys: its owner
-    confirming it is them (before deleting it, or merging it into another). All of them, ways
-    of proof or not yet: the answer must say the phone asked for a face, fingerprint or PIN
-    either way, and then one that was not a way of proof becomes one."""
+    confirming it is them (before deleting it, or merging it into another). The phone is told
+    to ask for a face, fingerprint or PIN; only "preferred" while one of them was added before
+    passkeys had to ask, as a key that cannot ask would then give no answer at all (a phone
+    that can ask still does, and ``authenticate`` holds each passkey to what it has shown)."""
     theirs = await sql.run(conn, "passkeys.for_account", account_id=account_id)
+    all_ask = all(row["verifies_user"] for row in theirs)
     return await authentication_options(
         conn,
         sql,
         base_url,
         allow=[bytes(row["credential_id"]) for row in theirs],
-        verification=UserVerificationRequirement.REQUIRED,
+        verification=(
+            UserVerificationRequirement.REQUIRED
+            if all_ask
+            else UserVerificationRequirement.PREFERRED
+        ),
     )
 
 
@@ -274,7 +287,8 @@ async def authenticate_as(
     conn: Any, sql: Queries, base_url: str, credential: Any, account_id: int, not_theirs: str
 ) -> None:
     """The answer is one of ``account_id``'s passkeys; else Refused, with ``not_theirs`` for
-    another account's. The phone must have asked for a face, fingerprint or PIN: the options
-    say so, and an answer without it (a phone that does not ask again) is refused."""
+    another account's. The phone must have asked for a face, fingerprint or PIN, unless the
+    passkey was added before that was required and its phone has never said it asks
+    (``authenticate``): an answer without it from one that has is refused."""
     if await authenticate(conn, sql, base_url, credential, verified_user=True) != account_id:
         raise Refused(not_theirs)

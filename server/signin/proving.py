@@ -12,10 +12,11 @@ by email code or passkey is such a proof too (``sessions.start``); a move code i
 account with neither has nothing to prove it with but the session itself: its first way of
 proof is added freely. An address whose mail bounced is no way of proof: an owner whose only
 address bounces reads mail elsewhere now, and could otherwise never add the address they read
-(adding it would ask for a code to the one that bounces). Nor is a passkey whose phone never
-said it asked for a face, fingerprint or PIN (one added before that was required): its proof
-requires it, so its owner would be stuck the same way. It becomes one when its phone asks,
-signing in or proving (``passkeys.authenticate``).
+(adding it would ask for a code to the one that bounces). Every passkey is a way of proof,
+one added before a passkey had to ask for a face, fingerprint or PIN too: were it none,
+whoever holds the unlocked phone could add their own and remove it. Its proof asks for the
+face only once its phone has said it can (``passkeys.authenticate``), so an owner whose key
+only takes a tap is not stuck.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Ways:
     """How this session's owner can confirm it is them, and whether they just did."""
 
     address: str | None  # the confirmed address a code can go to
-    passkeys: int  # those that are ways of proof (``verifies_user``)
+    passkeys: int
     fresh: bool
     on_card: bool = False  # ``address`` is the one on the card now
     bounced: bool = False  # mail to ``address``, and to every other one confirmed, bounced

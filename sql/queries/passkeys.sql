@@ -9,8 +9,8 @@ SELECT coalesce((SELECT user_handle FROM made),
                 (SELECT user_handle FROM accounts WHERE id = :account_id))
 
 -- name: for_account
--- My passkeys, newest first; ``verifies_user``: whether it is a way of proof (its phone asked
--- for a face, fingerprint or PIN, when it was added or since).
+-- My passkeys, newest first; ``verifies_user``: whether its phone said it asked for a face,
+-- fingerprint or PIN (when it was added or since), so that its proof must ask.
 SELECT id, credential_id, name, created_at, last_used_at, verifies_user
 FROM passkeys WHERE account_id = :account_id ORDER BY created_at DESC, id DESC
 
@@ -35,20 +35,22 @@ SELECT EXISTS (SELECT 1 FROM taken)
 -- name: add$
 -- A passkey registered by :account_id; its id, or NULL when an account (this one or another)
 -- has that credential already: the browser made a passkey whose id is taken. Its phone asked
--- for a face, fingerprint or PIN (else it is not added): a way of proof at once.
+-- for a face, fingerprint or PIN (else it is not added): its proofs must ask from the start.
 INSERT INTO passkeys (account_id, credential_id, public_key, sign_count, name, verifies_user)
 VALUES (:account_id, :credential_id, :public_key, :sign_count, :name, true)
 ON CONFLICT (credential_id) DO NOTHING
 RETURNING id
 
 -- name: by_credential^
--- The passkey a browser answered with, for checking its signature.
-SELECT id, account_id, public_key, sign_count FROM passkeys WHERE credential_id = :credential_id
+-- The passkey a browser answered with, for checking its signature; ``verifies_user``: whether
+-- its proof must say its phone asked for a face, fingerprint or PIN.
+SELECT id, account_id, public_key, sign_count, verifies_user
+FROM passkeys WHERE credential_id = :credential_id
 
 -- name: used!
 -- Signed in or proved with it: its new signature counter and when; when its phone asked for a
--- face, fingerprint or PIN (:user_verified), it is a way of proof from now on: one added
--- before passkeys had to ask becomes one the first time it asks.
+-- face, fingerprint or PIN (:user_verified), its proofs must ask from now on: one added
+-- before passkeys had to ask proves with a tap only until its phone has asked once.
 UPDATE passkeys
 SET sign_count = :sign_count, last_used_at = now(),
     verifies_user = verifies_user OR :user_verified

@@ -4,10 +4,10 @@
 -- name: ways^
 -- How :account_id can confirm it is them in this session (:session_id): an address confirmed
 -- for this account that a code can go to (NULL when there is none), whether it is on the card
--- now and whether mail to it bounced, how many passkeys it has that are ways of proof (whose
--- phone asked for a face, fingerprint or PIN: a passkey's proof requires it, so one that never
--- asked would lock its owner out), and whether this session proved it in the last :fresh (a
--- code or a passkey just now, or a sign-in by either).
+-- now and whether mail to it bounced, how many passkeys it has (every one is a way of proof:
+-- one added before passkeys had to ask for a face, fingerprint or PIN proves with a tap until
+-- its phone says it asked, passkeys.authenticate), and whether this session proved it in the
+-- last :fresh (a code or a passkey just now, or a sign-in by either).
 -- Every confirmed address counts, not only the card's: whoever holds the unlocked phone can
 -- change the card's email with no proof, and that must not leave the session alone as all it
 -- takes. Of several, one that does not bounce, then the card's (where its owner is now), then
@@ -16,8 +16,7 @@
 -- elsewhere now, could otherwise never confirm a new one. A code still goes to it when a
 -- passkey is asked for too (a bounce may pass); the page says it may not arrive.
 SELECT x.address, x.on_card, x.bounced,
-       (SELECT count(*) FROM passkeys p
-        WHERE p.account_id = s.account_id AND p.verifies_user) AS passkeys,
+       (SELECT count(*) FROM passkeys p WHERE p.account_id = s.account_id) AS passkeys,
        coalesce(s.fresh_sign_in_at > now() - :fresh::interval, false) AS fresh
 FROM sessions s
 LEFT JOIN LATERAL (

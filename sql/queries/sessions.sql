@@ -80,8 +80,7 @@ WHERE id = :old_id AND account_id = :account_id AND revoked_at IS NULL
 -- phone could sign in to their own account on it and merge its owner's in. A confirmed
 -- address (``proof_address``, chosen as proving.ways chooses: one that does not bounce, then
 -- the card's, then the one confirmed last; so ``proof_bounced`` says mail to every one of
--- them bounced) and its passkeys (``proof_passkeys``: those that are ways of proof, whose
--- phone asked for a face, fingerprint or PIN; ``passkeys``: all, which come along). ``proof_given`` says it was proven: by a code to that
+-- them bounced) and its passkeys. ``proof_given`` says it was proven: by a code to that
 -- address or a passkey in this session (merge_proven_for), or by the sign-in itself when its
 -- email code proved an address confirmed for it; a guest card is offered only for the
 -- address the code proved. An account with no way of proof (as proving.Ways counts them: an
@@ -101,7 +100,7 @@ SELECT s.merge_from AS account_id, c.name, a.guest,
        ceil(extract(epoch FROM s.created_at + interval '1 hour' - now()) / 60)::int
            AS minutes_left,
        proof.address AS proof_address, coalesce(proof.bounced, false) AS proof_bounced,
-       keys.passkeys, keys.proof_passkeys, s.merge_proven_for IS NOT DISTINCT FROM s.merge_from AS proven_here,
+       keys.passkeys, s.merge_proven_for IS NOT DISTINCT FROM s.merge_from AS proven_here,
        (a.guest OR s.merge_proven_for IS NOT DISTINCT FROM s.merge_from
         OR EXISTS (SELECT 1 FROM address_confirmations pa
                    WHERE pa.account_id = s.merge_from AND pa.address = s.proven_address))
@@ -110,8 +109,7 @@ FROM sessions s JOIN cards c ON c.account_id = s.merge_from
 JOIN accounts a ON a.id = s.merge_from
 LEFT JOIN cards mine ON mine.account_id = s.account_id
 CROSS JOIN LATERAL (
-    SELECT count(*) AS passkeys, count(*) FILTER (WHERE p.verifies_user) AS proof_passkeys
-    FROM passkeys p WHERE p.account_id = s.merge_from
+    SELECT count(*) AS passkeys FROM passkeys p WHERE p.account_id = s.merge_from
 ) keys
 LEFT JOIN LATERAL (
     SELECT x.address, ea.bounced_at IS NOT NULL AS bounced
