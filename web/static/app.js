@@ -380,9 +380,10 @@
   // request the page makes on its own that the person does not wait on (a poll every few
   // seconds; a part marked data-quiet-offline, which says itself what it lacks offline):
   // they sent nothing. A bump's "Swap with …?" wait is waited on, and still says it.
+  var QUIET = "[hx-trigger^='every '], [data-quiet-offline]";
   document.addEventListener("htmx:sendError", function (event) {
     var elt = event.detail.elt;
-    if (elt instanceof Element && elt.matches("[hx-trigger^='every '], [data-quiet-offline]")) return;
+    if (elt instanceof Element && elt.matches(QUIET)) return;
     var offline = navigator.onLine === false;
     var note;
     if (elt instanceof HTMLFormElement && elt.hasAttribute("data-keep-draft") && keepDraft(elt, "failed")) {
@@ -416,6 +417,25 @@
     });
     box.append(note, close);
   }
+  // A 5xx is not swapped (responseHandling in base.html): it would replace the form, and
+  // what was typed with it. Ours carries a notice and where it goes (server/web/errors.py:
+  // HX-Retarget #flash; "Back in a moment" while the database is away): shown as asked.
+  // One without (a proxy's 502 or 504 page, not ours to show) is said in a few words.
+  // Before this, neither said anything, the button came back, and people tapped again.
+  // Not for a request nobody waits on (QUIET), nor one a listener took (tap.js keeps a
+  // Tap form's, cancelling its swap).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var status = detail.xhr ? detail.xhr.status : 0;
+    if (status < 500 || event.defaultPrevented) return;
+    var elt = detail.requestConfig && detail.requestConfig.elt;
+    if (elt instanceof Element && elt.matches(QUIET)) return;
+    if (detail.xhr.getResponseHeader("HX-Retarget")) {
+      detail.shouldSwap = true;
+      return;
+    }
+    unsent(say("Reachout didn't answer just now. Nothing was lost: try again in a moment.", "notice bad"), sentFrom(event));
+  });
   // Sent after all (the network came back before the browser said so): the note goes.
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful) return;

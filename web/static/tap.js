@@ -169,6 +169,8 @@
   };
   // Longer than any answer a working network brings, short enough for a guest still there.
   var ANSWER_WITHIN_MS = 10000;
+  // Answers that are no answer from Reachout: a gateway that gave up on it, or it away.
+  var NO_ANSWER = [502, 503, 504];
 
   function queued(form) {
     return form instanceof HTMLFormElement && window.ReachoutOutbox ? QUEUED[form.id] || null : null;
@@ -197,12 +199,74 @@
       // A try that fails once the record is kept leaves it pending in the list, for the
       // outbox's next round: nothing for the form to say (reject is then a no-op).
       window.ReachoutOutbox.send(how.kind, payload, how.label(payload), sending).catch(reject);
-    }).then(function () {
+    }).then(function (record) {
       clearKept(form, payload);
+      form.dataset.keptAt = String(Date.now());
+      sayKept(form, record);
       return true;
     }).finally(function () {
       delete form.dataset.queuing;
     });
+  }
+
+  // Not even kept on this phone (its storage full or refused): what was typed stays in the
+  // form, said unsent as any request that found no network (app.js).
+  function notKept(form, detail) {
+    form.dispatchEvent(new CustomEvent("htmx:sendError", {
+      bubbles: true,
+      detail: Object.assign({}, detail, { elt: form, notKept: true }),
+    }));
+  }
+
+  // What was kept is said next to the form (its row in the list is above, out of view on a
+  // phone, and read by no screen reader), and later what became of it: a person who heard
+  // nothing typed it again, a second contact. Keyed by record: the region says the latest.
+  var keptHere = {};
+
+  // Said in view when it answers a tap; what comes later (back online) moves nothing.
+  function sayNear(formId, text, inView) {
+    var region = document.querySelector("[data-said-for='" + formId + "']");
+    if (!region) return;
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.textContent = text;
+    region.replaceChildren(note);
+    if (inView) region.scrollIntoView({ block: "nearest" });
+  }
+
+  function sayKept(form, record) {
+    if (!record) return;
+    keptHere[record.key] = form.id;
+    sayNear(form.id, "Kept on this phone: " + record.label + ". " + (navigator.onLine === false
+      ? "It goes as soon as you're online."
+      : "Reachout didn't answer just now: it goes by itself in a moment."), true);
+  }
+
+  function sayOutcomes(event) {
+    (event.detail || []).forEach(function (record) {
+      var formId = keptHere[record.key];
+      if (!formId || record.status === "pending") return;
+      delete keptHere[record.key];
+      sayNear(formId, record.status === "done"
+        ? record.message || "Swapped: " + record.label + "."
+        : "Not swapped: " + record.label + ". " + (record.message || "") +
+          " Type again, in the list above, puts it back in the form.", false);
+    });
+  }
+
+  // A double tap offline: the first tap kept the form and emptied it within milliseconds,
+  // and the second sent it empty, to a false "Please enter their name." that took focus.
+  var AGAIN_WITHIN_MS = 1000;
+
+  function tappedAgain(form) {
+    if (Date.now() - Number(form.dataset.keptAt || 0) > AGAIN_WITHIN_MS) return false;
+    return Array.prototype.every.call(form.elements, function (field) {
+      return !typedField(field) || !field.value.trim();
+    });
+  }
+
+  function typedField(field) {
+    return !!field && /^(text|tel|email|url|search|textarea)$/.test(field.type);
   }
 
   // Empties the fields that still hold what was kept. One changed since (typed while the
@@ -210,8 +274,7 @@
   function clearKept(form, payload) {
     Object.keys(payload).forEach(function (name) {
       var field = form.elements[name];
-      var typed = field && /^(text|tel|email|url|search|textarea)$/.test(field.type);
-      if (typed && field.value.trim() === payload[name]) field.value = "";
+      if (typedField(field) && field.value.trim() === payload[name]) field.value = "";
     });
   }
 
@@ -222,12 +285,13 @@
       if (!how) return;
       // A double tap queues it once: the second submit comes before the first is queued
       // (and the form emptied), and queued twice it was two contacts once back online. Nor is
-      // it sent while its copy that got no answer is being queued.
-      var queuing = form.dataset.queuing !== undefined;
+      // it sent while its copy that got no answer is being queued, nor, emptied, just after.
+      var queuing = form.dataset.queuing !== undefined || tappedAgain(form);
       if (navigator.onLine && !queuing) return;  // sent by htmx, with a key (below)
       event.preventDefault();
       event.stopPropagation();
-      if (!queuing) keep(form, how, payloadOf(new FormData(form)));
+      if (queuing) return;
+      keep(form, how, payloadOf(new FormData(form))).catch(function () { notKept(form, {}); });
     }, true);
 
     // Sent with a key, as the outbox sends what it keeps: the server claims it, so the copy
@@ -247,23 +311,36 @@
     // No answer (no network, or none in time): into the outbox, under the same key, as if
     // the phone had said it was offline; not "nothing was sent" (app.js), which may be
     // untrue. An answer that came, even a refusal (4xx), shows in the page as always.
-    function unanswered(event) {
-      var detail = event.detail || {};
-      var form = detail.elt;
+    // Whether it was taken.
+    function keepUnanswered(form, detail) {
       var how = queued(form);
       var sent = detail.requestConfig && detail.requestConfig.keptAs;
-      if (!how || !sent || detail.notKept || !form.isConnected) return;
-      event.stopPropagation();
+      if (!how || !sent || detail.notKept || !form.isConnected) return false;
       keep(form, how, sent.payload, { key: sent.key, made_at: sent.made_at }).catch(function () {
-        // Not even kept on this phone: what was typed stays in the form, said unsent.
-        form.dispatchEvent(new CustomEvent("htmx:sendError", {
-          bubbles: true,
-          detail: Object.assign({}, detail, { notKept: true }),
-        }));
+        notKept(form, detail);
       });
+      return true;
+    }
+    function unanswered(event) {
+      var detail = event.detail || {};
+      if (keepUnanswered(detail.elt, detail)) event.stopPropagation();
     }
     document.addEventListener("htmx:sendError", unanswered, true);
     document.addEventListener("htmx:timeout", unanswered, true);
+
+    // A gateway that gave up (a proxy's 502 or 504), or our own 503 while the database is
+    // away, is no answer either: the swap may have been made before it came (a guest saved,
+    // then the proxy's 502), so it is kept under the same key, not shown and typed again.
+    // Cancelled here, so app.js says nothing of it (it shows other 5xx answers).
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      var detail = event.detail;
+      var status = detail.xhr ? detail.xhr.status : 0;
+      if (NO_ANSWER.indexOf(status) < 0) return;
+      var form = detail.requestConfig && detail.requestConfig.elt;
+      if (keepUnanswered(form, detail)) event.preventDefault();
+    }, true);
+
+    document.addEventListener("reachout:outbox", sayOutcomes);
   }
 
   function setup() {
