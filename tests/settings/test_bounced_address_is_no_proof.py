@@ -28,8 +28,9 @@ async def test_an_owner_whose_only_address_bounced_adds_the_one_she_reads(new_ph
     dana = await dana_whose_address_bounced(new_phone, pool)
     page = " ".join(text_of(await dana.get(dana.url("delete_account"))).split())
     assert (
-        f"Our last email to {OLD}, the address confirmed for your account, bounced and no passkey"
-        " that confirms it's you, so being signed in on this device is all there is to confirm it's you."
+        f"Our last email to {OLD}, the address confirmed for your account, bounced and no"
+        " passkey that confirms it's you, so being signed in on this device is all there is to"
+        " confirm it's you."
     ) in page
     assert "put an address you read on your card" not in page
 
