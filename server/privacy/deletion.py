@@ -48,13 +48,7 @@ async def remove_passkey(
     removed = await sql.run(conn, "passkeys.remove", id=passkey_id, account_id=account_id)
     if removed is None:
         return False
-    # Removing the last way of proof would leave the session alone as all it takes: that
-    # needs the same fresh proof as deleting. Every passkey is one, so this is the last
-    # passkey of an account with no address a code reaches.
-    if (
-        not before.proven
-        and not (await proving.ways(conn, sql, account_id, session_id)).proof_needed
-    ):
+    if not before.may_remove_passkey:
         raise LastWay(LAST_WAY)
     return True
 

@@ -64,6 +64,14 @@ class Ways:
         has nothing to prove it with (the session is all there is)."""
         return self.fresh or not self.proof_needed
 
+    @property
+    def may_remove_passkey(self) -> bool:
+        """Whether one passkey may go without a fresh proof: another way of proof stays (an
+        address whose mail does not bounce, or a passkey: every passkey is one). Removing the
+        last one would leave the session alone as all it takes, so that needs the same fresh
+        proof as deleting."""
+        return self.fresh or self.reachable or self.passkeys > 1
+
 
 async def ways(
     conn: Any, sql: Queries, account_id: int, session_id: int, fresh: timedelta = FRESH
