@@ -404,6 +404,7 @@
     var box = document.createElement("div");
     box.className = note.className;
     box.dataset.sendError = "";
+    box.dataset.shownAt = String(performance.now());
     note.className = "";
     note.replaceWith(box);
     var close = document.createElement("button");
@@ -436,10 +437,19 @@
     }
     unsent(say("Reachout didn't answer just now. Nothing was lost: try again in a moment.", "notice bad"), sentFrom(event));
   });
-  // Sent after all (the network came back before the browser said so): the note goes.
+  // Sent after all (the network came back before the browser said so): the note goes. Only
+  // a note shown before this request was sent: one sent earlier and answered late (a field's
+  // check after a save's 502) says nothing of what the note is about.
+  var sentAt = new WeakMap();
+  document.addEventListener("htmx:beforeSend", function (event) {
+    if (event.detail.xhr) sentAt.set(event.detail.xhr, performance.now());
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful) return;
-    document.querySelectorAll("[data-send-error]").forEach(function (note) { note.remove(); });
+    var sent = sentAt.get(event.detail.xhr);
+    document.querySelectorAll("[data-send-error]").forEach(function (note) {
+      if (sent === undefined || Number(note.dataset.shownAt) < sent) note.remove();
+    });
   });
   // A plain form (not sent by htmx) tapped offline: the browser would leave the page for its
   // own "No internet" page, and Back might not bring the typed words back. It stays, and says so.
