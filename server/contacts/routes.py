@@ -40,6 +40,10 @@ NOTE_QUOTED = 200  # of a text changed elsewhere, in the message that says so
 GIVE_GET_MAX = 500
 # "What they see of me", as the contact page offers it.
 SHARING = {"all": "All my card", "basics": "Name and headline only"}
+WAITING_TO_ACCEPT = (
+    "Not changed: they are waiting for you to accept them. Accept them first (at the top of"
+    " this page), then choose what they see of your card."
+)
 # The list's query parameter naming a removal just made, for its notice with Undo.
 REMOVED = "removed"
 
@@ -321,28 +325,26 @@ async def contact_sharing(request: Request) -> Response:
     form = await read_form(request)
     owner_id, contact = await load_contact(request)
     sharing = text(form, "sharing")
-    error = None
+    error, status = None, 200
     if sharing not in SHARING:
-        error = "Choose what they see: all your card, or your name and headline only."
-    else:
-        await request.app.state.sql.run(
-            request.app.state.pool,
-            "contacts.set_sharing",
-            id=contact["id"],
-            owner_id=owner_id,
-            sharing=sharing,
-        )
+        error, status = "Choose what they see: all your card, or your name and headline only.", 422
+    elif await request.app.state.sql.run(
+        request.app.state.pool,
+        "contacts.set_sharing",
+        id=contact["id"],
+        owner_id=owner_id,
+        sharing=sharing,
+    ):
         contact = {**contact, "sharing": sharing}
+    else:
+        # A form from before they left their details on a card that asks first: accepting
+        # is what shares the card and sends their "You met" email.
+        error, status = WAITING_TO_ACCEPT, 409
     context = {"sharing_choices": SHARING, "sharing_error": error, "sharing_saved": error is None}
     if htmx(request):
-        return render(
-            request,
-            "_sharing.html",
-            {"contact": contact, **context},
-            status_code=422 if error else 200,
-        )
+        return render(request, "_sharing.html", {"contact": contact, **context}, status_code=status)
     if error:
-        return await contact_page(request, contact, 422, **context)
+        return await contact_page(request, contact, status, **context)
     return RedirectResponse(url_path(request, "contact", contact_id=contact["id"]), status_code=303)
 
 

@@ -150,9 +150,10 @@ FROM (SELECT 1 FROM released WHERE next_attempt_at <= now() LIMIT 1) woken
 
 -- name: set_sharing$
 -- What :owner_id shares with the person of contact row :id: 'all' or 'basics' (name and
--- headline); returns nothing when the row is not theirs.
+-- headline); returns nothing when the row is not theirs, or while it waits to be accepted
+-- (only accept lets it go, with the "You met" email held for it).
 UPDATE contacts SET sharing = :sharing
-WHERE id = :id AND owner_id = :owner_id
+WHERE id = :id AND owner_id = :owner_id AND sharing <> 'pending'
 RETURNING sharing
 
 -- name: remove$

@@ -136,3 +136,31 @@ async def test_tapping_swap_with_an_account_is_no_way_round(new_phone, pool):
         assert private not in contact.text, private
     assert await pool.fetchval("SELECT count(*) FROM contacts WHERE sharing = 'pending'") == 1
     assert (await mia.get(link + "/vcard")).status_code == 403
+
+
+async def test_what_they_see_waits_for_accepting_and_their_you_met_still_goes(
+    new_phone, pool, mail, app
+):
+    """A "What they see of me" choice sent for someone still waiting (a page open from
+    before, a form sent again) is refused, saying to accept first: choosing would have
+    skipped accepting, and their "You met" email, held for it, would never have gone."""
+    dana, link = await asking_dana(new_phone)
+    visitor = await new_phone()
+    left = await visitor.post(
+        link + "/details", {"name": "Val Visitor", "email": "val@example.com"}
+    )
+    assert left.status_code == 303
+    waiting = await pool.fetchval("SELECT id FROM contacts WHERE sharing = 'pending'")
+    chosen = dana.url("contact_sharing", contact_id=waiting)
+    for htmx in (True, False):
+        refused = await dana.post(chosen, {"sharing": "basics"}, htmx=htmx)
+        assert refused.status_code == 409
+        assert "Not changed: they are waiting for you to accept them." in text_of(refused)
+    assert await pool.fetchval("SELECT sharing FROM contacts WHERE id = $1", waiting) == "pending"
+    page = soup(await dana.get(dana.url("contact", contact_id=waiting)))
+    accept = page.find("button", string=lambda s: s is not None and s.startswith("Accept"))
+    assert accept is not None
+    assert (await dana.post(accept.find_parent("form")["action"], {})).status_code == 303
+    message = message_from_bytes((await sent_once(app, mail)).raw, policy=default)
+    assert message["Subject"] == "You met Dana Lee"
+    assert message["To"].addresses[0].addr_spec == "val@example.com"
