@@ -1,8 +1,8 @@
-"""Everything about me as one JSON file: my account, card and email, how reminders come,
-my contacts (their cards as the app shows them to me, my notes, what we promised each other,
-my follow-ups), events, requests, blocks, devices, sessions, passkeys and the emails sent
-to me. No secrets: no session token hashes, push endpoints or keys, passkey keys, share or
-sign-in codes."""
+"""Everything about me as one JSON file: my account, card and email, every address confirmed
+for me (the card's or not), how reminders come, my contacts (their cards as the app shows them
+to me, my notes, what we promised each other, my follow-ups), events, requests, blocks,
+devices, sessions, passkeys and the emails sent to me. No secrets: no session token hashes,
+push endpoints or keys, passkey keys, share or sign-in codes."""
 
 from __future__ import annotations
 
@@ -64,8 +64,20 @@ def contact(row: Any) -> dict[str, Any]:
     }
 
 
-def head(me: Any) -> dict[str, Any]:
-    """What comes before my contacts: me."""
+def confirmed_address(row: Any) -> dict[str, Any]:
+    """An address confirmed for my account, whether or not my card still shows it."""
+    return {
+        "address": row["address"],
+        "confirmed_at": row["confirmed_at"],
+        "on_card": row["on_card"],
+        "unsubscribed_at": row["unsubscribed_at"],
+        "bounced_at": row["bounced_at"],
+        "bounce_reason": row["bounce_reason"],
+    }
+
+
+def head(me: Any, confirmed: Iterable[Any]) -> dict[str, Any]:
+    """What comes before my contacts: me, with ``confirmed``, the addresses confirmed for me."""
     photo = None
     if me["photo_jpeg"] is not None:
         photo = {"type": "image/jpeg", "base64": base64.b64encode(me["photo_jpeg"]).decode()}
@@ -91,7 +103,11 @@ def head(me: Any) -> dict[str, Any]:
         "exported_at": datetime.now(UTC),
         "account": {"created_at": me["created_at"], "time_zone": me["time_zone"]},
         "card": card,
+        # The card's address, confirmed for me or not.
         "email": email,
+        # Every address that confirms it's me: the card's, and those it no longer shows,
+        # which a code still goes to (deleting my account, adding a passkey).
+        "confirmed_addresses": [confirmed_address(row) for row in confirmed],
         "reminders": {
             "when": me["followup_timing"],
             # "" is the automatic choice: by email when no device has push, else by push.
@@ -150,7 +166,8 @@ async def document(
 ) -> AsyncGenerator[str, None]:
     """The JSON text in pieces: one object, one contact a line, the contacts a batch at a time."""
     me = await sql.run(conn, "export.me", account_id=account_id)
-    yield "{\n" + _members(head(me)) + ',\n"contacts": ['
+    confirmed = await sql.run(conn, "export.confirmed_addresses", account_id=account_id)
+    yield "{\n" + _members(head(me, confirmed)) + ',\n"contacts": ['
     separator = "\n"
     async for batch in sql.batches(
         conn, "export.contacts", size=BATCH, owner_id=account_id, with_photos=False

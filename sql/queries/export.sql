@@ -35,12 +35,35 @@ SELECT a.created_at, a.time_zone, a.followup_timing, coalesce(a.reminders_by, ''
        CASE WHEN EXISTS (SELECT 1 FROM address_confirmations x
                          WHERE x.address = ea.address AND x.account_id = a.id)
             THEN ea.unsubscribed_at END AS unsubscribed_at,
-       ea.bounced_at, ea.bounce_reason
+       -- As Settings shows it (mail.email_settings): another person's confirmed address put
+       -- on my card tells me nothing of whether or why it bounces.
+       bounce.bounced_at, bounce.bounce_reason
 FROM accounts a
 LEFT JOIN cards c ON c.account_id = a.id
 LEFT JOIN photos p ON p.key = c.photo_key
 LEFT JOIN email_addresses ea ON ea.address = lower(c.email)
+LEFT JOIN LATERAL (
+    SELECT ea.bounced_at, ea.bounce_reason
+    WHERE ea.confirmed_at IS NULL
+       OR EXISTS (SELECT 1 FROM address_confirmations x
+                  WHERE x.address = ea.address AND x.account_id = a.id)
+) bounce ON true
 WHERE a.id = :account_id
+
+-- name: confirmed_addresses
+-- Every address confirmed for my account, the card's and any my card no longer shows: each
+-- still confirms it's me (a code goes there before deleting my account or adding a way of
+-- proof, proving.sql) and is kept until I delete my account (privacy.html). With what its
+-- owner said and whether it bounces: mine to know, as I proved it is mine. Only this
+-- account's confirmations: the same address confirmed for another account is theirs.
+SELECT x.address, x.confirmed_at,
+       coalesce(x.address = (SELECT lower(c.email) FROM cards c
+                             WHERE c.account_id = x.account_id), false) AS on_card,
+       ea.unsubscribed_at, ea.bounced_at, ea.bounce_reason
+FROM address_confirmations x
+JOIN email_addresses ea ON ea.address = x.address
+WHERE x.account_id = :account_id
+ORDER BY x.confirmed_at, x.address
 
 -- name: events_organised
 -- The events I organise, with their join codes (they are mine to hand out).

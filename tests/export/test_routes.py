@@ -281,6 +281,7 @@ EXPECTED_SECTIONS = {
     "account",
     "card",
     "email",
+    "confirmed_addresses",
     "reminders",
     "contacts",
     "events",
