@@ -3,15 +3,18 @@ and reused, and every outcome sorted into sent, try again, or refused for good.
 
 ``smtp://`` upgrades with STARTTLS when the server offers it; ``smtps://`` is TLS from the
 first byte. A user and password in the URL log in. 4xx replies, a dropped connection and
-timeouts are temporary; a 5xx reply to the recipient is a bounce (the address gets no more
-mail), as is a 5xx whose enhanced code names the mailbox (5.1.x, 5.2.x) at any stage; any
-other 5xx refuses this message only.
+timeouts are temporary. A 5xx is a bounce (the address gets no more mail) only when it says
+the mailbox is the trouble: an enhanced code (RFC 3463) 5.1.x or 5.2.x at any stage, or 550,
+551 or 553 without one at RCPT. A 5xx before RCPT (the greeting, the login, STARTTLS, MAIL
+FROM) or any other at RCPT (5.7.x relaying denied, a blocklist, 5.3.x) is our mail server
+refusing us: tried again, as when it is away. Any other 5xx at DATA refuses this message only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import unquote, urlsplit
@@ -26,6 +29,9 @@ class MailResult:
     status: int  # the SMTP reply code; 0 when there was none (connection, timeout)
     error: str = ""
     bounced: bool = False  # the recipient was refused for good
+    # Our mail server refused us, not this message nor its address (our login, our sender,
+    # its policy): every email meets it until someone fixes it, so it is tried again.
+    relay_refused: bool = False
 
     @property
     def sent(self) -> bool:
@@ -33,7 +39,18 @@ class MailResult:
 
     @property
     def retryable(self) -> bool:
-        return self.status == 0 or 400 <= self.status < 500
+        return self.relay_refused or self.status == 0 or 400 <= self.status < 500
+
+
+# Where in the transaction a reply came: it says whom a 5xx is about.
+SESSION, RECIPIENT, DATA = "session", "recipient", "data"
+# An enhanced status code (RFC 3463) at the start of a 5xx reply's text: its subject and detail.
+ENHANCED = re.compile(r"5\.(\d{1,3})\.(\d{1,3})\b")
+# X.1.7 and X.1.8 are the sender's address (ours), not the recipient's mailbox.
+SENDER_DETAILS = ("7", "8")
+# Without an enhanced code, the RCPT replies that name the mailbox (RFC 5321): unavailable,
+# not local, a name not allowed.
+MAILBOX_CODES = (550, 551, 553)
 
 
 @dataclass
@@ -67,6 +84,7 @@ class MailSender:
     ) -> MailResult:
         """Send ``message`` to the envelope ``recipient`` (the address in its ``To``)."""
         client = await self._idle.get()
+        stage = SESSION
         try:
             async with asyncio.timeout(time_limit or self.timeout):
                 if not client.is_connected:
@@ -79,21 +97,14 @@ class MailSender:
                 # again only to count its size (flatten wrote CRLF already).
                 size = [f"size={len(raw)}"] if client.supports_extension("size") else []
                 await client.mail(self.sender, options=size)
-                try:
-                    await client.rcpt(recipient)
-                except aiosmtplib.SMTPRecipientRefused as refused:
-                    await _reset(client)
-                    said = _said(refused.message)
-                    return MailResult(refused.code, said, bounced=refused.code >= 500)
+                stage = RECIPIENT
+                await client.rcpt(recipient)
+                stage = DATA
                 await client.data(raw)
             return MailResult(250)
         except aiosmtplib.SMTPResponseException as error:
             await _reset(client)
-            said = _said(error.message)
-            # Some servers refuse a mailbox only at the end of DATA; the enhanced status
-            # code (RFC 3463) still says it is the address: 5.1.x bad mailbox, 5.2.x its state.
-            bounced = error.code >= 500 and said.startswith(("5.1.", "5.2."))
-            return MailResult(error.code if error.code >= 400 else 0, said, bounced=bounced)
+            return refusal(stage, error.code, _said(error.message))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             client.close()  # a fresh connection next time
             return MailResult(0, f"{type(error).__name__}: {error}"[:200])
@@ -106,6 +117,30 @@ class MailSender:
             if client.is_connected:
                 with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
                     await client.quit()
+
+
+def refusal(stage: str, code: int, said: str) -> MailResult:
+    """What a reply ``code`` with the text ``said`` at ``stage`` means for this email and
+    its address."""
+    if code < 500:
+        return MailResult(code if code >= 400 else 0, said)
+    if stage != SESSION and names_the_mailbox(stage, code, said):
+        return MailResult(code, said, bounced=True)
+    if stage == DATA:
+        return MailResult(code, said)  # this message (its content, its size), not the address
+    # Our login, our sender, or the server's policy on us: every address would get the same
+    # answer, so none is marked bouncing for it and nothing fails for good.
+    return MailResult(code, said, relay_refused=True)
+
+
+def names_the_mailbox(stage: str, code: int, said: str) -> bool:
+    """Whether a 5xx reply says the recipient's mailbox is the trouble. Some servers refuse
+    a mailbox only at the end of DATA: the enhanced code still says so."""
+    enhanced = ENHANCED.match(said)
+    if enhanced is None:
+        return stage == RECIPIENT and code in MAILBOX_CODES
+    subject, detail = enhanced.groups()
+    return subject == "2" or (subject == "1" and detail not in SENDER_DETAILS)
 
 
 async def _reset(client: aiosmtplib.SMTP) -> None:

@@ -2,7 +2,8 @@
 push worker (``server/followups/worker.py``): claimed with ``SKIP LOCKED`` and a renewed lease
 in its name, temporary failures retried with backoff and jitter, failed after
 ``MAX_ATTEMPTS`` with the reason kept, and an accepted message never forgotten (recorded
-once the database is back, even while stopping).
+once the database is back, even while stopping). Our mail server refusing us (a login it
+turns down, relaying denied) is retried as when it is away, and said once, loudly.
 
 Requests that queue mail someone waits for (a confirmation, a code) ``NOTIFY mail``; the
 worker listens, so such mail leaves within a second, not at the next poll.
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,11 +26,43 @@ from server.db.listener import Listener
 from server.db.queries import Queries
 from server.followups.worker import backoff
 from server.mail.messages import Composer, Unsendable, sendable_address
-from server.mail.smtp import MailSender
+from server.mail.smtp import MailResult, MailSender
 
 log = logging.getLogger("reachout.mail")
 
-MAX_ATTEMPTS = 10  # with a 5 s start, doubling: about an hour and a half of trying
+# Tries before an email fails. The waits between them start at 5 s and double up to
+# BACKOFF_CAP (an hour), each drawn between half its ceiling and the ceiling: with every
+# draw at its least, the 21 waits add up to 6 h 12 min (12 h 25 min at the most), so a mail
+# server away or refusing us for up to 6 hours loses no email. A sign-in code is not sent
+# late whatever the count: Composer.stale skips it once its 10 minutes have run out.
+MAX_ATTEMPTS = 22
+
+
+class RelayRefusing:
+    """Whether our mail server refuses to take mail from us at all (a failed login, relaying
+    denied, our server on a blocklist): one loud line when it starts and one when mail goes
+    again, however many emails met it, as ``away.Outage`` tells of the database."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        self.log = log
+        self.since: float | None = None
+
+    def refused(self, result: MailResult) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            self.log.error(
+                "the mail server refuses our mail (%s %s): every email waits and is tried again"
+                " until it takes them; check SMTP_URL, MAIL_FROM and the server's own log",
+                result.status,
+                result.error,
+            )
+
+    def took(self) -> None:
+        if self.since is not None:
+            self.log.warning(
+                "the mail server takes our mail again after %.0f s", time.monotonic() - self.since
+            )
+            self.since = None
 
 
 @dataclass
@@ -45,6 +79,7 @@ class MailWorker:
     name: str = field(default_factory=worker_name)
     # Shared by the loops of one process, so an outage is told once.
     outage: away.Outage = field(default_factory=lambda: away.Outage(log))
+    relay: RelayRefusing = field(default_factory=lambda: RelayRefusing(log))
     _sent: list[int] = field(default_factory=list)
     leases: Leases = field(init=False)
 
@@ -85,8 +120,11 @@ class MailWorker:
             return False
         result = await self.sender.send(message, recipient, time_limit=time_limit)
         if result.sent:
+            self.relay.took()
             self._sent.append(row["id"])
             return True
+        if result.relay_refused:
+            self.relay.refused(result)
         if result.bounced:
             log.info("email %s bounced (%s): no more mail to it", row["id"], result.status)
             await sql.run(
