@@ -8,6 +8,11 @@ carries a signature of its code (``events.join_path``): nobody guessed it, so it
 whatever was typed wrong before on the same Wi-Fi.
 Recording a miss is the one write a lookup (even a GET) makes: it is a rate-limit log, deleted
 by retention, and changes nothing anyone sees.
+
+Someone with no account makes one in the join form (``newcomer_joins``). A venue's network
+drops answers: the form carries a key made for the try (``attempt``, app.js), so that "Join
+the event" tapped again after a lost answer signs them in to the account the first made, as
+the share link's "Leave your details" does (``server/swaps/joining.py``).
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
+from server.cards import fields
 from server.db.queries import Queries
 from server.events import events
+from server.swaps import rates
 from server.web import limits, signing
 from server.web.errors import Titled
 
@@ -124,3 +132,50 @@ def joinable(event: Any) -> bool:
     """Whether anyone may join ``event`` now, or before long (a code, link or poster is
     worth handing out): not closed, and not over for good."""
     return event["closed_at"] is None and datetime.now(UTC) <= event["ends_at"] + CLOSES_AFTER
+
+
+async def newcomer_joins(
+    request: Request,
+    event_id: int,
+    values: dict[str, str],
+    *,
+    listed: bool,
+    token_hash: bytes,
+    time_zone: str,
+    attempt: bytes | None,
+) -> int:
+    """The account of someone with no account who joins ``event_id`` by its form: made now
+    with their card (``values``), the session ``token_hash`` and their place at the event;
+    or, when the same try (``attempt``, ``swaps.joining.attempt_hash``) came within ten
+    minutes, the account it made, signed in again and nothing more made or counted. Raises
+    ``limits.TooMany`` when the event's door or the address made too many accounts lately."""
+    pool, sql = request.app.state.pool, request.app.state.sql
+    async with pool.acquire() as conn, conn.transaction():
+        if attempt is not None:
+            # Two sends of one try at once: the second waits, then finds what the first made.
+            await sql.run(conn, "events.lock_attempt", attempt_hash=attempt)
+            again: int | None = await sql.run(
+                conn,
+                "events.joined_again",
+                event_id=event_id,
+                attempt_hash=attempt,
+                token_hash=token_hash,
+            )
+            if again is not None:
+                return again
+        # A fresh cookie jar is a fresh account: without this, a script makes as many as it
+        # likes here, each with its own allowance of requests to connect.
+        await rates.join_event(conn, request, event_id)
+        account_id: int = await sql.run(
+            conn,
+            "accounts.create_with_card",
+            token_hash=token_hash,
+            time_zone=time_zone,
+            **fields.card_values(values),
+        )
+        await sql.run(conn, "events.join", event_id=event_id, account_id=account_id, listed=listed)
+        if attempt is not None:
+            await sql.run(
+                conn, "events.joined_by_attempt", attempt_hash=attempt, account_id=account_id
+            )
+    return account_id

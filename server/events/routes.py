@@ -18,7 +18,7 @@ from server.db import time_zones
 from server.events import events, joining
 from server.events.events import join_path, join_url, load_event
 from server.mail import addresses
-from server.swaps import rates
+from server.swaps.joining import attempt_hash
 from server.web import limits, pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
@@ -377,13 +377,16 @@ async def join_event_submit(request: Request) -> Response:
     listed = text(form, "listed") == "on"
     pool, sql = request.app.state.pool, request.app.state.sql
     account_id = viewer(request).account_id
+    joined = with_notice(url_path(request, "event", event_id=event["id"]), _joined(event))
+    if event["present"]:
+        # A join page left open in a tab, sent once in: told they are in, and nothing changed
+        # (its ticked box would list someone who hid since, on an event closed or not).
+        return redirect(request, joined)
     if account_id is not None:
         await sql.run(
             pool, "events.join", event_id=event["id"], account_id=account_id, listed=listed
         )
-        return redirect(
-            request, with_notice(url_path(request, "event", event_id=event["id"]), _joined(event))
-        )
+        return redirect(request, joined)
     values, errors = fields.validate_quick(form, phone_region(request))
     if errors:
         return _join_page(
@@ -398,22 +401,16 @@ async def join_event_submit(request: Request) -> Response:
         # Someone removed, back as someone new with the same address.
         raise Titled(403, joining.REMOVED, title="You can't join this event")
     token, token_hash = sessions.new_token()
-    zone = time_zones.choose(text(form, "time_zone"), request.app.state.time_zones)
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            # A fresh cookie jar is a fresh account: without this, a script makes as many
-            # as it likes here, each with its own allowance of requests to connect.
-            await rates.join_event(conn, request, event["id"])
-            account_id = await sql.run(
-                conn,
-                "accounts.create_with_card",
-                token_hash=token_hash,
-                time_zone=zone,
-                **fields.card_values(values),
-            )
-            await sql.run(
-                conn, "events.join", event_id=event["id"], account_id=account_id, listed=listed
-            )
+        await joining.newcomer_joins(
+            request,
+            event["id"],
+            values,
+            listed=listed,
+            token_hash=token_hash,
+            time_zone=time_zones.choose(text(form, "time_zone"), request.app.state.time_zones),
+            attempt=attempt_hash(form),
+        )
     except limits.TooMany as too_many:
         # Said in the form, which keeps what was typed; nothing was made.
         refused = _join_page(
@@ -425,9 +422,7 @@ async def join_event_submit(request: Request) -> Response:
         )
         refused.headers.update(too_many.headers or {})
         return refused
-    response = redirect(
-        request, with_notice(url_path(request, "event", event_id=event["id"]), _joined(event))
-    )
+    response = redirect(request, joined)
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
 

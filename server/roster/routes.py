@@ -198,8 +198,11 @@ async def request_connect(request: Request) -> Response:
     pool, sql = request.app.state.pool, request.app.state.sql
     if other == me:
         raise HTTPException(400, "That is you. Show your QR code to someone else instead.")
-    if not event["is_attendee"] or not event["roster_open"]:
+    if not event["is_attendee"]:
         raise HTTPException(404, "That event is not one of yours.")
+    if not event["roster_open"]:
+        # Said as the list of people says it: a page open since is told why, not "not yours".
+        raise events.roster_closed()
     # Only someone I can see on the roster can be asked: listed, present, no block.
     visible = await sql.run(
         pool, "requests.can_ask", event_id=event["id"], viewer_id=me, other_id=other

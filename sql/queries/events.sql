@@ -49,11 +49,44 @@ SELECT e.id, e.name, e.venue, e.description, e.starts_at, e.ends_at, e.time_zone
 FROM events e WHERE e.join_code = :join_code
 
 -- name: join!
--- Join (or rejoin after leaving) an event, choosing whether to be listed. Someone the
+-- Join (or rejoin after leaving) an event, choosing whether to be listed. Someone there
+-- already keeps the choice they made since (a join form sent again from a stale tab must
+-- not list someone who hid): :listed counts only for a first join or a rejoin. Someone the
 -- organizer removed stays out (their row keeps left_at and removed_at).
 INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :account_id, :listed)
-ON CONFLICT (event_id, account_id) DO UPDATE SET left_at = NULL, listed = EXCLUDED.listed
+ON CONFLICT (event_id, account_id) DO UPDATE
+    SET left_at = NULL,
+        listed = CASE WHEN event_attendees.left_at IS NULL THEN event_attendees.listed
+                      ELSE EXCLUDED.listed END
     WHERE event_attendees.removed_at IS NULL
+
+-- name: lock_attempt!
+-- Held until the join form's try :attempt_hash (a key's hash) has made its account: the same
+-- try sent twice at once waits here, then finds what the first made (joined_again). The same
+-- lock as join_by_link() in logic.sql takes, since both write the try's row in link_joins.
+SELECT pg_advisory_xact_lock(hashtextextended('link-join:' || encode(:attempt_hash, 'hex'), 0))
+
+-- name: joined_again$
+-- The account that the join form's try :attempt_hash made within ten minutes, if it joined
+-- :event_id (whether still there or not: the event's page then says why it is closed to
+-- them), signed in once more with the session :token_hash: the first answer, with its
+-- cookie, never reached the phone. NULL: no such try; nothing is made.
+WITH made AS (
+    SELECT j.account_id
+    FROM link_joins j
+    JOIN event_attendees ea ON ea.account_id = j.account_id AND ea.event_id = :event_id
+    WHERE j.attempt_hash = :attempt_hash AND j.made_at > now() - interval '10 minutes'
+), session AS (
+    INSERT INTO sessions (token_hash, account_id) SELECT :token_hash, account_id FROM made
+)
+SELECT account_id FROM made
+
+-- name: joined_by_attempt!
+-- The join form's try :attempt_hash made :account_id (for joined_again; retention deletes
+-- the row once its ten minutes are over). A key older than that is taken over.
+INSERT INTO link_joins (attempt_hash, account_id) VALUES (:attempt_hash, :account_id)
+ON CONFLICT (attempt_hash) DO UPDATE
+SET account_id = EXCLUDED.account_id, made_at = EXCLUDED.made_at
 
 -- name: address_removed$
 -- Whether :address (lower-cased) was confirmed by someone the organizer removed from
@@ -65,16 +98,23 @@ SELECT removed_address(:event_id, :address)
 -- with whether they are on the roster, and whether they left since. Those who left stay
 -- listed, marked: the organizer can still remove someone who left (else they could come
 -- back with the code). Those removed are not: nothing is left to do about them. :pattern (a
--- LIKE pattern, escaped; NULL: everyone) finds someone by name, headline or company, folded
--- as the contacts search folds them (cards.match_text). :limit of them. Not someone who
--- blocked :organizer_id or whom they blocked: a block hides the two from each other
--- everywhere (events.stats still counts them).
+-- LIKE pattern, escaped; NULL: everyone) finds someone by name or headline, folded as the
+-- contacts search folds them (cards.match_text: name, headline and company, a line each);
+-- by company too only someone on the roster now, who shows it there: the join page tells
+-- the others the organizer sees them by name and headline alone, and a search for a company
+-- must not name who works there. :limit of them. Not someone who blocked :organizer_id or
+-- whom they blocked: a block hides the two from each other everywhere (events.stats still
+-- counts them).
 SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at,
        ea.left_at IS NOT NULL AS left_event
 FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
 WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
   AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
-  AND (:pattern::text IS NULL OR c.match_text LIKE (SELECT search_fold(:pattern)))
+  AND (:pattern::text IS NULL
+       OR CASE WHEN ea.listed AND ea.left_at IS NULL THEN c.match_text
+               ELSE split_part(c.match_text, E'\n', 1) || E'\n'
+                    || split_part(c.match_text, E'\n', 2)
+          END LIKE (SELECT search_fold(:pattern)))
 ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT :limit
 
