@@ -664,7 +664,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The same by email: the reminder email of this round, or a summary email that counted it,
--- failed for good (8 tries, or the address refused it), and neither its own reminder email
+-- failed for good (out of tries, or the address refused it), and neither its own reminder email
 -- nor a summary email that counted it was sent.
 CREATE OR REPLACE FUNCTION email_undelivered(
     followup bigint, owner bigint, this_round integer, due timestamptz
@@ -692,6 +692,116 @@ $$;
 CREATE OR REPLACE FUNCTION reminder_address(account bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT address FROM reminder_channels(account)
+$$;
+
+-- A reminder, digest or summary waits in the outbox (for the morning, the 3-hour gap, a
+-- retry) while its owner may change how reminders come. It goes the way reminder_channels()
+-- says when it is sent: these two skip a push or an email no longer wanted that way, and
+-- queue it the other way when that is how reminders come now, to go at once. Each item once
+-- each way: one already queued or sent the other way is left as it is (a copy skipped before,
+-- as she switched back while it waited, is queued again); a summary only where none waits.
+-- The owner's lock first (deliveries.lock_owners), as the queueing of reminders takes it, so
+-- that the two never queue a summary each.
+
+-- Push `delivery` (claimed: 'sending'), whose owner no longer gets reminders by push, or
+-- whose device was removed: skipped, and emailed instead when reminders are emailed now (as
+-- "Automatic" does once no device is left; "Both" has its email already).
+CREATE OR REPLACE FUNCTION skip_push(delivery bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    d deliveries%ROWTYPE;
+    owner bigint;
+    address text;
+BEGIN
+    SELECT * INTO d FROM deliveries WHERE id = delivery;
+    owner := coalesce((SELECT f.owner_id FROM followups f WHERE f.id = d.followup_id),
+                      d.digest_account_id, d.summary_account_id);
+    IF owner IS NOT NULL THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || owner, 0));
+    END IF;
+    UPDATE deliveries SET status = 'skipped', lease_until = NULL
+    WHERE id = delivery AND status = 'sending';
+    IF NOT FOUND OR owner IS NULL THEN
+        RETURN;
+    END IF;
+    -- Each statement from here sees what the lock's last holder committed (plpgsql takes a
+    -- snapshot per statement).
+    address := reminder_address(owner);
+    IF address IS NULL THEN
+        RETURN;
+    END IF;
+    IF d.followup_id IS NOT NULL THEN
+        INSERT INTO emails AS e (kind, account_id, to_address, followup_id, round)
+        VALUES ('reminder', owner, address, d.followup_id, d.round)
+        ON CONFLICT (followup_id, round) WHERE kind = 'reminder' DO UPDATE
+        SET status = 'queued', to_address = excluded.to_address, next_attempt_at = now(),
+            attempts = 0, last_status = NULL, last_error = ''
+        WHERE e.status = 'skipped';
+    ELSIF d.digest_event_id IS NOT NULL THEN
+        INSERT INTO emails AS e (kind, account_id, to_address, digest_event_id)
+        VALUES ('digest', owner, address, d.digest_event_id)
+        ON CONFLICT (digest_event_id, account_id) WHERE kind = 'digest' DO UPDATE
+        SET status = 'queued', to_address = excluded.to_address, next_attempt_at = now(),
+            attempts = 0, last_status = NULL, last_error = ''
+        WHERE e.status = 'skipped';
+    ELSE
+        INSERT INTO emails (kind, account_id, to_address, summary_day)
+        SELECT 'summary', owner, address, d.summary_day
+        WHERE NOT EXISTS (SELECT 1 FROM emails e
+                          WHERE e.account_id = owner AND e.kind = 'summary'
+                            AND e.status IN ('queued', 'sending'));
+    END IF;
+END
+$$;
+
+-- Email `email` (claimed: 'sending') skipped, for whatever reason; a reminder, digest or
+-- summary whose address is no longer where reminders go (reminder_address()) is pushed
+-- instead to each device of its owner's, when reminders come by push now.
+CREATE OR REPLACE FUNCTION skip_email(email bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    m emails%ROWTYPE;
+    reminding boolean;
+BEGIN
+    SELECT * INTO m FROM emails WHERE id = email;
+    reminding := m.kind IN ('reminder', 'digest', 'summary');
+    IF reminding THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || m.account_id, 0));
+    END IF;
+    UPDATE emails SET status = 'skipped', lease_until = NULL
+    WHERE id = email AND status = 'sending';
+    IF NOT FOUND OR NOT reminding
+       OR reminder_address(m.account_id) IS NOT DISTINCT FROM m.to_address
+       OR NOT reminders_by_push(m.account_id) THEN
+        RETURN;
+    END IF;
+    IF m.kind = 'reminder' THEN
+        INSERT INTO deliveries AS d (followup_id, round, subscription_id)
+        SELECT m.followup_id, m.round, s.id
+        FROM push_subscriptions s WHERE s.account_id = m.account_id
+        ON CONFLICT (followup_id, round, subscription_id) DO UPDATE
+        SET status = 'queued', next_attempt_at = now(), attempts = 0, last_status = NULL,
+            last_error = ''
+        WHERE d.status = 'skipped';
+    ELSIF m.kind = 'digest' THEN
+        INSERT INTO deliveries AS d (digest_event_id, digest_account_id, subscription_id)
+        SELECT m.digest_event_id, m.account_id, s.id
+        FROM push_subscriptions s WHERE s.account_id = m.account_id
+        ON CONFLICT (digest_event_id, digest_account_id, subscription_id)
+            WHERE digest_event_id IS NOT NULL DO UPDATE
+        SET status = 'queued', next_attempt_at = now(), attempts = 0, last_status = NULL,
+            last_error = ''
+        WHERE d.status = 'skipped';
+    ELSE
+        INSERT INTO deliveries (summary_account_id, summary_day, subscription_id)
+        SELECT m.account_id, m.summary_day, s.id
+        FROM push_subscriptions s
+        WHERE s.account_id = m.account_id
+          AND NOT EXISTS (SELECT 1 FROM deliveries d
+                          WHERE d.summary_account_id = m.account_id AND d.subscription_id = s.id
+                            AND d.status IN ('queued', 'sending'));
+    END IF;
+END
 $$;
 
 -- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes.

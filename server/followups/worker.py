@@ -8,7 +8,9 @@ starts only while its lease has at least half its length left, and may take no l
 than what remains, so a delivery is never on the wire from two workers at once.
 Outcomes follow the push service's answer: 201 sent, 404/410 device forgotten, 413
 and other 4xx failed, 429/5xx/network retried with exponential backoff and jitter
-(honouring ``Retry-After``), failed after ``MAX_ATTEMPTS``.
+(honouring ``Retry-After``), failed after ``MAX_ATTEMPTS``. A reminder, digest or summary
+goes the way Settings say when it is sent, not when it was queued: one whose owner no longer
+gets push is emailed instead, or not sent with "Neither" (skip_push() in sql/logic.sql).
 
 The one window no design closes: a push service accepted a message and the worker
 died before recording it (accepted sends are recorded together, every 20 ms, so the
@@ -38,9 +40,13 @@ from server.web.urls import Urls
 
 log = logging.getLogger("reachout.worker")
 
-MAX_ATTEMPTS = 8
-BACKOFF_CAP = 3600.0
 TTL = 24 * 3600  # a reminder a day late is still worth having
+BACKOFF_CAP = 3600.0
+# Retries wait 2 s, doubling, to an hour (BACKOFF_CAP), each between half that and all of it
+# (jitter): 20 attempts keep trying for 4.6 hours at the least (9.1 at the most) before a
+# reminder is failed, so that a push service down for minutes, or an hour or two, loses
+# nothing. 8 gave up after 2 to 4 minutes.
+MAX_ATTEMPTS = 20
 # Reminders one account gets one by one in its day; past these, a summary per device
 # ("You have N people to follow up"), and another no sooner than SUMMARY_GAP after it for
 # those that come due later.
@@ -333,9 +339,6 @@ class Worker:
         """Send one claimed delivery and record how it went; True when the push service
         accepted it (recorded with the next batch, by ``_record_sent``)."""
         sql = self.sql
-        if row["endpoint"] is None:
-            await sql.run(self.pool, "deliveries.mark_gone", id=row["id"], status=None)
-            return False
         stale = (
             row["followup_id"] is not None
             and (row["followup_status"] != "open" or row["followup_round"] != row["round"])
@@ -344,6 +347,16 @@ class Worker:
         stale = stale or (row["summary_account_id"] is not None and not row["summary_waiting"])
         if stale:
             await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
+            return False
+        if row["endpoint"] is None and row["by_push"] is None:
+            # A request to connect, to a device removed since.
+            await sql.run(self.pool, "deliveries.mark_gone", id=row["id"], status=None)
+            return False
+        if row["endpoint"] is None or row["by_push"] is False:
+            # How reminders come changed while it waited (for the morning, a retry): "Neither",
+            # by email, or its device removed. Emailed instead when reminders are emailed now
+            # (skip_push() in sql/logic.sql).
+            await sql.run(self.pool, "deliveries.mark_not_pushed", id=row["id"])
             return False
         subscription = push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
         # A digest can wait for a good moment; a reminder or a request should not.

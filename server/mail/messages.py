@@ -220,7 +220,9 @@ class Composer:
             return "bouncing"
         if row["kind"] in ("reminder", "digest", "summary") and not row["reminded_there"]:
             # Queued for a later hour, and meanwhile the card's address changed or reminders
-            # went to push: the old inbox is no longer where this person is reminded.
+            # went to push: the old inbox is no longer where this person is reminded. Skipped,
+            # it goes by push instead when that is how reminders come now (skip_email() in
+            # sql/logic.sql, which mail.mark_skipped calls).
             return "not reminded there"
         if row["kind"] == "reminder" and (
             row["followup_status"] != "open" or row["followup_round"] != row["round"]

@@ -165,6 +165,12 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
                             WHERE d.summary_account_id = l.summary_account_id
                               AND d.subscription_id = l.subscription_id AND d.status = 'sent'))
        END AS summary_waiting,
+       -- Whether its owner gets reminders by push now, not only when it was queued: Settings
+       -- may have changed while it waited (for the morning, for a retry). A request to
+       -- connect is not a reminder: NULL.
+       CASE WHEN l.request_id IS NULL THEN
+           reminders_by_push(coalesce(f.owner_id, l.digest_account_id, l.summary_account_id))
+       END AS by_push,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
@@ -198,7 +204,8 @@ LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 -- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device,
 -- and one email, as each wants reminders to come; each attendee once, at a waking hour of
 -- their own (an evening event ending at 22:30: the next morning at 09:00). Returns how many
--- attendees were taken.
+-- attendees were taken. One held for the morning goes the way they want reminders then
+-- (skip_push() and skip_email() in logic.sql).
 WITH due AS (
     SELECT ea.event_id, ea.account_id
     FROM event_attendees ea JOIN events e ON e.id = ea.event_id
@@ -267,6 +274,11 @@ WHERE id = :id AND status = 'sending'
 -- The follow-up was done, snoozed or turned off before this went out.
 UPDATE deliveries SET status = 'skipped', lease_until = NULL
 WHERE id = :id AND status = 'sending'
+
+-- name: mark_not_pushed!
+-- Its owner no longer gets reminders by push (claim's by_push), or its device was removed:
+-- skipped, and emailed instead when reminders are emailed now (skip_push() in logic.sql).
+SELECT skip_push(:id)
 
 -- name: mark_gone!
 -- The push service says the subscription no longer exists: forget the device.

@@ -90,7 +90,7 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        -- A reminder, digest or summary may wait hours (for the morning, for a retry): it
        -- goes to this address only while the account's reminders still go there
        -- (reminder_address() in logic.sql), not once the card's address changed or
-       -- reminders went to push.
+       -- reminders went to push (then it is pushed instead: mail.mark_skipped).
        CASE WHEN l.kind IN ('reminder', 'digest', 'summary')
             THEN reminder_address(l.account_id) IS NOT DISTINCT FROM l.to_address
        END AS reminded_there,
@@ -182,8 +182,10 @@ UPDATE emails SET status = 'failed', lease_until = NULL, last_status = :status, 
 WHERE id = :id AND status = 'sending'
 
 -- name: mark_skipped!
--- No longer worth sending: the follow-up was done, the address unsubscribed or bouncing.
-UPDATE emails SET status = 'skipped', lease_until = NULL WHERE id = :id AND status = 'sending'
+-- No longer worth sending: the follow-up was done, the address unsubscribed or bouncing. A
+-- reminder, digest or summary no longer emailed there goes by push instead when its owner
+-- gets reminders by push now (skip_email() in logic.sql).
+SELECT skip_email(:id)
 
 -- name: confirm$
 -- The owner of :address pressed a button in an email we sent for :account_id (or typed a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import pytest
 
 from server.followups import wording
 from server.followups.wording import InvalidSnooze
+from server.web.templating import STATIC_DIR
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # a Tuesday
 TOKYO = "Asia/Tokyo"  # UTC+9, no daylight saving
@@ -197,3 +199,12 @@ def test_overdue_since_earlier_today_says_the_hour():
     now = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
     due = {"status": "open", "due_at": datetime(2026, 12, 1, 0, 30, tzinfo=UTC), "snoozed": False}
     assert wording.state(due, now, "UTC") == "Overdue since 00:30"
+
+
+def test_the_notifications_snooze_button_says_until_when():
+    """The reminder notification's second button snoozes until the next morning
+    (followups.snooze_once, one day): its title says so, as the email's "Snooze a week"
+    does, rather than a bare "Snooze"."""
+    script = (STATIC_DIR / "sw-push.js").read_text()
+    buttons = dict(re.findall(r'\{ action: "(\w+)", title: "([^"]+)" \}', script))
+    assert buttons == {"done": "Done", "snooze": "Remind me tomorrow"}

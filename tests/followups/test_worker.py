@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
+import random
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -11,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from server.db.pool import create_pool
+from server.followups.worker import BACKOFF_CAP, TTL, Worker, backoff
 from tests.conftest import PROJECT_ROOT
 from tests.db_proxy import DatabaseProxy
 from tests.reminders import make_due, running_worker, sharers_with_phones, subscribe, swapped
@@ -132,6 +135,22 @@ async def test_bounded_attempts_end_in_failed(new_phone, pool, push, app):
             await asyncio.sleep(0.01)
     assert await deliveries(pool) == [("failed", 3)]
     assert push.received_for(device) == []
+
+
+def test_a_push_service_down_for_hours_loses_no_reminder():
+    """With the worker's defaults and every wait at its shortest (the jitter's low end), a
+    reminder is retried for hours before it is failed: a push service down for a few minutes,
+    or an hour or two, still delivers it (the message lives a day: TTL)."""
+
+    class Shortest(random.Random):
+        def uniform(self, a: float, b: float) -> float:
+            return a
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Worker)}
+    base, attempts = defaults["backoff_base"], defaults["max_attempts"]
+    window = sum(backoff(n, None, Shortest(), base) for n in range(1, attempts))
+    assert window >= 4 * 3600
+    assert window + BACKOFF_CAP <= TTL, "a retry still within the message's life"
 
 
 async def test_done_before_sending_sends_nothing(new_phone, pool, push, app):

@@ -5,6 +5,7 @@ run; a waited-for message leaves at once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from datetime import time as clock
@@ -16,7 +17,13 @@ from server.cards import fields
 from server.mail import addresses
 from tests.mailing import leaves_details, link_in, pressed, running_mail_worker, sent_once
 from tests.phone import soup, text_of
-from tests.reminders import make_due, next_morning, zone_where_it_is
+from tests.reminders import (
+    make_due,
+    next_morning,
+    running_worker,
+    subscribe,
+    zone_where_it_is,
+)
 from tests.signin.test_routes import code_from
 
 
@@ -467,10 +474,13 @@ async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool)
     assert "We're emailing Dana Lee's card to mia@example.com" in page
 
 
-async def test_a_reminder_queued_for_her_old_address_is_not_sent_there(new_phone, pool, mail, app):
+async def test_a_reminder_queued_for_her_old_address_is_not_sent_there(
+    new_phone, pool, mail, push, app
+):
     """Mia's reminder email is queued (the mail server asked us to try later); meanwhile she
     puts her new address on her card: the old inbox gets nothing. Her next reminder is queued
-    for her address, and she switches her reminders to push: nothing by email either."""
+    for her address, and she turns on notifications and switches her reminders to push: it
+    comes to her phone instead, once, and nothing by email."""
     from server.followups.worker import Worker
 
     _, visitor = await leaves_details(new_phone)
@@ -498,6 +508,7 @@ async def test_a_reminder_queued_for_her_old_address_is_not_sent_there(new_phone
         "mia@example.com",
         "queued",
     )
+    phone = await subscribe(visitor, push)
     saved = await visitor.post(
         visitor.url("settings_save"),
         {"time_zone": "UTC", "followup_timing": "next_morning", "reminders_by": "push"},
@@ -505,8 +516,12 @@ async def test_a_reminder_queued_for_her_old_address_is_not_sent_there(new_phone
     assert saved.status_code == 303
     async with running_mail_worker(app, mail) as worker:
         await worker.run_once()
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
     assert mail.received == []
     assert [status for _, status in await pool.fetch(reminders)] == ["skipped", "skipped"]
+    [reminder] = push.received_for(phone)
+    assert json.loads(reminder.payload)["title"] == "Follow up with Dana Lee"
 
 
 async def test_you_met_held_until_accepted_waits_for_the_recipients_morning(

@@ -18,7 +18,9 @@ var ReachoutPush = (function () {
     if (message.actions && "actions" in Notification.prototype) {
       options.actions = [
         { action: "done", title: "Done" },
-        { action: "snooze", title: "Snooze" },
+        // It snoozes until the next morning (followup_from_notification, server/followups/
+        // routes.py): the title says when, as the email's "Snooze a week" does.
+        { action: "snooze", title: "Remind me tomorrow" },
       ];
     }
     return self.registration.showNotification(title, options);
