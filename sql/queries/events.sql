@@ -158,12 +158,38 @@ WITH removed AS (
     FROM removed
     WHERE r.event_id = :event_id AND r.from_id = removed.account_id AND r.status = 'pending'
       AND r.withdrawn_at IS NULL
+), digest_pushes AS (
+    -- Their digest still waiting (for the morning after) would invite them to a list now
+    -- closed to them.
+    UPDATE deliveries d SET status = 'skipped'
+    FROM removed
+    WHERE d.digest_event_id = :event_id AND d.digest_account_id = removed.account_id
+      AND d.status = 'queued'
+), digest_emails AS (
+    UPDATE emails m SET status = 'skipped'
+    FROM removed
+    WHERE m.kind = 'digest' AND m.digest_event_id = :event_id
+      AND m.account_id = removed.account_id AND m.status = 'queued'
 )
 SELECT account_id FROM removed
 
 -- name: leave!
--- Leave an event: off its roster, and its roster is closed to me.
-UPDATE event_attendees SET left_at = now() WHERE event_id = :event_id AND account_id = :account_id
+-- Leave an event: off its roster, and its roster is closed to me, so my digest still waiting
+-- ("Who did you miss? The list stays open…") goes too (one already on its way goes).
+WITH gone AS (
+    UPDATE event_attendees SET left_at = now()
+    WHERE event_id = :event_id AND account_id = :account_id
+    RETURNING account_id
+), digest_pushes AS (
+    UPDATE deliveries d SET status = 'skipped'
+    FROM gone
+    WHERE d.digest_event_id = :event_id AND d.digest_account_id = gone.account_id
+      AND d.status = 'queued'
+)
+UPDATE emails m SET status = 'skipped'
+FROM gone
+WHERE m.kind = 'digest' AND m.digest_event_id = :event_id AND m.account_id = gone.account_id
+  AND m.status = 'queued'
 
 -- name: set_listed$
 -- Show or hide me on the event's roster.
