@@ -417,6 +417,29 @@ BEGIN
 END
 $$;
 
+-- A form that makes an account for someone with no app (a share link's "Leave your details",
+-- an event's join form) carries a key made for the try: the hash `attempt` of it. Held until
+-- the try has made its account, so the same try sent twice at once waits, then finds what the
+-- first made (link_joins, within ten minutes).
+CREATE OR REPLACE FUNCTION lock_link_join(attempt bytea) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('link-join:' || encode(attempt, 'hex'), 0));
+END
+$$;
+
+-- The try `attempt` made `account` (a key older than ten minutes is taken over; retention
+-- deletes the rest). plpgsql, as limit_hit(): an sql function's INSERT would be planned again
+-- at every call, on a swap's path.
+CREATE OR REPLACE FUNCTION record_link_join(attempt bytea, account bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    INSERT INTO link_joins (attempt_hash, account_id) VALUES (attempt, account)
+    ON CONFLICT (attempt_hash) DO UPDATE
+    SET account_id = EXCLUDED.account_id, made_at = EXCLUDED.made_at;
+END
+$$;
+
 -- A swap by someone with no app, in one statement: the card a share link names (by its opaque
 -- `share`, or `legacy_account` for a link from before share ids) at its `generation`, the
 -- limits on new accounts (`keys` NULL: the card's owner), then join_with_details() and
@@ -458,7 +481,7 @@ BEGIN
     END IF;
     IF attempt IS NOT NULL THEN
         -- Two sends of one try at once: the second waits, then finds what the first made.
-        PERFORM pg_advisory_xact_lock(hashtextextended('link-join:' || encode(attempt, 'hex'), 0));
+        PERFORM lock_link_join(attempt);
         SELECT j.account_id, c.id INTO newcomer_id, newcomer_contact
         FROM link_joins j
         JOIN contacts c ON c.owner_id = j.account_id AND c.contact_id = sharer
@@ -490,9 +513,7 @@ BEGIN
         END IF;
     END IF;
     IF attempt IS NOT NULL THEN
-        INSERT INTO link_joins (attempt_hash, account_id) VALUES (attempt, newcomer_id)
-        ON CONFLICT (attempt_hash) DO UPDATE
-        SET account_id = EXCLUDED.account_id, made_at = EXCLUDED.made_at;
+        PERFORM record_link_join(attempt, newcomer_id);
     END IF;
     RETURN NEXT;
 END

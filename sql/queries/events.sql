@@ -61,10 +61,9 @@ ON CONFLICT (event_id, account_id) DO UPDATE
     WHERE event_attendees.removed_at IS NULL
 
 -- name: lock_attempt!
--- Held until the join form's try :attempt_hash (a key's hash) has made its account: the same
--- try sent twice at once waits here, then finds what the first made (joined_again). The same
--- lock as join_by_link() in logic.sql takes, since both write the try's row in link_joins.
-SELECT pg_advisory_xact_lock(hashtextextended('link-join:' || encode(:attempt_hash, 'hex'), 0))
+-- Held until the join form's try :attempt_hash has made its account (lock_link_join() in
+-- logic.sql, as the share link's form takes it).
+SELECT lock_link_join(:attempt_hash)
 
 -- name: joined_again$
 -- The account that the join form's try :attempt_hash made within ten minutes, if it joined
@@ -82,11 +81,8 @@ WITH made AS (
 SELECT account_id FROM made
 
 -- name: joined_by_attempt!
--- The join form's try :attempt_hash made :account_id (for joined_again; retention deletes
--- the row once its ten minutes are over). A key older than that is taken over.
-INSERT INTO link_joins (attempt_hash, account_id) VALUES (:attempt_hash, :account_id)
-ON CONFLICT (attempt_hash) DO UPDATE
-SET account_id = EXCLUDED.account_id, made_at = EXCLUDED.made_at
+-- The join form's try :attempt_hash made :account_id (for joined_again).
+SELECT record_link_join(:attempt_hash, :account_id)
 
 -- name: address_removed$
 -- Whether :address (lower-cased) was confirmed by someone the organizer removed from
