@@ -729,20 +729,48 @@ $$;
 -- "Automatic" does once no device is left; "Both" has its email already).
 CREATE OR REPLACE FUNCTION skip_push(delivery bigint) RETURNS void
 LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM push_not_sent(delivery, 'skipped', NULL);
+END
+$$;
+
+-- Push `delivery` (claimed: 'sending') did not go: `outcome` is 'skipped' (skip_push(), above)
+-- or 'gone', when the push service answered `push_status` (404, 410) at send time: the device
+-- no longer exists and is forgotten, as if removed in Settings. Either way it is emailed
+-- instead when reminders are emailed now: on "Automatic" the last device gone means email,
+-- or she would never hear of it. With another device left, that device has its own delivery
+-- (one per device is queued) and no email goes. A request to connect has no owner here: not
+-- a reminder, never emailed. Other pushes queued for the gone device come to skip_push() when
+-- claimed (no endpoint left: ON DELETE SET NULL), and go the same way.
+CREATE OR REPLACE FUNCTION push_not_sent(delivery bigint, outcome text, push_status integer)
+RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
     d deliveries%ROWTYPE;
     owner bigint;
     address text;
+    gone_subscription bigint;
 BEGIN
     SELECT * INTO d FROM deliveries WHERE id = delivery;
     owner := coalesce((SELECT f.owner_id FROM followups f WHERE f.id = d.followup_id),
                       d.digest_account_id, d.summary_account_id);
+    -- Before the device goes too: two of her devices gone at once, the second to take the
+    -- lock sees the first forgotten, and emails.
     IF owner IS NOT NULL THEN
         PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || owner, 0));
     END IF;
-    UPDATE deliveries SET status = 'skipped', lease_until = NULL
-    WHERE id = delivery AND status = 'sending';
-    IF NOT FOUND OR owner IS NULL THEN
+    UPDATE deliveries
+    SET status = outcome, lease_until = NULL,
+        last_status = CASE WHEN outcome = 'gone' THEN push_status ELSE last_status END
+    WHERE id = delivery AND status = 'sending'
+    RETURNING subscription_id INTO gone_subscription;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF outcome = 'gone' THEN
+        DELETE FROM push_subscriptions WHERE id = gone_subscription;
+    END IF;
+    IF owner IS NULL THEN
         RETURN;
     END IF;
     -- Each statement from here sees what the lock's last holder committed (plpgsql takes a

@@ -281,13 +281,10 @@ WHERE id = :id AND status = 'sending'
 SELECT skip_push(:id)
 
 -- name: mark_gone!
--- The push service says the subscription no longer exists: forget the device.
-WITH gone AS (
-    UPDATE deliveries SET status = 'gone', lease_until = NULL, last_status = :status
-    WHERE id = :id AND status = 'sending'
-    RETURNING subscription_id
-)
-DELETE FROM push_subscriptions WHERE id = (SELECT subscription_id FROM gone)
+-- The push service says the subscription no longer exists (:status, its answer): forget the
+-- device, as if removed in Settings; the reminder is emailed instead when, with that device
+-- gone, reminders are emailed now (push_not_sent() in logic.sql).
+SELECT push_not_sent(:id, 'gone', :status)
 
 -- name: release!
 -- Worker :worker hands back what it claimed but did not start (it is stopping, or its lease
