@@ -6,9 +6,10 @@ worker renews its leases every quarter lease; a killed one stops renewing, and i
 deliveries go to another worker as soon as the lease runs out (seconds). A send
 starts only while its lease has at least half its length left, and may take no longer
 than what remains, so a delivery is never on the wire from two workers at once.
-Outcomes follow the push service's answer: 201 sent, 404/410 device forgotten, 413
-and other 4xx failed, 429/5xx/network retried with exponential backoff and jitter
-(honouring ``Retry-After``), failed after ``MAX_ATTEMPTS``. A reminder, digest or summary
+Outcomes follow the push service's answer: 201 sent, 404/410 device forgotten (and the
+item emailed when that leaves reminders by email: push_not_sent()), 413 and other 4xx
+failed, 429/5xx/network retried with exponential backoff and jitter (honouring
+``Retry-After``), failed after ``MAX_ATTEMPTS``. A reminder, digest or summary
 goes the way Settings say when it is sent, not when it was queued: one whose owner no longer
 gets push is emailed instead, or not sent with "Neither" (skip_push() in sql/logic.sql).
 
