@@ -49,25 +49,63 @@ FROM accounts WHERE id = :account_id
 -- "Next morning (09:00)" means 09:00 where I am now (the day and hour they were made for,
 -- whatever the timing is now). Only first reminders not snoozed (a snooze chose its own time)
 -- and not yet due, and only to a time still ahead: a move never fires a reminder at once.
+-- What the outbox holds for a waking hour of mine (waking_hour() in logic.sql) waits for one
+-- where I am now too, or "09:00" is 03:00 after a move from Berlin to New York: an event's
+-- digest and a "You met" let go by an accept (contacts.accept) were held from when they were
+-- queued, so they go at the new zone's waking hour from now (at once when it is day there);
+-- a reminder summary was first held for the gap after the last one, so it goes at the new
+-- zone's waking hour from its time (never sooner). Only those never tried and still ahead: a
+-- retry keeps its backoff, and one being sent is its worker's.
 -- The statement's CTEs share one snapshot: `before` reads the zone before `saved` sets it.
--- FOR UPDATE: a save from another browser committed while this one waited for the row is
--- read as it left the zone (and the reminders it moved), not as the snapshot had it.
+-- FOR NO KEY UPDATE: a save from another browser committed while this one waited for the
+-- row is read as it left the zone (and what it moved), not as the snapshot had it. Not FOR
+-- UPDATE: a worker queueing her reminders holds her waiting summaries (which this waits for)
+-- while it adds rows that reference her account (FOR KEY SHARE, which FOR UPDATE would block:
+-- each would wait for the other).
 WITH before AS (
-    SELECT time_zone FROM accounts WHERE id = :account_id FOR UPDATE
+    SELECT time_zone FROM accounts WHERE id = :account_id FOR NO KEY UPDATE
 ), saved AS (
     UPDATE accounts
     SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by
     WHERE id = :account_id
     RETURNING time_zone
+), moved AS (
+    -- One row when the zone changed, none when it stayed: nothing below moves then.
+    SELECT before.time_zone AS was, saved.time_zone AS tz
+    FROM before, saved
+    WHERE before.time_zone <> saved.time_zone
+), digest_pushes AS (
+    -- Found from her events by the digests' key (digest_event_id, digest_account_id).
+    UPDATE deliveries d SET next_attempt_at = waking_hour(moved.tz, now())
+    FROM moved, event_attendees ea
+    WHERE ea.account_id = :account_id AND ea.digest_queued_at IS NOT NULL
+      AND d.digest_event_id = ea.event_id AND d.digest_account_id = :account_id
+      AND d.status = 'queued' AND d.attempts = 0 AND d.next_attempt_at > now()
+), summary_pushes AS (
+    UPDATE deliveries d SET next_attempt_at = waking_hour(moved.tz, d.next_attempt_at)
+    FROM moved
+    WHERE d.summary_account_id = :account_id
+      AND d.status = 'queued' AND d.attempts = 0 AND d.next_attempt_at > now()
+), held_emails AS (
+    UPDATE emails m
+    SET next_attempt_at = CASE WHEN m.kind = 'summary'
+                               THEN waking_hour(moved.tz, m.next_attempt_at)
+                               ELSE waking_hour(moved.tz, now()) END
+    FROM moved
+    WHERE m.account_id = :account_id
+      -- A "You met" someone waits for goes at once; one held for an accept ('infinity')
+      -- waits for it still.
+      AND (m.kind IN ('digest', 'summary') OR (m.kind = 'met' AND NOT m.waited_for))
+      AND m.status = 'queued' AND m.attempts = 0
+      AND m.next_attempt_at > now() AND m.next_attempt_at < 'infinity'
 )
 UPDATE followups f
-SET due_at = (f.due_at AT TIME ZONE before.time_zone) AT TIME ZONE saved.time_zone,
+SET due_at = (f.due_at AT TIME ZONE moved.was) AT TIME ZONE moved.tz,
     updated_at = now()
-FROM before, saved
-WHERE before.time_zone <> saved.time_zone
-  AND f.owner_id = :account_id AND f.status = 'open' AND f.round = 0 AND NOT f.snoozed
+FROM moved
+WHERE f.owner_id = :account_id AND f.status = 'open' AND f.round = 0 AND NOT f.snoozed
   AND f.due_at > now()
-  AND (f.due_at AT TIME ZONE before.time_zone) AT TIME ZONE saved.time_zone > now()
+  AND (f.due_at AT TIME ZONE moved.was) AT TIME ZONE moved.tz > now()
 
 -- name: delete_if_empty$
 -- An account left behind when its browser signed in to another: gone when it is only a card
