@@ -52,13 +52,35 @@ FROM events e WHERE e.join_code = :join_code
 -- Join (or rejoin after leaving) an event, choosing whether to be listed. Someone there
 -- already keeps the choice they made since (a join form sent again from a stale tab must
 -- not list someone who hid): :listed counts only for a first join or a rejoin. Someone the
--- organizer removed stays out (their row keeps left_at and removed_at).
-INSERT INTO event_attendees (event_id, account_id, listed) VALUES (:event_id, :account_id, :listed)
-ON CONFLICT (event_id, account_id) DO UPDATE
-    SET left_at = NULL,
-        listed = CASE WHEN event_attendees.left_at IS NULL THEN event_attendees.listed
-                      ELSE EXCLUDED.listed END
-    WHERE event_attendees.removed_at IS NULL
+-- organizer removed stays out (their row keeps left_at and removed_at), and so does their
+-- digest.
+-- Back before their digest goes, they get it after all: leave skipped it (its list was closed
+-- to them), and it is theirs again as it was (the hour it was timed for, its attempts). The
+-- rows keep no reason for a skip, so only those whose time is still to come: the worker
+-- skips a row only once due (unwanted that way now, its device gone), so its time has gone
+-- by; the one other skip of a waiting digest is an unsubscribe, whose email stays skipped
+-- while the address is unsubscribed. The same rows again, one per device and one email, so
+-- never a second digest.
+WITH joined AS (
+    INSERT INTO event_attendees (event_id, account_id, listed)
+    VALUES (:event_id, :account_id, :listed)
+    ON CONFLICT (event_id, account_id) DO UPDATE
+        SET left_at = NULL,
+            listed = CASE WHEN event_attendees.left_at IS NULL THEN event_attendees.listed
+                          ELSE EXCLUDED.listed END
+        WHERE event_attendees.removed_at IS NULL
+    RETURNING account_id
+), digest_pushes AS (
+    UPDATE deliveries d SET status = 'queued'
+    FROM joined
+    WHERE d.digest_event_id = :event_id AND d.digest_account_id = joined.account_id
+      AND d.status = 'skipped' AND d.next_attempt_at > now()
+)
+UPDATE emails m SET status = 'queued'
+FROM joined, email_addresses a
+WHERE m.kind = 'digest' AND m.digest_event_id = :event_id AND m.account_id = joined.account_id
+  AND m.status = 'skipped' AND m.next_attempt_at > now()
+  AND a.address = m.to_address AND a.unsubscribed_at IS NULL
 
 -- name: lock_attempt!
 -- Held until the join form's try :attempt_hash has made its account (lock_link_join() in

@@ -187,8 +187,9 @@ WITH gone AS (
 SELECT count(*) FROM gone
 
 -- name: link_joins$
--- Which try of "Leave your details" made which account (a key's hash), so that Send tapped
--- again after a lost answer makes no second one: once the ten minutes it counts are over.
+-- Which try made which account (a key's hash), of a share link's "Leave your details" or,
+-- signed out, an event's join form, so that Send or "Join the event" tapped again after a
+-- lost answer makes no second one: once the ten minutes it counts are over.
 WITH gone AS (
     DELETE FROM link_joins WHERE attempt_hash IN (
         SELECT attempt_hash FROM link_joins
