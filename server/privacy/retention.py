@@ -106,9 +106,9 @@ RULES = (
         ("retention.move_codes", "retention.webauthn_challenges"),
     ),
     Rule(
-        "When you leave your details on a card, which try made your card (a code your browser"
-        " made, scrambled), so that Send tapped again after the network lost the answer"
-        " makes no second card",
+        "When you leave your details on a card, or join an event before you have a card, which"
+        " try made your card (a code your browser made, scrambled), so that Send or Join"
+        " tapped again after the network lost the answer makes no second card",
         "deleted after ten minutes",
         None,
         ("retention.link_joins",),
