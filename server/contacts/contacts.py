@@ -38,7 +38,21 @@ async def load_contact(request: Request) -> tuple[int, Any]:
     if contact is None:
         # The same answer for "not yours" and "does not exist": ids reveal nothing.
         raise HTTPException(404, "That contact is not in your list.")
-    return owner_id, contact
+    # Less than their whole card: they chose "name and headline" for me, or their card asks
+    # for details first and they have yet to accept me; only the second is worth waiting for.
+    waiting = not contact["whole"] and await awaits_accept(
+        request.app.state.pool, request.app.state.sql, owner_id, contact["contact_id"]
+    )
+    return owner_id, {**contact, "waiting": waiting}
+
+
+async def awaits_accept(
+    conn: asyncpg.Pool | Connection, sql: Queries, owner_id: int, other_id: int
+) -> bool:
+    """Whether ``other_id`` has yet to accept ``owner_id``: their card asks for details
+    first, so ``owner_id`` sees only their name, headline and photo until then."""
+    seen = await sql.run(conn, "contacts.visit", viewer_id=owner_id, owner_id=other_id)
+    return seen is not None and seen["sharing"] == "pending"
 
 
 async def load_followup(request: Request, contact: Any) -> Any:
@@ -51,9 +65,11 @@ async def load_followup(request: Request, contact: Any) -> Any:
     )
 
 
-def new_contact_url(request: Request, contact_id: int) -> str:
-    """Where a swap lands: the new contact's page, saying they were just added."""
-    return with_notice(url_path(request, "contact", contact_id=contact_id), "swapped")
+def new_contact_url(request: Request, contact_id: int, *, waiting: bool = False) -> str:
+    """Where a swap lands: the new contact's page, saying they were just added, or, when
+    ``waiting`` for them to accept (``awaits_accept``), that they have my card so far."""
+    notice = "swap_sent" if waiting else "swapped"
+    return with_notice(url_path(request, "contact", contact_id=contact_id), notice)
 
 
 # How long "Undo" works after removing a contact: time to see the notice and reach the

@@ -25,7 +25,7 @@ from starlette.requests import Request
 
 from server.cards import fields
 from server.cards.cards import phone_region
-from server.contacts.contacts import new_contact_url
+from server.contacts.contacts import awaits_accept, new_contact_url
 from server.db.pool import Connection
 from server.db.queries import Queries
 from server.swaps import rates
@@ -191,13 +191,17 @@ async def record(
     )
 
 
-def done(request: Request, contact_id: int, name: str) -> tuple[int, dict[str, Any]]:
-    """The answer to a swap made: with whom, and the way to them."""
+def done(
+    request: Request, contact_id: int, name: str, *, waiting: bool = False
+) -> tuple[int, dict[str, Any]]:
+    """The answer to a swap made: with whom, and the way to them. ``waiting``: their card
+    asks for details first, and they have yet to accept (``awaits_accept``)."""
+    said = f"Sent to {name}: waiting for them to accept." if waiting else f"Swapped with {name}."
     return 200, {
         "status": "done",
-        "message": f"Swapped with {name}.",
+        "message": said,
         "name": name,
-        "url": new_contact_url(request, contact_id),
+        "url": new_contact_url(request, contact_id, waiting=waiting),
     }
 
 
@@ -231,7 +235,8 @@ async def perform(
             )
         except SwapRefused as refused:
             return failed(refused.status_code, refused.detail)
-        return done(request, contact_id, card["name"])
+        waiting = await awaits_accept(conn, sql, account_id, card["account_id"])
+        return done(request, contact_id, card["name"], waiting=waiting)
     if kind == "code":
         try:
             # A savepoint: a refused swap leaves their code unused, as if never typed.
@@ -253,7 +258,9 @@ async def perform(
             raise Answer(429, {"status": "retry", "message": outcome.message, "retry_after": wait})
         if outcome.owner_id is None:
             return failed(outcome.status, outcome.message)
-        return done(request, contact_id, outcome.owner_name)
+        # A code swaps at once, but not past an earlier scan of their card still waiting.
+        waiting = await awaits_accept(conn, sql, account_id, outcome.owner_id)
+        return done(request, contact_id, outcome.owner_name, waiting=waiting)
     values, errors = fields.validate_quick(
         guest_form(payload), phone_region(request), someone_else=True
     )

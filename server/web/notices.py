@@ -24,6 +24,10 @@ class Notice:
 
 NOTICES = {
     "swapped": Notice("Swapped!", "{name} has your card, and you have theirs."),
+    # Their card asks for details first: as the welcome page says it to someone who left theirs.
+    "swap_sent": Notice(
+        "Sent!", "{name} has your card. You'll see all their card once they accept."
+    ),
     # A guest typed in on my phone: they have no app, so only an email reaches them. The same
     # words whether it went or not: an address gets one a day until it is confirmed for an
     # account, and 30 after, so "went" or "not" for a second try would tell anyone typing an
