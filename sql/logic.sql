@@ -854,11 +854,11 @@ END
 $$;
 
 -- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes.
--- Contacts, follow-ups, notes, events, confirmed addresses and passkeys move over; its
--- sessions end. Two connections with the same person become one: the earlier meeting is
--- kept, both notes (and promises) are kept, and an open follow-up wins over a closed one.
--- Connections between the two accounts, blocks and requests between them, vanish. Run in a
--- transaction.
+-- Contacts, follow-ups (and reminders of them still to go), notes, events, blocks, requests
+-- to connect (answered or waiting), confirmed addresses and passkeys move over; its sessions
+-- end. Two connections with the same person become one: the earlier meeting is kept, both
+-- notes (and promises) are kept, and an open follow-up wins over a closed one. Connections
+-- between the two accounts, blocks and requests between them, vanish. Run in a transaction.
 CREATE OR REPLACE FUNCTION merge_accounts(source bigint, target bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -913,6 +913,38 @@ BEGIN
 
     UPDATE contacts SET owner_id = target WHERE owner_id = source;
     UPDATE contacts SET contact_id = target WHERE contact_id = source;
+    -- Its reminders still waiting to go (a summary held for the gap or the morning, a push or
+    -- an email to retry) are source's, and go with it and its devices; the follow-ups they
+    -- were for would stay marked as queued this round (queued_round), and nobody would be
+    -- reminded. So those are queued again, for target's devices and address (its way of
+    -- reminders is the one kept): unless this round reached her already, by its own push or
+    -- email, or by a summary that counted it (at or after it fell due: push_undelivered()),
+    -- sent or being sent, which is never sent twice. One with nothing waiting is left as it
+    -- is: what would not have reminded her before the merge (reminders off, no device) does
+    -- not after it.
+    UPDATE followups f SET queued_round = f.round - 1
+    WHERE f.owner_id = source AND f.status = 'open' AND f.queued_round = f.round
+      AND (EXISTS (SELECT 1 FROM deliveries d
+                   WHERE d.followup_id = f.id AND d.round = f.round AND d.status = 'queued')
+           OR EXISTS (SELECT 1 FROM emails e
+                      WHERE e.followup_id = f.id AND e.round = f.round AND e.kind = 'reminder'
+                        AND e.status = 'queued')
+           OR EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.summary_account_id = source AND d.status = 'queued')
+           OR EXISTS (SELECT 1 FROM emails e
+                      WHERE e.account_id = source AND e.kind = 'summary' AND e.status = 'queued'))
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.followup_id = f.id AND d.round = f.round
+                        AND d.status IN ('sent', 'sending'))
+      AND NOT EXISTS (SELECT 1 FROM emails e
+                      WHERE e.followup_id = f.id AND e.round = f.round AND e.kind = 'reminder'
+                        AND e.status IN ('sent', 'sending'))
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.summary_account_id = source AND d.status IN ('sent', 'sending')
+                        AND d.counted_at >= f.due_at)
+      AND NOT EXISTS (SELECT 1 FROM emails e
+                      WHERE e.account_id = source AND e.kind = 'summary'
+                        AND e.status IN ('sent', 'sending') AND e.counted_at >= f.due_at);
     UPDATE followups SET owner_id = target WHERE owner_id = source;
 
     UPDATE event_attendees ea SET account_id = target
@@ -928,10 +960,32 @@ BEGIN
     WHERE blocked_id = source
       AND NOT EXISTS (SELECT 1 FROM blocks t WHERE t.blocked_id = target
                       AND t.blocker_id = b.blocker_id);
-    UPDATE connect_requests r SET from_id = target
-    WHERE from_id = source AND status <> 'pending';
-    UPDATE connect_requests r SET to_id = target
-    WHERE to_id = source AND status <> 'pending';
+    -- Its requests with others, either way, are the one person's: answered ones, and those
+    -- still waiting, as the others see them ("Sent by you", their requests) and as she does.
+    -- One waits per pair (connect_requests_one_pending): where target and the same person
+    -- have one waiting already, that one stays and source's goes with source (one request
+    -- between them, not two).
+    UPDATE connect_requests r
+    SET from_id = CASE WHEN r.from_id = source THEN target ELSE r.from_id END,
+        to_id = CASE WHEN r.to_id = source THEN target ELSE r.to_id END
+    FROM (SELECT x.id, CASE WHEN x.from_id = source THEN x.to_id ELSE x.from_id END AS other_id
+          FROM connect_requests x WHERE x.from_id = source OR x.to_id = source) mine
+    WHERE r.id = mine.id
+      AND (r.status <> 'pending' OR r.withdrawn_at IS NOT NULL
+           OR NOT EXISTS (SELECT 1 FROM connect_requests t
+                          WHERE least(t.from_id, t.to_id) = least(target, mine.other_id)
+                            AND greatest(t.from_id, t.to_id) = greatest(target, mine.other_id)
+                            AND t.status = 'pending' AND t.withdrawn_at IS NULL));
+    -- Someone blocked with the one person (either account's block, all target's now): a
+    -- request still waiting between them ends as blocking ends one (blocks.block): the
+    -- blocker's withdrawn, the other's declined, silently (to its sender it reads as waiting).
+    DELETE FROM connect_requests r USING blocks b
+    WHERE r.status = 'pending' AND target IN (r.from_id, r.to_id)
+      AND b.blocker_id = r.from_id AND b.blocked_id = r.to_id;
+    UPDATE connect_requests r SET status = 'declined', decided_at = now()
+    FROM blocks b
+    WHERE r.status = 'pending' AND target IN (r.from_id, r.to_id)
+      AND b.blocker_id = r.to_id AND b.blocked_id = r.from_id;
     -- Its other browsers are signed out, and their push subscriptions go, rather than being
     -- signed in to target: the offer to merge is made to one browser, which proves nothing
     -- about the others (a phone lent to someone who signed in to theirs on it). Its owner
@@ -963,8 +1017,8 @@ BEGIN
     WHERE (c.owner_id = target AND c.contact_id = hidden.account_id)
        OR (c.owner_id = hidden.account_id AND c.contact_id = target);
 
-    -- What is left (its card and photo, pending requests, sends still queued, codes) goes
-    -- with it.
+    -- What is left (its card and photo, a request target has one of with the same person,
+    -- sends still queued, codes) goes with it.
     DELETE FROM accounts WHERE id = source;
 END
 $$;

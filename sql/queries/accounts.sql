@@ -110,9 +110,12 @@ WHERE f.owner_id = :account_id AND f.status = 'open' AND f.round = 0 AND NOT f.s
 -- name: delete_if_empty$
 -- An account left behind when its browser signed in to another: gone when it is only a card
 -- made here by mistake, as any account is deleted (delete_account() in logic.sql). One with
--- contacts, another browser signed in to it, a passkey, an address proven or an event it
--- organises is someone's account in use, and stays, to be merged or kept apart (deleting it
--- needs a fresh sign-in: Settings, Delete my account). Returns whether it went.
+-- contacts, another browser signed in to it, a passkey, an address proven, an event it
+-- organises or joined (left or removed too: the organizer's removal binds it), a block
+-- either way (hers keeps someone away; one on her, someone else's choice) or a request to
+-- connect either way that either side still sees (waiting; declined, which reads as waiting
+-- to whoever sent it) is someone's account in use, and stays, to be merged or kept apart
+-- (deleting it needs a fresh sign-in: Settings, Delete my account). Returns whether it went.
 SELECT coalesce((
     SELECT delete_account(a.id) FROM accounts a
     WHERE a.id = :account_id
@@ -123,4 +126,9 @@ SELECT coalesce((
       AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)
       AND NOT EXISTS (SELECT 1 FROM address_confirmations x WHERE x.account_id = a.id)
       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.organizer_id = a.id)
+      AND NOT EXISTS (SELECT 1 FROM event_attendees ea WHERE ea.account_id = a.id)
+      AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = a.id OR b.blocked_id = a.id)
+      AND NOT EXISTS (SELECT 1 FROM connect_requests r
+                      WHERE (r.from_id = a.id OR r.to_id = a.id)
+                        AND r.status IN ('pending', 'declined') AND r.withdrawn_at IS NULL)
 ), false)
