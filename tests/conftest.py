@@ -169,8 +169,10 @@ def worker_env(
 
 @pytest.fixture
 def push(push_service: LocalPushService, app: Starlette) -> Iterator[LocalPushService]:
-    """The push service, reset for this test and checking our VAPID key."""
+    """The push service, reset for this test (nothing received yet) and checking our VAPID
+    key."""
     push_service.latency = 0.0
+    push_service.received.clear()
     push_service.expected_public_key = app.state.vapid.application_server_key
     yield push_service
     push_service.release()
