@@ -189,7 +189,7 @@ async def card_check(request: Request) -> Response:
     return render(
         request,
         "_card_field.html",
-        {"field": fields.BY_NAME[name], "values": values, "errors": errors},
+        {"field": fields.BY_NAME[name], "values": values, "errors": errors, "field_check": True},
         status_code=422 if errors else 200,
     )
 

@@ -161,6 +161,17 @@
   });
   window.addEventListener("offline", offlineMark);
 
+  // What an answer put elsewhere on the page, out of band (Settings' Save puts right the line
+  // under "Reminders on this phone"): htmx settles it too, before the request's own target,
+  // but it is not where the person was. Focus that followed it went 2,000 px down the page.
+  var outOfBand = new WeakSet();
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    if (fragment && fragment.children) {
+      Array.prototype.forEach.call(fragment.children, function (part) { outOfBand.add(part); });
+    }
+  });
+
   // A form sent back with its errors: the button that was tapped went with the old form, so
   // focus was nowhere, and the errors may be above the screen. Take the person to the first
   // one (focus scrolls to it, and a screen reader reads its label and its error). Only
@@ -171,7 +182,7 @@
     if (!trigger || trigger.type !== "submit") return;
     // In what came back only: another form on the page may still show an old error.
     var root = event.target;
-    if (!(root instanceof Element)) return;
+    if (!(root instanceof Element) || outOfBand.has(root)) return;
     var invalid = '[aria-invalid="true"]';
     var field = root.matches(invalid) ? root : root.querySelector(invalid);
     if (field) { field.focus(); return; }
@@ -185,8 +196,9 @@
   // Space on a switch scrolled it). Now it goes to the same control in what came back (same
   // tag, name and value, a button's same words, in a form with the same action); after "Show
   // more", to the first row it added; else to the first control in what came back, or to
-  // what came back itself (a "Request sent." read out).
-  var focusWas = null;
+  // what came back itself (a "Request sent." read out). Kept with its request: another
+  // answer may be swapped in before this one settles.
+  //
   // The control a form was sent from, kept with its request: the form's buttons are turned
   // off while it is on its way (below), and a button turned off loses focus, to <body>,
   // before the answer comes.
@@ -213,12 +225,14 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail.target;
-    focusWas = null;
+    var config = event.detail.requestConfig;
+    if (!config) return;
+    config.focusWas = null;
     if (!active || active === document.body) active = sentFrom(event);
     if (!(active instanceof HTMLElement) || active === document.body) return;
     if (!(target instanceof Element) || !target.contains(active)) return;
     var more = active.closest("li.more");
-    focusWas = {
+    config.focusWas = {
       tag: active.tagName,
       name: active.getAttribute("name"),
       value: active.getAttribute("value"),
@@ -241,10 +255,13 @@
     })[0] || null;
   }
   document.addEventListener("htmx:afterSettle", function (event) {
-    var was = focusWas;
+    var config = event.detail.requestConfig;
+    var was = config && config.focusWas;
     var root = event.target;
-    focusWas = null;
-    if (!was || !(root instanceof HTMLElement) || !root.isConnected) return;
+    // Only in the request's own target: what came back out of band settles first.
+    if (!was || !(root instanceof HTMLElement) || outOfBand.has(root)) return;
+    config.focusWas = null;
+    if (!root.isConnected) return;
     if (document.activeElement && document.activeElement !== document.body) return;  // placed already
     var next;
     if (was.rowBefore) {
@@ -258,6 +275,26 @@
       if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
     }
     next.focus();
+  });
+
+  // A field checked as it is left (the card editor) gets back the whole field, its value as
+  // the server read it. On slow Wi-Fi the person may be back in it, fixing a typo, when the
+  // answer comes: swapped in, it put the typo back, and Save saved it. Such an answer is
+  // dropped; the field's next check, as it is left again, is about what it holds now.
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var field = event.detail.elt;
+    var config = event.detail.requestConfig;
+    if (config && (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) {
+      config.valueSent = field.value;
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var field = config && config.elt;
+    var target = event.detail.target;
+    if (!config || typeof config.valueSent !== "string" || !(target instanceof Element)) return;
+    // Only an answer that replaces the field itself (a search's list of results does not).
+    if (target.contains(field) && field.value !== config.valueSent) event.detail.shouldSwap = false;
   });
 
   // Near its limit a long text says what is left (read with the field, not at every key);
