@@ -6,10 +6,16 @@ minutes, one use. A code works only in the browser that asked for it (``new_aske
 in a cookie there): anyone may ask codes for an address, and their wrong guesses must not use
 up the tries of the codes in its owner's inbox. Every code a browser asked for works until
 then, not only the newest; five wrong tries there end them all (asking again gives no more
-guesses). Asking is limited per address from one IP, per address in all (higher: a
-stranger asking often must not keep its owner from a code) and per IP, under advisory locks
-(so concurrent requests cannot slip past), and a row is kept even for an address no card
-has, so the answers, and the limits, never tell whether it has one.
+guesses). Asking is limited per address from one network, per address in all from networks
+its owner never signed in from (a stranger asking from many networks may use that up, not
+the codes of her home or work), and per network for any address, sized for a venue's Wi-Fi,
+under advisory locks (so concurrent requests cannot slip past). Wrong codes are not limited
+per network: a code works only in the browser that asked for it, five tries, so the guesses
+at an address's codes are bounded by what may be asked for it (about a hundred an hour
+against a hundred million codes), and a network's count would let one prankster at a venue
+stop everyone's codes there. A row is kept even for an address no card has, so the
+answers, and the limits, never tell whether it has one (but past the limit in all, that its
+owner signed in from the network asking: only there, and only after flooding her inbox).
 
 The same codes confirm, before an account is deleted or merged into another, or gets a new way
 of proof (``server/signin/proving.py``), that the person doing it is its owner
@@ -24,6 +30,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from server.db.queries import Queries
@@ -31,12 +38,21 @@ from server.mail import links
 from server.mail.messages import CODE_LIFETIME
 from server.web import forms, limits, signing
 
-PER_ADDRESS_PER_IP_PER_HOUR = 5  # sign-in codes for one address, asked from one IP
-PER_ADDRESS_PER_HOUR = 20  # sign-in codes for one address in all: its inbox's flood limit
+PER_ADDRESS_PER_IP_PER_HOUR = 5  # sign-in codes for one address, asked from one network
+# Sign-in codes for one address in all, asked from networks its owner never signed in from:
+# what keeps its inbox from a flood and bounds the guesses at its codes. A stranger asking
+# from many networks can use it up; a network the owner signed in from (her home, her work:
+# a session of an account the address is confirmed for started there) still gets codes,
+# within its own five.
+PER_ADDRESS_PER_HOUR = 20
 # Codes to delete an account or add a way of proof to it (only its sessions ask), or to merge
 # it into another (only a browser it was signed in to asks): each purpose counted apart.
 PER_ADDRESS_TO_DELETE_PER_HOUR = 5
-PER_IP_PER_HOUR = 20
+# Per network, each purpose apart, in ten minutes: a venue's Wi-Fi is one address for
+# everyone there, so one person asking for many must not leave the room without codes for an
+# hour. Each address's own limits above keep any one inbox from a flood.
+IP_SPAN = timedelta(minutes=10)
+PER_IP = {"sign_in": 60, "delete": 30, "merge": 30, "prove": 30}
 DIGITS = 8
 DEAD_CODE = {
     "used": "That code was used already: each code works once. Ask for a new one.",
@@ -64,13 +80,18 @@ EMAIL_KINDS = {
 
 
 class TooMany(Exception):
-    """Too many codes asked for this address or from this IP in the last hour: one more may
-    be asked in ``retry_after`` seconds (``wait`` in words)."""
+    """Too many codes asked for lately: one more may be asked in ``retry_after`` seconds
+    (``wait`` in words). ``why``: "address" (asked for it from other networks), "network_address"
+    (from this network for it) or "network" (from this network for any); ``codes_here``:
+    whether a code this browser asked for still works, so that the page asks it to type that
+    one only when there is one."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, why: str = "network", codes_here: bool = False) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
         self.wait = limits.wait_in_words(retry_after)
+        self.why = why
+        self.codes_here = codes_here
 
 
 @dataclass(frozen=True)
@@ -99,7 +120,7 @@ async def ask(conn: Any, sql: Queries, secret_key: str, address: str, ip: str, a
     (``asked_address`` reads the address back from it). ``conn`` must not be in a
     transaction: this is one."""
     async with conn.transaction():
-        await _within_limits(conn, sql, address, ip)
+        await _within_limits(conn, sql, address, ip, asker_hash=_asker_hash(asker))
         account_id = await sql.run(conn, "signin.account_with_email", address=address)
         return await _issue(
             conn, sql, secret_key, address, ip, account_id, "sign_in", _asker_hash(asker)
@@ -146,21 +167,48 @@ async def ask_for_account(
 
 
 async def _within_limits(
-    conn: Any, sql: Queries, address: str, ip: str, purpose: str = "sign_in"
+    conn: Any,
+    sql: Queries,
+    address: str,
+    ip: str,
+    purpose: str = "sign_in",
+    asker_hash: bytes | None = None,
 ) -> None:
     await sql.run(conn, "signin.lock_asking", address=address, ip=ip)
-    asked = await sql.run(conn, "signin.asked_recently", address=address, ip=ip, purpose=purpose)
-    limited = [(asked["by_ip"], PER_IP_PER_HOUR, asked["ip_wait"])]
+    asked = await sql.run(
+        conn,
+        "signin.asked_recently",
+        address=address,
+        ip=ip,
+        purpose=purpose,
+        ip_span=IP_SPAN,
+        network=None if ip == "unknown" else ip,
+        asker_hash=asker_hash,
+    )
+    limited = [(asked["by_ip"], PER_IP[purpose], asked["ip_wait"], "network")]
     if purpose == "sign_in":
-        limited += [
-            (asked["by_address_ip"], PER_ADDRESS_PER_IP_PER_HOUR, asked["address_ip_wait"]),
-            (asked["by_address"], PER_ADDRESS_PER_HOUR, asked["address_wait"]),
-        ]
+        limited.append(
+            (
+                asked["by_address_ip"],
+                PER_ADDRESS_PER_IP_PER_HOUR,
+                asked["address_ip_wait"],
+                "network_address",
+            )
+        )
+        if not asked["owners_network"]:
+            limited.append(
+                (asked["by_address"], PER_ADDRESS_PER_HOUR, asked["address_wait"], "address")
+            )
     else:
-        limited.append((asked["by_address"], PER_ADDRESS_TO_DELETE_PER_HOUR, asked["address_wait"]))
-    waits = [wait for count, most, wait in limited if count >= most]
-    if waits:
-        raise TooMany(max(1, math.ceil(max(waits).total_seconds())))
+        limited.append(
+            (asked["by_address"], PER_ADDRESS_TO_DELETE_PER_HOUR, asked["address_wait"], "address")
+        )
+    refused = [(wait, why) for count, most, wait, why in limited if count >= most]
+    if refused:
+        # Said by the limit that lasts longest: asking again is possible only after it.
+        wait, why = max(refused, key=lambda refusal: refusal[0])
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        raise TooMany(seconds, why, bool(asked["codes_here"]))
 
 
 async def _issue(

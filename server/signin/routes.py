@@ -36,10 +36,11 @@ def _sign_in_page(
     address: str = "",
     error: str = "",
     again: bool = False,
-    too_many: str = "",  # when one more code may be asked for, in words
+    too_many: codes.TooMany | None = None,  # no new code was sent: why, and when one may be
     next_page: str | None = None,
     signed_in_as: str = "",
     status_code: int = 200,
+    fragment: str | None = None,  # for htmx; the code step's form by default
 ) -> Response:
     context = {
         "step": step,
@@ -53,7 +54,7 @@ def _sign_in_page(
         "sign_in.html",
         {**context, "too_many": too_many, "next": next_page or starting.next_page(request)},
         status_code=status_code,
-        fragment="_sign_in_code_form.html" if step == "code" else None,
+        fragment=fragment or ("_sign_in_code_form.html" if step == "code" else None),
     )
 
 
@@ -89,7 +90,7 @@ async def sign_in_ask(request: Request) -> Response:
             request,
             step="code",
             address=address,
-            too_many=too_many.wait,
+            too_many=too_many,
             next_page=starting.next_page(request, form),
             status_code=429,
         )
@@ -181,12 +182,15 @@ async def sign_in_code(request: Request) -> Response:
         # The code reached the address, but the account has a way of proof and the address
         # is not confirmed for it: whoever held its owner's phone may have put theirs on the
         # card. Nothing signed in, nothing confirmed (the spent code is used up all the same).
+        # The page's first step; to the code form (htmx, which swaps its answer in for
+        # itself), the words alone in its place, not a whole page inside the form.
         return _sign_in_page(
             request,
             address=address,
             error=codes.NOT_CONFIRMED_HERE,
             next_page=starting.next_page(request, form),
             status_code=403,
+            fragment="_sign_in_refused.html",
         )
     if checked.account_id is None:
         return _sign_in_page(
@@ -283,8 +287,12 @@ async def sign_in_choose(request: Request) -> Response:
     account_id = forms.an_id(text(form, "account_id"))
     async with app.state.pool.acquire() as conn, conn.transaction():
         choices = await app.state.sql.run(conn, "signin.cards_to_choose", address=address)
-        if account_id is None or account_id not in {row["account_id"] for row in choices}:
+        chosen = next((row for row in choices if row["account_id"] == account_id), None)
+        if account_id is None or chosen is None:
             raise HTTPException(404, "That card no longer carries this address.")
+        if not chosen["opens"]:
+            # Listed to be signed in to another way (its passkey), never by this code.
+            raise HTTPException(403, codes.NOT_CONFIRMED_HERE)
         await codes.proven(conn, app.state.sql, address, account_id)
         session = await starting.start_session(
             request, conn, account_id, "email_code", proven_address=address, proven=True

@@ -5,14 +5,27 @@ SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
        pg_advisory_xact_lock(hashtext('sign-in-ip:' || :ip))
 
 -- name: asked_recently^
--- Codes asked for this address (for :purpose) in the last hour: in all, and from this IP;
--- and from this IP for any address; with how long until the first of each leaves that hour
--- (the count goes down then). The hour ends when this statement starts, after
+-- Codes asked for this address (for :purpose) in the last hour: in all, and from this
+-- network (:ip, as limits.address_key gives it); and from this network for any address, for
+-- :purpose, in the last :ip_span; with how long until the first of each leaves its span (the
+-- count goes down then). The spans end when this statement starts, after
 -- signin.lock_asking's wait: now(), the transaction's start, is before codes asked
--- meanwhile, and would make the wait more than an hour.
+-- meanwhile, and would make the wait longer than the span. Also whether this is a network
+-- its owner signed in from (:network, the same as an inet, NULL for none: a session of an
+-- account the address is confirmed for started there, which no stranger elsewhere can make),
+-- and whether the browser :asker_hash has a code for it that still works.
 SELECT by_address.count AS by_address, by_address.wait AS address_wait,
        by_address_ip.count AS by_address_ip, by_address_ip.wait AS address_ip_wait,
-       by_ip.count AS by_ip, by_ip.wait AS ip_wait
+       by_ip.count AS by_ip, by_ip.wait AS ip_wait,
+       EXISTS (SELECT 1 FROM address_confirmations x JOIN sessions s ON s.account_id = x.account_id
+               WHERE x.address = :address AND :network::inet IS NOT NULL
+                 -- Only an address is cast ('' where none was known): a CASE, as AND may
+                 -- evaluate its sides in either order.
+                 AND CASE WHEN s.ip ~ '^[0-9A-Fa-f.:]+$' THEN s.ip::inet <<= :network::inet END)
+           AS owners_network,
+       EXISTS (SELECT 1 FROM sign_in_codes
+               WHERE address = :address AND purpose = :purpose AND asker_hash = :asker_hash::bytea
+                 AND used_at IS NULL AND expires_at > now() AND tries_left > 0) AS codes_here
 FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
       FROM sign_in_codes
       WHERE address = :address AND purpose = :purpose
@@ -21,9 +34,10 @@ FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp
       FROM sign_in_codes
       WHERE address = :address AND purpose = :purpose AND ip = :ip
         AND created_at > statement_timestamp() - interval '1 hour') AS by_address_ip,
-     (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
+     (SELECT count(*), min(created_at) + :ip_span::interval - statement_timestamp() AS wait
       FROM sign_in_codes
-      WHERE ip = :ip AND created_at > statement_timestamp() - interval '1 hour') AS by_ip
+      WHERE ip = :ip AND purpose = :purpose
+        AND created_at > statement_timestamp() - :ip_span::interval) AS by_ip
 
 -- name: account_with_email$
 -- The account whose card has :address (when there are several: one a code to the address
@@ -49,22 +63,26 @@ LIMIT 1
 SELECT code_opens(:address, :account_id)
 
 -- name: cards_to_choose
--- The cards their owners made that carry :address and that its code may open (as
--- code_opens()), to choose from after the code was typed, when it is not clear whose it is:
--- several, and not exactly one of them confirmed for it (someone put another person's
--- address on their card, by a slip or on purpose; or one person has two accounts). Oldest
--- first. Nothing when it is clear.
+-- The cards their owners made that carry :address, to choose from after the code was typed,
+-- when it is not clear whose it is: several, not exactly one of them confirmed for it
+-- (someone put another person's address on their card, by a slip or on purpose; or one person
+-- has two accounts), and one at least that its code may open (code_opens()); oldest first,
+-- each saying whether the code opens it. One it may not open (a way of proof, the address not
+-- confirmed for it) is listed too, to sign in to with that proof: left out, the code opened
+-- the card left over unasked, someone else's maybe, and confirmed the address for it, while
+-- its owner's own card has a passkey. Nothing when it is clear.
 WITH carrying AS (
     SELECT c.account_id, c.name, c.headline, a.created_at,
+           code_opens(:address, c.account_id) AS opens,
            EXISTS (SELECT 1 FROM address_confirmations x
                    WHERE x.address = :address AND x.account_id = c.account_id) AS confirmed
     FROM cards c JOIN accounts a ON a.id = c.account_id
     WHERE lower(c.email) = :address AND c.email <> '' AND NOT a.guest
-      AND code_opens(:address, c.account_id)
 )
-SELECT account_id, name, headline, created_at FROM carrying
+SELECT account_id, name, headline, created_at, opens FROM carrying
 WHERE (SELECT count(*) FROM carrying) > 1
   AND (SELECT count(*) FROM carrying WHERE confirmed) <> 1
+  AND EXISTS (SELECT 1 FROM carrying WHERE opens)
 ORDER BY created_at, account_id
 
 -- name: new_code$
