@@ -36,7 +36,7 @@ from tests.browser.ui import (
 )
 from tests.waiting import eventually
 
-PENDING = re.compile(r"Card scanned at \d\d:\d\d - Pending - will sync")
+PENDING = re.compile(r"Card scanned at \d\d:\d\d - Waiting for a connection")
 SWAPPED = f"Swapped with {DANA.name}."
 
 
@@ -141,7 +141,7 @@ async def test_scan_offline_then_background_sync_connects_once_even_replayed(
 
     await control.sync()
     await expect(outbox_list(mia)).to_contain_text(SWAPPED)
-    await expect(outbox_list(mia).get_by_role("link", name="Open")).to_have_attribute(
+    await expect(outbox_list(mia).get_by_role("link", name=f"Open {DANA.name}")).to_have_attribute(
         "href", re.compile(r"^/contacts/\d+")
     )
     [done] = await outbox_records(mia)

@@ -79,7 +79,9 @@ async def test_the_next_code_typed_while_a_swap_is_on_its_way_is_kept_and_both_s
     try:
         await type_code(mia, dana_code)
         await asyncio.wait_for(first.out.wait(), 10)
-        await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+        await expect(outbox_list(mia)).to_contain_text(
+            f"Code {dana_code} - Waiting for a connection"
+        )
         # Kept on the phone: the field is ready for the next person, Dana's swap still out.
         await expect(their_code).to_have_value("")
 

@@ -146,7 +146,7 @@ async def test_a_code_answered_back_in_a_moment_is_kept_and_swaps_once_reachout_
     kept = said(mia, f"{KEPT} Code {dana_code}.")
     await expect(kept).to_be_in_viewport()
     await expect(kept).to_contain_text("Reachout didn't answer just now")
-    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Pending - will sync")
+    await expect(outbox_list(mia)).to_contain_text(f"Code {dana_code} - Waiting for a connection")
     await expect(code_form(mia).get_by_label("Their code")).to_have_value("")
     [record] = await outbox_records(mia)
     [sent] = away.sent
@@ -215,7 +215,7 @@ async def test_a_real_double_tap_offline_keeps_one_swap_and_shows_no_error(
     await asyncio.sleep(DOUBLE_TAP_S)
     await save.click()
 
-    await expect(outbox_list(dana)).to_contain_text(f"Details of {OMAR} - Pending - will sync")
+    await expect(outbox_list(dana)).to_contain_text(f"Details of {OMAR} - Waiting for a connection")
     await asyncio.sleep(0.5)  # what a second tap would have said by now
     assert await dana.get_by_role("alert").all_inner_texts() == []
     await expect(dana.locator("[aria-invalid=true]")).to_have_count(0)

@@ -741,12 +741,40 @@
     }).catch(function () {});
   }
 
+  // Swaps typed on this phone that Reachout refused once back online (a guest's email
+  // mistyped): the service worker names them after each try (sw.js, outbox.js unresolved()).
+  // Tap and Scan list them; any other page says so in #flash, with the way back to Tap,
+  // until they are typed again or dismissed there: the guest has long gone by then.
+  function sayUnswapped(event) {
+    var data = event.data || {};
+    if (data.type !== "outbox-changed" || !Array.isArray(data.failed)) return;
+    if (document.querySelector("[data-outbox]")) return;
+    var flash = document.getElementById("flash");
+    var said = flash && flash.querySelector("[data-unswapped]");
+    if (!data.failed.length) { if (said) said.remove(); return; }
+    var first = data.failed[0];
+    var more = data.failed.length - 1;
+    var text = "Not swapped: " + first.label + (more ? " and " + more + " more" : "") + ". " +
+      (first.message || "") + " ";
+    if (said && said.dataset.unswapped === text) return;  // said already: not again each try
+    var note = say(text, "notice bad");
+    if (!note) return;
+    note.dataset.unswapped = text;
+    if (first.url) {
+      var link = document.createElement("a");
+      link.href = first.url;
+      link.textContent = "Type it again on Tap";
+      note.appendChild(link);
+    }
+  }
+
   // The app installs itself for the people who have a card; a visitor who only opened
   // someone's card on venue Wi-Fi should not download the whole app shell for it.
   if ("serviceWorker" in navigator && document.body && document.body.hasAttribute("data-signed-in")) {
     window.addEventListener("load", registerWorker);
     window.addEventListener("load", flushOutbox);
     window.addEventListener("online", flushOutbox);
+    navigator.serviceWorker.addEventListener("message", sayUnswapped);
   }
   window.addEventListener("load", loadNfc);
 })();

@@ -12,6 +12,9 @@ var ReachoutOutbox = (function () {
   var DAY_MS = 24 * 3600 * 1000;
   var POST_TIMEOUT_MS = 20000;
   var FALLBACK_FAILED = "This swap could not be made.";
+  // A typed code or a guest's details that Reachout refused are what was typed, and for a
+  // guest the only copy: kept, failed, until typed again or dismissed, not a day (scan).
+  var KEPT_TILL_SEEN = { code: true, guest: true };
   var inPage = typeof document !== "undefined";
   var sending = {};
   var opening = null;
@@ -80,7 +83,65 @@ var ReachoutOutbox = (function () {
   function settle(record, changes) {
     if (changes.status) changes.settled_at = Date.now();
     Object.keys(changes).forEach(function (name) { record[name] = changes[name]; });
-    return put(record).then(function () { return record; });
+    return put(record).then(function () {
+      return record.status === "failed" ? tellFailed(record) : null;
+    }).then(function () { return record; });
+  }
+
+  // Whether a record is still kept (and listed): one waiting, one refused that was typed,
+  // and anything else for a day after it settled.
+  function lingers(record, now) {
+    if (record.status === "pending" || (record.status === "failed" && KEPT_TILL_SEEN[record.kind])) return true;
+    return now - (record.settled_at || record.made_at) <= DAY_MS;
+  }
+
+  // What was typed, refused once back online, and not yet typed again or dismissed: the
+  // service worker names them to every open page (sw.js), which says so where no list does.
+  function unresolved() {
+    return all().then(function (records) {
+      return records.filter(function (r) { return r.status === "failed" && KEPT_TILL_SEEN[r.kind]; })
+        .map(function (r) { return { key: r.key, label: r.label, message: r.message, url: r.from || "" }; });
+    }).catch(function () { return []; });
+  }
+
+  // A refusal that came with no list in view (the worker sent it after the page was left,
+  // or the app was closed) is a notification, where the person allowed them: the guest is
+  // long gone, and their details would wait unseen on the Tap screen. Once per record.
+  function tellFailed(record) {
+    if (!KEPT_TILL_SEEN[record.kind] || record.told) return null;
+    if (typeof Notification === "undefined" || Notification.permission !== "granted") return null;
+    return shownInAPage(record).then(function (shown) {
+      if (shown) return null;
+      return registration().then(function (found) {
+        if (!found) return null;
+        record.told = true;
+        return put(record).then(function () {
+          return found.showNotification("Not swapped: " + record.label, {
+            body: (record.message || FALLBACK_FAILED) + " Type it again on the Tap screen.",
+            tag: "reachout-outbox-" + record.key,
+            // sw-push.js's click opens data.url: the page it was typed on, to type it again.
+            data: { url: record.from || URLS.home },
+          });
+        });
+      });
+    }).catch(function () {});
+  }
+
+  function registration() {
+    if (!inPage) return Promise.resolve(self.registration);
+    return "serviceWorker" in navigator ? navigator.serviceWorker.getRegistration() : Promise.resolve(null);
+  }
+
+  // In view on a page with the list: this one, or (from the worker) the page it was typed on.
+  function shownInAPage(record) {
+    if (inPage) {
+      return Promise.resolve(!!document.querySelector("[data-outbox]") && document.visibilityState === "visible");
+    }
+    return self.clients.matchAll({ type: "window" }).then(function (windows) {
+      return windows.some(function (client) {
+        return client.visibilityState === "visible" && new URL(client.url).pathname === record.from;
+      });
+    });
   }
 
   // Sends one record unless this context is already sending it. Another context (the page or
@@ -123,6 +184,8 @@ var ReachoutOutbox = (function () {
     var record = {
       key: given.key || self.ReachoutNewKey(), kind: kind, payload: payload,
       made_at: given.made_at || Date.now(), status: "pending", message: "", url: "", label: label,
+      // Where it was made: a refused one is typed again there (a link from other pages).
+      from: inPage ? location.pathname : "",
     };
     var kept = put(record);
     // Apart from the try: whatever the callback does, the record is still sent. Not kept,
@@ -141,7 +204,7 @@ var ReachoutOutbox = (function () {
   function flush() {
     return all().then(function (records) {
       var now = Date.now();
-      var old = records.filter(function (r) { return r.status !== "pending" && now - (r.settled_at || r.made_at) > DAY_MS; });
+      var old = records.filter(function (r) { return !lingers(r, now); });
       var due = records.filter(function (r) { return r.status === "pending" && !(r.retry_at > now); });
       var left = records.filter(function (r) { return r.status === "pending"; }).length - due.length;
       var chain = old.length ? remove(old.map(function (r) { return r.key; })) : Promise.resolve();
@@ -192,13 +255,15 @@ var ReachoutOutbox = (function () {
     if (!lists.length) return Promise.resolve();
     return all().then(function (records) {
       var now = Date.now();
-      var shown = records.filter(function (r) { return r.status === "pending" || now - (r.settled_at || r.made_at) <= DAY_MS; });
+      var shown = records.filter(function (r) { return lingers(r, now); });
       shown.sort(function (a, b) { return b.made_at - a.made_at; });
       lists.forEach(function (list) {
         var ul = document.createElement("ul");
         ul.className = "outbox";
         shown.forEach(function (record) { ul.appendChild(item(record)); });
-        list.replaceChildren(ul);
+        var before = list.querySelector("ul.outbox");  // the list's heading stays
+        if (before) before.replaceWith(ul);
+        else list.appendChild(ul);
         list.hidden = shown.length === 0;
       });
       // A page that said "kept on this phone" about one of them can say what became of it.
@@ -210,16 +275,18 @@ var ReachoutOutbox = (function () {
     var li = document.createElement("li");
     li.className = "outbox-" + record.status;
     if (record.status === "pending") {
-      li.textContent = record.label + " - Pending - will sync";
+      li.textContent = record.label + " - Waiting for a connection";
     } else if (record.status === "failed") {
       li.textContent = record.label + " - Not swapped: " + (record.message || FALLBACK_FAILED);
       retype(li, record);
+      dismiss(li, record);
     } else {
       li.textContent = record.message || "Swapped.";
       if (record.url) {
+        // Named by whom it opens: a screen reader's list of links read "Open, Open".
         var link = document.createElement("a");
         link.href = record.url;
-        link.textContent = "Open";
+        link.textContent = "Open " + (record.name || "contact");
         li.appendChild(document.createTextNode(" "));
         li.appendChild(link);
       }
@@ -227,18 +294,43 @@ var ReachoutOutbox = (function () {
     return li;
   }
 
+  function control(li, tag, text, record) {
+    var made = document.createElement(tag);
+    if (tag === "button") made.type = "button";
+    made.className = tag === "button" ? "quiet" : "";
+    made.textContent = text;
+    made.setAttribute("aria-label", text + ": " + record.label);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(made);
+    return made;
+  }
+
+  // Gone from the list for good: its details with it. Focus goes to the list's heading (or
+  // the page's), not to the body with the button.
+  function dismiss(li, record) {
+    control(li, "button", "Dismiss", record).addEventListener("click", function () {
+      var list = li.closest("[data-outbox]");
+      remove([record.key]).then(render).then(function () {
+        var heading = (list && !list.hidden && list.querySelector("h2")) || document.querySelector("h1");
+        if (!heading) return;
+        heading.tabIndex = -1;
+        heading.focus();
+      });
+    });
+  }
+
   // A typed code or a guest's details that failed go back into their form, to be put right
   // and sent again: what was typed is not lost with the row.
   var FORMS = { code: "code-form", guest: "guest-form" };
 
+  // On a page without its form (Scan), a link to the page it was typed on.
   function retype(li, record) {
     var form = document.getElementById(FORMS[record.kind] || "");
-    if (!form) return;
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "quiet";
-    button.textContent = "Type again";
-    button.setAttribute("aria-label", "Type again: " + record.label);
+    if (!form) {
+      if (FORMS[record.kind] && record.from) control(li, "a", "Type again on Tap", record).href = record.from;
+      return;
+    }
+    var button = control(li, "button", "Type again", record);
     button.addEventListener("click", function () {
       Object.keys(record.payload).forEach(function (name) {
         var field = form.elements[name];
@@ -251,12 +343,17 @@ var ReachoutOutbox = (function () {
         if (first) first.focus();
       });
     });
-    li.appendChild(document.createTextNode(" "));
-    li.appendChild(button);
   }
 
   if (inPage) {
+    // A page without the list (Settings) leaves sending to the service worker, as the pages
+    // without this script do (app.js): it tells every open page what was refused (sw.js).
     var start = function () {
+      var worker = "serviceWorker" in navigator && navigator.serviceWorker.controller;
+      if (worker && !document.querySelector("[data-outbox]")) {
+        worker.postMessage({ type: "flush" });
+        return;
+      }
       render();
       flush().then(render, function () {});
     };
@@ -290,5 +387,5 @@ var ReachoutOutbox = (function () {
     });
   }
 
-  return { send: send, flush: flush, render: render, all: all, SYNC_TAG: SYNC_TAG };
+  return { send: send, flush: flush, render: render, all: all, unresolved: unresolved, SYNC_TAG: SYNC_TAG };
 })();

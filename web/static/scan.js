@@ -32,8 +32,10 @@
     $("[data-confirm-swap]").addEventListener("click", function () {
       var token = this.dataset.token;
       // The box stays where it is until the answer, its buttons off: a second tap on slow
-      // Wi-Fi lands on nothing, not on whatever the page moved up under the thumb.
+      // Wi-Fi lands on nothing, not on whatever the page moved up under the thumb. Focus
+      // stays in the box, on its question, not dropped to the page with the button.
       if (!token || this.disabled) return;
+      $("[data-confirm-question]").focus();
       confirming(true);
       swap(token);
     });
@@ -211,11 +213,18 @@
       question.textContent = "Swap with " + answer.body.name + "?";
       headline.textContent = answer.body.headline || "";
       if (answer.body.photo) { photo.src = answer.body.photo; photo.hidden = false; }
-      box.hidden = false;
+      ask(box, question);
     }).catch(function () {
       headline.textContent = "No network: their name shows once the swap is sent.";
-      box.hidden = false;
+      ask(box, question);
     });
+  }
+
+  // The question appears where the camera was, after a decode no one tapped for: focused,
+  // so a screen reader says it (the status went quiet with the scan), and its buttons follow.
+  function ask(box, question) {
+    box.hidden = false;
+    question.focus();
   }
 
   function twoDigits(n) { return (n < 10 ? "0" : "") + n; }
@@ -239,10 +248,13 @@
     swapButton.textContent = on ? "Swapping…" : "Swap";
   }
 
-  // The swap is answered without leaving the page: the question goes.
+  // The swap is answered without leaving the page: the question goes, and focus with it to
+  // what comes next (the status says what became of the swap).
   function answered() {
     $("[data-scan-confirm]").hidden = true;
     confirming(false);
+    offerAgain();
+    $("[data-scan-again]").focus();
   }
 
   function swap(token) {
@@ -295,9 +307,17 @@
     $("[data-scan-again]").hidden = true;
   }
 
+  // Asked again from a button that goes with what it hides ("Not now", "Scan another
+  // code"): focus goes to the top of the screen, not to the page's body.
   function again() {
+    var active = document.activeElement;
+    var lost = active && active.closest && active.closest("[data-scan-confirm], [data-scan-again]");
     reset();
     startCamera();
+    if (!lost) return;
+    var top = $("h1");
+    top.tabIndex = -1;
+    top.focus();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);

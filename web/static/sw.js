@@ -38,9 +38,13 @@ self.addEventListener("sync", function (event) {
   }));
 });
 
+// With what was typed and refused, still to be typed again: a page with no list of them
+// says so from this (app.js).
 function tellPages() {
-  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
-    windows.forEach(function (client) { client.postMessage({ type: "outbox-changed" }); });
+  return ReachoutOutbox.unresolved().then(function (failed) {
+    return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      windows.forEach(function (client) { client.postMessage({ type: "outbox-changed", failed: failed }); });
+    });
   });
 }
 

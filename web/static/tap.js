@@ -121,31 +121,81 @@
 
   // What the server would refuse at once is refused at once offline too, in its words (on
   // the form): kept for later, it would fail only once back online, the guest long gone.
+  // Said as the server says them (validate_quick, server/cards/fields.py): every field's
+  // error, then, if no way to reach them was refused, that none was given.
   function refusal(form, kind, payload) {
     var says = form.dataset;
     if (kind === "code") {
       var digits = (payload.code || "").replace(/[\s-]/g, "");
-      return /^\p{Nd}{6}$/u.test(digits) ? null : { field: "code", message: says.offlineMalformed };
+      return /^\p{Nd}{6}$/u.test(digits) ? [] : [{ field: "code", message: says.offlineMalformed }];
     }
-    if (!payload.name) return { field: "name", message: says.offlineNoName };
+    var refused = [];
+    if (!payload.name) refused.push({ field: "name", message: says.offlineNoName });
+    var checks = { email: emailRefusal, phone: phoneRefusal };
     var reach = says.offlineReach.split(" ");
-    if (reach.some(function (name) { return payload[name]; })) return null;
-    return { field: reach[0], message: says.offlineNoReach };
+    reach.forEach(function (name) {
+      var message = payload[name] && checks[name] ? checks[name](payload[name]) : null;
+      if (message) refused.push({ field: name, message: message });
+    });
+    var reachRefused = refused.some(function (r) { return reach.indexOf(r.field) >= 0; });
+    if (!reachRefused && !reach.some(function (name) { return payload[name]; })) {
+      refused.push({ field: reach[0], message: says.offlineNoReach });
+    }
+    return refused;
   }
 
-  // Said as the server's own errors are (_forms.html): under the field, tied to it, focused.
+  // The server's words for an address or a number it refuses (server/cards/fields.py).
+  var BAD_EMAIL = "That email address does not look right.";
+  var NOT_EMAILABLE = "We can't send email to an address with accents or non-Latin letters before the @. Please use another address.";
+  var BAD_PHONE = "That phone number does not look right.";
+
+  // The browser's own check of an email field (its validity), on the address with its
+  // domain in ASCII: Chromium finds "omar@bücher.example" malformed, the server does not.
+  // And a dot in the domain, as the server asks ("omar@gmail" is refused there). Only what
+  // the server surely refuses: a guest wrongly refused here could not be kept at all.
+  function emailRefusal(value) {
+    var at = value.lastIndexOf("@");
+    var local = at > 0 ? value.slice(0, at) : value;
+    var domain = at > 0 ? value.slice(at + 1) : "";
+    var ascii = "";
+    try { ascii = domain && new URL("http://" + domain).hostname; } catch (e) { ascii = ""; }
+    var probe = document.createElement("input");
+    probe.type = "email";
+    // Letters outside ASCII before the @ fail the browser's check, but have their own words.
+    probe.value = local.replace(/[^\x00-\x7f]/g, "a") + "@" + ascii;
+    if (at <= 0 || !ascii || ascii.indexOf(".") < 0 || probe.validity.typeMismatch) return BAD_EMAIL;
+    return /[^\x00-\x7f]/.test(local) ? NOT_EMAILABLE : null;
+  }
+
+  // A rough count of digits, not the server's numbering plans (libphonenumber): only a
+  // number no country could have is refused. The shortest anywhere is 4 digits (6 with its
+  // country code), the longest 17 (20). Letters may be a number's own ("1-800-FLOWERS").
+  function phoneRefusal(value) {
+    var digits = (value.match(/\p{Nd}/gu) || []).length;
+    var abroad = /^\s*(\+|00)/.test(value);  // with its country code: the server's test
+    var own = abroad && /^\s*00/.test(value) ? digits - 2 : digits;
+    if (own < (abroad ? 3 : 2) || own > 20) return BAD_PHONE;
+    if (/\p{L}/u.test(value)) return null;
+    if (own < (abroad ? 6 : 4)) return BAD_PHONE + (abroad ? " Check its digits." : " Include the country code.");
+    return null;
+  }
+
+  // Said as the server's own errors are (_forms.html): under each field, tied to it; the
+  // first focused.
   function sayRefused(form, refused) {
-    var input = form.elements[refused.field];
-    var note = document.createElement("p");
-    note.className = "error";
-    note.id = input.id + "-refused";
-    note.setAttribute("role", "alert");
-    note.textContent = refused.message;
-    input.closest(".field").appendChild(note);
-    input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
-    input.setAttribute("aria-describedby", (input.dataset.describedBy + " " + note.id).trim());
-    input.setAttribute("aria-invalid", "true");
-    input.focus();
+    refused.forEach(function (one) {
+      var input = form.elements[one.field];
+      var note = document.createElement("p");
+      note.className = "error";
+      note.id = input.id + "-refused";
+      note.setAttribute("role", "alert");
+      note.textContent = one.message;
+      input.closest(".field").appendChild(note);
+      input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
+      input.setAttribute("aria-describedby", (input.dataset.describedBy + " " + note.id).trim());
+      input.setAttribute("aria-invalid", "true");
+    });
+    form.elements[refused[0].field].focus();
   }
 
   function clearRefused(form) {
@@ -192,7 +242,7 @@
   function keep(form, how, payload, options) {
     clearRefused(form);
     var refused = refusal(form, how.kind, payload);
-    if (refused) { sayRefused(form, refused); return Promise.resolve(false); }
+    if (refused.length) { sayRefused(form, refused); return Promise.resolve(false); }
     form.dataset.queuing = "";
     return new Promise(function (resolve, reject) {
       var sending = Object.assign({}, options, { stored: resolve });
@@ -218,8 +268,8 @@
     }));
   }
 
-  // What was kept is said next to the form (its row in the list is above, out of view on a
-  // phone, and read by no screen reader), and later what became of it: a person who heard
+  // What was kept is said next to the form (its row in the list is out of view on a phone,
+  // and read by no screen reader), and later what became of it: a person who heard
   // nothing typed it again, a second contact. Keyed by record: the region says the latest.
   var keptHere = {};
 
@@ -242,6 +292,18 @@
       : "Reachout didn't answer just now: it goes by itself in a moment."), true);
   }
 
+  // Where the list is from what is said (the code form's region is above it, the guest
+  // form's below), by its name: "the list above" sent a person looking the wrong way.
+  function whereListIs(formId) {
+    var region = document.querySelector("[data-said-for='" + formId + "']");
+    var list = document.querySelector("[data-outbox]");
+    var heading = list && list.querySelector("h2");
+    if (!region || !heading) return "";
+    var below = region.compareDocumentPosition(list) & Node.DOCUMENT_POSITION_FOLLOWING;
+    return ' To put it back in the form, tap Type again in "' + heading.textContent.trim() +
+      '", ' + (below ? "below." : "above.");
+  }
+
   function sayOutcomes(event) {
     (event.detail || []).forEach(function (record) {
       var formId = keptHere[record.key];
@@ -249,8 +311,7 @@
       delete keptHere[record.key];
       sayNear(formId, record.status === "done"
         ? record.message || "Swapped: " + record.label + "."
-        : "Not swapped: " + record.label + ". " + (record.message || "") +
-          " Type again, in the list above, puts it back in the form.", false);
+        : "Not swapped: " + record.label + ". " + (record.message || "") + whereListIs(formId), false);
     });
   }
 
