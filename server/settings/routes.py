@@ -100,14 +100,21 @@ async def settings_save(request: Request) -> Response:
         errors["reminders_by"] = "Choose how you want to be reminded."
     if errors:
         return await _page(request, account_id, errors=errors, values=values, status_code=422)
-    await request.app.state.sql.run(
-        request.app.state.pool,
-        "accounts.set_preferences",
-        account_id=account_id,
-        time_zone=values["time_zone"],
-        followup_timing=values["followup_timing"],
-        reminders_by=values["reminders_by"] or None,
-    )
+    sql = request.app.state.sql
+    # A new zone moves her waiting summaries, which a worker queueing her reminders holds
+    # (Worker._enqueue_some): her reminders lock first, then her summary pushes, then her
+    # summary emails, as it takes them, or each could hold what the other waits for.
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "deliveries.lock_owners", owners=[account_id])
+        await sql.run(conn, "deliveries.lock_waiting_summaries", owners=[account_id])
+        await sql.run(
+            conn,
+            "accounts.set_preferences",
+            account_id=account_id,
+            time_zone=values["time_zone"],
+            followup_timing=values["followup_timing"],
+            reminders_by=values["reminders_by"] or None,
+        )
     if htmx(request):
         return await _page(request, account_id, saved=True)
     return RedirectResponse(

@@ -59,9 +59,13 @@ FROM accounts WHERE id = :account_id
 -- The statement's CTEs share one snapshot: `before` reads the zone before `saved` sets it.
 -- FOR NO KEY UPDATE: a save from another browser committed while this one waited for the
 -- row is read as it left the zone (and what it moved), not as the snapshot had it. Not FOR
--- UPDATE: a worker queueing her reminders holds her waiting summaries (which this waits for)
--- while it adds rows that reference her account (FOR KEY SHARE, which FOR UPDATE would block:
--- each would wait for the other).
+-- UPDATE: others add rows that reference her account meanwhile (FOR KEY SHARE, which FOR
+-- UPDATE would block, and the key never changes).
+-- Run in one transaction after deliveries.lock_owners and lock_waiting_summaries for her
+-- (settings_save), which take her reminders lock, her summary pushes, then her summary emails,
+-- as a worker queueing her reminders does: left to the CTEs below, her emails would be locked
+-- before her pushes (PostgreSQL runs the later CTE first), and a worker holding her pushes,
+-- then asking for her emails, would wait for this save in a circle (one of them failing).
 WITH before AS (
     SELECT time_zone FROM accounts WHERE id = :account_id FOR NO KEY UPDATE
 ), saved AS (
