@@ -8,9 +8,10 @@ up the tries of the codes in its owner's inbox. Every code a browser asked for w
 then, not only the newest; five wrong tries there end them all (asking again gives no more
 guesses). Asking is limited per address from one network, per address in all from networks
 its owner never signed in from (a stranger asking from many networks may use that up, not
-the codes of her home or work), and per network for any address, sized for a venue's Wi-Fi,
-under advisory locks (so concurrent requests cannot slip past). Wrong codes are not limited
-per network: a code works only in the browser that asked for it, five tries, so the guesses
+the codes of her home or work), and per network for any address, sized for a venue's Wi-Fi
+(a burst in ten minutes, and for sign-in codes a ceiling an hour), under advisory locks (so
+concurrent requests cannot slip past). Wrong codes are not limited per network: a code
+works only in the browser that asked for it, five tries, so the guesses
 at an address's codes are bounded by what may be asked for it (about a hundred an hour
 against a hundred million codes), and a network's count would let one prankster at a venue
 stop everyone's codes there. A row is kept even for an address no card has, so the
@@ -53,6 +54,11 @@ PER_ADDRESS_TO_DELETE_PER_HOUR = 5
 # hour. Each address's own limits above keep any one inbox from a flood.
 IP_SPAN = timedelta(minutes=10)
 PER_IP = {"sign_in": 60, "delete": 30, "merge": 30, "prove": 30}
+# And sign-in codes per network in an hour: the burst above, kept up, would be 360 emails an
+# hour from one address. A code is asked once per new phone or browser (a session lasts, and
+# joining an event or scanning a card asks none), so 150 is 15% of a 1,000-person venue
+# signing in anew within one hour; a rush after a talk still gets its 60 in ten minutes.
+PER_IP_PER_HOUR = 150
 DIGITS = 8
 DEAD_CODE = {
     "used": "That code was used already: each code works once. Ask for a new one.",
@@ -187,6 +193,7 @@ async def _within_limits(
     )
     limited = [(asked["by_ip"], PER_IP[purpose], asked["ip_wait"], "network")]
     if purpose == "sign_in":
+        limited.append((asked["by_ip_hour"], PER_IP_PER_HOUR, asked["ip_hour_wait"], "network"))
         limited.append(
             (
                 asked["by_address_ip"],

@@ -262,12 +262,16 @@ async def sign_in_choose_page(request: Request) -> Response:
     choices = await app.state.sql.run(app.state.pool, "signin.cards_to_choose", address=address)
     if not choices:
         raise HTTPException(404, "No card carries this address any more.")
+    # Only the cards the code opens are shown: one it may not open is someone's with a way of
+    # proof of its own, and whoever holds the address (perhaps a typo's owner) could make a
+    # card with it and ask a code to see its name, headline and age.
     return render(
         request,
         "sign_in_choose.html",
         {
             "address": address,
-            "choices": choices,
+            "choices": [choice for choice in choices if choice["opens"]],
+            "unopenable": any(not choice["opens"] for choice in choices),
             "until": until,
             "token": token,
             "next": starting.next_page(request),

@@ -7,8 +7,8 @@ SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
 -- name: asked_recently^
 -- Codes asked for this address (for :purpose) in the last hour: in all, and from this
 -- network (:ip, as limits.address_key gives it); and from this network for any address, for
--- :purpose, in the last :ip_span; with how long until the first of each leaves its span (the
--- count goes down then). The spans end when this statement starts, after
+-- :purpose, in the last :ip_span and in the last hour; with how long until the first of each
+-- leaves its span (the count goes down then). The spans end when this statement starts, after
 -- signin.lock_asking's wait: now(), the transaction's start, is before codes asked
 -- meanwhile, and would make the wait longer than the span. Also whether this is a network
 -- its owner signed in from (:network, the same as an inet, NULL for none: a session of an
@@ -17,6 +17,7 @@ SELECT pg_advisory_xact_lock(hashtext('sign-in-address:' || :address)),
 SELECT by_address.count AS by_address, by_address.wait AS address_wait,
        by_address_ip.count AS by_address_ip, by_address_ip.wait AS address_ip_wait,
        by_ip.count AS by_ip, by_ip.wait AS ip_wait,
+       by_ip_hour.count AS by_ip_hour, by_ip_hour.wait AS ip_hour_wait,
        EXISTS (SELECT 1 FROM address_confirmations x JOIN sessions s ON s.account_id = x.account_id
                WHERE x.address = :address AND :network::inet IS NOT NULL
                  -- Only an address is cast ('' where none was known): a CASE, as AND may
@@ -37,7 +38,11 @@ FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp
      (SELECT count(*), min(created_at) + :ip_span::interval - statement_timestamp() AS wait
       FROM sign_in_codes
       WHERE ip = :ip AND purpose = :purpose
-        AND created_at > statement_timestamp() - :ip_span::interval) AS by_ip
+        AND created_at > statement_timestamp() - :ip_span::interval) AS by_ip,
+     (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp() AS wait
+      FROM sign_in_codes
+      WHERE ip = :ip AND purpose = :purpose
+        AND created_at > statement_timestamp() - interval '1 hour') AS by_ip_hour
 
 -- name: account_with_email$
 -- The account whose card has :address (when there are several: one a code to the address
@@ -70,7 +75,9 @@ SELECT code_opens(:address, :account_id)
 -- each saying whether the code opens it. One it may not open (a way of proof, the address not
 -- confirmed for it) is listed too, to sign in to with that proof: left out, the code opened
 -- the card left over unasked, someone else's maybe, and confirmed the address for it, while
--- its owner's own card has a passkey. Nothing when it is clear.
+-- its owner's own card has a passkey. Its name, headline and age are NULL: anyone holding
+-- the address could make a card with it and ask a code to read them (the page says only that
+-- another card carries it). Nothing when it is clear.
 WITH carrying AS (
     SELECT c.account_id, c.name, c.headline, a.created_at,
            code_opens(:address, c.account_id) AS opens,
@@ -79,11 +86,14 @@ WITH carrying AS (
     FROM cards c JOIN accounts a ON a.id = c.account_id
     WHERE lower(c.email) = :address AND c.email <> '' AND NOT a.guest
 )
-SELECT account_id, name, headline, created_at, opens FROM carrying
+SELECT account_id, CASE WHEN opens THEN name END AS name,
+       CASE WHEN opens THEN headline END AS headline,
+       CASE WHEN opens THEN created_at END AS created_at, opens
+FROM carrying
 WHERE (SELECT count(*) FROM carrying) > 1
   AND (SELECT count(*) FROM carrying WHERE confirmed) <> 1
   AND EXISTS (SELECT 1 FROM carrying WHERE opens)
-ORDER BY created_at, account_id
+ORDER BY carrying.created_at, account_id
 
 -- name: new_code$
 -- A code for :address (and :account_id, NULL when no card has it) to sign in, typed in the

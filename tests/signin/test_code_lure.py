@@ -1,15 +1,17 @@
 """An email code never signs its owner in, unasked, to a card someone else made with her
 address, nor confirms her address for it: when a card carrying the address has a way of
 proof the code may not open (a passkey, the address not confirmed for it), "Which card is
-yours?" lists it, to sign in to with that proof, beside the cards the code opens
-(server/signin/routes.py, signin.cards_to_choose). Review r34."""
+yours?" says that another card carries the address, to sign in to with that proof, beside the
+cards the code opens (server/signin/routes.py, signin.cards_to_choose). Review r34. Only
+that: not its name, headline or age, which anyone who holds the address could read by making
+a card with it and asking a code (review r36)."""
 
 from __future__ import annotations
 
 import re
 
 from tests.mailing import code_sent
-from tests.phone import soup, text_of
+from tests.phone import soup, text_of, words
 from tests.signin.authenticator import SoftAuthenticator
 from tests.signin.test_passkeys import add_passkey
 from tests.signin.test_proving import SIGN_IN_SUBJECT, THIEF, dana_with_a_confirmed_address
@@ -32,7 +34,7 @@ async def test_her_code_asks_which_card_rather_than_opening_the_one_someone_else
     with Dana's address. Dana's right code on a new phone used to say "Signed in." into
     Mallory's card, confirming Dana's address for it."""
     dana = await new_phone()
-    await dana.make_card(name="Dana Lee", email=DANA)
+    await dana.make_card(name="Dana Lee", headline="Piano teacher", email=DANA)
     assert (await add_passkey(dana, SoftAuthenticator("http://testserver"))).status_code == 201
     mallory = await new_phone()
     await mallory.make_card(name="Mallory Mean", headline="Not Dana", email=DANA)
@@ -46,18 +48,23 @@ async def test_her_code_asks_which_card_rather_than_opening_the_one_someone_else
     ), "nobody signed in unasked"
     assert await pool.fetchval("SELECT count(*) FROM address_confirmations") == 0
 
-    page = soup(await laptop.get(typed.headers["location"]))
+    question = await laptop.get(typed.headers["location"])
+    page = soup(question)
     assert page.h1.get_text() == "Which card is yours?"
+    # Nothing of her card: Mallory, who made his with her address, would read it here.
+    for hers in ("Dana Lee", "Piano teacher"):
+        assert hers not in question.text
+    assert words(page.main).count("Made ") == 1, "only Mallory's card says when it was made"
     cards = {c.h2.get_text(): c for c in page.select("main .card")}
-    assert list(cards) == ["Dana Lee", "Mallory Mean"]
-    # Her own card: named, to sign in to with her passkey; no button signs in to it by code.
-    assert cards["Dana Lee"].find("button") is None
-    assert (
-        "dana@example.com isn't confirmed for this card yet, so this code can't open it. If it"
-        " is yours, sign in with your passkey"
-    ) in cards["Dana Lee"].get_text(" ", strip=True)
-    assert page.find("button", string="Sign in with a passkey") is not None
+    assert list(cards) == ["Mallory Mean"]
     assert cards["Mallory Mean"].find("button", string="This is mine: sign in") is not None
+    # Her own card: one line, to sign in to with her passkey; no button signs in to it by code.
+    assert (
+        "Another card carries this address, but this code can't open it. If it's yours, sign"
+        " in with its passkey or the address you confirmed for it."
+    ) in words(page.main)
+    assert page.find("button", string="Sign in with a passkey") is not None
+    assert len(page.select("main form button")) == 1
 
     # Her card by a made-up choice: refused, nothing signed in or confirmed.
     form = cards["Mallory Mean"].find("form")
@@ -82,9 +89,13 @@ async def test_a_thief_who_put_his_address_on_her_card_chooses_his_own(new_phone
     laptop = await new_phone()
     typed = await code_typed(laptop, app, mail, THIEF)
     assert typed.headers["location"] == laptop.url("sign_in_choose_page")
-    page = soup(await laptop.get(typed.headers["location"]))
+    question = await laptop.get(typed.headers["location"])
+    for hers in ("Dana Lee", "Recruiter, fashion and apparel"):
+        assert hers not in question.text, "his code tells him nothing of her card"
+    page = soup(question)
     cards = {c.h2.get_text(): c for c in page.select("main .card")}
-    assert cards["Dana Lee"].find("button") is None
+    assert list(cards) == ["Theo Thief"]
+    assert "Another card carries this address, but this code can't open it." in text_of(question)
     button = page.find("button", attrs={"aria-label": re.compile("sign in as Theo Thief")})
     form = button.find_parent("form")
     fields = {f["name"]: f.get("value", "") for f in form.select("input[type=hidden]")}
