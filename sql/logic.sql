@@ -739,9 +739,10 @@ $$;
 -- no longer exists and is forgotten, as if removed in Settings. Either way it is emailed
 -- instead when reminders are emailed now: on "Automatic" the last device gone means email,
 -- or she would never hear of it. With another device left, that device has its own delivery
--- (one per device is queued) and no email goes. A request to connect has no owner here: not
--- a reminder, never emailed. Other pushes queued for the gone device come to skip_push() when
--- claimed (no endpoint left: ON DELETE SET NULL), and go the same way.
+-- (one per device is queued; one added since the item was queued gets it now) and no email
+-- goes. A request to connect has no owner here: not a reminder, never emailed. Other pushes
+-- queued for the gone device come to skip_push() when claimed (no endpoint left: ON DELETE
+-- SET NULL), and go the same way.
 CREATE OR REPLACE FUNCTION push_not_sent(delivery bigint, outcome text, push_status integer)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -775,6 +776,32 @@ BEGIN
     END IF;
     -- Each statement from here sees what the lock's last holder committed (plpgsql takes a
     -- snapshot per statement).
+    -- A device added since the item was queued (a new phone, reminders turned on there) has
+    -- no row for it, and with that device on "Automatic" no email goes either: pushed to each
+    -- of her devices that has none, at once, as skip_email() does. One with a row (queued,
+    -- sent, skipped, failed) is left: each item once per device.
+    IF reminders_by_push(owner) THEN
+        IF d.followup_id IS NOT NULL THEN
+            INSERT INTO deliveries (followup_id, round, subscription_id)
+            SELECT d.followup_id, d.round, s.id
+            FROM push_subscriptions s WHERE s.account_id = owner
+            ON CONFLICT (followup_id, round, subscription_id) DO NOTHING;
+        ELSIF d.digest_event_id IS NOT NULL THEN
+            INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id)
+            SELECT d.digest_event_id, owner, s.id
+            FROM push_subscriptions s WHERE s.account_id = owner
+            ON CONFLICT (digest_event_id, digest_account_id, subscription_id)
+                WHERE digest_event_id IS NOT NULL DO NOTHING;
+        ELSE
+            INSERT INTO deliveries (summary_account_id, summary_day, subscription_id)
+            SELECT owner, d.summary_day, s.id
+            FROM push_subscriptions s
+            WHERE s.account_id = owner
+              AND NOT EXISTS (SELECT 1 FROM deliveries x
+                              WHERE x.summary_account_id = owner AND x.subscription_id = s.id
+                                AND x.status IN ('queued', 'sending'));
+        END IF;
+    END IF;
     address := reminder_address(owner);
     IF address IS NULL THEN
         RETURN;
@@ -947,7 +974,31 @@ BEGIN
                         AND e.status IN ('sent', 'sending') AND e.counted_at >= f.due_at);
     UPDATE followups SET owner_id = target WHERE owner_id = source;
 
-    UPDATE event_attendees ea SET account_id = target
+    -- A digest of source's still waiting to go (for the morning, a retry) goes with source
+    -- and its devices, and the row would stay marked as queued: queued again instead, by the
+    -- worker (enqueue_digests), for target's devices and address at her waking hour; unless
+    -- one reached her already (sent or being sent, by push or email: never twice), or the
+    -- event is past the week in which digests go.
+    UPDATE event_attendees ea
+    SET account_id = target,
+        digest_queued_at = CASE
+            WHEN ea.digest_queued_at IS NOT NULL
+             AND EXISTS (SELECT 1 FROM events e
+                         WHERE e.id = ea.event_id AND e.ends_at > now() - interval '7 days')
+             AND (EXISTS (SELECT 1 FROM deliveries d
+                          WHERE d.digest_event_id = ea.event_id
+                            AND d.digest_account_id = source AND d.status = 'queued')
+                  OR EXISTS (SELECT 1 FROM emails m
+                             WHERE m.kind = 'digest' AND m.digest_event_id = ea.event_id
+                               AND m.account_id = source AND m.status = 'queued'))
+             AND NOT EXISTS (SELECT 1 FROM deliveries d
+                             WHERE d.digest_event_id = ea.event_id
+                               AND d.digest_account_id = source
+                               AND d.status IN ('sent', 'sending'))
+             AND NOT EXISTS (SELECT 1 FROM emails m
+                             WHERE m.kind = 'digest' AND m.digest_event_id = ea.event_id
+                               AND m.account_id = source AND m.status IN ('sent', 'sending'))
+            THEN NULL ELSE ea.digest_queued_at END
     WHERE account_id = source
       AND NOT EXISTS (SELECT 1 FROM event_attendees t
                       WHERE t.event_id = ea.event_id AND t.account_id = target);
@@ -1005,11 +1056,27 @@ BEGIN
     -- Emails already sent, to it or about it, are the one person's: their links ("Remind me
     -- tomorrow" in a "You met") go on working. A digest of an event that target had one of
     -- too stays source's, and goes with it (one digest per event and person).
+    -- A digest queued again above (none of source's went) stays source's too: target's
+    -- own is queued in its place.
     UPDATE emails m SET account_id = target
     WHERE m.account_id = source AND m.status IN ('sent', 'failed', 'skipped')
       AND NOT (m.kind = 'digest'
                AND EXISTS (SELECT 1 FROM emails t WHERE t.kind = 'digest' AND t.account_id = target
-                           AND t.digest_event_id = m.digest_event_id));
+                           AND t.digest_event_id = m.digest_event_id))
+      AND NOT (m.kind = 'digest' AND m.status <> 'sent'
+               AND EXISTS (SELECT 1 FROM event_attendees t
+                           WHERE t.event_id = m.digest_event_id AND t.account_id = target
+                             AND t.digest_queued_at IS NULL));
+    -- A "You met" held for source (until the card's owner accepts, or for a waking hour) is
+    -- the one person's and goes to the address she left, as it would have: unless target
+    -- has one about the same person already, or it is about target itself (those two are
+    -- no longer connected). One being sent now is not cut off either.
+    UPDATE emails m SET account_id = target
+    WHERE m.account_id = source AND m.kind = 'met' AND m.status IN ('queued', 'sending')
+      AND m.about_id <> target
+      AND NOT EXISTS (SELECT 1 FROM emails t
+                      WHERE t.kind = 'met' AND t.account_id = target
+                        AND t.about_id = m.about_id);
     UPDATE emails SET about_id = target WHERE about_id = source;
     -- Someone blocked with the one person stays apart: a card they typed for them, merged
     -- in, does not connect them again.
