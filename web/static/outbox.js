@@ -12,9 +12,12 @@ var ReachoutOutbox = (function () {
   var DAY_MS = 24 * 3600 * 1000;
   var POST_TIMEOUT_MS = 20000;
   var FALLBACK_FAILED = "This swap could not be made.";
-  // A typed code or a guest's details that Reachout refused are what was typed, and for a
-  // guest the only copy: kept, failed, until typed again or dismissed, not a day (scan).
-  var KEPT_TILL_SEEN = { code: true, guest: true };
+  // A guest's details that Reachout refused are the only copy of them: kept, failed, until
+  // typed again or dismissed. A refused code goes after a day, as any settled swap: a code
+  // is dead within minutes, or someone else's by then, and no use typed again.
+  var KEPT_TILL_SEEN = { guest: true };
+  // What a person can do about a refused one, said wherever it is said that it was refused.
+  var NEXT_STEP = { code: "Ask them for a new code.", guest: "Type it again on the Tap screen." };
   var inPage = typeof document !== "undefined";
   var sending = {};
   var opening = null;
@@ -82,6 +85,7 @@ var ReachoutOutbox = (function () {
 
   function settle(record, changes) {
     if (changes.status) changes.settled_at = Date.now();
+    if (changes.status === "failed") changes.told = false;  // to be told of: tellFailed
     Object.keys(changes).forEach(function (name) { record[name] = changes[name]; });
     return put(record).then(function () {
       return record.status === "failed" ? tellFailed(record) : null;
@@ -106,25 +110,33 @@ var ReachoutOutbox = (function () {
 
   // A refusal that came with no list in view (the worker sent it after the page was left,
   // or the app was closed) is a notification, where the person allowed them: the guest is
-  // long gone, and their details would wait unseen on the Tap screen. Once per record.
+  // long gone, and their details would wait unseen on the Tap screen. Once per record:
+  // marked told once shown or seen in a list (a notification that failed, or a worker
+  // stopped before it, is tried again at the next flush; shown twice, its tag makes it one).
   function tellFailed(record) {
-    if (!KEPT_TILL_SEEN[record.kind] || record.told) return null;
-    if (typeof Notification === "undefined" || Notification.permission !== "granted") return null;
+    if (!NEXT_STEP[record.kind] || record.told !== false) return null;
+    var told = function () { record.told = true; return put(record); };
+    if (typeof Notification === "undefined" || Notification.permission !== "granted") return told();
     return shownInAPage(record).then(function (shown) {
-      if (shown) return null;
+      if (shown) return told();
       return registration().then(function (found) {
         if (!found) return null;
-        record.told = true;
-        return put(record).then(function () {
-          return found.showNotification("Not swapped: " + record.label, {
-            body: (record.message || FALLBACK_FAILED) + " Type it again on the Tap screen.",
-            tag: "reachout-outbox-" + record.key,
-            // sw-push.js's click opens data.url: the page it was typed on, to type it again.
-            data: { url: record.from || URLS.home },
-          });
-        });
+        return found.showNotification("Not swapped: " + record.label, {
+          body: failedWords(record),
+          tag: "reachout-outbox-" + record.key,
+          // sw-push.js's click opens data.url: the page it was typed on, to type it again.
+          data: { url: record.from || URLS.home },
+        }).then(told);
       });
     }).catch(function () {});
+  }
+
+  // Why it was refused, and what to do now (unless Reachout's words already say it: a wrong
+  // code's "ask them for a fresh code").
+  function failedWords(record) {
+    var message = record.message || FALLBACK_FAILED;
+    var step = NEXT_STEP[record.kind] || "";
+    return step && !/ask them for a (new|fresh) code/i.test(message) ? message + " " + step : message;
   }
 
   function registration() {
@@ -206,12 +218,16 @@ var ReachoutOutbox = (function () {
       var now = Date.now();
       var old = records.filter(function (r) { return !lingers(r, now); });
       var due = records.filter(function (r) { return r.status === "pending" && !(r.retry_at > now); });
+      var untold = records.filter(function (r) { return r.status === "failed" && r.told === false && lingers(r, now); });
       var left = records.filter(function (r) { return r.status === "pending"; }).length - due.length;
       var chain = old.length ? remove(old.map(function (r) { return r.key; })) : Promise.resolve();
       due.forEach(function (record) {
         chain = chain.then(function () { return attempt(record); }).then(function (result) {
           if (result.status === "pending") left += 1;
         });
+      });
+      untold.forEach(function (record) {
+        chain = chain.then(function () { return tellFailed(record); });
       });
       return chain.then(function () {
         if (left > 0) registerSync();
@@ -277,8 +293,8 @@ var ReachoutOutbox = (function () {
     if (record.status === "pending") {
       li.textContent = record.label + " - Waiting for a connection";
     } else if (record.status === "failed") {
-      li.textContent = record.label + " - Not swapped: " + (record.message || FALLBACK_FAILED);
-      retype(li, record);
+      li.textContent = record.label + " - Not swapped: " + (record.kind === "code" ? failedWords(record) : record.message || FALLBACK_FAILED);
+      if (record.kind !== "code") retype(li, record);
       dismiss(li, record);
     } else {
       li.textContent = record.message || "Swapped.";
@@ -319,9 +335,9 @@ var ReachoutOutbox = (function () {
     });
   }
 
-  // A typed code or a guest's details that failed go back into their form, to be put right
-  // and sent again: what was typed is not lost with the row.
-  var FORMS = { code: "code-form", guest: "guest-form" };
+  // A guest's details that failed go back into their form, to be put right and sent again:
+  // what was typed is not lost with the row. (A refused code is asked for anew: NEXT_STEP.)
+  var FORMS = { guest: "guest-form" };
 
   // On a page without its form (Scan), a link to the page it was typed on.
   function retype(li, record) {
@@ -367,25 +383,47 @@ var ReachoutOutbox = (function () {
     else start();
 
     // Signing out clears this browser's data (Clear-Site-Data), and with it the swaps still
-    // waiting here: the form (data-unsent-guard, naming where to say so) first tries to send
-    // them, and if some are left, says so and signs out only when tapped again.
+    // waiting here and the refused guests' details kept to be typed again (their only copy):
+    // the form (data-unsent-guard, naming where to say so) first tries to send those
+    // waiting, and if any of either are left, says so and signs out only when tapped again.
     document.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form.hasAttribute("data-unsent-guard") || form.dataset.unsentChecked) return;
       event.preventDefault();
       var go = function () { form.dataset.unsentChecked = "1"; form.submit(); };
       flush().then(function (left) {
-        if (!left) return go();
-        form.dataset.unsentChecked = "1";
-        var said = document.querySelector(form.getAttribute("data-unsent-guard"));
-        said.textContent = (left === 1 ? "1 swap made on this phone has" : left + " swaps made on this phone have") +
-          " not reached Reachout yet (no connection). Signing out deletes " + (left === 1 ? "it" : "them") +
-          ": get online first and " + (left === 1 ? "it goes" : "they go") +
-          " by itself, or tap Sign out again to sign out anyway.";
-        said.hidden = false;
-      }, go);
+        return unresolved().then(function (refused) {
+          var lost = lostOnSignOut(left, refused.length);
+          if (!lost) return go();
+          form.dataset.unsentChecked = "1";
+          var said = document.querySelector(form.getAttribute("data-unsent-guard"));
+          said.textContent = lost + " tap Sign out again to sign out anyway.";
+          said.hidden = false;
+        });
+      }).catch(go);
     });
   }
 
-  return { send: send, flush: flush, render: render, all: all, unresolved: unresolved, SYNC_TAG: SYNC_TAG };
+  // What signing out now would delete, and how to keep it, ending "...or": "" for nothing.
+  function lostOnSignOut(left, refused) {
+    var words = [];
+    if (left) {
+      words.push((left === 1 ? "1 swap made on this phone has" : left + " swaps made on this phone have") +
+        " not reached Reachout yet (no connection). Signing out deletes " + (left === 1 ? "it" : "them") +
+        ": get online first and " + (left === 1 ? "it goes" : "they go") + " by itself.");
+    }
+    if (refused) {
+      words.push((refused === 1 ? "1 guest's details" : refused + " guests' details") +
+        " on this phone were not swapped: signing out deletes them. Type them again on Tap first.");
+    }
+    if (!words.length) return "";
+    // One sentence each; the way out once, at the end (the wording Sign out always had).
+    var text = words.join(" ");
+    return text.slice(0, -1) + ", or";
+  }
+
+  return {
+    send: send, flush: flush, render: render, all: all, unresolved: unresolved, failedWords: failedWords,
+    SYNC_TAG: SYNC_TAG,
+  };
 })();

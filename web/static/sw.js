@@ -25,7 +25,7 @@ self.addEventListener("message", function (event) {
   if (data.type === "skip-waiting") self.skipWaiting();
   if (data.type === "claim") event.waitUntil(self.clients.claim());
   if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url, data.changed));
-  if (data.type === "flush") event.waitUntil(ReachoutOutbox.flush().then(tellPages));
+  if (data.type === "flush") event.waitUntil(flushWhileOpen());
 });
 
 self.addEventListener("sync", function (event) {
@@ -37,6 +37,36 @@ self.addEventListener("sync", function (event) {
     });
   }));
 });
+
+// A page without outbox.js asks for a flush as it loads and as the network returns (app.js),
+// and the phone says "online" a moment before a request gets through: the first tries then
+// fail, and nothing would ask again until another page loads (or Background Sync, where there
+// is one, fires minutes later). While some wait and a page is open, tried again, less often
+// each time, well within the minutes a worker is given for one event. One such round at a time.
+var RETRY_WAITS_MS = [2000, 5000, 15000, 40000, 90000];
+var retrying = null;
+
+function flushWhileOpen() {
+  return ReachoutOutbox.flush().then(function (left) {
+    return tellPages().then(function () {
+      if (!left || retrying) return retrying;
+      retrying = retryRound(0).then(function () { retrying = null; }, function () { retrying = null; });
+      return retrying;
+    });
+  });
+}
+
+function retryRound(index) {
+  if (index >= RETRY_WAITS_MS.length) return Promise.resolve();
+  return new Promise(function (resolve) { setTimeout(resolve, RETRY_WAITS_MS[index]); }).then(function () {
+    return self.clients.matchAll({ type: "window" });
+  }).then(function (windows) {
+    if (!windows.length) return null;
+    return ReachoutOutbox.flush().then(function (left) {
+      return tellPages().then(function () { return left ? retryRound(index + 1) : null; });
+    });
+  });
+}
 
 // With what was typed and refused, still to be typed again: a page with no list of them
 // says so from this (app.js).

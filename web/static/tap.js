@@ -304,6 +304,13 @@
       '", ' + (below ? "below." : "above.");
   }
 
+  // A refused code is dead by now, or someone else's: a new one is asked for, not typed
+  // again. A guest's details go back into the form from the list.
+  function nextStep(record, formId) {
+    if (record.kind === "code") return ReachoutOutbox.failedWords(record);
+    return (record.message || "") + whereListIs(formId);
+  }
+
   function sayOutcomes(event) {
     (event.detail || []).forEach(function (record) {
       var formId = keptHere[record.key];
@@ -311,7 +318,7 @@
       delete keptHere[record.key];
       sayNear(formId, record.status === "done"
         ? record.message || "Swapped: " + record.label + "."
-        : "Not swapped: " + record.label + ". " + (record.message || "") + whereListIs(formId), false);
+        : "Not swapped: " + record.label + ". " + nextStep(record, formId), false);
     });
   }
 
