@@ -297,6 +297,33 @@
     if (target.contains(field) && field.value !== config.valueSent) event.detail.shouldSwap = false;
   });
 
+  // The same for a form sent as a choice is made (a switch, What they see): flipped again
+  // before the first answer came, that answer put the switch back as the first tap left it,
+  // and the second tap's post, which htmx queues behind the first, went with the form it
+  // replaced. Such an answer is dropped: the queued post then sends what the form holds now,
+  // after the first was answered, so the server keeps the last choice too, and its answer
+  // is the one shown.
+  function formState(form) {
+    var parts = [];
+    new FormData(form).forEach(function (value, name) {
+      parts.push(name + "=" + (typeof value === "string" ? value : value.name + ":" + value.size + ":" + value.lastModified));
+    });
+    return parts.join("&");
+  }
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var form = event.detail.elt;
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    if (form instanceof HTMLFormElement && trigger && trigger.type === "change") config.formSent = formState(form);
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var form = config && config.elt;
+    var target = event.detail.target;
+    if (!config || typeof config.formSent !== "string" || !(target instanceof Element)) return;
+    if (form.isConnected && target.contains(form) && formState(form) !== config.formSent) event.detail.shouldSwap = false;
+  });
+
   // Near its limit a long text says what is left (read with the field, not at every key);
   // text the limit cuts (a paste, a drop, a word an input method commits) is said to be cut:
   // the browser drops the end without a word, and a bio pasted into "I can help with" lost

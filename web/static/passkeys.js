@@ -138,9 +138,17 @@
       .finally(function () { button.disabled = false; });
   });
 
-  if (window.PublicKeyCredential) {
-    document.querySelectorAll("[data-passkey], [data-passkey-link]").forEach(function (b) {
-      b.hidden = false;
-    });
+  // Shown where passkeys work: the page's buttons, and those in what htmx swaps in later,
+  // which come hidden too (htmx:load, as app.js does for what it shows).
+  function reveal(root) {
+    if (!window.PublicKeyCredential) return;
+    var selector = "[data-passkey], [data-passkey-link]";
+    var found = Array.prototype.slice.call(root.querySelectorAll(selector));
+    if (root instanceof Element && root.matches(selector)) found.push(root);
+    found.forEach(function (b) { b.hidden = false; });
   }
+  reveal(document);
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target instanceof Element) reveal(event.target);
+  });
 })();
