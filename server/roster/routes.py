@@ -14,6 +14,8 @@ from starlette.routing import Route
 
 from server.cards.cards import load_card
 from server.contacts import blocks
+from server.contacts.contacts import awaits_accept
+from server.db.pool import Connection
 from server.events import events
 from server.events.events import load_event
 from server.swaps.connect import connect
@@ -22,7 +24,7 @@ from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect, trigger_client_event
-from server.web.notices import with_notice
+from server.web.notices import swap_notice, with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -312,27 +314,45 @@ async def _decide(request: Request, account_id: int, request_id: int, decision: 
             if decided["status"] == "accepted":
                 if decided["contact_id"] is None:  # connected, and deleted since
                     return redirect(request, url_path(request, "requests"))
-                contact = url_path(request, "contact", contact_id=decided["contact_id"])
-                return redirect(request, with_notice(contact, "swapped"))
+                return redirect(
+                    request,
+                    await _accepted_url(
+                        request, conn, account_id, decided["from_id"], decided["contact_id"]
+                    ),
+                )
             if decision != "block":
                 return redirect(request, with_notice(url_path(request, "requests"), "declined"))
             # Declined, and now "Decline and block": the block is still wanted.
             accept = False
-        contact_id = None
+        accepted = None
         if accept:
             # The same two-way connection as a swap, with follow-ups, tagged with the event.
             contact_id = await connect(
                 conn, sql, account_id, decided["from_id"], event_id=decided["event_id"]
             )
+            accepted = await _accepted_url(
+                request, conn, account_id, decided["from_id"], contact_id
+            )
         if decision == "block":
             await blocks.block(conn, sql, account_id, decided["from_id"])
     if decision == "block":
         return redirect(request, with_notice(url_path(request, "requests"), "blocked"))
-    if accept:
-        return redirect(
-            request, with_notice(url_path(request, "contact", contact_id=contact_id), "swapped")
-        )
+    if accepted is not None:
+        return redirect(request, accepted)
     return redirect(request, with_notice(url_path(request, "requests"), "declined"))
+
+
+async def _accepted_url(
+    request: Request, conn: Connection, account_id: int, other_id: int, contact_id: int
+) -> str:
+    """Their contact page, saying what the accept made. It adds nothing to an earlier swap
+    by a card that asks first and still waits to be accepted, either way: said as it is."""
+    sql = request.app.state.sql
+    notice = swap_notice(
+        they_wait=await awaits_accept(conn, sql, account_id, other_id),
+        i_wait=await awaits_accept(conn, sql, other_id, account_id),
+    )
+    return with_notice(url_path(request, "contact", contact_id=contact_id), notice)
 
 
 @signed_in(status_code=404, message="That request is not one of yours.")

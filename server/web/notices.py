@@ -28,6 +28,13 @@ NOTICES = {
     "swap_sent": Notice(
         "Sent!", "{name} has your card. You'll see all their card once they accept."
     ),
+    # My card asks for details first, and I have yet to accept them (an earlier scan of my
+    # card): a bump or an accepted request adds nothing to what they see of me.
+    "swap_to_accept": Notice(
+        "Saved!",
+        "{name} is in your contacts. They see only your name, headline and photo until you"
+        " accept them.",
+    ),
     # A guest typed in on my phone: they have no app, so only an email reaches them. The same
     # words whether it went or not: an address gets one a day until it is confirmed for an
     # account, and 30 after, so "went" or "not" for a second try would tell anyone typing an
@@ -95,6 +102,15 @@ NOTICES = {
         "Unblocked.", "You can swap details again if you meet; your old connection stays gone."
     ),
 }
+
+
+def swap_notice(*, they_wait: bool, i_wait: bool) -> str:
+    """The notice a swap lands with, said as it is: ``they_wait`` for them to accept me,
+    ``i_wait`` to accept them (``awaits_accept`` each way). Mine waiting comes first: they
+    lack my card then, whatever I see of theirs, and accepting them is what is left to do."""
+    if i_wait:
+        return "swap_to_accept"
+    return "swap_sent" if they_wait else "swapped"
 
 
 def with_notice(path: str, key: str) -> str:

@@ -79,7 +79,12 @@ SELECT (SELECT id FROM contacts WHERE owner_id = :viewer_id AND contact_id = :ow
 -- the app's prepared statement settles on, search_fold(:pattern) alone ran for every contact
 -- read, and a search past 10,000 contacts took twice as long (p99 40 ms against 20).
 SELECT ct.id, ct.met_at, c.name, c.headline, c.company, c.photo_key,
-       ct.event_id, e.name AS event_name, ct.sharing
+       ct.event_id, e.name AS event_name, ct.sharing,
+       -- Their card asks first and they have yet to accept me (awaits_accept() in
+       -- server/contacts/contacts.py): the list says so, as their page does.
+       coalesce((SELECT theirs.sharing = 'pending' FROM contacts theirs
+                 WHERE theirs.owner_id = ct.contact_id AND theirs.contact_id = ct.owner_id),
+                false) AS waiting
 FROM contacts ct
 CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 LEFT JOIN events e ON e.id = ct.event_id
