@@ -880,12 +880,57 @@ BEGIN
 END
 $$;
 
+-- A merge holds `source`'s account row (sessions.lock_merge_source); before it, what the
+-- workers hold while they queue and send reminders, taken in the workers' own order, so
+-- that the two never wait in a circle (a deadlock: a 500 for the person merging). The worker
+-- locks due follow-ups, then its owners' reminders locks, then their waiting summaries, and
+-- then inserts rows keyed to the account (which wait for a merge holding it); the digest
+-- queue locks attendee rows, then inserts the same way. Each worker takes rows with SKIP
+-- LOCKED, so a merge waiting here only waits for a batch under way to commit, and the next
+-- batches leave these rows alone until the merge is done. In this order:
+-- 1. source's attendee rows (merge_accounts moves them);
+-- 2. both accounts' follow-ups, in id order (NO KEY UPDATE: push_not_sent() and
+--    skip_email(), under a reminders lock, insert rows keyed to a follow-up, which need only
+--    a KEY SHARE);
+-- 3. both reminders locks, in owner order, as deliveries.lock_owners takes them;
+-- 4. source's pushes and emails waiting or being sent, in id order: a claim (SKIP LOCKED)
+--    then skips them, and one claimed before shows as being sent to merge_accounts, which
+--    does not queue its follow-up again: one reminder never goes twice;
+-- 5. source's account row.
+-- Run in the merge's transaction.
+CREATE OR REPLACE FUNCTION lock_merge(source bigint, target bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM event_attendees WHERE account_id = source ORDER BY event_id FOR UPDATE;
+    PERFORM 1 FROM followups WHERE owner_id IN (source, target) ORDER BY id FOR NO KEY UPDATE;
+    PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || owner_id, 0))
+    FROM (SELECT DISTINCT unnest(ARRAY[source, target]) AS owner_id ORDER BY 1) o;
+    PERFORM 1 FROM deliveries d
+    WHERE d.status IN ('queued', 'sending')
+      AND (d.followup_id IN (SELECT id FROM followups WHERE owner_id = source)
+           OR d.summary_account_id = source OR d.digest_account_id = source
+           OR d.subscription_id IN (SELECT id FROM push_subscriptions WHERE account_id = source))
+    ORDER BY d.id FOR UPDATE;
+    PERFORM 1 FROM emails
+    WHERE account_id = source AND status IN ('queued', 'sending') ORDER BY id FOR UPDATE;
+    -- Last, the account itself: whatever is added to it meanwhile (a passkey) waits.
+    PERFORM 1 FROM accounts WHERE id = source FOR UPDATE;
+END
+$$;
+
+-- `id` as merge_accounts leaves it: `target` where it was `source`.
+CREATE OR REPLACE FUNCTION merged_id(id bigint, source bigint, target bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN id = source THEN target ELSE id END
+$$;
+
 -- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes.
 -- Contacts, follow-ups (and reminders of them still to go), notes, events, blocks, requests
--- to connect (answered or waiting), confirmed addresses and passkeys move over; its sessions
--- end. Two connections with the same person become one: the earlier meeting is kept, both
--- notes (and promises) are kept, and an open follow-up wins over a closed one. Connections
--- between the two accounts, blocks and requests between them, vanish. Run in a transaction.
+-- to connect (answered or waiting), removals still to take back, confirmed addresses and
+-- passkeys move over; its sessions end. Two connections with the same person become one: the
+-- earlier meeting is kept, both notes (and promises) are kept, and an open follow-up wins
+-- over a closed one. Connections between the two accounts, blocks, requests and removals
+-- between them, vanish. Run in a transaction, after lock_merge(source, target).
 CREATE OR REPLACE FUNCTION merge_accounts(source bigint, target bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -1083,6 +1128,50 @@ BEGIN
     DELETE FROM contacts c USING blocked_with(target) hidden
     WHERE (c.owner_id = target AND c.contact_id = hidden.account_id)
        OR (c.owner_id = hidden.account_id AND c.contact_id = target);
+    -- Its removals still to be taken back ("Take it back", either way) are the one person's:
+    -- Undo puts the two rows back for target, as they were. Not one with someone target is
+    -- connected with, or has a removal with, already (that one stands), nor one between the
+    -- two (those vanish). Its follow-ups come back target's; one whose reminder this round
+    -- waited for source's devices (gone with it) and reached nobody is queued again when it
+    -- comes back, as above.
+    UPDATE contact_removals r
+    SET remover_id = merged_id(r.remover_id, source, target),
+        other_id = merged_id(r.other_id, source, target),
+        contacts = (SELECT jsonb_agg(c || jsonb_build_object(
+                        'owner_id', merged_id((c ->> 'owner_id')::bigint, source, target),
+                        'contact_id', merged_id((c ->> 'contact_id')::bigint, source, target)))
+                    FROM jsonb_array_elements(r.contacts) c),
+        followups = (SELECT coalesce(jsonb_agg(CASE
+                         WHEN (f ->> 'owner_id')::bigint <> source THEN f
+                         ELSE f || jsonb_build_object('owner_id', target, 'queued_round',
+                             CASE WHEN f ->> 'status' = 'open' AND this.queued
+                                   AND this.waiting AND NOT this.went
+                                  THEN this.round - 1 ELSE (f ->> 'queued_round')::int END)
+                         END), '[]')
+                     FROM jsonb_array_elements(r.followups) f
+                     CROSS JOIN LATERAL (
+                         SELECT (f ->> 'round')::int AS round,
+                                (f ->> 'queued_round') = (f ->> 'round') AS queued,
+                                coalesce(bool_or(x ->> 'status' = 'queued'), false) AS waiting,
+                                coalesce(bool_or(x ->> 'status' IN ('sent', 'sending')), false)
+                                    AS went
+                         FROM jsonb_array_elements(r.deliveries || r.emails) x
+                         WHERE x ->> 'followup_id' = f ->> 'id' AND x ->> 'round' = f ->> 'round'
+                     ) this),
+        emails = (SELECT coalesce(jsonb_agg(m || jsonb_build_object(
+                      'account_id', merged_id((m ->> 'account_id')::bigint, source, target),
+                      'about_id', merged_id((m ->> 'about_id')::bigint, source, target))), '[]')
+                  FROM jsonb_array_elements(r.emails) m)
+    FROM (SELECT x.id, CASE WHEN x.remover_id = source THEN x.other_id ELSE x.remover_id END
+                           AS other
+          FROM contact_removals x WHERE source IN (x.remover_id, x.other_id)) mine
+    WHERE r.id = mine.id AND mine.other <> target
+      AND NOT EXISTS (SELECT 1 FROM contacts t
+                      WHERE (t.owner_id, t.contact_id) IN ((target, mine.other),
+                                                           (mine.other, target)))
+      AND NOT EXISTS (SELECT 1 FROM contact_removals t
+                      WHERE (t.remover_id, t.other_id) IN ((target, mine.other),
+                                                           (mine.other, target)));
 
     -- What is left (its card and photo, a request target has one of with the same person,
     -- sends still queued, codes) goes with it.

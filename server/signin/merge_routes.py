@@ -102,8 +102,10 @@ async def _merge_refused(request: Request, conn: Any, source: int) -> str | None
     """Why the merge may not go ahead, or None: read in the merge's own transaction, with the
     offered account held, so that nothing added to it since the page (a first passkey, from a
     browser still signed in to it) comes along unproven."""
-    await request.app.state.sql.run(conn, "sessions.lock_merge_source", source=source)
     account_id, session_id = signed_in_session(request)
+    await request.app.state.sql.run(
+        conn, "sessions.lock_merge_source", source=source, account_id=account_id
+    )
     offer = await merging.offer(conn, request.app.state.sql, account_id, session_id)
     if offer is None or offer["account_id"] != source or not offer["proven"]:
         return NOT_PROVEN

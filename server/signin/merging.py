@@ -1,14 +1,15 @@
 """Proving, before merging, that the account offered is the merging person's own.
 
 Signing in where another account was signed in offers to merge that one in (its contacts,
-follow-ups, notes and events). Whoever holds an unlocked phone for a minute could sign in to
-their own account on it and take its owner's that way, so an account with a way to confirm
-it is them (a confirmed address, a passkey) is merged only after that proof, in the session
-merging: a code emailed to its address (its own purpose and email, ``codes.ask_for_account``)
-or one of its passkeys. What proves it already: a sign-in whose email code proved an address
-confirmed for it too, and a guest card, offered only for the address the code proved. An
-account with neither way of proof (as "Confirm it's you" counts them, ``proving.Ways``: an
-address whose mail bounces is none) has nothing but the session that held it (``offer``).
+follow-ups, notes, events, blocks and requests to connect). Whoever holds an unlocked phone
+for a minute could sign in to their own account on it and take its owner's that way, so an
+account with a way to confirm it is them (a confirmed address, a passkey) is merged only
+after that proof, in the session merging: a code emailed to its address (its own purpose and
+email, ``codes.ask_for_account``) or one of its passkeys. What proves it already: a sign-in
+whose email code proved an address confirmed for it too, and a guest card, offered only for
+the address the code proved. An account with neither way of proof (as "Confirm it's you"
+counts them, ``proving.Ways``: an address whose mail bounces is none) has nothing but the
+session that held it (``offer``).
 """
 
 from __future__ import annotations

@@ -89,6 +89,18 @@ WHERE id = :old_id AND account_id = :account_id AND revoked_at IS NULL
 SELECT s.merge_from AS account_id, c.name, a.guest,
        coalesce(mine.name, '') AS into_name,
        (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
+       -- What else keeps a card with no contacts from going unasked (accounts.delete_if_empty),
+       -- as its owner knows it: events it organises or joined, her blocks (never one on her:
+       -- a block is not told), requests to connect either way that she sees as waiting.
+       (SELECT count(*) FROM events e
+        WHERE e.organizer_id = s.merge_from
+           OR EXISTS (SELECT 1 FROM event_attendees ea
+                      WHERE ea.event_id = e.id AND ea.account_id = s.merge_from)) AS events,
+       (SELECT count(*) FROM blocks b WHERE b.blocker_id = s.merge_from) AS blocks,
+       (SELECT count(*) FROM connect_requests r
+        WHERE r.withdrawn_at IS NULL
+          AND ((r.from_id = s.merge_from AND r.status IN ('pending', 'declined'))
+               OR (r.to_id = s.merge_from AND r.status = 'pending'))) AS requests,
        (SELECT string_agg(them.name, ', ' ORDER BY them.name) FROM contacts x
         JOIN cards them ON them.account_id = x.contact_id
         WHERE x.owner_id = s.merge_from
@@ -155,8 +167,10 @@ RETURNING merge_from
 -- name: lock_merge_source!
 -- The offered account, held for the merge's transaction: a passkey added to it meanwhile (its
 -- row's key is shared by the insert) waits until the merge is done, so the proof read after
--- this is the one the merge goes by.
-SELECT 1 FROM accounts WHERE id = :source FOR UPDATE
+-- this is the one the merge goes by. Before it, what the reminder workers hold while they
+-- queue and send, in their order (lock_merge() in logic.sql): otherwise a worker queueing
+-- :source's reminders and the merge wait for each other (merging into :account_id).
+SELECT lock_merge(:source, :account_id)
 
 -- name: merge_into!
 -- Everything of the offered account becomes :account_id's (merge_accounts in logic.sql).
