@@ -755,6 +755,10 @@ BEGIN
     SELECT * INTO d FROM deliveries WHERE id = delivery;
     owner := coalesce((SELECT f.owner_id FROM followups f WHERE f.id = d.followup_id),
                       d.digest_account_id, d.summary_account_id);
+    -- The follow-up first, as the rows below will hold it (KEY SHARE), and before her lock:
+    -- a worker queueing its next round holds it FOR UPDATE, then asks for her lock; taken
+    -- the other way round, each would wait for the other.
+    PERFORM 1 FROM followups WHERE id = d.followup_id FOR KEY SHARE;
     -- Before the device goes too: two of her devices gone at once, the second to take the
     -- lock sees the first forgotten, and emails.
     IF owner IS NOT NULL THEN
@@ -841,6 +845,9 @@ DECLARE
 BEGIN
     SELECT * INTO m FROM emails WHERE id = email;
     reminding := m.kind IN ('reminder', 'digest', 'summary');
+    -- The follow-up before her lock, as push_not_sent() takes it (a worker queueing its
+    -- next round holds it, then asks for her lock).
+    PERFORM 1 FROM followups WHERE id = m.followup_id FOR KEY SHARE;
     IF reminding THEN
         PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || m.account_id, 0));
     END IF;
