@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
+from server.db.pool import Connection
+from server.db.queries import Queries
+from server.export import downloads
 from server.followups import calendar_file, push_actions, wording
 from server.web import errors
 from server.web.auth import signed_in, signed_in_account, viewer
@@ -20,6 +26,14 @@ from server.web.templating import render
 from server.web.urls import url_path
 
 ACTIONS = ("done", "snooze", "off", "undo")
+# The list's rows at most: the follow-ups due most recently, and the next ones coming up,
+# limited apart so neither crowds out the other (500 in all, as the one list was before).
+DUE_SHOWN = 400
+LATER_SHOWN = 100
+# The calendar file's entries: every follow-up coming up (to this many), and the overdue ones
+# due most recently only: fifty alarms at once is already more than anyone works through.
+CALENDAR_OVERDUE = 50
+CALENDAR_LATER = 500
 NOTIFICATION_EXPIRED = (
     "This reminder's buttons have expired. Open the follow-up to mark it done or snooze it."
 )
@@ -31,7 +45,9 @@ async def followups(request: Request) -> Response:
         # Our email's link, in a browser not signed in: "Sign in to open this", not an empty
         # list (server/web/errors.py says it for every page behind a card).
         raise errors.NoCard(404, "")
-    rows: list[Any] = []
+    due: list[Any] = []
+    later: list[Any] = []
+    due_total = later_total = 0
     reach = None
     event_name = None
     if account_id is not None:
@@ -44,16 +60,36 @@ async def followups(request: Request) -> Response:
             if event_name is None:
                 # Not an event of theirs (or a mistyped link): everyone, rather than nobody.
                 event_id = None
-        rows = await sql.run(pool, "followups.list_open", owner_id=account_id, event_id=event_id)
+        rows = await sql.run(
+            pool,
+            "followups.list_open",
+            owner_id=account_id,
+            event_id=event_id,
+            due_limit=DUE_SHOWN,
+            later_limit=LATER_SHOWN,
+        )
         if rows:
             reach = await sql.run(pool, "followups.reminders_reach", account_id=account_id)
+        # Split as the query limited them: its now(), not this process's, draws the line.
+        due = [row for row in rows if row["is_due"]]
+        later = [row for row in rows if not row["is_due"]]
+        due_total, later_total = len(due), len(later)
+        if due_total == DUE_SHOWN or later_total == LATER_SHOWN:
+            # A limit reached: the page says how many there are, not only how many fit.
+            counts = await sql.run(
+                pool, "followups.open_counts", owner_id=account_id, event_id=event_id
+            )
+            due_total = max(due_total, counts["due"])
+            later_total = max(later_total, counts["later"])
     now = datetime.now(UTC)
     return render(
         request,
         "followups.html",
         {
-            "due": [row for row in rows if row["due_at"] <= now],
-            "later": [row for row in rows if row["due_at"] > now],
+            "due": due,
+            "later": later,
+            "due_total": due_total,
+            "later_total": later_total,
             "now": now,
             "tz": viewer(request).time_zone,
             "unreached": reach is not None and not reach["reached"],
@@ -222,26 +258,56 @@ async def followup_from_notification(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def _calendar_pieces(
+    conn: Connection,
+    *,
+    sql: Queries,
+    account_id: int,
+    base_url: str,
+    tz: str,
+    contact_path: Callable[[int], str],
+) -> AsyncGenerator[str, None]:
+    """The calendar file as one piece, for ``downloads.download``."""
+    rows = await sql.run(
+        conn,
+        "followups.upcoming_for_calendar",
+        owner_id=account_id,
+        overdue_limit=CALENDAR_OVERDUE,
+        later_limit=CALENDAR_LATER,
+    )
+    # icalendar takes 0.4 s for 500 long entries: in a thread, the event loop serves others.
+    body = await anyio.to_thread.run_sync(
+        partial(
+            calendar_file.build,
+            rows,
+            base_url=base_url,
+            now=datetime.now(UTC),
+            tz=tz,
+            contact_path=contact_path,
+        )
+    )
+    yield body.decode()
+
+
 @signed_in(status_code=404, message="Save your card first.")
 async def followups_calendar(request: Request) -> Response:
+    """The calendar file, made and sent as an export is (``server/export/downloads.py``): one
+    of the account's at a time (another while it is made: a 429 page), a few on their way at
+    most, gzipped at the exports' fast level rather than GZipMiddleware's 9."""
     account_id = signed_in_account(request)
-    rows = await request.app.state.sql.run(
-        request.app.state.pool, "followups.upcoming_for_calendar", owner_id=account_id
-    )
-    body = calendar_file.build(
-        rows,
-        base_url=request.app.state.settings.base_url,
-        now=datetime.now(UTC),
-        tz=viewer(request).time_zone,
-        contact_path=lambda contact_id: url_path(request, "contact", contact_id=contact_id),
-    )
-    return Response(
-        body,
+    return await downloads.download(
+        request,
+        partial(
+            _calendar_pieces,
+            sql=request.app.state.sql,
+            account_id=account_id,
+            base_url=request.app.state.settings.base_url,
+            tz=viewer(request).time_zone,
+            contact_path=lambda contact_id: url_path(request, "contact", contact_id=contact_id),
+        ),
+        account_id=account_id,
+        filename="reachout-follow-ups.ics",
         media_type="text/calendar; charset=utf-8",
-        headers={
-            "content-disposition": 'attachment; filename="reachout-follow-ups.ics"',
-            "cache-control": "private, no-store",
-        },
     )
 
 

@@ -8,19 +8,48 @@ FROM followups f
 WHERE f.contact_id = :contact_id AND f.owner_id = :owner_id
 
 -- name: list_open
--- My open follow-ups, soonest first (only those from event :event_id when given), each with
--- what I know about the person (their card as they share it with me) and whether a reminder
--- could not be delivered.
-SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, ct.met_at, ct.promised, ct.they_asked,
-       c.name, c.headline, c.company, c.photo_key,
+-- My open follow-ups (only those from event :event_id when given), each with what I know
+-- about the person (their card as they share it with me) and whether a reminder could not be
+-- delivered; soonest first. Those due (is_due) and those coming up are limited apart: the
+-- :due_limit due most recently and the next :later_limit, so hundreds left overdue never push
+-- the person just met off the page (open_counts says how many were left out). Each half
+-- reads followups_owner_due in order; the cards and deliveries are looked up for shown rows only.
+SELECT f.id, f.status, f.due_at, f.snoozed, f.contact_id, f.is_due, f.met_at, f.promised,
+       f.they_asked, c.name, c.headline, c.company, c.photo_key,
        push_undelivered(f.id, f.owner_id, f.round, f.due_at)
            OR email_undelivered(f.id, f.owner_id, f.round, f.due_at) AS delivery_failed
-FROM followups f
-JOIN contacts ct ON ct.id = f.contact_id
-CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
-WHERE f.owner_id = :owner_id AND f.status = 'open' AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
+FROM (
+    (SELECT f.id, f.owner_id, f.round, f.status, f.due_at, f.snoozed, f.contact_id,
+            ct.contact_id AS person_id, ct.met_at, ct.promised, ct.they_asked, true AS is_due
+     FROM followups f
+     JOIN contacts ct ON ct.id = f.contact_id
+     WHERE f.owner_id = :owner_id AND f.status = 'open' AND f.due_at <= now()
+       AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
+     ORDER BY f.due_at DESC, f.id DESC
+     LIMIT :due_limit)
+    UNION ALL
+    (SELECT f.id, f.owner_id, f.round, f.status, f.due_at, f.snoozed, f.contact_id,
+            ct.contact_id, ct.met_at, ct.promised, ct.they_asked, false
+     FROM followups f
+     JOIN contacts ct ON ct.id = f.contact_id
+     WHERE f.owner_id = :owner_id AND f.status = 'open' AND f.due_at > now()
+       AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
+     ORDER BY f.due_at, f.id
+     LIMIT :later_limit)
+) f
+CROSS JOIN LATERAL shared_card(f.person_id, f.owner_id) c
 ORDER BY f.due_at, f.id
-LIMIT 500
+
+-- name: open_counts^
+-- How many of my open follow-ups are due and coming up (only from event :event_id when
+-- given): asked only when list_open showed as many as its limit. Counted from
+-- followups_owner_due alone (an index-only scan) unless filtered by event.
+SELECT count(*) FILTER (WHERE f.due_at <= now()) AS due,
+       count(*) FILTER (WHERE f.due_at > now()) AS later
+FROM followups f
+WHERE f.owner_id = :owner_id AND f.status = 'open'
+  AND (:event_id::bigint IS NULL
+       OR EXISTS (SELECT FROM contacts ct WHERE ct.id = f.contact_id AND ct.event_id = :event_id))
 
 -- name: event_name$
 -- The name of event :event_id, when :owner_id was there (joined it, or met someone there):
@@ -66,16 +95,27 @@ WHERE f.id = :id AND f.owner_id = :owner_id AND a.id = f.owner_id
 RETURNING f.id
 
 -- name: upcoming_for_calendar
--- Open follow-ups for the calendar file, with the contact's name, my promise and where we met.
+-- Open follow-ups for the calendar file, with the contact's name, my promise and where we met,
+-- soonest first: every one coming up (up to :later_limit), and only the :overdue_limit due most
+-- recently, so hundreds left overdue never crowd out the person just met (each half reads
+-- followups_owner_due in order).
 SELECT f.id, f.due_at, f.contact_id, c.name, ct.promised, ct.they_asked, ct.met_at,
        e.name AS met_event_name
-FROM followups f
+FROM (
+    (SELECT f.id, f.due_at, f.contact_id FROM followups f
+     WHERE f.owner_id = :owner_id AND f.status = 'open' AND f.due_at <= now()
+     ORDER BY f.due_at DESC, f.id DESC
+     LIMIT :overdue_limit)
+    UNION ALL
+    (SELECT f.id, f.due_at, f.contact_id FROM followups f
+     WHERE f.owner_id = :owner_id AND f.status = 'open' AND f.due_at > now()
+     ORDER BY f.due_at, f.id
+     LIMIT :later_limit)
+) f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN cards c ON c.account_id = ct.contact_id
 LEFT JOIN events e ON e.id = ct.event_id
-WHERE f.owner_id = :owner_id AND f.status = 'open'
-ORDER BY f.due_at
-LIMIT 500
+ORDER BY f.due_at, f.id
 
 -- name: for_mail_link^
 -- The follow-up a "Done" or "Snooze a week" link in an email names, with who it is about.

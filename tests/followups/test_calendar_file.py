@@ -58,11 +58,6 @@ def test_each_follow_up_is_an_event_with_an_alarm_and_a_link():
     assert str(events[1]["url"]) == "https://reachout.example/contacts/20"
 
 
-def test_an_overdue_follow_up_starts_now_so_its_alarm_still_rings():
-    event = parse([item(3, 30, "Ana Silva", NOW - timedelta(days=2))]).walk("VEVENT")[0]
-    assert event.decoded("dtstart") == NOW
-
-
 def test_names_with_calendar_syntax_stay_in_their_field():
     name = "Eve;X-EVIL:1\nBEGIN:VEVENT, Jr."
     calendar = parse([item(4, 40, name, NOW + timedelta(hours=1))])
