@@ -20,6 +20,7 @@ from server.db import time_zones
 from server.swaps import rates
 from server.web import limits, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.errors import signed_out_here
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
@@ -45,11 +46,8 @@ async def show_card(request: Request) -> Response:
 # its save is checked against.
 AS_OF = "card_as_of"
 
-SIGNED_OUT_HERE = "You were signed out on this browser. Sign in to save your card."
-DELETED_HERE = (
-    "Your account was deleted from another browser, so this card was not saved."
-    " To start again, make a new card."
-)
+SIGNED_OUT_HERE = signed_out_here("your card", deleted=False)
+DELETED_HERE = signed_out_here("this card", deleted=True) + " To start again, make a new card."
 
 
 def _as_of(card: Any) -> str | None:
@@ -227,9 +225,13 @@ async def card_photo(request: Request) -> Response:
     sql = request.app.state.sql
     key = photos.new_key()
     async with request.app.state.pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "photos.create", key=key, account_id=account_id, jpeg=jpeg)
-        await sql.run(conn, "cards.set_photo", account_id=account_id, photo_key=key)
-        await sql.run(conn, "photos.delete_unused", account_id=account_id)
+        stored = await sql.run(conn, "photos.create", key=key, account_id=account_id, jpeg=jpeg)
+        if stored is not None:
+            await sql.run(conn, "cards.set_photo", account_id=account_id, photo_key=key)
+            await sql.run(conn, "photos.delete_unused", account_id=account_id)
+    if stored is None:
+        # The account was deleted from another browser while the photo was on its way.
+        raise HTTPException(403, signed_out_here("this photo", deleted=True))
     return await _photo_response(request, account_id, None)
 
 

@@ -54,17 +54,38 @@ TYPE_ONE = (
 )
 
 
-def find(value: str, known: frozenset[str]) -> str | None:
+# Known to PostgreSQL but not offered, typed: an abbreviation or an offset ("EST", "MST",
+# "Etc/GMT+3"). Most keep one offset all year (EST in July is an hour off New York's
+# clocks), and POSIX signs run backwards (Etc/GMT+3 is three hours behind UTC).
+NOT_A_PLACE = (
+    "Abbreviations and offsets (EST, GMT+3) can be hours off a place's clocks: EST is an hour"
+    " off New York's all summer. Type a city, like London, or a zone like America/New_York."
+)
+
+
+def find(value: str, known: frozenset[str], *, unchanged: str | None = None) -> str | None:
     """The zone ``value`` names as typed on a phone (any case, a space for an underscore:
     "america/new york"), or its city alone ("London", "new york"), also with its country
-    after a comma ("Paris, France"), or None."""
+    after a comma ("Paris, France"), or None. Only the zones the field suggests
+    (``choices``) are found: a person means a place. ``unchanged`` is the zone the field
+    was filled with, kept as it is when sent back so (the browser's, which may be none of
+    those, as Settings shows it)."""
     value = value.strip()
-    if value in known:
+    if unchanged is not None and value == unchanged and value in known:
+        return value
+    offered = _offered(known)
+    if value in offered:
         return value
     folded = value.replace(" ", "_").casefold()
-    by_name, by_city = _folded_indexes(known)
+    by_name, by_city = _folded_indexes(offered)
     city = value.split(",", 1)[0].strip().replace(" ", "_").casefold()
     return by_name.get(folded) or by_city.get(folded) or by_city.get(city)
+
+
+def mistake(value: str, known: frozenset[str]) -> str:
+    """What to say of a typed zone ``find`` did not find."""
+    folded = value.strip().replace(" ", "_").casefold()
+    return NOT_A_PLACE if folded in _folded_indexes(known)[0] else TYPE_ONE
 
 
 @functools.lru_cache(maxsize=4)
@@ -98,8 +119,17 @@ def _offset(name: str, now: datetime) -> timedelta | None:
 
 
 def choose(value: str, known: frozenset[str]) -> str:
-    """The browser's zone when PostgreSQL knows it; UTC otherwise (changeable in settings)."""
-    return find(value, known) or FALLBACK
+    """The browser's zone when PostgreSQL knows it; UTC otherwise (changeable in settings).
+    Any name it knows: a browser's is a tz name that means what it says (Etc/GMT-3 when
+    that is how its device is set)."""
+    value = value.strip()
+    return value if value in known else find(value, known) or FALLBACK
+
+
+@functools.lru_cache(maxsize=4)
+def _offered(known: frozenset[str]) -> frozenset[str]:
+    # Cached as the indexes are: one object per set of names, so theirs are built once.
+    return frozenset(choices(known))
 
 
 def choices(known: frozenset[str]) -> tuple[str, ...]:

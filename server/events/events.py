@@ -78,7 +78,11 @@ class EventForm:
     ends_at: datetime | None = None
 
 
-def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
+def validate(
+    form: FormData, known_zones: frozenset[str], *, shown_zone: str | None = None
+) -> EventForm:
+    """The event form checked; ``shown_zone`` is the zone the form was filled with (the
+    organizer's, or the event's), which passes unchanged: what is typed must be a place."""
     values = {
         name: text(form, name)
         for name in ("name", "venue", "description", "starts_at", "ends_at", "time_zone")
@@ -91,9 +95,9 @@ def validate(form: FormData, known_zones: frozenset[str]) -> EventForm:
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
             errors[name] = f"Please keep this under {limit} characters."
-    zone = time_zones.find(values["time_zone"], known_zones)
+    zone = time_zones.find(values["time_zone"], known_zones, unchanged=shown_zone)
     if zone is None:
-        errors["time_zone"] = time_zones.TYPE_ONE
+        errors["time_zone"] = time_zones.mistake(values["time_zone"], known_zones)
     else:
         values["time_zone"] = zone
     starts = ends = None

@@ -21,7 +21,7 @@ from server.mail import addresses
 from server.swaps.joining import attempt_hash
 from server.web import limits, pages, qr, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.errors import Titled
+from server.web.errors import NoCard, Titled, signed_out_here
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
@@ -61,16 +61,49 @@ def _form_page(
     )
 
 
+def _not_saved(
+    request: Request, values: dict[str, str], event: Any = None, *, deleted: bool
+) -> Response:
+    """The form sent from a browser signed out since it was shown (Settings on another
+    device), or by an account deleted meanwhile: again, with what was typed, and why nothing
+    was saved. Its Sign in link leads back to the events (or this event), whose page has the
+    form again."""
+    back = (
+        url_path(request, "event", event_id=event["id"]) if event else url_path(request, "events")
+    )
+    return render(
+        request,
+        "event_form.html",
+        {
+            "values": values,
+            "errors": {},
+            "event": event,
+            "refused": "",
+            "signed_out_here": signed_out_here(
+                "this event" if event else "your event", deleted=deleted
+            ),
+            "sign_in_next": None if deleted else back,
+        },
+        status_code=403,
+    )
+
+
 @signed_in(redirect="card", then="event_new")
 async def event_new(request: Request) -> Response:
     return _form_page(request, None)
 
 
-@signed_in(message="Make your card first; then you can create an event.")
 async def event_create(request: Request) -> Response:
     form = await read_form(request)
+    if viewer(request).signed_out:
+        typed = events.validate(form, request.app.state.time_zones).values
+        return _not_saved(request, typed, deleted=viewer(request).account_deleted)
+    if viewer(request).account_id is None:
+        raise NoCard(403, "Make your card first; then you can create an event.")
     account_id = signed_in_account(request)
-    checked = events.validate(form, request.app.state.time_zones)
+    checked = events.validate(
+        form, request.app.state.time_zones, shown_zone=viewer(request).time_zone
+    )
     if checked.errors:
         return _form_page(request, checked, status_code=422)
     values = checked.values
@@ -80,27 +113,34 @@ async def event_create(request: Request) -> Response:
         refused = _form_page(request, checked, status_code=429, refused=str(too_many.detail))
         refused.headers.update(too_many.headers or {})
         return refused
-    for _ in range(10):  # a clash among 887 million codes is rare; just draw again
-        event_id = await request.app.state.sql.run(
-            request.app.state.pool,
-            "events.create",
-            organizer_id=account_id,
-            name=values["name"],
-            venue=values["venue"],
-            description=values["description"],
-            starts_at=checked.starts_at,
-            ends_at=checked.ends_at,
-            time_zone=values["time_zone"],
-            join_code=events.new_code(),
-        )
+    sql = request.app.state.sql
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        for _ in range(10):  # a clash among 887 million codes is rare; just draw again
+            made = await sql.run(
+                conn,
+                "events.create",
+                organizer_id=account_id,
+                name=values["name"],
+                venue=values["venue"],
+                description=values["description"],
+                starts_at=checked.starts_at,
+                ends_at=checked.ends_at,
+                time_zone=values["time_zone"],
+                join_code=events.new_code(),
+            )
+            if made["id"] is not None or not made["organizer_found"]:
+                break
+        else:  # pragma: no cover - ten clashes in a row
+            raise HTTPException(503, "Please try again.")
+        event_id = made["id"]
         if event_id is not None:
-            break
-    else:  # pragma: no cover - ten clashes in a row
-        raise HTTPException(503, "Please try again.")
-    # The organizer attends too, so their own swaps there are tagged.
-    await request.app.state.sql.run(
-        request.app.state.pool, "events.join", event_id=event_id, account_id=account_id, listed=True
-    )
+            # The organizer attends too, so their own swaps there are tagged.
+            await sql.run(
+                conn, "events.join", event_id=event_id, account_id=account_id, listed=True
+            )
+    if event_id is None:
+        # The account was deleted from another browser while the form was on its way.
+        return _not_saved(request, values, deleted=True)
     return RedirectResponse(url_path(request, "event", event_id=event_id), status_code=303)
 
 
@@ -119,8 +159,14 @@ async def event_edit(request: Request) -> Response:
 
 async def event_update(request: Request) -> Response:
     form = await read_form(request)
+    if viewer(request).signed_out:
+        # Not "not one of yours": their event, asked for from a browser signed out since.
+        # Only its id (in the URL) and what was typed are shown: nothing of it is looked up.
+        typed = events.validate(form, request.app.state.time_zones).values
+        shown = {"id": request.path_params["event_id"], "name": typed["name"] or "event"}
+        return _not_saved(request, typed, shown, deleted=viewer(request).account_deleted)
     event = await load_event(request, organizer=True)
-    checked = events.validate(form, request.app.state.time_zones)
+    checked = events.validate(form, request.app.state.time_zones, shown_zone=event["time_zone"])
     if checked.errors:
         return _form_page(request, checked, event, status_code=422)
     values = checked.values

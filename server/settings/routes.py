@@ -89,9 +89,11 @@ async def settings_save(request: Request) -> Response:
         "reminders_by": text(form, "reminders_by"),
     }
     errors = {}
-    zone = time_zones.find(values["time_zone"], request.app.state.time_zones)
+    known = request.app.state.time_zones
+    # The zone the page showed passes unchanged: the browser's, maybe none the field offers.
+    zone = time_zones.find(values["time_zone"], known, unchanged=viewer(request).time_zone)
     if zone is None:
-        errors["time_zone"] = time_zones.TYPE_ONE
+        errors["time_zone"] = time_zones.mistake(values["time_zone"], known)
     else:
         values["time_zone"] = zone
     if values["followup_timing"] not in wording.TIMINGS:

@@ -34,8 +34,23 @@ RETRY_AFTER_SECONDS = 5
 MESSAGES = {
     404: "There is nothing here. The link may be mistyped or out of date.",
     405: "That page cannot be used this way.",
-    413: "That upload or form was too large. Photos can be up to 8 MB; text fields are short.",
 }
+
+
+def too_large(request: Request) -> str:
+    """The 413 message, with the photo limit as MAX_PHOTO_BYTES sets it."""
+    limit: int = request.app.state.settings.max_photo_bytes
+    mib = 1024 * 1024
+    size = f"{round(limit / mib, 1):g} MB" if limit >= mib // 10 else f"{limit // 1024} KB"
+    return f"That upload or form was too large. Photos can be up to {size}; text fields are short."
+
+
+def signed_out_here(what: str, *, deleted: bool) -> str:
+    """Said above a form sent from a browser signed out since it was shown (Settings on
+    another device), which keeps what was typed: ``what`` ("your card") was not saved."""
+    if deleted:
+        return f"Your account was deleted from another browser, so {what} was not saved."
+    return f"You were signed out on this browser. Sign in to save {what}."
 
 
 SIGN_IN_TITLE = "Sign in to open this"
@@ -87,6 +102,8 @@ def error_response(
     from server.web.templating import render  # templating imports htmx helpers; avoid a cycle
 
     title = title or TITLES.get(status_code, "Something went wrong")
+    if not message and status_code == 413:
+        message = too_large(request)
     message = message or MESSAGES.get(status_code) or "Please try again in a moment."
     context = {
         "title": title,

@@ -1,9 +1,18 @@
--- name: create$
--- A new event; returns its id. The join code is made by the caller (retried if taken).
-INSERT INTO events (organizer_id, name, venue, description, starts_at, ends_at, time_zone, join_code)
-VALUES (:organizer_id, :name, :venue, :description, :starts_at, :ends_at, :time_zone, :join_code)
-ON CONFLICT (join_code) DO NOTHING
-RETURNING id
+-- name: create^
+-- A new event: its id (NULL: the join code, made by the caller, is taken; draw again), and
+-- whether its organizer's account is there (false: deleted from another browser meanwhile;
+-- nothing is made). The account is held until the transaction ends (FOR KEY SHARE), so a
+-- deletion waits for it.
+WITH organizer AS (
+    SELECT a.id FROM accounts a WHERE a.id = :organizer_id FOR KEY SHARE
+), made AS (
+    INSERT INTO events (organizer_id, name, venue, description, starts_at, ends_at, time_zone, join_code)
+    SELECT organizer.id, :name, :venue, :description, :starts_at, :ends_at, :time_zone, :join_code
+    FROM organizer
+    ON CONFLICT (join_code) DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT id FROM made) AS id, EXISTS (SELECT 1 FROM organizer) AS organizer_found
 
 -- name: update$
 -- The organizer edits the event.

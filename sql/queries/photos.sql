@@ -1,6 +1,10 @@
--- name: create!
--- Store a processed photo for an account.
-INSERT INTO photos (key, account_id, jpeg) VALUES (:key, :account_id, :jpeg)
+-- name: create$
+-- Store a processed photo for an account; returns its key, or NULL when the account is gone
+-- (deleted from another browser while the photo was uploaded): nothing is stored. The account
+-- is held until the transaction ends (FOR KEY SHARE), so a deletion waits for it.
+INSERT INTO photos (key, account_id, jpeg)
+SELECT :key, a.id, :jpeg FROM accounts a WHERE a.id = :account_id FOR KEY SHARE
+RETURNING key
 
 -- name: get$
 -- The JPEG bytes for a photo key.

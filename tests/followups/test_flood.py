@@ -43,11 +43,41 @@ async def flood(app, link: str, count: int = 12) -> None:
     assert [a.status_code for a in answers] == [303] * count
 
 
+# A city for each whole number of hours ahead of UTC, none with summer time: a zone typed in
+# Settings must be a place (Etc/GMT-N is refused there).
+CITY_HOURS_AHEAD = {
+    -9: "Pacific/Gambier",
+    -8: "Pacific/Pitcairn",
+    -7: "America/Phoenix",
+    -6: "America/Regina",
+    -5: "America/Bogota",
+    -4: "America/La_Paz",
+    -3: "America/Sao_Paulo",
+    -2: "America/Noronha",
+    -1: "Atlantic/Cape_Verde",
+    0: "UTC",
+    1: "Africa/Lagos",
+    2: "Africa/Johannesburg",
+    3: "Asia/Riyadh",
+    4: "Asia/Dubai",
+    5: "Asia/Tashkent",
+    6: "Asia/Dhaka",
+    7: "Asia/Bangkok",
+    8: "Asia/Singapore",
+    9: "Asia/Tokyo",
+    10: "Australia/Brisbane",
+    11: "Pacific/Noumea",
+    12: "Pacific/Tarawa",
+    13: "Pacific/Fakaofo",
+    14: "Pacific/Kiritimati",
+}
+
+
 def zone_where_it_is(hour: int) -> str:
-    """A time zone where it is ``hour`` o'clock now (Etc/GMT-N is N hours ahead of UTC)."""
+    """A time zone where it is ``hour`` o'clock now."""
     ahead = (hour - datetime.now(UTC).hour) % 24
     ahead = ahead - 24 if ahead > 14 else ahead
-    return f"Etc/GMT{-ahead:+d}"
+    return CITY_HOURS_AHEAD[ahead]
 
 
 async def awake(pool) -> None:
