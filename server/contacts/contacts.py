@@ -12,7 +12,7 @@ from starlette.requests import Request
 from server.db.pool import Connection, transaction
 from server.db.queries import Queries
 from server.web.auth import signed_in_account
-from server.web.notices import with_notice
+from server.web.notices import swap_notice, with_notice
 from server.web.urls import url_path
 
 # The guard on every handler that opens one of my contacts.
@@ -65,10 +65,20 @@ async def load_followup(request: Request, contact: Any) -> Any:
     )
 
 
-def new_contact_url(request: Request, contact_id: int, *, waiting: bool = False) -> str:
-    """Where a swap lands: the new contact's page, saying they were just added, or, when
-    ``waiting`` for them to accept (``awaits_accept``), that they have my card so far."""
-    notice = "swap_sent" if waiting else "swapped"
+async def swap_said(
+    conn: asyncpg.Pool | Connection, sql: Queries, account_id: int, other_id: int
+) -> str:
+    """The notice a swap of ``account_id`` with ``other_id`` lands with (``swap_notice``),
+    read back both ways rather than taken from the cards: a swap adds nothing to an earlier
+    scan of a card that asks first and still waits to be accepted, whichever side scanned."""
+    return swap_notice(
+        they_wait=await awaits_accept(conn, sql, account_id, other_id),
+        i_wait=await awaits_accept(conn, sql, other_id, account_id),
+    )
+
+
+def new_contact_url(request: Request, contact_id: int, notice: str) -> str:
+    """Where a swap lands: the new contact's page, with the ``notice`` ``swap_said`` gave."""
     return with_notice(url_path(request, "contact", contact_id=contact_id), notice)
 
 

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from server.cards.cards import load_card
 from server.contacts import blocks
-from server.contacts.contacts import awaits_accept
+from server.contacts.contacts import swap_said
 from server.db.pool import Connection
 from server.events import events
 from server.events.events import load_event
@@ -24,7 +24,7 @@ from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect, trigger_client_event
-from server.web.notices import swap_notice, with_notice
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -348,10 +348,7 @@ async def _accepted_url(
     """Their contact page, saying what the accept made. It adds nothing to an earlier swap
     by a card that asks first and still waits to be accepted, either way: said as it is."""
     sql = request.app.state.sql
-    notice = swap_notice(
-        they_wait=await awaits_accept(conn, sql, account_id, other_id),
-        i_wait=await awaits_accept(conn, sql, other_id, account_id),
-    )
+    notice = await swap_said(conn, sql, account_id, other_id)
     return with_notice(url_path(request, "contact", contact_id=contact_id), notice)
 
 

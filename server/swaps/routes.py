@@ -14,7 +14,7 @@ from starlette.routing import Route
 from server.cards import fields, photos, vcard
 from server.cards.cards import load_card, phone_region
 from server.cards.sharing import share_url
-from server.contacts.contacts import awaits_accept, new_contact_url
+from server.contacts.contacts import new_contact_url, swap_said
 from server.db import time_zones
 from server.swaps import card_pages, rates, sync
 from server.swaps.connect import SwapRefused, connect
@@ -120,9 +120,9 @@ async def _swap(request: Request, visit: Visit) -> Response:
         pending=bool(visit.card["ask_details_first"]),
     )
     # Read back, not taken from the card: a swap made before they turned "ask first" on (or
-    # off) stays as it was.
-    waiting = await awaits_accept(pool, request.app.state.sql, visit.viewer_id, visit.owner_id)
-    return redirect(request, new_contact_url(request, contact_id, waiting=waiting))
+    # off) stays as it was, and one of mine still waiting for me to accept them too.
+    notice = await swap_said(pool, request.app.state.sql, visit.viewer_id, visit.owner_id)
+    return redirect(request, new_contact_url(request, contact_id, notice))
 
 
 async def leave_details(request: Request) -> Response:

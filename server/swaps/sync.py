@@ -25,7 +25,7 @@ from starlette.requests import Request
 
 from server.cards import fields
 from server.cards.cards import phone_region
-from server.contacts.contacts import awaits_accept, new_contact_url
+from server.contacts.contacts import new_contact_url, swap_said
 from server.db.pool import Connection
 from server.db.queries import Queries
 from server.swaps import rates
@@ -191,17 +191,27 @@ async def record(
     )
 
 
+# The answer's words for each notice ``swap_said`` gives (the outbox and the Scan and Tap
+# screens show them in a line): what the swap made, as the contact page's notice says it.
+SAID = {
+    "swapped": "Swapped with {name}.",
+    "swap_sent": "Sent to {name}: waiting for them to accept.",
+    "swap_to_accept": (
+        "Saved {name}: they see only your name, headline and photo until you accept them."
+    ),
+}
+
+
 def done(
-    request: Request, contact_id: int, name: str, *, waiting: bool = False
+    request: Request, contact_id: int, name: str, *, notice: str = "swapped"
 ) -> tuple[int, dict[str, Any]]:
-    """The answer to a swap made: with whom, and the way to them. ``waiting``: their card
-    asks for details first, and they have yet to accept (``awaits_accept``)."""
-    said = f"Sent to {name}: waiting for them to accept." if waiting else f"Swapped with {name}."
+    """The answer to a swap made: with whom, and the way to them. ``notice``: what it made,
+    from ``swap_said`` (a guest typed in is simply swapped)."""
     return 200, {
         "status": "done",
-        "message": said,
+        "message": SAID[notice].format(name=name),
         "name": name,
-        "url": new_contact_url(request, contact_id, waiting=waiting),
+        "url": new_contact_url(request, contact_id, notice),
     }
 
 
@@ -235,8 +245,8 @@ async def perform(
             )
         except SwapRefused as refused:
             return failed(refused.status_code, refused.detail)
-        waiting = await awaits_accept(conn, sql, account_id, card["account_id"])
-        return done(request, contact_id, card["name"], waiting=waiting)
+        notice = await swap_said(conn, sql, account_id, card["account_id"])
+        return done(request, contact_id, card["name"], notice=notice)
     if kind == "code":
         try:
             # A savepoint: a refused swap leaves their code unused, as if never typed.
@@ -258,9 +268,10 @@ async def perform(
             raise Answer(429, {"status": "retry", "message": outcome.message, "retry_after": wait})
         if outcome.owner_id is None:
             return failed(outcome.status, outcome.message)
-        # A code swaps at once, but not past an earlier scan of their card still waiting.
-        waiting = await awaits_accept(conn, sql, account_id, outcome.owner_id)
-        return done(request, contact_id, outcome.owner_name, waiting=waiting)
+        # A code swaps at once, but not past an earlier scan of a card that asks first and
+        # still waits to be accepted (theirs, or mine).
+        notice = await swap_said(conn, sql, account_id, outcome.owner_id)
+        return done(request, contact_id, outcome.owner_name, notice=notice)
     values, errors = fields.validate_quick(
         guest_form(payload), phone_region(request), someone_else=True
     )

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from server.cards import fields
 from server.cards.cards import phone_region
-from server.contacts.contacts import awaits_accept
+from server.contacts.contacts import swap_said
 from server.db.pool import transaction
 from server.swaps import sync
 from server.swaps.connect import create_guest
@@ -24,7 +24,7 @@ from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.disconnects import HungUp, unless_disconnected
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
-from server.web.notices import swap_notice, with_notice
+from server.web.notices import with_notice
 from server.web.templating import poll_again, poll_done, render
 from server.web.urls import url_path
 
@@ -209,10 +209,7 @@ async def _answer(
         if contact_id is not None and partner is not None:
             # A bump adds nothing to an earlier scan of a card that asks first and still
             # waits to be accepted: said as it is, on either side.
-            notice = swap_notice(
-                they_wait=await awaits_accept(pool, sql, account_id, partner),
-                i_wait=await awaits_accept(pool, sql, partner, account_id),
-            )
+            notice = await swap_said(pool, sql, account_id, partner)
             url = with_notice(url_path(request, "contact", contact_id=contact_id), notice)
     choices = await bumps.crowd(pool, sql, outcome)
     if _wants_json(request):
