@@ -22,6 +22,12 @@ class Field:
     hint: str = ""
     autocomplete: str = "off"
 
+    @property
+    def offline_check(self) -> dict[str, str]:
+        """What the Tap page's offline check of this field needs (tap.js): the words this
+        module refuses it in and, for LinkedIn, its rule. Empty for a field not checked."""
+        return OFFLINE_CHECKS.get(self.kind, {})
+
 
 FIELDS: tuple[Field, ...] = (
     Field("name", "Name", 100, autocomplete="name"),
@@ -53,6 +59,14 @@ REACH_FIELDS = ("email", "phone", "linkedin", "website", "other_link")
 
 
 LINKEDIN_ONLY = "Use a linkedin.com link, or just your LinkedIn username."
+# A LinkedIn value with none of these is a bare username, made into a link to its profile.
+LINKEDIN_LINK_MARKS = "/.:"
+# The site every LinkedIn link must be on, itself or a subdomain (web_links.is_linkedin).
+LINKEDIN_SITE = "linkedin.com"
+BAD_EMAIL = "That email address does not look right."
+BAD_PHONE = "That phone number does not look right."
+PHONE_CHECK_DIGITS = f"{BAD_PHONE} Check its digits."
+PHONE_ADD_COUNTRY = f"{BAD_PHONE} Include the country code."
 NO_NAME = "Please enter your name."
 THEIR_NAME = "Please enter their name."
 THEIR_REACH = "Add their email, phone number or LinkedIn profile, so you can reach them."
@@ -70,7 +84,7 @@ def _url(value: str) -> str:
 
 
 def _linkedin(value: str) -> str:
-    if "/" not in value and "." not in value and ":" not in value:
+    if not any(mark in value for mark in LINKEDIN_LINK_MARKS):
         # A bare username: quoted, so "dana?x=1" or "dana#x" stays part of the path.
         value = "https://www.linkedin.com/in/" + quote(value.lstrip("@"), safe="-_~")
     try:
@@ -91,6 +105,20 @@ NOT_EMAILABLE = (
 )
 
 
+# Handed to the Tap page (Field.offline_check), so a guest kept offline is refused at once,
+# in these words, where the server surely would refuse them (tap.js says which cases).
+OFFLINE_CHECKS: dict[str, dict[str, str]] = {
+    "email": {"bad": BAD_EMAIL, "not_emailable": NOT_EMAILABLE},
+    "tel": {"bad": BAD_PHONE, "check_digits": PHONE_CHECK_DIGITS, "add_country": PHONE_ADD_COUNTRY},
+    "linkedin": {
+        "only": LINKEDIN_ONLY,
+        "site": LINKEDIN_SITE,
+        "link_marks": LINKEDIN_LINK_MARKS,
+        "longest": str(web_links.MAX_LENGTH),
+    },
+}
+
+
 def validate_email_address(value: str) -> str:
     """The address as the card form keeps it; Invalid with a readable message. A domain in
     any script is kept as typed (mail goes to its ASCII form); letters outside ASCII before
@@ -98,7 +126,7 @@ def validate_email_address(value: str) -> str:
     try:
         valid = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise Invalid("That email address does not look right.") from None
+        raise Invalid(BAD_EMAIL) from None
     if not valid.local_part.isascii():
         raise Invalid(NOT_EMAILABLE)
     return valid.normalized
@@ -112,13 +140,13 @@ def _phone(value: str, region: str) -> str:
             # read from a phone there, it is the same number written with a "+".
             number = phonenumbers.parse("+" + value.lstrip()[2:], region)
     except phonenumbers.NumberParseException:
-        raise Invalid("That phone number does not look right.") from None
+        raise Invalid(BAD_PHONE) from None
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
         if value.lstrip().startswith(("+", "00")):
             # It has its country code: asking for one would send them looking for a mistake
             # they did not make.
-            raise Invalid("That phone number does not look right. Check its digits.")
-        raise Invalid("That phone number does not look right. Include the country code.")
+            raise Invalid(PHONE_CHECK_DIGITS)
+        raise Invalid(PHONE_ADD_COUNTRY)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

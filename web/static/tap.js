@@ -23,16 +23,34 @@
     box.appendChild(p);
   }
 
+  // This phone's clock, as the bump and the clock's samples read it: monotonic, so a
+  // clock set between a sample and a bump does not move the bump.
+  function clock() { return performance.timeOrigin + performance.now(); }
+
   // NTP-style: the sample with the shortest round trip has the least room for asymmetry.
+  // Timed where the browser's network stack saw the request go and the answer come
+  // (Resource Timing), not when this page's script next ran: a busy page (one still
+  // loading, a slow phone, a full CPU) reads the answer late, and an estimate from that
+  // is late by half the delay, a good part of the server's window for one bump (40 ms).
+  // Each sample has its own address, to find its timing (none: the script's own times).
+  var samples = 0;
+
   function syncClock() {
     var url = result().dataset.clockUrl;
     var best = null;
     function sample(left) {
-      var sent = Date.now();
-      return fetch(url, { cache: "no-store", credentials: "same-origin" })
+      var address = new URL(url, location.href);
+      address.searchParams.set("sample", String(++samples));
+      var sent = clock();
+      return fetch(address.href, { cache: "no-store", credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (body) {
-          var received = Date.now();
+          var received = clock();
+          var timing = performance.getEntriesByName ? performance.getEntriesByName(address.href, "resource").pop() : null;
+          if (timing && timing.requestStart > 0 && timing.responseStart >= timing.requestStart) {
+            sent = performance.timeOrigin + timing.requestStart;
+            received = performance.timeOrigin + timing.responseStart;
+          }
           var trip = received - sent;
           if (!best || trip < best.trip) best = { trip: trip, offset: body.now - (sent + received) / 2 };
           return left > 1 ? sample(left - 1) : best;
@@ -50,7 +68,11 @@
     if (!armed) return;
     var force = magnitude(event.acceleration);
     if (!force) force = Math.max(0, magnitude(event.accelerationIncludingGravity) - 9.81);
-    var now = Date.now();
+    // When the phone felt it, not when this script got to it: on a busy phone that can be
+    // tens of milliseconds later, as long as the server's window for one bump. (A browser
+    // old enough to stamp events in epoch time, not since the page opened: this moment.)
+    var felt = event.timeStamp > 0 && event.timeStamp <= performance.now();
+    var now = felt ? performance.timeOrigin + event.timeStamp : clock();
     if (force < THRESHOLD || now - lastBump < QUIET_MS) return;
     lastBump = now;
     if (!navigator.onLine) { say(OFFLINE); return; }
@@ -131,10 +153,11 @@
     }
     var refused = [];
     if (!payload.name) refused.push({ field: "name", message: says.offlineNoName });
-    var checks = { email: emailRefusal, phone: phoneRefusal };
+    var checks = { email: emailRefusal, phone: phoneRefusal, linkedin: linkedinRefusal };
+    var words = serverWords();
     var reach = says.offlineReach.split(" ");
     reach.forEach(function (name) {
-      var message = payload[name] && checks[name] ? checks[name](payload[name]) : null;
+      var message = payload[name] && checks[name] && words[name] ? checks[name](payload[name], words[name]) : null;
       if (message) refused.push({ field: name, message: message });
     });
     var reachRefused = refused.some(function (r) { return reach.indexOf(r.field) >= 0; });
@@ -144,16 +167,18 @@
     return refused;
   }
 
-  // The server's words for an address or a number it refuses (server/cards/fields.py).
-  var BAD_EMAIL = "That email address does not look right.";
-  var NOT_EMAILABLE = "We can't send email to an address with accents or non-Latin letters before the @. Please use another address.";
-  var BAD_PHONE = "That phone number does not look right.";
+  // The server's words, and its LinkedIn rule, by field (server/cards/fields.py, handed over
+  // by tap.html): one source, so the words said offline are the words said online.
+  function serverWords() {
+    var tag = document.getElementById("offline-field-checks");
+    try { return tag ? JSON.parse(tag.textContent) : {}; } catch (e) { return {}; }
+  }
 
   // The browser's own check of an email field (its validity), on the address with its
   // domain in ASCII: Chromium finds "omar@bücher.example" malformed, the server does not.
   // And a dot in the domain, as the server asks ("omar@gmail" is refused there). Only what
   // the server surely refuses: a guest wrongly refused here could not be kept at all.
-  function emailRefusal(value) {
+  function emailRefusal(value, says) {
     var at = value.lastIndexOf("@");
     var local = at > 0 ? value.slice(0, at) : value;
     var domain = at > 0 ? value.slice(at + 1) : "";
@@ -163,21 +188,50 @@
     probe.type = "email";
     // Letters outside ASCII before the @ fail the browser's check, but have their own words.
     probe.value = local.replace(/[^\x00-\x7f]/g, "a") + "@" + ascii;
-    if (at <= 0 || !ascii || ascii.indexOf(".") < 0 || probe.validity.typeMismatch) return BAD_EMAIL;
-    return /[^\x00-\x7f]/.test(local) ? NOT_EMAILABLE : null;
+    if (at <= 0 || !ascii || ascii.indexOf(".") < 0 || probe.validity.typeMismatch) return says.bad;
+    return /[^\x00-\x7f]/.test(local) ? says.not_emailable : null;
   }
 
   // A rough count of digits, not the server's numbering plans (libphonenumber): only a
   // number no country could have is refused. The shortest anywhere is 4 digits (6 with its
   // country code), the longest 17 (20). Letters may be a number's own ("1-800-FLOWERS").
-  function phoneRefusal(value) {
+  function phoneRefusal(value, says) {
     var digits = (value.match(/\p{Nd}/gu) || []).length;
     var abroad = /^\s*(\+|00)/.test(value);  // with its country code: the server's test
     var own = abroad && /^\s*00/.test(value) ? digits - 2 : digits;
-    if (own < (abroad ? 3 : 2) || own > 20) return BAD_PHONE;
+    if (own < (abroad ? 3 : 2) || own > 20) return says.bad;
     if (/\p{L}/u.test(value)) return null;
-    if (own < (abroad ? 6 : 4)) return BAD_PHONE + (abroad ? " Check its digits." : " Include the country code.");
+    if (own < (abroad ? 6 : 4)) return abroad ? says.check_digits : says.add_country;
     return null;
+  }
+
+  // The server's rule (fields._linkedin): a value with none of its link marks is a username,
+  // made into a profile link; a link must be to its site or a subdomain. Refused here, in its
+  // words, only a link the server surely reads as this browser does (web_links: plain ASCII,
+  // a host of letters, digits, "-", "_" and dots, http or https), on another site. Anything
+  // else it may refuse for another reason, in other words: kept, and said once it answers.
+  var PLAIN_LINK = /^(https?:\/\/)?([a-z0-9_-]+(\.[a-z0-9_-]+)+)\.?(:\d{1,5})?([\/?#][\x21-\x5b\x5d-\x7e]*)?$/i;
+
+  function linkedinRefusal(value, says) {
+    var typed = value.split(/\s+/).join(" ");  // as the server reads it: spaces collapsed
+    var marked = Array.prototype.some.call(says.link_marks, function (mark) { return typed.indexOf(mark) >= 0; });
+    var plain = PLAIN_LINK.exec(typed);
+    if (!marked || !plain) return null;
+    // With no scheme, a colon before the first "/" that is no port makes it "only web links".
+    var first = typed.split("/")[0];
+    if (!plain[1] && first.indexOf(":") >= 0 && !/:\d+$/.test(first)) return null;
+    var link;
+    try { link = new URL(plain[1] ? typed : "https://" + typed); } catch (e) { return null; }
+    var host = link.hostname;
+    var labels = host.split(".");
+    var port = plain[4] ? Number(plain[4].slice(1)) : 1;
+    // A host the browser read as another (an IPv4 address: "127.1"), one the server reads
+    // further (punycode), a name or port out of bounds, or a link too long to store: the
+    // server says something else of it.
+    if (host !== plain[2].toLowerCase() || /^(\d+|0x[0-9a-f]*)$/.test(labels[labels.length - 1]) ||
+        labels.some(function (label) { return label.length > 63 || label.indexOf("xn--") === 0; }) ||
+        host.length > 253 || !(port > 0 && port < 65536) || link.href.length > Number(says.longest)) return null;
+    return host === says.site || host.slice(-says.site.length - 1) === "." + says.site ? null : says.only;
   }
 
   // Said as the server's own errors are (_forms.html): under each field, tied to it; the
