@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import os
+import pty
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import tty
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -192,9 +197,56 @@ def mail_sink(settings: Settings) -> None:
     asyncio.run(_serve_mail(host, smtp.port or 25, mailbox.directory(settings)))
 
 
+def _listens_nowhere_else(host: str, port: int) -> None:
+    """Stop here, before the "running at" lines, when ``host:port`` is taken: most often by
+    a `make run` still running (in another terminal, or left by one that was closed)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        # As uvicorn and the mail sink bind (SO_REUSEADDR): a port in TIME_WAIT is free.
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            sys.exit(
+                f"reachout: cannot start: port {port} is in use:"
+                " is another `make run` still running?"
+            )
+        sys.exit(f"reachout: cannot start: cannot listen on {host}:{port}: {error.strerror}")
+
+
+def _relay(source: int) -> None:
+    """Copy honcho's output to ours until it ends. Once our terminal is gone (closed, or SSH
+    lost), keep reading and drop it: honcho, writing there itself, would fail on its first
+    line ("SIGTERM received") and leave everything it started running."""
+    out: int | None = sys.stdout.fileno()
+    while True:
+        try:
+            chunk = os.read(source, 65536)
+        except OSError:  # a pty's reader gets EIO, not end of file, once no one writes
+            chunk = b""
+        if not chunk:
+            break
+        while out is not None and chunk:
+            try:
+                chunk = chunk[os.write(out, chunk) :]
+            except OSError:
+                out = None
+    os.close(source)
+
+
 def dev(settings: Settings) -> None:
     """`make run`: embedded PostgreSQL, migrations, then every Procfile.dev process (the
     Procfile's, and the mail sink)."""
+    smtp = urlsplit(settings.smtp_url)
+    ports = [
+        (
+            uvicorn_options(production=settings.production, port=settings.port, workers=1)["host"],
+            settings.port,
+        )
+    ]
+    if smtp.scheme == "smtp" and _loopback(smtp.hostname or ""):
+        ports.append((smtp.hostname or "", smtp.port or 25))
+    for host, port in ports:
+        _listens_nowhere_else(host, port)
     url = _database_url(settings)
     _migrate(_direct_url(settings), settings.database_wait_seconds)
     # Procfile lines say `python`: make that this interpreter (the venv's), not the system's.
@@ -203,30 +255,58 @@ def dev(settings: Settings) -> None:
     env.setdefault("BASE_URL", settings.base_url)
     # The web and worker processes send to the mail sink that Procfile.dev starts.
     env.setdefault("SMTP_URL", settings.smtp_url)
+    # localhost, whatever BASE_URL says: the mailbox answers only this computer (devmail).
     mail = (
-        f"  Mail it sends: {settings.base_url}/dev/mail\n" if settings.env == "development" else ""
+        f"  Mail it sends: http://localhost:{settings.port}/dev/mail\n"
+        if settings.env == "development"
+        else ""
     )
     print(
         f"\n  Reachout is running at {settings.base_url}/\n{mail}  (Ctrl-C stops it)\n",
         flush=True,
     )
+    # honcho's output comes through us (_relay): on a pseudo-terminal of our own when ours is
+    # a terminal, so that honcho still colours it.
+    if sys.stdout.isatty():
+        reader, writer = pty.openpty()
+        tty.setraw(writer)  # no "\r\n" for "\n": the bytes go on as honcho wrote them
+    else:
+        reader, writer = os.pipe()
     processes = subprocess.Popen(  # noqa: S603 - fixed argv, no user input
         [sys.executable, "-m", "honcho", "start", "-f", str(PROJECT_ROOT / "Procfile.dev")],
         env=env,
         cwd=PROJECT_ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=writer,
+        stderr=subprocess.STDOUT,
+        # A session of its own: the terminal's signals (Ctrl-C, the hang-up of a closed
+        # terminal or a lost SSH connection) reach only us, and we pass SIGTERM on. honcho
+        # has no SIGHUP handler: hung up with us, it would die and leave its processes.
+        start_new_session=True,
     )
+    os.close(writer)
+    relay = threading.Thread(target=_relay, args=(reader,), daemon=True)
+    relay.start()
+    stopping = False
 
     def stop(signum: int, frame: object) -> None:
         # Let honcho stop its processes, then return normally so that pgserver's
         # exit handler stops the embedded PostgreSQL (a bare SIGTERM would skip it).
+        nonlocal stopping
+        stopping = True
         processes.send_signal(signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, stop)
     while True:
         with contextlib.suppress(KeyboardInterrupt):
-            processes.wait()
+            code = processes.wait()
             break
+    relay.join(timeout=5)
+    # Stopped as asked: done. Else a process ended by itself (honcho then stops the
+    # others): fail with its exit code, for a script or CI running `make run`.
+    if not stopping and code != 0:
+        sys.exit(code if code > 0 else 128 - code)
 
 
 def main() -> None:

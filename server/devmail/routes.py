@@ -43,14 +43,16 @@ HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 DOCTYPE = re.compile(r"\s*<!doctype\b[^>]*>", re.IGNORECASE)
 
 
-ELSEWHERE = "Open the mailbox on the computer running Reachout."
+# By localhost: on that computer, the BASE_URL a phone uses (http://<its Wi-Fi address>:8000)
+# arrives from that address, not a loopback one, and would be refused too.
+ELSEWHERE = "Open the mailbox on the computer running Reachout, at http://localhost:{port}/dev/mail"
 
 
 def _mail_dir(request: Request) -> Path:
     if request.app.state.settings.env != "development":
         raise HTTPException(404)
     if not on_this_computer(client_ip(request)):
-        raise HTTPException(403, ELSEWHERE)
+        raise HTTPException(403, ELSEWHERE.format(port=request.app.state.settings.port))
     return mailbox.directory(request.app.state.settings)
 
 

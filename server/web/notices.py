@@ -38,11 +38,11 @@ NOTICES = {
     # A guest typed in on my phone: they have no app, so only an email reaches them. The same
     # words whether it went or not: an address gets one a day until it is confirmed for an
     # account, and 30 after, so "went" or "not" for a second try would tell anyone typing an
-    # address whether it has a Reachout account (queue_met_mail() in sql/logic.sql).
+    # address whether it has a Reachout account (queue_met_mail() in sql/logic.sql). So the
+    # usual case, plainly; the exceptions are on Privacy, the same for everyone.
     "guest_emailing": Notice(
         "Saved!",
-        "{name} is in your contacts. We email them your card, unless that address asked us"
-        " for none, or had one today and was never confirmed with us: reach out to them"
+        "{name} is in your contacts. We're emailing them your card: reach out to them"
         " yourself too.",
     ),
     "guest_saved": Notice(

@@ -307,7 +307,12 @@ async def test_a_phone_on_the_wifi_cannot_read_the_mailbox(dev: DevApp, client: 
         ):
             refused = await phone.get(url)
             assert refused.status_code == 403, url
-            assert "Open the mailbox on the computer running Reachout." in text_of(refused)
+            # By the address that works there: on that computer, the BASE_URL the phone uses
+            # (its Wi-Fi address) is refused too.
+            assert (
+                "Open the mailbox on the computer running Reachout,"
+                " at http://localhost:8000/dev/mail" in text_of(refused)
+            )
             assert "Mia" not in refused.text
 
 

@@ -449,7 +449,7 @@ async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool)
     page = text_of(await visitor.get(left.headers["location"]))
     assert (
         "We're emailing Dana Lee's card to mia@example.com, with a link to be reminded tomorrow"
-        " to follow up, unless that address asked us for none" in page
+        " to follow up. Keep it here too" in page
     )
     # No email left: nothing said of one.
     other = await new_phone()

@@ -55,6 +55,7 @@
       button.hidden = false;
       button.addEventListener("click", function () { write(button); });
     });
+    document.querySelectorAll("[data-nfc-note]").forEach(function (note) { note.hidden = false; });
     document.querySelectorAll("[data-nfc-read]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", read);
