@@ -4,8 +4,9 @@ and reused, and every outcome sorted into sent, try again, or refused for good.
 ``smtp://`` upgrades with STARTTLS when the server offers it; ``smtps://`` is TLS from the
 first byte. A user and password in the URL log in. 4xx replies, a dropped connection and
 timeouts are temporary. A 5xx is a bounce (the address gets no more mail) only when it says
-the mailbox is the trouble: an enhanced code (RFC 3463) 5.1.x or 5.2.x at any stage, or 550,
-551 or 553 without one at RCPT. A 5xx before RCPT (the greeting, the login, STARTTLS, MAIL
+the mailbox is the trouble: an enhanced code (RFC 3463) 5.1.x or 5.2.x at any stage (not
+one about the sender, ours, nor 5.2.3, a message too long), or 550, 551 or 553 without one at
+RCPT. A 5xx before RCPT (the greeting, the login, STARTTLS, MAIL
 FROM) or any other at RCPT (5.7.x relaying denied, a blocklist, 5.3.x) is our mail server
 refusing us: tried again, as when it is away. Any other 5xx at DATA refuses this message only.
 """
@@ -46,8 +47,13 @@ class MailResult:
 SESSION, RECIPIENT, DATA = "session", "recipient", "data"
 # An enhanced status code (RFC 3463) at the start of a 5xx reply's text: its subject and detail.
 ENHANCED = re.compile(r"5\.(\d{1,3})\.(\d{1,3})\b")
-# X.1.7 and X.1.8 are the sender's address (ours), not the recipient's mailbox.
+# X.1.7 and X.1.8 are the sender's address (ours), not the recipient's mailbox; so is an
+# X.1.0 (other address status) that names the sender: Postfix refuses a sender it could not
+# verify at RCPT with "550 5.1.0 <reachout@…>: Sender address rejected".
 SENDER_DETAILS = ("7", "8")
+SENDER_SAID = re.compile(r"\bsender\b", re.IGNORECASE)
+# X.2.3: the message is longer than the mailbox takes: this message, not the address.
+MESSAGE_DETAILS = ("3",)
 # Without an enhanced code, the RCPT replies that name the mailbox (RFC 5321): unavailable,
 # not local, a name not allowed.
 MAILBOX_CODES = (550, 551, 553)
@@ -140,7 +146,9 @@ def names_the_mailbox(stage: str, code: int, said: str) -> bool:
     if enhanced is None:
         return stage == RECIPIENT and code in MAILBOX_CODES
     subject, detail = enhanced.groups()
-    return subject == "2" or (subject == "1" and detail not in SENDER_DETAILS)
+    if subject == "2":
+        return detail not in MESSAGE_DETAILS
+    return subject == "1" and detail not in SENDER_DETAILS and not SENDER_SAID.search(said)
 
 
 async def _reset(client: aiosmtplib.SMTP) -> None:

@@ -55,6 +55,12 @@ def outcome(result: MailResult) -> str:
             "553 5.1.8 <reachout@localhost>: Sender address rejected",
             "retried",
         ),
+        # ...and a sender it could not verify: our address again, whatever the detail.
+        (
+            "RCPT",
+            "550 5.1.0 <reachout@localhost>: Sender address rejected: undeliverable address",
+            "retried",
+        ),
         ("MAIL", "530 5.7.0 Must issue a STARTTLS command first", "retried"),
         (
             "MAIL",
@@ -76,6 +82,12 @@ def outcome(result: MailResult) -> str:
         # This message only.
         ("DATA", "554 5.7.1 Message rejected as spam", "failed"),
         ("DATA", "550 Message refused", "failed"),
+        ("DATA", "552 5.2.3 Message size exceeds fixed maximum message size", "failed"),
+        (
+            "RCPT",
+            "550 5.1.0 <mia@example.com>: Recipient address rejected: undeliverable address",
+            "bounced",
+        ),
     ],
 )
 async def test_a_refusal_is_a_bounce_only_when_it_names_the_mailbox(stage, reply, expected):
