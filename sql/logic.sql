@@ -900,6 +900,14 @@ $$;
 --    skip_email(), under a reminders lock, insert rows keyed to a follow-up, which need only
 --    a KEY SHARE);
 -- 3. both reminders locks, in owner order, as deliveries.lock_owners takes them;
+-- 3a. source's sessions, in id order (NO KEY UPDATE, as a sign-out's update takes them: a
+--    push subscription added meanwhile shares the key), then its push subscriptions (KEY
+--    SHARE: it keeps them from going, and still lets a send mark them, mark_sent_many, while
+--    holding the push it marks sent). Signing out a browser of source's (sessions.revoke,
+--    revoke_others) takes the session, then deletes its subscriptions, whose deliveries then
+--    lose them (ON DELETE SET NULL); removing a device (push.remove) starts at the
+--    subscription. Taken after step 4, each would hold what the merge deletes and wait for
+--    the deliveries the merge holds, in a circle; taken here, they wait for the merge;
 -- 4. source's pushes and emails waiting or being sent, in id order: a claim (SKIP LOCKED)
 --    then skips them, and one claimed before shows as being sent to merge_accounts, which
 --    does not queue its follow-up again: one reminder never goes twice;
@@ -912,6 +920,8 @@ BEGIN
     PERFORM 1 FROM followups WHERE owner_id IN (source, target) ORDER BY id FOR NO KEY UPDATE;
     PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || owner_id, 0))
     FROM (SELECT DISTINCT unnest(ARRAY[source, target]) AS owner_id ORDER BY 1) o;
+    PERFORM 1 FROM sessions WHERE account_id = source ORDER BY id FOR NO KEY UPDATE;
+    PERFORM 1 FROM push_subscriptions WHERE account_id = source ORDER BY id FOR KEY SHARE;
     PERFORM 1 FROM deliveries d
     WHERE d.status IN ('queued', 'sending')
       AND (d.followup_id IN (SELECT id FROM followups WHERE owner_id = source)
@@ -1139,8 +1149,11 @@ BEGIN
     -- Undo puts the two rows back for target, as they were. Not one with someone target is
     -- connected with, or has a removal with, already (that one stands), nor one between the
     -- two (those vanish). Its follow-ups come back target's; one whose reminder this round
-    -- waited for source's devices (gone with it) and reached nobody is queued again when it
-    -- comes back, as above.
+    -- waited for source's devices or address (gone with it) and reached nobody
+    -- (`requeued`, by follow-up and round) is queued again when it comes back, as above,
+    -- to target's devices and address now: its email still waiting stays out of what comes
+    -- back, or Undo would put it back, to the old address, on the reminder's one email
+    -- (emails_reminder_once), and the one queued again would not go.
     UPDATE contact_removals r
     SET remover_id = merged_id(r.remover_id, source, target),
         other_id = merged_id(r.other_id, source, target),
@@ -1151,26 +1164,35 @@ BEGIN
         followups = (SELECT coalesce(jsonb_agg(CASE
                          WHEN (f ->> 'owner_id')::bigint <> source THEN f
                          ELSE f || jsonb_build_object('owner_id', target, 'queued_round',
-                             CASE WHEN f ->> 'status' = 'open' AND this.queued
-                                   AND this.waiting AND NOT this.went
-                                  THEN this.round - 1 ELSE (f ->> 'queued_round')::int END)
+                             CASE WHEN ((f ->> 'id') || ':' || (f ->> 'round'))
+                                       = ANY(mine.requeued)
+                                  THEN (f ->> 'round')::int - 1
+                                  ELSE (f ->> 'queued_round')::int END)
                          END), '[]')
-                     FROM jsonb_array_elements(r.followups) f
-                     CROSS JOIN LATERAL (
-                         SELECT (f ->> 'round')::int AS round,
-                                (f ->> 'queued_round') = (f ->> 'round') AS queued,
-                                coalesce(bool_or(x ->> 'status' = 'queued'), false) AS waiting,
-                                coalesce(bool_or(x ->> 'status' IN ('sent', 'sending')), false)
-                                    AS went
-                         FROM jsonb_array_elements(r.deliveries || r.emails) x
-                         WHERE x ->> 'followup_id' = f ->> 'id' AND x ->> 'round' = f ->> 'round'
-                     ) this),
+                     FROM jsonb_array_elements(r.followups) f),
         emails = (SELECT coalesce(jsonb_agg(m || jsonb_build_object(
                       'account_id', merged_id((m ->> 'account_id')::bigint, source, target),
                       'about_id', merged_id((m ->> 'about_id')::bigint, source, target))), '[]')
-                  FROM jsonb_array_elements(r.emails) m)
+                  FROM jsonb_array_elements(r.emails) m
+                  WHERE NOT (m ->> 'kind' = 'reminder' AND m ->> 'status' = 'queued'
+                             AND ((m ->> 'followup_id') || ':' || (m ->> 'round'))
+                                 = ANY(mine.requeued)))
     FROM (SELECT x.id, CASE WHEN x.remover_id = source THEN x.other_id ELSE x.remover_id END
-                           AS other
+                           AS other,
+                 ARRAY(SELECT (f ->> 'id') || ':' || (f ->> 'round')
+                       FROM jsonb_array_elements(x.followups) f
+                       CROSS JOIN LATERAL (
+                           SELECT coalesce(bool_or(d ->> 'status' = 'queued'), false)
+                                      AS waiting,
+                                  coalesce(bool_or(d ->> 'status' IN ('sent', 'sending')), false)
+                                      AS went
+                           FROM jsonb_array_elements(x.deliveries || x.emails) d
+                           WHERE d ->> 'followup_id' = f ->> 'id'
+                             AND d ->> 'round' = f ->> 'round'
+                       ) this
+                       WHERE (f ->> 'owner_id')::bigint = source AND f ->> 'status' = 'open'
+                         AND f ->> 'queued_round' = f ->> 'round'
+                         AND this.waiting AND NOT this.went) AS requeued
           FROM contact_removals x WHERE source IN (x.remover_id, x.other_id)) mine
     WHERE r.id = mine.id AND mine.other <> target
       AND NOT EXISTS (SELECT 1 FROM contacts t

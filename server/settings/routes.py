@@ -103,10 +103,12 @@ async def settings_save(request: Request) -> Response:
     if errors:
         return await _page(request, account_id, errors=errors, values=values, status_code=422)
     sql = request.app.state.sql
-    # A new zone moves her waiting summaries, which a worker queueing her reminders holds
-    # (Worker._enqueue_some): her reminders lock first, then her summary pushes, then her
-    # summary emails, as it takes them, or each could hold what the other waits for.
+    # A new zone moves her follow-ups and her waiting summaries, which a worker queueing her
+    # reminders (Worker._enqueue_some) and a merge (lock_merge() in logic.sql) hold: her
+    # follow-ups first, then her reminders lock, then her summary pushes, then her summary
+    # emails, as they take them, or each could hold what the other waits for.
     async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "accounts.lock_open_followups", account_id=account_id)
         await sql.run(conn, "deliveries.lock_owners", owners=[account_id])
         await sql.run(conn, "deliveries.lock_waiting_summaries", owners=[account_id])
         await sql.run(

@@ -43,6 +43,19 @@ FROM join_by_link(:share_id, :account_id, :generation, :buckets, :keys, :mosts,
 SELECT time_zone, followup_timing, coalesce(reminders_by, '') AS reminders_by
 FROM accounts WHERE id = :account_id
 
+-- name: lock_open_followups!
+-- Her open follow-ups (:account_id), which a new time zone moves (set_preferences), held for
+-- the save's transaction, taken before her reminders lock (deliveries.lock_owners) in id
+-- order, as a merge takes them (lock_merge() in logic.sql: her follow-ups, then her lock):
+-- taken after it, a save would hold her lock and wait for her follow-ups while a merge held
+-- them and waited for her lock, in a circle. All of the open ones, not only those the move
+-- picks: a superset stays right whatever that picks. NO KEY UPDATE, as the move's update
+-- takes them: a worker queueing or passing on her reminders adds rows keyed to them (KEY
+-- SHARE) meanwhile. A worker's batch (deliveries.take_due) skips those held here, and one
+-- holding some of them first does not wait for this save in turn.
+SELECT 1 FROM followups WHERE owner_id = :account_id AND status = 'open' ORDER BY id
+FOR NO KEY UPDATE
+
 -- name: set_preferences!
 -- Save time zone, follow-up timing and how reminders come (:reminders_by NULL: automatic).
 -- A new time zone moves the reminders still to come with it, at the same time of day:
@@ -61,11 +74,12 @@ FROM accounts WHERE id = :account_id
 -- row is read as it left the zone (and what it moved), not as the snapshot had it. Not FOR
 -- UPDATE: others add rows that reference her account meanwhile (FOR KEY SHARE, which FOR
 -- UPDATE would block, and the key never changes).
--- Run in one transaction after deliveries.lock_owners and lock_waiting_summaries for her
--- (settings_save), which take her reminders lock, her summary pushes, then her summary emails,
--- as a worker queueing her reminders does: left to the CTEs below, her emails would be locked
--- before her pushes (PostgreSQL runs the later CTE first), and a worker holding her pushes,
--- then asking for her emails, would wait for this save in a circle (one of them failing).
+-- Run in one transaction after lock_open_followups, deliveries.lock_owners and
+-- lock_waiting_summaries for her (settings_save), which take her follow-ups, her reminders
+-- lock, her summary pushes, then her summary emails, as a worker queueing her reminders
+-- does: left to the CTEs below, her emails would be locked before her pushes (PostgreSQL
+-- runs the later CTE first), and a worker holding her pushes, then asking for her emails,
+-- would wait for this save in a circle (one of them failing).
 WITH before AS (
     SELECT time_zone FROM accounts WHERE id = :account_id FOR NO KEY UPDATE
 ), saved AS (
