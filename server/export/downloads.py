@@ -4,9 +4,11 @@ account's at once at most, since each waits in a file until its phone has the la
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +37,19 @@ SENDING_AT_ONCE = limits.Rule(
     "Three of your exports are still on their way to this or another of your browsers."
     " Once one of them has finished, try again.",
 )
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """What a person is told when a download of theirs is refused: while another of their
+    downloads is being made (``making``), and while ``SENDING_AT_ONCE`` are on their way
+    (``sending``). The same limits whatever the file; the words name what was tapped."""
+
+    making: str
+    sending: str
+
+
+EXPORT_REFUSALS = Refusals(making.MAKING_ONE_ALREADY.says, SENDING_AT_ONCE.says)
 
 
 def filename(what: str, extension: str, zone: ZoneInfo) -> str:
@@ -96,13 +111,16 @@ async def download(
     filename: str,
     media_type: str,
     compress: bool = True,
+    refusals: Refusals = EXPORT_REFUSALS,
 ) -> Download:
     """``pieces`` as a download, gzipped when ``compress`` and the browser takes gzip. The
     whole file is made before answering: when the database goes away meanwhile, the person
     gets the "Back in a moment" page, never a broken file; while another of ``account_id``'s
-    exports is being made, or while ``SENDING_AT_ONCE`` of them are on their way, a 429 page."""
+    exports is being made, or while ``SENDING_AT_ONCE`` of them are on their way, a 429 page
+    with ``refusals``' words."""
     pool, sql = request.app.state.pool, request.app.state.sql
-    sending = (SENDING_AT_ONCE, account_id)
+    # The same bucket, only other words: a calendar file counts with the exports.
+    sending = (dataclasses.replace(SENDING_AT_ONCE, says=refusals.sending), account_id)
     await limits.take(pool, sql, sending)
 
     async def finished() -> None:
@@ -116,6 +134,12 @@ async def download(
         # Why the vCard file is not compressed (compress=False): making.GZIP_LEVEL.
         gzip = compress and "gzip" in request.headers.get("accept-encoding", "")
         made = await making.make(pool, sql, account_id, pieces, gzip=gzip)
+    except limits.TooMany as refused:
+        await finished()
+        if refused.rule is not making.MAKING_ONE_ALREADY:
+            raise
+        rule = dataclasses.replace(refused.rule, says=refusals.making)
+        raise limits.TooMany(rule, timedelta(seconds=refused.retry_after)) from None
     except BaseException:
         await finished()
         raise

@@ -34,6 +34,13 @@ LATER_SHOWN = 100
 # due most recently only: fifty alarms at once is already more than anyone works through.
 CALENDAR_OVERDUE = 50
 CALENDAR_LATER = 500
+# The calendar file is made and sent as an export is, one of them at a time: refused, it says
+# so in its own words (a calendar was tapped), and that an export may be what it waits for.
+CALENDAR_REFUSALS = downloads.Refusals(
+    making="Your calendar file or an export is still being made. Try again in a moment.",
+    sending="Three of your calendar files or exports are still on their way to this or another"
+    " of your browsers. Once one of them has finished, try again.",
+)
 NOTIFICATION_EXPIRED = (
     "This reminder's buttons have expired. Open the follow-up to mark it done or snooze it."
 )
@@ -308,6 +315,7 @@ async def followups_calendar(request: Request) -> Response:
         account_id=account_id,
         filename="reachout-follow-ups.ics",
         media_type="text/calendar; charset=utf-8",
+        refusals=CALENDAR_REFUSALS,
     )
 
 

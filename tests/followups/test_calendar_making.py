@@ -11,6 +11,7 @@ import pytest
 
 from server.export import making
 from server.followups import calendar_file
+from server.followups.routes import CALENDAR_REFUSALS
 from tests.phone import text_of
 from tests.reminders import swapped
 
@@ -63,7 +64,7 @@ async def test_a_second_calendar_at_once_is_refused_readably(new_phone, slow_bui
     assert first.status_code == 200
     assert second.status_code == 429
     assert "retry-after" in second.headers
-    assert making.MAKING_ONE_ALREADY.says in text_of(second)
+    assert CALENDAR_REFUSALS.making in text_of(second)
     # Someone else's calendar is theirs alone, and Dana's goes again once hers is made.
     assert (await mia.get(mia.url("followups_calendar"))).status_code == 200
     assert (await dana.get(dana.url("followups_calendar"))).status_code == 200

@@ -24,8 +24,18 @@
   }
 
   // This phone's clock, as the bump and the clock's samples read it: monotonic, so a
-  // clock set between a sample and a bump does not move the bump.
+  // clock set between a sample and a bump does not move the bump. But it stands still
+  // while the phone sleeps (iOS, Android): after that the offset is out by the sleep, so it
+  // is found again on waking (visibilitychange, pageshow), and a bump that finds the clock
+  // moved against Date.now() since the offset was found waits for a new one.
   function clock() { return performance.timeOrigin + performance.now(); }
+  // Date.now() - clock() when the offset was found; more than SLEPT_MS away from that
+  // now: the phone slept (or its wall clock was set). The two drift a few ms in 30 s at
+  // most (RESYNC_MS), well within the server's window for one bump.
+  var SLEPT_MS = 25;
+  var wallLead = null;
+  function slept() { return wallLead === null || Math.abs(Date.now() - clock() - wallLead) > SLEPT_MS; }
+  var syncing = null;      // the offset being found: a bump felt meanwhile waits for it
 
   // NTP-style: the sample with the shortest round trip has the least room for asymmetry.
   // Timed where the browser's network stack saw the request go and the answer come
@@ -36,6 +46,7 @@
   var samples = 0;
 
   function syncClock() {
+    if (syncing) return syncing;
     var url = result().dataset.clockUrl;
     var best = null;
     function sample(left) {
@@ -56,7 +67,11 @@
           return left > 1 ? sample(left - 1) : best;
         });
     }
-    return sample(5).then(function (found) { offset = found.offset; }).catch(function () {});
+    syncing = sample(5)
+      .then(function (found) { offset = found.offset; wallLead = Date.now() - clock(); })
+      .catch(function () {})
+      .then(function () { syncing = null; });
+    return syncing;
   }
 
   function magnitude(vector) {
@@ -82,12 +97,30 @@
     var box = result();
     window.htmx.trigger(box, "htmx:abort");
     say("Bump! Looking for the other phone…");
+    // Felt by the clock as it is since waking, so the offset found after waking fits it.
+    if (slept()) syncClock();
+    if (syncing) {
+      var turnedOn = turnedOnTimes;
+      syncing.then(function () { if (armed && turnedOn === turnedOnTimes) report(box, now, force); });
+      return;
+    }
+    report(box, now, force);
+  }
+
+  function report(box, now, force) {
     window.htmx.ajax("POST", box.dataset.bumpUrl, {
       source: box,
       target: "#bump-result",
       swap: "innerHTML",
       values: { bumped_at: String(Math.round(now + offset)), force: force.toFixed(1) }
     });
+  }
+
+  // Back from sleep, or from the back/forward cache: the offset again, before the next bump.
+  function woken(event) {
+    if (!armed || document.visibilityState !== "visible") return;
+    if (event.type === "pageshow" && !event.persisted) return;
+    syncClock();
   }
 
   var resync = null;
@@ -129,6 +162,8 @@
     }
     start.hidden = false;
     window.addEventListener("devicemotion", onMotion);
+    document.addEventListener("visibilitychange", woken);
+    window.addEventListener("pageshow", woken);
     start.addEventListener("click", function () {
       if (armed) { disarm(); return; }
       // iOS asks for motion access, and only from a tap.
