@@ -21,6 +21,11 @@ async def proves_with_the_code(phone, mail, app, address: str) -> None:  # type:
     asked = await phone.post(phone.url("sign_in_merge_send_code"))
     assert asked.headers["location"] == phone.url("sign_in_merge") + "?code=sent"
     code = await code_sent(app, mail, MERGE_SUBJECT, address)
+    # The email says what a merge moves, as the merge page does: not only the contacts.
+    sent = [m for m in mail.received if MERGE_SUBJECT.match(m.subject)][-1].message
+    for part in ("plain", "html"):
+        said = " ".join(sent.get_body((part,)).get_content().split())
+        assert "notes, events, blocks and requests to connect" in said, part
     checked = await phone.post(phone.url("sign_in_merge_check_code"), {"code": code})
     assert checked.status_code == 303, text_of(checked)
 
