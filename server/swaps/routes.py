@@ -194,6 +194,7 @@ async def sync_action(request: Request) -> Response:
         return _json(*sync.failed(403, "Make your card on this phone first, then swaps can sync."))
     try:
         key, kind, payload, made_at = sync.parse(body)
+        sync.made_by(body, account_id)
         sql = request.app.state.sql
         async with request.app.state.pool.acquire() as conn, conn.transaction():
             first = await sync.claim(conn, sql, account_id, key, kind, payload)

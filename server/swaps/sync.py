@@ -121,6 +121,18 @@ def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], Stamp]:
     return key, str(kind), payload, Stamp(body.get("made_at"), body.get("sent_at"))
 
 
+ELSEWHERE = "Made while this phone was signed in to another card: kept on it for that card."
+
+
+def made_by(body: object, account_id: int) -> None:
+    """Refuse an action the phone queued under another account than the one signed in now
+    (409, ``elsewhere``: the phone keeps it for that account), never made as this one. One
+    naming no account was queued before actions named one (outbox.js): taken as it is."""
+    named = body.get("account") if isinstance(body, dict) else None
+    if named is not None and named != "" and str(named) != str(account_id):
+        raise Answer(409, {"status": "elsewhere", "message": ELSEWHERE})
+
+
 def guest_form(payload: Mapping[str, object]) -> FormData:
     return FormData([(name, str(payload.get(name) or "")) for name in fields.QUICK_FIELDS])
 

@@ -691,6 +691,12 @@
     });
   });
 
+  // Who is signed in on this page, told to the worker before it keeps it: a phone signed in
+  // to another account without signing out keeps none of the other's pages (sw-cache.js).
+  function sayWhoIsSignedIn(worker) {
+    if (worker && signedIn()) worker.postMessage({ type: "signed-in", account: signedIn() });
+  }
+
   function keepThisPage(worker, changed) {
     if (worker) worker.postMessage({ type: "keep-page", url: window.location.href, changed: !!changed });
   }
@@ -723,7 +729,10 @@
     container.addEventListener("controllerchange", function () {
       // The first worker taking charge is no reason to reload; a new version the person asked for is.
       if (reloadOnChange) { reloadOnChange = false; window.location.reload(); return; }
-      if (firstVisit) keepThisPage(container.controller);
+      if (firstVisit) {
+        sayWhoIsSignedIn(container.controller);
+        keepThisPage(container.controller);
+      }
     });
     keepThisPage(container.controller);
     container.register(JSON.parse(document.documentElement.dataset.urls).service_worker).then(function (registration) {
@@ -798,7 +807,15 @@
   // The app installs itself for the people who have a card; a visitor who only opened
   // someone's card on venue Wi-Fi should not download the whole app shell for it.
   if ("serviceWorker" in navigator && document.body && document.body.hasAttribute("data-signed-in")) {
+    // At once, not at "load": the worker also reads it off the page as it comes (sw-cache.js).
+    sayWhoIsSignedIn(navigator.serviceWorker.controller);
     window.addEventListener("load", registerWorker);
+  }
+  // The offline page names nobody (kept for whoever is signed in here, sw-cache.js), but the
+  // worker knows whose swaps wait, and sends them as the network comes back.
+  var workerKnows = document.body &&
+    (document.body.hasAttribute("data-signed-in") || document.body.hasAttribute("data-offline-page"));
+  if ("serviceWorker" in navigator && workerKnows) {
     window.addEventListener("load", flushOutbox);
     window.addEventListener("online", flushOutbox);
     navigator.serviceWorker.addEventListener("message", sayUnswapped);

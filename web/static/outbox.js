@@ -2,6 +2,9 @@
 // IndexedDB, until they reach the server. Loaded by the pages (<script>) and by the service
 // worker (importScripts), so both replay the queue the same way; each record's key makes a
 // replay harmless on the server, and a Web Lock per record keeps the two from sending at once.
+// Each record names the account it was made under: a phone someone else signed in to since
+// neither sends nor lists it (kept until that account signs in here again), and the server
+// refuses it if sent as another account all the same (409, "elsewhere").
 var ReachoutOutbox = (function () {
   "use strict";
   var DB = "reachout";
@@ -46,6 +49,22 @@ var ReachoutOutbox = (function () {
   }
 
   function all() { return run("readonly", function (store) { return store.getAll(); }); }
+
+  // Who is signed in here: as the page says, or (in the service worker) as the last page
+  // from the server said (sw-cache.js). "" for nobody known.
+  function whose() {
+    if (inPage) return Promise.resolve((document.body && document.body.dataset.signedIn) || "");
+    return self.ReachoutCache ? self.ReachoutCache.currentAccount() : Promise.resolve("");
+  }
+
+  // The records of the account signed in here (and those kept before records named one).
+  function ours(records, account) {
+    return records.filter(function (r) { return !r.account || r.account === account; });
+  }
+
+  function allOurs() {
+    return Promise.all([all(), whose()]).then(function (both) { return ours(both[0], both[1]); });
+  }
   function get(key) { return run("readonly", function (store) { return store.get(key); }); }
   function put(record) { return run("readwrite", function (store) { store.put(record); }).then(changed); }
   function remove(keys) {
@@ -66,9 +85,13 @@ var ReachoutOutbox = (function () {
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({
         key: record.key, kind: record.kind, made_at: record.made_at, sent_at: Date.now(), payload: record.payload,
+        account: record.account || undefined,
       }),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
+        // Made under another account than the one this phone is signed in to now (a tab left
+        // open as it changed): kept as it is, for that account.
+        if (response.status === 409 && answer.status === "elsewhere") return record;
         if (response.ok && answer.status === "done") {
           return settle(record, { status: "done", message: answer.message || "Swapped.", url: answer.url || "", name: answer.name || "" });
         }
@@ -102,7 +125,7 @@ var ReachoutOutbox = (function () {
   // What was typed, refused once back online, and not yet typed again or dismissed: the
   // service worker names them to every open page (sw.js), which says so where no list does.
   function unresolved() {
-    return all().then(function (records) {
+    return allOurs().then(function (records) {
       return records.filter(function (r) { return r.status === "failed" && KEPT_TILL_SEEN[r.kind]; })
         .map(function (r) { return { key: r.key, label: r.label, message: r.message, url: r.from || "" }; });
     }).catch(function () { return []; });
@@ -198,6 +221,8 @@ var ReachoutOutbox = (function () {
       made_at: given.made_at || Date.now(), status: "pending", message: "", url: "", label: label,
       // Where it was made: a refused one is typed again there (a link from other pages).
       from: inPage ? location.pathname : "",
+      // Whose: sent, listed and counted only while this account is signed in here.
+      account: (inPage && document.body && document.body.dataset.signedIn) || "",
     };
     var kept = put(record);
     // Apart from the try: whatever the callback does, the record is still sent. Not kept,
@@ -214,9 +239,11 @@ var ReachoutOutbox = (function () {
 
   // Replays every pending record, one after another; resolves with how many are still pending.
   function flush() {
-    return all().then(function (records) {
+    return Promise.all([all(), whose()]).then(function (both) {
       var now = Date.now();
-      var old = records.filter(function (r) { return !lingers(r, now); });
+      var old = both[0].filter(function (r) { return !lingers(r, now); });
+      // Another account's waiting swaps are not sent as this one: kept for it.
+      var records = ours(both[0], both[1]);
       var due = records.filter(function (r) { return r.status === "pending" && !(r.retry_at > now); });
       var untold = records.filter(function (r) { return r.status === "failed" && r.told === false && lingers(r, now); });
       var left = records.filter(function (r) { return r.status === "pending"; }).length - due.length;
@@ -269,7 +296,7 @@ var ReachoutOutbox = (function () {
   function render() {
     var lists = document.querySelectorAll("[data-outbox]");
     if (!lists.length) return Promise.resolve();
-    return all().then(function (records) {
+    return allOurs().then(function (records) {
       var now = Date.now();
       var shown = records.filter(function (r) { return lingers(r, now); });
       shown.sort(function (a, b) { return b.made_at - a.made_at; });

@@ -3,6 +3,16 @@
 // opens at a venue with no network. Everything else (other people's /c/ cards, fragments,
 // photos, POSTs) goes to the network untouched, with an offline page for navigations (a
 // form's POST too).
+//
+// Kept pages are someone's card, QR, contacts and notes, and a phone may be signed in to
+// another account without being signed out first (a code from another phone, a lent phone):
+// each kept page carries the account it is a page of (a header, TAG), and is served only
+// while that account is the one signed in here. Whose that is, the pages themselves say
+// (<body data-signed-in>, base.html): each page from the server as it passes through here,
+// and the page on screen (app.js, "signed-in"). Another account, or none: every other
+// account's kept pages go at once. For a worker started again offline, the kept pages name
+// the account (all the same one: a page kept as the account changed makes them name none,
+// and nothing is served until a page says whose it is).
 var ReachoutCache = (function () {
   "use strict";
 
@@ -12,6 +22,7 @@ var ReachoutCache = (function () {
 
   var PREFIX = "reachout-";
   var PAGES = "reachout-pages";
+  var TAG = "x-reachout-account";
   var OFFLINE_URL = REACHOUT_URLS.offline;
   // My card, my QR and my contacts: what someone needs at a venue, as the route table has
   // them (put in front of sw.js by the server). Not /c/<token>: those are other people's
@@ -32,6 +43,10 @@ var ReachoutCache = (function () {
   var staticCache = PREFIX + "static";
   var shell = [];
   var keptAt = {};
+  // The account signed in here ("" for none), once a page said so since this worker started;
+  // and the reading of the last page that came (a kept page is served only once it is read).
+  var account = null;
+  var reading = Promise.resolve();
 
   function setup(version, urls) {
     staticCache = PREFIX + "static-" + version;
@@ -40,7 +55,9 @@ var ReachoutCache = (function () {
 
   function precache() {
     return caches.open(staticCache).then(function (cache) {
-      return cache.addAll(shell.concat([new Request(OFFLINE_URL, { cache: "reload" })]));
+      // Without the cookie: the offline page would carry the installing account (its id, its
+      // badge) to whoever is signed in here later.
+      return cache.addAll(shell.concat([new Request(OFFLINE_URL, { cache: "reload", credentials: "omit" })]));
     });
   }
 
@@ -50,6 +67,59 @@ var ReachoutCache = (function () {
         return name.indexOf(PREFIX) === 0 && name !== staticCache && name !== PAGES;
       }).map(function (name) { return caches.delete(name); }));
     });
+  }
+
+  function tagOf(kept) { return kept.headers.get(TAG) || ""; }
+
+  // The kept pages, without making the cache where there is none (signed out, it stays gone).
+  function keptPages() {
+    return caches.has(PAGES).then(function (has) { return has ? caches.open(PAGES) : null; });
+  }
+
+  // Whose this browser is: as a page said since this worker started; else as the kept pages
+  // say ("" when they name none, or more than one).
+  function currentAccount() {
+    if (account !== null) return Promise.resolve(account);
+    return keptPages().then(function (cache) { return cache ? cache.matchAll() : []; }).then(function (kept) {
+      var named = {};
+      kept.forEach(function (page) { named[tagOf(page)] = true; });
+      var names = Object.keys(named);
+      return names.length === 1 ? names[0] : "";
+    });
+  }
+
+  // A page said who is signed in here ("" for nobody). Someone else than this worker knew
+  // (or it just started): every page kept for anyone else goes (and any kept untagged).
+  function signedIn(id) {
+    var now = String(id || "");
+    if (now === account) return Promise.resolve();
+    account = now;
+    keptAt = {};
+    return keptPages().then(function (cache) {
+      if (!cache) return null;
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.map(function (request) {
+          return cache.match(request, { ignoreVary: true }).then(function (kept) {
+            if (!now || !kept || tagOf(kept) !== now) return cache.delete(request, { ignoreVary: true });
+          });
+        }));
+      });
+    });
+  }
+
+  // Whose page a response from the server is: the id on its <body> ("" for a page signed out),
+  // or null for anything that is no page of ours (a download, an error page).
+  function accountOf(response) {
+    var type = response.headers.get("content-type") || "";
+    if (response.status !== 200 || response.type !== "basic" || type.indexOf("text/html") !== 0) {
+      return Promise.resolve(null);
+    }
+    return response.clone().text().then(function (html) {
+      var body = /<body[^>]*>/.exec(html);
+      if (!body) return null;
+      var id = /\sdata-signed-in="([^"]*)"/.exec(body[0]);
+      return id ? id[1] : "";
+    }, function () { return null; });
   }
 
   function isVersionedStatic(url) {
@@ -91,13 +161,23 @@ var ReachoutCache = (function () {
     }).then(then);
   }
 
+  // Not a page that came with Clear-Site-Data: it was cleared from this browser (a browser
+  // signed out from elsewhere), and kept it would come back.
   function worthKeeping(response) {
-    return response.status === 200 && response.type === "basic" && !response.redirected;
+    return response.status === 200 && response.type === "basic" && !response.redirected &&
+      !response.headers.has("clear-site-data");
   }
 
-  function store(key, response) {
+  // Kept for the account it is a page of (``whose``, its tag), while that is who is signed in.
+  function store(key, response, whose) {
+    if (!whose || whose !== account) return Promise.resolve();
     keptAt[key] = Date.now();
-    return caches.open(PAGES).then(function (cache) { return cache.put(key, response); });
+    var headers = new Headers(response.headers);
+    headers.set(TAG, whose);
+    var tagged = new Response(response.body, {
+      status: response.status, statusText: response.statusText, headers: headers,
+    });
+    return caches.open(PAGES).then(function (cache) { return cache.put(key, tagged); });
   }
 
   function offlinePage() {
@@ -123,19 +203,34 @@ var ReachoutCache = (function () {
     });
   }
 
+  // Only ever a page kept for the account signed in here (caches.match with a cacheName
+  // makes no cache).
   function lastCopy(key) {
-    return caches.open(PAGES).then(function (cache) { return cache.match(key, { ignoreVary: true }); });
+    return reading.then(currentAccount).then(function (id) {
+      if (!id) return null;
+      return caches.match(key, { cacheName: PAGES, ignoreVary: true }).then(function (kept) {
+        return kept && tagOf(kept) === id ? kept : null;
+      });
+    });
   }
 
-  function page(request, url) {
+  // ``later``: keeps the worker alive for what is done once the response is on its way.
+  function page(request, url, later) {
     var key = pageKey(url);
     var home = url.origin === self.location.origin && url.pathname === REACHOUT_URLS.home;
     return fetch(request).then(function (response) {
-      // With a notice, the page's message to keep it (app.js) fetches a plain copy.
-      if (key && !url.search && worthKeeping(response)) store(key, response.clone());
+      var copy = worthKeeping(response) ? response.clone() : null;
+      var read = accountOf(response).then(function (whose) {
+        return whose === null ? null : signedIn(whose).then(function () { return whose; });
+      }).catch(function () { return null; });
+      reading = read;
+      later(read.then(function (whose) {
+        // With a notice, the page's message to keep it (app.js) fetches a plain copy.
+        if (whose && key && !url.search && copy) return store(key, copy, whose);
+      }).catch(function () {}));
       // A contact removed or blocked (404), a page gone (410): its kept copy goes too.
       if (key && (response.status === 404 || response.status === 410)) {
-        caches.open(PAGES).then(function (cache) { cache.delete(key); });
+        later(caches.open(PAGES).then(function (cache) { return cache.delete(key); }));
       }
       return response;
     }).catch(function () {
@@ -158,18 +253,23 @@ var ReachoutCache = (function () {
     if (!key || fresh) return Promise.resolve();
     keptAt[key] = Date.now();
     return fetch(key, { credentials: "same-origin" }).then(function (response) {
-      if (worthKeeping(response)) return store(key, response);
+      return accountOf(response).then(function (whose) {
+        if (whose === null) return null;
+        return signedIn(whose).then(function () {
+          if (worthKeeping(response)) return store(key, response, whose);
+        });
+      });
     }).catch(function () {});
   }
 
-  function respond(request) {
+  function respond(request, later) {
     var url = new URL(request.url);
     if (request.mode === "navigate" && request.cache === "only-if-cached" && url.origin === self.location.origin) {
       // Back (or Forward) to a page that was a form's answer: the browser asks for it from
       // its cache alone, which a fetch from here cannot do. That is no network failure: the
       // page at that address comes anew, as a GET, rather than "You're offline" (or the form
       // sent twice).
-      return page(new Request(request.url, { credentials: "same-origin" }), url);
+      return page(new Request(request.url, { credentials: "same-origin" }), url, later);
     }
     if (request.method !== "GET") {
       // A plain form sent without a network (the page thought it was online): our offline
@@ -186,9 +286,12 @@ var ReachoutCache = (function () {
     }
     if (url.origin !== self.location.origin) return null;
     if (isVersionedStatic(url)) return fromStatic(request);
-    if (request.mode === "navigate") return page(request, url);
+    if (request.mode === "navigate") return page(request, url, later);
     return null;
   }
 
-  return { setup: setup, precache: precache, cleanUp: cleanUp, respond: respond, keep: keep };
+  return {
+    setup: setup, precache: precache, cleanUp: cleanUp, respond: respond, keep: keep,
+    signedIn: signedIn, currentAccount: currentAccount,
+  };
 })();

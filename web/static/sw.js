@@ -16,7 +16,8 @@ self.addEventListener("activate", function (event) {
 });
 
 self.addEventListener("fetch", function (event) {
-  var response = ReachoutCache.respond(event.request);
+  // What is done once a page is on its way (kept, and whose it is) is waited for too.
+  var response = ReachoutCache.respond(event.request, function (work) { event.waitUntil(work); });
   if (response) event.respondWith(response);
 });
 
@@ -24,6 +25,8 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "skip-waiting") self.skipWaiting();
   if (data.type === "claim") event.waitUntil(self.clients.claim());
+  // The page on screen says who is signed in: another account's kept pages go (sw-cache.js).
+  if (data.type === "signed-in") event.waitUntil(ReachoutCache.signedIn(data.account));
   if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url, data.changed));
   if (data.type === "flush") event.waitUntil(flushWhileOpen());
 });
