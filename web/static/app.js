@@ -79,6 +79,14 @@
       var zone = "";
       try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
       if (!zone || button.dataset.zoneReady) return;
+      // Only a zone the field suggests (its datalist): the server takes no other as typed
+      // (an offset zone such as Etc/GMT-3 reads backwards), and a button to a refusal helps
+      // nobody; the field is there to type a city in.
+      var field = document.querySelector(button.dataset.useTimeZone);
+      var offered = field && field.list ? Array.prototype.some.call(field.list.options, function (option) {
+        return option.value === zone;
+      }) : true;
+      if (!offered) return;
       button.dataset.zoneReady = "1";
       button.hidden = false;
       button.textContent = "Use this phone's time zone (" + zone + ")";
