@@ -9,11 +9,9 @@ import asyncio
 
 from tests.followups.test_flood import flood, zone_where_it_is
 from tests.phone import text_of
-from tests.reminders import subscribe
 from tests.signin.test_guests import signs_in
 from tests.signin.test_merge_keeps_reminders import dana_in_the_app
-from tests.signin.test_merge_worker_locks import her_real_account, merging
-from tests.signin.test_moving import show_code
+from tests.signin.test_merge_worker_locks import her_real_account, her_tablet, merging
 
 HER_SUMMARY_PUSHES = (
     "SELECT id FROM deliveries WHERE summary_account_id = 2 AND status = 'queued' FOR UPDATE"
@@ -25,10 +23,7 @@ async def test_a_new_zone_saved_while_she_merges_waits_and_neither_fails(
 ):
     await her_real_account(new_phone, pool, push, device=False)  # 1
     app_phone, _ = await dana_in_the_app(new_phone, pool, push)  # 2
-    tablet = await new_phone()
-    code = await show_code(app_phone)
-    assert (await tablet.post(tablet.url("move_enter_submit"), {"code": code})).status_code == 303
-    await subscribe(tablet, push, "Her tablet")
+    tablet, _ = await her_tablet(new_phone, app_phone, push)
     await flood(app, await app_phone.share_link(), count=2)  # her follow-ups, due later
     await signs_in(app_phone, mail, app, "dana@example.com")  # offered to merge 2 into 1
     # A summary push waiting for the tablet: something else (a worker) holds it, so that her

@@ -26,12 +26,13 @@ async def her_real_account(new_phone, pool, push, *, device: bool):  # type: ign
 
 async def her_tablet(new_phone, app_phone, push):  # type: ignore[no-untyped-def]
     """Her tablet, signed in to the app's card too (a move code), reminders on: it stays
-    signed in to that card when the app signs in to her real account."""
+    signed in to that card when the app signs in to her real account. The tablet and its
+    push subscription."""
     tablet = await new_phone()
     code = await show_code(app_phone)
     moved = await tablet.post(tablet.url("move_enter_submit"), {"code": code})
     assert moved.status_code == 303
-    return await subscribe(tablet, push, "Her tablet")
+    return tablet, await subscribe(tablet, push, "Her tablet")
 
 
 async def due_on_the_apps_card(pool) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +98,7 @@ async def test_a_reminder_claimed_while_she_merges_reaches_her_once(
     queue it again for her own phone (the same reminder twice)."""
     own_device = await her_real_account(new_phone, pool, push, device=True)
     app_phone, _ = await dana_in_the_app(new_phone, pool, push)  # 2
-    tablet_device = await her_tablet(new_phone, app_phone, push)
+    _, tablet_device = await her_tablet(new_phone, app_phone, push)
     await flood(app, await app_phone.share_link(), count=1)
     await due_on_the_apps_card(pool)
     await signs_in(app_phone, mail, app, "dana@example.com")  # the app's phone: no device now

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.reminders import subscribe
 from tests.signin.test_guests import signs_in
 from tests.signin.test_merge_keeps_reminders import dana_in_the_app
-from tests.signin.test_merge_worker_locks import her_real_account
-from tests.signin.test_moving import show_code
+from tests.signin.test_merge_worker_locks import her_real_account, her_tablet
 
 
 async def test_signing_out_the_merged_cards_tablet_while_she_merges_neither_fails(
@@ -20,10 +18,7 @@ async def test_signing_out_the_merged_cards_tablet_while_she_merges_neither_fail
 ):
     await her_real_account(new_phone, pool, push, device=False)  # 1
     app_phone, _ = await dana_in_the_app(new_phone, pool, push)  # 2
-    tablet = await new_phone()
-    code = await show_code(app_phone)
-    assert (await tablet.post(tablet.url("move_enter_submit"), {"code": code})).status_code == 303
-    await subscribe(tablet, push, "Her tablet")
+    tablet, _ = await her_tablet(new_phone, app_phone, push)
     await signs_in(app_phone, mail, app, "dana@example.com")  # offered to merge 2 into 1
     # A summary push waiting for the tablet, which the merge holds (step 4 of lock_merge).
     await pool.execute(
