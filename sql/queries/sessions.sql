@@ -91,7 +91,8 @@ SELECT s.merge_from AS account_id, c.name, a.guest,
        (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
        -- What else keeps a card with no contacts from going unasked (accounts.delete_if_empty),
        -- as its owner knows it: events it organises or joined, her blocks (never one on her:
-       -- a block is not told), requests to connect either way that she sees as waiting.
+       -- a block is not told), requests to connect either way that she sees as waiting, her
+       -- removals Undo can still take back (never one of her: a removal is not told).
        (SELECT count(*) FROM events e
         WHERE e.organizer_id = s.merge_from
            OR EXISTS (SELECT 1 FROM event_attendees ea
@@ -101,6 +102,8 @@ SELECT s.merge_from AS account_id, c.name, a.guest,
         WHERE r.withdrawn_at IS NULL
           AND ((r.from_id = s.merge_from AND r.status IN ('pending', 'declined'))
                OR (r.to_id = s.merge_from AND r.status = 'pending'))) AS requests,
+       (SELECT count(*) FROM contact_removals x
+        WHERE x.remover_id = s.merge_from AND x.undo_until > now()) AS removals,
        (SELECT string_agg(them.name, ', ' ORDER BY them.name) FROM contacts x
         JOIN cards them ON them.account_id = x.contact_id
         WHERE x.owner_id = s.merge_from
@@ -208,10 +211,16 @@ SELECT id FROM revoked
 -- name: revoke_others$
 -- Sign out every browser of mine but :id (this one), with their push subscriptions and the
 -- offers to merge my account in made in browsers it was signed in to before (a lent phone
--- someone else signed in to keeps none). Returns how many were signed out.
-WITH revoked AS (
-    UPDATE sessions SET revoked_at = now()
+-- someone else signed in to keeps none). Returns how many were signed out. The sessions are
+-- taken in id order, as a merge takes them (lock_merge() in logic.sql): in the order a scan
+-- meets them (which changes as rows are written anew), the two could wait for each other.
+WITH mine AS MATERIALIZED (
+    SELECT id FROM sessions
     WHERE account_id = :account_id AND id <> :id AND revoked_at IS NULL
+    ORDER BY id FOR NO KEY UPDATE
+), revoked AS (
+    UPDATE sessions SET revoked_at = now()
+    WHERE id IN (SELECT id FROM mine) AND account_id = :account_id AND revoked_at IS NULL
     RETURNING id
 ), unsubscribed AS (
     DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
