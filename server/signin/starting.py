@@ -40,9 +40,9 @@ async def start_session(
     proven: bool = False,
 ) -> tuple[str, int | None]:
     """This browser signs in to ``account_id``: the cookie's token, and the account it held
-    before when that one has contacts to offer for merging; else, with ``proven_address``
-    (an email code just proved it is theirs), a guest card with that address, which someone
-    typed on their phone: to merge in or delete."""
+    before when that one has something to offer for merging (``_replace_session``); else,
+    with ``proven_address`` (an email code just proved it is theirs), a guest card with that
+    address, which someone typed on their phone: to merge in or delete."""
     token, token_hash = sessions.new_token()
     merge_from = await _replace_session(request, conn, account_id)
     if merge_from is None and proven_address:
@@ -79,9 +79,10 @@ async def start_session(
 
 
 async def _replace_session(request: Request, conn: object, account_id: int) -> int | None:
-    """This browser held another account: its session ends; an account with no contacts
-    goes with it (a card made here by mistake before signing in). One with contacts is
-    returned, to be offered for merging."""
+    """This browser held another account: its session ends; an account with nothing in use
+    goes with it (a card made here by mistake before signing in: accounts.delete_if_empty
+    says what counts, a contact removed a moment ago that Undo can still bring back too). Any
+    other is returned, to be offered for merging."""
     me = viewer(request)
     if me.account_id is None or me.account_id == account_id:
         return None
@@ -92,7 +93,7 @@ async def _replace_session(request: Request, conn: object, account_id: int) -> i
 
 
 def after_sign_in(request: Request, merge_from: int | None, next_page: str | None) -> str:
-    """A browser that held another account with contacts: first, merge or keep apart. Else
+    """A browser that held another account still in use: first, merge or keep apart. Else
     the page a link from our email opened, or the contacts."""
     if merge_from:
         return url_path(request, "sign_in_merge")

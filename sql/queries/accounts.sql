@@ -132,8 +132,11 @@ WHERE f.owner_id = :account_id AND f.status = 'open' AND f.round = 0 AND NOT f.s
 -- organises or joined (left or removed too: the organizer's removal binds it), a block
 -- either way (hers keeps someone away; one on her, someone else's choice) or a request to
 -- connect either way that either side still sees (waiting; declined, which reads as waiting
--- to whoever sent it) is someone's account in use, and stays, to be merged or kept apart
--- (deleting it needs a fresh sign-in: Settings, Delete my account). Returns whether it went.
+-- to whoever sent it) or a contact removed either way that Undo can still bring back (its
+-- few seconds not over: merging carries it, and deleting would take the contact for good) is
+-- someone's account in use, and stays, to be merged or kept apart (deleting it needs a fresh
+-- sign-in: Settings, Delete my account). sessions.merge_offer names these, as its owner
+-- knows them, as the reason it asks: the two lists agree. Returns whether it went.
 SELECT coalesce((
     SELECT delete_account(a.id) FROM accounts a
     WHERE a.id = :account_id
@@ -149,4 +152,8 @@ SELECT coalesce((
       AND NOT EXISTS (SELECT 1 FROM connect_requests r
                       WHERE (r.from_id = a.id OR r.to_id = a.id)
                         AND r.status IN ('pending', 'declined') AND r.withdrawn_at IS NULL)
+      -- As contacts.undo_removal allows it: only until undo_until.
+      AND NOT EXISTS (SELECT 1 FROM contact_removals x
+                      WHERE (x.remover_id = a.id OR x.other_id = a.id)
+                        AND x.undo_until > now())
 ), false)
