@@ -1202,6 +1202,21 @@ BEGIN
                       WHERE (t.remover_id, t.other_id) IN ((target, mine.other),
                                                            (mine.other, target)));
 
+    -- Swaps its phones queued offline name it (web/static/outbox.js) and may reach us only
+    -- later: target takes them as its own (sync.made_by), and so those of accounts merged
+    -- into source before (a chain): each row points at the account that is left, as one
+    -- pointing at source would go with it (ON DELETE CASCADE). The keys its phones sent move
+    -- too, so one whose answer was lost gets that answer when it comes again for target, and
+    -- nothing is made twice. (merged_accounts' columns are named as this function's
+    -- arguments: the arguments are qualified.)
+    UPDATE merged_accounts m SET target = merge_accounts.target
+    WHERE m.target = merge_accounts.source;
+    INSERT INTO merged_accounts (source, target)
+    VALUES (merge_accounts.source, merge_accounts.target);
+    UPDATE synced_actions s SET account_id = target
+    WHERE s.account_id = source
+      AND NOT EXISTS (SELECT 1 FROM synced_actions t WHERE t.account_id = target AND t.key = s.key);
+
     -- What is left (its card and photo, a request target has one of with the same person,
     -- sends still queued, codes) goes with it.
     DELETE FROM accounts WHERE id = source;

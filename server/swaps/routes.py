@@ -1,5 +1,6 @@
 """Swapping by QR: a card opened from its link (``/c/<token>``), the Scan screen, and
-``/sync/actions`` for swaps queued offline."""
+``/sync/actions`` for swaps queued offline (and which accounts their phone names were merged
+into the one signed in)."""
 
 from __future__ import annotations
 
@@ -192,11 +193,16 @@ async def sync_action(request: Request) -> Response:
     account_id = viewer(request).account_id
     if account_id is None:
         return _json(*sync.failed(403, "Make your card on this phone first, then swaps can sync."))
+    sql = request.app.state.sql
     try:
+        # "Which of these accounts were merged into the one signed in here?" (outbox.js, for
+        # the swaps it keeps for other accounts): asked here, by the route the scripts know.
+        asked = sync.merged_asked(body)
+        if asked is not None:
+            return _json(200, await sync.merged_of(request.app.state.pool, sql, asked, account_id))
         key, kind, payload, made_at = sync.parse(body)
-        sync.made_by(body, account_id)
-        sql = request.app.state.sql
         async with request.app.state.pool.acquire() as conn, conn.transaction():
+            await sync.made_by(conn, sql, body, account_id)
             first = await sync.claim(conn, sql, account_id, key, kind, payload)
             if first is not None:
                 return _json(*first)

@@ -6,6 +6,8 @@ and the service worker both sending, or a lost response) gets the first answer
 back and never connects twice; a key reused for a different swap is refused.
 The Tap screen's forms claim the key they are sent with the same way (``keyed``,
 ``claim``, ``record``): the copy queued after an answer the network lost is no second swap.
+An action queued under an account merged into the one signed in since is made as this one
+(``made_by``); the phone asks which of the accounts its queue names were (``merged_of``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +30,7 @@ from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import new_contact_url, swap_said
 from server.db.pool import Connection
-from server.db.queries import Queries
+from server.db.queries import Executor, Queries
 from server.swaps import rates
 from server.swaps.connect import SwapRefused, connect, create_guest
 from server.swaps.visits import SELF, card_for_token
@@ -122,15 +125,65 @@ def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], Stamp]:
 
 
 ELSEWHERE = "Made while this phone was signed in to another card: kept on it for that card."
+# An account id as a phone names it (``<body data-signed-in>``, kept in its outbox): ASCII
+# digits that fit a bigint. ``int()`` would take other scripts' digits and any length.
+ACCOUNT_ID = re.compile(r"[1-9][0-9]{0,17}")
+# How many account ids one look-up may name: a phone holds swaps of a few accounts at most.
+MERGED_MOST = 50
+MERGED_UNREADABLE = f"Name up to {MERGED_MOST} accounts, each by its number."
 
 
-def made_by(body: object, account_id: int) -> None:
+async def made_by(conn: Connection, sql: Queries, body: object, account_id: int) -> None:
     """Refuse an action the phone queued under another account than the one signed in now
-    (409, ``elsewhere``: the phone keeps it for that account), never made as this one. One
-    naming no account was queued before actions named one (outbox.js): taken as it is."""
+    (409, ``elsewhere``: the phone keeps it for that account), never made as this one,
+    unless that account was merged into this one since (``merged_into``): its swaps are
+    this account's now. One naming no account was queued before actions named one
+    (outbox.js): taken as it is. Only an action named for another account costs a query."""
     named = body.get("account") if isinstance(body, dict) else None
-    if named is not None and named != "" and str(named) != str(account_id):
-        raise Answer(409, {"status": "elsewhere", "message": ELSEWHERE})
+    if named is None or named == "" or str(named) == str(account_id):
+        return
+    source = str(named)
+    if ACCOUNT_ID.fullmatch(source) and await merged_into(conn, sql, int(source), account_id):
+        return
+    raise Answer(409, {"status": "elsewhere", "message": ELSEWHERE})
+
+
+async def merged_into(conn: Connection, sql: Queries, source: int, account_id: int) -> bool:
+    """Whether ``source`` was merged into ``account_id`` (directly, or into an account merged
+    into it later: ``merge_accounts`` keeps each pointing at the account that is left)."""
+    return bool(await sql.run(conn, "sync.merged_into", source=source, account_id=account_id))
+
+
+def merged_asked(body: object) -> list[int] | None:
+    """The account ids a phone asks about (``{"merged": [12, 15]}``: which of these were
+    merged into the account signed in here?), ``None`` for a body that is a queued action,
+    or an ``Answer`` of 400 for a list that is not one of a few account ids."""
+    if not isinstance(body, dict) or "merged" not in body:
+        return None
+    asked = body["merged"]
+    if not isinstance(asked, list) or len(asked) > MERGED_MOST:
+        raise Answer(*failed(400, MERGED_UNREADABLE))
+    ids = []
+    for value in asked:
+        # JSON's true is an int to Python; 3.0 is no account's number either.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Answer(*failed(400, MERGED_UNREADABLE))
+        if not ACCOUNT_ID.fullmatch(str(value)):
+            raise Answer(*failed(400, MERGED_UNREADABLE))
+        ids.append(value)
+    return ids
+
+
+async def merged_of(
+    conn: Executor, sql: Queries, asked: list[int], account_id: int
+) -> dict[str, Any]:
+    """The answer to a look-up: which of ``asked`` were merged into ``account_id``, and the
+    account it answers for (a page open since another account signed in here must not
+    relabel its swaps to its own)."""
+    merged = (
+        await sql.run(conn, "sync.merged_of", sources=asked, account_id=account_id) if asked else []
+    )
+    return {"status": "merged", "account": str(account_id), "merged": [str(i) for i in merged]}
 
 
 def guest_form(payload: Mapping[str, object]) -> FormData:

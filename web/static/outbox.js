@@ -4,7 +4,9 @@
 // replay harmless on the server, and a Web Lock per record keeps the two from sending at once.
 // Each record names the account it was made under: a phone someone else signed in to since
 // neither sends nor lists it (kept until that account signs in here again), and the server
-// refuses it if sent as another account all the same (409, "elsewhere").
+// refuses it if sent as another account all the same (409, "elsewhere"); unless that account
+// was merged into the one signed in here since ("Two accounts, one person"): the server says
+// so when asked (adopt), and its records become this account's, sent, listed and counted.
 var ReachoutOutbox = (function () {
   "use strict";
   var DB = "reachout";
@@ -63,7 +65,70 @@ var ReachoutOutbox = (function () {
   }
 
   function allOurs() {
-    return Promise.all([all(), whose()]).then(function (both) { return ours(both[0], both[1]); });
+    return Promise.all([all(), whose()]).then(function (both) {
+      return adopt(both[0], both[1]).then(function (records) { return ours(records, both[1]); });
+    });
+  }
+
+  // Records named for accounts merged into the one signed in here since (the merge ends the
+  // account they name, so they would wait for it forever): asked about once, with no request
+  // when there are none of another account's, and named for this one from then on, in the
+  // store. Resolves with the records as they now are; offline, or with no answer, as they were.
+  var MERGED_MOST = 50;  // as many ids as the server takes in one look-up (sync.MERGED_MOST)
+  var askedMerged = {};  // a page's account never changes: one answer per set of ids will do
+  function adopt(records, account) {
+    var others = {};
+    records.forEach(function (r) {
+      if (r.account && r.account !== account && /^[1-9][0-9]{0,14}$/.test(r.account)) others[r.account] = true;
+    });
+    var ids = Object.keys(others).sort().slice(0, MERGED_MOST);
+    if (!account || !ids.length || (typeof navigator !== "undefined" && navigator.onLine === false)) {
+      return Promise.resolve(records);
+    }
+    return askMerged(ids).then(function (answer) {
+      // Answered for the account whose records these become: the cookie may have moved on.
+      if (!answer || answer.account !== account || !Array.isArray(answer.merged)) return records;
+      var merged = {};
+      answer.merged.forEach(function (id) { merged[String(id)] = true; });
+      var moved = records.filter(function (r) { return merged[r.account]; });
+      if (!moved.length) return records;
+      // Read again in the transaction: only the name changes, whatever the other context
+      // (page or worker) made of the record meanwhile stays.
+      return run("readwrite", function (store) {
+        moved.forEach(function (record) {
+          var read = store.get(record.key);
+          read.onsuccess = function () {
+            var current = read.result;
+            if (current && merged[current.account]) {
+              current.account = account;
+              store.put(current);
+            }
+          };
+        });
+      }).then(function () {
+        moved.forEach(function (record) { record.account = account; });
+        return records;
+      });
+    }).catch(function () { return records; });
+  }
+
+  function askMerged(ids) {
+    var asked = ids.join(",");
+    if (inPage && askedMerged[asked]) return askedMerged[asked];
+    var answer = fetch(URLS.sync_action, {
+      method: "POST",
+      credentials: "same-origin",
+      signal: AbortSignal.timeout ? AbortSignal.timeout(POST_TIMEOUT_MS) : undefined,
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ merged: ids.map(Number) }),
+    }).then(function (response) { return response.ok ? response.json() : null; });
+    if (inPage) {
+      askedMerged[asked] = answer;
+      // Asked again next time when no answer came (offline, a lost connection, a 503).
+      answer.then(function (got) { if (!got) delete askedMerged[asked]; },
+        function () { delete askedMerged[asked]; });
+    }
+    return answer;
   }
   function get(key) { return run("readonly", function (store) { return store.get(key); }); }
   function put(record) { return run("readwrite", function (store) { store.put(record); }).then(changed); }
@@ -240,9 +305,12 @@ var ReachoutOutbox = (function () {
   // Replays every pending record, one after another; resolves with how many are still pending.
   function flush() {
     return Promise.all([all(), whose()]).then(function (both) {
+      return adopt(both[0], both[1]).then(function (adopted) { return [adopted, both[1]]; });
+    }).then(function (both) {
       var now = Date.now();
       var old = both[0].filter(function (r) { return !lingers(r, now); });
-      // Another account's waiting swaps are not sent as this one: kept for it.
+      // Another account's waiting swaps are not sent as this one: kept for it (unless it was
+      // merged into this one: adopt named them for this one).
       var records = ours(both[0], both[1]);
       var due = records.filter(function (r) { return r.status === "pending" && !(r.retry_at > now); });
       var untold = records.filter(function (r) { return r.status === "failed" && r.told === false && lingers(r, now); });
