@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ MAX_DURATION = timedelta(days=14)
 LIMITS = {"name": 120, "venue": 200, "description": 2000}
 # The years an event may be in: any real one, and none a datetime cannot hold in UTC.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def new_code() -> str:
@@ -135,12 +133,39 @@ def validate(
 
 def prefix_query(query: str) -> str | None:
     """As-you-type search: every word a prefix, all required ("dan rec" finds Dana, recruiter).
-    Not lowercased here: search_fold() in SQL does that, as for what is stored. Python's lower()
-    makes "İ" an "i" and a combining dot, which split "İpek" into two words."""
-    words = _WORD.findall(query)[:8]
+    Not lowercased here: search_fold() in SQL does that, as for what is stored, so the two
+    agree (Python's lower() makes "İ" an "i" and a combining dot, PostgreSQL's does not)."""
+    words = _words(query)[:8]
     if not words:
         return None
     return " & ".join(f"{word[:40]}:*" for word in words)
+
+
+def _words(typed: str) -> list[str]:
+    """The words in ``typed`` as PostgreSQL's parser finds them in a card (to_tsvector): a
+    letter or digit starts one, and marks (vowel signs, viramas, accents typed apart: Unicode
+    M*) and format characters (zero-width joiners: Cf) go on with it, as the parser counts
+    them word characters; "प्रिया" is one word, not three. Anything else ends it, so no
+    tsquery sign (& | ! : * ( ) ') is ever in one. Marks before any letter start no word:
+    search_fold() drops a combining accent, and a word of accents alone would become ":*",
+    which to_tsquery() refuses."""
+    words: list[str] = []
+    word = ""
+    for ch in typed:
+        if ch.isalnum() or (word and _joins(ch)):
+            word += ch
+        elif word:
+            words.append(word)
+            word = ""
+    if word:
+        words.append(word)
+    return words
+
+
+def _joins(ch: str) -> bool:
+    """A mark, or a format character (ZWJ, ZWNJ, soft hyphen), not a control or private use."""
+    category = unicodedata.category(ch)
+    return category[0] == "M" or category == "Cf"
 
 
 def local_input(moment: datetime, tz: str) -> str:

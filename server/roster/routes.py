@@ -16,7 +16,7 @@ from server.cards.cards import load_card
 from server.contacts import blocks
 from server.contacts.contacts import swap_said
 from server.db.pool import Connection
-from server.events import events
+from server.events import events, joining
 from server.events.events import load_event
 from server.swaps.connect import connect
 from server.web import limits, pages
@@ -187,6 +187,8 @@ async def event_matches(request: Request) -> Response:
         {
             "event": event,
             "card_says": {name: bool(card[name]) for name in ("looking_for", "can_help_with")},
+            # Over or closed, the list is open a while yet, but nobody new will be on it.
+            "joinable": joining.joinable(event),
             "helps_me": [p for p in people if p["direction"] == "helps_me"],
             "i_help": [p for p in people if p["direction"] == "i_help"],
         },
