@@ -54,6 +54,9 @@ async def _page(
         "settings.html",
         {
             "values": values or dict(preferences),
+            # What is saved: what the page says of reminders, when a refused form shows
+            # what was sent (values).
+            "chosen": dict(preferences),
             "errors": errors or {},
             "saved": saved,
             "devices": devices,

@@ -91,9 +91,34 @@
       button.hidden = false;
       button.textContent = "Use this phone's time zone (" + zone + ")";
       button.addEventListener("click", function () {
-        document.querySelector(button.dataset.useTimeZone).value = zone;
+        var input = document.querySelector(button.dataset.useTimeZone);
+        if (!input) return;
+        input.value = zone;
+        fixedByHand(input);
+        // Focus on the field: a screen reader reads the zone it now holds (the button says
+        // nothing of it), and the field is where to change it.
+        input.focus();
       });
     });
+  }
+
+  // A field the server refused, filled anew by a button: its error ("Type a city, like
+  // London") no longer says what it holds, and is no longer read with it. The form's
+  // "Please fix the field marked below" stays: nothing is saved until Save.
+  function fixedByHand(input) {
+    var box = input.closest(".field");
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      var part = id && document.getElementById(id);
+      if (part && part.classList.contains("error") && box && box.contains(part)) {
+        part.remove();
+        return false;
+      }
+      return !!id;
+    });
+    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+    else input.removeAttribute("aria-describedby");
+    input.removeAttribute("aria-invalid");
+    if (box) box.classList.remove("invalid");
   }
 
   document.addEventListener("htmx:load", function (event) {

@@ -35,6 +35,15 @@
     return browser + (os ? " on " + os : "");
   }
 
+  var UNREACHED = "Reminders are not on yet: Reachout could not be reached. Check your connection and try again.";
+
+  // Our own words, said as they are (not taken for the browser's failure).
+  function ours(text) {
+    var error = new Error(text);
+    error.ours = true;
+    return error;
+  }
+
   function setup() {
     var box = document.getElementById("push");
     if (!box) return;
@@ -96,13 +105,19 @@
           applicationServerKey: keyBytes(box.dataset.vapidKey),
         }), SUBSCRIBE_TIMEOUT_MS);
       }).then(function (subscription) {
-        return send(box.dataset.subscribeUrl, { subscription: subscription.toJSON(), device: deviceName() }).then(function (response) {
-          if (!response.ok) return response.json().then(function (body) {
-            var refused = new Error(body.error || "The server refused this phone's reminders. Try again.");
-            refused.ours = true;  // our own words, said as they are
-            throw refused;
+        // The browser subscribed; Reachout has yet to hear of it. No answer (the venue's
+        // Wi-Fi), or a proxy's 5xx page, is no fault of this browser's: said as such.
+        return send(box.dataset.subscribeUrl, { subscription: subscription.toJSON(), device: deviceName() }).catch(function () {
+          throw ours(UNREACHED);
+        }).then(function (response) {
+          if (!response.ok) return response.json().catch(function () { return {}; }).then(function (body) {
+            throw ours(body && body.error ? body.error
+              : response.status >= 500 ? UNREACHED
+              : "The server refused this phone's reminders. Try again.");
           });
-          say("Reminders are on for this phone.");
+          // "By email" or "Neither" chosen: this phone gets requests to connect, no reminder.
+          var when = document.getElementById("reminded-when");
+          say(when && when.dataset.on ? when.dataset.on : "Reminders are on for this phone.");
           on.hidden = true; off.hidden = false;
           // Show the new device in the list below (the server made the row).
           refreshDevices().then(function () { markThisDevice(subscription.endpoint); });
