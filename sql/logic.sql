@@ -764,6 +764,12 @@ BEGIN
     IF owner IS NOT NULL THEN
         PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || owner, 0));
     END IF;
+    -- A gone device's subscription before its push, as a sign-out takes them (it deletes the
+    -- subscription, then its pushes lose it): the other way round, each would wait for the
+    -- other. After her lock, as a merge takes them (lock_merge()).
+    IF outcome = 'gone' THEN
+        PERFORM 1 FROM push_subscriptions WHERE id = d.subscription_id FOR UPDATE;
+    END IF;
     UPDATE deliveries
     SET status = outcome, lease_until = NULL,
         last_status = CASE WHEN outcome = 'gone' THEN push_status ELSE last_status END
