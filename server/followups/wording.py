@@ -126,10 +126,17 @@ def reminder(item: Mapping[str, Any], now: datetime, tz: str) -> tuple[str, str]
     where = f" at {item['met_event_name']}," if item.get("met_event_name") else ""
     body = f"You met{where} {day_phrase(item['met_at'], now, tz)}."
     if item.get("promised"):
-        body += f" You promised: {item['promised']}."
+        body += f" You promised: {sentence(item['promised'])}"
     if item.get("they_asked"):
-        body += f" They asked: {item['they_asked']}."
+        body += f" They asked: {sentence(item['they_asked'])}"
     return title, body
+
+
+def sentence(note: str) -> str:
+    """A note as a sentence: a full stop after it, unless it ends one already ("Are you
+    hiring?", "an intro to Sam.": not "hiring?." nor "Sam..")."""
+    note = note.rstrip()
+    return note if note.endswith((".", "?", "!", "…")) else f"{note}."
 
 
 def digest(met: int, waiting: int, event_name: str, roster_days: int) -> tuple[str, str]:
@@ -152,6 +159,19 @@ def summary(waiting: int) -> tuple[str, str]:
     """Title and body of the one reminder past the day's first few (push and email)."""
     title = f"You have {waiting} {'person' if waiting == 1 else 'people'} to follow up"
     return title, "Lots of new contacts today. Open Reachout to see who."
+
+
+def request(requester: str, event_name: str, waiting: int) -> tuple[str, str]:
+    """Title and body of the push of a request to connect, ``waiting`` of them (this one
+    included) waiting for an answer: one notification says how many."""
+    if waiting <= 1:
+        return (
+            f"{requester} wants to connect",
+            f"You were both at {event_name}. Open Reachout to accept.",
+        )
+    others = waiting - 1
+    title = f"{requester} and {others} other{'' if others == 1 else 's'} want to connect"
+    return title, f"{waiting} requests to connect are waiting. Open Reachout to answer them."
 
 
 def why_by_email(reminders_by: str | None) -> str:

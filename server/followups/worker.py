@@ -86,12 +86,16 @@ def clipped(text: str, limit: int) -> str:
 def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) -> dict[str, Any]:
     """What the service worker shows: small enough for one push record, always."""
     if row["request_id"] is not None:
+        title, body = wording.request(
+            row["requester_name"], row["request_event_name"], row["requests_waiting"]
+        )
         return {
-            "title": clipped(f"{row['requester_name']} wants to connect", 120),
-            "body": clipped(
-                f"You were both at {row['request_event_name']}. Open Reachout to accept.", 600
-            ),
-            "tag": f"request-{row['request_id']}",
+            "title": clipped(title, 120),
+            "body": clipped(body, 600),
+            # One tag (and Topic) for every request: a speaker asked by a hundred people has
+            # one notification saying how many, not a hundred, and a phone that was offline
+            # gets the newest only, which counts them all.
+            "tag": "requests",
             "url": paths.requests(),
             "delivery": row["id"],
         }
@@ -340,6 +344,8 @@ class Worker:
         """Send one claimed delivery and record how it went; True when the push service
         accepted it (recorded with the next batch, by ``_record_sent``)."""
         sql = self.sql
+        # A request is stale once answered, withdrawn, or the two swapped since (the claim's
+        # request_status says which).
         stale = (
             row["followup_id"] is not None
             and (row["followup_status"] != "open" or row["followup_round"] != row["round"])

@@ -1,12 +1,17 @@
 -- name: create$
--- Ask to connect; queues the push for every device of the person asked, in one statement.
--- Asking again after withdrawing brings the same request back, and notifies nobody: a
--- request sent, withdrawn and sent again is not a second push on their phone. Returns nothing
--- when a request between the two is waiting, or when they declined one from me (asking again
--- would notify them again, and declining is meant to end it); a declined one I withdrew comes
--- back the same way as a waiting one would, still declined. Run holding lock_between: a
--- request revived is an UPDATE, which ON CONFLICT does not cover, so without the lock the
--- other's request made at the same moment is a unique violation.
+-- Ask to connect; queues the push for every device of the person asked, in one statement:
+-- at once while the event is on (its hours with two hours' grace either side, as
+-- current_event() reads them: an evening mixer's requests are for the room, now), and
+-- otherwise at a waking hour of theirs (waking_hour() in logic.sql: someone browsing the
+-- list days later, in another time zone, wakes nobody; it goes at 09:00 their time).
+-- Asking again after withdrawing brings the same request back, and notifies nobody who was
+-- notified: a request sent, withdrawn and sent again is not a second push on their phone; one
+-- withdrawn before its push went (skipped) is queued again, as a new one would be. Returns
+-- nothing when a request between the two is waiting, or when they declined one from me
+-- (asking again would notify them again, and declining is meant to end it); a declined one I
+-- withdrew comes back the same way as a waiting one would, still declined. Run holding
+-- lock_between: a request revived is an UPDATE, which ON CONFLICT does not cover, so without
+-- the lock the other's request made at the same moment is a unique violation.
 WITH revived AS (
     UPDATE connect_requests r
     SET withdrawn_at = NULL, event_id = :event_id,
@@ -18,7 +23,7 @@ WITH revived AS (
       AND NOT EXISTS (SELECT 1 FROM connect_requests o
                       WHERE o.from_id = :to_id AND o.to_id = :from_id
                         AND o.status = 'pending' AND o.withdrawn_at IS NULL)
-    RETURNING r.id
+    RETURNING r.id, r.to_id, r.status
 ), made AS (
     INSERT INTO connect_requests (event_id, from_id, to_id)
     SELECT :event_id, :from_id, :to_id
@@ -27,9 +32,31 @@ WITH revived AS (
                         AND (status = 'declined' OR withdrawn_at IS NOT NULL))
     ON CONFLICT DO NOTHING
     RETURNING id, to_id
+), unheard AS (
+    -- The one made now, or one revived waiting whose push neither went nor waits to go.
+    SELECT id, to_id FROM made
+    UNION ALL
+    SELECT id, to_id FROM revived
+    WHERE status = 'pending'
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.request_id = revived.id AND d.status IN ('queued', 'sending', 'sent'))
 ), queued AS (
-    INSERT INTO deliveries (request_id, subscription_id)
-    SELECT made.id, s.id FROM made JOIN push_subscriptions s ON s.account_id = made.to_id
+    INSERT INTO deliveries (request_id, subscription_id, next_attempt_at)
+    SELECT unheard.id, s.id,
+           CASE WHEN EXISTS (SELECT 1 FROM events e
+                             WHERE e.id = :event_id AND e.closed_at IS NULL
+                               AND now() BETWEEN e.starts_at - interval '2 hours'
+                                             AND e.ends_at + interval '2 hours')
+                THEN now()
+                ELSE waking_hour(coalesce(a.time_zone, 'UTC'), now())
+           END
+    FROM unheard
+    JOIN accounts a ON a.id = unheard.to_id
+    JOIN push_subscriptions s ON s.account_id = unheard.to_id
+    -- A device's push skipped at the withdrawal: queued again, from its first attempt.
+    ON CONFLICT (request_id, subscription_id) WHERE request_id IS NOT NULL DO UPDATE
+    SET status = 'queued', next_attempt_at = excluded.next_attempt_at, attempts = 0,
+        lease_until = NULL, leased_by = NULL, last_status = NULL, last_error = ''
 )
 SELECT id FROM made
 UNION ALL
@@ -38,6 +65,8 @@ SELECT id FROM revived
 -- name: incoming
 -- Requests waiting for my answer, newest first, with what the asker shares on a roster:
 -- :limit of them, after the one made at :after_at with id :after_id (both NULL: the newest).
+-- Not one whose asker has me in their contacts now: we swapped since (a QR code, a link), as
+-- their "Sent by you" says (sent, below), and nothing is left to accept.
 SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company,
        c.looking_for, c.can_help_with, c.photo_key
 FROM connect_requests r
@@ -45,6 +74,8 @@ JOIN cards c ON c.account_id = r.from_id
 JOIN events e ON e.id = r.event_id
 WHERE r.to_id = :account_id AND r.status = 'pending' AND r.withdrawn_at IS NULL
   AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
+  AND NOT EXISTS (SELECT 1 FROM contacts ct
+                  WHERE ct.owner_id = r.from_id AND ct.contact_id = :account_id)
   AND (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
