@@ -150,7 +150,7 @@ async def passkey_sign_in(request: Request) -> Response:
         return JSONResponse({"error": str(refused)}, status_code=400)
     token, merge_from = session
     target = starting.after_sign_in(request, merge_from, starting.next_page(request))
-    response = JSONResponse({"redirect": with_notice(target, "signed_in")})
+    response = JSONResponse({"redirect": with_notice(target, starting.sign_in_notice(request))})
     sessions.set_cookie(response, token, secure=app.state.settings.secure_cookies)
     return response
 

@@ -20,6 +20,8 @@ from server.web.notices import with_notice
 from server.web.urls import Urls, url_path
 
 NOT_SIGNED_IN = "This browser is not signed in."
+# Set in the request's scope when signing in here ended a session that had reminders on.
+REMINDERS_OFF_HERE = "reachout.reminders_off_here"
 
 
 def next_page(request: Request, form: Any = None) -> str | None:
@@ -87,7 +89,13 @@ async def _replace_session(request: Request, conn: object, account_id: int) -> i
     if me.account_id is None or me.account_id == account_id:
         return None
     sql = request.app.state.sql
+    subscribed = len(await sql.run(conn, "push.devices", account_id=me.account_id))
     await sql.run(conn, "sessions.revoke", id=me.session_id, account_id=me.account_id)
+    if len(await sql.run(conn, "push.devices", account_id=me.account_id)) < subscribed:
+        # This browser's push subscription went with its session (an endpoint is never
+        # moved to another account: push.subscribe): reminders stop here, and the notice
+        # after signing in must say so (sign_in_notice), not that they are on this device.
+        request.scope[REMINDERS_OFF_HERE] = True
     deleted = await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
     return None if deleted else me.account_id
 
@@ -100,6 +108,12 @@ def after_sign_in(request: Request, merge_from: int | None, next_page: str | Non
     return next_page or url_path(request, "contacts")
 
 
+def sign_in_notice(request: Request) -> str:
+    """The notice once signed in: "Signed in.", saying reminders are off on this phone when
+    signing in here ended the session they came to (``_replace_session``)."""
+    return "signed_in_reminders_off" if request.scope.get(REMINDERS_OFF_HERE) else "signed_in"
+
+
 def signed_in_to(
     request: Request, session: tuple[str, int | None], next_page: str | None = None
 ) -> Response:
@@ -107,7 +121,7 @@ def signed_in_to(
     that comes next, saying "Signed in."."""
     token, merge_from = session
     target = after_sign_in(request, merge_from, next_page)
-    response = redirect(request, with_notice(target, "signed_in"))
+    response = redirect(request, with_notice(target, sign_in_notice(request)))
     sessions.set_cookie(response, token, secure=request.app.state.settings.secure_cookies)
     return response
 

@@ -165,15 +165,20 @@ def signed_in(
     """Guard a handler: without an account, a GET is redirected to the route named
     ``redirect`` (when given; with ``?then=<then>``, the page to go on to afterwards, which
     the card page knows: ``server.cards.continuing``); anything else gets ``status_code``
-    with ``message``."""
+    with ``message``, or, from a browser signed out since (``Viewer.signed_out``), 403 saying
+    so, with Sign in (``errors.SignedOutHere``)."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def guarded(request: Request) -> Response:
-            if viewer(request).account_id is None:
-                if redirect is not None and request.method in ("GET", "HEAD"):
+            seen = viewer(request)
+            if seen.account_id is None:
+                reading = request.method in ("GET", "HEAD")
+                if redirect is not None and reading:
                     url = url_path(request, redirect) + (f"?then={then}" if then else "")
                     return RedirectResponse(url, status_code=303)
+                if seen.signed_out:
+                    raise errors.SignedOutHere(deleted=seen.account_deleted, changing=not reading)
                 raise errors.NoCard(status_code, message)
             return await handler(request)
 

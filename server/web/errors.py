@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from markupsafe import Markup
 from starlette.authentication import AuthenticationError
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
@@ -12,6 +13,7 @@ from starlette.responses import Response
 
 from server.db.pool import DATABASE_AWAY
 from server.web.htmx import htmx
+from server.web.urls import url_path
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,52 @@ class NoCard(Titled):
         super().__init__(status_code, detail, title="No card on this phone yet")
 
 
+class SignedOutHere(Titled):
+    """An action or page of the signed-in app asked for by a browser that was signed in and
+    is no longer: signed out from another device (Settings), or its account deleted from
+    another browser (``Viewer.signed_out``). Said as it is, with Sign in: "No card on this
+    phone yet" was false, and its Make my card would have started a second account. 403, as
+    the event and card forms answer the same case."""
+
+    def __init__(self, *, deleted: bool, changing: bool) -> None:
+        if deleted:
+            title = "Your account was deleted"
+        else:
+            title = "Nothing was changed" if changing else SIGN_IN_TITLE
+        super().__init__(403, title, title=title)
+        self.deleted = deleted
+        self.changing = changing  # an action (a form, a button), not a page asked for
+
+
+def _page_shown(request: Request) -> str | None:
+    """The page to come back to once signed in again: the one asked for, or, for an action
+    sent by htmx, the one it was sent from; only a page of the app (``Urls.app_page``)."""
+    page = _this_page(request)
+    current = htmx(request).current_url
+    if page is None and current:
+        parts = urlsplit(current)
+        page = parts.path + (f"?{parts.query}" if parts.query else "")
+    found: str | None = request.app.state.urls.app_page(page)
+    return found
+
+
+def signed_out_response(request: Request, exc: SignedOutHere) -> Response:
+    """The answer to ``SignedOutHere``: a notice above the page for htmx (``error_response``:
+    the form is not replaced, so what was typed stays), a page otherwise. No Make my card."""
+    if exc.deleted:
+        so = ", so nothing was changed" if exc.changing else ""
+        message = Markup("It was deleted from another browser{}. To start again, make a new card.")
+        message = message.format(so)
+    else:
+        back = _page_shown(request)
+        href = url_path(request, "sign_in") + (f"?{urlencode({'next': back})}" if back else "")
+        then = "and try again." if exc.changing else "to see this page."
+        message = Markup('You were signed out on this browser. <a href="{}">Sign in</a> {}').format(
+            href, then
+        )
+    return error_response(request, exc.status_code, message, exc.title)
+
+
 def _this_page(request: Request) -> str | None:
     """The page asked for, to come back to once signed in: its path and query, less the
     mark of our email (signed in, it is an ordinary visit)."""
@@ -127,6 +175,8 @@ def error_response(
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if isinstance(exc, SignedOutHere):
+        return signed_out_response(request, exc)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
     title = exc.title if isinstance(exc, Titled) else None
     # A link from one of our emails: its reader has an account, and this browser (often the

@@ -6,11 +6,14 @@ nothing, and a page kept for offline use is the same page without it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
+
+from server.web.urls import url_path
 
 PARAM = "notice"
 
@@ -20,6 +23,9 @@ class Notice:
     title: str
     # May name ``{name}``: the person the page is about, given by the page as ``notice_name``.
     text: str
+    # Words of ``text`` that link to what to do next: (the words, the route's name, a part
+    # of its page such as "#push"), made a link where the notice is shown (notice_context).
+    link: tuple[str, str, str] | None = None
 
 
 NOTICES = {
@@ -53,6 +59,14 @@ NOTICES = {
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
     "signed_in": Notice("Signed in.", "Your card, contacts and reminders are on this device."),
+    # Signing in ended the session this phone's reminders came to (another account's):
+    # their subscription went with it (sessions.revoke), so they are off until turned on.
+    "signed_in_reminders_off": Notice(
+        "Signed in.",
+        "Your card and contacts are on this device. Reminders are off on this phone:"
+        " turn them on in Settings.",
+        link=("turn them on in Settings", "settings", "#push"),
+    ),
     "passkey_removed": Notice("", "Passkey removed. It no longer signs in to your account."),
     "merged": Notice("Merged.", "Everything from the other card is in this account now."),
     "kept_apart": Notice("", "Kept apart: the other card stays its own account."),
@@ -125,4 +139,15 @@ def with_notice(path: str, key: str) -> str:
 
 def notice_context(request: Request) -> dict[str, Any]:
     """The notice this page was opened with, if any (a Jinja2Templates context processor)."""
-    return {"notice": NOTICES.get(request.query_params.get(PARAM, ""))}
+    notice = NOTICES.get(request.query_params.get(PARAM, ""))
+    if notice is not None and notice.link is not None:
+        notice = _linked(request, notice, *notice.link)
+    return {"notice": notice}
+
+
+def _linked(request: Request, notice: Notice, words: str, route: str, part: str) -> Notice:
+    """``notice`` with ``words`` a link to the route's page. Its text becomes Markup, which
+    the layout's escaping (``| e``) leaves as it is, and whose format() escapes the name."""
+    before, _, after = notice.text.partition(words)
+    link = Markup('<a href="{}">{}</a>').format(url_path(request, route) + part, words)
+    return replace(notice, text=escape(before) + link + escape(after), link=None)
