@@ -1,5 +1,6 @@
 """How often people may swap and make cards through someone's share link, make cards by
-joining an event with its code or on their own, or type guests in.
+joining an event with its code or on their own, or type guests in; and how many swaps queued
+offline may be refused, and look-ups made, for one phone.
 
 A share link is screenshotted and posted: with it, a script could make thousands of accounts,
 each a contact of the link's owner and a reminder the next morning. Each limit is keyed on the
@@ -15,6 +16,7 @@ from datetime import timedelta
 
 from starlette.requests import Request
 
+from server.db.pool import Connection
 from server.db.queries import Executor
 from server.web import limits
 from server.web.limits import Rule
@@ -89,6 +91,44 @@ GUESTS_PER_ACCOUNT = Rule(
     HOUR,
     "You have added 20 guests in the last hour. Please try again {wait}.",
 )
+# Swaps queued offline that were refused (a link that opens no card, a guest's details
+# refused, a wrong code): a script with one card can send them as fast as it likes, each with
+# a fresh key. A phone sends its queue one after another as soon as it is back online
+# (outbox.js), mostly swaps made, which count nothing here; even a queue of a few hundred all
+# refused (codes dead by then, cards deleted) fits in the hour. Over it, 429 with Retry-After:
+# the phone keeps what waits and sends it then. Checked before the swap is tried, so a guess
+# at a code is never tried uncounted.
+SYNC_REFUSED_PER_ACCOUNT = Rule(
+    "account-sync-refused",
+    500,
+    HOUR,
+    "Many swaps sent from this phone could not be made in the last hour. The ones still"
+    " waiting go by themselves {wait}.",
+)
+# A venue's Wi-Fi is one address for everyone there, each phone with a few refused at most.
+SYNC_REFUSED_PER_ADDRESS = Rule(
+    "address-sync-refused",
+    3000,
+    timedelta(minutes=10),
+    "Many swaps sent from your network just now could not be made. The ones still waiting go"
+    " by themselves {wait}.",
+)
+# "Which of these accounts were merged into mine?" (sync.merged_of): a page asks once per set
+# of accounts its queue names, the service worker at each try of the queue (every few
+# seconds at most, and only while it holds another account's swaps).
+MERGED_LOOK_UPS_PER_ACCOUNT = Rule(
+    "account-merged-look-ups",
+    120,
+    timedelta(minutes=10),
+    "This phone asked about its waiting swaps many times just now. It asks again by itself {wait}.",
+)
+MERGED_LOOK_UPS_PER_ADDRESS = Rule(
+    "address-merged-look-ups",
+    3000,
+    timedelta(minutes=10),
+    "Phones on your network asked about their waiting swaps many times just now. They ask"
+    " again by themselves {wait}.",
+)
 
 
 def new_account_checks(request: Request) -> tuple[tuple[Rule, object], ...]:
@@ -142,3 +182,32 @@ async def swap(conn: Executor, request: Request, account_id: int, owner_id: int)
 async def guest(conn: Executor, request: Request, account_id: int) -> None:
     """``account_id`` types a guest's details on their own phone."""
     await limits.take(conn, request.app.state.sql, (GUESTS_PER_ACCOUNT, account_id))
+
+
+def _sync_refused_checks(request: Request, account_id: int) -> tuple[tuple[Rule, object], ...]:
+    return (
+        (SYNC_REFUSED_PER_ACCOUNT, account_id),
+        (SYNC_REFUSED_PER_ADDRESS, limits.address_key(request)),
+    )
+
+
+async def sync_refusals_left(conn: Connection, request: Request, account_id: int) -> None:
+    """Before a queued swap is tried: ``TooMany`` when this account or address had its fill
+    of refusals. Counts nothing; holds the keys' locks until the transaction ends, so the
+    refusal ``sync_refused`` counts cannot be raced past the limit."""
+    await limits.check(conn, request.app.state.sql, *_sync_refused_checks(request, account_id))
+
+
+async def sync_refused(conn: Connection, request: Request, account_id: int) -> None:
+    """A queued swap ``sync_refusals_left`` let through was refused: count it."""
+    await limits.hit(conn, request.app.state.sql, *_sync_refused_checks(request, account_id))
+
+
+async def merged_look_up(conn: Executor, request: Request, account_id: int) -> None:
+    """``account_id``'s phone asks which accounts were merged into it."""
+    await limits.take(
+        conn,
+        request.app.state.sql,
+        (MERGED_LOOK_UPS_PER_ACCOUNT, account_id),
+        (MERGED_LOOK_UPS_PER_ADDRESS, limits.address_key(request)),
+    )

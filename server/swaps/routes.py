@@ -199,13 +199,18 @@ async def sync_action(request: Request) -> Response:
         # the swaps it keeps for other accounts): asked here, by the route the scripts know.
         asked = sync.merged_asked(body)
         if asked is not None:
-            return _json(200, await sync.merged_of(request.app.state.pool, sql, asked, account_id))
+            pool = request.app.state.pool
+            await rates.merged_look_up(pool, request, account_id)
+            return _json(200, await sync.merged_of(pool, sql, asked, account_id))
         key, kind, payload, made_at = sync.parse(body)
         async with request.app.state.pool.acquire() as conn, conn.transaction():
             await sync.made_by(conn, sql, body, account_id)
             first = await sync.claim(conn, sql, account_id, key, kind, payload)
             if first is not None:
                 return _json(*first)
+            # After the claim: a key already answered is answered again, however many were
+            # refused. Before the try: past the limit, a code is not guessed at all.
+            await rates.sync_refusals_left(conn, request, account_id)
             status_code, answer = await sync.perform(
                 request,
                 conn,
@@ -214,7 +219,7 @@ async def sync_action(request: Request) -> Response:
                 payload,
                 sync.made_at(made_at, datetime.now(UTC), kind),
             )
-            await sync.record(conn, sql, account_id, key, status_code, answer)
+            await sync.answered(request, conn, account_id, key, kind, status_code, answer)
     except sync.Answer as exc:
         return _json(exc.status_code, exc.body)
     except limits.TooMany as exc:

@@ -8,6 +8,11 @@ The Tap screen's forms claim the key they are sent with the same way (``keyed``,
 ``claim``, ``record``): the copy queued after an answer the network lost is no second swap.
 An action queued under an account merged into the one signed in since is made as this one
 (``made_by``); the phone asks which of the accounts its queue names were (``merged_of``).
+
+Only what a second sending must not do again is kept (``kept``): a swap made, and a wrong code
+(a guess counted). Any other refusal did nothing, and is worked out anew, alike, when its key
+comes again: kept, a script's fresh keys would each leave a row for ``RETAIN_SYNCED_DAYS``.
+Refusals, and look-ups, are limited per account and address (``rates``).
 """
 
 from __future__ import annotations
@@ -254,6 +259,43 @@ async def record(
         status_code=status_code,
         answer=json.dumps(answer),
     )
+
+
+def kept(kind: str, status_code: int) -> bool:
+    """Whether an answer is recorded for its key's later sendings: a swap made, or a wrong
+    code (``codes.redeem`` counted the guess, and a near miss on that code: sent again, it
+    must not count twice). Any other refusal made and counted nothing, so the key's next
+    sending, if its answer was lost, gets the same refusal worked out again: a guest's details
+    (checked as the Tap form checks them, claiming nothing), a link that opens no card (a
+    code replaced or expired stays so; the moment of a scan only moves later), my own card or
+    code, a malformed code. Only a block lifted in between would answer otherwise, and then
+    the phone, which never saw the refusal, gets the swap as if it were sent just now."""
+    return status_code < 400 or (kind == "code" and status_code == 404)
+
+
+async def forget(conn: Connection, sql: Queries, account_id: int, key: uuid.UUID) -> None:
+    """Give back a key claimed in this transaction, for an answer not ``kept``."""
+    await sql.run(conn, "sync.forget", account_id=account_id, key=key)
+
+
+async def answered(
+    request: Request,
+    conn: Connection,
+    account_id: int,
+    key: uuid.UUID,
+    kind: str,
+    status_code: int,
+    answer: dict[str, Any],
+) -> None:
+    """A queued action claimed and tried: a refusal is counted (``rates.sync_refused``), and
+    the answer recorded for the key or the key given back (``kept``)."""
+    sql = request.app.state.sql
+    if status_code >= 400:
+        await rates.sync_refused(conn, request, account_id)
+    if kept(kind, status_code):
+        await record(conn, sql, account_id, key, status_code, answer)
+    else:
+        await forget(conn, sql, account_id, key)
 
 
 # The answer's words for each notice ``swap_said`` gives (the outbox and the Scan and Tap

@@ -11,6 +11,11 @@ SELECT payload_hash, status_code, answer FROM synced_actions WHERE account_id = 
 -- name: record!
 UPDATE synced_actions SET status_code = :status_code, answer = :answer WHERE account_id = :account_id AND key = :key
 
+-- name: forget!
+-- Give back a key claimed in this transaction whose refusal is not kept (sync.kept): sent
+-- again, it is answered anew; a concurrent sending waiting on the claim then claims it.
+DELETE FROM synced_actions WHERE account_id = :account_id AND key = :key
+
 -- name: merged_into$
 -- Whether :source was merged into :account_id (merged_accounts, merge_accounts in logic.sql):
 -- a swap its phone queued offline is then this account's own.
