@@ -1432,96 +1432,83 @@ $$;
 
 -- One page of an event's roster for `viewer` (events.roster says what it shows): listed,
 -- present attendees other than the viewer, no block either way; `typed` a prefix tsquery
--- text (events.prefix_query) or NULL for everyone; `lim` of them after the person `after`
--- (NULL, or nobody on this viewer's roster of this event now: from the first). Everyone is
--- in name order. A search is best match first, in three tiers, each in name order: every
--- word typed is in their name ("dan" finds Dana Lee); in their name, company and headline
--- together ("rec" finds recruiters, "dan rec" Dana the recruiter); anywhere on the card
--- (what they look for or can help with). The cursor places `after` by their card's tier
--- and name now.
+-- text (events.prefix_query) or NULL for everyone; `lim` of them after the place
+-- (`after_tier`, `after_key`, `after_id`), NULLs for the first. Everyone is in name order
+-- (cards.name_key, migration 0052: lowercased, accents off, so "dana lee" and "Åsa Berg" are
+-- among the D and A). A search is best match first, in three tiers, each in name order:
+-- every word typed is in their name ("dan" finds Dana Lee); in their name, company and
+-- headline together ("rec" finds recruiters, "dan rec" Dana the recruiter); anywhere on the
+-- card (what they look for or can help with). Each row gives its tier and name_key, and the
+-- next page starts after the values the last row shown gave: placed by the values alone,
+-- never by looking up an account, so it goes on the same whoever has hidden, left, blocked
+-- me or renamed since, and it tells nothing about anyone's card (looked up by an account
+-- id, compared pages would spell out the name of any account, one letter at a time).
 -- At a big event a prefix like "r" matches half the room, and ranking all of them by
 -- ts_rank before keeping a page took 50-110 ms. Each tier is read either in name order
--- (cards_name), stopping at the page, where it is common, or through its own GIN index
+-- (cards_name_key), stopping at the page, where it is common, or through its own GIN index
 -- (name_words, top_words, search) and sorted, where it is rare: which one depends on the
 -- letters typed, so this is PL/pgSQL with force_custom_plan, each call planned for its
 -- words. As a prepared statement PostgreSQL took a generic plan after five runs, blind
 -- to the words, and a search took 200-1,200 ms.
-CREATE OR REPLACE FUNCTION roster_page(event bigint, viewer bigint, typed text, after bigint,
+CREATE OR REPLACE FUNCTION roster_page(event bigint, viewer bigint, typed text,
+                                       after_tier integer, after_key text, after_id bigint,
                                        lim integer)
 RETURNS TABLE (account_id bigint, name text, headline text, company text, looking_for text,
-               can_help_with text, photo_key text, contact_id bigint, requested boolean)
+               can_help_with text, photo_key text, contact_id bigint, requested boolean,
+               tier integer, name_key text)
 LANGUAGE plpgsql STABLE
 SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
     words tsquery := to_tsquery('simple', search_fold(typed));
-    -- The page goes on after this tier, name and account.
-    after_tier integer := 1;
-    after_name text := '';
-    after_id bigint := 0;
+    -- The page goes on after this tier, name and account (compared as cards.name_key is).
+    at_tier integer := coalesce(after_tier, 1);
+    at_key text COLLATE "C" := coalesce(after_key, '');
+    at_id bigint := coalesce(after_id, 0);
 BEGIN
-    IF after IS NOT NULL THEN
-        -- Only someone this page could have shown: placed by anyone's card, the page would
-        -- tell whether that card's name (or, searching, its words) sorts before the names
-        -- on it, and pages compared would spell out the name of any account, one letter at
-        -- a time. Anyone else (or someone gone since): from the first.
-        SELECT CASE WHEN words IS NULL OR a.name_words @@ words THEN 1
-                    WHEN a.top_words @@ words THEN 2
-                    ELSE 3 END,
-               a.name, a.account_id
-        INTO after_tier, after_name, after_id
-        FROM cards a
-        JOIN event_attendees ea ON ea.event_id = event AND ea.account_id = a.account_id
-        WHERE a.account_id = after AND a.account_id <> viewer
-          AND ea.listed AND ea.left_at IS NULL
-          AND a.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h);
-        IF NOT FOUND THEN
-            after_tier := 1; after_name := ''; after_id := 0;
-        END IF;
-    END IF;
     RETURN QUERY
     WITH found AS (
-        -- Everyone, in name order: through cards_name, or the event's attendees sorted
+        -- Everyone, in name order: through cards_name_key, or the event's attendees sorted
         -- when the event is small among many cards; the plan chooses.
-        (SELECT 1 AS tier, c.account_id, c.name
+        (SELECT 1 AS tier, c.account_id, c.name_key
          FROM event_attendees ea
          JOIN cards c ON c.account_id = ea.account_id
          WHERE words IS NULL
            AND ea.event_id = event AND ea.listed AND ea.left_at IS NULL
            AND ea.account_id <> viewer
            AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
-           AND (c.name, c.account_id) > (after_name, after_id)
-         ORDER BY c.name, c.account_id
+           AND (c.name_key, c.account_id) > (at_key, at_id)
+         ORDER BY c.name_key, c.account_id
          LIMIT lim)
         UNION ALL
-        (SELECT 1, c.account_id, c.name
+        (SELECT 1, c.account_id, c.name_key
          FROM cards c
-         WHERE words IS NOT NULL AND after_tier <= 1 AND c.name_words @@ words
+         WHERE words IS NOT NULL AND at_tier <= 1 AND c.name_words @@ words
            AND c.account_id <> viewer
            AND c.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
            -- One look-up per card, so a tier read in name order stops at the page.
            AND (SELECT ea.listed AND ea.left_at IS NULL FROM event_attendees ea
                 WHERE ea.event_id = event AND ea.account_id = c.account_id)
-           AND (c.name, c.account_id) > (CASE WHEN after_tier = 1 THEN after_name ELSE '' END,
-                                         CASE WHEN after_tier = 1 THEN after_id ELSE 0 END)
-         ORDER BY c.name, c.account_id
+           AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 1 THEN at_key ELSE '' END,
+                                             CASE WHEN at_tier = 1 THEN at_id ELSE 0 END)
+         ORDER BY c.name_key, c.account_id
          LIMIT lim)
         UNION ALL
-        (SELECT 2, c.account_id, c.name
+        (SELECT 2, c.account_id, c.name_key
          FROM cards c
-         WHERE words IS NOT NULL AND after_tier <= 2
+         WHERE words IS NOT NULL AND at_tier <= 2
            AND c.top_words @@ words AND NOT c.name_words @@ words
            AND c.account_id <> viewer
            AND c.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
            -- One look-up per card, so a tier read in name order stops at the page.
            AND (SELECT ea.listed AND ea.left_at IS NULL FROM event_attendees ea
                 WHERE ea.event_id = event AND ea.account_id = c.account_id)
-           AND (c.name, c.account_id) > (CASE WHEN after_tier = 2 THEN after_name ELSE '' END,
-                                         CASE WHEN after_tier = 2 THEN after_id ELSE 0 END)
-         ORDER BY c.name, c.account_id
+           AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 2 THEN at_key ELSE '' END,
+                                             CASE WHEN at_tier = 2 THEN at_id ELSE 0 END)
+         ORDER BY c.name_key, c.account_id
          LIMIT lim)
         UNION ALL
-        (SELECT 3, c.account_id, c.name
+        (SELECT 3, c.account_id, c.name_key
          FROM cards c
          WHERE words IS NOT NULL
            AND c.search @@ words AND NOT c.top_words @@ words
@@ -1530,18 +1517,18 @@ BEGIN
            -- One look-up per card, so a tier read in name order stops at the page.
            AND (SELECT ea.listed AND ea.left_at IS NULL FROM event_attendees ea
                 WHERE ea.event_id = event AND ea.account_id = c.account_id)
-           AND (c.name, c.account_id) > (CASE WHEN after_tier = 3 THEN after_name ELSE '' END,
-                                         CASE WHEN after_tier = 3 THEN after_id ELSE 0 END)
-         ORDER BY c.name, c.account_id
+           AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 3 THEN at_key ELSE '' END,
+                                             CASE WHEN at_tier = 3 THEN at_id ELSE 0 END)
+         ORDER BY c.name_key, c.account_id
          LIMIT lim)
         LIMIT lim
     )
     SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with,
            c.photo_key, ct.id,
-           request_sent(viewer, c.account_id)
+           request_sent(viewer, c.account_id), f.tier, f.name_key
     FROM found f
     JOIN cards c ON c.account_id = f.account_id
     LEFT JOIN contacts ct ON ct.owner_id = viewer AND ct.contact_id = c.account_id
-    ORDER BY f.tier, f.name, f.account_id;
+    ORDER BY f.tier, f.name_key, f.account_id;
 END
 $$;

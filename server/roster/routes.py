@@ -19,7 +19,7 @@ from server.db.pool import Connection
 from server.events import events, joining
 from server.events.events import load_event
 from server.swaps.connect import connect
-from server.web import limits, pages
+from server.web import forms, limits, pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
 from server.web.forms import read_form, text
@@ -82,10 +82,10 @@ async def event_people(request: Request) -> Response:
             event_id=event["id"],
             viewer_id=viewer(request).account_id,
             query=terms,
-            after=pages.after_id(request),
+            after=roster_after(request, searching=terms is not None),
             limit=pages.PAGE_SIZE + 1,
         )
-    rows, cursor = pages.page(found, lambda row: str(row["account_id"]))
+    rows, cursor = pages.page(found, roster_cursor)
     more = pages.more_url(request, "event_people", cursor, {"event_id": event["id"]}, q=query)
     return render(
         request,
@@ -93,6 +93,42 @@ async def event_people(request: Request) -> Response:
         {"event": event, "people": rows, "q": query, "searched": terms is not None, "more": more},
         fragment="_event_people_list.html",
     )
+
+
+# A roster cursor's name key is the folded name of someone the page showed (at most 100
+# characters, folded a little longer); anything far longer is no cursor of ours.
+CURSOR_KEY_MAX = 1000
+BAD_CURSOR = (
+    'That "Show more" link is not one this list made, so it cannot say where to go on.'
+    " Open the list of people again to start from the top."
+)
+
+
+def roster_cursor(row: Any) -> str:
+    """``<tier>.<account id>.<name key>``: where the last person shown stands in the list, as
+    the roster gave it, so the next page is placed by these values and no one's card."""
+    return f"{row['tier']}.{row['account_id']}.{row['name_key']}"
+
+
+def roster_after(request: Request, *, searching: bool) -> list[str] | None:
+    """``?after=`` read back as roster_page() takes it (tier, name key, account id), None
+    for the first page; anything else is refused in words (400), not started over: starting
+    over under "Show more" repeats the first people, which htmx would add again."""
+    after = request.query_params.get(pages.PARAM)
+    if after is None:
+        return None
+    tier, _, rest = after.partition(".")
+    account, dot, key = rest.partition(".")
+    account_id = forms.an_id(account)
+    if (
+        tier not in (("1", "2", "3") if searching else ("1",))
+        or account_id is None
+        or not dot
+        or len(key) > CURSOR_KEY_MAX
+        or "\x00" in key
+    ):
+        raise HTTPException(400, BAD_CURSOR)
+    return [tier, key, str(account_id)]
 
 
 async def event_listing(request: Request) -> Response:

@@ -254,13 +254,14 @@ LIMIT :limit
 -- blocked me or whom I blocked. :query is a prefix tsquery text, or NULL for everyone.
 -- Best match first, in tiers, each in name order: people whose name has every word typed,
 -- then those found by name, company and headline, then the rest (roster_page() in
--- logic.sql, which says why it is a function). :limit of them, after the person :after
--- (an account id, placed by their card's tier and name; NULL, or someone this viewer's
--- roster of this event does not show now: from the first).
+-- logic.sql, which says why it is a function). :limit of them, after :after: NULL for the
+-- first, else the tier, name_key and account id (text) the last person shown came with,
+-- which place the page by themselves: nobody's card is looked up for them.
 SELECT p.account_id, p.name, p.headline, p.company, p.looking_for, p.can_help_with,
-       p.photo_key, p.contact_id, p.requested,
+       p.photo_key, p.contact_id, p.requested, p.tier, p.name_key,
        request_waiting(p.account_id, :viewer_id) AS asked_me
-FROM roster_page(:event_id, :viewer_id, :query, :after, :limit) WITH ORDINALITY p
+FROM roster_page(:event_id, :viewer_id, :query, (:after::text[])[1]::integer,
+                 (:after::text[])[2], (:after::text[])[3]::bigint, :limit) WITH ORDINALITY p
 ORDER BY p.ordinality
 
 -- name: current^
