@@ -20,6 +20,9 @@ NO_CONTACTS = "Save your card first; the people you swap with show up here."
 
 
 def like_pattern(query: str) -> str | None:
+    """What was typed as a LIKE pattern for a substring (None: nothing typed). Its words are
+    one space apart, escaped each: ``contacts.search`` takes them apart again, to match
+    each word on its own."""
     query = " ".join(query.split())[:100]
     if not query:
         return None

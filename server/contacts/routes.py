@@ -68,10 +68,12 @@ async def contacts(request: Request) -> Response:
             pattern=like_pattern(query),
             event_id=event_id,
         )
-        # The "where we met" filter offers my latest hundred events: a menu, not a list to page.
+        # The "where we met" filter offers my latest hundred events (a menu, not a list to
+        # page), and always the one chosen.
         events = await sql.run(
             pool, "events.mine", account_id=account_id, after_at=None, after_id=None, limit=100
         )
+        events = await _with_filter_event(request, account_id, events, event_id)
         removed = await _removal(request, account_id, request.query_params.get(REMOVED, ""))
     return render(
         request,
@@ -85,6 +87,24 @@ async def contacts(request: Request) -> Response:
             "more": more,
         },
         fragment="_contact_list.html",
+    )
+
+
+async def _with_filter_event(
+    request: Request, account_id: int, events: list[Any], event_id: int | None
+) -> list[Any]:
+    """The menu's events with the one the list is filtered by, in its place by start: from a
+    contact's "Met at" link it may be one I left or an older one, and a menu without it
+    would show "Anywhere" over a filtered list, then drop the filter at the next search."""
+    if event_id is None or any(event["id"] == event_id for event in events):
+        return events
+    chosen = await request.app.state.sql.run(
+        request.app.state.pool, "contacts.filter_event", event_id=event_id, owner_id=account_id
+    )
+    if chosen is None:
+        return events
+    return sorted(
+        [*events, chosen], key=lambda event: (event["starts_at"], event["id"]), reverse=True
     )
 
 
