@@ -101,7 +101,10 @@ async def tap_code_enter(request: Request) -> Response:
     """They showed me their code and I typed it: connect us both ways.
 
     Sent with a key (``sync.keyed``), the swap claims it as a queued one does: the copy tap.js
-    queues when the answer never came gets this answer back, not a second redemption.
+    queues when the answer never came gets this answer back, not a second redemption. Only an
+    answer ``sync.kept`` says a second sending must not redo is recorded (a swap made, a guess
+    counted); any other refusal gives its key back, or a script's fresh keys would each leave
+    a row for ``RETAIN_SYNCED_DAYS``.
     """
     account_id = signed_in_account(request)
     form = await read_form(request)
@@ -117,8 +120,11 @@ async def tap_code_enter(request: Request) -> Response:
                 answered = await sync.perform(
                     request, conn, account_id, "code", {"code": typed}, None
                 )
-                if keyed is not None:
+                if keyed is not None and sync.kept("code", answered[0]):
                     await sync.record(conn, sql, account_id, keyed.key, *answered)
+                elif keyed is not None:
+                    # Sent again, it is refused again alike: a malformed code, or my own.
+                    await sync.forget(conn, sql, account_id, keyed.key)
     except sync.Answer as limited:
         # Too many wrong codes: nothing is kept, not even the key, so it may try again later.
         response = _code_form(request, typed, limited.body["message"], limited.status_code)
