@@ -17,8 +17,8 @@ from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
 from server.db.pool import Connection
 from server.db.queries import Queries
 from server.export import downloads
-from server.followups import calendar_file, push_actions, wording
-from server.web import errors
+from server.followups import calendar_file, push_actions, wording, worker
+from server.web import errors, signing
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, trigger_client_event
@@ -43,6 +43,10 @@ CALENDAR_REFUSALS = downloads.Refusals(
 )
 NOTIFICATION_EXPIRED = (
     "This reminder's buttons have expired. Open the follow-up to mark it done or snooze it."
+)
+NOTIFICATION_SIGNED_OUT = (
+    "This reminder's buttons no longer work: the device it was sent to was signed out or"
+    " removed. Sign in to mark the follow-up done or snooze it."
 )
 
 
@@ -235,8 +239,9 @@ async def reach_out(request: Request) -> Response:
 
 async def followup_from_notification(request: Request) -> Response:
     """The notification's "Done" / "Snooze" buttons, signed instead of CSRF-protected: for
-    one round of the follow-up, and for ``push_actions.ACTION_DAYS``. A refusal is a page
-    saying why; the service worker then opens the follow-up instead."""
+    one round of the follow-up, for ``push_actions.ACTION_DAYS``, and while the device they
+    were pushed to is still subscribed. A refusal is a page saying why; the service worker
+    then opens the follow-up instead."""
     followup_id = request.path_params["followup_id"]
     action = request.path_params["action"]
     checked, owner_id, round_ = push_actions.check(
@@ -251,6 +256,7 @@ async def followup_from_notification(request: Request) -> Response:
     if checked is push_actions.Check.EXPIRED:
         raise HTTPException(410, NOTIFICATION_EXPIRED)
     pool, sql = request.app.state.pool, request.app.state.sql
+    await _from_a_device_still_subscribed(request, followup_id, action, owner_id, round_)
     item = await sql.run(pool, "followups.for_mail_link", id=followup_id)
     if item is None or item["owner_id"] != owner_id:
         raise HTTPException(404, "That follow-up no longer exists.")
@@ -263,6 +269,41 @@ async def followup_from_notification(request: Request) -> Response:
     if changed is None:
         raise HTTPException(409, f"This reminder about {item['name']} was already done or snoozed.")
     return Response(status_code=204)
+
+
+async def _from_a_device_still_subscribed(
+    request: Request, followup_id: int, action: str, owner_id: int, round_: int
+) -> None:
+    """Refuse a button whose device (push subscription) was signed out or removed, or is not
+    the owner's: a lost phone signed out from Settings must not act from its lock screen.
+    Checked before the follow-up is looked at, so such a phone learns nothing of it (not even
+    whom it was about). Buttons pushed before they named their device are refused as expired:
+    one cannot tell them from a link stripped of its device, and the service worker opens the
+    follow-up instead."""
+    query = request.query_params
+    device, device_signature = query.get("device"), query.get("dsig")
+    if device is None and device_signature is None:
+        raise HTTPException(410, NOTIFICATION_EXPIRED)
+    if not (
+        device is not None
+        and device.isascii()
+        and device.isdigit()
+        and len(device) < 19
+        and signing.verify(
+            request.app.state.settings.secret_key,
+            device_signature or "",
+            worker.DEVICE_PURPOSE,
+            followup_id,
+            owner_id,
+            action,
+            round_,
+            int(device),
+        )
+    ):
+        raise HTTPException(403, "That reminder link is not valid.")
+    pool, sql = request.app.state.pool, request.app.state.sql
+    if not await sql.run(pool, "push.still_subscribed", id=int(device), account_id=owner_id):
+        raise HTTPException(410, NOTIFICATION_SIGNED_OUT)
 
 
 async def _calendar_pieces(

@@ -37,6 +37,7 @@ from server.db.pool import DATABASE_AWAY
 from server.db.queries import Queries
 from server.followups import push, push_actions, wording
 from server.followups.push_http import PushHttp
+from server.web import signing
 from server.web.urls import Urls
 
 log = logging.getLogger("reachout.worker")
@@ -124,8 +125,16 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             "delivery": row["id"],
         }
     title, body = wording.reminder(row, now, row["time_zone"])
+    # Bound to the device it goes to: signed out (or removed) since, its buttons act no more.
     actions = {
-        action: paths.action(row["followup_id"], row["owner_id"], action, row["round"], now)
+        action: paths.action(
+            row["followup_id"],
+            row["owner_id"],
+            action,
+            row["round"],
+            now,
+            subscription_id=row["subscription_id"],
+        )
         for action in ("done", "snooze")
     }
     message = {
@@ -167,15 +176,38 @@ class Paths:
         return self.urls.path("event_people", event_id=event_id)
 
     def action(
-        self, followup_id: int, owner_id: int, action: str, round_: int, now: datetime
+        self,
+        followup_id: int,
+        owner_id: int,
+        action: str,
+        round_: int,
+        now: datetime,
+        *,
+        subscription_id: int,
     ) -> str:
-        """ "Done" / "Snooze" for this round of the follow-up, until ``ACTION_DAYS`` from now:
-        a button tapped again after a snooze, or a week later, acts no more."""
+        """ "Done" / "Snooze" for this round of the follow-up, until ``ACTION_DAYS`` from now,
+        from the device (push subscription) it was sent to: a button tapped again after a
+        snooze, a week later, or once that device was signed out, acts no more."""
         path = self.urls.path("followup_from_notification", followup_id=followup_id, action=action)
         query = push_actions.signed_query(
             self.secret_key, followup_id, owner_id, action, round_, now
         )
-        return f"{path}?{query}"
+        device = device_signature(
+            self.secret_key, followup_id, owner_id, action, round_, subscription_id
+        )
+        return f"{path}?{query}&device={int(subscription_id)}&dsig={device}"
+
+
+# The device a notification's buttons were pushed to, signed apart from push_actions' signature
+# (which says nothing of it): a link without both is refused, so one cannot be stripped of its
+# device to act from anywhere (followup_from_notification, server/followups/routes.py).
+DEVICE_PURPOSE = "push-action-device"
+
+
+def device_signature(
+    secret_key: str, followup_id: int, owner_id: int, action: str, round_: int, device: int
+) -> str:
+    return signing.sign(secret_key, DEVICE_PURPOSE, followup_id, owner_id, action, round_, device)
 
 
 @dataclass

@@ -35,3 +35,8 @@ DELETE FROM push_subscriptions WHERE id = :id AND account_id = :account_id RETUR
 -- name: remove_endpoint$
 -- Remove the device with this endpoint, when it is mine.
 DELETE FROM push_subscriptions WHERE endpoint = :endpoint AND account_id = :account_id RETURNING id
+
+-- name: still_subscribed$
+-- Whether device :id is still one of :account_id's: a reminder's "Done" / "Snooze" act only
+-- from the device they were pushed to, until it is signed out or removed (which deletes it).
+SELECT EXISTS (SELECT 1 FROM push_subscriptions WHERE id = :id AND account_id = :account_id)

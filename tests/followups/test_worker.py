@@ -333,7 +333,7 @@ async def test_sigterm_finishes_what_is_in_flight_and_hands_back_the_rest(
 
 async def test_notification_links_match_the_route_table(app):
     from server.followups import push_actions
-    from server.followups.worker import Paths
+    from server.followups.worker import Paths, device_signature
 
     paths = Paths(app, "s" * 40)
     assert paths.contact(42) == app.url_path_for("contact", contact_id=42)
@@ -342,7 +342,10 @@ async def test_notification_links_match_the_route_table(app):
     route = app.url_path_for("followup_from_notification", followup_id=5, action="done")
     now = datetime.now(UTC)
     query = push_actions.signed_query("s" * 40, 5, 9, "done", 2, now)
-    assert paths.action(5, 9, "done", 2, now) == f"{route}?{query}"
+    device = device_signature("s" * 40, 5, 9, "done", 2, 3)
+    assert paths.action(5, 9, "done", 2, now, subscription_id=3) == (
+        f"{route}?{query}&device=3&dsig={device}"
+    )
 
 
 async def test_an_accepted_send_is_recorded_once_the_database_is_back(
