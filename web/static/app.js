@@ -66,11 +66,17 @@
   }
 
   // The number of follow-ups due, on the app icon where the browser can (Badging API).
+  // Signed out (or the account deleted), the page has no count: the icon must not keep the
+  // last account's. The offline page names nobody either, but whoever is signed in still is.
   function badge() {
-    var count = document.body.dataset.badge;
-    if (count === undefined || !("setAppBadge" in navigator)) return;
+    if (!("setAppBadge" in navigator) || !("clearAppBadge" in navigator)) return;
+    var body = document.body;
+    var count = body.dataset.badge;
+    if (count === undefined && (body.hasAttribute("data-signed-in") || body.hasAttribute("data-offline-page"))) return;
     var n = parseInt(count, 10) || 0;
-    (n > 0 ? navigator.setAppBadge(n) : navigator.clearAppBadge()).catch(function () {});
+    try {
+      Promise.resolve(n > 0 ? navigator.setAppBadge(n) : navigator.clearAppBadge()).catch(function () {});
+    } catch (e) {}
   }
 
   // Also for a form htmx swapped in (Settings after Save): the button came back hidden.

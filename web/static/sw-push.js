@@ -12,7 +12,8 @@ var ReachoutPush = (function () {
       tag: message.tag || "reachout",
       renotify: true,
       icon: REACHOUT_URLS.static + "icons/icon-192.png",
-      badge: REACHOUT_URLS.static + "icons/icon-192.png",
+      // Android draws the badge from its alpha alone: an opaque icon is a solid square there.
+      badge: REACHOUT_URLS.static + "icons/badge-96.png",
       data: { url: message.url || REACHOUT_URLS.followups, actions: message.actions || {}, followup: message.followup },
     };
     if (message.actions && "actions" in Notification.prototype) {
