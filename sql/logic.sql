@@ -1407,13 +1407,28 @@ BEGIN
 END
 $$;
 
--- The request `asker` made to `asked` that waits for an answer, if any: the roster and matches
--- offer `asked` "Accept" instead of "Request to connect", and asking back accepts it.
+-- The requests to connect waiting for `asked`'s answer: pending, not withdrawn, and the asker
+-- has not got `asked` in their contacts (they swapped since, by a QR code or a link: nothing
+-- is left to accept). The one rule for the list of requests (requests.incoming), the badge
+-- (sessions.account_for), the roster's and matches' "Accept" (request_waiting()) and the push
+-- (deliveries.claim's request_status). A set-returning SQL function, as blocked_with(): the
+-- planner inlines it into the query that reads it (FROM, or a count), so the badge on every
+-- signed-in page plans as it did with the rule written in place. A scalar function could not
+-- be: the contacts test is a subquery, and an SQL function with one is never inlined.
+CREATE OR REPLACE FUNCTION open_requests(asked bigint) RETURNS SETOF connect_requests
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT r.* FROM connect_requests r
+    WHERE r.to_id = asked AND r.status = 'pending' AND r.withdrawn_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM contacts ct
+                      WHERE ct.owner_id = r.from_id AND ct.contact_id = r.to_id)
+$$;
+
+-- The request `asker` made to `asked` that waits for an answer, if any (open_requests()): the
+-- roster and matches offer `asked` "Accept" instead of "Request to connect", and asking back
+-- accepts it. Not one the two swapped since: the list of requests no longer shows it either.
 CREATE OR REPLACE FUNCTION request_waiting(asker bigint, asked bigint) RETURNS bigint
 LANGUAGE sql STABLE AS $$
-    SELECT r.id FROM connect_requests r
-    WHERE r.from_id = asker AND r.to_id = asked AND r.status = 'pending'
-      AND r.withdrawn_at IS NULL
+    SELECT r.id FROM open_requests(asked) r WHERE r.from_id = asker
 $$;
 
 -- Whether `asker` asked `asked` to connect and is still to hear back as far as they know, not

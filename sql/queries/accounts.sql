@@ -64,8 +64,9 @@ FOR NO KEY UPDATE
 -- and not yet due, and only to a time still ahead: a move never fires a reminder at once.
 -- What the outbox holds for a waking hour of mine (waking_hour() in logic.sql) waits for one
 -- where I am now too, or "09:00" is 03:00 after a move from Berlin to New York: an event's
--- digest and a "You met" let go by an accept (contacts.accept) were held from when they were
--- queued, so they go at the new zone's waking hour from now (at once when it is day there);
+-- digest, a request to connect made to me outside its event's hours (requests.create) and a
+-- "You met" let go by an accept (contacts.accept) were held from when they were queued, so they
+-- go at the new zone's waking hour from now (at once when it is day there);
 -- a reminder summary was first held for the gap after the last one, so it goes at the new
 -- zone's waking hour from its time (never sooner). Only those never tried and still ahead: a
 -- retry keeps its backoff, and one being sent is its worker's.
@@ -98,6 +99,14 @@ WITH before AS (
     FROM moved, event_attendees ea
     WHERE ea.account_id = :account_id AND ea.digest_queued_at IS NOT NULL
       AND d.digest_event_id = ea.event_id AND d.digest_account_id = :account_id
+      AND d.status = 'queued' AND d.attempts = 0 AND d.next_attempt_at > now()
+), request_pushes AS (
+    -- Requests made to me still waiting (connect_requests_to); an answered or withdrawn
+    -- one's push is skipped when it comes up, whenever that is.
+    UPDATE deliveries d SET next_attempt_at = waking_hour(moved.tz, now())
+    FROM moved, connect_requests r
+    WHERE r.to_id = :account_id AND r.status = 'pending'
+      AND d.request_id = r.id
       AND d.status = 'queued' AND d.attempts = 0 AND d.next_attempt_at > now()
 ), summary_pushes AS (
     UPDATE deliveries d SET next_attempt_at = waking_hour(moved.tz, d.next_attempt_at)

@@ -175,12 +175,12 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
        met_event.name AS met_event_name,
-       -- A request waiting still, but the asker has them in their contacts now: they swapped
-       -- since, and there is nothing to accept (requests.incoming).
+       -- A request waiting still, but not among open_requests() (logic.sql): the asker has
+       -- them in their contacts now, they swapped since, and there is nothing to accept
+       -- (requests.incoming).
        CASE WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn'
             WHEN r.status = 'pending'
-                 AND EXISTS (SELECT 1 FROM contacts x
-                             WHERE x.owner_id = r.from_id AND x.contact_id = r.to_id)
+                 AND NOT EXISTS (SELECT 1 FROM open_requests(r.to_id) q WHERE q.id = r.id)
                 THEN 'connected'
             ELSE r.status
        END AS request_status,
@@ -188,11 +188,7 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
        request_event.name AS request_event_name,
        -- Requests waiting for its person's answer now, this one included, counted as the badge
        -- counts them: one notification for them all says how many (its tag is one for all).
-       CASE WHEN l.request_id IS NOT NULL THEN
-           (SELECT count(*) FROM connect_requests q
-            WHERE q.to_id = r.to_id AND q.status = 'pending' AND q.withdrawn_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM contacts x
-                              WHERE x.owner_id = q.from_id AND x.contact_id = q.to_id))
+       CASE WHEN l.request_id IS NOT NULL THEN (SELECT count(*) FROM open_requests(r.to_id))
        END AS requests_waiting,
        digest_event.name AS digest_event_name,
        CASE WHEN l.digest_event_id IS NOT NULL THEN

@@ -4,7 +4,9 @@
 -- 'helps_me'), or whose "looking for" shares words with my "can help with" ('i_help').
 -- Ranked by ts_rank (the more of my words they share, the higher); the 30 shown each way
 -- get their matching words marked by \x01...\x02 for the page to turn into <mark> after
--- escaping. Blocks either way hide people.
+-- escaping. Blocks either way hide people. People of equal rank are in the roster's reading
+-- order (cards.name_key, migration 0052: "dana lee" and "Åsa Berg" among the D and A, not
+-- after "Zoe Zed"), then by account.
 -- At a big event a common word ("intros", "advice") is shared by tens of thousands, and
 -- reading and ranking every one of them took 40-160 ms: each direction ranks at most 500
 -- candidates, read from its GIN index until 500 listed, present, unblocked attendees are
@@ -42,7 +44,7 @@ WITH me AS (
 ), hidden AS (
     SELECT account_id FROM blocked_with(:viewer_id)
 ), helps_me AS (
-    (SELECT c.account_id, c.name, c.offers AS words
+    (SELECT c.account_id, c.name_key, c.offers AS words
      FROM cards c
      WHERE c.offers @@ (SELECT rare_needs FROM wanted)
        AND c.account_id <> :viewer_id AND c.account_id NOT IN (SELECT account_id FROM hidden)
@@ -50,7 +52,7 @@ WITH me AS (
             WHERE ea.event_id = :event_id AND ea.account_id = c.account_id)
      LIMIT 500)
     UNION ALL
-    (SELECT c.account_id, c.name, c.offers
+    (SELECT c.account_id, c.name_key, c.offers
      FROM cards c
      WHERE c.offers @@ (SELECT my_needs FROM wanted)
        AND NOT coalesce(c.offers @@ (SELECT rare_needs FROM wanted), false)
@@ -60,7 +62,7 @@ WITH me AS (
      LIMIT 500)
     LIMIT 500
 ), i_help AS (
-    (SELECT c.account_id, c.name, c.needs AS words
+    (SELECT c.account_id, c.name_key, c.needs AS words
      FROM cards c
      WHERE c.needs @@ (SELECT rare_offers FROM wanted)
        AND c.account_id <> :viewer_id AND c.account_id NOT IN (SELECT account_id FROM hidden)
@@ -68,7 +70,7 @@ WITH me AS (
             WHERE ea.event_id = :event_id AND ea.account_id = c.account_id)
      LIMIT 500)
     UNION ALL
-    (SELECT c.account_id, c.name, c.needs
+    (SELECT c.account_id, c.name_key, c.needs
      FROM cards c
      WHERE c.needs @@ (SELECT my_offers FROM wanted)
        AND NOT coalesce(c.needs @@ (SELECT rare_offers FROM wanted), false)
@@ -80,12 +82,12 @@ WITH me AS (
 ), ranked AS (
     (SELECT 'helps_me' AS direction, h.account_id, ts_rank(h.words, w.my_needs) AS rank
      FROM helps_me h CROSS JOIN wanted w
-     ORDER BY 3 DESC, h.name, h.account_id
+     ORDER BY 3 DESC, h.name_key, h.account_id
      LIMIT 30)
     UNION ALL
     (SELECT 'i_help', i.account_id, ts_rank(i.words, w.my_offers)
      FROM i_help i CROSS JOIN wanted w
-     ORDER BY 3 DESC, i.name, i.account_id
+     ORDER BY 3 DESC, i.name_key, i.account_id
      LIMIT 30)
 )
 SELECT r.direction, r.account_id, c.name, c.headline, c.company, c.photo_key, r.rank,
@@ -101,4 +103,4 @@ FROM ranked r
 JOIN cards c ON c.account_id = r.account_id
 LEFT JOIN contacts ct ON ct.owner_id = :viewer_id AND ct.contact_id = r.account_id
 CROSS JOIN wanted w
-ORDER BY r.direction, r.rank DESC, c.name, r.account_id
+ORDER BY r.direction, r.rank DESC, c.name_key, r.account_id

@@ -65,17 +65,15 @@ SELECT id FROM revived
 -- name: incoming
 -- Requests waiting for my answer, newest first, with what the asker shares on a roster:
 -- :limit of them, after the one made at :after_at with id :after_id (both NULL: the newest).
--- Not one whose asker has me in their contacts now: we swapped since (a QR code, a link), as
--- their "Sent by you" says (sent, below), and nothing is left to accept.
+-- Not one whose asker has me in their contacts now (open_requests() in logic.sql): we swapped
+-- since (a QR code, a link), as their "Sent by you" says (sent, below), and nothing is left to
+-- accept.
 SELECT r.id, r.created_at, e.name AS event_name, c.name, c.headline, c.company,
        c.looking_for, c.can_help_with, c.photo_key
-FROM connect_requests r
+FROM open_requests(:account_id) r
 JOIN cards c ON c.account_id = r.from_id
 JOIN events e ON e.id = r.event_id
-WHERE r.to_id = :account_id AND r.status = 'pending' AND r.withdrawn_at IS NULL
-  AND r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
-  AND NOT EXISTS (SELECT 1 FROM contacts ct
-                  WHERE ct.owner_id = r.from_id AND ct.contact_id = :account_id)
+WHERE r.from_id NOT IN (SELECT account_id FROM blocked_with(:account_id))
   AND (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit

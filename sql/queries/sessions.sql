@@ -12,12 +12,9 @@ FROM (
            (SELECT count(*) FROM followups f
             WHERE f.owner_id = s.account_id AND f.status = 'open' AND f.due_at <= now())
                AS followups_due,
-           -- not those whose asker has me in their contacts: we swapped since (requests.incoming)
-           (SELECT count(*) FROM connect_requests r
-            WHERE r.to_id = s.account_id AND r.status = 'pending'
-              AND r.withdrawn_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM contacts ct
-                              WHERE ct.owner_id = r.from_id AND ct.contact_id = r.to_id))
+           -- as requests.incoming lists them (open_requests(), logic.sql: inlined, so this
+           -- plans as the same count written in place)
+           (SELECT count(*) FROM open_requests(s.account_id))
            -- and those who left their details on my card, which asks first, to accept
            + (SELECT count(*) FROM contacts ct
               WHERE ct.owner_id = s.account_id AND ct.sharing = 'pending') AS requests_waiting
