@@ -125,6 +125,7 @@ async def time_contacts(conn: Any, sql: Queries, person: Person, *, runs: int) -
         "owner_id": person.account_id,
         "pattern": None,
         "event_id": None,
+        "after_tier": None,
         "after_at": None,
         "after_id": None,
         "limit": pages.PAGE_SIZE + 1,
@@ -148,7 +149,12 @@ async def time_contacts(conn: Any, sql: Queries, person: Person, *, runs: int) -
                 sql,
                 "contacts.search",
                 more,
-                **{**first_page, "after_at": last["met_at"], "after_id": last["id"]},
+                **{
+                    **first_page,
+                    "after_tier": last["tier"],
+                    "after_at": last["met_at"],
+                    "after_id": last["id"],
+                },
             )
         if not more.ms:
             break  # one page holds them all

@@ -1325,6 +1325,7 @@ async def run_size(args: argparse.Namespace) -> tuple[int, Figures]:
                                 "owner_id": person.account_id,
                                 "pattern": like_pattern("mar"),
                                 "event_id": None,
+                                "after_tier": None,
                                 "after_at": None,
                                 "after_id": None,
                                 "limit": pages.PAGE_SIZE + 1,

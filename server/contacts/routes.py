@@ -3,6 +3,7 @@ removing one (with Undo), blocking a person, what each contact sees of my card, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from textwrap import shorten
 from typing import Any
@@ -58,16 +59,22 @@ async def contacts(request: Request) -> Response:
     more = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
-        rows, more = await pages.by_moment(
-            request,
+        pattern = like_pattern(query)
+        searching = pattern is not None
+        after = contacts_after(request, searching=searching)
+        found = await sql.run(
+            pool,
             "contacts.search",
-            "met_at",
-            "contacts",
-            keep={"q": query, "event": event_id},
             owner_id=account_id,
-            pattern=like_pattern(query),
+            pattern=pattern,
             event_id=event_id,
+            after_tier=after.tier,
+            after_at=after.at,
+            after_id=after.id,
+            limit=pages.PAGE_SIZE + 1,
         )
+        rows, cursor = pages.page(found, lambda row: contacts_cursor(row, searching=searching))
+        more = pages.more_url(request, "contacts", cursor, q=query, event=event_id)
         # The "where we met" filter offers my latest hundred events (a menu, not a list to
         # page), and always the one chosen.
         events = await sql.run(
@@ -88,6 +95,55 @@ async def contacts(request: Request) -> Response:
         },
         fragment="_contact_list.html",
     )
+
+
+BAD_CURSOR = (
+    'That "Show more" link is not one this list made, so it cannot say where to go on.'
+    " Open your contacts again to start from the top."
+)
+
+
+@dataclass(frozen=True)
+class ContactsAfter:
+    """Where the next page of contacts starts: after the row of group ``tier`` (1: names
+    starting with the words typed, or everyone when nothing was typed; 2: the rest found) met
+    at ``at`` with ``id``; all None: the first page. Without a search ``tier`` is None (one
+    group, which the query takes as 1)."""
+
+    tier: int | None = None
+    at: datetime | None = None
+    id: int | None = None
+
+
+def contacts_cursor(row: Any, *, searching: bool) -> str:
+    """``<microseconds since 1970>.<id>`` of the last contact shown, as every moment-ordered
+    list's; a search puts its group first (``<group>.<microseconds>.<id>``), so the next page
+    is placed by these values and never by that contact's name now (renamed since, it would
+    be in the other group, and the next page would skip or repeat people)."""
+    moment = pages.moment_cursor(row["met_at"], row["id"])
+    return f"{row['tier']}.{moment}" if searching else moment
+
+
+def contacts_after(request: Request, *, searching: bool) -> ContactsAfter:
+    """``?after=`` read back as contacts_cursor() made it, for the first page when absent.
+    Without a search, as every moment-ordered list: anything else starts from the top. A
+    search's cursor that is not one is refused in words (400), not started over: starting
+    over under "Show more" repeats the first contacts, which htmx would add again, and a
+    cursor without its group (a link made before searches carried it) cannot say where the
+    next page goes."""
+    if not searching:
+        plain = pages.after_moment(request)
+        return ContactsAfter(None, plain.at, plain.id)
+    after = request.query_params.get(pages.PARAM)
+    if after is None:
+        return ContactsAfter()
+    tier, *parts = after.split(".")
+    if tier not in ("1", "2") or len(parts) != 2:
+        raise HTTPException(400, BAD_CURSOR)
+    micros, row_id = an_id(parts[0]), an_id(parts[1])
+    if micros is None or row_id is None or micros > pages.LAST_MICROSECOND:
+        raise HTTPException(400, BAD_CURSOR)
+    return ContactsAfter(int(tier), pages.EPOCH + micros * pages.MICROSECOND, row_id)
 
 
 async def _with_filter_event(

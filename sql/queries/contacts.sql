@@ -67,15 +67,17 @@ SELECT (SELECT id FROM contacts WHERE owner_id = :viewer_id AND contact_id = :ow
 -- name: search
 -- An owner's contacts, newest first, optionally filtered by what was typed and by the event
 -- where we met (:event_id); :limit of them, after the contact met at :after_at with id
--- :after_id (both NULL: from the first). Each card as its person shares it with me, so a
--- company they keep from me neither shows nor matches.
+-- :after_id in group :after_tier (all NULL: from the first). Each card as its person shares it
+-- with me, so a company they keep from me neither shows nor matches.
 -- :pattern is like_pattern()'s: '%', the words typed (LIKE-escaped, one space between), '%'.
 -- As a phone's contacts search: every word must be in their name, role (headline) or company,
 -- in any order, any case, with or without accents (search_fold()), and in any place in a word
 -- ("ed" finds Medical); people whose name has a word starting with each word typed ("ed"
 -- finds Ed Park, "lee dana" Dana Lee) come first, then everyone else found, each newest first.
--- "Show more" places its cursor (:after_id) by that contact's name now, as roster_page() does;
--- a cursor gone since (removed) counts as the first group: nothing is skipped.
+-- Each row says its group (tier). "Show more" goes on from the last row's group, moment and id
+-- as the page gave them (:after_tier, :after_at, :after_id), as roster_page() does, never from
+-- that contact as it is now: renamed out of the first group, or removed, since the page was
+-- shown, the next page still skips no one and repeats no one.
 -- Each group is read newest first through contacts_owner_recent and stops at the page: a
 -- common word stops early, a string few match ("zqx") reads my contacts twice (10,000 in a
 -- long memory). Each contact is first matched on its card as written, by key (a scalar
@@ -103,13 +105,9 @@ WITH typed AS (
 ), place AS (
     SELECT coalesce(:after_at::timestamptz, 'infinity') AS at,
            coalesce(:after_id::bigint, 0) AS id,
-           -- The cursor's group: 1 for everyone when nothing was typed, and for a row gone.
-           coalesce((SELECT CASE WHEN :pattern::text IS NULL
-                                   OR split_part(raw.match_text, E'\n', 1)
-                                      ~ ALL ((SELECT starts FROM typed)::text[])
-                                 THEN 1 ELSE 2 END
-                     FROM contacts x JOIN cards raw ON raw.account_id = x.contact_id
-                     WHERE x.id = :after_id AND x.owner_id = :owner_id), 1) AS tier
+           -- The cursor's group, as the page gave it: 1 for everyone when nothing was typed.
+           CASE WHEN :pattern::text IS NULL THEN 1
+                ELSE coalesce(:after_tier::int, 1) END AS tier
 ), found AS (
     (SELECT 1 AS tier, ct.id, ct.met_at, ct.owner_id, ct.contact_id, ct.event_id, ct.sharing
      FROM contacts ct
@@ -152,7 +150,7 @@ WITH typed AS (
     -- The first group is read first, the second only while the page is short.
     LIMIT :limit
 )
-SELECT f.id, f.met_at, c.name, c.headline, c.company, c.photo_key,
+SELECT f.tier, f.id, f.met_at, c.name, c.headline, c.company, c.photo_key,
        f.event_id, e.name AS event_name, f.sharing,
        -- Their card asks first and they have yet to accept me (awaits_accept() in
        -- server/contacts/contacts.py): the list says so, as their page does.
