@@ -97,6 +97,9 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             # one notification saying how many, not a hundred, and a phone that was offline
             # gets the newest only, which counts them all.
             "tag": "requests",
+            # Replacing one still shown, silently: requests held for her morning all go at
+            # 09:00, and forty of them must not buzz forty times (one not shown still alerts).
+            "renotify": False,
             "url": paths.requests(),
             "delivery": row["id"],
         }

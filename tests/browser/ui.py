@@ -217,7 +217,7 @@ async def all_connections(pool: asyncpg.Pool) -> int:
 SHOWN_NOTIFICATIONS = """async () => {
   const registration = await navigator.serviceWorker.ready;
   return (await registration.getNotifications()).map((n) => ({
-    title: n.title, body: n.body, tag: n.tag, data: n.data,
+    title: n.title, body: n.body, tag: n.tag, data: n.data, renotify: n.renotify,
     actions: (n.actions || []).map((a) => a.action),
   }));
 }"""

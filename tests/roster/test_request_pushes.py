@@ -91,8 +91,10 @@ async def test_requests_share_one_notification_that_counts_them(new_phone, pool,
     assert first["title"] == "Ben Ode wants to connect"
     assert second["title"] == "Cleo Park and 1 other want to connect"
     assert second["body"] == "2 requests to connect are waiting. Open Reachout to answer them."
-    # The second replaces the first on her screen, rather than a stack of them.
+    # The second replaces the first on her screen, rather than a stack of them, and without
+    # a second alert (a night's requests all go at her 09:00).
     assert first["tag"] == second["tag"]
+    assert first["renotify"] is False and second["renotify"] is False
 
 
 async def test_a_request_between_two_who_swapped_since_is_not_waiting(new_phone, pool, push, app):

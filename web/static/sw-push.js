@@ -10,7 +10,8 @@ var ReachoutPush = (function () {
       body: message.body || "",
       // The same tag replaces a reminder about the same person that is still shown.
       tag: message.tag || "reachout",
-      renotify: true,
+      // A request replaces the one shown silently (the server says so); a reminder alerts.
+      renotify: message.renotify !== false,
       icon: REACHOUT_URLS.static + "icons/icon-192.png",
       // Android draws the badge from its alpha alone: an opaque icon is a solid square there.
       badge: REACHOUT_URLS.static + "icons/badge-96.png",
