@@ -312,15 +312,24 @@ async def sign_in_choose(request: Request) -> Response:
     return response
 
 
-@signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def sign_out(request: Request) -> Response:
     """This browser: the session ends, its push subscription goes, and the browser is told to
-    forget its cookie and everything the service worker kept of my pages."""
-    account_id = signed_in_account(request)
-    session_id = viewer(request).session_id
-    await request.app.state.sql.run(
-        request.app.state.pool, "sessions.revoke", id=session_id, account_id=account_id
-    )
+    forget its cookie and everything the service worker kept of my pages. Not guarded: a
+    browser signed out already (from another device: a tab left open) or never signed in is
+    signed out all the same, not told to sign in first so as to sign out."""
+    seen = viewer(request)
+    if seen.account_deleted:
+        # The start page says the account was deleted and this phone has forgotten it (its
+        # answer to a dead cookie clears the site's data: SessionCookieUpkeep); "Your account
+        # is still yours" (signed_out.html) would be false.
+        return RedirectResponse(url_path(request, "home"), status_code=303)
+    if seen.account_id is not None:
+        await request.app.state.sql.run(
+            request.app.state.pool,
+            "sessions.revoke",
+            id=seen.session_id,
+            account_id=seen.account_id,
+        )
     # The page itself as a signed-out browser sees it (no tabs, no service worker again).
     request.scope["user"] = ANONYMOUS
     response = render(request, "signed_out.html")

@@ -190,9 +190,10 @@ async def sync_action(request: Request) -> Response:
         body = await read_json(request)
     except HTTPException as exc:
         return _json(*sync.failed(exc.status_code, str(exc.detail)))
-    account_id = viewer(request).account_id
+    seen = viewer(request)
+    account_id = seen.account_id
     if account_id is None:
-        return _json(*sync.failed(403, "Make your card on this phone first, then swaps can sync."))
+        return _json(*sync.no_account(signed_out=seen.signed_out, deleted=seen.account_deleted))
     sql = request.app.state.sql
     try:
         # "Which of these accounts were merged into the one signed in here?" (outbox.js, for

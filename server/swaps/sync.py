@@ -130,6 +130,17 @@ def parse(body: object) -> tuple[uuid.UUID, str, dict[str, Any], Stamp]:
 
 
 ELSEWHERE = "Made while this phone was signed in to another card: kept on it for that card."
+# Sent from a phone signed out since (Settings on another device), from a page left open: the
+# phone keeps it (409, as ELSEWHERE), not "Not swapped" for a false reason. Kept only while
+# no page is opened, though: a signed-out phone's next page, Sign in's too, clears what the
+# phone kept (sessions.SessionCookieUpkeep: a lost phone forgets everything), this swap with it.
+SIGNED_OUT_HERE = (
+    "Signed out on this phone, so not sent. Signing in again clears this phone, this swap"
+    " with it: swap again once signed in."
+)
+# Its account was deleted from another browser: nothing can make this swap any more.
+ACCOUNT_DELETED = "Your account was deleted from another phone or browser: this swap was not made."
+NO_CARD = "Make your card on this phone first, then swaps can sync."
 # An account id as a phone names it (``<body data-signed-in>``, kept in its outbox): ASCII
 # digits that fit a bigint. ``int()`` would take other scripts' digits and any length.
 ACCOUNT_ID = re.compile(r"[1-9][0-9]{0,17}")
@@ -151,6 +162,17 @@ async def made_by(conn: Connection, sql: Queries, body: object, account_id: int)
     if ACCOUNT_ID.fullmatch(source) and await merged_into(conn, sql, int(source), account_id):
         return
     raise Answer(409, {"status": "elsewhere", "message": ELSEWHERE})
+
+
+def no_account(*, signed_out: bool, deleted: bool) -> tuple[int, dict[str, Any]]:
+    """The answer to a phone with no account signed in: one signed out since keeps the swap
+    (409, ``elsewhere``, as ``made_by``'s; ``signed_out`` for Sign out's warning, outbox.js),
+    nothing of its key kept; others are refused for good, saying why."""
+    if deleted:
+        return failed(403, ACCOUNT_DELETED)
+    if signed_out:
+        return 409, {"status": "elsewhere", "message": SIGNED_OUT_HERE, "signed_out": True}
+    return failed(403, NO_CARD)
 
 
 async def merged_into(conn: Connection, sql: Queries, source: int, account_id: int) -> bool:

@@ -75,7 +75,12 @@ var ReachoutOutbox = (function () {
   // when there are none of another account's, and named for this one from then on, in the
   // store. Resolves with the records as they now are; offline, or with no answer, as they were.
   var MERGED_MOST = 50;  // as many ids as the server takes in one look-up (sync.MERGED_MOST)
-  var askedMerged = {};  // a page's account never changes: one answer per set of ids will do
+  // One answer per signed-in account and set of ids, for a few minutes, in a page and in the
+  // service worker alike: the worker flushes often (every page's "flush", every sync), and
+  // while it holds swaps of an account kept apart (never merged), asking each time ran into
+  // the look-up's limit (429). A merge made since is seen within MERGED_KEPT_MS.
+  var MERGED_KEPT_MS = 5 * 60 * 1000;
+  var askedMerged = {};
   function adopt(records, account) {
     var others = {};
     records.forEach(function (r) {
@@ -85,7 +90,7 @@ var ReachoutOutbox = (function () {
     if (!account || !ids.length || (typeof navigator !== "undefined" && navigator.onLine === false)) {
       return Promise.resolve(records);
     }
-    return askMerged(ids).then(function (answer) {
+    return askMerged(account, ids).then(function (answer) {
       // Answered for the account whose records these become: the cookie may have moved on.
       if (!answer || answer.account !== account || !Array.isArray(answer.merged)) return records;
       var merged = {};
@@ -112,22 +117,28 @@ var ReachoutOutbox = (function () {
     }).catch(function () { return records; });
   }
 
-  function askMerged(ids) {
-    var asked = ids.join(",");
-    if (inPage && askedMerged[asked]) return askedMerged[asked];
+  function askMerged(account, ids) {
+    var asked = account + ":" + ids.join(",");
+    var kept = askedMerged[asked];
+    if (kept && kept.until > Date.now()) return kept.answer;
+    // Resolves with the answer, or null; ``refused``: the server said no (a 4xx, a 429 among
+    // them), which is kept as an answer is, and not asked again at once.
+    var refused = false;
     var answer = fetch(URLS.sync_action, {
       method: "POST",
       credentials: "same-origin",
       signal: AbortSignal.timeout ? AbortSignal.timeout(POST_TIMEOUT_MS) : undefined,
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ merged: ids.map(Number) }),
-    }).then(function (response) { return response.ok ? response.json() : null; });
-    if (inPage) {
-      askedMerged[asked] = answer;
-      // Asked again next time when no answer came (offline, a lost connection, a 503).
-      answer.then(function (got) { if (!got) delete askedMerged[asked]; },
-        function () { delete askedMerged[asked]; });
-    }
+    }).then(function (response) {
+      if (response.ok) return response.json();
+      refused = response.status >= 400 && response.status < 500;
+      return null;
+    });
+    askedMerged[asked] = { answer: answer, until: Date.now() + MERGED_KEPT_MS };
+    // Asked again next time when no answer came (offline, a lost connection, a 503).
+    answer.then(function (got) { if (!got && !refused) delete askedMerged[asked]; },
+      function () { delete askedMerged[asked]; });
     return answer;
   }
   function get(key) { return run("readonly", function (store) { return store.get(key); }); }
@@ -155,8 +166,14 @@ var ReachoutOutbox = (function () {
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         // Made under another account than the one this phone is signed in to now (a tab left
-        // open as it changed): kept as it is, for that account.
-        if (response.status === 409 && answer.status === "elsewhere") return record;
+        // open as it changed), or sent from a phone signed out since: kept, pending, for that
+        // account, with the server's words why (listed instead of "Waiting for a connection").
+        if (response.status === 409 && answer.status === "elsewhere") {
+          if (!answer.message || record.held === answer.message) return record;
+          record.held = String(answer.message);
+          record.signed_out = answer.signed_out === true;  // Sign out's warning says so
+          return put(record).then(function () { return record; });
+        }
         if (response.ok && answer.status === "done") {
           return settle(record, { status: "done", message: answer.message || "Swapped.", url: answer.url || "", name: answer.name || "" });
         }
@@ -173,6 +190,9 @@ var ReachoutOutbox = (function () {
 
   function settle(record, changes) {
     if (changes.status) changes.settled_at = Date.now();
+    // Answered at last (if only "wait"): no longer kept for anyone.
+    changes.held = "";
+    changes.signed_out = false;
     if (changes.status === "failed") changes.told = false;  // to be told of: tellFailed
     Object.keys(changes).forEach(function (name) { record[name] = changes[name]; });
     return put(record).then(function () {
@@ -386,7 +406,7 @@ var ReachoutOutbox = (function () {
     var li = document.createElement("li");
     li.className = "outbox-" + record.status;
     if (record.status === "pending") {
-      li.textContent = record.label + " - Waiting for a connection";
+      li.textContent = record.label + " - " + (record.held || "Waiting for a connection");
     } else if (record.status === "failed") {
       li.textContent = record.label + " - Not swapped: " + (record.kind === "code" ? failedWords(record) : record.message || FALLBACK_FAILED);
       if (record.kind !== "code") retype(li, record);
@@ -487,8 +507,10 @@ var ReachoutOutbox = (function () {
       event.preventDefault();
       var go = function () { form.dataset.unsentChecked = "1"; form.submit(); };
       flush().then(function (left) {
-        return unresolved().then(function (refused) {
-          var lost = lostOnSignOut(left, refused.length);
+        return Promise.all([unresolved(), allOurs()]).then(function (both) {
+          // Kept because this phone was signed out (sync.SIGNED_OUT_HERE), not for a connection.
+          var held = both[1].filter(function (r) { return r.status === "pending" && r.signed_out; }).length;
+          var lost = lostOnSignOut(left - Math.min(held, left), both[0].length, Math.min(held, left));
           if (!lost) return go();
           form.dataset.unsentChecked = "1";
           var said = document.querySelector(form.getAttribute("data-unsent-guard"));
@@ -500,8 +522,15 @@ var ReachoutOutbox = (function () {
   }
 
   // What signing out now would delete, and how to keep it, ending "...or": "" for nothing.
-  function lostOnSignOut(left, refused) {
+  function lostOnSignOut(left, refused, held) {
     var words = [];
+    if (held) {
+      // Signing in again clears this phone too (a signed-out phone's next page does): no way
+      // to keep them but noting who they were with.
+      words.push((held === 1 ? "1 swap made on this phone was" : held + " swaps made on this phone were") +
+        " not sent: this phone was signed out. Signing out or in again deletes " + (held === 1 ? "it" : "them") +
+        ": note who " + (held === 1 ? "it was" : "they were") + " with, to swap again once signed in.");
+    }
     if (left) {
       words.push((left === 1 ? "1 swap made on this phone has" : left + " swaps made on this phone have") +
         " not reached Reachout yet (no connection). Signing out deletes " + (left === 1 ? "it" : "them") +
