@@ -400,11 +400,16 @@ BEGIN
           AND (e.last_first_mail_at IS NULL
                OR e.last_first_mail_at <= now() - interval '1 day'
                -- Confirmed: a busy day's worth (someone leaving their details on every card
-               -- at a big event), not a flood anyone could send by typing the address.
+               -- at a big event), not a flood anyone could send by typing the address; and
+               -- one a day about each card, so that one card (whose name and words make the
+               -- subject and body) cannot send them all. The branches above need no such
+               -- count: every "You met" queued sets last_first_mail_at.
                OR (e.confirmed_at IS NOT NULL
-                   AND (SELECT count(*) FROM emails m
+                   AND (SELECT count(*) < 30
+                               AND count(*) FILTER (WHERE m.about_id = queue_met_mail.about) = 0
+                        FROM emails m
                         WHERE m.to_address = e.address AND m.kind = 'met'
-                          AND m.created_at > now() - interval '1 day') < 30))
+                          AND m.created_at > now() - interval '1 day')))
         RETURNING e.address
     )
     INSERT INTO emails (kind, account_id, to_address, about_id, waited_for)

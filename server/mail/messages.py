@@ -3,7 +3,9 @@ with images off and in dark mode), and headers built by the ``email`` package on
 
 A name is put into a header through ``email.utils.formataddr``, after every run of
 whitespace (CR and LF included) is made one space: it is encoded (RFC 2047) when it is not
-ASCII, and can never start a header of its own. The MIME classes (``email.mime``) build the
+ASCII, or when it holds ``=?`` (what starts an encoded word, which a mail client would decode:
+a right-to-left override the card form removes could come back that way), and can never start
+a header of its own. The MIME classes (``email.mime``) build the
 message: measured at a third of the CPU of ``EmailMessage`` with the modern policy, whose
 header parsing was most of a message's cost (bench/mail.py --profile).
 """
@@ -18,6 +20,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.charset import Charset
 from email.generator import BytesGenerator
 from email.header import Header
 from email.message import Message
@@ -40,6 +43,7 @@ from server.mail.links import MailLinks
 TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
 # How long a sign-in code works (server/signin/codes.py asks the same).
 CODE_LIFETIME = timedelta(minutes=10)
+UTF8 = Charset("utf-8")
 
 
 class Unsendable(ValueError):
@@ -119,16 +123,28 @@ def sendable_address(address: str) -> str:
     return address
 
 
+def _written_as_is(text: str) -> bool:
+    """Whether ``text`` reads the same in a header as it is: ASCII, and nothing a mail
+    client would take for an encoded word (RFC 2047's ``=?charset?b?…?=``), which it decodes."""
+    return text.isascii() and "=?" not in text
+
+
 def address_header(name: str, address: str) -> str:
     """``Name <address>``, the name encoded when it needs to be; Unsendable for an address
     the header could not carry as one address."""
-    return formataddr((one_line(name), sendable_address(address)), charset="utf-8")
+    line, address = one_line(name), sendable_address(address)
+    if line and not _written_as_is(line):
+        # formataddr encodes only a name that is not ASCII: this one is encoded whole, so
+        # that what looks like an encoded word shows as typed.
+        return f"{UTF8.header_encode(line)} <{address}>"
+    return formataddr((line, address), charset="utf-8")
 
 
 def header_text(text: str) -> str:
-    """A free-text header (the subject): as it is when ASCII, else encoded (RFC 2047)."""
+    """A free-text header (the subject): as it is when it reads the same written as is,
+    else encoded (RFC 2047)."""
     line = one_line(text)
-    return line if line.isascii() else Header(line, "utf-8").encode()
+    return line if _written_as_is(line) else Header(line, "utf-8").encode()
 
 
 def text_part(text: str, subtype: str) -> MIMENonMultipart:

@@ -50,6 +50,14 @@ def _link_checked(state: str) -> None:
 
 SNOOZE_DAYS = 7
 
+# What unsubscribing stops, and what still comes: a code someone asks for where they are
+# (sign in, delete, merge, confirm it's you), and a confirmation Settings asks for, at most
+# once a week (mail.confirm_refused), whose button subscribes the address again.
+_UNSUBSCRIBED = (
+    "Reachout will send no more reminders or updates to {address}. Codes you ask for still"
+    " come, and a confirmation asked for in Reachout's settings at most once a week."
+)
+
 
 def _page(request: Request, **context: object) -> Response:
     context.setdefault("action_url", str(request.url.path) + "?" + request.url.query)
@@ -67,7 +75,7 @@ async def unsubscribe(request: Request) -> Response:
         return _page(
             request,
             heading="You are unsubscribed",
-            text=f"Reachout will send no more email to {address}.",
+            text=_UNSUBSCRIBED.format(address=address),
             done=True,
         )
     state = await sql.run(pool, "mail.address_state", address=address)
@@ -75,7 +83,7 @@ async def unsubscribe(request: Request) -> Response:
         return _page(
             request,
             heading="You are unsubscribed",
-            text=f"Reachout sends no email to {address}.",
+            text=_UNSUBSCRIBED.format(address=address),
             done=True,
         )
     return _page(
@@ -133,7 +141,7 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
     """What a confirm link opens: the button, or, once it has nothing left to do, what it did."""
     sql, pool = request.app.state.sql, request.app.state.pool
     if not met:
-        if email["confirmed_at"] is not None:
+        if email["confirmed_at"] is not None and not _stopped(email):
             # The link opened again (from another device, or the mail app's preview):
             # asking to confirm what is confirmed would look as if it had not worked.
             return _page(
@@ -192,6 +200,13 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
     else:
         text = promise[0].upper() + promise[1:]
     return _page(request, heading=f"Follow up with {name}", text=text, button="Remind me tomorrow")
+
+
+def _stopped(email: Any) -> bool:
+    """Mail to the address stopped (it bounced, or its owner unsubscribed) since it was
+    confirmed: only the button's POST (``mail.confirm`` with ``resubscribe``) starts it again,
+    so the page offers it, as for an address never confirmed."""
+    return email["bounced_at"] is not None or email["unsubscribed_at"] is not None
 
 
 def _answered(request: Request) -> Response:

@@ -255,10 +255,13 @@ LIMIT 5
 -- is pressed, which confirms it for the account and undoes an unsubscribe or a bounce: as
 -- reminder_channels() decides, for the address as the button leaves it (the card still
 -- carries it, and Settings send reminders by email, or automatically with no push device).
+-- Whether it bounces or was unsubscribed: a confirmed address whose mail stopped is not done
+-- with until the button is pressed again (Settings' "Send me a confirmation" is how back).
 SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
        a.time_zone, coalesce(me.name, '') AS card_name,
        (SELECT x.confirmed_at FROM address_confirmations x
         WHERE x.address = m.to_address AND x.account_id = m.account_id) AS confirmed_at,
+       ea.bounced_at, ea.unsubscribed_at,
        reminder_address(m.account_id) IS NOT DISTINCT FROM m.to_address AS reminded_there,
        coalesce(lower(me.email) = m.to_address
                 AND (a.reminders_by IN ('email', 'both')

@@ -90,11 +90,16 @@ WITH gone AS (
 SELECT count(*) FROM gone
 
 -- name: emails$
--- Emails sent, given up on, or no longer needed, with the mail server's answer.
+-- Emails sent, given up on, or no longer needed, with the mail server's answer. Counted from
+-- sending: a sent email's links are signed for 30 days from then, and one may leave long
+-- after it was made (a "You met" held until its card's owner accepts, or retried).
 WITH gone AS (
     DELETE FROM emails WHERE id IN (
         SELECT id FROM emails
-        WHERE status IN ('sent', 'failed', 'skipped') AND created_at < now() - :keep::interval
+        WHERE status IN ('sent', 'failed', 'skipped')
+          AND coalesce(sent_at, created_at) < now() - :keep::interval
+          -- Implied (an email is sent after it is made), said for the index on created_at.
+          AND created_at < now() - :keep::interval
         LIMIT :batch FOR UPDATE SKIP LOCKED)
     RETURNING 1
 )

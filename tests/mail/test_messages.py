@@ -34,7 +34,7 @@ async def test_you_met_is_a_complete_message(new_phone, mail, app):
     assert "Dana Lee" in text and "Remind me tomorrow to follow up: http" in text
     # Her number as her card page shows it, not as it is stored (+14155550134).
     assert "Phone: +1 415-555-0134" in text
-    assert "Not you? Ignore this and you will hear nothing more." in text
+    assert 'another "You met" can come if the address is left again' in text
     assert "Reply to this email to write to Dana Lee." in text
     html = message.get_body(("html",)).get_content()
     assert 'style="' in html, "CSS inlined for clients that drop <style>"

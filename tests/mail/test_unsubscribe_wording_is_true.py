@@ -1,0 +1,40 @@
+"""What unsubscribing and ignoring an email are said to do is what they do: codes someone asks
+for still come after an unsubscribe, and another "You met" can come to someone who ignores one."""
+
+from __future__ import annotations
+
+from tests.mailing import leaves_details, link_in, sent_once
+from tests.phone import text_of
+
+
+async def test_unsubscribe_says_codes_still_come(new_phone, mail, app):
+    _, mia = await leaves_details(new_phone)
+    met = await sent_once(app, mail)
+    unsubscribe = link_in(met, "/m/unsubscribe")
+    for page in (await mia.post(unsubscribe, {}), await mia.get(unsubscribe)):
+        said = text_of(page)
+        assert "You are unsubscribed" in said
+        assert "no more reminders or updates to mia@example.com" in said
+        assert "Codes you ask for still come" in said
+        assert "no more email" not in said and "sends no email" not in said
+
+
+async def test_you_met_does_not_promise_nothing_more_will_come(new_phone, mail, app):
+    await leaves_details(new_phone)
+    message = (await sent_once(app, mail)).message
+    for part in ("plain", "html"):
+        body = message.get_body((part,)).get_content()
+        assert "you will hear nothing more" not in body
+        assert "can come if the address is left again" in body
+
+
+async def test_a_confirmation_does_not_promise_nothing_more_will_come(new_phone, mail, app):
+    """The card that asked may ask again (a few a day): ignoring it stops no such thing."""
+    dana = await new_phone()
+    await dana.make_card()
+    await dana.post(dana.url("settings_email_confirm"), {})
+    message = (await sent_once(app, mail)).message
+    for part in ("plain", "html"):
+        body = message.get_body((part,)).get_content()
+        assert "you will hear nothing more" not in body
+        assert "it may ask again, a few times a day at most" in body
