@@ -1040,6 +1040,10 @@ async def run_digest(
         await pool.execute(
             "UPDATE events SET ends_at = now() - interval '1 minute' WHERE id = $1", event_id
         )
+        await pool.execute(  # they joined while it was on: after its end, no digest
+            "UPDATE event_attendees SET joined_at = now() - interval '2 hours' WHERE event_id = $1",
+            event_id,
+        )
         async with push_client(settings, settings.worker_concurrency) as http:
             worker = Worker(
                 pool=pool,

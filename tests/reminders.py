@@ -108,4 +108,6 @@ async def event_ended(pool: Any) -> None:
         "UPDATE events SET starts_at = now() - interval '3 hours',"
         " ends_at = now() - interval '1 minute'"
     )
+    # Everyone there joined while it was on (someone joining after the end gets no digest).
+    await pool.execute("UPDATE event_attendees SET joined_at = now() - interval '2 hours'")
     await pool.execute("UPDATE accounts SET time_zone = $1", zone_where_it_is(day=True))

@@ -175,7 +175,8 @@ def local_input(moment: datetime, tz: str) -> str:
 
 def when(event: Any, viewer_zone: str | None = None) -> str:
     """ "Tue 1 Dec 2026, 12:00-14:00" in the event's own time zone; "(Jerusalem time)" after
-    it for a viewer whose clock (``viewer_zone``) says another hour then."""
+    it for a viewer whose clock (``viewer_zone``) says another hour then, or "(UTC+3)" for a
+    fixed offset a browser named (Etc/GMT-3: POSIX signs, reversed, so never shown as named)."""
     zone = ZoneInfo(event["time_zone"])
     start, end = event["starts_at"].astimezone(zone), event["ends_at"].astimezone(zone)
     day = f"{start:%a} {start.day} {start:%b %Y}"
@@ -184,8 +185,12 @@ def when(event: Any, viewer_zone: str | None = None) -> str:
     else:
         said = f"{day} {start:%H:%M} \u2013 {end:%a} {end.day} {end:%b} {end:%H:%M}"
     if viewer_zone and start.utcoffset() != start.astimezone(ZoneInfo(viewer_zone)).utcoffset():
-        place = event["time_zone"].rsplit("/", 1)[-1].replace("_", " ")
-        said += f" ({place} time)"
+        if event["time_zone"].lower().startswith("etc/"):
+            hours = int((start.utcoffset() or timedelta()).total_seconds()) // 3600  # whole
+            said += f" (UTC{hours:+d})" if hours else " (UTC)"
+        else:
+            place = event["time_zone"].rsplit("/", 1)[-1].replace("_", " ")
+            said += f" ({place} time)"
     return said
 
 

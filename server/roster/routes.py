@@ -281,8 +281,12 @@ async def request_connect(request: Request) -> Response:
     if asked_me is not None:
         # Decided once the pair's lock is let go: _decide takes it on a connection of its own.
         return await _decide(request, me, asked_me, "accept")
-    if not asked and made is None:  # pragma: no cover - the lock leaves nothing to refuse
-        raise HTTPException(409, "There is already a request waiting between you two.")
+    if not asked and made is None:
+        # The lock leaves no request between the two to refuse this: one of them is out of the
+        # event since the checks above (left, or removed by its organizer at that moment).
+        if not (await load_event(request))["is_attendee"]:
+            raise HTTPException(404, "That event is not one of yours.")
+        raise HTTPException(404, "That person is not on this event's list.")
     if htmx(request):
         # The same person may be in both lists of matches: their other button says so too.
         return trigger_client_event(

@@ -217,11 +217,14 @@ LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 -- and one email, as each wants reminders to come; each attendee once, at a waking hour of
 -- their own (an evening event ending at 22:30: the next morning at 09:00). Returns how many
 -- attendees were taken. One held for the morning goes the way they want reminders then
--- (skip_push() and skip_email() in logic.sql).
+-- (skip_push() and skip_email() in logic.sql). Not someone who joined after the end (joining
+-- stays open after it): they saw who was there as they joined, and "Who did you miss?"
+-- seconds later would be noise. Left untaken, not marked: should the organizer move the end
+-- past their joining (a time typed wrong), theirs is queued after it like the others'.
 WITH due AS (
     SELECT ea.event_id, ea.account_id
     FROM event_attendees ea JOIN events e ON e.id = ea.event_id
-    WHERE ea.digest_queued_at IS NULL AND ea.left_at IS NULL
+    WHERE ea.digest_queued_at IS NULL AND ea.left_at IS NULL AND ea.joined_at <= e.ends_at
       AND e.ends_at + make_interval(secs => :delay_seconds) <= now()
       AND e.ends_at > now() - interval '7 days'
     LIMIT :limit

@@ -15,11 +15,62 @@ WITH organizer AS (
 SELECT (SELECT id FROM made) AS id, EXISTS (SELECT 1 FROM organizer) AS organizer_found
 
 -- name: update$
--- The organizer edits the event.
-UPDATE events SET name = :name, venue = :venue, description = :description, starts_at = :starts_at, ends_at = :ends_at,
-                  time_zone = :time_zone
-WHERE id = :id AND organizer_id = :organizer_id
-RETURNING id
+-- The organizer edits the event. Moving its end moves its digests: one queued already (an end
+-- typed too early, then put right) would say "You met N people" while it still runs, and the
+-- worker would not queue it again after the real end. So the attendees whose digest waits,
+-- none of it having gone (sent, being sent, or tried, failed or to be tried again: it may
+-- have reached them; the rule merge_accounts() in logic.sql keeps), are queued afresh by the
+-- worker (enqueue_digests) after the new end: their waiting pushes and emails go (deleted: never tried, they hold
+-- nothing, and a row kept would stop the worker's own, one per device and email). Not for an
+-- event past the week in which digests go: the worker would queue none.
+-- Locks in the digest worker's order: the attendee rows first (FOR UPDATE, waiting for a
+-- batch under way; the worker skips those held here), the event (the WHERE's subquery runs
+-- before its row is taken), then their pushes and emails.
+WITH previous AS (
+    SELECT e.ends_at FROM events e WHERE e.id = :id AND e.organizer_id = :organizer_id
+), waiting AS (
+    SELECT ea.account_id
+    FROM event_attendees ea CROSS JOIN previous
+    WHERE ea.event_id = :id AND ea.digest_queued_at IS NOT NULL AND ea.left_at IS NULL
+      AND previous.ends_at <> :ends_at::timestamptz
+      AND :ends_at::timestamptz > now() - interval '7 days'
+    ORDER BY ea.account_id
+    FOR UPDATE OF ea
+), again AS (
+    SELECT w.account_id FROM waiting w
+    WHERE (EXISTS (SELECT 1 FROM deliveries d
+                   WHERE d.digest_event_id = :id AND d.digest_account_id = w.account_id
+                     AND d.status = 'queued')
+           OR EXISTS (SELECT 1 FROM emails m
+                      WHERE m.kind = 'digest' AND m.digest_event_id = :id
+                        AND m.account_id = w.account_id AND m.status = 'queued'))
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.digest_event_id = :id AND d.digest_account_id = w.account_id
+                        AND (d.status IN ('sent', 'sending', 'failed')
+                             OR (d.status = 'queued' AND d.attempts > 0)))
+      AND NOT EXISTS (SELECT 1 FROM emails m
+                      WHERE m.kind = 'digest' AND m.digest_event_id = :id
+                        AND m.account_id = w.account_id
+                        AND (m.status IN ('sent', 'sending', 'failed')
+                             OR (m.status = 'queued' AND m.attempts > 0)))
+), changed AS (
+    UPDATE events SET name = :name, venue = :venue, description = :description,
+                      starts_at = :starts_at, ends_at = :ends_at, time_zone = :time_zone
+    WHERE id = :id AND organizer_id = :organizer_id AND (SELECT count(*) FROM waiting) >= 0
+    RETURNING id
+), requeued AS (
+    UPDATE event_attendees ea SET digest_queued_at = NULL
+    FROM again WHERE ea.event_id = :id AND ea.account_id = again.account_id
+), pushes_gone AS (
+    DELETE FROM deliveries d USING again
+    WHERE d.digest_event_id = :id AND d.digest_account_id = again.account_id
+      AND d.status = 'queued'
+), emails_gone AS (
+    DELETE FROM emails m USING again
+    WHERE m.kind = 'digest' AND m.digest_event_id = :id AND m.account_id = again.account_id
+      AND m.status = 'queued'
+)
+SELECT id FROM changed
 
 -- name: close$
 -- The organizer closes the event: nobody can join any more.
@@ -268,3 +319,13 @@ ORDER BY p.ordinality
 -- The event I am at now (current_event()), if any, and when it is over with the same grace:
 -- a share code shown there lasts at least until then, and My QR leads to its people.
 SELECT id, name, ends_at + event_grace() AS over_at FROM events WHERE id = current_event(:account_id)
+
+-- name: new_join_code$
+-- The organizer replaces the event's join code (a photo of the poster went online): the old
+-- code then opens nothing, nor do the links signed for it (events.join_path); the people
+-- there stay. NULL: not theirs, or deleted meanwhile. A code another event has raises a
+-- unique violation, as the ``create`` clash does not (an UPDATE has no ON CONFLICT): the
+-- caller draws again.
+UPDATE events SET join_code = :join_code
+WHERE id = :id AND organizer_id = :organizer_id
+RETURNING id

@@ -12,11 +12,25 @@
 -- withdrew comes back the same way as a waiting one would, still declined. Run holding
 -- lock_between: a request revived is an UPDATE, which ON CONFLICT does not cover, so without
 -- the lock the other's request made at the same moment is a unique violation.
-WITH revived AS (
+-- Nothing either unless both are at the event still, as the route checked before (the asker
+-- present, the one asked listed and present): an organizer's Remove of either at the same
+-- moment would leave a request waiting from, or for, someone out of it (remove_attendee
+-- withdraws only those it sees). FOR SHARE: a Remove under way is waited for, and its row
+-- read as it left it.
+WITH present AS (
+    SELECT count(*) AS n FROM (
+        SELECT 1 FROM event_attendees ea
+        WHERE ea.event_id = :event_id AND ea.left_at IS NULL AND ea.removed_at IS NULL
+          AND (ea.account_id = :from_id OR (ea.account_id = :to_id AND ea.listed))
+        ORDER BY ea.account_id
+        FOR SHARE
+    ) both_there
+), revived AS (
     UPDATE connect_requests r
     SET withdrawn_at = NULL, event_id = :event_id,
         created_at = CASE WHEN r.status = 'pending' THEN now() ELSE r.created_at END
-    WHERE r.id = (SELECT w.id FROM connect_requests w
+    WHERE (SELECT n FROM present) = 2
+      AND r.id = (SELECT w.id FROM connect_requests w
                   WHERE w.from_id = :from_id AND w.to_id = :to_id
                     AND w.status IN ('pending', 'declined') AND w.withdrawn_at IS NOT NULL
                   ORDER BY w.created_at DESC, w.id DESC LIMIT 1)
@@ -27,7 +41,8 @@ WITH revived AS (
 ), made AS (
     INSERT INTO connect_requests (event_id, from_id, to_id)
     SELECT :event_id, :from_id, :to_id
-    WHERE NOT EXISTS (SELECT 1 FROM connect_requests
+    WHERE (SELECT n FROM present) = 2
+      AND NOT EXISTS (SELECT 1 FROM connect_requests
                       WHERE from_id = :from_id AND to_id = :to_id
                         AND (status = 'declined' OR withdrawn_at IS NOT NULL))
     ON CONFLICT DO NOTHING

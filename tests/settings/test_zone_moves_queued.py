@@ -58,6 +58,8 @@ async def digests_held_for_the_morning(new_phone, pool, app, push):
         "UPDATE events SET starts_at = now() - interval '3 hours',"
         " ends_at = now() - interval '1 minute'"
     )
+    # Everyone there joined while it was on (someone joining after the end gets no digest).
+    await pool.execute("UPDATE event_attendees SET joined_at = now() - interval '2 hours'")
     await pool.execute("UPDATE accounts SET time_zone = $1", zone_where_it_is(3))
     async with running_worker(app, push, digest_delay_seconds=0) as worker:
         await worker.enqueue_digests()

@@ -34,6 +34,8 @@ async def _met_ben_in_the_app(new_phone: Any, pool: Any, push: Any, zone: str) -
         "UPDATE events SET starts_at = now() - interval '3 hours',"
         " ends_at = now() - interval '1 minute'"
     )
+    # Everyone there joined while it was on (someone joining after the end gets no digest).
+    await pool.execute("UPDATE event_attendees SET joined_at = now() - interval '2 hours'")
     await pool.execute("UPDATE accounts SET time_zone = $1", zone)
     return app_phone, device
 
