@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -38,6 +39,17 @@ NEW_EVENTS = limits.Rule(
     f"You have created {EVENTS_PER_DAY} events today. Nothing was saved: please try again"
     " {wait}.",
 )
+# New join codes: a poster's photo posted online calls for one, a few more at most; each
+# stops every printed poster and handed-out link of the event, so a day's worth is plenty.
+NEW_CODES_PER_DAY = 10
+NEW_CODES = limits.Rule(
+    "event-new-codes",
+    NEW_CODES_PER_DAY,
+    timedelta(days=1),
+    f"This event has had {NEW_CODES_PER_DAY} new codes today. Its code stays as it is: please"
+    " try again {wait}.",
+)
+NO_CODE_TO_REPLACE = "Nobody can join this event any more, so it has no code to replace."
 
 
 def _form_page(
@@ -194,6 +206,39 @@ async def event_close(request: Request) -> Response:
         request.app.state.pool, "events.close", id=event["id"], organizer_id=event["organizer_id"]
     )
     return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
+
+
+@signed_in(status_code=404, message="That event is not one of yours.")
+async def event_new_code(request: Request) -> Response:
+    """The organizer replaces the join code (a photo of the poster posted online): the old
+    code then opens nothing, and the links signed for it (the poster's QR code, the join
+    link) with it; the people already there stay. Drawn as ``event_create`` draws one."""
+    await read_form(request)
+    event = await load_event(request, organizer=True)
+    if not joining.joinable(event):
+        raise HTTPException(409, NO_CODE_TO_REPLACE)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    await limits.take(pool, sql, (NEW_CODES, event["id"]))
+    for _ in range(10):  # a clash among 887 million codes is rare; just draw again
+        try:
+            changed = await sql.run(
+                pool,
+                "events.new_join_code",
+                id=event["id"],
+                organizer_id=event["organizer_id"],
+                join_code=events.new_code(),
+            )
+        except asyncpg.UniqueViolationError:
+            continue
+        break
+    else:  # pragma: no cover - ten clashes in a row
+        raise HTTPException(503, "Please try again.")
+    if changed is None:
+        # Deleted meanwhile (its organizer's account, from another browser).
+        raise HTTPException(404, "That event is not one of yours.")
+    return redirect(
+        request, with_notice(url_path(request, "event", event_id=event["id"]), "join_code_new")
+    )
 
 
 async def event_remove_attendee(request: Request) -> Response:
@@ -525,6 +570,9 @@ routes = [
     Route("/events/{event_id:int}/edit", event_update, methods=["POST"], name="event_update"),
     Route("/events/{event_id:int}/close", event_close, methods=["POST"], name="event_close"),
     Route("/events/{event_id:int}/poster", event_poster, name="event_poster"),
+    Route(
+        "/events/{event_id:int}/new-code", event_new_code, methods=["POST"], name="event_new_code"
+    ),
     Route(
         "/events/{event_id:int}/attendees/{account_id:int}/remove",
         event_remove_attendee,

@@ -99,6 +99,10 @@ NOTICES = {
     "left_event": Notice(
         "You left the event.", "You are off its list of people, and it is off this list."
     ),
+    # The organizer's "New join code": the printed poster and handed-out links opened the old.
+    "join_code_new": Notice(
+        "", "New code made: the old poster no longer lets anyone in. Print or show this one."
+    ),
     "attendee_removed": Notice(
         "Removed.", "They are off the list of people and can't join again with the code."
     ),
