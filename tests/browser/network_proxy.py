@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 class Sent:
     method: str
     path: str
+    # The request's headers (names in lower case, as sent, less the hop-by-hop ones) and body.
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
+    body: bytes = b""
 
 
 Answer = Callable[[Sent], Awaitable[bytes | None]]
@@ -50,7 +53,7 @@ async def network_proxy(answer: Answer) -> AsyncIterator[str]:
             headers = [h for h in head[1:] if h and not h.lower().startswith(HOP)]
             named = {h.split(":", 1)[0].lower(): h.split(":", 1)[1].strip() for h in headers}
             body = await reader.readexactly(int(named.get("content-length", "0")))
-            said = await answer(Sent(method, url.path))
+            said = await answer(Sent(method, url.path, named, body))
             if said is not None:
                 writer.write(said)
                 await writer.drain()

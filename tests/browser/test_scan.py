@@ -10,15 +10,20 @@ network returns or on the next open.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import re
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
-from playwright.async_api import Locator, Page, Route, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.browser.camera import qr_frame
-from tests.browser.conftest import CameraPhone, NewPage
+from tests.browser.camera import qr_frame, qr_video
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, CameraPhone, NewPage, phone_context
+from tests.browser.network_proxy import Sent, network_proxy
 from tests.browser.ui import (
     DANA,
     MIA,
@@ -103,58 +108,102 @@ async def connected_once_both_ways(dana: Page, mia: Page, pool: asyncpg.Pool) ->
     assert await all_connections(pool) == 2
 
 
-async def test_scan_offline_then_background_sync_connects_once_even_replayed(
-    new_phone_page: NewPage, camera_phone: CameraPhone, live_server: str, pool: asyncpg.Pool
-) -> None:
-    dana, link = await dana_and_her_link(new_phone_page)
-    token = link.rsplit("/", 1)[1]
-    mia = await mia_scans_offline(camera_phone, live_server, link)
-    await expect(outbox_list(mia).get_by_role("listitem")).to_have_count(1)  # one swap, one line
-    record = await one_pending_scan(mia, token)
-    assert await all_connections(pool) == 0
+@contextlib.asynccontextmanager
+async def camera_phone_behind(
+    browser: Browser, live_server: str, tmp_path: Path, proxy: str
+) -> AsyncIterator[CameraPhone]:
+    """``camera_phone``, the phone going through ``proxy`` (network_proxy)."""
+    launched: list[Browser] = []
 
+    async def make(text: str) -> Page:
+        video = qr_video(tmp_path / f"camera-{len(launched)}.y4m", text)
+        chromium = await browser.browser_type.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        launched.append(chromium)
+        context = await phone_context(chromium, base_url=live_server, proxy={"server": proxy})
+        return await context.new_page()
+
+    try:
+        yield make
+    finally:
+        for chromium in launched:
+            await chromium.close()
+
+
+def sent_by_the_page(sent: Sent) -> bool:
+    """Chromium sends the User-Agent client hints (Sec-CH-UA) with a page's requests, not
+    with its service worker's: the proxy's only way to tell the two apart."""
+    return "sec-ch-ua" in sent.headers
+
+
+async def test_scan_offline_then_background_sync_connects_once_even_replayed(
+    new_phone_page: NewPage,
+    browser: Browser,
+    live_server: str,
+    tmp_path: Path,
+    pool: asyncpg.Pool,
+) -> None:
     # The network comes back, but the page's own try right then does not get through
     # (the venue's Wi-Fi is still flaky): only the service worker's sync gets it there.
+    # Dropped on the network (network_proxy): ``context.route`` let a page's try by now and
+    # then with the service worker in charge (on a loaded machine), and the swap got through
+    # early.
     refused: list[Any] = []
+    flaky_wifi = False
 
-    async def flaky(route: Route) -> None:
-        if route.request.service_worker is not None:  # its sync, asked for below
-            await route.continue_()
-            return
-        refused.append(route.request.post_data_json)
-        await route.abort("internetdisconnected")
+    async def flaky(sent: Sent) -> bytes | None:
+        if not flaky_wifi or sent.path != "/sync/actions" or not sent_by_the_page(sent):
+            return None  # the service worker's sync, asked for below, goes through
+        refused.append(json.loads(sent.body))
+        return b""
 
-    control = await ServiceWorkerControl.attach(mia, live_server)
-    # At the context, not the page: a page's route could miss a request now and then with
-    # the service worker in charge (on a loaded machine), and the swap get through early.
-    await mia.context.route("**/sync/actions", flaky)
-    await mia.context.set_offline(False)
-    await expect(offline_mark(mia)).to_have_count(0)
+    async with (
+        network_proxy(flaky) as proxy,
+        camera_phone_behind(browser, live_server, tmp_path, proxy) as camera_phone,
+    ):
+        dana, link = await dana_and_her_link(new_phone_page)
+        token = link.rsplit("/", 1)[1]
+        mia = await mia_scans_offline(camera_phone, live_server, link)
+        await expect(outbox_list(mia).get_by_role("listitem")).to_have_count(1)  # one swap
+        record = await one_pending_scan(mia, token)
+        assert await all_connections(pool) == 0
 
-    async def page_tried() -> bool:
-        return bool(refused)
+        control = await ServiceWorkerControl.attach(mia, live_server)
+        flaky_wifi = True
+        await mia.context.set_offline(False)
+        await expect(offline_mark(mia)).to_have_count(0)
 
-    await eventually(page_tried, "the page did not try to send the swap when online")
-    assert all(attempt["key"] == record["key"] for attempt in refused), refused
-    await expect(outbox_list(mia)).to_have_text(PENDING)
-    assert await all_connections(pool) == 0
+        async def page_tried() -> bool:
+            return bool(refused)
 
-    await control.sync()
-    await expect(outbox_list(mia)).to_contain_text(SWAPPED)
-    await expect(outbox_list(mia).get_by_role("link", name=f"Open {DANA.name}")).to_have_attribute(
-        "href", re.compile(r"^/contacts/\d+")
-    )
-    [done] = await outbox_records(mia)
-    assert (done["key"], done["status"]) == (record["key"], "done"), done
-    await mia.context.unroute("**/sync/actions")
+        await eventually(page_tried, "the page did not try to send the swap when online")
+        assert all(attempt["key"] == record["key"] for attempt in refused), refused
+        await expect(outbox_list(mia)).to_have_text(PENDING)
+        assert await all_connections(pool) == 0
 
-    # The same swap sent again (a replay): the same answer, and still one connection.
-    again = await post_action(mia, record)
-    assert again["status"] == 200, again
-    assert again["body"]["status"] == "done", again
-    assert again["body"]["message"] == SWAPPED, again
-    assert again["body"]["url"] == done["url"], again
-    await connected_once_both_ways(dana, mia, pool)
+        await control.sync()
+        await expect(outbox_list(mia)).to_contain_text(SWAPPED)
+        await expect(
+            outbox_list(mia).get_by_role("link", name=f"Open {DANA.name}")
+        ).to_have_attribute("href", re.compile(r"^/contacts/\d+"))
+        [done] = await outbox_records(mia)
+        assert (done["key"], done["status"]) == (record["key"], "done"), done
+        flaky_wifi = False
+
+        # The same swap sent again (a replay): the same answer, and still one connection.
+        again = await post_action(mia, record)
+        assert again["status"] == 200, again
+        assert again["body"]["status"] == "done", again
+        assert again["body"]["message"] == SWAPPED, again
+        assert again["body"]["url"] == done["url"], again
+        await connected_once_both_ways(dana, mia, pool)
 
 
 async def test_scan_offline_is_sent_on_next_open_after_the_app_was_closed(
