@@ -27,7 +27,7 @@ import logging
 import random
 import ssl
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.config import Settings
@@ -43,6 +43,9 @@ from server.web.urls import Urls
 log = logging.getLogger("reachout.worker")
 
 TTL = 24 * 3600  # a reminder a day late is still worth having
+# A request's push this soon after it was made alerts even over one shown; later (held for a
+# waking hour, or retried), it replaces it silently.
+REQUEST_ALERTS_WITHIN = timedelta(minutes=10)
 BACKOFF_CAP = 3600.0
 # Retries wait 2 s, doubling, to an hour (BACKOFF_CAP), each between half that and all of it
 # (jitter): 20 attempts keep trying for 4.6 hours at the least (9.1 at the most) before a
@@ -97,9 +100,11 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             # one notification saying how many, not a hundred, and a phone that was offline
             # gets the newest only, which counts them all.
             "tag": "requests",
-            # Replacing one still shown, silently: requests held for her morning all go at
-            # 09:00, and forty of them must not buzz forty times (one not shown still alerts).
-            "renotify": False,
+            # A request made just now alerts, even over one still shown (at the event, each
+            # is someone in the room); one held for her morning replaces it silently: a
+            # night's forty all go at 09:00 and must not buzz forty times (the first, with
+            # nothing shown, still alerts).
+            "renotify": now - row["request_made_at"] < REQUEST_ALERTS_WITHIN,
             "url": paths.requests(),
             "delivery": row["id"],
         }

@@ -184,7 +184,7 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
                 THEN 'connected'
             ELSE r.status
        END AS request_status,
-       requester.name AS requester_name,
+       requester.name AS requester_name, r.created_at AS request_made_at,
        request_event.name AS request_event_name,
        -- Requests waiting for its person's answer now, this one included, counted as the badge
        -- counts them: one notification for them all says how many (its tag is one for all).
