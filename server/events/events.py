@@ -185,13 +185,26 @@ def when(event: Any, viewer_zone: str | None = None) -> str:
     else:
         said = f"{day} {start:%H:%M} \u2013 {end:%a} {end.day} {end:%b} {end:%H:%M}"
     if viewer_zone and start.utcoffset() != start.astimezone(ZoneInfo(viewer_zone)).utcoffset():
-        if event["time_zone"].lower().startswith("etc/"):
-            hours = int((start.utcoffset() or timedelta()).total_seconds()) // 3600  # whole
-            said += f" (UTC{hours:+d})" if hours else " (UTC)"
+        if is_fixed_offset(event["time_zone"]):
+            said += f" ({zone_said(event['time_zone'], start)})"
         else:
             place = event["time_zone"].rsplit("/", 1)[-1].replace("_", " ")
             said += f" ({place} time)"
     return said
+
+
+def is_fixed_offset(time_zone: str) -> bool:
+    return time_zone.lower().startswith("etc/")
+
+
+def zone_said(time_zone: str, moment: datetime) -> str:
+    """A zone as people read it: its name, but a fixed offset a browser named (Etc/GMT-3,
+    whose POSIX sign is reversed) as the offset it is at ``moment``: "UTC+3"."""
+    if not is_fixed_offset(time_zone):
+        return time_zone
+    offset = moment.astimezone(ZoneInfo(time_zone)).utcoffset() or timedelta()
+    hours = int(offset.total_seconds()) // 3600  # Etc offsets are whole hours
+    return f"UTC{hours:+d}" if hours else "UTC"
 
 
 JOIN_LINK = "event-join"  # the signing purpose of a join link's ``k``

@@ -121,7 +121,8 @@ def _open_to(event: Any) -> Any:
     now = datetime.now(UTC)
     if now < event["starts_at"] - OPENS_BEFORE:
         opens = (event["starts_at"] - OPENS_BEFORE).astimezone(ZoneInfo(event["time_zone"]))
-        when = f"{opens:%a} {opens.day} {opens:%b} at {opens:%H:%M} ({event['time_zone']})"
+        zone = events.zone_said(event["time_zone"], opens)
+        when = f"{opens:%a} {opens.day} {opens:%b} at {opens:%H:%M} ({zone})"
         raise Titled(403, NOT_YET.format(name=event["name"], when=when), title="Not open yet")
     if now > event["ends_at"] + CLOSES_AFTER:
         raise HTTPException(410, OVER)

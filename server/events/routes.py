@@ -334,6 +334,8 @@ async def event_poster(request: Request) -> Response:
             "qr_svg": svg,
             "join_link": link,
             "code": events.spoken(event["join_code"]),
+            # "New join code…" leads to the event page's, shown only while it can be joined.
+            "joinable": joining.joinable(event),
         },
     )
 

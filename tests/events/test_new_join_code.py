@@ -122,3 +122,15 @@ async def test_new_codes_are_a_few_a_day_per_event(new_phone, pool, htmx):
     assert refused.status_code == 429 and refused.headers["retry-after"]
     assert "This event has had 10 new codes today. Its code stays as it is" in text_of(refused)
     assert await join_code(pool, event_id) == code
+
+
+async def test_a_closed_events_poster_offers_no_new_code(new_phone, pool):
+    """The poster's "New join code…" leads to the event page's, which a closed event has not:
+    no link that leads nowhere."""
+    olga, event_id = await organizer_with_event(new_phone)
+    await pool.execute("UPDATE events SET closed_at = now() WHERE id = $1", event_id)
+    page = await olga.get(olga.url("event_poster", event_id=event_id))
+    assert page.status_code == 200 and "Scan to join" in text_of(page)
+    assert soup(page).find("a", string="New join code…") is None
+    event_page = soup(await olga.get(olga.url("event", event_id=event_id)))
+    assert event_page.select_one("#new-code") is None
