@@ -137,13 +137,11 @@ def contacts_after(request: Request, *, searching: bool) -> ContactsAfter:
     after = request.query_params.get(pages.PARAM)
     if after is None:
         return ContactsAfter()
-    tier, *parts = after.split(".")
-    if tier not in ("1", "2") or len(parts) != 2:
+    tier, _, rest = after.partition(".")
+    moment = pages.read_moment(rest) if tier in ("1", "2") else None
+    if moment is None:
         raise HTTPException(400, BAD_CURSOR)
-    micros, row_id = an_id(parts[0]), an_id(parts[1])
-    if micros is None or row_id is None or micros > pages.LAST_MICROSECOND:
-        raise HTTPException(400, BAD_CURSOR)
-    return ContactsAfter(int(tier), pages.EPOCH + micros * pages.MICROSECOND, row_id)
+    return ContactsAfter(int(tier), moment.at, moment.id)
 
 
 async def _with_filter_event(

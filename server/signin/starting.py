@@ -89,13 +89,12 @@ async def _replace_session(request: Request, conn: object, account_id: int) -> i
     if me.account_id is None or me.account_id == account_id:
         return None
     sql = request.app.state.sql
-    subscribed = len(await sql.run(conn, "push.devices", account_id=me.account_id))
-    await sql.run(conn, "sessions.revoke", id=me.session_id, account_id=me.account_id)
-    if len(await sql.run(conn, "push.devices", account_id=me.account_id)) < subscribed:
-        # This browser's push subscription went with its session (an endpoint is never
+    if await sql.run(conn, "push.on_session", session_id=me.session_id):
+        # This browser's push subscription goes with its session (an endpoint is never
         # moved to another account: push.subscribe): reminders stop here, and the notice
         # after signing in must say so (sign_in_notice), not that they are on this device.
         request.scope[REMINDERS_OFF_HERE] = True
+    await sql.run(conn, "sessions.revoke", id=me.session_id, account_id=me.account_id)
     deleted = await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
     return None if deleted else me.account_id
 

@@ -40,10 +40,15 @@ class After:
 
 def after_moment(request: Request) -> After:
     """``?after=<microseconds since 1970>.<id>``, or the first page for anything else."""
-    moment, _, row_id = request.query_params.get(PARAM, "").partition(".")
+    return read_moment(request.query_params.get(PARAM, "")) or After()
+
+
+def read_moment(cursor: str) -> After | None:
+    """``<microseconds since 1970>.<id>`` (moment_cursor()) read back; None if it is not one."""
+    moment, _, row_id = cursor.partition(".")
     micros, number = an_id(moment), an_id(row_id)
     if micros is None or number is None or micros > LAST_MICROSECOND:
-        return After()
+        return None
     return After(EPOCH + micros * MICROSECOND, number)
 
 

@@ -40,3 +40,8 @@ DELETE FROM push_subscriptions WHERE endpoint = :endpoint AND account_id = :acco
 -- Whether device :id is still one of :account_id's: a reminder's "Done" / "Snooze" act only
 -- from the device they were pushed to, until it is signed out or removed (which deletes it).
 SELECT EXISTS (SELECT 1 FROM push_subscriptions WHERE id = :id AND account_id = :account_id)
+
+-- name: on_session$
+-- Whether the browser signed in as session :session_id gets reminders by push: signing it
+-- out removes its subscription with it (sessions.revoke).
+SELECT EXISTS (SELECT 1 FROM push_subscriptions WHERE session_id = :session_id)

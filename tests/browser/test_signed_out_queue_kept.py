@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from tests.browser.conftest import NewPage
 from tests.browser.ui import (
@@ -28,24 +28,34 @@ KEPT_WORDS = (
 )
 
 
-async def test_a_swap_sent_after_being_signed_out_elsewhere_is_kept_saying_why(
-    new_phone_page: NewPage, pool: asyncpg.Pool
-) -> None:
+async def scan_sent_signed_out(
+    new_phone_page: NewPage, pool: asyncpg.Pool, page: str
+) -> tuple[Page, str]:
+    """Dana, with ``page`` open on her phone when her laptop signed every other browser out,
+    scans Sam's card: what the outbox answered is checked, her phone and account returned."""
     sam = await new_phone_page()
     await make_card_from_home(sam, SAM)
     sams = await share_link(sam)
     dana = await new_phone_page()
     await make_card_from_home(dana, DANA)
-    await dana.goto("/tap")
+    await dana.goto(page)
     await service_worker_controls(dana)
     danas = await dana.locator("body").get_attribute("data-signed-in")
-    # "Sign out every other browser" on her laptop, the Tap screen still open on the phone.
+    assert danas is not None
     await pool.execute("UPDATE sessions SET revoked_at = now() WHERE account_id = $1", int(danas))
     sent = await dana.evaluate(
         """(token) => window.ReachoutOutbox.send("scan", { token }, "Card scanned at 10:00")""",
         sams.rsplit("/", 1)[1],
     )
     assert sent["status"] == "pending"
+    return dana, danas
+
+
+async def test_a_swap_sent_after_being_signed_out_elsewhere_is_kept_saying_why(
+    new_phone_page: NewPage, pool: asyncpg.Pool
+) -> None:
+    # "Sign out every other browser" on her laptop, the Tap screen still open on the phone.
+    dana, danas = await scan_sent_signed_out(new_phone_page, pool, "/tap")
     await expect(outbox_list(dana)).to_be_visible()
     await expect(dana.get_by_text("Card scanned at 10:00 - " + KEPT_WORDS)).to_be_visible()
     await expect(dana.get_by_text("Not swapped")).to_have_count(0)
@@ -99,20 +109,7 @@ async def test_sign_out_in_a_settings_tab_left_open_after_being_signed_out_elsew
 ) -> None:
     """Settings was open on the phone when her laptop signed every other browser out: Sign
     out says what it would delete, then signs out; never "Sign in and try again"."""
-    sam = await new_phone_page()
-    await make_card_from_home(sam, SAM)
-    sams = await share_link(sam)
-    dana = await new_phone_page()
-    await make_card_from_home(dana, DANA)
-    await dana.goto("/settings")
-    await service_worker_controls(dana)
-    danas = await dana.locator("body").get_attribute("data-signed-in")
-    await pool.execute("UPDATE sessions SET revoked_at = now() WHERE account_id = $1", int(danas))
-    sent = await dana.evaluate(
-        """(token) => window.ReachoutOutbox.send("scan", { token }, "Card scanned at 10:00")""",
-        sams.rsplit("/", 1)[1],
-    )
-    assert sent["status"] == "pending"
+    dana, _ = await scan_sent_signed_out(new_phone_page, pool, "/settings")
     sign_out = dana.get_by_role("button", name="Sign out of this device")
     await sign_out.tap()
     await expect(dana.get_by_role("alert").filter(has_text="not sent")).to_have_text(
