@@ -1,4 +1,5 @@
-"""Events: join codes and links, the organizer's form, roster search terms, and loading one."""
+"""Events: join codes and links, the organizer's form and saving it, roster search terms, and
+loading one."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from server.db import time_zones
+from server.db.queries import Queries
 from server.web import signing
 from server.web.auth import viewer
 from server.web.errors import Titled
@@ -248,6 +250,52 @@ async def load_event(request: Request, *, organizer: bool = False) -> Any:
             raise Titled(404, LEFT, title="You left this event")
         raise HTTPException(404, "That event is not one of yours.")
     return event
+
+
+# Digests go for events that ended in the last week (deliveries.enqueue_digests).
+DIGESTS_WITHIN = timedelta(days=7)
+
+
+async def save_edit(
+    pool: Any, sql: Queries, *, id: int, organizer_id: int, ends_at: datetime, **values: Any
+) -> bool:
+    """Save the organizer's edit of an event, moving its digests if its end moved; False if
+    it is no longer theirs (deleted from another browser meanwhile).
+
+    Statement by statement in one transaction, each seeing what the last waited for: the
+    event held first, so the digest worker neither queues its digests meanwhile nor has a
+    batch of them half done (``events.hold_for_edit``)."""
+    async with pool.acquire() as conn, conn.transaction():
+        previous = await sql.run(conn, "events.hold_for_edit", id=id, organizer_id=organizer_id)
+        if previous is None:
+            return False
+        if previous["ends_at"] != ends_at and ends_at > datetime.now(UTC) - DIGESTS_WITHIN:
+            await sql.run(conn, "events.hold_waiting_attendees", id=id)
+            held = await sql.run(conn, "events.hold_unsent_digests", id=id)
+            if held["pushes"] or held["emails"]:
+                await sql.run(
+                    conn, "events.move_digests", id=id, pushes=held["pushes"], emails=held["emails"]
+                )
+        await sql.run(
+            conn, "events.update", id=id, organizer_id=organizer_id, ends_at=ends_at, **values
+        )
+    return True
+
+
+async def remove_attendee(
+    pool: Any, sql: Queries, *, event_id: int, account_id: int, organizer_id: int
+) -> None:
+    """The organizer's Remove: the attendee held first, in a statement of its own, so a
+    request to connect they are making this moment is made before, and withdrawn by, it."""
+    async with pool.acquire() as conn, conn.transaction():
+        await sql.run(conn, "events.hold_attendee", event_id=event_id, account_id=account_id)
+        await sql.run(
+            conn,
+            "events.remove_attendee",
+            event_id=event_id,
+            account_id=account_id,
+            organizer_id=organizer_id,
+        )
 
 
 LEFT = "You are no longer on its list of people. While it is open, its code or link joins again."

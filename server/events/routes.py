@@ -182,9 +182,10 @@ async def event_update(request: Request) -> Response:
     if checked.errors:
         return _form_page(request, checked, event, status_code=422)
     values = checked.values
-    await request.app.state.sql.run(
+    assert checked.ends_at is not None  # validated: no errors
+    saved = await events.save_edit(
         request.app.state.pool,
-        "events.update",
+        request.app.state.sql,
         id=event["id"],
         organizer_id=event["organizer_id"],
         name=values["name"],
@@ -194,6 +195,9 @@ async def event_update(request: Request) -> Response:
         ends_at=checked.ends_at,
         time_zone=values["time_zone"],
     )
+    if not saved:
+        # Deleted meanwhile (its organizer's account, from another browser).
+        raise HTTPException(404, "That event is not one of yours.")
     return RedirectResponse(
         with_notice(url_path(request, "event", event_id=event["id"]), "event_saved"),
         status_code=303,
@@ -251,9 +255,9 @@ async def event_remove_attendee(request: Request) -> Response:
     await read_form(request)
     event = await load_event(request, organizer=True)
     account_id: int = request.path_params["account_id"]
-    await request.app.state.sql.run(
+    await events.remove_attendee(
         request.app.state.pool,
-        "events.remove_attendee",
+        request.app.state.sql,
         event_id=event["id"],
         account_id=account_id,
         organizer_id=event["organizer_id"],

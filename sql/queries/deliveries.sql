@@ -228,7 +228,9 @@ WITH due AS (
       AND e.ends_at + make_interval(secs => :delay_seconds) <= now()
       AND e.ends_at > now() - interval '7 days'
     LIMIT :limit
-    FOR UPDATE OF ea SKIP LOCKED
+    -- An event its organizer is editing (events.hold_for_edit) is skipped: its end may be
+    -- moving. The edit waits for a batch holding the event, and then sees what it queued.
+    FOR UPDATE OF ea SKIP LOCKED FOR SHARE OF e SKIP LOCKED
 ), taken AS (
     -- By key, from arrays: joined to `due` itself, the planner hashed every attendee of the
     -- event for each batch (28 ms of 45 at 70,000 attendees); from arrays it looks each up by

@@ -14,63 +14,82 @@ WITH organizer AS (
 )
 SELECT (SELECT id FROM made) AS id, EXISTS (SELECT 1 FROM organizer) AS organizer_found
 
--- name: update$
--- The organizer edits the event. Moving its end moves its digests: one queued already (an end
--- typed too early, then put right) would say "You met N people" while it still runs, and the
--- worker would not queue it again after the real end. So the attendees whose digest waits,
--- none of it having gone (sent, being sent, or tried, failed or to be tried again: it may
--- have reached them; the rule merge_accounts() in logic.sql keeps), are queued afresh by the
--- worker (enqueue_digests) after the new end: their waiting pushes and emails go (deleted: never tried, they hold
--- nothing, and a row kept would stop the worker's own, one per device and email). Not for an
--- event past the week in which digests go: the worker would queue none.
--- Locks in the digest worker's order: the attendee rows first (FOR UPDATE, waiting for a
--- batch under way; the worker skips those held here), the event (the WHERE's subquery runs
--- before its row is taken), then their pushes and emails.
-WITH previous AS (
-    SELECT e.ends_at FROM events e WHERE e.id = :id AND e.organizer_id = :organizer_id
-), waiting AS (
-    SELECT ea.account_id
-    FROM event_attendees ea CROSS JOIN previous
-    WHERE ea.event_id = :id AND ea.digest_queued_at IS NOT NULL AND ea.left_at IS NULL
-      AND previous.ends_at <> :ends_at::timestamptz
-      AND :ends_at::timestamptz > now() - interval '7 days'
-    ORDER BY ea.account_id
-    FOR UPDATE OF ea
+-- name: hold_for_edit^
+-- The organizer edits the event: it is held (FOR NO KEY UPDATE) until the edit is saved. The
+-- digest worker skips an event held so (enqueue_digests), and a batch of its under way is
+-- waited for here: each statement after this one sees what that batch queued, at the end it
+-- read. Joining goes on meanwhile (it takes the event FOR KEY SHARE). Its end before the edit;
+-- nothing when it is not this organizer's (deleted from another browser meanwhile).
+SELECT e.ends_at FROM events e WHERE e.id = :id AND e.organizer_id = :organizer_id
+FOR NO KEY UPDATE
+
+-- name: hold_waiting_attendees!
+-- An edit moving the end: the attendees whose digest was queued, held in the order leaving,
+-- Remove and the digest worker take them (before their pushes and emails).
+SELECT 1 FROM event_attendees ea
+WHERE ea.event_id = :id AND ea.digest_queued_at IS NOT NULL AND ea.left_at IS NULL
+ORDER BY ea.account_id
+FOR UPDATE
+
+-- name: hold_unsent_digests^
+-- Then their digests never tried (queued, no attempt), held so no worker claims them now. One a
+-- worker is claiming at this moment is skipped, not waited for: it may be sent, so its attendee
+-- is left as is (move_digests).
+SELECT ARRAY(SELECT d.id FROM deliveries d
+             WHERE d.digest_event_id = :id AND d.status = 'queued' AND d.attempts = 0
+             ORDER BY d.id
+             FOR UPDATE SKIP LOCKED) AS pushes,
+       ARRAY(SELECT m.id FROM emails m
+             WHERE m.kind = 'digest' AND m.digest_event_id = :id
+               AND m.status = 'queued' AND m.attempts = 0
+             ORDER BY m.id
+             FOR UPDATE SKIP LOCKED) AS emails
+
+-- name: move_digests$
+-- Moving its end moves its digests: one queued already (an end typed too early, then put
+-- right) would say "You met N people" while the event still runs, and the worker would not
+-- queue it again after the real end. So an attendee whose digest waits, none of it having gone
+-- (sent, being sent, or tried, failed or to be tried again: it may have reached them; the rule
+-- merge_accounts() in logic.sql keeps), is queued afresh by the worker (enqueue_digests) after
+-- the new end: their held pushes and emails (:pushes, :emails from hold_unsent_digests) go
+-- (deleted: never tried, they hold nothing, and a row kept would stop the worker's own, one per
+-- device and email). Its own statement, after the holds: it reads the rows as they are now.
+-- How many attendees' digests were moved.
+WITH held AS (
+    SELECT d.digest_account_id AS account_id FROM deliveries d WHERE d.id = ANY(:pushes)
+    UNION
+    SELECT m.account_id FROM emails m WHERE m.id = ANY(:emails)
 ), again AS (
-    SELECT w.account_id FROM waiting w
-    WHERE (EXISTS (SELECT 1 FROM deliveries d
-                   WHERE d.digest_event_id = :id AND d.digest_account_id = w.account_id
-                     AND d.status = 'queued')
-           OR EXISTS (SELECT 1 FROM emails m
-                      WHERE m.kind = 'digest' AND m.digest_event_id = :id
-                        AND m.account_id = w.account_id AND m.status = 'queued'))
-      AND NOT EXISTS (SELECT 1 FROM deliveries d
-                      WHERE d.digest_event_id = :id AND d.digest_account_id = w.account_id
-                        AND (d.status IN ('sent', 'sending', 'failed')
-                             OR (d.status = 'queued' AND d.attempts > 0)))
+    SELECT held.account_id FROM held
+    WHERE NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.digest_event_id = :id AND d.digest_account_id = held.account_id
+                        AND d.status IN ('queued', 'sending', 'sent', 'failed')
+                        AND d.id <> ALL(:pushes))
       AND NOT EXISTS (SELECT 1 FROM emails m
                       WHERE m.kind = 'digest' AND m.digest_event_id = :id
-                        AND m.account_id = w.account_id
-                        AND (m.status IN ('sent', 'sending', 'failed')
-                             OR (m.status = 'queued' AND m.attempts > 0)))
-), changed AS (
-    UPDATE events SET name = :name, venue = :venue, description = :description,
-                      starts_at = :starts_at, ends_at = :ends_at, time_zone = :time_zone
-    WHERE id = :id AND organizer_id = :organizer_id AND (SELECT count(*) FROM waiting) >= 0
-    RETURNING id
+                        AND m.account_id = held.account_id
+                        AND m.status IN ('queued', 'sending', 'sent', 'failed')
+                        AND m.id <> ALL(:emails))
 ), requeued AS (
     UPDATE event_attendees ea SET digest_queued_at = NULL
     FROM again WHERE ea.event_id = :id AND ea.account_id = again.account_id
+      AND ea.digest_queued_at IS NOT NULL AND ea.left_at IS NULL
+    RETURNING ea.account_id
 ), pushes_gone AS (
-    DELETE FROM deliveries d USING again
-    WHERE d.digest_event_id = :id AND d.digest_account_id = again.account_id
-      AND d.status = 'queued'
+    DELETE FROM deliveries d USING requeued
+    WHERE d.id = ANY(:pushes) AND d.digest_account_id = requeued.account_id
 ), emails_gone AS (
-    DELETE FROM emails m USING again
-    WHERE m.kind = 'digest' AND m.digest_event_id = :id AND m.account_id = again.account_id
-      AND m.status = 'queued'
+    DELETE FROM emails m USING requeued
+    WHERE m.id = ANY(:emails) AND m.account_id = requeued.account_id
 )
-SELECT id FROM changed
+SELECT count(*) FROM requeued
+
+-- name: update$
+-- The organizer's edit, saved (after hold_for_edit, and move_digests when the end moved).
+UPDATE events SET name = :name, venue = :venue, description = :description,
+                  starts_at = :starts_at, ends_at = :ends_at, time_zone = :time_zone
+WHERE id = :id AND organizer_id = :organizer_id
+RETURNING id
 
 -- name: close$
 -- The organizer closes the event: nobody can join any more.
@@ -206,6 +225,14 @@ SELECT count(*)
 FROM event_attendees ea
 WHERE ea.event_id = :event_id
   AND ea.account_id IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
+
+-- name: hold_attendee!
+-- Before remove_attendee, in its own statement: one asking to connect holds both rows FOR
+-- SHARE (requests.create), so the Remove waits for that request to be made, and its next
+-- statement then sees it, to withdraw it.
+SELECT 1 FROM event_attendees ea
+WHERE ea.event_id = :event_id AND ea.account_id = :account_id
+FOR UPDATE
 
 -- name: remove_attendee$
 -- The organizer removes an attendee (never themselves): off the roster, and out for good,
