@@ -1552,3 +1552,21 @@ BEGIN
     ORDER BY f.tier, f.name_key, f.account_id;
 END
 $$;
+
+-- Whether the owner of `account` is shown an email sent to their account (of `kind`, to
+-- `address`): in Settings' recent emails and in their export alike (mail.outbox_for,
+-- export.emails), so the two never differ. Not a sign-in code to an address another card its
+-- owner made carries too: whose the asking was is not known (the code asks), and a card that
+-- merely put someone's address on it would learn each time they try to sign in. plpgsql, as
+-- blocked_between(): an sql function with a subquery is not inlined, and this one is planned
+-- once per session rather than by every statement that asks.
+CREATE OR REPLACE FUNCTION email_shown_to_owner(account bigint, kind text, address text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN email_shown_to_owner.kind <> 'code'
+        OR NOT EXISTS (SELECT 1 FROM cards c JOIN accounts a ON a.id = c.account_id
+                       WHERE lower(c.email) = email_shown_to_owner.address AND c.email <> ''
+                         AND c.account_id <> email_shown_to_owner.account AND NOT a.guest);
+END
+$$;

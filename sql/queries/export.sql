@@ -160,9 +160,12 @@ FROM passkeys WHERE account_id = :account_id
 ORDER BY created_at, id
 
 -- name: emails
--- The emails sent to me and how each went; never a sign-in code one of them carried.
+-- The emails sent to me and how each went; never a sign-in code one of them carried. Only
+-- those Settings shows me (email_shown_to_owner() in logic.sql): not a sign-in code to an
+-- address another card its owner made carries too, which would tell me when they sign in.
 SELECT kind, to_address, status, attempts, last_error, created_at, sent_at
 FROM emails WHERE account_id = :account_id
+  AND email_shown_to_owner(account_id, kind, to_address)
 ORDER BY created_at, id
 
 -- name: lock_making$

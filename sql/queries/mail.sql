@@ -236,16 +236,13 @@ FROM email_addresses WHERE address = :address
 
 -- name: outbox_for
 -- The latest emails to :account_id, for Settings: what was sent, what waits, what failed and why.
--- Not a sign-in code to an address another card its owner made carries too: whose it was is
--- not known (the code asks), and the other card would learn someone signs in with it.
+-- Only those its owner is shown (email_shown_to_owner() in logic.sql, as the export): not a
+-- sign-in code to an address another card its owner made carries too.
 SELECT m.id, m.kind, m.to_address, m.status, m.attempts, m.last_error, m.created_at, m.sent_at,
        m.next_attempt_at
 FROM emails m
 WHERE m.account_id = :account_id
-  AND NOT (m.kind = 'code'
-           AND EXISTS (SELECT 1 FROM cards c JOIN accounts a ON a.id = c.account_id
-                       WHERE lower(c.email) = m.to_address AND c.email <> ''
-                         AND c.account_id <> m.account_id AND NOT a.guest))
+  AND email_shown_to_owner(m.account_id, m.kind, m.to_address)
 ORDER BY m.id DESC
 LIMIT 5
 

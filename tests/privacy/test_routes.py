@@ -123,3 +123,31 @@ async def test_the_delete_page_lists_the_cards_i_typed(new_phone):
     assert (
         "the 2 cards you typed for people without the app, who never signed in to claim them;"
     ) in page
+
+
+async def test_it_says_what_stays_as_the_code_keeps_it(new_phone):
+    """Review r51: the page promised cards and events "stay until you delete them", yet
+    neither can be deleted on its own; and leaving did not say that an event I organised stays
+    when others were there (delete_account() in logic.sql), nor that a removal keeps a hash of
+    my confirmed addresses as long as the event (event_removed_addresses)."""
+    visitor = await new_phone()
+    page = soup(await visitor.get(visitor.url("privacy")))
+
+    def said(section: str) -> str:
+        return " ".join(page.select_one(f"section[aria-labelledby={section}]").get_text().split())
+
+    how_long = said("how-long-title")
+    assert "until you delete them" not in how_long
+    assert "Your card stays until you delete your account." in how_long
+    assert "Events you organise or join stay until you delete your account." in how_long
+    assert "You can edit or close an event you organise, but not delete it." in how_long
+    leaving = said("leaving-title")
+    assert (
+        "An event you organise goes too, unless other people were there. Then it stays for"
+        " them, closed and with no organizer: its name, times, venue and description stay."
+    ) in leaving
+    assert (
+        "If an organizer removed you from an event, we keep a hash of each email address you"
+        " confirmed: enough to know that address again, nothing else. It stays as long as the"
+        " event does, so that you can't join it again with a new account."
+    ) in leaving
