@@ -12,7 +12,7 @@ from starlette.routing import Route
 from server.signin import moving, starting
 from server.signin.starting import NOT_SIGNED_IN
 from server.web import limits, qr
-from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.auth import signed_in, signed_in_session, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
 from server.web.templating import poll_again, poll_done, render
@@ -28,8 +28,9 @@ async def move(request: Request) -> Response:
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def move_code(request: Request) -> Response:
     app = request.app
+    account_id, session_id = signed_in_session(request)
     code, code_id = await moving.new_code(
-        app.state.pool, app.state.sql, app.state.settings.secret_key, signed_in_account(request)
+        app.state.pool, app.state.sql, app.state.settings.secret_key, account_id, session_id
     )
     link = app.state.settings.base_url + url_path(request, "move_scanned", code=code)
     svg = await run_in_threadpool(qr.svg, link, title="QR code to move to another app or phone")
@@ -51,8 +52,8 @@ async def move_code(request: Request) -> Response:
 async def move_code_state(request: Request) -> Response:
     """What became of the code on the page (htmx polls it): nothing while it waits; once
     used, replaced, expired or gone, what to say in its place (``poll_done``). Gone
-    (forgotten after a day, this browser signed out, the account deleted) and someone
-    else's code read the same."""
+    (forgotten after a day, the browser that showed it signed out, here or from elsewhere,
+    so that it signs nobody in; the account deleted) and someone else's code read the same."""
     account_id = viewer(request).account_id
     state = "gone"
     if account_id is not None:

@@ -2,7 +2,8 @@
 iPhone (its own cookies, apart from Safari's), or another phone.
 
 The signed-in browser shows a short code (8 characters without look-alikes, read as two
-groups of four, valid 5 minutes, once) and its QR; the other browser types or scans it. A code
+groups of four, valid 5 minutes, once, and only while that browser stays signed in) and its
+QR; the other browser types or scans it. A code
 is 32^8 (about a trillion) strong, and an address gets thirty wrong tries in ten minutes
 (counted by the one limits mechanism, ``server/web/limits.py``). Not five: a venue's Wi-Fi is
 one address for everyone there, and the limit, reached, refuses the right code too; thirty
@@ -45,13 +46,18 @@ def _hash(secret_key: str, code: str) -> bytes:
     return hmac.new(secret_key.encode(), f"move\x1f{code}".encode(), hashlib.sha256).digest()
 
 
-async def new_code(conn: Any, sql: Queries, secret_key: str, account_id: int) -> tuple[str, int]:
-    """A new code for the account, and its id (for asking what became of it)."""
+async def new_code(
+    conn: Any, sql: Queries, secret_key: str, account_id: int, session_id: int
+) -> tuple[str, int]:
+    """A new code for the account, shown in its session ``session_id``, and its id (for asking
+    what became of it). The code dies with that session: signed out there (a borrowed laptop,
+    a lost phone), it signs nobody in."""
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     code_id: int = await sql.run(
         conn,
         "signin.new_move_code",
         account_id=account_id,
+        session_id=session_id,
         code_hash=_hash(secret_key, code),
         minutes=MINUTES,
     )

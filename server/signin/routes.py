@@ -257,7 +257,7 @@ async def sign_in_choose_page(request: Request) -> Response:
             # Back to the question after answering it.
             return RedirectResponse(url_path(request, "contacts"), status_code=303)
         raise HTTPException(403, CHOICE_TOO_OLD)
-    address, until, token = made
+    address = made[0]
     app = request.app
     choices = await app.state.sql.run(app.state.pool, "signin.cards_to_choose", address=address)
     if not choices:
@@ -272,21 +272,24 @@ async def sign_in_choose_page(request: Request) -> Response:
             "address": address,
             "choices": [choice for choice in choices if choice["opens"]],
             "unopenable": any(not choice["opens"] for choice in choices),
-            "until": until,
-            "token": token,
             "next": starting.next_page(request),
         },
     )
 
 
 async def sign_in_choose(request: Request) -> Response:
-    """The card chosen on "Which card is yours?": signed in to it, confirmed for it."""
+    """The card chosen on "Which card is yours?": signed in to it, confirmed for it. Only in
+    the browser the code was typed in, once: what stands in for the code is its cookie, never
+    the form (a page saved, or sent back from history after signing out, would otherwise
+    sign anyone in for ten minutes), and it goes with its answer."""
     form = await read_form(request)
     app = request.app
-    address = addresses.normalize(text(form, "email"))
-    if not codes.choice_ok(
-        app.state.settings.secret_key, address, text(form, "until"), text(form, "token")
-    ):
+    made = _choice_made(request)
+    if made is None:
+        raise HTTPException(403, CHOICE_TOO_OLD)
+    address = made[0]
+    if addresses.normalize(text(form, "email")) != address:
+        # A page left open on an earlier question; this browser has answered another since.
         raise HTTPException(403, CHOICE_TOO_OLD)
     account_id = forms.an_id(text(form, "account_id"))
     async with app.state.pool.acquire() as conn, conn.transaction():

@@ -169,7 +169,8 @@ UPDATE sign_in_codes SET used_at = now()
 WHERE address = :address AND purpose = :purpose AND used_at IS NULL
 
 -- name: new_move_code$
--- A move code for :account_id, valid :minutes minutes, and its id; any older one of theirs
+-- A move code for :account_id, shown in its session :session_id (signed out there, the code
+-- is dead: use_move_code), valid :minutes minutes, and its id; any older one of theirs
 -- stops working (it expires now: used_at stays for a code someone signed in with), and codes
 -- older than a day are forgotten.
 WITH retired AS (
@@ -179,16 +180,21 @@ WITH retired AS (
 ), forgotten AS (
     DELETE FROM move_codes WHERE created_at < now() - interval '1 day'
 )
-INSERT INTO move_codes (account_id, code_hash, expires_at)
-VALUES (:account_id, :code_hash, now() + make_interval(mins => :minutes))
+INSERT INTO move_codes (account_id, session_id, code_hash, expires_at)
+VALUES (:account_id, :session_id, :code_hash, now() + make_interval(mins => :minutes))
 RETURNING id
 
 -- name: move_code_state$
 -- What became of my move code :id, for the page that shows it: 'waiting', 'used' (the other
 -- browser signed in with it), 'replaced' (a newer code ended it) or 'expired'; NULL when it
--- is not :account_id's, or forgotten.
+-- is not :account_id's, forgotten, or the session that showed it is signed out (it signs
+-- nobody in: use_move_code).
 SELECT CASE
            WHEN m.used_at IS NOT NULL THEN 'used'
+           WHEN NOT EXISTS (SELECT 1 FROM sessions s
+                            WHERE s.id = m.session_id AND s.revoked_at IS NULL
+                              AND s.last_seen_at > now() - interval '400 days')
+               THEN NULL
            WHEN m.expires_at > now() THEN 'waiting'
            WHEN EXISTS (SELECT 1 FROM move_codes n WHERE n.account_id = m.account_id AND n.id > m.id)
                THEN 'replaced'
@@ -198,7 +204,14 @@ FROM move_codes m
 WHERE m.id = :id AND m.account_id = :account_id
 
 -- name: use_move_code$
--- The account a live code moves to (and the code used up), or NULL.
-UPDATE move_codes SET used_at = now()
-WHERE code_hash = :code_hash AND used_at IS NULL AND expires_at > now()
-RETURNING account_id
+-- The account a live code moves to (and the code used up), or NULL. Live: unused, unexpired,
+-- and the session that showed it still signed in (as sessions.account_for has it). Its row
+-- is held (FOR SHARE) until this transaction ends: a sign-out of it meanwhile waits, and one
+-- committed while this waited is seen (the row is read again), so the code is refused.
+UPDATE move_codes m SET used_at = now()
+WHERE m.code_hash = :code_hash AND m.used_at IS NULL AND m.expires_at > now()
+  AND EXISTS (SELECT 1 FROM sessions s
+              WHERE s.id = m.session_id AND s.revoked_at IS NULL
+                AND s.last_seen_at > now() - interval '400 days'
+              FOR SHARE)
+RETURNING m.account_id
