@@ -28,8 +28,10 @@ from webauthn.helpers import (
     generate_challenge,
     generate_user_handle,
     parse_attestation_object,
+    parse_authentication_credential_json,
     parse_authenticator_data,
     parse_client_data_json,
+    parse_registration_credential_json,
 )
 from webauthn.helpers.exceptions import (
     InvalidAuthenticationResponse,
@@ -37,8 +39,10 @@ from webauthn.helpers.exceptions import (
     WebAuthnException,
 )
 from webauthn.helpers.structs import (
+    AuthenticationCredential,
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
+    RegistrationCredential,
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
@@ -67,6 +71,15 @@ EXPIRED = "That passkey request has expired or was already used. Please try agai
 EXPIRED_ADD = (
     "Your passkey was not added: the request had expired or was already used. Add it again."
     f" {ON_THE_PHONE}"
+)
+NOT_ADDED = f"That passkey could not be added. Please try again. {ON_THE_PHONE}"
+NOT_OURS = "That passkey is not one of ours: it may have been removed."
+NOT_SIGNED_IN = "That passkey could not sign you in. Please try again, or sign in by email."
+NOT_CONFIRMED = "That passkey could not confirm it's you. Please try again, or use another way."
+# Its signature counter went back: two copies of one passkey, or one reset; either way no proof.
+COPIED = (
+    "This passkey looks copied or reset. Remove it in Settings and add it again, or sign in by"
+    " email."
 )
 NOT_VERIFIED = (
     "This passkey didn't ask for your face, fingerprint or PIN, so it can't confirm it's you. "
@@ -172,6 +185,37 @@ def user_verified(credential: Any) -> bool:
         return True
 
 
+def _count_behind(credential: Any, current: int) -> bool:
+    """Whether the answer's signature counter is not past the one kept (as the package checks
+    it): a copied or reset passkey, not a mistyped answer."""
+    try:
+        data = base64url_to_bytes(credential["response"]["authenticatorData"])
+        count = parse_authenticator_data(data).sign_count
+    except (KeyError, TypeError, ValueError, WebAuthnException):
+        return False
+    return (count > 0 or current > 0) and count <= current
+
+
+def _registration(credential: Any) -> RegistrationCredential:
+    """The answer read as the package reads it; Refused when it cannot be, so that the
+    package's refusal after it is about the passkey, not about the answer's shape."""
+    try:
+        return parse_registration_credential_json(credential)
+    # Its parser wraps some errors and lets others through: a field that is no base64url
+    # ("a", or "éé": binascii.Error, a ValueError).
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+        raise Refused(UNREADABLE) from error
+
+
+def _authentication(credential: Any) -> AuthenticationCredential:
+    """As ``_registration``, for an answer signing in or proving (a userHandle of "a" or "éé"
+    is a ValueError the package lets through)."""
+    try:
+        return parse_authentication_credential_json(credential)
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+        raise Refused(UNREADABLE) from error
+
+
 async def _take(
     conn: Any, sql: Queries, challenge: bytes, purpose: str, account: int | None, expired: str
 ) -> None:
@@ -187,9 +231,10 @@ async def register(
 ) -> None:
     challenge = _challenge_of(credential)
     await _take(conn, sql, challenge, "register", account_id, EXPIRED_ADD)
+    parsed = _registration(credential)
     try:
         verified = webauthn.verify_registration_response(
-            credential=credential,
+            credential=parsed,
             expected_challenge=challenge,
             expected_rp_id=rp_id(base_url),
             expected_origin=origin(base_url),
@@ -198,8 +243,8 @@ async def register(
     except InvalidRegistrationResponse as error:
         if not _created_verified(credential):
             raise Refused(NOT_VERIFIED_ADD) from error
-        raise Refused(f"That passkey could not be added: {error}") from error
-    except WebAuthnException as error:  # parts of the answer missing or malformed
+        raise Refused(NOT_ADDED) from error
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:  # parts malformed
         raise Refused(UNREADABLE) from error
     added = await sql.run(
         conn,
@@ -232,13 +277,14 @@ async def authenticate(
         raise Refused(UNREADABLE) from error
     passkey = await sql.run(conn, "passkeys.by_credential", credential_id=credential_id)
     if passkey is None:
-        raise Refused("That passkey is not one of ours: it may have been removed.")
+        raise Refused(NOT_OURS)
     # A passkey whose phone may never ask (a security key that only takes a tap) would
     # otherwise lock its owner out of every proof; once its phone has asked, it always can.
     must_ask = verified_user and bool(passkey["verifies_user"])
+    parsed = _authentication(credential)
     try:
         verified = webauthn.verify_authentication_response(
-            credential=credential,
+            credential=parsed,
             expected_challenge=challenge,
             expected_rp_id=rp_id(base_url),
             expected_origin=origin(base_url),
@@ -249,17 +295,24 @@ async def authenticate(
     except InvalidAuthenticationResponse as error:
         if must_ask and not user_verified(credential):
             raise Refused(NOT_VERIFIED) from error
-        raise Refused(f"That passkey could not sign you in: {error}") from error
-    except WebAuthnException as error:
+        if _count_behind(credential, passkey["sign_count"]):
+            raise Refused(COPIED) from error
+        # The package's own words (origins, counts) mean nothing to the person holding it.
+        raise Refused(NOT_CONFIRMED if verified_user else NOT_SIGNED_IN) from error
+    except (WebAuthnException, ValueError, TypeError, KeyError) as error:  # parts malformed
         raise Refused(UNREADABLE) from error
-    await sql.run(
+    # Its account read again under the row's lock: a merge that moved the passkey meanwhile
+    # (its source account gone) has committed by now, and the passkey is its target's.
+    account_id = await sql.run(
         conn,
         "passkeys.used",
         id=passkey["id"],
         sign_count=verified.new_sign_count,
         user_verified=verified.user_verified,
     )
-    return int(passkey["account_id"])
+    if account_id is None:  # its account deleted meanwhile, and the passkey with it
+        raise Refused(NOT_OURS)
+    return int(account_id)
 
 
 async def options_for_account(conn: Any, sql: Queries, base_url: str, account_id: int) -> str:

@@ -47,14 +47,17 @@ RETURNING id
 SELECT id, account_id, public_key, sign_count, verifies_user
 FROM passkeys WHERE credential_id = :credential_id
 
--- name: used!
+-- name: used$
 -- Signed in or proved with it: its new signature counter and when; when its phone asked for a
 -- face, fingerprint or PIN (:user_verified), its proofs must ask from now on: one added
--- before passkeys had to ask proves with a tap only until its phone has asked once.
+-- before passkeys had to ask proves with a tap only until its phone has asked once. Its
+-- account, read under the row's lock (NULL once it is gone): a merge moving it meanwhile has
+-- committed, and the account by_credential read may be gone.
 UPDATE passkeys
 SET sign_count = :sign_count, last_used_at = now(),
     verifies_user = verifies_user OR :user_verified
 WHERE id = :id
+RETURNING account_id
 
 -- name: remove$
 -- Remove one of my passkeys; returns its id when it was mine.

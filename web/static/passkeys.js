@@ -21,6 +21,10 @@
     return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
+  // As the server says it (passkeys.ON_THE_PHONE) when it refuses a passkey the phone made.
+  var ON_THE_PHONE = "Your phone may now list a passkey for Reachout that doesn't work: you can"
+    + " delete it in your phone's settings.";
+
   function post(url, body) {
     return fetch(url, {
       method: "POST",
@@ -36,10 +40,50 @@
     status.hidden = false;
   }
 
+  // What an answer that is no JSON means: a guard in front of the passkey endpoints answered
+  // with a page (this browser signed out elsewhere, the merge offer's hour over, the database
+  // away). A page out of date says so, with a way to reload it (which then shows why).
+  var OUT_OF_DATE = "This page is out of date";
+  var BY_STATUS = {
+    403: OUT_OF_DATE + ": you may have been signed out on this browser. Reload the page to see.",
+    404: OUT_OF_DATE + ": what it offered is no longer there. Reload the page to see.",
+    410: OUT_OF_DATE + ": what it offered is no longer there. Reload the page to see.",
+    429: "Too many tries just now. Please wait a moment and try again.",
+    502: "We can't reach Reachout right now. Nothing was changed: please try again in a moment.",
+    503: "We can't reach Reachout right now. Nothing was changed: please try again in a moment.",
+    504: "We can't reach Reachout right now. Nothing was changed: please try again in a moment.",
+  };
+
+  // The answer's JSON; for a page instead, ``error`` says what its status means (``reload``:
+  // whether reloading shows why), and ``unread`` marks it: never taken for options.
+  async function read(answer) {
+    var text = await answer.text();
+    try {
+      var said = JSON.parse(text);
+      if (said && typeof said === "object") return said;
+    } catch (notJson) { /* a page: said by its status below */ }
+    return {
+      error: BY_STATUS[answer.status] || "Something went wrong. Please try again in a moment.",
+      reload: [403, 404, 410].indexOf(answer.status) >= 0,
+      unread: true,
+    };
+  }
+
+  // Said in the status, with "Reload the page" where reloading it shows why.
+  function sayRead(status, said) {
+    say(status, said.error);
+    if (!status || !said.reload) return;
+    var link = document.createElement("a");
+    link.className = "btn";
+    link.href = location.href;
+    link.textContent = "Reload the page";
+    status.append(" ", link);
+  }
+
   // Refused: to "Confirm it's you" when the answer says so, else said in the status.
   function refused(status, said) {
     if (said.confirm) location.assign(said.confirm);
-    else say(status, said.error);
+    else sayRead(status, said);
   }
 
   // A passkey the phone made was refused: said first, and the way to confirm is a link. Going
@@ -62,8 +106,8 @@
   // The options asked for, or null when they were refused.
   async function optionsFor(button, status) {
     var asked = await post(button.dataset.optionsUrl);
-    var options = await asked.json();
-    if (asked.ok) return options;
+    var options = await read(asked);
+    if (asked.ok && !options.unread) return options;
     refused(status, options);
     return null;
   }
@@ -87,9 +131,11 @@
       },
       clientExtensionResults: credential.getClientExtensionResults(),
     });
-    var said = await answer.json();
-    if (answer.ok) location.reload();
-    else notSaved(status, said, button);
+    var said = await read(answer);
+    if (answer.ok && !said.unread) return location.reload();
+    // The phone made it, and nothing says it was saved: the phone may list it regardless.
+    if (said.unread) said.error += " " + ON_THE_PHONE;
+    notSaved(status, said, button);
   }
 
   async function signIn(button, status) {
@@ -111,9 +157,9 @@
       },
       clientExtensionResults: credential.getClientExtensionResults(),
     });
-    var said = await answer.json();
-    if (answer.ok) location.assign(said.redirect);
-    else say(status, said.error);
+    var said = await read(answer);
+    if (answer.ok && !said.unread) location.assign(said.redirect);
+    else sayRead(status, said);
   }
 
   document.addEventListener("click", function (event) {
