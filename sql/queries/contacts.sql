@@ -248,15 +248,22 @@ WITH pair AS (
     -- The other side removing at the same moment waits, then finds nothing.
     FOR UPDATE
 ), followup AS (
+    -- Locked before their pushes and emails, as the cascade below and push_not_sent() take
+    -- them (the other way round, each would wait for the other).
     SELECT f.* FROM followups f WHERE f.contact_id IN (SELECT id FROM pair)
+    ORDER BY f.id FOR UPDATE
 ), delivery AS (
+    -- Locked, so that one a worker claimed a moment ago is kept as 'sending' (as it is), not
+    -- as the 'queued' this statement's snapshot still shows: Undo must not send it again.
     SELECT d.* FROM deliveries d WHERE d.followup_id IN (SELECT id FROM followup)
+    ORDER BY d.id FOR UPDATE
 ), email AS (
     SELECT m.* FROM emails m
     WHERE m.followup_id IN (SELECT id FROM followup)
        OR (m.kind = 'met' AND m.status = 'queued'
            AND (m.account_id, m.about_id) IN ((:owner_id::bigint, :other_id::bigint),
                                               (:other_id::bigint, :owner_id::bigint)))
+    ORDER BY m.id FOR UPDATE
 ), kept AS (
     INSERT INTO contact_removals (remover_id, other_id, undo_until, contacts, followups,
                                   deliveries, emails)
@@ -286,48 +293,105 @@ WHERE r.id = :id AND r.remover_id = :owner_id
 -- Undo my removal :id while it may be undone, and no block came between the two meanwhile:
 -- both contact rows, their follow-ups and those follow-ups' pushes and emails come back as they
 -- were, with the same ids (links to them work again). A row the two made again meanwhile (they
--- swapped again) is kept instead, and so is what hangs off it; a device or address that went
--- meanwhile gets nothing back. Returns my contact row for them, or NULL when it is too late.
+-- swapped again within the window) stays, with its id, and gets back what the removed one held:
+-- the note, promise and ask where it has none of its own, the first meeting (when and at which
+-- event) and the earlier follow-up's state (done, snoozed or due as it was: the fresh one would
+-- remind as if they had only just met), with that follow-up's pushes and emails. Never shared
+-- more than before: a row that showed them name and headline only shows only those again.
+-- A push or email a worker was sending at the removal comes back as sent: it went (or at worst
+-- was lost), and back as 'sending' its run-out lease would have it sent again. A device or
+-- address that went meanwhile gets nothing back. Returns my contact row for them, or NULL when
+-- it is too late.
 WITH taken AS (
     DELETE FROM contact_removals
     WHERE id = :id AND remover_id = :owner_id AND undo_until > now()
       AND NOT blocked_between(remover_id, other_id)
     RETURNING *
+), old_contact AS (
+    -- An event deleted meanwhile: where they met is forgotten, the contact is not.
+    SELECT r.* FROM taken
+    CROSS JOIN LATERAL jsonb_array_elements(taken.contacts) AS elem
+    CROSS JOIN LATERAL jsonb_populate_record(
+        NULL::contacts,
+        elem || CASE WHEN EXISTS (SELECT 1 FROM events e
+                                  WHERE e.id = (elem ->> 'event_id')::bigint)
+                     THEN '{}' ELSE '{"event_id": null}' END::jsonb) AS r
 ), contact_back AS (
     INSERT INTO contacts OVERRIDING SYSTEM VALUE
-    SELECT (restored.r).* FROM (
-        -- An event deleted meanwhile: where they met is forgotten, the contact is not.
-        SELECT jsonb_populate_record(
-                   NULL::contacts,
-                   elem || CASE WHEN EXISTS (SELECT 1 FROM events e
-                                            WHERE e.id = (elem ->> 'event_id')::bigint)
-                               THEN '{}' ELSE '{"event_id": null}' END::jsonb) AS r
-        FROM taken CROSS JOIN LATERAL jsonb_array_elements(taken.contacts) AS elem
-    ) restored
+    SELECT o.* FROM old_contact o
     WHERE NOT EXISTS (SELECT 1 FROM contacts x
-                      WHERE x.owner_id = (restored.r).owner_id
-                        AND x.contact_id = (restored.r).contact_id)
+                      WHERE x.owner_id = o.owner_id AND x.contact_id = o.contact_id)
     RETURNING id, owner_id
-), followup_back AS (
-    INSERT INTO followups OVERRIDING SYSTEM VALUE
+), contact_merged AS (
+    UPDATE contacts x
+    SET note = CASE WHEN x.note = '' THEN o.note ELSE x.note END,
+        note_updated_at = CASE WHEN x.note = '' THEN o.note_updated_at
+                               ELSE x.note_updated_at END,
+        promised = CASE WHEN x.promised = '' THEN o.promised ELSE x.promised END,
+        they_asked = CASE WHEN x.they_asked = '' THEN o.they_asked ELSE x.they_asked END,
+        met_at = least(o.met_at, x.met_at),
+        event_id = CASE WHEN o.met_at <= x.met_at THEN o.event_id ELSE x.event_id END,
+        -- 'pending' stays: accepting is what releases their held "You met" email.
+        sharing = CASE WHEN x.sharing = 'all' AND o.sharing = 'basics' THEN 'basics'
+                       ELSE x.sharing END
+    FROM old_contact o
+    WHERE x.owner_id = o.owner_id AND x.contact_id = o.contact_id
+    RETURNING x.id, o.id AS old_id
+), old_followup AS (
     SELECT r.* FROM taken
     CROSS JOIN LATERAL jsonb_populate_recordset(NULL::followups, taken.followups) r
-    WHERE r.contact_id IN (SELECT id FROM contact_back)
+), followup_back AS (
+    INSERT INTO followups OVERRIDING SYSTEM VALUE
+    SELECT f.* FROM old_followup f
+    WHERE f.contact_id IN (SELECT id FROM contact_back)
     RETURNING id
+), followup_merged AS (
+    -- The fresh follow-up keeps its id (an identity cannot be set back); a round it already
+    -- queued is not queued again.
+    UPDATE followups fx
+    SET status = f.status, due_at = f.due_at, round = f.round, snoozed = f.snoozed,
+        done_at = f.done_at, queued_round = greatest(fx.queued_round, f.queued_round),
+        queued_at = coalesce(f.queued_at, fx.queued_at), updated_at = f.updated_at
+    FROM old_followup f JOIN contact_merged m ON m.old_id = f.contact_id
+    WHERE fx.contact_id = m.id
+    RETURNING fx.id, f.id AS old_id
+), followup_to AS (
+    -- Where each old follow-up's pushes and emails go back to.
+    SELECT id AS old_id, id AS new_id FROM followup_back
+    UNION ALL
+    SELECT old_id, id FROM followup_merged
 ), delivery_back AS (
     INSERT INTO deliveries OVERRIDING SYSTEM VALUE
     SELECT r.* FROM taken
-    CROSS JOIN LATERAL jsonb_populate_recordset(NULL::deliveries, taken.deliveries) r
-    WHERE r.followup_id IN (SELECT id FROM followup_back)
-      AND (r.subscription_id IS NULL
-           OR EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.id = r.subscription_id))
+    CROSS JOIN LATERAL jsonb_array_elements(taken.deliveries) AS elem
+    JOIN followup_to t ON t.old_id = (elem ->> 'followup_id')::bigint
+    CROSS JOIN LATERAL jsonb_populate_record(
+        NULL::deliveries,
+        elem || jsonb_build_object('followup_id', t.new_id)
+             || CASE WHEN elem ->> 'status' = 'sending'
+                     THEN jsonb_build_object('status', 'sent', 'lease_until', NULL,
+                                             'sent_at', taken.removed_at)
+                     ELSE '{}' END) AS r
+    WHERE r.subscription_id IS NULL
+       OR EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.id = r.subscription_id)
+    -- One the fresh follow-up already queued for that round and device stays.
+    ON CONFLICT DO NOTHING
 ), email_back AS (
     INSERT INTO emails OVERRIDING SYSTEM VALUE
     SELECT r.* FROM taken
-    CROSS JOIN LATERAL jsonb_populate_recordset(NULL::emails, taken.emails) r
-    WHERE (r.followup_id IN (SELECT id FROM followup_back)
-           OR (r.kind = 'met' AND EXISTS (SELECT 1 FROM contact_back)))
+    CROSS JOIN LATERAL jsonb_array_elements(taken.emails) AS elem
+    LEFT JOIN followup_to t ON t.old_id = (elem ->> 'followup_id')::bigint
+    CROSS JOIN LATERAL jsonb_populate_record(
+        NULL::emails,
+        elem || CASE WHEN t.new_id IS NULL THEN '{}'
+                     ELSE jsonb_build_object('followup_id', t.new_id) END
+             || CASE WHEN elem ->> 'status' = 'sending'
+                     THEN jsonb_build_object('status', 'sent', 'lease_until', NULL,
+                                             'sent_at', taken.removed_at)
+                     ELSE '{}' END) AS r
+    WHERE (t.new_id IS NOT NULL OR (r.kind = 'met' AND EXISTS (SELECT 1 FROM contact_back)))
       AND EXISTS (SELECT 1 FROM email_addresses a WHERE a.address = r.to_address)
+    ON CONFLICT DO NOTHING
 )
 SELECT coalesce(
     (SELECT id FROM contact_back WHERE owner_id = :owner_id),
