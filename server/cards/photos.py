@@ -14,11 +14,14 @@ import contextlib
 import io
 import secrets
 import warnings
+from datetime import timedelta
 from typing import BinaryIO
 
 from PIL import Image, ImageOps, PngImagePlugin
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+
+from server.web import limits
 
 SIZE = 320
 # Never EPS, PSD, TIFF and the rest of what Pillow can open: EPS runs Ghostscript, and each
@@ -61,6 +64,27 @@ JPEG_SEGMENTS = 64
 
 UNREADABLE = "That file is not a photo we can read. Try a JPEG, PNG, WebP or GIF."
 
+# Uploads, counted whether or not the file turns out to be a photo: each costs a decode (up
+# to ~0.3 s of CPU for a large PNG), one at a time per process, so a script sending large
+# files would keep everyone else's photo waiting. Accounts are cheap (many per address), so
+# the address has its own limit; a venue's Wi-Fi is one address for a room adding photos at
+# the door, so it is as loose as swaps from one address (server/swaps/rates.py). A person
+# choosing and changing their photo uses a few.
+UPLOADS_PER_ACCOUNT = limits.Rule(
+    "account-photo-uploads",
+    30,
+    timedelta(hours=1),
+    "You have uploaded 30 photos in the last hour. Your card keeps the photo it has:"
+    " please try again {wait}.",
+)
+UPLOADS_PER_ADDRESS = limits.Rule(
+    "address-photo-uploads",
+    300,
+    timedelta(minutes=10),
+    "Many photos were uploaded from your network just now. Your card keeps the photo it has:"
+    " please try again {wait}, or use mobile data instead of this Wi-Fi.",
+)
+
 
 class NotAnImage(ValueError):
     pass
@@ -73,6 +97,17 @@ def new_key() -> str:
 def decoding() -> asyncio.Semaphore:
     """The bound on decodes at once, made at start as ``app.state.photo_decoding``."""
     return asyncio.Semaphore(DECODING_AT_ONCE)
+
+
+async def count_upload(request: Request, account_id: int) -> None:
+    """Count one upload by ``account_id`` from this address, before it is decoded; raises
+    ``limits.TooMany`` when either has had its fill."""
+    await limits.take(
+        request.app.state.pool,
+        request.app.state.sql,
+        (UPLOADS_PER_ACCOUNT, account_id),
+        (UPLOADS_PER_ADDRESS, limits.address_key(request)),
+    )
 
 
 async def process_upload(request: Request, source: bytes | BinaryIO) -> bytes:
@@ -161,7 +196,9 @@ def _reduced(image: Image.Image) -> Image.Image:
     image.load()  # GIF and WebP: the first frame only
     if image.mode in DEEP_GREY:
         image = _eight_bit_grey(image)
-    if image.mode not in REDUCIBLE:
+    # Grey or RGB with one colour marked transparent (a PNG's tRNS chunk) as well: reduce()
+    # and _opaque() know only an alpha channel, and would keep that colour, often black.
+    if image.mode not in REDUCIBLE or (image.mode in ("L", "RGB") and image.has_transparency_data):
         converted = image.convert("RGBA" if image.has_transparency_data else "RGB")
         image.close()
         image = converted

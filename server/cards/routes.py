@@ -201,7 +201,9 @@ async def _photo_response(
     return render(
         request,
         "card.html",
-        {"card": card, "photo_error": error},
+        # The fragment carries the card at the top of the page too (out of band): its avatar
+        # is the photo, or the initial once it is gone.
+        {"card": card, "photo_error": error, "with_card_view": htmx(request).wants_fragment},
         status_code=status_code,
         fragment="_card_photo.html",
     )
@@ -210,16 +212,25 @@ async def _photo_response(
 @signed_in(message="Save your card first, then add a photo.")
 async def card_photo(request: Request) -> Response:
     account_id = signed_in_account(request)
+    # The body read first even when refused: a browser still sending it when the connection
+    # closes may show a network error instead of the answer.
     form = await read_form(request, max_files=1)
     try:
+        # Counted before decoding, the costly part (one at a time per process): a refused
+        # upload never waits its turn for it.
+        await photos.count_upload(request, account_id)
         upload = form.get("photo")
         # Decoded from the spooled temporary file, not a copy in memory: uploads waiting
         # for their turn to decode hold no more than the parser's spool each.
         jpeg = await photos.process_upload(
             request, upload.file if isinstance(upload, UploadFile) else b""
         )
-    except photos.NotAnImage as refused:
-        return await _photo_response(request, account_id, str(refused), 422)
+    except limits.TooMany as too_many:
+        refused = await _photo_response(request, account_id, str(too_many.detail), 429)
+        refused.headers.update(too_many.headers or {})
+        return refused
+    except photos.NotAnImage as not_an_image:
+        return await _photo_response(request, account_id, str(not_an_image), 422)
     finally:
         await form.close()  # the spooled temporary file behind the upload
     sql = request.app.state.sql

@@ -1,5 +1,6 @@
 """A photo is added in one step: choosing it uploads it, as a phone's photo picker leads one
-to expect (it took a second tap on "Upload photo", easy to miss below the picker)."""
+to expect (it took a second tap on "Upload photo", easy to miss below the picker); the card
+at the top of the page shows it at once, and the initial again once it is removed."""
 
 from __future__ import annotations
 
@@ -23,11 +24,15 @@ async def test_choosing_a_photo_uploads_it(new_phone_page: NewPage) -> None:
     await make_card_from_home(dana, DANA)
     await dana.goto("/card")
     photo = dana.get_by_role("region", name="Photo")
+    card = dana.get_by_role("region", name="My card")
+    await expect(card.locator(".avatar")).to_have_text("D")
     await expect(photo.get_by_role("button", name="Upload photo")).to_have_count(0)
     await photo.get_by_label("Add a photo").set_input_files(
         files=[{"name": "me.png", "mimeType": "image/png", "buffer": png("teal")}]
     )
     await expect(photo.get_by_role("img", name="Your current photo")).to_be_visible()
+    shown = await photo.get_by_role("img", name="Your current photo").get_attribute("src")
+    await expect(card.locator("img.avatar")).to_have_attribute("src", shown or "")
     # Said where a screen reader hears it: a live region that was there before the upload.
     await expect(dana.locator("#flash")).to_have_text("Photo saved.")
     # htmx wires up what it swapped in when it settles, 20 ms later: no person picks a file
@@ -40,3 +45,11 @@ async def test_choosing_a_photo_uploads_it(new_phone_page: NewPage) -> None:
     await expect(photo.get_by_role("alert")).to_be_visible()
     await expect(dana.locator("#flash")).to_be_empty()
     await expect(photo.get_by_role("img", name="Your current photo")).to_be_visible()
+    # Removed: the card above shows the initial again, not a photo that is gone.
+    await expect(dana.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+    await photo.get_by_role("button", name="Remove photo").click()
+    await expect(dana.locator("#flash")).to_have_text("Photo removed.")
+    await expect(photo.get_by_role("img", name="Your current photo")).to_have_count(0)
+    await expect(card.locator("img")).to_have_count(0)
+    await expect(card.locator(".avatar")).to_have_text("D")
+    await expect(card.get_by_role("link", name="Edit my card")).to_be_visible()
