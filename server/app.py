@@ -147,8 +147,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 on_error=errors.authentication_error,
                 backend=SessionBackend(
                     STATIC_PREFIX,
+                    # The Tap screen's clock too: only the time, asked five times a sync by
+                    # every phone with bump on, and it must answer while sessions can't.
                     same_for_everyone=(
-                        urls.path(name) for name in ("healthz", "service_worker", "manifest")
+                        urls.path(name)
+                        for name in ("healthz", "service_worker", "manifest", "tap_clock")
                     ),
                     secure=settings.secure_cookies,
                 ),

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from server.cards import fields
 from server.cards.cards import phone_region
 from server.contacts.contacts import swap_said
-from server.db.pool import transaction
+from server.db.pool import Connection, transaction
 from server.swaps import sync
 from server.swaps.connect import create_guest
 from server.tap import bumps, codes
@@ -33,6 +33,14 @@ NO_CARD = "Make your card first, then you can swap."
 LONG_POLL_MS = 20_000
 # A pick from a list gone stale: they swapped with someone else meanwhile, or time ran out.
 GONE_FROM_CROWD = "That person is no longer in the list."
+# A Tap form sent from a page of another account than the one signed in now (switched in
+# another tab): refused as /sync/actions refuses a swap queued under another account
+# (``sync.made_by``, 409), in words for a form, of which nothing was kept.
+ELSEWHERE = (
+    "This page was opened for another card than the one signed in on this phone now"
+    " (switched in another tab), so nothing was swapped. Reload the page to swap as the card"
+    " signed in now."
+)
 BUMP_GONE = "That bump is not yours, or it is gone. Bump again."
 BUMP_CLOCK = (
     "That bump's time is too far from ours. Check that the phone sets its clock"
@@ -88,6 +96,29 @@ async def tap_code_state(request: Request) -> Response:
     return poll_done(request, "_my_code_state.html", {"state": state})
 
 
+def _keyed(form: FormData) -> sync.Keyed | None:
+    """The form's key and what was sent with it, less the account it names: the copy tap.js
+    queues keeps that beside its payload (outbox.js), and the two must claim the key alike."""
+    keyed = sync.keyed(form)
+    if keyed is None:
+        return None
+    payload = {name: value for name, value in keyed.payload.items() if name != "account"}
+    return sync.Keyed(keyed.key, payload)
+
+
+async def _made_here(conn: Connection, request: Request, form: FormData, account_id: int) -> bool:
+    """Whether a Tap form may be made as ``account_id``: the page names no account (sent
+    without JavaScript, or by an older tap.js), this one, or one merged into it since; as
+    /sync/actions checks a queued swap (``sync.made_by``), before its key is claimed."""
+    try:
+        await sync.made_by(
+            conn, request.app.state.sql, {"account": text(form, "account")}, account_id
+        )
+    except sync.Answer:
+        return False
+    return True
+
+
 def _code_form(request: Request, typed: str, error: str, status_code: int) -> Response:
     if htmx(request):
         return render(
@@ -104,15 +135,19 @@ async def tap_code_enter(request: Request) -> Response:
     queues when the answer never came gets this answer back, not a second redemption. Only an
     answer ``sync.kept`` says a second sending must not redo is recorded (a swap made, a guess
     counted); any other refusal gives its key back, or a script's fresh keys would each leave
-    a row for ``RETAIN_SYNCED_DAYS``.
+    a row for ``RETAIN_SYNCED_DAYS``. Sent from a page of another account than the one signed
+    in now, it is refused before the key is claimed (``_made_here``): its queued copy is made
+    for that account, once, when it signs in here again.
     """
     account_id = signed_in_account(request)
     form = await read_form(request)
     typed = text(form, "code")[:20]
-    keyed = sync.keyed(form)
+    keyed = _keyed(form)
     sql = request.app.state.sql
     try:
         async with transaction(request.app.state.pool) as conn:
+            if not await _made_here(conn, request, form, account_id):
+                return _code_form(request, typed, ELSEWHERE, 409)
             answered = None
             if keyed is not None:
                 answered = await sync.claim(conn, sql, account_id, keyed.key, "code", keyed.payload)
@@ -140,8 +175,9 @@ async def tap_code_enter(request: Request) -> Response:
 async def tap_guest(request: Request) -> Response:
     """Someone with no phone to hand typed their details on mine.
 
-    Sent with a key, the guest is made under it as a queued guest is (``tap_code_enter``).
-    Details refused claim nothing: sent again, they are checked again.
+    Sent with a key, the guest is made under it as a queued guest is (``tap_code_enter``),
+    and from a page of another account, not at all. Details refused claim nothing: sent
+    again, they are checked again.
     """
     account_id = signed_in_account(request)
     form = await read_form(request)
@@ -154,23 +190,26 @@ async def tap_guest(request: Request) -> Response:
             status_code=422,
             fragment="_guest_form.html",
         )
-    keyed = sync.keyed(form)
-    if keyed is None:
-        guest = await create_guest(request, account_id, values)
-    else:
-        sql = request.app.state.sql
-        async with transaction(request.app.state.pool) as conn:
+    keyed = _keyed(form)
+    sql = request.app.state.sql
+    async with transaction(request.app.state.pool) as conn:
+        if not await _made_here(conn, request, form, account_id):
+            raise HTTPException(409, ELSEWHERE)
+        if keyed is None:
+            guest = await create_guest(request, account_id, values, conn)
+            first = None
+        else:
             first = await sync.claim(conn, sql, account_id, keyed.key, "guest", keyed.payload)
             if first is None:
                 guest = await create_guest(request, account_id, values, conn)
                 answer = sync.done(request, guest.contact_id, values["name"])
                 await sync.record(conn, sql, account_id, keyed.key, *answer)
-        if first is not None:
-            # Its queued copy got there first (this request was slow, and given up on).
-            status_code, sent = first
-            if sent["status"] != "done":
-                raise HTTPException(status_code, sent["message"])
-            return redirect(request, sent["url"])
+    if first is not None:
+        # Its queued copy got there first (this request was slow, and given up on).
+        status_code, sent = first
+        if sent["status"] != "done":
+            raise HTTPException(status_code, sent["message"])
+        return redirect(request, sent["url"])
     page = url_path(request, "contact", contact_id=guest.contact_id)
     # Not whether it was emailed: that would tell whether the address is confirmed for an
     # account (notices.NOTICES says how).

@@ -66,8 +66,9 @@ class SessionBackend(AuthenticationBackend):
         self, static_prefix: str, same_for_everyone: Iterable[str] = (), *, secure: bool = False
     ) -> None:
         # Static files, and the paths that answer the same whoever asks (the health check, the
-        # service worker, the manifest), are spared the query: they are asked for often, and
-        # the health check must answer for itself while the database is away.
+        # service worker, the manifest, the Tap screen's clock), are spared the query: they are
+        # asked for often, and the health check and the clock must answer while the database
+        # is away.
         self.static_prefix = static_prefix
         self.same_for_everyone = frozenset(same_for_everyone)
         self.secure = secure  # https: the cookie is __Host-ro_session (web/sessions.py)

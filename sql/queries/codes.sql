@@ -60,14 +60,15 @@ WHERE account_id = :account_id AND used_at IS NULL AND expires_at > now()
 
 -- name: state^
 -- What became of my code :code, for the Tap screen showing it: used (and with whom: their
--- name now and my contact row for them), expired, or killed by :kill_at guesses next to it;
+-- name now and my contact row for them), expired, retired by "New code" (another tab's or
+-- device's), or killed by :kill_at guesses next to it;
 -- nothing when it is not mine (never drawn, or drawn again by someone else an hour after it
 -- expired).
 -- A code adds nothing to an earlier scan of a card that asks first and still waits to be
 -- accepted (awaits_accept() in server/contacts/contacts.py, each way): i_wait, I have yet to
 -- accept them; they_wait, they have yet to accept me.
 SELECT s.used_at IS NOT NULL AS used, s.expires_at <= now() AS expired,
-       s.near_misses >= :kill_at AS killed,
+       s.near_misses >= :kill_at AS killed, s.retired_at IS NOT NULL AS retired,
        c.name AS used_by_name, ct.id AS contact_id,
        coalesce(ct.sharing = 'pending', false) AS i_wait,
        coalesce(theirs.sharing = 'pending', false) AS they_wait

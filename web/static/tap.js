@@ -43,36 +43,66 @@
   // loading, a slow phone, a full CPU) reads the answer late, and an estimate from that
   // is late by half the delay, a good part of the server's window for one bump (40 ms).
   // Each sample has its own address, to find its timing (none: the script's own times).
+  // A sample that fails (a dropped request, a gateway's error page) is left out: the others
+  // still find the offset. None answering: the offset is not known (ready() says so).
   var samples = 0;
+  var SAMPLES = 5;
+
+  // Room for a sample's timing: the browser keeps 250 entries a page and then records no
+  // more until they are cleared, and the Tap screen's own requests (the code check every
+  // 3 s, bump waits, these samples) fill that within minutes; after that every sample would
+  // be timed by this script, late. Cleared before each sample (bump off, the code check
+  // alone fills it) and after it is read. Nothing else here reads them.
+  function clearTimings() {
+    if (performance.clearResourceTimings) performance.clearResourceTimings();
+  }
+
+  function timingOf(href) {
+    var timing = performance.getEntriesByName ? performance.getEntriesByName(href, "resource").pop() : null;
+    clearTimings();
+    return timing || null;
+  }
 
   function syncClock() {
     if (syncing) return syncing;
     var url = result().dataset.clockUrl;
     var best = null;
-    function sample(left) {
+    function sample() {
       var address = new URL(url, location.href);
       address.searchParams.set("sample", String(++samples));
+      clearTimings();
       var sent = clock();
       return fetch(address.href, { cache: "no-store", credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
+        .then(function (response) {
+          if (!response.ok) throw new Error("clock: " + response.status);
+          return response.json();
+        })
         .then(function (body) {
           var received = clock();
-          var timing = performance.getEntriesByName ? performance.getEntriesByName(address.href, "resource").pop() : null;
+          var timing = timingOf(address.href);
+          if (typeof body.now !== "number" || !isFinite(body.now)) return;
           if (timing && timing.requestStart > 0 && timing.responseStart >= timing.requestStart) {
             sent = performance.timeOrigin + timing.requestStart;
             received = performance.timeOrigin + timing.responseStart;
           }
           var trip = received - sent;
           if (!best || trip < best.trip) best = { trip: trip, offset: body.now - (sent + received) / 2 };
-          return left > 1 ? sample(left - 1) : best;
-        });
+        })
+        .catch(clearTimings);
     }
-    syncing = sample(5)
-      .then(function (found) { offset = found.offset; wallLead = Date.now() - clock(); })
+    var chain = Promise.resolve();
+    for (var i = 0; i < SAMPLES; i++) chain = chain.then(sample);
+    syncing = chain
+      .then(function () {
+        if (best) { offset = best.offset; wallLead = Date.now() - clock(); }
+      })
       .catch(function () {})
       .then(function () { syncing = null; });
     return syncing;
   }
+
+  // Whether a bump felt now can be put in server time: an offset found, and no sleep since.
+  function ready() { return !slept(); }
 
   function magnitude(vector) {
     if (!vector || vector.x === null || vector.x === undefined) return 0;
@@ -108,6 +138,13 @@
   }
 
   function report(box, now, force) {
+    // No offset (the clock never answered, or not since waking): this phone's own time would
+    // be refused, or worse, paired with the wrong bump.
+    if (!ready()) {
+      say(NOT_READY);
+      if (retry === null) getReady(turnedOnTimes);
+      return;
+    }
     window.htmx.ajax("POST", box.dataset.bumpUrl, {
       source: box,
       target: "#bump-result",
@@ -124,7 +161,30 @@
   }
 
   var resync = null;
+  var retry = null;        // the next try to get ready: a timer, or true while one is out
   var turnedOnTimes = 0;
+  var GETTING_READY = "Getting ready…";
+  var READY = "Ready: bump your phone gently against theirs.";
+  var NOT_READY = "Bump isn't ready yet: Reachout's clock didn't answer, so a bump can't be timed. Trying again… Meanwhile, type their code or scan their QR code.";
+  // Tried again this often while the clock does not answer: soon enough for someone about
+  // to bump, few enough requests from a crowd while Reachout is away.
+  var RETRY_MS = 10000;
+
+  // "Ready" only once this phone knows the server's time, or a bump straight away (on a slow
+  // network, or with the clock not answering) would carry this phone's own clock instead.
+  // Said over "Getting ready…" or the last try's "isn't ready", never over a bump's answer.
+  function getReady(turnedOn) {
+    retry = true;
+    syncClock().then(function () {
+      if (!armed || turnedOn !== turnedOnTimes) return;  // turned off (and on) meanwhile
+      var shown = result().textContent;
+      var waiting = shown === GETTING_READY || shown === NOT_READY;
+      retry = null;
+      if (ready()) { if (waiting) say(READY); return; }
+      if (waiting) say(NOT_READY);
+      retry = window.setTimeout(function () { getReady(turnedOn); }, RETRY_MS);
+    });
+  }
 
   // One button turns bump on and off: on, every jolt of a phone in a pocket is a question.
   function arm() {
@@ -132,21 +192,16 @@
     if (!navigator.onLine) { say(OFFLINE); return; }
     armed = true;
     document.querySelector("[data-bump-start]").textContent = "Turn off bump";
-    // A bump is reported in server time: "Ready" once this phone knows it, or a bump
-    // straight away (on a slow network) would carry this phone's own clock instead.
-    say("Getting ready…");
-    var turnedOn = ++turnedOnTimes;
-    syncClock().then(function () {
-      if (!armed || turnedOn !== turnedOnTimes) return;  // turned off (and on) meanwhile
-      say("Ready: bump your phone gently against theirs.");
-      resync = window.setInterval(syncClock, RESYNC_MS);
-    });
+    say(GETTING_READY);
+    resync = window.setInterval(syncClock, RESYNC_MS);
+    getReady(++turnedOnTimes);
   }
 
   function disarm() {
     armed = false;
     if (resync !== null) window.clearInterval(resync);
-    resync = null;
+    if (typeof retry === "number") window.clearTimeout(retry);
+    resync = retry = null;
     // A bump still waiting for its answer would come back over "Bump is off".
     window.htmx.trigger(result(), "htmx:abort");
     document.querySelector("[data-bump-start]").textContent = "Turn on bump";
@@ -315,11 +370,12 @@
     return form instanceof HTMLFormElement && window.ReachoutOutbox ? QUEUED[form.id] || null : null;
   }
 
-  // What the form sends, as the outbox keeps it: its text, trimmed, less the key.
+  // What the form sends, as the outbox keeps it: its text, trimmed, less the key and the
+  // account (the outbox keeps those beside it).
   function payloadOf(formData) {
     var payload = {};
     formData.forEach(function (value, name) {
-      if (typeof value === "string" && name !== "key") payload[name] = value.trim();
+      if (typeof value === "string" && name !== "key" && name !== "account") payload[name] = value.trim();
     });
     return payload;
   }
@@ -461,6 +517,10 @@
       Object.keys(payload).forEach(function (name) { config.formData.set(name, payload[name]); });
       var key = window.ReachoutNewKey();
       config.formData.set("key", key);
+      // The account this page is for, as its queued copy names it (outbox.js): signed in to
+      // another since (in another tab), the server refuses it rather than swap as that one,
+      // and a copy queued for this account, sent once it signs in again, is no second swap.
+      config.formData.set("account", (document.body && document.body.dataset.signedIn) || "");
       if (!config.timeout) config.timeout = ANSWER_WITHIN_MS;
       config.keptAs = { key: key, made_at: Date.now(), payload: payload };
     });
