@@ -240,8 +240,9 @@ async def test_told_to_wait_the_other_sender_waits_too(
         await eventually(lambda: asyncio.sleep(0, len(sync.tries)), "a first try")
         await asyncio.sleep(2.5)  # both had their turn: the first's answer came after 1 s
         assert len(sync.tries) == 1, sync.tries
+        # The server's words for the wait, not "Waiting for a connection": it is online.
         await expect(outbox_list(mia)).to_contain_text(
-            f"Code {dana_code} - Waiting for a connection"
+            f"Code {dana_code} - Waiting: Too many. Tries again by itself at "
         )
         assert await all_connections(pool) == 0
 

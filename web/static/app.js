@@ -816,10 +816,12 @@
     }).catch(function () {});
   }
 
-  // Swaps typed on this phone that Reachout refused once back online (a guest's email
-  // mistyped): the service worker names them after each try (sw.js, outbox.js unresolved()).
-  // Tap and Scan list them; any other page says so in #flash, with the way back to Tap,
-  // until they are typed again or dismissed there: the guest has long gone by then.
+  // Swaps made on this phone that Reachout refused once back online (a guest's email
+  // mistyped, a code or a scan no longer good): the service worker names them after each try
+  // (sw.js, outbox.js unresolved()). Tap and Scan list them; any other page says so in #flash
+  // (polite: it is read out after whatever is being read), with the way to the list: a
+  // guest's details until typed again or dismissed there (the guest has long gone by then),
+  // a code or a scan until seen there or told of by a notification.
   function sayUnswapped(event) {
     var data = event.data || {};
     if (data.type !== "outbox-changed" || !Array.isArray(data.failed)) return;
@@ -838,7 +840,7 @@
     if (first.url) {
       var link = document.createElement("a");
       link.href = first.url;
-      link.textContent = "Type it again on Tap";
+      link.textContent = first.link || "Type it again on Tap";
       note.appendChild(link);
     }
   }

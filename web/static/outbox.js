@@ -21,8 +21,14 @@ var ReachoutOutbox = (function () {
   // typed again or dismissed. A refused code goes after a day, as any settled swap: a code
   // is dead within minutes, or someone else's by then, and no use typed again.
   var KEPT_TILL_SEEN = { guest: true };
-  // What a person can do about a refused one, said wherever it is said that it was refused.
-  var NEXT_STEP = { code: "Ask them for a new code.", guest: "Type it again on the Tap screen." };
+  // What a person can do about a refused one, said wherever it is said that it was refused
+  // (unless Reachout's own words already say it: SAID_ALREADY). Every kind here is told of
+  // (tellFailed): a scan's refusal already says what to do, or that nothing can be done
+  // (a link replaced or expired: "ask them to show their QR code again"; an account deleted).
+  var NEXT_STEP = { code: "Ask them for a new code.", scan: "", guest: "Type it again on the Tap screen." };
+  var SAID_ALREADY = /ask them for a (new|fresh) code/i;
+  // Where a page without the list sends someone to see a refused one: where it is listed.
+  var SEE_IT = { code: "See it on Tap", scan: "See it on Scan", guest: "Type it again on Tap" };
   var inPage = typeof document !== "undefined";
   var sending = {};
   var opening = null;
@@ -180,12 +186,33 @@ var ReachoutOutbox = (function () {
         if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           return settle(record, { status: "failed", message: answer.message || FALLBACK_FAILED });
         }
-        if (response.status === 429 && answer.retry_after) {
-          return settle(record, { retry_at: Date.now() + answer.retry_after * 1000 });
+        // A limit reached (too many wrong codes, guests or scans in the hour): kept, with
+        // the server's words and when it goes again (waitingWords), not "no connection".
+        var wait = answer.retry_after || Number(response.headers.get("retry-after"));
+        if (response.status === 429 && wait > 0) {
+          return settle(record, {
+            retry_at: Date.now() + wait * 1000,
+            waiting: String(answer.message || "Reachout asked this phone to wait a while."),
+          });
         }
         return record;
       });
-    }, function () { return record; });
+    }, function () {
+      // The request itself failed (no network, or no answer in time): the page says "No
+      // network" only then (scan.js). On this copy only, never stored.
+      record.unreached = true;
+      return record;
+    });
+  }
+
+  // A swap the server asked to wait (a limit reached, 429): its words and when it is tried
+  // again; "" for any other (and for a wait kept before the words were: said as before).
+  function waitingWords(record) {
+    if (!(record.status === "pending" && record.waiting && record.retry_at > Date.now())) return "";
+    var at = new Date(record.retry_at);
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    var words = /[.!?]$/.test(record.waiting) ? record.waiting : record.waiting + ".";
+    return words + " Tries again by itself at " + two(at.getHours()) + ":" + two(at.getMinutes()) + ".";
   }
 
   function settle(record, changes) {
@@ -207,12 +234,29 @@ var ReachoutOutbox = (function () {
     return now - (record.settled_at || record.made_at) <= DAY_MS;
   }
 
-  // What was typed, refused once back online, and not yet typed again or dismissed: the
-  // service worker names them to every open page (sw.js), which says so where no list does.
+  // What was refused once back online that the person may not have heard of: a guest's
+  // details until typed again or dismissed; a code or a scan, within its day, until told of
+  // (a notification, or the list in view: tellFailed). The service worker names them to
+  // every open page (sw.js), which says so where no list does (app.js).
   function unresolved() {
     return allOurs().then(function (records) {
-      return records.filter(function (r) { return r.status === "failed" && KEPT_TILL_SEEN[r.kind]; })
-        .map(function (r) { return { key: r.key, label: r.label, message: r.message, url: r.from || "" }; });
+      var now = Date.now();
+      return records.filter(function (r) {
+        if (r.status !== "failed") return false;
+        if (KEPT_TILL_SEEN[r.kind]) return true;
+        // One this context is still settling is told of in a moment (its notification):
+        // not named to the pages meanwhile, by another flush that finished first.
+        return r.told === false && r.kind in NEXT_STEP && !sending[r.key] && lingers(r, now);
+      }).sort(function (a, b) {
+        // A guest's details first: the only copy of them.
+        return (KEPT_TILL_SEEN[b.kind] ? 1 : 0) - (KEPT_TILL_SEEN[a.kind] ? 1 : 0) || b.made_at - a.made_at;
+      }).map(function (r) {
+        return {
+          key: r.key, kind: r.kind, label: r.label, url: r.from || "", link: SEE_IT[r.kind] || "",
+          // A guest's link says what to do; a code or scan is not typed again: its next step.
+          message: KEPT_TILL_SEEN[r.kind] ? r.message : failedWords(r),
+        };
+      });
     }).catch(function () { return []; });
   }
 
@@ -221,12 +265,15 @@ var ReachoutOutbox = (function () {
   // long gone, and their details would wait unseen on the Tap screen. Once per record:
   // marked told once shown or seen in a list (a notification that failed, or a worker
   // stopped before it, is tried again at the next flush; shown twice, its tag makes it one).
+  // Without notifications it stays untold until a list in view shows it: meanwhile every
+  // other page says so (unresolved), so "Kept on this phone" is never left at that.
   function tellFailed(record) {
-    if (!NEXT_STEP[record.kind] || record.told !== false) return null;
+    if (!(record.kind in NEXT_STEP) || record.told !== false) return null;
     var told = function () { record.told = true; return put(record); };
-    if (typeof Notification === "undefined" || Notification.permission !== "granted") return told();
+    var notifying = typeof Notification !== "undefined" && Notification.permission === "granted";
     return shownInAPage(record).then(function (shown) {
       if (shown) return told();
+      if (!notifying) return null;
       return registration().then(function (found) {
         if (!found) return null;
         return found.showNotification("Not swapped: " + record.label, {
@@ -244,7 +291,7 @@ var ReachoutOutbox = (function () {
   function failedWords(record) {
     var message = record.message || FALLBACK_FAILED;
     var step = NEXT_STEP[record.kind] || "";
-    return step && !/ask them for a (new|fresh) code/i.test(message) ? message + " " + step : message;
+    return step && !SAID_ALREADY.test(message) ? message + " " + step : message;
   }
 
   function registration() {
@@ -406,9 +453,11 @@ var ReachoutOutbox = (function () {
     var li = document.createElement("li");
     li.className = "outbox-" + record.status;
     if (record.status === "pending") {
-      li.textContent = record.label + " - " + (record.held || "Waiting for a connection");
+      var waiting = waitingWords(record);
+      li.textContent = record.label + " - " + (waiting ? "Waiting: " + waiting : record.held || "Waiting for a connection");
     } else if (record.status === "failed") {
-      li.textContent = record.label + " - Not swapped: " + (record.kind === "code" ? failedWords(record) : record.message || FALLBACK_FAILED);
+      // Details typed are typed again (retype); a code or a scan has its next step said.
+      li.textContent = record.label + " - Not swapped: " + (FORMS[record.kind] ? record.message || FALLBACK_FAILED : failedWords(record));
       if (record.kind !== "code") retype(li, record);
       dismiss(li, record);
     } else {
@@ -508,9 +557,11 @@ var ReachoutOutbox = (function () {
       var go = function () { form.dataset.unsentChecked = "1"; form.submit(); };
       flush().then(function (left) {
         return Promise.all([unresolved(), allOurs()]).then(function (both) {
+          // Only a guest's details are lost for good (a refused code or scan is dead anyway).
+          var guests = both[0].filter(function (r) { return KEPT_TILL_SEEN[r.kind]; });
           // Kept because this phone was signed out (sync.SIGNED_OUT_HERE), not for a connection.
           var held = both[1].filter(function (r) { return r.status === "pending" && r.signed_out; }).length;
-          var lost = lostOnSignOut(left - Math.min(held, left), both[0].length, Math.min(held, left));
+          var lost = lostOnSignOut(left - Math.min(held, left), guests.length, Math.min(held, left));
           if (!lost) return go();
           form.dataset.unsentChecked = "1";
           var said = document.querySelector(form.getAttribute("data-unsent-guard"));
@@ -548,6 +599,7 @@ var ReachoutOutbox = (function () {
 
   return {
     send: send, flush: flush, render: render, all: all, unresolved: unresolved, failedWords: failedWords,
+    waitingWords: waitingWords,
     SYNC_TAG: SYNC_TAG,
   };
 })();

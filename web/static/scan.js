@@ -237,7 +237,8 @@
     var kept = (event.detail || []).filter(function (record) { return record.key === keptKey; })[0];
     if (!kept || kept.status === "pending") return;
     keptKey = null;
-    say(kept.status === "done" ? (kept.message || "Swapped.") + " (sent now that the network is back)" : kept.message);
+    say(kept.status === "done" ? (kept.message || "Swapped.") + " (sent now that the network is back)"
+      : "Not swapped: " + window.ReachoutOutbox.failedWords(kept));
   });
 
   // The question's buttons while a swap is on its way (on), or asked anew (off).
@@ -270,15 +271,28 @@
       answered();
       if (record.status === "pending") {
         keptKey = record.key;
-        say("No network: the swap is kept on this phone and sent when it's back.");
+        say(keptWords(record));
       }
-      else say(record.message || "Swapped.");
+      else say(record.status === "failed" ? window.ReachoutOutbox.failedWords(record) : record.message || "Swapped.");
       offerAgain();
     }).catch(function () {
       answered();
       say("This phone could not keep the swap. Try again.");
       offerAgain();
     });
+  }
+
+  // Why a swap is kept on this phone: "No network" only when the request itself failed;
+  // a limit reached (429) in the server's words, with when it goes again; kept for another
+  // card (409) in its words; a busy server as such.
+  function keptWords(record) {
+    var waiting = window.ReachoutOutbox.waitingWords(record);
+    if (waiting) return "Not swapped yet: " + waiting + " The swap is kept on this phone.";
+    if (record.held) return record.held;
+    if (record.unreached || navigator.onLine === false) {
+      return "No network: the swap is kept on this phone and sent when it's back.";
+    }
+    return "Reachout did not answer: the swap is kept on this phone and tried again by itself.";
   }
 
   function showOther(text) {
