@@ -1,4 +1,5 @@
-"""Entry points matching the Procfiles: ``python -m server web|worker|migrate|mail-sink|dev``."""
+"""Entry points matching the Procfiles: ``python -m server web|worker|migrate|mail-sink|dev``;
+``migrate --logic`` puts this release's SQL functions back over a newer release's (a rollback)."""
 
 from __future__ import annotations
 
@@ -63,23 +64,23 @@ async def _connect(url: str, wait_seconds: float) -> Any:
         sys.exit(f"reachout: cannot start: {error}")
 
 
-async def _apply(url: str, wait_seconds: float) -> list[str]:
+async def _apply(url: str, wait_seconds: float, *, force_logic: bool) -> list[str]:
     from server.db.migrations import apply_migrations
 
     conn = await _connect(url, wait_seconds)
     try:
-        return await apply_migrations(conn)
+        return await apply_migrations(conn, force_logic=force_logic)
     finally:
         await conn.close()
 
 
-def _migrate(url: str, wait_seconds: float) -> list[str]:
+def _migrate(url: str, wait_seconds: float, *, force_logic: bool = False) -> list[str]:
     """Wait for the database, then apply migrations; an edited migration stops the process
     with one line, not a traceback."""
     from server.db.migrations import MigrationChanged
 
     try:
-        return asyncio.run(_apply(url, wait_seconds))
+        return asyncio.run(_apply(url, wait_seconds, force_logic=force_logic))
     except MigrationChanged as error:
         sys.exit(f"reachout: cannot start: {error}")
 
@@ -131,9 +132,13 @@ def worker(settings: Settings) -> None:
         asyncio.run(worker_process.main(settings))
 
 
-def migrate(settings: Settings) -> None:
-    applied = _migrate(_direct_url(settings), settings.database_wait_seconds)
+def migrate(settings: Settings, *, force_logic: bool = False) -> None:
+    applied = _migrate(
+        _direct_url(settings), settings.database_wait_seconds, force_logic=force_logic
+    )
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
+    if force_logic:
+        print("applied sql/logic.sql: this release's SQL functions")
 
 
 def _loopback(host: str) -> bool:
@@ -319,8 +324,19 @@ def main() -> None:
         "dev": dev,
     }
     parser.add_argument("command", choices=list(commands))
-    command = parser.parse_args().command
-    commands[command](_settings())
+    parser.add_argument(
+        "--logic",
+        action="store_true",
+        help="with migrate: apply sql/logic.sql even when a newer release has migrated the"
+        " database (rolling back; otherwise its SQL functions are left as they are)",
+    )
+    args = parser.parse_args()
+    if args.logic and args.command != "migrate":
+        parser.error("--logic goes with migrate only")
+    if args.command == "migrate":
+        migrate(_settings(), force_logic=args.logic)
+    else:
+        commands[args.command](_settings())
 
 
 if __name__ == "__main__":

@@ -3,7 +3,11 @@
 Each applied migration is recorded with a checksum of its file; a file changed after it
 was applied is refused (the databases that ran the old text would differ from new ones).
 ``sql/logic.sql`` holds the shared SQL functions (``CREATE OR REPLACE``) and is applied
-at every start, so it always matches the code that is starting.
+at every start, so it always matches the code that is starting; except when the database
+records migrations this code does not know: a newer release has run, and its functions stay
+(an old process restarting mid-deploy would otherwise put old bodies back for every
+process). Rolling back puts the old functions back on purpose: ``force_logic``
+(``python -m server migrate --logic``).
 """
 
 from __future__ import annotations
@@ -34,11 +38,16 @@ def checksum(path: Path) -> str:
 
 
 async def apply_migrations(
-    conn: Connection, directory: Path = MIGRATIONS_DIR, logic: Path | None = LOGIC_FILE
+    conn: Connection,
+    directory: Path = MIGRATIONS_DIR,
+    logic: Path | None = LOGIC_FILE,
+    *,
+    force_logic: bool = False,
 ) -> list[str]:
     """Apply forward-only migrations not yet recorded, then ``logic`` (None: not, for a
     test of a migration on the schema as it was); returns the names of the migrations
-    applied.
+    applied. ``logic`` is left out, with a warning, when a newer release has migrated the
+    database, unless ``force_logic`` (a rollback, asked for).
 
     The session-level advisory lock makes concurrent starters wait, then see the
     migrations already recorded, so each one runs exactly once. Raises
@@ -76,7 +85,15 @@ async def apply_migrations(
                 )
             log.info("applied migration %s", path.stem)
             applied_now.append(path.stem)
-        if logic_sql is not None:
+        newer = sorted(set(done) - set(sums))
+        if logic_sql is not None and newer and not force_logic:
+            log.warning(
+                "not applying sql/logic.sql: this database has migrations this release does "
+                "not know (%s), so a newer release has run and its SQL functions stay; to "
+                "roll back to this release's functions, run `python -m server migrate --logic`",
+                ", ".join(newer),
+            )
+        elif logic_sql is not None:
             async with conn.transaction():
                 await conn.execute(logic_sql)
     finally:
