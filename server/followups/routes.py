@@ -156,8 +156,10 @@ async def followup_change(request: Request) -> Response:
         raise HTTPException(404, "That contact has no follow-up.")
     error, undo = None, None
     if action == "done":
-        await sql.run(pool, "followups.mark_done", id=followup["id"], owner_id=owner_id)
-        undo = "done"
+        # A page shown before the follow-up was turned off elsewhere: it stays off, and no
+        # "Undo" is offered that would reopen it (mark_done changes an open one only).
+        if await sql.run(pool, "followups.mark_done", id=followup["id"], owner_id=owner_id):
+            undo = "done"
     elif action == "off":
         await sql.run(pool, "followups.turn_off", id=followup["id"], owner_id=owner_id)
         undo = "off"
@@ -216,12 +218,18 @@ async def reach_out(request: Request) -> Response:
     if url is None:
         raise HTTPException(400, "They did not share a way to reach them like that.")
     followup = await load_followup(request, contact)
-    if followup is not None:
+    # Only an open follow-up is marked done, and only then is "Undo" offered: one she turned
+    # off stays off, one done stays done, and Undo (reopen) never turns a reminder back on
+    # that she had turned off, nor lists again someone she had followed up with.
+    marked = followup is not None and bool(
         await request.app.state.sql.run(
             request.app.state.pool, "followups.mark_done", id=followup["id"], owner_id=owner_id
         )
+    )
     if htmx(request):
-        return await _followup_fragment(request, contact, undo="done", open_url=url)
+        return await _followup_fragment(
+            request, contact, undo="done" if marked else None, open_url=url
+        )
     # Without JavaScript: a page with the link, since the CSP's form-action 'self' blocks a
     # form POST's redirect to mailto: or sms:.
     first = wording.first_name(contact["name"])
@@ -233,7 +241,14 @@ async def reach_out(request: Request) -> Response:
     return render(
         request,
         "reach_out.html",
-        {"contact": contact, "open_url": url, "via": channel, "label": labels[channel]},
+        {
+            "contact": contact,
+            "open_url": url,
+            "via": channel,
+            "label": labels[channel],
+            # What the page says of the follow-up: as it is now, after this tap.
+            "followup_status": "done" if marked else followup and followup["status"],
+        },
     )
 
 

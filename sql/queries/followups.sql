@@ -60,13 +60,17 @@ WHERE e.id = :event_id
        OR EXISTS (SELECT FROM contacts ct WHERE ct.owner_id = :owner_id AND ct.event_id = e.id))
 
 -- name: mark_done$
--- Done: it leaves the list; returns the row when it was mine.
+-- Done: it leaves the list; returns the row when it was mine and open. One off or done
+-- already stays as it is (its reminder off stays off), and nothing is offered to undo:
+-- reopen would turn a reminder back on that she had turned off.
 UPDATE followups SET status = 'done', done_at = now(), updated_at = now()
-WHERE id = :id AND owner_id = :owner_id
+WHERE id = :id AND owner_id = :owner_id AND status = 'open'
 RETURNING id
 
 -- name: reopen$
--- Undo "done" or "off": open again, due when it was.
+-- Undo "done" or "off": open again, due when it was, in the same round. A reminder already
+-- queued for that round (queued_round = round) is not queued again; one not yet due is
+-- queued when it falls due, as it would have been.
 UPDATE followups SET status = 'open', done_at = NULL, updated_at = now()
 WHERE id = :id AND owner_id = :owner_id
 RETURNING id
