@@ -906,6 +906,9 @@ $$;
 -- queue locks attendee rows, then inserts the same way. Each worker takes rows with SKIP
 -- LOCKED, so a merge waiting here only waits for a batch under way to commit, and the next
 -- batches leave these rows alone until the merge is done. In this order:
+-- 0. the events source organises, in id order (NO KEY UPDATE, as merge_accounts' update of
+--    their organizer takes them): an edit of one holds it, then its attendees
+--    (events.hold_for_edit); taken after step 1, each would wait for the other;
 -- 1. source's attendee rows (merge_accounts moves them);
 -- 2. both accounts' follow-ups, in id order (NO KEY UPDATE: push_not_sent() and
 --    skip_email(), under a reminders lock, insert rows keyed to a follow-up, which need only
@@ -927,6 +930,7 @@ $$;
 CREATE OR REPLACE FUNCTION lock_merge(source bigint, target bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM events WHERE organizer_id = source ORDER BY id FOR NO KEY UPDATE;
     PERFORM 1 FROM event_attendees WHERE account_id = source ORDER BY event_id FOR UPDATE;
     PERFORM 1 FROM followups WHERE owner_id IN (source, target) ORDER BY id FOR NO KEY UPDATE;
     PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || owner_id, 0))

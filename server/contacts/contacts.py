@@ -92,10 +92,18 @@ UNDO_SECONDS = 10
 
 
 async def remove(pool: asyncpg.Pool, sql: Queries, owner_id: int, other_id: int) -> int | None:
-    """Remove a contact both ways, at once; returns the removal to undo (None: already gone)."""
-    removal_id: int | None = await sql.run(
-        pool, "contacts.remove", owner_id=owner_id, other_id=other_id, undo_seconds=UNDO_SECONDS
-    )
+    """Remove a contact both ways, at once; returns the removal to undo (None: already gone).
+    Two statements: the pair held first, so what is kept for Undo is read after a worker
+    queueing their reminder is done (``contacts.hold_for_removal``)."""
+    async with transaction(pool) as conn:
+        await sql.run(conn, "contacts.hold_for_removal", owner_id=owner_id, other_id=other_id)
+        removal_id: int | None = await sql.run(
+            conn,
+            "contacts.remove",
+            owner_id=owner_id,
+            other_id=other_id,
+            undo_seconds=UNDO_SECONDS,
+        )
     return removal_id
 
 

@@ -236,11 +236,29 @@ UPDATE contacts SET sharing = :sharing
 WHERE id = :id AND owner_id = :owner_id AND sharing <> 'pending'
 RETURNING sharing
 
+-- name: hold_for_removal!
+-- Before remove, in a statement of its own: the pair and their follow-ups held. A worker
+-- queueing a reminder holds its follow-up (deliveries.take_due to enqueue_taken): waited for
+-- here, so that remove's own snapshot, taken after, sees the pushes and emails it queued and
+-- keeps them for Undo (taken before, it kept the follow-up as queued and missed its rows,
+-- which the cascade deleted: after Undo nobody was reminded).
+WITH pair AS (
+    SELECT ct.id FROM contacts ct
+    WHERE (ct.owner_id, ct.contact_id) IN ((:owner_id::bigint, :other_id::bigint),
+                                           (:other_id::bigint, :owner_id::bigint))
+    ORDER BY ct.id
+    FOR UPDATE
+)
+SELECT 1 FROM followups f WHERE f.contact_id IN (SELECT id FROM pair)
+ORDER BY f.id
+FOR UPDATE
+
 -- name: remove$
 -- :owner_id removes :other_id: both contact rows go at once, with their follow-ups, the pushes
 -- and reminder emails of those (by cascade) and a "You met" email still queued between the two.
 -- Everything needed to put it back is kept until :undo_seconds from now. Returns the removal's
--- id, or NULL when there was nothing to remove (the other side removed it first).
+-- id, or NULL when there was nothing to remove (the other side removed it first). Run after
+-- hold_for_removal, in its transaction.
 WITH pair AS (
     SELECT ct.* FROM contacts ct
     WHERE (ct.owner_id, ct.contact_id) IN ((:owner_id::bigint, :other_id::bigint),
