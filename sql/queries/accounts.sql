@@ -60,8 +60,13 @@ FOR NO KEY UPDATE
 -- Save time zone, follow-up timing and how reminders come (:reminders_by NULL: automatic).
 -- A new time zone moves the reminders still to come with it, at the same time of day:
 -- "Next morning (09:00)" means 09:00 where I am now (the day and hour they were made for,
--- whatever the timing is now). Only first reminders not snoozed (a snooze chose its own time)
--- and not yet due, and only to a time still ahead: a move never fires a reminder at once.
+-- whatever the timing is now). Every one not yet due: the app chose each one's hour (a
+-- snooze, a picked date and "Remind me tomorrow" name a day; its 09:00 is ours), so "In 3
+-- days" from Berlin is still 09:00 that day in New York, not 03:00. Only to a time still
+-- ahead: a move never fires a reminder at once. One whose moved time went by keeps its
+-- moment, or when that is night in the new zone goes at her next waking hour from it
+-- (waking_hour() in logic.sql): a New York 21:00 moved to Berlin at 21:30 there is not
+-- left at 03:00.
 -- What the outbox holds for a waking hour of mine (waking_hour() in logic.sql) waits for one
 -- where I am now too, or "09:00" is 03:00 after a move from Berlin to New York: an event's
 -- digest, a request to connect made to me outside its event's hours (requests.create) and a
@@ -127,12 +132,13 @@ WITH before AS (
       AND m.next_attempt_at > now() AND m.next_attempt_at < 'infinity'
 )
 UPDATE followups f
-SET due_at = (f.due_at AT TIME ZONE moved.was) AT TIME ZONE moved.tz,
+SET due_at = waking_hour(moved.tz,
+                         CASE WHEN (f.due_at AT TIME ZONE moved.was) AT TIME ZONE moved.tz > now()
+                              THEN (f.due_at AT TIME ZONE moved.was) AT TIME ZONE moved.tz
+                              ELSE f.due_at END),
     updated_at = now()
 FROM moved
-WHERE f.owner_id = :account_id AND f.status = 'open' AND f.round = 0 AND NOT f.snoozed
-  AND f.due_at > now()
-  AND (f.due_at AT TIME ZONE moved.was) AT TIME ZONE moved.tz > now()
+WHERE f.owner_id = :account_id AND f.status = 'open' AND f.due_at > now()
 
 -- name: delete_if_empty$
 -- An account left behind when its browser signed in to another: gone when it is only a card

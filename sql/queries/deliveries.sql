@@ -275,12 +275,32 @@ UPDATE push_subscriptions SET last_sent_at = now()
 WHERE id IN (SELECT subscription_id FROM done)
 
 -- name: mark_retry!
--- Try again after :retry_seconds seconds; after too many attempts (:max_attempts) it is failed instead.
-UPDATE deliveries
-SET status = CASE WHEN attempts >= :max_attempts THEN 'failed' ELSE 'queued' END,
-    next_attempt_at = now() + make_interval(secs => :retry_seconds),
+-- Try again after :retry_seconds seconds; after too many attempts (:max_attempts) it is failed
+-- instead. Never at night for its person (waking_hour() in logic.sql): a reminder at 21:00
+-- meeting a spell of 429s or 5xx would otherwise buzz at 01:00. A reminder, a summary or a
+-- digest goes at its owner's waking hour from then; a request to connect keeps the rule it
+-- was queued by (requests.create): at once while its event is on, else at a waking hour of
+-- the one asked. Only rows retried come here: the owner is looked up for them alone.
+UPDATE deliveries d
+SET status = CASE WHEN d.attempts >= :max_attempts THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = CASE
+        WHEN d.request_id IS NOT NULL
+             AND EXISTS (SELECT 1 FROM connect_requests r JOIN events e ON e.id = r.event_id
+                         WHERE r.id = d.request_id AND e.closed_at IS NULL
+                           AND retry.at BETWEEN e.starts_at - interval '2 hours'
+                                            AND e.ends_at + interval '2 hours')
+            THEN retry.at
+        ELSE waking_hour(
+            coalesce((SELECT a.time_zone FROM accounts a
+                      WHERE a.id = coalesce(
+                          (SELECT f.owner_id FROM followups f WHERE f.id = d.followup_id),
+                          (SELECT r.to_id FROM connect_requests r WHERE r.id = d.request_id),
+                          d.summary_account_id, d.digest_account_id)), 'UTC'),
+            retry.at)
+    END,
     lease_until = NULL, last_status = :status, last_error = :error
-WHERE id = :id AND status = 'sending'
+FROM (SELECT now() + make_interval(secs => :retry_seconds) AS at) retry
+WHERE d.id = :id AND d.status = 'sending'
 
 -- name: mark_failed!
 -- Not worth retrying (413, another 4xx): kept, and shown on the follow-ups page.

@@ -16,6 +16,7 @@ from server.db.pool import create_pool
 from server.followups.worker import BACKOFF_CAP, TTL, Worker, backoff
 from tests.conftest import PROJECT_ROOT
 from tests.db_proxy import DatabaseProxy
+from tests.followups.test_flood import awake
 from tests.reminders import make_due, running_worker, sharers_with_phones, subscribe, swapped
 
 
@@ -76,6 +77,7 @@ async def test_gone_subscription_is_forgotten(new_phone, pool, push, app):
 
 async def test_429_with_retry_after_is_delivered_later_not_before(new_phone, pool, push, app):
     dana, _ = await swapped(new_phone)
+    await awake(pool)  # a retry in her night would wait for 09:00
     device = await subscribe(dana, push)
     push.script(device, [(429, {"Retry-After": "1"})])
     await make_due(pool)
@@ -95,6 +97,7 @@ async def test_429_with_retry_after_is_delivered_later_not_before(new_phone, poo
 
 async def test_server_error_then_success_is_delivered_once(new_phone, pool, push, app):
     dana, _ = await swapped(new_phone)
+    await awake(pool)  # a retry in her night would wait for 09:00
     device = await subscribe(dana, push)
     push.script(device, [500, 503])
     await make_due(pool)
@@ -126,6 +129,7 @@ async def test_too_large_is_failed_not_retried_and_shown(new_phone, pool, push, 
 
 async def test_bounded_attempts_end_in_failed(new_phone, pool, push, app):
     dana, _ = await swapped(new_phone)
+    await awake(pool)  # a retry in her night would wait for 09:00
     device = await subscribe(dana, push)
     push.script(device, [500] * 3)
     await make_due(pool)

@@ -20,6 +20,7 @@ import asyncpg
 from server.db.migrations import apply_migrations
 from server.local_services.push_service import LocalPushService
 from tests.conftest import PROJECT_ROOT, TEST_SECRET
+from tests.followups.test_flood import zone_where_it_is
 from tests.own_postgres import own_postgres
 
 REMINDERS = 300
@@ -32,9 +33,12 @@ async def seed(url: str, service: LocalPushService) -> None:
     conn = await asyncpg.connect(url)
     try:
         await apply_migrations(conn)
+        # Where it is midday: a push retried in the overload goes at a waking hour of its
+        # person (deliveries.mark_retry), which in UTC's night would be 09:00.
         await conn.execute(
-            "INSERT INTO accounts (time_zone) SELECT 'UTC' FROM generate_series(1, $1)",
+            "INSERT INTO accounts (time_zone) SELECT $2 FROM generate_series(1, $1)",
             REMINDERS + 1,
+            zone_where_it_is(12),
         )
         await conn.execute("INSERT INTO cards (account_id, name) VALUES ($1, 'Dana Lee')", 1)
         await conn.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.phone import soup, text_of
@@ -69,7 +69,7 @@ async def test_the_page_says_when_reminders_come_as_chosen(new_phone, pool):
 
 async def test_a_new_time_zone_moves_the_reminders_to_come_with_it(new_phone, pool):
     # Dana's three follow-ups, all first rounds: one due tomorrow at 09:00 UTC, one she
-    # snoozed (its time was chosen), one due in half an hour.
+    # snoozed to that day (she picked the day, the app its 09:00), one due in half an hour.
     dana, _ = await swapped(new_phone)
     link = await dana.share_link()
     for name in ("Sam Roe", "Ana Silva"):
@@ -93,15 +93,22 @@ async def test_a_new_time_zone_moves_the_reminders_to_come_with_it(new_phone, po
         dana.url("settings_save"), {"time_zone": "Jerusalem", "followup_timing": "in_3_days"}
     )
     assert saved.status_code == 303
+    jerusalem = ZoneInfo("Asia/Jerusalem")
     due = await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", plain)
-    here = due.astimezone(ZoneInfo("Asia/Jerusalem"))
+    here = due.astimezone(jerusalem)
     assert (here.date(), here.hour, here.minute) == (tomorrow_nine.date(), 9, 0)
-    assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", snoozed) == (
-        tomorrow_nine
-    )
-    # 09:00 + 30 min in UTC would be two hours earlier in Jerusalem, in the past: it stays,
-    # rather than fire at once.
-    assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", due_soon) == soon
+    # The snoozed one too: the day she picked, at 09:00 where she is now.
+    assert await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", snoozed) == due
+    # Now + 30 min in UTC would be two hours earlier in Jerusalem, in the past: it keeps its
+    # moment rather than fire at once, or when that is night in Jerusalem (22:00 to 09:00),
+    # waits for 09:00 there.
+    kept = await pool.fetchval("SELECT due_at FROM followups WHERE id = $1", due_soon)
+    there = soon.astimezone(jerusalem)
+    if time(9) <= there.time() <= time(22):
+        assert kept == soon
+    else:
+        assert kept > soon and kept.astimezone(jerusalem).time() == time(9)
+        assert kept - soon < timedelta(hours=11)
     # Saving again with the same zone moves nothing.
     await dana.post(
         dana.url("settings_save"),
