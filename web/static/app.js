@@ -32,6 +32,7 @@
     if (invalid && (!document.activeElement || document.activeElement === document.body)) invalid.focus();
     if (window.ReachoutReminders) window.ReachoutReminders.setup();
     expire();
+    codeExpiry();
     reveal("[data-print]", typeof window.print === "function", function () { window.print(); });
     reveal("[data-share]", typeof navigator.share === "function", function (button) {
       navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(function () {});
@@ -189,12 +190,52 @@
     if (event.detail && /^(mailto|sms|https?):/i.test(event.detail.value || "")) window.location.href = event.detail.value;
   });
 
-  // The "Offline" mark: shown while the phone has no network, on every page.
+  // The "Offline" mark: shown while the phone has no network, on every page; and on a page the
+  // service worker served from what this phone saved (data-kept-at, sw-cache.js), with when:
+  // a venue's Wi-Fi that reaches nothing still says the phone is online.
   function offlineMark() {
-    var offline = navigator.onLine === false;
-    document.querySelectorAll("[data-offline]").forEach(function (mark) { mark.hidden = !offline; });
+    var keptAt = document.body ? document.body.getAttribute("data-kept-at") : null;
+    var offline = navigator.onLine === false || keptAt !== null;
+    document.querySelectorAll("[data-offline]").forEach(function (mark) {
+      if (mark.dataset.plain === undefined) mark.dataset.plain = mark.textContent;
+      mark.textContent = mark.dataset.plain + (keptAt ? savedWhen(keptAt) : "");
+      mark.hidden = !offline;
+    });
+  }
+
+  // " at 2:05 PM" (today), " on Mon, Mar 3, 2:05 PM" (another day), in the phone's own words.
+  function savedWhen(iso) {
+    var at = new Date(iso);
+    if (isNaN(at.getTime())) return "";
+    var time = at.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+    if (at.toDateString() === new Date().toDateString()) return " at " + time;
+    return " on " + at.toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" }) + ", " + time;
+  }
+
+  // My QR opened past the time its code works until (the copy saved on this phone, or the page
+  // left open overnight): a visitor scanning it would be told it no longer works. The code
+  // goes, and the person is told what to do instead (politely: #flash).
+  var CODE_EXPIRED = "This code has expired. Open My QR online for a new one; meanwhile use Tap (a code) or scan theirs.";
+  function codeExpiry() {
+    var qr = document.getElementById("qr");
+    var until = document.querySelector("time[data-code-until]");
+    var end = until ? Date.parse(until.getAttribute("datetime") || "") : NaN;
+    if (!qr || isNaN(end)) return;
+    var check = function () {
+      if (qr.hidden || Date.now() < end) return;
+      qr.hidden = true;
+      say(CODE_EXPIRED, "notice bad");
+    };
+    check();
+    // Timers sleep with the phone: looked at again whenever the page is seen.
+    if (!qr.hidden) setTimeout(check, Math.min(end - Date.now() + 1000, 2147483647));
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) check(); });
+    window.addEventListener("pageshow", check);
   }
   window.addEventListener("online", function () {
+    // The network is back: what the page does goes through again (its lists, its forms), so it
+    // is no longer marked for the copy it came as. A Wi-Fi that reaches nothing never says so.
+    if (document.body) document.body.removeAttribute("data-kept-at");
     offlineMark();
     document.querySelectorAll("[data-send-error]").forEach(function (note) { note.remove(); });
   });
@@ -736,6 +777,15 @@
     if (worker && signedIn()) worker.postMessage({ type: "signed-in", account: signedIn() });
   }
 
+  // A page that names nobody (signed out, the account deleted): the worker forgets every kept
+  // page, even where the browser ignores Clear-Site-Data (iOS before 17). Only from a page
+  // that came as it should (200): an error page names nobody either, and a 503 while the
+  // database is away must not take the copies the person needs just then.
+  function sayNobodyIsSignedIn(worker) {
+    var entry = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (worker && entry && entry.responseStatus === 200) worker.postMessage({ type: "signed-in", account: "" });
+  }
+
   function keepThisPage(worker, changed) {
     if (worker) worker.postMessage({ type: "keep-page", url: window.location.href, changed: !!changed });
   }
@@ -851,6 +901,8 @@
     // At once, not at "load": the worker also reads it off the page as it comes (sw-cache.js).
     sayWhoIsSignedIn(navigator.serviceWorker.controller);
     window.addEventListener("load", registerWorker);
+  } else if ("serviceWorker" in navigator && document.body && !document.body.hasAttribute("data-offline-page")) {
+    sayNobodyIsSignedIn(navigator.serviceWorker.controller);
   }
   // The offline page names nobody (kept for whoever is signed in here, sw-cache.js), but the
   // worker knows whose swaps wait, and sends them as the network comes back.

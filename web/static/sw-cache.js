@@ -13,6 +13,10 @@
 // account's kept pages go at once. For a worker started again offline, the kept pages name
 // the account (all the same one: a page kept as the account changed makes them name none,
 // and nothing is served until a page says whose it is).
+//
+// A kept copy served in place of the network's answer carries when it was kept on its <body>
+// (data-kept-at): a venue's Wi-Fi that says it is connected and reaches nothing leaves
+// navigator.onLine true, and app.js marks the page "Offline" from this instead.
 var ReachoutCache = (function () {
   "use strict";
 
@@ -23,7 +27,13 @@ var ReachoutCache = (function () {
   var PREFIX = "reachout-";
   var PAGES = "reachout-pages";
   var TAG = "x-reachout-account";
+  var KEPT_AT = "x-reachout-kept-at";
+  // The offline page in two wordings: a page never kept, or a form that may not have gone.
   var OFFLINE_URL = REACHOUT_URLS.offline;
+  var OFFLINE_SENT_URL = OFFLINE_URL + "?sent=1";
+  // The network's answer when it, not our server, gave up (a proxy) or our database is away:
+  // a kept page is better than that error page.
+  var GAVE_UP = [502, 503, 504];
   // My card, my QR and my contacts: what someone needs at a venue, as the route table has
   // them (put in front of sw.js by the server). Not /c/<token>: those are other people's
   // cards, which stay on the server.
@@ -57,7 +67,9 @@ var ReachoutCache = (function () {
     return caches.open(staticCache).then(function (cache) {
       // Without the cookie: the offline page would carry the installing account (its id, its
       // badge) to whoever is signed in here later.
-      return cache.addAll(shell.concat([new Request(OFFLINE_URL, { cache: "reload", credentials: "omit" })]));
+      return cache.addAll(shell.concat([OFFLINE_URL, OFFLINE_SENT_URL].map(function (url) {
+        return new Request(url, { cache: "reload", credentials: "omit" });
+      })));
     });
   }
 
@@ -174,15 +186,36 @@ var ReachoutCache = (function () {
     keptAt[key] = Date.now();
     var headers = new Headers(response.headers);
     headers.set(TAG, whose);
+    headers.set(KEPT_AT, new Date().toISOString());
     var tagged = new Response(response.body, {
       status: response.status, statusText: response.statusText, headers: headers,
     });
     return caches.open(PAGES).then(function (cache) { return cache.put(key, tagged); });
   }
 
-  function offlinePage() {
-    return caches.match(OFFLINE_URL, { cacheName: staticCache }).then(function (hit) {
+  // ``sent``: for a form sent with no network, which says it may not have reached us.
+  function offlinePage(sent) {
+    var wanted = sent ? OFFLINE_SENT_URL : OFFLINE_URL;
+    return caches.match(wanted, { cacheName: staticCache }).then(function (hit) {
+      return hit || caches.match(wanted);
+    }).then(function (hit) {
+      // Kept by an older worker, before there were two.
       return hit || caches.match(OFFLINE_URL);
+    });
+  }
+
+  // A kept page as it is served instead of the network's answer: with when it was kept on its
+  // <body> (the Date it came with, for a copy kept before that was noted).
+  function marked(kept) {
+    var when = kept.headers.get(KEPT_AT) || kept.headers.get("date") || "";
+    var at = new Date(when);
+    var stamp = isNaN(at.getTime()) ? "" : at.toISOString();
+    return kept.text().then(function (html) {
+      var headers = new Headers(kept.headers);
+      headers.delete("content-length");
+      return new Response(html.replace(/<body(?=[\s>])/, '<body data-kept-at="' + stamp + '"'), {
+        status: kept.status, statusText: kept.statusText, headers: headers,
+      });
     });
   }
 
@@ -218,6 +251,8 @@ var ReachoutCache = (function () {
   function page(request, url, later) {
     var key = pageKey(url);
     var home = url.origin === self.location.origin && url.pathname === REACHOUT_URLS.home;
+    // "/" sends a signed-in person to their QR: with no network, show the kept one.
+    var wanted = key || (home ? url.origin + REACHOUT_URLS.share : null);
     return fetch(request).then(function (response) {
       var copy = worthKeeping(response) ? response.clone() : null;
       var read = accountOf(response).then(function (whose) {
@@ -232,12 +267,11 @@ var ReachoutCache = (function () {
       if (key && (response.status === 404 || response.status === 410)) {
         later(caches.open(PAGES).then(function (cache) { return cache.delete(key); }));
       }
-      return response;
+      if (!wanted || GAVE_UP.indexOf(response.status) < 0) return response;
+      return lastCopy(wanted).then(function (hit) { return hit ? marked(hit) : response; });
     }).catch(function () {
-      // "/" sends a signed-in person to their QR: offline, show the kept one.
-      var wanted = key || (home ? url.origin + REACHOUT_URLS.share : null);
       return (wanted ? lastCopy(wanted) : Promise.resolve(null)).then(function (hit) {
-        return hit || offlinePage();
+        return hit ? marked(hit) : offlinePage(false);
       });
     });
   }
@@ -276,13 +310,21 @@ var ReachoutCache = (function () {
       // page, which says nothing reached us and Back has the form, not the browser's own.
       if (request.mode !== "navigate" || url.origin !== self.location.origin) return null;
       return fetch(request).then(function (response) {
+        // A form's answer that is a page says who is signed in now, as page() reads it: Sign
+        // out's own page names nobody, so no copy is kept for whoever comes next where the
+        // browser does not clear them itself (Clear-Site-Data, partly ignored before iOS 17).
+        var read = accountOf(response).then(function (whose) {
+          return whose === null ? null : signedIn(whose);
+        }).catch(function () {});
+        reading = read;
+        later(read);
         // A navigation's redirect comes back unopened: our forms redirect once they worked.
         var worked = response.ok || response.type === "opaqueredirect";
         if (!worked) return response;
         // The form did its work: a copy that could not be forgotten is no reason to say
         // "You're offline" (what the catch below would).
         return forgetAfter(url).catch(function () {}).then(function () { return response; });
-      }).catch(offlinePage);
+      }).catch(function () { return offlinePage(true); });
     }
     if (url.origin !== self.location.origin) return null;
     if (isVersionedStatic(url)) return fromStatic(request);
