@@ -157,12 +157,13 @@ async def followup_change(request: Request) -> Response:
     error, undo = None, None
     if action == "done":
         # A page shown before the follow-up was turned off elsewhere: it stays off, and no
-        # "Undo" is offered that would reopen it (mark_done changes an open one only).
+        # "Undo" is offered that would reopen it (mark_done changes an open one only; so
+        # does turn_off, for one done elsewhere).
         if await sql.run(pool, "followups.mark_done", id=followup["id"], owner_id=owner_id):
             undo = "done"
     elif action == "off":
-        await sql.run(pool, "followups.turn_off", id=followup["id"], owner_id=owner_id)
-        undo = "off"
+        if await sql.run(pool, "followups.turn_off", id=followup["id"], owner_id=owner_id):
+            undo = "off"
     elif action == "undo":
         await sql.run(pool, "followups.reopen", id=followup["id"], owner_id=owner_id)
     else:

@@ -76,9 +76,11 @@ WHERE id = :id AND owner_id = :owner_id
 RETURNING id
 
 -- name: turn_off$
--- No reminder for this contact.
+-- No reminder for this contact: an open follow-up only, as mark_done (a stale page's "No
+-- reminder" on one done elsewhere leaves it done, with nothing to undo: reopen would list
+-- it again).
 UPDATE followups SET status = 'off', updated_at = now()
-WHERE id = :id AND owner_id = :owner_id
+WHERE id = :id AND owner_id = :owner_id AND status = 'open'
 RETURNING id
 
 -- name: snooze$

@@ -80,6 +80,23 @@ async def test_an_older_release_starting_leaves_the_newer_releases_functions(dat
     assert "python -m server migrate --logic" in said[0]
 
 
+async def test_a_migration_renamed_since_is_no_newer_release(database, caplog):
+    """Review r57: a name recorded by a release that ran 0025_roster_tiers (renamed since)
+    is not past this release's migrations: logic.sql is applied, as it always was."""
+    conn = await asyncpg.connect(database)
+    try:
+        await conn.execute(
+            "INSERT INTO schema_migrations (name, checksum) VALUES ('0025_roster_tiers', $1)",
+            "0" * 64,
+        )
+        with caplog.at_level(logging.WARNING, logger="server.db.migrations"):
+            assert await apply_migrations(conn) == []
+    finally:
+        await conn.close()
+    assert await _blocked_between(database) is False
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
 async def test_with_no_newer_migrations_logic_sql_is_applied_as_before(database, caplog):
     conn = await asyncpg.connect(database)
     try:

@@ -139,3 +139,23 @@ async def test_without_javascript_reach_out_says_an_off_reminder_stays_off(new_p
     assert "You turned off the reminder about Mia Chen: it stays off." in said
     assert "marked done" not in said
     assert await pool.fetchval("SELECT status FROM followups WHERE owner_id = 1") == "off"
+
+
+async def test_no_reminder_from_a_stale_page_leaves_one_done_elsewhere_done(
+    new_phone, pool, push, app
+):
+    """Review r57: the page shown before she marked it done on her other phone still offers
+    "No reminder"; tapped, it must not turn done into off, nor offer an Undo that lists Mia
+    again and pushes her overdue reminder."""
+    dana, _ = await swapped(new_phone)
+    dana_phone = await subscribe(dana, push)
+    stale = await contact_page(dana, pool)
+    assert (await tap(dana, stale, "Mark done")).status_code == 200  # her other phone
+    await make_due(pool)
+    answer = await tap(dana, stale, "No reminder")
+    assert answer.status_code == 200
+    assert button(soup(answer), "Undo") is None
+    assert (await pool.fetchrow(FOLLOWUP))["status"] == "done"
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    assert push.received_for(dana_phone) == []

@@ -222,12 +222,20 @@ var ReachoutCache = (function () {
   function fromStatic(request) {
     return caches.open(staticCache).then(function (cache) {
       return cache.match(request).then(function (hit) {
+        // An older kept page asks for an older version, which no server has any more (a
+        // version not a process's own is a 404: server/web/headers.py), or none answers: the
+        // current one is better than nothing.
+        var current = function () {
+          return caches.match(request, { ignoreSearch: true, cacheName: staticCache });
+        };
         return hit || fetch(request).then(function (response) {
-          if (response.status === 200) cache.put(request, response.clone());
-          return response;
+          if (response.status === 200) {
+            cache.put(request, response.clone());
+            return response;
+          }
+          return current().then(function (other) { return other || response; });
         }).catch(function (error) {
-          // An older kept page asks for an older version: the current one is better than nothing.
-          return caches.match(request, { ignoreSearch: true, cacheName: staticCache }).then(function (other) {
+          return current().then(function (other) {
             if (other) return other;
             throw error;
           });
