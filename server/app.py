@@ -41,7 +41,7 @@ from server.signin import move_routes as signin_move_routes
 from server.signin import passkey_routes as signin_passkey_routes
 from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
-from server.tap import codes
+from server.tap import bumps, codes
 from server.tap import routes as tap_routes
 from server.web import errors, limits, page_cache, release
 from server.web.auth import SessionBackend
@@ -120,7 +120,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.listener = Listener(direct_url, "bumps")
             await app.state.listener.start()
             try:
-                yield
+                # Bumps timed on PostgreSQL's clock, which every web machine shares.
+                async with bumps.clock_kept(pool):
+                    yield
             finally:
                 await app.state.listener.close()
         finally:

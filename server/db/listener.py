@@ -8,7 +8,10 @@ when it listens anew, every waiter is woken to re-read (a notification may have 
 lost in between), and until then waiters poll every ``POLL_SECONDS``, so a lost
 notification costs latency, never correctness. When the connection is lost
 (PostgreSQL restarting, the network cut) the listener says so once and reconnects,
-backing off with jitter, for as long as the process lives.
+backing off with jitter, for as long as the process lives. A connection that stops carrying
+data without being closed (a NAT or load balancer forgetting it) looks alive to the socket:
+so the listener asks it ``SELECT 1`` every ``PING_SECONDS``, and one not answered within
+``PING_TIMEOUT_SECONDS`` is dropped and counts as lost.
 """
 
 from __future__ import annotations
@@ -31,8 +34,13 @@ POLL_SECONDS = 0.5
 # Between tries to reconnect: the first wait and the longest.
 RECONNECT_FIRST_WAIT = 0.5
 RECONNECT_LONGEST_WAIT = 10.0
+# How often the connection is asked to answer, and how long it has to.
+PING_SECONDS = 30.0
+PING_TIMEOUT_SECONDS = 5.0
 # The database away, or refusing this connection for now (a role or database not there yet).
 CANNOT_LISTEN: tuple[type[BaseException], ...] = (*DATABASE_AWAY, asyncpg.PostgresError)
+# A ping not answered, or its connection unusable however it failed.
+NO_ANSWER: tuple[type[BaseException], ...] = (*CANNOT_LISTEN, asyncpg.InterfaceError)
 
 
 class Listener:
@@ -42,10 +50,12 @@ class Listener:
         self._conn: asyncpg.Connection | None = None
         self._waiting: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
         self._reconnecting: asyncio.Task[None] | None = None
+        self._pinging: asyncio.Task[None] | None = None
         self._closed = False
 
     async def start(self) -> None:
         """Listen, or if the database is away, say so and keep trying in the background."""
+        self._pinging = asyncio.get_running_loop().create_task(self._ping())
         if not await self._connect():
             log.warning("cannot LISTEN on %s yet; waiters poll meanwhile", self.channel)
             self._reconnect_soon()
@@ -68,12 +78,15 @@ class Listener:
 
     async def close(self) -> None:
         self._closed = True
-        if self._reconnecting is not None:
-            self._reconnecting.cancel()
+        for task in (self._reconnecting, self._pinging):
+            if task is not None:
+                task.cancel()
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
             conn.remove_termination_listener(self._lost)
-            await conn.close()
+            # A silent connection never answers the goodbye: dropped then (asyncpg aborts it).
+            with contextlib.suppress(*NO_ANSWER):
+                await conn.close(timeout=PING_TIMEOUT_SECONDS)
 
     def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         for event in self._waiting.get(str(payload), ()):
@@ -106,6 +119,20 @@ class Listener:
                 log.warning(
                     "listening on %s again after %.1f s", self.channel, time.monotonic() - since
                 )
+
+    async def _ping(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(PING_SECONDS)
+            conn = self._conn
+            if conn is None or conn.is_closed():
+                continue  # lost already: reconnecting
+            try:
+                async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+                    await conn.fetchval("SELECT 1")
+            except NO_ANSWER:
+                if conn is self._conn:  # not lost and replaced meanwhile
+                    log.warning("the LISTEN connection on %s stopped answering", self.channel)
+                    conn.terminate()  # calls _lost, its termination listener: reconnect
 
     @property
     def listening(self) -> bool:

@@ -17,11 +17,20 @@ order for everyone; one more it may add only if free at once, or it starts again
 all first (waiting for a lock while holding another could wait in a circle). ``NOTIFY bumps``
 wakes the requests waiting on a changed bump in whichever process holds them (one LISTEN
 connection per process, no reads while nothing changes).
+
+Bumps are timed on PostgreSQL's clock, not the web machine's: phones measure their offset
+against whichever web process answers ``/tap/clock``, and two machines' clocks apart by more
+than the 40 ms window would never pair a bump timed against one with one timed against the
+other. Each process measures its own clock's offset from PostgreSQL's at start and every
+``CLOCK_EVERY_SECONDS`` (``ServerClock``), so reading the time costs no query.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +38,7 @@ from typing import Any
 import asyncpg
 
 from server.db.listener import Listener
-from server.db.pool import Connection
+from server.db.pool import DATABASE_AWAY, Connection
 from server.db.queries import Queries
 from server.swaps.connect import SwapRefused, connect
 from server.tap.bump_pairing import (
@@ -42,9 +51,82 @@ from server.tap.bump_pairing import (
 )
 from server.web.limits import Rule
 
+# Samples per measurement of the offset: the one of the shortest round trip is kept, as NTP
+# does (its error is at most half that round trip, well under a millisecond in a data centre).
+CLOCK_SAMPLES = 5
+CLOCK_EVERY_SECONDS = 60.0
+# A measurement taking longer is given up: the last offset is kept.
+CLOCK_TIMEOUT_SECONDS = 5.0
+# The database away or refusing, or the pool closing: never the end of the process's time.
+CANNOT_MEASURE: tuple[type[BaseException], ...] = (
+    *DATABASE_AWAY,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
+
+
+class ServerClock:
+    """This process's clock, set to PostgreSQL's, which every web process shares."""
+
+    def __init__(self) -> None:
+        # Until first measured, or while the database is away from the start: this clock's own.
+        self.offset_ms = 0.0
+
+    def now_ms(self) -> float:
+        return time.time() * 1000 + self.offset_ms
+
+    async def measure(self, pool: asyncpg.Pool) -> bool:
+        """Set the offset from PostgreSQL's ``clock_timestamp()``; False (the last offset kept)
+        if the database cannot be asked now."""
+        best: tuple[float, float] | None = None
+        try:
+            async with asyncio.timeout(CLOCK_TIMEOUT_SECONDS), pool.acquire() as conn:
+                # Once first, so that no sample pays for preparing the query.
+                await conn.fetchval("SELECT clock_timestamp()")
+                for _ in range(CLOCK_SAMPLES):
+                    sent = time.time() * 1000
+                    there: datetime = await conn.fetchval("SELECT clock_timestamp()")
+                    back = time.time() * 1000
+                    # Read halfway through the round trip, as far as this side can tell.
+                    sample = (back - sent, there.timestamp() * 1000 - (sent + back) / 2)
+                    if sample[0] >= 0 and (best is None or sample < best):
+                        best = sample
+        except CANNOT_MEASURE:
+            # The requests say what is wrong; the time goes on from the last offset.
+            return False
+        if best is None:  # this clock stepped back during every sample
+            return False
+        self.offset_ms = best[1]
+        return True
+
+    async def keep(self, pool: asyncpg.Pool) -> None:
+        """Measure again every ``CLOCK_EVERY_SECONDS``, for as long as the process lives: either
+        clock may drift or be stepped (NTP) meanwhile."""
+        while True:
+            await asyncio.sleep(CLOCK_EVERY_SECONDS)
+            await self.measure(pool)
+
+
+# One per process, as its clock is: ``now_ms`` is read outside any request (wait_for_change).
+CLOCK = ServerClock()
+
 
 def now_ms() -> float:
-    return time.time() * 1000
+    """The time on PostgreSQL's clock, in milliseconds since the epoch, without asking it."""
+    return CLOCK.now_ms()
+
+
+@contextlib.asynccontextmanager
+async def clock_kept(pool: asyncpg.Pool) -> AsyncIterator[None]:
+    """``CLOCK`` measured now and kept while the body runs (a web process's lifespan)."""
+    await CLOCK.measure(pool)
+    keeping = asyncio.get_running_loop().create_task(CLOCK.keep(pool))
+    try:
+        yield
+    finally:
+        keeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeping
 
 
 def _moment(ms: float) -> datetime:

@@ -218,7 +218,8 @@ async def tap_guest(request: Request) -> Response:
 
 
 async def tap_clock(request: Request) -> Response:
-    """Server time, for the phone's clock offset (NTP-style, lowest round trip wins)."""
+    """Server time, for the phone's clock offset (NTP-style, lowest round trip wins): PostgreSQL's
+    clock as this process last measured it, the same whichever web machine answers."""
     return JSONResponse({"now": bumps.now_ms()}, headers={"cache-control": "no-store"})
 
 
