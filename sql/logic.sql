@@ -1574,3 +1574,110 @@ BEGIN
                          AND c.account_id <> email_shown_to_owner.account AND NOT a.guest);
 END
 $$;
+
+-- An owner's contacts matching what was typed, newest first from (from_at, from_id), each with
+-- whether it is in the first group of contacts.search (a word of the name starts with each
+-- word typed): `likes` and `starts` as contacts_page() makes them. Each contact is matched
+-- on its card as written, by key, then, only those, as shared with the owner (a company kept
+-- from them neither shows nor matches), as contacts.search describes. Inlined where it is used.
+CREATE OR REPLACE FUNCTION matching_contacts(owner bigint, likes text[], starts text[],
+                                             event bigint, from_at timestamptz, from_id bigint)
+RETURNS TABLE (first boolean, id bigint, met_at timestamptz, owner_id bigint,
+               contact_id bigint, event_id bigint, sharing text)
+LANGUAGE sql STABLE AS $$
+    SELECT (SELECT split_part(raw.match_text, E'\n', 1) ~ ALL (starts)
+            FROM cards raw WHERE raw.account_id = ct.contact_id),
+           ct.id, ct.met_at, ct.owner_id, ct.contact_id, ct.event_id, ct.sharing
+    FROM contacts ct
+    WHERE ct.owner_id = owner
+      AND (SELECT raw.match_text LIKE ALL (likes)
+           FROM cards raw WHERE raw.account_id = ct.contact_id)
+      AND (SELECT search_fold(c.name) || E'\n' || search_fold(c.headline) || E'\n'
+                  || search_fold(c.company) LIKE ALL (likes)
+           FROM shared_card(ct.contact_id, ct.owner_id) c)
+      AND (event IS NULL OR ct.event_id = event)
+      AND (ct.met_at, ct.id) < (from_at, from_id)
+    ORDER BY ct.met_at DESC, ct.id DESC
+$$;
+
+-- A page of contacts.search's contacts found (its comment says the rules): `lim` of them
+-- after the row (after_tier, after_at, after_id), or from the first. The first group, then
+-- the second, in one read of the list where it can: newest first, the first group's rows
+-- kept as met and the second's first page on the side, stopping once the first group fills
+-- the page; so a string few contacts match reads them once (twice as two queries, one per
+-- group: 52 ms at 10,000 contacts in a large database), and a common one stops as early.
+-- Only a page after a row of the first group that runs out of it reads the second group again,
+-- from its top.
+CREATE OR REPLACE FUNCTION contacts_page(owner bigint, pattern text, event bigint,
+                                         after_tier integer, after_at timestamptz,
+                                         after_id bigint, lim integer)
+RETURNS TABLE (tier integer, id bigint, met_at timestamptz, owner_id bigint,
+               contact_id bigint, event_id bigint, sharing text)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+    folded text := search_fold(pattern);
+    likes text[];
+    starts text[];
+    from_at timestamptz := coalesce(after_at, 'infinity');
+    from_id bigint := coalesce(after_id, 0);
+    firsts integer := 0;
+    seconds bigint[] := '{}';
+    r record;
+BEGIN
+    IF pattern IS NULL THEN
+        RETURN QUERY
+        SELECT 1, ct.id, ct.met_at, ct.owner_id, ct.contact_id, ct.event_id, ct.sharing
+        FROM contacts ct
+        WHERE ct.owner_id = owner AND (event IS NULL OR ct.event_id = event)
+          AND (ct.met_at, ct.id) < (from_at, from_id)
+        ORDER BY ct.met_at DESC, ct.id DESC
+        LIMIT lim;
+        RETURN;
+    END IF;
+    -- Each word typed (LIKE-escaped by like_pattern()), anywhere; and at a word's start in the
+    -- name (after a space or a mark: "luc" in Jean-Luc), unescaped for LIKE, then escaped for
+    -- a regular expression.
+    SELECT array_agg('%' || w || '%'),
+           array_agg('(^|[[:space:][:punct:]])'
+                     || regexp_replace(regexp_replace(w, '\\(.)', '\1', 'g'),
+                                       '([[:punct:]])', '\\\1', 'g'))
+    INTO likes, starts
+    FROM unnest(string_to_array(substr(folded, 2, length(folded) - 2), ' ')) w;
+    IF coalesce(after_tier, 1) = 2 THEN
+        RETURN QUERY
+        SELECT 2, m.id, m.met_at, m.owner_id, m.contact_id, m.event_id, m.sharing
+        FROM matching_contacts(owner, likes, starts, event, from_at, from_id) m
+        WHERE NOT m.first
+        LIMIT lim;
+        RETURN;
+    END IF;
+    FOR r IN SELECT * FROM matching_contacts(owner, likes, starts, event, from_at, from_id) LOOP
+        IF r.first THEN
+            tier := 1; id := r.id; met_at := r.met_at; owner_id := r.owner_id;
+            contact_id := r.contact_id; event_id := r.event_id; sharing := r.sharing;
+            RETURN NEXT;
+            firsts := firsts + 1;
+            EXIT WHEN firsts >= lim;
+        ELSIF after_at IS NULL AND cardinality(seconds) < lim THEN
+            seconds := seconds || r.id;
+        END IF;
+    END LOOP;
+    IF firsts >= lim THEN
+        RETURN;
+    END IF;
+    IF after_at IS NOT NULL THEN
+        -- After a row of the first group: the second one from its top.
+        seconds := ARRAY(SELECT m.id
+                         FROM matching_contacts(owner, likes, starts, event,
+                                                'infinity', 0) m
+                         WHERE NOT m.first
+                         LIMIT lim - firsts);
+    END IF;
+    RETURN QUERY
+    SELECT 2, ct.id, ct.met_at, ct.owner_id, ct.contact_id, ct.event_id, ct.sharing
+    FROM unnest(seconds[1:lim - firsts]) WITH ORDINALITY AS kept (cid, n)
+    JOIN contacts ct ON ct.id = kept.cid
+    ORDER BY kept.n;
+END
+$$;

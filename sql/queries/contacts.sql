@@ -78,77 +78,20 @@ SELECT (SELECT id FROM contacts WHERE owner_id = :viewer_id AND contact_id = :ow
 -- as the page gave them (:after_tier, :after_at, :after_id), as roster_page() does, never from
 -- that contact as it is now: renamed out of the first group, or removed, since the page was
 -- shown, the next page still skips no one and repeats no one.
--- Each group is read newest first through contacts_owner_recent and stops at the page: a
--- common word stops early, a string few match ("zqx") reads my contacts twice (10,000 in a
--- long memory). Each contact is first matched on its card as written, by key (a scalar
--- subquery: never a join over every card), on cards.match_text (the three fields folded
--- once, read from the index cards_match_text, one line each, so no word spans two fields):
--- LIKE ALL the words, then, only for those, their name's words against the start of each word
--- typed; only the rows that match are shared_card()-ed and matched again as shared with me,
--- each in a scalar subquery too: as a join, the first (custom) plans of a connection
--- hash-joined every card and sorted every contact found before keeping a page (30 ms for
--- "mar" at 10,000 contacts, against 2 in the generic plan).
--- What is typed is folded once, in an InitPlan (typed): in the plan the app's prepared
--- statement settles on, search_fold(:pattern) alone ran for every contact read, and a search
--- past 10,000 contacts took twice as long (p99 40 ms against 20). The cursor is compared as
--- one row value with never a NULL (place), so each page is an index range, searching or not.
-WITH typed AS (
-    SELECT array_agg('%' || w || '%') AS likes,
-           -- A word of the name starts here: the name's start, or after a space or a mark
-           -- ("luc" in Jean-Luc, "brien" in O'Brien); what was typed unescaped for LIKE, then
-           -- escaped for a regular expression.
-           array_agg('(^|[[:space:][:punct:]])'
-                     || regexp_replace(regexp_replace(w, '\\(.)', '\1', 'g'),
-                                       '([[:punct:]])', '\\\1', 'g')) AS starts
-    FROM (SELECT search_fold(:pattern::text) AS folded) f
-    CROSS JOIN LATERAL unnest(string_to_array(substr(f.folded, 2, length(f.folded) - 2), ' ')) w
-), place AS (
-    SELECT coalesce(:after_at::timestamptz, 'infinity') AS at,
-           coalesce(:after_id::bigint, 0) AS id,
-           -- The cursor's group, as the page gave it: 1 for everyone when nothing was typed.
-           CASE WHEN :pattern::text IS NULL THEN 1
-                ELSE coalesce(:after_tier::int, 1) END AS tier
-), found AS (
-    (SELECT 1 AS tier, ct.id, ct.met_at, ct.owner_id, ct.contact_id, ct.event_id, ct.sharing
-     FROM contacts ct
-     WHERE ct.owner_id = :owner_id
-       AND (:pattern::text IS NULL
-            OR (SELECT raw.match_text LIKE ALL ((SELECT likes FROM typed)::text[])
-                       AND split_part(raw.match_text, E'\n', 1)
-                           ~ ALL ((SELECT starts FROM typed)::text[])
-                FROM cards raw WHERE raw.account_id = ct.contact_id))
-       AND (:pattern::text IS NULL
-            OR (SELECT search_fold(c.name) || E'\n' || search_fold(c.headline) || E'\n'
-                       || search_fold(c.company) LIKE ALL ((SELECT likes FROM typed)::text[])
-                FROM shared_card(ct.contact_id, ct.owner_id) c))
-       AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
-       -- After the cursor in this group; a cursor in the second, nothing.
-       AND (ct.met_at, ct.id)
-           < ((SELECT CASE WHEN tier = 1 THEN at ELSE '-infinity' END FROM place),
-              (SELECT id FROM place))
-     ORDER BY ct.met_at DESC, ct.id DESC
-     LIMIT :limit)
-    UNION ALL
-    (SELECT 2, ct.id, ct.met_at, ct.owner_id, ct.contact_id, ct.event_id, ct.sharing
-     FROM contacts ct
-     WHERE :pattern::text IS NOT NULL
-       AND ct.owner_id = :owner_id
-       AND (SELECT raw.match_text LIKE ALL ((SELECT likes FROM typed)::text[])
-                   AND NOT split_part(raw.match_text, E'\n', 1)
-                           ~ ALL ((SELECT starts FROM typed)::text[])
-            FROM cards raw WHERE raw.account_id = ct.contact_id)
-       AND (SELECT search_fold(c.name) || E'\n' || search_fold(c.headline) || E'\n'
-                   || search_fold(c.company) LIKE ALL ((SELECT likes FROM typed)::text[])
-            FROM shared_card(ct.contact_id, ct.owner_id) c)
-       AND (:event_id::bigint IS NULL OR ct.event_id = :event_id)
-       -- A cursor in the first group: all of this one; in this one, after it.
-       AND (ct.met_at, ct.id)
-           < ((SELECT CASE WHEN tier = 2 THEN at ELSE 'infinity' END FROM place),
-              (SELECT id FROM place))
-     ORDER BY ct.met_at DESC, ct.id DESC
-     LIMIT :limit)
-    -- The first group is read first, the second only while the page is short.
-    LIMIT :limit
+-- The page's contacts come from contacts_page() (logic.sql): one read of the list newest first
+-- through contacts_owner_recent, the first group kept as met and the second's first page on
+-- the side, stopping once the first group fills the page. Each contact is first matched on its
+-- card as written, by key (a scalar subquery: never a join over every card), on
+-- cards.match_text (the three fields folded once, read from the index cards_match_text, one
+-- line each, so no word spans two fields): LIKE ALL the words, then, only for those, their
+-- name's words against the start of each word typed; only the rows that match are
+-- shared_card()-ed and matched again as shared with me, each in a scalar subquery too.
+-- What is typed is folded once, not for every contact read. The cursor is compared as one row
+-- value with never a NULL, so each page is an index range, searching or not.
+WITH found AS (
+    SELECT * FROM contacts_page(:owner_id, :pattern::text, :event_id::bigint,
+                                :after_tier::int, :after_at::timestamptz, :after_id::bigint,
+                                :limit)
 )
 SELECT f.tier, f.id, f.met_at, c.name, c.headline, c.company, c.photo_key,
        f.event_id, e.name AS event_name, f.sharing,
