@@ -11,7 +11,7 @@ from starlette.datastructures import MutableHeaders, QueryParams
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.web.templating import static_versions
+from server.web.templating import shipped_static_versions
 
 
 def style_hash(css: str) -> str:
@@ -71,7 +71,7 @@ class VersionedStatic:
     def __init__(self, app: ASGIApp, versions: Mapping[str, str] | None = None) -> None:
         self.app = app
         # Hashed as the pages hash them (once, at start-up): the versions this process sends.
-        self.versions = static_versions() if versions is None else versions
+        self.versions = shipped_static_versions() if versions is None else versions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         asked = QueryParams(scope.get("query_string", b"")).getlist("v")

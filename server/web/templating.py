@@ -35,6 +35,13 @@ def static_versions(directory: Path = STATIC_DIR) -> dict[str, str]:
     return versions
 
 
+@functools.cache
+def shipped_static_versions() -> dict[str, str]:
+    """``static_versions()`` of the files this release ships, hashed once per process: the
+    pages' URLs and the static route's check (``VersionedStatic``) read the same (read-only)."""
+    return static_versions()
+
+
 def time_ago(value: datetime, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     seconds = int((now - value).total_seconds())
@@ -83,7 +90,8 @@ def create_templates(
 
     static_prefix = urls.path("static", path="")
     static_urls = {
-        path: f"{static_prefix}{path}?v={version}" for path, version in static_versions().items()
+        path: f"{static_prefix}{path}?v={version}"
+        for path, version in shipped_static_versions().items()
     }
 
     def static(path: str) -> str:
