@@ -157,12 +157,22 @@ WHERE id = ANY(:ids::bigint[]) AND status = 'sending'
 
 -- name: mark_retry!
 -- A temporary failure (4xx reply, connection error): again after :retry_seconds seconds;
--- after :max_attempts tries it is failed instead, with the reason kept.
-UPDATE emails
-SET status = CASE WHEN attempts >= :max_attempts THEN 'failed' ELSE 'queued' END,
-    next_attempt_at = now() + make_interval(secs => :retry_seconds),
+-- after :max_attempts tries it is failed instead, with the reason kept. A reminder, summary
+-- or digest was timed for a waking hour of its reader, and its retry is too (as a push's:
+-- deliveries.mark_retry): a relay refusing from 21:00 must not mail her at 02:00. What
+-- someone does now (a code, a confirmation, "You met" after a swap) is retried at once.
+UPDATE emails e
+SET status = CASE WHEN e.attempts >= :max_attempts THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = CASE
+        WHEN e.kind IN ('reminder', 'summary', 'digest')
+            THEN waking_hour(coalesce((SELECT a.time_zone FROM accounts a
+                                       WHERE a.id = e.account_id), 'UTC'),
+                             retry.at)
+        ELSE retry.at
+    END,
     lease_until = NULL, last_status = :status, last_error = :error
-WHERE id = :id AND status = 'sending'
+FROM (SELECT now() + make_interval(secs => :retry_seconds) AS at) retry
+WHERE e.id = :id AND e.status = 'sending'
 
 -- name: mark_bounced!
 -- A permanent refusal (5xx) of the recipient: failed, and the address gets no more mail
