@@ -132,6 +132,7 @@ async def test_my_qr_saved_past_its_time_says_it_has_expired(new_phone_page: New
         await dana.reload()
         await expect(dana.locator("#qr svg")).to_be_visible()
         await expect(dana.locator("#flash")).to_be_empty()
+        await expect(dana.get_by_label("Or send this link")).to_be_visible()
 
         # The next day at the venue, the network still dead.
         await dana.clock.set_system_time(datetime.fromisoformat(until) + timedelta(hours=9))
@@ -139,6 +140,10 @@ async def test_my_qr_saved_past_its_time_says_it_has_expired(new_phone_page: New
         assert response is not None and response.from_service_worker
         await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
         await expect(dana.locator("#qr")).to_be_hidden()
+        # Its link goes with it: nothing offers to copy, share or send what no longer works.
+        await expect(dana.get_by_label("Or send this link")).to_be_hidden()
+        await expect(dana.get_by_role("button", name="Copy link")).to_be_hidden()
+        await expect(dana.get_by_role("button", name="Share…")).to_be_hidden()
         # Said in the page's polite status region.
         await expect(dana.locator("#flash[role=status][aria-live=polite]")).to_have_text(EXPIRED)
 

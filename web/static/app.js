@@ -214,7 +214,8 @@
 
   // My QR opened past the time its code works until (the copy saved on this phone, or the page
   // left open overnight): a visitor scanning it would be told it no longer works. The code
-  // goes, and the person is told what to do instead (politely: #flash).
+  // goes, with the link it carries (Copy link, Share, the link to send), and the person is told
+  // what to do instead (politely: #flash).
   var CODE_EXPIRED = "This code has expired. Open My QR online for a new one; meanwhile use Tap (a code) or scan theirs.";
   function codeExpiry() {
     var qr = document.getElementById("qr");
@@ -224,6 +225,7 @@
     var check = function () {
       if (qr.hidden || Date.now() < end) return;
       qr.hidden = true;
+      document.querySelectorAll("[data-code-link]").forEach(function (part) { part.hidden = true; });
       say(CODE_EXPIRED, "notice bad");
     };
     check();
