@@ -27,6 +27,7 @@ EXPIRED = (
     "meanwhile use Tap (a code) or scan theirs."
 )
 NOT_SAVED = "This page isn't saved on this phone; My QR and the pages you opened online are."
+NOTHING_SAVED = re.compile(r"No pages are saved on this phone yet: sign in and open My QR")
 MAY_NOT_HAVE_REACHED = "What you sent from here may not have reached Reachout"
 
 
@@ -175,6 +176,9 @@ async def test_signed_out_where_clear_site_data_is_ignored_keeps_nothing_of_mine
                 dana.get_by_role("heading", level=1, name="You're offline")
             ).to_be_visible()
             await expect(dana.get_by_text(DANA.name)).to_have_count(0)
+            # Nor does it promise pages saved here: none are now.
+            await expect(dana.get_by_text(NOTHING_SAVED)).to_be_visible()
+            await expect(dana.get_by_text(NOT_SAVED)).to_have_count(0)
 
 
 async def test_the_offline_page_says_what_happened_to_a_page_or_a_form(

@@ -33,6 +33,7 @@
     if (window.ReachoutReminders) window.ReachoutReminders.setup();
     expire();
     codeExpiry();
+    nothingKept();
     reveal("[data-print]", typeof window.print === "function", function () { window.print(); });
     reveal("[data-share]", typeof navigator.share === "function", function (button) {
       navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(function () {});
@@ -210,6 +211,19 @@
     var time = at.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
     if (at.toDateString() === new Date().toDateString()) return " at " + time;
     return " on " + at.toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" }) + ", " + time;
+  }
+
+  // The offline page tells of My QR and the pages opened online, saved on this phone: on one
+  // that keeps none (signed out, or nothing opened yet) it says so instead. The service worker
+  // keeps them in one cache, "reachout-pages" (sw-cache.js).
+  function nothingKept() {
+    var line = document.querySelector("[data-nothing-kept]");
+    if (!line || !window.caches) return;
+    caches.has("reachout-pages").then(function (has) {
+      return has ? caches.open("reachout-pages").then(function (cache) { return cache.keys(); }) : [];
+    }).then(function (kept) {
+      if (!kept.length) line.textContent = line.dataset.nothingKept;
+    }).catch(function () {});
   }
 
   // My QR opened past the time its code works until (the copy saved on this phone, or the page
