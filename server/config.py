@@ -19,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "test")
 # Where `make run` starts its local mail sink (python -m server mail-sink), and sends to.
 DEV_SMTP_URL = "smtp://127.0.0.1:8025"
+# Where production may run on http:// (tried on this computer): nothing leaves it in clear.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 # Hosts of the push services browsers use; a subscription elsewhere is refused.
 DEFAULT_PUSH_SERVICES = (
     "fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com"
@@ -143,6 +145,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"BASE_URL must be an http(s) URL, not {base_url!r}")
+    if production and parts.scheme != "https" and parts.hostname not in LOCAL_HOSTS:
+        # Every email link, and List-Unsubscribe (RFC 8058 one-click needs https), carries
+        # BASE_URL, and cookies are Secure only on https: on http they all go out in clear.
+        raise SettingsError(
+            f"BASE_URL must start with https:// in production, not {base_url!r}"
+            " (http:// is only for localhost)"
+        )
 
     region = environ.get("DEFAULT_PHONE_REGION", "US").upper()
     if len(region) != 2 or not region.isalpha():

@@ -133,3 +133,37 @@ def test_what_needs_a_session_goes_to_database_url_unless_a_direct_url_is_given(
         load_settings(
             {"REACHOUT_DATA_DIR": str(tmp_path), "DATABASE_DIRECT_URL": "postgresql://db/app"}
         )
+
+
+def _production(tmp_path, base_url: str) -> dict[str, str]:
+    return {
+        "REACHOUT_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": "postgresql://db/reachout",
+        "BASE_URL": base_url,
+        "VAPID_PRIVATE_KEY": "k" * 43,
+        "VAPID_SUBJECT": "mailto:ops@reachout.example",
+        "SMTP_URL": "smtp://reachout:secret@mail.example:587",
+        "MAIL_FROM": "Reachout <hello@reachout.example>",
+        "REACHOUT_DATA_DIR": str(tmp_path),
+    }
+
+
+def test_production_refuses_an_http_base_url(tmp_path):
+    """Email links and List-Unsubscribe (RFC 8058 one-click needs https) carry BASE_URL, and
+    cookies are Secure only on https: production on http would send them all in clear."""
+    with pytest.raises(SettingsError, match=r"BASE_URL must start with https://") as refused:
+        load_settings(_production(tmp_path, "http://reachout.example"))
+    assert "http://reachout.example" in str(refused.value)
+    https = load_settings(_production(tmp_path, "https://reachout.example"))
+    assert https.base_url == "https://reachout.example" and https.secure_cookies
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost:8000", "http://127.0.0.1:8000"])
+def test_production_on_this_computer_may_use_http(tmp_path, base_url):
+    assert load_settings(_production(tmp_path, base_url)).base_url == base_url
+
+
+def test_development_keeps_http_base_urls(tmp_path):
+    environ = {"REACHOUT_DATA_DIR": str(tmp_path), "BASE_URL": "http://192.168.1.20:8000"}
+    assert load_settings(environ).base_url == "http://192.168.1.20:8000"

@@ -53,10 +53,12 @@ SNOOZE_DAYS = 7
 # What unsubscribing stops, and what still comes: a code someone asks for where they are
 # (sign in, delete, merge, confirm it's you), and a confirmation Settings asks for, at most
 # once a week (mail.confirm_refused), whose button subscribes the address again.
-_UNSUBSCRIBED = (
-    "Reachout will send no more reminders or updates to {address}. Codes you ask for still"
-    " come, and a confirmation asked for in Reachout's settings at most once a week."
+# The question says it too, in the same words, so question and answer agree.
+_STILL_COMES = (
+    "Codes you ask for still come, and a confirmation asked for in Reachout's settings at most"
+    " once a week."
 )
+_UNSUBSCRIBED = "Reachout will send no more reminders or updates to {address}. " + _STILL_COMES
 
 
 def _page(request: Request, **context: object) -> Response:
@@ -89,7 +91,7 @@ async def unsubscribe(request: Request) -> Response:
     return _page(
         request,
         heading="Unsubscribe",
-        text=f"Stop all email from Reachout to {address}?",
+        text=f"Stop reminders and updates from Reachout to {address}? {_STILL_COMES}",
         button="Unsubscribe",
     )
 
@@ -288,6 +290,16 @@ async def followup(request: Request) -> Response:
         if changed is not None:
             return _answered(request)
         handled = True
+    if item["status"] == "off":
+        # "No reminder" in the app since this email: neither done nor snoozed, and left so
+        # (checked before ``pressed``, which a snooze then "No reminder" would leave untrue).
+        return _page(
+            request,
+            heading="Reminders are off",
+            text=f"You turned off reminders about {name} in Reachout; nothing more will come"
+            " about them.",
+            done=True,
+        )
     if handled and query.get("pressed") == "1":
         # The button's answer (its POST redirects here), now that it is done or snoozed.
         text = (

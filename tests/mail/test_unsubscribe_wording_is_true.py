@@ -19,6 +19,24 @@ async def test_unsubscribe_says_codes_still_come(new_phone, mail, app):
         assert "no more email" not in said and "sends no email" not in said
 
 
+async def test_the_unsubscribe_question_asks_what_the_button_does(new_phone, mail, app):
+    """The question and its answer agree: codes asked for still come, so it does not ask to
+    stop all email."""
+    _, mia = await leaves_details(new_phone)
+    met = await sent_once(app, mail)
+    unsubscribe = link_in(met, "/m/unsubscribe")
+    question = text_of(await mia.get(unsubscribe))
+    assert "Stop reminders and updates from Reachout to mia@example.com?" in question
+    assert "Codes you ask for still come" in question
+    assert "all email" not in question
+    answer = text_of(await mia.post(unsubscribe, {}))
+    still_comes = (
+        "Codes you ask for still come, and a confirmation asked for in Reachout's settings at"
+        " most once a week."
+    )
+    assert still_comes in question and still_comes in answer
+
+
 async def test_you_met_does_not_promise_nothing_more_will_come(new_phone, mail, app):
     await leaves_details(new_phone)
     message = (await sent_once(app, mail)).message
