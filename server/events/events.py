@@ -18,7 +18,7 @@ from server.db import time_zones
 from server.db.queries import Queries
 from server.web import signing
 from server.web.auth import viewer
-from server.web.errors import Titled
+from server.web.errors import NoCard, Titled, from_our_email
 from server.web.forms import text
 from server.web.urls import url_path
 
@@ -230,6 +230,11 @@ def join_url(request: Request, code: str) -> str:
 async def load_event(request: Request, *, organizer: bool = False) -> Any:
     """The event in the URL, seen by the current account; 404 unless they may see it."""
     account_id = viewer(request).account_id
+    if account_id is None and from_our_email(request):
+        # Our email's link (the digest's people and event pages) in a browser not signed in,
+        # often the mail app's own: "Sign in to open this", leading back here, as Follow-ups
+        # does. Said before looking at the event, so it reveals nothing about the id either.
+        raise NoCard(404, "")
     event = await request.app.state.sql.run(
         request.app.state.pool,
         "events.get",

@@ -279,16 +279,17 @@ WHERE id IN (SELECT subscription_id FROM done)
 -- instead. Never at night for its person (waking_hour() in logic.sql): a reminder at 21:00
 -- meeting a spell of 429s or 5xx would otherwise buzz at 01:00. A reminder, a summary or a
 -- digest goes at its owner's waking hour from then; a request to connect keeps the rule it
--- was queued by (requests.create): at once while its event is on, else at a waking hour of
--- the one asked. Only rows retried come here: the owner is looked up for them alone.
+-- was queued by (requests.create): at once while its event is on (closed or not), else at a
+-- waking hour of the one asked. Only rows retried come here: the owner is looked up for them
+-- alone.
 UPDATE deliveries d
 SET status = CASE WHEN d.attempts >= :max_attempts THEN 'failed' ELSE 'queued' END,
     next_attempt_at = CASE
         WHEN d.request_id IS NOT NULL
              AND EXISTS (SELECT 1 FROM connect_requests r JOIN events e ON e.id = r.event_id
-                         WHERE r.id = d.request_id AND e.closed_at IS NULL
-                           AND retry.at BETWEEN e.starts_at - interval '2 hours'
-                                            AND e.ends_at + interval '2 hours')
+                         WHERE r.id = d.request_id
+                           AND retry.at BETWEEN e.starts_at - event_grace()
+                                            AND e.ends_at + event_grace())
             THEN retry.at
         ELSE waking_hour(
             coalesce((SELECT a.time_zone FROM accounts a

@@ -194,14 +194,15 @@ SELECT removed_address(:event_id, :address)
 -- Who joined an event, for its organizer (listed or not), newest first: name and headline,
 -- with whether they are on the roster, and whether they left since. Those who left stay
 -- listed, marked: the organizer can still remove someone who left (else they could come
--- back with the code). Those removed are not: nothing is left to do about them. :pattern (a
--- LIKE pattern, escaped; NULL: everyone) finds someone by name or headline, folded as the
--- contacts search folds them (cards.match_text: name, headline and company, a line each);
--- by company too only someone on the roster now, who shows it there: the join page tells
--- the others the organizer sees them by name and headline alone, and a search for a company
--- must not name who works there. :limit of them. Not someone who blocked :organizer_id or
--- whom they blocked: a block hides the two from each other everywhere (events.stats still
--- counts them).
+-- back with the code). Those removed are not: nothing is left to do about them. :pattern
+-- (like_pattern()'s, as contacts.search takes it; NULL: everyone) finds someone by name or
+-- headline as the contacts search does: every word typed, in any order ("lee dana",
+-- "recruiter dana"), folded as it folds them (cards.match_text: name, headline and company, a
+-- line each, so no word spans two); by company too only someone on the roster now, who shows
+-- it there: the join page tells the others the organizer sees them by name and headline
+-- alone, and a search for a company must not name who works there. :limit of them. Not
+-- someone who blocked :organizer_id or whom they blocked: a block hides the two from each
+-- other everywhere (events.stats still counts them).
 SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at,
        ea.left_at IS NOT NULL AS left_event
 FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
@@ -211,7 +212,12 @@ WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
        OR CASE WHEN ea.listed AND ea.left_at IS NULL THEN c.match_text
                ELSE split_part(c.match_text, E'\n', 1) || E'\n'
                     || split_part(c.match_text, E'\n', 2)
-          END LIKE (SELECT search_fold(:pattern)))
+          END LIKE ALL (ARRAY(
+              -- The words typed, each as '%word%' (as contacts_page() in logic.sql splits them);
+              -- ARRAY(): worked out once for the statement, not for each attendee.
+              SELECT '%' || w || '%'
+              FROM search_fold(:pattern) f,
+                   unnest(string_to_array(substr(f, 2, length(f) - 2), ' ')) w)))
 ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT :limit
 

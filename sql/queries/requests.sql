@@ -1,7 +1,8 @@
 -- name: create$
 -- Ask to connect; queues the push for every device of the person asked, in one statement:
--- at once while the event is on (its hours with two hours' grace either side, as
--- current_event() reads them: an evening mixer's requests are for the room, now), and
+-- at once while the event is on, closed or not (its hours with event_grace() either side, as
+-- current_event() reads them: an evening mixer's requests are for the room, now; closing
+-- stops newcomers, and those there go on meeting), and
 -- otherwise at a waking hour of theirs (waking_hour() in logic.sql: someone browsing the
 -- list days later, in another time zone, wakes nobody; it goes at 09:00 their time).
 -- Asking again after withdrawing brings the same request back, and notifies nobody who was
@@ -59,9 +60,9 @@ WITH present AS (
     INSERT INTO deliveries (request_id, subscription_id, next_attempt_at)
     SELECT unheard.id, s.id,
            CASE WHEN EXISTS (SELECT 1 FROM events e
-                             WHERE e.id = :event_id AND e.closed_at IS NULL
-                               AND now() BETWEEN e.starts_at - interval '2 hours'
-                                             AND e.ends_at + interval '2 hours')
+                             WHERE e.id = :event_id
+                               AND now() BETWEEN e.starts_at - event_grace()
+                                             AND e.ends_at + event_grace())
                 THEN now()
                 ELSE waking_hour(coalesce(a.time_zone, 'UTC'), now())
            END
