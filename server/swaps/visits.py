@@ -14,8 +14,13 @@ from server.cards import share_tokens
 from server.web.auth import viewer
 from server.web.errors import Titled
 
-EXPIRED = "This code has expired. Ask them to show their QR code again."
-REPLACED = "This code was replaced by a newer one. Ask them to show their QR code again."
+# Said for a code scanned and a link sent alike, and without the card's name: a code made new
+# or past its time must not tell whoever holds it whose card it was.
+EXPIRED = "This link has expired. Ask them to show their QR code again or send a new link."
+REPLACED = (
+    "This link was replaced by a newer one."
+    " Ask them to show their QR code again or send a new link."
+)
 UNKNOWN = "We don't recognise this code. Check the link, or ask them to show their QR code again."
 SELF = "This is your own card. Show this QR code to someone else to swap details."
 DELETED = (

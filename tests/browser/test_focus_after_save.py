@@ -18,7 +18,7 @@ async def test_save_on_settings_leaves_focus_on_save_not_down_the_page(
     await dana.goto("/settings")
     preferences = dana.locator("#preferences")
     await preferences.get_by_label("In 3 days (09:00)").check()
-    save = preferences.get_by_role("button", name="Save", exact=True)
+    save = preferences.get_by_role("button", name="Save reminder settings", exact=True)
     await save.scroll_into_view_if_needed()
     scrolled_before: int = await dana.evaluate("() => window.scrollY")
     await save.tap()

@@ -70,7 +70,7 @@ async def test_settings_take_the_person_to_a_refused_time_zone(new_phone_page: N
     zone = dana.get_by_label(re.compile(r"^Time zone"))
     await zone.fill("Nowhere/Land")
     form = dana.locator("form", has=zone)
-    save = form.get_by_role("button", name=re.compile(r"^Save"))
+    save = form.get_by_role("button", name="Save reminder settings")
     await save.scroll_into_view_if_needed()
     await save.tap()
     zone = dana.get_by_label(re.compile(r"^Time zone"))
@@ -82,7 +82,7 @@ async def test_settings_take_the_person_to_a_refused_time_zone(new_phone_page: N
     use_mine = dana.get_by_role("button", name="Use this phone's time zone (Asia/Tokyo)")
     await use_mine.tap()
     await expect(zone).to_have_value("Asia/Tokyo")
-    await dana.locator("form", has=zone).get_by_role("button", name=re.compile(r"^Save")).tap()
+    await dana.locator("form", has=zone).get_by_role("button", name="Save reminder settings").tap()
     await expect(dana.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
 
 

@@ -177,7 +177,7 @@ async def test_a_note_typed_offline_outlives_a_reload_and_is_saved_once_online(
     await note_offline(dana, note)
     promised = dana.get_by_label("I promised them")
     await promised.fill("The deck, by Friday")
-    await dana.get_by_role("button", name="Save", exact=True).tap()
+    await dana.get_by_role("button", name="Save give and get", exact=True).tap()
     # Its answer reads as the note's did: wait for both to be kept on the phone.
     await dana.wait_for_function(
         "() => Object.keys(localStorage).filter((k) => k.startsWith('reachout-draft:'))"
@@ -277,7 +277,7 @@ async def test_a_note_typed_and_never_saved_comes_back_saying_so(
     await mias_page(dana)
     await dana.get_by_label("My private note").fill("Knows the Lisbon team")
     await dana.get_by_label("I promised them").fill("An intro")
-    await dana.get_by_role("button", name="Save", exact=True).tap()
+    await dana.get_by_role("button", name="Save give and get", exact=True).tap()
     await expect(dana.get_by_role("status").filter(has_text="Your reminder")).to_be_visible()
     await dana.reload()
     await expect(dana.get_by_label("My private note")).to_have_value("Knows the Lisbon team")

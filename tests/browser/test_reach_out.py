@@ -44,7 +44,7 @@ async def test_without_javascript_reach_out_offers_the_link(new_phone_page: NewP
     refused: list[str] = []
     dana.on("console", lambda message: refused.append(message.text))
     reach_out = dana.get_by_role("region", name="Reach out")
-    await reach_out.get_by_role("button", name="Email", exact=True).tap()
+    await reach_out.get_by_role("button", name="Email Mia Chen", exact=True).tap()
 
     await expect(dana.get_by_role("heading", level=1, name="Write to Mia Chen")).to_be_visible()
     button = dana.get_by_role("link", name="Open your email app to write to Mia")
@@ -72,7 +72,7 @@ async def test_with_javascript_reach_out_updates_in_place_and_opens_the_link(
              (event) => { window.__opened = event.detail.value; })"""
     )
     reach_out = dana.get_by_role("region", name="Reach out")
-    await reach_out.get_by_role("button", name="Email", exact=True).tap()
+    await reach_out.get_by_role("button", name="Email Mia Chen", exact=True).tap()
     await expect(dana.get_by_role("button", name="Undo")).to_be_visible()
     # htmx fires the event after the swap settles, a moment after "Undo" shows.
     opened = await (await dana.wait_for_function("() => window.__opened")).json_value()

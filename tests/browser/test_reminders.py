@@ -409,7 +409,7 @@ async def test_saving_how_and_when_reminders_come_updates_what_the_page_says_of_
     preferences = dana.locator("#preferences")
     await preferences.get_by_label("In 3 days (09:00)").check()
     await preferences.get_by_label("By push", exact=True).check()
-    await preferences.get_by_role("button", name="Save").tap()
+    await preferences.get_by_role("button", name="Save reminder settings").tap()
     await expect(preferences.get_by_role("status")).to_have_text("Saved.")
     # Saved in place: the rest of the page says the new settings, with no reload.
     await expect(dana.locator("#push")).to_contain_text("Three days after you meet someone")

@@ -14,7 +14,10 @@ from tests.browser.ui import contact_links as listed
 
 ZOE = Card(name="Zoe Smith", email="zoe@example.com")
 NOT_IN_YOUR_LIST = "That contact is not in your list."  # contacts.load_contact's 404
-REPLACED = "This code was replaced by a newer one. Ask them to show their QR code again."
+REPLACED = (
+    "This link was replaced by a newer one."
+    " Ask them to show their QR code again or send a new link."
+)
 
 
 async def downloads(page: Page, link: str, filename: str) -> None:

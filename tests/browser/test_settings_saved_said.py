@@ -31,7 +31,7 @@ async def test_saved_is_shown_by_save_and_said_in_the_live_region(
     dana = await settings(new_phone_page)
     preferences = dana.locator("#preferences")
     await preferences.get_by_label("By email", exact=True).check()
-    save = preferences.get_by_role("button", name="Save", exact=True)
+    save = preferences.get_by_role("button", name="Save reminder settings", exact=True)
     await save.scroll_into_view_if_needed()
     await save.tap()
     saved = preferences.get_by_role("status")
@@ -47,7 +47,9 @@ async def test_a_refused_zone_then_this_phones_zone_is_no_longer_marked_refused(
     dana = await settings(new_phone_page, timezone_id="America/New_York")
     zone = dana.get_by_label(re.compile(r"^Time zone"))
     await zone.fill("EST")
-    save = dana.locator("#preferences").get_by_role("button", name="Save", exact=True)
+    save = dana.locator("#preferences").get_by_role(
+        "button", name="Save reminder settings", exact=True
+    )
     await save.scroll_into_view_if_needed()
     await save.tap()
     await expect(zone).to_have_attribute("aria-invalid", "true")
@@ -73,7 +75,7 @@ async def test_turning_on_with_reminders_by_email_says_only_requests_come_here(
     await dana.context.add_init_script(fake_push_manager(push.origin, secrets.token_urlsafe(16)))
     preferences = dana.locator("#preferences")
     await preferences.get_by_label("By email", exact=True).check()
-    await preferences.get_by_role("button", name="Save", exact=True).tap()
+    await preferences.get_by_role("button", name="Save reminder settings", exact=True).tap()
     await expect(preferences.get_by_role("status")).to_have_text("Saved.")
     line = dana.locator("#reminded-when")
     await expect(line).to_contain_text("You chose reminders by email")

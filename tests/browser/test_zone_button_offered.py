@@ -15,7 +15,7 @@ from tests.browser.ui import DANA, make_card_from_home
 async def _save_zone(page, zone: str) -> None:  # type: ignore[no-untyped-def]
     field = page.get_by_label(re.compile(r"^Time zone"))
     await field.fill(zone)
-    save = page.locator("form", has=field).get_by_role("button", name=re.compile(r"^Save"))
+    save = page.locator("form", has=field).get_by_role("button", name="Save reminder settings")
     await save.scroll_into_view_if_needed()
     await save.tap()
     await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
@@ -45,7 +45,7 @@ async def test_a_city_zone_is_offered_and_saved(new_phone_page: NewPage) -> None
 
 async def _save_zone_as_filled(page) -> None:  # type: ignore[no-untyped-def]
     field = page.get_by_label(re.compile(r"^Time zone"))
-    save = page.locator("form", has=field).get_by_role("button", name=re.compile(r"^Save"))
+    save = page.locator("form", has=field).get_by_role("button", name="Save reminder settings")
     await save.scroll_into_view_if_needed()
     await save.tap()
     await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()

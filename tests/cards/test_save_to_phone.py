@@ -11,7 +11,10 @@ import httpx
 from tests.phone import Phone, soup, text_of
 
 NOT_IN_YOUR_LIST = "That contact is not in your list."
-REPLACED = "This code was replaced by a newer one. Ask them to show their QR code again."
+REPLACED = (
+    "This link was replaced by a newer one."
+    " Ask them to show their QR code again or send a new link."
+)
 
 
 def save_link(page: httpx.Response, label: str) -> str:

@@ -51,11 +51,11 @@ async def contact_page(phone: Phone, pool: Any) -> BeautifulSoup:
 
 
 async def reach_out_and_undo_if_offered(phone: Phone, pool: Any) -> httpx.Response:
-    """Reach out → Email; then, had she not sent it, "Undo" where the page offers it."""
+    """Reach out → Email Mia Chen; then, had she not sent it, "Undo" where the page offers it."""
     page = await contact_page(phone, pool)
     region = page.find("section", attrs={"aria-labelledby": "reach-out-title"})
     assert region is not None
-    reached = await tap(phone, region, "Email")
+    reached = await tap(phone, region, "Email Mia Chen")
     assert reached.status_code == 200
     assert "reachout:open" in reached.headers["hx-trigger-after-settle"]
     if button(soup(reached), "Undo") is not None:

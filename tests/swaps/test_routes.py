@@ -95,7 +95,10 @@ async def test_bad_tokens_get_friendly_pages(new_phone, app, pool):
     expired = share_tokens.issue(TEST_SECRET, share_id, 0, past, timedelta(hours=24))
     response = await visitor.get(f"/c/{expired}")
     assert response.status_code == 410
-    assert "This code has expired" in text_of(response)
+    # Said for a link sent by message as for a code scanned, and naming nobody.
+    said = text_of(response)
+    assert "This link has expired. Ask them to show their QR code again or send a new link." in said
+    assert "Dana" not in said
 
     await dana.post(dana.url("share_reset"))
     replaced = await visitor.get(link)
