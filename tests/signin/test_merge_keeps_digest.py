@@ -90,11 +90,13 @@ async def test_a_you_met_held_for_an_accept_goes_after_the_merge(new_phone, app,
     accept. Her card of then is merged into her real account; Dana accepts: it comes."""
     dana, link = await asking_dana(new_phone)
     real = await new_phone()
-    await real.make_card(name="Mia Chen", email="mia@example.com")
+    # Both her accounts where it is day: held for an accept, "You met" goes at a waking hour
+    # of the account it ends in (at night it would wait for the morning).
+    day = zone_where_it_is(True)
+    await real.make_card(name="Mia Chen", email="mia@example.com", time_zone=day)
     visitor = await new_phone()
     left = await visitor.post(
-        link + "/details",
-        {"name": "Mia C", "email": "mia.c@example.com", "time_zone": zone_where_it_is(True)},
+        link + "/details", {"name": "Mia C", "email": "mia.c@example.com", "time_zone": day}
     )
     assert left.status_code == 303
     source, target = await pool.fetchval(
