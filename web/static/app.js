@@ -30,6 +30,7 @@
     // first field marked, so that it is on screen and read with its error, not on <body>.
     var invalid = document.querySelector('main [aria-invalid="true"]');
     if (invalid && (!document.activeElement || document.activeElement === document.body)) invalid.focus();
+    else focusOnLoad();
     if (window.ReachoutReminders) window.ReachoutReminders.setup();
     expire();
     codeExpiry();
@@ -58,12 +59,39 @@
     history.replaceState(history.state, "", url.pathname + url.search + url.hash);
   }
 
+  // A page whose one next step is a control ("Undo" after Remove, the code's field after
+  // "Send me a code"): focus on it, or on the first field inside the element marked, so a
+  // keyboard or screen reader starts there, not at the top (and the page, loaded whole, says
+  // nothing of itself otherwise: a notice in it at load is not read out).
+  function focusOnLoad() {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    var marked = document.querySelector("main [data-focus-on-load]");
+    if (!marked || marked.closest("[hidden]")) return;
+    var control = marked.matches("input, select, textarea, button") ? marked
+      : marked.querySelector("input:not([type=hidden]), select, textarea, button");
+    if (control) control.focus();
+  }
+
   // "Undo" works for a few seconds: the button goes when it stops working (without this
-  // file it stays, and the server answers that it is too late).
+  // file it stays, and the server answers that it is too late). Its notice then says so
+  // (data-expired-said, read out: it is a status); a person on the button, whose focus
+  // would fall to the top of the page with it, is taken to the notice instead.
   function expire() {
     document.querySelectorAll("[data-expires-in]").forEach(function (element) {
       var seconds = parseFloat(element.dataset.expiresIn) || 0;
-      setTimeout(function () { element.hidden = true; }, seconds * 1000);
+      setTimeout(function () {
+        var focused = element.contains(document.activeElement);
+        element.hidden = true;
+        var notice = element.closest("[data-expired-said]");
+        if (!notice) return;
+        var said = document.createElement("p");
+        said.textContent = notice.dataset.expiredSaid;
+        notice.appendChild(said);
+        if (focused) {
+          notice.tabIndex = -1;
+          notice.focus();
+        }
+      }, seconds * 1000);
     });
   }
 

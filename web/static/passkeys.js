@@ -181,7 +181,14 @@
               ? "You're offline: a passkey needs the network. Try again when you're back online."
               : "Passkeys did not work here. Please try another way in.");
       })
-      .finally(function () { button.disabled = false; });
+      .finally(function () {
+        button.disabled = false;
+        // Turned off while it worked, the button lost focus to <body>: a keyboard or screen
+        // reader would start again from the top of the page. Back on it (not when focus went
+        // on, to the "Confirm it's you" link, or the button has gone).
+        var active = document.activeElement;
+        if ((!active || active === document.body) && button.isConnected && !button.hidden) button.focus();
+      });
   });
 
   // Shown where passkeys work: the page's buttons, and those in what htmx swaps in later,

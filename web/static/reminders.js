@@ -95,6 +95,16 @@
       return found;
     }
 
+    // A button turned off while it works loses focus to <body>: when done, focus goes back
+    // to it, or to the one shown in its place ("Turn off reminders on this phone" once on),
+    // not left at the top of the page. Not taken from where the person went meanwhile.
+    function focusBack(button, other) {
+      var active = document.activeElement;
+      if (active && active !== document.body) return;
+      var shown = button.hidden ? other : button;
+      if (!shown.hidden) shown.focus();
+    }
+
     function subscribe(registration) {
       on.disabled = true;
       say("Asking your phone…");
@@ -130,7 +140,7 @@
           : error.message === "timeout" ? "Your browser did not answer. Check your connection and try again, or use “Add to calendar”."
           : "This browser could not turn on reminders here (a private window can't). Try again in a normal window, or use “Add to calendar”.";
         say(text);
-      }).then(function () { on.disabled = false; });
+      }).then(function () { on.disabled = false; focusBack(on, off); });
     }
 
     function unsubscribe(registration) {
@@ -150,7 +160,7 @@
         return refreshDevices();
       }).catch(function () {
         say("Reminders are still on: Reachout could not be reached. Check your connection and try again.");
-      }).then(function () { off.disabled = false; });
+      }).then(function () { off.disabled = false; focusBack(off, on); });
     }
   }
 
