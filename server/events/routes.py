@@ -49,6 +49,8 @@ NEW_CODES = limits.Rule(
     f"This event has had {NEW_CODES_PER_DAY} new codes today. Its code stays as it is: please"
     " try again {wait}.",
 )
+# Sent by the create form with its "Show me in the list of people" box, ticked or not.
+LISTING_ASKED = "listing_asked"
 NO_CODE_TO_REPLACE = "Nobody can join this event any more, so it has no code to replace."
 
 
@@ -58,6 +60,7 @@ def _form_page(
     event: Any = None,
     status_code: int = 200,
     refused: str = "",
+    listed: bool = True,
 ) -> Response:
     values = form.values if form else {"time_zone": viewer(request).time_zone}
     return render(
@@ -68,13 +71,20 @@ def _form_page(
             "errors": form.errors if form else {},
             "event": event,
             "refused": refused,
+            "listed": listed,
+            "listing_asked": LISTING_ASKED,
         },
         status_code=status_code,
     )
 
 
 def _not_saved(
-    request: Request, values: dict[str, str], event: Any = None, *, deleted: bool
+    request: Request,
+    values: dict[str, str],
+    event: Any = None,
+    *,
+    deleted: bool,
+    listed: bool = True,
 ) -> Response:
     """The form sent from a browser signed out since it was shown (Settings on another
     device), or by an account deleted meanwhile: again, with what was typed, and why nothing
@@ -91,6 +101,8 @@ def _not_saved(
             "errors": {},
             "event": event,
             "refused": "",
+            "listed": listed,
+            "listing_asked": LISTING_ASKED,
             "signed_out_here": signed_out_here(
                 "this event" if event else "your event", deleted=deleted
             ),
@@ -107,9 +119,13 @@ async def event_new(request: Request) -> Response:
 
 async def event_create(request: Request) -> Response:
     form = await read_form(request)
+    # Listed on their own event's list of people only if they left the box ticked, as an
+    # attendee is. A form without the box (a page open from before it) keeps the rule of
+    # its time: listed. An unticked box sends nothing, hence the marker saying it was there.
+    listed = text(form, "listed") == "on" or form.get(LISTING_ASKED) is None
     if viewer(request).signed_out:
         typed = events.validate(form, request.app.state.time_zones).values
-        return _not_saved(request, typed, deleted=viewer(request).account_deleted)
+        return _not_saved(request, typed, deleted=viewer(request).account_deleted, listed=listed)
     if viewer(request).account_id is None:
         raise NoCard(403, "Make your card first; then you can create an event.")
     account_id = signed_in_account(request)
@@ -117,12 +133,14 @@ async def event_create(request: Request) -> Response:
         form, request.app.state.time_zones, shown_zone=viewer(request).time_zone
     )
     if checked.errors:
-        return _form_page(request, checked, status_code=422)
+        return _form_page(request, checked, status_code=422, listed=listed)
     values = checked.values
     try:
         await limits.take(request.app.state.pool, request.app.state.sql, (NEW_EVENTS, account_id))
     except limits.TooMany as too_many:
-        refused = _form_page(request, checked, status_code=429, refused=str(too_many.detail))
+        refused = _form_page(
+            request, checked, status_code=429, refused=str(too_many.detail), listed=listed
+        )
         refused.headers.update(too_many.headers or {})
         return refused
     sql = request.app.state.sql
@@ -148,11 +166,11 @@ async def event_create(request: Request) -> Response:
         if event_id is not None:
             # The organizer attends too, so their own swaps there are tagged.
             await sql.run(
-                conn, "events.join", event_id=event_id, account_id=account_id, listed=True
+                conn, "events.join", event_id=event_id, account_id=account_id, listed=listed
             )
     if event_id is None:
         # The account was deleted from another browser while the form was on its way.
-        return _not_saved(request, values, deleted=True)
+        return _not_saved(request, values, deleted=True, listed=listed)
     return RedirectResponse(url_path(request, "event", event_id=event_id), status_code=303)
 
 
@@ -365,6 +383,7 @@ def _join_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     refused: str = "",
+    signed_out_here: str = "",
 ) -> Response:
     response = render(
         request,
@@ -377,6 +396,7 @@ def _join_page(
             "errors": errors or {},
             "listed": True if values is None else values.get("listed") == "on",
             "refused": refused,
+            "signed_out_here": signed_out_here,
         },
         status_code=status_code,
     )
@@ -451,6 +471,16 @@ async def event_matching(request: Request) -> Response:
     )
 
 
+JOIN_SIGNED_OUT = (
+    "You were signed out on this browser (from another device), so you have not joined."
+    " Sign in to join as yourself."
+)
+JOIN_DELETED = (
+    "Your account was deleted from another browser, so you have not joined. To join, make a"
+    " new card below."
+)
+
+
 def _joined(event: Any) -> str:
     """The notice for someone who just joined: "swap with anyone here", or, once the event
     has ended (joining stays open two days after), that it has."""
@@ -484,6 +514,17 @@ async def join_event_submit(request: Request) -> Response:
             pool, "events.join", event_id=event["id"], account_id=account_id, listed=listed
         )
         return redirect(request, joined)
+    if viewer(request).signed_out and all(form.get(name) is None for name in fields.QUICK_FIELDS):
+        # A join page shown while signed in (no card fields), sent after a sign-out from
+        # another device: taken as a newcomer's, it would ask for a name the page never
+        # showed and make a second account. Said inside the form, which htmx swaps in.
+        return _join_page(
+            request,
+            event,
+            values={**dict.fromkeys(fields.QUICK_FIELDS, ""), "listed": text(form, "listed")},
+            status_code=403,
+            signed_out_here=JOIN_DELETED if viewer(request).account_deleted else JOIN_SIGNED_OUT,
+        )
     values, errors = fields.validate_quick(form, phone_region(request))
     if errors:
         return _join_page(
