@@ -146,8 +146,10 @@ async def test_what_they_see_waits_for_accepting_and_their_you_met_still_goes(
     skipped accepting, and their "You met" email, held for it, would never have gone."""
     dana, link = await asking_dana(new_phone)
     visitor = await new_phone()
+    # Where it is day: held for the accept, "You met" then goes at a waking hour of hers.
     left = await visitor.post(
-        link + "/details", {"name": "Val Visitor", "email": "val@example.com"}
+        link + "/details",
+        {"name": "Val Visitor", "email": "val@example.com", "time_zone": zone_where_it_is(True)},
     )
     assert left.status_code == 303
     waiting = await pool.fetchval("SELECT id FROM contacts WHERE sharing = 'pending'")
