@@ -27,6 +27,7 @@ from server.contacts.contacts import (
 )
 from server.export import met
 from server.followups import wording
+from server.mail import links
 from server.web import pages
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.errors import Titled
@@ -176,9 +177,19 @@ async def contact_page(
     request: Request, contact: Any, status_code: int = 200, **extra: Any
 ) -> Response:
     followup = await load_followup(request, contact)
+    reach = None
+    if followup is not None and followup["status"] == "open":
+        # Whether its reminder can reach me at all, checked as Follow-ups and the follow-up's
+        # fragment check it: one query of my own rows, and only for an open follow-up.
+        reach = await request.app.state.sql.run(
+            request.app.state.pool,
+            "followups.reminders_reach",
+            account_id=viewer(request).account_id,
+        )
     context = {
         "contact": contact,
         "followup": followup,
+        "unreached_fix": wording.unreached_fix(reach),
         "now": datetime.now(UTC),
         "tz": viewer(request).time_zone,
         "notice_name": contact["name"],
@@ -190,6 +201,7 @@ async def contact_page(
 
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def show_contact(request: Request) -> Response:
+    await links.check_meant_for(request)  # "See Dana Lee in Reachout", from a reminder
     _, contact = await load_contact(request)
     return await contact_page(request, contact)
 

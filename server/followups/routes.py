@@ -18,6 +18,7 @@ from server.db.pool import Connection
 from server.db.queries import Queries
 from server.export import downloads
 from server.followups import calendar_file, push_actions, wording, worker
+from server.mail import links
 from server.web import errors, signing
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import an_id, read_form, text
@@ -51,6 +52,7 @@ NOTIFICATION_SIGNED_OUT = (
 
 
 async def followups(request: Request) -> Response:
+    await links.check_meant_for(request)  # a summary's or digest's "See who to follow up"
     account_id = viewer(request).account_id
     if account_id is None and errors.from_our_email(request):
         # Our email's link, in a browser not signed in: "Sign in to open this", not an empty
@@ -111,6 +113,18 @@ async def followups(request: Request) -> Response:
     )
 
 
+async def _unreached_fix(request: Request, followup: Any) -> str | None:
+    """What lets a reminder of an open ``followup`` reach the viewer, when none can yet
+    (``wording.unreached_fix``): the check Follow-ups makes, one query of her own rows. The
+    contact page makes it too (server/contacts/routes.py, ``contact_page``)."""
+    if followup is None or followup["status"] != "open":
+        return None
+    reach = await request.app.state.sql.run(
+        request.app.state.pool, "followups.reminders_reach", account_id=viewer(request).account_id
+    )
+    return wording.unreached_fix(reach)
+
+
 async def _followup_fragment(
     request: Request,
     contact: Any,
@@ -128,6 +142,7 @@ async def _followup_fragment(
         {
             "contact": contact,
             "followup": followup,
+            "unreached_fix": await _unreached_fix(request, followup),
             "now": datetime.now(UTC),
             "tz": viewer(request).time_zone,
             "followup_error": error,

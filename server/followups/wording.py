@@ -86,6 +86,24 @@ def state(followup: Mapping[str, Any], now: datetime, tz: str, reminded: bool = 
     return f"{'Reminder' if reminded else 'Follow up'} {when_phrase(due, now, tz)}"
 
 
+def unreached_fix(reach: Mapping[str, Any] | None) -> str | None:
+    """What lets a reminder reach someone no reminder can reach yet, as Follow-ups' notice
+    says it ("… in Reminder settings."), from her ``followups.reminders_reach`` row; None
+    when one can (or nothing was asked): her follow-up's time is then a reminder's."""
+    if reach is None or reach["reached"]:
+        return None
+    by = reach["reminders_by"]
+    if reach["unsubscribed"]:
+        return {
+            "push": "Turn on notifications on this phone",
+            "email": "You unsubscribed your email: tap Email me again",
+        }.get(by, "Turn on notifications, or tap Email me again (you unsubscribed your email),")
+    return {
+        "push": "Turn on notifications on this phone",
+        "email": "Confirm your email",
+    }.get(by, "Turn on notifications, or confirm your email,")
+
+
 def earliest_snooze_day(now: datetime, tz: str) -> date:
     """The first day a picked date can snooze to (09:00 there must still be ahead): the
     date picker's minimum."""

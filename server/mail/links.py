@@ -4,6 +4,11 @@ that never saw Reachout), and opening one never acts: each leads to a page with 
 A mail scanner or a link preview fetches every link in a message; only the button's POST
 changes anything. Unsubscribe links never expire (RFC 8058 asks that they keep working);
 the others do, after ``LINK_DAYS``.
+
+A link to a page of the app carries the account the email was for (``for``, signed): the same
+person may be signed in here to another of their accounts (a guest card in Safari beside the
+installed app), where the page would be another account's, or not found. ``meant_for`` reads
+it back; ``errors.ForAnotherCard`` is the page said then.
 """
 
 from __future__ import annotations
@@ -13,13 +18,21 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode
 
-from server.web import signing
+from starlette.requests import Request
+
+from server.cards.cards import load_card
+from server.web import errors, signing
+from server.web.auth import viewer
 from server.web.forms import an_id
 from server.web.urls import Urls
 
 LINK_DAYS = 30
 # Marks a link to a page of the app as one from our email (errors.from_our_email reads it).
 FROM_EMAIL = {"from": "email"}
+# ``for=<account id>.<signature>``: whose email a page link was in. It never expires: it grants
+# nothing (the page still needs that account signed in), it only says whose the email was.
+FOR = "for"
+PAGE_PURPOSE = "mail-page"
 
 
 @dataclass(frozen=True)
@@ -57,10 +70,47 @@ class MailLinks:
             action=action,
         )
 
-    def page(self, name: str, query: dict[str, object] | None = None, **params: object) -> str:
-        """A page of the app itself (a contact, Settings): it needs the browser signed in, and
-        a mail app's browser often is not, so the page says to sign in (``FROM_EMAIL``)."""
-        return self._absolute(name, {**(query or {}), **FROM_EMAIL}, **params)
+    def page(
+        self,
+        account_id: int | None,
+        name: str,
+        query: dict[str, object] | None = None,
+        **params: object,
+    ) -> str:
+        """A page of the app itself (a contact, Settings), in an email for ``account_id``: it
+        needs the browser signed in, and a mail app's browser often is not, so the page says
+        to sign in (``FROM_EMAIL``); signed in to another account, it says whose (``FOR``)."""
+        query = {**(query or {}), **FROM_EMAIL}
+        if account_id is not None:
+            signature = signing.sign(self.secret_key, PAGE_PURPOSE, account_id)
+            query[FOR] = f"{account_id}.{signature}"
+        return self._absolute(name, query, **params)
+
+
+def meant_for(request: Request) -> int | None:
+    """The account whose email the page link opened was in, when the link says so with our
+    signature; None for any other request (a link typed, an older email, one tampered with)."""
+    account, _, signature = request.query_params.get(FOR, "").partition(".")
+    account_id = an_id(account)
+    secret_key: str = request.app.state.settings.secret_key
+    if account_id is None or not signing.verify(secret_key, signature, PAGE_PURPOSE, account_id):
+        return None
+    return account_id
+
+
+async def check_meant_for(request: Request) -> None:
+    """Called first by each page our email links to: opened from our email in a browser
+    signed in to another account than the email's, it is ``errors.ForAnotherCard``, not that
+    account's page (not found, or its Settings). Signed out, or to that account, or with no
+    good ``for`` (whose account is gone, merged in or deleted): the page as ever."""
+    if not errors.from_our_email(request):
+        return
+    here = viewer(request).account_id
+    meant = meant_for(request)
+    if here is None or meant is None or meant == here:
+        return
+    if await load_card(request, meant) is not None:
+        raise errors.ForAnotherCard()
 
 
 def expiry(now: float | None = None) -> int:

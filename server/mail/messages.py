@@ -30,6 +30,7 @@ from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import css_inline
 import jinja2
@@ -44,6 +45,9 @@ TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
 # How long a sign-in code works (server/signin/codes.py asks the same).
 CODE_LIFETIME = timedelta(minutes=10)
 UTF8 = Charset("utf-8")
+# The kinds a list's headers suit: mail that comes again and again, unasked (RFC 2919), which a
+# reader's filters sort by ``List-Id``. Not a code or a confirmation, asked for each time.
+LIST_KINDS = frozenset({"reminder", "digest", "summary", "met"})
 
 
 class Unsendable(ValueError):
@@ -201,6 +205,7 @@ class Composer:
     _env: jinja2.Environment = field(init=False)
     _domain: str = field(init=False)
     _from: str = field(init=False)
+    _list_id: str = field(init=False)
 
     def __post_init__(self) -> None:
         self._env = jinja2.Environment(
@@ -221,6 +226,8 @@ class Composer:
         name, address = parseaddr(self.mail_from)
         self._domain = address.rpartition("@")[2] or "localhost"
         self._from = formataddr((name, address), charset="utf-8")
+        host = urlsplit(self.links.base_url).hostname or self._domain
+        self._list_id = f"Reachout <reachout.{host}>"
 
     def stale(self, row: Any) -> str | None:
         """Why the row is no longer worth sending, or None."""
@@ -281,6 +288,11 @@ class Composer:
         # The same on every try, so a copy sent twice is recognisably one message.
         created = int(row["created_at"].timestamp())
         message["Message-ID"] = f"<{row['id']}.{created}@{self._domain}>"
+        # Every email is sent by the app, not typed by someone: an out-of-office reply must
+        # not answer it (RFC 3834), least of all "You met", whose Reply-To is the person met.
+        message["Auto-Submitted"] = "auto-generated"
+        if kind in LIST_KINDS:
+            message["List-Id"] = self._list_id
         if url is not None:
             message["List-Unsubscribe"] = f"<{url}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -327,8 +339,10 @@ class Composer:
             "reach_out": _reach_out(contact, words),
             "done_url": self.links.followup(followup, round_, "done"),
             "snooze_url": self.links.followup(followup, round_, "snooze"),
-            "contact_url": self.links.page("contact", contact_id=row["contact_id"]),
-            "settings_url": self.links.page("settings"),
+            "contact_url": self.links.page(
+                row["account_id"], "contact", contact_id=row["contact_id"]
+            ),
+            "settings_url": self.links.page(row["account_id"], "settings"),
             "why_by_email": wording.why_by_email(row["reminders_by"]),
         }
         return context, True, None, None
@@ -339,16 +353,22 @@ class Composer:
         )
         event_id = row["digest_event_id"]
         if row["digest_met"]:
-            button = ("See who to follow up", self.links.page("followups", {"event": event_id}))
+            button = (
+                "See who to follow up",
+                self.links.page(row["account_id"], "followups", {"event": event_id}),
+            )
         else:  # nobody met there: the people who were, to find whom they missed
-            button = ("See who was there", self.links.page("event_people", event_id=event_id))
+            button = (
+                "See who was there",
+                self.links.page(row["account_id"], "event_people", event_id=event_id),
+            )
         context = {
             "subject": title,
             "title": title,
             "body": body,
             "button": button[0],
             "followups_url": button[1],
-            "settings_url": self.links.page("settings"),
+            "settings_url": self.links.page(row["account_id"], "settings"),
             "why_by_email": wording.why_by_email(row["reminders_by"]),
         }
         return context, True, None, None
@@ -359,8 +379,8 @@ class Composer:
             "subject": title,
             "title": title,
             "body": body,
-            "followups_url": self.links.page("followups"),
-            "settings_url": self.links.page("settings"),
+            "followups_url": self.links.page(row["account_id"], "followups"),
+            "settings_url": self.links.page(row["account_id"], "settings"),
             "why_by_email": wording.why_by_email(row["reminders_by"]),
         }
         return context, True, None, None
@@ -391,7 +411,7 @@ class Composer:
             "subject": f"Your code to {to_do}: {row['code']}",
             "code": _code_groups(row["code"]),
             "works_for": _works_for(row, now),
-            "settings_url": self.links.page("settings"),
+            "settings_url": self.links.page(row["account_id"], "settings"),
         }
         return context, False, None, None
 

@@ -18,6 +18,7 @@ from server.contacts.contacts import swap_said
 from server.db.pool import Connection
 from server.events import events, joining
 from server.events.events import load_event
+from server.mail import links
 from server.swaps.connect import connect
 from server.web import forms, limits, pages
 from server.web.auth import signed_in, signed_in_account, viewer
@@ -65,6 +66,7 @@ REQUESTS_PER_ADDRESS = limits.Rule(
 
 async def event_people(request: Request) -> Response:
     """The roster: listed attendees, searchable as you type; only for attendees, for a while."""
+    await links.check_meant_for(request)  # a digest's "See who was there"
     event = await load_event(request)
     if not event["is_attendee"]:
         raise HTTPException(404, "That event is not one of yours.")

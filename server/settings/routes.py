@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from server.db import time_zones
 from server.followups import push, wording
-from server.mail import addresses
+from server.mail import addresses, links
 from server.signin import browsers, proving
 from server.web.auth import signed_in, signed_in_account, signed_in_session, viewer
 from server.web.forms import plain, read_form, read_json, text
@@ -79,6 +79,7 @@ async def _page(
 
 @signed_in(status_code=404, message=NO_CARD)
 async def settings(request: Request) -> Response:
+    await links.check_meant_for(request)  # "Change how reminders come", from our email
     return await _page(request, signed_in_account(request))
 
 

@@ -67,6 +67,9 @@ def from_our_email(request: Request) -> bool:
     return request.query_params.get("from") == "email"
 
 
+FOR_ANOTHER_CARD = "This email was for another of your cards"
+
+
 class Titled(HTTPException):
     """An HTTPException whose page has a heading of its own, rather than its status's."""
 
@@ -100,6 +103,25 @@ class SignedOutHere(Titled):
         self.changing = changing  # an action (a form, a button), not a page asked for
 
 
+class ForAnotherCard(Titled):
+    """A page opened from our email for one account, in a browser signed in to another (the
+    same person's guest card in Safari beside the installed app, or two cards: the check is
+    ``links.check_meant_for``). Said, with Sign in back to it, rather than the other account's
+    page: not found, or its Settings, where a change does nothing for the email's account.
+    409, not 403: the link and the request are good, and the page is theirs to see; it is
+    which account this browser is signed in to that stands in the way (as a form left open
+    for another account is refused)."""
+
+    def __init__(self) -> None:
+        super().__init__(409, FOR_ANOTHER_CARD, title=FOR_ANOTHER_CARD)
+
+
+def _sign_in_back(request: Request) -> str:
+    """Sign in, then on to the page shown (``_page_shown``)."""
+    back = _page_shown(request)
+    return url_path(request, "sign_in") + (f"?{urlencode({'next': back})}" if back else "")
+
+
 def _page_shown(request: Request) -> str | None:
     """The page to come back to once signed in again: the one asked for, or, for an action
     sent by htmx, the one it was sent from; only a page of the app (``Urls.app_page``)."""
@@ -120,8 +142,7 @@ def signed_out_response(request: Request, exc: SignedOutHere) -> Response:
         message = Markup("It was deleted from another browser{}. To start again, make a new card.")
         message = message.format(so)
     else:
-        back = _page_shown(request)
-        href = url_path(request, "sign_in") + (f"?{urlencode({'next': back})}" if back else "")
+        href = _sign_in_back(request)
         then = "and try again." if exc.changing else "to see this page."
         message = Markup('You were signed out on this browser. <a href="{}">Sign in</a> {}').format(
             href, then
@@ -129,12 +150,25 @@ def signed_out_response(request: Request, exc: SignedOutHere) -> Response:
     return error_response(request, exc.status_code, message, exc.title)
 
 
+def for_another_card_response(request: Request, exc: ForAnotherCard) -> Response:
+    """The answer to ``ForAnotherCard``. It names no address: the email's own To: line says
+    which, and the card's address now (perhaps changed since) is not for whoever holds an old
+    or forwarded email to learn."""
+    message = Markup(
+        'This browser is signed in to a different card. <a href="{}">Sign in</a> with the'
+        " address this email was sent to, to open it."
+    ).format(_sign_in_back(request))
+    return error_response(request, exc.status_code, message, exc.title)
+
+
 def _this_page(request: Request) -> str | None:
     """The page asked for, to come back to once signed in: its path and query, less the
-    mark of our email (signed in, it is an ordinary visit)."""
+    marks of our email, ``from`` and ``for`` (``server/mail/links.py``): signed in, it is an
+    ordinary visit."""
     if request.method != "GET":
         return None
-    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "from"])
+    marks = ("from", "for")
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in marks])
     return request.url.path + (f"?{query}" if query else "")
 
 
@@ -177,6 +211,8 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if isinstance(exc, SignedOutHere):
         return signed_out_response(request, exc)
+    if isinstance(exc, ForAnotherCard):
+        return for_another_card_response(request, exc)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
     title = exc.title if isinstance(exc, Titled) else None
     # A link from one of our emails: its reader has an account, and this browser (often the

@@ -156,9 +156,10 @@ RETURNING f.id
 
 -- name: reminders_reach^
 -- Whether a reminder can reach :account_id at all (reminder_channels() in logic.sql): by push
--- to a device that subscribed, or by email to a confirmed address. Follow-ups says so when
--- neither: its "Reminder tomorrow at 09:00" would otherwise promise what never comes. Someone
--- who chose no reminders ("neither") is not told: nothing is wrong.
+-- to a device that subscribed, or by email to a confirmed address. Follow-ups, a contact's
+-- page and its #followup fragment say so when neither: their "Reminder tomorrow at 09:00"
+-- would otherwise promise what never comes. Someone who chose no reminders ("neither") is
+-- not told: nothing is wrong.
 SELECT a.reminders_by IS NOT DISTINCT FROM 'neither'
        OR (ch.by_push AND EXISTS (SELECT 1 FROM push_subscriptions s
                                   WHERE s.account_id = :account_id))
