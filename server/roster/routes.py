@@ -306,7 +306,7 @@ async def requests(request: Request) -> Response:
     rows: list[Any] = []
     waiting: list[Any] = []
     sent: list[Any] = []
-    more = None
+    more = sent_more = None
     if account_id is not None:
         rows, more = await pages.by_moment(
             request, "requests.incoming", "created_at", "requests", account_id=account_id
@@ -317,14 +317,43 @@ async def requests(request: Request) -> Response:
             owner_id=account_id,
             limit=WAITING_SHOWN,
         )
-        sent = await request.app.state.sql.run(
-            request.app.state.pool, "requests.sent", account_id=account_id, limit=WAITING_SHOWN
+        # Its first page: ?after= here continues the incoming list, not this one.
+        found = await request.app.state.sql.run(
+            request.app.state.pool,
+            "requests.sent",
+            account_id=account_id,
+            after_at=None,
+            after_id=None,
+            limit=pages.PAGE_SIZE + 1,
         )
+        sent, cursor = pages.page(
+            found, lambda row: pages.moment_cursor(row["created_at"], row["id"])
+        )
+        sent_more = pages.more_url(request, "requests_sent", cursor)
     return render(
         request,
         "requests.html",
-        {"requests": rows, "more": more, "waiting": waiting, "sent": sent},
+        {
+            "requests": rows,
+            "more": more,
+            "waiting": waiting,
+            "sent": sent,
+            "sent_more": sent_more,
+        },
     )
+
+
+async def requests_sent(request: Request) -> Response:
+    """The rest of "Sent by you", after ?after=: a pending request never expires, so each one
+    must be reachable, to see it and withdraw it. Its "Show more" is on the requests page."""
+    account_id = viewer(request).account_id
+    sent: list[Any] = []
+    more = None
+    if account_id is not None:
+        sent, more = await pages.by_moment(
+            request, "requests.sent", "created_at", "requests_sent", account_id=account_id
+        )
+    return render(request, "requests_sent.html", {"sent": sent, "sent_more": more})
 
 
 @signed_in(status_code=404, message="That request is not for you.")
@@ -432,6 +461,7 @@ routes = [
         name="request_connect",
     ),
     Route("/requests", requests, name="requests"),
+    Route("/requests/sent", requests_sent, name="requests_sent"),
     Route(
         "/requests/sent/{request_id:int}/withdraw",
         request_withdraw,

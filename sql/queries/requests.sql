@@ -95,8 +95,9 @@ ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
 
 -- name: sent
--- My requests not answered as far as I know, and not withdrawn, newest first (:limit of
--- them): a declined one reads the same, declining being silent (request_sent() in logic.sql). Not someone in my
+-- My requests not answered as far as I know, and not withdrawn, newest first: :limit of them,
+-- after the one made at :after_at with id :after_id (both NULL: the newest), as incoming pages.
+-- A declined one reads the same, declining being silent (request_sent() in logic.sql). Not someone in my
 -- contacts now (we swapped since), nor anyone I blocked; someone who blocked me, as a
 -- decline (a block declines it): that it went would tell. Their name only, not their card
 -- as it is now (they may have left the list of people since).
@@ -109,6 +110,7 @@ WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
   AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)
   AND NOT EXISTS (SELECT 1 FROM contacts ct
                   WHERE ct.owner_id = :account_id AND ct.contact_id = r.to_id)
+  AND (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
 
