@@ -105,9 +105,7 @@ async def followups(request: Request) -> Response:
             "later_total": later_total,
             "now": now,
             "tz": viewer(request).time_zone,
-            "unreached": reach is not None and not reach["reached"],
-            "reminders_by": reach["reminders_by"] if reach else "",
-            "unsubscribed": reach is not None and reach["unsubscribed"],
+            "unreached_fix": wording.unreached_fix(reach),
             "event_name": event_name,
         },
     )
