@@ -20,9 +20,10 @@ from server.db import time_zones
 from server.swaps import card_pages, rates, sync
 from server.swaps.connect import SwapRefused, connect
 from server.swaps.joining import attempt_hash, join_by_link
-from server.swaps.visits import REPLACED, SELF, Visit, load_visit
+from server.swaps.visits import NO_LONGER, REPLACED, SELF, Visit, load_visit
 from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.errors import Titled
 from server.web.forms import read_form, read_json, text
 from server.web.htmx import redirect
 from server.web.templating import render
@@ -156,7 +157,7 @@ async def leave_details(request: Request) -> Response:
         await load_visit(request)  # raises the card page's 404 or 410
         # Generations only grow, so a link that opened no card a moment ago cannot open one
         # now; should the card have changed in between, it was replaced.
-        raise HTTPException(410, REPLACED)
+        raise Titled(410, REPLACED, title=NO_LONGER)
     if joined["newcomer_id"] is None:
         # Their address is on the card of someone blocked with the sharer, either way.
         raise SwapRefused

@@ -21,6 +21,8 @@ REPLACED = (
     "This link was replaced by a newer one."
     " Ask them to show their QR code again or send a new link."
 )
+# The heading of both: a QR code opens a link too, and either may have been sent.
+NO_LONGER = "This link no longer works"
 UNKNOWN = "We don't recognise this code. Check the link, or ask them to show their QR code again."
 SELF = "This is your own card. Show this QR code to someone else to swap details."
 DELETED = (
@@ -92,9 +94,9 @@ async def card_for_token(
         # needed). Every account has a card from its first save.
         raise Titled(410, DELETED, title="This card was deleted")
     if decoded.generation != card["share_generation"]:
-        raise HTTPException(410, REPLACED)
+        raise Titled(410, REPLACED, title=NO_LONGER)
     if decoded.status is share_tokens.Status.EXPIRED:
-        raise HTTPException(410, EXPIRED)
+        raise Titled(410, EXPIRED, title=NO_LONGER)
     return card
 
 

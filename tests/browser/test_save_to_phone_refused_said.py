@@ -90,4 +90,4 @@ async def test_save_contact_on_a_card_whose_code_was_replaced_says_so(
 
     await dana.get_by_role("button", name="Make a new code (the old one stops working)").tap()
     await expect(dana.locator("#share-link")).not_to_have_value(link)
-    await refused_in_words(visitor, "Save contact", "This code no longer works", REPLACED)
+    await refused_in_words(visitor, "Save contact", "This link no longer works", REPLACED)

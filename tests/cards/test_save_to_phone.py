@@ -78,4 +78,4 @@ async def test_save_contact_is_an_attachment_and_a_replaced_code_a_page_in_words
     await assert_vcf(visitor, href, "Dana Lee.vcf")
 
     assert (await dana.post(dana.url("share_reset"))).status_code == 303
-    refused_in_words(await visitor.get(href), 410, "This code no longer works", REPLACED)
+    refused_in_words(await visitor.get(href), 410, "This link no longer works", REPLACED)
