@@ -67,7 +67,8 @@ def from_our_email(request: Request) -> bool:
     return request.query_params.get("from") == "email"
 
 
-FOR_ANOTHER_CARD = "This email was for another of your cards"
+# Neutral: it may be the same person's other card, or someone else's (a forwarded email).
+FOR_ANOTHER_CARD = "This email was for another card"
 
 
 class Titled(HTTPException):

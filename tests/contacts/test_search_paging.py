@@ -164,3 +164,19 @@ async def test_a_search_cursor_no_page_made_is_refused_in_words(me, pool, after)
     for group in ("1", "2"):
         fine = await me.get(me.url("contacts") + f"?q=sam&after={group}.1785000000000000.12")
         assert fine.status_code == 200
+
+
+async def test_the_found_line_counts_a_first_page_only(me: Phone, pool: Any) -> None:
+    # 55 Sams found: the first page says there are more than it shows; the page after it
+    # (Show more without JavaScript) shows 5, and does not say "5 people" of a search that
+    # found 55: its line is there (the live region stays), empty.
+    await met(pool, SAMS, spacing=False)
+    first = await me.get(me.url("contacts"), params={"q": "sam"})
+    found = BeautifulSoup(first.text, "html.parser").select_one("#contact-count[role=status]")
+    assert found is not None and found.get_text(strip=True) == f"More than {pages.PAGE_SIZE} people"
+    link = more_link(first, htmx=False)
+    assert link is not None
+    later = await me.get(link)
+    assert len(names_on(later)) == len(SAMS) - pages.PAGE_SIZE
+    line = BeautifulSoup(later.text, "html.parser").select_one("#contact-count[role=status]")
+    assert line is not None and line.get_text(strip=True) == ""

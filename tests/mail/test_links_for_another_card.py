@@ -16,7 +16,7 @@ from tests.mailing import confirm_addresses, link_in, running_mail_worker
 from tests.phone import Phone, soup, text_of
 from tests.reminders import make_due, swapped
 
-FOR_ANOTHER = "This email was for another of your cards"
+FOR_ANOTHER = "This email was for another card"
 
 
 async def reminder_to_mia(new_phone: Any, pool: Any, mail: Any, app: Any) -> tuple[Phone, Any]:
