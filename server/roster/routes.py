@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
@@ -353,7 +354,10 @@ async def requests_sent(request: Request) -> Response:
         sent, more = await pages.by_moment(
             request, "requests.sent", "created_at", "requests_sent", account_id=account_id
         )
-    return render(request, "requests_sent.html", {"sent": sent, "sent_more": more})
+    # Withdraw comes back to this page, not to the first fifty (``request_withdraw``).
+    after = request.query_params.get("after")
+    back = url_path(request, "requests_sent") + (f"?{urlencode({'after': after})}" if after else "")
+    return render(request, "requests_sent.html", {"sent": sent, "sent_more": more, "back": back})
 
 
 @signed_in(status_code=404, message="That request is not for you.")
@@ -440,7 +444,14 @@ async def request_withdraw(request: Request) -> Response:
             404,
             "That request is not waiting any more: if they accepted, they are in your contacts.",
         )
-    return redirect(request, with_notice(url_path(request, "requests"), "request_withdrawn"))
+    # Withdrawn from a later page of "Sent by you" (clearing out old ones): back to that page,
+    # not the first fifty. Only a page of /requests/sent is taken from the form.
+    form = await read_form(request)
+    back = text(form, "back")
+    sent_page = len(back) <= 300 and back.isprintable()
+    if not (sent_page and back.partition("?")[0] == url_path(request, "requests_sent")):
+        back = url_path(request, "requests")
+    return redirect(request, with_notice(back, "request_withdrawn"))
 
 
 routes = [

@@ -63,16 +63,31 @@ async def test_a_request_on_the_second_page_can_be_withdrawn(new_phone, pool):
     button = BeautifulSoup(second.text, "html.parser").select_one(
         'button[aria-label="Withdraw your request to Person 01"]'
     )
-    withdrawn = await ben.post(button.find_parent("form")["action"])
+    form = button.find_parent("form")
+    fields = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    withdrawn = await ben.post(form["action"], fields)
     assert withdrawn.status_code == 303
-    assert withdrawn.headers["location"] == ben.url("requests") + "?notice=request_withdrawn"
+    # Back to the page it was withdrawn from (clearing out old ones), not the first fifty.
+    location = withdrawn.headers["location"]
+    assert location.startswith(ben.url("requests_sent") + "?after=")
+    assert location.endswith("&notice=request_withdrawn")
+    back = await ben.get(location)
+    assert sent_names(back) == ["Person 05", "Person 04", "Person 03", "Person 02"]
+    # A "back" that is not a page of "Sent by you" is not followed: the requests page.
+    other = BeautifulSoup(back.text, "html.parser").select_one(
+        'button[aria-label="Withdraw your request to Person 02"]'
+    )
+    refused_back = await ben.post(
+        other.find_parent("form")["action"], {"back": "https://evil.example/requests/sent"}
+    )
+    assert refused_back.headers["location"] == ben.url("requests") + "?notice=request_withdrawn"
     status = await pool.fetchval(
         "SELECT r.withdrawn_at IS NOT NULL FROM connect_requests r"
         " JOIN cards c ON c.account_id = r.to_id WHERE c.name = 'Person 01'"
     )
     assert status is True
-    # Gone from the list; the other four still there, and nobody on the first page moved.
+    # Gone from the list; the other three still there, and nobody on the first page moved.
     assert await walk(ben, ben.url("requests"), ROWS, htmx=False) == [
         list(reversed(NAMES))[:50],
-        ["Person 05", "Person 04", "Person 03", "Person 02"],
+        ["Person 05", "Person 04", "Person 03"],
     ]
