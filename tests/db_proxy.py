@@ -49,6 +49,16 @@ class DatabaseProxy:
     async def close(self) -> None:
         await self.cut()
 
+    async def _carry_both(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        up_reader: asyncio.StreamReader,
+        up_writer: asyncio.StreamWriter,
+    ) -> None:
+        """Carry one connection's data both ways until either side closes."""
+        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
@@ -59,7 +69,7 @@ class DatabaseProxy:
             else:
                 up_reader, up_writer = await asyncio.open_connection(*self._tcp)
             try:
-                await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+                await self._carry_both(reader, writer, up_reader, up_writer)
             finally:
                 up_writer.close()
         except (OSError, asyncio.CancelledError):

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from server.db.pool import Connection, transaction
 from server.db.queries import Queries
+from server.followups import wording
 from server.web.auth import signed_in_account
 from server.web.notices import swap_notice, with_notice
 from server.web.urls import url_path
@@ -66,6 +67,18 @@ async def load_followup(request: Request, contact: Any) -> Any:
         contact_id=contact["id"],
         owner_id=signed_in_account(request),
     )
+
+
+async def unreached_fix(request: Request, followup: Any) -> str | None:
+    """What would let the reminder of an open ``followup`` reach me, when none can yet
+    (``wording.unreached_fix``, the words Follow-ups uses); None when one can, or when it is
+    not open (nothing is promised). The contact page and its #followup fragment both say it."""
+    if followup is None or followup["status"] != "open":
+        return None
+    reach = await request.app.state.sql.run(
+        request.app.state.pool, "followups.reminders_reach", account_id=signed_in_account(request)
+    )
+    return wording.unreached_fix(reach)
 
 
 async def swap_said(

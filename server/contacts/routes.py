@@ -24,6 +24,7 @@ from server.contacts.contacts import (
     load_followup,
     remove,
     undo_removal,
+    unreached_fix,
 )
 from server.export import met
 from server.followups import wording
@@ -177,19 +178,10 @@ async def contact_page(
     request: Request, contact: Any, status_code: int = 200, **extra: Any
 ) -> Response:
     followup = await load_followup(request, contact)
-    reach = None
-    if followup is not None and followup["status"] == "open":
-        # Whether its reminder can reach me at all, checked as Follow-ups and the follow-up's
-        # fragment check it: one query of my own rows, and only for an open follow-up.
-        reach = await request.app.state.sql.run(
-            request.app.state.pool,
-            "followups.reminders_reach",
-            account_id=viewer(request).account_id,
-        )
     context = {
         "contact": contact,
         "followup": followup,
-        "unreached_fix": wording.unreached_fix(reach),
+        "unreached_fix": await unreached_fix(request, followup),
         "now": datetime.now(UTC),
         "tz": viewer(request).time_zone,
         "notice_name": contact["name"],

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup
+from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup, unreached_fix
 from server.db.pool import Connection
 from server.db.queries import Queries
 from server.export import downloads
@@ -111,18 +111,6 @@ async def followups(request: Request) -> Response:
     )
 
 
-async def _unreached_fix(request: Request, followup: Any) -> str | None:
-    """What lets a reminder of an open ``followup`` reach the viewer, when none can yet
-    (``wording.unreached_fix``): the check Follow-ups makes, one query of her own rows. The
-    contact page makes it too (server/contacts/routes.py, ``contact_page``)."""
-    if followup is None or followup["status"] != "open":
-        return None
-    reach = await request.app.state.sql.run(
-        request.app.state.pool, "followups.reminders_reach", account_id=viewer(request).account_id
-    )
-    return wording.unreached_fix(reach)
-
-
 async def _followup_fragment(
     request: Request,
     contact: Any,
@@ -140,7 +128,7 @@ async def _followup_fragment(
         {
             "contact": contact,
             "followup": followup,
-            "unreached_fix": await _unreached_fix(request, followup),
+            "unreached_fix": await unreached_fix(request, followup),
             "now": datetime.now(UTC),
             "tz": viewer(request).time_zone,
             "followup_error": error,

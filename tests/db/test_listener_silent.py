@@ -27,27 +27,17 @@ class SilencingProxy(DatabaseProxy):
     def silence(self) -> None:
         self._silent_below = self._made
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _carry_both(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        up_reader: asyncio.StreamReader,
+        up_writer: asyncio.StreamWriter,
+    ) -> None:
         number, self._made = self._made, self._made + 1
-        task = asyncio.current_task()
-        assert task is not None
-        self._pipes.add(task)
-        try:
-            if self._unix_path:
-                up_reader, up_writer = await asyncio.open_unix_connection(self._unix_path)
-            else:
-                up_reader, up_writer = await asyncio.open_connection(*self._tcp)
-            try:
-                await asyncio.gather(
-                    self._carry(number, reader, up_writer), self._carry(number, up_reader, writer)
-                )
-            finally:
-                up_writer.close()
-        except (OSError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-            self._pipes.discard(task)
+        await asyncio.gather(
+            self._carry(number, reader, up_writer), self._carry(number, up_reader, writer)
+        )
 
     async def _carry(
         self, number: int, source: asyncio.StreamReader, sink: asyncio.StreamWriter

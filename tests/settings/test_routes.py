@@ -6,8 +6,19 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.phone import soup, text_of
+from tests.phone import Phone, soup, text_of
 from tests.reminders import subscribe, swapped
+
+
+async def met_three(new_phone) -> Phone:
+    """Dana (account 1), who met Mia Chen, then Sam Roe and Ana Silva by her link."""
+    dana, _ = await swapped(new_phone)
+    link = await dana.share_link()
+    for name in ("Sam Roe", "Ana Silva"):
+        other = await new_phone()
+        await other.make_card(name=name, email=f"{name.split()[0].lower()}@example.com")
+        assert (await other.post(link + "/swap")).status_code == 303
+    return dana
 
 
 async def test_time_zone_and_timing_are_validated_and_saved(new_phone, pool):
@@ -70,12 +81,7 @@ async def test_the_page_says_when_reminders_come_as_chosen(new_phone, pool):
 async def test_a_new_time_zone_moves_the_reminders_to_come_with_it(new_phone, pool):
     # Dana's three follow-ups, all first rounds: one due tomorrow at 09:00 UTC, one she
     # snoozed to that day (she picked the day, the app its 09:00), one due in half an hour.
-    dana, _ = await swapped(new_phone)
-    link = await dana.share_link()
-    for name in ("Sam Roe", "Ana Silva"):
-        other = await new_phone()
-        await other.make_card(name=name, email=f"{name.split()[0].lower()}@example.com")
-        assert (await other.post(link + "/swap")).status_code == 303
+    dana = await met_three(new_phone)
     tomorrow_nine = datetime.now(UTC).replace(
         hour=9, minute=0, second=0, microsecond=0
     ) + timedelta(days=1)

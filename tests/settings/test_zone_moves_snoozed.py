@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from tests.followups.test_flood import CITY_HOURS_AHEAD
 from tests.phone import Phone, text_of
 from tests.reminders import swapped
+from tests.settings.test_routes import met_three
 
 
 async def moves_to(phone: Phone, zone: str) -> None:
@@ -33,12 +34,7 @@ async def test_snoozed_reminders_come_at_nine_on_their_day_in_the_new_zone(new_p
     # Dana, in Berlin, met Mia, Sam and Ana. She snoozes Mia "In 3 days" and Sam to a date
     # she picks; "You met" Ana's "Remind me tomorrow" sets Ana's for tomorrow. Then she flies
     # to New York and says so in Settings.
-    dana, _ = await swapped(new_phone)
-    link = await dana.share_link()
-    for name in ("Sam Roe", "Ana Silva"):
-        other = await new_phone()
-        await other.make_card(name=name, email=f"{name.split()[0].lower()}@example.com")
-        assert (await other.post(link + "/swap")).status_code == 303
+    dana = await met_three(new_phone)
     await moves_to(dana, "Europe/Berlin")
     berlin, new_york = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
     mia, sam = await contact_of(pool, 1, "Mia Chen"), await contact_of(pool, 1, "Sam Roe")
