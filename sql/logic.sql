@@ -1308,9 +1308,14 @@ BEGIN
                       WHERE c.event_id = e.id AND c.owner_id <> account
                         AND c.contact_id <> account);
     -- Those kept (others were there) stay for the people who met there, closed: with nobody
-    -- in charge, no one new joins by their code or poster.
+    -- in charge, no one new joins by their code or poster, so the hashes keeping those it
+    -- removed out of a join have nothing left to do. The worker deletes such an event once
+    -- nobody has it (retention.events_left_behind).
     UPDATE events SET closed_at = now()
     WHERE organizer_id = account AND closed_at IS NULL;
+    DELETE FROM event_removed_addresses x
+    USING events e
+    WHERE e.id = x.event_id AND e.organizer_id = account;
 
     -- Confirmed for this account alone: for nobody now (its row goes with the account).
     UPDATE email_addresses ea SET confirmed_at = NULL

@@ -154,6 +154,13 @@ RULES = (
         ("retention.answered_requests",),
     ),
     Rule(
+        "Events whose organizer deleted their account, kept closed for the people who were there",
+        "deleted once none of them has it: nobody still has it among their events, and no"
+        " contact says they met there",
+        None,
+        ("retention.events_left_behind",),
+    ),
+    Rule(
         "Guest cards: details someone typed on another person's phone, when their owner never"
         " signed in to claim them",
         "deleted after {period}, with their connection (and the note and follow-up of the"

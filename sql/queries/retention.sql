@@ -203,3 +203,25 @@ WITH gone AS (
     RETURNING 1
 )
 SELECT count(*) FROM gone
+
+-- name: events_left_behind$
+-- An event whose organizer deleted their account, kept for the people who were there, once
+-- none of them has it: nobody has it among their events (all who joined left, were removed
+-- or deleted their account; closed, it takes nobody back), no contact says they met there,
+-- and no removal Undo could still bring back says so either (:keep after its Undo ran out;
+-- :keep is none).
+WITH gone AS (
+    DELETE FROM events WHERE id IN (
+        SELECT e.id FROM events e
+        WHERE e.organizer_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM event_attendees ea
+                          WHERE ea.event_id = e.id AND ea.left_at IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.event_id = e.id)
+          AND NOT EXISTS (
+              SELECT 1 FROM contact_removals r
+              WHERE r.undo_until > now() - :keep::interval
+                AND r.contacts @> jsonb_build_array(jsonb_build_object('event_id', e.id)))
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone

@@ -265,6 +265,26 @@ async def contact_removals(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM contact_removals WHERE id = $1", row
 
 
+async def events_left_behind(pool: asyncpg.Pool, when: datetime) -> Probe:
+    """An event whose organizer deleted their account, nobody there any more, that only a
+    removal whose Undo runs out at ``when`` says two people met at."""
+    event_id = await event(pool)
+    await pool.execute(
+        "UPDATE events SET organizer_id = NULL, closed_at = now() WHERE id = $1", event_id
+    )
+    await pool.execute(
+        """INSERT INTO contact_removals (remover_id, other_id, undo_until, contacts, followups,
+                                         deliveries, emails)
+           VALUES ($1, $2, $3, jsonb_build_array(jsonb_build_object('event_id', $4::bigint)),
+                   '[]', '[]', '[]')""",
+        await account(pool),
+        await account(pool),
+        when,
+        event_id,
+    )
+    return "SELECT count(*) FROM events WHERE id = $1", event_id
+
+
 async def unclaimed_guests(pool: asyncpg.Pool, when: datetime) -> Probe:
     guest = await account(pool, guest=True, email=f"guest{next(_serial)}@example.com")
     await pool.execute("UPDATE accounts SET created_at = $1 WHERE id = $2", when, guest)
@@ -290,6 +310,7 @@ SEEDS: dict[str, Seed] = {
         email_addresses,
         answered_requests,
         contact_removals,
+        events_left_behind,
         unclaimed_guests,
     )
 }

@@ -144,10 +144,11 @@ async def test_it_says_what_stays_as_the_code_keeps_it(new_phone):
     leaving = said("leaving-title")
     assert (
         "An event you organise goes too, unless other people were there. Then it stays for"
-        " them, closed and with no organizer: its name, times, venue and description stay."
+        " them, closed and with no organizer: its name, times, venue and description stay,"
+        " until none of them has it any more."
     ) in leaving
     assert (
         "If an organizer removed you from an event, we keep a hash of each email address you"
         " confirmed: enough to know that address again, nothing else. It stays as long as the"
-        " event does, so that you can't join it again with a new account."
+        " event has its organizer, so that you can't join it again with a new account."
     ) in leaving
