@@ -43,7 +43,8 @@ SELECT 1 FROM (
 -- one still waiting (step 3 holds it), or one that counted after they fell due; else a new
 -- one is queued, to go :summary_gap_seconds after the last went at the soonest, and never
 -- at night (next_summary_at in logic.sql): a follow-up due after the day's summary is reminded
--- too. Returns how many follow-ups were queued.
+-- too. A reminder queued more than half an hour after it fell due (the workers were away)
+-- waits for its owner's waking hour, as a retry does. Returns how many follow-ups were queued.
 WITH taken AS (
     -- statement_timestamp(), here and below: this statement runs after steps 2 and 3 waited
     -- for other workers, whose reminders were stamped meanwhile (now() is when ours began).
@@ -57,6 +58,11 @@ WITH taken AS (
     -- (reminder_day() in logic.sql): from 05:00, so that the night is not a fresh day's five.
     SELECT taken.id, taken.round, taken.owner_id, taken.due_at, today.day, today.tz,
            ch.by_push, ch.address,
+           -- Late by more than half an hour (the worker was away when it fell due): not
+           -- into her night, but at her next waking hour (at once when it is day there).
+           CASE WHEN taken.due_at < statement_timestamp() - interval '30 minutes'
+                THEN waking_hour(today.tz, statement_timestamp())
+                ELSE now() END AS send_at,
            today.earlier + row_number() OVER (PARTITION BY taken.owner_id ORDER BY taken.id) AS nth
     FROM taken
     JOIN accounts a ON a.id = taken.owner_id
@@ -71,8 +77,8 @@ WITH taken AS (
               FROM (SELECT coalesce(a.time_zone, 'UTC') AS tz) zone) local
     ) today
 ), queued AS (
-    INSERT INTO deliveries (followup_id, round, subscription_id)
-    SELECT ranked.id, ranked.round, s.id
+    INSERT INTO deliveries (followup_id, round, subscription_id, next_attempt_at)
+    SELECT ranked.id, ranked.round, s.id, ranked.send_at
     FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
     WHERE ranked.nth <= :each_day AND ranked.by_push
     ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
@@ -95,8 +101,8 @@ WITH taken AS (
     ) last
     WHERE summarising.by_push AND last.covered IS NOT TRUE
 ), mailed AS (
-    INSERT INTO emails (kind, account_id, to_address, followup_id, round)
-    SELECT 'reminder', owner_id, address, id, round FROM ranked
+    INSERT INTO emails (kind, account_id, to_address, followup_id, round, next_attempt_at)
+    SELECT 'reminder', owner_id, address, id, round, send_at FROM ranked
     WHERE address IS NOT NULL AND nth <= :each_day
     ON CONFLICT DO NOTHING
 ), mail_summarised AS (

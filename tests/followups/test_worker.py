@@ -206,7 +206,9 @@ async def backlog_in_order(new_phone, pool, push):
     first, second = await sharers_with_phones(new_phone, push, 2)
     await make_due(pool)
     owners = []
-    for device, minutes in ((first, 60), (second, 30)):
+    # Minutes early, not hours: a reminder more than half an hour late waits for a waking
+    # hour (tests/followups/test_late_reminder_at_night.py).
+    for device, minutes in ((first, 20), (second, 10)):
         owner = await pool.fetchval(
             "SELECT account_id FROM push_subscriptions WHERE endpoint = $1", device.endpoint
         )

@@ -1,0 +1,77 @@
+"""Reminders the workers could not send when they fell due (every worker was away for the
+evening: a deploy gone wrong, the database down) do not all buzz when the workers are back
+at 23:30: one more than half an hour late waits for its person's 09:00, by push or email, as
+a retry does (tests/followups/test_retry_at_night.py). In her day it goes at once, and one
+on time goes at once whatever the hour (she may have snoozed it to then herself)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from server.followups.worker import Worker
+from tests.followups.test_flood import zone_where_it_is
+from tests.mailing import confirm_addresses, leaves_details, running_mail_worker
+from tests.reminders import running_worker, subscribe, swapped
+
+
+def at_nine(at: datetime, zone: str) -> bool:
+    """``at`` is her next 09:00, where she lives."""
+    local = at.astimezone(ZoneInfo(zone))
+    return local.time() == clock(9) and timedelta(0) < at - datetime.now(UTC) < timedelta(hours=11)
+
+
+@pytest.mark.parametrize(
+    ("hour", "late", "pushed_now"),
+    [
+        (23, timedelta(hours=3), False),
+        (12, timedelta(hours=3), True),
+        (23, timedelta(minutes=1), True),
+    ],
+    ids=["late-at-night", "late-by-day", "on-time-at-night"],
+)
+async def test_a_late_reminder_waits_for_her_morning(
+    new_phone, pool, push, app, hour, late, pushed_now
+):
+    zone = zone_where_it_is(hour)
+    dana, _ = await swapped(new_phone)
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone)
+    device = await subscribe(dana, push)
+    await pool.execute(
+        "UPDATE followups SET status = CASE WHEN owner_id = 1 THEN 'open' ELSE 'done' END,"
+        " due_at = now() - $1::interval",
+        late,
+    )
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+    if pushed_now:
+        assert len(push.received_for(device)) == 1
+        return
+    assert push.received_for(device) == []
+    status, at = await pool.fetchrow("SELECT status, next_attempt_at FROM deliveries")
+    assert status == "queued" and at_nine(at, zone)
+
+
+async def test_a_late_reminder_email_waits_for_her_morning(new_phone, pool, mail, app):
+    # Mia gets her reminders by email; the workers were away for three hours of her evening.
+    await leaves_details(new_phone)
+    await confirm_addresses(pool, "mia@example.com")
+    zone = zone_where_it_is(23)
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 2", zone)
+    await pool.execute("UPDATE emails SET status = 'sent'")  # "You met" went out long ago
+    await pool.execute(
+        "UPDATE followups SET status = CASE WHEN owner_id = 2 THEN 'open' ELSE 'done' END,"
+        " due_at = now() - interval '3 hours'"
+    )
+    pushes = Worker(pool=pool, sql=app.state.sql, sender=None, paths=None)  # type: ignore[arg-type]
+    assert await pushes.enqueue_due() == 1
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    assert mail.received_for("mia@example.com") == []
+    status, at = await pool.fetchrow(
+        "SELECT status, next_attempt_at FROM emails WHERE kind = 'reminder'"
+    )
+    assert status == "queued" and at_nine(at, zone)
