@@ -406,5 +406,9 @@ async def perform(
     )
     if errors:
         return failed(422, " ".join(errors.values()))
-    contact_id = (await create_guest(request, account_id, values, conn)).contact_id
+    try:
+        contact_id = (await create_guest(request, account_id, values, conn)).contact_id
+    except SwapRefused as refused:
+        # Their address, on the card of someone blocked either way: as the Tap form says it.
+        return failed(refused.status_code, refused.detail)
     return done(request, contact_id, values["name"])
