@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from server.cards import fields, photos, web_links
 from server.cards import routes as cards_routes
 from server.config import Settings, load_settings
+from server.contacts import kept_routes as contacts_kept_routes
 from server.contacts import routes as contacts_routes
 from server.db import away, migrations, queries, time_zones
 from server.db import pool as db_pool
@@ -69,6 +70,7 @@ ROUTES: list[BaseRoute] = [
     *cards_routes.routes,
     *tap_routes.routes,
     *contacts_routes.routes,
+    *contacts_kept_routes.routes,
     *followups_routes.routes,
     *events_routes.routes,
     *roster_routes.routes,

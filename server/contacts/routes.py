@@ -26,6 +26,7 @@ from server.contacts.contacts import (
     undo_removal,
     unreached_fix,
 )
+from server.contacts.shown import KEPT_CHECK_HEADER, SHOWN_HEADER, shown_version
 from server.export import met
 from server.followups import wording
 from server.mail import links
@@ -84,7 +85,7 @@ async def contacts(request: Request) -> Response:
         )
         events = await _with_filter_event(request, account_id, events, event_id)
         removed = await _removal(request, account_id, request.query_params.get(REMOVED, ""))
-    return render(
+    response = render(
         request,
         "contacts.html",
         {
@@ -97,6 +98,9 @@ async def contacts(request: Request) -> Response:
         },
         fragment="_contact_list.html",
     )
+    if account_id is not None:
+        response.headers[KEPT_CHECK_HEADER] = url_path(request, "contacts_kept")
+    return response
 
 
 BAD_CURSOR = (
@@ -188,7 +192,10 @@ async def contact_page(
         "sharing_choices": SHARING,
         **extra,
     }
-    return render(request, "contact.html", context, status_code=status_code)
+    response = render(request, "contact.html", context, status_code=status_code)
+    # Kept for offline with the page, and compared with contacts_kept's answer later.
+    response.headers[SHOWN_HEADER] = shown_version(contact)
+    return response
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

@@ -369,3 +369,13 @@ CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 WHERE ct.owner_id = :owner_id AND ct.sharing = 'pending'
 ORDER BY ct.met_at DESC, ct.id DESC
 LIMIT :limit
+
+-- name: kept
+-- Of the contact rows :ids (the pages of them a phone keeps for offline), those still
+-- :owner_id's, each with the other person's card as they share it with me now, as get has
+-- it: a row missing was removed or blocked since, or its person deleted their account.
+SELECT ct.id, c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website,
+       c.other_link, c.looking_for, c.can_help_with, c.photo_key, c.whole
+FROM contacts ct
+CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
+WHERE ct.owner_id = :owner_id AND ct.id = ANY(:ids::bigint[])

@@ -50,6 +50,16 @@ var ReachoutCache = (function () {
   // page is not kept as it came, but a plain copy of its address is fetched to keep.
   var NOTICE_PARAMS = ["notice", "removed"];
   var KEEP_AGAIN_MS = 10000;
+  // My contacts' pages kept here are checked each time my contacts list comes from the
+  // network (a header on it says where: CHECK). Someone who removed or blocked me, or deleted
+  // their account, is no longer mine, and their page goes; someone who shows me something
+  // else now ("name and headline only", their card changed) has another version of it than
+  // the one their page was kept with (SHOWN), and the page is fetched again (gone first, so
+  // a fetch that fails leaves nothing). Asked by the ids kept, never read off the list: the
+  // list is paged, and a contact not on its first page is not gone.
+  var CHECK = "x-reachout-kept-check";
+  var SHOWN = "x-reachout-shown";
+  var CHECK_AT_MOST = 100;  // ids in one ask, as the server takes them
   var staticCache = PREFIX + "static";
   var shell = [];
   var keptAt = {};
@@ -181,16 +191,75 @@ var ReachoutCache = (function () {
   }
 
   // Kept for the account it is a page of (``whose``, its tag), while that is who is signed in.
+  // My contacts list, fresh from the network: then the contacts' pages kept are checked.
   function store(key, response, whose) {
     if (!whose || whose !== account) return Promise.resolve();
     keptAt[key] = Date.now();
+    var check = response.headers.get(CHECK);
     var headers = new Headers(response.headers);
     headers.set(TAG, whose);
     headers.set(KEPT_AT, new Date().toISOString());
     var tagged = new Response(response.body, {
       status: response.status, statusText: response.statusText, headers: headers,
     });
-    return caches.open(PAGES).then(function (cache) { return cache.put(key, tagged); });
+    return caches.open(PAGES).then(function (cache) { return cache.put(key, tagged); }).then(function () {
+      if (check) return checkContacts(new URL(check, self.location.origin), whose);
+    });
+  }
+
+  // The contact a kept page is the page of (its id, from the route's pattern), or null.
+  function contactOf(key) {
+    var path = new URL(key).pathname;
+    for (var i = 0; i < CONTACTS_PAGES.length; i++) {
+      var found = CONTACTS_PAGES[i].exec(path);
+      if (found && found[1]) return found[1];
+    }
+    return null;
+  }
+
+  function checkContacts(where, whose) {
+    return keptPages().then(function (cache) {
+      if (!cache) return null;
+      return cache.keys().then(function (requests) {
+        var held = {};
+        requests.forEach(function (request) {
+          var id = contactOf(request.url);
+          if (id) held[id] = request.url;
+        });
+        var ids = Object.keys(held);
+        var asks = [];
+        for (var at = 0; at < ids.length; at += CHECK_AT_MOST) asks.push(ids.slice(at, at + CHECK_AT_MOST));
+        return Promise.all(asks.map(function (some) { return checkSome(cache, where, some, held, whose); }));
+      }).then(function (changed) {
+        // Fetched again one after another: a phone keeping hundreds sends no burst.
+        return [].concat.apply([], changed).reduce(function (done, key) {
+          return done.then(function () { return keep(key, true); });
+        }, Promise.resolve());
+      });
+    }).catch(function () {});
+  }
+
+  // One ask: the kept pages of ``ids`` that go, and of those the keys to fetch again.
+  function checkSome(cache, where, ids, held, whose) {
+    var url = new URL(where.href);
+    url.searchParams.set("ids", ids.join(","));
+    return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
+      // No answer to go by (signed out since, an error): nothing is judged.
+      if (response.status !== 200) return [];
+      return response.json().then(function (answer) {
+        var shown = (answer && answer.kept) || {};
+        return Promise.all(ids.map(function (id) {
+          var key = held[id];
+          var mine = Object.prototype.hasOwnProperty.call(shown, id);
+          return cache.match(key, { ignoreVary: true }).then(function (kept) {
+            if (!kept || tagOf(kept) !== whose) return null;
+            if (mine && kept.headers.get(SHOWN) === shown[id]) return null;
+            delete keptAt[key];
+            return cache.delete(key, { ignoreVary: true }).then(function () { return mine ? key : null; });
+          });
+        }));
+      }).then(function (keys) { return keys.filter(Boolean); });
+    }).catch(function () { return []; });
   }
 
   // ``sent``: for a form sent with no network, which says it may not have reached us.
