@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import re
 import secrets
 import warnings
 from datetime import timedelta
@@ -61,8 +62,29 @@ DEEP_GREY = ("I", "I;16")
 DECODING_AT_ONCE = 1
 # JPEG segments read to find the first scan before giving up (APPn, tables, the frame...).
 JPEG_SEGMENTS = 64
+# libjpeg entropy-decodes each scan over every block of its colour, even at 1/8 scale: a
+# 31-byte scan costs ~1.5 ms in a 16 MP grey progressive JPEG, up to ~12 ms (a refinement
+# scan) in a 16 MP CMYK one, so one tiny scan repeated thousands of times in a 1 MB file
+# cost 44 s of CPU. Encoders write 1 scan (baseline), 6 to 10 (libjpeg's progression; 18
+# for CMYK), a few more at most (mozjpeg's optimised scans): 100 leaves room for any of
+# them and bounds the worst we measured at ~1.3 s of CPU.
+MAX_JPEG_SCANS = 100
+# Markers a scan count walks through: a real photo has a few a scan (tables, the scan) and a
+# few APPn; each costs the walk a Python step, so 8 MiB of empty comments is refused instead.
+MAX_JPEG_MARKERS = 20 * MAX_JPEG_SCANS
+# The next marker as libjpeg finds it: an FF neither stuffed (FF 00) nor fill before another
+# FF; restart markers and TEM carry nothing and are passed over in the search itself.
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\x01\xd0-\xd7\xff]")
+# Markers libjpeg reads or skips by their length: SOFn, DHT, DAC, SOS, DQT, DNL, DRI, APPn
+# and COM. It refuses any other (a restart resync scans past it): stepping past one by its
+# length could skip a scan libjpeg sees, so the walk looks inside it instead.
+_JPEG_SKIPPED = {*range(0xC0, 0xD0), *range(0xDA, 0xDE), *range(0xE0, 0xF0), 0xFE}
 
 UNREADABLE = "That file is not a photo we can read. Try a JPEG, PNG, WebP or GIF."
+TOO_MANY_SCANS = (
+    "That JPEG is saved in too many passes for us to read. Save it again from a photo app,"
+    " or try a PNG."
+)
 
 # Uploads, counted whether or not the file turns out to be a photo: each costs a decode (up
 # to ~0.3 s of CPU for a large PNG), one at a time per process, so a script sending large
@@ -127,6 +149,9 @@ def process(source: bytes | BinaryIO) -> bytes:
     canvas = _webp_canvas(head)
     if canvas is not None:
         _check_size("WebP", canvas, canvas)
+    # Before Pillow reads a JPEG's header, which it does in Python, a step a segment.
+    if head.startswith(b"\xff\xd8\xff"):  # how Pillow knows a JPEG (and MPO)
+        _check_scans(stream)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -267,6 +292,29 @@ def _jpeg_streams(stream: BinaryIO) -> bool:
         return False
     finally:
         stream.seek(position)
+
+
+def _check_scans(stream: BinaryIO) -> None:
+    """Refuse a JPEG with more than MAX_JPEG_SCANS scans in its first picture (up to its
+    EOI; an MPO's further pictures are never decoded). Only a marker segment's length is
+    skipped, never searched: an APPn (EXIF with its thumbnail, ICC, XMP) may hold FF DA as
+    data. Entropy-coded data is searched: an FF in it is always stuffed (FF 00), so FF DA
+    there is a real start of scan."""
+    position = stream.tell()
+    stream.seek(0)
+    data = stream.read()
+    stream.seek(position)
+    scans = markers = 0
+    found = _JPEG_MARKER.search(data, 2)  # after SOI
+    while found and found[0][1] != 0xD9:  # EOI
+        markers += 1
+        scans += found[0][1] == 0xDA
+        if scans > MAX_JPEG_SCANS or markers > MAX_JPEG_MARKERS:
+            raise NotAnImage(TOO_MANY_SCANS)
+        after = found.end()
+        if found[0][1] in _JPEG_SKIPPED:
+            after += int.from_bytes(data[after : after + 2], "big")
+        found = _JPEG_MARKER.search(data, after)
 
 
 def _webp_canvas(head: bytes) -> tuple[int, int] | None:
