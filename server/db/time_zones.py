@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,9 +51,41 @@ AREAS = frozenset(
         "Pacific",
     }
 )
+# Also said to someone who typed a real city tz has no name for (Lyon, Seville, Kraków):
+# "type a city" alone would tell them to do what they did.
 TYPE_ONE = (
-    "We don't know that time zone. Type a city, like London, or a zone like America/New_York."
+    "We don't know that time zone. Type a city, like London, or the nearest big one in your"
+    " time zone, or a zone like America/New_York."
 )
+
+# Big cities people type that have no tz name of their own, each in a country (or US state)
+# whose clocks all keep one zone's time. Small on purpose: a city in two places on different
+# clocks is left out, as a wrong zone saved moves every reminder and a refusal costs one
+# retype: Washington (the state keeps Pacific time: DC only), Hyderabad (India, Pakistan),
+# Portland (Maine, Oregon).
+ALIASES = {
+    city: zone
+    for zone, cities in {
+        "America/New_York": "Boston Philadelphia Atlanta Miami Washington_DC Washington_D_C",
+        "America/Chicago": "Houston Dallas",
+        "America/Los_Angeles": "San_Francisco Seattle San_Diego Las_Vegas",
+        "America/Toronto": "Ottawa",
+        "America/Mexico_City": "Ciudad_de_Mexico",
+        "America/Sao_Paulo": "Rio_de_Janeiro",
+        "Europe/London": "Manchester Birmingham Edinburgh",
+        "Europe/Berlin": "Munich Munchen Frankfurt Hamburg Cologne Koln",
+        "Europe/Zurich": "Geneva Geneve",
+        "Europe/Rome": "Milan Milano",
+        "Europe/Madrid": "Barcelona",
+        "Europe/Moscow": "Saint_Petersburg St_Petersburg",
+        "Asia/Kolkata": "Mumbai Bombay Delhi New_Delhi Bangalore Bengaluru Chennai",
+        "Asia/Shanghai": "Beijing Peking Guangzhou Shenzhen",
+        "Asia/Tokyo": "Osaka Kyoto",
+        "Asia/Ho_Chi_Minh": "Ho_Chi_Minh_City Hanoi",
+        "Pacific/Auckland": "Wellington",
+    }.items()
+    for city in cities.casefold().split()
+}
 
 
 # Known to PostgreSQL but not offered, typed: an abbreviation or an offset ("EST", "MST",
@@ -64,9 +98,10 @@ NOT_A_PLACE = (
 
 
 def find(value: str, known: frozenset[str], *, unchanged: str | None = None) -> str | None:
-    """The zone ``value`` names as typed on a phone (any case, a space for an underscore:
-    "america/new york"), or its city alone ("London", "new york"), also with its country
-    after a comma ("Paris, France"), or None. Only the zones the field suggests
+    """The zone ``value`` names as typed on a phone (any case, a space for an underscore,
+    accents or none: "america/new york"), or its city alone ("London", "São Paulo"), also
+    with its country after a comma ("Paris, France"), or a big city of ``ALIASES``
+    ("Munich"), or None. Only the zones the field suggests
     (``choices``) are found: a person means a place. ``unchanged`` is the zone the field
     was filled with, kept as it is when sent back so (the browser's, which may be none of
     those, as Settings shows it)."""
@@ -76,23 +111,37 @@ def find(value: str, known: frozenset[str], *, unchanged: str | None = None) -> 
     offered = _offered(known)
     if value in offered:
         return value
-    folded = value.replace(" ", "_").casefold()
+    folded = _fold(value)
     by_name, by_city = _folded_indexes(offered)
-    city = value.split(",", 1)[0].strip().replace(" ", "_").casefold()
-    return by_name.get(folded) or by_city.get(folded) or by_city.get(city)
+    city = _fold(value.split(",", 1)[0])
+    found = by_name.get(folded) or by_city.get(folded) or by_city.get(city)
+    if found is None:
+        # Words only: "Washington, D.C." and "washington dc" are one key.
+        words = ("_".join(re.findall(r"[^\W_]+", key)) for key in (folded, city))
+        found = next((ALIASES[key] for key in words if key in ALIASES), None)
+    return found if found is None or found in offered else None
 
 
 def mistake(value: str, known: frozenset[str]) -> str:
     """What to say of a typed zone ``find`` did not find."""
-    folded = value.strip().replace(" ", "_").casefold()
+    folded = _fold(value)
     return NOT_A_PLACE if folded in _folded_indexes(known)[0] else TYPE_ONE
+
+
+def _fold(value: str) -> str:
+    # As a phone types it: any case, a space for tz's underscore, and with or without its
+    # accents ("São Paulo" is America/Sao_Paulo; tz names are ASCII). Casefolded first:
+    # "İ" folds to an "i" and a combining dot, dropped with the accents.
+    decomposed = unicodedata.normalize("NFKD", value.strip().casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return plain.replace(" ", "_")
 
 
 @functools.lru_cache(maxsize=4)
 def _folded_indexes(known: frozenset[str]) -> tuple[dict[str, str], dict[str, str]]:
     # Once per set of names (a frozenset keeps its hash): a swap from a browser that sends
     # no zone looks here, and a scan of PostgreSQL's 1,200 names cost it some 50 µs.
-    by_name = {name.casefold(): name for name in known}
+    by_name = {_fold(name): name for name in known}
     # Cities of the continents and oceans only: the old country names (US/, Brazil/West,
     # Pacific/Samoa is American Samoa) would answer "west" or "Samoa" with the wrong side of
     # the world. A city in two names is found only when they keep the same time now
@@ -101,7 +150,7 @@ def _folded_indexes(known: frozenset[str]) -> tuple[dict[str, str], dict[str, st
     for name in sorted(known, key=lambda name: (len(name), name)):
         area, _, city = name.partition("/")
         if area in AREAS and city and name not in NOT_CITIES:
-            cities.setdefault(city.rsplit("/", 1)[-1].casefold(), []).append(name)
+            cities.setdefault(_fold(city.rsplit("/", 1)[-1]), []).append(name)
     now = datetime.now(UTC)
     by_city = {
         city: names[0]
