@@ -9,7 +9,12 @@
   var FRAME_SIDE = 800;
   var PHOTO_SIDE = 1600;
   var TOKEN = /^[A-Za-z0-9_-]{38}$/;
+  // Whose card it is, asked for this long: venue Wi-Fi with nothing behind it never answers,
+  // and until then the camera is off and nothing is asked. A working network answers in well
+  // under a second; after this the question is asked without the name, as with no network.
+  var PREVIEW_WITHIN_MS = 5000;
   var box, video, canvas, say, prefix, stream, timer, detector = null, handling = false;
+  var lookup = null;  // the AbortController of the card being looked up, for reset() to stop
 
   function $(selector) { return document.querySelector(selector); }
 
@@ -187,8 +192,9 @@
     else showOther(text);
   }
 
-  // Whose card this is, then a tap to swap. With no network the name cannot be looked up:
-  // the question is asked all the same, and the swap waits in the outbox.
+  // Whose card this is, then a tap to swap. With no network, or none that answers in time,
+  // the name cannot be looked up: the question is asked all the same, and the swap waits in
+  // the outbox.
   function confirmSwap(token) {
     say("");
     var box = $("[data-scan-confirm]");
@@ -201,9 +207,16 @@
     headline.textContent = "";
     question.textContent = "Swap with this person?";
     var url = $("[data-scanner]").dataset.previewUrl.replace("TOKEN", token);
-    fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin" }).then(function (response) {
+    // AbortController, not AbortSignal.timeout: iOS before 16 has no timeout(), and there
+    // this lookup would hang as before. Aborting also stops a body that trickles in.
+    var stop = new AbortController();
+    var late = false;
+    lookup = stop;
+    var deadline = setTimeout(function () { late = true; stop.abort(); }, PREVIEW_WITHIN_MS);
+    fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin", signal: stop.signal }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (answer) {
+      if (lookup !== stop) return;  // another code, or "Scan another code", since
       if (!answer.ok || answer.body.own) {
         box.hidden = true;
         say(answer.body.message || "That code does not open a card.");
@@ -215,9 +228,12 @@
       if (answer.body.photo) { photo.src = answer.body.photo; photo.hidden = false; }
       ask(box, question);
     }).catch(function () {
-      headline.textContent = "No network: their name shows once the swap is sent.";
+      if (lookup !== stop) return;
+      headline.textContent = late
+        ? "Reachout did not answer: their name shows once the swap is sent."
+        : "No network: their name shows once the swap is sent.";
       ask(box, question);
-    });
+    }).then(function () { clearTimeout(deadline); });
   }
 
   // The question appears where the camera was, after a decode no one tapped for: focused,
@@ -313,6 +329,8 @@
 
   function reset() {
     stopCamera();
+    if (lookup) lookup.abort();
+    lookup = null;
     handling = false;
     say("");
     $("[data-scan-confirm]").hidden = true;

@@ -47,6 +47,12 @@
   // still find the offset. None answering: the offset is not known (ready() says so).
   var samples = 0;
   var SAMPLES = 5;
+  // A sample not answered in this long is given up on, and with it the rest of this round:
+  // venue Wi-Fi with nothing behind it never answers, and a round waiting on it kept Bump at
+  // "Getting ready…" (or a bump at "Looking for the other phone…") until a reload. A round
+  // that gives up ends as one with no answer does: not ready, tried again (RETRY_MS). Far
+  // longer than a working network takes for this tiny answer.
+  var SAMPLE_WITHIN_MS = 3000;
 
   // Room for a sample's timing: the browser keeps 250 entries a page and then records no
   // more until they are cleared, and the Tap screen's own requests (the code check every
@@ -67,12 +73,17 @@
     if (syncing) return syncing;
     var url = result().dataset.clockUrl;
     var best = null;
+    var gaveUp = false;
     function sample() {
+      if (gaveUp) return;
       var address = new URL(url, location.href);
       address.searchParams.set("sample", String(++samples));
       clearTimings();
       var sent = clock();
-      return fetch(address.href, { cache: "no-store", credentials: "same-origin" })
+      // AbortController, not AbortSignal.timeout: iOS before 16 has no timeout().
+      var stop = new AbortController();
+      var deadline = setTimeout(function () { gaveUp = true; stop.abort(); }, SAMPLE_WITHIN_MS);
+      return fetch(address.href, { cache: "no-store", credentials: "same-origin", signal: stop.signal })
         .then(function (response) {
           if (!response.ok) throw new Error("clock: " + response.status);
           return response.json();
@@ -88,7 +99,8 @@
           var trip = received - sent;
           if (!best || trip < best.trip) best = { trip: trip, offset: body.now - (sent + received) / 2 };
         })
-        .catch(clearTimings);
+        .catch(clearTimings)
+        .then(function () { clearTimeout(deadline); });
     }
     var chain = Promise.resolve();
     for (var i = 0; i < SAMPLES; i++) chain = chain.then(sample);
