@@ -77,7 +77,9 @@ async def _confirm_page(
     return response
 
 
-@signed_in(redirect="card")
+# As /settings answers: a browser signed out since is told so, with Sign in (403), never sent
+# to Make my card, which would start a second account; one with no card is offered both.
+@signed_in(status_code=404, message=NO_CARD)
 async def settings_confirm(request: Request) -> Response:
     """ "Confirm it's you": a code by email or a passkey; nothing to do when this session
     proved it just now, or the account has no way of proof."""

@@ -19,6 +19,7 @@ from server.web.auth import signed_in, signed_in_account, signed_in_session, vie
 from server.web.forms import plain, read_form, read_json, text
 from server.web.htmx import htmx
 from server.web.notices import with_notice
+from server.web.opened_for import refuse_if_opened_for_another
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -87,6 +88,8 @@ async def settings(request: Request) -> Response:
 async def settings_save(request: Request) -> Response:
     form = await read_form(request)
     account_id = signed_in_account(request)
+    # Before anything is read or written: the page may show another card's choices.
+    refuse_if_opened_for_another(request, form, account_id, page="settings")
     values = {
         "time_zone": text(form, "time_zone"),
         "followup_timing": text(form, "followup_timing"),
@@ -223,12 +226,14 @@ async def email_confirmation(request: Request) -> Response:
     button confirms the address for this account, a way of proof: to an address not confirmed
     for it yet, only after "Confirm it's you" when the account has a way of proof already."""
     account_id = signed_in_account(request)
+    # Read before a connection is taken: a slow phone's body holds none of the pool.
+    form = await read_form(request)
+    refuse_if_opened_for_another(request, form, account_id, page="settings")
     pool, sql = request.app.state.pool, request.app.state.sql
     email = await sql.run(pool, "mail.email_settings", account_id=account_id)
     if email is None or not email["email"]:
         raise HTTPException(400, "Add an email address to your card first.")
-    # Read before a connection is taken: a slow phone's body holds none of the pool.
-    resubscribe = bool(text(await read_form(request), "resubscribe"))
+    resubscribe = bool(text(form, "resubscribe"))
     _, session_id = signed_in_session(request)
     unconfirmed = email["confirmed_at"] is None
     # "Confirm it's you" (confirm_routes.py) is what makes this session's proof fresh.

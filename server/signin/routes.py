@@ -25,6 +25,7 @@ from server.web.auth import ANONYMOUS, signed_in, signed_in_account, viewer
 from server.web.forms import read_form, text
 from server.web.htmx import redirect
 from server.web.notices import with_notice
+from server.web.opened_for import refuse_if_opened_for_another
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -362,11 +363,14 @@ async def sign_out_session(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NOT_SIGNED_IN)
 async def sign_out_others(request: Request) -> Response:
+    account_id = signed_in_account(request)
+    # Settings listed another card's browsers: this card's are not the ones meant.
+    refuse_if_opened_for_another(request, await read_form(request), account_id, page="settings")
     await request.app.state.sql.run(
         request.app.state.pool,
         "sessions.revoke_others",
         id=viewer(request).session_id,
-        account_id=signed_in_account(request),
+        account_id=account_id,
     )
     return RedirectResponse(
         with_notice(url_path(request, "settings"), "signed_out_elsewhere"), status_code=303
