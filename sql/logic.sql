@@ -477,6 +477,15 @@ BEGIN
         WHERE c.account_id = legacy_account AND c.share_generation = generation;
     END IF;
     IF sharer IS NULL THEN
+        -- A card merged into another: its link opens the card kept (merged_accounts,
+        -- migration 0055), as visits.card_for_token reads it. Only on a miss: a link of a
+        -- card that still exists never comes here.
+        SELECT c.account_id INTO sharer
+        FROM merged_accounts m JOIN cards c ON c.account_id = m.target
+        WHERE (m.share_id = share OR (share IS NULL AND m.source = legacy_account))
+          AND m.share_generation = generation AND c.share_generation = m.target_generation;
+    END IF;
+    IF sharer IS NULL THEN
         RETURN;
     END IF;
     IF blocked_address(sharer, address) THEN
@@ -956,7 +965,8 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN id = source THEN target ELSE id END
 $$;
 
--- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes.
+-- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes;
+-- its card's QR codes, links and NFC tags open `target`'s card (merged_accounts).
 -- Contacts, follow-ups (and reminders of them still to go), notes, events, blocks, requests
 -- to connect (answered or waiting), removals still to take back, confirmed addresses and
 -- passkeys move over; its sessions end. Two connections with the same person become one: the
@@ -965,6 +975,10 @@ $$;
 -- between them, vanish. Run in a transaction, after lock_merge(source, target).
 CREATE OR REPLACE FUNCTION merge_accounts(source bigint, target bigint) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    gone_share bigint;
+    gone_generation integer;
+    kept_generation integer;
 BEGIN
     -- Between the two: gone.
     DELETE FROM contacts WHERE (owner_id, contact_id) IN ((source, target), (target, source));
@@ -986,7 +1000,12 @@ BEGIN
                    concat_ws('; ', nullif(kept.they_asked, ''), nullif(gone.they_asked, ''))
                        AS they_asked,
                    -- Either account shared less with them: the one person shares less.
-                   CASE WHEN 'basics' IN (kept.sharing, gone.sharing) THEN 'basics' ELSE 'all' END
+                   -- 'basics' is least (shared_card() shows the photo too while
+                   -- 'pending'), then 'pending' (not accepted yet: only accepting shares
+                   -- the card, and lets the "You met" held for it go), then 'all'.
+                   CASE WHEN 'basics' IN (kept.sharing, gone.sharing) THEN 'basics'
+                        WHEN 'pending' IN (kept.sharing, gone.sharing) THEN 'pending'
+                        ELSE 'all' END
                        AS sharing
             FROM contacts kept JOIN contacts gone
               ON (pairs = 1 AND kept.owner_id = target AND gone.owner_id = source
@@ -1224,10 +1243,23 @@ BEGIN
     -- too, so one whose answer was lost gets that answer when it comes again for target, and
     -- nothing is made twice. (merged_accounts' columns are named as this function's
     -- arguments: the arguments are qualified.)
-    UPDATE merged_accounts m SET target = merge_accounts.target
+    -- Its card's QR codes, links and tags open target's card from now on (migration 0055),
+    -- while target's code is not made new; so do those of cards merged into source before,
+    -- unless source's code was made new since (then they stay ended). Its card is held
+    -- here, as the delete of its account below would hold it: a "Make a new code" on it
+    -- meanwhile either waits and then finds no card, or went first and is read.
+    SELECT c.share_id, c.share_generation INTO gone_share, gone_generation FROM cards c
+    WHERE c.account_id = merge_accounts.source FOR UPDATE;
+    SELECT c.share_generation INTO kept_generation FROM cards c
+    WHERE c.account_id = merge_accounts.target;
+    UPDATE merged_accounts m
+    SET target = merge_accounts.target,
+        target_generation = CASE WHEN m.target_generation = gone_generation
+                                 THEN kept_generation END
     WHERE m.target = merge_accounts.source;
-    INSERT INTO merged_accounts (source, target)
-    VALUES (merge_accounts.source, merge_accounts.target);
+    INSERT INTO merged_accounts (source, target, share_id, share_generation, target_generation)
+    VALUES (merge_accounts.source, merge_accounts.target, gone_share, gone_generation,
+            kept_generation);
     UPDATE synced_actions s SET account_id = target
     WHERE s.account_id = source
       AND NOT EXISTS (SELECT 1 FROM synced_actions t WHERE t.account_id = target AND t.key = s.key);

@@ -66,38 +66,81 @@ async def card_for_token(
     request: Request, token: str, at: datetime, *, page_of: Mapping[str, Any] | None = None
 ) -> Any:
     """The card a share token opens, if it was valid ``at``; else the friendly 404/410 (a
-    token we signed whose account is gone: "This card was deleted"). ``page_of``: not the card
-    but which version of it, with the page kept rendered for it (``card_pages.version_and_page``
+    token we signed whose account is gone: "This card was deleted"). A card merged into
+    another account opens the card kept (``_merged_into``). ``page_of``: not the card but
+    which version of it, with the page kept rendered for it (``card_pages.version_and_page``
     and the rest of its parameters)."""
     decoded = share_tokens.decode(request.app.state.settings.secret_key, token, at)
     if decoded.status is share_tokens.Status.MALFORMED:
         raise HTTPException(404, UNKNOWN)
-    sql, pool = request.app.state.sql, request.app.state.pool
-    card = None
-    if page_of is not None:
-        # One query per way a link names its card (card_pages.sql says why).
-        names: dict[str, int | None]
-        if decoded.share_id is not None:
-            query, names = "card_pages.version_and_page", {"share_id": decoded.share_id}
-        else:
-            query, names = (
-                "card_pages.version_and_page_of_account",
-                {"account_id": decoded.account_id},
-            )
-        card = await sql.run(pool, query, token=token, **names, **page_of)
-    elif decoded.share_id is not None:
-        card = await sql.run(pool, "cards.by_share_id", share_id=decoded.share_id)
-    elif decoded.account_id is not None:
-        card = await sql.run(pool, "cards.get", account_id=decoded.account_id)
+    card = await _card(request, token, decoded.share_id, decoded.account_id, page_of)
+    generation = card["share_generation"] if card is not None else None
+    if card is None:
+        card, generation = await _merged_into(request, token, decoded, page_of)
     if card is None:
         # We signed this token, so its account existed: it was deleted since (no tombstone
-        # needed). Every account has a card from its first save.
+        # needed), or merged into one deleted since. Every account has a card from its
+        # first save.
         raise Titled(410, DELETED, title="This card was deleted")
-    if decoded.generation != card["share_generation"]:
+    if decoded.generation != generation:
         raise Titled(410, REPLACED, title=NO_LONGER)
     if decoded.status is share_tokens.Status.EXPIRED:
         raise Titled(410, EXPIRED, title=NO_LONGER)
     return card
+
+
+async def _card(
+    request: Request,
+    token: str,
+    share_id: int | None,
+    account_id: int | None,
+    page_of: Mapping[str, Any] | None,
+) -> Any:
+    """The card named by its opaque ``share_id``, else by ``account_id`` (or its version
+    and kept page, ``page_of``); None when there is none."""
+    sql, pool = request.app.state.sql, request.app.state.pool
+    if page_of is not None:
+        # One query per way a link names its card (card_pages.sql says why).
+        if share_id is not None:
+            return await sql.run(
+                pool, "card_pages.version_and_page", token=token, share_id=share_id, **page_of
+            )
+        return await sql.run(
+            pool,
+            "card_pages.version_and_page_of_account",
+            token=token,
+            account_id=account_id,
+            **page_of,
+        )
+    if share_id is not None:
+        return await sql.run(pool, "cards.by_share_id", share_id=share_id)
+    if account_id is not None:
+        return await sql.run(pool, "cards.get", account_id=account_id)
+    return None
+
+
+async def _merged_into(
+    request: Request,
+    token: str,
+    decoded: share_tokens.Decoded,
+    page_of: Mapping[str, Any] | None,
+) -> tuple[Any, int | None]:
+    """For a token whose card is gone: the card of the account it was merged into, the
+    same person, with the generation the token must carry to open it (None: that card's
+    code was made new since, which ends these tokens too). Opened as it is, not redirected
+    to a link of the card kept: a swap queued offline names the token, not a page, and a
+    tap at an event needs no second round trip. (None, None): not merged, or merged into an
+    account deleted since (merged_accounts, migration 0055)."""
+    sql, pool = request.app.state.sql, request.app.state.pool
+    merged = await sql.run(
+        pool, "cards.merged_share", share_id=decoded.share_id, account_id=decoded.account_id
+    )
+    if merged is None:
+        return None, None
+    card = await _card(request, token, None, merged["account_id"], page_of)
+    if card is None or card["share_generation"] != merged["target_generation"]:
+        return card, None
+    return card, merged["share_generation"]
 
 
 async def load_visit(request: Request) -> Visit:

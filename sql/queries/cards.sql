@@ -12,6 +12,16 @@ SELECT account_id, name, headline, company, email, phone, linkedin, website, oth
        fields_changed_at
 FROM cards WHERE share_id = :share_id
 
+-- name: merged_share^
+-- A link that opens no card: whether its card was merged into another account's
+-- (merged_accounts, migration 0055), by its opaque :share_id (or for a link from before share
+-- ids, NULL, by :account_id), and which. The link works at `share_generation` while the kept
+-- card is still at `target_generation` (NULL: its code was made new since).
+SELECT target AS account_id, share_generation, target_generation
+FROM merged_accounts
+WHERE share_generation IS NOT NULL
+  AND (share_id = :share_id OR (:share_id::bigint IS NULL AND source = :account_id))
+
 -- name: update^
 -- Replace the text fields of a card; returns nothing when :checked and they were changed since
 -- :seen (the fields_changed_at the editor showed) to other words than these: another device's
