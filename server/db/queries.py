@@ -13,6 +13,7 @@ are left as they are.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -197,6 +198,19 @@ class Queries(Mapping[str, str]):
         """The rows of query ``key`` through a server-side cursor, ``size`` at a time, so a
         large result never sits in memory whole. Only inside a transaction on ``conn``
         (PostgreSQL keeps a cursor no longer than its transaction)."""
-        cursor = await conn.cursor(self._queries[key].sql, *self.args(key, params))
-        while rows := await cursor.fetch(size):
+        # Not asyncpg's conn.cursor(): it prepares the query as a *named* statement
+        # (__asyncpg_stmt_N__, numbered per process) even with the statement cache off, and
+        # behind PgBouncer in transaction mode the name outlives the transaction on its server
+        # connection, where another process (or this one restarted) making the same name fails
+        # ("prepared statement ... already exists"). DECLARE and FETCH are ordinary statements,
+        # unnamed with the cache off. The name is new each time: a cursor per call, and a FETCH
+        # the cache kept never reads another query's cursor with that one's row types.
+        args = self.args(key, params)
+        name = f"batch_{secrets.token_hex(8)}"
+        await conn.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {self._queries[key].sql}", *args)
+        fetch = f"FETCH {size:d} FROM {name}"
+        while rows := await conn.fetch(fetch):
             yield rows
+        # Left open when the caller stops early: the transaction's end closes it (a CLOSE from a
+        # generator finalised later could run on a connection already back in the pool).
+        await conn.execute(f"CLOSE {name}")
