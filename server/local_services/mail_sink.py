@@ -32,6 +32,9 @@ Fault injection and timing, for a sender that must lose nothing and send nothing
 * ``latency`` seconds pass before each DATA is answered. A client that goes away
   meanwhile (its connection closed or cut by ``stop()``) gets no answer and nothing is
   recorded.
+* ``slow_answer`` seconds pass between keeping a message and answering its DATA ``250``: a
+  relay that has queued it and is slow to say so (scanning content under load). A client
+  that goes away meanwhile does not undo it: the message stays received.
 
 When is a message accepted? When the sink has recorded it and is about to write its
 ``250``. As with any SMTP server, a connection lost between those two leaves a message
@@ -143,12 +146,14 @@ class LocalMailSink:
         port: int = 0,
         announce: bool = False,
         latency: float = 0.0,
+        slow_answer: float = 0.0,
         max_size: int = MAX_SIZE,
     ) -> None:
         self.directory = Path(directory) if directory is not None else None
         self.host = host
         self.announce = announce
         self.latency = latency
+        self.slow_answer = slow_answer
         self.max_size = max_size
         self.received: list[ReceivedMail] = []
         self.refusals = 0
@@ -318,6 +323,8 @@ class LocalMailSink:
         self._notify()
         if self.announce:
             self._print(mail)
+        if self.slow_answer > 0:
+            await asyncio.sleep(self.slow_answer)  # kept already: a client gone keeps it
         return "250 2.0.0 OK" + (f": kept as {path.name}" if path else "")
 
     def _keep(self, raw: bytes, now: datetime) -> Path:

@@ -9,6 +9,11 @@ one about the sender, ours, nor 5.2.3, a message too long), or 550, 551 or 553 w
 RCPT. A 5xx before RCPT (the greeting, the login, STARTTLS, MAIL
 FROM) or any other at RCPT (5.7.x relaying denied, a blocklist, 5.3.x) is our mail server
 refusing us: tried again, as when it is away. Any other 5xx at DATA refuses this message only.
+
+Once the whole message, its final ".", has left, the server has it: one scanning it under load
+can take minutes to say so (RFC 5321 4.5.3.2.6 gives it 10). That reply is waited for while the
+caller's ``until`` allows (a lease being renewed), up to ``reply_timeout``; none by then is
+``unanswered``: counted as sent, for sending it again would most likely deliver it twice.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+from aiosmtplib.protocol import PERIOD_REGEX, SMTPProtocol, normalize_message_line_endings
+from aiosmtplib.response import SMTPResponse
 
 from server.mail.messages import flatten
 
@@ -33,13 +42,18 @@ class MailResult:
     # Our mail server refused us, not this message nor its address (our login, our sender,
     # its policy): every email meets it until someone fixes it, so it is tried again.
     relay_refused: bool = False
+    # The whole message left but no reply to its end came in time: most likely taken (a
+    # server answers late when it scans content), so sent, not tried again; ``error`` says so.
+    unanswered: bool = False
 
     @property
     def sent(self) -> bool:
-        return 200 <= self.status < 300
+        return self.unanswered or 200 <= self.status < 300
 
     @property
     def retryable(self) -> bool:
+        if self.unanswered:
+            return False
         return self.relay_refused or self.status == 0 or 400 <= self.status < 500
 
 
@@ -65,6 +79,8 @@ class MailSender:
     sender: str  # the envelope sender: MAIL_FROM's address
     connections: int = 4
     timeout: float = 30.0
+    # The longest wait for the reply to the end of a message: RFC 5321's 10 minutes.
+    reply_timeout: float = 600.0
     _idle: asyncio.Queue[aiosmtplib.SMTP] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -86,19 +102,31 @@ class MailSender:
         return aiosmtplib.SMTP(timeout=self.timeout, **self._options)  # type: ignore[arg-type]
 
     async def send(
-        self, message: Message, recipient: str, *, time_limit: float | None = None
+        self,
+        message: Message,
+        recipient: str,
+        *,
+        time_limit: float | None = None,
+        until: Callable[[], float] | None = None,
     ) -> MailResult:
-        """Send ``message`` to the envelope ``recipient`` (the address in its ``To``)."""
+        """Send ``message`` to the envelope ``recipient`` (the address in its ``To``): all of
+        it within ``time_limit`` seconds, but the reply to its end, once it has all left,
+        as long as ``until()`` (a ``time.monotonic()`` time, asked again as it comes: a
+        renewed lease) allows, at most ``reply_timeout``. Without ``until`` that reply is
+        waited for within ``time_limit`` too."""
         client = await self._idle.get()
         stage = SESSION
+        limit = time_limit or self.timeout
+        deadline = time.monotonic() + limit
+        written = False
         try:
-            async with asyncio.timeout(time_limit or self.timeout):
+            async with asyncio.timeout(limit):
                 if not client.is_connected:
                     await client.connect()
                 # Flattened here, with the message's own policy (aiosmtplib's would refold
                 # its headers at 78 characters).
                 raw = flatten(message)
-                # The transaction as its three commands rather than sendmail(), which parses
+                # The transaction as its commands rather than sendmail(), which parses
                 # both addresses once more and normalises the whole message's line endings
                 # again only to count its size (flatten wrote CRLF already).
                 size = [f"size={len(raw)}"] if client.supports_extension("size") else []
@@ -106,16 +134,45 @@ class MailSender:
                 stage = RECIPIENT
                 await client.rcpt(recipient)
                 stage = DATA
-                await client.data(raw)
+                protocol = await _start_data(client)
+                # As client.data() writes it (line endings, dot-stuffing, the final "."),
+                # but here, so that a missing reply is told from one before the end left.
+                body = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw))
+                protocol.write(body + b".\r\n")
+                written = True
+            reply = await self._reply(protocol, until or (lambda: deadline))
+            if reply.code != 250:
+                raise aiosmtplib.SMTPDataError(reply.code, reply.message)
             return MailResult(250)
         except aiosmtplib.SMTPResponseException as error:
             await _reset(client)
             return refusal(stage, error.code, _said(error.message))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            if written and isinstance(error, TimeoutError) and not _unsent(client):
+                client.close()
+                return MailResult(
+                    0,
+                    "no reply to the end of the message: sent, but not known whether the mail"
+                    " server took it",
+                    unanswered=True,
+                )
             client.close()  # a fresh connection next time
             return MailResult(0, f"{type(error).__name__}: {error}"[:200])
         finally:
             self._idle.put_nowait(client)
+
+    async def _reply(self, protocol: SMTPProtocol, until: Callable[[], float]) -> SMTPResponse:
+        """The reply to the end of DATA, waited for until ``until()``, asked again each time
+        it comes (a renewed lease waits on), and at most ``reply_timeout``."""
+        longest = time.monotonic() + self.reply_timeout
+        while True:
+            left = min(until(), longest) - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no reply to the end of the message")
+            # Called again at once after a timeout, with nothing awaited in between: a reply
+            # arriving then still finds a read waiting for it.
+            with contextlib.suppress(aiosmtplib.SMTPReadTimeoutError):
+                return await protocol.read_response(timeout=left)
 
     async def close(self) -> None:
         while not self._idle.empty():
@@ -149,6 +206,23 @@ def names_the_mailbox(stage: str, code: int, said: str) -> bool:
     if subject == "2":
         return detail not in MESSAGE_DETAILS
     return subject == "1" and detail not in SENDER_DETAILS and not SENDER_SAID.search(said)
+
+
+async def _start_data(client: aiosmtplib.SMTP) -> SMTPProtocol:
+    """Send DATA; the connection's protocol, to write the message on, once it says 354."""
+    start = await client.execute_command(b"DATA")
+    if start.code != 354:
+        raise aiosmtplib.SMTPDataError(start.code, start.message)
+    if client.protocol is None:
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+    return client.protocol
+
+
+def _unsent(client: aiosmtplib.SMTP) -> bool:
+    """Whether some of what was written still waits in our buffer (a server not reading):
+    then the end of the message never reached it."""
+    transport = client.protocol.transport if client.protocol is not None else None
+    return isinstance(transport, asyncio.WriteTransport) and transport.get_write_buffer_size() > 0
 
 
 async def _reset(client: aiosmtplib.SMTP) -> None:

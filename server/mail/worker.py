@@ -3,7 +3,10 @@ push worker (``server/followups/worker.py``): claimed with ``SKIP LOCKED`` and a
 in its name, temporary failures retried with backoff and jitter, failed after
 ``MAX_ATTEMPTS`` with the reason kept, and an accepted message never forgotten (recorded
 once the database is back, even while stopping). Our mail server refusing us (a login it
-turns down, relaying denied) is retried as when it is away, and said once, loudly.
+turns down, relaying denied) is retried as when it is away, and said once, loudly. A message
+whose end the mail server does not answer is waited for while its lease is renewed (as long
+as RFC 5321 allows), and if still unanswered is counted as sent: the server has it, most
+likely, and sending it again would deliver it twice.
 
 Requests that queue mail someone waits for (a confirmation, a code) ``NOTIFY mail``; the
 worker listens, so such mail leaves within a second, not at the next poll.
@@ -21,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server.db import away, outbox
-from server.db.leases import Leases, worker_name
+from server.db.leases import SEND_MARGIN, Leases, worker_name
 from server.db.listener import Listener
 from server.db.queries import Queries
 from server.followups.worker import backoff
@@ -81,6 +84,7 @@ class MailWorker:
     outage: away.Outage = field(default_factory=lambda: away.Outage(log))
     relay: RelayRefusing = field(default_factory=lambda: RelayRefusing(log))
     _sent: list[int] = field(default_factory=list)
+    _stop: asyncio.Event | None = None
     leases: Leases = field(init=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +92,7 @@ class MailWorker:
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Send what is ready until nothing is; how many messages were handled."""
+        self._stop = stop
         await self._record_sent()
         # As many in flight as there are connections: none waits for one with its lease running.
         return await outbox.drain(
@@ -118,7 +123,12 @@ class MailWorker:
             error_text = f"{type(error).__name__}: {error}"[:200]
             await sql.run(pool, "mail.mark_failed", id=row["id"], status=None, error=error_text)
             return False
-        result = await self.sender.send(message, recipient, time_limit=time_limit)
+        deadline = time.monotonic() + time_limit
+        result = await self.sender.send(
+            message, recipient, time_limit=time_limit, until=lambda: self._ends(row["id"], deadline)
+        )
+        if result.unanswered:
+            log.warning("email %s: %s; recorded as sent, not sent again", row["id"], result.error)
         if result.sent:
             self.relay.took()
             self._sent.append(row["id"])
@@ -147,6 +157,15 @@ class MailWorker:
                 pool, "mail.mark_failed", id=row["id"], status=result.status, error=result.error
             )
         return False
+
+    def _ends(self, row_id: int, deadline: float) -> float:
+        """When a send of this row must be over (``time.monotonic()``), asked again while it
+        waits for the reply to the message's end: later each time its lease is renewed, past
+        at once when another worker took it over. Once stopping, no later than ``deadline``
+        (its own time limit): a SIGTERM is not held up for minutes."""
+        if self._stop is not None and self._stop.is_set():
+            return deadline
+        return self.leases.held.get(row_id, 0.0) - SEND_MARGIN * self.leases.seconds
 
     async def _record_sent(self) -> None:
         """Record accepted messages; kept for the next try when the database is away."""
