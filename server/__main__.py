@@ -47,31 +47,29 @@ def _direct_url(settings: Settings) -> str:
     return settings.database_direct_url or url
 
 
-async def _connect(url: str, wait_seconds: float) -> Any:
-    """A connection, waiting (and saying so, once) while the database is away, up to a bound."""
+async def _apply(url: str, wait_seconds: float, *, force_logic: bool) -> list[str]:
+    """Apply migrations, waiting (and saying so, once) while the database is away, up to a
+    bound: unreachable, or refusing what must be written (read-only, a standby after a
+    failover, until the primary is back)."""
     import asyncpg
 
     from server.db import away
+    from server.db.migrations import apply_migrations
 
     def say(line: str) -> None:
         print(f"reachout: {line}", file=sys.stderr, flush=True)
 
+    async def connect_and_apply() -> list[str]:
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            return await apply_migrations(conn, force_logic=force_logic)
+        finally:
+            await conn.close()
+
     try:
-        return await away.wait_for_database(
-            lambda: asyncpg.connect(url, timeout=10), seconds=wait_seconds, say=say
-        )
+        return await away.wait_for_database(connect_and_apply, seconds=wait_seconds, say=say)
     except away.DatabaseNeverCame as error:
         sys.exit(f"reachout: cannot start: {error}")
-
-
-async def _apply(url: str, wait_seconds: float, *, force_logic: bool) -> list[str]:
-    from server.db.migrations import apply_migrations
-
-    conn = await _connect(url, wait_seconds)
-    try:
-        return await apply_migrations(conn, force_logic=force_logic)
-    finally:
-        await conn.close()
 
 
 def _migrate(url: str, wait_seconds: float, *, force_logic: bool = False) -> list[str]:

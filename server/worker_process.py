@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Coroutine
 from email.utils import parseaddr
+from typing import Any
 
 from server.config import Settings
 from server.db import away
@@ -83,9 +85,27 @@ async def main(settings: Settings) -> None:
             )
             retention = Retention(pool=pool, sql=sql, settings=settings, outage=outage)
             log.info("worker started")
-            await asyncio.gather(pushes.run(stop), mail.run(stop, listener), retention.run(stop))
+            await _together(stop, pushes.run(stop), mail.run(stop, listener), retention.run(stop))
             log.info("worker stopped")
     finally:
         await mail_sender.close()
         await listener.close()
         await pool.close()
+
+
+async def _together(stop: asyncio.Event, *runs: Coroutine[Any, Any, None]) -> None:
+    """Run side by side until all end. One failing stops the others as SIGTERM does, so
+    that they record what was accepted and hand back the rest before the pool closes (a
+    plain gather would close it under them); then its error ends the process."""
+
+    async def stopping_the_others(run: Coroutine[Any, Any, None]) -> None:
+        try:
+            await run
+        except BaseException:
+            stop.set()
+            raise
+
+    ended = await asyncio.gather(*map(stopping_the_others, runs), return_exceptions=True)
+    for outcome in ended:
+        if isinstance(outcome, BaseException):
+            raise outcome

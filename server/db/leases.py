@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import secrets
 import socket
@@ -21,6 +22,8 @@ from typing import Any
 
 from server.db.pool import DATABASE_AWAY
 from server.db.queries import Queries
+
+log = logging.getLogger(__name__)
 
 RENEW_EVERY = 0.25  # of a lease
 START_WITH_AT_LEAST = 0.5  # of a lease
@@ -97,9 +100,17 @@ class Leases:
 
     async def renew_until(self, finished: asyncio.Event) -> None:
         """Renew every quarter lease until ``finished``; quietly through the database being
-        away (the worker's loop says so), while sends stop starting before leases run out."""
+        away (the worker's loop says so), while sends stop starting before leases run out.
+        Any other error is logged and renewing goes on: ended, this task would let every
+        lease run out unseen (sends no longer starting, rows going to another worker)."""
         while not finished.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(finished.wait(), RENEW_EVERY * self.seconds)
-            with contextlib.suppress(*DATABASE_AWAY):
+            try:
                 await self.renew()
+            except DATABASE_AWAY:
+                pass
+            except Exception:
+                log.exception(
+                    "renewing %d %s leases failed; trying again", len(self.held), self.outbox
+                )

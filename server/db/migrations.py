@@ -8,6 +8,11 @@ records migrations this code does not know: a newer release has run, and its fun
 (an old process restarting mid-deploy would otherwise put old bodies back for every
 process). Rolling back puts the old functions back on purpose: ``force_logic``
 (``python -m server migrate --logic``).
+
+Nothing is written when nothing needs to be: a process can start while the database is
+read-only (a standby after a failover, a managed database whose storage filled up) when no
+migration is pending and ``sql/logic.sql`` is the one last applied (its checksum is kept in
+``schema_logic``). Writable, it is applied as always, putting back functions altered by hand.
 """
 
 from __future__ import annotations
@@ -27,6 +32,28 @@ MIGRATIONS_DIR = PROJECT_ROOT / "sql" / "migrations"
 LOGIC_FILE = PROJECT_ROOT / "sql" / "logic.sql"
 # Any fixed 64-bit number; every process that migrates takes the same lock.
 MIGRATION_LOCK_ID = 7_325_118_004_221
+
+
+# What the migrations keep of themselves, and of the last sql/logic.sql applied.
+BOOKKEEPING = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    name text PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text;
+CREATE TABLE IF NOT EXISTS schema_logic (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    checksum text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+BOOKKEEPING_THERE = """
+SELECT to_regclass('schema_logic') IS NOT NULL AND EXISTS (
+    SELECT FROM pg_attribute
+    WHERE attrelid = to_regclass('schema_migrations') AND attname = 'checksum'
+        AND NOT attisdropped
+)
+"""
 
 
 class MigrationChanged(RuntimeError):
@@ -59,15 +86,9 @@ async def apply_migrations(
     logic_sql = logic.read_text() if logic else None  # noqa: ASYNC240 - one small file
     await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_ID)
     try:
-        await conn.execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                name text PRIMARY KEY,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            );
-            ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text
-            """
-        )
+        # Even IF NOT EXISTS is refused by a read-only database: only when something is missing.
+        if not await conn.fetchval(BOOKKEEPING_THERE):
+            await conn.execute(BOOKKEEPING)
         done = {
             row["name"]: row["checksum"]
             for row in await conn.fetch("SELECT name, checksum FROM schema_migrations")
@@ -97,8 +118,19 @@ async def apply_migrations(
                 ", ".join(newer),
             )
         elif logic_sql is not None:
-            async with conn.transaction():
-                await conn.execute(logic_sql)
+            logic_sum = hashlib.sha256(logic_sql.encode()).hexdigest()
+            read_only = await conn.fetchval("SELECT current_setting('transaction_read_only')")
+            kept = await conn.fetchval("SELECT checksum FROM schema_logic")
+            if read_only == "on" and kept == logic_sum and not (applied_now or force_logic):
+                log.info("the database is read-only; sql/logic.sql is as last applied there")
+            else:
+                async with conn.transaction():
+                    await conn.execute(logic_sql)
+                    await conn.execute(
+                        "INSERT INTO schema_logic (checksum) VALUES ($1) ON CONFLICT (one)"
+                        " DO UPDATE SET checksum = excluded.checksum, applied_at = now()",
+                        logic_sum,
+                    )
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_ID)
     return applied_now

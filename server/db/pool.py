@@ -11,14 +11,23 @@ from asyncpg.pool import PoolConnectionProxy
 # What a query runs on: a plain connection or one borrowed from the pool.
 Connection = asyncpg.Connection | PoolConnectionProxy
 
-# The database is away for now (restarting, failing over, full, the connection cut), as
-# opposed to a query that is wrong: a long-lived loop waits and tries again on these.
+# The database is away for now (restarting, failing over, read-only, full, the connection
+# cut, a lock not had in time), as opposed to a query that is wrong: a long-lived loop waits
+# and tries again on these, and a request is answered 503 "Back in a moment" (errors.py).
 DATABASE_AWAY: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,  # includes a connection cut mid-query
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
-    asyncpg.exceptions.TooManyConnectionsError,
+    # Short of disk, memory or connections (class 53): freed in a while, or by an operator.
+    asyncpg.exceptions.InsufficientResourcesError,
+    # A standby answering after a failover, or a managed database turned read-only when its
+    # storage filled up: writes fail with 25006 until the primary is back, or space is.
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    # lock_timeout (or NOWAIT) behind a long migration, a VACUUM FULL, a stuck transaction.
+    asyncpg.exceptions.LockNotAvailableError,
+    # A deadlock's victim, a serialization failure (40xxx): the same work again succeeds.
+    asyncpg.exceptions.TransactionRollbackError,
     # A query issued while the connection consumes the server's "terminating connection"
     # (a restart) fails inside asyncpg's protocol as "cannot switch to state ...":
     # seen in tests/followups/test_worker_soak.py once the listener woke the mail worker
@@ -51,6 +60,16 @@ async def _reset(conn: asyncpg.Connection) -> None:
         await conn.execute("ROLLBACK")
 
 
+def read_only_session(conn: asyncpg.Connection) -> bool:
+    """Whether PostgreSQL said (14 and later say so as a session starts, and when it
+    changes) that this session writes nothing: a standby, or a database set read-only."""
+    said = conn.get_settings()
+    return any(
+        getattr(said, name, "off") == "on"
+        for name in ("in_hot_standby", "default_transaction_read_only")
+    )
+
+
 async def create_pool(
     dsn: str,
     *,
@@ -68,13 +87,23 @@ async def create_pool(
     ("prepared statement __asyncpg_stmt_1__ does not exist"). Then asyncpg sends its Parse
     with every Bind, at the price of parsing every query twice (a Describe, then the run).
     PgBouncer 1.21's ``max_prepared_statements`` would keep them; Debian bookworm has 1.18."""
+    pool: asyncpg.Pool | None = None
+
+    async def reset(conn: asyncpg.Connection) -> None:
+        await _reset(conn)
+        # Made while the database was read-only (a failover's standby, storage full), a
+        # session stays so for life, which a busy pool's never ends: its writes would fail
+        # long after the primary is back. Replaced at its next use by one made then.
+        if pool is not None and read_only_session(conn):
+            await pool.expire_connections()
+
     pool = await asyncpg.create_pool(
         dsn,
         min_size=0,
         max_size=max_size,
         command_timeout=30,
         max_inactive_connection_lifetime=300,
-        reset=_reset,
+        reset=reset,
         # Names the process in pg_stat_activity (and lets a test cut just its connections).
         server_settings={"application_name": application_name},
         statement_cache_size=STATEMENT_CACHE_SIZE if statement_cache else 0,
