@@ -24,6 +24,7 @@ from server.web.errors import signed_out_here
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
+from server.web.opened_for import FIELD, refuse_if_opened_for_another
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -67,11 +68,19 @@ def _card_form(
     request: Request, status_code: int, values: dict[str, str], **context: Any
 ) -> Response:
     """The card editor showing ``values``: the card as saved, or what was typed and not saved
-    (with what is wrong, in ``context``)."""
+    (with what is wrong, in ``context``). It names the card signed in (``opened_for.py``),
+    unless ``opened_for`` says which card it was opened for."""
     return render(
         request,
         "card_edit.html",
-        {"values": values, "errors": {}, "card": None, "as_of": None, **context},
+        {
+            "values": values,
+            "errors": {},
+            "card": None,
+            "as_of": None,
+            "opened_for": None,
+            **context,
+        },
         status_code=status_code,
         fragment="_card_form.html",
     )
@@ -132,7 +141,13 @@ async def card_save(request: Request) -> Response:
             errors=errors,
             as_of=as_of,
             signed_out_here=DELETED_HERE if viewer(request).account_deleted else SIGNED_OUT_HERE,
+            # Still naming its card: signed in again as another, saving again is refused.
+            opened_for=text(form, FIELD),
         )
+    if account_id is not None:
+        # Before the version check: the other card's version, given back with "changed on
+        # another phone or tab", would let Save again write this form onto it.
+        refuse_if_opened_for_another(request, form, account_id, page="card_edit")
     if errors:
         card = await load_card(request, account_id) if account_id else None
         return _card_form(

@@ -36,6 +36,7 @@ from server.web.errors import Titled
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, redirect
 from server.web.notices import with_notice
+from server.web.opened_for import refuse_if_opened_for_another
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -437,6 +438,9 @@ async def contact_sharing(request: Request) -> Response:
 async def unblock(request: Request) -> Response:
     """From Settings' "Blocked people": they may swap with me again, as strangers."""
     owner_id = signed_in_account(request)
+    # Another card's list (switched in another tab) may name the same person: its block, not
+    # this card's, was the one meant.
+    refuse_if_opened_for_another(request, await read_form(request), owner_id, page="settings")
     other = request.path_params["account_id"]
     pool, sql = request.app.state.pool, request.app.state.sql
     name = await sql.run(pool, "blocks.name_of", account_id=other)

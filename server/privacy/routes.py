@@ -13,6 +13,7 @@ from server.web import limits, sessions
 from server.web.auth import signed_in, signed_in_session
 from server.web.forms import read_form, text
 from server.web.notices import with_notice
+from server.web.opened_for import refuse_if_opened_for_another
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -143,6 +144,9 @@ async def delete_account_confirm(request: Request) -> Response:
     form = await read_form(request)
     app = request.app
     account_id, session_id = signed_in_session(request)
+    # Another card's page (switched in another tab): this card's confirmation, or the word
+    # typed when it has no way of proof, would delete the card signed in now.
+    refuse_if_opened_for_another(request, form, account_id, page="delete_account")
     async with app.state.pool.acquire() as conn, conn.transaction():
         ways = await proving.ways(conn, app.state.sql, account_id, session_id)
         confirmed = ways.proven and (
