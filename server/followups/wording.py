@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 from server.cards import fields, web_links
 
@@ -86,22 +89,62 @@ def state(followup: Mapping[str, Any], now: datetime, tz: str, reminded: bool = 
     return f"{'Reminder' if reminded else 'Follow up'} {when_phrase(due, now, tz)}"
 
 
-def unreached_fix(reach: Mapping[str, Any] | None) -> str | None:
-    """What lets a reminder reach someone no reminder can reach yet, as Follow-ups' notice
-    says it ("… in Reminder settings."), from her ``followups.reminders_reach`` row; None
-    when one can (or nothing was asked): her follow-up's time is then a reminder's."""
+@dataclass(frozen=True)
+class Step:
+    """A control on Settings that lets a reminder reach someone: its label, as the page
+    shows it, and the section it is in (its heading, and its id there)."""
+
+    label: str
+    section: str
+    anchor: str
+
+
+TURN_ON = Step("Turn on reminders", "Reminders on this phone", "push")
+CONFIRM = Step("Send me a confirmation", "Email", "email-section")
+EMAIL_AGAIN = Step("Email me again", "Email", "email-section")
+
+
+class UnreachedFix(str):
+    """What lets a reminder reach someone no reminder can reach yet: as words ("tap Turn on
+    reminders under Reminders on this phone"), and with each section's name a link to it
+    (``linked``). A ``str``, so a page that only says it needs nothing more."""
+
+    steps: tuple[Step, ...]
+    note: str
+
+    def __new__(cls, steps: tuple[Step, ...], note: str = "") -> UnreachedFix:
+        said = ", or ".join(f"{step.label} under {step.section}" for step in steps)
+        fix = super().__new__(cls, f"tap {said}" + (f" ({note})" if note else ""))
+        fix.steps, fix.note = steps, note
+        return fix
+
+    def linked(self, settings_url: str) -> Markup:
+        """The same words, each label as the page shows a control's (``<em>``) and each
+        section a link to it on Settings at ``settings_url`` ("" on Settings itself)."""
+        said = Markup(", or ").join(
+            Markup('{} under <a href="{}#{}">{}</a>').format(
+                Markup("<em>%s</em>") % step.label, settings_url, step.anchor, step.section
+            )
+            for step in self.steps
+        )
+        return Markup("tap ") + said + (Markup(" ({})").format(self.note) if self.note else "")
+
+
+def unreached_fix(reach: Mapping[str, Any] | None) -> UnreachedFix | None:
+    """What lets a reminder reach someone no reminder can reach yet, from her
+    ``followups.reminders_reach`` row, in the labels Settings shows: Follow-ups, a contact's
+    page and Settings all say it. None when one can (or nothing was asked): her follow-up's
+    time is then a reminder's."""
     if reach is None or reach["reached"]:
         return None
     by = reach["reminders_by"]
-    if reach["unsubscribed"]:
-        return {
-            "push": "Turn on notifications on this phone",
-            "email": "You unsubscribed your email: tap Email me again",
-        }.get(by, "Turn on notifications, or tap Email me again (you unsubscribed your email),")
-    return {
-        "push": "Turn on notifications on this phone",
-        "email": "Confirm your email",
-    }.get(by, "Turn on notifications, or confirm your email,")
+    if by == "push":
+        return UnreachedFix((TURN_ON,))
+    # Confirmed, then unsubscribed: "Email me again", not a confirmation.
+    email, note = (
+        (EMAIL_AGAIN, "you unsubscribed your email") if reach["unsubscribed"] else (CONFIRM, "")
+    )
+    return UnreachedFix((email,) if by == "email" else (TURN_ON, email), note)
 
 
 def earliest_snooze_day(now: datetime, tz: str) -> date:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -14,12 +16,13 @@ from starlette.routing import Route
 from server.db import time_zones
 from server.followups import push, wording
 from server.mail import addresses, links
+from server.settings import mail_reason
 from server.signin import browsers, proving
 from server.web.auth import signed_in, signed_in_account, signed_in_session, viewer
 from server.web.forms import plain, read_form, read_json, text
 from server.web.htmx import htmx
 from server.web.notices import with_notice
-from server.web.opened_for import refuse_if_opened_for_another
+from server.web.opened_for import FIELD, OpenedForAnother, refuse_if_opened_for_another
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -40,7 +43,13 @@ async def _page(
     preferences = await sql.run(pool, "accounts.preferences", account_id=account_id)
     devices = await sql.run(pool, "push.devices", account_id=account_id)
     email = await sql.run(pool, "mail.email_settings", account_id=account_id)
-    outbox = await sql.run(pool, "mail.outbox_for", account_id=account_id)
+    # The worker's own words for a failure are for operators: the reader gets plain ones.
+    outbox = [
+        {**row, "reason": mail_reason.reason(row["last_error"], final=row["status"] == "failed")}
+        for row in await sql.run(pool, "mail.outbox_for", account_id=account_id)
+    ]
+    # No reminder can reach her: said as Follow-ups says it, by the controls that fix it.
+    reach = await sql.run(pool, "followups.reminders_reach", account_id=account_id)
     signed_in = [
         {
             **row,
@@ -64,6 +73,7 @@ async def _page(
             "timings": wording.TIMINGS,
             "reminded_when": wording.REMINDED_WHEN,
             "reminders_by": wording.REMINDERS_BY,
+            "unreached_fix": wording.unreached_fix(reach),
             "email": email,
             "outbox": outbox,
             "sessions": signed_in,
@@ -149,6 +159,21 @@ async def push_subscribe(request: Request) -> Response:
     account_id = viewer(request).account_id
     if account_id is None:
         return JSONResponse({"error": "Save your card first."}, status_code=403)
+    # A Settings page of another card (switched in another tab): this browser would get the
+    # reminders of the card signed in now. Said in reminders.js's words box, so plain text.
+    named = data.get(FIELD) if isinstance(data, dict) else None
+    try:
+        refuse_if_opened_for_another(
+            request,
+            FormData({FIELD: named} if isinstance(named, str) else {}),
+            account_id,
+            page="settings",
+        )
+    except OpenedForAnother as elsewhere:
+        said = elsewhere.detail  # Markup, with its link: the words alone
+        return JSONResponse(
+            {"error": said.striptags() if isinstance(said, Markup) else said}, status_code=409
+        )
     device = data.get("device") if isinstance(data, dict) else None
     # Shown in the list of devices: text as a form field's is (no direction overrides).
     device = plain(device).strip()[:200] if isinstance(device, str) else ""

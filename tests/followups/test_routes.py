@@ -40,17 +40,22 @@ async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, pus
     # at 09:00" is shown, and nothing would come.
     dana, mia = await swapped(new_phone)
     no_way = "No reminder can reach you yet"
-    said = text_of(await dana.get(dana.url("followups")))
+
+    async def notice() -> str:
+        said = soup(await dana.get(dana.url("followups"))).select_one("#no-reminders")
+        return "" if said is None else " ".join(said.get_text().split())
+
+    said = await notice()
     assert f"{no_way}: the times above are when they would come." in said
-    assert "Turn on notifications, or confirm your email, in Reminder settings." in said
+    assert (
+        "In Settings, tap Turn on reminders under Reminders on this phone, or Send me a"
+        " confirmation under Email." in said
+    )
     # What to do is what her choice needs.
     await pool.execute("UPDATE accounts SET reminders_by = 'push' WHERE id = 1")
-    said = text_of(await dana.get(dana.url("followups")))
-    assert "Turn on notifications on this phone in Reminder settings." in said
+    assert "In Settings, tap Turn on reminders under Reminders on this phone." in await notice()
     await pool.execute("UPDATE accounts SET reminders_by = 'email' WHERE id = 1")
-    assert "Confirm your email in Reminder settings." in text_of(
-        await dana.get(dana.url("followups"))
-    )
+    assert "In Settings, tap Send me a confirmation under Email." in await notice()
     # Someone who chose no reminders is not told something is wrong, nor of a reminder to
     # come: of when to follow up.
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 1")

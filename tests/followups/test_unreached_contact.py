@@ -10,8 +10,8 @@ from tests.phone import Phone, soup, words
 from tests.reminders import next_morning, subscribe, swapped
 
 NO_WAY = (
-    "No reminder can reach you yet. Turn on notifications, or confirm your email,"
-    " in Reminder settings."
+    "No reminder can reach you yet. In Settings, tap Turn on reminders under Reminders on this"
+    " phone, or Send me a confirmation under Email."
 )
 
 
@@ -44,9 +44,12 @@ async def test_no_reminder_promised_until_one_can_reach_me(new_phone, pool, push
         assert not said.startswith("Reminder")
         assert NO_WAY in said
     page = soup(await dana.get(dana.url("contact", contact_id=1)))
-    link = page.select_one("#no-reminders a")
-    assert link is not None and link["href"] == dana.url("settings")
-    assert link.get_text() == "Reminder settings"
+    # Each section named is a link to it, where its button is.
+    links = [(a.get_text(), a["href"]) for a in page.select("#no-reminders a")]
+    assert links == [
+        ("Reminders on this phone", dana.url("settings") + "#push"),
+        ("Email", dana.url("settings") + "#email-section"),
+    ]
 
     # Her address confirmed: its reminder is promised again, and nothing is to be fixed.
     await confirm_addresses(pool, "dana@example.com")
@@ -67,11 +70,17 @@ async def test_what_fixes_it_is_what_her_choice_needs(new_phone, pool):
     dana, _ = await swapped(new_phone)
     await pool.execute("UPDATE accounts SET reminders_by = 'push' WHERE id = 1")
     page, _ = await followup_says(dana, pool, 1)
-    assert "No reminder can reach you yet. Turn on notifications on this phone in" in page
+    assert (
+        "No reminder can reach you yet. In Settings, tap Turn on reminders under Reminders on"
+        " this phone." in page
+    )
     assert page.startswith("Follow up ")
     await pool.execute("UPDATE accounts SET reminders_by = 'email' WHERE id = 1")
     page, _ = await followup_says(dana, pool, 1)
-    assert "No reminder can reach you yet. Confirm your email in Reminder settings." in page
+    assert (
+        "No reminder can reach you yet. In Settings, tap Send me a confirmation under Email."
+        in page
+    )
     # No reminders chosen: nothing is wrong, and no reminder is promised either.
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 1")
     for said in await followup_says(dana, pool, 1):

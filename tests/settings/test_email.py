@@ -130,8 +130,11 @@ async def test_another_card_cannot_undo_an_unsubscribe_nor_learn_of_it(new_phone
     # His Follow-ups say how (not "confirm your email": it is confirmed).
     await gil.post((await trent.share_link()) + "/swap")
     await pool.execute("UPDATE accounts SET reminders_by = 'email'")
-    followups = text_of(await gil.get(gil.url("followups")))
-    assert "You unsubscribed your email: tap Email me again in Reminder settings." in followups
+    notice = soup(await gil.get(gil.url("followups"))).select_one("#no-reminders")
+    assert notice is not None
+    assert "In Settings, tap Email me again under Email (you unsubscribed your email)." in " ".join(
+        notice.get_text().split()
+    )
     page = soup(await gil.get(gil.url("settings")))
     assert "unsubscribed" in words(page)
     button = page.find("button", string="Email me again")

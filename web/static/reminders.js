@@ -117,7 +117,10 @@
       }).then(function (subscription) {
         // The browser subscribed; Reachout has yet to hear of it. No answer (the venue's
         // Wi-Fi), or a proxy's 5xx page, is no fault of this browser's: said as such.
-        return send(box.dataset.subscribeUrl, { subscription: subscription.toJSON(), device: deviceName() }).catch(function () {
+        // The account this page is for (as tap.js sends it): from a page of another card
+        // than the one signed in now (switched in another tab), the server refuses it.
+        var account = (document.body && document.body.dataset.signedIn) || "";
+        return send(box.dataset.subscribeUrl, { subscription: subscription.toJSON(), device: deviceName(), account: account }).catch(function () {
           throw ours(UNREACHED);
         }).then(function (response) {
           if (!response.ok) return response.json().catch(function () { return {}; }).then(function (body) {
