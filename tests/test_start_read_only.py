@@ -11,10 +11,12 @@ import secrets
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import asyncpg
 import httpx
 
+from server.app import create_app
 from tests.conftest import (
     PROJECT_ROOT,
     TEST_SECRET,
@@ -107,3 +109,19 @@ async def test_a_form_sent_while_the_database_is_read_only_is_back_in_a_moment(a
                 assert "can't reach our database" in text_of(htmx)
                 # Reading still works meanwhile.
                 assert (await client.get("/card")).status_code == 200
+
+
+async def test_a_web_process_starts_and_reads_while_the_database_is_read_only(admin_url, tmp_path):
+    # Started once (its push key made and kept), the database then turns read-only: a web
+    # process starting now (a new machine, a restart) serves pages, as one already running
+    # does; it used to stop at start, writing the push key again.
+    async with separate_app(admin_url, tmp_path) as (first, name):
+        url = with_database(admin_url, name)
+        async with read_only(url):
+            again = create_app(replace(first.state.settings))
+            async with again.router.lifespan_context(again):
+                transport = httpx.ASGITransport(app=again)
+                async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                    assert (await client.get("/card")).status_code == 200
+                key = again.state.vapid.application_server_key
+            assert key == first.state.vapid.application_server_key

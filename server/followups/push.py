@@ -324,10 +324,15 @@ async def load_keys(pool: Any, configured: str | None) -> VapidKeys:
     """The configured key, or the one made on first start and kept in the database."""
     if configured:
         return keys_from_setting(configured)
-    # Every process races to insert its own; the first one wins and all read it back.
-    await pool.execute(
-        "INSERT INTO vapid_keys (private_pem) VALUES ($1) ON CONFLICT (id) DO NOTHING",
-        VapidKeys.generate().private_pem,
-    )
-    pem: str = await pool.fetchval("SELECT private_pem FROM vapid_keys")
+    # Read first: once made, starting writes nothing (a process can start while the database
+    # is read-only, a failover's standby). On first start every process races to insert its
+    # own; the first one wins and all read it back.
+    pem: str | None = await pool.fetchval("SELECT private_pem FROM vapid_keys")
+    if pem is None:
+        await pool.execute(
+            "INSERT INTO vapid_keys (private_pem) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+            VapidKeys.generate().private_pem,
+        )
+        pem = await pool.fetchval("SELECT private_pem FROM vapid_keys")
+    assert pem is not None
     return VapidKeys(pem)
