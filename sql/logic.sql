@@ -322,12 +322,15 @@ $$;
 -- newcomer's): their account, card and session, the connection both ways and a follow-up for
 -- each side, in one statement. `token_hash` is NULL for a guest who typed their details on the
 -- sharer's phone: no session, since the phone is not theirs (a guest until its owner signs in
--- to it; deleted after a year if they never do). Returns the newcomer's account and contact
--- row, then the sharer's contact row.
+-- to it; deleted after a year if they never do). `moment` is when they met: now, or when a
+-- guest was typed on a phone offline (queued, synced later); both rows are met then, the
+-- sharer's tagged with the sharer's event then, and the follow-ups timed from it, as a queued
+-- scan's are (contacts.connect). Returns the newcomer's account and contact row, then the
+-- sharer's contact row.
 CREATE OR REPLACE FUNCTION join_with_details(
     token_hash bytea, sharer bigint, tz text, name text, headline text, company text,
     email text, phone text, linkedin text, website text, other_link text, looking_for text,
-    can_help_with text)
+    can_help_with text, moment timestamptz)
 RETURNS TABLE (newcomer_id bigint, newcomer_contact bigint, sharer_contact bigint)
 -- plpgsql rather than sql: it keeps the statement's plan for the session, where an sql
 -- function with data-modifying CTEs is planned again at every call (a millisecond of CPU).
@@ -349,12 +352,12 @@ WITH account AS (
     INSERT INTO sessions (token_hash, account_id)
     SELECT join_with_details.token_hash, id FROM account WHERE join_with_details.token_hash IS NOT NULL
 ), connection AS (
-    INSERT INTO contacts (owner_id, contact_id, event_id, sharing)
-    SELECT id, sharer, NULL::bigint, 'all' FROM account
+    INSERT INTO contacts (owner_id, contact_id, event_id, met_at, sharing)
+    SELECT id, sharer, NULL::bigint, moment, 'all' FROM account
     UNION ALL
     -- A card that asks for details first shares itself once its owner accepts; a guest
     -- typed in on the sharer's own phone needs no accepting.
-    SELECT sharer, id, current_event(sharer),
+    SELECT sharer, id, current_event(sharer, moment), moment,
            CASE WHEN join_with_details.token_hash IS NOT NULL
                      AND (SELECT c.ask_details_first FROM cards c WHERE c.account_id = sharer)
                 THEN 'pending' ELSE 'all' END
@@ -375,6 +378,24 @@ WITH account AS (
 SELECT (SELECT id FROM account),
        (SELECT c.id FROM connection c JOIN account a ON c.owner_id = a.id),
        (SELECT c.id FROM connection c WHERE c.owner_id = sharer);
+END
+$$;
+
+-- join_with_details() met now, as a process of the release before migration 0056 calls it
+-- (join_by_link() gives now() itself: a swap's path goes through one function, not two). A signature of its own, not a DEFAULT on `moment`: a call of 13
+-- arguments matches this one alone, also once a rollback puts the older body back here
+-- (beside a defaulted one, every such call would fail as "not unique").
+CREATE OR REPLACE FUNCTION join_with_details(
+    token_hash bytea, sharer bigint, tz text, name text, headline text, company text,
+    email text, phone text, linkedin text, website text, other_link text, looking_for text,
+    can_help_with text)
+RETURNS TABLE (newcomer_id bigint, newcomer_contact bigint, sharer_contact bigint)
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+RETURN QUERY
+SELECT * FROM join_with_details(token_hash, sharer, tz, name, headline, company, email, phone,
+                                linkedin, website, other_link, looking_for, can_help_with,
+                                now());
 END
 $$;
 
@@ -517,7 +538,7 @@ BEGIN
     SELECT j.newcomer_id, j.newcomer_contact, j.sharer_contact
     INTO newcomer_id, newcomer_contact, sharer_row
     FROM join_with_details(token_hash, sharer, tz, name, headline, company, email, phone,
-                           linkedin, website, other_link, looking_for, can_help_with) j;
+                           linkedin, website, other_link, looking_for, can_help_with, now()) j;
     IF address <> '' THEN
         met_mail := queue_met_mail(newcomer_id, sharer, address);
         IF met_mail IS NOT NULL

@@ -78,9 +78,12 @@ async def create_guest(
     account_id: int,
     values: dict[str, str],
     conn: Connection | None = None,
+    *,
+    met_at: datetime | None = None,
 ) -> Guest:
     """A card for a guest typed in on my phone (no session: this phone is not theirs),
-    connected both ways."""
+    connected both ways. ``met_at``: when they were typed in, for one queued offline and
+    synced later (None: now); the contact, its event and its follow-up are placed then."""
     sql = request.app.state.sql
     async with transaction(conn or request.app.state.pool) as held:
         address = addresses.normalize(values.get("email", ""))
@@ -95,6 +98,7 @@ async def create_guest(
             token_hash=None,
             sharer_id=account_id,
             time_zone=viewer(request).time_zone,
+            met_at=met_at,
             **fields.card_values(values),
         )
         assert row is not None

@@ -407,8 +407,10 @@ async def perform(
     if errors:
         return failed(422, " ".join(errors.values()))
     try:
-        contact_id = (await create_guest(request, account_id, values, conn)).contact_id
+        # Met when typed (a week back at most, made_at): at last night's event, not this
+        # morning's sync.
+        guest = await create_guest(request, account_id, values, conn, met_at=at)
     except SwapRefused as refused:
         # Their address, on the card of someone blocked either way: as the Tap form says it.
         return failed(refused.status_code, refused.detail)
-    return done(request, contact_id, values["name"])
+    return done(request, guest.contact_id, values["name"])

@@ -17,12 +17,13 @@ SELECT id FROM account
 -- Someone with no account leaves their details on a sharer's card (:sharer_id, and
 -- :time_zone the newcomer's): their account, card and session, the connection both ways and
 -- a follow-up for each side (join_with_details() in sql/logic.sql). :token_hash is NULL for a
--- guest typed in on the sharer's phone. Returns the newcomer's account and contact row, then
--- the sharer's contact row.
+-- guest typed in on the sharer's phone. :met_at is when they met when that was earlier than
+-- now (a guest typed offline and synced later), else NULL. Returns the newcomer's account and
+-- contact row, then the sharer's contact row.
 SELECT newcomer_id, newcomer_contact, sharer_contact
 FROM join_with_details(:token_hash, :sharer_id, :time_zone, :name, :headline, :company,
                        :email, :phone, :linkedin, :website, :other_link, :looking_for,
-                       :can_help_with)
+                       :can_help_with, coalesce(:met_at::timestamptz, now()))
 
 -- name: join_by_link^
 -- A swap by someone with no app, in one statement (join_by_link() in sql/logic.sql): the card

@@ -1,0 +1,15 @@
+-- A guest typed on a phone offline and synced later is met when typed, not when synced:
+-- join_with_details() (logic.sql) takes the moment as a 14th argument, `moment`, for both
+-- contact rows' met_at, the sharer's event then (current_event(sharer, moment)) and the
+-- follow-ups' due times. Its 13-argument form stays, met now (join_by_link()), so a process
+-- of the release before this one still finds the function it calls.
+--
+-- Nothing to change here: this file is so that a process of an older release, restarting
+-- mid-deploy, leaves this release's logic.sql in place (server/db/migrations.py). No DEFAULT
+-- on `moment` and no DROP of the 13-argument form: beside a defaulted one, a 13-argument call
+-- matches two functions and fails ("is not unique"), as it would after a rollback put the
+-- older release's 13-argument body back.
+--
+-- One statement that changes nothing: asyncpg fails on a file of comments alone (an empty
+-- query: AttributeError in its protocol), which would stop every process at start.
+SELECT 1;
