@@ -231,6 +231,9 @@ async def card_photo(request: Request) -> Response:
     # closes may show a network error instead of the answer.
     form = await read_form(request, max_files=1)
     try:
+        # A card page of another card (switched in another tab) would put its photo on this
+        # one. Before counting: a refused upload uses none of the person's uploads.
+        refuse_if_opened_for_another(request, form, account_id, page="card")
         # Counted before decoding, the costly part (one at a time per process): a refused
         # upload never waits its turn for it.
         await photos.count_upload(request, account_id)
@@ -271,6 +274,9 @@ PHOTO_CHANGED = (
 async def card_photo_remove(request: Request) -> Response:
     account_id = signed_in_account(request)
     form = await read_form(request)
+    # Another card's page names a photo this card lacks: refused as "changed on another phone
+    # or tab", it showed this card's photo in that card's page.
+    refuse_if_opened_for_another(request, form, account_id, page="card")
     sql = request.app.state.sql
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         removed = await sql.run(
@@ -329,6 +335,9 @@ async def share(request: Request) -> Response:
 @signed_in(message="Save your card first.")
 async def share_reset(request: Request) -> Response:
     account_id = signed_in_account(request)
+    # A new code for the card signed in now, from another card's page, would stop that card's
+    # printed codes and written NFC tags working, unasked.
+    refuse_if_opened_for_another(request, await read_form(request), account_id, page="share")
     await request.app.state.sql.run(
         request.app.state.pool, "cards.reset_share", account_id=account_id
     )
@@ -339,6 +348,7 @@ async def share_reset(request: Request) -> Response:
 async def share_ask_first(request: Request) -> Response:
     account_id = signed_in_account(request)
     form = await read_form(request)
+    refuse_if_opened_for_another(request, form, account_id, page="share")
     enabled = text(form, "ask_details_first") == "on"
     await request.app.state.sql.run(
         request.app.state.pool,
