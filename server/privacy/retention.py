@@ -155,8 +155,8 @@ RULES = (
     ),
     Rule(
         "Events whose organizer deleted their account, kept closed for the people who were there",
-        "deleted once none of them has it: nobody still has it among their events, and no"
-        " contact says they met there",
+        "deleted once none of them has it: nobody still has it among their events, no"
+        " contact says they met there, and no request to connect made there is kept",
         None,
         ("retention.events_left_behind",),
     ),

@@ -208,8 +208,9 @@ SELECT count(*) FROM gone
 -- An event whose organizer deleted their account, kept for the people who were there, once
 -- none of them has it: nobody has it among their events (all who joined left, were removed
 -- or deleted their account; closed, it takes nobody back), no contact says they met there,
--- and no removal Undo could still bring back says so either (:keep after its Undo ran out;
--- :keep is none).
+-- no request to connect made there is kept (one waiting for an answer stays open after both
+-- left; answered or withdrawn ones go by answered_requests), and no removal Undo could still
+-- bring back says so either (:keep after its Undo ran out; :keep is none).
 WITH gone AS (
     DELETE FROM events WHERE id IN (
         SELECT e.id FROM events e
@@ -217,6 +218,7 @@ WITH gone AS (
           AND NOT EXISTS (SELECT 1 FROM event_attendees ea
                           WHERE ea.event_id = e.id AND ea.left_at IS NULL)
           AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.event_id = e.id)
+          AND NOT EXISTS (SELECT 1 FROM connect_requests q WHERE q.event_id = e.id)
           AND NOT EXISTS (
               SELECT 1 FROM contact_removals r
               WHERE r.undo_until > now() - :keep::interval

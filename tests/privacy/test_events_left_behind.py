@@ -9,6 +9,7 @@ from tests.events.test_joining import remove
 from tests.events.test_routes import attendee, organizer_with_event
 from tests.mailing import confirm_addresses
 from tests.phone import text_of
+from tests.roster.test_routes import story
 
 
 async def test_an_event_without_its_organizer_goes_once_nobody_has_it(new_phone, pool, app):
@@ -53,3 +54,25 @@ async def test_an_event_without_its_organizer_goes_once_nobody_has_it(new_phone,
     assert await still_there(), "Undo would bring back where they met"
     await pool.execute("UPDATE contact_removals SET undo_until = now() - interval '1 second'")
     assert not await still_there()
+
+
+async def test_a_request_waiting_for_an_answer_keeps_the_event(new_phone, pool, app):
+    # Ben asks Ana to connect at the event; its organizer deletes their account, and both
+    # leave. The request still waits on Ana's Requests: the event it names stays with it.
+    event_id, ana, ben = await story(new_phone, pool)
+    asked = await ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
+    assert asked.status_code == 303, asked.text
+    organizer = await pool.fetchval("SELECT organizer_id FROM events WHERE id = $1", event_id)
+    assert await pool.fetchval("SELECT delete_account($1)", organizer)
+    for phone in (ana, ben):
+        left = await phone.post(phone.url("event_leave", event_id=event_id))
+        assert left.status_code in (200, 303), left.text
+    retention = Retention(pool, app.state.sql, app.state.settings)
+    await retention.run_once()
+    assert "Ben Ode" in text_of(await ana.get(ana.url("requests")))
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE id = $1", event_id) == 1
+
+    # Once the request goes (answered, withdrawn and its time kept run out), so does the event.
+    await pool.execute("DELETE FROM connect_requests")
+    await retention.run_once()
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE id = $1", event_id) == 0
