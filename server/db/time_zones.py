@@ -59,32 +59,50 @@ TYPE_ONE = (
 )
 
 # Big cities people type that have no tz name of their own, each in a country (or US state)
-# whose clocks all keep one zone's time. Small on purpose: a city in two places on different
-# clocks is left out, as a wrong zone saved moves every reminder and a refusal costs one
-# retype: Washington (the state keeps Pacific time: DC only), Hyderabad (India, Pakistan),
-# Portland (Maine, Oregon).
-ALIASES = {
-    city: zone
-    for zone, cities in {
-        "America/New_York": "Boston Philadelphia Atlanta Miami Washington_DC Washington_D_C",
-        "America/Chicago": "Houston Dallas",
-        "America/Los_Angeles": "San_Francisco Seattle San_Diego Las_Vegas",
-        "America/Toronto": "Ottawa",
-        "America/Mexico_City": "Ciudad_de_Mexico",
-        "America/Sao_Paulo": "Rio_de_Janeiro",
-        "Europe/London": "Manchester Birmingham Edinburgh",
-        "Europe/Berlin": "Munich Munchen Frankfurt Hamburg Cologne Koln",
-        "Europe/Zurich": "Geneva Geneve",
-        "Europe/Rome": "Milan Milano",
-        "Europe/Madrid": "Barcelona",
-        "Europe/Moscow": "Saint_Petersburg St_Petersburg",
-        "Asia/Kolkata": "Mumbai Bombay Delhi New_Delhi Bangalore Bengaluru Chennai",
-        "Asia/Shanghai": "Beijing Peking Guangzhou Shenzhen",
-        "Asia/Tokyo": "Osaka Kyoto",
-        "Asia/Ho_Chi_Minh": "Ho_Chi_Minh_City Hanoi",
-        "Pacific/Auckland": "Wellington",
-    }.items()
-    for city in cities.casefold().split()
+# whose clocks all keep one zone's time, with the words that may follow it after a comma
+# (its country, or state: "San Francisco, CA"). Small on purpose: a city in two places on
+# different clocks is left out, as a wrong zone saved moves every reminder and a refusal
+# costs one retype: Washington (the state keeps Pacific time: DC only), Hyderabad (India,
+# Pakistan), Portland (Maine, Oregon), Birmingham and Manchester (England, Alabama, New
+# Hampshire), Saint Petersburg (Russia, Florida), Wellington (New Zealand, Florida),
+# Barcelona (Spain, Venezuela). Many others have a namesake town elsewhere (Atlanta, Texas;
+# Las Vegas, New Mexico; Geneva, New York): after a comma, only the words listed are taken,
+# so "Ottawa, Illinois" is refused, not put in Toronto.
+_US = "us usa united_states united_states_of_america"
+_BIG_CITIES = (
+    ("America/New_York", "boston", f"ma massachusetts {_US}"),
+    ("America/New_York", "philadelphia", f"pa pennsylvania {_US}"),
+    ("America/New_York", "atlanta", f"ga georgia {_US}"),
+    ("America/New_York", "miami", f"fl florida {_US}"),
+    ("America/New_York", "washington_dc washington_d_c", _US),
+    ("America/Chicago", "houston dallas", f"tx texas {_US}"),
+    ("America/Los_Angeles", "san_francisco san_diego", f"ca california {_US}"),
+    ("America/Los_Angeles", "seattle", f"wa washington {_US}"),
+    ("America/Los_Angeles", "las_vegas", f"nv nevada {_US}"),
+    ("America/Toronto", "ottawa", "on ontario canada"),
+    ("America/Mexico_City", "ciudad_de_mexico", "mexico mx"),
+    ("America/Sao_Paulo", "rio_de_janeiro", "rj brazil brasil br"),
+    ("Europe/London", "edinburgh", "scotland uk united_kingdom gb great_britain"),
+    (
+        "Europe/Berlin",
+        "munich munchen frankfurt hamburg cologne koln",
+        "germany deutschland de",
+    ),
+    ("Europe/Zurich", "geneva geneve", "switzerland schweiz suisse ch"),
+    ("Europe/Rome", "milan milano", "italy italia it"),
+    (
+        "Asia/Kolkata",
+        "mumbai bombay delhi new_delhi bangalore bengaluru chennai",
+        "india in",
+    ),
+    ("Asia/Shanghai", "beijing peking guangzhou shenzhen", "china prc cn"),
+    ("Asia/Tokyo", "osaka kyoto", "japan jp"),
+    ("Asia/Ho_Chi_Minh", "ho_chi_minh_city hanoi", "vietnam viet_nam vn"),
+)
+ALIASES = {city: zone for zone, cities, _ in _BIG_CITIES for city in cities.split()}
+# The words each may be followed by after a comma.
+ALIAS_PLACES = {
+    city: frozenset(places.split()) for _, cities, places in _BIG_CITIES for city in cities.split()
 }
 
 
@@ -116,10 +134,25 @@ def find(value: str, known: frozenset[str], *, unchanged: str | None = None) -> 
     city = _fold(value.split(",", 1)[0])
     found = by_name.get(folded) or by_city.get(folded) or by_city.get(city)
     if found is None:
-        # Words only: "Washington, D.C." and "washington dc" are one key.
-        words = ("_".join(re.findall(r"[^\W_]+", key)) for key in (folded, city))
-        found = next((ALIASES[key] for key in words if key in ALIASES), None)
+        found = _alias(folded)
     return found if found is None or found in offered else None
+
+
+def _alias(folded: str) -> str | None:
+    """The zone of a big city of ``ALIASES`` typed (folded), alone or followed after a comma
+    by its country or state; words only: "Washington, D.C." and "washington dc" are one."""
+
+    def words(text: str) -> str:
+        return "_".join(re.findall(r"[^\W_]+", text))
+
+    whole = words(folded)
+    if whole in ALIASES:
+        return ALIASES[whole]
+    city, comma, place = folded.partition(",")
+    city = words(city)
+    if comma and city in ALIASES and words(place) in ALIAS_PLACES[city]:
+        return ALIASES[city]
+    return None
 
 
 def mistake(value: str, known: frozenset[str]) -> str:

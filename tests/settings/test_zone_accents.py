@@ -47,6 +47,8 @@ async def test_a_city_typed_with_its_accents_is_saved(new_phone, pool, typed: st
         ("Mumbai", "Asia/Kolkata"),
         ("New Delhi", "Asia/Kolkata"),
         ("San Francisco, CA", "America/Los_Angeles"),
+        ("Munich, Germany", "Europe/Berlin"),
+        ("Boston, MA", "America/New_York"),
         ("Boston", "America/New_York"),
         ("Washington, D.C.", "America/New_York"),
         ("washington dc", "America/New_York"),
@@ -61,7 +63,21 @@ async def test_a_big_city_with_no_zone_of_its_own_keeps_its_countrys(
     assert await pool.fetchval("SELECT time_zone FROM accounts") == zone
 
 
-@pytest.mark.parametrize("typed", ["Washington", "Lyon"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Washington",
+        "Lyon",
+        # Big cities with a namesake on other clocks: refused, never saved hours off.
+        "Birmingham, AL",
+        "Manchester, NH",
+        "St. Petersburg, FL",
+        "Wellington, FL",
+        "Barcelona, Venezuela",
+        "Ottawa, Illinois",
+        "Munich, North Dakota",
+    ],
+)
 async def test_a_city_we_cannot_place_asks_for_the_nearest_big_one(new_phone, pool, typed: str):
     # Washington alone may be the state, on Pacific time: refused, not saved three hours off.
     phone = await new_phone()
