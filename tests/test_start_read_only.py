@@ -17,6 +17,7 @@ import asyncpg
 import httpx
 
 from server.app import create_app
+from server.db.pool import create_pool
 from tests.conftest import (
     PROJECT_ROOT,
     TEST_SECRET,
@@ -125,3 +126,23 @@ async def test_a_web_process_starts_and_reads_while_the_database_is_read_only(ad
                     assert (await client.get("/card")).status_code == 200
                 key = again.state.vapid.application_server_key
             assert key == first.state.vapid.application_server_key
+
+
+async def test_a_read_only_database_does_not_cost_a_connection_a_query(admin_url):
+    # Connections made while it is read-only are replaced to find out when it is writable
+    # again, but not at every release: 50 reads in a row keep a pool, not 50 connections.
+    name = f"reachout_read_only_{secrets.token_hex(4)}"
+    url = await create_database(admin_url, name)
+    try:
+        async with read_only(url):
+            pool = await create_pool(url, max_size=10, application_name="read-only pool")
+            try:
+                backends = set()
+                for _ in range(50):
+                    async with pool.acquire() as conn:
+                        backends.add(await conn.fetchval("SELECT pg_backend_pid()"))
+            finally:
+                await pool.close()
+    finally:
+        await drop_database(admin_url, name)
+    assert len(backends) <= 2

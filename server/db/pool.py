@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -60,6 +62,11 @@ async def _reset(conn: asyncpg.Connection) -> None:
         await conn.execute("ROLLBACK")
 
 
+# How often a pool whose connections were made read-only makes them again, to find out
+# whether the database is writable once more.
+READ_ONLY_RECHECK = 10.0
+
+
 def read_only_session(conn: asyncpg.Connection) -> bool:
     """Whether PostgreSQL said (14 and later say so as a session starts, and when it
     changes) that this session writes nothing: a standby, or a database set read-only."""
@@ -88,13 +95,18 @@ async def create_pool(
     with every Bind, at the price of parsing every query twice (a Describe, then the run).
     PgBouncer 1.21's ``max_prepared_statements`` would keep them; Debian bookworm has 1.18."""
     pool: asyncpg.Pool | None = None
+    expired_at = -math.inf
 
     async def reset(conn: asyncpg.Connection) -> None:
+        nonlocal expired_at
         await _reset(conn)
         # Made while the database was read-only (a failover's standby, storage full), a
         # session stays so for life, which a busy pool's never ends: its writes would fail
-        # long after the primary is back. Replaced at its next use by one made then.
-        if pool is not None and read_only_session(conn):
+        # long after the primary is back. Replaced at its next use by one made then; at most
+        # every READ_ONLY_RECHECK seconds, or every query meanwhile would open a connection.
+        now = time.monotonic()
+        if pool is not None and now - expired_at >= READ_ONLY_RECHECK and read_only_session(conn):
+            expired_at = now
             await pool.expire_connections()
 
     pool = await asyncpg.create_pool(
