@@ -55,8 +55,11 @@ var ReachoutCache = (function () {
   // their account, is no longer mine, and their page goes; someone who shows me something
   // else now ("name and headline only", their card changed) has another version of it than
   // the one their page was kept with (SHOWN), and the page is fetched again (gone first, so
-  // a fetch that fails leaves nothing). Asked by the ids kept, never read off the list: the
-  // list is paged, and a contact not on its first page is not gone.
+  // a fetch that fails leaves nothing). A page kept with no version (kept before versions
+  // were sent) is fetched again too, but stays until the fetch brings its successor: it is
+  // no more than its person showed me then, they are still mine, and a venue's Wi-Fi that
+  // loses the fetch must not lose the page. Asked by the ids kept, never read off the list:
+  // the list is paged, and a contact not on its first page is not gone.
   var CHECK = "x-reachout-kept-check";
   var SHOWN = "x-reachout-shown";
   var CHECK_AT_MOST = 100;  // ids in one ask, as the server takes them
@@ -239,7 +242,8 @@ var ReachoutCache = (function () {
     }).catch(function () {});
   }
 
-  // One ask: the kept pages of ``ids`` that go, and of those the keys to fetch again.
+  // One ask: the kept pages of ``ids`` that go, and the keys to fetch again (those gone for
+  // another version, and those kept with none, which stay until fetched).
   function checkSome(cache, where, ids, held, whose) {
     var url = new URL(where.href);
     url.searchParams.set("ids", ids.join(","));
@@ -254,6 +258,8 @@ var ReachoutCache = (function () {
           return cache.match(key, { ignoreVary: true }).then(function (kept) {
             if (!kept || tagOf(kept) !== whose) return null;
             if (mine && kept.headers.get(SHOWN) === shown[id]) return null;
+            // Kept before versions: replaced only by a page that comes (keep() stores only then).
+            if (mine && !kept.headers.has(SHOWN)) return key;
             delete keptAt[key];
             return cache.delete(key, { ignoreVary: true }).then(function () { return mine ? key : null; });
           });
