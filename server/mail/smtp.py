@@ -14,6 +14,9 @@ Once the whole message, its final ".", has left, the server has it: one scanning
 can take minutes to say so (RFC 5321 4.5.3.2.6 gives it 10). That reply is waited for while the
 caller's ``until`` allows (a lease being renewed), up to ``reply_timeout``; none by then is
 ``unanswered``: counted as sent, for sending it again would most likely deliver it twice.
+Only if the server's end acknowledged every byte of it, though: some still in our buffers or,
+on Linux, in the socket's queue unacknowledged (a server that stopped reading, a network gone
+quiet) may never have reached it, and is tried again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import struct
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +37,10 @@ from aiosmtplib.protocol import PERIOD_REGEX, SMTPProtocol, normalize_message_li
 from aiosmtplib.response import SMTPResponse
 
 from server.mail.messages import flatten
+
+if sys.platform == "linux":
+    import fcntl
+    import termios
 
 
 @dataclass(frozen=True)
@@ -148,7 +157,7 @@ class MailSender:
             await _reset(client)
             return refusal(stage, error.code, _said(error.message))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            if written and isinstance(error, TimeoutError) and not _unsent(client):
+            if written and isinstance(error, TimeoutError) and not _unacknowledged(client):
                 client.close()
                 return MailResult(
                     0,
@@ -218,11 +227,38 @@ async def _start_data(client: aiosmtplib.SMTP) -> SMTPProtocol:
     return client.protocol
 
 
-def _unsent(client: aiosmtplib.SMTP) -> bool:
-    """Whether some of what was written still waits in our buffer (a server not reading):
-    then the end of the message never reached it."""
+def _unacknowledged(client: aiosmtplib.SMTP) -> bool:
+    """Whether some of what was written has not been acknowledged by the server's end (a
+    server that stopped reading, a network gone quiet): then the end of the message may
+    never have reached it."""
     transport = client.protocol.transport if client.protocol is not None else None
-    return isinstance(transport, asyncio.WriteTransport) and transport.get_write_buffer_size() > 0
+    if not isinstance(transport, asyncio.WriteTransport):
+        return False
+    if transport.get_write_buffer_size() > 0:
+        return True
+    # Under TLS the encrypted bytes wait in the transport beneath, which the TLS transport's
+    # own count leaves out (asyncio's sslproto; a private attribute, hence getattr).
+    below = getattr(getattr(transport, "_ssl_protocol", None), "_transport", None)
+    if isinstance(below, asyncio.WriteTransport) and below.get_write_buffer_size() > 0:
+        return True
+    return _unacknowledged_by_peer(transport.get_extra_info("socket"))
+
+
+def _unacknowledged_by_peer(sock: object) -> bool:
+    """Whether the kernel still holds bytes of ours the server's TCP has not acknowledged.
+    What left asyncio's buffer is only in our kernel's (a small message at once, whole): a
+    network gone quiet, or a server whose receive buffer is full, never acknowledges it. On Linux
+    ``TIOCOUTQ`` (``SIOCOUTQ``) on a TCP socket counts the bytes sent but not acknowledged
+    plus those not sent yet. Elsewhere, or when it cannot be asked, it is not known: what
+    left asyncio's buffer counts as arrived, as before this was asked."""
+    fileno = getattr(sock, "fileno", None)
+    if sys.platform != "linux" or fileno is None:
+        return False
+    try:
+        queued = fcntl.ioctl(fileno(), termios.TIOCOUTQ, bytes(4))
+    except (OSError, ValueError):
+        return False
+    return bool(struct.unpack("i", queued)[0] > 0)
 
 
 async def _reset(client: aiosmtplib.SMTP) -> None:
