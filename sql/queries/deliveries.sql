@@ -48,22 +48,27 @@ SELECT 1 FROM (
 WITH taken AS (
     -- statement_timestamp(), here and below: this statement runs after steps 2 and 3 waited
     -- for other workers, whose reminders were stamped meanwhile (now() is when ours began).
-    UPDATE followups f SET queued_round = f.round, queued_at = statement_timestamp()
-    WHERE f.id = ANY(:ids::bigint[]) AND f.queued_round < f.round
-    RETURNING f.id, f.round, f.owner_id, f.due_at
+    -- Stamped with when it goes (send_at): late by more than half an hour (the workers were
+    -- away when it fell due), not into her night but at her next waking hour (at once when it
+    -- is day there), and counted among that day's reminders, not tonight's.
+    UPDATE followups f
+    SET queued_round = f.round,
+        queued_at = CASE WHEN f.due_at < statement_timestamp() - interval '30 minutes'
+                         THEN waking_hour(coalesce(a.time_zone, 'UTC'), statement_timestamp())
+                         ELSE statement_timestamp() END
+    FROM accounts a
+    WHERE a.id = f.owner_id AND f.id = ANY(:ids::bigint[]) AND f.queued_round < f.round
+    RETURNING f.id, f.round, f.owner_id, f.due_at, f.queued_at AS send_at
 ), ranked AS (
-    -- Which reminder of the owner's day each is: those queued earlier today, by any worker
-    -- (committed before step 2's lock was ours; this statement's snapshot does not see the
-    -- update above) plus its place among those taken now. A day as reminders count them
-    -- (reminder_day() in logic.sql): from 05:00, so that the night is not a fresh day's five.
-    SELECT taken.id, taken.round, taken.owner_id, taken.due_at, today.day, today.tz,
-           ch.by_push, ch.address,
-           -- Late by more than half an hour (the worker was away when it fell due): not
-           -- into her night, but at her next waking hour (at once when it is day there).
-           CASE WHEN taken.due_at < statement_timestamp() - interval '30 minutes'
-                THEN waking_hour(today.tz, statement_timestamp())
-                ELSE now() END AS send_at,
-           today.earlier + row_number() OVER (PARTITION BY taken.owner_id ORDER BY taken.id) AS nth
+    -- Which reminder of the owner's day each is: those queued for that day before, by any
+    -- worker (committed before step 2's lock was ours; this statement's snapshot does not see
+    -- the update above) plus its place among those taken now. A day as reminders count them
+    -- (reminder_day() in logic.sql): from 05:00 to 05:00, so that the night is not a fresh
+    -- day's five; the day each goes, so that those held for the morning count there.
+    SELECT taken.id, taken.round, taken.owner_id, taken.due_at, taken.send_at, today.day,
+           today.tz, ch.by_push, ch.address,
+           today.earlier + row_number() OVER (PARTITION BY taken.owner_id, today.day
+                                              ORDER BY taken.id) AS nth
     FROM taken
     JOIN accounts a ON a.id = taken.owner_id
     CROSS JOIN LATERAL reminder_channels(taken.owner_id) ch
@@ -71,9 +76,10 @@ WITH taken AS (
         SELECT local.day::date AS day, local.tz,
                (SELECT count(*) FROM followups q
                 WHERE q.owner_id = taken.owner_id
-                  AND q.queued_at >= (local.day + interval '5 hours') AT TIME ZONE local.tz)
+                  AND q.queued_at >= (local.day + interval '5 hours') AT TIME ZONE local.tz
+                  AND q.queued_at < (local.day + interval '29 hours') AT TIME ZONE local.tz)
                    AS earlier
-        FROM (SELECT reminder_day(zone.tz, statement_timestamp()) AS day, zone.tz
+        FROM (SELECT reminder_day(zone.tz, taken.send_at) AS day, zone.tz
               FROM (SELECT coalesce(a.time_zone, 'UTC') AS tz) zone) local
     ) today
 ), queued AS (

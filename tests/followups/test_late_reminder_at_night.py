@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from server.followups.worker import Worker
-from tests.followups.test_flood import zone_where_it_is
+from tests.followups.test_flood import flood, zone_where_it_is
 from tests.mailing import confirm_addresses, leaves_details, running_mail_worker
 from tests.reminders import running_worker, subscribe, swapped
 
@@ -75,3 +75,48 @@ async def test_a_late_reminder_email_waits_for_her_morning(new_phone, pool, mail
         "SELECT status, next_attempt_at FROM emails WHERE kind = 'reminder'"
     )
     assert status == "queued" and at_nine(at, zone)
+
+
+async def test_reminders_held_for_the_morning_count_among_its_five(new_phone, app, pool, push):
+    # Back at 02:00 her time, the workers hold 5 late reminders for her 09:00. At 09:00, 5
+    # more fall due on time: those held were the day's five, so these come as one summary,
+    # not as 5 more pushes one by one.
+    dana = await new_phone()
+    await dana.make_card()
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone_where_it_is(2))
+    device = await subscribe(dana, push)
+    await flood(app, await dana.share_link(), count=10)
+    await pool.execute("UPDATE followups SET status = 'done' WHERE owner_id <> 1")
+    mine = await pool.fetch("SELECT id FROM followups WHERE owner_id = 1 ORDER BY id")
+    ids = [row["id"] for row in mine]
+    await pool.execute(
+        "UPDATE followups SET due_at = CASE WHEN id = ANY($1::bigint[])"
+        " THEN now() - interval '3 hours' ELSE now() + interval '30 days' END",
+        ids[:5],
+    )
+    async with running_worker(app, push) as worker:
+        assert await worker.enqueue_due() == 5
+        wait = await pool.fetchval("SELECT max(next_attempt_at) - now() FROM deliveries")
+        assert wait > timedelta(hours=6)
+        # Her 09:00: every stamp moves back by the wait, and her clock says 09:00.
+        await pool.execute(
+            "UPDATE followups SET queued_at = queued_at - $1::interval,"
+            " due_at = due_at - $1::interval",
+            wait,
+        )
+        await pool.execute(
+            "UPDATE deliveries SET next_attempt_at = next_attempt_at - $1::interval,"
+            " created_at = created_at - $1::interval",
+            wait,
+        )
+        await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone_where_it_is(9))
+        await pool.execute(
+            "UPDATE followups SET due_at = now() - interval '1 minute'"
+            " WHERE id = ANY($1::bigint[])",
+            ids[5:],
+        )
+        assert await worker.enqueue_due() == 5
+        await worker.run_once()
+    titles = [message.json()["title"] for message in push.received_for(device)]
+    assert len(titles) == 6, titles
+    assert sum("Follow up with" in title for title in titles) == 5
