@@ -74,7 +74,9 @@ FOR NO KEY UPDATE
 -- "You met" let go by an accept (contacts.accept) were held from when they were queued, so they
 -- go at the new zone's waking hour from now (at once when it is day there);
 -- a reminder summary was first held for the gap after the last one, so it goes at the new
--- zone's waking hour from its time (never sooner). Only those never tried and still ahead: a
+-- zone's waking hour from its time (never sooner); a reminder queued late and held for her
+-- morning (deliveries.enqueue_taken) goes at the new zone's waking hour from now, and counts
+-- among that day's reminders (its follow-up's queued_at moves with it). Only those never tried and still ahead: a
 -- retry keeps its backoff, and one being sent is its worker's.
 -- The statement's CTEs share one snapshot: `before` reads the zone before `saved` sets it.
 -- FOR NO KEY UPDATE: a save from another browser committed while this one waited for the
@@ -119,6 +121,19 @@ WITH before AS (
     FROM moved
     WHERE d.summary_account_id = :account_id
       AND d.status = 'queued' AND d.attempts = 0 AND d.next_attempt_at > now()
+), held_reminders AS (
+    -- Only a reminder queued late is held (queued_at, when it goes, ahead): those on time
+    -- went out at once.
+    UPDATE followups f SET queued_at = waking_hour(moved.tz, now())
+    FROM moved
+    WHERE f.owner_id = :account_id AND f.status = 'open' AND f.queued_round = f.round
+      AND f.queued_at > now()
+    RETURNING f.id
+), held_reminder_pushes AS (
+    UPDATE deliveries d SET next_attempt_at = waking_hour(moved.tz, now())
+    FROM moved, held_reminders h
+    WHERE d.followup_id = h.id
+      AND d.status = 'queued' AND d.attempts = 0 AND d.next_attempt_at > now()
 ), held_emails AS (
     UPDATE emails m
     SET next_attempt_at = CASE WHEN m.kind = 'summary'
@@ -128,7 +143,7 @@ WITH before AS (
     WHERE m.account_id = :account_id
       -- A "You met" someone waits for goes at once; one held for an accept ('infinity')
       -- waits for it still.
-      AND (m.kind IN ('digest', 'summary') OR (m.kind = 'met' AND NOT m.waited_for))
+      AND (m.kind IN ('digest', 'summary', 'reminder') OR (m.kind = 'met' AND NOT m.waited_for))
       AND m.status = 'queued' AND m.attempts = 0
       AND m.next_attempt_at > now() AND m.next_attempt_at < 'infinity'
 )

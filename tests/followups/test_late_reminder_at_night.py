@@ -120,3 +120,54 @@ async def test_reminders_held_for_the_morning_count_among_its_five(new_phone, ap
     titles = [message.json()["title"] for message in push.received_for(device)]
     assert len(titles) == 6, titles
     assert sum("Follow up with" in title for title in titles) == 5
+
+
+async def test_a_reminder_held_for_her_morning_moves_with_her_zone(new_phone, pool, push, app):
+    # Held at 23:00 for her 09:00, then she saves a zone where it is 13:00: it goes now,
+    # not at the old zone's 09:00 (23:00 where she is now).
+    dana, _ = await swapped(new_phone)
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone_where_it_is(23))
+    device = await subscribe(dana, push)
+    await pool.execute(
+        "UPDATE followups SET status = CASE WHEN owner_id = 1 THEN 'open' ELSE 'done' END,"
+        " due_at = now() - interval '3 hours'"
+    )
+    async with running_worker(app, push) as worker:
+        await worker.run_once()
+        assert push.received_for(device) == []
+        saved = await dana.post(
+            dana.url("settings_save"),
+            {"time_zone": zone_where_it_is(13), "followup_timing": "next_morning"},
+        )
+        assert saved.status_code == 303, saved.text
+        await worker.run_once()
+    assert len(push.received_for(device)) == 1
+    held = await pool.fetchval("SELECT queued_at > now() FROM followups WHERE owner_id = 1")
+    assert held is False, "counted among today's reminders where she is now"
+
+
+async def test_a_reminder_email_held_for_her_morning_moves_with_her_zone(
+    new_phone, pool, mail, app
+):
+    await leaves_details(new_phone)
+    await confirm_addresses(pool, "mia@example.com")
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 2", zone_where_it_is(23))
+    await pool.execute("UPDATE emails SET status = 'sent'")
+    await pool.execute(
+        "UPDATE followups SET status = CASE WHEN owner_id = 2 THEN 'open' ELSE 'done' END,"
+        " due_at = now() - interval '3 hours'"
+    )
+    pushes = Worker(pool=pool, sql=app.state.sql, sender=None, paths=None)  # type: ignore[arg-type]
+    assert await pushes.enqueue_due() == 1
+    # As Settings saves a new zone (settings_save runs this after taking her locks).
+    await app.state.sql.run(
+        pool,
+        "accounts.set_preferences",
+        account_id=2,
+        time_zone=zone_where_it_is(13),
+        followup_timing="next_morning",
+        reminders_by=None,
+    )
+    async with running_mail_worker(app, mail) as worker:
+        await worker.run_once()
+    assert len(mail.received_for("mia@example.com")) == 1
