@@ -54,7 +54,10 @@ SELECT pg_notify('mail', 'queued')
 -- first, with everything the message needs, whichever kind it is. As deliveries.claim: run-out
 -- leases are taken over, except for a lease's length after PostgreSQL starts.
 -- Run-out leases first (a dead worker's: rare), then the ready ones in the order of
--- emails_ready: each reads its partial index in order and stops at :limit.
+-- emails_ready: each reads its partial index in order and stops at :limit. Its lanes (codes,
+-- then confirmations, then other waited-for mail, then the rest: migration 0058) keep a code
+-- from waiting behind a flood of "You met" until it expires; the ORDER BY must stay the
+-- index's expression (the same CASE), or the claim sorts the whole queue.
 WITH run_out AS (
     SELECT id FROM emails
     WHERE status = 'sending' AND lease_until < now()
@@ -65,7 +68,11 @@ WITH run_out AS (
 ), ready AS (
     SELECT id FROM emails
     WHERE status = 'queued' AND next_attempt_at <= now()
-    ORDER BY waited_for DESC, next_attempt_at, id
+    ORDER BY CASE WHEN kind IN ('code', 'delete_code', 'merge_code', 'prove_code') THEN 3
+                  WHEN kind = 'confirm' THEN 2
+                  WHEN waited_for THEN 1
+                  ELSE 0 END DESC,
+             next_attempt_at, id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 ), picked AS (
