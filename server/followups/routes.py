@@ -339,6 +339,8 @@ async def _calendar_pieces(
         owner_id=account_id,
         overdue_limit=CALENDAR_OVERDUE,
         later_limit=CALENDAR_LATER,
+        cancelled_days=calendar_file.CANCELLED_DAYS,
+        cancelled_limit=calendar_file.CANCELLED_LIMIT,
     )
     # icalendar takes 0.4 s for 500 long entries: in a thread, the event loop serves others.
     body = await anyio.to_thread.run_sync(

@@ -101,22 +101,31 @@ WHERE f.id = :id AND f.owner_id = :owner_id AND a.id = f.owner_id
 RETURNING f.id
 
 -- name: upcoming_for_calendar
--- Open follow-ups for the calendar file, with the contact's name, my promise and where we met,
--- soonest first: every one coming up (up to :later_limit), and only the :overdue_limit due most
--- recently, so hundreds left overdue never crowd out the person just met (each half reads
--- followups_owner_due in order).
-SELECT f.id, f.due_at, f.contact_id, c.name, ct.promised, ct.they_asked, ct.met_at,
-       e.name AS met_event_name
+-- Follow-ups for the calendar file, with the contact's name, my promise and where we met,
+-- soonest first: every open one coming up (up to :later_limit), and only the :overdue_limit due
+-- most recently, so hundreds left overdue never crowd out the person just met (each half reads
+-- followups_owner_due in order); and those done or turned off in the last :cancelled_days (the
+-- :cancelled_limit latest), for the file to cancel in a calendar that imported them open.
+-- updated_at moves on every change of status or due_at (done, off, undo, snooze, a zone
+-- move): the file's SEQUENCE is made from it.
+SELECT f.id, f.due_at, f.contact_id, f.status, f.updated_at, c.name, ct.promised,
+       ct.they_asked, ct.met_at, e.name AS met_event_name
 FROM (
-    (SELECT f.id, f.due_at, f.contact_id FROM followups f
+    (SELECT f.id, f.due_at, f.contact_id, f.status, f.updated_at FROM followups f
      WHERE f.owner_id = :owner_id AND f.status = 'open' AND f.due_at <= now()
      ORDER BY f.due_at DESC, f.id DESC
      LIMIT :overdue_limit)
     UNION ALL
-    (SELECT f.id, f.due_at, f.contact_id FROM followups f
+    (SELECT f.id, f.due_at, f.contact_id, f.status, f.updated_at FROM followups f
      WHERE f.owner_id = :owner_id AND f.status = 'open' AND f.due_at > now()
      ORDER BY f.due_at, f.id
      LIMIT :later_limit)
+    UNION ALL
+    (SELECT f.id, f.due_at, f.contact_id, f.status, f.updated_at FROM followups f
+     WHERE f.owner_id = :owner_id AND f.status IN ('done', 'off')
+       AND f.updated_at > now() - make_interval(days => :cancelled_days)
+     ORDER BY f.updated_at DESC, f.id DESC
+     LIMIT :cancelled_limit)
 ) f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN cards c ON c.account_id = ct.contact_id
