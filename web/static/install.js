@@ -42,10 +42,16 @@
     box.hidden = false;
   }
 
+  function installButtons(shown) {
+    document.querySelectorAll("[data-install]").forEach(function (button) { button.hidden = !shown; });
+  }
+
+  // Offered again by the browser (another visit, after a "Cancel"): a page's own button
+  // shows again with a prompt behind it; the banner stays dismissed.
   window.addEventListener("beforeinstallprompt", function (event) {
     event.preventDefault();
     prompt = event;
-    document.querySelectorAll("[data-install]").forEach(function (button) { button.hidden = false; });
+    installButtons(true);
     show("[data-install-android]");
   });
 
@@ -56,9 +62,11 @@
       button.addEventListener("click", function () {
         if (!prompt) return;
         prompt.prompt();
-        // Asked once, whatever the answer: the banner does not come back.
+        // Asked once, whatever the answer: the banner does not come back. A prompt can be
+        // shown only once, so no button stays that a second tap would find dead.
         prompt.userChoice.then(dismiss, dismiss);
         prompt = null;
+        installButtons(false);
       });
     });
     document.querySelectorAll("[data-install-dismiss]").forEach(function (button) {

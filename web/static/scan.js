@@ -118,11 +118,22 @@
       box.hidden = false;
       $("[data-camera-error]").hidden = true;
       return Promise.resolve(video.play()).catch(function () {}).then(nextFrame);
-    }).catch(function (error) {
-      cameraError(error && error.name === "NotAllowedError"
-        ? "The camera is blocked for this site. Allow it in the browser's settings, or take a photo of the code instead."
-        : "The camera could not be opened. Take a photo of the code instead.");
-    });
+    }).catch(function (error) { cameraError(cameraWords(error && error.name)); });
+  }
+
+  // Why the camera did not open, so she knows whether a setting, another app or this phone
+  // is in the way; a photo works in every case.
+  function cameraWords(name) {
+    if (name === "NotAllowedError" || name === "SecurityError") {
+      return "The camera is blocked for this site: Reachout may not use it. Allow the camera in your browser's site settings, or take a photo of the code instead.";
+    }
+    if (name === "NotFoundError" || name === "OverconstrainedError") {
+      return "This phone has no camera we can open. Take a photo of the code instead.";
+    }
+    if (name === "NotReadableError") {
+      return "The camera is in use by another app. Close that app and open Scan again, or take a photo of the code instead.";
+    }
+    return "The camera could not be opened. Take a photo of the code instead.";
   }
 
   function stopCamera() {
