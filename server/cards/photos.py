@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import math
 import re
 import secrets
 import warnings
@@ -79,6 +80,13 @@ _JPEG_MARKER = re.compile(rb"\xff[^\x00\x01\xd0-\xd7\xff]")
 # and COM. It refuses any other (a restart resync scans past it): stepping past one by its
 # length could skip a scan libjpeg sees, so the walk looks inside it instead.
 _JPEG_SKIPPED = {*range(0xC0, 0xD0), *range(0xDA, 0xDE), *range(0xE0, 0xF0), 0xFE}
+
+# What a file other than a JPEG may weigh; a JPEG may be as large as the upload itself
+# (MAX_PHOTO_BYTES, 20 MiB: a 50 MP phone photo is a 10-20 MB JPEG). A PNG or GIF cut into
+# hundreds of thousands of tiny chunks costs Pillow ~0.3 s of CPU a MB, which this bounds;
+# a JPEG's scans and markers are bounded already, and a 25 MB one decodes in ~0.35 s of CPU
+# (a progressive 9 MB one in ~0.4 s).
+MAX_OTHER_BYTES = 8 * 1024 * 1024
 
 UNREADABLE = "That file is not a photo we can read. Try a JPEG, PNG, WebP or GIF."
 TOO_MANY_SCANS = (
@@ -152,6 +160,8 @@ def process(source: bytes | BinaryIO) -> bytes:
     # Before Pillow reads a JPEG's header, which it does in Python, a step a segment.
     if head.startswith(b"\xff\xd8\xff"):  # how Pillow knows a JPEG (and MPO)
         _check_scans(stream)
+    else:
+        _check_bytes(stream)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -315,6 +325,18 @@ def _check_scans(stream: BinaryIO) -> None:
         if found[0][1] in _JPEG_SKIPPED:
             after += int.from_bytes(data[after : after + 2], "big")
         found = _JPEG_MARKER.search(data, after)
+
+
+def _check_bytes(stream: BinaryIO) -> None:
+    """Refuse a file other than a JPEG of more than MAX_OTHER_BYTES."""
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > MAX_OTHER_BYTES:
+        mib = 1024 * 1024
+        raise NotAnImage(
+            f"That image is {math.ceil(size * 10 / mib) / 10:g} MB: a PNG, WebP or GIF can be"
+            f" up to {MAX_OTHER_BYTES // mib} MB. Try a smaller copy, or save it as a JPEG."
+        )
 
 
 def _webp_canvas(head: bytes) -> tuple[int, int] | None:

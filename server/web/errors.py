@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
 from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup
 from starlette.authentication import AuthenticationError
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from server.db.pool import DATABASE_AWAY
-from server.web.htmx import htmx
+from server.web.htmx import htmx, vary_on_htmx
 from server.web.urls import url_path
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,50 @@ MESSAGES = {
 }
 
 
+def _size(size: int) -> str:
+    mib = 1024 * 1024
+    return f"{round(size / mib, 1):g} MB" if size >= mib // 10 else f"{size // 1024} KB"
+
+
 def too_large(request: Request) -> str:
     """The 413 message, with the photo limit as MAX_PHOTO_BYTES sets it."""
     limit: int = request.app.state.settings.max_photo_bytes
-    mib = 1024 * 1024
-    size = f"{round(limit / mib, 1):g} MB" if limit >= mib // 10 else f"{limit // 1024} KB"
+    size = _size(limit)
     return f"That upload or form was too large. Photos can be up to {size}; text fields are short."
+
+
+def _photo_upload(request: Request) -> bool:
+    return request.method == "POST" and request.url.path == url_path(request, "card_photo")
+
+
+def photo_too_large(request: Request) -> str:
+    """The 413 of a photo upload: how large it was (its body's declared length, a few hundred
+    bytes of form more than the file) against the limit, and what to do on a phone."""
+    limit: int = request.app.state.settings.max_photo_bytes
+    declared = request.headers.get("content-length", "")
+    sent = "too large"
+    if declared.isdigit() and len(declared) <= 12:
+        # Rounded up: a photo just over the limit never reads as the limit itself.
+        sent = f"{math.ceil(int(declared) * 10 / (1024 * 1024)) / 10:g} MB"
+    return (
+        f"That photo is {sent}: photos can be up to {_size(limit)}. Your card is as it was."
+        " Choose a smaller copy, or take photos at your camera's usual size, not its"
+        " high-resolution mode."
+    )
+
+
+def _photo_too_large_in_place(request: Request, message: str) -> Response:
+    """Answered where the photo was chosen (the photo form's own part, ``photo_pick`` in
+    ``_card_photo.html``), with the choice cleared: the request never reached the handler
+    (``BodySizeLimitMiddleware``), so this part alone, which needs nothing of the card."""
+    template = request.app.state.templates.get_template("_card_photo.html")
+    block = template.blocks["photo_pick"](template.new_context({"photo_error": message}))
+    response = HTMLResponse("".join(block), status_code=413)
+    response.headers["HX-Retarget"] = "#photo-pick"
+    response.headers["HX-Reswap"] = "outerHTML"
+    response.headers["HX-Reselect"] = "#photo-pick"
+    vary_on_htmx(response)
+    return response
 
 
 def signed_out_here(what: str, *, deleted: bool) -> str:
@@ -185,6 +224,10 @@ def error_response(
     from server.web.templating import render  # templating imports htmx helpers; avoid a cycle
 
     title = title or TITLES.get(status_code, "Something went wrong")
+    if not message and status_code == 413 and _photo_upload(request):
+        message = photo_too_large(request)
+        if htmx(request):
+            return _photo_too_large_in_place(request, message)
     if not message and status_code == 413:
         message = too_large(request)
     message = message or MESSAGES.get(status_code) or "Please try again in a moment."

@@ -222,10 +222,10 @@ async def test_non_images_are_refused(new_phone, pool, payload):
     assert await pool.fetchval("SELECT count(*) FROM photos") == 0
 
 
-async def test_photo_over_the_limit_gets_413(new_phone, pool):
+async def test_photo_over_the_limit_gets_413(new_phone, pool, app):
     phone = await new_phone()
     await phone.make_card()
-    huge = b"\xff\xd8" + b"0" * (9 * 1024 * 1024)
+    huge = b"\xff\xd8\xff" + b"0" * app.state.settings.max_photo_bytes
     response = await phone.post(
         phone.url("card_photo"), files={"photo": ("big.jpg", huge, "image/jpeg")}
     )
