@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -63,10 +64,25 @@ LINKEDIN_ONLY = "Use a linkedin.com link, or just your LinkedIn username."
 LINKEDIN_LINK_MARKS = "/.:"
 # The site every LinkedIn link must be on, itself or a subdomain (web_links.is_linkedin).
 LINKEDIN_SITE = "linkedin.com"
+# What such a bare username may be: LinkedIn's own rule for a profile's address is 3 to 100
+# letters, digits and hyphens. Letters of any script (its older addresses have them:
+# /in/dana-müller), but none of ASCII's other characters, no space and no invisible
+# character: "Dana Lee" (a name typed in) made a link to a profile nobody has. In the syntax
+# Python's re and JavaScript's RegExp (flag "u") read alike, so tap.js tests the same rule.
+LINKEDIN_USERNAME = (
+    r"@*(?:[A-Za-z0-9-]|[^\x00-\x7f\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f"
+    r"\u205f-\u206f\u3000\ufeff]){3,100}"
+)
+_LINKEDIN_USERNAME = re.compile(LINKEDIN_USERNAME)
+NOT_LINKEDIN_USERNAME = (
+    "A LinkedIn username is 3 to 100 letters, digits or hyphens."
+    " Paste your profile link (linkedin.com/in/…) or your username."
+)
 BAD_EMAIL = "That email address does not look right."
 BAD_PHONE = "That phone number does not look right."
 PHONE_CHECK_DIGITS = f"{BAD_PHONE} Check its digits."
 PHONE_ADD_COUNTRY = f"{BAD_PHONE} Include the country code."
+PHONE_EXTENSION = "We can't keep an extension: leave it out, or put it in your headline."
 NO_NAME = "Please enter your name."
 THEIR_NAME = "Please enter their name."
 THEIR_REACH = "Add their email, phone number or LinkedIn profile, so you can reach them."
@@ -85,7 +101,9 @@ def _url(value: str) -> str:
 
 def _linkedin(value: str) -> str:
     if not any(mark in value for mark in LINKEDIN_LINK_MARKS):
-        # A bare username: quoted, so "dana?x=1" or "dana#x" stays part of the path.
+        if not _LINKEDIN_USERNAME.fullmatch(value):
+            raise Invalid(NOT_LINKEDIN_USERNAME)
+        # A bare username: letters outside ASCII quoted, as a browser writes them in a link.
         value = "https://www.linkedin.com/in/" + quote(value.lstrip("@"), safe="-_~")
     try:
         link = web_links.parse(value)
@@ -112,6 +130,8 @@ OFFLINE_CHECKS: dict[str, dict[str, str]] = {
     "tel": {"bad": BAD_PHONE, "check_digits": PHONE_CHECK_DIGITS, "add_country": PHONE_ADD_COUNTRY},
     "linkedin": {
         "only": LINKEDIN_ONLY,
+        "not_username": NOT_LINKEDIN_USERNAME,
+        "username": LINKEDIN_USERNAME,
         "site": LINKEDIN_SITE,
         "link_marks": LINKEDIN_LINK_MARKS,
         "longest": str(web_links.MAX_LENGTH),
@@ -147,6 +167,10 @@ def _phone(value: str, region: str) -> str:
             # they did not make.
             raise Invalid(PHONE_CHECK_DIGITS)
         raise Invalid(PHONE_ADD_COUNTRY)
+    if number.extension:
+        # Refused, not kept: a number is stored, linked (tel:, sms:), exported and put in
+        # vCards as bare E.164, which has no extension; dropped, the person never knew.
+        raise Invalid(PHONE_EXTENSION)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -308,7 +308,9 @@
   }
 
   // The server's rule (fields._linkedin): a value with none of its link marks is a username,
-  // made into a profile link; a link must be to its site or a subdomain. Refused here, in its
+  // refused unless it matches the server's own pattern (handed over in a syntax both read
+  // alike: "Dana Lee", a name, is no username), and made into a profile link; a link must be
+  // to its site or a subdomain. Refused here, in its
   // words, only a link the server surely reads as this browser does (web_links: plain ASCII,
   // a host of letters, digits, "-", "_" and dots, http or https), on another site. Anything
   // else it may refuse for another reason, in other words: kept, and said once it answers.
@@ -317,8 +319,9 @@
   function linkedinRefusal(value, says) {
     var typed = value.split(/\s+/).join(" ");  // as the server reads it: spaces collapsed
     var marked = Array.prototype.some.call(says.link_marks, function (mark) { return typed.indexOf(mark) >= 0; });
+    if (!marked) return new RegExp("^(?:" + says.username + ")$", "u").test(typed) ? null : says.not_username;
     var plain = PLAIN_LINK.exec(typed);
-    if (!marked || !plain) return null;
+    if (!plain) return null;
     // With no scheme, a colon before the first "/" that is no port makes it "only web links".
     var first = typed.split("/")[0];
     if (!plain[1] && first.indexOf(":") >= 0 && !/:\d+$/.test(first)) return null;
