@@ -49,6 +49,8 @@ WORKER_URLS = (
     "home",
     "offline",
     "share",
+    "scan",
+    "tap",
     "contacts",
     "followups",
     "sync_action",

@@ -243,14 +243,16 @@
 
   // The offline page tells of My QR and the pages opened online, saved on this phone: on one
   // that keeps none (signed out, or nothing opened yet) it says so instead. The service worker
-  // keeps them in one cache, "reachout-pages" (sw-cache.js).
+  // keeps them in one cache, "reachout-pages" (sw-cache.js), and marks the offline page when
+  // someone is signed in here: "sign in" would be wrong for them (a guest on her welcome page).
   function nothingKept() {
     var line = document.querySelector("[data-nothing-kept]");
     if (!line || !window.caches) return;
+    var someone = document.body && document.body.hasAttribute("data-someone-signed-in");
     caches.has("reachout-pages").then(function (has) {
       return has ? caches.open("reachout-pages").then(function (cache) { return cache.keys(); }) : [];
     }).then(function (kept) {
-      if (!kept.length) line.textContent = line.dataset.nothingKept;
+      if (!kept.length) line.textContent = someone ? line.dataset.nothingKeptSignedIn : line.dataset.nothingKept;
     }).catch(function () {});
   }
 

@@ -17,6 +17,12 @@
 // A kept copy served in place of the network's answer carries when it was kept on its <body>
 // (data-kept-at): a venue's Wi-Fi that says it is connected and reaches nothing leaves
 // navigator.onLine true, and app.js marks the page "Offline" from this instead.
+//
+// My QR, Scan and Tap are what a swap needs: kept for an account as soon as this worker hears
+// it is signed in here (its first page, a sign-in, a move, another account), not only once
+// each was opened online, or the first swap at a venue whose Wi-Fi dropped is "You're
+// offline". Fetched once, one after another, in the background; a mark in this release's
+// static cache says they were (AT_HAND), so no page load asks again.
 var ReachoutCache = (function () {
   "use strict";
 
@@ -63,6 +69,11 @@ var ReachoutCache = (function () {
   var CHECK = "x-reachout-kept-check";
   var SHOWN = "x-reachout-shown";
   var CHECK_AT_MOST = 100;  // ids in one ask, as the server takes them
+  // Scan and Tap by name once the route table gives them to this worker (server/web/urls.py
+  // WORKER_URLS); until then My QR alone.
+  var AT_HAND = [REACHOUT_URLS.share, REACHOUT_URLS.scan, REACHOUT_URLS.tap].filter(Boolean);
+  // The mark that they were, for an account: beside the offline page, no page's address.
+  var AT_HAND_MARK = OFFLINE_URL + "?kept-at-hand-for=";
   var staticCache = PREFIX + "static";
   var shell = [];
   var keptAt = {};
@@ -70,6 +81,8 @@ var ReachoutCache = (function () {
   // and the reading of the last page that came (a kept page is served only once it is read).
   var account = null;
   var reading = Promise.resolve();
+  // The accounts whose pages at hand this worker fetched, or found fetched, since it started.
+  var atHand = {};
 
   function setup(version, urls) {
     staticCache = PREFIX + "static-" + version;
@@ -114,13 +127,28 @@ var ReachoutCache = (function () {
   }
 
   // A page said who is signed in here ("" for nobody). Someone else than this worker knew
-  // (or it just started): every page kept for anyone else goes (and any kept untagged).
-  function signedIn(id) {
+  // (or it just started): every page kept for anyone else goes (and any kept untagged), with
+  // the mark that theirs at hand were fetched (signed in again, they are fetched again).
+  // ``later``, where given, is handed the fetching of the pages at hand for whoever it is.
+  function signedIn(id, later) {
     var now = String(id || "");
-    if (now === account) return Promise.resolve();
+    var done = now === account ? Promise.resolve() : forgetAllBut(now);
+    if (now && later) later(done.then(function () { return keepAtHand(now); }));
+    return done;
+  }
+
+  function forgetAllBut(now) {
     account = now;
     keptAt = {};
-    return keptPages().then(function (cache) {
+    atHand = {};
+    var marks = caches.open(staticCache).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (request) {
+          return request.url.indexOf(atHandMark("")) === 0 && request.url !== atHandMark(now);
+        }).map(function (request) { return cache.delete(request); }));
+      });
+    }).catch(function () {});
+    var pages = keptPages().then(function (cache) {
       if (!cache) return null;
       return cache.keys().then(function (requests) {
         return Promise.all(requests.map(function (request) {
@@ -129,6 +157,44 @@ var ReachoutCache = (function () {
           });
         }));
       });
+    });
+    return Promise.all([pages, marks]).then(function () {});
+  }
+
+  function atHandMark(id) {
+    return self.location.origin + AT_HAND_MARK + encodeURIComponent(id);
+  }
+
+  // My QR, Scan and Tap, kept for ``id`` unless they are already, or were fetched for it in
+  // this release. Marked only once each got an answer: with no network at all they are tried
+  // again when this worker next starts.
+  function keepAtHand(id) {
+    if (id !== account) return Promise.resolve();
+    if (!atHand[id]) {
+      atHand[id] = caches.open(staticCache).then(function (cache) {
+        return cache.match(atHandMark(id)).then(function (marked) {
+          if (marked) return null;
+          return AT_HAND.reduce(function (before, path) {
+            return before.then(function (answered) {
+              return keepIfMissing(self.location.origin + path, id).then(function (ok) { return answered && ok; });
+            });
+          }, Promise.resolve(true)).then(function (answered) {
+            if (answered && id === account) return cache.put(atHandMark(id), new Response(""));
+          });
+        });
+      }).catch(function () {});
+    }
+    return atHand[id];
+  }
+
+  // Whether the page is kept for ``id`` now, or the server answered for it.
+  function keepIfMissing(key, id) {
+    if (Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS) return Promise.resolve(true);
+    return caches.match(key, { cacheName: PAGES, ignoreVary: true }).then(function (kept) {
+      if (kept && tagOf(kept) === id) return true;
+      if (id !== account) return false;
+      keptAt[key] = Date.now();
+      return fetched(key).then(function () { return true; }, function () { return false; });
     });
   }
 
@@ -268,7 +334,9 @@ var ReachoutCache = (function () {
     }).catch(function () { return []; });
   }
 
-  // ``sent``: for a form sent with no network, which says it may not have reached us.
+  // ``sent``: for a form sent with no network, which says it may not have reached us. Kept
+  // without the cookie, it names nobody: marked when someone is signed in here, for app.js
+  // not to tell them to sign in (data-someone-signed-in; not who).
   function offlinePage(sent) {
     var wanted = sent ? OFFLINE_SENT_URL : OFFLINE_URL;
     return caches.match(wanted, { cacheName: staticCache }).then(function (hit) {
@@ -276,6 +344,11 @@ var ReachoutCache = (function () {
     }).then(function (hit) {
       // Kept by an older worker, before there were two.
       return hit || caches.match(OFFLINE_URL);
+    }).then(function (hit) {
+      if (!hit) return hit;
+      return reading.then(currentAccount).then(function (id) {
+        return id ? withOnBody(hit, "data-someone-signed-in", "") : hit;
+      }, function () { return hit; });
     });
   }
 
@@ -285,10 +358,14 @@ var ReachoutCache = (function () {
     var when = kept.headers.get(KEPT_AT) || kept.headers.get("date") || "";
     var at = new Date(when);
     var stamp = isNaN(at.getTime()) ? "" : at.toISOString();
+    return withOnBody(kept, "data-kept-at", stamp);
+  }
+
+  function withOnBody(kept, name, value) {
     return kept.text().then(function (html) {
       var headers = new Headers(kept.headers);
       headers.delete("content-length");
-      return new Response(html.replace(/<body(?=[\s>])/, '<body data-kept-at="' + stamp + '"'), {
+      return new Response(html.replace(/<body(?=[\s>])/, "<body " + name + '="' + value + '"'), {
         status: kept.status, statusText: kept.statusText, headers: headers,
       });
     });
@@ -339,7 +416,7 @@ var ReachoutCache = (function () {
     return fetch(request).then(function (response) {
       var copy = worthKeeping(response) ? response.clone() : null;
       var read = accountOf(response).then(function (whose) {
-        return whose === null ? null : signedIn(whose).then(function () { return whose; });
+        return whose === null ? null : signedIn(whose, later).then(function () { return whose; });
       }).catch(function () { return null; });
       reading = read;
       later(read.then(function (whose) {
@@ -369,6 +446,11 @@ var ReachoutCache = (function () {
     var fresh = !changed && !url.search && Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS;
     if (!key || fresh) return Promise.resolve();
     keptAt[key] = Date.now();
+    return fetched(key).catch(function () {});
+  }
+
+  // Fails only where no answer came (no network).
+  function fetched(key) {
     return fetch(key, { credentials: "same-origin" }).then(function (response) {
       return accountOf(response).then(function (whose) {
         if (whose === null) return null;
@@ -376,7 +458,7 @@ var ReachoutCache = (function () {
           if (worthKeeping(response)) return store(key, response, whose);
         });
       });
-    }).catch(function () {});
+    });
   }
 
   function respond(request, later) {
@@ -397,7 +479,7 @@ var ReachoutCache = (function () {
         // out's own page names nobody, so no copy is kept for whoever comes next where the
         // browser does not clear them itself (Clear-Site-Data, partly ignored before iOS 17).
         var read = accountOf(response).then(function (whose) {
-          return whose === null ? null : signedIn(whose);
+          return whose === null ? null : signedIn(whose, later);
         }).catch(function () {});
         reading = read;
         later(read);

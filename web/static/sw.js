@@ -25,8 +25,11 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "skip-waiting") self.skipWaiting();
   if (data.type === "claim") event.waitUntil(self.clients.claim());
-  // The page on screen says who is signed in: another account's kept pages go (sw-cache.js).
-  if (data.type === "signed-in") event.waitUntil(ReachoutCache.signedIn(data.account));
+  // The page on screen says who is signed in: another account's kept pages go, and theirs
+  // to swap with (My QR, Scan, Tap) are kept if they are not yet (sw-cache.js).
+  if (data.type === "signed-in") {
+    event.waitUntil(ReachoutCache.signedIn(data.account, function (work) { event.waitUntil(work); }));
+  }
   if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url, data.changed));
   if (data.type === "flush") event.waitUntil(flushWhileOpen());
 });
