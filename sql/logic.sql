@@ -468,7 +468,9 @@ $$;
 
 -- A swap by someone with no app, in one statement: the card a share link names (by its opaque
 -- `share`, or `legacy_account` for a link from before share ids) at its `generation`, the
--- limits on new accounts (`keys` NULL: the card's owner), then join_with_details() and
+-- limits on new accounts (`keys` NULL: the link, as the card's share id and generation, so
+-- "Make a new code" starts afresh; for a card merged into another, the kept card's link, as a
+-- swap counts it: limits.take_on_link), then join_with_details() and
 -- queue_met_mail() (`address` empty: none). No row when the link names no such card at that
 -- generation: the caller says why. A row with no newcomer when `address` is on the card of
 -- someone blocked with the sharer (blocked_address()): nothing is made or counted. A card
@@ -487,21 +489,24 @@ RETURNS TABLE (newcomer_id bigint, newcomer_contact bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     sharer bigint;
+    link text;
     sharer_row bigint;
     met_mail bigint;
 BEGIN
     IF share IS NOT NULL THEN
-        SELECT c.account_id INTO sharer FROM cards c
+        SELECT c.account_id, c.share_id || ' ' || c.share_generation INTO sharer, link
+        FROM cards c
         WHERE c.share_id = share AND c.share_generation = generation;
     ELSE
-        SELECT c.account_id INTO sharer FROM cards c
+        SELECT c.account_id, c.share_id || ' ' || c.share_generation INTO sharer, link
+        FROM cards c
         WHERE c.account_id = legacy_account AND c.share_generation = generation;
     END IF;
     IF sharer IS NULL THEN
         -- A card merged into another: its link opens the card kept (merged_accounts,
         -- migration 0055), as visits.card_for_token reads it. Only on a miss: a link of a
         -- card that still exists never comes here.
-        SELECT c.account_id INTO sharer
+        SELECT c.account_id, c.share_id || ' ' || c.share_generation INTO sharer, link
         FROM merged_accounts m JOIN cards c ON c.account_id = m.target
         WHERE (m.share_id = share OR (share IS NULL AND m.source = legacy_account))
           AND m.share_generation = generation AND c.share_generation = m.target_generation;
@@ -532,7 +537,7 @@ BEGIN
         END IF;
     END IF;
     FOR i IN 1 .. coalesce(cardinality(keys), 0) LOOP
-        keys[i] := coalesce(keys[i], sharer::text);
+        keys[i] := coalesce(keys[i], link);
     END LOOP;
     PERFORM take_limits(buckets, keys, mosts, spans);
     SELECT j.newcomer_id, j.newcomer_contact, j.sharer_contact

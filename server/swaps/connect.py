@@ -90,7 +90,7 @@ async def create_guest(
         if await sql.run(held, "blocks.address_blocked", account_id=account_id, address=address):
             # Their address, typed for them by someone they blocked (or blocked): as a swap.
             raise SwapRefused
-        await rates.guest(held, request, account_id)
+        await rates.guest(held, request, account_id, emailed=address != "")
         # The guest is standing next to me: my time zone, as looked up with my session.
         row = await sql.run(
             held,

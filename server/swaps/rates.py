@@ -4,10 +4,14 @@ offline may be refused, and look-ups made, for one phone.
 
 A share link is screenshotted and posted: with it, a script could make thousands of accounts,
 each a contact of the link's owner and a reminder the next morning. Each limit is keyed on the
-target first (the link's owner: however many addresses a script uses, one card gets at most
-so many new people an hour), then on who acts (an account), then on the address (a venue's
-NAT shares one, so its limit is the loosest). The numbers leave room for a speaker whose QR
-is on the big screen: a few hundred people in an hour.
+target first (the link: however many addresses a script uses, one link gets at most so many
+new people an hour), then on who acts (an account), then on the address (a venue's NAT shares
+one, so its limit is the loosest). The numbers leave room for a speaker whose QR is on the
+big screen: a few hundred people in an hour.
+
+A link is counted by its card's share id and generation (``LINK``), not by the card's owner:
+whoever holds a screenshot can use up the link's hour, and "Make a new code" ends that link,
+so the new one starts afresh rather than refused for the rest of the hour.
 """
 
 from __future__ import annotations
@@ -91,6 +95,36 @@ GUESTS_PER_ACCOUNT = Rule(
     HOUR,
     "You have added 20 guests in the last hour. Please try again {wait}.",
 )
+# A guest typed with an email gets "You met <me>", with words the typer wrote, at an address
+# the typer chose: accounts cost a script nothing (``NEW_ACCOUNTS_PER_ADDRESS``: 2,000 every
+# 10 minutes), so the per-account limit alone let one address send some 40,000 an hour. Typing
+# a guest is the exception at an event (someone with no phone to hand), a minute of typing
+# each: even a thousand people on one venue IPv4, one in ten typing two guests in the same
+# hour, stay under 300. A script gets at most 300 "You met" an hour from an address (the
+# one-a-day limit per unconfirmed address keeps it from sending them to one inbox).
+GUESTS_PER_ADDRESS = Rule(
+    "address-guests",
+    300,
+    HOUR,
+    "Many guests were added from your network in the last hour. Please try again {wait}.",
+)
+# A card made in the last hour with no address confirmed for it (``NEW_ACCOUNT``, one made for
+# the purpose, as like as not) gets "You met" sent to its first ten guests of that hour. A
+# person with a new card types a few guests at an event (ten is a busy first hour); a script
+# needs twice the accounts (and the requests making them) for what the per-account limit let
+# through, and GUESTS_PER_ADDRESS bounds it whatever the accounts. Only
+# guests with an email count (nothing is sent to the others), and past it the guest is not
+# saved rather than saved unmailed: the Tap screen says "We're emailing them your card" to
+# every guest with an email, so what it says stays true. Confirming an address lifts it.
+GUESTS_EMAILED_BY_NEW_ACCOUNT = Rule(
+    "new-account-guests-emailed",
+    10,
+    HOUR,
+    "Your card is new, so we email only ten of the guests you add in its first hour. Save"
+    " this one without their email and send them your card yourself, confirm your own email"
+    " in Settings, or try again {wait}.",
+)
+NEW_ACCOUNT = HOUR
 # Swaps queued offline that were refused (a link that opens no card, a guest's details
 # refused, a wrong code): a script with one card can send them as fast as it likes, each with
 # a fresh key. A phone sends its queue one after another as soon as it is back online
@@ -131,13 +165,18 @@ MERGED_LOOK_UPS_PER_ADDRESS = Rule(
 )
 
 
+# The key of a rule counted per link: None, which the statement taking the limits fills in
+# with the card's share id and generation once it has read the card (join_by_link() in
+# sql/logic.sql; limits.take_on_link for a swap), so a swap reads the card no second time.
+LINK = None
+
+
 def new_account_checks(request: Request) -> tuple[tuple[Rule, object], ...]:
-    """Someone without a card leaves their details on a card: the limits to take, the card's
-    owner first (None: join_by_link() in sql/logic.sql keys it once it knows the owner), the
-    address's backstop last, as at every door."""
+    """Someone without a card leaves their details on a card: the limits to take, the link
+    first (``LINK``), the address's backstop last, as at every door."""
     address = limits.address_key(request)
     return (
-        (NEW_PER_LINK, None),
+        (NEW_PER_LINK, LINK),
         (NEW_PER_ADDRESS, address),
         (NEW_ACCOUNTS_PER_ADDRESS, address),
     )
@@ -169,19 +208,40 @@ async def first_card(conn: Executor, request: Request) -> None:
 
 
 async def swap(conn: Executor, request: Request, account_id: int, owner_id: int) -> None:
-    """``account_id`` swaps with ``owner_id`` through their link (now or queued offline)."""
-    await limits.take(
-        conn,
-        request.app.state.sql,
+    """``account_id`` swaps with ``owner_id`` through their link (now or queued offline),
+    counted on the link ``owner_id``'s card has now: the one just opened (a link of an older
+    generation opens no card), or for a link of a card merged into theirs, their card's."""
+    checks = (
         (SWAPS_PER_ACCOUNT, account_id),
-        (SWAPS_PER_LINK, owner_id),
+        (SWAPS_PER_LINK, LINK),
         (SWAPS_PER_ADDRESS, limits.address_key(request)),
     )
+    with limits.refused_as_too_many(checks):
+        await request.app.state.sql.run(
+            conn, "limits.take_on_link", owner_id=owner_id, **limits.take_params(checks)
+        )
 
 
-async def guest(conn: Executor, request: Request, account_id: int) -> None:
-    """``account_id`` types a guest's details on their own phone."""
-    await limits.take(conn, request.app.state.sql, (GUESTS_PER_ACCOUNT, account_id))
+async def guest(conn: Executor, request: Request, account_id: int, *, emailed: bool) -> None:
+    """``account_id`` types a guest's details on their own phone; ``emailed``: with an email,
+    which gets "You met" (``GUESTS_EMAILED_BY_NEW_ACCOUNT`` counts it while the account is
+    new)."""
+    checks: tuple[tuple[Rule, object], ...] = (
+        (GUESTS_PER_ACCOUNT, account_id),
+        (GUESTS_PER_ADDRESS, limits.address_key(request)),
+    )
+    if emailed:
+        # Last: the statement leaves it out for an account that is not new.
+        checks += ((GUESTS_EMAILED_BY_NEW_ACCOUNT, account_id),)
+    with limits.refused_as_too_many(checks):
+        await request.app.state.sql.run(
+            conn,
+            "limits.take_last_if_new",
+            account_id=account_id,
+            new_for=NEW_ACCOUNT,
+            last_if_new=emailed,
+            **limits.take_params(checks),
+        )
 
 
 def _sync_refused_checks(request: Request, account_id: int) -> tuple[tuple[Rule, object], ...]:

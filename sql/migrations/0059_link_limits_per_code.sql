@@ -1,0 +1,11 @@
+-- A share link's limits on new accounts and swaps (rates.NEW_PER_LINK, rates.SWAPS_PER_LINK)
+-- count per link, its card's share id and generation, no longer per card owner: whoever holds
+-- a screenshot of a link can use up its hour, and "Make a new code" now starts afresh instead
+-- of being refused for the rest of it. join_by_link() (logic.sql) fills a NULL key with the
+-- link; hits counted under an owner's id before this are left to expire within the hour.
+--
+-- Nothing to change here: this file is so that a process of an older release, restarting
+-- mid-deploy, leaves this release's logic.sql in place (server/db/migrations.py).
+--
+-- One statement that changes nothing: asyncpg fails on a file of comments alone.
+SELECT 1;
