@@ -42,7 +42,7 @@ from _server import bench_database, web_server
 
 AIM_PEAK_BYTES = 300 * 1_000_000
 AT_ONCE = 4
-ALERT = re.compile(r'role="alert">([^<]*)<')
+ALERT = re.compile(r'role="alert"[^>]*>([^<]*)<')
 PHOTO_SRC = re.compile(r'class="avatar" src="([^"]+)"')
 MB = 1_000_000
 

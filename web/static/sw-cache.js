@@ -141,7 +141,9 @@ var ReachoutCache = (function () {
     account = now;
     keptAt = {};
     atHand = {};
-    var marks = caches.open(staticCache).then(function (cache) {
+    // caches.open would make the static cache again after a sign-out's Clear-Site-Data
+    // emptied the browser's storage: only where it is.
+    var marks = withStaticCache(function (cache) {
       return cache.keys().then(function (requests) {
         return Promise.all(requests.filter(function (request) {
           return request.url.indexOf(atHandMark("")) === 0 && request.url !== atHandMark(now);
@@ -161,6 +163,14 @@ var ReachoutCache = (function () {
     return Promise.all([pages, marks]).then(function () {});
   }
 
+  // ``use`` this release's static cache, if it is there (null otherwise): never made again
+  // here, where a sign-out's Clear-Site-Data just emptied the browser's storage.
+  function withStaticCache(use) {
+    return caches.has(staticCache).then(function (there) {
+      return there ? caches.open(staticCache).then(use) : null;
+    });
+  }
+
   function atHandMark(id) {
     return self.location.origin + AT_HAND_MARK + encodeURIComponent(id);
   }
@@ -171,7 +181,7 @@ var ReachoutCache = (function () {
   function keepAtHand(id) {
     if (id !== account) return Promise.resolve();
     if (!atHand[id]) {
-      atHand[id] = caches.open(staticCache).then(function (cache) {
+      atHand[id] = withStaticCache(function (cache) {
         return cache.match(atHandMark(id)).then(function (marked) {
           if (marked) return null;
           return AT_HAND.reduce(function (before, path) {
