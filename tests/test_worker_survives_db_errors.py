@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from server.db.pool import create_pool
 from tests.conftest import PROJECT_ROOT
 from tests.reminders import make_due, running_worker, sharers_with_phones
 
@@ -127,3 +128,52 @@ async def test_renewing_leases_goes_on_after_an_error_it_did_not_expect(new_phon
         finally:
             finished.set()
             await renewing
+
+
+async def test_a_connection_cut_while_queueing_reminders_is_ridden_out(
+    new_phone, app, pool, push, database_url, caplog
+):
+    """Cut in the middle of the enqueue's transaction (a failover), asyncpg says "the
+    underlying connection is closed" over the error that cut it: the worker waits and goes
+    on, as for any outage, and says so without a traceback (CI saw one)."""
+    devices = await sharers_with_phones(new_phone, push, 2)
+    await make_due(pool)
+    owners = [row["owner_id"] for row in await pool.fetch("SELECT owner_id FROM followups")]
+    name = "cut mid-queue"
+    worker_pool = await create_pool(database_url, max_size=4, application_name=name)
+    conn = await asyncpg.connect(database_url)
+    stop = asyncio.Event()
+    try:
+        # Held here, the owners' locks keep the enqueue waiting inside its transaction.
+        await conn.execute(
+            "SELECT pg_advisory_lock(hashtextextended('reminders:' || o, 0))"
+            " FROM unnest($1::bigint[]) AS o",
+            owners,
+        )
+        async with running_worker(app, push, pool=worker_pool, poll_seconds=0.2) as worker:
+            running = asyncio.create_task(worker.run(stop))
+            for _ in range(100):
+                waiting = await conn.fetchval(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                    name,
+                )
+                if waiting:
+                    break
+                await asyncio.sleep(0.05)
+            assert waiting, "the worker never waited for the owners' locks"
+            await conn.execute("SELECT pg_terminate_backend($1)", waiting)
+            await conn.execute("SELECT pg_advisory_unlock_all()")
+            await push.wait_for(2, timeout=20)
+            assert not running.done(), "the worker stopped when its connection was cut"
+            assert [len(push.received_for(device)) for device in devices] == [1, 1]
+            stop.set()
+            await asyncio.wait_for(running, 15)
+        errors = [record for record in caplog.records if record.levelname == "ERROR"]
+        assert errors == [], [record.getMessage() for record in errors]
+        said = [record.getMessage() for record in caplog.records]
+        assert any(message.startswith("database unavailable") for message in said)
+    finally:
+        stop.set()
+        await conn.close()
+        await worker_pool.close()

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from server.db.pool import DATABASE_AWAY
+from server.db.pool import DATABASE_AWAY, away_reason
 
 AWAY_FIRST_WAIT = 0.5
 # Well inside a lease: a worker cut off by a restart is back before others may take over
@@ -64,8 +64,10 @@ async def keep_running(
     while not stop.is_set():
         try:
             handled = await once()
-        except DATABASE_AWAY as error:
-            outage.went_away(error)
+        except Exception as error:
+            if (cause := away_reason(error)) is None:
+                raise
+            outage.went_away(cause)
             pause = rng.uniform(0, wait)
             wait = min(wait * 2, AWAY_LONGEST_WAIT)
             with contextlib.suppress(TimeoutError):
@@ -133,7 +135,9 @@ async def wait_for_database(
     while True:
         try:
             return await step()
-        except DATABASE_AWAY as error:
+        except Exception as raised:
+            if (error := away_reason(raised)) is None:
+                raise
             if time.monotonic() + pause > deadline:
                 raise DatabaseNeverCame(
                     f"the database did not answer within {seconds:g} s ({reason(error)})"

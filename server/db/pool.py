@@ -38,6 +38,18 @@ DATABASE_AWAY: tuple[type[BaseException], ...] = (
 )
 
 
+def away_reason(error: BaseException) -> BaseException | None:
+    """The error saying the database is away when ``error`` is one, else None: ``error``
+    itself, or the one hidden by asyncpg's "the underlying connection is closed" (an
+    InterfaceError raised on leaving a transaction whose connection was cut mid-way, over
+    the error that cut it). Any other InterfaceError is a bug."""
+    if isinstance(error, DATABASE_AWAY):
+        return error
+    if isinstance(error, asyncpg.InterfaceError) and isinstance(error.__context__, DATABASE_AWAY):
+        return error.__context__
+    return None
+
+
 @asynccontextmanager
 async def transaction(conn: asyncpg.Pool | Connection) -> AsyncIterator[Connection]:
     """A transaction on ``conn`` (a savepoint when one is open), or on a connection borrowed

@@ -33,7 +33,7 @@ from typing import Any
 from server.config import Settings
 from server.db import away, outbox
 from server.db.leases import Leases, worker_name
-from server.db.pool import DATABASE_AWAY
+from server.db.pool import away_reason
 from server.db.queries import Queries
 from server.followups import push, push_actions, wording
 from server.followups.push_http import PushHttp
@@ -71,7 +71,7 @@ def _halted(stops: tuple[asyncio.Event | None, ...]) -> bool:
 def _log_unless_away(error: BaseException, what: str) -> None:
     """An error that lost to another one raised in its place: told, unless it is the
     database going away (which the raised one tells, once, as an outage)."""
-    if not isinstance(error, (*DATABASE_AWAY, asyncio.CancelledError)):
+    if away_reason(error) is None and not isinstance(error, asyncio.CancelledError):
         log.error("%s failed as well", what, exc_info=error)
 
 

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
 
-from server.db.pool import DATABASE_AWAY
+from server.db.pool import DATABASE_AWAY, away_reason
 from server.web.htmx import htmx, vary_on_htmx
 from server.web.urls import url_path
 
@@ -292,11 +292,10 @@ async def database_away(request: Request, exc: Exception) -> Response:
 
 
 async def connection_closed(request: Request, exc: Exception) -> Response:
-    """asyncpg, rolling back a transaction whose connection was cut, raises "the underlying
-    connection is closed" (an InterfaceError) over the error that said the database went
-    away: that one is what the person is told. Any other InterfaceError is a bug."""
-    if isinstance(exc.__context__, DATABASE_AWAY):
-        return _back_in_a_moment(request, exc.__context__)
+    """A transaction whose connection was cut: the error that said the database went away
+    is what the person is told (``away_reason``). Any other InterfaceError is a bug."""
+    if (cause := away_reason(exc)) is not None:
+        return _back_in_a_moment(request, cause)
     return await server_error(request, exc)
 
 
