@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
+import pytest
 
 from server.db.pool import create_pool
 from tests.conftest import PROJECT_ROOT
@@ -130,12 +131,14 @@ async def test_renewing_leases_goes_on_after_an_error_it_did_not_expect(new_phon
             await renewing
 
 
-async def test_a_connection_cut_while_queueing_reminders_is_ridden_out(
-    new_phone, app, pool, push, database_url, caplog
+@pytest.mark.parametrize("stopped_by", ["pg_terminate_backend", "pg_cancel_backend"])
+async def test_a_query_stopped_while_queueing_reminders_is_ridden_out(
+    stopped_by, new_phone, app, pool, push, database_url, caplog
 ):
     """Cut in the middle of the enqueue's transaction (a failover), asyncpg says "the
-    underlying connection is closed" over the error that cut it: the worker waits and goes
-    on, as for any outage, and says so without a traceback (CI saw one)."""
+    underlying connection is closed" over the error that cut it; cancelled (an operator, a
+    statement_timeout), the query fails with 57014: either way the worker waits and goes on,
+    as for any outage, and says so without a traceback (CI saw one; the worker died)."""
     devices = await sharers_with_phones(new_phone, push, 2)
     await make_due(pool)
     owners = [row["owner_id"] for row in await pool.fetch("SELECT owner_id FROM followups")]
@@ -162,7 +165,7 @@ async def test_a_connection_cut_while_queueing_reminders_is_ridden_out(
                     break
                 await asyncio.sleep(0.05)
             assert waiting, "the worker never waited for the owners' locks"
-            await conn.execute("SELECT pg_terminate_backend($1)", waiting)
+            await conn.execute(f"SELECT {stopped_by}($1)", waiting)
             await conn.execute("SELECT pg_advisory_unlock_all()")
             await push.wait_for(2, timeout=20)
             assert not running.done(), "the worker stopped when its connection was cut"
