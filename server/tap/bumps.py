@@ -147,13 +147,20 @@ class Outcome:
         return f"{self.state}/{self.partner_state or ''}/{self.row['chosen_id'] or ''}"
 
 
+# In "pick who you bumped", in place of the name of someone who may not be named there.
+SOMEONE = "Someone nearby"
+
+
 @dataclass(frozen=True)
 class Choice:
-    """Someone in the same crowd of bumps, as "pick who you bumped" lists them."""
+    """Someone in the same crowd of bumps, as "pick who you bumped" lists them: with no name
+    or headline (``SOMEONE``) when ``named`` is false (``bumps.crowd`` in sql/queries says
+    who)."""
 
     bump_id: int
     name: str
     headline: str
+    named: bool = True
 
 
 MINUTE = timedelta(minutes=1)
@@ -382,6 +389,8 @@ async def _crowd(
     )
     like_me = [
         Choice(row["id"], row["name"], row["headline"])
+        if row["named"]
+        else Choice(row["id"], SOMEONE, "", named=False)
         for row in rows
         if alike(me, Bump(row["id"], row["account_id"], row["at_ms"], row["force"]))
     ]

@@ -236,8 +236,10 @@ def _wants_json(request: Request) -> bool:
 
 
 def crowd_key(choices: list[bumps.Choice]) -> str:
-    """Who the pick-list shows, as the page sends it back when it checks for a change."""
-    return ",".join(str(choice.bump_id) for choice in choices)
+    """Who the pick-list shows, as the page sends it back when it checks for a change. Marked
+    for one shown without a name: someone who hid at an event since the list was shown (joined
+    it unlisted) changes the key, so the next check takes their name off the page."""
+    return ",".join(f"{choice.bump_id}{'' if choice.named else '-'}" for choice in choices)
 
 
 async def _answer(

@@ -99,10 +99,22 @@ WHERE woken IS NOT NULL
 -- The others in ambiguous bump :bump_id's window (:window either side) who were told to try again
 -- too, nearest first: whom "pick who you bumped" may list (never someone blocked either way; only
 -- someone sharing one of its scopes, and at an event only if listed on that event's roster: who
--- hid there is not named to strangers, nor is someone of another event to anyone).
+-- hid there is not named to strangers, nor is someone of another event to anyone). `named`: the
+-- name and headline may be shown. Not for someone met only on a network (the same Wi-Fi, no
+-- event in common) who is unlisted at an event they are at now (events_on(): joined since the
+-- bump, or an event's grace begun): who hid even from that event's own attendees is not named
+-- to a stranger on the network. Listed still, without the name ("Someone nearby"), since they
+-- may be the one bumped: two who pick each other swap, which is consent.
 SELECT DISTINCT o.id, o.account_id, (extract(epoch FROM o.bumped_at) * 1000)::float8 AS at_ms,
        o.force, o.state, o.chosen_id, c.name, c.headline,
-       abs(extract(epoch FROM o.bumped_at - b.bumped_at)) AS apart
+       abs(extract(epoch FROM o.bumped_at - b.bumped_at)) AS apart,
+       (EXISTS (SELECT 1 FROM bump_scopes m JOIN bump_scopes n ON n.scope = m.scope
+                JOIN event_attendees ea ON ea.event_id::text = m.scope
+                WHERE m.bump_id = b.id AND n.bump_id = o.id AND ea.account_id = o.account_id
+                  AND ea.listed AND ea.left_at IS NULL)
+        OR NOT EXISTS (SELECT 1 FROM events_on(o.account_id, now()) AS here
+                       JOIN event_attendees ea ON ea.event_id = here.event_id
+                       WHERE ea.account_id = o.account_id AND NOT ea.listed)) AS named
 FROM bumps b
 JOIN bump_scopes mine ON mine.bump_id = b.id
 JOIN bump_scopes near ON near.scope = mine.scope AND near.bump_id <> b.id
