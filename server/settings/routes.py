@@ -27,6 +27,9 @@ from server.web.templating import render
 from server.web.urls import url_path
 
 NO_CARD = "Save your card first; then you can choose your reminders."
+# The browser that made the account by leaving details on someone's card (no card made there:
+# sessions.list_for's left_details), in the words of browsers.SIGNED_IN_BY.
+LEFT_DETAILS = "left your details here"
 
 
 async def _page(
@@ -54,7 +57,9 @@ async def _page(
         {
             **row,
             "name": browsers.describe(row["user_agent"]),
-            "how": browsers.SIGNED_IN_BY[row["signed_in_by"]],
+            "how": LEFT_DETAILS
+            if row["left_details"]
+            else browsers.SIGNED_IN_BY[row["signed_in_by"]],
             "this": row["id"] == viewer(request).session_id,
         }
         for row in await sql.run(pool, "sessions.list_for", account_id=account_id)

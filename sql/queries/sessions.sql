@@ -184,12 +184,21 @@ SELECT merge_accounts(:source, :account_id)
 UPDATE sessions SET merge_from = NULL WHERE id = :session_id
 
 -- name: list_for
--- My signed-in browsers, the most recently seen first.
-SELECT id, user_agent, ip, signed_in_by, created_at, last_seen_at
-FROM sessions
-WHERE account_id = :account_id AND revoked_at IS NULL
-  AND last_seen_at > now() - interval '400 days'
-ORDER BY last_seen_at DESC, id DESC
+-- My signed-in browsers, the most recently seen first. left_details: the browser that made
+-- the account ('card') did so by leaving details on someone's card, not by making one:
+-- join_with_details() in logic.sql makes the account and its contact with the sharer in one
+-- statement, so that contact was met at the very moment the account was created (now() is
+-- the transaction's); making a card never adds a contact then. Once that contact is removed
+-- the browser reads as 'card' again (no column records how an account was made).
+SELECT s.id, s.user_agent, s.ip, s.signed_in_by, s.created_at, s.last_seen_at,
+       s.signed_in_by = 'card' AND EXISTS (
+           SELECT 1 FROM accounts a JOIN contacts c ON c.owner_id = a.id
+           WHERE a.id = s.account_id AND c.met_at = a.created_at
+       ) AS left_details
+FROM sessions s
+WHERE s.account_id = :account_id AND s.revoked_at IS NULL
+  AND s.last_seen_at > now() - interval '400 days'
+ORDER BY s.last_seen_at DESC, s.id DESC
 
 -- name: revoke$
 -- Sign one of my browsers out (:id, mine); its push subscriptions go with it, and so do the
