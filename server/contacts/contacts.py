@@ -1,5 +1,5 @@
 """Finding my contacts: one by id (only mine), search patterns, and the links to them; removing
-one, with a few seconds to undo."""
+one, with a few seconds to undo; whom a contact page names, even just after a Remove."""
 
 from __future__ import annotations
 
@@ -104,11 +104,30 @@ def new_contact_url(request: Request, contact_id: int, notice: str) -> str:
 UNDO_SECONDS = 10
 
 
+async def person_of(request: Request) -> tuple[int, int]:
+    """Me and the person of my contact row in the URL, for Remove and Block: from the row, or
+    from a Remove that took it a moment ago and may still be undone (``contacts.person_of``).
+    404 when neither, in the words ``load_contact`` uses."""
+    owner_id = signed_in_account(request)
+    other_id: int | None = await request.app.state.sql.run(
+        request.app.state.pool,
+        "contacts.person_of",
+        id=request.path_params["contact_id"],
+        owner_id=owner_id,
+    )
+    if other_id is None:
+        raise HTTPException(404, "That contact is not in your list.")
+    return owner_id, other_id
+
+
 async def remove(pool: asyncpg.Pool, sql: Queries, owner_id: int, other_id: int) -> int | None:
     """Remove a contact both ways, at once; returns the removal to undo (None: already gone).
     Two statements: the pair held first, so what is kept for Undo is read after a worker
-    queueing their reminder is done (``contacts.hold_for_removal``)."""
+    queueing their reminder is done (``contacts.hold_for_removal``). Gone already because
+    they removed me a moment ago: their Undo ends now, as both of us want it so."""
     async with transaction(pool) as conn:
+        # Their Undo at the same moment waits for this, or this for it (undo_removal).
+        await sql.run(conn, "contacts.lock_pair", account_id=owner_id, other_id=other_id)
         await sql.run(conn, "contacts.hold_for_removal", owner_id=owner_id, other_id=other_id)
         removal_id: int | None = await sql.run(
             conn,
@@ -117,6 +136,8 @@ async def remove(pool: asyncpg.Pool, sql: Queries, owner_id: int, other_id: int)
             other_id=other_id,
             undo_seconds=UNDO_SECONDS,
         )
+        if removal_id is None:
+            await sql.run(conn, "contacts.keep_removed", owner_id=owner_id, other_id=other_id)
     return removal_id
 
 

@@ -22,6 +22,7 @@ from server.contacts.contacts import (
     like_pattern,
     load_contact,
     load_followup,
+    person_of,
     remove,
     undo_removal,
     unreached_fix,
@@ -356,10 +357,11 @@ async def contact_vcard(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_remove(request: Request) -> Response:
-    """Remove them both ways at once; the list then says so, with Undo for a few seconds."""
-    owner_id, contact = await load_contact(request)
+    """Remove them both ways at once; the list then says so, with Undo for a few seconds.
+    From a page opened before they removed me: it stays removed, their Undo too late."""
+    owner_id, other_id = await person_of(request)
     pool, sql = request.app.state.pool, request.app.state.sql
-    removal_id = await remove(pool, sql, owner_id, contact["contact_id"])
+    removal_id = await remove(pool, sql, owner_id, other_id)
     url = url_path(request, "contacts")
     if removal_id is not None:
         url = f"{url}?{REMOVED}={removal_id}"
@@ -386,11 +388,10 @@ async def contact_undo(request: Request) -> Response:
 
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_block(request: Request) -> Response:
-    """Block them: the connection ends both ways, for good, and no new one can be made."""
-    owner_id, contact = await load_contact(request)
-    await blocks.block(
-        request.app.state.pool, request.app.state.sql, owner_id, contact["contact_id"]
-    )
+    """Block them: the connection ends both ways, for good, and no new one can be made. From a
+    page opened before they removed me, them still (a block ends their Undo too)."""
+    owner_id, other_id = await person_of(request)
+    await blocks.block(request.app.state.pool, request.app.state.sql, owner_id, other_id)
     return redirect(request, with_notice(url_path(request, "contacts"), "blocked"))
 
 

@@ -25,6 +25,9 @@ BOM = "\ufeff"
 # name ("Phone", "Company", "Website"); Google Contacts the names of its own CSV files and
 # Outlook's ("First Name", "Last Name", "Company", "Job Title", "Notes"). LinkedIn, Met At
 # and Met On are ours, no standard field in either: Notes repeats where and when we met.
+# "Website 2" is the card's "One more link" (vCard and JSON carry it too): neither has a
+# field it matches without asking; Google Contacts' own files number a second one so
+# ("Website 2 - Value"), and a person reading the file sees what it is.
 HEADER = (
     "First Name",
     "Last Name",
@@ -34,6 +37,7 @@ HEADER = (
     "Job Title",
     "LinkedIn",
     "Website",
+    "Website 2",
     "Notes",
     "Met At",
     "Met On",
@@ -45,11 +49,21 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Except a phone number as cards keep it (E.164: "+" and digits): it can hold no formula,
 # and a quote in front of it would break the number in every contacts app it goes to.
 PHONE_NUMBER = re.compile(r"\+[0-9]{2,15}")
+# And a whole email address ("-dana@example.com", "+jobs@…", "=x@…" are valid ones): one @,
+# no space, and before it only letters, digits and . _ + = - (no bracket, quote, | or !, so
+# no function call and no DDE). A quote in front would be part of the address in every
+# contacts app it goes to. An address with other characters the card form lets through
+# ("a|b!c@…" is valid) still gets its quote.
+EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9._+=-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def neutralise(cell: str) -> str:
     """The cell, with a leading quote when a spreadsheet would read it as a formula."""
-    if cell.startswith(FORMULA_START) and not PHONE_NUMBER.fullmatch(cell):
+    if (
+        cell.startswith(FORMULA_START)
+        and not PHONE_NUMBER.fullmatch(cell)
+        and not EMAIL_ADDRESS.fullmatch(cell)
+    ):
         return "'" + cell
     return cell
 
@@ -65,6 +79,7 @@ def row(contact: Any, zone: ZoneInfo) -> list[str]:
         contact["headline"],
         contact["linkedin"],
         contact["website"],
+        contact["other_link"],
         met.note(contact, zone),
         contact["event_name"] or "",
         met.met_on(contact, zone).isoformat(),

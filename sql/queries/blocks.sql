@@ -46,9 +46,9 @@ RETURNING blocked_id
 SELECT forget_lone_guests(ARRAY[:account_id::bigint])
 
 -- name: blocked_by
--- The people I blocked, latest first, as their cards name them.
-SELECT b.blocked_id AS account_id, b.created_at, coalesce(c.name, 'Someone') AS name,
-       coalesce(c.headline, '') AS headline
+-- The people I blocked, latest first, as their cards name them: the name only, as the export
+-- of my blocks has it. Their card as it is now (a new job) is not mine to read after a block.
+SELECT b.blocked_id AS account_id, b.created_at, coalesce(c.name, 'Someone') AS name
 FROM blocks b
 LEFT JOIN cards c ON c.account_id = b.blocked_id
 WHERE b.blocker_id = :blocker_id

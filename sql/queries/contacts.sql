@@ -1,6 +1,6 @@
 -- name: lock_pair!
 -- Until the transaction ends, :account_id and :other_id are mine to connect or keep apart
--- (lock_pair in logic.sql): before connect, undo_removal's pair and block.
+-- (lock_pair in logic.sql): before connect, remove, undo_removal's pair and block.
 SELECT lock_pair(:account_id, :other_id)
 
 -- name: lock_removal_pair!
@@ -20,6 +20,9 @@ WHERE id = :id AND remover_id = :owner_id
 -- one both joined).
 -- Two people with a block between them (either way) are never connected: nothing is made,
 -- and there is no row to find (blocking deleted it), so this returns NULL.
+-- A request to connect waiting between the two is answered by the swap (accepted): left
+-- waiting, Requests hid it only while its asker kept the other in their contacts, so after a
+-- Remove it came back, and its Accept connected them again.
 WITH made AS (
     INSERT INTO contacts (owner_id, contact_id, event_id, met_at, sharing)
     SELECT pair.owner_id, pair.contact_id,
@@ -47,6 +50,13 @@ WITH made AS (
            CASE WHEN a.followup_timing = 'never' THEN 'off' ELSE 'open' END,
            followup_due(a.followup_timing, a.time_zone, made.met_at)
     FROM made JOIN accounts a ON a.id = made.owner_id
+), settled AS (
+    -- By connect_requests_one_pending (at most one waits per pair).
+    UPDATE connect_requests SET status = 'accepted', decided_at = now()
+    WHERE least(from_id, to_id) = least(:account_id::bigint, :other_id::bigint)
+      AND greatest(from_id, to_id) = greatest(:account_id::bigint, :other_id::bigint)
+      AND status = 'pending' AND withdrawn_at IS NULL
+      AND NOT blocked_between(:account_id, :other_id)
 )
 SELECT id FROM made WHERE owner_id = :account_id
 UNION ALL
@@ -201,7 +211,11 @@ FOR UPDATE
 -- and reminder emails of those (by cascade) and a "You met" email still queued between the two.
 -- Everything needed to put it back is kept until :undo_seconds from now. Returns the removal's
 -- id, or NULL when there was nothing to remove (the other side removed it first). Run after
--- hold_for_removal, in its transaction.
+-- lock_pair and hold_for_removal, in their transaction.
+-- A request to connect still waiting between the two (one made before swaps answered them,
+-- as connect does) is accepted now, as the swap had it: it must not come back to either of
+-- them once they are apart, nor its Accept connect them again. Undo leaves it answered: the
+-- connection it asked for is what comes back.
 WITH pair AS (
     SELECT ct.* FROM contacts ct
     WHERE (ct.owner_id, ct.contact_id) IN ((:owner_id::bigint, :other_id::bigint),
@@ -239,8 +253,39 @@ WITH pair AS (
     DELETE FROM emails WHERE id IN (SELECT id FROM email WHERE kind = 'met')
 ), gone AS (
     DELETE FROM contacts WHERE id IN (SELECT id FROM pair)
+), settled AS (
+    UPDATE connect_requests SET status = 'accepted', decided_at = now()
+    WHERE least(from_id, to_id) = least(:owner_id::bigint, :other_id::bigint)
+      AND greatest(from_id, to_id) = greatest(:owner_id::bigint, :other_id::bigint)
+      AND status = 'pending' AND withdrawn_at IS NULL
+      AND EXISTS (SELECT 1 FROM pair)
 )
 SELECT id FROM kept
+
+-- name: person_of$
+-- The other person of my contact row :id, for Remove and Block: from the row, or, when a
+-- Remove (theirs or mine) took it a moment ago and its Undo is still open, from what that
+-- removal kept of it. A page of theirs opened before they removed me still blocks them (or
+-- removes them for good); a 404 there, and their Undo put them back in my list. NULL when
+-- neither: not mine, or gone for good.
+SELECT contact_id FROM contacts WHERE id = :id AND owner_id = :owner_id
+UNION ALL
+(SELECT CASE WHEN r.remover_id = :owner_id THEN r.other_id ELSE r.remover_id END
+ FROM contact_removals r
+ WHERE (r.remover_id = :owner_id OR r.other_id = :owner_id) AND r.undo_until > now()
+   AND r.contacts @> jsonb_build_array(jsonb_build_object('id', :id::bigint,
+                                                          'owner_id', :owner_id::bigint))
+ ORDER BY r.removed_at DESC, r.id DESC
+ LIMIT 1)
+LIMIT 1
+
+-- name: keep_removed!
+-- :owner_id removes :other_id, who removed them a moment ago: both want them apart, so that
+-- removal's Undo ends now (it said "too late"), or it would put back what :owner_id removed.
+-- Run holding lock_pair, after remove found nothing: an Undo at the same moment is either
+-- done (and remove found the rows back) or waits, and then finds this.
+UPDATE contact_removals SET undo_until = now()
+WHERE remover_id = :other_id AND other_id = :owner_id AND undo_until > now()
 
 -- name: removal^
 -- One of my removals, for the "Removed Dana Lee" notice: whom, and whether Undo still works.

@@ -233,7 +233,7 @@ async def test_csv_has_a_header_importers_know_every_field_and_no_formula(new_ph
     assert response.content.split(b"\r\n")[0] == (
         codecs.BOM_UTF8
         + b'"First Name","Last Name","Email","Phone","Company","Job Title","LinkedIn",'
-        b'"Website","Notes","Met At","Met On"'
+        b'"Website","Website 2","Notes","Met At","Met On"'
     )
     zoe, dana = parse_csv(response)  # the earliest met first: Zoë in March
     assert zoe == {
@@ -246,6 +246,7 @@ async def test_csv_has_a_header_importers_know_every_field_and_no_formula(new_ph
         "Job Title": "'-2+3 Directrice artistique, prêt-à-porter",
         "LinkedIn": "https://www.linkedin.com/in/zoe",
         "Website": "https://zoe.example.com/a,b;c",
+        "Website 2": "",
         "Notes": (
             "Met at Lunch & Learn on 3 Mar 2026 (swapped details on Reachout).\n"
             f"{NOTE}\nI promised them: an intro to Dana\n"
