@@ -402,15 +402,38 @@ $$;
 -- "You met <about>" to `account` at `address` (lower-cased already), who just left their
 -- details on `about`'s card (or had them typed in there). Not to an unsubscribed or bouncing
 -- address, to an unconfirmed one at most once a day and to a confirmed one at most 30 times a
--- day, whoever triggers it (concurrent tries wait on the row and see the first one's mark).
--- The mail workers are woken when one is queued. Returns the email's id, or NULL when none was
--- queued.
+-- day, whoever triggers it (concurrent tries wait on the row and see the first one's mark),
+-- and of those at most 3 a day about new cards (made in the last day, or with no address
+-- confirmed for them): cards cost a script nothing, and each new one could email a confirmed
+-- inbox once a day (review r67). Not sent is not refused: the swap stands, only the email is
+-- skipped (Privacy says when). The mail workers are woken when one is queued. Returns the
+-- email's id, or NULL when none was queued.
 CREATE OR REPLACE FUNCTION queue_met_mail(account bigint, about bigint, address text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     queued bigint;
+    -- The new cards' count, per address (by its hash: the limits' table keeps no address),
+    -- in the one limits mechanism: emails of a deleted card go with it (emails.about_id
+    -- cascades), hits stay, so deleting each throwaway card after use frees nothing.
+    new_key text;
 BEGIN
+    -- Only a confirmed address can get a second "You met" in a day (the mark below stops the
+    -- others at one): checked, and counted, for it alone, before its row is locked below,
+    -- the order every try takes.
+    IF EXISTS (SELECT 1 FROM email_addresses e
+               WHERE e.address = queue_met_mail.address AND e.confirmed_at IS NOT NULL)
+       AND EXISTS (SELECT 1 FROM accounts a
+                   WHERE a.id = queue_met_mail.about
+                     AND (a.created_at > now() - interval '1 day'
+                          OR NOT EXISTS (SELECT 1 FROM address_confirmations x
+                                         WHERE x.account_id = a.id)))
+    THEN
+        new_key := encode(address_hash(queue_met_mail.address), 'hex');
+        IF limit_wait('met-from-new-cards', new_key, 3, interval '1 day') IS NOT NULL THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     -- One row version for a new address (the common case: a stranger's first swap), the
     -- mark written as it is made; a known one is marked only when it may be written to.
     WITH allowed AS (
@@ -437,6 +460,9 @@ BEGIN
     SELECT 'met', account, allowed.address, about, true FROM allowed
     RETURNING id INTO queued;
     IF queued IS NOT NULL THEN
+        IF new_key IS NOT NULL THEN
+            PERFORM limit_hit('met-from-new-cards', new_key, interval '1 day');
+        END IF;
         PERFORM pg_notify('mail', 'queued');
     END IF;
     RETURN queued;

@@ -1,11 +1,11 @@
 """Finding an event by its join code, within limits, and only while it can be joined.
 
 Join codes are 6 characters from 31 (887 million codes), so a guesser needs many lookups:
-unknown codes are counted per account and per network address by the one limits mechanism
-(``server/web/limits.py``), in the same transaction, so the limit holds across processes and
-concurrent requests. A link the organizer handed out (the poster's QR code, the join link)
-carries a signature of its code (``events.join_path``): nobody guessed it, so it opens
-whatever was typed wrong before on the same Wi-Fi.
+unknown codes are counted per account, per network address and per IPv6 /48 (as wrong swap
+codes are) by the one limits mechanism (``server/web/limits.py``), in the same transaction, so
+the limit holds across processes and concurrent requests. A link the organizer handed out (the
+poster's QR code, the join link) carries a signature of its code (``events.join_path``): nobody
+guessed it, so it opens whatever was typed wrong before on the same Wi-Fi.
 Recording a miss is the one write a lookup (even a GET) makes: it is a rate-limit log, deleted
 by retention, and changes nothing anyone sees.
 
@@ -29,6 +29,7 @@ from server.cards import fields
 from server.db.queries import Queries
 from server.events import events
 from server.swaps import rates
+from server.tap.codes import _ipv6_48 as ipv6_48
 from server.web import limits, signing
 from server.web.errors import Titled
 
@@ -37,6 +38,10 @@ MISS_WINDOW = timedelta(hours=1)
 # and a code read out from a stage is typed by hundreds at once.
 MAX_MISSES_PER_ACCOUNT = 10
 MAX_MISSES_PER_IP = 600
+# An IPv6 address counts by its /64, but one subscriber is often given a /48: 65,536 /64s,
+# each with its own 600 (some 39 million guesses an hour). The /48 shares ten /64s' worth,
+# as wrong swap codes do (server/tap/codes.py, whose helper finds the /48).
+MAX_MISSES_PER_IPV6_48 = 10 * MAX_MISSES_PER_IP
 # Joining opens a day before the event starts (people register on the way) and closes two
 # days after it ends (catching up on the roster the day after); never weeks around it.
 OPENS_BEFORE = timedelta(days=1)
@@ -70,15 +75,7 @@ async def find(
     # The answer is decided inside the transaction and raised after it commits: raising
     # inside would roll the recorded miss back.
     refusal: HTTPException | None = None
-    # Counted against the account (when signed in), then the address (when known).
-    misses: list[tuple[limits.Rule, object]] = []
-    if account_id is not None:
-        rule = limits.Rule("account-join-misses", MAX_MISSES_PER_ACCOUNT, MISS_WINDOW, TOO_MANY)
-        misses.append((rule, account_id))
-    if ip is not None:
-        misses.append(
-            (limits.Rule("address-join-misses", MAX_MISSES_PER_IP, MISS_WINDOW, TOO_MANY), ip)
-        )
+    misses = _misses(account_id, ip)
     async with pool.acquire() as conn, conn.transaction():
         event = None
         try:
@@ -98,6 +95,26 @@ async def find(
         raise refusal
     assert event is not None
     return _open_to(event)
+
+
+def _misses(account_id: int | None, ip: str | None) -> list[tuple[limits.Rule, object]]:
+    """What an unknown code counts against: the account (when signed in), then the address
+    (when known), then for IPv6 its /48, always in that order (their advisory locks are taken
+    in it). Made from the numbers above when asked, so they stay the knobs."""
+    misses: list[tuple[limits.Rule, object]] = []
+    if account_id is not None:
+        rule = limits.Rule("account-join-misses", MAX_MISSES_PER_ACCOUNT, MISS_WINDOW, TOO_MANY)
+        misses.append((rule, account_id))
+    if ip is None:
+        return misses
+    misses.append(
+        (limits.Rule("address-join-misses", MAX_MISSES_PER_IP, MISS_WINDOW, TOO_MANY), ip)
+    )
+    wider = ipv6_48(ip)
+    if wider is not None:
+        rule = limits.Rule("ipv6-48-join-misses", MAX_MISSES_PER_IPV6_48, MISS_WINDOW, TOO_MANY)
+        misses.append((rule, wider))
+    return misses
 
 
 async def _joinable(pool: asyncpg.Pool, sql: Queries, code: str, account_id: int | None) -> Any:

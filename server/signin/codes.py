@@ -1,22 +1,22 @@
 """Sign-in codes by email: asked for with the address on a card, typed where they were asked.
 
-Codes, not links: on an iPhone a link in an email opens in Safari, never in the app on the
-home screen, while a code typed where it was asked works in either. Eight digits, ten
-minutes, one use. A code works only in the browser that asked for it (``new_asker``, kept
-in a cookie there): anyone may ask codes for an address, and their wrong guesses must not use
-up the tries of the codes in its owner's inbox. Every code a browser asked for works until
-then, not only the newest; five wrong tries there end them all (asking again gives no more
-guesses). Asking is limited per address from one network, per address in all from networks
-its owner never signed in from (a stranger asking from many networks may use that up, not
-the codes of her home or work), and per network for any address, sized for a venue's Wi-Fi
-(a burst in ten minutes, and for sign-in codes a ceiling an hour), under advisory locks (so
-concurrent requests cannot slip past). Wrong codes are not limited per network: a code
-works only in the browser that asked for it, five tries, so the guesses
-at an address's codes are bounded by what may be asked for it (about a hundred an hour
-against a hundred million codes), and a network's count would let one prankster at a venue
-stop everyone's codes there. A row is kept even for an address no card has, so the
-answers, and the limits, never tell whether it has one (but past the limit in all, that its
-owner signed in from the network asking: only there, and only after flooding her inbox).
+Codes, not links: on an iPhone a link in an email opens in Safari, never in the app on the home
+screen, while a code typed where it was asked works in either. Eight digits, ten minutes, one
+use. A code works only in the browser that asked for it (``new_asker``, kept in a cookie
+there): anyone may ask codes for an address, and their wrong guesses must not use up the tries
+of the codes in its owner's inbox. Every code a browser asked for works until then, not only
+the newest; five wrong tries there end them all (asking again gives no more guesses). Asking is
+limited per address from one network, per address in all from networks its owner never signed
+in from, in an hour and in a day (a stranger asking from many networks may use those up, not
+the codes of her home or work), and per network for any address, sized for a venue's Wi-Fi (a
+burst in ten minutes, and for sign-in codes a ceiling an hour), under advisory locks (so
+concurrent requests cannot slip past). Wrong codes are not limited per network: a code works
+only in the browser that asked for it, five tries, so the guesses at an address's codes are
+bounded by what may be asked for it (about a hundred an hour against a hundred million codes),
+and a network's count would let one prankster at a venue stop everyone's codes there. A row is
+kept even for an address no card has, so the answers, and the limits, never tell whether it has
+one (but past the limit in all, that its owner signed in from the network asking: only there,
+and only after flooding her inbox).
 
 The same codes confirm, before an account is deleted or merged into another, or gets a new way
 of proof (``server/signin/proving.py``), that the person doing it is its owner
@@ -46,6 +46,19 @@ PER_ADDRESS_PER_IP_PER_HOUR = 5  # sign-in codes for one address, asked from one
 # a session of an account the address is confirmed for started there) still gets codes,
 # within its own five.
 PER_ADDRESS_PER_HOUR = 20
+# And in a day (review r67): the hour's 20, kept up from four networks, made some 480 code
+# emails a day to one inbox (codes ignore unsubscribing, as they must). Now a stranger's first
+# hour gets the hour's 20 and the rest of the day 10 more. A person asks a code per new phone
+# or browser, and again when one is slow: a few a day; and a network she signed in from still
+# gets hers, as under the hour's. Counted per address, by its hash, whether a card has it or
+# not (a count of emails sent would tell whether it has one), in the one limits mechanism;
+# past it, none goes from other networks until the first of the day's is a day old.
+PER_ADDRESS_PER_DAY = limits.Rule(
+    "address-sign-in-codes-day",
+    30,
+    timedelta(days=1),
+    "Many codes were asked for this address today. Please ask again {wait}.",
+)
 # Codes to delete an account or add a way of proof to it (only its sessions ask), or to merge
 # it into another (only a browser it was signed in to asks): each purpose counted apart.
 PER_ADDRESS_TO_DELETE_PER_HOUR = 5
@@ -87,10 +100,10 @@ EMAIL_KINDS = {
 
 class TooMany(Exception):
     """Too many codes asked for lately: one more may be asked in ``retry_after`` seconds
-    (``wait`` in words). ``why``: "address" (asked for it from other networks), "network_address"
-    (from this network for it) or "network" (from this network for any); ``codes_here``:
-    whether a code this browser asked for still works, so that the page asks it to type that
-    one only when there is one."""
+    (``wait`` in words). ``why``: "address" (asked for it from other networks in the last
+    hour), "address_day" (in the last day), "network_address" (from this network for it) or
+    "network" (from this network for any); ``codes_here``: whether a code this browser asked
+    for still works, so that the page asks it to type that one only when there is one."""
 
     def __init__(self, retry_after: int, why: str = "network", codes_here: bool = False) -> None:
         super().__init__(retry_after)
@@ -211,11 +224,27 @@ async def _within_limits(
             (asked["by_address"], PER_ADDRESS_TO_DELETE_PER_HOUR, asked["address_wait"], "address")
         )
     refused = [(wait, why) for count, most, wait, why in limited if count >= most]
+    day: tuple[limits.Rule, object] | None = None
+    if purpose == "sign_in" and not asked["owners_network"]:
+        day = (PER_ADDRESS_PER_DAY, address_key(address))
+        try:
+            # Counts nothing; its lock holds the key until this transaction ends.
+            await limits.check(conn, sql, day)
+        except limits.TooMany as used_up:
+            refused.append((timedelta(seconds=used_up.retry_after), "address_day"))
     if refused:
         # Said by the limit that lasts longest: asking again is possible only after it.
         wait, why = max(refused, key=lambda refusal: refusal[0])
         seconds = max(1, math.ceil(wait.total_seconds()))
         raise TooMany(seconds, why, bool(asked["codes_here"]))
+    if day is not None:
+        await limits.hit(conn, sql, day)
+
+
+def address_key(address: str) -> str:
+    """An address as a limit counts it: its hash (``address_hash()`` in sql/logic.sql, in
+    hex), so that the limits' table keeps no address."""
+    return hashlib.sha256(address.encode()).hexdigest()
 
 
 async def _issue(

@@ -1,0 +1,12 @@
+-- "You met" from new cards (review r67): queue_met_mail() (logic.sql) now sends a confirmed
+-- address at most 3 a day about cards made in the last day or with no address confirmed for
+-- them, counted in limit_slots ('met-from-new-cards', keyed on the address's hash); the
+-- swap stands when the email is skipped. Established cards are unaffected (30 a day, one a
+-- day about each card, as before).
+--
+-- Nothing to change here: this file is so that a process of an older release, restarting
+-- mid-deploy, leaves this release's logic.sql in place (server/db/migrations.py), rather than
+-- putting back a queue_met_mail() without the cap.
+--
+-- One statement that changes nothing: asyncpg fails on a file of comments alone.
+SELECT 1;
