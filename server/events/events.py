@@ -3,6 +3,7 @@ loading one."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from server.db import time_zones
 from server.db.queries import Queries
 from server.web import signing
 from server.web.auth import viewer
-from server.web.errors import NoCard, Titled, from_our_email
+from server.web.errors import NoCard, SignedOutHere, Titled, from_our_email
 from server.web.forms import text
 from server.web.urls import url_path
 
@@ -140,21 +141,40 @@ def prefix_query(query: str) -> str | None:
     words = _words(query)[:8]
     if not words:
         return None
-    return " & ".join(f"{word[:40]}:*" for word in words)
+    return " & ".join(_prefix(word) for word in words)
+
+
+def _prefix(word: str) -> str:
+    """One word typed as a prefix. A word with a dot or slash inside ("booking.c", "j.r",
+    "node.js", "3.5") is looked for either way: whole, as PostgreSQL keeps "Booking.com",
+    "J.R.R" or "3.5" on a card (one host, file or number), and as its parts, as it splits
+    "Dana Lee", so "dana.lee" still finds her."""
+    parts = _INSIDE.split(word)
+    if len(parts) == 1:
+        return f"{word[:40]}:*"
+    # Cut at 40, a word may end in its dot: "booking.:*" is no prefix of "booking.com".
+    whole = word[:40].rstrip("./")
+    return f"({whole}:* | {' & '.join(f'{part[:40]}:*' for part in parts[:8])})"
+
+
+# What PostgreSQL's parser keeps inside a word (a host, a file name, a number) between two
+# letters or digits: "booking.com", "and/or".
+_INSIDE = re.compile(r"[./]")
 
 
 def _words(typed: str) -> list[str]:
     """The words in ``typed`` as PostgreSQL's parser finds them in a card (to_tsvector): a
     letter or digit starts one, and marks (vowel signs, viramas, accents typed apart: Unicode
     M*) and format characters (zero-width joiners: Cf) go on with it, as the parser counts
-    them word characters; "प्रिया" is one word, not three. Anything else ends it, so no
-    tsquery sign (& | ! : * ( ) ') is ever in one. Marks before any letter start no word:
-    search_fold() drops a combining accent, and a word of accents alone would become ":*",
-    which to_tsquery() refuses."""
+    them word characters; "प्रिया" is one word, not three. A dot or slash between a word's
+    letter and another letter or digit stays in it ("booking.c", "j.r", "3.5": _prefix()).
+    Anything else ends it, so no tsquery sign (& | ! : * ( ) ') is ever in one. Marks before
+    any letter start no word: search_fold() drops a combining accent, and a word of accents
+    alone would become ":*", which to_tsquery() refuses."""
     words: list[str] = []
     word = ""
-    for ch in typed:
-        if ch.isalnum() or (word and _joins(ch)):
+    for at, ch in enumerate(typed):
+        if ch.isalnum() or (word and (_joins(ch) or _links(typed, at))):
             word += ch
         elif word:
             words.append(word)
@@ -162,6 +182,11 @@ def _words(typed: str) -> list[str]:
     if word:
         words.append(word)
     return words
+
+
+def _links(typed: str, at: int) -> bool:
+    """A dot or slash with a letter or digit after it (and a word before it)."""
+    return typed[at] in "./" and typed[at + 1 : at + 2].isalnum()
 
 
 def _joins(ch: str) -> bool:
@@ -173,6 +198,39 @@ def _joins(ch: str) -> bool:
 def local_input(moment: datetime, tz: str) -> str:
     """A stored time as a ``datetime-local`` field shows it, in the event's zone."""
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+# The event form's fields, with the labels it shows them by.
+EDITED = {
+    "name": "Event name",
+    "venue": "Venue",
+    "starts_at": "Starts",
+    "ends_at": "Ends",
+    "time_zone": "Time zone",
+    "description": "Description",
+}
+
+
+def shown(event: Any) -> dict[str, str]:
+    """An event as its Edit form shows it, times in its own zone; also what the form sends
+    back (``was_*``) to say what it showed."""
+    return {
+        "name": event["name"],
+        "venue": event["venue"],
+        "starts_at": local_input(event["starts_at"], event["time_zone"]),
+        "ends_at": local_input(event["ends_at"], event["time_zone"]),
+        "time_zone": event["time_zone"],
+        "description": event["description"],
+    }
+
+
+class ChangedElsewhere(Exception):
+    """An edit refused: the event was saved from another tab or device since its form was
+    shown, and saving would undo that unseen. ``now`` is what it says now (as ``shown``)."""
+
+    def __init__(self, now: dict[str, str]) -> None:
+        super().__init__("The event was changed elsewhere since the form was shown.")
+        self.now = now
 
 
 def when(event: Any, viewer_zone: str | None = None) -> str:
@@ -229,12 +287,19 @@ def join_url(request: Request, code: str) -> str:
 
 async def load_event(request: Request, *, organizer: bool = False) -> Any:
     """The event in the URL, seen by the current account; 404 unless they may see it."""
-    account_id = viewer(request).account_id
+    seen = viewer(request)
+    account_id = seen.account_id
     if account_id is None and from_our_email(request):
         # Our email's link (the digest's people and event pages) in a browser not signed in,
         # often the mail app's own: "Sign in to open this", leading back here, as Follow-ups
         # does. Said before looking at the event, so it reveals nothing about the id either.
         raise NoCard(404, "")
+    if seen.signed_out:
+        # Signed out from another device (or the account deleted): said so, with Sign in, as
+        # the pages guarded by @signed_in say it, not "not one of yours" of one's own event.
+        raise SignedOutHere(
+            deleted=seen.account_deleted, changing=request.method not in ("GET", "HEAD")
+        )
     event = await request.app.state.sql.run(
         request.app.state.pool,
         "events.get",
@@ -262,10 +327,19 @@ DIGESTS_WITHIN = timedelta(days=7)
 
 
 async def save_edit(
-    pool: Any, sql: Queries, *, id: int, organizer_id: int, ends_at: datetime, **values: Any
+    pool: Any,
+    sql: Queries,
+    *,
+    id: int,
+    organizer_id: int,
+    ends_at: datetime,
+    was: dict[str, str] | None = None,
+    **values: Any,
 ) -> bool:
     """Save the organizer's edit of an event, moving its digests if its end moved; False if
-    it is no longer theirs (deleted from another browser meanwhile).
+    it is no longer theirs (deleted from another browser meanwhile). ``was`` is what the form
+    showed (None from a form from before it said): a field saved differently since, which
+    this edit would put back, raises ``ChangedElsewhere`` and nothing is saved.
 
     Statement by statement in one transaction, each seeing what the last waited for: the
     event held first, so the digest worker neither queues its digests meanwhile nor has a
@@ -274,6 +348,11 @@ async def save_edit(
         previous = await sql.run(conn, "events.hold_for_edit", id=id, organizer_id=organizer_id)
         if previous is None:
             return False
+        if was is not None:
+            # Compared under the hold, so no other tab saves between this and the update.
+            now, typed = shown(previous), shown({**values, "ends_at": ends_at})
+            if any(now[key] != was[key] and now[key] != typed[key] for key in now):
+                raise ChangedElsewhere(now)
         if previous["ends_at"] != ends_at and ends_at > datetime.now(UTC) - DIGESTS_WITHIN:
             await sql.run(conn, "events.hold_waiting_attendees", id=id)
             held = await sql.run(conn, "events.hold_unsent_digests", id=id)

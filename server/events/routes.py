@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -51,6 +53,9 @@ NEW_CODES = limits.Rule(
 )
 # Sent by the create form with its "Show me in the list of people" box, ticked or not.
 LISTING_ASKED = "listing_asked"
+# The hidden fields of "Get matched here" and of an event's Edit holding what the card or the
+# event said when the page was shown.
+WAS = "was_"
 NO_CODE_TO_REPLACE = "Nobody can join this event any more, so it has no code to replace."
 
 
@@ -61,7 +66,11 @@ def _form_page(
     status_code: int = 200,
     refused: str = "",
     listed: bool = True,
+    was: dict[str, str] | None = None,
+    changed_elsewhere: list[tuple[str, str]] | None = None,
 ) -> Response:
+    """The event form: to create one, or to edit ``event``, whose form also holds what it
+    showed (``was``: the event as loaded, unless the form sent what it showed before)."""
     values = form.values if form else {"time_zone": viewer(request).time_zone}
     return render(
         request,
@@ -73,9 +82,51 @@ def _form_page(
             "refused": refused,
             "listed": listed,
             "listing_asked": LISTING_ASKED,
+            "was": was or (events.shown(event) if event else None),
+            "changed_elsewhere": changed_elsewhere,
+            "opens_before": _in_words(joining.OPENS_BEFORE),
         },
         status_code=status_code,
     )
+
+
+def _was(form: FormData) -> dict[str, str] | None:
+    """What an Edit form showed of the event, sent back with it; None from a form from before
+    it did, which is saved as it always was."""
+    if not all(isinstance(form.get(WAS + name), str) for name in events.EDITED):
+        return None
+    return {name: text(form, WAS + name) for name in events.EDITED}
+
+
+def _in_words(period: timedelta) -> str:
+    """A whole number of days or hours in words: "a day", "2 days", "12 hours"."""
+    hours = round(period.total_seconds() / 3600)
+    if hours % 24:
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return "a day" if hours == 24 else f"{hours // 24} days"
+
+
+def _joining_opens(event: Any) -> str | None:
+    """When an event that cannot be joined yet opens to joining, as its refusal says it
+    (``joining.NOT_YET``): a link handed out earlier lets nobody in, and the organizer is
+    not the one it bounces. None once it is open."""
+    opens = event["starts_at"] - joining.OPENS_BEFORE
+    if datetime.now(UTC) >= opens:
+        return None
+    local = opens.astimezone(ZoneInfo(event["time_zone"]))
+    zone = events.zone_said(event["time_zone"], local)
+    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} ({zone})"
+
+
+def _said(name: str, value: str) -> str:
+    """A field of the event as the "changed elsewhere" notice says it: times as a day and
+    hour, not a ``datetime-local`` value."""
+    if name in ("starts_at", "ends_at"):
+        moment = datetime.fromisoformat(value)
+        return f"{moment:%a} {moment.day} {moment:%b %Y}, {moment:%H:%M}"
+    if name == "time_zone":
+        return events.zone_said(value, datetime.now(UTC))
+    return value
 
 
 def _not_saved(
@@ -85,6 +136,7 @@ def _not_saved(
     *,
     deleted: bool,
     listed: bool = True,
+    was: dict[str, str] | None = None,
 ) -> Response:
     """The form sent from a browser signed out since it was shown (Settings on another
     device), or by an account deleted meanwhile: again, with what was typed, and why nothing
@@ -103,6 +155,8 @@ def _not_saved(
             "refused": "",
             "listed": listed,
             "listing_asked": LISTING_ASKED,
+            "was": was,
+            "opens_before": _in_words(joining.OPENS_BEFORE),
             "signed_out_here": signed_out_here(
                 "this event" if event else "your event", deleted=deleted
             ),
@@ -176,15 +230,7 @@ async def event_create(request: Request) -> Response:
 
 async def event_edit(request: Request) -> Response:
     event = await load_event(request, organizer=True)
-    values = {
-        "name": event["name"],
-        "venue": event["venue"],
-        "description": event["description"],
-        "starts_at": events.local_input(event["starts_at"], event["time_zone"]),
-        "ends_at": events.local_input(event["ends_at"], event["time_zone"]),
-        "time_zone": event["time_zone"],
-    }
-    return _form_page(request, events.EventForm(values, {}), event)
+    return _form_page(request, events.EventForm(events.shown(event), {}), event)
 
 
 async def event_update(request: Request) -> Response:
@@ -194,25 +240,46 @@ async def event_update(request: Request) -> Response:
         # Only its id (in the URL) and what was typed are shown: nothing of it is looked up.
         typed = events.validate(form, request.app.state.time_zones).values
         shown = {"id": request.path_params["event_id"], "name": typed["name"] or "event"}
-        return _not_saved(request, typed, shown, deleted=viewer(request).account_deleted)
+        return _not_saved(
+            request, typed, shown, deleted=viewer(request).account_deleted, was=_was(form)
+        )
     event = await load_event(request, organizer=True)
     checked = events.validate(form, request.app.state.time_zones, shown_zone=event["time_zone"])
+    was = _was(form)
     if checked.errors:
-        return _form_page(request, checked, event, status_code=422)
+        return _form_page(request, checked, event, status_code=422, was=was)
     values = checked.values
     assert checked.ends_at is not None  # validated: no errors
-    saved = await events.save_edit(
-        request.app.state.pool,
-        request.app.state.sql,
-        id=event["id"],
-        organizer_id=event["organizer_id"],
-        name=values["name"],
-        venue=values["venue"],
-        description=values["description"],
-        starts_at=checked.starts_at,
-        ends_at=checked.ends_at,
-        time_zone=values["time_zone"],
-    )
+    try:
+        saved = await events.save_edit(
+            request.app.state.pool,
+            request.app.state.sql,
+            id=event["id"],
+            organizer_id=event["organizer_id"],
+            was=was,
+            name=values["name"],
+            venue=values["venue"],
+            description=values["description"],
+            starts_at=checked.starts_at,
+            ends_at=checked.ends_at,
+            time_zone=values["time_zone"],
+        )
+    except events.ChangedElsewhere as changed:
+        # Saved from another tab or device since this form was shown: what it says now, and
+        # the form keeps what was typed, now showing that as what it replaces.
+        assert was is not None  # only raised when the form said what it showed
+        return _form_page(
+            request,
+            checked,
+            event,
+            status_code=409,
+            was=changed.now,
+            changed_elsewhere=[
+                (label, _said(name, changed.now[name]))
+                for name, label in events.EDITED.items()
+                if changed.now[name] != was[name]
+            ],
+        )
     if not saved:
         # Deleted meanwhile (its organizer's account, from another browser).
         raise HTTPException(404, "That event is not one of yours.")
@@ -286,8 +353,6 @@ async def event_remove_attendee(request: Request) -> Response:
 
 
 MATCHING = [fields.BY_NAME[name] for name in fields.MATCHING_FIELDS]
-# The hidden fields of "Get matched here" holding what the card said when the page was shown.
-WAS = "was_"
 
 # "Who joined" on the organizer's page, newest first; past that, they search for the name.
 ATTENDEES_SHOWN = 500
@@ -336,6 +401,8 @@ async def _event_page(request: Request, event: Any) -> dict[str, Any]:
         context["who"] = " ".join(who.split())[:100]
         context["join_link"] = join_url(request, event["join_code"])
         context["code"] = events.spoken(event["join_code"])
+        context["joining_opens"] = _joining_opens(event)
+        context["opens_before"] = _in_words(joining.OPENS_BEFORE)
     return context
 
 

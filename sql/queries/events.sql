@@ -18,9 +18,11 @@ SELECT (SELECT id FROM made) AS id, EXISTS (SELECT 1 FROM organizer) AS organize
 -- The organizer edits the event: it is held (FOR NO KEY UPDATE) until the edit is saved. The
 -- digest worker skips an event held so (enqueue_digests), and a batch of its under way is
 -- waited for here: each statement after this one sees what that batch queued, at the end it
--- read. Joining goes on meanwhile (it takes the event FOR KEY SHARE). Its end before the edit;
--- nothing when it is not this organizer's (deleted from another browser meanwhile).
-SELECT e.ends_at FROM events e WHERE e.id = :id AND e.organizer_id = :organizer_id
+-- read. Joining goes on meanwhile (it takes the event FOR KEY SHARE). What it says before the
+-- edit (compared with what the form showed: another tab may have saved since); nothing when it
+-- is not this organizer's (deleted from another browser meanwhile).
+SELECT e.name, e.venue, e.description, e.starts_at, e.ends_at, e.time_zone
+FROM events e WHERE e.id = :id AND e.organizer_id = :organizer_id
 FOR NO KEY UPDATE
 
 -- name: hold_waiting_attendees!
