@@ -29,7 +29,6 @@ from server.cards import fields
 from server.db.queries import Queries
 from server.events import events
 from server.swaps import rates
-from server.tap.codes import _ipv6_48 as ipv6_48
 from server.web import limits, signing
 from server.web.errors import Titled
 
@@ -110,7 +109,7 @@ def _misses(account_id: int | None, ip: str | None) -> list[tuple[limits.Rule, o
     misses.append(
         (limits.Rule("address-join-misses", MAX_MISSES_PER_IP, MISS_WINDOW, TOO_MANY), ip)
     )
-    wider = ipv6_48(ip)
+    wider = limits.ipv6_48(ip)
     if wider is not None:
         rule = limits.Rule("ipv6-48-join-misses", MAX_MISSES_PER_IPV6_48, MISS_WINDOW, TOO_MANY)
         misses.append((rule, wider))

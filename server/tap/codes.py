@@ -8,7 +8,6 @@ mechanism (``server/web/limits.py``), so the limit holds across processes and co
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -207,7 +206,7 @@ def _misses(account_id: int, ip: str | None) -> tuple[tuple[limits.Rule, object]
     checks.append(
         (limits.Rule("address-code-misses", MAX_MISSES_PER_IP, MISS_WINDOW, TOO_MANY), ip)
     )
-    wider = _ipv6_48(ip)
+    wider = limits.ipv6_48(ip)
     if wider is not None:
         checks.append(
             (
@@ -216,15 +215,3 @@ def _misses(account_id: int, ip: str | None) -> tuple[tuple[limits.Rule, object]
             )
         )
     return tuple(checks)
-
-
-def _ipv6_48(address_key: str) -> str | None:
-    """The IPv6 /48 holding an address as ``limits.address_key`` gives it (a /64); None for
-    IPv4 (or an IPv4 address mapped into IPv6, which that key gives as IPv4) and no address."""
-    try:
-        network = ipaddress.ip_network(address_key, strict=False)
-    except ValueError:
-        return None
-    if network.version != 6 or network.prefixlen < 48:
-        return None
-    return str(network.supernet(new_prefix=48))

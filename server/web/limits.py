@@ -152,6 +152,19 @@ def address_key(request: HTTPConnection) -> str:
     return str(address)
 
 
+def ipv6_48(address_key: str) -> str | None:
+    """The IPv6 /48 holding an address as ``address_key`` gives it (a /64); None for IPv4
+    (or an IPv4 address mapped into IPv6, which that key gives as IPv4) and no address. One
+    subscriber is often given a /48: guesses spread over its /64s count there too."""
+    try:
+        network = ipaddress.ip_network(address_key, strict=False)
+    except ValueError:
+        return None
+    if network.version != 6 or network.prefixlen < 48:
+        return None
+    return str(network.supernet(new_prefix=48))
+
+
 def network_key(request: HTTPConnection) -> str:
     """The client's network, coarser than ``address_key``: IPv4 by its /24, IPv6 by its /64.
     Phones side by side on one Wi-Fi share it; a script elsewhere does not."""
