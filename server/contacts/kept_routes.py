@@ -1,7 +1,8 @@
-"""Which of my contacts' pages a phone keeps for offline are still mine, and whether each
-still shows what its person shares with me: the service worker asks (sw-cache.js) whenever
-my contacts list comes from the network, and drops or fetches again what changed (someone
-removed or blocked me, deleted their account, or shares less with me now)."""
+"""Which of the contacts a phone keeps pages of, or showing them, for offline are still mine,
+and whether each page still shows what its person shares with me: the service worker asks
+(sw-cache.js) whenever a page showing my contacts (the list, Follow-ups, ...) comes from the
+network, and drops or fetches again what changed (someone removed or blocked me, deleted
+their account, or shares less with me now)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ BAD_KEPT = f"Name up to {KEPT_AT_MOST} of your contacts by number, separated by 
 
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def contacts_kept(request: Request) -> Response:
-    """Which of my contacts' pages kept on a phone for offline (``?ids=3,5``, their ids) are
-    still mine, each with the version of what its person shows me now: the service worker
-    drops the rest, and fetches again a page whose version changed (sw-cache.js). Asked by
-    id, not read off the list: the list is paged, and a contact not on its first page is
-    not gone."""
+    """Which of the contacts a phone keeps pages of, or lists showing them (``?ids=3,5``,
+    their ids), are still mine, each with the version of what its person shows me now: the
+    service worker drops the rest's pages and the lists showing them, and fetches again a
+    page whose version changed (sw-cache.js). Asked by id, not read off the list: the list
+    is paged, and a contact not on its first page is not gone."""
     ids = kept_ids(request.query_params.get("ids", ""))
     rows = await request.app.state.sql.run(
         request.app.state.pool,

@@ -25,7 +25,8 @@ SHOWN = (
     "whole",
 )
 SHOWN_HEADER = "x-reachout-shown"
-# On my contacts list: where the service worker checks the contacts' pages it keeps.
+# On my contacts list: where the service worker checks the contacts' pages it keeps (read
+# from the list's kept copy when another page showing contacts, Follow-ups, comes).
 KEPT_CHECK_HEADER = "x-reachout-kept-check"
 
 

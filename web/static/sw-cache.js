@@ -52,13 +52,19 @@ var ReachoutCache = (function () {
   var TAKING_BACK = patterns(REACHOUT_URLS.taking_back);
   var BLOCKING = patterns(REACHOUT_URLS.blocking);
   var CONTACTS_PAGES = patterns(REACHOUT_URLS.contacts_pages);
-  // The query parameters that only add a one-off notice ("Removed Mia", with Undo): such a
-  // page is not kept as it came, but a plain copy of its address is fetched to keep.
-  var NOTICE_PARAMS = ["notice", "removed"];
+  // The query parameters that only add a one-off notice ("Removed Mia", with Undo), or say
+  // where the link was (from=email, for=<account>: our emails' and pushed reminders' page
+  // links, server/mail/links.py): such a page is not kept as it came, but a plain copy of its
+  // address is fetched to keep, and with no network its kept copy is shown (a reminder tapped
+  // offline opens the contact kept here).
+  var NOTICE_PARAMS = ["notice", "removed", "from", "for"];
   var KEEP_AGAIN_MS = 10000;
-  // My contacts' pages kept here are checked each time my contacts list comes from the
-  // network (a header on it says where: CHECK). Someone who removed or blocked me, or deleted
-  // their account, is no longer mine, and their page goes; someone who shows me something
+  // My contacts' pages kept here are checked each time a page showing my contacts comes from
+  // the network: my contacts list, Follow-ups, or any page linking to a contact's page
+  // (Requests' "Left their details", an event's people and matches holding contacts). The
+  // list says where to ask (a header: CHECK, kept with its copy; with no list kept, it is
+  // fetched, and checks as it comes). Someone who removed or blocked me, or deleted their
+  // account, is no longer mine, and their page goes; someone who shows me something
   // else now ("name and headline only", their card changed) has another version of it than
   // the one their page was kept with (SHOWN), and the page is fetched again (gone first, so
   // a fetch that fails leaves nothing). A page kept with no version (kept before versions
@@ -66,6 +72,10 @@ var ReachoutCache = (function () {
   // no more than its person showed me then, they are still mine, and a venue's Wi-Fi that
   // loses the fetch must not lose the page. Asked by the ids kept, never read off the list:
   // the list is paged, and a contact not on its first page is not gone.
+  // The other kept pages that link to a contact's page (the lists: Contacts, Follow-ups,
+  // Requests, an event's people) are asked about by the contacts they link to: one linking
+  // to someone no longer mine goes, and is fetched again at once (without checking again),
+  // so it never shows them offline after their Remove, Block or deleted account.
   var CHECK = "x-reachout-kept-check";
   var SHOWN = "x-reachout-shown";
   var CHECK_AT_MOST = 100;  // ids in one ask, as the server takes them
@@ -77,6 +87,9 @@ var ReachoutCache = (function () {
   var staticCache = PREFIX + "static";
   var shell = [];
   var keptAt = {};
+  // Where kept contacts are checked (CHECK), once a contacts list said so since this worker
+  // started.
+  var checkAt = null;
   // The account signed in here ("" for none), once a page said so since this worker started;
   // and the reading of the last page that came (a kept page is served only once it is read).
   var account = null;
@@ -270,11 +283,14 @@ var ReachoutCache = (function () {
   }
 
   // Kept for the account it is a page of (``whose``, its tag), while that is who is signed in.
-  // My contacts list, fresh from the network: then the contacts' pages kept are checked.
-  function store(key, response, whose) {
+  // A page showing my contacts, fresh from the network: then the contacts kept are checked
+  // (not when ``quiet``: a page fetched again by a check).
+  function store(key, response, whose, quiet) {
     if (!whose || whose !== account) return Promise.resolve();
     keptAt[key] = Date.now();
     var check = response.headers.get(CHECK);
+    if (check) checkAt = new URL(check, self.location.origin).href;
+    var read = quiet || contactOf(key) ? Promise.resolve("") : response.clone().text().catch(function () { return ""; });
     var headers = new Headers(response.headers);
     headers.set(TAG, whose);
     headers.set(KEPT_AT, new Date().toISOString());
@@ -282,7 +298,24 @@ var ReachoutCache = (function () {
       status: response.status, statusText: response.statusText, headers: headers,
     });
     return caches.open(PAGES).then(function (cache) { return cache.put(key, tagged); }).then(function () {
-      if (check) return checkContacts(new URL(check, self.location.origin), whose);
+      return read;
+    }).then(function (html) {
+      if (quiet || contactOf(key)) return null;
+      var lists = check || key === self.location.origin + REACHOUT_URLS.followups || linkedContacts(html, key).length;
+      if (lists) return whereToCheck().then(function (where) {
+        if (where) return checkContacts(new URL(where), whose, key);
+        // No list said where yet: the list, fetched to keep, checks as it comes.
+        return keep(self.location.origin + REACHOUT_URLS.contacts);
+      });
+    });
+  }
+
+  // Where to check, as a contacts list said: since this worker started, or on its kept copy.
+  function whereToCheck() {
+    if (checkAt) return Promise.resolve(checkAt);
+    return caches.match(self.location.origin + REACHOUT_URLS.contacts, { cacheName: PAGES, ignoreVary: true }).then(function (kept) {
+      var check = kept && kept.headers.get(CHECK);
+      return check ? new URL(check, self.location.origin).href : null;
     });
   }
 
@@ -296,31 +329,66 @@ var ReachoutCache = (function () {
     return null;
   }
 
-  function checkContacts(where, whose) {
+  // The contacts whose pages a page (``html``, at ``base``) links to: whom it shows.
+  function linkedContacts(html, base) {
+    var links = /\shref="([^"]*)"/g;
+    var ids = {};
+    var found;
+    while ((found = links.exec(html))) {
+      var url;
+      try { url = new URL(found[1].replace(/&amp;/g, "&"), base); } catch (error) { continue; }
+      var id = url.origin === self.location.origin ? contactOf(url.origin + url.pathname) : null;
+      if (id) ids[id] = true;
+    }
+    return Object.keys(ids);
+  }
+
+  // ``fresh``: the page that just came (what it shows the server just said), not read again.
+  function checkContacts(where, whose, fresh) {
     return keptPages().then(function (cache) {
       if (!cache) return null;
       return cache.keys().then(function (requests) {
-        var held = {};
-        requests.forEach(function (request) {
+        var held = {};  // a contact: their own page kept
+        var lists = {};  // a contact: the other kept pages linking to theirs
+        var ids = {};
+        return Promise.all(requests.map(function (request) {
           var id = contactOf(request.url);
-          if (id) held[id] = request.url;
+          if (id) {
+            held[id] = request.url;
+            ids[id] = true;
+            return null;
+          }
+          if (request.url === fresh) return null;
+          return cache.match(request, { ignoreVary: true }).then(function (kept) {
+            if (!kept || tagOf(kept) !== whose) return null;
+            return kept.text().then(function (html) {
+              linkedContacts(html, request.url).forEach(function (shown) {
+                (lists[shown] = lists[shown] || []).push(request.url);
+                ids[shown] = true;
+              });
+            });
+          });
+        })).then(function () {
+          var all = Object.keys(ids);
+          var asks = [];
+          for (var at = 0; at < all.length; at += CHECK_AT_MOST) asks.push(all.slice(at, at + CHECK_AT_MOST));
+          return Promise.all(asks.map(function (some) { return checkSome(cache, where, some, held, lists, whose); }));
         });
-        var ids = Object.keys(held);
-        var asks = [];
-        for (var at = 0; at < ids.length; at += CHECK_AT_MOST) asks.push(ids.slice(at, at + CHECK_AT_MOST));
-        return Promise.all(asks.map(function (some) { return checkSome(cache, where, some, held, whose); }));
       }).then(function (changed) {
+        var again = {};
+        [].concat.apply([], changed).forEach(function (key) { again[key] = true; });
         // Fetched again one after another: a phone keeping hundreds sends no burst.
-        return [].concat.apply([], changed).reduce(function (done, key) {
-          return done.then(function () { return keep(key, true); });
+        return Object.keys(again).reduce(function (done, key) {
+          return done.then(function () { return keep(key, true, true); });
         }, Promise.resolve());
       });
     }).catch(function () {});
   }
 
   // One ask: the kept pages of ``ids`` that go, and the keys to fetch again (those gone for
-  // another version, and those kept with none, which stay until fetched).
-  function checkSome(cache, where, ids, held, whose) {
+  // another version, those kept with none, which stay until fetched, and the lists that
+  // showed someone no longer mine, gone first).
+  function checkSome(cache, where, ids, held, lists, whose) {
     var url = new URL(where.href);
     url.searchParams.set("ids", ids.join(","));
     return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
@@ -329,19 +397,29 @@ var ReachoutCache = (function () {
       return response.json().then(function (answer) {
         var shown = (answer && answer.kept) || {};
         return Promise.all(ids.map(function (id) {
-          var key = held[id];
           var mine = Object.prototype.hasOwnProperty.call(shown, id);
-          return cache.match(key, { ignoreVary: true }).then(function (kept) {
-            if (!kept || tagOf(kept) !== whose) return null;
-            if (mine && kept.headers.get(SHOWN) === shown[id]) return null;
-            // Kept before versions: replaced only by a page that comes (keep() stores only then).
-            if (mine && !kept.headers.has(SHOWN)) return key;
+          var showing = mine ? [] : (lists[id] || []);
+          var own = held[id] ? checkOwn(cache, held[id], mine, shown[id], whose) : Promise.resolve(null);
+          return Promise.all([own].concat(showing.map(function (key) {
             delete keptAt[key];
-            return cache.delete(key, { ignoreVary: true }).then(function () { return mine ? key : null; });
-          });
+            return cache.delete(key, { ignoreVary: true }).then(function () { return key; });
+          })));
         }));
-      }).then(function (keys) { return keys.filter(Boolean); });
+      }).then(function (keys) { return [].concat.apply([], keys).filter(Boolean); });
     }).catch(function () { return []; });
+  }
+
+  // A contact's own kept page (``key``): null when it stays as it is, else its key to fetch
+  // again (gone first, unless kept before versions).
+  function checkOwn(cache, key, mine, version, whose) {
+    return cache.match(key, { ignoreVary: true }).then(function (kept) {
+      if (!kept || tagOf(kept) !== whose) return null;
+      if (mine && kept.headers.get(SHOWN) === version) return null;
+      // Kept before versions: replaced only by a page that comes (keep() stores only then).
+      if (mine && !kept.headers.has(SHOWN)) return key;
+      delete keptAt[key];
+      return cache.delete(key, { ignoreVary: true }).then(function () { return mine ? key : null; });
+    });
   }
 
   // ``sent``: for a form sent with no network, which says it may not have reached us. Kept
@@ -448,24 +526,25 @@ var ReachoutCache = (function () {
 
   // A page that reached the screen without passing through respond() (the first visit, before
   // this worker was in charge, or the page a form POST redirected to), or changed in place
-  // since (`changed`): fetch a copy to keep.
-  function keep(href, changed) {
+  // since (`changed`): fetch a copy to keep. ``quiet``: fetched again by a check, which it
+  // does not start again.
+  function keep(href, changed, quiet) {
     var url = new URL(href, self.location.origin);
     var key = pageKey(url);
     // Kept a moment ago by page(), unless something just changed (saved in place, a notice).
     var fresh = !changed && !url.search && Date.now() - (keptAt[key] || 0) < KEEP_AGAIN_MS;
     if (!key || fresh) return Promise.resolve();
     keptAt[key] = Date.now();
-    return fetched(key).catch(function () {});
+    return fetched(key, quiet).catch(function () {});
   }
 
   // Fails only where no answer came (no network).
-  function fetched(key) {
+  function fetched(key, quiet) {
     return fetch(key, { credentials: "same-origin" }).then(function (response) {
       return accountOf(response).then(function (whose) {
         if (whose === null) return null;
         return signedIn(whose).then(function () {
-          if (worthKeeping(response)) return store(key, response, whose);
+          if (worthKeeping(response)) return store(key, response, whose, quiet);
         });
       });
     });
