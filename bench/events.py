@@ -1155,6 +1155,7 @@ async def check_digest(
                 "id": delivery,
                 "request_id": None,
                 "digest_event_id": event_id,
+                "digest_account_id": row["account_id"],
                 "digest_event_name": EVENT_NAME,
                 "digest_met": row["met"],
                 "digest_waiting": row["waiting"],

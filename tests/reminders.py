@@ -81,10 +81,10 @@ async def running_worker(
 
 
 def next_morning(tz: str = "UTC") -> str:
-    """How the pages name the day of the next 09:00 reminder: "tomorrow", or "today" in the
-    small hours (until 05:00 the night belongs to the day before: reminder_day() in
-    sql/logic.sql), so that the tests read right whenever they run."""
-    return "today" if datetime.now(ZoneInfo(tz)).hour < 5 else "tomorrow"
+    """How the pages name the day of the next 09:00 reminder: "tomorrow", or "this morning"
+    in the small hours (until 05:00 the night belongs to the day before: reminder_day() in
+    sql/logic.sql; wording.day_phrase), so that the tests read right whenever they run."""
+    return "this morning" if datetime.now(ZoneInfo(tz)).hour < 5 else "tomorrow"
 
 
 # Zones whose waking hours (09:00 to 22:00) cover every hour of the day between them.

@@ -47,10 +47,20 @@ def local(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
+# Until 05:00 the night belongs to the day before (reminder_day() in sql/logic.sql): "Remind
+# me tomorrow" pressed at 01:00 is 09:00 the same calendar day.
+NIGHT_ENDS = 5
+
+
 def day_phrase(moment: datetime, now: datetime, tz: str) -> str:
-    """ "today", "yesterday", "on Monday" within a week, else "on 3 Dec"."""
-    day, today = local(moment, tz).date(), local(now, tz).date()
+    """ "today", "yesterday", "on Monday" within a week, else "on 3 Dec"; in the night, a
+    time still to come before noon is "this morning": "today" would read as the day just
+    ending, and deny the "tomorrow" the person chose."""
+    at, here = local(moment, tz), local(now, tz)
+    day, today = at.date(), here.date()
     delta = (today - day).days
+    if delta == 0 and here.hour < NIGHT_ENDS and here <= at and at.hour < 12:
+        return "this morning"
     if delta == 0:
         return "today"
     if delta == 1:

@@ -23,12 +23,15 @@ notification a ``tag`` per contact, so even then the person sees one reminder.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from server.config import Settings
 from server.db import away, outbox
@@ -37,6 +40,7 @@ from server.db.pool import away_reason
 from server.db.queries import Queries
 from server.followups import push, push_actions, wording
 from server.followups.push_http import PushHttp
+from server.mail.links import FOR, FROM_PUSH, for_mark
 from server.web import signing
 from server.web.urls import Urls
 
@@ -88,7 +92,9 @@ def clipped(text: str, limit: int) -> str:
 
 
 def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) -> dict[str, Any]:
-    """What the service worker shows: small enough for one push record, always."""
+    """What the service worker shows: small enough for one push record, always. Its page is
+    marked with the account it was pushed to (``Paths``): a reminder's owner, a summary's or
+    a digest's account, a request's recipient (deliveries.claim selects each)."""
     if row["request_id"] is not None:
         title, body = wording.request(
             row["requester_name"], row["request_event_name"], row["requests_waiting"]
@@ -105,7 +111,7 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             # night's forty all go at 09:00 and must not buzz forty times (the first, with
             # nothing shown, still alerts).
             "renotify": now - row["request_made_at"] < REQUEST_ALERTS_WITHIN,
-            "url": paths.requests(),
+            "url": paths.requests(row["request_to_id"]),
             "delivery": row["id"],
         }
     if row.get("summary_account_id") is not None:
@@ -114,26 +120,28 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             "title": title,
             "body": body,
             "tag": "reminders-summary",
-            "url": paths.followups(),
+            "url": paths.followups(row["summary_account_id"]),
             "delivery": row["id"],
         }
     if row["digest_event_id"] is not None:
         title, body = wording.digest(
             row["digest_met"], row["digest_waiting"], row["digest_event_name"], roster_days
         )
-        event_id = row["digest_event_id"]
+        event_id, attendee = row["digest_event_id"], row["digest_account_id"]
         return {
             "title": clipped(title, 120),
             "body": body,
             "tag": f"digest-{event_id}",
             # Nobody met there: the people who were, to find whom they missed.
-            "url": paths.event_followups(event_id)
+            "url": paths.event_followups(event_id, attendee)
             if row["digest_met"]
-            else paths.event_people(event_id),
+            else paths.event_people(event_id, attendee),
             "delivery": row["id"],
         }
     title, body = wording.reminder(row, now, row["time_zone"])
     # Bound to the device it goes to: signed out (or removed) since, its buttons act no more.
+    # They carry no ``for``: signed, they act whichever card is signed in here, and refused
+    # (this browser switched cards, which ends the device) the service worker opens "url".
     actions = {
         action: paths.action(
             row["followup_id"],
@@ -149,7 +157,7 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
         "title": clipped(title, 120),
         "body": clipped(body, 600),
         "tag": push.topic_for(row["contact_id"]),
-        "url": paths.contact(row["contact_id"]),
+        "url": paths.contact(row["contact_id"], row["owner_id"]),
         "followup": row["followup_id"],
         "delivery": row["id"],
         "actions": actions,
@@ -159,29 +167,58 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
 
 @dataclass
 class Paths:
-    """URL paths the notification opens, built without a request from the route table."""
+    """URL paths the notification opens, built without a request from the route table.
+
+    Given the account it was pushed to, a page's path is marked as our email's page links are
+    (``server/mail/links.py``): ``from=push`` and the signed ``for``. The browser may have
+    switched to another of the person's cards since, and the page then says whose the
+    notification was and offers Sign in back to it (``links.check_meant_for``), rather than
+    "That contact is not in your list"; signed out, it says to sign in, in a notification's
+    words (``errors.from_push``)."""
 
     app: Any  # anything with the app's ``routes``: the app, or a Router of its routes
     secret_key: str
     urls: Urls = field(init=False)
+    mark_for: Callable[[int], str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.app.routes)
+        # An HMAC each, signed once per account: a batch is often one account's reminders
+        # (a night's five, the digests of one person's devices). Bounded, as a worker runs
+        # for days; a miss costs one HMAC again.
+        self.mark_for = functools.lru_cache(maxsize=4096)(
+            functools.partial(for_mark, self.secret_key)
+        )
 
-    def contact(self, contact_id: int) -> str:
-        return self.urls.path("contact", contact_id=contact_id)
+    def _page(
+        self,
+        account_id: int | None,
+        name: str,
+        query: dict[str, object] | None = None,
+        **params: object,
+    ) -> str:
+        # No base URL: a path, opened on the origin of the service worker that shows it.
+        path = self.urls.path(name, **params)
+        marked = dict(query or {})
+        if account_id is not None:
+            marked.update(FROM_PUSH)
+            marked[FOR] = self.mark_for(account_id)
+        return f"{path}?{urlencode(marked)}" if marked else path
 
-    def followups(self) -> str:
-        return self.urls.path("followups")
+    def contact(self, contact_id: int, account_id: int | None = None) -> str:
+        return self._page(account_id, "contact", contact_id=contact_id)
 
-    def requests(self) -> str:
-        return self.urls.path("requests")
+    def followups(self, account_id: int | None = None) -> str:
+        return self._page(account_id, "followups")
 
-    def event_followups(self, event_id: int) -> str:
-        return f"{self.urls.path('followups')}?event={event_id}"
+    def requests(self, account_id: int | None = None) -> str:
+        return self._page(account_id, "requests")
 
-    def event_people(self, event_id: int) -> str:
-        return self.urls.path("event_people", event_id=event_id)
+    def event_followups(self, event_id: int, account_id: int | None = None) -> str:
+        return self._page(account_id, "followups", {"event": event_id})
+
+    def event_people(self, event_id: int, account_id: int | None = None) -> str:
+        return self._page(account_id, "event_people", event_id=event_id)
 
     def action(
         self,

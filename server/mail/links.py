@@ -8,7 +8,9 @@ the others do, after ``LINK_DAYS``.
 A link to a page of the app carries the account the email was for (``for``, signed): the same
 person may be signed in here to another of their accounts (a guest card in Safari beside the
 installed app), where the page would be another account's, or not found. ``meant_for`` reads
-it back; ``errors.ForAnotherCard`` is the page said then.
+it back; ``errors.ForAnotherCard`` is the page said then. A pushed notification's page link
+carries the same ``for``, with ``from=push`` (``server/followups/worker.py``), so that the pages
+say "notification", not "email".
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from server.web.forms import an_id
 from server.web.urls import Urls
 
 LINK_DAYS = 30
-# Marks a link to a page of the app as one from our email (errors.from_our_email reads it).
+# Marks a link to a page of the app as one from our email (errors.from_our_email reads it);
+# a pushed notification's page link as one from a notification (errors.from_push).
 FROM_EMAIL = {"from": "email"}
+FROM_PUSH = {"from": "push"}
 # ``for=<account id>.<signature>``: whose email a page link was in. It never expires: it grants
 # nothing (the page still needs that account signed in), it only says whose the email was.
 FOR = "for"
@@ -82,14 +86,19 @@ class MailLinks:
         to sign in (``FROM_EMAIL``); signed in to another account, it says whose (``FOR``)."""
         query = {**(query or {}), **FROM_EMAIL}
         if account_id is not None:
-            signature = signing.sign(self.secret_key, PAGE_PURPOSE, account_id)
-            query[FOR] = f"{account_id}.{signature}"
+            query[FOR] = for_mark(self.secret_key, account_id)
         return self._absolute(name, query, **params)
 
 
+def for_mark(secret_key: str, account_id: int) -> str:
+    """The ``for`` of a page link meant for ``account_id``: its id and our signature."""
+    return f"{account_id}.{signing.sign(secret_key, PAGE_PURPOSE, account_id)}"
+
+
 def meant_for(request: Request) -> int | None:
-    """The account whose email the page link opened was in, when the link says so with our
-    signature; None for any other request (a link typed, an older email, one tampered with)."""
+    """The account whose email (or pushed notification) the page link opened was in, when the
+    link says so with our signature; None for any other request (a link typed, an older
+    email, one tampered with)."""
     account, _, signature = request.query_params.get(FOR, "").partition(".")
     account_id = an_id(account)
     secret_key: str = request.app.state.settings.secret_key
@@ -99,18 +108,19 @@ def meant_for(request: Request) -> int | None:
 
 
 async def check_meant_for(request: Request) -> None:
-    """Called first by each page our email links to: opened from our email in a browser
-    signed in to another account than the email's, it is ``errors.ForAnotherCard``, not that
-    account's page (not found, or its Settings). Signed out, or to that account, or with no
-    good ``for`` (whose account is gone, merged in or deleted): the page as ever."""
-    if not errors.from_our_email(request):
+    """Called first by each page our email or a pushed notification links to: opened from one
+    in a browser signed in to another account than the one it was for, it is
+    ``errors.ForAnotherCard``, not that account's page (not found, or its Settings). Signed
+    out, or to that account, or with no good ``for`` (whose account is gone, merged in or
+    deleted): the page as ever."""
+    if not errors.from_our_email(request):  # ``from=email`` or ``from=push``
         return
     here = viewer(request).account_id
     meant = meant_for(request)
     if here is None or meant is None or meant == here:
         return
     if await load_card(request, meant) is not None:
-        raise errors.ForAnotherCard()
+        raise errors.ForAnotherCard(pushed=errors.from_push(request))
 
 
 def expiry(now: float | None = None) -> int:

@@ -183,8 +183,8 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
             text=f"We will email {email['to_address']} {when} to follow up with {name}.",
             done=True,
         )
-    # The time the button sets, as the page says it after: "today at 09:00" when opened at
-    # 02:00 (the night belongs to the day before), not "tomorrow morning". Promised by email
+    # The time the button sets, as the page says it after: "this morning at 09:00" when opened
+    # at 02:00 (the night belongs to the day before), not "tomorrow morning". Promised by email
     # only where the button leaves reminders going: pressing it confirms the address, but
     # Settings may send them by push, or nowhere.
     when = wording.when_phrase(followup["tomorrow_due"], now, followup["time_zone"])

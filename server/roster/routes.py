@@ -23,7 +23,7 @@ from server.mail import links
 from server.swaps.connect import connect
 from server.web import forms, limits, pages
 from server.web.auth import signed_in, signed_in_account, viewer
-from server.web.errors import Titled
+from server.web.errors import NoCard, Titled, from_our_email
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect, trigger_client_event
 from server.web.notices import with_notice
@@ -303,7 +303,12 @@ async def request_connect(request: Request) -> Response:
 
 
 async def requests(request: Request) -> Response:
+    await links.check_meant_for(request)  # a request's notification, tapped after a switch
     account_id = viewer(request).account_id
+    if account_id is None and from_our_email(request):
+        # Tapped in a browser signed out since: "Sign in to open this", as Follow-ups says it,
+        # not an empty list of requests.
+        raise NoCard(404, "")
     rows: list[Any] = []
     waiting: list[Any] = []
     sent: list[Any] = []

@@ -99,15 +99,30 @@ SIGN_IN_MESSAGE = (
     "This link from our email opens a page of your Reachout, and this browser is not signed in."
     " Sign in with your email address: we'll send you a code."
 )
+# The same, for a notification tapped here after this browser signed out (it stays on screen).
+SIGN_IN_MESSAGE_PUSHED = (
+    "This notification opens a page of your Reachout, and this browser is not signed in."
+    " Sign in with your email address: we'll send you a code."
+)
 
 
 def from_our_email(request: Request) -> bool:
-    """Opened from a link in one of our emails (``server/mail/links.py`` marks them)."""
-    return request.query_params.get("from") == "email"
+    """Opened from a link in one of our emails (``from=email``) or from one of our pushed
+    notifications (``from=push``): ``server/mail/links.py`` marks them. Either way its reader
+    has an account, perhaps not the one this browser is signed in to."""
+    return request.query_params.get("from") in ("email", "push")
+
+
+def from_push(request: Request) -> bool:
+    """Opened from a pushed notification, whose page is said in its words, not an email's."""
+    return request.query_params.get("from") == "push"
 
 
 # Neutral: it may be the same person's other card, or someone else's (a forwarded email).
 FOR_ANOTHER_CARD = "This email was for another card"
+# A notification comes to the device only while it is signed in to the card it is for: tapped
+# after switching cards (reminders, digests, requests alike: "notification", not "reminder").
+FOR_ANOTHER_CARD_PUSHED = "This notification was for another card"
 
 
 class Titled(HTTPException):
@@ -150,10 +165,12 @@ class ForAnotherCard(Titled):
     page: not found, or its Settings, where a change does nothing for the email's account.
     409, not 403: the link and the request are good, and the page is theirs to see; it is
     which account this browser is signed in to that stands in the way (as a form left open
-    for another account is refused)."""
+    for another account is refused). ``pushed``: opened from a notification, not an email."""
 
-    def __init__(self) -> None:
-        super().__init__(409, FOR_ANOTHER_CARD, title=FOR_ANOTHER_CARD)
+    def __init__(self, *, pushed: bool = False) -> None:
+        title = FOR_ANOTHER_CARD_PUSHED if pushed else FOR_ANOTHER_CARD
+        super().__init__(409, title, title=title)
+        self.pushed = pushed
 
 
 def _sign_in_back(request: Request) -> str:
@@ -192,12 +209,14 @@ def signed_out_response(request: Request, exc: SignedOutHere) -> Response:
 
 def for_another_card_response(request: Request, exc: ForAnotherCard) -> Response:
     """The answer to ``ForAnotherCard``. It names no address: the email's own To: line says
-    which, and the card's address now (perhaps changed since) is not for whoever holds an old
-    or forwarded email to learn."""
+    which (a notification's, the card this browser was signed in to), and the card's address
+    now (perhaps changed since) is not for whoever holds an old or forwarded email to learn."""
+    which = (
+        "to the card it was sent to" if exc.pushed else "with the address this email was sent to"
+    )
     message = Markup(
-        'This browser is signed in to a different card. <a href="{}">Sign in</a> with the'
-        " address this email was sent to, to open it."
-    ).format(_sign_in_back(request))
+        'This browser is signed in to a different card. <a href="{}">Sign in</a> {}, to open it.'
+    ).format(_sign_in_back(request), which)
     return error_response(request, exc.status_code, message, exc.title)
 
 
@@ -259,11 +278,12 @@ async def http_exception(request: Request, exc: Exception) -> Response:
         return for_another_card_response(request, exc)
     detail = exc.detail if exc.detail and exc.detail != _default_phrase(exc.status_code) else None
     title = exc.title if isinstance(exc, Titled) else None
-    # A link from one of our emails: its reader has an account, and this browser (often the
-    # mail app's own) is not signed in to it.
+    # A link from one of our emails (or notifications): its reader has an account, and this
+    # browser (often the mail app's own) is not signed in to it.
     sign_in_first = isinstance(exc, NoCard) and from_our_email(request)
     if sign_in_first:
-        title, detail = SIGN_IN_TITLE, SIGN_IN_MESSAGE
+        title = SIGN_IN_TITLE
+        detail = SIGN_IN_MESSAGE_PUSHED if from_push(request) else SIGN_IN_MESSAGE
     response = error_response(
         request,
         exc.status_code,

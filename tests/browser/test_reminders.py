@@ -276,7 +276,9 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     assert notification["title"] == "Follow up with Mia Chen"
     assert notification["body"] == "You met today."
     assert notification["tag"] == f"contact-{followup['contact_id']}"
-    assert notification["data"]["url"] == contact_path
+    # With the marks of the card it was pushed to (from=push, for: worker.Paths).
+    assert notification["data"]["url"].startswith(f"{contact_path}?from=push&for=")
+    contact_path = notification["data"]["url"]
     assert notification["data"]["followup"] == followup["followup_id"]
     assert notification["actions"] == ["done", "snooze"]
     done_url = notification["data"]["actions"]["done"]
@@ -322,6 +324,7 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
         await dana.context.set_offline(False)
     assert tap["results"] == [{"url": f"{live_server}{contact_path}"}], tap
     await expect(dana).to_have_url(f"{live_server}{contact_path}")
+    await expect(dana.get_by_role("heading", level=1, name="Mia Chen")).to_be_visible()
 
 
 async def test_a_browser_that_cannot_subscribe_is_told_so_in_our_words(

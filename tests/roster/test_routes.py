@@ -54,7 +54,8 @@ async def test_request_is_pushed_accepted_and_becomes_a_tagged_connection(
     [message] = push.received_for(device)
     assert message.json()["title"] == "Ben Ode wants to connect"
     assert "Lunch & Learn" in message.json()["body"]
-    assert message.json()["url"] == ana.url("requests")
+    # Marked as pushed to Ana (account 2): tapped after a switch, it says whose it was.
+    assert message.json()["url"].startswith(f"{ana.url('requests')}?from=push&for=2.")
 
     inbox = await ana.get(ana.url("requests"))
     assert "Ben Ode" in text_of(inbox)
@@ -518,7 +519,8 @@ async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, a
     [message] = push.received_for(device)
     assert message.json()["title"] == "You met 1 person at Lunch & Learn"
     assert message.json()["body"] == "1 follow-up waiting."
-    assert message.json()["url"] == ana.url("followups") + f"?event={event_id}"
+    marked = f"{ana.url('followups')}?event={event_id}&from=push&for=2."  # pushed to Ana
+    assert message.json()["url"].startswith(marked)
     assert message.urgency == "low"
     assert (
         await pool.fetchval("SELECT count(*) FROM event_attendees WHERE digest_queued_at IS NULL")
@@ -613,7 +615,8 @@ async def test_a_digest_enqueued_in_parallel_batches_reaches_each_attendee_once(
     }
     # Cy met nobody: his opens the people who were there (his follow-ups would be empty).
     [missed] = push.received_for(devices["Cy"])
-    assert missed.json()["url"] == cy.url("event_people", event_id=event_id)
+    marked = f"{cy.url('event_people', event_id=event_id)}?from=push&for={cy_id}."  # to Cy
+    assert missed.json()["url"].startswith(marked)
     assert missed.json()["body"] == (
         "The list of people stays open for 30 days: find them and ask to connect."
     )
