@@ -91,12 +91,17 @@ def filename(name: str) -> str:
     return f"{safe[:60]}.vcf"
 
 
+def ascii_filename(name: str) -> str:
+    """``name`` (a ``filename``) in ASCII, for a ``filename=`` beside ``filename*=``: what is
+    left of it, or "contact.vcf" when no letter is (a name in another script)."""
+    ascii_name = name.encode("ascii", "ignore").decode().strip()
+    return "contact.vcf" if ascii_name.startswith(".") else ascii_name
+
+
 def response(card: Mapping[str, Any], *, note: str, photo_jpeg: bytes | None) -> Response:
     """A download that both phones hand to their contacts app."""
     name = filename(card["name"])
-    ascii_name = name.encode("ascii", "ignore").decode().strip()
-    if ascii_name.startswith("."):
-        ascii_name = "contact.vcf"
+    ascii_name = ascii_filename(name)
     return Response(
         build(card, note=note, photo_jpeg=photo_jpeg).encode(),
         media_type="text/vcard; charset=utf-8",

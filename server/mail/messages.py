@@ -4,8 +4,9 @@ with images off and in dark mode), and headers built by the ``email`` package on
 A name is put into a header through ``email.utils.formataddr``, after every run of
 whitespace (CR and LF included) is made one space: it is encoded (RFC 2047) when it is not
 ASCII, or when it holds ``=?`` (what starts an encoded word, which a mail client would decode:
-a right-to-left override the card form removes could come back that way), and can never start
-a header of its own. The MIME classes (``email.mime``) build the
+a right-to-left override the card form removes could come back that way), in as many encoded
+words as its length needs (none over RFC 2047's 75 characters), and can never start a header
+of its own. The MIME classes (``email.mime``) build the
 message: measured at a third of the CPU of ``EmailMessage`` with the modern policy, whose
 header parsing was most of a message's cost (bench/mail.py --profile).
 """
@@ -20,7 +21,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.charset import Charset
 from email.generator import BytesGenerator
 from email.header import Header
 from email.message import Message
@@ -30,7 +30,7 @@ from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import css_inline
 import jinja2
@@ -44,7 +44,11 @@ from server.mail.links import MailLinks
 TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
 # How long a sign-in code works (server/signin/codes.py asks the same).
 CODE_LIFETIME = timedelta(minutes=10)
-UTF8 = Charset("utf-8")
+# The note of the vCard "Save contact" gives (server/swaps/routes.py), which "You met" attaches.
+VCARD_NOTE = "Added from Reachout."
+# RFC 2047, section 2: an encoded word is at most 75 characters. Header's own limit is of the
+# line, and lets a word on a continuation line reach 76: one less keeps every word within.
+ENCODED_LINE = 75
 # The kinds a list's headers suit: mail that comes again and again, unasked (RFC 2919), which a
 # reader's filters sort by ``List-Id``. Not a code or a confirmation, asked for each time.
 LIST_KINDS = frozenset({"reminder", "digest", "summary", "met"})
@@ -133,22 +137,40 @@ def _written_as_is(text: str) -> bool:
     return text.isascii() and "=?" not in text
 
 
-def address_header(name: str, address: str) -> str:
-    """``Name <address>``, the name encoded when it needs to be; Unsendable for an address
-    the header could not carry as one address."""
+def encoded_words(text: str, header: str) -> str:
+    """``text`` encoded whole (RFC 2047) for the header named ``header``, in as many encoded
+    words as it needs, one a line: a long name in one word breaks the 75 characters a word
+    may have, and a client may then show it raw. A reader joins the words again, ignoring the
+    white space between them (section 6.2)."""
+    return Header(text, "utf-8", maxlinelen=ENCODED_LINE, header_name=header).encode()
+
+
+def address_header(header: str, name: str, address: str) -> str:
+    """``Name <address>`` for the header named ``header``, the name encoded when it needs to
+    be; Unsendable for an address the header could not carry as one address."""
     line, address = one_line(name), sendable_address(address)
     if line and not _written_as_is(line):
-        # formataddr encodes only a name that is not ASCII: this one is encoded whole, so
-        # that what looks like an encoded word shows as typed.
-        return f"{UTF8.header_encode(line)} <{address}>"
+        # formataddr encodes only a name that is not ASCII, in one word however long: this
+        # one is encoded whole, so that what looks like an encoded word shows as typed.
+        return f"{encoded_words(line, header)} <{address}>"
     return formataddr((line, address), charset="utf-8")
 
 
-def header_text(text: str) -> str:
+def header_text(header: str, text: str) -> str:
     """A free-text header (the subject): as it is when it reads the same written as is,
     else encoded (RFC 2047)."""
     line = one_line(text)
-    return line if _written_as_is(line) else Header(line, "utf-8").encode()
+    return line if _written_as_is(line) else encoded_words(line, header)
+
+
+def attachment_disposition(filename: str) -> str:
+    """``Content-Disposition`` of an attachment named ``filename``: the name in UTF-8
+    (``filename*``, RFC 2231) when it is not ASCII, after an ASCII ``filename`` for a client
+    that reads only that one, as "Save contact"'s download (``vcard.response``)."""
+    if filename.isascii():
+        return f'attachment; filename="{filename}"'
+    ascii_name = vcard.ascii_filename(filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def text_part(text: str, subtype: str) -> MIMENonMultipart:
@@ -257,8 +279,10 @@ class Composer:
             return "gone"
         return None
 
-    def compose(self, row: Any, now: datetime) -> Message:
-        context, unsubscribe, reply_to, attachment = getattr(self, f"_{row['kind']}")(row, now)
+    def compose(self, row: Any, now: datetime, photo_jpeg: bytes | None = None) -> Message:
+        """The message for ``row``; ``photo_jpeg``, of the card "You met" attaches (the
+        worker loads it: ``about_photo_key``), goes into its vCard."""
+        context, unsubscribe, reply_to, attached = getattr(self, f"_{row['kind']}")(row, now)
         kind = row["kind"]
         url = self.links.unsubscribe(row["to_address"]) if unsubscribe else None
         context["unsubscribe_url"] = url
@@ -266,24 +290,25 @@ class Composer:
         body.attach(text_part(self._env.get_template(f"{kind}.txt").render(context), "plain"))
         body.attach(text_part(self._env.get_template(f"{kind}.html").render(context), "html"))
         message: Message = body
-        if attachment is not None:
-            filename, vcard_text = attachment
+        if attached is not None:
+            # The vCard "Save contact" gives: its note, and the photo when the card has one.
+            vcard_text = vcard.build(attached, note=VCARD_NOTE, photo_jpeg=photo_jpeg)
             message = MIMEMultipart("mixed", boundary=boundary(), policy=POLICY)
             message.attach(body)
             card = text_part(vcard_text, "vcard")
-            card.add_header("Content-Disposition", "attachment", filename=filename)
+            card["Content-Disposition"] = attachment_disposition(vcard.filename(attached["name"]))
             message.attach(card)
         message["From"] = self._from
         # A sign-in code goes to an address, not a person: several cards may carry it, and
         # the code does not know yet whose it is ("Which card is yours?").
         name = "" if kind == "code" else row["recipient_name"]
-        message["To"] = address_header(name, row["to_address"])
+        message["To"] = address_header("To", name, row["to_address"])
         if reply_to is not None:
             # The person met, whose card may hold an address from before the check on
             # letters before the @: the message goes without a Reply-To rather than not at all.
             with contextlib.suppress(Unsendable):
-                message["Reply-To"] = address_header(*reply_to)
-        message["Subject"] = header_text(context["subject"])
+                message["Reply-To"] = address_header("Reply-To", *reply_to)
+        message["Subject"] = header_text("Subject", context["subject"])
         message["Date"] = format_datetime(now)
         # The same on every try, so a copy sent twice is recognisably one message.
         created = int(row["created_at"].timestamp())
@@ -299,7 +324,7 @@ class Composer:
         return message
 
     # Each kind: the template's context, whether it can be unsubscribed from, a Reply-To,
-    # and an attachment.
+    # and the card to attach as a vCard.
     def _met(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
         card = {name: row[f"about_{name}"] or "" for name in fields.FIELD_NAMES}
         contact = {**card, "met_at": row["created_at"]}
@@ -313,8 +338,7 @@ class Composer:
             "confirm_url": self.links.confirm(row["id"]),
         }
         reply_to = (card["name"], card["email"]) if card["email"] else None
-        attachment = (vcard.filename(card["name"]), vcard.build(card))
-        return context, True, reply_to, attachment
+        return context, True, reply_to, card
 
     def _reminder(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
         contact = {
@@ -408,7 +432,8 @@ class Composer:
         """A code that proves to one of its sessions that the account is its owner's, for
         ``to_do`` (its subject says what)."""
         context = {
-            "subject": f"Your code to {to_do}: {row['code']}",
+            # The code first, as the sign-in code's: a phone's notification shows the start.
+            "subject": f"{row['code']} is your code to {to_do}",
             "code": _code_groups(row["code"]),
             "works_for": _works_for(row, now),
             "settings_url": self.links.page(row["account_id"], "settings"),

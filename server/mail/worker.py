@@ -110,9 +110,14 @@ class MailWorker:
         if why is not None:
             await sql.run(pool, "mail.mark_skipped", id=row["id"])
             return False
+        # "You met" attaches the vCard "Save contact" gives, photo included: loaded only for
+        # a card that has one, as that download loads it (the claim carries only its key).
+        photo = None
+        if row["kind"] == "met" and row["about_photo_key"]:
+            photo = await sql.run(pool, "photos.get", key=row["about_photo_key"])
         try:
             recipient = sendable_address(row["to_address"])
-            message = self.composer.compose(row, datetime.now(UTC))
+            message = self.composer.compose(row, datetime.now(UTC), photo)
         except Unsendable as error:
             await sql.run(pool, "mail.mark_failed", id=row["id"], status=None, error=str(error))
             return False

@@ -106,6 +106,8 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        about.linkedin AS about_linkedin, about.website AS about_website,
        about.other_link AS about_other_link, about.looking_for AS about_looking_for,
        about.can_help_with AS about_can_help_with,
+       -- Its photo, for the vCard attached ("Save contact"'s); the worker loads the JPEG.
+       about.photo_key AS about_photo_key,
        (SELECT e.name FROM contacts x JOIN events e ON e.id = x.event_id
         WHERE x.owner_id = l.about_id AND x.contact_id = l.account_id) AS about_event_name,
        f.status AS followup_status, f.round AS followup_round, f.contact_id,
@@ -221,7 +223,10 @@ WHERE address = :address
 RETURNING address
 
 -- name: unsubscribe$
--- No more mail to :address (idempotent: the first moment is kept). Queued mail is skipped.
+-- No more mail to :address (idempotent: the first moment is kept). Queued mail is skipped,
+-- but for what someone is waiting for, as the unsubscribe page says: a code (to sign in,
+-- delete, merge, prove) and a confirmation asked for in Settings still go (Composer.stale
+-- sends them to an unsubscribed address too).
 -- An address whose row went since (its card deleted, then retention) gets one back, bare:
 -- an unsubscribed row is kept as a suppression (delete_account() and retention.sql keep it),
 -- so whoever leaves the address on a card later mails nothing to it.
@@ -232,6 +237,7 @@ WITH said AS (
 ), skipped AS (
     UPDATE emails SET status = 'skipped'
     WHERE to_address = (SELECT address FROM said) AND status = 'queued'
+      AND kind NOT IN ('code', 'delete_code', 'merge_code', 'prove_code', 'confirm')
 )
 SELECT address FROM said
 

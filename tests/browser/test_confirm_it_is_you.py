@@ -17,7 +17,7 @@ from tests.browser.test_sign_in import open_settings
 from tests.browser.ui import DANA, make_card_from_home
 from tests.mailing import confirm_addresses
 
-PROVE_SUBJECT = re.compile(r"^Your code to confirm it's you: (\d{8})$")
+PROVE_SUBJECT = re.compile(r"^(\d{8}) is your code to confirm it's you$")
 
 
 async def test_dana_confirms_it_is_her_then_adds_a_passkey(

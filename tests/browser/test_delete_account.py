@@ -20,7 +20,7 @@ from tests.browser.test_sign_in import SESSION_COOKIE, open_settings
 from tests.browser.ui import DANA, MIA, contact_links, leave_details, make_card_from_home, scan_qr
 from tests.mailing import link_in
 
-DELETE_SUBJECT = re.compile(r"^Your code to delete your Reachout account: (\d{8})$")
+DELETE_SUBJECT = re.compile(r"^(\d{8}) is your code to delete your Reachout account$")
 FITS_THE_SCREEN = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 

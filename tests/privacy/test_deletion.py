@@ -26,7 +26,7 @@ from tests.swaps.test_sync import action, replay, token_of
 from tests.tap.test_routes import code_of
 
 DANA = "dana@example.com"
-DELETE_SUBJECT = re.compile(r"^Your code to delete your Reachout account: (\d{8})$")
+DELETE_SUBJECT = re.compile(r"^(\d{8}) is your code to delete your Reachout account$")
 SIGN_IN_SUBJECT = re.compile(r"^Your Reachout code: (\d{8})$")
 # Columns that may hold an account's id without a foreign key saying so: integers named like
 # one. Together with every foreign key to accounts, the columns the walk looks in.

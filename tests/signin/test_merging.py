@@ -13,7 +13,7 @@ from tests.reminders import subscribe
 from tests.signin.test_guests import signs_in
 from tests.signin.test_moving import show_code
 
-MERGE_SUBJECT = re.compile(r"^Your code to merge your Reachout account: (\d{8})$")
+MERGE_SUBJECT = re.compile(r"^(\d{8}) is your code to merge your Reachout account$")
 
 
 async def proves_with_the_code(phone, mail, app, address: str) -> None:  # type: ignore[no-untyped-def]

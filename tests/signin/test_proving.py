@@ -14,7 +14,7 @@ from tests.signin.test_passkeys import JSON, add_passkey, options
 
 DANA = "dana@example.com"
 THIEF = "thief@example.com"
-PROVE_SUBJECT = re.compile(r"^Your code to confirm it's you: (\d{8})$")
+PROVE_SUBJECT = re.compile(r"^(\d{8}) is your code to confirm it's you$")
 SIGN_IN_SUBJECT = re.compile(r"^Your Reachout code: (\d{8})$")
 
 
