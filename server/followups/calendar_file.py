@@ -27,6 +27,10 @@ SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 # a calendar that imported them open drops them, and their alarms, once the file is re-added.
 CANCELLED_DAYS = 30
 CANCELLED_LIMIT = 500
+# Follow-ups that went with their contact (they removed or blocked me, deleted their account,
+# or I removed them) come as cancelled entries too, for as long (gone_followups, migration
+# 0061), under this summary: the person is gone, and so is their name.
+GONE_SUMMARY = "Cancelled follow-up"
 
 
 def overdue_start(now: datetime, tz: str) -> datetime:
@@ -71,8 +75,14 @@ def build(
     for item in items:
         # Rows without these (older callers) count as open and changed as the file is made.
         changed_at = item.get("updated_at") or now
-        if item.get("status", "open") != "open":
-            calendar.add_component(_cancelled(item, now=now, changed_at=changed_at, tz=tz))
+        status = item.get("status", "open")
+        if status != "open":
+            summary = (
+                GONE_SUMMARY if status == "gone" else wording.reminder(item, item["due_at"], tz)[0]
+            )
+            calendar.add_component(
+                _cancelled(item, now=now, changed_at=changed_at, summary=summary)
+            )
             continue
         # Due by the time it is imported: later, so the alarm rings; else when it falls due.
         starts_now = item["due_at"] < now + IMPORT_LEAD
@@ -103,9 +113,12 @@ def _uid(item: Mapping[str, Any]) -> str:
     return f"followup-{item['id']}@reachout"
 
 
-def _cancelled(item: Mapping[str, Any], *, now: datetime, changed_at: datetime, tz: str) -> Event:
-    """A follow-up done or turned off: cancelled, with the SEQUENCE of that change, so a
-    calendar that imported it open drops it (or shows it struck out) and its alarm is gone."""
+def _cancelled(
+    item: Mapping[str, Any], *, now: datetime, changed_at: datetime, summary: str
+) -> Event:
+    """A follow-up done, turned off or gone with its contact: cancelled, with the SEQUENCE of
+    that change, so a calendar that imported it open drops it (or shows it struck out) and its
+    alarm is gone."""
     event = Event()
     event.add("uid", _uid(item))
     event.add("dtstamp", now)
@@ -114,5 +127,5 @@ def _cancelled(item: Mapping[str, Any], *, now: datetime, changed_at: datetime, 
     event.add("transp", "TRANSPARENT")
     event.add("dtstart", item["due_at"])
     event.add("duration", timedelta(minutes=15))
-    event.add("summary", wording.reminder(item, item["due_at"], tz)[0])
+    event.add("summary", summary)
     return event

@@ -23,6 +23,7 @@ from server.config import Settings
 from server.contacts.contacts import UNDO_SECONDS
 from server.db import away
 from server.db.queries import Queries
+from server.followups.calendar_file import CANCELLED_DAYS
 
 log = logging.getLogger("reachout.worker")
 
@@ -119,6 +120,14 @@ RULES = (
         "deleted as soon as you change your card, and otherwise when the link stops working",
         None,
         ("retention.card_pages",),
+    ),
+    Rule(
+        "Follow-ups of a contact who went (you or they removed the other, they blocked you or"
+        " deleted their account): only which entry it was in your calendar file and when it was"
+        " due, no name, so that the file cancels it in a calendar that imported it",
+        f"deleted after {CANCELLED_DAYS} days, when the calendar file stops cancelling it",
+        None,
+        ("retention.gone_followups",),
     ),
     Rule(
         "Bumps: when a phone bumped another, and how hard",

@@ -108,8 +108,14 @@ RETURNING f.id
 -- :cancelled_limit latest), for the file to cancel in a calendar that imported them open.
 -- updated_at moves on every change of status or due_at (done, off, undo, snooze, a zone
 -- move): the file's SEQUENCE is made from it.
-SELECT f.id, f.due_at, f.contact_id, f.status, f.updated_at, c.name, ct.promised,
-       ct.they_asked, ct.met_at, e.name AS met_event_name
+-- Then, as status 'gone', those that went with their contact in the last :cancelled_days
+-- (gone_followups, migration 0061; the :cancelled_limit latest): no name, only the UID's id
+-- and when it was due, to cancel too. One an Undo put back (the same id) is the live row's:
+-- left out here, and its updated_at a second past when it went, so it comes back open with a
+-- SEQUENCE above the cancellation's in a file made meanwhile.
+SELECT f.id, f.due_at, f.contact_id, f.status,
+       greatest(f.updated_at, g.gone_at + interval '1 second') AS updated_at, c.name,
+       ct.promised, ct.they_asked, ct.met_at, e.name AS met_event_name
 FROM (
     (SELECT f.id, f.due_at, f.contact_id, f.status, f.updated_at FROM followups f
      WHERE f.owner_id = :owner_id AND f.status = 'open' AND f.due_at <= now()
@@ -130,7 +136,17 @@ FROM (
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN cards c ON c.account_id = ct.contact_id
 LEFT JOIN events e ON e.id = ct.event_id
-ORDER BY f.due_at, f.id
+LEFT JOIN gone_followups g ON g.followup_id = f.id
+UNION ALL
+(SELECT g.followup_id, g.due_at, NULL::bigint, 'gone', g.gone_at, NULL::text, NULL::text,
+        NULL::text, NULL::timestamptz, NULL::text
+ FROM gone_followups g
+ WHERE g.owner_id = :owner_id
+   AND g.gone_at > now() - make_interval(days => :cancelled_days)
+   AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.id = g.followup_id)
+ ORDER BY g.gone_at DESC, g.followup_id DESC
+ LIMIT :cancelled_limit)
+ORDER BY due_at, id
 
 -- name: for_mail_link^
 -- The follow-up a "Done" or "Snooze a week" link in an email names, with who it is about.

@@ -227,3 +227,16 @@ WITH gone AS (
     RETURNING 1
 )
 SELECT count(*) FROM gone
+
+-- name: gone_followups$
+-- Which follow-ups went with their contact (a number, its owner and when it was due: no name),
+-- kept so that the calendar file cancels them: once it no longer does, 30 days after
+-- (calendar_file.CANCELLED_DAYS; :keep is none).
+WITH gone AS (
+    DELETE FROM gone_followups WHERE followup_id IN (
+        SELECT followup_id FROM gone_followups
+        WHERE gone_at < now() - interval '30 days' - :keep::interval
+        LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+)
+SELECT count(*) FROM gone

@@ -265,6 +265,22 @@ async def contact_removals(pool: asyncpg.Pool, when: datetime) -> Probe:
     return "SELECT count(*) FROM contact_removals WHERE id = $1", row
 
 
+async def gone_followups(pool: asyncpg.Pool, when: datetime) -> Probe:
+    """A follow-up gone with its contact, that the calendar file stops cancelling at ``when``."""
+    followup_id = await followup(pool)
+    await pool.execute(
+        "DELETE FROM contacts WHERE id = (SELECT contact_id FROM followups WHERE id = $1)",
+        followup_id,
+    )
+    await pool.execute(
+        "UPDATE gone_followups SET gone_at = $1::timestamptz - interval '30 days'"
+        " WHERE followup_id = $2",
+        when,
+        followup_id,
+    )
+    return "SELECT count(*) FROM gone_followups WHERE followup_id = $1", followup_id
+
+
 async def events_left_behind(pool: asyncpg.Pool, when: datetime) -> Probe:
     """An event whose organizer deleted their account, nobody there any more, that only a
     removal whose Undo runs out at ``when`` says two people met at."""
@@ -310,6 +326,7 @@ SEEDS: dict[str, Seed] = {
         email_addresses,
         answered_requests,
         contact_removals,
+        gone_followups,
         events_left_behind,
         unclaimed_guests,
     )
