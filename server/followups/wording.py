@@ -259,11 +259,22 @@ def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
-def message(my_name: str, contact: Mapping[str, Any], now: datetime, tz: str) -> str:
-    """The short message "Reach out" starts with, worded from what we know."""
+def message(
+    my_name: str, contact: Mapping[str, Any], now: datetime, tz: str, *, read_later: bool = False
+) -> str:
+    """The short message "Reach out" starts with, worded from what we know. ``read_later``
+    for one an email carries, read hours or days after ``now``: no "today" or "yesterday",
+    which would be wrong by then, but where we met when the contact has it
+    (``met_event_name``)."""
     lines = [f"Hi {first_name(contact['name'])},", ""]
-    met = day_phrase(contact["met_at"], now, tz)
-    opening = f"Great to meet you {met}!" if met in ("today", "yesterday") else "Great to meet you!"
+    if read_later:
+        event = contact.get("met_event_name")
+        opening = f"Great to meet you at {event}!" if event else "Great to meet you!"
+    else:
+        met = day_phrase(contact["met_at"], now, tz)
+        opening = (
+            f"Great to meet you {met}!" if met in ("today", "yesterday") else "Great to meet you!"
+        )
     if contact.get("looking_for"):
         opening += f" You mentioned you are looking for {contact['looking_for'].rstrip('.')}."
     lines.append(opening)

@@ -132,9 +132,10 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             "title": clipped(title, 120),
             "body": body,
             "tag": f"digest-{event_id}",
-            # Nobody met there: the people who were, to find whom they missed.
+            # Follow-ups waiting: the event's follow-ups. Nobody met there, or all followed
+            # up (the event's follow-ups would be empty): the people who were there.
             "url": paths.event_followups(event_id, attendee)
-            if row["digest_met"]
+            if row["digest_met"] and row["digest_waiting"]
             else paths.event_people(event_id, attendee),
             "delivery": row["id"],
         }

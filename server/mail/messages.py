@@ -327,14 +327,17 @@ class Composer:
     # and the card to attach as a vCard.
     def _met(self, row: Any, now: datetime) -> tuple[dict[str, Any], bool, Any, Any]:
         card = {name: row[f"about_{name}"] or "" for name in fields.FIELD_NAMES}
-        contact = {**card, "met_at": row["created_at"]}
-        words = wording.message(row["recipient_name"], contact, now, row["time_zone"])
+        contact = {**card, "met_at": row["created_at"], "met_event_name": row["about_event_name"]}
+        words = wording.message(
+            row["recipient_name"], contact, now, row["time_zone"], read_later=True
+        )
         context = {
             "subject": f"You met {card['name']}",
             "first_name": wording.first_name(row["recipient_name"]) or "there",
             "card": card,
             "event_name": row["about_event_name"],
             "reach_out": _reach_out(contact, words),
+            "words": words,
             "confirm_url": self.links.confirm(row["id"]),
         }
         reply_to = (card["name"], card["email"]) if card["email"] else None
@@ -353,7 +356,9 @@ class Composer:
             "met_event_name": row["met_event_name"],
         }
         title, body = wording.reminder(contact, now, row["time_zone"])
-        words = wording.message(row["recipient_name"], contact, now, row["time_zone"])
+        words = wording.message(
+            row["recipient_name"], contact, now, row["time_zone"], read_later=True
+        )
         followup, round_ = row["followup_id"], row["round"]
         context = {
             "subject": title,
@@ -361,6 +366,7 @@ class Composer:
             "body": body,
             "name": row["contact_name"],
             "reach_out": _reach_out(contact, words),
+            "words": words,
             "done_url": self.links.followup(followup, round_, "done"),
             "snooze_url": self.links.followup(followup, round_, "snooze"),
             "contact_url": self.links.page(
@@ -376,12 +382,14 @@ class Composer:
             row["digest_met"], row["digest_waiting"], row["digest_event_name"], self.roster_days
         )
         event_id = row["digest_event_id"]
-        if row["digest_met"]:
+        if row["digest_met"] and row["digest_waiting"]:
             button = (
                 "See who to follow up",
                 self.links.page(row["account_id"], "followups", {"event": event_id}),
             )
-        else:  # nobody met there: the people who were, to find whom they missed
+        else:
+            # Nobody met there: the people who were, to find whom they missed. All followed
+            # up: the same list, open for a while yet (the event's follow-ups are empty).
             button = (
                 "See who was there",
                 self.links.page(row["account_id"], "event_people", event_id=event_id),
@@ -467,6 +475,9 @@ def _code_groups(code: str) -> str:
 
 
 def _reach_out(contact: dict[str, Any], words: str) -> list[dict[str, str]]:
+    """The reach-out buttons: each one's label, its link (the mail or SMS app with ``words``,
+    or LinkedIn), and what the plain-text part shows instead (``shown``): the address or
+    number, as the link with the message in it is hundreds of percent-encoded characters."""
     first = wording.first_name(contact["name"])
     # "Message … on LinkedIn", not "LinkedIn": the card above has a "LinkedIn:" line already.
     labels = {
@@ -478,5 +489,10 @@ def _reach_out(contact: dict[str, Any], words: str) -> list[dict[str, str]]:
     for channel, label in labels.items():
         url = wording.reach_out_url(channel, contact, words)
         if url is not None:
-            found.append({"label": label, "url": url})
+            shown = {
+                "email": contact["email"],
+                "sms": fields.display_phone(contact["phone"] or ""),
+                "linkedin": url,
+            }[channel]
+            found.append({"label": label, "url": url, "shown": shown})
     return found
