@@ -294,7 +294,11 @@ async def event_close(request: Request) -> Response:
     await request.app.state.sql.run(
         request.app.state.pool, "events.close", id=event["id"], organizer_id=event["organizer_id"]
     )
-    return RedirectResponse(url_path(request, "event", event_id=event["id"]), status_code=303)
+    # Said, as Save and "New join code" are: the page looks much as before (its code gone).
+    return RedirectResponse(
+        with_notice(url_path(request, "event", event_id=event["id"]), "event_closed"),
+        status_code=303,
+    )
 
 
 @signed_in(status_code=404, message="That event is not one of yours.")

@@ -103,6 +103,9 @@ NOTICES = {
     "join_code_new": Notice(
         "", "New code made: the old poster no longer lets anyone in. Print or show this one."
     ),
+    "event_closed": Notice(
+        "Event closed.", "Nobody new can join, by code or poster; the people here stay."
+    ),
     "attendee_removed": Notice(
         "Removed.", "They are off the list of people and can't join again with the code."
     ),

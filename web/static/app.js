@@ -16,11 +16,7 @@
     document.querySelectorAll("[data-time-zone]").forEach(function (input) {
       if (!input.value) input.value = zone;
     });
-    reveal("[data-copy]", !!(navigator.clipboard && window.isSecureContext), function (button) {
-      navigator.clipboard.writeText(button.dataset.copy).then(function () {
-        button.textContent = "Link copied";
-      });
-    });
+    reveal("[data-copy]", !!(navigator.clipboard && window.isSecureContext), copy);
     attemptKeys(document);
     offlineMark();
     shownOnce();
@@ -38,6 +34,26 @@
     reveal("[data-print]", typeof window.print === "function", function () { window.print(); });
     reveal("[data-share]", typeof navigator.share === "function", function (button) {
       navigator.share({ title: button.dataset.shareTitle, url: button.dataset.share }).catch(function () {});
+    });
+  }
+
+  // "Copy link": said in #flash (a screen reader hears nothing of a button renamed under
+  // it), the button's words back after a while, for the next copy; and said when the
+  // browser refuses, so nobody pastes a link that was never copied.
+  var COPIED_FOR_MS = 4000;
+  function copy(button) {
+    var words = button.dataset.copyWords || (button.dataset.copyWords = button.textContent);
+    clearTimeout(Number(button.dataset.copyTimer));
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      button.textContent = "Link copied";
+      var note = say("Link copied.");
+      button.dataset.copyTimer = String(setTimeout(function () {
+        button.textContent = words;
+        if (note && note.isConnected) note.remove();
+      }, COPIED_FOR_MS));
+    }, function () {
+      button.textContent = words;
+      say("The link could not be copied. Copy it from its box on this page instead.", "notice bad");
     });
   }
 
@@ -359,6 +375,9 @@
     if (!(target instanceof Element) || !target.contains(active)) return;
     var more = active.closest("li.more");
     config.focusWas = {
+      // The control that follows the one tapped, where that one goes with what it did
+      // ("Undo" → "Mark done"): by its id, in what came back.
+      then: active.getAttribute("data-then-focus"),
       tag: active.tagName,
       name: active.getAttribute("name"),
       value: active.getAttribute("value"),
@@ -394,7 +413,8 @@
       var row = was.rowBefore.isConnected ? was.rowBefore.nextElementSibling : null;
       next = row && firstControl(row);
     } else {
-      next = sameControl(was, root) || firstControl(root);
+      var then = was.then ? document.getElementById(was.then) : null;
+      next = (then && root.contains(then) ? then : null) || sameControl(was, root) || firstControl(root);
     }
     if (!next) {
       next = root;
@@ -543,7 +563,7 @@
 
   // A form that takes a while (a photo on the venue's Wi-Fi) says so in #flash, a live region
   // there from the start, and says when it is done: the part it replaces is new to a screen
-  // reader, which reads nothing of it. data-sending, data-sent on the form.
+  // reader, which reads nothing of it. data-sending, data-sent on the form (either alone).
   // One note in #flash at a time ("" clears it); returned, for a mark to find it by.
   function say(text, className) {
     var flash = document.getElementById("flash");
@@ -561,7 +581,7 @@
   // Before the swap, which the part with the form in it may not outlive.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.sending) return;
+    if (!(form instanceof HTMLFormElement) || !(form.dataset.sending || form.dataset.sent)) return;
     var status = event.detail.xhr.status;
     say(status >= 200 && status < 300 && form.dataset.sent ? form.dataset.sent : "");
   });

@@ -97,11 +97,14 @@
     return code ? code.data : null;
   }
 
+  // Into the alert there from the start, empty: a screen reader reads what is put in it
+  // (an element shown with its words already in it is not read).
   function cameraError(text) {
     box.hidden = true;
-    var error = $("[data-camera-error]");
-    error.textContent = text;
-    error.hidden = false;
+    var note = document.createElement("p");
+    note.className = "notice bad";
+    note.textContent = text;
+    $("[data-camera-error]").replaceChildren(note);
   }
 
   function startCamera() {
@@ -116,7 +119,7 @@
       stream = opened;
       video.srcObject = opened;
       box.hidden = false;
-      $("[data-camera-error]").hidden = true;
+      $("[data-camera-error]").replaceChildren();
       return Promise.resolve(video.play()).catch(function () {}).then(nextFrame);
     }).catch(function (error) { cameraError(cameraWords(error && error.name)); });
   }
