@@ -31,6 +31,10 @@ def like_pattern(query: str) -> str | None:
     return f"%{escaped}%"
 
 
+# The same answer for "not yours" and "does not exist": ids reveal nothing.
+NOT_IN_LIST = "That contact is not in your list."
+
+
 async def load_contact(request: Request) -> tuple[int, Any]:
     owner_id = signed_in_account(request)
     contact = await request.app.state.sql.run(
@@ -40,8 +44,7 @@ async def load_contact(request: Request) -> tuple[int, Any]:
         owner_id=owner_id,
     )
     if contact is None:
-        # The same answer for "not yours" and "does not exist": ids reveal nothing.
-        raise HTTPException(404, "That contact is not in your list.")
+        raise HTTPException(404, NOT_IN_LIST)
     # Less than their whole card: they chose "name and headline" for me, or their card asks
     # for details first and they have yet to accept me; only the second is worth waiting for.
     waiting = not contact["whole"] and await awaits_accept(
@@ -107,7 +110,7 @@ UNDO_SECONDS = 10
 async def person_of(request: Request) -> tuple[int, int]:
     """Me and the person of my contact row in the URL, for Remove and Block: from the row, or
     from a Remove that took it a moment ago and may still be undone (``contacts.person_of``).
-    404 when neither, in the words ``load_contact`` uses."""
+    404 when neither, in the words ``load_contact`` uses (``NOT_IN_LIST``)."""
     owner_id = signed_in_account(request)
     other_id: int | None = await request.app.state.sql.run(
         request.app.state.pool,
@@ -116,7 +119,7 @@ async def person_of(request: Request) -> tuple[int, int]:
         owner_id=owner_id,
     )
     if other_id is None:
-        raise HTTPException(404, "That contact is not in your list.")
+        raise HTTPException(404, NOT_IN_LIST)
     return owner_id, other_id
 
 
