@@ -19,8 +19,13 @@ from starlette.staticfiles import StaticFiles
 from server.cards import fields, photos, web_links
 from server.cards import routes as cards_routes
 from server.config import Settings, load_settings
+from server.contacts import block_routes as contacts_block_routes
+from server.contacts import contact_routes as contacts_contact_routes
 from server.contacts import kept_routes as contacts_kept_routes
+from server.contacts import note_routes as contacts_note_routes
+from server.contacts import remove_routes as contacts_remove_routes
 from server.contacts import routes as contacts_routes
+from server.contacts import sharing_routes as contacts_sharing_routes
 from server.db import away, migrations, queries, time_zones
 from server.db import pool as db_pool
 from server.db.listener import Listener
@@ -70,6 +75,11 @@ ROUTES: list[BaseRoute] = [
     *cards_routes.routes,
     *tap_routes.routes,
     *contacts_routes.routes,
+    *contacts_contact_routes.routes,
+    *contacts_note_routes.routes,
+    *contacts_sharing_routes.routes,
+    *contacts_remove_routes.routes,
+    *contacts_block_routes.routes,
     *contacts_kept_routes.routes,
     *followups_routes.routes,
     *events_routes.routes,
