@@ -30,7 +30,10 @@ from server.db import away, migrations, queries, time_zones
 from server.db import pool as db_pool
 from server.db.listener import Listener
 from server.devmail import routes as devmail_routes
+from server.events import code_routes as events_code_routes
 from server.events import events
+from server.events import form_routes as events_form_routes
+from server.events import join_routes as events_join_routes
 from server.events import routes as events_routes
 from server.export import met
 from server.export import routes as export_routes
@@ -83,6 +86,9 @@ ROUTES: list[BaseRoute] = [
     *contacts_kept_routes.routes,
     *followups_routes.routes,
     *events_routes.routes,
+    *events_form_routes.routes,
+    *events_code_routes.routes,
+    *events_join_routes.routes,
     *roster_routes.routes,
     *settings_routes.routes,
     *settings_confirm_routes.routes,

@@ -78,6 +78,11 @@ class EventForm:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
+    def saved(self) -> dict[str, Any]:
+        """What a valid form saves, by the event's column names: creating or editing one."""
+        kept = {name: self.values[name] for name in ("name", "venue", "description", "time_zone")}
+        return {**kept, "starts_at": self.starts_at, "ends_at": self.ends_at}
+
 
 def validate(
     form: FormData, known_zones: frozenset[str], *, shown_zone: str | None = None
@@ -209,6 +214,11 @@ EDITED = {
     "time_zone": "Time zone",
     "description": "Description",
 }
+
+
+# The prefix of the hidden fields of an event's Edit and of "Get matched here" holding what the
+# event or the card said when the page was shown: sent back, they tell a change made elsewhere.
+WAS = "was_"
 
 
 def shown(event: Any) -> dict[str, str]:

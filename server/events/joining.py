@@ -134,15 +134,34 @@ def _open_to(event: Any) -> Any:
         raise Titled(403, REMOVED, title="You can't join this event")
     if event["closed_at"] is not None:
         raise HTTPException(410, CLOSED)
-    now = datetime.now(UTC)
-    if now < event["starts_at"] - OPENS_BEFORE:
-        opens = (event["starts_at"] - OPENS_BEFORE).astimezone(ZoneInfo(event["time_zone"]))
-        zone = events.zone_said(event["time_zone"], opens)
-        when = f"{opens:%a} {opens.day} {opens:%b} at {opens:%H:%M} ({zone})"
+    when = opens_later(event)
+    if when is not None:
         raise Titled(403, NOT_YET.format(name=event["name"], when=when), title="Not open yet")
-    if now > event["ends_at"] + CLOSES_AFTER:
+    if datetime.now(UTC) > event["ends_at"] + CLOSES_AFTER:
         raise HTTPException(410, OVER)
     return event
+
+
+def opens_later(event: Any) -> str | None:
+    """When ``event`` opens to joining, in its own time zone, if it is not open yet: "Sat 5
+    Dec at 09:00 (Europe/Paris)". One wording for the refusal (``NOT_YET``) and for the
+    organizer's page and poster, which say it lest a link handed out early seem broken.
+    None once it is open."""
+    opens = event["starts_at"] - OPENS_BEFORE
+    if datetime.now(UTC) >= opens:
+        return None
+    local = opens.astimezone(ZoneInfo(event["time_zone"]))
+    zone = events.zone_said(event["time_zone"], local)
+    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} ({zone})"
+
+
+def opens_before_said() -> str:
+    """``OPENS_BEFORE`` in words, as the event's form and page say it: "a day", "2 days",
+    "12 hours" (a whole number of days or hours)."""
+    hours = round(OPENS_BEFORE.total_seconds() / 3600)
+    if hours % 24:
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return "a day" if hours == 24 else f"{hours // 24} days"
 
 
 def joinable(event: Any) -> bool:
