@@ -44,12 +44,13 @@ NOTICES = {
     # A guest typed in on my phone: they have no app, so only an email reaches them. The same
     # words whether it went or not: an address gets one a day until it is confirmed for an
     # account, and 30 after, so "went" or "not" for a second try would tell anyone typing an
-    # address whether it has a Reachout account (queue_met_mail() in sql/logic.sql). So the
-    # usual case, plainly; the exceptions are on Privacy, the same for everyone.
+    # address whether it has a Reachout account (queue_met_mail() in sql/logic.sql). So what
+    # we do, with its condition, and no promise a limit may break; the exceptions are on
+    # Privacy, the same for everyone.
     "guest_emailing": Notice(
         "Saved!",
-        "{name} is in your contacts. We're emailing them your card: reach out to them"
-        " yourself too.",
+        "{name} is in your contacts. We'll email them your card if their address can have"
+        " one from us today: reach out to them yourself too.",
     ),
     "guest_saved": Notice(
         "Saved!",

@@ -28,11 +28,11 @@ async def test_the_welcome_page_says_the_same_of_a_confirmed_address_and_another
     confirmed = [await said_of_email(new_phone, link, "Vic@example.com") for _ in range(2)]
     unknown = [await said_of_email(new_phone, link, "Mia@example.com") for _ in range(2)]
     assert confirmed == unknown == [confirmed[0]] * 2
-    assert confirmed[0].startswith("We're emailing Dana Lee's card to <address>")
-    # The usual case, plainly, the same for both (the exceptions are on Privacy).
+    # What we do, with its condition, the same for both (the exceptions are on Privacy).
     assert confirmed[0] == (
-        "We're emailing Dana Lee's card to <address>, with a link to be reminded tomorrow to"
-        " follow up. Keep it here too, or save it to your phone."
+        "Keep Dana Lee's card here, or save it to your phone. We'll also email it to <address>,"
+        " with a link to be reminded tomorrow to follow up, if that address can have one from"
+        " us today."
     )
     # The rule itself: one to each, as one card emails an address at most once a day (another
     # card may email the confirmed one again: tests/mail/test_met_once_a_day_per_card.py).

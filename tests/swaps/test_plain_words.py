@@ -23,7 +23,7 @@ async def test_the_welcome_page_says_it_plainly_and_links_the_rest(new_phone):
     [said] = [p.get_text(" ", strip=True) for p in page.select("main p") if "mia@" in p.text]
     assert said == (
         "We'll email Dana Lee's card to mia@example.com once they accept, with a link to be"
-        " reminded to follow up."
+        " reminded to follow up, if that address can have one from us today."
     )
     assert "unless" not in text_of(welcome)
     privacy = page.find("a", string="Privacy", href=visitor.url("privacy") + "#met-mail")

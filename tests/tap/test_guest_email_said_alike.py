@@ -45,8 +45,11 @@ async def test_a_confirmed_address_and_another_are_told_alike(new_phone, pool):
     )
     stopped = await typed(prober, unsubscribed)
     assert confirmed == unknown == [stopped] * 2
-    # The usual case, plainly, alike either way: the exceptions are on Privacy.
-    assert "We're emailing them your card: reach out to them yourself too." in stopped[1]
+    # What we do, with its condition, alike either way: the exceptions are on Privacy.
+    assert (
+        "We'll email them your card if their address can have one from us today: reach out to"
+        " them yourself too." in stopped[1]
+    )
     # Meanwhile the mail rule: one to each, as one card emails an address at most once a day
     # (another card may email the confirmed one again: tests/mail/test_met_once_a_day_per_card.py).
     sent = await pool.fetch(
