@@ -73,10 +73,11 @@ async def load_followup(request: Request, contact: Any) -> Any:
 
 
 async def unreached_fix(request: Request, followup: Any) -> str | None:
-    """What would let the reminder of an open ``followup`` reach me, when none can yet
-    (``wording.unreached_fix``, the words Follow-ups uses); None when one can, or when it is
-    not open (nothing is promised). The contact page and its #followup fragment both say it."""
-    if followup is None or followup["status"] != "open":
+    """What would let a reminder of ``followup`` reach me, when none can yet
+    (``wording.unreached_fix``, the words Follow-ups uses); None when one can, or when there
+    is no follow-up. The contact page and its #followup fragment both say it of an open one;
+    of one done or off, its "Remind me tomorrow" becomes "Follow up tomorrow"."""
+    if followup is None:
         return None
     reach = await request.app.state.sql.run(
         request.app.state.pool, "followups.reminders_reach", account_id=signed_in_account(request)

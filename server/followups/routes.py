@@ -119,6 +119,7 @@ async def _followup_fragment(
     error: str | None = None,
     snooze_date: str = "",
     undo: str | None = None,
+    undone: bool = False,
     open_url: str | None = None,
 ) -> Response:
     followup = await load_followup(request, contact)
@@ -134,6 +135,7 @@ async def _followup_fragment(
             "followup_error": error,
             "snooze_date": snooze_date,
             "undo": undo,
+            "undone": undone,
         },
         status_code=status_code,
     )
@@ -155,7 +157,7 @@ async def followup_change(request: Request) -> Response:
     followup = await load_followup(request, contact)
     if followup is None:
         raise HTTPException(404, "That contact has no follow-up.")
-    error, undo = None, None
+    error, undo, undone = None, None, False
     if action == "done":
         # A page shown before the follow-up was turned off elsewhere: it stays off, and no
         # "Undo" is offered that would reopen it (mark_done changes an open one only; so
@@ -166,7 +168,7 @@ async def followup_change(request: Request) -> Response:
         if await sql.run(pool, "followups.turn_off", id=followup["id"], owner_id=owner_id):
             undo = "off"
     elif action == "undo":
-        await sql.run(pool, "followups.reopen", id=followup["id"], owner_id=owner_id)
+        undone = bool(await sql.run(pool, "followups.reopen", id=followup["id"], owner_id=owner_id))
     else:
         error = await _snooze(request, form, followup["id"], owner_id)
     if htmx(request):
@@ -178,6 +180,7 @@ async def followup_change(request: Request) -> Response:
             error=error,
             snooze_date=text(form, "date") if error else "",
             undo=undo,
+            undone=undone,
         )
     if error:
         raise HTTPException(422, error)

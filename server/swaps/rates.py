@@ -114,8 +114,9 @@ GUESTS_PER_ADDRESS = Rule(
 # needs twice the accounts (and the requests making them) for what the per-account limit let
 # through, and GUESTS_PER_ADDRESS bounds it whatever the accounts. Only
 # guests with an email count (nothing is sent to the others), and past it the guest is not
-# saved rather than saved unmailed: the Tap screen says "We're emailing them your card" to
-# every guest with an email, so what it says stays true. Confirming an address lifts it.
+# saved rather than saved unmailed: the Tap screen says "We'll email them your card" to
+# every guest with an email, so what it says stays as true as it can. Confirming an address
+# lifts it.
 GUESTS_EMAILED_BY_NEW_ACCOUNT = Rule(
     "new-account-guests-emailed",
     10,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 
+from tests.mailing import confirm_addresses
 from tests.phone import soup, text_of, words
 from tests.reminders import swapped, zone_where_it_is
 
@@ -28,6 +29,7 @@ def zone_in_the_small_hours() -> str:
 async def test_remind_me_tomorrow_says_the_morning_it_chose(new_phone, pool, night):
     zone = zone_in_the_small_hours() if night else zone_where_it_is(day=True)
     dana, _ = await swapped(new_phone)
+    await confirm_addresses(pool, "dana@example.com")  # a reminder can reach her
     await pool.execute("UPDATE accounts SET time_zone = $1", zone)
     contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
     change = dana.url("followup_change", contact_id=contact_id)

@@ -157,6 +157,7 @@ async def test_a_follow_up_done_after_its_reminder_can_be_reminded_again(new_pho
     """Reminded, then marked done (from the email, say): later, on the contact's page, the one
     button asks for a new reminder, tomorrow morning, in a new round the worker sends."""
     dana, _ = await swapped(new_phone)
+    await confirm_addresses(pool, "dana@example.com")  # reminded by email
     await make_due(pool)
     await pool.execute("UPDATE followups SET queued_round = round, status = 'done'")
     page = soup(await dana.get(dana.url("contact", contact_id=await dana_contact(pool))))
@@ -303,6 +304,7 @@ async def test_give_and_get_is_saved_and_bounded(new_phone, pool):
 async def test_the_snooze_buttons_are_one_group_named_remind_me_again(new_phone, pool):
     """Read one by one, "Tomorrow" alone says nothing: the buttons are a group, named."""
     dana, _ = await swapped(new_phone)
+    await confirm_addresses(pool, "dana@example.com")  # a reminder can reach her
     page = soup(await dana.get(dana.url("contact", contact_id=await dana_contact(pool))))
     group = page.select_one("#followup [role=group]")
     label = page.find(id=group["aria-labelledby"])
