@@ -1019,12 +1019,13 @@ $$;
 
 -- Two accounts, one person: everything of `source` becomes `target`'s, then `source` goes;
 -- its card's QR codes, links and NFC tags open `target`'s card (merged_accounts).
--- Contacts, follow-ups (and reminders of them still to go), notes, events, blocks, requests
--- to connect (answered or waiting), removals still to take back, confirmed addresses and
--- passkeys move over; its sessions end. Two connections with the same person become one: the
--- earlier meeting is kept, both notes (and promises) are kept, and an open follow-up wins
--- over a closed one. Connections between the two accounts, blocks, requests and removals
--- between them, vanish. Run in a transaction, after lock_merge(source, target).
+-- Contacts, follow-ups (and reminders of them still to go, and the cancellations its calendar
+-- file still sends), notes, events, blocks, requests to connect (answered or waiting),
+-- removals still to take back, confirmed addresses and passkeys move over; its sessions end.
+-- Two connections with the same person become one: the earlier meeting is kept, both notes
+-- (and promises) are kept, and an open follow-up wins over a closed one. Connections between
+-- the two accounts, blocks, requests and removals between them, vanish. Run in a
+-- transaction, after lock_merge(source, target).
 CREATE OR REPLACE FUNCTION merge_accounts(source bigint, target bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1121,6 +1122,11 @@ BEGIN
                       WHERE e.account_id = source AND e.kind = 'summary'
                         AND e.status IN ('sent', 'sending') AND e.counted_at >= f.due_at);
     UPDATE followups SET owner_id = target WHERE owner_id = source;
+    -- Its follow-ups that went with their contact (migration 0061), those the merge took
+    -- above too (two rows for one person made one, one between the two): target's calendar
+    -- file cancels them, as the file of the card merged in would have. Left source's, they
+    -- would go with it, and a calendar that imported them would keep them, alarms and all.
+    UPDATE gone_followups SET owner_id = target WHERE owner_id = source;
 
     -- A digest of source's still waiting to go (for the morning, a retry) goes with source
     -- and its devices, and the row would stay marked as queued: queued again instead, by the

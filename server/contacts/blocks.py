@@ -14,13 +14,22 @@ from server.db.queries import Queries
 
 async def block(
     conn: asyncpg.Pool | Connection, sql: Queries, blocker_id: int, blocked_id: int
-) -> None:
+) -> bool:
     """Block, and end what is between the two: their connection both ways (no undo), their
     follow-ups and what was queued for them, requests either way. A swap or an Undo between
-    the two at the same moment waits for it, and then finds the block."""
+    the two at the same moment waits for it, and then finds the block.
+
+    False, with nothing done, when either account was deleted a moment ago (after the page
+    with the Block button was shown): its deletion took everything between the two, and
+    nobody is left to block, so it is done, not a foreign-key error (a 500)."""
     async with transaction(conn) as held:
         await sql.run(held, "contacts.lock_pair", account_id=blocker_id, other_id=blocked_id)
+        if not await sql.run(
+            held, "blocks.hold_both", blocker_id=blocker_id, blocked_id=blocked_id
+        ):
+            return False
         await sql.run(held, "blocks.block", blocker_id=blocker_id, blocked_id=blocked_id)
+    return True
 
 
 async def unblock(

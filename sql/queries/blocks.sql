@@ -28,6 +28,21 @@ WITH blocked AS (
 UPDATE connect_requests SET status = 'declined', decided_at = now()
 WHERE from_id = :blocked_id AND to_id = :blocker_id AND status = 'pending'
 
+-- name: hold_both$
+-- Whether :blocker_id and :blocked_id both still have an account, holding both until the
+-- transaction ends (KEY SHARE, as the foreign keys of `block` check them): a deletion of either
+-- starting now waits for the block, then takes it with the account. Run before `block`, in a
+-- statement of its own, so that both rows are held before anything `block` deletes: held only
+-- by its foreign key check, at its end, a deletion under way (holding the account, waiting for
+-- a contact row the block deleted) and the block would wait for each other. False when either
+-- was deleted a moment ago (its deletion, under way, is waited for): the insert would break
+-- the foreign key, and there is nobody left to keep apart.
+SELECT count(*) = 2 FROM (
+    SELECT 1 FROM accounts WHERE id IN (:blocker_id::bigint, :blocked_id::bigint)
+    ORDER BY id
+    FOR KEY SHARE
+) held
+
 -- name: made$
 -- Whether :blocker_id blocked :blocked_id already.
 SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = :blocker_id AND blocked_id = :blocked_id)

@@ -22,7 +22,9 @@ WHERE id = :id AND remover_id = :owner_id
 -- and there is no row to find (blocking deleted it), so this returns NULL.
 -- A request to connect waiting between the two is answered by the swap (accepted): left
 -- waiting, Requests hid it only while its asker kept the other in their contacts, so after a
--- Remove it came back, and its Accept connected them again.
+-- Remove it came back, and its Accept connected them again. So is one declined (not
+-- withdrawn): declining is silent, and to its asker it read as waiting again after a Remove,
+-- in "Sent by you" and on the roster.
 WITH made AS (
     INSERT INTO contacts (owner_id, contact_id, event_id, met_at, sharing)
     SELECT pair.owner_id, pair.contact_id,
@@ -51,11 +53,11 @@ WITH made AS (
            followup_due(a.followup_timing, a.time_zone, made.met_at)
     FROM made JOIN accounts a ON a.id = made.owner_id
 ), settled AS (
-    -- By connect_requests_one_pending (at most one waits per pair).
+    -- By connect_requests_open_pair (migration 0062): the pair's few rows, in one probe.
     UPDATE connect_requests SET status = 'accepted', decided_at = now()
     WHERE least(from_id, to_id) = least(:account_id::bigint, :other_id::bigint)
       AND greatest(from_id, to_id) = greatest(:account_id::bigint, :other_id::bigint)
-      AND status = 'pending' AND withdrawn_at IS NULL
+      AND status IN ('pending', 'declined') AND withdrawn_at IS NULL
       AND NOT blocked_between(:account_id, :other_id)
 )
 SELECT id FROM made WHERE owner_id = :account_id
@@ -214,8 +216,9 @@ FOR UPDATE
 -- lock_pair and hold_for_removal, in their transaction.
 -- A request to connect still waiting between the two (one made before swaps answered them,
 -- as connect does) is accepted now, as the swap had it: it must not come back to either of
--- them once they are apart, nor its Accept connect them again. Undo leaves it answered: the
--- connection it asked for is what comes back.
+-- them once they are apart, nor its Accept connect them again. So is one declined (before
+-- swaps answered those, migration 0062): to its asker it would read as waiting again. Undo
+-- leaves it answered: the connection it asked for is what comes back.
 WITH pair AS (
     SELECT ct.* FROM contacts ct
     WHERE (ct.owner_id, ct.contact_id) IN ((:owner_id::bigint, :other_id::bigint),
@@ -257,7 +260,7 @@ WITH pair AS (
     UPDATE connect_requests SET status = 'accepted', decided_at = now()
     WHERE least(from_id, to_id) = least(:owner_id::bigint, :other_id::bigint)
       AND greatest(from_id, to_id) = greatest(:owner_id::bigint, :other_id::bigint)
-      AND status = 'pending' AND withdrawn_at IS NULL
+      AND status IN ('pending', 'declined') AND withdrawn_at IS NULL
       AND EXISTS (SELECT 1 FROM pair)
 )
 SELECT id FROM kept
