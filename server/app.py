@@ -42,7 +42,14 @@ from server.followups import routes as followups_routes
 from server.home import routes as home_routes
 from server.mail import routes as mail_routes
 from server.privacy import routes as privacy_routes
+from server.roster import answer_routes as roster_answer_routes
+from server.roster import ask_routes as roster_ask_routes
+from server.roster import block_routes as roster_block_routes
+from server.roster import listing_routes as roster_listing_routes
+from server.roster import match_routes as roster_match_routes
+from server.roster import request_routes as roster_request_routes
 from server.roster import routes as roster_routes
+from server.roster import sent_routes as roster_sent_routes
 from server.settings import confirm_routes as settings_confirm_routes
 from server.settings import routes as settings_routes
 from server.signin import merge_routes as signin_merge_routes
@@ -90,6 +97,13 @@ ROUTES: list[BaseRoute] = [
     *events_code_routes.routes,
     *events_join_routes.routes,
     *roster_routes.routes,
+    *roster_listing_routes.routes,
+    *roster_block_routes.routes,
+    *roster_match_routes.routes,
+    *roster_ask_routes.routes,
+    *roster_request_routes.routes,
+    *roster_sent_routes.routes,
+    *roster_answer_routes.routes,
     *settings_routes.routes,
     *settings_confirm_routes.routes,
     *export_routes.routes,
