@@ -427,3 +427,32 @@ SELECT ct.id, c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.web
 FROM contacts ct
 CROSS JOIN LATERAL shared_card(ct.contact_id, ct.owner_id) c
 WHERE ct.owner_id = :owner_id AND ct.id = ANY(:ids::bigint[])
+
+-- name: kept_requests
+-- Of the requests to connect :ids (kept pages show them: Requests, an event's people), those
+-- Requests still shows :owner_id as waiting for their answer (requests.incoming's rule): one
+-- missing was withdrawn or answered since, a block stands between the two, or its asker
+-- deleted their account (the row went with it).
+SELECT r.id
+FROM open_requests(:owner_id) r
+WHERE r.id = ANY(:ids::bigint[])
+  AND r.from_id NOT IN (SELECT h.account_id FROM blocked_with(:owner_id) h)
+
+-- name: kept_people
+-- Of the people :account_ids at the events :event_ids (pairs, in order: kept pages of an
+-- event's people show them), those still on that list for :owner_id, as the page shows it:
+-- :owner_id at the event, its list still open (:roster_days after its end, as events.get),
+-- and they listed, present, no block either way (requests.can_ask's rule). One missing left
+-- or was removed, is no longer listed, blocked me or I them, or deleted their account.
+SELECT p.event_id, p.account_id
+FROM unnest(:event_ids::bigint[], :account_ids::bigint[]) AS p(event_id, account_id)
+JOIN events e ON e.id = p.event_id
+WHERE now() <= e.ends_at + make_interval(days => :roster_days)
+  AND p.account_id <> :owner_id
+  AND EXISTS (SELECT 1 FROM event_attendees me
+              WHERE me.event_id = p.event_id AND me.account_id = :owner_id
+                AND me.left_at IS NULL)
+  AND EXISTS (SELECT 1 FROM event_attendees ea
+              WHERE ea.event_id = p.event_id AND ea.account_id = p.account_id
+                AND ea.listed AND ea.left_at IS NULL)
+  AND NOT blocked_between(p.account_id, :owner_id)

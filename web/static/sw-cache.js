@@ -75,7 +75,12 @@ var ReachoutCache = (function () {
   // The other kept pages that link to a contact's page (the lists: Contacts, Follow-ups,
   // Requests, an event's people) are asked about by the contacts they link to: one linking
   // to someone no longer mine goes, and is fetched again at once (without checking again),
-  // so it never shows them offline after their Remove, Block or deleted account.
+  // so it never shows them offline after their Remove, Block or deleted account. Requests and
+  // an event's people also show people who are not my contacts (yet): those pages are asked
+  // about by the Block each offers them (BLOCKING's forms: a request to connect, by its id;
+  // someone on an event's list, by the event and their account), the same way: a request no
+  // longer waiting for me (its asker blocked me, deleted their account, withdrew it), or
+  // someone no longer on that list for me, and the page goes and is fetched again.
   var CHECK = "x-reachout-kept-check";
   var SHOWN = "x-reachout-shown";
   var CHECK_AT_MOST = 100;  // ids in one ask, as the server takes them
@@ -301,7 +306,7 @@ var ReachoutCache = (function () {
       return read;
     }).then(function (html) {
       if (quiet || contactOf(key)) return null;
-      var lists = check || key === self.location.origin + REACHOUT_URLS.followups || linkedContacts(html, key).length;
+      var lists = check || key === self.location.origin + REACHOUT_URLS.followups || shownIn(html, key).length;
       if (lists) return whereToCheck().then(function (where) {
         if (where) return checkContacts(new URL(where), whose, key);
         // No list said where yet: the list, fetched to keep, checks as it comes.
@@ -329,18 +334,35 @@ var ReachoutCache = (function () {
     return null;
   }
 
-  // The contacts whose pages a page (``html``, at ``base``) links to: whom it shows.
-  function linkedContacts(html, base) {
-    var links = /\shref="([^"]*)"/g;
-    var ids = {};
+  // Whom a page (``html``, at ``base``) shows, as the check asks about them: the contacts
+  // whose pages it links to ("contact:5"), and those its Block forms are for (whoBlocked).
+  function shownIn(html, base) {
+    var links = /\s(?:href|action)="([^"]*)"/g;
+    var shown = {};
     var found;
     while ((found = links.exec(html))) {
       var url;
       try { url = new URL(found[1].replace(/&amp;/g, "&"), base); } catch (error) { continue; }
-      var id = url.origin === self.location.origin ? contactOf(url.origin + url.pathname) : null;
-      if (id) ids[id] = true;
+      if (url.origin !== self.location.origin) continue;
+      var id = contactOf(url.origin + url.pathname);
+      var who = id ? "contact:" + id : whoBlocked(url.pathname);
+      if (who) shown[who] = true;
     }
-    return Object.keys(ids);
+    return Object.keys(shown);
+  }
+
+  // Whom a Block form's address (``path``) is for, by the route's named parts: a request to
+  // connect ("request:7", its id) or someone on an event's list ("person:4:12", the event and
+  // their account); null for a contact's (their page says it) or any other address.
+  function whoBlocked(path) {
+    for (var i = 0; i < BLOCKING.length; i++) {
+      var found = BLOCKING[i].exec(path);
+      var named = found && found.groups;
+      if (!named) continue;
+      if (named.request_id) return "request:" + named.request_id;
+      if (named.event_id && named.account_id) return "person:" + named.event_id + ":" + named.account_id;
+    }
+    return null;
   }
 
   // ``fresh``: the page that just came (what it shows the server just said), not read again.
@@ -348,21 +370,21 @@ var ReachoutCache = (function () {
     return keptPages().then(function (cache) {
       if (!cache) return null;
       return cache.keys().then(function (requests) {
-        var held = {};  // a contact: their own page kept
-        var lists = {};  // a contact: the other kept pages linking to theirs
+        var held = {};  // "contact:<id>": their own page kept
+        var lists = {};  // whom a kept page shows (shownIn): the other kept pages showing them
         var ids = {};
         return Promise.all(requests.map(function (request) {
           var id = contactOf(request.url);
           if (id) {
-            held[id] = request.url;
-            ids[id] = true;
+            held["contact:" + id] = request.url;
+            ids["contact:" + id] = true;
             return null;
           }
           if (request.url === fresh) return null;
           return cache.match(request, { ignoreVary: true }).then(function (kept) {
             if (!kept || tagOf(kept) !== whose) return null;
             return kept.text().then(function (html) {
-              linkedContacts(html, request.url).forEach(function (shown) {
+              shownIn(html, request.url).forEach(function (shown) {
                 (lists[shown] = lists[shown] || []).push(request.url);
                 ids[shown] = true;
               });
@@ -385,21 +407,36 @@ var ReachoutCache = (function () {
     }).catch(function () {});
   }
 
-  // One ask: the kept pages of ``ids`` that go, and the keys to fetch again (those gone for
-  // another version, those kept with none, which stay until fetched, and the lists that
-  // showed someone no longer mine, gone first).
+  // One ask about ``ids`` (shownIn's, at most CHECK_AT_MOST): the kept pages that go, and the
+  // keys to fetch again (those gone for another version, those kept with none, which stay
+  // until fetched, and the lists that showed someone no longer there, gone first).
   function checkSome(cache, where, ids, held, lists, whose) {
     var url = new URL(where.href);
-    url.searchParams.set("ids", ids.join(","));
+    var asked = { contact: [], request: [], person: [] };
+    ids.forEach(function (id) {
+      var at = id.indexOf(":");
+      asked[id.slice(0, at)].push(id.slice(at + 1));
+    });
+    url.searchParams.set("ids", asked.contact.join(","));
+    if (asked.request.length) url.searchParams.set("requests", asked.request.join(","));
+    if (asked.person.length) url.searchParams.set("people", asked.person.join(","));
     return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
       // No answer to go by (signed out since, an error): nothing is judged.
       if (response.status !== 200) return [];
       return response.json().then(function (answer) {
         var shown = (answer && answer.kept) || {};
+        // Still there, as the server says; of a kind it says nothing of, nobody is judged.
+        var there = function (id) {
+          var at = id.indexOf(":"), kind = id.slice(0, at), which = id.slice(at + 1);
+          if (kind === "contact") return Object.prototype.hasOwnProperty.call(shown, which);
+          var still = answer && answer[kind === "request" ? "requests" : "people"];
+          return !Array.isArray(still) || still.indexOf(which) >= 0;
+        };
         return Promise.all(ids.map(function (id) {
-          var mine = Object.prototype.hasOwnProperty.call(shown, id);
+          var mine = there(id);
           var showing = mine ? [] : (lists[id] || []);
-          var own = held[id] ? checkOwn(cache, held[id], mine, shown[id], whose) : Promise.resolve(null);
+          var version = shown[id.slice(id.indexOf(":") + 1)];
+          var own = held[id] ? checkOwn(cache, held[id], mine, version, whose) : Promise.resolve(null);
           return Promise.all([own].concat(showing.map(function (key) {
             delete keptAt[key];
             return cache.delete(key, { ignoreVary: true }).then(function () { return key; });
