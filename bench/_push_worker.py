@@ -27,7 +27,8 @@ from server.config import load_settings  # noqa: E402
 from server.db.pool import create_pool  # noqa: E402
 from server.db.queries import Queries  # noqa: E402
 from server.followups import push  # noqa: E402
-from server.followups.worker import Paths, Worker, push_client  # noqa: E402
+from server.followups.notifications import Paths  # noqa: E402
+from server.followups.worker import Worker, push_client  # noqa: E402
 
 POOL_SIZE = 4  # as bench/push.py's (and the worker process's share for push)
 DEADLINE = 300.0

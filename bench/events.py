@@ -54,7 +54,7 @@ clock around each ``fetch`` (the round trip included):
   (``--checks inline`` for as it answers); the mail sink is bench/_mail_sink.py's
   (aiosmtpd, its own process). Checked: exactly one accepted push per attendee with a device
   at their own subscription, every delivery 'sent', urgency low, and each title and body as
-  ``server.followups.worker.notification`` words them for the counts of people met and
+  ``server.followups.notifications.notification`` words them for the counts of people met and
   follow-ups open, counted here independently; every email 'sent' and exactly one message
   per address in the sink, with its Message-ID, text and HTML (bench/mail.py's check).
 
@@ -124,7 +124,8 @@ from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.events import events
 from server.followups import push
-from server.followups.worker import Paths, Worker, notification, push_client
+from server.followups.notifications import Paths, notification
+from server.followups.worker import Worker, push_client
 from server.mail.links import MailLinks
 from server.mail.messages import Composer
 from server.mail.smtp import MailSender

@@ -90,7 +90,8 @@ from server.db.migrations import apply_migrations
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.followups import push
-from server.followups.worker import TTL, Paths, Worker, push_client
+from server.followups.notifications import Paths
+from server.followups.worker import TTL, Worker, push_client
 
 AIM_RATE = 2000
 AIM_RATIO = 1.5

@@ -17,7 +17,8 @@ from server.db.listener import Listener
 from server.db.pool import create_pool
 from server.db.queries import Queries
 from server.followups import push
-from server.followups.worker import Paths, Worker, push_client
+from server.followups.notifications import Paths
+from server.followups.worker import Worker, push_client
 from server.mail.links import MailLinks
 from server.mail.messages import Composer
 from server.mail.smtp import MailSender

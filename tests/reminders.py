@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from starlette.applications import Starlette
 
 from server.followups import push
+from server.followups.notifications import Paths
 from server.followups.push_http import PushHttp
-from server.followups.worker import Paths, Worker
+from server.followups.worker import Worker
 from server.local_services.push_service import BrowserSubscription, LocalPushService
 from tests.phone import Phone
 

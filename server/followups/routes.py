@@ -17,7 +17,7 @@ from server.contacts.contacts import NO_CONTACTS, load_contact, load_followup, u
 from server.db.pool import Connection
 from server.db.queries import Queries
 from server.export import downloads
-from server.followups import calendar_file, push_actions, wording, worker
+from server.followups import calendar_file, notifications, push_actions, wording
 from server.mail import links
 from server.web import errors, signing
 from server.web.auth import signed_in, signed_in_account, viewer
@@ -312,7 +312,7 @@ async def _from_a_device_still_subscribed(
         and signing.verify(
             request.app.state.settings.secret_key,
             device_signature or "",
-            worker.DEVICE_PURPOSE,
+            notifications.DEVICE_PURPOSE,
             followup_id,
             owner_id,
             action,

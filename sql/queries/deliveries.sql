@@ -168,7 +168,7 @@ WITH run_out AS (
 )
 SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id,
        l.summary_account_id,
-       -- Whose a digest or a request is, for its page's ``for`` (worker.Paths): columns the
+       -- Whose a digest or a request is, for its page's ``for`` (notifications.Paths): columns the
        -- lease returns and the request's join reads already, no work more per row.
        l.digest_account_id, r.to_id AS request_to_id,
        -- Each kind's counts only for rows of that kind (CASE runs a subquery only when its

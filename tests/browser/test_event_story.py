@@ -232,7 +232,7 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     payload = message.json()
     assert payload["title"] == f"{BEN.name} wants to connect"
     assert EVENT in payload["body"]
-    # Marked as pushed to Ana's card (worker.Paths): after a switch, it says whose it was.
+    # Marked as pushed to Ana's card (notifications.Paths): after a switch, it says whose it was.
     assert payload["url"].startswith("/requests?from=push&for=")
 
     [notification] = await sw_push.shown_after_push(ana, message.text())

@@ -276,7 +276,7 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     assert notification["title"] == "Follow up with Mia Chen"
     assert notification["body"] == "You met today."
     assert notification["tag"] == f"contact-{followup['contact_id']}"
-    # With the marks of the card it was pushed to (from=push, for: worker.Paths).
+    # With the marks of the card it was pushed to (from=push, for: notifications.Paths).
     assert notification["data"]["url"].startswith(f"{contact_path}?from=push&for=")
     contact_path = notification["data"]["url"]
     assert notification["data"]["followup"] == followup["followup_id"]

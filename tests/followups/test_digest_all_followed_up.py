@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from server.followups.worker import Paths, notification
+from server.followups.notifications import Paths, notification
 from server.mail import links
 
 

@@ -100,7 +100,7 @@ async def test_a_link_stripped_of_its_device_or_moved_to_another_is_refused(
     assert (await stranger.client.post(f"{path}?{urlencode(no_signature)}")).status_code == 403
 
     # Signed for a device that is another account's (Mia's phone): refused as signed out.
-    from server.followups.worker import device_signature  # here: the tests above run without it
+    from server.followups.notifications import device_signature  # here: tests above run without it
 
     now = datetime.now(UTC)
     signed = push_actions.signed_query(TEST_SECRET, followup_id, 1, "done", 0, now)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from server.followups.worker import Paths, notification
+from server.followups.notifications import Paths, notification
 from server.mail import links
 from tests.events.test_routes import attendee, organizer_with_event
 from tests.mailing import code_sent
@@ -138,7 +138,7 @@ async def test_summaries_digests_and_requests_name_the_card_they_were_pushed_to(
         assert query["for"][0].startswith("7."), kind
     digest = urlsplit(notification(rows["digest"], paths=paths, now=now)["url"])
     assert parse_qs(digest.query)["event"] == ["3"]
-    # Signed once for the account, however many of its notifications (worker.Paths).
+    # Signed once for the account, however many of its notifications (notifications.Paths).
     assert paths.mark_for.cache_info().misses == 1
 
 

@@ -343,7 +343,7 @@ async def test_sigterm_finishes_what_is_in_flight_and_hands_back_the_rest(
 
 async def test_notification_links_match_the_route_table(app):
     from server.followups import push_actions
-    from server.followups.worker import Paths, device_signature
+    from server.followups.notifications import Paths, device_signature
 
     paths = Paths(app, "s" * 40)
     assert paths.contact(42) == app.url_path_for("contact", contact_id=42)
