@@ -75,6 +75,13 @@ PER_IP_PER_HOUR = 150
 DIGITS = 8
 DEAD_CODE = {
     "used": "That code was used already: each code works once. Ask for a new one.",
+    # Signing in with a code ends every other code for the address (signin.use_code): one
+    # another browser asked for was never typed, and "used already" sent its owner looking
+    # for who had used it.
+    "ended": (
+        "That code stopped working: you signed in with another code in another browser or"
+        " app, which ends the rest. Ask for a new one here."
+    ),
     "expired": (
         f"That code has expired: codes work for {int(CODE_LIFETIME.total_seconds() // 60)}"
         " minutes. Ask for a new one."
@@ -329,7 +336,7 @@ async def check(
         return Checked(
             None, f"That code is not right. {left} {'try' if left == 1 else 'tries'} left."
         )
-    await sql.run(conn, "signin.use_code", address=address, purpose=purpose)
+    await sql.run(conn, "signin.use_code", id=found["id"], address=address, purpose=purpose)
     return Checked(int(found["account_id"]))
 
 

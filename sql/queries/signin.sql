@@ -45,22 +45,34 @@ FROM (SELECT count(*), min(created_at) + interval '1 hour' - statement_timestamp
         AND created_at > statement_timestamp() - interval '1 hour') AS by_ip_hour
 
 -- name: account_with_email$
--- The account whose card has :address (when there are several: one a code to the address
+-- The account whose card has :address, or that it is confirmed for (address_confirmations,
+-- whatever its card says now: its owner may have put another address there since, or merged
+-- in the account it was confirmed for); when there are several: one a code to the address
 -- may open (code_opens() in logic.sql), then one its owner made rather than a guest card
--- someone typed for them (offered for merging once signed in), then one the address is
--- confirmed for, then the one used most recently). Opening first: a card that merely
--- carries someone's address, its own owner having a way of proof, must not keep them from
--- the guest card typed for them. One it may not open is still found: the code goes out, so
--- that asking tells nobody whether a card has the address, and typing it then says why not.
-SELECT c.account_id
-FROM cards c JOIN accounts a ON a.id = c.account_id
+-- someone typed for them (offered for merging once signed in), then one whose card has the
+-- address (as before confirmations counted here: her own other card, say the app's, that
+-- has it now, is signed in to, and offers to merge the one it was confirmed for), then one
+-- the address is confirmed for, then the one used most recently. Opening first: a card that
+-- merely carries someone's address, its own owner having a way of proof, must not keep them
+-- from the guest card typed for them, nor from the account the address is confirmed for.
+-- One it may not open is still found: the code goes out, so that asking tells nobody
+-- whether a card has the address, and typing it then says why not.
+WITH found AS (
+    -- A union, each side by its index (an OR would read every card).
+    SELECT c.account_id, true AS carries
+    FROM cards c WHERE lower(c.email) = :address AND c.email <> ''
+    UNION ALL
+    SELECT x.account_id, false FROM address_confirmations x WHERE x.address = :address
+)
+SELECT f.account_id
+FROM (SELECT account_id, bool_or(carries) AS carries FROM found GROUP BY account_id) f
+JOIN accounts a ON a.id = f.account_id
 LEFT JOIN LATERAL (SELECT max(last_seen_at) AS seen FROM sessions s
-                   WHERE s.account_id = c.account_id) s ON true
-WHERE lower(c.email) = :address AND c.email <> ''
-ORDER BY code_opens(:address, c.account_id) DESC, a.guest,
+                   WHERE s.account_id = f.account_id) s ON true
+ORDER BY code_opens(:address, f.account_id) DESC, a.guest, f.carries DESC,
          EXISTS (SELECT 1 FROM address_confirmations x
-                 WHERE x.address = :address AND x.account_id = c.account_id) DESC,
-         s.seen DESC NULLS LAST, c.account_id
+                 WHERE x.address = :address AND x.account_id = f.account_id) DESC,
+         s.seen DESC NULLS LAST, f.account_id
 LIMIT 1
 
 -- name: opens$
@@ -70,21 +82,35 @@ SELECT code_opens(:address, :account_id)
 -- name: cards_to_choose
 -- The cards their owners made that carry :address, to choose from after the code was typed,
 -- when it is not clear whose it is: several, not exactly one of them confirmed for it
--- (someone put another person's address on their card, by a slip or on purpose; or one person
--- has two accounts), and one at least that its code may open (code_opens()); oldest first,
--- each saying whether the code opens it. One it may not open (a way of proof, the address not
--- confirmed for it) is listed too, to sign in to with that proof: left out, the code opened
--- the card left over unasked, someone else's maybe, and confirmed the address for it, while
--- its owner's own card has a passkey. Its name, headline and age are NULL: anyone holding
--- the address could make a card with it and ask a code to read them (the page says only that
--- another card carries it). Nothing when it is clear.
-WITH carrying AS (
+-- (someone put another person's address on their card, by a slip or on purpose; or one
+-- person has two accounts), and one at least that its code may open (code_opens()); oldest
+-- first, each saying whether the code opens it. When none of those its code may open, the
+-- accounts it is confirmed for whatever their cards say now count too (account_with_email
+-- finds them; one such beside a card it opens is not: that card is signed in to, as before
+-- confirmations counted, and offers the other for merging). One it may not open (a way of
+-- proof, the address not confirmed for it) is listed too, to sign in to with that proof:
+-- left out, the code opened the card left over unasked, someone else's maybe, and confirmed
+-- the address for it, while its owner's own card has a passkey. Its name, headline and age
+-- are NULL: anyone holding the address could make a card with it and ask a code to read them
+-- (the page says only that another card carries it). Nothing when it is clear.
+WITH carriers AS (
+    SELECT c.account_id
+    FROM cards c JOIN accounts a ON a.id = c.account_id
+    WHERE lower(c.email) = :address AND c.email <> '' AND NOT a.guest
+), found AS (
+    SELECT account_id FROM carriers
+    UNION
+    SELECT x.account_id FROM address_confirmations x
+    WHERE x.address = :address
+      AND NOT EXISTS (SELECT 1 FROM carriers k WHERE code_opens(:address, k.account_id))
+), carrying AS (
     SELECT c.account_id, c.name, c.headline, a.created_at,
            code_opens(:address, c.account_id) AS opens,
            EXISTS (SELECT 1 FROM address_confirmations x
                    WHERE x.address = :address AND x.account_id = c.account_id) AS confirmed
-    FROM cards c JOIN accounts a ON a.id = c.account_id
-    WHERE lower(c.email) = :address AND c.email <> '' AND NOT a.guest
+    FROM found f JOIN cards c ON c.account_id = f.account_id
+    JOIN accounts a ON a.id = c.account_id
+    WHERE NOT a.guest
 )
 SELECT account_id, CASE WHEN opens THEN name END AS name,
        CASE WHEN opens THEN headline END AS headline,
@@ -139,10 +165,12 @@ FOR UPDATE
 
 -- name: dead_code$
 -- Whether the code :code_hash, none of this browser's live ones, was sent to :address for
--- :purpose: 'used', 'expired', 'tried' (typed wrong too often), or, a sign-in code still
--- live, 'elsewhere' (another browser asked for it: it works there), for the newest such;
--- NULL when it never was.
-SELECT CASE WHEN used_at IS NOT NULL THEN 'used'
+-- :purpose: 'used', 'ended' (a sign-in code, live and never typed, ended when another
+-- browser signed in with its own: use_code), 'expired', 'tried' (typed wrong too often),
+-- or, a sign-in code still live, 'elsewhere' (another browser asked for it: it works there),
+-- for the newest such; NULL when it never was.
+SELECT CASE WHEN used_at IS NOT NULL AND ended_elsewhere THEN 'ended'
+            WHEN used_at IS NOT NULL THEN 'used'
             WHEN tries_left <= 0 THEN 'tried'
             WHEN expires_at <= now() THEN 'expired'
             ELSE 'elsewhere' END
@@ -164,9 +192,17 @@ WITH tried AS (
 SELECT max(tries_left) FROM tried
 
 -- name: use_code!
--- The right code: used up, with every other code for the address and purpose.
-UPDATE sign_in_codes SET used_at = now()
-WHERE address = :address AND purpose = :purpose AND used_at IS NULL
+-- The right code, :id: used up, with every other code for the address and purpose, asked for
+-- anywhere (one that might have got out, a stranger's asking its owner was talked into reading
+-- out, dies once she signs in). Those still live that another browser asked for, never
+-- typed, are marked ended (ended_elsewhere), so that typing one says she signed in elsewhere
+-- (dead_code), not that it was used.
+UPDATE sign_in_codes c
+SET used_at = now(),
+    ended_elsewhere = c.purpose = 'sign_in' AND c.asker_hash IS DISTINCT FROM t.asker_hash
+                      AND c.expires_at > now() AND c.tries_left > 0
+FROM sign_in_codes t
+WHERE t.id = :id AND c.address = :address AND c.purpose = :purpose AND c.used_at IS NULL
 
 -- name: new_move_code$
 -- A move code for :account_id, shown in its session :session_id (signed out there, the code
