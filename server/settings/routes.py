@@ -86,6 +86,12 @@ async def _page(
             "blocked": await sql.run(pool, "blocks.blocked_by", blocker_id=account_id),
             "vapid_key": request.app.state.vapid.application_server_key,
             "proof": await proving.ways(pool, sql, account_id, session_id),
+            # Whether a code to the card's address signs in (not once a passkey came before
+            # it was confirmed), and whether anything but this browser opens the card: said
+            # by "Sign out of this device", which would otherwise lose it for good.
+            "ways_in": await sql.run(
+                pool, "accounts.ways_in", account_id=account_id, session_id=session_id
+            ),
             "fresh_minutes": proving.FRESH_MINUTES,
         },
         status_code=status_code,

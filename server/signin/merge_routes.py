@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.db.queries import Queries
 from server.signin import codes, merging, passkeys, proving
 from server.signin.starting import NOT_SIGNED_IN
 from server.web import limits
@@ -69,12 +70,15 @@ async def _page(
     merge_error: str = "",
     status_code: int = 200,
 ) -> Response:
+    pool, sql = request.app.state.pool, request.app.state.sql
     response = render(
         request,
         "sign_in_merge.html",
         {
             "offer": offer,
-            "me": await _my_ways(request, request.app.state.pool),
+            # Kept apart, can anyone open it again? (A guest card is deleted or left as typed.)
+            "closed": not offer["guest"] and not await _other_way_in(pool, sql, offer),
+            "me": await _my_ways(request, pool),
             "code_sent": code_sent,
             "again": again,
             "too_many": too_many,
@@ -85,6 +89,14 @@ async def _page(
     )
     response.headers["cache-control"] = "no-store"  # an offer of someone's account: never kept
     return response
+
+
+async def _other_way_in(conn: Any, sql: Queries, offer: Any) -> bool:
+    """Whether anything but this browser, signed in elsewhere now, opens the offered account:
+    a code to its card's address, a passkey, another browser (``accounts.ways_in``). Without
+    one, keeping them apart leaves it to nobody."""
+    ways = await sql.run(conn, "accounts.ways_in", account_id=offer["account_id"], session_id=None)
+    return ways is None or bool(ways["any_way"])
 
 
 @signed_in(redirect="card")
@@ -146,8 +158,10 @@ async def sign_in_merge_choose(request: Request) -> Response:
         notice = "merged" if choice == "merge" else "guest_deleted"
         target = url_path(request, "sign_in_merge" if following else "contacts")
     else:
+        # Read before it is declined: nothing of the offer is left to read after.
+        closed = not offer["guest"] and not await _other_way_in(pool, sql, offer)
         await sql.run(pool, "sessions.decline_merge", session_id=session_id)
-        notice = "not_now" if offer["guest"] else "kept_apart"
+        notice = "not_now" if offer["guest"] else "kept_apart_closed" if closed else "kept_apart"
         target = url_path(request, "contacts")
     return RedirectResponse(with_notice(target, notice), status_code=303)
 

@@ -149,7 +149,12 @@ async def sign_in_code_step(request: Request) -> Response:
     if address is None:
         return RedirectResponse(url_path(request, "sign_in"), status_code=303)
     return _sign_in_page(
-        request, step="code", address=address, again=request.query_params.get("sent") == "again"
+        request,
+        step="code",
+        address=address,
+        again=request.query_params.get("sent") == "again",
+        # As the email step says it: typing the code switches this phone.
+        signed_in_as=await starting.signed_in_as(request),
     )
 
 
@@ -318,25 +323,38 @@ async def sign_in_choose(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     """This browser: the session ends, its push subscription goes, and the browser is told to
-    forget its cookie and everything the service worker kept of my pages. Not guarded: a
-    browser signed out already (from another device: a tab left open) or never signed in is
-    signed out all the same, not told to sign in first so as to sign out."""
+    forget its cookie and everything the service worker kept of my pages. When it is the
+    card's last way in (``accounts.ways_in``), only with ``anyway`` (Settings asks). Not
+    guarded: a browser signed out already (from another device: a tab left open) or never
+    signed in is signed out all the same, not told to sign in first so as to sign out."""
     seen = viewer(request)
     if seen.account_deleted:
         # The start page says the account was deleted and this phone has forgotten it (its
         # answer to a dead cookie clears the site's data: SessionCookieUpkeep); "Your account
         # is still yours" (signed_out.html) would be false.
         return RedirectResponse(url_path(request, "home"), status_code=303)
+    stranded = False  # this was the card's last way in: nobody can open it again
     if seen.account_id is not None:
-        await request.app.state.sql.run(
-            request.app.state.pool,
-            "sessions.revoke",
-            id=seen.session_id,
-            account_id=seen.account_id,
+        pool, sql = request.app.state.pool, request.app.state.sql
+        ways = await sql.run(
+            pool, "accounts.ways_in", account_id=seen.account_id, session_id=seen.session_id
         )
+        stranded = ways is not None and not ways["any_way"]
+        if stranded and not text(await read_form(request), "anyway"):
+            # Settings asks first, by the button (a page opened while another way was left
+            # did not): back there, where it says what to add, still signed in.
+            return RedirectResponse(
+                with_notice(url_path(request, "settings"), "only_way_in") + "#sign-out",
+                status_code=303,
+            )
+        revoked = await sql.run(
+            pool, "sessions.revoke", id=seen.session_id, account_id=seen.account_id
+        )
+        # Signed out meanwhile (a merge took the card in): nothing was lost here.
+        stranded = stranded and revoked is not None
     # The page itself as a signed-out browser sees it (no tabs, no service worker again).
     request.scope["user"] = ANONYMOUS
-    response = render(request, "signed_out.html")
+    response = render(request, "signed_out.html", {"stranded": stranded})
     sessions.delete_cookie(response, secure=request.app.state.settings.secure_cookies)
     # The offline copies of my contacts (Cache Storage) and the service worker with its push
     # subscription: nothing of mine stays on a phone that was signed out.

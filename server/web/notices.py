@@ -71,9 +71,19 @@ NOTICES = {
     "passkey_removed": Notice("", "Passkey removed. It no longer signs in to your account."),
     "merged": Notice("Merged.", "Everything from the other card is in this account now."),
     "kept_apart": Notice("", "Kept apart: the other card stays its own account."),
+    # Kept apart when nothing else could open it (merge_routes: accounts.ways_in): as it is.
+    "kept_apart_closed": Notice(
+        "Kept apart.", "Nobody can open the other card again: only this browser could."
+    ),
     "guest_deleted": Notice("Deleted.", "The card someone typed for you is gone from their list."),
     "not_now": Notice("", "Nothing changed: the card they typed for you stays as it is."),
     "signed_out_there": Notice("", "That browser is signed out."),
+    # Sign out, from a page opened while the card had another way in (routes.sign_out).
+    "only_way_in": Notice(
+        "You are still signed in.",
+        "This device is now the only way into your card: signed out, nobody could open it"
+        " again. Add a way in first, or sign out anyway, below.",
+    ),
     "signed_out_elsewhere": Notice("", "Every other browser is signed out."),
     "email_back": Notice("", "Reachout emails you again: reminders can go to your address."),
     "confirmation_sent": Notice(

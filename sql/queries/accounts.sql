@@ -188,3 +188,26 @@ SELECT coalesce((
                       WHERE (x.remover_id = a.id OR x.other_id = a.id)
                         AND x.undo_until > now())
 ), false)
+
+-- name: ways_in^
+-- How :account_id can still be opened other than by the session :session_id (NULL: every
+-- session counts), to warn before its last way in goes (signing out of it, keeping a card
+-- apart that nobody else holds): whether a sign-in code to the address on its card opens it
+-- (code_opens() in logic.sql: an address merely on the card of an account with a passkey or
+-- another confirmed address does not), or an address confirmed for it, which signs in to it
+-- whatever its card says now (signin.account_with_email), its passkeys, and its other live
+-- sessions (as sessions.account_for counts one: a move code is shown only on one of them).
+-- ``any_way`` is whether one of these is left.
+SELECT w.*, w.by_email_code OR w.passkeys > 0 OR w.other_sessions > 0 AS any_way
+FROM (
+    SELECT (coalesce(c.email, '') <> '' AND code_opens(lower(c.email), a.id))
+           OR EXISTS (SELECT 1 FROM address_confirmations x WHERE x.account_id = a.id)
+           AS by_email_code,
+           (SELECT count(*) FROM passkeys p WHERE p.account_id = a.id) AS passkeys,
+           (SELECT count(*) FROM sessions s
+            WHERE s.account_id = a.id AND s.revoked_at IS NULL
+              AND s.last_seen_at > now() - interval '400 days'
+              AND s.id IS DISTINCT FROM :session_id::bigint) AS other_sessions
+    FROM accounts a LEFT JOIN cards c ON c.account_id = a.id
+    WHERE a.id = :account_id
+) w

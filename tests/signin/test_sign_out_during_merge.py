@@ -30,8 +30,9 @@ async def test_signing_out_the_merged_cards_tablet_while_she_merges_neither_fail
     async with pool.acquire() as merge:
         async with merge.transaction():
             await sql.run(merge, "sessions.lock_merge_source", source=2, account_id=1)
-            # She signs the tablet out (Sign out, on it) just as the merge goes on.
-            sign_out = asyncio.create_task(tablet.post(tablet.url("sign_out"), {}))
+            # She signs the tablet out (Sign out, on it) just as the merge goes on: the
+            # card's last way in, so Settings asked, and she tapped "Sign out anyway".
+            sign_out = asyncio.create_task(tablet.post(tablet.url("sign_out"), {"anyway": "1"}))
             await asyncio.sleep(0.5)
             assert not sign_out.done()  # waiting for the merge
             # Not held up by the sign-out in turn (a deadlock: one of them fails).
@@ -42,5 +43,7 @@ async def test_signing_out_the_merged_cards_tablet_while_she_merges_neither_fail
     # Signed out, as she asked (the merge had signed that browser out too).
     assert signed_out.status_code == 200, signed_out.text
     assert "clear-site-data" in signed_out.headers
+    # Merged, not lost: the page does not say nobody can open it again.
+    assert "Nobody can open your card again" not in signed_out.text
     assert await pool.fetchval("SELECT count(*) FROM accounts WHERE id = 2") == 0
     assert await pool.fetchval("SELECT count(*) FROM push_subscriptions") == 0
