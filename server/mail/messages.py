@@ -339,6 +339,11 @@ class Composer:
             "reach_out": _reach_out(contact, words),
             "words": words,
             "confirm_url": self.links.confirm(row["id"]),
+            # Typed in for them on the Tap screen (a guest card): how to keep it or delete it,
+            # which signing in with this address offers (server/signin/starting.py). The row
+            # does not say whether the recipient is a guest (mail.claim), so the email asks.
+            "address": row["to_address"],
+            "sign_in_url": self.links.page(None, "sign_in"),
         }
         reply_to = (card["name"], card["email"]) if card["email"] else None
         return context, True, reply_to, card

@@ -5,6 +5,10 @@ POST acts, once (pressing it again says it is already done).
 
 Unsubscribing also answers RFC 8058's one-click POST, which a mail provider sends from its
 servers with no cookie and no page.
+
+Confirming an address proves it is its owner's, as an email code does when signing in: a guest
+card carrying it (someone typed them in on their phone) is offered to merge in or delete, at
+once in a browser signed in to that account, else by signing in with it (the page says so).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from starlette.routing import Route
 
 from server.followups import wording
 from server.mail import links
-from server.web import errors, signing
+from server.web import errors, sessions, signing
+from server.web.auth import viewer
 from server.web.forms import an_id
 from server.web.templating import render
+from server.web.urls import url_path
 
 NOT_VALID = "This link is not valid: it may be mistyped, or cut short by the mail app."
 ACCOUNT_GONE = (
@@ -114,6 +120,7 @@ async def confirm(request: Request) -> Response:
         # GET, and the HEAD Starlette answers with it (a link scanner's, which the
         # cross-origin check lets through as safe): the page, never the button's act.
         return await _confirm_page(request, email, met)
+    offered: str | None = None
     async with pool.acquire() as conn, conn.transaction():
         await sql.run(
             conn,
@@ -130,13 +137,56 @@ async def confirm(request: Request) -> Response:
                 account_id=email["account_id"],
                 about_id=email["about_id"],
             )
+        else:
+            offered = await _offer_guest(request, conn, email)
+    if offered is not None:
+        # The merge page offers the guest card (merge it in, delete it, or not now), as after
+        # signing in; this browser's session is a new one, for the hour of the offer.
+        response = RedirectResponse(url_path(request, "sign_in_merge"), status_code=303)
+        sessions.set_cookie(response, offered, secure=request.app.state.settings.secure_cookies)
+        return response
     if met or email["kind"] == "confirm":
         # Said by the page the link opens, so that a reload asks nothing again, as things are
         # now: when the reminder is due, or, where "Remind me tomorrow" found nothing to set,
         # that the follow-up was done or the contact removed since the page was shown.
         return _answered(request)
     email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
-    return _page(request, heading="Your address is confirmed", text=_confirmed(email), done=True)
+    return await _confirmed_page(request, email)
+
+
+async def _offer_guest(request: Request, conn: Any, email: Any) -> str | None:
+    """The button pressed in a browser signed in to the account the address is confirmed
+    for: a guest card with that address is offered there (sessions.renew_offering_guest).
+    The new session's cookie token, or None when nothing is offered."""
+    me = viewer(request)
+    if me.account_id is None or me.account_id != email["account_id"]:
+        return None
+    token, token_hash = sessions.new_token()
+    renewed = await request.app.state.sql.run(
+        conn,
+        "sessions.renew_offering_guest",
+        old_id=me.session_id,
+        account_id=me.account_id,
+        address=email["to_address"],
+        token_hash=token_hash,
+    )
+    return token if renewed is not None else None
+
+
+async def _confirmed_page(request: Request, email: Any) -> Response:
+    """ "Your address is confirmed", and, where a guest card carries it, how to keep or delete
+    that card: the page is its owner's (the email went to that address), wherever it opens."""
+    text = _confirmed(email)
+    address = email["to_address"]
+    sql, pool = request.app.state.sql, request.app.state.pool
+    if await sql.run(
+        pool, "sessions.guest_to_offer", address=address, account_id=email["account_id"]
+    ):
+        text += (
+            f" Someone typed your details into Reachout on their phone, with {address}: to keep"
+            f" that card or delete it, sign in to Reachout with {address}."
+        )
+    return _page(request, heading="Your address is confirmed", text=text, done=True)
 
 
 async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
@@ -146,9 +196,7 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
         if email["confirmed_at"] is not None and not _stopped(email):
             # The link opened again (from another device, or the mail app's preview):
             # asking to confirm what is confirmed would look as if it had not worked.
-            return _page(
-                request, heading="Your address is confirmed", text=_confirmed(email), done=True
-            )
+            return await _confirmed_page(request, email)
         return _page(
             request,
             heading="Confirm your address",

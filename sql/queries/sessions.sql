@@ -153,19 +153,57 @@ ORDER BY a.created_at, a.id
 LIMIT 1
 
 -- name: offer_next_guest$
--- After a choice on the merge page of a session that signed in by email code: the next guest
--- card with the address that code proved (as sessions.guest_to_offer), offered the same way
--- while the hour of offers lasts. Never the card's address now: its owner may have put
--- anyone's there meanwhile. Returns it, or NULL.
+-- After a choice on the merge page of a session where an email proved an address (a code it
+-- signed in with, or a confirmation's button pressed in it: renew_offering_guest): the next
+-- guest card with that address (as sessions.guest_to_offer), offered the same way while the
+-- hour of offers lasts. Never the card's address now: its owner may have put anyone's there
+-- meanwhile. Returns it, or NULL.
 UPDATE sessions s SET merge_from = (
     SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
     WHERE a.guest AND lower(c.email) = s.proven_address AND c.email <> ''
       AND a.id <> s.account_id
     ORDER BY a.created_at, a.id
     LIMIT 1)
-WHERE s.id = :session_id AND s.account_id = :account_id AND s.signed_in_by = 'email_code'
+WHERE s.id = :session_id AND s.account_id = :account_id
   AND s.proven_address IS NOT NULL AND s.created_at > now() - interval '1 hour'
 RETURNING merge_from
+
+-- name: renew_offering_guest$
+-- The button of "Confirm your address" (server/mail/routes.py), pressed in a browser signed in
+-- (session :old_id) to :account_id, the account it confirms :address for: that proves the
+-- address is theirs, as an email code does when signing in. So a guest card with it (someone
+-- typed them in on their phone: sessions.guest_to_offer) is offered as signing in offers it,
+-- in a session started now with the new token :token_hash (an offer is open for an hour after
+-- signing in: merge_offer), the same device otherwise (as hand_over: its way in, its proof of
+-- "Confirm it's you", its push subscriptions). None while an offer of this session is open,
+-- nor for a guest. Returns the new session's id, or NULL: nothing offered, nothing changed.
+WITH old AS (
+    SELECT s.* FROM sessions s JOIN accounts me ON me.id = s.account_id AND NOT me.guest
+    WHERE s.id = :old_id AND s.account_id = :account_id AND s.revoked_at IS NULL
+      AND (s.merge_from IS NULL OR s.created_at <= now() - interval '1 hour')
+    FOR UPDATE OF s
+), guest AS (
+    SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
+    WHERE a.guest AND lower(c.email) = :address AND c.email <> '' AND a.id <> :account_id
+    ORDER BY a.created_at, a.id
+    LIMIT 1
+    -- Held, as its deletion or a merge of it would be waited for: never offered half gone.
+    FOR KEY SHARE OF a
+), renewed AS (
+    INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from,
+                          proven_address, fresh_sign_in_at)
+    SELECT :token_hash, old.account_id, old.signed_in_by, old.user_agent, old.ip, guest.id,
+           :address, old.fresh_sign_in_at
+    FROM old, guest
+    RETURNING id
+), moved AS (
+    UPDATE push_subscriptions SET session_id = (SELECT id FROM renewed)
+    WHERE session_id = :old_id AND EXISTS (SELECT 1 FROM renewed)
+), ended AS (
+    UPDATE sessions SET revoked_at = now()
+    WHERE id = :old_id AND EXISTS (SELECT 1 FROM renewed)
+)
+SELECT id FROM renewed
 
 -- name: lock_merge_source!
 -- The offered account, held for the merge's transaction: a passkey added to it meanwhile (its
@@ -214,6 +252,22 @@ WITH revoked AS (
     UPDATE sessions SET merge_from = NULL
     WHERE merge_from = :account_id AND account_id <> :account_id
       AND EXISTS (SELECT 1 FROM revoked)
+)
+SELECT id FROM revoked
+
+-- name: revoke_switching$
+-- This browser, signed in to :account_id in session :id, signs in to another account
+-- (server/signin/starting.py, _replace_session): as revoke, its push subscriptions going with
+-- it, but not the offers to merge :account_id in, made in its other browsers that switched
+-- before (merge_offer): switching is no sign-out of that account by its owner, and each of
+-- those browsers was signed in to it (two of one person's phones moving to her real card, one
+-- after the other). Returns the id.
+WITH revoked AS (
+    UPDATE sessions SET revoked_at = now()
+    WHERE id = :id AND account_id = :account_id AND revoked_at IS NULL
+    RETURNING id
+), unsubscribed AS (
+    DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
 )
 SELECT id FROM revoked
 
