@@ -27,6 +27,7 @@ from server.mail import links
 from server.web import errors, sessions, signing
 from server.web.auth import viewer
 from server.web.forms import an_id
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -142,7 +143,9 @@ async def confirm(request: Request) -> Response:
     if offered is not None:
         # The merge page offers the guest card (merge it in, delete it, or not now), as after
         # signing in; this browser's session is a new one, for the hour of the offer.
-        response = RedirectResponse(url_path(request, "sign_in_merge"), status_code=303)
+        response = RedirectResponse(
+            with_notice(url_path(request, "sign_in_merge"), "address_confirmed"), status_code=303
+        )
         sessions.set_cookie(response, offered, secure=request.app.state.settings.secure_cookies)
         return response
     if met or email["kind"] == "confirm":

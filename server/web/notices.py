@@ -60,6 +60,10 @@ NOTICES = {
     "card_saved": Notice("", "Saved."),
     "settings_saved": Notice("", "Saved."),
     "signed_in": Notice("Signed in.", "Your card, contacts and reminders are on this device."),
+    # "Confirm my address" pressed where a card someone typed with it is offered to merge in.
+    "address_confirmed": Notice(
+        "Address confirmed.", "A code to it signs you in on any phone or browser."
+    ),
     # Signing in ended the session this phone's reminders came to (another account's):
     # their subscription went with it (sessions.revoke), so they are off until turned on.
     "signed_in_reminders_off": Notice(

@@ -29,8 +29,10 @@ async def test_confirming_my_address_here_offers_the_card_dana_typed(new_phone, 
     link = await confirmation_link(lou, mail, app)
     confirmed = await lou.post(link, {})
     assert confirmed.status_code == 303
-    assert confirmed.headers["location"] == lou.url("sign_in_merge")
+    assert confirmed.headers["location"] == lou.url("sign_in_merge") + "?notice=address_confirmed"
     offer = await lou.get(confirmed.headers["location"])
+    # What the button did is said first, then what is offered.
+    assert "Address confirmed. A code to it signs you in on any phone" in text_of(offer)
     assert soup(offer).h1.get_text(strip=True) == "A card someone typed for you"
     assert "Dana Lee typed your details on their phone" in text_of(offer)
     # Confirmed all the same, and still signed in here (one session, not two).
