@@ -340,8 +340,9 @@ class Composer:
             "words": words,
             "confirm_url": self.links.confirm(row["id"]),
             # Typed in for them on the Tap screen (a guest card): how to keep it or delete it,
-            # which signing in with this address offers (server/signin/starting.py). The row
-            # does not say whether the recipient is a guest (mail.claim), so the email asks.
+            # which signing in with this address offers (server/signin/starting.py). Not said
+            # to someone who left their details on their own phone: the card is there already.
+            "typed_for_them": bool(row["recipient_guest"]),
             "address": row["to_address"],
             "sign_in_url": self.links.page(None, "sign_in"),
         }

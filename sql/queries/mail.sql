@@ -108,6 +108,8 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        about.can_help_with AS about_can_help_with,
        -- Its photo, for the vCard attached ("Save contact"'s); the worker loads the JPEG.
        about.photo_key AS about_photo_key,
+       -- A guest's account (details typed on someone's phone): "You met" says how to keep it.
+       a.guest AS recipient_guest,
        (SELECT e.name FROM contacts x JOIN events e ON e.id = x.event_id
         WHERE x.owner_id = l.about_id AND x.contact_id = l.account_id) AS about_event_name,
        f.status AS followup_status, f.round AS followup_round, f.contact_id,
