@@ -19,7 +19,7 @@ from server.db import time_zones
 from server.db.queries import Queries
 from server.web import signing
 from server.web.auth import viewer
-from server.web.errors import NoCard, SignedOutHere, Titled, from_our_email
+from server.web.errors import NoCard, SignedOutHere, Titled, from_our_message
 from server.web.forms import text
 from server.web.urls import url_path
 
@@ -299,7 +299,7 @@ async def load_event(request: Request, *, organizer: bool = False) -> Any:
     """The event in the URL, seen by the current account; 404 unless they may see it."""
     seen = viewer(request)
     account_id = seen.account_id
-    if account_id is None and from_our_email(request):
+    if account_id is None and from_our_message(request):
         # Our email's link (the digest's people and event pages) in a browser not signed in,
         # often the mail app's own: "Sign in to open this", leading back here, as Follow-ups
         # does. Said before looking at the event, so it reveals nothing about the id either.

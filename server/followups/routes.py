@@ -54,7 +54,7 @@ NOTIFICATION_SIGNED_OUT = (
 async def followups(request: Request) -> Response:
     await links.check_meant_for(request)  # a summary's or digest's "See who to follow up"
     account_id = viewer(request).account_id
-    if account_id is None and errors.from_our_email(request):
+    if account_id is None and errors.from_our_message(request):
         # Our email's link, in a browser not signed in: "Sign in to open this", not an empty
         # list (server/web/errors.py says it for every page behind a card).
         raise errors.NoCard(404, "")

@@ -29,7 +29,7 @@ from server.web.forms import an_id
 from server.web.urls import Urls
 
 LINK_DAYS = 30
-# Marks a link to a page of the app as one from our email (errors.from_our_email reads it);
+# Marks a link to a page of the app as one from our email (errors.from_our_message reads it);
 # a pushed notification's page link as one from a notification (errors.from_push).
 FROM_EMAIL = {"from": "email"}
 FROM_PUSH = {"from": "push"}
@@ -113,7 +113,7 @@ async def check_meant_for(request: Request) -> None:
     ``errors.ForAnotherCard``, not that account's page (not found, or its Settings). Signed
     out, or to that account, or with no good ``for`` (whose account is gone, merged in or
     deleted): the page as ever."""
-    if not errors.from_our_email(request):  # ``from=email`` or ``from=push``
+    if not errors.from_our_message(request):  # ``from=email`` or ``from=push``
         return
     here = viewer(request).account_id
     meant = meant_for(request)

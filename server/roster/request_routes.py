@@ -12,7 +12,7 @@ from starlette.routing import Route
 from server.mail import links
 from server.web import pages
 from server.web.auth import viewer
-from server.web.errors import NoCard, from_our_email
+from server.web.errors import NoCard, from_our_message
 from server.web.templating import render
 
 # People waiting for me to accept them (my card asks first), listed on Requests; the rest
@@ -23,7 +23,7 @@ WAITING_SHOWN = 50
 async def requests(request: Request) -> Response:
     await links.check_meant_for(request)  # a request's notification, tapped after a switch
     account_id = viewer(request).account_id
-    if account_id is None and from_our_email(request):
+    if account_id is None and from_our_message(request):
         # Tapped in a browser signed out since: "Sign in to open this", as Follow-ups says it,
         # not an empty list of requests.
         raise NoCard(404, "")

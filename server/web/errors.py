@@ -106,7 +106,7 @@ SIGN_IN_MESSAGE_PUSHED = (
 )
 
 
-def from_our_email(request: Request) -> bool:
+def from_our_message(request: Request) -> bool:
     """Opened from a link in one of our emails (``from=email``) or from one of our pushed
     notifications (``from=push``): ``server/mail/links.py`` marks them. Either way its reader
     has an account, perhaps not the one this browser is signed in to."""
@@ -280,7 +280,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     title = exc.title if isinstance(exc, Titled) else None
     # A link from one of our emails (or notifications): its reader has an account, and this
     # browser (often the mail app's own) is not signed in to it.
-    sign_in_first = isinstance(exc, NoCard) and from_our_email(request)
+    sign_in_first = isinstance(exc, NoCard) and from_our_message(request)
     if sign_in_first:
         title = SIGN_IN_TITLE
         detail = SIGN_IN_MESSAGE_PUSHED if from_push(request) else SIGN_IN_MESSAGE
