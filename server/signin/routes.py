@@ -348,7 +348,11 @@ async def sign_out(request: Request) -> Response:
                 status_code=303,
             )
         revoked = await sql.run(
-            pool, "sessions.revoke", id=seen.session_id, account_id=seen.account_id
+            pool,
+            "sessions.revoke",
+            id=seen.session_id,
+            account_id=seen.account_id,
+            end_offers=True,
         )
         # Signed out meanwhile (a merge took the card in): nothing was lost here.
         stranded = stranded and revoked is not None
@@ -370,7 +374,11 @@ async def sign_out_session(request: Request) -> Response:
     if session_id == viewer(request).session_id:
         raise HTTPException(400, "To sign out this browser, use Sign out.")
     revoked = await request.app.state.sql.run(
-        request.app.state.pool, "sessions.revoke", id=session_id, account_id=account_id
+        request.app.state.pool,
+        "sessions.revoke",
+        id=session_id,
+        account_id=account_id,
+        end_offers=True,
     )
     if revoked is None:
         raise HTTPException(404, "That browser is not signed in to your account.")

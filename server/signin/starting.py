@@ -95,8 +95,10 @@ async def _replace_session(request: Request, conn: object, account_id: int) -> i
         # after signing in must say so (sign_in_notice), not that they are on this device.
         request.scope[REMINDERS_OFF_HERE] = True
     # Switching away is no sign-out by the card's owner: offers to merge it, open in its
-    # other browsers, stay (revoke_switching is revoke without ending them).
-    await sql.run(conn, "sessions.revoke_switching", id=me.session_id, account_id=me.account_id)
+    # other browsers, stay.
+    await sql.run(
+        conn, "sessions.revoke", id=me.session_id, account_id=me.account_id, end_offers=False
+    )
     deleted = await sql.run(conn, "accounts.delete_if_empty", account_id=me.account_id)
     return None if deleted else me.account_id
 

@@ -239,9 +239,13 @@ WHERE s.account_id = :account_id AND s.revoked_at IS NULL
 ORDER BY s.last_seen_at DESC, s.id DESC
 
 -- name: revoke$
--- Sign one of my browsers out (:id, mine); its push subscriptions go with it, and so do the
--- offers to merge my account in, made where it was signed in before (merge_offer): whoever
--- signs my browsers out wants nothing of mine to stay within reach there. Returns the id.
+-- Sign one of my browsers out (:id, mine); its push subscriptions go with it, and, when
+-- :end_offers, so do the offers to merge my account in, made where it was signed in before
+-- (merge_offer): whoever signs my browsers out wants nothing of mine to stay within reach
+-- there. Not when this browser only switches to another account (server/signin/starting.py,
+-- _replace_session): that is no sign-out by the account's owner, and each browser holding an
+-- offer was signed in to it (two of one person's phones moving to her real card, one after
+-- the other). Returns the id.
 WITH revoked AS (
     UPDATE sessions SET revoked_at = now()
     WHERE id = :id AND account_id = :account_id AND revoked_at IS NULL
@@ -251,23 +255,7 @@ WITH revoked AS (
 ), unoffered AS (
     UPDATE sessions SET merge_from = NULL
     WHERE merge_from = :account_id AND account_id <> :account_id
-      AND EXISTS (SELECT 1 FROM revoked)
-)
-SELECT id FROM revoked
-
--- name: revoke_switching$
--- This browser, signed in to :account_id in session :id, signs in to another account
--- (server/signin/starting.py, _replace_session): as revoke, its push subscriptions going with
--- it, but not the offers to merge :account_id in, made in its other browsers that switched
--- before (merge_offer): switching is no sign-out of that account by its owner, and each of
--- those browsers was signed in to it (two of one person's phones moving to her real card, one
--- after the other). Returns the id.
-WITH revoked AS (
-    UPDATE sessions SET revoked_at = now()
-    WHERE id = :id AND account_id = :account_id AND revoked_at IS NULL
-    RETURNING id
-), unsubscribed AS (
-    DELETE FROM push_subscriptions WHERE session_id IN (SELECT id FROM revoked)
+      AND :end_offers::boolean AND EXISTS (SELECT 1 FROM revoked)
 )
 SELECT id FROM revoked
 

@@ -1,7 +1,7 @@
 """Dana's first card lives in Safari and, moved with a code, in the installed app. She signs
 in to her real card in Safari (offered to merge the first card in), then in the app too:
 the app switching away from the first card is no sign-out of it by its owner, so Safari's
-offer stays open and its Merge works (sessions.revoke_switching)."""
+offer stays open and its Merge works (sessions.revoke with end_offers false)."""
 
 from __future__ import annotations
 

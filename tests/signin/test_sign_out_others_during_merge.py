@@ -37,7 +37,10 @@ async def test_signing_out_the_others_while_she_merges_neither_fails(
         # The tablet is being signed out from Settings on another browser, not yet done.
         signing_out_tablet = there.transaction()
         await signing_out_tablet.start()
-        assert await sql.run(there, "sessions.revoke", id=tablet_id, account_id=2) == tablet_id
+        assert (
+            await sql.run(there, "sessions.revoke", id=tablet_id, account_id=2, end_offers=True)
+            == tablet_id
+        )
 
         async def merges() -> None:
             async with merge.transaction():
