@@ -165,7 +165,8 @@ async def _offer_guest(request: Request, conn: Any, email: Any) -> str | None:
     if me.account_id is None or me.account_id != email["account_id"]:
         return None
     token, token_hash = sessions.new_token()
-    renewed = await request.app.state.sql.run(
+    sql = request.app.state.sql
+    renewed = await sql.run(
         conn,
         "sessions.renew_offering_guest",
         old_id=me.session_id,
@@ -173,7 +174,12 @@ async def _offer_guest(request: Request, conn: Any, email: Any) -> str | None:
         address=email["to_address"],
         token_hash=token_hash,
     )
-    return token if renewed is not None else None
+    if renewed is None:
+        return None
+    await sql.run(
+        conn, "sessions.hand_over", new_id=renewed, old_id=me.session_id, account_id=me.account_id
+    )
+    return token
 
 
 async def _confirmed_page(request: Request, email: Any) -> Response:

@@ -175,8 +175,9 @@ RETURNING merge_from
 -- typed them in on their phone: sessions.guest_to_offer) is offered as signing in offers it,
 -- in a session started now with the new token :token_hash (an offer is open for an hour after
 -- signing in: merge_offer), the same device otherwise (as hand_over: its way in, its proof of
--- "Confirm it's you", its push subscriptions). None while an offer of this session is open,
--- nor for a guest. Returns the new session's id, or NULL: nothing offered, nothing changed.
+-- "Confirm it's you"; its push subscriptions and the end of the old session are hand_over's,
+-- run next). None while an offer of this session is open, nor for a guest. Returns the new
+-- session's id, or NULL: nothing offered, nothing changed.
 WITH old AS (
     SELECT s.* FROM sessions s JOIN accounts me ON me.id = s.account_id AND NOT me.guest
     WHERE s.id = :old_id AND s.account_id = :account_id AND s.revoked_at IS NULL
@@ -196,12 +197,6 @@ WITH old AS (
            :address, old.fresh_sign_in_at
     FROM old, guest
     RETURNING id
-), moved AS (
-    UPDATE push_subscriptions SET session_id = (SELECT id FROM renewed)
-    WHERE session_id = :old_id AND EXISTS (SELECT 1 FROM renewed)
-), ended AS (
-    UPDATE sessions SET revoked_at = now()
-    WHERE id = :old_id AND EXISTS (SELECT 1 FROM renewed)
 )
 SELECT id FROM renewed
 
