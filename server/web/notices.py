@@ -45,12 +45,12 @@ NOTICES = {
     # words whether it went or not: an address gets one a day until it is confirmed for an
     # account, and 30 after, so "went" or "not" for a second try would tell anyone typing an
     # address whether it has a Reachout account (queue_met_mail() in sql/logic.sql). So what
-    # we do, with its condition, and no promise a limit may break; the exceptions are on
-    # Privacy, the same for everyone.
+    # we do, "if we can" (true whatever stops it: a limit, an unsubscribe, a bounce), and the
+    # usual why, as the welcome page says it; the exceptions are on Privacy, the same for all.
     "guest_emailing": Notice(
         "Saved!",
-        "{name} is in your contacts. We'll email them your card if their address can have"
-        " one from us today: reach out to them yourself too.",
+        "{name} is in your contacts. We'll email them your card if we can: we limit how many"
+        " emails an address gets each day. Reach out to them yourself too.",
     ),
     "guest_saved": Notice(
         "Saved!",

@@ -448,15 +448,15 @@ async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool)
     left = await visitor.post(link + "/details", {"name": "Mia Chen", "email": "mia@example.com"})
     page = text_of(await visitor.get(left.headers["location"]))
     assert (
-        "We'll also email it to mia@example.com, with a link to be reminded tomorrow to follow"
-        " up, if that address can have one from us today." in page
+        "We'll also email a copy to mia@example.com if we can: we limit how many emails an"
+        " address gets each day." in page
     )
     # No email left: nothing said of one.
     other = await new_phone()
     left = await other.post(link + "/details", {"name": "Sam Roe", "phone": "+1 415 555 0100"})
     assert left.status_code == 303
     welcome = await other.get(left.headers["location"])
-    assert "email it" not in text_of(welcome)
+    assert "email a copy" not in text_of(welcome)
     # No email, no app: the calendar reminds him. His follow-up with Dana, in the file.
     said = text_of(welcome)
     assert f"Your follow-up with Dana Lee is due {next_morning()} at 09:00." in said
@@ -472,7 +472,7 @@ async def test_the_welcome_page_says_where_the_card_was_emailed(new_phone, pool)
     left = await again.post(link + "/details", {"name": "Mia Chen", "email": "mia@example.com"})
     page = text_of(await again.get(left.headers["location"]))
     # The same words: whether it went would tell whether the address has an account.
-    assert "We'll also email it to mia@example.com" in page
+    assert "We'll also email a copy to mia@example.com" in page
 
 
 async def test_a_reminder_queued_for_her_old_address_is_not_sent_there(

@@ -10,13 +10,12 @@ from tests.swaps.test_met_mail_from_new_cards import MET_TO_VIC, NEW_CARDS_A_DAY
 from tests.tap.test_guest_email_said_alike import confirmed_account, typed
 
 WELCOME = (
-    "Keep {name}'s card here, or save it to your phone. We'll also email it to {address},"
-    " with a link to be reminded tomorrow to follow up, if that address can have one from us"
-    " today."
+    "Keep {name}'s card here, or save it to your phone. We'll also email a copy to {address}"
+    " if we can: we limit how many emails an address gets each day."
 )
 TAP = (
-    "Saved! Lou Park is in your contacts. We'll email them your card if their address can have"
-    " one from us today: reach out to them yourself too."
+    "Saved! Lou Park is in your contacts. We'll email them your card if we can: we limit how"
+    " many emails an address gets each day. Reach out to them yourself too."
 )
 
 

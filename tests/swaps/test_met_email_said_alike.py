@@ -30,9 +30,8 @@ async def test_the_welcome_page_says_the_same_of_a_confirmed_address_and_another
     assert confirmed == unknown == [confirmed[0]] * 2
     # What we do, with its condition, the same for both (the exceptions are on Privacy).
     assert confirmed[0] == (
-        "Keep Dana Lee's card here, or save it to your phone. We'll also email it to <address>,"
-        " with a link to be reminded tomorrow to follow up, if that address can have one from"
-        " us today."
+        "Keep Dana Lee's card here, or save it to your phone. We'll also email a copy to"
+        " <address> if we can: we limit how many emails an address gets each day."
     )
     # The rule itself: one to each, as one card emails an address at most once a day (another
     # card may email the confirmed one again: tests/mail/test_met_once_a_day_per_card.py).

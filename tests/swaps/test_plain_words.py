@@ -22,8 +22,8 @@ async def test_the_welcome_page_says_it_plainly_and_links_the_rest(new_phone):
     page = soup(welcome)
     [said] = [p.get_text(" ", strip=True) for p in page.select("main p") if "mia@" in p.text]
     assert said == (
-        "We'll email Dana Lee's card to mia@example.com once they accept, with a link to be"
-        " reminded to follow up, if that address can have one from us today."
+        "We'll email Dana Lee's card to mia@example.com once they accept, if we can: we limit"
+        " how many emails an address gets each day."
     )
     assert "unless" not in text_of(welcome)
     privacy = page.find("a", string="Privacy", href=visitor.url("privacy") + "#met-mail")
@@ -38,6 +38,8 @@ async def test_the_welcome_page_says_it_plainly_and_links_the_rest(new_phone):
     assert rules is not None
     text = rules.get_text(" ", strip=True)
     assert "unsubscribed" in text and "one a day" in text and "never confirmed" in text
+    # The same rule as the welcome page's words, "if we can", and each limit it names.
+    assert "if we can" in text and "about the same card" in text
 
     # Dana: nobody asked, but Mia waits. "No requests waiting." would say otherwise.
     requests = await dana.get(dana.url("requests"))

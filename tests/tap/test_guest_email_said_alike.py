@@ -47,8 +47,8 @@ async def test_a_confirmed_address_and_another_are_told_alike(new_phone, pool):
     assert confirmed == unknown == [stopped] * 2
     # What we do, with its condition, alike either way: the exceptions are on Privacy.
     assert (
-        "We'll email them your card if their address can have one from us today: reach out to"
-        " them yourself too." in stopped[1]
+        "We'll email them your card if we can: we limit how many emails an address gets each"
+        " day. Reach out to them yourself too." in stopped[1]
     )
     # Meanwhile the mail rule: one to each, as one card emails an address at most once a day
     # (another card may email the confirmed one again: tests/mail/test_met_once_a_day_per_card.py).

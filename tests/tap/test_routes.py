@@ -246,8 +246,8 @@ async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     assert soup(contact).h1.get_text(strip=True) == "Lou Park"
     assert "lou@example.com" in text_of(contact)
     assert (
-        "Lou Park is in your contacts. We'll email them your card if their address can have"
-        " one from us today: reach out to them yourself too."
+        "Lou Park is in your contacts. We'll email them your card if we can: we limit how many"
+        " emails an address gets each day. Reach out to them yourself too."
     ) in text_of(contact)
     assert soup(contact).select_one(".notice bdi").get_text() == "Lou Park"  # set apart
     # A name that looks like markup is shown as typed, in the notice too.
@@ -274,8 +274,8 @@ async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     refused = await dana.post(dana.url("tap_guest"), {"name": "Nora No", "email": "no@example.com"})
     page = text_of(await dana.get(refused.headers["location"]))
     assert (
-        "Nora No is in your contacts. We'll email them your card if their address can have"
-        " one from us today: reach out to them yourself too." in page
+        "Nora No is in your contacts. We'll email them your card if we can: we limit how many"
+        " emails an address gets each day. Reach out to them yourself too." in page
     )
     assert "we emailed" not in page
 

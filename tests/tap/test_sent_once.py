@@ -110,8 +110,8 @@ async def test_a_guest_whose_answer_was_lost_and_queued_is_made_once(new_phone, 
     assert saved.status_code == 303
     page = await dana.get(saved.headers["location"])
     assert (
-        "Lou Park is in your contacts. We'll email them your card if their address can have"
-        " one from us today: reach out to them yourself too."
+        "Lou Park is in your contacts. We'll email them your card if we can: we limit how many"
+        " emails an address gets each day. Reach out to them yourself too."
     ) in text_of(page)
 
     again = await replay(dana, queued(key, "guest", LOU))
