@@ -93,8 +93,8 @@ async def _page(
 
 async def _other_way_in(conn: Any, sql: Queries, offer: Any) -> bool:
     """Whether anything but this browser, signed in elsewhere now, opens the offered account:
-    a code to its card's address, a passkey, another browser (``accounts.ways_in``). Without
-    one, keeping them apart leaves it to nobody."""
+    a code to an address whose mail reaches it, a passkey, another browser
+    (``accounts.ways_in``). Without one, keeping them apart leaves it to nobody."""
     ways = await sql.run(conn, "accounts.ways_in", account_id=offer["account_id"], session_id=None)
     return ways is None or bool(ways["any_way"])
 

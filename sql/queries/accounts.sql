@@ -197,17 +197,31 @@ SELECT coalesce((
 -- another confirmed address does not), or an address confirmed for it, which signs in to it
 -- whatever its card says now (signin.account_with_email), its passkeys, and its other live
 -- sessions (as sessions.account_for counts one: a move code is shown only on one of them).
--- ``any_way`` is whether one of these is left.
-SELECT w.*, w.by_email_code OR w.passkeys > 0 OR w.other_sessions > 0 AS any_way
+-- ``by_email_code``: a code to such an address would open it (Settings says when the card's
+-- would not). ``code_reaches``: one of them is an address whose mail does not bounce, as
+-- proving.ways counts a way of proof: a code still goes to one that bounced (a bounce may
+-- pass) but may never arrive; an unsubscribed one counts (codes ignore unsubscribing).
+-- ``any_way`` is whether a code that reaches, a passkey or another session is left.
+SELECT w.*, w.code_reaches OR w.passkeys > 0 OR w.other_sessions > 0 AS any_way
 FROM (
-    SELECT (coalesce(c.email, '') <> '' AND code_opens(lower(c.email), a.id))
-           OR EXISTS (SELECT 1 FROM address_confirmations x WHERE x.account_id = a.id)
-           AS by_email_code,
+    SELECT card.opens OR confirmed.any_address AS by_email_code,
+           (card.opens AND NOT card.bounced) OR confirmed.reached AS code_reaches,
            (SELECT count(*) FROM passkeys p WHERE p.account_id = a.id) AS passkeys,
            (SELECT count(*) FROM sessions s
             WHERE s.account_id = a.id AND s.revoked_at IS NULL
               AND s.last_seen_at > now() - interval '400 days'
               AND s.id IS DISTINCT FROM :session_id::bigint) AS other_sessions
     FROM accounts a LEFT JOIN cards c ON c.account_id = a.id
+    CROSS JOIN LATERAL (
+        SELECT coalesce(c.email, '') <> '' AND code_opens(lower(c.email), a.id) AS opens,
+               EXISTS (SELECT 1 FROM email_addresses e
+                       WHERE e.address = lower(c.email) AND e.bounced_at IS NOT NULL) AS bounced
+    ) card
+    CROSS JOIN LATERAL (
+        SELECT count(*) > 0 AS any_address,
+               coalesce(bool_or(e.bounced_at IS NULL), false) AS reached
+        FROM address_confirmations x JOIN email_addresses e ON e.address = x.address
+        WHERE x.account_id = a.id
+    ) confirmed
     WHERE a.id = :account_id
 ) w

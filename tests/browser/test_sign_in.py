@@ -234,7 +234,8 @@ async def test_dana_signs_in_on_every_device_and_signs_them_out(
     await new_phone.get_by_label("Email on your card").fill(DANA.email)
     await new_phone.get_by_role("button", name="Send me a code").tap()
     await expect(new_phone.get_by_role("status").filter(has_text="we sent it")).to_have_text(
-        f"If {DANA.email} is on a card, we sent it a code. It works for 10 minutes."
+        f"If {DANA.email} is on a card or confirmed for one, we sent it a code."
+        " It works for 10 minutes."
     )
     await check("sign-in page, code step", new_phone)
     emailed = await emailed_code(dev_mail, DANA.email)

@@ -45,7 +45,9 @@ async def test_the_code_step_is_a_page_of_its_own_that_sends_nothing(new_phone, 
     for _ in range(2):  # opened, then reloaded
         page = await laptop.get(step)
         assert page.status_code == 200
-        assert "If dana@example.com is on a card, we sent it a code" in text_of(page)
+        assert (
+            "If dana@example.com is on a card or confirmed for one, we sent it a code"
+        ) in text_of(page)
         assert soup(page).select_one("#sign-in-code input[name=email]")["value"] == (
             "dana@example.com"
         )
@@ -58,7 +60,9 @@ async def test_the_code_step_is_a_page_of_its_own_that_sends_nothing(new_phone, 
     )
     assert again.status_code == 303
     said = text_of(await laptop.get(again.headers["location"]))
-    assert "New code sent. If dana@example.com is on a card, it is on its way" in said
+    assert (
+        "New code sent. If dana@example.com is on a card or confirmed for one, it is on its way"
+    ) in said
     assert await pool.fetchval("SELECT count(*) FROM sign_in_codes") == 2
     asked_id, signature = step.split("?asked=")[1].split("-")
     other = f"{int(asked_id) + 1}-{signature}"
@@ -106,7 +110,8 @@ async def test_a_code_by_email_signs_a_new_browser_in_to_the_same_account(
     assert "I already have a card" in text_of(page)
     asked = await ask_code(laptop, "Dana@Example.com")
     assert asked.status_code == 200
-    assert "If dana@example.com is on a card, we sent it a code" in text_of(asked)
+    sent = "If dana@example.com is on a card or confirmed for one, we sent it a code"
+    assert sent in text_of(asked)
     assert await pool.fetchval("SELECT count(*) FROM emails WHERE kind = 'code'") == 1
     code = await code_from(mail, app)
     assert await pool.fetchval("SELECT code FROM emails") is None, "not kept once sent"
@@ -146,7 +151,9 @@ async def test_the_answer_never_says_whether_an_address_has_a_card(new_phone, po
     phone = await new_phone()
     unknown = await ask_code(phone, "nobody@example.com")
     assert unknown.status_code == 200
-    assert "If nobody@example.com is on a card, we sent it a code" in text_of(unknown)
+    assert (
+        "If nobody@example.com is on a card or confirmed for one, we sent it a code"
+    ) in text_of(unknown)
     assert await pool.fetchval("SELECT count(*) FROM emails") == 0, "nothing sent"
     wrong = await phone.post(
         phone.url("sign_in_code"), {"email": "nobody@example.com", "code": "12345678"}
