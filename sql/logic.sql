@@ -187,6 +187,25 @@ BEGIN
 END
 $$;
 
+-- The guest card (someone typed them in on their phone) to offer for merging to whoever
+-- proved `address` is theirs (lower-cased already: an email code, a confirmation's button),
+-- other than `account`'s own: the oldest first, so that several are offered one after another
+-- in the order they were made. The one pick for signing in (sessions.guest_to_offer), the
+-- next offer after a choice (sessions.offer_next_guest) and a confirmation's button
+-- (sessions.renew_offering_guest). A set-returning SQL function, as blocked_with(): the
+-- planner inlines it into each query, planned as with the pick written in place. It locks
+-- nothing (a function that locks is never inlined, and a GET reads it: the page a
+-- confirmation's link opens again); the query that must hold the card locks what it returns.
+CREATE OR REPLACE FUNCTION guest_to_offer(address text, account bigint)
+RETURNS TABLE (id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
+    WHERE a.guest AND lower(c.email) = guest_to_offer.address AND c.email <> ''
+      AND a.id <> guest_to_offer.account
+    ORDER BY a.created_at, a.id
+    LIMIT 1
+$$;
+
 -- The hash an address (lower-cased already) is kept under where only a match is needed.
 CREATE OR REPLACE FUNCTION address_hash(address text) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -1023,7 +1042,8 @@ $$;
 -- file still sends), notes, events, blocks, requests to connect (answered or waiting),
 -- removals still to take back, confirmed addresses and passkeys move over; its sessions end.
 -- Two connections with the same person become one: the earlier meeting is kept, both notes
--- (and promises) are kept, and an open follow-up wins over a closed one. Connections between
+-- whole (and promises) are kept, an open follow-up wins over a closed one, and an accept
+-- still to make goes where the card shown was shared whole already. Connections between
 -- the two accounts, blocks, requests and removals between them, vanish. Run in a
 -- transaction, after lock_merge(source, target).
 CREATE OR REPLACE FUNCTION merge_accounts(source bigint, target bigint) RETURNS void
@@ -1032,6 +1052,7 @@ DECLARE
     gone_share bigint;
     gone_generation integer;
     kept_generation integer;
+    woken boolean := false;
 BEGIN
     -- Between the two: gone.
     DELETE FROM contacts WHERE (owner_id, contact_id) IN ((source, target), (target, source));
@@ -1052,13 +1073,18 @@ BEGIN
                        AS promised,
                    concat_ws('; ', nullif(kept.they_asked, ''), nullif(gone.they_asked, ''))
                        AS they_asked,
-                   -- Either account shared less with them: the one person shares less.
-                   -- 'basics' is least (shared_card() shows the photo too while
-                   -- 'pending'), then 'pending' (not accepted yet: only accepting shares
-                   -- the card, and lets the "You met" held for it go), then 'all'.
+                   -- Either account shared less with them: the one person shares less,
+                   -- and 'basics' is least (shared_card() shows the photo too while
+                   -- 'pending'). 'pending' is no choice to share less but an accept not
+                   -- made yet (only accepting shares the card, and lets the "You met" held
+                   -- for it go): beside 'all' it ends 'all' where the card they are shown
+                   -- was shared whole already. On their side (pairs = 2) that is their one
+                   -- card; on mine it is the card kept, target's, so target's row decides
+                   -- (source's 'all' shared the card merged in, which may have left out
+                   -- the phone number target's carries: that waits for an accept).
                    CASE WHEN 'basics' IN (kept.sharing, gone.sharing) THEN 'basics'
-                        WHEN 'pending' IN (kept.sharing, gone.sharing) THEN 'pending'
-                        ELSE 'all' END
+                        WHEN pairs = 2 AND 'all' IN (kept.sharing, gone.sharing) THEN 'all'
+                        ELSE kept.sharing END
                        AS sharing
             FROM contacts kept JOIN contacts gone
               ON (pairs = 1 AND kept.owner_id = target AND gone.owner_id = source
@@ -1067,10 +1093,13 @@ BEGIN
                   AND kept.owner_id = gone.owner_id)
         ), merged AS (
             UPDATE contacts c
-            SET met_at = twin.met_at, event_id = twin.event_id, note = left(twin.note, 2000),
+            -- Both notes whole, even past the 2,000 characters a note is saved with
+            -- (server/contacts/note_routes.py): cut, the end of the one person's own words
+            -- was lost unseen. The note's form then says to shorten it before saving.
+            SET met_at = twin.met_at, event_id = twin.event_id, note = twin.note,
                 -- A note changed here is a new version: a save from a page opened before
                 -- (note_as_of) is then refused, not written over the merged text.
-                note_updated_at = CASE WHEN c.note IS DISTINCT FROM left(twin.note, 2000)
+                note_updated_at = CASE WHEN c.note IS DISTINCT FROM twin.note
                                        THEN now() ELSE c.note_updated_at END,
                 promised = left(twin.promised, 500), they_asked = left(twin.they_asked, 500),
                 sharing = twin.sharing
@@ -1237,6 +1266,25 @@ BEGIN
     DELETE FROM contacts c USING blocked_with(target) hidden
     WHERE (c.owner_id = target AND c.contact_id = hidden.account_id)
        OR (c.owner_id = hidden.account_id AND c.contact_id = target);
+    -- A "You met" held for an accept (join_by_link()) whose card its reader is shared whole
+    -- now (two rows made one 'all' above; not someone blocked, whose rows just went):
+    -- nothing is left to accept, so it goes as contacts.accept lets it go, at a waking hour
+    -- of its reader's. Only a merge leaves one held beside 'all' (accepting lets it go at
+    -- once). After the rows, as an accept takes its row before the email: the two wait for
+    -- each other one way only.
+    WITH released AS (
+        UPDATE emails m
+        SET next_attempt_at = waking_hour(a.time_zone, now()), waited_for = false
+        FROM contacts c JOIN accounts a ON a.id = c.contact_id
+        WHERE target IN (c.owner_id, c.contact_id) AND c.sharing = 'all'
+          AND m.account_id = c.contact_id AND m.about_id = c.owner_id
+          AND m.kind = 'met' AND m.status = 'queued' AND m.next_attempt_at = 'infinity'
+        RETURNING m.next_attempt_at
+    )
+    SELECT EXISTS (SELECT 1 FROM released WHERE next_attempt_at <= now()) INTO woken;
+    IF woken THEN
+        PERFORM pg_notify('mail', 'queued');
+    END IF;
     -- Its removals still to be taken back ("Take it back", either way) are the one person's:
     -- Undo puts the two rows back for target, as they were. Not one with someone target is
     -- connected with, or has a removal with, already (that one stands), nor one between the

@@ -35,7 +35,9 @@ async def contact_note(request: Request) -> Response:
     as_of = form.get("note_as_of")
     error, status_code = None, 200
     if len(note) > NOTE_MAX:
-        error, status_code = f"Please keep your note under {NOTE_MAX} characters.", 422
+        # Typed, or kept whole by a merge that joined two notes (merge_accounts() in
+        # logic.sql): the note stays as it was, and the text sent comes back to shorten.
+        error, status_code = too_long(len(note)), 422
     else:
         row = await request.app.state.sql.run(
             request.app.state.pool,
@@ -70,6 +72,13 @@ def moment(value: object) -> datetime | None:
         return datetime.fromisoformat(value) if isinstance(value, str) and value else None
     except ValueError:
         return None
+
+
+def too_long(length: int) -> str:
+    return (
+        f"Not saved: please keep your note under {NOTE_MAX} characters. This one has"
+        f" {length:,}: shorten it, then save again."
+    )
 
 
 def note_changed_since(current: str) -> str:

@@ -146,11 +146,9 @@ WHERE id = :session_id AND account_id = :account_id AND merge_from = :source
 
 -- name: guest_to_offer$
 -- A guest card with :address (the one an email code just proved is theirs), other than
--- :account_id's own: someone typed them in on their phone. The oldest first; NULL if none.
-SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
-WHERE a.guest AND lower(c.email) = :address AND c.email <> '' AND a.id <> :account_id
-ORDER BY a.created_at, a.id
-LIMIT 1
+-- :account_id's own: someone typed them in on their phone (guest_to_offer() in logic.sql,
+-- the oldest first). NULL if none.
+SELECT g.id FROM guest_to_offer(:address, :account_id) g
 
 -- name: offer_next_guest$
 -- After a choice on the merge page of a session where an email proved an address (a code it
@@ -159,11 +157,7 @@ LIMIT 1
 -- hour of offers lasts. Never the card's address now: its owner may have put anyone's there
 -- meanwhile. Returns it, or NULL.
 UPDATE sessions s SET merge_from = (
-    SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
-    WHERE a.guest AND lower(c.email) = s.proven_address AND c.email <> ''
-      AND a.id <> s.account_id
-    ORDER BY a.created_at, a.id
-    LIMIT 1)
+    SELECT g.id FROM guest_to_offer(s.proven_address, s.account_id) g)
 WHERE s.id = :session_id AND s.account_id = :account_id
   AND s.proven_address IS NOT NULL AND s.created_at > now() - interval '1 hour'
 RETURNING merge_from
@@ -184,11 +178,10 @@ WITH old AS (
       AND (s.merge_from IS NULL OR s.created_at <= now() - interval '1 hour')
     FOR UPDATE OF s
 ), guest AS (
-    SELECT a.id FROM accounts a JOIN cards c ON c.account_id = a.id
-    WHERE a.guest AND lower(c.email) = :address AND c.email <> '' AND a.id <> :account_id
-    ORDER BY a.created_at, a.id
-    LIMIT 1
-    -- Held, as its deletion or a merge of it would be waited for: never offered half gone.
+    SELECT a.id FROM guest_to_offer(:address, :account_id) g
+    JOIN accounts a ON a.id = g.id AND a.guest
+    -- Held, as its deletion or a merge of it would be waited for: never offered half gone
+    -- (gone or claimed meanwhile: nothing is offered this time).
     FOR KEY SHARE OF a
 ), renewed AS (
     INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from,

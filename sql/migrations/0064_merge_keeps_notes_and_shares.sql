@@ -1,0 +1,14 @@
+-- Merging two accounts (merge_accounts() in logic.sql) that both know someone:
+-- - both notes on them are kept whole, even past the 2,000 characters a note is saved with:
+--   they were cut there, and the end of the one person's own words was lost unseen. The limit
+--   stays the note form's (server/contacts/note_routes.py), which asks to shorten a note
+--   over it before saving, and keeps what was typed meanwhile; so the table's check goes
+--   (dropping it reads no rows: a moment's exclusive lock on contacts).
+-- - one row waiting for an accept ('pending') beside one sharing all ends 'all' where the
+--   card shown was shared whole already (their card; on the merged person's side, the card
+--   kept), and a "You met" held for that accept goes as contacts.accept lets it go.
+-- guest_to_offer() (logic.sql) is new: the one pick of a guest card to offer for merging,
+-- read by three queries in sessions.sql. A process of the release before this one reads none
+-- of it, and, restarting mid-deploy, leaves this release's logic.sql in place
+-- (server/db/migrations.py) rather than putting back a merge that cuts notes.
+ALTER TABLE contacts DROP CONSTRAINT contacts_note_check;
