@@ -4,7 +4,8 @@ service worker asks (sw-cache.js) whenever a page showing my contacts (the list,
 ...) comes from the network, and drops or fetches again what changed (someone removed or
 blocked me, deleted their account, or shares less with me now). Besides my contacts: the
 requests to connect waiting for me (Requests) and the people on an event's list, who are not
-my contacts yet, and go from those pages the same ways."""
+my contacts yet, and go from those pages the same ways; and the requests I sent ("Sent by you"
+on Requests), which go as that list drops them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from server.web.forms import an_id
 KEPT_AT_MOST = 100  # ids in one check, of each kind (sw-cache.js asks in batches of this many)
 BAD_KEPT = f"Name up to {KEPT_AT_MOST} of your contacts by number, separated by commas."
 BAD_REQUESTS = f"Name up to {KEPT_AT_MOST} requests to connect by number, separated by commas."
+BAD_SENT = f"Name up to {KEPT_AT_MOST} requests you sent by number, separated by commas."
 BAD_PEOPLE = (
     f"Name up to {KEPT_AT_MOST} people at events as event:person numbers, separated by commas."
 )
@@ -32,14 +34,18 @@ async def contacts_kept(request: Request) -> Response:
     their ids), are still mine, each with the version of what its person shows me now; which
     requests to connect kept pages show (``requests=7,9``) still wait for my answer; and which
     people kept pages of an event's list show (``people=4:12``, event and account) are still
-    on it for me. The service worker drops the rest's pages and the lists showing them, and
-    fetches again a page whose version changed (sw-cache.js). Asked by id, not read off the
-    lists: they are paged, and someone not on a first page is not gone. Nothing is said of
-    anyone those pages would not show me now (no oracle of who has an account, or where)."""
+    on it for me; and which requests I sent that kept pages show (``sent=8``, by their
+    Withdraw) "Sent by you" still shows. The service worker drops the rest's pages and the
+    lists showing them, and fetches again a page whose version changed (sw-cache.js). Asked
+    by id, not read off the lists: they are paged, and someone not on a first page is not
+    gone. Nothing is said of anyone those pages would not show me now (no oracle of who has
+    an account, or where; a request its person blocked me over is still "sent", as the page
+    shows it)."""
     params = request.query_params
     ids = kept_ids(params.get("ids", ""), BAD_KEPT)
     asked = kept_ids(params.get("requests", ""), BAD_REQUESTS)
     people = kept_people(params.get("people", ""))
+    sent = kept_ids(params.get("sent", ""), BAD_SENT)
     owner_id = signed_in_account(request)
     pool, sql = request.app.state.pool, request.app.state.sql
     rows = await sql.run(pool, "contacts.kept", owner_id=owner_id, ids=ids) if ids else []
@@ -58,11 +64,15 @@ async def contacts_kept(request: Request) -> Response:
         if people
         else []
     )
+    still_sent = (
+        await sql.run(pool, "contacts.kept_sent", owner_id=owner_id, ids=sent) if sent else []
+    )
     return JSONResponse(
         {
             "kept": {str(row["id"]): shown_version(row) for row in rows},
             "requests": [str(row["id"]) for row in waiting],
             "people": [f"{row['event_id']}:{row['account_id']}" for row in listed],
+            "sent": [str(row["id"]) for row in still_sent],
         },
         headers={"cache-control": "no-store"},
     )

@@ -44,6 +44,10 @@ TAKING_BACK = ("contact_remove", "event_leave")
 # pages kept again as they are opened.
 BLOCKING = ("contact_block", "event_block", "request_decide")
 CONTACTS_PAGES = ("contacts", "contact")
+# The form each row of "Sent by you" (on Requests) offers, naming a request I sent: the service
+# worker asks whether each request a kept page shows is still shown (server/contacts/
+# kept_routes.py), as it asks by the Block forms of the people kept pages show.
+SENT = ("request_withdraw",)
 # What the service worker fetches or opens, by route name; pages need only the last two.
 WORKER_URLS = (
     "home",
@@ -118,6 +122,7 @@ class Urls:
         urls["taking_back"] = [self.pattern(name) for name in TAKING_BACK]
         urls["blocking"] = [self.pattern(name) for name in BLOCKING]
         urls["contacts_pages"] = [self.pattern(name) for name in CONTACTS_PAGES]
+        urls["sent"] = [self.pattern(name) for name in SENT]
         return json.dumps(urls, separators=(",", ":"))
 
     def for_pages(self) -> str:

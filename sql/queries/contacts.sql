@@ -456,3 +456,18 @@ WHERE now() <= e.ends_at + make_interval(days => :roster_days)
               WHERE ea.event_id = p.event_id AND ea.account_id = p.account_id
                 AND ea.listed AND ea.left_at IS NULL)
   AND NOT blocked_between(p.account_id, :owner_id)
+
+-- name: kept_sent
+-- Of the requests to connect :ids that :owner_id sent (kept pages show them: "Sent by you" on
+-- Requests, by their Withdraw), those "Sent by you" still shows (requests.sent's rule): one
+-- missing was withdrawn (on another phone) or accepted, its person is in my contacts now or
+-- blocked by me, or deleted their account (the row went with it). One they blocked me over
+-- stays, as on the page: a block reads as a decline there, and its going would tell.
+SELECT r.id
+FROM connect_requests r
+JOIN cards c ON c.account_id = r.to_id
+WHERE r.id = ANY(:ids::bigint[]) AND r.from_id = :owner_id
+  AND r.status IN ('pending', 'declined') AND r.withdrawn_at IS NULL
+  AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :owner_id)
+  AND NOT EXISTS (SELECT 1 FROM contacts ct
+                  WHERE ct.owner_id = :owner_id AND ct.contact_id = r.to_id)

@@ -40,6 +40,12 @@ var ReachoutCache = (function () {
   // The network's answer when it, not our server, gave up (a proxy) or our database is away:
   // a kept page is better than that error page.
   var GAVE_UP = [502, 503, 504];
+  // A page of ours that is gone for good says why (410: an event's people and matches once
+  // its list has closed, ROSTER_DAYS after its end): that answer is kept in place of the
+  // page, so the phone says offline what it says online ("The list of people has closed"),
+  // not "You're offline" as if it had never kept the page. Never the list itself: the server
+  // no longer says who left it or blocked me, so a copy of it could not be checked.
+  var KEPT_STATUSES = [200, 410];
   // My card, my QR and my contacts: what someone needs at a venue, as the route table has
   // them (put in front of sw.js by the server). Not /c/<token>: those are other people's
   // cards, which stay on the server.
@@ -52,6 +58,7 @@ var ReachoutCache = (function () {
   var TAKING_BACK = patterns(REACHOUT_URLS.taking_back);
   var BLOCKING = patterns(REACHOUT_URLS.blocking);
   var CONTACTS_PAGES = patterns(REACHOUT_URLS.contacts_pages);
+  var SENT = patterns(REACHOUT_URLS.sent || []);
   // The query parameters that only add a one-off notice ("Removed Mia", with Undo), or say
   // where the link was (from=email, for=<account>: our emails' and pushed reminders' page
   // links, server/mail/links.py): such a page is not kept as it came, but a plain copy of its
@@ -80,7 +87,11 @@ var ReachoutCache = (function () {
   // about by the Block each offers them (BLOCKING's forms: a request to connect, by its id;
   // someone on an event's list, by the event and their account), the same way: a request no
   // longer waiting for me (its asker blocked me, deleted their account, withdrew it), or
-  // someone no longer on that list for me, and the page goes and is fetched again.
+  // someone no longer on that list for me, and the page goes and is fetched again. So do
+  // "Sent by you" on Requests, by the Withdraw each of its rows offers (SENT: a request I
+  // sent, by its id, gone once that list no longer shows it), and an event's matches, whose
+  // rows may offer no form naming their person ("Request sent."): each says whom it shows
+  // (data-kept-person, the event and their account), asked about as on the event's people.
   var CHECK = "x-reachout-kept-check";
   var SHOWN = "x-reachout-shown";
   var CHECK_AT_MOST = 100;  // ids in one ask, as the server takes them
@@ -227,10 +238,11 @@ var ReachoutCache = (function () {
   }
 
   // Whose page a response from the server is: the id on its <body> ("" for a page signed out),
-  // or null for anything that is no page of ours (a download, an error page).
+  // or null for anything that is no page of ours (a download, an error page other than a 410's,
+  // KEPT_STATUSES).
   function accountOf(response) {
     var type = response.headers.get("content-type") || "";
-    if (response.status !== 200 || response.type !== "basic" || type.indexOf("text/html") !== 0) {
+    if (KEPT_STATUSES.indexOf(response.status) < 0 || response.type !== "basic" || type.indexOf("text/html") !== 0) {
       return Promise.resolve(null);
     }
     return response.clone().text().then(function (html) {
@@ -283,7 +295,7 @@ var ReachoutCache = (function () {
   // Not a page that came with Clear-Site-Data: it was cleared from this browser (a browser
   // signed out from elsewhere), and kept it would come back.
   function worthKeeping(response) {
-    return response.status === 200 && response.type === "basic" && !response.redirected &&
+    return KEPT_STATUSES.indexOf(response.status) >= 0 && response.type === "basic" && !response.redirected &&
       !response.headers.has("clear-site-data");
   }
 
@@ -335,9 +347,11 @@ var ReachoutCache = (function () {
   }
 
   // Whom a page (``html``, at ``base``) shows, as the check asks about them: the contacts
-  // whose pages it links to ("contact:5"), and those its Block forms are for (whoBlocked).
+  // whose pages it links to ("contact:5"), those its Block and Withdraw forms are for
+  // (whoFormIsFor), and the people its rows say they show (data-kept-person="4:12").
   function shownIn(html, base) {
     var links = /\s(?:href|action)="([^"]*)"/g;
+    var rows = /\sdata-kept-person="(\d+:\d+)"/g;
     var shown = {};
     var found;
     while ((found = links.exec(html))) {
@@ -345,17 +359,23 @@ var ReachoutCache = (function () {
       try { url = new URL(found[1].replace(/&amp;/g, "&"), base); } catch (error) { continue; }
       if (url.origin !== self.location.origin) continue;
       var id = contactOf(url.origin + url.pathname);
-      var who = id ? "contact:" + id : whoBlocked(url.pathname);
+      var who = id ? "contact:" + id : whoFormIsFor(url.pathname);
       if (who) shown[who] = true;
     }
+    while ((found = rows.exec(html))) shown["person:" + found[1]] = true;
     return Object.keys(shown);
   }
 
-  // Whom a Block form's address (``path``) is for, by the route's named parts: a request to
-  // connect ("request:7", its id) or someone on an event's list ("person:4:12", the event and
-  // their account); null for a contact's (their page says it) or any other address.
-  function whoBlocked(path) {
-    for (var i = 0; i < BLOCKING.length; i++) {
+  // Whom a form's address (``path``) is for, by the route's named parts: a Block's, a request
+  // to connect made to me ("request:7", its id) or someone on an event's list ("person:4:12",
+  // the event and their account); a Withdraw's, a request I sent ("sent:8"); null for a
+  // contact's (their page says it) or any other address.
+  function whoFormIsFor(path) {
+    for (var i = 0; i < SENT.length; i++) {
+      var sent = SENT[i].exec(path);
+      if (sent && sent.groups && sent.groups.request_id) return "sent:" + sent.groups.request_id;
+    }
+    for (i = 0; i < BLOCKING.length; i++) {
       var found = BLOCKING[i].exec(path);
       var named = found && found.groups;
       if (!named) continue;
@@ -412,7 +432,7 @@ var ReachoutCache = (function () {
   // until fetched, and the lists that showed someone no longer there, gone first).
   function checkSome(cache, where, ids, held, lists, whose) {
     var url = new URL(where.href);
-    var asked = { contact: [], request: [], person: [] };
+    var asked = { contact: [], request: [], person: [], sent: [] };
     ids.forEach(function (id) {
       var at = id.indexOf(":");
       asked[id.slice(0, at)].push(id.slice(at + 1));
@@ -420,6 +440,7 @@ var ReachoutCache = (function () {
     url.searchParams.set("ids", asked.contact.join(","));
     if (asked.request.length) url.searchParams.set("requests", asked.request.join(","));
     if (asked.person.length) url.searchParams.set("people", asked.person.join(","));
+    if (asked.sent.length) url.searchParams.set("sent", asked.sent.join(","));
     return fetch(url.href, { credentials: "same-origin" }).then(function (response) {
       // No answer to go by (signed out since, an error): nothing is judged.
       if (response.status !== 200) return [];
@@ -429,7 +450,7 @@ var ReachoutCache = (function () {
         var there = function (id) {
           var at = id.indexOf(":"), kind = id.slice(0, at), which = id.slice(at + 1);
           if (kind === "contact") return Object.prototype.hasOwnProperty.call(shown, which);
-          var still = answer && answer[kind === "request" ? "requests" : "people"];
+          var still = answer && answer[{ request: "requests", person: "people", sent: "sent" }[kind]];
           return !Array.isArray(still) || still.indexOf(which) >= 0;
         };
         return Promise.all(ids.map(function (id) {
@@ -548,8 +569,9 @@ var ReachoutCache = (function () {
         // With a notice, the page's message to keep it (app.js) fetches a plain copy.
         if (whose && key && !url.search && copy) return store(key, copy, whose);
       }).catch(function () {}));
-      // A contact removed or blocked (404), a page gone (410): its kept copy goes too.
-      if (key && (response.status === 404 || response.status === 410)) {
+      // A contact removed or blocked (404): its kept copy goes too. A page gone (410) is kept
+      // as that answer (KEPT_STATUSES), above.
+      if (key && response.status === 404) {
         later(caches.open(PAGES).then(function (cache) { return cache.delete(key); }));
       }
       if (!wanted || GAVE_UP.indexOf(response.status) < 0) return response;
