@@ -30,10 +30,14 @@ class Viewer(BaseUser):
 
     account_id: int | None = None
     time_zone: str = "UTC"
-    due_count: int = 0  # follow-ups due and requests waiting: the navigation's badge
+    # Follow-ups due plus requests waiting: the number on the Follow-ups tab (Requests is
+    # reached from it) and on the app icon. The tab says which is which: a request is not due.
+    due_count: int = 0
     session_id: int | None = None  # this browser's session, as Settings lists it
+    # Requests to connect, and people who left details on a card that asks first, to accept.
     requests_waiting: int = 0
     reminders_by: str = ""  # as Settings chose: "" (automatic), push, email, both, neither
+    followups_due: int = 0  # open follow-ups due now
     # No account, but a session cookie that no longer opens one: this browser was signed out
     # elsewhere (Settings on another device), or its account deleted. Pages say so.
     signed_out: bool = False
@@ -123,12 +127,13 @@ class SessionBackend(AuthenticationBackend):
                     ip=client_ip(conn) or "",
                 )
         viewer = Viewer(
-            row["account_id"],
-            row["time_zone"],
-            row["due_count"],
-            row["session_id"],
-            row["requests_waiting"],
-            row["reminders_by"],
+            account_id=row["account_id"],
+            time_zone=row["time_zone"],
+            due_count=row["due_count"],
+            session_id=row["session_id"],
+            requests_waiting=row["requests_waiting"],
+            reminders_by=row["reminders_by"],
+            followups_due=row["followups_due"],
         )
         return AuthCredentials(["signed_in"]), viewer
 
@@ -195,6 +200,7 @@ def viewer_context(request: Request) -> dict[str, Any]:
         "viewer": seen,
         "account_id": seen.account_id,
         "due_count": seen.due_count,
+        "followups_due": seen.followups_due,
         "requests_waiting": seen.requests_waiting,
         "signed_out": seen.signed_out,
         "account_deleted": seen.account_deleted,

@@ -2,8 +2,8 @@
 -- The account a live session belongs to, if any, with the time zone its pages use, how it
 -- wants reminders (a follow-up of someone who wants none says "Follow up", not "Reminder"), the
 -- number of follow-ups due now and of requests to connect waiting for an answer, people who
--- left details on a card that asks first included (together the badge in the navigation;
--- the requests also by the link to them).
+-- left details on a card that asks first included (together the number on the Follow-ups
+-- tab, which says each apart, and on the app icon; the requests also by the link to them).
 SELECT w.*, w.followups_due + w.requests_waiting AS due_count
 FROM (
     SELECT s.account_id, s.id AS session_id, a.time_zone,
