@@ -9,6 +9,10 @@ words as its length needs (none over RFC 2047's 75 characters), and can never st
 of its own. The MIME classes (``email.mime``) build the
 message: measured at a third of the CPU of ``EmailMessage`` with the modern policy, whose
 header parsing was most of a message's cost (bench/mail.py --profile).
+
+What someone else typed (a card's name, headline or company, an event's name) is written
+``unlinked`` (``server/mail/unlinked.py``), in the subject and both parts: it reads as typed,
+but no mail app makes a link of a host or address in it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from server.cards import fields, vcard, web_links
 from server.config import PROJECT_ROOT
 from server.followups import wording
 from server.mail.links import MailLinks
+from server.mail.unlinked import short_name, unlinked
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates" / "mail"
 # How long a sign-in code works (server/signin/codes.py asks the same).
@@ -244,6 +249,8 @@ class Composer:
             web_link=web_links.shown,
             mailto=fields.mailto_url,
             tel=lambda number: fields.phone_url("tel", number),
+            # What someone else typed (names, headlines, an event's name): never a link.
+            unlinked=unlinked,
         )
         name, address = parseaddr(self.mail_from)
         self._domain = address.rpartition("@")[2] or "localhost"
@@ -257,6 +264,10 @@ class Composer:
             # Asked for by someone waiting: sent even to an unsubscribed address, not when late.
             late = datetime.now(UTC) - row["created_at"] > CODE_LIFETIME
             return "expired" if late or row["code"] is None else None
+        if row["kind"] == "confirm" and not row["on_card"]:
+            # Asked for before the card's address changed (a slip fixed): the address may be
+            # someone else's, and the button would confirm nothing (server/mail/routes.py).
+            return "not on the card"
         if row["unsubscribed_at"] is not None and row["kind"] != "confirm":
             # A confirmation goes to an unsubscribed address at most once a week (Settings
             # asks: mail.confirm_refused), and only its button, pressed there, undoes it.
@@ -286,6 +297,8 @@ class Composer:
         kind = row["kind"]
         url = self.links.unsubscribe(row["to_address"]) if unsubscribe else None
         context["unsubscribe_url"] = url
+        # A subject may carry a name someone typed: no link of it in the HTML's title either.
+        context["subject"] = unlinked(context["subject"])
         body = MIMEMultipart("alternative", boundary=boundary(), policy=POLICY)
         body.attach(text_part(self._env.get_template(f"{kind}.txt").render(context), "plain"))
         body.attach(text_part(self._env.get_template(f"{kind}.html").render(context), "html"))
@@ -332,7 +345,8 @@ class Composer:
             row["recipient_name"], contact, now, row["time_zone"], read_later=True
         )
         context = {
-            "subject": f"You met {card['name']}",
+            # The name cut short: the email gives it whole (a card's name can say anything).
+            "subject": f"You met {short_name(card['name'])}",
             "first_name": wording.first_name(row["recipient_name"]) or "there",
             "card": card,
             "event_name": row["about_event_name"],
@@ -361,7 +375,17 @@ class Composer:
             "they_asked": row["they_asked"],
             "met_event_name": row["met_event_name"],
         }
-        title, body = wording.reminder(contact, now, row["time_zone"])
+        # Their name and the event's as no link (what they typed); the notes are the
+        # reader's own, a link in them may stay one.
+        title, body = wording.reminder(
+            {
+                **contact,
+                "name": unlinked(contact["name"] or ""),
+                "met_event_name": unlinked(contact["met_event_name"] or ""),
+            },
+            now,
+            row["time_zone"],
+        )
         words = wording.message(
             row["recipient_name"], contact, now, row["time_zone"], read_later=True
         )
@@ -462,7 +486,10 @@ class Composer:
             "card_name": row["recipient_name"],
             "confirm_url": self.links.confirm(row["id"]),
         }
-        return context, False, None, None
+        # Any card carrying an address can ask for one (10 a day to an address, from cards
+        # enough): it can be unsubscribed from, after which one a week at most goes there
+        # (mail.confirm_refused), whose button subscribes the address again.
+        return context, True, None, None
 
 
 def _works_for(row: Any, now: datetime) -> str:

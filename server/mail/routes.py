@@ -9,12 +9,15 @@ servers with no cookie and no page.
 Confirming an address proves it is its owner's, as an email code does when signing in: a guest
 card carrying it (someone typed them in on their phone) is offered to merge in or delete, at
 once in a browser signed in to that account, else by signing in with it (the page says so).
+A link confirms only an address the account's card still carries when its button is pressed:
+one changed since (a slip, a colleague's address) is someone else's, and confirmed it would
+sign in to the account. "Remind me tomorrow" then still sets the reminder, confirming nothing.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
@@ -39,6 +42,12 @@ ACCOUNT_GONE = (
 FOLLOWUP_GONE = (
     "This follow-up is no longer on Reachout: the contact was removed, or an account deleted."
     " There is nothing left to mark done or snooze."
+)
+NOT_ON_CARD_TITLE = "This address is no longer on the card"
+NOT_ON_CARD = (
+    "The Reachout card {card} no longer uses {address}, so this link cannot confirm it:"
+    " nothing was changed. If the card is yours, Settings in Reachout sends a confirmation to"
+    " the address it uses now."
 )
 EXPIRED = (
     "Links in our emails work for 30 days. Open Reachout to see your follow-ups: if this"
@@ -117,20 +126,33 @@ async def confirm(request: Request) -> Response:
         # with an account: the one it was about, or the reader's own.
         raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
     met = email["kind"] == "met" and email["about_name"] is not None
+    if not met and not email["on_card"]:
+        _not_on_card(email)
     if request.method != "POST":
         # GET, and the HEAD Starlette answers with it (a link scanner's, which the
         # cross-origin check lets through as safe): the page, never the button's act.
         return await _confirm_page(request, email, met)
     offered: str | None = None
     async with pool.acquire() as conn, conn.transaction():
-        await sql.run(
+        # Asked again here, the card locked until this commits: it may have changed since
+        # the page was read, and a change must not slip in before the confirmation is kept.
+        carried = await sql.run(
             conn,
-            "mail.confirm",
-            address=email["to_address"],
+            "mail.card_carries",
             account_id=email["account_id"],
-            # "Confirm my address", and "Remind me tomorrow" (by email): mail here again.
-            resubscribe=True,
+            address=email["to_address"],
         )
+        if carried:
+            await sql.run(
+                conn,
+                "mail.confirm",
+                address=email["to_address"],
+                account_id=email["account_id"],
+                # "Confirm my address", and "Remind me tomorrow" (by email): mail here again.
+                resubscribe=True,
+            )
+        elif not met:
+            _not_on_card(email)  # nothing was written: the transaction ends with nothing done
         if met:
             await sql.run(
                 conn,
@@ -155,6 +177,18 @@ async def confirm(request: Request) -> Response:
         return _answered(request)
     email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
     return await _confirmed_page(request, email)
+
+
+def _not_on_card(email: Any) -> NoReturn:
+    """The card the link was sent for no longer carries its address: 410, nothing confirmed.
+    Said to whoever holds the link, which may be the person the slip named: the card's name
+    and the old address only, never the one it uses now."""
+    card = f"“{email['card_name']}”" if email["card_name"] else "this email was sent for"
+    raise errors.Titled(
+        410,
+        NOT_ON_CARD.format(card=card, address=email["to_address"]),
+        title=NOT_ON_CARD_TITLE,
+    )
 
 
 async def _offer_guest(request: Request, conn: Any, email: Any) -> str | None:
@@ -247,6 +281,8 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
     when = wording.when_phrase(followup["tomorrow_due"], now, followup["time_zone"])
     if email["emailed_once_pressed"]:
         promise = f"we will email {email['to_address']} {when} to remind you."
+    elif not email["on_card"]:
+        promise = f"your follow-up with {name} will be due {when}. {_no_longer_used(email)}"
     else:
         promise = (
             f"your follow-up with {name} will be due {when}. Your reminders don't come by"
@@ -278,6 +314,11 @@ def _reminded(request: Request, email: Any, followup: Any) -> Response:
     """ "Remind me tomorrow" pressed: when it is due, and whether an email will say so."""
     now = datetime.now(UTC)
     when = wording.when_phrase(followup["due_at"], now, followup["time_zone"])
+    if not email["on_card"]:
+        # Set, and the address left unconfirmed: the card no longer uses it.
+        text = f"Your follow-up with {email['about_name']} is due {when}. {_no_longer_used(email)}"
+        day = wording.day_phrase(followup["due_at"], now, followup["time_zone"])
+        return _page(request, heading=f"Done: it is due {day}", text=text, done=True)
     if not email["reminded_there"]:
         # Their Settings send reminders elsewhere (push), or nowhere: no email to promise.
         text = (
@@ -288,6 +329,15 @@ def _reminded(request: Request, email: Any, followup: Any) -> Response:
         return _page(request, heading=f"Done: it is due {day}", text=text, done=True)
     text = f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
     return _page(request, heading="Done: you will be reminded", text=text, done=True)
+
+
+def _no_longer_used(email: Any) -> str:
+    """ "Remind me tomorrow" for an address the card no longer uses: it is not confirmed,
+    and reminders do not go there."""
+    return (
+        f"Your card no longer uses {email['to_address']}, so this does not confirm it and no"
+        " reminder comes there: Settings says how your reminders come."
+    )
 
 
 def _nothing_to_remind(request: Request, name: str) -> Response:

@@ -6,9 +6,11 @@ first byte. A user and password in the URL log in. 4xx replies, a dropped connec
 timeouts are temporary. A 5xx is a bounce (the address gets no more mail) only when it says
 the mailbox is the trouble: an enhanced code (RFC 3463) 5.1.x or 5.2.x at any stage (not
 one about the sender, ours, nor 5.2.3, a message too long), or 550, 551 or 553 without one at
-RCPT. A 5xx before RCPT (the greeting, the login, STARTTLS, MAIL
-FROM) or any other at RCPT (5.7.x relaying denied, a blocklist, 5.3.x) is our mail server
-refusing us: tried again, as when it is away. Any other 5xx at DATA refuses this message only.
+RCPT. But 5.2.2, a mailbox full, is "a persistent transient failure" (RFC 3463): this email
+is tried again later, as after a 4xx, and fails once its tries run out; the address is not
+marked bouncing. A 5xx before RCPT (the greeting, the login, STARTTLS, MAIL FROM) or any
+other at RCPT (5.7.x relaying denied, a blocklist, 5.3.x) is our mail server refusing us:
+tried again, as when it is away. Any other 5xx at DATA refuses this message only.
 
 Once the whole message, its final ".", has left, the server has it: one scanning it under load
 can take minutes to say so (RFC 5321 4.5.3.2.6 gives it 10). That reply is waited for while the
@@ -54,6 +56,9 @@ class MailResult:
     # The whole message left but no reply to its end came in time: most likely taken (a
     # server answers late when it scans content), so sent, not tried again; ``error`` says so.
     unanswered: bool = False
+    # The mailbox is full (X.2.2): it may have room later, so this email is tried again,
+    # and the address is not marked bouncing.
+    mailbox_full: bool = False
 
     @property
     def sent(self) -> bool:
@@ -63,7 +68,9 @@ class MailResult:
     def retryable(self) -> bool:
         if self.unanswered:
             return False
-        return self.relay_refused or self.status == 0 or 400 <= self.status < 500
+        return (
+            self.relay_refused or self.mailbox_full or self.status == 0 or 400 <= self.status < 500
+        )
 
 
 # Where in the transaction a reply came: it says whom a 5xx is about.
@@ -77,6 +84,8 @@ SENDER_DETAILS = ("7", "8")
 SENDER_SAID = re.compile(r"\bsender\b", re.IGNORECASE)
 # X.2.3: the message is longer than the mailbox takes: this message, not the address.
 MESSAGE_DETAILS = ("3",)
+# X.2.2: the mailbox is full, "a persistent transient failure" (RFC 3463): neither.
+FULL_DETAIL = "2"
 # Without an enhanced code, the RCPT replies that name the mailbox (RFC 5321): unavailable,
 # not local, a name not allowed.
 MAILBOX_CODES = (550, 551, 553)
@@ -196,6 +205,8 @@ def refusal(stage: str, code: int, said: str) -> MailResult:
     its address."""
     if code < 500:
         return MailResult(code if code >= 400 else 0, said)
+    if stage != SESSION and _mailbox_full(said):
+        return MailResult(code, said, mailbox_full=True)
     if stage != SESSION and names_the_mailbox(stage, code, said):
         return MailResult(code, said, bounced=True)
     if stage == DATA:
@@ -213,8 +224,14 @@ def names_the_mailbox(stage: str, code: int, said: str) -> bool:
         return stage == RECIPIENT and code in MAILBOX_CODES
     subject, detail = enhanced.groups()
     if subject == "2":
-        return detail not in MESSAGE_DETAILS
+        return detail not in MESSAGE_DETAILS and detail != FULL_DETAIL
     return subject == "1" and detail not in SENDER_DETAILS and not SENDER_SAID.search(said)
+
+
+def _mailbox_full(said: str) -> bool:
+    """Whether a 5xx reply's enhanced code is 5.2.2, the recipient's mailbox full."""
+    enhanced = ENHANCED.match(said)
+    return enhanced is not None and enhanced.groups() == ("2", FULL_DETAIL)
 
 
 async def _start_data(client: aiosmtplib.SMTP) -> SMTPProtocol:

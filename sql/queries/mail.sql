@@ -101,6 +101,11 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        CASE WHEN l.kind IN ('reminder', 'digest', 'summary')
             THEN reminder_address(l.account_id) IS NOT DISTINCT FROM l.to_address
        END AS reminded_there,
+       -- A confirmation asked for before the card's address changed is for an address the
+       -- card no longer uses: not sent (Composer.stale), as its button would confirm nothing.
+       CASE WHEN l.kind = 'confirm'
+            THEN coalesce(lower(me.email) = l.to_address, false)
+       END AS on_card,
        about.account_id AS about_id, about.name AS about_name, about.headline AS about_headline,
        about.company AS about_company, about.email AS about_email, about.phone AS about_phone,
        about.linkedin AS about_linkedin, about.website AS about_website,
@@ -224,6 +229,17 @@ SET confirmed_at = coalesce(confirmed_at, now()), bounced_at = NULL, bounce_reas
 WHERE address = :address
 RETURNING address
 
+-- name: card_carries$
+-- Whether :account_id's card carries :address now (true, or NULL: no), its row locked until
+-- the transaction ends. An email's button confirms only an address the card still uses: one
+-- changed since (a slip fixed, a colleague's address put there by mistake) is not the owner's,
+-- and confirmed it would sign in to the account (signin.sql) and get its codes. The lock
+-- keeps a change to the card from slipping in before the confirmation commits; one committed
+-- meanwhile is waited for, and the card read as it left it.
+SELECT true FROM cards
+WHERE account_id = :account_id AND lower(email) = :address
+FOR SHARE
+
 -- name: unsubscribe$
 -- No more mail to :address (idempotent: the first moment is kept). Queued mail is skipped,
 -- but for what someone is waiting for, as the unsubscribe page says: a code (to sign in,
@@ -279,8 +295,11 @@ LIMIT 5
 -- carries it, and Settings send reminders by email, or automatically with no push device).
 -- Whether it bounces or was unsubscribed: a confirmed address whose mail stopped is not done
 -- with until the button is pressed again (Settings' "Send me a confirmation" is how back).
+-- Whether the account's card still carries it (``on_card``): its button confirms nothing else
+-- (card_carries, above).
 SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
        a.time_zone, coalesce(me.name, '') AS card_name,
+       coalesce(lower(me.email) = m.to_address, false) AS on_card,
        (SELECT x.confirmed_at FROM address_confirmations x
         WHERE x.address = m.to_address AND x.account_id = m.account_id) AS confirmed_at,
        ea.bounced_at, ea.unsubscribed_at,

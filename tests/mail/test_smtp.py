@@ -74,7 +74,6 @@ def outcome(result: MailResult) -> str:
             "550 5.1.1 <mia@example.com>: User unknown",
             "bounced",
         ),
-        ("RCPT", "552 5.2.2 Mailbox full", "bounced"),
         ("RCPT", "550 No such user here", "bounced"),
         ("RCPT", "551 User not local", "bounced"),
         ("RCPT", "553 Mailbox name not allowed", "bounced"),
@@ -83,6 +82,10 @@ def outcome(result: MailResult) -> str:
         ("DATA", "554 5.7.1 Message rejected as spam", "failed"),
         ("DATA", "550 Message refused", "failed"),
         ("DATA", "552 5.2.3 Message size exceeds fixed maximum message size", "failed"),
+        # A mailbox full (X.2.2) is "a persistent transient failure" (RFC 3463): it may have
+        # room later, so this email is tried again, and the address is not bouncing.
+        ("RCPT", "552 5.2.2 Mailbox full", "retried"),
+        ("DATA", "552 5.2.2 <mia@example.com>: Mailbox full, over quota", "retried"),
         (
             "RCPT",
             "550 5.1.0 <mia@example.com>: Recipient address rejected: undeliverable address",
