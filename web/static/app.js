@@ -111,7 +111,8 @@
     });
   }
 
-  // The number of follow-ups due, on the app icon where the browser can (Badging API).
+  // The Follow-ups tab's number (follow-ups due and people waiting for an answer), on the
+  // app icon where the browser can (Badging API).
   // Signed out (or the account deleted), the page has no count: the icon must not keep the
   // last account's. The offline page names nobody either, but whoever is signed in still is.
   function badge() {
@@ -480,6 +481,15 @@
   function countLeft(field) {
     var left = document.getElementById(field.id + "-left");
     if (!left) return;
+    // Over the limit already (a note two merged cards joined whole): how much to take out,
+    // not "0 characters left", which reads as full and fine.
+    var over = field.value.length - field.maxLength;
+    if (over > 0) {
+      left.hidden = false;
+      left.textContent = (over === 1 ? "1 character" : over.toLocaleString("en-US") + " characters") +
+        " too many: shorten it to save.";
+      return;
+    }
     var room = Math.max(0, field.maxLength - field.value.length);
     var near = room <= Math.max(20, field.maxLength / 10);
     left.hidden = !near;
