@@ -12,6 +12,7 @@ from server.contacts.page import SHARING, contact_page
 from server.web.auth import signed_in
 from server.web.forms import read_form, text
 from server.web.htmx import htmx, redirect
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
@@ -29,7 +30,11 @@ async def contact_accept(request: Request) -> Response:
     await request.app.state.sql.run(
         request.app.state.pool, "contacts.accept", id=contact["id"], owner_id=owner_id
     )
-    return redirect(request, url_path(request, "contact", contact_id=contact["id"]))
+    # Said on the page it lands on: the Accept box just went, with focus at the top. Accepted
+    # before (another tab, a second tap), what they see may since be name and headline only.
+    notice = "accepted" if contact["sharing"] == "pending" else "accepted_before"
+    page = url_path(request, "contact", contact_id=contact["id"])
+    return redirect(request, with_notice(page, notice))
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

@@ -103,6 +103,13 @@ NOTICES = {
     ),
     "requested": Notice("Request sent.", "They will see it in their requests."),
     "restored": Notice("", "{name} is back in your contacts, and you in theirs."),
+    # "Accept and share my card" (sharing_routes). Not a word of their "You met" email: it goes
+    # if it can (limits, an unsubscribe), and saying whether would tell which addresses have
+    # an account (queue_met_mail() in sql/logic.sql); the welcome page promised it already.
+    "accepted": Notice("Accepted.", "{name} now sees all your card."),
+    "accepted_before": Notice(
+        "", "{name} was accepted already: what they see of your card is under What they see of me."
+    ),
     "declined": Notice("Declined.", "They are not told, and see their request as sent."),
     "matching_saved": Notice(
         "Saved to your card.", "“Who can help me” now matches you with people here by it."
