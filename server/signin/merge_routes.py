@@ -77,7 +77,7 @@ async def _page(
         {
             "offer": offer,
             # Kept apart, can anyone open it again? (A guest card is deleted or left as typed.)
-            "closed": not offer["guest"] and not await _other_way_in(pool, sql, offer),
+            "closed": await _left_if_kept_apart(pool, sql, offer),
             "me": await _my_ways(request, pool),
             "code_sent": code_sent,
             "again": again,
@@ -91,12 +91,18 @@ async def _page(
     return response
 
 
-async def _other_way_in(conn: Any, sql: Queries, offer: Any) -> bool:
-    """Whether anything but this browser, signed in elsewhere now, opens the offered account:
-    a code to an address whose mail reaches it, a passkey, another browser
-    (``accounts.ways_in``). Without one, keeping them apart leaves it to nobody."""
+async def _left_if_kept_apart(conn: Any, sql: Queries, offer: Any) -> str:
+    """How keeping them apart leaves the offered account, by what but this browser, signed in
+    elsewhere now, opens it (``accounts.ways_in``): "" when something does (a code to an
+    address whose mail reaches it, a passkey, another browser; or a guest card, deleted or
+    left as typed), "bounced" when only a code to an address whose mail bounced might (sent
+    all the same, it may arrive), "closed" when nothing does."""
+    if offer["guest"]:
+        return ""
     ways = await sql.run(conn, "accounts.ways_in", account_id=offer["account_id"], session_id=None)
-    return ways is None or bool(ways["any_way"])
+    if ways is None or ways["any_way"]:
+        return ""
+    return "bounced" if ways["by_email_code"] else "closed"
 
 
 @signed_in(redirect="card")
@@ -159,9 +165,9 @@ async def sign_in_merge_choose(request: Request) -> Response:
         target = url_path(request, "sign_in_merge" if following else "contacts")
     else:
         # Read before it is declined: nothing of the offer is left to read after.
-        closed = not offer["guest"] and not await _other_way_in(pool, sql, offer)
+        left = await _left_if_kept_apart(pool, sql, offer)
         await sql.run(pool, "sessions.decline_merge", session_id=session_id)
-        notice = "not_now" if offer["guest"] else "kept_apart_closed" if closed else "kept_apart"
+        notice = "not_now" if offer["guest"] else f"kept_apart_{left}" if left else "kept_apart"
         target = url_path(request, "contacts")
     return RedirectResponse(with_notice(target, notice), status_code=303)
 

@@ -334,12 +334,14 @@ async def sign_out(request: Request) -> Response:
         # is still yours" (signed_out.html) would be false.
         return RedirectResponse(url_path(request, "home"), status_code=303)
     stranded = False  # this was the card's last way in: nobody can open it again
+    bounced = False  # but for a code to an address whose mail bounced, which may arrive
     if seen.account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
         ways = await sql.run(
             pool, "accounts.ways_in", account_id=seen.account_id, session_id=seen.session_id
         )
         stranded = ways is not None and not ways["any_way"]
+        bounced = stranded and bool(ways["by_email_code"])
         if stranded and not text(await read_form(request), "anyway"):
             # Settings asks first, by the button (a page opened while another way was left
             # did not): back there, where it says what to add, still signed in.
@@ -358,7 +360,7 @@ async def sign_out(request: Request) -> Response:
         stranded = stranded and revoked is not None
     # The page itself as a signed-out browser sees it (no tabs, no service worker again).
     request.scope["user"] = ANONYMOUS
-    response = render(request, "signed_out.html", {"stranded": stranded})
+    response = render(request, "signed_out.html", {"stranded": stranded, "bounced": bounced})
     sessions.delete_cookie(response, secure=request.app.state.settings.secure_cookies)
     # The offline copies of my contacts (Cache Storage) and the service worker with its push
     # subscription: nothing of mine stays on a phone that was signed out.

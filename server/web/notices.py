@@ -79,6 +79,12 @@ NOTICES = {
     "kept_apart_closed": Notice(
         "Kept apart.", "Nobody can open the other card again: only this browser could."
     ),
+    # Its only address bounced our mail: a code still goes there, and may arrive.
+    "kept_apart_bounced": Notice(
+        "Kept apart.",
+        "You may not be able to open the other card again: our mail to its address bounced,"
+        " so a sign-in code may never reach it.",
+    ),
     "guest_deleted": Notice("Deleted.", "The card someone typed for you is gone from their list."),
     "not_now": Notice("", "Nothing changed: the card they typed for you stays as it is."),
     "signed_out_there": Notice("", "That browser is signed out."),
