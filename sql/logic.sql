@@ -187,6 +187,28 @@ BEGIN
 END
 $$;
 
+-- The confirmed address by which `account` proves it is them with a code, if any: of those
+-- confirmed for it, one whose mail does not bounce, then the card's (where its owner is now),
+-- then the one confirmed last; with whether it is on the card and whether its mail bounced (so
+-- ``bounced`` says mail to every one of them bounced: none is a way of proof, server/signin/
+-- proving.py). The one rule for proving.ways, the merge page's proof (sessions.merge_offer)
+-- and whether a code still reaches an account (accounts.ways_in). A set-returning SQL
+-- function, as guest_to_offer(): the planner inlines it into each query, as with the pick
+-- written in place.
+CREATE OR REPLACE FUNCTION proof_address(account bigint)
+RETURNS TABLE (address text, on_card boolean, bounced boolean)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT x.address,
+           x.address = (SELECT lower(c.email) FROM cards c
+                        WHERE c.account_id = proof_address.account),
+           ea.bounced_at IS NOT NULL
+    FROM address_confirmations x
+    JOIN email_addresses ea ON ea.address = x.address
+    WHERE x.account_id = proof_address.account
+    ORDER BY 3, 2 DESC NULLS LAST, x.confirmed_at DESC, x.address
+    LIMIT 1
+$$;
+
 -- The guest card (someone typed them in on their phone) to offer for merging to whoever
 -- proved `address` is theirs (lower-cased already: an email code, a confirmation's button),
 -- other than `account`'s own: the oldest first, so that several are offered one after another
@@ -1595,6 +1617,39 @@ BEGIN
                    WHERE r.from_id = asker AND r.to_id = asked
                      AND r.status IN ('pending', 'declined') AND r.withdrawn_at IS NULL);
 END
+$$;
+
+-- The requests "Sent by you" shows `asker` (requests.sent, and the kept copies of it checked by
+-- contacts.kept_sent), with the name of whom each went to: not answered as far as they know (a
+-- declined one reads the same, declining being silent, as request_sent()) and not withdrawn;
+-- not to someone in their contacts now (they swapped since) nor anyone they blocked; someone
+-- who blocked them stays, as a decline (a block declines it): that it went would tell. One
+-- whose person deleted their account went with it. A set-returning SQL function, as
+-- open_requests(): inlined into each query, planned as with the rule written in place.
+CREATE OR REPLACE FUNCTION sent_requests(asker bigint)
+RETURNS TABLE (id bigint, created_at timestamptz, event_id bigint, to_id bigint, name text)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT r.id, r.created_at, r.event_id, r.to_id, c.name
+    FROM connect_requests r
+    JOIN cards c ON c.account_id = r.to_id
+    WHERE r.from_id = asker AND r.status IN ('pending', 'declined')
+      AND r.withdrawn_at IS NULL
+      AND r.to_id NOT IN (SELECT b.blocked_id FROM blocks b WHERE b.blocker_id = asker)
+      AND NOT EXISTS (SELECT 1 FROM contacts ct
+                      WHERE ct.owner_id = asker AND ct.contact_id = r.to_id)
+$$;
+
+-- The people `viewer` sees on `event`'s roster: listed, present (not left), no block either
+-- way; `viewer` among them when listed (roster_page() leaves them out). The one rule for
+-- whom a request may go to (requests.can_ask) and which kept rows of an event's people stay
+-- (contacts.kept_people). A set-returning SQL function, as blocked_with(): inlined into the
+-- query asking for one person, a look-up by key beside the viewer's few blocks.
+CREATE OR REPLACE FUNCTION roster_people(event bigint, viewer bigint)
+RETURNS TABLE (account_id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT ea.account_id FROM event_attendees ea
+    WHERE ea.event_id = event AND ea.listed AND ea.left_at IS NULL
+      AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
 $$;
 
 -- One page of an event's roster for `viewer` (events.roster says what it shows): listed,

@@ -199,13 +199,14 @@ SELECT coalesce((
 -- sessions (as sessions.account_for counts one: a move code is shown only on one of them).
 -- ``by_email_code``: a code to such an address would open it (Settings says when the card's
 -- would not). ``code_reaches``: one of them is an address whose mail does not bounce, as
--- proving.ways counts a way of proof: a code still goes to one that bounced (a bounce may
--- pass) but may never arrive; an unsubscribed one counts (codes ignore unsubscribing).
+-- proving.ways counts a way of proof (the card's, or the one proof_address() in logic.sql
+-- picks): a code still goes to one that bounced (a bounce may pass) but may never arrive; an
+-- unsubscribed one counts (codes ignore unsubscribing).
 -- ``any_way`` is whether a code that reaches, a passkey or another session is left.
 SELECT w.*, w.code_reaches OR w.passkeys > 0 OR w.other_sessions > 0 AS any_way
 FROM (
-    SELECT card.opens OR confirmed.any_address AS by_email_code,
-           (card.opens AND NOT card.bounced) OR confirmed.reached AS code_reaches,
+    SELECT card.opens OR proof.address IS NOT NULL AS by_email_code,
+           (card.opens AND NOT card.bounced) OR proof.bounced IS FALSE AS code_reaches,
            (SELECT count(*) FROM passkeys p WHERE p.account_id = a.id) AS passkeys,
            (SELECT count(*) FROM sessions s
             WHERE s.account_id = a.id AND s.revoked_at IS NULL
@@ -217,11 +218,6 @@ FROM (
                EXISTS (SELECT 1 FROM email_addresses e
                        WHERE e.address = lower(c.email) AND e.bounced_at IS NOT NULL) AS bounced
     ) card
-    CROSS JOIN LATERAL (
-        SELECT count(*) > 0 AS any_address,
-               coalesce(bool_or(e.bounced_at IS NULL), false) AS reached
-        FROM address_confirmations x JOIN email_addresses e ON e.address = x.address
-        WHERE x.account_id = a.id
-    ) confirmed
+    LEFT JOIN LATERAL proof_address(a.id) proof ON true
     WHERE a.id = :account_id
 ) w

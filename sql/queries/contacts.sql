@@ -442,8 +442,9 @@ WHERE r.id = ANY(:ids::bigint[])
 -- Of the people :account_ids at the events :event_ids (pairs, in order: kept pages of an
 -- event's people show them), those still on that list for :owner_id, as the page shows it:
 -- :owner_id at the event, its list still open (:roster_days after its end, as events.get),
--- and they listed, present, no block either way (requests.can_ask's rule). One missing left
--- or was removed, is no longer listed, blocked me or I them, or deleted their account.
+-- and they listed, present, no block either way (roster_people() in logic.sql, as
+-- requests.can_ask). One missing left or was removed, is no longer listed, blocked me or I
+-- them, or deleted their account.
 SELECT p.event_id, p.account_id
 FROM unnest(:event_ids::bigint[], :account_ids::bigint[]) AS p(event_id, account_id)
 JOIN events e ON e.id = p.event_id
@@ -452,22 +453,16 @@ WHERE now() <= e.ends_at + make_interval(days => :roster_days)
   AND EXISTS (SELECT 1 FROM event_attendees me
               WHERE me.event_id = p.event_id AND me.account_id = :owner_id
                 AND me.left_at IS NULL)
-  AND EXISTS (SELECT 1 FROM event_attendees ea
-              WHERE ea.event_id = p.event_id AND ea.account_id = p.account_id
-                AND ea.listed AND ea.left_at IS NULL)
-  AND NOT blocked_between(p.account_id, :owner_id)
+  AND EXISTS (SELECT 1 FROM roster_people(p.event_id, :owner_id) r
+              WHERE r.account_id = p.account_id)
 
 -- name: kept_sent
 -- Of the requests to connect :ids that :owner_id sent (kept pages show them: "Sent by you" on
--- Requests, by their Withdraw), those "Sent by you" still shows (requests.sent's rule): one
--- missing was withdrawn (on another phone) or accepted, its person is in my contacts now or
--- blocked by me, or deleted their account (the row went with it). One they blocked me over
--- stays, as on the page: a block reads as a decline there, and its going would tell.
+-- Requests, by their Withdraw), those "Sent by you" still shows (sent_requests() in logic.sql,
+-- as requests.sent): one missing was withdrawn (on another phone) or accepted, its person is
+-- in my contacts now or blocked by me, or deleted their account (the row went with it). One
+-- they blocked me over stays, as on the page: a block reads as a decline there, and its going
+-- would tell.
 SELECT r.id
-FROM connect_requests r
-JOIN cards c ON c.account_id = r.to_id
-WHERE r.id = ANY(:ids::bigint[]) AND r.from_id = :owner_id
-  AND r.status IN ('pending', 'declined') AND r.withdrawn_at IS NULL
-  AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :owner_id)
-  AND NOT EXISTS (SELECT 1 FROM contacts ct
-                  WHERE ct.owner_id = :owner_id AND ct.contact_id = r.to_id)
+FROM sent_requests(:owner_id) r
+WHERE r.id = ANY(:ids::bigint[])

@@ -11,25 +11,16 @@
 -- Every confirmed address counts, not only the card's: whoever holds the unlocked phone can
 -- change the card's email with no proof, and that must not leave the session alone as all it
 -- takes. Of several, one that does not bounce, then the card's (where its owner is now), then
--- the one confirmed last; so ``bounced`` says mail to every one of them bounced. Such an
--- address is no way of proof (proving.Ways.proof_needed): its owner, who reads mail
--- elsewhere now, could otherwise never confirm a new one. A code still goes to it when a
--- passkey is asked for too (a bounce may pass); the page says it may not arrive.
+-- the one confirmed last (proof_address() in logic.sql, the one pick); so ``bounced`` says
+-- mail to every one of them bounced. Such an address is no way of proof
+-- (proving.Ways.proof_needed): its owner, who reads mail elsewhere now, could otherwise never
+-- confirm a new one. A code still goes to it when a passkey is asked for too (a bounce may
+-- pass); the page says it may not arrive.
 SELECT x.address, x.on_card, x.bounced,
        (SELECT count(*) FROM passkeys p WHERE p.account_id = s.account_id) AS passkeys,
        coalesce(s.fresh_sign_in_at > now() - :fresh::interval, false) AS fresh
 FROM sessions s
-LEFT JOIN LATERAL (
-    SELECT x.address,
-           x.address = (SELECT lower(c.email) FROM cards c WHERE c.account_id = s.account_id)
-               AS on_card,
-           ea.bounced_at IS NOT NULL AS bounced
-    FROM address_confirmations x
-    JOIN email_addresses ea ON ea.address = x.address
-    WHERE x.account_id = s.account_id
-    ORDER BY 3, 2 DESC NULLS LAST, x.confirmed_at DESC, x.address
-    LIMIT 1
-) x ON true
+LEFT JOIN LATERAL proof_address(s.account_id) x ON true
 WHERE s.id = :session_id AND s.account_id = :account_id
 
 -- name: lock_ways!

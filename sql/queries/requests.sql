@@ -97,20 +97,15 @@ LIMIT :limit
 -- name: sent
 -- My requests not answered as far as I know, and not withdrawn, newest first: :limit of them,
 -- after the one made at :after_at with id :after_id (both NULL: the newest), as incoming pages.
--- A declined one reads the same, declining being silent (request_sent() in logic.sql). Not someone in my
--- contacts now (we swapped since), nor anyone I blocked; someone who blocked me, as a
--- decline (a block declines it): that it went would tell. Their name only, not their card
--- as it is now (they may have left the list of people since).
-SELECT r.id, r.created_at, e.name AS event_name, c.name
-FROM connect_requests r
-JOIN cards c ON c.account_id = r.to_id
+-- A declined one reads the same, declining being silent. Not someone in my contacts now (we
+-- swapped since), nor anyone I blocked; someone who blocked me, as a decline (a block declines
+-- it): that it went would tell (sent_requests() in logic.sql, the one rule, which
+-- contacts.kept_sent checks kept copies by). Their name only, not their card as it is now
+-- (they may have left the list of people since).
+SELECT r.id, r.created_at, e.name AS event_name, r.name
+FROM sent_requests(:account_id) r
 JOIN events e ON e.id = r.event_id
-WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
-  AND r.withdrawn_at IS NULL
-  AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)
-  AND NOT EXISTS (SELECT 1 FROM contacts ct
-                  WHERE ct.owner_id = :account_id AND ct.contact_id = r.to_id)
-  AND (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
+WHERE (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT :limit
 
@@ -136,12 +131,10 @@ WHERE id = :id AND from_id = :from_id AND status IN ('pending', 'declined')
 RETURNING to_id
 
 -- name: can_ask$
--- Whether :other_id is someone :viewer_id sees on event :event_id's roster: listed, present, no block either way.
-SELECT EXISTS (
-    SELECT 1 FROM event_attendees ea
-    WHERE ea.event_id = :event_id AND ea.account_id = :other_id AND ea.listed AND ea.left_at IS NULL
-      AND NOT blocked_between(:other_id, :viewer_id)
-)
+-- Whether :other_id is someone :viewer_id sees on event :event_id's roster: listed, present, no
+-- block either way (roster_people() in logic.sql, the one rule).
+SELECT EXISTS (SELECT 1 FROM roster_people(:event_id, :viewer_id) r
+               WHERE r.account_id = :other_id)
 
 -- name: waiting_from$
 -- The request :from_id made to :to_id that waits for their answer, if any.

@@ -78,14 +78,14 @@ WHERE id = :old_id AND account_id = :account_id AND revoked_at IS NULL
 -- a browser left on the question does not keep the power to take that account for good.
 -- And its ways of proof, for proving it is this person's own: whoever holds an unlocked
 -- phone could sign in to their own account on it and merge its owner's in. A confirmed
--- address (``proof_address``, chosen as proving.ways chooses: one that does not bounce, then
--- the card's, then the one confirmed last; so ``proof_bounced`` says mail to every one of
--- them bounced) and its passkeys. ``proof_given`` says it was proven: by a code to that
--- address or a passkey in this session (merge_proven_for), or by the sign-in itself when its
--- email code proved an address confirmed for it; a guest card is offered only for the
--- address the code proved. An account with no way of proof (as proving.Ways counts them: an
--- address whose mail bounces is none) has nothing but the session that held it
--- (merging.offer says so).
+-- address (``proof_address``, chosen as proving.ways chooses, by proof_address() in logic.sql:
+-- one that does not bounce, then the card's, then the one confirmed last; so ``proof_bounced``
+-- says mail to every one of them bounced) and its passkeys. ``proof_given`` says it was
+-- proven: by a code to that address or a passkey in this session (merge_proven_for), or by the
+-- sign-in itself when its email code proved an address confirmed for it; a guest card is
+-- offered only for the address the code proved. An account with no way of proof (as
+-- proving.Ways counts them: an address whose mail bounces is none) has nothing but the session
+-- that held it (merging.offer says so).
 SELECT s.merge_from AS account_id, c.name, a.guest,
        coalesce(mine.name, '') AS into_name,
        (SELECT count(*) FROM contacts x WHERE x.owner_id = s.merge_from) AS contacts,
@@ -126,14 +126,7 @@ LEFT JOIN cards mine ON mine.account_id = s.account_id
 CROSS JOIN LATERAL (
     SELECT count(*) AS passkeys FROM passkeys p WHERE p.account_id = s.merge_from
 ) keys
-LEFT JOIN LATERAL (
-    SELECT x.address, ea.bounced_at IS NOT NULL AS bounced
-    FROM address_confirmations x
-    JOIN email_addresses ea ON ea.address = x.address
-    WHERE x.account_id = s.merge_from
-    ORDER BY 2, x.address = lower(c.email) DESC, x.confirmed_at DESC, x.address
-    LIMIT 1
-) proof ON true
+LEFT JOIN LATERAL proof_address(s.merge_from) proof ON true
 WHERE s.id = :session_id AND s.account_id = :account_id AND s.merge_from IS NOT NULL
   AND s.created_at > now() - interval '1 hour'
 
