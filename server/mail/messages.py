@@ -12,7 +12,9 @@ header parsing was most of a message's cost (bench/mail.py --profile).
 
 What someone else typed (a card's name, headline or company, an event's name) is written
 ``unlinked`` (``server/mail/unlinked.py``), in the subject and both parts: it reads as typed,
-but no mail app makes a link of a host or address in it.
+but no mail app makes a link of a host or address in it. Not the reader's own notes (what she
+promised, what they asked) in the message to start with, which she copies to send: a link she
+wrote there stays whole.
 """
 
 from __future__ import annotations
@@ -351,7 +353,7 @@ class Composer:
             "card": card,
             "event_name": row["about_event_name"],
             "reach_out": _reach_out(contact, words),
-            "words": words,
+            "words": _words_shown(row["recipient_name"], contact, now, row["time_zone"]),
             "confirm_url": self.links.confirm(row["id"]),
             # Typed in for them on the Tap screen (a guest card): how to keep it or delete it,
             # which signing in with this address offers (server/signin/starting.py). Not said
@@ -377,15 +379,7 @@ class Composer:
         }
         # Their name and the event's as no link (what they typed); the notes are the
         # reader's own, a link in them may stay one.
-        title, body = wording.reminder(
-            {
-                **contact,
-                "name": unlinked(contact["name"] or ""),
-                "met_event_name": unlinked(contact["met_event_name"] or ""),
-            },
-            now,
-            row["time_zone"],
-        )
+        title, body = wording.reminder(_strangers_unlinked(contact), now, row["time_zone"])
         words = wording.message(
             row["recipient_name"], contact, now, row["time_zone"], read_later=True
         )
@@ -396,7 +390,7 @@ class Composer:
             "body": body,
             "name": row["contact_name"],
             "reach_out": _reach_out(contact, words),
-            "words": words,
+            "words": _words_shown(row["recipient_name"], contact, now, row["time_zone"]),
             "done_url": self.links.followup(followup, round_, "done"),
             "snooze_url": self.links.followup(followup, round_, "snooze"),
             "contact_url": self.links.page(
@@ -505,6 +499,31 @@ def _works_for(row: Any, now: datetime) -> str:
 
 def _code_groups(code: str) -> str:
     return f"{code[:4]} {code[4:]}"
+
+
+# What the message to start with takes from others: the contact's name, what their card says
+# they look for, the event's name (whoever made it). Not the reader's own notes on the contact
+# (what she promised them, what they asked her): a link she wrote there is hers to send.
+STRANGER_TYPED = ("name", "looking_for", "met_event_name")
+
+
+def _strangers_unlinked(contact: dict[str, Any]) -> dict[str, Any]:
+    """``contact`` with what someone else typed in it ``unlinked``, the reader's notes as is."""
+    return {
+        **contact,
+        **{key: unlinked(contact[key] or "") for key in STRANGER_TYPED if key in contact},
+    }
+
+
+def _words_shown(my_name: str, contact: dict[str, Any], now: datetime, tz: str) -> str:
+    """The message to start with as the plain text shows it, to be copied: what others typed
+    in it as no link, the reader's own notes whole (a link in them still works once copied
+    and sent). Her own name is a name as well: a guest card's was typed by the card's owner.
+    The mail and SMS buttons carry the message as typed (``_reach_out``): the reader's own
+    app opens with it, and the mark would go with it to the person written to."""
+    return wording.message(
+        unlinked(my_name), _strangers_unlinked(contact), now, tz, read_later=True
+    )
 
 
 def _reach_out(contact: dict[str, Any], words: str) -> list[dict[str, str]]:

@@ -16,10 +16,12 @@ sign in to the account. "Remind me tomorrow" then still sets the reminder, confi
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
+import asyncpg
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -49,6 +51,9 @@ NOT_ON_CARD = (
     " nothing was changed. If the card is yours, Settings in Reachout sends a confirmation to"
     " the address it uses now."
 )
+# How long a press stopped by a deadlock (a merge or a deletion of the account meanwhile)
+# lets the other go on before trying again (_pressed).
+OTHER_GOES_FIRST = 0.1
 EXPIRED = (
     "Links in our emails work for 30 days. Open Reachout to see your follow-ups: if this"
     " phone has no card, tap I already have a card and sign in with your email address."
@@ -132,36 +137,7 @@ async def confirm(request: Request) -> Response:
         # GET, and the HEAD Starlette answers with it (a link scanner's, which the
         # cross-origin check lets through as safe): the page, never the button's act.
         return await _confirm_page(request, email, met)
-    offered: str | None = None
-    async with pool.acquire() as conn, conn.transaction():
-        # Asked again here, the card locked until this commits: it may have changed since
-        # the page was read, and a change must not slip in before the confirmation is kept.
-        carried = await sql.run(
-            conn,
-            "mail.card_carries",
-            account_id=email["account_id"],
-            address=email["to_address"],
-        )
-        if carried:
-            await sql.run(
-                conn,
-                "mail.confirm",
-                address=email["to_address"],
-                account_id=email["account_id"],
-                # "Confirm my address", and "Remind me tomorrow" (by email): mail here again.
-                resubscribe=True,
-            )
-        elif not met:
-            _not_on_card(email)  # nothing was written: the transaction ends with nothing done
-        if met:
-            await sql.run(
-                conn,
-                "mail.remind_tomorrow",
-                account_id=email["account_id"],
-                about_id=email["about_id"],
-            )
-        else:
-            offered = await _offer_guest(request, conn, email)
+    email, met, offered = await _pressed(request, email)
     if offered is not None:
         # The merge page offers the guest card (merge it in, delete it, or not now), as after
         # signing in; this browser's session is a new one, for the hour of the offer.
@@ -177,6 +153,82 @@ async def confirm(request: Request) -> Response:
         return _answered(request)
     email = await sql.run(pool, "mail.email_for_link", id=email_id)  # reminders go there now?
     return await _confirmed_page(request, email)
+
+
+async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]:
+    """The button's act, in one transaction; the email as it was acted on, whether it is a
+    "You met" (Remind me tomorrow), and the cookie token of a session offering a guest card.
+
+    The card is locked first, then the account (its row is checked as a confirmation is
+    recorded for it); a merge (lock_merge(): the account, then the card) or a deletion of the
+    account goes the other way, and one of the two is stopped as a deadlock's victim. When
+    that is this one, or the account went before its confirmation was written, the other is
+    waited for (its card is locked until it commits) and the email read again as it left it:
+    gone with the account (410, as for a link opened after that), or moved to the account a
+    merge kept, to act once more there, rather than a 503 for a button pressed once."""
+    sql, pool = request.app.state.sql, request.app.state.pool
+    for again in (False, True):
+        if again:
+            # The other, woken as this one rolled back, takes the card it waited for: a
+            # moment for it, or this try could lock the card first once more, and be the
+            # victim of the same deadlock again.
+            await asyncio.sleep(OTHER_GOES_FIRST)
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                if again:
+                    await sql.run(
+                        conn,
+                        "mail.card_carries",
+                        account_id=email["account_id"],
+                        address=email["to_address"],
+                    )
+                    email = await sql.run(conn, "mail.email_for_link", id=email["id"])
+                    if email is None:
+                        raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
+                met = email["kind"] == "met" and email["about_name"] is not None
+                return email, met, await _act(request, conn, email, met)
+        except (asyncpg.DeadlockDetectedError, asyncpg.ForeignKeyViolationError):
+            if again:
+                if await sql.run(pool, "mail.email_for_link", id=email["id"]) is None:
+                    raise errors.Titled(
+                        410, ACCOUNT_GONE, title="This link no longer works"
+                    ) from None
+                raise  # the same once more: the database's trouble (503), not the link's
+    raise AssertionError("unreachable: the second try returns or raises")
+
+
+async def _act(request: Request, conn: Any, email: Any, met: bool) -> str | None:
+    """Confirm the address (when the card still carries it), set the reminder of a "You
+    met", and offer a guest card; the offering session's cookie token, or None."""
+    sql = request.app.state.sql
+    # Asked again here, the card locked until this commits: it may have changed since
+    # the page was read, and a change must not slip in before the confirmation is kept.
+    carried = await sql.run(
+        conn,
+        "mail.card_carries",
+        account_id=email["account_id"],
+        address=email["to_address"],
+    )
+    if carried:
+        await sql.run(
+            conn,
+            "mail.confirm",
+            address=email["to_address"],
+            account_id=email["account_id"],
+            # "Confirm my address", and "Remind me tomorrow" (by email): mail here again.
+            resubscribe=True,
+        )
+    elif not met:
+        _not_on_card(email)  # nothing was written: the transaction ends with nothing done
+    if met:
+        await sql.run(
+            conn,
+            "mail.remind_tomorrow",
+            account_id=email["account_id"],
+            about_id=email["about_id"],
+        )
+        return None
+    return await _offer_guest(request, conn, email)
 
 
 def _not_on_card(email: Any) -> NoReturn:
