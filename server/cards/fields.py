@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -85,6 +86,14 @@ PHONE_ADD_COUNTRY = f"{BAD_PHONE} Include the country code."
 PHONE_EXTENSION = "We can't keep an extension: leave it out, or put it in your headline."
 NO_NAME = "Please enter your name."
 THEIR_NAME = "Please enter their name."
+NO_VISIBLE_NAME = "Type a name people can see."
+# Letters that show as nothing: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0, the
+# "ㅤ" of blank-name tricks) and the blank braille pattern (U+2800). ``plain`` has taken
+# out format characters already; white space, marks and variation selectors are no letter.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Categories with nothing to see alone: spaces, line and paragraph separators, combining
+# marks (with no letter to sit on), controls and format characters.
+UNSEEN = ("Zs", "Zl", "Zp", "Mn", "Me", "Cc", "Cf")
 THEIR_REACH = "Add their email, phone number or LinkedIn profile, so you can reach them."
 
 
@@ -174,6 +183,12 @@ def _phone(value: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def seen(name: str) -> bool:
+    """Whether ``name`` has a character that shows: one of only fillers (U+3164 twice)
+    is a blank-looking name in every roster, crowd and notification."""
+    return any(ch not in BLANK_LETTERS and unicodedata.category(ch) not in UNSEEN for ch in name)
+
+
 def clean(field: Field, raw: str, region: str) -> str:
     """The stored form of one field's value, or ``Invalid`` with a message for the person."""
     if len(raw) > field.max_length:
@@ -184,6 +199,8 @@ def clean(field: Field, raw: str, region: str) -> str:
         if field.name == "name":
             raise Invalid(NO_NAME)
         return ""
+    if field.name == "name" and not seen(raw):
+        raise Invalid(NO_VISIBLE_NAME)
     if field.kind == "email":
         return validate_email_address(raw)
     if field.kind == "tel":

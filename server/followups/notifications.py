@@ -79,7 +79,7 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             else paths.event_people(event_id, attendee),
             "delivery": row["id"],
         }
-    title, body = wording.reminder(row, now, row["time_zone"])
+    title, body = wording.reminder(row, now, row["time_zone"], short=True)
     # Bound to the device it goes to: signed out (or removed) since, its buttons act no more.
     # They carry no ``for``: signed, they act whichever card is signed in here, and refused
     # (this browser switched cards, which ends the device) the service worker opens "url".

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from server.cards import fields, web_links
+from server.mail.unlinked import short_name
 
 SNOOZE_DAYS = {"1": 1, "3": 3, "7": 7}
 SNOOZE_REACH = timedelta(days=366)  # how far ahead a picked date can snooze to
@@ -190,10 +191,13 @@ def snooze_until(value: str, now: datetime, tz: str) -> datetime:
     return due
 
 
-def reminder(item: Mapping[str, Any], now: datetime, tz: str) -> tuple[str, str]:
+def reminder(
+    item: Mapping[str, Any], now: datetime, tz: str, *, short: bool = False
+) -> tuple[str, str]:
     """Title and body of a reminder (push, email, calendar entry), as read at ``now``; where we
-    met when the item has it (``met_event_name``)."""
-    title = f"Follow up with {item['name']}"
+    met when the item has it (``met_event_name``). ``short`` for a push: the name cut at a
+    word as a request's is (``short_name``), a lock screen shows a line or two."""
+    title = f"Follow up with {short_name(item['name']) if short else item['name']}"
     where = f" at {item['met_event_name']}," if item.get("met_event_name") else ""
     body = f"You met{where} {day_phrase(item['met_at'], now, tz)}."
     if item.get("promised"):
@@ -232,16 +236,28 @@ def summary(waiting: int) -> tuple[str, str]:
     return title, "Lots of new contacts today. Open Reachout to see who."
 
 
+def quoted_name(name: str) -> str:
+    """A stranger's name in a notification's title: after our own words, in quotes, cut at
+    a word to ``short_name``'s 40 characters. A card's name is what its owner typed (up to
+    100 characters): put first and whole, "Reachout security alert: new sign-in on another
+    phone" read as our alert on a lock screen."""
+    return f"\u201c{short_name(name)}\u201d"
+
+
 def request(requester: str, event_name: str, waiting: int) -> tuple[str, str]:
     """Title and body of the push of a request to connect, ``waiting`` of them (this one
-    included) waiting for an answer: one notification says how many."""
+    included) waiting for an answer: one notification says how many. Our words first, the
+    requester's name after them (``quoted_name``)."""
     if waiting <= 1:
         return (
-            f"{requester} wants to connect",
+            f"Request to connect: {quoted_name(requester)}",
             f"You were both at {event_name}. Open Reachout to accept.",
         )
     others = waiting - 1
-    title = f"{requester} and {others} other{'' if others == 1 else 's'} want to connect"
+    title = (
+        f"Requests to connect: {quoted_name(requester)}"
+        f" and {others} other{'' if others == 1 else 's'}"
+    )
     return title, f"{waiting} requests to connect are waiting. Open Reachout to answer them."
 
 

@@ -230,13 +230,13 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     finally:
         push.on_accept = None
     payload = message.json()
-    assert payload["title"] == f"{BEN.name} wants to connect"
+    assert payload["title"] == f"Request to connect: “{BEN.name}”"
     assert EVENT in payload["body"]
     # Marked as pushed to Ana's card (notifications.Paths): after a switch, it says whose it was.
     assert payload["url"].startswith("/requests?from=push&for=")
 
     [notification] = await sw_push.shown_after_push(ana, message.text())
-    assert notification["title"] == f"{BEN.name} wants to connect"
+    assert notification["title"] == f"Request to connect: “{BEN.name}”"
     # One notification for every request; made just now, at the event, it alerts.
     assert notification["tag"] == "requests" and notification["renotify"] is True
     assert notification["data"]["url"] == payload["url"]

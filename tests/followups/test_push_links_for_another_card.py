@@ -181,7 +181,7 @@ async def test_a_request_tapped_after_switching_cards_offers_the_card_it_was_for
     async with running_worker(app, push) as worker:
         await worker.run_once()
     [request] = [m.json() for m in push.received_for(device) if "connect" in m.json()["title"]]
-    assert request["title"] == "Ben Ode wants to connect"
+    assert request["title"] == "Request to connect: “Ben Ode”"
     page = request["url"]
     assert urlsplit(page).path == ana.url("requests")
     # Tapped while still hers: the request, to accept.

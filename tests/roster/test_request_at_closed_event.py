@@ -40,7 +40,7 @@ async def test_a_request_made_at_a_closed_event_still_on_goes_at_once_even_in_he
     async with running_worker(app, push) as worker:
         await worker.run_once()
     [message] = push.received_for(device)
-    assert message.json()["title"] == "Ben Ode wants to connect"
+    assert message.json()["title"] == "Request to connect: “Ben Ode”"
 
 
 async def test_a_request_retried_at_a_closed_event_still_on_goes_when_the_service_allows(

@@ -33,7 +33,7 @@ async def test_a_request_made_during_the_event_goes_at_once_even_in_her_night(
     async with running_worker(app, push) as worker:
         await worker.run_once()
     [message] = push.received_for(device)
-    assert message.json()["title"] == "Ben Ode wants to connect"
+    assert message.json()["title"] == "Request to connect: “Ben Ode”"
 
 
 async def test_a_request_made_in_her_night_waits_for_her_morning(new_phone, pool, push, app):
@@ -59,7 +59,7 @@ async def test_a_request_made_in_her_night_waits_for_her_morning(new_phone, pool
         await pool.execute("UPDATE deliveries SET next_attempt_at = now()")
         await pool.execute("UPDATE connect_requests SET created_at = now() - interval '8 hours'")
         await worker.run_once()
-    assert requests_pushed(push, device) == ["Ben Ode wants to connect"]
+    assert requests_pushed(push, device) == ["Request to connect: “Ben Ode”"]
     # Held for her morning, it replaces one still shown silently: a night's requests all go
     # at her 09:00, and they must not buzz one by one.
     [held] = [m.json() for m in push.received_for(device) if "connect" in m.json()["title"]]
@@ -93,8 +93,8 @@ async def test_requests_share_one_notification_that_counts_them(new_phone, pool,
         await cleo.post(cleo.url("request_connect", event_id=event_id, account_id=2))
         await worker.run_once()
     first, second = (m.json() for m in push.received_for(device))
-    assert first["title"] == "Ben Ode wants to connect"
-    assert second["title"] == "Cleo Park and 1 other want to connect"
+    assert first["title"] == "Request to connect: “Ben Ode”"
+    assert second["title"] == "Requests to connect: “Cleo Park” and 1 other"
     assert second["body"] == "2 requests to connect are waiting. Open Reachout to answer them."
     # The second replaces the first on her screen, rather than a stack of them; made just
     # now, at the event, it alerts all the same (someone in the room wants to connect).
@@ -135,7 +135,7 @@ async def test_asked_again_after_withdrawing_before_the_push_it_is_pushed(
         await ben.post(ask)
         await worker.run_once()
         [message] = push.received_for(device)
-        assert message.json()["title"] == "Ben Ode wants to connect"
+        assert message.json()["title"] == "Request to connect: “Ben Ode”"
         # Withdrawn and asked again once more, after it went: not a second push.
         await ben.post(ben.url("request_withdraw", request_id=request_id))
         await ben.post(ask)

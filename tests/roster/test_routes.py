@@ -52,7 +52,7 @@ async def test_request_is_pushed_accepted_and_becomes_a_tagged_connection(
     async with running_worker(app, push) as worker:
         await worker.run_once()
     [message] = push.received_for(device)
-    assert message.json()["title"] == "Ben Ode wants to connect"
+    assert message.json()["title"] == "Request to connect: “Ben Ode”"
     assert "Lunch & Learn" in message.json()["body"]
     # Marked as pushed to Ana (account 2): tapped after a switch, it says whose it was.
     assert message.json()["url"].startswith(f"{ana.url('requests')}?from=push&for=2.")

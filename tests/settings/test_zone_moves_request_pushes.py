@@ -59,4 +59,4 @@ async def test_a_request_held_for_her_morning_goes_at_once_where_it_is_day(
     await moves_to(ana, zone_where_it_is(13), reminders_by="")
     async with running_worker(app, push) as worker:
         await worker.run_once()
-    assert requests_pushed(push, device) == ["Ben Ode wants to connect"]
+    assert requests_pushed(push, device) == ["Request to connect: “Ben Ode”"]
