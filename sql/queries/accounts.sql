@@ -201,7 +201,9 @@ SELECT coalesce((
 -- would not). ``code_reaches``: one of them is an address whose mail does not bounce, as
 -- proving.ways counts a way of proof (the card's, or the one proof_address() in logic.sql
 -- picks): a code still goes to one that bounced (a bounce may pass) but may never arrive; an
--- unsubscribed one counts (codes ignore unsubscribing).
+-- unsubscribed one counts (codes ignore unsubscribing). The card's address counts as bounced
+-- only when it is confirmed for this account: one merely typed on the card may be someone
+-- else's, whose bounces the card is never told (Settings, the export), not even by a warning.
 -- ``any_way`` is whether a code that reaches, a passkey or another session is left.
 SELECT w.*, w.code_reaches OR w.passkeys > 0 OR w.other_sessions > 0 AS any_way
 FROM (
@@ -216,6 +218,8 @@ FROM (
     CROSS JOIN LATERAL (
         SELECT coalesce(c.email, '') <> '' AND code_opens(lower(c.email), a.id) AS opens,
                EXISTS (SELECT 1 FROM email_addresses e
+                       JOIN address_confirmations x
+                         ON x.address = e.address AND x.account_id = a.id
                        WHERE e.address = lower(c.email) AND e.bounced_at IS NOT NULL) AS bounced
     ) card
     LEFT JOIN LATERAL proof_address(a.id) proof ON true

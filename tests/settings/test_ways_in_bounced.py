@@ -65,11 +65,15 @@ async def test_a_confirmed_address_that_bounced_leaves_this_browser_the_only_way
     assert NOBODY not in text_of(gone) and STILL_YOURS not in text_of(gone)
 
 
-async def test_an_unconfirmed_address_on_the_card_that_bounced_is_no_way_in_either(new_phone, pool):
+async def test_an_unconfirmed_address_on_the_card_is_counted_whatever_its_bounces(new_phone, pool):
+    """One merely typed on the card may be someone else's, whose bounces the card is never
+    told (tests/export/test_confirmed_addresses.py): it counts as a way in (a code still goes),
+    so no warning tells of it; only an address confirmed for the account is judged by them."""
     dana = await _only_in_this_browser(new_phone, pool, confirmed=False)
-    assert MAY_BE_ONLY in text_of(await dana.get(dana.url("settings")))
+    page = text_of(await dana.get(dana.url("settings")))
+    assert MAY_BE_ONLY not in page and ONLY_WAY not in page
     out = await dana.post(dana.url("sign_out"), {})
-    assert out.headers["location"] == dana.url("settings") + "?notice=only_way_in#sign-out"
+    assert out.status_code == 200 and STILL_YOURS in text_of(out)
 
 
 async def test_an_unsubscribed_address_still_is_a_way_in(new_phone, pool):
@@ -92,6 +96,7 @@ async def test_keeping_apart_a_card_whose_only_address_bounced_says_it_is_lost(
     await mia.post((await work.share_link()) + "/swap")
     home = await new_phone()
     await home.make_card()
+    await confirm_addresses(pool, "dana.work@example.com")
     await signs_in(work, mail, app, "dana@example.com")
     await bounced(pool, "dana.work@example.com")
     offer = await work.get(work.url("sign_in_merge"))
