@@ -5,14 +5,9 @@ as they were."""
 
 from __future__ import annotations
 
-import secrets
-import shutil
 from pathlib import Path
 
-import asyncpg
-
-from server.db.migrations import MIGRATIONS_DIR, apply_migrations
-from tests.conftest import create_database, drop_database
+from tests.db.one_migration import apply_migration, migrated_before
 
 MIGRATION = "0062_settled_by_swap"
 
@@ -20,15 +15,7 @@ MIGRATION = "0062_settled_by_swap"
 async def test_declined_requests_between_people_connected_now_are_settled(
     admin_url: str, tmp_path: Path
 ) -> None:
-    name = f"reachout_settled_{secrets.token_hex(4)}"
-    url = await create_database(admin_url, name)
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        if path.stem < MIGRATION:
-            shutil.copy(path, tmp_path / path.name)
-    conn = await asyncpg.connect(url)
-    try:
-        # The shared functions (logic.sql) are written for the schema as it is now: not applied.
-        await apply_migrations(conn, tmp_path, logic=None)
+    async with migrated_before(admin_url, tmp_path, MIGRATION) as conn:
         ana, ben, cleo = [
             await conn.fetchval("INSERT INTO accounts DEFAULT VALUES RETURNING id")
             for _ in range(3)
@@ -53,8 +40,7 @@ async def test_declined_requests_between_people_connected_now_are_settled(
                 ana,
             )
 
-        shutil.copy(MIGRATIONS_DIR / f"{MIGRATION}.sql", tmp_path)
-        assert await apply_migrations(conn, tmp_path, logic=None) == [MIGRATION]
+        assert await apply_migration(conn, tmp_path, MIGRATION) == [MIGRATION]
         status = dict(await conn.fetch("SELECT from_id, status FROM connect_requests"))
         assert status == {ben: "accepted", cleo: "declined"}
         settled_at = await conn.fetchval(
@@ -62,6 +48,3 @@ async def test_declined_requests_between_people_connected_now_are_settled(
             declined[ben],
         )
         assert settled_at, "settled now, and kept as long as any request answered now"
-    finally:
-        await conn.close()
-        await drop_database(admin_url, name)

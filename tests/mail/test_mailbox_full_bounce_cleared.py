@@ -4,15 +4,10 @@ r75, when a 5.2.2 still counted as a bounce, gets mail again, as one refused so 
 
 from __future__ import annotations
 
-import secrets
-import shutil
 from pathlib import Path
 
-import asyncpg
-
-from server.db.migrations import MIGRATIONS_DIR, apply_migrations
 from server.mail.smtp import DATA, RECIPIENT, refusal
-from tests.conftest import create_database, drop_database
+from tests.db.one_migration import apply_migration, migrated_before
 
 MIGRATION = "0066_mailbox_full_is_no_bounce"
 # Each address's last refusal, as the mail server said it: (stage, code, its text).
@@ -32,14 +27,7 @@ REFUSED = {
 async def test_addresses_bouncing_for_a_full_mailbox_get_mail_again(
     admin_url: str, tmp_path: Path
 ) -> None:
-    name = f"reachout_full_{secrets.token_hex(4)}"
-    url = await create_database(admin_url, name)
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        if path.stem < MIGRATION:
-            shutil.copy(path, tmp_path / path.name)
-    conn = await asyncpg.connect(url)
-    try:
-        await apply_migrations(conn, tmp_path, logic=None)
+    async with migrated_before(admin_url, tmp_path, MIGRATION) as conn:
         # As mail.mark_bounced left them: the reply's text as the bounce's reason.
         for address, (stage, code, said) in REFUSED.items():
             await conn.execute(
@@ -50,8 +38,7 @@ async def test_addresses_bouncing_for_a_full_mailbox_get_mail_again(
             )
         await conn.execute("INSERT INTO email_addresses (address) VALUES ('fine@example.com')")
 
-        shutil.copy(MIGRATIONS_DIR / f"{MIGRATION}.sql", tmp_path)
-        assert await apply_migrations(conn, tmp_path, logic=None) == [MIGRATION]
+        assert await apply_migration(conn, tmp_path, MIGRATION) == [MIGRATION]
         rows = await conn.fetch("SELECT address, bounced_at, bounce_reason FROM email_addresses")
         bouncing = {row["address"] for row in rows if row["bounced_at"] is not None}
         assert bouncing == {"gone@example.com", "disabled@example.com", "other@example.com"}
@@ -60,6 +47,3 @@ async def test_addresses_bouncing_for_a_full_mailbox_get_mail_again(
         assert full == {"full@example.com", "quota@example.com"}
         assert {row["address"] for row in rows} - bouncing == full | {"fine@example.com"}
         assert all(row["bounce_reason"] == "" for row in rows if row["address"] in full)
-    finally:
-        await conn.close()
-        await drop_database(admin_url, name)

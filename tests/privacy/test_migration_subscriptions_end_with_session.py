@@ -6,13 +6,11 @@ then on goes when its session is deleted."""
 from __future__ import annotations
 
 import secrets
-import shutil
 from pathlib import Path
 
 import asyncpg
 
-from server.db.migrations import MIGRATIONS_DIR, apply_migrations
-from tests.conftest import create_database, drop_database
+from tests.db.one_migration import apply_migration, migrated_before
 
 MIGRATION = "0067_subscriptions_end_with_their_session"
 
@@ -32,15 +30,7 @@ async def subscription(conn: asyncpg.Connection, account: int, session: int | No
 async def test_subscriptions_without_a_session_go_and_the_rest_go_with_theirs(
     admin_url: str, tmp_path: Path
 ) -> None:
-    name = f"reachout_subs_{secrets.token_hex(4)}"
-    url = await create_database(admin_url, name)
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        if path.stem < MIGRATION:
-            shutil.copy(path, tmp_path / path.name)
-    conn = await asyncpg.connect(url)
-    try:
-        # The shared functions (logic.sql) are written for the schema as it is now: not applied.
-        await apply_migrations(conn, tmp_path, logic=None)
+    async with migrated_before(admin_url, tmp_path, MIGRATION) as conn:
         dana = await conn.fetchval("INSERT INTO accounts DEFAULT VALUES RETURNING id")
         laptop, phone = [
             await conn.fetchval(
@@ -59,13 +49,9 @@ async def test_subscriptions_without_a_session_go_and_the_rest_go_with_theirs(
             "SELECT session_id IS NULL FROM push_subscriptions WHERE id = $1", on_laptop
         )
 
-        shutil.copy(MIGRATIONS_DIR / f"{MIGRATION}.sql", tmp_path)
-        assert await apply_migrations(conn, tmp_path, logic=None) == [MIGRATION]
+        assert await apply_migration(conn, tmp_path, MIGRATION) == [MIGRATION]
         left = {row["id"] for row in await conn.fetch("SELECT id FROM push_subscriptions")}
         assert left == {on_phone}, (on_laptop, before_ids)
         # From now on a session's subscription goes with it.
         await conn.execute("DELETE FROM sessions WHERE id = $1", phone)
         assert await conn.fetchval("SELECT count(*) FROM push_subscriptions") == 0
-    finally:
-        await conn.close()
-        await drop_database(admin_url, name)
