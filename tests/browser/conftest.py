@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from starlette.applications import Starlette
 
 from server.config import load_settings
@@ -55,6 +55,10 @@ PHONE: dict[str, Any] = {
     "locale": "en-US",
 }
 TIMEOUT_MS = 10_000
+# Assertions wait as long as actions do (Playwright's own default for them is 5 s): on a
+# loaded CI machine a swap's redirect or a worker's answer can take longer than that, and
+# an assertion that holds returns at once however long it may wait.
+expect.set_options(timeout=TIMEOUT_MS)
 STARTUP_SECONDS = 30
 # The worker process starts (imports, migrations checked, keys loaded), then sends at once.
 MAIL_SECONDS = 30

@@ -27,6 +27,9 @@ from tests.waiting import eventually
 
 KEPT = "Kept on this phone:"
 BAD_EMAIL = "That email address does not look right."
+# The phone says "online" a moment before a request gets through: the service worker tries at
+# once and again 2, 7 and 22 s on (sw.js RETRY_WAITS_MS), so a refusal is told within that.
+WORKER_TRIES_SECONDS = 30.0
 # Two days ago for every record in this phone's outbox: made, and (if it was) settled.
 TWO_DAYS_AGO = """async () => {
   const db = await new Promise((resolve, reject) => {
@@ -149,7 +152,9 @@ async def test_a_guest_refused_once_online_is_told_of_and_kept_till_typed_again(
         shown = await shown_notifications(dana)
         return [n for n in shown if n["title"] == "Not swapped: Details of Omar Haddad"]
 
-    [notification] = await eventually(told_of_omar, "no notification of Omar refused")
+    [notification] = await eventually(
+        told_of_omar, "no notification of Omar refused", WORKER_TRIES_SECONDS
+    )
     assert notification["body"] == f"{BAD_EMAIL} Type it again on the Tap screen.", notification
     assert notification["data"] == {"url": "/tap"}, notification  # opened, it goes there
 
@@ -159,7 +164,7 @@ async def test_a_guest_refused_once_online_is_told_of_and_kept_till_typed_again(
         labels = await labels_told(dana)
         return labels if labels == both else None  # the worker may tell of one first
 
-    await eventually(pages_told, f"the worker did not tell pages of {both}")
+    await eventually(pages_told, f"the worker did not tell pages of {both}", WORKER_TRIES_SECONDS)
     # The page open (My QR) says so too, with the way back to Tap.
     await expect(dana.locator("#flash")).to_contain_text("Not swapped: Details of")
     await expect(
@@ -224,7 +229,9 @@ async def test_a_code_refused_once_online_is_told_of_and_goes_after_a_day(
         shown = await shown_notifications(dana)
         return [n for n in shown if n["title"] == f"Not swapped: Code {nobodys}"]
 
-    [notification] = await eventually(told_of_code, "no notification of the code refused")
+    [notification] = await eventually(
+        told_of_code, "no notification of the code refused", WORKER_TRIES_SECONDS
+    )
     assert notification["body"] == codes.WRONG, notification
 
     async def settled() -> list[dict[str, Any]]:
