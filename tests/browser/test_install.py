@@ -90,6 +90,10 @@ async def test_ios_safari_shows_add_to_home_screen_once(new_phone_page: NewPage)
 
     await dana.get_by_role("button", name="Dismiss").tap()
     await expect(hint).to_be_hidden()
+    # Focus stays by where she was (the last heading before the banner), not the page's top.
+    focused = dana.locator(":focus")
+    await expect(focused).to_have_count(1)
+    assert await focused.evaluate("e => /^H[1-3]$/.test(e.tagName)"), await focused.inner_text()
     await dana.reload()
     await expect(dana.get_by_role("heading", level=1, name=DANA.name)).to_be_visible()
     await expect(hint).to_be_hidden()

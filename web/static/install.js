@@ -12,7 +12,26 @@
   function dismiss() {
     try { localStorage.setItem(DISMISSED, "1"); } catch (e) {}
     var banner = document.querySelector("[data-install-banner]");
-    if (banner) banner.hidden = true;
+    if (banner) hide(banner);
+  }
+
+  // A control that hides itself (or the banner it is in) would drop a keyboard's or screen
+  // reader's focus to the top of the page: it goes to the heading of the part the control
+  // was in instead, the last one before it on the page.
+  function hide(part) {
+    var had = document.activeElement && part.contains(document.activeElement);
+    part.hidden = true;
+    if (had) focusHeadingBefore(part);
+  }
+
+  function focusHeadingBefore(part) {
+    var headings = Array.prototype.filter.call(document.querySelectorAll("main h1, main h2, main h3"), function (heading) {
+      return heading.getClientRects().length && (heading.compareDocumentPosition(part) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    var heading = headings[headings.length - 1];
+    if (!heading) return;
+    if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+    heading.focus();
   }
 
   function standalone() {
@@ -66,7 +85,9 @@
         // shown only once, so no button stays that a second tap would find dead.
         prompt.userChoice.then(dismiss, dismiss);
         prompt = null;
+        var focused = document.activeElement === button;
         installButtons(false);
+        if (focused) focusHeadingBefore(button);
       });
     });
     document.querySelectorAll("[data-install-dismiss]").forEach(function (button) {
