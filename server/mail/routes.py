@@ -51,8 +51,8 @@ NOT_ON_CARD = (
     " nothing was changed. If the card is yours, Settings in Reachout sends a confirmation to"
     " the address it uses now."
 )
-# How long a press stopped by a deadlock (a merge or a deletion of the account meanwhile)
-# lets the other go on before trying again (_pressed).
+# How long a press stopped by a deadlock (a deletion of the account meanwhile, rarely a
+# merge) lets the other go on before trying again (_pressed).
 OTHER_GOES_FIRST = 0.1
 EXPIRED = (
     "Links in our emails work for 30 days. Open Reachout to see your follow-ups: if this"
@@ -159,32 +159,22 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
     """The button's act, in one transaction; the email as it was acted on, whether it is a
     "You met" (Remind me tomorrow), and the cookie token of a session offering a guest card.
 
-    The card is locked first, then the account (its row is checked as a confirmation is
-    recorded for it); a merge (lock_merge(): the account, then the card) or a deletion of the
-    account goes the other way, and one of the two is stopped as a deadlock's victim. When
-    that is this one, or the account went before its confirmation was written, the other is
-    waited for (its card is locked until it commits) and the email read again as it left it:
-    gone with the account (410, as for a link opened after that), or moved to the account a
-    merge kept, to act once more there, rather than a 503 for a button pressed once."""
+    What it writes is held first, in the order a merge takes it (_held): a merge going on
+    is waited for, and the email read again as it left it: gone with the account (410, as
+    for a link opened after that), or moved to the account the merge kept, to act there.
+    A deletion of the account, or a merge, that holds one of them and waits for another the
+    press holds (a deletion takes the account before its follow-ups and sessions, a merge
+    after them; so no one order suits both) stops one of the two as a deadlock's victim:
+    when that is the press, it tries once more, rather than a 503 for a button pressed once."""
     sql, pool = request.app.state.sql, request.app.state.pool
     for again in (False, True):
         if again:
-            # The other, woken as this one rolled back, takes the card it waited for: a
-            # moment for it, or this try could lock the card first once more, and be the
-            # victim of the same deadlock again.
+            # The other, woken as this one rolled back, takes what it waited for: a moment
+            # for it, or this try could take that first once more, and meet it again.
             await asyncio.sleep(OTHER_GOES_FIRST)
         try:
             async with pool.acquire() as conn, conn.transaction():
-                if again:
-                    await sql.run(
-                        conn,
-                        "mail.card_carries",
-                        account_id=email["account_id"],
-                        address=email["to_address"],
-                    )
-                    email = await sql.run(conn, "mail.email_for_link", id=email["id"])
-                    if email is None:
-                        raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
+                email = await _held(request, conn, email)
                 met = email["kind"] == "met" and email["about_name"] is not None
                 return email, met, await _act(request, conn, email, met)
         except (asyncpg.DeadlockDetectedError, asyncpg.ForeignKeyViolationError):
@@ -195,6 +185,31 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
                     ) from None
                 raise  # the same once more: the database's trouble (503), not the link's
     raise AssertionError("unreachable: the second try returns or raises")
+
+
+async def _held(request: Request, conn: Any, email: Any) -> Any:
+    """The email as it is once the press holds what a merge of its account takes, in the
+    merge's order (lock_merge() in logic.sql): the follow-up "Remind me tomorrow" sets, then
+    the account; the card after them (_act). A merge holding them is waited for, with none
+    of them held meanwhile, so the two never wait in a circle; one that moved the email to
+    the account it kept has that account's held in turn. 410 when the account went."""
+    sql = request.app.state.sql
+    while True:
+        if email["kind"] == "met" and email["about_id"] is not None:
+            await sql.run(
+                conn,
+                "mail.hold_met_followup",
+                account_id=email["account_id"],
+                about_id=email["about_id"],
+            )
+        held = await sql.run(conn, "mail.hold_account", account_id=email["account_id"])
+        # A statement of its own: it sees what a merge or deletion waited for committed.
+        now = await sql.run(conn, "mail.email_for_link", id=email["id"])
+        if now is None:
+            raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
+        if held and now["account_id"] == email["account_id"]:
+            return now
+        email = now
 
 
 async def _act(request: Request, conn: Any, email: Any, met: bool) -> str | None:

@@ -240,6 +240,27 @@ SELECT true FROM cards
 WHERE account_id = :account_id AND lower(email) = :address
 FOR SHARE
 
+-- name: hold_met_followup!
+-- An email's button pressed (server/mail/routes.py): the follow-up of :account_id's with
+-- :about_id that "Remind me tomorrow" sets, held (NO KEY UPDATE, as its update takes it)
+-- before the account (hold_account, below), as a merge takes them (lock_merge() in
+-- logic.sql: her follow-ups, then her account). Taken after the account, the press would
+-- hold the account and wait for the follow-up while a merge held that and waited for the
+-- account, in a circle.
+SELECT 1 FROM followups f
+JOIN contacts ct ON ct.id = f.contact_id
+WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id
+FOR NO KEY UPDATE OF f
+
+-- name: hold_account$
+-- :account_id, held (KEY SHARE: what its confirmation's insert takes) until the transaction
+-- ends, before its card (card_carries, above), as a merge and a deletion take them (the
+-- account, then the card): taken after the card, the press would hold the card and wait
+-- for the account while a merge held that and waited for the card, in a circle. One being
+-- merged or deleted is waited for; true, or NULL when it went meanwhile (the email then
+-- read again shows where it went: email_for_link, below).
+SELECT true FROM accounts WHERE id = :account_id FOR KEY SHARE
+
 -- name: unsubscribe$
 -- No more mail to :address (idempotent: the first moment is kept). Queued mail is skipped,
 -- but for what someone is waiting for, as the unsubscribe page says: a code (to sign in,
