@@ -255,6 +255,7 @@
     }
     var refused = [];
     if (!payload.name) refused.push({ field: "name", message: says.offlineNoName });
+    else if (!seen(payload.name)) refused.push({ field: "name", message: NO_VISIBLE_NAME });
     var checks = { email: emailRefusal, phone: phoneRefusal, linkedin: linkedinRefusal };
     var words = serverWords();
     var reach = says.offlineReach.split(" ");
@@ -268,6 +269,19 @@
     }
     return refused;
   }
+
+  // A name with nothing that shows (only spaces, Hangul fillers, a blank braille pattern,
+  // zero-width characters, marks with no letter): the server's rule, seen() with its
+  // BLANK_LETTERS and UNSEEN categories and its words NO_VISIBLE_NAME, in
+  // server/cards/fields.py, copied here (tests/cards/test_invisible_names_agree.py keeps the
+  // two alike): kept offline, "ㅤ" would be refused only once back online, the guest gone.
+  var BLANK_LETTERS = "\u115f\u1160\u3164\uffa0\u2800";
+  var UNSEEN = ["Zs", "Zl", "Zp", "Mn", "Me", "Cc", "Cf"];
+  var NO_VISIBLE_NAME = "Type a name people can see.";
+  var SEEN = new RegExp("[^" + UNSEEN.map(function (category) { return "\\p{" + category + "}"; }).join("") +
+    BLANK_LETTERS + "]", "u");
+
+  function seen(name) { return SEEN.test(name); }
 
   // The server's words, and its LinkedIn rule, by field (server/cards/fields.py, handed over
   // by tap.html): one source, so the words said offline are the words said online.
