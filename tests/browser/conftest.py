@@ -310,7 +310,7 @@ async def dev_phone_page(browser: Browser, dev_server: DevServer) -> AsyncIterat
         yield make
 
 
-CameraPhone = Callable[[str], Awaitable[Page]]
+CameraPhone = Callable[..., Awaitable[Page]]  # (text, **context options) -> its page
 
 
 @pytest.fixture
@@ -328,7 +328,7 @@ async def camera_phone(
     """
     launched: list[Browser] = []
 
-    async def make(text: str) -> Page:
+    async def make(text: str, **options: Any) -> Page:
         video = qr_video(tmp_path / f"camera-{len(launched)}.y4m", text)
         chromium = await browser.browser_type.launch(
             executable_path=CHROMIUM,
@@ -340,7 +340,7 @@ async def camera_phone(
             ],
         )
         launched.append(chromium)
-        context = await phone_context(chromium, base_url=live_server)
+        context = await phone_context(chromium, base_url=live_server, **options)
         return await context.new_page()
 
     yield make

@@ -61,6 +61,11 @@
   }
 
   // jsQR is 56 KB: fetched (or taken from the service worker's cache) only where needed.
+  // Venue Wi-Fi that never answers would keep the camera closed with nothing said: after a
+  // few seconds it opens anyway, and frames are read once jsQR is there (withJsQR looks for
+  // it at each). Not loaded at all, it is said, with the way that needs no reader.
+  var JSQR_WAIT_MS = 4000;
+  var readerMissing = null;  // what is said then, kept as the camera opens
   function makeDetector() {
     return nativeDetector().then(function (made) {
       var src = $("[data-scanner]").dataset.jsqrSrc;
@@ -68,7 +73,15 @@
       return new Promise(function (resolve) {
         var script = document.createElement("script");
         script.src = src;
-        script.onload = script.onerror = function () { resolve(null); };
+        script.onload = function () { resolve(null); };
+        script.onerror = function () {
+          resolve(null);
+          readerMissing = document.createElement("p");
+          readerMissing.className = "notice bad";
+          readerMissing.textContent = "The QR reader did not load, so codes cannot be read here. Open Scan again when you're online, or type their code on Tap.";
+          $("[data-camera-error]").replaceChildren(readerMissing);
+        };
+        setTimeout(function () { resolve(null); }, JSQR_WAIT_MS);
         document.head.appendChild(script);
       });
     });
@@ -119,7 +132,9 @@
       stream = opened;
       video.srcObject = opened;
       box.hidden = false;
-      $("[data-camera-error]").replaceChildren();
+      var said = $("[data-camera-error]");
+      if (readerMissing) said.replaceChildren(readerMissing);
+      else said.replaceChildren();
       return Promise.resolve(video.play()).catch(function () {}).then(nextFrame);
     }).catch(function (error) { cameraError(cameraWords(error && error.name)); });
   }
