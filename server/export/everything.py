@@ -115,6 +115,8 @@ def head(me: Any, confirmed: Iterable[Any]) -> dict[str, Any]:
             # To a device with push now: none when no device has it, whatever was chosen.
             "by_push_now": me["reminders_by_push"],
             "by_email_now_to": me["reminders_emailed_to"],
+            # Whether a reminder's push shows her notes on the lock screen (Settings).
+            "notes_on_lock_screen": me["notes_on_lock_screen"],
         },
     }
 

@@ -24,11 +24,18 @@ from server.web.urls import Urls
 # A request's push this soon after it was made alerts even over one shown; later (held for a
 # waking hour, or retried), it replaces it silently.
 REQUEST_ALERTS_WITHIN = timedelta(minutes=10)
+# Nor when a request's push went to the same device this shortly before: sixty asked after a
+# talk replace one notification, and buzz once, not sixty times.
+REQUEST_QUIET = timedelta(minutes=2)
 
 
 def clipped(text: str, limit: int) -> str:
     """At most ``limit`` characters; a text cut short says so."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + push.ELLIPSIS
+
+
+def _pushed_within(pushed_at: datetime | None, now: datetime, spell: timedelta) -> bool:
+    return pushed_at is not None and now - pushed_at < spell
 
 
 def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) -> dict[str, Any]:
@@ -49,8 +56,11 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             # A request made just now alerts, even over one still shown (at the event, each
             # is someone in the room); one held for her morning replaces it silently: a
             # night's forty all go at 09:00 and must not buzz forty times (the first, with
-            # nothing shown, still alerts).
-            "renotify": now - row["request_made_at"] < REQUEST_ALERTS_WITHIN,
+            # nothing shown, still alerts). Nor does one pushed to this device within
+            # REQUEST_QUIET of the last (deliveries.claim's request_pushed_at): a burst after
+            # a talk buzzes once, then again only after a quiet spell.
+            "renotify": now - row["request_made_at"] < REQUEST_ALERTS_WITHIN
+            and not _pushed_within(row.get("request_pushed_at"), now, REQUEST_QUIET),
             "url": paths.requests(row["request_to_id"]),
             "delivery": row["id"],
         }
@@ -79,7 +89,11 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             else paths.event_people(event_id, attendee),
             "delivery": row["id"],
         }
-    title, body = wording.reminder(row, now, row["time_zone"], short=True)
+    # Her notes only when she chose to show them on the lock screen (Settings): by default a
+    # push says there are some, not what they say (accounts.notes_on_lock_screen).
+    title, body = wording.reminder(
+        row, now, row["time_zone"], short=True, notes=bool(row.get("notes_on_lock_screen"))
+    )
     # Bound to the device it goes to: signed out (or removed) since, its buttons act no more.
     # They carry no ``for``: signed, they act whichever card is signed in here, and refused
     # (this browser switched cards, which ends the device) the service worker opens "url".

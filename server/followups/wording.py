@@ -191,15 +191,26 @@ def snooze_until(value: str, now: datetime, tz: str) -> datetime:
     return due
 
 
+# What a push says of the person's notes when it does not carry them (notes=False, below).
+NOTES_IN_APP = "Your notes are in Reachout."
+
+
 def reminder(
-    item: Mapping[str, Any], now: datetime, tz: str, *, short: bool = False
+    item: Mapping[str, Any], now: datetime, tz: str, *, short: bool = False, notes: bool = True
 ) -> tuple[str, str]:
     """Title and body of a reminder (push, email, calendar entry), as read at ``now``; where we
     met when the item has it (``met_event_name``). ``short`` for a push: the name cut at a
-    word as a request's is (``short_name``), a lock screen shows a line or two."""
+    word as a request's is (``short_name``), a lock screen shows a line or two. ``notes``
+    False: her notes (what she promised, what they asked) are not said, only that there are
+    some: a push is read on the lock screen by anyone who sees the phone, unless she chose to
+    show them there (Settings, accounts.notes_on_lock_screen)."""
     title = f"Follow up with {short_name(item['name']) if short else item['name']}"
     where = f" at {item['met_event_name']}," if item.get("met_event_name") else ""
     body = f"You met{where} {day_phrase(item['met_at'], now, tz)}."
+    if not notes:
+        if item.get("promised") or item.get("they_asked"):
+            body += f" {NOTES_IN_APP}"
+        return title, body
     if item.get("promised"):
         body += f" You promised: {sentence(item['promised'])}"
     if item.get("they_asked"):

@@ -115,6 +115,8 @@ async def settings_save(request: Request) -> Response:
         "time_zone": text(form, "time_zone"),
         "followup_timing": text(form, "followup_timing"),
         "reminders_by": text(form, "reminders_by"),
+        # A checkbox: sent only when ticked. "" unticked, so a refused save shows it as sent.
+        "notes_on_lock_screen": "1" if text(form, "notes_on_lock_screen") else "",
     }
     errors = {}
     known = request.app.state.time_zones
@@ -146,6 +148,7 @@ async def settings_save(request: Request) -> Response:
             time_zone=values["time_zone"],
             followup_timing=values["followup_timing"],
             reminders_by=values["reminders_by"] or None,
+            notes_on_lock_screen=bool(values["notes_on_lock_screen"]),
         )
     if htmx(request):
         return await _page(request, account_id, saved=True)

@@ -41,7 +41,8 @@ FROM join_by_link(:share_id, :account_id, :generation, :buckets, :keys, :mosts,
 
 -- name: preferences^
 -- Time zone and follow-up timing, as the settings page shows them.
-SELECT time_zone, followup_timing, coalesce(reminders_by, '') AS reminders_by
+SELECT time_zone, followup_timing, coalesce(reminders_by, '') AS reminders_by,
+       notes_on_lock_screen
 FROM accounts WHERE id = :account_id
 
 -- name: lock_open_followups!
@@ -58,7 +59,8 @@ SELECT 1 FROM followups WHERE owner_id = :account_id AND status = 'open' ORDER B
 FOR NO KEY UPDATE
 
 -- name: set_preferences!
--- Save time zone, follow-up timing and how reminders come (:reminders_by NULL: automatic).
+-- Save time zone, follow-up timing, how reminders come (:reminders_by NULL: automatic) and
+-- whether a reminder's push shows her notes on the lock screen (:notes_on_lock_screen).
 -- A new time zone moves the reminders still to come with it, at the same time of day:
 -- "Next morning (09:00)" means 09:00 where I am now (the day and hour they were made for,
 -- whatever the timing is now). Every one not yet due: the app chose each one's hour (a
@@ -93,7 +95,8 @@ WITH before AS (
     SELECT time_zone FROM accounts WHERE id = :account_id FOR NO KEY UPDATE
 ), saved AS (
     UPDATE accounts
-    SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by
+    SET time_zone = :time_zone, followup_timing = :followup_timing, reminders_by = :reminders_by,
+        notes_on_lock_screen = :notes_on_lock_screen
     WHERE id = :account_id
     RETURNING time_zone
 ), moved AS (

@@ -187,8 +187,15 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
            reminders_by_push(coalesce(f.owner_id, l.digest_account_id, l.summary_account_id))
        END AS by_push,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
+       -- When its browser's session was last used: one unused past a session's life has
+       -- ended (sessions.account_for) though retention deletes it later, and gets no push
+       -- (the worker holds it to sessions.MAX_AGE_SECONDS: Worker.deliver).
+       ss.last_seen_at AS session_seen_at,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
+       -- Whether a reminder's push may carry her notes (Settings): by default it says only
+       -- that there are some (wording.reminder); read when it goes, as by_push is.
+       a.notes_on_lock_screen,
        met_event.name AS met_event_name,
        -- A request waiting still, but not among open_requests() (logic.sql): the asker has
        -- them in their contacts now, they swapped since, and there is nothing to accept
@@ -205,6 +212,16 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
        -- counts them: one notification for them all says how many (its tag is one for all).
        CASE WHEN l.request_id IS NOT NULL THEN (SELECT count(*) FROM open_requests(r.to_id))
        END AS requests_waiting,
+       -- When a push of a request last went to this same device (marked sent: mark_sent_many):
+       -- one a moment ago, this one replaces it silently (notifications.REQUEST_QUIET), so
+       -- that sixty asked after a talk buzz once, not sixty times. Found by its person's
+       -- requests (connect_requests_to) and each one's push to this device
+       -- (deliveries_request_once), both by index.
+       CASE WHEN l.request_id IS NOT NULL THEN
+           (SELECT max(d.sent_at) FROM connect_requests q
+            JOIN deliveries d ON d.request_id = q.id AND d.subscription_id = l.subscription_id
+            WHERE q.to_id = r.to_id AND d.status = 'sent')
+       END AS request_pushed_at,
        digest_event.name AS digest_event_name,
        CASE WHEN l.digest_event_id IS NOT NULL THEN
            (SELECT count(*) FROM contacts x
@@ -226,6 +243,7 @@ LEFT JOIN cards requester ON requester.account_id = r.from_id
 LEFT JOIN events request_event ON request_event.id = r.event_id
 LEFT JOIN events digest_event ON digest_event.id = l.digest_event_id
 LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
+LEFT JOIN sessions ss ON ss.id = s.session_id
 
 -- name: enqueue_digests$
 -- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device,
@@ -324,7 +342,8 @@ UPDATE deliveries SET status = 'failed', lease_until = NULL, last_status = :stat
 WHERE id = :id AND status = 'sending'
 
 -- name: mark_skipped!
--- The follow-up was done, snoozed or turned off before this went out.
+-- The follow-up was done, snoozed or turned off before this went out; or its device's browser
+-- session has ended (Worker.deliver).
 UPDATE deliveries SET status = 'skipped', lease_until = NULL
 WHERE id = :id AND status = 'sending'
 

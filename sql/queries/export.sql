@@ -25,7 +25,7 @@ SELECT a.created_at, a.time_zone, a.followup_timing, coalesce(a.reminders_by, ''
        reminders_by_push(a.id)
            AND EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.account_id = a.id)
            AS reminders_by_push,
-       reminder_address(a.id) AS reminders_emailed_to,
+       reminder_address(a.id) AS reminders_emailed_to, a.notes_on_lock_screen,
        c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,
        c.looking_for, c.can_help_with, c.ask_details_first, c.updated_at AS card_updated_at,
        p.jpeg AS photo_jpeg,

@@ -310,12 +310,16 @@ async def test_everything_json_has_every_section_and_no_secret(new_phone, pool):
         "how": "automatic",
         "by_push_now": True,
         "by_email_now_to": None,
+        "notes_on_lock_screen": False,
     }
 
     # No device with push: nothing goes by push now, whatever was chosen (Settings says so).
     await pool.execute("DELETE FROM push_subscriptions")
+    # Her notes shown on the lock screen, chosen in Settings: said too.
+    await pool.execute("UPDATE accounts SET notes_on_lock_screen = true")
     again = json.loads((await download(world.me, "export_everything")).content)
     assert again["reminders"]["by_push_now"] is False
+    assert again["reminders"]["notes_on_lock_screen"] is True
 
     by_name = {c["card"]["name"]: c for c in data["contacts"]}
     assert set(by_name) == {"Dana Lee", ZOE["name"]}

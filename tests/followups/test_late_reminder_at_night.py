@@ -167,6 +167,7 @@ async def test_a_reminder_email_held_for_her_morning_moves_with_her_zone(
         time_zone=zone_where_it_is(13),
         followup_timing="next_morning",
         reminders_by=None,
+        notes_on_lock_screen=False,
     )
     async with running_mail_worker(app, mail) as worker:
         await worker.run_once()

@@ -17,6 +17,7 @@ from server.followups.worker import BACKOFF_CAP, TTL, Worker, backoff
 from tests.conftest import PROJECT_ROOT
 from tests.db_proxy import DatabaseProxy
 from tests.followups.test_flood import awake
+from tests.followups.test_push_notes_on_lock_screen import show_notes_on_lock_screen
 from tests.reminders import make_due, running_worker, sharers_with_phones, subscribe, swapped
 
 
@@ -42,7 +43,9 @@ async def test_due_follow_up_is_pushed_encrypted_to_every_device_once(new_phone,
         [message] = push.received_for(device)
         payload = message.json()
         assert payload["title"] == "Follow up with Mia Chen"
-        assert payload["body"] == "You met today. You promised: an intro to two fashion recruiters."
+        # Her notes stay off the lock screen unless she chose otherwise
+        # (tests/followups/test_push_notes_on_lock_screen.py).
+        assert payload["body"] == "You met today. Your notes are in Reachout."
         # With the marks of the card it was pushed to (tests/followups/
         # test_push_links_for_another_card.py).
         assert payload["url"].startswith(
@@ -427,6 +430,7 @@ async def test_long_notes_in_any_script_fit_one_push_and_never_stop_the_worker(
     )
     assert saved.status_code in (200, 303), saved.text
     assert await pool.fetchval("SELECT length(they_asked) FROM contacts WHERE owner_id = 1") == 500
+    await show_notes_on_lock_screen(dana)  # or the push would carry none of them
     phone = await subscribe(dana, push)
     # Someone else's reminder, in the same pass.
     sam, _ = await swapped(new_phone, dana={"name": "Sam Roe", "email": "sam@example.com"})

@@ -141,6 +141,7 @@ async def test_two_time_zones_saved_at_once_leave_the_reminders_at_the_later_one
             time_zone="Europe/Berlin",
             followup_timing="next_morning",
             reminders_by=None,
+            notes_on_lock_screen=False,
         )
         phone_save = asyncio.create_task(
             dana.post(
