@@ -9,29 +9,32 @@
     try { return localStorage.getItem(DISMISSED) === "1"; } catch (e) { return false; }
   }
 
-  function dismiss() {
+  function dismiss(event) {
     try { localStorage.setItem(DISMISSED, "1"); } catch (e) {}
     var banner = document.querySelector("[data-install-banner]");
-    if (banner) hide(banner);
+    if (!banner) return;
+    // Tapped (a click from inside it): Safari on iOS does not focus a tapped button, so
+    // whether focus was in it cannot tell.
+    var inside = event && event.currentTarget instanceof Node && banner.contains(event.currentTarget);
+    var had = inside || banner.contains(document.activeElement);
+    banner.hidden = true;
+    if (had) focusJustBefore(banner);
   }
 
   // A control that hides itself (or the banner it is in) would drop a keyboard's or screen
-  // reader's focus to the top of the page: it goes to the heading of the part the control
-  // was in instead, the last one before it on the page.
-  function hide(part) {
-    var had = document.activeElement && part.contains(document.activeElement);
-    part.hidden = true;
-    if (had) focusHeadingBefore(part);
-  }
-
-  function focusHeadingBefore(part) {
-    var headings = Array.prototype.filter.call(document.querySelectorAll("main h1, main h2, main h3"), function (heading) {
-      return heading.getClientRects().length && (heading.compareDocumentPosition(part) & Node.DOCUMENT_POSITION_FOLLOWING);
+  // reader's focus to the top of the page: it goes to what was just before it instead, the
+  // last link, control or heading above it (a heading made focusable for it), so a long
+  // list scrolled to its end stays where it was.
+  var BEFORE = "main a[href], main button, main input, main select, main textarea, main h1, main h2, main h3";
+  function focusJustBefore(part) {
+    var before = Array.prototype.filter.call(document.querySelectorAll(BEFORE), function (found) {
+      return !part.contains(found) && found.getClientRects().length && !found.disabled &&
+        (found.compareDocumentPosition(part) & Node.DOCUMENT_POSITION_FOLLOWING);
     });
-    var heading = headings[headings.length - 1];
-    if (!heading) return;
-    if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
-    heading.focus();
+    var target = before[before.length - 1];
+    if (!target) return;
+    if (/^H[1-3]$/.test(target.tagName) && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
   }
 
   function standalone() {
@@ -83,11 +86,10 @@
         prompt.prompt();
         // Asked once, whatever the answer: the banner does not come back. A prompt can be
         // shown only once, so no button stays that a second tap would find dead.
-        prompt.userChoice.then(dismiss, dismiss);
+        prompt.userChoice.then(function () { dismiss(); }, function () { dismiss(); });
         prompt = null;
-        var focused = document.activeElement === button;
         installButtons(false);
-        if (focused) focusHeadingBefore(button);
+        focusJustBefore(button);
       });
     });
     document.querySelectorAll("[data-install-dismiss]").forEach(function (button) {
