@@ -191,31 +191,53 @@ def snooze_until(value: str, now: datetime, tz: str) -> datetime:
     return due
 
 
-# What a push says of the person's notes when it does not carry them (notes=False, below).
-NOTES_IN_APP = "Your notes are in Reachout."
+def notes_said(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Her notes on the contact as a reminder says them, each with its label: ("You
+    promised:", "an intro to Sam."), then ("They asked:", …); one left empty is not said."""
+    said: list[tuple[str, str]] = []
+    if item.get("promised"):
+        said.append(("You promised:", sentence(item["promised"])))
+    if item.get("they_asked"):
+        said.append(("They asked:", sentence(item["they_asked"])))
+    return said
+
+
+def notes_left_out(item: Mapping[str, Any]) -> str:
+    """What a push says of her notes when it does not carry them (``reminder``'s
+    ``notes=False``): which of them Reachout has, in the words Settings' checkbox uses; ""
+    when there are none."""
+    promised, asked = bool(item.get("promised")), bool(item.get("they_asked"))
+    if promised and asked:
+        return "What you promised and what they asked are in Reachout."
+    if promised:
+        return "What you promised is in Reachout."
+    return "What they asked is in Reachout." if asked else ""
+
+
+def reminder_parts(
+    item: Mapping[str, Any], now: datetime, tz: str, *, short: bool = False
+) -> tuple[str, str, list[tuple[str, str]]]:
+    """A reminder's title, its "You met …" sentence and her notes (``notes_said``), as read at
+    ``now``; where we met when the item has it (``met_event_name``). ``short`` for a push: the
+    name cut at a word as a request's is (``short_name``), a lock screen shows a line or two.
+    An email puts the notes below its links, out of a lock screen's preview of it."""
+    title = f"Follow up with {short_name(item['name']) if short else item['name']}"
+    where = f" at {item['met_event_name']}," if item.get("met_event_name") else ""
+    return title, f"You met{where} {day_phrase(item['met_at'], now, tz)}.", notes_said(item)
 
 
 def reminder(
     item: Mapping[str, Any], now: datetime, tz: str, *, short: bool = False, notes: bool = True
 ) -> tuple[str, str]:
-    """Title and body of a reminder (push, email, calendar entry), as read at ``now``; where we
-    met when the item has it (``met_event_name``). ``short`` for a push: the name cut at a
-    word as a request's is (``short_name``), a lock screen shows a line or two. ``notes``
-    False: her notes (what she promised, what they asked) are not said, only that there are
-    some: a push is read on the lock screen by anyone who sees the phone, unless she chose to
-    show them there (Settings, accounts.notes_on_lock_screen)."""
-    title = f"Follow up with {short_name(item['name']) if short else item['name']}"
-    where = f" at {item['met_event_name']}," if item.get("met_event_name") else ""
-    body = f"You met{where} {day_phrase(item['met_at'], now, tz)}."
+    """Title and body of a reminder (push, calendar entry): ``reminder_parts`` in one body.
+    ``notes`` False: her notes (what she promised, what they asked) are not said, only which
+    of them Reachout has (``notes_left_out``): a push is read on the lock screen by anyone
+    who sees the phone, unless she chose to show them there (Settings,
+    accounts.notes_on_lock_screen)."""
+    title, met, said = reminder_parts(item, now, tz, short=short)
     if not notes:
-        if item.get("promised") or item.get("they_asked"):
-            body += f" {NOTES_IN_APP}"
-        return title, body
-    if item.get("promised"):
-        body += f" You promised: {sentence(item['promised'])}"
-    if item.get("they_asked"):
-        body += f" They asked: {sentence(item['they_asked'])}"
-    return title, body
+        return title, " ".join(filter(None, (met, notes_left_out(item))))
+    return title, " ".join([met, *(f"{label} {note}" for label, note in said)])
 
 
 def sentence(note: str) -> str:

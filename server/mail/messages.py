@@ -378,8 +378,11 @@ class Composer:
             "met_event_name": row["met_event_name"],
         }
         # Their name and the event's as no link (what they typed); the notes are the
-        # reader's own, a link in them may stay one.
-        title, body = wording.reminder(_strangers_unlinked(contact), now, row["time_zone"])
+        # reader's own, a link in them may stay one. The notes go below the links: a phone
+        # shows an email's first lines on its lock screen, as it shows a push.
+        title, body, notes = wording.reminder_parts(
+            _strangers_unlinked(contact), now, row["time_zone"]
+        )
         words = wording.message(
             row["recipient_name"], contact, now, row["time_zone"], read_later=True
         )
@@ -388,6 +391,7 @@ class Composer:
             "subject": title,
             "title": title,
             "body": body,
+            "notes": notes,
             "name": row["contact_name"],
             "reach_out": _reach_out(contact, words),
             "words": _words_shown(row["recipient_name"], contact, now, row["time_zone"]),

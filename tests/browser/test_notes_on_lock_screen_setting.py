@@ -1,6 +1,6 @@
-"""Settings on a phone: "Show my notes in reminders on the lock screen", with what it means,
-is saved by "Save reminder settings" (it is off until ticked); a save refused for another
-field keeps it as ticked and saves nothing."""
+"""Settings on a phone: "Show what I promised and what they asked on the lock screen", with
+what it means, is saved by "Save reminder settings" (it is off until ticked); a save refused
+for another field keeps it as ticked and saves nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from tests.browser.conftest import NewPage
 from tests.browser.test_settings_saved_said import settings
 
-LABEL = "Show my notes in reminders on the lock screen"
+LABEL = "Show what I promised and what they asked on the lock screen"
 
 
 async def saved_choice(pool: asyncpg.Pool) -> bool:
@@ -25,7 +25,8 @@ async def test_ticked_and_saved_then_shown_ticked(new_phone_page: NewPage, pool)
     box = dana.get_by_role("checkbox", name=LABEL)
     await expect(box).not_to_be_checked()
     await expect(box).to_have_accessible_description(
-        "Anyone who sees your phone's screen can read them."
+        "If ticked, anyone who sees your lock screen can read them."
+        " Reminder emails always include them."
     )
     await box.check()
     save = dana.get_by_role("button", name="Save reminder settings", exact=True)

@@ -1,6 +1,7 @@
 """A reminder's push is read on the lock screen, by anyone who sees the phone: by default it
-does not carry her notes ("You promised: … They asked: …"), only that there are some. Ticking
-"Show my notes in reminders on the lock screen" in Settings puts them back."""
+does not carry what she promised and what they asked ("You promised: … They asked: …"), only
+that Reachout has them. Ticking "Show what I promised and what they asked on the lock screen"
+in Settings puts them back."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from tests.phone import Phone, soup
 from tests.reminders import make_due, running_worker, subscribe, swapped
 
-LABEL = "Show my notes in reminders on the lock screen"
+LABEL = "Show what I promised and what they asked on the lock screen"
 NOTES = {"promised": "an intro to Sam", "they_asked": "a look at my deck"}
 
 
@@ -46,7 +47,9 @@ async def noted_reminder(new_phone: Any, pool: Any, push: Any) -> tuple[Phone, A
     return dana, await subscribe(dana, push)
 
 
-async def test_a_reminder_push_says_there_are_notes_not_what_they_say(new_phone, pool, push, app):
+async def test_a_reminder_push_says_reachout_has_the_notes_not_what_they_say(
+    new_phone, pool, push, app
+):
     _, phone = await noted_reminder(new_phone, pool, push)
     await make_due(pool)
     async with running_worker(app, push) as worker:
@@ -54,9 +57,11 @@ async def test_a_reminder_push_says_there_are_notes_not_what_they_say(new_phone,
     [message] = push.received_for(phone)
     payload = message.json()
     assert payload["title"] == "Follow up with Mia Chen"
-    assert payload["body"] == "You met today. Your notes are in Reachout."
+    assert payload["body"] == (
+        "You met today. What you promised and what they asked are in Reachout."
+    )
     pushed = message.payload.decode()  # all of it, decrypted: the body, title, links
-    assert not any(word in pushed for word in ("Sam", "deck", "promised", "asked"))
+    assert not any(word in pushed for word in ("Sam", "deck", "You promised:", "They asked:"))
 
 
 async def test_no_notes_no_mention_of_them(new_phone, pool, push, app):

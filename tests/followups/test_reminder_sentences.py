@@ -44,3 +44,21 @@ def test_what_they_asked_ends_in_one_stop(asked, said):
     assert body(promised="an intro to Sam.", they_asked=asked) == (
         f"You met today. You promised: an intro to Sam. {said}"
     )
+
+
+@pytest.mark.parametrize(
+    ("promised", "asked", "said"),
+    [
+        ("an intro to Sam", "", "What you promised is in Reachout."),
+        ("", "Are you hiring?", "What they asked is in Reachout."),
+        ("an intro", "rates", "What you promised and what they asked are in Reachout."),
+    ],
+)
+def test_a_push_without_them_says_which_reachout_has(promised, asked, said):
+    """A push by default (Settings' "Show what I promised and what they asked on the lock
+    screen" unticked): what is left out, in the checkbox's words, and none of it."""
+    item = {"name": "Sam Lee", "met_at": NOW, "promised": promised, "they_asked": asked}
+    assert wording.reminder(item, NOW, "UTC", notes=False)[1] == f"You met today. {said}"
+    assert len(said) <= 60
+    nothing = {**item, "promised": "", "they_asked": ""}
+    assert wording.reminder(nothing, NOW, "UTC", notes=False)[1] == "You met today."

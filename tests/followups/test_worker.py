@@ -45,7 +45,7 @@ async def test_due_follow_up_is_pushed_encrypted_to_every_device_once(new_phone,
         assert payload["title"] == "Follow up with Mia Chen"
         # Her notes stay off the lock screen unless she chose otherwise
         # (tests/followups/test_push_notes_on_lock_screen.py).
-        assert payload["body"] == "You met today. Your notes are in Reachout."
+        assert payload["body"] == "You met today. What you promised is in Reachout."
         # With the marks of the card it was pushed to (tests/followups/
         # test_push_links_for_another_card.py).
         assert payload["url"].startswith(

@@ -63,8 +63,8 @@ async def test_settings_says_no_reminder_can_reach_me_and_what_to_tap(new_phone,
     assert [a["href"] for a in notice.select("a")] == ["#push", "#email-section"]
     # What "Reminders on this phone" says promises no reminder that cannot come.
     assert said(page.select_one("#reminded-when")).startswith(
-        "The morning after you meet someone, Reachout reminds you to reach out, with what you"
-        " promised them, once a reminder can reach you."
+        "The morning after you meet someone, Reachout reminds you to reach out, once a"
+        " reminder can reach you. One tap opens their page, with what you promised them."
     )
     # "Reminders on this phone" is right under the choices, not below signing out.
     headings = [said(h) for h in page.select("h2")]
