@@ -54,6 +54,10 @@ NOT_ON_CARD = (
 # How long a press stopped by a deadlock (a deletion of the account meanwhile, rarely a
 # merge) lets the other go on before trying again (_pressed).
 OTHER_GOES_FIRST = 0.1
+# How long a press waits for each lock it takes (_pressed): a merge or a deletion is done
+# well within it; a transaction stuck holding one makes it a 503 "Back in a moment", nothing
+# done, rather than a press waiting for good with a pool connection. Read at each press.
+PRESS_LOCK_TIMEOUT = "5s"
 EXPIRED = (
     "Links in our emails work for 30 days. Open Reachout to see your follow-ups: if this"
     " phone has no card, tap I already have a card and sign in with your email address."
@@ -130,7 +134,7 @@ async def confirm(request: Request) -> Response:
         # Signed by us and within its 30 days (emails are kept longer), so the email went
         # with an account: the one it was about, or the reader's own.
         raise errors.Titled(410, ACCOUNT_GONE, title="This link no longer works")
-    met = email["kind"] == "met" and email["about_name"] is not None
+    met = _met(email)
     if not met and not email["on_card"]:
         _not_on_card(email)
     if request.method != "POST":
@@ -155,6 +159,12 @@ async def confirm(request: Request) -> Response:
     return await _confirmed_page(request, email)
 
 
+def _met(email: Any) -> bool:
+    """A "You met" whose button is "Remind me tomorrow" (the person it is about still
+    there); any other link's button confirms the address."""
+    return bool(email["kind"] == "met" and email["about_name"] is not None)
+
+
 async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]:
     """The button's act, in one transaction; the email as it was acted on, whether it is a
     "You met" (Remind me tomorrow), and the cookie token of a session offering a guest card.
@@ -165,7 +175,9 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
     A deletion of the account, or a merge, that holds one of them and waits for another the
     press holds (a deletion takes the account before its follow-ups and sessions, a merge
     after them; so no one order suits both) stops one of the two as a deadlock's victim:
-    when that is the press, it tries once more, rather than a 503 for a button pressed once."""
+    when that is the press, it tries once more, rather than a 503 for a button pressed once.
+    A lock not had within PRESS_LOCK_TIMEOUT (a transaction stuck holding it) is a 503 "Back
+    in a moment" (LockNotAvailableError: errors.database_away), with nothing done."""
     sql, pool = request.app.state.sql, request.app.state.pool
     for again in (False, True):
         if again:
@@ -174,8 +186,9 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
             await asyncio.sleep(OTHER_GOES_FIRST)
         try:
             async with pool.acquire() as conn, conn.transaction():
+                await sql.run(conn, "mail.wait_for_locks", timeout=PRESS_LOCK_TIMEOUT)
                 email = await _held(request, conn, email)
-                met = email["kind"] == "met" and email["about_name"] is not None
+                met = _met(email)
                 return email, met, await _act(request, conn, email, met)
         except (asyncpg.DeadlockDetectedError, asyncpg.ForeignKeyViolationError):
             if again:
@@ -189,10 +202,11 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
 
 async def _held(request: Request, conn: Any, email: Any) -> Any:
     """The email as it is once the press holds what a merge of its account takes, in the
-    merge's order (lock_merge() in logic.sql): the follow-up "Remind me tomorrow" sets, then
-    the account; the card after them (_act). A merge holding them is waited for, with none
-    of them held meanwhile, so the two never wait in a circle; one that moved the email to
-    the account it kept has that account's held in turn. 410 when the account went."""
+    merge's order (lock_merge() in logic.sql): the follow-up "Remind me tomorrow" sets, the
+    pressing browser's own session where "Confirm my address" may renew it (_offer_guest),
+    then the account; the card after them (_act). A merge holding them is waited for, with
+    none of them held meanwhile, so the two never wait in a circle; one that moved the email
+    to the account it kept has that account's held in turn. 410 when the account went."""
     sql = request.app.state.sql
     while True:
         if email["kind"] == "met" and email["about_id"] is not None:
@@ -202,6 +216,10 @@ async def _held(request: Request, conn: Any, email: Any) -> Any:
                 account_id=email["account_id"],
                 about_id=email["about_id"],
             )
+        # Whatever the button: a "You met" whose contact went since the page was read
+        # (_met, as the email is read below) confirms the address instead, and offers.
+        if (session_id := _offering_session(request, email)) is not None:
+            await sql.run(conn, "mail.hold_session", id=session_id, account_id=email["account_id"])
         held = await sql.run(conn, "mail.hold_account", account_id=email["account_id"])
         # A statement of its own: it sees what a merge or deletion waited for committed.
         now = await sql.run(conn, "mail.email_for_link", id=email["id"])
@@ -262,25 +280,35 @@ async def _offer_guest(request: Request, conn: Any, email: Any) -> str | None:
     """The button pressed in a browser signed in to the account the address is confirmed
     for: a guest card with that address is offered there (sessions.renew_offering_guest).
     The new session's cookie token, or None when nothing is offered."""
-    me = viewer(request)
-    if me.account_id is None or me.account_id != email["account_id"]:
+    session_id = _offering_session(request, email)
+    if session_id is None:
         return None
     token, token_hash = sessions.new_token()
     sql = request.app.state.sql
+    account_id = email["account_id"]
     renewed = await sql.run(
         conn,
         "sessions.renew_offering_guest",
-        old_id=me.session_id,
-        account_id=me.account_id,
+        old_id=session_id,
+        account_id=account_id,
         address=email["to_address"],
         token_hash=token_hash,
     )
     if renewed is None:
         return None
     await sql.run(
-        conn, "sessions.hand_over", new_id=renewed, old_id=me.session_id, account_id=me.account_id
+        conn, "sessions.hand_over", new_id=renewed, old_id=session_id, account_id=account_id
     )
     return token
+
+
+def _offering_session(request: Request, email: Any) -> int | None:
+    """The session of the browser pressing "Confirm my address" that _offer_guest may renew
+    (and end): one signed in to the account the address is confirmed for; else None."""
+    me = viewer(request)
+    if me.account_id is None or me.account_id != email["account_id"]:
+        return None
+    return me.session_id
 
 
 async def _confirmed_page(request: Request, email: Any) -> Response:

@@ -240,6 +240,13 @@ SELECT true FROM cards
 WHERE account_id = :account_id AND lower(email) = :address
 FOR SHARE
 
+-- name: wait_for_locks!
+-- How long each statement of an email's button (server/mail/routes.py) waits for a lock,
+-- :timeout ('5s'), for the rest of the transaction: one held by a transaction that is stuck
+-- fails the press (a 503 "Back in a moment", nothing done) rather than keep it, and the pool
+-- connection it holds, waiting for good.
+SELECT set_config('lock_timeout', :timeout, true)
+
 -- name: hold_met_followup!
 -- An email's button pressed (server/mail/routes.py): the follow-up of :account_id's with
 -- :about_id that "Remind me tomorrow" sets, held (NO KEY UPDATE, as its update takes it)
@@ -251,6 +258,16 @@ SELECT 1 FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id
 FOR NO KEY UPDATE OF f
+
+-- name: hold_session!
+-- An email's "Confirm my address" pressed in a browser signed in (session :id) to
+-- :account_id, the account it confirms for (server/mail/routes.py): that session, which
+-- offering a guest card there renews and ends (sessions.renew_offering_guest takes it FOR
+-- UPDATE, then hand_over), held as they take it, before the account (hold_account, below),
+-- as a merge takes them (lock_merge() in logic.sql: her sessions, then her account). Taken
+-- after the account, the press would hold the account and wait for the session while a
+-- merge held that and waited for the account, in a circle.
+SELECT 1 FROM sessions WHERE id = :id AND account_id = :account_id FOR UPDATE
 
 -- name: hold_account$
 -- :account_id, held (KEY SHARE: what its confirmation's insert takes) until the transaction
