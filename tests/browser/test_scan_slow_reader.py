@@ -1,9 +1,10 @@
 """Scan where the QR reader (jsQR, fetched as Scan opens) is slow to come or never does.
 
 Venue Wi-Fi that holds the request: the camera opens after a few seconds all the same, and
-reads the code once the reader arrives. A reader that cannot be loaded at all is said. The
-phone has no service worker yet (its first visit, or one that keeps none), whose copy of the
-reader would answer instead.
+reads the code once the reader arrives; a photo of the code waits for it. A reader that cannot
+be loaded at all is said, by the photo too, and the camera's words then offer Tap, not a photo.
+The phone has no service worker yet (its first visit, or one that keeps none), whose copy of
+the reader would answer instead.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ import re
 from playwright.async_api import Route, expect
 
 from tests.browser.conftest import CameraPhone, NewPage
-from tests.browser.test_scan import confirm_swap, dana_and_her_link
+from tests.browser.test_scan import confirm_swap, dana_and_her_link, take_photo
 from tests.browser.ui import MIA, make_card_from_home
 from tests.waiting import eventually
 
 # Versioned by the page (?v=…), so not a glob.
 READER = re.compile(r"/vendor/jsqr-[^/?]*\.js")
+READER_MISSING = (
+    "The QR reader did not load, so codes cannot be read here. Open Scan again when you're "
+    "online, or type their code on Tap."
+)
 
 
 async def test_the_camera_opens_while_the_reader_is_slow_and_reads_once_it_comes(
@@ -66,3 +71,65 @@ async def test_a_reader_that_cannot_load_is_said(
     # The camera opening after it does not take the words away.
     await expect(mia.get_by_label("Camera")).to_be_visible()
     await expect(said).to_be_visible()
+
+
+async def test_a_photo_taken_while_the_reader_is_slow_waits_for_it_then_swaps(
+    new_phone_page: NewPage,
+) -> None:
+    """An iPhone (no BarcodeDetector) with no camera to open: the photo is its way, and read
+    without the reader it would be "No QR code found" however close."""
+    _, link = await dana_and_her_link(new_phone_page)
+    mia = await new_phone_page(service_workers="block")
+    released = asyncio.Event()
+
+    async def slow(route: Route) -> None:
+        await released.wait()
+        await route.continue_()
+
+    await mia.context.route(READER, slow)
+    try:
+        await make_card_from_home(mia, MIA)
+        await mia.goto("/scan", wait_until="domcontentloaded")
+        await take_photo(mia, link)
+        status = mia.get_by_role("status").filter(has_text="Getting the QR reader…")
+        await expect(status).to_be_visible()
+        await expect(mia.get_by_role("heading", name="Swap with Dana Lee?")).to_have_count(0)
+
+        released.set()
+        await confirm_swap(mia)
+        await expect(mia.get_by_role("heading", level=1, name="Dana Lee")).to_be_visible()
+        await expect(mia.get_by_text("No QR code found")).to_have_count(0)
+    finally:
+        released.set()  # a request held still would keep the phone from closing
+
+
+async def test_a_photo_with_no_reader_says_so(new_phone_page: NewPage) -> None:
+    _, link = await dana_and_her_link(new_phone_page)
+    mia = await new_phone_page(service_workers="block")  # no camera: a photo is her way
+    await mia.context.route(READER, lambda route: route.abort())
+    await make_card_from_home(mia, MIA)
+    await mia.goto("/scan")
+    # Tried once the reader is known missing (or after seconds): by then it is.
+    no_camera = mia.get_by_role("alert").filter(has_text="This phone has no camera we can open")
+    await expect(no_camera).to_be_visible()
+    await take_photo(mia, link)
+    # Where the photo's result is said: not "No QR code found", tried again and again.
+    await expect(mia.get_by_role("status").filter(has_text=READER_MISSING)).to_be_visible()
+    await expect(mia.get_by_text("No QR code found")).to_have_count(0)
+    await expect(mia.get_by_role("heading", name="Swap with Dana Lee?")).to_have_count(0)
+
+
+async def test_with_no_reader_a_blocked_camera_offers_tap_not_a_photo(
+    camera_phone: CameraPhone, new_phone_page: NewPage
+) -> None:
+    _, link = await dana_and_her_link(new_phone_page)
+    mia = await camera_phone(link, service_workers="block")  # the camera not allowed
+    await mia.context.route(READER, lambda route: route.abort())
+    await make_card_from_home(mia, MIA)
+    await mia.goto("/scan")
+    said = mia.get_by_role("alert").filter(has_text="The camera is blocked for this site")
+    await expect(said).to_contain_text(
+        "Allow the camera in your browser's site settings, or type their code on Tap instead."
+    )
+    await expect(said).to_contain_text(READER_MISSING)
+    await expect(said).not_to_contain_text("take a photo")

@@ -15,6 +15,7 @@
   var PREVIEW_WITHIN_MS = 5000;
   var box, video, canvas, say, prefix, stream, timer, detector = null, handling = false;
   var lookup = null;  // the AbortController of the card being looked up, for reset() to stop
+  var photos = 0;  // counted by reset(): a photo still waiting for the reader gives way to what came since
 
   function $(selector) { return document.querySelector(selector); }
 
@@ -50,7 +51,9 @@
       if (document.hidden) stopCamera();
       else if (!handling) startCamera();
     });
-    makeDetector().then(function (made) { detector = made; startCamera(); });
+    readerReady = loadReader();
+    Promise.race([readerReady, new Promise(function (resolve) { setTimeout(resolve, JSQR_WAIT_MS); })])
+      .then(function () { startCamera(); });
   }
 
   function nativeDetector() {
@@ -63,27 +66,35 @@
   // jsQR is 56 KB: fetched (or taken from the service worker's cache) only where needed.
   // Venue Wi-Fi that never answers would keep the camera closed with nothing said: after a
   // few seconds it opens anyway, and frames are read once jsQR is there (withJsQR looks for
-  // it at each). Not loaded at all, it is said, with the way that needs no reader.
+  // it at each); a photo waits for it. Not loaded at all, it is said, with the way that
+  // needs no reader.
   var JSQR_WAIT_MS = 4000;
-  var readerMissing = null;  // what is said then, kept as the camera opens
-  function makeDetector() {
+  var READER_MISSING = "The QR reader did not load, so codes cannot be read here. Open Scan again when you're online, or type their code on Tap.";
+  var readerReady = Promise.resolve(true);  // true once codes can be read, false if they never can
+  var readerLoading = false;
+  var readerMissing = null;  // what the alert says then, left in it from then on
+  function loadReader() {
     return nativeDetector().then(function (made) {
+      detector = made;
       var src = $("[data-scanner]").dataset.jsqrSrc;
-      if (made || typeof window.jsQR === "function" || !src) return made;
+      if (made || typeof window.jsQR === "function" || !src) return true;
+      readerLoading = true;
       return new Promise(function (resolve) {
         var script = document.createElement("script");
         script.src = src;
-        script.onload = function () { resolve(null); };
-        script.onerror = function () {
-          resolve(null);
-          readerMissing = document.createElement("p");
-          readerMissing.className = "notice bad";
-          readerMissing.textContent = "The QR reader did not load, so codes cannot be read here. Open Scan again when you're online, or type their code on Tap.";
-          $("[data-camera-error]").replaceChildren(readerMissing);
-        };
-        setTimeout(function () { resolve(null); }, JSQR_WAIT_MS);
+        // A page from a captive portal in its place loads too, and brings no jsQR.
+        script.onload = function () { resolve(typeof window.jsQR === "function"); };
+        script.onerror = function () { resolve(false); };
         document.head.appendChild(script);
       });
+    }).then(function (ready) {
+      readerLoading = false;
+      if (!ready) {
+        readerMissing = notice(READER_MISSING);
+        // A camera that did not open is said again, with a way round that needs no reader.
+        alertSays(cameraFailed ? notice(cameraWords(cameraFailed)) : null);
+      }
+      return ready;
     });
   }
 
@@ -110,21 +121,37 @@
     return code ? code.data : null;
   }
 
-  // Into the alert there from the start, empty: a screen reader reads what is put in it
-  // (an element shown with its words already in it is not read).
-  function cameraError(text) {
-    box.hidden = true;
+  function notice(text) {
     var note = document.createElement("p");
     note.className = "notice bad";
     note.textContent = text;
-    $("[data-camera-error]").replaceChildren(note);
+    return note;
+  }
+
+  // Into the alert there from the start, empty: a screen reader reads what is put in it
+  // (an element shown with its words already in it is not read). The reader that did not
+  // load stays said, first, and is not put in again (it would be read out again each time
+  // the camera opens, as on coming back to the app); `note`, if any, follows it.
+  function alertSays(note) {
+    var said = $("[data-camera-error]");
+    while (said.lastChild && said.lastChild !== readerMissing) said.removeChild(said.lastChild);
+    if (readerMissing && readerMissing.parentNode !== said) said.appendChild(readerMissing);
+    if (note) said.appendChild(note);
+  }
+
+  var NO_GET_USER_MEDIA = "no getUserMedia";  // not a DOMException's name
+  var cameraFailed = null;  // why the camera did not open, until it does
+  function cameraError(name) {
+    box.hidden = true;
+    cameraFailed = name || "unknown";
+    alertSays(notice(cameraWords(cameraFailed)));
   }
 
   function startCamera() {
     if (stream || handling) return;
     var media = navigator.mediaDevices;
     if (!media || !media.getUserMedia) {
-      cameraError("This browser cannot open the camera here. Take a photo of the code instead.");
+      cameraError(NO_GET_USER_MEDIA);
       return;
     }
     media.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (opened) {
@@ -132,26 +159,29 @@
       stream = opened;
       video.srcObject = opened;
       box.hidden = false;
-      var said = $("[data-camera-error]");
-      if (readerMissing) said.replaceChildren(readerMissing);
-      else said.replaceChildren();
+      cameraFailed = null;
+      alertSays(null);
       return Promise.resolve(video.play()).catch(function () {}).then(nextFrame);
-    }).catch(function (error) { cameraError(cameraWords(error && error.name)); });
+    }).catch(function (error) { cameraError(error && error.name); });
   }
 
   // Why the camera did not open, so she knows whether a setting, another app or this phone
-  // is in the way; a photo works in every case.
+  // is in the way; a photo works in every case, but for a reader that did not load, which a
+  // photo needs too: then the way round is their code typed on Tap.
   function cameraWords(name) {
+    var way = readerMissing ? "type their code on Tap" : "take a photo of the code";
+    var Way = way.charAt(0).toUpperCase() + way.slice(1);
+    if (name === NO_GET_USER_MEDIA) return "This browser cannot open the camera here. " + Way + " instead.";
     if (name === "NotAllowedError" || name === "SecurityError") {
-      return "The camera is blocked for this site: Reachout may not use it. Allow the camera in your browser's site settings, or take a photo of the code instead.";
+      return "The camera is blocked for this site: Reachout may not use it. Allow the camera in your browser's site settings, or " + way + " instead.";
     }
     if (name === "NotFoundError" || name === "OverconstrainedError") {
-      return "This phone has no camera we can open. Take a photo of the code instead.";
+      return "This phone has no camera we can open. " + Way + " instead.";
     }
     if (name === "NotReadableError") {
-      return "The camera is in use by another app. Close that app and open Scan again, or take a photo of the code instead.";
+      return "The camera is in use by another app. Close that app and open Scan again, or " + way + " instead.";
     }
-    return "The camera could not be opened. Take a photo of the code instead.";
+    return "The camera could not be opened. " + Way + " instead.";
   }
 
   function stopCamera() {
@@ -174,15 +204,26 @@
     }, FRAME_MS);
   }
 
+  // A photo taken while the reader is on its way waits for it (read without it, it would
+  // be "No QR code found" however close); with no reader at all, that is what is said.
   function fromPhoto(file) {
     reset();
-    say("Reading the photo…");
-    picture(file).then(function (image) {
-      return decode(image.source, image.width, image.height, PHOTO_SIDE, true);
-    }).then(function (text) {
-      if (text) handle(text);
-      else say("No QR code found in that photo. Try again, a little closer.");
-    }).catch(function () { say("That photo could not be read. Try another one."); });
+    var turn = photos;
+    function current() { return turn === photos && !handling; }
+    var waited = readerLoading;
+    say(waited ? "Getting the QR reader…" : "Reading the photo…");
+    readerReady.then(function (ready) {
+      if (!current()) return;
+      if (!ready) { say(READER_MISSING); return; }
+      if (waited) say("Reading the photo…");
+      return picture(file).then(function (image) {
+        return decode(image.source, image.width, image.height, PHOTO_SIDE, true);
+      }).then(function (text) {
+        if (!current()) return;
+        if (text) handle(text);
+        else say("No QR code found in that photo. Try again, a little closer.");
+      }).catch(function () { if (current()) say("That photo could not be read. Try another one."); });
+    });
   }
 
   // createImageBitmap needs no <img>; the data: URL fallback is what the CSP allows for images.
@@ -357,6 +398,7 @@
   function offerAgain() { $("[data-scan-again]").hidden = false; }
 
   function reset() {
+    photos += 1;
     stopCamera();
     if (lookup) lookup.abort();
     lookup = null;
