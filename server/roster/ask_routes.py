@@ -10,9 +10,8 @@ from starlette.routing import Route
 
 from server.events import events
 from server.events.events import load_event
+from server.roster import asking
 from server.roster.answering import decide
-from server.roster.asking import REQUESTS, REQUESTS_PER_ADDRESS, REQUESTS_TO_PERSON
-from server.web import limits
 from server.web.auth import signed_in, signed_in_account
 from server.web.htmx import htmx, trigger_client_event
 from server.web.notices import with_notice
@@ -56,14 +55,10 @@ async def request_connect(request: Request) -> Response:
         made = None
         if not asked and asked_me is None:
             # Counted and checked in one locked step: thirty requests at once send thirty.
-            # The sender, whom it reaches, then the address (limits.take says why in order).
-            await limits.take(
-                conn,
-                sql,
-                (REQUESTS, me),
-                (REQUESTS_TO_PERSON, other),
-                (REQUESTS_PER_ADDRESS, limits.address_key(request)),
-            )
+            # The sender, whom it reaches (once: not again for one withdrawn and asked
+            # again), the address, then a new card's few (asking.take).
+            again = await sql.run(conn, "requests.withdrawn_to", from_id=me, to_id=other)
+            await asking.take(conn, request, me, other, again=again)
             made = await sql.run(
                 conn, "requests.create", event_id=event["id"], from_id=me, to_id=other
             )

@@ -1,9 +1,14 @@
-"""The limits on asking people to connect: per sender, per person asked, per network."""
+"""The limits on asking people to connect: per sender, per person asked, per network, and
+per card made within the hour."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from starlette.requests import Request
+
+from server.db.queries import Executor
+from server.swaps.rates import NEW_ACCOUNT
 from server.web import limits
 
 # Requests one person may send in an hour.
@@ -17,7 +22,9 @@ REQUESTS = limits.Rule(
 # Requests one person may be sent in an hour, from everyone: a flood of new accounts (each
 # with its own 30) reaches nobody's phone past it. A speaker whose talk filled a room of a
 # few hundred hears from a tenth of it, and a hundred is about what anyone reads through and
-# answers in an hour; past it, the rest wait a while rather than bury the real ones.
+# answers in an hour; past it, the rest wait a while rather than bury the real ones. A request
+# withdrawn and asked again by its sender is not counted again (``take``): one sender looping
+# ask and withdraw would otherwise use up the hour for everyone wanting to reach that person.
 TO_PERSON_PER_HOUR = 100
 REQUESTS_TO_PERSON = limits.Rule(
     "requests-to-person",
@@ -36,3 +43,40 @@ REQUESTS_PER_ADDRESS = limits.Rule(
     "Many requests to connect were sent from your network just now. Nothing was sent: please"
     " try again {wait}.",
 )
+# A card made in the last hour with no address confirmed for it (``NEW_ACCOUNT``, as for
+# guests emailed: server/swaps/rates.py): a join code makes one for nothing, so a script's
+# cards, each with the 30 above, would buzz every phone on a 2,000-person roster within the
+# hour. Someone who just joined at the door asks a few people they heard speak or saw on the
+# list; five is a busy first hour. Confirming an address lifts it.
+NEW_CARD_PER_HOUR = 5
+REQUESTS_BY_NEW_CARD = limits.Rule(
+    "new-account-requests",
+    NEW_CARD_PER_HOUR,
+    timedelta(hours=1),
+    f"Your card is new, so it can send only {NEW_CARD_PER_HOUR} requests to connect in its"
+    " first hour. Nothing was sent: to send more now, confirm your email address in Settings,"
+    " or try again {wait}.",
+)
+
+
+async def take(conn: Executor, request: Request, me: int, other: int, *, again: bool) -> None:
+    """Count ``me`` asking ``other`` against every limit, or raise ``TooMany``; ``again``: it
+    brings back a request ``me`` made to ``other`` and withdrew, which ``other``'s limit
+    counted already. The sender's limits count every ask."""
+    checks: tuple[tuple[limits.Rule, object], ...] = ((REQUESTS, me),)
+    if not again:
+        checks += ((REQUESTS_TO_PERSON, other),)
+    checks += (
+        (REQUESTS_PER_ADDRESS, limits.address_key(request)),
+        # Last: the statement leaves it out for a card that is not new.
+        (REQUESTS_BY_NEW_CARD, me),
+    )
+    with limits.refused_as_too_many(checks):
+        await request.app.state.sql.run(
+            conn,
+            "limits.take_last_if_new",
+            account_id=me,
+            new_for=NEW_ACCOUNT,
+            last_if_new=True,
+            **limits.take_params(checks),
+        )

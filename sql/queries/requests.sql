@@ -152,6 +152,14 @@ SELECT lock_pair(:from_id, :to_id)
 -- a second tap of "Request to connect" is the same request, not another.
 SELECT request_sent(:from_id, :to_id)
 
+-- name: withdrawn_to$
+-- Whether :from_id withdrew a request to :to_id that create would bring back (one waiting or
+-- declined): asked again, it is the same request, which :to_id's limit counted once already.
+-- Run holding lock_between, as create is, so what it says is what create then does.
+SELECT EXISTS (SELECT 1 FROM connect_requests
+               WHERE from_id = :from_id AND to_id = :to_id
+                 AND status IN ('pending', 'declined') AND withdrawn_at IS NOT NULL)
+
 -- name: answered^
 -- Request :id made to :to_id, answered already (a second tap, or another device): how, and
 -- for one accepted, the asker in my contacts (NULL if deleted since).

@@ -209,6 +209,13 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     await person.get_by_role("button", name="Request to connect").tap()
     await expect(person.get_by_role("status")).to_have_text("Request sent.")
     await expect(person.get_by_role("button", name="Request to connect")).to_have_count(0)
+    # Typed on, the list comes back with her row saying so plainly: a status in every
+    # requested row would be read out all at once, at each keystroke.
+    await person.evaluate("(row) => { row.dataset.before = 'yes'; }")
+    await search.fill("recrui")
+    await expect(ben.locator("#people-list [data-before]")).to_have_count(0)
+    await expect(person).to_contain_text("Request sent.")
+    await expect(ben.locator("#people-list").get_by_role("status")).to_have_count(0)
     await assert_same_document(ben)
     assert (
         await pool.fetchval("SELECT count(*) FROM connect_requests WHERE status = 'pending'") == 1

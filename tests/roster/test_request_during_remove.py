@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from server.web import limits
+from server.roster import asking
 from tests.events.test_routes import attendee, organizer_with_event
 from tests.phone import text_of
 
@@ -32,7 +32,7 @@ async def test_a_request_made_during_a_remove_is_not_left_waiting(
     await attendee(new_phone, pool, event_id, "Ben Ode")
     names = dict(await pool.fetch("SELECT name, account_id FROM cards"))
     olga_id, ben_id = names["Olga Organizer"], names["Ben Ode"]
-    take = limits.take
+    take = asking.take
 
     async def removed_meanwhile(*args, **kwargs):
         # Olga's Remove, from her phone, lands while Ana's request is on its way.
@@ -45,7 +45,7 @@ async def test_a_request_made_during_a_remove_is_not_left_waiting(
         )
         await take(*args, **kwargs)
 
-    monkeypatch.setattr(limits, "take", removed_meanwhile)
+    monkeypatch.setattr(asking, "take", removed_meanwhile)
     answer = await ana.post(ana.url("request_connect", event_id=event_id, account_id=ben_id))
     assert answer.status_code == 404
     assert said in text_of(answer)
