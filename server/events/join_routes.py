@@ -134,8 +134,9 @@ async def join_event_submit(request: Request) -> Response:
         )
     address = addresses.normalize(values.get("email", ""))
     if await sql.run(pool, "events.address_removed", event_id=event["id"], address=address):
-        # Someone removed, back as someone new with the same address.
-        raise Titled(403, joining.REMOVED, title="You can't join this event")
+        # Someone removed, back as someone new with the same address; or anyone typing it:
+        # told as a card with it is (joining.BARRED), never that its owner was removed.
+        raise Titled(403, joining.BARRED, title=joining.BARRED_TITLE)
     token, token_hash = sessions.new_token()
     try:
         await joining.newcomer_joins(

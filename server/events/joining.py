@@ -53,6 +53,11 @@ CLOSED = "This event is closed. Ask the organizer if you think it should still b
 NOT_YET = "Joining {name} opens on {when}, a day before it starts. Come back then."
 OVER = "This event is over, so it can no longer be joined."
 REMOVED = "The organizer removed you from this event, so you can't join it again."
+# An address someone removed had confirmed, on a card or typed in the join form: anyone may
+# type anyone's address, so the words must not say its owner was removed. No other refusal
+# at this step would be true of it, and letting them in would undo the Remove.
+BARRED = "This event isn't open to you. Ask the organizer if you think it should be."
+BARRED_TITLE = "You can't join this event"
 
 
 async def find(
@@ -125,9 +130,10 @@ async def _joinable(pool: asyncpg.Pool, sql: Queries, code: str, account_id: int
 
 
 def _open_to(event: Any) -> Any:
-    """The event, if it can be joined now (by someone not removed from it), or if the viewer
-    is in it already: someone there who scans the poster again, or types the code, is
-    opening the event, and is not told it is closed or over to newcomers."""
+    """The event, if it can be joined now (by someone not removed from it, nor by a card with
+    an address someone removed had confirmed), or if the viewer is in it already: someone
+    there who scans the poster again, or types the code, is opening the event, and is not told
+    it is closed or over to newcomers."""
     if event["present"]:
         return event
     if event["removed"]:
@@ -139,6 +145,9 @@ def _open_to(event: Any) -> Any:
         raise Titled(403, NOT_YET.format(name=event["name"], when=when), title="Not open yet")
     if datetime.now(UTC) > event["ends_at"] + CLOSES_AFTER:
         raise HTTPException(410, OVER)
+    # Last: an address is told barred only where anyone else would be let in.
+    if event["barred"]:
+        raise Titled(403, BARRED, title=BARRED_TITLE)
     return event
 
 

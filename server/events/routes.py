@@ -75,14 +75,17 @@ async def _event_page(request: Request, event: Any) -> dict[str, Any]:
             limit=ATTENDEES_SHOWN + 1,
         )
         context["attendees"] = attendees[:ATTENDEES_SHOWN]
-        # Counted but not listed: the page says so, lest the organizer think the list broken.
-        context["unseen"] = await request.app.state.sql.run(
+        # Hidden from her by a block, either way: listed apart, by name, with Remove alone.
+        hidden = await request.app.state.sql.run(
             request.app.state.pool,
-            "events.unseen",
+            "events.hidden_attendees",
             event_id=event["id"],
             organizer_id=event["organizer_id"],
+            pattern=like_pattern(who),
+            limit=ATTENDEES_SHOWN + 1,
         )
-        context["more_attendees"] = len(attendees) > ATTENDEES_SHOWN
+        context["hidden"] = hidden[:ATTENDEES_SHOWN]
+        context["more_attendees"] = max(len(attendees), len(hidden)) > ATTENDEES_SHOWN
         context["who"] = " ".join(who.split())[:100]
         context["join_link"] = join_url(request, event["join_code"])
         context["code"] = events.spoken(event["join_code"])
@@ -166,12 +169,12 @@ async def event_matching(request: Request) -> Response:
 
 
 async def event_remove_attendee(request: Request) -> Response:
-    """The organizer takes someone off the event: off the roster, and the code won't let them
-    back in (a stranger who found the code, or someone making trouble). Blocks do not shield
-    anyone from it (a troublemaker could block the organizer to stay), and the answer is the
-    same whoever the id is: removed now, removed by a tap before this one (twice, or on two
-    devices), or never there. Someone "Who joined" leaves out for a block is there or not;
-    an id from elsewhere (an earlier event's Remove) must not tell the organizer which."""
+    """The organizer takes someone off the event: off the roster, and the code won't let that
+    account (or a new one with an address it confirmed) back in (a stranger who found the
+    code, or someone making trouble). Blocks do not shield anyone from it (a troublemaker
+    could block the organizer to stay): "Who joined" lists those hidden from her by one
+    apart, with this Remove. The answer is the same whoever the id is: removed now, removed
+    by a tap before this one (twice, or on two devices), or never there."""
     await read_form(request)
     event = await load_event(request, organizer=True)
     account_id: int = request.path_params["account_id"]

@@ -135,7 +135,7 @@ NOTICES = {
         "Event closed.", "Nobody new can join, by code or poster; the people here stay."
     ),
     "attendee_removed": Notice(
-        "Removed.", "They are off the list of people and can't join again with the code."
+        "Removed.", "They are off the list of people and can't rejoin from that account."
     ),
     "blocked": Notice(
         "Blocked.",

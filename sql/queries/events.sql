@@ -113,20 +113,22 @@ WHERE e.id = :id
 -- name: by_code^
 -- The event a join code opens, with how :viewer_id (0: signed out) stands with it: present
 -- (its organizer, or attending: a code scanned again opens the event, whatever its state),
--- or removed (they stay out, and are told so). So is a card with an address someone removed
--- had confirmed (a new account, the same person: remove_attendee says why confirmed).
+-- removed (this account: they stay out, and are told so), or barred: a card with an address
+-- someone removed had confirmed (a new account, the same person: remove_attendee says why
+-- confirmed). Barred is told apart from removed: a card takes any address unconfirmed, and
+-- the words for it must not tell whoever typed one that its owner was removed.
 SELECT e.id, e.name, e.venue, e.description, e.starts_at, e.ends_at, e.time_zone,
        e.join_code, e.closed_at,
        (e.organizer_id = :viewer_id
         OR EXISTS (SELECT 1 FROM event_attendees ea
                    WHERE ea.event_id = e.id AND ea.account_id = :viewer_id
                      AND ea.left_at IS NULL)) AS present,
-       (EXISTS (SELECT 1 FROM event_attendees ea
-                WHERE ea.event_id = e.id AND ea.account_id = :viewer_id
-                  AND ea.removed_at IS NOT NULL)
-        OR EXISTS (SELECT 1 FROM cards mine
-                   WHERE mine.account_id = :viewer_id AND mine.email <> ''
-                     AND removed_address(e.id, lower(mine.email)))) AS removed
+       EXISTS (SELECT 1 FROM event_attendees ea
+               WHERE ea.event_id = e.id AND ea.account_id = :viewer_id
+                 AND ea.removed_at IS NOT NULL) AS removed,
+       EXISTS (SELECT 1 FROM cards mine
+               WHERE mine.account_id = :viewer_id AND mine.email <> ''
+                 AND removed_address(e.id, lower(mine.email))) AS barred
 FROM events e WHERE e.join_code = :join_code
 
 -- name: join!
@@ -203,8 +205,7 @@ SELECT removed_address(:event_id, :address)
 -- line each, so no word spans two); by company too only someone on the roster now, who shows
 -- it there: the join page tells the others the organizer sees them by name and headline
 -- alone, and a search for a company must not name who works there. :limit of them. Not
--- someone who blocked :organizer_id or whom they blocked: a block hides the two from each
--- other everywhere (events.stats still counts them).
+-- someone who blocked :organizer_id or whom they blocked: hidden_attendees lists those.
 SELECT ea.account_id, c.name, c.headline, ea.listed, ea.joined_at,
        ea.left_at IS NOT NULL AS left_event
 FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
@@ -223,29 +224,38 @@ WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
 ORDER BY ea.joined_at DESC, ea.account_id DESC
 LIMIT :limit
 
--- name: unseen$
--- How many who joined :event_id "Who joined" leaves out for a block between them and
--- :organizer_id, either way: a number for the whole event, never per search (a search that
--- found one missing would name them), and never who. Those removed since too: were they not,
--- the page after a Remove by id would say whether the id was someone hidden there (the line
--- gone) or a stranger (the line still there).
-SELECT count(*)
-FROM event_attendees ea
-WHERE ea.event_id = :event_id
+-- name: hidden_attendees
+-- Who joined :event_id and is hidden from its organizer :organizer_id by a block, either way
+-- (attendees leaves them out), not removed: by name alone, with whether they left, so she can
+-- still remove them. A block hides the two from each other everywhere else, but keeping her
+-- event safe comes first: a troublemaker must not block the organizer to stay out of reach of
+-- her Remove. Never their headline or card, and never who blocked whom. :pattern as in
+-- attendees, matched against the name alone (what she is shown of them). Newest first,
+-- :limit of them.
+SELECT ea.account_id, c.name, ea.left_at IS NOT NULL AS left_event
+FROM event_attendees ea JOIN cards c ON c.account_id = ea.account_id
+WHERE ea.event_id = :event_id AND ea.removed_at IS NULL
   AND ea.account_id IN (SELECT h.account_id FROM blocked_with(:organizer_id) h)
+  AND (:pattern::text IS NULL
+       OR split_part(c.match_text, E'\n', 1) LIKE ALL (ARRAY(
+              SELECT '%' || w || '%'
+              FROM search_fold(:pattern) f,
+                   unnest(string_to_array(substr(f, 2, length(f) - 2), ' ')) w)))
+ORDER BY ea.joined_at DESC, ea.account_id DESC
+LIMIT :limit
 
 -- name: hold_attendee!
 -- Before remove_attendee, in its own statement: one asking to connect holds both rows FOR
--- SHARE (requests.create), so the Remove waits for that request to be made, and its next
--- statement then sees it, to withdraw it.
+-- SHARE (requests.create), so the Remove waits for that request to be made, from or to the
+-- one removed, and its next statement then sees it, to withdraw it.
 SELECT 1 FROM event_attendees ea
 WHERE ea.event_id = :event_id AND ea.account_id = :account_id
 FOR UPDATE
 
 -- name: remove_attendee$
--- The organizer removes an attendee (never themselves): off the roster, and out for good,
--- and the requests to connect they sent there and nobody answered are withdrawn (gone from
--- the others' requests, as if they had withdrawn them). Someone who left meanwhile is
+-- The organizer removes an attendee (never themselves): off the roster, and this account out
+-- for good, and the requests to connect made there that nobody answered, sent by them or to
+-- them, are withdrawn (gone from the requests lists, as if their senders had withdrawn them). Someone who left meanwhile is
 -- removed all the same (leaving first must not dodge it). Every address they confirmed
 -- (address_confirmations) now stays out with them, as a hash (removed_address() in
 -- logic.sql): proven theirs, it is them coming back as a new account. Never an address
@@ -267,10 +277,16 @@ WITH removed AS (
     FROM removed JOIN address_confirmations x ON x.account_id = removed.account_id
     ON CONFLICT DO NOTHING
 ), withdrawn AS (
+    -- Those they sent, and those sent to them: one left waiting for them could still be
+    -- accepted, handing them the asker's email and phone. Withdrawn as a sender's Withdraw
+    -- does it, so each leaves the requests list and badge (open_requests() in logic.sql), its
+    -- Accept finds nothing waiting (requests.decide), and a push still queued is skipped when
+    -- claimed (deliveries.claim's request_status).
     UPDATE connect_requests r SET withdrawn_at = now()
     FROM removed
-    WHERE r.event_id = :event_id AND r.from_id = removed.account_id AND r.status = 'pending'
-      AND r.withdrawn_at IS NULL
+    WHERE r.event_id = :event_id
+      AND (r.from_id = removed.account_id OR r.to_id = removed.account_id)
+      AND r.status = 'pending' AND r.withdrawn_at IS NULL
 ), digest_pushes AS (
     -- Their digest still waiting (for the morning after) would invite them to a list now
     -- closed to them.

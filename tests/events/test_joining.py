@@ -119,16 +119,20 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     # For good, so behind a disclosure that says so first, as Block is.
     asked = remove.find_parent("details")
     assert asked.summary.get_text() == "Remove Mia Chen…"
-    assert "can't join again with the code, and the requests to connect they sent here" in (
+    assert "can't rejoin from this account, and the requests to connect made here" in (
         asked.get_text()
     )
+    # True to what it does: a new card could come back with the code, which can be redrawn.
+    kept_out = page.find("a", string="make a new join code")
+    assert "they could join as someone new" in kept_out.parent.get_text()
+    assert kept_out["href"] == "#new-code" and page.find("details", id="new-code") is not None
     assert "This can't be undone." in asked.get_text()
     gone = await olga.post(remove.find_parent("form")["action"], {})
     assert gone.status_code == 303
     page = soup(await olga.get(gone.headers["location"]))
     assert page.find("button", string="Remove Mia Chen") is None
     assert (
-        "Removed. They are off the list of people and can't join again with the code."
+        "Removed. They are off the list of people and can't rejoin from that account."
         in page.get_text(" ", strip=True)
     )
     # The join link can be copied or shared from here (where the browser can).
@@ -159,13 +163,16 @@ async def test_the_organizer_sees_who_joined_and_removes_one(new_phone, pool):
     joined = await again.post(
         again.url("join_event_submit", code=code), {"name": "Mia C", "email": "MIA@example.com"}
     )
-    assert joined.status_code == 403 and "The organizer removed you" in text_of(joined)
+    # Anyone may type her address: refused in words that do not say she was removed.
+    assert joined.status_code == 403 and joining.BARRED in text_of(joined)
+    assert "removed" not in text_of(joined)
     await again.make_card(name="Mia C", email="mia@example.com")
     for answer in (
         await again.get(again.url("join_event", code=code)),
         await again.post(again.url("join_event_submit", code=code), {"listed": "on"}),
     ):
-        assert answer.status_code == 403 and "The organizer removed you" in text_of(answer)
+        assert answer.status_code == 403 and joining.BARRED in text_of(answer)
+        assert "removed" not in text_of(answer)
     assert await pool.fetchval("SELECT count(*) FROM event_attendees WHERE left_at IS NULL") == 2
 
     # Only the organizer can remove, and only people at the event.
@@ -187,10 +194,12 @@ async def remove(olga, event_id: int, account_id: int):  # type: ignore[no-untyp
     )
 
 
-async def refused_at_the_door(phone, code: str) -> None:  # type: ignore[no-untyped-def]
+async def refused_at_the_door(phone, code: str, said: str = joining.REMOVED) -> None:  # type: ignore[no-untyped-def]
+    """Refused: told they were removed (``joining.REMOVED``), or for a card with an address
+    someone removed had confirmed, ``joining.BARRED``."""
     answer = await phone.post(phone.url("join_event_submit", code=code), {"listed": "on"})
     assert answer.status_code == 403
-    assert "The organizer removed you" in text_of(answer)
+    assert said in text_of(answer)
 
 
 async def test_leaving_just_before_being_removed_does_not_dodge_it(new_phone, pool):
@@ -214,7 +223,7 @@ async def test_remove_tapped_twice_says_removed_both_times(new_phone, pool):
     assert second.status_code == 303
     assert second.headers["location"] == first.headers["location"]
     page = text_of(await olga.get(second.headers["location"]))
-    assert "Removed. They are off the list of people and can't join again with the code." in page
+    assert "Removed. They are off the list of people and can't rejoin from that account." in page
     # Someone never at the event: the same answer (it must not tell who is there), and
     # nothing recorded: he joins with the code later.
     sam = await new_phone()
@@ -262,12 +271,12 @@ async def test_a_removed_person_stays_out_after_deleting_their_account(new_phone
     code = await join_code(pool, event_id)
     again = await new_phone()
     await again.make_card(name="Mia C", email="Mia@Example.com")
-    await refused_at_the_door(again, code)
+    await refused_at_the_door(again, code, joining.BARRED)
     newcomer = await new_phone()
     joined = await newcomer.post(
         newcomer.url("join_event_submit", code=code), {"name": "M", "email": "mia@example.com"}
     )
-    assert joined.status_code == 403 and "The organizer removed you" in text_of(joined)
+    assert joined.status_code == 403 and joining.BARRED in text_of(joined)
     # Nothing of her in words is kept for it: her address only as a hash.
     kept = await pool.fetchval(
         "SELECT count(*) FROM event_removed_addresses WHERE event_id = $1", event_id
@@ -431,7 +440,7 @@ async def test_addresses_kept_by_the_old_rule_lock_out_only_those_confirmed(new_
     code = await join_code(pool, event_id)
     vera = await new_phone()
     await vera.make_card(name="Vera Victim", email="vera@example.com")
-    await refused_at_the_door(vera, code)  # locked out by Mallory, before the migration
+    await refused_at_the_door(vera, code, joining.BARRED)  # locked out by Mallory, before 0044
     await pool.execute((MIGRATIONS_DIR / "0044_removed_addresses_confirmed.sql").read_text())
     joined = await vera.post(vera.url("join_event_submit", code=code), {"listed": "on"})
     assert "You're in!" in text_of(await vera.get(joined.headers["location"]))
