@@ -620,11 +620,22 @@ async def seed(
             timeout=SEED_TIMEOUT,
         )
         devices = by_reach["push"] + by_reach["both"]
+        # Each phone signed in: reminders go only to devices whose session is in use
+        # (reminder_devices() in logic.sql).
+        signed_in = dict(
+            await conn.fetch(
+                "INSERT INTO sessions (token_hash, account_id)"
+                " SELECT sha256(('bench-' || a)::bytea), a FROM unnest($1::bigint[]) a"
+                " RETURNING account_id, id",
+                sorted(devices),
+                timeout=SEED_TIMEOUT,
+            )
+        )
         await conn.copy_records_to_table(
             "push_subscriptions",
-            columns=["account_id", "endpoint", "p256dh", "auth", "device"],
+            columns=["account_id", "endpoint", "p256dh", "auth", "device", "session_id"],
             records=[
-                (i, s["endpoint"], s["p256dh"], s["auth"], "Bench phone")
+                (i, s["endpoint"], s["p256dh"], s["auth"], "Bench phone", signed_in[i])
                 for i, s in zip(sorted(devices), subscriptions, strict=True)
             ],
             timeout=SEED_TIMEOUT,

@@ -149,9 +149,17 @@ async def seed(pool: Any, subscriptions: list[dict[str, str]]) -> None:
             " SELECT id, owner_id, now() - interval '1 minute' - make_interval(secs => id / 1000.0)"
             " FROM contacts"
         )
+        # Each phone signed in: reminders go only to devices whose session is in use
+        # (reminder_devices() in logic.sql).
         await conn.execute(
-            "INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth, device)"
-            " SELECT i, e, p, a, 'Bench phone'"
+            "INSERT INTO sessions (token_hash, account_id)"
+            " SELECT sha256(('bench-' || i)::bytea), i FROM generate_series(1, $1) i",
+            len(subscriptions),
+        )
+        await conn.execute(
+            "INSERT INTO push_subscriptions"
+            " (account_id, endpoint, p256dh, auth, device, session_id)"
+            " SELECT i, e, p, a, 'Bench phone', (SELECT id FROM sessions WHERE account_id = i)"
             " FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(e, p, a, i)",
             [s["endpoint"] for s in subscriptions],
             [s["p256dh"] for s in subscriptions],

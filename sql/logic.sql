@@ -723,8 +723,40 @@ BEGIN
 END
 $$;
 
+-- How long a browser's session lives unused: Chrome's cap on a cookie's life, and the
+-- cookie's max-age (server/web/sessions.py MAX_AGE_SECONDS, held equal by a test). Read only
+-- through session_in_use(), and by retention (retention.ended_sessions), which deletes a
+-- session some time after it ended.
+CREATE OR REPLACE FUNCTION session_max_age() RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT interval '400 days'
+$$;
+
+-- Whether a session last used at `last_seen_at` is alive still: unused for session_max_age()
+-- it has ended (the cookie with it), though retention deletes its row, and its push
+-- subscription with it, only later. The one rule for signing in (sessions.account_for), the
+-- browsers Settings lists, the ways into an account, move codes, and which devices reminders
+-- are pushed to (reminder_devices()). A single expression in sql: inlined, it is the
+-- comparison written in place (and ANDed with revoked_at IS NULL where that matters).
+CREATE OR REPLACE FUNCTION session_in_use(last_seen_at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT session_in_use.last_seen_at > now() - session_max_age()
+$$;
+
+-- The push subscriptions of `account` that reminders go to: those whose browser's session is
+-- in use (session_in_use()). One on a browser unused for a session's life is not a way to
+-- reach her: it gets no push (its session ended; its buttons would still act there), and on
+-- "Automatic" she is emailed as with no device at all (reminder_channels()). A set-returning
+-- SQL function, inlined as a join by each query that queues pushes per device.
+CREATE OR REPLACE FUNCTION reminder_devices(account bigint) RETURNS TABLE (id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT s.id FROM push_subscriptions s JOIN sessions ss ON ss.id = s.session_id
+    WHERE s.account_id = reminder_devices.account AND session_in_use(ss.last_seen_at)
+$$;
+
 -- How reminders reach an account (accounts.reminders_by): by push, by email, both or neither;
--- unset, by email when its address is confirmed and it has no push device, else by push.
+-- unset, by email when its address is confirmed and it has no push device in use
+-- (reminder_devices()), else by push.
 -- `address` is where they are emailed, or NULL when they are not: it must be confirmed for
 -- this account (address_confirmations: not only for another card carrying it), not
 -- unsubscribed and not bouncing. A set-returning SQL function, so that a query calling it in
@@ -743,8 +775,7 @@ LANGUAGE sql STABLE AS $$
               AND ea.bounced_at IS NULL
               AND (a.reminders_by IN ('email', 'both')
                    OR (a.reminders_by IS NULL
-                       AND NOT EXISTS (SELECT 1 FROM push_subscriptions s
-                                       WHERE s.account_id = a.id))))
+                       AND NOT EXISTS (SELECT 1 FROM reminder_devices(a.id)))))
     FROM accounts a
     WHERE a.id = account
 $$;
@@ -832,8 +863,9 @@ $$;
 -- that the two never queue a summary each.
 
 -- Push `delivery` (claimed: 'sending'), whose owner no longer gets reminders by push, or
--- whose device was removed: skipped, and emailed instead when reminders are emailed now (as
--- "Automatic" does once no device is left; "Both" has its email already).
+-- whose device was removed or its browser's session ended unused (session_in_use()): skipped,
+-- and emailed instead when reminders are emailed now (as "Automatic" does once no device in
+-- use is left; "Both" has its email already).
 CREATE OR REPLACE FUNCTION skip_push(delivery bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -895,26 +927,26 @@ BEGIN
     -- snapshot per statement).
     -- A device added since the item was queued (a new phone, reminders turned on there) has
     -- no row for it, and with that device on "Automatic" no email goes either: pushed to each
-    -- of her devices that has none, at once, as skip_email() does. One with a row (queued,
-    -- sent, skipped, failed) is left: each item once per device.
+    -- of her devices in use (reminder_devices()) that has none, at once, as skip_email()
+    -- does. One with a row (queued, sent, skipped, failed) is left: each item once per device;
+    -- and one whose session ended is not queued again (it would be skipped again, and again).
     IF reminders_by_push(owner) THEN
         IF d.followup_id IS NOT NULL THEN
             INSERT INTO deliveries (followup_id, round, subscription_id)
             SELECT d.followup_id, d.round, s.id
-            FROM push_subscriptions s WHERE s.account_id = owner
+            FROM reminder_devices(owner) s
             ON CONFLICT (followup_id, round, subscription_id) DO NOTHING;
         ELSIF d.digest_event_id IS NOT NULL THEN
             INSERT INTO deliveries (digest_event_id, digest_account_id, subscription_id)
             SELECT d.digest_event_id, owner, s.id
-            FROM push_subscriptions s WHERE s.account_id = owner
+            FROM reminder_devices(owner) s
             ON CONFLICT (digest_event_id, digest_account_id, subscription_id)
                 WHERE digest_event_id IS NOT NULL DO NOTHING;
         ELSE
             INSERT INTO deliveries (summary_account_id, summary_day, subscription_id)
             SELECT owner, d.summary_day, s.id
-            FROM push_subscriptions s
-            WHERE s.account_id = owner
-              AND NOT EXISTS (SELECT 1 FROM deliveries x
+            FROM reminder_devices(owner) s
+            WHERE NOT EXISTS (SELECT 1 FROM deliveries x
                               WHERE x.summary_account_id = owner AND x.subscription_id = s.id
                                 AND x.status IN ('queued', 'sending'));
         END IF;
@@ -949,7 +981,8 @@ $$;
 
 -- Email `email` (claimed: 'sending') skipped, for whatever reason; a reminder, digest or
 -- summary whose address is no longer where reminders go (reminder_address()) is pushed
--- instead to each device of its owner's, when reminders come by push now.
+-- instead to each device of its owner's in use (reminder_devices()), when reminders come by
+-- push now.
 CREATE OR REPLACE FUNCTION skip_email(email bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -974,7 +1007,7 @@ BEGIN
     IF m.kind = 'reminder' THEN
         INSERT INTO deliveries AS d (followup_id, round, subscription_id)
         SELECT m.followup_id, m.round, s.id
-        FROM push_subscriptions s WHERE s.account_id = m.account_id
+        FROM reminder_devices(m.account_id) s
         ON CONFLICT (followup_id, round, subscription_id) DO UPDATE
         SET status = 'queued', next_attempt_at = now(), attempts = 0, last_status = NULL,
             last_error = ''
@@ -982,7 +1015,7 @@ BEGIN
     ELSIF m.kind = 'digest' THEN
         INSERT INTO deliveries AS d (digest_event_id, digest_account_id, subscription_id)
         SELECT m.digest_event_id, m.account_id, s.id
-        FROM push_subscriptions s WHERE s.account_id = m.account_id
+        FROM reminder_devices(m.account_id) s
         ON CONFLICT (digest_event_id, digest_account_id, subscription_id)
             WHERE digest_event_id IS NOT NULL DO UPDATE
         SET status = 'queued', next_attempt_at = now(), attempts = 0, last_status = NULL,
@@ -991,9 +1024,8 @@ BEGIN
     ELSE
         INSERT INTO deliveries (summary_account_id, summary_day, subscription_id)
         SELECT m.account_id, m.summary_day, s.id
-        FROM push_subscriptions s
-        WHERE s.account_id = m.account_id
-          AND NOT EXISTS (SELECT 1 FROM deliveries d
+        FROM reminder_devices(m.account_id) s
+        WHERE NOT EXISTS (SELECT 1 FROM deliveries d
                           WHERE d.summary_account_id = m.account_id AND d.subscription_id = s.id
                             AND d.status IN ('queued', 'sending'));
     END IF;
@@ -1483,9 +1515,11 @@ BEGIN
                   WHERE x.address = ea.address AND x.account_id = account)
       AND NOT EXISTS (SELECT 1 FROM address_confirmations x
                       WHERE x.address = ea.address AND x.account_id <> account);
-    -- Its other browsers are told it was deleted, not that they were signed out.
-    INSERT INTO sessions_of_deleted_accounts (token_hash)
-    SELECT token_hash FROM sessions WHERE account_id = account AND revoked_at IS NULL
+    -- Its other browsers are told it was deleted, not that they were signed out: until such a
+    -- cookie would have ended anyway (a session's life from now at the latest).
+    INSERT INTO sessions_of_deleted_accounts (token_hash, forget_at)
+    SELECT token_hash, now() + session_max_age() FROM sessions
+    WHERE account_id = account AND revoked_at IS NULL
     ON CONFLICT DO NOTHING;
     DELETE FROM accounts WHERE id = account;
     IF NOT FOUND THEN

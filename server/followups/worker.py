@@ -27,7 +27,7 @@ import logging
 import random
 import ssl
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from server.config import Settings
@@ -38,7 +38,6 @@ from server.db.queries import Queries
 from server.followups import push
 from server.followups.notifications import Paths, notification
 from server.followups.push_http import PushHttp
-from server.web import sessions
 
 log = logging.getLogger("reachout.worker")
 
@@ -59,14 +58,6 @@ SUMMARY_GAP = 3 * 3600.0
 HAND_DEPTH = 3
 # Seconds between looks for what the enqueue running alongside has queued meanwhile.
 ENQUEUE_LOOK_AGAIN = 0.05
-
-
-def session_ended(last_seen_at: datetime | None) -> bool:
-    """Whether a subscription's browser session has ended by being unused: the cookie's life
-    (``sessions.MAX_AGE_SECONDS``), which the server holds sessions to as well."""
-    return last_seen_at is not None and datetime.now(UTC) - last_seen_at >= timedelta(
-        seconds=sessions.MAX_AGE_SECONDS
-    )
 
 
 def _halted(stops: tuple[asyncio.Event | None, ...]) -> bool:
@@ -264,13 +255,14 @@ class Worker:
         if stale:
             await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
             return False
-        if row["endpoint"] is not None and session_ended(row["session_seen_at"]):
-            # Its browser's session has ended (unused for as long as a session lives, as
-            # signing in reads it: sessions.account_for), though retention deletes it, and the
-            # subscription with it, only later: not pushed, its buttons would still act there.
-            # Skipped, and nothing more: her other devices have theirs (not skip_push(), which
-            # would queue a summary for this device again, and again).
-            await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
+        if row["endpoint"] is not None and row["session_in_use"] is False:
+            # Its browser's session has ended (unused for as long as a session lives:
+            # session_in_use() in sql/logic.sql, as signing in reads it), though retention
+            # deletes it, and the subscription with it, only later: not pushed, its buttons
+            # would still act there. Skipped as a removed device's push is (skip_push()): her
+            # other devices in use have theirs, and on "Automatic" with none left it is
+            # emailed. Never queued for this device again (reminder_devices()).
+            await sql.run(self.pool, "deliveries.mark_not_pushed", id=row["id"])
             return False
         if row["endpoint"] is None and row["by_push"] is None:
             # A request to connect, to a device removed since.

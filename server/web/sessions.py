@@ -24,7 +24,9 @@ HOST_COOKIE_NAME = "__Host-ro_session"  # over https
 # Set by auth's backend on a request that came with only the old name over https: the
 # session's token to give the new name (empty when that session is not one to keep).
 RENAME_SCOPE_KEY = "reachout.old_session_cookie"
-# Chrome caps cookie lifetimes at 400 days; there is no password to fall back on.
+# Chrome caps cookie lifetimes at 400 days; there is no password to fall back on. The server
+# ends a session unused that long too: session_max_age() and session_in_use() in sql/logic.sql
+# are the rule every query reads; tests/db/test_session_in_use.py holds the two equal.
 MAX_AGE_SECONDS = 400 * 24 * 3600
 
 

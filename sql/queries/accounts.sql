@@ -177,7 +177,7 @@ SELECT coalesce((
       AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = a.id OR c.contact_id = a.id)
       AND NOT EXISTS (SELECT 1 FROM sessions s
                       WHERE s.account_id = a.id AND s.revoked_at IS NULL
-                        AND s.last_seen_at > now() - interval '400 days')
+                        AND session_in_use(s.last_seen_at))
       AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.account_id = a.id)
       AND NOT EXISTS (SELECT 1 FROM address_confirmations x WHERE x.account_id = a.id)
       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.organizer_id = a.id)
@@ -215,7 +215,7 @@ FROM (
            (SELECT count(*) FROM passkeys p WHERE p.account_id = a.id) AS passkeys,
            (SELECT count(*) FROM sessions s
             WHERE s.account_id = a.id AND s.revoked_at IS NULL
-              AND s.last_seen_at > now() - interval '400 days'
+              AND session_in_use(s.last_seen_at)
               AND s.id IS DISTINCT FROM :session_id::bigint) AS other_sessions
     FROM accounts a LEFT JOIN cards c ON c.account_id = a.id
     CROSS JOIN LATERAL (

@@ -35,7 +35,7 @@ SELECT 1 FROM (
 
 -- name: enqueue_taken$
 -- Step 4: turn the follow-ups :ids (locked by step 1) into one delivery per subscribed device
--- and one email, each round once, as the owner wants reminders to come (reminder_channels
+-- whose browser's session is in use (reminder_devices() in logic.sql) and one email, each round once, as the owner wants reminders to come (reminder_channels
 -- in logic.sql). Only the first :each_day reminders of the owner's local day
 -- go one by one; past those, a summary per device ("You have N people to follow up") and
 -- a summary email, so that a flood of new contacts is one notification and one email, not
@@ -85,7 +85,7 @@ WITH taken AS (
 ), queued AS (
     INSERT INTO deliveries (followup_id, round, subscription_id, next_attempt_at)
     SELECT ranked.id, ranked.round, s.id, ranked.send_at
-    FROM ranked JOIN push_subscriptions s ON s.account_id = ranked.owner_id
+    FROM ranked CROSS JOIN LATERAL reminder_devices(ranked.owner_id) s
     WHERE ranked.nth <= :each_day AND ranked.by_push
     ON CONFLICT (followup_id, round, subscription_id) DO NOTHING
 ), summarising AS (
@@ -94,16 +94,17 @@ WITH taken AS (
     GROUP BY owner_id, day, tz, by_push, address
 ), summarised AS (
     INSERT INTO deliveries (summary_account_id, summary_day, subscription_id, next_attempt_at)
-    SELECT s.account_id, summarising.day, s.id,
+    SELECT summarising.owner_id, summarising.day, s.id,
            next_summary_at(summarising.tz, last.went, :summary_gap_seconds)
-    FROM summarising JOIN push_subscriptions s ON s.account_id = summarising.owner_id
+    FROM summarising CROSS JOIN LATERAL reminder_devices(summarising.owner_id) s
     CROSS JOIN LATERAL (
         SELECT max(coalesce(d.sent_at, d.counted_at))
                    FILTER (WHERE d.status IN ('sent', 'sending')) AS went,
                bool_or(d.status = 'queued'
                        OR (d.status IN ('sent', 'sending') AND d.counted_at >= summarising.due_at))
                    AS covered
-        FROM deliveries d WHERE d.summary_account_id = s.account_id AND d.subscription_id = s.id
+        FROM deliveries d
+        WHERE d.summary_account_id = summarising.owner_id AND d.subscription_id = s.id
     ) last
     WHERE summarising.by_push AND last.covered IS NOT TRUE
 ), mailed AS (
@@ -187,10 +188,10 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
            reminders_by_push(coalesce(f.owner_id, l.digest_account_id, l.summary_account_id))
        END AS by_push,
        s.id AS subscription_id, s.endpoint, s.p256dh, s.auth,
-       -- When its browser's session was last used: one unused past a session's life has
-       -- ended (sessions.account_for) though retention deletes it later, and gets no push
-       -- (the worker holds it to sessions.MAX_AGE_SECONDS: Worker.deliver).
-       ss.last_seen_at AS session_seen_at,
+       -- Whether its browser's session is in use (session_in_use() in logic.sql): one unused
+       -- past a session's life has ended (sessions.account_for) though retention deletes it
+       -- later, and gets no push (Worker.deliver). NULL with no device left.
+       session_in_use(ss.last_seen_at) AS session_in_use,
        f.status AS followup_status, f.round AS followup_round, f.owner_id, f.contact_id,
        coalesce(a.time_zone, 'UTC') AS time_zone, ct.met_at, ct.promised, ct.they_asked, c.name,
        -- Whether a reminder's push may carry her notes (Settings): by default it says only
@@ -246,8 +247,8 @@ LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 LEFT JOIN sessions ss ON ss.id = s.session_id
 
 -- name: enqueue_digests$
--- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device,
--- and one email, as each wants reminders to come; each attendee once, at a waking hour of
+-- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device
+-- in use (reminder_devices() in logic.sql), and one email, as each wants reminders to come; each attendee once, at a waking hour of
 -- their own (an evening event ending at 22:30: the next morning at 09:00). Returns how many
 -- attendees were taken. One held for the morning goes the way they want reminders then
 -- (skip_push() and skip_email() in logic.sql). Not someone who joined after the end (joining
@@ -283,7 +284,7 @@ WITH due AS (
     SELECT timed.event_id, timed.account_id, s.id, timed.send_at
     FROM timed
     CROSS JOIN LATERAL reminder_channels(timed.account_id) ch
-    JOIN push_subscriptions s ON s.account_id = timed.account_id
+    CROSS JOIN LATERAL reminder_devices(timed.account_id) s
     WHERE ch.by_push
     ON CONFLICT DO NOTHING
 ), mailed AS (
@@ -342,14 +343,14 @@ UPDATE deliveries SET status = 'failed', lease_until = NULL, last_status = :stat
 WHERE id = :id AND status = 'sending'
 
 -- name: mark_skipped!
--- The follow-up was done, snoozed or turned off before this went out; or its device's browser
--- session has ended (Worker.deliver).
+-- The follow-up was done, snoozed or turned off before this went out.
 UPDATE deliveries SET status = 'skipped', lease_until = NULL
 WHERE id = :id AND status = 'sending'
 
 -- name: mark_not_pushed!
--- Its owner no longer gets reminders by push (claim's by_push), or its device was removed:
--- skipped, and emailed instead when reminders are emailed now (skip_push() in logic.sql).
+-- Its owner no longer gets reminders by push (claim's by_push), or its device was removed or
+-- its browser's session ended (claim's session_in_use): skipped, and emailed instead when
+-- reminders are emailed now (skip_push() in logic.sql).
 SELECT skip_push(:id)
 
 -- name: mark_gone!

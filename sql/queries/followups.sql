@@ -181,13 +181,13 @@ RETURNING f.id
 
 -- name: reminders_reach^
 -- Whether a reminder can reach :account_id at all (reminder_channels() in logic.sql): by push
--- to a device that subscribed, or by email to a confirmed address. Follow-ups, a contact's
+-- to a device that subscribed on a browser still in use (reminder_devices()), or by email to
+-- a confirmed address. Follow-ups, a contact's
 -- page and its #followup fragment say so when neither: their "Reminder tomorrow at 09:00"
 -- would otherwise promise what never comes. Someone who chose no reminders ("neither") is
 -- not told: nothing is wrong.
 SELECT a.reminders_by IS NOT DISTINCT FROM 'neither'
-       OR (ch.by_push AND EXISTS (SELECT 1 FROM push_subscriptions s
-                                  WHERE s.account_id = :account_id))
+       OR (ch.by_push AND EXISTS (SELECT 1 FROM reminder_devices(:account_id)))
        OR ch.address IS NOT NULL AS reached,
        coalesce(a.reminders_by, '') AS reminders_by,
        -- Confirmed, and then unsubscribed by its owner: "Email me again", not "confirm".

@@ -38,8 +38,10 @@ DELETE FROM push_subscriptions WHERE endpoint = :endpoint AND account_id = :acco
 
 -- name: still_subscribed$
 -- Whether device :id is still one of :account_id's: a reminder's "Done" / "Snooze" act only
--- from the device they were pushed to, until it is signed out or removed (which deletes it).
-SELECT EXISTS (SELECT 1 FROM push_subscriptions WHERE id = :id AND account_id = :account_id)
+-- from the device they were pushed to, until it is signed out or removed (which deletes it),
+-- or its browser's session ends unused (reminder_devices() in logic.sql; retention deletes it
+-- later).
+SELECT EXISTS (SELECT 1 FROM reminder_devices(:account_id) s WHERE s.id = :id)
 
 -- name: on_session$
 -- Whether the browser signed in as session :session_id gets reminders by push: signing it

@@ -15,13 +15,13 @@ WITH gone AS (
 SELECT count(*) FROM gone
 
 -- name: ended_sessions$
--- Browsers signed out (or unused for 400 days, Chrome's cap on a cookie), with their IP
--- address and browser, :keep after they ended.
+-- Browsers signed out (or unused for session_max_age(), Chrome's cap on a cookie: no longer
+-- session_in_use(), logic.sql), with their IP address and browser, :keep after they ended.
 WITH gone AS (
     DELETE FROM sessions WHERE id IN (
         SELECT id FROM sessions
         WHERE revoked_at < now() - :keep::interval
-           OR last_seen_at < now() - interval '400 days' - :keep::interval
+           OR last_seen_at < now() - session_max_age() - :keep::interval
         LIMIT :batch FOR UPDATE SKIP LOCKED)
     RETURNING 1
 )
@@ -182,7 +182,8 @@ SELECT count(*) FROM gone
 
 -- name: sessions_of_deleted_accounts$
 -- The cookie hashes of browsers signed in to an account when it was deleted, kept so they can
--- say so: once such a cookie would have ended anyway (400 days, set at deletion).
+-- say so: once such a cookie would have ended anyway (session_max_age(), set at deletion:
+-- delete_account() in logic.sql).
 WITH gone AS (
     DELETE FROM sessions_of_deleted_accounts WHERE token_hash IN (
         SELECT token_hash FROM sessions_of_deleted_accounts WHERE forget_at < now() - :keep::interval

@@ -20,8 +20,9 @@ FROM (
               WHERE ct.owner_id = s.account_id AND ct.sharing = 'pending') AS requests_waiting
     FROM sessions s JOIN accounts a ON a.id = s.account_id
     WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL
-      -- Unused for 400 days (Chrome's cap on a cookie's life): over on the server too.
-      AND s.last_seen_at > now() - interval '400 days'
+      -- Unused for a cookie's life (Chrome's cap): over on the server too (session_in_use()
+      -- in logic.sql).
+      AND session_in_use(s.last_seen_at)
 ) w
 
 -- name: of_deleted_account$
@@ -111,7 +112,7 @@ SELECT s.merge_from AS account_id, c.name, a.guest,
            AS known_by,
        (SELECT count(*) FROM sessions o
         WHERE o.account_id = s.merge_from AND o.revoked_at IS NULL
-          AND o.last_seen_at > now() - interval '400 days') AS other_browsers,
+          AND session_in_use(o.last_seen_at)) AS other_browsers,
        ceil(extract(epoch FROM s.created_at + interval '1 hour' - now()) / 60)::int
            AS minutes_left,
        proof.address AS proof_address, coalesce(proof.bounced, false) AS proof_bounced,
@@ -216,7 +217,7 @@ SELECT s.id, s.user_agent, s.ip, s.signed_in_by, s.created_at, s.last_seen_at,
        ) AS left_details
 FROM sessions s
 WHERE s.account_id = :account_id AND s.revoked_at IS NULL
-  AND s.last_seen_at > now() - interval '400 days'
+  AND session_in_use(s.last_seen_at)
 ORDER BY s.last_seen_at DESC, s.id DESC
 
 -- name: revoke$

@@ -229,7 +229,7 @@ SELECT CASE
            WHEN m.used_at IS NOT NULL THEN 'used'
            WHEN NOT EXISTS (SELECT 1 FROM sessions s
                             WHERE s.id = m.session_id AND s.revoked_at IS NULL
-                              AND s.last_seen_at > now() - interval '400 days')
+                              AND session_in_use(s.last_seen_at))
                THEN NULL
            WHEN m.expires_at > now() THEN 'waiting'
            WHEN EXISTS (SELECT 1 FROM move_codes n WHERE n.account_id = m.account_id AND n.id > m.id)
@@ -248,6 +248,6 @@ UPDATE move_codes m SET used_at = now()
 WHERE m.code_hash = :code_hash AND m.used_at IS NULL AND m.expires_at > now()
   AND EXISTS (SELECT 1 FROM sessions s
               WHERE s.id = m.session_id AND s.revoked_at IS NULL
-                AND s.last_seen_at > now() - interval '400 days'
+                AND session_in_use(s.last_seen_at)
               FOR SHARE)
 RETURNING m.account_id

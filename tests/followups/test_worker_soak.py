@@ -50,9 +50,17 @@ async def seed(url: str, service: LocalPushService) -> None:
             "INSERT INTO followups (contact_id, owner_id, due_at)"
             " SELECT id, owner_id, now() - interval '1 minute' FROM contacts"
         )
+        # Each phone signed in (a session in use): reminders go only to such devices.
+        await conn.execute(
+            "INSERT INTO sessions (token_hash, account_id)"
+            " SELECT sha256(i::text::bytea), i FROM generate_series(2, $1 + 1) i",
+            REMINDERS,
+        )
         await conn.executemany(
-            "INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth, device)"
-            " VALUES ($1, $2, $3, $4, 'Test phone')",
+            "INSERT INTO push_subscriptions"
+            " (account_id, endpoint, p256dh, auth, device, session_id)"
+            " VALUES ($1, $2, $3, $4, 'Test phone',"
+            " (SELECT id FROM sessions WHERE account_id = $1))",
             [
                 (
                     i + 2,

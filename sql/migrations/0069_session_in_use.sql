@@ -1,0 +1,15 @@
+-- One rule for when a browser's session has ended unused (logic.sql): session_max_age() and
+-- session_in_use(), read by every query that wrote "400 days" (signing in, Settings' browsers,
+-- the ways into an account, move codes, retention), and reminder_devices(), the push
+-- subscriptions whose session is in use. A subscription on a browser unused for a session's
+-- life no longer counts as a way to reach her: reminder_channels() emails an account on
+-- "Automatic" with no other device, Follow-ups and Settings say when no reminder can reach
+-- her, and no push is queued for it. New functions only; inlined, the queries plan as with
+-- the comparison written in place.
+--
+-- Nothing to change here: this file is so that a process of an older release, restarting
+-- mid-deploy, leaves this release's logic.sql in place (server/db/migrations.py) rather than
+-- applying its own over it.
+--
+-- One statement that changes nothing: asyncpg fails on a file of comments alone.
+SELECT 1;
