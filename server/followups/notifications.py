@@ -24,18 +24,16 @@ from server.web.urls import Urls
 # A request's push this soon after it was made alerts even over one shown; later (held for a
 # waking hour, or retried), it replaces it silently.
 REQUEST_ALERTS_WITHIN = timedelta(minutes=10)
-# Nor when a request's push went to the same device this shortly before: sixty asked after a
-# talk replace one notification, and buzz once, not sixty times.
+# And at most once per this on one device: sixty asked after a talk replace one notification,
+# and buzz once, not sixty times; a steady stream buzzes once every two minutes. Both are
+# applied by deliveries.claim (its request_alerts), with the database's clock, and written
+# there as intervals: tests/roster/test_push_request_burst.py holds them equal to these.
 REQUEST_QUIET = timedelta(minutes=2)
 
 
 def clipped(text: str, limit: int) -> str:
     """At most ``limit`` characters; a text cut short says so."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + push.ELLIPSIS
-
-
-def _pushed_within(pushed_at: datetime | None, now: datetime, spell: timedelta) -> bool:
-    return pushed_at is not None and now - pushed_at < spell
 
 
 def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) -> dict[str, Any]:
@@ -56,11 +54,9 @@ def notification(row: Any, *, paths: Any, now: datetime, roster_days: int = 30) 
             # A request made just now alerts, even over one still shown (at the event, each
             # is someone in the room); one held for her morning replaces it silently: a
             # night's forty all go at 09:00 and must not buzz forty times (the first, with
-            # nothing shown, still alerts). Nor does one pushed to this device within
-            # REQUEST_QUIET of the last (deliveries.claim's request_pushed_at): a burst after
-            # a talk buzzes once, then again only after a quiet spell.
-            "renotify": now - row["request_made_at"] < REQUEST_ALERTS_WITHIN
-            and not _pushed_within(row.get("request_pushed_at"), now, REQUEST_QUIET),
+            # nothing shown, still alerts). And at most once per REQUEST_QUIET on a device:
+            # a burst after a talk buzzes once. deliveries.claim decides (request_alerts).
+            "renotify": bool(row.get("request_alerts")),
             "url": paths.requests(row["request_to_id"]),
             "delivery": row["id"],
         }

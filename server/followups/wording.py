@@ -249,12 +249,16 @@ def sentence(note: str) -> str:
 
 def digest(met: int, waiting: int, event_name: str, roster_days: int) -> tuple[str, str]:
     """Title and body of the digest after an event (push and email); the list of people
-    stays open ``roster_days`` (ROSTER_DAYS) after it."""
+    stays open ``roster_days`` (ROSTER_DAYS) after it. ``waiting``: the event's open
+    follow-ups, due or not. The digest goes an hour after the end, and a follow-up falls due
+    that evening at the soonest, by default the next morning: "N follow-ups waiting" would
+    count what the Follow-ups badge (due ones) does not show yet. "N to follow up" is true
+    either way, and the page it opens lists them, under "Reach out now" or "Coming up"."""
     open_for = f"{roster_days} day{'' if roster_days == 1 else 's'}"
     if met:
         title = f"You met {met} {'person' if met == 1 else 'people'} at {event_name}"
         body = (
-            f"{waiting} follow-up{'' if waiting == 1 else 's'} waiting."
+            f"{waiting} {'person' if waiting == 1 else 'people'} to follow up."
             if waiting
             else f"All followed up. The list of people stays open for {open_for}."
         )

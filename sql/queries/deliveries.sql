@@ -166,6 +166,38 @@ WITH run_out AS (
     FROM picked WHERE d.id = picked.id
     RETURNING d.id, d.followup_id, d.round, d.subscription_id, d.attempts, d.request_id,
               d.digest_event_id, d.digest_account_id, d.summary_account_id
+), fresh_requests AS MATERIALIZED (
+    -- Per device, the first (lowest id) of this claim's pushes of a request made just now,
+    -- within notifications.REQUEST_ALERTS_WITHIN (10 minutes), and waiting still: the one
+    -- that may alert (request_alerts, below). One held for her morning, or retried, replaces
+    -- the one shown silently, and uses up nothing. By each request's key: a few rows.
+    SELECT DISTINCT ON (l.subscription_id) l.subscription_id, l.id
+    FROM leased l JOIN connect_requests r ON r.id = l.request_id
+    WHERE l.subscription_id IS NOT NULL
+      AND r.created_at > now() - interval '10 minutes'
+      AND r.status = 'pending' AND r.withdrawn_at IS NULL
+    ORDER BY l.subscription_id, l.id
+), alert_devices AS MATERIALIZED (
+    -- Their devices, locked in id order (as mark_sent_many locks them): two claims stamping
+    -- the same devices at once never wait for each other in a circle.
+    SELECT s.id FROM push_subscriptions s
+    WHERE s.id IN (SELECT subscription_id FROM fresh_requests)
+    ORDER BY s.id
+    FOR NO KEY UPDATE
+), alerted AS (
+    -- A request's push alerts (renotify) on a device at most once per
+    -- notifications.REQUEST_QUIET (2 minutes; held equal by tests/roster/
+    -- test_push_request_burst.py), stamped here as it is claimed: sixty asked after a talk,
+    -- whichever claims and batches carry their pushes, and however long those take to be
+    -- marked sent, buzz once; a steady stream buzzes every two minutes. Another claim that
+    -- stamped a device first (committed while this one waited for its lock) is seen here,
+    -- and this one does not alert. now(): the database's one clock.
+    UPDATE push_subscriptions s SET requests_alerted_at = now()
+    FROM alert_devices, fresh_requests f
+    WHERE s.id = alert_devices.id AND f.subscription_id = s.id
+      AND (s.requests_alerted_at IS NULL
+           OR s.requests_alerted_at <= now() - interval '2 minutes')
+    RETURNING f.id AS delivery_id
 )
 SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id,
        l.summary_account_id,
@@ -207,27 +239,24 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
                 THEN 'connected'
             ELSE r.status
        END AS request_status,
-       requester.name AS requester_name, r.created_at AS request_made_at,
-       request_event.name AS request_event_name,
+       requester.name AS requester_name, request_event.name AS request_event_name,
        -- Requests waiting for its person's answer now, this one included, counted as the badge
        -- counts them: one notification for them all says how many (its tag is one for all).
        CASE WHEN l.request_id IS NOT NULL THEN (SELECT count(*) FROM open_requests(r.to_id))
        END AS requests_waiting,
-       -- When a push of a request last went to this same device (marked sent: mark_sent_many):
-       -- one a moment ago, this one replaces it silently (notifications.REQUEST_QUIET), so
-       -- that sixty asked after a talk buzz once, not sixty times. Found by its person's
-       -- requests (connect_requests_to) and each one's push to this device
-       -- (deliveries_request_once), both by index.
-       CASE WHEN l.request_id IS NOT NULL THEN
-           (SELECT max(d.sent_at) FROM connect_requests q
-            JOIN deliveries d ON d.request_id = q.id AND d.subscription_id = l.subscription_id
-            WHERE q.to_id = r.to_id AND d.status = 'sent')
-       END AS request_pushed_at,
+       -- Whether this request's push alerts (renotify) even over one shown: the first of a
+       -- request made just now on its device, none having alerted there for two minutes
+       -- (alerted, above). False for every other row.
+       alerted.delivery_id IS NOT NULL AS request_alerts,
        digest_event.name AS digest_event_name,
        CASE WHEN l.digest_event_id IS NOT NULL THEN
            (SELECT count(*) FROM contacts x
             WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id)
        END AS digest_met,
+       -- The event's open follow-ups, due or not (by default they fall due the morning
+       -- after, and the digest goes an hour after the end): "N people to follow up", not
+       -- "waiting", which the Follow-ups badge, counting those due, would deny
+       -- (wording.digest). The email's digest counts them the same (mail.claim).
        CASE WHEN l.digest_event_id IS NOT NULL THEN
            (SELECT count(*) FROM followups xf JOIN contacts x ON x.id = xf.contact_id
             WHERE x.owner_id = l.digest_account_id AND x.event_id = l.digest_event_id
@@ -245,6 +274,7 @@ LEFT JOIN events request_event ON request_event.id = r.event_id
 LEFT JOIN events digest_event ON digest_event.id = l.digest_event_id
 LEFT JOIN push_subscriptions s ON s.id = l.subscription_id
 LEFT JOIN sessions ss ON ss.id = s.session_id
+LEFT JOIN alerted ON alerted.delivery_id = l.id
 
 -- name: enqueue_digests$
 -- After an event ends (plus :delay_seconds seconds), queue one digest per attendee and device
@@ -304,9 +334,16 @@ WITH done AS (
     FROM unnest(:ids::bigint[], :statuses::int[]) AS sent(id, status)
     WHERE d.id = sent.id AND d.status = 'sending'
     RETURNING d.subscription_id
+), devices AS MATERIALIZED (
+    -- Locked in id order, as claim locks those it stamps (requests_alerted_at): the two at
+    -- once, from one worker or two, never wait for each other in a circle.
+    SELECT id FROM push_subscriptions
+    WHERE id IN (SELECT subscription_id FROM done)
+    ORDER BY id
+    FOR NO KEY UPDATE
 )
-UPDATE push_subscriptions SET last_sent_at = now()
-WHERE id IN (SELECT subscription_id FROM done)
+UPDATE push_subscriptions s SET last_sent_at = now()
+FROM devices WHERE s.id = devices.id
 
 -- name: mark_retry!
 -- Try again after :retry_seconds seconds; after too many attempts (:max_attempts) it is failed

@@ -1,7 +1,7 @@
 """The digest after an event, pushed when everyone met there is followed up already ("All
 followed up. The list of people stays open for 30 days."): tapped, it opens the event's
 people, as when nobody was met, not the event's follow-ups, which would say "Nobody from
-Lunch to follow up with right now". With follow-ups waiting, it opens those. Either page is
+Lunch to follow up with right now". With people to follow up, it opens those. Either page is
 marked for the account it was pushed to (``from=push``, the signed ``for``)."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _digest(met: int, waiting: int) -> dict[str, Any]:
     ("met", "waiting", "body", "page", "event"),
     [
         (2, 0, "All followed up. The list of people stays open for 30 days.", "people", None),
-        (2, 1, "1 follow-up waiting.", "followups", ["3"]),
+        (2, 1, "1 person to follow up.", "followups", ["3"]),
         (0, 0, "The list of people stays open for 30 days: find them and ask", "people", None),
     ],
 )

@@ -1,7 +1,7 @@
 """The digest email after an event where everyone met is followed up already ("All followed
 up. The list of people stays open for 30 days."): its button is "See who was there", to the
 event's people, as when nobody was met, not "See who to follow up" to the event's follow-ups,
-which would say "Nobody from Lunch to follow up with right now". With follow-ups waiting, the
+which would say "Nobody from Lunch to follow up with right now". With people to follow up, the
 button is still "See who to follow up". Each link is marked for the account it was sent to."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from server.mail.messages import Composer, flatten
     ("met", "waiting", "said", "button", "page", "event"),
     [
         (2, 0, "All followed up.", "See who was there", "people", None),
-        (2, 3, "3 follow-ups waiting.", "See who to follow up", "followups", ["3"]),
+        (2, 3, "3 people to follow up.", "See who to follow up", "followups", ["3"]),
         (0, 0, "The list of people stays open", "See who was there", "people", None),
     ],
 )

@@ -522,7 +522,7 @@ async def test_digest_after_the_event_once_per_attendee(new_phone, pool, push, a
         await worker.run_once()
     [message] = push.received_for(device)
     assert message.json()["title"] == "You met 1 person at Lunch & Learn"
-    assert message.json()["body"] == "1 follow-up waiting."
+    assert message.json()["body"] == "1 person to follow up."
     marked = f"{ana.url('followups')}?event={event_id}&from=push&for=2."  # pushed to Ana
     assert message.json()["url"].startswith(marked)
     assert message.urgency == "low"
