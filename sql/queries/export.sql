@@ -22,8 +22,8 @@ ORDER BY ct.met_at, ct.id
 -- My account, my card (with my photo) and my email address with what its owner said:
 -- the head of "everything about me".
 SELECT a.created_at, a.time_zone, a.followup_timing, coalesce(a.reminders_by, '') AS reminders_by,
-       reminders_by_push(a.id)
-           AND EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.account_id = a.id)
+       -- To a device in use (reminder_devices()), as Follow-ups' reminders_reach says.
+       reminders_by_push(a.id) AND EXISTS (SELECT 1 FROM reminder_devices(a.id))
            AS reminders_by_push,
        reminder_address(a.id) AS reminders_emailed_to, a.notes_on_lock_screen,
        c.name, c.headline, c.company, c.email, c.phone, c.linkedin, c.website, c.other_link,

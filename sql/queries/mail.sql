@@ -330,7 +330,9 @@ LIMIT 5
 -- that address now (reminder_address() in logic.sql), and whether they would once its button
 -- is pressed, which confirms it for the account and undoes an unsubscribe or a bounce: as
 -- reminder_channels() decides, for the address as the button leaves it (the card still
--- carries it, and Settings send reminders by email, or automatically with no push device).
+-- carries it, and Settings send reminders by email, or automatically with no push device in
+-- use: reminder_devices()). Not reminder_channels() itself: it asks the address be confirmed,
+-- and not bouncing nor unsubscribed, which is what the button makes it.
 -- Whether it bounces or was unsubscribed: a confirmed address whose mail stopped is not done
 -- with until the button is pressed again (Settings' "Send me a confirmation" is how back).
 -- Whether the account's card still carries it (``on_card``): its button confirms nothing else
@@ -345,8 +347,7 @@ SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about
        coalesce(lower(me.email) = m.to_address
                 AND (a.reminders_by IN ('email', 'both')
                      OR (a.reminders_by IS NULL
-                         AND NOT EXISTS (SELECT 1 FROM push_subscriptions s
-                                         WHERE s.account_id = m.account_id))),
+                         AND NOT EXISTS (SELECT 1 FROM reminder_devices(m.account_id)))),
                 false) AS emailed_once_pressed
 FROM emails m
 JOIN accounts a ON a.id = m.account_id

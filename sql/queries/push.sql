@@ -24,9 +24,13 @@ SELECT EXISTS (SELECT 1 FROM push_subscriptions
                WHERE endpoint = :endpoint AND account_id <> :account_id)
 
 -- name: devices
--- My subscribed devices, newest first.
-SELECT id, endpoint, device, created_at, last_sent_at
-FROM push_subscriptions WHERE account_id = :account_id ORDER BY created_at DESC, id DESC
+-- My subscribed devices, newest first, and whether each gets reminders (``in_use``,
+-- reminder_devices() in logic.sql): one whose browser went unused for a session's life is
+-- signed out there and gets none, yet is listed, so marked, until retention deletes it.
+SELECT s.id, s.endpoint, s.device, s.created_at, s.last_sent_at,
+       EXISTS (SELECT 1 FROM reminder_devices(:account_id) r WHERE r.id = s.id) AS in_use
+FROM push_subscriptions s WHERE s.account_id = :account_id
+ORDER BY s.created_at DESC, s.id DESC
 
 -- name: remove$
 -- Remove one of my devices.

@@ -68,7 +68,8 @@ WITH present AS (
            END
     FROM unheard
     JOIN accounts a ON a.id = unheard.to_id
-    JOIN push_subscriptions s ON s.account_id = unheard.to_id
+    -- Her devices in use (reminder_devices()): one whose session ended would only be skipped.
+    CROSS JOIN LATERAL reminder_devices(unheard.to_id) s
     -- A device's push skipped at the withdrawal: queued again, from its first attempt.
     ON CONFLICT (request_id, subscription_id) WHERE request_id IS NOT NULL DO UPDATE
     SET status = 'queued', next_attempt_at = excluded.next_attempt_at, attempts = 0,
