@@ -6,6 +6,7 @@ import logging
 import math
 from urllib.parse import urlencode, urlsplit
 
+import asyncpg
 from markupsafe import Markup
 from starlette.authentication import AuthenticationError
 from starlette.exceptions import HTTPException
@@ -31,6 +32,15 @@ TITLES = {
 }
 DATABASE_AWAY_MESSAGE = (
     "We can't reach our database right now. Nothing you did was lost: please try again in a moment."
+)
+# The database answered, but what this needed was held by other work a while (a lock waited
+# for past its timeout, a deadlock's victim): "can't reach" would not be true.
+DATABASE_BUSY_MESSAGE = (
+    "Reachout is busy with this just now. Nothing you did was lost: please try again in a moment."
+)
+DATABASE_BUSY = (
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.TransactionRollbackError,
 )
 # What a browser or a script is told to wait before trying again.
 RETRY_AFTER_SECONDS = 5
@@ -298,8 +308,17 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 def _back_in_a_moment(request: Request, exc: BaseException) -> Response:
-    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
-    response = error_response(request, 503, DATABASE_AWAY_MESSAGE)
+    busy = isinstance(exc, DATABASE_BUSY)
+    log.warning(
+        "database %s on %s %s: %r",
+        "busy" if busy else "unavailable",
+        request.method,
+        request.url.path,
+        exc,
+    )
+    response = error_response(
+        request, 503, DATABASE_BUSY_MESSAGE if busy else DATABASE_AWAY_MESSAGE
+    )
     response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -35,6 +35,9 @@ async def test_confirm_my_address_behind_a_stuck_transaction_says_back_in_a_mome
     assert answer.status_code == 503, (answer.status_code, answer.text[:300])
     said = text_of(answer)
     assert "Back in a moment" in said
+    # The database answered: it was busy, not out of reach.
+    assert "Reachout is busy with this just now." in said
+    assert "can't reach our database" not in said
     assert "Nothing you did was lost: please try again in a moment." in said
     assert await pool.fetch("SELECT * FROM address_confirmations") == []
     assert "Confirm my address" in (await reader.get(link)).text
