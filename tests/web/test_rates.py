@@ -40,13 +40,17 @@ async def test_a_refused_check_counts_nothing_against_the_others(app, pool):
     assert await hits(pool, key="192.0.2.1") == 0
 
 
-async def test_used_up_says_when_to_try_again(app):
-    for _ in range(10):
-        await limits.take(app.state.pool, app.state.sql, (RULE, "k"))
+async def test_used_up_says_when_to_try_again(app, pool):
+    # Ten counted ten seconds ago, in one slot: taken here, they could straddle a minute's
+    # turn and fall in two slots, the first leaving a minute sooner ("in 59 minutes").
+    await pool.execute(
+        "INSERT INTO limit_slots (bucket, key, slot, hits)"
+        " VALUES ('test', 'k', now() - interval '10 seconds', 10)"
+    )
     with pytest.raises(limits.TooMany) as refused:
         await limits.take(app.state.pool, app.state.sql, (RULE, "k"))
     assert refused.value.status_code == 429
-    assert 3500 < int(refused.value.headers["retry-after"]) <= 3600
+    assert 3580 < int(refused.value.headers["retry-after"]) <= 3590
     assert refused.value.detail == "Ten an hour. Try again in an hour."
 
 
