@@ -1,5 +1,5 @@
-"""Test helpers for email: a mail worker sending to the local sink, and the person with no
-app leaving her details on Dana's card."""
+"""Test helpers for email: a mail worker sending to the local sink, the person with no app
+leaving her details on Dana's card, and a follow-up reminder coming by email."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from urllib.parse import urlsplit
 import httpx
 from starlette.applications import Starlette
 
+from server.followups.worker import Worker
 from server.local_services.mail_sink import LocalMailSink, ReceivedMail
 from server.mail.links import MailLinks
 from server.mail.messages import Composer
 from server.mail.smtp import MailSender
 from server.mail.worker import MailWorker
 from tests.phone import Phone
+from tests.reminders import make_due
 
 
 @asynccontextmanager
@@ -40,6 +42,22 @@ async def running_mail_worker(
         yield worker
     finally:
         await sender.close()
+
+
+async def reminded_by_email(
+    app: Starlette, pool: Any, sink: LocalMailSink, address: str = "mia@example.com"
+) -> ReceivedMail:
+    """``address`` is confirmed, everyone gets reminders by email, and the follow-ups fall due:
+    the one reminder sent to ``address``."""
+    await confirm_addresses(pool, address)
+    await pool.execute("UPDATE accounts SET reminders_by = 'email'")
+    await make_due(pool)
+    pushes = Worker(pool=pool, sql=app.state.sql, sender=None, paths=None)  # type: ignore[arg-type]
+    await pushes.enqueue_due()
+    async with running_mail_worker(app, sink) as worker:
+        await worker.run_once()
+    [reminder] = sink.received_for(address)
+    return reminder
 
 
 async def sent_once(app: Starlette, sink: LocalMailSink) -> ReceivedMail:

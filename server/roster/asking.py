@@ -66,17 +66,12 @@ async def take(conn: Executor, request: Request, me: int, other: int, *, again: 
     checks: tuple[tuple[limits.Rule, object], ...] = ((REQUESTS, me),)
     if not again:
         checks += ((REQUESTS_TO_PERSON, other),)
-    checks += (
-        (REQUESTS_PER_ADDRESS, limits.address_key(request)),
-        # Last: the statement leaves it out for a card that is not new.
-        (REQUESTS_BY_NEW_CARD, me),
+    checks += ((REQUESTS_PER_ADDRESS, limits.address_key(request)),)
+    await limits.take_with_new_account_rule(
+        conn,
+        request.app.state.sql,
+        checks,
+        account_id=me,
+        new_for=NEW_ACCOUNT,
+        new_account_rule=REQUESTS_BY_NEW_CARD,
     )
-    with limits.refused_as_too_many(checks):
-        await request.app.state.sql.run(
-            conn,
-            "limits.take_last_if_new",
-            account_id=me,
-            new_for=NEW_ACCOUNT,
-            last_if_new=True,
-            **limits.take_params(checks),
-        )

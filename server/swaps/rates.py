@@ -227,22 +227,15 @@ async def guest(conn: Executor, request: Request, account_id: int, *, emailed: b
     """``account_id`` types a guest's details on their own phone; ``emailed``: with an email,
     which gets "You met" (``GUESTS_EMAILED_BY_NEW_ACCOUNT`` counts it while the account is
     new)."""
-    checks: tuple[tuple[Rule, object], ...] = (
-        (GUESTS_PER_ACCOUNT, account_id),
-        (GUESTS_PER_ADDRESS, limits.address_key(request)),
+    await limits.take_with_new_account_rule(
+        conn,
+        request.app.state.sql,
+        ((GUESTS_PER_ACCOUNT, account_id), (GUESTS_PER_ADDRESS, limits.address_key(request))),
+        account_id=account_id,
+        new_for=NEW_ACCOUNT,
+        # Only a guest with an email counts: nothing is sent to the others.
+        new_account_rule=GUESTS_EMAILED_BY_NEW_ACCOUNT if emailed else None,
     )
-    if emailed:
-        # Last: the statement leaves it out for an account that is not new.
-        checks += ((GUESTS_EMAILED_BY_NEW_ACCOUNT, account_id),)
-    with limits.refused_as_too_many(checks):
-        await request.app.state.sql.run(
-            conn,
-            "limits.take_last_if_new",
-            account_id=account_id,
-            new_for=NEW_ACCOUNT,
-            last_if_new=emailed,
-            **limits.take_params(checks),
-        )
 
 
 def _sync_refused_checks(request: Request, account_id: int) -> tuple[tuple[Rule, object], ...]:

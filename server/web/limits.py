@@ -210,6 +210,34 @@ async def take(conn: Executor, sql: Queries, *checks: tuple[Rule, object]) -> No
         await sql.run(conn, "limits.take", **take_params(checks))
 
 
+async def take_with_new_account_rule(
+    conn: Executor,
+    sql: Queries,
+    checks: Sequence[tuple[Rule, object]],
+    *,
+    account_id: int,
+    new_for: timedelta,
+    new_account_rule: Rule | None,
+) -> None:
+    """``take`` for an account's action that a new account may do less of: ``checks`` as
+    ever, and ``new_account_rule`` (None: no such rule this time) counted against
+    ``account_id`` only while that account is new, made within ``new_for`` with no address
+    confirmed for it. A join code or share link makes an account for nothing, so a script's
+    fresh accounts are held back; confirming an address lifts it."""
+    if new_account_rule is not None:
+        # Last: the statement leaves it out for an account that is not new.
+        checks = (*checks, (new_account_rule, account_id))
+    with refused_as_too_many(checks):
+        await sql.run(
+            conn,
+            "limits.take_last_if_new",
+            account_id=account_id,
+            new_for=new_for,
+            last_if_new=new_account_rule is not None,
+            **take_params(checks),
+        )
+
+
 async def check(conn: Connection, sql: Queries, *checks: tuple[Rule, object]) -> None:
     """For limits that count failures only (wrong codes): raises ``TooMany`` for the first
     rule used up, counting nothing. Inside the caller's transaction, whose advisory locks then

@@ -31,7 +31,7 @@ SELECT take_limits(
 
 -- name: take_last_if_new!
 -- take, but when :last_if_new, the last limit only while :account_id is new: made in the last
--- :new_for, with no address confirmed for it (rates.guest). Left out, it is counted nowhere;
+-- :new_for, with no address confirmed for it (limits.take_with_new_account_rule). Left out, it is counted nowhere;
 -- the positions before it stay what take_limits() reports.
 SELECT take_limits(b[1:n], k[1:n], m[1:n], s[1:n])
 FROM (SELECT :buckets::text[] AS b, :keys::text[] AS k, :mosts::integer[] AS m,

@@ -11,10 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from server.followups.worker import Worker
-from tests.mailing import confirm_addresses, link_in, running_mail_worker
+from tests.mailing import link_in, reminded_by_email
 from tests.phone import Phone, soup, text_of
-from tests.reminders import make_due, swapped
+from tests.reminders import swapped
 
 FOR_ANOTHER = "This email was for another card"
 
@@ -22,14 +21,7 @@ FOR_ANOTHER = "This email was for another card"
 async def reminder_to_mia(new_phone: Any, pool: Any, mail: Any, app: Any) -> tuple[Phone, Any]:
     """Mia swapped with Dana; her follow-up is due and comes by email: Mia's phone, the email."""
     _, mia = await swapped(new_phone)
-    await confirm_addresses(pool, "mia@example.com")
-    await pool.execute("UPDATE accounts SET reminders_by = 'email'")
-    await make_due(pool)
-    pushes = Worker(pool=pool, sql=app.state.sql, sender=None, paths=None)  # type: ignore[arg-type]
-    await pushes.enqueue_due()
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [reminder] = mail.received_for("mia@example.com")
+    reminder = await reminded_by_email(app, pool, mail)
     assert reminder.subject == "Follow up with Dana Lee"
     return mia, reminder
 

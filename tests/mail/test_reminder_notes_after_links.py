@@ -8,9 +8,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from server.followups.worker import Worker
-from tests.mailing import confirm_addresses, running_mail_worker
-from tests.reminders import make_due, swapped
+from tests.mailing import reminded_by_email
+from tests.reminders import swapped
 
 PROMISED = "You promised: an intro to Sam."
 ASKED = "They asked: a look at my deck."
@@ -26,15 +25,7 @@ async def noted_reminder_email(new_phone: Any, pool: Any, mail: Any, app: Any) -
         {"promised": "an intro to Sam", "they_asked": "a look at my deck"},
     )
     assert saved.status_code in (200, 303), saved.text
-    await confirm_addresses(pool, "mia@example.com")
-    await pool.execute("UPDATE accounts SET reminders_by = 'email'")
-    await make_due(pool)
-    pushes = Worker(pool=pool, sql=app.state.sql, sender=None, paths=None)  # type: ignore[arg-type]
-    await pushes.enqueue_due()
-    async with running_mail_worker(app, mail) as worker:
-        await worker.run_once()
-    [reminder] = mail.received_for("mia@example.com")
-    return reminder
+    return await reminded_by_email(app, pool, mail)
 
 
 async def test_plain_text_opens_with_who_and_when_and_says_the_notes_after_the_links(

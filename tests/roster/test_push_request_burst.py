@@ -8,11 +8,14 @@ push_subscriptions.requests_alerted_at with the database's clock."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from server.followups.notifications import REQUEST_ALERTS_WITHIN, REQUEST_QUIET
+from server.local_services.push_service import BrowserSubscription, LocalPushService
 from tests.events.test_routes import attendee
+from tests.phone import Phone
 from tests.reminders import running_worker, subscribe
 from tests.roster.test_request_pushes import ana_lives_where
 from tests.roster.test_routes import story
@@ -36,6 +39,18 @@ async def alerted_ago(pool, device: str, ago: timedelta) -> None:  # type: ignor
     )
 
 
+async def ana_in_her_day(
+    new_phone: Any, pool: Any, push: LocalPushService, *names: str
+) -> tuple[int, Phone, BrowserSubscription, list[Phone]]:
+    """An event with Ana, Ben and ``names`` attending, in Ana's daytime, her phone subscribed
+    ("Phone"): the event, Ana, her phone, and those who can ask her (Ben, then ``names``)."""
+    event_id, ana, ben = await story(new_phone, pool)
+    others = [await attendee(new_phone, pool, event_id, name) for name in names]
+    phone = await subscribe(ana, push, "Phone")
+    await ana_lives_where(pool, day=True)
+    return event_id, ana, phone, [ben, *others]
+
+
 async def asks(phone, event_id: int) -> None:  # type: ignore[no-untyped-def]
     """``phone`` asks Ana (account 2) to connect."""
     response = await phone.post(phone.url("request_connect", event_id=event_id, account_id=2))
@@ -48,12 +63,11 @@ async def test_requests_queued_together_buzz_once_per_device(
 ):
     """All asked before the worker looks: in one claim (batch 100), or in claims made ahead of
     sends not yet marked sent (batch 1: the drain holds three)."""
-    event_id, ana, ben = await story(new_phone, pool)
-    others = [await attendee(new_phone, pool, event_id, name) for name in ("Cleo Park", "Dev Rao")]
-    phone = await subscribe(ana, push, "Phone")
+    event_id, ana, phone, people = await ana_in_her_day(
+        new_phone, pool, push, "Cleo Park", "Dev Rao"
+    )
     laptop = await subscribe(ana, push, "Laptop")
-    await ana_lives_where(pool, day=True)
-    for phone_of_asker in [ben, *others][:askers]:
+    for phone_of_asker in people[:askers]:
         await asks(phone_of_asker, event_id)
     async with running_worker(app, push, batch=batch, concurrency=1) as worker:
         await worker.run_once()
@@ -62,11 +76,9 @@ async def test_requests_queued_together_buzz_once_per_device(
 
 
 async def test_a_request_after_the_quiet_spell_alerts_again(new_phone, pool, push, app):
-    event_id, ana, ben = await story(new_phone, pool)
-    cleo = await attendee(new_phone, pool, event_id, "Cleo Park")
-    dev = await attendee(new_phone, pool, event_id, "Dev Rao")
-    phone = await subscribe(ana, push, "Phone")
-    await ana_lives_where(pool, day=True)
+    event_id, ana, phone, [ben, cleo, dev] = await ana_in_her_day(
+        new_phone, pool, push, "Cleo Park", "Dev Rao"
+    )
     async with running_worker(app, push) as worker:
         await asks(ben, event_id)
         await worker.run_once()
@@ -92,11 +104,9 @@ async def test_a_request_after_the_quiet_spell_alerts_again(new_phone, pool, pus
 
 async def test_a_steady_stream_buzzes_once_every_two_minutes(new_phone, pool, push, app):
     """One asks every minute or so: not "after two quiet minutes", which never come."""
-    event_id, ana, ben = await story(new_phone, pool)
-    cleo = await attendee(new_phone, pool, event_id, "Cleo Park")
-    dev = await attendee(new_phone, pool, event_id, "Dev Rao")
-    phone = await subscribe(ana, push, "Phone")
-    await ana_lives_where(pool, day=True)
+    event_id, _, phone, [ben, cleo, dev] = await ana_in_her_day(
+        new_phone, pool, push, "Cleo Park", "Dev Rao"
+    )
     async with running_worker(app, push) as worker:
         await asks(ben, event_id)
         await worker.run_once()
@@ -117,11 +127,9 @@ async def test_a_steady_stream_buzzes_once_every_two_minutes(new_phone, pool, pu
 async def test_the_database_holds_the_same_spells_as_notifications(new_phone, pool, push, app):
     """deliveries.claim writes REQUEST_ALERTS_WITHIN and REQUEST_QUIET as intervals of its
     own: just inside and just outside each, as notifications.py says."""
-    event_id, ana, ben = await story(new_phone, pool)
-    names = ("Cleo Park", "Dev Rao", "Eve Moss")
-    cleo, dev, eve = [await attendee(new_phone, pool, event_id, name) for name in names]
-    phone = await subscribe(ana, push, "Phone")
-    await ana_lives_where(pool, day=True)
+    event_id, _, phone, [ben, cleo, dev, eve] = await ana_in_her_day(
+        new_phone, pool, push, "Cleo Park", "Dev Rao", "Eve Moss"
+    )
     made_ago = "UPDATE connect_requests SET created_at = now() - $1::interval WHERE id = $2"
     newest = "SELECT max(id) FROM connect_requests"
     async with running_worker(app, push) as worker:
@@ -149,10 +157,7 @@ async def test_the_database_holds_the_same_spells_as_notifications(new_phone, po
 async def test_a_request_withdrawn_before_its_push_uses_up_no_alert(new_phone, pool, push, app):
     """Ben asks and withdraws, Cleo asks, before the worker looks: Ben's push is skipped,
     and Cleo's, the one she sees, alerts."""
-    event_id, ana, ben = await story(new_phone, pool)
-    cleo = await attendee(new_phone, pool, event_id, "Cleo Park")
-    phone = await subscribe(ana, push, "Phone")
-    await ana_lives_where(pool, day=True)
+    event_id, _, phone, [ben, cleo] = await ana_in_her_day(new_phone, pool, push, "Cleo Park")
     await asks(ben, event_id)
     request_id = await pool.fetchval("SELECT id FROM connect_requests")
     await ben.post(ben.url("request_withdraw", request_id=request_id))
