@@ -51,8 +51,8 @@ NOT_ON_CARD = (
     " nothing was changed. If the card is yours, Settings in Reachout sends a confirmation to"
     " the address it uses now."
 )
-# How long a press stopped by a deadlock (a deletion of the account meanwhile, rarely a
-# merge) lets the other go on before trying again (_pressed).
+# How long a press stopped by a deadlock (a guest card deleted meanwhile, rarely a merge)
+# lets the other go on before trying again (_pressed).
 OTHER_GOES_FIRST = 0.1
 # How long a press waits for each lock it takes (_pressed): a merge or a deletion is done
 # well within it; a transaction stuck holding one makes it a 503 "Back in a moment", nothing
@@ -172,10 +172,11 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
     What it writes is held first, in the order a merge takes it (_held): a merge going on
     is waited for, and the email read again as it left it: gone with the account (410, as
     for a link opened after that), or moved to the account the merge kept, to act there.
-    A deletion of the account, or a merge, that holds one of them and waits for another the
-    press holds (a deletion takes the account before its follow-ups and sessions, a merge
-    after them; so no one order suits both) stops one of the two as a deadlock's victim:
-    when that is the press, it tries once more, rather than a 503 for a button pressed once.
+    Deleting one's account holds them in the same order (server/privacy/deletion.py). A
+    guest card's deletion does not (the merge page's "Delete that card", retention:
+    delete_account() in logic.sql takes the account, then its follow-ups), and its "You met"
+    has this button: one of the two stops as a deadlock's victim, and when that is the
+    press, it tries once more, rather than a 503 for a button pressed once.
     A lock not had within PRESS_LOCK_TIMEOUT (a transaction stuck holding it) is a 503 "Back
     in a moment" (LockNotAvailableError: errors.database_away), with nothing done."""
     sql, pool = request.app.state.sql, request.app.state.pool
@@ -204,9 +205,10 @@ async def _held(request: Request, conn: Any, email: Any) -> Any:
     """The email as it is once the press holds what a merge of its account takes, in the
     merge's order (lock_merge() in logic.sql): the follow-up "Remind me tomorrow" sets, the
     pressing browser's own session where "Confirm my address" may renew it (_offer_guest),
-    then the account; the card after them (_act). A merge holding them is waited for, with
-    none of them held meanwhile, so the two never wait in a circle; one that moved the email
-    to the account it kept has that account's held in turn. 410 when the account went."""
+    then the account; the card after them (_act). A merge, or the deleting of the account,
+    holding them is waited for, with none of them held meanwhile, so the two never wait in a
+    circle; one that moved the email to the account it kept has that account's held in turn.
+    410 when the account went."""
     sql = request.app.state.sql
     while True:
         if email["kind"] == "met" and email["about_id"] is not None:

@@ -174,9 +174,12 @@ WITH old AS (
 ), guest AS (
     SELECT a.id FROM guest_to_offer(:address, :account_id) g
     JOIN accounts a ON a.id = g.id AND a.guest
-    -- Held, as its deletion or a merge of it would be waited for: never offered half gone
-    -- (gone or claimed meanwhile: nothing is offered this time).
-    FOR KEY SHARE OF a
+    -- Held, so that it is never offered half gone: gone or claimed meanwhile, nothing is
+    -- offered this time. One being merged or deleted right now (held FOR UPDATE) is skipped
+    -- too, not waited for: the press holds this browser's session already, which the merge or
+    -- deletion (holding the guest) then updates where it offered that guest before
+    -- (merge_from, ON DELETE SET NULL), so each would wait for the other, in a circle.
+    FOR KEY SHARE OF a SKIP LOCKED
 ), renewed AS (
     INSERT INTO sessions (token_hash, account_id, signed_in_by, user_agent, ip, merge_from,
                           proven_address, fresh_sign_in_at)
