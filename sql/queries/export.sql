@@ -141,11 +141,15 @@ ORDER BY b.created_at
 
 -- name: devices
 -- My devices with reminders by push: never the endpoint or its keys (they let anyone push
--- to that device), only the push service's host.
-SELECT device, substring(endpoint FROM '^https://([^/:]+)') AS push_service,
-       created_at, last_sent_at
-FROM push_subscriptions WHERE account_id = :account_id
-ORDER BY created_at, id
+-- to that device), only the push service's host. One whose browser went unused for a
+-- session's life is signed out there and gets no reminders (reminder_devices() in logic.sql),
+-- marked so, as Settings marks it (push.devices' in_use), not taken for one that reminds her.
+SELECT s.device, substring(s.endpoint FROM '^https://([^/:]+)') AS push_service,
+       s.created_at, s.last_sent_at,
+       NOT EXISTS (SELECT 1 FROM reminder_devices(:account_id) r WHERE r.id = s.id)
+           AS signed_out_after_long_unused
+FROM push_subscriptions s WHERE s.account_id = :account_id
+ORDER BY s.created_at, s.id
 
 -- name: sessions
 -- Every browser I signed in on, signed out ones too: never the session token's hash.

@@ -103,11 +103,37 @@ LIMIT :limit
 -- it): that it went would tell (sent_requests() in logic.sql, the one rule, which
 -- contacts.kept_sent checks kept copies by). Their name only, not their card as it is now
 -- (they may have left the list of people since).
-SELECT r.id, r.created_at, e.name AS event_name, r.name
-FROM sent_requests(:account_id) r
-JOIN events e ON e.id = r.event_id
-WHERE (:after_at::timestamptz IS NULL OR (r.created_at, r.id) < (:after_at, :after_id::bigint))
-ORDER BY r.created_at DESC, r.id DESC
+-- One to someone the organizer then removed from the event it was made at stays, marked
+-- (``removed``): the removal withdrew it (events.remove_attendee), and gone from here it read
+-- as if she had withdrawn it herself. Told apart from hers by its moment: the removal's
+-- statement withdraws it at the very moment it marks them removed (her Withdraw keeps the
+-- moment it was first withdrawn). A declined one to them is marked alike: were it not, that
+-- it stayed as sent would tell the decline. Shown with nothing to withdraw; retention deletes
+-- it in time as any withdrawn request (retention.answered_requests), and asking them again
+-- (at another event) brings it back as sent. Not to someone in my contacts or blocked by me,
+-- as sent_requests().
+WITH mine AS (
+    SELECT r.id, r.created_at, r.event_id, r.to_id, r.name
+    FROM sent_requests(:account_id) r
+    UNION ALL
+    SELECT r.id, r.created_at, r.event_id, r.to_id, c.name
+    FROM connect_requests r
+    JOIN event_attendees ea ON ea.event_id = r.event_id AND ea.account_id = r.to_id
+    JOIN cards c ON c.account_id = r.to_id
+    WHERE r.from_id = :account_id AND r.status IN ('pending', 'declined')
+      AND r.withdrawn_at = ea.removed_at
+      AND r.to_id NOT IN (SELECT b.blocked_id FROM blocks b WHERE b.blocker_id = :account_id)
+      AND NOT EXISTS (SELECT 1 FROM contacts ct
+                      WHERE ct.owner_id = :account_id AND ct.contact_id = r.to_id)
+)
+SELECT m.id, m.created_at, e.name AS event_name, m.name,
+       EXISTS (SELECT 1 FROM event_attendees ea
+               WHERE ea.event_id = m.event_id AND ea.account_id = m.to_id
+                 AND ea.removed_at IS NOT NULL) AS removed
+FROM mine m
+JOIN events e ON e.id = m.event_id
+WHERE (:after_at::timestamptz IS NULL OR (m.created_at, m.id) < (:after_at, :after_id::bigint))
+ORDER BY m.created_at DESC, m.id DESC
 LIMIT :limit
 
 -- name: lock_pair!
