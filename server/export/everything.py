@@ -138,7 +138,10 @@ async def tail(
             "signed_in_by": row["signed_in_by"],
             "created_at": row["created_at"],
             "last_seen_at": row["last_seen_at"],
-            "signed_out_at": row["revoked_at"],
+            # When it ended, by a Sign out or, marked as devices are, by going unused for a
+            # session's life (export.sessions).
+            "signed_out_at": row["signed_out_at"],
+            "signed_out_after_long_unused": row["signed_out_after_long_unused"],
         }
         for row in await sql.run(conn, "export.sessions", account_id=account_id)
     ]

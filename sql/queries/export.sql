@@ -89,19 +89,34 @@ ORDER BY e.starts_at, e.id
 -- (card_readable_by()), as my contacts show them (shared_card()); else their name, as "Sent
 -- by you" shows it: their card as it is now is not mine to read (nor, after a block or a
 -- removal, their new job).
+-- One to someone the organizer then removed from the event it was made at reads
+-- "no_longer_at_event", as "Sent by you" marks it (requests.sent, by the same rule): the
+-- removal withdrew it (events.remove_attendee), and "withdrawn" said I had. Told apart from
+-- my own Withdraw by its moment, withdrawn_at = their removed_at; one I withdrew myself
+-- before stays "withdrawn". A declined one to them reads alike, with no withdrawn_at for
+-- either: were the removal's moment on one and not the other, that would tell the decline.
 SELECT r.created_at, ev.name AS event_name, c.name,
        CASE WHEN r.status = 'accepted' AND shown.card THEN sc.headline ELSE '' END AS headline,
        CASE WHEN r.status = 'accepted' AND shown.card THEN sc.company ELSE '' END AS company,
        CASE WHEN r.status = 'accepted' THEN 'accepted'
+            WHEN gone.removed THEN 'no_longer_at_event'
             WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn'
             ELSE 'sent' END AS status,
        CASE WHEN r.status = 'accepted' THEN r.decided_at END AS accepted_at,
-       r.withdrawn_at
+       CASE WHEN NOT gone.removed THEN r.withdrawn_at END AS withdrawn_at
 FROM connect_requests r
 JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.to_id
 CROSS JOIN LATERAL shared_card(r.to_id, :account_id) sc
 CROSS JOIN LATERAL (SELECT card_readable_by(r.to_id, :account_id) AS card) shown
+-- Not answered as far as I know, and either never withdrawn or withdrawn by their removal.
+CROSS JOIN LATERAL (
+    SELECT r.status IN ('pending', 'declined') AND EXISTS (
+        SELECT 1 FROM event_attendees ea
+        WHERE ea.event_id = r.event_id AND ea.account_id = r.to_id
+          AND ea.removed_at IS NOT NULL
+          AND (r.withdrawn_at IS NULL OR r.withdrawn_at = ea.removed_at)) AS removed
+) gone
 WHERE r.from_id = :account_id
   AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)
 ORDER BY r.created_at, r.id
@@ -152,8 +167,18 @@ FROM push_subscriptions s WHERE s.account_id = :account_id
 ORDER BY s.created_at, s.id
 
 -- name: sessions
--- Every browser I signed in on, signed out ones too: never the session token's hash.
-SELECT id, user_agent, ip, signed_in_by, created_at, last_seen_at, revoked_at
+-- Every browser I signed in on, signed out ones too: never the session token's hash. One
+-- unused for a session's life ended then (session_in_use() in logic.sql), though retention
+-- deletes it only later: signed out at last_seen_at + session_max_age(), and marked so, as
+-- devices marks its push device, rather than left with no signed_out_at, which read as
+-- still signed in. "Sign out everywhere else" marks it signed out too (revoke_others): it
+-- had ended before that, unused, and says so.
+SELECT id, user_agent, ip, signed_in_by, created_at, last_seen_at,
+       CASE WHEN session_in_use(last_seen_at) THEN revoked_at
+            ELSE least(revoked_at, last_seen_at + session_max_age()) END AS signed_out_at,
+       NOT session_in_use(last_seen_at)
+           AND coalesce(revoked_at >= last_seen_at + session_max_age(), true)
+           AS signed_out_after_long_unused
 FROM sessions WHERE account_id = :account_id
 ORDER BY created_at, id
 
