@@ -197,6 +197,9 @@ async def test_event_story_join_by_poster_find_in_roster_request_accept(
     await expect(ben.get_by_role("heading", level=1, name=f"People at {EVENT}")).to_be_visible()
     names = ben.locator("#people-list .name")
     await expect(names).to_have_text([ANA.name, OLGA.name])
+    # htmx at work before he types: the list is shown before its deferred scripts have run
+    # (on a busy machine, for long enough to type every key unheard).
+    await ben.wait_for_load_state("load")
     await mark_document(ben)
     search = ben.get_by_label("Search names, companies, and what people look for or offer")
     await search.press_sequentially("recruit", delay=30)

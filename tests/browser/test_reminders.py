@@ -41,7 +41,7 @@ from tests.browser.ui import (
     swap_with_mia,
 )
 from tests.mailing import confirm_addresses
-from tests.reminders import make_due, running_worker
+from tests.reminders import make_due, running_worker, zone_where_it_is
 from tests.waiting import eventually
 
 # Runs in every page before its scripts. A subscription is kept in localStorage, so
@@ -262,6 +262,13 @@ async def test_reminder_is_pushed_to_the_service_worker_shown_and_tapped(
     try:
         followup = await followup_of(pool, "Dana Lee", "Mia Chen")
         contact_path = f"/contacts/{followup['contact_id']}"
+        # Dana lives where it is day: they met "today" still when it goes (in the browser's
+        # zone, a swap at 23:59 would be "yesterday" by then).
+        await pool.execute(
+            "UPDATE accounts SET time_zone = $1"
+            " WHERE id = (SELECT account_id FROM cards WHERE name = 'Dana Lee')",
+            zone_where_it_is(day=True),
+        )
         await make_due(pool)
         async with running_worker(app, push) as worker:
             assert await worker.run_once() == 1  # Mia has no device: only Dana's goes out

@@ -18,7 +18,11 @@ def at(moment: datetime) -> str:
 
 
 async def test_the_organizer_is_told_when_an_early_link_starts_to_work(new_phone, pool):
-    starts = (datetime.now(UTC) + timedelta(days=5)).replace(second=0, microsecond=0)
+    # At noon UTC: 13:00 or 14:00 in Paris, never in the hour its clocks repeat in autumn
+    # (02:30 typed there is read as the first 02:30, an hour before the second).
+    starts = (datetime.now(UTC) + timedelta(days=5)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
     olga, event_id = await organizer_with_event(
         new_phone,
         starts_at=at(starts.astimezone(ZoneInfo("Europe/Paris"))),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -506,7 +507,15 @@ async def test_saving_what_matches_me_needs_to_be_at_the_event(new_phone, pool):
 async def test_an_event_s_hours_name_its_zone_for_someone_whose_clock_differs(new_phone, pool):
     """Ben's phone is on Chicago time; the event is in Jerusalem: its "17:00-21:00" says
     whose hours they are. Olga, there, sees them bare."""
-    olga, event_id = await organizer_with_event(new_phone, time_zone="Asia/Jerusalem")
+    # Its hours typed as Jerusalem's clocks show them (typed as UTC's, they could fall in the
+    # hour Jerusalem's clocks skip in spring, and be refused).
+    jerusalem, now = ZoneInfo("Asia/Jerusalem"), datetime.now(UTC)
+    olga, event_id = await organizer_with_event(
+        new_phone,
+        time_zone="Asia/Jerusalem",
+        starts_at=(now - timedelta(hours=1)).astimezone(jerusalem).strftime("%Y-%m-%dT%H:%M"),
+        ends_at=(now + timedelta(hours=2)).astimezone(jerusalem).strftime("%Y-%m-%dT%H:%M"),
+    )
     await pool.execute("UPDATE accounts SET time_zone = 'Asia/Jerusalem' WHERE id = 1")
     ben = await attendee(new_phone, pool, event_id, "Ben Ode")
     await pool.execute(

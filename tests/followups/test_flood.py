@@ -335,12 +335,14 @@ async def test_a_summary_pushed_after_everyone_was_followed_up_is_not_sent(
 
 
 async def test_a_later_summary_due_at_night_waits_for_the_morning(new_phone, app, pool, push):
-    """Dana's evening: the day's summary went at 21:00 her time; one more follow-up falls
-    due. The next summary is not three hours later at midnight, but at 09:00."""
+    """Dana's evening: the day's summary went at 20:00 her time; one more follow-up falls
+    due. The next summary is not three hours later at 23:00, but at 09:00."""
     dana = await new_phone()
     await dana.make_card()
     device = await subscribe(dana, push)
-    zone = zone_where_it_is(21)
+    # 20:00 to 20:59, not 21:xx: a run at 21:59 would reach 22:00, the night, before the
+    # first summary, which would then wait for the morning too.
+    zone = zone_where_it_is(20)
     await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone)
     await flood(app, await dana.share_link())
     await make_due(pool)

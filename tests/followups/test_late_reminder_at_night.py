@@ -78,12 +78,13 @@ async def test_a_late_reminder_email_waits_for_her_morning(new_phone, pool, mail
 
 
 async def test_reminders_held_for_the_morning_count_among_its_five(new_phone, app, pool, push):
-    # Back at 02:00 her time, the workers hold 5 late reminders for her 09:00. At 09:00, 5
+    # Back at 01:00 her time, the workers hold 5 late reminders for her 09:00. At 09:00, 5
     # more fall due on time: those held were the day's five, so these come as one summary,
-    # not as 5 more pushes one by one.
+    # not as 5 more pushes one by one. (01:00, not 02:00: held at 02:59 turned 03:00, they
+    # would wait less than the six hours asserted below.)
     dana = await new_phone()
     await dana.make_card()
-    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone_where_it_is(2))
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 1", zone_where_it_is(1))
     device = await subscribe(dana, push)
     await flood(app, await dana.share_link(), count=10)
     await pool.execute("UPDATE followups SET status = 'done' WHERE owner_id <> 1")

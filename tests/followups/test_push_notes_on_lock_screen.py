@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.followups.test_flood import awake
 from tests.phone import Phone, soup
 from tests.reminders import make_due, running_worker, subscribe, swapped
 
@@ -41,6 +42,7 @@ async def show_notes_on_lock_screen(phone: Phone) -> None:
 async def noted_reminder(new_phone: Any, pool: Any, push: Any) -> tuple[Phone, Any]:
     """Dana swapped with Mia, wrote what she promised and what Mia asked, and has a phone."""
     dana, _ = await swapped(new_phone)
+    await awake(pool)  # midday: "You met today" holds till it goes (23:59 UTC would not)
     contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
     saved = await dana.post(dana.url("contact_give_get", contact_id=contact_id), NOTES)
     assert saved.status_code in (200, 303), saved.text
@@ -66,6 +68,7 @@ async def test_a_reminder_push_says_reachout_has_the_notes_not_what_they_say(
 
 async def test_no_notes_no_mention_of_them(new_phone, pool, push, app):
     dana, _ = await swapped(new_phone)
+    await awake(pool)  # midday: "You met today" holds till it goes (23:59 UTC would not)
     phone = await subscribe(dana, push)
     await make_due(pool)
     async with running_worker(app, push) as worker:

@@ -18,8 +18,10 @@ THREE_HOURS = (503, {"Retry-After": str(3 * 3600)})
 
 
 def next_morning_in(zone: str) -> datetime:
-    """09:00 tomorrow in ``zone``, where it is now 20:00 (or 23:00)."""
-    day = datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
+    """The next 09:00 in ``zone``, where it is now 20:00 (or 23:00): tomorrow's, or today's
+    once midnight has passed (at 23:59 the hour turns during the test)."""
+    here = datetime.now(ZoneInfo(zone))
+    day = here.date() if here.time() < time(9) else here.date() + timedelta(days=1)
     return datetime.combine(day, time(9), ZoneInfo(zone))
 
 

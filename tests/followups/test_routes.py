@@ -11,7 +11,7 @@ from server.followups import push_actions
 from tests.conftest import TEST_SECRET
 from tests.mailing import confirm_addresses
 from tests.phone import soup, text_of
-from tests.reminders import make_due, next_morning, subscribe, swapped
+from tests.reminders import make_due, next_morning, subscribe, swapped, zone_where_it_is
 
 
 async def dana_contact(pool) -> int:
@@ -38,7 +38,10 @@ async def test_every_swap_gets_a_follow_up_each_side_next_morning_local(new_phon
 async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, push):
     # A new card with an email not confirmed yet and no phone subscribed: "Reminder tomorrow
     # at 09:00" is shown, and nothing would come.
-    dana, mia = await swapped(new_phone)
+    # Where it is day: "tomorrow" from the swap to the last page (in UTC, a swap at
+    # 04:59 is due "today" at 09:00 a second later: the night is the day before until 05:00).
+    day = zone_where_it_is(day=True)
+    dana, mia = await swapped(new_phone, dana={"time_zone": day}, mia={"time_zone": day})
     no_way = "No reminder can reach you yet"
 
     async def notice() -> str:
@@ -61,10 +64,10 @@ async def test_follow_ups_say_when_no_reminder_can_reach_me(new_phone, pool, pus
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 1")
     said = text_of(await dana.get(dana.url("followups")))
     assert no_way not in said and "Reminder tomorrow" not in said
-    assert f"Follow up {next_morning()} at" in said
+    assert f"Follow up {next_morning(day)} at" in said
     contact_id = await pool.fetchval("SELECT id FROM contacts WHERE owner_id = 1")
     page = text_of(await dana.get(dana.url("contact", contact_id=contact_id)))
-    assert f"Follow up {next_morning()} at" in page and "Reminder tomorrow" not in page
+    assert f"Follow up {next_morning(day)} at" in page and "Reminder tomorrow" not in page
     await pool.execute("UPDATE accounts SET reminders_by = NULL WHERE id = 1")
     await subscribe(dana, push)
     assert no_way not in text_of(await dana.get(dana.url("followups")))

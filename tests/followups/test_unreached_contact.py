@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.mailing import confirm_addresses
 from tests.phone import Phone, soup, words
-from tests.reminders import next_morning, subscribe, swapped
+from tests.reminders import next_morning, subscribe, swapped, zone_where_it_is
 
 NO_WAY = (
     "No reminder can reach you yet. In Settings, tap Turn on reminders under Reminders on this"
@@ -38,9 +38,12 @@ async def followup_says(phone: Phone, pool: Any, owner_id: int) -> list[str]:
 
 async def test_no_reminder_promised_until_one_can_reach_me(new_phone, pool, push):
     # Dana's card is new: her address unconfirmed (making a card sends nothing), no device.
-    dana, mia = await swapped(new_phone)
+    # Where it is day: "tomorrow" from the swap to the last page (in UTC, a swap at
+    # 04:59 is due "today" at 09:00 a second later: the night is the day before until 05:00).
+    day = zone_where_it_is(day=True)
+    dana, mia = await swapped(new_phone, dana={"time_zone": day}, mia={"time_zone": day})
     for said in await followup_says(dana, pool, 1):
-        assert f"Follow up {next_morning()} at 09:00" in said
+        assert f"Follow up {next_morning(day)} at 09:00" in said
         assert not said.startswith("Reminder")
         assert NO_WAY in said
     page = soup(await dana.get(dana.url("contact", contact_id=1)))
@@ -54,20 +57,23 @@ async def test_no_reminder_promised_until_one_can_reach_me(new_phone, pool, push
     # Her address confirmed: its reminder is promised again, and nothing is to be fixed.
     await confirm_addresses(pool, "dana@example.com")
     for said in await followup_says(dana, pool, 1):
-        assert f"Reminder {next_morning()} at 09:00" in said
+        assert f"Reminder {next_morning(day)} at 09:00" in said
         assert "No reminder can reach you" not in said
 
     # Mia, by a phone with push on.
     for said in await followup_says(mia, pool, 2):
-        assert f"Follow up {next_morning()} at 09:00" in said and NO_WAY in said
+        assert f"Follow up {next_morning(day)} at 09:00" in said and NO_WAY in said
     await subscribe(mia, push)
     for said in await followup_says(mia, pool, 2):
-        assert f"Reminder {next_morning()} at 09:00" in said
+        assert f"Reminder {next_morning(day)} at 09:00" in said
         assert "No reminder can reach you" not in said
 
 
 async def test_what_fixes_it_is_what_her_choice_needs(new_phone, pool):
-    dana, _ = await swapped(new_phone)
+    # Where it is day: "tomorrow" from the swap to the last page (in UTC, a swap at
+    # 04:59 is due "today" at 09:00 a second later: the night is the day before until 05:00).
+    day = zone_where_it_is(day=True)
+    dana, _ = await swapped(new_phone, dana={"time_zone": day})
     await pool.execute("UPDATE accounts SET reminders_by = 'push' WHERE id = 1")
     page, _ = await followup_says(dana, pool, 1)
     assert (
@@ -84,5 +90,5 @@ async def test_what_fixes_it_is_what_her_choice_needs(new_phone, pool):
     # No reminders chosen: nothing is wrong, and no reminder is promised either.
     await pool.execute("UPDATE accounts SET reminders_by = 'neither' WHERE id = 1")
     for said in await followup_says(dana, pool, 1):
-        assert f"Follow up {next_morning()} at 09:00" in said
+        assert f"Follow up {next_morning(day)} at 09:00" in said
         assert "No reminder can reach you" not in said

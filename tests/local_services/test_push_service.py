@@ -440,14 +440,14 @@ async def test_a_held_request_whose_client_left_records_nothing(
     async with aiohttp.ClientSession(connector=connector) as http:
         service.hold()
         request = asyncio.create_task(send(http, service, sender, subscription))
-        await service.wait_for_held(1, timeout=2)
+        await service.wait_for_held(1)
         if how == "cancel the request":
             request.cancel()
         else:
             await http.close()
         with suppress(asyncio.CancelledError, aiohttp.ClientError):
             await request
-        await service.wait_for_held(0, timeout=2)  # the service saw the client go
+        await service.wait_for_held(0)  # the service saw the client go
         service.release()
     assert service.received == []
     assert service.requests == 1
@@ -463,7 +463,7 @@ async def test_a_held_request_that_stays_connected_is_recorded_after_release(
         asyncio.create_task(send(http, service, sender, subscription, f"m{i}".encode()))
         for i in range(3)
     ]
-    await service.wait_for_held(3, timeout=2)
+    await service.wait_for_held(3)
     await asyncio.sleep(0.05)
     assert service.received == []
     assert not any(request.done() for request in requests)

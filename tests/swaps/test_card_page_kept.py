@@ -19,12 +19,22 @@ from server.app import create_app
 from tests.cards.test_share_tokens import legacy_token
 from tests.conftest import TEST_SECRET
 from tests.phone import Phone, soup, text_of
+from tests.waiting import eventually
+
+WAITING_ON_A_LOCK = (
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
 
 
 @pytest.fixture
 async def other_process(app: Starlette) -> AsyncIterator[Starlette]:
     """A second web process of the same release on the same database, with its own memory."""
     other = create_app(app.state.settings)
+    # The same release as ``app`` by definition: a release is a digest of the files in the
+    # checkout, read when each app is made, and a file edited since the session's ``app`` was
+    # made (while the tests run) would make this one another release, rendering for itself.
+    other.state.release = app.state.release
     async with other.router.lifespan_context(other):
         yield other
 
@@ -276,7 +286,8 @@ async def test_a_page_kept_while_the_card_is_edited_does_not_outlive_the_edit(ne
                 expires_at=None,
             )
         )
-        await asyncio.sleep(0.2)
+        # The keep waits for the edit's row lock: only then is it the race this is about.
+        await eventually(lambda: pool.fetchval(WAITING_ON_A_LOCK), "the keep waiting for the edit")
         await edit.commit()
     await keeping
     assert await kept_pages(pool) == []
