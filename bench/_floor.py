@@ -51,7 +51,7 @@ if str(PROJECT_ROOT) not in sys.path:
 from server.db.pool import create_pool  # noqa: E402 - with the project on sys.path
 from server.db.queries import Queries  # noqa: E402
 from server.swaps import joining, visits  # noqa: E402
-from server.web import sessions  # noqa: E402
+from server.web import garbage, sessions  # noqa: E402
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS floor_cards (
@@ -178,7 +178,10 @@ def create_app() -> Starlette:
             database_url, application_name="floor", statement_cache=direct_url == database_url
         )
         try:
-            yield
+            # Collected as our web process is (server/app.py): the ratio prices what we do,
+            # not a collector setting only one side has.
+            with garbage.collected_rarely():
+                yield
         finally:
             await app.state.pool.close()
 

@@ -59,7 +59,7 @@ from server.signin import routes as signin_routes
 from server.swaps import routes as swaps_routes
 from server.tap import bumps, codes
 from server.tap import routes as tap_routes
-from server.web import errors, limits, page_cache, release
+from server.web import errors, garbage, limits, page_cache, release
 from server.web.auth import SessionBackend
 from server.web.csrf import CrossOriginProtectionMiddleware
 from server.web.headers import SecurityHeadersMiddleware, VersionedStatic
@@ -153,8 +153,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.listener.start()
             try:
                 # Bumps timed on PostgreSQL's clock, which every web machine shares.
+                # Only here, in the web process (each uvicorn worker runs this lifespan); the
+                # worker process (server/worker_process.py) runs no lifespan of the app.
                 async with bumps.clock_kept(pool):
-                    yield
+                    with garbage.collected_rarely():
+                        yield
             finally:
                 await app.state.listener.close()
         finally:

@@ -205,6 +205,10 @@ def choose(value: str, known: frozenset[str]) -> str:
     Any name it knows: a browser's is a tz name that means what it says (Etc/GMT-3 when
     that is how its device is set)."""
     value = value.strip()
+    if not value:
+        # A browser that sent none (every swap from one without a zone): no name of
+        # PostgreSQL's is empty or folds to nothing, so find() would say None, after some µs.
+        return FALLBACK
     return value if value in known else find(value, known) or FALLBACK
 
 

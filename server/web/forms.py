@@ -63,6 +63,16 @@ def plain(value: str) -> str:
     name makes it look like someone else's in a roster, a crowd or a notification title.
     Kept: a joiner where writing needs one (``_joins_here``), and a flag's tag characters
     after 🏴. Every form field passes here, so no field can forget it."""
+    if value.isprintable():
+        # Most fields (an ASCII name, an email) take this way: str.isprintable() is False
+        # for every Cc and Cf character (and for newline and tab, which go the long way), so
+        # the loop below would keep every character. ASCII is NFC already.
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    return _without_hidden(value)
+
+
+def _without_hidden(value: str) -> str:
+    """``plain`` character by character: what it does when a character may be dropped."""
     kept: list[str] = []
     for ch in value:
         category = unicodedata.category(ch)

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.db.pool import Connection
 from server.db.queries import Executor, Queries
-from server.web.client import client_ip
+from server.web.client import client_address
 from server.web.errors import error_response
 
 
@@ -141,14 +141,14 @@ def wait_in_words(seconds: int) -> str:
 def address_key(request: HTTPConnection) -> str:
     """The client's address as a limit counts it: IPv4 whole, IPv6 by its /64 (an IPv4
     address mapped into IPv6 as the IPv4 one). No address: one shared key."""
-    ip = client_ip(request)
-    if ip is None:
+    address = client_address(request)
+    if address is None:
         return "unknown"
-    address = ipaddress.ip_address(ip)
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
+        # What str(IPv6Network((address, 64), strict=False)) says, for a fifth of its CPU.
+        return f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"
     return str(address)
 
 
