@@ -9,7 +9,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from tests.mailing import reminded_by_email
-from tests.reminders import swapped
+from tests.reminders import swapped, zone_where_it_is
 
 PROMISED = "You promised: an intro to Sam."
 ASKED = "They asked: a look at my deck."
@@ -25,6 +25,9 @@ async def noted_reminder_email(new_phone: Any, pool: Any, mail: Any, app: Any) -
         {"promised": "an intro to Sam", "they_asked": "a look at my deck"},
     )
     assert saved.status_code in (200, 303), saved.text
+    # Mia where it is midday: swapped a second before her midnight, the email would say,
+    # truly, "You met yesterday."
+    await pool.execute("UPDATE accounts SET time_zone = $1 WHERE id = 2", zone_where_it_is(True))
     return await reminded_by_email(app, pool, mail)
 
 
