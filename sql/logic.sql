@@ -1442,6 +1442,9 @@ $$;
 --   address that unsubscribed or bounced stays, bare, so we never write to it again;
 -- - the guests it typed for people without the app (or was otherwise the last connection
 --   of) go too, unless something else keeps them (forget_lone_guests()).
+-- It holds the account's follow-ups, reminders lock and sessions before the account, in the
+-- order everything else takes them (below), whoever calls it: deleting one's own account
+-- (deletion.sql), a guest card from the merge page (sessions.delete_guest), retention.
 -- Returns whether the account existed. Run in a transaction.
 CREATE OR REPLACE FUNCTION delete_account(account bigint) RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -1450,6 +1453,36 @@ DECLARE
     gone_address text;
     guests bigint[];
 BEGIN
+    -- First, what the deleting would reach only through the account's cascade, held in the
+    -- order an email's button pressed for it (mail.hold_met_followup, hold_session,
+    -- hold_account), a merge of it (lock_merge()) and a worker queueing its reminders take
+    -- them: its follow-ups, its reminders lock (deliveries.lock_owners), its sessions, then
+    -- the account, before anything below writes (an address it confirmed, its events).
+    -- Taken the other way round (the account, then the rest by its cascade), a press holding
+    -- a follow-up or its browser's session waited for the account while the deleting waited
+    -- for what the press held, in a circle: one of the two failed. So a press under way is
+    -- waited for, and one pressed meanwhile waits, then finds the account gone. A caller that
+    -- holds the account already (retention.unclaimed_guests, forget_lone_guests()) gets them
+    -- after it, as before.
+    -- Its follow-ups in id order, FOR UPDATE as the cascade takes them (a lesser lock now
+    -- would wait again later for the KEY SHARE of a worker's insert keyed to one).
+    PERFORM 1 FROM followups WHERE owner_id = account ORDER BY id FOR UPDATE;
+    -- Its reminders lock, but for a guest with no follow-ups, as forget_lone_guests() deletes
+    -- them, each held already: nothing of it is reminded, a merge of it holding the lock and
+    -- waiting for the guest would wait in a circle, and such guests go by the thousand with
+    -- the account that typed them: a lock each, held to the end of the transaction, would
+    -- fill PostgreSQL's lock table ("out of shared memory" at 20,000).
+    IF FOUND OR NOT EXISTS (SELECT 1 FROM accounts WHERE id = account AND guest) THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || account, 0));
+    END IF;
+    -- Its sessions, signed out ones too, in id order, as a merge and a sign-out of several
+    -- take them; FOR UPDATE, as the cascade does.
+    PERFORM 1 FROM sessions WHERE account_id = account ORDER BY id FOR UPDATE;
+    PERFORM 1 FROM accounts WHERE id = account FOR UPDATE;
+    IF NOT FOUND THEN
+        -- Gone meanwhile (deleted or merged by the one waited for): nothing to count twice.
+        RETURN false;
+    END IF;
     SELECT array_agg(DISTINCT address) INTO gone_addresses FROM (
         SELECT nullif(lower(email), '') AS address FROM cards WHERE account_id = account
         UNION ALL

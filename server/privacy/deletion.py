@@ -57,11 +57,7 @@ async def delete(conn: Any, sql: Queries, account_id: int) -> bool:
     """Delete the account and everything keyed to it; whether it was there. In a transaction.
 
     What an email's button pressed for it holds first (server/mail/routes.py), as a merge of
-    it does, is held here first, in their order: its follow-ups, its reminders lock, its
-    sessions, then the account (deletion.sql). A press under way is waited for (done, as if
+    it does, delete_account() holds first too, in their order: its follow-ups, its reminders
+    lock, its sessions, then the account. A press under way is waited for (done, as if
     pressed a moment before); one pressed meanwhile waits, then says the account is gone."""
-    await sql.run(conn, "deletion.hold_followups", account_id=account_id)
-    await sql.run(conn, "deliveries.lock_owners", owners=[account_id])
-    await sql.run(conn, "deletion.hold_sessions", account_id=account_id)
-    await sql.run(conn, "deletion.hold_account", account_id=account_id)
     return bool(await sql.run(conn, "deletion.delete", account_id=account_id))

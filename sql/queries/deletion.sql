@@ -18,30 +18,8 @@ SELECT (SELECT count(*) FROM contacts WHERE owner_id = :account_id) AS contacts,
                           WHERE c.event_id = e.id AND c.owner_id <> :account_id
                             AND c.contact_id <> :account_id))) AS events_kept
 
--- name: hold_followups!
--- Deleting :account_id (server/privacy/deletion.py), step 1 of 4, all in one transaction: what
--- the deleting would reach only through the account's cascade, held first, in the order an
--- email's button pressed for it (mail.hold_met_followup, hold_session, hold_account), a merge
--- of it (lock_merge() in logic.sql) and a worker queueing its reminders take them: its
--- follow-ups, its reminders lock (deliveries.lock_owners), its sessions, then the account.
--- Left to delete_account(), which takes the account first, a press holding a follow-up or its
--- browser's session would wait for the account while the deleting waited for what the press
--- holds, in a circle: one of the two failed, the deleting with a 503. Here, its follow-ups in
--- id order, FOR UPDATE as the deleting takes them (a lesser lock now would wait again later
--- for the KEY SHARE of a worker's insert keyed to one).
-SELECT 1 FROM followups WHERE owner_id = :account_id ORDER BY id FOR UPDATE
-
--- name: hold_sessions!
--- Step 3 (after its reminders lock): its sessions, signed out ones too, in id order, as a
--- merge and a sign-out of several take them; FOR UPDATE, as the deleting does.
-SELECT 1 FROM sessions WHERE account_id = :account_id ORDER BY id FOR UPDATE
-
--- name: hold_account!
--- Step 4: the account, as the deleting takes it, before anything delete_account() writes
--- (an address it confirmed, its events): a press holds the account before the address it
--- confirms.
-SELECT 1 FROM accounts WHERE id = :account_id FOR UPDATE
-
 -- name: delete$
--- Delete :account_id and everything keyed to it; whether it existed. After the holds above.
+-- Delete :account_id and everything keyed to it; whether it existed. delete_account() holds
+-- first what an email's button pressed for it, or a merge of it, holds before the account, in
+-- their order: either is waited for, and neither waits for the deleting in a circle.
 SELECT delete_account(:account_id)

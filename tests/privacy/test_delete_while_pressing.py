@@ -1,6 +1,6 @@
 """Deleting my account while an email's button for it is pressed (review r79): the deleting
 holds what the press holds first, in the press's order (lock_merge()'s in sql/logic.sql): her
-follow-ups, her browsers' sessions, then the account (server/privacy/deletion.py). Before, it
+follow-ups, her browsers' sessions, then the account (delete_account()). Before, it
 took the account first and reached her follow-ups by its cascade: a press holding the
 follow-up "Remind me tomorrow" sets and waiting for the account, the deleting waiting for that
 follow-up, one of the two failed as a deadlock's victim: the deleting with a 503 ("Reachout is
@@ -12,8 +12,17 @@ had either taken them the other way round, by holding Mia's card a moment (an ed
 saving): the one started first then waits for it, holding what it took before. Every
 connection there looks for a deadlock as soon as it waits (deadlock_timeout 1 ms, not the
 second PostgreSQL waits by default), so that a circle, if there were one, would stop whichever
-closes it, every time. The last test is the same review's: "Confirm my address" offering a
+closes it, every time. The next is the same review's: "Confirm my address" offering a
 typed card while that card is merged.
+
+The last two delete a guest card, the one Dana typed for Lou, from the merge page
+("Delete that card"), while "Remind me tomorrow" is pressed on its "You met". Only deleting
+one's own account held things in the press's order: delete_account() itself took the card's
+account, then reached by its cascade the follow-up the press held first, in a circle as
+above; one of the two failed (the deleting with a 503, or the press answering 410 for a
+reminder it had set). Now delete_account() holds them so, for every caller, and both are
+done. The press started first waits for the guest's follow-up, held a moment as a worker
+queueing its reminder holds it; the deleting started first, for the guest's card.
 """
 
 from __future__ import annotations
@@ -30,10 +39,12 @@ from tests.mailing import code_sent, confirm_addresses, leaves_details, link_in,
 from tests.phone import Phone, text_of
 from tests.privacy.test_deletion import DELETE_SUBJECT
 from tests.signin.test_confirming_offers_a_typed_card import confirmation_link
-from tests.signin.test_guests import LOU, dana_types_lou
+from tests.signin.test_guests import LOU, dana_types_lou, signs_in
 
 MIA = "mia@example.com"
 HOLD_HER_CARD = "SELECT 1 FROM cards WHERE account_id = $1 FOR UPDATE"
+# As a worker queueing reminders holds the follow-ups it takes (deliveries.take_due).
+HOLD_ITS_FOLLOWUPS = "SELECT 1 FROM followups WHERE owner_id = $1 FOR UPDATE"
 
 
 async def _deadlock_timeout(pool: asyncpg.Pool, change: str) -> None:
@@ -176,3 +187,76 @@ async def test_confirm_my_address_while_the_card_typed_for_me_is_merged_confirms
     page = await lou.get(answer.headers["location"])
     assert "Your address is confirmed" in text_of(page)
     assert [tuple(row) for row in await pool.fetch(CONFIRMATIONS)] == [(LOU["email"], account)]
+
+
+async def lou_may_delete_the_card_dana_typed(
+    new_phone: Any, pool: asyncpg.Pool, mail: Any, app: Any
+) -> tuple:
+    """Dana typed Lou's details on her phone; Lou, with a card of his own, signed in on his
+    laptop with a code to his address, which offers him that guest card there (merge it in,
+    or delete it). The link of the guest's "You met Dana Lee" email's "Remind me tomorrow"
+    (sent as he signed in), the browser that opened it (the button shown), his laptop, and
+    the guest's account."""
+    lou_own = await new_phone()
+    await lou_own.make_card(**LOU)
+    await dana_types_lou(new_phone, name="Lou (Dana's)")
+    laptop = await new_phone()
+    signed = await signs_in(laptop, mail, app)
+    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
+    assert "Lou (Dana's)" in text_of(await laptop.get(signed.headers["location"]))
+    [met] = [m for m in mail.received_for(LOU["email"]) if m.subject == "You met Dana Lee"]
+    link = link_in(met, "/m/confirm/")
+    reader = await new_phone()
+    assert "Remind me tomorrow" in (await reader.get(link)).text
+    guest = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Lou (Dana''s)'")
+    return link, reader, laptop, guest
+
+
+async def card_deleted(laptop: Phone, gone: Any, pool: asyncpg.Pool, guest: int) -> None:
+    """ "Delete that card" answered as it does alone: to his contacts, saying so; it is gone."""
+    assert gone.status_code == 303, (gone.status_code, text_of(gone)[:300])
+    assert gone.headers["location"] == laptop.url("contacts") + "?notice=guest_deleted"
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE id = $1", guest) == 0
+
+
+async def test_remind_me_tomorrow_pressed_first_is_done_and_the_typed_card_then_deleted(
+    new_phone: Any, pool: asyncpg.Pool, mail: Any, app: Any, deadlocks_seen_at_once: None
+) -> None:
+    link, reader, laptop, guest = await lou_may_delete_the_card_dana_typed(
+        new_phone, pool, mail, app
+    )
+    async with pool.acquire() as worker, worker.transaction():
+        await worker.execute(HOLD_ITS_FOLLOWUPS, guest)
+        # The press waits for the follow-up first, then the deleting: the press has it next.
+        pressing = asyncio.create_task(reader.post(link, {}))
+        await until("the press waits", lambda: blocked_by(pool, worker.get_server_pid()))
+        deleting = asyncio.create_task(
+            laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "delete"})
+        )
+        await until("the deleting waits too", lambda: two_waiting(pool))
+    answer = await pressing
+    # Done, as pressed a moment before the deleting: to the link's page, saying when.
+    assert answer.status_code == 303, (answer.status_code, text_of(answer)[:300])
+    assert answer.headers["location"] == link + "&pressed=1"
+    await card_deleted(laptop, await deleting, pool, guest)
+
+
+async def test_remind_me_tomorrow_pressed_while_the_typed_card_is_deleted_says_it_is_gone(
+    new_phone: Any, pool: asyncpg.Pool, mail: Any, app: Any, deadlocks_seen_at_once: None
+) -> None:
+    link, reader, laptop, guest = await lou_may_delete_the_card_dana_typed(
+        new_phone, pool, mail, app
+    )
+    async with pool.acquire() as editing, editing.transaction():
+        await editing.execute(HOLD_HER_CARD, guest)
+        # The deleting holds what it takes, and waits for the card (its cascade reaches it).
+        deleting = asyncio.create_task(
+            laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "delete"})
+        )
+        await until("the deleting waits", lambda: blocked_by(pool, editing.get_server_pid()))
+        pressing = asyncio.create_task(reader.post(link, {}))
+        await until("the press waits too", lambda: two_waiting(pool))
+    await card_deleted(laptop, await deleting, pool, guest)
+    answer = await pressing
+    assert answer.status_code == 410, (answer.status_code, text_of(answer)[:300])
+    assert "was deleted from Reachout" in text_of(answer)
