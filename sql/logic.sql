@@ -1462,8 +1462,9 @@ BEGIN
     -- a follow-up or its browser's session waited for the account while the deleting waited
     -- for what the press held, in a circle: one of the two failed. So a press under way is
     -- waited for, and one pressed meanwhile waits, then finds the account gone. A caller that
-    -- holds the account already (retention.unclaimed_guests, forget_lone_guests()) gets them
-    -- after it, as before.
+    -- holds the account already (forget_lone_guests(), whose guests have no follow-ups) gets
+    -- them after it, as before; retention.unclaimed_guests holds a guest FOR NO KEY UPDATE,
+    -- which a press's KEY SHARE passes, so its FOR UPDATE here is the first to keep one out.
     -- Its follow-ups in id order, FOR UPDATE as the cascade takes them (a lesser lock now
     -- would wait again later for the KEY SHARE of a worker's insert keyed to one).
     PERFORM 1 FROM followups WHERE owner_id = account ORDER BY id FOR UPDATE;

@@ -51,8 +51,8 @@ NOT_ON_CARD = (
     " nothing was changed. If the card is yours, Settings in Reachout sends a confirmation to"
     " the address it uses now."
 )
-# How long a press stopped by a deadlock (retention deleting its guest card meanwhile, rarely
-# a merge) lets the other go on before trying again (_pressed).
+# How long a press stopped by a deadlock (an account row held before its deletion holds the
+# rest, rarely a merge) lets the other go on before trying again (_pressed).
 OTHER_GOES_FIRST = 0.1
 # How long a press waits for each lock it takes (_pressed): a merge or a deletion is done
 # well within it; a transaction stuck holding one makes it a 503 "Back in a moment", nothing
@@ -173,11 +173,11 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
     is waited for, and the email read again as it left it: gone with the account (410, as
     for a link opened after that), or moved to the account the merge kept, to act there.
     Deleting an account holds them in the same order (delete_account() in logic.sql),
-    whoever deletes it: one's own, or a guest card from the merge page. Retention alone
-    holds an unclaimed guest card before delete_account() holds the rest (unclaimed_guests
-    in retention.sql), and its "You met" has this button: one of the two may stop as a
-    deadlock's victim, and when that is the press, it tries once more, rather than a 503
-    for a button pressed once.
+    whoever deletes it: one's own, a guest card from the merge page, or retention's (which
+    holds an unclaimed guest FOR NO KEY UPDATE first, passed by the press's KEY SHARE). A
+    caller holding the account row itself before delete_account() holds the rest would
+    stop one of the two as a deadlock's victim: when that is the press, it tries once more,
+    rather than a 503 for a button pressed once.
     A lock not had within PRESS_LOCK_TIMEOUT (a transaction stuck holding it) is a 503 "Back
     in a moment" (LockNotAvailableError: errors.database_away), with nothing done."""
     sql, pool = request.app.state.sql, request.app.state.pool

@@ -12,11 +12,10 @@ things: the reminder set, or the address confirmed, for the account a merge kept
 A merge here looks for a deadlock at once when it waits (deadlock_timeout 1 ms), so that a
 circle, if there were one, would stop the merge, and fail the test, every time. Deleting an
 account holds what the press holds first, in its order, whoever deletes it (delete_account()
-in sql/logic.sql; r79: tests/privacy/test_delete_while_pressing.py). Retention holds an
-unclaimed guest card's account before delete_account() holds the rest (unclaimed_guests in
-sql/queries/retention.sql): the last test deletes so, and waits long before it looks (30 s),
-so that the press, waiting first, is the victim, as it would be now and then anyway, and
-tries again."""
+in sql/logic.sql; r79: tests/privacy/test_delete_while_pressing.py). A caller holding the
+account row itself before delete_account() holds the rest would not: the last test deletes
+so, and waits long before it looks (30 s), so that the press, waiting first, is the victim,
+and tries again."""
 
 from __future__ import annotations
 
@@ -237,9 +236,8 @@ async def test_remind_me_tomorrow_pressed_while_the_account_is_deleted_says_it_i
     source = await pool.fetchval("SELECT account_id FROM cards WHERE email = 'mia@example.com'")
     reader = await new_phone()
     assert (await reader.get(link)).status_code == 200
-    # The account row held first, as retention holds a guest's (whose "You met" has this
-    # button too), then delete_account() holds the follow-up the press holds: the press is
-    # the victim, and its second try finds the account gone.
+    # The account row held first, then delete_account() holds the follow-up the press holds:
+    # the press is the victim, and its second try finds the account gone.
     answer = await pressed_meanwhile(
         pool,
         lambda: reader.post(link, {}),

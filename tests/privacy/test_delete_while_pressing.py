@@ -15,7 +15,7 @@ second PostgreSQL waits by default), so that a circle, if there were one, would 
 closes it, every time. The next is the same review's: "Confirm my address" offering a
 typed card while that card is merged.
 
-The last two delete a guest card, the one Dana typed for Lou, from the merge page
+The next two delete a guest card, the one Dana typed for Lou, from the merge page
 ("Delete that card"), while "Remind me tomorrow" is pressed on its "You met". Only deleting
 one's own account held things in the press's order: delete_account() itself took the card's
 account, then reached by its cascade the follow-up the press held first, in a circle as
@@ -23,6 +23,9 @@ above; one of the two failed (the deleting with a 503, or the press answering 41
 reminder it had set). Now delete_account() holds them so, for every caller, and both are
 done. The press started first waits for the guest's follow-up, held a moment as a worker
 queueing its reminder holds it; the deleting started first, for the guest's card.
+The last has retention delete that card, a year on, while the button is pressed: it held
+the card's account before its follow-up, the press the other way round (sql/queries/
+retention.sql, unclaimed_guests).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from server.privacy.retention import Retention
 from tests.mail.test_confirm_while_merging import CONFIRMATIONS, blocked_by, done_or_blocked, until
 from tests.mailing import code_sent, confirm_addresses, leaves_details, link_in, sent_once
 from tests.phone import Phone, text_of
@@ -260,3 +264,51 @@ async def test_remind_me_tomorrow_pressed_while_the_typed_card_is_deleted_says_i
     answer = await pressing
     assert answer.status_code == 410, (answer.status_code, text_of(answer)[:300])
     assert "was deleted from Reachout" in text_of(answer)
+
+
+# As a worker queueing a reminder of it holds the follow-up: its insert of a delivery keyed to
+# it (KEY SHARE), which a press's NO KEY UPDATE goes past, and a deleting's FOR UPDATE waits for.
+QUEUE_ITS_REMINDER = "SELECT 1 FROM followups WHERE owner_id = $1 FOR KEY SHARE"
+
+
+async def test_remind_me_tomorrow_pressed_while_retention_deletes_the_typed_card_both_done(
+    new_phone: Any, pool: asyncpg.Pool, mail: Any, app: Any, deadlocks_seen_at_once: None
+) -> None:
+    """Lou never claimed the card Dana typed for him: retention deletes it, a year on, while
+    he presses "Remind me tomorrow" on its "You met". Retention held the guest's account FOR
+    UPDATE (unclaimed_guests), then waited for its follow-up, which the press held and was
+    waiting for that account with: a circle, retention its victim. Now retention holds the
+    account only from other deletings of it (NO KEY UPDATE), and delete_account() takes it
+    FOR UPDATE after the follow-up: the press is done, then the card goes."""
+    await dana_types_lou(new_phone)
+    link = link_in(await sent_once(app, mail), "/m/confirm/")
+    reader = await new_phone()
+    assert "Remind me tomorrow" in (await reader.get(link)).text
+    guest = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Lou Park'")
+    await pool.execute(
+        "UPDATE accounts SET created_at = now() - $1::interval - interval '1 day' WHERE id = $2",
+        app.state.settings.retain_guests,
+        guest,
+    )
+    retention = Retention(pool, app.state.sql, app.state.settings)
+    async with pool.acquire() as worker, worker.transaction():
+        await worker.execute(QUEUE_ITS_REMINDER, guest)
+        # Retention holds the guest's account, and waits for its follow-up; the press holds
+        # that follow-up (past the worker's lock), then asks for the account.
+        deleting = asyncio.create_task(retention.run_once())
+        await until("retention waits", lambda: blocked_by(pool, worker.get_server_pid()))
+        pressing = asyncio.create_task(reader.post(link, {}))
+        await until(
+            "the press is done, or waits too",
+            lambda: done_or_waiting(pressing, pool),
+        )
+    answer = await pressing
+    assert answer.status_code in (303, 410), (answer.status_code, text_of(answer)[:300])
+    if answer.status_code == 303:
+        assert answer.headers["location"] == link + "&pressed=1"
+    assert await deleting >= 1
+    assert await pool.fetchval("SELECT count(*) FROM accounts WHERE id = $1", guest) == 0
+
+
+async def done_or_waiting(pressing: asyncio.Task[Any], pool: asyncpg.Pool) -> bool:
+    return pressing.done() or await two_waiting(pool)
