@@ -254,9 +254,10 @@ FOR UPDATE
 
 -- name: remove_attendee$
 -- The organizer removes an attendee (never themselves): off the roster, and this account out
--- for good, and the requests to connect made there that nobody answered, sent by them or to
--- them, are withdrawn (gone from the requests lists, as if their senders had withdrawn them). Someone who left meanwhile is
--- removed all the same (leaving first must not dodge it). Every address they confirmed
+-- for good, and the requests to connect made there that nobody answered as far as their
+-- senders know (waiting, or declined: declining is silent), sent by them or to them, are
+-- withdrawn (gone from the requests lists, as if their senders had withdrawn them). Someone
+-- who left meanwhile is removed all the same (leaving first must not dodge it). Every address they confirmed
 -- (address_confirmations) now stays out with them, as a hash (removed_address() in
 -- logic.sql): proven theirs, it is them coming back as a new account. Never an address
 -- their card merely carries: a card takes any address unconfirmed, so someone could put
@@ -281,12 +282,16 @@ WITH removed AS (
     -- accepted, handing them the asker's email and phone. Withdrawn as a sender's Withdraw
     -- does it, so each leaves the requests list and badge (open_requests() in logic.sql), its
     -- Accept finds nothing waiting (requests.decide), and a push still queued is skipped when
-    -- claimed (deliveries.claim's request_status).
+    -- claimed (deliveries.claim's request_status). A declined one alike, as a sender's
+    -- Withdraw takes it (requests.withdraw; it stays declined, and asked again comes back
+    -- so): one kept where a waiting one went would tell the decline, as "Request sent." on
+    -- another event's roster (request_sent() in logic.sql), in a kept page's check
+    -- (contacts.kept_sent), and in the removed one's own "Sent by you".
     UPDATE connect_requests r SET withdrawn_at = now()
     FROM removed
     WHERE r.event_id = :event_id
       AND (r.from_id = removed.account_id OR r.to_id = removed.account_id)
-      AND r.status = 'pending' AND r.withdrawn_at IS NULL
+      AND r.status IN ('pending', 'declined') AND r.withdrawn_at IS NULL
 ), digest_pushes AS (
     -- Their digest still waiting (for the morning after) would invite them to a list now
     -- closed to them.
