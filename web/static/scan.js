@@ -14,6 +14,7 @@
   // under a second; after this the question is asked without the name, as with no network.
   var PREVIEW_WITHIN_MS = 5000;
   var box, video, canvas, say, prefix, stream, timer, detector = null, handling = false;
+  var tapUrl = "";  // the Tap screen, where a code is typed: the way round a missing reader
   var lookup = null;  // the AbortController of the card being looked up, for reset() to stop
   var photos = 0;  // counted by reset(): a photo still waiting for the reader gives way to what came since
 
@@ -25,6 +26,7 @@
     video = box.querySelector("video");
     canvas = document.createElement("canvas");
     prefix = box.dataset.cardPrefix || "";
+    tapUrl = box.dataset.tapUrl || "";
     var status = $("[data-scan-status]");
     say = function (text) { status.textContent = text; };
 
@@ -69,7 +71,8 @@
   // it at each); a photo waits for it. Not loaded at all, it is said, with the way that
   // needs no reader.
   var JSQR_WAIT_MS = 4000;
-  var READER_MISSING = "The QR reader did not load, so codes cannot be read here. Open Scan again when you're online, or type their code on Tap.";
+  var TAP_WAY = "type their code on Tap";  // a link to Tap where the alert says it (notice)
+  var READER_MISSING = "The QR reader did not load, so codes cannot be read here. Open Scan again when you're online, or " + TAP_WAY + ".";
   var readerReady = Promise.resolve(true);  // true once codes can be read, false if they never can
   var readerLoading = false;
   var readerMissing = null;  // what the alert says then, left in it from then on
@@ -121,10 +124,22 @@
     return code ? code.data : null;
   }
 
+  // The alert's words, with "type their code on Tap" in them a link to Tap: one hand, one
+  // tap, and a screen reader lists it by where it goes. Built as nodes, never as HTML.
   function notice(text) {
     var note = document.createElement("p");
     note.className = "notice bad";
-    note.textContent = text;
+    var at = tapUrl ? text.toLowerCase().indexOf(TAP_WAY.toLowerCase()) : -1;
+    if (at < 0) {
+      note.textContent = text;
+      return note;
+    }
+    var link = document.createElement("a");
+    link.href = tapUrl;
+    link.textContent = text.slice(at, at + TAP_WAY.length);
+    note.appendChild(document.createTextNode(text.slice(0, at)));
+    note.appendChild(link);
+    note.appendChild(document.createTextNode(text.slice(at + TAP_WAY.length)));
     return note;
   }
 
@@ -169,7 +184,7 @@
   // is in the way; a photo works in every case, but for a reader that did not load, which a
   // photo needs too: then the way round is their code typed on Tap.
   function cameraWords(name) {
-    var way = readerMissing ? "type their code on Tap" : "take a photo of the code";
+    var way = readerMissing ? TAP_WAY : "take a photo of the code";
     var Way = way.charAt(0).toUpperCase() + way.slice(1);
     if (name === NO_GET_USER_MEDIA) return "This browser cannot open the camera here. " + Way + " instead.";
     if (name === "NotAllowedError" || name === "SecurityError") {
@@ -206,7 +221,10 @@
 
   // A photo taken while the reader is on its way waits for it (read without it, it would
   // be "No QR code found" however close); with no reader at all, that is what is said.
+  // A camera that was open gives way to the photo, and opens again by itself when the
+  // photo brings no code: she need not find "Scan another code" to point it again.
   function fromPhoto(file) {
+    var cameraWasOpen = !!stream;
     reset();
     var turn = photos;
     function current() { return turn === photos && !handling; }
@@ -216,13 +234,17 @@
       if (!current()) return;
       if (!ready) { say(READER_MISSING); return; }
       if (waited) say("Reading the photo…");
+      var nothingRead = function (words) {
+        say(words);
+        if (cameraWasOpen) startCamera();
+      };
       return picture(file).then(function (image) {
         return decode(image.source, image.width, image.height, PHOTO_SIDE, true);
       }).then(function (text) {
         if (!current()) return;
         if (text) handle(text);
-        else say("No QR code found in that photo. Try again, a little closer.");
-      }).catch(function () { if (current()) say("That photo could not be read. Try another one."); });
+        else nothingRead("No QR code found in that photo. Try again, a little closer.");
+      }).catch(function () { if (current()) nothingRead("That photo could not be read. Try another one."); });
     });
   }
 
