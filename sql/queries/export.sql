@@ -73,9 +73,11 @@ FROM events WHERE organizer_id = :account_id
 ORDER BY starts_at, id
 
 -- name: events_attended
--- The events I joined, whether I was listed on their roster, and when I left.
+-- The events I joined, whether I was listed on their roster, when I left, and when the
+-- organizer removed me (the app says "You were removed from this event"; left_at is then the
+-- same moment, and alone it read as if I had left).
 SELECT e.id, e.name, e.venue, e.starts_at, e.ends_at, e.time_zone,
-       ea.joined_at, ea.listed, ea.left_at
+       ea.joined_at, ea.listed, ea.left_at, ea.removed_at
 FROM event_attendees ea JOIN events e ON e.id = ea.event_id
 WHERE ea.account_id = :account_id
 ORDER BY e.starts_at, e.id
@@ -95,27 +97,38 @@ ORDER BY e.starts_at, e.id
 -- my own Withdraw by its moment, withdrawn_at = their removed_at; one I withdrew myself
 -- before stays "withdrawn". A declined one to them reads alike, with no withdrawn_at for
 -- either: were the removal's moment on one and not the other, that would tell the decline.
+-- One my own removal from that event withdrew reads "removed_from_event", as the app says
+-- ("You were removed from this event"; "Sent by you" shows it no more), not "withdrawn": I
+-- did not withdraw it. Told apart alike, withdrawn_at = my removed_at, a declined one the
+-- same, neither with a withdrawn_at. Theirs first: their removal withdrew one before mine
+-- could, and "Sent by you" marks it so.
 SELECT r.created_at, ev.name AS event_name, c.name,
        CASE WHEN r.status = 'accepted' AND shown.card THEN sc.headline ELSE '' END AS headline,
        CASE WHEN r.status = 'accepted' AND shown.card THEN sc.company ELSE '' END AS company,
        CASE WHEN r.status = 'accepted' THEN 'accepted'
             WHEN gone.removed THEN 'no_longer_at_event'
+            WHEN gone.me_removed THEN 'removed_from_event'
             WHEN r.withdrawn_at IS NOT NULL THEN 'withdrawn'
             ELSE 'sent' END AS status,
        CASE WHEN r.status = 'accepted' THEN r.decided_at END AS accepted_at,
-       CASE WHEN NOT gone.removed THEN r.withdrawn_at END AS withdrawn_at
+       CASE WHEN NOT (gone.removed OR gone.me_removed) THEN r.withdrawn_at END AS withdrawn_at
 FROM connect_requests r
 JOIN events ev ON ev.id = r.event_id
 JOIN cards c ON c.account_id = r.to_id
 CROSS JOIN LATERAL shared_card(r.to_id, :account_id) sc
 CROSS JOIN LATERAL (SELECT card_readable_by(r.to_id, :account_id) AS card) shown
--- Not answered as far as I know, and either never withdrawn or withdrawn by their removal.
+-- Not answered as far as I know, and either never withdrawn or withdrawn by their removal
+-- (removed); or withdrawn by my own removal (me_removed).
 CROSS JOIN LATERAL (
     SELECT r.status IN ('pending', 'declined') AND EXISTS (
-        SELECT 1 FROM event_attendees ea
-        WHERE ea.event_id = r.event_id AND ea.account_id = r.to_id
-          AND ea.removed_at IS NOT NULL
-          AND (r.withdrawn_at IS NULL OR r.withdrawn_at = ea.removed_at)) AS removed
+               SELECT 1 FROM event_attendees ea
+               WHERE ea.event_id = r.event_id AND ea.account_id = r.to_id
+                 AND ea.removed_at IS NOT NULL
+                 AND (r.withdrawn_at IS NULL OR r.withdrawn_at = ea.removed_at)) AS removed,
+           r.status IN ('pending', 'declined') AND EXISTS (
+               SELECT 1 FROM event_attendees ea
+               WHERE ea.event_id = r.event_id AND ea.account_id = r.from_id
+                 AND r.withdrawn_at = ea.removed_at) AS me_removed
 ) gone
 WHERE r.from_id = :account_id
   AND r.to_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = :account_id)

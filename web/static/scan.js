@@ -73,6 +73,7 @@
   var JSQR_WAIT_MS = 4000;
   var TAP_WAY = "type their code on Tap";  // a link to Tap where the alert says it (notice)
   var READER_MISSING = "The QR reader did not load, so codes cannot be read here. Open Scan again when you're online, or " + TAP_WAY + ".";
+  var PHOTO_UNREAD = "That photo was not read: a photo needs the QR reader too. The link above goes to Tap, where you can type their code.";
   var readerReady = Promise.resolve(true);  // true once codes can be read, false if they never can
   var readerLoading = false;
   var readerMissing = null;  // what the alert says then, left in it from then on
@@ -220,7 +221,9 @@
   }
 
   // A photo taken while the reader is on its way waits for it (read without it, it would
-  // be "No QR code found" however close); with no reader at all, that is what is said.
+  // be "No QR code found" however close); with no reader at all, that is what is said:
+  // what became of the photo, pointing to the alert's link, whose words are not repeated
+  // (a screen reader would read them twice, the second time with no link in them).
   // A camera that was open gives way to the photo, and opens again by itself when the
   // photo brings no code: she need not find "Scan another code" to point it again.
   function fromPhoto(file) {
@@ -232,7 +235,7 @@
     say(waited ? "Getting the QR reader…" : "Reading the photo…");
     readerReady.then(function (ready) {
       if (!current()) return;
-      if (!ready) { say(READER_MISSING); return; }
+      if (!ready) { say(PHOTO_UNREAD); return; }
       if (waited) say("Reading the photo…");
       var nothingRead = function (words) {
         say(words);
