@@ -7,17 +7,20 @@ phone fetches as Scan opens (no service worker here, whose copy would answer ins
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 from PIL import Image
-from playwright.async_api import Route, expect
+from playwright.async_api import expect
 
 from tests.browser.conftest import CameraPhone, NewPage
 from tests.browser.test_scan import dana_and_her_link
-from tests.browser.test_scan_slow_reader import READER, READER_MISSING
+from tests.browser.test_scan_slow_reader import (
+    READER,
+    READER_MISSING,
+    open_scan_with_the_camera,
+    reader_held,
+)
 from tests.browser.ui import DANA, MIA, make_card_from_home
-from tests.waiting import eventually
 
 
 async def test_with_no_reader_the_alert_links_to_tap(new_phone_page: NewPage) -> None:
@@ -49,23 +52,8 @@ async def test_a_photo_with_no_code_gives_the_open_camera_back(
     it (after a few seconds, as on slow Wi-Fi) and the photo waits for the reader."""
     _, link = await dana_and_her_link(new_phone_page)
     mia = await camera_phone(link, service_workers="block")
-    released = asyncio.Event()
-
-    async def slow(route: Route) -> None:
-        await released.wait()
-        await route.continue_()
-
-    await mia.context.route(READER, slow)
-    try:
-        await make_card_from_home(mia, MIA)
-        await mia.context.grant_permissions(["camera"], origin=live_server)
-        await mia.goto("/scan", wait_until="domcontentloaded")
-        camera = mia.get_by_label("Camera")
-
-        async def showing_what_it_sees() -> bool:
-            return bool(await camera.evaluate("v => v.srcObject !== null && v.readyState >= 2"))
-
-        await eventually(showing_what_it_sees, "the camera did not open while the reader was held")
+    async with reader_held(mia) as released:
+        await open_scan_with_the_camera(mia, live_server)
 
         # She takes a photo of something else (the camera gives way to it), with no code in it.
         await mia.get_by_label("Take a photo of the code").set_input_files(
@@ -78,5 +66,3 @@ async def test_a_photo_with_no_code_gives_the_open_camera_back(
         # Nothing pressed: the camera is back, and reads Dana's code.
         await expect(mia.get_by_role("heading", name=f"Swap with {DANA.name}?")).to_be_visible()
         await expect(mia.get_by_role("button", name="Scan another code")).to_be_hidden()
-    finally:
-        released.set()  # a request held still would keep the phone from closing
