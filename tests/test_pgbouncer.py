@@ -25,6 +25,7 @@ from server.local_services.pgbouncer import pgbouncer
 from server.local_services.push_service import LocalPushService
 from tests.browser.conftest import free_port, output_of, server_process, wait_until_healthy
 from tests.conftest import TEST_SECRET, create_database, drop_database
+from tests.limit_counts import hits
 from tests.phone import Phone, soup, text_of
 from tests.reminders import subscribe
 from tests.tap.test_routes import bump
@@ -159,7 +160,11 @@ async def test_a_swap_a_bump_pair_and_a_reminder_through_pgbouncer_with_two_of_e
                     headers={"HX-Request": "true"},
                 )
             )
-            await asyncio.sleep(0.2)
+            # Sam's page holds its place among the waits (limits.holding, in the database
+            # both machines share), then waits: Lou's confirm is news to it.
+            await machines.until(
+                lambda: hits(db, bucket="account-bump-waits"), "Sam's page waiting"
+            )
             done = await lou.post(lou.url("bump_confirm", bump_id=lou_bump), htmx=True)
             assert done.status_code == 204, done.text
             # The long poll holds 20 s: an answer well before, and the notification was heard.

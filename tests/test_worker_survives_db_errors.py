@@ -17,6 +17,7 @@ import pytest
 from server.db.pool import create_pool
 from tests.conftest import PROJECT_ROOT
 from tests.reminders import make_due, running_worker, sharers_with_phones
+from tests.waiting import eventually, until_waiting_for_lock
 
 WORKER = "reachout-worker"  # its pool's application_name
 
@@ -102,7 +103,9 @@ FOR EACH ROW EXECUTE FUNCTION refuse_renewal();
 """
 
 
-async def test_renewing_leases_goes_on_after_an_error_it_did_not_expect(new_phone, pool, push, app):
+async def test_renewing_leases_goes_on_after_an_error_it_did_not_expect(
+    new_phone, pool, push, app, caplog
+):
     await sharers_with_phones(new_phone, push, 1)
     await make_due(pool)
     async with running_worker(app, push, lease_seconds=2) as worker:
@@ -111,10 +114,15 @@ async def test_renewing_leases_goes_on_after_an_error_it_did_not_expect(new_phon
         assert len(claimed) == 1  # mid-send, renewed every 0.5 s
         finished = asyncio.Event()
         renewing = asyncio.create_task(worker.leases.renew_until(finished))
+
+        def refused() -> int:
+            said = [record.getMessage() for record in caplog.records]
+            return sum("leases failed; trying again" in line for line in said)
+
         try:
             await pool.execute(FAIL_RENEWALS)
             try:
-                await asyncio.sleep(1.2)  # two renewals refused
+                await eventually(lambda: asyncio.sleep(0, refused() >= 2), "two renewals refused")
             finally:
                 await pool.execute(
                     "DROP TRIGGER refuse_renewal ON deliveries; DROP FUNCTION refuse_renewal()"
@@ -155,16 +163,9 @@ async def test_a_query_stopped_while_queueing_reminders_is_ridden_out(
         )
         async with running_worker(app, push, pool=worker_pool, poll_seconds=0.2) as worker:
             running = asyncio.create_task(worker.run(stop))
-            for _ in range(100):
-                waiting = await conn.fetchval(
-                    "SELECT pid FROM pg_stat_activity"
-                    " WHERE application_name = $1 AND wait_event_type = 'Lock'",
-                    name,
-                )
-                if waiting:
-                    break
-                await asyncio.sleep(0.05)
-            assert waiting, "the worker never waited for the owners' locks"
+            [waiting] = await until_waiting_for_lock(
+                conn, "the worker waiting for the owners' locks", application_name=name
+            )
             await conn.execute(f"SELECT {stopped_by}($1)", waiting)
             await conn.execute("SELECT pg_advisory_unlock_all()")
             await push.wait_for(2, timeout=20)

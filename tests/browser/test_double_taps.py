@@ -15,6 +15,7 @@ from playwright.async_api import Page, Route, expect
 from tests.browser.conftest import NewPage
 from tests.browser.test_take_back import dana_and_mia_swapped
 from tests.browser.ui import DANA, DOUBLE_TAP, make_card_from_home, name_input
+from tests.waiting import eventually
 
 
 async def double_tap(page: Page, name: str) -> None:
@@ -56,14 +57,20 @@ async def test_a_double_tap_on_a_form_that_opens_a_page_posts_once(
 
     async def slow(route: Route) -> None:
         posted.append(route.request.method)
-        await asyncio.sleep(0.5)  # the venue's Wi-Fi
+        # The venue's Wi-Fi: the answer comes after the second tap.
+        await eventually(lambda: asyncio.sleep(0, tapped_again.is_set()), "a second tap")
         await route.continue_()
 
+    tapped_again = asyncio.Event()
+    await mia.expose_function("tappedAgain", tapped_again.set)
     await mia.context.route("**/contacts/*/remove", slow)
     # Two taps a moment apart, the first still on its way (two clicks in one task are one
     # navigation to the browser).
     await mia.get_by_role("button", name="Remove Dana Lee").evaluate(
-        "(button) => { button.click(); setTimeout(() => button.click(), 150); }"
+        """(button) => {
+          button.click();
+          setTimeout(() => { button.click(); window.tappedAgain(); }, 150);
+        }"""
     )
     await expect(mia).to_have_url(re.compile(r"/contacts\?removed=\d+$"))
     await expect(mia.get_by_role("status").filter(has_text="Removed")).to_contain_text(

@@ -171,6 +171,34 @@ async def code_typed_offline(new_phone_page: NewPage, proxy: str) -> tuple[Page,
     return mia, dana_code
 
 
+# The locks on kept records (outbox.js, attempt()) that the page and its service worker hold
+# or wait for, in the one origin they share.
+OUTBOX_LOCKS = """async () => {
+  const locks = await navigator.locks.query();
+  const ours = (list) => list.filter((lock) => lock.name.startsWith("reachout-outbox-")).length;
+  return { held: ours(locks.held), pending: ours(locks.pending) };
+}"""
+
+
+async def until_the_other_sender_waits(page: Page) -> None:
+    """Until the page or its service worker, whichever did not send first, waits for the
+    other's try: its turn then comes after that try's answer."""
+
+    async def waits() -> bool:
+        return bool((await page.evaluate(OUTBOX_LOCKS))["pending"])
+
+    await eventually(waits, "the other sender waiting for the first's try")
+
+
+async def until_both_had_their_turn(page: Page) -> None:
+    """Until neither the page nor its service worker sends or waits to."""
+
+    async def done() -> bool:
+        return await page.evaluate(OUTBOX_LOCKS) == {"held": 0, "pending": 0}
+
+    await eventually(done, "both senders done")
+
+
 class SyncTries:
     """For network_proxy: once ``armed`` (back online), each try to send a kept swap is
     answered by ``answer``, given the tries so far; every other request passes."""
@@ -200,7 +228,7 @@ async def test_a_swap_sent_by_the_page_and_the_worker_at_once_goes_through(
     async def first_fails(tries: list[Sent]) -> bytes | None:
         if len(tries) > 1:
             return None
-        await asyncio.sleep(1)
+        await until_the_other_sender_waits(mia)
         return b""  # the connection dropped, unanswered
 
     sync = SyncTries(first_fails)
@@ -223,7 +251,7 @@ async def test_told_to_wait_the_other_sender_waits_too(
     not send it again at once: the swap waits its minute, still pending."""
 
     async def too_many(tries: list[Sent]) -> bytes:
-        await asyncio.sleep(1)
+        await until_the_other_sender_waits(mia)
         body = json.dumps({"retry_after": 60, "message": "Too many"}).encode()
         head = (
             "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
@@ -238,7 +266,7 @@ async def test_told_to_wait_the_other_sender_waits_too(
         await mia.context.set_offline(False)
         await mia.evaluate("navigator.serviceWorker.controller.postMessage({ type: 'flush' })")
         await eventually(lambda: asyncio.sleep(0, len(sync.tries)), "a first try")
-        await asyncio.sleep(2.5)  # both had their turn: the first's answer came after 1 s
+        await until_both_had_their_turn(mia)
         assert len(sync.tries) == 1, sync.tries
         # The server's words for the wait, not "Waiting for a connection": it is online.
         await expect(outbox_list(mia)).to_contain_text(

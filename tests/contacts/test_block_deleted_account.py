@@ -11,14 +11,9 @@ from server.contacts import blocks
 from tests.contacts.test_blocks import contact_of
 from tests.phone import soup, text_of
 from tests.reminders import swapped
-from tests.waiting import eventually
+from tests.waiting import until_waiting_for_lock
 
 MIA = 2  # swapped(): Dana is account 1, Mia account 2
-
-WAITING_ON_A_LOCK = (
-    "SELECT count(*) FROM pg_stat_activity"
-    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-)
 
 
 async def test_block_pressed_while_they_delete_their_account_is_not_an_error(new_phone, pool):
@@ -34,8 +29,8 @@ async def test_block_pressed_while_they_delete_their_account_is_not_an_error(new
         assert await deleting.fetchval("SELECT delete_account($1)", MIA)
         # ...as Dana presses Block on the page shown before: it waits for the deletion.
         pressed = asyncio.create_task(dana.post(block))
-        await eventually(
-            lambda: pool.fetchval(WAITING_ON_A_LOCK), "the block waiting for the deletion"
+        await until_waiting_for_lock(
+            pool, "the block waiting for the deletion", held_by=deleting.get_server_pid()
         )
         await deletion.commit()
         answer = await pressed

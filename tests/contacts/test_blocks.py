@@ -17,7 +17,7 @@ from tests.reminders import make_due, running_worker, subscribe, swapped
 from tests.signin.test_guests import signs_in
 from tests.swaps.test_sync import action, replay, token_of
 from tests.tap.test_routes import bump, code_of
-from tests.waiting import eventually
+from tests.waiting import eventually, until_waiting_for_lock
 
 
 async def contact_of(pool: Any, owner: int) -> int:
@@ -253,7 +253,9 @@ async def test_a_swap_landing_as_a_block_is_made_is_refused(new_phone, pool, app
         async with conn.transaction():
             await blocks.block(conn, sql, dana_id, mia_id)
             swap = asyncio.create_task(connect(pool, sql, mia_id, dana_id))
-            await asyncio.sleep(0.3)  # the swap's statements, had they not waited
+            await until_waiting_for_lock(
+                pool, "the swap waiting for the block", held_by=conn.get_server_pid()
+            )
         with pytest.raises(SwapRefused):
             await swap
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
@@ -275,7 +277,9 @@ async def test_an_undo_landing_as_a_block_is_made_leaves_them_apart(new_phone, p
         async with conn.transaction():
             assert await undo_removal(conn, sql, 1, removal_id) is not None
             block = asyncio.create_task(blocks.block(pool, sql, 2, 1))
-            await asyncio.sleep(0.3)  # the block's statements, had they not waited
+            await until_waiting_for_lock(
+                pool, "the block waiting for the undo", held_by=conn.get_server_pid()
+            )
         await block
     assert await pool.fetchval("SELECT count(*) FROM contacts") == 0
     assert "Mia Chen" not in text_of(await dana.get(dana.url("contacts")))

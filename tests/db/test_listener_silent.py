@@ -13,6 +13,7 @@ from server.db import listener as listener_module
 from server.db.listener import Listener
 from tests.db.test_listener import woken_within
 from tests.db_proxy import DatabaseProxy
+from tests.waiting import eventually
 
 
 class SilencingProxy(DatabaseProxy):
@@ -66,6 +67,7 @@ async def test_a_waiter_hears_of_a_change_though_the_listen_connection_went_sile
         assert await woken_within(listener, pool, "1", 2)
         proxy.silence()
         changed = False
+        waiting = asyncio.Event()
 
         async def long_poll() -> float:
             """As a Bump page's: re-read, wait for a wake-up (up to 20 s), until changed."""
@@ -74,10 +76,12 @@ async def test_a_waiter_hears_of_a_change_though_the_listen_connection_went_sile
                 with listener.watch("5") as woke:
                     if changed:
                         return time.monotonic() - started
+                    waiting.set()
                     await listener.wait(woke, 20)
 
         polling = asyncio.create_task(long_poll())
-        await asyncio.sleep(0.05)
+        # Waiting, not about to read: the change is one it hears of.
+        await eventually(lambda: asyncio.sleep(0, waiting.is_set()), "the long poll waiting")
         changed = True
         await pool.execute("SELECT pg_notify('test_wake', '5')")  # lost on the silent one
         waited = await asyncio.wait_for(polling, 25)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.events.test_routes import attendee, organizer_with_event
 from tests.reminders import event_ended, running_worker
+from tests.waiting import until_waiting_for_lock
 
 
 async def test_an_edit_of_the_end_during_a_merge_of_its_organizer(new_phone, pool, push, app):
@@ -43,7 +44,9 @@ async def test_an_edit_of_the_end_during_a_merge_of_its_organizer(new_phone, poo
 
         # ...as the merge starts in her other browser...
         merge = asyncio.create_task(merges())
-        await asyncio.sleep(0.5)
+        await until_waiting_for_lock(
+            pool, "the merge waiting for the edit", held_by=editing.get_server_pid()
+        )
         # ...and the edit goes on to the attendees, then saves.
         await sql.run(editing, "events.hold_waiting_attendees", id=event_id)
         later = datetime.now(UTC) + timedelta(hours=2)

@@ -24,7 +24,7 @@ from tests.export.test_routes import (
     many_contacts,
 )
 from tests.phone import in_another_web_process, text_of
-from tests.waiting import eventually
+from tests.waiting import until_waiting_for_lock
 
 REFUSED = "Your other export is still being made. Try again in a moment."
 
@@ -40,15 +40,7 @@ async def slow_to_make(pool: asyncpg.Pool, table: str) -> AsyncIterator[None]:
 
 async def waiting_exports(pool: asyncpg.Pool, count: int) -> list[int]:
     """The server processes of ``count`` exports waiting on ``slow_to_make``'s table."""
-
-    async def waiting() -> list[int] | None:
-        pids = await pool.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND wait_event_type = 'Lock'"
-        )
-        return [row["pid"] for row in pids] if len(pids) == count else None
-
-    return await eventually(waiting, f"{count} export(s) being made")
+    return await until_waiting_for_lock(pool, f"{count} export(s) being made", count=count)
 
 
 async def test_a_second_export_while_one_is_being_made_is_refused_in_words(

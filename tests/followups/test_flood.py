@@ -17,6 +17,7 @@ from server.followups.worker import REMINDERS_EACH_DAY, SUMMARY_GAP
 from tests.mailing import confirm_addresses, link_in, running_mail_worker
 from tests.phone import Phone
 from tests.reminders import make_due, running_worker, subscribe
+from tests.waiting import until_waiting_for_lock
 
 
 async def flood(app, link: str, count: int = 12) -> None:
@@ -405,7 +406,9 @@ async def test_a_summary_claimed_as_one_more_falls_due_is_followed_by_another(
                 " WHERE summary_account_id IS NOT NULL"
             )
             taking = asyncio.create_task(worker.enqueue_due())
-            await asyncio.sleep(0.5)
+            await until_waiting_for_lock(
+                pool, "the taking waiting for the claim", held_by=claim.get_server_pid()
+            )
             assert not taking.done(), "it waits for the claim under way"
             await claiming.commit()
             assert await asyncio.wait_for(taking, 10) == 1

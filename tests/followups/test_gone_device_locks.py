@@ -9,6 +9,7 @@ import asyncio
 
 from tests.mailing import confirm_addresses
 from tests.reminders import make_due, running_worker, subscribe, swapped
+from tests.waiting import until_waiting_for_lock
 
 
 async def test_a_gone_device_while_the_next_round_is_queued_neither_fails(
@@ -38,7 +39,9 @@ async def test_a_gone_device_while_the_next_round_is_queued_neither_fails(
                 await sending.execute("SELECT push_not_sent($1, 'gone', 410)", delivery)
 
         outcome = asyncio.create_task(gone())
-        await asyncio.sleep(0.5)
+        await until_waiting_for_lock(
+            pool, "the outcome waiting for the queueing", held_by=queueing.get_server_pid()
+        )
         # Her lock is free for the queueing (the outcome waits for the follow-up first).
         await asyncio.wait_for(sql.run(queueing, "deliveries.lock_owners", owners=owners), 10)
     await asyncio.wait_for(outcome, 10)

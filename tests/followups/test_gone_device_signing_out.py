@@ -11,6 +11,7 @@ import asyncio
 
 from tests.mailing import confirm_addresses
 from tests.reminders import make_due, running_worker, subscribe, swapped
+from tests.waiting import until_waiting_for_lock
 
 
 async def test_a_gone_device_signing_out_at_that_moment_neither_fails(new_phone, pool, push, app):
@@ -33,11 +34,15 @@ async def test_a_gone_device_signing_out_at_that_moment_neither_fails(new_phone,
                 await sending.execute("SELECT push_not_sent($1, 'gone', 410)", delivery)
 
         outcome = asyncio.create_task(gone())
-        await asyncio.sleep(0.5)
+        await until_waiting_for_lock(
+            pool, "the outcome waiting for her push", held_by=other.get_server_pid()
+        )
         assert not outcome.done()
         # She taps Sign out on that phone meanwhile.
         sign_out = asyncio.create_task(dana.post(dana.url("sign_out"), {}))
-        await asyncio.sleep(0.5)
+        # For the subscription the outcome holds, or (taking them the other way round) for
+        # her push: either way, a second wait.
+        await until_waiting_for_lock(pool, "the sign-out waiting too", count=2)
         assert not sign_out.done()
         await held.rollback()
         await asyncio.wait_for(outcome, 10)

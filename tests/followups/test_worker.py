@@ -19,6 +19,7 @@ from tests.db_proxy import DatabaseProxy
 from tests.followups.test_flood import awake
 from tests.followups.test_push_notes_on_lock_screen import show_notes_on_lock_screen
 from tests.reminders import make_due, running_worker, sharers_with_phones, subscribe, swapped
+from tests.waiting import eventually, until_waiting_for_lock
 
 
 async def deliveries(pool) -> list[tuple[str, int]]:
@@ -232,14 +233,15 @@ async def backlog_in_order(new_phone, pool, push):
 
 
 @asynccontextmanager
-async def queueing_elsewhere(pool, owner_id: int) -> AsyncIterator[None]:
-    """Another worker is queueing this person's reminders: it holds their lock until the end."""
+async def queueing_elsewhere(pool, owner_id: int) -> AsyncIterator[int]:
+    """Another worker is queueing this person's reminders: it holds their lock until the end.
+    Gives its server process."""
     async with pool.acquire() as other, other.transaction():
         await other.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended('reminders:' || $1::bigint, 0))",
             owner_id,
         )
-        yield
+        yield other.get_server_pid()
 
 
 @asynccontextmanager
@@ -274,8 +276,14 @@ async def test_a_stop_during_a_backlog_ends_the_pass_after_the_batch_under_way(
     first, second, second_owner = await backlog_in_order(new_phone, pool, push)
     stop = asyncio.Event()
     async with running_worker(app, push, enqueue_batch=1) as worker:
-        async with queueing_elsewhere(pool, second_owner), passing(worker, stop) as pass_:
+        async with (
+            queueing_elsewhere(pool, second_owner) as elsewhere,
+            passing(worker, stop) as pass_,
+        ):
             await push.wait_for(len(push.received) + 1)
+            await until_waiting_for_lock(
+                pool, "the second person's batch waiting for their lock", held_by=elsewhere
+            )
             stop.set()  # SIGTERM, while the second person's batch waits for the lock
             await asyncio.sleep(0.2)
             assert not pass_.done(), "the batch under way is finished, not cut"
@@ -383,7 +391,11 @@ async def test_an_accepted_send_is_recorded_once_the_database_is_back(
             await proxy.cut()  # ...while the database becomes unreachable,
             push.release()  # and then the push service accepts them all.
             await push.wait_for(len(devices))
-            await asyncio.sleep(0.5)  # the worker tries to record them, and cannot
+            # The worker tries to record them, and cannot.
+            await eventually(
+                lambda: asyncio.sleep(0, worker.outage.since is not None),
+                "the worker finding the database gone",
+            )
             assert not running.done(), "the worker stopped when the database went away"
             assert worker.unrecorded == len(devices)
             await proxy.restore()

@@ -15,6 +15,7 @@ import aiosmtplib
 import pytest
 
 from server.local_services.mail_sink import EML_NAME, LocalMailSink, kept_at
+from tests.waiting import eventually
 
 # 8-bit UTF-8 headers and body (SMTPUTF8, 8BITMIME), CRLF line ends as on the wire, and a
 # line starting with a dot (dot-stuffed by the client, restored by the server).
@@ -205,10 +206,22 @@ async def test_stop_refuses_connections_and_start_listens_again_on_the_same_port
     assert url == f"smtp://127.0.0.1:{port}"
 
 
-async def test_stop_cuts_a_message_waiting_for_its_answer_and_keeps_nothing(tmp_path: Path):
+async def test_stop_cuts_a_message_waiting_for_its_answer_and_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     async with LocalMailSink(directory=tmp_path, latency=5.0) as sink:
+        answering = asyncio.Event()
+        answer = sink._answer
+
+        async def noted(envelope):  # type: ignore[no-untyped-def]
+            answering.set()
+            return await answer(envelope)
+
+        monkeypatch.setattr(sink, "_answer", noted)
         sending = asyncio.create_task(send(sink, a_message()))
-        await asyncio.sleep(0.3)  # the message is sent and waits for its answer
+        await eventually(
+            lambda: asyncio.sleep(0, answering.is_set()), "the message sent, waiting for its answer"
+        )
         await sink.stop()
         with pytest.raises(aiosmtplib.SMTPServerDisconnected):
             await sending

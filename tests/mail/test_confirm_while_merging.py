@@ -29,6 +29,7 @@ import httpx
 from tests.mailing import leaves_details, link_in, sent_once
 from tests.signin.test_confirming_offers_a_typed_card import confirmation_link
 from tests.signin.test_guests import LOU, dana_types_lou
+from tests.waiting import eventually, until_waiting_for_lock
 
 CONFIRMATIONS = "SELECT address, account_id FROM address_confirmations ORDER BY address"
 
@@ -47,30 +48,13 @@ async def blocked_by(pool: asyncpg.Pool, pid: int) -> bool:
 
 
 async def until(said: str, condition: Callable[[], Awaitable[bool]]) -> None:
+    """Until ``condition`` holds (tests/privacy/test_delete_while_pressing.py waits with it;
+    a lock waited for: tests.waiting.until_waiting_for_lock)."""
     for _ in range(250):
         if await condition():
             return
         await asyncio.sleep(0.02)
     raise AssertionError(said)
-
-
-async def any_waiting(pool: asyncpg.Pool) -> bool:
-    """Whether some transaction of this database waits for a lock."""
-    return bool(
-        await pool.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            " AND datname = current_database())"
-        )
-    )
-
-
-async def waits(pool: asyncpg.Pool, pid: int) -> bool:
-    """Whether the backend ``pid`` waits for a lock."""
-    return bool(
-        await pool.fetchval(
-            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
-        )
-    )
 
 
 async def done_or_blocked(pressing: asyncio.Task[Any], pool: asyncpg.Pool, pid: int) -> bool:
@@ -93,7 +77,9 @@ async def pressed_meanwhile(
         await conn.execute("SELECT set_config('deadlock_timeout', $1, true)", deadlock_timeout)
         await first(conn)
         pressing = asyncio.create_task(press())
-        await until("the press waits for the other", lambda: any_waiting(pool))
+        await until_waiting_for_lock(
+            pool, "the press waiting for the other", held_by=conn.get_server_pid()
+        )
         await then(conn)
     return await pressing
 
@@ -204,18 +190,19 @@ async def test_confirm_my_address_pressed_in_her_own_browser_while_merging_lets_
                     "SELECT 1 FROM cards WHERE account_id = $1 FOR UPDATE", source
                 )
                 pressing = asyncio.create_task(lou.post(link, {}))
-                await until(
-                    "the press waits for her card",
-                    lambda: blocked_by(pool, editing.get_server_pid()),
+                await until_waiting_for_lock(
+                    pool, "the press waiting for her card", held_by=editing.get_server_pid()
                 )
                 locking = asyncio.create_task(
                     merging.execute("SELECT lock_merge($1, $2)", source, target)
                 )
-                await until("the merge waits", lambda: waits(pool, merging.get_server_pid()))
+                await until_waiting_for_lock(
+                    pool, "the merge waiting", pid=merging.get_server_pid()
+                )
             # Her card let go: the press is done, or waits for what the merge holds.
-            await until(
-                "the press goes on",
+            await eventually(
                 lambda: done_or_blocked(pressing, pool, merging.get_server_pid()),
+                "the press going on",
             )
         await locking
         await merging.execute("SELECT merge_accounts($1, $2)", source, target)

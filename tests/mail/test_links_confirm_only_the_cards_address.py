@@ -12,6 +12,7 @@ import re
 from tests.mailing import code_sent, leaves_details, link_in, pressed, sent_once
 from tests.phone import soup, text_of
 from tests.reminders import next_morning
+from tests.waiting import until_waiting_for_lock
 
 CODE = re.compile(r"^Your Reachout code: (\d{8})$")
 CONFIRMATIONS = "SELECT address, account_id FROM address_confirmations ORDER BY address"
@@ -87,13 +88,9 @@ async def test_a_card_change_racing_the_press_is_waited_for(new_phone, pool, mai
     async with pool.acquire() as conn, conn.transaction():  # committed at its end
         await conn.execute("UPDATE cards SET email = 'dana@example.com' WHERE account_id = 1")
         press = asyncio.create_task(sam.post(link, {}))
-        for _ in range(200):  # until the press waits on the card's row
-            if await pool.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database()"
-            ):
-                break
-            await asyncio.sleep(0.02)
+        await until_waiting_for_lock(
+            pool, "the press waiting on the card's row", held_by=conn.get_server_pid()
+        )
         assert not press.done(), "the press waits for the card's change"
     answer = await press
     assert answer.status_code == 410, answer.text

@@ -25,6 +25,7 @@ from tests.reminders import (
     zone_where_it_is,
 )
 from tests.signin.test_routes import code_from
+from tests.waiting import eventually
 
 
 async def emails(pool) -> list[tuple[str, str, int]]:
@@ -363,7 +364,7 @@ async def test_two_workers_send_each_message_once(new_phone, pool, mail, app):
 
 
 async def test_a_waited_for_message_leaves_at_once_woken_by_notify(
-    new_phone, pool, mail, app, database_url
+    new_phone, pool, mail, app, database_url, monkeypatch
 ):
     from server.db.listener import Listener
 
@@ -374,8 +375,17 @@ async def test_a_waited_for_message_leaves_at_once_woken_by_notify(
     stop = asyncio.Event()
     try:
         async with running_mail_worker(app, mail, poll_seconds=30) as worker:
+            passes: list[int] = []
+            run_once = worker.run_once
+
+            async def counted(stop: asyncio.Event | None = None) -> int:
+                passes.append(await run_once(stop))
+                return passes[-1]
+
+            monkeypatch.setattr(worker, "run_once", counted)
             running = asyncio.create_task(worker.run(stop, listener))
-            await asyncio.sleep(0.3)  # idle: the next poll is 30 s away
+            # Idle, a pass that found nothing behind it: the next poll is 30 s away.
+            await eventually(lambda: asyncio.sleep(0, 0 in passes), "the worker idle")
             asked = time.monotonic()
             async with pool.acquire() as conn:
                 refused = await addresses.queue_confirm(conn, app.state.sql, 1, "dana@example.com")
@@ -392,7 +402,7 @@ async def test_a_waited_for_message_leaves_at_once_woken_by_notify(
 
 
 async def test_a_killed_worker_loses_nothing_and_its_mail_goes_out_within_seconds(
-    new_phone, pool, mail, worker_env
+    new_phone, pool, mail, worker_env, monkeypatch
 ):
     import os
     import signal
@@ -410,13 +420,29 @@ async def test_a_killed_worker_loses_nothing_and_its_mail_goes_out_within_second
         )
 
     mail.latency = 2.0  # every message waits at the end of DATA: the worker is mid-send
+    awaiting = 0
+    answer = mail._answer
+
+    async def counted(envelope):  # type: ignore[no-untyped-def]
+        nonlocal awaiting
+        awaiting += 1
+        try:
+            return await answer(envelope)
+        finally:
+            awaiting -= 1
+
+    monkeypatch.setattr(mail, "_answer", counted)
     first = await start()
-    sending = "SELECT count(*) FROM emails WHERE status = 'sending'"
-    for _ in range(200):
-        if await pool.fetchval(sending) == 4:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
+
+    async def all_sending() -> bool:
+        return bool(
+            await pool.fetchval("SELECT count(*) FROM emails WHERE status = 'sending'") == 4
+        )
+
+    await eventually(all_sending, "the four messages claimed")
+    await eventually(
+        lambda: asyncio.sleep(0, awaiting > 0), "a message sent, waiting for its answer"
+    )
     first.send_signal(signal.SIGKILL)
     await first.wait()
     killed_at = time.monotonic()

@@ -13,6 +13,7 @@ import pytest
 from server.roster import asking
 from tests.events.test_routes import attendee, organizer_with_event
 from tests.phone import text_of
+from tests.waiting import until_waiting_for_lock
 
 WAITING = "SELECT count(*) FROM connect_requests WHERE status = 'pending' AND withdrawn_at IS NULL"
 
@@ -75,7 +76,9 @@ async def test_a_request_being_made_as_its_sender_is_removed_is_withdrawn(new_ph
                 olga.url("event_remove_attendee", event_id=event_id, account_id=names["Ana Silva"])
             )
         )
-        await asyncio.sleep(0.3)
+        await until_waiting_for_lock(
+            pool, "the Remove waiting for the request", held_by=asking.get_server_pid()
+        )
         await request.commit()
         assert (await removing).status_code == 303
     assert await pool.fetchval(WAITING) == 0, "Ben is not left a request from someone removed"

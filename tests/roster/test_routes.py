@@ -11,6 +11,7 @@ from tests.events.test_routes import attendee, organizer_with_event
 from tests.limit_counts import hits
 from tests.phone import soup, text_of, words
 from tests.reminders import event_ended, running_worker, subscribe, zone_where_it_is
+from tests.waiting import until_waiting_for_lock
 
 
 async def story(new_phone, pool):
@@ -371,7 +372,9 @@ async def test_asking_again_while_they_ask_me_connects_us(new_phone, pool, app):
         his = asyncio.create_task(
             ben.post(ben.url("request_connect", event_id=event_id, account_id=2))
         )
-        await asyncio.sleep(0.3)
+        await until_waiting_for_lock(
+            pool, "his request waiting for hers", held_by=hers.get_server_pid()
+        )
         await held.commit()
         asked = await his
     assert asked.status_code == 303

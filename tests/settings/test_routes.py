@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from tests.phone import Phone, soup, text_of
 from tests.reminders import subscribe, swapped
+from tests.waiting import until_waiting_for_lock
 
 
 async def met_three(new_phone) -> Phone:
@@ -149,7 +150,9 @@ async def test_two_time_zones_saved_at_once_leave_the_reminders_at_the_later_one
                 {"time_zone": "America/New_York", "followup_timing": "next_morning"},
             )
         )
-        await asyncio.sleep(0.5)
+        await until_waiting_for_lock(
+            pool, "the phone's save waiting for the laptop's", held_by=laptop.get_server_pid()
+        )
         assert not phone_save.done()  # waiting for the laptop's save
     assert (await phone_save).status_code == 303
     due = await pool.fetchval("SELECT due_at FROM followups WHERE owner_id = 1")

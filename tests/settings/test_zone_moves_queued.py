@@ -13,6 +13,7 @@ from tests.events.test_routes import attendee, organizer_with_event
 from tests.followups.test_flood import flood, zone_where_it_is
 from tests.mailing import confirm_addresses, leaves_details, running_mail_worker
 from tests.reminders import make_due, running_worker, subscribe
+from tests.waiting import until_waiting_for_lock
 
 # Her digest (deliveries: one per device; emails: one) and her summaries, with when they go.
 DIGESTS = """
@@ -188,7 +189,9 @@ async def test_her_save_waits_for_a_worker_queueing_her_reminders_and_neither_fa
             await sql.run(worker, "deliveries.lock_owners", owners=[1])
             await sql.run(worker, "deliveries.lock_waiting_summaries", owners=[1])
             save = asyncio.create_task(moves_to(dana, new_zone))
-            await asyncio.sleep(0.5)
+            await until_waiting_for_lock(
+                pool, "her save waiting for the worker", held_by=worker.get_server_pid()
+            )
             assert not save.done()  # waiting for the summaries the worker holds
             await asyncio.wait_for(
                 worker.execute(

@@ -12,6 +12,7 @@ from tests.phone import text_of
 from tests.signin.test_guests import signs_in
 from tests.signin.test_merge_keeps_reminders import dana_in_the_app
 from tests.signin.test_merge_worker_locks import her_real_account, her_tablet, merging
+from tests.waiting import until_waiting_for_lock
 
 HER_SUMMARY_PUSHES = (
     "SELECT id FROM deliveries WHERE summary_account_id = 2 AND status = 'queued' FOR UPDATE"
@@ -48,10 +49,12 @@ async def test_a_new_zone_saved_while_she_merges_waits_and_neither_fails(
                     },
                 )
             )
-            await asyncio.sleep(0.5)
+            [saving] = await until_waiting_for_lock(
+                pool, "her save waiting for the summary", held_by=worker.get_server_pid()
+            )
             assert not save.done()  # waiting for the summary
             merge = merging(app_phone)
-            await asyncio.sleep(0.5)
+            await until_waiting_for_lock(pool, "the merge waiting for her save", held_by=saving)
             assert not merge.done()  # waiting for the save
         # Neither waits for the other in a circle (a deadlock: one of them answers 500).
         saved, merged = await asyncio.wait_for(asyncio.gather(save, merge), 10)

@@ -17,6 +17,7 @@ from tests.settings.test_zone_moves_queued import (
     summaries_held_for_the_morning,
     timed,
 )
+from tests.waiting import until_waiting_for_lock
 
 HER_SUMMARY_PUSHES = (
     "SELECT id FROM deliveries WHERE summary_account_id = 1 AND status = 'queued' FOR UPDATE"
@@ -41,7 +42,9 @@ async def test_a_save_while_a_worker_locks_her_summaries_waits_and_neither_fails
                 await app.state.sql.run(worker, "deliveries.lock_owners", owners=[1])
             await worker.execute(HER_SUMMARY_PUSHES)
             save = asyncio.create_task(moves_to(dana, new_zone))
-            await asyncio.sleep(0.5)
+            await until_waiting_for_lock(
+                pool, "her save waiting for the worker", held_by=worker.get_server_pid()
+            )
             assert not save.done()  # waiting for the worker
             # The worker is not held up by her save in turn (a deadlock: one of them fails).
             await asyncio.wait_for(worker.execute(HER_SUMMARY_EMAILS), timeout=10)

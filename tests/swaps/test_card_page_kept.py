@@ -19,12 +19,7 @@ from server.app import create_app
 from tests.cards.test_share_tokens import legacy_token
 from tests.conftest import TEST_SECRET
 from tests.phone import Phone, soup, text_of
-from tests.waiting import eventually
-
-WAITING_ON_A_LOCK = (
-    "SELECT count(*) FROM pg_stat_activity"
-    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-)
+from tests.waiting import until_waiting_for_lock
 
 
 @pytest.fixture
@@ -287,7 +282,9 @@ async def test_a_page_kept_while_the_card_is_edited_does_not_outlive_the_edit(ne
             )
         )
         # The keep waits for the edit's row lock: only then is it the race this is about.
-        await eventually(lambda: pool.fetchval(WAITING_ON_A_LOCK), "the keep waiting for the edit")
+        await until_waiting_for_lock(
+            pool, "the keep waiting for the edit", held_by=editing.get_server_pid()
+        )
         await edit.commit()
     await keeping
     assert await kept_pages(pool) == []

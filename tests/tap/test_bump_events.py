@@ -11,7 +11,8 @@ from starlette.applications import Starlette
 
 from server.tap import bumps
 from tests.phone import Phone, soup, text_of
-from tests.tap.test_routes import bump, connections, two_phones
+from tests.tap.test_routes import bump, connections, two_phones, until_bumps_in
+from tests.waiting import until_waiting_for_lock
 
 
 async def account_of(pool: asyncpg.Pool, name: str) -> int:
@@ -99,10 +100,7 @@ async def test_one_bump_between_two_events_is_a_crowd_naming_nobody_of_the_other
     dana, mia, ed = await conference_and_meetup(new_phone, pool)
     now = time.time() * 1000
     mias = asyncio.create_task(bump(mia, now))
-    for _ in range(100):
-        if await pool.fetchval("SELECT count(*) FROM bumps") == 1:
-            break
-        await asyncio.sleep(0.01)
+    await until_bumps_in(pool, 1, "Mia's bump waiting")
     danas, eds = await asyncio.gather(bump(dana, now + 10), bump(ed, now + 20))
     answers = [await now_showing(p, a) for p, a in ((dana, danas), (mia, await mias), (ed, eds))]
     assert [answer["state"] for answer in answers] == ["ambiguous"] * 3
@@ -129,7 +127,9 @@ async def test_a_bump_waits_while_another_event_pairs_the_one_it_would_pair_with
             "SELECT pg_advisory_xact_lock(hashtextextended('bumps:' || $1::bigint, 0))", meetup
         )
         danas = asyncio.create_task(bumps.record(pool, sql, dana_id, now + 10, 25.0))
-        await asyncio.sleep(0.3)
+        await until_waiting_for_lock(
+            pool, "Dana's bump waiting for the meetup's pairing", held_by=other.get_server_pid()
+        )
         assert not danas.done()
         states = await pool.fetch("SELECT state FROM bumps WHERE id = $1", mias)
         assert [row["state"] for row in states] == ["waiting"]

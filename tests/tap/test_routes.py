@@ -8,12 +8,14 @@ import time
 from urllib.parse import quote
 
 import pytest
+from starlette.applications import Starlette
 
 from server.tap import codes
 from server.tap.routes import GONE_FROM_CROWD
 from tests.events.test_routes import join_code, organizer_with_event
 from tests.limit_counts import says_wait
 from tests.phone import Phone, soup, text_of
+from tests.waiting import eventually
 
 
 async def two_phones(new_phone) -> tuple[Phone, Phone]:  # type: ignore[no-untyped-def]
@@ -280,6 +282,43 @@ async def test_guest_typed_on_my_phone_becomes_a_contact(new_phone, pool):
     assert "we emailed" not in page
 
 
+class LongPolls:
+    """The Bump pages' long polls (bump_status) of ``app``: how many wait for a change now,
+    in the listener (server/tap/bumps.py, wait_for_change), having read their bump."""
+
+    def __init__(self, app: Starlette, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.waiting = 0
+        listener = app.state.listener
+        wait = listener.wait
+
+        async def counted(event: asyncio.Event, seconds: float) -> None:
+            self.waiting += 1
+            try:
+                await wait(event, seconds)
+            finally:
+                self.waiting -= 1
+
+        monkeypatch.setattr(listener, "wait", counted)
+
+    async def until_waiting(self, count: int, what: str) -> None:
+        """Until ``count`` wait: a change made now is one they hear of, not one they read."""
+        await eventually(lambda: asyncio.sleep(0, self.waiting >= count), what)
+
+
+@pytest.fixture
+def long_polls(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> LongPolls:
+    return LongPolls(app, monkeypatch)
+
+
+async def until_bumps_in(pool, count: int, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Until ``count`` bumps are recorded: a report sent after this comes after theirs."""
+
+    async def recorded() -> bool:
+        return bool(await pool.fetchval("SELECT count(*) FROM bumps") >= count)
+
+    await eventually(recorded, what)
+
+
 async def bump(phone: Phone, at_ms: float | None = None, force: float = 25.0):  # type: ignore[no-untyped-def]
     return await phone.post(
         phone.url("bump_create"),
@@ -321,10 +360,11 @@ async def three_bump_at_once(new_phone, pool):  # type: ignore[no-untyped-def]
             SELECT (SELECT count(*) FROM door) + (
                 SELECT count(*) FROM pg_locks l JOIN scope USING (classid, objid)
                 WHERE NOT l.granted AND l.locktype = 'advisory')"""
-        for _ in range(200):
-            if await pool.fetchval(waiting) >= 3:
-                break
-            await asyncio.sleep(0.01)
+
+        async def all_three_there() -> bool:
+            return bool(await pool.fetchval(waiting) >= 3)
+
+        await eventually(all_three_there, "the three reports waiting at the door")
     first_answers = await asyncio.gather(*reports)
     answers = [
         await phone.get(
@@ -336,7 +376,7 @@ async def three_bump_at_once(new_phone, pool):  # type: ignore[no-untyped-def]
     return (dana, mia, sam), now, answers
 
 
-async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool):
+async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool, long_polls):
     dana, mia = await two_phones(new_phone)
     now = time.time() * 1000
     first, second = await asyncio.gather(bump(dana, now), bump(mia, now + 30))
@@ -355,7 +395,7 @@ async def test_two_bumps_pair_and_swap_when_both_confirm(new_phone, pool):
             headers={"HX-Request": "true"},
         )
     )
-    await asyncio.sleep(0.1)
+    await long_polls.until_waiting(1, "Dana's page waiting for Mia's answer")
     done = await mia.post(mia.url("bump_confirm", bump_id=mia_bump), htmx=True)
     assert done.status_code == 204
     assert (await mia.get(done.headers["HX-Redirect"])).status_code == 200
@@ -391,14 +431,13 @@ async def test_a_bump_whose_contact_was_removed_since_leads_to_the_list(new_phon
     assert as_json.json()["state"] == "swapped" and as_json.json()["url"] == dana.url("contacts")
 
 
-async def test_the_first_bump_waits_for_a_partner_whose_report_comes_later(new_phone):
+async def test_the_first_bump_waits_for_a_partner_whose_report_comes_later(new_phone, pool):
     dana, mia = await two_phones(new_phone)
     now = time.time() * 1000
 
     async def late_mia():  # type: ignore[no-untyped-def]
-        # Mia's phone is on slow Wi-Fi. (0.3 s of the 1.5 s wait: at 0.6 s, a CI machine
-        # busy enough once took the rest to get her report through.)
-        await asyncio.sleep(0.3)
+        # Mia's phone is on slow Wi-Fi: her report comes once Dana's is in, waiting.
+        await until_bumps_in(pool, 1, "Dana's report")
         return await bump(mia, now + 15)
 
     first, second = await asyncio.gather(bump(dana, now), late_mia())
@@ -407,14 +446,14 @@ async def test_the_first_bump_waits_for_a_partner_whose_report_comes_later(new_p
     assert second.json()["state"] == "paired"
 
 
-async def test_two_bumps_whose_reports_both_arrive_late_on_slow_wifi_still_pair(new_phone):
+async def test_two_bumps_whose_reports_both_arrive_late_on_slow_wifi_still_pair(new_phone, pool):
     """The venue's Wi-Fi took 1.8 s to carry both reports of one bump (accepted: under
     ``MAX_AGE_MS``), Mia's a moment after Dana's: Dana's waits for it, and they pair."""
     dana, mia = await two_phones(new_phone)
     at = time.time() * 1000 - 1800
 
     async def mia_a_moment_later():  # type: ignore[no-untyped-def]
-        await asyncio.sleep(0.2)
+        await until_bumps_in(pool, 1, "Dana's report")
         return await bump(mia, at + 10)
 
     first, second = await asyncio.gather(bump(dana, at), mia_a_moment_later())
@@ -485,7 +524,7 @@ async def test_bumps_in_different_events_never_pair(new_phone, pool):
     assert [answer.json()["state"] for answer in answers] == ["unmatched", "unmatched"]
 
 
-async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
+async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool, long_polls):
     (dana, mia, sam), _now, answers = await three_bump_at_once(new_phone, pool)
     assert [answer.json()["state"] for answer in answers] == ["ambiguous"] * 3
     dana_bump, mia_bump, sam_bump = (answer.json()["bump_id"] for answer in answers)
@@ -518,7 +557,7 @@ async def test_in_a_crowd_two_who_pick_each_other_are_swapped(new_phone, pool):
             headers={"HX-Request": "true"},
         )
     )
-    await asyncio.sleep(0.1)
+    await long_polls.until_waiting(2, "Sam's and Dana's pages waiting")
     done = await mia.post(
         mia.url("bump_choose", bump_id=mia_bump), {"choice": str(dana_bump)}, htmx=True
     )
@@ -584,7 +623,7 @@ async def test_picking_someone_outside_my_crowd_is_refused(new_phone, pool):
     assert await pool.fetchval("SELECT count(*) FROM bumps WHERE chosen_id IS NOT NULL") == 0
 
 
-async def test_a_bump_deleted_while_its_page_waits_is_answered_as_gone(new_phone, pool):
+async def test_a_bump_deleted_while_its_page_waits_is_answered_as_gone(new_phone, pool, long_polls):
     dana = await new_phone()
     await dana.make_card()
     alone = (await bump(dana)).json()
@@ -595,7 +634,7 @@ async def test_a_bump_deleted_while_its_page_waits_is_answered_as_gone(new_phone
             headers={"accept": "application/json"},
         )
     )
-    await asyncio.sleep(0.2)
+    await long_polls.until_waiting(1, "the page waiting")
     # Bumps are kept a short while (server/privacy/retention.py): one can go mid-wait.
     await pool.execute("DELETE FROM bumps WHERE id = $1", alone["bump_id"])
     await pool.execute("SELECT pg_notify('bumps', $1::text)", str(alone["bump_id"]))
