@@ -1430,6 +1430,59 @@ BEGIN
 END
 $$;
 
+-- What deleting `account` would reach only through its cascade, held first, in the one
+-- order everything else takes them, before the account itself (delete_account()); taken the
+-- other way round (the account, then the rest by its cascade), whoever held one of them and
+-- then asked for the account (a KEY SHARE of an insert keyed to it, an update of it) waited
+-- for the deleting while it waited for them, in a circle: one of the two failed (a 503, or a
+-- worker's batch rolled back). In this order:
+-- 0. the events it organises or attended, in id order (NO KEY UPDATE, as an edit holds one,
+--    events.hold_for_edit, before its attendees; merge's step 0): the counts kept on them
+--    and the closing below update them;
+-- 1. its attendee rows, in event order (FOR UPDATE, as the cascade takes them): the digest
+--    worker (deliveries.enqueue_digests) locks one, then inserts its digest keyed to the
+--    account; a request to connect holds both attendee rows, then inserts keyed to both;
+-- 2. its follow-ups and those others keep about it (of their contact rows for it, which its
+--    cascade deletes), together, in id order (FOR UPDATE, as the cascade: a lesser lock now
+--    would wait again later for the KEY SHARE of a worker's insert keyed to one): an email's
+--    button (mail.hold_met_followup), a merge (lock_merge()) and a Remove of it or by it
+--    (contacts.hold_for_removal, the pair's two) take them first, before the contact rows;
+-- 3. its reminders lock (deliveries.lock_owners), but for a guest with none of its own, as
+--    forget_lone_guests() deletes them: nothing of it is reminded, a merge of it holding the
+--    lock and waiting for the guest would wait in a circle, and such guests go by the
+--    thousand with the account that typed them: a lock each, held to the end of the
+--    transaction, would fill PostgreSQL's lock table ("out of shared memory" at 20,000);
+-- 4. its sign-in codes, newest first (as signin.live_codes locks the codes typed, before the
+--    account and a session it starts);
+-- 5. its sessions, signed out ones too, in id order (FOR UPDATE, as the cascade), as a merge,
+--    a sign-out of several and an email's button (mail.hold_session) take them.
+-- So a press, a merge, a sign-in or a batch of a worker under way is waited for, and one
+-- begun meanwhile waits, then finds the account gone. Run in the deleting's transaction.
+CREATE OR REPLACE FUNCTION hold_to_delete(account bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM events e
+    WHERE e.organizer_id = account
+       OR e.id IN (SELECT ea.event_id FROM event_attendees ea WHERE ea.account_id = account)
+    ORDER BY e.id FOR NO KEY UPDATE;
+    PERFORM 1 FROM event_attendees WHERE account_id = account ORDER BY event_id FOR UPDATE;
+    PERFORM 1 FROM followups f
+    WHERE f.id IN (SELECT mine.id FROM followups mine WHERE mine.owner_id = account
+                   UNION ALL
+                   SELECT theirs.id FROM contacts c
+                   JOIN followups theirs ON theirs.contact_id = c.id
+                   WHERE c.contact_id = account)
+    ORDER BY f.id FOR UPDATE OF f;
+    IF EXISTS (SELECT 1 FROM followups WHERE owner_id = account)
+       OR NOT EXISTS (SELECT 1 FROM accounts WHERE id = account AND guest) THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || account, 0));
+    END IF;
+    PERFORM 1 FROM sign_in_codes WHERE account_id = account
+    ORDER BY created_at DESC, id FOR UPDATE;
+    PERFORM 1 FROM sessions WHERE account_id = account ORDER BY id FOR UPDATE;
+END
+$$;
+
 -- Delete an account and everything keyed to it (its own choice, or an unclaimed guest after a
 -- year). Most rows go by ON DELETE CASCADE (a test walks every foreign key and account-like
 -- column); this function does what a cascade cannot:
@@ -1442,43 +1495,24 @@ $$;
 --   address that unsubscribed or bounced stays, bare, so we never write to it again;
 -- - the guests it typed for people without the app (or was otherwise the last connection
 --   of) go too, unless something else keeps them (forget_lone_guests()).
--- It holds the account's follow-ups, reminders lock and sessions before the account, in the
--- order everything else takes them (below), whoever calls it: deleting one's own account
--- (deletion.sql), a guest card from the merge page (sessions.delete_guest), retention.
+-- It holds what its cascade reaches (hold_to_delete()) before the account, in the order
+-- everything else takes them, whoever calls it: deleting one's own account (deletion.sql), a
+-- guest card from the merge page (sessions.delete_guest), retention (forget_unclaimed_guest()).
 -- Returns whether the account existed. Run in a transaction.
 CREATE OR REPLACE FUNCTION delete_account(account bigint) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
     gone_addresses text[];
+    confirmed_addresses text[];
     gone_address text;
     guests bigint[];
 BEGIN
     -- First, what the deleting would reach only through the account's cascade, held in the
-    -- order an email's button pressed for it (mail.hold_met_followup, hold_session,
-    -- hold_account), a merge of it (lock_merge()) and a worker queueing its reminders take
-    -- them: its follow-ups, its reminders lock (deliveries.lock_owners), its sessions, then
-    -- the account, before anything below writes (an address it confirmed, its events).
-    -- Taken the other way round (the account, then the rest by its cascade), a press holding
-    -- a follow-up or its browser's session waited for the account while the deleting waited
-    -- for what the press held, in a circle: one of the two failed. So a press under way is
-    -- waited for, and one pressed meanwhile waits, then finds the account gone. A caller that
-    -- holds the account already (forget_lone_guests(), whose guests have no follow-ups) gets
-    -- them after it, as before; retention.unclaimed_guests holds a guest FOR NO KEY UPDATE,
-    -- which a press's KEY SHARE passes, so its FOR UPDATE here is the first to keep one out.
-    -- Its follow-ups in id order, FOR UPDATE as the cascade takes them (a lesser lock now
-    -- would wait again later for the KEY SHARE of a worker's insert keyed to one).
-    PERFORM 1 FROM followups WHERE owner_id = account ORDER BY id FOR UPDATE;
-    -- Its reminders lock, but for a guest with no follow-ups, as forget_lone_guests() deletes
-    -- them, each held already: nothing of it is reminded, a merge of it holding the lock and
-    -- waiting for the guest would wait in a circle, and such guests go by the thousand with
-    -- the account that typed them: a lock each, held to the end of the transaction, would
-    -- fill PostgreSQL's lock table ("out of shared memory" at 20,000).
-    IF FOUND OR NOT EXISTS (SELECT 1 FROM accounts WHERE id = account AND guest) THEN
-        PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || account, 0));
-    END IF;
-    -- Its sessions, signed out ones too, in id order, as a merge and a sign-out of several
-    -- take them; FOR UPDATE, as the cascade does.
-    PERFORM 1 FROM sessions WHERE account_id = account ORDER BY id FOR UPDATE;
+    -- one order everything else takes them (hold_to_delete()), then the account, before
+    -- anything below writes (its events, an address it confirmed). A caller that holds the
+    -- account already (forget_lone_guests(), whose guests have no follow-ups, events or
+    -- attendee rows) gets them after it, as before.
+    PERFORM hold_to_delete(account);
     PERFORM 1 FROM accounts WHERE id = account FOR UPDATE;
     IF NOT FOUND THEN
         -- Gone meanwhile (deleted or merged by the one waited for): nothing to count twice.
@@ -1490,6 +1524,8 @@ BEGIN
         SELECT x.address FROM address_confirmations x WHERE x.account_id = account
     ) mine
     WHERE address IS NOT NULL;
+    SELECT array_agg(x.address) INTO confirmed_addresses
+    FROM address_confirmations x WHERE x.account_id = account;
     -- Looked at again once this account is gone: whether anything else keeps them.
     SELECT array_agg(DISTINCT related.id) INTO guests FROM (
         SELECT contact_id AS id FROM contacts WHERE owner_id = account
@@ -1543,12 +1579,6 @@ BEGIN
     USING events e
     WHERE e.id = x.event_id AND e.organizer_id = account;
 
-    -- Confirmed for this account alone: for nobody now (its row goes with the account).
-    UPDATE email_addresses ea SET confirmed_at = NULL
-    WHERE EXISTS (SELECT 1 FROM address_confirmations x
-                  WHERE x.address = ea.address AND x.account_id = account)
-      AND NOT EXISTS (SELECT 1 FROM address_confirmations x
-                      WHERE x.address = ea.address AND x.account_id <> account);
     -- Its other browsers are told it was deleted, not that they were signed out: until such a
     -- cookie would have ended anyway (a session's life from now at the latest).
     INSERT INTO sessions_of_deleted_accounts (token_hash, forget_at)
@@ -1574,6 +1604,15 @@ BEGIN
         UPDATE email_addresses SET confirmed_at = NULL, last_first_mail_at = NULL
         WHERE address = gone_address;
     END LOOP;
+    -- Confirmed for this account alone: for nobody now (its rows went with the account).
+    -- Last, after its cascade: another account's confirmation of the same address (an
+    -- email's button, a sign-in's code) holds what the cascade reaches (that browser's session
+    -- offering this card, its codes), then updates the address; held here before the
+    -- cascade, each waited for the other, in a circle. So one under way is waited for, and
+    -- its confirmation, committed, keeps the address confirmed.
+    UPDATE email_addresses ea SET confirmed_at = NULL
+    WHERE ea.address = ANY (confirmed_addresses)
+      AND NOT EXISTS (SELECT 1 FROM address_confirmations x WHERE x.address = ea.address);
 
     PERFORM forget_lone_guests(guests);
     RETURN true;
@@ -1620,6 +1659,32 @@ BEGIN
         END IF;
     END LOOP;
     RETURN gone;
+END
+$$;
+
+-- Retention's deleting of `candidate`, a guest card never claimed, made before `made_before`
+-- (retention.unclaimed_guests); whether it went. Another worker deleting it is skipped, as
+-- SKIP LOCKED would (a try of a lock nobody else takes: never waited for). Then what the
+-- deleting reaches is held in the one order (hold_to_delete()), the account last, and only
+-- then read again: claimed (signing in with its address) or merged meanwhile, it stays, or
+-- is gone already. Held first FOR NO KEY UPDATE, as before, a merge of it holding its
+-- follow-ups (lock_merge()) waited for the account while retention waited for those, in a
+-- circle. Run in a transaction.
+CREATE OR REPLACE FUNCTION forget_unclaimed_guest(candidate bigint, made_before timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtextextended('unclaimed guest:' || candidate, 0)) THEN
+        RETURN false;
+    END IF;
+    PERFORM hold_to_delete(candidate);
+    PERFORM 1 FROM accounts a
+    WHERE a.id = candidate AND a.guest AND a.created_at < made_before
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    RETURN delete_account(candidate);
 END
 $$;
 

@@ -20,6 +20,9 @@ from server.app import create_app
 from server.config import Settings, load_settings
 from server.local_services.mail_sink import LocalMailSink
 from server.local_services.push_service import LocalPushService
+
+# A fixture for race tests of lock order, available to every test.
+from tests.deadlocks_at_once import deadlocks_seen_at_once  # noqa: F401
 from tests.phone import Phone
 
 TEST_SECRET = "test-secret-key-" + "k" * 40

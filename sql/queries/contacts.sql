@@ -192,28 +192,31 @@ WHERE id = :id AND owner_id = :owner_id AND sharing <> 'pending'
 RETURNING sharing
 
 -- name: hold_for_removal!
--- Before remove, in a statement of its own: the pair and their follow-ups held. A worker
--- queueing a reminder holds its follow-up (deliveries.take_due to enqueue_taken): waited for
--- here, so that remove's own snapshot, taken after, sees the pushes and emails it queued and
--- keeps them for Undo (taken before, it kept the follow-up as queued and missed its rows,
--- which the cascade deleted: after Undo nobody was reminded).
-WITH pair AS (
+-- Before remove, in a statement of its own: the pair's follow-ups held, in id order, before
+-- their contact rows (remove holds those). A worker queueing a reminder holds its follow-up
+-- (deliveries.take_due to enqueue_taken): waited for here, so that remove's own snapshot,
+-- taken after, sees the pushes and emails it queued and keeps them for Undo (taken before,
+-- it kept the follow-up as queued and missed its rows, which the cascade deleted: after Undo
+-- nobody was reminded). The follow-ups first, as everything else takes them before what
+-- they hang off: a merge (lock_merge() in logic.sql) and the deleting of either account
+-- (hold_to_delete(), which holds the follow-ups others keep about the account with its own)
+-- hold them, then the account, and reach the contact rows after it. Held the other way
+-- round (the contact rows, then the follow-ups), a deleting of the other person's account
+-- holding theirs waited for the rows this held while this waited for it, in a circle.
+SELECT 1 FROM followups f
+WHERE f.contact_id IN (
     SELECT ct.id FROM contacts ct
     WHERE (ct.owner_id, ct.contact_id) IN ((:owner_id::bigint, :other_id::bigint),
-                                           (:other_id::bigint, :owner_id::bigint))
-    ORDER BY ct.id
-    FOR UPDATE
-)
-SELECT 1 FROM followups f WHERE f.contact_id IN (SELECT id FROM pair)
+                                           (:other_id::bigint, :owner_id::bigint)))
 ORDER BY f.id
-FOR UPDATE
+FOR UPDATE OF f
 
 -- name: remove$
 -- :owner_id removes :other_id: both contact rows go at once, with their follow-ups, the pushes
 -- and reminder emails of those (by cascade) and a "You met" email still queued between the two.
 -- Everything needed to put it back is kept until :undo_seconds from now. Returns the removal's
--- id, or NULL when there was nothing to remove (the other side removed it first). Run after
--- lock_pair and hold_for_removal, in their transaction.
+-- id, or NULL when there was nothing to remove (the other side removed it first, or deleted
+-- their account). Run after lock_pair and hold_for_removal, in their transaction.
 -- A request to connect still waiting between the two (one made before swaps answered them,
 -- as connect does) is accepted now, as the swap had it: it must not come back to either of
 -- them once they are apart, nor its Accept connect them again. So is one declined (before

@@ -143,17 +143,16 @@ SELECT count(*) FROM gone
 
 -- name: unclaimed_guests$
 -- Guests (details typed on someone else's phone) who never signed in: deleted with everything
--- keyed to them, as an account deleting itself is (delete_account() in logic.sql). Each held
--- FOR NO KEY UPDATE, SKIP LOCKED: enough that another worker deleting it, a merge of it or
--- its claiming (FOR UPDATE, or an update) skips it or is skipped, but not what a press of
--- its "You met"'s button holds it with (KEY SHARE, mail.hold_account), after its follow-up.
--- delete_account() takes it FOR UPDATE after its follow-ups, as every deleting does: the
--- press is waited for. Held FOR UPDATE here, before them, the press holding the follow-up
--- waited for the account while this waited for the follow-up, in a circle.
+-- keyed to them, as an account deleting itself is (delete_account() in logic.sql), each by
+-- forget_unclaimed_guest(): one another worker is deleting is skipped; the rest is held in
+-- the one order every deleting takes (its follow-ups before the account), and the guest read
+-- again, held, at the end. Picked without a lock: held here first (FOR NO KEY UPDATE, as
+-- before), a merge of it holding its follow-ups waited for the account while this waited for
+-- the follow-ups, in a circle; FOR UPDATE, so did a press of its "You met"'s button.
 SELECT count(*) FILTER (WHERE deleted) FROM (
-    SELECT delete_account(id) AS deleted FROM (
+    SELECT forget_unclaimed_guest(id, now() - :keep::interval) AS deleted FROM (
         SELECT id FROM accounts WHERE guest AND created_at < now() - :keep::interval
-        LIMIT :batch FOR NO KEY UPDATE SKIP LOCKED) guests
+        LIMIT :batch) guests
 ) done
 
 -- name: limit_slots$

@@ -31,45 +31,23 @@ retention.sql, unclaimed_guests).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import pytest
 
 from server.privacy.retention import Retention
-from tests.mail.test_confirm_while_merging import CONFIRMATIONS, blocked_by, done_or_blocked, until
+from tests.mail.test_confirm_while_merging import CONFIRMATIONS, done_or_blocked, until
 from tests.mailing import code_sent, confirm_addresses, leaves_details, link_in, sent_once
 from tests.phone import Phone, text_of
 from tests.privacy.test_deletion import DELETE_SUBJECT
 from tests.signin.test_confirming_offers_a_typed_card import confirmation_link
 from tests.signin.test_guests import LOU, dana_types_lou, signs_in
+from tests.waiting import until_waiting_for_lock
 
 MIA = "mia@example.com"
 HOLD_HER_CARD = "SELECT 1 FROM cards WHERE account_id = $1 FOR UPDATE"
 # As a worker queueing reminders holds the follow-ups it takes (deliveries.take_due).
 HOLD_ITS_FOLLOWUPS = "SELECT 1 FROM followups WHERE owner_id = $1 FOR UPDATE"
-
-
-async def _deadlock_timeout(pool: asyncpg.Pool, change: str) -> None:
-    """``change`` this database's deadlock_timeout, for connections made from now on: the
-    app's pool makes its own anew."""
-    # ALTER DATABASE takes no parameter: its name is quoted by format().
-    await pool.execute(
-        f"DO $$ BEGIN EXECUTE format('ALTER DATABASE %I {change}', current_database()); END $$"
-    )
-    await pool.expire_connections()
-
-
-@pytest.fixture
-async def deadlocks_seen_at_once(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    """The app's connections, and the test's, look for a deadlock 1 ms into a wait."""
-    await _deadlock_timeout(pool, "SET deadlock_timeout = 1")  # in ms
-    try:
-        assert await pool.fetchval("SHOW deadlock_timeout") == "1ms"
-        yield
-    finally:
-        await _deadlock_timeout(pool, "RESET deadlock_timeout")
 
 
 async def lock_waits(pool: asyncpg.Pool) -> int:
@@ -120,9 +98,9 @@ async def test_remind_me_tomorrow_pressed_first_is_done_and_her_account_then_del
         await editing.execute(HOLD_HER_CARD, account)
         # The press holds the follow-up and her account, and waits for her card.
         pressing = asyncio.create_task(reader.post(link, {}))
-        await until("the press waits", lambda: blocked_by(pool, editing.get_server_pid()))
+        await until_waiting_for_lock(pool, "the press waits", held_by=editing.get_server_pid())
         deleting = asyncio.create_task(mia.post(mia.url("delete_account_confirm")))
-        await until("the deleting waits too", lambda: two_waiting(pool))
+        await until_waiting_for_lock(pool, "the deleting waits too", count=2)
     answer = await pressing
     # Done, as pressed a moment before the deleting: to the link's page, saying when.
     assert answer.status_code == 303, (answer.status_code, text_of(answer)[:300])
@@ -138,9 +116,9 @@ async def test_remind_me_tomorrow_pressed_while_her_account_is_deleted_says_it_i
         await editing.execute(HOLD_HER_CARD, account)
         # The deleting holds her account, and waits for her card (its cascade reaches it).
         deleting = asyncio.create_task(mia.post(mia.url("delete_account_confirm")))
-        await until("the deleting waits", lambda: blocked_by(pool, editing.get_server_pid()))
+        await until_waiting_for_lock(pool, "the deleting waits", held_by=editing.get_server_pid())
         pressing = asyncio.create_task(reader.post(link, {}))
-        await until("the press waits too", lambda: two_waiting(pool))
+        await until_waiting_for_lock(pool, "the press waits too", count=2)
     await deleted(mia, await deleting, pool, account)
     answer = await pressing
     assert answer.status_code == 410, (answer.status_code, text_of(answer)[:300])
@@ -233,11 +211,11 @@ async def test_remind_me_tomorrow_pressed_first_is_done_and_the_typed_card_then_
         await worker.execute(HOLD_ITS_FOLLOWUPS, guest)
         # The press waits for the follow-up first, then the deleting: the press has it next.
         pressing = asyncio.create_task(reader.post(link, {}))
-        await until("the press waits", lambda: blocked_by(pool, worker.get_server_pid()))
+        await until_waiting_for_lock(pool, "the press waits", held_by=worker.get_server_pid())
         deleting = asyncio.create_task(
             laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "delete"})
         )
-        await until("the deleting waits too", lambda: two_waiting(pool))
+        await until_waiting_for_lock(pool, "the deleting waits too", count=2)
     answer = await pressing
     # Done, as pressed a moment before the deleting: to the link's page, saying when.
     assert answer.status_code == 303, (answer.status_code, text_of(answer)[:300])
@@ -257,9 +235,9 @@ async def test_remind_me_tomorrow_pressed_while_the_typed_card_is_deleted_says_i
         deleting = asyncio.create_task(
             laptop.post(laptop.url("sign_in_merge_choose"), {"choice": "delete"})
         )
-        await until("the deleting waits", lambda: blocked_by(pool, editing.get_server_pid()))
+        await until_waiting_for_lock(pool, "the deleting waits", held_by=editing.get_server_pid())
         pressing = asyncio.create_task(reader.post(link, {}))
-        await until("the press waits too", lambda: two_waiting(pool))
+        await until_waiting_for_lock(pool, "the press waits too", count=2)
     await card_deleted(laptop, await deleting, pool, guest)
     answer = await pressing
     assert answer.status_code == 410, (answer.status_code, text_of(answer)[:300])
@@ -293,10 +271,11 @@ async def test_remind_me_tomorrow_pressed_while_retention_deletes_the_typed_card
     retention = Retention(pool, app.state.sql, app.state.settings)
     async with pool.acquire() as worker, worker.transaction():
         await worker.execute(QUEUE_ITS_REMINDER, guest)
-        # Retention holds the guest's account, and waits for its follow-up; the press holds
-        # that follow-up (past the worker's lock), then asks for the account.
+        # Retention waits for the guest's follow-up, before its account (forget_unclaimed_guest,
+        # hold_to_delete); the press holds that follow-up (past the worker's lock), then asks
+        # for the account.
         deleting = asyncio.create_task(retention.run_once())
-        await until("retention waits", lambda: blocked_by(pool, worker.get_server_pid()))
+        await until_waiting_for_lock(pool, "retention waits", held_by=worker.get_server_pid())
         pressing = asyncio.create_task(reader.post(link, {}))
         await until(
             "the press is done, or waits too",

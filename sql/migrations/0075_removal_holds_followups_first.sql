@@ -1,0 +1,16 @@
+-- Removing a contact holds the pair's follow-ups before their contact rows
+-- (contacts.hold_for_removal), and deleting an account holds the follow-ups others keep
+-- about it with its own, in one id order, before the account (logic.sql, hold_to_delete()).
+-- Before, a Remove held the two contact rows, then the follow-ups, while the deleting of the
+-- other person's account held that person's follow-ups, then the account, and reached the
+-- contact rows and the remover's follow-up only by its cascade: each waited for the other in
+-- a circle, and one of the two failed (a 503). Now the one who holds the follow-ups first
+-- is waited for: the Remove after a deleting finds nothing left to remove. The functions'
+-- signatures are unchanged.
+--
+-- Nothing to change here: this file is so that a process of an older release, restarting
+-- mid-deploy, leaves this release's logic.sql in place (server/db/migrations.py) rather than
+-- applying its own over it.
+--
+-- One statement that changes nothing: asyncpg fails on a file of comments alone.
+SELECT 1;
