@@ -21,9 +21,14 @@ async def block(
 
     False, with nothing done, when either account was deleted a moment ago (after the page
     with the Block button was shown): its deletion took everything between the two, and
-    nobody is left to block, so it is done, not a foreign-key error (a 500)."""
+    nobody is left to block, so it is done, not a foreign-key error (a 500).
+
+    Held in the order the deleting of either account takes them (``hold_to_delete()``): the
+    pair's follow-ups (``blocks.hold_followups``), then both accounts, then what ``block``
+    deletes; so a deletion under way is waited for, or waits, never both at once."""
     async with transaction(conn) as held:
         await sql.run(held, "contacts.lock_pair", account_id=blocker_id, other_id=blocked_id)
+        await sql.run(held, "blocks.hold_followups", blocker_id=blocker_id, blocked_id=blocked_id)
         if not await sql.run(
             held, "blocks.hold_both", blocker_id=blocker_id, blocked_id=blocked_id
         ):
