@@ -23,7 +23,18 @@ async def decide(request: Request, account_id: int, request_id: int, decision: s
     accept = decision == "accept"
     pool, sql = request.app.state.pool, request.app.state.sql
     async with pool.acquire() as conn, conn.transaction():
-        await sql.run(conn, "requests.lock_pair", id=request_id, to_id=account_id)
+        asker = await sql.run(conn, "requests.lock_pair", id=request_id, to_id=account_id)
+        if asker is not None:
+            # Both accounts before the request, as the deleting of either holds its account
+            # before its cascade reaches the request: a deleting under way is waited for, and
+            # the request is then gone with it, as when it went before the press; one begun
+            # meanwhile waits for this answer. A block takes the pair's follow-ups before the
+            # accounts (blocks.block), as the deleting does: those first.
+            if decision == "block":
+                await sql.run(
+                    conn, "blocks.hold_followups", blocker_id=account_id, blocked_id=asker
+                )
+            await sql.run(conn, "requests.hold_both", from_id=asker, to_id=account_id)
         decided = await sql.run(
             conn,
             "requests.decide",

@@ -136,11 +136,24 @@ WHERE (:after_at::timestamptz IS NULL OR (m.created_at, m.id) < (:after_at, :aft
 ORDER BY m.created_at DESC, m.id DESC
 LIMIT :limit
 
--- name: lock_pair!
+-- name: lock_pair$
 -- lock_pair (logic.sql) for the two of request :id made to :to_id, before it is decided: a
 -- block between them at the same moment (which withdraws or declines this request) waits, as
--- does this for it, in the order the block takes them.
-SELECT lock_pair(from_id, to_id) FROM connect_requests WHERE id = :id AND to_id = :to_id
+-- does this for it, in the order the block takes them. Returns who asked (nothing when no
+-- such request is left), for hold_both; read, not held: the request is held by `decide`.
+SELECT from_id, lock_pair(from_id, to_id) FROM connect_requests WHERE id = :id AND to_id = :to_id
+
+-- name: hold_both!
+-- Before `decide`, in a statement of its own: the asker's and my accounts held until the
+-- transaction ends, in id order (KEY SHARE, as the contact rows an accept makes, and a block,
+-- check them). The order the deleting of either account takes them in: it holds what its
+-- cascade reaches (hold_to_delete() in logic.sql), then the account FOR UPDATE, and reaches
+-- this request by its cascade. Held the other way round (the request, then the accounts by
+-- an accept's inserts or a block), a deleting holding the account waited for the request
+-- while the answer waited for the account, in a circle: one of the two failed (a 503). Now
+-- a deleting under way is waited for, and the request is then gone with it (`decide` finds
+-- nothing, as when it went before the press); one begun meanwhile waits for the answer.
+SELECT 1 FROM accounts WHERE id IN (:from_id::bigint, :to_id::bigint) ORDER BY id FOR KEY SHARE
 
 -- name: decide^
 -- Accept or decline a request made to me; returns who asked and at which event.
