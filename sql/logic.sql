@@ -1436,9 +1436,14 @@ $$;
 -- then asked for the account (a KEY SHARE of an insert keyed to it, an update of it) waited
 -- for the deleting while it waited for them, in a circle: one of the two failed (a 503, or a
 -- worker's batch rolled back). In this order:
--- 0. the events it organises or attended, in id order (NO KEY UPDATE, as an edit holds one,
---    events.hold_for_edit, before its attendees; merge's step 0): the counts kept on them
---    and the closing below update them;
+-- 0. the events it organises or attended, and those its contact rows name either way (a
+--    connection tags each side's row with its own owner's event: the other person's row
+--    about it can name an event it never joined), in id order (NO KEY UPDATE, as an edit
+--    holds one, events.hold_for_edit, before its attendees; merge's step 0, also in id
+--    order): the counts kept on them and the closing below update them. Not held here, a
+--    merge of the other person holding that event (its step 0) and then wanting their
+--    follow-up about this account waited for the deleting, which held that follow-up
+--    (step 2) and then waited for the event, in a circle;
 -- 1. its attendee rows, in event order (FOR UPDATE, as the cascade takes them): the digest
 --    worker (deliveries.enqueue_digests) locks one, then inserts its digest keyed to the
 --    account; a request to connect holds both attendee rows, then inserts keyed to both;
@@ -1461,9 +1466,18 @@ $$;
 CREATE OR REPLACE FUNCTION hold_to_delete(account bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- One branch an index each, joined to events by its key: an OR of the organizer and a
+    -- subquery read every event (deleting a guest, by the thousand, read them all each time).
     PERFORM 1 FROM events e
-    WHERE e.organizer_id = account
-       OR e.id IN (SELECT ea.event_id FROM event_attendees ea WHERE ea.account_id = account)
+    WHERE e.id IN (SELECT mine.id FROM events mine WHERE mine.organizer_id = account
+                   UNION ALL
+                   SELECT ea.event_id FROM event_attendees ea WHERE ea.account_id = account
+                   UNION ALL
+                   SELECT c.event_id FROM contacts c
+                   WHERE c.owner_id = account AND c.event_id IS NOT NULL
+                   UNION ALL
+                   SELECT c.event_id FROM contacts c
+                   WHERE c.contact_id = account AND c.event_id IS NOT NULL)
     ORDER BY e.id FOR NO KEY UPDATE;
     PERFORM 1 FROM event_attendees WHERE account_id = account ORDER BY event_id FOR UPDATE;
     PERFORM 1 FROM followups f
@@ -1609,7 +1623,13 @@ BEGIN
     -- email's button, a sign-in's code) holds what the cascade reaches (that browser's session
     -- offering this card, its codes), then updates the address; held here before the
     -- cascade, each waited for the other, in a circle. So one under way is waited for, and
-    -- its confirmation, committed, keeps the address confirmed.
+    -- its confirmation, committed, keeps the address confirmed: the addresses are held
+    -- first, in a statement of their own, so that the update's snapshot, taken after, sees
+    -- that confirmation (waiting for the address within the update, PostgreSQL reads again
+    -- the address alone, not the confirmations: it cleared one just made).
+    PERFORM 1 FROM email_addresses
+    WHERE address = ANY (confirmed_addresses)
+    ORDER BY address FOR UPDATE;
     UPDATE email_addresses ea SET confirmed_at = NULL
     WHERE ea.address = ANY (confirmed_addresses)
       AND NOT EXISTS (SELECT 1 FROM address_confirmations x WHERE x.address = ea.address);
@@ -1664,17 +1684,23 @@ $$;
 
 -- Retention's deleting of `candidate`, a guest card never claimed, made before `made_before`
 -- (retention.unclaimed_guests); whether it went. Another worker deleting it is skipped, as
--- SKIP LOCKED would (a try of a lock nobody else takes: never waited for). Then what the
--- deleting reaches is held in the one order (hold_to_delete()), the account last, and only
--- then read again: claimed (signing in with its address) or merged meanwhile, it stays, or
--- is gone already. Held first FOR NO KEY UPDATE, as before, a merge of it holding its
--- follow-ups (lock_merge()) waited for the account while retention waited for those, in a
--- circle. Run in a transaction.
+-- SKIP LOCKED would (a try of a lock nobody else takes: never waited for; retention's pick
+-- holds it already). Read again without a lock first: claimed or gone since the pick (a
+-- worker that deleted it committed), nothing of it is held to the end of the batch. Then
+-- what the deleting reaches is held in the one order (hold_to_delete()), the account last,
+-- and only then read again, held: claimed (signing in with its address) or merged
+-- meanwhile, it stays, or is gone already. Held first FOR NO KEY UPDATE, as before, a merge
+-- of it holding its follow-ups (lock_merge()) waited for the account while retention waited
+-- for those, in a circle. Run in a transaction.
 CREATE OR REPLACE FUNCTION forget_unclaimed_guest(candidate bigint, made_before timestamptz)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT pg_try_advisory_xact_lock(hashtextextended('unclaimed guest:' || candidate, 0)) THEN
+        RETURN false;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM accounts a
+                   WHERE a.id = candidate AND a.guest AND a.created_at < made_before) THEN
         RETURN false;
     END IF;
     PERFORM hold_to_delete(candidate);

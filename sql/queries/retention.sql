@@ -144,14 +144,22 @@ SELECT count(*) FROM gone
 -- name: unclaimed_guests$
 -- Guests (details typed on someone else's phone) who never signed in: deleted with everything
 -- keyed to them, as an account deleting itself is (delete_account() in logic.sql), each by
--- forget_unclaimed_guest(): one another worker is deleting is skipped; the rest is held in
--- the one order every deleting takes (its follow-ups before the account), and the guest read
--- again, held, at the end. Picked without a lock: held here first (FOR NO KEY UPDATE, as
--- before), a merge of it holding its follow-ups waited for the account while this waited for
--- the follow-ups, in a circle; FOR UPDATE, so did a press of its "You met"'s button.
+-- forget_unclaimed_guest(): the rest is held in the one order every deleting takes (its
+-- follow-ups before the account), and the guest read again, held, at the end. Picked without
+-- a row lock: held here first (FOR NO KEY UPDATE, as before), a merge of it holding its
+-- follow-ups waited for the account while this waited for the follow-ups, in a circle; FOR
+-- UPDATE, so did a press of its "You met"'s button. Each is picked with the lock that marks
+-- it as this worker's (a try: never waited for), so that another worker skips it and takes
+-- the next ones: picked first and tried after, both took the same first :batch, each
+-- deleted half, and the rule stopped, a batch short, before the rest. The candidates in a
+-- subquery of their own (OFFSET 0): the try not pushed into it, no lock is taken on a row
+-- that is not one, nor on one after the batch (read in the index's order, oldest first).
 SELECT count(*) FILTER (WHERE deleted) FROM (
     SELECT forget_unclaimed_guest(id, now() - :keep::interval) AS deleted FROM (
-        SELECT id FROM accounts WHERE guest AND created_at < now() - :keep::interval
+        SELECT id FROM (
+            SELECT id FROM accounts WHERE guest AND created_at < now() - :keep::interval
+            ORDER BY created_at OFFSET 0) candidates
+        WHERE pg_try_advisory_xact_lock(hashtextextended('unclaimed guest:' || id, 0))
         LIMIT :batch) guests
 ) done
 

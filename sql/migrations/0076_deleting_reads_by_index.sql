@@ -1,0 +1,22 @@
+-- Deleting an account (logic.sql, hold_to_delete()) finds the events it holds first by one
+-- index a branch (its events, its attendee rows, its contact rows and those naming it) rather
+-- than by an OR with a subquery, which read every event, each time (forget_lone_guests()
+-- deletes guests by the thousand with the account that typed them). It holds, with them, the
+-- events its contact rows name either way (the other person's row about it names that
+-- person's event), which it updates later: held then, after the other person's follow-up, a
+-- merge of that person holding the event and wanting the follow-up waited for it in a circle.
+-- It holds the addresses whose confirmation it clears in a statement of its own first, so
+-- that the clearing reads the confirmations as they are once it has them: waiting for an
+-- address within the clearing, it cleared a confirmation of it for another account just
+-- committed (delete_account()). Retention's workers each pick their own guests
+-- (retention.unclaimed_guests takes the try of forget_unclaimed_guest()'s lock in the pick):
+-- both took the same first batch, each deleted half, and the rule stopped early;
+-- forget_unclaimed_guest() reads the guest again without a lock before holding anything.
+-- The functions' signatures are unchanged.
+--
+-- Nothing to change here: this file is so that a process of an older release, restarting
+-- mid-deploy, leaves this release's logic.sql in place (server/db/migrations.py) rather than
+-- applying its own over it.
+--
+-- One statement that changes nothing: asyncpg fails on a file of comments alone.
+SELECT 1;
