@@ -17,23 +17,14 @@ import asyncpg
 
 from tests.mailing import leaves_details
 from tests.phone import soup, text_of
-from tests.signin.test_guests import LOU, dana_types_lou, signs_in
+from tests.signin.test_guests import LOU, lou_offered_the_card_dana_typed
 from tests.waiting import until_waiting_for_lock
 
 
 async def test_deleting_the_typed_card_keeps_the_address_confirmed_meanwhile_for_his_account(
     new_phone: Any, pool: asyncpg.Pool, mail: Any, app: Any
 ) -> None:
-    lou_own = await new_phone()
-    await lou_own.make_card(**LOU)
-    await dana_types_lou(new_phone, name="Lou (Dana's)")
-    laptop = await new_phone()
-    signed = await signs_in(laptop, mail, app)
-    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
-    guest, account = await pool.fetchrow(
-        "SELECT (SELECT account_id FROM cards WHERE name = 'Lou (Dana''s)'),"
-        " (SELECT account_id FROM cards WHERE name = 'Lou Park')"
-    )
+    laptop, guest, account = await lou_offered_the_card_dana_typed(new_phone, pool, mail, app)
     # His address confirmed for the typed card alone (a "You met" of it pressed), not yet for
     # his own account.
     await pool.execute(

@@ -24,7 +24,7 @@ import pytest
 
 from tests.phone import text_of
 from tests.signin.test_confirming_offers_a_typed_card import confirmation_link
-from tests.signin.test_guests import LOU, dana_types_lou, signs_in
+from tests.signin.test_guests import LOU, lou_offered_the_card_dana_typed
 from tests.waiting import eventually, until_waiting_for_lock
 
 HOLD_THE_CARD = "SELECT 1 FROM cards WHERE account_id = $1 FOR UPDATE"
@@ -35,16 +35,7 @@ CONFIRMATIONS = "SELECT address, account_id FROM address_confirmations ORDER BY 
 async def test_confirm_my_address_pressed_while_the_card_confirmed_for_it_is_deleted(
     new_phone: Any, pool: asyncpg.Pool, mail: Any, app: Any
 ) -> None:
-    lou_own = await new_phone()
-    await lou_own.make_card(**LOU)
-    await dana_types_lou(new_phone, name="Lou (Dana's)")
-    laptop = await new_phone()
-    signed = await signs_in(laptop, mail, app)
-    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
-    guest, account = await pool.fetchrow(
-        "SELECT (SELECT account_id FROM cards WHERE name = 'Lou (Dana''s)'),"
-        " (SELECT account_id FROM cards WHERE name = 'Lou Park')"
-    )
+    laptop, guest, account = await lou_offered_the_card_dana_typed(new_phone, pool, mail, app)
     # His address confirmed for the typed card alone (a "You met" of it pressed), not yet for
     # his own account, which asks for it: Settings' "Send me a confirmation".
     await pool.execute(

@@ -41,7 +41,7 @@ from tests.mailing import code_sent, confirm_addresses, leaves_details, link_in,
 from tests.phone import Phone, text_of
 from tests.privacy.test_deletion import DELETE_SUBJECT
 from tests.signin.test_confirming_offers_a_typed_card import confirmation_link
-from tests.signin.test_guests import LOU, dana_types_lou, signs_in
+from tests.signin.test_guests import LOU, dana_types_lou, lou_offered_the_card_dana_typed
 from tests.waiting import until_waiting_for_lock
 
 MIA = "mia@example.com"
@@ -179,18 +179,12 @@ async def lou_may_delete_the_card_dana_typed(
     or delete it). The link of the guest's "You met Dana Lee" email's "Remind me tomorrow"
     (sent as he signed in), the browser that opened it (the button shown), his laptop, and
     the guest's account."""
-    lou_own = await new_phone()
-    await lou_own.make_card(**LOU)
-    await dana_types_lou(new_phone, name="Lou (Dana's)")
-    laptop = await new_phone()
-    signed = await signs_in(laptop, mail, app)
-    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
-    assert "Lou (Dana's)" in text_of(await laptop.get(signed.headers["location"]))
+    laptop, guest, _ = await lou_offered_the_card_dana_typed(new_phone, pool, mail, app)
+    assert "Lou (Dana's)" in text_of(await laptop.get(laptop.url("sign_in_merge")))
     [met] = [m for m in mail.received_for(LOU["email"]) if m.subject == "You met Dana Lee"]
     link = link_in(met, "/m/confirm/")
     reader = await new_phone()
     assert "Remind me tomorrow" in (await reader.get(link)).text
-    guest = await pool.fetchval("SELECT account_id FROM cards WHERE name = 'Lou (Dana''s)'")
     return link, reader, laptop, guest
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from server.privacy.retention import Retention
 from tests.phone import text_of
-from tests.signin.test_guests import LOU, dana_types_lou, signs_in
+from tests.signin.test_guests import lou_offered_the_card_dana_typed
 from tests.waiting import until_waiting_for_lock
 
 # As a worker queueing reminders holds an owner's lock (deliveries.lock_owners).
@@ -33,16 +33,7 @@ HOLD_HIS_REMINDERS = "SELECT pg_advisory_xact_lock(hashtextextended('reminders:'
 async def test_merging_the_card_dana_typed_while_retention_deletes_it_merges_it(
     new_phone: Any, pool: asyncpg.Pool, mail: Any, app: Any
 ) -> None:
-    lou_own = await new_phone()
-    await lou_own.make_card(**LOU)
-    await dana_types_lou(new_phone, name="Lou (Dana's)")
-    laptop = await new_phone()
-    signed = await signs_in(laptop, mail, app)
-    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
-    guest, account = await pool.fetchrow(
-        "SELECT (SELECT account_id FROM cards WHERE name = 'Lou (Dana''s)'),"
-        " (SELECT account_id FROM cards WHERE name = 'Lou Park')"
-    )
+    laptop, guest, account = await lou_offered_the_card_dana_typed(new_phone, pool, mail, app)
     # A year on, never claimed: retention's to delete.
     await pool.execute(
         "UPDATE accounts SET created_at = now() - $1::interval - interval '1 day' WHERE id = $2",

@@ -27,6 +27,23 @@ async def signs_in(phone: Phone, mail, app, address: str = "lou@example.com"):
     return await phone.post(phone.url("sign_in_code"), {"email": address, "code": code})
 
 
+async def lou_offered_the_card_dana_typed(new_phone, pool, mail, app) -> tuple[Phone, int, int]:
+    """Dana typed Lou's details ("Lou (Dana's)"); Lou, with a card of his own, signs in on his
+    laptop with a code to his address, which offers him that guest card there (merge it in, or
+    delete it). His laptop, the guest's account and his own."""
+    lou_own = await new_phone()
+    await lou_own.make_card(**LOU)
+    await dana_types_lou(new_phone, name="Lou (Dana's)")
+    laptop = await new_phone()
+    signed = await signs_in(laptop, mail, app)
+    assert signed.headers["location"] == laptop.url("sign_in_merge") + "?notice=signed_in"
+    guest, account = await pool.fetchrow(
+        "SELECT (SELECT account_id FROM cards WHERE name = 'Lou (Dana''s)'),"
+        " (SELECT account_id FROM cards WHERE name = 'Lou Park')"
+    )
+    return laptop, guest, account
+
+
 async def test_signing_in_with_a_guests_email_lands_in_that_guest_account(
     new_phone, pool, mail, app
 ):
