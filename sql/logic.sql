@@ -152,6 +152,45 @@ LANGUAGE sql VOLATILE AS $$
     SELECT pg_advisory_xact_lock(hashtextextended('pair:' || least(a, b) || ':' || greatest(a, b), 0))
 $$;
 
+-- Before an Undo of `owner`'s removal `removal` (contacts.undo_removal), in its transaction:
+-- lock_pair for its two people, then what the deleting of either account holds before the
+-- account (hold_to_delete()), then both accounts, and only then, by the Undo, the removal.
+-- Held the other way round (the removal deleted, then the accounts by the keys of the rows
+-- put back), a deleting holding the other account and reaching the removal by its cascade
+-- waited for the Undo while the Undo waited for the account, in a circle: one of the two
+-- failed (a 503). So a deleting under way is waited for, and the removal is then gone with
+-- it (the Undo finds nothing, as for one gone before the press); one begun meanwhile waits
+-- for the Undo. In this order:
+-- 1. the pair's follow-ups, of contact rows they made again since the removal (the Undo
+--    updates them), in id order, as a Remove (contacts.hold_for_removal), a Block, a merge
+--    (lock_merge()) and the deleting take them: NO KEY UPDATE, as the Undo's update does;
+-- 2. the remover's account, then the other's (KEY SHARE, as the keys of the rows put back
+--    take them): the remover's first, as the deleting of the remover takes its own, then
+--    (forget_lone_guests()) the guest it typed and removed; the remover, signed in, is no
+--    guest, so the deleting of the other never asks for it after its own.
+-- Nothing when the removal is not `owner`'s, or is gone.
+CREATE OR REPLACE FUNCTION hold_removal_to_undo(removal bigint, owner bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    remover bigint;
+    other bigint;
+BEGIN
+    SELECT r.remover_id, r.other_id INTO remover, other FROM contact_removals r
+    WHERE r.id = removal AND r.remover_id = owner;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    PERFORM lock_pair(remover, other);
+    PERFORM 1 FROM followups f
+    WHERE f.contact_id IN (SELECT ct.id FROM contacts ct
+                           WHERE (ct.owner_id, ct.contact_id) IN ((remover, other),
+                                                                  (other, remover)))
+    ORDER BY f.id FOR NO KEY UPDATE OF f;
+    PERFORM 1 FROM accounts WHERE id = remover FOR KEY SHARE;
+    PERFORM 1 FROM accounts WHERE id = other FOR KEY SHARE;
+END
+$$;
+
 -- Whether `address` (lower-cased already) is on the card of someone blocked with `account`,
 -- either way: a block also stands against a new card with their address, typed on their
 -- phone or left on the other's link. From the block's side: its few rows (for nearly
@@ -1044,9 +1083,16 @@ $$;
 --    their organizer takes them): an edit of one holds it, then its attendees
 --    (events.hold_for_edit); taken after step 1, each would wait for the other;
 -- 1. source's attendee rows (merge_accounts moves them);
--- 2. both accounts' follow-ups, in id order (NO KEY UPDATE: push_not_sent() and
---    skip_email(), under a reminders lock, insert rows keyed to a follow-up, which need only
---    a KEY SHARE);
+-- 2. both accounts' follow-ups, with those others keep about source (of their contact rows
+--    for it, which merge_accounts deletes or moves) and, of people who know both, about
+--    target (merge_accounts makes the two rows one, and may reopen the one kept), together,
+--    in id order, as the deleting of source takes its own with those about it
+--    (hold_to_delete()) (NO KEY UPDATE: push_not_sent() and skip_email(), under a reminders
+--    lock, insert rows keyed to a follow-up, which need only a KEY SHARE). A Remove or a
+--    Block of the person (contacts.hold_for_removal, blocks.hold_followups) takes the
+--    pair's two in id order first: the merge reached the other person's about source only by
+--    the cascade, after its account, and waited for a Remove holding it while the Remove
+--    waited for source's own, held here, in a circle;
 -- 3. both reminders locks, in owner order, as deliveries.lock_owners takes them;
 -- 3a. source's sessions, in id order (NO KEY UPDATE, as a sign-out's update takes them: a
 --    push subscription added meanwhile shares the key), then its push subscriptions (KEY
@@ -1066,7 +1112,20 @@ LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM 1 FROM events WHERE organizer_id = source ORDER BY id FOR NO KEY UPDATE;
     PERFORM 1 FROM event_attendees WHERE account_id = source ORDER BY event_id FOR UPDATE;
-    PERFORM 1 FROM followups WHERE owner_id IN (source, target) ORDER BY id FOR NO KEY UPDATE;
+    -- One branch an index each, as hold_to_delete()'s: an OR would read every follow-up.
+    PERFORM 1 FROM followups f
+    WHERE f.id IN (SELECT mine.id FROM followups mine WHERE mine.owner_id IN (source, target)
+                   UNION ALL
+                   SELECT theirs.id FROM contacts c
+                   JOIN followups theirs ON theirs.contact_id = c.id
+                   WHERE c.contact_id = source
+                   UNION ALL
+                   -- From source's side (its few contacts), not from target's many.
+                   SELECT twin.id FROM contacts g
+                   JOIN contacts c ON c.owner_id = g.owner_id AND c.contact_id = target
+                   JOIN followups twin ON twin.contact_id = c.id
+                   WHERE g.contact_id = source)
+    ORDER BY f.id FOR NO KEY UPDATE OF f;
     PERFORM pg_advisory_xact_lock(hashtextextended('reminders:' || owner_id, 0))
     FROM (SELECT DISTINCT unnest(ARRAY[source, target]) AS owner_id ORDER BY 1) o;
     PERFORM 1 FROM sessions WHERE account_id = source ORDER BY id FOR NO KEY UPDATE;

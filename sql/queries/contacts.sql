@@ -4,9 +4,11 @@
 SELECT lock_pair(:account_id, :other_id)
 
 -- name: lock_removal_pair!
--- lock_pair for the two people of my removal :id (nothing when it is not mine).
-SELECT lock_pair(remover_id, other_id) FROM contact_removals
-WHERE id = :id AND remover_id = :owner_id
+-- Before undo_removal, in a statement of its own: lock_pair for the two people of my removal
+-- :id, then what the deleting of either holds before their account, then both accounts
+-- (hold_removal_to_undo() in logic.sql), so that undo_removal takes the removal only after
+-- them, as the deleting's cascade does (nothing when it is not mine).
+SELECT hold_removal_to_undo(:id, :owner_id)
 
 -- name: connect$
 -- Connect :account_id and :other_id both ways; a repeated or concurrent swap inserts nothing new.
@@ -199,8 +201,8 @@ RETURNING sharing
 -- it kept the follow-up as queued and missed its rows, which the cascade deleted: after Undo
 -- nobody was reminded). The follow-ups first, as everything else takes them before what
 -- they hang off: a merge (lock_merge() in logic.sql) and the deleting of either account
--- (hold_to_delete(), which holds the follow-ups others keep about the account with its own)
--- hold them, then the account, and reach the contact rows after it. Held the other way
+-- (hold_to_delete()), each holding the follow-ups others keep about the account with its
+-- own, hold them, then the account, and reach the contact rows after it. Held the other way
 -- round (the contact rows, then the follow-ups), a deleting of the other person's account
 -- holding theirs waited for the rows this held while this waited for it, in a circle.
 SELECT 1 FROM followups f
@@ -313,7 +315,8 @@ WHERE r.id = :id AND r.remover_id = :owner_id
 -- A push or email a worker was sending at the removal comes back as sent: it went (or at worst
 -- was lost), and back as 'sending' its run-out lease would have it sent again. A device or
 -- address that went meanwhile gets nothing back. Returns my contact row for them, or NULL when
--- it is too late.
+-- it is too late. Run after lock_removal_pair (the pair's follow-ups and both accounts held
+-- first, as the deleting of either takes them), in its transaction.
 WITH taken AS (
     DELETE FROM contact_removals
     WHERE id = :id AND remover_id = :owner_id AND undo_until > now()

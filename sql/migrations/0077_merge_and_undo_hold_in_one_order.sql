@@ -1,0 +1,15 @@
+-- A merge (logic.sql, lock_merge()) holds, with the two accounts' own follow-ups and in one
+-- id order, those others keep about the account merged in and, of people who know both,
+-- about the one kept: it reached them only by merge_accounts' cascade, after the account,
+-- and a Remove or a Block of the person merged in (holding the pair's follow-ups first)
+-- waited for it in a circle. An Undo of a removal (contacts.lock_removal_pair, by the new
+-- hold_removal_to_undo()) holds the pair's follow-ups and both accounts before the removal:
+-- it deleted the removal first, then waited for the other account, held by a deleting that
+-- reached the removal by its cascade, in a circle. lock_merge()'s signature is unchanged.
+--
+-- Nothing to change here: this file is so that a process of an older release, restarting
+-- mid-deploy, leaves this release's logic.sql in place (server/db/migrations.py) rather than
+-- applying its own over it.
+--
+-- One statement that changes nothing: asyncpg fails on a file of comments alone.
+SELECT 1;
