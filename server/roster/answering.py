@@ -24,12 +24,14 @@ async def decide(request: Request, account_id: int, request_id: int, decision: s
     pool, sql = request.app.state.pool, request.app.state.sql
     async with pool.acquire() as conn, conn.transaction():
         asker = await sql.run(conn, "requests.lock_pair", id=request_id, to_id=account_id)
-        if asker is not None:
+        if asker is not None and decision != "decline":
             # Both accounts before the request, as the deleting of either holds its account
             # before its cascade reaches the request: a deleting under way is waited for, and
             # the request is then gone with it, as when it went before the press; one begun
             # meanwhile waits for this answer. A block takes the pair's follow-ups before the
-            # accounts (blocks.block), as the deleting does: those first.
+            # accounts (blocks.block), as the deleting does: those first. A plain Decline
+            # writes the request alone (no key of it changes, so no account is asked for):
+            # it waits for nothing and is said at once, and a deleting takes it after.
             if decision == "block":
                 await sql.run(
                     conn, "blocks.hold_followups", blocker_id=account_id, blocked_id=asker

@@ -38,7 +38,7 @@ HOLD_HIS_CARD = "SELECT 1 FROM cards WHERE account_id = $1 FOR SHARE"
 # As removing a passkey holds the account whose ways of proof change (proving.lock_ways).
 HOLD_HER_ACCOUNT = "SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE"
 GONE = "That request is not waiting for you."
-BUTTONS = {"accept": "Accept Ben Ode", "block": "Block Ben Ode"}
+BUTTONS = {"accept": "Accept Ben Ode", "block": "Block Ben Ode", "decline": "Decline Ben Ode"}
 
 
 async def asked(ana: Any, ben: Any, event_id: int, decision: str) -> str:
@@ -122,3 +122,31 @@ async def test_ben_deleting_his_account_while_ana_answers_him_does_both(
 
         await eventually(done_or_waiting, "the deleting done, or waiting for the answer")
     await both_done(ana, ben, pool, await gone, await answering)
+
+
+@pytest.mark.usefixtures("deadlocks_seen_at_once")
+async def test_declining_ben_while_he_deletes_his_account_is_said_at_once(
+    new_phone: Any, pool: asyncpg.Pool
+) -> None:
+    """A plain Decline asks for neither account: it does not wait for Ben's deleting (which
+    may take a while, with the guests he typed) and says "Declined" as it always does; the
+    deleting then takes the request with everything else of his."""
+    event_id, ana, ben = await story(new_phone, pool)
+    answer = await asked(ana, ben, event_id, "decline")
+    async with pool.acquire() as keeping, keeping.transaction():
+        await keeping.execute(HOLD_HIS_CARD, BEN)
+        gone = deleting(ben)
+        await until_waiting_for_lock(pool, "the deleting waiting", held_by=keeping.get_server_pid())
+        declining = asyncio.create_task(ana.post(answer))
+
+        async def answered() -> bool:
+            return declining.done()
+
+        # While Ben's deleting is still held: had the Decline waited for it, never.
+        await eventually(answered, "the Decline answered while Ben's deleting is under way")
+    declined = await declining
+    assert declined.status_code == 303, (declined.status_code, text_of(declined)[:300])
+    assert declined.headers["location"] == ana.url("requests") + "?notice=declined"
+    assert (await gone).headers["location"] == ben.url("home") + "?notice=account_deleted"
+    assert await pool.fetchval("SELECT count(*) FROM connect_requests") == 0
+    assert "Ben Ode" not in text_of(await ana.get(ana.url("requests")))
