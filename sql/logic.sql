@@ -162,7 +162,7 @@ $$;
 -- it (the Undo finds nothing, as for one gone before the press); one begun meanwhile waits
 -- for the Undo. In this order:
 -- 1. the pair's follow-ups, of contact rows they made again since the removal (the Undo
---    updates them), in id order, as a Remove (contacts.hold_for_removal), a Block, a merge
+--    updates them), in id order, as a Remove or a Block (contacts.hold_pair_followups), a merge
 --    (lock_merge()) and the deleting take them: NO KEY UPDATE, as the Undo's update does;
 -- 2. the remover's account, then the other's (KEY SHARE, as the keys of the rows put back
 --    take them): the remover's first, as the deleting of the remover takes its own, then
@@ -1089,7 +1089,7 @@ $$;
 --    in id order, as the deleting of source takes its own with those about it
 --    (hold_to_delete()) (NO KEY UPDATE: push_not_sent() and skip_email(), under a reminders
 --    lock, insert rows keyed to a follow-up, which need only a KEY SHARE). A Remove or a
---    Block of the person (contacts.hold_for_removal, blocks.hold_followups) takes the
+--    Block of the person (contacts.hold_pair_followups) takes the
 --    pair's two in id order first: the merge reached the other person's about source only by
 --    the cascade, after its account, and waited for a Remove holding it while the Remove
 --    waited for source's own, held here, in a circle;
@@ -1510,7 +1510,7 @@ $$;
 --    cascade deletes), together, in id order (FOR UPDATE, as the cascade: a lesser lock now
 --    would wait again later for the KEY SHARE of a worker's insert keyed to one): an email's
 --    button (mail.hold_met_followup), a merge (lock_merge()) and a Remove of it or by it
---    (contacts.hold_for_removal, the pair's two) take them first, before the contact rows;
+--    (contacts.hold_pair_followups, the pair's two) take them first, before the contact rows;
 -- 3. its reminders lock (deliveries.lock_owners), but for a guest with none of its own, as
 --    forget_lone_guests() deletes them: nothing of it is reminded, a merge of it holding the
 --    lock and waiting for the guest would wait in a circle, and such guests go by the

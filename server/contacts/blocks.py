@@ -24,11 +24,14 @@ async def block(
     nobody is left to block, so it is done, not a foreign-key error (a 500).
 
     Held in the order the deleting of either account takes them (``hold_to_delete()``): the
-    pair's follow-ups (``blocks.hold_followups``), then both accounts, then what ``block``
-    deletes; so a deletion under way is waited for, or waits, never both at once."""
+    pair's follow-ups (``contacts.hold_pair_followups``, as a Remove), then both accounts,
+    then what ``block`` deletes; so a deletion under way is waited for, or waits, never both
+    at once."""
     async with transaction(conn) as held:
         await sql.run(held, "contacts.lock_pair", account_id=blocker_id, other_id=blocked_id)
-        await sql.run(held, "blocks.hold_followups", blocker_id=blocker_id, blocked_id=blocked_id)
+        await sql.run(
+            held, "contacts.hold_pair_followups", owner_id=blocker_id, other_id=blocked_id
+        )
         if not await sql.run(
             held, "blocks.hold_both", blocker_id=blocker_id, blocked_id=blocked_id
         ):

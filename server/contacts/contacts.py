@@ -127,14 +127,14 @@ async def person_of(request: Request) -> tuple[int, int]:
 async def remove(pool: asyncpg.Pool, sql: Queries, owner_id: int, other_id: int) -> int | None:
     """Remove a contact both ways, at once; returns the removal to undo (None: already gone).
     Two statements: the pair's follow-ups held first, so what is kept for Undo is read after
-    a worker queueing their reminder is done (``contacts.hold_for_removal``), and before the
+    a worker queueing their reminder is done (``contacts.hold_pair_followups``), and before the
     contact rows, as the deleting of either account takes them (``hold_to_delete()``). Gone
     already because they removed me a moment ago: their Undo ends now, as both of us want it
     so; or because they deleted their account meanwhile."""
     async with transaction(pool) as conn:
         # Their Undo at the same moment waits for this, or this for it (undo_removal).
         await sql.run(conn, "contacts.lock_pair", account_id=owner_id, other_id=other_id)
-        await sql.run(conn, "contacts.hold_for_removal", owner_id=owner_id, other_id=other_id)
+        await sql.run(conn, "contacts.hold_pair_followups", owner_id=owner_id, other_id=other_id)
         removal_id: int | None = await sql.run(
             conn,
             "contacts.remove",

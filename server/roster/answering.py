@@ -34,7 +34,7 @@ async def decide(request: Request, account_id: int, request_id: int, decision: s
             # it waits for nothing and is said at once, and a deleting takes it after.
             if decision == "block":
                 await sql.run(
-                    conn, "blocks.hold_followups", blocker_id=account_id, blocked_id=asker
+                    conn, "contacts.hold_pair_followups", owner_id=account_id, other_id=asker
                 )
             await sql.run(conn, "requests.hold_both", from_id=asker, to_id=account_id)
         decided = await sql.run(

@@ -28,29 +28,11 @@ WITH blocked AS (
 UPDATE connect_requests SET status = 'declined', decided_at = now()
 WHERE from_id = :blocked_id AND to_id = :blocker_id AND status = 'pending'
 
--- name: hold_followups!
--- Before hold_both and `block`, in a statement of its own: the pair's follow-ups held, in id
--- order (FOR UPDATE, as the cascade of `block` deletes them), before their accounts and
--- contact rows. The order everything else takes them in: a Remove (contacts.hold_for_removal),
--- a merge (lock_merge() in logic.sql) and the deleting of either account (hold_to_delete(),
--- which holds the follow-ups others keep about the account with its own) hold them, then the
--- account, and reach the contact rows after it. Held the other way round (the accounts and
--- contact rows, then the follow-ups by the cascade), a deleting of the other person's account
--- holding the follow-ups waited for the account this held while this waited for them, in a
--- circle, and one of the two failed (a 503). Now whichever holds them first is waited for.
-SELECT 1 FROM followups f
-WHERE f.contact_id IN (
-    SELECT ct.id FROM contacts ct
-    WHERE (ct.owner_id, ct.contact_id) IN ((:blocker_id::bigint, :blocked_id::bigint),
-                                           (:blocked_id::bigint, :blocker_id::bigint)))
-ORDER BY f.id
-FOR UPDATE OF f
-
 -- name: hold_both$
 -- Whether :blocker_id and :blocked_id both still have an account, holding both until the
 -- transaction ends (KEY SHARE, as the foreign keys of `block` check them): a deletion of either
 -- starting now waits for the block, then takes it with the account. Run after
--- hold_followups (a deletion under way holds those before its account: this waits for it
+-- contacts.hold_pair_followups (a deletion under way holds those before its account: this waits for it
 -- there) and before `block`, in a statement of its own, so that both rows are held before
 -- anything `block` deletes: held only by its foreign key check, at its end, a deletion under
 -- way (holding the account, waiting for a contact row the block deleted) and the block would

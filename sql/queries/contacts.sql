@@ -193,18 +193,21 @@ UPDATE contacts SET sharing = :sharing
 WHERE id = :id AND owner_id = :owner_id AND sharing <> 'pending'
 RETURNING sharing
 
--- name: hold_for_removal!
--- Before remove, in a statement of its own: the pair's follow-ups held, in id order, before
--- their contact rows (remove holds those). A worker queueing a reminder holds its follow-up
--- (deliveries.take_due to enqueue_taken): waited for here, so that remove's own snapshot,
--- taken after, sees the pushes and emails it queued and keeps them for Undo (taken before,
--- it kept the follow-up as queued and missed its rows, which the cascade deleted: after Undo
--- nobody was reminded). The follow-ups first, as everything else takes them before what
--- they hang off: a merge (lock_merge() in logic.sql) and the deleting of either account
--- (hold_to_delete()), each holding the follow-ups others keep about the account with its
--- own, hold them, then the account, and reach the contact rows after it. Held the other way
--- round (the contact rows, then the follow-ups), a deleting of the other person's account
--- holding theirs waited for the rows this held while this waited for it, in a circle.
+-- name: hold_pair_followups!
+-- The follow-ups between :owner_id and :other_id (both ways) held, in id order, before their
+-- contact rows and accounts: by a Remove (before remove), a Block and a "Decline and block"
+-- (before blocks.hold_both and blocks.block, whose cascade deletes them), each in a statement
+-- of its own. A worker queueing a reminder holds its follow-up (deliveries.take_due to
+-- enqueue_taken): waited for here, so that remove's own snapshot, taken after, sees the
+-- pushes and emails it queued and keeps them for Undo (taken before, it kept the follow-up as
+-- queued and missed its rows, which the cascade deleted: after Undo nobody was reminded). The
+-- follow-ups first, as everything else takes them before what they hang off: a merge
+-- (lock_merge() in logic.sql) and the deleting of either account (hold_to_delete()), each
+-- holding the follow-ups others keep about the account with its own, hold them, then the
+-- account, and reach the contact rows after it. Held the other way round (the accounts and
+-- contact rows, then the follow-ups by the cascade), a deleting of the other person's account
+-- holding theirs waited for what this held while this waited for it, in a circle, and one of
+-- the two failed (a 503). Now whichever holds them first is waited for.
 SELECT 1 FROM followups f
 WHERE f.contact_id IN (
     SELECT ct.id FROM contacts ct
@@ -218,7 +221,7 @@ FOR UPDATE OF f
 -- and reminder emails of those (by cascade) and a "You met" email still queued between the two.
 -- Everything needed to put it back is kept until :undo_seconds from now. Returns the removal's
 -- id, or NULL when there was nothing to remove (the other side removed it first, or deleted
--- their account). Run after lock_pair and hold_for_removal, in their transaction.
+-- their account). Run after lock_pair and hold_pair_followups, in their transaction.
 -- A request to connect still waiting between the two (one made before swaps answered them,
 -- as connect does) is accepted now, as the swap had it: it must not come back to either of
 -- them once they are apart, nor its Accept connect them again. So is one declined (before

@@ -4,7 +4,7 @@ by its cascade (hold_to_delete() in sql/logic.sql); the block held both accounts
 blocks.hold_both), then deleted both contact rows and reached the follow-ups by their
 cascade: each waited for the other, in a circle, and one of the two failed as a deadlock's
 victim, with a 503 ("Reachout is busy with this just now"). Now the block holds the pair's
-follow-ups first (blocks.hold_followups), as a Remove does: whichever holds them first is
+follow-ups first (contacts.hold_pair_followups), as a Remove does: whichever holds them first is
 waited for. A block after the deleting finds nobody left to block, and is done; a deleting
 after the block takes the block with the account. Both are done, and nothing is left.
 

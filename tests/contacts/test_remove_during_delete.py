@@ -3,7 +3,7 @@ Mia's follow-ups, then her account, and reached the two contact rows and Dana's 
 about Mia only by its cascade; the removal held both contact rows, then both follow-ups:
 each waited for the other, in a circle, and one of the two failed as a deadlock's victim,
 with a 503 ("Reachout is busy with this just now"). Now the removal holds the follow-ups
-first (contacts.hold_for_removal), and the deleting holds the follow-ups others keep about
+first (contacts.hold_pair_followups), and the deleting holds the follow-ups others keep about
 Mia with her own (hold_to_delete() in sql/logic.sql): the removal waits for the deleting,
 then finds nothing left to remove; both are done.
 

@@ -3,7 +3,7 @@
 one, deleting her row about the second card, and reached her follow-up about it only by that
 row's cascade, after holding the second card's follow-ups and then its account
 (lock_merge() in sql/logic.sql). A Remove or a Block holds the pair's follow-ups first, in id
-order (contacts.hold_for_removal, blocks.hold_followups): it held Dana's, then waited for the
+order (contacts.hold_pair_followups): it held Dana's, then waited for the
 second card's, which the merge held; the merge then waited for Dana's: a circle, and one of
 the two failed as a deadlock's victim, with a 503 ("Reachout is busy with this just now").
 Now the merge holds, with the two cards' own follow-ups and in one id order, those others keep
