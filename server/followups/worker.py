@@ -253,6 +253,7 @@ class Worker:
         # A summary with nobody waiting any more (all followed up before it went).
         stale = stale or (row["summary_account_id"] is not None and not row["summary_waiting"])
         if stale:
+            await self._give_back_alert(row)
             await sql.run(self.pool, "deliveries.mark_skipped", id=row["id"])
             return False
         if row["endpoint"] is not None and row["session_in_use"] is False:
@@ -262,6 +263,7 @@ class Worker:
             # would still act there. Skipped as a removed device's push is (skip_push()): her
             # other devices in use have theirs, and on "Automatic" with none left it is
             # emailed. Never queued for this device again (reminder_devices()).
+            await self._give_back_alert(row)
             await sql.run(self.pool, "deliveries.mark_not_pushed", id=row["id"])
             return False
         if row["endpoint"] is None and row["by_push"] is None:
@@ -294,6 +296,7 @@ class Worker:
             # everyone else's, and does not meet it again when its lease runs out.
             log.exception("delivery %s could not be sent", row["id"])
             error_text = f"{type(error).__name__}: {error}"[:200]
+            await self._give_back_alert(row)
             await sql.run(
                 self.pool, "deliveries.mark_failed", id=row["id"], status=None, error=error_text
             )
@@ -301,6 +304,7 @@ class Worker:
         if result.sent:
             self._sent.append((row["id"], result.status))
             return True
+        await self._give_back_alert(row)
         if result.gone:
             log.info("subscription %s gone (%s): removed", row["subscription_id"], result.status)
             await sql.run(self.pool, "deliveries.mark_gone", id=row["id"], status=result.status)
@@ -325,6 +329,19 @@ class Worker:
                 error=result.error,
             )
         return False
+
+    async def _give_back_alert(self, row: Any) -> None:
+        """A request's push claimed to alert, not sent: its device's stamp given back
+        (deliveries.give_back_alert), so that its retry, or the next request, alerts. Before
+        the outcome is recorded: a retry claimed at once must find it back."""
+        if row["request_alerts"]:
+            await self.sql.run(
+                self.pool,
+                "deliveries.give_back_alert",
+                subscription_id=row["subscription_id"],
+                alerted_at=row["request_alerted_at"],
+                alerted_before=row["request_alerted_before"],
+            )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop`` is set: finishes what it started, hands back the rest, and rides out

@@ -169,8 +169,9 @@ WITH run_out AS (
 ), fresh_requests AS MATERIALIZED (
     -- Per device, the first (lowest id) of this claim's pushes of a request made just now,
     -- within notifications.REQUEST_ALERTS_WITHIN (10 minutes), and waiting still: the one
-    -- that may alert (request_alerts, below). One held for her morning, or retried, replaces
-    -- the one shown silently, and uses up nothing. By each request's key: a few rows.
+    -- that may alert (request_alerts, below). One held for her morning, or retried past
+    -- them, replaces the one shown silently, and uses up nothing. By each request's key: a
+    -- few rows.
     SELECT DISTINCT ON (l.subscription_id) l.subscription_id, l.id
     FROM leased l JOIN connect_requests r ON r.id = l.request_id
     WHERE l.subscription_id IS NOT NULL
@@ -179,8 +180,9 @@ WITH run_out AS (
     ORDER BY l.subscription_id, l.id
 ), alert_devices AS MATERIALIZED (
     -- Their devices, locked in id order (as mark_sent_many locks them): two claims stamping
-    -- the same devices at once never wait for each other in a circle.
-    SELECT s.id FROM push_subscriptions s
+    -- the same devices at once never wait for each other in a circle. Each with its stamp as
+    -- locked (the newest, another claim's included), for give_back_alert.
+    SELECT s.id, s.requests_alerted_at FROM push_subscriptions s
     WHERE s.id IN (SELECT subscription_id FROM fresh_requests)
     ORDER BY s.id
     FOR NO KEY UPDATE
@@ -191,13 +193,16 @@ WITH run_out AS (
     -- whichever claims and batches carry their pushes, and however long those take to be
     -- marked sent, buzz once; a steady stream buzzes every two minutes. Another claim that
     -- stamped a device first (committed while this one waited for its lock) is seen here,
-    -- and this one does not alert. now(): the database's one clock.
+    -- and this one does not alert. now(): the database's one clock. A push that was to alert
+    -- and did not go (retried, failed, skipped) gives its stamp back (give_back_alert): the
+    -- retry, or the next request, alerts, and nobody's alert is used up by one never shown.
     UPDATE push_subscriptions s SET requests_alerted_at = now()
     FROM alert_devices, fresh_requests f
     WHERE s.id = alert_devices.id AND f.subscription_id = s.id
       AND (s.requests_alerted_at IS NULL
            OR s.requests_alerted_at <= now() - interval '2 minutes')
-    RETURNING f.id AS delivery_id
+    RETURNING f.id AS delivery_id, s.requests_alerted_at AS alerted_at,
+              alert_devices.requests_alerted_at AS alerted_before
 )
 SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id,
        l.summary_account_id,
@@ -248,6 +253,8 @@ SELECT l.id, l.followup_id, l.round, l.attempts, l.request_id, l.digest_event_id
        -- request made just now on its device, none having alerted there for two minutes
        -- (alerted, above). False for every other row.
        alerted.delivery_id IS NOT NULL AS request_alerts,
+       -- The stamp it set, and the one it replaced: given back if it does not go.
+       alerted.alerted_at AS request_alerted_at, alerted.alerted_before AS request_alerted_before,
        digest_event.name AS digest_event_name,
        CASE WHEN l.digest_event_id IS NOT NULL THEN
            (SELECT count(*) FROM contacts x
@@ -373,6 +380,15 @@ SET status = CASE WHEN d.attempts >= :max_attempts THEN 'failed' ELSE 'queued' E
     lease_until = NULL, last_status = :status, last_error = :error
 FROM (SELECT now() + make_interval(secs => :retry_seconds) AS at) retry
 WHERE d.id = :id AND d.status = 'sending'
+
+-- name: give_back_alert!
+-- A request's push claimed to alert (claim's request_alerts, which stamped its device
+-- :subscription_id at :alerted_at) did not go: retried later, failed or skipped. The stamp goes
+-- back to what it was (:alerted_before), so that the retry, or the next request, alerts: an
+-- alert nobody saw is not used up. Only while it is still this claim's (compared by value):
+-- another claim that stamped the device since has its own push alerting.
+UPDATE push_subscriptions SET requests_alerted_at = :alerted_before
+WHERE id = :subscription_id AND requests_alerted_at = :alerted_at
 
 -- name: mark_failed!
 -- Not worth retrying (413, another 4xx): kept, and shown on the follow-ups page.
