@@ -11,11 +11,7 @@
   }
 
   function setup() {
-    var zone = "";
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
-    document.querySelectorAll("[data-time-zone]").forEach(function (input) {
-      if (!input.value) input.value = zone;
-    });
+    phoneZone(document);
     reveal("[data-copy]", !!(navigator.clipboard && window.isSecureContext), copy);
     attemptKeys(document);
     offlineMark();
@@ -176,10 +172,22 @@
 
   document.addEventListener("htmx:load", function (event) {
     if (event.target instanceof Element) {
+      phoneZone(event.target);
       useTimeZone(event.target);
       attemptKeys(event.target);
     }
   });
+
+  // The phone's time zone in a form that makes an account, so that "next morning" is the
+  // person's own. Also in one htmx swapped back in with an error: sent empty, the account
+  // was made in UTC, and "tomorrow at 09:00" came at 18:00 in Tokyo.
+  function phoneZone(root) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) {}
+    root.querySelectorAll("[data-time-zone]").forEach(function (input) {
+      if (!input.value) input.value = zone;
+    });
+  }
 
   // One key per form and visit (this tab), sent with each try: when the venue's network loses
   // the answer and Send is tapped again, the server knows it is the same try, not a second
