@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.contacts import blocks
-from server.contacts.contacts import NO_CONTACTS, person_of
+from server.contacts.contacts import NO_CONTACTS, merged_into, person_of
 from server.web.auth import signed_in, signed_in_account
 from server.web.forms import read_form
 from server.web.htmx import htmx, redirect
@@ -22,9 +22,17 @@ from server.web.urls import url_path
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_block(request: Request) -> Response:
     """Block them: the connection ends both ways, for good, and no new one can be made. From a
-    page opened before they removed me, them still (a block ends their Undo too)."""
+    page opened before they removed me, them still (a block ends their Undo too). Their
+    account gone meanwhile: deleted, nothing is left to block; merged into another of theirs
+    (the card's page read before the merge was done), that one, the person meant, or 404
+    when it is no contact of mine: never "Blocked." for nobody blocked."""
     owner_id, other_id = await person_of(request)
-    await blocks.block(request.app.state.pool, request.app.state.sql, owner_id, other_id)
+    pool, sql = request.app.state.pool, request.app.state.sql
+    while not await blocks.block(pool, sql, owner_id, other_id):
+        kept = await merged_into(pool, sql, owner_id, other_id)
+        if kept is None:
+            break
+        other_id = kept
     return redirect(request, with_notice(url_path(request, "contacts"), "blocked"))
 
 

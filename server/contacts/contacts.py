@@ -151,16 +151,53 @@ async def undo_removal(
     conn: asyncpg.Pool | Connection, sql: Queries, owner_id: int, removal_id: int
 ) -> int | None:
     """Put a removal back as it was, while it may be; returns my contact row again, or None
-    when it is too late (or not mine, or a block came between the two meanwhile)."""
-    try:
-        async with transaction(conn) as held:
-            # A block at the same moment: one waits for the other (blocks.block).
-            await sql.run(held, "contacts.lock_removal_pair", id=removal_id, owner_id=owner_id)
-            contact_id: int | None = await sql.run(
-                held, "contacts.undo_removal", id=removal_id, owner_id=owner_id
-            )
-    except asyncpg.IntegrityConstraintViolationError:
-        # Something it hung off went meanwhile in a way the query did not foresee: the
-        # statement changed nothing, and the removal stands.
+    when it is too late (or not mine, or a block came between the two meanwhile).
+
+    Undone with the person whose pair it held (``contacts.undo_removal``). A merge that moved
+    the removal to the account it kept while this waited for its holds is undone there, by a
+    try of its own that holds that pair, in the one order: the removal is still open, and
+    "too late" would be untrue (each move is a merge, which ends an account: few tries)."""
+    while True:
+        try:
+            async with transaction(conn) as held:
+                # A block at the same moment: one waits for the other (blocks.block).
+                other_id = await sql.run(
+                    held, "contacts.lock_removal_pair", id=removal_id, owner_id=owner_id
+                )
+                contact_id: int | None = await sql.run(
+                    held,
+                    "contacts.undo_removal",
+                    id=removal_id,
+                    owner_id=owner_id,
+                    other_id=other_id,
+                )
+                if contact_id is not None:
+                    return contact_id
+                moved = await sql.run(
+                    held,
+                    "contacts.removal_moved",
+                    id=removal_id,
+                    owner_id=owner_id,
+                    other_id=other_id,
+                )
+        except asyncpg.IntegrityConstraintViolationError:
+            # Something it hung off went meanwhile in a way the query did not foresee: the
+            # statement changed nothing, and the removal stands.
+            return None
+        if not moved:
+            return None
+
+
+async def merged_into(
+    conn: asyncpg.Pool | Connection, sql: Queries, owner_id: int, other_id: int
+) -> int | None:
+    """Whom a Remove or Block of ``other_id`` meant, once their account is gone from under it:
+    the account a merge took their card into, from a page opened before the merge. None when
+    they were not merged away (deleted: nothing is left between us). 404 when they were, into
+    someone I have no contact row with, in the words ``load_contact`` uses."""
+    kept = await sql.run(conn, "contacts.merged_into", owner_id=owner_id, other_id=other_id)
+    if kept is None:
         return None
-    return contact_id
+    if not kept["in_list"]:
+        raise HTTPException(404, NOT_IN_LIST)
+    return int(kept["target"])

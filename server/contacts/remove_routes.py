@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.contacts.contacts import NO_CONTACTS, person_of, remove, undo_removal
+from server.contacts.contacts import NO_CONTACTS, merged_into, person_of, remove, undo_removal
 from server.contacts.removed import list_after
 from server.web.auth import signed_in, signed_in_account
 from server.web.errors import Titled
@@ -19,10 +19,19 @@ from server.web.urls import url_path
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def contact_remove(request: Request) -> Response:
     """Remove them both ways at once; the list then says so, with Undo for a few seconds.
-    From a page opened before they removed me: it stays removed, their Undo too late."""
+    From a page opened before they removed me: it stays removed, their Undo too late. Their
+    card merged into another account of theirs as this was pressed (the rows about it are
+    gone into the kept one's): the kept one, the person meant, or 404 when it is no contact
+    of mine."""
     owner_id, other_id = await person_of(request)
     pool, sql = request.app.state.pool, request.app.state.sql
     removal_id = await remove(pool, sql, owner_id, other_id)
+    while removal_id is None:
+        kept = await merged_into(pool, sql, owner_id, other_id)
+        if kept is None:
+            break
+        other_id = kept
+        removal_id = await remove(pool, sql, owner_id, other_id)
     return redirect(request, list_after(request, removal_id))
 
 

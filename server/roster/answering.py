@@ -37,17 +37,22 @@ async def decide(request: Request, account_id: int, request_id: int, decision: s
                     conn, "contacts.hold_pair_followups", owner_id=account_id, other_id=asker
                 )
             await sql.run(conn, "requests.hold_both", from_id=asker, to_id=account_id)
+        # Still from the asker read and held: a merge of the asker's card into another
+        # account while this waited moved it there, and it reads as gone (requests.decide).
         decided = await sql.run(
             conn,
             "requests.decide",
             id=request_id,
             to_id=account_id,
+            from_id=asker,
             status="accepted" if accept else "declined",
         )
         if decided is None:
             # Answered already (tapped twice, or on another device): where that answer went,
             # not "not waiting" for what was just done.
-            decided = await sql.run(conn, "requests.answered", id=request_id, to_id=account_id)
+            decided = await sql.run(
+                conn, "requests.answered", id=request_id, to_id=account_id, from_id=asker
+            )
             if decided is None:
                 raise HTTPException(404, "That request is not waiting for you.")
             if decided["status"] == "accepted":

@@ -3,12 +3,24 @@
 -- (lock_pair in logic.sql): before connect, remove, undo_removal's pair and block.
 SELECT lock_pair(:account_id, :other_id)
 
--- name: lock_removal_pair!
+-- name: lock_removal_pair$
 -- Before undo_removal, in a statement of its own: lock_pair for the two people of my removal
 -- :id, then what the deleting of either holds before their account, then both accounts
 -- (hold_removal_to_undo() in logic.sql), so that undo_removal takes the removal only after
--- them, as the deleting's cascade does (nothing when it is not mine).
-SELECT hold_removal_to_undo(:id, :owner_id)
+-- them, as the deleting's cascade does. Returns the other person as read before the holds
+-- (nothing when it is not mine), for undo_removal to match: the function reads the removal
+-- again, never earlier, so a merge that moved it in between makes them differ, and the Undo
+-- finds nothing rather than the pair it did not hold.
+SELECT other_id, hold_removal_to_undo(id, remover_id) FROM contact_removals
+WHERE id = :id AND remover_id = :owner_id
+
+-- name: removal_moved$
+-- Whether my removal :id, still open, is with someone other than :other_id now: a merge of
+-- :other_id's card into another account (merge_accounts() in logic.sql) moved it there while
+-- an Undo waited for its holds. Read after undo_removal, in its transaction.
+SELECT EXISTS (SELECT 1 FROM contact_removals
+               WHERE id = :id AND remover_id = :owner_id AND other_id <> :other_id
+                 AND undo_until > now())
 
 -- name: connect$
 -- Connect :account_id and :other_id both ways; a repeated or concurrent swap inserts nothing new.
@@ -290,6 +302,18 @@ UNION ALL
  LIMIT 1)
 LIMIT 1
 
+-- name: merged_into^
+-- Whom :other_id became, for Remove and Block from a page of mine opened before a merge took
+-- their card into another account (merge_accounts() in logic.sql): the account kept
+-- (merged_accounts; a chain is pointed at its last account by each merge, so one row is the
+-- end of it), and whether I have a contact row with it. Nothing when :other_id was not
+-- merged away (deleted, or still there).
+SELECT m.target,
+       EXISTS (SELECT 1 FROM contacts ct
+               WHERE ct.owner_id = :owner_id AND ct.contact_id = m.target) AS in_list
+FROM merged_accounts m
+WHERE m.source = :other_id
+
 -- name: keep_removed!
 -- :owner_id removes :other_id, who removed them a moment ago: both want them apart, so that
 -- removal's Undo ends now (it said "too late"), or it would put back what :owner_id removed.
@@ -319,10 +343,13 @@ WHERE r.id = :id AND r.remover_id = :owner_id
 -- was lost), and back as 'sending' its run-out lease would have it sent again. A device or
 -- address that went meanwhile gets nothing back. Returns my contact row for them, or NULL when
 -- it is too late. Run after lock_removal_pair (the pair's follow-ups and both accounts held
--- first, as the deleting of either takes them), in its transaction.
+-- first, as the deleting of either takes them), in its transaction, with the other person it
+-- held (:other_id): a merge that moved the removal to the account it kept while the Undo
+-- waited leaves it unheld (a block by that account at the same moment, not waited for,
+-- stood between the two contacts put back), so it reads as gone (removal_moved tells).
 WITH taken AS (
     DELETE FROM contact_removals
-    WHERE id = :id AND remover_id = :owner_id AND undo_until > now()
+    WHERE id = :id AND remover_id = :owner_id AND other_id = :other_id AND undo_until > now()
       AND NOT blocked_between(remover_id, other_id)
     RETURNING *
 ), old_contact AS (

@@ -156,9 +156,15 @@ SELECT from_id, lock_pair(from_id, to_id) FROM connect_requests WHERE id = :id A
 SELECT 1 FROM accounts WHERE id IN (:from_id::bigint, :to_id::bigint) ORDER BY id FOR KEY SHARE
 
 -- name: decide^
--- Accept or decline a request made to me; returns who asked and at which event.
+-- Accept or decline a request made to me; returns who asked and at which event. Only while
+-- :from_id still asks, the asker lock_pair read (and hold_both held): a merge of that card
+-- into another account meanwhile (merge_accounts() in logic.sql) moved the request to the
+-- account it kept, which this answer holds nothing of; answered there, an Accept or a block
+-- waited for that account's own block or deleting while it waited for the request, in a
+-- circle (a 503), or went on between the wrong two. Moved, it reads as gone ("not waiting").
 UPDATE connect_requests SET status = :status, decided_at = now()
-WHERE id = :id AND to_id = :to_id AND status = 'pending' AND withdrawn_at IS NULL
+WHERE id = :id AND to_id = :to_id AND from_id = :from_id AND status = 'pending'
+  AND withdrawn_at IS NULL
 RETURNING from_id, event_id
 
 -- name: withdraw$
@@ -201,9 +207,12 @@ SELECT EXISTS (SELECT 1 FROM connect_requests
                  AND status IN ('pending', 'declined') AND withdrawn_at IS NOT NULL)
 
 -- name: answered^
--- Request :id made to :to_id, answered already (a second tap, or another device): how, and
--- for one accepted, the asker in my contacts (NULL if deleted since).
+-- Request :id made to :to_id by :from_id, answered already (a second tap, or another
+-- device): how, and for one accepted, the asker in my contacts (NULL if deleted since). Moved
+-- to another asker by a merge meanwhile, nothing, as decide: a "Decline and block" of one
+-- declined before would block the account kept, which the answer holds nothing of.
 SELECT r.status, r.from_id, ct.id AS contact_id
 FROM connect_requests r
 LEFT JOIN contacts ct ON ct.owner_id = :to_id AND ct.contact_id = r.from_id
-WHERE r.id = :id AND r.to_id = :to_id AND r.status IN ('accepted', 'declined')
+WHERE r.id = :id AND r.to_id = :to_id AND r.from_id = :from_id
+  AND r.status IN ('accepted', 'declined')
