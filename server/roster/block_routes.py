@@ -1,8 +1,13 @@
 """Blocking someone from an event's list of people (the block itself:
-``server/contacts/blocks.py``)."""
+``server/contacts/blocks.py``). Pressed in a search, or pages down a long list, it leaves the
+person there: htmx swaps their row for a line saying so; a page answer leads back to the
+same search, page and place."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -10,9 +15,18 @@ from starlette.routing import Route
 
 from server.contacts import blocks
 from server.events.events import load_event
+from server.roster.routes import CURSOR_KEY_MAX
+from server.web import forms, pages
 from server.web.auth import signed_in_account, viewer
-from server.web.notices import with_notice
+from server.web.htmx import htmx
+from server.web.notices import NOTICES, with_notice
+from server.web.templating import render
 from server.web.urls import url_path
+
+# What the list reads of a search (routes.event_people): no more is carried back.
+QUERY_MAX = 100
+# A roster cursor: its tier, an account id (at most 18 digits) and a name key.
+CURSOR_MAX = CURSOR_KEY_MAX + 24
 
 
 async def event_block(request: Request) -> Response:
@@ -34,11 +48,32 @@ async def event_block(request: Request) -> Response:
         pool, "blocks.made", blocker_id=account_id, blocked_id=other
     ):
         raise HTTPException(404, "That person is not on this event's list of people.")
+    form = await forms.read_form(request)
     await blocks.block(pool, sql, account_id, other)
-    return RedirectResponse(
-        with_notice(url_path(request, "event_people", event_id=event["id"]), "blocked"),
-        status_code=303,
-    )
+    if htmx(request):
+        return render(request, "_roster_blocked.html", {"blocked": NOTICES["blocked"]})
+    return RedirectResponse(back_to_list(request, event["id"], form), status_code=303)
+
+
+def back_to_list(request: Request, event_id: int, form: FormData) -> str:
+    """The list as the Block form was on it, with "Blocked.": its search (``q``), its page
+    (``after``: a later page, followed without JavaScript) and the person it was next to
+    (``near``: ``#person-<id>``, their row). What no page could have sent is left out:
+    the list's first page, or its top."""
+    query = {"q": _field(form, "q")[:QUERY_MAX], pages.PARAM: _field(form, pages.PARAM)}
+    if len(query[pages.PARAM]) > CURSOR_MAX:
+        query[pages.PARAM] = ""
+    path = url_path(request, "event_people", event_id=event_id)
+    kept = urlencode({name: value for name, value in query.items() if value})
+    url = with_notice(f"{path}?{kept}" if kept else path, "blocked")
+    near = forms.an_id(_field(form, "near"))
+    return f"{url}#person-{near}" if near is not None else url
+
+
+def _field(form: FormData, name: str) -> str:
+    """A field as sent (a search is not trimmed: it is the list's own words back)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
 
 
 routes = [
