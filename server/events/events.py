@@ -30,6 +30,9 @@ MAX_DURATION = timedelta(days=14)
 LIMITS = {"name": 120, "venue": 200, "description": 2000}
 # The years an event may be in: any real one, and none a datetime cannot hold in UTC.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
+# What the form's errors show of a time, and what each of its two times is.
+EXAMPLE_TIME = "2026-12-01 12:00"
+EDGE = {"starts_at": "starts", "ends_at": "ends"}
 
 
 def new_code() -> str:
@@ -108,12 +111,16 @@ def validate(
         values["time_zone"] = zone
     starts = ends = None
     for name in ("starts_at", "ends_at"):
+        if not values[name]:
+            # Left empty: said as needed, not as if something wrong had been typed.
+            errors[name] = f"Enter when it {EDGE[name]}, like {EXAMPLE_TIME}."
+            continue
         try:
             parsed = datetime.fromisoformat(values[name])
             if parsed.tzinfo is not None:
                 raise ValueError
         except ValueError:
-            errors[name] = "Enter a date and time, like 2026-12-01 12:00."
+            errors[name] = f"Enter a date and time, like {EXAMPLE_TIME}."
             continue
         if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
             # Year 9999 in a zone west of UTC is year 10000 in UTC: no datetime holds it.

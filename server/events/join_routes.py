@@ -169,9 +169,10 @@ async def join_code(request: Request) -> Response:
     raw = request.query_params.get("code")
     if raw is None:
         return render(request, "event_code.html", {"code": "", "error": None})
-    code = events.normalise_code(raw[:40])
+    # Read whole, shown cut: what was typed is counted as typed ("that was 5000", not 40).
+    code = events.normalise_code(raw)
     if code is None:
-        mistake = events.code_mistake(raw[:40])
+        mistake = events.code_mistake(raw)
         return render(
             request, "event_code.html", {"code": raw[:40], "error": mistake}, status_code=422
         )

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from server.cards import fields
-from server.db.queries import Queries
+from server.db.queries import Executor, Queries
 from server.events import events
 from server.swaps import rates
 from server.web import limits, signing
@@ -50,6 +50,16 @@ UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and tr
 # {wait}: when a miss leaves the count (limits.TooMany says it, and sends Retry-After).
 TOO_MANY = "Too many codes that don't exist. Try again {wait}, or scan the event's QR code instead."
 CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
+# Its organizer deleted their account: the event stays for the people who were there, closed
+# (delete_account() in logic.sql), and there is nobody to ask.
+ORGANIZER_GONE = (
+    "This event is closed, and its organizer has left Reachout: nobody new can join it,"
+    " and nobody can open it again."
+)
+# "Make a new join code": the old one was right, not mistyped (events.by_replaced_code).
+REPLACED = (
+    "This join code was replaced by a new one. Ask the organizer for the new code or QR code."
+)
 NOT_YET = "Joining {name} opens on {when}, a day before it starts. Come back then."
 OVER = "This event is over, so it can no longer be joined."
 REMOVED = "The organizer removed you from this event, so you can't join it again."
@@ -93,8 +103,9 @@ async def find(
                     conn, "events.by_code", join_code=code, viewer_id=account_id or 0
                 )
         if refusal is None and event is None:
+            # A replaced code counts as any other that opens nothing: told apart, not a way in.
             await limits.hit(conn, sql, *misses)
-            refusal = HTTPException(404, UNKNOWN_CODE)
+            refusal = await _not_found(conn, sql, code)
     if refusal is not None:
         raise refusal
     assert event is not None
@@ -124,9 +135,33 @@ def _misses(account_id: int | None, ip: str | None) -> list[tuple[limits.Rule, o
 async def _joinable(pool: asyncpg.Pool, sql: Queries, code: str, account_id: int | None) -> Any:
     """The event of a code known to be handed out, counting nothing."""
     event = await sql.run(pool, "events.by_code", join_code=code, viewer_id=account_id or 0)
-    if event is None:  # deleted since the poster was printed
-        raise HTTPException(404, UNKNOWN_CODE)
+    if event is None:  # replaced, or the event deleted, since the poster was printed
+        raise await _not_found(pool, sql, code)
     return _open_to(event)
+
+
+async def _not_found(conn: Executor, sql: Queries, code: str | None) -> HTTPException:
+    """The refusal of a code no event has now: replaced by its organizer's new one (410, as a
+    replaced share link is), unless nobody can join its event anyway (then why: asking for
+    the new code would be in vain); else unknown (404)."""
+    old = None
+    if code is not None:
+        old = await sql.run(conn, "events.by_replaced_code", join_code=code)
+    if old is None:
+        return HTTPException(404, UNKNOWN_CODE)
+    return _shut(old) or HTTPException(410, REPLACED)
+
+
+def _shut(event: Any) -> HTTPException | None:
+    """Why nobody new can join ``event`` any more, if so: its organizer deleted their account
+    (which closed it), the organizer closed it, or it is over."""
+    if event["organizer_gone"]:
+        return HTTPException(410, ORGANIZER_GONE)
+    if event["closed_at"] is not None:
+        return HTTPException(410, CLOSED)
+    if datetime.now(UTC) > event["ends_at"] + CLOSES_AFTER:
+        return HTTPException(410, OVER)
+    return None
 
 
 def _open_to(event: Any) -> Any:
@@ -138,13 +173,12 @@ def _open_to(event: Any) -> Any:
         return event
     if event["removed"]:
         raise Titled(403, REMOVED, title="You can't join this event")
-    if event["closed_at"] is not None:
-        raise HTTPException(410, CLOSED)
+    shut = _shut(event)  # never while it opens later: it ends after it starts
+    if shut is not None:
+        raise shut
     when = opens_later(event)
     if when is not None:
         raise Titled(403, NOT_YET.format(name=event["name"], when=when), title="Not open yet")
-    if datetime.now(UTC) > event["ends_at"] + CLOSES_AFTER:
-        raise HTTPException(410, OVER)
     # Last: an address is told barred only where anyone else would be let in.
     if event["barred"]:
         raise Titled(403, BARRED, title=BARRED_TITLE)

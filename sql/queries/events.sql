@@ -117,8 +117,9 @@ WHERE e.id = :id
 -- someone removed had confirmed (a new account, the same person: remove_attendee says why
 -- confirmed). Barred is told apart from removed: a card takes any address unconfirmed, and
 -- the words for it must not tell whoever typed one that its owner was removed.
+-- organizer_gone: its organizer deleted their account (it stays, closed, for the people there).
 SELECT e.id, e.name, e.venue, e.description, e.starts_at, e.ends_at, e.time_zone,
-       e.join_code, e.closed_at,
+       e.join_code, e.closed_at, e.organizer_id IS NULL AS organizer_gone,
        (e.organizer_id = :viewer_id
         OR EXISTS (SELECT 1 FROM event_attendees ea
                    WHERE ea.event_id = e.id AND ea.account_id = :viewer_id
@@ -130,6 +131,13 @@ SELECT e.id, e.name, e.venue, e.description, e.starts_at, e.ends_at, e.time_zone
                WHERE mine.account_id = :viewer_id AND mine.email <> ''
                  AND removed_address(e.id, lower(mine.email))) AS barred
 FROM events e WHERE e.join_code = :join_code
+
+-- name: by_replaced_code^
+-- The event whose organizer replaced :join_code by a new one (new_join_code), for what a code
+-- no event has now is told: only whether it can be joined at all, never more of it.
+SELECT e.closed_at, e.ends_at, e.organizer_id IS NULL AS organizer_gone
+FROM event_replaced_codes r JOIN events e ON e.id = r.event_id
+WHERE r.join_code = :join_code
 
 -- name: join!
 -- Join (or rejoin after leaving) an event, choosing whether to be listed. Someone there
@@ -379,9 +387,21 @@ SELECT id, name, ends_at + event_grace() AS over_at FROM events WHERE id = curre
 -- name: new_join_code$
 -- The organizer replaces the event's join code (a photo of the poster went online): the old
 -- code then opens nothing, nor do the links signed for it (events.join_path); the people
--- there stay. NULL: not theirs, or deleted meanwhile. A code another event has raises a
--- unique violation, as the ``create`` clash does not (an UPDATE has no ON CONFLICT): the
--- caller draws again.
-UPDATE events SET join_code = :join_code
-WHERE id = :id AND organizer_id = :organizer_id
-RETURNING id
+-- there stay. The old one is kept as replaced (by_replaced_code: whoever has it is told so),
+-- read from the row held (FOR NO KEY UPDATE returns its newest version: a second new code
+-- made at once keeps the first's). NULL: not theirs, or deleted meanwhile. A code another
+-- event has raises a unique violation, as the ``create`` clash does not (an UPDATE has no ON
+-- CONFLICT): nothing is kept, and the caller draws again.
+WITH old AS (
+    SELECT e.id, e.join_code FROM events e
+    WHERE e.id = :id AND e.organizer_id = :organizer_id
+    FOR NO KEY UPDATE
+), changed AS (
+    UPDATE events e SET join_code = :join_code FROM old WHERE e.id = old.id
+    RETURNING e.id
+), replaced AS (
+    INSERT INTO event_replaced_codes (join_code, event_id)
+    SELECT old.join_code, old.id FROM old JOIN changed ON changed.id = old.id
+    ON CONFLICT (join_code) DO UPDATE SET event_id = EXCLUDED.event_id
+)
+SELECT id FROM changed

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.events import events
+from server.events import events, joining
 from tests.events.test_routes import attendee, join_code, organizer_with_event
 from tests.phone import Phone, soup, text_of
 
@@ -57,14 +57,15 @@ async def test_a_new_code_shuts_out_the_old_poster_and_keeps_the_people_there(ne
 
     stranger = await new_phone()
     await stranger.make_card(name="Sly Stranger")
-    # The photo's QR code (its signed link), and the code typed: unknown, as any other.
+    # The photo's QR code (its signed link), and the code typed: replaced, and said so (not
+    # "we don't recognise it", as if mistyped): ask the organizer for the new one.
     for response in (
         await stranger.get(old_link),
         await stranger.post(old_link, {"listed": "on"}),
         await stranger.get(stranger.url("join_code") + f"?code={old_code}"),
     ):
-        assert response.status_code == 404
-        assert "We don't recognise that code" in text_of(response)
+        assert response.status_code == 410
+        assert joining.REPLACED in text_of(response)
     assert "Join the event" in text_of(await stranger.get(new_link))
     # Those already there stay, and see the event as before.
     assert (await ana.get(ana.url("event", event_id=event_id))).status_code == 200

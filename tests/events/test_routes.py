@@ -229,7 +229,7 @@ async def test_someone_with_nothing_joins_and_makes_a_card_in_one_form(new_phone
         ("IIIIII", "That can't be an event code"),
         ("<script>", "That can't be an event code"),
         ("\U0001f680", "That can't be an event code"),
-        ("x" * 300, "An event code has 6 letters and digits, like ABC-234; that was 40."),
+        ("x" * 300, "An event code has 6 letters and digits, like ABC-234; that was 300."),
     ],
 )
 async def test_malformed_codes_are_told_what_a_code_looks_like(new_phone, pool, typed, said):
