@@ -53,7 +53,7 @@ async def test_an_event_left_open_by_an_older_deletion_is_closed(
 ) -> None:
     """Deleting an organizer's account did not always close their kept events: those are
     closed now, as the delete page and Privacy say; the others are as they were."""
-    migration = "0080_replaced_join_codes"
+    migration = "0079_replaced_join_codes"
     async with migrated_before(admin_url, tmp_path, migration) as conn:
         olga = await conn.fetchval("INSERT INTO accounts DEFAULT VALUES RETURNING id")
         for name, code, organizer in (("Left", "ABCDEF", None), ("Kept", "ABCDEG", olga)):
