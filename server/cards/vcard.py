@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -44,10 +45,13 @@ def fold(line: str) -> str:
 
 
 def name_parts(full_name: str) -> tuple[str, str]:
-    """(family, given) of a name typed as one: the last word is the family name."""
+    """(family, given) of a name typed as one: the last of several words is the family name.
+    One word is a given name, as iOS and Google Contacts file a name typed alone, so a phone
+    does not list "Bob" as a surname; so is a name written without spaces ("王芳"), kept
+    whole, since where its family name ends cannot be told."""
     words = full_name.split()
     if len(words) < 2:
-        return full_name, ""
+        return "", " ".join(words)
     return words[-1], " ".join(words[:-1])
 
 
@@ -86,31 +90,75 @@ def build(card: Mapping[str, Any], *, note: str = "", photo_jpeg: bytes | None =
     return "\r\n".join(fold(line) for line in lines) + "\r\n"
 
 
+# Latin letters that NFKD leaves whole, and how they are spelt without their stroke or ligature.
+PLAIN_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Ø": "O",
+        "ø": "o",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "Ð": "D",
+        "ð": "d",
+        "Þ": "Th",
+        "þ": "th",
+        "Ħ": "H",
+        "ħ": "h",
+        "\u0131": "i",  # dotless i (Turkish)
+    }
+)
+
+
+def _safe(text: str) -> str:
+    """Letters, digits, spaces and - _ . of ``text``, spaces single: nothing a file name or
+    its quoted header parameter could break on."""
+    kept = (ch if ch.isalnum() or ch in "-_." else " " if ch.isspace() else "" for ch in text)
+    return " ".join("".join(kept).split())
+
+
 def filename(name: str) -> str:
-    safe = "".join(ch for ch in name if ch.isalnum() or ch in " -_.").strip() or "contact"
-    return f"{safe[:60]}.vcf"
+    return f"{_safe(name)[:60].strip() or 'contact'}.vcf"
 
 
 def ascii_filename(name: str) -> str:
-    """``name`` (a ``filename``) in ASCII, for a ``filename=`` beside ``filename*=``: what is
-    left of it, or "contact.vcf" when no letter is (a name in another script)."""
-    ascii_name = name.encode("ascii", "ignore").decode().strip()
-    return "contact.vcf" if ascii_name.startswith(".") else ascii_name
+    """``name`` (a ``filename``) in ASCII, for a ``filename=`` beside ``filename*=``: accents
+    folded to their letters ("Ñúñez" is "Nunez"), what cannot be folded dropped, or
+    "contact.vcf" when no letter or digit is left (a name in another script)."""
+    folded = unicodedata.normalize("NFKD", name.translate(PLAIN_LETTERS))
+    # Combining marks are not ASCII, and NFKD can make ASCII a file name must not hold
+    # ("℅" is "c/o"): both go with the filter.
+    ascii_name = _safe("".join(ch for ch in folded if ch.isascii()))
+    stem = ascii_name.removesuffix(".vcf")
+    return ascii_name if any(ch.isalnum() for ch in stem) else "contact.vcf"
+
+
+def disposition(name: str) -> str:
+    """``Content-Disposition`` of the vCard of someone named ``name``, downloaded or attached
+    to an email: the file name in UTF-8 (``filename*``, RFC 2231 and RFC 6266) when it is not
+    ASCII, after an ASCII ``filename`` for an app that reads only that one."""
+    utf8_name = filename(name)
+    if utf8_name.isascii():
+        return f'attachment; filename="{utf8_name}"'
+    ascii_name = ascii_filename(utf8_name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(utf8_name)}"
 
 
 def response(card: Mapping[str, Any], *, note: str, photo_jpeg: bytes | None) -> Response:
     """A download that both phones hand to their contacts app."""
-    name = filename(card["name"])
-    ascii_name = ascii_filename(name)
     return Response(
         build(card, note=note, photo_jpeg=photo_jpeg).encode(),
         media_type="text/vcard; charset=utf-8",
         headers={
             # attachment: Android Chrome saves the file and offers to open it in Contacts;
             # iOS Safari shows its "Create New Contact" sheet for text/vcard either way.
-            "content-disposition": (
-                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-            ),
+            "content-disposition": disposition(card["name"]),
             "cache-control": "private, no-store",
         },
     )

@@ -36,7 +36,7 @@ from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import css_inline
 import jinja2
@@ -170,16 +170,6 @@ def header_text(header: str, text: str) -> str:
     return line if _written_as_is(line) else encoded_words(line, header)
 
 
-def attachment_disposition(filename: str) -> str:
-    """``Content-Disposition`` of an attachment named ``filename``: the name in UTF-8
-    (``filename*``, RFC 2231) when it is not ASCII, after an ASCII ``filename`` for a client
-    that reads only that one, as "Save contact"'s download (``vcard.response``)."""
-    if filename.isascii():
-        return f'attachment; filename="{filename}"'
-    ascii_name = vcard.ascii_filename(filename)
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
 def text_part(text: str, subtype: str) -> MIMENonMultipart:
     """A text/<subtype> part in quoted-printable UTF-8: readable in the raw message, 7-bit on
     the wire, lines within SMTP's limit whatever the text (a reach-out link can be long).
@@ -311,7 +301,7 @@ class Composer:
             message = MIMEMultipart("mixed", boundary=boundary(), policy=POLICY)
             message.attach(body)
             card = text_part(vcard_text, "vcard")
-            card["Content-Disposition"] = attachment_disposition(vcard.filename(attached["name"]))
+            card["Content-Disposition"] = vcard.disposition(attached["name"])
             message.attach(card)
         message["From"] = self._from
         # A sign-in code goes to an address, not a person: several cards may carry it, and
