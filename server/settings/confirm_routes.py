@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from server.settings.routes import PASSKEY_NEXT
 from server.signin import codes, passkey_proof, proving
 from server.web import limits
 from server.web.auth import signed_in, signed_in_session
@@ -24,10 +25,11 @@ NO_CARD = "Save your card first; then you can choose your reminders."
 
 # "Confirm it's you", before adding a passkey, confirming a new address or merging another
 # account in: the code's purpose (its own email), and the page (and place on it) the person
-# goes back to, by what they were about to do.
+# goes back to, by what they were about to do. Adding a passkey: that step, focused there
+# (no #part: going to one takes focus away from what is not a control).
 PURPOSE = "prove"
 THEN = {
-    "passkey": ("settings", "#passkeys-title"),
+    "passkey": ("settings", f"?{urlencode([PASSKEY_NEXT])}"),
     "email": ("settings", "#email-title"),
     "merge": ("sign_in_merge", ""),
 }

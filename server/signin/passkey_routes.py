@@ -107,7 +107,10 @@ async def passkey_register(request: Request) -> Response:
             )
     except passkeys.Refused as refused:
         return JSONResponse({"error": str(refused)}, status_code=400)
-    return JSONResponse({"added": name}, status_code=201)
+    # Settings, saying it was added (passkeys.js goes there, focus on the notice): a reload
+    # would say nothing, and keep "It's you: confirmed" as if adding were still to do.
+    settings = with_notice(url_path(request, "settings"), "passkey_added")
+    return JSONResponse({"added": name, "redirect": settings}, status_code=201)
 
 
 # Each ask keeps a challenge row (five minutes): a venue's network signs in often, a script

@@ -72,6 +72,8 @@ NOTICES = {
         " turn them on in Settings.",
         link=("turn them on in Settings", "settings", "#push"),
     ),
+    # Settings → "Add a passkey" (passkey_routes): said where focus lands (passkeys.js).
+    "passkey_added": Notice("Passkey added.", "You can sign in with it on this device."),
     "passkey_removed": Notice("", "Passkey removed. It no longer signs in to your account."),
     "merged": Notice("Merged.", "Everything from the other card is in this account now."),
     "kept_apart": Notice("", "Kept apart: the other card stays its own account."),

@@ -26,7 +26,7 @@ async def test_a_passkey_made_after_the_proof_lapsed_is_said_not_added(
     await confirm_addresses(pool, DANA.email)  # a way of proof: adding a passkey asks for it
     await pool.execute("UPDATE sessions SET fresh_sign_in_at = now()")  # she confirmed
     cdp, authenticator = await keychain(dana)
-    await dana.goto("/settings")
+    await dana.goto("/settings?confirmed=passkey")
     await expect(dana.get_by_role("status").filter(has_text="It's you")).to_be_visible()
 
     async def six_minutes_at_the_prompt(route: Route) -> None:
@@ -58,7 +58,7 @@ async def test_a_passkey_made_after_the_proof_lapsed_is_said_not_added(
     # She confirms (a code by email, tested in test_confirm_it_is_you.py): back at passkeys.
     await pool.execute("UPDATE sessions SET fresh_sign_in_at = now()")
     await dana.reload()
-    await expect(dana).to_have_url(re.compile(r"/settings#passkeys-title$"))
+    await expect(dana).to_have_url(re.compile(r"/settings\?confirmed=passkey$"))
     await dana.get_by_role("button", name="Add a passkey").tap()
     await expect(dana.locator("#passkeys")).to_contain_text("not used yet")
     assert await pool.fetchval("SELECT count(*) FROM passkeys") == 1

@@ -69,7 +69,8 @@ async def test_adding_a_passkey_asks_for_a_fresh_proof_and_works_after_the_code(
     assert link is not None and link["href"] == dana.url("settings_confirm") + "?then=passkey"
 
     await confirm_it_is_me(dana, app, mail)
-    settings = await dana.get(dana.url("settings"))
+    # Where the code's check lands: the line says what comes next there, on that visit only.
+    settings = await dana.get(dana.url("settings") + "?confirmed=passkey")
     assert "It's you: confirmed. You can add a passkey now." in text_of(settings)
     assert soup(settings).find("button", string="Add a passkey") is not None
     added = await add_passkey(dana, keychain)

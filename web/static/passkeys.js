@@ -132,7 +132,9 @@
       clientExtensionResults: credential.getClientExtensionResults(),
     });
     var said = await read(answer);
-    if (answer.ok && !said.unread) return location.reload();
+    // Added: Settings again, saying so (its notice; focus on it, below). In place of this
+    // page, whose "It's you: confirmed, you can add a passkey" Back would show again.
+    if (answer.ok && !said.unread) return said.redirect ? location.replace(said.redirect) : location.reload();
     // The phone made it, and nothing says it was saved: the phone may list it regardless.
     if (said.unread) said.error += " " + ON_THE_PHONE;
     notSaved(status, said, button);
@@ -190,6 +192,21 @@
         if ((!active || active === document.body) && button.isConnected && !button.hidden) button.focus();
       });
   });
+
+  // Back from adding a passkey, Settings says it was added (server/web/notices.py): focus on
+  // that notice, so that a screen reader reads it (a notice in a page at load is not read
+  // out) and a keyboard goes on from there. Not on a reload or Back, which take it away (app.js).
+  var ADDED = "passkey_added";
+  function saidAdded() {
+    if (new URLSearchParams(location.search).get("notice") !== ADDED) return;
+    var entry = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (entry && entry.type !== "navigate") return;
+    var notice = document.querySelector("main [data-notice]");
+    if (!notice) return;
+    notice.tabIndex = -1;
+    notice.focus();
+  }
+  saidAdded();
 
   // Shown where passkeys work: the page's buttons, and those in what htmx swaps in later,
   // which come hidden too (htmx:load, as app.js does for what it shows).
