@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.contacts.contacts import NO_CONTACTS, load_contact
-from server.contacts.page import contact_page
+from server.contacts.page import contact_page, reminder_said
 from server.web.auth import signed_in
 from server.web.forms import read_form, text
 from server.web.htmx import htmx
@@ -128,6 +128,8 @@ async def contact_give_get(request: Request) -> Response:
         "draft": {"promised": promised, "they_asked": they_asked},
     }
     if htmx(request):
+        # What it says once saved depends on whether a reminder can mention it.
+        context.update(await reminder_said(request, contact))
         return render(
             request, "_give_get.html", {"contact": contact, **context}, status_code=status_code
         )

@@ -18,14 +18,20 @@ from server.web.templating import render
 SHARING = {"all": "All my card", "basics": "Name and headline only"}
 
 
+async def reminder_said(request: Request, contact: Any) -> dict[str, Any]:
+    """My follow-up on ``contact`` and, when no reminder can reach me, what would fix it:
+    what the page says of it, and whether the give and get saved is "in your reminder"
+    (``_give_get.html``), on the page and in the form's htmx answer alike."""
+    followup = await load_followup(request, contact)
+    return {"followup": followup, "unreached_fix": await unreached_fix(request, followup)}
+
+
 async def contact_page(
     request: Request, contact: Any, status_code: int = 200, **extra: Any
 ) -> Response:
-    followup = await load_followup(request, contact)
     context = {
         "contact": contact,
-        "followup": followup,
-        "unreached_fix": await unreached_fix(request, followup),
+        **await reminder_said(request, contact),
         "now": datetime.now(UTC),
         "tz": viewer(request).time_zone,
         "notice_name": contact["name"],

@@ -17,14 +17,20 @@ from server.contacts.removed import named_removal
 from server.contacts.shown import KEPT_CHECK_HEADER
 from server.web import pages
 from server.web.auth import viewer
-from server.web.forms import an_id
+from server.web.forms import an_id, plain
 from server.web.templating import render
 from server.web.urls import url_path
 
 
 async def contacts(request: Request) -> Response:
     account_id = viewer(request).account_id
-    query = request.query_params.get("q", "")[:100]
+    typed = request.query_params.get("q", "")[:100]
+    # Read as every form field is (forms.plain): NUL, which no query can take, and the other
+    # hidden characters left out. Only those typed: no words to look for, and nobody
+    # listed, as the event's people search says it (rather than everyone, as if they matched).
+    query = plain(typed)
+    pattern = like_pattern(query)
+    unsearchable = pattern is None and bool(typed.strip())
     event_id = an_id(request.query_params.get("event"))
     rows: list[Any] = []
     events: list[Any] = []
@@ -32,28 +38,31 @@ async def contacts(request: Request) -> Response:
     more = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
-        pattern = like_pattern(query)
         searching = pattern is not None
         after = contacts_after(request, searching=searching)
-        found = await sql.run(
-            pool,
-            "contacts.search",
-            owner_id=account_id,
-            pattern=pattern,
-            event_id=event_id,
-            after_tier=after.tier,
-            after_at=after.at,
-            after_id=after.id,
-            limit=pages.PAGE_SIZE + 1,
-        )
-        rows, cursor = pages.page(found, lambda row: contacts_cursor(row, searching=searching))
-        more = pages.more_url(request, "contacts", cursor, q=query, event=event_id)
+        if not unsearchable:
+            found = await sql.run(
+                pool,
+                "contacts.search",
+                owner_id=account_id,
+                pattern=pattern,
+                event_id=event_id,
+                after_tier=after.tier,
+                after_at=after.at,
+                after_id=after.id,
+                limit=pages.PAGE_SIZE + 1,
+            )
+            rows, cursor = pages.page(found, lambda row: contacts_cursor(row, searching=searching))
+            more = pages.more_url(request, "contacts", cursor, q=query, event=event_id)
         # The "where we met" filter offers my latest hundred events (a menu, not a list to
-        # page), and always the one chosen.
-        events = await sql.run(
-            pool, "events.mine", account_id=account_id, after_at=None, after_id=None, limit=100
-        )
-        events = await _with_filter_event(request, account_id, events, event_id)
+        # page), and always the one chosen; none over a list with nobody in it at all. Kept
+        # when a search, a filter or a later page found nobody: it may be what to change.
+        narrowed = typed.strip() or event_id is not None or pages.PARAM in request.query_params
+        if rows or narrowed:
+            events = await sql.run(
+                pool, "events.mine", account_id=account_id, after_at=None, after_id=None, limit=100
+            )
+            events = await _with_filter_event(request, account_id, events, event_id)
         removed = await named_removal(request, account_id)
     response = render(
         request,
@@ -61,6 +70,7 @@ async def contacts(request: Request) -> Response:
         {
             "contacts": rows,
             "q": query,
+            "unsearchable": unsearchable,
             "event_id": event_id,
             "events": events,
             "removed": removed,

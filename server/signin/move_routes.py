@@ -82,6 +82,9 @@ async def move_enter(request: Request) -> Response:
 async def move_enter_submit(request: Request) -> Response:
     form = await read_form(request)
     typed = text(form, "code")
+    if not moving.normalize(typed):
+        context = {"typed": typed, "error": moving.NOTHING_TYPED}
+        return render(request, "move_enter.html", context, status_code=422)
     app = request.app
     try:
         async with app.state.pool.acquire() as conn, conn.transaction():

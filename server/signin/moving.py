@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -31,11 +32,19 @@ MISSES = limits.Rule(
     timedelta(minutes=10),
     "Too many wrong codes. Try again {wait}, with a new code shown on the other phone.",
 )
+# Nothing typed (the form leaves it to us: novalidate): said, and counted as no miss.
+NOTHING_TYPED = (
+    f"Type the code your other phone shows: {LENGTH} letters and digits, like 7QA2-7KHB."
+)
 
 
 def normalize(typed: str) -> str:
-    """What was typed, as the code is kept: upper case, spaces and dashes dropped."""
-    return "".join(ch for ch in typed.upper() if ch.isalnum())
+    """What was typed, as the code is kept: upper case, spaces and dashes dropped. NFKC
+    first, as event codes are read (``events.normalise_code``): an East Asian keyboard's
+    full-width letters, digits and dash are plain ones; digits of another script (an Arabic
+    phone's) are 0-9, as in the email code (``forms.ascii_digits``)."""
+    kept = (ch for ch in unicodedata.normalize("NFKC", typed) if ch.isalnum())
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch.upper() for ch in kept)
 
 
 def shown(code: str) -> str:

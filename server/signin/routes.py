@@ -59,6 +59,9 @@ def _sign_in_page(
     )
 
 
+NO_EMAIL = "Type the email address on your card."
+
+
 async def sign_in(request: Request) -> Response:
     """ "I already have a card": the email step, or (after a code was asked for) the code step.
     Opened where a card is signed in already, it says which: signing in switches this phone."""
@@ -69,6 +72,8 @@ async def sign_in_ask(request: Request) -> Response:
     form = await read_form(request)
     typed = text(form, "email")
     try:
+        if not typed:  # the form leaves it to us (novalidate): said by the field
+            raise Invalid(NO_EMAIL)
         address = addresses.normalize(validate_email_address(typed))
     except Invalid as invalid:
         return _sign_in_page(

@@ -128,7 +128,8 @@ async def test_shallow_json_still_reads(new_phone):
 async def test_nul_in_text_that_reaches_a_query_is_a_400(new_phone, pool):
     dana = await new_phone()
     await dana.make_card()
-    for path, params in (("/photos/%00", {}), ("/contacts", {"q": "a\x00b"})):
+    # A contacts search drops a NUL as form fields do (tests/contacts/test_small_truths.py).
+    for path, params in (("/photos/%00", {}),):
         response = await dana.get(path, params=params)
         assert response.status_code == 400
         assert "could not be read" in text_of(response)
