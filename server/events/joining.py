@@ -49,7 +49,12 @@ CLOSES_AFTER = timedelta(days=2)
 UNKNOWN_CODE = "We don't recognise that code. Check it with the organizer and try again."
 # {wait}: when a miss leaves the count (limits.TooMany says it, and sends Retry-After).
 TOO_MANY = "Too many codes that don't exist. Try again {wait}, or scan the event's QR code instead."
-CLOSED = "This event is closed. Ask the organizer if you think it should still be open."
+# A closed event cannot be opened again (event.html says so to its organizer): asking them to
+# would send the person after something nobody can do.
+CLOSED = (
+    "This event is closed: nobody new can join it. You can still swap with the people there"
+    " by their QR codes."
+)
 # Its organizer deleted their account: the event stays for the people who were there, closed
 # (delete_account() in logic.sql), and there is nobody to ask.
 ORGANIZER_GONE = (
