@@ -47,7 +47,7 @@ async def dana_and_mia_at_an_event(
     if dana_asks:
         await dana.goto(f"/events/{event_id}/people")
         await dana.get_by_role("button", name=f"Request to connect with {MIA.name}").tap()
-        await expect(dana.get_by_role("status").filter(has_text="Request sent.")).to_be_visible()
+        await expect(dana.get_by_text("Request sent.", exact=True)).to_be_visible()
     return dana, mia, event_id
 
 

@@ -55,7 +55,7 @@ async def dana_and_mia_at_an_event(
 async def mia_asks_dana(mia: Page, event_id: int) -> None:
     await mia.goto(f"/events/{event_id}/people")
     await mia.get_by_role("button", name=f"Request to connect with {DANA.name}").tap()
-    await expect(mia.get_by_role("status").filter(has_text="Request sent.")).to_be_visible()
+    await expect(mia.get_by_text("Request sent.", exact=True)).to_be_visible()
 
 
 async def dana_goes(dana: Page, pool: asyncpg.Pool, event_id: int, how: str) -> None:

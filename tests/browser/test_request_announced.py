@@ -34,4 +34,7 @@ async def test_a_request_to_connect_is_said_in_flash(new_phone_page: NewPage) ->
         f"Request sent to {OLGA.name}. They will see it in their requests."
     )
     await expect(ask).to_have_count(0)
+    # Said there once: the line swapped in for the button is focused, not a second status.
+    await expect(mia.get_by_text("Request sent.", exact=True)).to_be_focused()
+    await expect(mia.get_by_role("status").filter(has_text="Request sent.")).to_have_count(0)
     await assert_same_document(mia)
