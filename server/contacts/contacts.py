@@ -13,6 +13,7 @@ from server.db.pool import Connection, transaction
 from server.db.queries import Queries
 from server.followups import wording
 from server.web.auth import signed_in_account
+from server.web.forms import an_id, read_form, text
 from server.web.notices import swap_notice, with_notice
 from server.web.urls import url_path
 
@@ -108,17 +109,30 @@ def new_contact_url(request: Request, contact_id: int, notice: str) -> str:
 UNDO_SECONDS = 10
 
 
+# The hidden field of the contact page's Remove and Block forms: the account the page is about,
+# for when a merge has taken the row in the URL away (``person_of``).
+PERSON = "person"
+
+
 async def person_of(request: Request) -> tuple[int, int]:
     """Me and the person of my contact row in the URL, for Remove and Block: from the row, or
     from a Remove that took it a moment ago and may still be undone (``contacts.person_of``).
-    404 when neither, in the words ``load_contact`` uses (``NOT_IN_LIST``)."""
+    Neither, because a merge took the card the page names into another account of theirs
+    and made my two rows about them one (the page was read before): the account kept, the
+    person meant, found from the form's ``PERSON`` through the merge (``merged_into``), and
+    only when I have a contact row with it, so that nothing is done that its own page would
+    not do. The field is read for nothing else: a row there decides, and an account named
+    that was never merged away is no proof of anything. 404 otherwise, in the words
+    ``load_contact`` uses (``NOT_IN_LIST``)."""
     owner_id = signed_in_account(request)
-    other_id: int | None = await request.app.state.sql.run(
-        request.app.state.pool,
-        "contacts.person_of",
-        id=request.path_params["contact_id"],
-        owner_id=owner_id,
+    pool, sql = request.app.state.pool, request.app.state.sql
+    other_id: int | None = await sql.run(
+        pool, "contacts.person_of", id=request.path_params["contact_id"], owner_id=owner_id
     )
+    if other_id is None:
+        named = an_id(text(await read_form(request), PERSON))
+        if named is not None:
+            other_id = await merged_into(pool, sql, owner_id, named)
     if other_id is None:
         raise HTTPException(404, NOT_IN_LIST)
     return owner_id, other_id
@@ -192,9 +206,10 @@ async def merged_into(
     conn: asyncpg.Pool | Connection, sql: Queries, owner_id: int, other_id: int
 ) -> int | None:
     """Whom a Remove or Block of ``other_id`` meant, once their account is gone from under it:
-    the account a merge took their card into, from a page opened before the merge. None when
-    they were not merged away (deleted: nothing is left between us). 404 when they were, into
-    someone I have no contact row with, in the words ``load_contact`` uses."""
+    the account a merge took their card into, from a page opened before the merge (pressed
+    during it, or after it with the page's ``PERSON``: ``person_of``). None when they were
+    not merged away (deleted: nothing is left between us). 404 when they were, into someone
+    I have no contact row with, in the words ``load_contact`` uses."""
     kept = await sql.run(conn, "contacts.merged_into", owner_id=owner_id, other_id=other_id)
     if kept is None:
         return None
