@@ -118,27 +118,57 @@ EMAIL_AGAIN = Step("Email me again", "Email", "email-section")
 class UnreachedFix(str):
     """What lets a reminder reach someone no reminder can reach yet: as words ("tap Turn on
     reminders under Reminders on this phone"), and with each section's name a link to it
-    (``linked``). A ``str``, so a page that only says it needs nothing more."""
+    (``linked``, ``in_settings``). ``add_email``: her card has no email, so Settings' Email
+    section has no button, only "Add an email address to your card": that is the step then.
+    A ``str``, so a page that only says it needs nothing more."""
 
     steps: tuple[Step, ...]
     note: str
+    add_email: bool
 
-    def __new__(cls, steps: tuple[Step, ...], note: str = "") -> UnreachedFix:
-        said = ", or ".join(f"{step.label} under {step.section}" for step in steps)
-        fix = super().__new__(cls, f"tap {said}" + (f" ({note})" if note else ""))
-        fix.steps, fix.note = steps, note
+    def __new__(
+        cls, steps: tuple[Step, ...], note: str = "", add_email: bool = False
+    ) -> UnreachedFix:
+        said = [f"{step.label} under {step.section}" for step in steps]
+        taps = [f"tap {', or '.join(said)}"] if said else []
+        words = ", or ".join(taps + (["add an email address to your card"] if add_email else []))
+        fix = super().__new__(cls, words + (f" ({note})" if note else ""))
+        fix.steps, fix.note, fix.add_email = steps, note, add_email
         return fix
 
-    def linked(self, settings_url: str) -> Markup:
+    def linked(self, settings_url: str, card_url: str = "", *, first: bool = False) -> Markup:
         """The same words, each label as the page shows a control's (``<em>``) and each
-        section a link to it on Settings at ``settings_url`` ("" on Settings itself)."""
-        said = Markup(", or ").join(
-            Markup('{} under <a href="{}#{}">{}</a>').format(
-                Markup("<em>%s</em>") % step.label, settings_url, step.anchor, step.section
+        section a link to it on Settings at ``settings_url`` ("" on Settings itself); "your
+        card" a link to ``card_url``, or else to Settings' Email section, which links it.
+        ``first``: "Add …" starts a sentence (only with no section to tap: ``in_settings``)."""
+        said: list[Markup] = []
+        if self.steps:
+            said.append(
+                Markup("tap ")
+                + Markup(", or ").join(
+                    Markup('{} under <a href="{}#{}">{}</a>').format(
+                        Markup("<em>%s</em>") % step.label, settings_url, step.anchor, step.section
+                    )
+                    for step in self.steps
+                )
             )
-            for step in self.steps
-        )
-        return Markup("tap ") + said + (Markup(" ({})").format(self.note) if self.note else "")
+        if self.add_email:
+            said.append(
+                Markup('{} an email address to <a href="{}">your card</a>').format(
+                    "Add" if first and not said else "add",
+                    card_url or f"{settings_url}#{CONFIRM.anchor}",
+                )
+            )
+        note = Markup(" ({})").format(self.note) if self.note else Markup()
+        return Markup(", or ").join(said) + note
+
+    def in_settings(self, settings_url: str, card_url: str) -> Markup:
+        """The same, as a sentence on a page other than Settings: "In Settings, tap …"; or,
+        when adding an email to her card is all there is, that alone (the card is not in
+        Settings)."""
+        if self.steps:
+            return Markup("In Settings, ") + self.linked(settings_url, card_url)
+        return self.linked(settings_url, card_url, first=True)
 
 
 def unreached_fix(reach: Mapping[str, Any] | None) -> UnreachedFix | None:
@@ -151,6 +181,9 @@ def unreached_fix(reach: Mapping[str, Any] | None) -> UnreachedFix | None:
     by = reach["reminders_by"]
     if by == "push":
         return UnreachedFix((TURN_ON,))
+    if not reach["has_email"]:
+        # Settings' Email section has no button then: "Add an email address to your card".
+        return UnreachedFix(() if by == "email" else (TURN_ON,), add_email=True)
     # Confirmed, then unsubscribed: "Email me again", not a confirmation.
     email, note = (
         (EMAIL_AGAIN, "you unsubscribed your email") if reach["unsubscribed"] else (CONFIRM, "")

@@ -195,6 +195,10 @@ SELECT a.reminders_by IS NOT DISTINCT FROM 'neither'
                JOIN address_confirmations x
                  ON x.address = lower(c.email) AND x.account_id = c.account_id
                JOIN email_addresses ea ON ea.address = x.address
-               WHERE c.account_id = a.id AND ea.unsubscribed_at IS NOT NULL) AS unsubscribed
+               WHERE c.account_id = a.id AND ea.unsubscribed_at IS NOT NULL) AS unsubscribed,
+       -- No address on the card: Settings has nothing to confirm, only "add an email to your
+       -- card" (its Email section), so that is what to do.
+       EXISTS (SELECT 1 FROM cards c
+               WHERE c.account_id = a.id AND coalesce(c.email, '') <> '') AS has_email
 FROM accounts a CROSS JOIN LATERAL reminder_channels(a.id) ch
 WHERE a.id = :account_id
