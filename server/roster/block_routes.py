@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from server.contacts import blocks
 from server.events.events import load_event
-from server.roster.routes import CURSOR_KEY_MAX
+from server.roster.cursor import CURSOR_KEY_MAX
 from server.web import forms, pages
 from server.web.auth import signed_in_account, viewer
 from server.web.htmx import htmx

@@ -4,8 +4,6 @@ matches and requests to connect each have a ``<what>_routes.py`` beside this one
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +18,8 @@ from server.mail import links
 from server.roster.asking import REQUESTS as REQUESTS
 from server.roster.asking import REQUESTS_PER_ADDRESS as REQUESTS_PER_ADDRESS
 from server.roster.asking import REQUESTS_TO_PERSON as REQUESTS_TO_PERSON
-from server.web import forms, pages
+from server.roster.cursor import roster_after, roster_cursor
+from server.web import pages
 from server.web.auth import viewer
 from server.web.templating import render
 
@@ -56,42 +55,6 @@ async def event_people(request: Request) -> Response:
         {"event": event, "people": rows, "q": query, "searched": terms is not None, "more": more},
         fragment="_event_people_list.html",
     )
-
-
-# A roster cursor's name key is the folded name of someone the page showed (at most 100
-# characters, folded a little longer); anything far longer is no cursor of ours.
-CURSOR_KEY_MAX = 1000
-BAD_CURSOR = (
-    'That "Show more" link is not one this list made, so it cannot say where to go on.'
-    " Open the list of people again to start from the top."
-)
-
-
-def roster_cursor(row: Any) -> str:
-    """``<tier>.<account id>.<name key>``: where the last person shown stands in the list, as
-    the roster gave it, so the next page is placed by these values and no one's card."""
-    return f"{row['tier']}.{row['account_id']}.{row['name_key']}"
-
-
-def roster_after(request: Request, *, searching: bool) -> list[str] | None:
-    """``?after=`` read back as roster_page() takes it (tier, name key, account id), None
-    for the first page; anything else is refused in words (400), not started over: starting
-    over under "Show more" repeats the first people, which htmx would add again."""
-    after = request.query_params.get(pages.PARAM)
-    if after is None:
-        return None
-    tier, _, rest = after.partition(".")
-    account, dot, key = rest.partition(".")
-    account_id = forms.an_id(account)
-    if (
-        tier not in (("1", "2", "3") if searching else ("1",))
-        or account_id is None
-        or not dot
-        or len(key) > CURSOR_KEY_MAX
-        or "\x00" in key
-    ):
-        raise HTTPException(400, BAD_CURSOR)
-    return [tier, key, str(account_id)]
 
 
 routes = [

@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.settings.routes import PASSKEY_NEXT
 from server.signin import codes, passkey_proof, proving
 from server.web import limits
 from server.web.auth import signed_in, signed_in_session
@@ -29,7 +28,7 @@ NO_CARD = "Save your card first; then you can choose your reminders."
 # (no #part: going to one takes focus away from what is not a control).
 PURPOSE = "prove"
 THEN = {
-    "passkey": ("settings", f"?{urlencode([PASSKEY_NEXT])}"),
+    "passkey": ("settings", f"?{urlencode([proving.PASSKEY_NEXT])}"),
     "email": ("settings", "#email-title"),
     "merge": ("sign_in_merge", ""),
 }

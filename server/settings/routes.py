@@ -30,10 +30,6 @@ NO_CARD = "Save your card first; then you can choose your reminders."
 # The browser that made the account by leaving details on someone's card (no card made there:
 # sessions.list_for's left_details), in the words of browsers.SIGNED_IN_BY.
 LEFT_DETAILS = "left your details here"
-# "Confirm it's you" before adding a passkey lands here with this (confirm_routes.THEN):
-# "Add a passkey" is the next step, said and focused then, not on later visits within the
-# minutes the confirmation counts, nor once the passkey is added (a notice says that).
-PASSKEY_NEXT = ("confirmed", "passkey")
 
 
 async def _page(
@@ -90,7 +86,9 @@ async def _page(
             "blocked": await sql.run(pool, "blocks.blocked_by", blocker_id=account_id),
             "vapid_key": request.app.state.vapid.application_server_key,
             "proof": await proving.ways(pool, sql, account_id, session_id),
-            "passkey_next": request.query_params.get(PASSKEY_NEXT[0]) == PASSKEY_NEXT[1],
+            "passkey_next": (
+                request.query_params.get(proving.PASSKEY_NEXT[0]) == proving.PASSKEY_NEXT[1]
+            ),
             # Whether a code to the card's address signs in (not once a passkey came before
             # it was confirmed), and whether anything but this browser opens the card: said
             # by "Sign out of this device", which would otherwise lose it for good.

@@ -28,6 +28,12 @@ from typing import Any
 from server.db.queries import Queries
 from server.signin import codes, passkeys
 
+# "Confirm it's you" before adding a passkey lands on Settings with this query parameter
+# (settings.confirm_routes): "Add a passkey" is the next step, said and focused then, not on
+# later visits within the minutes the confirmation counts, nor once the passkey is added (a
+# notice says that).
+PASSKEY_NEXT = ("confirmed", "passkey")
+
 FRESH = timedelta(minutes=5)
 FRESH_MINUTES = int(FRESH.total_seconds() // 60)
 NOT_THEIRS = "That passkey belongs to another account. Use one of this account's."
