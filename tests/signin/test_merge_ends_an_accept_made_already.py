@@ -106,7 +106,9 @@ async def test_their_card_shared_whole_with_one_account_is_so_with_both(new_phon
     sam = await new_phone()
     await sam.make_card(name="Sam Park", email="sam@example.com", phone="+1 212 555 0142")
     safari = await new_phone()
-    await safari.make_card()
+    # Where it is daytime: the card kept is the one her "You met" goes to, and at night it
+    # would wait for her morning (the test then failed in UTC's evening).
+    await safari.make_card(time_zone=zone_where_it_is(day=True))
     await swap(safari, sam)
     await sam.post(sam.url("share_ask_first"), {"ask_details_first": "on"})
     installed = await new_phone()
