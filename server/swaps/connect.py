@@ -71,6 +71,38 @@ async def connect(
 class Guest:
     contact_id: int  # my contact row for them
     emailed: bool  # "You met <me>" is on its way to them (not: no address, or none allowed)
+    # Typed before (``typed_before``): nothing was made; ``name`` is the card's as it was.
+    known: bool = False
+    name: str = ""
+    filled: bool = False  # blanks of the card typed before were filled in from this one
+
+
+async def typed_before(
+    conn: Connection, sql: Queries, account_id: int, address: str, values: dict[str, str]
+) -> Guest | None:
+    """The guest card I typed before with this address (or, with none, this phone) and still
+    have in contacts: blanks of it filled from ``values``, nothing made or mailed again.
+    Typing again when unsure the first save worked (crowded venue, bad Wi-Fi) is no second
+    contact. Holds the guest's lock (owner and address) until the transaction ends, so two
+    saves at once make one guest. ``None``: a new guest (made in the same transaction)."""
+    phone = values.get("phone", "")
+    if not address and not phone:
+        return None  # known by a LinkedIn alone: too loose to call the same person
+    await sql.run(conn, "guests.lock_typed", owner_id=account_id, address=address, phone=phone)
+    found = await sql.run(
+        conn, "guests.typed_before", owner_id=account_id, address=address, phone=phone
+    )
+    if found is None:
+        return None
+    filled = await sql.run(
+        conn,
+        "guests.fill_typed",
+        guest_id=found["guest_id"],
+        phone=phone,
+        linkedin=values.get("linkedin", ""),
+        headline=values.get("headline", ""),
+    )
+    return Guest(int(found["contact_id"]), False, True, found["name"], bool(filled))
 
 
 async def create_guest(
@@ -83,13 +115,17 @@ async def create_guest(
 ) -> Guest:
     """A card for a guest typed in on my phone (no session: this phone is not theirs),
     connected both ways. ``met_at``: when they were typed in, for one queued offline and
-    synced later (None: now); the contact, its event and its follow-up are placed then."""
+    synced later (None: now); the contact, its event and its follow-up are placed then.
+    A guest I typed before and still have (``typed_before``) is that one, not a second."""
     sql = request.app.state.sql
     async with transaction(conn or request.app.state.pool) as held:
         address = addresses.normalize(values.get("email", ""))
         if await sql.run(held, "blocks.address_blocked", account_id=account_id, address=address):
             # Their address, typed for them by someone they blocked (or blocked): as a swap.
             raise SwapRefused
+        known = await typed_before(held, sql, account_id, address, values)
+        if known is not None:
+            return known
         await rates.guest(held, request, account_id, emailed=address != "")
         # The guest is standing next to me: my time zone, as looked up with my session.
         row = await sql.run(
@@ -106,4 +142,4 @@ async def create_guest(
         emailed = await addresses.queue_met(
             held, sql, row["newcomer_id"], account_id, values.get("email", "")
         )
-    return Guest(int(row["sharer_contact"]), emailed)
+    return Guest(int(row["sharer_contact"]), emailed, name=values["name"])

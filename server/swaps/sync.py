@@ -37,10 +37,11 @@ from server.contacts.contacts import new_contact_url, swap_said
 from server.db.pool import Connection
 from server.db.queries import Executor, Queries
 from server.swaps import rates
-from server.swaps.connect import SwapRefused, connect, create_guest
+from server.swaps.connect import Guest, SwapRefused, connect, create_guest
 from server.swaps.visits import SELF, card_for_token
 from server.tap import codes
 from server.web import limits
+from server.web.urls import url_path
 
 KINDS = ("scan", "code", "guest")
 # A guest typed on my own phone may sync from yesterday's event, not from last month: it only
@@ -344,6 +345,27 @@ def done(
     }
 
 
+# A guest typed again whom I typed before and still have (``connect.typed_before``): the
+# same words online (the Tap form, _guest_form.html) and queued (the outbox's list).
+KNOWN = "{name} is already in your contacts."
+KNOWN_FILLED = "{name} is already in your contacts: we added what their card lacked."
+
+
+def guest_done(request: Request, guest: Guest, typed_name: str) -> tuple[int, dict[str, Any]]:
+    """The answer to a guest saved: a new one is swapped; one typed before says so, with the
+    way to that contact (``known``: nothing new was made)."""
+    if not guest.known:
+        return done(request, guest.contact_id, typed_name)
+    words = KNOWN_FILLED if guest.filled else KNOWN
+    return 200, {
+        "status": "done",
+        "message": words.format(name=guest.name),
+        "name": guest.name,
+        "url": url_path(request, "contact", contact_id=guest.contact_id),
+        "known": True,
+    }
+
+
 async def perform(
     request: Request,
     conn: Connection,
@@ -413,4 +435,4 @@ async def perform(
     except SwapRefused as refused:
         # Their address, on the card of someone blocked either way: as the Tap form says it.
         return failed(refused.status_code, refused.detail)
-    return done(request, guest.contact_id, values["name"])
+    return guest_done(request, guest, values["name"])

@@ -171,13 +171,31 @@ async def tap_code_enter(request: Request) -> Response:
     return _code_form(request, typed, answer["message"], status_code)
 
 
+def _typed_before(request: Request, answer: dict[str, Any]) -> Response:
+    """The guest form again, blank for the next person, saying the one just typed is already
+    in my contacts, with the way to them (``sync.guest_done``): nothing new was made."""
+    return render(
+        request,
+        "tap.html",
+        {
+            "typed": "",
+            "error": "",
+            "values": dict.fromkeys(fields.QUICK_FIELDS, ""),
+            "guest_open": True,
+            "known": answer,
+        },
+        fragment="_guest_form.html",
+    )
+
+
 @signed_in(message=NO_CARD)
 async def tap_guest(request: Request) -> Response:
     """Someone with no phone to hand typed their details on mine.
 
     Sent with a key, the guest is made under it as a queued guest is (``tap_code_enter``),
     and from a page of another account, not at all. Details refused claim nothing: sent
-    again, they are checked again.
+    again, they are checked again. A guest I typed before and still have is not made again
+    (``connect.typed_before``): the form says so, with the way to them.
     """
     account_id = signed_in_account(request)
     form = await read_form(request)
@@ -195,21 +213,24 @@ async def tap_guest(request: Request) -> Response:
     async with transaction(request.app.state.pool) as conn:
         if not await _made_here(conn, request, form, account_id):
             raise HTTPException(409, ELSEWHERE)
-        if keyed is None:
-            guest = await create_guest(request, account_id, values, conn)
-            first = None
-        else:
+        first = None
+        if keyed is not None:
             first = await sync.claim(conn, sql, account_id, keyed.key, "guest", keyed.payload)
-            if first is None:
-                guest = await create_guest(request, account_id, values, conn)
-                answer = sync.done(request, guest.contact_id, values["name"])
+        if first is None:
+            guest = await create_guest(request, account_id, values, conn)
+            answer = sync.guest_done(request, guest, values["name"])
+            if keyed is not None:
                 await sync.record(conn, sql, account_id, keyed.key, *answer)
     if first is not None:
         # Its queued copy got there first (this request was slow, and given up on).
         status_code, sent = first
         if sent["status"] != "done":
             raise HTTPException(status_code, sent["message"])
+        if sent.get("known"):
+            return _typed_before(request, sent)
         return redirect(request, sent["url"])
+    if guest.known:
+        return _typed_before(request, answer[1])
     page = url_path(request, "contact", contact_id=guest.contact_id)
     # Not whether it was emailed: that would tell whether the address is confirmed for an
     # account (notices.NOTICES says how).
