@@ -106,6 +106,10 @@ ALIAS_PLACES = {
 }
 
 
+# Left empty (Settings, an event's form): asked for, not "We don't know that time zone", which
+# reads as if something wrong had been typed. A time zone, not "your": an event's is its own.
+EMPTY = "Type a time zone, or a city in it, like London."
+
 # Known to PostgreSQL but not offered, typed: an abbreviation or an offset ("EST", "MST",
 # "Etc/GMT+3"). Most keep one offset all year (EST in July is an hour off New York's
 # clocks), and POSIX signs run backwards (Etc/GMT+3 is three hours behind UTC).
@@ -156,7 +160,9 @@ def _alias(folded: str) -> str | None:
 
 
 def mistake(value: str, known: frozenset[str]) -> str:
-    """What to say of a typed zone ``find`` did not find."""
+    """What to say of a typed zone ``find`` did not find (or of none typed)."""
+    if not value.strip():
+        return EMPTY
     folded = _fold(value)
     return NOT_A_PLACE if folded in _folded_indexes(known)[0] else TYPE_ONE
 

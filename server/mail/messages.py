@@ -345,9 +345,10 @@ class Composer:
             "reach_out": _reach_out(contact, words),
             "words": _words_shown(row["recipient_name"], contact, now, row["time_zone"]),
             "confirm_url": self.links.confirm(row["id"]),
-            # Typed in for them on the Tap screen (a guest card): how to keep it or delete it,
-            # which signing in with this address offers (server/signin/starting.py). Not said
-            # to someone who left their details on their own phone: the card is there already.
+            # Typed in for them on the Tap screen (a guest card): the email opens with who typed
+            # them (they left nothing on a card), and says how to keep it or delete it, which
+            # signing in with this address offers (server/signin/starting.py). Not said to
+            # someone who left their details on their own phone: the card is there already.
             "typed_for_them": bool(row["recipient_guest"]),
             "address": row["to_address"],
             "sign_in_url": self.links.page(None, "sign_in"),
