@@ -8,7 +8,9 @@ second card's, which the merge held; the merge then waited for Dana's: a circle,
 the two failed as a deadlock's victim, with a 503 ("Reachout is busy with this just now").
 Now the merge holds, with the two cards' own follow-ups and in one id order, those others keep
 about the card merged in (and, of people who met both, about the card kept): the Remove or
-Block waits for the merge, then finds the second card gone, and both are done.
+Block waits for the merge, then finds the second card gone, and both are done: a Remove or a
+Block of the second card then follows it to the card kept, tested with this same race in
+tests/contacts/test_block_after_merge.py.
 
 The merge is brought to the point where it holds the follow-ups by holding the second card's
 reminders lock a moment, as a worker queueing its reminders does. Every connection looks for a
@@ -91,39 +93,6 @@ async def merged(second: Phone, pool: asyncpg.Pool, source: int, answer: Any) ->
     assert answer.status_code == 303, (answer.status_code, text_of(answer)[:300])
     assert "Merged." in text_of(await second.get(answer.headers["location"]))
     assert await pool.fetchval("SELECT count(*) FROM accounts WHERE id = $1", source) == 0
-
-
-@pytest.mark.usefixtures("deadlocks_seen_at_once")
-async def test_dana_removing_the_card_olga_merges_away_does_both(
-    new_phone: Any, pool: asyncpg.Pool
-) -> None:
-    dana, second, source = await dana_met_both_cards(new_phone, pool)
-    remove = await button_on_her_page(dana, pool, "Remove Olga O.", "Olga O.")
-    merging, removing = await pressed_during_the_merge(dana, second, pool, source, remove)
-    await merged(second, pool, source, merging)
-    # The Remove came after the merge: the card it named is gone into Olga's kept card, and
-    # the Remove follows it there (merged_accounts): the person Dana meant is removed, with
-    # the usual notice and Undo.
-    assert removing.status_code == 303, (removing.status_code, text_of(removing)[:300])
-    listing = text_of(await dana.get(removing.headers["location"]))
-    assert "Removed Olga Organizer." in listing
-    assert "Olga" not in text_of(await dana.get(dana.url("contacts")))
-    assert await pool.fetchval("SELECT count(*) FROM contact_removals") == 1
-
-
-@pytest.mark.usefixtures("deadlocks_seen_at_once")
-async def test_dana_blocking_the_card_olga_merges_away_does_both(
-    new_phone: Any, pool: asyncpg.Pool
-) -> None:
-    dana, second, source = await dana_met_both_cards(new_phone, pool)
-    block = await button_on_her_page(dana, pool, "Block Olga O.", "Olga O.")
-    merging, blocking = await pressed_during_the_merge(dana, second, pool, source, block)
-    await merged(second, pool, source, merging)
-    # The Block came after the merge: the card it named is gone into Olga's kept card, and
-    # the Block follows it there: Olga Organizer is blocked, gone from Dana's contacts.
-    assert blocking.status_code == 303, (blocking.status_code, text_of(blocking)[:300])
-    assert "Olga" not in text_of(await dana.get(dana.url("contacts")))
-    assert await pool.fetchval("SELECT count(*) FROM blocks") == 1
 
 
 @pytest.mark.usefixtures("deadlocks_seen_at_once")
