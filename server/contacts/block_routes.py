@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.contacts import blocks
-from server.contacts.contacts import NO_CONTACTS, merged_into, person_of
+from server.contacts.contacts import NO_CONTACTS, following_merges, person_of
 from server.web.auth import signed_in, signed_in_account
 from server.web.forms import read_form
 from server.web.htmx import htmx, redirect
@@ -28,11 +28,9 @@ async def contact_block(request: Request) -> Response:
     when it is no contact of mine: never "Blocked." for nobody blocked."""
     owner_id, other_id = await person_of(request)
     pool, sql = request.app.state.pool, request.app.state.sql
-    while not await blocks.block(pool, sql, owner_id, other_id):
-        kept = await merged_into(pool, sql, owner_id, other_id)
-        if kept is None:
-            break
-        other_id = kept
+    await following_merges(
+        pool, sql, owner_id, other_id, lambda other: blocks.block(pool, sql, owner_id, other)
+    )
     return redirect(request, with_notice(url_path(request, "contacts"), "blocked"))
 
 

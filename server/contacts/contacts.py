@@ -3,7 +3,8 @@ one, with a few seconds to undo; whom a contact page names, even just after a Re
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
 from starlette.exceptions import HTTPException
@@ -200,6 +201,28 @@ async def undo_removal(
             return None
         if not moved:
             return None
+
+
+T = TypeVar("T")
+
+
+async def following_merges(
+    pool: asyncpg.Pool,
+    sql: Queries,
+    owner_id: int,
+    other_id: int,
+    act: Callable[[int], Awaitable[T]],
+) -> T:
+    """``act(other_id)``, for Remove and Block; when it finds nobody (a falsy answer) because a
+    merge took their card into another account of theirs, again on that account, the person
+    meant (``merged_into``: 404 when it is no contact of mine). Each hop is a merge, which
+    ends an account: few tries."""
+    while not (done := await act(other_id)):
+        kept = await merged_into(pool, sql, owner_id, other_id)
+        if kept is None:
+            break
+        other_id = kept
+    return done
 
 
 async def merged_into(

@@ -7,7 +7,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.contacts.contacts import NO_CONTACTS, merged_into, person_of, remove, undo_removal
+from server.contacts.contacts import (
+    NO_CONTACTS,
+    following_merges,
+    person_of,
+    remove,
+    undo_removal,
+)
 from server.contacts.removed import list_after
 from server.web.auth import signed_in, signed_in_account
 from server.web.errors import Titled
@@ -25,13 +31,9 @@ async def contact_remove(request: Request) -> Response:
     of mine."""
     owner_id, other_id = await person_of(request)
     pool, sql = request.app.state.pool, request.app.state.sql
-    removal_id = await remove(pool, sql, owner_id, other_id)
-    while removal_id is None:
-        kept = await merged_into(pool, sql, owner_id, other_id)
-        if kept is None:
-            break
-        other_id = kept
-        removal_id = await remove(pool, sql, owner_id, other_id)
+    removal_id = await following_merges(
+        pool, sql, owner_id, other_id, lambda other: remove(pool, sql, owner_id, other)
+    )
     return redirect(request, list_after(request, removal_id))
 
 
