@@ -1883,26 +1883,20 @@ $$;
 -- never by looking up an account, so it goes on the same whoever has hidden, left, blocked
 -- me or renamed since, and it tells nothing about anyone's card (looked up by an account
 -- id, compared pages would spell out the name of any account, one letter at a time).
--- At a big event a prefix like "r" matches half the room, and ranking all of them by
--- ts_rank before keeping a page took 50-110 ms. Each tier is read either in name order
--- (cards_name_key), stopping at the page, where it is common, or through its own GIN index
--- (name_words, top_words, search) and sorted, where it is rare: which one depends on the
--- letters typed, so this is PL/pgSQL with force_custom_plan, each call planned for its
--- words. As a prepared statement PostgreSQL took a generic plan after five runs, blind
--- to the words, and a search took 200-1,200 ms.
--- Both ways read the cards that match, each then looked up at the event: right where the
--- event holds much of the cards table. At a small event among many cards (30 people on a
--- server of 200,000 cards) "an" or "jo" matched tens of thousands of cards, nearly none of
--- them there, and a keystroke took 0.5-4 s (a loaded 2-core machine). So a search at an
--- event of at most 5,000 attendee rows (anyone who joined, listed or not, left or not;
--- counted up to the 5,001st: up to 1.5 ms at a big event) starts from the event's people
--- instead, read once, and tests each one's card for the words: about 10 µs a person there,
--- 45 ms at 5,000, where reading through cards took 0.3-0.7 s among 200,000 cards. That cost
--- grows with the event while reading through cards shrinks (the more of the cards an event
--- holds, the sooner a page fills): 20,000 among 200,000 took 280 ms against 150. So 5,000:
--- below where the two cross on a large server, and at most some 45 ms on a small one. The
--- tiers, their conditions and their order are the same either way, so a page and the next
--- are the same whichever way they were read.
+-- Each event's people shown on a roster are in name order in their own index
+-- (event_attendees_roster: each row keeps its card's name_key, migration 0080), so a tier is
+-- read one of two ways, whatever the size of the event or of the cards table: the event's
+-- people in name order from the page's place, each card tested for the words, stopping at
+-- the page, where the words are common ("jo": a page is found among the first few hundred);
+-- or the cards that match through the tier's GIN index (name_words, top_words, search), each
+-- looked up at the event, then sorted, where they are rare ("ueda"). Which one depends on
+-- the letters typed, so this is PL/pgSQL with force_custom_plan, each call planned for its
+-- words: as a prepared statement PostgreSQL took a generic plan after five runs, blind to
+-- the words, and a search took 200-1,200 ms. Both ways give the same rows in the same order,
+-- so a page and the next are the same whichever way each was read
+-- (tests/roster/test_roster_read_either_way.py). Before 0080 a tier was read through the
+-- cards in name order, each looked up at the event: a keystroke at an event of 5,000-20,000
+-- people among 200,000 cards took 0.1-0.3 s where the words were common ("jo", "mar").
 CREATE OR REPLACE FUNCTION roster_page(event bigint, viewer bigint, typed text,
                                        after_tier integer, after_key text, after_id bigint,
                                        lim integer)
@@ -1919,108 +1913,55 @@ DECLARE
     at_key text COLLATE "C" := coalesce(after_key, '');
     at_id bigint := coalesce(after_id, 0);
 BEGIN
-    IF words IS NOT NULL AND NOT EXISTS (SELECT 1 FROM event_attendees ea
-                                         WHERE ea.event_id = event OFFSET 5000) THEN
-        RETURN QUERY
-        WITH here AS MATERIALIZED (
-            -- The event's people that the roster shows, and what a search matches on their
-            -- card. Materialized, so that no plan starts from cards' indexes instead.
-            SELECT c.account_id, c.name_key, c.name_words, c.top_words, c.search
-            FROM event_attendees ea
-            JOIN cards c ON c.account_id = ea.account_id
-            WHERE ea.event_id = event AND ea.listed AND ea.left_at IS NULL
-              AND ea.account_id <> viewer
-              AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
-        ), found AS (
-            -- The three tiers, as the search through cards below has them, on these rows.
-            (SELECT 1 AS tier, c.account_id, c.name_key
-             FROM here c
-             WHERE at_tier <= 1 AND c.name_words @@ words
-               AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 1 THEN at_key ELSE '' END,
-                                                 CASE WHEN at_tier = 1 THEN at_id ELSE 0 END)
-             ORDER BY c.name_key, c.account_id
-             LIMIT lim)
-            UNION ALL
-            (SELECT 2, c.account_id, c.name_key
-             FROM here c
-             WHERE at_tier <= 2 AND c.top_words @@ words AND NOT c.name_words @@ words
-               AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 2 THEN at_key ELSE '' END,
-                                                 CASE WHEN at_tier = 2 THEN at_id ELSE 0 END)
-             ORDER BY c.name_key, c.account_id
-             LIMIT lim)
-            UNION ALL
-            (SELECT 3, c.account_id, c.name_key
-             FROM here c
-             WHERE c.search @@ words AND NOT c.top_words @@ words
-               AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 3 THEN at_key ELSE '' END,
-                                                 CASE WHEN at_tier = 3 THEN at_id ELSE 0 END)
-             ORDER BY c.name_key, c.account_id
-             LIMIT lim)
-            LIMIT lim
-        )
-        SELECT c.account_id, c.name, c.headline, c.company, c.looking_for, c.can_help_with,
-               c.photo_key, ct.id,
-               request_sent(viewer, c.account_id), f.tier, f.name_key
-        FROM found f
-        JOIN cards c ON c.account_id = f.account_id
-        LEFT JOIN contacts ct ON ct.owner_id = viewer AND ct.contact_id = c.account_id
-        ORDER BY f.tier, f.name_key, f.account_id;
-        RETURN;
-    END IF;
     RETURN QUERY
     WITH found AS (
-        -- Everyone, in name order: through cards_name_key, or the event's attendees sorted
-        -- when the event is small among many cards; the plan chooses.
-        (SELECT 1 AS tier, c.account_id, c.name_key
+        -- Everyone, in name order.
+        (SELECT 1 AS tier, ea.account_id, ea.name_key
          FROM event_attendees ea
-         JOIN cards c ON c.account_id = ea.account_id
          WHERE words IS NULL
            AND ea.event_id = event AND ea.listed AND ea.left_at IS NULL
            AND ea.account_id <> viewer
            AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
-           AND (c.name_key, c.account_id) > (at_key, at_id)
-         ORDER BY c.name_key, c.account_id
+           AND (ea.name_key, ea.account_id) > (at_key, at_id)
+         ORDER BY ea.name_key, ea.account_id
          LIMIT lim)
         UNION ALL
-        (SELECT 1, c.account_id, c.name_key
-         FROM cards c
+        (SELECT 1, ea.account_id, ea.name_key
+         FROM event_attendees ea
+         JOIN cards c ON c.account_id = ea.account_id
          WHERE words IS NOT NULL AND at_tier <= 1 AND c.name_words @@ words
-           AND c.account_id <> viewer
-           AND c.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
-           -- One look-up per card, so a tier read in name order stops at the page.
-           AND (SELECT ea.listed AND ea.left_at IS NULL FROM event_attendees ea
-                WHERE ea.event_id = event AND ea.account_id = c.account_id)
-           AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 1 THEN at_key ELSE '' END,
-                                             CASE WHEN at_tier = 1 THEN at_id ELSE 0 END)
-         ORDER BY c.name_key, c.account_id
+           AND ea.event_id = event AND ea.listed AND ea.left_at IS NULL
+           AND ea.account_id <> viewer
+           AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
+           AND (ea.name_key, ea.account_id) > (CASE WHEN at_tier = 1 THEN at_key ELSE '' END,
+                                               CASE WHEN at_tier = 1 THEN at_id ELSE 0 END)
+         ORDER BY ea.name_key, ea.account_id
          LIMIT lim)
         UNION ALL
-        (SELECT 2, c.account_id, c.name_key
-         FROM cards c
+        (SELECT 2, ea.account_id, ea.name_key
+         FROM event_attendees ea
+         JOIN cards c ON c.account_id = ea.account_id
          WHERE words IS NOT NULL AND at_tier <= 2
            AND c.top_words @@ words AND NOT c.name_words @@ words
-           AND c.account_id <> viewer
-           AND c.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
-           -- One look-up per card, so a tier read in name order stops at the page.
-           AND (SELECT ea.listed AND ea.left_at IS NULL FROM event_attendees ea
-                WHERE ea.event_id = event AND ea.account_id = c.account_id)
-           AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 2 THEN at_key ELSE '' END,
-                                             CASE WHEN at_tier = 2 THEN at_id ELSE 0 END)
-         ORDER BY c.name_key, c.account_id
+           AND ea.event_id = event AND ea.listed AND ea.left_at IS NULL
+           AND ea.account_id <> viewer
+           AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
+           AND (ea.name_key, ea.account_id) > (CASE WHEN at_tier = 2 THEN at_key ELSE '' END,
+                                               CASE WHEN at_tier = 2 THEN at_id ELSE 0 END)
+         ORDER BY ea.name_key, ea.account_id
          LIMIT lim)
         UNION ALL
-        (SELECT 3, c.account_id, c.name_key
-         FROM cards c
+        (SELECT 3, ea.account_id, ea.name_key
+         FROM event_attendees ea
+         JOIN cards c ON c.account_id = ea.account_id
          WHERE words IS NOT NULL
            AND c.search @@ words AND NOT c.top_words @@ words
-           AND c.account_id <> viewer
-           AND c.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
-           -- One look-up per card, so a tier read in name order stops at the page.
-           AND (SELECT ea.listed AND ea.left_at IS NULL FROM event_attendees ea
-                WHERE ea.event_id = event AND ea.account_id = c.account_id)
-           AND (c.name_key, c.account_id) > (CASE WHEN at_tier = 3 THEN at_key ELSE '' END,
-                                             CASE WHEN at_tier = 3 THEN at_id ELSE 0 END)
-         ORDER BY c.name_key, c.account_id
+           AND ea.event_id = event AND ea.listed AND ea.left_at IS NULL
+           AND ea.account_id <> viewer
+           AND ea.account_id NOT IN (SELECT h.account_id FROM blocked_with(viewer) h)
+           AND (ea.name_key, ea.account_id) > (CASE WHEN at_tier = 3 THEN at_key ELSE '' END,
+                                               CASE WHEN at_tier = 3 THEN at_id ELSE 0 END)
+         ORDER BY ea.name_key, ea.account_id
          LIMIT lim)
         LIMIT lim
     )
