@@ -487,7 +487,9 @@ $$;
 -- confirmed for them): cards cost a script nothing, and each new one could email a confirmed
 -- inbox once a day (review r67). Not sent is not refused: the swap stands, only the email is
 -- skipped (Privacy says when). The mail workers are woken when one is queued. Returns the
--- email's id, or NULL when none was queued.
+-- email's id, or NULL when none was queued. Whether `account` is a guest (its details typed
+-- on `about`'s phone) is kept with it (emails.typed_for_them, migration 0081): the email says
+-- how the address got there, which a sign-in before it is sent does not change.
 CREATE OR REPLACE FUNCTION queue_met_mail(account bigint, about bigint, address text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
@@ -536,8 +538,10 @@ BEGIN
                           AND m.created_at > now() - interval '1 day')))
         RETURNING e.address
     )
-    INSERT INTO emails (kind, account_id, to_address, about_id, waited_for)
-    SELECT 'met', account, allowed.address, about, true FROM allowed
+    INSERT INTO emails (kind, account_id, to_address, about_id, waited_for, typed_for_them)
+    SELECT 'met', account, allowed.address, about, true,
+           (SELECT a.guest FROM accounts a WHERE a.id = queue_met_mail.account)
+    FROM allowed
     RETURNING id INTO queued;
     IF queued IS NOT NULL THEN
         IF new_key IS NOT NULL THEN

@@ -346,10 +346,14 @@ class Composer:
             "words": _words_shown(row["recipient_name"], contact, now, row["time_zone"]),
             "confirm_url": self.links.confirm(row["id"]),
             # Typed in for them on the Tap screen (a guest card): the email opens with who typed
-            # them (they left nothing on a card), and says how to keep it or delete it, which
-            # signing in with this address offers (server/signin/starting.py). Not said to
-            # someone who left their details on their own phone: the card is there already.
-            "typed_for_them": bool(row["recipient_guest"]),
+            # them and ends with how the address got here (they left nothing on a card), as
+            # when it was queued: a sign-in since changes neither. Not said to someone who left
+            # their details on their own phone: the card is there already.
+            "typed_for_them": bool(row["typed_for_them"]),
+            # Still a guest card (not signed in to since): how to keep it or delete it, which
+            # signing in with this address offers (server/signin/starting.py). Once claimed
+            # (or merged into their own), it is theirs already.
+            "guest_card": bool(row["recipient_guest"]),
             "address": row["to_address"],
             "sign_in_url": self.links.page(None, "sign_in"),
         }

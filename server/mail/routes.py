@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from server.events.events import zone_said
 from server.followups import wording
 from server.mail import links
 from server.web import errors, sessions, signing
@@ -365,7 +366,7 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
         return _reminded(request, email, followup)
     if waiting and email["reminded_there"]:
         # Pressed already (or reminders go there anyway): say when, not ask again.
-        when = wording.when_phrase(followup["due_at"], now, followup["time_zone"])
+        when = _when(email, followup, followup["due_at"], now)
         return _page(
             request,
             heading="You will be reminded",
@@ -376,7 +377,7 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
     # at 02:00 (the night belongs to the day before), not "tomorrow morning". Promised by email
     # only where the button leaves reminders going: pressing it confirms the address, but
     # Settings may send them by push, or nowhere.
-    when = wording.when_phrase(followup["tomorrow_due"], now, followup["time_zone"])
+    when = _when(email, followup, followup["tomorrow_due"], now)
     if email["emailed_once_pressed"]:
         promise = f"we will email {email['to_address']} {when} to remind you."
     elif not email["on_card"]:
@@ -411,7 +412,7 @@ def _answered(request: Request) -> Response:
 def _reminded(request: Request, email: Any, followup: Any) -> Response:
     """ "Remind me tomorrow" pressed: when it is due, and whether an email will say so."""
     now = datetime.now(UTC)
-    when = wording.when_phrase(followup["due_at"], now, followup["time_zone"])
+    when = _when(email, followup, followup["due_at"], now)
     if not email["on_card"]:
         # Set, and the address left unconfirmed: the card no longer uses it.
         text = f"Your follow-up with {email['about_name']} is due {when}. {_no_longer_used(email)}"
@@ -427,6 +428,18 @@ def _reminded(request: Request, email: Any, followup: Any) -> Response:
         return _page(request, heading=f"Done: it is due {day}", text=text, done=True)
     text = f"We will email {email['to_address']} {when} to follow up with {email['about_name']}."
     return _page(request, heading="Done: you will be reminded", text=text, done=True)
+
+
+def _when(email: Any, followup: Any, moment: datetime, now: datetime) -> str:
+    """``moment`` as a "You met"'s page says it: "tomorrow at 09:00", in the time zone of the
+    account it went to. Details typed on someone's phone took that phone's zone (the guest
+    chose none), which may not be where the reader opens the link: named, "tomorrow at 09:00
+    (Europe/London)", as an event's page names its own."""
+    tz = followup["time_zone"]
+    when = wording.when_phrase(moment, now, tz)
+    if email["typed_for_them"]:
+        when += f" ({zone_said(tz, moment)})"
+    return when
 
 
 def _no_longer_used(email: Any) -> str:

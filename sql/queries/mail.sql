@@ -113,7 +113,10 @@ SELECT l.id, l.kind, l.account_id, l.to_address, l.attempts, l.created_at, l.rou
        about.can_help_with AS about_can_help_with,
        -- Its photo, for the vCard attached ("Save contact"'s); the worker loads the JPEG.
        about.photo_key AS about_photo_key,
-       -- A guest's account (details typed on someone's phone): "You met" says how to keep it.
+       -- Its details typed on someone's phone, as it was when queued (queue_met_mail() in
+       -- logic.sql; NULL: queued before migration 0081, read as it is now): "You met" says
+       -- who typed them. Still a guest now (not signed in since): it says how to keep it.
+       coalesce(l.typed_for_them, a.guest) AS typed_for_them,
        a.guest AS recipient_guest,
        (SELECT e.name FROM contacts x JOIN events e ON e.id = x.event_id
         WHERE x.owner_id = l.about_id AND x.contact_id = l.account_id) AS about_event_name,
@@ -339,6 +342,9 @@ LIMIT 5
 -- (card_carries, above).
 SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about_name,
        a.time_zone, coalesce(me.name, '') AS card_name,
+       -- A "You met" to details typed on someone's phone (as mail.claim reads it): the
+       -- account's time zone came from that phone, not its reader, so the page names it.
+       coalesce(m.typed_for_them, a.guest) AS typed_for_them,
        coalesce(lower(me.email) = m.to_address, false) AS on_card,
        (SELECT x.confirmed_at FROM address_confirmations x
         WHERE x.address = m.to_address AND x.account_id = m.account_id) AS confirmed_at,

@@ -1,0 +1,12 @@
+-- Whether a "You met" went to someone whose details were typed for them on another person's
+-- phone (Tap, a guest card), kept when it is queued (queue_met_mail() in logic.sql): the email
+-- opens and ends with how the address got there, and that does not change after. Read at send
+-- (accounts.guest), it said "you left your details on their card" to a guest who signed in,
+-- claiming the card, before the worker sent it.
+--
+-- NULL: not a "You met", or one queued before this column (by this release's logic.sql before
+-- it is applied, or an older release's during a deploy), or restored by an Undo of a Remove
+-- from what was kept before it (contact_removals.emails, jsonb): read as accounts.guest, as
+-- before (mail.claim, mail.email_for_link). No backfill: a typed guest's "You met" goes at once,
+-- and updating every queued row would hold the table from the workers while it ran.
+ALTER TABLE emails ADD COLUMN typed_for_them boolean;
