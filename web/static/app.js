@@ -75,13 +75,20 @@
   // "Send me a code"): focus on it, or on the first field inside the element marked, so a
   // keyboard or screen reader starts there, not at the top (and the page, loaded whole, says
   // nothing of itself otherwise: a notice in it at load is not read out).
+  // Else a page that opens saying what just happened (a notice, "Swapped!", which a reload or
+  // Back takes away: shownOnce; the welcome page's "Done!", an email button's outcome: marked
+  // data-said-on-load): focus on that, so that it is read out, and a keyboard goes on from it.
   function focusOnLoad() {
     if (document.activeElement && document.activeElement !== document.body) return;
     var marked = document.querySelector("main [data-focus-on-load]");
-    if (!marked || marked.closest("[hidden]")) return;
-    var control = marked.matches("input, select, textarea, button") ? marked
+    var control = !marked || marked.closest("[hidden]") ? null
+      : marked.matches("input, select, textarea, button") ? marked
       : marked.querySelector("input:not([type=hidden]), select, textarea, button");
-    if (control) control.focus();
+    if (control) { control.focus(); return; }
+    var said = document.querySelector("main [data-notice], main [data-said-on-load]");
+    if (!said || said.closest("[hidden]")) return;
+    said.tabIndex = -1;
+    said.focus();
   }
 
   // "Undo" works for a few seconds: the button goes when it stops working (without this
