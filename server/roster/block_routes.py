@@ -5,7 +5,8 @@ same search, page and place."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from server.contacts import blocks
 from server.events.events import load_event
 from server.roster.cursor import CURSOR_KEY_MAX
+from server.roster.search import QUERY_MAX, search
 from server.web import forms, pages
 from server.web.auth import signed_in_account, viewer
 from server.web.htmx import htmx
@@ -23,8 +25,6 @@ from server.web.notices import NOTICES, with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
-# What the list reads of a search (routes.event_people): no more is carried back.
-QUERY_MAX = 100
 # A roster cursor: its tier, an account id (at most 18 digits) and a name key.
 CURSOR_MAX = CURSOR_KEY_MAX + 24
 
@@ -51,7 +51,11 @@ async def event_block(request: Request) -> Response:
     form = await forms.read_form(request)
     await blocks.block(pool, sql, account_id, other)
     if htmx(request):
-        return render(request, "_roster_blocked.html", {"blocked": NOTICES["blocked"]})
+        return render(
+            request,
+            "_roster_blocked.html",
+            {"blocked": NOTICES["blocked"], **await _found_now(request, event, form)},
+        )
     return RedirectResponse(back_to_list(request, event["id"], form), status_code=303)
 
 
@@ -68,6 +72,22 @@ def back_to_list(request: Request, event_id: int, form: FormData) -> str:
     url = with_notice(f"{path}?{kept}" if kept else path, "blocked")
     near = forms.an_id(_field(form, "near"))
     return f"{url}#person-{near}" if near is not None else url
+
+
+async def _found_now(request: Request, event: Any, form: FormData) -> dict[str, Any]:
+    """What the search the row was in finds now, the person blocked gone: said again in the
+    line above the list, which counted them ("2 people", or "More than 50 people" of 51).
+    Nothing with no search, or on a page of its own down the list (``?after=`` in the
+    page's own address, not a row "Show more" added): that line says nothing. Nor to anyone
+    the list itself would not show (a second tap after leaving the event, or once it closed):
+    a count is what the list says of who is there."""
+    query = _field(form, "q")[:QUERY_MAX]
+    page = urlsplit(htmx(request).current_url or "").query
+    if not query or parse_qs(page).get(pages.PARAM):
+        return {}
+    if not (event["is_attendee"] and event["roster_open"]):
+        return {}
+    return {"q": query, "found": await search(request, event["id"], query, first_page=True)}
 
 
 def _field(form: FormData, name: str) -> str:

@@ -18,9 +18,8 @@ from server.mail import links
 from server.roster.asking import REQUESTS as REQUESTS
 from server.roster.asking import REQUESTS_PER_ADDRESS as REQUESTS_PER_ADDRESS
 from server.roster.asking import REQUESTS_TO_PERSON as REQUESTS_TO_PERSON
-from server.roster.cursor import roster_after, roster_cursor
+from server.roster.search import QUERY_MAX, search
 from server.web import pages
-from server.web.auth import viewer
 from server.web.templating import render
 
 
@@ -32,27 +31,19 @@ async def event_people(request: Request) -> Response:
         raise HTTPException(404, "That event is not one of yours.")
     if not event["roster_open"]:
         raise events.roster_closed()
-    query = request.query_params.get("q", "")[:100]
-    terms = events.prefix_query(query)
-    found = []
-    # Signs alone typed (an emoji, a "?"): no word to look for, and nobody matches, rather
-    # than no search at all and everyone listed as if they did.
-    if terms is not None or not query.strip():
-        found = await request.app.state.sql.run(
-            request.app.state.pool,
-            "events.roster",
-            event_id=event["id"],
-            viewer_id=viewer(request).account_id,
-            query=terms,
-            after=roster_after(request, searching=terms is not None),
-            limit=pages.PAGE_SIZE + 1,
-        )
-    rows, cursor = pages.page(found, roster_cursor)
-    more = pages.more_url(request, "event_people", cursor, {"event_id": event["id"]}, q=query)
+    query = request.query_params.get("q", "")[:QUERY_MAX]
+    found = await search(request, event["id"], query)
+    more = pages.more_url(request, "event_people", found.cursor, {"event_id": event["id"]}, q=query)
     return render(
         request,
         "event_people.html",
-        {"event": event, "people": rows, "q": query, "searched": terms is not None, "more": more},
+        {
+            "event": event,
+            "people": found.people,
+            "q": query,
+            "searched": found.searched,
+            "more": more,
+        },
         fragment="_event_people_list.html",
     )
 
