@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from starlette.exceptions import HTTPException
@@ -23,10 +24,25 @@ from server.web import errors, signing
 from server.web.auth import signed_in, signed_in_account, viewer
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, trigger_client_event
+from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
 ACTIONS = ("done", "snooze", "off", "undo")
+# What a row of the Follow-ups list sends (``from=list``): Done, Tomorrow, and Undo after Done.
+# Its answer is the row (or, sent without htmx, the list again with a notice), not the
+# contact page's #followup section.
+FROM_LIST = "list"
+ROW_ACTIONS = ("done", "snooze", "undo")
+# The list's notices after a row's button sent without htmx: each names its person, given as
+# ``contact`` in the list's address (read back as the owner's, so no address names another's).
+ROW_NOTICES = (
+    "followup_done",
+    "followup_snoozed",
+    "followup_snoozed_later",
+    "followup_reopened",
+    "followup_closed",
+)
 # The list's rows at most: the follow-ups due most recently, and the next ones coming up,
 # limited apart so neither crowds out the other (500 in all, as the one list was before).
 DUE_SHOWN = 400
@@ -63,8 +79,11 @@ async def followups(request: Request) -> Response:
     due_total = later_total = 0
     reach = None
     event_name = None
+    event_id = None
+    notice_name = None
     if account_id is not None:
         pool, sql = request.app.state.pool, request.app.state.sql
+        notice_name = await _row_notice_name(request, account_id)
         event_id = an_id(request.query_params.get("event", ""))
         if event_id is not None:
             event_name = await sql.run(
@@ -107,8 +126,26 @@ async def followups(request: Request) -> Response:
             "tz": viewer(request).time_zone,
             "unreached_fix": wording.unreached_fix(reach),
             "event_name": event_name,
+            # Kept by the rows' buttons, so that without htmx they come back to this list.
+            "event_id": event_id,
+            **({"notice_name": notice_name} if notice_name is not None else {}),
         },
     )
+
+
+async def _row_notice_name(request: Request, account_id: int) -> str | None:
+    """The person a row's notice is about (``?contact=``, one of ``account_id``'s contacts),
+    when the list opens with one of ``ROW_NOTICES``; else None. A contact gone meanwhile (or
+    a link edited) is named as "This follow-up", not left as a blank before the colon."""
+    if request.query_params.get("notice") not in ROW_NOTICES:
+        return None
+    contact_id = an_id(request.query_params.get("contact"))
+    contact = None
+    if contact_id is not None:
+        contact = await request.app.state.sql.run(
+            request.app.state.pool, "contacts.get", id=contact_id, owner_id=account_id
+        )
+    return "This follow-up" if contact is None else str(contact["name"])
 
 
 async def _followup_fragment(
@@ -147,17 +184,19 @@ async def _followup_fragment(
 
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def followup_change(request: Request) -> Response:
-    """POST /contacts/<id>/followup: done, snooze (days or a date), off, or undo."""
+    """POST /contacts/<id>/followup: done, snooze (days or a date), off, or undo. From a row
+    of the Follow-ups list (``from=list``), answered with that row: ``_row_answer``."""
     form = await read_form(request)
     owner_id, contact = await load_contact(request)
     action = text(form, "action")
-    if action not in ACTIONS:
+    from_list = text(form, "from") == FROM_LIST
+    if action not in (ROW_ACTIONS if from_list else ACTIONS):
         raise HTTPException(400, "That is not something a follow-up can do.")
     pool, sql = request.app.state.pool, request.app.state.sql
     followup = await load_followup(request, contact)
     if followup is None:
         raise HTTPException(404, "That contact has no follow-up.")
-    error, undo, undone = None, None, False
+    error, undo, undone, snoozed = None, None, False, False
     if action == "done":
         # A page shown before the follow-up was turned off elsewhere: it stays off, and no
         # "Undo" is offered that would reopen it (mark_done changes an open one only; so
@@ -169,8 +208,19 @@ async def followup_change(request: Request) -> Response:
             undo = "off"
     elif action == "undo":
         undone = bool(await sql.run(pool, "followups.reopen", id=followup["id"], owner_id=owner_id))
+    elif from_list and followup["status"] != "open":
+        # The list shown before it was done or turned off elsewhere: "Tomorrow" there was
+        # about an open one, and must not reopen one followed up since (the contact page's
+        # "Remind me tomorrow" is how one done is asked about again).
+        pass
     else:
         error = await _snooze(request, form, followup["id"], owner_id)
+        snoozed = error is None
+    if from_list:
+        if error:
+            raise HTTPException(422, error)
+        changed = {"done": undo is not None, "undo": undone, "snooze": snoozed}[action]
+        return await _row_answer(request, form, contact, action=action, changed=changed)
     if htmx(request):
         # A refused date stays in its field, to be corrected rather than picked again.
         return await _followup_fragment(
@@ -188,6 +238,64 @@ async def followup_change(request: Request) -> Response:
     if back != url_path(request, "followups"):
         back = url_path(request, "contact", contact_id=contact["id"])
     return RedirectResponse(back, status_code=303)
+
+
+async def _row_answer(
+    request: Request, form: Any, contact: Any, *, action: str, changed: bool
+) -> Response:
+    """A row of the Follow-ups list after its button: with htmx, the row as it is now. A line
+    saying what was done ("Dana Lee: marked done.", with Undo; "snoozed until …"), or, after
+    Undo, the row again; one done or turned off elsewhere meanwhile (nothing changed) says so,
+    as a 409, so that #flash does not also say the button's words (data-sent: 2xx only).
+    Without htmx, back to the list (its event kept) with a notice naming the person."""
+    event_id = an_id(text(form, "event"))
+    if not htmx(request):
+        if not changed:
+            notice = "followup_closed"
+        elif action == "snooze":
+            notice = "followup_snoozed" if text(form, "days") == "1" else "followup_snoozed_later"
+        else:
+            notice = "followup_reopened" if action == "undo" else "followup_done"
+        kept = [("event", event_id)] if event_id else []
+        query = urlencode([*kept, ("contact", contact["id"])])
+        back = with_notice(f"{url_path(request, 'followups')}?{query}", notice)
+        return RedirectResponse(back, status_code=303)
+    followup = await load_followup(request, contact)
+    if followup is None:  # its contact removed meanwhile, on another phone
+        raise HTTPException(404, "That contact has no follow-up.")
+    item = {
+        "contact_id": contact["id"],
+        "name": contact["name"],
+        "photo_key": contact["photo_key"],
+        "promised": contact["promised"],
+        "status": followup["status"],
+        "due_at": followup["due_at"],
+        "snoozed": followup["snoozed"],
+        "delivery_failed": followup["push_undelivered"] or followup["email_undelivered"],
+    }
+    now = datetime.now(UTC)
+    tz = viewer(request).time_zone
+    context = {
+        "item": item,
+        "now": now,
+        "tz": tz,
+        "unreached_fix": await unreached_fix(request, followup),
+        "event_id": event_id,
+    }
+    if followup["status"] == "open" and action == "undo":
+        return render(request, "_followup_row.html", context)
+    if not changed or action == "undo":  # undone, and closed again at once elsewhere
+        said = "closed"
+    elif action == "snooze":
+        said = "snoozed"
+    else:
+        said = "done"
+    return render(
+        request,
+        "_followup_row_changed.html",
+        {**context, "said": said},
+        status_code=409 if said == "closed" else 200,
+    )
 
 
 async def _snooze(request: Request, form: Any, followup_id: int, owner_id: int) -> str | None:

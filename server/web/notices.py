@@ -152,6 +152,16 @@ NOTICES = {
     "unblocked": Notice(
         "Unblocked.", "You can swap details again if you meet; your old connection stays gone."
     ),
+    # A row's buttons on Follow-ups, sent without htmx (followups/routes.py ROW_NOTICES): the
+    # list again, saying what was done and to whom, as the row's own line does with htmx.
+    "followup_done": Notice(
+        "", "{name}: marked done. To follow up again, open them under Contacts."
+    ),
+    "followup_snoozed": Notice("", "{name}: snoozed until tomorrow morning."),
+    "followup_snoozed_later": Notice("", "{name}: snoozed. They are under Coming up."),
+    "followup_reopened": Notice("", "{name}: open again."),
+    # Done or turned off elsewhere since the list was shown: it stays so.
+    "followup_closed": Notice("", "{name}: already done or turned off, so nothing changed."),
 }
 
 
