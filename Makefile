@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-bench chromium
 	$(PY) bench/push_clients.py
 	$(PY) bench/mail.py
 	$(PY) bench/events.py
+	$(PY) bench/roster_sizes.py
 	$(PY) bench/export.py
 	$(PY) bench/photo.py
 	$(PY) bench/bump.py
