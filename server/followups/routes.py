@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -28,12 +29,12 @@ from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
 
-ACTIONS = ("done", "snooze", "off", "undo")
-# What a row of the Follow-ups list sends (``from=list``): Done, Tomorrow, and Undo after Done.
-# Its answer is the row (or, sent without htmx, the list again with a notice), not the
+ACTIONS = ("done", "snooze", "off", "undo", "unsnooze")
+# What a row of the Follow-ups list sends (``from=list``): Done, Tomorrow, and Undo after
+# either. Its answer is the row (or, sent without htmx, the list again with a notice), not the
 # contact page's #followup section.
 FROM_LIST = "list"
-ROW_ACTIONS = ("done", "snooze", "undo")
+ROW_ACTIONS = ("done", "snooze", "undo", "unsnooze")
 # The list's notices after a row's button sent without htmx: each names its person, given as
 # ``contact`` in the list's address (read back as the owner's, so no address names another's).
 ROW_NOTICES = (
@@ -42,7 +43,16 @@ ROW_NOTICES = (
     "followup_snoozed_later",
     "followup_reopened",
     "followup_closed",
+    "followup_unsnoozed",
+    "followup_unsnooze_refused",
 )
+# Undo after a snooze carries what the follow-up was before it (SnoozeUndo), signed for this
+# follow-up and its owner: nothing is kept on the server for an Undo that is mostly never
+# tapped, and followups.unsnooze puts it back only while the follow-up is as that snooze left
+# it, so an old or replayed Undo changes nothing.
+UNSNOOZE_PURPOSE = "followup-unsnooze"
+UNSNOOZE_REFUSED = "Nothing changed: this follow-up was done, snoozed again or reminded since."
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The list's rows at most: the follow-ups due most recently, and the next ones coming up,
 # limited apart so neither crowds out the other (500 in all, as the one list was before).
 DUE_SHOWN = 400
@@ -157,6 +167,8 @@ async def _followup_fragment(
     snooze_date: str = "",
     undo: str | None = None,
     undone: bool = False,
+    snooze_undo: SnoozeUndo | None = None,
+    unsnoozed: bool | None = None,
     open_url: str | None = None,
 ) -> Response:
     followup = await load_followup(request, contact)
@@ -173,6 +185,9 @@ async def _followup_fragment(
             "snooze_date": snooze_date,
             "undo": undo,
             "undone": undone,
+            # After a snooze: its Undo (SnoozeUndo); after that Undo, whether it changed it.
+            "snooze_undo": snooze_undo,
+            "unsnoozed": unsnoozed,
         },
         status_code=status_code,
     )
@@ -184,8 +199,9 @@ async def _followup_fragment(
 
 @signed_in(status_code=404, message=NO_CONTACTS)
 async def followup_change(request: Request) -> Response:
-    """POST /contacts/<id>/followup: done, snooze (days or a date), off, or undo. From a row
-    of the Follow-ups list (``from=list``), answered with that row: ``_row_answer``."""
+    """POST /contacts/<id>/followup: done, snooze (days or a date), off, undo (after done or
+    off), or unsnooze (Undo after a snooze). From a row of the Follow-ups list
+    (``from=list``), answered with that row: ``_row_answer``."""
     form = await read_form(request)
     owner_id, contact = await load_contact(request)
     action = text(form, "action")
@@ -197,6 +213,8 @@ async def followup_change(request: Request) -> Response:
     if followup is None:
         raise HTTPException(404, "That contact has no follow-up.")
     error, undo, undone, snoozed = None, None, False, False
+    snooze_undo: SnoozeUndo | None = None
+    unsnoozed: bool | None = None  # asked for (Undo after a snooze): whether it changed it
     if action == "done":
         # A page shown before the follow-up was turned off elsewhere: it stays off, and no
         # "Undo" is offered that would reopen it (mark_done changes an open one only; so
@@ -208,32 +226,46 @@ async def followup_change(request: Request) -> Response:
             undo = "off"
     elif action == "undo":
         undone = bool(await sql.run(pool, "followups.reopen", id=followup["id"], owner_id=owner_id))
+    elif action == "unsnooze":
+        unsnoozed = await _unsnooze(request, form, followup["id"], owner_id)
     elif from_list and followup["status"] != "open":
         # The list shown before it was done or turned off elsewhere: "Tomorrow" there was
         # about an open one, and must not reopen one followed up since (the contact page's
         # "Remind me tomorrow" is how one done is asked about again).
         pass
     else:
-        error = await _snooze(request, form, followup["id"], owner_id)
+        error, snooze_undo = await _snooze(request, form, followup["id"], owner_id)
         snoozed = error is None
     if from_list:
         if error:
             raise HTTPException(422, error)
-        changed = {"done": undo is not None, "undo": undone, "snooze": snoozed}[action]
-        return await _row_answer(request, form, contact, action=action, changed=changed)
+        changed = {
+            "done": undo is not None,
+            "undo": undone,
+            "snooze": snoozed,
+            "unsnooze": bool(unsnoozed),
+        }[action]
+        return await _row_answer(
+            request, form, contact, action=action, changed=changed, snooze_undo=snooze_undo
+        )
     if htmx(request):
-        # A refused date stays in its field, to be corrected rather than picked again.
+        # A refused date stays in its field, to be corrected rather than picked again. An
+        # Undo that changed nothing is a 409, so that #flash does not say it did (data-sent).
         return await _followup_fragment(
             request,
             contact,
-            status_code=422 if error else 200,
+            status_code=422 if error else 409 if unsnoozed is False else 200,
             error=error,
             snooze_date=text(form, "date") if error else "",
-            undo=undo,
+            undo="snoozed" if snooze_undo else undo,
             undone=undone,
+            snooze_undo=snooze_undo,
+            unsnoozed=unsnoozed,
         )
     if error:
         raise HTTPException(422, error)
+    if unsnoozed is False:
+        raise HTTPException(409, UNSNOOZE_REFUSED)
     back = text(form, "next")
     if back != url_path(request, "followups"):
         back = url_path(request, "contact", contact_id=contact["id"])
@@ -241,16 +273,25 @@ async def followup_change(request: Request) -> Response:
 
 
 async def _row_answer(
-    request: Request, form: Any, contact: Any, *, action: str, changed: bool
+    request: Request,
+    form: Any,
+    contact: Any,
+    *,
+    action: str,
+    changed: bool,
+    snooze_undo: SnoozeUndo | None = None,
 ) -> Response:
     """A row of the Follow-ups list after its button: with htmx, the row as it is now. A line
-    saying what was done ("Dana Lee: marked done.", with Undo; "snoozed until …"), or, after
-    Undo, the row again; one done or turned off elsewhere meanwhile (nothing changed) says so,
-    as a 409, so that #flash does not also say the button's words (data-sent: 2xx only).
-    Without htmx, back to the list (its event kept) with a notice naming the person."""
+    saying what was done ("Dana Lee: marked done.", "snoozed until …", each with Undo), or,
+    after Undo, the row again; one done or turned off elsewhere meanwhile, or an Undo of a
+    snooze overtaken since (nothing changed), says so, as a 409, so that #flash does not also
+    say the button's words (data-sent: 2xx only). Without htmx, back to the list (its event
+    kept) with a notice naming the person."""
     event_id = an_id(text(form, "event"))
     if not htmx(request):
-        if not changed:
+        if action == "unsnooze":
+            notice = "followup_unsnoozed" if changed else "followup_unsnooze_refused"
+        elif not changed:
             notice = "followup_closed"
         elif action == "snooze":
             notice = "followup_snoozed" if text(form, "days") == "1" else "followup_snoozed_later"
@@ -282,9 +323,11 @@ async def _row_answer(
         "unreached_fix": await unreached_fix(request, followup),
         "event_id": event_id,
     }
-    if followup["status"] == "open" and action == "undo":
+    if followup["status"] == "open" and action in ("undo", "unsnooze") and changed:
         return render(request, "_followup_row.html", context)
-    if not changed or action == "undo":  # undone, and closed again at once elsewhere
+    if action == "unsnooze" and followup["status"] == "open":
+        said = "overtaken"  # snoozed again or reminded since: Undo changed nothing
+    elif not changed or action in ("undo", "unsnooze"):  # undone, and closed again at once
         said = "closed"
     elif action == "snooze":
         said = "snoozed"
@@ -293,29 +336,129 @@ async def _row_answer(
     return render(
         request,
         "_followup_row_changed.html",
-        {**context, "said": said},
-        status_code=409 if said == "closed" else 200,
+        {**context, "said": said, "snooze_undo": snooze_undo},
+        status_code=409 if said in ("closed", "overtaken") else 200,
     )
 
 
-async def _snooze(request: Request, form: Any, followup_id: int, owner_id: int) -> str | None:
+async def _snooze(
+    request: Request, form: Any, followup_id: int, owner_id: int
+) -> tuple[str | None, SnoozeUndo | None]:
+    """Snooze by ``days`` or to a ``date``: what is wrong with the date, or its Undo (None
+    when the follow-up was not open: "Remind me tomorrow" on one done or turned off, whose
+    "Mark done" or "No reminder", there again, is the way back)."""
     pool, sql = request.app.state.pool, request.app.state.sql
     days = text(form, "days")
     if days in wording.SNOOZE_DAYS:
-        await sql.run(
+        row = await sql.run(
             pool,
             "followups.snooze_days",
             id=followup_id,
             owner_id=owner_id,
             days=wording.SNOOZE_DAYS[days],
         )
-        return None
-    try:
-        due = wording.snooze_until(text(form, "date"), datetime.now(UTC), viewer(request).time_zone)
-    except wording.InvalidSnooze as invalid:
-        return str(invalid)
-    await sql.run(pool, "followups.snooze", id=followup_id, owner_id=owner_id, due_at=due)
-    return None
+    else:
+        tz = viewer(request).time_zone
+        try:
+            due = wording.snooze_until(text(form, "date"), datetime.now(UTC), tz)
+        except wording.InvalidSnooze as invalid:
+            return str(invalid), None
+        row = await sql.run(pool, "followups.snooze", id=followup_id, owner_id=owner_id, due_at=due)
+    if row is None or row["was_status"] != "open":
+        return None, None
+    return None, SnoozeUndo.of(request.app.state.settings.secret_key, owner_id, row)
+
+
+async def _unsnooze(request: Request, form: Any, followup_id: int, owner_id: int) -> bool:
+    """Undo a snooze (the form's ``snooze``, a SnoozeUndo's token): whether it was put back.
+    A token not signed for this follow-up is refused (403)."""
+    undo = SnoozeUndo.read(
+        request.app.state.settings.secret_key, followup_id, owner_id, text(form, "snooze")
+    )
+    if undo is None:
+        raise HTTPException(403, "That Undo is not valid. Open the follow-up to change it.")
+    return bool(
+        await request.app.state.sql.run(
+            request.app.state.pool,
+            "followups.unsnooze",
+            id=followup_id,
+            owner_id=owner_id,
+            round=undo.round,
+            until=undo.until,
+            due_at=undo.was_due_at,
+            snoozed=undo.was_snoozed,
+        )
+    )
+
+
+def _micros(at: datetime) -> int:
+    """``at`` exactly, as PostgreSQL keeps it: whole microseconds since 1970."""
+    return (at - _EPOCH) // timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class SnoozeUndo:
+    """What Undo after a snooze of follow-up ``followup_id`` puts back: its due time and
+    snoozed state before (``was_*``), in the round before ``round``, the one the snooze made
+    (due ``until``). Travels in the Undo form as ``token``, signed with the follow-up and its
+    owner (``server/web/signing.py``)."""
+
+    followup_id: int
+    round: int
+    until: datetime
+    was_due_at: datetime
+    was_snoozed: bool
+    token: str
+
+    @classmethod
+    def of(cls, secret_key: str, owner_id: int, snoozed: Any) -> SnoozeUndo:
+        """The Undo of a snooze, from followups.snooze's (or snooze_days') row."""
+        fields = ".".join(
+            str(part)
+            for part in (
+                snoozed["round"],
+                _micros(snoozed["due_at"]),
+                _micros(snoozed["was_due_at"]),
+                int(snoozed["was_snoozed"]),
+            )
+        )
+        signature = signing.sign(secret_key, UNSNOOZE_PURPOSE, snoozed["id"], owner_id, fields)
+        return cls(
+            followup_id=snoozed["id"],
+            round=snoozed["round"],
+            until=snoozed["due_at"],
+            was_due_at=snoozed["was_due_at"],
+            was_snoozed=snoozed["was_snoozed"],
+            token=f"{fields}.{signature}",
+        )
+
+    @classmethod
+    def read(
+        cls, secret_key: str, followup_id: int, owner_id: int, token: str
+    ) -> SnoozeUndo | None:
+        """The Undo ``token`` carries, when signed for this follow-up and owner; else None."""
+        fields, _, signature = token.rpartition(".")
+        parts = fields.split(".")
+        if len(parts) != 4 or not all(p.isascii() and p.isdigit() and len(p) < 19 for p in parts):
+            return None
+        signed = (followup_id, owner_id, fields)
+        if not signing.verify(secret_key, signature, UNSNOOZE_PURPOSE, *signed):
+            return None
+        round_, until, was_due_at, was_snoozed = (int(part) for part in parts)
+        return cls(
+            followup_id=followup_id,
+            round=round_,
+            until=_EPOCH + timedelta(microseconds=until),
+            was_due_at=_EPOCH + timedelta(microseconds=was_due_at),
+            was_snoozed=bool(was_snoozed),
+            token=token,
+        )
+
+    @property
+    def was(self) -> dict[str, Any]:
+        """The follow-up as it was before the snooze, for ``followup_state`` (what Undo will
+        make it: "Due now")."""
+        return {"status": "open", "due_at": self.was_due_at, "snoozed": self.was_snoozed}
 
 
 @signed_in(status_code=404, message=NO_CONTACTS)

@@ -162,6 +162,11 @@ NOTICES = {
     "followup_reopened": Notice("", "{name}: open again."),
     # Done or turned off elsewhere since the list was shown: it stays so.
     "followup_closed": Notice("", "{name}: already done or turned off, so nothing changed."),
+    # Undo after Tomorrow (a row's line offers it): put back, or overtaken since.
+    "followup_unsnoozed": Notice("", "{name}: snooze undone."),
+    "followup_unsnooze_refused": Notice(
+        "", "{name}: done, snoozed again or reminded since, so nothing changed."
+    ),
 }
 
 

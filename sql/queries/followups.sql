@@ -83,22 +83,76 @@ UPDATE followups SET status = 'off', updated_at = now()
 WHERE id = :id AND owner_id = :owner_id AND status = 'open'
 RETURNING id
 
--- name: snooze$
--- Due again at :due_at: a new round, so every device is reminded again then.
-UPDATE followups
-SET status = 'open', due_at = :due_at, snoozed = true, round = round + 1, done_at = NULL,
+-- name: snooze^
+-- Due again at :due_at: a new round, so every device is reminded again then. Returns the
+-- round and due time it made, and what it was before (was_*, read under the row's lock): an
+-- Undo puts those back (unsnooze).
+WITH was AS (
+    SELECT id, status, due_at, snoozed FROM followups
+    WHERE id = :id AND owner_id = :owner_id
+    FOR UPDATE
+)
+UPDATE followups f
+SET status = 'open', due_at = :due_at, snoozed = true, round = f.round + 1, done_at = NULL,
     updated_at = now()
-WHERE id = :id AND owner_id = :owner_id
-RETURNING id
+FROM was
+WHERE f.id = was.id
+RETURNING f.id, f.round, f.due_at, was.status AS was_status, was.due_at AS was_due_at,
+          was.snoozed AS was_snoozed
 
--- name: snooze_days$
--- Due again :days days from today at 09:00 in the owner's time zone.
+-- name: snooze_days^
+-- Due again :days days from today at 09:00 in the owner's time zone; returns as snooze does.
+WITH was AS (
+    SELECT id, status, due_at, snoozed FROM followups
+    WHERE id = :id AND owner_id = :owner_id
+    FOR UPDATE
+)
 UPDATE followups f
 SET status = 'open', snoozed = true, round = f.round + 1, done_at = NULL, updated_at = now(),
     due_at = morning_after(a.time_zone, now(), :days)
-FROM accounts a
-WHERE f.id = :id AND f.owner_id = :owner_id AND a.id = f.owner_id
-RETURNING f.id
+FROM was, accounts a
+WHERE f.id = was.id AND a.id = f.owner_id
+RETURNING f.id, f.round, f.due_at, was.status AS was_status, was.due_at AS was_due_at,
+          was.snoozed AS was_snoozed
+
+-- name: unsnooze$
+-- Undo a snooze of an open follow-up: due at :due_at again, snoozed as :snoozed, in the
+-- round before the one the snooze made (:round, due :until), as if it had never been
+-- snoozed. Only while it is open and as that snooze left it: not yet reminded in that round
+-- (queued_round), not snoozed again, done, or moved since (its due time); else nothing
+-- changes, and NULL says so. Returns its id.
+-- No reminder twice, none lost: the round put back keeps what the worker did in it. Reminded
+-- already (queued_round), it is not queued again (deliveries.take_due); not yet, it is
+-- queued when it falls due, as it would have been. A push or an email of that round that
+-- came up while it was snoozed was skipped (the worker's round check): queued again, at once,
+-- unless one of that round already reached her (sent, or on its way), by either way.
+WITH undone AS (
+    UPDATE followups f
+    SET due_at = :due_at, snoozed = :snoozed, round = f.round - 1, updated_at = now()
+    WHERE f.id = :id AND f.owner_id = :owner_id AND f.status = 'open'
+      AND f.round = :round AND f.due_at = :until AND f.queued_round < f.round
+    RETURNING f.id, f.round
+), heard AS (
+    SELECT EXISTS (SELECT FROM deliveries d JOIN undone u ON d.followup_id = u.id
+                   WHERE d.round = u.round AND d.status IN ('sent', 'sending'))
+           OR EXISTS (SELECT FROM emails e JOIN undone u ON e.followup_id = u.id
+                      WHERE e.kind = 'reminder' AND e.round = u.round
+                        AND e.status IN ('sent', 'sending')) AS already
+), revived_pushes AS (
+    -- The claim counted an attempt that sent nothing: given back, as release does.
+    UPDATE deliveries d
+    SET status = 'queued', attempts = greatest(d.attempts - 1, 0), lease_until = NULL
+    FROM undone u, heard
+    WHERE d.followup_id = u.id AND d.round = u.round AND d.status = 'skipped'
+      AND NOT heard.already
+), revived_emails AS (
+    UPDATE emails e
+    SET status = 'queued', attempts = greatest(e.attempts - 1, 0), lease_until = NULL
+    FROM undone u, heard
+    WHERE e.kind = 'reminder' AND e.followup_id = u.id AND e.round = u.round
+      AND e.status = 'skipped' AND NOT heard.already
+)
+SELECT id FROM undone
 
 -- name: upcoming_for_calendar
 -- Follow-ups for the calendar file, with the contact's name, my promise and where we met,

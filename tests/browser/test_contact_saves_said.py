@@ -70,7 +70,7 @@ async def test_saves_on_a_contact_page_are_said(new_phone_page: NewPage) -> None
 
     await press(dana, "In 3 days", "#followup")
     await expect(flash(dana)).to_have_text("Snoozed for 3 days.")
-    await expect(followup.get_by_role("button", name="In 3 days", exact=True)).to_be_focused()
+    await expect(followup.get_by_role("button", name="Undo snooze", exact=True)).to_be_focused()
     await expect(followup).to_contain_text("Snoozed until")
 
     await (

@@ -56,16 +56,16 @@ async def test_done_in_place_said_focus_on_undo_and_undo_brings_the_row_back(
     await assert_same_document(dana)
 
 
-async def test_tomorrow_in_place_said_and_focus_on_the_line(
+async def test_tomorrow_in_place_said_and_focus_on_its_undo(
     new_phone_page: NewPage, pool: asyncpg.Pool
 ) -> None:
     dana = await due_list(new_phone_page, pool)
     await dana.get_by_role("button", name="Tomorrow, Mia Chen").tap()
     line = dana.get_by_role("listitem").filter(has_text="Mia Chen: snoozed until")
     await expect(line).to_have_text(
-        re.compile(r"^\s*Mia Chen: snoozed until (tomorrow|this morning) at 09:00\.\s*$")
+        re.compile(r"^\s*Mia Chen: snoozed until (tomorrow|this morning) at 09:00\.\s*Undo\s*$")
     )
-    await expect(line).to_be_focused()
+    await expect(dana.get_by_role("button", name="Undo snooze, Mia Chen")).to_be_focused()
     await expect(dana.locator("#flash")).to_have_text("Mia Chen: snoozed until tomorrow morning.")
     assert await pool.fetchval("SELECT due_at > now() FROM followups WHERE owner_id = 1")
     await assert_same_document(dana)

@@ -100,7 +100,7 @@ async def test_tomorrow_becomes_a_line_saying_until_when(new_phone, pool):
     snoozed = await dana.post(action, fields, htmx=True)
     assert snoozed.status_code == 200
     line = soup(snoozed).select_one("li")
-    assert words(line) == f"Mia Chen: snoozed until {next_morning()} at 09:00."
+    assert words(line) == f"Mia Chen: snoozed until {next_morning()} at 09:00. Undo"
     after = await pool.fetchrow(STATE)
     assert after["status"] == "open" and after["snoozed"] and after["round"] == before["round"] + 1
     assert timedelta(0) < after["due_at"] - datetime.now(UTC) < timedelta(days=1, hours=10)
