@@ -1,7 +1,9 @@
 """Blocking someone from an event's list of people (the block itself:
 ``server/contacts/blocks.py``). Pressed in a search, or pages down a long list, it leaves the
 person there: htmx swaps their row for a line saying so; a page answer leads back to the
-same search, page and place."""
+same search, page and place. Someone in my contacts, or waiting for my answer, too: the
+service worker forgets its copies of my contacts once an in-place Block worked (sw-cache.js),
+and the answer brings the Follow-ups tab's number again."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from server.events.events import load_event
 from server.roster.cursor import CURSOR_KEY_MAX
 from server.roster.search import QUERY_MAX, search
 from server.web import forms, pages
-from server.web.auth import signed_in_account, viewer
+from server.web.auth import signed_in_account, tab_count, viewer
 from server.web.htmx import htmx
 from server.web.notices import NOTICES, with_notice
 from server.web.templating import render
@@ -54,7 +56,12 @@ async def event_block(request: Request) -> Response:
         return render(
             request,
             "_roster_blocked.html",
-            {"blocked": NOTICES["blocked"], **await _found_now(request, event, form)},
+            {
+                "blocked": NOTICES["blocked"],
+                # Their follow-up dropped, their request declined: the tab's number again.
+                "tab": await tab_count(request),
+                **await _found_now(request, event, form),
+            },
         )
     return RedirectResponse(back_to_list(request, event["id"], form), status_code=303)
 

@@ -193,6 +193,17 @@ def signed_in(
     return decorate
 
 
+async def tab_count(request: Request) -> dict[str, int]:
+    """The Follow-ups tab's number as it is now (``due_count``, with ``followups_due`` and
+    ``requests_waiting``, as ``viewer_context`` names them), for an answer in place after what
+    changed it: the viewer read it as the request began."""
+    state = request.app.state
+    row = await state.sql.run(
+        state.pool, "sessions.tab_count", account_id=signed_in_account(request)
+    )
+    return dict(row)
+
+
 def viewer_context(request: Request) -> dict[str, Any]:
     """What every template knows of the viewer (a Jinja2Templates context processor)."""
     seen = viewer(request)

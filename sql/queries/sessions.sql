@@ -25,6 +25,20 @@ FROM (
       AND session_in_use(s.last_seen_at)
 ) w
 
+-- name: tab_count^
+-- The Follow-ups tab's number for :account_id as it is now, counted as account_for counts it
+-- (keep the two alike): for an answer in place after something that changed it (a Block
+-- drops my follow-up of them and declines their request), which the viewer read before.
+SELECT w.*, w.followups_due + w.requests_waiting AS due_count
+FROM (
+    SELECT (SELECT count(*) FROM followups f
+            WHERE f.owner_id = :account_id AND f.status = 'open' AND f.due_at <= now())
+               AS followups_due,
+           (SELECT count(*) FROM open_requests(:account_id))
+           + (SELECT count(*) FROM contacts ct
+              WHERE ct.owner_id = :account_id AND ct.sharing = 'pending') AS requests_waiting
+) w
+
 -- name: of_deleted_account$
 -- Whether the cookie :token_hash was signed in to an account deleted since from another
 -- browser (migration 0037).

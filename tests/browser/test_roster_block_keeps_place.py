@@ -4,8 +4,6 @@ search typed ("rec") and the pages "Show more" added stay, the person blocked is
 
 from __future__ import annotations
 
-import re
-
 import asyncpg
 from playwright.async_api import Page, expect
 
@@ -71,27 +69,3 @@ async def test_block_pages_down_a_search_leaves_the_search_and_the_rows(
     gone = olga.locator("#people-list").get_by_role("listitem").filter(has_text="Blocked.")
     await expect(gone).to_be_focused()
     await expect(gone).to_be_in_viewport()
-
-
-async def test_block_of_a_contact_comes_back_to_the_search_at_the_next_person(
-    new_phone_page: NewPage, pool: asyncpg.Pool
-) -> None:
-    """Someone in my contacts: the Block's answer is a page (the phone's offline copies of my
-    contacts go with it), and it is this search again, at the person after them."""
-    olga, event_id = await crowded_event(new_phone_page, pool)
-    await pool.execute(
-        "INSERT INTO contacts (owner_id, contact_id, met_at) SELECT o.account_id,"
-        " r.account_id, now() FROM cards o, cards r WHERE o.name = $1 AND r.name = $2",
-        OLGA.name,
-        "Recruiter 40",
-    )
-    await search_rec(olga, event_id)
-    await block(olga, "Recruiter 40")
-    await expect(olga).to_have_url(re.compile(rf"/events/{event_id}/people\?q=rec&notice=blocked#"))
-    await expect(olga.get_by_role("status").filter(has_text="Blocked.")).to_be_visible()
-    await expect(olga.get_by_label(SEARCH)).to_have_value("rec")
-    await expect(names(olga)).to_have_text([name for name in FOUND if name != "Recruiter 40"][:50])
-    after = olga.get_by_role("listitem").filter(
-        has=olga.get_by_role("heading", name="Recruiter 41")
-    )
-    await expect(after).to_be_in_viewport()

@@ -877,17 +877,30 @@
     if (worker && entry && entry.responseStatus === 200) worker.postMessage({ type: "signed-in", account: "" });
   }
 
-  function keepThisPage(worker, changed) {
-    if (worker) worker.postMessage({ type: "keep-page", url: window.location.href, changed: !!changed });
+  // ``form``: the address of a form just sent in place, whose change the worker looks for on
+  // other pages it keeps (sw-cache.js keepAlso).
+  function keepThisPage(worker, changed, form) {
+    if (worker) worker.postMessage({ type: "keep-page", url: window.location.href, changed: !!changed, form: form || "" });
   }
 
   // Saved in place (my card edited, its photo, Ask first): the copy kept for offline is the
-  // page as it was, so it is kept again, at once.
+  // page as it was, so it is kept again, at once; and so is another kept page showing what
+  // changed (a follow-up done on Follow-ups: that contact's page, named by the form's address).
   document.addEventListener("htmx:afterRequest", function (event) {
     var config = event.detail.requestConfig;
     var xhr = event.detail.xhr;
     if (!config || config.verb === "get" || !event.detail.successful || !xhr || xhr.status >= 300) return;
-    if ("serviceWorker" in navigator) keepThisPage(navigator.serviceWorker.controller, true);
+    if ("serviceWorker" in navigator) keepThisPage(navigator.serviceWorker.controller, true, config.path);
+  });
+
+  // The Follow-ups tab's number sent again with an answer in place (a Block on an event's
+  // list of people: _tab_count.html, out of band): the app icon follows it, as on a page load.
+  document.addEventListener("htmx:load", function (event) {
+    var count = event.target;
+    if (!(count instanceof HTMLElement) || count.id !== "tab-count" || count.dataset.badge === undefined) return;
+    if (!document.body.hasAttribute("data-signed-in")) return;
+    document.body.dataset.badge = count.dataset.badge;
+    badge();
   });
 
   // A new version waits (sw.js never skips waiting on its own) until the person taps Reload.

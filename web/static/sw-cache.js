@@ -2,7 +2,8 @@
 // version. The signed-in app's own pages: network-first, keeping the last good copy so the app
 // opens at a venue with no network. Everything else (other people's /c/ cards, fragments,
 // photos, POSTs) goes to the network untouched, with an offline page for navigations (a
-// form's POST too).
+// form's POST too). A Block sent in place goes through here, for its copies to go once it
+// worked (sentInPlace).
 //
 // Kept pages are someone's card, QR, contacts and notes, and a phone may be signed in to
 // another account without being signed out first (a code from another phone, a lent phone):
@@ -597,6 +598,25 @@ var ReachoutCache = (function () {
     return fetched(key, quiet).catch(function () {});
   }
 
+  // A form sent in place on the page at ``shown`` (its address: ``form``) changed what another
+  // kept page shows: a follow-up's Done on Follow-ups (/contacts/5/followup) is on that
+  // contact's page (the page above the form's address) too, and what a contact's own page
+  // saves (their follow-up, their name, a promise) is on Follow-ups. A copy of either kept
+  // here is fetched again (quietly: its contacts were just checked, or are checked as the
+  // list comes); one never kept is not fetched.
+  function keepAlso(form, shown) {
+    if (!form) return Promise.resolve();
+    var url = new URL(form, self.location.origin);
+    var above = pageKey(new URL(url.origin + url.pathname.replace(/\/[^/]*$/, "")));
+    if (!above) return Promise.resolve();
+    var here = pageKey(new URL(shown, self.location.origin));
+    var also = above !== here ? above : contactOf(above) ? url.origin + REACHOUT_URLS.followups : null;
+    if (!also || also === here) return Promise.resolve();
+    return lastCopy(also).then(function (kept) {
+      if (kept) return keep(also, true, true);
+    }).catch(function () {});
+  }
+
   // Fails only where no answer came (no network).
   function fetched(key, quiet) {
     return fetch(key, { credentials: "same-origin" }).then(function (response) {
@@ -606,6 +626,20 @@ var ReachoutCache = (function () {
           if (worthKeeping(response)) return store(key, response, whose, quiet);
         });
       });
+    });
+  }
+
+  // A Block sent in place (htmx, on an event's list of people: its row becomes "Blocked."),
+  // which may be of someone in my contacts: once it worked, the copies it made wrong go, as
+  // after a form's page answer (forgetAfter), before its answer is swapped in. Any other
+  // request sent in place is not ours to touch (null). No network is no answer here: htmx
+  // says nothing was sent, where the offline page would be swapped in as if it were the row.
+  function sentInPlace(request, url) {
+    var blocking = BLOCKING.some(function (form) { return form.test(url.pathname); });
+    if (request.method !== "POST" || !blocking) return null;
+    return fetch(request).then(function (response) {
+      if (!response.ok) return response;
+      return forgetAfter(url).catch(function () {}).then(function () { return response; });
     });
   }
 
@@ -619,9 +653,10 @@ var ReachoutCache = (function () {
       return page(new Request(request.url, { credentials: "same-origin" }), url, later);
     }
     if (request.method !== "GET") {
+      if (url.origin !== self.location.origin) return null;
+      if (request.mode !== "navigate") return sentInPlace(request, url);
       // A plain form sent without a network (the page thought it was online): our offline
       // page, which says nothing reached us and Back has the form, not the browser's own.
-      if (request.mode !== "navigate" || url.origin !== self.location.origin) return null;
       return fetch(request).then(function (response) {
         // A form's answer that is a page says who is signed in now, as page() reads it: Sign
         // out's own page names nobody, so no copy is kept for whoever comes next where the
@@ -647,6 +682,6 @@ var ReachoutCache = (function () {
 
   return {
     setup: setup, precache: precache, cleanUp: cleanUp, respond: respond, keep: keep,
-    signedIn: signedIn, currentAccount: currentAccount,
+    keepAlso: keepAlso, signedIn: signedIn, currentAccount: currentAccount,
   };
 })();

@@ -30,7 +30,13 @@ self.addEventListener("message", function (event) {
   if (data.type === "signed-in") {
     event.waitUntil(ReachoutCache.signedIn(data.account, function (work) { event.waitUntil(work); }));
   }
-  if (data.type === "keep-page") event.waitUntil(ReachoutCache.keep(data.url, data.changed));
+  // With ``form``, the address of a form sent in place on it: what else it changed
+  // (sw-cache.js keepAlso).
+  if (data.type === "keep-page") {
+    event.waitUntil(Promise.all([
+      ReachoutCache.keep(data.url, data.changed), ReachoutCache.keepAlso(data.form, data.url),
+    ]));
+  }
   if (data.type === "flush") event.waitUntil(flushWhileOpen());
 });
 
