@@ -12,6 +12,10 @@ once in a browser signed in to that account, else by signing in with it (the pag
 A link confirms only an address the account's card still carries when its button is pressed:
 one changed since (a slip, a colleague's address) is someone else's, and confirmed it would
 sign in to the account. "Remind me tomorrow" then still sets the reminder, confirming nothing.
+
+A guest's time zone is the phone's that typed them in, a guess: "Remind me tomorrow" sends the
+pressing browser's (``_time_zone.html``), which becomes the guest's before the reminder is
+timed, so its 09:00 is the reader's own; the page before the press says no hour it cannot know.
 """
 
 from __future__ import annotations
@@ -27,12 +31,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from server.db import time_zones
 from server.events.events import zone_said
 from server.followups import wording
 from server.mail import links
 from server.web import errors, sessions, signing
 from server.web.auth import viewer
-from server.web.forms import an_id
+from server.web.forms import an_id, read_form, text
 from server.web.notices import with_notice
 from server.web.templating import render
 from server.web.urls import url_path
@@ -142,7 +147,8 @@ async def confirm(request: Request) -> Response:
         # GET, and the HEAD Starlette answers with it (a link scanner's, which the
         # cross-origin check lets through as safe): the page, never the button's act.
         return await _confirm_page(request, email, met)
-    email, met, offered = await _pressed(request, email)
+    zone = _browser_zone(text(await read_form(request), "time_zone"), request)
+    email, met, offered = await _pressed(request, email, zone)
     if offered is not None:
         # The merge page offers the guest card (merge it in, delete it, or not now), as after
         # signing in; this browser's session is a new one, for the hour of the offer.
@@ -166,9 +172,20 @@ def _met(email: Any) -> bool:
     return bool(email["kind"] == "met" and email["about_name"] is not None)
 
 
-async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]:
+def _browser_zone(sent: str, request: Request) -> str | None:
+    """The zone the pressing browser sent (app.js fills ``time_zone``), as a new account takes
+    a browser's (time_zones.choose); None for none, or a name PostgreSQL does not know, which
+    choose() would make UTC: a guess from the phone that typed the guest beats that one."""
+    zone = time_zones.choose(sent, request.app.state.time_zones)
+    if zone == time_zones.FALLBACK and sent != time_zones.FALLBACK:
+        return None
+    return zone
+
+
+async def _pressed(request: Request, email: Any, zone: str | None) -> tuple[Any, bool, str | None]:
     """The button's act, in one transaction; the email as it was acted on, whether it is a
     "You met" (Remind me tomorrow), and the cookie token of a session offering a guest card.
+    ``zone``: the pressing browser's time zone, or None (_act).
 
     What it writes is held first, in the order a merge takes it (_held): a merge going on
     is waited for, and the email read again as it left it: gone with the account (410, as
@@ -192,7 +209,7 @@ async def _pressed(request: Request, email: Any) -> tuple[Any, bool, str | None]
                 await sql.run(conn, "mail.wait_for_locks", timeout=PRESS_LOCK_TIMEOUT)
                 email = await _held(request, conn, email)
                 met = _met(email)
-                return email, met, await _act(request, conn, email, met)
+                return email, met, await _act(request, conn, email, met, zone)
         except (asyncpg.DeadlockDetectedError, asyncpg.ForeignKeyViolationError):
             if again:
                 if await sql.run(pool, "mail.email_for_link", id=email["id"]) is None:
@@ -234,10 +251,15 @@ async def _held(request: Request, conn: Any, email: Any) -> Any:
         email = now
 
 
-async def _act(request: Request, conn: Any, email: Any, met: bool) -> str | None:
+async def _act(request: Request, conn: Any, email: Any, met: bool, zone: str | None) -> str | None:
     """Confirm the address (when the card still carries it), set the reminder of a "You
-    met", and offer a guest card; the offering session's cookie token, or None."""
+    met", and offer a guest card; the offering session's cookie token, or None. A guest's
+    "Remind me tomorrow" takes ``zone``, the pressing browser's, first (mail.guess_zone)."""
     sql = request.app.state.sql
+    if met and zone is not None:
+        # Before the card (card_carries): the account, held already, then the card, as a
+        # merge takes them. A signed-in account's zone (chosen, or its own browser's) stays.
+        await sql.run(conn, "mail.guess_zone", account_id=email["account_id"], time_zone=zone)
     # Asked again here, the card locked until this commits: it may have changed since
     # the page was read, and a change must not slip in before the confirmation is kept.
     carried = await sql.run(
@@ -377,7 +399,12 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
     # at 02:00 (the night belongs to the day before), not "tomorrow morning". Promised by email
     # only where the button leaves reminders going: pressing it confirms the address, but
     # Settings may send them by push, or nowhere.
-    when = _when(email, followup, followup["tomorrow_due"], now)
+    if email["guest"]:
+        # Its zone is a guess the press replaces with the browser's (_act), which the server
+        # does not know yet: no hour said here would be sure; the answer says it, and where.
+        when = "tomorrow morning"
+    else:
+        when = _when(email, followup, followup["tomorrow_due"], now)
     if email["emailed_once_pressed"]:
         promise = f"we will email {email['to_address']} {when} to remind you."
     elif not email["on_card"]:
@@ -393,7 +420,13 @@ async def _confirm_page(request: Request, email: Any, met: bool) -> Response:
         text = f"Reminders about {name} are off. Press the button and {promise}"
     else:
         text = promise[0].upper() + promise[1:]
-    return _page(request, heading=f"Follow up with {name}", text=text, button="Remind me tomorrow")
+    return _page(
+        request,
+        heading=f"Follow up with {name}",
+        text=text,
+        button="Remind me tomorrow",
+        browser_zone=email["guest"],
+    )
 
 
 def _stopped(email: Any) -> bool:

@@ -345,6 +345,9 @@ SELECT m.id, m.kind, m.account_id, m.to_address, m.about_id, about.name AS about
        -- A "You met" to details typed on someone's phone (as mail.claim reads it): the
        -- account's time zone came from that phone, not its reader, so the page names it.
        coalesce(m.typed_for_them, a.guest) AS typed_for_them,
+       -- Still a guest (nobody signed in to it, so nobody chose its zone in Settings): its
+       -- zone is that phone's guess, which "Remind me tomorrow" replaces (guess_zone, below).
+       a.guest,
        coalesce(lower(me.email) = m.to_address, false) AS on_card,
        (SELECT x.confirmed_at FROM address_confirmations x
         WHERE x.address = m.to_address AND x.account_id = m.account_id) AS confirmed_at,
@@ -379,6 +382,19 @@ FROM followups f
 JOIN contacts ct ON ct.id = f.contact_id
 JOIN accounts a ON a.id = f.owner_id
 WHERE ct.owner_id = :account_id AND ct.contact_id = :about_id
+
+-- name: guess_zone$
+-- "Remind me tomorrow" pressed for :account_id, a guest (details typed on someone's phone,
+-- which gave it that phone's zone; nobody has signed in to it, so nobody chose one): the
+-- pressing browser's zone, :time_zone, is a better guess, and its 09:00 is the reader's.
+-- Run before remind_tomorrow (below) times the reminder, with the account held (hold_account)
+-- after the follow-up, as a merge takes them. Only the zone: a guest's one follow-up is the
+-- one remind_tomorrow sets anew, and nothing of theirs waits for a waking hour (a signed-in
+-- account's zone moves all that: accounts.set_preferences). An account no longer a guest is
+-- left as it is. Returns the zone when it changed.
+UPDATE accounts SET time_zone = :time_zone
+WHERE id = :account_id AND guest AND time_zone <> :time_zone
+RETURNING time_zone
 
 -- name: remind_tomorrow^
 -- "Remind me tomorrow to follow up" with :about_id, pressed by :account_id: their follow-up
