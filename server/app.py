@@ -226,6 +226,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "quick_fields": [fields.BY_NAME[name] for name in fields.QUICK_FIELDS],
             "followup_state": wording.state,
             "earliest_snooze_day": wording.earliest_snooze_day,
+            "tomorrow_morning": wording.tomorrow_morning,
             "latest_snooze_day": wording.latest_snooze_day,
             "event_when": events.when,
             "event_limits": events.LIMITS,

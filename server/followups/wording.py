@@ -191,6 +191,13 @@ def unreached_fix(reach: Mapping[str, Any] | None) -> UnreachedFix | None:
     return UnreachedFix((email,) if by == "email" else (TURN_ON, email), note)
 
 
+def tomorrow_morning(now: datetime, tz: str) -> str:
+    """When "Tomorrow" snoozes to, in words: the next day's 09:00, the night belonging to the
+    day before (``NIGHT_ENDS``), so pressed at 01:00 it is "this morning", as the line the
+    snooze leaves says it (``when_phrase``)."""
+    return "this morning" if local(now, tz).hour < NIGHT_ENDS else "tomorrow morning"
+
+
 def earliest_snooze_day(now: datetime, tz: str) -> date:
     """The first day a picked date can snooze to (09:00 there must still be ahead): the
     date picker's minimum."""

@@ -157,7 +157,8 @@ NOTICES = {
     "followup_done": Notice(
         "", "{name}: marked done. To follow up again, open them under Contacts."
     ),
-    "followup_snoozed": Notice("", "{name}: snoozed until tomorrow morning."),
+    # After midnight "Tomorrow" is this morning's 09:00: words true either way.
+    "followup_snoozed": Notice("", "{name}: snoozed until the next morning, 09:00."),
     "followup_snoozed_later": Notice("", "{name}: snoozed. They are under Coming up."),
     "followup_reopened": Notice("", "{name}: open again."),
     # Done or turned off elsewhere since the list was shown: it stays so.

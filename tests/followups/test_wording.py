@@ -208,3 +208,20 @@ def test_the_notifications_snooze_button_says_until_when():
     script = (STATIC_DIR / "sw-push.js").read_text()
     buttons = dict(re.findall(r'\{ action: "(\w+)", title: "([^"]+)" \}', script))
     assert buttons == {"done": "Done", "snooze": "Remind me tomorrow"}
+
+
+def test_tomorrow_pressed_after_midnight_is_said_as_this_morning():
+    """ "Tomorrow" snoozes to the next day's 09:00, the night belonging to the day before: at
+    00:48 in London that is this morning, and #flash, the button's description and the
+    contact page say so, as the row's own line does."""
+    london = "Europe/London"
+    assert wording.tomorrow_morning(datetime(2026, 12, 8, 0, 48, tzinfo=UTC), london) == (
+        "this morning"
+    )
+    assert wording.tomorrow_morning(datetime(2026, 12, 8, 10, 0, tzinfo=UTC), london) == (
+        "tomorrow morning"
+    )
+    # 00:48 UTC is 09:48 in Tokyo: the day has begun there.
+    assert wording.tomorrow_morning(datetime(2026, 12, 8, 0, 48, tzinfo=UTC), TOKYO) == (
+        "tomorrow morning"
+    )
