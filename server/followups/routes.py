@@ -22,7 +22,7 @@ from server.export import downloads
 from server.followups import calendar_file, notifications, push_actions, wording
 from server.mail import links
 from server.web import errors, signing
-from server.web.auth import signed_in, signed_in_account, viewer
+from server.web.auth import signed_in, signed_in_account, tab_count, viewer
 from server.web.forms import an_id, read_form, text
 from server.web.htmx import htmx, trigger_client_event
 from server.web.notices import with_notice
@@ -322,6 +322,8 @@ async def _row_answer(
         "tz": tz,
         "unreached_fix": await unreached_fix(request, followup),
         "event_id": event_id,
+        # The tab's number (and the app icon's) as the change left it: out of band.
+        "tab": await tab_count(request),
     }
     if followup["status"] == "open" and action in ("undo", "unsnooze") and changed:
         return render(request, "_followup_row.html", context)

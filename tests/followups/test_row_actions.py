@@ -200,3 +200,23 @@ async def test_a_notice_names_only_my_own_contact(new_phone, pool):
     page = await eve.get(eve.url("followups") + f"?notice=followup_done&contact={mias}")
     said = words(soup(page).select_one("[data-notice]"))
     assert said.startswith("This follow-up: marked done.") and "Mia" not in said
+
+
+async def test_a_rows_answer_brings_the_tabs_number_as_it_is_now(new_phone, pool):
+    """Done on the one person due: the Follow-ups tab's number (and the app icon's badge,
+    app.js) is sent again with the row, out of band, no longer counting her; Undo counts her
+    again."""
+    dana, _ = await swapped(new_phone)
+    await make_due(pool)
+    page = soup(await dana.get(dana.url("followups")))
+    assert page.select_one("#tab-count")["data-badge"] == "1"
+    action, fields = form_of(await row_of(dana, "Mia Chen"), "Done, Mia Chen")
+    done = soup(await dana.post(action, fields, htmx=True))
+    tab = done.select_one("#tab-count")
+    assert tab["hx-swap-oob"] == "outerHTML" and tab["data-badge"] == "0"
+    assert tab.get_text(strip=True) == ""
+    undo_action, undo_fields = form_of(done.select_one("li"), "Undo, Mia Chen")
+    back = soup(await dana.post(undo_action, undo_fields, htmx=True))
+    assert back.select_one("#tab-count")["data-badge"] == "1"
+    # The list itself carries the number once, in the tab, not in each row.
+    assert len(page.select("#tab-count")) == 1
