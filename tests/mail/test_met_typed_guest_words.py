@@ -5,8 +5,7 @@ Dana's phone's, not one Lou chose."""
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
+from tests.mail.test_met_typed_words import both_parts
 from tests.mailing import leaves_details, link_in, pressed, running_mail_worker, sent_once
 from tests.phone import text_of
 from tests.reminders import next_morning
@@ -14,17 +13,6 @@ from tests.signin.test_guests import LOU, dana_types_lou, signs_in
 
 TYPED = "Not you? Someone typed this address into Reachout:"
 LEFT = "Not you? Someone left this address on a Reachout card:"
-
-
-def both_parts(sent) -> dict[str, str]:
-    """The plain and HTML parts as read, white space made single spaces."""
-    said = {}
-    for part in ("plain", "html"):
-        content = sent.message.get_body((part,)).get_content()
-        if part == "html":
-            content = BeautifulSoup(content, "html.parser").get_text()
-        said[part] = " ".join(content.split())
-    return said
 
 
 async def test_the_footer_to_a_typed_guest_says_the_address_was_typed(new_phone, mail, app):
